@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export CERTREG_DATABASE_URL ?= sqlite+aiosqlite:///./var/certreg.db
+export CERTREG_KEY_DIR ?= ./var/keys
+# The demo's key passphrase; a real deployment sets its own secret (see README "Keys").
+export CERTREG_KEY_PASSPHRASE ?= demo-passphrase-change-me
+export CERTREG_ID_HASH_KEY ?= demo-id-hash-key-change-me-0123456789
+export CERTREG_PUBLIC_URL ?= http://127.0.0.1:8000
+
+.PHONY: run test lint typecheck imports pytest chromium clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	$(BIN)/certreg db upgrade
+	$(BIN)/certreg demo load
+	$(BIN)/certreg serve --host 127.0.0.1 --port 8000
+
+# Debian's Chromium for the browser tests; installed once, as the machine has no browser of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check keys registry verify issuer tests bench
+	$(BIN)/ruff format --check keys registry verify issuer tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP) chromium
+	@mkdir -p test-artifacts
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test: lint typecheck imports pytest
+
+clean:
+	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,44 @@
+"""The ``certreg`` command line.
+
+Each module of this package contributes its commands through a module-level ``COMMANDS`` list, so that
+work on one command group never touches another's file. Errors the packages raise on purpose become a
+one-line message on stderr and exit code 2; nothing prints a traceback at an operator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from typing import Any
+
+import click
+
+from keys.errors import KeyError_
+from registry.errors import RegistryError
+
+
+class _Group(click.Group):
+    """Turns the packages' own errors into a clear message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (RegistryError, KeyError_) as exc:
+            click.echo(f"错误 / error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """certreg — 职业技能证书登记与查验 / vocational certificate registry."""
+
+
+def _register() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", []):
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,198 @@
+"""Settings: one frozen msgspec Struct read from ``CERTREG_*`` environment variables.
+
+Read only inside ``create_app()`` / the CLI, never at import time, so tests build apps with settings of their
+own. An optional TOML file (``CERTREG_CONFIG``) supplies defaults that the environment overrides. A bad value
+stops start-up with :class:`SettingsError`, whose message names the variable and what it expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import msgspec
+
+from registry.errors import RegistryError
+
+ENV_PREFIX: Final = "CERTREG_"
+_SECRET_FIELDS: Final = frozenset({"key_passphrase", "id_hash_key"})
+_DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+_PROFILES: Final = ("hunan", "sichuan")
+
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class SettingsError(RegistryError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every tunable of the service. Field ``x`` is read from ``CERTREG_X``."""
+
+    database_url: str = "sqlite+aiosqlite:///./var/certreg.db"
+    #: Optional read replica for the verify read path (falls back to ``database_url``).
+    replica_url: str | None = None
+    #: Redis for the verify cache, rate limits and invalidation; unset = in-process cache only.
+    redis_url: str | None = None
+    #: Public base URL that QR codes point at (no trailing slash).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Province profile: numbering rules and policy items (``hunan`` or ``sichuan``).
+    profile: str = "hunan"
+    #: Directory of sealed private-key files (mode 0700, files 0600).
+    key_dir: str = "./var/keys"
+    #: Passphrase that unseals private keys (or give ``key_passphrase_file``).
+    key_passphrase: str | None = None
+    key_passphrase_file: str | None = None
+    #: Secret for the keyed hash of holders' ID numbers (at least 16 characters).
+    id_hash_key: str | None = None
+    #: Overrides the profile's public-notice period (days); tests shorten it.
+    notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    max_upload_bytes: PositiveInt = 20 * 1024 * 1024
+    max_rows: PositiveInt = 100_000
+    #: Transparency-log origin line of checkpoints (C2SP signed note).
+    log_origin: str = "certreg.example/log"
+    checkpoint_interval_seconds: PositiveInt = 300
+    #: Requests per minute per client IP on the public routes / per API key on the employer routes.
+    public_rate_per_minute: PositiveInt = 120
+    api_rate_per_minute: PositiveInt = 1200
+    #: In-process response cache bounds.
+    cache_max_entries: PositiveInt = 50_000
+    cache_max_bytes: PositiveInt = 64 * 1024 * 1024
+    #: Seconds a "not found" answer may be cached.
+    negative_ttl_seconds: PositiveInt = 5
+    #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
+    redis_ttl_seconds: PositiveInt = 3600
+    #: Server workers for ``certreg serve``.
+    workers: PositiveInt = 1
+    #: Log level of the service's own loggers.
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        _check_db_url("database_url", self.database_url)
+        if self.replica_url is not None:
+            _check_db_url("replica_url", self.replica_url)
+        if self.redis_url is not None and not re.match(r"^(redis|rediss|unix)://", self.redis_url):
+            raise _error("redis_url", "a redis://, rediss:// or unix:// URL", self.redis_url)
+        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", self.public_url) or self.public_url.endswith("/"):
+            raise _error("public_url", "an http(s) URL without a trailing slash", self.public_url)
+        if self.profile not in _PROFILES:
+            raise _error("profile", f"one of {', '.join(_PROFILES)}", self.profile)
+        if self.id_hash_key is not None and len(self.id_hash_key) < 16:
+            raise _error("id_hash_key", "a secret of at least 16 characters", "(too short)")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
+
+    def __repr__(self) -> str:
+        shown = {
+            name: ("***" if name in _SECRET_FIELDS and getattr(self, name) else getattr(self, name))
+            for name in self.__struct_fields__
+        }
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    __str__ = __repr__
+
+    @property
+    def read_url(self) -> str:
+        """The database URL the verify read path uses."""
+        return self.replica_url or self.database_url
+
+    def passphrase(self) -> bytes:
+        """The key passphrase from ``key_passphrase`` or ``key_passphrase_file``.
+
+        Raises :class:`SettingsError` when neither is set or the file cannot be read.
+        """
+        if self.key_passphrase:
+            return self.key_passphrase.encode()
+        if self.key_passphrase_file:
+            try:
+                return Path(self.key_passphrase_file).read_text(encoding="utf-8").strip().encode()
+            except OSError as exc:
+                raise _error("key_passphrase_file", "a readable file", f"{exc.strerror}") from None
+        raise SettingsError(
+            "缺少密钥口令 / no key passphrase: set CERTREG_KEY_PASSPHRASE or CERTREG_KEY_PASSPHRASE_FILE"
+        )
+
+    def id_hash_secret(self) -> bytes:
+        """The secret of the holder-ID keyed hash; raises :class:`SettingsError` when unset."""
+        if not self.id_hash_key:
+            raise SettingsError("缺少证件号哈希密钥 / CERTREG_ID_HASH_KEY is not set (at least 16 characters)")
+        return self.id_hash_key.encode()
+
+
+def _env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _error(field: str, expected: str, got: str) -> SettingsError:
+    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+
+
+def _check_db_url(field: str, url: str) -> None:
+    if not url.startswith(_DB_SCHEMES):
+        raise _error(field, "a sqlite+aiosqlite:// or postgresql+asyncpg:// URL", url)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build :class:`Settings` from ``environ`` (default ``os.environ``), a TOML file and ``overrides``.
+
+    Precedence: overrides > environment > ``CERTREG_CONFIG`` TOML file > defaults. Raises
+    :class:`SettingsError` naming the variable on an unknown ``CERTREG_*`` name or a bad value.
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    config_file = env.get(f"{ENV_PREFIX}CONFIG")
+    if config_file:
+        raw.update(_read_toml(config_file))
+    known = set(Settings.__struct_fields__)
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+            continue
+        field = name[len(ENV_PREFIX) :].lower()
+        if field not in known:
+            raise SettingsError(f"配置错误 / unknown setting {name}: known are {', '.join(sorted(known))}")
+        raw[field] = None if value == "" and field in _OPTIONAL_FIELDS else value
+    raw.update(overrides)
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(exc) from None
+
+
+_OPTIONAL_FIELDS: Final = frozenset(
+    {
+        "replica_url",
+        "redis_url",
+        "key_passphrase",
+        "key_passphrase_file",
+        "id_hash_key",
+        "notice_days",
+    }
+)
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise _error("config", "a readable TOML file", f"{path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _error("config", "valid TOML", f"{path}: {exc}") from None
+    section = data.get("certreg", data)
+    if not isinstance(section, dict):
+        raise _error("config", "a [certreg] table", path)
+    return dict(section)
+
+
+def _validation_error(exc: msgspec.ValidationError) -> SettingsError:
+    text = str(exc)
+    match = re.search(r"at `\$\.(\w+)`", text)
+    if match:
+        field = match.group(1)
+        return SettingsError(f"配置错误 / bad setting {_env_name(field)}: {text.split(' - at ')[0]}")
+    # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
+    return SettingsError(text)
