@@ -7,5 +7,5 @@ and no message, repr or traceback argument ever carries private key material.
 from __future__ import annotations
 
 
-class KeyError_(Exception):  # noqa: N818 - trailing underscore: ``KeyError`` is a builtin
+class KeysError(Exception):
     """Base class of every error the keys package raises on purpose."""

@@ -119,7 +119,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def id_hash_secret(self) -> bytes:
         """The secret of the holder-ID keyed hash; raises :class:`SettingsError` when unset."""
         if not self.id_hash_key:
-            raise SettingsError("缺少证件号哈希密钥 / CERTREG_ID_HASH_KEY is not set (at least 16 characters)")
+            raise SettingsError("缺少证件号哈希密钥 / CERTREG_ID_HASH_KEY is not set (16+ characters)")
         return self.id_hash_key.encode()
 
 
@@ -193,6 +193,7 @@ def _validation_error(exc: msgspec.ValidationError) -> SettingsError:
     match = re.search(r"at `\$\.(\w+)`", text)
     if match:
         field = match.group(1)
-        return SettingsError(f"配置错误 / bad setting {_env_name(field)}: {text.split(' - at ')[0]}")
+        reason = text.split(" - at ", maxsplit=1)[0]
+        return SettingsError(f"配置错误 / bad setting {_env_name(field)}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from keys.errors import KeyError_
+from keys.errors import KeysError
 from registry.errors import RegistryError
 
 
@@ -24,7 +24,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (RegistryError, KeyError_) as exc:
+        except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
             sys.exit(2)
 
