@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     replica_url: str | None = None
     #: Redis for the verify cache, rate limits and invalidation; unset = in-process cache only.
     redis_url: str | None = None
+    #: Prefix of every Redis key and channel, so several deployments (or test workers) share one server.
+    redis_prefix: str = "certreg"
     #: Public base URL that QR codes point at (no trailing slash).
     public_url: str = "http://127.0.0.1:8000"
     #: Province profile: numbering rules and policy items (``hunan`` or ``sichuan``).

@@ -1,0 +1,155 @@
+"""The append-only event log: every change to the registry is one attributed, dated event and one leaf.
+
+An event's canonical bytes (:func:`encode_entry`) are what the Merkle tree commits to: msgspec MessagePack
+of an ``array_like`` Struct, with ``details`` keys sorted, so the same event always gives the same bytes.
+Appending takes the ``log_head`` row lock, so leaf indices are handed out gap-free and in commit order, and
+happens in the caller's transaction: the change and its event commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.log.merkle import leaf_hash
+from registry.log.tree import store_leaves
+from registry.models import Event, LogHead
+
+ENTRY_VERSION: Final = 1
+LOG_HEAD_ID: Final = 1
+
+DetailValue = str | int | bytes | bool | None
+
+
+class EventKind(StrEnum):
+    """Stable names of the events the registry records (never rename one: they are in signed leaves)."""
+
+    CERTIFICATE_ISSUED = "certificate.issued"
+    CERTIFICATE_REVOKED = "certificate.revoked"
+    CERTIFICATE_REISSUED = "certificate.reissued"  # 补发: subject is the old number, details name the new
+    CERTIFICATE_REPLACED = "certificate.replaced"  # 换发: subject is the old number, details name the new
+    FILING_CREATED = "filing.created"
+    FILING_STATUS = "filing.status"  # suspended, revoked, withdrawn, expired, active again
+    KEY_CREATED = "key.created"
+    KEY_RETIRED = "key.retired"
+    KEY_COMPROMISED = "key.compromised"
+    BATCH_SUBMITTED = "batch.submitted"
+    BATCH_RESUBMITTED = "batch.resubmitted"
+    BATCH_CITY_REVIEWED = "batch.city_reviewed"
+    BATCH_PROVINCE_APPROVED = "batch.province_approved"
+    BATCH_REJECTED = "batch.rejected"
+    BATCH_NOTICE_STARTED = "batch.notice_started"
+    BATCH_OBJECTION = "batch.objection"
+    BATCH_OBJECTION_RESOLVED = "batch.objection_resolved"
+    BATCH_ISSUED = "batch.issued"
+
+
+class LogEntry(msgspec.Struct, array_like=True, frozen=True):
+    """The canonical content of one leaf. Append fields only; never retype or reorder one."""
+
+    version: int
+    kind: str
+    subject: str
+    at_us: int  # microseconds since 1970-01-01 UTC
+    actor: str
+    reason: str
+    details: dict[str, Any]  # values: str, int, bytes, bool or None (MessagePack keeps str and bin apart)
+
+
+class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event to append; ``at`` defaults to the time of appending."""
+
+    kind: str
+    subject: str
+    actor: str
+    reason: str = ""
+    details: dict[str, DetailValue] = msgspec.field(default_factory=dict)
+    at: datetime | None = None
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(LogEntry)
+
+
+def to_micros(moment: datetime) -> int:
+    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return datetime.fromtimestamp(value // 1_000_000, UTC).replace(microsecond=value % 1_000_000)
+
+
+def encode_entry(entry: LogEntry) -> bytes:
+    """Canonical leaf bytes of ``entry`` (details in key order)."""
+    canonical = msgspec.structs.replace(entry, details=dict(sorted(entry.details.items())))
+    return _encoder.encode(canonical)
+
+
+def decode_entry(data: bytes) -> LogEntry:
+    """Parse leaf bytes; raises ``msgspec.DecodeError`` / ``ValidationError`` on malformed data."""
+    return _decoder.decode(data)
+
+
+def entry_of(event: NewEvent, at: datetime) -> LogEntry:
+    return LogEntry(
+        version=ENTRY_VERSION,
+        kind=event.kind,
+        subject=event.subject,
+        at_us=to_micros(event.at or at),
+        actor=event.actor,
+        reason=event.reason,
+        details=event.details,
+    )
+
+
+async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> range:
+    """Append ``events`` as leaves, in order, inside the caller's transaction; returns their indices.
+
+    The ``UPDATE … RETURNING`` on ``log_head`` takes the row lock that serialises appenders until the
+    transaction ends, so indices never repeat and a rollback gives them back (no gaps).
+    """
+    if not events:
+        return range(0)
+    result = await session.execute(
+        update(LogHead)
+        .where(LogHead.id == LOG_HEAD_ID)
+        .values(size=LogHead.size + len(events))
+        .returning(LogHead.size)
+    )
+    end = result.scalar_one()
+    start = end - len(events)
+    now = datetime.now(UTC)
+    rows = []
+    hashes = []
+    for offset, event in enumerate(events):
+        data = encode_entry(entry_of(event, now))
+        digest = leaf_hash(data)
+        hashes.append(digest)
+        rows.append(
+            {
+                "idx": start + offset,
+                "at": event.at or now,
+                "actor": event.actor,
+                "kind": event.kind,
+                "subject": event.subject,
+                "reason": event.reason,
+                "data": data,
+                "leaf_hash": digest,
+            }
+        )
+    for chunk in range(0, len(rows), 5000):
+        await session.execute(insert(Event), rows[chunk : chunk + 5000])
+    await store_leaves(session, start, hashes)
+    return range(start, end)
+
+
+async def append_event(session: AsyncSession, event: NewEvent) -> int:
+    """Append one event; returns its leaf index."""
+    return (await append_events(session, [event]))[0]

@@ -1,0 +1,1 @@
+"""The transparency log: RFC 6962 Merkle tree over the event table."""

@@ -1,0 +1,43 @@
+"""The registry's tables (SQLAlchemy 2 typed ORM). Import models from here."""
+
+from registry.models.access import ApiKey, ApiToken
+from registry.models.base import Base
+from registry.models.batches import Batch, BatchRow
+from registry.models.certificates import Certificate
+from registry.models.counters import SequenceCounter
+from registry.models.keys import KeyStatusChange, PublicKey
+from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
+from registry.models.reference import (
+    AbilityProject,
+    Authority,
+    Filing,
+    FilingScope,
+    FilingStatusChange,
+    Institution,
+    Occupation,
+    Region,
+)
+
+__all__ = [
+    "AbilityProject",
+    "ApiKey",
+    "ApiToken",
+    "Authority",
+    "Base",
+    "Batch",
+    "BatchRow",
+    "Certificate",
+    "Checkpoint",
+    "Event",
+    "Filing",
+    "FilingScope",
+    "FilingStatusChange",
+    "Institution",
+    "KeyStatusChange",
+    "LogHead",
+    "MerkleNode",
+    "Occupation",
+    "PublicKey",
+    "Region",
+    "SequenceCounter",
+]

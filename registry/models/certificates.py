@@ -1,0 +1,42 @@
+"""Issued certificates. A row is written once and never changed: status comes from its events.
+
+The holder's ID number is stored only as a keyed digest (duplicate checks, reissue) and the masked form the
+statement carries; ``statement`` holds the exact signed bytes, which are never re-encoded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.models.base import Base, UTCDateTime, utcnow
+
+
+class Certificate(Base):
+    __tablename__ = "certificate"
+    __table_args__ = (
+        Index("ix_certificate_holder", "holder_id_digest", "kind", "subject_code", "level"),
+        Index("ix_certificate_batch", "batch_id"),
+    )
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    holder_name: Mapped[str] = mapped_column(String(64))
+    holder_id_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    holder_id_masked: Mapped[str] = mapped_column(String(20))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_code: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int] = mapped_column(Integer)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institution.code"))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authority.code"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    issued_on: Mapped[date] = mapped_column(Date)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    batch_row_no: Mapped[int | None] = mapped_column(Integer)
+    supersedes: Mapped[str | None] = mapped_column(String(32))
+    statement: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    kid: Mapped[str] = mapped_column(ForeignKey("public_key.kid"))
+    log_index: Mapped[int] = mapped_column(BigInteger)  # leaf index of its issue event
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,160 @@
+"""Shared fixtures: the registry on SQLite *and* PostgreSQL, real Redis, settings for tests.
+
+Services: PostgreSQL (``PG_TEST_URL``, default the local server's ``test`` database, used only to create a
+database per xdist worker) and Redis (``REDIS_TEST_URL``). When a service is unreachable a test that needs
+it is skipped on a developer machine and **fails** when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from registry.db import Database
+from registry.models import Base
+from registry.schema import upgrade
+
+PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, url: str) -> None:
+    """Skip (fail under CI=true) unless a TCP connection to ``url``'s host and port succeeds."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=2):
+            return
+    except OSError as exc:
+        message = f"{name} is not reachable at {parts.hostname}:{parts.port}: {exc}"
+        if IN_CI:
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(message)
+
+
+def worker_id(config: pytest.Config) -> str:
+    return str(getattr(config, "workerinput", {}).get("workerid", "main"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run that passed no test at all is a failure, not a success."""
+    if hasattr(session.config, "workerinput"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    passed = len(reporter.stats.get("passed", [])) if reporter is not None else 0
+    if exitstatus == 0 and passed == 0:
+        session.exitstatus = 1
+        if reporter is not None:
+            reporter.write_line("no test passed: a run that executes no test fails", red=True)
+
+
+async def _recreate_pg_database(name: str) -> str:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+async def _drop_pg_database(name: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def _migrate(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated PostgreSQL database of this xdist worker's own, dropped at the end."""
+    require_service("PostgreSQL", PG_ADMIN_URL)
+    name = f"certreg_test_{worker_id(request.config)}"
+    url = asyncio.run(_recreate_pg_database(name))
+    asyncio.run(_migrate(url))
+    yield url
+    asyncio.run(_drop_pg_database(name))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite database file of this worker's own."""
+    path: Path = tmp_path_factory.mktemp("sqlite") / "certreg.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(_migrate(url))
+    return url
+
+
+async def _empty_tables(db: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with db.write_engine.begin() as conn:
+        if db.dialect == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database: every test using it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return str(request.getfixturevalue("sqlite_url"))
+
+
+@pytest.fixture
+async def database(db_url: str) -> AsyncIterator[Database]:
+    """A :class:`Database` on empty tables; emptied again afterwards."""
+    db = Database(db_url)
+    await _empty_tables(db)
+    try:
+        yield db
+    finally:
+        await _empty_tables(db)
+        await db.dispose()
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Real Redis, on a database number of this worker's own, flushed before and after the test."""
+    import redis
+
+    require_service("Redis", REDIS_URL)
+    worker = worker_id(request.config)
+    number = 1 + (int(worker[2:]) if worker.startswith("gw") else 14)
+    url = f"{REDIS_URL}/{number}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def redis_prefix(request: pytest.FixtureRequest) -> str:
+    """Key and channel prefix of this worker (pub/sub channels are shared by every Redis database)."""
+    return f"certreg-test-{worker_id(request.config)}"

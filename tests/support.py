@@ -1,0 +1,20 @@
+"""Plain helpers for tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.config import Settings, load_settings
+
+ID_HASH_KEY = "test-id-hash-key-0123456789abcdef"
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings for a test: nothing from the developer's environment, secrets set, ``overrides`` applied."""
+    base: dict[str, Any] = {
+        "id_hash_key": ID_HASH_KEY,
+        "key_passphrase": "test-passphrase",
+        "public_url": "http://testserver",
+    }
+    base.update(overrides)
+    return load_settings({}, **base)

@@ -1,0 +1,84 @@
+"""Settings: every CERTREG_* variable is read, and a bad one stops start-up naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from registry.config import SettingsError, load_settings
+
+
+def test_defaults_are_the_embedded_setup() -> None:
+    settings = load_settings({})
+    assert settings.database_url.startswith("sqlite+aiosqlite://")
+    assert settings.redis_url is None
+    assert settings.profile == "hunan"
+    assert settings.max_rows == 100_000
+
+
+def test_environment_values_are_converted() -> None:
+    settings = load_settings(
+        {
+            "CERTREG_DATABASE_URL": "postgresql+asyncpg://u@db/certreg",
+            "CERTREG_REDIS_URL": "redis://cache:6379/0",
+            "CERTREG_MAX_ROWS": "500",
+            "CERTREG_NOTICE_DAYS": "0",
+            "CERTREG_PROFILE": "sichuan",
+            "PATH": "/usr/bin",
+        }
+    )
+    assert settings.max_rows == 500
+    assert settings.notice_days == 0
+    assert settings.profile == "sichuan"
+    assert settings.read_url == "postgresql+asyncpg://u@db/certreg"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CERTREG_MAX_ROWS", "many", "CERTREG_MAX_ROWS"),
+        ("CERTREG_MAX_ROWS", "0", "CERTREG_MAX_ROWS"),
+        ("CERTREG_DATABASE_URL", "mysql://x/y", "CERTREG_DATABASE_URL"),
+        ("CERTREG_REDIS_URL", "localhost:6379", "CERTREG_REDIS_URL"),
+        ("CERTREG_PUBLIC_URL", "http://x/", "CERTREG_PUBLIC_URL"),
+        ("CERTREG_PROFILE", "guangdong", "CERTREG_PROFILE"),
+        ("CERTREG_ID_HASH_KEY", "short", "CERTREG_ID_HASH_KEY"),
+        ("CERTREG_LOG_LEVEL", "LOUD", "CERTREG_LOG_LEVEL"),
+        ("CERTREG_DATABSE_URL", "sqlite+aiosqlite:///x", "unknown setting CERTREG_DATABSE_URL"),
+    ],
+)
+def test_a_bad_value_names_its_variable(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected):
+        load_settings({name: value})
+
+
+def test_empty_optional_variable_means_unset() -> None:
+    assert load_settings({"CERTREG_REDIS_URL": ""}).redis_url is None
+
+
+def test_secrets_never_appear_in_repr() -> None:
+    settings = load_settings({"CERTREG_KEY_PASSPHRASE": "hunter2-hunter2", "CERTREG_ID_HASH_KEY": "x" * 20})
+    assert "hunter2" not in repr(settings)
+    assert "x" * 20 not in str(settings)
+    assert settings.passphrase() == b"hunter2-hunter2"
+
+
+def test_passphrase_from_file_and_missing(tmp_path: Path) -> None:
+    secret = tmp_path / "pass"
+    secret.write_text("from-a-file\n")
+    assert load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(secret)}).passphrase() == b"from-a-file"
+    with pytest.raises(SettingsError, match="CERTREG_KEY_PASSPHRASE_FILE"):
+        load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(tmp_path / "missing")}).passphrase()
+    with pytest.raises(SettingsError, match="CERTREG_KEY_PASSPHRASE"):
+        load_settings({}).passphrase()
+
+
+def test_toml_file_is_overridden_by_environment(tmp_path: Path) -> None:
+    config = tmp_path / "certreg.toml"
+    config.write_text('[certreg]\nmax_rows = 10\nprofile = "sichuan"\n')
+    settings = load_settings({"CERTREG_CONFIG": str(config), "CERTREG_MAX_ROWS": "20"})
+    assert (settings.max_rows, settings.profile) == (20, "sichuan")
+    config.write_text("max_rows = = 1")
+    with pytest.raises(SettingsError, match="CERTREG_CONFIG"):
+        load_settings({"CERTREG_CONFIG": str(config)})
