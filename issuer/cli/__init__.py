@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from keys.errors import KeysError
 from registry.errors import RegistryError
@@ -26,6 +27,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
+            sys.exit(2)
+        except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
+            reason = getattr(exc, "orig", None) or exc
+            click.echo(f"错误 / error: 数据库无法使用 / the database cannot be used: {reason}", err=True)
             sys.exit(2)
 
 

@@ -1,0 +1,17 @@
+"""The all-in-one app (``certreg serve``): the issuer's write path with the verify routes mounted."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+
+from registry.config import Settings, load_settings
+from verify.plugin import VerifyPlugin
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    return Litestar(
+        plugins=[VerifyPlugin(settings)],
+        openapi_config=OpenAPIConfig(title="certreg API", version="1", path="/schema"),
+    )

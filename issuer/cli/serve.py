@@ -1,0 +1,47 @@
+"""``certreg serve``: the all-in-one service (issuer + verify) under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from issuer.cli._common import console, open_database, run, settings_from_env
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default CERTREG_WORKERS).")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the registry: 发证、查验 / issue and verify, on one port."""
+    import uvicorn
+
+    settings = settings_from_env()
+
+    async def _check() -> None:  # fail here, with the clear message, rather than inside a worker
+        async with open_database(settings):
+            return
+
+    run(_check)
+    url = f"http://{host}:{port}"
+    console.print(f"certreg 服务地址 / serving on [bold]{url}[/bold]")
+    console.print(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
+    for line in _demo_links(settings.public_url):
+        console.print(line)
+    uvicorn.run(
+        "issuer.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def _demo_links(public_url: str) -> list[str]:
+    """Lines that point at demo certificates, when the demo data set has been loaded."""
+    from issuer.demo_links import demo_links
+
+    return demo_links(public_url)
+
+
+COMMANDS = [serve]

@@ -1,0 +1,25 @@
+"""The verify routes as a litestar plugin, so the stand-alone verify app and the all-in-one issuer app
+mount exactly the same thing."""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.plugins import InitPlugin
+
+from registry.config import Settings
+from verify.health import HealthController
+from verify.http_errors import EXCEPTION_HANDLERS
+from verify.runtime import lifespan, provide_runtime
+
+
+class VerifyPlugin(InitPlugin):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend([HealthController])
+        app_config.lifespan.append(lifespan(self.settings))
+        app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        return app_config
