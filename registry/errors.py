@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 
 class RegistryError(Exception):
     """Base class of every error the registry raises on purpose."""
@@ -19,15 +21,25 @@ class SchemaOutdatedError(RegistryError):
     """The database schema is older (or newer) than this code; run ``certreg db upgrade``."""
 
 
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """One bad row of a file: where it is, which rule it breaks, and what to do (Chinese / English)."""
+
+    table: str
+    row: int
+    field: str
+    code: str
+    message: str
+
+
 class LoadError(RegistryError):
-    """A reference-data file could not be loaded; nothing of it was stored.
+    """A reference-data file could not be loaded; nothing of it was stored. ``problems`` lists every bad
+    row with its row number, field and the rule it breaks."""
 
-    ``problems`` lists every bad row as (row number, field, rule code, message).
-    """
-
-    def __init__(self, message: str, problems: list[tuple[int, str, str, str]] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         self.problems = problems or []
+        rows = (f"  {p.table} row {p.row} [{p.field}] {p.code}: {p.message}" for p in self.problems)
+        lines = [message, *rows]
+        super().__init__("\n".join(lines))
 
 
 class SequenceOverflowError(RegistryError):

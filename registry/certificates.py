@@ -1,0 +1,172 @@
+"""Writing certificates and deriving their status: the only code that inserts a certificate row.
+
+A certificate row is written once, together with its ``certificate.issued`` event (which commits to the
+hashes of the exact signed statement and signature) in the same transaction. Revocation and supersession
+(reissue 补发, replacement 换发) are events on the old number; the current status is the latest of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Final
+
+import msgspec
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.errors import ConflictError, NotFoundError
+from registry.events import EventKind, NewEvent, append_events, decode_entry
+from registry.models import Certificate, Event
+from registry.vocab import CertificateStatus
+
+STATUS_EVENT_KINDS: Final = (
+    EventKind.CERTIFICATE_REVOKED.value,
+    EventKind.CERTIFICATE_REISSUED.value,
+    EventKind.CERTIFICATE_REPLACED.value,
+)
+_INSERT_CHUNK: Final = 2000
+
+
+class NewCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed certificate ready to be stored (``statement`` are the exact signed bytes)."""
+
+    number: str
+    kind: str
+    holder_name: str
+    holder_id_digest: bytes
+    holder_id_masked: str
+    subject_type: str
+    subject_code: str
+    level: int
+    institution_code: str
+    authority_code: str
+    assessed_on: date
+    issued_on: date
+    statement: bytes
+    signature: bytes
+    kid: str
+    batch_id: int | None = None
+    batch_row_no: int | None = None
+    supersedes: str | None = None
+
+
+class StatusInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A certificate's current status as its events say."""
+
+    status: CertificateStatus
+    at: datetime | None = None
+    reason: str = ""
+    superseded_by: str | None = None
+    event_index: int | None = None
+
+
+VALID: Final = StatusInfo(status=CertificateStatus.VALID)
+
+
+def issued_event(cert: NewCertificate, actor: str, at: datetime | None = None) -> NewEvent:
+    """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row against."""
+    details: dict[str, str | int | bytes | bool | None] = {
+        "kind": cert.kind,
+        "statement_sha256": hashlib.sha256(cert.statement).digest(),
+        "signature_sha256": hashlib.sha256(cert.signature).digest(),
+        "kid": cert.kid,
+        "institution": cert.institution_code,
+        "authority": cert.authority_code,
+        "batch": cert.batch_id,
+    }
+    if cert.supersedes:
+        details["supersedes"] = cert.supersedes
+    return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
+
+
+async def store_certificates(
+    session: AsyncSession,
+    certificates: Sequence[NewCertificate],
+    *,
+    actor: str,
+    at: datetime | None = None,
+    extra_events: Sequence[NewEvent] = (),
+) -> range:
+    """Insert ``certificates`` and append their issue events (then ``extra_events``) in the caller's
+    transaction; returns the leaf indices of the issue events, in order."""
+    indices = await append_events(session, [issued_event(c, actor, at) for c in certificates] + list(extra_events))
+    issued = indices[: len(certificates)]
+    rows = [{**msgspec.structs.asdict(c), "log_index": idx} for c, idx in zip(certificates, issued, strict=True)]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        await session.execute(insert(Certificate), rows[start : start + _INSERT_CHUNK])
+    return issued
+
+
+async def statuses(session: AsyncSession, numbers: Iterable[str]) -> dict[str, StatusInfo]:
+    """Current status of each number that has a status event (absent numbers are valid, if they exist)."""
+    wanted = sorted(set(numbers))
+    found: dict[str, StatusInfo] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(Event.subject, Event.kind, Event.at, Event.reason, Event.data, Event.idx)
+            .where(Event.subject.in_(wanted[start : start + 500]), Event.kind.in_(STATUS_EVENT_KINDS))
+            .order_by(Event.idx)
+        )
+        for subject, kind, at, reason, data, idx in rows:
+            found[subject] = _status_of(kind, at, reason, data, idx)
+    return found
+
+
+def _status_of(kind: str, at: datetime, reason: str, data: bytes, idx: int) -> StatusInfo:
+    if kind == EventKind.CERTIFICATE_REVOKED:
+        return StatusInfo(status=CertificateStatus.REVOKED, at=at, reason=reason, event_index=idx)
+    successor = decode_entry(data).details.get("successor")
+    return StatusInfo(
+        status=CertificateStatus.SUPERSEDED,
+        at=at,
+        reason=reason,
+        superseded_by=successor if isinstance(successor, str) else None,
+        event_index=idx,
+    )
+
+
+async def status_of(session: AsyncSession, number: str) -> StatusInfo:
+    return (await statuses(session, [number])).get(number, VALID)
+
+
+async def get_certificate(session: AsyncSession, number: str) -> Certificate:
+    """The certificate row; raises :class:`NotFoundError`."""
+    row = await session.get(Certificate, number)
+    if row is None:
+        raise NotFoundError(f"证书 {number} 不存在 / no certificate {number}")
+    return row
+
+
+async def require_valid(session: AsyncSession, number: str) -> Certificate:
+    """The certificate, locked against concurrent status changes; raises unless it is currently valid."""
+    row = await session.scalar(select(Certificate).where(Certificate.number == number).with_for_update())
+    if row is None:
+        raise NotFoundError(f"证书 {number} 不存在 / no certificate {number}")
+    status = await status_of(session, number)
+    if status.status is not CertificateStatus.VALID:
+        raise ConflictError(
+            f"证书 {number} 当前状态为{status.status.label_zh}，不能再变更 / certificate {number} is "
+            f"{status.status.value}; it cannot change again"
+        )
+    return row
+
+
+def revoked_event(number: str, *, reason: str, actor: str, at: datetime | None = None) -> NewEvent:
+    return NewEvent(kind=EventKind.CERTIFICATE_REVOKED, subject=number, actor=actor, reason=reason, at=at)
+
+
+def superseded_event(
+    number: str, successor: str, *, kind: EventKind, reason: str, actor: str, at: datetime | None = None
+) -> NewEvent:
+    """The event that marks ``number`` superseded by ``successor`` (``kind`` reissued or replaced)."""
+    if kind not in (EventKind.CERTIFICATE_REISSUED, EventKind.CERTIFICATE_REPLACED):
+        raise ValueError(f"not a supersession event: {kind}")
+    return NewEvent(kind=kind, subject=number, actor=actor, reason=reason, details={"successor": successor}, at=at)
+
+
+async def revoke(session: AsyncSession, number: str, *, reason: str, actor: str) -> int:
+    """Revoke a valid certificate; returns the event's leaf index. Raises NotFound/Conflict errors."""
+    await require_valid(session, number)
+    return (await append_events(session, [revoked_event(number, reason=reason, actor=actor)]))[0]
