@@ -118,10 +118,7 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
     if not events:
         return range(0)
     result = await session.execute(
-        update(LogHead)
-        .where(LogHead.id == LOG_HEAD_ID)
-        .values(size=LogHead.size + len(events))
-        .returning(LogHead.size)
+        update(LogHead).where(LogHead.id == LOG_HEAD_ID).values(size=LogHead.size + len(events)).returning(LogHead.size)
     )
     end = result.scalar_one()
     start = end - len(events)

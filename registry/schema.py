@@ -59,6 +59,5 @@ async def check_schema(engine: AsyncEngine) -> None:
     if current != head:
         found = current or "an empty database"
         raise SchemaOutdatedError(
-            f"数据库结构不是最新 / the database schema is at {found}, this code needs {head}: "
-            "run `certreg db upgrade`"
+            f"数据库结构不是最新 / the database schema is at {found}, this code needs {head}: run `certreg db upgrade`"
         )

@@ -28,9 +28,7 @@ async def allocate(session: AsyncSession, scope: str, count: int, *, max_value: 
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
-        insert(SequenceCounter)
-        .values(scope=scope, next_value=1)
-        .on_conflict_do_nothing(index_elements=["scope"])
+        insert(SequenceCounter).values(scope=scope, next_value=1).on_conflict_do_nothing(index_elements=["scope"])
     )
     result = await session.execute(
         update(SequenceCounter)

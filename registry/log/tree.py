@@ -15,9 +15,7 @@ from registry.log.merkle import fold_root, new_nodes, node_hash, subtrees
 from registry.models import MerkleNode
 
 
-async def read_nodes(
-    session: AsyncSession, wanted: Iterable[tuple[int, int]]
-) -> dict[tuple[int, int], bytes]:
+async def read_nodes(session: AsyncSession, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     """Hashes of the stored nodes ``(level, index)`` asked for; a missing node is simply absent."""
     keys = list(set(wanted))
     found: dict[tuple[int, int], bytes] = {}

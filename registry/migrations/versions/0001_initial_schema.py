@@ -30,9 +30,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "api_key",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("key_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("rate_per_minute", sa.Integer(), nullable=True),
@@ -43,9 +41,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "api_token",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("token_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("org_code", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=24), nullable=False),
@@ -128,9 +124,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("region_code", sa.String(length=6), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name=op.f("fk_authority_region_code_region")
-        ),
+        sa.ForeignKeyConstraint(["region_code"], ["region.code"], name=op.f("fk_authority_region_code_region")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_authority")),
     )
     op.create_table(
@@ -149,9 +143,7 @@ def upgrade() -> None:
             ["authority.code"],
             name=op.f("fk_institution_filing_authority_code_authority"),
         ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["region.code"], name=op.f("fk_institution_region_code_region")
-        ),
+        sa.ForeignKeyConstraint(["region_code"], ["region.code"], name=op.f("fk_institution_region_code_region")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_institution")),
         sa.UniqueConstraint("uscc", name=op.f("uq_institution_uscc")),
     )
@@ -174,9 +166,7 @@ def upgrade() -> None:
 
     op.create_table(
         "batch",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("institution_code", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("assessed_on", sa.Date(), nullable=False),
@@ -193,9 +183,7 @@ def upgrade() -> None:
         sa.Column("notice_starts_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("notice_ends_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["authority_code"], ["authority.code"], name=op.f("fk_batch_authority_code_authority")
-        ),
+        sa.ForeignKeyConstraint(["authority_code"], ["authority.code"], name=op.f("fk_batch_authority_code_authority")),
         sa.ForeignKeyConstraint(
             ["institution_code"], ["institution.code"], name=op.f("fk_batch_institution_code_institution")
         ),
@@ -207,9 +195,7 @@ def upgrade() -> None:
 
     op.create_table(
         "filing",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("institution_code", sa.String(length=32), nullable=False),
         sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("filed_by", sa.String(length=16), nullable=False),
@@ -228,9 +214,7 @@ def upgrade() -> None:
 
     op.create_table(
         "key_status",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("kid", sa.String(length=11), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -244,9 +228,7 @@ def upgrade() -> None:
 
     op.create_table(
         "batch_row",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("row_no", sa.Integer(), nullable=False),
         sa.Column("holder_name", sa.String(length=64), nullable=False),
@@ -306,24 +288,18 @@ def upgrade() -> None:
 
     op.create_table(
         "filing_scope",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("filing_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("subject_type", sa.String(length=16), nullable=False),
         sa.Column("subject_code", sa.String(length=32), nullable=False),
         sa.Column("levels", sa.String(length=8), nullable=False),
         sa.ForeignKeyConstraint(["filing_id"], ["filing.id"], name=op.f("fk_filing_scope_filing_id_filing")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_filing_scope")),
-        sa.UniqueConstraint(
-            "filing_id", "subject_type", "subject_code", name=op.f("uq_filing_scope_filing_id")
-        ),
+        sa.UniqueConstraint("filing_id", "subject_type", "subject_code", name=op.f("uq_filing_scope_filing_id")),
     )
     op.create_table(
         "filing_status",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("filing_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("effective_on", sa.Date(), nullable=False),
@@ -333,9 +309,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_filing_status")),
     )
     with op.batch_alter_table("filing_status", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_filing_status_filing_effective", ["filing_id", "effective_on"], unique=False
-        )
+        batch_op.create_index("ix_filing_status_filing_effective", ["filing_id", "effective_on"], unique=False)
 
 
 def downgrade() -> None:
