@@ -82,7 +82,7 @@ def decode_document(data: bytes) -> KeyFileDocument:
     kid does not match the clear public key."""
     try:
         document = msgspec.json.decode(data, type=KeyFileDocument)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         raise CorruptKeyFileError("密钥文件已截断或不是 JSON / key file is truncated or not JSON") from None
     except msgspec.ValidationError as exc:
         raise CorruptKeyFileError(f"密钥文件格式错误 / key file does not match the format: {exc}") from None

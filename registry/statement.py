@@ -128,7 +128,7 @@ def decode_statement(data: bytes) -> Statement:
         st = _decoder.decode(data)
     except msgspec.ValidationError as exc:
         raise _classify(data, exc) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec raises the latter for bad UTF-8
         raise MalformedStatementError(f"声明无法解码 / statement is not valid MessagePack: {exc}") from None
     if st.version != VERSION:
         raise UnsupportedVersionError(f"不支持的声明版本 / unsupported statement version {st.version}")
@@ -143,7 +143,7 @@ def _classify(data: bytes, exc: msgspec.ValidationError) -> StatementError:
     """Tell an unknown version (whatever its layout) from a v1 statement with a bad field."""
     try:
         raw: Any = msgspec.msgpack.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         raw = None
     if isinstance(raw, list) and raw and type(raw[0]) is int and raw[0] != VERSION:
         return UnsupportedVersionError(f"不支持的声明版本 / unsupported statement version {raw[0]}")

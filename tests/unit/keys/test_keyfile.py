@@ -187,6 +187,7 @@ def test_oversized_kdf_is_refused_on_write_too(tmp_path: Path) -> None:
     [
         b"not json",
         b"{}",
+        b'{"header": "\xff"}',  # invalid UTF-8 inside a string
         b'{"header": {}, "check": "", "sealed": ""}',
         b" " * 20_000,  # larger than any key file
     ],

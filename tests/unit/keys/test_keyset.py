@@ -51,7 +51,10 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
     assert KeySet.from_json(msgspec.json.encode(raw)).keys[0].kid == KEY_A.kid
 
 
-@pytest.mark.parametrize("data", [b"", b"{", b"[]", b'{"keys": 3}', b"\xff\xfe", b'{"keys": [{"kid": 1}]}'])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{", b"[]", b'{"keys": 3}', b"\xff\xfe", b'{"keys": [{"kid": 1}]}', b'{"keys": "\xff"}'],
+)
 def test_bad_json_is_a_clear_key_set_error(data: bytes) -> None:
     with pytest.raises(KeySetError, match="密钥集"):
         KeySet.from_json(data)
