@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import io
 from datetime import date
+from typing import Any
 
 import segno
 import zxingcpp
@@ -68,14 +69,14 @@ def candidates(url: str, number: str, payload: bytes) -> dict[str, list[tuple[st
 def measure(segments: list[tuple[str, str]]) -> tuple[int, int, bool]:
     """(version, modules per side, scans back to the same text) at error correction M."""
     modes = {"byte": consts.MODE_BYTE, "alphanumeric": consts.MODE_ALPHANUMERIC}
-    content = [(text, modes[mode]) for text, mode in segments]
+    content: Any = [(text, modes[mode]) for text, mode in segments]
     qr = segno.make(content, error="m", boost_error=False, micro=False)
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=4, border=4)
     buffer.seek(0)
     found = zxingcpp.read_barcodes(Image.open(buffer))
     text = "".join(s for s, _ in segments)
-    return int(qr.version), qr.symbol_size(border=0)[0], bool(found) and found[0].text == text
+    return int(qr.version), int(qr.symbol_size(border=0)[0]), bool(found) and found[0].text == text
 
 
 def main() -> None:
