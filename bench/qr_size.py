@@ -31,15 +31,20 @@ PUBLIC_URLS = ("https://zs.example.cn", "https://zscx.rst.example.gov.cn")
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
-def typical_payload() -> tuple[str, bytes]:
-    """(number, statement || signature) of the typical record, with a fixed key."""
+RECORDS = {
+    "typical": ("S000043000123253000011", "张三丰"),
+    "long name (11 chars)": ("S000043000123253000011", "阿卜杜热合曼·买买提明"),
+}
+
+
+def payload(number: str, name: str) -> bytes:
+    """statement || signature of the typical record with ``number`` and ``name``, with a fixed key."""
     key = SigningKey.from_seed(bytes(range(32)))
     st = Statement(
-        1, "S000043000123253000011", 2, "张三丰", "430102********1234", "6-31-01-03",
+        1, number, 2, name, "430102********1234", "6-31-01-03",
         4, "S000043000123", "430000", days_since_epoch(date(2025, 6, 30)), key.kid,
     )  # fmt: skip
-    data = encode_statement(st)
-    return st.number, data + sign_statement(st, key)
+    return encode_statement(st) + sign_statement(st, key)
 
 
 def base45(data: bytes) -> str:
@@ -63,6 +68,7 @@ def candidates(url: str, number: str, payload: bytes) -> dict[str, list[tuple[st
         "base32, mixed byte+alnum": [(f"{url}/q/", "byte"), (b32, "alphanumeric")],
         "base45, whole URL upper (alnum)": [(f"{url.upper()}/Q/{base45(payload)}", "alphanumeric")],
         "short mode, byte": [(f"{url}/c/{number}", "byte")],
+        "short mode, upper (alnum)": [(f"{url.upper()}/C/{number}", "alphanumeric")],
     }
 
 
@@ -80,15 +86,20 @@ def measure(segments: list[tuple[str, str]]) -> tuple[int, int, bool]:
 
 
 def main() -> None:
-    number, payload = typical_payload()
-    print(f"statement+signature: {len(payload)} bytes (statement {len(payload) - 64})")
-    for url in PUBLIC_URLS:
-        print(f"\nPUBLIC_URL = {url}")
-        print(f"{'candidate':34} {'chars':>5} {'version':>7} {'modules':>7} {'scans':>5}")
-        for name, segments in candidates(url, number, payload).items():
-            version, modules, scans = measure(segments)
-            chars = sum(len(s) for s, _ in segments)
-            print(f"{name:34} {chars:5} {version:7} {modules:7} {'yes' if scans else 'NO':>5}")
+    for record, (number, name) in RECORDS.items():
+        data = payload(number, name)
+        print(f"\n## {record} record: statement+signature {len(data)} bytes (statement {len(data) - 64})")
+        for url in PUBLIC_URLS:
+            _table(url, number, data)
+
+
+def _table(url: str, number: str, data: bytes) -> None:
+    print(f"\nPUBLIC_URL = {url}")
+    print(f"{'candidate':34} {'chars':>5} {'version':>7} {'modules':>7} {'scans':>5}")
+    for name, segments in candidates(url, number, data).items():
+        version, modules, scans = measure(segments)
+        chars = sum(len(s) for s, _ in segments)
+        print(f"{name:34} {chars:5} {version:7} {modules:7} {'yes' if scans else 'NO':>5}")
 
 
 if __name__ == "__main__":

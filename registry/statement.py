@@ -99,6 +99,7 @@ class Statement(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fie
 
 _encoder: Final = msgspec.msgpack.Encoder()
 _decoder: Final = msgspec.msgpack.Decoder(Statement)
+_KIND_CODES: Final = frozenset(kind.statement_code for kind in CertificateKind)
 
 
 def days_since_epoch(day: date) -> int:
@@ -132,7 +133,7 @@ def decode_statement(data: bytes) -> Statement:
         raise MalformedStatementError(f"声明无法解码 / statement is not valid MessagePack: {exc}") from None
     if st.version != VERSION:
         raise UnsupportedVersionError(f"不支持的声明版本 / unsupported statement version {st.version}")
-    if st.kind not in (kind.statement_code for kind in CertificateKind):
+    if st.kind not in _KIND_CODES:
         raise StatementFieldError(f"未知证书类别 / unknown certificate kind code {st.kind}")
     if _encoder.encode(st) != data:
         raise NonCanonicalStatementError("声明编码不规范 / statement bytes are not canonically encoded")
