@@ -1,11 +1,96 @@
 """Errors of the keys package.
 
 Every failure is a typed error that says why (so a verifier can tell "bad signature" from "key compromised"),
-and no message, repr or traceback argument ever carries private key material.
+and no message, repr or traceback argument ever carries private key material. Messages are bilingual
+(Chinese / English) because operators and the public read them.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class KeysError(Exception):
     """Base class of every error the keys package raises on purpose."""
+
+
+class InvalidKeyError(KeysError):
+    """Key material of the wrong length or type (a seed that is not 32 bytes, a bad public key)."""
+
+
+class KeySetError(KeysError):
+    """The public key set is not valid JSON, breaks the format, or breaks an invariant (duplicate kid …)."""
+
+
+class KeyTransitionError(KeysError):
+    """A life-cycle step that is impossible from the key's current state (retiring a retired key …)."""
+
+
+class SignatureVerificationError(KeysError):
+    """A signature did not verify; the subclass says why and ``reason`` is its stable code."""
+
+    reason: ClassVar[str] = "verification_failed"
+
+
+class MalformedInputError(SignatureVerificationError):
+    """The kid, message or signature has the wrong type or length; nothing was looked up."""
+
+    reason: ClassVar[str] = "malformed_input"
+
+
+class UnknownKeyError(SignatureVerificationError):
+    """No key with this kid is in the key set."""
+
+    reason: ClassVar[str] = "unknown_key"
+
+
+class WrongKeyPurposeError(SignatureVerificationError):
+    """The kid names a key made for another purpose (a log key cannot vouch for a statement)."""
+
+    reason: ClassVar[str] = "wrong_key_purpose"
+
+
+class KeyNotValidAtDateError(SignatureVerificationError):
+    """The key did not exist yet, or was already retired, on the date the statement claims."""
+
+    reason: ClassVar[str] = "key_not_valid_at_date"
+
+
+class KeyCompromisedError(SignatureVerificationError):
+    """The key is compromised for the claimed date (on or after the compromise day, or scope "all")."""
+
+    reason: ClassVar[str] = "key_compromised"
+
+
+class BadSignatureError(SignatureVerificationError):
+    """The signature does not match the message under the key: altered data or the wrong key."""
+
+    reason: ClassVar[str] = "bad_signature"
+
+
+class KeyFileError(KeysError):
+    """A sealed private-key file cannot be written or opened; the subclass says why."""
+
+
+class KeyFileExistsError(KeyFileError):
+    """Refused to overwrite an existing key file: that would destroy a private key."""
+
+
+class WrongPassphraseError(KeyFileError):
+    """The passphrase does not open this key file (or its KDF parameters were altered)."""
+
+
+class CorruptKeyFileError(KeyFileError):
+    """The key file is truncated, not JSON, or misses a field: it was damaged, not necessarily attacked."""
+
+
+class TamperedKeyFileError(KeyFileError):
+    """The passphrase is right but the sealed part or the clear header was changed after writing."""
+
+
+class InsecureKeyFileError(KeyFileError):
+    """The key file or its directory is readable by group or others, so we refuse to use it."""
+
+
+class UnsupportedKdfError(KeyFileError):
+    """The file asks for an unknown KDF or parameters beyond our caps (we never allocate gigabytes)."""

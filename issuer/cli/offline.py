@@ -1,0 +1,101 @@
+"""``certreg verify-token``: check a QR token offline against a public key set file.
+
+No server and no database: the key set comes from ``certreg keys export-public`` (or ``GET /v1/keys``).
+Exit codes: 0 only when the token is valid, 1 when it is not, 2 when the input is unusable (an unreadable or
+invalid key set file). An offline check proves who signed what; revocation needs the online service.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import msgspec
+
+from keys.errors import KeySetError
+from keys.keyset import KeySet
+from registry.qrtoken import token_from_text
+from registry.statement import Statement
+from registry.vocab import (
+    KIND_LABELS_EN,
+    LEVEL_LABELS_EN,
+    LEVEL_LABELS_ZH,
+    CertificateKind,
+    SubjectType,
+    subject_type_of,
+)
+from verify.verifier import Verdict, verify_token
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_UNUSABLE = 2
+_NOTE = (
+    "注意：离线查验只证明签名，撤销状态请在线查询 / offline check proves the signature only; check online."
+)
+
+
+def _load_keyset(path: Path) -> KeySet:
+    """The key set in ``path``; exits with code 2 and a bilingual message when it is unusable."""
+    try:
+        return KeySet.from_json(path.read_bytes())
+    except OSError as exc:
+        message = f"无法读取密钥集 / cannot read key set {path}: {exc.strerror}"
+    except KeySetError as exc:
+        message = f"密钥集无效 / unusable key set {path}: {exc}"
+    click.echo(f"错误 / error: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+def _statement_lines(st: Statement) -> list[tuple[str, str]]:
+    kind = CertificateKind.from_statement_code(st.kind)
+    subject = "项目 / Project" if subject_type_of(kind) is SubjectType.PROJECT else "职业（工种）/ Occupation"
+    return [
+        ("证书编号 / Number", st.number),
+        ("证书类别 / Kind", f"{kind.label_zh} / {KIND_LABELS_EN[kind]}"),
+        ("姓名 / Holder", st.holder_name),
+        ("证件号码 / ID (masked)", st.holder_id_masked),
+        (subject, st.subject_code),
+        ("等级 / Level", f"{LEVEL_LABELS_ZH[st.level]} / {LEVEL_LABELS_EN[st.level]}"),
+        ("评价机构 / Institution", st.institution_code),
+        ("发证机构 / Authority", st.authority_code),
+        ("发证日期 / Issued on", st.issued_date.isoformat()),
+        ("签发密钥 / Key id", st.kid),
+    ]
+
+
+def _print_verdict(verdict: Verdict) -> None:
+    if verdict.statement is not None:
+        title = (
+            "证书信息 / Certificate" if verdict.valid else "证书信息（未经验证）/ Certificate (UNVERIFIED)"
+        )
+        click.echo(title)
+        for label, value in _statement_lines(verdict.statement):
+            click.echo(f"  {label}: {value}")
+    state = "有效 / VALID" if verdict.valid else "无效 / NOT VALID"
+    click.echo(f"查验结果 / Verdict: {state} — {verdict.text_zh} / {verdict.text_en} ({verdict.reason})")
+    click.echo(_NOTE)
+
+
+@click.command("verify-token")
+@click.argument("token")
+@click.option(
+    "--keys",
+    "keys_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="公钥集 JSON 文件 / public key set JSON (certreg keys export-public)",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 结论 / print the verdict as JSON")
+def verify_token_command(token: str, keys_path: Path, as_json: bool) -> None:
+    """离线查验二维码令牌 / verify a QR token (or its full URL) offline against a key set file."""
+    keyset = _load_keyset(keys_path)
+    verdict = verify_token(token_from_text(token), keyset)
+    if as_json:
+        click.echo(msgspec.json.encode(verdict).decode("utf-8"))
+    else:
+        _print_verdict(verdict)
+    sys.exit(EXIT_VALID if verdict.valid else EXIT_INVALID)
+
+
+COMMANDS: list[click.Command] = [verify_token_command]
