@@ -64,9 +64,7 @@ def contenders() -> dict[str, Callable[[], object]]:
         "bare sign": lambda: bare_sk.sign(message),
         "ours sign": lambda: ours.sign(message),
         "bare verify": lambda: bare_vk.verify(message, signature=signature),
-        "ours verify_signature": lambda: verify_signature(
-            public_key=public, message=message, signature=signature
-        ),
+        "ours verify_signature": lambda: verify_signature(public_key=public, message=message, signature=signature),
         "ours KeySet.verify": lambda: keyset.verify(
             kid=ours.kid, message=message, signature=signature, signed_on=signed_on
         ),

@@ -161,9 +161,7 @@ def _derive(passphrase: bytes, salt: bytes, kdf: KdfParams) -> tuple[bytes, byte
     if len(salt) != _argon2id.SALTBYTES:
         raise CorruptKeyFileError("盐长度错误 / the KDF salt must be 16 bytes")
     derived = _argon2id.kdf(64, passphrase, salt, opslimit=kdf.opslimit, memlimit=kdf.memlimit)
-    check = nacl.hash.blake2b(
-        derived[32:], digest_size=16, person=_CHECK_PERSON, encoder=nacl.encoding.RawEncoder
-    )
+    check = nacl.hash.blake2b(derived[32:], digest_size=16, person=_CHECK_PERSON, encoder=nacl.encoding.RawEncoder)
     return derived[:32], check
 
 

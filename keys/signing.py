@@ -95,9 +95,7 @@ def verify_signature(*, public_key: bytes, message: bytes, signature: bytes) -> 
         and len(public_key) == PUBLIC_KEY_BYTES
         and len(signature) == SIGNATURE_BYTES
     ):
-        raise MalformedInputError(
-            "签名或公钥格式错误 / public key must be 32 bytes, signature 64 bytes, message bytes"
-        )
+        raise MalformedInputError("签名或公钥格式错误 / public key must be 32 bytes, signature 64 bytes, message bytes")
     try:
         # Detached form, message last: the PyNaCl trap (verify without signature=) cannot happen here.
         crypto_sign_open(signature + message, public_key)

@@ -30,9 +30,7 @@ from verify.verifier import Verdict, verify_token
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
-_NOTE = (
-    "注意：离线查验只证明签名，撤销状态请在线查询 / offline check proves the signature only; check online."
-)
+_NOTE = "注意：离线查验只证明签名，撤销状态请在线查询 / offline check proves the signature only; check online."
 
 
 def _load_keyset(path: Path) -> KeySet:
@@ -66,9 +64,7 @@ def _statement_lines(st: Statement) -> list[tuple[str, str]]:
 
 def _print_verdict(verdict: Verdict) -> None:
     if verdict.statement is not None:
-        title = (
-            "证书信息 / Certificate" if verdict.valid else "证书信息（未经验证）/ Certificate (UNVERIFIED)"
-        )
+        title = "证书信息 / Certificate" if verdict.valid else "证书信息（未经验证）/ Certificate (UNVERIFIED)"
         click.echo(title)
         for label, value in _statement_lines(verdict.statement):
             click.echo(f"  {label}: {value}")

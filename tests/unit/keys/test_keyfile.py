@@ -219,9 +219,7 @@ def test_missing_file_is_a_key_file_error(tmp_path: Path) -> None:
         read_key_file(tmp_path / "absent.key", PASSPHRASE)
 
 
-def test_private_key_never_in_logs_exceptions_or_reprs(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_private_key_never_in_logs_exceptions_or_reprs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     key = SigningKey.from_seed(SEED)
     path = seal(tmp_path / "keys" / "k.key", key)

@@ -35,9 +35,7 @@ def check(keyset: KeySet, signed_on: date, *, kid: str = KEY_A.kid, signature: b
 
 
 def test_json_round_trip_is_exact_and_deterministic() -> None:
-    keyset = keyset_of(
-        retire(make_info(KEY_A), RETIRED_AT), make_info(KEY_B), make_info(KEY_LOG, purpose="log")
-    )
+    keyset = keyset_of(retire(make_info(KEY_A), RETIRED_AT), make_info(KEY_B), make_info(KEY_LOG, purpose="log"))
     data = keyset.to_json()
     assert KeySet.from_json(data) == keyset
     assert KeySet.from_json(data).to_json() == data
@@ -100,9 +98,7 @@ def test_duplicate_kid_and_two_active_signers_are_refused() -> None:
 
 
 def test_get_and_active() -> None:
-    keyset = keyset_of(
-        retire(make_info(KEY_A), RETIRED_AT), make_info(KEY_B), make_info(KEY_LOG, purpose="log")
-    )
+    keyset = keyset_of(retire(make_info(KEY_A), RETIRED_AT), make_info(KEY_B), make_info(KEY_LOG, purpose="log"))
     assert keyset.get(KEY_A.kid) is keyset.keys[0]
     assert keyset.get("AAAAAAAAAAA") is None
     assert keyset.active("430000") == keyset.keys[1]
@@ -150,9 +146,7 @@ def test_a_log_key_cannot_vouch_for_a_statement() -> None:
     signature = KEY_LOG.sign(MSG)
     with pytest.raises(WrongKeyPurposeError):
         check(keyset, date(2024, 5, 1), kid=KEY_LOG.kid, signature=signature)
-    keyset.verify(
-        kid=KEY_LOG.kid, message=MSG, signature=signature, signed_on=date(2024, 5, 1), purpose="log"
-    )
+    keyset.verify(kid=KEY_LOG.kid, message=MSG, signature=signature, signed_on=date(2024, 5, 1), purpose="log")
 
 
 def test_not_yet_valid_key() -> None:

@@ -84,9 +84,7 @@ def test_signed_message_form_is_not_accepted_as_a_message() -> None:
         ("00" * 32, b"m", b"\x00" * 64),
     ],
 )
-def test_malformed_verification_input_is_typed(
-    public_key: object, message: object, signature: object
-) -> None:
+def test_malformed_verification_input_is_typed(public_key: object, message: object, signature: object) -> None:
     with pytest.raises(MalformedInputError):
         verify_signature(public_key=public_key, message=message, signature=signature)  # type: ignore[arg-type]
 
