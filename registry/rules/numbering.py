@@ -96,7 +96,9 @@ def parse_any(
             first_error = first_error or exc
     if first_error is not None:
         raise first_error
-    lengths = sorted({compiled(rule).length for rule in (*profile.numbering.values(), *profile.legacy_numbering)})
+    lengths = sorted(
+        {compiled(rule).length for rule in (*profile.numbering.values(), *profile.legacy_numbering)}
+    )
     expected = "/".join(str(length) for length in lengths)
     raise RuleError(violation("number.length", field="number", value=canonical, expected=expected))
 
