@@ -121,7 +121,7 @@ class EligibilityContext:
         school_zh, school_en = INSTITUTION_KIND_LABELS_ZH[kind], kind.value.replace("_", " ")
         return [
             violation(
-                "school.level_cap", rule="4", field="level", school=school_zh, school_en=school_en, top=top
+                "school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top
             )
         ]
 

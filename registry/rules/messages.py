@@ -147,7 +147,7 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
         "Occupation {occupation} defines no level {level}",
     ),
     "school.level_cap": (
-        "{school}只能认定{top}级及以下等级",
+        "{school_zh}只能认定{top}级及以下等级",
         "A {school_en} may certify level {top} and below only",
     ),
     "authority.level_not_filable": (

@@ -99,31 +99,36 @@ def test_special_ability_number_shape() -> None:
 
 
 @st.composite
-def parts_for(draw: st.DrawFn, rule: NumberingRule) -> NumberParts:
+def parts_for(draw: st.DrawFn, rule: NumberingRule, province: str = "43") -> NumberParts:
     year = draw(st.integers(rule.first_year, TODAY.year))
     sequence = draw(st.integers(1, max_sequence(rule)))
     if rule.kind is K.SPECIAL_ABILITY:
         project = draw(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=4, max_size=4))
-        region = draw(st.sampled_from(["430100", "430200", "433100", "430000"]))
+        region = draw(
+            st.sampled_from([f"{province}0100", f"{province}0200", f"{province}3100", f"{province}0000"])
+        )
         return NumberParts(
             kind=rule.kind, region_code=region, year=year, project_code=project, sequence=sequence
         )
     if rule.kind is K.SKILL_LEVEL:
-        code = draw(st.from_regex(r"[YS][0-9]{4}43[0-9]{6}", fullmatch=True))
+        code = draw(st.from_regex(rf"[YS][0-9]{{4}}{province}[0-9]{{6}}", fullmatch=True))
     else:
         code = draw(st.from_regex(r"[0-9]{4}[0-4][0-9]{3}", fullmatch=True))
     level = draw(st.integers(1, 5))
     return NumberParts(kind=rule.kind, institution_code=code, year=year, level=level, sequence=sequence)
 
 
+@pytest.mark.parametrize("profile", [HUNAN, SICHUAN], ids=["hunan", "sichuan"])
 @pytest.mark.parametrize("kind", list(CertificateKind))
 @given(data=st.data())
-def test_format_parse_round_trip_for_every_rule(kind: CertificateKind, data: st.DataObject) -> None:
-    rule = HUNAN.rule_for(kind)
-    parts = data.draw(parts_for(rule))
+def test_format_parse_round_trip_for_every_rule(
+    profile: ProvinceProfile, kind: CertificateKind, data: st.DataObject
+) -> None:
+    rule = profile.rule_for(kind)
+    parts = data.draw(parts_for(rule, profile.province_region[:2]))
     number = format_number(rule, parts)
     assert parse_number(rule, number, today=TODAY) == parts
-    assert parse_any(HUNAN, number.lower(), today=TODAY) == (kind, parts)
+    assert parse_any(profile, number.lower(), today=TODAY) == (kind, parts)
 
 
 @given(data=st.data(), at=st.integers(0, 19), char=st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"))
