@@ -38,14 +38,7 @@ def format_number(rule: NumberingRule, parts: NumberParts) -> str:
             )
         )
     if parts.sequence > max_sequence(rule):
-        raise NumberOverflowError(
-            violation(
-                "number.overflow",
-                scope=sequence_scope(rule, parts),
-                maximum=max_sequence(rule),
-                needed=parts.sequence,
-            )
-        )
+        raise _overflow(rule, parts, parts.sequence)
     return render(compiled(rule), parts)
 
 
@@ -114,16 +107,13 @@ def check_capacity(rule: NumberingRule, parts: NumberParts, *, last_issued: int,
     The issuer calls this once per scope before a batch issues anything (NUMBERING.md guarantee 3), so an
     overflow stops the batch whole instead of half-way.
     """
-    needed = last_issued + count
-    if needed > max_sequence(rule):
-        raise NumberOverflowError(
-            violation(
-                "number.overflow",
-                scope=sequence_scope(rule, parts),
-                maximum=max_sequence(rule),
-                needed=needed,
-            )
-        )
+    if last_issued + count > max_sequence(rule):
+        raise _overflow(rule, parts, last_issued + count)
+
+
+def _overflow(rule: NumberingRule, parts: NumberParts, needed: int) -> NumberOverflowError:
+    scope, maximum = sequence_scope(rule, parts), max_sequence(rule)
+    return NumberOverflowError(violation("number.overflow", scope=scope, maximum=maximum, needed=needed))
 
 
 def sequence_scope(rule: NumberingRule, parts: NumberParts) -> str:
