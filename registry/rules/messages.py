@@ -121,7 +121,7 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
     "filing.suspended": ("{date}时备案处于暂停（整改）状态", "The filing was suspended on {date}"),
     "filing.revoked": ("{date}时备案已被取消", "The filing was revoked by {date}"),
     "filing.withdrawn": ("{date}时备案已撤回", "The filing was withdrawn by {date}"),
-    "filing.expired": ("备案已于{valid_to}到期", "The filing expired on {valid_to}"),
+    "filing.expired": ("备案有效期已于{valid_to}届满", "The filing's validity ended on {valid_to}"),
     "filing.outside_validity": (
         "考核日期{date}早于备案有效期开始日{valid_from}",
         "Assessment date {date} is before the filing's validity starts ({valid_from})",
@@ -131,8 +131,8 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
         "Occupation {occupation} is not in the national qualification catalogue",
     ),
     "catalogue.occupation_cancelled": (
-        "职业{occupation}已于{valid_to}取消",
-        "Occupation {occupation} ended {valid_to}",
+        "职业{occupation}收录至{valid_to}，已取消",
+        "Occupation {occupation} was catalogued until {valid_to} and is cancelled",
     ),
     "catalogue.occupation_not_yet_valid": (
         "职业{occupation}自{valid_from}起才收录",
