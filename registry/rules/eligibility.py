@@ -1,0 +1,151 @@
+"""May this institution certify this (kind, occupation-or-project, level) on this date? Rules 1–6 of RULES.md.
+
+:func:`check_eligibility` is the simple entry point. The issuer checks up to 100,000 rows of one
+institution, so :class:`EligibilityContext` does the per-institution work once (filing index, school cap,
+filing-authority policy) and caches each distinct (kind, subject, level, date) answer: a batch usually
+holds a handful of such combinations, so most rows cost one dict look-up.
+
+An empty list means allowed. Each :class:`Violation` names its rule and a stable code; independent rules
+are all reported (a row can be both outside the catalogue and outside the scope), but a row without the
+subject or level its kind needs is reported for that alone, since nothing else can be judged without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from registry.rules.catalogue import catalogue_problems, missing_inputs, project_problems
+from registry.rules.errors import Violation
+from registry.rules.filings import FilingIndex
+from registry.rules.messages import violation
+from registry.rules.policy import ProvinceProfile
+from registry.rules.views import AuthorityView, FilingView, InstitutionView, OccupationView, ProjectView
+from registry.vocab import INSTITUTION_KIND_LABELS_ZH, AuthorityLevel, CertificateKind, SubjectType
+
+_Key = tuple[CertificateKind, OccupationView | None, ProjectView | None, int | None, date]
+
+
+class EligibilityContext:
+    """Rules 1–6 for one institution, prepared once per batch; call :meth:`check` per row.
+
+    The context assumes its inputs do not change while it lives (it caches answers): build a new one when
+    a filing, the catalogue or the profile changes.
+    """
+
+    def __init__(
+        self,
+        *,
+        profile: ProvinceProfile,
+        institution: InstitutionView,
+        filing_authority: AuthorityView,
+        filings: Sequence[FilingView],
+    ) -> None:
+        """Index the institution's ``filings``; ``filing_authority`` is who filed it (rule 5)."""
+        self._profile = profile
+        self._institution = institution
+        self._index = FilingIndex(filings, institution.code)
+        self._authority = filing_authority
+        self._cache: dict[_Key, tuple[Violation, ...]] = {}
+
+    def check(
+        self,
+        *,
+        kind: CertificateKind,
+        occupation: OccupationView | None,
+        project: ProjectView | None,
+        level: int | None,
+        assessed_on: date,
+    ) -> list[Violation]:
+        """The violations of one row (empty: allowed). Never raises for bad input: that is a violation too."""
+        key: _Key = (kind, occupation, project, level, assessed_on)
+        found = self._cache.get(key)
+        if found is None:
+            found = tuple(self._judge(kind, occupation, project, level, assessed_on))
+            self._cache[key] = found
+        return list(found)
+
+    def _judge(
+        self,
+        kind: CertificateKind,
+        occupation: OccupationView | None,
+        project: ProjectView | None,
+        level: int | None,
+        day: date,
+    ) -> list[Violation]:
+        missing = missing_inputs(kind, occupation, project, level)
+        if missing:
+            return missing
+        found: list[Violation] = []
+        if kind.has_level:
+            assert occupation is not None  # missing_inputs ensured it
+            assert level is not None
+            found += catalogue_problems(kind, occupation, level, day)
+            found += self._school_problems(level)
+            subject = (SubjectType.OCCUPATION, occupation.code, f"{occupation.name}（{occupation.code}）")
+        else:
+            assert project is not None  # missing_inputs ensured it
+            found += project_problems(self._profile, project, day)
+            subject = (SubjectType.PROJECT, project.code, f"{project.name}（{project.code}）")
+        _, problem = self._index.find(subject[0], subject[1], level, day, subject[2])
+        if problem is not None:
+            found.append(problem)
+        found += self._authority_problems(level)
+        return found
+
+    def _authority_problems(self, level: int | None) -> list[Violation]:
+        """Rule 5 (where the profile has it): only the province files some levels and some owners."""
+        policy, authority = self._profile.filing_authority, self._authority
+        if policy is None or authority.level is AuthorityLevel.PROVINCE:
+            return []
+        found = []
+        if self._institution.owner in policy.province_owners:
+            found.append(violation("authority.owner_requires_province", rule="5", field="institution"))
+        if level and not policy.city_may_file(authority.region_code, level):
+            found.append(
+                violation(
+                    "authority.level_not_filable",
+                    rule="5",
+                    field="level",
+                    authority=authority.code,
+                    level=level,
+                )
+            )
+        return found
+
+    def _school_problems(self, level: int) -> list[Violation]:
+        kind = self._institution.kind
+        if self._profile.school_allows(kind, level):
+            return []
+        top = self._profile.school_top_level[kind]
+        school_zh, school_en = INSTITUTION_KIND_LABELS_ZH[kind], kind.value.replace("_", " ")
+        return [
+            violation(
+                "school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top
+            )
+        ]
+
+
+def check_eligibility(
+    *,
+    profile: ProvinceProfile,
+    institution: InstitutionView,
+    filing_authority: AuthorityView,
+    filings: Sequence[FilingView],
+    kind: CertificateKind,
+    occupation: OccupationView | None,
+    project: ProjectView | None,
+    level: int | None,
+    assessed_on: date,
+) -> list[Violation]:
+    """The violations of rules 1–6 for one certificate (empty: allowed); see :class:`EligibilityContext`.
+
+    ``filings`` are the institution's filings (others are ignored); ``filing_authority`` is the authority
+    that filed the institution. Never raises for bad input.
+    """
+    context = EligibilityContext(
+        profile=profile, institution=institution, filing_authority=filing_authority, filings=filings
+    )
+    return context.check(
+        kind=kind, occupation=occupation, project=project, level=level, assessed_on=assessed_on
+    )

@@ -1,0 +1,108 @@
+"""Rules 1 and 2: is there a filing that covers this subject and level, in force on the assessment date?
+
+:class:`FilingIndex` is built once per institution (and batch): scope rows are indexed by subject and each
+status history is sorted once, so a look-up per certificate row is a dict access and a bisect. When no
+filing allows the row, the index names the most telling reason: a filing in its window explains by its
+status (suspended, revoked …), otherwise by its window (expired, not yet valid).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from datetime import date
+from typing import Final, NamedTuple
+
+from registry.rules.errors import Violation
+from registry.rules.formats import occupation_of
+from registry.rules.messages import violation
+from registry.rules.views import FilingView, StatusChange
+from registry.vocab import FilingStatus, SubjectType
+
+_STATUS_CODES: Final = {
+    FilingStatus.SUSPENDED: "filing.suspended",
+    FilingStatus.REVOKED: "filing.revoked",
+    FilingStatus.WITHDRAWN: "filing.withdrawn",
+}
+
+
+class _Timeline(NamedTuple):
+    filing: FilingView
+    days: list[date]
+    changes: list[StatusChange]
+
+    def change_on(self, day: date) -> StatusChange | None:
+        at = bisect.bisect_right(self.days, day)
+        return self.changes[at - 1] if at else None
+
+
+def _timeline(filing: FilingView) -> _Timeline:
+    ordered = sorted(filing.history, key=lambda change: change.effective_on)  # stable: same-day order kept
+    return _Timeline(filing, [change.effective_on for change in ordered], ordered)
+
+
+class FilingIndex:
+    """The filings of one institution, indexed for :meth:`find`."""
+
+    def __init__(self, filings: Sequence[FilingView], institution_code: str) -> None:
+        """Index the filings of ``institution_code``; filings of other institutions are ignored."""
+        self._timelines = [_timeline(f) for f in filings if f.institution_code == institution_code]
+        self._scope: dict[tuple[SubjectType, str], list[tuple[int, frozenset[int]]]] = {}
+        for index, timeline in enumerate(self._timelines):
+            for row in timeline.filing.scope:
+                self._scope.setdefault((row.subject_type, row.subject_code), []).append((index, row.levels))
+
+    def find(
+        self, subject_type: SubjectType, subject_code: str, level: int | None, day: date, label: str
+    ) -> tuple[FilingView | None, Violation | None]:
+        """The filing that allows the row, or the violation saying why none does (rule 1 or 2).
+
+        ``level`` is ignored for projects. An occupation code with a trade suffix is also covered by a scope
+        row of its bare occupation (the whole occupation is filed). ``label`` names the subject in messages.
+        """
+        if not self._timelines:
+            return None, violation("filing.none", rule="2", field="institution")
+        rows = self._rows(subject_type, subject_code)
+        if not rows:
+            return None, violation("scope.not_filed", rule="1", field="subject", subject=label)
+        if subject_type is SubjectType.OCCUPATION:
+            rows = [(index, levels) for index, levels in rows if level in levels]
+            if not rows:
+                return None, violation(
+                    "scope.level_not_filed", rule="1", field="level", subject=label, level=level
+                )
+        candidates = [self._timelines[index] for index, _ in rows]
+        for timeline in candidates:
+            change = timeline.change_on(day)
+            if timeline.filing.in_window(day) and change is not None and change.status is FilingStatus.ACTIVE:
+                return timeline.filing, None
+        return None, _why_not(candidates, day)
+
+    def _rows(self, subject_type: SubjectType, code: str) -> list[tuple[int, frozenset[int]]]:
+        rows = list(self._scope.get((subject_type, code), ()))
+        if subject_type is SubjectType.OCCUPATION and len(code) > 10:
+            rows += self._scope.get((subject_type, occupation_of(code)), ())
+        return rows
+
+
+def _why_not(candidates: list[_Timeline], day: date) -> Violation:
+    in_window = [t for t in candidates if t.filing.in_window(day)]
+    if in_window:
+        return _status_problem(in_window[-1], day)
+    future = [t.filing for t in candidates if t.filing.valid_from > day]
+    if future:
+        first = min(future, key=lambda f: f.valid_from)
+        return violation(
+            "filing.outside_validity", rule="2", field="assessed_on", date=day, valid_from=first.valid_from
+        )
+    last = max((t.filing for t in candidates), key=lambda f: f.valid_to)
+    return violation("filing.expired", rule="2", field="assessed_on", valid_to=last.valid_to)
+
+
+def _status_problem(timeline: _Timeline, day: date) -> Violation:
+    change = timeline.change_on(day)
+    if change is None:
+        return violation("filing.none_active", rule="2", field="assessed_on", date=day)
+    if change.status is FilingStatus.EXPIRED:
+        return violation("filing.expired", rule="2", field="assessed_on", valid_to=change.effective_on)
+    return violation(_STATUS_CODES[change.status], rule="2", field="assessed_on", date=day)

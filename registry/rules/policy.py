@@ -1,0 +1,131 @@
+"""A province profile: the *policy* items of RULES.md as data, so a province changes a rule without code.
+
+A profile is a frozen msgspec Struct that round-trips through JSON (:meth:`ProvinceProfile.to_json`,
+:meth:`ProvinceProfile.from_json`). The shipped profiles are in :mod:`registry.rules.profiles`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+import msgspec
+
+from registry.rules.errors import RuleError
+from registry.rules.messages import violation
+from registry.rules.regions import is_region_code
+from registry.rules.segments import NumberingRule
+from registry.vocab import KIND_LABELS_EN, CertificateKind, InstitutionKind, InstitutionOwner
+
+_LEVELS = frozenset(range(1, 6))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who may file an institution (rule 5, Sichuan 004 §2).
+
+    Only the province files institutions that assess ``province_levels`` or whose owner is in
+    ``province_owners``; a city files the other levels, plus the ``city_extra_levels`` of its region
+    (Chengdu, 510100, also files level 2).
+    """
+
+    province_levels: frozenset[int]
+    province_owners: frozenset[InstitutionOwner]
+    city_extra_levels: dict[str, frozenset[int]] = msgspec.field(default_factory=dict)
+
+    def city_may_file(self, city_region: str, level: int) -> bool:
+        """Whether a city centre of ``city_region`` may file an institution assessing ``level``."""
+        return level not in self.province_levels or level in self.city_extra_levels.get(
+            city_region, frozenset()
+        )
+
+
+class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Everything that differs between provinces (RULES.md items marked *policy*, and NUMBERING.md)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    #: GB/T 2260 code of the province (``430000``).
+    province_region: str
+    #: Rule 8: minimum days of public notice before issue.
+    notice_days: int = 7
+    #: Rule 7: levels whose results need the province centre's approval (levels 3 and above → 1, 2, 3).
+    province_approval_levels: frozenset[int] = frozenset({1, 2, 3})
+    #: Rule 4: the highest level (smallest number) each kind of technical school may certify.
+    school_top_level: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
+    #: Rule 5: who may file what; ``None`` where the province has no such rule.
+    filing_authority: FilingAuthorityPolicy | None = None
+    #: Rule 2: filing validity in years per institution kind, and for kinds not listed.
+    filing_validity_years: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
+    default_filing_validity_years: int = 3
+    #: Rule 6: a project in its pilot phase is valid at most this many months from publication.
+    pilot_max_months: int = 6
+    #: NUMBERING.md: the rule of each certificate kind.
+    numbering: dict[CertificateKind, NumberingRule] = msgspec.field(default_factory=dict)
+    #: Rules the province used before; numbers issued under them still parse (guarantee 4).
+    legacy_numbering: tuple[NumberingRule, ...] = ()
+    #: Package data file of the province's GB/T 2260 regions (``registry/data/…``).
+    regions_file: str = ""
+
+    def __post_init__(self) -> None:
+        if not is_region_code(self.province_region) or not self.province_region.endswith("0000"):
+            raise ValueError(f"province_region {self.province_region!r} is not a province code")
+        if self.notice_days < 0 or self.pilot_max_months < 0:
+            raise ValueError("notice_days and pilot_max_months cannot be negative")
+        if not self.province_approval_levels <= _LEVELS or not set(self.school_top_level.values()) <= _LEVELS:
+            raise ValueError("levels are 1 to 5")
+        if any(not kind.is_school for kind in self.school_top_level):
+            raise ValueError("school_top_level lists technical schools only")
+        for kind, rule in self.numbering.items():
+            if rule.kind is not kind:
+                raise ValueError(f"numbering[{kind.value}] holds a rule for {rule.kind.value}")
+
+    def needs_province_approval(self, level: int | None) -> bool:
+        """Rule 7: whether results of ``level`` need the province centre's approval (no level: no)."""
+        return level is not None and level in self.province_approval_levels
+
+    def school_allows(self, kind: InstitutionKind, level: int) -> bool:
+        """Rule 4: whether an institution of ``kind`` may certify ``level`` (non-schools: always)."""
+        top = self.school_top_level.get(kind)
+        return top is None or level >= top
+
+    def filing_valid_to(self, kind: InstitutionKind, valid_from: date) -> date:
+        """Rule 2: the default last day of a filing of ``kind`` starting ``valid_from``."""
+        years = self.filing_validity_years.get(kind, self.default_filing_validity_years)
+        return add_months(valid_from, 12 * years) - timedelta(days=1)
+
+    def pilot_deadline(self, published_on: date, pilot_ends: date | None) -> date:
+        """Rule 6: the last day a pilot project may be assessed: six months from publication at most.
+
+        "试点期不超过6个月，从考核项目发布之日起计算": published 15 Jan → last day 14 Jul. An earlier
+        ``pilot_ends`` set by the province wins.
+        """
+        deadline = add_months(published_on, self.pilot_max_months) - timedelta(days=1)
+        return deadline if pilot_ends is None else min(deadline, pilot_ends)
+
+    def rule_for(self, kind: CertificateKind) -> NumberingRule:
+        """The numbering rule of ``kind``; :class:`RuleError` ``number.no_rule`` when there is none."""
+        rule = self.numbering.get(kind)
+        if rule is None:
+            raise RuleError(violation("number.no_rule", field="kind", kind=KIND_LABELS_EN[kind]))
+        return rule
+
+    def to_json(self) -> bytes:
+        """The profile as JSON (the form :meth:`from_json` reads)."""
+        return msgspec.json.encode(self)
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> ProvinceProfile:
+        """A profile from JSON; :class:`RuleError` ``profile.invalid`` naming the fault when it is not one."""
+        try:
+            return msgspec.json.decode(data, type=cls)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
+            raise RuleError(violation("profile.invalid", detail=str(exc))) from None

@@ -1,0 +1,378 @@
+"""Rules 1–6 of RULES.md: for every rule, a case that passes and cases that fail with the right code."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+
+import msgspec
+import pytest
+
+from registry.rules.eligibility import EligibilityContext, check_eligibility
+from registry.rules.errors import Violation
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import HUNAN, SICHUAN
+from registry.rules.views import (
+    AuthorityView,
+    FilingView,
+    InstitutionView,
+    OccupationView,
+    ProjectView,
+    ScopeRow,
+)
+from registry.vocab import CertificateKind, FilingStatus, InstitutionKind, InstitutionOwner, ProjectStatus
+from tests.unit.rules.records import (
+    ACCESS_TYPE,
+    ALL_LEVELS,
+    CANCELLED,
+    CATALOGUED,
+    HN_CHANGSHA,
+    HN_PROVINCE,
+    OCC,
+    PROJECT,
+    SC_CHENGDU,
+    SC_MIANYANG,
+    SC_PROVINCE,
+    UNCATALOGUED,
+    filing,
+    institution,
+)
+
+K = CertificateKind
+DAY = date(2024, 6, 1)
+
+
+def check(
+    *,
+    kind: CertificateKind = K.SKILL_LEVEL,
+    occupation: OccupationView | None = CATALOGUED,
+    project: ProjectView | None = None,
+    level: int | None = 4,
+    day: date = DAY,
+    filings: Sequence[FilingView] | None = None,
+    where: InstitutionView | None = None,
+    authority: AuthorityView = HN_CHANGSHA,
+    profile: ProvinceProfile = HUNAN,
+) -> list[Violation]:
+    found = check_eligibility(
+        profile=profile,
+        institution=where or institution(),
+        filing_authority=authority,
+        filings=[filing()] if filings is None else filings,
+        kind=kind,
+        occupation=occupation,
+        project=project,
+        level=level,
+        assessed_on=day,
+    )
+    for problem in found:
+        assert problem.rule in {"1", "2", "3", "4", "5", "6"}
+        assert problem.message_zh
+        assert problem.message_en
+    return found
+
+
+def codes(found: list[Violation]) -> list[str]:
+    return [problem.code for problem in found]
+
+
+# Rule 1: the filed scope.
+
+
+def test_rule1_inside_the_scope_passes() -> None:
+    assert check() == []
+    assert check(kind=K.SPECIAL_ABILITY, occupation=None, project=PROJECT, level=None) == []
+
+
+def test_rule1_occupation_outside_the_scope() -> None:
+    narrow = filing(scope=(ScopeRow(OCC, UNCATALOGUED.code, frozenset({5})),))
+    found = check(filings=[narrow])
+    assert codes(found) == ["scope.not_filed"]
+    assert found[0].rule == "1"
+    assert CATALOGUED.code in found[0].message_zh
+
+
+def test_rule1_level_outside_the_scope() -> None:
+    assert codes(check(occupation=UNCATALOGUED, level=2)) == [
+        "catalogue.level_not_defined",
+        "scope.level_not_filed",
+    ]
+    narrow = filing(scope=(ScopeRow(OCC, CATALOGUED.code, frozenset({4, 5})),))
+    assert codes(check(level=3, filings=[narrow])) == ["scope.level_not_filed"]
+
+
+def test_rule1_project_outside_the_scope() -> None:
+    other = ProjectView(
+        code="HN99", name="未备案项目", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 1)
+    )
+    assert codes(check(kind=K.SPECIAL_ABILITY, occupation=None, project=other, level=None)) == [
+        "scope.not_filed"
+    ]
+
+
+def test_rule1_a_filed_occupation_covers_its_trades() -> None:
+    trade = msgspec.structs.replace(CATALOGUED, code="6-31-01-03-02")
+    assert check(occupation=trade) == []
+    only_trade = filing(scope=(ScopeRow(OCC, "6-31-01-03-02", ALL_LEVELS),))
+    assert check(occupation=trade, filings=[only_trade]) == []
+    assert codes(check(filings=[only_trade])) == ["scope.not_filed"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "occupation", "project", "level", "expected"),
+    [
+        (K.SKILL_LEVEL, CATALOGUED, None, None, ["kind.level_required"]),
+        (K.QUALIFICATION, None, None, 3, ["kind.occupation_required"]),
+        (K.SKILL_LEVEL, CATALOGUED, None, 6, ["level.range"]),
+        (K.SKILL_LEVEL, CATALOGUED, None, 0, ["level.range"]),
+        (K.SPECIAL_ABILITY, None, None, None, ["kind.project_required"]),
+        (K.SPECIAL_ABILITY, None, PROJECT, 3, ["kind.level_not_applicable"]),
+    ],
+)
+def test_rule1_the_kind_needs_its_inputs(
+    kind: CertificateKind,
+    occupation: OccupationView | None,
+    project: ProjectView | None,
+    level: int | None,
+    expected: list[str],
+) -> None:
+    assert codes(check(kind=kind, occupation=occupation, project=project, level=level)) == expected
+
+
+# Rule 2: an active filing, in its validity window.
+
+
+def test_rule2_no_filing_at_all() -> None:
+    assert codes(check(filings=[])) == ["filing.none"]
+
+
+def test_rule2_filings_of_other_institutions_are_ignored() -> None:
+    assert codes(check(filings=[filing(institution_code="S000043000999")])) == ["filing.none"]
+
+
+def test_rule2_suspension_holds_and_reactivation_releases() -> None:
+    history = (
+        (FilingStatus.ACTIVE, date(2024, 1, 1)),
+        (FilingStatus.SUSPENDED, date(2025, 3, 1)),
+        (FilingStatus.ACTIVE, date(2025, 4, 1)),
+    )
+    assert check(filings=[filing(*history)], day=date(2025, 2, 28)) == []
+    assert codes(check(filings=[filing(*history)], day=date(2025, 3, 1))) == ["filing.suspended"]
+    assert codes(check(filings=[filing(*history)], day=date(2025, 3, 31))) == ["filing.suspended"]
+    assert check(filings=[filing(*history)], day=date(2025, 4, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (FilingStatus.REVOKED, "filing.revoked"),
+        (FilingStatus.WITHDRAWN, "filing.withdrawn"),
+        (FilingStatus.EXPIRED, "filing.expired"),
+    ],
+)
+def test_rule2_ended_filings(status: FilingStatus, code: str) -> None:
+    ended = filing((FilingStatus.ACTIVE, date(2024, 1, 1)), (status, date(2024, 5, 1)))
+    assert check(filings=[ended], day=date(2024, 4, 30)) == []
+    found = check(filings=[ended])
+    assert codes(found) == [code]
+    assert found[0].rule == "2"
+
+
+def test_rule2_validity_window() -> None:
+    assert check(day=date(2026, 12, 31)) == []
+    assert codes(check(day=date(2027, 1, 1))) == ["filing.expired"]
+    assert codes(check(day=date(2023, 12, 31))) == ["filing.outside_validity"]
+
+
+def test_rule2_not_yet_in_force() -> None:
+    later = filing((FilingStatus.ACTIVE, date(2024, 9, 1)))
+    assert codes(check(filings=[later])) == ["filing.none_active"]
+
+
+def test_rule2_a_renewed_filing_replaces_an_expired_one() -> None:
+    old = filing(valid_from=date(2021, 1, 1), valid_to=date(2023, 12, 31), filing_id=1)
+    new = filing(valid_from=date(2024, 1, 1), valid_to=date(2026, 12, 31), filing_id=2)
+    assert check(filings=[old, new]) == []
+    assert codes(check(filings=[old])) == ["filing.expired"]
+
+
+def test_rule2_status_on_a_date() -> None:
+    record = filing((FilingStatus.ACTIVE, date(2024, 1, 1)), (FilingStatus.SUSPENDED, date(2025, 3, 1)))
+    assert record.status_on(date(2023, 12, 31)) is None
+    assert record.status_on(date(2024, 6, 1)) is FilingStatus.ACTIVE
+    assert record.status_on(date(2025, 3, 1)) is FilingStatus.SUSPENDED
+
+
+# Rule 3: the national catalogue, cancelled and access-type occupations.
+
+
+def test_rule3_qualification_needs_the_national_catalogue() -> None:
+    assert check(kind=K.QUALIFICATION, occupation=CATALOGUED) == []
+    found = check(kind=K.QUALIFICATION, occupation=UNCATALOGUED)
+    assert codes(found) == ["catalogue.not_in_qualification_catalogue"]
+    assert found[0].rule == "3"
+    assert check(kind=K.SKILL_LEVEL, occupation=UNCATALOGUED) == []
+
+
+def test_rule3_cancelled_occupation() -> None:
+    assert (
+        check(occupation=CANCELLED, day=date(2023, 12, 31), filings=[filing(valid_from=date(2023, 1, 1))])
+        == []
+    )
+    assert codes(check(occupation=CANCELLED)) == ["catalogue.occupation_cancelled"]
+    assert codes(check(kind=K.QUALIFICATION, occupation=CANCELLED)) == ["catalogue.occupation_cancelled"]
+
+
+def test_rule3_occupation_not_yet_catalogued() -> None:
+    future = msgspec.structs.replace(CATALOGUED, valid_from=date(2024, 7, 1))
+    assert codes(check(occupation=future)) == ["catalogue.occupation_not_yet_valid"]
+
+
+def test_rule3_access_type_is_outside_skill_level_certification() -> None:
+    assert codes(check(kind=K.SKILL_LEVEL, occupation=ACCESS_TYPE)) == [
+        "catalogue.access_type_not_skill_level"
+    ]
+    assert check(kind=K.QUALIFICATION, occupation=ACCESS_TYPE) == []
+
+
+# Rule 4: technical schools are capped by their type.
+
+
+@pytest.mark.parametrize(
+    ("kind", "allowed", "refused"),
+    [
+        (InstitutionKind.TECHNICIAN_COLLEGE, 1, None),
+        (InstitutionKind.SENIOR_TECHNICAL_SCHOOL, 3, 2),
+        (InstitutionKind.TECHNICAL_SCHOOL, 4, 3),
+    ],
+)
+def test_rule4_school_caps(kind: InstitutionKind, allowed: int, refused: int | None) -> None:
+    school = institution(kind=kind)
+    assert check(where=school, level=allowed) == []
+    if refused is not None:
+        found = check(where=school, level=refused)
+        assert codes(found) == ["school.level_cap"]
+        assert found[0].rule == "4"
+        assert str(allowed) in found[0].message_en
+
+
+def test_rule4_does_not_cap_stations() -> None:
+    assert check(where=institution(kind=InstitutionKind.STATION), level=1) == []
+
+
+# Rule 5: who may file what (Sichuan only).
+
+
+def sichuan(
+    level: int, authority: AuthorityView, owner: InstitutionOwner = InstitutionOwner.LOCAL
+) -> list[str]:
+    where = institution(
+        code="S000051000007", owner=owner, region=authority.region_code, authority=authority.code
+    )
+    record = filing(institution_code=where.code, filed_by=authority.code)
+    return codes(check(level=level, where=where, authority=authority, filings=[record], profile=SICHUAN))
+
+
+def test_rule5_city_files_level_3_and_below() -> None:
+    assert sichuan(3, SC_MIANYANG) == []
+    assert sichuan(2, SC_MIANYANG) == ["authority.level_not_filable"]
+
+
+def test_rule5_chengdu_files_level_2_and_below() -> None:
+    assert sichuan(2, SC_CHENGDU) == []
+    assert sichuan(1, SC_CHENGDU) == ["authority.level_not_filable"]
+
+
+def test_rule5_province_files_every_level_and_owner() -> None:
+    assert sichuan(1, SC_PROVINCE) == []
+    assert sichuan(1, SC_PROVINCE, InstitutionOwner.MINISTRY) == []
+
+
+def test_rule5_province_owned_units_are_filed_by_the_province() -> None:
+    assert sichuan(4, SC_MIANYANG, InstitutionOwner.PROVINCE) == ["authority.owner_requires_province"]
+    assert sichuan(4, SC_CHENGDU, InstitutionOwner.INDUSTRY) == ["authority.owner_requires_province"]
+
+
+def test_rule5_is_skipped_in_hunan() -> None:
+    assert check(level=1, where=institution(owner=InstitutionOwner.PROVINCE)) == []
+    assert check(level=1, authority=HN_PROVINCE) == []
+
+
+# Rule 6: special-ability projects: published, not withdrawn, pilot at most six months.
+
+
+def special(project: ProjectView, day: date = DAY) -> list[str]:
+    return codes(check(kind=K.SPECIAL_ABILITY, occupation=None, project=project, level=None, day=day))
+
+
+def test_rule6_withdrawn_project() -> None:
+    withdrawn = msgspec.structs.replace(
+        PROJECT, status=ProjectStatus.WITHDRAWN, withdrawn_on=date(2024, 5, 1)
+    )
+    assert special(withdrawn, date(2024, 4, 30)) == []
+    assert special(withdrawn) == ["project.withdrawn"]
+    undated = msgspec.structs.replace(PROJECT, status=ProjectStatus.WITHDRAWN)
+    assert special(undated) == ["project.withdrawn"]
+
+
+def test_rule6_pilot_lasts_six_months_at_most() -> None:
+    pilot = msgspec.structs.replace(PROJECT, status=ProjectStatus.PILOT, published_on=date(2024, 1, 15))
+    assert special(pilot, date(2024, 7, 14)) == []
+    assert special(pilot, date(2024, 7, 15)) == ["project.pilot_expired"]
+    early = msgspec.structs.replace(pilot, pilot_ends=date(2024, 3, 31))
+    assert special(early, date(2024, 4, 1)) == ["project.pilot_expired"]
+
+
+def test_rule6_a_project_after_its_pilot_is_active() -> None:
+    graduated = msgspec.structs.replace(PROJECT, status=ProjectStatus.ACTIVE, published_on=date(2021, 1, 15))
+    assert special(graduated, date(2024, 6, 1)) == []
+
+
+def test_rule6_not_yet_published() -> None:
+    future = msgspec.structs.replace(PROJECT, published_on=date(2024, 7, 1))
+    assert special(future) == ["project.not_yet_published"]
+
+
+# Independent rules are all reported; the context gives the same answers, fast.
+
+
+def test_independent_violations_are_all_reported() -> None:
+    school = institution(kind=InstitutionKind.TECHNICAL_SCHOOL)
+    found = check(kind=K.QUALIFICATION, occupation=UNCATALOGUED, level=3, where=school, day=date(2027, 6, 1))
+    assert codes(found) == ["catalogue.not_in_qualification_catalogue", "school.level_cap", "filing.expired"]
+
+
+def test_context_matches_the_simple_entry_point_and_is_fast() -> None:
+    context = EligibilityContext(
+        profile=HUNAN, institution=institution(), filing_authority=HN_CHANGSHA, filings=[filing()]
+    )
+    rows = [
+        (K.SKILL_LEVEL, CATALOGUED, None, 4, DAY),
+        (K.QUALIFICATION, UNCATALOGUED, None, 3, DAY),
+        (K.SKILL_LEVEL, ACCESS_TYPE, None, 5, date(2027, 1, 1)),
+        (K.SPECIAL_ABILITY, None, PROJECT, None, DAY),
+    ]
+    for kind, occupation, project, level, day in rows:
+        assert context.check(
+            kind=kind, occupation=occupation, project=project, level=level, assessed_on=day
+        ) == check(kind=kind, occupation=occupation, project=project, level=level, day=day)
+    start = time.perf_counter()
+    for index in range(100_000):
+        kind, occupation, project, level, day = rows[index % len(rows)]
+        context.check(kind=kind, occupation=occupation, project=project, level=level, assessed_on=day)
+    assert time.perf_counter() - start < 2.0  # 100,000 rows of one batch; ~0.2 s on the reference machine
+
+
+def test_the_caller_cannot_alter_cached_answers() -> None:
+    context = EligibilityContext(
+        profile=HUNAN, institution=institution(), filing_authority=HN_CHANGSHA, filings=[filing()]
+    )
+    first = context.check(
+        kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY
+    )
+    first.clear()
+    again = context.check(
+        kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY
+    )
+    assert codes(again) == ["catalogue.not_in_qualification_catalogue"]
