@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Passphrase that unseals private keys (or give ``key_passphrase_file``).
     key_passphrase: str | None = None
     key_passphrase_file: str | None = None
+    #: Argon2id strength for new sealed key files: sensitive, moderate, interactive (insecure-test-only: tests).
+    key_kdf: str = "moderate"
     #: Secret for the keyed hash of holders' ID numbers (at least 16 characters).
     id_hash_key: str | None = None
     #: Overrides the profile's public-notice period (days); tests shorten it.
@@ -85,6 +87,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise _error("profile", f"one of {', '.join(_PROFILES)}", self.profile)
         if self.id_hash_key is not None and len(self.id_hash_key) < 16:
             raise _error("id_hash_key", "a secret of at least 16 characters", "(too short)")
+        if self.key_kdf not in ("sensitive", "moderate", "interactive", "insecure-test-only"):
+            raise _error("key_kdf", "sensitive, moderate or interactive", self.key_kdf)
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
 

@@ -158,3 +158,21 @@ def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
 def redis_prefix(request: pytest.FixtureRequest) -> str:
     """Key and channel prefix of this worker (pub/sub channels are shared by every Redis database)."""
     return f"certreg-test-{worker_id(request.config)}"
+
+
+async def _empty(url: str) -> None:
+    db = Database(url)
+    try:
+        await _empty_tables(db)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def empty_db_url(db_url: str) -> Iterator[str]:
+    """``db_url`` with empty tables, for sync tests such as CLI runs (which start their own event loop)."""
+    asyncio.run(_empty(db_url))
+    try:
+        yield db_url
+    finally:
+        asyncio.run(_empty(db_url))

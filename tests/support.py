@@ -15,6 +15,7 @@ def make_settings(**overrides: Any) -> Settings:
         "id_hash_key": ID_HASH_KEY,
         "key_passphrase": "test-passphrase",
         "public_url": "http://testserver",
+        "key_kdf": "insecure-test-only",
     }
     base.update(overrides)
     return load_settings({}, **base)

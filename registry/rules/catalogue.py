@@ -38,9 +38,7 @@ def missing_inputs(
     return found
 
 
-def catalogue_problems(
-    kind: CertificateKind, occupation: OccupationView, level: int, day: date
-) -> list[Violation]:
+def catalogue_problems(kind: CertificateKind, occupation: OccupationView, level: int, day: date) -> list[Violation]:
     """Rule 3: the national catalogue, cancellation, access-type occupations, defined levels."""
     code, found = occupation.code, []
     if day < occupation.valid_from:
@@ -65,18 +63,12 @@ def catalogue_problems(
         )
     if kind is CertificateKind.QUALIFICATION and not occupation.in_qualification_catalogue:
         found.append(
-            violation(
-                "catalogue.not_in_qualification_catalogue", rule="3", field="occupation", occupation=code
-            )
+            violation("catalogue.not_in_qualification_catalogue", rule="3", field="occupation", occupation=code)
         )
     if kind is CertificateKind.SKILL_LEVEL and occupation.access_type:
-        found.append(
-            violation("catalogue.access_type_not_skill_level", rule="3", field="occupation", occupation=code)
-        )
+        found.append(violation("catalogue.access_type_not_skill_level", rule="3", field="occupation", occupation=code))
     if level not in occupation.levels:
-        found.append(
-            violation("catalogue.level_not_defined", rule="3", field="level", occupation=code, level=level)
-        )
+        found.append(violation("catalogue.level_not_defined", rule="3", field="level", occupation=code, level=level))
     return found
 
 
@@ -97,13 +89,9 @@ def project_problems(profile: ProvinceProfile, project: ProjectView, day: date) 
     if (withdrawn is not None and day >= withdrawn) or (
         withdrawn is None and project.status is ProjectStatus.WITHDRAWN
     ):
-        return [
-            violation("project.withdrawn", rule="6", field="project", project=code, date=withdrawn or "—")
-        ]
+        return [violation("project.withdrawn", rule="6", field="project", project=code, date=withdrawn or "—")]
     if project.status is ProjectStatus.PILOT:
         deadline = profile.pilot_deadline(project.published_on, project.pilot_ends)
         if day > deadline:
-            return [
-                violation("project.pilot_expired", rule="6", field="project", project=code, deadline=deadline)
-            ]
+            return [violation("project.pilot_expired", rule="6", field="project", project=code, deadline=deadline)]
     return []

@@ -62,9 +62,7 @@ def compiled(rule: NumberingRule) -> Plan:
     """The cut plan of ``rule``: each segment's offsets and precompiled pattern."""
     steps, start = [], 0
     for segment in rule.segments:
-        pattern = (
-            re.compile(segment.pattern) if isinstance(segment, InstitutionSegment | ProjectSegment) else None
-        )
+        pattern = re.compile(segment.pattern) if isinstance(segment, InstitutionSegment | ProjectSegment) else None
         steps.append(Step(segment, start, start + segment.width, pattern))
         start += segment.width
     return Plan(rule, start, tuple(steps))
@@ -132,9 +130,7 @@ def _read_check(segment: CheckSegment, step: Step, text: str) -> None:
         raise RuleError(violation("number.checksum", field="number", value=text))
 
 
-def _read_digits(
-    rule: NumberingRule, step: Step, text: str, today: date | None, found: dict[str, Any]
-) -> None:
+def _read_digits(rule: NumberingRule, step: Step, text: str, today: date | None, found: dict[str, Any]) -> None:
     segment, piece = step.segment, text[step.start : step.end]
     if isinstance(segment, RegionSegment):
         region = piece.ljust(6, "0")

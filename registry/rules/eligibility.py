@@ -120,9 +120,7 @@ class EligibilityContext:
         top = self._profile.school_top_level[kind]
         school_zh, school_en = INSTITUTION_KIND_LABELS_ZH[kind], kind.value.replace("_", " ")
         return [
-            violation(
-                "school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top
-            )
+            violation("school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top)
         ]
 
 
@@ -146,6 +144,4 @@ def check_eligibility(
     context = EligibilityContext(
         profile=profile, institution=institution, filing_authority=filing_authority, filings=filings
     )
-    return context.check(
-        kind=kind, occupation=occupation, project=project, level=level, assessed_on=assessed_on
-    )
+    return context.check(kind=kind, occupation=occupation, project=project, level=level, assessed_on=assessed_on)

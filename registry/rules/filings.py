@@ -68,9 +68,7 @@ class FilingIndex:
         if subject_type is SubjectType.OCCUPATION:
             rows = [(index, levels) for index, levels in rows if level in levels]
             if not rows:
-                return None, violation(
-                    "scope.level_not_filed", rule="1", field="level", subject=label, level=level
-                )
+                return None, violation("scope.level_not_filed", rule="1", field="level", subject=label, level=level)
         candidates = [self._timelines[index] for index, _ in rows]
         for timeline in candidates:
             change = timeline.change_on(day)

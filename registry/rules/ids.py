@@ -87,17 +87,11 @@ def _birth_date_problem(text: str, today: date) -> Violation | None:
     try:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        return violation(
-            "id.birth_date", field="id_number", birth=text, why_zh="不是真实日期", why_en="no such date"
-        )
+        return violation("id.birth_date", field="id_number", birth=text, why_zh="不是真实日期", why_en="no such date")
     if born < _EARLIEST_BIRTH:
-        return violation(
-            "id.birth_date", field="id_number", birth=text, why_zh="早于1900年", why_en="before 1900"
-        )
+        return violation("id.birth_date", field="id_number", birth=text, why_zh="早于1900年", why_en="before 1900")
     if born > today:
-        return violation(
-            "id.birth_date", field="id_number", birth=text, why_zh="晚于今天", why_en="in the future"
-        )
+        return violation("id.birth_date", field="id_number", birth=text, why_zh="晚于今天", why_en="in the future")
     return None
 
 

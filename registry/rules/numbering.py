@@ -33,9 +33,7 @@ def format_number(rule: NumberingRule, parts: NumberParts) -> str:
     """
     if parts.kind is not rule.kind:
         raise RuleError(
-            violation(
-                "number.part", field="kind", segment_zh="证书类别", segment_en="kind", value=parts.kind.value
-            )
+            violation("number.part", field="kind", segment_zh="证书类别", segment_en="kind", value=parts.kind.value)
         )
     if parts.sequence > max_sequence(rule):
         raise _overflow(rule, parts, parts.sequence)
@@ -68,9 +66,7 @@ def normalise_number(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def parse_any(
-    profile: ProvinceProfile, text: str, *, today: date | None = None
-) -> tuple[CertificateKind, NumberParts]:
+def parse_any(profile: ProvinceProfile, text: str, *, today: date | None = None) -> tuple[CertificateKind, NumberParts]:
     """The kind and parts of a number typed by anyone, under the profile's current or legacy rules.
 
     Legacy rules keep numbers issued under a rule the province has since changed verifiable (NUMBERING.md
@@ -89,9 +85,7 @@ def parse_any(
             first_error = first_error or exc
     if first_error is not None:
         raise first_error
-    lengths = sorted(
-        {compiled(rule).length for rule in (*profile.numbering.values(), *profile.legacy_numbering)}
-    )
+    lengths = sorted({compiled(rule).length for rule in (*profile.numbering.values(), *profile.legacy_numbering)})
     expected = "/".join(str(length) for length in lengths)
     raise RuleError(violation("number.length", field="number", value=canonical, expected=expected))
 
@@ -158,9 +152,7 @@ def number_parts_for(
 
 def describe_rule(rule: NumberingRule) -> str:
     """A one-line English description of a rule, for logs and the operator CLI."""
-    shape = " + ".join(
-        f"{type(s).__name__.removesuffix('Segment').lower()}({s.width})" for s in rule.segments
-    )
+    shape = " + ".join(f"{type(s).__name__.removesuffix('Segment').lower()}({s.width})" for s in rule.segments)
     return f"{KIND_LABELS_EN[rule.kind]}: {rule.length} characters = {shape}"
 
 

@@ -42,9 +42,7 @@ class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_un
 
     def city_may_file(self, city_region: str, level: int) -> bool:
         """Whether a city centre of ``city_region`` may file an institution assessing ``level``."""
-        return level not in self.province_levels or level in self.city_extra_levels.get(
-            city_region, frozenset()
-        )
+        return level not in self.province_levels or level in self.city_extra_levels.get(city_region, frozenset())
 
 
 class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -138,9 +138,7 @@ SICHUAN: Final = ProvinceProfile(
     school_top_level=dict(_SCHOOL_CAPS),
     filing_authority=FilingAuthorityPolicy(  # 004 §2
         province_levels=frozenset({1, 2}),
-        province_owners=frozenset(
-            {InstitutionOwner.PROVINCE, InstitutionOwner.MINISTRY, InstitutionOwner.INDUSTRY}
-        ),
+        province_owners=frozenset({InstitutionOwner.PROVINCE, InstitutionOwner.MINISTRY, InstitutionOwner.INDUSTRY}),
         city_extra_levels={"510100": frozenset({2})},
     ),
     filing_validity_years=dict(_VALIDITY),

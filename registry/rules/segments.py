@@ -189,7 +189,5 @@ def _check_segment(segment: Segment) -> None:
         raise ValueError("a literal segment needs text")
     elif isinstance(segment, KindSegment) and len(segment.char) != 1:
         raise ValueError("a kind segment is one character")
-    elif isinstance(segment, LevelSegment) and (
-        not segment.values or not set(segment.values) <= set("012345")
-    ):
+    elif isinstance(segment, LevelSegment) and (not segment.values or not set(segment.values) <= set("012345")):
         raise ValueError("level values are digits 0 to 5")

@@ -66,9 +66,7 @@ CANCELLED = OccupationView(
     valid_from=date(2015, 7, 29),
     valid_to=date(2023, 12, 31),
 )
-PROJECT = ProjectView(
-    code="HN01", name="示例专项能力", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 10)
-)
+PROJECT = ProjectView(code="HN01", name="示例专项能力", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 10))
 
 
 def institution(

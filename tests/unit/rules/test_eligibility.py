@@ -103,12 +103,8 @@ def test_rule1_level_outside_the_scope() -> None:
 
 
 def test_rule1_project_outside_the_scope() -> None:
-    other = ProjectView(
-        code="HN99", name="未备案项目", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 1)
-    )
-    assert codes(check(kind=K.SPECIAL_ABILITY, occupation=None, project=other, level=None)) == [
-        "scope.not_filed"
-    ]
+    other = ProjectView(code="HN99", name="未备案项目", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 1))
+    assert codes(check(kind=K.SPECIAL_ABILITY, occupation=None, project=other, level=None)) == ["scope.not_filed"]
 
 
 def test_rule1_a_filed_occupation_covers_its_trades() -> None:
@@ -216,10 +212,7 @@ def test_rule3_qualification_needs_the_national_catalogue() -> None:
 
 
 def test_rule3_cancelled_occupation() -> None:
-    assert (
-        check(occupation=CANCELLED, day=date(2023, 12, 31), filings=[filing(valid_from=date(2023, 1, 1))])
-        == []
-    )
+    assert check(occupation=CANCELLED, day=date(2023, 12, 31), filings=[filing(valid_from=date(2023, 1, 1))]) == []
     assert codes(check(occupation=CANCELLED)) == ["catalogue.occupation_cancelled"]
     assert codes(check(kind=K.QUALIFICATION, occupation=CANCELLED)) == ["catalogue.occupation_cancelled"]
 
@@ -230,9 +223,7 @@ def test_rule3_occupation_not_yet_catalogued() -> None:
 
 
 def test_rule3_access_type_is_outside_skill_level_certification() -> None:
-    assert codes(check(kind=K.SKILL_LEVEL, occupation=ACCESS_TYPE)) == [
-        "catalogue.access_type_not_skill_level"
-    ]
+    assert codes(check(kind=K.SKILL_LEVEL, occupation=ACCESS_TYPE)) == ["catalogue.access_type_not_skill_level"]
     assert check(kind=K.QUALIFICATION, occupation=ACCESS_TYPE) == []
 
 
@@ -264,12 +255,8 @@ def test_rule4_does_not_cap_stations() -> None:
 # Rule 5: who may file what (Sichuan only).
 
 
-def sichuan(
-    level: int, authority: AuthorityView, owner: InstitutionOwner = InstitutionOwner.LOCAL
-) -> list[str]:
-    where = institution(
-        code="S000051000007", owner=owner, region=authority.region_code, authority=authority.code
-    )
+def sichuan(level: int, authority: AuthorityView, owner: InstitutionOwner = InstitutionOwner.LOCAL) -> list[str]:
+    where = institution(code="S000051000007", owner=owner, region=authority.region_code, authority=authority.code)
     record = filing(institution_code=where.code, filed_by=authority.code)
     return codes(check(level=level, where=where, authority=authority, filings=[record], profile=SICHUAN))
 
@@ -307,9 +294,7 @@ def special(project: ProjectView, day: date = DAY) -> list[str]:
 
 
 def test_rule6_withdrawn_project() -> None:
-    withdrawn = msgspec.structs.replace(
-        PROJECT, status=ProjectStatus.WITHDRAWN, withdrawn_on=date(2024, 5, 1)
-    )
+    withdrawn = msgspec.structs.replace(PROJECT, status=ProjectStatus.WITHDRAWN, withdrawn_on=date(2024, 5, 1))
     assert special(withdrawn, date(2024, 4, 30)) == []
     assert special(withdrawn) == ["project.withdrawn"]
     undated = msgspec.structs.replace(PROJECT, status=ProjectStatus.WITHDRAWN)
@@ -354,9 +339,9 @@ def test_context_matches_the_simple_entry_point_and_is_fast() -> None:
         (K.SPECIAL_ABILITY, None, PROJECT, None, DAY),
     ]
     for kind, occupation, project, level, day in rows:
-        assert context.check(
-            kind=kind, occupation=occupation, project=project, level=level, assessed_on=day
-        ) == check(kind=kind, occupation=occupation, project=project, level=level, day=day)
+        assert context.check(kind=kind, occupation=occupation, project=project, level=level, assessed_on=day) == check(
+            kind=kind, occupation=occupation, project=project, level=level, day=day
+        )
     start = time.perf_counter()
     for index in range(100_000):
         kind, occupation, project, level, day = rows[index % len(rows)]
@@ -368,11 +353,7 @@ def test_the_caller_cannot_alter_cached_answers() -> None:
     context = EligibilityContext(
         profile=HUNAN, institution=institution(), filing_authority=HN_CHANGSHA, filings=[filing()]
     )
-    first = context.check(
-        kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY
-    )
+    first = context.check(kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY)
     first.clear()
-    again = context.check(
-        kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY
-    )
+    again = context.check(kind=K.QUALIFICATION, occupation=UNCATALOGUED, project=None, level=3, assessed_on=DAY)
     assert codes(again) == ["catalogue.not_in_qualification_catalogue"]

@@ -104,12 +104,8 @@ def parts_for(draw: st.DrawFn, rule: NumberingRule, province: str = "43") -> Num
     sequence = draw(st.integers(1, max_sequence(rule)))
     if rule.kind is K.SPECIAL_ABILITY:
         project = draw(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=4, max_size=4))
-        region = draw(
-            st.sampled_from([f"{province}0100", f"{province}0200", f"{province}3100", f"{province}0000"])
-        )
-        return NumberParts(
-            kind=rule.kind, region_code=region, year=year, project_code=project, sequence=sequence
-        )
+        region = draw(st.sampled_from([f"{province}0100", f"{province}0200", f"{province}3100", f"{province}0000"]))
+        return NumberParts(kind=rule.kind, region_code=region, year=year, project_code=project, sequence=sequence)
     if rule.kind is K.SKILL_LEVEL:
         code = draw(st.from_regex(rf"[YS][0-9]{{4}}{province}[0-9]{{6}}", fullmatch=True))
     else:
@@ -132,9 +128,7 @@ def test_format_parse_round_trip_for_every_rule(
 
 
 @given(data=st.data(), at=st.integers(0, 19), char=st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"))
-def test_changing_one_character_of_a_checked_number_breaks_it(
-    data: st.DataObject, at: int, char: str
-) -> None:
+def test_changing_one_character_of_a_checked_number_breaks_it(data: st.DataObject, at: int, char: str) -> None:
     number = format_number(SPECIAL, data.draw(parts_for(SPECIAL)))
     if number[at] == char:
         return
@@ -329,9 +323,7 @@ def test_number_parts_for_takes_segments_from_the_records() -> None:
         project_code="HN01",
         sequence=7,
     )
-    assert parse_any(HUNAN, format_number(SPECIAL, special))[1] == msgspec.structs.replace(
-        special, institution_code=""
-    )
+    assert parse_any(HUNAN, format_number(SPECIAL, special))[1] == msgspec.structs.replace(special, institution_code="")
     empty = msgspec.structs.replace(HUNAN, numbering={})
     with pytest.raises(RuleError, match=r"number\.no_rule"):
         number_parts_for(

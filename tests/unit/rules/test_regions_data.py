@@ -44,8 +44,7 @@ def test_region_file_is_a_well_formed_tree(profile: str) -> None:
 def test_region_counts_match_the_2021_list(name: str, cities: int, counties: int) -> None:
     rows = read(name)
     levels = [
-        ("province" if r["code"].endswith("0000") else "city" if r["code"].endswith("00") else "county")
-        for r in rows
+        ("province" if r["code"].endswith("0000") else "city" if r["code"].endswith("00") else "county") for r in rows
     ]
     assert levels.count("province") == 1
     assert levels.count("city") == cities

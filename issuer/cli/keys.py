@@ -1,0 +1,135 @@
+"""``certreg keys …``: create, list, rotate and mark compromised the authorities' signing keys."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.keystore import keystore_from_settings, new_key, rotate_key
+from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
+from registry.errors import NotFoundError
+from registry.keyring import load_keyset, mark_compromised
+from registry.models import Authority
+
+ACTOR = "cli:keys"
+_PURPOSE = click.Choice(["statement", "log"])
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """签名密钥 / signing keys (private keys sealed in CERTREG_KEY_DIR, public keys in the registry)."""
+
+
+async def _require_authority(session: AsyncSession, code: str) -> None:
+    if await session.get(Authority, code) is None:
+        raise NotFoundError(f"鉴定中心 {code} 不存在 / no authority {code}; load it with `certreg registry load`")
+
+
+@keys_group.command("new")
+@click.option("--authority", required=True, help="Authority code, e.g. 430000.")
+@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True)
+def keys_new(authority: str, purpose: Purpose) -> None:
+    """Create the first active key of AUTHORITY (use rotate to replace one)."""
+    settings = settings_from_env()
+    store = keystore_from_settings(settings)
+
+    async def _new() -> PublicKeyInfo:
+        async with open_database(settings) as database, database.transaction() as session:
+            await _require_authority(session, authority)
+            return await new_key(session, store, authority=authority, purpose=purpose, actor=ACTOR)
+
+    info = run(_new)
+    console.print(
+        f"新密钥 / new key {info.kid} for {info.authority} ({info.purpose}), sealed in {store.path_of(info.kid)}"
+    )
+
+
+@keys_group.command("rotate")
+@click.option("--authority", required=True)
+@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True)
+@click.option("--reason", default="", help="Why the key is rotated (recorded in the log).")
+def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
+    """Retire the active key of AUTHORITY and make a new one, in one step."""
+    settings = settings_from_env()
+    store = keystore_from_settings(settings)
+
+    async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
+        async with open_database(settings) as database, database.transaction() as session:
+            return await rotate_key(session, store, authority=authority, purpose=purpose, actor=ACTOR, reason=reason)
+
+    old, new = run(_rotate)
+    console.print(f"已轮换 / rotated: {old.kid} retired, {new.kid} active for {authority}")
+
+
+@keys_group.command("compromised")
+@click.argument("kid")
+@click.option("--at", "at_text", required=True, help="When the key was compromised (ISO 8601 with time zone).")
+@click.option("--scope", type=click.Choice(["after", "all"]), default="after", show_default=True)
+@click.option("--reason", required=True, help="What happened (recorded in the log).")
+def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str) -> None:
+    """Mark KID compromised: statements it signed from AT's day on (or all, --scope all) stop verifying."""
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
+    if at.utcoffset() is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+    settings = settings_from_env()
+
+    async def _mark() -> PublicKeyInfo:
+        async with open_database(settings) as database, database.transaction() as session:
+            return await mark_compromised(session, kid, at, scope, actor=ACTOR, reason=reason)
+
+    info = run(_mark)
+    console.print(
+        f"已标记泄露 / marked compromised: {info.kid} at {info.compromised_at} (scope {info.compromise_scope})"
+    )
+
+
+async def _keyset() -> KeySet:
+    async with open_database(settings_from_env()) as database, database.reader() as session:
+        return await load_keyset(session)
+
+
+@keys_group.command("list")
+def keys_list() -> None:
+    """Every key ever registered, with its status and validity window."""
+    keyset = run(_keyset)
+    table = Table(title="密钥 / keys")
+    for heading in (
+        "kid",
+        "机构 / authority",
+        "用途 / purpose",
+        "状态 / status",
+        "启用 / from",
+        "停用 / to",
+        "泄露 / compromised",
+    ):
+        table.add_column(heading)
+    for info in keyset.keys:
+        table.add_row(
+            info.kid,
+            info.authority,
+            info.purpose,
+            info.status.value,
+            info.valid_from.isoformat(timespec="seconds"),
+            info.valid_to.isoformat(timespec="seconds") if info.valid_to else "",
+            f"{info.compromised_at.isoformat(timespec='seconds')} ({info.compromise_scope})"
+            if info.compromised_at
+            else "",
+        )
+    console.print(table)
+
+
+@keys_group.command("export-public")
+def keys_export_public() -> None:
+    """Print the public key set as JSON (what GET /v1/keys serves; verify-token --keys reads it)."""
+    sys.stdout.buffer.write(run(_keyset).to_json() + b"\n")
+
+
+COMMANDS = [keys_group]

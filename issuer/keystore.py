@@ -1,0 +1,131 @@
+"""The private side of the keys: sealed key files in the key directory, and the signer for an authority.
+
+Only the issuer loads private keys (verify never imports this module). A sealed file is opened once per
+process and kept in memory, because Argon2id is slow on purpose; the public half and the key's life cycle
+live in the registry (:mod:`registry.keyring`), so key creation writes the file and then registers the key
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import nacl.pwhash
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from keys.errors import KeyFileError
+from keys.keyfile import read_key_file, write_key_file
+from keys.keyset import KeySet, PublicKeyInfo, Purpose
+from keys.kid import b64url_encode
+from keys.signing import SigningKey
+from registry.config import Settings
+from registry.errors import ConflictError
+from registry.keyring import load_keyset, register_key, retire_key
+
+_argon2id = nacl.pwhash.argon2id
+#: Argon2id strength of new key files, by the ``CERTREG_KEY_KDF`` setting.
+KDF_LEVELS: Final = {
+    "sensitive": (_argon2id.OPSLIMIT_SENSITIVE, _argon2id.MEMLIMIT_SENSITIVE),
+    "moderate": (_argon2id.OPSLIMIT_MODERATE, _argon2id.MEMLIMIT_MODERATE),
+    "interactive": (_argon2id.OPSLIMIT_INTERACTIVE, _argon2id.MEMLIMIT_INTERACTIVE),
+    # for the test suite only: seconds of Argon2id per key would dominate it
+    "insecure-test-only": (_argon2id.OPSLIMIT_MIN, _argon2id.MEMLIMIT_MIN),
+}
+
+
+class KeyStore:
+    """Sealed private keys in ``directory``, one file ``{kid}.key`` per key."""
+
+    def __init__(self, directory: str | Path, passphrase: bytes, *, kdf: str = "moderate") -> None:
+        if kdf not in KDF_LEVELS:
+            raise KeyFileError(f"未知的密钥派生强度 / unknown key KDF level {kdf!r}")
+        self.directory = Path(directory)
+        self._passphrase = passphrase
+        self._kdf = KDF_LEVELS[kdf]
+        self._opened: dict[str, SigningKey] = {}
+
+    def __repr__(self) -> str:
+        return f"KeyStore(directory={str(self.directory)!r})"
+
+    def path_of(self, kid: str) -> Path:
+        return self.directory / f"{kid}.key"
+
+    def create(self, authority: str, purpose: Purpose, at: datetime | None = None) -> PublicKeyInfo:
+        """Generate a key, seal it into the directory, and return its public description (still active)."""
+        created = at or datetime.now(UTC)
+        key = SigningKey.generate()
+        opslimit, memlimit = self._kdf
+        write_key_file(
+            self.path_of(key.kid),
+            key,
+            authority=authority,
+            purpose=purpose,
+            passphrase=self._passphrase,
+            created_at=created,
+            opslimit=opslimit,
+            memlimit=memlimit,
+        )
+        self._opened[key.kid] = key
+        return PublicKeyInfo(
+            kid=key.kid,
+            authority=authority,
+            purpose=purpose,
+            algorithm="Ed25519",
+            public_key=b64url_encode(key.public_key),
+            valid_from=created,
+        )
+
+    def open(self, kid: str) -> SigningKey:
+        """The signing key ``kid`` (opened once, then from memory); raises a :class:`KeyFileError`."""
+        key = self._opened.get(kid)
+        if key is None:
+            key = read_key_file(self.path_of(kid), self._passphrase).key
+            self._opened[kid] = key
+        return key
+
+
+async def new_key(
+    session: AsyncSession, store: KeyStore, *, authority: str, purpose: Purpose, actor: str
+) -> PublicKeyInfo:
+    """A new active key for ``authority``; refuses when one is already active (rotate it instead)."""
+    keyset = await load_keyset(session)
+    if keyset.active(authority, purpose) is not None:
+        raise ConflictError(
+            f"{authority} 已有有效的{purpose}密钥，请用 keys rotate / {authority} already has an active "
+            f"{purpose} key; use `certreg keys rotate`"
+        )
+    info = store.create(authority, purpose)
+    await register_key(session, info, actor=actor)
+    return info
+
+
+async def rotate_key(
+    session: AsyncSession, store: KeyStore, *, authority: str, purpose: Purpose, actor: str, reason: str = ""
+) -> tuple[PublicKeyInfo, PublicKeyInfo]:
+    """In one transaction: retire the active key of ``authority`` and register a new one. Returns (old, new)."""
+    keyset = await load_keyset(session)
+    old = keyset.active(authority, purpose)
+    if old is None:
+        raise ConflictError(f"{authority} 没有可轮换的有效密钥 / {authority} has no active {purpose} key to rotate")
+    info = store.create(authority, purpose)
+    retired = await retire_key(session, old.kid, info.valid_from, actor=actor, reason=reason or "rotation")
+    await register_key(session, info, actor=actor)
+    return retired, info
+
+
+def signer_for(keyset: KeySet, store: KeyStore, authority: str, purpose: Purpose = "statement") -> SigningKey:
+    """The open signing key of the active key of ``authority``; raises :class:`ConflictError` if none."""
+    info = keyset.active(authority, purpose)
+    if info is None:
+        raise ConflictError(
+            f"{authority} 没有有效的签名密钥，请先 certreg keys new / no active {purpose} key for {authority}: "
+            f"run `certreg keys new --authority {authority}`"
+        )
+    return store.open(info.kid)
+
+
+def keystore_from_settings(settings: Settings) -> KeyStore:
+    """The key store the settings describe; raises :class:`SettingsError` without a passphrase."""
+    return KeyStore(settings.key_dir, settings.passphrase(), kdf=settings.key_kdf)

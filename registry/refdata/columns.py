@@ -1,0 +1,116 @@
+"""Cell parsers for reference-data columns: each returns the typed value or raises :class:`CellError`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from registry.rules.formats import check_occupation_code
+from registry.rules.ids import check_uscc, normalise_uscc
+
+E = TypeVar("E", bound=StrEnum)
+Parser = Callable[[str], Any]
+
+_TRUE = {"true", "1", "yes", "y", "是", "t"}
+_FALSE = {"false", "0", "no", "n", "否", "f", ""}
+_REGION = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+
+
+class CellError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def text(max_length: int, *, required: bool = True) -> Parser:
+    def parse(value: str) -> str:
+        if required and not value:
+            raise CellError("value.required", "必填 / required")
+        if len(value) > max_length:
+            raise CellError("value.too_long", f"超过 {max_length} 个字符 / longer than {max_length} characters")
+        return value
+
+    return parse
+
+
+def optional_text(max_length: int) -> Parser:
+    return text(max_length, required=False)
+
+
+def code(value: str) -> str:
+    if not _CODE.match(value):
+        raise CellError("code.format", "编码只能含字母、数字、. _ - / a code is 1-32 letters, digits, . _ -")
+    return value
+
+
+def region_code(value: str) -> str:
+    if not _REGION.match(value):
+        raise CellError("region.format", "行政区划代码应为 6 位数字 / a region code is 6 digits")
+    return value
+
+
+def optional_region_code(value: str) -> str | None:
+    return region_code(value) if value else None
+
+
+def boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError("value.boolean", f"应为 是/否 或 true/false / expected yes/no or true/false, got {value!r}")
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CellError("date.format", f"日期格式应为 YYYY-MM-DD / expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def optional_date(value: str) -> date | None:
+    return iso_date(value) if value else None
+
+
+def levels(value: str) -> str:
+    """Levels as digits, e.g. ``345`` or ``3,4,5``; returned sorted without separators."""
+    digits = re.sub(r"[\s,，、;/]", "", value)
+    if not digits or not set(digits) <= set("12345") or len(set(digits)) != len(digits):
+        raise CellError("level.range", f"等级应为 1-5 的数字，如 345 / levels are digits 1-5 such as 345: {value!r}")
+    return "".join(sorted(digits))
+
+
+def optional_levels(value: str) -> str:
+    return levels(value) if value else ""
+
+
+def occupation_code(value: str) -> str:
+    violation = check_occupation_code(value)
+    if violation is not None:
+        raise CellError(violation.code, f"{violation.message_zh} / {violation.message_en}")
+    return value
+
+
+def uscc(value: str) -> str:
+    normalised = normalise_uscc(value)
+    violation = check_uscc(normalised)
+    if violation is not None:
+        raise CellError(violation.code, f"{violation.message_zh} / {violation.message_en}")
+    return normalised
+
+
+def enum(kind: type[E]) -> Parser:
+    allowed = ", ".join(member.value for member in kind)
+
+    def parse(value: str) -> E:
+        try:
+            return kind(value.strip().lower())
+        except ValueError:
+            raise CellError("value.choice", f"应为以下之一 / expected one of: {allowed}; got {value!r}") from None
+
+    return parse

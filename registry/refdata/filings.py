@@ -1,0 +1,105 @@
+"""Grouping filing rows: a file lists one row per scope row; rows with the same institution and
+reference are one filing, and must agree on its authority and validity window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Protocol
+
+import msgspec
+
+from registry.errors import Problem
+from registry.vocab import SubjectType
+
+
+class ScopeLine(msgspec.Struct, frozen=True):
+    subject_type: SubjectType
+    subject_code: str
+    levels: str  # digits, "" for a project
+
+
+class FilingGroup(msgspec.Struct):
+    institution_code: str
+    reference: str
+    filed_by: str
+    valid_from: date
+    valid_to: date
+    scope: list[ScopeLine]
+    rows: list[int]  # row number of each scope line, in the same order
+
+    @property
+    def signature(self) -> str:
+        return scope_signature(self.scope)
+
+
+class _ScopeLike(Protocol):
+    @property
+    def subject_type(self) -> Any: ...
+    @property
+    def subject_code(self) -> str: ...
+    @property
+    def levels(self) -> str: ...
+
+
+def scope_signature(scope: Iterable[_ScopeLike]) -> str:
+    """A canonical text of a scope (sorted ``type:code:levels`` lines) to compare and to log."""
+    lines = sorted(f"{_value(s.subject_type)}:{s.subject_code}:{s.levels}" for s in scope)
+    return ";".join(lines)
+
+
+def _value(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def group_filings(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[FilingGroup]:
+    """Filings of the rows; a row that disagrees with its filing's first row is a problem."""
+    groups: dict[tuple[str, str], FilingGroup] = {}
+    for number, record in rows:
+        key = (record["institution_code"], record["reference"])
+        line = ScopeLine(record["subject_type"], record["subject_code"], record.get("levels") or "")
+        problem = _scope_problem(line)
+        if problem:
+            problems.append(Problem(table="filings", row=number, field="levels", code=problem[0], message=problem[1]))
+            continue
+        group = groups.get(key)
+        if group is None:
+            groups[key] = FilingGroup(
+                institution_code=key[0],
+                reference=key[1],
+                filed_by=record["filed_by"],
+                valid_from=record["valid_from"],
+                valid_to=record["valid_to"],
+                scope=[line],
+                rows=[number],
+            )
+            if record["valid_to"] < record["valid_from"]:
+                message = "有效期止早于有效期起 / valid_to is before valid_from"
+                problems.append(
+                    Problem(table="filings", row=number, field="valid_to", code="date.order", message=message)
+                )
+            continue
+        if (group.filed_by, group.valid_from, group.valid_to) != (
+            record["filed_by"],
+            record["valid_from"],
+            record["valid_to"],
+        ):
+            message = (
+                f"与第 {group.rows[0]} 行同一备案但机关或有效期不同 / same filing as row {group.rows[0]} "
+                "but a different authority or validity window"
+            )
+            problems.append(
+                Problem(table="filings", row=number, field="reference", code="filing.inconsistent", message=message)
+            )
+            continue
+        group.scope.append(line)
+        group.rows.append(number)
+    return list(groups.values())
+
+
+def _scope_problem(line: ScopeLine) -> tuple[str, str] | None:
+    if line.subject_type is SubjectType.OCCUPATION and not line.levels:
+        return "scope.levels_required", "职业范围须写明等级 / an occupation scope row needs its levels"
+    if line.subject_type is SubjectType.PROJECT and line.levels:
+        return "scope.levels_not_allowed", "专项职业能力项目没有等级 / a special-ability project has no levels"
+    return None

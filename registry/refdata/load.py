@@ -1,0 +1,317 @@
+"""Loading reference data into the registry: all of a file, or none of it.
+
+Every row is parsed and checked first (formats, check characters, references to records in the file or
+the database, duplicates); any problem aborts the load with every bad row listed. Then one transaction
+writes it. Re-loading the same file changes nothing. Catalogue rows (regions, authorities, occupations,
+projects, institutions) are upserted; filings are never changed in place (a change is a new filing
+reference), and each new filing and status change is appended to the event log.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.db import Database
+from registry.errors import LoadError, Problem
+from registry.events import EventKind, NewEvent, append_events
+from registry.models import (
+    AbilityProject,
+    Authority,
+    Base,
+    Filing,
+    FilingScope,
+    FilingStatusChange,
+    Institution,
+    Occupation,
+    Region,
+)
+from registry.refdata.files import tables_of
+from registry.refdata.filings import FilingGroup, group_filings, scope_signature
+from registry.refdata.tables import parse_rows
+from registry.vocab import FilingStatus, InstitutionOwner, SubjectType
+
+Rows = list[tuple[int, dict[str, Any]]]
+
+#: Catalogue tables in load order (a row may refer to rows of the tables before it).
+_CATALOGUES: tuple[tuple[str, type[Base]], ...] = (
+    ("regions", Region),
+    ("authorities", Authority),
+    ("occupations", Occupation),
+    ("projects", AbilityProject),
+    ("institutions", Institution),
+)
+#: (table, field) → (table it refers to, model) for reference checks.
+_REFERENCES: dict[tuple[str, str], tuple[str, type[Base]]] = {
+    ("regions", "parent_code"): ("regions", Region),
+    ("authorities", "region_code"): ("regions", Region),
+    ("institutions", "region_code"): ("regions", Region),
+    ("institutions", "filing_authority_code"): ("authorities", Authority),
+    ("filings", "institution_code"): ("institutions", Institution),
+    ("filings", "filed_by"): ("authorities", Authority),
+}
+
+
+class LoadReport(msgspec.Struct):
+    added: dict[str, int] = msgspec.field(default_factory=dict)
+    changed: dict[str, int] = msgspec.field(default_factory=dict)
+    unchanged: dict[str, int] = msgspec.field(default_factory=dict)
+
+    def count(self, bucket: str, table: str, n: int = 1) -> None:
+        target = getattr(self, bucket)
+        target[table] = target.get(table, 0) + n
+
+
+def _failed(filename: str, problems: list[Problem]) -> LoadError:
+    ordered = sorted(problems, key=lambda p: (p.table, p.row, p.field))
+    return LoadError(
+        f"{filename}: {len(problems)} 处错误，未载入任何数据 / {len(problems)} problems, nothing loaded", ordered
+    )
+
+
+async def load_reference_file(
+    database: Database, data: bytes, filename: str, *, table: str | None = None, actor: str = "cli"
+) -> LoadReport:
+    """Load ``data`` (the bytes of ``filename``); raises :class:`LoadError` listing every problem."""
+    problems: list[Problem] = []
+    parsed: dict[str, Rows] = defaultdict(list)
+    for spec, found in tables_of(data, filename, table=table):
+        parsed[spec.name].extend(parse_rows(spec, found, problems))
+    _check_duplicates(parsed, problems)
+    report = LoadReport()
+    async with database.transaction() as session:
+        await _check_references(session, parsed, problems)
+        groups = group_filings(parsed.get("filings", []), problems)
+        await _check_scope_subjects(session, parsed, groups, problems)
+        if problems:
+            raise _failed(filename, problems)
+        for name, model in _CATALOGUES:
+            await _upsert(session, name, model, parsed.get(name, []), report)
+        events = await _store_filings(session, groups, report, problems, actor)
+        events += await _store_statuses(session, parsed.get("filing_status", []), report, problems, actor)
+        if problems:
+            raise _failed(filename, problems)
+        await append_events(session, events)
+    return report
+
+
+def _key_fields(name: str) -> tuple[str, ...]:
+    if name == "filings":
+        return ("institution_code", "reference", "subject_type", "subject_code")
+    if name == "filing_status":
+        return ("institution_code", "reference", "status", "effective_on")
+    return ("code",)
+
+
+def _check_duplicates(parsed: dict[str, Rows], problems: list[Problem]) -> None:
+    for name, rows in parsed.items():
+        fields = _key_fields(name)
+        seen: dict[tuple[Any, ...], int] = {}
+        for number, record in rows:
+            key = tuple(record[f] for f in fields)
+            if key in seen:
+                message = f"与第 {seen[key]} 行重复 / duplicates row {seen[key]}"
+                problems.append(
+                    Problem(table=name, row=number, field=fields[-1], code="row.duplicate", message=message)
+                )
+            else:
+                seen[key] = number
+
+
+async def _existing_codes(session: AsyncSession, model: type[Base], codes: set[str]) -> set[str]:
+    column = model.__table__.c.code
+    found: set[str] = set()
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        found.update(await session.scalars(select(column).where(column.in_(ordered[start : start + 500]))))
+    return found
+
+
+async def _check_references(session: AsyncSession, parsed: dict[str, Rows], problems: list[Problem]) -> None:
+    for (name, field), (target, model) in _REFERENCES.items():
+        rows = parsed.get(name, [])
+        wanted = {record[field] for _, record in rows if record.get(field)}
+        if not wanted:
+            continue
+        known = {record["code"] for _, record in parsed.get(target, [])}
+        known |= await _existing_codes(session, model, wanted - known)
+        for number, record in rows:
+            value = record.get(field)
+            if value and value not in known:
+                message = f"引用的 {target} 记录 {value} 不存在 / refers to {target} {value}, which does not exist"
+                problems.append(Problem(table=name, row=number, field=field, code="reference.unknown", message=message))
+
+
+async def _check_scope_subjects(
+    session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup], problems: list[Problem]
+) -> None:
+    models = {SubjectType.OCCUPATION: (Occupation, "occupations"), SubjectType.PROJECT: (AbilityProject, "projects")}
+    for subject_type, (model, table) in models.items():
+        wanted = {row.subject_code for g in groups for row in g.scope if row.subject_type is subject_type}
+        known = {record["code"] for _, record in parsed.get(table, [])}
+        known |= await _existing_codes(session, model, wanted - known)
+        for group in groups:
+            for row, number in zip(group.scope, group.rows, strict=True):
+                if row.subject_type is subject_type and row.subject_code not in known:
+                    message = f"{table} 中没有 {row.subject_code} / no {subject_type.value} {row.subject_code}"
+                    problems.append(
+                        Problem(
+                            table="filings", row=number, field="subject_code", code="reference.unknown", message=message
+                        )
+                    )
+
+
+def _row_values(name: str, record: dict[str, Any]) -> dict[str, Any]:
+    values = dict(record)
+    if name == "institutions" and values.get("owner") is None:
+        values["owner"] = InstitutionOwner.LOCAL
+    if name == "institutions":
+        values["address"] = values.get("address") or ""
+        values["person_in_charge"] = values.get("person_in_charge") or ""
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+
+
+async def _upsert(session: AsyncSession, name: str, model: type[Base], rows: Rows, report: LoadReport) -> None:
+    if not rows:
+        return
+    ordered = sorted(rows, key=lambda item: str(item[1]["code"]))  # parents (430000) before children (430100)
+    codes = [record["code"] for _, record in ordered]
+    column = model.__table__.c.code
+    found = await session.scalars(select(model).where(column.in_(codes)))
+    existing: dict[str, Any] = {getattr(row, "code"): row for row in found}  # noqa: B009 - any catalogue model
+    for _, record in ordered:
+        values = _row_values(name, record)
+        current = existing.get(values["code"])
+        if current is None:
+            session.add(model(**values))
+            report.count("added", name)
+        elif any(getattr(current, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(current, k, v)
+            report.count("changed", name)
+        else:
+            report.count("unchanged", name)
+        await session.flush()
+
+
+async def _store_filings(
+    session: AsyncSession, groups: list[FilingGroup], report: LoadReport, problems: list[Problem], actor: str
+) -> list[NewEvent]:
+    events: list[NewEvent] = []
+    for group in groups:
+        current = await session.scalar(
+            select(Filing).where(Filing.institution_code == group.institution_code, Filing.reference == group.reference)
+        )
+        if current is not None:
+            scope = (await session.scalars(select(FilingScope).where(FilingScope.filing_id == current.id))).all()
+            same = (current.filed_by, current.valid_from, current.valid_to) == (
+                group.filed_by,
+                group.valid_from,
+                group.valid_to,
+            ) and scope_signature(scope) == group.signature
+            if same:
+                report.count("unchanged", "filings")
+            else:
+                message = (
+                    f"备案 {group.reference} 已登记且内容不同；变更须用新的备案文号 / filing {group.reference} is "
+                    "already recorded with different content; a change needs a new filing reference"
+                )
+                problems.append(
+                    Problem(
+                        table="filings", row=group.rows[0], field="reference", code="filing.changed", message=message
+                    )
+                )
+            continue
+        filing = Filing(
+            institution_code=group.institution_code,
+            reference=group.reference,
+            filed_by=group.filed_by,
+            valid_from=group.valid_from,
+            valid_to=group.valid_to,
+        )
+        session.add(filing)
+        await session.flush()
+        for row in group.scope:
+            session.add(
+                FilingScope(
+                    filing_id=filing.id,
+                    subject_type=row.subject_type.value,
+                    subject_code=row.subject_code,
+                    levels=row.levels,
+                )
+            )
+        session.add(
+            FilingStatusChange(
+                filing_id=filing.id,
+                status=FilingStatus.ACTIVE.value,
+                effective_on=group.valid_from,
+                reason="备案 / filed",
+            )
+        )
+        events.append(
+            NewEvent(
+                kind=EventKind.FILING_CREATED,
+                subject=f"filing:{group.institution_code}:{group.reference}",
+                actor=actor,
+                details={
+                    "institution": group.institution_code,
+                    "reference": group.reference,
+                    "filed_by": group.filed_by,
+                    "valid_from": group.valid_from.isoformat(),
+                    "valid_to": group.valid_to.isoformat(),
+                    "scope": group.signature,
+                },
+            )
+        )
+        report.count("added", "filings")
+    await session.flush()
+    return events
+
+
+async def _store_statuses(
+    session: AsyncSession, rows: Rows, report: LoadReport, problems: list[Problem], actor: str
+) -> list[NewEvent]:
+    events: list[NewEvent] = []
+    for number, record in sorted(rows, key=lambda item: (item[1]["effective_on"], item[0])):
+        filing = await session.scalar(
+            select(Filing).where(
+                Filing.institution_code == record["institution_code"], Filing.reference == record["reference"]
+            )
+        )
+        if filing is None:
+            message = f"备案 {record['reference']} 不存在 / filing {record['reference']} does not exist"
+            problems.append(
+                Problem(table="filing_status", row=number, field="reference", code="reference.unknown", message=message)
+            )
+            continue
+        status = record["status"].value
+        exists = await session.scalar(
+            select(FilingStatusChange.id).where(
+                FilingStatusChange.filing_id == filing.id,
+                FilingStatusChange.status == status,
+                FilingStatusChange.effective_on == record["effective_on"],
+            )
+        )
+        if exists is not None:
+            report.count("unchanged", "filing_status")
+            continue
+        reason = record.get("reason") or ""
+        session.add(
+            FilingStatusChange(filing_id=filing.id, status=status, effective_on=record["effective_on"], reason=reason)
+        )
+        events.append(
+            NewEvent(
+                kind=EventKind.FILING_STATUS,
+                subject=f"filing:{filing.institution_code}:{filing.reference}",
+                actor=actor,
+                reason=reason,
+                details={"status": status, "effective_on": record["effective_on"].isoformat()},
+            )
+        )
+        report.count("added", "filing_status")
+    await session.flush()
+    return events

@@ -1,0 +1,112 @@
+"""``certreg keys …`` and ``certreg demo load``: keys sealed on disk, public keys and events in the registry."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import msgspec
+import pytest
+from click.testing import CliRunner, Result
+
+from issuer.cli import main
+from keys.keyset import KeySet, KeyStatus
+
+AUTHORITY_CSV = "code,name,level,region_code\n430000,湖南省职业技能鉴定中心,province,430000\n"
+REGIONS_CSV = "code,name,parent_code\n430000,湖南省,\n"
+
+
+@pytest.fixture
+def env(empty_db_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "CERTREG_DATABASE_URL": empty_db_url,
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "correct horse",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+    }
+
+
+def invoke(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def seed_authority(env: dict[str, str], tmp_path: Path) -> None:
+    for name, text in (("regions.csv", REGIONS_CSV), ("authorities.csv", AUTHORITY_CSV)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert invoke(env, "registry", "load", str(tmp_path / name)).exit_code == 0
+
+
+def keyset(env: dict[str, str]) -> KeySet:
+    result = invoke(env, "keys", "export-public")
+    assert result.exit_code == 0, result.output
+    return KeySet.from_json(result.stdout_bytes)
+
+
+def test_new_rotate_compromise_and_export(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    first = keyset(env).active("430000")
+    assert first is not None
+    key_file = Path(env["CERTREG_KEY_DIR"]) / f"{first.kid}.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert b"correct horse" not in key_file.read_bytes()
+
+    again = invoke(env, "keys", "new", "--authority", "430000")
+    assert again.exit_code == 2
+    assert "keys rotate" in again.output
+
+    assert invoke(env, "keys", "rotate", "--authority", "430000", "--reason", "annual").exit_code == 0
+    after = keyset(env)
+    second = after.active("430000")
+    assert second is not None
+    assert second.kid != first.kid
+    old = after.get(first.kid)
+    assert old is not None
+    assert old.status is KeyStatus.RETIRED
+
+    marked = invoke(env, "keys", "compromised", second.kid, "--at", "2099-01-01T00:00:00+08:00", "--reason", "leak")
+    assert marked.exit_code == 0, marked.output
+    compromised = keyset(env).get(second.kid)
+    assert compromised is not None
+    assert compromised.status is KeyStatus.COMPROMISED
+    assert compromised.compromise_scope == "after"
+
+    listing = invoke(env, "keys", "list")
+    assert first.kid[:6] in listing.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("keys", "new", "--authority", "999999"), "no authority 999999"),
+        (("keys", "rotate", "--authority", "430000"), "no active statement key"),
+        (("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", "x"), "no key"),
+        (("keys", "compromised", "AAAAAAAAAAA", "--at", "yesterday", "--reason", "x"), "ISO 8601"),
+        (("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00", "--reason", "x"), "time zone"),
+    ],
+)
+def test_bad_key_commands_say_why(env: dict[str, str], tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    seed_authority(env, tmp_path)
+    result = invoke(env, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_missing_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    del env["CERTREG_KEY_PASSPHRASE"]
+    result = invoke(env, "keys", "new", "--authority", "430000")
+    assert result.exit_code == 2
+    assert "CERTREG_KEY_PASSPHRASE" in result.output
+
+
+def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
+    first = invoke(env, "demo", "load")
+    assert first.exit_code == 0, first.output
+    keys_after_first = keyset(env)
+    assert keys_after_first.active("430000", "log") is not None
+    assert all(keys_after_first.active(code) is not None for code in ("430000", "430100", "431200"))
+    second = invoke(env, "demo", "load")
+    assert second.exit_code == 0, second.output
+    assert "keys created: 0" in second.output
+    assert msgspec.json.encode(keyset(env)) == msgspec.json.encode(keys_after_first)

@@ -1,0 +1,148 @@
+"""Loading reference data: the shipped files load, re-loading changes nothing, a bad file loads nothing."""
+
+from __future__ import annotations
+
+import io
+from importlib.resources import files
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from registry.db import Database
+from registry.errors import LoadError
+from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
+from registry.refdata import load_reference_file
+
+
+def shipped(name: str) -> bytes:
+    return (files("registry.data") / name).read_bytes()
+
+
+async def count(database: Database, model: type) -> int:
+    async with database.reader() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def load_demo(database: Database) -> None:
+    for name in ("regions_hunan.csv", "regions_sichuan.csv", "demo_hunan.json"):
+        await load_reference_file(database, shipped(name), name)
+
+
+async def test_shipped_data_loads_and_reloading_changes_nothing(database: Database) -> None:
+    await load_demo(database)
+    assert await count(database, Region) == 137 + 205
+    assert await count(database, Institution) == 19
+    events = await count(database, Event)
+    assert events == 19 + 5  # one per filing created, one per status change
+    report = await load_reference_file(database, shipped("demo_hunan.json"), "demo_hunan.json")
+    assert report.added == {}
+    assert report.changed == {}
+    assert report.unchanged["filings"] == 19
+    assert await count(database, Event) == events
+    async with database.reader() as session:
+        statuses = (
+            await session.scalars(
+                select(FilingStatusChange.status)
+                .join(Filing, Filing.id == FilingStatusChange.filing_id)
+                .where(Filing.institution_code == "43012002")
+                .order_by(FilingStatusChange.effective_on)
+            )
+        ).all()
+    assert statuses == ["active", "suspended"]
+
+
+REGIONS_CSV = "code,name,parent_code\n430000,湖南省,\n430100,长沙市,430000\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+async def test_csv_encodings(database: Database, encoding: str) -> None:
+    await load_reference_file(database, REGIONS_CSV.encode(encoding), "regions.csv")
+    assert await count(database, Region) == 2
+
+
+async def test_xlsx_with_one_sheet_per_table(database: Database) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "regions"
+    for row in (["code", "name", "parent_code"], ["430000", "湖南省", None], ["430100", "长沙市", "430000"]):
+        sheet.append(row)
+    occupations = book.create_sheet("职业")
+    occupations.append(["职业编码", "职业名称", "国家职业资格目录", "准入类", "等级", "生效日期"])
+    occupations.append(["6-31-01-03", "电工", "否", "否", "12345", "2015-07-29"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await load_reference_file(database, buffer.getvalue(), "ref.xlsx")
+    assert report.added == {"regions": 2, "occupations": 1}
+    async with database.reader() as session:
+        occupation = await session.get(Occupation, "6-31-01-03")
+    assert occupation is not None
+    assert (occupation.levels, occupation.in_qualification_catalogue) == ("12345", False)
+
+
+BAD_CASES = [
+    ("regions.csv", "code,name,parent_code\n4300,湖南省,\n", "region.format", 2),
+    ("regions.csv", "code,name,parent_code\n430100,长沙市,430000\n", "reference.unknown", 2),
+    ("regions.csv", "code,name,parent_code\n430000,a,\n430000,b,\n", "row.duplicate", 3),
+    (
+        "occupations.csv",
+        "code,name,in_qualification_catalogue,access_type,levels,valid_from\n6-31-01,x,no,no,123,2015-01-01\n",
+        "occupation.format",
+        2,
+    ),
+    (
+        "occupations.csv",
+        "code,name,in_qualification_catalogue,access_type,levels,valid_from\n6-31-01-03,x,maybe,no,67,15/01/2015\n",
+        "value.boolean",
+        2,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "code", "row"), BAD_CASES)
+async def test_a_bad_row_is_reported_and_nothing_is_loaded(
+    database: Database, name: str, data: str, code: str, row: int
+) -> None:
+    good = "code,name,parent_code\n510000,四川省,\n".encode()
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data.encode(), name)
+    problem = next(p for p in info.value.problems if p.code == code)
+    assert problem.row == row
+    assert await count(database, Region) == 0
+    assert await count(database, Occupation) == 0
+    await load_reference_file(database, good, "regions.csv")  # the database is still usable
+    assert await count(database, Region) == 1
+
+
+async def test_a_file_with_good_and_bad_rows_loads_nothing(database: Database) -> None:
+    data = "code,name,parent_code\n430000,湖南省,\n430100,长沙市,430000\n431100,永州市,439900\n".encode()
+    with pytest.raises(LoadError, match="1 problems, nothing loaded") as info:
+        await load_reference_file(database, data, "regions.csv")
+    assert [(p.row, p.field, p.code) for p in info.value.problems] == [(4, "parent_code", "reference.unknown")]
+    assert await count(database, Region) == 0
+
+
+async def test_a_filing_is_never_changed_in_place(database: Database) -> None:
+    await load_demo(database)
+    changed = shipped("demo_hunan.json").replace(b'"2027-05-31"', b'"2028-05-31"')
+    with pytest.raises(LoadError, match=r"filing\.changed"):
+        await load_reference_file(database, changed, "demo_hunan.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "regions.csv", "empty"),
+        (b"\x00\x01\x02binary", "regions.csv", "binary"),
+        (b"a,b\n1,2\n", "x.csv", "--table"),
+        (b"[1, 2]", "x.json", "JSON must be an object"),
+        (b"{not json", "x.json", "malformed JSON"),
+        (b'{"planets": [{"code": "x"}]}', "x.json", "unknown table"),
+        (b"code,name\n430000,x\n", "x.csv", "lacks column"),
+    ],
+)
+async def test_unusable_files_are_refused_clearly(database: Database, data: bytes, name: str, message: str) -> None:
+    table = "occupations" if message == "lacks column" else None
+    with pytest.raises(LoadError, match=message):
+        await load_reference_file(database, data, name, table=table)
