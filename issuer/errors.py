@@ -1,0 +1,26 @@
+"""Errors of the issuer package; ``issuer.http_errors`` maps them to HTTP."""
+
+from __future__ import annotations
+
+from registry.errors import RegistryError
+
+
+class IssuerError(RegistryError):
+    """Base class of every error the issuer raises on purpose."""
+
+
+class Forbidden(IssuerError):  # noqa: N818 - named for the HTTP answer it becomes (403)
+    """The caller's token may not do this; the message names the rule (which role or organisation may)."""
+
+
+class BatchStateError(IssuerError):
+    """The batch is not in a state that allows this transition (answered 409)."""
+
+
+class UploadError(IssuerError):
+    """An uploaded file is unusable; ``status`` is the HTTP status to answer (400, 413, 415 or 422)."""
+
+    def __init__(self, message: str, *, status: int = 422, code: str = "upload.invalid") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code

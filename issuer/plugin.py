@@ -1,0 +1,24 @@
+"""The issuer's routes as a litestar plugin, mounted after :class:`verify.plugin.VerifyPlugin`."""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.plugins import InitPlugin
+
+from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
+from issuer.runtime import lifespan, provide_issuer, provide_principal
+from registry.config import Settings
+
+
+class IssuerPlugin(InitPlugin):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend([])
+        app_config.lifespan.append(lifespan(self.settings))
+        app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
+        app_config.dependencies["principal"] = Provide(provide_principal)
+        app_config.exception_handlers.update(ISSUER_EXCEPTION_HANDLERS)
+        return app_config
