@@ -7,8 +7,6 @@ signs and stores certificates the way the issuer does, so read-path tests do not
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import msgspec
 
 from issuer.keystore import KeyStore, new_key, signer_for
 from keys.keyset import province_day
+from registry import holders
 from registry.certificates import NewCertificate, store_certificates
 from registry.db import Database
 from registry.keyring import load_keyset
@@ -64,7 +63,7 @@ class TestCertificate(msgspec.Struct, frozen=True):
 
 def id_digest(id_number: str) -> bytes:
     """The keyed digest the registry stores instead of an ID number (tests' secret)."""
-    return hmac.new(ID_HASH_KEY.encode(), id_number.encode(), hashlib.sha256).digest()
+    return holders.id_digest(ID_HASH_KEY.encode(), id_number)
 
 
 async def seed_world(database: Database) -> None:

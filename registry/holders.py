@@ -1,0 +1,44 @@
+"""Holders' names and ID numbers as the registry keeps and compares them.
+
+Names are compared after one normalisation everywhere (import, verification), so "张三", "张三 " and "张　三"
+(full-width space) are the same holder. ID numbers are never stored: only a keyed digest (to find duplicates
+and the holder of a reissue) and the masked form the statement carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from typing import Final
+
+_SPACES: Final = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+#: Chinese names have no spaces; for names written in Latin letters one ASCII space separates the parts.
+_CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+NAME_MAX_LENGTH: Final = 64
+
+
+def normalise_name(name: str) -> str:
+    """NFC, trimmed, inner runs of any space (incl. full-width) removed between CJK characters and
+    collapsed to one ASCII space elsewhere, middle dots unified (``·``)."""
+    text = unicodedata.normalize("NFC", name).strip()
+    text = text.replace("•", "·").replace("．", "·").replace("・", "·")  # the dots of minority names
+    parts = [p for p in _SPACES.split(text) if p]
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        joiner = "" if _CJK.search(out[-1]) and _CJK.search(part[0]) else " "
+        out += joiner + part
+    return out
+
+
+def names_match(given: str, recorded: str) -> bool:
+    """Whether ``given`` names the holder ``recorded`` (both normalised; constant time on equal lengths)."""
+    return hmac.compare_digest(normalise_name(given).encode(), normalise_name(recorded).encode())
+
+
+def id_digest(secret: bytes, id_number: str) -> bytes:
+    """The keyed digest (HMAC-SHA256) of a canonical ID number; the secret is ``CERTREG_ID_HASH_KEY``."""
+    return hmac.new(secret, id_number.encode("ascii"), hashlib.sha256).digest()
