@@ -4,12 +4,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export CERTREG_DATABASE_URL ?= sqlite+aiosqlite:///./var/certreg.db
-export CERTREG_KEY_DIR ?= ./var/keys
-# The demo's key passphrase; a real deployment sets its own secret (see README "Keys").
-export CERTREG_KEY_PASSPHRASE ?= demo-passphrase-change-me
-export CERTREG_ID_HASH_KEY ?= demo-id-hash-key-change-me-0123456789
-export CERTREG_PUBLIC_URL ?= http://127.0.0.1:8000
+# The embedded demo of `make run` (only that target sees these; a real deployment sets its own secrets).
+run: export CERTREG_DATABASE_URL ?= sqlite+aiosqlite:///./var/certreg.db
+run: export CERTREG_KEY_DIR ?= ./var/keys
+run: export CERTREG_KEY_PASSPHRASE ?= demo-passphrase-change-me
+run: export CERTREG_ID_HASH_KEY ?= demo-id-hash-key-change-me-0123456789
+run: export CERTREG_PUBLIC_URL ?= http://127.0.0.1:8000
 
 .PHONY: run test lint typecheck imports pytest chromium clean
 

@@ -27,6 +27,14 @@ REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(autouse=True)
+def _no_certreg_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's CERTREG_* variables (e.g. the demo ones of `make run`)."""
+    for name in list(os.environ):
+        if name.startswith("CERTREG_"):
+            monkeypatch.delenv(name)
+
+
 def require_service(name: str, url: str) -> None:
     """Skip (fail under CI=true) unless a TCP connection to ``url``'s host and port succeeds."""
     parts = urlsplit(url)
