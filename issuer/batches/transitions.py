@@ -65,6 +65,7 @@ async def review_batch(
     (a rejection without a reason).
     """
     async with database.transaction() as session:
+        reason = reason.strip()
         batch = await _load(session, caller, batch_id, Action.REVIEW)
         expected = (State.SUBMITTED,)
         if decision == "reject":
@@ -74,7 +75,9 @@ async def review_batch(
         await _require_rows_to_go_on(session, batch)
         levels = await store.live_levels(session, batch.id)
         province = needs_province(get_profile(settings.profile), levels)
-        await store.move_state(session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="review")
+        await store.move_state(
+            session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="the city review"
+        )
         details: dict[str, DetailValue] = {"province_approval_needed": province, "levels": ",".join(map(str, levels))}
         await append_events(
             session, [batch_event(EventKind.BATCH_CITY_REVIEWED, batch.id, caller, reason=reason, details=details)]
@@ -86,6 +89,7 @@ async def approve_batch(
 ) -> None:
     """The province centre's approval (rule 7), only for a batch holding a level that needs it."""
     async with database.transaction() as session:
+        reason = reason.strip()
         batch = await _load(session, caller, batch_id, Action.APPROVE)
         expected = (State.CITY_REVIEWED,)
         await store.move_state(session, batch, expected, None, action_zh="省级批准", action_en="province approval")
@@ -128,6 +132,7 @@ async def start_notice(
     ``notice_days`` setting); ``days`` may only lengthen it. Raises as the other transitions."""
     now = now or datetime.now(UTC)
     async with database.transaction() as session:
+        reason = reason.strip()
         batch = await _load(session, caller, batch_id, Action.NOTICE)
         profile = get_profile(settings.profile)
         province = needs_province(profile, await store.live_levels(session, batch.id))
