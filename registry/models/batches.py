@@ -42,6 +42,8 @@ class BatchRow(Base):
     __table_args__ = (
         UniqueConstraint("batch_id", "row_no"),
         Index("ix_batch_row_batch_status", "batch_id", "status"),
+        # duplicate checks across batches not yet issued (migration 0002_batches)
+        Index("ix_batch_row_holder", "holder_id_digest", "subject_code", "level"),
     )
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))

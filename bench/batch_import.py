@@ -1,0 +1,172 @@
+"""How fast is ``POST /v1/batches``' pipeline? Rows/s of a whole import next to merely reading the file.
+
+The import (``issuer.batches.submission.submit_batch``: read the CSV, check every row — ID number, name,
+occupation, level, rules 1–6 through the eligibility context — look up duplicates among valid
+certificates and batches not yet issued, insert the rows and the event) is timed for 1,000, 10,000 and
+100,000 rows on SQLite and on PostgreSQL (when reachable), each on a freshly seeded registry. The
+baseline, measured in the same run on the same bytes, is ``registry.tabular.read_tables`` alone: the
+floor every import pays before checking anything. Medians over ``--rounds``.
+
+The last line is one JSON object ``{"rows_100k_seconds": …, "rows_per_s": …, "ratio_to_read": …}``
+(PostgreSQL when reachable, else SQLite; ``ratio_to_read`` = import rows/s ÷ read-only rows/s).
+Run: ``.venv/bin/python -m bench.batch_import`` (the issue asks for seconds, not minutes, at 100,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import socket
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from issuer.auth import Role
+from issuer.batches.access import Caller
+from issuer.batches.submission import Upload, submit_batch
+from registry.config import load_settings
+from registry.db import Database
+from registry.models import Base
+from registry.rules.checkdigits import mod11_2
+from registry.schema import upgrade
+from registry.tabular import read_tables
+from registry.vocab import CertificateKind
+from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
+
+PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PG_NAME = "certreg_bench_batch_import"
+CALLER = Caller(role=Role.PROVINCE_ADMIN, org_code="430000", actor="bench")
+
+
+def results_csv(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "身份证号", "职业编码", "等级"])
+    for n in range(rows):
+        born = date(1970, 1, 1) + timedelta(days=n % 12000)
+        body = f"430102{born:%Y%m%d}{n // 12000 % 1000:03d}"
+        writer.writerow(["张三丰", body + mod11_2(body), ELECTRICIAN, "4"])
+    return out.getvalue().encode()
+
+
+async def _reset(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with database.write_engine.begin() as conn:
+        if database.dialect == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
+    await seed_world(database)
+
+
+async def time_import(url: str, data: bytes) -> float:
+    database = Database(url)
+    try:
+        await _reset(database)
+        settings = load_settings({}, database_url=url, id_hash_key="bench-id-hash-key-0123456789", max_rows=200_000)
+        upload = Upload(
+            data=data,
+            file_name="bench.csv",
+            institution=SKILL_INSTITUTION,
+            kind=CertificateKind.SKILL_LEVEL,
+            assessed_on=date(2025, 6, 1),
+        )
+        start = time.perf_counter()
+        imported = await submit_batch(database, settings, CALLER, upload)
+        seconds = time.perf_counter() - start
+        assert not any(row.problems for row in imported.rows), "the bench file must import without a bad row"
+        return seconds
+    finally:
+        await database.dispose()
+
+
+def time_read(data: bytes) -> float:
+    start = time.perf_counter()
+    read_tables(data, "bench.csv", max_rows=200_000)
+    return time.perf_counter() - start
+
+
+async def _migrated(url: str) -> str:
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+async def _pg_database(create: bool) -> str | None:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+    except OSError:
+        return None
+    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
+            if create:
+                await conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
+    finally:
+        await admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_NAME}"
+
+
+async def measure(sizes: list[int], rounds: int, directory: Path) -> dict[tuple[str, int], tuple[float, float]]:
+    """(engine, rows) → (median import seconds, median read-only seconds)."""
+    engines = {"sqlite": await _migrated(f"sqlite+aiosqlite:///{directory / 'bench.db'}")}
+    pg = await _pg_database(create=True)
+    if pg is not None:
+        engines["postgresql"] = await _migrated(pg)
+    found = {}
+    try:
+        for size in sizes:
+            data = results_csv(size)
+            for engine, url in engines.items():
+                imports, reads = [], []
+                for _ in range(rounds):
+                    reads.append(time_read(data))
+                    imports.append(await time_import(url, data))
+                found[(engine, size)] = (statistics.median(imports), statistics.median(reads))
+    finally:
+        if pg is not None:
+            await _pg_database(create=False)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        found = asyncio.run(measure(args.sizes, args.rounds, Path(directory)))
+    print(f"median of {args.rounds} rounds; baseline = registry.tabular.read_tables on the same bytes")
+    print(f"{'engine':11} {'rows':>8} {'import s':>9} {'rows/s':>9} {'read rows/s':>12} {'ratio':>7}")
+    for (engine, size), (seconds, read) in found.items():
+        print(f"{engine:11} {size:8d} {seconds:9.2f} {size / seconds:9.0f} {size / read:12.0f} {read / seconds:7.3f}")
+    largest = max(args.sizes)
+    engine = "postgresql" if ("postgresql", largest) in found else "sqlite"
+    seconds, read = found[(engine, largest)]
+    print(
+        json.dumps(
+            {
+                "rows_100k_seconds": round(seconds * 100_000 / largest, 2),
+                "rows_per_s": round(largest / seconds),
+                "ratio_to_read": round(read / seconds, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

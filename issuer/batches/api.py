@@ -1,0 +1,229 @@
+"""HTTP controllers of the batch workflow (``/v1/batches``): parse, call one service, answer.
+
+The routes sit in a :class:`litestar.Router` whose body limit is the upload limit plus the multipart
+framing (the app's default is 10 MB; uploads may be ``CERTREG_MAX_UPLOAD_BYTES``, 20 MB by default).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from issuer.auth import Principal
+from issuer.batches import reports, submission, transitions
+from issuer.batches.access import Caller
+from issuer.batches.dto import (
+    BatchDetail,
+    BatchList,
+    ImportAnswer,
+    NoticeRequest,
+    ResolveRequest,
+    ReviewRequest,
+    RowsRequest,
+)
+from issuer.batches.notice_api import NoticeController
+from issuer.batches.template import build_template
+from issuer.batches.upload import (
+    FORM_SLACK,
+    RESUBMIT_FIELDS,
+    SUBMIT_FIELDS,
+    assessed_on_of,
+    institution_of,
+    kind_of,
+    read_form,
+)
+from issuer.batches.workflow import RowStatus, State
+from issuer.runtime import IssuerRuntime
+from registry.config import Settings
+from registry.vocab import CertificateKind
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Offset = Annotated[int, QueryParameter(ge=0)]
+Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
+
+
+async def provide_caller(principal: NamedDependency[Principal], issuer: NamedDependency[IssuerRuntime]) -> Caller:
+    return await reports.caller_for(issuer.database, principal)
+
+
+class BatchController(Controller):
+    path = "/v1/batches"
+    tags = ("batches",)
+
+    @post("/", status_code=201)
+    async def submit(
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> ImportAnswer:
+        """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
+        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=SUBMIT_FIELDS)
+        upload = submission.Upload(
+            data=form.data,
+            file_name=form.file_name,
+            institution=institution_of(form),
+            kind=kind_of(form),
+            assessed_on=assessed_on_of(form),
+        )
+        imported = await submission.submit_batch(issuer.database, issuer.settings, caller, upload)
+        return await reports.import_answer(issuer.database, issuer.settings, imported)
+
+    @get("/")
+    async def index(
+        self,
+        *,
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+        batch_state: Annotated[State | None, QueryParameter(name="state")] = None,
+        institution: FromQuery[str | None] = None,
+        offset: Offset = 0,
+        limit: Limit = reports.DEFAULT_PAGE,
+    ) -> BatchList:
+        """Batches the caller may see, newest first."""
+        return await reports.list_batches(
+            issuer.database, caller, state=batch_state, institution=institution, offset=offset, limit=limit
+        )
+
+    @get("/template.xlsx", media_type=XLSX)
+    async def template(self, kind: FromQuery[CertificateKind] = CertificateKind.SKILL_LEVEL) -> Response[bytes]:
+        """The results template (public): headers in Chinese and English, the ID column as text."""
+        return Response(
+            build_template(kind),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="certreg-{kind.value}-template.xlsx"'},
+        )
+
+    @get("/{batch_id:int}")
+    async def show(
+        self,
+        *,
+        batch_id: FromPath[int],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+        status: FromQuery[RowStatus | None] = None,
+        offset: Offset = 0,
+        limit: Limit = reports.DEFAULT_PAGE,
+    ) -> BatchDetail:
+        """State, counts, a page of the row report (``status``, ``offset``, ``limit``) and the history."""
+        return await reports.batch_detail(
+            issuer.database, issuer.settings, caller, batch_id, status=status, offset=offset, limit=limit
+        )
+
+    @post("/{batch_id:int}/resubmit", status_code=200)
+    async def resubmit(
+        self,
+        *,
+        batch_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> ImportAnswer:
+        """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
+        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=RESUBMIT_FIELDS)
+        imported = await submission.resubmit_batch(
+            issuer.database, issuer.settings, caller, batch_id, data=form.data, file_name=form.file_name
+        )
+        return await reports.import_answer(issuer.database, issuer.settings, imported)
+
+    @post("/{batch_id:int}/exclude", status_code=200)
+    async def exclude(
+        self,
+        *,
+        batch_id: FromPath[int],
+        data: JSONBody[RowsRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """Leave rows out of a submitted batch (``{"rows": [...], "reason": …}``)."""
+        await submission.exclude_rows(issuer.database, caller, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+    @post("/{batch_id:int}/review", status_code=200)
+    async def review(
+        self,
+        *,
+        batch_id: FromPath[int],
+        data: JSONBody[ReviewRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """The city centre's review: ``{"decision": "approve"|"reject", "reason": …}``."""
+        await transitions.review_batch(
+            issuer.database, caller, batch_id, data.decision, data.reason, settings=issuer.settings
+        )
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+    @post("/{batch_id:int}/approve", status_code=200)
+    async def approve(
+        self,
+        *,
+        batch_id: FromPath[int],
+        data: JSONBody[ReviewRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """The province centre's approval (levels the profile sends to the province)."""
+        await transitions.approve_batch(
+            issuer.database, caller, batch_id, data.decision, data.reason, settings=issuer.settings
+        )
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+    @post("/{batch_id:int}/notice", status_code=200)
+    async def notice(
+        self,
+        *,
+        batch_id: FromPath[int],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+        data: JSONBody[NoticeRequest | None] = None,
+    ) -> BatchDetail:
+        """Start the public notice (body optional: ``{"days": N}`` lengthens it)."""
+        body = data or NoticeRequest()
+        await transitions.start_notice(
+            issuer.database, caller, batch_id, settings=issuer.settings, days=body.days, reason=body.reason
+        )
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+    @post("/{batch_id:int}/objections", status_code=200)
+    async def objection(
+        self,
+        *,
+        batch_id: FromPath[int],
+        data: JSONBody[RowsRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """Record an objection during the notice: the rows are held."""
+        await transitions.record_objection(issuer.database, caller, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+    @post("/{batch_id:int}/objections/resolve", status_code=200)
+    async def resolve(
+        self,
+        *,
+        batch_id: FromPath[int],
+        data: JSONBody[ResolveRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """Resolve an objection: held rows are released (``release``) or excluded (``exclude``)."""
+        await transitions.resolve_objection(
+            issuer.database, caller, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
+        )
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
+
+def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
+    """The batch routes (with the upload body limit) and the public notice pages."""
+    router = Router(
+        path="/",
+        route_handlers=[BatchController],
+        request_max_body_size=settings.max_upload_bytes + FORM_SLACK,
+        dependencies={"caller": Provide(provide_caller)},
+    )
+    return [router, NoticeController]

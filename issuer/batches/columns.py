@@ -1,0 +1,196 @@
+"""Which column of an uploaded table holds what: Chinese or English headers, and their common variants.
+
+Institutions keep results in their own spreadsheets, so headers vary: ``身份证号``, ``公民身份号码``,
+``证件号码``, ``ID number``, ``职业（工种）编码``, the template's two-language ``姓名\\nname`` … A header is
+normalised (NFKC, lower case, spaces, punctuation and bracketed notes such as ``（必填）`` removed) and
+looked up in :data:`ALIASES`; failing that, its Chinese and Latin runs are looked up separately and must
+agree. Unknown columns (序号, 备注 …) are ignored and reported back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Final
+
+import msgspec
+
+from registry.tabular import Table, TableError
+from registry.vocab import CertificateKind
+
+
+class Field(StrEnum):
+    NAME = "name"
+    ID_NUMBER = "id_number"
+    OCCUPATION = "occupation_code"
+    PROJECT = "project_code"
+    LEVEL = "level"
+
+
+FIELD_LABELS: Final = {
+    Field.NAME: "姓名 name",
+    Field.ID_NUMBER: "身份证号 id_number",
+    Field.OCCUPATION: "职业编码 occupation_code",
+    Field.PROJECT: "专项职业能力项目编码 project_code",
+    Field.LEVEL: "等级 level",
+}
+
+ALIASES: Final[dict[Field, tuple[str, ...]]] = {
+    Field.NAME: ("姓名", "名字", "考生姓名", "学员姓名", "人员姓名", "持证人姓名", "name", "fullname", "holdername"),
+    Field.ID_NUMBER: (
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "公民身份证号码",
+        "身份证",
+        "身份证件号码",
+        "证件号码",
+        "证件号",
+        "idnumber",
+        "id",
+        "idno",
+        "idcard",
+        "idcardnumber",
+        "residentid",
+        "residentidnumber",
+    ),
+    Field.OCCUPATION: ("职业编码", "职业代码", "工种编码", "职业工种编码", "职业工种代码", "occupationcode"),
+    Field.PROJECT: (
+        "专项职业能力项目编码",
+        "专项职业能力考核项目编码",
+        "专项职业能力编码",
+        "项目编码",
+        "考核项目编码",
+        "项目代码",
+        "projectcode",
+    ),
+    Field.LEVEL: (
+        "等级",
+        "技能等级",
+        "职业技能等级",
+        "级别",
+        "鉴定等级",
+        "认定等级",
+        "申报等级",
+        "level",
+        "skilllevel",
+    ),
+}
+_LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
+_BRACKETS: Final = re.compile(r"\([^)]*\)|\[[^]]*\]|【[^】]*】")
+_NOISE: Final = re.compile(r"[\s_\-*:：.#/|\\]+")
+_RUNS: Final = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+
+
+class ColumnMap(msgspec.Struct, frozen=True):
+    """Index of each field's column in the table, its header as written, and the ignored headers."""
+
+    index: dict[Field, int]
+    headers: dict[Field, str]
+    ignored: tuple[str, ...]
+
+    def cell(self, cells: tuple[str, ...], field: Field) -> str:
+        """The cell of ``field`` in a row (``""`` when the field has no column or the row is short)."""
+        at = self.index.get(field)
+        return cells[at] if at is not None and at < len(cells) else ""
+
+    def header(self, field: Field) -> str:
+        return self.headers.get(field, FIELD_LABELS[field])
+
+
+def normalise_header(text: str) -> str:
+    """NFKC, lower case, bracketed notes and separators removed: ``职业（工种）编码`` → ``职业编码``."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return _NOISE.sub("", _BRACKETS.sub("", folded))
+
+
+def field_of(header: str) -> Field | None:
+    """The field a header names, or ``None``; the Chinese and Latin parts of a mixed header must agree."""
+    key = normalise_header(header)
+    if not key:
+        return None
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    found = {_LOOKUP[run] for run in _RUNS.findall(key) if run in _LOOKUP}
+    return found.pop() if len(found) == 1 else None
+
+
+def required_fields(kind: CertificateKind) -> tuple[Field, ...]:
+    if kind.has_level:
+        return (Field.NAME, Field.ID_NUMBER, Field.OCCUPATION, Field.LEVEL)
+    return (Field.NAME, Field.ID_NUMBER, Field.PROJECT)
+
+
+def _used_fields(kind: CertificateKind) -> frozenset[Field]:
+    """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one."""
+    return frozenset(required_fields(kind)) | {Field.LEVEL}
+
+
+def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
+    """Locate the fields ``kind`` needs in ``table``'s header.
+
+    Raises :class:`TableError` ``file.no_header`` when no header is recognised, ``file.header_duplicate``
+    when two columns name the same field, and ``file.header_missing`` naming each missing column.
+    """
+    index: dict[Field, int] = {}
+    headers: dict[Field, str] = {}
+    ignored: list[str] = []
+    used = _used_fields(kind)
+    for at, header in enumerate(table.header):
+        field = field_of(header)
+        if field is None or field not in used:
+            if header:
+                ignored.append(header)
+            continue
+        if field in index:
+            raise TableError(
+                "file.header_duplicate",
+                f"“{headers[field]}”和“{header}”两列都表示{FIELD_LABELS[field]}，请只保留一列 / "
+                f"columns {headers[field]!r} and {header!r} both hold {field.value}; keep one",
+            )
+        index[field], headers[field] = at, header
+    if not index:
+        raise TableError(
+            "file.no_header",
+            "第一行不是可识别的表头（应含 姓名、身份证号、职业编码、等级 等列） / the first non-empty row is not "
+            "a recognisable header (expected columns such as name, id_number, occupation_code, level)",
+            row=1,
+        )
+    missing = [f for f in required_fields(kind) if f not in index]
+    if missing:
+        names = "、".join(FIELD_LABELS[f] for f in missing)
+        found = ", ".join(h for h in table.header if h) or "—"
+        raise TableError(
+            "file.header_missing",
+            f"缺少必需的列：{names}（表头为：{found}） / missing required columns: "
+            f"{', '.join(f.value for f in missing)} (the header row has: {found})",
+            row=1,
+        )
+    return ColumnMap(index=index, headers=headers, ignored=tuple(ignored))
+
+
+def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:
+    """The one table (sheet) whose header is recognisable; a notes sheet beside it is ignored.
+
+    Raises the first table's :class:`TableError` when none is recognisable, and ``file.sheets`` when
+    several sheets hold results (a result split over sheets is easy to half-import by mistake).
+    """
+    found: list[tuple[Table, ColumnMap]] = []
+    first_error: TableError | None = None
+    for table in tables:
+        try:
+            found.append((table, map_columns(table, kind)))
+        except TableError as exc:  # a sheet that names some columns explains better than one naming none
+            if first_error is None or (first_error.code == "file.no_header" and exc.code != "file.no_header"):
+                first_error = exc
+    if len(found) > 1:
+        names = "、".join(table.name for table, _ in found)
+        raise TableError(
+            "file.sheets",
+            f"多个工作表含有成绩数据（{names}），请合并为一个 / several sheets hold results ({names}); use one",
+        )
+    if not found:
+        assert first_error is not None  # read_tables never returns an empty list
+        raise first_error
+    return found[0]

@@ -1,0 +1,134 @@
+"""What the batch endpoints take and answer (msgspec Structs; ORM rows never reach a response)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from issuer.batches.problems import RowProblem
+
+Reason = Annotated[str, msgspec.Meta(max_length=1000)]
+RowNumbers = Annotated[list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(min_length=1, max_length=100_000)]
+
+
+class ReviewRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``POST /v1/batches/{id}/review`` and ``/approve``; a rejection needs a reason."""
+
+    decision: Literal["approve", "reject"]
+    reason: Reason = ""
+
+
+class RowsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``/exclude`` and ``/objections``: the file's row numbers and why (required)."""
+
+    rows: RowNumbers
+    reason: Reason
+
+
+class ResolveRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``/objections/resolve``: release held rows back to ``ok`` or exclude them, and why."""
+
+    rows: RowNumbers
+    decision: Literal["release", "exclude"]
+    reason: Reason
+
+
+class NoticeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``/notice``: ``days`` may lengthen the notice past the minimum, never shorten it."""
+
+    days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    reason: Reason = ""
+
+
+class Counts(msgspec.Struct, frozen=True):
+    total: int
+    ok: int
+    bad: int
+    excluded: int
+    held: int
+    issued: int
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Counts:
+        return cls(
+            total=sum(counts.values()),
+            ok=counts.get("ok", 0),
+            bad=counts.get("bad", 0),
+            excluded=counts.get("excluded", 0),
+            held=counts.get("held", 0),
+            issued=counts.get("issued", 0),
+        )
+
+
+class BatchSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    institution_code: str
+    institution_name: str
+    kind: str
+    assessed_on: date
+    state: str
+    state_zh: str
+    counts: Counts
+    file_name: str
+    submitted_by: str
+    created_at: datetime
+    authority_code: str | None
+    notice_starts_at: datetime | None
+    notice_ends_at: datetime | None
+    issued_at: datetime | None
+
+
+class RowReport(msgspec.Struct, frozen=True, kw_only=True):
+    row: int
+    status: str
+    holder_name: str
+    holder_id_masked: str
+    subject_code: str
+    level: int
+    problems: list[RowProblem]
+    certificate_number: str | None = None
+
+
+class RowPage(msgspec.Struct, frozen=True, kw_only=True):
+    total: int
+    offset: int
+    limit: int
+    status: str | None
+    items: list[RowReport]
+
+
+class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
+    index: int
+    kind: str
+    at: datetime
+    actor: str
+    reason: str
+    details: dict[str, Any]
+
+
+class BatchDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """``GET /v1/batches/{id}``: the batch, what it needs next, one page of its rows, its history."""
+
+    batch: BatchSummary
+    province_approval_needed: bool
+    next_step: str
+    rows: RowPage
+    history: list[HistoryEntry]
+
+
+class ImportAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """``POST /v1/batches`` and ``/resubmit``: the batch and **every** bad row with its problems."""
+
+    batch: BatchSummary
+    next_step: str
+    bad_rows: list[RowReport]
+    ignored_columns: list[str]
+    sheet: str
+
+
+class BatchList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[BatchSummary]
+    offset: int
+    limit: int

@@ -1,0 +1,99 @@
+"""The pure half of an import: bytes → table → checked rows → duplicates marked.
+
+The services run these steps around the database reads they need (reference data for the
+:class:`RowChecker`, the valid certificates and pending batches of the file's holders), off the event loop:
+parsing and checking 100,000 rows is CPU work of a second or two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+import msgspec
+
+from issuer.batches.columns import ColumnMap, Field, pick_table
+from issuer.batches.problems import problem
+from issuer.batches.rows import CheckedRow, RowChecker, subject_key
+from registry.rules.formats import occupation_of
+from registry.tabular import Table, read_tables
+from registry.vocab import CertificateKind
+
+#: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
+Progress = Callable[[str, int, int], None]
+_PROGRESS_STEP: Final = 2000
+Key = tuple[bytes, str, int]
+
+
+class ParsedFile(msgspec.Struct, frozen=True):
+    """An upload read and its columns located (no row checked yet)."""
+
+    file_name: str
+    sha256: bytes
+    table: Table
+    columns: ColumnMap
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default progress callback: reports nowhere."""
+
+
+def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: int) -> ParsedFile:
+    """Read the upload and locate its columns; raises :class:`registry.tabular.TableError` (422)."""
+    table, columns = pick_table(read_tables(data, file_name, max_rows=max_rows), kind)
+    return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
+
+
+def subject_codes(parsed: ParsedFile, kind: CertificateKind) -> set[str]:
+    """The catalogue codes the file names (occupations with their bare code too), for one look-up."""
+    field = Field.OCCUPATION if kind.has_level else Field.PROJECT
+    codes = {subject_key(kind, parsed.columns.cell(row.cells, field)) for row in parsed.table.rows}
+    if kind.has_level:
+        codes |= {occupation_of(code) for code in codes}
+    codes.discard("")
+    return codes
+
+
+def check_rows(parsed: ParsedFile, checker: RowChecker, progress: Progress = no_progress) -> list[CheckedRow]:
+    """Check every row, then mark later rows that repeat an earlier one (same holder, subject, level)."""
+    rows = parsed.table.rows
+    checked = []
+    for done, row in enumerate(rows, start=1):
+        checked.append(checker.check(row))
+        if done % _PROGRESS_STEP == 0:
+            progress("check", done, len(rows))
+    progress("check", len(rows), len(rows))
+    mark_in_file_duplicates(checked, parsed.columns.header(Field.ID_NUMBER))
+    return checked
+
+
+def mark_in_file_duplicates(rows: list[CheckedRow], column: str) -> None:
+    """A row repeating an earlier comparable row gets ``duplicate.in_file`` naming the first one."""
+    first: dict[Key, int] = {}
+    for row in rows:
+        if not row.comparable:
+            continue
+        seen = first.setdefault(row.key, row.row_no)
+        if seen != row.row_no:
+            row.problems.append(problem("duplicate.in_file", column=column, field="id_number", first=seen))
+
+
+def holder_digests(rows: Iterable[CheckedRow]) -> set[bytes]:
+    return {row.holder_id_digest for row in rows if row.comparable}
+
+
+def mark_known_duplicates(
+    rows: list[CheckedRow], *, certificates: Mapping[Key, str], batches: Mapping[Key, int], column: str
+) -> None:
+    """Rows whose holder already has a valid certificate, or sits in a batch not yet issued, for the same
+    subject and level."""
+    for row in rows:
+        if not row.comparable:
+            continue
+        number = certificates.get(row.key)
+        if number is not None:
+            row.problems.append(problem("duplicate.valid_certificate", column=column, field="id_number", number=number))
+        batch = batches.get(row.key)
+        if batch is not None:
+            row.problems.append(problem("duplicate.pending_batch", column=column, field="id_number", batch=batch))

@@ -1,0 +1,46 @@
+"""Rendering the public notice pages with Jinja2 (autoescaped; no script, no external asset)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from issuer.batches.notice import PAGE_SIZE, NoticeBatch, NoticeIndex
+from keys.keyinfo import PROVINCE_TZ
+
+
+def _cst(moment: datetime) -> str:
+    """A timestamp as the province reads it (China Standard Time)."""
+    return moment.astimezone(PROVINCE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("issuer", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cst"] = _cst
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def notice_index(index: NoticeIndex, *, province: str) -> str:
+    return _render("notice_index.html", index=index, province=province)
+
+
+def notice_page(batch: NoticeBatch, *, province: str) -> str:
+    return _render("notice_batch.html", batch=batch, province=province, page_size=PAGE_SIZE)
+
+
+def notice_missing(*, province: str) -> str:
+    return _render("notice_missing.html", province=province)

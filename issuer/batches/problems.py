@@ -1,0 +1,103 @@
+"""What is wrong with one row of an imported file: where, which rule, and why in Chinese and English.
+
+A :class:`RowProblem` is built either from a :class:`registry.rules.errors.Violation` (the registry's
+validators and rules 1–6) or from one of the import's own codes below (empty cells, names, unknown codes,
+duplicates). Codes are stable: clients and the row report key on them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import msgspec
+
+from registry.rules.errors import Violation
+
+_MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "cell.required": ("“{column}”不能为空", "{column} ({field}) is required"),
+    "name.too_long": ("姓名超过{max}个字符", "The name is longer than {max} characters"),
+    "name.digits": ("姓名不能含有数字", "A name cannot contain digits"),
+    "name.characters": (
+        "姓名含有不允许的字符：{chars}",
+        "The name contains characters that are not allowed: {chars}",
+    ),
+    "occupation.unknown": (
+        "职业编码{value}不在职业目录中",
+        "Occupation {value} is not in the occupation catalogue",
+    ),
+    "project.unknown": (
+        "专项职业能力考核项目{value}不在本省目录中",
+        "Project {value} is not in the province's special-ability catalogue",
+    ),
+    "level.not_applicable": (
+        "专项职业能力证书不分等级，“{column}”应留空",
+        "A special-ability certificate has no level; leave {column} empty",
+    ),
+    "duplicate.in_file": (
+        "与第{first}行重复（身份证号、职业或项目、等级均相同）",
+        "Duplicates row {first} (same ID number, occupation or project, and level)",
+    ),
+    "duplicate.valid_certificate": (
+        "该人员已持有同一职业（项目）同一等级的有效证书{number}",
+        "The holder already has valid certificate {number} for this occupation or project and level",
+    ),
+    "duplicate.pending_batch": (
+        "该人员的同一职业（项目）同一等级已在批次{batch}中待发证",
+        "The holder is already in batch {batch} for this occupation or project and level, not yet issued",
+    ),
+}
+
+
+class RowProblem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One broken rule of one row. ``column`` is the header as written in the file ("" for the form)."""
+
+    column: str
+    field: str
+    code: str
+    message_zh: str
+    message_en: str
+    rule: str | None = None
+
+
+def problem(code: str, *, column: str, field: str, rule: str | None = None, **params: object) -> RowProblem:
+    """The problem ``code`` of the import's own table; ``KeyError`` for an unknown code (a bug)."""
+    zh, en = _MESSAGES[code]
+    values = {"column": column, "field": field, **params}
+    return RowProblem(
+        column=column,
+        field=field,
+        code=code,
+        message_zh=zh.format(**values),
+        message_en=en.format(**values),
+        rule=rule,
+    )
+
+
+def from_violation(found: Violation, *, column: str, field: str) -> RowProblem:
+    """A registry violation located at ``column`` of the file."""
+    return RowProblem(
+        column=column,
+        field=field,
+        code=found.code,
+        message_zh=found.message_zh,
+        message_en=found.message_en,
+        rule=found.rule,
+    )
+
+
+def codes() -> frozenset[str]:
+    """Every code of the import's own table (the message catalogue test walks it)."""
+    return frozenset(_MESSAGES)
+
+
+_problems_encoder = msgspec.json.Encoder()
+_problems_decoder = msgspec.json.Decoder(list[RowProblem])
+
+
+def encode_problems(found: list[RowProblem]) -> str:
+    """The JSON text stored in ``batch_row.problems`` ("" for a row without problems)."""
+    return _problems_encoder.encode(found).decode() if found else ""
+
+
+def decode_problems(text: str) -> list[RowProblem]:
+    return _problems_decoder.decode(text) if text else []

@@ -1,0 +1,199 @@
+"""Reference data a batch is judged against, read from the database and converted to the rule views.
+
+The rules (:mod:`registry.rules.eligibility`) never see an ORM row; this module builds the frozen views of
+:mod:`registry.rules.views` once per batch. Also the duplicate look-ups: the holders' valid certificates
+(through ``ix_certificate_holder``) and their rows in batches not yet issued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.batches.workflow import PENDING_STATES, RowStatus
+from registry.certificates import statuses
+from registry.errors import NotFoundError
+from registry.models import (
+    AbilityProject,
+    Authority,
+    Batch,
+    BatchRow,
+    Certificate,
+    Filing,
+    FilingScope,
+    FilingStatusChange,
+    Institution,
+    Occupation,
+)
+from registry.rules.views import (
+    AuthorityView,
+    FilingView,
+    InstitutionView,
+    OccupationView,
+    ProjectView,
+    ScopeRow,
+    StatusChange,
+)
+from registry.vocab import AuthorityLevel, CertificateKind, CertificateStatus, FilingStatus, SubjectType
+
+_CHUNK: Final = 2000
+Key = tuple[bytes, str, int]
+
+
+class InstitutionRefs(msgspec.Struct, frozen=True):
+    """An institution as the rules see it, with its name and the city centre that reviews it."""
+
+    institution: InstitutionView
+    name: str
+    filing_authority: AuthorityView
+    filings: tuple[FilingView, ...]
+    city_authority: str | None
+
+
+async def institution_row(session: AsyncSession, code: str) -> Institution:
+    """The institution; raises :class:`NotFoundError` (404)."""
+    row = await session.get(Institution, code)
+    if row is None:
+        raise NotFoundError(f"鉴定机构 {code} 不存在 / no institution {code}")
+    return row
+
+
+async def authority_region(session: AsyncSession, code: str) -> str | None:
+    return await session.scalar(select(Authority.region_code).where(Authority.code == code))
+
+
+async def city_authority_of(session: AsyncSession, region_code: str) -> str | None:
+    """The city centre of a region's prefecture (first four digits), if the registry has one."""
+    rows = await session.execute(
+        select(Authority.code, Authority.region_code)
+        .where(Authority.level == AuthorityLevel.CITY.value)
+        .order_by(Authority.code)
+    )
+    return next((code for code, region in rows if region[:4] == region_code[:4]), None)
+
+
+async def institution_refs(session: AsyncSession, code: str) -> InstitutionRefs:
+    """Everything rules 1–6 need about institution ``code``; raises :class:`NotFoundError`."""
+    row = await institution_row(session, code)
+    authority = await session.get(Authority, row.filing_authority_code)
+    if authority is None:  # a foreign key makes this impossible; say so rather than assert
+        raise NotFoundError(f"备案机关 {row.filing_authority_code} 不存在 / no authority {row.filing_authority_code}")
+    return InstitutionRefs(
+        institution=msgspec.convert(row, InstitutionView, from_attributes=True),
+        name=row.name,
+        filing_authority=msgspec.convert(authority, AuthorityView, from_attributes=True),
+        filings=tuple(await filings_of(session, code)),
+        city_authority=await city_authority_of(session, row.region_code),
+    )
+
+
+async def filings_of(session: AsyncSession, institution_code: str) -> list[FilingView]:
+    filings = (await session.scalars(select(Filing).where(Filing.institution_code == institution_code))).all()
+    ids = [f.id for f in filings]
+    scope: dict[int, list[ScopeRow]] = {i: [] for i in ids}
+    history: dict[int, list[StatusChange]] = {i: [] for i in ids}
+    for line in await session.scalars(select(FilingScope).where(FilingScope.filing_id.in_(ids))):
+        levels = frozenset(int(ch) for ch in line.levels if ch.isdigit())
+        scope[line.filing_id].append(ScopeRow(SubjectType(line.subject_type), line.subject_code, levels))
+    changes = await session.scalars(
+        select(FilingStatusChange).where(FilingStatusChange.filing_id.in_(ids)).order_by(FilingStatusChange.id)
+    )
+    for change in changes:
+        history[change.filing_id].append(StatusChange(FilingStatus(change.status), change.effective_on, change.reason))
+    return [
+        FilingView(
+            id=f.id,
+            institution_code=f.institution_code,
+            filed_by=f.filed_by,
+            valid_from=f.valid_from,
+            valid_to=f.valid_to,
+            scope=tuple(scope[f.id]),
+            history=tuple(history[f.id]),
+        )
+        for f in filings
+    ]
+
+
+async def occupations(session: AsyncSession, codes: Collection[str]) -> dict[str, OccupationView]:
+    found: dict[str, OccupationView] = {}
+    for chunk in _chunks(sorted(codes)):
+        for row in await session.scalars(select(Occupation).where(Occupation.code.in_(chunk))):
+            levels = frozenset(int(ch) for ch in row.levels if ch.isdigit())
+            found[row.code] = OccupationView(
+                code=row.code,
+                name=row.name,
+                in_qualification_catalogue=row.in_qualification_catalogue,
+                access_type=row.access_type,
+                levels=levels,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+            )
+    return found
+
+
+async def projects(session: AsyncSession, codes: Collection[str]) -> dict[str, ProjectView]:
+    found: dict[str, ProjectView] = {}
+    for chunk in _chunks(sorted(codes)):
+        for row in await session.scalars(select(AbilityProject).where(AbilityProject.code.in_(chunk))):
+            found[row.code] = msgspec.convert(row, ProjectView, from_attributes=True)
+    return found
+
+
+async def valid_certificates(session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes]) -> dict[Key, str]:
+    """(digest, subject, level) → number of each *valid* certificate of these holders of ``kind``."""
+    found: dict[Key, str] = {}
+    for chunk in _chunks(sorted(digests)):
+        rows = await session.execute(
+            select(Certificate.holder_id_digest, Certificate.subject_code, Certificate.level, Certificate.number).where(
+                Certificate.holder_id_digest.in_(chunk), Certificate.kind == kind.value
+            )
+        )
+        for digest, subject, level, number in rows:
+            found[(digest, subject, level)] = number
+    if not found:
+        return found
+    changed = await statuses(session, found.values())
+    return {key: number for key, number in found.items() if number not in changed or _valid(changed[number].status)}
+
+
+def _valid(status: CertificateStatus) -> bool:
+    return status is CertificateStatus.VALID
+
+
+async def pending_rows(
+    session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes], *, except_batch: int | None
+) -> dict[Key, int]:
+    """(digest, subject, level) → id of another batch of ``kind`` not yet issued that holds the holder."""
+    found: dict[Key, int] = {}
+    for chunk in _chunks(sorted(digests)):
+        query = (
+            select(BatchRow.holder_id_digest, BatchRow.subject_code, BatchRow.level, BatchRow.batch_id)
+            .join(Batch, Batch.id == BatchRow.batch_id)
+            .where(
+                BatchRow.holder_id_digest.in_(chunk),
+                BatchRow.status.in_([RowStatus.OK.value, RowStatus.HELD.value]),
+                Batch.kind == kind.value,
+                Batch.state.in_([s.value for s in PENDING_STATES]),
+            )
+        )
+        if except_batch is not None:
+            query = query.where(BatchRow.batch_id != except_batch)
+        for digest, subject, level, batch_id in await session.execute(query):
+            found.setdefault((digest, subject, level), batch_id)
+    return found
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+async def province_authority(session: AsyncSession) -> str | None:
+    """The code of the province centre, as which a local operator (``certreg issue``) acts."""
+    return await session.scalar(
+        select(Authority.code).where(Authority.level == AuthorityLevel.PROVINCE.value).order_by(Authority.code)
+    )

@@ -1,0 +1,222 @@
+"""What a caller sees of batches: one batch with a page of its row report and its history, and lists.
+
+Large reports are paged (``offset``/``limit``, at most :data:`MAX_PAGE` rows), filterable by row status so
+the bad rows of a 100,000-row file can be walked without fetching the good ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.auth import Principal, Role
+from issuer.batches import store
+from issuer.batches.access import Action, Caller, Target, authorise, visible_scope
+from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, ImportAnswer, RowPage, RowReport
+from issuer.batches.events import history
+from issuer.batches.problems import decode_problems
+from issuer.batches.refstore import authority_region
+from issuer.batches.submission import Imported
+from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
+from registry.config import Settings
+from registry.db import Database
+from registry.models import Batch, BatchRow, Institution
+from registry.rules.profiles import get_profile
+
+MAX_PAGE: Final = 1000
+DEFAULT_PAGE: Final = 100
+
+
+def row_report(row: BatchRow) -> RowReport:
+    return RowReport(
+        row=row.row_no,
+        status=row.status,
+        holder_name=row.holder_name,
+        holder_id_masked=row.holder_id_masked,
+        subject_code=row.subject_code,
+        level=row.level,
+        problems=decode_problems(row.problems),
+        certificate_number=row.certificate_number,
+    )
+
+
+def summary(batch: Batch, institution_name: str, counts: dict[str, int]) -> BatchSummary:
+    return BatchSummary(
+        id=batch.id,
+        institution_code=batch.institution_code,
+        institution_name=institution_name,
+        kind=batch.kind,
+        assessed_on=batch.assessed_on,
+        state=batch.state,
+        state_zh=STATE_LABELS_ZH[State(batch.state)],
+        counts=Counts.of(counts),
+        file_name=batch.file_name,
+        submitted_by=batch.submitted_by,
+        created_at=batch.created_at,
+        authority_code=batch.authority_code,
+        notice_starts_at=batch.notice_starts_at,
+        notice_ends_at=batch.notice_ends_at,
+        issued_at=batch.issued_at,
+    )
+
+
+_WAITING: Final = {
+    State.PROVINCE_APPROVED: "可以启动公示 / the public notice can start",
+    State.REJECTED: "已退回，可重新提交 / rejected: the institution may resubmit",
+    State.ISSUED: "已发证 / issued",
+}
+
+
+def next_step(batch: Batch, counts: dict[str, int], province_needed: bool, now: datetime) -> str:
+    """What the batch waits for, in Chinese and English (the API and ``certreg batches show`` print it)."""
+    state = State(batch.state)
+    if state is State.SUBMITTED:
+        if counts.get(RowStatus.BAD):
+            return "须重新提交更正后的文件或剔除错误行 / resubmit a corrected file or exclude the bad rows"
+        return "等待市州鉴定中心审核 / waiting for the city centre's review"
+    if state is State.CITY_REVIEWED:
+        if province_needed:
+            return "等待省鉴定中心批准（三级及以上） / waiting for the province centre's approval (levels 3-1)"
+        return _WAITING[State.PROVINCE_APPROVED]
+    if state is State.UNDER_NOTICE:
+        return _notice_step(batch, counts, now)
+    return _WAITING[state]
+
+
+def _notice_step(batch: Batch, counts: dict[str, int], now: datetime) -> str:
+    problem = issuable_problem(
+        batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=now
+    )
+    held = counts.get(RowStatus.HELD, 0)
+    running = batch.notice_ends_at is not None and now < batch.notice_ends_at
+    if held and problem and running:  # say both what holds and until when the notice runs
+        return f"{held} 行因异议暂缓，须处理 / {held} rows are held by an objection; {problem}"
+    return problem or "公示期满，可以发证 / the notice has ended: the batch can be issued"
+
+
+async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    rows = await session.execute(select(Institution.code, Institution.name).where(Institution.code.in_(sorted(codes))))
+    return dict(rows.all())
+
+
+async def batch_detail(
+    database: Database,
+    settings: Settings,
+    caller: Caller,
+    batch_id: int,
+    *,
+    status: RowStatus | None = None,
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE,
+    now: datetime | None = None,
+) -> BatchDetail:
+    """The batch, its counts, one page of rows, its history. Raises NotFound (404) and Forbidden (403)."""
+    now = now or datetime.now(UTC)
+    async with database.reader() as session:
+        batch = await store.get_batch(session, batch_id)
+        region = await store.institution_region(session, batch.institution_code)
+        authorise(caller, Action.VIEW, Target(batch.institution_code, region))
+        counts = await store.status_counts(session, batch_id)
+        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch_id))
+        limit = max(1, min(limit, MAX_PAGE))
+        total, rows = await store.row_page(
+            session, batch_id, status=status.value if status else None, offset=offset, limit=limit
+        )
+        names = await _institution_names(session, {batch.institution_code})
+        return BatchDetail(
+            batch=summary(batch, names.get(batch.institution_code, ""), counts),
+            province_approval_needed=province,
+            next_step=next_step(batch, counts, province, now),
+            rows=RowPage(
+                total=total,
+                offset=offset,
+                limit=limit,
+                status=status.value if status else None,
+                items=[row_report(r) for r in rows],
+            ),
+            history=await history(session, batch_id),
+        )
+
+
+async def _counts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = {i: {s.value: 0 for s in RowStatus} for i in ids}
+    rows = await session.execute(
+        select(BatchRow.batch_id, BatchRow.status, func.count())
+        .where(BatchRow.batch_id.in_(list(ids)))
+        .group_by(BatchRow.batch_id, BatchRow.status)
+    )
+    for batch_id, status, count in rows:
+        found[batch_id][status] = count
+    return found
+
+
+async def list_batches(
+    database: Database,
+    caller: Caller,
+    *,
+    state: State | None = None,
+    institution: str | None = None,
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE,
+) -> BatchList:
+    """Batches the caller may see, newest first; asking for an institution it may not see is 403."""
+    own, prefix = visible_scope(caller)
+    limit = max(1, min(limit, MAX_PAGE))
+    async with database.reader() as session:
+        if institution is not None:
+            region = await store.institution_region(session, institution)
+            authorise(caller, Action.VIEW, Target(institution, region))
+        batches = await store.list_batches(
+            session,
+            state=state.value if state else None,
+            institution=institution or own,
+            region_prefix=prefix,
+            offset=offset,
+            limit=limit,
+        )
+        counts = await _counts_of(session, [b.id for b in batches])
+        names = await _institution_names(session, {b.institution_code for b in batches})
+    items = [summary(b, names.get(b.institution_code, ""), counts[b.id]) for b in batches]
+    return BatchList(items=items, offset=offset, limit=limit)
+
+
+async def caller_for(database: Database, principal: Principal) -> Caller:
+    """The caller behind a token, with its centre's region when it is a city reviewer."""
+    region = None
+    if principal.role is Role.CITY_REVIEWER:
+        async with database.reader() as session:
+            region = await authority_region(session, principal.org_code)
+    return Caller.of(principal, region_code=region)
+
+
+async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:
+    """The answer to an upload: the batch and every bad row (from the checked rows, not re-read)."""
+    async with database.reader() as session:
+        batch = await store.get_batch(session, imported.batch_id)
+        counts = await store.status_counts(session, batch.id)
+        names = await _institution_names(session, {batch.institution_code})
+        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch.id))
+    bad = [
+        RowReport(
+            row=r.row_no,
+            status=RowStatus.BAD.value,
+            holder_name=r.holder_name,
+            holder_id_masked=r.holder_id_masked,
+            subject_code=r.subject_code,
+            level=r.level,
+            problems=r.problems,
+        )
+        for r in imported.rows
+        if r.problems
+    ]
+    return ImportAnswer(
+        batch=summary(batch, names.get(batch.institution_code, ""), counts),
+        next_step=next_step(batch, counts, province, datetime.now(UTC)),
+        bad_rows=bad,
+        ignored_columns=list(imported.parsed.columns.ignored),
+        sheet=imported.parsed.table.name,
+    )

@@ -1,0 +1,195 @@
+"""Checking one row of an imported file against every rule that can be judged from the row alone.
+
+Pure: the :class:`RowChecker` is given the reference data of the batch (the institution's
+:class:`EligibilityContext`, the occupations and projects the file names) and turns each
+:class:`registry.tabular.Row` into a :class:`CheckedRow`. Duplicates are judged over all rows afterwards
+(:mod:`issuer.batches.importer`). The raw ID number never leaves this module: a row keeps its keyed digest
+and masked form only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Final
+
+import msgspec
+
+from issuer.batches.columns import ColumnMap, Field
+from issuer.batches.problems import RowProblem, from_violation, problem
+from registry.holders import NAME_MAX_LENGTH, id_digest, normalise_name
+from registry.rules.eligibility import EligibilityContext
+from registry.rules.errors import RuleError
+from registry.rules.formats import check_occupation_code, normalise_occupation_code, occupation_of, parse_level
+from registry.rules.ids import mask_resident_id, validate_resident_id
+from registry.rules.views import OccupationView, ProjectView
+from registry.tabular import Row
+from registry.vocab import CertificateKind
+
+#: Stored for an ID number that is not valid: no digest of a wrong number is kept.
+NO_DIGEST: Final = bytes(32)
+_NAME_MARKS: Final = frozenset("·' -.")
+_NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
+_SUBJECT_MAX: Final = 32  # batch_row.subject_code
+
+
+class CheckedRow(msgspec.Struct, kw_only=True):
+    """A row as stored: normalised name, ID digest and mask, subject, level (0 for none), problems."""
+
+    row_no: int
+    holder_name: str
+    holder_id_digest: bytes
+    holder_id_masked: str
+    subject_code: str
+    level: int
+    problems: list[RowProblem]
+    #: Whether ID, subject and level are all valid, so the row can be compared with others for duplicates.
+    comparable: bool = False
+
+    @property
+    def key(self) -> tuple[bytes, str, int]:
+        return (self.holder_id_digest, self.subject_code, self.level)
+
+
+def subject_key(kind: CertificateKind, text: str) -> str:
+    """The canonical subject code of a cell: an occupation code (NFKC) or an upper-case project code."""
+    if kind.has_level:
+        return normalise_occupation_code(text)
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+class RowChecker:
+    """Checks the rows of one batch; built once, with the batch's reference data."""
+
+    def __init__(
+        self,
+        *,
+        kind: CertificateKind,
+        assessed_on: date,
+        today: date,
+        secret: bytes,
+        columns: ColumnMap,
+        context: EligibilityContext,
+        occupations: dict[str, OccupationView],
+        projects: dict[str, ProjectView],
+    ) -> None:
+        self._kind, self._assessed_on, self._today, self._secret = kind, assessed_on, today, secret
+        self._columns, self._context = columns, context
+        self._occupations, self._projects = occupations, projects
+
+    def check(self, row: Row) -> CheckedRow:
+        """Every problem of ``row`` that the row alone shows (never raises for bad input)."""
+        found: list[RowProblem] = []
+        name = self._name(row, found)
+        digest, masked = self._id_number(row, found)
+        subject, occupation, project = self._subject(row, found)
+        level = self._level(row, found)
+        judged = (occupation or project) is not None and level is not None
+        if judged:
+            for violation in self._context.check(
+                kind=self._kind,
+                occupation=occupation,
+                project=project,
+                level=level or None,
+                assessed_on=self._assessed_on,
+            ):
+                field = violation.field or "row"
+                found.append(from_violation(violation, column=self._column_of(field), field=field))
+        return CheckedRow(
+            row_no=row.number,
+            holder_name=name[:NAME_MAX_LENGTH],
+            holder_id_digest=digest,
+            holder_id_masked=masked,
+            subject_code=subject[:_SUBJECT_MAX],
+            level=level or 0,
+            problems=found,
+            comparable=judged and digest != NO_DIGEST,
+        )
+
+    def _column_of(self, field: str) -> str:
+        """The header of the cell a violation is about; "" for the form (institution, assessment date)."""
+        if field in ("occupation", "project", "subject"):
+            return self._columns.header(Field.OCCUPATION if self._kind.has_level else Field.PROJECT)
+        if field in ("level", "id_number", "name"):
+            return self._columns.header(Field(field))
+        return ""
+
+    def _required(self, row: Row, field: Field, found: list[RowProblem]) -> str:
+        text = self._columns.cell(row.cells, field)
+        if not text:
+            found.append(problem("cell.required", column=self._columns.header(field), field=field.value))
+        return text
+
+    def _name(self, row: Row, found: list[RowProblem]) -> str:
+        raw = self._required(row, Field.NAME, found)
+        name = normalise_name(raw)
+        column = self._columns.header(Field.NAME)
+        if raw and not name:
+            found.append(problem("cell.required", column=column, field="name"))
+        elif len(name) > NAME_MAX_LENGTH:
+            found.append(problem("name.too_long", column=column, field="name", max=NAME_MAX_LENGTH))
+        elif any(unicodedata.category(ch).startswith("N") for ch in name):
+            found.append(problem("name.digits", column=column, field="name"))
+        else:
+            bad = sorted({ch for ch in name if ch not in _NAME_MARKS and unicodedata.category(ch)[0] not in "LM"})
+            if bad:
+                found.append(problem("name.characters", column=column, field="name", chars=" ".join(bad[:5])))
+        return name
+
+    def _id_number(self, row: Row, found: list[RowProblem]) -> tuple[bytes, str]:
+        raw = self._required(row, Field.ID_NUMBER, found)
+        if not raw:
+            return NO_DIGEST, ""
+        try:
+            canonical = validate_resident_id(raw, today=self._today)
+        except RuleError as exc:
+            column = self._columns.header(Field.ID_NUMBER)
+            found.append(from_violation(exc.violation, column=column, field="id_number"))
+            return NO_DIGEST, loose_mask(raw)
+        return id_digest(self._secret, canonical), mask_resident_id(canonical)
+
+    def _subject(self, row: Row, found: list[RowProblem]) -> tuple[str, OccupationView | None, ProjectView | None]:
+        field = Field.OCCUPATION if self._kind.has_level else Field.PROJECT
+        raw = self._required(row, field, found)
+        if not raw:
+            return "", None, None
+        code, column = subject_key(self._kind, raw), self._columns.header(field)
+        if not self._kind.has_level:
+            project = self._projects.get(code)
+            if project is None:
+                found.append(problem("project.unknown", column=column, field=field.value, rule="6", value=code))
+            return code, None, project
+        shape = check_occupation_code(code)
+        if shape is not None:
+            found.append(from_violation(shape, column=column, field=field.value))
+            return code, None, None
+        occupation = self._occupations.get(code) or self._occupations.get(occupation_of(code))
+        if occupation is None:
+            found.append(problem("occupation.unknown", column=column, field=field.value, rule="3", value=code))
+        return code, occupation, None
+
+    def _level(self, row: Row, found: list[RowProblem]) -> int | None:
+        """The level (0 for a special-ability row without one), or ``None`` when it is unusable."""
+        column = self._columns.header(Field.LEVEL)
+        if not self._kind.has_level:
+            text = self._columns.cell(row.cells, Field.LEVEL)
+            if unicodedata.normalize("NFKC", text).strip().lower() in _NO_LEVEL:
+                return 0
+            found.append(problem("level.not_applicable", column=column, field="level", rule="1"))
+            return None
+        raw = self._required(row, Field.LEVEL, found)
+        if not raw:
+            return None
+        try:
+            return parse_level(raw)
+        except RuleError as exc:
+            found.append(from_violation(exc.violation, column=column, field="level"))
+            return None
+
+
+def loose_mask(text: str) -> str:
+    """A mask for a malformed ID number (so the report can show which row without storing the number)."""
+    canonical = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    if len(canonical) < 10:
+        return "*" * min(len(canonical), 20)
+    return f"{canonical[:6]}{'*' * min(len(canonical) - 10, 10)}{canonical[-4:]}"

@@ -1,0 +1,232 @@
+"""Submitting a batch: the import pipeline (read, check, find duplicates, store) and its two corrections,
+resubmitting a corrected file and excluding rows.
+
+Reads and CPU work happen before the write transaction, which only inserts: SQLite's single writer is held
+for the inserts alone. Each service records its event in the same transaction as its change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.batches import refstore, store
+from issuer.batches.access import Action, Caller, Target, authorise
+from issuer.batches.columns import Field
+from issuer.batches.errors import BatchRequestError
+from issuer.batches.events import batch_event
+from issuer.batches.importer import (
+    ParsedFile,
+    Progress,
+    check_rows,
+    holder_digests,
+    mark_known_duplicates,
+    no_progress,
+    parse_file,
+    subject_codes,
+)
+from issuer.batches.rows import CheckedRow, RowChecker
+from issuer.batches.workflow import RowStatus, State, require_reason, require_rows, require_state, row_ranges
+from keys.keyinfo import province_day
+from registry.config import Settings
+from registry.db import Database
+from registry.events import EventKind, append_events
+from registry.models import Batch
+from registry.rules.eligibility import EligibilityContext
+from registry.rules.profiles import get_profile
+from registry.vocab import CertificateKind
+
+
+class Upload(msgspec.Struct, frozen=True, kw_only=True):
+    """A results file and the form fields that say what it is."""
+
+    data: bytes
+    file_name: str
+    institution: str
+    kind: CertificateKind
+    assessed_on: date
+
+
+class Imported(msgspec.Struct, frozen=True, kw_only=True):
+    batch_id: int
+    parsed: ParsedFile
+    rows: list[CheckedRow]
+
+
+async def _check_upload(
+    session: AsyncSession,
+    settings: Settings,
+    upload: Upload,
+    refs: refstore.InstitutionRefs,
+    *,
+    today: date,
+    except_batch: int | None,
+    progress: Progress,
+) -> tuple[ParsedFile, list[CheckedRow]]:
+    if upload.assessed_on > today:
+        raise BatchRequestError(
+            f"考核日期 {upload.assessed_on} 晚于今天 / the assessment date {upload.assessed_on} is in the future"
+        )
+    progress("read", 0, 1)
+    parsed = await asyncio.to_thread(parse_file, upload.data, upload.file_name, upload.kind, max_rows=settings.max_rows)
+    progress("read", 1, 1)
+    codes = subject_codes(parsed, upload.kind)
+    checker = RowChecker(
+        kind=upload.kind,
+        assessed_on=upload.assessed_on,
+        today=today,
+        secret=settings.id_hash_secret(),
+        columns=parsed.columns,
+        context=EligibilityContext(
+            profile=get_profile(settings.profile),
+            institution=refs.institution,
+            filing_authority=refs.filing_authority,
+            filings=refs.filings,
+        ),
+        occupations=await refstore.occupations(session, codes) if upload.kind.has_level else {},
+        projects={} if upload.kind.has_level else await refstore.projects(session, codes),
+    )
+    rows = await asyncio.to_thread(check_rows, parsed, checker, progress)
+    digests = holder_digests(rows)
+    mark_known_duplicates(
+        rows,
+        certificates=await refstore.valid_certificates(session, upload.kind, digests),
+        batches=await refstore.pending_rows(session, upload.kind, digests, except_batch=except_batch),
+        column=parsed.columns.header(Field.ID_NUMBER),
+    )
+    return parsed, rows
+
+
+def _details(upload: Upload, parsed: ParsedFile, rows: list[CheckedRow]) -> dict[str, str | int | bytes | bool | None]:
+    return {
+        "institution": upload.institution,
+        "kind": upload.kind.value,
+        "assessed_on": upload.assessed_on.isoformat(),
+        "file_name": parsed.file_name,
+        "file_sha256": parsed.sha256,
+        "rows": len(rows),
+        "bad": sum(1 for r in rows if r.problems),
+    }
+
+
+async def submit_batch(
+    database: Database,
+    settings: Settings,
+    caller: Caller,
+    upload: Upload,
+    *,
+    progress: Progress = no_progress,
+    now: datetime | None = None,
+) -> Imported:
+    """Import ``upload`` as a new batch (state ``submitted``) with every row checked.
+
+    Raises :class:`Forbidden` (not the caller's institution), :class:`NotFoundError` (no such institution),
+    :class:`registry.tabular.TableError` (unreadable file, header, row limit), :class:`BatchRequestError`.
+    """
+    now = now or datetime.now(UTC)
+    async with database.reader() as session:
+        refs = await refstore.institution_refs(session, upload.institution)
+        authorise(caller, Action.SUBMIT, Target(upload.institution, refs.institution.region_code))
+        parsed, rows = await _check_upload(
+            session, settings, upload, refs, today=province_day(now), except_batch=None, progress=progress
+        )
+    progress("store", 0, len(rows))
+    async with database.transaction() as session:
+        batch = Batch(
+            institution_code=upload.institution,
+            kind=upload.kind.value,
+            assessed_on=upload.assessed_on,
+            state=State.SUBMITTED.value,
+            authority_code=refs.city_authority or refs.institution.filing_authority_code,
+            file_name=parsed.file_name[:256],
+            file_sha256=parsed.sha256,
+            submitted_by=caller.actor[:64],
+            created_at=now,
+        )
+        session.add(batch)
+        await session.flush()
+        await store.insert_rows(session, batch.id, rows)
+        await store.refresh_counts(session, batch.id)
+        event = batch_event(EventKind.BATCH_SUBMITTED, batch.id, caller, details=_details(upload, parsed, rows))
+        await append_events(session, [event])
+    progress("store", len(rows), len(rows))
+    return Imported(batch_id=batch.id, parsed=parsed, rows=rows)
+
+
+async def resubmit_batch(
+    database: Database,
+    settings: Settings,
+    caller: Caller,
+    batch_id: int,
+    *,
+    data: bytes,
+    file_name: str,
+    progress: Progress = no_progress,
+    now: datetime | None = None,
+) -> Imported:
+    """Replace the rows of a ``submitted`` or ``rejected`` batch by a corrected file; back to ``submitted``.
+
+    The old rows are dropped (they never reached a review); the old file's hash stays in the events.
+    Raises as :func:`submit_batch`, and :class:`BatchStateError` once the batch is reviewed.
+    """
+    now = now or datetime.now(UTC)
+    allowed = (State.SUBMITTED, State.REJECTED)
+    async with database.reader() as session:
+        batch = await store.get_batch(session, batch_id)
+        refs = await refstore.institution_refs(session, batch.institution_code)
+        authorise(caller, Action.RESUBMIT, Target(batch.institution_code, refs.institution.region_code))
+        require_state(batch.id, batch.state, allowed, action_zh="重新提交", action_en="resubmitting")
+        upload = Upload(
+            data=data,
+            file_name=file_name,
+            institution=batch.institution_code,
+            kind=CertificateKind(batch.kind),
+            assessed_on=batch.assessed_on,
+        )
+        parsed, rows = await _check_upload(
+            session, settings, upload, refs, today=province_day(now), except_batch=batch.id, progress=progress
+        )
+    progress("store", 0, len(rows))
+    async with database.transaction() as session:
+        batch = await store.get_batch(session, batch_id)
+        previous = batch.file_sha256
+        await store.move_state(
+            session,
+            batch,
+            allowed,
+            State.SUBMITTED,
+            action_zh="重新提交",
+            action_en="resubmitting",
+            file_name=parsed.file_name[:256],
+            file_sha256=parsed.sha256,
+        )
+        await store.delete_rows(session, batch.id)
+        await store.insert_rows(session, batch.id, rows)
+        await store.refresh_counts(session, batch.id)
+        details = {**_details(upload, parsed, rows), "previous_sha256": previous}
+        await append_events(session, [batch_event(EventKind.BATCH_RESUBMITTED, batch.id, caller, details=details)])
+    progress("store", len(rows), len(rows))
+    return Imported(batch_id=batch_id, parsed=parsed, rows=rows)
+
+
+async def exclude_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
+    """Exclude rows (bad or not) of a ``submitted`` batch so it can go on without them; reason required.
+
+    Raises :class:`BatchRequestError` for an empty reason or row numbers the batch does not hold.
+    """
+    reason = require_reason(reason)
+    async with database.transaction() as session:
+        batch = await store.get_batch(session, batch_id)
+        region = await store.institution_region(session, batch.institution_code)
+        authorise(caller, Action.EXCLUDE, Target(batch.institution_code, region))
+        await store.move_state(session, batch, (State.SUBMITTED,), None, action_zh="剔除行", action_en="excluding rows")
+        current = await store.rows_with_status(session, batch.id, rows)
+        require_rows(rows, current, (RowStatus.OK, RowStatus.BAD, RowStatus.EXCLUDED))
+        await store.set_status(session, batch.id, rows, RowStatus.EXCLUDED)
+        await store.refresh_counts(session, batch.id)
+        details: dict[str, str | int | bytes | bool | None] = {"rows": row_ranges(rows), "count": len(set(rows))}
+        event = batch_event(EventKind.BATCH_ROWS_EXCLUDED, batch.id, caller, reason=reason, details=details)
+        await append_events(session, [event])

@@ -1,0 +1,214 @@
+"""The review and notice transitions of a batch (RULES.md rules 7 and 8), one transaction each.
+
+Every transition checks who may (``access``), locks the batch by moving it out of the state it expects
+(``store.move_state``: a concurrent transition gets 409) and appends its event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.batches import store
+from issuer.batches.access import Action, Caller, Target, authorise
+from issuer.batches.errors import BatchRequestError
+from issuer.batches.events import batch_event
+from issuer.batches.workflow import (
+    RowStatus,
+    State,
+    cst_text,
+    needs_province,
+    notice_days,
+    notice_states,
+    notice_window,
+    require_reason,
+    require_rows,
+    row_ranges,
+)
+from issuer.errors import BatchStateError
+from registry.config import Settings
+from registry.db import Database
+from registry.events import DetailValue, EventKind, append_events
+from registry.models import Batch
+from registry.rules.profiles import get_profile
+
+Decision = Literal["approve", "reject"]
+
+
+async def _load(session: AsyncSession, caller: Caller, batch_id: int, action: Action) -> Batch:
+    batch = await store.get_batch(session, batch_id)
+    region = await store.institution_region(session, batch.institution_code)
+    authorise(caller, action, Target(batch.institution_code, region))
+    return batch
+
+
+async def _require_rows_to_go_on(session: AsyncSession, batch: Batch) -> dict[str, int]:
+    counts = await store.status_counts(session, batch.id)
+    if counts[RowStatus.BAD]:
+        raise BatchStateError(
+            f"批次 {batch.id} 有 {counts[RowStatus.BAD]} 行错误，须重新提交或剔除后才能继续 / batch {batch.id} has "
+            f"{counts[RowStatus.BAD]} bad rows: resubmit a corrected file or exclude them first"
+        )
+    if not counts[RowStatus.OK] and not counts[RowStatus.HELD]:
+        raise BatchStateError(f"批次 {batch.id} 没有有效的行 / batch {batch.id} has no row left")
+    return counts
+
+
+async def review_batch(
+    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+) -> None:
+    """The city centre's review (rule 7): ``submitted`` → ``city_reviewed`` or ``rejected``.
+
+    Raises :class:`Forbidden`, :class:`BatchStateError` (wrong state, bad rows left), :class:`BatchRequestError`
+    (a rejection without a reason).
+    """
+    async with database.transaction() as session:
+        reason = reason.strip()
+        batch = await _load(session, caller, batch_id, Action.REVIEW)
+        expected = (State.SUBMITTED,)
+        if decision == "reject":
+            await _reject(session, caller, batch, expected, reason, stage="city")
+            return
+        await store.move_state(session, batch, expected, None, action_zh="市州审核", action_en="the city review")
+        await _require_rows_to_go_on(session, batch)
+        levels = await store.live_levels(session, batch.id)
+        province = needs_province(get_profile(settings.profile), levels)
+        await store.move_state(
+            session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="the city review"
+        )
+        details: dict[str, DetailValue] = {"province_approval_needed": province, "levels": ",".join(map(str, levels))}
+        await append_events(
+            session, [batch_event(EventKind.BATCH_CITY_REVIEWED, batch.id, caller, reason=reason, details=details)]
+        )
+
+
+async def approve_batch(
+    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+) -> None:
+    """The province centre's approval (rule 7), only for a batch holding a level that needs it."""
+    async with database.transaction() as session:
+        reason = reason.strip()
+        batch = await _load(session, caller, batch_id, Action.APPROVE)
+        expected = (State.CITY_REVIEWED,)
+        await store.move_state(session, batch, expected, None, action_zh="省级批准", action_en="province approval")
+        levels = await store.live_levels(session, batch.id)
+        if not needs_province(get_profile(settings.profile), levels):
+            raise BatchStateError(
+                f"批次 {batch.id} 的等级（{','.join(map(str, levels)) or '无'}）无须省级批准，可直接公示 / batch "
+                f"{batch.id} holds no level that needs the province's approval; start the notice instead"
+            )
+        if decision == "reject":
+            await _reject(session, caller, batch, expected, reason, stage="province")
+            return
+        await store.move_state(
+            session, batch, expected, State.PROVINCE_APPROVED, action_zh="省级批准", action_en="province approval"
+        )
+        event = batch_event(EventKind.BATCH_PROVINCE_APPROVED, batch.id, caller, reason=reason)
+        await append_events(session, [event])
+
+
+async def _reject(
+    session: AsyncSession, caller: Caller, batch: Batch, expected: tuple[State, ...], reason: str, *, stage: str
+) -> None:
+    reason = require_reason(reason)
+    await store.move_state(session, batch, expected, State.REJECTED, action_zh="退回", action_en="rejecting")
+    event = batch_event(EventKind.BATCH_REJECTED, batch.id, caller, reason=reason, details={"stage": stage})
+    await append_events(session, [event])
+
+
+async def start_notice(
+    database: Database,
+    caller: Caller,
+    batch_id: int,
+    *,
+    settings: Settings,
+    days: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Start the public notice (rule 8) of a reviewed batch: at least the profile's days (or the
+    ``notice_days`` setting); ``days`` may only lengthen it. Raises as the other transitions."""
+    now = now or datetime.now(UTC)
+    async with database.transaction() as session:
+        reason = reason.strip()
+        batch = await _load(session, caller, batch_id, Action.NOTICE)
+        profile = get_profile(settings.profile)
+        province = needs_province(profile, await store.live_levels(session, batch.id))
+        expected = notice_states(province)
+        await store.move_state(session, batch, expected, None, action_zh="启动公示", action_en="starting the notice")
+        minimum = notice_days(profile, settings.notice_days)
+        if days is not None and days < minimum:
+            raise BatchRequestError(
+                f"公示期不得少于 {minimum} 天（规则8） / the notice lasts at least {minimum} days (rule 8)"
+            )
+        starts, ends = notice_window(now, minimum if days is None else days)
+        await store.move_state(
+            session,
+            batch,
+            expected,
+            State.UNDER_NOTICE,
+            action_zh="启动公示",
+            action_en="starting the notice",
+            notice_starts_at=starts,
+            notice_ends_at=ends,
+        )
+        details: dict[str, DetailValue] = {
+            "days": (ends - starts).days,
+            "starts_at": starts.isoformat(),
+            "ends_at": ends.isoformat(),
+        }
+        event = batch_event(EventKind.BATCH_NOTICE_STARTED, batch.id, caller, reason=reason, details=details)
+        await append_events(session, [event])
+
+
+async def record_objection(
+    database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
+) -> None:
+    """An objection during the notice holds the named rows (rule 8): they cannot be issued until resolved."""
+    now = now or datetime.now(UTC)
+    reason = require_reason(reason)
+    async with database.transaction() as session:
+        batch = await _load(session, caller, batch_id, Action.OBJECT)
+        await store.move_state(
+            session, batch, (State.UNDER_NOTICE,), None, action_zh="登记异议", action_en="recording an objection"
+        )
+        if batch.notice_ends_at is not None and now >= batch.notice_ends_at:
+            raise BatchStateError(
+                f"公示期已于 {cst_text(batch.notice_ends_at)} 结束，异议须在公示期内提出 / the notice ended at "
+                f"{cst_text(batch.notice_ends_at)}; objections are taken during the notice"
+            )
+        current = await store.rows_with_status(session, batch.id, rows)
+        require_rows(rows, current, (RowStatus.OK, RowStatus.HELD))
+        await store.set_status(session, batch.id, rows, RowStatus.HELD)
+        await store.refresh_counts(session, batch.id)
+        details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows))}
+        event = batch_event(EventKind.BATCH_OBJECTION, batch.id, caller, reason=reason, details=details)
+        await append_events(session, [event])
+
+
+async def resolve_objection(
+    database: Database,
+    caller: Caller,
+    batch_id: int,
+    *,
+    rows: list[int],
+    decision: Literal["release", "exclude"],
+    reason: str,
+) -> None:
+    """Resolve an objection: the held rows go back to ``ok`` (``release``) or are ``excluded``."""
+    reason = require_reason(reason)
+    async with database.transaction() as session:
+        batch = await _load(session, caller, batch_id, Action.RESOLVE)
+        await store.move_state(
+            session, batch, (State.UNDER_NOTICE,), None, action_zh="处理异议", action_en="resolving an objection"
+        )
+        current = await store.rows_with_status(session, batch.id, rows)
+        require_rows(rows, current, (RowStatus.HELD,))
+        target = RowStatus.OK if decision == "release" else RowStatus.EXCLUDED
+        await store.set_status(session, batch.id, rows, target)
+        await store.refresh_counts(session, batch.id)
+        details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows)), "decision": decision}
+        event = batch_event(EventKind.BATCH_OBJECTION_RESOLVED, batch.id, caller, reason=reason, details=details)
+        await append_events(session, [event])

@@ -1,0 +1,141 @@
+"""Reading a multipart upload within the size limit, and its form fields (HTTP layer).
+
+Nothing past the limit is ever read: an announced ``Content-Length`` over it is refused before reading,
+and a body without one is cut off at the route's ``request_max_body_size`` (the limit plus room for the
+multipart framing) while it streams in. Within the limit the body is held in memory once (≤ 20 MB by
+default) and parsed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+import msgspec
+from litestar import Request
+from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+
+from issuer.errors import UploadError
+from registry.rules.errors import RuleError
+from registry.rules.formats import parse_iso_date
+from registry.vocab import CertificateKind
+
+#: Room for the multipart framing and the small form fields on top of the file itself.
+FORM_SLACK: Final = 64 * 1024
+SUBMIT_FIELDS: Final = ("file", "institution", "kind", "assessed_on")
+RESUBMIT_FIELDS: Final = ("file",)
+
+
+class Form(msgspec.Struct, frozen=True):
+    data: bytes
+    file_name: str
+    fields: dict[str, str]
+
+
+def too_large(max_bytes: int) -> UploadError:
+    mb = max_bytes / 1024 / 1024
+    return UploadError(
+        f"文件超过上限 {mb:g} MB / the file is larger than the limit of {mb:g} MB ({max_bytes} bytes)",
+        status=413,
+        code="upload.too_large",
+    )
+
+
+def _bad(message: str, code: str) -> UploadError:
+    return UploadError(message, status=400, code=code)
+
+
+async def read_form(request: Request[Any, Any, Any], *, max_bytes: int, fields: tuple[str, ...]) -> Form:
+    """The uploaded file and the text fields of a ``multipart/form-data`` request.
+
+    Raises :class:`UploadError`: 415 not multipart, 413 too large, 400 malformed, unknown, repeated or
+    missing fields (the file must come in the field ``file``).
+    """
+    content_type, _ = request.content_type
+    if content_type != "multipart/form-data":
+        raise UploadError(
+            f"请以 multipart/form-data 上传文件 / upload the file as multipart/form-data (got {content_type or '—'})",
+            status=415,
+            code="upload.content_type",
+        )
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes + FORM_SLACK:
+        raise too_large(max_bytes)
+    try:
+        # Read the body first, capped by the route's limit: litestar's multipart parser would leave a
+        # half-written spool file open if the cap cut the stream mid-file.
+        await request.body()
+        form = await request.form()
+    except RequestEntityTooLarge:
+        raise too_large(max_bytes) from None
+    except ClientException as exc:
+        raise _bad(f"multipart 格式错误 / malformed multipart/form-data: {exc.detail}", "upload.multipart") from None
+    try:
+        return await _collect(list(form.multi_items()), max_bytes=max_bytes, fields=fields)
+    finally:
+        for _, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                await value.close()
+
+
+async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tuple[str, ...]) -> Form:
+    seen: dict[str, Any] = {}
+    for name, value in items:
+        if name not in fields:
+            raise _bad(
+                f"未知字段 {name}（可用：{'、'.join(fields)}） / unknown field {name!r}; expected {', '.join(fields)}",
+                "upload.field",
+            )
+        if name in seen:
+            raise _bad(f"字段 {name} 重复 / field {name!r} is sent twice", "upload.field")
+        seen[name] = value
+    upload = seen.pop("file", None)
+    if not isinstance(upload, UploadFile):
+        raise _bad(
+            "缺少文件：请在字段 file 中上传成绩文件 / no file: send the results file in the multipart field 'file'",
+            "upload.file_missing",
+        )
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    texts = {}
+    for name, value in seen.items():
+        if not isinstance(value, str):
+            raise _bad(f"字段 {name} 应为文本 / field {name!r} must be text, not a file", "upload.field")
+        texts[name] = value.strip()
+    return Form(data=data, file_name=(upload.filename or "upload.csv").rsplit("/", 1)[-1], fields=texts)
+
+
+def required(form: Form, name: str) -> str:
+    value = form.fields.get(name, "")
+    if not value:
+        raise _bad(f"缺少字段 {name} / the field {name!r} is required", "upload.field_missing")
+    return value
+
+
+def kind_of(form: Form) -> CertificateKind:
+    value = required(form, "kind")
+    try:
+        return CertificateKind(value)
+    except ValueError:
+        choices = ", ".join(k.value for k in CertificateKind)
+        raise _bad(
+            f"证书类别 {value} 无效（可用：{choices}） / kind {value!r} is not one of {choices}", "upload.kind"
+        ) from None
+
+
+def assessed_on_of(form: Form) -> date:
+    value = required(form, "assessed_on")
+    try:
+        return parse_iso_date(value, field="assessed_on")
+    except RuleError as exc:
+        raise _bad(f"{exc.violation.message_zh} / {exc.violation.message_en}", "upload.assessed_on") from None
+
+
+def institution_of(form: Form) -> str:
+    value = required(form, "institution")
+    if len(value) > 32:
+        raise _bad("机构编码过长 / the institution code is longer than 32 characters", "upload.institution")
+    return value

@@ -1,0 +1,168 @@
+"""The states of a batch and what each transition needs (RULES.md rules 7 and 8). Pure.
+
+::
+
+    submitted ──review──▶ city_reviewed ──approve──▶ province_approved ──notice──▶ under_notice ──▶ issued
+        ▲  │                   │  (levels the profile sends to the province)          ▲
+        │  └──reject──▶ rejected ◀──reject──┘                                        │
+        └──resubmit──┘         └────────────notice (no level needs the province)────┘
+
+``issued`` is set by the issuing side, only from ``under_notice`` once the notice has ended and no row is
+``bad`` or ``held`` (:func:`issuable_problem`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from issuer.batches.errors import BatchRequestError
+from issuer.errors import BatchStateError
+from keys.keyinfo import PROVINCE_TZ
+from registry.rules.policy import ProvinceProfile
+
+
+class State(StrEnum):
+    SUBMITTED = "submitted"
+    CITY_REVIEWED = "city_reviewed"
+    PROVINCE_APPROVED = "province_approved"
+    UNDER_NOTICE = "under_notice"
+    ISSUED = "issued"
+    REJECTED = "rejected"
+
+
+STATE_LABELS_ZH: Final = {
+    State.SUBMITTED: "已提交待市州审核",
+    State.CITY_REVIEWED: "市州已审核",
+    State.PROVINCE_APPROVED: "省级已批准",
+    State.UNDER_NOTICE: "公示中",
+    State.ISSUED: "已发证",
+    State.REJECTED: "已退回",
+}
+
+
+class RowStatus(StrEnum):
+    OK = "ok"
+    BAD = "bad"
+    EXCLUDED = "excluded"
+    HELD = "held"  # an objection during the notice holds the row (rule 8)
+    ISSUED = "issued"
+
+
+#: States in which a batch's rows are still on their way to certificates (duplicate checks look here).
+PENDING_STATES: Final = (State.SUBMITTED, State.CITY_REVIEWED, State.PROVINCE_APPROVED, State.UNDER_NOTICE)
+
+
+def require_state(batch_id: int, current: str, allowed: Iterable[State], *, action_zh: str, action_en: str) -> None:
+    """Raise :class:`BatchStateError` (409) unless ``current`` is one of ``allowed``; says what is needed."""
+    wanted = tuple(allowed)
+    if current in wanted:
+        return
+    state = State(current)
+    raise BatchStateError(
+        f"批次 {batch_id} 当前状态为“{STATE_LABELS_ZH[state]}”，{action_zh}需要状态"
+        f"“{'”或“'.join(STATE_LABELS_ZH[s] for s in wanted)}” / batch {batch_id} is {state.value}; "
+        f"{action_en} needs it to be {' or '.join(s.value for s in wanted)}"
+    )
+
+
+def needs_province(profile: ProvinceProfile, levels: Iterable[int]) -> bool:
+    """Rule 7: whether any level of the batch needs the province centre's approval."""
+    return any(profile.needs_province_approval(level) for level in levels if level)
+
+
+def notice_states(province_needed: bool) -> tuple[State, ...]:
+    """The state a batch must be in before its notice can start."""
+    return (State.PROVINCE_APPROVED,) if province_needed else (State.CITY_REVIEWED,)
+
+
+def notice_days(profile: ProvinceProfile, override: int | None) -> int:
+    """Rule 8: the minimum notice period; ``CERTREG_NOTICE_DAYS`` overrides the profile's (tests)."""
+    return profile.notice_days if override is None else override
+
+
+def notice_window(start: datetime, days: int) -> tuple[datetime, datetime]:
+    """A notice of ``days`` full days from ``start`` (7 days from 10:00 on the 1st ends 10:00 on the 8th)."""
+    return start, start + timedelta(days=days)
+
+
+def issuable_problem(
+    *, batch_id: int, state: str, notice_ends_at: datetime | None, counts: dict[str, int], now: datetime
+) -> str | None:
+    """Why the batch cannot be issued now (bilingual), or ``None`` when it can.
+
+    The preconditions of issuing: state ``under_notice``; the notice has ended; no ``bad`` and no ``held``
+    row; at least one ``ok`` row (``excluded`` rows are skipped).
+    """
+    if state != State.UNDER_NOTICE or notice_ends_at is None:
+        return f"批次 {batch_id} 未在公示中 / batch {batch_id} is {state}, not under notice"
+    if now < notice_ends_at:
+        return (
+            f"公示期至 {cst_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the notice ends at "
+            f"{cst_text(notice_ends_at)}; certificates cannot be issued before (rule 8)"
+        )
+    held, bad = counts.get(RowStatus.HELD, 0), counts.get(RowStatus.BAD, 0)
+    if held or bad:
+        return (
+            f"有 {held} 行因异议暂缓、{bad} 行有错误，须先处理 / {held} rows are held by an objection and "
+            f"{bad} rows are bad; resolve them first"
+        )
+    if not counts.get(RowStatus.OK, 0):
+        return f"批次 {batch_id} 没有可发证的行 / batch {batch_id} has no row left to issue"
+    return None
+
+
+def require_issuable(
+    *, batch_id: int, state: str, notice_ends_at: datetime | None, counts: dict[str, int], now: datetime
+) -> None:
+    """Raise :class:`BatchStateError` (409) unless the batch may be issued now (:func:`issuable_problem`)."""
+    problem = issuable_problem(batch_id=batch_id, state=state, notice_ends_at=notice_ends_at, counts=counts, now=now)
+    if problem is not None:
+        raise BatchStateError(problem)
+
+
+def cst_text(moment: datetime) -> str:
+    """A timestamp as people in the province read it: ``2025-06-08 10:00 (UTC+8)``."""
+    return moment.astimezone(PROVINCE_TZ).strftime("%Y-%m-%d %H:%M (UTC+8)")
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """Row numbers as compact ranges for an event (``1-3,7,9-10``): events hold no lists."""
+    ordered = sorted(set(rows))
+    parts: list[str] = []
+    start = prev = None
+    for number in ordered:
+        if prev is not None and number == prev + 1:
+            prev = number
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = number
+    if start is not None:
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+    return ",".join(parts)
+
+
+def require_reason(reason: str) -> str:
+    """The stripped reason; :class:`BatchRequestError` when it is empty (rule 11: responsibility traceable)."""
+    text = reason.strip()
+    if not text:
+        raise BatchRequestError("须说明理由 / a reason is required")
+    return text
+
+
+def require_rows(wanted: list[int], current: dict[int, str], allowed: tuple[RowStatus, ...]) -> None:
+    """Raise :class:`BatchRequestError` naming rows the batch does not hold or whose status does not fit."""
+    missing = sorted(set(wanted) - set(current))
+    if missing:
+        raise BatchRequestError(
+            f"批次中没有这些行：{row_ranges(missing)} / the batch has no rows {row_ranges(missing)}"
+        )
+    wrong = sorted(number for number, status in current.items() if status not in allowed)
+    if wrong:
+        names = ", ".join(s.value for s in allowed)
+        raise BatchRequestError(
+            f"这些行的状态不允许此操作：{row_ranges(wrong)}（须为 {names}） / rows {row_ranges(wrong)} are not {names}"
+        )

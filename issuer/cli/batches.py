@@ -1,0 +1,144 @@
+"""``certreg batches list|show``: the batches and their row reports, as a province admin sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from rich.table import Table
+
+from issuer.batches import reports
+from issuer.batches.dto import BatchDetail, BatchSummary
+from issuer.batches.operator import operator_caller
+from issuer.batches.workflow import RowStatus, State, cst_text
+from issuer.cli._common import console, open_database, run, settings_from_env
+
+
+def when(moment: datetime | None) -> str:
+    return cst_text(moment) if moment else "—"
+
+
+def summary_table(batches: list[BatchSummary], *, title: str) -> Table:
+    """One line per batch; the counts as ok/bad/excluded/held/issued."""
+    table = Table(title=title)
+    for heading in (
+        "id",
+        "机构 institution",
+        "类别 kind",
+        "考核日期",
+        "状态 state",
+        "ok/bad/excl/held/issued",
+        "公示截止",
+    ):
+        table.add_column(heading, overflow="fold")
+    for b in batches:
+        c = b.counts
+        numbers = f"{c.ok}/{c.bad}/{c.excluded}/{c.held}/{c.issued}"
+        table.add_row(
+            str(b.id), b.institution_code, b.kind, b.assessed_on.isoformat(), b.state, numbers, when(b.notice_ends_at)
+        )
+    return table
+
+
+def batch_table(b: BatchSummary) -> Table:
+    """One batch, field by field."""
+    table = Table(title=f"批次 batch {b.id}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    c = b.counts
+    for field, value in (
+        ("机构 institution", f"{b.institution_name} ({b.institution_code})"),
+        ("类别 kind", b.kind),
+        ("考核日期 assessed on", b.assessed_on.isoformat()),
+        ("状态 state", f"{b.state_zh} ({b.state})"),
+        ("行 rows", f"{c.total}: ok {c.ok}, bad {c.bad}, excluded {c.excluded}, held {c.held}, issued {c.issued}"),
+        ("文件 file", b.file_name),
+        ("提交 submitted", f"{when(b.created_at)} {b.submitted_by}"),
+        ("公示 notice", f"{when(b.notice_starts_at)} – {when(b.notice_ends_at)}"),
+    ):
+        table.add_row(field, value)
+    return table
+
+
+def rows_table(detail: BatchDetail, *, title: str) -> Table:
+    table = Table(title=title)
+    for heading in ("行 row", "状态", "姓名 name", "身份证号", "职业/项目", "等级", "问题 problems"):
+        table.add_column(heading, overflow="fold")
+    for r in detail.rows.items:
+        problems = "\n".join(f"[{p.column or p.field}] {p.code}: {p.message_zh}" for p in r.problems)
+        table.add_row(
+            str(r.row), r.status, r.holder_name, r.holder_id_masked, r.subject_code, str(r.level or "—"), problems
+        )
+    return table
+
+
+def history_table(detail: BatchDetail) -> Table:
+    table = Table(title="历史 history")
+    for heading in ("#", "时间 (UTC+8)", "事件 event", "操作人 actor", "理由 reason"):
+        table.add_column(heading, overflow="fold")
+    for h in detail.history:
+        table.add_row(str(h.index), when(h.at), h.kind, h.actor, h.reason)
+    return table
+
+
+@click.group("batches")
+def batches_group() -> None:
+    """成绩批次 / batches of assessment results."""
+
+
+@batches_group.command("list")
+@click.option("--state", type=click.Choice([s.value for s in State]), default=None, help="Only batches in this state.")
+@click.option("--institution", default=None, help="Only batches of this institution code.")
+@click.option("--limit", type=click.IntRange(1, reports.MAX_PAGE), default=reports.DEFAULT_PAGE, show_default=True)
+def batches_list(state: str | None, institution: str | None, limit: int) -> None:
+    """List batches, newest first."""
+    settings = settings_from_env()
+
+    async def _list() -> list[BatchSummary]:
+        async with open_database(settings) as database:
+            caller = await operator_caller(database)
+            found = await reports.list_batches(
+                database, caller, state=State(state) if state else None, institution=institution, limit=limit
+            )
+            return found.items
+
+    batches = run(_list)
+    if not batches:
+        console.print("没有批次 / no batches")
+        return
+    console.print(summary_table(batches, title="批次 batches"))
+
+
+@batches_group.command("show")
+@click.argument("batch_id", type=int)
+@click.option(
+    "--status", type=click.Choice([s.value for s in RowStatus]), default=None, help="Only rows of this status."
+)
+@click.option("--limit", type=click.IntRange(1, reports.MAX_PAGE), default=50, show_default=True)
+def batches_show(batch_id: int, status: str | None, limit: int) -> None:
+    """Show a batch: state, counts, what it waits for, its rows (a page) and its history."""
+    settings = settings_from_env()
+
+    async def _show() -> BatchDetail:
+        async with open_database(settings) as database:
+            caller = await operator_caller(database)
+            return await reports.batch_detail(
+                database, settings, caller, batch_id, status=RowStatus(status) if status else None, limit=limit
+            )
+
+    detail = run(_show)
+    show_detail(detail)
+
+
+def show_detail(detail: BatchDetail, *, history: bool = True) -> None:
+    console.print(batch_table(detail.batch))
+    console.print(f"下一步 / next: {detail.next_step}")
+    page = detail.rows
+    title = f"行 rows {page.offset + 1}–{page.offset + len(page.items)} / {page.total}"
+    if page.items:
+        console.print(rows_table(detail, title=title))
+    if history:
+        console.print(history_table(detail))
+
+
+COMMANDS = [batches_group]

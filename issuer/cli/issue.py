@@ -1,0 +1,102 @@
+"""``certreg issue FILE``: a province admin runs a results file through the batch pipeline locally.
+
+Same import and checks as ``POST /v1/batches``, with a progress bar; then the reviews and the start of the
+public notice, recorded as the admin (``cli:<user>``). The notice is never skipped (rule 8): the command
+ends with the batch under notice and says from when it can be issued. Running it again with the same file
+continues the same batch.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from issuer.batches.importer import Progress as ProgressCallback
+from issuer.batches.operator import Outcome, operator_caller, run_issue
+from issuer.batches.submission import Upload
+from issuer.batches.workflow import State, cst_text
+from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from issuer.cli.batches import show_detail
+from registry.rules.errors import RuleError
+from registry.rules.formats import parse_iso_date
+from registry.vocab import CertificateKind
+
+_STAGES = {"read": "读取文件 read", "check": "检查各行 check", "store": "保存 store"}
+
+
+def _progress_callback(progress: Progress) -> ProgressCallback:
+    """One bar per stage of the import (read, check, store), filled as the pipeline reports."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(_STAGES.get(stage, stage), total=max(total, 1))
+        progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+    return report
+
+
+def _assessed_on(_: click.Context, __: click.Parameter, value: str) -> date:
+    try:
+        return parse_iso_date(value, field="assessed_on")
+    except RuleError as exc:
+        raise click.BadParameter(f"{exc.violation.message_zh} / {exc.violation.message_en}") from None
+
+
+@click.command("issue")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--institution", required=True, help="Code of the institution the results belong to.")
+@click.option("--kind", type=click.Choice([k.value for k in CertificateKind]), required=True)
+@click.option("--assessed-on", required=True, callback=_assessed_on, help="Assessment date, YYYY-MM-DD.")
+@click.option("--exclude-bad", is_flag=True, help="Exclude bad rows (recorded with a reason) and go on without them.")
+def issue_command(file: Path, institution: str, kind: str, assessed_on: date, exclude_bad: bool) -> None:
+    """Import FILE (CSV or XLSX), review it as the province admin and start its public notice."""
+    settings = settings_from_env()
+    data = file.read_bytes()
+    if len(data) > settings.max_upload_bytes:
+        err_console.print(f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.max_upload_bytes} bytes")
+        sys.exit(2)
+    upload = Upload(
+        data=data,
+        file_name=file.name,
+        institution=institution,
+        kind=CertificateKind(kind),
+        assessed_on=assessed_on,
+    )
+
+    async def _run() -> Outcome:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=False) as progress:
+            report = _progress_callback(progress)
+            async with open_database(settings) as database:
+                caller = await operator_caller(database)
+                return await run_issue(database, settings, caller, upload, exclude_bad=exclude_bad, progress=report)
+
+    outcome = run(_run)
+    _report(outcome)
+    sys.exit(0 if outcome.done else 1)
+
+
+def _report(outcome: Outcome) -> None:
+    batch = outcome.detail.batch
+    verb = "新建 / created" if outcome.created else "继续 / continued"
+    console.print(f"批次 {batch.id}：{verb}；步骤 / steps: {', '.join(outcome.steps)}")
+    show_detail(outcome.detail, history=False)
+    if batch.counts.bad:
+        console.print(
+            "改正文件后再次运行，或加 --exclude-bad 剔除错误行 / correct the file and run again, or pass "
+            "--exclude-bad to leave the bad rows out"
+        )
+    if batch.state == State.UNDER_NOTICE and batch.notice_ends_at is not None:
+        console.print(
+            f"公示期 {cst_text(batch.notice_starts_at or batch.notice_ends_at)} 至 {cst_text(batch.notice_ends_at)}；"
+            f"公示期满且无未处理异议后方可发证（规则8） / under public notice until {cst_text(batch.notice_ends_at)}: "
+            "the batch can be issued once the notice has ended with no objection outstanding (rule 8)"
+        )
+
+
+COMMANDS = [issue_command]

@@ -1,0 +1,75 @@
+"""Fixtures of the batch tests: a seeded registry with two prefectures, settings, tokens, an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from issuer.auth import Role, create_token
+from registry.config import Settings
+from registry.db import Database
+from tests.conftest import _empty_tables
+from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
+from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
+from tests.support import make_settings
+
+#: Token holders of the authorisation matrix: name → (organisation, role).
+HOLDERS = {
+    "institution": (SKILL_INSTITUTION, Role.INSTITUTION),
+    "other_institution": (OTHER_INSTITUTION, Role.INSTITUTION),
+    "city": (CITY, Role.CITY_REVIEWER),
+    "other_city": (OTHER_CITY, Role.CITY_REVIEWER),
+    "province_reviewer": (PROVINCE, Role.PROVINCE_REVIEWER),
+    "province_admin": (PROVINCE, Role.PROVINCE_ADMIN),
+}
+
+
+@pytest.fixture
+async def world(database: Database) -> Database:
+    """The factories' world (Changsha) plus a second prefecture (Zhuzhou) with its own institution."""
+    await seed_world(database)
+    await seed_other_prefecture(database)
+    return database
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return make_settings(database_url=db_url)
+
+
+@pytest.fixture
+async def tokens(world: Database) -> dict[str, str]:
+    """A bearer header value per token holder of :data:`HOLDERS`."""
+    made = {}
+    async with world.transaction() as session:
+        for name, (org, role) in HOLDERS.items():
+            made[name] = await create_token(session, org_code=org, role=role, label=name)
+    return made
+
+
+@pytest.fixture
+async def client(settings: Settings, world: Database) -> AsyncIterator[Client]:
+    async with AsyncTestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def sqlite_world(sqlite_url: str) -> AsyncIterator[Database]:
+    """The seeded world on SQLite only, for tests whose subject does not depend on the database engine
+    (authorisation decisions, the HTTP body limit): they would only repeat themselves on PostgreSQL."""
+    database = Database(sqlite_url)
+    await _empty_tables(database)
+    try:
+        await seed_world(database)
+        await seed_other_prefecture(database)
+        yield database
+    finally:
+        await _empty_tables(database)
+        await database.dispose()

@@ -1,0 +1,99 @@
+"""Plain helpers for the batch tests: result files, ID numbers, callers and a second prefecture."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TypeAlias
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from issuer.auth import Role
+from issuer.batches.access import Caller
+from registry.db import Database
+from registry.models import Authority, Filing, FilingScope, FilingStatusChange, Institution, Region
+from registry.rules.checkdigits import mod11_2
+from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION
+
+OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
+OTHER_INSTITUTION = "S000043000201"
+ASSESSED = date(2025, 6, 1)
+HEADER = ("姓名", "身份证号", "职业编码", "等级")
+
+
+def resident_id(n: int, region: str = "430102") -> str:
+    """The ``n``-th of a family of valid ID numbers (distinct birth dates and sequences)."""
+    born = date(1970, 1, 1) + timedelta(days=n % 12000)
+    body = f"{region}{born:%Y%m%d}{n // 12000 % 1000:03d}"
+    return body + mod11_2(body)
+
+
+def csv_file(rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER, *, encoding: str = "utf-8") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def good_rows(count: int, *, start: int = 0, level: str = "4", subject: str = ELECTRICIAN) -> list[list[str]]:
+    names = ("张三", "李四", "王小明", "赵敏", "欧阳娜娜", "买买提·艾力")
+    return [[names[i % len(names)], resident_id(i), subject, level] for i in range(start, start + count)]
+
+
+def caller(role: Role, org: str) -> Caller:
+    region = {CITY: CITY, OTHER_CITY: OTHER_CITY}.get(org) if role is Role.CITY_REVIEWER else None
+    return Caller(role=role, org_code=org, actor=f"test:{role.value}:{org}", region_code=region)
+
+
+ADMIN = caller(Role.PROVINCE_ADMIN, PROVINCE)
+INSTITUTION = caller(Role.INSTITUTION, SKILL_INSTITUTION)
+CITY_REVIEWER = caller(Role.CITY_REVIEWER, CITY)
+PROVINCE_REVIEWER = caller(Role.PROVINCE_REVIEWER, PROVINCE)
+
+
+async def seed_other_prefecture(database: Database) -> None:
+    """株洲: a city, its centre, and a skill-level institution with an active filing for 电工."""
+    async with database.transaction() as session:
+        session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
+        await session.flush()
+        session.add(Region(code="430202", name="荷塘区", parent_code=OTHER_CITY))
+        session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
+        await session.flush()
+        session.add(
+            Institution(
+                code=OTHER_INSTITUTION,
+                name="株洲市职业技能评价中心",
+                kind="evaluation_org",
+                owner="local",
+                uscc="52430202MJ0002010X",
+                region_code="430202",
+                filing_authority_code=OTHER_CITY,
+            )
+        )
+        await session.flush()
+        filing = Filing(
+            institution_code=OTHER_INSTITUTION,
+            reference="株备〔2024〕1号",
+            filed_by=OTHER_CITY,
+            valid_from=date(2024, 1, 1),
+            valid_to=date(2027, 12, 31),
+        )
+        session.add(filing)
+        await session.flush()
+        session.add(
+            FilingScope(filing_id=filing.id, subject_type="occupation", subject_code=ELECTRICIAN, levels="2345")
+        )
+        session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2024, 1, 1)))
+
+
+def bilingual(text: str) -> bool:
+    """Chinese, then a slash, then English: the shape of every message the service answers with."""
+    return re.search(r"[\u4e00-\u9fff].*/.*[A-Za-z]{2}", text, re.DOTALL) is not None
+
+
+Client: TypeAlias = AsyncTestClient[Litestar]

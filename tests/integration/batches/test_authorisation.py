@@ -1,0 +1,161 @@
+"""Who may do what, over HTTP: every batch endpoint × every token holder (own and other organisation).
+
+On SQLite only: the decision is the same code whatever the engine (the engines are covered by the workflow
+tests); the matrix would only run twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from issuer.auth import create_token
+from issuer.batches import submission, transitions
+from registry.config import Settings
+from registry.db import Database
+from registry.vocab import CertificateKind
+from tests.factories import SKILL_INSTITUTION
+from tests.integration.batches.conftest import HOLDERS, auth
+from tests.integration.batches.helpers import (
+    ADMIN,
+    ASSESSED,
+    OTHER_INSTITUTION,
+    Client,
+    bilingual,
+    csv_file,
+    good_rows,
+)
+from tests.support import make_settings
+
+ANYONE_OWN = {"institution", "province_admin"}
+CENTRES = {"city", "province_reviewer", "province_admin"}
+#: endpoint → the holders that may call it on a Changsha institution's batch.
+ALLOWED = {
+    "submit": ANYONE_OWN,
+    "show": {"institution", "city", "province_reviewer", "province_admin"},
+    "resubmit": ANYONE_OWN,
+    "exclude": ANYONE_OWN,
+    "review": {"city", "province_admin"},
+    "approve": {"province_reviewer", "province_admin"},
+    "notice": ANYONE_OWN,
+    "objections": CENTRES,
+    "resolve": CENTRES,
+}
+
+
+@pytest.fixture
+async def matrix(sqlite_world: Database, sqlite_url: str) -> AsyncIterator[tuple[Client, dict[str, str], Settings]]:
+    settings = make_settings(database_url=sqlite_url)
+    async with sqlite_world.transaction() as session:
+        tokens = {name: await create_token(session, org_code=org, role=role) for name, (org, role) in HOLDERS.items()}
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield client, tokens, settings
+
+
+async def _batch(
+    database: Database, settings: Settings, *, level: str = "4", institution: str = SKILL_INSTITUTION
+) -> int:
+    upload = submission.Upload(
+        data=csv_file(good_rows(2, level=level)),
+        file_name="r.csv",
+        institution=institution,
+        kind=CertificateKind.SKILL_LEVEL,
+        assessed_on=ASSESSED,
+    )
+    return (await submission.submit_batch(database, settings, ADMIN, upload)).batch_id
+
+
+async def _prepared(endpoint: str, database: Database, settings: Settings) -> int:
+    """A batch in the state ``endpoint`` needs (moved there by the province admin)."""
+    batch = await _batch(database, settings, level="3" if endpoint == "approve" else "4")
+    if endpoint in ("approve", "notice", "objections", "resolve"):
+        await transitions.review_batch(database, ADMIN, batch, "approve", "", settings=settings)
+    if endpoint in ("objections", "resolve"):
+        await transitions.start_notice(database, ADMIN, batch, settings=settings)
+    if endpoint == "resolve":
+        await transitions.record_objection(database, ADMIN, batch, [2], "异议")
+    return batch
+
+
+def _call(endpoint: str, batch: int) -> Callable[[Client, dict[str, str]], Awaitable[Any]]:
+    rows = {"rows": [2], "reason": "理由"}
+    posts: dict[str, tuple[str, dict[str, Any]]] = {
+        "exclude": ("exclude", rows),
+        "review": ("review", {"decision": "approve"}),
+        "approve": ("approve", {"decision": "approve"}),
+        "notice": ("notice", {}),
+        "objections": ("objections", rows),
+        "resolve": ("objections/resolve", {**rows, "decision": "release"}),
+    }
+
+    async def call(client: Client, headers: dict[str, str]) -> Any:
+        if endpoint == "submit":
+            form = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
+            data = csv_file(good_rows(1, start=50))
+            return await client.post("/v1/batches", files={"file": ("r.csv", data)}, data=form, headers=headers)
+        if endpoint == "show":
+            return await client.get(f"/v1/batches/{batch}", headers=headers)
+        if endpoint == "resubmit":
+            data = csv_file(good_rows(1, start=60))
+            return await client.post(f"/v1/batches/{batch}/resubmit", files={"file": ("r.csv", data)}, headers=headers)
+        path, body = posts[endpoint]
+        return await client.post(f"/v1/batches/{batch}/{path}", json=body, headers=headers)
+
+    return call
+
+
+@pytest.mark.parametrize("holder", list(HOLDERS))
+@pytest.mark.parametrize("endpoint", list(ALLOWED))
+async def test_matrix(
+    matrix: tuple[Client, dict[str, str], Settings], sqlite_world: Database, endpoint: str, holder: str
+) -> None:
+    client, tokens, settings = matrix
+    batch = await _prepared(endpoint, sqlite_world, settings)
+    response = await _call(endpoint, batch)(client, auth(tokens[holder]))
+    if holder in ALLOWED[endpoint]:
+        assert response.status_code in (200, 201), response.text
+        return
+    assert response.status_code == 403, response.text
+    message = response.json()["error"]
+    assert bilingual(message)
+    assert any(rule in message for rule in ("only for", "its own batches", "in its region")), message
+
+
+@pytest.mark.parametrize("endpoint", list(ALLOWED))
+async def test_no_token_is_401(matrix: tuple[Client, dict[str, str], Settings], endpoint: str) -> None:
+    client, _, _ = matrix
+    for headers in ({}, {"Authorization": "Bearer crt_" + "x" * 43}):
+        response = await _call(endpoint, 1)(client, headers)
+        assert response.status_code == 401, (endpoint, response.text)
+
+
+async def test_lists_show_what_each_holder_may_see(
+    matrix: tuple[Client, dict[str, str], Settings], sqlite_world: Database
+) -> None:
+    client, tokens, settings = matrix
+    ours = await _batch(sqlite_world, settings)
+    theirs = await _batch(sqlite_world, settings, institution=OTHER_INSTITUTION)
+    seen = {}
+    for holder, token in tokens.items():
+        response = await client.get("/v1/batches", headers=auth(token))
+        assert response.status_code == 200
+        seen[holder] = sorted(item["id"] for item in response.json()["items"])
+    assert seen == {
+        "institution": [ours],
+        "other_institution": [theirs],
+        "city": [ours],
+        "other_city": [theirs],
+        "province_reviewer": sorted([ours, theirs]),
+        "province_admin": sorted([ours, theirs]),
+    }
+    nosy = await client.get(f"/v1/batches?institution={OTHER_INSTITUTION}", headers=auth(tokens["institution"]))
+    assert nosy.status_code == 403
+    filtered = await client.get(
+        "/v1/batches?state=submitted&institution=" + OTHER_INSTITUTION, headers=auth(tokens["province_reviewer"])
+    )
+    assert [item["id"] for item in filtered.json()["items"]] == [theirs]
+    assert (await client.get("/v1/batches?state=nope", headers=auth(tokens["province_admin"]))).status_code == 400

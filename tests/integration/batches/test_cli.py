@@ -1,0 +1,127 @@
+"""``certreg issue`` and ``certreg batches list|show`` as an operator runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from issuer.cli import _common, main
+from registry.db import Database
+from registry.models import Batch, Event
+from tests.factories import SKILL_INSTITUTION, seed_world
+from tests.integration.batches.helpers import csv_file, good_rows
+from tests.support import ID_HASH_KEY
+
+
+def _seed(url: str) -> None:
+    async def seed() -> None:
+        database = Database(url)
+        try:
+            await seed_world(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(seed())
+
+
+def _count(url: str) -> tuple[int, int]:
+    async def count() -> tuple[int, int]:
+        database = Database(url)
+        try:
+            async with database.reader() as session:
+                batches = await session.scalar(select(func.count()).select_from(Batch))
+                events = await session.scalar(select(func.count()).select_from(Event))
+                return int(batches or 0), int(events or 0)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(count())
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables as wide as they need: where a worker process finds a terminal, rich would squeeze them."""
+    monkeypatch.setattr(_common.console, "size", (240, 50))
+
+
+@pytest.fixture
+def seeded(empty_db_url: str) -> str:
+    _seed(empty_db_url)
+    return empty_db_url
+
+
+def certreg(url: str, *args: str) -> Result:
+    env = {"CERTREG_DATABASE_URL": url, "CERTREG_ID_HASH_KEY": ID_HASH_KEY}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def flat(text: str) -> str:
+    """Output with rich's line wrapping undone (the console wraps at 80 columns when not a terminal)."""
+    return " ".join(text.split())
+
+
+def issue(url: str, path: Path, *extra: str) -> Result:
+    return certreg(
+        url, "issue", str(path), "--institution", SKILL_INSTITUTION, "--kind", "skill_level",
+        "--assessed-on", "2025-06-01", *extra,
+    )  # fmt: skip
+
+
+def test_issue_imports_reviews_and_starts_the_notice_and_is_idempotent(seeded: str, tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(csv_file(good_rows(3, level="3")))
+    first = issue(seeded, path)
+    assert first.exit_code == 0, first.output
+    assert "steps: imported, city_reviewed, province_approved, notice_started" in flat(first.stdout)
+    assert "公示中 (under_notice)" in flat(first.stdout)
+    assert "can be issued once the notice has ended" in flat(first.stdout)
+    assert "检查各行 check" in first.stderr
+    assert "3/3" in first.stderr
+    after_first = _count(seeded)
+    again = issue(seeded, path)
+    assert again.exit_code == 0, again.output
+    assert "批次 1：继续 / continued；步骤 / steps: found:under_notice" in flat(again.stdout)
+    assert _count(seeded) == after_first  # nothing imported or recorded twice
+
+
+def test_bad_rows_stop_the_run_until_excluded(seeded: str, tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(csv_file([*good_rows(2), ["王五", "430102199003071235", "6-31-01-03", "4"]]))
+    stopped = issue(seeded, path)
+    assert stopped.exit_code == 1
+    assert "id.checksum" in flat(stopped.stdout)
+    assert "--exclude-bad" in flat(stopped.stdout)
+    going = issue(seeded, path, "--exclude-bad")
+    assert going.exit_code == 0, going.output
+    assert "steps: found:submitted, excluded_bad, city_reviewed, notice_started" in flat(going.stdout)
+    shown = certreg(seeded, "batches", "show", "1")
+    assert shown.exit_code == 0, shown.output
+    assert "batch.rows_excluded" in flat(shown.stdout)
+    assert "cli:" in flat(shown.stdout)
+    assert "ok 2, bad 0, excluded 1" in flat(shown.stdout)
+    listed = certreg(seeded, "batches", "list", "--state", "under_notice")
+    assert listed.exit_code == 0
+    assert "2/0/1/0/0" in flat(listed.stdout)
+    none = certreg(seeded, "batches", "list", "--state", "issued")
+    assert "没有批次 / no batches" in flat(none.stdout)
+
+
+def test_operator_mistakes_exit_2(seeded: str, tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(b"")
+    empty = issue(seeded, path)
+    assert empty.exit_code == 2
+    assert "file is empty" in flat(empty.stderr)
+    path.write_bytes(csv_file(good_rows(1)))
+    bad_date = certreg(
+        seeded, "issue", str(path), "--institution", SKILL_INSTITUTION, "--kind", "skill_level", "--assessed-on", "6/1"
+    )
+    assert bad_date.exit_code == 2
+    assert "YYYY-MM-DD" in flat(bad_date.output)
+    missing = certreg(seeded, "batches", "show", "42")
+    assert missing.exit_code == 2
+    assert "no batch 42" in flat(missing.stderr)

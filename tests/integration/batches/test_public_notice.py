@@ -1,0 +1,129 @@
+"""The public notice page: public, Chinese, masked names only, no script and no external asset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import update
+
+from issuer.batches import notice, submission, transitions
+from registry.config import Settings
+from registry.db import Database
+from registry.models import Institution
+from registry.vocab import CertificateKind
+from tests.factories import SKILL_INSTITUTION
+from tests.integration.batches.helpers import ADMIN, ASSESSED, Client, csv_file, good_rows
+
+NAMES = ["张三丰", "李四", "欧阳娜娜", "买买提·艾力"]
+
+
+async def _batch(database: Database, settings: Settings, rows: list[list[str]]) -> int:
+    upload = submission.Upload(
+        data=csv_file(rows), file_name="r.csv", institution=SKILL_INSTITUTION, kind=CertificateKind.SKILL_LEVEL,
+        assessed_on=ASSESSED,
+    )  # fmt: skip
+    return (await submission.submit_batch(database, settings, ADMIN, upload)).batch_id
+
+
+async def _under_notice(database: Database, settings: Settings, rows: list[list[str]]) -> int:
+    batch = await _batch(database, settings, rows)
+    await transitions.review_batch(database, ADMIN, batch, "approve", "", settings=settings)
+    await transitions.start_notice(database, ADMIN, batch, settings=settings)
+    return batch
+
+
+def _rows(start: int = 0) -> list[list[str]]:
+    rows = good_rows(len(NAMES), start=start)
+    for row, name in zip(rows, NAMES, strict=True):
+        row[0] = name
+    return rows
+
+
+async def test_the_notice_lists_masked_names_and_nothing_identifying(
+    client: Client, world: Database, settings: Settings
+) -> None:
+    rows = _rows()
+    await _under_notice(world, settings, rows)
+    hidden = good_rows(1, start=40)
+    hidden[0][0] = "未公示"
+    await _batch(world, settings, hidden)  # submitted only: not on the notice
+    async with world.transaction() as session:  # a name that must be escaped, not interpreted
+        await session.execute(
+            update(Institution).where(Institution.code == SKILL_INSTITUTION).values(name="评价<script>x()</script>中心")
+        )
+    page = await client.get("/notice")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="zh-CN">' in html
+    assert 'name="viewport"' in html
+    for masked in ("张*丰", "李*", "欧**娜", "买****力"):
+        assert f"<td>{masked}</td>" in html
+    assert "电工" in html
+    assert "四级/中级工" in html
+    assert "6-31-01-03" in html
+    assert "评价&lt;script&gt;x()&lt;/script&gt;中心" in html
+    assert "<script" not in html  # no script at all, escaped or ours
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # no external asset or link
+    assert "未*示" not in html
+    answer = await client.get("/v1/notice")
+    assert answer.status_code == 200
+    assert (answer.json()["total"], answer.json()["pages"]) == (1, 1)
+    [batch] = answer.json()["batches"]
+    assert [r["name"] for r in batch["rows"]] == ["张*丰", "李*", "欧**娜", "买****力"]
+    assert batch["people"] == 4
+    assert batch["ended"] is False
+    everything = html + answer.text
+    for name, id_number, *_ in rows + hidden:
+        assert name not in everything
+        assert id_number not in everything
+        assert id_number[6:14] not in everything  # not the birth date
+    assert not re.search(r"\d{6}\*{8}", everything)  # not even the masked ID: the notice does not need it
+
+
+async def test_a_long_notice_is_paged_and_shows_held_but_not_excluded_rows(
+    client: Client, world: Database, settings: Settings
+) -> None:
+    rows = good_rows(130)
+    for number, row in enumerate(rows):
+        row[0] = f"张{chr(0x4E00 + number)}丰"
+    batch = await _under_notice(world, settings, rows)
+    await transitions.record_objection(world, ADMIN, batch, [2], "异议")
+    await transitions.resolve_objection(world, ADMIN, batch, rows=[2], decision="exclude", reason="查实")
+    await transitions.record_objection(world, ADMIN, batch, [3], "异议")  # held: still on the notice
+    index = await client.get("/notice")
+    assert "查看全部 129 人" in index.text
+    assert index.text.count("<tr><td>") == 20  # a preview on the index
+    second = await client.get(f"/notice/{batch}?page=2")
+    assert second.status_code == 200
+    assert "第 2 / 2 页" in second.text
+    assert second.text.count("<tr><td>") == 29
+    assert "<td>101</td>" in second.text
+    first = await client.get(f"/v1/notice/{batch}")
+    assert first.json()["rows"][0]["name"] == "张*丰"
+    assert (first.json()["people"], first.json()["pages"]) == (129, 2)
+
+
+async def test_no_notice_and_a_batch_not_under_notice(client: Client, world: Database, settings: Settings) -> None:
+    empty = await client.get("/notice")
+    assert "目前没有正在公示的评价结果" in empty.text
+    batch = await _batch(world, settings, good_rows(1))
+    page = await client.get(f"/notice/{batch}")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert (await client.get(f"/v1/notice/{batch}")).status_code == 404
+
+
+async def test_the_index_pages_through_many_batches(
+    client: Client, world: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notice, "BATCHES_PER_PAGE", 1)  # two batches, two pages
+    older = await _under_notice(world, settings, good_rows(1))
+    newer = await _under_notice(world, settings, good_rows(1, start=1))
+    first, second = await client.get("/notice"), await client.get("/notice?page=2")
+    assert f'id="batch-{newer}"' in first.text
+    assert f'id="batch-{older}"' not in first.text
+    assert '<a href="/notice?page=2">下一页</a>' in first.text
+    assert f'id="batch-{older}"' in second.text
+    assert (await client.get("/v1/notice?page=2")).json()["batches"][0]["id"] == older

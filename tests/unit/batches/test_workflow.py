@@ -1,0 +1,81 @@
+"""The pure workflow rules: state checks, province approval, notice period, issuing preconditions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from issuer.batches.workflow import (
+    State,
+    issuable_problem,
+    needs_province,
+    notice_days,
+    notice_states,
+    notice_window,
+    require_issuable,
+    require_state,
+    row_ranges,
+)
+from issuer.errors import BatchStateError
+from registry.rules.profiles import HUNAN
+
+NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
+
+
+def test_a_wrong_state_says_what_it_is_and_what_is_needed() -> None:
+    require_state(3, "submitted", (State.SUBMITTED,), action_zh="审核", action_en="review")
+    with pytest.raises(BatchStateError) as caught:
+        require_state(
+            3, "under_notice", (State.SUBMITTED, State.REJECTED), action_zh="重新提交", action_en="resubmitting"
+        )
+    message = str(caught.value)
+    assert "公示中" in message
+    assert "batch 3 is under_notice" in message
+    assert "needs it to be submitted or rejected" in message
+
+
+@pytest.mark.parametrize(
+    ("levels", "needed"), [([4, 5], False), ([3], True), ([5, 1], True), ([0], False), ([], False)]
+)
+def test_levels_3_and_above_need_the_province_in_hunan(levels: list[int], needed: bool) -> None:
+    assert needs_province(HUNAN, levels) is needed
+    assert notice_states(needed) == ((State.PROVINCE_APPROVED,) if needed else (State.CITY_REVIEWED,))
+
+
+def test_the_notice_is_the_profile_days_unless_the_setting_overrides() -> None:
+    assert notice_days(HUNAN, None) == 7
+    assert notice_days(HUNAN, 0) == 0
+    start, end = notice_window(NOW, 7)
+    assert end - start == timedelta(days=7)
+
+
+def _issuable(**changes: object) -> str | None:
+    values: dict[str, object] = {
+        "batch_id": 1,
+        "state": "under_notice",
+        "notice_ends_at": NOW - timedelta(seconds=1),
+        "counts": {"ok": 3, "bad": 0, "held": 0, "excluded": 1},
+        "now": NOW,
+    }
+    values.update(changes)
+    return issuable_problem(**values)  # type: ignore[arg-type]
+
+
+def test_issuing_needs_an_ended_notice_and_no_held_or_bad_rows() -> None:
+    assert _issuable() is None
+    assert "not under notice" in (_issuable(state="province_approved") or "")
+    assert "rule 8" in (_issuable(notice_ends_at=NOW + timedelta(minutes=1)) or "")
+    assert "2025-06-10 10:01 (UTC+8)" in (_issuable(notice_ends_at=NOW + timedelta(minutes=1)) or "")
+    assert "held" in (_issuable(counts={"ok": 3, "held": 1}) or "")
+    assert "bad" in (_issuable(counts={"ok": 3, "bad": 1}) or "")
+    assert "no row left" in (_issuable(counts={"excluded": 4}) or "")
+    with pytest.raises(BatchStateError):
+        require_issuable(batch_id=1, state="issued", notice_ends_at=NOW, counts={"ok": 1}, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("rows", "text"), [([], ""), ([5], "5"), ([3, 1, 2, 2], "1-3"), ([1, 2, 3, 7, 9, 10], "1-3,7,9-10")]
+)
+def test_row_numbers_are_written_as_ranges(rows: list[int], text: str) -> None:
+    assert row_ranges(rows) == text
