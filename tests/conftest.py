@@ -8,6 +8,7 @@ it is skipped on a developer machine and **fails** when ``CI=true``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -50,6 +51,12 @@ def require_service(name: str, url: str) -> None:
 
 def worker_id(config: pytest.Config) -> str:
     return str(getattr(config, "workerinput", {}).get("workerid", "main"))
+
+
+def run_id(config: pytest.Config) -> str:
+    """Names this checkout's and worker's databases, so two checkouts testing at once never collide."""
+    checkout = hashlib.sha256(str(config.rootpath).encode()).hexdigest()[:6]
+    return f"{checkout}_{worker_id(config)}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -97,7 +104,7 @@ async def _migrate(url: str) -> None:
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker's own, dropped at the end."""
     require_service("PostgreSQL", PG_ADMIN_URL)
-    name = f"certreg_test_{worker_id(request.config)}"
+    name = f"certreg_test_{run_id(request.config)}"
     url = asyncio.run(_recreate_pg_database(name))
     asyncio.run(_migrate(url))
     yield url
@@ -165,7 +172,7 @@ def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.fixture
 def redis_prefix(request: pytest.FixtureRequest) -> str:
     """Key and channel prefix of this worker (pub/sub channels are shared by every Redis database)."""
-    return f"certreg-test-{worker_id(request.config)}"
+    return f"certreg-test-{run_id(request.config)}"
 
 
 async def _empty(url: str) -> None:
