@@ -14,15 +14,17 @@ from enum import StrEnum
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.bulk import insert_records
 from registry.log.merkle import leaf_hash
 from registry.log.tree import store_leaves
 from registry.models import Event, LogHead
 
 ENTRY_VERSION: Final = 1
 LOG_HEAD_ID: Final = 1
+EVENT_COLUMNS: Final = ("idx", "at", "actor", "kind", "subject", "reason", "data", "leaf_hash")
 
 DetailValue = str | int | bytes | bool | None
 
@@ -113,36 +115,30 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
     """Append ``events`` as leaves, in order, inside the caller's transaction; returns their indices.
 
     The ``UPDATE … RETURNING`` on ``log_head`` takes the row lock that serialises appenders until the
-    transaction ends, so indices never repeat and a rollback gives them back (no gaps).
+    transaction ends, so indices never repeat and a rollback gives them back (no gaps). Event rows go in by
+    ``COPY`` on PostgreSQL when there are many; the tree then stores only the nodes of 256 leaves and more
+    (:mod:`registry.log.tree`). Raises ``ValueError`` for an event time without a time zone.
     """
     if not events:
         return range(0)
+    now = datetime.now(UTC)
+    records = []
+    hashes = []
+    for event in events:
+        at = event.at or now
+        if at.tzinfo is None:
+            raise ValueError(f"naive event time for {event.kind} {event.subject}: give a time zone")
+        data = encode_entry(entry_of(event, now))
+        digest = leaf_hash(data)
+        hashes.append(digest)
+        records.append((at, event.actor, event.kind, event.subject, event.reason, data, digest))
     result = await session.execute(
         update(LogHead).where(LogHead.id == LOG_HEAD_ID).values(size=LogHead.size + len(events)).returning(LogHead.size)
     )
     end = result.scalar_one()
     start = end - len(events)
-    now = datetime.now(UTC)
-    rows = []
-    hashes = []
-    for offset, event in enumerate(events):
-        data = encode_entry(entry_of(event, now))
-        digest = leaf_hash(data)
-        hashes.append(digest)
-        rows.append(
-            {
-                "idx": start + offset,
-                "at": event.at or now,
-                "actor": event.actor,
-                "kind": event.kind,
-                "subject": event.subject,
-                "reason": event.reason,
-                "data": data,
-                "leaf_hash": digest,
-            }
-        )
-    for chunk in range(0, len(rows), 5000):
-        await session.execute(insert(Event), rows[chunk : chunk + 5000])
+    rows = [(start + offset, *record) for offset, record in enumerate(records)]
+    await insert_records(session, Event, EVENT_COLUMNS, rows)
     await store_leaves(session, start, hashes)
     return range(start, end)
 
