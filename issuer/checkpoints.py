@@ -38,7 +38,7 @@ logger = logging.getLogger("certreg.log")
 
 async def publish_checkpoint(database: Database, keystore: KeyStore, settings: Settings) -> StoredCheckpoint:
     """Sign and store a checkpoint of the log as it is now; return it (the existing one if the size is
-    unchanged).
+    unchanged). Call it after a batch's transaction has committed: it opens a transaction of its own.
 
     Takes the ``log_head`` lock, so the size signed is exact and two publishers never race. Raises
     :class:`NotFoundError` without an active log key and a ``KeyFileError`` when its sealed file cannot be

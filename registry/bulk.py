@@ -21,9 +21,9 @@ _INSERT_CHUNK: Final = 5000
 
 
 async def insert_records(
-    session: AsyncSession, model: type[Base], columns: Sequence[str], records: list[tuple[Any, ...]]
+    session: AsyncSession, model: type[Base], columns: Sequence[str], records: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``records`` (tuples in ``columns`` order) into the table of ``model`` in the session's transaction.
+    """Insert ``records`` (sequences in ``columns`` order) into the table of ``model`` in the session's transaction.
 
     Raises what the driver raises (an ``IntegrityError`` on a duplicate key, for instance), which aborts the
     caller's transaction like any failed statement.

@@ -52,7 +52,7 @@ class EventKind(StrEnum):
     BATCH_ISSUED = "batch.issued"
 
 
-class LogEntry(msgspec.Struct, array_like=True, frozen=True):
+class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """The canonical content of one leaf. Append fields only; never retype or reorder one."""
 
     version: int
@@ -100,15 +100,13 @@ def decode_entry(data: bytes) -> LogEntry:
 
 
 def entry_of(event: NewEvent, at: datetime) -> LogEntry:
-    return LogEntry(
-        version=ENTRY_VERSION,
-        kind=event.kind,
-        subject=event.subject,
-        at_us=to_micros(event.at or at),
-        actor=event.actor,
-        reason=event.reason,
-        details=event.details,
-    )
+    """The canonical entry of ``event`` (details in key order); ``at`` is used when the event has no time."""
+    return _entry(event, to_micros(event.at or at))
+
+
+def _entry(event: NewEvent, at_us: int) -> LogEntry:
+    details = dict(sorted(event.details.items()))
+    return LogEntry(ENTRY_VERSION, event.kind, event.subject, at_us, event.actor, event.reason, details)
 
 
 async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> range:
@@ -121,24 +119,27 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
     """
     if not events:
         return range(0)
-    now = datetime.now(UTC)
-    records = []
-    hashes = []
-    for event in events:
-        at = event.at or now
-        if at.tzinfo is None:
-            raise ValueError(f"naive event time for {event.kind} {event.subject}: give a time zone")
-        data = encode_entry(entry_of(event, now))
-        digest = leaf_hash(data)
-        hashes.append(digest)
-        records.append((at, event.actor, event.kind, event.subject, event.reason, data, digest))
     result = await session.execute(
         update(LogHead).where(LogHead.id == LOG_HEAD_ID).values(size=LogHead.size + len(events)).returning(LogHead.size)
     )
     end = result.scalar_one()
     start = end - len(events)
-    rows = [(start + offset, *record) for offset, record in enumerate(records)]
-    await insert_records(session, Event, EVENT_COLUMNS, rows)
+    now = datetime.now(UTC)
+    micros: dict[datetime, int] = {}  # a batch's events share one time: convert it once
+    records: list[tuple[Any, ...]] = []
+    hashes = []
+    for index, event in enumerate(events, start):
+        at = event.at or now
+        if at.tzinfo is None:
+            raise ValueError(f"naive event time for {event.kind} {event.subject}: give a time zone")
+        at_us = micros.get(at)
+        if at_us is None:
+            at_us = micros[at] = to_micros(at)
+        data = _encoder.encode(_entry(event, at_us))  # _entry is canonical already
+        digest = leaf_hash(data)
+        hashes.append(digest)
+        records.append((index, at, event.actor, event.kind, event.subject, event.reason, data, digest))
+    await insert_records(session, Event, EVENT_COLUMNS, records)
     await store_leaves(session, start, hashes)
     return range(start, end)
 

@@ -64,10 +64,10 @@ def complete_root(hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
-def new_nodes(start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Every ``(level, index)`` above level 0 that becomes complete when leaves ``[start, end)`` arrive,
-    in an order where a node's children always come first."""
-    level = 1
+def new_nodes(start: int, end: int, min_level: int = 1) -> Iterator[tuple[int, int]]:
+    """Every ``(level, index)`` from ``min_level`` up that becomes complete when leaves ``[start, end)``
+    arrive, in an order where a node's children always come first."""
+    level = min_level
     while (1 << level) <= end:
         first = start >> level
         last = (end >> level) - 1
