@@ -89,6 +89,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise _error("id_hash_key", "a secret of at least 16 characters", "(too short)")
         if self.key_kdf not in ("sensitive", "moderate", "interactive", "insecure-test-only"):
             raise _error("key_kdf", "sensitive, moderate or interactive", self.key_kdf)
+        if not re.fullmatch(r"[^\s+]+", self.log_origin):
+            # it is also the key name of the log's signed notes (c2sp.org/signed-note): no space, no '+'
+            raise _error("log_origin", "a schema-less URL without spaces or '+' (hrss.example/log)", self.log_origin)
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
 

@@ -14,15 +14,17 @@ from enum import StrEnum
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.bulk import insert_records
 from registry.log.merkle import leaf_hash
 from registry.log.tree import store_leaves
 from registry.models import Event, LogHead
 
 ENTRY_VERSION: Final = 1
 LOG_HEAD_ID: Final = 1
+EVENT_COLUMNS: Final = ("idx", "at", "actor", "kind", "subject", "reason", "data", "leaf_hash")
 
 DetailValue = str | int | bytes | bool | None
 
@@ -51,7 +53,7 @@ class EventKind(StrEnum):
     BATCH_ROWS_EXCLUDED = "batch.rows_excluded"  # rows left out of a submitted batch; details name them
 
 
-class LogEntry(msgspec.Struct, array_like=True, frozen=True):
+class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """The canonical content of one leaf. Append fields only; never retype or reorder one."""
 
     version: int
@@ -99,22 +101,22 @@ def decode_entry(data: bytes) -> LogEntry:
 
 
 def entry_of(event: NewEvent, at: datetime) -> LogEntry:
-    return LogEntry(
-        version=ENTRY_VERSION,
-        kind=event.kind,
-        subject=event.subject,
-        at_us=to_micros(event.at or at),
-        actor=event.actor,
-        reason=event.reason,
-        details=event.details,
-    )
+    """The canonical entry of ``event`` (details in key order); ``at`` is used when the event has no time."""
+    return _entry(event, to_micros(event.at or at))
+
+
+def _entry(event: NewEvent, at_us: int) -> LogEntry:
+    details = dict(sorted(event.details.items()))
+    return LogEntry(ENTRY_VERSION, event.kind, event.subject, at_us, event.actor, event.reason, details)
 
 
 async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> range:
     """Append ``events`` as leaves, in order, inside the caller's transaction; returns their indices.
 
     The ``UPDATE … RETURNING`` on ``log_head`` takes the row lock that serialises appenders until the
-    transaction ends, so indices never repeat and a rollback gives them back (no gaps).
+    transaction ends, so indices never repeat and a rollback gives them back (no gaps). Event rows go in by
+    ``COPY`` on PostgreSQL when there are many; the tree then stores only the nodes of 256 leaves and more
+    (:mod:`registry.log.tree`). Raises ``ValueError`` for an event time without a time zone.
     """
     if not events:
         return range(0)
@@ -124,26 +126,21 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
     end = result.scalar_one()
     start = end - len(events)
     now = datetime.now(UTC)
-    rows = []
+    micros: dict[datetime, int] = {}  # a batch's events share one time: convert it once
+    records: list[tuple[Any, ...]] = []
     hashes = []
-    for offset, event in enumerate(events):
-        data = encode_entry(entry_of(event, now))
+    for index, event in enumerate(events, start):
+        at = event.at or now
+        if at.tzinfo is None:
+            raise ValueError(f"naive event time for {event.kind} {event.subject}: give a time zone")
+        at_us = micros.get(at)
+        if at_us is None:
+            at_us = micros[at] = to_micros(at)
+        data = _encoder.encode(_entry(event, at_us))  # _entry is canonical already
         digest = leaf_hash(data)
         hashes.append(digest)
-        rows.append(
-            {
-                "idx": start + offset,
-                "at": event.at or now,
-                "actor": event.actor,
-                "kind": event.kind,
-                "subject": event.subject,
-                "reason": event.reason,
-                "data": data,
-                "leaf_hash": digest,
-            }
-        )
-    for chunk in range(0, len(rows), 5000):
-        await session.execute(insert(Event), rows[chunk : chunk + 5000])
+        records.append((index, at, event.actor, event.kind, event.subject, event.reason, data, digest))
+    await insert_records(session, Event, EVENT_COLUMNS, records)
     await store_leaves(session, start, hashes)
     return range(start, end)
 

@@ -10,6 +10,7 @@ from litestar.plugins import InitPlugin
 from registry.config import Settings
 from verify.health import HealthController
 from verify.http_errors import EXCEPTION_HANDLERS
+from verify.log_api import LogController
 from verify.runtime import lifespan, provide_runtime
 
 
@@ -18,7 +19,7 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([HealthController])
+        app_config.route_handlers.extend([HealthController, LogController])
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)

@@ -1,0 +1,182 @@
+"""Auditing the log itself: every leaf against its bytes and columns, the stored tree and every checkpoint.
+
+The tree is recomputed from the events' *bytes* (never from the stored leaf hashes), streamed in index order
+in chunks, with a :class:`Frontier` of O(log n) memory; the nodes it closes are compared with the stored
+ones, and its root at each checkpoint's size with the root the log signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.events import decode_entry, to_micros
+from registry.log.checkpoint import open_checkpoint
+from registry.log.errors import NoteError
+from registry.log.findings import AuditProgress, AuditReport, Finding
+from registry.log.frontier import Frontier
+from registry.log.merkle import leaf_hash
+from registry.log.note import NoteVerifier
+from registry.log.paging import in_chunks
+from registry.log.store import StoredCheckpoint
+from registry.log.tree import LOW_LEVELS
+from registry.models import Event, MerkleNode
+
+CHUNK: Final = 5000
+_COLUMNS: Final = ("kind", "subject", "actor", "reason")
+
+
+def check_event(report: AuditReport, row: Any) -> None:
+    """Report a leaf whose bytes do not match its stored hash or whose columns differ from its bytes."""
+    where = f"leaf {row.idx}"
+    if leaf_hash(row.data) != row.leaf_hash:
+        report.add(
+            Finding.EVENT_CHANGED, where, f"第 {row.idx} 条的内容与叶哈希不符 / {where}: bytes do not match its hash"
+        )
+    try:
+        entry = decode_entry(row.data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        report.add(Finding.EVENT_CHANGED, where, f"第 {row.idx} 条无法解码 / {where} does not decode as an event")
+        return
+    changed = [name for name in _COLUMNS if getattr(entry, name) != getattr(row, name)]
+    if to_micros(row.at) != entry.at_us:
+        changed.append("at")
+    if changed:
+        report.add(
+            Finding.EVENT_CHANGED,
+            where,
+            f"第 {row.idx} 条的字段 {', '.join(changed)} 与日志内容不符 / {where}: column(s) {', '.join(changed)} "
+            f"differ from the logged event ({entry.kind} {entry.subject})",
+        )
+
+
+def signed_root(report: AuditReport, checkpoint: StoredCheckpoint, verifiers: Sequence[NoteVerifier]) -> bytes | None:
+    """The root the log signed in ``checkpoint``, or ``None`` (reported) when no log key signed it as stored."""
+    for verifier in verifiers:
+        try:
+            signed = open_checkpoint(checkpoint.note, verifier)
+        except NoteError:
+            continue
+        if (signed.size, signed.root_hash) == (checkpoint.size, checkpoint.root_hash):
+            return signed.root_hash
+    report.add(
+        Finding.CHECKPOINT_BAD_SIGNATURE,
+        f"checkpoint {checkpoint.size}",
+        f"检查点 {checkpoint.size} 无日志密钥的有效签名或与签名内容不符 / checkpoint {checkpoint.size} is not signed "
+        "by a log key, or its stored size or root differ from the signed note",
+    )
+    return None
+
+
+class _Rebuild:
+    """The tree as the events give it, leaf by leaf, checked against the signed roots on the way."""
+
+    def __init__(self, report: AuditReport, roots: dict[int, bytes]) -> None:
+        self.report = report
+        self.roots = roots  # signed roots not yet compared, by size
+        self.frontier = Frontier()
+        self.nodes: dict[tuple[int, int], bytes] = {}
+        self.next = 0  # the index the next event should have
+        self.hole = False  # after a deleted leaf nothing further can be recomputed
+        self.compare_root()
+
+    def compare_root(self) -> None:
+        size = self.frontier.size
+        root = self.roots.pop(size, None)
+        if root is not None and root != self.frontier.root():
+            self.report.add(
+                Finding.CHECKPOINT_FORK,
+                f"checkpoint {size}",
+                f"事件算出的根与检查点 {size} 的根不同，日志在第 {size} 条前被改写 / the events no longer give the "
+                f"root signed at size {size}: the log was rewritten before leaf {size}",
+            )
+
+    def add(self, row: Any) -> None:
+        if row.idx > self.next:
+            gap = f"leaves {self.next}-{row.idx - 1}"
+            self.report.add(Finding.EVENT_DELETED, gap, f"第 {self.next}–{row.idx - 1} 条已被删除 / {gap} were deleted")
+            self.hole, self.next = True, row.idx
+        if not self.hole:
+            for level, index, digest in self.frontier.push(leaf_hash(row.data)):
+                if level >= LOW_LEVELS:
+                    self.nodes[(level, index)] = digest
+            self.compare_root()
+        self.next += 1
+
+    def finish(self, head: int) -> None:
+        report, end = self.report, self.next
+        if end != head:
+            report.add(
+                Finding.LOG_TRUNCATED,
+                f"leaves {min(end, head)}-{max(end, head) - 1}",
+                f"log_head 记为 {head} 条，事件止于 {end} 条 / log_head says {head} leaves, the events end at {end}",
+            )
+        for size in sorted(self.roots):
+            if size > end:
+                report.add(
+                    Finding.LOG_TRUNCATED,
+                    f"checkpoint {size}",
+                    f"检查点 {size} 签名了 {size} 条，日志现只有 {end} 条 / checkpoint {size} signed {size} "
+                    f"leaves, the log now has {end}: it was truncated",
+                )
+            else:
+                report.add(
+                    Finding.CHECKPOINT_FORK,
+                    f"checkpoint {size}",
+                    f"缺少叶子，无法重现检查点 {size} / the events cannot reproduce checkpoint {size}: "
+                    "leaves are missing",
+                )
+
+
+async def audit_log(
+    session: AsyncSession,
+    report: AuditReport,
+    *,
+    head: int,
+    checkpoints: Sequence[StoredCheckpoint],
+    verifiers: Sequence[NoteVerifier],
+    progress: AuditProgress,
+) -> None:
+    """Add to ``report`` every discrepancy in the events, the stored tree and the checkpoints."""
+    roots = {cp.size: root for cp in checkpoints if (root := signed_root(report, cp, verifiers)) is not None}
+    report.checkpoints = len(checkpoints)
+    rebuild = _Rebuild(report, roots)
+    progress.stage("leaves", head)
+    columns = select(
+        Event.idx, Event.at, Event.actor, Event.kind, Event.subject, Event.reason, Event.data, Event.leaf_hash
+    )
+    async for rows in in_chunks(session, columns, [Event.idx], CHUNK):
+        for row in rows:
+            check_event(report, row)
+            rebuild.add(row)
+        progress.advance(len(rows))
+    report.leaves = rebuild.next
+    rebuild.finish(head)
+    await audit_nodes(session, report, rebuild.nodes, rebuild.frontier.size)
+
+
+async def audit_nodes(
+    session: AsyncSession, report: AuditReport, computed: dict[tuple[int, int], bytes], size: int
+) -> None:
+    """Compare the stored nodes with ``computed``, those the events give within their first ``size`` leaves."""
+    statement = select(MerkleNode.level, MerkleNode.index, MerkleNode.hash)
+    async for rows in in_chunks(session, statement, [MerkleNode.level, MerkleNode.index], CHUNK):
+        for level, index, digest in rows:
+            if level >= LOW_LEVELS and (index + 1) << level > size:
+                continue  # past a hole or the end: the deletion or truncation is reported already
+            if computed.pop((level, index), None) != digest:
+                first, last = index << level, ((index + 1) << level) - 1
+                report.add(
+                    Finding.TREE_CHANGED,
+                    f"node {level}/{index}",
+                    f"树节点 {level}/{index}（第 {first}–{last} 条）与事件不符 / stored node level {level} index "
+                    f"{index} (leaves {first}-{last}) is not what the events give",
+                )
+    for level, index in sorted(computed):
+        report.add(
+            Finding.TREE_CHANGED, f"node {level}/{index}", f"缺少树节点 / node level {level} index {index} is missing"
+        )

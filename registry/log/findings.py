@@ -1,0 +1,66 @@
+"""What an audit reports: each discrepancy with its kind and the record it concerns (pure)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+import msgspec
+
+
+class Finding(StrEnum):
+    """Kinds of discrepancy between the registry's rows, its log and its signed checkpoints."""
+
+    CERTIFICATE_CHANGED = "certificate.changed"  # a row differs from its signed statement or its issue event
+    CERTIFICATE_DELETED = "certificate.deleted"  # an issue event whose certificate row is gone
+    CERTIFICATE_UNLOGGED = "certificate.unlogged"  # a row added without its own issue event
+    CERTIFICATE_BAD_SIGNATURE = "certificate.bad_signature"  # the statement's signature does not verify
+    EVENT_CHANGED = "event.changed"  # a leaf's bytes, hash or columns were altered
+    EVENT_DELETED = "event.deleted"  # a hole in the leaf indices
+    LOG_TRUNCATED = "log.truncated"  # fewer leaves than log_head or a signed checkpoint says
+    TREE_CHANGED = "tree.changed"  # a stored Merkle node the events do not give
+    CHECKPOINT_FORK = "checkpoint.fork"  # a signed checkpoint the current log is not consistent with
+    CHECKPOINT_BAD_SIGNATURE = "checkpoint.bad_signature"  # a checkpoint no log key signed as stored
+
+
+class Discrepancy(msgspec.Struct, frozen=True):
+    """One problem: its ``kind``, the ``record`` (certificate number, leaf index, node, checkpoint size)
+    and a bilingual ``message`` saying what differs."""
+
+    kind: Finding
+    record: str
+    message: str
+
+
+class AuditProgress(Protocol):
+    """Where an audit reports how far it got (the CLI draws a progress bar)."""
+
+    def stage(self, name: str, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+
+class SilentProgress:
+    """Progress that goes nowhere (tests, library use)."""
+
+    def stage(self, name: str, total: int) -> None:
+        return None
+
+    def advance(self, count: int) -> None:
+        return None
+
+
+class AuditReport(msgspec.Struct, kw_only=True):
+    """The outcome: what was checked and every discrepancy found (clean when there is none)."""
+
+    leaves: int = 0
+    certificates: int = 0
+    checkpoints: int = 0
+    discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.discrepancies
+
+    def add(self, kind: Finding, record: str, message: str) -> None:
+        self.discrepancies.append(Discrepancy(kind, record, message))

@@ -1,0 +1,61 @@
+"""The log stores Merkle nodes from level 8 up only: drop levels 0–7 (recomputed from leaf hashes on demand).
+
+Level 0 duplicated ``event.leaf_hash`` and levels 1–7 are cheaper to recompute from at most 256 leaf hashes
+than to write on every append (see ``registry/log/tree.py``). Downgrading recomputes them from the events.
+
+Revision ID: 0002_log
+Revises: 0001
+Create Date: 2026-11-24 22:40:00
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_log"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+LOW_LEVELS = 8
+_node = sa.table(
+    "merkle_node",
+    sa.column("level", sa.SmallInteger),
+    sa.column("index", sa.BigInteger),
+    sa.column("hash", sa.LargeBinary),
+)
+
+
+def upgrade() -> None:
+    op.execute(sa.text("DELETE FROM merkle_node WHERE level < :low").bindparams(low=LOW_LEVELS))
+
+
+def _low_nodes(start: int, hashes: list[bytes]) -> list[dict[str, object]]:
+    """Nodes of levels 0–7 that are complete within one block of leaf hashes starting at ``start``."""
+    rows: list[dict[str, object]] = []
+    level, current, first = 0, hashes, start
+    while level < LOW_LEVELS and current:
+        rows += [{"level": level, "index": (first >> level) + i, "hash": h} for i, h in enumerate(current)]
+        paired = len(current) // 2 * 2
+        current = [hashlib.sha256(b"\x01" + current[i] + current[i + 1]).digest() for i in range(0, paired, 2)]
+        level += 1
+    return rows
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    block = 1 << LOW_LEVELS
+    size = bind.execute(sa.text("SELECT count(*) FROM event")).scalar_one()
+    for start in range(0, size, block):
+        hashes = list(
+            bind.execute(
+                sa.text("SELECT leaf_hash FROM event WHERE idx >= :a AND idx < :b ORDER BY idx"),
+                {"a": start, "b": start + block},
+            ).scalars()
+        )
+        rows = _low_nodes(start, hashes)
+        if rows:
+            bind.execute(sa.insert(_node), rows)

@@ -1,0 +1,107 @@
+"""Building a registry for the tampering tests and changing it behind the application's back, in plain SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from click.testing import CliRunner, Result
+from sqlalchemy import delete, insert, select, update
+
+from issuer.checkpoints import publish_checkpoint
+from issuer.cli import main
+from registry.db import Database
+from registry.models import Certificate, Checkpoint, Event, LogHead, MerkleNode
+from tests.factories import TestCertificate, add_keys, key_store, seed_world
+from tests.integration.log.conftest import World
+from tests.support import make_settings
+
+ORIGIN = "hrss.hunan.example/certreg"
+T = TypeVar("T")
+
+
+def cli_env(db_url: str, key_dir: Path) -> dict[str, str]:
+    return {
+        "CERTREG_DATABASE_URL": db_url,
+        "CERTREG_KEY_DIR": str(key_dir),
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+        "CERTREG_LOG_ORIGIN": ORIGIN,
+    }
+
+
+def invoke(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def on_database(db_url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``work`` on a fresh connection to the database (the CLI tests are synchronous)."""
+
+    async def _run() -> T:
+        database = Database(db_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(_run())
+
+
+async def build(database: Database, key_dir: Path, count: int = 5, prefix: str = "考生") -> list[TestCertificate]:
+    """A seeded registry with keys, ``count`` certificates and a checkpoint over them."""
+    await seed_world(database)
+    store = key_store(key_dir)
+    await add_keys(database, store)
+    made = await World(database, store, key_dir).issue(count, prefix)
+    await publish_checkpoint(database, store, make_settings(log_origin=ORIGIN))
+    return made
+
+
+async def grow(database: Database, key_dir: Path, count: int, prefix: str) -> list[TestCertificate]:
+    """Issue ``count`` more certificates the normal way and publish a checkpoint."""
+    store = key_store(key_dir)
+    made = await World(database, store, key_dir).issue(count, prefix)
+    await publish_checkpoint(database, store, make_settings(log_origin=ORIGIN))
+    return made
+
+
+async def sql(database: Database, *statements: Any) -> None:
+    async with database.transaction() as session:
+        for statement in statements:
+            await session.execute(statement)
+
+
+async def insert_unlogged_copy(database: Database, number: str, new_number: str) -> None:
+    """A certificate row copied from ``number`` under ``new_number``, pointing at the log's first leaf."""
+    columns = [column.key for column in Certificate.__mapper__.columns]
+    async with database.transaction() as session:
+        found = await session.execute(
+            select(*(getattr(Certificate, c) for c in columns)).where(Certificate.number == number)
+        )
+        row = dict(zip(columns, found.one(), strict=True))
+        row.update(number=new_number, log_index=0)
+        await session.execute(insert(Certificate).values(**row))
+
+
+async def truncate(database: Database, keep: int, *, drop_checkpoints: bool = False) -> None:
+    """Cut the log back to ``keep`` leaves, with the rows whose events went, as an insider would; with
+    ``drop_checkpoints`` also the stored checkpoints beyond it (covering the tracks the audit would see)."""
+    async with database.transaction() as session:
+        nodes = (await session.execute(select(MerkleNode.level, MerkleNode.index))).all()
+        for level, index in nodes:
+            if (index + 1) << level > keep:
+                await session.execute(delete(MerkleNode).where(MerkleNode.level == level, MerkleNode.index == index))
+        await session.execute(delete(Certificate).where(Certificate.log_index >= keep))
+        await session.execute(delete(Event).where(Event.idx >= keep))
+        await session.execute(update(LogHead).values(size=keep))
+        if drop_checkpoints:
+            await session.execute(delete(Checkpoint).where(Checkpoint.size > keep))
+
+
+async def event_data(database: Database, index: int) -> bytes:
+    async with database.reader() as session:
+        data = await session.scalar(select(Event.data).where(Event.idx == index))
+    assert data is not None
+    return data

@@ -1,0 +1,127 @@
+"""``certreg audit`` against a registry changed behind its back in plain SQL: each change is found, named by
+its certificate number, leaf or checkpoint, and the exit code is 1; a clean registry exits 0."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import msgspec
+from sqlalchemy import delete, update
+
+from registry.events import decode_entry, encode_entry
+from registry.log.merkle import leaf_hash
+from registry.models import Certificate, Checkpoint, Event
+from tests.integration.log.tampering import (
+    build,
+    cli_env,
+    event_data,
+    grow,
+    insert_unlogged_copy,
+    invoke,
+    on_database,
+    sql,
+    truncate,
+)
+
+
+def audit(empty_db_url: str, tmp_path: Path) -> tuple[int, list[list[str]], str]:
+    result = invoke(cli_env(empty_db_url, tmp_path / "keys"), "audit")
+    findings = [line.split("\t") for line in result.output.splitlines() if "\t" in line]
+    return result.exit_code, findings, result.output
+
+
+def test_a_clean_registry_passes(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys", count=300))
+    code, findings, output = audit(empty_db_url, tmp_path)
+    assert (code, findings) == (0, [])
+    assert "audit clean: 303 leaves, 300 certificates, 1 checkpoints" in output
+
+
+def test_a_changed_name_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    number = made[2].number
+    on_database(
+        empty_db_url,
+        lambda db: sql(db, update(Certificate).where(Certificate.number == number).values(holder_name="李四")),
+    )
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert findings == [["certificate.changed", f"certificate {number}", findings[0][2]]]
+    assert "holder_name" in findings[0][2]
+
+
+def test_a_deleted_certificate_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    number = made[0].number
+    on_database(empty_db_url, lambda db: sql(db, delete(Certificate).where(Certificate.number == number)))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert [(kind, record) for kind, record, _ in findings] == [("certificate.deleted", f"certificate {number}")]
+
+
+def test_a_certificate_without_an_event_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    forged = made[0].number[:-6] + "999999"
+    on_database(empty_db_url, lambda db: insert_unlogged_copy(db, made[0].number, forged))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    kinds = {(kind, record) for kind, record, _ in findings}
+    assert ("certificate.unlogged", f"certificate {forged}") in kinds
+    assert all(record == f"certificate {forged}" for _, record, _ in findings)
+
+
+def test_a_rewritten_event_is_found_by_its_leaf(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    index = 4  # the second certificate's issue event
+    entry = decode_entry(on_database(empty_db_url, lambda db: event_data(db, index)))
+    forged = encode_entry(
+        msgspec.structs.replace(entry, details={**entry.details, "statement_sha256": hashlib.sha256(b"x").digest()})
+    )
+    on_database(empty_db_url, lambda db: sql(db, update(Event).where(Event.idx == index).values(data=forged)))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    kinds = [(kind, record) for kind, record, _ in findings]
+    assert ("event.changed", f"leaf {index}") in kinds
+    assert ("checkpoint.fork", "checkpoint 8") in kinds  # the events no longer give the signed root
+
+
+def test_an_event_rewritten_with_its_hash_still_breaks_the_signed_root(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    entry = decode_entry(on_database(empty_db_url, lambda db: event_data(db, 5)))
+    forged = encode_entry(msgspec.structs.replace(entry, actor="somebody else"))
+    statement = (
+        update(Event).where(Event.idx == 5).values(data=forged, leaf_hash=leaf_hash(forged), actor="somebody else")
+    )
+    on_database(empty_db_url, lambda db: sql(db, statement))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.fork", "checkpoint 8")]
+
+
+def test_a_truncated_and_regrown_log_forks_from_its_old_checkpoints(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 8 leaves, checkpoint 8
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 4, "乙"))  # 12 leaves, checkpoint 12
+    on_database(empty_db_url, lambda db: truncate(db, 6))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert {(kind, record) for kind, record, _ in findings} == {
+        ("log.truncated", "checkpoint 8"),
+        ("log.truncated", "checkpoint 12"),
+    }
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 10, "丙"))  # regrown to 16, other leaves
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert {(kind, record) for kind, record, _ in findings} == {
+        ("checkpoint.fork", "checkpoint 8"),
+        ("checkpoint.fork", "checkpoint 12"),
+    }
+
+
+def test_a_forged_checkpoint_signature_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    bad = update(Checkpoint).values(note="hrss.hunan.example/certreg\n8\n" + "A" * 43 + "=\n\n\u2014 x AAAAAAA=\n")
+    on_database(empty_db_url, lambda db: sql(db, bad))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.bad_signature", "checkpoint 8")]

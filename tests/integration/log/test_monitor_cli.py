@@ -1,0 +1,87 @@
+"""``certreg monitor`` against the verify app over real HTTP: it follows an honest log, and raises (exit 1)
+when the log is truncated and regrown, rolled back, re-signed by another key or serves a forged note."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from registry.models import Checkpoint
+from tests.integration.log.server import serving
+from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql, truncate
+from tests.support import make_settings
+
+
+@pytest.fixture
+def log_url(empty_db_url: str, tmp_path: Path) -> Iterator[str]:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 8 leaves, checkpoint 8
+    with serving(make_settings(database_url=empty_db_url, log_origin=ORIGIN)) as url:
+        yield url
+
+
+def monitor(empty_db_url: str, tmp_path: Path, url: str, *extra: str) -> tuple[int, str]:
+    result = invoke(
+        cli_env(empty_db_url, tmp_path / "keys"), "monitor", url, "--state", str(tmp_path / "seen.json"), *extra
+    )
+    return result.exit_code, result.output
+
+
+def test_follows_an_honest_log_trusting_the_key_on_first_use(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert code == 0, output
+    assert "trust on first use" in output
+    assert "first checkpoint recorded: size 8" in output
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert (code, "no new checkpoint: size 8" in output) == (0, True)
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 3, "乙"))
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert code == 0, output
+    assert "consistent: size 8 → 11" in output
+    state = json.loads((tmp_path / "seen.json").read_text())
+    assert [seen["size"] for seen in state["checkpoints"]] == [8, 11]
+    assert state["verifier_key"].startswith(f"{ORIGIN}+")
+
+
+def test_detects_a_truncated_and_regrown_log(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # saw checkpoint 8
+    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 6, "丙"))  # 11 leaves, other history
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert code == 1
+    assert "ALARM [fork]" in output
+    assert "size 11 is not consistent with the one of size 8" in output
+    state = json.loads((tmp_path / "seen.json").read_text())
+    assert [seen["size"] for seen in state["checkpoints"]] == [8]  # the forked checkpoint is not accepted
+    assert state["alarms"][0].startswith("fork:")
+
+
+def test_detects_a_rollback(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
+    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "丁"))  # 6 leaves < 8 seen
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert code == 1
+    assert "ALARM [rolled_back]" in output
+
+
+def test_detects_a_forged_note_and_a_changed_key(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
+    forged = f"{ORIGIN}\n8\n{'A' * 43}=\n\n\u2014 {ORIGIN} {'A' * 92}\n"  # a signature of zeros
+    on_database(empty_db_url, lambda db: sql(db, update(Checkpoint).values(note=forged)))
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert code == 1
+    assert "ALARM [bad_signature]" in output
+    other = "other.example/log+01234567+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--key", other)
+    assert code == 1
+    assert "ALARM [key_changed]" in output
+
+
+def test_cannot_check_an_unreachable_log(empty_db_url: str, tmp_path: Path) -> None:
+    code, output = monitor(empty_db_url, tmp_path, "http://127.0.0.1:9")
+    assert code == 2
+    assert "cannot check" in output

@@ -1,0 +1,103 @@
+"""The stored tree: roots and proofs from nodes of level 8 and up plus leaf hashes, in two queries."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, event, func, select
+
+from registry.db import Database
+from registry.events import NewEvent, append_events
+from registry.log.errors import LogCorruptError
+from registry.log.proofs import consistency_proof, inclusion_proof
+from registry.log.tree import root_at
+from registry.log.verification import verify_consistency, verify_inclusion
+from registry.models import Event, LogHead, MerkleNode
+from tests.unit.log.trees import consistency, inclusion, mth
+
+BATCHES = (1, 254, 1, 1, 300, 700, 3)  # crosses 256-leaf blocks inside and at the edge of appends
+
+
+def _events(count: int, tag: str) -> list[NewEvent]:
+    return [
+        NewEvent(kind="batch.submitted", subject=f"b:{tag}{i}", actor="test", details={"i": i}) for i in range(count)
+    ]
+
+
+async def _grow(database: Database) -> list[bytes]:
+    for number, count in enumerate(BATCHES):
+        async with database.transaction() as session:
+            await append_events(session, _events(count, f"{number}-"))
+    async with database.reader() as session:
+        return list((await session.scalars(select(Event.leaf_hash).order_by(Event.idx))).all())
+
+
+async def test_roots_and_proofs_match_the_reference_tree(database: Database) -> None:
+    hashes = await _grow(database)
+    size = len(hashes)
+    assert size == sum(BATCHES)
+    rng = random.Random(6962)
+    async with database.reader() as session:
+        for n in (0, 1, 255, 256, 257, 511, 512, 513, 1024, size - 1, size):
+            assert await root_at(session, n) == mth(hashes[:n])
+        for _ in range(25):
+            n = rng.randint(1, size)
+            index = rng.randrange(n)
+            proof = await inclusion_proof(session, index, n)
+            assert proof == inclusion(hashes, index, n)
+            verify_inclusion(index, n, hashes[index], proof, mth(hashes[:n]))
+            first = rng.randint(1, n)
+            proof = await consistency_proof(session, first, n)
+            assert proof == consistency(hashes, first, n)
+            verify_consistency(first, n, proof, mth(hashes[:first]), mth(hashes[:n]))
+
+
+async def test_only_subtrees_of_256_leaves_and_more_are_stored(database: Database) -> None:
+    await _grow(database)  # 1,260 leaves: 4 nodes at level 8, 2 at level 9, 1 at level 10
+    async with database.reader() as session:
+        rows = (await session.execute(select(MerkleNode.level, MerkleNode.index).order_by(MerkleNode.level))).all()
+    assert [tuple(row) for row in rows] == [(8, 0), (8, 1), (8, 2), (8, 3), (9, 0), (9, 1), (10, 0)]
+
+
+async def test_a_proof_costs_two_queries_whatever_the_size(database: Database) -> None:
+    hashes = await _grow(database)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(database.read_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with database.reader() as session:
+            for index in (0, 300, len(hashes) - 1):
+                statements.clear()
+                await inclusion_proof(session, index, len(hashes))
+                assert len(statements) == 2, statements
+                statements.clear()
+                await consistency_proof(session, index + 1, len(hashes))
+                assert len(statements) <= 2, statements
+    finally:
+        event.remove(database.read_engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_large_append_rolls_back_completely(database: Database) -> None:
+    await _grow(database)
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            await append_events(session, _events(2000, "big"))  # COPY on PostgreSQL
+            raise RuntimeError("the batch failed after its events were written")
+    async with database.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(Event)) == sum(BATCHES)
+        assert await session.scalar(select(LogHead.size)) == sum(BATCHES)
+        assert await session.scalar(select(func.max(MerkleNode.level))) == 10
+
+
+async def test_a_missing_node_is_reported_not_papered_over(database: Database) -> None:
+    hashes = await _grow(database)
+    async with database.transaction() as session:
+        await session.execute(delete(MerkleNode).where(MerkleNode.level == 9, MerkleNode.index == 0))
+    async with database.reader() as session:
+        with pytest.raises(LogCorruptError, match="missing"):
+            await inclusion_proof(session, 600, len(hashes))  # needs node 9/0: leaves 0-511
