@@ -87,11 +87,11 @@ async def test_periodic_publisher_survives_failures_and_keeps_publishing(
 
 
 async def _wait_for(world: World, count: int) -> None:
-    for _ in range(200):
+    for _ in range(750):  # generous: the machine may be busy with the rest of the suite
         if await _count(world) >= count:
             return
         await asyncio.sleep(0.02)
-    raise AssertionError(f"no {count} checkpoints after 4 s")
+    raise AssertionError(f"no {count} checkpoints after 15 s")
 
 
 class _WithCheckpoints(InitPlugin):

@@ -1,4 +1,4 @@
-"""Migration 0002_log: drops the Merkle nodes below level 8 and, downgraded, recomputes them from the events."""
+"""Migration 0003_log: drops the Merkle nodes below level 8 and, downgraded, recomputes them from the events."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
         upper = await _nodes(database)
         assert min(level for level, _ in upper) == 8
 
-        await _downgrade(database, "0001")
-        assert await current_revision(database.write_engine) == "0001"
+        await _downgrade(database, "0002_batches")
+        assert await current_revision(database.write_engine) == "0002_batches"
         every = await _nodes(database)
         expected_low = {
             (level, index): complete_root(hashes[index << level : (index + 1) << level])
