@@ -65,9 +65,20 @@ class StatusInfo(msgspec.Struct, frozen=True, kw_only=True):
 VALID: Final = StatusInfo(status=CertificateStatus.VALID)
 
 
+_row_encoder = msgspec.msgpack.Encoder()
+
+
+def row_digest(cert: NewCertificate) -> bytes:
+    """SHA-256 of every stored field of a certificate (canonical MessagePack of :class:`NewCertificate`):
+    fields the statement does not sign (holder ID digest, assessed-on date, batch row …) are committed by
+    the issue event through this digest, so no column can be altered unnoticed."""
+    return hashlib.sha256(_row_encoder.encode(msgspec.structs.astuple(cert))).digest()
+
+
 def issued_event(cert: NewCertificate, actor: str, at: datetime | None = None) -> NewEvent:
     """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row against."""
     details: dict[str, str | int | bytes | bool | None] = {
+        "row_sha256": row_digest(cert),
         "kind": cert.kind,
         "statement_sha256": hashlib.sha256(cert.statement).digest(),
         "signature_sha256": hashlib.sha256(cert.signature).digest(),

@@ -53,6 +53,8 @@ HOLDER_IDS = ("430102199003071234", "430103198511202618", "430104199206154323", 
 
 
 class TestCertificate(msgspec.Struct, frozen=True):
+    __test__ = False  # a factory product, not a pytest test class
+
     number: str
     token: str
     statement: bytes

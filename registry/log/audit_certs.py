@@ -8,6 +8,7 @@ constant memory; the one per-row cost that matters is the Ed25519 verification.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any, Final
 
 import msgspec
@@ -15,9 +16,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeyCompromisedError, KeysError
-from keys.keyset import KeySet
+from keys.keyset import KeySet, province_day
 from keys.signing import verify_signature
-from registry.events import EventKind, decode_entry
+from registry.certificates import NewCertificate, row_digest
+from registry.events import EventKind, decode_entry, from_micros
 from registry.log.findings import AuditProgress, AuditReport, Finding
 from registry.log.paging import in_chunks
 from registry.models import Certificate, Event
@@ -62,7 +64,7 @@ def event_differences(row: Any, data: bytes) -> list[str]:
         details = decode_entry(data).details
     except (msgspec.DecodeError, msgspec.ValidationError):
         return ["issue event"]
-    expected = {
+    expected: dict[str, Any] = {
         "kind": row.kind,
         "statement_sha256": hashlib.sha256(row.statement).digest(),
         "signature_sha256": hashlib.sha256(row.signature).digest(),
@@ -72,7 +74,24 @@ def event_differences(row: Any, data: bytes) -> list[str]:
         "batch": row.batch_id,
         "supersedes": row.supersedes,
     }
-    return [name for name, value in expected.items() if details.get(name) != value]
+    differences = [name for name, value in expected.items() if details.get(name) != value]
+    if "row_sha256" in details and details["row_sha256"] != row_digest(
+        msgspec.convert(row, NewCertificate, from_attributes=True)
+    ):
+        differences.append("row (holder ID digest, assessed-on date, subject type or batch row)")
+    return differences
+
+
+def backdating_problem(row: Any, data: bytes) -> str | None:
+    """Why the statement's issue date is not the day its issue event entered the log (one day of grace
+    for a batch that straddles midnight), or None. A stolen key can sign any date; the log cannot."""
+    try:
+        logged_on = province_day(from_micros(decode_entry(data).at_us))
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None  # reported as a changed event already
+    if logged_on - timedelta(days=1) <= row.issued_on <= logged_on:
+        return None
+    return f"issued_on {row.issued_on.isoformat()} but logged on {logged_on.isoformat()}"
 
 
 def signature_problem(row: Any, keyset: KeySet) -> str | None:
@@ -93,6 +112,21 @@ def signature_problem(row: Any, keyset: KeySet) -> str | None:
     return None
 
 
+def _check_against_event(report: AuditReport, row: Any, where: str) -> None:
+    number = row.number
+    if changed := event_differences(row, row.event_data):
+        report.add(
+            Finding.CERTIFICATE_CHANGED,
+            where,
+            f"证书 {number} 与签发事件不符：{', '.join(changed)} / {where} differs from its issue event "
+            f"(leaf {row.log_index}): {', '.join(changed)}",
+        )
+    if backdated := backdating_problem(row, row.event_data):
+        report.add(
+            Finding.CERTIFICATE_BACKDATED, where, f"证书 {number} 的签发日期与记入日志的日期不符 / {where}: {backdated}"
+        )
+
+
 def check_certificate(report: AuditReport, row: Any, keyset: KeySet) -> None:
     """Report every way ``row`` (a certificate joined with the event at its ``log_index``) is not what was
     issued and logged."""
@@ -110,13 +144,8 @@ def check_certificate(report: AuditReport, row: Any, keyset: KeySet) -> None:
             f"证书 {number} 没有自己的签发事件（第 {row.log_index} 条是 {row.event_kind} {row.event_subject}） / "
             f"{where} has no issue event of its own: leaf {row.log_index} is {row.event_kind} of {row.event_subject}",
         )
-    elif changed := event_differences(row, row.event_data):
-        report.add(
-            Finding.CERTIFICATE_CHANGED,
-            where,
-            f"证书 {number} 与签发事件不符：{', '.join(changed)} / {where} differs from its issue event "
-            f"(leaf {row.log_index}): {', '.join(changed)}",
-        )
+    else:
+        _check_against_event(report, row, where)
     if changed := statement_differences(row):
         report.add(
             Finding.CERTIFICATE_CHANGED,
@@ -137,7 +166,8 @@ async def audit_certificates(
         Certificate.number, Certificate.kind, Certificate.holder_name, Certificate.holder_id_masked,
         Certificate.subject_code, Certificate.level, Certificate.institution_code, Certificate.authority_code,
         Certificate.issued_on, Certificate.statement, Certificate.signature, Certificate.kid, Certificate.log_index,
-        Certificate.batch_id, Certificate.supersedes, Event.kind.label("event_kind"),
+        Certificate.batch_id, Certificate.supersedes, Certificate.holder_id_digest, Certificate.subject_type,
+        Certificate.assessed_on, Certificate.batch_row_no, Event.kind.label("event_kind"),
         Event.subject.label("event_subject"), Event.data.label("event_data"),
     ).outerjoin(Event, Event.idx == Certificate.log_index)  # fmt: skip
     async for chunk in in_chunks(session, rows, [Certificate.number], CHUNK):

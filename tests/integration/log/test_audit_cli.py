@@ -4,14 +4,18 @@ its certificate number, leaf or checkpoint, and the exit code is 1; a clean regi
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import msgspec
 from sqlalchemy import delete, update
 
+from keys.keyset import province_day
+from registry.db import Database
 from registry.events import decode_entry, encode_entry
 from registry.log.merkle import leaf_hash
-from registry.models import Certificate, Checkpoint, Event
+from registry.models import Certificate, Checkpoint, Event, PublicKey
+from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates, key_store
 from tests.integration.log.tampering import (
     build,
     cli_env,
@@ -47,8 +51,9 @@ def test_a_changed_name_is_found(empty_db_url: str, tmp_path: Path) -> None:
     )
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
-    assert findings == [["certificate.changed", f"certificate {number}", findings[0][2]]]
-    assert "holder_name" in findings[0][2]
+    assert {(kind, record) for kind, record, _ in findings} == {("certificate.changed", f"certificate {number}")}
+    assert any("holder_name" in message for _, _, message in findings)  # against the signed statement
+    assert any("row (" in message for _, _, message in findings)  # against the issue event's row digest
 
 
 def test_a_deleted_certificate_is_found(empty_db_url: str, tmp_path: Path) -> None:
@@ -125,3 +130,42 @@ def test_a_forged_checkpoint_signature_is_found(empty_db_url: str, tmp_path: Pat
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
     assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.bad_signature", "checkpoint 8")]
+
+
+def test_a_changed_unsigned_column_is_found_through_the_row_digest(empty_db_url: str, tmp_path: Path) -> None:
+    """The holder-ID digest is not in the signed statement; the issue event's row digest covers it."""
+    made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    number = made[1].number
+    other_holder = hashlib.sha256(b"someone else").digest()
+    on_database(
+        empty_db_url,
+        lambda db: sql(
+            db, update(Certificate).where(Certificate.number == number).values(holder_id_digest=other_holder)
+        ),
+    )
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert [(kind, record) for kind, record, _ in findings] == [("certificate.changed", f"certificate {number}")]
+    assert "holder ID digest" in findings[0][2]
+
+
+def test_a_backdated_certificate_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    """A statement signed with an earlier issue date than the day it was logged (what a stolen key allows)."""
+    made = on_database(
+        empty_db_url,
+        lambda db: build_backdated(
+            db, tmp_path / "keys", issued_on=province_day(datetime.now(UTC)) - timedelta(days=30)
+        ),
+    )
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert ("certificate.backdated", f"certificate {made[0].number}") in {(k, r) for k, r, _ in findings}
+
+
+async def build_backdated(database: Database, key_dir: Path, *, issued_on: date) -> list[TestCertificate]:
+    await build(database, key_dir, count=1)
+    # the key must have existed on the back-dated day, so that the signature itself is acceptable
+    valid_from = datetime.combine(issued_on - timedelta(days=1), datetime.min.time(), UTC)
+    async with database.transaction() as session:
+        await session.execute(update(PublicKey).values(valid_from=valid_from))
+    return await issue_test_certificates(database, key_store(key_dir), [("王五", HOLDER_IDS[2])], issued_on=issued_on)
