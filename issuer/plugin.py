@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
 from issuer.batches.api import batch_routes
+from issuer.checkpoints import checkpoint_lifespan
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
@@ -19,6 +20,7 @@ class IssuerPlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend([*batch_routes(self.settings)])
         app_config.lifespan.append(lifespan(self.settings))
+        app_config.lifespan.append(checkpoint_lifespan)  # a signed checkpoint at least every interval
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
         app_config.dependencies["principal"] = Provide(provide_principal)
         app_config.exception_handlers.update(ISSUER_EXCEPTION_HANDLERS)
