@@ -8,9 +8,12 @@ from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
 from registry.config import Settings
+from verify.api import VerifyApi
 from verify.health import HealthController
 from verify.http_errors import EXCEPTION_HANDLERS
+from verify.ops import MetricsController
 from verify.runtime import lifespan, provide_runtime
+from verify.web import PublicPages
 
 
 class VerifyPlugin(InitPlugin):
@@ -18,7 +21,7 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([HealthController])
+        app_config.route_handlers.extend([HealthController, PublicPages, VerifyApi, MetricsController])
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
