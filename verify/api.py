@@ -65,6 +65,7 @@ class VerifyApi(Controller):
         "/verify",
         status_code=200,
         middleware=[VerifyLane],
+        security=[{}, {"employerApiKey": []}],
         summary="查验一张证书 / verify one certificate by number and holder name",
         description=(
             "The holder's name is required: a number alone reveals nothing, and a wrong name gives exactly the "
@@ -88,6 +89,7 @@ class VerifyApi(Controller):
         "/verify/batch",
         status_code=200,
         guards=[require_api_key],
+        security=[{"employerApiKey": []}],
         summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
         description=(
             "Requires an employer API key (`X-API-Key: …` or `Authorization: Bearer …`, made with `certreg "

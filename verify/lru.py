@@ -87,6 +87,7 @@ class ResponseCache:
         (when the fill began reading); evicts least recently used entries to stay within both bounds."""
         if not self.active or started < self._floor or self._invalidated.get(entry.number, -1) > started:
             return False
+        entry.size = ENTRY_OVERHEAD + entry.response.size + _key_size(key)
         if entry.size > self.max_bytes:
             return False
         if key in self._data:
@@ -138,3 +139,9 @@ class ResponseCache:
             keys.discard(key)
             if not keys:
                 del self._by_number[entry.number]
+
+
+def _key_size(key: Hashable) -> int:
+    """Bytes of the strings in a key (a QR token is a few hundred characters)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return sum(len(part) for part in parts if isinstance(part, str))

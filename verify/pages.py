@@ -57,6 +57,7 @@ class Pages:
     def answer(self, answer: Answer, lang: Lang, *, via: str, toggle: str) -> bytes:
         """The verdict page of ``answer``; ``via`` is ``token`` (QR) or ``query`` (number + name)."""
         label, text = (answer.label_zh, answer.text_zh) if lang == "zh" else (answer.label_en, answer.text_en)
+        text = text[:1].upper() + text[1:]
         view = answer.view
         return self._render(
             "answer.html",

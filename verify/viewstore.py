@@ -1,8 +1,8 @@
 """Certificate views by number: Redis first, then the database, one load per number however many wait.
 
-Single-flight: the first request for a number starts a load task and every concurrent request for the same
-number awaits that task (shielded, so a client that goes away does not cancel the others' answer). A batch
-loads all its missing numbers in one task: one ``MGET`` and one ``IN (…)`` query. What the database says is
+Single-flight: the first request for a number starts a load and every concurrent request for the same number
+awaits it (shielded, so a client that goes away does not cancel the others' answer). Loads are batched per
+turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numbers asked for together. What the database says is
 written back to Redis (views for ``redis_ttl_seconds``, "no such certificate" for ``negative_ttl_seconds``)
 by compare-and-set, see :mod:`verify.redis_views`.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Final
 
 from registry.db import Database
 from verify.errors import DATABASE_ERRORS, unavailable
@@ -25,52 +26,87 @@ from verify.views import CertificateView, UndecodableViewError, decode_view, enc
 Views = dict[str, CertificateView | None]
 
 
+#: Most numbers one load asks for (the SQL ``IN`` list and the ``MGET`` stay small).
+MAX_BATCH: Final = 500
+
+
 class ViewStore:
-    """Loads views through Redis (when configured and enabled) and the read database."""
+    """Loads views through Redis (when configured and enabled) and the read database.
+
+    Loads are also *batched*: numbers asked for during one turn of the event loop (the misses of requests
+    that arrived together) go out as one ``MGET`` and one query, so a burst of distinct misses costs a few
+    round trips rather than one each. At most ``db_slots`` queries run at once, so the connection pool
+    never opens (and closes) overflow connections under load.
+    """
 
     def __init__(
-        self, database: Database, redis: RedisViews | None, metrics: Metrics, *, db_timeout: float, retry_after: int
+        self,
+        database: Database,
+        redis: RedisViews | None,
+        metrics: Metrics,
+        *,
+        db_timeout: float,
+        retry_after: int,
+        db_slots: int = 10,
     ) -> None:
         self.database = database
         self.redis = redis
         self.metrics = metrics
         self.db_timeout = db_timeout
         self.retry_after = retry_after
-        self._inflight: dict[str, asyncio.Task[Views]] = {}
+        self.db_slots = db_slots
+        self._inflight: dict[str, asyncio.Future[Views]] = {}
+        self._batch: list[str] | None = None
+        self._batch_future: asyncio.Future[Views] | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     async def get(self, number: str) -> CertificateView | None:
         """The view of ``number`` (``None``: no such certificate); raises ServiceUnavailableError."""
-        task = self._inflight.get(number)
-        if task is None:
-            task = self._start([number])
-        return (await asyncio.shield(task))[number]
+        future = self._inflight.get(number) or self._enqueue([number])
+        return (await asyncio.shield(future))[number]
 
     async def get_many(self, numbers: Sequence[str]) -> Views:
         """Views of distinct ``numbers``; raises ServiceUnavailableError."""
         waiting = {n: self._inflight[n] for n in numbers if n in self._inflight}
-        mine = [n for n in numbers if n not in waiting]
-        if mine:
-            task = self._start(mine)
-            waiting.update(dict.fromkeys(mine, task))
+        fresh = [n for n in numbers if n not in waiting]
+        for start in range(0, len(fresh), MAX_BATCH):
+            chunk = fresh[start : start + MAX_BATCH]
+            future = self._enqueue(chunk)
+            waiting.update(dict.fromkeys(chunk, future))
         found: Views = {}
-        for task in set(waiting.values()):
-            found.update(await asyncio.shield(task))
+        for future in set(waiting.values()):
+            found.update(await asyncio.shield(future))
         return {n: found[n] for n in numbers}
 
-    def _start(self, numbers: list[str]) -> asyncio.Task[Views]:
-        task = asyncio.create_task(self._load(numbers))
+    def _enqueue(self, numbers: list[str]) -> asyncio.Future[Views]:
+        """Add ``numbers`` to the batch that leaves at the end of this turn of the loop."""
+        if self._batch is None or self._batch_future is None or len(self._batch) + len(numbers) > MAX_BATCH:
+            loop = asyncio.get_running_loop()
+            self._batch, self._batch_future = [], loop.create_future()
+            self._batch_future.add_done_callback(_retrieve)
+            loop.call_soon(self._launch, self._batch, self._batch_future)
+        self._batch.extend(numbers)
         for number in numbers:
-            self._inflight[number] = task
+            self._inflight[number] = self._batch_future
+        return self._batch_future
 
-        def _done(finished: asyncio.Task[Views]) -> None:
+    def _launch(self, numbers: list[str], future: asyncio.Future[Views]) -> None:
+        if self._batch is numbers:
+            self._batch = self._batch_future = None
+        task = asyncio.create_task(self._load(numbers))
+
+        def _settle(finished: asyncio.Task[Views]) -> None:
             for number in numbers:
-                if self._inflight.get(number) is finished:
+                if self._inflight.get(number) is future:
                     del self._inflight[number]
-            if not finished.cancelled():
-                finished.exception()  # retrieved here, so an error nobody awaited is not logged as lost
+            if finished.cancelled():
+                future.cancel()
+            elif (error := finished.exception()) is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(finished.result())
 
-        task.add_done_callback(_done)
-        return task
+        task.add_done_callback(_settle)
 
     async def _load(self, numbers: list[str]) -> Views:
         cached = await self.redis.read(numbers) if self.redis is not None else None
@@ -103,12 +139,21 @@ class ViewStore:
 
     async def _from_database(self, numbers: list[str]) -> Views:
         self.metrics.db_query.inc()
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.db_slots)
         try:
-            async with asyncio.timeout(self.db_timeout), self.database.read_engine.connect() as conn:
-                if len(numbers) == 1:
-                    return {numbers[0]: await fetch_view(conn, numbers[0])}
-                views = await fetch_views(conn, numbers)
+            async with asyncio.timeout(self.db_timeout):
+                async with self._slots, self.database.read_engine.connect() as conn:
+                    if len(numbers) == 1:
+                        return {numbers[0]: await fetch_view(conn, numbers[0])}
+                    views = await fetch_views(conn, numbers)
         except DATABASE_ERRORS as exc:
             self.metrics.db_error.inc()
             raise unavailable(exc, self.retry_after) from None
         return {n: views.get(n) for n in numbers}
+
+
+def _retrieve(future: asyncio.Future[Views]) -> None:
+    """Mark an error as seen, so one that every waiter gave up on is not logged as lost."""
+    if not future.cancelled():
+        future.exception()

@@ -72,7 +72,7 @@ async def test_concurrent_misses_share_one_query(world: World) -> None:
         assert queries((await client.get("/metrics")).text) == 1, "one query for one number"
 
 
-async def test_single_flight_across_variants_and_batches(world: World) -> None:
+async def test_single_flight_and_batching_across_variants(world: World) -> None:
     metrics = Metrics()
     views = ViewStore(world.database, None, metrics, db_timeout=5, retry_after=5)
     loaded = await asyncio.gather(
@@ -84,7 +84,10 @@ async def test_single_flight_across_variants_and_batches(world: World) -> None:
     assert isinstance(batch, dict)
     assert batch[UNKNOWN] is None
     assert batch[world.superseded.number].superseded_by == world.successor.number  # type: ignore[union-attr]
-    assert queries(metrics.render().decode()) == 2, "valid was loaded once, the batch loaded only the others"
+    assert queries(metrics.render().decode()) == 1, "everything asked for together is one query"
+    await views.get_many([world.valid.number, world.revoked.number])
+    await views.get(world.revoked.number)
+    assert queries(metrics.render().decode()) == 3, "nothing is cached at this level: one query per turn"
 
 
 async def test_not_found_is_cached_briefly_and_dropped_on_issue(world: World) -> None:

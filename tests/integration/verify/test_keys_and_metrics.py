@@ -98,3 +98,5 @@ async def test_openapi_documents_the_employer_api(world: World) -> None:
         "valid", "revoked", "superseded", "not_genuine", "not_found", "invalid_number",
     }  # fmt: skip
     assert "/q/{token}" not in paths
+    assert batch["security"] == [{"employerApiKey": []}]
+    assert schema["components"]["securitySchemes"]["employerApiKey"]["name"] == "X-API-Key"
