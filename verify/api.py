@@ -65,6 +65,7 @@ class VerifyApi(Controller):
         "/verify",
         status_code=200,
         middleware=[VerifyLane],
+        request_max_body_size=16 * 1024,
         security=[{}, {"employerApiKey": []}],
         summary="查验一张证书 / verify one certificate by number and holder name",
         description=(
@@ -89,6 +90,7 @@ class VerifyApi(Controller):
         "/verify/batch",
         status_code=200,
         guards=[require_api_key],
+        request_max_body_size=1024 * 1024,
         security=[{"employerApiKey": []}],
         summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
         description=(

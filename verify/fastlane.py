@@ -17,13 +17,15 @@ from __future__ import annotations
 from typing import Any, Final
 
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.schemas import VerifyRequest
 from verify.texts import Lang
 
 _decoder: Final = msgspec.json.Decoder(VerifyRequest)
+#: A VerifyRequest is two strings of at most 64 characters; anything longer is the controller's to refuse.
+MAX_BODY: Final = 4096
 _KEY_HEADERS: Final = (b"x-api-key", b"authorization")
 _LANGS: Final[dict[bytes, Lang]] = {b"": "zh", b"lang=zh": "zh", b"lang=en": "en"}
 
@@ -50,9 +52,9 @@ class VerifyLane:
         if http["type"] != "http" or http["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        body, receive = await _read_body(receive)
+        body, receive = await _read_body(receive, MAX_BODY)
         request = None
-        if not any(name in _KEY_HEADERS for name, _ in http["headers"]):
+        if body is not None and not any(name in _KEY_HEADERS for name, _ in http["headers"]):
             try:
                 request = _decoder.decode(body)
             except (msgspec.DecodeError, msgspec.ValidationError):
@@ -81,30 +83,31 @@ class TokenLane:
         await response(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a ``receive`` that gives it again (then defers to the real one)."""
-    chunks: list[bytes] = []
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The request body (``None`` once it passes ``limit`` bytes), and a ``receive`` that gives what was
+    read again before deferring to the real one, so the controller sees the request whole."""
+    chunks: list[Any] = []
+    size = 0
     while True:
         message: Any = await receive()
+        chunks.append(message)
         if message["type"] != "http.request":
-            return b"".join(chunks), _replay(b"".join(chunks), message, receive)
-        chunks.append(message.get("body", b""))
+            return None, _replay(chunks, receive)
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None, _replay(chunks, receive)
         if not message.get("more_body", False):
             break
-    body = b"".join(chunks)
-    return body, _replay(body, None, receive)
+    body = b"".join(m.get("body", b"") for m in chunks)
+    return body, _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
 
 
-def _replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:
-    sent = False
+def _replay(messages: list[Any], receive: Receive) -> Receive:
+    pending = list(messages)
 
     async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        if pending is not None:
-            return pending
+        if pending:
+            return pending.pop(0)
         return await receive()
 
     return replay

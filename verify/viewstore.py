@@ -2,9 +2,9 @@
 
 Single-flight: the first request for a number starts a load and every concurrent request for the same number
 awaits it (shielded, so a client that goes away does not cancel the others' answer). Loads are batched per
-turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numbers asked for together. What the database says is
-written back to Redis (views for ``redis_ttl_seconds``, "no such certificate" for ``negative_ttl_seconds``)
-by compare-and-set, see :mod:`verify.redis_views`.
+turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numbers asked for together.
+What the database says is written back to Redis (views for ``redis_ttl_seconds``, "no such certificate"
+for ``negative_ttl_seconds``) by compare-and-set, see :mod:`verify.redis_views`.
 
 When the database fails, :class:`verify.errors.ServiceUnavailableError` is raised (503 with Retry-After);
 cached answers are unaffected.

@@ -104,3 +104,17 @@ async def test_english_query_result_links_back_to_chinese(world: World) -> None:
         back = await client.get(toggle)
     assert "<h1>Valid</h1>" in page.text
     assert "<h1>有效</h1>" in back.text
+
+
+async def test_oversized_bodies_are_refused_not_buffered(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        long_name = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张" * 3000})
+        huge = await client.post(
+            "/v1/verify",
+            content=b'{"number":"x","name":"' + b"a" * 40_000 + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
+    assert long_name.status_code == 400
+    assert long_name.json()["error"].startswith("请求参数无效")
+    assert huge.status_code == 413
+    assert huge.json()["error"].startswith("请求内容过大")
