@@ -7,7 +7,7 @@ number is refused before any cache or database look-up), the in-process cache, t
 
 Enumeration: a number alone never yields a name. For number + name the cached entry of a number holds the
 holder's name and the answer; a wrong name and an unknown number both get the one "not found" answer, after
-the same work (one name comparison, against a placeholder when there is no certificate).
+the same work (see :mod:`verify.named`).
 """
 
 from __future__ import annotations
@@ -16,22 +16,21 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Final
-from urllib.parse import urlencode
 
 import msgspec
 
 from keys.keyset import province_day
-from registry.holders import names_match
 from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
 from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
-from verify.answers import NOT_FOUND, Answer, not_genuine, status_answer, token_answer
+from verify.answers import Answer, not_genuine, token_answer
 from verify.errors import ServiceUnavailableError
 from verify.fixed import FixedAnswers
 from verify.keysets import KeySetCache
 from verify.lru import Entry, ResponseCache
 from verify.metrics import Metrics
+from verify.named import NamedAnswers
 from verify.pages import Pages
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
@@ -39,11 +38,8 @@ from verify.responses import RawResponse, html_response, json_response
 from verify.schemas import VerifyRequest, result_of
 from verify.texts import UI, Lang
 from verify.verifier import verify_token
-from verify.views import CertificateView
 from verify.viewstore import ViewStore
 
-#: Compared against when there is no certificate, so that a miss costs what a wrong name costs.
-PLACEHOLDER_NAME: Final = "某某某"
 _encode: Final = msgspec.json.encode
 
 
@@ -81,7 +77,9 @@ class ReadService:
         self.fixed = fixed
         self.limits = limits
         self.clock = clock
-        self._not_found = metrics.verdict(NOT_FOUND)
+        self.named = NamedAnswers(
+            pages=pages, fixed=fixed, metrics=metrics, ttl=limits.ttl, negative_ttl=limits.negative_ttl, clock=clock
+        )
         self._today: tuple[float, date] = (0.0, date.min)
 
     # --- QR tokens -------------------------------------------------------------------------------------
@@ -142,7 +140,7 @@ class ReadService:
             entry = await self._entry(number, "json")
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(None, exc.retry_after)
-        return self._match(entry, request.name, self.fixed.not_found_json)
+        return self.named.match(entry, request.name, self.fixed.not_found_json)
 
     async def query_page(self, client: str, number_text: str, name: str, lang: Lang) -> RawResponse:
         """``GET /?number=…&name=…``: the form, or the verdict page."""
@@ -164,7 +162,7 @@ class ReadService:
             entry = await self._entry(number, lang)
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(lang, exc.retry_after)
-        return self._match(entry, name, self.fixed.not_found_page[lang])
+        return self.named.match(entry, name, self.fixed.not_found_page[lang])
 
     def short_page(self, number_text: str, lang: Lang) -> RawResponse:
         """``GET /c/{number}``: the form with the number filled in; never a name."""
@@ -193,7 +191,7 @@ class ReadService:
                 pending.setdefault(number, []).append(index)
             else:
                 self.metrics.local_hit.inc()
-                parts[index] = self._match(entry, item.name, self.fixed.not_found_item).body
+                parts[index] = self.named.match(entry, item.name, self.fixed.not_found_item).body
         if pending:
             try:
                 await self._fill_items(pending, items, parts)
@@ -208,10 +206,10 @@ class ReadService:
         started = self.cache.generation
         views = await self.views.get_many(list(pending))
         for number, indices in pending.items():
-            entry = self._make_entry(number, views[number], "item")
+            entry = self.named.make(number, views[number], "item")
             self.cache.put((number, "item"), entry, started=started)
             for index in indices:
-                parts[index] = self._match(entry, items[index].name, self.fixed.not_found_item).body
+                parts[index] = self.named.match(entry, items[index].name, self.fixed.not_found_item).body
 
     # --- shared steps -----------------------------------------------------------------------------------
 
@@ -246,47 +244,6 @@ class ReadService:
             return entry
         self.metrics.local_miss.inc()
         started = self.cache.generation
-        entry = self._make_entry(number, await self.views.get(number), variant)
+        entry = self.named.make(number, await self.views.get(number), variant)
         self.cache.put(key, entry, started=started)
         return entry
-
-    def _make_entry(self, number: str, view: CertificateView | None, variant: str) -> Entry:
-        now = self.clock()
-        if view is None:
-            response = self.fixed.not_found_page[variant] if variant in ("zh", "en") else self.fixed.not_found_json  # type: ignore[index]
-            return Entry(response, number=number, expires=now + self.limits.negative_ttl)
-        answer = status_answer(view)
-        if variant == "json":
-            response = json_response(_encode(result_of(answer)))
-        elif variant == "item":
-            response = RawResponse(200, _encode(result_of(answer)), [])
-        else:
-            lang: Lang = "en" if variant == "en" else "zh"
-            toggle = "/?" + _query(view, "zh" if lang == "en" else "en")
-            response = html_response(self.pages.answer(answer, lang, via="query", toggle=toggle), self.pages.csp)
-        return Entry(
-            response,
-            number=number,
-            expires=now + self.limits.ttl,
-            holder_name=view.holder_name,
-            on_hit=self.metrics.verdict(answer),
-        )
-
-    def _match(self, entry: Entry, name: str, not_found: RawResponse) -> RawResponse:
-        """The entry's answer when ``name`` names its holder, else "not found" (same work either way)."""
-        if entry.holder_name is not None and names_match(name, entry.holder_name):
-            if entry.on_hit is not None:
-                entry.on_hit()
-            return entry.response
-        if entry.holder_name is None:
-            names_match(name, PLACEHOLDER_NAME)
-        self._not_found()
-        return not_found
-
-
-def _query(view: CertificateView, lang: Lang) -> str:
-    """The query string that shows this verdict in ``lang`` (the holder's name is already on the page)."""
-    params = {"number": view.number, "name": view.holder_name}
-    if lang == "en":
-        params["lang"] = "en"
-    return urlencode(params)
