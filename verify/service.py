@@ -233,7 +233,7 @@ class ReadService:
     def _province_today(self) -> date:
         now = self.clock()
         if now >= self._today[0]:
-            self._today = (now + 60.0, province_day(datetime.now(UTC)))
+            self._today = (now + 1.0, province_day(datetime.now(UTC)))
         return self._today[1]
 
     async def _entry(self, number: str, variant: str) -> Entry:
