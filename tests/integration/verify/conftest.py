@@ -1,13 +1,15 @@
 """Fixtures of the read-path tests: the four-certificate world on SQLite and PostgreSQL.
 
-``pg_url`` is overridden with a database name of this test directory's own: the shared one
-(``certreg_test_<worker>``) is dropped and re-created by every test session on the machine, including
-sessions of other worktrees running at the same time.
+``pg_url`` is overridden with a database name of this test directory's own, checkout and worker: the shared
+one (``certreg_test_<worker>`` on this branch's base) is dropped and re-created by every test session on the
+machine, including sessions of other worktrees running at the same time. (Main has since named the shared
+one per checkout too; this override can go when the branches meet.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,7 +31,8 @@ from tests.integration.verify.world import World, build_world
 @pytest.fixture(scope="session")
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     require_service("PostgreSQL", PG_ADMIN_URL)
-    name = f"certreg_test_verify_{worker_id(request.config)}"
+    checkout = hashlib.sha256(str(request.config.rootpath).encode()).hexdigest()[:6]
+    name = f"certreg_test_verify_{checkout}_{worker_id(request.config)}"
     url = asyncio.run(_recreate_pg_database(name))
     asyncio.run(_migrate(url))
     yield url
