@@ -4,6 +4,7 @@ everything else is a 503 with Retry-After; when it is back, so is the service.""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 async def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     require_service("PostgreSQL", PG_ADMIN_URL)
-    name = f"certreg_verify_down_{worker_id(request.config)}"
+    checkout = hashlib.sha256(str(request.config.rootpath).encode()).hexdigest()[:6]
+    name = f"certreg_verify_down_{checkout}_{worker_id(request.config)}"
     url = await _recreate_pg_database(name)
     await _migrate(url)
     database = Database(url)
