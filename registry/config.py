@@ -24,6 +24,7 @@ _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
 
 class SettingsError(RegistryError):
@@ -74,6 +75,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: PositiveInt = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
+    #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
+    local_cache: bool = True
+    #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
+    #: rate limits and invalidations).
+    redis_cache: bool = True
+    #: Longest wait for one Redis call on the read path before it goes on without Redis.
+    redis_timeout_seconds: PositiveFloat = 0.25
+    #: Longest wait for the database on the read path before the answer is 503.
+    db_timeout_seconds: PositiveFloat = 3.0
+    #: Seconds between polls of the event table for changed certificates and keys (the invalidation
+    #: backstop behind Redis pub/sub, and the only path when there is no Redis).
+    change_poll_seconds: PositiveFloat = 0.5
+    #: Seconds after which the key set is reloaded even when no key event was seen.
+    keyset_refresh_seconds: PositiveInt = 60
+    #: ``max-age`` of ``GET /v1/keys``.
+    keys_max_age_seconds: PositiveInt = 300
+    #: Seconds a worker remembers an employer API key look-up (revocations are also announced via Redis).
+    api_key_cache_seconds: PositiveInt = 60
+    #: Seconds between flushes of the rate-limit counters to Redis.
+    rate_sync_seconds: PositiveFloat = 0.1
+    #: ``Retry-After`` of a 503 answer when the database cannot answer.
+    retry_after_seconds: PositiveInt = 5
 
     def __post_init__(self) -> None:
         _check_db_url("database_url", self.database_url)

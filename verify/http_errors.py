@@ -36,9 +36,16 @@ def _validation(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _body(400, f"请求参数无效 / invalid request: {exc.detail}", exc.extra)
 
 
+#: Chinese for the framework's own client errors, whose detail is English only.
+_HTTP_ZH = {400: "请求参数无效", 404: "未找到", 405: "不支持该请求方法", 413: "请求内容过大", 415: "不支持的内容类型"}
+
+
 def _http(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
-    response = _body(exc.status_code, exc.detail, exc.extra or None)
+    message = exc.detail
+    if exc.status_code in _HTTP_ZH and " / " not in message:
+        message = f"{_HTTP_ZH[exc.status_code]} / {message[:1].lower()}{message[1:]}"
+    response = _body(exc.status_code, message, exc.extra or None)
     response.headers.update(exc.headers or {})
     return response
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from litestar.config.app import AppConfig
 from litestar.di import Provide
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPlugin
 
 from registry.config import Settings
+from verify.api import VerifyApi
 from verify.health import HealthController
 from verify.http_errors import EXCEPTION_HANDLERS
 from verify.log_api import LogController
+from verify.ops import MetricsController
 from verify.runtime import lifespan, provide_runtime
+from verify.web import PublicPages
 
 
 class VerifyPlugin(InitPlugin):
@@ -19,8 +23,25 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([HealthController, LogController])
+        app_config.route_handlers.extend([HealthController, PublicPages, VerifyApi, LogController, MetricsController])
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        if app_config.openapi_config is not None:
+            config = app_config.openapi_config
+            existing = config.components if isinstance(config.components, list) else [config.components]
+            config.components = [*existing, API_KEY_COMPONENTS]
         return app_config
+
+
+#: How employers authenticate (``certreg apikeys create``); referenced by the batch route's ``security``.
+API_KEY_COMPONENTS = Components(
+    security_schemes={
+        "employerApiKey": SecurityScheme(
+            type="apiKey",
+            name="X-API-Key",
+            security_scheme_in="header",
+            description="用人单位 API 密钥 / employer API key (also accepted as `Authorization: Bearer <key>`)",
+        )
+    }
+)

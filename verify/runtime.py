@@ -1,47 +1,198 @@
-"""What the verify routes need at run time: settings, the read database and the Redis connection.
+"""What the verify routes need at run time, built in the app's lifespan (never at import time).
 
-Built in the app's lifespan (never at import time) and kept in ``app.state.verify``; route handlers get it
-through the ``runtime`` dependency.
+One :class:`VerifyRuntime` per worker process, kept in ``app.state.verify``; route handlers get it through
+the ``runtime`` dependency. Its background tasks: the change feed (always), and with Redis the invalidation
+subscriber and the rate-limit sync. With Redis configured the in-process cache starts **off** and comes on
+when the subscriber has subscribed (see :mod:`verify.subscriber`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import gc
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
 from litestar import Litestar
 from litestar.datastructures import State
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from registry.config import Settings
 from registry.db import Database
+from registry.rules.profiles import get_profile
 from registry.schema import check_schema
+from verify.apikeys import ApiKeyResolver
+from verify.feed import ChangeFeed
+from verify.fixed import FixedAnswers
+from verify.invalidation import add_local_listener, remove_local_listener
+from verify.keysets import KeySetCache
+from verify.lru import ResponseCache
+from verify.metrics import Metrics
+from verify.pages import Pages
+from verify.ratelimit import RateLimiter, run_sync
+from verify.redis_views import RedisGate, RedisViews
+from verify.service import Limits, ReadService
+from verify.subscriber import Subscriber
+from verify.viewstore import ViewStore
 
 STATE_KEY = "verify"
 
 
 class VerifyRuntime:
-    """Connections of one worker process; closed when the app shuts down."""
+    """Connections, caches and background tasks of one worker process; closed when the app shuts down."""
 
     def __init__(self, settings: Settings, database: Database, redis: aioredis.Redis | None) -> None:
         self.settings = settings
         self.database = database
         self.redis = redis
+        self.metrics = Metrics()
+        self.gate = RedisGate()
+        self.cache = ResponseCache(max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes)
+        self.cache.active = settings.local_cache and redis is None  # with Redis: on once subscribed
+        self.keysets = KeySetCache(max_age=settings.keys_max_age_seconds)
+        self.limiter = RateLimiter(prefix=settings.redis_prefix)
+        self.api_keys = ApiKeyResolver(
+            database,
+            ttl=settings.api_key_cache_seconds,
+            db_timeout=settings.db_timeout_seconds,
+            retry_after=settings.retry_after_seconds,
+        )
+        redis_views = (
+            RedisViews(
+                redis,
+                prefix=settings.redis_prefix,
+                ttl=settings.redis_ttl_seconds,
+                negative_ttl=settings.negative_ttl_seconds,
+                timeout=settings.redis_timeout_seconds,
+                gate=self.gate,
+            )
+            if redis is not None
+            else None
+        )
+        self.views = ViewStore(
+            database,
+            redis_views if settings.redis_cache else None,
+            self.metrics,
+            db_timeout=settings.db_timeout_seconds,
+            retry_after=settings.retry_after_seconds,
+        )
+        self.feed = ChangeFeed(
+            database,
+            self.cache,
+            self.keysets,
+            redis_views,
+            self.metrics,
+            views=self.views,
+            interval=settings.change_poll_seconds,
+            timeout=settings.db_timeout_seconds,
+            keyset_refresh=settings.keyset_refresh_seconds,
+        )
+        self.subscriber = (
+            Subscriber(
+                settings.redis_url,
+                settings.redis_prefix,
+                self.cache,
+                self.api_keys,
+                self.metrics,
+                timeout=settings.redis_timeout_seconds,
+                on_connect=self._redis_back,
+            )
+            if settings.redis_url and settings.local_cache
+            else None
+        )
+        pages = Pages()
+        self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
+        self.service = ReadService(
+            profile=get_profile(settings.profile),
+            cache=self.cache,
+            views=self.views,
+            keysets=self.keysets,
+            limiter=self.limiter,
+            metrics=self.metrics,
+            pages=pages,
+            fixed=self.fixed,
+            limits=Limits(
+                public_per_minute=settings.public_rate_per_minute,
+                api_per_minute=settings.api_rate_per_minute,
+                ttl=settings.redis_ttl_seconds,
+                negative_ttl=settings.negative_ttl_seconds,
+            ),
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self._declare_gauges()
 
     @classmethod
     def build(cls, settings: Settings) -> VerifyRuntime:
         database = Database(settings.database_url, read_url=settings.read_url)
         redis = (
             aioredis.Redis.from_url(
-                settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=10
+                settings.redis_url,
+                socket_timeout=settings.redis_timeout_seconds,
+                socket_connect_timeout=settings.redis_timeout_seconds,
+                retry=Retry(NoBackoff(), 0),
             )
             if settings.redis_url
             else None
         )
         return cls(settings, database, redis)
 
+    async def start(self) -> None:
+        """Load the key set, position the change feed, start the background tasks."""
+        await self.feed.start()
+        add_local_listener(self._local_invalidation)
+        jobs: list[Coroutine[Any, Any, None]] = [self.feed.run()]
+        if self.subscriber is not None:
+            jobs.append(self.subscriber.run())
+        if self.redis is not None:
+            timeout = self.settings.redis_timeout_seconds
+            jobs.append(
+                run_sync(
+                    self.limiter, self.redis, interval=self.settings.rate_sync_seconds, seconds=timeout, gate=self.gate
+                )
+            )
+        self._tasks = [asyncio.create_task(job) for job in jobs]
+        # What exists now lives as long as the worker: keep it out of the collector's full passes, which would
+        # otherwise walk every object of the app and show up as the slowest percent of requests.
+        gc.collect()
+        gc.freeze()
+
+    async def _redis_back(self) -> None:
+        """Redis answers again: drop pooled connections that died with the old server, stop skipping it."""
+        if self.redis is not None:
+            await self.redis.connection_pool.disconnect(inuse_connections=False)
+        self.gate.succeeded()
+
+    def _local_invalidation(self, numbers: Sequence[str]) -> None:
+        self.cache.invalidate(numbers)
+        self.metrics.invalidations.labels("local").inc(len(numbers))
+
+    def _declare_gauges(self) -> None:
+        self.metrics.declare_all()
+        self.metrics.gauge("certreg_verify_cache_entries", "Answers in the in-process cache.", lambda: len(self.cache))
+        self.metrics.gauge(
+            "certreg_verify_cache_bytes", "Bytes charged to the in-process cache.", lambda: self.cache.bytes
+        )
+        self.metrics.gauge(
+            "certreg_verify_cache_active", "1 while the in-process cache is trusted.", lambda: float(self.cache.active)
+        )
+        self.metrics.gauge(
+            "certreg_verify_redis_available",
+            "0 while Redis is being skipped after a failure.",
+            lambda: float(not self.gate.open),
+        )
+
     async def close(self) -> None:
+        gc.unfreeze()
+        remove_local_listener(self._local_invalidation)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
@@ -55,6 +206,7 @@ def lifespan(settings: Settings) -> Any:
         runtime = VerifyRuntime.build(settings)
         try:
             await check_schema(runtime.database.read_engine)
+            await runtime.start()
             app.state[STATE_KEY] = runtime
             yield
         finally:

@@ -1,14 +1,18 @@
-"""``certreg verify-token``: check a QR token offline against a public key set file.
+"""``certreg verify-token`` / ``certreg verify-qr``: check a QR token, or a photo or scan of a QR code,
+offline against a public key set.
 
-No server and no database: the key set comes from ``certreg keys export-public`` (or ``GET /v1/keys``).
+No server: the key set comes from a file (``certreg keys export-public`` or ``GET /v1/keys``); for
+``verify-qr`` without ``--keys`` it is read from the registry database of ``CERTREG_DATABASE_URL``.
 Exit codes: 0 only when the token is valid, 1 when it is not, 2 when the input is unusable (an unreadable or
-invalid key set file). An offline check proves who signed what; revocation needs the online service.
+invalid key set file, an image that cannot be read or holds no QR code). An offline check proves who signed
+what; revocation needs the online service.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import msgspec
@@ -85,8 +89,11 @@ def _print_verdict(verdict: Verdict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 结论 / print the verdict as JSON")
 def verify_token_command(token: str, keys_path: Path, as_json: bool) -> None:
     """离线查验二维码令牌 / verify a QR token (or its full URL) offline against a key set file."""
-    keyset = _load_keyset(keys_path)
-    verdict = verify_token(token_from_text(token), keyset)
+    _check_and_exit(token, _load_keyset(keys_path), as_json)
+
+
+def _check_and_exit(text: str, keyset: KeySet, as_json: bool) -> None:
+    verdict = verify_token(token_from_text(text), keyset)
     if as_json:
         click.echo(msgspec.json.encode(verdict).decode("utf-8"))
     else:
@@ -94,4 +101,58 @@ def verify_token_command(token: str, keys_path: Path, as_json: bool) -> None:
     sys.exit(EXIT_VALID if verdict.valid else EXIT_INVALID)
 
 
-COMMANDS: list[click.Command] = [verify_token_command]
+def _unusable(message: str) -> NoReturn:
+    click.echo(f"错误 / error: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+@click.command("verify-qr")
+@click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keys",
+    "keys_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="公钥集 JSON 文件（默认从登记库读取）/ key set JSON (default: from the registry database)",
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 结论 / print the verdict as JSON")
+def verify_qr_command(image: Path, keys_path: Path | None, as_json: bool) -> None:
+    """离线查验二维码图片 / decode a photo or scan of a certificate's QR code and verify it offline."""
+    text = read_qr_text(image)
+    keyset = _load_keyset(keys_path) if keys_path is not None else _keyset_from_database()
+    if not as_json:
+        click.echo(f"二维码内容 / QR content: {text[:80]}{'…' if len(text) > 80 else ''}")
+    _check_and_exit(text, keyset, as_json)
+
+
+def read_qr_text(path: Path) -> str:
+    """The text of the QR code in the image at ``path`` (the one carrying a ``/Q/`` URL when there are
+    several); exits with code 2 when the image is unreadable or holds no QR code."""
+    import zxingcpp
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as opened:
+            picture = ImageOps.exif_transpose(opened).convert("L")  # phone photos carry their rotation in EXIF
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
+        _unusable(f"无法读取图片 / cannot read image {path}: {exc}")
+    codes = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    texts = [code.text for code in codes if code.valid and code.text]
+    if not texts:
+        _unusable(f"图片中没有可识别的二维码 / no readable QR code in {path}")
+    return next((t for t in texts if "/Q/" in t or "/q/" in t), texts[0])
+
+
+def _keyset_from_database() -> KeySet:
+    from issuer.cli._common import open_database, run, settings_from_env
+    from registry.keyring import load_keyset
+
+    settings = settings_from_env()
+
+    async def _load() -> KeySet:
+        async with open_database(settings) as database, database.reader() as session:
+            return await load_keyset(session)
+
+    return run(_load)
+
+
+COMMANDS: list[click.Command] = [verify_token_command, verify_qr_command]

@@ -1,0 +1,102 @@
+"""``certreg apikeys create|list|revoke``: employer API keys for ``POST /v1/verify/batch``.
+
+A key is printed once when it is created; the database keeps its SHA-256 only. Revoking a key stops it on
+every verify worker at once when Redis is configured (an announcement on the API-key channel), otherwise
+within ``CERTREG_API_KEY_CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+import redis.asyncio as aioredis
+from sqlalchemy import select
+
+from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from registry.errors import ConflictError, NotFoundError
+from registry.models import ApiKey
+from verify.apikeys import generate_api_key, hash_api_key
+from verify.invalidation import announce_api_key_revoked
+
+
+@click.group("apikeys")
+def apikeys_group() -> None:
+    """用人单位 API 密钥 / employer API keys for batch verification."""
+
+
+@apikeys_group.command("create")
+@click.option("--name", required=True, help="Who holds the key (an employer's name).")
+@click.option(
+    "--rate", type=click.IntRange(1, 10_000_000), help="Verifications per minute (default CERTREG_API_RATE_PER_MINUTE)."
+)
+def apikeys_create(name: str, rate: int | None) -> None:
+    """Create a key and print it once: store it safely, it cannot be shown again."""
+    settings = settings_from_env()
+    if not name.strip() or len(name) > 128:
+        raise click.BadParameter("1 to 128 characters / 1 到 128 个字符", param_hint="--name")
+    key = generate_api_key()
+
+    async def _create() -> int:
+        async with open_database(settings) as database, database.transaction() as session:
+            row = ApiKey(key_hash=hash_api_key(key), name=name.strip(), rate_per_minute=rate)
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    key_id = run(_create)
+    err_console.print(f"新 API 密钥 / new API key {key_id} for {name.strip()} (仅显示一次 / shown once):")
+    console.print(key)
+
+
+@apikeys_group.command("list")
+def apikeys_list() -> None:
+    """List keys (id, name, limit, created, revoked); never the keys themselves."""
+    settings = settings_from_env()
+
+    async def _list() -> list[tuple[int, str, int | None, datetime, datetime | None]]:
+        async with open_database(settings) as database, database.reader() as session:
+            rows = await session.execute(
+                select(ApiKey.id, ApiKey.name, ApiKey.rate_per_minute, ApiKey.created_at, ApiKey.revoked_at).order_by(
+                    ApiKey.id
+                )
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    for key_id, name, rate, created, revoked in run(_list):
+        state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
+        console.print(f"{key_id}\t{name}\t{rate or settings.api_rate_per_minute}/min\t{created:%Y-%m-%d}\t{state}")
+
+
+@apikeys_group.command("revoke")
+@click.argument("key_id", type=int)
+def apikeys_revoke(key_id: int) -> None:
+    """Revoke key KEY_ID: it stops working on every verify worker."""
+    settings = settings_from_env()
+
+    async def _revoke() -> bool:
+        async with open_database(settings) as database, database.transaction() as session:
+            row = await session.get(ApiKey, key_id)
+            if row is None:
+                raise NotFoundError(f"API 密钥 {key_id} 不存在 / no API key {key_id}")
+            if row.revoked_at is not None:
+                raise ConflictError(f"API 密钥 {key_id} 已吊销 / API key {key_id} is already revoked")
+            row.revoked_at = datetime.now(UTC)
+        if settings.redis_url is None:
+            return True
+        client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            return await announce_api_key_revoked(client, settings.redis_prefix, key_id)
+        finally:
+            await client.aclose()
+
+    announced = run(_revoke)
+    console.print(f"已吊销 / revoked API key {key_id}")
+    if not announced:
+        err_console.print(
+            f"注意：无法通知查验服务 / could not announce it on Redis; workers stop accepting it within "
+            f"{settings.api_key_cache_seconds} s"
+        )
+
+
+COMMANDS = [apikeys_group]

@@ -1,0 +1,98 @@
+"""``certreg verify-qr``: a photo or scan of a certificate's QR code, verified offline (exit 0 only when
+valid, 1 when not genuine, 2 when the image or the key set is unusable)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import segno
+from click.testing import CliRunner
+from PIL import Image, ImageFilter
+
+from issuer.cli import main
+from registry.db import Database
+from registry.qrtoken import token_url
+from tests.conftest import _empty_tables
+from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
+from tests.unit.statement.world import KEYSET, token
+
+
+@pytest.fixture
+def keys_file(tmp_path: Path) -> Path:
+    path = tmp_path / "keys.json"
+    path.write_bytes(KEYSET.to_json())
+    return path
+
+
+def qr_image(path: Path, text: str, *, photo: bool = False) -> Path:
+    """A QR code of ``text`` as a clean scan, or as a rough phone photo (rotated, blurred, JPEG)."""
+    png = path.with_suffix(".png")
+    segno.make(text, error="m", micro=False).save(str(png), scale=6, border=4)
+    if not photo:
+        return png
+    with Image.open(png) as clean:
+        picture = clean.convert("RGB").resize((clean.width * 2, clean.height * 2))
+    picture = picture.rotate(8, expand=True, fillcolor=(235, 230, 220)).filter(ImageFilter.GaussianBlur(1.2))
+    jpeg = path.with_suffix(".jpg")
+    picture.save(jpeg, quality=70)
+    return jpeg
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["verify-qr", *args], env=env)
+    return result.exit_code, result.output
+
+
+def test_a_scan_and_a_photo_of_a_valid_code_exit_0(tmp_path: Path, keys_file: Path) -> None:
+    url = token_url("https://zscx.rst.example.gov.cn", token())
+    for photo in (False, True):
+        code, output = run(str(qr_image(tmp_path / f"code-{photo}", url, photo=photo)), "--keys", str(keys_file))
+        assert code == 0, output
+        assert "张三丰" in output
+        assert "有效 / VALID" in output
+
+
+def test_a_forged_code_exits_1(tmp_path: Path, keys_file: Path) -> None:
+    genuine = token()
+    position = len(genuine) - 20  # inside the signature
+    forged = genuine[:position] + ("B" if genuine[position] != "B" else "C") + genuine[position + 1 :]
+    code, output = run(
+        str(qr_image(tmp_path / "forged", token_url("https://x.cn", forged))), "--keys", str(keys_file), "--json"
+    )
+    assert code == 1
+    assert '"reason":"bad_signature"' in output
+
+
+def test_unusable_images_exit_2(tmp_path: Path, keys_file: Path) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("L", (300, 300), 255).save(blank)
+    garbage = tmp_path / "garbage.png"
+    garbage.write_bytes(b"not an image at all")
+    for image, message in (
+        (blank, "没有可识别的二维码"),
+        (garbage, "无法读取图片"),
+        (tmp_path / "missing.png", "无法读取图片"),
+    ):
+        code, output = run(str(image), "--keys", str(keys_file))
+        assert code == 2, output
+        assert message in output
+
+
+def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
+    async def issue() -> str:
+        database = Database(sqlite_url)
+        await _empty_tables(database)
+        await seed_world(database)
+        store = key_store(tmp_path / "keys")
+        await add_keys(database, store)
+        (cert,) = await issue_test_certificates(database, store, [("张三", HOLDER_IDS[0])])
+        await database.dispose()
+        return cert.token
+
+    certificate_token = asyncio.run(issue())
+    image = qr_image(tmp_path / "issued", token_url("http://127.0.0.1:8000", certificate_token))
+    code, output = run(str(image), env={"CERTREG_DATABASE_URL": sqlite_url})
+    assert code == 0, output
+    assert "张三" in output

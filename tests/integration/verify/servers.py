@@ -1,0 +1,124 @@
+"""Real processes for the failure tests: the verify app under uvicorn, and a redis-server of the test's own
+(the shared Redis must never be stopped). Processes are ended by their own pid only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from tests.conftest import IN_CI
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(condition: str, check: object, timeout: float = 15.0) -> None:
+    """Poll ``check()`` until it is true; raises AssertionError naming ``condition`` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {condition}")
+
+
+class Server:
+    """``uvicorn verify.asgi:app`` on a free port with ``CERTREG_*`` settings and nothing else."""
+
+    def __init__(self, **settings: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
+        env |= {f"CERTREG_{k.upper()}": str(v) for k, v in settings.items()}
+        env["PYTHONPATH"] = str(ROOT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "verify.asgi:app", "--port", str(self.port), "--no-access-log",
+             "--log-level", "warning"],
+            env=env,
+            cwd=ROOT,
+        )  # fmt: skip
+
+    def __enter__(self) -> Server:
+        wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def metric(self, series: str) -> float:
+        for line in httpx.get(f"{self.url}/metrics", timeout=5).text.splitlines():
+            if line.startswith(series + " "):
+                return float(line.rsplit(" ", 1)[1])
+        raise AssertionError(f"no series {series}")
+
+
+def redis_server_binary() -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed"
+        if IN_CI:
+            raise AssertionError(f"CI=true and {message}")
+        import pytest
+
+        pytest.skip(message)
+    return binary
+
+
+class RedisServer:
+    """A redis-server of the test's own on ``port`` (no persistence), killable and restartable."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+             "no", "--protected-mode", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(f"redis-server on {self.port}", self._answers, timeout=10)
+        return self
+
+    def _answers(self) -> bool:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.kill()

@@ -1,0 +1,149 @@
+"""The two-level cache on one worker: hits cost no query, fills are single-flight, negatives expire,
+invalidations (announced, published, or only in the event log) take effect, Redis is shared by workers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import pytest
+import redis.asyncio as aioredis
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from registry.certificates import revoke
+from tests.integration.verify.test_query import UNKNOWN
+from tests.integration.verify.world import World, verify_app
+from verify.invalidation import channel, invalidate_numbers, view_key
+from verify.metrics import Metrics
+from verify.runtime import STATE_KEY, VerifyRuntime
+from verify.viewstore import ViewStore
+
+
+def runtime_of(app: Litestar) -> VerifyRuntime:
+    runtime = app.state[STATE_KEY]
+    assert isinstance(runtime, VerifyRuntime)
+    return runtime
+
+
+def counter(text: str, series: str) -> float:
+    match = re.search(re.escape(series) + r" ([0-9.e+]+)", text)
+    assert match, series
+    return float(match.group(1))
+
+
+def queries(text: str) -> float:
+    return counter(text, 'certreg_verify_database_total{outcome="query"}')
+
+
+async def result(client: AsyncTestClient[Litestar], number: str, name: str) -> str:
+    response = await client.post("/v1/verify", json={"number": number, "name": name})
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"])
+
+
+async def test_hits_cost_no_query_and_an_announced_revocation_shows_at_once(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+        for _ in range(5):
+            assert await result(client, world.valid.number, "张三") == "valid"
+        assert queries((await client.get("/metrics")).text) == 1
+        async with world.database.transaction() as session:
+            await revoke(session, world.valid.number, reason="测试撤销", actor="test")
+        await invalidate_numbers(None, "unused", [world.valid.number])  # what IssuerRuntime.announce does
+        assert await result(client, world.valid.number, "张三") == "revoked"
+
+
+async def test_the_event_log_catches_a_revocation_nobody_announced(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=0.1)) as client:
+        assert await result(client, world.valid.number, "张三") == "valid"
+        async with world.database.transaction() as session:
+            await revoke(session, world.valid.number, reason="未通知的撤销", actor="test")
+        started = time.monotonic()
+        while await result(client, world.valid.number, "张三") == "valid":
+            assert time.monotonic() - started < 1.0, "still valid one second after the revocation"
+            await asyncio.sleep(0.01)
+
+
+async def test_concurrent_misses_share_one_query(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        answers = await asyncio.gather(*(result(client, world.revoked.number, "李四") for _ in range(40)))
+        assert set(answers) == {"revoked"}
+        assert queries((await client.get("/metrics")).text) == 1, "one query for one number"
+
+
+async def test_single_flight_and_batching_across_variants(world: World) -> None:
+    metrics = Metrics()
+    views = ViewStore(world.database, None, metrics, db_timeout=5, retry_after=5)
+    loaded = await asyncio.gather(
+        *(views.get(world.valid.number) for _ in range(30)),
+        views.get_many([world.valid.number, world.superseded.number, UNKNOWN]),
+    )
+    assert {v.number for v in loaded[:30]} == {world.valid.number}  # type: ignore[union-attr]
+    batch = loaded[30]
+    assert isinstance(batch, dict)
+    assert batch[UNKNOWN] is None
+    assert batch[world.superseded.number].superseded_by == world.successor.number  # type: ignore[union-attr]
+    assert queries(metrics.render().decode()) == 1, "everything asked for together is one query"
+    await views.get_many([world.valid.number, world.revoked.number])
+    await views.get(world.revoked.number)
+    assert queries(metrics.render().decode()) == 3, "nothing is cached at this level: one query per turn"
+
+
+async def test_not_found_is_cached_briefly_and_dropped_on_issue(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url, negative_ttl_seconds=1)) as client:
+        for _ in range(3):
+            assert await result(client, UNKNOWN, "张三") == "not_found"
+        assert queries((await client.get("/metrics")).text) == 1
+        await invalidate_numbers(None, "unused", [UNKNOWN])  # the issuer announces new numbers too
+        await result(client, UNKNOWN, "张三")
+        assert queries((await client.get("/metrics")).text) == 2
+        await asyncio.sleep(1.1)
+        await result(client, UNKNOWN, "张三")
+        assert queries((await client.get("/metrics")).text) == 3, "a negative answer expires"
+
+
+@pytest.mark.redis
+async def test_redis_holds_views_for_every_worker(world: World, redis_url: str, redis_prefix: str) -> None:
+    settings = {"redis_url": redis_url, "redis_prefix": redis_prefix}
+    first, second = verify_app(world.database.url, **settings), verify_app(world.database.url, **settings)
+    async with AsyncTestClient(first) as one, AsyncTestClient(second) as two:
+        assert await result(one, world.valid.number, "张三") == "valid"
+        assert await result(two, world.valid.number, "张三") == "valid"
+        assert queries((await one.get("/metrics")).text) == 1
+        metrics_two = (await two.get("/metrics")).text
+        assert queries(metrics_two) == 0, "the second worker read the view from Redis"
+        assert counter(metrics_two, 'certreg_verify_cache_total{level="redis",outcome="hit"}') == 1
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        assert await client.ttl(view_key(redis_prefix, world.valid.number)) > 3000
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.redis
+async def test_a_published_invalidation_drops_the_in_process_answer(
+    world: World, redis_url: str, redis_prefix: str
+) -> None:
+    app = verify_app(world.database.url, redis_url=redis_url, redis_prefix=redis_prefix, change_poll_seconds=60)
+    publisher = aioredis.Redis.from_url(redis_url)
+    async with AsyncTestClient(app) as client:
+        runtime = runtime_of(app)
+        for _ in range(100):
+            if runtime.cache.active:
+                break
+            await asyncio.sleep(0.01)
+        assert runtime.cache.active, "the in-process cache comes on once subscribed"
+        await result(client, world.valid.number, "张三")
+        assert len(runtime.cache) == 1
+        # A revocation by another process: only Redis tells this one (no in-process listener fires).
+        async with world.database.transaction() as session:
+            await revoke(session, world.valid.number, reason="另一进程撤销", actor="test")
+        await publisher.delete(view_key(redis_prefix, world.valid.number))
+        await publisher.publish(channel(redis_prefix), world.valid.number.encode())
+        for _ in range(100):
+            if len(runtime.cache) == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert await result(client, world.valid.number, "张三") == "revoked"
+    await publisher.aclose()

@@ -1,0 +1,93 @@
+"""The database goes away (connections terminated, database renamed): cached certificates still verify,
+everything else is a 503 with Retry-After; when it is back, so is the service."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from registry.db import Database
+from tests.conftest import PG_ADMIN_URL, _drop_pg_database, _migrate, _recreate_pg_database, require_service, worker_id
+from tests.integration.verify.world import World, build_world, verify_app
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    require_service("PostgreSQL", PG_ADMIN_URL)
+    checkout = hashlib.sha256(str(request.config.rootpath).encode()).hexdigest()[:6]
+    name = f"certreg_verify_down_{checkout}_{worker_id(request.config)}"
+    url = await _recreate_pg_database(name)
+    await _migrate(url)
+    database = Database(url)
+    try:
+        yield await build_world(database, tmp_path / "keys")
+    finally:
+        await database.dispose()
+        await _rename(f"{name}_down", name, missing_ok=True)
+        await _drop_pg_database(name)
+
+
+async def _rename(old: str, new: str, *, missing_ok: bool = False) -> None:
+    """Terminate every session on ``old`` and rename it (retried: the app may reconnect in between)."""
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": old})
+            if not exists and missing_ok:
+                return
+            for _ in range(50):
+                await conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": old}
+                )
+                try:
+                    await conn.execute(text(f'ALTER DATABASE "{old}" RENAME TO "{new}"'))
+                except Exception as exc:  # noqa: BLE001 - "being accessed by other users": try again
+                    last = exc
+                    await asyncio.sleep(0.05)
+                else:
+                    return
+            raise AssertionError(f"could not rename {old}: {last}")
+    finally:
+        await admin.dispose()
+
+
+async def test_cached_certificates_verify_and_the_rest_get_503(pg_world: World) -> None:
+    world = pg_world
+    name = world.database.url.rsplit("/", 1)[1]
+    app = verify_app(world.database.url, db_timeout_seconds=2, retry_after_seconds=7)
+    async with AsyncTestClient(app) as client:
+        warm_json = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
+        warm_page = await client.get(f"/Q/{world.valid.token}")
+        await world.database.dispose()
+        await _rename(name, f"{name}_down")
+        try:
+            cached_json = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
+            cached_page = await client.get(f"/Q/{world.valid.token}")
+            cold_json = await client.post("/v1/verify", json={"number": world.revoked.number, "name": "李四"})
+            cold_page = await client.get(f"/Q/{world.revoked.token}")
+            cold_query = await client.get("/", params={"number": world.revoked.number, "name": "李四"})
+            keys = await client.get("/v1/keys")
+            ready = await client.get("/health/ready")
+        finally:
+            await _rename(f"{name}_down", name)
+        back = await client.post("/v1/verify", json={"number": world.revoked.number, "name": "李四"})
+    assert (cached_json.status_code, cached_json.content) == (200, warm_json.content)
+    assert (cached_page.status_code, cached_page.content) == (200, warm_page.content)
+    for cold in (cold_json, cold_page, cold_query):
+        assert cold.status_code == 503
+        assert cold.headers["retry-after"] == "7"
+    assert cold_json.json()["error"].startswith("查询服务暂时不可用")
+    assert "查询服务暂时不可用，请在 7 秒后重试" in cold_page.text
+    assert keys.status_code == 200, "the key set is served from memory"
+    assert ready.status_code == 503
+    assert back.status_code == 200
+    assert back.json()["result"] == "revoked"

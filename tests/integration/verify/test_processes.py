@@ -1,0 +1,104 @@
+"""Real server processes: a revocation reaches two workers within a second through Redis pub/sub, and a
+Redis killed mid-run costs speed, never a 5xx or a wrong answer, and caching comes back with it.
+
+The change feed is slowed to 30 s here, so that what is measured is the pub/sub path and the in-process
+cache bypass, not the feed's backstop (tested in test_cache.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from registry.certificates import revoke
+from tests.integration.verify.servers import RedisServer, Server, wait_for
+from tests.integration.verify.world import World
+from verify.invalidation import invalidate_numbers
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
+COMMON = {"public_rate_per_minute": 1_000_000, "change_poll_seconds": 30, "log_level": "WARNING"}
+
+
+async def verdict(client: httpx.AsyncClient, server: Server, number: str, name: str) -> str:
+    response = await client.post(f"{server.url}/v1/verify", json={"number": number, "name": name}, timeout=5)
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"])
+
+
+async def test_a_revocation_reaches_both_workers_within_one_second(
+    file_world: World, redis_url: str, redis_prefix: str
+) -> None:
+    world = file_world
+    settings = COMMON | {"database_url": world.database.url, "redis_url": redis_url, "redis_prefix": redis_prefix}
+    with Server(**settings) as one, Server(**settings) as two:
+        for server in (one, two):
+            wait_for("the subscriber", lambda s=server: s.metric("certreg_verify_cache_active") == 1.0)
+        async with httpx.AsyncClient() as client:
+            for server in (one, two):
+                for _ in range(3):
+                    assert await verdict(client, server, world.valid.number, "张三") == "valid"
+                assert server.metric('certreg_verify_cache_total{level="local",outcome="hit"}') >= 2
+            publisher = aioredis.Redis.from_url(redis_url)
+            async with world.database.transaction() as session:
+                await revoke(session, world.valid.number, reason="两进程测试", actor="test")
+            committed = time.monotonic()
+            await invalidate_numbers(publisher, redis_prefix, [world.valid.number])
+            await publisher.aclose()
+            seen: dict[int, float] = {}
+            while len(seen) < 2 and time.monotonic() - committed < 5:
+                for server in (one, two):
+                    if (
+                        server.port not in seen
+                        and await verdict(client, server, world.valid.number, "张三") == "revoked"
+                    ):
+                        seen[server.port] = time.monotonic() - committed
+                await asyncio.sleep(0.005)
+    assert len(seen) == 2, f"only {len(seen)} of 2 workers showed the revocation within 5 s"
+    assert max(seen.values()) < 1.0, f"revocation visible after {seen} s"
+
+
+async def test_redis_killed_mid_run_costs_no_error_and_caching_resumes(file_world: World) -> None:
+    world = file_world
+    redis = RedisServer().start()
+    settings = COMMON | {"database_url": world.database.url, "redis_url": redis.url, "redis_prefix": "outage"}
+    try:
+        with Server(**settings) as server:
+            wait_for("the subscriber", lambda: server.metric("certreg_verify_cache_active") == 1.0)
+            async with httpx.AsyncClient() as client:
+                for _ in range(3):
+                    assert await verdict(client, server, world.valid.number, "张三") == "valid"
+                redis.kill()
+                slowest = 0.0
+                started = time.monotonic()
+                while time.monotonic() - started < 1.5:  # Redis is gone; keep asking
+                    began = time.monotonic()
+                    assert await verdict(client, server, world.valid.number, "张三") == "valid"
+                    page = await client.get(f"{server.url}/Q/{world.revoked.token}", timeout=5)
+                    assert page.status_code == 200
+                    assert 'data-result="revoked"' in page.text
+                    slowest = max(slowest, time.monotonic() - began)
+                assert slowest < 1.0, f"a request waited {slowest:.2f} s on the dead Redis"
+                assert server.metric("certreg_verify_cache_active") == 0.0, "untrusted while deaf"
+                async with world.database.transaction() as session:  # revoked while Redis is down:
+                    await revoke(session, world.valid.number, reason="Redis 停机期间撤销", actor="test")
+                dead = aioredis.Redis.from_url(redis.url, socket_connect_timeout=0.2)
+                assert not await invalidate_numbers(dead, "outage", [world.valid.number])
+                await dead.aclose()
+                assert await verdict(client, server, world.valid.number, "张三") == "revoked"
+                redis.start()  # same port, empty
+                wait_for("the subscriber to come back", lambda: server.metric("certreg_verify_cache_active") == 1.0)
+                hits = server.metric('certreg_verify_cache_total{level="local",outcome="hit"}')
+                for _ in range(3):
+                    assert await verdict(client, server, world.superseded.number, "王五") == "superseded"
+                    assert await verdict(client, server, world.valid.number, "张三") == "revoked"
+                assert server.metric('certreg_verify_cache_total{level="local",outcome="hit"}') >= hits + 4
+                fresh = aioredis.Redis.from_url(redis.url)
+                assert await fresh.exists(f"outage:cert:{world.superseded.number}") == 1, "Redis is filled again"
+                await fresh.aclose()
+    finally:
+        redis.kill()

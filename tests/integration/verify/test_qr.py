@@ -1,0 +1,133 @@
+"""The QR landing page (``/q/`` and ``/Q/``) and its JSON twin: every verdict a scan can give."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from registry.qrtoken import MAX_TOKEN_CHARS, encode_token
+from tests.integration.verify.world import REVOKE_REASON, World, altered_token, flip, verify_app
+
+
+def verdict_of(html: str) -> tuple[str, str]:
+    match = re.search(r'id="verdict" data-result="([a-z_]+)" data-reason="([a-z_]+)"', html)
+    assert match, html[:500]
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.parametrize("prefix", ["/q/", "/Q/"])
+async def test_valid_certificate_page_shows_the_certificate(world: World, prefix: str) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        page = await client.get(prefix + world.valid.token)
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert verdict_of(page.text) == ("valid", "valid")
+    for shown in (
+        "<h1>有效</h1>",
+        "张三",
+        "430102********1234",  # masked ID: first 6 and last 4 digits only
+        "职业技能等级证书",
+        "电工",  # the occupation's name, not its code
+        "三级/高级工",
+        "湖南省家政服务职业技能评价中心",
+        "长沙市职业技能鉴定中心",
+        world.valid.number,
+        "/v1/log/proof/inclusion?index=",
+    ):
+        assert shown in page.text
+    assert "430102199003071234" not in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+async def test_english_page(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        page = await client.get(f"/Q/{world.valid.token}?lang=en")
+        json_twin = await client.get(f"/v1/qr/{world.valid.token}")
+    assert '<html lang="en">' in page.text
+    assert "<h1>Valid</h1>" in page.text
+    assert "Level 3 / Senior worker" in page.text
+    assert 'href="?lang=zh"' in page.text
+    assert json_twin.json()["result"] == "valid"
+
+
+async def test_revoked_page_says_when_and_why(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        page = await client.get(f"/Q/{world.revoked.token}")
+        data = (await client.get(f"/v1/qr/{world.revoked.token}")).json()
+    assert verdict_of(page.text) == ("revoked", "revoked")
+    assert "<h1>已撤销</h1>" in page.text
+    assert REVOKE_REASON in page.text
+    assert re.search(r'id="changed-at">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）<', page.text)
+    assert data["result"] == "revoked"
+    assert data["status"]["change"] == "revoked"
+    assert data["status"]["reason"] == REVOKE_REASON
+    assert data["certificate"]["holder_name"] == "李四"
+
+
+async def test_superseded_page_names_the_new_certificate(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        page = await client.get(f"/Q/{world.superseded.token}")
+        data = (await client.get(f"/v1/qr/{world.superseded.token}")).json()
+        successor = (await client.get(f"/v1/qr/{world.successor.token}")).json()
+    assert verdict_of(page.text) == ("superseded", "reissued")
+    assert "<h1>已换发</h1>" in page.text
+    assert f'href="/c/{world.successor.number}">{world.successor.number}</a>' in page.text
+    assert data["status"] == {
+        "status": "superseded",
+        "change": "reissued",
+        "changed_at": data["status"]["changed_at"],
+        "changed_on": data["status"]["changed_on"],
+        "reason": "遗失补发",
+        "superseded_by": world.successor.number,
+    }
+    assert successor["result"] == "valid"
+
+
+async def test_tokens_the_registry_did_not_issue_are_not_genuine(world: World) -> None:
+    token = world.valid.token
+    cases = {  # what was done to the token: (token, the reason shown)
+        "signature altered": (flip(token, len(token) - 20), "bad_signature"),
+        "statement altered": (flip(token, 3), "malformed_statement"),
+        "truncated to an impossible length": (token[:-1], "malformed_token"),
+        "statement cut short": (encode_token(world.valid.statement[:-5], world.valid.signature), "malformed_statement"),
+        "signed, unknown number": (
+            await altered_token(world, world.valid, number=world.valid.number[:-4] + "9999"),
+            "not_in_registry",
+        ),
+        "signed, other content": (await altered_token(world, world.valid, holder_name="赵六"), "statement_mismatch"),
+    }
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        for case, (forged, reason) in cases.items():
+            page = await client.get(f"/Q/{forged}")
+            data = (await client.get(f"/v1/qr/{forged}")).json()
+            assert page.status_code == 200, case
+            assert verdict_of(page.text) == ("not_genuine", reason), case
+            assert "<h1>无法验证</h1>" in page.text
+            assert data["result"] == "not_genuine"
+            assert data["reason"] == reason
+            assert "certificate" not in data, "an unverified claim is never shown"
+            assert "张三" not in page.text
+
+
+GARBAGE = {
+    "one character too long": "A" * (MAX_TOKEN_CHARS + 1),
+    "oversized": "A" * 20_000,
+    "lower case": "abc" * 40,
+    "outside base32": "A" * 200 + "1",
+    "not ASCII": "%E5%BC%A0" * 20,
+}
+
+
+async def test_garbage_tokens_are_a_verdict_not_an_error(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        for case, token in GARBAGE.items():
+            page = await client.get(f"/q/{token}")
+            data = await client.get(f"/v1/qr/{token}")
+            assert page.status_code == 200, case
+            assert verdict_of(page.text) == ("not_genuine", "malformed_token"), case
+            assert "二维码内容无法识别" in page.text
+            assert data.status_code == 200
+            assert data.json()["reason"] == "malformed_token"

@@ -1,0 +1,84 @@
+"""Rate limits: shared through Redis by every worker, per process when Redis is down; 429 + Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import redis.asyncio as aioredis
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.verify.world import World, verify_app
+from verify.ratelimit import WINDOW_SECONDS
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+async def ask(client: AsyncTestClient[Litestar], world: World) -> int:
+    response = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
+    if response.status_code == 429:
+        retry = int(response.headers["retry-after"])
+        assert 1 <= retry <= WINDOW_SECONDS
+        assert response.json() == {
+            "status": 429,
+            "error": "请求过于频繁 / too many requests",
+            "detail": {"retry_after": retry},
+        }
+    return response.status_code
+
+
+async def outside_a_window_boundary(needed: float) -> None:
+    """Wait for the next window when fewer than ``needed`` seconds are left of this one."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < needed:
+        await asyncio.sleep(left + 0.05)
+
+
+@pytest.mark.redis
+async def test_two_workers_share_one_limit_through_redis(world: World, redis_url: str, redis_prefix: str) -> None:
+    settings = {
+        "redis_url": redis_url,
+        "redis_prefix": redis_prefix,
+        "public_rate_per_minute": 6,
+        "rate_sync_seconds": 0.02,
+    }
+    await outside_a_window_boundary(2.5)
+    async with (
+        AsyncTestClient(verify_app(world.database.url, **settings)) as one,
+        AsyncTestClient(verify_app(world.database.url, **settings)) as two,
+    ):
+        statuses = []
+        for client in (one, one, one, one, two, two, two, two):
+            statuses.append(await ask(client, world))
+            await asyncio.sleep(0.1)  # let the worker flush its count
+    assert statuses == [200] * 6 + [429] * 2, "six in all, not six per worker"
+    redis = aioredis.Redis.from_url(redis_url)
+    counters = [key async for key in redis.scan_iter(f"{redis_prefix}:rl:ip:*")]
+    assert len(counters) == 1
+    assert int(await redis.get(counters[0]) or 0) == 6
+    await redis.aclose()
+
+
+async def test_without_redis_each_worker_limits_alone(world: World) -> None:
+    settings = {"redis_url": DEAD_REDIS, "public_rate_per_minute": 3}
+    await outside_a_window_boundary(1.5)
+    async with (
+        AsyncTestClient(verify_app(world.database.url, **settings)) as one,
+        AsyncTestClient(verify_app(world.database.url, **settings)) as two,
+    ):
+        first = [await ask(one, world) for _ in range(4)]
+        second = [await ask(two, world) for _ in range(4)]
+        page = await one.get(f"/Q/{world.valid.token}")
+    assert first == [200, 200, 200, 429]
+    assert second == [200, 200, 200, 429], "the fallback is a per-process limit"
+    assert page.status_code == 429
+    assert "查询过于频繁" in page.text
+    assert page.headers["retry-after"]
+
+
+async def test_the_empty_form_is_not_limited(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=1)) as client:
+        statuses = [(await client.get("/")).status_code for _ in range(5)]
+    assert statuses == [200] * 5

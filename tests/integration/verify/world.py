@@ -1,0 +1,92 @@
+"""A small registry for the read-path tests: a valid, a revoked, a superseded certificate and its
+successor, plus tokens the registry never issued (forged, unknown number, altered statement)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+from litestar import Litestar
+
+from issuer.keystore import KeyStore, signer_for
+from keys.signing import SigningKey
+from registry.certificates import revoke, superseded_event
+from registry.db import Database
+from registry.events import EventKind, append_events
+from registry.keyring import load_keyset
+from registry.qrtoken import encode_token
+from registry.statement import decode_statement, encode_statement, sign_statement
+from tests.factories import CITY, HOLDER_IDS, TestCertificate, add_keys, issue_test_certificates, key_store, seed_world
+from tests.support import make_settings
+from verify.app import create_app
+
+REVOKE_REASON = "以欺骗手段取得证书 / obtained by deception"
+
+
+@dataclass(frozen=True)
+class World:
+    database: Database
+    store: KeyStore
+    valid: TestCertificate
+    revoked: TestCertificate
+    superseded: TestCertificate
+    successor: TestCertificate
+
+
+async def build_world(database: Database, key_dir: Path) -> World:
+    """Seed the registry and issue the four certificates (statuses set as the write path would)."""
+    await seed_world(database)
+    store = key_store(key_dir)
+    await add_keys(database, store)
+    valid, revoked, superseded = await issue_test_certificates(
+        database, store, [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1]), ("王五", HOLDER_IDS[2])]
+    )
+    (successor,) = await issue_test_certificates(
+        database, store, [("王五", HOLDER_IDS[2])], supersedes=superseded.number
+    )
+    async with database.transaction() as session:
+        await revoke(session, revoked.number, reason=REVOKE_REASON, actor="test")
+        await append_events(
+            session,
+            [
+                superseded_event(
+                    superseded.number,
+                    successor.number,
+                    kind=EventKind.CERTIFICATE_REISSUED,
+                    reason="遗失补发",
+                    actor="test",
+                )
+            ],
+        )
+    return World(database, store, valid, revoked, superseded, successor)
+
+
+async def signer(world: World) -> SigningKey:
+    async with world.database.reader() as session:
+        return signer_for(await load_keyset(session), world.store, CITY)
+
+
+async def altered_token(world: World, base: TestCertificate, **changes: object) -> str:
+    """A token validly signed by the city's key over ``base``'s statement with ``changes`` applied (a
+    statement the registry never issued)."""
+    statement = msgspec.structs.replace(decode_statement(base.statement), **changes)
+    key = await signer(world)
+    return encode_token(encode_statement(statement), sign_statement(statement, key))
+
+
+def flip(token: str, position: int) -> str:
+    """``token`` with one base32 character changed (still upper-case base32)."""
+    replacement = "B" if token[position] != "B" else "C"
+    return token[:position] + replacement + token[position + 1 :]
+
+
+def verify_app(database_url: str, **settings: object) -> Litestar:
+    """The stand-alone verify app on ``database_url`` (limits out of reach unless given)."""
+    base: dict[str, object] = {"public_rate_per_minute": 100_000, "api_rate_per_minute": 100_000}
+    return create_app(make_settings(database_url=database_url, **(base | settings)))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,101 @@
+"""Answers to number + name queries as cache entries, and the name check that guards them.
+
+The entry of a number holds the finished answer and the holder's name as recorded; :meth:`NamedAnswers.match`
+gives the answer only when the name given names that holder (``registry.holders.names_match``), and
+otherwise the one "not found" answer, which is also what an unknown number gets. Both paths do the same
+work: an entry without a certificate compares the name with a placeholder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Final
+from urllib.parse import urlencode
+
+import msgspec
+
+from registry.holders import names_match
+from verify.answers import NOT_FOUND, status_answer
+from verify.fixed import FixedAnswers
+from verify.lru import Entry
+from verify.metrics import Metrics
+from verify.pages import Pages
+from verify.responses import RawResponse, html_response, json_response
+from verify.schemas import result_of
+from verify.texts import Lang
+from verify.views import CertificateView
+
+#: Compared against when there is no certificate, so that a miss costs what a wrong name costs.
+PLACEHOLDER_NAME: Final = "某某某"
+#: Answer variants of a number: JSON (``POST /v1/verify``), batch items, and the page in each language.
+VARIANTS: Final = ("json", "item", "zh", "en")
+_encode: Final = msgspec.json.encode
+
+
+class NamedAnswers:
+    """Builds the entries of numbers and checks names against them."""
+
+    def __init__(
+        self,
+        *,
+        pages: Pages,
+        fixed: FixedAnswers,
+        metrics: Metrics,
+        ttl: float,
+        negative_ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.pages = pages
+        self.fixed = fixed
+        self.metrics = metrics
+        self.ttl = ttl
+        self.negative_ttl = negative_ttl
+        self.clock = clock
+        self._not_found = metrics.verdict(NOT_FOUND)
+
+    def make(self, number: str, view: CertificateView | None, variant: str) -> Entry:
+        """The entry of ``number`` in ``variant`` (one of :data:`VARIANTS`); ``view`` None: no certificate."""
+        now = self.clock()
+        if view is None:
+            return Entry(self._not_found_of(variant), number=number, expires=now + self.negative_ttl)
+        answer = status_answer(view)
+        if variant == "json":
+            response = json_response(_encode(result_of(answer)))
+        elif variant == "item":
+            response = RawResponse(200, _encode(result_of(answer)), [])
+        else:
+            lang: Lang = "en" if variant == "en" else "zh"
+            toggle = "/?" + _query(view, "zh" if lang == "en" else "en")
+            response = html_response(self.pages.answer(answer, lang, via="query", toggle=toggle), self.pages.csp)
+        return Entry(
+            response,
+            number=number,
+            expires=now + self.ttl,
+            holder_name=view.holder_name,
+            on_hit=self.metrics.verdict(answer),
+        )
+
+    def match(self, entry: Entry, name: str, not_found: RawResponse) -> RawResponse:
+        """The entry's answer when ``name`` names its holder, else ``not_found`` (same work either way)."""
+        if entry.holder_name is not None and names_match(name, entry.holder_name):
+            if entry.on_hit is not None:
+                entry.on_hit()
+            return entry.response
+        if entry.holder_name is None:
+            names_match(name, PLACEHOLDER_NAME)
+        self._not_found()
+        return not_found
+
+    def _not_found_of(self, variant: str) -> RawResponse:
+        if variant in ("zh", "en"):
+            return self.fixed.not_found_page["en" if variant == "en" else "zh"]
+        return self.fixed.not_found_item if variant == "item" else self.fixed.not_found_json
+
+
+def _query(view: CertificateView, lang: Lang) -> str:
+    """The query string that shows this verdict in ``lang`` (the holder's name is already on the page)."""
+    params = {"number": view.number, "name": view.holder_name}
+    if lang == "en":
+        params["lang"] = "en"
+    return urlencode(params)

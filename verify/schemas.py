@@ -1,0 +1,183 @@
+"""The JSON of the employer API and of ``GET /v1/qr/{token}``: msgspec Structs, documented in OpenAPI.
+
+Requests are validated by their annotations at the edge (400 with a bilingual message on anything else);
+answers are built from an :class:`verify.answers.Answer` by :func:`result_of`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+from keys.keyset import province_day
+from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
+from verify.answers import Answer
+from verify.views import CertificateView
+
+MAX_BATCH: Final = 1000
+NumberText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=64, description="证书编号 / certificate number", examples=["S000043000101253000011"]
+    ),
+]
+NameText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, description="持证人姓名 / holder's name", examples=["张三"])
+]
+
+
+class VerifyRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One certificate to check: its number and the holder's name (both required; no enumeration)."""
+
+    number: NumberText
+    name: NameText
+
+
+class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Up to 1,000 certificates to check at once (an employer API key is required)."""
+
+    items: Annotated[list[VerifyRequest], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class LogInclusion(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The issue event's RFC 9162 inclusion proof against the latest signed checkpoint (a C2SP signed note,
+    verifiable with the log key of ``GET /v1/log/key``); ``pending`` until a checkpoint covers it. Hashes
+    are base64."""
+
+    pending: bool
+    tree_size: int | None = None
+    root_hash: bytes | None = None
+    leaf_hash: bytes | None = None
+    proof: list[bytes] = msgspec.field(default_factory=list)
+    checkpoint: str | None = None
+
+
+class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """The certificate as the registry holds it (the ID number masked: first 6 and last 4 digits)."""
+
+    number: str
+    kind: str
+    kind_label: str
+    holder_name: str
+    holder_id_masked: str
+    subject_type: Literal["occupation", "project"]
+    subject_code: str
+    subject_name: str
+    level: int
+    level_label: str
+    institution_code: str
+    institution_name: str
+    authority_code: str
+    authority_name: str
+    issued_on: date
+    #: Leaf index of the certificate's issue event in the transparency log.
+    log_index: int
+    log_proof: str
+    log_inclusion: LogInclusion
+
+
+class StatusInfo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The current status; for revoked and superseded certificates, when, why and the new number."""
+
+    status: Literal["valid", "revoked", "superseded"]
+    change: Literal["revoked", "reissued", "replaced"] | None = None
+    changed_at: datetime | None = None
+    changed_on: date | None = None
+    reason: str | None = None
+    superseded_by: str | None = None
+
+
+class VerifyResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The verdict on one certificate.
+
+    ``result``: ``valid``, ``revoked``, ``superseded``, ``not_found`` (a wrong name and an unknown number
+    give exactly this same answer), ``invalid_number`` (batch items only; a single request gets 400), or for
+    QR tokens ``not_genuine``. ``reason`` is a stable code saying why; ``message`` says it in Chinese and
+    English.
+    """
+
+    result: Literal["valid", "revoked", "superseded", "not_genuine", "not_found", "invalid_number"]
+    reason: str
+    message: str
+    certificate: CertificateInfo | None = None
+    status: StatusInfo | None = None
+
+
+class BatchResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """One result per item, in the order of the request's items."""
+
+    count: int
+    results: list[VerifyResult]
+
+
+def proof_path(log_index: int) -> str:
+    """Where the transparency log proves the inclusion of a certificate's issue event."""
+    return f"/v1/log/proof/inclusion?index={log_index}"
+
+
+def certificate_info(view: CertificateView) -> CertificateInfo:
+    kind = CertificateKind(view.kind)
+    return CertificateInfo(
+        number=view.number,
+        kind=view.kind,
+        kind_label=f"{KIND_LABELS_ZH[kind]} / {KIND_LABELS_EN[kind]}",
+        holder_name=view.holder_name,
+        holder_id_masked=view.holder_id_masked,
+        subject_type="project" if view.subject_type == "project" else "occupation",
+        subject_code=view.subject_code,
+        subject_name=view.subject_name,
+        level=view.level,
+        level_label=f"{LEVEL_LABELS_ZH.get(view.level, str(view.level))} / {LEVEL_LABELS_EN.get(view.level, '')}",
+        institution_code=view.institution_code,
+        institution_name=view.institution_name,
+        authority_code=view.authority_code,
+        authority_name=view.authority_name,
+        issued_on=view.issued_on,
+        log_index=view.log_index,
+        log_proof=proof_path(view.log_index),
+        log_inclusion=inclusion_of(view),
+    )
+
+
+def inclusion_of(view: CertificateView) -> LogInclusion:
+    log = view.log
+    if log is None:
+        return LogInclusion(pending=True)
+    return LogInclusion(
+        pending=False,
+        tree_size=log.tree_size,
+        root_hash=log.root_hash,
+        leaf_hash=log.leaf_hash,
+        proof=log.proof,
+        checkpoint=log.checkpoint,
+    )
+
+
+def status_info(view: CertificateView) -> StatusInfo:
+    if view.status_change is None:
+        return StatusInfo(status="valid")
+    return msgspec.convert(
+        {
+            "status": view.status,
+            "change": view.status_change,
+            "changed_at": view.status_at,
+            "changed_on": province_day(view.status_at) if view.status_at else None,
+            "reason": view.status_reason or None,
+            "superseded_by": view.superseded_by,
+        },
+        StatusInfo,
+    )
+
+
+def result_of(answer: Answer) -> VerifyResult:
+    """The JSON form of ``answer``."""
+    view = answer.view
+    return VerifyResult(
+        result=answer.result.value,
+        reason=answer.reason,
+        message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
+        certificate=certificate_info(view) if view else None,
+        status=status_info(view) if view else None,
+    )

@@ -1,0 +1,249 @@
+"""The read path: answers to QR tokens and to number + name queries, through the two-level cache.
+
+Every method returns a ready :class:`RawResponse` (a verdict, or 400/401/429/503), because what is cached
+is the finished answer. Order on every request: rate limit (a dict update), input checks (a malformed
+number is refused before any cache or database look-up), the in-process cache, then
+:class:`verify.viewstore.ViewStore` (Redis, then the database) and rendering.
+
+Enumeration: a number alone never yields a name. For number + name the cached entry of a number holds the
+holder's name and the answer; a wrong name and an unknown number both get the one "not found" answer, after
+the same work (see :mod:`verify.named`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Final
+
+import msgspec
+
+from keys.keyset import province_day
+from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
+from registry.rules.errors import RuleError, Violation
+from registry.rules.numbering import normalise_number, parse_any
+from registry.rules.profiles import ProvinceProfile
+from verify.answers import Answer, not_genuine, token_answer
+from verify.errors import ServiceUnavailableError
+from verify.fixed import FixedAnswers
+from verify.keysets import KeySetCache
+from verify.lru import Entry, ResponseCache
+from verify.metrics import Metrics
+from verify.named import NamedAnswers
+from verify.pages import Pages
+from verify.queries import ApiKeyRecord
+from verify.ratelimit import RateLimiter
+from verify.responses import RawResponse, html_response, json_response
+from verify.schemas import VerifyRequest, result_of
+from verify.texts import UI, Lang
+from verify.verifier import verify_token
+from verify.viewstore import ViewStore
+
+_encode: Final = msgspec.json.encode
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    public_per_minute: int
+    api_per_minute: int
+    ttl: float
+    negative_ttl: float
+
+
+class ReadService:
+    """Answers of one worker; see the module docstring for the order of work."""
+
+    def __init__(
+        self,
+        *,
+        profile: ProvinceProfile,
+        cache: ResponseCache,
+        views: ViewStore,
+        keysets: KeySetCache,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        pages: Pages,
+        fixed: FixedAnswers,
+        limits: Limits,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.profile = profile
+        self.cache = cache
+        self.views = views
+        self.keysets = keysets
+        self.limiter = limiter
+        self.metrics = metrics
+        self.pages = pages
+        self.fixed = fixed
+        self.limits = limits
+        self.clock = clock
+        self.named = NamedAnswers(
+            pages=pages, fixed=fixed, metrics=metrics, ttl=limits.ttl, negative_ttl=limits.negative_ttl, clock=clock
+        )
+        self._today: tuple[float, date] = (0.0, date.min)
+
+    # --- QR tokens -------------------------------------------------------------------------------------
+
+    async def token(self, client: str, token: str, lang: Lang | None) -> RawResponse:
+        """The answer to a QR token: a page in ``lang``, or JSON when ``lang`` is None."""
+        self.metrics.route["qr_json" if lang is None else "qr_page"].inc()
+        retry = self.limiter.hit(client, self.limits.public_per_minute)
+        if retry:
+            return self._refused("ip", lang, retry)
+        key = ("token", token, lang)
+        if len(token) <= MAX_TOKEN_CHARS:
+            entry = self.cache.get(key)
+            if entry is not None:
+                self.metrics.local_hit.inc()
+                if entry.on_hit is not None:
+                    entry.on_hit()
+                return entry.response
+        self.metrics.local_miss.inc()
+        verdict = verify_token(token, self.keysets.keyset)
+        if not verdict.valid or verdict.statement is None:
+            answer = not_genuine(verdict.reason)
+            self.metrics.verdict(answer)()
+            return self._render_token(answer, lang)
+        signed, _ = decode_token(token)
+        number = verdict.statement.number
+        started = self.cache.generation
+        try:
+            view = await self.views.get(number)
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(lang, exc.retry_after)
+        answer = token_answer(verdict, signed, view)
+        response = self._render_token(answer, lang)
+        count = self.metrics.verdict(answer)
+        count()
+        ttl = self.limits.ttl if answer.view is not None else self.limits.negative_ttl
+        self.cache.put(key, Entry(response, number=number, expires=self.clock() + ttl, on_hit=count), started=started)
+        return response
+
+    def _render_token(self, answer: Answer, lang: Lang | None) -> RawResponse:
+        if lang is None:
+            return json_response(_encode(result_of(answer)))
+        toggle = "?lang=en" if lang == "zh" else "?lang=zh"
+        return html_response(self.pages.answer(answer, lang, via="token", toggle=toggle), self.pages.csp)
+
+    # --- number + name --------------------------------------------------------------------------------
+
+    async def verify(self, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None) -> RawResponse:
+        """``POST /v1/verify``: JSON verdict, 400 for a malformed number."""
+        self.metrics.route["verify"].inc()
+        retry = self._hit(client, api_key, 1)
+        if retry:
+            return self._refused("api_key" if api_key else "ip", None, retry)
+        number = self._parse(request.number)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            entry = await self._entry(number, "json")
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        return self.named.match(entry, request.name, self.fixed.not_found_json)
+
+    async def query_page(self, client: str, number_text: str, name: str, lang: Lang) -> RawResponse:
+        """``GET /?number=…&name=…``: the form, or the verdict page."""
+        self.metrics.route["query_page"].inc()
+        if not number_text and not name:
+            return self.fixed.form_page[lang]
+        retry = self.limiter.hit(client, self.limits.public_per_minute)
+        if retry:
+            return self._refused("ip", lang, retry)
+        if not number_text.strip() or not name.strip():
+            return self.fixed.form(lang, number=number_text[:64], message=UI[lang]["need_both"])
+        number = self._parse(number_text)
+        if isinstance(number, Violation):
+            detail = number.message_zh if lang == "zh" else number.message_en
+            return self.fixed.form(
+                lang, number=number_text[:64], message=UI[lang]["number_format"].format(detail=detail)
+            )
+        try:
+            entry = await self._entry(number, lang)
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(lang, exc.retry_after)
+        return self.named.match(entry, name, self.fixed.not_found_page[lang])
+
+    def short_page(self, number_text: str, lang: Lang) -> RawResponse:
+        """``GET /c/{number}``: the form with the number filled in; never a name."""
+        self.metrics.route["short_page"].inc()
+        number = self._parse(number_text)
+        if isinstance(number, Violation):
+            detail = number.message_zh if lang == "zh" else number.message_en
+            return self.fixed.form(lang, message=UI[lang]["number_format"].format(detail=detail))
+        return self.fixed.form(lang, number=number, short=True)
+
+    async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyRequest]) -> RawResponse:
+        """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key."""
+        self.metrics.route["verify_batch"].inc()
+        retry = self._hit("", api_key, len(items))
+        if retry:
+            return self._refused("api_key", None, retry)
+        parts: list[bytes] = [b""] * len(items)
+        pending: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            number = self._parse(item.number)
+            if isinstance(number, Violation):
+                parts[index] = self.fixed.invalid_number_item(number)
+                continue
+            entry = self.cache.get((number, "item"))
+            if entry is None:
+                pending.setdefault(number, []).append(index)
+            else:
+                self.metrics.local_hit.inc()
+                parts[index] = self.named.match(entry, item.name, self.fixed.not_found_item).body
+        if pending:
+            try:
+                await self._fill_items(pending, items, parts)
+            except ServiceUnavailableError as exc:
+                return self.fixed.unavailable(None, exc.retry_after)
+        return json_response(b'{"count":%d,"results":[%b]}' % (len(items), b",".join(parts)))
+
+    async def _fill_items(
+        self, pending: dict[str, list[int]], items: Sequence[VerifyRequest], parts: list[bytes]
+    ) -> None:
+        self.metrics.local_miss.inc(len(pending))
+        started = self.cache.generation
+        views = await self.views.get_many(list(pending))
+        for number, indices in pending.items():
+            entry = self.named.make(number, views[number], "item")
+            self.cache.put((number, "item"), entry, started=started)
+            for index in indices:
+                parts[index] = self.named.match(entry, items[index].name, self.fixed.not_found_item).body
+
+    # --- shared steps -----------------------------------------------------------------------------------
+
+    def _hit(self, client: str, api_key: ApiKeyRecord | None, cost: int) -> int:
+        if api_key is None:
+            return self.limiter.hit(client, self.limits.public_per_minute, cost)
+        return self.limiter.hit(f"key:{api_key.id}", api_key.rate_per_minute or self.limits.api_per_minute, cost)
+
+    def _refused(self, scope: str, lang: Lang | None, retry: int) -> RawResponse:
+        self.metrics.rate_limited.labels(scope).inc()
+        return self.fixed.too_many(lang, retry)
+
+    def _parse(self, text: str) -> str | Violation:
+        """The canonical number, or why it is not one (checked before any look-up)."""
+        try:
+            parse_any(self.profile, text, today=self._province_today())
+        except RuleError as exc:
+            return exc.violation
+        return normalise_number(text)
+
+    def _province_today(self) -> date:
+        now = self.clock()
+        if now >= self._today[0]:
+            self._today = (now + 1.0, province_day(datetime.now(UTC)))
+        return self._today[1]
+
+    async def _entry(self, number: str, variant: str) -> Entry:
+        key = (number, variant)
+        entry = self.cache.get(key)
+        if entry is not None:
+            self.metrics.local_hit.inc()
+            return entry
+        self.metrics.local_miss.inc()
+        started = self.cache.generation
+        entry = self.named.make(number, await self.views.get(number), variant)
+        self.cache.put(key, entry, started=started)
+        return entry

@@ -1,0 +1,166 @@
+"""Certificate views by number: Redis first, then the database, one load per number however many wait.
+
+Single-flight: the first request for a number starts a load and every concurrent request for the same number
+awaits it (shielded, so a client that goes away does not cancel the others' answer). Loads are batched per
+turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numbers asked for together.
+What the database says is written back to Redis (views for ``redis_ttl_seconds``, "no such certificate"
+for ``negative_ttl_seconds``) by compare-and-set, see :mod:`verify.redis_views`.
+
+When the database fails, :class:`verify.errors.ServiceUnavailableError` is raised (503 with Retry-After);
+cached answers are unaffected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Final
+
+from registry.db import Database
+from verify.errors import DATABASE_ERRORS, unavailable
+from verify.metrics import Metrics
+from verify.queries import fetch_view, fetch_views
+from verify.redis_views import Cached, RedisViews
+from verify.views import CertificateView, UndecodableViewError, decode_view, encode_view
+
+Views = dict[str, CertificateView | None]
+
+
+#: Most numbers one load asks for (the SQL ``IN`` list and the ``MGET`` stay small).
+MAX_BATCH: Final = 500
+
+
+class ViewStore:
+    """Loads views through Redis (when configured and enabled) and the read database.
+
+    Loads are also *batched*: numbers asked for during one turn of the event loop (the misses of requests
+    that arrived together) go out as one ``MGET`` and one query, so a burst of distinct misses costs a few
+    round trips rather than one each. At most ``db_slots`` queries run at once, so the connection pool
+    never opens (and closes) overflow connections under load.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        redis: RedisViews | None,
+        metrics: Metrics,
+        *,
+        db_timeout: float,
+        retry_after: int,
+        db_slots: int = 10,
+    ) -> None:
+        self.database = database
+        self.redis = redis
+        self.metrics = metrics
+        self.db_timeout = db_timeout
+        self.retry_after = retry_after
+        self.db_slots = db_slots
+        self._inflight: dict[str, asyncio.Future[Views]] = {}
+        self._batch: list[str] | None = None
+        self._batch_future: asyncio.Future[Views] | None = None
+        self._slots: asyncio.Semaphore | None = None
+        #: The newest signed checkpoint this worker knows of (kept by the change feed): a cached view built
+        #: against an older one is reloaded, so answers carry a proof against the latest checkpoint.
+        self.checkpoint_size = 0
+
+    async def get(self, number: str) -> CertificateView | None:
+        """The view of ``number`` (``None``: no such certificate); raises ServiceUnavailableError."""
+        future = self._inflight.get(number) or self._enqueue([number])
+        return (await asyncio.shield(future))[number]
+
+    async def get_many(self, numbers: Sequence[str]) -> Views:
+        """Views of distinct ``numbers``; raises ServiceUnavailableError."""
+        waiting = {n: self._inflight[n] for n in numbers if n in self._inflight}
+        fresh = [n for n in numbers if n not in waiting]
+        for start in range(0, len(fresh), MAX_BATCH):
+            chunk = fresh[start : start + MAX_BATCH]
+            future = self._enqueue(chunk)
+            waiting.update(dict.fromkeys(chunk, future))
+        found: Views = {}
+        for future in set(waiting.values()):
+            found.update(await asyncio.shield(future))
+        return {n: found[n] for n in numbers}
+
+    def _enqueue(self, numbers: list[str]) -> asyncio.Future[Views]:
+        """Add ``numbers`` to the batch that leaves at the end of this turn of the loop."""
+        if self._batch is None or self._batch_future is None or len(self._batch) + len(numbers) > MAX_BATCH:
+            loop = asyncio.get_running_loop()
+            self._batch, self._batch_future = [], loop.create_future()
+            self._batch_future.add_done_callback(_retrieve)
+            loop.call_soon(self._launch, self._batch, self._batch_future)
+        self._batch.extend(numbers)
+        for number in numbers:
+            self._inflight[number] = self._batch_future
+        return self._batch_future
+
+    def _launch(self, numbers: list[str], future: asyncio.Future[Views]) -> None:
+        if self._batch is numbers:
+            self._batch = self._batch_future = None
+        task = asyncio.create_task(self._load(numbers))
+
+        def _settle(finished: asyncio.Task[Views]) -> None:
+            for number in numbers:
+                if self._inflight.get(number) is future:
+                    del self._inflight[number]
+            if finished.cancelled():
+                future.cancel()
+            elif (error := finished.exception()) is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(finished.result())
+
+        task.add_done_callback(_settle)
+
+    async def _load(self, numbers: list[str]) -> Views:
+        cached = await self.redis.read(numbers) if self.redis is not None else None
+        found: Views = {}
+        missing = numbers
+        if cached is not None:
+            missing = [n for n in numbers if not self._take(n, cached[n], found)]
+        elif self.redis is not None:
+            self.metrics.redis_error.inc()
+        if missing:
+            loaded = await self._from_database(missing)
+            found.update(loaded)
+            if cached is not None and self.redis is not None:
+                await self.redis.write(
+                    [(n, encode_view(loaded[n]), cached[n].version, loaded[n] is None) for n in missing]
+                )
+        return found
+
+    def _take(self, number: str, cached: Cached, found: Views) -> bool:
+        if cached.value is None:
+            self.metrics.redis_miss.inc()
+            return False
+        try:
+            view = decode_view(cached.value)
+        except UndecodableViewError:
+            self.metrics.redis_miss.inc()
+            return False
+        if view is not None and view.proof_older_than(self.checkpoint_size):
+            self.metrics.redis_miss.inc()
+            return False
+        found[number] = view
+        self.metrics.redis_hit.inc()
+        return True
+
+    async def _from_database(self, numbers: list[str]) -> Views:
+        self.metrics.db_query.inc()
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.db_slots)
+        try:
+            async with asyncio.timeout(self.db_timeout):
+                async with self._slots, self.database.read_engine.connect() as conn:
+                    if len(numbers) == 1:
+                        return {numbers[0]: await fetch_view(conn, numbers[0])}
+                    views = await fetch_views(conn, numbers)
+        except DATABASE_ERRORS as exc:
+            self.metrics.db_error.inc()
+            raise unavailable(exc, self.retry_after) from None
+        return {n: views.get(n) for n in numbers}
+
+
+def _retrieve(future: asyncio.Future[Views]) -> None:
+    """Mark an error as seen, so one that every waiter gave up on is not logged as lost."""
+    if not future.cancelled():
+        future.exception()
