@@ -34,6 +34,8 @@ from registry.log.tree import root_at
 from registry.models import Checkpoint, LogHead
 
 logger = logging.getLogger("certreg.log")
+#: How long shutting down waits for a checkpoint being published to finish.
+STOP_GRACE_SECONDS = 30.0
 
 
 async def publish_checkpoint(database: Database, keystore: KeyStore, settings: Settings) -> StoredCheckpoint:
@@ -68,25 +70,34 @@ async def periodic_checkpoints(
     """Publish a checkpoint now and then every ``interval`` seconds (default the setting) while open.
 
     ``keystore`` is called at each round, so a key store that cannot open yet (no passphrase) only logs a
-    warning and is tried again. Failures never stop the loop; leaving the context cancels it.
+    warning and is tried again. Failures never stop the loop; leaving the context stops it after the round
+    in flight, if any, has finished.
     """
     period = interval if interval is not None else settings.checkpoint_interval_seconds
+    stop = asyncio.Event()
 
     async def _loop() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 await publish_checkpoint(database, keystore(), settings)
             except (RegistryError, KeysError, SQLAlchemyError, OSError) as exc:
                 logger.warning("checkpoint not published: %s", exc)
-            await asyncio.sleep(period)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), period)
 
     task = asyncio.create_task(_loop(), name="certreg-checkpoints")
     try:
         yield task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # Never cancel a publish half-way: a connection cancelled inside its transaction can keep the
+        # database's write lock (SQLite) until it is garbage-collected. Let the round in flight finish.
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def checkpoint_lifespan(app: Litestar) -> AbstractAsyncContextManager[asyncio.Task[None]]:
