@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
 import msgspec
@@ -27,6 +27,8 @@ STATUS_EVENT_KINDS: Final = (
     EventKind.CERTIFICATE_REPLACED.value,
 )
 _INSERT_CHUNK: Final = 2000
+#: From this many certificates on, PostgreSQL gets them by ``COPY`` instead of ``INSERT``.
+COPY_THRESHOLD: Final = 500
 
 
 class NewCertificate(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,10 +95,37 @@ async def store_certificates(
     transaction; returns the leaf indices of the issue events, in order."""
     indices = await append_events(session, [issued_event(c, actor, at) for c in certificates] + list(extra_events))
     issued = indices[: len(certificates)]
+    if len(certificates) >= COPY_THRESHOLD and session.get_bind().dialect.name == "postgresql":
+        await _copy_certificates(session, certificates, issued, datetime.now(UTC))
+        return issued
     rows = [{**msgspec.structs.asdict(c), "log_index": idx} for c, idx in zip(certificates, issued, strict=True)]
     for start in range(0, len(rows), _INSERT_CHUNK):
         await session.execute(insert(Certificate), rows[start : start + _INSERT_CHUNK])
     return issued
+
+
+async def _copy_certificates(
+    session: AsyncSession, certificates: Sequence[NewCertificate], indices: range, created_at: datetime
+) -> None:
+    """PostgreSQL: the rows in one ``COPY`` on the session's own connection, so inside its transaction.
+
+    ``COPY`` skips the per-row parameter handling of an ``INSERT``: for 100,000 certificates it takes a
+    fraction of the time (``bench/issue.py``). Column defaults are not applied by ``COPY``: every column is
+    given, ``created_at`` included.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    records = [
+        (*(getattr(c, name) for name in NewCertificate.__struct_fields__), idx, created_at)
+        for c, idx in zip(certificates, indices, strict=True)
+    ]
+    await driver.copy_records_to_table(
+        Certificate.__tablename__,
+        records=records,
+        columns=[*NewCertificate.__struct_fields__, "log_index", "created_at"],
+    )
 
 
 async def statuses(session: AsyncSession, numbers: Iterable[str]) -> dict[str, StatusInfo]:
