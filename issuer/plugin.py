@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
+from issuer.issuing.api import ISSUING_ROUTES
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
 
@@ -16,7 +17,7 @@ class IssuerPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([])
+        app_config.route_handlers.extend([*ISSUING_ROUTES])
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
         app_config.dependencies["principal"] = Provide(provide_principal)
