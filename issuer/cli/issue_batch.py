@@ -19,6 +19,7 @@ from rich.table import Table
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.issuing.access import Operator
 from issuer.issuing.announce import announcer_from_settings
+from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import IssueResult, issue_batch
 from issuer.keystore import keystore_from_settings
 from registry.config import Settings
@@ -91,8 +92,22 @@ def print_summary(result: IssueResult, seconds: float) -> None:
 def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""
     settings = settings_from_env()
-    result, seconds = issue_with_progress(settings, batch_id, operator_for(settings, operator))
+    try:
+        result, seconds = issue_with_progress(settings, batch_id, operator_for(settings, operator))
+    except IneligibleError as exc:
+        print_problems(exc)
+        raise
     print_summary(result, seconds)
+
+
+def print_problems(exc: IneligibleError) -> None:
+    """The rows that stopped the batch, one line each (the error itself follows on stderr)."""
+    table = Table(title="不能发证的记录 / rows that cannot be issued")
+    for column in ("行 / row", "字段 / field", "规则 / code", "说明 / message"):
+        table.add_column(column)
+    for problem in exc.problems:
+        table.add_row(str(problem.row), problem.field, problem.code, problem.message)
+    err_console.print(table)
 
 
 COMMANDS = [issue_batch_command]

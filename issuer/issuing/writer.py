@@ -22,9 +22,11 @@ from keys.signing import SigningKey
 from registry.certificates import store_certificates
 from registry.events import NewEvent
 
-#: Rows per chunk: large enough that per-call overhead (one event append, one ``COPY``) stays small,
-#: small enough that the first store starts soon after signing does.
+#: Largest chunk: large enough that per-call overhead (one event append, one ``COPY``) stays small,
+#: small enough that the first store starts soon after signing does. Smaller batches are cut in about
+#: eight chunks (of at least ``MIN_CHUNK`` rows) so that they are pipelined too.
 CHUNK = 10_000
+MIN_CHUNK = 1_000
 
 
 async def sign_and_store(
@@ -49,11 +51,12 @@ async def sign_and_store(
     while the first chunks are signed. ``progress`` gets the number of rows stored so far.
     """
     loop = asyncio.get_running_loop()
-    starts = range(0, len(rows), CHUNK)
+    size = min(CHUNK, max(MIN_CHUNK, -(-len(rows) // 8)))
+    starts = range(0, len(rows), size)
     problems: list[RowProblem] = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="certreg-sign") as pool:
         pending = [
-            loop.run_in_executor(pool, sign_chunk, template, rows[s : s + CHUNK], numbers[s : s + CHUNK], signer)
+            loop.run_in_executor(pool, sign_chunk, template, rows[s : s + size], numbers[s : s + size], signer)
             for s in starts
         ]
         try:
@@ -69,7 +72,7 @@ async def sign_and_store(
                     session, certificates, actor=actor, at=at, extra_events=final_events if last else ()
                 )
                 if progress is not None:
-                    progress(min(len(rows), starts[index] + CHUNK))
+                    progress(min(len(rows), starts[index] + size))
         finally:
             for future in pending:
                 future.cancel()

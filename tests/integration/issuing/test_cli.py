@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,9 @@ from sqlalchemy import select
 from issuer.cli import main
 from registry.certificates import status_of
 from registry.db import Database
-from registry.models import Certificate, Event
+from registry.models import Certificate, Event, Filing, FilingStatusChange
 from registry.vocab import CertificateStatus
-from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
+from tests.factories import HOLDER_IDS, SKILL_INSTITUTION, add_keys, issue_test_certificates, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
 from tests.support import ID_HASH_KEY
 from verify.invalidation import channel, view_key
@@ -69,10 +70,26 @@ def test_issue_batch_prints_progress_and_a_summary_then_issues_nothing_twice(emp
 
 
 def test_issue_batch_refuses_with_a_clear_message(empty_db_url: str, tmp_path: Path) -> None:
-    _prepare(empty_db_url, tmp_path / "keys")
-    result = CliRunner().invoke(main, ["issue-batch", "777"], env=_env(empty_db_url, tmp_path / "keys"))
-    assert result.exit_code == 2
-    assert "no batch 777" in result.stderr
+    batch_id = _prepare(empty_db_url, tmp_path / "keys")
+    env = _env(empty_db_url, tmp_path / "keys")
+    missing = CliRunner().invoke(main, ["issue-batch", "777"], env=env)
+    assert missing.exit_code == 2
+    assert "no batch 777" in missing.stderr
+
+    async def revoke_filing() -> None:
+        database = Database(empty_db_url)
+        try:
+            async with database.transaction() as session:
+                filing = await session.scalar(select(Filing.id).where(Filing.institution_code == SKILL_INSTITUTION))
+                session.add(FilingStatusChange(filing_id=filing, status="suspended", effective_on=date(2025, 1, 1)))
+        finally:
+            await database.dispose()
+
+    asyncio.run(revoke_filing())
+    refused = CliRunner().invoke(main, ["issue-batch", str(batch_id)], env=env)
+    assert refused.exit_code == 2
+    assert "filing.suspended" in refused.stderr  # every row, with its rule
+    assert "nothing was issued" in refused.stderr
 
 
 @pytest.mark.redis

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import func, select, update
 
 from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
-from keys.keyset import KeySet
+from keys.keyset import KeySet, province_day
 from registry.keyring import load_keyset
 from registry.models import Batch, BatchRow, Certificate, Event
 from registry.qrtoken import encode_token
@@ -17,9 +19,10 @@ from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
 from registry.statement import verify_statement
 from registry.vocab import CertificateKind
-from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, id_digest
+from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, SKILL_INSTITUTION, id_digest
 from tests.integration.issuing.batches import Row, make_batch, rows_of, special_rows
 from tests.integration.issuing.conftest import Api, World
+from verify.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
 
 OPERATOR = Operator(name="tester", org_code="430000")
@@ -169,3 +172,25 @@ async def test_all_rows_held_is_409_and_nothing_is_issued(api: Api) -> None:
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 409
     assert "held" in response.json()["error"]
+
+
+@pytest.mark.redis
+async def test_issued_numbers_are_announced_so_stale_not_found_answers_drop(
+    api: Api, redis_url: str, redis_prefix: str
+) -> None:
+    batch_id = await make_batch(api.world.database, rows_of(2))
+    year = province_day(datetime.now(UTC)).year % 100
+    expected = [f"{SKILL_INSTITUTION}{year:02d}3{sequence:06d}" for sequence in (1, 2)]
+    client = aioredis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(channel(redis_prefix))
+    await pubsub.get_message(timeout=1)
+    await client.set(view_key(redis_prefix, expected[0]), b"not found")  # someone looked it up too early
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.json()["numbers"] == expected
+    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=2)
+    assert message is not None
+    assert decode_numbers(message["data"]) == expected
+    assert await client.exists(view_key(redis_prefix, expected[0])) == 0
+    await pubsub.aclose()  # type: ignore[no-untyped-call]
+    await client.aclose()

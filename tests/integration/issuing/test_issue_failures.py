@@ -85,7 +85,7 @@ async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_ba
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = world.database
-    monkeypatch.setattr(issuer.issuing.writer, "CHUNK", 3)  # several chunks, so some are stored before the fault
+    monkeypatch.setattr(issuer.issuing.writer, "MIN_CHUNK", 3)  # several chunks, so some are stored before the fault
     batch_id = await make_batch(database, rows_of(10))
     before = await _snapshot(database, batch_id)
     seen: list[tuple[str, int]] = []
