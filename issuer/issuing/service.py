@@ -4,7 +4,8 @@
 Everything happens in one write transaction: the batch row lock, the sequence allocation (one counter row
 per scope), the certificates, their ``certificate.issued`` events and the ``batch.issued`` event, and the
 rows marked issued. A failure anywhere — a killed process included — rolls all of it back and gives the
-numbers back. The caller announces the new numbers to the verify caches after this returns (committed).
+numbers back. Once committed, the new numbers are announced (``announce``) so that verify caches drop a
+"not found" they may hold: the certificates are verifiable at once.
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
-from issuer.issuing.errors import IneligibleError, NoticeNotEndedError, RowProblem
+from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
+from issuer.issuing.recheck import raise_if_problems, recheck_rows
 from issuer.issuing.store import ROW_HELD, batch_numbers, count_rows, lock_batch, mark_issued, ok_rows
 from issuer.issuing.views import (
     eligibility_context,
     institution_view,
     issuing_authority,
-    occupation_views,
-    project_views,
 )
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
@@ -35,7 +35,6 @@ from registry.db import Database
 from registry.events import EventKind, NewEvent
 from registry.keyring import load_keyset
 from registry.models import Batch, Institution
-from registry.rules.eligibility import EligibilityContext
 from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
@@ -43,7 +42,6 @@ from registry.vocab import CertificateKind
 
 UNDER_NOTICE = "under_notice"
 ISSUED = "issued"
-MAX_REPORTED_PROBLEMS = 1000
 
 #: ``progress(stage, done, total)``; stages in order: ``check``, ``sign``, ``store`` (after each stored
 #: chunk), ``done`` (committed).
@@ -106,11 +104,7 @@ async def issue_batch(
     """
     now = now or datetime.now(UTC)
     async with database.transaction() as session:
-        batch = await lock_batch(session, batch_id)
-        institution = await session.get(Institution, batch.institution_code)
-        assert institution is not None  # foreign key
-        await require_issue_right(session, caller, batch.kind, institution)
-        check_issuable(batch, now)
+        batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)
         held = await count_rows(session, batch_id, ROW_HELD)
         if not rows:
@@ -118,23 +112,13 @@ async def issue_batch(
         kind = CertificateKind(batch.kind)
         progress("check", 0, len(rows))
         context = await eligibility_context(session, profile, institution)
-        _raise_if_problems(await _recheck(session, context, kind, batch.assessed_on, rows), len(rows))
+        raise_if_problems(await recheck_rows(session, context, kind, batch.assessed_on, rows), len(rows))
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
-        rule = profile.rule_for(kind)
-        plans = plan_scopes(
-            profile,
-            kind,
-            institution=institution_view(institution),
-            authority_region=authority.region_code,
-            year=issued_on.year,
-            rows=rows,
+        numbers = await _allocate_numbers(
+            session, profile, kind, institution, authority_region=authority.region_code, year=issued_on.year, rows=rows
         )
-        numbers = [""] * len(rows)
-        for scope in sorted(plans):  # one lock order for every issuer: no deadlock between two batches
-            taken = await allocate(session, scope, len(plans[scope].positions), max_value=max_sequence(rule))
-            number_all(rule, plans[scope], taken, numbers)
         template = IssueTemplate(
             kind=kind,
             institution_code=institution.code,
@@ -148,19 +132,12 @@ async def issue_batch(
             batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now
         )
         problems = await sign_and_store(
-            session,
-            template,
-            rows,
-            numbers,
-            signer,
-            actor=caller.actor,
-            at=now,
-            final_events=[event],
+            session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
             workers=sign_workers,
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
-        )
-        _raise_if_problems(problems, len(rows))
+        )  # fmt: skip
+        raise_if_problems(problems, len(rows))
         every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = ISSUED
         batch.issued_at = batch.issued_at or now
@@ -176,6 +153,39 @@ async def issue_batch(
         numbers=every,
         held=held,
     )
+
+
+async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
+    """The batch, locked; the caller's right to issue it (403) and its state and notice (409)."""
+    batch = await lock_batch(session, batch_id)
+    institution = await session.get(Institution, batch.institution_code)
+    assert institution is not None  # foreign key
+    await require_issue_right(session, caller, batch.kind, institution)
+    check_issuable(batch, now)
+    return batch, institution
+
+
+async def _allocate_numbers(
+    session: AsyncSession,
+    profile: ProvinceProfile,
+    kind: CertificateKind,
+    institution: Institution,
+    *,
+    authority_region: str,
+    year: int,
+    rows: Sequence[RowInput],
+) -> list[str]:
+    """One allocation per sequence scope, in scope order — one lock order for every issuer, so two batches
+    never deadlock — and the number of every row. Raises ``SequenceOverflowError`` before anything is
+    written, and the caller's rollback gives every number back."""
+    rule = profile.rule_for(kind)
+    view = institution_view(institution)
+    plans = plan_scopes(profile, kind, institution=view, authority_region=authority_region, year=year, rows=rows)
+    numbers = [""] * len(rows)
+    for scope in sorted(plans):
+        taken = await allocate(session, scope, len(plans[scope].positions), max_value=max_sequence(rule))
+        number_all(rule, plans[scope], taken, numbers)
+    return numbers
 
 
 async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> IssueResult:
@@ -195,49 +205,6 @@ async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> I
         numbers=await batch_numbers(session, batch.id),
         held=held,
     )
-
-
-async def _recheck(
-    session: AsyncSession,
-    context: EligibilityContext,
-    kind: CertificateKind,
-    assessed_on: date,
-    rows: Sequence[RowInput],
-) -> list[RowProblem]:
-    """Rules 1–6 again, once per distinct (subject, level): the rows passed at import, but a filing or the
-    catalogue may have changed since."""
-    subjects = {row.subject_code for row in rows}
-    occupations = await occupation_views(session, subjects) if kind.has_level else {}
-    projects = {} if kind.has_level else await project_views(session, subjects)
-    verdicts: dict[tuple[str, int], list[RowProblem]] = {}
-    problems: list[RowProblem] = []
-    for row in rows:
-        key = (row.subject_code, row.level)
-        found = verdicts.get(key)
-        if found is None:
-            violations = context.check(
-                kind=kind,
-                occupation=occupations.get(row.subject_code),
-                project=projects.get(row.subject_code),
-                level=row.level if kind.has_level else None,
-                assessed_on=assessed_on,
-            )
-            found = [
-                RowProblem(row=0, field=v.field or "", code=v.code, message=f"{v.message_zh} / {v.message_en}")
-                for v in violations
-            ]
-            verdicts[key] = found
-        problems += [msgspec.structs.replace(p, row=row.row_no) for p in found]
-    return problems
-
-
-def _raise_if_problems(problems: list[RowProblem], total: int) -> None:
-    if problems:
-        rows = len({p.row for p in problems})
-        raise IneligibleError(
-            f"{rows} 行不符合发证条件，本批次未发证 / {rows} of {total} rows cannot be issued; nothing was issued",
-            problems[:MAX_REPORTED_PROBLEMS],
-        )
 
 
 def _batch_event(
