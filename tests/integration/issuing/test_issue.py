@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet, province_day
+from registry.certificates import COPY_THRESHOLD
 from registry.keyring import load_keyset
 from registry.models import Batch, BatchRow, Certificate, Event
 from registry.qrtoken import encode_token
@@ -26,6 +27,7 @@ from verify.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
 
 OPERATOR = Operator(name="tester", org_code="430000")
+COUNT = COPY_THRESHOLD + 100
 
 
 async def _public_keyset(world: World) -> KeySet:
@@ -155,16 +157,19 @@ async def test_held_rows_are_issued_later_exactly_once(world: World) -> None:
 
 async def test_concurrent_issue_calls_issue_once(world: World) -> None:
     database = world.database
-    batch_id = await make_batch(database, rows_of(20))
+    batch_id = await make_batch(database, rows_of(COUNT))  # PostgreSQL stores these by COPY
     one, two = await asyncio.gather(
         issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR),
         issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR),
     )
-    assert sorted([len(one.issued_now), len(two.issued_now)]) == [0, 20]
+    assert sorted([len(one.issued_now), len(two.issued_now)]) == [0, COUNT]
     assert one.numbers == two.numbers
     numbers = [c.number for c in await _certificates(world, batch_id)]
     assert numbers == one.numbers
-    assert [parse_any(HUNAN, n)[1].sequence for n in numbers] == list(range(1, 21))
+    assert [parse_any(HUNAN, n)[1].sequence for n in numbers] == list(range(1, COUNT + 1))
+    keyset = await _public_keyset(world)
+    for cert in await _certificates(world, batch_id):
+        verify_statement(cert.statement, cert.signature, keyset)
 
 
 async def test_all_rows_held_is_409_and_nothing_is_issued(api: Api) -> None:
