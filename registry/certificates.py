@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.bulk import insert_records
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
 from registry.models import Certificate, Event
@@ -26,7 +27,6 @@ STATUS_EVENT_KINDS: Final = (
     EventKind.CERTIFICATE_REISSUED.value,
     EventKind.CERTIFICATE_REPLACED.value,
 )
-_INSERT_CHUNK: Final = 2000
 
 
 class NewCertificate(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,10 +104,16 @@ async def store_certificates(
     transaction; returns the leaf indices of the issue events, in order."""
     indices = await append_events(session, [issued_event(c, actor, at) for c in certificates] + list(extra_events))
     issued = indices[: len(certificates)]
-    rows = [{**msgspec.structs.asdict(c), "log_index": idx} for c, idx in zip(certificates, issued, strict=True)]
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        await session.execute(insert(Certificate), rows[start : start + _INSERT_CHUNK])
+    created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
+    records = [
+        (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
+    ]
+    await insert_records(session, Certificate, _COLUMNS, records)
     return issued
+
+
+#: Certificate columns in the order of :class:`NewCertificate`, then what the store adds.
+_COLUMNS: Final = (*NewCertificate.__struct_fields__, "log_index", "created_at")
 
 
 async def statuses(session: AsyncSession, numbers: Iterable[str]) -> dict[str, StatusInfo]:

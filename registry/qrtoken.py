@@ -30,7 +30,7 @@ MIN_TOKEN_CHARS: Final = -(-(SIGNATURE_BYTES + 1) * 8 // 5)
 QR_PATH: Final = "/Q/"
 SHORT_PATH: Final = "/c/"
 _TOKEN: Final = re.compile(r"[A-Z2-7]*")
-_NUMBER: Final = re.compile(r"[0-9A-Za-z-]{1,32}")
+_NUMBER: Final = re.compile(r"[0-9A-Za-z*-]{1,32}")  # "*": a MOD 37-2 check character
 
 
 class TokenError(RegistryError):

@@ -9,7 +9,7 @@ statement has one byte string and one :func:`statement_hash` in the transparency
 Field bounds (checked on decode and before signing; v1 is frozen — only a v2 may change them):
 
 ====================  ===================================================================
-``number``            1–32 of ``0-9 A-Z a-z -`` (safe in a URL path for the short mode)
+``number``            1–32 of ``0-9 A-Z a-z - *`` (safe in a URL path; ``*`` is a MOD 37-2 check character)
 ``kind``              a :class:`CertificateKind` statement code (1, 2, 3)
 ``holder_name``       1–64 characters, no control characters
 ``holder_id_masked``  1–20 of ``0-9 A-Z a-z *``
@@ -75,7 +75,7 @@ class Statement(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fie
     """Statement v1. Field order is the wire format: only a new version may append or change fields."""
 
     version: int
-    number: Annotated[str, msgspec.Meta(pattern=r"\A[0-9A-Za-z-]{1,32}\Z")]
+    number: Annotated[str, msgspec.Meta(pattern=r"\A[0-9A-Za-z*-]{1,32}\Z")]
     kind: int
     holder_name: Annotated[str, msgspec.Meta(pattern=r"\A[^\x00-\x1f\x7f]{1,64}\Z")]
     holder_id_masked: Annotated[str, msgspec.Meta(pattern=r"\A[0-9A-Za-z*]{1,20}\Z")]

@@ -1,0 +1,256 @@
+"""Issuing throughput on PostgreSQL: batches of 1,000, 10,000 and 100,000 rows, next to bare Ed25519.
+
+Each run inserts a fresh batch (state ``under_notice``, notice ended, every row ``ok``) into a database of
+its own (``certreg_bench_issue``, created, migrated and seeded with ``tests.factories``) and times
+:func:`issuer.issuing.service.issue_batch` from call to commit: lock, re-check, numbering, signing,
+certificates + events + Merkle nodes, rows marked, batch event (no Redis: announcing is after commit).
+Runs rotate the level, so each lands in its own sequence scope and no scope nears its maximum.
+
+The baseline, measured in the same run before each size: bare PyNaCl ``SigningKey.sign`` of a typical
+statement on one thread (signs/s, median of 5 rounds). ``ratio_to_sign`` = issued rows/s ÷ bare signs/s.
+
+Then, once, for 100,000 rows: where the time goes (time inside the store calls, from wrappers around
+them) and the two ways of marking rows issued that ``issuer.issuing.store.mark_issued`` chose between.
+The last line is exactly ``{"rows_100k_seconds": …, "rows_per_s": …, "ratio_to_sign": …}``.
+Run: ``.venv/bin/python -m bench.issue`` (``--runs 5,3,2`` runs per size; ``--quick`` for 1k and 10k only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nacl.signing
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import issuer.issuing.service as service_module
+import issuer.issuing.writer as writer_module
+import registry.certificates as certificates_module
+import registry.events as events_module
+from issuer.issuing.access import Operator
+from issuer.issuing.service import issue_batch
+from issuer.keystore import KeyStore
+from registry.db import Database
+from registry.rules.profiles import HUNAN
+from registry.schema import upgrade
+from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
+from tests.factories import add_keys, key_store, seed_world
+from tests.integration.issuing.batches import make_batch, rows_of
+
+ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DATABASE = "certreg_bench_issue"
+OPERATOR = Operator(name="bench", org_code="430000")
+READ = "read the ok rows"
+MARK = "mark rows issued (UPDATE … FROM unnest)"
+STORE = "store_certificates, per chunk (the two below + event building)"
+EVENTS = "  append events (registry.events.append_events)"
+NODES = "    of which Merkle nodes (registry.log.tree.store_leaves)"
+COPY = "  COPY certificate rows"
+BREAKDOWN_ORDER = (READ, MARK, STORE, EVENTS, NODES, COPY)
+
+
+def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
+    """Median signs/s of PyNaCl's ``SigningKey.sign`` over ``DOMAIN + statement`` of a typical record."""
+    key = nacl.signing.SigningKey(bytes(range(32)))
+    st = Statement(
+        1, "S000043000101253000001", 2, "张三丰", "430102********1234", "6-31-01-03", 3,
+        "S000043000101", "430100", days_since_epoch(date(2025, 6, 30)), "AAAAAAAAAAA",
+    )  # fmt: skip
+    message = DOMAIN + encode_statement(st)
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(loops):
+            key.sign(message)
+        rates.append(loops / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+async def _create_database(admin_url: str) -> str:
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    finally:
+        await admin.dispose()
+    url = f"{admin_url.rsplit('/', 1)[0]}/{DATABASE}"
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+async def _drop_database(admin_url: str) -> None:
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def time_issue(database: Database, store: KeyStore, size: int, level: int) -> float:
+    """Seconds to issue a fresh batch of ``size`` rows (batch creation not timed)."""
+    batch_id = await make_batch(database, rows_of(size, level=level))
+    start = time.perf_counter()
+    result = await issue_batch(database, store, HUNAN, batch_id, caller=OPERATOR)
+    seconds = time.perf_counter() - start
+    assert len(result.issued_now) == size
+    return seconds
+
+
+def _restorer(target: Any, name: str, previous: Any) -> Callable[[], None]:
+    return lambda: setattr(target, name, previous)
+
+
+class Timers:
+    """Wall time spent inside wrapped coroutine functions (nested calls are counted in both)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._undo: list[Callable[[], None]] = []
+
+    def wrap(self, module: Any, name: str, label: str, *also: Any) -> None:
+        original = getattr(module, name)
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - start
+
+        for target in (module, *also):
+            self._undo.append(_restorer(target, name, getattr(target, name)))
+            setattr(target, name, timed)
+
+    def restore(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+
+
+async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[float, dict[str, float]]:
+    """One 100,000-row issue with timers around the store calls it makes."""
+    timers = Timers()
+    timers.wrap(service_module, "ok_rows", READ)
+    timers.wrap(service_module, "mark_issued", MARK)
+    timers.wrap(events_module, "store_leaves", NODES)
+    timers.wrap(events_module, "append_events", EVENTS, certificates_module)
+    timers.wrap(certificates_module, "_copy_certificates", COPY)
+    timers.wrap(writer_module, "store_certificates", STORE)
+    try:
+        seconds = await time_issue(database, store, 100_000, level)
+    finally:
+        timers.restore()
+    return seconds, dict(timers.seconds)
+
+
+async def mark_variants(database: Database, size: int = 100_000) -> dict[str, float]:
+    """The bare status update against the update that also writes the numbers, each rolled back."""
+    batch_id = await make_batch(database, rows_of(size))
+    numbers = [f"N{i:010d}" for i in range(size)]
+    statements: dict[str, tuple[str, dict[str, Any]]] = {
+        "UPDATE status only": (
+            "UPDATE batch_row SET status = 'issued' WHERE batch_id = :batch AND status = 'ok'",
+            {"batch": batch_id},
+        ),
+        "UPDATE status + number FROM unnest": (
+            "UPDATE batch_row SET status = 'issued', certificate_number = v.number FROM unnest(CAST(:rows AS "
+            "INTEGER[]), CAST(:numbers AS VARCHAR[])) AS v(row_no, number) WHERE batch_row.batch_id = :batch "
+            "AND batch_row.status = 'ok' AND batch_row.row_no = v.row_no",
+            {"batch": batch_id, "rows": list(range(2, size + 2)), "numbers": numbers},
+        ),
+    }
+    found = {}
+    for label, (sql, params) in statements.items():
+        async with database.write_engine.connect() as conn:
+            transaction = await conn.begin()
+            start = time.perf_counter()
+            await conn.execute(text(sql), params)
+            found[label] = time.perf_counter() - start
+            await transaction.rollback()
+    return found
+
+
+async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, Any]:
+    url = await _create_database(admin_url)
+    database = Database(url)
+    report: dict[str, Any] = {"sizes": []}
+    level_turn = iter(range(10_000))
+    try:
+        await seed_world(database)
+        store = key_store(Path(tempfile.mkdtemp(prefix="certreg-bench-")))
+        await add_keys(database, store)
+        await time_issue(database, store, 200, 5)  # warm-up: opens the key, fills the pools
+        for size, count in zip(sizes, runs, strict=True):
+            sign_rate = bare_sign_rate()
+            times = [await time_issue(database, store, size, 2 + next(level_turn) % 4) for _ in range(count)]
+            report["sizes"].append({"size": size, "runs": count, "times": times, "sign_rate": sign_rate})
+        if 100_000 in sizes:
+            report["breakdown"] = await breakdown(database, store, 2 + next(level_turn) % 4)
+            report["mark"] = await mark_variants(database)
+    finally:
+        await database.dispose()
+        await _drop_database(admin_url)
+    return report
+
+
+def _print(report: dict[str, Any]) -> dict[str, float]:
+    print(f"{'rows':>8} {'runs':>4} {'median s':>9} {'min s':>7} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6}")
+    summary: dict[str, float] = {}
+    for entry in report["sizes"]:
+        median = statistics.median(entry["times"])
+        rate = entry["size"] / median
+        ratio = rate / entry["sign_rate"]
+        print(
+            f"{entry['size']:>8} {entry['runs']:>4} {median:>9.3f} {min(entry['times']):>7.3f} {rate:>9.0f} "
+            f"{entry['sign_rate']:>13.0f} {ratio:>6.3f}"
+        )
+        if entry["size"] == 100_000:
+            summary = {
+                "rows_100k_seconds": round(median, 3),
+                "rows_per_s": round(rate),
+                "ratio_to_sign": round(ratio, 3),
+            }
+    if "breakdown" in report:
+        total, parts = report["breakdown"]
+        print(f"\nwhere 100,000 rows go (one more run, {total:.2f} s; signing overlaps the store calls):")
+        for label in BREAKDOWN_ORDER:
+            seconds = parts.get(label, 0.0)
+            print(f"  {label:60} {seconds:6.2f} s  {seconds / total:5.1%}")
+        rest = total - sum(parts.get(label, 0.0) for label in BREAKDOWN_ORDER if not label.startswith(" "))
+        print(f"  {'the rest (re-check, numbering, signing not hidden, commit)':60} {rest:6.2f} s  {rest / total:5.1%}")
+        print("\nmarking 100,000 rows issued (one statement each, rolled back):")
+        for label, seconds in report["mark"].items():
+            print(f"  {label:60} {seconds:6.2f} s")
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", default="5,3,2", help="runs per size, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
+    parser.add_argument("--admin-url", default=ADMIN_URL, help="a PostgreSQL URL allowed to create databases")
+    args = parser.parse_args()
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    runs = [int(r) for r in args.runs.split(",")][: len(sizes)]
+    report = asyncio.run(run(sizes, runs, args.admin_url))
+    summary = _print(report)
+    print(json.dumps(summary or {"rows_100k_seconds": None, "rows_per_s": None, "ratio_to_sign": None}))
+
+
+if __name__ == "__main__":
+    main()

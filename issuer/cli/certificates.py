@@ -1,0 +1,117 @@
+"""``certreg certificates revoke|reissue|replace NUMBER --reason …``: changes to one certificate.
+
+The same services as the ``/v1/certificates/{number}/…`` routes, run as the province admin operator;
+after each commit the changed numbers are announced on Redis (``CERTREG_REDIS_URL``) so verifiers see the
+change at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli.issue_batch import operator_for
+from issuer.issuing.announce import Announce, announcer_from_settings
+from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.corrections import Correction
+from issuer.keystore import keystore_from_settings
+from registry.config import Settings
+from registry.db import Database
+from registry.rules.profiles import get_profile
+
+T = TypeVar("T")
+_reason = click.option("--reason", required=True, help="Why (recorded in the transparency log).")
+_operator = click.option("--operator", default=None, help="Name recorded in the events (default: login name).")
+
+
+@click.group("certificates")
+def certificates_group() -> None:
+    """证书变更：撤销、补发、换发 / revoke, reissue or replace one certificate."""
+
+
+def _run(settings: Settings, body: Callable[[Database, Announce | None], Awaitable[T]]) -> T:
+    async def _main() -> T:
+        async with open_database(settings) as database, announcer_from_settings(settings) as announce:
+            return await body(database, announce)
+
+    return run(_main)
+
+
+@certificates_group.command("revoke")
+@click.argument("number")
+@_reason
+@_operator
+def revoke_command(number: str, reason: str, operator: str | None) -> None:
+    """撤销 / revoke certificate NUMBER."""
+    settings = settings_from_env()
+    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    result = _run(
+        settings,
+        lambda db, announce: revoke_certificate(db, profile, number, reason=reason, caller=caller, announce=announce),
+    )
+    console.print(f"已撤销 / revoked {result.number} (event {result.event_id})")
+
+
+@certificates_group.command("reissue")
+@click.argument("number")
+@_reason
+@_operator
+def reissue_command(number: str, reason: str, operator: str | None) -> None:
+    """补发 / reissue certificate NUMBER under a new number (same content)."""
+    settings = settings_from_env()
+    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    store = keystore_from_settings(settings)
+    result = _run(
+        settings,
+        lambda db, announce: reissue_certificate(
+            db, store, profile, number, reason=reason, caller=caller, announce=announce
+        ),
+    )
+    console.print(f"已补发 / reissued {result.old_number} → {result.number} (event {result.event_id})")
+
+
+@certificates_group.command("replace")
+@click.argument("number")
+@_reason
+@click.option("--name", "holder_name", default=None, help="Corrected holder name.")
+@click.option("--id-number", "holder_id", default=None, help="Corrected resident ID number.")
+@click.option("--subject", "subject_code", default=None, help="Corrected occupation or project code.")
+@click.option("--level", default=None, help="Corrected level (3, 三级, 高级工 …).")
+@_operator
+def replace_command(
+    *,
+    number: str,
+    reason: str,
+    holder_name: str | None,
+    holder_id: str | None,
+    subject_code: str | None,
+    level: str | None,
+    operator: str | None,
+) -> None:
+    """换发 / replace certificate NUMBER with corrected content under a new number."""
+    settings = settings_from_env()
+    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    store = keystore_from_settings(settings)
+    correction = Correction(holder_name=holder_name, holder_id=holder_id, subject_code=subject_code, level=level)
+    secret = settings.id_hash_secret()
+    result = _run(
+        settings,
+        lambda db, announce: replace_certificate(
+            db,
+            store,
+            profile,
+            number,
+            correction,
+            reason=reason,
+            caller=caller,
+            id_secret=secret,
+            announce=announce,
+        ),
+    )
+    console.print(f"已换发 / replaced {result.old_number} → {result.number} (event {result.event_id})")
+
+
+COMMANDS = [certificates_group]

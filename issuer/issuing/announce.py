@@ -1,0 +1,43 @@
+"""Telling the verify caches that certificates changed, after the change committed.
+
+The API routes use :meth:`issuer.runtime.IssuerRuntime.announce` (the app's Redis connection); the
+operator CLI has no app, so :func:`announcer_from_settings` builds a short-lived Redis client from
+``CERTREG_REDIS_URL`` (nothing to tell without one: verify workers then keep only their in-process cache
+of the embedded setup, whose "not found" answers live ``negative_ttl_seconds`` at most).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+
+from registry.config import Settings
+from verify.invalidation import invalidate_numbers
+
+#: Called with the changed numbers once the transaction committed.
+Announce = Callable[[Sequence[str]], Awaitable[None]]
+
+
+async def announce_to(announce: Announce | None, numbers: Sequence[str]) -> None:
+    """Announce ``numbers`` when there is an announcer and something to say."""
+    if announce is not None and numbers:
+        await announce(numbers)
+
+
+@asynccontextmanager
+async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce | None]:
+    """An announcer on a Redis client of its own (closed on exit), or ``None`` without ``redis_url``."""
+    if settings.redis_url is None:
+        yield None
+        return
+    client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+
+    async def _announce(numbers: Sequence[str]) -> None:
+        await invalidate_numbers(client, settings.redis_prefix, numbers)
+
+    try:
+        yield _announce
+    finally:
+        await client.aclose()

@@ -1,0 +1,182 @@
+"""HTTP controllers of issuing: parse, call one service, render. Rules live in the services.
+
+==========================================  ===================================================  ======
+``POST /v1/batches/{id}/issue``             province admin; city reviewer: special-ability, own region  200
+``GET  /v1/batches/{id}/qr.zip``            institution (own), city reviewer (region), province roles   200
+``GET  /v1/certificates/{n}/qr.svg|png``    as qr.zip (``?mode=short`` for the short URL)               200
+``POST /v1/certificates/{n}/revoke``        as issue; body ``{"reason"}``                              200
+``POST /v1/certificates/{n}/reissue``       as issue; body ``{"reason"}``                              201
+``POST /v1/certificates/{n}/replace``       as issue; body ``{"reason", corrected fields…}``           201
+``GET  /v1/exports/certificates?since=ID``  province roles; NDJSON stream                               200
+==========================================  ===================================================  ======
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import msgspec
+import segno
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Stream
+
+from issuer.auth import Principal
+from issuer.issuing.access import require_province
+from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.corrections import Correction
+from issuer.issuing.exports import export_lines, parse_since
+from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
+from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
+from issuer.issuing.service import issue_batch
+from issuer.issuing.successor import SuccessorResult
+from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
+from issuer.runtime import IssuerRuntime
+from keys.keyset import province_day
+from registry.rules.profiles import get_profile
+
+
+class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
+    batch_id: int
+    state: str
+    issued_on: date | None
+    authority_code: str | None
+    kid: str | None
+    issued_count: int  # issued by this call (0 on a repeat)
+    held: int
+    numbers: list[str]  # every certificate of the batch, in row order
+
+
+class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: str
+
+
+class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: str
+
+
+class BatchIssueController(Controller):
+    path = "/v1/batches"
+    exception_handlers = ISSUING_EXCEPTION_HANDLERS
+
+    @post("/{batch_id:int}/issue", status_code=200)
+    async def issue(
+        self, batch_id: FromPath[int], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
+    ) -> IssueResponse:
+        """Issue the batch's ready rows (idempotent); answers every number of the batch."""
+        result = await issue_batch(
+            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), batch_id,
+            caller=principal, announce=issuer.announce,
+        )  # fmt: skip
+        return IssueResponse(
+            batch_id=result.batch_id, state=result.state, issued_on=result.issued_on,
+            authority_code=result.authority_code, kid=result.kid, issued_count=len(result.issued_now),
+            held=result.held, numbers=result.numbers,
+        )  # fmt: skip
+
+    @get("/{batch_id:int}/qr.zip", media_type="application/zip")
+    async def qr_zip(
+        self,
+        batch_id: FromPath[int],
+        issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+        mode: FromQuery[Mode] = Mode.TOKEN,
+    ) -> Stream:
+        """One SVG and one PNG QR code per certificate of the batch, streamed as a zip archive."""
+        await check_batch_qr(issuer.database, batch_id, caller=principal)
+        chunks = batch_qr_zip(issuer.database, batch_id, public_url=issuer.settings.public_url, mode=mode)
+        disposition = f'attachment; filename="batch-{batch_id}-qr.zip"'
+        return Stream(chunks, media_type="application/zip", headers={"Content-Disposition": disposition})
+
+
+class CertificateChangeController(Controller):
+    path = "/v1/certificates"
+    exception_handlers = ISSUING_EXCEPTION_HANDLERS
+
+    @get("/{number:str}/qr.svg", media_type="image/svg+xml")
+    async def qr_svg(
+        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        mode: FromQuery[Mode] = Mode.TOKEN,
+    ) -> Response[bytes]:  # fmt: skip
+        """The certificate's QR code as SVG."""
+        code = await _code(issuer, principal, number, mode)
+        return Response(svg_bytes(code, title=number), media_type="image/svg+xml")
+
+    @get("/{number:str}/qr.png", media_type="image/png")
+    async def qr_png(
+        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        mode: FromQuery[Mode] = Mode.TOKEN,
+    ) -> Response[bytes]:  # fmt: skip
+        """The certificate's QR code as PNG."""
+        code = await _code(issuer, principal, number, mode)
+        return Response(png_bytes(code), media_type="image/png")
+
+    @post("/{number:str}/revoke", status_code=200)
+    async def revoke(
+        self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+    ) -> RevokeResult:  # fmt: skip
+        """撤销: the certificate becomes revoked for every verifier at once."""
+        return await revoke_certificate(
+            issuer.database, get_profile(issuer.settings.profile), number,
+            reason=data.reason, caller=principal, announce=issuer.announce,
+        )  # fmt: skip
+
+    @post("/{number:str}/reissue", status_code=201)
+    async def reissue(
+        self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+    ) -> SuccessorResult:  # fmt: skip
+        """补发: a new number, same content; the old number is superseded."""
+        return await reissue_certificate(
+            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number,
+            reason=data.reason, caller=principal, announce=issuer.announce,
+        )  # fmt: skip
+
+    @post("/{number:str}/replace", status_code=201)
+    async def replace(
+        self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+    ) -> SuccessorResult:  # fmt: skip
+        """换发: a new number with corrected content; the old number is superseded."""
+        correction = Correction(
+            holder_name=data.holder_name, holder_id=data.holder_id, subject_code=data.subject_code, level=data.level
+        )
+        return await replace_certificate(
+            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number, correction,
+            reason=data.reason, caller=principal, id_secret=issuer.settings.id_hash_secret(),
+            announce=issuer.announce,
+        )  # fmt: skip
+
+
+async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: Mode) -> segno.QRCode:
+    today = province_day(datetime.now(UTC))
+    source = await certificate_qr_source(
+        issuer.database, get_profile(issuer.settings.profile), number, caller=principal, today=today
+    )
+    url = qr_url(
+        issuer.settings.public_url, number=source.number, statement=source.statement,
+        signature=source.signature, mode=mode,
+    )  # fmt: skip
+    return make_code(url)
+
+
+class ExportController(Controller):
+    path = "/v1/exports"
+    exception_handlers = ISSUING_EXCEPTION_HANDLERS
+
+    @get("/certificates", media_type="application/x-ndjson")
+    async def certificates(
+        self,
+        issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+        since: FromQuery[str | None] = None,
+    ) -> Stream:
+        """Certificate events after ``since`` as NDJSON, for the national query system."""
+        require_province(principal, action="导出证书数据 / export certificates")
+        first = parse_since(since)
+        return Stream(export_lines(issuer.database, first), media_type="application/x-ndjson")
+
+
+ISSUING_ROUTES = [BatchIssueController, CertificateChangeController, ExportController]

@@ -1,0 +1,136 @@
+"""Revoking (撤销), reissuing (补发) and replacing (换发) one certificate.
+
+Each is one transaction: the certificate row is locked and must be valid (:func:`require_valid`, 409
+otherwise, so a revoked or superseded certificate never changes again); a reissue or replacement signs a
+successor with the authority's current active key, numbered in the original scope for this year, and
+stores it with the old number's ``certificate.reissued`` / ``certificate.replaced`` event. After the
+commit both numbers are announced, so verifiers see the change at once instead of after a cache TTL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.issuing.access import Caller, require_issue_right
+from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.corrections import Correction, check_number, check_reason, corrected
+from issuer.issuing.successor import SuccessorResult, check_eligible, check_no_duplicate, content_of, store_successor
+from issuer.keystore import KeyStore
+from keys.keyset import province_day
+from registry.certificates import (
+    get_certificate,
+    require_valid,
+    revoke,
+)
+from registry.db import Database
+from registry.events import EventKind
+from registry.models import Certificate, Institution
+from registry.rules.policy import ProvinceProfile
+from registry.vocab import CertificateKind, CertificateStatus
+
+
+class RevokeResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A revocation: ``event_id`` is the index of its ``certificate.revoked`` event."""
+
+    number: str
+    status: str
+    reason: str
+    event_id: int
+    at: datetime
+
+
+async def _open(session: AsyncSession, caller: Caller, number: str) -> tuple[Certificate, Institution]:
+    """The certificate (404), the caller's right to change it (403), then the lock and validity (409)."""
+    certificate = await get_certificate(session, number)
+    institution = await session.get(Institution, certificate.institution_code)
+    assert institution is not None  # foreign key
+    await require_issue_right(session, caller, certificate.kind, institution)
+    await require_valid(session, number)
+    return certificate, institution
+
+
+async def revoke_certificate(
+    database: Database,
+    profile: ProvinceProfile,
+    number: str,
+    *,
+    reason: str,
+    caller: Caller,
+    announce: Announce | None = None,
+    now: datetime | None = None,
+) -> RevokeResult:
+    """Revoke a valid certificate. Raises :class:`InvalidInputError` (bad number or reason),
+    :class:`NotFoundError`, :class:`Forbidden`, :class:`ConflictError` (not valid any more)."""
+    now = now or datetime.now(UTC)
+    number = check_number(profile, number, today=province_day(now))
+    reason = check_reason(reason)
+    async with database.transaction() as session:
+        await _open(session, caller, number)
+        index = await revoke(session, number, reason=reason, actor=caller.actor)
+    await announce_to(announce, [number])
+    return RevokeResult(number=number, status=CertificateStatus.REVOKED.value, reason=reason, event_id=index, at=now)
+
+
+async def reissue_certificate(
+    database: Database,
+    keystore: KeyStore,
+    profile: ProvinceProfile,
+    number: str,
+    *,
+    reason: str,
+    caller: Caller,
+    announce: Announce | None = None,
+    now: datetime | None = None,
+) -> SuccessorResult:
+    """补发: a new number for the same holder and content, signed with the current key; the old number is
+    superseded. Raises like :func:`revoke_certificate`, plus ``SequenceOverflowError`` and key errors."""
+    now = now or datetime.now(UTC)
+    number = check_number(profile, number, today=province_day(now))
+    reason = check_reason(reason)
+    async with database.transaction() as session:
+        certificate, institution = await _open(session, caller, number)
+        result = await store_successor(
+            session, keystore, profile, certificate, institution=institution, content=content_of(certificate),
+            change=EventKind.CERTIFICATE_REISSUED, reason=reason, caller=caller, now=now,
+        )  # fmt: skip
+    await announce_to(announce, [result.old_number, result.number])
+    return result
+
+
+async def replace_certificate(
+    database: Database,
+    keystore: KeyStore,
+    profile: ProvinceProfile,
+    number: str,
+    correction: Correction,
+    *,
+    reason: str,
+    caller: Caller,
+    id_secret: bytes,
+    announce: Announce | None = None,
+    now: datetime | None = None,
+) -> SuccessorResult:
+    """换发: a new number with corrected content (checked like an imported row, eligibility re-checked);
+    the old number is superseded. Raises :class:`InvalidInputError` (malformed or unchanged content),
+    :class:`IneligibleError` (the corrected content breaks rules 1–6), :class:`ConflictError` (the holder
+    already holds such a valid certificate, or the certificate is no longer valid), and as
+    :func:`reissue_certificate`."""
+    now = now or datetime.now(UTC)
+    today = province_day(now)
+    number = check_number(profile, number, today=today)
+    reason = check_reason(reason)
+    async with database.transaction() as session:
+        certificate, institution = await _open(session, caller, number)
+        kind = CertificateKind(certificate.kind)
+        content = corrected(content_of(certificate), correction, kind, today=today, id_secret=id_secret)
+        await check_eligible(session, profile, institution, certificate, content)
+        await check_no_duplicate(session, certificate, content)
+        result = await store_successor(
+            session, keystore, profile, certificate, institution=institution, content=content,
+            change=EventKind.CERTIFICATE_REPLACED, reason=reason, caller=caller, now=now,
+        )  # fmt: skip
+    await announce_to(announce, [result.old_number, result.number])
+    return result

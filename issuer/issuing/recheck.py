@@ -1,0 +1,66 @@
+"""Rules 1–6 again at issue time, once per distinct (subject, level) of a batch.
+
+The rows passed these rules at import, but a filing may have been suspended or revoked, an occupation
+cancelled or a project withdrawn since: issuing re-checks against the assessment date and refuses the whole
+batch (nothing is issued) with every row that no longer passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.issuing.errors import IneligibleError, RowProblem
+from issuer.issuing.pipeline import RowInput
+from issuer.issuing.views import occupation_views, project_views
+from registry.rules.eligibility import EligibilityContext
+from registry.vocab import CertificateKind
+
+MAX_REPORTED_PROBLEMS = 1000
+
+
+async def recheck_rows(
+    session: AsyncSession,
+    context: EligibilityContext,
+    kind: CertificateKind,
+    assessed_on: date,
+    rows: Sequence[RowInput],
+) -> list[RowProblem]:
+    """Rules 1–6 again, once per distinct (subject, level): the rows passed at import, but a filing or the
+    catalogue may have changed since."""
+    subjects = {row.subject_code for row in rows}
+    occupations = await occupation_views(session, subjects) if kind.has_level else {}
+    projects = {} if kind.has_level else await project_views(session, subjects)
+    verdicts: dict[tuple[str, int], list[RowProblem]] = {}
+    problems: list[RowProblem] = []
+    for row in rows:
+        key = (row.subject_code, row.level)
+        found = verdicts.get(key)
+        if found is None:
+            violations = context.check(
+                kind=kind,
+                occupation=occupations.get(row.subject_code),
+                project=projects.get(row.subject_code),
+                level=row.level if kind.has_level else None,
+                assessed_on=assessed_on,
+            )
+            found = [
+                RowProblem(row=0, field=v.field or "", code=v.code, message=f"{v.message_zh} / {v.message_en}")
+                for v in violations
+            ]
+            verdicts[key] = found
+        problems += [msgspec.structs.replace(p, row=row.row_no) for p in found]
+    return problems
+
+
+def raise_if_problems(problems: list[RowProblem], total: int) -> None:
+    """Raise :class:`IneligibleError` listing (up to 1,000 of) ``problems``, if there are any."""
+    if problems:
+        rows = len({p.row for p in problems})
+        raise IneligibleError(
+            f"{rows} 行不符合发证条件，本批次未发证 / {rows} of {total} rows cannot be issued; nothing was issued",
+            problems[:MAX_REPORTED_PROBLEMS],
+        )

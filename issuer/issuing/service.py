@@ -1,0 +1,227 @@
+"""Issuing a batch: numbers, statements, signatures, certificates and events — all rows or none.
+
+:func:`issue_batch` is the one entry point, shared by ``POST /v1/batches/{id}/issue`` and the operator CLI.
+Everything happens in one write transaction: the batch row lock, the sequence allocation (one counter row
+per scope), the certificates, their ``certificate.issued`` events and the ``batch.issued`` event, and the
+rows marked issued. A failure anywhere — a killed process included — rolls all of it back and gives the
+numbers back. Once committed, the new numbers are announced (``announce``) so that verify caches drop a
+"not found" they may hold: the certificates are verifiable at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.errors import BatchStateError
+from issuer.issuing.access import Caller, require_issue_right
+from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.errors import NoticeNotEndedError
+from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
+from issuer.issuing.recheck import raise_if_problems, recheck_rows
+from issuer.issuing.store import ROW_HELD, batch_numbers, count_rows, lock_batch, mark_issued, ok_rows
+from issuer.issuing.views import (
+    eligibility_context,
+    institution_view,
+    issuing_authority,
+)
+from issuer.issuing.writer import sign_and_store
+from issuer.keystore import KeyStore, signer_for
+from keys.keyset import PROVINCE_TZ, province_day
+from registry.db import Database
+from registry.events import EventKind, NewEvent
+from registry.keyring import load_keyset
+from registry.models import Batch, Institution
+from registry.rules.numbering import max_sequence
+from registry.rules.policy import ProvinceProfile
+from registry.sequences import allocate
+from registry.vocab import CertificateKind
+
+UNDER_NOTICE = "under_notice"
+ISSUED = "issued"
+
+#: ``progress(stage, done, total)``; stages in order: ``check``, ``sign``, ``store`` (after each stored
+#: chunk), ``done`` (committed).
+Progress = Callable[[str, int, int], None]
+
+
+class IssueResult(msgspec.Struct, frozen=True, kw_only=True):
+    """What an issue call did: ``issued_now`` are the numbers this call issued (empty on a repeat),
+    ``numbers`` every number of the batch in row order, ``held`` the rows still held by objections."""
+
+    batch_id: int
+    state: str
+    issued_on: date | None
+    authority_code: str | None
+    kid: str | None
+    issued_now: list[str]
+    numbers: list[str]
+    held: int
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The default progress sink: issuing reports to nobody."""
+
+
+def check_issuable(batch: Batch, now: datetime) -> None:
+    """Raise :class:`BatchStateError` unless the batch is under notice (or issued) and the notice ended."""
+    if batch.state not in (UNDER_NOTICE, ISSUED):
+        raise BatchStateError(
+            f"批次 {batch.id} 状态为 {batch.state}，公示后才能发证 / batch {batch.id} is {batch.state}: only a "
+            f"batch under public notice (or issued, for rows released later) can be issued"
+        )
+    ends = batch.notice_ends_at
+    if ends is None or now < ends:
+        shown = ends.astimezone(PROVINCE_TZ).isoformat(timespec="minutes") if ends else "—"
+        raise NoticeNotEndedError(
+            f"批次 {batch.id} 公示期至 {shown} 结束，届时方可发证 / the public notice of batch {batch.id} "
+            f"ends at {shown}; it can be issued after that"
+        )
+
+
+async def issue_batch(
+    database: Database,
+    keystore: KeyStore,
+    profile: ProvinceProfile,
+    batch_id: int,
+    *,
+    caller: Caller,
+    now: datetime | None = None,
+    progress: Progress = _quiet,
+    announce: Announce | None = None,
+    sign_workers: int = 2,
+) -> IssueResult:
+    """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
+    numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers.
+
+    Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
+    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules),
+    :class:`SequenceOverflowError` (a scope would overflow: nothing issued), ``ConflictError`` (no active
+    signing key) or a ``KeyFileError``.
+    """
+    now = now or datetime.now(UTC)
+    async with database.transaction() as session:
+        batch, institution = await _open_batch(session, caller, batch_id, now)
+        rows = await ok_rows(session, batch_id)
+        held = await count_rows(session, batch_id, ROW_HELD)
+        if not rows:
+            return await _nothing_to_issue(session, batch, held)
+        kind = CertificateKind(batch.kind)
+        progress("check", 0, len(rows))
+        context = await eligibility_context(session, profile, institution)
+        raise_if_problems(await recheck_rows(session, context, kind, batch.assessed_on, rows), len(rows))
+        authority = await issuing_authority(session, batch.kind, institution)
+        signer = signer_for(await load_keyset(session), keystore, authority.code)
+        issued_on = province_day(now)
+        numbers = await _allocate_numbers(
+            session, profile, kind, institution, authority_region=authority.region_code, year=issued_on.year, rows=rows
+        )
+        template = IssueTemplate(
+            kind=kind,
+            institution_code=institution.code,
+            authority_code=authority.code,
+            assessed_on=batch.assessed_on,
+            issued_on=issued_on,
+            batch_id=batch.id,
+        )
+        progress("sign", 0, len(rows))
+        event = _batch_event(
+            batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now
+        )
+        problems = await sign_and_store(
+            session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
+            workers=sign_workers,
+            meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
+            progress=lambda done: progress("store", done, len(rows)),
+        )  # fmt: skip
+        raise_if_problems(problems, len(rows))
+        every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
+        batch.state = ISSUED
+        batch.issued_at = batch.issued_at or now
+    await announce_to(announce, numbers)
+    progress("done", len(rows), len(rows))
+    return IssueResult(
+        batch_id=batch_id,
+        state=ISSUED,
+        issued_on=issued_on,
+        authority_code=authority.code,
+        kid=signer.kid,
+        issued_now=numbers,
+        numbers=every,
+        held=held,
+    )
+
+
+async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
+    """The batch, locked; the caller's right to issue it (403) and its state and notice (409)."""
+    batch = await lock_batch(session, batch_id)
+    institution = await session.get(Institution, batch.institution_code)
+    assert institution is not None  # foreign key
+    await require_issue_right(session, caller, batch.kind, institution)
+    check_issuable(batch, now)
+    return batch, institution
+
+
+async def _allocate_numbers(
+    session: AsyncSession,
+    profile: ProvinceProfile,
+    kind: CertificateKind,
+    institution: Institution,
+    *,
+    authority_region: str,
+    year: int,
+    rows: Sequence[RowInput],
+) -> list[str]:
+    """One allocation per sequence scope, in scope order — one lock order for every issuer, so two batches
+    never deadlock — and the number of every row. Raises ``SequenceOverflowError`` before anything is
+    written, and the caller's rollback gives every number back."""
+    rule = profile.rule_for(kind)
+    view = institution_view(institution)
+    plans = plan_scopes(profile, kind, institution=view, authority_region=authority_region, year=year, rows=rows)
+    numbers = [""] * len(rows)
+    for scope in sorted(plans):
+        taken = await allocate(session, scope, len(plans[scope].positions), max_value=max_sequence(rule))
+        number_all(rule, plans[scope], taken, numbers)
+    return numbers
+
+
+async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> IssueResult:
+    """A repeat call (the batch is issued, no row released since): the same numbers, nothing new."""
+    if batch.state != ISSUED:
+        raise BatchStateError(
+            f"批次 {batch.id} 没有可发证的记录（{held} 条异议暂缓）/ batch {batch.id} has no row ready to issue "
+            f"({held} held by objections)"
+        )
+    return IssueResult(
+        batch_id=batch.id,
+        state=ISSUED,
+        issued_on=None,
+        authority_code=None,
+        kid=None,
+        issued_now=[],
+        numbers=await batch_numbers(session, batch.id),
+        held=held,
+    )
+
+
+def _batch_event(
+    batch: Batch, numbers: list[str], *, authority: str, kid: str, issued_on: date, actor: str, at: datetime
+) -> NewEvent:
+    """``batch.issued``: how many, the first and last number, who signed with which key, and when."""
+    return NewEvent(
+        kind=EventKind.BATCH_ISSUED,
+        subject=f"batch:{batch.id}",
+        actor=actor,
+        details={
+            "count": len(numbers),
+            "first": numbers[0],
+            "last": numbers[-1],
+            "authority": authority,
+            "kid": kid,
+            "issued_on": issued_on.isoformat(),
+        },
+        at=at,
+    )

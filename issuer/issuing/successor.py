@@ -1,0 +1,178 @@
+"""A certificate's successor (补发 reissue, 换发 replacement): its content, checks, number and signature.
+
+The successor keeps the old certificate's kind, institution, authority and assessment date; it is
+numbered in the old certificate's sequence scope for this year (a replacement that corrects the level or
+project moves to that scope), signed with the authority's current active key, and stored together with
+the old number's supersession event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.issuing.access import Caller
+from issuer.issuing.corrections import Content
+from issuer.issuing.errors import IneligibleError, RowProblem
+from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
+from issuer.issuing.views import (
+    authority_view,
+    eligibility_context,
+    institution_view,
+    occupation_views,
+    project_views,
+)
+from issuer.keystore import KeyStore, signer_for
+from keys.keyset import province_day
+from registry.certificates import statuses, store_certificates, superseded_event
+from registry.errors import ConflictError
+from registry.events import EventKind
+from registry.keyring import load_keyset
+from registry.models import Certificate, Institution
+from registry.rules.numbering import max_sequence, number_parts_for, sequence_scope
+from registry.rules.policy import ProvinceProfile
+from registry.sequences import allocate
+from registry.vocab import CertificateKind, CertificateStatus
+
+
+class SuccessorResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A reissue or replacement: ``old_number`` is now superseded by ``number``."""
+
+    old_number: str
+    number: str
+    change: str  # "reissued" or "replaced"
+    reason: str
+    issued_on: date
+    event_id: int
+    at: datetime
+
+
+def content_of(certificate: Certificate) -> Content:
+    """What ``certificate`` says about its holder and subject."""
+    return Content(
+        holder_name=certificate.holder_name,
+        holder_id_digest=certificate.holder_id_digest,
+        holder_id_masked=certificate.holder_id_masked,
+        subject_code=certificate.subject_code,
+        level=certificate.level,
+    )
+
+
+async def check_eligible(
+    session: AsyncSession, profile: ProvinceProfile, institution: Institution, old: Certificate, content: Content
+) -> None:
+    """Rules 1–6 for the corrected content on the original assessment date; raises :class:`IneligibleError`."""
+    kind = CertificateKind(old.kind)
+    subject = content.subject_code
+    occupation = (await occupation_views(session, [subject])).get(subject) if kind.has_level else None
+    project = None if kind.has_level else (await project_views(session, [subject])).get(subject)
+    if occupation is None and project is None:
+        problem = RowProblem(
+            row=0, field="subject_code", code="catalogue.unknown",
+            message=f"目录中没有{subject} / {subject} is not in the catalogue",
+        )  # fmt: skip
+        raise IneligibleError("更正后的内容不符合发证条件 / the corrected content cannot be issued", [problem])
+    context = await eligibility_context(session, profile, institution)
+    violations = context.check(
+        kind=kind,
+        occupation=occupation,
+        project=project,
+        level=content.level if kind.has_level else None,
+        assessed_on=old.assessed_on,
+    )
+    if violations:
+        problems = [
+            RowProblem(row=0, field=v.field or "", code=v.code, message=f"{v.message_zh} / {v.message_en}")
+            for v in violations
+        ]
+        raise IneligibleError("更正后的内容不符合发证条件 / the corrected content cannot be issued", problems)
+
+
+async def check_no_duplicate(session: AsyncSession, old: Certificate, content: Content) -> None:
+    """Import refuses a holder who already has a valid certificate of the same kind, subject and level;
+    a replacement that changes the holder, subject or level must not create one either (a correction of
+    the name alone swaps one valid certificate for another and adds none)."""
+    key = (content.holder_id_digest, content.subject_code, content.level)
+    if key == (old.holder_id_digest, old.subject_code, old.level):
+        return
+    same = (
+        await session.scalars(
+            select(Certificate.number).where(
+                Certificate.holder_id_digest == content.holder_id_digest,
+                Certificate.kind == old.kind,
+                Certificate.subject_code == content.subject_code,
+                Certificate.level == content.level,
+                Certificate.number != old.number,
+            )
+        )
+    ).all()
+    found = await statuses(session, same)
+    valid = [n for n in same if n not in found or found[n].status is CertificateStatus.VALID]
+    if valid:
+        raise ConflictError(
+            f"持证人已持有相同的有效证书 {valid[0]} / the holder already holds valid certificate {valid[0]} of "
+            f"this kind, subject and level"
+        )
+
+
+async def store_successor(
+    session: AsyncSession,
+    keystore: KeyStore,
+    profile: ProvinceProfile,
+    old: Certificate,
+    *,
+    institution: Institution,
+    content: Content,
+    change: EventKind,
+    reason: str,
+    caller: Caller,
+    now: datetime,
+) -> SuccessorResult:
+    """Number, sign and store the successor of ``old`` with ``content``, and supersede ``old``."""
+    kind = CertificateKind(old.kind)
+    authority = await authority_view(session, old.authority_code)
+    signer = signer_for(await load_keyset(session), keystore, old.authority_code)
+    issued_on = province_day(now)
+    rule = profile.rule_for(kind)
+    parts = number_parts_for(
+        profile,
+        kind,
+        institution=institution_view(institution),
+        authority_region=authority.region_code,
+        year=issued_on.year,
+        level=content.level if kind.has_level else 0,
+        project_code=None if kind.has_level else content.subject_code,
+        sequence=0,
+    )
+    scope = sequence_scope(rule, parts)
+    numbers = [""]
+    number_all(rule, ScopePlan(scope=scope, parts=parts, positions=[0]), await allocate(
+        session, scope, 1, max_value=max_sequence(rule)
+    ), numbers)  # fmt: skip
+    template = IssueTemplate(
+        kind=kind,
+        institution_code=old.institution_code,
+        authority_code=old.authority_code,
+        assessed_on=old.assessed_on,
+        issued_on=issued_on,
+        supersedes=old.number,
+    )
+    row = RowInput(0, content.holder_name, content.holder_id_digest, content.holder_id_masked,
+                   content.subject_code, content.level)  # fmt: skip
+    made, problems = sign_chunk(template, [row], numbers, signer)
+    if problems:
+        raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", problems)
+    event = superseded_event(old.number, numbers[0], kind=change, reason=reason, actor=caller.actor, at=now)
+    issued = await store_certificates(session, made, actor=caller.actor, at=now, extra_events=[event])
+    return SuccessorResult(
+        old_number=old.number,
+        number=numbers[0],
+        change="reissued" if change is EventKind.CERTIFICATE_REISSUED else "replaced",
+        reason=reason,
+        issued_on=issued_on,
+        event_id=issued.stop,  # the supersession event follows the successor's issue event
+        at=now,
+    )

@@ -1,0 +1,81 @@
+"""Fixtures of the issuing tests: a seeded registry with keys, tokens for every role, an app client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import msgspec
+import pytest
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from issuer.auth import Role, create_token
+from issuer.keystore import KeyStore
+from registry.db import Database
+from registry.models import Authority, Region
+from tests.factories import CITY, PROVINCE, SITE, SKILL_INSTITUTION, STATION, add_keys, key_store, seed_world
+from tests.support import make_settings
+
+OTHER_CITY = "430200"  # 株洲市: a city centre outside the seeded institutions' region
+
+
+class World(msgspec.Struct):
+    """A seeded registry: its database, the sealed key store and the key directory."""
+
+    database: Database
+    store: KeyStore
+    key_dir: Path
+
+
+@pytest.fixture
+async def world(database: Database, tmp_path: Path) -> World:
+    """``seed_world`` plus a second city centre, and statement keys for the province and city centres."""
+    await seed_world(database)
+    async with database.transaction() as session:
+        session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
+        await session.flush()
+        session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
+    key_dir = tmp_path / "keys"
+    store = key_store(key_dir)
+    await add_keys(database, store)
+    return World(database, store, key_dir)
+
+
+#: Token name → (organisation, role) of every token the HTTP tests use.
+TOKENS = {
+    "province_admin": (PROVINCE, Role.PROVINCE_ADMIN),
+    "province_reviewer": (PROVINCE, Role.PROVINCE_REVIEWER),
+    "city_reviewer": (CITY, Role.CITY_REVIEWER),
+    "other_city": (OTHER_CITY, Role.CITY_REVIEWER),
+    "skill_institution": (SKILL_INSTITUTION, Role.INSTITUTION),
+    "site": (SITE, Role.INSTITUTION),
+    "station": (STATION, Role.INSTITUTION),
+}
+
+
+class Api(msgspec.Struct):
+    """An app client and a bearer header per token name (``headers["none"]`` sends none)."""
+
+    client: AsyncTestClient  # type: ignore[type-arg]
+    headers: dict[str, dict[str, str]]
+    world: World
+
+
+@pytest.fixture
+async def api(world: World, db_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
+    """The all-in-one app on the world's database and keys (with Redis when the test asks for it)."""
+    headers: dict[str, dict[str, str]] = {"none": {}}
+    async with world.database.transaction() as session:
+        for name, (org, role) in TOKENS.items():
+            token = await create_token(session, org_code=org, role=role)
+            headers[name] = {"Authorization": f"Bearer {token}"}
+    redis: dict[str, str] = {}
+    if "redis_url" in request.fixturenames:
+        redis = {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_prefix": request.getfixturevalue("redis_prefix"),
+        }
+    settings = make_settings(database_url=db_url, key_dir=str(world.key_dir), **redis)
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield Api(client, headers, world)

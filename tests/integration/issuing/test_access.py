@@ -1,0 +1,133 @@
+"""Who may issue, print and change certificates, and export the feed: the whole matrix, 401 and 403."""
+
+from __future__ import annotations
+
+from issuer.issuing.access import Operator
+from issuer.issuing.service import issue_batch
+from registry.rules.profiles import HUNAN
+from registry.vocab import CertificateKind
+from tests.factories import HOLDER_IDS, SITE, issue_test_certificates
+from tests.integration.issuing.batches import SPECIAL, add_projects, clean_projects, make_batch, rows_of, special_rows
+from tests.integration.issuing.conftest import Api
+
+ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_city", "skill_institution", "site")
+
+
+async def test_who_may_issue_a_batch(api: Api) -> None:
+    observed: dict[tuple[str, str], int] = {}
+    for kind in ("skill_level", "special_ability"):
+        for role in ROLES:
+            extra = SPECIAL if kind == "special_ability" else {}
+            rows = special_rows(1) if extra else rows_of(1)
+            batch_id = await make_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
+            response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers[role])
+            observed[(kind, role)] = response.status_code
+            if response.status_code == 403:
+                assert " / " in response.json()["error"]  # Chinese / English, naming the rule
+    assert observed == {
+        ("skill_level", "none"): 401,
+        ("skill_level", "province_admin"): 200,
+        ("skill_level", "province_reviewer"): 403,
+        ("skill_level", "city_reviewer"): 403,  # a city centre issues special-ability certificates only
+        ("skill_level", "other_city"): 403,
+        ("skill_level", "skill_institution"): 403,
+        ("skill_level", "site"): 403,
+        ("special_ability", "none"): 401,
+        ("special_ability", "province_admin"): 200,
+        ("special_ability", "province_reviewer"): 403,
+        ("special_ability", "city_reviewer"): 200,
+        ("special_ability", "other_city"): 403,  # not its region
+        ("special_ability", "skill_institution"): 403,
+        ("special_ability", "site"): 403,  # an institution never issues
+    }
+
+
+async def test_the_403_names_the_rule(api: Api) -> None:
+    batch_id = await make_batch(api.world.database, rows_of(1))
+    city = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city_reviewer"])
+    institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["skill_institution"])
+    assert "special-ability certificates only" in city.json()["error"]
+    assert "only for province_admin, city_reviewer" in institution.json()["error"]
+
+
+async def test_who_may_get_qr_codes(api: Api) -> None:
+    world = api.world
+    batch_id = await make_batch(world.database, rows_of(1))
+    result = await issue_batch(
+        world.database, world.store, HUNAN, batch_id, caller=Operator(name="t", org_code="430000")
+    )
+    number = result.numbers[0]
+    observed = {}
+    for role in (*ROLES, "station"):
+        zipped = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers[role])
+        svg = await api.client.get(f"/v1/certificates/{number}/qr.svg", headers=api.headers[role])
+        png = await api.client.get(f"/v1/certificates/{number}/qr.png", headers=api.headers[role])
+        observed[role] = (zipped.status_code, svg.status_code, png.status_code)
+    assert observed == {
+        "none": (401, 401, 401),
+        "province_admin": (200, 200, 200),
+        "province_reviewer": (200, 200, 200),
+        "city_reviewer": (200, 200, 200),  # the institution is in its region
+        "other_city": (403, 403, 403),
+        "skill_institution": (200, 200, 200),  # its own certificates
+        "site": (403, 403, 403),
+        "station": (403, 403, 403),
+    }
+
+
+async def test_who_may_revoke_reissue_and_replace(api: Api) -> None:
+    world = api.world
+    projects = clean_projects(len(ROLES))  # one scope per role: see clean_projects
+    await add_projects(world.database, projects)
+    holders = [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1]), ("王五", HOLDER_IDS[2])]
+    reason = {"reason": "测试 / test"}
+    observed = {}
+    for kind in (CertificateKind.SKILL_LEVEL, CertificateKind.SPECIAL_ABILITY):
+        for role, project in zip(ROLES, projects, strict=True):
+            if kind is CertificateKind.SPECIAL_ABILITY:
+                made = await issue_test_certificates(
+                    world.database, world.store, holders, kind=kind, subject=project, institution=SITE
+                )
+            else:
+                made = await issue_test_certificates(world.database, world.store, holders)
+            headers = api.headers[role]
+            revoke = await api.client.post(f"/v1/certificates/{made[0].number}/revoke", json=reason, headers=headers)
+            reissue = await api.client.post(f"/v1/certificates/{made[1].number}/reissue", json=reason, headers=headers)
+            corrected = {**reason, "holder_name": "王伍"}
+            replace = await api.client.post(
+                f"/v1/certificates/{made[2].number}/replace", json=corrected, headers=headers
+            )
+            observed[(kind.value, role)] = (revoke.status_code, reissue.status_code, replace.status_code)
+    denied, unauthenticated = (403, 403, 403), (401, 401, 401)
+    assert observed == {
+        ("skill_level", "none"): unauthenticated,
+        ("skill_level", "province_admin"): (200, 201, 201),
+        ("skill_level", "province_reviewer"): denied,
+        ("skill_level", "city_reviewer"): denied,
+        ("skill_level", "other_city"): denied,
+        ("skill_level", "skill_institution"): denied,
+        ("skill_level", "site"): denied,
+        ("special_ability", "none"): unauthenticated,
+        ("special_ability", "province_admin"): (200, 201, 201),
+        ("special_ability", "province_reviewer"): denied,
+        ("special_ability", "city_reviewer"): (200, 201, 201),  # the city centre that issues them
+        ("special_ability", "other_city"): denied,
+        ("special_ability", "skill_institution"): denied,
+        ("special_ability", "site"): denied,
+    }
+
+
+async def test_who_may_export(api: Api) -> None:
+    observed = {}
+    for role in ROLES:
+        response = await api.client.get("/v1/exports/certificates", headers=api.headers[role])
+        observed[role] = response.status_code
+    assert observed == {
+        "none": 401,
+        "province_admin": 200,
+        "province_reviewer": 200,
+        "city_reviewer": 403,
+        "other_city": 403,
+        "skill_institution": 403,
+        "site": 403,
+    }

@@ -1,0 +1,148 @@
+"""All rows or none: a failure mid-way, an overflowing sequence or rows that broke the rules store nothing
+and give the sequence numbers back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+import issuer.issuing.writer
+from issuer.issuing.access import Operator
+from issuer.issuing.errors import IneligibleError
+from issuer.issuing.service import issue_batch
+from issuer.keystore import KeyStore
+from keys.keyset import province_day
+from keys.signing import SigningKey
+from registry.db import Database
+from registry.errors import SequenceOverflowError
+from registry.models import (
+    Batch,
+    BatchRow,
+    Certificate,
+    Event,
+    FilingStatusChange,
+    LogHead,
+    MerkleNode,
+    SequenceCounter,
+)
+from registry.rules.numbering import parse_any
+from registry.rules.profiles import HUNAN
+from registry.sequences import peek
+from tests.factories import SKILL_INSTITUTION
+from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.conftest import Api, World
+
+OPERATOR = Operator(name="tester", org_code="430000")
+SCOPE_LEVEL_3 = f"skill_level|institution={SKILL_INSTITUTION}|year={province_day(datetime.now(UTC)).year}|level=3"
+
+
+class ExplodingSigner:
+    """FAKE: a signing key that fails after ``limit`` signatures — a fault (an HSM dropping out, a bug in
+    the middle of the batch) that the real in-memory key cannot be made to show."""
+
+    def __init__(self, real: SigningKey, limit: int) -> None:
+        self.kid = real.kid
+        self._real = real
+        self._left = limit
+
+    def sign(self, message: bytes) -> bytes:
+        if self._left == 0:
+            raise RuntimeError("signing device failed")
+        self._left -= 1
+        return self._real.sign(message)
+
+
+class FaultyKeyStore(KeyStore):
+    """FAKE: hands out :class:`ExplodingSigner` instead of the sealed key."""
+
+    def __init__(self, real: KeyStore, limit: int) -> None:
+        super().__init__(real.directory, b"test-passphrase", kdf="insecure-test-only")
+        self._limit = limit
+
+    def open(self, kid: str) -> SigningKey:
+        return ExplodingSigner(super().open(kid), self._limit)  # type: ignore[return-value]
+
+
+async def _snapshot(database: Database, batch_id: int) -> dict[str, object]:
+    async with database.reader() as session:
+        count = func.count()
+        return {
+            "certificates": await session.scalar(select(count).select_from(Certificate)),
+            "events": await session.scalar(select(count).select_from(Event)),
+            "nodes": await session.scalar(select(count).select_from(MerkleNode)),
+            "log_size": await session.scalar(select(LogHead.size)),
+            "next_sequence": await peek(session, SCOPE_LEVEL_3),
+            "rows_ok": await session.scalar(
+                select(count).select_from(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.status == "ok")
+            ),
+            "state": await session.scalar(select(Batch.state).where(Batch.id == batch_id)),
+        }
+
+
+async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = world.database
+    monkeypatch.setattr(issuer.issuing.writer, "MIN_CHUNK", 3)  # several chunks, so some are stored before the fault
+    batch_id = await make_batch(database, rows_of(10))
+    before = await _snapshot(database, batch_id)
+    seen: list[tuple[str, int]] = []
+    with pytest.raises(RuntimeError, match="signing device failed"):
+        await issue_batch(
+            database, FaultyKeyStore(world.store, limit=7), HUNAN, batch_id, caller=OPERATOR, sign_workers=1,
+            progress=lambda stage, done, _total: seen.append((stage, done)),
+        )  # fmt: skip
+    assert ("store", 6) in seen  # two chunks of certificates and events were written before the fault
+    assert await _snapshot(database, batch_id) == before  # … and rolled back with the numbers
+    assert before["next_sequence"] == 1
+    assert before["rows_ok"] == 10
+    result = await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
+    assert [parse_any(HUNAN, n)[1].sequence for n in result.numbers] == list(range(1, 11))
+
+
+async def test_an_overflowing_sequence_stops_the_batch_before_anything_is_issued(world: World) -> None:
+    database = world.database
+    batch_id = await make_batch(database, [*rows_of(2, level=4), *rows_of(3)])
+    async with database.transaction() as session:
+        session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_998))  # two numbers left in level 3
+    before = await _snapshot(database, batch_id)
+    with pytest.raises(SequenceOverflowError, match="3 numbers asked, 2 left"):
+        await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
+    assert await _snapshot(database, batch_id) == before
+    async with database.reader() as session:  # the level-4 scope allocated first was rolled back too
+        assert await session.scalar(select(func.count()).select_from(SequenceCounter)) == 1
+
+
+async def test_overflow_is_a_clear_422_over_http(world: World, api: Api) -> None:
+    batch_id = await make_batch(world.database, rows_of(3))
+    async with world.database.transaction() as session:
+        session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_999))
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.status_code == 422
+    assert "nothing was issued" in response.json()["error"]
+    assert "编号序列已满" in response.json()["error"]
+
+
+async def test_rows_that_no_longer_pass_the_rules_stop_the_batch(world: World, api: Api) -> None:
+    database = world.database
+    batch_id = await make_batch(database, rows_of(3), assessed_on=date(2025, 6, 1))
+    async with database.transaction() as session:  # the filing was revoked before the assessment date
+        filing_id = await session.scalar(
+            select(FilingStatusChange.filing_id).limit(1).order_by(FilingStatusChange.filing_id)
+        )
+        session.add(FilingStatusChange(filing_id=filing_id, status="revoked", effective_on=date(2025, 5, 1)))
+    before = await _snapshot(database, batch_id)
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert [(p["row"], p["code"]) for p in body["detail"]] == [
+        (2, "filing.revoked"),
+        (3, "filing.revoked"),
+        (4, "filing.revoked"),
+    ]
+    assert "nothing was issued" in body["error"]
+    assert await _snapshot(database, batch_id) == before
+    with pytest.raises(IneligibleError):
+        await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)

@@ -1,0 +1,133 @@
+"""QR images of issued certificates (zip of a batch, one at a time) and the NDJSON export feed."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import msgspec
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+import issuer.issuing.exports
+import issuer.issuing.qrcodes
+from issuer.issuing.access import Operator
+from issuer.issuing.service import issue_batch
+from registry.models import Certificate
+from registry.qrtoken import encode_token, short_url, token_url
+from registry.rules.profiles import HUNAN
+from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.conftest import Api
+
+PUBLIC_URL = "http://testserver"  # tests.support.make_settings
+
+
+def _read(png: bytes) -> str:
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1
+    assert found[0].format == zxingcpp.BarcodeFormat.QRCode
+    return str(found[0].text)
+
+
+async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
+    world = api.world
+    batch_id = await make_batch(world.database, rows_of(count))
+    await issue_batch(world.database, world.store, HUNAN, batch_id, caller=Operator(name="t", org_code="430000"))
+    async with world.database.reader() as session:
+        query = select(Certificate).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
+        return batch_id, list((await session.scalars(query)).all())
+
+
+async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(issuer.issuing.qrcodes, "PAGE", 2)  # several pages: keyset pagination is exercised
+    batch_id, certificates = await _issued(api, 5)
+    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["skill_institution"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert f"batch-{batch_id}-qr.zip" in response.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    expected = [name for c in certificates for name in (f"{c.number}.svg", f"{c.number}.png")]
+    assert archive.namelist() == expected
+    cert = certificates[3]
+    assert _read(archive.read(f"{cert.number}.png")) == token_url(
+        PUBLIC_URL, encode_token(cert.statement, cert.signature)
+    )
+    svg = archive.read(f"{cert.number}.svg")
+    assert svg.startswith(b"<?xml")
+    assert cert.number.encode() in svg  # its title
+
+
+async def test_one_qr_code_and_the_short_mode(api: Api) -> None:
+    _, certificates = await _issued(api, 1)
+    cert = certificates[0]
+    headers = api.headers["city_reviewer"]
+    png = await api.client.get(f"/v1/certificates/{cert.number}/qr.png", headers=headers)
+    short = await api.client.get(f"/v1/certificates/{cert.number}/qr.png?mode=short", headers=headers)
+    svg = await api.client.get(f"/v1/certificates/{cert.number.lower()}/qr.svg", headers=headers)
+    bad_mode = await api.client.get(f"/v1/certificates/{cert.number}/qr.png?mode=tiny", headers=headers)
+    assert (png.headers["content-type"], svg.headers["content-type"]) == ("image/png", "image/svg+xml")
+    assert _read(png.content) == token_url(PUBLIC_URL, encode_token(cert.statement, cert.signature))
+    assert _read(short.content) == short_url(PUBLIC_URL, cert.number)
+    assert svg.status_code == 200  # a number typed in lower case is normalised
+    assert bad_mode.status_code == 400
+
+
+async def test_qr_zip_of_a_batch_not_issued_or_missing(api: Api) -> None:
+    batch_id = await make_batch(api.world.database, rows_of(1))
+    admin = api.headers["province_admin"]
+    assert (await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=admin)).status_code == 409
+    assert (await api.client.get("/v1/batches/424242/qr.zip", headers=admin)).status_code == 404
+
+
+async def _export(api: Api, since: str | None = None) -> list[dict[str, object]]:
+    query = "" if since is None else f"?since={since}"
+    response = await api.client.get(f"/v1/exports/certificates{query}", headers=api.headers["province_reviewer"])
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+async def test_export_is_resumable_from_the_last_event_id(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(issuer.issuing.exports, "PAGE", 2)
+    _, certificates = await _issued(api, 3)
+    admin = api.headers["province_admin"]
+    first, second = certificates[0].number, certificates[1].number
+    await api.client.post(f"/v1/certificates/{first}/revoke", json={"reason": "撤销 / fraud"}, headers=admin)
+    reissued = await api.client.post(
+        f"/v1/certificates/{second}/reissue", json={"reason": "补发 / lost"}, headers=admin
+    )
+    successor = reissued.json()["number"]
+    lines = await _export(api)
+    assert [(line["event"], line["number"], line["status"]) for line in lines] == [
+        ("certificate.issued", first, "valid"),
+        ("certificate.issued", second, "valid"),
+        ("certificate.issued", certificates[2].number, "valid"),
+        ("certificate.revoked", first, "revoked"),
+        ("certificate.issued", successor, "valid"),
+        ("certificate.reissued", second, "superseded"),
+    ]
+    ids = [int(str(line["event_id"])) for line in lines]
+    assert ids == sorted(ids)
+    assert lines[5]["superseded_by"] == successor
+    assert lines[4]["supersedes"] == second
+    assert lines[3]["reason"] == "撤销 / fraud"
+    assert {"holder_name", "holder_id_masked", "subject_code", "level", "institution_code", "authority_code",
+            "assessed_on", "issued_on", "at", "kind"} <= set(lines[0])  # fmt: skip
+    assert "holder_id_digest" not in lines[0]
+    assert await _export(api, since=str(ids[2])) == lines[3:]  # resumes after the last id seen
+    assert await _export(api, since=str(ids[-1])) == []
+
+
+async def test_export_refuses_a_bad_since(api: Api) -> None:
+    answers = {}
+    for since in ("-1", "abc", "1.5", "1e3", "", "99999999999999999999", "０"):
+        response = await api.client.get(
+            f"/v1/exports/certificates?since={since}", headers=api.headers["province_admin"]
+        )
+        body = msgspec.json.decode(response.content)
+        answers[since] = (response.status_code, body["code"], body["field"], " / " in body["error"])
+    assert set(answers.values()) == {(400, "since.format", "since", True)}
