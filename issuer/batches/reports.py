@@ -82,7 +82,9 @@ def next_step(batch: Batch, counts: dict[str, int], province_needed: bool, now: 
         if province_needed:
             return "等待省鉴定中心批准（三级及以上） / waiting for the province centre's approval (levels 3-1)"
         return _WAITING[State.PROVINCE_APPROVED]
-    if state is State.UNDER_NOTICE:
+    if state is State.UNDER_NOTICE or (
+        state is State.ISSUED and counts.get(RowStatus.HELD, 0) + counts.get(RowStatus.OK, 0)
+    ):
         return _notice_step(batch, counts, now)
     return _WAITING[state]
 
@@ -92,10 +94,12 @@ def _notice_step(batch: Batch, counts: dict[str, int], now: datetime) -> str:
         batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=now
     )
     held = counts.get(RowStatus.HELD, 0)
-    running = batch.notice_ends_at is not None and now < batch.notice_ends_at
-    if held and problem and running:  # say both what holds and until when the notice runs
-        return f"{held} 行因异议暂缓，须处理 / {held} rows are held by an objection; {problem}"
-    return problem or "公示期满，可以发证 / the notice has ended: the batch can be issued"
+    waiting = (
+        f"；{held} 行因异议暂缓，处理后再发 / ; {held} rows held by an objection wait until resolved" if held else ""
+    )
+    if problem:
+        return problem + (f" — {held} 行因异议暂缓 / {held} rows held by an objection" if held else "")
+    return "公示期满，可以发证 / the notice has ended: the batch can be issued" + waiting
 
 
 async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:

@@ -197,12 +197,20 @@ async def resolve_objection(
     decision: Literal["release", "exclude"],
     reason: str,
 ) -> None:
-    """Resolve an objection: the held rows go back to ``ok`` (``release``) or are ``excluded``."""
+    """Resolve an objection: the held rows go back to ``ok`` (``release``) or are ``excluded``.
+
+    Also after the batch was issued: its other rows were issued meanwhile, released rows are issued by
+    issuing the batch again (each exactly once)."""
     reason = require_reason(reason)
     async with database.transaction() as session:
         batch = await _load(session, caller, batch_id, Action.RESOLVE)
         await store.move_state(
-            session, batch, (State.UNDER_NOTICE,), None, action_zh="处理异议", action_en="resolving an objection"
+            session,
+            batch,
+            (State.UNDER_NOTICE, State.ISSUED),
+            None,
+            action_zh="处理异议",
+            action_en="resolving an objection",
         )
         current = await store.rows_with_status(session, batch.id, rows)
         require_rows(rows, current, (RowStatus.HELD,))

@@ -8,7 +8,7 @@
         └──resubmit──┘         └────────────notice (no level needs the province)────┘
 
 ``issued`` is set by the issuing side, only from ``under_notice`` once the notice has ended and no row is
-``bad`` or ``held`` (:func:`issuable_problem`).
+``bad`` (:func:`issuable_problem`); rows held by an objection wait while the others are issued.
 """
 
 from __future__ import annotations
@@ -93,24 +93,25 @@ def issuable_problem(
 ) -> str | None:
     """Why the batch cannot be issued now (bilingual), or ``None`` when it can.
 
-    The preconditions of issuing: state ``under_notice``; the notice has ended; no ``bad`` and no ``held``
-    row; at least one ``ok`` row (``excluded`` rows are skipped).
+    The preconditions of issuing: state ``under_notice`` (or ``issued``, for rows an objection held and
+    that were released since); the notice has ended; no ``bad`` row; at least one ``ok`` row. Rows held by
+    an objection do not stop the others (rule 8 holds *the record concerned*): they wait, and are issued
+    once released. ``excluded`` rows are skipped.
     """
-    if state != State.UNDER_NOTICE or notice_ends_at is None:
+    if state not in (State.UNDER_NOTICE, State.ISSUED) or notice_ends_at is None:
         return f"批次 {batch_id} 未在公示中 / batch {batch_id} is {state}, not under notice"
     if now < notice_ends_at:
         return (
             f"公示期至 {cst_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the notice ends at "
             f"{cst_text(notice_ends_at)}; certificates cannot be issued before (rule 8)"
         )
-    held, bad = counts.get(RowStatus.HELD, 0), counts.get(RowStatus.BAD, 0)
-    if held or bad:
-        return (
-            f"有 {held} 行因异议暂缓、{bad} 行有错误，须先处理 / {held} rows are held by an objection and "
-            f"{bad} rows are bad; resolve them first"
-        )
+    if bad := counts.get(RowStatus.BAD, 0):
+        return f"有 {bad} 行有错误，须先处理 / {bad} rows are bad; resolve them first"
     if not counts.get(RowStatus.OK, 0):
-        return f"批次 {batch_id} 没有可发证的行 / batch {batch_id} has no row left to issue"
+        held = counts.get(RowStatus.HELD, 0)
+        waiting = f"（{held} 行因异议暂缓）" if held else ""
+        waiting_en = f" ({held} held by an objection)" if held else ""
+        return f"批次 {batch_id} 没有可发证的行{waiting} / batch {batch_id} has no row left to issue{waiting_en}"
     return None
 
 

@@ -1,15 +1,15 @@
 """``certreg issue FILE``: a province admin runs a results file through the batch pipeline locally.
 
 Same import and checks as ``POST /v1/batches``, with a progress bar; then the reviews and the start of the
-public notice, recorded as the admin (``cli:<user>``). The notice is never skipped (rule 8): the command
-ends with the batch under notice and says from when it can be issued. Running it again with the same file
-continues the same batch.
+public notice, recorded as the admin (``cli:<user>``). The notice is never skipped (rule 8): the first run
+ends with the batch under notice and says from when it can be issued; running it again with the same file
+continues the same batch and, once the notice has ended, issues it (numbers, signatures, a checkpoint).
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -18,9 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Outcome, operator_caller, run_issue
 from issuer.batches.submission import Upload
-from issuer.batches.workflow import State, cst_text
+from issuer.batches.workflow import State, cst_text, issuable_problem
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.cli.batches import show_detail
+from issuer.cli.issue_batch import issue_with_progress, operator_for, print_problems, print_summary
+from issuer.issuing.errors import IneligibleError
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
 from registry.vocab import CertificateKind
@@ -54,7 +56,8 @@ def _assessed_on(_: click.Context, __: click.Parameter, value: str) -> date:
 @click.option("--assessed-on", required=True, callback=_assessed_on, help="Assessment date, YYYY-MM-DD.")
 @click.option("--exclude-bad", is_flag=True, help="Exclude bad rows (recorded with a reason) and go on without them.")
 def issue_command(file: Path, institution: str, kind: str, assessed_on: date, exclude_bad: bool) -> None:
-    """Import FILE (CSV or XLSX), review it as the province admin and start its public notice."""
+    """Import FILE (CSV or XLSX), review it as the province admin, start its public notice and — once the
+    notice has ended (run the same command again then) — issue it."""
     settings = settings_from_env()
     data = file.read_bytes()
     if len(data) > settings.max_upload_bytes:
@@ -78,7 +81,24 @@ def issue_command(file: Path, institution: str, kind: str, assessed_on: date, ex
 
     outcome = run(_run)
     _report(outcome)
+    if outcome.done and _ready_to_issue(outcome):
+        try:
+            result, seconds = issue_with_progress(settings, outcome.batch_id, operator_for(settings))
+        except IneligibleError as exc:
+            print_problems(exc)
+            sys.exit(1)
+        print_summary(result, seconds)
     sys.exit(0 if outcome.done else 1)
+
+
+def _ready_to_issue(outcome: Outcome) -> bool:
+    """Whether the batch may be issued now (the notice has ended, rows are ready): the run's last step."""
+    batch = outcome.detail.batch
+    counts = {"ok": batch.counts.ok, "bad": batch.counts.bad, "held": batch.counts.held}
+    problem = issuable_problem(
+        batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=datetime.now(UTC)
+    )
+    return problem is None
 
 
 def _report(outcome: Outcome) -> None:

@@ -16,6 +16,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.issuing.access import Operator
 from issuer.issuing.announce import announcer_from_settings
@@ -49,9 +50,12 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Operator) -
 
         async def _issue() -> IssueResult:
             async with open_database(settings) as database, announcer_from_settings(settings) as announce:
-                return await issue_batch(
+                result = await issue_batch(
                     database, keystore, profile, batch_id, caller=operator, progress=report, announce=announce
                 )
+                if result.issued_now:
+                    await publish_after_batch(database, keystore, settings)
+                return result
 
         started = time.perf_counter()
         result = run(_issue)

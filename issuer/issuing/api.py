@@ -23,6 +23,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from issuer.auth import Principal
+from issuer.checkpoints import publish_after_batch
 from issuer.issuing.access import require_province
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
@@ -69,6 +70,8 @@ class BatchIssueController(Controller):
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), batch_id,
             caller=principal, announce=issuer.announce,
         )  # fmt: skip
+        if result.issued_now:
+            await publish_after_batch(issuer.database, issuer.keystore, issuer.settings)
         return IssueResponse(
             batch_id=result.batch_id, state=result.state, issued_on=result.issued_on,
             authority_code=result.authority_code, kid=result.kid, issued_count=len(result.issued_now),

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from issuer.cli import _common, main
 from registry.db import Database
-from registry.models import Batch, Event
-from tests.factories import SKILL_INSTITUTION, seed_world
+from registry.models import Batch, Certificate, Event
+from tests.factories import SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.integration.batches.helpers import csv_file, good_rows
 from tests.support import ID_HASH_KEY
 
@@ -125,3 +125,59 @@ def test_operator_mistakes_exit_2(seeded: str, tmp_path: Path) -> None:
     missing = certreg(seeded, "batches", "show", "42")
     assert missing.exit_code == 2
     assert "no batch 42" in flat(missing.stderr)
+
+
+def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_path: Path) -> None:
+    """With a zero-day notice (set for this test) the same run imports, reviews, notices and issues."""
+
+    async def keys() -> None:
+        database = Database(seeded)
+        try:
+            await add_keys(database, key_store(tmp_path / "keys"))
+        finally:
+            await database.dispose()
+
+    asyncio.run(keys())
+    path = tmp_path / "results.csv"
+    path.write_bytes(csv_file(good_rows(4, level="4")))
+    env = {
+        "CERTREG_DATABASE_URL": seeded,
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        "CERTREG_NOTICE_DAYS": "0",
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+    }
+    args = [
+        "issue",
+        str(path),
+        "--institution",
+        SKILL_INSTITUTION,
+        "--kind",
+        "skill_level",
+        "--assessed-on",
+        "2025-06-01",
+    ]
+    first = CliRunner().invoke(main, args, env=env)
+    assert first.exit_code == 0, first.output
+    assert "notice_started" in flat(first.stdout)
+    issued = _issued(seeded)
+    assert len(issued) == 4
+    assert "本次发证 / issued now │ 4" in flat(first.stdout)
+    assert f"{issued[0]} … {issued[-1]}" in flat(first.stdout)
+    again = CliRunner().invoke(main, args, env=env)
+    assert again.exit_code == 0, again.output
+    assert _issued(seeded) == issued  # issuing twice issues once
+    assert "steps: found:issued" in flat(again.stdout)
+    assert "下一步 / next: 已发证 / issued" in flat(again.stdout)
+
+
+def _issued(url: str) -> list[str]:
+    async def numbers() -> list[str]:
+        database = Database(url)
+        try:
+            async with database.reader() as session:
+                return list((await session.scalars(select(Certificate.number).order_by(Certificate.number))).all())
+        finally:
+            await database.dispose()
+
+    return asyncio.run(numbers())
