@@ -25,12 +25,12 @@ run: $(STAMP)
 	$(BIN)/certreg demo load
 	$(BIN)/certreg serve --host 127.0.0.1 --port 8000
 
-# Debian's Chromium for the browser tests; installed once, as the machine has no browser of its own.
+# Debian's Chromium (and a CJK font, so screenshots show Chinese) for the browser tests; installed once.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check keys registry verify issuer tests bench

@@ -1,21 +1,34 @@
 """The demo data set that ``make run`` loads: both provinces' regions, the Hunan demo catalogue,
-institutions and filings, and a signing key for every authority plus the province's log key.
+institutions and filings, a signing key for every authority plus the province's log key, and a demo batch
+issued through the real pipeline with one certificate revoked and one reissued.
 
-Idempotent: running it again loads nothing twice and creates no second key.
+Idempotent: running it again loads nothing twice, creates no second key and issues no second batch.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from importlib.resources import files
+from typing import Final
 
+import msgspec
 from sqlalchemy import select
 
+from issuer.batches.operator import operator_caller, run_issue
+from issuer.batches.submission import Upload
+from issuer.issuing.access import Operator
+from issuer.issuing.changes import reissue_certificate, revoke_certificate
+from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
 from keys.keyset import Purpose
+from registry.config import Settings
 from registry.db import Database
 from registry.keyring import load_keyset
-from registry.models import Authority
+from registry.models import Authority, Certificate
+from registry.qrtoken import encode_token
 from registry.refdata import LoadReport, load_reference_file
+from registry.rules.profiles import get_profile
+from registry.vocab import CertificateKind
 
 DEMO_FILES = ("regions_hunan.csv", "regions_sichuan.csv", "demo_hunan.json")
 PROVINCE_AUTHORITY = "430000"
@@ -44,3 +57,75 @@ async def ensure_demo_keys(database: Database, store: KeyStore) -> list[str]:
                 info = await new_key(session, store, authority=code, purpose=purpose, actor=ACTOR)
                 created.append(info.kid)
     return created
+
+
+DEMO_INSTITUTION = "S000043000101"  # 湖南省家政服务职业技能评价中心 (demo data)
+DEMO_HOLDERS: Final = (  # name, ID number (valid check characters), occupation, level
+    ("张三", "430102199003071234", "4-10-01-05", "4"),
+    ("李四", "430103198511202618", "4-10-01-05", "4"),
+    ("王小明", "430104199206154323", "4-10-01-02", "4"),
+    ("赵敏", "430105200001011232", "4-10-01-03", "5"),
+)
+
+
+class DemoCertificates(msgspec.Struct, frozen=True):
+    valid: str
+    revoked: str
+    superseded: str
+    successor: str
+    tokens: dict[str, str]
+
+
+async def issue_demo_certificates(database: Database, store: KeyStore, settings: Settings) -> DemoCertificates | None:
+    """Issue the demo batch through the real pipeline (import, reviews, a notice, issue), then revoke one
+    certificate and reissue another. Returns None when the demo batch exists already (idempotent).
+
+    The demo's notice lasts zero days, so `make run` shows certificates at once; nothing else may shorten
+    a notice (rule 8).
+    """
+    async with database.reader() as session:
+        if await session.scalar(select(Certificate.number).where(Certificate.institution_code == DEMO_INSTITUTION)):
+            return None
+    demo_settings = msgspec.structs.replace(settings, notice_days=0)
+    profile = get_profile(settings.profile)
+    caller = await operator_caller(database, user="demo")
+    upload = Upload(
+        data=_demo_csv(),
+        file_name="demo-results.csv",
+        institution=DEMO_INSTITUTION,
+        kind=CertificateKind.SKILL_LEVEL,
+        assessed_on=date(2026, 10, 15),
+    )
+    outcome = await run_issue(database, demo_settings, caller, upload)
+    operator = Operator(name="demo", org_code=profile.province_region)
+    issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator)
+    valid, revoked, superseded, _ = issued.numbers
+    await revoke_certificate(
+        database, profile, revoked, reason="演示：考试舞弊被查实 / demo: cheating established", caller=operator
+    )
+    successor = await reissue_certificate(
+        database, store, profile, superseded, reason="演示：证书遗失补发 / demo: lost, reissued", caller=operator
+    )
+    async with database.reader() as session:
+        rows = await session.execute(
+            select(Certificate.number, Certificate.statement, Certificate.signature).where(
+                Certificate.number.in_([valid, revoked, superseded, successor.number])
+            )
+        )
+        tokens = {number: encode_token(statement, signature) for number, statement, signature in rows}
+    return DemoCertificates(valid, revoked, superseded, successor.number, tokens)
+
+
+def _demo_csv() -> bytes:
+    lines = ["姓名,身份证号,职业编码,等级", *(",".join(holder) for holder in DEMO_HOLDERS)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def demo_link_lines(demo: DemoCertificates) -> list[str]:
+    """What `certreg serve` prints: one QR link per demo state (``{public_url}`` filled in when printed)."""
+    return [
+        f"  演示证书 / demo certificate (有效 valid):      {{public_url}}/q/{demo.tokens[demo.valid]}",
+        f"  演示证书 / demo certificate (已撤销 revoked):  {{public_url}}/q/{demo.tokens[demo.revoked]}",
+        f"  演示证书 / demo certificate (已换发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
+        f"  公众查询 / public query: {{public_url}}/?number={demo.valid}&name=张三",
+    ]

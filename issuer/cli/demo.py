@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, open_database, run, settings_from_env
 from issuer.cli.registry_data import print_report
-from issuer.demo import ensure_demo_keys, load_demo_reference
+from issuer.demo import demo_link_lines, ensure_demo_keys, issue_demo_certificates, load_demo_reference
+from issuer.demo_links import DEMO_LINKS_FILE
 from issuer.keystore import keystore_from_settings
 
 
@@ -17,7 +19,8 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 def demo_load() -> None:
-    """Load regions, the demo catalogue, institutions and filings, and create the demo keys."""
+    """Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the demo
+    certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
     store = keystore_from_settings(settings)
 
@@ -27,6 +30,15 @@ def demo_load() -> None:
                 print_report(report, name)
             kids = await ensure_demo_keys(database, store)
             console.print(f"新建密钥 / keys created: {len(kids)}")
+            demo = await issue_demo_certificates(database, store, settings)
+            if demo is not None:
+                DEMO_LINKS_FILE.parent.mkdir(parents=True, exist_ok=True)
+                DEMO_LINKS_FILE.write_text("\n".join(demo_link_lines(demo)) + "\n", encoding="utf-8")
+                console.print(
+                    f"演示证书 / demo certificates: {demo.valid} (valid), {demo.revoked} (revoked), "
+                    f"{demo.superseded} → {demo.successor} (reissued)"
+                )
+            await publish_after_batch(database, store, settings)
 
     run(_load)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import open_database, run, settings_from_env
 
 
 @click.command("serve")
@@ -23,10 +23,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     run(_check)
     url = f"http://{host}:{port}"
-    console.print(f"certreg 服务地址 / serving on [bold]{url}[/bold]")
-    console.print(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
+    # plain echo: links must stay on one line to be clickable, whatever the terminal's width
+    click.echo(f"certreg 服务地址 / serving on {url}")
+    click.echo(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
     for line in _demo_links(settings.public_url):
-        console.print(line)
+        click.echo(line)
     uvicorn.run(
         "issuer.app:create_app",
         factory=True,
@@ -34,6 +35,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
         port=port,
         workers=workers or settings.workers,
         log_level=settings.log_level.lower(),
+        # no access log: the public query form puts the holder's name in the URL (see /metrics for traffic)
+        access_log=False,
     )
 
 
