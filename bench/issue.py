@@ -149,7 +149,7 @@ async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[fl
     timers.wrap(service_module, "mark_issued", MARK)
     timers.wrap(events_module, "store_leaves", NODES)
     timers.wrap(events_module, "append_events", EVENTS, certificates_module)
-    timers.wrap(certificates_module, "_copy_certificates", COPY)
+    timers.wrap(certificates_module, "insert_records", COPY)  # the certificate rows (COPY on PostgreSQL)
     timers.wrap(writer_module, "store_certificates", STORE)
     try:
         seconds = await time_issue(database, store, 100_000, level)

@@ -39,9 +39,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.wrk import Sample, run_wrk
+from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
 from registry.schema import upgrade
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
+from tests.support import make_settings
 from verify.app import create_app
 
 PG_ADMIN: Final = os.environ.get("PG_BENCH_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -95,6 +97,8 @@ async def _prepare(count: int) -> tuple[str, list[Certificate]]:
             Certificate(c.number, c.holder_name, c.token)
             for c in await issue_test_certificates(database, store, holders)
         ]
+    # a signed checkpoint covers them, so every answer carries an inclusion proof (built on a miss)
+    await publish_checkpoint(database, store, make_settings(log_origin="bench.example/log"))
     await database.dispose()
     return url, made
 
