@@ -1,14 +1,23 @@
-"""Links to the demo certificates that ``make run`` prints (written by ``certreg demo load``)."""
+"""Links to the demo certificates that ``make run`` prints (written by ``certreg demo load``).
+
+The file sits beside the key directory (``var/`` in the embedded setup), a place of the deployment's own,
+rather than wherever the command happens to run.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-DEMO_LINKS_FILE = Path("var/demo-links.txt")
+from registry.config import Settings
 
 
-def demo_links(public_url: str) -> list[str]:
-    if not DEMO_LINKS_FILE.exists():
+def demo_links_file(settings: Settings) -> Path:
+    return Path(settings.key_dir).resolve().parent / "demo-links.txt"
+
+
+def demo_links(settings: Settings) -> list[str]:
+    path = demo_links_file(settings)
+    if not path.exists():
         return []
-    lines = DEMO_LINKS_FILE.read_text("utf-8").splitlines()
-    return [line.replace("{public_url}", public_url) for line in lines]
+    lines = path.read_text("utf-8").splitlines()
+    return [line.replace("{public_url}", settings.public_url) for line in lines]

@@ -8,7 +8,7 @@ from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, open_database, run, settings_from_env
 from issuer.cli.registry_data import print_report
 from issuer.demo import demo_link_lines, ensure_demo_keys, issue_demo_certificates, load_demo_reference
-from issuer.demo_links import DEMO_LINKS_FILE
+from issuer.demo_links import demo_links_file
 from issuer.keystore import keystore_from_settings
 
 
@@ -32,8 +32,9 @@ def demo_load() -> None:
             console.print(f"新建密钥 / keys created: {len(kids)}")
             demo = await issue_demo_certificates(database, store, settings)
             if demo is not None:
-                DEMO_LINKS_FILE.parent.mkdir(parents=True, exist_ok=True)
-                DEMO_LINKS_FILE.write_text("\n".join(demo_link_lines(demo)) + "\n", encoding="utf-8")
+                links = demo_links_file(settings)
+                links.parent.mkdir(parents=True, exist_ok=True)
+                links.write_text("\n".join(demo_link_lines(demo)) + "\n", encoding="utf-8")
                 console.print(
                     f"演示证书 / demo certificates: {demo.valid} (valid), {demo.revoked} (revoked), "
                     f"{demo.superseded} → {demo.successor} (reissued)"

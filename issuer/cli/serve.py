@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from issuer.cli._common import open_database, run, settings_from_env
+from issuer.demo_links import demo_links
 
 
 @click.command("serve")
@@ -26,7 +27,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     # plain echo: links must stay on one line to be clickable, whatever the terminal's width
     click.echo(f"certreg 服务地址 / serving on {url}")
     click.echo(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
-    for line in _demo_links(settings.public_url):
+    for line in demo_links(settings):
         click.echo(line)
     uvicorn.run(
         "issuer.app:create_app",
@@ -38,13 +39,6 @@ def serve(host: str, port: int, workers: int | None) -> None:
         # no access log: the public query form puts the holder's name in the URL (see /metrics for traffic)
         access_log=False,
     )
-
-
-def _demo_links(public_url: str) -> list[str]:
-    """Lines that point at demo certificates, when the demo data set has been loaded."""
-    from issuer.demo_links import demo_links
-
-    return demo_links(public_url)
 
 
 COMMANDS = [serve]

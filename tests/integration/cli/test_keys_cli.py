@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from issuer.cli import main
 from keys.keyset import KeySet, KeyStatus
+from tests.support import ID_HASH_KEY
 
 AUTHORITY_CSV = "code,name,level,region_code\n430000,湖南省职业技能鉴定中心,province,430000\n"
 REGIONS_CSV = "code,name,parent_code\n430000,湖南省,\n"
@@ -23,6 +24,7 @@ def env(empty_db_url: str, tmp_path: Path) -> dict[str, str]:
         "CERTREG_KEY_DIR": str(tmp_path / "keys"),
         "CERTREG_KEY_PASSPHRASE": "correct horse",
         "CERTREG_KEY_KDF": "insecure-test-only",
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
     }
 
 
@@ -110,3 +112,7 @@ def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
     assert second.exit_code == 0, second.output
     assert "keys created: 0" in second.output
     assert msgspec.json.encode(keyset(env)) == msgspec.json.encode(keys_after_first)
+    assert "demo certificates" in first.output
+    assert "demo certificates" not in second.output  # issued once
+    links = (Path(env["CERTREG_KEY_DIR"]).parent / "demo-links.txt").read_text(encoding="utf-8")
+    assert links.count("{public_url}/q/") == 3  # valid, revoked, reissued
