@@ -19,3 +19,17 @@ def make_settings(**overrides: Any) -> Settings:
     }
     base.update(overrides)
     return load_settings({}, **base)
+
+
+def read_qr(png: bytes) -> str:
+    """The text of the one QR code in a PNG (zxing may report the same symbol twice; one text, though)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    found = zxingcpp.read_barcodes(
+        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
+    (text,) = {str(code.text) for code in found}
+    return text

@@ -7,7 +7,7 @@ The rules (:mod:`registry.rules.eligibility`) never see an ORM row; this module 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any, Final
 
 import msgspec
@@ -18,27 +18,19 @@ from issuer.batches.workflow import PENDING_STATES, RowStatus
 from registry.certificates import statuses
 from registry.errors import NotFoundError
 from registry.models import (
-    AbilityProject,
     Authority,
     Batch,
     BatchRow,
     Certificate,
-    Filing,
-    FilingScope,
-    FilingStatusChange,
     Institution,
-    Occupation,
 )
+from registry.rule_views import authority_view, filing_views, institution_view
 from registry.rules.views import (
     AuthorityView,
     FilingView,
     InstitutionView,
-    OccupationView,
-    ProjectView,
-    ScopeRow,
-    StatusChange,
 )
-from registry.vocab import AuthorityLevel, CertificateKind, CertificateStatus, FilingStatus, SubjectType
+from registry.vocab import AuthorityLevel, CertificateKind, CertificateStatus
 
 _CHUNK: Final = 2000
 Key = tuple[bytes, str, int]
@@ -79,68 +71,13 @@ async def city_authority_of(session: AsyncSession, region_code: str) -> str | No
 async def institution_refs(session: AsyncSession, code: str) -> InstitutionRefs:
     """Everything rules 1–6 need about institution ``code``; raises :class:`NotFoundError`."""
     row = await institution_row(session, code)
-    authority = await session.get(Authority, row.filing_authority_code)
-    if authority is None:  # a foreign key makes this impossible; say so rather than assert
-        raise NotFoundError(f"备案机关 {row.filing_authority_code} 不存在 / no authority {row.filing_authority_code}")
     return InstitutionRefs(
-        institution=msgspec.convert(row, InstitutionView, from_attributes=True),
+        institution=institution_view(row),
         name=row.name,
-        filing_authority=msgspec.convert(authority, AuthorityView, from_attributes=True),
-        filings=tuple(await filings_of(session, code)),
+        filing_authority=await authority_view(session, row.filing_authority_code),
+        filings=tuple(await filing_views(session, code)),
         city_authority=await city_authority_of(session, row.region_code),
     )
-
-
-async def filings_of(session: AsyncSession, institution_code: str) -> list[FilingView]:
-    filings = (await session.scalars(select(Filing).where(Filing.institution_code == institution_code))).all()
-    ids = [f.id for f in filings]
-    scope: dict[int, list[ScopeRow]] = {i: [] for i in ids}
-    history: dict[int, list[StatusChange]] = {i: [] for i in ids}
-    for line in await session.scalars(select(FilingScope).where(FilingScope.filing_id.in_(ids))):
-        levels = frozenset(int(ch) for ch in line.levels if ch.isdigit())
-        scope[line.filing_id].append(ScopeRow(SubjectType(line.subject_type), line.subject_code, levels))
-    changes = await session.scalars(
-        select(FilingStatusChange).where(FilingStatusChange.filing_id.in_(ids)).order_by(FilingStatusChange.id)
-    )
-    for change in changes:
-        history[change.filing_id].append(StatusChange(FilingStatus(change.status), change.effective_on, change.reason))
-    return [
-        FilingView(
-            id=f.id,
-            institution_code=f.institution_code,
-            filed_by=f.filed_by,
-            valid_from=f.valid_from,
-            valid_to=f.valid_to,
-            scope=tuple(scope[f.id]),
-            history=tuple(history[f.id]),
-        )
-        for f in filings
-    ]
-
-
-async def occupations(session: AsyncSession, codes: Collection[str]) -> dict[str, OccupationView]:
-    found: dict[str, OccupationView] = {}
-    for chunk in _chunks(sorted(codes)):
-        for row in await session.scalars(select(Occupation).where(Occupation.code.in_(chunk))):
-            levels = frozenset(int(ch) for ch in row.levels if ch.isdigit())
-            found[row.code] = OccupationView(
-                code=row.code,
-                name=row.name,
-                in_qualification_catalogue=row.in_qualification_catalogue,
-                access_type=row.access_type,
-                levels=levels,
-                valid_from=row.valid_from,
-                valid_to=row.valid_to,
-            )
-    return found
-
-
-async def projects(session: AsyncSession, codes: Collection[str]) -> dict[str, ProjectView]:
-    found: dict[str, ProjectView] = {}
-    for chunk in _chunks(sorted(codes)):
-        for row in await session.scalars(select(AbilityProject).where(AbilityProject.code.in_(chunk))):
-            found[row.code] = msgspec.convert(row, ProjectView, from_attributes=True)
-    return found
 
 
 async def valid_certificates(session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes]) -> dict[Key, str]:

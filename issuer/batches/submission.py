@@ -35,6 +35,7 @@ from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, append_events
 from registry.models import Batch
+from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
@@ -86,8 +87,8 @@ async def _check_upload(
             filing_authority=refs.filing_authority,
             filings=refs.filings,
         ),
-        occupations=await refstore.occupations(session, codes) if upload.kind.has_level else {},
-        projects={} if upload.kind.has_level else await refstore.projects(session, codes),
+        occupations=await occupation_views(session, codes) if upload.kind.has_level else {},
+        projects={} if upload.kind.has_level else await project_views(session, codes),
     )
     rows = await asyncio.to_thread(check_rows, parsed, checker, progress)
     digests = holder_digests(rows)

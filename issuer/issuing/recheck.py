@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import RowInput
-from issuer.issuing.views import occupation_views, project_views
+from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
 from registry.vocab import CertificateKind
 

@@ -23,11 +23,7 @@ from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
 from issuer.issuing.recheck import raise_if_problems, recheck_rows
 from issuer.issuing.store import ROW_HELD, batch_numbers, count_rows, lock_batch, mark_issued, ok_rows
-from issuer.issuing.views import (
-    eligibility_context,
-    institution_view,
-    issuing_authority,
-)
+from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
 from keys.keyset import PROVINCE_TZ, province_day
@@ -35,6 +31,7 @@ from registry.db import Database
 from registry.events import EventKind, NewEvent
 from registry.keyring import load_keyset
 from registry.models import Batch, Institution
+from registry.rule_views import eligibility_context, institution_view
 from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate

@@ -18,13 +18,6 @@ from issuer.issuing.access import Caller
 from issuer.issuing.corrections import Content
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
-from issuer.issuing.views import (
-    authority_view,
-    eligibility_context,
-    institution_view,
-    occupation_views,
-    project_views,
-)
 from issuer.keystore import KeyStore, signer_for
 from keys.keyset import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
@@ -32,6 +25,7 @@ from registry.errors import ConflictError
 from registry.events import EventKind
 from registry.keyring import load_keyset
 from registry.models import Certificate, Institution
+from registry.rule_views import authority_view, eligibility_context, institution_view, occupation_views, project_views
 from registry.rules.numbering import max_sequence, number_parts_for, sequence_scope
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate

@@ -1,136 +1,15 @@
-"""Store: the rules' views (:mod:`registry.rules.views`) of an institution, its filings and the catalogue.
-
-The issuer re-checks eligibility when it issues (a filing may have been revoked, an occupation cancelled
-since the batch was imported) and when it replaces a certificate with corrected content; both build an
-:class:`EligibilityContext` once from these views and then check each distinct (subject, level).
-"""
+"""Who signs: the issuing authority of a certificate kind for an institution (the rules' views of the
+institution, its filings and the catalogue come from :mod:`registry.rule_views`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import NotFoundError
-from registry.models import AbilityProject, Authority, Filing, FilingScope, FilingStatusChange, Institution, Occupation
-from registry.rules.eligibility import EligibilityContext
-from registry.rules.formats import occupation_of
-from registry.rules.policy import ProvinceProfile
-from registry.rules.views import (
-    AuthorityView,
-    FilingView,
-    InstitutionView,
-    OccupationView,
-    ProjectView,
-    ScopeRow,
-    StatusChange,
-)
-from registry.vocab import AuthorityLevel, FilingStatus, InstitutionKind, InstitutionOwner, ProjectStatus, SubjectType
-
-
-def institution_view(row: Institution) -> InstitutionView:
-    return InstitutionView(
-        code=row.code,
-        name=row.name,
-        kind=InstitutionKind(row.kind),
-        owner=InstitutionOwner(row.owner),
-        region_code=row.region_code,
-        filing_authority_code=row.filing_authority_code,
-    )
-
-
-async def authority_view(session: AsyncSession, code: str) -> AuthorityView:
-    """The view of authority ``code``; raises :class:`NotFoundError`."""
-    row = await session.get(Authority, code)
-    if row is None:
-        raise NotFoundError(f"鉴定中心 {code} 不存在 / no authority {code}")
-    return AuthorityView(code=row.code, level=AuthorityLevel(row.level), region_code=row.region_code)
-
-
-async def filing_views(session: AsyncSession, institution_code: str) -> list[FilingView]:
-    """Every filing of the institution with its scope and its dated status history (in recorded order)."""
-    filings = (await session.scalars(select(Filing).where(Filing.institution_code == institution_code))).all()
-    ids = [f.id for f in filings]
-    scopes = (await session.scalars(select(FilingScope).where(FilingScope.filing_id.in_(ids)))).all()
-    changes = (
-        await session.scalars(
-            select(FilingStatusChange).where(FilingStatusChange.filing_id.in_(ids)).order_by(FilingStatusChange.id)
-        )
-    ).all()
-    return [
-        FilingView(
-            id=f.id,
-            institution_code=f.institution_code,
-            filed_by=f.filed_by,
-            valid_from=f.valid_from,
-            valid_to=f.valid_to,
-            scope=tuple(
-                ScopeRow(SubjectType(s.subject_type), s.subject_code, frozenset(int(c) for c in s.levels))
-                for s in scopes
-                if s.filing_id == f.id
-            ),
-            history=tuple(
-                StatusChange(FilingStatus(c.status), c.effective_on, c.reason) for c in changes if c.filing_id == f.id
-            ),
-        )
-        for f in filings
-    ]
-
-
-async def occupation_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, OccupationView]:
-    """Views of the occupations named by ``codes``; a code with a trade suffix gets its occupation's
-    catalogue entry under its own code (so the filed scope of that trade is found). Unknown codes are absent."""
-    wanted = set(codes)
-    bare = {occupation_of(code) for code in wanted} | wanted
-    rows = (await session.scalars(select(Occupation).where(Occupation.code.in_(sorted(bare))))).all()
-    by_code = {
-        row.code: OccupationView(
-            code=row.code,
-            name=row.name,
-            in_qualification_catalogue=row.in_qualification_catalogue,
-            access_type=row.access_type,
-            levels=frozenset(int(c) for c in row.levels),
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-        )
-        for row in rows
-    }
-    found: dict[str, OccupationView] = {}
-    for code in wanted:
-        view = by_code.get(code) or by_code.get(occupation_of(code))
-        if view is not None:
-            found[code] = msgspec.structs.replace(view, code=code)
-    return found
-
-
-async def project_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, ProjectView]:
-    """Views of the special-ability projects named by ``codes`` (unknown codes are absent)."""
-    rows = (await session.scalars(select(AbilityProject).where(AbilityProject.code.in_(sorted(set(codes)))))).all()
-    return {
-        row.code: ProjectView(
-            code=row.code,
-            name=row.name,
-            status=ProjectStatus(row.status),
-            published_on=row.published_on,
-            pilot_ends=row.pilot_ends,
-            withdrawn_on=row.withdrawn_on,
-        )
-        for row in rows
-    }
-
-
-async def eligibility_context(
-    session: AsyncSession, profile: ProvinceProfile, institution: Institution
-) -> EligibilityContext:
-    """Rules 1–6 for ``institution``, prepared once (filings indexed, filing authority loaded)."""
-    return EligibilityContext(
-        profile=profile,
-        institution=institution_view(institution),
-        filing_authority=await authority_view(session, institution.filing_authority_code),
-        filings=await filing_views(session, institution.code),
-    )
+from registry.models import Institution
+from registry.rule_views import authority_view
+from registry.rules.views import AuthorityView
+from registry.vocab import AuthorityLevel
 
 
 async def issuing_authority(session: AsyncSession, kind: str, institution: Institution) -> AuthorityView:

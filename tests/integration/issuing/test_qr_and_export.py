@@ -8,8 +8,6 @@ import zipfile
 
 import msgspec
 import pytest
-import zxingcpp
-from PIL import Image
 from sqlalchemy import select
 
 import issuer.issuing.exports
@@ -21,15 +19,9 @@ from registry.qrtoken import encode_token, short_url, token_url
 from registry.rules.profiles import HUNAN
 from tests.integration.issuing.batches import make_batch, rows_of
 from tests.integration.issuing.conftest import Api
+from tests.support import read_qr
 
 PUBLIC_URL = "http://testserver"  # tests.support.make_settings
-
-
-def _read(png: bytes) -> str:
-    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert len(found) == 1
-    assert found[0].format == zxingcpp.BarcodeFormat.QRCode
-    return str(found[0].text)
 
 
 async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
@@ -53,7 +45,7 @@ async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, mon
     expected = [name for c in certificates for name in (f"{c.number}.svg", f"{c.number}.png")]
     assert archive.namelist() == expected
     cert = certificates[3]
-    assert _read(archive.read(f"{cert.number}.png")) == token_url(
+    assert read_qr(archive.read(f"{cert.number}.png")) == token_url(
         PUBLIC_URL, encode_token(cert.statement, cert.signature)
     )
     svg = archive.read(f"{cert.number}.svg")
@@ -70,8 +62,8 @@ async def test_one_qr_code_and_the_short_mode(api: Api) -> None:
     svg = await api.client.get(f"/v1/certificates/{cert.number.lower()}/qr.svg", headers=headers)
     bad_mode = await api.client.get(f"/v1/certificates/{cert.number}/qr.png?mode=tiny", headers=headers)
     assert (png.headers["content-type"], svg.headers["content-type"]) == ("image/png", "image/svg+xml")
-    assert _read(png.content) == token_url(PUBLIC_URL, encode_token(cert.statement, cert.signature))
-    assert _read(short.content) == short_url(PUBLIC_URL, cert.number)
+    assert read_qr(png.content) == token_url(PUBLIC_URL, encode_token(cert.statement, cert.signature))
+    assert read_qr(short.content) == short_url(PUBLIC_URL, cert.number)
     assert svg.status_code == 200  # a number typed in lower case is normalised
     assert bad_mode.status_code == 400
 
