@@ -40,6 +40,7 @@ from registry.schema import upgrade
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
+from tests.support import drop_pg_database, migrated_pg_database
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "certreg_bench_batch_import"
@@ -110,15 +111,10 @@ async def _pg_database(create: bool) -> str | None:
         socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
     except OSError:
         return None
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)'))
-            if create:
-                await conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
-    finally:
-        await admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_NAME}"
+    if not create:
+        await drop_pg_database(PG_ADMIN, PG_NAME)
+        return None
+    return await migrated_pg_database(PG_ADMIN, PG_NAME)
 
 
 async def measure(sizes: list[int], rounds: int, directory: Path) -> dict[tuple[str, int], tuple[float, float]]:
@@ -126,7 +122,7 @@ async def measure(sizes: list[int], rounds: int, directory: Path) -> dict[tuple[
     engines = {"sqlite": await _migrated(f"sqlite+aiosqlite:///{directory / 'bench.db'}")}
     pg = await _pg_database(create=True)
     if pg is not None:
-        engines["postgresql"] = await _migrated(pg)
+        engines["postgresql"] = pg
     found = {}
     try:
         for size in sizes:

@@ -31,7 +31,6 @@ from typing import Any
 
 import nacl.signing
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 import issuer.issuing.service as service_module
 import issuer.issuing.writer as writer_module
@@ -42,10 +41,10 @@ from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
 from registry.db import Database
 from registry.rules.profiles import HUNAN
-from registry.schema import upgrade
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
+from tests.support import drop_pg_database, migrated_pg_database
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "certreg_bench_issue"
@@ -74,32 +73,6 @@ def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
             key.sign(message)
         rates.append(loops / (time.perf_counter() - start))
     return statistics.median(rates)
-
-
-async def _create_database(admin_url: str) -> str:
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    finally:
-        await admin.dispose()
-    url = f"{admin_url.rsplit('/', 1)[0]}/{DATABASE}"
-    engine = create_async_engine(url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-    return url
-
-
-async def _drop_database(admin_url: str) -> None:
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def time_issue(database: Database, store: KeyStore, size: int, level: int) -> float:
@@ -186,7 +159,7 @@ async def mark_variants(database: Database, size: int = 100_000) -> dict[str, fl
 
 
 async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, Any]:
-    url = await _create_database(admin_url)
+    url = await migrated_pg_database(admin_url, DATABASE)
     database = Database(url)
     report: dict[str, Any] = {"sizes": []}
     level_turn = iter(range(10_000))
@@ -204,7 +177,7 @@ async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, An
             report["mark"] = await mark_variants(database)
     finally:
         await database.dispose()
-        await _drop_database(admin_url)
+        await drop_pg_database(admin_url, DATABASE)
     return report
 
 

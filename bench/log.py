@@ -29,7 +29,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.bulk import insert_records
 from registry.db import Database
@@ -37,7 +36,7 @@ from registry.events import EVENT_COLUMNS, LOG_HEAD_ID, EventKind, NewEvent, app
 from registry.log.merkle import leaf_hash
 from registry.log.proofs import inclusion_proof
 from registry.models import Event, LogHead
-from registry.schema import upgrade
+from tests.support import drop_pg_database, migrated_pg_database
 
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 DATABASE = "certreg_bench_log"
@@ -155,20 +154,12 @@ async def measure_proofs(database: Database, tree: int, rounds: int, loops: int)
 
 
 async def with_database(work: Callable[[Database], Awaitable[None]]) -> None:
-    admin = create_async_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{DATABASE}"
-    database = Database(url)
+    database = Database(await migrated_pg_database(ADMIN_URL, DATABASE))
     try:
-        await upgrade(database.write_engine)
         await work(database)
     finally:
         await database.dispose()
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await admin.dispose()
+        await drop_pg_database(ADMIN_URL, DATABASE)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -35,15 +35,12 @@ from typing import Final
 
 import msgspec
 from litestar import Litestar, MediaType, get, post
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
-from registry.schema import upgrade
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
-from tests.support import make_settings
+from tests.support import drop_pg_database, make_settings, migrated_pg_database
 from verify.app import create_app
 
 PG_ADMIN: Final = os.environ.get("PG_BENCH_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -79,14 +76,8 @@ class Certificate(msgspec.Struct, frozen=True):
 
 
 async def _prepare(count: int) -> tuple[str, list[Certificate]]:
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    await admin.dispose()
-    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{DB_NAME}"
+    url = await migrated_pg_database(PG_ADMIN, DB_NAME)
     database = Database(url)
-    await upgrade(database.write_engine)
     await seed_world(database)
     store = key_store(Path(tempfile.mkdtemp(prefix="bench-keys-")))
     await add_keys(database, store)
@@ -104,10 +95,7 @@ async def _prepare(count: int) -> tuple[str, list[Certificate]]:
 
 
 async def _drop() -> None:
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-    await admin.dispose()
+    await drop_pg_database(PG_ADMIN, DB_NAME)
 
 
 def _clear_redis() -> None:

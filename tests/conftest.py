@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from registry.db import Database
 from registry.models import Base
 from registry.schema import upgrade
+from tests.support import drop_pg_database, migrated_pg_database
 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
@@ -71,44 +72,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line("no test passed: a run that executes no test fails", red=True)
 
 
-async def _recreate_pg_database(name: str) -> str:
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    return f"{base}/{name}"
-
-
-async def _drop_pg_database(name: str) -> None:
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-async def _migrate(url: str) -> None:
-    engine = create_async_engine(url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated PostgreSQL database of this xdist worker's own, dropped at the end."""
     require_service("PostgreSQL", PG_ADMIN_URL)
     name = f"certreg_test_{run_id(request.config)}"
-    url = asyncio.run(_recreate_pg_database(name))
-    asyncio.run(_migrate(url))
+    url = asyncio.run(migrated_pg_database(PG_ADMIN_URL, name))
     yield url
-    asyncio.run(_drop_pg_database(name))
+    asyncio.run(drop_pg_database(PG_ADMIN_URL, name))
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +89,14 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite+aiosqlite:///{path}"
     asyncio.run(_migrate(url))
     return url
+
+
+async def _migrate(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
 
 
 async def _empty_tables(db: Database) -> None:

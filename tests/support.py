@@ -33,3 +33,38 @@ def read_qr(png: bytes) -> str:
     )
     (text,) = {str(code.text) for code in found}
     return text
+
+
+async def migrated_pg_database(admin_url: str, name: str) -> str:
+    """A new, migrated PostgreSQL database ``name`` next to ``admin_url``'s (dropped first if it exists)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from registry.schema import upgrade
+
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+async def drop_pg_database(admin_url: str, name: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()

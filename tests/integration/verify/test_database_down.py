@@ -4,7 +4,6 @@ everything else is a 503 with Retry-After; when it is back, so is the service.""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.db import Database
-from tests.conftest import PG_ADMIN_URL, _drop_pg_database, _migrate, _recreate_pg_database, require_service, worker_id
+from tests.conftest import PG_ADMIN_URL, require_service, run_id
 from tests.integration.verify.world import World, build_world, verify_app
+from tests.support import drop_pg_database, migrated_pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -23,17 +23,15 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 async def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     require_service("PostgreSQL", PG_ADMIN_URL)
-    checkout = hashlib.sha256(str(request.config.rootpath).encode()).hexdigest()[:6]
-    name = f"certreg_verify_down_{checkout}_{worker_id(request.config)}"
-    url = await _recreate_pg_database(name)
-    await _migrate(url)
+    name = f"certreg_verify_down_{run_id(request.config)}"
+    url = await migrated_pg_database(PG_ADMIN_URL, name)
     database = Database(url)
     try:
         yield await build_world(database, tmp_path / "keys")
     finally:
         await database.dispose()
         await _rename(f"{name}_down", name, missing_ok=True)
-        await _drop_pg_database(name)
+        await drop_pg_database(PG_ADMIN_URL, name)
 
 
 async def _rename(old: str, new: str, *, missing_ok: bool = False) -> None:
