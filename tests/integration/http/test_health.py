@@ -50,4 +50,4 @@ async def test_app_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) ->
     expected = pytest.RaisesExc(SchemaOutdatedError, match="certreg db upgrade")
     with pytest.RaisesGroup(expected, allow_unwrapped=True, flatten_subgroups=True):
         async with AsyncTestClient(app):
-            pass
+            pytest.fail("the app started on an empty database")

@@ -23,7 +23,7 @@ async def test_numbers_are_consecutive_per_scope(database: Database) -> None:
 
 async def test_a_rolled_back_batch_gives_its_numbers_back(database: Database) -> None:
     class Boom(Exception):
-        pass
+        """Raised inside the transaction to roll it back."""
 
     with pytest.raises(Boom):
         async with database.transaction() as session:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -30,11 +31,9 @@ def wait_for(condition: str, check: object, timeout: float = 15.0) -> None:
     """Poll ``check()`` until it is true; raises AssertionError naming ``condition`` on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(httpx.HTTPError, OSError):  # not up yet
             if check():  # type: ignore[operator]
                 return
-        except (httpx.HTTPError, OSError):
-            pass
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {condition}")
 
