@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
@@ -36,6 +36,7 @@ from issuer.batches.upload import (
     read_form,
 )
 from issuer.batches.workflow import RowStatus, State
+from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
@@ -102,7 +103,7 @@ class BatchController(Controller):
     async def show(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
         status: FromQuery[RowStatus | None] = None,
@@ -118,7 +119,7 @@ class BatchController(Controller):
     async def resubmit(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         request: Request[Any, Any, Any],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
@@ -134,7 +135,7 @@ class BatchController(Controller):
     async def exclude(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         data: JSONBody[RowsRequest],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
@@ -147,7 +148,7 @@ class BatchController(Controller):
     async def review(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         data: JSONBody[ReviewRequest],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
@@ -162,7 +163,7 @@ class BatchController(Controller):
     async def approve(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         data: JSONBody[ReviewRequest],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
@@ -177,7 +178,7 @@ class BatchController(Controller):
     async def notice(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
         data: JSONBody[NoticeRequest | None] = None,
@@ -193,7 +194,7 @@ class BatchController(Controller):
     async def objection(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         data: JSONBody[RowsRequest],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
@@ -206,7 +207,7 @@ class BatchController(Controller):
     async def resolve(
         self,
         *,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         data: JSONBody[ResolveRequest],
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],

@@ -10,10 +10,11 @@ from typing import Annotated
 
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
 from issuer.batches import pages
 from issuer.batches.notice import NoticeBatch, NoticeIndex, notice_list, notice_of
+from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
 from registry.rules.profiles import get_profile
@@ -34,7 +35,7 @@ class NoticeController(Controller):
 
     @get("/notice/{batch_id:int}", media_type=MediaType.HTML)
     async def batch_page(
-        self, batch_id: FromPath[int], issuer: NamedDependency[IssuerRuntime], page: Page = 1
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
     ) -> Response[str]:
         province = get_profile(issuer.settings.profile).name_zh
         try:
@@ -49,6 +50,6 @@ class NoticeController(Controller):
 
     @get("/v1/notice/{batch_id:int}")
     async def batch_json(
-        self, batch_id: FromPath[int], issuer: NamedDependency[IssuerRuntime], page: Page = 1
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
     ) -> NoticeBatch:
         return await notice_of(issuer.database, batch_id, page=page)

@@ -32,6 +32,7 @@ from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
 from issuer.issuing.service import issue_batch
 from issuer.issuing.successor import SuccessorResult
+from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from keys.keyset import province_day
@@ -63,7 +64,7 @@ class BatchIssueController(Controller):
 
     @post("/{batch_id:int}/issue", status_code=200)
     async def issue(
-        self, batch_id: FromPath[int], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
     ) -> IssueResponse:
         """Issue the batch's ready rows (idempotent); answers every number of the batch."""
         result = await issue_batch(
@@ -81,7 +82,7 @@ class BatchIssueController(Controller):
     @get("/{batch_id:int}/qr.zip", media_type="application/zip")
     async def qr_zip(
         self,
-        batch_id: FromPath[int],
+        batch_id: BatchId,
         issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
         mode: FromQuery[Mode] = Mode.TOKEN,
