@@ -2,8 +2,9 @@
 
 Kept apart from :mod:`keys.keyfile` (which unseals private keys) so the format can be read and tested on
 its own. A file must never make us spend unbounded memory or time: Argon2id parameters are capped at
-``MAX_OPSLIMIT`` passes and ``MAX_MEMLIMIT`` bytes (512 MiB, twice PyNaCl's MODERATE), and anything beyond
-raises :class:`UnsupportedKdfError` before any derivation starts.
+``MAX_OPSLIMIT`` passes and ``MAX_MEMLIMIT`` bytes (1 GiB: PyNaCl's SENSITIVE, the strongest level
+``CERTREG_KEY_KDF`` offers, so every level we write can be read back), and anything beyond raises
+:class:`UnsupportedKdfError` before any derivation starts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from keys.kid import b64url_decode, key_id
 
 FORMAT: Final = "certreg-sealed-key-v1"
 MAX_OPSLIMIT: Final = 16
-MAX_MEMLIMIT: Final = 512 * 1024 * 1024
+MAX_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE  # 1 GiB
 MIN_OPSLIMIT: Final = nacl.pwhash.argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_MIN
 
