@@ -126,6 +126,7 @@ def signer_for(keyset: KeySet, store: KeyStore, authority: str, purpose: Purpose
     return store.open(info.kid)
 
 
-def keystore_from_settings(settings: Settings) -> KeyStore:
-    """The key store the settings describe; raises :class:`SettingsError` without a passphrase."""
-    return KeyStore(settings.key_dir, settings.passphrase(), kdf=settings.key_kdf)
+def keystore_from_settings(settings: Settings, *, passphrase: bytes | None = None) -> KeyStore:
+    """The key store the settings describe, sealed with ``passphrase`` (default: the settings' passphrase);
+    raises :class:`SettingsError` without one."""
+    return KeyStore(settings.key_dir, passphrase or settings.passphrase(), kdf=settings.key_kdf)

@@ -9,8 +9,8 @@ import click
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.cli._common import console, open_database, run, settings_from_env
-from issuer.keystore import keystore_from_settings, new_key, rotate_key
+from issuer.cli._common import console, keystore, open_database, run, settings_from_env
+from issuer.keystore import new_key, rotate_key
 from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
 from registry.errors import NotFoundError
 from registry.keyring import load_keyset, mark_compromised
@@ -36,7 +36,7 @@ async def _require_authority(session: AsyncSession, code: str) -> None:
 def keys_new(authority: str, purpose: Purpose) -> None:
     """Create the first active key of AUTHORITY (use rotate to replace one)."""
     settings = settings_from_env()
-    store = keystore_from_settings(settings)
+    store = keystore(settings, confirm=True)
 
     async def _new() -> PublicKeyInfo:
         async with open_database(settings) as database, database.transaction() as session:
@@ -56,7 +56,7 @@ def keys_new(authority: str, purpose: Purpose) -> None:
 def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     """Retire the active key of AUTHORITY and make a new one, in one step."""
     settings = settings_from_env()
-    store = keystore_from_settings(settings)
+    store = keystore(settings, confirm=True)
 
     async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
         async with open_database(settings) as database, database.transaction() as session:

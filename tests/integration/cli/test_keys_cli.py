@@ -116,3 +116,52 @@ def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
     assert "demo certificates" not in second.output  # issued once
     links = (Path(env["CERTREG_KEY_DIR"]).parent / "demo-links.txt").read_text(encoding="utf-8")
     assert links.count("{public_url}/q/") == 3  # valid, revoked, reissued
+
+
+@pytest.fixture
+def fake_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CliRunner's stdin is never a terminal; this stands in for an operator at one."""
+    monkeypatch.setattr("issuer.cli._common.stdin_is_terminal", lambda: True)
+
+
+def test_fake_terminal_is_asked_for_the_passphrase_with_confirmation(
+    env: dict[str, str], tmp_path: Path, fake_terminal: None
+) -> None:
+    seed_authority(env, tmp_path)
+    del env["CERTREG_KEY_PASSPHRASE"]
+    runner = CliRunner()
+    created = runner.invoke(main, ["keys", "new", "--authority", "430000"], env=env, input="typed pw\ntyped pw\n")
+    assert created.exit_code == 0, created.output
+    assert "密钥口令 / key passphrase" in created.output
+    assert "再次输入口令 / repeat the passphrase" in created.output
+    assert "typed pw" not in created.output  # hidden input is not echoed
+    first = keyset(env).active("430000")
+    assert first is not None
+    # the typed passphrase is the one that seals the file
+    env_with = {**env, "CERTREG_KEY_PASSPHRASE": "typed pw"}
+    rotated = invoke(env_with, "keys", "rotate", "--authority", "430000")
+    assert rotated.exit_code == 0, rotated.output
+
+
+def test_fake_terminal_mismatched_confirmation_asks_again(
+    env: dict[str, str], tmp_path: Path, fake_terminal: None
+) -> None:
+    seed_authority(env, tmp_path)
+    del env["CERTREG_KEY_PASSPHRASE"]
+    result = CliRunner().invoke(
+        main, ["keys", "new", "--authority", "430000"], env=env, input="one\ntwo\nthree\nthree\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output
+    assert keyset(env).active("430000") is not None
+
+
+def test_no_passphrase_and_no_terminal_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    del env["CERTREG_KEY_PASSPHRASE"]
+    result = invoke(env, "keys", "new", "--authority", "430000")
+    assert result.exit_code == 2
+    assert "缺少密钥口令 / no key passphrase" in result.output
+    assert "CERTREG_KEY_PASSPHRASE_FILE" in result.output
+    assert "Traceback" not in result.output
+    assert not Path(env["CERTREG_KEY_DIR"]).exists() or not list(Path(env["CERTREG_KEY_DIR"]).iterdir())
