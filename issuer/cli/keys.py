@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.keystore import new_key, rotate_key
 from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
+from keys.kid import KID_LENGTH
 from registry.errors import NotFoundError
 from registry.keyring import load_keyset, mark_compromised
 from registry.models import Authority
@@ -101,8 +102,9 @@ def keys_list() -> None:
     """Every key ever registered, with its status and validity window."""
     keyset = run(_keyset)
     table = Table(title="密钥 / keys")
+    # the kid is what an operator copies into `keys compromised`: it never wraps or shrinks, the others give way
+    table.add_column("kid", no_wrap=True, min_width=KID_LENGTH)
     for heading in (
-        "kid",
         "机构 / authority",
         "用途 / purpose",
         "状态 / status",

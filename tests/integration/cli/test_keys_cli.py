@@ -165,3 +165,18 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(env: dict[str, str], tmp
     assert "CERTREG_KEY_PASSPHRASE_FILE" in result.output
     assert "Traceback" not in result.output
     assert not Path(env["CERTREG_KEY_DIR"]).exists() or not list(Path(env["CERTREG_KEY_DIR"]).iterdir())
+
+
+def test_list_shows_whole_kids_at_80_columns(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    assert invoke(env, "keys", "rotate", "--authority", "430000", "--reason", "annual").exit_code == 0
+    marked_kid = keyset(env).active("430000")
+    assert marked_kid is not None
+    at = "2099-01-01T00:00:00+08:00"
+    assert invoke(env, "keys", "compromised", marked_kid.kid, "--at", at, "--reason", "leak").exit_code == 0
+    listing = invoke({**env, "COLUMNS": "80"}, "keys", "list")
+    assert listing.exit_code == 0
+    assert max(len(line) for line in listing.output.splitlines()) <= 80
+    for info in keyset(env).keys:
+        assert info.kid in listing.output  # an operator copies it from here
