@@ -180,3 +180,18 @@ def test_list_shows_whole_kids_at_80_columns(env: dict[str, str], tmp_path: Path
     assert max(len(line) for line in listing.output.splitlines()) <= 80
     for info in keyset(env).keys:
         assert info.kid in listing.output  # an operator copies it from here
+
+
+def test_unusable_key_directory_is_a_key_error_naming_it(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    result = invoke({**env, "CERTREG_KEY_DIR": "/proc/nope"}, "keys", "new", "--authority", "430000")
+    assert result.exit_code == 2
+    assert "无法写入密钥文件 / cannot write key file /proc/nope/" in result.output
+    assert "database" not in result.output
+    assert keyset(env).active("430000") is None  # nothing registered without its private key
+
+
+def test_unreachable_database_is_still_a_database_error(env: dict[str, str]) -> None:
+    result = invoke({**env, "CERTREG_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/test"}, "keys", "list")
+    assert result.exit_code == 2
+    assert "数据库无法使用 / the database cannot be used" in result.output

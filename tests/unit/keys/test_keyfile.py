@@ -239,3 +239,9 @@ def test_private_key_never_in_logs_exceptions_or_reprs(tmp_path: Path, caplog: p
         for secret in secrets:
             assert secret not in text
     assert os.fspath(path) in caplog.text
+
+
+def test_unwritable_directory_is_a_key_file_error_naming_the_path() -> None:
+    with pytest.raises(KeyFileError, match=r"cannot write key file /proc/nope/k\.key") as caught:
+        seal(Path("/proc/nope/k.key"))
+    assert not isinstance(caught.value, OSError)
