@@ -132,12 +132,12 @@ def read_key_file_header(path: str | os.PathLike[str]) -> KeyFileHeader:
 
     Raises :class:`InsecureKeyFileError`, :class:`CorruptKeyFileError` or :class:`UnsupportedKdfError`.
     """
-    return decode_document(_read_private_file(Path(path))).header
+    return decode_document(_read_private_file(Path(path)), os.fspath(path)).header
 
 
 def read_key_file(path: str | os.PathLike[str], passphrase: bytes) -> KeyFile:
     """Open a key file with ``passphrase``; raises one of the errors listed in the module docstring."""
-    document = decode_document(_read_private_file(Path(path)))
+    document = decode_document(_read_private_file(Path(path)), os.fspath(path))
     header = document.header
     box_key, check = _derive(passphrase, unb64(header.kdf.salt, "salt"), header.kdf)
     if not hmac.compare_digest(check, unb64(document.check, "check")):

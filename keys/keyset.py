@@ -89,10 +89,10 @@ class KeySet(msgspec.Struct, frozen=True, kw_only=True, dict=True):
         """Parse a key set document; raises :class:`KeySetError` naming what is wrong."""
         try:
             return msgspec.json.decode(data, type=cls)
+        except msgspec.ValidationError as exc:  # first: a subclass of DecodeError (valid JSON, wrong shape)
+            raise KeySetError(f"密钥集格式错误 / the key set breaks the format: {exc}") from None
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise KeySetError(f"密钥集不是有效的 JSON / the key set is not valid JSON: {exc}") from None
-        except msgspec.ValidationError as exc:
-            raise KeySetError(f"密钥集格式错误 / the key set breaks the format: {exc}") from None
 
     def verify(
         self,

@@ -245,3 +245,29 @@ def test_unwritable_directory_is_a_key_file_error_naming_the_path() -> None:
     with pytest.raises(KeyFileError, match=r"cannot write key file /proc/nope/k\.key") as caught:
         seal(Path("/proc/nope/k.key"))
     assert not isinstance(caught.value, OSError)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("check"), "密钥文件格式错误 / key file {path} does not match the format"),
+        (lambda d: d["header"].pop("kid"), "does not match the format: Object missing required field `kid`"),
+        (lambda d: d.update(extra=1), "does not match the format"),
+        (lambda d: d["header"].update(format="v0"), "未知密钥文件格式 / unknown key file format 'v0' in {path}"),
+    ],
+)
+def test_a_file_of_the_wrong_shape_says_so_and_names_the_path(
+    key_path: Path, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    edit(key_path, change)
+    for read in (lambda: read_key_file(key_path, PASSPHRASE), lambda: read_key_file_header(key_path)):
+        with pytest.raises(CorruptKeyFileError) as caught:
+            read()
+        assert message.format(path=key_path) in str(caught.value)
+
+
+def test_a_truncated_file_names_the_path(key_path: Path) -> None:
+    key_path.write_bytes(key_path.read_bytes()[:40])
+    with pytest.raises(CorruptKeyFileError, match="truncated or not JSON") as caught:
+        read_key_file(key_path, PASSPHRASE)
+    assert str(key_path) in str(caught.value)
