@@ -141,7 +141,10 @@ def read_key_file(path: str | os.PathLike[str], passphrase: bytes) -> KeyFile:
     header = document.header
     box_key, check = _derive(passphrase, unb64(header.kdf.salt, "salt"), header.kdf)
     if not hmac.compare_digest(check, unb64(document.check, "check")):
-        raise WrongPassphraseError(f"口令错误 / wrong passphrase for key file {os.fspath(path)}")
+        raise WrongPassphraseError(
+            f"口令错误，或盐值/派生参数被改动 / wrong passphrase, or the salt/KDF parameters were altered "
+            f"(key file {os.fspath(path)})"
+        )
     try:
         plain = nacl.secret.SecretBox(box_key).decrypt(unb64(document.sealed, "sealed"))
     except nacl.exceptions.CryptoError:

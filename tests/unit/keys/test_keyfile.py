@@ -123,10 +123,25 @@ def test_tampered_ciphertext(key_path: Path, position: int) -> None:
         read_key_file(key_path, PASSPHRASE)
 
 
-def test_changed_salt_or_check_reads_as_a_wrong_passphrase(key_path: Path) -> None:
-    edit(key_path, lambda d: d["header"]["kdf"].update(salt=b64url_encode(bytes(16))))
-    with pytest.raises(WrongPassphraseError):
+WRONG_OR_ALTERED = "口令错误，或盐值/派生参数被改动 / wrong passphrase, or the salt/KDF parameters were altered"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["header"]["kdf"].update(salt=b64url_encode(bytes(16))),
+        lambda d: d["header"]["kdf"].update(opslimit=MIN_OPSLIMIT + 1),
+        lambda d: d.update(check=b64url_encode(bytes(16))),
+    ],
+)
+def test_changed_salt_kdf_or_check_reads_as_a_wrong_passphrase_and_says_it_may_be_either(
+    key_path: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """The check value cannot tell a wrong passphrase from altered KDF inputs, so the message names both."""
+    edit(key_path, change)
+    with pytest.raises(WrongPassphraseError) as caught:
         read_key_file(key_path, PASSPHRASE)
+    assert str(caught.value) == f"{WRONG_OR_ALTERED} (key file {key_path})"
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
