@@ -15,7 +15,7 @@ from typing import Final
 import nacl.pwhash
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keys.errors import KeyFileError
+from keys.errors import KeyFileError, WrongPassphraseError
 from keys.keyfile import read_key_file, write_key_file
 from keys.keyset import KeySet, PublicKeyInfo, Purpose
 from keys.kid import b64url_encode
@@ -53,7 +53,11 @@ class KeyStore:
         return self.directory / f"{kid}.key"
 
     def create(self, authority: str, purpose: Purpose, at: datetime | None = None) -> PublicKeyInfo:
-        """Generate a key, seal it into the directory, and return its public description (still active)."""
+        """Generate a key, seal it into the directory, and return its public description (still active).
+
+        Refuses (:class:`WrongPassphraseError`) when the passphrase does not open the keys already there.
+        """
+        self._check_passphrase()
         created = at or datetime.now(UTC)
         key = SigningKey.generate()
         opslimit, memlimit = self._kdf
@@ -76,6 +80,34 @@ class KeyStore:
             public_key=b64url_encode(key.public_key),
             valid_from=created,
         )
+
+    def _check_passphrase(self) -> None:
+        """Open one existing key file before sealing a new one: a mistyped passphrase would otherwise seal
+        the new key under a passphrase nobody knows, found out only when that key is first needed.
+
+        Files that are unreadable for another reason (damaged, too open) are skipped; the first file that
+        opens proves the passphrase, the first that says "wrong passphrase" stops us.
+        """
+        if self._opened:  # this passphrase already opened or sealed a key in this process
+            return
+        try:
+            candidates = sorted(self.directory.glob("*.key"))
+        except OSError as exc:
+            raise KeyFileError(
+                f"无法读取密钥目录 / cannot list key directory {self.directory}: {exc.strerror}"
+            ) from None
+        for path in candidates:
+            try:
+                opened = read_key_file(path, self._passphrase)
+            except WrongPassphraseError:
+                raise WrongPassphraseError(
+                    f"口令打不开已有的密钥文件 {path}，拒绝用另一口令封存新密钥 / the passphrase does not open "
+                    f"the existing key file {path}; refusing to seal a new key under a different passphrase"
+                ) from None
+            except KeyFileError:
+                continue
+            self._opened[opened.kid] = opened.key
+            return
 
     def open(self, kid: str) -> SigningKey:
         """The signing key ``kid`` (opened once, then from memory); raises a :class:`KeyFileError`."""

@@ -195,3 +195,18 @@ def test_unreachable_database_is_still_a_database_error(env: dict[str, str]) -> 
     result = invoke({**env, "CERTREG_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/test"}, "keys", "list")
     assert result.exit_code == 2
     assert "数据库无法使用 / the database cannot be used" in result.output
+
+
+def test_rotate_refuses_a_passphrase_that_does_not_open_the_existing_keys(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    before = keyset(env)
+    key_dir = Path(env["CERTREG_KEY_DIR"])
+    files = sorted(key_dir.iterdir())
+    result = invoke({**env, "CERTREG_KEY_PASSPHRASE": "correct horse typo"}, "keys", "rotate", "--authority", "430000")
+    assert result.exit_code == 2
+    assert "口令打不开已有的密钥文件" in result.output
+    assert f"the passphrase does not open the existing key file {files[0]}" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(key_dir.iterdir()) == files  # no key sealed under the mistyped passphrase
+    assert keyset(env) == before
