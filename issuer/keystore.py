@@ -8,6 +8,7 @@ in the caller's transaction.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -24,6 +25,7 @@ from registry.config import Settings
 from registry.errors import ConflictError
 from registry.keyring import load_keyset, register_key, retire_key
 
+log = logging.getLogger("certreg.keys")
 _argon2id = nacl.pwhash.argon2id
 #: Argon2id strength of new key files, by the ``CERTREG_KEY_KDF`` setting.
 KDF_LEVELS: Final = {
@@ -44,6 +46,7 @@ class KeyStore:
         self.directory = Path(directory)
         self._passphrase = passphrase
         self._kdf = KDF_LEVELS[kdf]
+        self._insecure = kdf == "insecure-test-only"
         self._opened: dict[str, SigningKey] = {}
 
     def __repr__(self) -> str:
@@ -58,6 +61,8 @@ class KeyStore:
         Refuses (:class:`WrongPassphraseError`) when the passphrase does not open the keys already there.
         """
         self._check_passphrase()
+        if self._insecure:  # every process that seals a key this way says so, not only the CLI
+            log.warning("key sealed with CERTREG_KEY_KDF=insecure-test-only: never use it for real keys")
         created = at or datetime.now(UTC)
         key = SigningKey.generate()
         opslimit, memlimit = self._kdf

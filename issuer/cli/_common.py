@@ -58,7 +58,18 @@ def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
 
 
 def keystore(settings: Settings, *, confirm: bool = False) -> KeyStore:
-    """The key store of the settings, with the passphrase from :func:`key_passphrase`."""
+    """The key store of the settings, with the passphrase from :func:`key_passphrase`.
+
+    The ``insecure-test-only`` KDF level is allowed (the test suite needs it) but never silently.
+    """
+    if settings.key_kdf == "insecure-test-only":
+        click.secho(
+            "警告 / WARNING: CERTREG_KEY_KDF=insecure-test-only seals keys with the weakest Argon2id "
+            "parameters; 仅供测试 / never use it for real keys (use moderate or sensitive)",
+            err=True,
+            fg="red",
+            bold=True,
+        )
     return keystore_from_settings(settings, passphrase=key_passphrase(settings, confirm=confirm))
 
 

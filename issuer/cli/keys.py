@@ -61,6 +61,7 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
 
     async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
         async with open_database(settings) as database, database.transaction() as session:
+            await _require_authority(session, authority)
             return await rotate_key(session, store, authority=authority, purpose=purpose, actor=ACTOR, reason=reason)
 
     old, new = run(_rotate)
@@ -77,9 +78,11 @@ def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str
     try:
         at = datetime.fromisoformat(at_text)
     except ValueError:
-        raise click.BadParameter(f"not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
+        raise click.BadParameter(f"不是 ISO 8601 时间 / not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
     if at.utcoffset() is None:
-        raise click.BadParameter("give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+        raise click.BadParameter("缺少时区 / give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+    if not reason.strip():
+        raise click.BadParameter("原因不能为空 / give a reason: it is recorded in the log", param_hint="--reason")
     settings = settings_from_env()
 
     async def _mark() -> PublicKeyInfo:

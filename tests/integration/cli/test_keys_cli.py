@@ -82,9 +82,24 @@ def test_new_rotate_compromise_and_export(env: dict[str, str], tmp_path: Path) -
     [
         (("keys", "new", "--authority", "999999"), "no authority 999999"),
         (("keys", "rotate", "--authority", "430000"), "no active statement key"),
+        (("keys", "rotate", "--authority", "999999"), "鉴定中心 999999 不存在 / no authority 999999"),
         (("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", "x"), "no key"),
-        (("keys", "compromised", "AAAAAAAAAAA", "--at", "yesterday", "--reason", "x"), "ISO 8601"),
-        (("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00", "--reason", "x"), "time zone"),
+        (
+            ("keys", "compromised", "AAAAAAAAAAA", "--at", "yesterday", "--reason", "x"),
+            "不是 ISO 8601 时间 / not an ISO 8601",
+        ),
+        (
+            ("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00", "--reason", "x"),
+            "缺少时区 / give a time zone",
+        ),
+        (
+            ("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", ""),
+            "原因不能为空 / give a reason",
+        ),
+        (
+            ("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", "  "),
+            "原因不能为空 / give a reason",
+        ),
     ],
 )
 def test_bad_key_commands_say_why(env: dict[str, str], tmp_path: Path, args: tuple[str, ...], message: str) -> None:
@@ -210,3 +225,16 @@ def test_rotate_refuses_a_passphrase_that_does_not_open_the_existing_keys(env: d
     assert "Traceback" not in result.output
     assert sorted(key_dir.iterdir()) == files  # no key sealed under the mistyped passphrase
     assert keyset(env) == before
+
+
+def test_insecure_test_only_kdf_warns_loudly(env: dict[str, str], tmp_path: Path) -> None:
+    seed_authority(env, tmp_path)
+    result = CliRunner().invoke(main, ["keys", "new", "--authority", "430000"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "警告 / WARNING: CERTREG_KEY_KDF=insecure-test-only" in result.stderr
+    assert "never use it for real keys" in result.stderr
+    quiet = CliRunner().invoke(
+        main, ["keys", "rotate", "--authority", "430000"], env={**env, "CERTREG_KEY_KDF": "interactive"}
+    )
+    assert quiet.exit_code == 0, quiet.output
+    assert "WARNING" not in quiet.stderr
