@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from issuer.cli import main
 from keys.keyset import KeySet, KeyStatus
+from keys.kid import b64url_decode, b64url_encode
 from tests.support import ID_HASH_KEY
 
 AUTHORITY_CSV = "code,name,level,region_code\n430000,湖南省职业技能鉴定中心,province,430000\n"
@@ -238,3 +239,47 @@ def test_insecure_test_only_kdf_warns_loudly(env: dict[str, str], tmp_path: Path
     )
     assert quiet.exit_code == 0, quiet.output
     assert "WARNING" not in quiet.stderr
+
+
+def _flip_sealed(path: Path) -> None:
+    document = msgspec.json.decode(path.read_bytes())
+    sealed = bytearray(b64url_decode(document["sealed"]))
+    sealed[30] ^= 0x01
+    document["sealed"] = b64url_encode(bytes(sealed))
+    path.write_bytes(msgspec.json.encode(document))
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (
+            "wrong passphrase",
+            "口令错误，或盐值/派生参数被改动 / wrong passphrase, or the salt/KDF parameters were altered",
+        ),
+        ("world-readable", "密钥文件权限过宽 / key file {path} has mode 0o644; chmod 600 it"),
+        ("tampered", "密钥密文被改动 / sealed key in {path} was altered"),
+    ],
+)
+def test_signing_a_checkpoint_with_a_bad_log_key_file_says_which_fault(
+    env: dict[str, str], tmp_path: Path, fault: str, message: str
+) -> None:
+    """What an operator sees when the key needed to sign is unusable: one bilingual line, exit 2."""
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000", "--purpose", "log").exit_code == 0
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    log_key = keyset(env).active("430000", "log")
+    assert log_key is not None
+    path = Path(env["CERTREG_KEY_DIR"]) / f"{log_key.kid}.key"
+    assert invoke(env, "keys", "rotate", "--authority", "430000").exit_code == 0  # a new event to checkpoint
+    if fault == "wrong passphrase":
+        env = {**env, "CERTREG_KEY_PASSPHRASE": "correct horse typo"}
+    elif fault == "world-readable":
+        path.chmod(0o644)
+    else:
+        _flip_sealed(path)
+    result = CliRunner().invoke(main, ["log", "checkpoint"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误 / error: ")
+    assert message.format(path=path) in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
