@@ -8,6 +8,7 @@ in the caller's transaction.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -15,7 +16,7 @@ from typing import Final
 import nacl.pwhash
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from keys.errors import KeyFileError
+from keys.errors import KeyFileError, WrongPassphraseError
 from keys.keyfile import read_key_file, write_key_file
 from keys.keyset import KeySet, PublicKeyInfo, Purpose
 from keys.kid import b64url_encode
@@ -24,6 +25,7 @@ from registry.config import Settings
 from registry.errors import ConflictError
 from registry.keyring import load_keyset, register_key, retire_key
 
+log = logging.getLogger("certreg.keys")
 _argon2id = nacl.pwhash.argon2id
 #: Argon2id strength of new key files, by the ``CERTREG_KEY_KDF`` setting.
 KDF_LEVELS: Final = {
@@ -44,6 +46,7 @@ class KeyStore:
         self.directory = Path(directory)
         self._passphrase = passphrase
         self._kdf = KDF_LEVELS[kdf]
+        self._insecure = kdf == "insecure-test-only"
         self._opened: dict[str, SigningKey] = {}
 
     def __repr__(self) -> str:
@@ -53,7 +56,13 @@ class KeyStore:
         return self.directory / f"{kid}.key"
 
     def create(self, authority: str, purpose: Purpose, at: datetime | None = None) -> PublicKeyInfo:
-        """Generate a key, seal it into the directory, and return its public description (still active)."""
+        """Generate a key, seal it into the directory, and return its public description (still active).
+
+        Refuses (:class:`WrongPassphraseError`) when the passphrase does not open the keys already there.
+        """
+        self._check_passphrase()
+        if self._insecure:  # every process that seals a key this way says so, not only the CLI
+            log.warning("key sealed with CERTREG_KEY_KDF=insecure-test-only: never use it for real keys")
         created = at or datetime.now(UTC)
         key = SigningKey.generate()
         opslimit, memlimit = self._kdf
@@ -76,6 +85,34 @@ class KeyStore:
             public_key=b64url_encode(key.public_key),
             valid_from=created,
         )
+
+    def _check_passphrase(self) -> None:
+        """Open one existing key file before sealing a new one: a mistyped passphrase would otherwise seal
+        the new key under a passphrase nobody knows, found out only when that key is first needed.
+
+        Files that are unreadable for another reason (damaged, too open) are skipped; the first file that
+        opens proves the passphrase, the first that says "wrong passphrase" stops us.
+        """
+        if self._opened:  # this passphrase already opened or sealed a key in this process
+            return
+        try:
+            candidates = sorted(self.directory.glob("*.key"))
+        except OSError as exc:
+            raise KeyFileError(
+                f"无法读取密钥目录 / cannot list key directory {self.directory}: {exc.strerror}"
+            ) from None
+        for path in candidates:
+            try:
+                opened = read_key_file(path, self._passphrase)
+            except WrongPassphraseError:
+                raise WrongPassphraseError(
+                    f"口令打不开已有的密钥文件 {path}，拒绝用另一口令封存新密钥 / the passphrase does not open "
+                    f"the existing key file {path}; refusing to seal a new key under a different passphrase"
+                ) from None
+            except KeyFileError:
+                continue
+            self._opened[opened.kid] = opened.key
+            return
 
     def open(self, kid: str) -> SigningKey:
         """The signing key ``kid`` (opened once, then from memory); raises a :class:`KeyFileError`."""
@@ -126,6 +163,7 @@ def signer_for(keyset: KeySet, store: KeyStore, authority: str, purpose: Purpose
     return store.open(info.kid)
 
 
-def keystore_from_settings(settings: Settings) -> KeyStore:
-    """The key store the settings describe; raises :class:`SettingsError` without a passphrase."""
-    return KeyStore(settings.key_dir, settings.passphrase(), kdf=settings.key_kdf)
+def keystore_from_settings(settings: Settings, *, passphrase: bytes | None = None) -> KeyStore:
+    """The key store the settings describe, sealed with ``passphrase`` (default: the settings' passphrase);
+    raises :class:`SettingsError` without one."""
+    return KeyStore(settings.key_dir, passphrase or settings.passphrase(), kdf=settings.key_kdf)

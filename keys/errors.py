@@ -93,4 +93,4 @@ class InsecureKeyFileError(KeyFileError):
 
 
 class UnsupportedKdfError(KeyFileError):
-    """The file asks for an unknown KDF or parameters beyond our caps (we never allocate gigabytes)."""
+    """The file asks for an unknown KDF or parameters beyond our caps (never more than 1 GiB of memory)."""

@@ -92,7 +92,8 @@ def write_key_file(
 ) -> None:
     """Seal ``key`` into a new file at ``path`` (mode 0600; a missing directory is made 0700).
 
-    Raises :class:`KeyFileError` on an empty passphrase or a naive ``created_at``,
+    Raises :class:`KeyFileError` on an empty passphrase, a naive ``created_at`` or a directory or file that
+    cannot be made or written,
     :class:`UnsupportedKdfError` on KDF parameters outside our caps, :class:`InsecureKeyFileError` when the
     directory is open to group or others, and :class:`KeyFileExistsError` rather than overwrite a key.
     """
@@ -116,7 +117,13 @@ def write_key_file(
     box_key, check = _derive(passphrase, salt, kdf)
     sealed = nacl.secret.SecretBox(box_key).encrypt(msgspec.json.encode(header) + key.export_seed())
     document = KeyFileDocument(header=header, check=b64url_encode(check), sealed=b64url_encode(bytes(sealed)))
-    _write_atomically(Path(path), msgspec.json.format(msgspec.json.encode(document)) + b"\n")
+    try:
+        _write_atomically(Path(path), msgspec.json.format(msgspec.json.encode(document)) + b"\n")
+    except OSError as exc:  # a missing, read-only or full key directory: say which path, not "database"
+        where = exc.filename or path
+        raise KeyFileError(
+            f"无法写入密钥文件 / cannot write key file {os.fspath(path)} ({where}: {exc.strerror})"
+        ) from None
     log.info("sealed key file written: kid=%s authority=%s path=%s", key.kid, authority, path)
 
 
@@ -125,16 +132,19 @@ def read_key_file_header(path: str | os.PathLike[str]) -> KeyFileHeader:
 
     Raises :class:`InsecureKeyFileError`, :class:`CorruptKeyFileError` or :class:`UnsupportedKdfError`.
     """
-    return decode_document(_read_private_file(Path(path))).header
+    return decode_document(_read_private_file(Path(path)), os.fspath(path)).header
 
 
 def read_key_file(path: str | os.PathLike[str], passphrase: bytes) -> KeyFile:
     """Open a key file with ``passphrase``; raises one of the errors listed in the module docstring."""
-    document = decode_document(_read_private_file(Path(path)))
+    document = decode_document(_read_private_file(Path(path)), os.fspath(path))
     header = document.header
     box_key, check = _derive(passphrase, unb64(header.kdf.salt, "salt"), header.kdf)
     if not hmac.compare_digest(check, unb64(document.check, "check")):
-        raise WrongPassphraseError(f"口令错误 / wrong passphrase for key file {os.fspath(path)}")
+        raise WrongPassphraseError(
+            f"口令错误，或盐值/派生参数被改动 / wrong passphrase, or the salt/KDF parameters were altered "
+            f"(key file {os.fspath(path)})"
+        )
     try:
         plain = nacl.secret.SecretBox(box_key).decrypt(unb64(document.sealed, "sealed"))
     except nacl.exceptions.CryptoError:
@@ -178,7 +188,10 @@ def _read_private_file(path: Path) -> bytes:
         if info.st_mode & 0o077:
             mode = oct(stat.S_IMODE(info.st_mode))
             raise InsecureKeyFileError(f"密钥文件权限过宽 / key file {path} has mode {mode}; chmod 600 it")
-        data = handle.read(_MAX_FILE_BYTES + 1)
+        try:
+            data = handle.read(_MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise KeyFileError(f"无法读取密钥文件 / cannot read key file {path}: {exc.strerror}") from None
     if len(data) > _MAX_FILE_BYTES:
         raise CorruptKeyFileError(f"密钥文件过大 / key file {path} is larger than {_MAX_FILE_BYTES} bytes")
     return data

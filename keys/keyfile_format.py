@@ -2,8 +2,9 @@
 
 Kept apart from :mod:`keys.keyfile` (which unseals private keys) so the format can be read and tested on
 its own. A file must never make us spend unbounded memory or time: Argon2id parameters are capped at
-``MAX_OPSLIMIT`` passes and ``MAX_MEMLIMIT`` bytes (512 MiB, twice PyNaCl's MODERATE), and anything beyond
-raises :class:`UnsupportedKdfError` before any derivation starts.
+``MAX_OPSLIMIT`` passes and ``MAX_MEMLIMIT`` bytes (1 GiB: PyNaCl's SENSITIVE, the strongest level
+``CERTREG_KEY_KDF`` offers, so every level we write can be read back), and anything beyond raises
+:class:`UnsupportedKdfError` before any derivation starts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from keys.kid import b64url_decode, key_id
 
 FORMAT: Final = "certreg-sealed-key-v1"
 MAX_OPSLIMIT: Final = 16
-MAX_MEMLIMIT: Final = 512 * 1024 * 1024
+MAX_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE  # 1 GiB
 MIN_OPSLIMIT: Final = nacl.pwhash.argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_MIN
 
@@ -76,30 +77,33 @@ def unb64(text: str, field: str) -> bytes:
         raise CorruptKeyFileError(f"密钥文件字段损坏 / key file field {field!r} is not base64url") from None
 
 
-def decode_document(data: bytes) -> KeyFileDocument:
-    """Parse a key file; raises :class:`CorruptKeyFileError` (truncated, not JSON, missing or mistyped
-    field, unknown format), :class:`UnsupportedKdfError`, or :class:`TamperedKeyFileError` when the clear
-    kid does not match the clear public key."""
+def decode_document(data: bytes, where: str = "") -> KeyFileDocument:
+    """Parse a key file (``where``: its path, for the messages); raises :class:`CorruptKeyFileError`
+    (truncated, not JSON, missing or mistyped field, unknown format), :class:`UnsupportedKdfError`, or
+    :class:`TamperedKeyFileError` when the clear kid does not match the clear public key."""
     try:
         document = msgspec.json.decode(data, type=KeyFileDocument)
+    except msgspec.ValidationError as exc:  # first: a subclass of DecodeError (valid JSON, wrong shape)
+        raise CorruptKeyFileError(f"密钥文件格式错误 / key file {where} does not match the format: {exc}") from None
     except (msgspec.DecodeError, UnicodeDecodeError):
-        raise CorruptKeyFileError("密钥文件已截断或不是 JSON / key file is truncated or not JSON") from None
-    except msgspec.ValidationError as exc:
-        raise CorruptKeyFileError(f"密钥文件格式错误 / key file does not match the format: {exc}") from None
+        raise CorruptKeyFileError(f"密钥文件已截断或不是 JSON / key file {where} is truncated or not JSON") from None
     if document.header.format != FORMAT:
-        raise CorruptKeyFileError(f"未知密钥文件格式 / unknown key file format {document.header.format!r}")
-    check_kdf(document.header.kdf)
-    _check_kid(document.header)
+        raise CorruptKeyFileError(f"未知密钥文件格式 / unknown key file format {document.header.format!r} in {where}")
+    try:
+        check_kdf(document.header.kdf)
+    except UnsupportedKdfError as exc:
+        raise UnsupportedKdfError(f"{exc} ({where})") from None
+    _check_kid(document.header, where)
     return document
 
 
-def _check_kid(header: KeyFileHeader) -> None:
+def _check_kid(header: KeyFileHeader, where: str) -> None:
     try:
         matches = key_id(unb64(header.public_key, "public_key")) == header.kid
     except InvalidKeyError:
         matches = False
     if not matches:
-        raise TamperedKeyFileError(f"密钥标识与公钥不符 / kid {header.kid} does not match the public key")
+        raise TamperedKeyFileError(f"密钥标识与公钥不符 / kid {header.kid} does not match the public key in {where}")
 
 
 __all__ = ["FORMAT", "KdfParams", "KeyFileDocument", "KeyFileHeader", "check_kdf", "decode_document", "unb64"]

@@ -8,8 +8,9 @@ the day granularity). Unknown JSON fields are ignored so that later versions may
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import cached_property
 
 import msgspec
 
@@ -51,21 +52,26 @@ __all__ = [
 ]
 
 
-class KeySet(msgspec.Struct, frozen=True, kw_only=True):
+class KeySet(msgspec.Struct, frozen=True, kw_only=True, dict=True):
     """The province's public keys. Raises :class:`KeySetError` on a duplicate kid or two active keys of
-    one authority and purpose (at most one key may sign for an authority at a time)."""
+    one authority and purpose (at most one key may sign for an authority at a time).
+
+    ``dict=True`` only gives room for the cached kid index (not a field: never encoded, never compared).
+    """
 
     keys: tuple[PublicKeyInfo, ...] = ()
 
     def __post_init__(self) -> None:
         _check_invariants(self.keys)
 
+    @cached_property
+    def _by_kid(self) -> Mapping[str, PublicKeyInfo]:
+        # every verification looks a kid up; a scan of a set of dozens of keys cost about a microsecond
+        return {info.kid: info for info in self.keys}
+
     def get(self, kid: str) -> PublicKeyInfo | None:
         """The key with this kid, or ``None``."""
-        for info in self.keys:
-            if info.kid == kid:
-                return info
-        return None
+        return self._by_kid.get(kid)
 
     def active(self, authority: str, purpose: Purpose = "statement") -> PublicKeyInfo | None:
         """The key that signs for ``authority`` and ``purpose`` now, or ``None``."""
@@ -83,10 +89,10 @@ class KeySet(msgspec.Struct, frozen=True, kw_only=True):
         """Parse a key set document; raises :class:`KeySetError` naming what is wrong."""
         try:
             return msgspec.json.decode(data, type=cls)
+        except msgspec.ValidationError as exc:  # first: a subclass of DecodeError (valid JSON, wrong shape)
+            raise KeySetError(f"密钥集格式错误 / the key set breaks the format: {exc}") from None
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise KeySetError(f"密钥集不是有效的 JSON / the key set is not valid JSON: {exc}") from None
-        except msgspec.ValidationError as exc:
-            raise KeySetError(f"密钥集格式错误 / the key set breaks the format: {exc}") from None
 
     def verify(
         self,

@@ -99,7 +99,7 @@ def short_url(public_url: str, number: str) -> str:
     """The short mode's URL, ``{PUBLIC_URL}/c/{number}``: tiny QR, no offline proof (the server looks the
     number up). Raises :class:`TokenError` when ``number`` is not a certificate number's shape."""
     if not isinstance(number, str) or not _NUMBER.fullmatch(number):
-        raise TokenError("证书编号格式错误 / a certificate number is 1-32 of 0-9 A-Z a-z -")
+        raise TokenError("证书编号格式错误 / a certificate number is 1-32 of 0-9 A-Z a-z - *")
     return f"{public_url.rstrip('/')}{SHORT_PATH}{number}"
 
 

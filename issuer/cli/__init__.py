@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import socket
 import sys
 from typing import Any
 
@@ -28,9 +29,14 @@ class _Group(click.Group):
         except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
             sys.exit(2)
-        except (OperationalError, InterfaceError, DBAPIError, OSError) as exc:
+        except (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
+            # asyncpg lets connection failures through as bare OSErrors (refused, unknown host, timeout)
             reason = getattr(exc, "orig", None) or exc
             click.echo(f"错误 / error: 数据库无法使用 / the database cannot be used: {reason}", err=True)
+            sys.exit(2)
+        except OSError as exc:  # any other file the command touched; never call it a database problem
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"错误 / error: 无法读写文件 / cannot use file{where}: {exc.strerror or exc}", err=True)
             sys.exit(2)
 
 

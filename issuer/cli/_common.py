@@ -1,15 +1,23 @@
-"""What every command shares: settings from the environment, the database, and async execution."""
+"""What every command shares: settings from the environment, the key store, the database, async execution.
+
+The key passphrase comes from ``CERTREG_KEY_PASSPHRASE`` or ``CERTREG_KEY_PASSPHRASE_FILE``; when neither is
+set and a person sits at the terminal, it is asked for (hidden), so an operator need not leave it in the
+environment or shell history. Without a terminal (cron, CI) a missing passphrase is an error, never a hang.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
+import click
 from rich.console import Console
 
-from registry.config import Settings, load_settings
+from issuer.keystore import KeyStore, keystore_from_settings
+from registry.config import Settings, SettingsError, load_settings
 from registry.db import Database
 from registry.schema import check_schema
 
@@ -21,6 +29,48 @@ err_console = Console(stderr=True, highlight=False)
 
 def settings_from_env() -> Settings:
     return load_settings()
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can be asked for input (a seam for tests: CliRunner's stdin is never a terminal)."""
+    return sys.stdin.isatty()
+
+
+def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
+    """The key passphrase from the settings, or typed at the terminal (twice when ``confirm``, for a new key).
+
+    Raises :class:`SettingsError` when none is set and stdin is not a terminal.
+    """
+    if settings.key_passphrase or settings.key_passphrase_file:
+        return settings.passphrase()
+    if not stdin_is_terminal():
+        raise SettingsError(
+            "缺少密钥口令 / no key passphrase: set CERTREG_KEY_PASSPHRASE or CERTREG_KEY_PASSPHRASE_FILE, "
+            "or run the command in a terminal to type it"
+        )
+    typed: str = click.prompt(
+        "密钥口令 / key passphrase",
+        hide_input=True,
+        confirmation_prompt="再次输入口令 / repeat the passphrase" if confirm else False,
+        err=True,
+    )
+    return typed.encode()
+
+
+def keystore(settings: Settings, *, confirm: bool = False) -> KeyStore:
+    """The key store of the settings, with the passphrase from :func:`key_passphrase`.
+
+    The ``insecure-test-only`` KDF level is allowed (the test suite needs it) but never silently.
+    """
+    if settings.key_kdf == "insecure-test-only":
+        click.secho(
+            "警告 / WARNING: CERTREG_KEY_KDF=insecure-test-only seals keys with the weakest Argon2id "
+            "parameters; 仅供测试 / never use it for real keys (use moderate or sensitive)",
+            err=True,
+            fg="red",
+            bold=True,
+        )
+    return keystore_from_settings(settings, passphrase=key_passphrase(settings, confirm=confirm))
 
 
 def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:

@@ -9,9 +9,10 @@ import click
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.cli._common import console, open_database, run, settings_from_env
-from issuer.keystore import keystore_from_settings, new_key, rotate_key
+from issuer.cli._common import console, keystore, open_database, run, settings_from_env
+from issuer.keystore import new_key, rotate_key
 from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
+from keys.kid import KID_LENGTH
 from registry.errors import NotFoundError
 from registry.keyring import load_keyset, mark_compromised
 from registry.models import Authority
@@ -36,7 +37,7 @@ async def _require_authority(session: AsyncSession, code: str) -> None:
 def keys_new(authority: str, purpose: Purpose) -> None:
     """Create the first active key of AUTHORITY (use rotate to replace one)."""
     settings = settings_from_env()
-    store = keystore_from_settings(settings)
+    store = keystore(settings, confirm=True)
 
     async def _new() -> PublicKeyInfo:
         async with open_database(settings) as database, database.transaction() as session:
@@ -56,10 +57,11 @@ def keys_new(authority: str, purpose: Purpose) -> None:
 def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     """Retire the active key of AUTHORITY and make a new one, in one step."""
     settings = settings_from_env()
-    store = keystore_from_settings(settings)
+    store = keystore(settings, confirm=True)
 
     async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
         async with open_database(settings) as database, database.transaction() as session:
+            await _require_authority(session, authority)
             return await rotate_key(session, store, authority=authority, purpose=purpose, actor=ACTOR, reason=reason)
 
     old, new = run(_rotate)
@@ -76,9 +78,11 @@ def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str
     try:
         at = datetime.fromisoformat(at_text)
     except ValueError:
-        raise click.BadParameter(f"not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
+        raise click.BadParameter(f"不是 ISO 8601 时间 / not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
     if at.utcoffset() is None:
-        raise click.BadParameter("give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+        raise click.BadParameter("缺少时区 / give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+    if not reason.strip():
+        raise click.BadParameter("原因不能为空 / give a reason: it is recorded in the log", param_hint="--reason")
     settings = settings_from_env()
 
     async def _mark() -> PublicKeyInfo:
@@ -101,8 +105,9 @@ def keys_list() -> None:
     """Every key ever registered, with its status and validity window."""
     keyset = run(_keyset)
     table = Table(title="密钥 / keys")
+    # the kid is what an operator copies into `keys compromised`: it never wraps or shrinks, the others give way
+    table.add_column("kid", no_wrap=True, min_width=KID_LENGTH)
     for heading in (
-        "kid",
         "机构 / authority",
         "用途 / purpose",
         "状态 / status",

@@ -104,7 +104,8 @@ def _dated(key: str, issued: date, authority: str) -> Statement:
 
 
 def vectors() -> list[dict[str, Any]]:
-    """Valid vectors first, then one per way to fail."""
+    """Valid vectors first, then one per way to fail; vectors added later are appended at the end, so that
+    no published vector moves or changes."""
     typical = statement("active", date(2025, 6, 30))
     good = msgspec.msgpack.encode(typical)
     sig = KEYS["active"].sign(DOMAIN + good)
@@ -118,6 +119,7 @@ def vectors() -> list[dict[str, Any]]:
         subject_code="Z-430000-0012",
     )
     bad_bits = tok[:-1] + _B32[_B32.index(tok[-1]) + 1]
+    starred = statement("active", date(2025, 3, 3), kind=3, level=0, number="4301002025018900001*")
     return [
         _of("valid-typical", "typical skill-level certificate, active key", "ok", "active", typical),
         _of("valid-special-ability", "kind 3, level 0, long minority name", "ok", "active", special),
@@ -156,6 +158,8 @@ def vectors() -> list[dict[str, Any]]:
                "active", good, st=typical, token=tok.lower()),
         vector("token-trailing-bits", "last character with non-zero unused bits", "malformed_token",
                "active", good, st=typical, token=bad_bits),
+        _of("valid-check-character-star", "number ends in '*', a MOD 37-2 check character", "ok",
+            "active", starred),
     ]  # fmt: skip
 
 

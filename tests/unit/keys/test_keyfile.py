@@ -123,10 +123,25 @@ def test_tampered_ciphertext(key_path: Path, position: int) -> None:
         read_key_file(key_path, PASSPHRASE)
 
 
-def test_changed_salt_or_check_reads_as_a_wrong_passphrase(key_path: Path) -> None:
-    edit(key_path, lambda d: d["header"]["kdf"].update(salt=b64url_encode(bytes(16))))
-    with pytest.raises(WrongPassphraseError):
+WRONG_OR_ALTERED = "口令错误，或盐值/派生参数被改动 / wrong passphrase, or the salt/KDF parameters were altered"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["header"]["kdf"].update(salt=b64url_encode(bytes(16))),
+        lambda d: d["header"]["kdf"].update(opslimit=MIN_OPSLIMIT + 1),
+        lambda d: d.update(check=b64url_encode(bytes(16))),
+    ],
+)
+def test_changed_salt_kdf_or_check_reads_as_a_wrong_passphrase_and_says_it_may_be_either(
+    key_path: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """The check value cannot tell a wrong passphrase from altered KDF inputs, so the message names both."""
+    edit(key_path, change)
+    with pytest.raises(WrongPassphraseError) as caught:
         read_key_file(key_path, PASSPHRASE)
+    assert str(caught.value) == f"{WRONG_OR_ALTERED} (key file {key_path})"
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
@@ -239,3 +254,35 @@ def test_private_key_never_in_logs_exceptions_or_reprs(tmp_path: Path, caplog: p
         for secret in secrets:
             assert secret not in text
     assert os.fspath(path) in caplog.text
+
+
+def test_unwritable_directory_is_a_key_file_error_naming_the_path() -> None:
+    with pytest.raises(KeyFileError, match=r"cannot write key file /proc/nope/k\.key") as caught:
+        seal(Path("/proc/nope/k.key"))
+    assert not isinstance(caught.value, OSError)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("check"), "密钥文件格式错误 / key file {path} does not match the format"),
+        (lambda d: d["header"].pop("kid"), "does not match the format: Object missing required field `kid`"),
+        (lambda d: d.update(extra=1), "does not match the format"),
+        (lambda d: d["header"].update(format="v0"), "未知密钥文件格式 / unknown key file format 'v0' in {path}"),
+    ],
+)
+def test_a_file_of_the_wrong_shape_says_so_and_names_the_path(
+    key_path: Path, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    edit(key_path, change)
+    for read in (lambda: read_key_file(key_path, PASSPHRASE), lambda: read_key_file_header(key_path)):
+        with pytest.raises(CorruptKeyFileError) as caught:
+            read()
+        assert message.format(path=key_path) in str(caught.value)
+
+
+def test_a_truncated_file_names_the_path(key_path: Path) -> None:
+    key_path.write_bytes(key_path.read_bytes()[:40])
+    with pytest.raises(CorruptKeyFileError, match="truncated or not JSON") as caught:
+        read_key_file(key_path, PASSPHRASE)
+    assert str(key_path) in str(caught.value)

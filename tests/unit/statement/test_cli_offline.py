@@ -80,3 +80,20 @@ def test_unusable_key_file_exits_2(tmp_path: Path, content: bytes | None) -> Non
 
 def test_keys_option_is_required() -> None:
     assert run(token())[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[1,2]", "密钥集格式错误 / the key set breaks the format: Expected `object`, got `array`"),
+        (b'{"keys": [{"kid": 5}]}', "the key set breaks the format"),
+        (b"{not json", "密钥集不是有效的 JSON / the key set is not valid JSON"),
+    ],
+)
+def test_key_set_of_the_wrong_shape_is_not_called_invalid_json(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "keys.json"
+    path.write_bytes(content)
+    code, output = run(token(), "--keys", str(path))
+    assert code == 2
+    assert message in output
+    assert str(path) in output

@@ -26,7 +26,7 @@ _codes = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size
 statements = st.builds(
     Statement,
     version=st.just(1),
-    number=st.from_regex(r"\A[0-9A-Za-z-]{1,32}\Z"),
+    number=st.from_regex(r"\A[0-9A-Za-z*-]{1,32}\Z"),  # "*": a MOD 37-2 check character
     kind=st.sampled_from([1, 2, 3]),
     holder_name=st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=64),
     holder_id_masked=st.from_regex(r"\A[0-9A-Za-z*]{1,20}\Z"),

@@ -94,8 +94,11 @@ def test_urls() -> None:
     assert short_url("https://zs.example.cn", "S000043000123253000011") == (
         "https://zs.example.cn/c/S000043000123253000011"
     )
+    assert short_url("https://zs.example.cn", "4301002025018900001*") == (
+        "https://zs.example.cn/c/4301002025018900001*"
+    )
     for bad in ("S0/1", "", "A" * 33, "S 1"):
-        with pytest.raises(TokenError):
+        with pytest.raises(TokenError, match=r"0-9 A-Z a-z - \*"):
             short_url("https://zs.example.cn", bad)
 
 

@@ -43,6 +43,14 @@ def test_vectors_cover_every_reason_a_token_can_give() -> None:
     assert len({vector["name"] for vector in VECTORS}) == len(VECTORS)
 
 
+def test_a_valid_vector_has_a_mod37_check_character_in_its_number() -> None:
+    """``*`` is a legal number character (the MOD 37-2 check character); verifiers must accept it."""
+    starred = [v for v in VECTORS if v["statement"] and "*" in v["statement"]["number"] and v["expected"]["valid"]]
+    assert [v["name"] for v in starred] == ["valid-check-character-star"]
+    readme = (OUTPUT.parent / "README.md").read_text(encoding="utf-8")
+    assert "| 1 | number | 1–32 of `0-9 A-Z a-z - *`" in readme
+
+
 @pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
 def test_vector(vector: dict[str, Any]) -> None:
     data = bytes.fromhex(vector["statement_hex"])
