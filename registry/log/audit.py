@@ -1,4 +1,5 @@
-"""``certreg audit``: recompute the log from the events and check every certificate and checkpoint against it.
+"""``certreg audit``: recompute the log from the events and check every certificate, key, filing and checkpoint
+against it.
 
 Runs in one read snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite), so issuing that
 goes on meanwhile is simply not seen rather than reported as a discrepancy.
@@ -10,8 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Database
-from registry.keyring import load_keyset
 from registry.log.audit_certs import audit_certificates
+from registry.log.audit_filings import audit_filings
+from registry.log.audit_keys import audit_keys
 from registry.log.audit_log import audit_log
 from registry.log.findings import AuditProgress, AuditReport, SilentProgress
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
@@ -32,7 +34,8 @@ async def run_audit(database: Database, origin: str, progress: AuditProgress | N
     report = AuditReport()
     async with database.reader() as session:
         await _snapshot(session, database.dialect)
-        keyset = await load_keyset(session)
+        keyset = await audit_keys(session, report)  # the key set as the log records it, not as the table has it
+        await audit_filings(session, report)
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)

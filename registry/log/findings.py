@@ -22,6 +22,14 @@ class Finding(StrEnum):
     TREE_CHANGED = "tree.changed"  # a stored Merkle node the events do not give
     CHECKPOINT_FORK = "checkpoint.fork"  # a signed checkpoint the current log is not consistent with
     CHECKPOINT_BAD_SIGNATURE = "checkpoint.bad_signature"  # a checkpoint no log key signed as stored
+    CHECKPOINT_DELETED = "checkpoint.deleted"  # a checkpoint an earlier audit saw is no longer stored
+    LOG_REWRITTEN = "log.rewritten"  # the leaf range in which the log stopped giving its signed roots
+    KEY_UNLOGGED = "key.unlogged"  # a public key row with no key.created event
+    KEY_CHANGED = "key.changed"  # a key's row or status history differs from its key.* events (or is malformed)
+    KEY_DELETED = "key.deleted"  # a logged key whose row is gone
+    FILING_UNLOGGED = "filing.unlogged"  # a filing row with no filing.created event
+    FILING_CHANGED = "filing.changed"  # a filing's row, scope or status history differs from its filing.* events
+    FILING_DELETED = "filing.deleted"  # a logged filing whose row is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
