@@ -77,8 +77,8 @@ def load_state(path: Path) -> MonitorState | None:
         raise FetchError(f"状态文件不可用 / the state file {path} cannot be used: {exc}") from None
 
 
-def save_state(path: Path, state: MonitorState) -> None:
-    """Write the state atomically: a crash never leaves half a file."""
+def save_state(path: Path, state: msgspec.Struct) -> None:
+    """Write a state file (the monitor's or the auditor's) atomically: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "wb") as out:

@@ -7,6 +7,8 @@ goes on meanwhile is simply not seen rather than reported as a discrepancy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,7 @@ from registry.log.audit_filings import audit_filings
 from registry.log.audit_keys import audit_keys
 from registry.log.audit_log import audit_log
 from registry.log.findings import AuditProgress, AuditReport, SilentProgress
+from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
 
 
@@ -26,9 +29,15 @@ async def _snapshot(session: AsyncSession, dialect: str) -> None:
         await session.execute(text("BEGIN"))  # pysqlite starts no transaction for reads by itself
 
 
-async def run_audit(database: Database, origin: str, progress: AuditProgress | None = None) -> AuditReport:
+async def run_audit(
+    database: Database,
+    origin: str,
+    progress: AuditProgress | None = None,
+    seen: Sequence[SeenCheckpoint] = (),
+) -> AuditReport:
     """Audit the whole registry; ``origin`` is the log's (``Settings.log_origin``), under which its checkpoints
-    are signed. Returns the report (clean when no discrepancy was found); raises only when the database
+    are signed, and ``seen`` the checkpoints earlier audits confirmed (the state file's), which the log must
+    still give. Returns the report (clean when no discrepancy was found); raises only when the database
     cannot be read."""
     progress = progress or SilentProgress()
     report = AuditReport()
@@ -39,6 +48,8 @@ async def run_audit(database: Database, origin: str, progress: AuditProgress | N
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)
-        await audit_log(session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress)
+        await audit_log(
+            session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress, seen=seen
+        )
         await audit_certificates(session, report, keyset, progress)
     return report

@@ -7,6 +7,8 @@ from typing import Protocol
 
 import msgspec
 
+from registry.log.monitor import SeenCheckpoint
+
 
 class Finding(StrEnum):
     """Kinds of discrepancy between the registry's rows, its log and its signed checkpoints."""
@@ -66,6 +68,9 @@ class AuditReport(msgspec.Struct, kw_only=True):
     certificates: int = 0
     checkpoints: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
+    #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
+    #: state file keeps, so that a later audit notices them rewritten or gone
+    confirmed: list[SeenCheckpoint] = msgspec.field(default_factory=list)
 
     @property
     def clean(self) -> bool:
