@@ -18,7 +18,7 @@ from tests.support import make_settings
 
 @pytest.fixture
 def log_url(empty_db_url: str, tmp_path: Path) -> Iterator[str]:
-    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 8 leaves, checkpoint 8
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 11 leaves, checkpoint 11
     with serving(make_settings(database_url=empty_db_url, log_origin=ORIGIN)) as url:
         yield url
 
@@ -34,35 +34,35 @@ def test_follows_an_honest_log_trusting_the_key_on_first_use(empty_db_url: str, 
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 0, output
     assert "trust on first use" in output
-    assert "first checkpoint recorded: size 8" in output
+    assert "first checkpoint recorded: size 11" in output
     code, output = monitor(empty_db_url, tmp_path, log_url)
-    assert (code, "no new checkpoint: size 8" in output) == (0, True)
+    assert (code, "no new checkpoint: size 11" in output) == (0, True)
     on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 3, "乙"))
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 0, output
-    assert "consistent: size 8 → 11" in output
+    assert "consistent: size 11 → 14" in output
     state = json.loads((tmp_path / "seen.json").read_text())
-    assert [seen["size"] for seen in state["checkpoints"]] == [8, 11]
+    assert [seen["size"] for seen in state["checkpoints"]] == [11, 14]
     assert state["verifier_key"].startswith(f"{ORIGIN}+")
 
 
 def test_detects_a_truncated_and_regrown_log(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
-    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # saw checkpoint 8
-    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 6, "丙"))  # 11 leaves, other history
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # saw checkpoint 11
+    on_database(empty_db_url, lambda db: truncate(db, 8, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 6, "丙"))  # 14 leaves, other history
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
     assert "ALARM [fork]" in output
-    assert "size 11 is not consistent with the one of size 8" in output
+    assert "size 14 is not consistent with the one of size 11" in output
     state = json.loads((tmp_path / "seen.json").read_text())
-    assert [seen["size"] for seen in state["checkpoints"]] == [8]  # the forked checkpoint is not accepted
+    assert [seen["size"] for seen in state["checkpoints"]] == [11]  # the forked checkpoint is not accepted
     assert state["alarms"][0].startswith("fork:")
 
 
 def test_detects_a_rollback(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
     assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
-    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "丁"))  # 6 leaves < 8 seen
+    on_database(empty_db_url, lambda db: truncate(db, 8, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "丁"))  # 9 leaves < 11 seen
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
     assert "ALARM [rolled_back]" in output
@@ -70,7 +70,7 @@ def test_detects_a_rollback(empty_db_url: str, tmp_path: Path, log_url: str) -> 
 
 def test_detects_a_forged_note_and_a_changed_key(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
     assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
-    forged = f"{ORIGIN}\n8\n{'A' * 43}=\n\n\u2014 {ORIGIN} {'A' * 92}\n"  # a signature of zeros
+    forged = f"{ORIGIN}\n11\n{'A' * 43}=\n\n\u2014 {ORIGIN} {'A' * 92}\n"  # a signature of zeros
     on_database(empty_db_url, lambda db: sql(db, update(Checkpoint).values(note=forged)))
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
