@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from keys.signing import SigningKey
+from registry.log.note import NoteVerifier
 from registry.models import Checkpoint
+from tests.factories import PROVINCE
 from tests.integration.log.server import serving
 from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql, truncate
 from tests.support import make_settings
@@ -79,6 +82,37 @@ def test_detects_a_forged_note_and_a_changed_key(empty_db_url: str, tmp_path: Pa
     code, output = monitor(empty_db_url, tmp_path, log_url, "--key", other)
     assert code == 1
     assert "ALARM [key_changed]" in output
+
+
+def test_follows_a_log_key_rotation_only_when_accepted(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    env = cli_env(empty_db_url, tmp_path / "keys")
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # pinned the first log key, saw checkpoint 11
+    old_key = json.loads((tmp_path / "seen.json").read_text())["verifier_key"]
+    assert invoke(env, "keys", "rotate", "--authority", PROVINCE, "--purpose", "log").exit_code == 0
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "乙"))  # signed by the new key
+    new_key = invoke(env, "log", "key").output.strip()
+    assert new_key != old_key
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert (code, "ALARM [key_changed]" in output) == (1, True)
+
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--accept-key", new_key)
+    assert code == 0, output
+    assert f"accepted the new key: {new_key}" in output
+    assert "consistent: size 11 → 14" in output  # 2 key events and 1 certificate, proven to extend 11
+    state = json.loads((tmp_path / "seen.json").read_text())
+    assert state["verifier_key"] == new_key
+    assert [(c["previous"], c["accepted"]) for c in state["key_changes"]] == [(old_key, new_key)]
+    assert state["alarms"][0].startswith("key_changed:")  # the history is kept
+    assert [seen["size"] for seen in state["checkpoints"]] == [11, 14]
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
+
+    another_log = NoteVerifier.of("other.example/log", SigningKey.from_seed(bytes([2]) * 32).public_key).encode()
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--accept-key", another_log)
+    assert code == 2
+    assert "that is another log" in output
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--key", new_key, "--accept-key", new_key)
+    assert code == 2
+    assert "not both" in output
 
 
 def test_cannot_check_an_unreachable_log(empty_db_url: str, tmp_path: Path) -> None:
