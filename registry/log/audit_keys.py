@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal, cast
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeysError
-from keys.keyset import KeySet, KeyStatus, PublicKeyInfo, compromise, retire
+from keys.keyset import KeySet, KeyStatus, PublicKeyInfo, Purpose, compromise, retire
 from keys.kid import b64url_encode
 from registry.events import EventKind, decode_entry
 from registry.log.findings import AuditReport, Finding
@@ -28,6 +28,7 @@ KEY_KINDS: Final = (EventKind.KEY_CREATED.value, EventKind.KEY_RETIRED.value, Ev
 _FIELDS: Final = (
     "authority",
     "purpose",
+    "algorithm",
     "public_key",
     "valid_from",
     "valid_to",
@@ -99,8 +100,8 @@ async def table_keys(session: AsyncSession) -> dict[str, PublicKeyInfo | str]:
             keys[row.kid] = PublicKeyInfo(
                 kid=row.kid,
                 authority=row.authority_code,
-                purpose="log" if row.purpose == "log" else "statement",
-                algorithm="Ed25519",
+                purpose=cast(Purpose, row.purpose),  # as stored: any other value differs from the logged one
+                algorithm=cast(Literal["Ed25519"], row.algorithm),
                 public_key=b64url_encode(row.public_key),
                 valid_from=row.valid_from,
             )

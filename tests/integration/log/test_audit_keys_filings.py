@@ -161,3 +161,12 @@ def test_a_filing_without_an_event_and_a_deleted_filing_are_found(empty_db_url: 
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
     assert sorted(kinds(findings)) == [("filing.deleted", deleted), ("filing.unlogged", unlogged)]
+
+
+def test_a_key_given_another_purpose_in_its_row_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    kid = on_database(empty_db_url, lambda db: kid_of(db, CITY, "statement"))
+    on_database(empty_db_url, lambda db: sql(db, update(PublicKey).where(PublicKey.kid == kid).values(purpose="log")))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert (code, kinds(findings)) == (1, [("key.changed", f"key {kid}")])
+    assert findings[0][2].endswith("differs from its logged state (leaf 4): purpose")
