@@ -1,16 +1,29 @@
-"""``certreg audit``: recompute the log and check every certificate and checkpoint; exit 0 only when clean."""
+"""``certreg audit``: recompute the log and check every certificate, key, filing and checkpoint; exit 0 only
+when clean.
+
+The checkpoints it confirmed are kept in a state file of the auditor's own (``--state``, by default
+``audit-state.json`` beside the key directory), so that a later audit also checks the log against
+checkpoints that were since deleted or re-signed in the database.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 import click
+import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from issuer.cli._common import err_console, open_database, run, settings_from_env
+from issuer.cli.monitor import save_state
 from registry.config import Settings
 from registry.log.audit import run_audit
+from registry.log.audit_state import AuditState, remember
 from registry.log.findings import AuditReport
+
+STATE_NAME = "audit-state.json"
 
 
 class BarProgress:
@@ -30,24 +43,65 @@ class BarProgress:
             self._progress.advance(self._task, count)
 
 
-async def _audit(settings: Settings, progress: BarProgress) -> AuditReport:
+async def _audit(settings: Settings, progress: BarProgress, state: AuditState) -> AuditReport:
     async with open_database(settings) as database:
-        return await run_audit(database, settings.log_origin, progress)
+        return await run_audit(database, settings.log_origin, progress, state.checkpoints)
+
+
+def default_state_path(settings: Settings) -> Path:
+    """``audit-state.json`` beside the key directory: the deployment's own place, not the database's."""
+    return Path(settings.key_dir).resolve().parent / STATE_NAME
+
+
+def load_audit_state(path: Path, origin: str) -> AuditState:
+    """The state file at ``path`` (a new one when there is none); exits 2 when it cannot be used."""
+    if not path.exists():
+        return AuditState(origin=origin)
+    try:
+        state = msgspec.json.decode(path.read_bytes(), type=AuditState)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        fail(f"审计状态文件不可用 / the audit state file {path} cannot be used: {exc}")
+    if state.origin != origin:
+        fail(f"审计状态文件属于另一个日志 / the audit state file {path} is for the log {state.origin}, not {origin}")
+    return state
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"无法审计 / cannot audit: {message}", err=True)
+    sys.exit(2)
 
 
 @click.command("audit")
-def audit_command() -> None:
-    """Audit the registry: the log rebuilt from its events, every certificate and every checkpoint.
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"File of the checkpoints confirmed by earlier audits [default: {STATE_NAME} beside the key directory].",
+)
+def audit_command(state_path: Path | None) -> None:
+    """Audit the registry: the log rebuilt from its events, every certificate, key, filing and checkpoint
+    (those stored and those earlier audits saw).
 
     Prints each discrepancy as KIND RECORD MESSAGE; exit code 0 when clean, 1 when anything is wrong.
     """
     settings = settings_from_env()
+    path = state_path or default_state_path(settings)
+    state = load_audit_state(path, settings.log_origin)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
-        report = run(lambda: _audit(settings, BarProgress(bar)))
+        report = run(lambda: _audit(settings, BarProgress(bar), state))
     for found in report.discrepancies:
         click.echo(f"{found.kind.value}\t{found.record}\t{found.message}")
-    checked = f"{report.leaves} leaves, {report.certificates} certificates, {report.checkpoints} checkpoints"
+    if remember(state, report.confirmed):
+        try:
+            save_state(path, state)
+        except OSError as exc:
+            fail(f"审计状态文件无法写入 / the audit state file {path} cannot be written: {exc}")
+    checked = (
+        f"{report.leaves} leaves, {report.certificates} certificates, {report.checkpoints} checkpoints "
+        f"({len(state.checkpoints)} in {path})"
+    )
     if report.clean:
         click.echo(f"审计通过 / audit clean: {checked}")
         return

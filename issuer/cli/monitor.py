@@ -4,7 +4,9 @@ Each run fetches the log's checkpoint, checks its signature against the pinned k
 log announced on the first run: trust on first use), fetches a consistency proof from the last checkpoint it
 accepted, and stores the new one in the state file. Exit 0: the log only grew. Exit 1: the log forked, was
 rolled back or rewritten, or changed its key (the evidence is printed and kept in the state file). Exit 2:
-the check could not be made (network, a bad answer, an unusable state file).
+the check could not be made (network, a bad answer, an unusable state file). After a legitimate rotation of
+the log key (checked out of band), ``--accept-key NEW`` pins the new key; the change is recorded in the state
+file, whose checkpoints and alarms stay, so the log must still extend what was seen under the old key.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ import click
 import msgspec
 
 from registry.log.errors import NoteError
-from registry.log.monitor import Alarm, MonitorAlarmError, MonitorState, ProofFetcher, accept, check_key
+from registry.log.monitor import (
+    Alarm,
+    MonitorAlarmError,
+    MonitorState,
+    ProofFetcher,
+    accept,
+    accept_key,
+    check_key,
+)
 from registry.log.note import NoteVerifier
 from registry.log.service import ConsistencyView
 
@@ -77,8 +87,8 @@ def load_state(path: Path) -> MonitorState | None:
         raise FetchError(f"状态文件不可用 / the state file {path} cannot be used: {exc}") from None
 
 
-def save_state(path: Path, state: MonitorState) -> None:
-    """Write the state atomically: a crash never leaves half a file."""
+def save_state(path: Path, state: msgspec.Struct) -> None:
+    """Write a state file (the monitor's or the auditor's) atomically: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "wb") as out:
@@ -86,17 +96,26 @@ def save_state(path: Path, state: MonitorState) -> None:
     os.replace(temporary, path)
 
 
-def pinned_state(base: str, state: MonitorState | None, key: str | None) -> MonitorState:
-    """The state to check against: the stored one (its key must match ``--key``), or a new one pinning
-    ``--key`` or, failing that, the key the log announces (trust on first use, said on stdout)."""
+def pinned_state(base: str, state: MonitorState | None, key: str | None, new_key: str | None = None) -> MonitorState:
+    """The state to check against: the stored one (its key must match ``--key``; ``--accept-key`` replaces
+    it, recorded), or a new one pinning ``--key`` / ``--accept-key`` or, failing that, the key the log
+    announces (trust on first use, said on stdout)."""
     if state is not None:
         if state.url != base:
             raise FetchError(f"状态文件属于另一个日志 / the state file is for {state.url}, not {base}")
+        if new_key is not None:
+            try:
+                if accept_key(state, new_key):
+                    click.echo(f"已接受新密钥 / accepted the new key: {state.verifier_key}")
+            except NoteError as exc:
+                raise FetchError(str(exc)) from None
+            return state
         if key is not None and key.strip() != state.verifier_key:
             raise MonitorAlarmError(
                 Alarm.KEY_CHANGED, f"--key {key.strip()} is not the key pinned in the state file: {state.verifier_key}"
             )
         return state
+    key = key or new_key
     if key is None:
         key = fetch_text(f"{base}/v1/log/key").strip()
         click.echo(f"首次使用即信任 / trust on first use: pinned the key the log announces: {key}")
@@ -109,10 +128,10 @@ def pinned_state(base: str, state: MonitorState | None, key: str | None) -> Moni
     return MonitorState(url=base, verifier_key=key.strip())
 
 
-def check_once(base: str, state_path: Path, key: str | None) -> str:
+def check_once(base: str, state_path: Path, key: str | None, new_key: str | None = None) -> str:
     """One monitoring round; returns what to report. Raises :class:`MonitorAlarmError` or :class:`FetchError`."""
     stored = load_state(state_path)
-    state = pinned_state(base, stored, key)
+    state = pinned_state(base, stored, key, new_key)
     try:
         if stored is not None:
             check_key(state, fetch_text(f"{base}/v1/log/key"))
@@ -141,13 +160,22 @@ def check_once(base: str, state_path: Path, key: str | None) -> str:
     help="File of the checkpoints seen so far.",
 )
 @click.option("--key", default=None, help="The log's verifier key (origin+keyid+base64) to pin instead of TOFU.")
-def monitor_command(url: str, state_path: Path, key: str | None) -> None:
+@click.option(
+    "--accept-key",
+    "new_key",
+    default=None,
+    help="Accept a rotation of the log key: pin this new verifier key instead of the one in the state file "
+    "(recorded there; the checkpoints seen must still be extended). Check the key out of band first.",
+)
+def monitor_command(url: str, state_path: Path, key: str | None, new_key: str | None) -> None:
     """Check that the log at URL only grew since the last run; exit 1 on a fork, rollback, rewrite or new key."""
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("an http:// or https:// URL", param_hint="URL")
+    if key is not None and new_key is not None:
+        raise click.UsageError("--key 与 --accept-key 只能用一个 / give --key or --accept-key, not both")
     base = url.rstrip("/")
     try:
-        click.echo(check_once(base, state_path, key))
+        click.echo(check_once(base, state_path, key, new_key))
     except MonitorAlarmError as alarm:
         click.echo(f"警报 / ALARM [{alarm.alarm.value}]: {alarm}", err=True)
         sys.exit(1)

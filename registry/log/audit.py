@@ -1,4 +1,5 @@
-"""``certreg audit``: recompute the log from the events and check every certificate and checkpoint against it.
+"""``certreg audit``: recompute the log from the events and check every certificate, key, filing and checkpoint
+against it.
 
 Runs in one read snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite), so issuing that
 goes on meanwhile is simply not seen rather than reported as a discrepancy.
@@ -6,14 +7,18 @@ goes on meanwhile is simply not seen rather than reported as a discrepancy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Database
-from registry.keyring import load_keyset
 from registry.log.audit_certs import audit_certificates
+from registry.log.audit_filings import audit_filings
+from registry.log.audit_keys import audit_keys
 from registry.log.audit_log import audit_log
 from registry.log.findings import AuditProgress, AuditReport, SilentProgress
+from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
 
 
@@ -24,18 +29,27 @@ async def _snapshot(session: AsyncSession, dialect: str) -> None:
         await session.execute(text("BEGIN"))  # pysqlite starts no transaction for reads by itself
 
 
-async def run_audit(database: Database, origin: str, progress: AuditProgress | None = None) -> AuditReport:
+async def run_audit(
+    database: Database,
+    origin: str,
+    progress: AuditProgress | None = None,
+    seen: Sequence[SeenCheckpoint] = (),
+) -> AuditReport:
     """Audit the whole registry; ``origin`` is the log's (``Settings.log_origin``), under which its checkpoints
-    are signed. Returns the report (clean when no discrepancy was found); raises only when the database
+    are signed, and ``seen`` the checkpoints earlier audits confirmed (the state file's), which the log must
+    still give. Returns the report (clean when no discrepancy was found); raises only when the database
     cannot be read."""
     progress = progress or SilentProgress()
     report = AuditReport()
     async with database.reader() as session:
         await _snapshot(session, database.dialect)
-        keyset = await load_keyset(session)
+        keyset = await audit_keys(session, report)  # the key set as the log records it, not as the table has it
+        await audit_filings(session, report)
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)
-        await audit_log(session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress)
+        await audit_log(
+            session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress, seen=seen
+        )
         await audit_certificates(session, report, keyset, progress)
     return report

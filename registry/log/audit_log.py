@@ -8,6 +8,7 @@ ones, and its root at each checkpoint's size with the root the log signed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import msgspec
@@ -20,6 +21,7 @@ from registry.log.errors import NoteError
 from registry.log.findings import AuditProgress, AuditReport, Finding
 from registry.log.frontier import Frontier
 from registry.log.merkle import leaf_hash
+from registry.log.monitor import SeenCheckpoint
 from registry.log.note import NoteVerifier
 from registry.log.paging import in_chunks
 from registry.log.store import StoredCheckpoint
@@ -73,27 +75,35 @@ def signed_root(report: AuditReport, checkpoint: StoredCheckpoint, verifiers: Se
 
 
 class _Rebuild:
-    """The tree as the events give it, leaf by leaf, checked against the signed roots on the way."""
+    """The tree as the events give it, leaf by leaf, checked on the way against every root the log signed:
+    the stored checkpoints' and those an earlier audit saw (``roots``: the roots expected at each size)."""
 
-    def __init__(self, report: AuditReport, roots: dict[int, bytes]) -> None:
+    def __init__(self, report: AuditReport, roots: dict[int, set[bytes]]) -> None:
         self.report = report
-        self.roots = roots  # signed roots not yet compared, by size
+        self.roots = roots  # expected roots not yet compared, by size
         self.frontier = Frontier()
         self.nodes: dict[tuple[int, int], bytes] = {}
         self.next = 0  # the index the next event should have
         self.hole = False  # after a deleted leaf nothing further can be recomputed
+        self.matched: set[int] = set()  # sizes whose every expected root the events still give
+        self.forked: list[int] = []  # sizes where they do not
         self.compare_root()
 
     def compare_root(self) -> None:
         size = self.frontier.size
-        root = self.roots.pop(size, None)
-        if root is not None and root != self.frontier.root():
-            self.report.add(
-                Finding.CHECKPOINT_FORK,
-                f"checkpoint {size}",
-                f"事件算出的根与检查点 {size} 的根不同，日志在第 {size} 条前被改写 / the events no longer give the "
-                f"root signed at size {size}: the log was rewritten before leaf {size}",
-            )
+        roots = self.roots.pop(size, None)
+        if roots is None:
+            return
+        if roots == {self.frontier.root()}:
+            self.matched.add(size)
+            return
+        self.forked.append(size)
+        self.report.add(
+            Finding.CHECKPOINT_FORK,
+            f"checkpoint {size}",
+            f"事件算出的根与检查点 {size} 的根不同，日志在第 {size} 条前被改写 / the events no longer give the "
+            f"root signed at size {size}: the log was rewritten before leaf {size}",
+        )
 
     def add(self, row: Any) -> None:
         if row.idx > self.next:
@@ -130,6 +140,58 @@ class _Rebuild:
                     f"缺少叶子，无法重现检查点 {size} / the events cannot reproduce checkpoint {size}: "
                     "leaves are missing",
                 )
+        self.locate_rewrite()
+
+    def locate_rewrite(self) -> None:
+        """Name the leaves where the first rewrite lies: after the last signed size the events still give,
+        up to the first they do not (a rewrite with a recomputed leaf hash shows nowhere else)."""
+        if not self.forked:
+            return
+        first = min(self.forked)
+        good = max((size for size in self.matched if size < first), default=0)
+        where = f"leaves {good}-{first - 1}"
+        self.report.add(
+            Finding.LOG_REWRITTEN,
+            where,
+            f"第 {good}–{first - 1} 条中至少有一条被改写：事件仍给出大小 {good} 的根，却给不出大小 {first} 的 / "
+            f"a leaf in {where} was rewritten: the events still give the root signed at size {good} but not "
+            f"the one at size {first}",
+        )
+
+
+def expected_roots(
+    report: AuditReport,
+    stored: Sequence[StoredCheckpoint],
+    verifiers: Sequence[NoteVerifier],
+    seen: Sequence[SeenCheckpoint],
+) -> tuple[dict[int, set[bytes]], set[int]]:
+    """The roots the events must give, by size: those of the stored checkpoints a log key signed and those
+    an earlier audit saw (a seen checkpoint no longer stored, or stored with another root, is reported).
+    Also returns the sizes of the stored checkpoints whose signature verified."""
+    roots: dict[int, set[bytes]] = {}
+    signed: dict[int, bytes] = {}
+    for checkpoint in stored:
+        if (root := signed_root(report, checkpoint, verifiers)) is not None:
+            signed[checkpoint.size] = root
+            roots.setdefault(checkpoint.size, set()).add(root)
+    sizes = {checkpoint.size for checkpoint in stored}
+    for old in seen:
+        roots.setdefault(old.size, set()).add(old.root_hash)
+        where = f"checkpoint {old.size}"
+        if old.size not in sizes:
+            report.add(
+                Finding.CHECKPOINT_DELETED,
+                where,
+                f"先前审计见过的检查点 {old.size} 已不在库中 / {where}, seen by an earlier audit, is no longer stored",
+            )
+        elif old.size in signed and signed[old.size] != old.root_hash:
+            report.add(
+                Finding.CHECKPOINT_FORK,
+                where,
+                f"库中检查点 {old.size} 的根与先前审计所见不同 / the stored {where} has another root than the one "
+                "an earlier audit saw: it was re-signed",
+            )
+    return roots, set(signed)
 
 
 async def audit_log(
@@ -140,9 +202,11 @@ async def audit_log(
     checkpoints: Sequence[StoredCheckpoint],
     verifiers: Sequence[NoteVerifier],
     progress: AuditProgress,
+    seen: Sequence[SeenCheckpoint] = (),
 ) -> None:
-    """Add to ``report`` every discrepancy in the events, the stored tree and the checkpoints."""
-    roots = {cp.size: root for cp in checkpoints if (root := signed_root(report, cp, verifiers)) is not None}
+    """Add to ``report`` every discrepancy in the events, the stored tree and the checkpoints (stored ones and
+    ``seen`` ones, kept by earlier audits); list in ``report.confirmed`` the stored checkpoints that hold."""
+    roots, verified = expected_roots(report, checkpoints, verifiers, seen)
     report.checkpoints = len(checkpoints)
     rebuild = _Rebuild(report, roots)
     progress.stage("leaves", head)
@@ -156,6 +220,12 @@ async def audit_log(
         progress.advance(len(rows))
     report.leaves = rebuild.next
     rebuild.finish(head)
+    now = datetime.now(UTC)
+    report.confirmed = [
+        SeenCheckpoint(size=cp.size, root_hash=cp.root_hash, note=cp.note, seen_at=now)
+        for cp in checkpoints
+        if cp.size in verified and cp.size in rebuild.matched
+    ]
     await audit_nodes(session, report, rebuild.nodes, rebuild.frontier.size)
 
 

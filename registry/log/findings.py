@@ -7,6 +7,8 @@ from typing import Protocol
 
 import msgspec
 
+from registry.log.monitor import SeenCheckpoint
+
 
 class Finding(StrEnum):
     """Kinds of discrepancy between the registry's rows, its log and its signed checkpoints."""
@@ -22,6 +24,14 @@ class Finding(StrEnum):
     TREE_CHANGED = "tree.changed"  # a stored Merkle node the events do not give
     CHECKPOINT_FORK = "checkpoint.fork"  # a signed checkpoint the current log is not consistent with
     CHECKPOINT_BAD_SIGNATURE = "checkpoint.bad_signature"  # a checkpoint no log key signed as stored
+    CHECKPOINT_DELETED = "checkpoint.deleted"  # a checkpoint an earlier audit saw is no longer stored
+    LOG_REWRITTEN = "log.rewritten"  # the leaf range in which the log stopped giving its signed roots
+    KEY_UNLOGGED = "key.unlogged"  # a public key row with no key.created event
+    KEY_CHANGED = "key.changed"  # a key's row or status history differs from its key.* events (or is malformed)
+    KEY_DELETED = "key.deleted"  # a logged key whose row is gone
+    FILING_UNLOGGED = "filing.unlogged"  # a filing row with no filing.created event
+    FILING_CHANGED = "filing.changed"  # a filing's row, scope or status history differs from its filing.* events
+    FILING_DELETED = "filing.deleted"  # a logged filing whose row is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -58,6 +68,9 @@ class AuditReport(msgspec.Struct, kw_only=True):
     certificates: int = 0
     checkpoints: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
+    #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
+    #: state file keeps, so that a later audit notices them rewritten or gone
+    confirmed: list[SeenCheckpoint] = msgspec.field(default_factory=list)
 
     @property
     def clean(self) -> bool:

@@ -4,7 +4,8 @@ ones seen before?
 The monitor pins the log's verifier key and keeps every checkpoint it accepted. A new checkpoint must be
 signed by that key, must not be smaller than the last one seen, must have the same root at the same size,
 and must be proven consistent with the last one; anything else raises :class:`MonitorAlarmError` — the log forked,
-was rolled back or rewritten, or changed its key.
+was rolled back or rewritten, or changed its key. A key change the operator has checked out of band (a
+rotation of the log key) is accepted explicitly with :func:`accept_key`, never silently.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ class SeenCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
     seen_at: datetime
 
 
+class KeyChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A change of the pinned key that the monitor's operator accepted (a legitimate log-key rotation)."""
+
+    previous: str
+    accepted: str
+    at: datetime
+
+
 class MonitorState(msgspec.Struct, kw_only=True):
     """What the monitor keeps between runs (a JSON file)."""
 
@@ -50,6 +59,7 @@ class MonitorState(msgspec.Struct, kw_only=True):
     verifier_key: str
     checkpoints: list[SeenCheckpoint] = msgspec.field(default_factory=list)
     alarms: list[str] = msgspec.field(default_factory=list)
+    key_changes: list[KeyChange] = msgspec.field(default_factory=list)
 
     @property
     def latest(self) -> SeenCheckpoint | None:
@@ -63,6 +73,25 @@ def check_key(state: MonitorState, announced: str) -> None:
             Alarm.KEY_CHANGED,
             f"日志密钥已变更 / the log's key changed: pinned {state.verifier_key}, now {announced.strip()}",
         )
+
+
+def accept_key(state: MonitorState, new_key: str) -> bool:
+    """Pin ``new_key`` instead of the pinned key, as the operator decided after the log announced a rotation;
+    the change is recorded and the checkpoints and alarms seen so far are kept (the next checkpoint must
+    still extend them). Returns False when ``new_key`` is the pinned key already. Raises
+    :class:`NoteError` for a malformed key or one under another name (that would be another log)."""
+    new_key = new_key.strip()
+    if new_key == state.verifier_key:
+        return False
+    new, old = NoteVerifier.parse(new_key), NoteVerifier.parse(state.verifier_key)
+    if new.name != old.name:
+        raise NoteError(
+            f"新密钥属于另一个日志 / the key {new_key} is named {new.name!r}, the pinned one {old.name!r}: "
+            "that is another log, use another state file"
+        )
+    state.key_changes.append(KeyChange(previous=state.verifier_key, accepted=new_key, at=datetime.now(UTC)))
+    state.verifier_key = new_key
+    return True
 
 
 ProofFetcher = Callable[[int, int], list[bytes]]

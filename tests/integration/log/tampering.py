@@ -13,7 +13,9 @@ from sqlalchemy import delete, insert, select, update
 from issuer.checkpoints import publish_checkpoint
 from issuer.cli import main
 from registry.db import Database
-from registry.models import Certificate, Checkpoint, Event, LogHead, MerkleNode
+from registry.events import EventKind, NewEvent, append_events
+from registry.models import Certificate, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
+from registry.refdata.filings import scope_signature
 from tests.factories import TestCertificate, add_keys, key_store, seed_world
 from tests.integration.log.conftest import World
 from tests.support import make_settings
@@ -49,9 +51,32 @@ def on_database(db_url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     return asyncio.run(_run())
 
 
+async def log_seeded_filings(database: Database) -> None:
+    """Append the ``filing.created`` events `certreg registry load` would have written for the filings
+    ``seed_world`` puts straight into the tables (the audit checks every filing against its events)."""
+    async with database.transaction() as session:
+        filings = (await session.scalars(select(Filing).order_by(Filing.id))).all()
+        events = []
+        for filing in filings:
+            scope = (await session.scalars(select(FilingScope).where(FilingScope.filing_id == filing.id))).all()
+            details: dict[str, str | int | bytes | bool | None] = {
+                "institution": filing.institution_code,
+                "reference": filing.reference,
+                "filed_by": filing.filed_by,
+                "valid_from": filing.valid_from.isoformat(),
+                "valid_to": filing.valid_to.isoformat(),
+                "scope": scope_signature(scope),
+            }
+            subject = f"filing:{filing.institution_code}:{filing.reference}"
+            events.append(NewEvent(kind=EventKind.FILING_CREATED, subject=subject, actor="test", details=details))
+        await append_events(session, events)
+
+
 async def build(database: Database, key_dir: Path, count: int = 5, prefix: str = "考生") -> list[TestCertificate]:
-    """A seeded registry with keys, ``count`` certificates and a checkpoint over them."""
+    """A seeded registry with its filings logged, keys, ``count`` certificates and a checkpoint over them
+    (3 filing + 3 key + ``count`` issue leaves)."""
     await seed_world(database)
+    await log_seeded_filings(database)
     store = key_store(key_dir)
     await add_keys(database, store)
     made = await World(database, store, key_dir).issue(count, prefix)

@@ -39,7 +39,7 @@ def test_a_clean_registry_passes(empty_db_url: str, tmp_path: Path) -> None:
     on_database(empty_db_url, lambda db: build(db, tmp_path / "keys", count=300))
     code, findings, output = audit(empty_db_url, tmp_path)
     assert (code, findings) == (0, [])
-    assert "audit clean: 303 leaves, 300 certificates, 1 checkpoints" in output
+    assert "audit clean: 306 leaves, 300 certificates, 1 checkpoints" in output
 
 
 def test_a_changed_name_is_found(empty_db_url: str, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_certificate_without_an_event_is_found(empty_db_url: str, tmp_path: Pa
 
 def test_a_rewritten_event_is_found_by_its_leaf(empty_db_url: str, tmp_path: Path) -> None:
     on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
-    index = 4  # the second certificate's issue event
+    index = 7  # the second certificate's issue event (after 3 filing and 3 key leaves)
     entry = decode_entry(on_database(empty_db_url, lambda db: event_data(db, index)))
     forged = encode_entry(
         msgspec.structs.replace(entry, details={**entry.details, "statement_sha256": hashlib.sha256(b"x").digest()})
@@ -88,48 +88,74 @@ def test_a_rewritten_event_is_found_by_its_leaf(empty_db_url: str, tmp_path: Pat
     assert code == 1
     kinds = [(kind, record) for kind, record, _ in findings]
     assert ("event.changed", f"leaf {index}") in kinds
-    assert ("checkpoint.fork", "checkpoint 8") in kinds  # the events no longer give the signed root
+    assert ("checkpoint.fork", "checkpoint 11") in kinds  # the events no longer give the signed root
 
 
-def test_an_event_rewritten_with_its_hash_still_breaks_the_signed_root(empty_db_url: str, tmp_path: Path) -> None:
-    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
-    entry = decode_entry(on_database(empty_db_url, lambda db: event_data(db, 5)))
-    forged = encode_entry(msgspec.structs.replace(entry, actor="somebody else"))
-    statement = (
-        update(Event).where(Event.idx == 5).values(data=forged, leaf_hash=leaf_hash(forged), actor="somebody else")
-    )
-    on_database(empty_db_url, lambda db: sql(db, statement))
+def rewrite_with_hash(db_url: str, index: int, **changes: object) -> None:
+    """Rewrite leaf ``index`` as an insider would: new bytes, their leaf hash and matching columns."""
+    entry = decode_entry(on_database(db_url, lambda db: event_data(db, index)))
+    forged = encode_entry(msgspec.structs.replace(entry, **changes))
+    columns = {name: value for name, value in changes.items() if name in ("actor", "reason")}
+    statement = update(Event).where(Event.idx == index).values(data=forged, leaf_hash=leaf_hash(forged), **columns)
+    on_database(db_url, lambda db: sql(db, statement))
+
+
+def test_an_event_rewritten_with_its_hash_is_located_between_checkpoints(empty_db_url: str, tmp_path: Path) -> None:
+    """Nothing but the signed roots shows this rewrite: the audit names the leaves between the last
+    checkpoint the events still give (11) and the first they do not (15)."""
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 11 leaves, checkpoint 11
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 4, "乙"))  # 15 leaves, checkpoint 15
+    rewrite_with_hash(empty_db_url, 12, actor="somebody else")
+    code, findings, output = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert [(kind, record) for kind, record, _ in findings] == [
+        ("checkpoint.fork", "checkpoint 15"),
+        ("log.rewritten", "leaves 11-14"),
+    ]
+    assert "the events still give the root signed at size 11 but not the one at size 15" in output
+
+
+def test_a_rewritten_issue_event_with_its_hash_names_the_certificate(empty_db_url: str, tmp_path: Path) -> None:
+    made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    entry = decode_entry(on_database(empty_db_url, lambda db: event_data(db, 8)))
+    assert entry.subject == made[2].number
+    rewrite_with_hash(empty_db_url, 8, details={**entry.details, "statement_sha256": hashlib.sha256(b"x").digest()})
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
-    assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.fork", "checkpoint 8")]
+    assert {(kind, record) for kind, record, _ in findings} == {
+        ("certificate.changed", f"certificate {made[2].number}"),
+        ("checkpoint.fork", "checkpoint 11"),
+        ("log.rewritten", "leaves 0-10"),
+    }
 
 
 def test_a_truncated_and_regrown_log_forks_from_its_old_checkpoints(empty_db_url: str, tmp_path: Path) -> None:
-    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 8 leaves, checkpoint 8
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 4, "乙"))  # 12 leaves, checkpoint 12
-    on_database(empty_db_url, lambda db: truncate(db, 6))
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 11 leaves, checkpoint 11
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 4, "乙"))  # 15 leaves, checkpoint 15
+    on_database(empty_db_url, lambda db: truncate(db, 9))
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
     assert {(kind, record) for kind, record, _ in findings} == {
-        ("log.truncated", "checkpoint 8"),
-        ("log.truncated", "checkpoint 12"),
+        ("log.truncated", "checkpoint 11"),
+        ("log.truncated", "checkpoint 15"),
     }
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 10, "丙"))  # regrown to 16, other leaves
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 10, "丙"))  # regrown to 19, other leaves
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
     assert {(kind, record) for kind, record, _ in findings} == {
-        ("checkpoint.fork", "checkpoint 8"),
-        ("checkpoint.fork", "checkpoint 12"),
+        ("checkpoint.fork", "checkpoint 11"),
+        ("checkpoint.fork", "checkpoint 15"),
+        ("log.rewritten", "leaves 0-10"),
     }
 
 
 def test_a_forged_checkpoint_signature_is_found(empty_db_url: str, tmp_path: Path) -> None:
     on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
-    bad = update(Checkpoint).values(note="hrss.hunan.example/certreg\n8\n" + "A" * 43 + "=\n\n\u2014 x AAAAAAA=\n")
+    bad = update(Checkpoint).values(note="hrss.hunan.example/certreg\n11\n" + "A" * 43 + "=\n\n\u2014 x AAAAAAA=\n")
     on_database(empty_db_url, lambda db: sql(db, bad))
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
-    assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.bad_signature", "checkpoint 8")]
+    assert [(kind, record) for kind, record, _ in findings] == [("checkpoint.bad_signature", "checkpoint 11")]
 
 
 def test_a_changed_unsigned_column_is_found_through_the_row_digest(empty_db_url: str, tmp_path: Path) -> None:

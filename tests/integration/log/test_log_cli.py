@@ -14,14 +14,14 @@ from tests.support import make_settings
 
 
 def test_checkpoint_then_key(empty_db_url: str, tmp_path: Path) -> None:
-    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys", count=2))  # publishes checkpoint 5
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys", count=2))  # publishes checkpoint 8
     env = cli_env(empty_db_url, tmp_path / "keys")
     published = invoke(env, "log", "checkpoint")
     assert published.exit_code == 0, published.output
     key = invoke(env, "log", "key")
     assert key.exit_code == 0
     checkpoint = open_checkpoint(published.output, NoteVerifier.parse(key.output))
-    assert (checkpoint.origin, checkpoint.size) == (ORIGIN, 5)
+    assert (checkpoint.origin, checkpoint.size) == (ORIGIN, 8)
     assert invoke(env, "log", "checkpoint").output == published.output  # size unchanged: the same checkpoint
 
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from keys.signing import SigningKey
+from registry.log.note import NoteVerifier
 from registry.models import Checkpoint
+from tests.factories import PROVINCE
 from tests.integration.log.server import serving
 from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql, truncate
 from tests.support import make_settings
@@ -18,7 +21,7 @@ from tests.support import make_settings
 
 @pytest.fixture
 def log_url(empty_db_url: str, tmp_path: Path) -> Iterator[str]:
-    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 8 leaves, checkpoint 8
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))  # 11 leaves, checkpoint 11
     with serving(make_settings(database_url=empty_db_url, log_origin=ORIGIN)) as url:
         yield url
 
@@ -34,35 +37,35 @@ def test_follows_an_honest_log_trusting_the_key_on_first_use(empty_db_url: str, 
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 0, output
     assert "trust on first use" in output
-    assert "first checkpoint recorded: size 8" in output
+    assert "first checkpoint recorded: size 11" in output
     code, output = monitor(empty_db_url, tmp_path, log_url)
-    assert (code, "no new checkpoint: size 8" in output) == (0, True)
+    assert (code, "no new checkpoint: size 11" in output) == (0, True)
     on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 3, "乙"))
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 0, output
-    assert "consistent: size 8 → 11" in output
+    assert "consistent: size 11 → 14" in output
     state = json.loads((tmp_path / "seen.json").read_text())
-    assert [seen["size"] for seen in state["checkpoints"]] == [8, 11]
+    assert [seen["size"] for seen in state["checkpoints"]] == [11, 14]
     assert state["verifier_key"].startswith(f"{ORIGIN}+")
 
 
 def test_detects_a_truncated_and_regrown_log(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
-    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # saw checkpoint 8
-    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 6, "丙"))  # 11 leaves, other history
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # saw checkpoint 11
+    on_database(empty_db_url, lambda db: truncate(db, 8, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 6, "丙"))  # 14 leaves, other history
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
     assert "ALARM [fork]" in output
-    assert "size 11 is not consistent with the one of size 8" in output
+    assert "size 14 is not consistent with the one of size 11" in output
     state = json.loads((tmp_path / "seen.json").read_text())
-    assert [seen["size"] for seen in state["checkpoints"]] == [8]  # the forked checkpoint is not accepted
+    assert [seen["size"] for seen in state["checkpoints"]] == [11]  # the forked checkpoint is not accepted
     assert state["alarms"][0].startswith("fork:")
 
 
 def test_detects_a_rollback(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
     assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
-    on_database(empty_db_url, lambda db: truncate(db, 5, drop_checkpoints=True))
-    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "丁"))  # 6 leaves < 8 seen
+    on_database(empty_db_url, lambda db: truncate(db, 8, drop_checkpoints=True))
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "丁"))  # 9 leaves < 11 seen
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
     assert "ALARM [rolled_back]" in output
@@ -70,7 +73,7 @@ def test_detects_a_rollback(empty_db_url: str, tmp_path: Path, log_url: str) -> 
 
 def test_detects_a_forged_note_and_a_changed_key(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
     assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
-    forged = f"{ORIGIN}\n8\n{'A' * 43}=\n\n\u2014 {ORIGIN} {'A' * 92}\n"  # a signature of zeros
+    forged = f"{ORIGIN}\n11\n{'A' * 43}=\n\n\u2014 {ORIGIN} {'A' * 92}\n"  # a signature of zeros
     on_database(empty_db_url, lambda db: sql(db, update(Checkpoint).values(note=forged)))
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert code == 1
@@ -79,6 +82,37 @@ def test_detects_a_forged_note_and_a_changed_key(empty_db_url: str, tmp_path: Pa
     code, output = monitor(empty_db_url, tmp_path, log_url, "--key", other)
     assert code == 1
     assert "ALARM [key_changed]" in output
+
+
+def test_follows_a_log_key_rotation_only_when_accepted(empty_db_url: str, tmp_path: Path, log_url: str) -> None:
+    env = cli_env(empty_db_url, tmp_path / "keys")
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0  # pinned the first log key, saw checkpoint 11
+    old_key = json.loads((tmp_path / "seen.json").read_text())["verifier_key"]
+    assert invoke(env, "keys", "rotate", "--authority", PROVINCE, "--purpose", "log").exit_code == 0
+    on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "乙"))  # signed by the new key
+    new_key = invoke(env, "log", "key").output.strip()
+    assert new_key != old_key
+    code, output = monitor(empty_db_url, tmp_path, log_url)
+    assert (code, "ALARM [key_changed]" in output) == (1, True)
+
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--accept-key", new_key)
+    assert code == 0, output
+    assert f"accepted the new key: {new_key}" in output
+    assert "consistent: size 11 → 14" in output  # 2 key events and 1 certificate, proven to extend 11
+    state = json.loads((tmp_path / "seen.json").read_text())
+    assert state["verifier_key"] == new_key
+    assert [(c["previous"], c["accepted"]) for c in state["key_changes"]] == [(old_key, new_key)]
+    assert state["alarms"][0].startswith("key_changed:")  # the history is kept
+    assert [seen["size"] for seen in state["checkpoints"]] == [11, 14]
+    assert monitor(empty_db_url, tmp_path, log_url)[0] == 0
+
+    another_log = NoteVerifier.of("other.example/log", SigningKey.from_seed(bytes([2]) * 32).public_key).encode()
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--accept-key", another_log)
+    assert code == 2
+    assert "that is another log" in output
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--key", new_key, "--accept-key", new_key)
+    assert code == 2
+    assert "not both" in output
 
 
 def test_cannot_check_an_unreachable_log(empty_db_url: str, tmp_path: Path) -> None:

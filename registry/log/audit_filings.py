@@ -1,0 +1,118 @@
+"""Auditing the filing tables against the log: each filing's row, scope and status history must be what its
+``filing.created`` and ``filing.status`` events say.
+
+A filing decides which certificates an institution may issue, so a suspension deleted, a revocation turned
+back into "active" or a filing inserted behind the registry's back is as much a forgery as a changed
+certificate. Status histories are compared as multisets of ``(status, effective_on)``: the order of rows
+and the wording of reasons are not what the rules act on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.events import EventKind, decode_entry
+from registry.log.findings import AuditReport, Finding
+from registry.models import Event, Filing, FilingScope, FilingStatusChange
+from registry.refdata.filings import scope_signature
+from registry.vocab import FilingStatus
+
+FILING_KINDS: Final = (EventKind.FILING_CREATED.value, EventKind.FILING_STATUS.value)
+FilingKey = tuple[str, str]  # (institution code, filing reference)
+Status = tuple[str, str]  # (status, effective_on as ISO date)
+
+
+@dataclass
+class _Logged:
+    """A filing as its events record it."""
+
+    created: dict[str, Any] | None = None
+    leaf: int = -1
+    statuses: Counter[Status] = field(default_factory=Counter)
+
+
+async def logged_filings(session: AsyncSession) -> dict[FilingKey, _Logged]:
+    """Every filing the log records, by (institution, reference)."""
+    rows = await session.execute(select(Event.idx, Event.data).where(Event.kind.in_(FILING_KINDS)).order_by(Event.idx))
+    filings: dict[FilingKey, _Logged] = defaultdict(_Logged)
+    for idx, data in rows:
+        try:
+            entry = decode_entry(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue  # reported as a changed event by the log audit
+        institution, _, reference = entry.subject.removeprefix("filing:").partition(":")
+        logged = filings[(institution, reference)]
+        details = entry.details
+        if entry.kind == EventKind.FILING_CREATED.value:
+            logged.created, logged.leaf = details, idx
+            logged.statuses[(FilingStatus.ACTIVE.value, str(details.get("valid_from")))] += 1
+        elif entry.kind == EventKind.FILING_STATUS.value:
+            logged.statuses[(str(details.get("status")), str(details.get("effective_on")))] += 1
+    return filings
+
+
+def _describe(statuses: Counter[Status]) -> str:
+    return ", ".join(f"{status} {day}" for status, day in sorted(statuses.elements()))
+
+
+def _differences(row: Filing, scope: list[FilingScope], statuses: Counter[Status], logged: _Logged) -> list[str]:
+    created = logged.created or {}
+    stored = {
+        "filed_by": row.filed_by,
+        "valid_from": row.valid_from.isoformat(),
+        "valid_to": row.valid_to.isoformat(),
+        "scope": scope_signature(scope),
+    }
+    changed = [name for name, value in stored.items() if created.get(name) != value]
+    if statuses != logged.statuses:
+        changed.append(
+            f"status history (not logged: {_describe(statuses - logged.statuses) or '-'}; "
+            f"logged but missing: {_describe(logged.statuses - statuses) or '-'})"
+        )
+    return changed
+
+
+async def audit_filings(session: AsyncSession, report: AuditReport) -> None:
+    """Report every filing whose rows and events disagree, naming it by institution and reference."""
+    logged = await logged_filings(session)
+    rows = (await session.execute(select(Filing).order_by(Filing.id))).scalars().all()
+    scopes: dict[int, list[FilingScope]] = defaultdict(list)
+    for scope in (await session.execute(select(FilingScope).order_by(FilingScope.id))).scalars():
+        scopes[scope.filing_id].append(scope)
+    statuses: dict[int, Counter[Status]] = defaultdict(Counter)
+    for change in (await session.execute(select(FilingStatusChange).order_by(FilingStatusChange.id))).scalars():
+        statuses[change.filing_id][(change.status, change.effective_on.isoformat())] += 1
+    seen: set[FilingKey] = set()
+    for row in rows:
+        key = (row.institution_code, row.reference)
+        seen.add(key)
+        where, event = f"filing {row.institution_code}:{row.reference}", logged.get(key)
+        if event is None or event.created is None:
+            report.add(
+                Finding.FILING_UNLOGGED,
+                where,
+                f"备案 {row.reference}（{row.institution_code}）没有 filing.created 事件 / {where} has no "
+                "filing.created event in the log",
+            )
+        elif changed := _differences(row, scopes[row.id], statuses[row.id], event):
+            report.add(
+                Finding.FILING_CHANGED,
+                where,
+                f"备案 {row.reference}（{row.institution_code}）与日志不符：{'; '.join(changed)} / {where} differs "
+                f"from its logged events (created at leaf {event.leaf}): {'; '.join(changed)}",
+            )
+    for key, event in sorted(logged.items()):
+        if key not in seen and event.created is not None:
+            where = f"filing {key[0]}:{key[1]}"
+            report.add(
+                Finding.FILING_DELETED,
+                where,
+                f"备案 {key[1]}（{key[0]}）已记入日志（第 {event.leaf} 条），但记录已被删除 / {where} is logged "
+                f"(leaf {event.leaf}) but its row is gone",
+            )
