@@ -1,5 +1,6 @@
 """Grouping filing rows: a file lists one row per scope row; rows with the same institution and
-reference are one filing, and must agree on its authority and validity window."""
+reference are one filing, and must agree on its authority and validity window. A window may not be
+longer than the province profile allows for the institution's kind (rule 2)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any, Protocol
 import msgspec
 
 from registry.errors import Problem
-from registry.vocab import SubjectType
+from registry.rules.policy import ProvinceProfile
+from registry.vocab import INSTITUTION_KIND_LABELS_ZH, InstitutionKind, SubjectType
 
 
 class ScopeLine(msgspec.Struct, frozen=True):
@@ -103,3 +105,26 @@ def _scope_problem(line: ScopeLine) -> tuple[str, str] | None:
     if line.subject_type is SubjectType.PROJECT and line.levels:
         return "scope.levels_not_allowed", "专项职业能力项目没有等级 / a special-ability project has no levels"
     return None
+
+
+def window_problems(
+    groups: Iterable[FilingGroup], kinds: dict[str, InstitutionKind], profile: ProvinceProfile, problems: list[Problem]
+) -> None:
+    """Rule 2: a filing's window may not outlast the validity the profile gives the institution's kind
+    (three years for a station, one for the technical-school pilot). A shorter window is allowed: the
+    centre may file for less. Institutions of unknown kind are reported by the reference check instead."""
+    for group in groups:
+        kind = kinds.get(group.institution_code)
+        if kind is None or group.valid_to < group.valid_from:
+            continue
+        longest = profile.filing_valid_to(kind, group.valid_from)
+        if group.valid_to > longest:
+            years = profile.filing_validity_years.get(kind, profile.default_filing_validity_years)
+            message = (
+                f"{INSTITUTION_KIND_LABELS_ZH[kind]}备案有效期最长 {years} 年，应不晚于 {longest}（规则 2）/ "
+                f"a {kind.value.replace('_', ' ')} filing is valid for at most {years} years: valid_to must be "
+                f"{longest} or earlier (rule 2)"
+            )
+            problems.append(
+                Problem(table="filings", row=group.rows[0], field="valid_to", code="filing.too_long", message=message)
+            )

@@ -31,9 +31,11 @@ from registry.models import (
     Region,
 )
 from registry.refdata.files import tables_of
-from registry.refdata.filings import FilingGroup, group_filings, scope_signature
+from registry.refdata.filings import FilingGroup, group_filings, scope_signature, window_problems
 from registry.refdata.tables import parse_rows
-from registry.vocab import FilingStatus, InstitutionOwner, SubjectType
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import HUNAN
+from registry.vocab import FilingStatus, InstitutionKind, InstitutionOwner, SubjectType
 
 Rows = list[tuple[int, dict[str, Any]]]
 
@@ -74,9 +76,19 @@ def _failed(filename: str, problems: list[Problem]) -> LoadError:
 
 
 async def load_reference_file(
-    database: Database, data: bytes, filename: str, *, table: str | None = None, actor: str = "cli"
+    database: Database,
+    data: bytes,
+    filename: str,
+    *,
+    table: str | None = None,
+    actor: str = "cli",
+    profile: ProvinceProfile = HUNAN,
 ) -> LoadReport:
-    """Load ``data`` (the bytes of ``filename``); raises :class:`LoadError` listing every problem."""
+    """Load ``data`` (the bytes of ``filename``); raises :class:`LoadError` listing every problem.
+
+    ``profile`` sets the policy the rows are checked against (the longest filing window of each kind);
+    the command passes the configured one, the default is the demo data's province.
+    """
     problems: list[Problem] = []
     parsed: dict[str, Rows] = defaultdict(list)
     for spec, found in tables_of(data, filename, table=table):
@@ -86,6 +98,7 @@ async def load_reference_file(
     async with database.transaction() as session:
         await _check_references(session, parsed, problems)
         groups = group_filings(parsed.get("filings", []), problems)
+        window_problems(groups, await _institution_kinds(session, parsed, groups), profile, problems)
         await _check_scope_subjects(session, parsed, groups, problems)
         if problems:
             raise _failed(filename, problems)
@@ -144,6 +157,20 @@ async def _check_references(session: AsyncSession, parsed: dict[str, Rows], prob
             if value and value not in known:
                 message = f"引用的 {target} 记录 {value} 不存在 / refers to {target} {value}, which does not exist"
                 problems.append(Problem(table=name, row=number, field=field, code="reference.unknown", message=message))
+
+
+async def _institution_kinds(
+    session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup]
+) -> dict[str, InstitutionKind]:
+    """The kind of each filed institution: as this file gives it, else as the registry has it."""
+    kinds = {record["code"]: record["kind"] for _, record in parsed.get("institutions", [])}
+    wanted = sorted({g.institution_code for g in groups} - set(kinds))
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(Institution.code, Institution.kind).where(Institution.code.in_(wanted[start : start + 500]))
+        )
+        kinds.update((code, InstitutionKind(kind)) for code, kind in rows)
+    return kinds
 
 
 async def _check_scope_subjects(

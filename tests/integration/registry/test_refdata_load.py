@@ -13,6 +13,7 @@ from registry.db import Database
 from registry.errors import LoadError
 from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
+from tests.integration.registry.refworld import WORLD, as_json, changed, world
 
 
 def shipped(name: str) -> bytes:
@@ -125,7 +126,7 @@ async def test_a_file_with_good_and_bad_rows_loads_nothing(database: Database) -
 
 async def test_a_filing_is_never_changed_in_place(database: Database) -> None:
     await load_demo(database)
-    changed = shipped("demo_hunan.json").replace(b'"2027-05-31"', b'"2028-05-31"')
+    changed = shipped("demo_hunan.json").replace(b'"2027-05-31"', b'"2027-04-30"')
     with pytest.raises(LoadError, match=r"filing\.changed"):
         await load_reference_file(database, changed, "demo_hunan.json")
 
@@ -146,3 +147,44 @@ async def test_unusable_files_are_refused_clearly(database: Database, data: byte
     table = "occupations" if message == "lacks column" else None
     with pytest.raises(LoadError, match=message):
         await load_reference_file(database, data, name, table=table)
+
+
+# Rule 2: a filing's window may not outlast the validity of the institution's kind.
+
+
+@pytest.mark.parametrize(
+    ("index", "valid_to", "loads"),
+    [
+        (0, "2026-12-31", True),  # a station: three years
+        (0, "2025-06-30", True),  # shorter is allowed
+        (0, "2027-01-01", False),
+        (0, "2034-12-31", False),
+        (1, "2026-12-31", True),  # a technical school (pilot): one year
+        (1, "2027-01-01", False),
+    ],
+)
+async def test_a_filing_window_longer_than_the_profile_allows_is_refused(
+    database: Database, index: int, valid_to: str, loads: bool
+) -> None:
+    data = as_json(changed("filings", index, valid_to=valid_to))
+    if loads:
+        await load_reference_file(database, data, "world.json")
+        assert await count(database, Filing) == 2
+        return
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data, "world.json")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [
+        ("filings", index + 1, "valid_to", "filing.too_long")
+    ]
+    years = 3 if index == 0 else 1
+    assert f"at most {years} years" in str(info.value)
+    assert "(rule 2)" in str(info.value)
+    assert "规则 2" in str(info.value)
+    assert await count(database, Filing) == 0
+
+
+async def test_a_filing_window_is_judged_by_the_kind_already_in_the_registry(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filings=[], filing_status=[])), "world.json")
+    filing = dict(WORLD["filings"][1], valid_to="2027-12-31")  # the school, already in the registry
+    with pytest.raises(LoadError, match=r"filing\.too_long"):
+        await load_reference_file(database, as_json({"filings": [filing]}), "filings.json")
