@@ -31,7 +31,14 @@ from registry.models import (
     Region,
 )
 from registry.refdata.files import tables_of
-from registry.refdata.filings import FilingGroup, group_filings, scope_signature, window_problems
+from registry.refdata.filings import (
+    FilingGroup,
+    StatusLine,
+    group_filings,
+    scope_signature,
+    status_problems,
+    window_problems,
+)
 from registry.refdata.tables import parse_rows
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN
@@ -302,8 +309,10 @@ async def _store_filings(
 async def _store_statuses(
     session: AsyncSession, rows: Rows, report: LoadReport, problems: list[Problem], actor: str
 ) -> list[NewEvent]:
-    events: list[NewEvent] = []
-    for number, record in sorted(rows, key=lambda item: (item[1]["effective_on"], item[0])):
+    """Append the file's status changes that are not recorded yet, once each filing's whole history
+    (recorded and new) is one that can happen (:func:`status_problems`)."""
+    by_filing: dict[int, tuple[Filing, Rows]] = {}
+    for number, record in rows:
         filing = await session.scalar(
             select(Filing).where(
                 Filing.institution_code == record["institution_code"], Filing.reference == record["reference"]
@@ -315,17 +324,28 @@ async def _store_statuses(
                 Problem(table="filing_status", row=number, field="reference", code="reference.unknown", message=message)
             )
             continue
-        status = record["status"].value
-        exists = await session.scalar(
-            select(FilingStatusChange.id).where(
-                FilingStatusChange.filing_id == filing.id,
-                FilingStatusChange.status == status,
-                FilingStatusChange.effective_on == record["effective_on"],
-            )
+        by_filing.setdefault(filing.id, (filing, []))[1].append((number, record))
+    accepted: list[tuple[Filing, int, dict[str, Any]]] = []
+    for filing, lines in by_filing.values():
+        history = select(FilingStatusChange).where(FilingStatusChange.filing_id == filing.id)
+        recorded = (await session.scalars(history.order_by(FilingStatusChange.id))).all()
+        known = {(change.status, change.effective_on) for change in recorded}
+        new = [(n, r) for n, r in lines if (r["status"].value, r["effective_on"]) not in known]
+        if len(new) < len(lines):
+            report.count("unchanged", "filing_status", len(lines) - len(new))
+        found = status_problems(
+            filing.valid_from,
+            filing.valid_to,
+            [StatusLine(None, FilingStatus(c.status), c.effective_on) for c in recorded],
+            [StatusLine(n, r["status"], r["effective_on"]) for n, r in new],
         )
-        if exists is not None:
-            report.count("unchanged", "filing_status")
-            continue
+        problems.extend(Problem(table="filing_status", **p._asdict()) for p in found)
+        accepted += [(filing, n, r) for n, r in new]
+    events: list[NewEvent] = []
+    if problems:
+        return events
+    for filing, _, record in sorted(accepted, key=lambda item: (item[2]["effective_on"], item[1])):
+        status = record["status"].value
         reason = record.get("reason") or ""
         session.add(
             FilingStatusChange(filing_id=filing.id, status=status, effective_on=record["effective_on"], reason=reason)

@@ -13,7 +13,7 @@ from registry.db import Database
 from registry.errors import LoadError
 from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
-from tests.integration.registry.refworld import WORLD, as_json, changed, world
+from tests.integration.registry.refworld import STATION, WORLD, as_json, changed, world
 
 
 def shipped(name: str) -> bytes:
@@ -188,3 +188,59 @@ async def test_a_filing_window_is_judged_by_the_kind_already_in_the_registry(dat
     filing = dict(WORLD["filings"][1], valid_to="2027-12-31")  # the school, already in the registry
     with pytest.raises(LoadError, match=r"filing\.too_long"):
         await load_reference_file(database, as_json({"filings": [filing]}), "filings.json")
+
+
+# Rule 2: a filing's status history must be one that can happen.
+
+
+def status(state: str, day: str, reference: str = "长人社鉴备〔2024〕1号") -> dict[str, str]:
+    return {"institution_code": STATION, "reference": reference, "status": state, "effective_on": day}
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "code"),
+    [
+        ([status("revoked", "2025-01-01"), status("active", "2025-03-01")], 2, "filing.status_final"),
+        ([status("active", "2025-01-01"), status("withdrawn", "2025-01-01")], None, None),
+        ([status("withdrawn", "2025-01-01"), status("active", "2025-01-01")], 2, "filing.status_final"),
+        ([status("expired", "2026-06-30"), status("suspended", "2026-07-01")], 2, "filing.status_final"),
+        ([status("suspended", "2023-12-31")], 1, "filing.status_outside_window"),
+        ([status("suspended", "2027-01-01")], 1, "filing.status_outside_window"),
+        ([status("expired", "2027-01-01")], None, None),  # the day after the last day
+        ([status("expired", "2027-01-02")], 1, "filing.status_outside_window"),
+        ([status("suspended", "2025-01-01"), status("active", "2025-02-01")], None, None),
+    ],
+)
+async def test_a_status_history_that_cannot_happen_is_refused(
+    database: Database, rows: list[dict[str, str]], row: int | None, code: str | None
+) -> None:
+    data = as_json(world(filing_status=rows))
+    if code is None:
+        await load_reference_file(database, data, "world.json")
+        assert await count(database, FilingStatusChange) == 2 + len(rows)
+        return
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data, "world.json")
+    assert [(p.table, p.row, p.code) for p in info.value.problems] == [("filing_status", row, code)]
+    assert "(rule 2)" in str(info.value)
+    assert await count(database, Filing) == 0
+
+
+async def test_a_revoked_filing_cannot_be_set_back_to_active_by_a_later_file(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filing_status=[status("revoked", "2025-01-01")])), "a.json")
+    events = await count(database, Event)
+    later = {"filing_status": [status("revoked", "2025-01-01"), status("active", "2025-06-01")]}
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json(later), "b.json")
+    assert [(p.row, p.code) for p in info.value.problems] == [(2, "filing.status_final")]
+    assert "became revoked on 2025-01-01" in str(info.value)
+    assert await count(database, FilingStatusChange) == 2 + 1
+    assert await count(database, Event) == events
+
+
+async def test_a_final_status_cannot_be_slipped_in_before_recorded_changes(database: Database) -> None:
+    restored = [status("suspended", "2025-01-01"), status("active", "2025-03-01")]
+    await load_reference_file(database, as_json(world(filing_status=restored)), "a.json")
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json({"filing_status": [status("revoked", "2025-02-01")]}), "b.json")
+    assert [(p.row, p.code) for p in info.value.problems] == [(1, "filing.status_final")]
