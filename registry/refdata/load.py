@@ -3,13 +3,16 @@
 Every row is parsed and checked first (formats, check characters, references to records in the file or
 the database, duplicates); any problem aborts the load with every bad row listed. Then one transaction
 writes it. Re-loading the same file changes nothing. Catalogue rows (regions, authorities, occupations,
-projects, institutions) are upserted; filings are never changed in place (a change is a new filing
-reference), and each new filing and status change is appended to the event log.
+projects, institutions) are upserted, and each row changed in place is appended to the event log with its
+old and new values (``reference.changed``), so the transparency log keeps what the row said before;
+filings are never changed in place (a change is a new filing reference), and each new filing and status
+change is appended to the event log.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -18,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Database
 from registry.errors import LoadError, Problem
-from registry.events import EventKind, NewEvent, append_events
+from registry.events import DetailValue, EventKind, NewEvent, append_events
 from registry.models import (
     AbilityProject,
     Authority,
@@ -109,9 +112,10 @@ async def load_reference_file(
         await _check_scope_subjects(session, parsed, groups, problems)
         if problems:
             raise _failed(filename, problems)
+        events: list[NewEvent] = []
         for name, model in _CATALOGUES:
-            await _upsert(session, name, model, parsed.get(name, []), report)
-        events = await _store_filings(session, groups, report, problems, actor)
+            events += await _upsert(session, name, model, parsed.get(name, []), report, actor=actor)
+        events += await _store_filings(session, groups, report, problems, actor)
         events += await _store_statuses(session, parsed.get("filing_status", []), report, problems, actor)
         if problems:
             raise _failed(filename, problems)
@@ -209,9 +213,14 @@ def _row_values(name: str, record: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
 
 
-async def _upsert(session: AsyncSession, name: str, model: type[Base], rows: Rows, report: LoadReport) -> None:
+async def _upsert(
+    session: AsyncSession, name: str, model: type[Base], rows: Rows, report: LoadReport, *, actor: str
+) -> list[NewEvent]:
+    """Add new catalogue rows and change existing ones; returns one ``reference.changed`` event per row
+    changed in place, naming each changed field's old and new value (the row itself keeps only the new)."""
     if not rows:
-        return
+        return []
+    events: list[NewEvent] = []
     ordered = sorted(rows, key=lambda item: str(item[1]["code"]))  # parents (430000) before children (430100)
     codes = [record["code"] for _, record in ordered]
     column = model.__table__.c.code
@@ -223,13 +232,32 @@ async def _upsert(session: AsyncSession, name: str, model: type[Base], rows: Row
         if current is None:
             session.add(model(**values))
             report.count("added", name)
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(current, k, v)
-            report.count("changed", name)
-        else:
+            await session.flush()
+            continue
+        changed = sorted(k for k, v in values.items() if getattr(current, k) != v)
+        if not changed:
             report.count("unchanged", name)
+            continue
+        details: dict[str, DetailValue] = {"table": name, "code": values["code"], "fields": ",".join(changed)}
+        for k in changed:
+            details[f"old.{k}"] = _detail(getattr(current, k))
+            details[f"new.{k}"] = _detail(values[k])
+            setattr(current, k, values[k])
+        events.append(
+            NewEvent(kind=EventKind.REFERENCE_CHANGED, subject=f"{name}:{values['code']}", actor=actor, details=details)
+        )
+        report.count("changed", name)
         await session.flush()
+    return events
+
+
+def _detail(value: Any) -> DetailValue:
+    """A column value as an event detail: dates as ISO text, the rest as they are (str, bool, None)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
 
 
 async def _store_filings(

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from registry.db import Database
 from registry.errors import LoadError
+from registry.events import LogEntry, decode_entry
+from registry.log.audit import run_audit
 from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
 from tests.integration.registry.refworld import STATION, WORLD, as_json, changed, world
@@ -244,3 +246,42 @@ async def test_a_final_status_cannot_be_slipped_in_before_recorded_changes(datab
     with pytest.raises(LoadError) as info:
         await load_reference_file(database, as_json({"filing_status": [status("revoked", "2025-02-01")]}), "b.json")
     assert [(p.row, p.code) for p in info.value.problems] == [(1, "filing.status_final")]
+
+
+# A catalogue row changed in place leaves its old values in the log.
+
+
+async def logged(database: Database, kind: str) -> list[LogEntry]:
+    async with database.reader() as session:
+        rows = (await session.scalars(select(Event.data).where(Event.kind == kind).order_by(Event.idx))).all()
+    return [decode_entry(data) for data in rows]
+
+
+async def test_a_catalogue_row_changed_in_place_is_an_event_with_old_and_new_values(database: Database) -> None:
+    await load_reference_file(database, as_json(WORLD), "world.json")
+    assert await logged(database, "reference.changed") == []
+    document = changed("occupations", 0, name="电工（新）", valid_to="2030-12-31")
+    document["institutions"][0]["address"] = "长沙市芙蓉区示例路 1 号"
+    report = await load_reference_file(database, as_json(document), "world.json", actor="cli:test")
+    assert report.changed == {"occupations": 1, "institutions": 1}
+    entries = await logged(database, "reference.changed")
+    assert [(e.subject, e.actor) for e in entries] == [
+        ("occupations:6-31-01-03", "cli:test"),
+        (f"institutions:{STATION}", "cli:test"),
+    ]
+    assert entries[0].details == {
+        "table": "occupations",
+        "code": "6-31-01-03",
+        "fields": "name,valid_to",
+        "old.name": "电工",
+        "new.name": "电工（新）",
+        "old.valid_to": None,
+        "new.valid_to": "2030-12-31",
+    }
+    assert entries[1].details["fields"] == "address"
+    assert (entries[1].details["old.address"], entries[1].details["new.address"]) == ("", "长沙市芙蓉区示例路 1 号")
+    events = await count(database, Event)
+    await load_reference_file(database, as_json(document), "world.json")  # the same again: nothing changes
+    assert await count(database, Event) == events
+    report_of_audit = await run_audit(database, "test.origin")
+    assert report_of_audit.clean, report_of_audit.discrepancies
