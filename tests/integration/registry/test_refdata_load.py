@@ -285,3 +285,67 @@ async def test_a_catalogue_row_changed_in_place_is_an_event_with_old_and_new_val
     assert await count(database, Event) == events
     report_of_audit = await run_audit(database, "test.origin")
     assert report_of_audit.clean, report_of_audit.discrepancies
+
+
+# Cells: the optional owner may be blank or absent; dates and regions by the domain's validators;
+# a blank yes/no is an error; rows whose dates or status disagree are reported.
+
+
+INSTITUTIONS_CSV = (
+    "code,name,kind,uscc,region_code,filing_authority_code\n"
+    "43012001,长沙市第一职业技能鉴定所,station,12430102445000011T,430102,430100\n"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        INSTITUTIONS_CSV,
+        INSTITUTIONS_CSV.replace("code,name,kind,", "code,name,kind,owner,").replace(",station,", ",station,,"),
+    ],
+    ids=["no-owner-column", "blank-owner"],
+)
+async def test_the_optional_owner_column_may_be_absent_or_blank(database: Database, data: str) -> None:
+    await load_reference_file(database, as_json(world(institutions=[], filings=[])), "world.json")
+    report = await load_reference_file(database, data.encode(), "institutions.csv")
+    assert report.added == {"institutions": 1}
+    async with database.reader() as session:
+        institution = await session.get(Institution, STATION)
+    assert institution is not None
+    assert institution.owner == "local"
+
+
+OCCUPATION_HEADER = "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to\n"
+PROJECT_HEADER = "code,name,status,published_on,pilot_ends,withdrawn_on\n"
+
+CELL_CASES = [
+    ("regions.csv", "code,name,parent_code\n999999,无此省,\n", "region.format", "code"),
+    ("regions.csv", "code,name,parent_code\n430000,湖南省,\n431100,x,990000\n", "region.format", "parent_code"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-W01-1,\n", "date.format", "valid_from"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,20200101,\n", "date.format", "valid_from"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,,12345,2020-01-01,\n", "value.required", "access_type"),
+    (
+        "occupations.csv",
+        OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-01-01,2019-12-31\n",
+        "date.order",
+        "valid_to",
+    ),
+    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,pilot,2022-03-01,2022-02-28,\n", "date.order", "pilot_ends"),
+    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,withdrawn,2022-03-01,,2022-01-01\n", "date.order", "withdrawn_on"),
+    (
+        "projects.csv",
+        PROJECT_HEADER + "HN01,湘绣,active,2022-03-01,,2023-01-01\n",
+        "project.status_inconsistent",
+        "withdrawn_on",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "code", "field"), CELL_CASES)
+async def test_a_bad_cell_or_row_is_reported_with_its_row_and_field(
+    database: Database, name: str, data: str, code: str, field: str
+) -> None:
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data.encode(), name)
+    assert [(p.row, p.field, p.code) for p in info.value.problems] == [(data.count("\n"), field, code)]
+    assert await count(database, Region) == 0
