@@ -143,6 +143,11 @@ async def test_a_filing_is_never_changed_in_place(database: Database) -> None:
         (b"{not json", "x.json", "malformed JSON"),
         (b'{"planets": [{"code": "x"}]}', "x.json", "unknown table"),
         (b"code,name\n430000,x\n", "x.csv", "lacks column"),
+        (b'code,name,parent_code\n430000,"unterminated\n430100,x,\n', "regions.csv", "line 2: malformed CSV"),
+        (b'code,name,parent_code\n430000,a,\n430100,"x"y,430000\n', "regions.csv", "line 3: malformed CSV"),
+        (b'code,name,parent_code\n430000,"a\nb",\n4301,"x\n', "regions.csv", "line 4: malformed CSV"),
+        (b'{"regions": [{"code": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}", "x.json", "nested too deeply"),
+        (b"[" * 100_000, "x.json", "nested too deeply"),
     ],
 )
 async def test_unusable_files_are_refused_clearly(database: Database, data: bytes, name: str, message: str) -> None:
