@@ -354,3 +354,107 @@ async def test_a_bad_cell_or_row_is_reported_with_its_row_and_field(
         await load_reference_file(database, data.encode(), name)
     assert [(p.row, p.field, p.code) for p in info.value.problems] == [(data.count("\n"), field, code)]
     assert await count(database, Region) == 0
+
+
+# One bad row per table, in a JSON file (rows numbered from 1) and in an XLSX (header is row 1).
+
+
+def _filing(**fields: str) -> dict[str, list[dict[str, object]]]:
+    return changed("filings", 0, **fields)
+
+
+JSON_BAD_ROWS = [
+    (_filing(valid_from="2026-01-01", valid_to="2025-12-31"), "filings", 1, "valid_to", "date.order"),
+    (_filing(levels=""), "filings", 1, "levels", "scope.levels_required"),
+    (
+        _filing(subject_type="project", subject_code="HN01", levels="3"),
+        "filings",
+        1,
+        "levels",
+        "scope.levels_not_allowed",
+    ),
+    (_filing(subject_code="9-99-99-99"), "filings", 1, "subject_code", "reference.unknown"),
+    (_filing(filed_by="439900"), "filings", 1, "filed_by", "reference.unknown"),
+    (
+        world(
+            filings=[
+                *WORLD["filings"],
+                dict(
+                    WORLD["filings"][0], subject_code="HN01", subject_type="project", levels="", valid_to="2026-06-30"
+                ),
+            ]
+        ),
+        "filings",
+        3,
+        "reference",
+        "filing.inconsistent",
+    ),
+    (
+        world(
+            filing_status=[
+                {
+                    "institution_code": STATION,
+                    "reference": "无此文号",
+                    "status": "suspended",
+                    "effective_on": "2025-01-01",
+                }
+            ]
+        ),
+        "filing_status",
+        1,
+        "reference",
+        "reference.unknown",
+    ),
+    (
+        {**changed("institutions", 0, uscc="12430102445000011X"), "filings": []},
+        "institutions",
+        1,
+        "uscc",
+        "uscc.checksum",
+    ),
+    ({**changed("institutions", 0, kind="university"), "filings": []}, "institutions", 1, "kind", "value.choice"),
+    (
+        changed("projects", 0, status="active", withdrawn_on="2023-01-01"),
+        "projects",
+        1,
+        "withdrawn_on",
+        "project.status_inconsistent",
+    ),
+    (changed("authorities", 0, level="county"), "authorities", 1, "level", "value.choice"),
+]
+
+
+@pytest.mark.parametrize(("document", "table", "row", "field", "code"), JSON_BAD_ROWS)
+async def test_a_bad_row_of_a_json_file_is_reported_and_nothing_is_loaded(
+    database: Database, document: dict[str, list[dict[str, object]]], table: str, row: int, field: str, code: str
+) -> None:
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json(document), "world.json")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [(table, row, field, code)]
+    assert f"{table} row {row} [{field}] {code}" in str(info.value)
+    for model in (Region, Institution, Filing, Event):
+        assert await count(database, model) == 0
+
+
+async def test_bad_rows_of_an_xlsx_file_are_reported_by_sheet_and_row(database: Database) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "regions"
+    for values in (["code", "name", "parent_code"], ["430000", "湖南省", None], ["999999", "无此省", None]):
+        sheet.append(values)
+    occupations = book.create_sheet("职业")
+    occupations.append(["职业编码", "职业名称", "国家职业资格目录", "准入类", "等级", "生效日期", "失效日期"])
+    occupations.append(["6-31-01-03", "电工", "否", None, "12345", "2015-07-29", None])
+    occupations.append(["6-18-02-04", "焊工", "是", "是", "12345", "2015-07-29", "2010-01-01"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, buffer.getvalue(), "ref.xlsx")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [
+        ("occupations", 2, "access_type", "value.required"),
+        ("occupations", 3, "valid_to", "date.order"),
+        ("regions", 3, "code", "region.format"),
+    ]
+    assert await count(database, Region) == 0
+    assert await count(database, Occupation) == 0
