@@ -21,7 +21,7 @@ from issuer.issuing.changes import reissue_certificate, revoke_certificate
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
 from keys.keyset import Purpose
-from registry.config import Settings
+from registry.config import Settings, SettingsError
 from registry.db import Database
 from registry.keyring import load_keyset
 from registry.models import Authority, Certificate
@@ -33,6 +33,19 @@ from registry.vocab import CertificateKind
 DEMO_FILES = ("regions_hunan.csv", "regions_sichuan.csv", "demo_hunan.json")
 PROVINCE_AUTHORITY = "430000"
 ACTOR = "cli:demo"
+DEMO_PROFILE = "hunan"
+
+
+def require_demo_profile(settings: Settings) -> None:
+    """Refuse a profile other than Hunan's before anything is loaded: the demo data, numbers and keys are
+    Hunan's, so under another profile the load would stop half-way (regions and catalogue stored, the
+    certificates refused) and leave a half-built registry."""
+    if settings.profile != DEMO_PROFILE:
+        raise SettingsError(
+            f"演示数据属于湖南省，不能在 CERTREG_PROFILE={settings.profile} 下载入（请取消该设置或设为 hunan）/ "
+            f"the demo data are Hunan's and cannot be loaded under CERTREG_PROFILE={settings.profile}: unset it "
+            "or set it to hunan; nothing was loaded"
+        )
 
 
 async def load_demo_reference(database: Database) -> list[tuple[str, LoadReport]]:

@@ -2,11 +2,13 @@
 
 Read only inside ``create_app()`` / the CLI, never at import time, so tests build apps with settings of their
 own. An optional TOML file (``CERTREG_CONFIG``) supplies defaults that the environment overrides. A bad value
-stops start-up with :class:`SettingsError`, whose message names the variable and what it expected.
+stops start-up with :class:`SettingsError`, whose message names the variable, the value given and what it
+expected; an unknown name (a typo in the environment or the TOML file) is refused rather than ignored.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -31,7 +33,7 @@ class SettingsError(RegistryError):
     """A setting is missing or malformed; the message names the environment variable."""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Every tunable of the service. Field ``x`` is read from ``CERTREG_X``."""
 
     database_url: str = "sqlite+aiosqlite:///./var/certreg.db"
@@ -99,6 +101,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     retry_after_seconds: PositiveInt = 5
 
     def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _error(name, "a finite number", str(value))
+        for name in ("key_dir", "redis_prefix"):
+            if not getattr(self, name).strip():
+                raise _error(name, "a non-empty value", getattr(self, name))
         _check_db_url("database_url", self.database_url)
         if self.replica_url is not None:
             _check_db_url("replica_url", self.replica_url)
@@ -191,7 +200,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     try:
         return msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
-        raise _validation_error(exc) from None
+        raise _validation_error(exc, raw) from None
 
 
 _OPTIONAL_FIELDS: Final = frozenset(
@@ -217,15 +226,23 @@ def _read_toml(path: str) -> dict[str, Any]:
     section = data.get("certreg", data)
     if not isinstance(section, dict):
         raise _error("config", "a [certreg] table", path)
+    known = set(Settings.__struct_fields__)
+    unknown = sorted(str(key) for key in section if key not in known)
+    if unknown:
+        raise SettingsError(
+            f"配置文件 {path} 有未知的设置 / unknown setting(s) in {path}: {', '.join(unknown)}; "
+            f"known are {', '.join(sorted(known))}"
+        )
     return dict(section)
 
 
-def _validation_error(exc: msgspec.ValidationError) -> SettingsError:
+def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> SettingsError:
     text = str(exc)
     match = re.search(r"at `\$\.(\w+)`", text)
     if match:
         field = match.group(1)
         reason = text.split(" - at ", maxsplit=1)[0]
-        return SettingsError(f"配置错误 / bad setting {_env_name(field)}: {reason}")
+        value = "(hidden)" if field in _SECRET_FIELDS else repr(raw.get(field))
+        return SettingsError(f"配置错误 / bad setting {_env_name(field)}={value}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

@@ -37,6 +37,9 @@ class EventKind(StrEnum):
     CERTIFICATE_REISSUED = "certificate.reissued"  # 补发: subject is the old number, details name the new
     CERTIFICATE_REPLACED = "certificate.replaced"  # 换发: subject is the old number, details name the new
     FILING_CREATED = "filing.created"
+    #: A catalogue row (region, authority, occupation, project, institution) changed in place by a reference
+    #: load: subject ``<table>:<code>``, details name the changed fields with their old and new values.
+    REFERENCE_CHANGED = "reference.changed"
     FILING_STATUS = "filing.status"  # suspended, revoked, withdrawn, expired, active again
     KEY_CREATED = "key.created"
     KEY_RETIRED = "key.retired"

@@ -50,7 +50,8 @@ async def authority_view(session: AsyncSession, code: str) -> AuthorityView:
 
 
 async def filing_views(session: AsyncSession, institution_code: str) -> list[FilingView]:
-    """Every filing of the institution with its scope and its dated status history (in recorded order)."""
+    """Every filing of the institution with its scope, its dated status history (in recorded order) and the
+    authority that filed it (rule 5 judges that one, not the authority the institution record names)."""
     filings = (await session.scalars(select(Filing).where(Filing.institution_code == institution_code))).all()
     ids = [f.id for f in filings]
     scopes = (await session.scalars(select(FilingScope).where(FilingScope.filing_id.in_(ids)))).all()
@@ -59,6 +60,11 @@ async def filing_views(session: AsyncSession, institution_code: str) -> list[Fil
             select(FilingStatusChange).where(FilingStatusChange.filing_id.in_(ids)).order_by(FilingStatusChange.id)
         )
     ).all()
+    filers = (await session.scalars(select(Authority).where(Authority.code.in_({f.filed_by for f in filings})))).all()
+    authorities = {
+        row.code: AuthorityView(code=row.code, level=AuthorityLevel(row.level), region_code=row.region_code)
+        for row in filers
+    }
     return [
         FilingView(
             id=f.id,
@@ -74,6 +80,7 @@ async def filing_views(session: AsyncSession, institution_code: str) -> list[Fil
             history=tuple(
                 StatusChange(FilingStatus(c.status), c.effective_on, c.reason) for c in changes if c.filing_id == f.id
             ),
+            authority=authorities.get(f.filed_by),
         )
         for f in filings
     ]
@@ -124,7 +131,7 @@ async def project_views(session: AsyncSession, codes: Iterable[str]) -> dict[str
 async def eligibility_context(
     session: AsyncSession, profile: ProvinceProfile, institution: Institution
 ) -> EligibilityContext:
-    """Rules 1–6 for ``institution``, prepared once (filings indexed, filing authority loaded)."""
+    """Rules 1–6 for ``institution``, prepared once (filings indexed with the authority of each)."""
     return EligibilityContext(
         profile=profile,
         institution=institution_view(institution),

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from registry.db import Database
 from registry.errors import SchemaOutdatedError
 
 
@@ -52,12 +53,28 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(_current)
 
 
-async def check_schema(engine: AsyncEngine) -> None:
-    """Raise :class:`SchemaOutdatedError` unless the database is at this code's head revision."""
+async def check_schema(engine: AsyncEngine, *, which: str = "") -> None:
+    """Raise :class:`SchemaOutdatedError` unless the database is at this code's head revision.
+
+    ``which`` names the database in the message when there are two (``the write database``, ``the replica``).
+    """
     current = await current_revision(engine)
     head = head_revision()
     if current != head:
         found = current or "an empty database"
+        where = f" ({which})" if which else ""
         raise SchemaOutdatedError(
-            f"数据库结构不是最新 / the database schema is at {found}, this code needs {head}: run `certreg db upgrade`"
+            f"数据库结构不是最新{where} / the database schema{where} is at {found}, this code needs {head}: "
+            "run `certreg db upgrade`"
         )
+
+
+async def check_database_schema(database: Database) -> None:
+    """Check the write database and, when the read path uses a replica, the replica too.
+
+    Checking only the read engine (as a verify-only start-up would) lets the service start against a
+    stale primary whenever a replica is configured: every write would then fail on a user's request.
+    """
+    await check_schema(database.write_engine, which="写库 / the write database")
+    if database.read_engine.url != database.write_engine.url:
+        await check_schema(database.read_engine, which="只读副本 / the read replica")

@@ -7,7 +7,13 @@ import click
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, open_database, run, settings_from_env
 from issuer.cli.registry_data import print_report
-from issuer.demo import demo_link_lines, ensure_demo_keys, issue_demo_certificates, load_demo_reference
+from issuer.demo import (
+    demo_link_lines,
+    ensure_demo_keys,
+    issue_demo_certificates,
+    load_demo_reference,
+    require_demo_profile,
+)
 from issuer.demo_links import demo_links_file
 from issuer.keystore import keystore_from_settings
 
@@ -22,6 +28,7 @@ def demo_load() -> None:
     """Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the demo
     certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
+    require_demo_profile(settings)  # before anything is loaded or created
     store = keystore_from_settings(settings)
 
     async def _load() -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 from issuer.cli._common import console, open_database, run, settings_from_env
 from registry.refdata import LoadReport, load_reference_file
 from registry.refdata.tables import SPECS
+from registry.rules.profiles import get_profile
 
 
 @click.group("registry")
@@ -31,7 +32,9 @@ def load(path: Path, table: str | None) -> None:
 
     async def _load() -> LoadReport:
         async with open_database(settings) as database:
-            return await load_reference_file(database, data, path.name, table=table, actor="cli:registry-load")
+            return await load_reference_file(
+                database, data, path.name, table=table, actor="cli:registry-load", profile=get_profile(settings.profile)
+            )
 
     print_report(run(_load), path.name)
 

@@ -1,4 +1,9 @@
-"""Cell parsers for reference-data columns: each returns the typed value or raises :class:`CellError`."""
+"""Cell parsers for reference-data columns: each returns the typed value or raises :class:`CellError`.
+
+Formats are the domain's validators (:mod:`registry.rules`), so a file cannot store a value the rules
+would refuse elsewhere (``20200101`` as a date, ``999999`` as a region). A blank cell is an error unless
+the column is optional, and then it means "not given" — never a default such as "no".
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from registry.rules.formats import check_occupation_code
+from registry.rules.errors import RuleError
+from registry.rules.formats import check_occupation_code, parse_iso_date
 from registry.rules.ids import check_uscc, normalise_uscc
+from registry.rules.regions import is_region_code
 
 E = TypeVar("E", bound=StrEnum)
 Parser = Callable[[str], Any]
 
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "f", ""}
-_REGION = re.compile(r"^\d{6}$")
+_FALSE = {"false", "0", "no", "n", "否", "f"}
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 
 
@@ -48,8 +54,12 @@ def code(value: str) -> str:
 
 
 def region_code(value: str) -> str:
-    if not _REGION.match(value):
-        raise CellError("region.format", "行政区划代码应为 6 位数字 / a region code is 6 digits")
+    if not is_region_code(value):
+        raise CellError(
+            "region.format",
+            f"行政区划代码应为已知省份下的 6 位数字（GB/T 2260）/ a region code is 6 digits under a known province "
+            f"prefix (GB/T 2260); got {value!r}",
+        )
     return value
 
 
@@ -58,7 +68,10 @@ def optional_region_code(value: str) -> str | None:
 
 
 def boolean(value: str) -> bool:
+    """A yes/no cell; blank is an error, not "no" (a forgotten 准入类 must not pass as 否)."""
     lowered = value.strip().lower()
+    if not lowered:
+        raise CellError("value.required", "必填：是/否 / required: yes or no")
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
@@ -67,9 +80,10 @@ def boolean(value: str) -> bool:
 
 
 def iso_date(value: str) -> date:
+    """``YYYY-MM-DD`` only, by the domain's validator (``date.fromisoformat`` also takes ``20200101``)."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        return parse_iso_date(value)
+    except RuleError:
         raise CellError("date.format", f"日期格式应为 YYYY-MM-DD / expected a date YYYY-MM-DD, got {value!r}") from None
 
 
@@ -112,5 +126,15 @@ def enum(kind: type[E]) -> Parser:
             return kind(value.strip().lower())
         except ValueError:
             raise CellError("value.choice", f"应为以下之一 / expected one of: {allowed}; got {value!r}") from None
+
+    return parse
+
+
+def optional_enum(kind: type[E]) -> Parser:
+    """Like :func:`enum`, but a blank cell means "not given" (``None``): the column is optional."""
+    required = enum(kind)
+
+    def parse(value: str) -> E | None:
+        return required(value) if value.strip() else None
 
     return parse

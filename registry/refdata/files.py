@@ -1,14 +1,21 @@
-"""Turning a reference-data file (CSV, XLSX or JSON) into named tables."""
+"""Turning a reference-data file (CSV, XLSX or JSON) into named tables.
+
+Reference files are small and loaded by an operator, so they are read strictly: a CSV with a stray or
+unterminated quote (which the lenient reader turns into one long cell, silently swallowing the rows after
+it) is refused with its line, and a JSON document nested too deep to decode is refused, not a traceback.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import msgspec
 
 from registry.errors import LoadError
 from registry.refdata.tables import TableSpec, spec_for
-from registry.tabular import Row, Table, TableError, read_tables
+from registry.tabular import Row, Table, TableError, decode_text, read_tables
 
 
 def tables_of(data: bytes, filename: str, *, table: str | None = None) -> list[tuple[TableSpec, Table]]:
@@ -18,9 +25,31 @@ def tables_of(data: bytes, filename: str, *, table: str | None = None) -> list[t
     """
     try:
         found = _json_tables(data) if filename.lower().endswith(".json") else read_tables(data, filename)
+        if len(found) == 1 and not found[0].name:  # a CSV (sheets and JSON lists have names)
+            _check_csv_quoting(decode_text(data), filename)
     except TableError as exc:
         raise LoadError(f"{filename}: {exc}") from None
     return [(spec_for(t, None if t.name else table), t) for t in found]
+
+
+def _check_csv_quoting(text: str, filename: str) -> None:
+    """Refuse a CSV whose quoting is malformed, naming the line where the bad record starts.
+
+    The shared reader (:mod:`registry.tabular`) is lenient; this reads the same text with ``strict=True``
+    and the same delimiter rule (tab only when the first line has tabs and no commas).
+    """
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise LoadError(
+            f"{filename}: 第 {start} 行 CSV 格式错误（引号未闭合或位置不对），未载入任何数据 / line {start}: "
+            f"malformed CSV ({exc}: an unterminated or misplaced quote); nothing loaded"
+        ) from None
 
 
 def _json_tables(data: bytes) -> list[Table]:
@@ -28,6 +57,8 @@ def _json_tables(data: bytes) -> list[Table]:
         document = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise LoadError(f"JSON 格式错误 / malformed JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError("JSON 嵌套过深 / malformed JSON: nested too deeply") from None
     if not isinstance(document, dict) or not all(isinstance(v, list) for v in document.values()):
         raise LoadError('JSON 应为 {"表名": [记录, …]} / JSON must be an object of table name → list of records')
     tables = []

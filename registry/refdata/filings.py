@@ -1,16 +1,22 @@
 """Grouping filing rows: a file lists one row per scope row; rows with the same institution and
-reference are one filing, and must agree on its authority and validity window."""
+reference are one filing, and must agree on its authority and validity window. A window may not be
+longer than the province profile allows for the institution's kind (rule 2), and a filing's status
+history must be one that can happen (:func:`status_problems`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import Any, Protocol
+from datetime import date, timedelta
+from typing import Any, Final, NamedTuple, Protocol
 
 import msgspec
 
 from registry.errors import Problem
-from registry.vocab import SubjectType
+from registry.rules.policy import ProvinceProfile
+from registry.vocab import INSTITUTION_KIND_LABELS_ZH, FilingStatus, InstitutionKind, SubjectType
+
+#: Statuses a filing never leaves: a revoked, withdrawn or expired filing is refiled under a new reference.
+FINAL_STATUSES: Final = frozenset({FilingStatus.REVOKED, FilingStatus.WITHDRAWN, FilingStatus.EXPIRED})
 
 
 class ScopeLine(msgspec.Struct, frozen=True):
@@ -103,3 +109,83 @@ def _scope_problem(line: ScopeLine) -> tuple[str, str] | None:
     if line.subject_type is SubjectType.PROJECT and line.levels:
         return "scope.levels_not_allowed", "专项职业能力项目没有等级 / a special-ability project has no levels"
     return None
+
+
+def window_problems(
+    groups: Iterable[FilingGroup], kinds: dict[str, InstitutionKind], profile: ProvinceProfile, problems: list[Problem]
+) -> None:
+    """Rule 2: a filing's window may not outlast the validity the profile gives the institution's kind
+    (three years for a station, one for the technical-school pilot). A shorter window is allowed: the
+    centre may file for less. Institutions of unknown kind are reported by the reference check instead."""
+    for group in groups:
+        kind = kinds.get(group.institution_code)
+        if kind is None or group.valid_to < group.valid_from:
+            continue
+        longest = profile.filing_valid_to(kind, group.valid_from)
+        if group.valid_to > longest:
+            years = profile.filing_validity_years.get(kind, profile.default_filing_validity_years)
+            message = (
+                f"{INSTITUTION_KIND_LABELS_ZH[kind]}备案有效期最长 {years} 年，应不晚于 {longest}（规则 2）/ "
+                f"a {kind.value.replace('_', ' ')} filing is valid for at most {years} years: valid_to must be "
+                f"{longest} or earlier (rule 2)"
+            )
+            problems.append(
+                Problem(table="filings", row=group.rows[0], field="valid_to", code="filing.too_long", message=message)
+            )
+
+
+class StatusLine(NamedTuple):
+    """A dated status change of one filing; ``row`` is its row in the file, ``None`` when already recorded."""
+
+    row: int | None
+    status: FilingStatus
+    effective_on: date
+
+
+class StatusProblem(NamedTuple):
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+def status_problems(
+    valid_from: date, valid_to: date, recorded: Iterable[StatusLine], new: Iterable[StatusLine]
+) -> list[StatusProblem]:
+    """What is wrong with adding the ``new`` changes (rows of a file) to a filing's ``recorded`` history.
+
+    Rule 2 keeps status changes dated and final ones final: a change takes effect inside the filing's
+    window (an expiry also on the day after its last day), and nothing follows a revocation, withdrawal or
+    expiry — a revoked filing set back to active would let it issue again. Same-day changes apply in
+    recorded order, then in file order.
+    """
+    found: list[StatusProblem] = []
+    lines = list(new)
+    for line in lines:
+        assert line.row is not None
+        last = valid_to + timedelta(days=1) if line.status is FilingStatus.EXPIRED else valid_to
+        if not valid_from <= line.effective_on <= last:
+            message = (
+                f"状态生效日期 {line.effective_on} 不在备案有效期 {valid_from}～{valid_to} 内（规则 2）/ "
+                f"the status date {line.effective_on} is outside the filing's window {valid_from} to {valid_to} "
+                "(rule 2)"
+            )
+            found.append(StatusProblem(line.row, "effective_on", "filing.status_outside_window", message))
+    timeline = sorted([*recorded, *lines], key=lambda x: (x.effective_on, x.row is not None, x.row or 0))
+    final: StatusLine | None = None
+    blamed: set[int] = {problem.row for problem in found}
+    for line in timeline:
+        if final is None:
+            final = line if line.status in FINAL_STATUSES else None
+            continue
+        row = line.row if line.row is not None else final.row
+        if row is None or row in blamed:
+            continue
+        blamed.add(row)
+        message = (
+            f"备案已于 {final.effective_on} {final.status.value}，其后不能再有状态变更（{line.effective_on} "
+            f"{line.status.value}）（规则 2）/ the filing became {final.status.value} on {final.effective_on}, "
+            f"which is final: no status change can follow it ({line.status.value} on {line.effective_on}) (rule 2)"
+        )
+        found.append(StatusProblem(row, "status", "filing.status_final", message))
+    return found

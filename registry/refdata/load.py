@@ -3,13 +3,16 @@
 Every row is parsed and checked first (formats, check characters, references to records in the file or
 the database, duplicates); any problem aborts the load with every bad row listed. Then one transaction
 writes it. Re-loading the same file changes nothing. Catalogue rows (regions, authorities, occupations,
-projects, institutions) are upserted; filings are never changed in place (a change is a new filing
-reference), and each new filing and status change is appended to the event log.
+projects, institutions) are upserted, and each row changed in place is appended to the event log with its
+old and new values (``reference.changed``), so the transparency log keeps what the row said before;
+filings are never changed in place (a change is a new filing reference), and each new filing and status
+change is appended to the event log.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -18,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Database
 from registry.errors import LoadError, Problem
-from registry.events import EventKind, NewEvent, append_events
+from registry.events import DetailValue, EventKind, NewEvent, append_events
 from registry.models import (
     AbilityProject,
     Authority,
@@ -31,9 +34,18 @@ from registry.models import (
     Region,
 )
 from registry.refdata.files import tables_of
-from registry.refdata.filings import FilingGroup, group_filings, scope_signature
+from registry.refdata.filings import (
+    FilingGroup,
+    StatusLine,
+    group_filings,
+    scope_signature,
+    status_problems,
+    window_problems,
+)
 from registry.refdata.tables import parse_rows
-from registry.vocab import FilingStatus, InstitutionOwner, SubjectType
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import HUNAN
+from registry.vocab import FilingStatus, InstitutionKind, InstitutionOwner, SubjectType
 
 Rows = list[tuple[int, dict[str, Any]]]
 
@@ -74,9 +86,19 @@ def _failed(filename: str, problems: list[Problem]) -> LoadError:
 
 
 async def load_reference_file(
-    database: Database, data: bytes, filename: str, *, table: str | None = None, actor: str = "cli"
+    database: Database,
+    data: bytes,
+    filename: str,
+    *,
+    table: str | None = None,
+    actor: str = "cli",
+    profile: ProvinceProfile = HUNAN,
 ) -> LoadReport:
-    """Load ``data`` (the bytes of ``filename``); raises :class:`LoadError` listing every problem."""
+    """Load ``data`` (the bytes of ``filename``); raises :class:`LoadError` listing every problem.
+
+    ``profile`` sets the policy the rows are checked against (the longest filing window of each kind);
+    the command passes the configured one, the default is the demo data's province.
+    """
     problems: list[Problem] = []
     parsed: dict[str, Rows] = defaultdict(list)
     for spec, found in tables_of(data, filename, table=table):
@@ -86,12 +108,14 @@ async def load_reference_file(
     async with database.transaction() as session:
         await _check_references(session, parsed, problems)
         groups = group_filings(parsed.get("filings", []), problems)
+        window_problems(groups, await _institution_kinds(session, parsed, groups), profile, problems)
         await _check_scope_subjects(session, parsed, groups, problems)
         if problems:
             raise _failed(filename, problems)
+        events: list[NewEvent] = []
         for name, model in _CATALOGUES:
-            await _upsert(session, name, model, parsed.get(name, []), report)
-        events = await _store_filings(session, groups, report, problems, actor)
+            events += await _upsert(session, name, model, parsed.get(name, []), report, actor=actor)
+        events += await _store_filings(session, groups, report, problems, actor)
         events += await _store_statuses(session, parsed.get("filing_status", []), report, problems, actor)
         if problems:
             raise _failed(filename, problems)
@@ -146,6 +170,20 @@ async def _check_references(session: AsyncSession, parsed: dict[str, Rows], prob
                 problems.append(Problem(table=name, row=number, field=field, code="reference.unknown", message=message))
 
 
+async def _institution_kinds(
+    session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup]
+) -> dict[str, InstitutionKind]:
+    """The kind of each filed institution: as this file gives it, else as the registry has it."""
+    kinds = {record["code"]: record["kind"] for _, record in parsed.get("institutions", [])}
+    wanted = sorted({g.institution_code for g in groups} - set(kinds))
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(Institution.code, Institution.kind).where(Institution.code.in_(wanted[start : start + 500]))
+        )
+        kinds.update((code, InstitutionKind(kind)) for code, kind in rows)
+    return kinds
+
+
 async def _check_scope_subjects(
     session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup], problems: list[Problem]
 ) -> None:
@@ -175,9 +213,14 @@ def _row_values(name: str, record: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
 
 
-async def _upsert(session: AsyncSession, name: str, model: type[Base], rows: Rows, report: LoadReport) -> None:
+async def _upsert(
+    session: AsyncSession, name: str, model: type[Base], rows: Rows, report: LoadReport, *, actor: str
+) -> list[NewEvent]:
+    """Add new catalogue rows and change existing ones; returns one ``reference.changed`` event per row
+    changed in place, naming each changed field's old and new value (the row itself keeps only the new)."""
     if not rows:
-        return
+        return []
+    events: list[NewEvent] = []
     ordered = sorted(rows, key=lambda item: str(item[1]["code"]))  # parents (430000) before children (430100)
     codes = [record["code"] for _, record in ordered]
     column = model.__table__.c.code
@@ -189,13 +232,32 @@ async def _upsert(session: AsyncSession, name: str, model: type[Base], rows: Row
         if current is None:
             session.add(model(**values))
             report.count("added", name)
-        elif any(getattr(current, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(current, k, v)
-            report.count("changed", name)
-        else:
+            await session.flush()
+            continue
+        changed = sorted(k for k, v in values.items() if getattr(current, k) != v)
+        if not changed:
             report.count("unchanged", name)
+            continue
+        details: dict[str, DetailValue] = {"table": name, "code": values["code"], "fields": ",".join(changed)}
+        for k in changed:
+            details[f"old.{k}"] = _detail(getattr(current, k))
+            details[f"new.{k}"] = _detail(values[k])
+            setattr(current, k, values[k])
+        events.append(
+            NewEvent(kind=EventKind.REFERENCE_CHANGED, subject=f"{name}:{values['code']}", actor=actor, details=details)
+        )
+        report.count("changed", name)
         await session.flush()
+    return events
+
+
+def _detail(value: Any) -> DetailValue:
+    """A column value as an event detail: dates as ISO text, the rest as they are (str, bool, None)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
 
 
 async def _store_filings(
@@ -275,8 +337,10 @@ async def _store_filings(
 async def _store_statuses(
     session: AsyncSession, rows: Rows, report: LoadReport, problems: list[Problem], actor: str
 ) -> list[NewEvent]:
-    events: list[NewEvent] = []
-    for number, record in sorted(rows, key=lambda item: (item[1]["effective_on"], item[0])):
+    """Append the file's status changes that are not recorded yet, once each filing's whole history
+    (recorded and new) is one that can happen (:func:`status_problems`)."""
+    by_filing: dict[int, tuple[Filing, Rows]] = {}
+    for number, record in rows:
         filing = await session.scalar(
             select(Filing).where(
                 Filing.institution_code == record["institution_code"], Filing.reference == record["reference"]
@@ -288,17 +352,28 @@ async def _store_statuses(
                 Problem(table="filing_status", row=number, field="reference", code="reference.unknown", message=message)
             )
             continue
-        status = record["status"].value
-        exists = await session.scalar(
-            select(FilingStatusChange.id).where(
-                FilingStatusChange.filing_id == filing.id,
-                FilingStatusChange.status == status,
-                FilingStatusChange.effective_on == record["effective_on"],
-            )
+        by_filing.setdefault(filing.id, (filing, []))[1].append((number, record))
+    accepted: list[tuple[Filing, int, dict[str, Any]]] = []
+    for filing, lines in by_filing.values():
+        history = select(FilingStatusChange).where(FilingStatusChange.filing_id == filing.id)
+        recorded = (await session.scalars(history.order_by(FilingStatusChange.id))).all()
+        known = {(change.status, change.effective_on) for change in recorded}
+        new = [(n, r) for n, r in lines if (r["status"].value, r["effective_on"]) not in known]
+        if len(new) < len(lines):
+            report.count("unchanged", "filing_status", len(lines) - len(new))
+        found = status_problems(
+            filing.valid_from,
+            filing.valid_to,
+            [StatusLine(None, FilingStatus(c.status), c.effective_on) for c in recorded],
+            [StatusLine(n, r["status"], r["effective_on"]) for n, r in new],
         )
-        if exists is not None:
-            report.count("unchanged", "filing_status")
-            continue
+        problems.extend(Problem(table="filing_status", **p._asdict()) for p in found)
+        accepted += [(filing, n, r) for n, r in new]
+    events: list[NewEvent] = []
+    if problems:
+        return events
+    for filing, _, record in sorted(accepted, key=lambda item: (item[2]["effective_on"], item[1])):
+        status = record["status"].value
         reason = record.get("reason") or ""
         session.add(
             FilingStatusChange(filing_id=filing.id, status=status, effective_on=record["effective_on"], reason=reason)

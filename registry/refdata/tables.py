@@ -13,6 +13,7 @@ import msgspec
 
 from registry.errors import LoadError, Problem
 from registry.refdata import columns as c
+from registry.refdata.rows import ROW_CHECKS
 from registry.tabular import Table
 from registry.vocab import (
     AuthorityLevel,
@@ -106,7 +107,7 @@ SPECS: Final = (
             Column("code", c.code, aliases=("机构编码",)),
             Column("name", c.text(128), aliases=("机构名称",)),
             Column("kind", c.enum(InstitutionKind), aliases=("类型",)),
-            Column("owner", c.enum(InstitutionOwner), required=False, aliases=("隶属",)),
+            Column("owner", c.optional_enum(InstitutionOwner), required=False, aliases=("隶属",)),
             Column("uscc", c.uscc, aliases=("统一社会信用代码",)),
             Column("region_code", c.region_code, aliases=("行政区划代码",)),
             Column("filing_authority_code", c.code, aliases=("备案机关",)),
@@ -187,5 +188,9 @@ def parse_rows(spec: TableSpec, table: Table, problems: list[Problem]) -> list[t
                 )
                 ok = False
         if ok:
-            parsed.append((row.number, record))
+            found = ROW_CHECKS[spec.name](record) if spec.name in ROW_CHECKS else []
+            for field, code, message in found:
+                problems.append(Problem(table=spec.name, row=row.number, field=field, code=code, message=message))
+            if not found:
+                parsed.append((row.number, record))
     return parsed

@@ -41,7 +41,8 @@ class EligibilityContext:
         filing_authority: AuthorityView,
         filings: Sequence[FilingView],
     ) -> None:
-        """Index the institution's ``filings``; ``filing_authority`` is who filed it (rule 5)."""
+        """Index the institution's ``filings``; ``filing_authority`` judges rule 5 for a filing whose view
+        carries no ``authority`` of its own (views built by hand; the store always sets it)."""
         self._profile = profile
         self._institution = institution
         self._index = FilingIndex(filings, institution.code)
@@ -87,15 +88,33 @@ class EligibilityContext:
             assert project is not None  # missing_inputs ensured it
             found += project_problems(self._profile, project, day)
             subject = (SubjectType.PROJECT, project.code, f"{project.name}（{project.code}）")
-        _, problem = self._index.find(subject[0], subject[1], level, day, subject[2])
+        allowing, problem = self._index.find_all(subject[0], subject[1], level, day, subject[2])
         if problem is not None:
             found.append(problem)
-        found += self._authority_problems(level)
+        found += self._authority_problems(allowing, level)
         return found
 
-    def _authority_problems(self, level: int | None) -> list[Violation]:
-        """Rule 5 (where the profile has it): only the province files some levels and some owners."""
-        policy, authority = self._profile.filing_authority, self._authority
+    def _authority_problems(self, allowing: Sequence[FilingView], level: int | None) -> list[Violation]:
+        """Rule 5 (where the profile has it), judged against who filed the filing that allows the row.
+
+        The authority is the filing's ``filed_by``, not the one the institution record names: the two may
+        differ (a city filed level 3 and below, the province later filed level 1). The row passes when one
+        allowing filing passes; otherwise the first one's problems are reported. With no allowing filing
+        rule 1 or 2 already refuses the row, and no filing names an authority to judge.
+        """
+        if self._profile.filing_authority is None:
+            return []
+        judged = [self._problems_of(self._authority_of(filing), level) for filing in allowing]
+        if not judged or any(not problems for problems in judged):
+            return []
+        return judged[0]
+
+    def _authority_of(self, filing: FilingView) -> AuthorityView:
+        return filing.authority if filing.authority is not None else self._authority
+
+    def _problems_of(self, authority: AuthorityView, level: int | None) -> list[Violation]:
+        """Rule 5 for a filing by ``authority``: only the province files some levels and some owners."""
+        policy = self._profile.filing_authority
         if policy is None or authority.level is AuthorityLevel.PROVINCE:
             return []
         found = []
@@ -138,8 +157,8 @@ def check_eligibility(
 ) -> list[Violation]:
     """The violations of rules 1–6 for one certificate (empty: allowed); see :class:`EligibilityContext`.
 
-    ``filings`` are the institution's filings (others are ignored); ``filing_authority`` is the authority
-    that filed the institution. Never raises for bad input.
+    ``filings`` are the institution's filings (others are ignored); rule 5 judges each filing by its own
+    ``authority``, or by ``filing_authority`` when its view carries none. Never raises for bad input.
     """
     context = EligibilityContext(
         profile=profile, institution=institution, filing_authority=filing_authority, filings=filings

@@ -60,21 +60,32 @@ class FilingIndex:
         ``level`` is ignored for projects. An occupation code with a trade suffix is also covered by a scope
         row of its bare occupation (the whole occupation is filed). ``label`` names the subject in messages.
         """
+        allowing, problem = self.find_all(subject_type, subject_code, level, day, label)
+        return (allowing[0] if allowing else None), problem
+
+    def find_all(
+        self, subject_type: SubjectType, subject_code: str, level: int | None, day: date, label: str
+    ) -> tuple[list[FilingView], Violation | None]:
+        """Every filing that allows the row (in recorded order), or ``[]`` and the violation saying why none
+        does. Rule 5 needs them all: an institution may hold a city's and the province's filing at once."""
         if not self._timelines:
-            return None, violation("filing.none", rule="2", field="institution")
+            return [], violation("filing.none", rule="2", field="institution")
         rows = self._rows(subject_type, subject_code)
         if not rows:
-            return None, violation("scope.not_filed", rule="1", field="subject", subject=label)
+            return [], violation("scope.not_filed", rule="1", field="subject", subject=label)
         if subject_type is SubjectType.OCCUPATION:
             rows = [(index, levels) for index, levels in rows if level in levels]
             if not rows:
-                return None, violation("scope.level_not_filed", rule="1", field="level", subject=label, level=level)
+                return [], violation("scope.level_not_filed", rule="1", field="level", subject=label, level=level)
         candidates = [self._timelines[index] for index, _ in rows]
+        allowing = []
         for timeline in candidates:
             change = timeline.change_on(day)
             if timeline.filing.in_window(day) and change is not None and change.status is FilingStatus.ACTIVE:
-                return timeline.filing, None
-        return None, _why_not(candidates, day)
+                allowing.append(timeline.filing)
+        if allowing:
+            return list(dict.fromkeys(allowing)), None
+        return [], _why_not(candidates, day)
 
     def _rows(self, subject_type: SubjectType, code: str) -> list[tuple[int, frozenset[int]]]:
         rows = list(self._scope.get((subject_type, code), ()))

@@ -39,7 +39,12 @@ class ScopeRow(msgspec.Struct, frozen=True):
 
 
 class FilingView(msgspec.Struct, frozen=True):
-    """An institution's filing (备案) with authority ``filed_by``: validity window, scope, status history."""
+    """An institution's filing (备案) with authority ``filed_by``: validity window, scope, status history.
+
+    ``authority`` is the view of ``filed_by`` (rule 5 judges who filed *this* filing, which need not be the
+    authority the institution's own record names). The store always sets it; a view built by hand without
+    it is judged by the context's ``filing_authority``.
+    """
 
     id: int
     institution_code: str
@@ -48,6 +53,7 @@ class FilingView(msgspec.Struct, frozen=True):
     valid_to: date
     scope: tuple[ScopeRow, ...] = ()
     history: tuple[StatusChange, ...] = ()
+    authority: AuthorityView | None = None
 
     def status_on(self, day: date) -> FilingStatus | None:
         """The status in force on ``day``: the latest change with ``effective_on <= day``.

@@ -11,8 +11,11 @@ from sqlalchemy import func, select
 
 from registry.db import Database
 from registry.errors import LoadError
+from registry.events import LogEntry, decode_entry
+from registry.log.audit import run_audit
 from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
+from tests.integration.registry.refworld import STATION, WORLD, as_json, changed, world
 
 
 def shipped(name: str) -> bytes:
@@ -125,7 +128,7 @@ async def test_a_file_with_good_and_bad_rows_loads_nothing(database: Database) -
 
 async def test_a_filing_is_never_changed_in_place(database: Database) -> None:
     await load_demo(database)
-    changed = shipped("demo_hunan.json").replace(b'"2027-05-31"', b'"2028-05-31"')
+    changed = shipped("demo_hunan.json").replace(b'"2027-05-31"', b'"2027-04-30"')
     with pytest.raises(LoadError, match=r"filing\.changed"):
         await load_reference_file(database, changed, "demo_hunan.json")
 
@@ -140,9 +143,318 @@ async def test_a_filing_is_never_changed_in_place(database: Database) -> None:
         (b"{not json", "x.json", "malformed JSON"),
         (b'{"planets": [{"code": "x"}]}', "x.json", "unknown table"),
         (b"code,name\n430000,x\n", "x.csv", "lacks column"),
+        (b'code,name,parent_code\n430000,"unterminated\n430100,x,\n', "regions.csv", "line 2: malformed CSV"),
+        (b'code,name,parent_code\n430000,a,\n430100,"x"y,430000\n', "regions.csv", "line 3: malformed CSV"),
+        (b'code,name,parent_code\n430000,"a\nb",\n4301,"x\n', "regions.csv", "line 4: malformed CSV"),
+        (b'{"regions": [{"code": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}", "x.json", "nested too deeply"),
+        (b"[" * 100_000, "x.json", "nested too deeply"),
     ],
 )
 async def test_unusable_files_are_refused_clearly(database: Database, data: bytes, name: str, message: str) -> None:
     table = "occupations" if message == "lacks column" else None
     with pytest.raises(LoadError, match=message):
         await load_reference_file(database, data, name, table=table)
+
+
+# Rule 2: a filing's window may not outlast the validity of the institution's kind.
+
+
+@pytest.mark.parametrize(
+    ("index", "valid_to", "loads"),
+    [
+        (0, "2026-12-31", True),  # a station: three years
+        (0, "2025-06-30", True),  # shorter is allowed
+        (0, "2027-01-01", False),
+        (0, "2034-12-31", False),
+        (1, "2026-12-31", True),  # a technical school (pilot): one year
+        (1, "2027-01-01", False),
+    ],
+)
+async def test_a_filing_window_longer_than_the_profile_allows_is_refused(
+    database: Database, index: int, valid_to: str, loads: bool
+) -> None:
+    data = as_json(changed("filings", index, valid_to=valid_to))
+    if loads:
+        await load_reference_file(database, data, "world.json")
+        assert await count(database, Filing) == 2
+        return
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data, "world.json")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [
+        ("filings", index + 1, "valid_to", "filing.too_long")
+    ]
+    years = 3 if index == 0 else 1
+    assert f"at most {years} years" in str(info.value)
+    assert "(rule 2)" in str(info.value)
+    assert "规则 2" in str(info.value)
+    assert await count(database, Filing) == 0
+
+
+async def test_a_filing_window_is_judged_by_the_kind_already_in_the_registry(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filings=[], filing_status=[])), "world.json")
+    filing = dict(WORLD["filings"][1], valid_to="2027-12-31")  # the school, already in the registry
+    with pytest.raises(LoadError, match=r"filing\.too_long"):
+        await load_reference_file(database, as_json({"filings": [filing]}), "filings.json")
+
+
+# Rule 2: a filing's status history must be one that can happen.
+
+
+def status(state: str, day: str, reference: str = "长人社鉴备〔2024〕1号") -> dict[str, str]:
+    return {"institution_code": STATION, "reference": reference, "status": state, "effective_on": day}
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "code"),
+    [
+        ([status("revoked", "2025-01-01"), status("active", "2025-03-01")], 2, "filing.status_final"),
+        ([status("active", "2025-01-01"), status("withdrawn", "2025-01-01")], None, None),
+        ([status("withdrawn", "2025-01-01"), status("active", "2025-01-01")], 2, "filing.status_final"),
+        ([status("expired", "2026-06-30"), status("suspended", "2026-07-01")], 2, "filing.status_final"),
+        ([status("suspended", "2023-12-31")], 1, "filing.status_outside_window"),
+        ([status("suspended", "2027-01-01")], 1, "filing.status_outside_window"),
+        ([status("expired", "2027-01-01")], None, None),  # the day after the last day
+        ([status("expired", "2027-01-02")], 1, "filing.status_outside_window"),
+        ([status("suspended", "2025-01-01"), status("active", "2025-02-01")], None, None),
+    ],
+)
+async def test_a_status_history_that_cannot_happen_is_refused(
+    database: Database, rows: list[dict[str, str]], row: int | None, code: str | None
+) -> None:
+    data = as_json(world(filing_status=rows))
+    if code is None:
+        await load_reference_file(database, data, "world.json")
+        assert await count(database, FilingStatusChange) == 2 + len(rows)
+        return
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data, "world.json")
+    assert [(p.table, p.row, p.code) for p in info.value.problems] == [("filing_status", row, code)]
+    assert "(rule 2)" in str(info.value)
+    assert await count(database, Filing) == 0
+
+
+async def test_a_revoked_filing_cannot_be_set_back_to_active_by_a_later_file(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filing_status=[status("revoked", "2025-01-01")])), "a.json")
+    events = await count(database, Event)
+    later = {"filing_status": [status("revoked", "2025-01-01"), status("active", "2025-06-01")]}
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json(later), "b.json")
+    assert [(p.row, p.code) for p in info.value.problems] == [(2, "filing.status_final")]
+    assert "became revoked on 2025-01-01" in str(info.value)
+    assert await count(database, FilingStatusChange) == 2 + 1
+    assert await count(database, Event) == events
+
+
+async def test_a_final_status_cannot_be_slipped_in_before_recorded_changes(database: Database) -> None:
+    restored = [status("suspended", "2025-01-01"), status("active", "2025-03-01")]
+    await load_reference_file(database, as_json(world(filing_status=restored)), "a.json")
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json({"filing_status": [status("revoked", "2025-02-01")]}), "b.json")
+    assert [(p.row, p.code) for p in info.value.problems] == [(1, "filing.status_final")]
+
+
+# A catalogue row changed in place leaves its old values in the log.
+
+
+async def logged(database: Database, kind: str) -> list[LogEntry]:
+    async with database.reader() as session:
+        rows = (await session.scalars(select(Event.data).where(Event.kind == kind).order_by(Event.idx))).all()
+    return [decode_entry(data) for data in rows]
+
+
+async def test_a_catalogue_row_changed_in_place_is_an_event_with_old_and_new_values(database: Database) -> None:
+    await load_reference_file(database, as_json(WORLD), "world.json")
+    assert await logged(database, "reference.changed") == []
+    document = changed("occupations", 0, name="电工（新）", valid_to="2030-12-31")
+    document["institutions"][0]["address"] = "长沙市芙蓉区示例路 1 号"
+    report = await load_reference_file(database, as_json(document), "world.json", actor="cli:test")
+    assert report.changed == {"occupations": 1, "institutions": 1}
+    entries = await logged(database, "reference.changed")
+    assert [(e.subject, e.actor) for e in entries] == [
+        ("occupations:6-31-01-03", "cli:test"),
+        (f"institutions:{STATION}", "cli:test"),
+    ]
+    assert entries[0].details == {
+        "table": "occupations",
+        "code": "6-31-01-03",
+        "fields": "name,valid_to",
+        "old.name": "电工",
+        "new.name": "电工（新）",
+        "old.valid_to": None,
+        "new.valid_to": "2030-12-31",
+    }
+    assert entries[1].details["fields"] == "address"
+    assert (entries[1].details["old.address"], entries[1].details["new.address"]) == ("", "长沙市芙蓉区示例路 1 号")
+    events = await count(database, Event)
+    await load_reference_file(database, as_json(document), "world.json")  # the same again: nothing changes
+    assert await count(database, Event) == events
+    report_of_audit = await run_audit(database, "test.origin")
+    assert report_of_audit.clean, report_of_audit.discrepancies
+
+
+# Cells: the optional owner may be blank or absent; dates and regions by the domain's validators;
+# a blank yes/no is an error; rows whose dates or status disagree are reported.
+
+
+INSTITUTIONS_CSV = (
+    "code,name,kind,uscc,region_code,filing_authority_code\n"
+    "43012001,长沙市第一职业技能鉴定所,station,12430102445000011T,430102,430100\n"
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        INSTITUTIONS_CSV,
+        INSTITUTIONS_CSV.replace("code,name,kind,", "code,name,kind,owner,").replace(",station,", ",station,,"),
+    ],
+    ids=["no-owner-column", "blank-owner"],
+)
+async def test_the_optional_owner_column_may_be_absent_or_blank(database: Database, data: str) -> None:
+    await load_reference_file(database, as_json(world(institutions=[], filings=[])), "world.json")
+    report = await load_reference_file(database, data.encode(), "institutions.csv")
+    assert report.added == {"institutions": 1}
+    async with database.reader() as session:
+        institution = await session.get(Institution, STATION)
+    assert institution is not None
+    assert institution.owner == "local"
+
+
+OCCUPATION_HEADER = "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to\n"
+PROJECT_HEADER = "code,name,status,published_on,pilot_ends,withdrawn_on\n"
+
+CELL_CASES = [
+    ("regions.csv", "code,name,parent_code\n999999,无此省,\n", "region.format", "code"),
+    ("regions.csv", "code,name,parent_code\n430000,湖南省,\n431100,x,990000\n", "region.format", "parent_code"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-W01-1,\n", "date.format", "valid_from"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,20200101,\n", "date.format", "valid_from"),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,,12345,2020-01-01,\n", "value.required", "access_type"),
+    (
+        "occupations.csv",
+        OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-01-01,2019-12-31\n",
+        "date.order",
+        "valid_to",
+    ),
+    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,pilot,2022-03-01,2022-02-28,\n", "date.order", "pilot_ends"),
+    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,withdrawn,2022-03-01,,2022-01-01\n", "date.order", "withdrawn_on"),
+    (
+        "projects.csv",
+        PROJECT_HEADER + "HN01,湘绣,active,2022-03-01,,2023-01-01\n",
+        "project.status_inconsistent",
+        "withdrawn_on",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "code", "field"), CELL_CASES)
+async def test_a_bad_cell_or_row_is_reported_with_its_row_and_field(
+    database: Database, name: str, data: str, code: str, field: str
+) -> None:
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, data.encode(), name)
+    assert [(p.row, p.field, p.code) for p in info.value.problems] == [(data.count("\n"), field, code)]
+    assert await count(database, Region) == 0
+
+
+# One bad row per table, in a JSON file (rows numbered from 1) and in an XLSX (header is row 1).
+
+
+def _filing(**fields: str) -> dict[str, list[dict[str, object]]]:
+    return changed("filings", 0, **fields)
+
+
+JSON_BAD_ROWS = [
+    (_filing(valid_from="2026-01-01", valid_to="2025-12-31"), "filings", 1, "valid_to", "date.order"),
+    (_filing(levels=""), "filings", 1, "levels", "scope.levels_required"),
+    (
+        _filing(subject_type="project", subject_code="HN01", levels="3"),
+        "filings",
+        1,
+        "levels",
+        "scope.levels_not_allowed",
+    ),
+    (_filing(subject_code="9-99-99-99"), "filings", 1, "subject_code", "reference.unknown"),
+    (_filing(filed_by="439900"), "filings", 1, "filed_by", "reference.unknown"),
+    (
+        world(
+            filings=[
+                *WORLD["filings"],
+                dict(
+                    WORLD["filings"][0], subject_code="HN01", subject_type="project", levels="", valid_to="2026-06-30"
+                ),
+            ]
+        ),
+        "filings",
+        3,
+        "reference",
+        "filing.inconsistent",
+    ),
+    (
+        world(
+            filing_status=[
+                {
+                    "institution_code": STATION,
+                    "reference": "无此文号",
+                    "status": "suspended",
+                    "effective_on": "2025-01-01",
+                }
+            ]
+        ),
+        "filing_status",
+        1,
+        "reference",
+        "reference.unknown",
+    ),
+    (
+        {**changed("institutions", 0, uscc="12430102445000011X"), "filings": []},
+        "institutions",
+        1,
+        "uscc",
+        "uscc.checksum",
+    ),
+    ({**changed("institutions", 0, kind="university"), "filings": []}, "institutions", 1, "kind", "value.choice"),
+    (
+        changed("projects", 0, status="active", withdrawn_on="2023-01-01"),
+        "projects",
+        1,
+        "withdrawn_on",
+        "project.status_inconsistent",
+    ),
+    (changed("authorities", 0, level="county"), "authorities", 1, "level", "value.choice"),
+]
+
+
+@pytest.mark.parametrize(("document", "table", "row", "field", "code"), JSON_BAD_ROWS)
+async def test_a_bad_row_of_a_json_file_is_reported_and_nothing_is_loaded(
+    database: Database, document: dict[str, list[dict[str, object]]], table: str, row: int, field: str, code: str
+) -> None:
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, as_json(document), "world.json")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [(table, row, field, code)]
+    assert f"{table} row {row} [{field}] {code}" in str(info.value)
+    for model in (Region, Institution, Filing, Event):
+        assert await count(database, model) == 0
+
+
+async def test_bad_rows_of_an_xlsx_file_are_reported_by_sheet_and_row(database: Database) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "regions"
+    for values in (["code", "name", "parent_code"], ["430000", "湖南省", None], ["999999", "无此省", None]):
+        sheet.append(values)
+    occupations = book.create_sheet("职业")
+    occupations.append(["职业编码", "职业名称", "国家职业资格目录", "准入类", "等级", "生效日期", "失效日期"])
+    occupations.append(["6-31-01-03", "电工", "否", None, "12345", "2015-07-29", None])
+    occupations.append(["6-18-02-04", "焊工", "是", "是", "12345", "2015-07-29", "2010-01-01"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(LoadError) as info:
+        await load_reference_file(database, buffer.getvalue(), "ref.xlsx")
+    assert [(p.table, p.row, p.field, p.code) for p in info.value.problems] == [
+        ("occupations", 2, "access_type", "value.required"),
+        ("occupations", 3, "valid_to", "date.order"),
+        ("regions", 3, "code", "region.format"),
+    ]
+    assert await count(database, Region) == 0
+    assert await count(database, Occupation) == 0

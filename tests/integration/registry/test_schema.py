@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from issuer.cli import main
+from registry.db import Database
 from registry.errors import SchemaOutdatedError
-from registry.schema import check_schema, current_revision, head_revision, upgrade
+from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
+from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.support import drop_pg_database
 
 
 async def test_empty_database_is_refused_then_upgrade_fixes_it(tmp_path: Path) -> None:
@@ -29,3 +36,71 @@ async def test_migrated_test_database_is_current(db_url: str) -> None:
         await check_schema(engine)
     finally:
         await engine.dispose()
+
+
+async def _database_at(url: str, revision: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        await upgrade(engine, revision)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def url_at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database migrated only to 0002 (SQLite file or a scratch PostgreSQL database)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        await _database_at(url, "0002_batches")
+        yield url
+        return
+    require_service("PostgreSQL", PG_ADMIN_URL)
+    name = f"certreg_old_{run_id(request.config)}"
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    await _database_at(url, "0002_batches")
+    try:
+        yield url
+    finally:
+        await drop_pg_database(PG_ADMIN_URL, name)
+
+
+async def test_a_database_at_0002_is_refused_as_the_write_database_even_with_a_current_replica(
+    url_at_0002: str, db_url: str
+) -> None:
+    stale = Database(url_at_0002, read_url=db_url)
+    try:
+        with pytest.raises(SchemaOutdatedError) as info:
+            await check_database_schema(stale)
+        assert "the write database" in str(info.value)
+        assert "is at 0002_batches" in str(info.value)
+        assert "certreg db upgrade" in str(info.value)
+    finally:
+        await stale.dispose()
+    replica = Database(db_url, read_url=url_at_0002)
+    try:
+        with pytest.raises(SchemaOutdatedError, match="the read replica"):
+            await check_database_schema(replica)
+    finally:
+        await replica.dispose()
+    current = Database(db_url)
+    try:
+        await check_database_schema(current)
+    finally:
+        await current.dispose()
+
+
+def test_a_command_refuses_a_database_at_0002_with_exit_code_2(url_at_0002: str, tmp_path: Path) -> None:
+    regions = tmp_path / "regions.csv"
+    regions.write_text("code,name,parent_code\n430000,湖南省,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["registry", "load", str(regions)], env={"CERTREG_DATABASE_URL": url_at_0002})
+    assert result.exit_code == 2, result.output
+    assert "is at 0002_batches" in result.output
+    assert "run `certreg db upgrade`" in result.output
+    assert "Traceback" not in result.output

@@ -82,3 +82,43 @@ def test_toml_file_is_overridden_by_environment(tmp_path: Path) -> None:
     config.write_text("max_rows = = 1")
     with pytest.raises(SettingsError, match="CERTREG_CONFIG"):
         load_settings({"CERTREG_CONFIG": str(config)})
+
+
+def test_an_unknown_key_in_the_toml_file_is_refused_by_name(tmp_path: Path) -> None:
+    config = tmp_path / "certreg.toml"
+    config.write_text('[certreg]\nmax_rows = 10\ndatabse_url = "sqlite+aiosqlite:///x.db"\n')
+    with pytest.raises(SettingsError) as info:
+        load_settings({"CERTREG_CONFIG": str(config)})
+    assert f"unknown setting(s) in {config}: databse_url" in str(info.value)
+    assert "未知的设置" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CERTREG_KEY_DIR", "", "CERTREG_KEY_DIR: expected a non-empty value, got ''"),
+        ("CERTREG_KEY_DIR", "  ", "CERTREG_KEY_DIR: expected a non-empty value"),
+        ("CERTREG_REDIS_PREFIX", "", "CERTREG_REDIS_PREFIX: expected a non-empty value"),
+        ("CERTREG_REDIS_TIMEOUT_SECONDS", "inf", "CERTREG_REDIS_TIMEOUT_SECONDS: expected a finite number, got 'inf'"),
+        ("CERTREG_DB_TIMEOUT_SECONDS", "Infinity", "CERTREG_DB_TIMEOUT_SECONDS: expected a finite number"),
+        ("CERTREG_CHANGE_POLL_SECONDS", "nan", "CERTREG_CHANGE_POLL_SECONDS='nan'"),
+    ],
+)
+def test_empty_and_non_finite_values_are_refused(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({name: value})
+    assert expected in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("CERTREG_MAX_ROWS", "many", "CERTREG_MAX_ROWS='many': Expected `int`, got `str`"),
+        ("CERTREG_LOCAL_CACHE", "maybe", "CERTREG_LOCAL_CACHE='maybe': Expected `bool`"),
+        ("CERTREG_WORKERS", "0", "CERTREG_WORKERS='0': Expected `int` >= 1"),
+    ],
+)
+def test_a_type_error_names_the_variable_and_the_value_given(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings({name: value})
+    assert expected in str(info.value)

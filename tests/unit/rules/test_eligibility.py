@@ -281,6 +281,39 @@ def test_rule5_province_owned_units_are_filed_by_the_province() -> None:
     assert sichuan(4, SC_CHENGDU, InstitutionOwner.INDUSTRY) == ["authority.owner_requires_province"]
 
 
+def filed_by(authority: AuthorityView, filing_id: int = 1, levels: frozenset[int] = ALL_LEVELS) -> FilingView:
+    scope = (ScopeRow(OCC, CATALOGUED.code, levels),)
+    record = filing(institution_code="S000051000007", filed_by=authority.code, scope=scope, filing_id=filing_id)
+    return msgspec.structs.replace(record, authority=authority)
+
+
+@pytest.mark.parametrize("profile", [SICHUAN, HUNAN], ids=["sichuan", "hunan"])
+def test_rule5_judges_the_authority_that_filed_the_filing_not_the_institution_record(
+    profile: ProvinceProfile,
+) -> None:
+    # The institution record names the province, but the filing covering level 1 was filed by a city.
+    where = institution(code="S000051000007", region="510700", authority=SC_PROVINCE.code)
+    by_city = check(level=1, where=where, authority=SC_PROVINCE, filings=[filed_by(SC_MIANYANG)], profile=profile)
+    if profile is SICHUAN:
+        assert [(v.code, v.rule) for v in by_city] == [("authority.level_not_filable", "5")]
+        assert "Authority SC-MY may not file" in by_city[0].message_en
+    else:
+        assert by_city == []
+    # …and the other way round: the record names a city, the level-1 filing is the province's.
+    where = institution(code="S000051000007", region="510700", authority=SC_MIANYANG.code)
+    by_province = check(level=1, where=where, authority=SC_MIANYANG, filings=[filed_by(SC_PROVINCE)], profile=profile)
+    assert codes(by_province) == []
+
+
+def test_rule5_passes_when_one_allowing_filing_was_filed_by_the_province() -> None:
+    where = institution(code="S000051000007", region="510700", authority=SC_MIANYANG.code)
+    both = [filed_by(SC_MIANYANG, 1), filed_by(SC_PROVINCE, 2)]
+    assert codes(check(level=1, where=where, authority=SC_MIANYANG, filings=both, profile=SICHUAN)) == []
+    city_only = [filed_by(SC_MIANYANG, 1), filed_by(SC_PROVINCE, 2, frozenset({3, 4, 5}))]
+    found = check(level=1, where=where, authority=SC_PROVINCE, filings=city_only, profile=SICHUAN)
+    assert codes(found) == ["authority.level_not_filable"]
+
+
 def test_rule5_is_skipped_in_hunan() -> None:
     assert check(level=1, where=institution(owner=InstitutionOwner.PROVINCE)) == []
     assert check(level=1, authority=HN_PROVINCE) == []

@@ -1,0 +1,86 @@
+"""``certreg registry load`` and ``certreg demo load`` as an operator runs them: exit codes and what is printed."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from issuer.cli import main
+from registry.db import Database
+from registry.models import Event, Region
+
+
+def regions_in(url: str) -> int:
+    async def _count() -> int:
+        database = Database(url)
+        try:
+            async with database.reader() as session:
+                return int(await session.scalar(select(func.count()).select_from(Region)) or 0)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(_count())
+
+
+def events_in(url: str) -> int:
+    async def _count() -> int:
+        database = Database(url)
+        try:
+            async with database.reader() as session:
+                return int(await session.scalar(select(func.count()).select_from(Event)) or 0)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(_count())
+
+
+def test_demo_load_refuses_a_non_hunan_profile_before_loading_anything(empty_db_url: str, tmp_path: Path) -> None:
+    env = {
+        "CERTREG_DATABASE_URL": empty_db_url,
+        "CERTREG_PROFILE": "sichuan",
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "correct horse",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+    }
+    result = CliRunner().invoke(main, ["demo", "load"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "cannot be loaded under CERTREG_PROFILE=sichuan" in result.output
+    assert "演示数据属于湖南省" in result.output
+    assert "Traceback" not in result.output
+    assert regions_in(empty_db_url) == 0
+    assert events_in(empty_db_url) == 0
+    assert not (tmp_path / "keys").exists()
+
+
+def test_registry_load_lists_every_bad_row_and_exits_2(empty_db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "regions.csv"
+    bad.write_text("code,name,parent_code\n430000,湖南省,\n999999,无此省,\n430100,长沙市,439900\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["registry", "load", str(bad)], env={"CERTREG_DATABASE_URL": empty_db_url})
+    assert result.exit_code == 2, result.output
+    assert "regions.csv: 2 处错误，未载入任何数据 / 2 problems, nothing loaded" in result.output
+    assert "regions row 3 [code] region.format" in result.output
+    assert "regions row 4 [parent_code] reference.unknown" in result.output
+    assert "Traceback" not in result.output
+    assert regions_in(empty_db_url) == 0
+
+
+def test_registry_load_refuses_malformed_csv_quoting_with_exit_2(empty_db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "regions.csv"
+    bad.write_text('code,name,parent_code\n430000,"湖南省,\n430100,长沙市,430000\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["registry", "load", str(bad)], env={"CERTREG_DATABASE_URL": empty_db_url})
+    assert result.exit_code == 2, result.output
+    assert "line 2: malformed CSV" in result.output
+    assert regions_in(empty_db_url) == 0
+
+
+def test_registry_load_prints_what_it_loaded(empty_db_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "regions.csv"
+    good.write_text("code,name,parent_code\n430000,湖南省,\n430100,长沙市,430000\n", encoding="utf-8")
+    env = {"CERTREG_DATABASE_URL": empty_db_url, "CERTREG_PROFILE": "sichuan"}
+    result = CliRunner().invoke(main, ["registry", "load", str(good)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "regions" in result.output
+    assert regions_in(empty_db_url) == 2
