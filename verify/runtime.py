@@ -79,6 +79,7 @@ class VerifyRuntime:
             self.metrics,
             db_timeout=settings.db_timeout_seconds,
             retry_after=settings.retry_after_seconds,
+            cache=self.cache,
         )
         self.feed = ChangeFeed(
             database,

@@ -106,9 +106,8 @@ class ReadService:
             return self._render_token(answer, lang)
         signed, _ = decode_token(token)
         number = verdict.statement.number
-        started = self.cache.generation
         try:
-            view = await self.views.get(number)
+            view, started = await self.views.get(number)
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(lang, exc.retry_after)
         answer = token_answer(verdict, signed, view)
@@ -203,8 +202,7 @@ class ReadService:
         self, pending: dict[str, list[int]], items: Sequence[VerifyRequest], parts: list[bytes]
     ) -> None:
         self.metrics.local_miss.inc(len(pending))
-        started = self.cache.generation
-        views = await self.views.get_many(list(pending))
+        views, started = await self.views.get_many(list(pending))
         for number, indices in pending.items():
             entry = self.named.make(number, views[number], "item")
             self.cache.put((number, "item"), entry, started=started)
@@ -243,7 +241,7 @@ class ReadService:
             self.metrics.local_hit.inc()
             return entry
         self.metrics.local_miss.inc()
-        started = self.cache.generation
-        entry = self.named.make(number, await self.views.get(number), variant)
+        view, started = await self.views.get(number)
+        entry = self.named.make(number, view, variant)
         self.cache.put(key, entry, started=started)
         return entry
