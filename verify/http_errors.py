@@ -50,6 +50,32 @@ def _http(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return response
 
 
+#: Why a body could not be decoded, for the errors the JSON decoder raises as something other than a
+#: ``SerializationException`` (litestar turns only msgspec's own DecodeError into a 400).
+_UNDECODABLE = {
+    UnicodeDecodeError: "请求体不是有效的 JSON（含无效 UTF-8 字节）"
+    "/ the request body is not valid JSON (invalid UTF-8)",
+    RecursionError: "请求体不是有效的 JSON（嵌套层数过深）/ the request body is not valid JSON (nested too deeply)",
+}
+
+
+def _undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """400 for a body the JSON decoder gave up on; anything else of these types is a bug (500)."""
+    if not _raised_decoding(exc):
+        return _internal(request, exc)
+    return _body(400, _UNDECODABLE[UnicodeDecodeError if isinstance(exc, UnicodeDecodeError) else RecursionError])
+
+
+def _raised_decoding(exc: Exception) -> bool:
+    """Whether ``exc`` came out of litestar's JSON decoding of a request body."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "decode_json":
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _body(404, str(exc))
 
@@ -81,5 +107,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     ConflictError: _conflict,
     RegistryError: _registry,
     ServiceUnavailableError: _unavailable,
+    UnicodeDecodeError: _undecodable,
+    RecursionError: _undecodable,
     Exception: _internal,
 }
