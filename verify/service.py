@@ -211,6 +211,19 @@ class ReadService:
 
     # --- shared steps -----------------------------------------------------------------------------------
 
+    def before_key(self, client: str) -> int:
+        """Before an API key is looked up (a database query when it is not cached): the Retry-After of a
+        client IP that is over the public limit, else 0. Valid keys are not counted against the IP."""
+        retry = self.limiter.over(client, self.limits.public_per_minute)
+        if retry:
+            self.metrics.rate_limited.labels("ip").inc()
+        return retry
+
+    def bad_key(self, client: str) -> None:
+        """Count a request with a missing, unknown or revoked API key against its IP, so guessing keys is
+        limited like any other public request."""
+        self.limiter.hit(client, self.limits.public_per_minute)
+
     def _hit(self, client: str, api_key: ApiKeyRecord | None, cost: int) -> int:
         if api_key is None:
             return self.limiter.hit(client, self.limits.public_per_minute, cost)
