@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -20,6 +20,7 @@ from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
 from verify.fastlane import VerifyLane
+from verify.head import get
 from verify.queries import ApiKeyRecord
 from verify.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime

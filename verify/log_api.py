@@ -11,13 +11,14 @@ import hashlib
 from typing import Annotated, Any, Final
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from registry.log.errors import LogRangeError
 from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
 from registry.log.store import active_log_verifier
+from verify.head import get
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = "text/plain; charset=utf-8"
