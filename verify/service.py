@@ -26,7 +26,7 @@ from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
 from verify.answers import Answer, not_genuine, token_answer
 from verify.errors import ServiceUnavailableError
-from verify.fixed import FixedAnswers
+from verify.fixed import FixedAnswers, error_json
 from verify.keysets import KeySetCache
 from verify.lru import Entry, ResponseCache
 from verify.metrics import Metrics
@@ -175,6 +175,13 @@ class ReadService:
     async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyRequest]) -> RawResponse:
         """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key."""
         self.metrics.route["verify_batch"].inc()
+        limit = self._key_limit(api_key)
+        if len(items) > limit:  # would be refused in every window: say so instead of 429 forever
+            return error_json(
+                400,
+                f"批量条数超过该密钥每分钟限额（{limit}）/ batch exceeds this key's per-minute limit ({limit})",
+                {"items": len(items), "per_minute": limit},
+            )
         retry = self._hit("", api_key, len(items))
         if retry:
             return self._refused("api_key", None, retry)
@@ -227,7 +234,10 @@ class ReadService:
     def _hit(self, client: str, api_key: ApiKeyRecord | None, cost: int) -> int:
         if api_key is None:
             return self.limiter.hit(client, self.limits.public_per_minute, cost)
-        return self.limiter.hit(f"key:{api_key.id}", api_key.rate_per_minute or self.limits.api_per_minute, cost)
+        return self.limiter.hit(f"key:{api_key.id}", self._key_limit(api_key), cost)
+
+    def _key_limit(self, api_key: ApiKeyRecord) -> int:
+        return api_key.rate_per_minute or self.limits.api_per_minute
 
     def _refused(self, scope: str, lang: Lang | None, retry: int) -> RawResponse:
         self.metrics.rate_limited.labels(scope).inc()
