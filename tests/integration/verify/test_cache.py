@@ -14,6 +14,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from registry.certificates import revoke
+from registry.rules.numbering import format_number, parse_any
+from registry.rules.profiles import HUNAN
+from registry.vocab import CertificateKind
+from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_query import UNKNOWN
 from tests.integration.verify.world import World, verify_app
 from tests.support import make_settings
@@ -154,17 +158,61 @@ async def test_simulated_slow_database_load_cannot_hide_a_revocation_from_a_requ
         await runtime.close()
 
 
-async def test_not_found_is_cached_briefly_and_dropped_on_issue(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, negative_ttl_seconds=1)) as client:
+async def test_not_found_is_cached_like_a_view_and_dropped_on_issue(world: World) -> None:
+    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
         for _ in range(3):
             assert await result(client, UNKNOWN, "张三") == "not_found"
         assert queries((await client.get("/metrics")).text) == 1
         await invalidate_numbers(None, "unused", [UNKNOWN])  # the issuer announces new numbers too
         await result(client, UNKNOWN, "张三")
         assert queries((await client.get("/metrics")).text) == 2
-        await asyncio.sleep(1.1)
+        await asyncio.sleep(5.1)  # longer than "not found" used to be cached (negative_ttl_seconds)
         await result(client, UNKNOWN, "张三")
-        assert queries((await client.get("/metrics")).text) == 3, "a negative answer expires"
+        assert queries((await client.get("/metrics")).text) == 2, "an unknown number costs what a known one does"
+
+
+def next_number(world: World) -> str:
+    """The number the next certificate issued like the world's will get (numbers are allocated in order)."""
+    _, parts = parse_any(HUNAN, world.successor.number)
+    rule = HUNAN.rule_for(CertificateKind.SKILL_LEVEL)
+    return format_number(rule, msgspec.structs.replace(parts, sequence=parts.sequence + 1))
+
+
+async def wait_for_verdict(client: AsyncTestClient[Litestar], number: str, name: str, since: float) -> float:
+    while (verdict := await result(client, number, name)) != "valid":
+        assert verdict == "not_found"
+        assert time.monotonic() - since < 1.0, "a newly issued number is still not found after one second"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - since
+
+
+@pytest.mark.parametrize(
+    "with_redis", [pytest.param(False, id="in-process"), pytest.param(True, id="redis", marks=pytest.mark.redis)]
+)
+async def test_a_number_cached_as_not_found_is_verifiable_within_a_second_of_its_issue(
+    world: World, with_redis: bool, request: pytest.FixtureRequest
+) -> None:
+    """Nobody announces the issue (the writer could not reach Redis): the change feed alone must end the
+    negative answer at both levels."""
+    number = next_number(world)
+    settings: dict[str, object] = {"change_poll_seconds": 0.1}
+    if with_redis:
+        settings |= {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_prefix": request.getfixturevalue("redis_prefix"),
+        }
+    app = verify_app(world.database.url, **settings)
+    async with AsyncTestClient(app) as client:
+        runtime = runtime_of(app)
+        for _ in range(200):
+            if runtime.cache.active:
+                break
+            await asyncio.sleep(0.01)
+        assert await result(client, number, "赵六") == "not_found"
+        assert await result(client, number, "赵六") == "not_found"
+        (issued,) = await issue_test_certificates(world.database, world.store, [("赵六", HOLDER_IDS[3])])
+        assert issued.number == number
+        await wait_for_verdict(client, number, "赵六", time.monotonic())
 
 
 @pytest.mark.redis
