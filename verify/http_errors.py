@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from registry.errors import ConflictError, NotFoundError, RegistryError
+from registry.log.errors import LogCorruptError
 from verify.errors import ServiceUnavailableError
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
@@ -143,6 +144,14 @@ def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return response
 
 
+def _log_incomplete(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The stored log has a hole: the server's fault, said plainly; what is missing goes to the log file."""
+    logger.error("transparency log incomplete on %s %s: %s", request.method, request.url.path, exc)
+    response = _body(503, "日志数据不完整 / the log is incomplete")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _body(500, "服务器内部错误 / internal server error")
@@ -154,6 +163,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     NotFoundError: _not_found,
     ConflictError: _conflict,
     RegistryError: _registry,
+    LogCorruptError: _log_incomplete,
     ServiceUnavailableError: _unavailable,
     UnicodeDecodeError: _undecodable,
     RecursionError: _undecodable,
