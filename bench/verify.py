@@ -7,7 +7,8 @@ What it measures (wrk, 64 connections, 2 threads; medians of ``--runs`` runs):
 * ``verify hit``: ``POST /v1/verify`` answered from the in-process cache (``hit_ratio``, ``hit_p99_ms``).
 * ``qr page hit``: ``GET /Q/{token}`` from the in-process cache.
 * ``verify redis``: ``POST /v1/verify`` with the in-process cache off (``CERTREG_LOCAL_CACHE=false``), so every
-  request reads and decodes the view from Redis and renders the answer (``redis_hit_ratio``).
+  request reads and decodes the view from Redis and renders the answer (``redis_hit_ratio``); numbers rotate
+  over ``REDIS_ROTATION`` certificates, each warmed into Redis first.
 * ``verify miss pg``: both caches off, numbers rotating over ``--certificates`` certificates, so every
   request is a query on PostgreSQL (``miss_pg_ratio``).
 
@@ -45,6 +46,9 @@ from verify.app import create_app
 
 PG_ADMIN: Final = os.environ.get("PG_BENCH_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL: Final = os.environ.get("REDIS_BENCH_URL", "redis://127.0.0.1:6379/12")
+#: Distinct numbers the Redis run rotates over (all warmed into Redis first): one hot number would measure
+#: one Redis key and one decoded view, not the shared level under a spread of numbers.
+REDIS_ROTATION: Final = 2000
 DB_NAME: Final = "certreg_bench_verify"
 PREFIX: Final = "certreg-bench"
 PORT: Final = 18731
@@ -171,8 +175,10 @@ def one_run(db_url: str, certs: list[Certificate], seconds: int) -> dict[str, Sa
         server.stop()
     server = Server(db_url, redis_url=REDIS_URL, local_cache="false")
     try:
-        _warm("/v1/verify", _post_body(hot))
-        out["verify redis"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(hot)])
+        rotating = certs[:REDIS_ROTATION]
+        for cert in rotating:  # each view read from the database once and written to Redis
+            _warm("/v1/verify", _post_body(cert))
+        out["verify redis"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in rotating])
     finally:
         server.stop()
     server = Server(db_url, local_cache="false", redis_cache="false")

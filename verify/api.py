@@ -2,22 +2,25 @@
 
 Controllers only parse, call one service method and return its ready answer. The batch route's guard checks
 the API key before the body is even parsed, so a request without a valid key is a 401 whatever it carries.
+A client IP over the public limit is refused before its key is looked up, and every request with a missing,
+unknown or revoked key counts against its IP: guessing keys is limited, and each guess may cost a query.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
 from verify.fastlane import VerifyLane
+from verify.head import get
 from verify.queries import ApiKeyRecord
 from verify.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -33,7 +36,7 @@ _UNAUTHORIZED = {
 }
 
 
-def client_of(request: Request[Any, Any, Any]) -> str:
+def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The rate-limit key of a client without an API key: its IP as the server saw it (run the server with
     its proxy-headers option behind a load balancer)."""
     return f"ip:{request.client.host}" if request.client else "ip:unknown"
@@ -42,14 +45,25 @@ def client_of(request: Request[Any, Any, Any]) -> str:
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: 401 unless the request carries an unrevoked employer API key (kept in ``state.api_key``)."""
     runtime: VerifyRuntime = connection.app.state[STATE_KEY]
+    client = client_of(connection)
+    retry = runtime.service.before_key(client)
+    if retry:
+        raise HTTPException(
+            "请求过于频繁 / too many requests",
+            status_code=429,
+            extra={"retry_after": retry},
+            headers={"Retry-After": str(retry)},
+        )
     key = key_from_headers(connection.headers)
     if key is None:
+        runtime.service.bad_key(client)
         raise NotAuthorizedException(
             "需要 API 密钥 / an API key is required (X-API-Key or Authorization: Bearer)",
             headers={"WWW-Authenticate": 'Bearer realm="certreg"'},
         )
     record = await runtime.api_keys.resolve(key)
     if record is None:
+        runtime.service.bad_key(client)
         raise NotAuthorizedException(
             "API 密钥无效或已吊销 / the API key is unknown or revoked",
             headers={"WWW-Authenticate": 'Bearer realm="certreg", error="invalid_token"'},
@@ -81,8 +95,13 @@ class VerifyApi(Controller):
         key = key_from_headers(request.headers)
         record: ApiKeyRecord | None = None
         if key is not None:
+            client = client_of(request)
+            retry = runtime.service.before_key(client)
+            if retry:
+                return runtime.fixed.too_many(None, retry)
             record = await runtime.api_keys.resolve(key)
             if record is None:
+                runtime.service.bad_key(client)
                 return runtime.fixed.bad_key
         return await runtime.service.verify(client_of(request), data, record)
 

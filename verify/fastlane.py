@@ -57,8 +57,8 @@ class VerifyLane:
         if body is not None and not any(name in _KEY_HEADERS for name, _ in http["headers"]):
             try:
                 request = _decoder.decode(body)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                request = None
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+                request = None  # the controller decodes it again and answers the 400
         if request is None:
             await self.app(scope, receive, send)
             return

@@ -7,8 +7,9 @@ that almost always returns nothing; event indices are handed out under a lock in
 skipped) and
 
 * drops its in-process answers about every certificate named by a ``certificate.*`` event;
-* for revocations and supersessions, also deletes the Redis view and bumps its version (retried until Redis
-  takes it), in case the writer could not;
+* also deletes the Redis view and bumps its version (retried until Redis takes it), in case the writer
+  could not. Issues too: "no such certificate" is cached as long as a view (so an unknown number costs
+  what a known one does, and the two cannot be told apart by timing), and this is what ends it;
 * on a ``key.*`` event reloads the key set and, if it changed, clears the in-process cache (verdicts on
   tokens depend on it). The key set is also reloaded every ``keyset_refresh_seconds``;
 * when the log has a newer signed checkpoint, clears the in-process cache and tells the view store, so
@@ -26,7 +27,6 @@ import logging
 from typing import Final
 
 from registry.db import Database
-from registry.events import EventKind
 from verify.errors import DATABASE_ERRORS
 from verify.keysets import KeySetCache
 from verify.lru import ResponseCache
@@ -114,8 +114,7 @@ class ChangeFeed:
             self.last = max(self.last, idx)
             if kind.startswith("certificate."):
                 changed.append(subject)
-                if kind != EventKind.CERTIFICATE_ISSUED.value:
-                    self._redis_pending.add(subject)
+                self._redis_pending.add(subject)
             elif kind.startswith("key."):
                 keys_changed = True
         if changed:

@@ -42,6 +42,12 @@ class FixedAnswers:
             lang: html_response(pages.answer(NOT_FOUND, lang, via="query", toggle=_form_toggle(lang)), pages.csp)
             for lang in LANGS
         }
+        self.missing_page = {
+            lang: html_response(
+                pages.problem(lang, UI[lang]["not_found_page"], toggle=_form_toggle(lang)), pages.csp, status=404
+            )
+            for lang in LANGS
+        }
         self.form_page = {
             lang: html_response(pages.form(lang), pages.csp, cache=b"public, max-age=300") for lang in LANGS
         }

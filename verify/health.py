@@ -8,10 +8,11 @@ service still answers (from the database), so readiness reports it as degraded b
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Response
 from litestar.di import NamedDependency
 from sqlalchemy import text
 
+from verify.head import get
 from verify.runtime import VerifyRuntime
 
 

@@ -2,25 +2,29 @@
 
 Bodies are built once and served with an ``ETag`` (a matching ``If-None-Match`` gets 304) and a
 ``Cache-Control`` that is long for what can never change (entries, proofs at explicit sizes) and short for
-what moves (the latest checkpoint). A parameter outside the log is a 400 with a bilingual message.
+what moves (the latest checkpoint). A parameter outside the log is a 400 with a bilingual message; rows
+missing from the stored log are the server's fault, a 503 (see :mod:`verify.http_errors`), never a short
+page.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Annotated, Any, Final
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from registry.log.errors import LogRangeError
+from registry.log.errors import LogCorruptError, LogRangeError
 from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
-from registry.log.store import active_log_verifier
+from registry.log.store import EntryView, active_log_verifier
+from verify.head import get
 from verify.runtime import VerifyRuntime
 
-TEXT: Final = "text/plain; charset=utf-8"
+TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
 FOREVER: Final = "public, max-age=31536000, immutable"
 SHORT: Final = "public, max-age=10"
 KEY_CACHE: Final = "public, max-age=300"
@@ -45,6 +49,15 @@ def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cac
 
 def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return Response({"status": 400, "error": str(exc)}, status_code=400, media_type=MediaType.JSON)
+
+
+def _require_whole(entries: Sequence[EntryView], start: int, end: int) -> None:
+    """Raise :class:`LogCorruptError` unless ``entries`` are exactly the leaves ``[start, end)``: a page with a
+    hole must never be served, least of all as immutable (caches would keep it for a year)."""
+    if len(entries) != end - start or any(entry.index != start + i for i, entry in enumerate(entries)):
+        have = {entry.index for entry in entries}
+        missing = [index for index in range(start, end) if index not in have]
+        raise LogCorruptError(f"日志缺少叶子 / leaves missing from the log: {missing[:5]}; run `certreg audit`")
 
 
 def _json(request: Request[Any, Any, Any], view: msgspec.Struct, cache_control: str) -> Response[bytes]:
@@ -83,6 +96,7 @@ class LogController(Controller):
         """Leaves ``[start, end)`` (at most 1,000): their bytes, hashes and decoded events."""
         async with runtime.database.reader() as session:
             page = await entries_page(session, start, end)
+        _require_whole(page.entries, start, end)
         return _json(request, page, FOREVER)
 
     @get("/proof/inclusion")

@@ -85,7 +85,7 @@ class ResponseCache:
     def put(self, key: Hashable, entry: Entry, *, started: int) -> bool:
         """Store ``entry`` unless the cache is off or its number was invalidated since generation ``started``
         (when the fill began reading); evicts least recently used entries to stay within both bounds."""
-        if not self.active or started < self._floor or self._invalidated.get(entry.number, -1) > started:
+        if not self.active or self.changed_since(entry.number, started):
             return False
         entry.size = ENTRY_OVERHEAD + entry.response.size + _key_size(key)
         if entry.size > self.max_bytes:
@@ -98,6 +98,10 @@ class ResponseCache:
         while len(self._data) > self.max_entries or self.bytes > self.max_bytes:
             self._remove(next(iter(self._data)))
         return True
+
+    def changed_since(self, number: str, started: int) -> bool:
+        """Whether ``number`` (or everything) was invalidated after generation ``started``."""
+        return started < self._floor or self._invalidated.get(number, -1) > started
 
     def invalidate(self, numbers: Iterable[str]) -> int:
         """Drop every answer about ``numbers`` and refuse fills of them that are under way; returns how many

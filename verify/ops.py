@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller
 from litestar.di import NamedDependency
 
+from verify.head import get
 from verify.metrics import CONTENT_TYPE
 from verify.responses import RawResponse
 from verify.runtime import VerifyRuntime

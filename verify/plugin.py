@@ -10,6 +10,7 @@ from litestar.plugins import InitPlugin
 
 from registry.config import Settings
 from verify.api import VerifyApi
+from verify.head import HeadWithoutBody
 from verify.health import HealthController
 from verify.http_errors import EXCEPTION_HANDLERS
 from verify.log_api import LogController
@@ -24,6 +25,7 @@ class VerifyPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend([HealthController, PublicPages, VerifyApi, LogController, MetricsController])
+        app_config.middleware.append(HeadWithoutBody)
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)

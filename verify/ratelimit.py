@@ -64,6 +64,15 @@ class RateLimiter:
         self._dirty.add(key)
         return 0
 
+    def over(self, key: str, limit: int) -> int:
+        """Like :meth:`hit` but counts nothing: 0 when one more request of ``key`` would be allowed."""
+        now = self.clock()
+        window = int(now // WINDOW_SECONDS)
+        count = self._counts.get(key)
+        if count is None or count.window != window or count.known + count.pending + 1 <= limit:
+            return 0
+        return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
     def redis_key(self, key: str, window: int) -> str:
         return f"{self.prefix}:rl:{key}:{window}"
 

@@ -41,6 +41,12 @@ from verify.viewstore import ViewStore
 
 STATE_KEY = "verify"
 
+# NEGATIVES_LIVE_AS_LONG: "no such certificate" is cached as long as a certificate's view (Redis and in
+# process). Issuing announces new numbers like any change, and the change feed drops both levels for every
+# ``certificate.issued`` event, so a new number is answered within a poll; a shorter life would only make an
+# unknown number measurably slower than a wrong name on a known one (a timing side channel).
+# ``negative_ttl_seconds`` is therefore not used by the verify service.
+
 
 class VerifyRuntime:
     """Connections, caches and background tasks of one worker process; closed when the app shuts down."""
@@ -66,7 +72,7 @@ class VerifyRuntime:
                 redis,
                 prefix=settings.redis_prefix,
                 ttl=settings.redis_ttl_seconds,
-                negative_ttl=settings.negative_ttl_seconds,
+                negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
                 timeout=settings.redis_timeout_seconds,
                 gate=self.gate,
             )
@@ -79,6 +85,7 @@ class VerifyRuntime:
             self.metrics,
             db_timeout=settings.db_timeout_seconds,
             retry_after=settings.retry_after_seconds,
+            cache=self.cache,
         )
         self.feed = ChangeFeed(
             database,
@@ -119,7 +126,7 @@ class VerifyRuntime:
                 public_per_minute=settings.public_rate_per_minute,
                 api_per_minute=settings.api_rate_per_minute,
                 ttl=settings.redis_ttl_seconds,
-                negative_ttl=settings.negative_ttl_seconds,
+                negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
             ),
         )
         self._tasks: list[asyncio.Task[None]] = []

@@ -112,9 +112,11 @@ class BatchResponse(msgspec.Struct, frozen=True, kw_only=True):
     results: list[VerifyResult]
 
 
-def proof_path(log_index: int) -> str:
-    """Where the transparency log proves the inclusion of a certificate's issue event."""
-    return f"/v1/log/proof/inclusion?index={log_index}"
+def proof_path(log_index: int, size: int | None) -> str:
+    """Where the transparency log proves the inclusion of a certificate's issue event, in the tree of ``size``
+    leaves (the checkpoint the answer states), so the link proves what the page says even after newer
+    checkpoints; without a checkpoint yet, against whatever is latest when followed."""
+    return f"/v1/log/proof/inclusion?index={log_index}" + (f"&size={size}" if size is not None else "")
 
 
 def certificate_info(view: CertificateView) -> CertificateInfo:
@@ -136,7 +138,7 @@ def certificate_info(view: CertificateView) -> CertificateInfo:
         authority_name=view.authority_name,
         issued_on=view.issued_on,
         log_index=view.log_index,
-        log_proof=proof_path(view.log_index),
+        log_proof=proof_path(view.log_index, view.log.tree_size if view.log else None),
         log_inclusion=inclusion_of(view),
     )
 

@@ -26,7 +26,7 @@ from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
 from verify.answers import Answer, not_genuine, token_answer
 from verify.errors import ServiceUnavailableError
-from verify.fixed import FixedAnswers
+from verify.fixed import FixedAnswers, error_json
 from verify.keysets import KeySetCache
 from verify.lru import Entry, ResponseCache
 from verify.metrics import Metrics
@@ -106,9 +106,8 @@ class ReadService:
             return self._render_token(answer, lang)
         signed, _ = decode_token(token)
         number = verdict.statement.number
-        started = self.cache.generation
         try:
-            view = await self.views.get(number)
+            view, started = await self.views.get(number)
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(lang, exc.retry_after)
         answer = token_answer(verdict, signed, view)
@@ -176,6 +175,13 @@ class ReadService:
     async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyRequest]) -> RawResponse:
         """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key."""
         self.metrics.route["verify_batch"].inc()
+        limit = self._key_limit(api_key)
+        if len(items) > limit:  # would be refused in every window: say so instead of 429 forever
+            return error_json(
+                400,
+                f"批量条数超过该密钥每分钟限额（{limit}）/ batch exceeds this key's per-minute limit ({limit})",
+                {"items": len(items), "per_minute": limit},
+            )
         retry = self._hit("", api_key, len(items))
         if retry:
             return self._refused("api_key", None, retry)
@@ -203,8 +209,7 @@ class ReadService:
         self, pending: dict[str, list[int]], items: Sequence[VerifyRequest], parts: list[bytes]
     ) -> None:
         self.metrics.local_miss.inc(len(pending))
-        started = self.cache.generation
-        views = await self.views.get_many(list(pending))
+        views, started = await self.views.get_many(list(pending))
         for number, indices in pending.items():
             entry = self.named.make(number, views[number], "item")
             self.cache.put((number, "item"), entry, started=started)
@@ -213,10 +218,26 @@ class ReadService:
 
     # --- shared steps -----------------------------------------------------------------------------------
 
+    def before_key(self, client: str) -> int:
+        """Before an API key is looked up (a database query when it is not cached): the Retry-After of a
+        client IP that is over the public limit, else 0. Valid keys are not counted against the IP."""
+        retry = self.limiter.over(client, self.limits.public_per_minute)
+        if retry:
+            self.metrics.rate_limited.labels("ip").inc()
+        return retry
+
+    def bad_key(self, client: str) -> None:
+        """Count a request with a missing, unknown or revoked API key against its IP, so guessing keys is
+        limited like any other public request."""
+        self.limiter.hit(client, self.limits.public_per_minute)
+
     def _hit(self, client: str, api_key: ApiKeyRecord | None, cost: int) -> int:
         if api_key is None:
             return self.limiter.hit(client, self.limits.public_per_minute, cost)
-        return self.limiter.hit(f"key:{api_key.id}", api_key.rate_per_minute or self.limits.api_per_minute, cost)
+        return self.limiter.hit(f"key:{api_key.id}", self._key_limit(api_key), cost)
+
+    def _key_limit(self, api_key: ApiKeyRecord) -> int:
+        return api_key.rate_per_minute or self.limits.api_per_minute
 
     def _refused(self, scope: str, lang: Lang | None, retry: int) -> RawResponse:
         self.metrics.rate_limited.labels(scope).inc()
@@ -243,7 +264,7 @@ class ReadService:
             self.metrics.local_hit.inc()
             return entry
         self.metrics.local_miss.inc()
-        started = self.cache.generation
-        entry = self.named.make(number, await self.views.get(number), variant)
+        view, started = await self.views.get(number)
+        entry = self.named.make(number, view, variant)
         self.cache.put(key, entry, started=started)
         return entry

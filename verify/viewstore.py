@@ -6,6 +6,12 @@ turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numb
 What the database says is written back to Redis (views for ``redis_ttl_seconds``, "no such certificate"
 for ``negative_ttl_seconds``) by compare-and-set, see :mod:`verify.redis_views`.
 
+A load remembers the cache generation at which it began (:attr:`Loaded.started`); every request that
+joins it fills the in-process cache with *that* generation, so an answer read before an invalidation is
+refused by :meth:`verify.lru.ResponseCache.put` however late a request joined. And a request for a number
+invalidated after its load began does not join that load at all but starts a fresh one, so it never gets
+an answer the database no longer gives (a slow load cannot hide a revocation).
+
 When the database fails, :class:`verify.errors.ServiceUnavailableError` is raised (503 with Retry-After);
 cached answers are unaffected.
 """
@@ -14,16 +20,34 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 from registry.db import Database
 from verify.errors import DATABASE_ERRORS, unavailable
+from verify.lru import ResponseCache
 from verify.metrics import Metrics
 from verify.queries import fetch_view, fetch_views
 from verify.redis_views import Cached, RedisViews
 from verify.views import CertificateView, UndecodableViewError, decode_view, encode_view
 
 Views = dict[str, CertificateView | None]
+
+
+class Loaded(NamedTuple):
+    """Views, and the cache generation at which the load that read them began (for ``ResponseCache.put``)."""
+
+    views: Views
+    started: int
+
+
+class _Flight:
+    """One batched load: its future, and the cache generation when it was launched (``None`` until then)."""
+
+    __slots__ = ("future", "started")
+
+    def __init__(self, future: asyncio.Future[Views]) -> None:
+        self.future = future
+        self.started: int | None = None
 
 
 #: Most numbers one load asks for (the SQL ``IN`` list and the ``MGET`` stay small).
@@ -48,6 +72,7 @@ class ViewStore:
         db_timeout: float,
         retry_after: int,
         db_slots: int = 10,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.database = database
         self.redis = redis
@@ -55,52 +80,79 @@ class ViewStore:
         self.db_timeout = db_timeout
         self.retry_after = retry_after
         self.db_slots = db_slots
-        self._inflight: dict[str, asyncio.Future[Views]] = {}
+        #: The in-process cache whose generations loads are tagged with (None: generation 0, never stale).
+        self.cache = cache
+        self._inflight: dict[str, _Flight] = {}
         self._batch: list[str] | None = None
-        self._batch_future: asyncio.Future[Views] | None = None
+        self._batch_flight: _Flight | None = None
         self._slots: asyncio.Semaphore | None = None
         #: The newest signed checkpoint this worker knows of (kept by the change feed): a cached view built
         #: against an older one is reloaded, so answers carry a proof against the latest checkpoint.
         self.checkpoint_size = 0
 
-    async def get(self, number: str) -> CertificateView | None:
-        """The view of ``number`` (``None``: no such certificate); raises ServiceUnavailableError."""
-        future = self._inflight.get(number) or self._enqueue([number])
-        return (await asyncio.shield(future))[number]
+    async def get(self, number: str) -> tuple[CertificateView | None, int]:
+        """The view of ``number`` (``None``: no such certificate) and the generation its load began at;
+        raises ServiceUnavailableError."""
+        flight = self._joinable(number) or self._enqueue([number])
+        views = await asyncio.shield(flight.future)
+        assert flight.started is not None  # set at launch, before the load can finish
+        return views[number], flight.started
 
-    async def get_many(self, numbers: Sequence[str]) -> Views:
-        """Views of distinct ``numbers``; raises ServiceUnavailableError."""
-        waiting = {n: self._inflight[n] for n in numbers if n in self._inflight}
+    async def get_many(self, numbers: Sequence[str]) -> Loaded:
+        """Views of distinct ``numbers`` and the oldest generation their loads began at; raises
+        ServiceUnavailableError."""
+        waiting: dict[str, _Flight] = {}
+        for number in numbers:
+            flight = self._joinable(number)
+            if flight is not None:
+                waiting[number] = flight
         fresh = [n for n in numbers if n not in waiting]
         for start in range(0, len(fresh), MAX_BATCH):
             chunk = fresh[start : start + MAX_BATCH]
-            future = self._enqueue(chunk)
-            waiting.update(dict.fromkeys(chunk, future))
+            flight = self._enqueue(chunk)
+            waiting.update(dict.fromkeys(chunk, flight))
         found: Views = {}
-        for future in set(waiting.values()):
-            found.update(await asyncio.shield(future))
-        return {n: found[n] for n in numbers}
+        flights = {id(f): f for f in waiting.values()}.values()
+        for flight in flights:
+            found.update(await asyncio.shield(flight.future))
+        started = min((f.started for f in flights if f.started is not None), default=self._generation())
+        return Loaded({n: found[n] for n in numbers}, started)
 
-    def _enqueue(self, numbers: list[str]) -> asyncio.Future[Views]:
+    def _generation(self) -> int:
+        return self.cache.generation if self.cache is not None else 0
+
+    def _joinable(self, number: str) -> _Flight | None:
+        """The load of ``number`` under way, unless the number was invalidated since it began."""
+        flight = self._inflight.get(number)
+        if flight is None or flight.started is None or self.cache is None:
+            return flight
+        if self.cache.changed_since(number, flight.started):
+            return None
+        return flight
+
+    def _enqueue(self, numbers: list[str]) -> _Flight:
         """Add ``numbers`` to the batch that leaves at the end of this turn of the loop."""
-        if self._batch is None or self._batch_future is None or len(self._batch) + len(numbers) > MAX_BATCH:
+        if self._batch is None or self._batch_flight is None or len(self._batch) + len(numbers) > MAX_BATCH:
             loop = asyncio.get_running_loop()
-            self._batch, self._batch_future = [], loop.create_future()
-            self._batch_future.add_done_callback(_retrieve)
-            loop.call_soon(self._launch, self._batch, self._batch_future)
+            future: asyncio.Future[Views] = loop.create_future()
+            future.add_done_callback(_retrieve)
+            self._batch, self._batch_flight = [], _Flight(future)
+            loop.call_soon(self._launch, self._batch, self._batch_flight)
         self._batch.extend(numbers)
         for number in numbers:
-            self._inflight[number] = self._batch_future
-        return self._batch_future
+            self._inflight[number] = self._batch_flight
+        return self._batch_flight
 
-    def _launch(self, numbers: list[str], future: asyncio.Future[Views]) -> None:
+    def _launch(self, numbers: list[str], flight: _Flight) -> None:
         if self._batch is numbers:
-            self._batch = self._batch_future = None
+            self._batch = self._batch_flight = None
+        flight.started = self._generation()
+        future = flight.future
         task = asyncio.create_task(self._load(numbers))
 
         def _settle(finished: asyncio.Task[Views]) -> None:
             for number in numbers:
-                if self._inflight.get(number) is future:
+                if self._inflight.get(number) is flight:
                     del self._inflight[number]
             if finished.cancelled():
                 future.cancel()

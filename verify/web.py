@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from verify.api import client_of
 from verify.fastlane import TokenLane
+from verify.head import get
 from verify.responses import RawResponse
 from verify.runtime import VerifyRuntime
 from verify.texts import lang_of

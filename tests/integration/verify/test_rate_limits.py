@@ -10,8 +10,10 @@ import redis.asyncio as aioredis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.world import World, verify_app
 from verify.ratelimit import WINDOW_SECONDS
+from verify.runtime import STATE_KEY
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -82,3 +84,35 @@ async def test_the_empty_form_is_not_limited(world: World) -> None:
     async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=1)) as client:
         statuses = [(await client.get("/")).status_code for _ in range(5)]
     assert statuses == [200] * 5
+
+
+@pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
+async def test_unknown_api_keys_count_against_the_ip_and_are_refused_before_a_look_up(world: World, route: str) -> None:
+    await outside_a_window_boundary(1.5)
+    payload = {"number": world.valid.number, "name": "张三"}
+    body = payload if route == "/v1/verify" else {"items": [payload]}
+    app = verify_app(world.database.url, public_rate_per_minute=3)
+    async with AsyncTestClient(app) as client:
+        statuses = []
+        for guess in range(5):
+            response = await client.post(route, json=body, headers={"X-API-Key": f"ck_guess{guess:040d}"})
+            statuses.append(response.status_code)
+        refused = response
+        looked_up = len(app.state[STATE_KEY].api_keys._known)
+    assert statuses == [401, 401, 401, 429, 429], "the public limit of the IP applies to unknown keys"
+    assert 1 <= int(refused.headers["retry-after"]) <= WINDOW_SECONDS
+    assert refused.json()["error"] == "请求过于频繁 / too many requests"
+    assert looked_up == 3, "the refused guesses were not looked up in the database"
+
+
+async def test_valid_api_keys_are_not_limited_by_the_public_ip_limit(world: World) -> None:
+    key = await make_key(world.database)
+    await outside_a_window_boundary(1.5)
+    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=3)) as client:
+        statuses = []
+        for _ in range(6):
+            response = await client.post(
+                "/v1/verify", json={"number": world.valid.number, "name": "张三"}, headers={"X-API-Key": key}
+            )
+            statuses.append(response.status_code)
+    assert statuses == [200] * 6

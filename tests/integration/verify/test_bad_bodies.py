@@ -1,0 +1,32 @@
+"""Bodies that are not JSON a client could have meant: invalid UTF-8 and absurdly deep nesting get a
+bilingual 400 on every JSON route, with or without an API key, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.verify.test_batch import make_key
+from tests.integration.verify.world import World, verify_app
+
+BAD_BODIES = {
+    "invalid UTF-8 in a string": b'{"number":"\xff","name":"x"}',
+    "invalid UTF-8 in a batch item": b'{"items":[{"number":"\xff","name":"x"}]}',
+    "nested 5000 deep": b"[" * 5000,
+    "objects nested 3000 deep": b'{"a":' * 3000,
+}
+
+
+@pytest.mark.parametrize("body", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+@pytest.mark.parametrize(("route", "keyed"), [("/v1/verify", False), ("/v1/verify", True), ("/v1/verify/batch", True)])
+async def test_undecodable_bodies_are_a_bilingual_400(world: World, body: bytes, route: str, keyed: bool) -> None:
+    headers = {"Content-Type": "application/json"}
+    if keyed:
+        headers["X-API-Key"] = await make_key(world.database)
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post(route, content=body, headers=headers)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    zh, en = error.split("/ ")
+    assert zh.startswith("请求体不是有效的 JSON（"), error
+    assert en.startswith("the request body is not valid JSON ("), error

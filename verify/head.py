@@ -1,0 +1,43 @@
+"""``HEAD`` on every ``GET`` route: the same status and headers, no body.
+
+Link checkers, uptime monitors and caches ask with ``HEAD``; litestar answers 405 unless a route lists the
+method, and it sends whatever body the handler made. So the verify routes are declared with :func:`get`
+(``GET`` and ``HEAD``), and :class:`HeadWithoutBody`, an app-wide middleware, drops the body of every
+answer to a ``HEAD`` request (``Content-Length`` stays: it is what a ``GET`` would have sent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import route
+from litestar.enums import HttpMethod
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def get(path: str | list[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
+    """Like ``litestar.get``, answering ``HEAD`` too."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
+
+
+class HeadWithoutBody:
+    """Sends only the start of an answer to a ``HEAD`` request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        http: Any = scope
+        if http["type"] != "http" or http["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(scope, receive, send_no_body)
