@@ -69,8 +69,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: In-process response cache bounds.
     cache_max_entries: PositiveInt = 50_000
     cache_max_bytes: PositiveInt = 64 * 1024 * 1024
-    #: Seconds a "not found" answer may be cached.
-    negative_ttl_seconds: PositiveInt = 5
     #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
     redis_ttl_seconds: PositiveInt = 3600
     #: Server workers for ``certreg serve``.

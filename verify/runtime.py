@@ -24,7 +24,7 @@ from redis.backoff import NoBackoff
 from registry.config import Settings
 from registry.db import Database
 from registry.rules.profiles import get_profile
-from registry.schema import check_schema
+from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
 from verify.feed import ChangeFeed
 from verify.fixed import FixedAnswers
@@ -212,7 +212,7 @@ def lifespan(settings: Settings) -> Any:
     async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = VerifyRuntime.build(settings)
         try:
-            await check_schema(runtime.database.read_engine)
+            await check_database_schema(runtime.database)
             await runtime.start()
             app.state[STATE_KEY] = runtime
             yield

@@ -2,8 +2,8 @@
 
 The API routes use :meth:`issuer.runtime.IssuerRuntime.announce` (the app's Redis connection); the
 operator CLI has no app, so :func:`announcer_from_settings` builds a short-lived Redis client from
-``CERTREG_REDIS_URL`` (nothing to tell without one: verify workers then keep only their in-process cache
-of the embedded setup, whose "not found" answers live ``negative_ttl_seconds`` at most).
+``CERTREG_REDIS_URL`` (nothing to tell without one: the verify workers of the embedded setup then learn of
+the change from their change feed, which polls the event table).
 """
 
 from __future__ import annotations

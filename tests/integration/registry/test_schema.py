@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from issuer.app import create_app as create_issuer_app
 from issuer.cli import main
 from registry.db import Database
 from registry.errors import SchemaOutdatedError
 from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
-from tests.support import drop_pg_database
+from tests.support import drop_pg_database, make_settings
+from verify.app import create_app as create_verify_app
 
 
 async def test_empty_database_is_refused_then_upgrade_fixes_it(tmp_path: Path) -> None:
@@ -104,3 +107,15 @@ def test_a_command_refuses_a_database_at_0002_with_exit_code_2(url_at_0002: str,
     assert "is at 0002_batches" in result.output
     assert "run `certreg db upgrade`" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("factory", ["all-in-one", "verify"])
+async def test_the_app_refuses_to_start_on_a_stale_write_database_behind_a_current_replica(
+    url_at_0002: str, db_url: str, factory: str
+) -> None:
+    create = create_issuer_app if factory == "all-in-one" else create_verify_app
+    app = create(make_settings(database_url=url_at_0002, replica_url=db_url))
+    expected = pytest.RaisesExc(SchemaOutdatedError, match="the write database")
+    with pytest.RaisesGroup(expected, allow_unwrapped=True, flatten_subgroups=True):
+        async with AsyncTestClient(app):
+            pytest.fail("the app started on a write database at 0002")

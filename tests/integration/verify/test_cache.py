@@ -166,7 +166,7 @@ async def test_not_found_is_cached_like_a_view_and_dropped_on_issue(world: World
         await invalidate_numbers(None, "unused", [UNKNOWN])  # the issuer announces new numbers too
         await result(client, UNKNOWN, "张三")
         assert queries((await client.get("/metrics")).text) == 2
-        await asyncio.sleep(5.1)  # longer than "not found" used to be cached (negative_ttl_seconds)
+        await asyncio.sleep(5.1)  # longer than the 5 s "not found" answers were once cached for
         await result(client, UNKNOWN, "张三")
         assert queries((await client.get("/metrics")).text) == 2, "an unknown number costs what a known one does"
 
