@@ -1,8 +1,9 @@
 """Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030) and XLSX.
 
 Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class:`TableError` with a
-bilingual message (empty file, binary data, undecodable text, formula cells, an XLSX zip bomb, a long number
-that Excel already rounded), so an upload never turns into a 500 or a silently wrong record.
+bilingual message (empty file, binary data, undecodable text, a damaged workbook, formula cells, an XLSX zip
+bomb, a long number that Excel already rounded), so an upload never turns into a 500 or a silently wrong
+record.
 """
 
 from __future__ import annotations
@@ -150,6 +151,12 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
             except TableError as exc:
                 if exc.code != "file.empty":
                     raise
+            except Exception as exc:  # noqa: BLE001 - read-only mode parses the sheet XML only now, row by row
+                raise TableError(
+                    "file.corrupt",
+                    f"XLSX 文件已损坏，无法读取工作表 {sheet.title} / the XLSX is damaged: sheet {sheet.title!r} "
+                    f"cannot be read ({type(exc).__name__}); save it again from Excel or WPS",
+                ) from None
         if not tables:
             raise TableError("file.empty", "工作簿没有数据 / the workbook has no data")
         return tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import openpyxl
@@ -72,6 +72,41 @@ HEADER_ROW = ["姓名", "身份证号", "职业编码", "等级"]
 GOOD = ["张三", "430102199003071234", "6-31-01-03", "4"]
 
 
+def damaged(change: Callable[[bytes], bytes]) -> bytes:
+    """A valid one-row XLSX whose sheet XML is rewritten by ``change``: openpyxl only parses it (lazily)
+    while the rows are read, past the workbook's own checks."""
+    source_data = xlsx([HEADER_ROW, ["张三", "430102199003071234", "6-31-01-03", 4]])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source_data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            body = source.read(item)
+            target.writestr(item, change(body) if item.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def _cell(old: str, new: str) -> Callable[[bytes], bytes]:
+    def change(sheet: bytes) -> bytes:
+        assert old.encode() in sheet, old  # the rewrite must hit, or the case tests nothing
+        return sheet.replace(old.encode(), new.encode())
+
+    return change
+
+
+DAMAGED = [
+    ("truncated.xlsx", damaged(lambda sheet: sheet[: len(sheet) // 2])),
+    ("letters_in_number.xlsx", damaged(_cell('<c r="D2" t="n"><v>4</v>', '<c r="D2" t="n"><v>abc</v>'))),
+    ("bad_date.xlsx", damaged(_cell('<c r="D2" t="n"><v>4</v>', '<c r="D2" t="d"><v>2025-13-45</v>'))),
+    (
+        "bad_shared_string.xlsx",
+        damaged(_cell('<c r="A2" t="inlineStr"><is><t>张三</t></is></c>', '<c r="A2" t="s"><v>999</v></c>')),
+    ),
+    ("bad_reference.xlsx", damaged(_cell('r="D2"', 'r="2D"'))),
+]
+
+
 UNUSABLE = [
     ("empty.csv", b"", "file.empty"),
     ("blank.csv", b"\r\n  \r\n", "file.empty"),
@@ -84,6 +119,7 @@ UNUSABLE = [
     ("noheader.csv", csv_file([GOOD], header=GOOD), "file.no_header"),
     ("missing.csv", csv_file([["张三", "6-31-01-03"]], header=["姓名", "职业编码"]), "file.header_missing"),
     ("twice.csv", csv_file([[*GOOD, "x"]], header=[*HEADER_ROW, "name"]), "file.header_duplicate"),
+    *((name, data, "file.corrupt") for name, data in DAMAGED),
 ]
 
 
