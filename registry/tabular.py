@@ -66,8 +66,12 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
 
 
 def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030; binary data is refused."""
-    if b"\x00" in data[:65536]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030; binary data is refused.
+
+    A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one, and
+    PostgreSQL cannot store it.
+    """
+    if b"\x00" in data:
         raise TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
