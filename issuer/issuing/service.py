@@ -19,10 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.duplicates import duplicate_rows
 from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
 from issuer.issuing.recheck import raise_if_problems, recheck_rows
-from issuer.issuing.store import ROW_HELD, batch_numbers, count_rows, lock_batch, mark_issued, ok_rows
+from issuer.issuing.store import (
+    ROW_HELD,
+    batch_numbers,
+    count_rows,
+    lock_batch,
+    lock_issuing,
+    mark_issued,
+    ok_rows,
+)
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
@@ -95,7 +104,8 @@ async def issue_batch(
     numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers.
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
-    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules),
+    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules, or
+    whose holder already has a valid certificate for the subject and level),
     :class:`SequenceOverflowError` (a scope would overflow: nothing issued), ``ConflictError`` (no active
     signing key) or a ``KeyFileError``.
     """
@@ -109,7 +119,8 @@ async def issue_batch(
         kind = CertificateKind(batch.kind)
         progress("check", 0, len(rows))
         context = await eligibility_context(session, profile, institution)
-        raise_if_problems(await recheck_rows(session, context, kind, batch.assessed_on, rows), len(rows))
+        problems = await recheck_rows(session, context, kind, batch.assessed_on, rows)
+        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows))
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
@@ -153,7 +164,9 @@ async def issue_batch(
 
 
 async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
-    """The batch, locked; the caller's right to issue it (403) and its state and notice (409)."""
+    """The batch, locked (and the issue lock held); the caller's right to issue it (403) and its state and
+    notice (409)."""
+    await lock_issuing(session)
     batch = await lock_batch(session, batch_id)
     institution = await session.get(Institution, batch.institution_code)
     assert institution is not None  # foreign key

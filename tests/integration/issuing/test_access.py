@@ -6,8 +6,15 @@ from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
-from tests.factories import HOLDER_IDS, SITE, issue_test_certificates
-from tests.integration.issuing.batches import SPECIAL, add_projects, clean_projects, make_batch, rows_of, special_rows
+from tests.factories import EMBROIDERY, HOLDER_IDS, SITE, issue_test_certificates
+from tests.integration.issuing.batches import (
+    SPECIAL,
+    Row,
+    add_projects,
+    clean_projects,
+    make_batch,
+    rows_of,
+)
 from tests.integration.issuing.conftest import Api
 
 ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_city", "skill_institution", "site")
@@ -16,9 +23,13 @@ ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_
 async def test_who_may_issue_a_batch(api: Api) -> None:
     observed: dict[tuple[str, str], int] = {}
     for kind in ("skill_level", "special_ability"):
-        for role in ROLES:
+        for index, role in enumerate(ROLES):
             extra = SPECIAL if kind == "special_ability" else {}
-            rows = special_rows(1) if extra else rows_of(1)
+            # another holder per batch: a holder issued twice the same certificate would be a duplicate (422)
+            holder = (
+                Row(name=f"学员{index:06d}", subject=EMBROIDERY, level=0) if extra else Row(name=f"学员{index:06d}")
+            )
+            rows = [holder]
             batch_id = await make_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
             response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers[role])
             observed[(kind, role)] = response.status_code
