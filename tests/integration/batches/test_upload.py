@@ -119,6 +119,8 @@ UNUSABLE = [
     ("noheader.csv", csv_file([GOOD], header=GOOD), "file.no_header"),
     ("missing.csv", csv_file([["张三", "6-31-01-03"]], header=["姓名", "职业编码"]), "file.header_missing"),
     ("twice.csv", csv_file([[*GOOD, "x"]], header=[*HEADER_ROW, "name"]), "file.header_duplicate"),
+    ("header_only.csv", csv_file([]), "file.no_rows"),
+    ("header_only.xlsx", xlsx([HEADER_ROW]), "file.no_rows"),
     *((name, data, "file.corrupt") for name, data in DAMAGED),
 ]
 
