@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.corrections import check_reason
 from issuer.issuing.duplicates import duplicate_rows
 from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
@@ -45,6 +46,10 @@ from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
 from registry.vocab import CertificateKind
+
+#: The reason recorded in ``batch.issued`` when the caller gives none: issuing is the ordinary end of a
+#: notice that passed (rule 11: every change says why).
+DEFAULT_ISSUE_REASON = "按公示期满发证 / issued after the public notice ended"
 
 UNDER_NOTICE = "under_notice"
 ISSUED = "issued"
@@ -99,9 +104,11 @@ async def issue_batch(
     progress: Progress = _quiet,
     announce: Announce | None = None,
     sign_workers: int = 2,
+    reason: str = DEFAULT_ISSUE_REASON,
 ) -> IssueResult:
     """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
-    numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers.
+    numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers. ``reason``
+    (checked like every reason) is recorded in the ``batch.issued`` event.
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
     :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules, or
@@ -110,6 +117,7 @@ async def issue_batch(
     signing key) or a ``KeyFileError``.
     """
     now = now or datetime.now(UTC)
+    reason = check_reason(reason)
     async with database.transaction() as session:
         batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)
@@ -137,8 +145,9 @@ async def issue_batch(
         )
         progress("sign", 0, len(rows))
         event = _batch_event(
-            batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now
-        )
+            batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now,
+            reason=reason,
+        )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
             workers=sign_workers,
@@ -218,13 +227,22 @@ async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> I
 
 
 def _batch_event(
-    batch: Batch, numbers: list[str], *, authority: str, kid: str, issued_on: date, actor: str, at: datetime
+    batch: Batch,
+    numbers: list[str],
+    *,
+    authority: str,
+    kid: str,
+    issued_on: date,
+    actor: str,
+    at: datetime,
+    reason: str,
 ) -> NewEvent:
-    """``batch.issued``: how many, the first and last number, who signed with which key, and when."""
+    """``batch.issued``: why, how many, the first and last number, who signed with which key, and when."""
     return NewEvent(
         kind=EventKind.BATCH_ISSUED,
         subject=f"batch:{batch.id}",
         actor=actor,
+        reason=reason,
         details={
             "count": len(numbers),
             "first": numbers[0],
