@@ -19,8 +19,9 @@ import msgspec
 
 from registry.errors import RegistryError
 
-#: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs).
-MAX_XLSX_EXPANDED: Final = 512 * 1024 * 1024
+#: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs). A full
+#: 100,000-row results sheet expands to ~20 MB; at 512 MB a 20 MB upload could cost ~2 minutes of CPU.
+MAX_XLSX_EXPANDED: Final = 100 * 1024 * 1024
 MAX_XLSX_RATIO: Final = 200
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
@@ -132,9 +133,11 @@ def _check_zip(data: bytes) -> None:
         expanded += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
         if expanded > MAX_XLSX_EXPANDED or (member.file_size > 1_000_000 and ratio > MAX_XLSX_RATIO):
+            mb = f"{MAX_XLSX_EXPANDED / 1024 / 1024:g}"
             raise TableError(
                 "file.zip_bomb",
-                "XLSX 解压后过大（疑似压缩炸弹）/ the XLSX expands too much (zip bomb); refused",
+                f"XLSX 解压后过大（上限 {mb} MB，或疑似压缩炸弹）/ the XLSX expands too much (past {mb} MB, or a "
+                "zip bomb); refused",
             )
 
 
