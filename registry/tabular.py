@@ -72,6 +72,12 @@ def decode_text(data: bytes) -> str:
     A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one, and
     PostgreSQL cannot store it.
     """
+    if _looks_utf16(data):
+        raise TableError(
+            "file.encoding",
+            "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
+            "unsupported encoding (UTF-16); save as UTF-8 or GB18030",
+        )
     if b"\x00" in data:
         raise TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -86,6 +92,19 @@ def decode_text(data: bytes) -> str:
         "file.encoding",
         "无法识别文件编码（应为 UTF-8 或 GB18030）/ cannot decode the file (expected UTF-8 or GB18030 text)",
     )
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or without one NULs on one side of the byte pairs only: ASCII characters
+    (digits, commas, line breaks) have a zero high byte, binary data has zeros at random."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 8:
+        return False
+    fewer, more = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return more > half * 0.3 and fewer < half * 0.02
 
 
 def _looks_binary(text: str) -> bool:

@@ -120,6 +120,8 @@ UNUSABLE = [
     ("missing.csv", csv_file([["张三", "6-31-01-03"]], header=["姓名", "职业编码"]), "file.header_missing"),
     ("twice.csv", csv_file([[*GOOD, "x"]], header=[*HEADER_ROW, "name"]), "file.header_duplicate"),
     ("header_only.csv", csv_file([]), "file.no_rows"),
+    ("utf16.csv", csv_file([GOOD], encoding="utf-16"), "file.encoding"),  # with a byte order mark
+    ("utf16le.csv", csv_file([GOOD], encoding="utf-16-le"), "file.encoding"),  # without one
     ("header_only.xlsx", xlsx([HEADER_ROW]), "file.no_rows"),
     *((name, data, "file.corrupt") for name, data in DAMAGED),
 ]
@@ -132,6 +134,8 @@ async def test_unusable_files_are_422_with_a_code(client: Client, tokens: dict[s
         body = response.json()
         assert body["code"] == code, name
         assert bilingual(body["error"]), name
+        if name.startswith("utf16"):
+            assert "unsupported encoding (UTF-16); save as UTF-8 or GB18030" in body["error"]
     assert await stored(world) == (0, 0, 0)
 
 
@@ -218,3 +222,22 @@ async def test_the_template_downloads_without_a_token(client: Client) -> None:
     assert [c.value for c in sheet[1]] == ["姓名\nname", "身份证号\nid_number", "专项职业能力项目编码\nproject_code"]
     bad = await client.get("/v1/batches/template.xlsx?kind=nope")
     assert bad.status_code == 400
+
+
+async def test_the_size_limit_applies_to_the_file_not_the_multipart_body(
+    db_url: str, world: Database, tokens: dict[str, str]
+) -> None:
+    limit = 20 * 1024 * 1024  # the default: the multipart framing and form fields come on top of it
+    settings = make_settings(database_url=db_url, max_upload_bytes=limit)
+    base = csv_file(good_rows(1))
+    line = b"\r\n" + b"#" * 1000
+    filler = line * ((limit - len(base)) // len(line))
+    async with AsyncTestClient(create_app(settings)) as client:
+        sizes = {}
+        for size in (limit - 2, limit, limit + 1):
+            data = base + filler + b"#" * (size - len(base) - len(filler))
+            assert len(data) == size
+            sizes[size] = await upload(client, tokens["institution"], data)
+    assert sizes[limit - 2].status_code == 201, sizes[limit - 2].text
+    assert sizes[limit].status_code == 201, sizes[limit].text
+    assert (sizes[limit + 1].status_code, sizes[limit + 1].json()["code"]) == (413, "upload.too_large")

@@ -59,6 +59,10 @@ async def test_the_403_names_the_rule(api: Api) -> None:
     institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["skill_institution"])
     assert "special-ability certificates only" in city.json()["error"]
     assert "only for province_admin, city_reviewer" in institution.json()["error"]
+    # each language names the action once, in its own language
+    assert institution.json()["error"].startswith("发证与变更：仅限")
+    assert " / issue and changes: only for province_admin, city_reviewer" in institution.json()["error"]
+    assert institution.json()["error"].count("issue and changes") == 1
 
 
 async def test_who_may_get_qr_codes(api: Api) -> None:
