@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from issuer.auth import Role, create_token, resolve_token, revoke_token
 from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
-from tests.factories import EMBROIDERY, HOLDER_IDS, SITE, issue_test_certificates
+from tests.factories import EMBROIDERY, HOLDER_IDS, PROVINCE, SITE, issue_test_certificates
 from tests.integration.issuing.batches import (
     SPECIAL,
     Row,
@@ -146,3 +147,40 @@ async def test_who_may_export(api: Api) -> None:
         "skill_institution": 403,
         "site": 403,
     }
+
+
+async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
+    """Not only a missing token: an unknown one, a malformed header and a revoked token are refused too."""
+    world = api.world
+    batch_id = await make_batch(world.database, rows_of(1))
+    number = (
+        await issue_batch(world.database, world.store, HUNAN, batch_id, caller=Operator(name="t", org_code="430000"))
+    ).numbers[0]
+    async with world.database.transaction() as session:
+        revoked = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
+        token_id = (await resolve_token(session, revoked)).token_id  # type: ignore[union-attr]
+        await revoke_token(session, token_id)
+    bad_headers = {
+        "unknown": {"Authorization": "Bearer not-a-real-token"},
+        "no scheme": {"Authorization": "not-a-real-token"},
+        "basic": {"Authorization": "Basic dXNlcjpwYXNz"},
+        "empty bearer": {"Authorization": "Bearer "},
+        "revoked": {"Authorization": f"Bearer {revoked}"},
+    }
+    calls = [
+        ("POST", f"/v1/batches/{batch_id}/issue", None),
+        ("GET", f"/v1/batches/{batch_id}/qr.zip", None),
+        ("GET", f"/v1/certificates/{number}/qr.svg", None),
+        ("GET", f"/v1/certificates/{number}/qr.png", None),
+        ("POST", f"/v1/certificates/{number}/revoke", {"reason": "测试"}),
+        ("POST", f"/v1/certificates/{number}/reissue", {"reason": "测试"}),
+        ("GET", "/v1/exports/certificates", None),
+    ]
+    for label, headers in bad_headers.items():
+        for method, path, body in calls:
+            response = await api.client.request(method, path, json=body, headers=headers)
+            assert response.status_code == 401, (label, method, path, response.text)
+            assert " / " in response.json()["error"], (label, path)
+    # nothing changed: the certificate is still valid and issued once
+    still = await api.client.get(f"/v1/certificates/{number}/qr.png", headers=api.headers["province_admin"])
+    assert still.status_code == 200
