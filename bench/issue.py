@@ -1,7 +1,8 @@
 """Issuing throughput on PostgreSQL: batches of 1,000, 10,000 and 100,000 rows, next to bare Ed25519.
 
 Each run inserts a fresh batch (state ``under_notice``, notice ended, every row ``ok``) into a database of
-its own (``certreg_bench_issue``, created, migrated and seeded with ``tests.factories``) and times
+its own (``certreg_bench_issue_<pid>_<random>``: two runs at once never share one; created, migrated and
+seeded with ``tests.factories``, dropped at the end) and times
 :func:`issuer.issuing.service.issue_batch` from call to commit: lock, re-check, numbering, signing,
 certificates + events + Merkle nodes, rows marked, batch event (no Redis: announcing is after commit).
 Runs rotate the level, so each lands in its own sequence scope and no scope nears its maximum.
@@ -19,7 +20,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
+import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -43,11 +47,12 @@ from registry.db import Database
 from registry.rules.profiles import HUNAN
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from tests.factories import add_keys, key_store, seed_world
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import Row, make_batch
 from tests.support import drop_pg_database, migrated_pg_database
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-DATABASE = "certreg_bench_issue"
+#: Every run's holders are new people: issuing refuses a holder who already has the certificate.
+_RUNS = itertools.count()
 OPERATOR = Operator(name="bench", org_code="430000")
 READ = "read the ok rows"
 MARK = "mark rows issued (UPDATE … FROM unnest)"
@@ -75,9 +80,15 @@ def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
     return statistics.median(rates)
 
 
+def fresh_rows(size: int, *, level: int = 3) -> list[Row]:
+    """``size`` holders never seen before in this run (synthetic ID digests derived from the name)."""
+    run = next(_RUNS)
+    return [Row(name=f"学员{run:04d}{i:06d}", level=level) for i in range(size)]
+
+
 async def time_issue(database: Database, store: KeyStore, size: int, level: int) -> float:
     """Seconds to issue a fresh batch of ``size`` rows (batch creation not timed)."""
-    batch_id = await make_batch(database, rows_of(size, level=level))
+    batch_id = await make_batch(database, fresh_rows(size, level=level))
     start = time.perf_counter()
     result = await issue_batch(database, store, HUNAN, batch_id, caller=OPERATOR)
     seconds = time.perf_counter() - start
@@ -133,7 +144,7 @@ async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[fl
 
 async def mark_variants(database: Database, size: int = 100_000) -> dict[str, float]:
     """The bare status update against the update that also writes the numbers, each rolled back."""
-    batch_id = await make_batch(database, rows_of(size))
+    batch_id = await make_batch(database, fresh_rows(size))
     numbers = [f"N{i:010d}" for i in range(size)]
     statements: dict[str, tuple[str, dict[str, Any]]] = {
         "UPDATE status only": (
@@ -159,11 +170,12 @@ async def mark_variants(database: Database, size: int = 100_000) -> dict[str, fl
 
 
 async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, Any]:
-    url = await migrated_pg_database(admin_url, DATABASE)
-    database = Database(url)
+    name = f"certreg_bench_issue_{os.getpid()}_{secrets.token_hex(3)}"
     report: dict[str, Any] = {"sizes": []}
     level_turn = iter(range(10_000))
+    database: Database | None = None
     try:
+        database = Database(await migrated_pg_database(admin_url, name))
         await seed_world(database)
         store = key_store(Path(tempfile.mkdtemp(prefix="certreg-bench-")))
         await add_keys(database, store)
@@ -176,8 +188,9 @@ async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, An
             report["breakdown"] = await breakdown(database, store, 2 + next(level_turn) % 4)
             report["mark"] = await mark_variants(database)
     finally:
-        await database.dispose()
-        await drop_pg_database(admin_url, DATABASE)
+        if database is not None:
+            await database.dispose()
+        await drop_pg_database(admin_url, name)
     return report
 
 

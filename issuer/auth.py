@@ -65,12 +65,16 @@ def token_hash(token: str) -> bytes:
 
 
 def require_role(principal: Principal, *roles: Role, action: str) -> None:
-    """Raise :class:`Forbidden` unless the caller has one of ``roles``; the message says who may."""
+    """Raise :class:`Forbidden` unless the caller has one of ``roles``; the message says who may.
+
+    ``action`` is ``"中文 / English"`` (each half goes to its side of the message) or one text for both."""
     if principal.role not in roles:
         allowed = "、".join(ROLE_LABELS_ZH[r] for r in roles)
         allowed_en = ", ".join(r.value for r in roles)
+        action_zh, _, action_en = action.partition(" / ")
         raise Forbidden(
-            f"{action}：仅限{allowed} / {action}: only for {allowed_en} (this token is {principal.role.value})"
+            f"{action_zh}：仅限{allowed} / {action_en or action_zh}: only for {allowed_en} "
+            f"(this token is {principal.role.value})"
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 
 from issuer.errors import BatchStateError, Forbidden, UploadError
+from issuer.issuing.errors import InvalidInputError
 from registry.tabular import TableError
 from verify.http_errors import Handler
 
@@ -28,6 +29,11 @@ def _upload(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _answer(exc.status, str(exc), code=exc.code)
 
 
+def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, InvalidInputError)
+    return _answer(400, str(exc), field=exc.field, code=exc.code)
+
+
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, TableError)
     return _answer(422, str(exc), code=exc.code)
@@ -38,4 +44,5 @@ ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     BatchStateError: _state,
     UploadError: _upload,
     TableError: _table,
+    InvalidInputError: _invalid,
 }

@@ -1,12 +1,37 @@
-"""Path parameters shared by the issuer's routes, validated at the edge (400, never a database error)."""
+"""Parameters shared by the issuer's routes, validated at the edge (400, never a database error).
+
+Text that reaches the database must hold no control characters: PostgreSQL refuses U+0000 in a text
+column (``CharacterNotInRepertoireError``, a 500 if it got that far) and the others have no business in a
+code, a query or a reason. :func:`check_text` is the one check every text field, query parameter and
+reason goes through.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Final
 
 from litestar.params import Parameter
+
+from issuer.issuing.errors import InvalidInputError
 
 #: Largest value of a 64-bit key column: a larger id would overflow the database driver.
 MAX_ID: Final = 2**63 - 1
 
 BatchId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="批次编号 / batch id")]
+
+
+def has_control_characters(text: str, *, allowed: str = "") -> bool:
+    """Whether ``text`` holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F)
+    other than those in ``allowed``."""
+    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
+
+
+def check_text(text: str, *, field: str, allowed: str = "") -> str:
+    """``text`` unchanged; raises :class:`InvalidInputError` (400, code ``<field>.characters``) when it holds
+    a control character other than those in ``allowed``."""
+    if has_control_characters(text, allowed=allowed):
+        raise InvalidInputError(
+            f"{field} 含控制字符 / {field} contains control characters", field=field, code=f"{field}.characters"
+        )
+    return text

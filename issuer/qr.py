@@ -38,6 +38,19 @@ def qr_url(public_url: str, *, number: str, statement: bytes, signature: bytes, 
     return token_url(public_url, encode_token(statement, signature))
 
 
+#: Characters a certificate number may hold that are not allowed in a Windows file name, and what stands
+#: for them in file names: the MOD 37-2 check character ``*``. Numbers never hold ``_`` or lower case,
+#: so the replacement cannot collide with another number's file name.
+FILE_NAME_ESCAPES: Final = {"*": "_x"}
+
+
+def file_stem(number: str) -> str:
+    """The file name (without extension) of a certificate's QR images: the number, ``*`` written ``_x``."""
+    for char, escape in FILE_NAME_ESCAPES.items():
+        number = number.replace(char, escape)
+    return number
+
+
 def make_code(url: str) -> segno.QRCode:
     """The QR symbol of ``url`` at error correction M (alphanumeric mode whenever ``url`` allows it)."""
     return segno.make(url, error="m", boost_error=False, micro=False)

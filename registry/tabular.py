@@ -1,8 +1,9 @@
 """Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030) and XLSX.
 
 Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class:`TableError` with a
-bilingual message (empty file, binary data, undecodable text, formula cells, an XLSX zip bomb, a long number
-that Excel already rounded), so an upload never turns into a 500 or a silently wrong record.
+bilingual message (empty file, binary data, undecodable text, a damaged workbook, formula cells, an XLSX zip
+bomb, a long number that Excel already rounded), so an upload never turns into a 500 or a silently wrong
+record.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import msgspec
 
 from registry.errors import RegistryError
 
-#: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs).
-MAX_XLSX_EXPANDED: Final = 512 * 1024 * 1024
+#: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs). A full
+#: 100,000-row results sheet expands to ~20 MB; at 512 MB a 20 MB upload could cost ~2 minutes of CPU.
+MAX_XLSX_EXPANDED: Final = 100 * 1024 * 1024
 MAX_XLSX_RATIO: Final = 200
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
@@ -65,8 +67,18 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
 
 
 def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030; binary data is refused."""
-    if b"\x00" in data[:65536]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030; binary data is refused.
+
+    A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one, and
+    PostgreSQL cannot store it.
+    """
+    if _looks_utf16(data):
+        raise TableError(
+            "file.encoding",
+            "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
+            "unsupported encoding (UTF-16); save as UTF-8 or GB18030",
+        )
+    if b"\x00" in data:
         raise TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -80,6 +92,19 @@ def decode_text(data: bytes) -> str:
         "file.encoding",
         "无法识别文件编码（应为 UTF-8 或 GB18030）/ cannot decode the file (expected UTF-8 or GB18030 text)",
     )
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or without one NULs on one side of the byte pairs only: ASCII characters
+    (digits, commas, line breaks) have a zero high byte, binary data has zeros at random."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 8:
+        return False
+    fewer, more = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return more > half * 0.3 and fewer < half * 0.02
 
 
 def _looks_binary(text: str) -> bool:
@@ -127,9 +152,11 @@ def _check_zip(data: bytes) -> None:
         expanded += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
         if expanded > MAX_XLSX_EXPANDED or (member.file_size > 1_000_000 and ratio > MAX_XLSX_RATIO):
+            mb = f"{MAX_XLSX_EXPANDED / 1024 / 1024:g}"
             raise TableError(
                 "file.zip_bomb",
-                "XLSX 解压后过大（疑似压缩炸弹）/ the XLSX expands too much (zip bomb); refused",
+                f"XLSX 解压后过大（上限 {mb} MB，或疑似压缩炸弹）/ the XLSX expands too much (past {mb} MB, or a "
+                "zip bomb); refused",
             )
 
 
@@ -150,6 +177,12 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
             except TableError as exc:
                 if exc.code != "file.empty":
                     raise
+            except Exception as exc:  # noqa: BLE001 - read-only mode parses the sheet XML only now, row by row
+                raise TableError(
+                    "file.corrupt",
+                    f"XLSX 文件已损坏，无法读取工作表 {sheet.title} / the XLSX is damaged: sheet {sheet.title!r} "
+                    f"cannot be read ({type(exc).__name__}); save it again from Excel or WPS",
+                ) from None
         if not tables:
             raise TableError("file.empty", "工作簿没有数据 / the workbook has no data")
         return tables

@@ -36,7 +36,7 @@ from issuer.batches.upload import (
     read_form,
 )
 from issuer.batches.workflow import RowStatus, State
-from issuer.params import BatchId
+from issuer.params import BatchId, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
@@ -86,6 +86,8 @@ class BatchController(Controller):
         limit: Limit = reports.DEFAULT_PAGE,
     ) -> BatchList:
         """Batches the caller may see, newest first."""
+        if institution is not None:
+            check_text(institution, field="institution")
         return await reports.list_batches(
             issuer.database, caller, state=batch_state, institution=institution, offset=offset, limit=limit
         )

@@ -17,7 +17,7 @@ from issuer.batches.columns import ColumnMap, Field, pick_table
 from issuer.batches.problems import problem
 from issuer.batches.rows import CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
-from registry.tabular import Table, read_tables
+from registry.tabular import Table, TableError, read_tables
 from registry.vocab import CertificateKind
 
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
@@ -40,8 +40,16 @@ def no_progress(stage: str, done: int, total: int) -> None:
 
 
 def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: int) -> ParsedFile:
-    """Read the upload and locate its columns; raises :class:`registry.tabular.TableError` (422)."""
+    """Read the upload and locate its columns; raises :class:`registry.tabular.TableError` (422), also for a
+    table with a header and no data row (a batch of nothing could never go on: nothing to review or issue)."""
     table, columns = pick_table(read_tables(data, file_name, max_rows=max_rows), kind)
+    if not table.rows:
+        where = f"工作表 {table.name} " if table.name else ""
+        where_en = f"sheet {table.name!r} " if table.name else "the file "
+        raise TableError(
+            "file.no_rows",
+            f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
+        )
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
 
 

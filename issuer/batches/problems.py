@@ -48,8 +48,13 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-class RowProblem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """One broken rule of one row. ``column`` is the header as written in the file ("" for the form)."""
+class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
+    """One broken rule of one row. ``column`` is the header as written in the file ("" for the form).
+
+    ``rule`` is always sent: the number of the RULES.md rule (rules 1–6), else :data:`FORMAT` for a value
+    that is malformed or missing, or :data:`DUPLICATE` for a repeated holder (``null`` only in reports
+    stored before every problem had one).
+    """
 
     column: str
     field: str
@@ -57,6 +62,16 @@ class RowProblem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     message_zh: str
     message_en: str
     rule: str | None = None
+
+
+FORMAT: Final = "format"
+DUPLICATE: Final = "duplicate"
+
+
+def _rule_of(code: str, rule: str | None) -> str:
+    if rule:
+        return rule
+    return DUPLICATE if code.startswith("duplicate.") else FORMAT
 
 
 def problem(code: str, *, column: str, field: str, rule: str | None = None, **params: object) -> RowProblem:
@@ -69,7 +84,7 @@ def problem(code: str, *, column: str, field: str, rule: str | None = None, **pa
         code=code,
         message_zh=zh.format(**values),
         message_en=en.format(**values),
-        rule=rule,
+        rule=_rule_of(code, rule),
     )
 
 
@@ -81,7 +96,7 @@ def from_violation(found: Violation, *, column: str, field: str) -> RowProblem:
         code=found.code,
         message_zh=found.message_zh,
         message_en=found.message_en,
-        rule=found.rule,
+        rule=_rule_of(found.code, found.rule),
     )
 
 

@@ -18,6 +18,7 @@ from issuer.batches.events import batch_event
 from issuer.batches.workflow import (
     RowStatus,
     State,
+    clean_reason,
     cst_text,
     needs_province,
     notice_days,
@@ -65,7 +66,7 @@ async def review_batch(
     (a rejection without a reason).
     """
     async with database.transaction() as session:
-        reason = reason.strip()
+        reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.REVIEW)
         expected = (State.SUBMITTED,)
         if decision == "reject":
@@ -89,7 +90,7 @@ async def approve_batch(
 ) -> None:
     """The province centre's approval (rule 7), only for a batch holding a level that needs it."""
     async with database.transaction() as session:
-        reason = reason.strip()
+        reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.APPROVE)
         expected = (State.CITY_REVIEWED,)
         await store.move_state(session, batch, expected, None, action_zh="省级批准", action_en="province approval")
@@ -132,7 +133,7 @@ async def start_notice(
     ``notice_days`` setting); ``days`` may only lengthen it. Raises as the other transitions."""
     now = now or datetime.now(UTC)
     async with database.transaction() as session:
-        reason = reason.strip()
+        reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.NOTICE)
         profile = get_profile(settings.profile)
         province = needs_province(profile, await store.live_levels(session, batch.id))

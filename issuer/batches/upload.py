@@ -18,6 +18,7 @@ from litestar.exceptions import ClientException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from issuer.errors import UploadError
+from issuer.params import has_control_characters
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
 from registry.vocab import CertificateKind
@@ -104,8 +105,13 @@ async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tupl
     for name, value in seen.items():
         if not isinstance(value, str):
             raise _bad(f"字段 {name} 应为文本 / field {name!r} must be text, not a file", "upload.field")
+        if has_control_characters(value):
+            raise _bad(f"字段 {name} 含控制字符 / field {name!r} contains control characters", "upload.characters")
         texts[name] = value.strip()
-    return Form(data=data, file_name=(upload.filename or "upload.csv").rsplit("/", 1)[-1], fields=texts)
+    file_name = (upload.filename or "upload.csv").rsplit("/", 1)[-1]
+    if has_control_characters(file_name):
+        raise _bad("文件名含控制字符 / the file name contains control characters", "upload.characters")
+    return Form(data=data, file_name=file_name, fields=texts)
 
 
 def required(form: Form, name: str) -> str:

@@ -20,6 +20,7 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError
+from issuer.params import check_text
 from keys.keyinfo import PROVINCE_TZ
 from registry.rules.policy import ProvinceProfile
 
@@ -146,9 +147,16 @@ def row_ranges(rows: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+def clean_reason(reason: str) -> str:
+    """The stripped reason, possibly empty; :class:`InvalidInputError` (400) when it holds control
+    characters other than line breaks and tabs (PostgreSQL refuses U+0000 in text)."""
+    return check_text(reason.strip(), field="reason", allowed="\n\r\t")
+
+
 def require_reason(reason: str) -> str:
-    """The stripped reason; :class:`BatchRequestError` when it is empty (rule 11: responsibility traceable)."""
-    text = reason.strip()
+    """The stripped reason; :class:`BatchRequestError` when it is empty (rule 11: responsibility traceable),
+    :class:`InvalidInputError` for control characters."""
+    text = clean_reason(reason)
     if not text:
         raise BatchRequestError("须说明理由 / a reason is required")
     return text

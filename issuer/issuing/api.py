@@ -9,6 +9,8 @@
 ``POST /v1/certificates/{n}/replace``       as issue; body ``{"reason", corrected fields…}``           201
 ``GET  /v1/exports/certificates?since=ID``  province roles; NDJSON stream                               200
 ==========================================  ===================================================  ======
+
+``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from issuer.issuing.corrections import Correction
 from issuer.issuing.exports import export_lines, parse_since
 from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
-from issuer.issuing.service import issue_batch
+from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
@@ -54,6 +56,12 @@ class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: str
 
 
+class IssueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`)."""
+
+    reason: str = DEFAULT_ISSUE_REASON
+
+
 class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reason: str
 
@@ -64,12 +72,14 @@ class BatchIssueController(Controller):
 
     @post("/{batch_id:int}/issue", status_code=200)
     async def issue(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
-    ) -> IssueResponse:
-        """Issue the batch's ready rows (idempotent); answers every number of the batch."""
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        data: JSONBody[IssueRequest | None] = None,
+    ) -> IssueResponse:  # fmt: skip
+        """Issue the batch's ready rows (idempotent); answers every number of the batch. Body optional:
+        ``{"reason": …}`` is recorded in the ``batch.issued`` event."""
         result = await issue_batch(
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), batch_id,
-            caller=principal, announce=issuer.announce,
+            caller=principal, announce=issuer.announce, reason=(data or IssueRequest()).reason,
         )  # fmt: skip
         if result.issued_now:
             await publish_after_batch(issuer.database, issuer.keystore, issuer.settings)

@@ -1,6 +1,8 @@
 """QR codes of issued certificates: one at a time, or a whole batch as a streamed zip archive.
 
-The zip holds ``{number}.svg`` and ``{number}.png`` per certificate, in row order. It is written page by
+The zip holds ``{number}.svg`` and ``{number}.png`` per certificate, in row order — with ``*`` (the MOD 37-2
+check character, not allowed in a Windows file name) written ``_x`` — and last a ``manifest.csv``
+(number, svg, png) that maps the files back to the numbers. It is written page by
 page (keyset pagination on the row number): each page is read, drawn on a worker thread (segno is pure
 Python, ~10 ms a certificate) and handed to the response as soon as it is compressed, so a 100,000-row
 batch never sits in memory as images, and the event loop keeps serving other requests meanwhile.
@@ -19,7 +21,7 @@ from sqlalchemy import select
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_view_right
 from issuer.issuing.corrections import check_number
-from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
+from issuer.qr import Mode, file_stem, make_code, png_bytes, qr_url, svg_bytes
 from registry.certificates import get_certificate
 from registry.db import Database
 from registry.errors import NotFoundError
@@ -27,6 +29,7 @@ from registry.models import Batch, Certificate, Institution
 from registry.rules.policy import ProvinceProfile
 
 PAGE = 200
+MANIFEST = "manifest.csv"
 
 
 class QrSource(msgspec.Struct, frozen=True):
@@ -85,16 +88,29 @@ class _Sink:
         return data
 
 
-def _draw(archive: zipfile.ZipFile, sink: _Sink, page: Sequence[QrSource], public_url: str, mode: Mode) -> bytes:
+def _draw(
+    archive: zipfile.ZipFile, sink: _Sink, page: Sequence[QrSource], public_url: str, mode: Mode, *, manifest: list[str]
+) -> bytes:
     for source in page:
         code = make_code(qr_url(public_url, number=source.number, statement=source.statement,
                                 signature=source.signature, mode=mode))  # fmt: skip
         stamp = (*source.issued_on.timetuple()[:3], 0, 0, 0)
-        svg = zipfile.ZipInfo(f"{source.number}.svg", date_time=stamp)
+        stem = file_stem(source.number)
+        svg = zipfile.ZipInfo(f"{stem}.svg", date_time=stamp)
         svg.compress_type = zipfile.ZIP_DEFLATED
         archive.writestr(svg, svg_bytes(code, title=source.number))
-        png = zipfile.ZipInfo(f"{source.number}.png", date_time=stamp)  # already deflate-compressed
+        png = zipfile.ZipInfo(f"{stem}.png", date_time=stamp)  # already deflate-compressed
         archive.writestr(png, png_bytes(code))
+        manifest.append(f"{source.number},{stem}.svg,{stem}.png\r\n")
+    return sink.drain()
+
+
+def _write_manifest(archive: zipfile.ZipFile, sink: _Sink, manifest: list[str]) -> bytes:
+    """``manifest.csv`` (number, svg, png): which files are which certificate, since a file name is not
+    always the number (:func:`issuer.qr.file_stem`). UTF-8 with BOM so Excel opens it as such."""
+    entry = zipfile.ZipInfo(MANIFEST)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, ("\ufeffnumber,svg,png\r\n" + "".join(manifest)).encode())
     return sink.drain()
 
 
@@ -103,6 +119,7 @@ async def batch_qr_zip(database: Database, batch_id: int, *, public_url: str, mo
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w")  # type: ignore[call-overload]  # any object with write()
     last = -1
+    manifest: list[str] = []
     while True:
         async with database.reader() as session:
             rows = (
@@ -124,7 +141,8 @@ async def batch_qr_zip(database: Database, batch_id: int, *, public_url: str, mo
         page = [
             QrSource(number, statement, signature, issued_on) for number, statement, signature, issued_on, _ in rows
         ]
-        yield await asyncio.to_thread(_draw, archive, sink, page, public_url, mode)
+        yield await asyncio.to_thread(_draw, archive, sink, page, public_url, mode, manifest=manifest)
         last = rows[-1].batch_row_no
+    yield await asyncio.to_thread(_write_manifest, archive, sink, manifest)
     archive.close()
     yield sink.drain()

@@ -19,10 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.corrections import check_reason
+from issuer.issuing.duplicates import duplicate_rows
 from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
 from issuer.issuing.recheck import raise_if_problems, recheck_rows
-from issuer.issuing.store import ROW_HELD, batch_numbers, count_rows, lock_batch, mark_issued, ok_rows
+from issuer.issuing.store import (
+    ROW_HELD,
+    batch_numbers,
+    count_rows,
+    lock_batch,
+    lock_issuing,
+    mark_issued,
+    ok_rows,
+)
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
@@ -36,6 +46,10 @@ from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
 from registry.vocab import CertificateKind
+
+#: The reason recorded in ``batch.issued`` when the caller gives none: issuing is the ordinary end of a
+#: notice that passed (rule 11: every change says why).
+DEFAULT_ISSUE_REASON = "按公示期满发证 / issued after the public notice ended"
 
 UNDER_NOTICE = "under_notice"
 ISSUED = "issued"
@@ -90,16 +104,20 @@ async def issue_batch(
     progress: Progress = _quiet,
     announce: Announce | None = None,
     sign_workers: int = 2,
+    reason: str = DEFAULT_ISSUE_REASON,
 ) -> IssueResult:
     """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
-    numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers.
+    numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers. ``reason``
+    (checked like every reason) is recorded in the ``batch.issued`` event.
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
-    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules),
+    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules, or
+    whose holder already has a valid certificate for the subject and level),
     :class:`SequenceOverflowError` (a scope would overflow: nothing issued), ``ConflictError`` (no active
     signing key) or a ``KeyFileError``.
     """
     now = now or datetime.now(UTC)
+    reason = check_reason(reason)
     async with database.transaction() as session:
         batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)
@@ -109,7 +127,8 @@ async def issue_batch(
         kind = CertificateKind(batch.kind)
         progress("check", 0, len(rows))
         context = await eligibility_context(session, profile, institution)
-        raise_if_problems(await recheck_rows(session, context, kind, batch.assessed_on, rows), len(rows))
+        problems = await recheck_rows(session, context, kind, batch.assessed_on, rows)
+        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows))
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
@@ -126,8 +145,9 @@ async def issue_batch(
         )
         progress("sign", 0, len(rows))
         event = _batch_event(
-            batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now
-        )
+            batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now,
+            reason=reason,
+        )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
             workers=sign_workers,
@@ -153,7 +173,9 @@ async def issue_batch(
 
 
 async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
-    """The batch, locked; the caller's right to issue it (403) and its state and notice (409)."""
+    """The batch, locked (and the issue lock held); the caller's right to issue it (403) and its state and
+    notice (409)."""
+    await lock_issuing(session)
     batch = await lock_batch(session, batch_id)
     institution = await session.get(Institution, batch.institution_code)
     assert institution is not None  # foreign key
@@ -205,13 +227,22 @@ async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> I
 
 
 def _batch_event(
-    batch: Batch, numbers: list[str], *, authority: str, kid: str, issued_on: date, actor: str, at: datetime
+    batch: Batch,
+    numbers: list[str],
+    *,
+    authority: str,
+    kid: str,
+    issued_on: date,
+    actor: str,
+    at: datetime,
+    reason: str,
 ) -> NewEvent:
-    """``batch.issued``: how many, the first and last number, who signed with which key, and when."""
+    """``batch.issued``: why, how many, the first and last number, who signed with which key, and when."""
     return NewEvent(
         kind=EventKind.BATCH_ISSUED,
         subject=f"batch:{batch.id}",
         actor=actor,
+        reason=reason,
         details={
             "count": len(numbers),
             "first": numbers[0],

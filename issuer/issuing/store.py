@@ -22,6 +22,21 @@ ROW_HELD = "held"
 ROW_ISSUED = "issued"
 
 
+#: Key of the PostgreSQL advisory lock that serialises issue calls (any fixed 64-bit number; "certissu").
+ISSUE_LOCK_KEY = int.from_bytes(b"certissu", "big") & (2**63 - 1)
+
+
+async def lock_issuing(session: AsyncSession) -> None:
+    """Serialise issue calls until the transaction ends, so that the duplicate check of one sees every
+    certificate an earlier one committed. PostgreSQL: a transaction-scoped advisory lock (the batch row
+    lock only serialises calls on the same batch); SQLite: ``BEGIN IMMEDIATE`` already holds the database.
+
+    Issue calls already serialise on the event log's head once they store; this moves the wait before
+    their checks, so two batches never both pass the same holder."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ISSUE_LOCK_KEY})
+
+
 async def lock_batch(session: AsyncSession, batch_id: int) -> Batch:
     """The batch, locked until the transaction ends; raises :class:`NotFoundError`."""
     batch = await session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())

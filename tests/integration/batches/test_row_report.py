@@ -62,6 +62,17 @@ async def test_every_bad_row_is_listed_with_column_rule_and_messages(
         9: ["level.range"],
         10: ["duplicate.in_file"],
     }
+    rules = {r["row"]: [p["rule"] for p in r["problems"]] for r in body["bad_rows"]}
+    assert rules == {  # always sent: the rule's number, else what kind of problem it is
+        3: ["format"],
+        4: ["format"],
+        5: ["format"],
+        6: ["3"],
+        7: ["1"],
+        8: ["1"],
+        9: ["format"],
+        10: ["duplicate"],
+    }
     problem = next(r for r in body["bad_rows"] if r["row"] == 7)["problems"][0]
     assert (problem["column"], problem["field"], problem["rule"]) == ("等级", "level", "1")
     assert bilingual(problem["message_zh"] + " / " + problem["message_en"])

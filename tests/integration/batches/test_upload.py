@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import openpyxl
@@ -72,6 +72,41 @@ HEADER_ROW = ["姓名", "身份证号", "职业编码", "等级"]
 GOOD = ["张三", "430102199003071234", "6-31-01-03", "4"]
 
 
+def damaged(change: Callable[[bytes], bytes]) -> bytes:
+    """A valid one-row XLSX whose sheet XML is rewritten by ``change``: openpyxl only parses it (lazily)
+    while the rows are read, past the workbook's own checks."""
+    source_data = xlsx([HEADER_ROW, ["张三", "430102199003071234", "6-31-01-03", 4]])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source_data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            body = source.read(item)
+            target.writestr(item, change(body) if item.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def _cell(old: str, new: str) -> Callable[[bytes], bytes]:
+    def change(sheet: bytes) -> bytes:
+        assert old.encode() in sheet, old  # the rewrite must hit, or the case tests nothing
+        return sheet.replace(old.encode(), new.encode())
+
+    return change
+
+
+DAMAGED = [
+    ("truncated.xlsx", damaged(lambda sheet: sheet[: len(sheet) // 2])),
+    ("letters_in_number.xlsx", damaged(_cell('<c r="D2" t="n"><v>4</v>', '<c r="D2" t="n"><v>abc</v>'))),
+    ("bad_date.xlsx", damaged(_cell('<c r="D2" t="n"><v>4</v>', '<c r="D2" t="d"><v>2025-13-45</v>'))),
+    (
+        "bad_shared_string.xlsx",
+        damaged(_cell('<c r="A2" t="inlineStr"><is><t>张三</t></is></c>', '<c r="A2" t="s"><v>999</v></c>')),
+    ),
+    ("bad_reference.xlsx", damaged(_cell('r="D2"', 'r="2D"'))),
+]
+
+
 UNUSABLE = [
     ("empty.csv", b"", "file.empty"),
     ("blank.csv", b"\r\n  \r\n", "file.empty"),
@@ -84,6 +119,11 @@ UNUSABLE = [
     ("noheader.csv", csv_file([GOOD], header=GOOD), "file.no_header"),
     ("missing.csv", csv_file([["张三", "6-31-01-03"]], header=["姓名", "职业编码"]), "file.header_missing"),
     ("twice.csv", csv_file([[*GOOD, "x"]], header=[*HEADER_ROW, "name"]), "file.header_duplicate"),
+    ("header_only.csv", csv_file([]), "file.no_rows"),
+    ("utf16.csv", csv_file([GOOD], encoding="utf-16"), "file.encoding"),  # with a byte order mark
+    ("utf16le.csv", csv_file([GOOD], encoding="utf-16-le"), "file.encoding"),  # without one
+    ("header_only.xlsx", xlsx([HEADER_ROW]), "file.no_rows"),
+    *((name, data, "file.corrupt") for name, data in DAMAGED),
 ]
 
 
@@ -94,6 +134,8 @@ async def test_unusable_files_are_422_with_a_code(client: Client, tokens: dict[s
         body = response.json()
         assert body["code"] == code, name
         assert bilingual(body["error"]), name
+        if name.startswith("utf16"):
+            assert "unsupported encoding (UTF-16); save as UTF-8 or GB18030" in body["error"]
     assert await stored(world) == (0, 0, 0)
 
 
@@ -180,3 +222,22 @@ async def test_the_template_downloads_without_a_token(client: Client) -> None:
     assert [c.value for c in sheet[1]] == ["姓名\nname", "身份证号\nid_number", "专项职业能力项目编码\nproject_code"]
     bad = await client.get("/v1/batches/template.xlsx?kind=nope")
     assert bad.status_code == 400
+
+
+async def test_the_size_limit_applies_to_the_file_not_the_multipart_body(
+    db_url: str, world: Database, tokens: dict[str, str]
+) -> None:
+    limit = 20 * 1024 * 1024  # the default: the multipart framing and form fields come on top of it
+    settings = make_settings(database_url=db_url, max_upload_bytes=limit)
+    base = csv_file(good_rows(1))
+    line = b"\r\n" + b"#" * 1000
+    filler = line * ((limit - len(base)) // len(line))
+    async with AsyncTestClient(create_app(settings)) as client:
+        sizes = {}
+        for size in (limit - 2, limit, limit + 1):
+            data = base + filler + b"#" * (size - len(base) - len(filler))
+            assert len(data) == size
+            sizes[size] = await upload(client, tokens["institution"], data)
+    assert sizes[limit - 2].status_code == 201, sizes[limit - 2].text
+    assert sizes[limit].status_code == 201, sizes[limit].text
+    assert (sizes[limit + 1].status_code, sizes[limit + 1].json()["code"]) == (413, "upload.too_large")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from issuer.auth import Role, create_token, resolve_token, revoke_token
 from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
-from tests.factories import HOLDER_IDS, SITE, issue_test_certificates
-from tests.integration.issuing.batches import SPECIAL, add_projects, clean_projects, make_batch, rows_of, special_rows
+from tests.factories import EMBROIDERY, HOLDER_IDS, PROVINCE, SITE, issue_test_certificates
+from tests.integration.issuing.batches import (
+    SPECIAL,
+    Row,
+    add_projects,
+    clean_projects,
+    make_batch,
+    rows_of,
+)
 from tests.integration.issuing.conftest import Api
 
 ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_city", "skill_institution", "site")
@@ -16,9 +24,13 @@ ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_
 async def test_who_may_issue_a_batch(api: Api) -> None:
     observed: dict[tuple[str, str], int] = {}
     for kind in ("skill_level", "special_ability"):
-        for role in ROLES:
+        for index, role in enumerate(ROLES):
             extra = SPECIAL if kind == "special_ability" else {}
-            rows = special_rows(1) if extra else rows_of(1)
+            # another holder per batch: a holder issued twice the same certificate would be a duplicate (422)
+            holder = (
+                Row(name=f"学员{index:06d}", subject=EMBROIDERY, level=0) if extra else Row(name=f"学员{index:06d}")
+            )
+            rows = [holder]
             batch_id = await make_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
             response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers[role])
             observed[(kind, role)] = response.status_code
@@ -48,6 +60,10 @@ async def test_the_403_names_the_rule(api: Api) -> None:
     institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["skill_institution"])
     assert "special-ability certificates only" in city.json()["error"]
     assert "only for province_admin, city_reviewer" in institution.json()["error"]
+    # each language names the action once, in its own language
+    assert institution.json()["error"].startswith("发证与变更：仅限")
+    assert " / issue and changes: only for province_admin, city_reviewer" in institution.json()["error"]
+    assert institution.json()["error"].count("issue and changes") == 1
 
 
 async def test_who_may_get_qr_codes(api: Api) -> None:
@@ -131,3 +147,40 @@ async def test_who_may_export(api: Api) -> None:
         "skill_institution": 403,
         "site": 403,
     }
+
+
+async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
+    """Not only a missing token: an unknown one, a malformed header and a revoked token are refused too."""
+    world = api.world
+    batch_id = await make_batch(world.database, rows_of(1))
+    number = (
+        await issue_batch(world.database, world.store, HUNAN, batch_id, caller=Operator(name="t", org_code="430000"))
+    ).numbers[0]
+    async with world.database.transaction() as session:
+        revoked = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
+        token_id = (await resolve_token(session, revoked)).token_id  # type: ignore[union-attr]
+        await revoke_token(session, token_id)
+    bad_headers = {
+        "unknown": {"Authorization": "Bearer not-a-real-token"},
+        "no scheme": {"Authorization": "not-a-real-token"},
+        "basic": {"Authorization": "Basic dXNlcjpwYXNz"},
+        "empty bearer": {"Authorization": "Bearer "},
+        "revoked": {"Authorization": f"Bearer {revoked}"},
+    }
+    calls = [
+        ("POST", f"/v1/batches/{batch_id}/issue", None),
+        ("GET", f"/v1/batches/{batch_id}/qr.zip", None),
+        ("GET", f"/v1/certificates/{number}/qr.svg", None),
+        ("GET", f"/v1/certificates/{number}/qr.png", None),
+        ("POST", f"/v1/certificates/{number}/revoke", {"reason": "测试"}),
+        ("POST", f"/v1/certificates/{number}/reissue", {"reason": "测试"}),
+        ("GET", "/v1/exports/certificates", None),
+    ]
+    for label, headers in bad_headers.items():
+        for method, path, body in calls:
+            response = await api.client.request(method, path, json=body, headers=headers)
+            assert response.status_code == 401, (label, method, path, response.text)
+            assert " / " in response.json()["error"], (label, path)
+    # nothing changed: the certificate is still valid and issued once
+    still = await api.client.get(f"/v1/certificates/{number}/qr.png", headers=api.headers["province_admin"])
+    assert still.status_code == 200

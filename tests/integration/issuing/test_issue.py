@@ -199,3 +199,28 @@ async def test_issued_numbers_are_announced_so_stale_not_found_answers_drop(
     assert await client.exists(view_key(redis_prefix, expected[0])) == 0
     await pubsub.aclose()  # type: ignore[no-untyped-call]
     await client.aclose()
+
+
+async def _issued_reason(world: World, batch_id: int) -> str | None:
+    async with world.database.reader() as session:
+        return await session.scalar(
+            select(Event.reason).where(Event.subject == f"batch:{batch_id}", Event.kind == "batch.issued")
+        )
+
+
+async def test_issuing_records_why(api: Api) -> None:
+    world = api.world
+    admin = api.headers["province_admin"]
+    given = await make_batch(world.database, [Row(name="张三", holder_id=HOLDER_IDS[0])])
+    default = await make_batch(world.database, [Row(name="李四", holder_id=HOLDER_IDS[1])])
+    refused = await make_batch(world.database, [Row(name="王五", holder_id=HOLDER_IDS[2])])
+    with_reason = await api.client.post(f"/v1/batches/{given}/issue", json={"reason": "异议已处理完毕"}, headers=admin)
+    without = await api.client.post(f"/v1/batches/{default}/issue", headers=admin)
+    assert (with_reason.status_code, without.status_code) == (200, 200), (with_reason.text, without.text)
+    assert await _issued_reason(world, given) == "异议已处理完毕"
+    assert await _issued_reason(world, default) == "按公示期满发证 / issued after the public notice ended"
+    for body in ({"reason": "a\x00b"}, {"reason": " "}, {"reason": "x" * 501}, {"why": "x"}):
+        response = await api.client.post(f"/v1/batches/{refused}/issue", json=body, headers=admin)
+        assert response.status_code == 400, (body, response.text)
+        assert " / " in response.json()["error"]
+    assert await _issued_reason(world, refused) is None

@@ -8,7 +8,7 @@ import zipfile
 
 import msgspec
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import issuer.issuing.exports
 import issuer.issuing.qrcodes
@@ -43,7 +43,9 @@ async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, mon
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.testzip() is None
     expected = [name for c in certificates for name in (f"{c.number}.svg", f"{c.number}.png")]
-    assert archive.namelist() == expected
+    assert archive.namelist() == [*expected, "manifest.csv"]
+    manifest = archive.read("manifest.csv").decode("utf-8-sig").splitlines()
+    assert manifest == ["number,svg,png", *(f"{c.number},{c.number}.svg,{c.number}.png" for c in certificates)]
     cert = certificates[3]
     assert read_qr(archive.read(f"{cert.number}.png")) == token_url(
         PUBLIC_URL, encode_token(cert.statement, cert.signature)
@@ -51,6 +53,24 @@ async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, mon
     svg = archive.read(f"{cert.number}.svg")
     assert svg.startswith(b"<?xml")
     assert cert.number.encode() in svg  # its title
+
+
+async def test_qr_zip_file_names_never_hold_a_star(api: Api) -> None:
+    """``*`` (a MOD 37-2 check character) is not allowed in a Windows file name: it is written ``_x``."""
+    batch_id, certificates = await _issued(api, 2)
+    starred = certificates[1].number[:-1] + "*"
+    async with api.world.database.transaction() as session:
+        await session.execute(
+            update(Certificate).where(Certificate.number == certificates[1].number).values(number=starred)
+        )
+    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["skill_institution"])
+    assert response.status_code == 200, response.text
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    stem = starred[:-1] + "_x"
+    assert archive.namelist()[2:] == [f"{stem}.svg", f"{stem}.png", "manifest.csv"]
+    assert not any(set(name) & set('*<>:"/\\|?') for name in archive.namelist())
+    assert archive.read("manifest.csv").decode("utf-8-sig").splitlines()[2] == f"{starred},{stem}.svg,{stem}.png"
+    assert starred.encode() in archive.read(f"{stem}.svg")  # the title keeps the real number
 
 
 async def test_one_qr_code_and_the_short_mode(api: Api) -> None:
