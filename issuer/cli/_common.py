@@ -57,12 +57,13 @@ def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
     return typed.encode()
 
 
-def keystore(settings: Settings, *, confirm: bool = False) -> KeyStore:
+def keystore(settings: Settings, *, sealing: bool = False) -> KeyStore:
     """The key store of the settings, with the passphrase from :func:`key_passphrase`.
 
-    The ``insecure-test-only`` KDF level is allowed (the test suite needs it) but never silently.
+    ``sealing``: the command will seal a new key, so a typed passphrase is asked twice, and the
+    ``insecure-test-only`` KDF level (allowed: the test suite needs it) is never used silently.
     """
-    if settings.key_kdf == "insecure-test-only":
+    if sealing and settings.key_kdf == "insecure-test-only":
         click.secho(
             "警告 / WARNING: CERTREG_KEY_KDF=insecure-test-only seals keys with the weakest Argon2id "
             "parameters; 仅供测试 / never use it for real keys (use moderate or sensitive)",
@@ -70,7 +71,7 @@ def keystore(settings: Settings, *, confirm: bool = False) -> KeyStore:
             fg="red",
             bold=True,
         )
-    return keystore_from_settings(settings, passphrase=key_passphrase(settings, confirm=confirm))
+    return keystore_from_settings(settings, passphrase=key_passphrase(settings, confirm=sealing))
 
 
 def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:

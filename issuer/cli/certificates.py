@@ -12,12 +12,11 @@ from typing import TypeVar
 
 import click
 
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.cli.issue_batch import operator_for
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
-from issuer.keystore import keystore_from_settings
 from registry.config import Settings
 from registry.db import Database
 from registry.rules.profiles import get_profile
@@ -63,7 +62,7 @@ def reissue_command(number: str, reason: str, operator: str | None) -> None:
     """补发 / reissue certificate NUMBER under a new number (same content)."""
     settings = settings_from_env()
     profile, caller = get_profile(settings.profile), operator_for(settings, operator)
-    store = keystore_from_settings(settings)
+    store = keystore(settings)
     result = _run(
         settings,
         lambda db, announce: reissue_certificate(
@@ -94,7 +93,7 @@ def replace_command(
     """换发 / replace certificate NUMBER with corrected content under a new number."""
     settings = settings_from_env()
     profile, caller = get_profile(settings.profile), operator_for(settings, operator)
-    store = keystore_from_settings(settings)
+    store = keystore(settings)
     correction = Correction(holder_name=holder_name, holder_id=holder_id, subject_code=subject_code, level=level)
     secret = settings.id_hash_secret()
     result = _run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from issuer.checkpoints import publish_after_batch
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.cli.registry_data import print_report
 from issuer.demo import (
     demo_link_lines,
@@ -15,7 +15,6 @@ from issuer.demo import (
     require_demo_profile,
 )
 from issuer.demo_links import demo_links_file
-from issuer.keystore import keystore_from_settings
 
 
 @click.group("demo")
@@ -29,7 +28,7 @@ def demo_load() -> None:
     certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
     require_demo_profile(settings)  # before anything is loaded or created
-    store = keystore_from_settings(settings)
+    store = keystore(settings)
 
     async def _load() -> None:
         async with open_database(settings) as database:

@@ -17,12 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from issuer.checkpoints import publish_after_batch
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
 from issuer.issuing.access import Operator
 from issuer.issuing.announce import announcer_from_settings
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import IssueResult, issue_batch
-from issuer.keystore import keystore_from_settings
 from registry.config import Settings
 from registry.rules.profiles import get_profile
 
@@ -41,7 +40,7 @@ def operator_for(settings: Settings, name: str | None = None) -> Operator:
 
 def issue_with_progress(settings: Settings, batch_id: int, operator: Operator) -> tuple[IssueResult, float]:
     """Issue ``batch_id`` with a progress bar on stderr; returns the result and the seconds it took."""
-    keystore = keystore_from_settings(settings)
+    store = keystore(settings)
     profile = get_profile(settings.profile)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
@@ -51,10 +50,10 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Operator) -
         async def _issue() -> IssueResult:
             async with open_database(settings) as database, announcer_from_settings(settings) as announce:
                 result = await issue_batch(
-                    database, keystore, profile, batch_id, caller=operator, progress=report, announce=announce
+                    database, store, profile, batch_id, caller=operator, progress=report, announce=announce
                 )
                 if result.issued_now:
-                    await publish_after_batch(database, keystore, settings)
+                    await publish_after_batch(database, store, settings)
                 return result
 
         started = time.perf_counter()

@@ -37,7 +37,7 @@ async def _require_authority(session: AsyncSession, code: str) -> None:
 def keys_new(authority: str, purpose: Purpose) -> None:
     """Create the first active key of AUTHORITY (use rotate to replace one)."""
     settings = settings_from_env()
-    store = keystore(settings, confirm=True)
+    store = keystore(settings, sealing=True)
 
     async def _new() -> PublicKeyInfo:
         async with open_database(settings) as database, database.transaction() as session:
@@ -57,7 +57,7 @@ def keys_new(authority: str, purpose: Purpose) -> None:
 def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     """Retire the active key of AUTHORITY and make a new one, in one step."""
     settings = settings_from_env()
-    store = keystore(settings, confirm=True)
+    store = keystore(settings, sealing=True)
 
     async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
         async with open_database(settings) as database, database.transaction() as session:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from issuer.checkpoints import publish_checkpoint
-from issuer.cli._common import open_database, run, settings_from_env
-from issuer.keystore import keystore_from_settings
+from issuer.cli._common import keystore, open_database, run, settings_from_env
 from registry.log.note import NoteVerifier
 from registry.log.store import StoredCheckpoint, active_log_verifier
 
@@ -21,7 +20,7 @@ def log_checkpoint() -> None:
     """Sign and store a checkpoint of the log as it is now (none is added when the size is unchanged);
     print the signed note."""
     settings = settings_from_env()
-    store = keystore_from_settings(settings)
+    store = keystore(settings)
 
     async def _publish() -> StoredCheckpoint:
         async with open_database(settings) as database:
