@@ -35,8 +35,9 @@ def read_qr(png: bytes) -> str:
     return text
 
 
-async def migrated_pg_database(admin_url: str, name: str) -> str:
-    """A new, migrated PostgreSQL database ``name`` next to ``admin_url``'s (dropped first if it exists)."""
+async def migrated_pg_database(admin_url: str, name: str, revision: str = "head") -> str:
+    """A new PostgreSQL database ``name`` next to ``admin_url``'s, migrated to ``revision`` (dropped first if it
+    exists)."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -52,7 +53,7 @@ async def migrated_pg_database(admin_url: str, name: str) -> str:
     url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
     engine = create_async_engine(url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, revision)
     finally:
         await engine.dispose()
     return url

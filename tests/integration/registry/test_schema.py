@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from issuer.app import create_app as create_issuer_app
@@ -17,7 +16,7 @@ from registry.db import Database
 from registry.errors import SchemaOutdatedError
 from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
-from tests.support import drop_pg_database, make_settings
+from tests.support import drop_pg_database, make_settings, migrated_pg_database
 from verify.app import create_app as create_verify_app
 
 
@@ -59,15 +58,7 @@ async def url_at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         return
     require_service("PostgreSQL", PG_ADMIN_URL)
     name = f"certreg_old_{run_id(request.config)}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    await _database_at(url, "0002_batches")
+    url = await migrated_pg_database(PG_ADMIN_URL, name, "0002_batches")
     try:
         yield url
     finally:
