@@ -68,7 +68,8 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     console.print(f"已轮换 / rotated: {old.kid} retired, {new.kid} active for {authority}")
 
 
-@keys_group.command("compromised")
+# A kid is base64url, so one in 64 begins with "-": click must take it as the KID, not as an option.
+@keys_group.command("compromised", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 @click.option("--at", "at_text", required=True, help="When the key was compromised (ISO 8601 with time zone).")
 @click.option("--scope", type=click.Choice(["after", "all"]), default="after", show_default=True)

@@ -283,3 +283,13 @@ def test_signing_a_checkpoint_with_a_bad_log_key_file_says_which_fault(
     assert message.format(path=path) in result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kid", ["-wNotAKid01", "--NotAKid01"])
+def test_a_kid_that_begins_with_a_dash_is_taken_as_the_kid(env: dict[str, str], tmp_path: Path, kid: str) -> None:
+    """One kid in 64 begins with "-" (base64url); it must not be read as an option."""
+    seed_authority(env, tmp_path)
+    result = invoke(env, "keys", "compromised", kid, "--at", "2099-01-01T00:00:00+08:00", "--reason", "leak")
+    assert result.exit_code == 2
+    assert f"密钥 {kid} 不存在 / no key {kid}" in result.output
+    assert "No such option" not in result.output
