@@ -47,12 +47,11 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
         env |= {f"CERTREG_{k.upper()}": str(v) for k, v in settings.items()}
         env["PYTHONPATH"] = str(ROOT)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "verify.asgi:app", "--port", str(self.port), "--no-access-log",
-             "--log-level", "warning"],
-            env=env,
-            cwd=ROOT,
-        )  # fmt: skip
+        self.process = subprocess.Popen(self.command(), env=env, cwd=ROOT)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "verify.asgi:app", "--port", str(self.port), "--no-access-log",
+                "--log-level", "warning"]  # fmt: skip
 
     def __enter__(self) -> Server:
         wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200)
@@ -75,6 +74,17 @@ class Server:
             if line.startswith(series + " "):
                 return float(line.rsplit(" ", 1)[1])
         raise AssertionError(f"no series {series}")
+
+
+class GranianServer(Server):
+    """``granian --interface asgi verify.asgi:app`` with two workers: the read path as deployed."""
+
+    WORKERS = 2
+
+    def command(self) -> list[str]:
+        workers = str(self.WORKERS)
+        return [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port",
+                str(self.port), "--workers", workers, "--log-level", "warning", "verify.asgi:app"]  # fmt: skip
 
 
 def redis_server_binary() -> str:

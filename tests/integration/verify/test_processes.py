@@ -15,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from registry.certificates import revoke
-from tests.integration.verify.servers import RedisServer, Server, wait_for
+from tests.integration.verify.servers import GranianServer, RedisServer, Server, wait_for
 from tests.integration.verify.world import World
 from verify.invalidation import invalidate_numbers
 
@@ -102,3 +102,30 @@ async def test_redis_killed_mid_run_costs_no_error_and_caching_resumes(file_worl
                 await fresh.aclose()
     finally:
         redis.kill()
+
+
+async def test_granian_serves_verify_alone_and_a_revocation_reaches_every_worker_within_one_second(
+    file_world: World, redis_url: str, redis_prefix: str
+) -> None:
+    """The stand-alone read path as deployed: `granian --interface asgi verify.asgi:app`, two workers, with a
+    database URL and a Redis URL only (no key directory, no passphrase: verify never loads a private key)."""
+    world = file_world
+    settings = COMMON | {"database_url": world.database.url, "redis_url": redis_url, "redis_prefix": redis_prefix}
+    with GranianServer(**settings) as server:
+        async with httpx.AsyncClient() as client:
+            ready = await client.get(f"{server.url}/health/ready", timeout=5)
+            assert ready.status_code == 200
+            assert ready.json()["database"] == "ok"
+            answers = [await verdict(client, server, world.valid.number, "张三") for _ in range(20)]
+            assert set(answers) == {"valid"}
+            page = await client.get(f"{server.url}/Q/{world.valid.token}", timeout=5)
+            assert page.status_code == 200
+            assert "有效" in page.text
+            publisher = aioredis.Redis.from_url(redis_url)
+            async with world.database.transaction() as session:
+                await revoke(session, world.valid.number, reason="granian 测试", actor="test")
+            await invalidate_numbers(publisher, redis_prefix, [world.valid.number])
+            await publisher.aclose()
+            await asyncio.sleep(1.0)
+            after = [await verdict(client, server, world.valid.number, "张三") for _ in range(40)]
+    assert set(after) == {"revoked"}, f"{after.count('valid')} of 40 answers still valid 1 s after the revocation"
