@@ -129,3 +129,33 @@ async def test_granian_serves_verify_alone_and_a_revocation_reaches_every_worker
             await asyncio.sleep(1.0)
             after = [await verdict(client, server, world.valid.number, "张三") for _ in range(40)]
     assert set(after) == {"revoked"}, f"{after.count('valid')} of 40 answers still valid 1 s after the revocation"
+
+
+async def test_rate_limits_fall_back_to_the_process_when_redis_dies_mid_run(file_world: World) -> None:
+    """The per-IP limit keeps holding with Redis gone (counted in the worker), with 429 + Retry-After, no 5xx."""
+    world = file_world
+    redis = RedisServer().start()
+    settings = COMMON | {
+        "database_url": world.database.url,
+        "redis_url": redis.url,
+        "redis_prefix": "rl-outage",
+        "public_rate_per_minute": 30,
+    }
+    try:
+        with Server(**settings) as server:
+            wait_for("the subscriber", lambda: server.metric("certreg_verify_cache_active") == 1.0)
+            async with httpx.AsyncClient() as client:
+                url = f"{server.url}/v1/verify"
+                body = {"number": world.valid.number, "name": "张三"}
+                before = [(await client.post(url, json=body, timeout=5)).status_code for _ in range(10)]
+                assert set(before) == {200}
+                redis.kill()
+                after = [await client.post(url, json=body, timeout=5) for _ in range(45)]
+    finally:
+        redis.kill()
+    statuses = [response.status_code for response in after]
+    assert set(statuses) <= {200, 429}, statuses
+    refused = [response for response in after if response.status_code == 429]
+    assert refused, "45 requests over a limit of 30 a minute were all answered with Redis down"
+    assert int(refused[0].headers["retry-after"]) >= 1
+    assert "请求过于频繁 / too many requests" in refused[0].text
