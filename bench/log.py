@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text, update
 
+from registry.append_only import unguarded
 from registry.bulk import insert_records
 from registry.db import Database
 from registry.events import EVENT_COLUMNS, LOG_HEAD_ID, EventKind, NewEvent, append_events, encode_entry, entry_of
@@ -65,7 +66,7 @@ def issued_events(count: int, tag: str) -> list[NewEvent]:
 
 
 async def reset(database: Database) -> None:
-    async with database.transaction() as session:
+    async with database.transaction() as session, unguarded(session, database.dialect):
         await session.execute(text("TRUNCATE event, merkle_node, checkpoint"))
         await session.execute(update(LogHead).values(size=0))
 

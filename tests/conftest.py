@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from registry.append_only import unguarded
 from registry.db import Database
 from registry.models import Base
 from registry.schema import upgrade
@@ -101,7 +102,7 @@ async def _migrate(url: str) -> None:
 
 async def _empty_tables(db: Database) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with db.write_engine.begin() as conn:
+    async with db.write_engine.begin() as conn, unguarded(conn, db.dialect):
         if db.dialect == "postgresql":
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
