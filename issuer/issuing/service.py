@@ -61,7 +61,7 @@ Progress = Callable[[str, int, int], None]
 
 class IssueResult(msgspec.Struct, frozen=True, kw_only=True):
     """What an issue call did: ``issued_now`` are the numbers this call issued (empty on a repeat),
-    ``numbers`` every number of the batch in row order, ``held`` the rows still held by objections."""
+    ``numbers`` every number of the batch in row order, ``held`` the rows still held (by objections or holds)."""
 
     batch_id: int
     state: str
@@ -211,8 +211,8 @@ async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> I
     """A repeat call (the batch is issued, no row released since): the same numbers, nothing new."""
     if batch.state != ISSUED:
         raise BatchStateError(
-            f"批次 {batch.id} 没有可发证的记录（{held} 条异议暂缓）/ batch {batch.id} has no row ready to issue "
-            f"({held} held by objections)"
+            f"批次 {batch.id} 没有可发证的记录（{held} 条暂缓）/ batch {batch.id} has no row ready to issue "
+            f"({held} held by objections or holds)"
         )
     return IssueResult(
         batch_id=batch.id,
