@@ -128,7 +128,7 @@ async def issue_batch(
         progress("check", 0, len(rows))
         context = await eligibility_context(session, profile, institution)
         problems = await recheck_rows(session, context, kind, batch.assessed_on, rows)
-        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows))
+        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows), batch_id=batch.id)
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
@@ -154,7 +154,7 @@ async def issue_batch(
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip
-        raise_if_problems(problems, len(rows))
+        raise_if_problems(problems, len(rows), batch_id=batch.id)
         every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = ISSUED
         batch.issued_at = batch.issued_at or now
