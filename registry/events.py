@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     BATCH_OBJECTION_RESOLVED = "batch.objection_resolved"
     BATCH_ISSUED = "batch.issued"
     BATCH_ROWS_EXCLUDED = "batch.rows_excluded"  # rows left out of a submitted batch; details name them
+    BATCH_ROWS_HELD = "batch.rows_held"  # a reviewer holds rows that cannot be issued; details name them
 
 
 class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):

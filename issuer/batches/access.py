@@ -12,12 +12,14 @@ approve        —               —                     any                any
 notice         own             —                     —                  any
 objection      —               its region            any                any
 resolve        —               its region            any                any
+hold           —               its region            any                any
 =============  ==============  ====================  =================  ==============
 
 "Its region": the institution's region code and the city centre's share the first four digits (the
 prefecture). The notice is started by the institution, which publishes its own results (002 §4(2):
 "试点技工院校对认定结果进行公示"), once the reviews are done; objections are received and resolved by the
-centres that supervise it, never by the institution whose results are objected to.
+centres that supervise it, never by the institution whose results are objected to. The same centres hold
+rows that cannot be issued (issuing re-checks them) so that the others can be: they resolve what they hold.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Action(StrEnum):
     NOTICE = "notice"
     OBJECT = "objection"
     RESOLVE = "resolve"
+    HOLD = "hold"
 
 
 ACTION_LABELS: Final = {
@@ -52,7 +55,8 @@ ACTION_LABELS: Final = {
     Action.APPROVE: ("省级批准", "approve a batch (province)"),
     Action.NOTICE: ("启动公示", "start the public notice"),
     Action.OBJECT: ("登记异议", "record an objection"),
-    Action.RESOLVE: ("处理异议", "resolve an objection"),
+    Action.RESOLVE: ("处理暂缓的行（异议或暂缓发证）", "resolve held rows (an objection or a hold)"),
+    Action.HOLD: ("暂缓发证", "hold rows back from issuing"),
 }
 
 _OWN, _REGION, _ANY = "own", "region", "any"
@@ -67,6 +71,7 @@ POLICY: Final[dict[Action, dict[Role, str]]] = {
     Action.NOTICE: {_I: _OWN, _A: _ANY},
     Action.OBJECT: {_C: _REGION, _P: _ANY, _A: _ANY},
     Action.RESOLVE: {_C: _REGION, _P: _ANY, _A: _ANY},
+    Action.HOLD: {_C: _REGION, _P: _ANY, _A: _ANY},
 }
 
 

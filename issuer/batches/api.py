@@ -205,6 +205,20 @@ class BatchController(Controller):
         await transitions.record_objection(issuer.database, caller, batch_id, data.rows, data.reason)
         return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
 
+    @post("/{batch_id:int}/hold", status_code=200)
+    async def hold(
+        self,
+        *,
+        batch_id: BatchId,
+        data: JSONBody[RowsRequest],
+        issuer: NamedDependency[IssuerRuntime],
+        caller: NamedDependency[Caller],
+    ) -> BatchDetail:
+        """Hold rows of a batch under notice or issued (``{"rows": [...], "reason": …}``) so that the others
+        can be issued; resolve them with ``/objections/resolve``."""
+        await transitions.hold_rows(issuer.database, caller, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+
     @post("/{batch_id:int}/objections/resolve", status_code=200)
     async def resolve(
         self,
@@ -214,7 +228,7 @@ class BatchController(Controller):
         issuer: NamedDependency[IssuerRuntime],
         caller: NamedDependency[Caller],
     ) -> BatchDetail:
-        """Resolve an objection: held rows are released (``release``) or excluded (``exclude``)."""
+        """Resolve held rows (an objection's or a hold's): released (``release``) or excluded (``exclude``)."""
         await transitions.resolve_objection(
             issuer.database, caller, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
         )

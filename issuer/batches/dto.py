@@ -24,14 +24,15 @@ class ReviewRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class RowsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``/exclude`` and ``/objections``: the file's row numbers and why (required)."""
+    """``/exclude``, ``/objections`` and ``/hold``: the file's row numbers and why (required)."""
 
     rows: RowNumbers
     reason: Reason
 
 
 class ResolveRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``/objections/resolve``: release held rows back to ``ok`` or exclude them, and why."""
+    """``/objections/resolve``: release held rows (an objection's or a hold's) back to ``ok`` or exclude
+    them, and why."""
 
     rows: RowNumbers
     decision: Literal["release", "exclude"]

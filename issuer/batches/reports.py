@@ -95,10 +95,13 @@ def _notice_step(batch: Batch, counts: dict[str, int], now: datetime) -> str:
     )
     held = counts.get(RowStatus.HELD, 0)
     waiting = (
-        f"；{held} 行因异议暂缓，处理后再发 / ; {held} rows held by an objection wait until resolved" if held else ""
+        f"；{held} 行因异议或暂缓发证而暂缓，处理后再发 / ; {held} rows held by an objection or a hold wait until "
+        "resolved"
+        if held
+        else ""
     )
     if problem:
-        return problem + (f" — {held} 行因异议暂缓 / {held} rows held by an objection" if held else "")
+        return problem + (f" — {held} 行暂缓 / {held} rows held by an objection or a hold" if held else "")
     return "公示期满，可以发证 / the notice has ended: the batch can be issued" + waiting
 
 

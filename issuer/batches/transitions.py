@@ -1,4 +1,4 @@
-"""The review and notice transitions of a batch (RULES.md rules 7 and 8), one transaction each.
+"""The review and notice transitions of a batch (RULES.md rules 7 and 8), and the holds, one transaction each.
 
 Every transition checks who may (``access``), locks the batch by moving it out of the state it expects
 (``store.move_state``: a concurrent transition gets 409) and appends its event in the same transaction.
@@ -189,6 +189,29 @@ async def record_objection(
         await append_events(session, [event])
 
 
+async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
+    """A reviewer holds rows of a batch under notice or issued, so that the others can be issued.
+
+    Issuing re-checks every ``ok`` row (rules 1–6, duplicates) and refuses the whole batch when one fails: a
+    filing suspended during the notice, or a holder who got the same certificate through another batch,
+    would otherwise leave the batch stuck — objections close with the notice, exclusions with the review.
+    Held rows wait like rows held by an objection and are resolved the same way (:func:`resolve_objection`:
+    released back to ``ok`` or excluded)."""
+    reason = require_reason(reason)
+    async with database.transaction() as session:
+        batch = await _load(session, caller, batch_id, Action.HOLD)
+        await store.move_state(
+            session, batch, (State.UNDER_NOTICE, State.ISSUED), None, action_zh="暂缓发证", action_en="holding rows"
+        )
+        current = await store.rows_with_status(session, batch.id, rows)
+        require_rows(rows, current, (RowStatus.OK, RowStatus.HELD))
+        await store.set_status(session, batch.id, rows, RowStatus.HELD)
+        await store.refresh_counts(session, batch.id)
+        details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows))}
+        event = batch_event(EventKind.BATCH_ROWS_HELD, batch.id, caller, reason=reason, details=details)
+        await append_events(session, [event])
+
+
 async def resolve_objection(
     database: Database,
     caller: Caller,
@@ -198,7 +221,8 @@ async def resolve_objection(
     decision: Literal["release", "exclude"],
     reason: str,
 ) -> None:
-    """Resolve an objection: the held rows go back to ``ok`` (``release``) or are ``excluded``.
+    """Resolve held rows (held by an objection or by :func:`hold_rows`): they go back to ``ok``
+    (``release``) or are ``excluded``.
 
     Also after the batch was issued: its other rows were issued meanwhile, released rows are issued by
     issuing the batch again (each exactly once)."""
@@ -210,8 +234,8 @@ async def resolve_objection(
             batch,
             (State.UNDER_NOTICE, State.ISSUED),
             None,
-            action_zh="处理异议",
-            action_en="resolving an objection",
+            action_zh="处理暂缓的行",
+            action_en="resolving held rows",
         )
         current = await store.rows_with_status(session, batch.id, rows)
         require_rows(rows, current, (RowStatus.HELD,))

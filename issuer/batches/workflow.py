@@ -8,7 +8,8 @@
         └──resubmit──┘         └────────────notice (no level needs the province)────┘
 
 ``issued`` is set by the issuing side, only from ``under_notice`` once the notice has ended and no row is
-``bad`` (:func:`issuable_problem`); rows held by an objection wait while the others are issued.
+``bad`` (:func:`issuable_problem`); rows held by an objection or a reviewer's hold wait while the others
+are issued.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class RowStatus(StrEnum):
     OK = "ok"
     BAD = "bad"
     EXCLUDED = "excluded"
-    HELD = "held"  # an objection during the notice holds the row (rule 8)
+    HELD = "held"  # an objection during the notice (rule 8) or a reviewer's hold at issue time
     ISSUED = "issued"
 
 
@@ -110,8 +111,8 @@ def issuable_problem(
         return f"有 {bad} 行有错误，须先处理 / {bad} rows are bad; resolve them first"
     if not counts.get(RowStatus.OK, 0):
         held = counts.get(RowStatus.HELD, 0)
-        waiting = f"（{held} 行因异议暂缓）" if held else ""
-        waiting_en = f" ({held} held by an objection)" if held else ""
+        waiting = f"（{held} 行因异议或暂缓发证而暂缓）" if held else ""
+        waiting_en = f" ({held} held by an objection or a hold)" if held else ""
         return f"批次 {batch_id} 没有可发证的行{waiting} / batch {batch_id} has no row left to issue{waiting_en}"
     return None
 

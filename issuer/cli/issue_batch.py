@@ -78,7 +78,7 @@ def print_summary(result: IssueResult, seconds: float) -> None:
     table = Table(title=f"批次 {result.batch_id} 发证 / batch {result.batch_id} issued", show_header=False)
     table.add_row("本次发证 / issued now", str(len(result.issued_now)))
     table.add_row("批次证书 / certificates of the batch", str(len(result.numbers)))
-    table.add_row("暂缓（异议）/ held by objections", str(result.held))
+    table.add_row("暂缓（异议或暂缓发证）/ held (objections, holds)", str(result.held))
     if result.issued_now:
         table.add_row("编号 / numbers", f"{result.issued_now[0]} … {result.issued_now[-1]}")
         table.add_row("发证日期 / issued on", str(result.issued_on))

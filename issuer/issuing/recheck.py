@@ -2,7 +2,8 @@
 
 The rows passed these rules at import, but a filing may have been suspended or revoked, an occupation
 cancelled or a project withdrawn since: issuing re-checks against the assessment date and refuses the whole
-batch (nothing is issued) with every row that no longer passes.
+batch (nothing is issued) with every row that no longer passes, and says how to go on: hold those rows
+(``POST /v1/batches/{id}/hold``) and issue the others.
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ async def recheck_rows(
     return problems
 
 
-def raise_if_problems(problems: list[RowProblem], total: int) -> None:
-    """Raise :class:`IneligibleError` listing (up to 1,000 of) ``problems``, if there are any."""
+def raise_if_problems(problems: list[RowProblem], total: int, *, batch_id: int) -> None:
+    """Raise :class:`IneligibleError` listing (up to 1,000 of) ``problems``, if there are any, and what the
+    reviewer can do: hold those rows (they wait, then are released or excluded) and issue the others."""
     if problems:
         rows = len({p.row for p in problems})
+        hold = f"POST /v1/batches/{batch_id}/hold"
         raise IneligibleError(
-            f"{rows} 行不符合发证条件，本批次未发证 / {rows} of {total} rows cannot be issued; nothing was issued",
+            f"{rows} 行不符合发证条件，本批次未发证；可暂缓这些行（{hold}）后发证其余行 / {rows} of {total} rows "
+            f"cannot be issued; nothing was issued; hold these rows ({hold}) to issue the others",
             problems[:MAX_REPORTED_PROBLEMS],
         )

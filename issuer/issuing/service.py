@@ -61,7 +61,7 @@ Progress = Callable[[str, int, int], None]
 
 class IssueResult(msgspec.Struct, frozen=True, kw_only=True):
     """What an issue call did: ``issued_now`` are the numbers this call issued (empty on a repeat),
-    ``numbers`` every number of the batch in row order, ``held`` the rows still held by objections."""
+    ``numbers`` every number of the batch in row order, ``held`` the rows still held (by objections or holds)."""
 
     batch_id: int
     state: str
@@ -128,7 +128,7 @@ async def issue_batch(
         progress("check", 0, len(rows))
         context = await eligibility_context(session, profile, institution)
         problems = await recheck_rows(session, context, kind, batch.assessed_on, rows)
-        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows))
+        raise_if_problems(problems + await duplicate_rows(session, kind, rows), len(rows), batch_id=batch.id)
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
@@ -154,7 +154,7 @@ async def issue_batch(
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip
-        raise_if_problems(problems, len(rows))
+        raise_if_problems(problems, len(rows), batch_id=batch.id)
         every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = ISSUED
         batch.issued_at = batch.issued_at or now
@@ -211,8 +211,8 @@ async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> I
     """A repeat call (the batch is issued, no row released since): the same numbers, nothing new."""
     if batch.state != ISSUED:
         raise BatchStateError(
-            f"批次 {batch.id} 没有可发证的记录（{held} 条异议暂缓）/ batch {batch.id} has no row ready to issue "
-            f"({held} held by objections)"
+            f"批次 {batch.id} 没有可发证的记录（{held} 条暂缓）/ batch {batch.id} has no row ready to issue "
+            f"({held} held by objections or holds)"
         )
     return IssueResult(
         batch_id=batch.id,

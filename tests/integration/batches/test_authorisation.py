@@ -44,6 +44,7 @@ ALLOWED = {
     "notice": ANYONE_OWN,
     "objections": CENTRES,
     "resolve": CENTRES,
+    "hold": CENTRES,
 }
 
 
@@ -72,9 +73,9 @@ async def _batch(
 async def _prepared(endpoint: str, database: Database, settings: Settings) -> int:
     """A batch in the state ``endpoint`` needs (moved there by the province admin)."""
     batch = await _batch(database, settings, level="3" if endpoint == "approve" else "4")
-    if endpoint in ("approve", "notice", "objections", "resolve"):
+    if endpoint in ("approve", "notice", "objections", "resolve", "hold"):
         await transitions.review_batch(database, ADMIN, batch, "approve", "", settings=settings)
-    if endpoint in ("objections", "resolve"):
+    if endpoint in ("objections", "resolve", "hold"):
         await transitions.start_notice(database, ADMIN, batch, settings=settings)
     if endpoint == "resolve":
         await transitions.record_objection(database, ADMIN, batch, [2], "异议")
@@ -90,6 +91,7 @@ def _call(endpoint: str, batch: int) -> Callable[[Client, dict[str, str]], Await
         "notice": ("notice", {}),
         "objections": ("objections", rows),
         "resolve": ("objections/resolve", {**rows, "decision": "release"}),
+        "hold": ("hold", rows),
     }
 
     async def call(client: Client, headers: dict[str, str]) -> Any:

@@ -20,9 +20,10 @@ CALLERS = {
 EXPECTED = {
     "institution": {a: (a in {Action.SUBMIT, Action.RESUBMIT, Action.EXCLUDE, Action.VIEW, Action.NOTICE}, False)
                     for a in Action},
-    "city": {a: (a in {Action.VIEW, Action.REVIEW, Action.OBJECT, Action.RESOLVE}, False) for a in Action},
+    "city": {a: (a in {Action.VIEW, Action.REVIEW, Action.OBJECT, Action.RESOLVE, Action.HOLD}, False)
+             for a in Action},
     "province_reviewer": {a: (ok, ok) for a in Action
-                          for ok in [a in {Action.VIEW, Action.APPROVE, Action.OBJECT, Action.RESOLVE}]},
+                          for ok in [a in {Action.VIEW, Action.APPROVE, Action.OBJECT, Action.RESOLVE, Action.HOLD}]},
     "province_admin": dict.fromkeys(Action, (True, True)),
 }  # fmt: skip
 
