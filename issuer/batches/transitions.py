@@ -164,6 +164,18 @@ async def start_notice(
         await append_events(session, [event])
 
 
+async def _hold(
+    session: AsyncSession, batch: Batch, rows: list[int], *, kind: EventKind, caller: Caller, reason: str
+) -> None:
+    """Set ``rows`` (``ok`` or already ``held``) to ``held`` and log why (an objection or a reviewer's hold)."""
+    current = await store.rows_with_status(session, batch.id, rows)
+    require_rows(rows, current, (RowStatus.OK, RowStatus.HELD))
+    await store.set_status(session, batch.id, rows, RowStatus.HELD)
+    await store.refresh_counts(session, batch.id)
+    details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows))}
+    await append_events(session, [batch_event(kind, batch.id, caller, reason=reason, details=details)])
+
+
 async def record_objection(
     database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
 ) -> None:
@@ -180,13 +192,7 @@ async def record_objection(
                 f"公示期已于 {cst_text(batch.notice_ends_at)} 结束，异议须在公示期内提出 / the notice ended at "
                 f"{cst_text(batch.notice_ends_at)}; objections are taken during the notice"
             )
-        current = await store.rows_with_status(session, batch.id, rows)
-        require_rows(rows, current, (RowStatus.OK, RowStatus.HELD))
-        await store.set_status(session, batch.id, rows, RowStatus.HELD)
-        await store.refresh_counts(session, batch.id)
-        details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows))}
-        event = batch_event(EventKind.BATCH_OBJECTION, batch.id, caller, reason=reason, details=details)
-        await append_events(session, [event])
+        await _hold(session, batch, rows, kind=EventKind.BATCH_OBJECTION, caller=caller, reason=reason)
 
 
 async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
@@ -203,13 +209,7 @@ async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: lis
         await store.move_state(
             session, batch, (State.UNDER_NOTICE, State.ISSUED), None, action_zh="暂缓发证", action_en="holding rows"
         )
-        current = await store.rows_with_status(session, batch.id, rows)
-        require_rows(rows, current, (RowStatus.OK, RowStatus.HELD))
-        await store.set_status(session, batch.id, rows, RowStatus.HELD)
-        await store.refresh_counts(session, batch.id)
-        details: dict[str, DetailValue] = {"rows": row_ranges(rows), "count": len(set(rows))}
-        event = batch_event(EventKind.BATCH_ROWS_HELD, batch.id, caller, reason=reason, details=details)
-        await append_events(session, [event])
+        await _hold(session, batch, rows, kind=EventKind.BATCH_ROWS_HELD, caller=caller, reason=reason)
 
 
 async def resolve_objection(
