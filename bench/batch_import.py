@@ -26,22 +26,19 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from issuer.auth import Role
 from issuer.batches.access import Caller
 from issuer.batches.submission import Upload, submit_batch
-from registry.append_only import unguarded
 from registry.config import load_settings
 from registry.db import Database
-from registry.models import Base
 from registry.rules.checkdigits import mod11_2
 from registry.schema import upgrade
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
-from tests.support import drop_pg_database, migrated_pg_database
+from tests.support import drop_pg_database, empty_tables, migrated_pg_database
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "certreg_bench_batch_import"
@@ -60,14 +57,7 @@ def results_csv(rows: int) -> bytes:
 
 
 async def _reset(database: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with database.write_engine.begin() as conn, unguarded(conn, database.dialect):
-        if database.dialect == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(text(f"DELETE FROM {table}"))
-        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
+    await empty_tables(database)
     await seed_world(database)
 
 

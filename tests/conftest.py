@@ -16,14 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from registry.append_only import unguarded
 from registry.db import Database
-from registry.models import Base
 from registry.schema import upgrade
-from tests.support import drop_pg_database, migrated_pg_database
+from tests.support import drop_pg_database, empty_tables, migrated_pg_database
 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
@@ -100,17 +97,6 @@ async def _migrate(url: str) -> None:
         await engine.dispose()
 
 
-async def _empty_tables(db: Database) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with db.write_engine.begin() as conn, unguarded(conn, db.dialect):
-        if db.dialect == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(text(f"DELETE FROM {table}"))
-        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     """The URL of a migrated database: every test using it runs once on SQLite and once on PostgreSQL."""
@@ -123,11 +109,11 @@ def db_url(request: pytest.FixtureRequest) -> str:
 async def database(db_url: str) -> AsyncIterator[Database]:
     """A :class:`Database` on empty tables; emptied again afterwards."""
     db = Database(db_url)
-    await _empty_tables(db)
+    await empty_tables(db)
     try:
         yield db
     finally:
-        await _empty_tables(db)
+        await empty_tables(db)
         await db.dispose()
 
 
@@ -158,7 +144,7 @@ def redis_prefix(request: pytest.FixtureRequest) -> str:
 async def _empty(url: str) -> None:
     db = Database(url)
     try:
-        await _empty_tables(db)
+        await empty_tables(db)
     finally:
         await db.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.config import Settings, load_settings
+from registry.db import Database
 
 ID_HASH_KEY = "test-id-hash-key-0123456789abcdef"
 
@@ -57,6 +58,23 @@ async def migrated_pg_database(admin_url: str, name: str, revision: str = "head"
     finally:
         await engine.dispose()
     return url
+
+
+async def empty_tables(db: Database) -> None:
+    """Empty every table of a scratch database (past the event table's append-only guard) and reset the log."""
+    from sqlalchemy import text
+
+    from registry.append_only import unguarded
+    from registry.models import Base
+
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with db.write_engine.begin() as conn, unguarded(conn, db.dialect):
+        if db.dialect == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
 
 
 async def drop_pg_database(admin_url: str, name: str) -> None:

@@ -11,10 +11,9 @@ from issuer.app import create_app
 from issuer.auth import Role, create_token
 from registry.config import Settings
 from registry.db import Database
-from tests.conftest import _empty_tables
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
 from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
-from tests.support import make_settings
+from tests.support import empty_tables, make_settings
 
 #: Token holders of the authorisation matrix: name → (organisation, role).
 HOLDERS = {
@@ -65,11 +64,11 @@ async def sqlite_world(sqlite_url: str) -> AsyncIterator[Database]:
     """The seeded world on SQLite only, for tests whose subject does not depend on the database engine
     (authorisation decisions, the HTTP body limit): they would only repeat themselves on PostgreSQL."""
     database = Database(sqlite_url)
-    await _empty_tables(database)
+    await empty_tables(database)
     try:
         await seed_world(database)
         await seed_other_prefecture(database)
         yield database
     finally:
-        await _empty_tables(database)
+        await empty_tables(database)
         await database.dispose()

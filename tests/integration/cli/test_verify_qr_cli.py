@@ -14,8 +14,8 @@ from PIL import Image, ImageFilter
 from issuer.cli import main
 from registry.db import Database
 from registry.qrtoken import token_url
-from tests.conftest import _empty_tables
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
+from tests.support import empty_tables
 from tests.unit.statement.world import KEYSET, token
 
 
@@ -83,7 +83,7 @@ def test_unusable_images_exit_2(tmp_path: Path, keys_file: Path) -> None:
 def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
     async def issue() -> str:
         database = Database(sqlite_url)
-        await _empty_tables(database)
+        await empty_tables(database)
         await seed_world(database)
         store = key_store(tmp_path / "keys")
         await add_keys(database, store)

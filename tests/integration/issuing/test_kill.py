@@ -12,26 +12,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from registry.append_only import unguarded
 from registry.db import Database
-from registry.models import Base, Batch, BatchRow, Certificate, Event, LogHead, SequenceCounter
+from registry.models import Batch, BatchRow, Certificate, Event, LogHead, SequenceCounter
 from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
-from tests.support import ID_HASH_KEY
+from tests.support import ID_HASH_KEY, empty_tables
 
 ROWS = 20_000
 CERTREG = str(Path(sys.executable).parent / "certreg")
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-async def _empty(database: Database) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    async with database.write_engine.begin() as conn, unguarded(conn, database.dialect):
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
 
 
 async def _writer(database: Database) -> tuple[int, str | None] | None:
@@ -65,7 +57,7 @@ async def _state(database: Database, batch_id: int) -> dict[str, object]:
 async def test_killed_mid_write_then_rerun_issues_each_row_once_without_gaps(pg_url: str, tmp_path: Path) -> None:
     database = Database(pg_url)
     try:
-        await _empty(database)
+        await empty_tables(database)
         await seed_world(database)
         await add_keys(database, key_store(tmp_path / "keys"))
         batch_id = await make_batch(database, rows_of(ROWS))

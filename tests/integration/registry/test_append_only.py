@@ -41,9 +41,10 @@ async def test_changing_or_deleting_an_event_is_refused(database: Database, stat
     assert await _reasons(database) == ["测试"]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # SQLite has no TRUNCATE (DELETE is above)
 async def test_truncate_is_refused_on_postgresql(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite has no TRUNCATE (its DELETE is refused, above)")
+    assert database.dialect == "postgresql"
     await _one_event(database)
     with pytest.raises(DBAPIError, match="the event table is append-only"):
         async with database.transaction() as session:

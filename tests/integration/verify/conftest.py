@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from registry.db import Database
-from tests.conftest import _empty_tables
 from tests.integration.verify.world import World, build_world
+from tests.support import empty_tables
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ async def world(database: Database, tmp_path: Path) -> World:
 async def file_world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
     """The world in this worker's SQLite file, for tests that serve it from other processes."""
     database = Database(sqlite_url)
-    await _empty_tables(database)
+    await empty_tables(database)
     try:
         yield await build_world(database, tmp_path / "keys")
     finally:
-        await _empty_tables(database)
+        await empty_tables(database)
         await database.dispose()

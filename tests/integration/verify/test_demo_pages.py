@@ -12,19 +12,19 @@ from litestar.testing import AsyncTestClient
 from issuer.demo import ensure_demo_keys, load_demo_reference
 from registry.db import Database
 from registry.vocab import CertificateKind
-from tests.conftest import _empty_tables
 from tests.factories import HOLDER_IDS, issue_test_certificates, key_store
 from tests.integration.verify.world import verify_app
+from tests.support import empty_tables
 
 
 @pytest.fixture
 async def demo_database(sqlite_url: str) -> AsyncIterator[Database]:
     database = Database(sqlite_url)
-    await _empty_tables(database)
+    await empty_tables(database)
     try:
         yield database
     finally:
-        await _empty_tables(database)
+        await empty_tables(database)
         await database.dispose()
 
 
