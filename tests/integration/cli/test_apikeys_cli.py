@@ -59,7 +59,7 @@ def test_revoke_stores_and_announces(empty_db_url: str, redis_url: str, redis_pr
     env = {"CERTREG_DATABASE_URL": empty_db_url, "CERTREG_REDIS_URL": redis_url, "CERTREG_REDIS_PREFIX": redis_prefix}
     assert run("create", "--name", "甲公司", env=env)[0] == 0
     client = redis.Redis.from_url(redis_url)
-    pubsub = client.pubsub()  # type: ignore[no-untyped-call]
+    pubsub = client.pubsub()
     pubsub.subscribe(api_keys_channel(redis_prefix))
     pubsub.get_message(timeout=1)
     key_id = stored(empty_db_url)[0].id

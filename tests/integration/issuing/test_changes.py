@@ -209,6 +209,6 @@ async def test_changes_are_announced_to_verifiers_at_once(api: Api, redis_url: s
         heard.append(decode_numbers(message["data"]))
     assert heard == [[first.number], [second.number, reissued.json()["number"]]]
     assert await client.exists(view_key(redis_prefix, first.number), view_key(redis_prefix, second.number)) == 0
-    await pubsub.aclose()  # type: ignore[no-untyped-call]
+    await pubsub.aclose()
     await client.aclose()
     await asyncio.sleep(0)

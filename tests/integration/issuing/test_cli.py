@@ -113,7 +113,7 @@ def test_certificate_commands_change_and_announce(
 
     first, second, third = asyncio.run(issue())
     client = redis.Redis.from_url(redis_url)
-    pubsub = client.pubsub()  # type: ignore[no-untyped-call]
+    pubsub = client.pubsub()
     pubsub.subscribe(channel(redis_prefix))
     pubsub.get_message(timeout=1)
     client.set(view_key(redis_prefix, first), b"stale")

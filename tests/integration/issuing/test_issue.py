@@ -197,7 +197,7 @@ async def test_issued_numbers_are_announced_so_stale_not_found_answers_drop(
     assert message is not None
     assert decode_numbers(message["data"]) == expected
     assert await client.exists(view_key(redis_prefix, expected[0])) == 0
-    await pubsub.aclose()  # type: ignore[no-untyped-call]
+    await pubsub.aclose()
     await client.aclose()
 
 

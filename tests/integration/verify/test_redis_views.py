@@ -88,7 +88,7 @@ async def test_invalidation_deletes_bumps_and_publishes(client: aioredis.Redis, 
     assert await client.get(view_key(redis_prefix, "A1")) is None
     assert await client.get(version_key(redis_prefix, "B2")) == b"1"
     assert await client.ttl(version_key(redis_prefix, "B2")) > 3600
-    await pubsub.aclose()  # type: ignore[no-untyped-call]
+    await pubsub.aclose()
 
 
 async def test_a_dead_redis_is_skipped_after_one_timeout() -> None:
