@@ -74,7 +74,10 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         if page is not None:
             return page
     message = exc.detail
-    if exc.status_code in _HTTP_ZH and " / " not in message:
+    if exc.status_code == 400 and "invalid utf-8" in message.lower():
+        # msgspec >= 0.23 reports invalid UTF-8 itself (a DecodeError) instead of raising UnicodeDecodeError.
+        message = _UNDECODABLE[UnicodeDecodeError]
+    elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     response = _body(exc.status_code, message, exc.extra or None)
     response.headers.update(exc.headers or {})
