@@ -113,7 +113,7 @@ def proof_configuration(options: Mapping[str, JsonValue], document: Mapping[str,
     return config
 
 
-def create_proof(
+def add_proof(
     document: Mapping[str, JsonValue],
     *,
     verification_method: str,
@@ -122,12 +122,12 @@ def create_proof(
     public_key: bytes,
     proof_purpose: str = ASSERTION_METHOD,
 ) -> JsonObject:
-    """The ``proof`` object of ``document`` (vc-di-eddsa §3.3.1), signed by ``sign``.
+    """``document`` with its ``eddsa-jcs-2022`` ``proof`` (vc-di-eddsa §3.3.1), signed by ``sign``.
 
     ``public_key`` is the key ``verification_method`` names: the signature is checked against it before the
-    proof is returned, so a signer of the wrong key raises :class:`BadProofSignatureError` instead of
+    document is returned, so a signer of the wrong key raises :class:`BadProofSignatureError` instead of
     producing a credential nobody can verify. Raises :class:`CanonicalizationError` for a document JSON
-    cannot carry exactly.
+    cannot carry exactly and :class:`UnsupportedProofError` for a document that already has a proof.
     """
     if "proof" in document:
         raise UnsupportedProofError("文档已有证明 / the document already has a proof (proof sets are not supported)")
@@ -148,21 +148,6 @@ def create_proof(
             "签名者与验证方法的公钥不符 / the signer's key is not the verification method's key"
         ) from None
     proof["proofValue"] = multibase_base58btc(signature)
-    return proof
-
-
-def add_proof(
-    document: Mapping[str, JsonValue],
-    *,
-    verification_method: str,
-    created: datetime,
-    sign: Signer,
-    public_key: bytes,
-) -> JsonObject:
-    """``document`` with its ``eddsa-jcs-2022`` proof for ``assertionMethod`` (see :func:`create_proof`)."""
-    proof = create_proof(
-        document, verification_method=verification_method, created=created, sign=sign, public_key=public_key
-    )
     return {**document, "proof": proof}
 
 

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from keys.keyset import KeySet, KeyStatus, PublicKeyInfo, Purpose
-from keys.kid import b64url_encode
 from keys.signing import SigningKey
 from registry.credentials.credential import CertificatePublicView
 from registry.credentials.status_list import status_position
 from registry.vocab import CertificateKind
+from tests.unit.keys.factory import make_info
 
 PUBLIC_URL = "https://zs.example.cn"
 CST = timezone(timedelta(hours=8))
@@ -41,18 +41,17 @@ def info(
     compromised_at: datetime | None = None,
     scope: str | None = None,
 ) -> PublicKeyInfo:
+    """The key set entry of ``key``; its status follows from the dates given."""
     status = KeyStatus.COMPROMISED if compromised_at else KeyStatus.RETIRED if valid_to else KeyStatus.ACTIVE
-    return PublicKeyInfo(
-        kid=key.kid,
+    return make_info(
+        key,
         authority=authority,
         purpose=purpose,
-        algorithm="Ed25519",
-        public_key=b64url_encode(key.public_key),
         valid_from=valid_from,
         valid_to=valid_to,
         status=status,
         compromised_at=compromised_at,
-        compromise_scope=scope,  # type: ignore[arg-type]
+        compromise_scope=scope,
     )
 
 
