@@ -1,0 +1,1 @@
+"""Tests of the standards credentials machinery (registry/credentials)."""
