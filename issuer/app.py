@@ -7,7 +7,7 @@ from litestar.openapi import OpenAPIConfig
 
 from issuer.plugin import IssuerPlugin
 from registry.config import Settings, load_settings
-from verify.plugin import VerifyPlugin
+from verify.http.plugin import VerifyPlugin
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

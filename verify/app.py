@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
 from registry.config import Settings, load_settings
-from verify.plugin import VerifyPlugin
+from verify.http.plugin import VerifyPlugin
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from keys.keyset import KeySet
 from registry.db import Database
 from registry.keyring import load_keyset
-from verify.responses import JSON, RawResponse
+from verify.http.responses import JSON, RawResponse
 
 
 class KeySetCache:

@@ -3,7 +3,7 @@
 One :class:`VerifyRuntime` per worker process, kept in ``app.state.verify``; route handlers get it through
 the ``runtime`` dependency. Its background tasks: the change feed (always), and with Redis the invalidation
 subscriber and the rate-limit sync. With Redis configured the in-process cache starts **off** and comes on
-when the subscriber has subscribed (see :mod:`verify.subscriber`).
+when the subscriber has subscribed (see :mod:`verify.cache.subscriber`).
 """
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
-from verify.feed import ChangeFeed
-from verify.fixed import FixedAnswers
-from verify.invalidation import add_local_listener, remove_local_listener
+from verify.cache.feed import ChangeFeed
+from verify.cache.invalidation import add_local_listener, remove_local_listener
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import RedisGate, RedisViews
+from verify.cache.subscriber import Subscriber
+from verify.cache.viewstore import ViewStore
+from verify.http.fixed import FixedAnswers
+from verify.http.pages import Pages
 from verify.keysets import KeySetCache
-from verify.lru import ResponseCache
 from verify.metrics import Metrics
-from verify.pages import Pages
 from verify.ratelimit import RateLimiter, run_sync
-from verify.redis_views import RedisGate, RedisViews
 from verify.service import Limits, ReadService
-from verify.subscriber import Subscriber
-from verify.viewstore import ViewStore
 
 STATE_KEY = "verify"
 

@@ -3,11 +3,11 @@
 Every method returns a ready :class:`RawResponse` (a verdict, or 400/401/429/503), because what is cached
 is the finished answer. Order on every request: rate limit (a dict update), input checks (a malformed
 number is refused before any cache or database look-up), the in-process cache, then
-:class:`verify.viewstore.ViewStore` (Redis, then the database) and rendering.
+:class:`verify.cache.viewstore.ViewStore` (Redis, then the database) and rendering.
 
 Enumeration: a number alone never yields a name. For number + name the cached entry of a number holds the
 holder's name and the answer; a wrong name and an unknown number both get the one "not found" answer, after
-the same work (see :mod:`verify.named`).
+the same work (see :mod:`verify.http.named`).
 """
 
 from __future__ import annotations
@@ -25,20 +25,20 @@ from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
 from verify.answers import Answer, not_genuine, token_answer
+from verify.cache.lru import Entry, ResponseCache
+from verify.cache.viewstore import ViewStore
 from verify.errors import ServiceUnavailableError
-from verify.fixed import FixedAnswers, error_json
+from verify.http.fixed import FixedAnswers, error_json
+from verify.http.named import NamedAnswers
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse, html_response, json_response
 from verify.keysets import KeySetCache
-from verify.lru import Entry, ResponseCache
 from verify.metrics import Metrics
-from verify.named import NamedAnswers
-from verify.pages import Pages
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
-from verify.responses import RawResponse, html_response, json_response
 from verify.schemas import VerifyRequest, result_of
 from verify.texts import UI, Lang
 from verify.verifier import verify_token
-from verify.viewstore import ViewStore
 
 _encode: Final = msgspec.json.encode
 

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 
 from registry.config import Settings
-from verify.invalidation import invalidate_numbers
+from verify.cache.invalidation import invalidate_numbers
 
 #: Called with the changed numbers once the transaction committed.
 Announce = Callable[[Sequence[str]], Awaitable[None]]

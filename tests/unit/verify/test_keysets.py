@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from tests.unit.statement.world import KEYSET
+from verify.cache.redis_views import RedisGate
 from verify.keysets import KeySetCache
-from verify.redis_views import RedisGate
 
 
 def test_etag_and_conditional_answers() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from litestar import Controller
 from litestar.di import NamedDependency
 
-from verify.head import get
+from verify.http.head import get
+from verify.http.responses import RawResponse
 from verify.metrics import CONTENT_TYPE
-from verify.responses import RawResponse
 from verify.runtime import VerifyRuntime
 
 

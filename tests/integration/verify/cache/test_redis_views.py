@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 import redis.asyncio as aioredis
 
-from verify.invalidation import channel, invalidate_numbers, version_key, view_key
-from verify.redis_views import RedisGate, RedisViews
+from verify.cache.invalidation import channel, invalidate_numbers, version_key, view_key
+from verify.cache.redis_views import RedisGate, RedisViews
 from verify.views import NEGATIVE, CertificateView, decode_view, encode_view
 
 pytestmark = pytest.mark.redis

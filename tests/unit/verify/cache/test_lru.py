@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from verify.lru import ENTRY_OVERHEAD, Entry, ResponseCache
-from verify.responses import RawResponse
+from verify.cache.lru import ENTRY_OVERHEAD, Entry, ResponseCache
+from verify.http.responses import RawResponse
 
 
 class Clock:

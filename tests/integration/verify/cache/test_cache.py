@@ -21,12 +21,12 @@ from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_query import UNKNOWN
 from tests.integration.verify.world import World, verify_app
 from tests.support import make_settings
-from verify.invalidation import channel, invalidate_numbers, view_key
+from verify.cache.invalidation import channel, invalidate_numbers, view_key
+from verify.cache.viewstore import ViewStore
 from verify.metrics import Metrics
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.schemas import VerifyRequest
 from verify.views import CertificateView
-from verify.viewstore import ViewStore
 
 
 def runtime_of(app: Litestar) -> VerifyRuntime:

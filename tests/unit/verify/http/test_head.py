@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from verify.head import HeadWithoutBody
+from verify.http.head import HeadWithoutBody
 
 
 async def app(scope: Any, receive: Any, send: Any) -> None:

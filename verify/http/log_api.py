@@ -3,7 +3,7 @@
 Bodies are built once and served with an ``ETag`` (a matching ``If-None-Match`` gets 304) and a
 ``Cache-Control`` that is long for what can never change (entries, proofs at explicit sizes) and short for
 what moves (the latest checkpoint). A parameter outside the log is a 400 with a bilingual message; rows
-missing from the stored log are the server's fault, a 503 (see :mod:`verify.http_errors`), never a short
+missing from the stored log are the server's fault, a 503 (see :mod:`verify.http.errors`), never a short
 page.
 """
 
@@ -21,7 +21,7 @@ from litestar.params import Parameter
 from registry.log.errors import LogCorruptError, LogRangeError
 from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
 from registry.log.store import EntryView, active_log_verifier
-from verify.head import get
+from verify.http.head import get
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself

@@ -17,11 +17,11 @@ import msgspec
 
 from registry.holders import names_match
 from verify.answers import NOT_FOUND, status_answer
-from verify.fixed import FixedAnswers
-from verify.lru import Entry
+from verify.cache.lru import Entry
+from verify.http.fixed import FixedAnswers
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse, html_response, json_response
 from verify.metrics import Metrics
-from verify.pages import Pages
-from verify.responses import RawResponse, html_response, json_response
 from verify.schemas import result_of
 from verify.texts import Lang
 from verify.views import CertificateView

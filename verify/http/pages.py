@@ -24,7 +24,7 @@ from verify.schemas import proof_path
 from verify.texts import UI, Lang, format_date, format_moment
 from verify.views import CertificateView
 
-_TEMPLATES: Final = files("verify") / "templates"
+_TEMPLATES: Final = files("verify.http") / "templates"
 
 
 class Pages:

@@ -12,7 +12,7 @@ from litestar import Controller, Response
 from litestar.di import NamedDependency
 from sqlalchemy import text
 
-from verify.head import get
+from verify.http.head import get
 from verify.runtime import VerifyRuntime
 
 

@@ -21,7 +21,7 @@ from typing import Final
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from verify.invalidation import VERSION_TTL_SECONDS, version_key, view_key
+from verify.cache.invalidation import VERSION_TTL_SECONDS, version_key, view_key
 
 logger = logging.getLogger("certreg.verify.cache")
 

@@ -12,8 +12,8 @@ import msgspec
 
 from registry.rules.errors import Violation
 from verify.answers import NOT_FOUND, Answer, Result
-from verify.pages import Pages
-from verify.responses import RawResponse, html_response, json_response, retry_after
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse, html_response, json_response, retry_after
 from verify.schemas import result_of
 from verify.texts import LANGS, UI, Lang
 

@@ -9,14 +9,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPlugin
 
 from registry.config import Settings
-from verify.api import VerifyApi
-from verify.head import HeadWithoutBody
-from verify.health import HealthController
-from verify.http_errors import EXCEPTION_HANDLERS
-from verify.log_api import LogController
-from verify.ops import MetricsController
+from verify.http.api import VerifyApi
+from verify.http.errors import EXCEPTION_HANDLERS
+from verify.http.head import HeadWithoutBody
+from verify.http.health import HealthController
+from verify.http.log_api import LogController
+from verify.http.ops import MetricsController
+from verify.http.web import PublicPages
 from verify.runtime import lifespan, provide_runtime
-from verify.web import PublicPages
 
 
 class VerifyPlugin(InitPlugin):

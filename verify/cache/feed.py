@@ -27,13 +27,13 @@ import logging
 from typing import Final
 
 from registry.db import Database
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import RedisViews
+from verify.cache.viewstore import ViewStore
 from verify.errors import DATABASE_ERRORS
 from verify.keysets import KeySetCache
-from verify.lru import ResponseCache
 from verify.metrics import Metrics
 from verify.queries import events_after, last_event_index, latest_checkpoint_size
-from verify.redis_views import RedisViews
-from verify.viewstore import ViewStore
 
 logger = logging.getLogger("certreg.verify.feed")
 

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Final
 
-from verify.responses import RawResponse
+from verify.http.responses import RawResponse
 
 #: Bytes charged per entry on top of its body and headers (keys, dict slots, the entry object).
 ENTRY_OVERHEAD: Final = 256

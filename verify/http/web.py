@@ -14,10 +14,10 @@ from litestar import Controller, Request
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from verify.api import client_of
-from verify.fastlane import TokenLane
-from verify.head import get
-from verify.responses import RawResponse
+from verify.http.api import client_of
+from verify.http.fastlane import TokenLane
+from verify.http.head import get
+from verify.http.responses import RawResponse
 from verify.runtime import VerifyRuntime
 from verify.texts import lang_of
 

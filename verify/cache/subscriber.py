@@ -1,7 +1,7 @@
 """The invalidation subscriber: one task per worker listening on Redis pub/sub.
 
-Messages on :func:`verify.invalidation.channel` name changed certificates, whose in-process answers are
-dropped at once; messages on :func:`verify.invalidation.api_keys_channel` name revoked API keys.
+Messages on :func:`verify.cache.invalidation.channel` name changed certificates, whose in-process answers are
+dropped at once; messages on :func:`verify.cache.invalidation.api_keys_channel` name revoked API keys.
 
 Pub/sub delivers only to connected subscribers, so an invalidation published while this worker is not
 subscribed is lost to it. Hence the in-process cache is switched **off** from the moment the connection
@@ -23,10 +23,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from verify.apikeys import ApiKeyResolver
-from verify.invalidation import api_keys_channel, channel, decode_numbers
-from verify.lru import ResponseCache
+from verify.cache.invalidation import api_keys_channel, channel, decode_numbers
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import REDIS_ERRORS
 from verify.metrics import Metrics
-from verify.redis_views import REDIS_ERRORS
 
 logger = logging.getLogger("certreg.verify.subscriber")
 

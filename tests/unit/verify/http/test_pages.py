@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.verify.test_answers import VIEW
 from verify.answers import NOT_FOUND, Answer, Result, not_genuine, status_answer
-from verify.pages import Pages
+from verify.http.pages import Pages
 from verify.texts import UI, format_date
 
 PAGES = Pages()

@@ -4,11 +4,11 @@ Single-flight: the first request for a number starts a load and every concurrent
 awaits it (shielded, so a client that goes away does not cancel the others' answer). Loads are batched per
 turn of the event loop: one ``MGET`` and one ``IN (…)`` query for all the numbers asked for together.
 What the database says is written back to Redis (views for ``redis_ttl_seconds``, "no such certificate"
-for ``negative_ttl_seconds``) by compare-and-set, see :mod:`verify.redis_views`.
+for ``negative_ttl_seconds``) by compare-and-set, see :mod:`verify.cache.redis_views`.
 
 A load remembers the cache generation at which it began (:attr:`Loaded.started`); every request that
 joins it fills the in-process cache with *that* generation, so an answer read before an invalidation is
-refused by :meth:`verify.lru.ResponseCache.put` however late a request joined. And a request for a number
+refused by :meth:`verify.cache.lru.ResponseCache.put` however late a request joined. And a request for a number
 invalidated after its load began does not join that load at all but starts a fresh one, so it never gets
 an answer the database no longer gives (a slow load cannot hide a revocation).
 
@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from typing import Final, NamedTuple
 
 from registry.db import Database
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import Cached, RedisViews
 from verify.errors import DATABASE_ERRORS, unavailable
-from verify.lru import ResponseCache
 from verify.metrics import Metrics
 from verify.queries import fetch_view, fetch_views
-from verify.redis_views import Cached, RedisViews
 from verify.views import CertificateView, UndecodableViewError, decode_view, encode_view
 
 Views = dict[str, CertificateView | None]

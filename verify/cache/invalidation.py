@@ -6,12 +6,12 @@ The write path calls :func:`invalidate_numbers` after its transaction commits. I
    all-in-one app without Redis needs nothing else);
 2. in one Redis round trip, deletes the cached views of the numbers, bumps their *version* keys (a view
    read from the database before the change can then no longer be written back: see
-   :mod:`verify.redis_views`), and publishes the numbers on the invalidation channel, to which every verify
+   :mod:`verify.cache.redis_views`), and publishes the numbers on the invalidation channel, to which every verify
    worker subscribes to drop its in-process copies.
 
 Redis being down is not an error here (the caller's change is already committed): workers that cannot hear
 invalidations stop trusting their in-process cache until Redis is back, and every worker also polls the
-event table (:mod:`verify.feed`), which bounds staleness even when this announcement is lost.
+event table (:mod:`verify.cache.feed`), which bounds staleness even when this announcement is lost.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
-from verify.fastlane import VerifyLane
-from verify.head import get
+from verify.http.fastlane import VerifyLane
+from verify.http.head import get
+from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
-from verify.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.schemas import BatchRequest, BatchResponse, VerifyRequest, VerifyResult
 
