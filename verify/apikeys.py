@@ -11,10 +11,8 @@ import asyncio
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Final
-
-from litestar.datastructures import Headers
 
 from registry.db import Database
 from verify.errors import DATABASE_ERRORS, unavailable
@@ -35,7 +33,7 @@ def hash_api_key(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8")).digest()
 
 
-def key_from_headers(headers: Headers) -> str | None:
+def key_from_headers(headers: Mapping[str, str]) -> str | None:
     """The key of ``X-API-Key`` or ``Authorization: Bearer …``; ``None`` when neither is present."""
     key = headers.get("x-api-key")
     if key:

@@ -33,7 +33,9 @@ from verify.cache.redis_views import RedisGate, RedisViews
 from verify.cache.subscriber import Subscriber
 from verify.cache.viewstore import ViewStore
 from verify.http.fixed import FixedAnswers
+from verify.http.keys import KeySetAnswers
 from verify.http.pages import Pages
+from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.ratelimit import RateLimiter, run_sync
@@ -57,9 +59,12 @@ class VerifyRuntime:
         self.redis = redis
         self.metrics = Metrics()
         self.gate = RedisGate()
-        self.cache = ResponseCache(max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes)
+        self.cache = ResponseCache[RawResponse](
+            max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
+        )
         self.cache.active = settings.local_cache and redis is None  # with Redis: on once subscribed
-        self.keysets = KeySetCache(max_age=settings.keys_max_age_seconds)
+        self.keysets = KeySetCache()
+        self.key_answers = KeySetAnswers(self.keysets, max_age=settings.keys_max_age_seconds)
         self.limiter = RateLimiter(prefix=settings.redis_prefix)
         self.api_keys = ApiKeyResolver(
             database,

@@ -57,7 +57,7 @@ class ReadService:
         self,
         *,
         profile: ProvinceProfile,
-        cache: ResponseCache,
+        cache: ResponseCache[RawResponse],
         views: ViewStore,
         keysets: KeySetCache,
         limiter: RateLimiter,
@@ -257,7 +257,7 @@ class ReadService:
             self._today = (now + 1.0, province_day(datetime.now(UTC)))
         return self._today[1]
 
-    async def _entry(self, number: str, variant: str) -> Entry:
+    async def _entry(self, number: str, variant: str) -> Entry[RawResponse]:
         key = (number, variant)
         entry = self.cache.get(key)
         if entry is not None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Final
+from typing import Any, Final
 
 from registry.db import Database
 from verify.cache.lru import ResponseCache
@@ -47,7 +47,7 @@ class ChangeFeed:
     def __init__(
         self,
         database: Database,
-        cache: ResponseCache,
+        cache: ResponseCache[Any],
         keysets: KeySetCache,
         redis: RedisViews | None,
         metrics: Metrics,

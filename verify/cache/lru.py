@@ -19,9 +19,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Final
-
-from verify.http.responses import RawResponse
+from typing import Final, Generic, Protocol, TypeVar
 
 #: Bytes charged per entry on top of its body and headers (keys, dict slots, the entry object).
 ENTRY_OVERHEAD: Final = 256
@@ -29,14 +27,24 @@ ENTRY_OVERHEAD: Final = 256
 MAX_REMEMBERED: Final = 100_000
 
 
-class Entry:
+class Sized(Protocol):
+    """What the cache stores: anything that knows its size in bytes (a ready HTTP response, in practice)."""
+
+    @property
+    def size(self) -> int: ...
+
+
+R = TypeVar("R", bound=Sized)
+
+
+class Entry(Generic[R]):
     """One cached answer. ``holder_name`` is set for answers that need the holder's name to be shown."""
 
     __slots__ = ("expires", "holder_name", "number", "on_hit", "response", "size")
 
     def __init__(
         self,
-        response: RawResponse,
+        response: R,
         *,
         number: str,
         expires: float,
@@ -51,7 +59,7 @@ class Entry:
         self.size = ENTRY_OVERHEAD + response.size
 
 
-class ResponseCache:
+class ResponseCache(Generic[R]):
     """An LRU map of answers with an entry bound, a byte bound and per-number invalidation."""
 
     def __init__(self, *, max_entries: int, max_bytes: int, clock: Callable[[], float] = time.monotonic) -> None:
@@ -61,7 +69,7 @@ class ResponseCache:
         self.active = True
         self.bytes = 0
         self.generation = 0
-        self._data: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._data: OrderedDict[Hashable, Entry[R]] = OrderedDict()
         self._by_number: dict[str, set[Hashable]] = {}
         self._invalidated: dict[str, int] = {}
         self._floor = 0  # fills that started before this generation are refused
@@ -69,7 +77,7 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._data)
 
-    def get(self, key: Hashable) -> Entry | None:
+    def get(self, key: Hashable) -> Entry[R] | None:
         """The live entry of ``key`` (marked most recently used), or ``None``."""
         if not self.active:
             return None
@@ -82,7 +90,7 @@ class ResponseCache:
         self._data.move_to_end(key)
         return entry
 
-    def put(self, key: Hashable, entry: Entry, *, started: int) -> bool:
+    def put(self, key: Hashable, entry: Entry[R], *, started: int) -> bool:
         """Store ``entry`` unless the cache is off or its number was invalidated since generation ``started``
         (when the fill began reading); evicts least recently used entries to stay within both bounds."""
         if not self.active or self.changed_since(entry.number, started):

@@ -41,7 +41,7 @@ class Subscriber:
         self,
         redis_url: str,
         prefix: str,
-        cache: ResponseCache,
+        cache: ResponseCache[Any],
         api_keys: ApiKeyResolver,
         metrics: Metrics,
         *,

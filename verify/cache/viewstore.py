@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from registry.db import Database
 from verify.cache.lru import ResponseCache
@@ -72,7 +72,7 @@ class ViewStore:
         db_timeout: float,
         retry_after: int,
         db_slots: int = 10,
-        cache: ResponseCache | None = None,
+        cache: ResponseCache[Any] | None = None,
     ) -> None:
         self.database = database
         self.redis = redis

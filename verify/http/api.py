@@ -155,4 +155,4 @@ class VerifyApi(Controller):
     )
     async def keys(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> RawResponse:
         runtime.metrics.route["keys"].inc()
-        return runtime.keysets.answer(request.headers.get("if-none-match"))
+        return runtime.key_answers.answer(request.headers.get("if-none-match"))

@@ -54,7 +54,7 @@ class NamedAnswers:
         self.clock = clock
         self._not_found = metrics.verdict(NOT_FOUND)
 
-    def make(self, number: str, view: CertificateView | None, variant: str) -> Entry:
+    def make(self, number: str, view: CertificateView | None, variant: str) -> Entry[RawResponse]:
         """The entry of ``number`` in ``variant`` (one of :data:`VARIANTS`); ``view`` None: no certificate."""
         now = self.clock()
         if view is None:
@@ -76,7 +76,7 @@ class NamedAnswers:
             on_hit=self.metrics.verdict(answer),
         )
 
-    def match(self, entry: Entry, name: str, not_found: RawResponse) -> RawResponse:
+    def match(self, entry: Entry[RawResponse], name: str, not_found: RawResponse) -> RawResponse:
         """The entry's answer when ``name`` names its holder, else ``not_found`` (same work either way)."""
         if entry.holder_name is not None and names_match(name, entry.holder_name):
             if entry.on_hit is not None:

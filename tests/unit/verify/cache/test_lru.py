@@ -14,11 +14,11 @@ class Clock:
         return self.now
 
 
-def entry(number: str, body: bytes = b"x" * 100, *, expires: float = 1e9) -> Entry:
+def entry(number: str, body: bytes = b"x" * 100, *, expires: float = 1e9) -> Entry[RawResponse]:
     return Entry(RawResponse(200, body, []), number=number, expires=expires)
 
 
-def cache(**bounds: int) -> ResponseCache:
+def cache(**bounds: int) -> ResponseCache[RawResponse]:
     return ResponseCache(
         max_entries=bounds.get("entries", 100), max_bytes=bounds.get("bytes", 1_000_000), clock=Clock()
     )
