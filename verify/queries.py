@@ -61,6 +61,7 @@ _VIEW_COLUMNS: Final = (
     Event.at,
     Event.reason,
     Event.data,
+    Event.idx,
 )
 _views = (
     select(*_VIEW_COLUMNS)
@@ -101,7 +102,8 @@ async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str
 
 def _view_of(row: Any) -> CertificateView:
     (number, kind, name, masked, subject_type, code, occupation, project, level, institution, institution_name,
-     authority, authority_name, issued_on, log_index, statement, event_kind, event_at, reason, data) = row  # fmt: skip
+     authority, authority_name, issued_on, log_index, statement, event_kind, event_at, reason, data,
+     event_index) = row  # fmt: skip
     view = CertificateView(
         number=number,
         kind=kind,
@@ -118,6 +120,7 @@ def _view_of(row: Any) -> CertificateView:
         issued_on=issued_on,
         log_index=log_index,
         statement=bytes(statement),
+        revision=max(log_index, -1 if event_index is None else int(event_index)),
     )
     if event_kind is None:
         return view

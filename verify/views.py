@@ -61,6 +61,8 @@ class CertificateView(msgspec.Struct, frozen=True, kw_only=True, array_like=True
     log: LogProof | None = None
     #: Size of the newest checkpoint when the view was built: a newer one makes the view stale.
     checkpoint_size: int = 0
+    #: Index of the newest event about the certificate that the view reflects (issue or status change).
+    revision: int = -1
 
     def proof_older_than(self, checkpoint_size: int) -> bool:
         """Whether a newer checkpoint than the one this view was built against is known."""

@@ -29,6 +29,7 @@ from typing import Any, Final
 from registry.db import Database
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisViews
+from verify.cache.revisions import Revisions
 from verify.cache.viewstore import ViewStore
 from verify.errors import DATABASE_ERRORS
 from verify.keysets import KeySetCache
@@ -67,6 +68,8 @@ class ChangeFeed:
         self.timeout = timeout
         self.keyset_refresh = keyset_refresh
         self.last = -1
+        #: The feed's position and the newest event per number, shared with the view store.
+        self.revisions: Revisions = views.revisions
         self._redis_pending: set[str] = set()
         self._failing = False
 
@@ -75,6 +78,7 @@ class ChangeFeed:
         await self.keysets.load(self.database, seconds=self.timeout)
         async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
             self.last = await last_event_index(conn)
+            self.revisions.start(self.last)
             self.views.checkpoint_size = await latest_checkpoint_size(conn)
 
     async def run(self) -> None:
@@ -115,8 +119,10 @@ class ChangeFeed:
             if kind.startswith("certificate."):
                 changed.append(subject)
                 self._redis_pending.add(subject)
+                self.revisions.saw(subject, idx)
             elif kind.startswith("key."):
                 keys_changed = True
+        self.revisions.advance(self.last)
         if changed:
             self.cache.invalidate(changed)
             self.metrics.invalidations.labels("feed").inc(len(changed))
@@ -136,3 +142,6 @@ class ChangeFeed:
             if not await self.redis.drop(chunk):
                 return
             self._redis_pending.difference_update(chunk)
+            # What a request read from Redis before the drop may have been filled into this worker's level
+            # meanwhile: drop it again, so the in-process level never outlives the Redis level it came from.
+            self.cache.invalidate(chunk)

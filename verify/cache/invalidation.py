@@ -11,11 +11,15 @@ The write path calls :func:`invalidate_numbers` after its transaction commits. I
 
 Redis being down is not an error here (the caller's change is already committed): workers that cannot hear
 invalidations stop trusting their in-process cache until Redis is back, and every worker also polls the
-event table (:mod:`verify.cache.feed`), which bounds staleness even when this announcement is lost.
+event table (:mod:`verify.cache.feed`), which bounds staleness even when this announcement is lost. So the
+announcement never holds the caller up for long: the whole of it has a budget of
+:data:`ANNOUNCE_SECONDS` (a frozen Redis does not close its sockets; without a budget an operator's
+``certreg certificates revoke`` waited 7–18 s for it, issue 10 item 1).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import Final
@@ -27,6 +31,8 @@ logger = logging.getLogger("certreg.verify.invalidation")
 
 #: Seconds a version key outlives its last bump: far longer than any fill that could race it.
 VERSION_TTL_SECONDS: Final = 86_400
+#: The longest an announcement may take before it is given up (the change feed is the safety net).
+ANNOUNCE_SECONDS: Final = 1.0
 
 Listener = Callable[[Sequence[str]], None]
 _listeners: list[Listener] = []
@@ -78,27 +84,39 @@ def _tell_local(numbers: Sequence[str]) -> None:
             logger.exception("in-process invalidation listener failed")
 
 
-async def invalidate_numbers(redis: aioredis.Redis | None, prefix: str, numbers: Sequence[str]) -> bool:
-    """Drop the cached views of ``numbers`` everywhere; returns False when Redis could not be told."""
+async def invalidate_numbers(
+    redis: aioredis.Redis | None, prefix: str, numbers: Sequence[str], *, seconds: float = ANNOUNCE_SECONDS
+) -> bool:
+    """Drop the cached views of ``numbers`` everywhere; returns False when Redis could not be told within
+    ``seconds`` (the change feed of every worker then applies the change within its poll interval)."""
     if not numbers:
         return True
     _tell_local(numbers)
     if redis is None:
         return True
     try:
-        for start in range(0, len(numbers), 1000):
-            chunk = numbers[start : start + 1000]
-            async with redis.pipeline(transaction=False) as pipe:
-                pipe.delete(*(view_key(prefix, n) for n in chunk))
-                for number in chunk:
-                    pipe.incr(version_key(prefix, number))
-                    pipe.expire(version_key(prefix, number), VERSION_TTL_SECONDS)
-                pipe.publish(channel(prefix), encode_numbers(chunk))
-                await pipe.execute()
-    except (RedisError, OSError) as exc:
-        logger.warning("could not announce %d changed certificates: %s", len(numbers), exc)
+        async with asyncio.timeout(seconds):
+            await _announce(redis, prefix, numbers)
+    except (RedisError, OSError, TimeoutError) as exc:
+        logger.warning(
+            "could not announce %d changed certificates (%s); verify workers apply them from the change feed",
+            len(numbers),
+            type(exc).__name__,
+        )
         return False
     return True
+
+
+async def _announce(redis: aioredis.Redis, prefix: str, numbers: Sequence[str]) -> None:
+    for start in range(0, len(numbers), 1000):
+        chunk = numbers[start : start + 1000]
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.delete(*(view_key(prefix, n) for n in chunk))
+            for number in chunk:
+                pipe.incr(version_key(prefix, number))
+                pipe.expire(version_key(prefix, number), VERSION_TTL_SECONDS)
+            pipe.publish(channel(prefix), encode_numbers(chunk))
+            await pipe.execute()
 
 
 async def announce_api_key_revoked(redis: aioredis.Redis | None, prefix: str, key_id: int) -> bool:
@@ -107,8 +125,9 @@ async def announce_api_key_revoked(redis: aioredis.Redis | None, prefix: str, ke
     if redis is None:
         return True
     try:
-        await redis.publish(api_keys_channel(prefix), str(key_id).encode())
-    except (RedisError, OSError) as exc:
+        async with asyncio.timeout(ANNOUNCE_SECONDS):
+            await redis.publish(api_keys_channel(prefix), str(key_id).encode())
+    except (RedisError, OSError, TimeoutError) as exc:
         logger.warning("could not announce the revocation of API key %s: %s", key_id, exc)
         return False
     return True

@@ -12,6 +12,10 @@ refused by :meth:`verify.cache.lru.ResponseCache.put` however late a request joi
 invalidated after its load began does not join that load at all but starts a fresh one, so it never gets
 an answer the database no longer gives (a slow load cannot hide a revocation).
 
+Every value written to Redis is stamped with the change-feed position it reflects, and a value older than
+the newest event this worker knows about its number is never used (:mod:`verify.cache.revisions`): a
+Redis that stalled, restarted or lags cannot bring back an answer the registry has ended.
+
 When the database fails, :class:`verify.errors.ServiceUnavailableError` is raised (503 with Retry-After);
 cached answers are unaffected.
 """
@@ -25,6 +29,7 @@ from typing import Any, Final, NamedTuple
 from registry.db import Database
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import Cached, RedisViews
+from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
 from verify.errors import DATABASE_ERRORS, unavailable
 from verify.metrics import Metrics
 from verify.queries import fetch_view, fetch_views
@@ -73,6 +78,7 @@ class ViewStore:
         retry_after: int,
         db_slots: int = 10,
         cache: ResponseCache[Any] | None = None,
+        revisions: Revisions | None = None,
     ) -> None:
         self.database = database
         self.redis = redis
@@ -82,6 +88,8 @@ class ViewStore:
         self.db_slots = db_slots
         #: The in-process cache whose generations loads are tagged with (None: generation 0, never stale).
         self.cache = cache
+        #: What this worker knows of the change feed (kept by :class:`verify.cache.feed.ChangeFeed`).
+        self.revisions = revisions if revisions is not None else Revisions()
         self._inflight: dict[str, _Flight] = {}
         self._batch: list[str] | None = None
         self._batch_flight: _Flight | None = None
@@ -164,6 +172,8 @@ class ViewStore:
         task.add_done_callback(_settle)
 
     async def _load(self, numbers: list[str]) -> Views:
+        # Every event up to the feed's position now is committed, so what is read below reflects it.
+        position = self.revisions.position
         cached = await self.redis.read(numbers) if self.redis is not None else None
         found: Views = {}
         missing = numbers
@@ -174,20 +184,32 @@ class ViewStore:
         if missing:
             loaded = await self._from_database(missing)
             found.update(loaded)
+            for view in loaded.values():
+                if view is not None:
+                    self.revisions.saw(view.number, view.revision)
             if cached is not None and self.redis is not None:
-                await self.redis.write(
-                    [(n, encode_view(loaded[n]), cached[n].version, loaded[n] is None) for n in missing]
-                )
+                await self.redis.write([self._stamped(n, loaded[n], position, cached[n].version) for n in missing])
         return found
+
+    @staticmethod
+    def _stamped(
+        number: str, view: CertificateView | None, position: int, version: bytes
+    ) -> tuple[str, bytes, bytes, bool]:
+        stamp = position if view is None else max(position, view.revision)
+        return number, stamp_value(stamp, encode_view(view)), version, view is None
 
     def _take(self, number: str, cached: Cached, found: Views) -> bool:
         if cached.value is None:
             self.metrics.redis_miss.inc()
             return False
         try:
-            view = decode_view(cached.value)
-        except UndecodableViewError:
+            stamp, payload = unstamp_value(cached.value)
+            view = decode_view(payload)
+        except (StaleValueError, UndecodableViewError):
             self.metrics.redis_miss.inc()
+            return False
+        if self.revisions.stale(number, stamp):
+            self.metrics.redis_stale.inc()
             return False
         if view is not None and view.proof_older_than(self.checkpoint_size):
             self.metrics.redis_miss.inc()
