@@ -60,11 +60,11 @@ class Watch:
         return self.answers[port][-1][1]
 
 
-async def answered(watch: Watch, servers: tuple[Server, ...], count: int = 3, timeout: float = 15.0) -> None:
+async def answered(watch: Watch, servers: tuple[Server, ...], count: int = 3, within: float = 15.0) -> None:
     """Wait until every server has given ``count`` answers about ``watch.number``."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while any(len(watch.answers.get(s.port, [])) < count for s in servers):
-        assert time.monotonic() < deadline, f"no answers within {timeout} s"
+        assert time.monotonic() < deadline, f"no answers within {within} s"
         await asyncio.sleep(0.05)
 
 
