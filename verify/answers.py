@@ -3,7 +3,10 @@
 An :class:`Answer` has a ``result`` (what the page shows in large type) and a stable ``reason`` code (why;
 counted in the metrics). A QR token is genuine only when its signature verifies against the key set **and**
 the registry holds a certificate with that number **and** the signed bytes are exactly the stored
-statement; a genuine certificate then shows its current status. Every reason has a Chinese and an English
+statement. Whatever the route (QR token, number + name, batch), the certificate the registry holds is then
+judged by the one function :func:`certificate_answer`: its stored signature must verify against the
+current key set (a key compromised or withdrawn since issue ends every certificate it vouched for), then
+its current status is shown. Every reason has a Chinese and an English
 text in :data:`REASON_TEXTS`, which includes every reason :func:`verify.verifier.verify_token` can give.
 """
 
@@ -14,6 +17,9 @@ from typing import Final
 
 import msgspec
 
+from keys.errors import SignatureVerificationError
+from keys.keyset import KeySet
+from registry.statement import StatementError, verify_statement
 from registry.vocab import CertificateStatus
 from verify.verifier import REASONS, Verdict
 from verify.views import CertificateView
@@ -23,7 +29,7 @@ class Result(StrEnum):
     VALID = "valid"  # 有效
     REVOKED = "revoked"  # 已撤销
     SUPERSEDED = "superseded"  # 已换发 / 已补发
-    NOT_GENUINE = "not_genuine"  # 无法验证 (QR tokens only)
+    NOT_GENUINE = "not_genuine"  # 无法验证 (the signature is not vouched for by the key set)
     NOT_FOUND = "not_found"  # 未查到 (number + name queries: wrong name and missing number alike)
     INVALID_NUMBER = "invalid_number"  # 编号格式错误
 
@@ -87,8 +93,19 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
 NOT_FOUND: Final = Answer(result=Result.NOT_FOUND, reason="not_found")
 
 
+def certificate_answer(view: CertificateView, keyset: KeySet) -> Answer:
+    """The verdict on a certificate the registry holds, the same on every route: "cannot be verified" when
+    its stored signature is no longer vouched for by ``keyset`` (e.g. ``key_compromised``), else its
+    current status."""
+    try:
+        verify_statement(view.statement, view.signature, keyset)
+    except (StatementError, SignatureVerificationError) as exc:
+        return not_genuine(exc.reason)
+    return status_answer(view)
+
+
 def status_answer(view: CertificateView) -> Answer:
-    """The current status of a certificate the registry holds."""
+    """The current status of a certificate the registry holds (its signature already checked)."""
     if view.status == CertificateStatus.REVOKED.value:
         return Answer(result=Result.REVOKED, reason="revoked", view=view)
     if view.status == CertificateStatus.SUPERSEDED.value:
@@ -103,7 +120,7 @@ def not_genuine(reason: str) -> Answer:
     return Answer(result=Result.NOT_GENUINE, reason=reason)
 
 
-def token_answer(verdict: Verdict, signed: bytes, view: CertificateView | None) -> Answer:
+def token_answer(verdict: Verdict, signed: bytes, view: CertificateView | None, keyset: KeySet) -> Answer:
     """The answer to a QR token whose offline ``verdict`` is known, given the signed statement bytes and
     what the registry holds under the statement's number."""
     if not verdict.valid:
@@ -112,4 +129,4 @@ def token_answer(verdict: Verdict, signed: bytes, view: CertificateView | None) 
         return not_genuine("not_in_registry")
     if view.statement != signed:
         return not_genuine("statement_mismatch")
-    return status_answer(view)
+    return certificate_answer(view, keyset)

@@ -57,6 +57,7 @@ _VIEW_COLUMNS: Final = (
     Certificate.issued_on,
     Certificate.log_index,
     Certificate.statement,
+    Certificate.signature,
     Event.kind,
     Event.at,
     Event.reason,
@@ -102,7 +103,7 @@ async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str
 
 def _view_of(row: Any) -> CertificateView:
     (number, kind, name, masked, subject_type, code, occupation, project, level, institution, institution_name,
-     authority, authority_name, issued_on, log_index, statement, event_kind, event_at, reason, data,
+     authority, authority_name, issued_on, log_index, statement, signature, event_kind, event_at, reason, data,
      event_index) = row  # fmt: skip
     view = CertificateView(
         number=number,
@@ -121,6 +122,7 @@ def _view_of(row: Any) -> CertificateView:
         log_index=log_index,
         statement=bytes(statement),
         revision=max(log_index, -1 if event_index is None else int(event_index)),
+        signature=bytes(signature),
     )
     if event_kind is None:
         return view

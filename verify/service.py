@@ -78,7 +78,13 @@ class ReadService:
         self.limits = limits
         self.clock = clock
         self.named = NamedAnswers(
-            pages=pages, fixed=fixed, metrics=metrics, ttl=limits.ttl, negative_ttl=limits.negative_ttl, clock=clock
+            pages=pages,
+            fixed=fixed,
+            metrics=metrics,
+            keysets=keysets,
+            ttl=limits.ttl,
+            negative_ttl=limits.negative_ttl,
+            clock=clock,
         )
         self._today: tuple[float, date] = (0.0, date.min)
 
@@ -110,7 +116,7 @@ class ReadService:
             view, started = await self.views.get(number)
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(lang, exc.retry_after)
-        answer = token_answer(verdict, signed, view)
+        answer = token_answer(verdict, signed, view, self.keysets.keyset)
         response = self._render_token(answer, lang)
         count = self.metrics.verdict(answer)
         count()

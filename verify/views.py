@@ -63,6 +63,8 @@ class CertificateView(msgspec.Struct, frozen=True, kw_only=True, array_like=True
     checkpoint_size: int = 0
     #: Index of the newest event about the certificate that the view reflects (issue or status change).
     revision: int = -1
+    #: The stored signature over the statement, checked against the current key set on every verdict.
+    signature: bytes = b""
 
     def proof_older_than(self, checkpoint_size: int) -> bool:
         """Whether a newer checkpoint than the one this view was built against is known."""

@@ -16,11 +16,12 @@ from urllib.parse import urlencode
 import msgspec
 
 from registry.holders import names_match
-from verify.answers import NOT_FOUND, status_answer
+from verify.answers import NOT_FOUND, certificate_answer
 from verify.cache.lru import Entry
 from verify.http.fixed import FixedAnswers
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse, html_response, json_response
+from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.schemas import result_of
 from verify.texts import Lang
@@ -42,6 +43,7 @@ class NamedAnswers:
         pages: Pages,
         fixed: FixedAnswers,
         metrics: Metrics,
+        keysets: KeySetCache,
         ttl: float,
         negative_ttl: float,
         clock: Callable[[], float] = time.monotonic,
@@ -49,6 +51,7 @@ class NamedAnswers:
         self.pages = pages
         self.fixed = fixed
         self.metrics = metrics
+        self.keysets = keysets
         self.ttl = ttl
         self.negative_ttl = negative_ttl
         self.clock = clock
@@ -59,7 +62,7 @@ class NamedAnswers:
         now = self.clock()
         if view is None:
             return Entry(self._not_found_of(variant), number=number, expires=now + self.negative_ttl)
-        answer = status_answer(view)
+        answer = certificate_answer(view, self.keysets.keyset)
         if variant == "json":
             response = json_response(_encode(result_of(answer)))
         elif variant == "item":
