@@ -39,7 +39,8 @@ def test_valid_token_prints_the_certificate_and_exits_0(keys_file: Path) -> None
         "2025-06-30",
     ):
         assert expected in output
-    assert "有效 / VALID" in output
+    assert "签名有效 / SIGNATURE VALID" in output
+    assert "只证明签名" in output
     assert "四级/中级工 / Level 4 / Intermediate worker" in output
 
 
