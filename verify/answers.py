@@ -28,7 +28,7 @@ from verify.views import CertificateView
 class Result(StrEnum):
     VALID = "valid"  # 有效
     REVOKED = "revoked"  # 已撤销
-    SUPERSEDED = "superseded"  # 已换发 / 已补发
+    SUPERSEDED = "superseded"  # 已补发 (reissued after loss) or 已换发 (replaced): the reason says which
     NOT_GENUINE = "not_genuine"  # 无法验证 (the signature is not vouched for by the key set)
     NOT_FOUND = "not_found"  # 未查到 (number + name queries: wrong name and missing number alike)
     INVALID_NUMBER = "invalid_number"  # 编号格式错误
@@ -37,7 +37,7 @@ class Result(StrEnum):
 RESULT_LABELS: Final[dict[Result, tuple[str, str]]] = {
     Result.VALID: ("有效", "Valid"),
     Result.REVOKED: ("已撤销", "Revoked"),
-    Result.SUPERSEDED: ("已换发", "Superseded"),
+    Result.SUPERSEDED: ("已被取代", "Superseded"),
     Result.NOT_GENUINE: ("无法验证", "Cannot be verified"),
     Result.NOT_FOUND: ("未查到", "Not found"),
     Result.INVALID_NUMBER: ("编号格式错误", "Invalid number format"),
@@ -48,8 +48,14 @@ REASON_TEXTS: Final[dict[str, tuple[str, str]]] = {
     **REASONS,
     "valid": ("证书有效", "the certificate is valid"),
     "revoked": ("证书已被撤销", "the certificate has been revoked"),
-    "reissued": ("证书已补发，请以新证书为准", "the certificate was reissued; the new certificate replaces it"),
-    "replaced": ("证书已换发，请以新证书为准", "the certificate was replaced by a new one"),
+    "reissued": (
+        "此证书遗失后已补发，请以补发的证书为准",
+        "this certificate was reported lost and reissued; the reissued certificate is the one that counts",
+    ),
+    "replaced": (
+        "此证书已换发（损坏、内容有误或旧版证书更换），请以换发的新证书为准",
+        "this certificate was replaced (damaged, corrected or old-style); the new certificate is the one that counts",
+    ),
     "not_in_registry": (
         "签名有效，但登记库中没有此编号的证书",
         "the signature is valid but the registry holds no certificate with this number",
@@ -66,6 +72,14 @@ REASON_TEXTS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+#: 补发 and 换发 are different acts (docs/rules.md "Reissue and replacement"): a superseded certificate's
+#: label says which one ended it.
+CHANGE_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "reissued": ("已补发", "Reissued"),
+    "replaced": ("已换发", "Replaced"),
+}
+
+
 class Answer(msgspec.Struct, frozen=True, kw_only=True):
     """A verdict with the certificate it is about (``view`` only when the certificate is genuine)."""
 
@@ -75,11 +89,11 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def label_zh(self) -> str:
-        return RESULT_LABELS[self.result][0]
+        return CHANGE_LABELS.get(self.reason, RESULT_LABELS[self.result])[0]
 
     @property
     def label_en(self) -> str:
-        return RESULT_LABELS[self.result][1]
+        return CHANGE_LABELS.get(self.reason, RESULT_LABELS[self.result])[1]
 
     @property
     def text_zh(self) -> str:

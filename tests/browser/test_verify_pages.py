@@ -104,7 +104,7 @@ def test_qr_pages_show_each_verdict(site: Site, page: Page, js: bool) -> None:
     cases = {
         "valid": (world.valid.token, "有效"),
         "revoked": (world.revoked.token, "已撤销"),
-        "superseded": (world.superseded.token, "已换发"),
+        "superseded": (world.superseded.token, "已补发"),
         "forged": (site.forged, "无法验证"),
         "tampered": (flip(world.valid.token, len(world.valid.token) - 20), "无法验证"),
     }
