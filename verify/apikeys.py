@@ -64,6 +64,16 @@ class ApiKeyResolver:
         self.clock = clock
         self._known: dict[bytes, tuple[ApiKeyRecord | None, float]] = {}
 
+    def remembered(self, key: str) -> tuple[bool, ApiKeyRecord | None]:
+        """``(True, record)`` when the look-up of ``key`` is remembered (no database query), else
+        ``(False, None)``."""
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return True, None
+        known = self._known.get(hash_api_key(key))
+        if known is not None and known[1] > self.clock():
+            return True, known[0]
+        return False, None
+
     async def resolve(self, key: str) -> ApiKeyRecord | None:
         """The record of ``key``; raises :class:`ServiceUnavailableError` when the database cannot say."""
         if not key or len(key) > MAX_KEY_LENGTH:

@@ -224,13 +224,20 @@ class ReadService:
 
     # --- shared steps -----------------------------------------------------------------------------------
 
-    def before_key(self, client: str) -> int:
-        """Before an API key is looked up (a database query when it is not cached): the Retry-After of a
-        client IP that is over the public limit, else 0. Valid keys are not counted against the IP."""
-        retry = self.limiter.over(client, self.limits.public_per_minute)
-        if retry:
-            self.metrics.rate_limited.labels("ip").inc()
-        return retry
+    def ip_over(self, client: str) -> int:
+        """The Retry-After of a client IP that is over the public limit, else 0 (nothing counted)."""
+        return self.limiter.over(client, self.limits.public_per_minute)
+
+    def may_look_up(self, client: str) -> bool:
+        """Whether a client IP that is over the public limit may still have one API key looked up in the
+        database: up to the public limit again per window, so that a valid key is recognised whatever its IP
+        did before (its own limit then governs it), while a flood of guessed keys costs a bounded number of
+        queries."""
+        return self.limiter.hit(f"lookup:{client}", self.limits.public_per_minute) == 0
+
+    def refused_ip(self, retry: int) -> RawResponse:
+        """429 for a request without a valid API key from an IP over the public limit."""
+        return self._refused("ip", None, retry)
 
     def bad_key(self, client: str) -> None:
         """Count a request with a missing, unknown or revoked API key against its IP, so guessing keys is

@@ -2,8 +2,10 @@
 
 Controllers only parse, call one service method and return its ready answer. The batch route's guard checks
 the API key before the body is even parsed, so a request without a valid key is a 401 whatever it carries.
-A client IP over the public limit is refused before its key is looked up, and every request with a missing,
-unknown or revoked key counts against its IP: guessing keys is limited, and each guess may cost a query.
+The key is checked **first**: a valid key's own limit governs its requests, whatever the public limit of
+its IP says (issue 10, item 8). Every request with a missing, unknown or revoked key counts against its IP,
+and from an IP over the public limit such a request is a 429; keys from such an IP are looked up only
+within a bounded budget (:meth:`verify.service.ReadService.may_look_up`), so guessing keys stays limited.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
+from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
 from verify.http.responses import RawResponse
@@ -42,33 +44,32 @@ def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     return f"ip:{request.client.host}" if request.client else "ip:unknown"
 
 
-async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: 401 unless the request carries an unrevoked employer API key (kept in ``state.api_key``)."""
-    runtime: VerifyRuntime = connection.app.state[STATE_KEY]
-    client = client_of(connection)
-    retry = runtime.service.before_key(client)
+async def api_key_of(runtime: VerifyRuntime, client: str, key: str | None) -> ApiKeyRecord | RawResponse:
+    """The record of a valid ``key``, or the ready refusal: 429 when ``client`` is over the public limit,
+    else 401 (and the request counts against the IP). Raises ServiceUnavailableError."""
+    service = runtime.service
+    retry = service.ip_over(client)
+    record: ApiKeyRecord | None = None
+    if key is not None:
+        remembered, record = runtime.api_keys.remembered(key)
+        if not remembered and (not retry or service.may_look_up(client)):
+            record = await runtime.api_keys.resolve(key)
+    if record is not None:
+        return record
     if retry:
-        raise HTTPException(
-            "请求过于频繁 / too many requests",
-            status_code=429,
-            extra={"retry_after": retry},
-            headers={"Retry-After": str(retry)},
-        )
-    key = key_from_headers(connection.headers)
-    if key is None:
-        runtime.service.bad_key(client)
-        raise NotAuthorizedException(
-            "需要 API 密钥 / an API key is required (X-API-Key or Authorization: Bearer)",
-            headers={"WWW-Authenticate": 'Bearer realm="certreg"'},
-        )
-    record = await runtime.api_keys.resolve(key)
-    if record is None:
-        runtime.service.bad_key(client)
-        raise NotAuthorizedException(
-            "API 密钥无效或已吊销 / the API key is unknown or revoked",
-            headers={"WWW-Authenticate": 'Bearer realm="certreg", error="invalid_token"'},
-        )
-    connection.state["api_key"] = record
+        return service.refused_ip(retry)
+    service.bad_key(client)
+    return runtime.fixed.missing_key if key is None else runtime.fixed.bad_key
+
+
+async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: 401 (or 429, see :func:`api_key_of`) unless the request carries an unrevoked employer API key
+    (kept in ``state.api_key``)."""
+    runtime: VerifyRuntime = connection.app.state[STATE_KEY]
+    found = await api_key_of(runtime, client_of(connection), key_from_headers(connection.headers))
+    if isinstance(found, RawResponse):
+        raise RefusedError(found)
+    connection.state["api_key"] = found
 
 
 class VerifyApi(Controller):
@@ -93,17 +94,13 @@ class VerifyApi(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
     ) -> RawResponse:
         key = key_from_headers(request.headers)
-        record: ApiKeyRecord | None = None
-        if key is not None:
-            client = client_of(request)
-            retry = runtime.service.before_key(client)
-            if retry:
-                return runtime.fixed.too_many(None, retry)
-            record = await runtime.api_keys.resolve(key)
-            if record is None:
-                runtime.service.bad_key(client)
-                return runtime.fixed.bad_key
-        return await runtime.service.verify(client_of(request), data, record)
+        client = client_of(request)
+        if key is None:
+            return await runtime.service.verify(client, data, None)
+        found = await api_key_of(runtime, client, key)
+        if isinstance(found, RawResponse):
+            return found
+        return await runtime.service.verify(client, data, found)
 
     @post(
         "/verify/batch",

@@ -15,7 +15,8 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError
-from verify.errors import ServiceUnavailableError
+from verify.errors import ServiceUnavailableError, VerifyError
+from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
 
@@ -26,6 +27,26 @@ Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 class ErrorBody(dict[str, Any]):
     """``{"error": "<zh> / <en>", "detail": …}`` — the shape of every error answer."""
+
+
+class RefusedError(VerifyError):
+    """A guard refuses a request with one of the ready answers (401, 429 …) that the routes send as such."""
+
+    def __init__(self, response: RawResponse) -> None:
+        super().__init__(f"refused with {response.status_code}")
+        self.response = response
+
+
+def _as_response(raw: RawResponse) -> Response[Any]:
+    headers = {k.decode(): v.decode() for k, v in raw.raw_headers if k not in (b"content-type", b"content-length")}
+    content_type = next((v for k, v in raw.raw_headers if k == b"content-type"), b"")
+    media_type = MediaType.HTML if content_type.startswith(b"text/html") else MediaType.JSON
+    return Response(raw.body, status_code=raw.status_code, media_type=media_type, headers=headers)
+
+
+def _refused(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, RefusedError)
+    return _as_response(exc.response)
 
 
 def _body(status: int, message: str, detail: Any = None) -> Response[Any]:
@@ -123,9 +144,7 @@ def _missing_page(request: Request[Any, Any, Any]) -> Response[Any] | None:
     runtime = request.app.state.get(STATE_KEY)
     if not isinstance(runtime, VerifyRuntime):
         return None
-    raw = runtime.fixed.missing_page[lang_of(request.query_params.get("lang"))]
-    headers = {k.decode(): v.decode() for k, v in raw.raw_headers if k not in (b"content-type", b"content-length")}
-    return Response(raw.body, status_code=404, media_type=MediaType.HTML, headers=headers)
+    return _as_response(runtime.fixed.missing_page[lang_of(request.query_params.get("lang"))])
 
 
 def _not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -168,6 +187,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     RegistryError: _registry,
     LogCorruptError: _log_incomplete,
     ServiceUnavailableError: _unavailable,
+    RefusedError: _refused,
     UnicodeDecodeError: _undecodable,
     RecursionError: _undecodable,
     Exception: _internal,
