@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from registry.db import Database
-from verify.errors import DATABASE_ERRORS, unavailable
+from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.queries import ApiKeyRecord, fetch_api_key
 
 KEY_PREFIX: Final = "crk_"
@@ -82,9 +82,14 @@ class ApiKeyResolver:
         known = self._known.get(digest)
         if known is not None and known[1] > self.clock():
             return known[0]
+
+        async def read() -> ApiKeyRecord | None:
+            async with self.database.read_engine.connect() as conn:
+                return await fetch_api_key(conn, digest)
+
         try:
-            async with asyncio.timeout(self.db_timeout), self.database.read_engine.connect() as conn:
-                record = await fetch_api_key(conn, digest)
+            async with asyncio.timeout(self.db_timeout):
+                record = await read_with_one_retry(read)
         except DATABASE_ERRORS as exc:
             raise unavailable(exc, self.retry_after) from None
         if len(self._known) >= _REMEMBERED:

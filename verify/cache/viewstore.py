@@ -30,7 +30,7 @@ from registry.db import Database
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import Cached, RedisViews
 from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
-from verify.errors import DATABASE_ERRORS, unavailable
+from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.metrics import Metrics
 from verify.queries import fetch_view, fetch_views
 from verify.views import CertificateView, UndecodableViewError, decode_view, encode_view
@@ -222,16 +222,21 @@ class ViewStore:
         self.metrics.db_query.inc()
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.db_slots)
+        slots = self._slots
+
+        async def read() -> Views:
+            async with slots, self.database.read_engine.connect() as conn:
+                if len(numbers) == 1:
+                    return {numbers[0]: await fetch_view(conn, numbers[0])}
+                views = await fetch_views(conn, numbers)
+            return {n: views.get(n) for n in numbers}
+
         try:
             async with asyncio.timeout(self.db_timeout):
-                async with self._slots, self.database.read_engine.connect() as conn:
-                    if len(numbers) == 1:
-                        return {numbers[0]: await fetch_view(conn, numbers[0])}
-                    views = await fetch_views(conn, numbers)
+                return await read_with_one_retry(read)
         except DATABASE_ERRORS as exc:
             self.metrics.db_error.inc()
             raise unavailable(exc, self.retry_after) from None
-        return {n: views.get(n) for n in numbers}
 
 
 def _retrieve(future: asyncio.Future[Views]) -> None:
