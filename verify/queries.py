@@ -204,3 +204,12 @@ async def fetch_api_key(conn: AsyncConnection, key_hash: bytes) -> ApiKeyRecord 
     )
     row = (await conn.execute(statement)).first()
     return None if row is None else ApiKeyRecord(id=row[0], name=row[1], rate_per_minute=row[2])
+
+
+async def checkpoint_note(conn: AsyncConnection, size: int | None) -> tuple[int, str] | None:
+    """``(size, signed note)`` of the checkpoint of ``size`` leaves (the latest when ``None``), or ``None``
+    when no checkpoint of that size was signed."""
+    statement = select(Checkpoint.size, Checkpoint.note)
+    statement = statement.where(Checkpoint.size == size) if size is not None else statement
+    row = (await conn.execute(statement.order_by(Checkpoint.size.desc()).limit(1))).first()
+    return None if row is None else (int(row[0]), str(row[1]))

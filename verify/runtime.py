@@ -116,7 +116,13 @@ class VerifyRuntime:
             if settings.redis_url and settings.local_cache
             else None
         )
-        pages = Pages()
+        profile = get_profile(settings.profile)
+        pages = Pages(
+            authority={
+                "zh": f"{profile.name_zh}职业技能鉴定中心",
+                "en": f"{profile.name_en} Vocational Skill Assessment Centre",
+            }
+        )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
         self.service = ReadService(
             profile=get_profile(settings.profile),

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from keys.keyset import province_day
+from registry.log.service import InclusionView
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer, Result
 from verify.schemas import proof_path
@@ -30,7 +31,9 @@ _TEMPLATES: Final = files("verify.http") / "templates"
 class Pages:
     """The templates, the style sheet and the policy that allows exactly that style sheet."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, authority: dict[Lang, str] | None = None) -> None:
+        #: Who answers, named in every page's header (e.g. 湖南省职业技能鉴定中心), per language.
+        self.authority: dict[Lang, str] = authority or {"zh": "职业技能鉴定中心", "en": "Skill Assessment Centre"}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
             autoescape=True,
@@ -50,7 +53,15 @@ class Pages:
         lang_query = "?lang=en" if lang == "en" else ""
         return (
             self.env.get_template(template)
-            .render(lang=lang, t=UI[lang], css=self.css, toggle=toggle, lang_query=lang_query, **context)
+            .render(
+                lang=lang,
+                t=UI[lang],
+                css=self.css,
+                toggle=toggle,
+                lang_query=lang_query,
+                authority=self.authority,
+                **context,
+            )
             .encode()
         )
 
@@ -82,6 +93,22 @@ class Pages:
             toggle = "/?" + urlencode(params) if params else "/"
         return self._render("form.html", lang, toggle, number=number, message=message, short=short)
 
+    def proof(self, proof: InclusionView, checkpoint: str, lang: Lang, *, toggle: str) -> bytes:
+        """The readable inclusion proof of a log entry: what it means in plain words, then the hashes."""
+        t = UI[lang]
+        return self._render(
+            "proof.html",
+            lang,
+            toggle,
+            what=t["proof_what"].format(index=proof.index, size=proof.tree_size),
+            how=t["proof_how"].format(count=len(proof.proof)),
+            leaf=proof.leaf_hash.hex(),
+            root=proof.root_hash.hex(),
+            path=[h.hex() for h in proof.proof],
+            checkpoint=checkpoint,
+            json=proof_path(proof.index, proof.tree_size),
+        )
+
     def problem(self, lang: Lang, message: str, *, toggle: str) -> bytes:
         """A page that only says what went wrong (rate limit, service unavailable, unknown page)."""
         return self._render("problem.html", lang, toggle, message=message)
@@ -101,7 +128,7 @@ def _certificate(view: CertificateView, lang: Lang) -> dict[str, Any]:
         "institution": view.institution_name,
         "authority": view.authority_name,
         "issued_on": format_date(view.issued_on, lang),
-        "proof": proof_path(view.log_index, view.log.tree_size if view.log else None),
+        "proof": proof_page_path(view.log_index, view.log.tree_size if view.log else None, lang),
         "log_text": UI[lang]["log_link"].format(index=view.log_index),
         "log_state": (UI[lang]["log_covered"].format(size=view.log.tree_size) if view.log else UI[lang]["log_pending"]),
     }
@@ -114,3 +141,9 @@ def _change(view: CertificateView, lang: Lang) -> dict[str, Any]:
         "reason": view.status_reason,
         "successor": view.superseded_by or "",
     }
+
+
+def proof_page_path(log_index: int, size: int | None, lang: Lang) -> str:
+    """The readable page of a certificate's inclusion proof (its JSON twin: :func:`verify.schemas.proof_path`)."""
+    query = ({"size": str(size)} if size is not None else {}) | ({"lang": "en"} if lang == "en" else {})
+    return f"/log/{log_index}" + ("?" + urlencode(query) if query else "")

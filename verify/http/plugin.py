@@ -10,6 +10,7 @@ from litestar.plugins import InitPlugin
 
 from registry.config import Settings
 from verify.http.api import VerifyApi
+from verify.http.apidocs import redoc_bundle
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
@@ -24,7 +25,9 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([HealthController, PublicPages, VerifyApi, LogController, MetricsController])
+        app_config.route_handlers.extend(
+            [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+        )
         app_config.middleware.append(HeadWithoutBody)
         app_config.lifespan.append(lifespan(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
