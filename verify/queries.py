@@ -30,7 +30,7 @@ from registry.models import (
     Occupation,
 )
 from registry.vocab import CertificateStatus, SubjectType
-from verify.views import CertificateView, LogProof
+from verify.views import CertificateView, LogProof, decoy_view
 
 _CHUNK: Final = 500
 
@@ -84,9 +84,15 @@ _many_views = _views.where(Certificate.number.in_(bindparam("numbers", expanding
 
 
 async def fetch_view(conn: AsyncConnection, number: str) -> CertificateView | None:
-    """The view of ``number`` with its log proof, or ``None`` when the registry holds no such certificate."""
+    """The view of ``number`` with its log proof, or ``None`` when the registry holds no such certificate.
+
+    A miss builds the log proof of a decoy just the same (and drops it): the two queries of the proof are most
+    of what a hit costs, and an unknown number must not answer faster than a known one (issue 10, item 7)."""
     row = (await conn.execute(_one_view, {"number": number})).first()
-    return None if row is None else (await with_log_proofs(conn, {number: _view_of(row)}))[number]
+    if row is None:
+        await with_log_proofs(conn, {number: decoy_view(number)})
+        return None
+    return (await with_log_proofs(conn, {number: _view_of(row)}))[number]
 
 
 async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str, CertificateView]:
