@@ -68,7 +68,7 @@ def contenders() -> dict[str, Callable[[], object]]:
         "bare verify": lambda: bare_vk.verify(message, signature=signature),
         "ours verify_signature": lambda: verify_signature(public_key=public, message=message, signature=signature),
         "ours KeySet.verify": lambda: keyset.verify(
-            kid=ours.kid, message=message, signature=signature, signed_on=signed_on
+            kid=ours.kid, message=message, signature=signature, signed_on=signed_on, authority=st.authority_code
         ),
         "ours verify_statement": lambda: verify_statement(data, signature, keyset),
     }

@@ -49,7 +49,8 @@ REDIS_URL: Final = os.environ.get("REDIS_BENCH_URL", "redis://127.0.0.1:6379/12"
 #: Distinct numbers the Redis run rotates over (all warmed into Redis first): one hot number would measure
 #: one Redis key and one decoded view, not the shared level under a spread of numbers.
 REDIS_ROTATION: Final = 2000
-DB_NAME: Final = "certreg_bench_verify"
+#: The bench database (created and dropped by the bench): name it after your branch when several run at once.
+DB_NAME: Final = os.environ.get("PG_BENCH_DB", "certreg_bench_verify")
 PREFIX: Final = "certreg-bench"
 PORT: Final = 18731
 FLOOR_BODY: Final = b'{"result":"valid","padding":"' + b"x" * 760 + b'"}'

@@ -1,4 +1,4 @@
-"""The issuer's additions to the error table of :mod:`verify.http_errors`."""
+"""The issuer's additions to the error table of :mod:`verify.http.errors`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from litestar import MediaType, Request, Response
 from issuer.errors import BatchStateError, Forbidden, UploadError
 from issuer.issuing.errors import InvalidInputError
 from registry.tabular import TableError
-from verify.http_errors import Handler
+from verify.http.errors import Handler
 
 
 def _answer(status: int, message: str, **extra: Any) -> Response[Any]:

@@ -1,4 +1,4 @@
-"""The issuer's routes as a litestar plugin, mounted after :class:`verify.plugin.VerifyPlugin`."""
+"""The issuer's routes as a litestar plugin, mounted after :class:`verify.http.plugin.VerifyPlugin`."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from issuer.auth import Principal, bearer_token, resolve_token, unauthorized
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings
 from registry.db import Database
-from verify.invalidation import invalidate_numbers
+from verify.cache.invalidation import invalidate_numbers
 from verify.runtime import STATE_KEY as VERIFY_STATE_KEY
 from verify.runtime import VerifyRuntime
 

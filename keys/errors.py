@@ -50,6 +50,13 @@ class WrongKeyPurposeError(SignatureVerificationError):
     reason: ClassVar[str] = "wrong_key_purpose"
 
 
+class WrongAuthorityError(SignatureVerificationError):
+    """The key belongs to another authority than the one the statement names: one authority's key (or its
+    theft) must never vouch for another's certificates."""
+
+    reason: ClassVar[str] = "wrong_authority"
+
+
 class KeyNotValidAtDateError(SignatureVerificationError):
     """The key did not exist yet, or was already retired, on the date the statement claims."""
 

@@ -21,6 +21,7 @@ from keys.errors import (
     KeyTransitionError,
     MalformedInputError,
     UnknownKeyError,
+    WrongAuthorityError,
     WrongKeyPurposeError,
 )
 from keys.keyinfo import (
@@ -101,13 +102,16 @@ class KeySet(msgspec.Struct, frozen=True, kw_only=True, dict=True):
         message: bytes,
         signature: bytes,
         signed_on: date,
+        authority: str,
         purpose: Purpose = "statement",
     ) -> None:
-        """Check ``signature`` of ``message`` by key ``kid`` for a statement dated ``signed_on``.
+        """Check ``signature`` of ``message`` by key ``kid`` of ``authority`` for a statement dated
+        ``signed_on`` (``authority`` is the one the signed message names as its issuer).
 
         Checks, in this order, raising a distinct :class:`SignatureVerificationError` subclass for each:
         malformed input (:class:`MalformedInputError`), unknown kid (:class:`UnknownKeyError`), a key of
-        another purpose (:class:`WrongKeyPurposeError`), a key not valid on ``signed_on``
+        another purpose (:class:`WrongKeyPurposeError`), a key of another authority
+        (:class:`WrongAuthorityError`, docs/rules.md "Keys and authorities"), a key not valid on ``signed_on``
         (:class:`KeyNotValidAtDateError`), a compromised key (:class:`KeyCompromisedError`), and finally
         the signature itself (:class:`BadSignatureError`). The kid is only a hint for the look-up.
         """
@@ -125,6 +129,10 @@ class KeySet(msgspec.Struct, frozen=True, kw_only=True, dict=True):
             raise UnknownKeyError(f"未知密钥 / no key {kid} in the key set")
         if info.purpose != purpose:
             raise WrongKeyPurposeError(f"密钥用途不符 / key {kid} is a {info.purpose} key, not {purpose}")
+        if info.authority != authority:
+            raise WrongAuthorityError(
+                f"密钥不属于声明的发证机构 / key {kid} belongs to authority {info.authority}, not {authority}"
+            )
         if not info.valid_on(signed_on):
             raise KeyNotValidAtDateError(f"密钥不在有效期内 / key {kid} is not valid on {signed_on}")
         if info.compromised_for(signed_on):

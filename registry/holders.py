@@ -15,7 +15,20 @@ from typing import Final
 
 _SPACES: Final = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 #: Chinese names have no spaces; for names written in Latin letters one ASCII space separates the parts.
-_CJK: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Every block of Han characters counts, not only the common ones: rare characters in names are often in the
+#: extensions (e.g. "𠀾" U+2003E, Extension B), and a space typed beside one must be dropped as beside "张".
+_CJK: Final = re.compile(
+    "["
+    "\u2e80-\u2eff"  # CJK Radicals Supplement
+    "\u2f00-\u2fdf"  # Kangxi Radicals
+    "\u3005-\u3007"  # 々 〆 〇 (iteration mark, closing mark, ideographic zero: used in names)
+    "\u31c0-\u31ef"  # CJK Strokes
+    "\u3400-\u4dbf"  # Extension A
+    "\u4e00-\u9fff"  # CJK Unified Ideographs
+    "\uf900-\ufaff"  # CJK Compatibility Ideographs
+    "\U00020000-\U000323af"  # Extensions B, C, D, E, F, I (2EBF0–2EE5F), Compatibility Supplement, G, H
+    "]"
+)
 NAME_MAX_LENGTH: Final = 64
 
 

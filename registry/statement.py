@@ -175,5 +175,7 @@ def verify_statement(data: bytes, signature: bytes, keyset: KeySet) -> Statement
     :class:`keys.errors.SignatureVerificationError` subclass when the key set does not vouch for it.
     """
     st = decode_statement(data)
-    keyset.verify(kid=st.kid, message=DOMAIN + data, signature=signature, signed_on=st.issued_date)
+    keyset.verify(
+        kid=st.kid, message=DOMAIN + data, signature=signature, signed_on=st.issued_date, authority=st.authority_code
+    )
     return st

@@ -11,13 +11,11 @@ import asyncio
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Final
 
-from litestar.datastructures import Headers
-
 from registry.db import Database
-from verify.errors import DATABASE_ERRORS, unavailable
+from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.queries import ApiKeyRecord, fetch_api_key
 
 KEY_PREFIX: Final = "crk_"
@@ -35,7 +33,7 @@ def hash_api_key(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8")).digest()
 
 
-def key_from_headers(headers: Headers) -> str | None:
+def key_from_headers(headers: Mapping[str, str]) -> str | None:
     """The key of ``X-API-Key`` or ``Authorization: Bearer …``; ``None`` when neither is present."""
     key = headers.get("x-api-key")
     if key:
@@ -66,6 +64,16 @@ class ApiKeyResolver:
         self.clock = clock
         self._known: dict[bytes, tuple[ApiKeyRecord | None, float]] = {}
 
+    def remembered(self, key: str) -> tuple[bool, ApiKeyRecord | None]:
+        """``(True, record)`` when the look-up of ``key`` is remembered (no database query), else
+        ``(False, None)``."""
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return True, None
+        known = self._known.get(hash_api_key(key))
+        if known is not None and known[1] > self.clock():
+            return True, known[0]
+        return False, None
+
     async def resolve(self, key: str) -> ApiKeyRecord | None:
         """The record of ``key``; raises :class:`ServiceUnavailableError` when the database cannot say."""
         if not key or len(key) > MAX_KEY_LENGTH:
@@ -74,9 +82,14 @@ class ApiKeyResolver:
         known = self._known.get(digest)
         if known is not None and known[1] > self.clock():
             return known[0]
+
+        async def read() -> ApiKeyRecord | None:
+            async with self.database.read_engine.connect() as conn:
+                return await fetch_api_key(conn, digest)
+
         try:
-            async with asyncio.timeout(self.db_timeout), self.database.read_engine.connect() as conn:
-                record = await fetch_api_key(conn, digest)
+            async with asyncio.timeout(self.db_timeout):
+                record = await read_with_one_retry(read)
         except DATABASE_ERRORS as exc:
             raise unavailable(exc, self.retry_after) from None
         if len(self._known) >= _REMEMBERED:

@@ -7,15 +7,15 @@ Run it with ``granian --interface asgi verify.asgi:app`` (or uvicorn) given only
 from __future__ import annotations
 
 from litestar import Litestar
-from litestar.openapi import OpenAPIConfig
 
 from registry.config import Settings, load_settings
-from verify.plugin import VerifyPlugin
+from verify.http.apidocs import openapi_config
+from verify.http.plugin import VerifyPlugin
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     return Litestar(
         plugins=[VerifyPlugin(settings)],
-        openapi_config=OpenAPIConfig(title="certreg verify API", version="1", path="/schema"),
+        openapi_config=openapi_config("certreg verify API"),
     )

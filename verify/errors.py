@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 logger = logging.getLogger("certreg.verify")
 
 #: What a database that is down, unreachable, slow or unreadable raises on the read path.
 DATABASE_ERRORS: Final = (SQLAlchemyError, OSError, TimeoutError)
+
+
+T = TypeVar("T")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server ended the connection while the database itself may be up (a pooler or
+    the server restarting a session, ``pg_terminate_backend``): SQLAlchemy has then invalidated it."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def read_with_one_retry(read: Callable[[], Awaitable[T]]) -> T:
+    """``read()``, and once more on a fresh connection if the first one was ended under it (issue 10, item
+    12a): only a database that fails twice, or is unreachable, makes a read fail."""
+    try:
+        return await read()
+    except DBAPIError as exc:
+        if not connection_lost(exc):
+            raise
+        logger.info("a database connection was ended during a read; retrying once on a fresh one")
+    return await read()
 
 
 class VerifyError(Exception):

@@ -62,6 +62,8 @@ class Metrics:
         self.local_miss = self.cache.labels("local", "miss")
         self.redis_hit = self.cache.labels("redis", "hit")
         self.redis_miss = self.cache.labels("redis", "miss")
+        #: Redis held a value older than an event this worker has seen (a stalled or lagging Redis).
+        self.redis_stale = self.cache.labels("redis", "stale")
         self.redis_error = self.cache.labels("redis", "error")
         self.db_query = self.database.labels("query")
         self.db_error = self.database.labels("error")

@@ -30,7 +30,7 @@ from registry.models import (
     Occupation,
 )
 from registry.vocab import CertificateStatus, SubjectType
-from verify.views import CertificateView, LogProof
+from verify.views import CertificateView, LogProof, decoy_view
 
 _CHUNK: Final = 500
 
@@ -57,10 +57,12 @@ _VIEW_COLUMNS: Final = (
     Certificate.issued_on,
     Certificate.log_index,
     Certificate.statement,
+    Certificate.signature,
     Event.kind,
     Event.at,
     Event.reason,
     Event.data,
+    Event.idx,
 )
 _views = (
     select(*_VIEW_COLUMNS)
@@ -82,9 +84,15 @@ _many_views = _views.where(Certificate.number.in_(bindparam("numbers", expanding
 
 
 async def fetch_view(conn: AsyncConnection, number: str) -> CertificateView | None:
-    """The view of ``number`` with its log proof, or ``None`` when the registry holds no such certificate."""
+    """The view of ``number`` with its log proof, or ``None`` when the registry holds no such certificate.
+
+    A miss builds the log proof of a decoy just the same (and drops it): the two queries of the proof are most
+    of what a hit costs, and an unknown number must not answer faster than a known one (issue 10, item 7)."""
     row = (await conn.execute(_one_view, {"number": number})).first()
-    return None if row is None else (await with_log_proofs(conn, {number: _view_of(row)}))[number]
+    if row is None:
+        await with_log_proofs(conn, {number: decoy_view(number)})
+        return None
+    return (await with_log_proofs(conn, {number: _view_of(row)}))[number]
 
 
 async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str, CertificateView]:
@@ -101,7 +109,8 @@ async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str
 
 def _view_of(row: Any) -> CertificateView:
     (number, kind, name, masked, subject_type, code, occupation, project, level, institution, institution_name,
-     authority, authority_name, issued_on, log_index, statement, event_kind, event_at, reason, data) = row  # fmt: skip
+     authority, authority_name, issued_on, log_index, statement, signature, event_kind, event_at, reason, data,
+     event_index) = row  # fmt: skip
     view = CertificateView(
         number=number,
         kind=kind,
@@ -118,6 +127,8 @@ def _view_of(row: Any) -> CertificateView:
         issued_on=issued_on,
         log_index=log_index,
         statement=bytes(statement),
+        revision=max(log_index, -1 if event_index is None else int(event_index)),
+        signature=bytes(signature),
     )
     if event_kind is None:
         return view
@@ -199,3 +210,12 @@ async def fetch_api_key(conn: AsyncConnection, key_hash: bytes) -> ApiKeyRecord 
     )
     row = (await conn.execute(statement)).first()
     return None if row is None else ApiKeyRecord(id=row[0], name=row[1], rate_per_minute=row[2])
+
+
+async def checkpoint_note(conn: AsyncConnection, size: int | None) -> tuple[int, str] | None:
+    """``(size, signed note)`` of the checkpoint of ``size`` leaves (the latest when ``None``), or ``None``
+    when no checkpoint of that size was signed."""
+    statement = select(Checkpoint.size, Checkpoint.note)
+    statement = statement.where(Checkpoint.size == size) if size is not None else statement
+    row = (await conn.execute(statement.order_by(Checkpoint.size.desc()).limit(1))).first()
+    return None if row is None else (int(row[0]), str(row[1]))

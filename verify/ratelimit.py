@@ -22,7 +22,7 @@ from typing import Final
 
 import redis.asyncio as aioredis
 
-from verify.redis_views import REDIS_ERRORS, RedisGate
+from verify.cache.redis_views import REDIS_ERRORS, RedisGate
 
 logger = logging.getLogger("certreg.verify.ratelimit")
 

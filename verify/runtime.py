@@ -3,7 +3,7 @@
 One :class:`VerifyRuntime` per worker process, kept in ``app.state.verify``; route handlers get it through
 the ``runtime`` dependency. Its background tasks: the change feed (always), and with Redis the invalidation
 subscriber and the rate-limit sync. With Redis configured the in-process cache starts **off** and comes on
-when the subscriber has subscribed (see :mod:`verify.subscriber`).
+when the subscriber has subscribed (see :mod:`verify.cache.subscriber`).
 """
 
 from __future__ import annotations
@@ -26,18 +26,20 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
-from verify.feed import ChangeFeed
-from verify.fixed import FixedAnswers
-from verify.invalidation import add_local_listener, remove_local_listener
+from verify.cache.feed import ChangeFeed
+from verify.cache.invalidation import add_local_listener, remove_local_listener
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import RedisGate, RedisViews
+from verify.cache.subscriber import Subscriber
+from verify.cache.viewstore import ViewStore
+from verify.http.fixed import FixedAnswers
+from verify.http.keys import KeySetAnswers
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
-from verify.lru import ResponseCache
 from verify.metrics import Metrics
-from verify.pages import Pages
 from verify.ratelimit import RateLimiter, run_sync
-from verify.redis_views import RedisGate, RedisViews
 from verify.service import Limits, ReadService
-from verify.subscriber import Subscriber
-from verify.viewstore import ViewStore
 
 STATE_KEY = "verify"
 
@@ -57,9 +59,12 @@ class VerifyRuntime:
         self.redis = redis
         self.metrics = Metrics()
         self.gate = RedisGate()
-        self.cache = ResponseCache(max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes)
+        self.cache = ResponseCache[RawResponse](
+            max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
+        )
         self.cache.active = settings.local_cache and redis is None  # with Redis: on once subscribed
-        self.keysets = KeySetCache(max_age=settings.keys_max_age_seconds)
+        self.keysets = KeySetCache()
+        self.key_answers = KeySetAnswers(self.keysets, max_age=settings.keys_max_age_seconds)
         self.limiter = RateLimiter(prefix=settings.redis_prefix)
         self.api_keys = ApiKeyResolver(
             database,
@@ -111,7 +116,13 @@ class VerifyRuntime:
             if settings.redis_url and settings.local_cache
             else None
         )
-        pages = Pages()
+        profile = get_profile(settings.profile)
+        pages = Pages(
+            authority={
+                "zh": f"{profile.name_zh}职业技能鉴定中心",
+                "en": f"{profile.name_en} Vocational Skill Assessment Centre",
+            }
+        )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
         self.service = ReadService(
             profile=get_profile(settings.profile),

@@ -3,11 +3,11 @@
 Every method returns a ready :class:`RawResponse` (a verdict, or 400/401/429/503), because what is cached
 is the finished answer. Order on every request: rate limit (a dict update), input checks (a malformed
 number is refused before any cache or database look-up), the in-process cache, then
-:class:`verify.viewstore.ViewStore` (Redis, then the database) and rendering.
+:class:`verify.cache.viewstore.ViewStore` (Redis, then the database) and rendering.
 
 Enumeration: a number alone never yields a name. For number + name the cached entry of a number holds the
 holder's name and the answer; a wrong name and an unknown number both get the one "not found" answer, after
-the same work (see :mod:`verify.named`).
+the same work (see :mod:`verify.http.named`).
 """
 
 from __future__ import annotations
@@ -25,20 +25,20 @@ from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
 from verify.answers import Answer, not_genuine, token_answer
+from verify.cache.lru import Entry, ResponseCache
+from verify.cache.viewstore import ViewStore
 from verify.errors import ServiceUnavailableError
-from verify.fixed import FixedAnswers, error_json
+from verify.http.fixed import FixedAnswers, error_json
+from verify.http.named import NamedAnswers
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse, html_response, json_response
 from verify.keysets import KeySetCache
-from verify.lru import Entry, ResponseCache
 from verify.metrics import Metrics
-from verify.named import NamedAnswers
-from verify.pages import Pages
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
-from verify.responses import RawResponse, html_response, json_response
 from verify.schemas import VerifyRequest, result_of
 from verify.texts import UI, Lang
 from verify.verifier import verify_token
-from verify.viewstore import ViewStore
 
 _encode: Final = msgspec.json.encode
 
@@ -57,7 +57,7 @@ class ReadService:
         self,
         *,
         profile: ProvinceProfile,
-        cache: ResponseCache,
+        cache: ResponseCache[RawResponse],
         views: ViewStore,
         keysets: KeySetCache,
         limiter: RateLimiter,
@@ -78,7 +78,13 @@ class ReadService:
         self.limits = limits
         self.clock = clock
         self.named = NamedAnswers(
-            pages=pages, fixed=fixed, metrics=metrics, ttl=limits.ttl, negative_ttl=limits.negative_ttl, clock=clock
+            pages=pages,
+            fixed=fixed,
+            metrics=metrics,
+            keysets=keysets,
+            ttl=limits.ttl,
+            negative_ttl=limits.negative_ttl,
+            clock=clock,
         )
         self._today: tuple[float, date] = (0.0, date.min)
 
@@ -110,7 +116,7 @@ class ReadService:
             view, started = await self.views.get(number)
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(lang, exc.retry_after)
-        answer = token_answer(verdict, signed, view)
+        answer = token_answer(verdict, signed, view, self.keysets.keyset)
         response = self._render_token(answer, lang)
         count = self.metrics.verdict(answer)
         count()
@@ -218,13 +224,20 @@ class ReadService:
 
     # --- shared steps -----------------------------------------------------------------------------------
 
-    def before_key(self, client: str) -> int:
-        """Before an API key is looked up (a database query when it is not cached): the Retry-After of a
-        client IP that is over the public limit, else 0. Valid keys are not counted against the IP."""
-        retry = self.limiter.over(client, self.limits.public_per_minute)
-        if retry:
-            self.metrics.rate_limited.labels("ip").inc()
-        return retry
+    def ip_over(self, client: str) -> int:
+        """The Retry-After of a client IP that is over the public limit, else 0 (nothing counted)."""
+        return self.limiter.over(client, self.limits.public_per_minute)
+
+    def may_look_up(self, client: str) -> bool:
+        """Whether a client IP that is over the public limit may still have one API key looked up in the
+        database: up to the public limit again per window, so that a valid key is recognised whatever its IP
+        did before (its own limit then governs it), while a flood of guessed keys costs a bounded number of
+        queries."""
+        return self.limiter.hit(f"lookup:{client}", self.limits.public_per_minute) == 0
+
+    def refused_ip(self, retry: int) -> RawResponse:
+        """429 for a request without a valid API key from an IP over the public limit."""
+        return self._refused("ip", None, retry)
 
     def bad_key(self, client: str) -> None:
         """Count a request with a missing, unknown or revoked API key against its IP, so guessing keys is
@@ -257,7 +270,7 @@ class ReadService:
             self._today = (now + 1.0, province_day(datetime.now(UTC)))
         return self._today[1]
 
-    async def _entry(self, number: str, variant: str) -> Entry:
+    async def _entry(self, number: str, variant: str) -> Entry[RawResponse]:
         key = (number, variant)
         entry = self.cache.get(key)
         if entry is not None:

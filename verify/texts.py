@@ -17,6 +17,20 @@ LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 UI: Final[dict[Lang, dict[str, str]]] = {
     "zh": {
         "site": "职业技能证书查验",
+        "check": "证书查验",
+        "proof_title": "公开日志收录证明",
+        "proof_intro": "每一张证书在发证时都被记入省鉴定中心的公开日志。日志只能追加、不能修改："
+        "任何人都可以核对一条记录确实在日志里，而省中心也无法事后悄悄删除、改动或补记一张证书。",
+        "proof_what": "本页证明：日志第 {index} 条记录（这张证书的发证记录）包含在省中心签名的日志检查点中，"
+        "该检查点共有 {size} 条记录。",
+        "proof_how": "证明的原理：把这条记录的摘要与下面列出的 {count} 个摘要依次合并计算，"
+        "结果必须等于检查点中签名的根摘要。只要有一条记录被删改，根摘要就会不同，签名也就对不上。",
+        "proof_leaf": "记录摘要",
+        "proof_root": "检查点根摘要",
+        "proof_path": "证明路径（依次合并的摘要）",
+        "proof_checkpoint": "省中心签名的检查点",
+        "proof_json": "机器可读的证明（JSON）",
+        "proof_tools": "审计人员可用任何符合 RFC 6962 的工具独立核验，无需信任本网站。",
         "site_sub": "职业资格证书 · 职业技能等级证书 · 专项职业能力证书",
         "other_lang": "English",
         "holder": "姓名",
@@ -34,7 +48,8 @@ UI: Final[dict[Lang, dict[str, str]]] = {
         "log_covered": "已纳入省中心签名的日志检查点（共 {size} 条）",
         "log_pending": "将纳入下一个签名检查点",
         "revoked_on": "撤销时间",
-        "changed_on": "换发时间",
+        "reissued_on": "补发时间",
+        "replaced_on": "换发时间",
         "reason": "原因",
         "new_number": "新证书编号",
         "check_new": "查询新证书",
@@ -54,6 +69,21 @@ UI: Final[dict[Lang, dict[str, str]]] = {
     },
     "en": {
         "site": "Vocational Certificate Verification",
+        "check": "Certificate check",
+        "proof_title": "Transparency log: proof of inclusion",
+        "proof_intro": "Every certificate is recorded in the province centre's public log when it is issued. The log "
+        "can only grow: anyone can check that a record is in it, and the centre cannot quietly delete, alter or "
+        "back-date a certificate afterwards.",
+        "proof_what": "This page proves that log entry {index} (this certificate's issue record) is included in the "
+        "checkpoint of {size} entries that the province centre signed.",
+        "proof_how": "How: hashing the entry with the {count} hashes listed below, in order, must give the root hash "
+        "the checkpoint signs. Had any entry been deleted or changed, the root would differ and the signature fail.",
+        "proof_leaf": "Entry hash",
+        "proof_root": "Checkpoint root hash",
+        "proof_path": "Proof path (hashes combined in order)",
+        "proof_checkpoint": "Checkpoint signed by the province centre",
+        "proof_json": "Machine-readable proof (JSON)",
+        "proof_tools": "Auditors can check it independently with any RFC 6962 tool, without trusting this site.",
         "site_sub": "Qualification · Skill level · Special ability certificates",
         "other_lang": "中文",
         "holder": "Holder",
@@ -71,7 +101,8 @@ UI: Final[dict[Lang, dict[str, str]]] = {
         "log_covered": "included in the log checkpoint signed by the province ({size} entries)",
         "log_pending": "to be included in the next signed checkpoint",
         "revoked_on": "Revoked at",
-        "changed_on": "Superseded at",
+        "reissued_on": "Reissued at",
+        "replaced_on": "Replaced at",
         "reason": "Reason",
         "new_number": "New certificate number",
         "check_new": "Check the new certificate",

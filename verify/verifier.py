@@ -26,6 +26,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "malformed_input": ("签名数据格式错误", "the signature data is malformed"),
     "unknown_key": ("签发密钥未知", "the signing key is not in the key set"),
     "wrong_key_purpose": ("签发密钥用途不符", "the key is not a statement-signing key"),
+    "wrong_authority": (
+        "签发密钥不属于证书所载的发证机构，证书不可信",
+        "the signing key belongs to another authority than the one the certificate names",
+    ),
     "key_not_valid_at_date": ("签发日期不在密钥有效期内", "the key was not valid on the issue date"),
     "key_compromised": ("签发密钥已泄露，证书不可信", "the signing key is compromised for this date"),
     "bad_signature": ("签名无效，内容可能被篡改", "bad signature: the data was altered or forged"),

@@ -17,7 +17,7 @@ from issuer.cli._common import console, err_console, open_database, run, setting
 from registry.errors import ConflictError, NotFoundError
 from registry.models import ApiKey
 from verify.apikeys import generate_api_key, hash_api_key
-from verify.invalidation import announce_api_key_revoked
+from verify.cache.invalidation import announce_api_key_revoked
 
 
 @click.group("apikeys")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 from rich.table import Table
@@ -71,13 +71,15 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
 # A kid is base64url, so one in 64 begins with "-": click must take it as the KID, not as an option.
 @keys_group.command("compromised", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
-@click.option("--at", "at_text", required=True, help="When the key was compromised (ISO 8601 with time zone).")
+@click.option(
+    "--at", "at_text", required=True, help="When the key was compromised (ISO 8601 with time zone, or `now`)."
+)
 @click.option("--scope", type=click.Choice(["after", "all"]), default="after", show_default=True)
 @click.option("--reason", required=True, help="What happened (recorded in the log).")
 def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str) -> None:
     """Mark KID compromised: statements it signed from AT's day on (or all, --scope all) stop verifying."""
     try:
-        at = datetime.fromisoformat(at_text)
+        at = datetime.now(UTC) if at_text.strip().lower() == "now" else datetime.fromisoformat(at_text)
     except ValueError:
         raise click.BadParameter(f"不是 ISO 8601 时间 / not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
     if at.utcoffset() is None:

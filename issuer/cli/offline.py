@@ -1,11 +1,16 @@
 """``certreg verify-token`` / ``certreg verify-qr``: check a QR token, or a photo or scan of a QR code,
 offline against a public key set.
 
-No server: the key set comes from a file (``certreg keys export-public`` or ``GET /v1/keys``); for
-``verify-qr`` without ``--keys`` it is read from the registry database of ``CERTREG_DATABASE_URL``.
-Exit codes: 0 only when the token is valid, 1 when it is not, 2 when the input is unusable (an unreadable or
-invalid key set file, an image that cannot be read or holds no QR code). An offline check proves who signed
-what; revocation needs the online service.
+No server: the key set comes from a file (``certreg keys export-public`` or ``GET /v1/keys``). Such an
+offline check proves who signed what, never whether the certificate was revoked or superseded since, and
+says so: its verdict is "signature valid", not "valid". ``verify-qr`` without ``--keys`` reads the registry
+database of ``CERTREG_DATABASE_URL`` instead, and then reports what the public service would: the same
+verdict function (:func:`verify.answers.token_answer`), so a revoked or superseded certificate is reported
+as such (issue 10, item 4).
+
+Exit codes: 0 only when the token is valid (offline: its signature; with the registry: the certificate),
+1 when it is not, 2 when the input is unusable (an unreadable or invalid key set file, an image that cannot
+be read or holds no QR code).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import msgspec
 
 from keys.errors import KeySetError
 from keys.keyset import KeySet
-from registry.qrtoken import token_from_text
+from registry.qrtoken import TokenError, decode_token, token_from_text
 from registry.statement import Statement
 from registry.vocab import (
     KIND_LABELS_EN,
@@ -29,12 +34,17 @@ from registry.vocab import (
     SubjectType,
     subject_type_of,
 )
+from verify.answers import Answer, Result, token_answer
 from verify.verifier import Verdict, verify_token
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
-_NOTE = "注意：离线查验只证明签名，撤销状态请在线查询 / offline check proves the signature only; check online."
+_NOTE = (
+    "注意：离线查验只证明签名（谁签发了什么），不能证明证书此后未被撤销或换发、补发；当前状态请在线查询 / "
+    "offline check: it proves the signature only (who signed what), not that the certificate was not revoked "
+    "or superseded since; check its current status online."
+)
 
 
 def _load_keyset(path: Path) -> KeySet:
@@ -72,7 +82,7 @@ def _print_verdict(verdict: Verdict) -> None:
         click.echo(title)
         for label, value in _statement_lines(verdict.statement):
             click.echo(f"  {label}: {value}")
-    state = "有效 / VALID" if verdict.valid else "无效 / NOT VALID"
+    state = "签名有效 / SIGNATURE VALID" if verdict.valid else "无效 / NOT VALID"
     click.echo(f"查验结果 / Verdict: {state} — {verdict.text_zh} / {verdict.text_en} ({verdict.reason})")
     click.echo(_NOTE)
 
@@ -118,10 +128,29 @@ def _unusable(message: str) -> NoReturn:
 def verify_qr_command(image: Path, keys_path: Path | None, as_json: bool) -> None:
     """离线查验二维码图片 / decode a photo or scan of a certificate's QR code and verify it offline."""
     text = read_qr_text(image)
-    keyset = _load_keyset(keys_path) if keys_path is not None else _keyset_from_database()
     if not as_json:
         click.echo(f"二维码内容 / QR content: {text[:80]}{'…' if len(text) > 80 else ''}")
-    _check_and_exit(text, keyset, as_json)
+    if keys_path is not None:
+        _check_and_exit(text, _load_keyset(keys_path), as_json)
+    verdict, answer = _check_against_registry(token_from_text(text))
+    if as_json:
+        body = {"valid": answer.result is Result.VALID, "result": answer.result.value, "reason": answer.reason}
+        click.echo(msgspec.json.encode(body | {"statement": verdict.statement}).decode("utf-8"))
+    else:
+        _print_registry_answer(verdict, answer)
+    sys.exit(EXIT_VALID if answer.result is Result.VALID else EXIT_INVALID)
+
+
+def _print_registry_answer(verdict: Verdict, answer: Answer) -> None:
+    if verdict.statement is not None:
+        click.echo("证书信息 / Certificate" if verdict.valid else "证书信息（未经验证）/ Certificate (UNVERIFIED)")
+        for label, value in _statement_lines(verdict.statement):
+            click.echo(f"  {label}: {value}")
+    click.echo(f"签名 / Signature: {verdict.text_zh} / {verdict.text_en} ({verdict.reason})")
+    click.echo(
+        f"登记库查验结果 / Verdict of the registry: {answer.label_zh} / {answer.label_en.upper()} — "
+        f"{answer.text_zh} / {answer.text_en} ({answer.reason})"
+    )
 
 
 def read_qr_text(path: Path) -> str:
@@ -142,17 +171,31 @@ def read_qr_text(path: Path) -> str:
     return next((t for t in texts if "/Q/" in t or "/q/" in t), texts[0])
 
 
-def _keyset_from_database() -> KeySet:
+def _check_against_registry(token: str) -> tuple[Verdict, Answer]:
+    """The offline verdict and the registry's answer (current status included) for ``token``, from the
+    database of ``CERTREG_DATABASE_URL``."""
     from issuer.cli._common import open_database, run, settings_from_env
     from registry.keyring import load_keyset
+    from verify.queries import fetch_view
 
     settings = settings_from_env()
 
-    async def _load() -> KeySet:
-        async with open_database(settings) as database, database.reader() as session:
-            return await load_keyset(session)
+    async def _check() -> tuple[Verdict, Answer]:
+        async with open_database(settings) as database:
+            async with database.reader() as session:
+                keyset = await load_keyset(session)
+            verdict = verify_token(token, keyset)
+            if not verdict.valid or verdict.statement is None:
+                return verdict, token_answer(verdict, b"", None, keyset)
+            try:
+                signed, _ = decode_token(token)
+            except TokenError:  # verify_token decoded it already
+                return verdict, token_answer(verdict, b"", None, keyset)
+            async with database.read_engine.connect() as conn:
+                view = await fetch_view(conn, verdict.statement.number)
+            return verdict, token_answer(verdict, signed, view, keyset)
 
-    return run(_load)
+    return run(_check)
 
 
 COMMANDS: list[click.Command] = [verify_token_command, verify_qr_command]

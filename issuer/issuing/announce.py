@@ -8,13 +8,17 @@ the change from their change feed, which polls the event table).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from registry.config import Settings
-from verify.invalidation import invalidate_numbers
+from verify.cache.invalidation import ANNOUNCE_SECONDS, invalidate_numbers
 
 #: Called with the changed numbers once the transaction committed.
 Announce = Callable[[Sequence[str]], Awaitable[None]]
@@ -32,7 +36,14 @@ async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce 
     if settings.redis_url is None:
         yield None
         return
-    client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    # No retries and short timeouts: the change is committed, and a frozen Redis must not hold the operator
+    # up (the verify workers' change feed applies it anyway).
+    client = aioredis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=ANNOUNCE_SECONDS,
+        socket_connect_timeout=ANNOUNCE_SECONDS,
+        retry=Retry(NoBackoff(), 0),
+    )
 
     async def _announce(numbers: Sequence[str]) -> None:
         await invalidate_numbers(client, settings.redis_prefix, numbers)
@@ -40,4 +51,5 @@ async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce 
     try:
         yield _announce
     finally:
-        await client.aclose()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(client.aclose(), ANNOUNCE_SECONDS)

@@ -1,4 +1,4 @@
-"""HTTP answers for this package's errors (the shared tables in ``verify.http_errors`` and
+"""HTTP answers for this package's errors (the shared tables in ``verify.http.errors`` and
 ``issuer.http_errors`` cover NotFound 404, Conflict 409, Forbidden 403, BatchStateError 409)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 
 from issuer.issuing.errors import IneligibleError, InvalidInputError
-from verify.http_errors import Handler
+from verify.http.errors import Handler
 
 
 def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

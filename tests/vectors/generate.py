@@ -160,6 +160,10 @@ def vectors() -> list[dict[str, Any]]:
                "active", good, st=typical, token=bad_bits),
         _of("valid-check-character-star", "number ends in '*', a MOD 37-2 check character", "ok",
             "active", starred),
+        _of("wrong-authority", "claims authority 430000, signed by the valid key of 430200 (before its T)",
+            "wrong_authority", "compromised", _dated("compromised", date(2024, 3, 14), "430000")),
+        _of("wrong-authority-retired-key", "claims 430000, signed in its window by the retired key of 430100",
+            "wrong_authority", "retired", _dated("retired", date(2024, 6, 1), "430000")),
     ]  # fmt: skip
 
 

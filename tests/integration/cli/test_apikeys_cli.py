@@ -15,7 +15,7 @@ from sqlalchemy import select
 from issuer.cli import main
 from registry.db import Database
 from registry.models import ApiKey
-from verify.invalidation import api_keys_channel
+from verify.cache.invalidation import api_keys_channel
 
 
 def run(*args: str, env: dict[str, str]) -> tuple[int, str, str]:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from PIL import Image, ImageFilter
 
 from issuer.cli import main
+from registry.certificates import revoke
 from registry.db import Database
 from registry.qrtoken import token_url
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
@@ -51,7 +52,8 @@ def test_a_scan_and_a_photo_of_a_valid_code_exit_0(tmp_path: Path, keys_file: Pa
         code, output = run(str(qr_image(tmp_path / f"code-{photo}", url, photo=photo)), "--keys", str(keys_file))
         assert code == 0, output
         assert "张三丰" in output
-        assert "有效 / VALID" in output
+        assert "签名有效 / SIGNATURE VALID" in output
+    assert "只证明签名" in output
 
 
 def test_a_forged_code_exits_1(tmp_path: Path, keys_file: Path) -> None:
@@ -80,19 +82,54 @@ def test_unusable_images_exit_2(tmp_path: Path, keys_file: Path) -> None:
         assert message in output
 
 
-def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
-    async def issue() -> str:
-        database = Database(sqlite_url)
+def issue_two(tmp_path: Path, url: str) -> tuple[str, str]:
+    """Tokens of two certificates issued into ``url``'s registry; the second one is then revoked."""
+
+    async def issue() -> tuple[str, str]:
+        database = Database(url)
         await empty_tables(database)
         await seed_world(database)
         store = key_store(tmp_path / "keys")
         await add_keys(database, store)
-        (cert,) = await issue_test_certificates(database, store, [("张三", HOLDER_IDS[0])])
+        valid, revoked = await issue_test_certificates(
+            database, store, [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])]
+        )
+        async with database.transaction() as session:
+            await revoke(session, revoked.number, reason="测试撤销", actor="test")
         await database.dispose()
-        return cert.token
+        return valid.token, revoked.token
 
-    certificate_token = asyncio.run(issue())
+    return asyncio.run(issue())
+
+
+def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
+    certificate_token, _ = issue_two(tmp_path, sqlite_url)
     image = qr_image(tmp_path / "issued", token_url("http://127.0.0.1:8000", certificate_token))
     code, output = run(str(image), env={"CERTREG_DATABASE_URL": sqlite_url})
     assert code == 0, output
     assert "张三" in output
+    assert "登记库查验结果 / Verdict of the registry: 有效 / VALID" in output
+
+
+def test_a_revoked_certificate_is_reported_revoked_by_the_registry_and_signature_only_offline(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """With the registry at hand the status is reported (exit 1); with a key set file alone the check says
+    plainly that it proves the signature only (issue 10, item 4)."""
+    _, revoked_token = issue_two(tmp_path, sqlite_url)
+    image = qr_image(tmp_path / "revoked", token_url("http://127.0.0.1:8000", revoked_token))
+    code, output = run(str(image), env={"CERTREG_DATABASE_URL": sqlite_url})
+    assert code == 1, output
+    assert "登记库查验结果 / Verdict of the registry: 已撤销 / REVOKED" in output
+    assert "(revoked)" in output
+    assert "有效 / VALID" not in output
+    code, output = run(str(image), "--json", env={"CERTREG_DATABASE_URL": sqlite_url})
+    assert code == 1
+    assert '"valid":false,"result":"revoked","reason":"revoked"' in output
+    keys = tmp_path / "exported.json"
+    exported = CliRunner().invoke(main, ["keys", "export-public"], env={"CERTREG_DATABASE_URL": sqlite_url})
+    keys.write_text(exported.output)
+    code, output = run(str(image), "--keys", str(keys))
+    assert code == 0, output
+    assert "签名有效 / SIGNATURE VALID" in output
+    assert "不能证明证书此后未被撤销" in output

@@ -19,7 +19,7 @@ from registry.vocab import CertificateStatus
 from tests import factories
 from tests.factories import HOLDER_IDS, id_digest, issue_test_certificates
 from tests.integration.issuing.conftest import Api
-from verify.invalidation import channel, decode_numbers, view_key
+from verify.cache.invalidation import channel, decode_numbers, view_key
 
 REASON = {"reason": "证书遗失 / lost"}
 

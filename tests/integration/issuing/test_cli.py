@@ -19,7 +19,7 @@ from registry.vocab import CertificateStatus
 from tests.factories import HOLDER_IDS, SKILL_INSTITUTION, add_keys, issue_test_certificates, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
 from tests.support import ID_HASH_KEY
-from verify.invalidation import channel, view_key
+from verify.cache.invalidation import channel, view_key
 
 
 def _env(db_url: str, key_dir: Path, **extra: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from registry.vocab import CertificateKind
 from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, SKILL_INSTITUTION, id_digest
 from tests.integration.issuing.batches import Row, make_batch, rows_of, special_rows
 from tests.integration.issuing.conftest import Api, World
-from verify.invalidation import channel, decode_numbers, view_key
+from verify.cache.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
 
 OPERATOR = Operator(name="tester", org_code="430000")

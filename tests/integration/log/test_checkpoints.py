@@ -26,7 +26,7 @@ from registry.models import Checkpoint
 from tests.factories import key_store, seed_world
 from tests.integration.log.conftest import World
 from tests.support import make_settings
-from verify.plugin import VerifyPlugin
+from verify.http.plugin import VerifyPlugin
 
 SETTINGS = make_settings(log_origin="hrss.hunan.example/certreg")
 

@@ -102,15 +102,18 @@ def redis_server_binary() -> str:
 class RedisServer:
     """A redis-server of the test's own on ``port`` (no persistence), killable and restartable."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, directory: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
+        #: Where ``SAVE`` writes its snapshot and a restart reads it back (None: the process's own cwd).
+        self.directory = directory
 
     def start(self) -> RedisServer:
+        where = ["--dir", str(self.directory)] if self.directory is not None else []
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--protected-mode", "no"],
+             "no", "--protected-mode", "no", *where],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         wait_for(f"redis-server on {self.port}", self._answers, timeout=10)
@@ -123,8 +126,19 @@ class RedisServer:
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)  # a frozen server must be able to die
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
+
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its sockets open and answers nothing (a stalled Redis)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT: the frozen server carries on with whatever it was sent meanwhile."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
 
     def __enter__(self) -> RedisServer:
         return self.start()

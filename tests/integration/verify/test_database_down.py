@@ -3,60 +3,14 @@ everything else is a 503 with Retry-After; when it is back, so is the service.""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from registry.db import Database
-from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.integration.verify.conftest import rename_database
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.world import World, build_world, verify_app
-from tests.support import drop_pg_database, migrated_pg_database
+from tests.integration.verify.world import World, verify_app
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
-    require_service("PostgreSQL", PG_ADMIN_URL)
-    name = f"certreg_verify_down_{run_id(request.config)}"
-    url = await migrated_pg_database(PG_ADMIN_URL, name)
-    database = Database(url)
-    try:
-        yield await build_world(database, tmp_path / "keys")
-    finally:
-        await database.dispose()
-        await _rename(f"{name}_down", name, missing_ok=True)
-        await drop_pg_database(PG_ADMIN_URL, name)
-
-
-async def _rename(old: str, new: str, *, missing_ok: bool = False) -> None:
-    """Terminate every session on ``old`` and rename it (retried: the app may reconnect in between)."""
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            exists = await conn.scalar(text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": old})
-            if not exists and missing_ok:
-                return
-            for _ in range(50):
-                await conn.execute(
-                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": old}
-                )
-                try:
-                    await conn.execute(text(f'ALTER DATABASE "{old}" RENAME TO "{new}"'))
-                except Exception as exc:  # noqa: BLE001 - "being accessed by other users": try again
-                    last = exc
-                    await asyncio.sleep(0.05)
-                else:
-                    return
-            raise AssertionError(f"could not rename {old}: {last}")
-    finally:
-        await admin.dispose()
 
 
 async def test_cached_certificates_verify_and_the_rest_get_503(pg_world: World) -> None:
@@ -68,7 +22,7 @@ async def test_cached_certificates_verify_and_the_rest_get_503(pg_world: World) 
         warm_json = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
         warm_page = await client.get(f"/Q/{world.valid.token}")
         await world.database.dispose()
-        await _rename(name, f"{name}_down")
+        await rename_database(name, f"{name}_down")
         try:
             cached_json = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
             cached_page = await client.get(f"/Q/{world.valid.token}")
@@ -84,7 +38,7 @@ async def test_cached_certificates_verify_and_the_rest_get_503(pg_world: World) 
             keys = await client.get("/v1/keys")
             ready = await client.get("/health/ready")
         finally:
-            await _rename(f"{name}_down", name)
+            await rename_database(f"{name}_down", name)
         back = await client.post("/v1/verify", json={"number": world.revoked.number, "name": "李四"})
     assert (cached_json.status_code, cached_json.content) == (200, warm_json.content)
     assert (cached_page.status_code, cached_page.content) == (200, warm_page.content)

@@ -3,6 +3,8 @@ certificate page gives to its inclusion proof."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import delete, func, select
@@ -69,6 +71,25 @@ async def test_the_pages_proof_link_names_the_checkpoint_size_the_page_states(wo
     tree_size = first.size
     assert certificate["log_inclusion"]["tree_size"] == tree_size
     assert f"共 {tree_size} 条" in page.text
-    link = f"/v1/log/proof/inclusion?index={certificate['log_index']}&amp;size={tree_size}"
-    assert link in page.text
-    assert certificate["log_proof"] == f"/v1/log/proof/inclusion?index={certificate['log_index']}&size={tree_size}"
+    link = f"/log/{certificate['log_index']}?size={tree_size}"
+    assert f'href="{link}"' in page.text, "the page links to the readable proof"
+    json_link = f"/v1/log/proof/inclusion?index={certificate['log_index']}&size={tree_size}"
+    assert certificate["log_proof"] == json_link, "machines keep the JSON"
+    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+        readable = await client.get(link)
+        english = await client.get(link + "&lang=en")
+        proof = (await client.get(json_link)).json()
+        beyond = await client.get(f"/log/{tree_size + 5}?size={tree_size}")
+    assert readable.status_code == 200
+    assert readable.headers["content-type"].startswith("text/html")
+    assert "公开日志收录证明" in readable.text
+    assert f"日志第 {certificate['log_index']} 条记录" in readable.text
+    assert f"共有 {tree_size} 条记录" in readable.text
+    assert "无法事后悄悄删除" in readable.text, "what the proof means, in plain Chinese"
+    assert base64.b64decode(proof["root_hash"]).hex() in readable.text, "the same proof as the JSON"
+    assert f'href="{json_link.replace("&", "&amp;")}"' in readable.text
+    assert first.note.splitlines()[0] in readable.text, "the signed checkpoint is shown"
+    assert "Transparency log: proof of inclusion" in english.text
+    assert "cannot quietly delete" in english.text
+    assert beyond.status_code == 404
+    assert "公开日志收录证明" in beyond.text

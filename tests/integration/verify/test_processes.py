@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from registry.certificates import revoke
 from tests.integration.verify.servers import GranianServer, RedisServer, Server, wait_for
 from tests.integration.verify.world import World
-from verify.invalidation import invalidate_numbers
+from verify.cache.invalidation import invalidate_numbers
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 

@@ -7,7 +7,10 @@ import re
 import pytest
 from litestar.testing import AsyncTestClient
 
+from registry.certificates import superseded_event
+from registry.events import EventKind, append_events
 from registry.qrtoken import MAX_TOKEN_CHARS, encode_token
+from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.world import REVOKE_REASON, World, altered_token, flip, verify_app
 
 
@@ -34,7 +37,7 @@ async def test_valid_certificate_page_shows_the_certificate(world: World, prefix
         "湖南省家政服务职业技能评价中心",
         "长沙市职业技能鉴定中心",
         world.valid.number,
-        "/v1/log/proof/inclusion?index=",
+        'href="/log/',  # the readable inclusion proof
     ):
         assert shown in page.text
     assert "430102199003071234" not in page.text
@@ -73,7 +76,7 @@ async def test_superseded_page_names_the_new_certificate(world: World) -> None:
         data = (await client.get(f"/v1/qr/{world.superseded.token}")).json()
         successor = (await client.get(f"/v1/qr/{world.successor.token}")).json()
     assert verdict_of(page.text) == ("superseded", "reissued")
-    assert "<h1>已换发</h1>" in page.text
+    assert "<h1>已补发</h1>" in page.text
     assert f'href="/c/{world.successor.number}">{world.successor.number}</a>' in page.text
     assert data["status"] == {
         "status": "superseded",
@@ -131,3 +134,40 @@ async def test_garbage_tokens_are_a_verdict_not_an_error(world: World) -> None:
             assert "二维码内容无法识别" in page.text
             assert data.status_code == 200
             assert data.json()["reason"] == "malformed_token"
+
+
+async def test_reissue_and_replacement_each_have_their_own_words(world: World) -> None:
+    """补发 (reissue after loss) and 换发 (replacement) are different acts: the page and the JSON say which
+    one ended a certificate, in Chinese and English (issue 10, item 12; docs/rules.md)."""
+    old, new = await issue_test_certificates(world.database, world.store, [("赵六", HOLDER_IDS[3])] * 2)
+    async with world.database.transaction() as session:
+        event = superseded_event(
+            old.number, new.number, kind=EventKind.CERTIFICATE_REPLACED, reason="证书污损换发", actor="test"
+        )
+        await append_events(session, [event])
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        pages = {
+            (name, lang): await client.get(f"/Q/{cert.token}" + ("?lang=en" if lang == "en" else ""))
+            for name, cert in (("reissued", world.superseded), ("replaced", old))
+            for lang in ("zh", "en")
+        }
+        reissued_json = (await client.get(f"/v1/qr/{world.superseded.token}")).json()
+        replaced_json = (await client.get(f"/v1/qr/{old.token}")).json()
+    reissued, replaced = pages["reissued", "zh"].text, pages["replaced", "zh"].text
+    assert verdict_of(reissued) == ("superseded", "reissued")
+    assert "<h1>已补发</h1>" in reissued
+    assert "<dt>补发时间</dt>" in reissued
+    assert "遗失后已补发" in reissued
+    assert "换发" not in reissued
+    assert verdict_of(replaced) == ("superseded", "replaced")
+    assert "<h1>已换发</h1>" in replaced
+    assert "<dt>换发时间</dt>" in replaced
+    assert "补发" not in replaced
+    assert "<h1>Reissued</h1>" in pages["reissued", "en"].text
+    assert "<dt>Reissued at</dt>" in pages["reissued", "en"].text
+    assert "<h1>Replaced</h1>" in pages["replaced", "en"].text
+    assert "<dt>Replaced at</dt>" in pages["replaced", "en"].text
+    assert reissued_json["message"].startswith("已补发：")
+    assert " / Reissued: " in reissued_json["message"]
+    assert replaced_json["message"].startswith("已换发：")
+    assert (replaced_json["status"]["change"], replaced_json["status"]["superseded_by"]) == ("replaced", new.number)

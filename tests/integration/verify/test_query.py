@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_qr import verdict_of
 from tests.integration.verify.world import World, verify_app
 
@@ -118,3 +119,15 @@ async def test_oversized_bodies_are_refused_not_buffered(world: World) -> None:
     assert long_name.json()["error"].startswith("请求参数无效")
     assert huge.status_code == 413
     assert huge.json()["error"].startswith("请求内容过大")
+
+
+async def test_a_name_with_a_rare_character_is_found_with_spaces_typed_in_it(world: World) -> None:
+    """ "王 𠀾 华" finds 王𠀾华 as "张 三" finds 张三 (𠀾 is U+2003E, CJK Extension B; issue 10, item 5)."""
+    (rare,) = await issue_test_certificates(world.database, world.store, [("王\U0002003e华", HOLDER_IDS[3])])
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        for typed in ("王\U0002003e华", "王 \U0002003e 华", "王\u3000\U0002003e\u3000华"):
+            answer = await client.post("/v1/verify", json={"number": rare.number, "name": typed})
+            page = await client.get("/", params={"number": rare.number, "name": typed})
+            assert answer.json()["result"] == "valid", (typed, answer.text)
+            assert verdict_of(page.text) == ("valid", "valid")
+            assert "王\U0002003e华" in page.text

@@ -87,22 +87,38 @@ async def test_the_empty_form_is_not_limited(world: World) -> None:
 
 
 @pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
-async def test_unknown_api_keys_count_against_the_ip_and_are_refused_before_a_look_up(world: World, route: str) -> None:
+async def test_unknown_api_keys_count_against_the_ip_and_their_look_ups_are_bounded(world: World, route: str) -> None:
     await outside_a_window_boundary(1.5)
     payload = {"number": world.valid.number, "name": "张三"}
     body = payload if route == "/v1/verify" else {"items": [payload]}
     app = verify_app(world.database.url, public_rate_per_minute=3)
     async with AsyncTestClient(app) as client:
         statuses = []
-        for guess in range(5):
+        for guess in range(9):
             response = await client.post(route, json=body, headers={"X-API-Key": f"ck_guess{guess:040d}"})
             statuses.append(response.status_code)
         refused = response
         looked_up = len(app.state[STATE_KEY].api_keys._known)
-    assert statuses == [401, 401, 401, 429, 429], "the public limit of the IP applies to unknown keys"
+    assert statuses == [401] * 3 + [429] * 6, "the public limit of the IP applies to unknown keys"
     assert 1 <= int(refused.headers["retry-after"]) <= WINDOW_SECONDS
     assert refused.json()["error"] == "请求过于频繁 / too many requests"
-    assert looked_up == 3, "the refused guesses were not looked up in the database"
+    assert looked_up == 6, "over its limit, an IP gets as many look-ups again, then none"
+
+
+@pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
+async def test_a_valid_api_key_is_served_when_its_ip_is_over_the_public_limit(world: World, route: str) -> None:
+    """The key is checked first and its own limit governs it (issue 10, item 8)."""
+    key = await make_key(world.database, rate=5)
+    await outside_a_window_boundary(1.5)
+    payload = {"number": world.valid.number, "name": "张三"}
+    body = payload if route == "/v1/verify" else {"items": [payload]}
+    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=3)) as client:
+        public = [(await client.post("/v1/verify", json=payload)).status_code for _ in range(4)]
+        keyed = [(await client.post(route, json=body, headers={"X-API-Key": key})).status_code for _ in range(6)]
+        anonymous = await client.post("/v1/verify", json=payload)
+    assert public == [200, 200, 200, 429], "the IP is over the anonymous limit"
+    assert keyed == [200] * 5 + [429], "the key's own limit (5 a minute) governs it"
+    assert anonymous.status_code == 429
 
 
 async def test_valid_api_keys_are_not_limited_by_the_public_ip_limit(world: World) -> None:

@@ -15,6 +15,7 @@ from keys.errors import (
     MalformedInputError,
     SignatureVerificationError,
     UnknownKeyError,
+    WrongAuthorityError,
     WrongKeyPurposeError,
 )
 from keys.keyset import KeySet, KeyStatus, compromise, retire
@@ -30,8 +31,10 @@ def keyset_of(*infos: object) -> KeySet:
     return KeySet(keys=tuple(infos))  # type: ignore[arg-type]
 
 
-def check(keyset: KeySet, signed_on: date, *, kid: str = KEY_A.kid, signature: bytes = SIG_A) -> None:
-    keyset.verify(kid=kid, message=MSG, signature=signature, signed_on=signed_on)
+def check(
+    keyset: KeySet, signed_on: date, *, kid: str = KEY_A.kid, signature: bytes = SIG_A, authority: str = "430000"
+) -> None:
+    keyset.verify(kid=kid, message=MSG, signature=signature, signed_on=signed_on, authority=authority)
 
 
 def test_json_round_trip_is_exact_and_deterministic() -> None:
@@ -123,7 +126,7 @@ def test_a_valid_signature_verifies() -> None:
 )
 def test_malformed_input_comes_first(kid: str, signature: bytes, signed_on: object) -> None:
     with pytest.raises(MalformedInputError):
-        keyset_of().verify(kid=kid, message=MSG, signature=signature, signed_on=signed_on)  # type: ignore[arg-type]
+        keyset_of().verify(kid=kid, message=MSG, signature=signature, signed_on=signed_on, authority="430000")  # type: ignore[arg-type]
 
 
 def test_message_must_be_bytes() -> None:
@@ -133,6 +136,7 @@ def test_message_must_be_bytes() -> None:
             message="text",  # type: ignore[arg-type]
             signature=SIG_A,
             signed_on=date(2024, 5, 1),
+            authority="430000",
         )
 
 
@@ -146,7 +150,19 @@ def test_a_log_key_cannot_vouch_for_a_statement() -> None:
     signature = KEY_LOG.sign(MSG)
     with pytest.raises(WrongKeyPurposeError):
         check(keyset, date(2024, 5, 1), kid=KEY_LOG.kid, signature=signature)
-    keyset.verify(kid=KEY_LOG.kid, message=MSG, signature=signature, signed_on=date(2024, 5, 1), purpose="log")
+    keyset.verify(
+        kid=KEY_LOG.kid, message=MSG, signature=signature, signed_on=date(2024, 5, 1), authority="430000", purpose="log"
+    )
+
+
+def test_a_key_of_one_authority_cannot_vouch_for_another() -> None:
+    """A city's key (or its theft) must not sign for the province or another city (issue 10, item 2)."""
+    keyset = keyset_of(make_info(KEY_A, authority="430200"))
+    with pytest.raises(WrongAuthorityError) as raised:
+        check(keyset, date(2024, 5, 1), authority="430000")
+    assert raised.value.reason == "wrong_authority"
+    assert "430200" in str(raised.value)
+    check(keyset, date(2024, 5, 1), authority="430200")
 
 
 def test_not_yet_valid_key() -> None:

@@ -35,3 +35,40 @@ def test_id_digest_is_keyed() -> None:
     assert a == id_digest(b"k" * 16, "430102199003071234")
     assert a != id_digest(b"j" * 16, "430102199003071234")
     assert len(a) == 32
+
+
+#: One character of every block of Han characters (and the marks used in names), each typed between two
+#: common characters with spaces around it: the spaces go, as they do around "三" (issue 10, item 5).
+RARE = {
+    "CJK Radicals Supplement": "\u2e8c",
+    "Kangxi Radicals": "\u2f08",
+    "ideographic zero": "\u3007",
+    "CJK Strokes": "\u31c0",
+    "Extension A": "\u3400",
+    "Extension B": "\U0002003e",  # 𠀾
+    "Extension C": "\U0002a700",
+    "Extension D": "\U0002b740",
+    "Extension E": "\U0002b820",
+    "Extension F": "\U0002ceb0",
+    "Extension I": "\U0002ebf0",
+    "Extension G": "\U00030000",
+    "Extension H": "\U00031350",
+    "Extension H, last": "\U000323af",
+}
+
+
+@pytest.mark.parametrize("block", sorted(RARE))
+def test_spaces_beside_a_rare_character_are_dropped_as_beside_a_common_one(block: str) -> None:
+    char = RARE[block]
+    assert normalise_name(f"王 {char} 华") == f"王{char}华"
+    assert names_match(f"王　{char}　华", f"王{char}华")
+
+
+def test_compatibility_ideographs_match_their_unified_form() -> None:
+    """NFC maps a compatibility ideograph (U+F900–FAFF, U+2F800–2FA1F) to its unified character."""
+    assert normalise_name("\uf900 三") == "\u8c48三"
+    assert normalise_name("张 \U0002f800") == "张\u4e3d"
+
+
+def test_a_latin_part_beside_a_han_character_keeps_one_space() -> None:
+    assert normalise_name("王 \U0002003e  Li") == "王\U0002003e Li"

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from issuer.cli import main
+from keys.keyset import KeySet
 from registry.qrtoken import token_url
 from registry.statement import days_since_epoch
-from tests.unit.statement.world import KEYSET, token, typical
+from tests.unit.statement.world import INFO, KEYSET, token, typical
 
 
 @pytest.fixture
@@ -38,7 +39,8 @@ def test_valid_token_prints_the_certificate_and_exits_0(keys_file: Path) -> None
         "2025-06-30",
     ):
         assert expected in output
-    assert "有效 / VALID" in output
+    assert "签名有效 / SIGNATURE VALID" in output
+    assert "只证明签名" in output
     assert "四级/中级工 / Level 4 / Intermediate worker" in output
 
 
@@ -97,3 +99,17 @@ def test_key_set_of_the_wrong_shape_is_not_called_invalid_json(tmp_path: Path, c
     assert code == 2
     assert message in output
     assert str(path) in output
+
+
+def test_a_statement_of_one_authority_signed_by_another_authoritys_key_is_not_valid(tmp_path: Path) -> None:
+    """430200's genuine key signs a statement claiming 430000: refused with its own reason (issue 10, item 2)."""
+    city = msgspec.structs.replace(INFO, authority="430200")
+    path = tmp_path / "keys.json"
+    path.write_bytes(KeySet(keys=(city,)).to_json())
+    code, output = run(token(typical(authority_code="430000")), "--keys", str(path))
+    assert code == 1
+    assert "无效 / NOT VALID" in output
+    assert "(wrong_authority)" in output
+    assert "签发密钥不属于证书所载的发证机构" in output
+    code, output = run(token(typical(authority_code="430200")), "--keys", str(path))
+    assert code == 0, output

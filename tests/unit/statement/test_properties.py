@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from keys.errors import BadSignatureError, SignatureVerificationError
+from keys.keyset import KeySet
 from registry.qrtoken import decode_token, encode_token
 from registry.statement import (
     MAX_DAY,
@@ -16,7 +18,7 @@ from registry.statement import (
     encode_statement,
     verify_statement,
 )
-from tests.unit.statement.world import KEY, KEYSET, signed, token, typical
+from tests.unit.statement.world import INFO, KEY, KEYSET, signed, token, typical
 from verify.verifier import verify_token
 
 DATA, SIGNATURE = signed()
@@ -77,7 +79,9 @@ def test_valid_statements_round_trip_sign_and_verify(statement: Statement) -> No
     data = encode_statement(statement)
     assert decode_statement(data) == statement
     _, signature = signed(statement)
-    verdict = verify_token(encode_token(data, signature), KEYSET)
+    # the key must be the authority's own (issue 10, item 2): the test key, filed under this authority
+    keyset = KeySet(keys=(msgspec.structs.replace(INFO, authority=statement.authority_code),))
+    verdict = verify_token(encode_token(data, signature), keyset)
     assert (verdict.valid, verdict.statement) == (True, statement)
 
 

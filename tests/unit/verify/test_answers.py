@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime
 import msgspec
 import pytest
 
-from verify.answers import REASON_TEXTS, Result, not_genuine, status_answer, token_answer
+from keys.keyinfo import PROVINCE_TZ
+from keys.keyset import KeySet, compromise
+from tests.unit.statement.world import INFO, KEYSET, signed
+from verify.answers import REASON_TEXTS, Result, certificate_answer, not_genuine, status_answer, token_answer
 from verify.schemas import result_of
 from verify.verifier import REASONS, Verdict
 from verify.views import NEGATIVE, CertificateView, UndecodableViewError, decode_view, encode_view
@@ -28,8 +31,10 @@ VIEW = CertificateView(
     authority_name="长沙市职业技能鉴定中心",
     issued_on=date(2026, 1, 2),
     log_index=7,
-    statement=b"signed bytes",
+    statement=signed()[0],
+    signature=signed()[1],
 )
+SIGNED = VIEW.statement
 OK = Verdict(valid=True, reason="ok")
 
 
@@ -42,11 +47,24 @@ def test_every_verifier_reason_has_both_texts(reason: str) -> None:
 
 
 def test_a_valid_signature_is_not_enough() -> None:
-    assert token_answer(Verdict(valid=False, reason="bad_signature"), b"x", VIEW).reason == "bad_signature"
-    assert token_answer(OK, b"signed bytes", None).reason == "not_in_registry"
-    assert token_answer(OK, b"other bytes", VIEW).reason == "statement_mismatch"
-    answer = token_answer(OK, b"signed bytes", VIEW)
+    bad = Verdict(valid=False, reason="bad_signature")
+    assert token_answer(bad, b"x", VIEW, KEYSET).reason == "bad_signature"
+    assert token_answer(OK, SIGNED, None, KEYSET).reason == "not_in_registry"
+    assert token_answer(OK, b"other bytes", VIEW, KEYSET).reason == "statement_mismatch"
+    answer = token_answer(OK, SIGNED, VIEW, KEYSET)
     assert (answer.result, answer.view) == (Result.VALID, VIEW)
+
+
+def test_a_certificate_whose_key_was_compromised_since_is_judged_so_on_every_route() -> None:
+    """The one verdict function: a stored signature no longer vouched for is "cannot be verified" whether
+    the certificate was reached by its token or by its number (issue 10, item 3)."""
+    compromised = KeySet(keys=(compromise(INFO, datetime(2025, 1, 1, tzinfo=PROVINCE_TZ), "all"),))
+    for answer in (certificate_answer(VIEW, compromised), token_answer(OK, SIGNED, VIEW, compromised)):
+        assert (answer.result, answer.reason) == (Result.NOT_GENUINE, "key_compromised")
+    revoked = msgspec.structs.replace(VIEW, status="revoked", status_change="revoked")
+    assert certificate_answer(revoked, compromised).reason == "key_compromised"
+    assert certificate_answer(revoked, KEYSET).reason == "revoked"
+    assert certificate_answer(VIEW, KEYSET).result is Result.VALID
 
 
 def test_status_answers() -> None:

@@ -5,23 +5,25 @@ from __future__ import annotations
 import hashlib
 
 from tests.unit.statement.world import KEYSET
+from verify.cache.redis_views import RedisGate
+from verify.http.keys import KeySetAnswers
 from verify.keysets import KeySetCache
-from verify.redis_views import RedisGate
 
 
 def test_etag_and_conditional_answers() -> None:
-    keysets = KeySetCache(max_age=60)
+    keysets = KeySetCache()
     keysets.set(KEYSET)
+    answers = KeySetAnswers(keysets, max_age=60)
     etag = keysets.etag.decode()
     assert etag == '"' + hashlib.sha256(KEYSET.to_json()).hexdigest() + '"'
-    assert keysets.answer(None).status_code == 200
-    assert keysets.answer(etag).status_code == 304
-    assert keysets.answer(f"W/{etag}").status_code == 304
-    assert keysets.answer(f'"a", {etag}').status_code == 304
-    assert keysets.answer("*").status_code == 304
-    assert keysets.answer('"stale"').status_code == 200
-    assert (b"cache-control", b"public, max-age=60") in keysets.answer(None).raw_headers
-    assert not any(name == b"content-length" for name, _ in keysets.answer(etag).raw_headers)
+    assert answers.answer(None).status_code == 200
+    assert answers.answer(etag).status_code == 304
+    assert answers.answer(f"W/{etag}").status_code == 304
+    assert answers.answer(f'"a", {etag}').status_code == 304
+    assert answers.answer("*").status_code == 304
+    assert answers.answer('"stale"').status_code == 200
+    assert (b"cache-control", b"public, max-age=60") in answers.answer(None).raw_headers
+    assert not any(name == b"content-length" for name, _ in answers.answer(etag).raw_headers)
 
 
 def is_open(gate: RedisGate) -> bool:

@@ -1,0 +1,239 @@
+"""A revocation is never undone by a cache: two verify processes, a redis-server of the test's own that is
+frozen (SIGSTOP) and resumed (SIGCONT) many times around revocations made by the operator's CLI, and one
+that restarts from a snapshot taken before a revocation (issue 10, item 1).
+
+Every answer of every worker is recorded. Once a worker has answered "revoked" for a certificate it must
+never answer "valid" for it again: zero such answers. (Across workers a change is seen at slightly
+different moments, each worker within its change feed's poll interval; a worker that has not yet heard of
+the revocation is not contradicting itself.) And the operator is never held up: `certreg certificates
+revoke` returns within a few seconds however long Redis stays frozen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
+from tests.integration.verify.servers import ROOT, RedisServer, Server, wait_for
+from tests.integration.verify.world import World
+from tests.support import ID_HASH_KEY
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
+#: The feed at its default poll (0.5 s); the subscriber declares a frozen Redis dead after 3 s.
+COMMON = {"public_rate_per_minute": 1_000_000, "log_level": "WARNING"}
+NAME = "赵六"
+#: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more).
+PROMPT_SECONDS = 2.5
+
+
+@dataclass
+class Watch:
+    """Every answer of every server for one number, in the order they came."""
+
+    number: str
+    answers: dict[int, list[tuple[float, str]]] = field(default_factory=dict)
+
+    def contradictions(self) -> dict[int, int]:
+        """Per server port: "valid" answers after that server first answered "revoked"."""
+        found: dict[int, int] = {}
+        for port, answers in self.answers.items():
+            seen = False
+            for _, result in answers:
+                seen = seen or result == "revoked"
+                if seen and result == "valid":
+                    found[port] = found.get(port, 0) + 1
+        return found
+
+    def last(self, port: int) -> str:
+        return self.answers[port][-1][1]
+
+
+async def answered(watch: Watch, servers: tuple[Server, ...], count: int = 3, within: float = 15.0) -> None:
+    """Wait until every server has given ``count`` answers about ``watch.number``."""
+    deadline = time.monotonic() + within
+    while any(len(watch.answers.get(s.port, [])) < count for s in servers):
+        assert time.monotonic() < deadline, f"no answers within {within} s"
+        await asyncio.sleep(0.05)
+
+
+async def poll(client: httpx.AsyncClient, server: Server, watch: Watch, stop: asyncio.Event) -> None:
+    answers = watch.answers.setdefault(server.port, [])
+    while not stop.is_set():
+        response = await client.post(f"{server.url}/v1/verify", json={"number": watch.number, "name": NAME}, timeout=10)
+        assert response.status_code == 200, response.text
+        answers.append((time.monotonic(), str(response.json()["result"])))
+        await asyncio.sleep(0.01)
+
+
+def cli_env(world: World, redis_url: str, prefix: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
+    return env | {
+        "CERTREG_DATABASE_URL": world.database.url,
+        "CERTREG_REDIS_URL": redis_url,
+        "CERTREG_REDIS_PREFIX": prefix,
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+async def revoke_with_cli(env: dict[str, str], number: str) -> float:
+    """`certreg certificates revoke NUMBER` in a process of its own; returns how long it took."""
+    began = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from issuer.cli import main; main()", "certificates", "revoke", number,
+        "--reason", "冻结测试 / stall test", "--operator", "tester",
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 0, (out + err).decode()
+    assert b"revoked" in out
+    return time.monotonic() - began
+
+
+async def more_certificates(world: World, count: int) -> list[TestCertificate]:
+    holders = [(NAME, HOLDER_IDS[i % len(HOLDER_IDS)]) for i in range(count)]
+    return await issue_test_certificates(world.database, world.store, holders)
+
+
+Revoke = Callable[[], Coroutine[Any, Any, float]]
+#: A step returns how long each revoke took, and whether Redis was frozen during it.
+Step = Callable[[RedisServer, Revoke], Awaitable[list[tuple[float, bool]]]]
+
+
+async def frozen_long(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+    """Frozen past the subscriber's dead-after, revoked meanwhile, resumed."""
+    redis.freeze()
+    await asyncio.sleep(0.5)
+    took = await revoke()
+    await asyncio.sleep(max(0.0, 4.5 - took))
+    redis.thaw()
+    return [(took, True)]
+
+
+async def frozen_short_then_long(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+    """A short stall with the revocation in it, then a long one after it."""
+    redis.freeze()
+    took = await revoke()
+    redis.thaw()
+    await asyncio.sleep(0.3)
+    redis.freeze()
+    await asyncio.sleep(4.0)
+    redis.thaw()
+    return [(took, True)]
+
+
+async def revoked_then_frozen(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+    """Revoked while Redis answers, frozen right after (the feed's Redis drop stalls), resumed."""
+    took = await revoke()
+    redis.freeze()
+    await asyncio.sleep(4.0)
+    redis.thaw()
+    return [(took, False)]
+
+
+async def flickering(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+    """Many short stalls before, during and after the revocation."""
+    task = asyncio.create_task(revoke())
+    for _ in range(12):
+        redis.freeze()
+        await asyncio.sleep(0.25)
+        redis.thaw()
+        await asyncio.sleep(0.1)
+    return [(await task, True)]
+
+
+STEPS: tuple[Step, ...] = (frozen_long, frozen_short_then_long, revoked_then_frozen, flickering, frozen_long)
+
+
+async def test_no_worker_says_valid_again_after_it_said_revoked_while_redis_stalls(
+    file_world: World, tmp_path: Path
+) -> None:
+    certificates = await more_certificates(file_world, len(STEPS))
+    redis = RedisServer().start()
+    prefix = "stall"
+    settings = COMMON | {"database_url": file_world.database.url, "redis_url": redis.url, "redis_prefix": prefix}
+    env = cli_env(file_world, redis.url, prefix)
+    durations: list[tuple[float, bool]] = []
+    watches: list[Watch] = []
+    try:
+        with Server(**settings) as one, Server(**settings) as two:
+            servers = (one, two)
+            async with httpx.AsyncClient() as client:
+                for step, certificate in zip(STEPS, certificates, strict=True):
+                    for server in servers:
+                        wait_for("the subscriber", lambda s=server: s.metric("certreg_verify_cache_active") == 1.0)
+                    watch = Watch(certificate.number)
+                    watches.append(watch)
+                    stop = asyncio.Event()
+                    pollers = [asyncio.create_task(poll(client, s, watch, stop)) for s in servers]
+                    await answered(watch, servers)  # both workers answer "valid" from their caches now
+                    assert all(watch.last(s.port) == "valid" for s in servers), watch.answers
+
+                    async def revoke(number: str = certificate.number) -> float:
+                        return await revoke_with_cli(env, number)
+
+                    durations += await step(redis, revoke)
+                    await asyncio.sleep(3.5)  # the subscriber reconnects (≤ 2 s back-off), the feed catches up
+                    stop.set()
+                    await asyncio.gather(*pollers)
+                    for server in servers:
+                        assert watch.last(server.port) == "revoked", f"{step.__name__}: {server.port} never saw it"
+    finally:
+        redis.kill()
+    answers = sum(len(a) for w in watches for a in w.answers.values())
+    contradictions = {w.number: c for w in watches if (c := w.contradictions())}
+    assert answers > 1000, f"only {answers} answers polled"
+    assert contradictions == {}, f"'valid' after 'revoked' (number: {{port: count}}): {contradictions}"
+    frozen = max(took for took, stalled in durations if stalled)
+    answering = max(took for took, stalled in durations if not stalled)
+    assert frozen < answering + PROMPT_SECONDS, f"certreg certificates revoke took {durations} s (frozen?)"
+
+
+async def test_a_redis_restarted_from_a_snapshot_taken_before_a_revocation_cannot_undo_it(
+    file_world: World, tmp_path: Path
+) -> None:
+    (certificate,) = await more_certificates(file_world, 1)
+    redis = RedisServer(directory=tmp_path).start()
+    prefix = "snapshot"
+    settings = COMMON | {"database_url": file_world.database.url, "redis_url": redis.url, "redis_prefix": prefix}
+    watch = Watch(certificate.number)
+    try:
+        with Server(**settings) as one, Server(**settings) as two:
+            servers = (one, two)
+            for server in servers:
+                wait_for("the subscriber", lambda s=server: s.metric("certreg_verify_cache_active") == 1.0)
+            async with httpx.AsyncClient() as client:
+                stop = asyncio.Event()
+                pollers = [asyncio.create_task(poll(client, s, watch, stop)) for s in servers]
+                await answered(watch, servers)
+                admin = aioredis.Redis.from_url(redis.url)
+                assert await admin.exists(f"{prefix}:cert:{certificate.number}") == 1, "the view is in Redis"
+                await admin.save()  # the snapshot holds the "valid" view
+                await admin.aclose()
+                await revoke_with_cli(cli_env(file_world, redis.url, prefix), certificate.number)
+                await asyncio.sleep(1.5)  # every worker has seen it (pub/sub and feed)
+                assert all(watch.last(s.port) == "revoked" for s in servers)
+                redis.kill()
+                redis.start()  # the same port, the old snapshot: the "valid" view is back in Redis
+                for server in servers:
+                    wait_for("the subscriber", lambda s=server: s.metric("certreg_verify_cache_active") == 1.0)
+                await asyncio.sleep(2.0)
+                stop.set()
+                await asyncio.gather(*pollers)
+                stale = [s.metric('certreg_verify_cache_total{level="redis",outcome="stale"}') for s in servers]
+    finally:
+        redis.kill()
+    assert watch.contradictions() == {}, watch.contradictions()
+    assert sum(stale) >= 1, "the restored view was read and refused as stale"

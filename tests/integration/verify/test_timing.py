@@ -1,0 +1,63 @@
+"""Timing does not tell whether a number exists (issue 10, item 7): the first look-up of an existing number
+with a wrong name and that of a number never issued do the same work (the database row or a decoy's log
+proof, a signature check, a page rendered and cached), so their times are alike.
+
+300 first look-ups of each, interleaved so that whatever else the machine does hits both alike, through
+HTTP (``GET /?number&name``, the page a person sees). Medians within 10 % and the probability that an
+existing number is slower than an unknown one (Mann–Whitney AUC) between 0.4 and 0.6 (it was 0.83–0.86).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.factories import HOLDER_IDS, issue_test_certificates
+from tests.integration.verify.world import World, verify_app
+
+pytestmark = pytest.mark.slow
+
+COUNT = 300
+
+
+def auc(slower: list[float], faster: list[float]) -> float:
+    """P(a value of ``slower`` > one of ``faster``), ties counted half (Mann–Whitney U / n·m)."""
+    ordered = sorted([(v, 0) for v in slower] + [(v, 1) for v in faster])
+    i = 0
+    rank_sum = 0.0
+    while i < len(ordered):
+        j = i
+        while j < len(ordered) and ordered[j][0] == ordered[i][0]:
+            j += 1
+        average = (i + j + 1) / 2
+        rank_sum += sum(average for k in range(i, j) if ordered[k][1] == 0)
+        i = j
+    u = rank_sum - len(slower) * (len(slower) + 1) / 2
+    return u / (len(slower) * len(faster))
+
+
+async def test_a_wrong_name_and_an_unknown_number_take_the_same_time(world: World) -> None:
+    holders = [(f"持证人{i}", HOLDER_IDS[i % len(HOLDER_IDS)]) for i in range(COUNT)]
+    existing = [c.number for c in await issue_test_certificates(world.database, world.store, holders)]
+    unknown = [f"S0000430001012639{n:05d}" for n in range(20_000, 20_000 + COUNT)]
+    known_times: list[float] = []
+    unknown_times: list[float] = []
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        for warm in range(5):  # code paths warm, nothing of the measured numbers cached
+            await client.get("/", params={"number": f"S0000430001012639{warm:05d}", "name": "王五"})
+        for known, missing in zip(existing, unknown, strict=True):
+            for number, times in ((known, known_times), (missing, unknown_times)):
+                began = time.perf_counter()
+                response = await client.get("/", params={"number": number, "name": "王五"})
+                times.append(time.perf_counter() - began)
+                assert response.status_code == 200
+                assert 'data-result="not_found"' in response.text
+    known_median, unknown_median = statistics.median(known_times), statistics.median(unknown_times)
+    ratio = known_median / unknown_median
+    probability = auc(known_times, unknown_times)
+    summary = f"medians {known_median * 1000:.2f} ms vs {unknown_median * 1000:.2f} ms, AUC {probability:.2f}"
+    assert 0.9 <= ratio <= 1.1, summary
+    assert 0.4 <= probability <= 0.6, summary

@@ -1,0 +1,147 @@
+"""The change feed: every worker reads the new events of the log, the registry's own record of change.
+
+Pub/sub tells workers within milliseconds, but only if the writer reached Redis and the worker was
+listening. The feed is what makes "never served stale for longer than about a second" hold regardless: every
+``change_poll_seconds`` a worker reads the events after the last one it saw (one primary-key range query
+that almost always returns nothing; event indices are handed out under a lock in commit order, so none is
+skipped) and
+
+* drops its in-process answers about every certificate named by a ``certificate.*`` event;
+* also deletes the Redis view and bumps its version (retried until Redis takes it), in case the writer
+  could not. Issues too: "no such certificate" is cached as long as a view (so an unknown number costs
+  what a known one does, and the two cannot be told apart by timing), and this is what ends it;
+* on a ``key.*`` event reloads the key set and, if it changed, clears the in-process cache (verdicts on
+  tokens depend on it). The key set is also reloaded every ``keyset_refresh_seconds``;
+* when the log has a newer signed checkpoint, clears the in-process cache and tells the view store, so
+  every answer carries an inclusion proof against the latest checkpoint (older cached views are rebuilt
+  on their next request).
+
+Without Redis (the embedded all-in-one default) the feed is how other workers hear of changes. While the
+database is down the feed waits; cached answers stay (nothing can change in a database that is down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Final
+
+from registry.db import Database
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import RedisViews
+from verify.cache.revisions import Revisions
+from verify.cache.viewstore import ViewStore
+from verify.errors import DATABASE_ERRORS
+from verify.keysets import KeySetCache
+from verify.metrics import Metrics
+from verify.queries import events_after, last_event_index, latest_checkpoint_size
+
+logger = logging.getLogger("certreg.verify.feed")
+
+PAGE: Final = 5000
+REDIS_CHUNK: Final = 500
+
+
+class ChangeFeed:
+    """Polls the event table and applies what it finds to the caches of this worker."""
+
+    def __init__(
+        self,
+        database: Database,
+        cache: ResponseCache[Any],
+        keysets: KeySetCache,
+        redis: RedisViews | None,
+        metrics: Metrics,
+        *,
+        views: ViewStore,
+        interval: float,
+        timeout: float,
+        keyset_refresh: float,
+    ) -> None:
+        self.database = database
+        self.cache = cache
+        self.keysets = keysets
+        self.redis = redis
+        self.views = views
+        self.metrics = metrics
+        self.interval = interval
+        self.timeout = timeout
+        self.keyset_refresh = keyset_refresh
+        self.last = -1
+        #: The feed's position and the newest event per number, shared with the view store.
+        self.revisions: Revisions = views.revisions
+        self._redis_pending: set[str] = set()
+        self._failing = False
+
+    async def start(self) -> None:
+        """Load the key set and start after the newest event; raises what the database raises."""
+        await self.keysets.load(self.database, seconds=self.timeout)
+        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
+            self.last = await last_event_index(conn)
+            self.revisions.start(self.last)
+            self.views.checkpoint_size = await latest_checkpoint_size(conn)
+
+    async def run(self) -> None:
+        """Poll until cancelled; database failures are logged once per outage and retried."""
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.poll()
+            except DATABASE_ERRORS as exc:
+                if not self._failing:
+                    logger.warning("change feed cannot read the database (%s); keeping cached answers", exc)
+                self._failing = True
+            else:
+                self._failing = False
+
+    async def poll(self) -> None:
+        """Apply every event after the last one seen."""
+        keys_changed = False
+        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
+            while True:
+                rows = await events_after(conn, self.last, PAGE)
+                keys_changed |= self._apply(rows)
+                if len(rows) < PAGE:
+                    break
+            self._checkpoint(await latest_checkpoint_size(conn))
+        await self._drop_redis()
+        if (keys_changed or self.keysets.stale(self.keyset_refresh)) and await self.keysets.load(
+            self.database, seconds=self.timeout
+        ):
+            logger.info("key set changed; in-process cache cleared")
+            self.cache.clear()
+
+    def _apply(self, rows: list[tuple[int, str, str]]) -> bool:
+        changed: list[str] = []
+        keys_changed = False
+        for idx, kind, subject in rows:
+            self.last = max(self.last, idx)
+            if kind.startswith("certificate."):
+                changed.append(subject)
+                self._redis_pending.add(subject)
+                self.revisions.saw(subject, idx)
+            elif kind.startswith("key."):
+                keys_changed = True
+        self.revisions.advance(self.last)
+        if changed:
+            self.cache.invalidate(changed)
+            self.metrics.invalidations.labels("feed").inc(len(changed))
+        return keys_changed
+
+    def _checkpoint(self, size: int) -> None:
+        if size > self.views.checkpoint_size:
+            self.views.checkpoint_size = size
+            self.cache.clear()
+
+    async def _drop_redis(self) -> None:
+        if self.redis is None or not self._redis_pending:
+            return
+        numbers = sorted(self._redis_pending)
+        for start in range(0, len(numbers), REDIS_CHUNK):
+            chunk = numbers[start : start + REDIS_CHUNK]
+            if not await self.redis.drop(chunk):
+                return
+            self._redis_pending.difference_update(chunk)
+            # What a request read from Redis before the drop may have been filled into this worker's level
+            # meanwhile: drop it again, so the in-process level never outlives the Redis level it came from.
+            self.cache.invalidate(chunk)

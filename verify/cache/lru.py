@@ -1,0 +1,159 @@
+"""The in-process level of the cache: ready-to-send answers, bounded by entries and bytes, least recently
+used out first.
+
+An entry is a finished response (status, encoded headers, body) keyed by what the request asked for (a
+token, or a number and an answer variant) and tagged with the certificate number it is about, so that an
+invalidation drops every variant of a number at once. A hit costs one dict look-up and a move to the end.
+
+Two rules keep it from serving what the database no longer says:
+
+* **Fills that raced an invalidation are refused.** Every invalidation bumps a generation; a fill remembers
+  the generation at which it started reading and :meth:`put` refuses it when its number (or everything)
+  was invalidated since.
+* **While it cannot hear invalidations it is off.** The Redis subscriber sets :attr:`active` false when it
+  loses its connection (nothing is served or stored) and back to true on reconnecting, which clears it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Final, Generic, Protocol, TypeVar
+
+#: Bytes charged per entry on top of its body and headers (keys, dict slots, the entry object).
+ENTRY_OVERHEAD: Final = 256
+#: Numbers remembered as "invalidated at generation g"; beyond this everything older counts as invalidated.
+MAX_REMEMBERED: Final = 100_000
+
+
+class Sized(Protocol):
+    """What the cache stores: anything that knows its size in bytes (a ready HTTP response, in practice)."""
+
+    @property
+    def size(self) -> int: ...
+
+
+R = TypeVar("R", bound=Sized)
+
+
+class Entry(Generic[R]):
+    """One cached answer. ``holder_name`` is set for answers that need the holder's name to be shown."""
+
+    __slots__ = ("expires", "holder_name", "number", "on_hit", "response", "size")
+
+    def __init__(
+        self,
+        response: R,
+        *,
+        number: str,
+        expires: float,
+        holder_name: str | None = None,
+        on_hit: Callable[[], None] | None = None,
+    ) -> None:
+        self.response = response
+        self.number = number
+        self.expires = expires
+        self.holder_name = holder_name
+        self.on_hit = on_hit
+        self.size = ENTRY_OVERHEAD + response.size
+
+
+class ResponseCache(Generic[R]):
+    """An LRU map of answers with an entry bound, a byte bound and per-number invalidation."""
+
+    def __init__(self, *, max_entries: int, max_bytes: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.clock = clock
+        self.active = True
+        self.bytes = 0
+        self.generation = 0
+        self._data: OrderedDict[Hashable, Entry[R]] = OrderedDict()
+        self._by_number: dict[str, set[Hashable]] = {}
+        self._invalidated: dict[str, int] = {}
+        self._floor = 0  # fills that started before this generation are refused
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: Hashable) -> Entry[R] | None:
+        """The live entry of ``key`` (marked most recently used), or ``None``."""
+        if not self.active:
+            return None
+        entry = self._data.get(key)
+        if entry is None:
+            return None
+        if entry.expires < self.clock():
+            self._remove(key)
+            return None
+        self._data.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: Entry[R], *, started: int) -> bool:
+        """Store ``entry`` unless the cache is off or its number was invalidated since generation ``started``
+        (when the fill began reading); evicts least recently used entries to stay within both bounds."""
+        if not self.active or self.changed_since(entry.number, started):
+            return False
+        entry.size = ENTRY_OVERHEAD + entry.response.size + _key_size(key)
+        if entry.size > self.max_bytes:
+            return False
+        if key in self._data:
+            self._remove(key)
+        self._data[key] = entry
+        self._by_number.setdefault(entry.number, set()).add(key)
+        self.bytes += entry.size
+        while len(self._data) > self.max_entries or self.bytes > self.max_bytes:
+            self._remove(next(iter(self._data)))
+        return True
+
+    def changed_since(self, number: str, started: int) -> bool:
+        """Whether ``number`` (or everything) was invalidated after generation ``started``."""
+        return started < self._floor or self._invalidated.get(number, -1) > started
+
+    def invalidate(self, numbers: Iterable[str]) -> int:
+        """Drop every answer about ``numbers`` and refuse fills of them that are under way; returns how many
+        entries were dropped."""
+        self.generation += 1
+        dropped = 0
+        for number in numbers:
+            self._invalidated[number] = self.generation
+            for key in self._by_number.pop(number, ()):
+                entry = self._data.pop(key, None)
+                if entry is not None:
+                    self.bytes -= entry.size
+                    dropped += 1
+        if len(self._invalidated) > MAX_REMEMBERED:
+            self._invalidated.clear()
+            self._floor = self.generation
+        return dropped
+
+    def clear(self) -> None:
+        """Drop everything and refuse every fill under way."""
+        self.generation += 1
+        self._floor = self.generation
+        self._data.clear()
+        self._by_number.clear()
+        self._invalidated.clear()
+        self.bytes = 0
+
+    def set_active(self, active: bool) -> None:
+        """Switch the cache on or off; either way it starts empty (what it held may have been missed)."""
+        if active != self.active:
+            self.clear()
+        self.active = active
+
+    def _remove(self, key: Hashable) -> None:
+        entry = self._data.pop(key)
+        self.bytes -= entry.size
+        keys = self._by_number.get(entry.number)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_number[entry.number]
+
+
+def _key_size(key: Hashable) -> int:
+    """Bytes of the strings in a key (a QR token is a few hundred characters)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return sum(len(part) for part in parts if isinstance(part, str))

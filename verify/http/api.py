@@ -1,0 +1,155 @@
+"""The JSON routes: the employer API, QR tokens as JSON, and the public key set.
+
+Controllers only parse, call one service method and return its ready answer. The batch route's guard checks
+the API key before the body is even parsed, so a request without a valid key is a 401 whatever it carries.
+The key is checked **first**: a valid key's own limit governs its requests, whatever the public limit of
+its IP says (issue 10, item 8). Every request with a missing, unknown or revoked key counts against its IP,
+and from an IP over the public limit such a request is a 429; keys from such an IP are looked up only
+within a bounded budget (:meth:`verify.service.ReadService.may_look_up`), so guessing keys stays limited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
+
+from verify.apikeys import key_from_headers
+from verify.http.errors import RefusedError
+from verify.http.fastlane import VerifyLane
+from verify.http.head import get
+from verify.http.responses import RawResponse
+from verify.queries import ApiKeyRecord
+from verify.runtime import STATE_KEY, VerifyRuntime
+from verify.schemas import BatchRequest, BatchResponse, VerifyRequest, VerifyResult
+
+_ERRORS = {
+    400: ResponseSpec(None, description="请求格式错误或编号格式错误 / malformed request or certificate number"),
+    429: ResponseSpec(None, description="请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)"),
+    503: ResponseSpec(None, description="数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)"),
+}
+_UNAUTHORIZED = {
+    401: ResponseSpec(None, description="缺少、未知或已吊销的 API 密钥 / missing, unknown or revoked API key")
+}
+
+
+def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The rate-limit key of a client without an API key: its IP as the server saw it (run the server with
+    its proxy-headers option behind a load balancer)."""
+    return f"ip:{request.client.host}" if request.client else "ip:unknown"
+
+
+async def api_key_of(runtime: VerifyRuntime, client: str, key: str | None) -> ApiKeyRecord | RawResponse:
+    """The record of a valid ``key``, or the ready refusal: 429 when ``client`` is over the public limit,
+    else 401 (and the request counts against the IP). Raises ServiceUnavailableError."""
+    service = runtime.service
+    retry = service.ip_over(client)
+    record: ApiKeyRecord | None = None
+    if key is not None:
+        remembered, record = runtime.api_keys.remembered(key)
+        if not remembered and (not retry or service.may_look_up(client)):
+            record = await runtime.api_keys.resolve(key)
+    if record is not None:
+        return record
+    if retry:
+        return service.refused_ip(retry)
+    service.bad_key(client)
+    return runtime.fixed.missing_key if key is None else runtime.fixed.bad_key
+
+
+async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: 401 (or 429, see :func:`api_key_of`) unless the request carries an unrevoked employer API key
+    (kept in ``state.api_key``)."""
+    runtime: VerifyRuntime = connection.app.state[STATE_KEY]
+    found = await api_key_of(runtime, client_of(connection), key_from_headers(connection.headers))
+    if isinstance(found, RawResponse):
+        raise RefusedError(found)
+    connection.state["api_key"] = found
+
+
+class VerifyApi(Controller):
+    path = "/v1"
+    tags = ("查验 / verification",)
+
+    @post(
+        "/verify",
+        status_code=200,
+        middleware=[VerifyLane],
+        request_max_body_size=16 * 1024,
+        security=[{}, {"employerApiKey": []}],
+        summary="查验一张证书 / verify one certificate by number and holder name",
+        description=(
+            "The holder's name is required: a number alone reveals nothing, and a wrong name gives exactly the "
+            "answer an unknown number gives (`not_found`). A malformed number is a 400. No API key is needed "
+            "(limited per client IP); with `X-API-Key` the key's limit applies instead."
+        ),
+        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **_ERRORS, **_UNAUTHORIZED},
+    )
+    async def verify(
+        self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
+    ) -> RawResponse:
+        key = key_from_headers(request.headers)
+        client = client_of(request)
+        if key is None:
+            return await runtime.service.verify(client, data, None)
+        found = await api_key_of(runtime, client, key)
+        if isinstance(found, RawResponse):
+            return found
+        return await runtime.service.verify(client, data, found)
+
+    @post(
+        "/verify/batch",
+        status_code=200,
+        guards=[require_api_key],
+        request_max_body_size=1024 * 1024,
+        security=[{"employerApiKey": []}],
+        summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
+        description=(
+            "Requires an employer API key (`X-API-Key: …` or `Authorization: Bearer …`, made with `certreg "
+            "apikeys create`). 1 to 1,000 items; each counts against the key's per-minute limit. Results come in "
+            "the order of the items; a malformed number gives that item `invalid_number`."
+        ),
+        responses={
+            200: ResponseSpec(BatchResponse, description="每项一个结论 / one verdict per item"),
+            **_ERRORS,
+            **_UNAUTHORIZED,
+        },
+    )
+    async def verify_batch(
+        self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest], runtime: NamedDependency[VerifyRuntime]
+    ) -> RawResponse:
+        return await runtime.service.verify_batch(request.state["api_key"], data.items)
+
+    @get(
+        "/qr/{token:str}",
+        summary="查验二维码令牌 / verify a QR token (what /q/{token} shows, as JSON)",
+        description=(
+            "Checks the token's signature against the key set, that the registry holds exactly the signed "
+            "statement, and adds the current status. A forged, altered, truncated or oversized token is a 200 "
+            "with `result: not_genuine` and the reason: a failed verification is a verdict, not an error."
+        ),
+        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **_ERRORS},
+    )
+    async def qr(
+        self, request: Request[Any, Any, Any], token: FromPath[str], runtime: NamedDependency[VerifyRuntime]
+    ) -> RawResponse:
+        return await runtime.service.token(client_of(request), token, None)
+
+    @get(
+        "/keys",
+        summary="公钥集 / the public key set",
+        description="Every key ever used, with validity and status, for offline verification (`certreg verify-token "
+        "--keys`). Strong `ETag`; `If-None-Match` gives 304.",
+        responses={
+            200: ResponseSpec(None, description="KeySet JSON"),
+            304: ResponseSpec(None, description="未变 / not modified"),
+        },
+    )
+    async def keys(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> RawResponse:
+        runtime.metrics.route["keys"].inc()
+        return runtime.key_answers.answer(request.headers.get("if-none-match"))

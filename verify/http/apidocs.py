@@ -1,0 +1,74 @@
+"""The API documentation at ``/schema``, rendered by Redoc served from this package (no CDN, no web fonts),
+so that it is readable on a machine without internet access (issue 10, item 13).
+
+The pages under ``/schema`` also carry a Content-Security-Policy that allows this site only: Redoc's bundle
+names one image on its vendor's CDN (the "API docs by Redocly" logo), which the browser then never fetches
+(the image hides itself when it cannot load).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Final
+
+from litestar import Response, get
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Where the vendored Redoc bundle is served (see ``verify/http/static/README.md``).
+REDOC_PATH: Final = "/schema/assets/redoc.standalone.js"
+_REDOC: Final = files("verify.http") / "static" / "redoc.standalone.js"
+
+
+def openapi_config(title: str) -> OpenAPIConfig:
+    """The OpenAPI settings of an app: the document at ``/schema/openapi.json``, Redoc at ``/schema``."""
+    return OpenAPIConfig(
+        title=title,
+        version="1",
+        path="/schema",
+        render_plugins=[
+            RedocRenderPlugin(
+                js_url=REDOC_PATH, google_fonts=False, path="/redoc", favicon="<link rel='icon' href='data:,'>"
+            )
+        ],
+    )
+
+
+@get(REDOC_PATH, include_in_schema=False, sync_to_thread=False)
+def redoc_bundle() -> Response[bytes]:
+    """The Redoc bundle; it changes only with a release, so browsers may keep it for a day."""
+    return Response(
+        _REDOC.read_bytes(),
+        media_type="application/javascript",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+#: Redoc needs inline script and style (its page and its styled components) and a worker made from a blob.
+DOCS_POLICY: Final = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; font-src 'self' data:; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class DocsPolicy:
+    """ASGI middleware: the :data:`DOCS_POLICY` header on every answer under ``/schema``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or not scope["path"].startswith("/schema"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)["content-security-policy"] = DOCS_POLICY
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)

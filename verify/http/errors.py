@@ -1,0 +1,194 @@
+"""The one table that turns exceptions into HTTP answers (bilingual messages, never a traceback).
+
+A ``500`` is logged with its traceback and answered with a fixed message; nothing internal is echoed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from registry.errors import ConflictError, NotFoundError, RegistryError
+from registry.log.errors import LogCorruptError
+from verify.errors import ServiceUnavailableError, VerifyError
+from verify.http.responses import RawResponse
+from verify.runtime import STATE_KEY, VerifyRuntime
+from verify.texts import lang_of
+
+logger = logging.getLogger("certreg.http")
+
+Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
+
+
+class ErrorBody(dict[str, Any]):
+    """``{"error": "<zh> / <en>", "detail": …}`` — the shape of every error answer."""
+
+
+class RefusedError(VerifyError):
+    """A guard refuses a request with one of the ready answers (401, 429 …) that the routes send as such."""
+
+    def __init__(self, response: RawResponse) -> None:
+        super().__init__(f"refused with {response.status_code}")
+        self.response = response
+
+
+def _as_response(raw: RawResponse) -> Response[Any]:
+    headers = {k.decode(): v.decode() for k, v in raw.raw_headers if k not in (b"content-type", b"content-length")}
+    content_type = next((v for k, v in raw.raw_headers if k == b"content-type"), b"")
+    media_type = MediaType.HTML if content_type.startswith(b"text/html") else MediaType.JSON
+    return Response(raw.body, status_code=raw.status_code, media_type=media_type, headers=headers)
+
+
+def _refused(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, RefusedError)
+    return _as_response(exc.response)
+
+
+def _body(status: int, message: str, detail: Any = None) -> Response[Any]:
+    content: dict[str, Any] = {"status": status, "error": message}
+    if detail is not None:
+        content["detail"] = detail
+    return Response(content, status_code=status, media_type=MediaType.JSON)
+
+
+def _validation(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ValidationException)
+    return _body(400, _batch_size_message(exc.extra) or f"请求参数无效 / invalid request: {exc.detail}", exc.extra)
+
+
+_ARRAY_LENGTH = re.compile(r"Expected `array` of length (<=|>=) (\d+)")
+
+
+def _batch_size_message(extra: Any) -> str | None:
+    """The precise bilingual message of a batch with too many or too few items (msgspec says it in English
+    only, and the generic Chinese would not name the limit)."""
+    for problem in extra if isinstance(extra, list) else ():
+        if not isinstance(problem, dict) or problem.get("key") != "items":
+            continue
+        match = _ARRAY_LENGTH.match(str(problem.get("message", "")))
+        if match is None:
+            continue
+        bound = match.group(2)
+        if match.group(1) == "<=":
+            return f"一次最多查验 {bound} 张证书 / a batch holds at most {bound} items"
+        return f"一次至少查验 {bound} 张证书 / a batch holds at least {bound} item(s)"
+    return None
+
+
+#: Chinese for the framework's own client errors, whose detail is English only.
+_HTTP_ZH = {400: "请求参数无效", 404: "未找到", 405: "不支持该请求方法", 413: "请求内容过大", 415: "不支持的内容类型"}
+
+
+#: Paths whose answers are JSON whatever the client accepts; everything else is a page a person may open.
+_API_PREFIXES = ("/v1/", "/health/", "/metrics", "/schema")
+
+
+def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and _wants_page(request):
+        page = _missing_page(request)
+        if page is not None:
+            return page
+    message = exc.detail
+    if exc.status_code == 400 and "invalid utf-8" in message.lower():
+        # msgspec >= 0.23 reports invalid UTF-8 itself (a DecodeError) instead of raising UnicodeDecodeError.
+        message = _UNDECODABLE[UnicodeDecodeError]
+    elif exc.status_code in _HTTP_ZH and " / " not in message:
+        message = f"{_HTTP_ZH[exc.status_code]} / {message}"
+    response = _body(exc.status_code, message, exc.extra or None)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+#: Why a body could not be decoded, for the errors the JSON decoder raises as something other than a
+#: ``SerializationException`` (litestar turns only msgspec's own DecodeError into a 400).
+_UNDECODABLE = {
+    UnicodeDecodeError: "请求体不是有效的 JSON（含无效 UTF-8 字节）"
+    "/ the request body is not valid JSON (invalid UTF-8)",
+    RecursionError: "请求体不是有效的 JSON（嵌套层数过深）/ the request body is not valid JSON (nested too deeply)",
+}
+
+
+def _undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """400 for a body the JSON decoder gave up on; anything else of these types is a bug (500)."""
+    if not _raised_decoding(exc):
+        return _internal(request, exc)
+    return _body(400, _UNDECODABLE[UnicodeDecodeError if isinstance(exc, UnicodeDecodeError) else RecursionError])
+
+
+def _raised_decoding(exc: Exception) -> bool:
+    """Whether ``exc`` came out of litestar's JSON decoding of a request body."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "decode_json":
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A page unless the path is the API's or the client asked for JSON and not for HTML."""
+    if request.url.path.startswith(_API_PREFIXES):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "application/json" not in accept
+
+
+def _missing_page(request: Request[Any, Any, Any]) -> Response[Any] | None:
+    """The "no such page" page of the verify runtime (``None`` before it started)."""
+    runtime = request.app.state.get(STATE_KEY)
+    if not isinstance(runtime, VerifyRuntime):
+        return None
+    return _as_response(runtime.fixed.missing_page[lang_of(request.query_params.get("lang"))])
+
+
+def _not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _body(404, str(exc))
+
+
+def _conflict(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _body(409, str(exc))
+
+
+def _registry(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _body(422, str(exc))
+
+
+def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ServiceUnavailableError)
+    response = _body(503, str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _log_incomplete(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The stored log has a hole: the server's fault, said plainly; what is missing goes to the log file."""
+    logger.error("transparency log incomplete on %s %s: %s", request.method, request.url.path, exc)
+    response = _body(503, "日志数据不完整 / the log is incomplete")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _body(500, "服务器内部错误 / internal server error")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
+    ValidationException: _validation,
+    HTTPException: _http,
+    NotFoundError: _not_found,
+    ConflictError: _conflict,
+    RegistryError: _registry,
+    LogCorruptError: _log_incomplete,
+    ServiceUnavailableError: _unavailable,
+    RefusedError: _refused,
+    UnicodeDecodeError: _undecodable,
+    RecursionError: _undecodable,
+    Exception: _internal,
+}

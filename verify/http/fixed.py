@@ -1,0 +1,123 @@
+"""Answers that do not depend on a certificate: not found, bad input, rate limited, unavailable.
+
+Built once (or once per distinct ``Retry-After``) and sent as they are, so that refusing a flood costs no
+more than serving a cache hit, and so that "not found" is byte-for-byte the same whatever was asked.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import msgspec
+
+from registry.rules.errors import Violation
+from verify.answers import NOT_FOUND, Answer, Result
+from verify.http.pages import Pages
+from verify.http.responses import RawResponse, html_response, json_response, retry_after
+from verify.schemas import result_of
+from verify.texts import LANGS, UI, Lang
+
+_encode: Final = msgspec.json.encode
+
+
+def error_json(
+    status: int, message: str, detail: object = None, *, extra: tuple[tuple[bytes, bytes], ...] = ()
+) -> RawResponse:
+    """The error shape of every JSON error answer: ``{"status", "error": "<zh> / <en>", "detail"?}``."""
+    body: dict[str, object] = {"status": status, "error": message}
+    if detail is not None:
+        body["detail"] = detail
+    return json_response(_encode(body), status=status, extra=extra)
+
+
+class FixedAnswers:
+    """The constant answers of one app (pages need the app's style-sheet policy)."""
+
+    def __init__(self, pages: Pages, *, retry_after_seconds: int) -> None:
+        self.pages = pages
+        self.not_found_result = _encode(result_of(NOT_FOUND))
+        self.not_found_json = json_response(self.not_found_result)
+        self.not_found_item = RawResponse(200, self.not_found_result, [])
+        self.not_found_page = {
+            lang: html_response(pages.answer(NOT_FOUND, lang, via="query", toggle=_form_toggle(lang)), pages.csp)
+            for lang in LANGS
+        }
+        self.missing_page = {
+            lang: html_response(
+                pages.problem(lang, UI[lang]["not_found_page"], toggle=_form_toggle(lang)), pages.csp, status=404
+            )
+            for lang in LANGS
+        }
+        self.form_page = {
+            lang: html_response(pages.form(lang), pages.csp, cache=b"public, max-age=300") for lang in LANGS
+        }
+        self.missing_key = error_json(
+            401,
+            "需要 API 密钥 / an API key is required (X-API-Key or Authorization: Bearer)",
+            extra=((b"www-authenticate", b'Bearer realm="certreg"'),),
+        )
+        self.bad_key = error_json(
+            401,
+            "API 密钥无效或已吊销 / the API key is unknown or revoked",
+            extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
+        )
+        self._retry_after = retry_after_seconds
+        self.unavailable_json = error_json(
+            503,
+            "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later",
+            extra=retry_after(retry_after_seconds),
+        )
+        self.unavailable_page = {
+            lang: self._problem(
+                lang, 503, UI[lang]["unavailable"].format(seconds=retry_after_seconds), retry_after_seconds
+            )
+            for lang in LANGS
+        }
+        self._too_many: dict[tuple[Lang | None, int], RawResponse] = {}
+
+    def too_many(self, lang: Lang | None, seconds: int) -> RawResponse:
+        """429 with ``Retry-After: seconds``, as a page (``lang``) or as JSON (``None``)."""
+        key = (lang, seconds)
+        response = self._too_many.get(key)
+        if response is None:
+            if lang is None:
+                response = error_json(
+                    429, "请求过于频繁 / too many requests", {"retry_after": seconds}, extra=retry_after(seconds)
+                )
+            else:
+                response = self._problem(lang, 429, UI[lang]["too_many"].format(seconds=seconds), seconds)
+            self._too_many[key] = response
+        return response
+
+    def unavailable(self, lang: Lang | None, seconds: int) -> RawResponse:
+        """503 with ``Retry-After``, as a page or as JSON."""
+        if seconds != self._retry_after:
+            return error_json(503, "查询服务暂时不可用 / unavailable; retry later", extra=retry_after(seconds))
+        return self.unavailable_json if lang is None else self.unavailable_page[lang]
+
+    def invalid_number_json(self, violation: Violation) -> RawResponse:
+        return error_json(
+            400,
+            f"证书编号格式错误：{violation.message_zh} / invalid certificate number: {violation.message_en}",
+            {"code": violation.code, "field": "number"},
+        )
+
+    def invalid_number_item(self, violation: Violation) -> bytes:
+        """A batch item's answer to a malformed number (the batch itself stays valid)."""
+        answer = Answer(result=Result.INVALID_NUMBER, reason="invalid_number")
+        item = result_of(answer)
+        message = f"{answer.label_zh}：{violation.message_zh} / {answer.label_en}: {violation.message_en}"
+        return _encode(msgspec.structs.replace(item, message=message))
+
+    def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> RawResponse:
+        """The query form with a message (400) or a number filled in (short mode, 200)."""
+        body = self.pages.form(lang, number=number, message=message, short=short)
+        return html_response(body, self.pages.csp, status=400 if message else 200)
+
+    def _problem(self, lang: Lang, status: int, message: str, seconds: int) -> RawResponse:
+        body = self.pages.problem(lang, message, toggle=_form_toggle(lang))
+        return html_response(body, self.pages.csp, status=status, extra=retry_after(seconds))
+
+
+def _form_toggle(lang: Lang) -> str:
+    return "/?lang=en" if lang == "zh" else "/"

@@ -1,0 +1,53 @@
+"""The verify routes as a litestar plugin, so the stand-alone verify app and the all-in-one issuer app
+mount exactly the same thing."""
+
+from __future__ import annotations
+
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import InitPlugin
+
+from registry.config import Settings
+from verify.http.api import VerifyApi
+from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.errors import EXCEPTION_HANDLERS
+from verify.http.head import HeadWithoutBody
+from verify.http.health import HealthController
+from verify.http.log_api import LogController
+from verify.http.ops import MetricsController
+from verify.http.web import PublicPages
+from verify.runtime import lifespan, provide_runtime
+
+
+class VerifyPlugin(InitPlugin):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend(
+            [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+        )
+        app_config.middleware.append(HeadWithoutBody)
+        app_config.middleware.append(DocsPolicy)
+        app_config.lifespan.append(lifespan(self.settings))
+        app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        if app_config.openapi_config is not None:
+            config = app_config.openapi_config
+            existing = config.components if isinstance(config.components, list) else [config.components]
+            config.components = [*existing, API_KEY_COMPONENTS]
+        return app_config
+
+
+#: How employers authenticate (``certreg apikeys create``); referenced by the batch route's ``security``.
+API_KEY_COMPONENTS = Components(
+    security_schemes={
+        "employerApiKey": SecurityScheme(
+            type="apiKey",
+            name="X-API-Key",
+            security_scheme_in="header",
+            description="用人单位 API 密钥 / employer API key (also accepted as `Authorization: Bearer <key>`)",
+        )
+    }
+)
