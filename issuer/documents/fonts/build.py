@@ -90,9 +90,7 @@ def _rename(font: TTFont) -> None:
                           record.nameID, record.platformID, record.platEncID, record.langID)  # fmt: skip
         elif record.nameID in (3, 6):
             table.setName(postscript, record.nameID, record.platformID, record.platEncID, record.langID)
-    table.setName(
-        f"{FAMILY}: Noto Sans CJK SC subset, converted to TrueType outlines for certreg", 5, 3, 1, 0x409
-    )
+    table.setName(f"{FAMILY}: Noto Sans CJK SC subset, converted to TrueType outlines for certreg", 5, 3, 1, 0x409)
 
 
 def main(argv: list[str]) -> None:
@@ -104,7 +102,7 @@ def main(argv: list[str]) -> None:
     _to_truetype(font)
     _rename(font)
     font.save(OUTPUT)
-    print(f"{OUTPUT}: {OUTPUT.stat().st_size:,} bytes, {len(font.getGlyphOrder()):,} glyphs")  # noqa: T201
+    print(f"{OUTPUT}: {OUTPUT.stat().st_size:,} bytes, {len(font.getGlyphOrder()):,} glyphs")
 
 
 if __name__ == "__main__":
