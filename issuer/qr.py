@@ -14,16 +14,15 @@ mask selection, spread over every core by a process pool.
 from __future__ import annotations
 
 import io
-import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from enum import StrEnum
 from typing import Final
 from xml.sax.saxutils import escape as xml_escape
 
 import segno
 
+from issuer.workers import pool_map
 from registry.qrtoken import encode_token, short_url, token_url
 
 #: Pixels per module of the PNG (a version-10 code of 57 modules + 2 × 4 quiet zone → 260 px square).
@@ -152,18 +151,5 @@ def render_many(
     items: Iterable[tuple[str, str]], *, processes: int | None = None, chunk: int = POOL_CHUNK
 ) -> Iterator[tuple[bytes, bytes]]:
     """``(png, svg)`` for each ``(url, title)`` of ``items``, in order, drawn by a pool of ``processes``
-    worker processes (default: every core). Chunks of ``chunk`` items keep memory bounded: at most two
-    chunks per worker are in flight."""
-    workers = processes or os.cpu_count() or 1
-    pending = iter(items)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        window: list[Future[list[tuple[bytes, bytes]]]] = []
-        while True:
-            while len(window) < 2 * workers:
-                batch = [item for _, item in zip(range(chunk), pending, strict=False)]
-                if not batch:
-                    break
-                window.append(pool.submit(_render_chunk, batch))
-            if not window:
-                return
-            yield from window.pop(0).result()
+    worker processes (default: every core), ``chunk`` items at a time."""
+    return pool_map(_render_chunk, items, processes=processes, chunk=chunk)

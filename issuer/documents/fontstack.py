@@ -86,6 +86,9 @@ class FontStack:
     def runs(self, text: str) -> list[tuple[str, str]]:
         """``text`` cut into ``(font name, part)`` runs, each part drawn in one font (call :meth:`check`
         first: a character no font has is left in the primary font)."""
+        primary = self._maps[0]
+        if all(ord(char) in primary for char in text):  # nearly always: one run, no per-character search
+            return [(self.names[0], text)]
         runs: list[tuple[str, str]] = []
         for char in text:
             name = self.font_for(char) or self.primary
@@ -107,9 +110,12 @@ def register_font(name: str, path: Path | str) -> str:
     if name in pdfmetrics.getRegisteredFontNames():
         return name
     try:
-        pdfmetrics.registerFont(ttfonts.TTFont(name, str(path)))
+        font = ttfonts.TTFont(name, str(path))
     except (OSError, ttfonts.TTFError) as exc:
         raise DocumentError(f"证书字体无法加载 / certificate font {Path(path).name} cannot be used: {exc}") from None
+    # Every subset copies whole tables out of the font (``glyf`` is 10 MB): keep one copy per table.
+    font.face.get_table = functools.cache(font.face.get_table)
+    pdfmetrics.registerFont(font)
     return name
 
 

@@ -67,22 +67,23 @@ def _frame(canvas: Canvas, page: Page, element: FrameElement) -> None:
 
 def qr_path(matrix: Sequence[Sequence[int]], x_pt: float, top_pt: float, size_pt: float) -> str:
     """PDF operators filling the dark runs of ``matrix`` inside a ``size_pt`` square (quiet zone included)
-    whose top-left corner is at (``x_pt``, ``top_pt``)."""
-    module = size_pt / (len(matrix) + 2 * QUIET_ZONE)
-    ops = ["q 1 g", f"{x_pt:.3f} {top_pt - size_pt:.3f} {size_pt:.3f} {size_pt:.3f} re f", "0 g"]
+    whose top-left corner is at (``x_pt``, ``top_pt``). Drawn in module units (a ``cm`` scale), so every
+    rectangle is small integers: quick to write, exact on the module grid."""
+    count = len(matrix)
+    module = size_pt / (count + 2 * QUIET_ZONE)
+    ops = [
+        f"q 1 g {x_pt:.3f} {top_pt - size_pt:.3f} {size_pt:.3f} {size_pt:.3f} re f 0 g",
+        f"{module:.5f} 0 0 {module:.5f} {x_pt + QUIET_ZONE * module:.3f} {top_pt - (count + QUIET_ZONE) * module:.3f} cm",
+    ]
     for row_index, row in enumerate(matrix):
-        y = top_pt - (row_index + QUIET_ZONE + 1) * module
+        y = count - 1 - row_index
         column = 0
-        width = len(row)
-        while column < width:
+        while column < count:
             if row[column]:
                 start = column
-                while column < width and row[column]:
+                while column < count and row[column]:
                     column += 1
-                ops.append(
-                    f"{x_pt + (start + QUIET_ZONE) * module:.3f} {y:.3f} {(column - start) * module:.3f} "
-                    f"{module:.3f} re"
-                )
+                ops.append(f"{start} {y} {column - start} 1 re")
             column += 1
     ops.append("f Q")
     return "\n".join(ops)
