@@ -32,7 +32,7 @@ SVG_SCALE: Final = 4
 QUIET_ZONE: Final = 4
 #: The data mask of batch-rendered codes (``bench/qr_mask.py``: its penalty score stays close to the best
 #: mask's over a sample of real tokens, and every sampled symbol decodes).
-FIXED_MASK: Final = 4
+FIXED_MASK: Final = 2
 #: Tokens handed to a worker process at a time by :func:`render_many`.
 POOL_CHUNK: Final = 256
 
