@@ -47,8 +47,8 @@ def main() -> None:
         scores = {}
         for mask in range(8):
             code = make_code(url, mask=mask)
-            versions.add(code.version)
-            scores[mask] = evaluate_mask(code.matrix, len(code.matrix), len(code.matrix))
+            versions.add(int(code.version))
+            scores[mask] = evaluate_mask(code.matrix, len(code.matrix), len(code.matrix))  # type: ignore[no-untyped-call]
             unread[mask] += not _reads(code.matrix, url)
         best = min(scores.values())
         best_mask = min(scores, key=scores.__getitem__)
