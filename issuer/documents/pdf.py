@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from issuer.documents import pdfa
 from issuer.documents.compose import PT_PER_MM, FrameElement, ImageElement, Page, QrElement, TextElement
 from issuer.documents.fontstack import FontStack
-from issuer.qr import FIXED_MASK, QUIET_ZONE, make_code
+from issuer.qr import QUIET_ZONE, fast_matrix
 
 BOLD_STROKE: Final = 0.03  # stroke width of "bold" text, per point of size
 rl_config.useA85 = 0  # ASCII85 on top of Flate costs 25 % in size and time, and 8-bit PDF is universal
@@ -71,9 +71,10 @@ def qr_path(matrix: Sequence[Sequence[int]], x_pt: float, top_pt: float, size_pt
     rectangle is small integers: quick to write, exact on the module grid."""
     count = len(matrix)
     module = size_pt / (count + 2 * QUIET_ZONE)
+    origin_x, origin_y = x_pt + QUIET_ZONE * module, top_pt - (count + QUIET_ZONE) * module
     ops = [
         f"q 1 g {x_pt:.3f} {top_pt - size_pt:.3f} {size_pt:.3f} {size_pt:.3f} re f 0 g",
-        f"{module:.5f} 0 0 {module:.5f} {x_pt + QUIET_ZONE * module:.3f} {top_pt - (count + QUIET_ZONE) * module:.3f} cm",
+        f"{module:.5f} 0 0 {module:.5f} {origin_x:.3f} {origin_y:.3f} cm",
     ]
     for row_index, row in enumerate(matrix):
         y = count - 1 - row_index
@@ -90,7 +91,7 @@ def qr_path(matrix: Sequence[Sequence[int]], x_pt: float, top_pt: float, size_pt
 
 
 def _qr(canvas: Canvas, page: Page, element: QrElement) -> None:
-    matrix = make_code(element.url, mask=FIXED_MASK).matrix
+    matrix = fast_matrix(element.url)
     canvas.addLiteral(qr_path(matrix, element.x_mm * PT_PER_MM, _y(page, element.y_mm), element.size_mm * PT_PER_MM))
 
 
