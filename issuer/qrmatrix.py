@@ -15,6 +15,7 @@ column mod 3 = 0), §7.9 (format and version information); tables as in Project 
 from __future__ import annotations
 
 import functools
+import operator
 from typing import Final
 
 ALPHANUMERIC: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
@@ -25,6 +26,7 @@ _ECC_PER_BLOCK: Final = (0, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 
 _BLOCKS: Final = (0, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25,
                   26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49)  # fmt: skip
 _FORMAT_M: Final = 0  # error correction level M in the format information
+_BITS: Final = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _gf_tables() -> tuple[list[int], list[int]]:
@@ -242,9 +244,17 @@ class _Template:
         _draw_format(grid, mask)
         _draw_version(grid, version)
         self.size = grid.size
-        self.order = _zigzag(grid)
-        self.mask_bits = int("".join("1" if (index % grid.size) % 3 == 0 else "0" for index in self.order), 2)
-        self.base = bytearray(value for row in grid.modules for value in row)
+        order = _zigzag(grid)
+        self.data_modules = len(order)
+        self.mask_bits = int("".join("1" if (index % grid.size) % 3 == 0 else "0" for index in order), 2)
+        # The whole symbol is one gather from (data bits in placement order + the function modules): each
+        # module's index in that source, so a symbol is a single C-level itemgetter call, no Python loop.
+        base = "".join(str(value) for row in grid.modules for value in row)
+        source_of = {position: index for index, position in enumerate(order)}
+        self.function_bits = base
+        self.gather = operator.itemgetter(
+            *(source_of.get(position, len(order) + position) for position in range(grid.size * grid.size))
+        )
 
 
 @functools.cache
@@ -265,12 +275,9 @@ def alphanumeric_matrix(text: str, *, mask: int = 2) -> tuple[bytearray, ...]:
     version = choose_version(len(text))
     template = _template(version, mask)
     codewords = _codewords(_data(text, version), version)
-    count = len(template.order)
+    count = template.data_modules
     bits = int.from_bytes(codewords, "big") << (count - len(codewords) * 8)  # remainder bits: 0
     bits ^= template.mask_bits
-    flat = bytearray(template.base)
-    stream = format(bits, f"0{count}b")
-    for position, bit in zip(template.order, stream, strict=True):
-        flat[position] = bit == "1"
+    flat = "".join(template.gather(format(bits, f"0{count}b") + template.function_bits)).encode().translate(_BITS)
     size = template.size
-    return tuple(flat[row : row + size] for row in range(0, size * size, size))
+    return tuple(bytearray(flat[row : row + size]) for row in range(0, size * size, size))

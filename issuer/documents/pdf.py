@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from issuer.documents import pdfa
 from issuer.documents.compose import PT_PER_MM, FrameElement, ImageElement, Page, QrElement, TextElement
 from issuer.documents.fontstack import FontStack
-from issuer.qr import QUIET_ZONE, fast_matrix
+from issuer.qr import QUIET_ZONE, dark_runs, fast_matrix
 
 BOLD_STROKE: Final = 0.03  # stroke width of "bold" text, per point of size
 rl_config.useA85 = 0  # ASCII85 on top of Flate costs 25 % in size and time, and 8-bit PDF is universal
@@ -78,14 +78,7 @@ def qr_path(matrix: Sequence[Sequence[int]], x_pt: float, top_pt: float, size_pt
     ]
     for row_index, row in enumerate(matrix):
         y = count - 1 - row_index
-        column = 0
-        while column < count:
-            if row[column]:
-                start = column
-                while column < count and row[column]:
-                    column += 1
-                ops.append(f"{start} {y} {column - start} 1 re")
-            column += 1
+        ops.extend(f"{start} {y} {end - start} 1 re" for start, end in dark_runs(row))
     ops.append("f Q")
     return "\n".join(ops)
 
