@@ -37,9 +37,18 @@ def test_the_svg_path_draws_exactly_the_dark_modules(url: str) -> None:
     assert "<title>S&lt;1&gt;</title>" in svg
     size = len(matrix)
     drawn = [[0] * size for _ in range(size)]
-    for x, y, run in re.findall(r"M(\d+) (\d+)\.5h(\d+)", svg):
-        for column in range(int(x) - 4, int(x) - 4 + int(run)):
-            drawn[int(y) - 4][column] = 1
+    path = re.search(r' d="([^"]*)"', svg)
+    assert path
+    x = y = 0
+    for command, first, second in re.findall(r"([Mhm])(\d+)(?: (\d+)\.?5?)?", path.group(1)):
+        if command == "M":  # start of a row: module centres at y + .5
+            x, y = int(first) - 4, int(second) - 4
+        elif command == "m":
+            x += int(first)
+        else:
+            for _ in range(int(first)):
+                drawn[y][x] = 1
+                x += 1
     assert drawn == [list(row) for row in matrix]
 
 
