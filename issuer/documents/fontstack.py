@@ -4,7 +4,8 @@ The PDF library (ReportLab, chosen by measurement in ``docs/certificates.md``) p
 embeds, per document, only the glyphs that document uses — so the 10 MB shipped font costs ~0.2 s once per
 process, not per certificate. A :class:`FontStack` is the shipped font followed by any fallback fonts a
 deployment adds; a character is drawn in the first font that has it, and a character in none of them raises
-:class:`~issuer.documents.errors.MissingGlyphError` before anything is drawn (never an empty box).
+:class:`~issuer.documents.errors.MissingGlyphError` before anything is drawn (never an empty box:
+docs/rules.md, "Certificate documents: no character is dropped").
 
 ReportLab writes each code point of a font subset's ToUnicode map as ``<%04X>``, which is wrong for
 characters beyond U+FFFF (Extension B and later): text extraction and search would lose them. The module

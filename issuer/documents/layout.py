@@ -110,7 +110,7 @@ class ProfileLayout(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     print_offset_y_mm: Offset = 0.0
 
 
-#: What each kind must show (the 2022 reference style for skill levels; RULES.md 9, 15).
+#: What each kind must show: docs/rules.md, "Certificate documents: what each kind shows".
 REQUIRED_FIELDS: Final = {
     CertificateKind.SKILL_LEVEL: frozenset(
         {

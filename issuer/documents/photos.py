@@ -20,7 +20,7 @@ MIN_WIDTH: Final = 150
 MIN_HEIGHT: Final = 200
 MAX_WIDTH: Final = 2000
 MAX_HEIGHT: Final = 2500
-#: width / height: a portrait ID photo is 0.71 (33 × 48 mm, 358 × 441 px); allow some slack either way.
+#: width / height: a 33 × 48 mm photo is 0.69, an ID-card photo (358 × 441 px) 0.81; some slack either way.
 MIN_ASPECT: Final = 0.6
 MAX_ASPECT: Final = 0.9
 _SIGNATURES: Final = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
