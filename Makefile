@@ -25,12 +25,14 @@ run: $(STAMP)
 	$(BIN)/certreg demo load
 	$(BIN)/certreg serve --host 127.0.0.1 --port 8000
 
-# Debian's Chromium (and a CJK font, so screenshots show Chinese) for the browser tests; installed once.
+# Debian's Chromium (and a CJK font, so screenshots show Chinese) for the browser tests, and poppler-utils
+# (pdftotext, pdftoppm, pdfdetach …) with which the certificate tests read PDFs; installed once. The PDFs
+# themselves use only the font the project ships (issuer/documents/fonts/).
 chromium:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
-	  echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  echo "installing Debian's chromium, poppler-utils and a CJK font for the browser and certificate tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils fonts-wqy-microhei >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check keys registry verify issuer tests bench
