@@ -94,3 +94,7 @@ class InsecureKeyFileError(KeyFileError):
 
 class UnsupportedKdfError(KeyFileError):
     """The file asks for an unknown KDF or parameters beyond our caps (never more than 1 GiB of memory)."""
+
+
+class KeyUnwrapError(KeysError):
+    """A key wrapped under a key-encryption key does not open: the blob or its binding was altered."""
