@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import msgspec
 
+from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
 from registry.rules.errors import RuleError
 from registry.rules.messages import violation
 from registry.rules.regions import is_region_code
@@ -72,6 +73,8 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     legacy_numbering: tuple[NumberingRule, ...] = ()
     #: Package data file of the province's GB/T 2260 regions (``registry/data/…``).
     regions_file: str = ""
+    #: RULES.md 15: the identity documents a holder may be certified under (``docs/identity.md``).
+    document_types: tuple[DocumentType, ...] = ALL_DOCUMENT_TYPES
 
     def __post_init__(self) -> None:
         if not is_region_code(self.province_region) or not self.province_region.endswith("0000"):
@@ -85,6 +88,8 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         for kind, rule in self.numbering.items():
             if rule.kind is not kind:
                 raise ValueError(f"numbering[{kind.value}] holds a rule for {rule.kind.value}")
+        if not self.document_types or len(set(self.document_types)) != len(self.document_types):
+            raise ValueError("document_types lists at least one type, each once")
 
     def needs_province_approval(self, level: int | None) -> bool:
         """Rule 7: whether results of ``level`` need the province centre's approval (no level: no)."""
