@@ -13,6 +13,7 @@ import msgspec
 
 from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
 from registry.rules.errors import RuleError
+from registry.rules.freeformat import FreeFormat
 from registry.rules.messages import violation
 from registry.rules.regions import is_region_code
 from registry.rules.segments import NumberingRule
@@ -71,6 +72,9 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     numbering: dict[CertificateKind, NumberingRule] = msgspec.field(default_factory=dict)
     #: Rules the province used before; numbers issued under them still parse (guarantee 4).
     legacy_numbering: tuple[NumberingRule, ...] = ()
+    #: Number layouts of the sources of certificates issued before the registry that no segment rule
+    #: describes, declared per source (NUMBERING.md, "Certificates issued before the registry").
+    legacy_formats: tuple[FreeFormat, ...] = ()
     #: Package data file of the province's GB/T 2260 regions (``registry/data/…``).
     regions_file: str = ""
     #: RULES.md 15: the identity documents a holder may be certified under (``docs/identity.md``).
