@@ -96,5 +96,6 @@ class UnsupportedKdfError(KeyFileError):
     """The file asks for an unknown KDF or parameters beyond our caps (never more than 1 GiB of memory)."""
 
 
-class KeyUnwrapError(KeysError):
-    """A key wrapped under a key-encryption key does not open: the blob or its binding was altered."""
+class DecryptionError(KeysError):
+    """A value sealed under a secret key does not open: it, or the associated data it is bound to, was
+    altered, or another key sealed it."""

@@ -8,10 +8,9 @@ data keys and never touches a row.
 
 A KEK is 32 random bytes; its id (``kek_id``) is base64url of a personalised BLAKE2b-64 of the key, so an
 opened file proves it holds the key its header names, and every wrapped data key says which KEK wraps it.
-Wrapping is XChaCha20-Poly1305 (IETF) with a random 24-byte nonce and associated data chosen by the caller,
-which binds a wrapped key to its id and owner. Callers wrap and unwrap through
-:meth:`KeyEncryptionKey.wrap` and :meth:`KeyEncryptionKey.unwrap`; only the file writer exports the bytes. Like a
-:class:`keys.signing.SigningKey` it refuses pickling, and its ``repr`` shows the id only.
+A KEK is a :class:`keys.aead.SecretKey`: it wraps with :meth:`~keys.aead.SecretKey.seal` (XChaCha20-Poly1305,
+a random 24-byte nonce, associated data chosen by the caller to bind a wrapped key to its id and owner) and
+unwraps with :meth:`~keys.aead.SecretKey.open`; it refuses pickling, and its ``repr`` shows the id only.
 
 This module unwraps secrets: the verify package must never import it (import-linter).
 """
@@ -23,20 +22,14 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Final, NoReturn
+from typing import Annotated, Final
 
 import msgspec
 import nacl.encoding
-import nacl.exceptions
 import nacl.hash
-import nacl.utils
-from nacl.bindings import (
-    crypto_aead_xchacha20poly1305_ietf_decrypt,
-    crypto_aead_xchacha20poly1305_ietf_encrypt,
-    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-)
 
-from keys.errors import InvalidKeyError, KeyFileError, KeyUnwrapError, TamperedKeyFileError
+from keys.aead import KEY_BYTES, SecretKey
+from keys.errors import TamperedKeyFileError
 from keys.keyfile_format import KdfParams, check_header, decode_strict
 from keys.keyinfo import AwareDatetime
 from keys.kid import b64url_encode
@@ -44,10 +37,11 @@ from keys.sealing import (
     DEFAULT_MEMLIMIT,
     DEFAULT_OPSLIMIT,
     new_kdf,
-    open_secret,
+    open_document,
     read_private_file,
+    require_passphrase_and_zone,
     seal_secret,
-    write_private_file,
+    write_document,
 )
 
 __all__ = [
@@ -61,11 +55,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("certreg.keys")
-KEK_BYTES: Final = 32
+KEK_BYTES: Final = KEY_BYTES
 KEK_FORMAT: Final = "certreg-sealed-kek-v1"
-NONCE_BYTES: Final = int(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
 _ID_PERSON: Final = b"certreg-kek-id"
-_TAG_BYTES: Final = 16
 
 
 def kek_id_of(key: bytes) -> str:
@@ -74,26 +66,24 @@ def kek_id_of(key: bytes) -> str:
     return b64url_encode(digest)
 
 
-class KeyEncryptionKey:
+class KeyEncryptionKey(SecretKey):
     """A 32-byte key that wraps data keys. Build it with :meth:`generate`, or open a KEK file."""
 
-    __slots__ = ("_kek_id", "_key")
+    __slots__ = ("_kek_id",)
 
     def __init__(self, *, _key: bytes) -> None:
         """Private: use the named constructors, which check the material."""
-        self._key = _key
+        super().__init__(_key=_key)
         self._kek_id = kek_id_of(_key)
 
     @classmethod
     def generate(cls) -> KeyEncryptionKey:
         """A new KEK from the operating system's random generator."""
-        return cls.from_bytes(os.urandom(KEK_BYTES))
+        return cls(_key=os.urandom(KEK_BYTES))
 
     @classmethod
     def from_bytes(cls, key: bytes) -> KeyEncryptionKey:
-        """The KEK of 32 raw bytes; raises :class:`InvalidKeyError` otherwise."""
-        if not isinstance(key, bytes) or len(key) != KEK_BYTES:
-            raise InvalidKeyError("密钥加密密钥长度错误 / a key-encryption key must be 32 bytes")
+        """The KEK of 32 raw bytes; raises :class:`keys.errors.InvalidKeyError` otherwise."""
         return cls(_key=key)
 
     @property
@@ -101,43 +91,8 @@ class KeyEncryptionKey:
         """The KEK's id (see :func:`kek_id_of`); stored beside every key it wraps."""
         return self._kek_id
 
-    def wrap(self, secret: bytes, *, aad: bytes) -> bytes:
-        """``nonce || ciphertext || tag`` of ``secret`` under this KEK, bound to ``aad``."""
-        nonce = nacl.utils.random(NONCE_BYTES)
-        return nonce + crypto_aead_xchacha20poly1305_ietf_encrypt(secret, aad, nonce, self._key)
-
-    def unwrap(self, blob: bytes, *, aad: bytes) -> bytes:
-        """The secret :meth:`wrap` sealed with the same ``aad``.
-
-        Raises :class:`KeyUnwrapError` when the blob is too short or does not open (an altered nonce,
-        ciphertext or tag, other associated data, or another KEK).
-        """
-        if not isinstance(blob, bytes) or len(blob) < NONCE_BYTES + _TAG_BYTES:
-            raise KeyUnwrapError("被包装的密钥长度错误 / a wrapped key is shorter than nonce and tag")
-        try:
-            return bytes(
-                crypto_aead_xchacha20poly1305_ietf_decrypt(blob[NONCE_BYTES:], aad, blob[:NONCE_BYTES], self._key)
-            )
-        except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, nacl.exceptions.TypeError):
-            raise KeyUnwrapError(
-                f"被包装的密钥无法用密钥加密密钥{self._kek_id}打开 / a wrapped key does not open under KEK "
-                f"{self._kek_id}: it, or what it is bound to, was altered"
-            ) from None
-
     def __repr__(self) -> str:
         return f"KeyEncryptionKey(kek_id={self._kek_id!r})"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("密钥加密密钥不可序列化 / a KeyEncryptionKey cannot be pickled or copied; seal it in a file")
-
-    def __reduce_ex__(self, protocol: object) -> NoReturn:
-        self.__reduce__()
-
-    def export_key(self) -> bytes:
-        """The raw 32 bytes, for sealing into a KEK file only. Never log or print them."""
-        return self._key
 
 
 class KekFileHeader(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,15 +134,11 @@ def write_kek_file(
 
     Raises what :func:`keys.keyfile.write_key_file` raises, for the same reasons.
     """
-    if not isinstance(passphrase, bytes) or not passphrase:
-        raise KeyFileError("口令不能为空 / the passphrase must be non-empty bytes")
-    if created_at.utcoffset() is None:
-        raise KeyFileError("创建时间缺少时区 / created_at needs a time zone")
+    require_passphrase_and_zone(passphrase, created_at)
     kdf = new_kdf(opslimit=opslimit, memlimit=memlimit)
     header = KekFileHeader(format=KEK_FORMAT, kek_id=kek.kek_id, created_at=created_at, kdf=kdf)
     check, sealed = seal_secret(passphrase, kdf, header=msgspec.json.encode(header), secret=kek.export_key())
-    document = KekFileDocument(header=header, check=check, sealed=sealed)
-    write_private_file(Path(path), msgspec.json.format(msgspec.json.encode(document)) + b"\n")
+    write_document(Path(path), KekFileDocument(header=header, check=check, sealed=sealed))
     log.info("sealed KEK file written: kek_id=%s path=%s", kek.kek_id, path)
 
 
@@ -212,18 +163,9 @@ def read_kek_file(path: str | os.PathLike[str], passphrase: bytes) -> KekFile:
     :class:`keys.errors.UnsupportedKdfError` as for a signing key file.
     """
     document = _document(path)
-    header = document.header
-    raw = open_secret(
-        passphrase,
-        header.kdf,
-        check=document.check,
-        sealed=document.sealed,
-        header=msgspec.json.encode(header),
-        secret_bytes=KEK_BYTES,
-        where=os.fspath(path),
-    )
+    raw = open_document(document, passphrase, secret_bytes=KEK_BYTES, where=os.fspath(path))
     kek = KeyEncryptionKey.from_bytes(raw)
-    if kek.kek_id != header.kek_id:
+    if kek.kek_id != document.header.kek_id:
         raise TamperedKeyFileError(f"密钥加密密钥标识不符 / the KEK in {os.fspath(path)} does not match its id")
     log.info("sealed KEK file opened: kek_id=%s path=%s", kek.kek_id, path)
-    return KekFile(kek=kek, kek_id=kek.kek_id, created_at=header.created_at)
+    return KekFile(kek=kek, kek_id=kek.kek_id, created_at=document.header.created_at)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import msgspec
 
-from keys.errors import KeyFileError, TamperedKeyFileError
+from keys.errors import TamperedKeyFileError
 from keys.keyfile_format import FORMAT, KeyFileDocument, KeyFileHeader, decode_document
 from keys.keyinfo import Purpose
 from keys.kid import b64url_encode
@@ -27,10 +27,11 @@ from keys.sealing import (
     DEFAULT_MEMLIMIT,
     DEFAULT_OPSLIMIT,
     new_kdf,
-    open_secret,
+    open_document,
     read_private_file,
+    require_passphrase_and_zone,
     seal_secret,
-    write_private_file,
+    write_document,
 )
 from keys.signing import SEED_BYTES, SigningKey
 
@@ -69,10 +70,7 @@ def write_key_file(
     :class:`UnsupportedKdfError` on KDF parameters outside our caps, :class:`InsecureKeyFileError` when the
     directory is open to group or others, and :class:`KeyFileExistsError` rather than overwrite a key.
     """
-    if not isinstance(passphrase, bytes) or not passphrase:
-        raise KeyFileError("口令不能为空 / the passphrase must be non-empty bytes")
-    if created_at.utcoffset() is None:
-        raise KeyFileError("创建时间缺少时区 / created_at needs a time zone")
+    require_passphrase_and_zone(passphrase, created_at)
     kdf = new_kdf(opslimit=opslimit, memlimit=memlimit)
     header = KeyFileHeader(
         format=FORMAT,
@@ -85,8 +83,7 @@ def write_key_file(
         kdf=kdf,
     )
     check, sealed = seal_secret(passphrase, kdf, header=msgspec.json.encode(header), secret=key.export_seed())
-    document = KeyFileDocument(header=header, check=check, sealed=sealed)
-    write_private_file(Path(path), msgspec.json.format(msgspec.json.encode(document)) + b"\n")
+    write_document(Path(path), KeyFileDocument(header=header, check=check, sealed=sealed))
     log.info("sealed key file written: kid=%s authority=%s path=%s", key.kid, authority, path)
 
 
@@ -102,15 +99,7 @@ def read_key_file(path: str | os.PathLike[str], passphrase: bytes) -> KeyFile:
     """Open a key file with ``passphrase``; raises one of the errors listed in the module docstring."""
     document = decode_document(read_private_file(Path(path)), os.fspath(path))
     header = document.header
-    seed = open_secret(
-        passphrase,
-        header.kdf,
-        check=document.check,
-        sealed=document.sealed,
-        header=msgspec.json.encode(header),
-        secret_bytes=SEED_BYTES,
-        where=os.fspath(path),
-    )
+    seed = open_document(document, passphrase, secret_bytes=SEED_BYTES, where=os.fspath(path))
     key = SigningKey.from_seed(seed)
     if key.kid != header.kid:
         raise TamperedKeyFileError(f"密钥标识不符 / key in {os.fspath(path)} does not match its kid")

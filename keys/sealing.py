@@ -20,9 +20,11 @@ from __future__ import annotations
 import hmac
 import os
 import stat
+from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
+import msgspec
 import nacl.encoding
 import nacl.exceptions
 import nacl.hash
@@ -45,10 +47,14 @@ __all__ = [
     "DEFAULT_MEMLIMIT",
     "DEFAULT_OPSLIMIT",
     "KDF_LEVELS",
+    "SealedDocument",
     "new_kdf",
+    "open_document",
     "open_secret",
     "read_private_file",
+    "require_passphrase_and_zone",
     "seal_secret",
+    "write_document",
     "write_private_file",
 ]
 
@@ -66,6 +72,32 @@ KDF_LEVELS: Final = {
 }
 _MAX_FILE_BYTES: Final = 16 * 1024
 _CHECK_PERSON: Final = b"certreg-kf-check"
+
+
+class _Header(Protocol):
+    @property
+    def kdf(self) -> KdfParams: ...
+
+
+class SealedDocument(Protocol):
+    """What every sealed file holds: a header with the KDF parameters, the check value and the sealed part."""
+
+    @property
+    def header(self) -> _Header: ...
+
+    @property
+    def check(self) -> str: ...
+
+    @property
+    def sealed(self) -> str: ...
+
+
+def require_passphrase_and_zone(passphrase: bytes, created_at: datetime) -> None:
+    """Raise :class:`KeyFileError` for an empty passphrase or a naive creation time of a new sealed file."""
+    if not isinstance(passphrase, bytes) or not passphrase:
+        raise KeyFileError("口令不能为空 / the passphrase must be non-empty bytes")
+    if created_at.utcoffset() is None:
+        raise KeyFileError("创建时间缺少时区 / created_at needs a time zone")
 
 
 def new_kdf(*, opslimit: int, memlimit: int) -> KdfParams:
@@ -108,6 +140,24 @@ def open_secret(
     if len(plain) != len(header) + secret_bytes or plain[: len(header)] != header:
         raise TamperedKeyFileError(f"密钥文件头被改动 / clear header of {where} was altered")
     return plain[len(header) :]
+
+
+def open_document(document: SealedDocument, passphrase: bytes, *, secret_bytes: int, where: str) -> bytes:
+    """The secret of a decoded sealed file (its header, re-encoded, is the sealed copy's reference)."""
+    return open_secret(
+        passphrase,
+        document.header.kdf,
+        check=document.check,
+        sealed=document.sealed,
+        header=msgspec.json.encode(document.header),
+        secret_bytes=secret_bytes,
+        where=where,
+    )
+
+
+def write_document(path: Path, document: object) -> None:
+    """Write a sealed file's document as indented JSON, as :func:`write_private_file` writes."""
+    write_private_file(path, msgspec.json.format(msgspec.json.encode(document)) + b"\n")
 
 
 def _derive(passphrase: bytes, salt: bytes, kdf: KdfParams) -> tuple[bytes, bytes]:

@@ -72,12 +72,7 @@ def _residence_permit(value: str, today: date) -> Violation | None:
         return violation("permit.format", field=_FIELD)
     if value[:6] not in RESIDENCE_PERMIT_CODES:
         return violation("permit.region", field=_FIELD)
-    why = birth_date_fault(value[6:14], today)
-    if why is not None:
-        return violation("permit.birth_date", field=_FIELD, why_zh=why[0], why_en=why[1])
-    if value[17] != mod11_2(value[:17]):
-        return violation("permit.checksum", field=_FIELD)
-    return None
+    return _birth_and_check(value, today, ("permit.birth_date", "permit.checksum"))
 
 
 def _hk_macao(value: str, today: date) -> Violation | None:
@@ -103,11 +98,16 @@ def _foreigner(value: str, today: date) -> Violation | None:
         return violation("foreigner.format", field=_FIELD)
     if value[1:3] not in PROVINCE_PREFIXES:
         return violation("foreigner.province", field=_FIELD)
+    return _birth_and_check(value, today, ("foreigner.birth_date", "foreigner.checksum"))
+
+
+def _birth_and_check(value: str, today: date, codes: tuple[str, str]) -> Violation | None:
+    """Positions 7–14 (birth date) and 18 (MOD 11-2) of the GB 11643 layout, under the type's own codes."""
     why = birth_date_fault(value[6:14], today)
     if why is not None:
-        return violation("foreigner.birth_date", field=_FIELD, why_zh=why[0], why_en=why[1])
+        return violation(codes[0], field=_FIELD, why_zh=why[0], why_en=why[1])
     if value[17] != mod11_2(value[:17]):
-        return violation("foreigner.checksum", field=_FIELD)
+        return violation(codes[1], field=_FIELD)
     return None
 
 

@@ -25,34 +25,30 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, Final, NoReturn
+from typing import Annotated, Final
 
 import msgspec
-import nacl.exceptions
-from nacl.bindings import (
-    crypto_aead_xchacha20poly1305_ietf_decrypt,
-    crypto_aead_xchacha20poly1305_ietf_encrypt,
-)
 
-from keys.errors import KeyUnwrapError
+from keys.aead import KEY_BYTES, SecretKey
+from keys.errors import DecryptionError
 from keys.kek import KeyEncryptionKey
 from keys.kid import b64url_decode, b64url_encode
 from registry.identity.errors import TamperedCiphertextError, TamperedWrappedKeyError, WrongKekError
 
-DATA_KEY_BYTES: Final = 32
+DATA_KEY_BYTES: Final = KEY_BYTES
 DATA_KEY_ID_BYTES: Final = 16
 _WRAP_DOMAIN: Final = b"certreg:data-key:v1"
 
 
-class DataKey:
-    """An unwrapped data key. Build it with :meth:`generate` or :func:`unwrap_data_key`; it never shows its
-    bytes in a ``repr`` and refuses pickling, like a signing key."""
+class DataKey(SecretKey):
+    """An unwrapped data key (a :class:`keys.aead.SecretKey` with an id). Build it with :meth:`generate` or
+    :func:`unwrap_data_key`; it never shows its bytes and refuses pickling, like every secret key."""
 
-    __slots__ = ("_id", "_key")
+    __slots__ = ("_id",)
 
     def __init__(self, *, _key: bytes, _id: bytes) -> None:
         """Private: use the named constructors."""
-        self._key = _key
+        super().__init__(_key=_key)
         self._id = _id
 
     @classmethod
@@ -70,15 +66,11 @@ class DataKey:
         """The id as text (base64url, 22 characters): the data-key table's key."""
         return b64url_encode(self._id)
 
-    def encrypt(self, plaintext: bytes, *, nonce: bytes, aad: bytes) -> bytes:
-        """XChaCha20-Poly1305 ``ciphertext || tag`` (the envelope module chooses the nonce and data)."""
-        return bytes(crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad, nonce, self._key))
-
-    def decrypt(self, ciphertext: bytes, *, nonce: bytes, aad: bytes) -> bytes:
-        """The plaintext; :class:`TamperedCiphertextError` when the value does not open with ``aad``."""
+    def open_value(self, sealed: bytes, *, aad: bytes) -> bytes:
+        """:meth:`open`, with the typed error of the identity package (:class:`TamperedCiphertextError`)."""
         try:
-            return bytes(crypto_aead_xchacha20poly1305_ietf_decrypt(ciphertext, aad, nonce, self._key))
-        except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, nacl.exceptions.TypeError):
+            return self.open(sealed, aad=aad)
+        except DecryptionError:
             raise TamperedCiphertextError(
                 f"密文无法解开：已被改动，或不属于此记录 / sealed value under data key {self.dk_id} does not open: "
                 f"altered, or sealed for another row, purpose or document type"
@@ -86,17 +78,6 @@ class DataKey:
 
     def __repr__(self) -> str:
         return f"DataKey(dk_id={self.dk_id!r})"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("数据密钥不可序列化 / a DataKey cannot be pickled or copied; store it wrapped")
-
-    def __reduce_ex__(self, protocol: object) -> NoReturn:
-        self.__reduce__()
-
-    def _export(self) -> bytes:
-        return self._key
 
 
 class WrappedDataKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,7 +99,7 @@ def wrap_data_key(key: DataKey, kek: KeyEncryptionKey, *, created_on: date) -> W
     """``key`` wrapped under ``kek``, as the data-key table stores it."""
     aad = _wrap_aad(key.dk_id, created_on, kek.kek_id)
     return WrappedDataKey(
-        dk_id=key.dk_id, kek_id=kek.kek_id, wrapped=kek.wrap(key._export(), aad=aad), created_on=created_on
+        dk_id=key.dk_id, kek_id=kek.kek_id, wrapped=kek.seal(key.export_key(), aad=aad), created_on=created_on
     )
 
 
@@ -135,12 +116,12 @@ def unwrap_data_key(wrapped: WrappedDataKey, kek: KeyEncryptionKey) -> DataKey:
             f"{wrapped.dk_id} is wrapped under KEK {wrapped.kek_id}, not {kek.kek_id}"
         )
     try:
-        raw = kek.unwrap(wrapped.wrapped, aad=_wrap_aad(wrapped.dk_id, wrapped.created_on, wrapped.kek_id))
-    except KeyUnwrapError:
+        raw = kek.open(wrapped.wrapped, aad=_wrap_aad(wrapped.dk_id, wrapped.created_on, wrapped.kek_id))
+    except DecryptionError:
         raise TamperedWrappedKeyError(
             f"被包装的数据密钥{wrapped.dk_id}已被改动 / wrapped data key {wrapped.dk_id} was altered"
         ) from None
-    if len(raw) != DATA_KEY_BYTES:
+    if len(raw) != DATA_KEY_BYTES:  # sealed by us with this length: a different length means another sealer
         raise TamperedWrappedKeyError(f"数据密钥长度错误 / data key {wrapped.dk_id} has the wrong length")
     return DataKey(_key=raw, _id=b64url_decode(wrapped.dk_id))
 

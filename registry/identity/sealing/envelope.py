@@ -18,19 +18,17 @@ number, the binding or key material.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Final
 
+from keys.aead import NONCE_BYTES, TAG_BYTES
 from keys.kid import b64url_encode
 from registry.identity.errors import UnsupportedEnvelopeError
 from registry.identity.sealing.datakeys import DATA_KEY_ID_BYTES, DataKey
 from registry.rules.document_types import DocumentType
 
 VERSION: Final = 1
-NONCE_BYTES: Final = 24
-TAG_BYTES: Final = 16
 _HEADER_BYTES: Final = 1 + DATA_KEY_ID_BYTES
 _DOMAIN: Final = b"certreg:sealed:v1"
 
@@ -49,8 +47,7 @@ def _aad(header: bytes, purpose: SealPurpose, binding: str) -> bytes:
 def seal(key: DataKey, plaintext: bytes, *, purpose: SealPurpose, binding: str) -> bytes:
     """``plaintext`` sealed under ``key`` for ``purpose``, bound to ``binding`` (a fresh random nonce)."""
     header = bytes([VERSION]) + key.raw_id
-    nonce = os.urandom(NONCE_BYTES)
-    return header + nonce + key.encrypt(plaintext, nonce=nonce, aad=_aad(header, purpose, binding))
+    return header + key.seal(plaintext, aad=_aad(header, purpose, binding))
 
 
 def data_key_id(sealed: bytes) -> str:
@@ -72,9 +69,8 @@ def open_sealed(key_for: Callable[[str], DataKey], sealed: bytes, *, purpose: Se
     :class:`TamperedCiphertextError`.
     """
     key = key_for(data_key_id(sealed))
-    header, nonce = sealed[:_HEADER_BYTES], sealed[_HEADER_BYTES : _HEADER_BYTES + NONCE_BYTES]
-    body = sealed[_HEADER_BYTES + NONCE_BYTES :]
-    return key.decrypt(body, nonce=nonce, aad=_aad(header, purpose, binding))
+    header = sealed[:_HEADER_BYTES]
+    return key.open_value(sealed[_HEADER_BYTES:], aad=_aad(header, purpose, binding))
 
 
 def _number_binding(document_type: DocumentType, row: str) -> str:

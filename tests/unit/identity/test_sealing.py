@@ -206,7 +206,7 @@ def test_rotation_is_all_or_nothing(world: World) -> None:
 
 def test_keys_never_show(world: World) -> None:
     key = world.ring.active
-    raw = key._export()
+    raw = key.export_key()
     for text in (repr(key), str(key), repr(world.ring), repr(world.row)):
         assert raw.hex() not in text
         assert b64url_encode(raw) not in text

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 #: Modules that hold or unwrap secret keys, or decrypt identities.
-DECRYPTING = ("registry.identity.sealing", "keys.kek", "keys.sealing", "keys.keyfile")
+DECRYPTING = ("registry.identity.sealing", "keys.kek", "keys.sealing", "keys.aead", "keys.keyfile")
 
 _PROBE = """
 import importlib, json, pkgutil, sys

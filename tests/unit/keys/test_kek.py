@@ -14,10 +14,10 @@ import pytest
 
 from keys.errors import (
     CorruptKeyFileError,
+    DecryptionError,
     InsecureKeyFileError,
     InvalidKeyError,
     KeyFileExistsError,
-    KeyUnwrapError,
     TamperedKeyFileError,
     UnsupportedKdfError,
     WrongPassphraseError,
@@ -50,8 +50,8 @@ def test_round_trip_keeps_the_key_and_its_id(kek_path: Path) -> None:
     opened = read_kek_file(kek_path, PASSPHRASE)
     assert opened.kek_id == kek_id_of(RAW) == read_kek_file_header(kek_path).kek_id
     assert opened.created_at == T0
-    blob = KeyEncryptionKey.from_bytes(RAW).wrap(b"data key", aad=b"row 1")
-    assert opened.kek.unwrap(blob, aad=b"row 1") == b"data key"
+    blob = KeyEncryptionKey.from_bytes(RAW).seal(b"data key", aad=b"row 1")
+    assert opened.kek.open(blob, aad=b"row 1") == b"data key"
     assert kek_path.stat().st_mode & 0o777 == 0o600
     assert kek_path.parent.stat().st_mode & 0o777 == 0o700
 
@@ -98,27 +98,27 @@ def test_loose_modes_and_overwrites_are_refused(kek_path: Path) -> None:
 
 def test_wrap_binds_the_associated_data_and_the_kek() -> None:
     kek, other = KeyEncryptionKey.from_bytes(RAW), KeyEncryptionKey.generate()
-    blob = kek.wrap(b"secret", aad=b"dk-1")
-    assert kek.wrap(b"secret", aad=b"dk-1") != blob  # a fresh nonce every time
-    with pytest.raises(KeyUnwrapError):
-        kek.unwrap(blob, aad=b"dk-2")
-    with pytest.raises(KeyUnwrapError):
-        other.unwrap(blob, aad=b"dk-1")
+    blob = kek.seal(b"secret", aad=b"dk-1")
+    assert kek.seal(b"secret", aad=b"dk-1") != blob  # a fresh nonce every time
+    with pytest.raises(DecryptionError):
+        kek.open(blob, aad=b"dk-2")
+    with pytest.raises(DecryptionError):
+        other.open(blob, aad=b"dk-1")
     for position in (0, 23, 24, len(blob) - 1):  # nonce, nonce end, ciphertext, tag
         altered = bytearray(blob)
         altered[position] ^= 0x80
-        with pytest.raises(KeyUnwrapError):
-            kek.unwrap(bytes(altered), aad=b"dk-1")
-    with pytest.raises(KeyUnwrapError):
-        kek.unwrap(blob[:39], aad=b"dk-1")
+        with pytest.raises(DecryptionError):
+            kek.open(bytes(altered), aad=b"dk-1")
+    with pytest.raises(DecryptionError):
+        kek.open(blob[:39], aad=b"dk-1")
 
 
 def test_the_key_never_shows(kek_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     opened = read_kek_file(kek_path, PASSPHRASE)
     texts = [repr(opened), str(opened.kek), caplog.text, kek_path.read_text()]
-    with pytest.raises(KeyUnwrapError) as caught:
-        opened.kek.unwrap(bytes(64), aad=b"")
+    with pytest.raises(DecryptionError) as caught:
+        opened.kek.open(bytes(64), aad=b"")
     texts.append(str(caught.value))
     for text in texts:
         for secret in (RAW.hex(), b64url_encode(RAW), repr(RAW), PASSPHRASE.decode()):
