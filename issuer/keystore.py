@@ -11,30 +11,20 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
 
-import nacl.pwhash
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeyFileError, WrongPassphraseError
 from keys.keyfile import read_key_file, write_key_file
 from keys.keyset import KeySet, PublicKeyInfo, Purpose
 from keys.kid import b64url_encode
+from keys.sealing import KDF_LEVELS
 from keys.signing import SigningKey
 from registry.config import Settings
 from registry.errors import ConflictError
 from registry.keyring import load_keyset, register_key, retire_key
 
 log = logging.getLogger("certreg.keys")
-_argon2id = nacl.pwhash.argon2id
-#: Argon2id strength of new key files, by the ``CERTREG_KEY_KDF`` setting.
-KDF_LEVELS: Final = {
-    "sensitive": (_argon2id.OPSLIMIT_SENSITIVE, _argon2id.MEMLIMIT_SENSITIVE),
-    "moderate": (_argon2id.OPSLIMIT_MODERATE, _argon2id.MEMLIMIT_MODERATE),
-    "interactive": (_argon2id.OPSLIMIT_INTERACTIVE, _argon2id.MEMLIMIT_INTERACTIVE),
-    # for the test suite only: seconds of Argon2id per key would dominate it
-    "insecure-test-only": (_argon2id.OPSLIMIT_MIN, _argon2id.MEMLIMIT_MIN),
-}
 
 
 class KeyStore:

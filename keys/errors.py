@@ -101,3 +101,8 @@ class InsecureKeyFileError(KeyFileError):
 
 class UnsupportedKdfError(KeyFileError):
     """The file asks for an unknown KDF or parameters beyond our caps (never more than 1 GiB of memory)."""
+
+
+class DecryptionError(KeysError):
+    """A value sealed under a secret key does not open: it, or the associated data it is bound to, was
+    altered, or another key sealed it."""

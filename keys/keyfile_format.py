@@ -9,7 +9,7 @@ its own. A file must never make us spend unbounded memory or time: Argon2id para
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, TypeVar
 
 import msgspec
 import nacl.pwhash
@@ -23,6 +23,7 @@ MAX_OPSLIMIT: Final = 16
 MAX_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE  # 1 GiB
 MIN_OPSLIMIT: Final = nacl.pwhash.argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_MIN
+_T = TypeVar("_T")
 
 
 class KdfParams(msgspec.Struct, frozen=True, kw_only=True):
@@ -81,20 +82,30 @@ def decode_document(data: bytes, where: str = "") -> KeyFileDocument:
     """Parse a key file (``where``: its path, for the messages); raises :class:`CorruptKeyFileError`
     (truncated, not JSON, missing or mistyped field, unknown format), :class:`UnsupportedKdfError`, or
     :class:`TamperedKeyFileError` when the clear kid does not match the clear public key."""
+    document = decode_strict(data, KeyFileDocument, where)
+    check_header(document.header.format, FORMAT, document.header.kdf, where)
+    _check_kid(document.header, where)
+    return document
+
+
+def decode_strict(data: bytes, document_type: type[_T], where: str) -> _T:
+    """Strict JSON of a sealed file of any kind; :class:`CorruptKeyFileError` naming ``where`` if it is not."""
     try:
-        document = msgspec.json.decode(data, type=KeyFileDocument)
+        return msgspec.json.decode(data, type=document_type)
     except msgspec.ValidationError as exc:  # first: a subclass of DecodeError (valid JSON, wrong shape)
         raise CorruptKeyFileError(f"密钥文件格式错误 / key file {where} does not match the format: {exc}") from None
     except (msgspec.DecodeError, UnicodeDecodeError):
         raise CorruptKeyFileError(f"密钥文件已截断或不是 JSON / key file {where} is truncated or not JSON") from None
-    if document.header.format != FORMAT:
-        raise CorruptKeyFileError(f"未知密钥文件格式 / unknown key file format {document.header.format!r} in {where}")
+
+
+def check_header(found: str, expected: str, kdf: KdfParams, where: str) -> None:
+    """Raise :class:`CorruptKeyFileError` for another format, :class:`UnsupportedKdfError` for a bad KDF."""
+    if found != expected:
+        raise CorruptKeyFileError(f"未知密钥文件格式 / unknown key file format {found!r} in {where}")
     try:
-        check_kdf(document.header.kdf)
+        check_kdf(kdf)
     except UnsupportedKdfError as exc:
         raise UnsupportedKdfError(f"{exc} ({where})") from None
-    _check_kid(document.header, where)
-    return document
 
 
 def _check_kid(header: KeyFileHeader, where: str) -> None:
@@ -106,4 +117,14 @@ def _check_kid(header: KeyFileHeader, where: str) -> None:
         raise TamperedKeyFileError(f"密钥标识与公钥不符 / kid {header.kid} does not match the public key in {where}")
 
 
-__all__ = ["FORMAT", "KdfParams", "KeyFileDocument", "KeyFileHeader", "check_kdf", "decode_document", "unb64"]
+__all__ = [
+    "FORMAT",
+    "KdfParams",
+    "KeyFileDocument",
+    "KeyFileHeader",
+    "check_header",
+    "check_kdf",
+    "decode_document",
+    "decode_strict",
+    "unb64",
+]

@@ -74,24 +74,29 @@ def check_resident_id(value: str, *, today: date) -> Violation | None:
         return violation("id.format", field="id_number")
     if not is_plausible_address_code(value[:6]):
         return violation("id.region", field="id_number", region=value[:6])
-    problem = _birth_date_problem(value[6:14], today)
-    if problem is not None:
-        return problem
+    why = birth_date_fault(value[6:14], today)
+    if why is not None:
+        return violation("id.birth_date", field="id_number", birth=value[6:14], why_zh=why[0], why_en=why[1])
     expected = mod11_2(value[:17])
     if value[17] != expected:
         return violation("id.checksum", field="id_number", expected=expected)
     return None
 
 
-def _birth_date_problem(text: str, today: date) -> Violation | None:
+def birth_date_fault(text: str, today: date) -> tuple[str, str] | None:
+    """Why the ``YYYYMMDD`` birth date of an ID-number layout is impossible (Chinese, English), or ``None``.
+
+    A birth date is a real calendar date from 1900 and not after ``today``. Shared by every document whose
+    number carries a birth date (resident IDs, residence permits, the 18-digit foreigner's permit).
+    """
     try:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        return violation("id.birth_date", field="id_number", birth=text, why_zh="不是真实日期", why_en="no such date")
+        return ("不是真实日期", "no such date")
     if born < _EARLIEST_BIRTH:
-        return violation("id.birth_date", field="id_number", birth=text, why_zh="早于1900年", why_en="before 1900")
+        return ("早于1900年", "before 1900")
     if born > today:
-        return violation("id.birth_date", field="id_number", birth=text, why_zh="晚于今天", why_en="in the future")
+        return ("晚于今天", "in the future")
     return None
 
 
@@ -175,6 +180,7 @@ def validate_uscc(value: str) -> str:
 
 __all__ = [
     "USCC_ORG_TYPES",
+    "birth_date_fault",
     "birth_date_of",
     "check_iso_date",
     "check_level",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from registry.rules.errors import Violation
+from registry.rules.messages_documents import DOCUMENT_MESSAGES
+from registry.rules.messages_legacy import LEGACY_MESSAGES
 
 _FORMATS: Final[dict[str, tuple[str, str]]] = {
     "id.format": (
@@ -169,7 +171,13 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
-MESSAGES: Final[dict[str, tuple[str, str]]] = {**_FORMATS, **_NUMBERS, **_ELIGIBILITY}
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    **_FORMATS,
+    **_NUMBERS,
+    **_ELIGIBILITY,
+    **DOCUMENT_MESSAGES,
+    **LEGACY_MESSAGES,
+}
 
 
 def violation(code: str, *, rule: str | None = None, field: str | None = None, **params: object) -> Violation:

@@ -70,8 +70,9 @@ def parse_any(profile: ProvinceProfile, text: str, *, today: date | None = None)
     """The kind and parts of a number typed by anyone, under the profile's current or legacy rules.
 
     Legacy rules keep numbers issued under a rule the province has since changed verifiable (NUMBERING.md
-    guarantee 4). Raises :class:`RuleError`: ``number.length`` when no rule has the number's length,
-    otherwise the fault found by the first rule of that length.
+    guarantee 4); a number of a declared legacy free format (``profile.legacy_formats``) is accepted too,
+    with its kind and no other parts. Raises :class:`RuleError`: ``number.length`` when no rule or free
+    format has the number's length, otherwise the fault found by the first rule of that length.
     """
     canonical = normalise_number(text)
     first_error: RuleError | None = None
@@ -83,10 +84,14 @@ def parse_any(profile: ProvinceProfile, text: str, *, today: date | None = None)
             return rule.kind, cut(plan, canonical, today)
         except RuleError as exc:
             first_error = first_error or exc
+    for free in profile.legacy_formats:
+        if free.check(canonical) is None:
+            return free.kind, NumberParts(kind=free.kind)
     if first_error is not None:
         raise first_error
     lengths = sorted({compiled(rule).length for rule in (*profile.numbering.values(), *profile.legacy_numbering)})
-    expected = "/".join(str(length) for length in lengths)
+    ranges = sorted({f"{f.min_length}-{f.max_length}" for f in profile.legacy_formats})
+    expected = "/".join([*(str(length) for length in lengths), *ranges])
     raise RuleError(violation("number.length", field="number", value=canonical, expected=expected))
 
 

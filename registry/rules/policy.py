@@ -11,7 +11,9 @@ from datetime import date, timedelta
 
 import msgspec
 
+from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
 from registry.rules.errors import RuleError
+from registry.rules.freeformat import FreeFormat
 from registry.rules.messages import violation
 from registry.rules.regions import is_region_code
 from registry.rules.segments import NumberingRule
@@ -70,8 +72,13 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     numbering: dict[CertificateKind, NumberingRule] = msgspec.field(default_factory=dict)
     #: Rules the province used before; numbers issued under them still parse (guarantee 4).
     legacy_numbering: tuple[NumberingRule, ...] = ()
+    #: Number layouts of the sources of certificates issued before the registry that no segment rule
+    #: describes, declared per source (NUMBERING.md, "Certificates issued before the registry").
+    legacy_formats: tuple[FreeFormat, ...] = ()
     #: Package data file of the province's GB/T 2260 regions (``registry/data/…``).
     regions_file: str = ""
+    #: RULES.md 15: the identity documents a holder may be certified under (``docs/identity.md``).
+    document_types: tuple[DocumentType, ...] = ALL_DOCUMENT_TYPES
 
     def __post_init__(self) -> None:
         if not is_region_code(self.province_region) or not self.province_region.endswith("0000"):
@@ -85,6 +92,8 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         for kind, rule in self.numbering.items():
             if rule.kind is not kind:
                 raise ValueError(f"numbering[{kind.value}] holds a rule for {rule.kind.value}")
+        if not self.document_types or len(set(self.document_types)) != len(self.document_types):
+            raise ValueError("document_types lists at least one type, each once")
 
     def needs_province_approval(self, level: int | None) -> bool:
         """Rule 7: whether results of ``level`` need the province centre's approval (no level: no)."""

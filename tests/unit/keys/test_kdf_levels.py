@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from issuer.keystore import KDF_LEVELS
 from keys.errors import UnsupportedKdfError
 from keys.keyfile import read_key_file, read_key_file_header, write_key_file
 from keys.keyfile_format import MAX_MEMLIMIT, KdfParams, check_kdf
+from keys.sealing import KDF_LEVELS
 from keys.signing import SigningKey
 from tests.unit.keys.factory import T0
 
