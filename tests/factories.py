@@ -13,8 +13,8 @@ from pathlib import Path
 import msgspec
 
 from issuer.keystore import KeyStore, new_key, signer_for
-from keys.keyset import province_day
 from registry import holders
+from registry.calendar import province_day
 from registry.certificates import NewCertificate, store_certificates
 from registry.db import Database
 from registry.keyring import load_keyset

@@ -10,12 +10,13 @@ from rich.table import Table
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
 from issuer.batches.operator import operator_caller
-from issuer.batches.workflow import RowStatus, State, cst_text
+from issuer.batches.workflow import RowStatus, State
 from issuer.cli._common import console, open_database, run, settings_from_env
+from registry.calendar import province_time_text
 
 
 def when(moment: datetime | None) -> str:
-    return cst_text(moment) if moment else "—"
+    return province_time_text(moment) if moment else "—"
 
 
 def summary_table(batches: list[BatchSummary], *, title: str) -> Table:

@@ -37,7 +37,7 @@ from issuer.issuing.successor import SuccessorResult
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.rules.profiles import get_profile
 
 

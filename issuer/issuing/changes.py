@@ -19,7 +19,7 @@ from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import Correction, check_number, check_reason, corrected
 from issuer.issuing.successor import SuccessorResult, check_eligible, check_no_duplicate, content_of, store_successor
 from issuer.keystore import KeyStore
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.certificates import (
     get_certificate,
     require_valid,

@@ -19,7 +19,7 @@ from issuer.issuing.corrections import Content
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
 from issuer.keystore import KeyStore, signer_for
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
 from registry.errors import ConflictError
 from registry.events import EventKind

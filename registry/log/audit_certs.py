@@ -16,8 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeyCompromisedError, KeysError
-from keys.keyset import KeySet, province_day
+from keys.keyset import KeySet
 from keys.signing import verify_signature
+from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest
 from registry.events import EventKind, decode_entry, from_micros
 from registry.log.findings import AuditProgress, AuditReport, Finding

@@ -6,11 +6,11 @@ A profile is a frozen msgspec Struct that round-trips through JSON (:meth:`Provi
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
 
 import msgspec
 
+from registry.calendar import period_end
 from registry.rules.errors import RuleError
 from registry.rules.messages import violation
 from registry.rules.regions import is_region_code
@@ -18,14 +18,6 @@ from registry.rules.segments import NumberingRule
 from registry.vocab import KIND_LABELS_EN, CertificateKind, InstitutionKind, InstitutionOwner
 
 _LEVELS = frozenset(range(1, 6))
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -98,7 +90,7 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     def filing_valid_to(self, kind: InstitutionKind, valid_from: date) -> date:
         """Rule 2: the default last day of a filing of ``kind`` starting ``valid_from``."""
         years = self.filing_validity_years.get(kind, self.default_filing_validity_years)
-        return add_months(valid_from, 12 * years) - timedelta(days=1)
+        return period_end(valid_from, 12 * years)
 
     def pilot_deadline(self, published_on: date, pilot_ends: date | None) -> date:
         """Rule 6: the last day a pilot project may be assessed: six months from publication at most.
@@ -106,7 +98,7 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         "试点期不超过6个月，从考核项目发布之日起计算": published 15 Jan → last day 14 Jul. An earlier
         ``pilot_ends`` set by the province wins.
         """
-        deadline = add_months(published_on, self.pilot_max_months) - timedelta(days=1)
+        deadline = period_end(published_on, self.pilot_max_months)
         return deadline if pilot_ends is None else min(deadline, pilot_ends)
 
     def rule_for(self, kind: CertificateKind) -> NumberingRule:

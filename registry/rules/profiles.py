@@ -19,7 +19,7 @@ from typing import Final
 
 from registry.rules.errors import RuleError
 from registry.rules.messages import violation
-from registry.rules.policy import FilingAuthorityPolicy, ProvinceProfile, add_months
+from registry.rules.policy import FilingAuthorityPolicy, ProvinceProfile
 from registry.rules.segments import (
     CheckSegment,
     InstitutionSegment,
@@ -38,7 +38,6 @@ __all__ = [
     "SICHUAN",
     "FilingAuthorityPolicy",
     "ProvinceProfile",
-    "add_months",
     "get_profile",
     "skill_level_rule",
 ]

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import msgspec
 from sqlalchemy import insert, select
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.db import Database
 from registry.models import AbilityProject, Batch, BatchRow, Filing, FilingScope
 from registry.rules.ids import mask_resident_id

@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 from sqlalchemy import delete, update
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.db import Database
 from registry.events import decode_entry, encode_entry
 from registry.log.merkle import leaf_hash

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from registry.rules.errors import RuleError
-from registry.rules.policy import ProvinceProfile, add_months
+from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, PROFILES, SICHUAN, get_profile
 from registry.vocab import CertificateKind, InstitutionKind, InstitutionOwner
 
@@ -108,19 +108,6 @@ def test_pilot_deadline_is_six_months_from_publication() -> None:
     assert HUNAN.pilot_deadline(date(2021, 8, 31), None) == date(2022, 2, 27)
     assert HUNAN.pilot_deadline(date(2021, 1, 15), date(2021, 3, 1)) == date(2021, 3, 1)
     assert HUNAN.pilot_deadline(date(2021, 1, 15), date(2022, 1, 1)) == date(2021, 7, 14)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2021, 8, 31), 6, date(2022, 2, 28)),
-        (date(2023, 8, 31), 6, date(2024, 2, 29)),
-        (date(2024, 12, 15), 1, date(2025, 1, 15)),
-        (date(2024, 1, 31), -2, date(2023, 11, 30)),
-    ],
-)
-def test_add_months(day: date, months: int, expected: date) -> None:
-    assert add_months(day, months) == expected
 
 
 def test_profiles_do_not_share_mutable_settings() -> None:
