@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from registry.audit.run import run_audit
 from registry.db import Database
 from registry.errors import LoadError
 from registry.events import LogEntry, decode_entry
-from registry.log.audit import run_audit
 from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
 from tests.integration.registry.refworld import STATION, WORLD, as_json, changed, world

@@ -17,8 +17,8 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.audit.findings import AuditReport, Finding
 from registry.events import EventKind, decode_entry
-from registry.log.findings import AuditReport, Finding
 from registry.models import Event, Filing, FilingScope, FilingStatusChange
 from registry.refdata.filings import scope_signature
 from registry.vocab import FilingStatus

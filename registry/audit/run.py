@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.audit.certificates import audit_certificates
+from registry.audit.filings import audit_filings
+from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
+from registry.audit.keys import audit_keys
+from registry.audit.log import audit_log
 from registry.db import Database
-from registry.log.audit_certs import audit_certificates
-from registry.log.audit_filings import audit_filings
-from registry.log.audit_keys import audit_keys
-from registry.log.audit_log import audit_log
-from registry.log.findings import AuditProgress, AuditReport, SilentProgress
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
 

@@ -17,8 +17,8 @@ from registry.events import EventKind, NewEvent, append_events
 from registry.keyring import mark_compromised
 from registry.models import Filing, FilingScope, FilingStatusChange, KeyStatusChange, PublicKey
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, STATION
+from tests.integration.audit.test_certificates_cli import audit, build_backdated
 from tests.integration.log.tampering import build, on_database, sql
-from tests.integration.log.test_audit_cli import audit, build_backdated
 
 
 async def kid_of(database: Database, authority: str, purpose: str) -> str:
