@@ -6,6 +6,7 @@ public reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 from typing import Final
 
@@ -54,6 +55,16 @@ _STATEMENT_CODES: Final = {
     CertificateKind.SKILL_LEVEL: 2,
     CertificateKind.SPECIAL_ABILITY: 3,
 }
+
+
+def kinds_text(kinds: Iterable[CertificateKind]) -> str:
+    """Certificate kinds as stored in a filing scope row: their values, sorted, comma-separated."""
+    return ",".join(sorted({kind.value for kind in kinds}))
+
+
+def parse_kinds(text: str) -> frozenset[CertificateKind]:
+    """The kinds of a stored scope row (:func:`kinds_text`); raises ``ValueError`` for an unknown value."""
+    return frozenset(CertificateKind(value) for value in text.split(",") if value)
 
 
 class Level(IntEnum):

@@ -136,4 +136,8 @@ async def add_projects(database: Database, codes: Sequence[str]) -> None:
                     pilot_ends=None, withdrawn_on=None,
                 )
             )  # fmt: skip
-            session.add(FilingScope(filing_id=filing_id, subject_type="project", subject_code=code, levels=""))
+            session.add(
+                FilingScope(
+                    filing_id=filing_id, subject_type="project", subject_code=code, levels="", kinds="special_ability"
+                )
+            )

@@ -16,7 +16,7 @@ from registry.append_only import unguarded
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import Certificate, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
-from registry.refdata.filings import scope_signature
+from registry.refdata.filings import scope_signature, scope_terms
 from tests.factories import TestCertificate, add_keys, key_store, seed_world
 from tests.integration.log.conftest import World
 from tests.support import make_settings
@@ -67,6 +67,8 @@ async def log_seeded_filings(database: Database) -> None:
                 "valid_from": filing.valid_from.isoformat(),
                 "valid_to": filing.valid_to.isoformat(),
                 "scope": scope_signature(scope),
+                "terms": scope_terms(scope),
+                "pilot": filing.pilot,
             }
             subject = f"filing:{filing.institution_code}:{filing.reference}"
             events.append(NewEvent(kind=EventKind.FILING_CREATED, subject=subject, actor="test", details=details))

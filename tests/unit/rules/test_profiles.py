@@ -97,10 +97,20 @@ def test_shared_policy_items(profile: ProvinceProfile) -> None:
     assert profile.rule_for(CertificateKind.SPECIAL_ABILITY).policy
 
 
-def test_filing_validity_by_kind() -> None:
+def test_a_filing_window_is_capped_only_where_a_document_sets_one() -> None:
+    """Rule 2: a Hunan station three years (000:20), a school's skill-level pilot one year (002:45); a
+    school's other filings, an industry station, a 考核站 (003) and every Sichuan filing (004): no cap."""
     start = date(2024, 3, 1)
     assert HUNAN.filing_valid_to(InstitutionKind.STATION, start) == date(2027, 2, 28)
-    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start, pilot=True) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICAL_SCHOOL, start, pilot=True) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.STATION, start, owner=InstitutionOwner.INDUSTRY) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.ASSESSMENT_SITE, start) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.EVALUATION_ORG, start) is None
+    for kind in InstitutionKind:
+        assert SICHUAN.filing_valid_to(kind, start) is None
+        assert SICHUAN.filing_valid_to(kind, start, pilot=True) is None
 
 
 def test_pilot_deadline_is_six_months_from_publication() -> None:
@@ -113,3 +123,4 @@ def test_pilot_deadline_is_six_months_from_publication() -> None:
 def test_profiles_do_not_share_mutable_settings() -> None:
     assert HUNAN.school_top_level is not SICHUAN.school_top_level
     assert HUNAN.filing_validity_years is not SICHUAN.filing_validity_years
+    assert HUNAN.pilot_filing_validity_years is not SICHUAN.pilot_filing_validity_years
