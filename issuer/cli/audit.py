@@ -99,7 +99,8 @@ def audit_command(state_path: Path | None) -> None:
         except OSError as exc:
             fail(f"审计状态文件无法写入 / the audit state file {path} cannot be written: {exc}")
     checked = (
-        f"{report.leaves} leaves, {report.certificates} certificates, {report.checkpoints} checkpoints "
+        f"{report.leaves} leaves, {report.certificates} certificates, {report.prints} prints, "
+        f"{report.checkpoints} checkpoints "
         f"({len(state.checkpoints)} in {path})"
     )
     if report.clean:

@@ -150,7 +150,7 @@ async def issue_batch(
         )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
-            workers=sign_workers,
+            workers=sign_workers, print_rule=profile.print_serial,
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip

@@ -55,7 +55,8 @@ class CertificatePrint(Base):
     __tablename__ = "certificate_print"
     __table_args__ = (Index("ix_certificate_print_number", "number", "log_index"),)
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(ForeignKey("certificate.number"))
+    #: No foreign key, like the event's subject: the audit reports a print whose certificate is gone.
+    number: Mapped[str] = mapped_column(String(32))
     serial: Mapped[str] = mapped_column(String(32), unique=True)
     #: Given by the operator (pre-printed controlled stock, 000:35) rather than allocated by the registry.
     given: Mapped[bool] = mapped_column(Boolean)

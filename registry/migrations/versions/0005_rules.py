@@ -49,9 +49,6 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("printed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("log_index", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["number"], ["certificate.number"], name=op.f("fk_certificate_print_number_certificate")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate_print")),
         sa.UniqueConstraint("serial", name=op.f("uq_certificate_print_serial")),
     )

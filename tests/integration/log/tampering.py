@@ -15,7 +15,7 @@ from issuer.cli import main
 from registry.append_only import unguarded
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
-from registry.models import Certificate, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
+from registry.models import Certificate, CertificatePrint, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
 from registry.refdata.filings import scope_signature, scope_terms
 from tests.factories import TestCertificate, add_keys, key_store, seed_world
 from tests.integration.log.conftest import World
@@ -122,6 +122,7 @@ async def truncate(database: Database, keep: int, *, drop_checkpoints: bool = Fa
             if (index + 1) << level > keep:
                 await session.execute(delete(MerkleNode).where(MerkleNode.level == level, MerkleNode.index == index))
         await session.execute(delete(Certificate).where(Certificate.log_index >= keep))
+        await session.execute(delete(CertificatePrint).where(CertificatePrint.log_index >= keep))
         await session.execute(delete(Event).where(Event.idx >= keep))
         await session.execute(update(LogHead).values(size=keep))
         if drop_checkpoints:
