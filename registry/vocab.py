@@ -12,7 +12,7 @@ from typing import Final
 
 
 class CertificateKind(StrEnum):
-    """The three certificate kinds of the province (RULES.md "Words")."""
+    """The three certificate kinds of the province (docs/rules.md, rules 1 and 3)."""
 
     QUALIFICATION = "qualification"  # 职业资格证书: only occupations in the national catalogue
     SKILL_LEVEL = "skill_level"  # 职业技能等级证书: levels 5 (初级工) … 1 (高级技师)
@@ -97,7 +97,7 @@ LEVEL_LABELS_EN: Final = {
 
 
 class InstitutionKind(StrEnum):
-    """What kind of filed institution assesses (RULES.md "Words", rule 4)."""
+    """What kind of filed institution assesses (docs/rules.md, rules 1 and 4)."""
 
     STATION = "station"  # 职业技能鉴定所（站）
     EVALUATION_ORG = "evaluation_org"  # 社会培训评价组织 / 评价机构

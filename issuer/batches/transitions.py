@@ -1,4 +1,4 @@
-"""The review and notice transitions of a batch (RULES.md rules 7 and 8), and the holds, one transaction each.
+"""The review and notice transitions of a batch (docs/rules.md rules 7 and 8), and the holds, one transaction each.
 
 Every transition checks who may (``access``), locks the batch by moving it out of the state it expects
 (``store.move_state``: a concurrent transition gets 409) and appends its event in the same transaction.

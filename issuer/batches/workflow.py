@@ -1,4 +1,4 @@
-"""The states of a batch and what each transition needs (RULES.md rules 7 and 8). Pure.
+"""The states of a batch and what each transition needs (docs/rules.md rules 7 and 8). Pure.
 
 ::
 

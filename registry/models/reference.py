@@ -1,7 +1,7 @@
 """Reference data: regions, authorities, catalogues, institutions and their filings.
 
 Filing status is never updated in place: each change is a dated :class:`FilingStatusChange` row and the
-status on a date is the latest change effective on or before it (RULES.md rule 2, rule 11).
+status on a date is the latest change effective on or before it (docs/rules.md rule 2, rule 11).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A province profile: the *policy* items of RULES.md as data, so a province changes a rule without code
+"""A province profile: the *policy* items of docs/rules.md as data, so a province changes a rule without code
 (each field names the rule of ``docs/rules.md`` it sets).
 
 A profile is a frozen msgspec Struct that round-trips through JSON (:meth:`ProvinceProfile.to_json`,
@@ -40,7 +40,7 @@ class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_un
 
 
 class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Everything that differs between provinces (RULES.md items marked *policy*, and NUMBERING.md)."""
+    """Everything that differs between provinces (docs/rules.md items marked *policy*, and NUMBERING.md)."""
 
     code: str
     name_zh: str

@@ -1,4 +1,4 @@
-"""Rules 1–6 of RULES.md: for every rule, a case that passes and cases that fail with the right code."""
+"""Rules 1–6 of docs/rules.md: for every rule, a case that passes and cases that fail with the right code."""
 
 from __future__ import annotations
 
