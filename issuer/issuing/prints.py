@@ -7,11 +7,11 @@ from datetime import date
 
 import msgspec
 
-from issuer.issuing.access import Caller, require_view_right
+from issuer.issuing.access import Caller
 from issuer.issuing.corrections import check_number
-from registry.certificates import get_certificate, status_of
+from issuer.issuing.qrcodes import viewable_certificate
+from registry.certificates import status_of
 from registry.db import Database
-from registry.models import Institution
 from registry.prints import PrintInfo, prints_of
 from registry.rules.policy import ProvinceProfile
 
@@ -34,10 +34,7 @@ async def certificate_prints(
     look-up), :class:`NotFoundError`, :class:`Forbidden` (who may see its QR code may see its prints)."""
     number = check_number(profile, number, today=today)
     async with database.reader() as session:
-        certificate = await get_certificate(session, number)
-        institution = await session.get(Institution, certificate.institution_code)
-        assert institution is not None  # foreign key
-        await require_view_right(session, caller, institution)
+        certificate = await viewable_certificate(session, caller, number)
         prints = await prints_of(session, number)
         status = await status_of(session, number)
     current = next((p.serial for p in prints if not p.void), None)

@@ -67,7 +67,7 @@ def _timeline(filing: FilingView) -> _Timeline:
 
 
 class FilingIndex:
-    """The filings of one institution, indexed for :meth:`find`."""
+    """The filings of one institution, indexed for :meth:`find_all`."""
 
     def __init__(self, filings: Sequence[FilingView], institution_code: str) -> None:
         """Index the filings of ``institution_code``; filings of other institutions are ignored."""
@@ -76,25 +76,6 @@ class FilingIndex:
         for index, timeline in enumerate(self._timelines):
             for row in timeline.filing.scope:
                 self._scope.setdefault((row.subject_type, row.subject_code), []).append((index, row))
-
-    def find(
-        self,
-        subject_type: SubjectType,
-        subject_code: str,
-        level: int | None,
-        day: date,
-        label: str,
-        *,
-        kind: CertificateKind | None = None,
-    ) -> tuple[FilingView | None, Violation | None]:
-        """The filing that allows the row, or the violation saying why none does (rule 1 or 2).
-
-        ``level`` is ignored for projects. An occupation code with a trade suffix is also covered by a scope
-        row of its bare occupation (the whole occupation is filed). ``label`` names the subject in messages.
-        ``kind`` defaults to the kind the subject usually has (skill level, special ability).
-        """
-        allowing, problem = self.find_all(subject_type, subject_code, level, day, label, kind=kind)
-        return (allowing[0].filing if allowing else None), problem
 
     def find_all(
         self,
@@ -107,8 +88,13 @@ class FilingIndex:
         kind: CertificateKind | None = None,
     ) -> tuple[list[Allowing], Violation | None]:
         """Every filing that allows the row (in recorded order, with its scope row), or ``[]`` and the
-        violation saying why none does. Rule 5 needs them all: an institution may hold a city's and the
-        province's filing at once."""
+        violation saying why none does (rule 1 or 2). Rule 5 needs them all: an institution may hold a city's
+        and the province's filing at once.
+
+        ``level`` is ignored for projects. An occupation code with a trade suffix is also covered by a scope
+        row of its bare occupation (the whole occupation is filed). ``label`` names the subject in messages;
+        ``kind`` defaults to the kind the subject usually has (skill level, special ability).
+        """
         if kind is None:
             kind = (
                 CertificateKind.SPECIAL_ABILITY if subject_type is SubjectType.PROJECT else CertificateKind.SKILL_LEVEL

@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.audit.run import run_audit
@@ -17,9 +16,10 @@ from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import FilingScope
 from registry.rule_views import filing_views
-from registry.schema import alembic_config, current_revision, upgrade
+from registry.schema import current_revision, upgrade
 from registry.vocab import CertificateKind
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.integration.log.test_migration import _downgrade as downgrade
 from tests.support import drop_pg_database, migrated_pg_database
 
 BEFORE = "0004_event_append_only"
@@ -80,20 +80,6 @@ async def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
             await drop_pg_database(PG_ADMIN_URL, name)
 
 
-async def _downgrade(url: str, revision: str) -> None:
-    def _run(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_run)
-    finally:
-        await engine.dispose()
-
-
 async def test_filings_keep_what_they_allowed_and_stay_as_logged(url_at_0004: str) -> None:
     database = Database(url_at_0004)
     try:
@@ -116,7 +102,7 @@ async def test_filings_keep_what_they_allowed_and_stay_as_logged(url_at_0004: st
         report = await run_audit(database, "test.origin")
         assert [d.kind.value for d in report.discrepancies] == ["filing.changed"]
 
-        await _downgrade(url_at_0004, BEFORE)
+        await downgrade(database, BEFORE)
         assert await current_revision(database.write_engine) == BEFORE
         await upgrade(database.write_engine)
         assert await current_revision(database.write_engine) == "0005_rules"
