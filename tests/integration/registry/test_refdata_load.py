@@ -585,3 +585,26 @@ async def test_a_filing_loaded_again_with_other_kinds_is_a_change_in_place(datab
     await load_reference_file(database, as_json(WORLD), "world.json")
     with pytest.raises(LoadError, match=r"filing\.changed"):
         await load_reference_file(database, as_json(_filing(kinds="qualification,skill_level")), "world.json")
+
+
+async def test_an_xlsx_filing_sheet_names_its_kinds_in_chinese(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filings=[], filing_status=[])), "world.json")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "备案"
+    sheet.append(
+        ["机构编码", "备案文号", "备案机关", "有效期起", "有效期止", "范围类型", "职业或项目编码", "等级", "证书类别"]
+    )
+    sheet.append([STATION, "长人社鉴备〔2024〕8号", "430100", "2024-01-01", "2026-12-31", "occupation", "6-31-01-03",
+                  "345", "职业资格证书"])  # fmt: skip
+    sheet.append(
+        [STATION, "长人社鉴备〔2024〕8号", "430100", "2024-01-01", "2026-12-31", "project", "HN01", None, None]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await load_reference_file(database, buffer.getvalue(), "备案.xlsx")
+    assert report.added == {"filings": 1}
+    async with database.reader() as session:
+        kinds = dict((await session.execute(select(FilingScope.subject_code, FilingScope.kinds))).all())
+    assert kinds == {"6-31-01-03": "qualification", "HN01": "special_ability"}
