@@ -28,10 +28,11 @@ from datetime import date, datetime
 
 import nacl.signing
 
-from keys.keyinfo import PROVINCE_TZ, PublicKeyInfo
+from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
 from keys.kid import b64url_encode
 from keys.signing import SigningKey, verify_signature
+from registry.calendar import PROVINCE_TZ
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement, verify_statement
 
 

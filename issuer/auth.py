@@ -5,7 +5,7 @@ Roles (who may do what is decided by the services, which raise :class:`Forbidden
 - ``institution`` — an assessment institution: submits and follows its own batches;
 - ``city_reviewer`` — a city centre: reviews batches of institutions in its region, issues special-ability
   certificates of its region;
-- ``province_reviewer`` — the province centre: approves batches that need the province (RULES.md rule 7);
+- ``province_reviewer`` — the province centre: approves batches that need the province (docs/rules.md rule 7);
 - ``province_admin`` — the province centre: filings, keys, issue and revocation anywhere.
 """
 

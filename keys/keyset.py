@@ -25,20 +25,17 @@ from keys.errors import (
     WrongKeyPurposeError,
 )
 from keys.keyinfo import (
-    PROVINCE_TZ,
     CompromiseScope,
     KeyStatus,
     PublicKeyInfo,
     Purpose,
     compromise,
-    province_day,
     retire,
 )
 from keys.kid import is_kid
 from keys.signing import SIGNATURE_BYTES, verify_signature
 
 __all__ = [
-    "PROVINCE_TZ",
     "CompromiseScope",
     "KeySet",
     "KeyStatus",
@@ -46,7 +43,6 @@ __all__ = [
     "Purpose",
     "add_key",
     "compromise",
-    "province_day",
     "retire",
     "rotate",
     "update_key",

@@ -1,4 +1,4 @@
-"""The event table refuses UPDATE, DELETE and TRUNCATE in the database itself (RULES.md §11: 全程留痕).
+"""The event table refuses UPDATE, DELETE and TRUNCATE in the database itself (docs/rules.md rule 11: 全程留痕).
 
 The transparency log already makes a changed or deleted event *detectable* (``certreg audit``); these
 triggers make it *refused*, so an application bug or an operator's slip cannot do it, and doing it on

@@ -1,7 +1,8 @@
 """Writing certificates and deriving their status: the only code that inserts a certificate row.
 
 A certificate row is written once, together with its ``certificate.issued`` event (which commits to the
-hashes of the exact signed statement and signature) in the same transaction. Revocation and supersession
+hashes of the exact signed statement and signature, and names the serial of its first print) and that
+first print (:mod:`registry.prints`) in the same transaction. Revocation and supersession
 (reissue 补发, replacement 换发) are events on the old number; the current status is the latest of them.
 """
 
@@ -20,6 +21,8 @@ from registry.bulk import insert_records
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
 from registry.models import Certificate, Event
+from registry.prints import Printed, first_prints, store_first_prints
+from registry.rules.serials import PrintSerialRule
 from registry.vocab import CertificateStatus
 
 STATUS_EVENT_KINDS: Final = (
@@ -75,8 +78,11 @@ def row_digest(cert: NewCertificate) -> bytes:
     return hashlib.sha256(_row_encoder.encode(msgspec.structs.astuple(cert))).digest()
 
 
-def issued_event(cert: NewCertificate, actor: str, at: datetime | None = None) -> NewEvent:
-    """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row against."""
+def issued_event(
+    cert: NewCertificate, actor: str, at: datetime | None = None, *, print_serial: str | None = None
+) -> NewEvent:
+    """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row (and, by
+    ``print_serial``, its first print) against."""
     details: dict[str, str | int | bytes | bool | None] = {
         "row_sha256": row_digest(cert),
         "kind": cert.kind,
@@ -89,6 +95,8 @@ def issued_event(cert: NewCertificate, actor: str, at: datetime | None = None) -
     }
     if cert.supersedes:
         details["supersedes"] = cert.supersedes
+    if print_serial is not None:
+        details["print_serial"] = print_serial
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
@@ -99,16 +107,27 @@ async def store_certificates(
     actor: str,
     at: datetime | None = None,
     extra_events: Sequence[NewEvent] = (),
+    print_rule: PrintSerialRule | None = None,
 ) -> range:
-    """Insert ``certificates`` and append their issue events (then ``extra_events``) in the caller's
-    transaction; returns the leaf indices of the issue events, in order."""
-    indices = await append_events(session, [issued_event(c, actor, at) for c in certificates] + list(extra_events))
+    """Insert ``certificates`` with their first prints, and append their issue events (then
+    ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
+
+    ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
+    each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
+    is exhausted (nothing written).
+    """
+    at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
+    printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
+    serials = await first_prints(session, print_rule or PrintSerialRule(), printed)
+    events = [issued_event(c, actor, at, print_serial=s) for c, s in zip(certificates, serials, strict=True)]
+    indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
     records = [
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
+    await store_first_prints(session, [c.number for c in certificates], serials, issued, at)
     return issued
 
 

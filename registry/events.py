@@ -36,6 +36,9 @@ class EventKind(StrEnum):
     CERTIFICATE_REVOKED = "certificate.revoked"
     CERTIFICATE_REISSUED = "certificate.reissued"  # 补发: subject is the old number, details name the new
     CERTIFICATE_REPLACED = "certificate.replaced"  # 换发: subject is the old number, details name the new
+    #: 补发 keeping the number (qualification): subject is the number, details the new print serial and the
+    #: serial it voids (NUMBERING.md "Print serial and reissue"); the status stays valid.
+    CERTIFICATE_REPRINTED = "certificate.reprinted"
     FILING_CREATED = "filing.created"
     #: A catalogue row (region, authority, occupation, project, institution) changed in place by a reference
     #: load: subject ``<table>:<code>``, details name the changed fields with their old and new values.

@@ -27,7 +27,16 @@ from registry.rules.views import (
     ScopeRow,
     StatusChange,
 )
-from registry.vocab import AuthorityLevel, FilingStatus, InstitutionKind, InstitutionOwner, ProjectStatus, SubjectType
+from registry.vocab import (
+    AuthorityLevel,
+    CertificateKind,
+    FilingStatus,
+    InstitutionKind,
+    InstitutionOwner,
+    ProjectStatus,
+    SubjectType,
+    parse_kinds,
+)
 
 
 def institution_view(row: Institution) -> InstitutionView:
@@ -72,18 +81,36 @@ async def filing_views(session: AsyncSession, institution_code: str) -> list[Fil
             filed_by=f.filed_by,
             valid_from=f.valid_from,
             valid_to=f.valid_to,
-            scope=tuple(
-                ScopeRow(SubjectType(s.subject_type), s.subject_code, frozenset(int(c) for c in s.levels))
-                for s in scopes
-                if s.filing_id == f.id
-            ),
-            history=tuple(
-                StatusChange(FilingStatus(c.status), c.effective_on, c.reason) for c in changes if c.filing_id == f.id
-            ),
+            scope=tuple(scope_row(s) for s in scopes if s.filing_id == f.id),
+            history=tuple(status_change(c) for c in changes if c.filing_id == f.id),
             authority=authorities.get(f.filed_by),
+            pilot=f.pilot,
         )
         for f in filings
     ]
+
+
+def scope_row(row: FilingScope) -> ScopeRow:
+    """The rules' view of a stored scope row (its kinds and the province centre's consent included)."""
+    return ScopeRow(
+        SubjectType(row.subject_type),
+        row.subject_code,
+        frozenset(int(c) for c in row.levels),
+        kinds=parse_kinds(row.kinds),
+        consent_on=row.consent_on,
+    )
+
+
+def status_change(row: FilingStatusChange) -> StatusChange:
+    """The rules' view of a stored status change, whole or of one occupation, level or kind (004:42)."""
+    return StatusChange(
+        FilingStatus(row.status),
+        row.effective_on,
+        row.reason,
+        subject_code=row.subject_code,
+        levels=frozenset(int(c) for c in row.levels or ""),
+        kind=CertificateKind(row.kind) if row.kind else None,
+    )
 
 
 async def occupation_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, OccupationView]:
@@ -123,6 +150,7 @@ async def project_views(session: AsyncSession, codes: Iterable[str]) -> dict[str
             published_on=row.published_on,
             pilot_ends=row.pilot_ends,
             withdrawn_on=row.withdrawn_on,
+            active_from=row.active_from,
         )
         for row in rows
     }

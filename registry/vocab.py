@@ -6,12 +6,13 @@ public reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 from typing import Final
 
 
 class CertificateKind(StrEnum):
-    """The three certificate kinds of the province (RULES.md "Words")."""
+    """The three certificate kinds of the province (docs/rules.md, rules 1 and 3)."""
 
     QUALIFICATION = "qualification"  # 职业资格证书: only occupations in the national catalogue
     SKILL_LEVEL = "skill_level"  # 职业技能等级证书: levels 5 (初级工) … 1 (高级技师)
@@ -56,6 +57,16 @@ _STATEMENT_CODES: Final = {
 }
 
 
+def kinds_text(kinds: Iterable[CertificateKind]) -> str:
+    """Certificate kinds as stored in a filing scope row: their values, sorted, comma-separated."""
+    return ",".join(sorted({kind.value for kind in kinds}))
+
+
+def parse_kinds(text: str) -> frozenset[CertificateKind]:
+    """The kinds of a stored scope row (:func:`kinds_text`); raises ``ValueError`` for an unknown value."""
+    return frozenset(CertificateKind(value) for value in text.split(",") if value)
+
+
 class Level(IntEnum):
     """Skill levels: 1 is the highest (一级/高级技师), 5 the lowest (五级/初级工). 0 = no level."""
 
@@ -86,7 +97,7 @@ LEVEL_LABELS_EN: Final = {
 
 
 class InstitutionKind(StrEnum):
-    """What kind of filed institution assesses (RULES.md "Words", rule 4)."""
+    """What kind of filed institution assesses (docs/rules.md, rules 1 and 4)."""
 
     STATION = "station"  # 职业技能鉴定所（站）
     EVALUATION_ORG = "evaluation_org"  # 社会培训评价组织 / 评价机构

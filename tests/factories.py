@@ -13,8 +13,8 @@ from pathlib import Path
 import msgspec
 
 from issuer.keystore import KeyStore, new_key, signer_for
-from keys.keyset import province_day
 from registry import holders
+from registry.calendar import province_day
 from registry.certificates import NewCertificate, store_certificates
 from registry.db import Database
 from registry.keyring import load_keyset
@@ -127,10 +127,13 @@ async def seed_world(database: Database) -> None:
                 )
             )
         await session.flush()
-        scopes = {
-            SKILL_INSTITUTION: [("occupation", ELECTRICIAN, "2345"), ("occupation", CARER, "345")],
-            STATION: [("occupation", WELDER, "345")],
-            SITE: [("project", EMBROIDERY, "")],
+        scopes = {  # (subject type, code, levels, the certificate kinds the row allows)
+            SKILL_INSTITUTION: [
+                ("occupation", ELECTRICIAN, "2345", "skill_level"),
+                ("occupation", CARER, "345", "skill_level"),
+            ],
+            STATION: [("occupation", WELDER, "345", "qualification")],
+            SITE: [("project", EMBROIDERY, "", "special_ability")],
         }
         for institution, rows in scopes.items():
             filing = Filing(
@@ -142,9 +145,11 @@ async def seed_world(database: Database) -> None:
             )
             session.add(filing)
             await session.flush()
-            for subject_type, subject, levels in rows:
+            for subject_type, subject, levels, kinds in rows:
                 session.add(
-                    FilingScope(filing_id=filing.id, subject_type=subject_type, subject_code=subject, levels=levels)
+                    FilingScope(
+                        filing_id=filing.id, subject_type=subject_type, subject_code=subject, levels=levels, kinds=kinds
+                    )
                 )
             session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2024, 1, 1)))
 

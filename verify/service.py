@@ -19,7 +19,7 @@ from typing import Final
 
 import msgspec
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
 from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any

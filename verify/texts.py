@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final, Literal
 
-from keys.keyset import PROVINCE_TZ
+from registry.calendar import province_time_text, province_time_zh
 
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
@@ -135,7 +135,4 @@ def format_date(day: date, lang: Lang) -> str:
 
 def format_moment(moment: datetime, lang: Lang) -> str:
     """A moment in the province's time (China Standard Time), to the minute."""
-    local = moment.astimezone(PROVINCE_TZ)
-    if lang == "zh":
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
-    return f"{local:%Y-%m-%d %H:%M} (UTC+8)"
+    return province_time_zh(moment) if lang == "zh" else province_time_text(moment)

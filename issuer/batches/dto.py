@@ -93,6 +93,8 @@ class RowReport(msgspec.Struct, frozen=True, kw_only=True):
     level: int
     problems: list[RowProblem]
     certificate_number: str | None = None
+    #: The serial of the certificate's valid print (印制流水码, never part of the number).
+    print_serial: str | None = None
 
 
 class RowPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,4 +1,4 @@
-"""The public notice (公示, RULES.md rule 8): batches under notice and their people, names masked.
+"""The public notice (公示, docs/rules.md rule 8): batches under notice and their people, names masked.
 
 Public and unauthenticated, so only what the notice requires leaves this module: the masked name, the
 occupation or project (code and name), the level, the institution and the notice period. Rows ``ok`` and

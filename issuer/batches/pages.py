@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from issuer.batches.notice import PAGE_SIZE, NoticeBatch, NoticeIndex
-from keys.keyinfo import PROVINCE_TZ
-
-
-def _cst(moment: datetime) -> str:
-    """A timestamp as the province reads it (China Standard Time)."""
-    return moment.astimezone(PROVINCE_TZ).strftime("%Y-%m-%d %H:%M")
+from registry.calendar import province_minute
 
 
 @cache
@@ -26,7 +20,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cst"] = _cst
+    env.filters["cst"] = province_minute
     return env
 
 

@@ -51,7 +51,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
 class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
     """One broken rule of one row. ``column`` is the header as written in the file ("" for the form).
 
-    ``rule`` is always sent: the number of the RULES.md rule (rules 1–6), else :data:`FORMAT` for a value
+    ``rule`` is always sent: the number of the docs/rules.md rule (rules 1–6), else :data:`FORMAT` for a value
     that is malformed or missing, or :data:`DUPLICATE` for a repeated holder (``null`` only in reports
     stored before every problem had one).
     """

@@ -25,13 +25,15 @@ from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch, BatchRow, Institution
+from registry.prints import PrintInfo, current_prints
 from registry.rules.profiles import get_profile
 
 MAX_PAGE: Final = 1000
 DEFAULT_PAGE: Final = 100
 
 
-def row_report(row: BatchRow) -> RowReport:
+def row_report(row: BatchRow, serials: dict[str, PrintInfo] | None = None) -> RowReport:
+    printed = (serials or {}).get(row.certificate_number or "")
     return RowReport(
         row=row.row_no,
         status=row.status,
@@ -41,6 +43,7 @@ def row_report(row: BatchRow) -> RowReport:
         level=row.level,
         problems=decode_problems(row.problems),
         certificate_number=row.certificate_number,
+        print_serial=printed.serial if printed else None,
     )
 
 
@@ -134,6 +137,7 @@ async def batch_detail(
             session, batch_id, status=status.value if status else None, offset=offset, limit=limit
         )
         names = await _institution_names(session, {batch.institution_code})
+        serials = await current_prints(session, [r.certificate_number for r in rows if r.certificate_number])
         return BatchDetail(
             batch=summary(batch, names.get(batch.institution_code, ""), counts),
             province_approval_needed=province,
@@ -143,7 +147,7 @@ async def batch_detail(
                 offset=offset,
                 limit=limit,
                 status=status.value if status else None,
-                items=[row_report(r) for r in rows],
+                items=[row_report(r, serials) for r in rows],
             ),
             history=await history(session, batch_id),
         )

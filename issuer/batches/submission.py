@@ -30,7 +30,7 @@ from issuer.batches.importer import (
 )
 from issuer.batches.rows import CheckedRow, RowChecker
 from issuer.batches.workflow import RowStatus, State, require_reason, require_rows, require_state, row_ranges
-from keys.keyinfo import province_day
+from registry.calendar import province_day
 from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, append_events

@@ -1,4 +1,4 @@
-"""The review and notice transitions of a batch (RULES.md rules 7 and 8), and the holds, one transaction each.
+"""The review and notice transitions of a batch (docs/rules.md rules 7 and 8), and the holds, one transaction each.
 
 Every transition checks who may (``access``), locks the batch by moving it out of the state it expects
 (``store.move_state``: a concurrent transition gets 409) and appends its event in the same transaction.
@@ -19,7 +19,6 @@ from issuer.batches.workflow import (
     RowStatus,
     State,
     clean_reason,
-    cst_text,
     needs_province,
     notice_days,
     notice_states,
@@ -29,6 +28,7 @@ from issuer.batches.workflow import (
     row_ranges,
 )
 from issuer.errors import BatchStateError
+from registry.calendar import province_time_text
 from registry.config import Settings
 from registry.db import Database
 from registry.events import DetailValue, EventKind, append_events
@@ -188,9 +188,10 @@ async def record_objection(
             session, batch, (State.UNDER_NOTICE,), None, action_zh="登记异议", action_en="recording an objection"
         )
         if batch.notice_ends_at is not None and now >= batch.notice_ends_at:
+            ended = province_time_text(batch.notice_ends_at)
             raise BatchStateError(
-                f"公示期已于 {cst_text(batch.notice_ends_at)} 结束，异议须在公示期内提出 / the notice ended at "
-                f"{cst_text(batch.notice_ends_at)}; objections are taken during the notice"
+                f"公示期已于 {ended} 结束，异议须在公示期内提出 / the notice ended at {ended}; objections are taken "
+                "during the notice"
             )
         await _hold(session, batch, rows, kind=EventKind.BATCH_OBJECTION, caller=caller, reason=reason)
 

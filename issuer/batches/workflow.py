@@ -1,4 +1,4 @@
-"""The states of a batch and what each transition needs (RULES.md rules 7 and 8). Pure.
+"""The states of a batch and what each transition needs (docs/rules.md rules 7 and 8). Pure.
 
 ::
 
@@ -22,7 +22,7 @@ from typing import Final
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError
 from issuer.params import check_text
-from keys.keyinfo import PROVINCE_TZ
+from registry.calendar import province_time_text
 from registry.rules.policy import ProvinceProfile
 
 
@@ -104,8 +104,8 @@ def issuable_problem(
         return f"批次 {batch_id} 未在公示中 / batch {batch_id} is {state}, not under notice"
     if now < notice_ends_at:
         return (
-            f"公示期至 {cst_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the notice ends at "
-            f"{cst_text(notice_ends_at)}; certificates cannot be issued before (rule 8)"
+            f"公示期至 {province_time_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the notice ends at "
+            f"{province_time_text(notice_ends_at)}; certificates cannot be issued before (rule 8)"
         )
     if bad := counts.get(RowStatus.BAD, 0):
         return f"有 {bad} 行有错误，须先处理 / {bad} rows are bad; resolve them first"
@@ -124,11 +124,6 @@ def require_issuable(
     problem = issuable_problem(batch_id=batch_id, state=state, notice_ends_at=notice_ends_at, counts=counts, now=now)
     if problem is not None:
         raise BatchStateError(problem)
-
-
-def cst_text(moment: datetime) -> str:
-    """A timestamp as people in the province read it: ``2025-06-08 10:00 (UTC+8)``."""
-    return moment.astimezone(PROVINCE_TZ).strftime("%Y-%m-%d %H:%M (UTC+8)")
 
 
 def row_ranges(rows: Iterable[int]) -> str:

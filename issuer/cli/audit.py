@@ -18,10 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from issuer.cli._common import err_console, open_database, run, settings_from_env
 from issuer.cli.monitor import save_state
+from registry.audit.findings import AuditReport
+from registry.audit.run import run_audit
+from registry.audit.state import AuditState, remember
 from registry.config import Settings
-from registry.log.audit import run_audit
-from registry.log.audit_state import AuditState, remember
-from registry.log.findings import AuditReport
 
 STATE_NAME = "audit-state.json"
 
@@ -99,7 +99,8 @@ def audit_command(state_path: Path | None) -> None:
         except OSError as exc:
             fail(f"审计状态文件无法写入 / the audit state file {path} cannot be written: {exc}")
     checked = (
-        f"{report.leaves} leaves, {report.certificates} certificates, {report.checkpoints} checkpoints "
+        f"{report.leaves} leaves, {report.certificates} certificates, {report.prints} prints, "
+        f"{report.checkpoints} checkpoints "
         f"({len(state.checkpoints)} in {path})"
     )
     if report.clean:

@@ -10,12 +10,13 @@ from rich.table import Table
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
 from issuer.batches.operator import operator_caller
-from issuer.batches.workflow import RowStatus, State, cst_text
+from issuer.batches.workflow import RowStatus, State
 from issuer.cli._common import console, open_database, run, settings_from_env
+from registry.calendar import province_time_text
 
 
 def when(moment: datetime | None) -> str:
-    return cst_text(moment) if moment else "—"
+    return province_time_text(moment) if moment else "—"
 
 
 def summary_table(batches: list[BatchSummary], *, title: str) -> Table:
@@ -62,13 +63,27 @@ def batch_table(b: BatchSummary) -> Table:
 
 def rows_table(detail: BatchDetail, *, title: str) -> Table:
     table = Table(title=title)
-    for heading in ("行 row", "状态", "姓名 name", "身份证号", "职业/项目", "等级", "问题 problems"):
-        table.add_column(heading, overflow="fold")
+    headings = (
+        "行 row",
+        "状态",
+        "姓名 name",
+        "身份证号",
+        "职业/项目",
+        "等级",
+        "证书编号 / 印制流水码",
+        "问题 problems",
+    )
+    for heading in headings:
+        # a number or serial folded in two cannot be copied: that column keeps its width, the others fold
+        whole = heading == headings[6]
+        table.add_column(heading, overflow="fold", no_wrap=whole, min_width=22 if whole else None)
     for r in detail.rows.items:
         problems = "\n".join(f"[{p.column or p.field}] {p.code}: {p.message_zh}" for p in r.problems)
+        issued = f"{r.certificate_number}\n{r.print_serial or '—'}" if r.certificate_number else "—"
         table.add_row(
-            str(r.row), r.status, r.holder_name, r.holder_id_masked, r.subject_code, str(r.level or "—"), problems
-        )
+            str(r.row), r.status, r.holder_name, r.holder_id_masked, r.subject_code, str(r.level or "—"), issued,
+            problems,
+        )  # fmt: skip
     return table
 
 

@@ -1,4 +1,5 @@
-"""``certreg certificates revoke|reissue|replace NUMBER --reason …``: changes to one certificate.
+"""``certreg certificates revoke|reissue|replace NUMBER --reason …``: changes to one certificate, and
+``certreg certificates prints NUMBER``: the print serials it was printed under.
 
 The same services as the ``/v1/certificates/{number}/…`` routes, run as the province admin operator;
 after each commit the changed numbers are announced on Redis (``CERTREG_REDIS_URL``) so verifiers see the
@@ -8,15 +9,19 @@ change at once.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import click
+from rich.table import Table
 
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.cli.issue_batch import operator_for
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
+from issuer.issuing.prints import certificate_prints
+from registry.calendar import province_day, province_minute
 from registry.config import Settings
 from registry.db import Database
 from registry.rules.profiles import get_profile
@@ -57,19 +62,52 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
 @certificates_group.command("reissue")
 @click.argument("number")
 @_reason
+@click.option(
+    "--print-serial",
+    default=None,
+    help="Serial of the pre-printed blank it is printed on (qualification certificates; default: the next one).",
+)
 @_operator
-def reissue_command(number: str, reason: str, operator: str | None) -> None:
-    """补发 / reissue certificate NUMBER under a new number (same content)."""
+def reissue_command(number: str, reason: str, print_serial: str | None, operator: str | None) -> None:
+    """补发 / reissue certificate NUMBER: a qualification certificate keeps its number under a new print
+    serial; another kind gets a new number (same content)."""
     settings = settings_from_env()
     profile, caller = get_profile(settings.profile), operator_for(settings, operator)
     store = keystore(settings)
     result = _run(
         settings,
         lambda db, announce: reissue_certificate(
-            db, store, profile, number, reason=reason, caller=caller, announce=announce
+            db, store, profile, number, reason=reason, caller=caller, print_serial=print_serial, announce=announce
         ),
     )
-    console.print(f"已补发 / reissued {result.old_number} → {result.number} (event {result.event_id})")
+    if result.change == "reprinted":
+        console.print(
+            f"已补发 / reissued {result.number}：印制流水码 / print serial {result.print_serial}"
+            f"（作废 / void: {result.voided_print_serial or '—'}） (event {result.event_id})"
+        )
+        return
+    console.print(
+        f"已补发 / reissued {result.old_number} → {result.number}，印制流水码 / print serial "
+        f"{result.print_serial or '—'} (event {result.event_id})"
+    )
+
+
+@certificates_group.command("prints")
+@click.argument("number")
+@_operator
+def prints_command(number: str, operator: str | None) -> None:
+    """印制记录 / the print serials certificate NUMBER was printed under (the valid one and the void ones)."""
+    settings = settings_from_env()
+    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    today = province_day(datetime.now(UTC))
+    found = _run(settings, lambda db, _: certificate_prints(db, profile, number, caller=caller, today=today))
+    table = Table(title=f"{found.number} ({found.kind}, {found.status})")
+    for heading in ("印制流水码 serial", "状态 state", "时间 (UTC+8)", "原因 reason"):
+        table.add_column(heading)
+    for item in found.prints:
+        state = "作废 void" if item.void else "有效 valid"
+        table.add_row(item.serial, state, province_minute(item.printed_at), item.reason or "—")
+    console.print(table)
 
 
 @certificates_group.command("replace")

@@ -18,11 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Outcome, operator_caller, run_issue
 from issuer.batches.submission import Upload
-from issuer.batches.workflow import State, cst_text, issuable_problem
+from issuer.batches.workflow import State, issuable_problem
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, operator_for, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
+from registry.calendar import province_time_text
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
 from registry.vocab import CertificateKind
@@ -112,9 +113,10 @@ def _report(outcome: Outcome) -> None:
             "--exclude-bad to leave the bad rows out"
         )
     if batch.state == State.UNDER_NOTICE and batch.notice_ends_at is not None:
+        starts = province_time_text(batch.notice_starts_at or batch.notice_ends_at)
+        ends = province_time_text(batch.notice_ends_at)
         console.print(
-            f"公示期 {cst_text(batch.notice_starts_at or batch.notice_ends_at)} 至 {cst_text(batch.notice_ends_at)}；"
-            f"公示期满且无未处理异议后方可发证（规则8） / under public notice until {cst_text(batch.notice_ends_at)}: "
+            f"公示期 {starts} 至 {ends}；公示期满且无未处理异议后方可发证（规则8） / under public notice until {ends}: "
             "the batch can be issued once the notice has ended with no objection outstanding (rule 8)"
         )
 

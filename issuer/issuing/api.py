@@ -5,7 +5,8 @@
 ``GET  /v1/batches/{id}/qr.zip``            institution (own), city reviewer (region), province roles   200
 ``GET  /v1/certificates/{n}/qr.svg|png``    as qr.zip (``?mode=short`` for the short URL)               200
 ``POST /v1/certificates/{n}/revoke``        as issue; body ``{"reason"}``                              200
-``POST /v1/certificates/{n}/reissue``       as issue; body ``{"reason"}``                              201
+``POST /v1/certificates/{n}/reissue``       as issue; body ``{"reason", "print_serial"?}``             201
+``GET  /v1/certificates/{n}/prints``         as qr.zip; the print serials, valid and void               200
 ``POST /v1/certificates/{n}/replace``       as issue; body ``{"reason", corrected fields…}``           201
 ``GET  /v1/exports/certificates?since=ID``  province roles; NDJSON stream                               200
 ==========================================  ===================================================  ======
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 import msgspec
 import segno
@@ -31,13 +33,14 @@ from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_ce
 from issuer.issuing.corrections import Correction
 from issuer.issuing.exports import export_lines, parse_since
 from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
+from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.rules.profiles import get_profile
 
 
@@ -54,6 +57,14 @@ class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
 
 class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: str
+
+
+class ReissueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``/reissue``: why, and for a qualification certificate (which keeps its number) optionally the print
+    serial of the pre-printed blank it is printed on (000:35); otherwise the authority's next serial."""
+
+    reason: str
+    print_serial: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class IssueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -139,14 +150,24 @@ class CertificateChangeController(Controller):
 
     @post("/{number:str}/reissue", status_code=201)
     async def reissue(
-        self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: NamedDependency[IssuerRuntime],
+        self, number: FromPath[str], data: JSONBody[ReissueRequest], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
     ) -> SuccessorResult:  # fmt: skip
-        """补发: a new number, same content; the old number is superseded."""
+        """补发: a qualification certificate keeps its number and gets a new print serial (``change``
+        ``reprinted``); another kind gets a new number, same content, and the old number is superseded."""
         return await reissue_certificate(
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number,
-            reason=data.reason, caller=principal, announce=issuer.announce,
+            reason=data.reason, caller=principal, print_serial=data.print_serial, announce=issuer.announce,
         )  # fmt: skip
+
+    @get("/{number:str}/prints")
+    async def prints(
+        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
+    ) -> CertificatePrints:
+        """The certificate's prints: the valid print serial and the void ones, oldest first."""
+        today = province_day(datetime.now(UTC))
+        profile = get_profile(issuer.settings.profile)
+        return await certificate_prints(issuer.database, profile, number, caller=principal, today=today)
 
     @post("/{number:str}/replace", status_code=201)
     async def replace(

@@ -3,8 +3,10 @@
 Each is one transaction: the certificate row is locked and must be valid (:func:`require_valid`, 409
 otherwise, so a revoked or superseded certificate never changes again); a reissue or replacement signs a
 successor with the authority's current active key, numbered in the original scope for this year, and
-stores it with the old number's ``certificate.reissued`` / ``certificate.replaced`` event. After the
-commit both numbers are announced, so verifiers see the change at once instead of after a cache TTL.
+stores it with the old number's ``certificate.reissued`` / ``certificate.replaced`` event — except a 补发
+of a kind whose number the profile keeps (qualification, NUMBERING.md): that certificate is printed again
+under a new print serial and stays valid. After the commit the numbers are announced, so verifiers see
+the change at once instead of after a cache TTL.
 """
 
 from __future__ import annotations
@@ -16,10 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
-from issuer.issuing.corrections import Correction, check_number, check_reason, corrected
-from issuer.issuing.successor import SuccessorResult, check_eligible, check_no_duplicate, content_of, store_successor
+from issuer.issuing.corrections import Correction, check_number, check_print_serial, check_reason, corrected
+from issuer.issuing.errors import InvalidInputError
+from issuer.issuing.successor import (
+    SuccessorResult,
+    check_eligible,
+    check_no_duplicate,
+    content_of,
+    reprint_certificate,
+    store_successor,
+)
 from issuer.keystore import KeyStore
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.certificates import (
     get_certificate,
     require_valid,
@@ -82,21 +92,40 @@ async def reissue_certificate(
     *,
     reason: str,
     caller: Caller,
+    print_serial: str | None = None,
     announce: Announce | None = None,
     now: datetime | None = None,
 ) -> SuccessorResult:
-    """补发: a new number for the same holder and content, signed with the current key; the old number is
-    superseded. Raises like :func:`revoke_certificate`, plus ``SequenceOverflowError`` and key errors."""
+    """补发: a qualification certificate (the profile's ``reissue_keeps_number``) keeps its number and is
+    printed again under a new print serial — ``print_serial`` when the operator gives one (pre-printed
+    stock), else the authority's next —, the old print void; another kind gets a new number for the same
+    holder and content, signed with the current key, and the old number is superseded. Raises like
+    :func:`revoke_certificate`, plus :class:`InvalidInputError` (a malformed given serial, or one given for
+    a kind that gets a new number), ``ConflictError`` (the serial is in use), ``SequenceOverflowError`` and
+    key errors."""
     now = now or datetime.now(UTC)
     number = check_number(profile, number, today=province_day(now))
     reason = check_reason(reason)
+    given = check_print_serial(profile, print_serial) if print_serial is not None else None
     async with database.transaction() as session:
         certificate, institution = await _open(session, caller, number)
-        result = await store_successor(
-            session, keystore, profile, certificate, institution=institution, content=content_of(certificate),
-            change=EventKind.CERTIFICATE_REISSUED, reason=reason, caller=caller, now=now,
-        )  # fmt: skip
-    await announce_to(announce, [result.old_number, result.number])
+        if profile.reissue_keeps(CertificateKind(certificate.kind)):
+            result = await reprint_certificate(
+                session, profile, certificate, given_serial=given, reason=reason, caller=caller, now=now
+            )
+        elif given is not None:
+            raise InvalidInputError(
+                "只有保留编号的补发（职业资格证书）可以指定印制流水码 / a print serial can be given only for a reissue "
+                "that keeps its number (a qualification certificate); this one gets a new number",
+                field="print_serial",
+                code="serial.not_applicable",
+            )
+        else:
+            result = await store_successor(
+                session, keystore, profile, certificate, institution=institution, content=content_of(certificate),
+                change=EventKind.CERTIFICATE_REISSUED, reason=reason, caller=caller, now=now,
+            )  # fmt: skip
+    await announce_to(announce, sorted({result.old_number, result.number}))
     return result
 
 

@@ -22,6 +22,7 @@ from registry.rules.formats import parse_level, validate_occupation_code
 from registry.rules.ids import mask_resident_id, validate_resident_id
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.policy import ProvinceProfile
+from registry.rules.serials import check_given_serial
 from registry.vocab import CertificateKind
 
 REASON_MAX_LENGTH: Final = 500
@@ -63,6 +64,15 @@ def check_number(profile: ProvinceProfile, text: str, *, today: date) -> str:
     except RuleError as exc:
         raise _from_rule(exc, "number") from None
     return normalise_number(text)
+
+
+def check_print_serial(profile: ProvinceProfile, text: str) -> str:
+    """The canonical form of an operator-given print serial (a blank of pre-printed stock, 000:35); raises
+    :class:`InvalidInputError` (``serial.format``, ``serial.reserved``) before any look-up."""
+    try:
+        return check_given_serial(profile.print_serial, text)
+    except RuleError as exc:
+        raise _from_rule(exc, "print_serial") from None
 
 
 def check_reason(text: str) -> str:

@@ -17,6 +17,7 @@ from datetime import date
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_view_right
@@ -48,11 +49,18 @@ async def certificate_qr_source(
     before any look-up), :class:`NotFoundError`, :class:`Forbidden`."""
     number = check_number(profile, number, today=today)
     async with database.reader() as session:
-        certificate = await get_certificate(session, number)
-        institution = await session.get(Institution, certificate.institution_code)
-        assert institution is not None  # foreign key
-        await require_view_right(session, caller, institution)
+        certificate = await viewable_certificate(session, caller, number)
         return QrSource(certificate.number, certificate.statement, certificate.signature, certificate.issued_on)
+
+
+async def viewable_certificate(session: AsyncSession, caller: Caller, number: str) -> Certificate:
+    """Certificate ``number`` if the caller may see it (its QR code, its prints); raises
+    :class:`NotFoundError`, :class:`Forbidden`."""
+    certificate = await get_certificate(session, number)
+    institution = await session.get(Institution, certificate.institution_code)
+    assert institution is not None  # foreign key
+    await require_view_right(session, caller, institution)
+    return certificate
 
 
 async def check_batch_qr(database: Database, batch_id: int, *, caller: Caller) -> None:

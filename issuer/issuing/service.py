@@ -36,7 +36,7 @@ from issuer.issuing.store import (
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
-from keys.keyset import PROVINCE_TZ, province_day
+from registry.calendar import province_day, province_time_text
 from registry.db import Database
 from registry.events import EventKind, NewEvent
 from registry.keyring import load_keyset
@@ -86,7 +86,7 @@ def check_issuable(batch: Batch, now: datetime) -> None:
         )
     ends = batch.notice_ends_at
     if ends is None or now < ends:
-        shown = ends.astimezone(PROVINCE_TZ).isoformat(timespec="minutes") if ends else "—"
+        shown = province_time_text(ends) if ends else "—"
         raise NoticeNotEndedError(
             f"批次 {batch.id} 公示期至 {shown} 结束，届时方可发证 / the public notice of batch {batch.id} "
             f"ends at {shown}; it can be issued after that"
@@ -150,7 +150,7 @@ async def issue_batch(
         )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
-            workers=sign_workers,
+            workers=sign_workers, print_rule=profile.print_serial,
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip

@@ -3,7 +3,8 @@
 The successor keeps the old certificate's kind, institution, authority and assessment date; it is
 numbered in the old certificate's sequence scope for this year (a replacement that corrects the level or
 project moves to that scope), signed with the authority's current active key, and stored together with
-the old number's supersession event.
+the old number's supersession event. A 补发 of a kind whose number is kept (qualification, NUMBERING.md)
+has no successor: the certificate is printed again under a new print serial (:func:`reprint_certificate`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from issuer.issuing.corrections import Content
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
 from issuer.keystore import KeyStore, signer_for
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
 from registry.errors import ConflictError
 from registry.events import EventKind
 from registry.keyring import load_keyset
 from registry.models import Certificate, Institution
+from registry.prints import current_prints, reprint
 from registry.rule_views import authority_view, eligibility_context, institution_view, occupation_views, project_views
 from registry.rules.numbering import max_sequence, number_parts_for, sequence_scope
 from registry.rules.policy import ProvinceProfile
@@ -42,6 +44,10 @@ class SuccessorResult(msgspec.Struct, frozen=True, kw_only=True):
     issued_on: date
     event_id: int
     at: datetime
+    #: The serial of the print this change made (the successor's first print, or the reprint).
+    print_serial: str | None = None
+    #: The serial of the print it voided, when the number was kept (补发 of a qualification certificate).
+    voided_print_serial: str | None = None
 
 
 def content_of(certificate: Certificate) -> Content:
@@ -160,7 +166,10 @@ async def store_successor(
     if problems:
         raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", problems)
     event = superseded_event(old.number, numbers[0], kind=change, reason=reason, actor=caller.actor, at=now)
-    issued = await store_certificates(session, made, actor=caller.actor, at=now, extra_events=[event])
+    issued = await store_certificates(
+        session, made, actor=caller.actor, at=now, extra_events=[event], print_rule=profile.print_serial
+    )
+    printed = (await current_prints(session, numbers)).get(numbers[0])
     return SuccessorResult(
         old_number=old.number,
         number=numbers[0],
@@ -169,4 +178,35 @@ async def store_successor(
         issued_on=issued_on,
         event_id=issued.stop,  # the supersession event follows the successor's issue event
         at=now,
+        print_serial=printed.serial if printed else None,
+    )
+
+
+async def reprint_certificate(
+    session: AsyncSession,
+    profile: ProvinceProfile,
+    old: Certificate,
+    *,
+    given_serial: str | None,
+    reason: str,
+    caller: Caller,
+    now: datetime,
+) -> SuccessorResult:
+    """补发 keeping the number: the certificate prints again under a new print serial (the operator's, for a
+    blank of pre-printed stock, or the authority's next one), and the print it had is void. Its statement,
+    signature and status do not change. Raises :class:`ConflictError` for a given serial already in use."""
+    info = await reprint(
+        session, profile.print_serial, old.number, authority_code=old.authority_code, given_serial=given_serial,
+        reason=reason, actor=caller.actor, at=now,
+    )  # fmt: skip
+    return SuccessorResult(
+        old_number=old.number,
+        number=old.number,
+        change="reprinted",
+        reason=reason,
+        issued_on=old.issued_on,
+        event_id=info.event_id,
+        at=now,
+        print_serial=info.serial,
+        voided_print_serial=info.replaces,
     )

@@ -21,6 +21,7 @@ from issuer.issuing.pipeline import IssueTemplate, RowInput, sign_chunk
 from keys.signing import SigningKey
 from registry.certificates import store_certificates
 from registry.events import NewEvent
+from registry.rules.serials import PrintSerialRule
 
 #: Largest chunk: large enough that per-call overhead (one event append, one ``COPY``) stays small,
 #: small enough that the first store starts soon after signing does. Smaller batches are cut in about
@@ -42,6 +43,7 @@ async def sign_and_store(
     workers: int = 2,
     meanwhile: Callable[[], Awaitable[None]] | None = None,
     progress: Callable[[int], None] | None = None,
+    print_rule: PrintSerialRule | None = None,
 ) -> list[RowProblem]:
     """Sign and store one certificate per row; ``final_events`` are appended after the last certificate.
 
@@ -69,8 +71,9 @@ async def sign_and_store(
                     continue  # keep collecting every problem; store nothing more
                 last = index == len(pending) - 1
                 await store_certificates(
-                    session, certificates, actor=actor, at=at, extra_events=final_events if last else ()
-                )
+                    session, certificates, actor=actor, at=at, extra_events=final_events if last else (),
+                    print_rule=print_rule,
+                )  # fmt: skip
                 if progress is not None:
                     progress(min(len(rows), starts[index] + size))
         finally:

@@ -3,7 +3,7 @@
 from registry.models.access import ApiKey, ApiToken
 from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
-from registry.models.certificates import Certificate
+from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.counters import SequenceCounter
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
@@ -27,6 +27,7 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Certificate",
+    "CertificatePrint",
     "Checkpoint",
     "Event",
     "Filing",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models.base import Base, UTCDateTime, utcnow
+from registry.models.base import Base, BigIntPK, UTCDateTime, utcnow
 
 
 class Certificate(Base):
@@ -40,3 +40,27 @@ class Certificate(Base):
     kid: Mapped[str] = mapped_column(ForeignKey("public_key.kid"))
     log_index: Mapped[int] = mapped_column(BigInteger)  # leaf index of its issue event
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CertificatePrint(Base):
+    """One printing of a certificate on a physical blank, with its print serial (印制流水码, NUMBERING.md).
+
+    The serial is never part of the number. Each certificate gets its first print when it is issued; a
+    qualification certificate reissued after loss (补发) keeps its number and gets a new print, which voids
+    the one it ``replaces``: one number, several prints, the latest one valid. Rows are written once, each
+    with its event (the issue event for a first print, ``certificate.reprinted`` for the others, at
+    ``log_index``), and checked against them by ``certreg audit``.
+    """
+
+    __tablename__ = "certificate_print"
+    __table_args__ = (Index("ix_certificate_print_number", "number", "log_index"),)
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    #: No foreign key, like the event's subject: the audit reports a print whose certificate is gone.
+    number: Mapped[str] = mapped_column(String(32))
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Given by the operator (pre-printed controlled stock, 000:35) rather than allocated by the registry.
+    given: Mapped[bool] = mapped_column(Boolean)
+    replaces: Mapped[str | None] = mapped_column(String(32))  # the serial this print voids
+    reason: Mapped[str] = mapped_column(Text)  # "" for the first print
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    log_index: Mapped[int] = mapped_column(BigInteger)  # leaf index of its event

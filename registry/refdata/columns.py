@@ -11,12 +11,13 @@ import re
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from registry.rules.errors import RuleError
 from registry.rules.formats import check_occupation_code, parse_iso_date
 from registry.rules.ids import check_uscc, normalise_uscc
 from registry.rules.regions import is_region_code
+from registry.vocab import KIND_LABELS_ZH, CertificateKind
 
 E = TypeVar("E", bound=StrEnum)
 Parser = Callable[[str], Any]
@@ -53,6 +54,11 @@ def code(value: str) -> str:
     return value
 
 
+def optional_code(value: str) -> str | None:
+    """Like :func:`code`, but a blank cell means "not given" (``None``)."""
+    return code(value) if value.strip() else None
+
+
 def region_code(value: str) -> str:
     if not is_region_code(value):
         raise CellError(
@@ -79,6 +85,11 @@ def boolean(value: str) -> bool:
     raise CellError("value.boolean", f"应为 是/否 或 true/false / expected yes/no or true/false, got {value!r}")
 
 
+def optional_boolean(value: str) -> bool | None:
+    """Like :func:`boolean`, but a blank cell means "not given" (``None``)."""
+    return boolean(value) if value.strip() else None
+
+
 def iso_date(value: str) -> date:
     """``YYYY-MM-DD`` only, by the domain's validator (``date.fromisoformat`` also takes ``20200101``)."""
     try:
@@ -101,6 +112,34 @@ def levels(value: str) -> str:
 
 def optional_levels(value: str) -> str:
     return levels(value) if value else ""
+
+
+_KIND_NAMES: Final = {
+    **{kind.value: kind for kind in CertificateKind},
+    **{label: kind for kind, label in KIND_LABELS_ZH.items()},
+    "职业资格": CertificateKind.QUALIFICATION,
+    "职业技能等级": CertificateKind.SKILL_LEVEL,
+    "专项职业能力": CertificateKind.SPECIAL_ABILITY,
+}
+
+
+def optional_kinds(value: str) -> frozenset[CertificateKind] | None:
+    """The certificate kinds a scope row allows (rule 1), e.g. ``skill_level`` or ``职业资格证书、职业技能等级证书``;
+    blank is "not given" (``None``: the row's subject type decides whether that is allowed)."""
+    names = [name for name in re.split(r"[\s,，、;；/]+", value.strip()) if name]
+    if not names:
+        return None
+    kinds = set()
+    for name in names:
+        kind = _KIND_NAMES.get(name.lower())
+        if kind is None:
+            allowed = ", ".join(k.value for k in CertificateKind)
+            raise CellError(
+                "kind.choice",
+                f"证书类别应为 {allowed} 或其中文名称 / a certificate kind is one of {allowed}; got {name!r}",
+            )
+        kinds.add(kind)
+    return frozenset(kinds)
 
 
 def occupation_code(value: str) -> str:

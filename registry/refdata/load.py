@@ -39,10 +39,13 @@ from registry.refdata.filings import (
     StatusLine,
     group_filings,
     scope_signature,
+    scope_terms,
+    status_part,
     status_problems,
     window_problems,
 )
 from registry.refdata.tables import parse_rows
+from registry.rules.formats import occupation_of
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN
 from registry.vocab import FilingStatus, InstitutionKind, InstitutionOwner, SubjectType
@@ -109,6 +112,7 @@ async def load_reference_file(
         await _check_references(session, parsed, problems)
         groups = group_filings(parsed.get("filings", []), problems)
         window_problems(groups, await _institution_kinds(session, parsed, groups), profile, problems)
+        await _check_partial_statuses(session, parsed, groups, problems)
         await _check_scope_subjects(session, parsed, groups, problems)
         if problems:
             raise _failed(filename, problems)
@@ -127,7 +131,7 @@ def _key_fields(name: str) -> tuple[str, ...]:
     if name == "filings":
         return ("institution_code", "reference", "subject_type", "subject_code")
     if name == "filing_status":
-        return ("institution_code", "reference", "status", "effective_on")
+        return ("institution_code", "reference", "subject_code", "levels", "kind", "status", "effective_on")
     return ("code",)
 
 
@@ -172,16 +176,49 @@ async def _check_references(session: AsyncSession, parsed: dict[str, Rows], prob
 
 async def _institution_kinds(
     session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup]
-) -> dict[str, InstitutionKind]:
-    """The kind of each filed institution: as this file gives it, else as the registry has it."""
-    kinds = {record["code"]: record["kind"] for _, record in parsed.get("institutions", [])}
+) -> dict[str, tuple[InstitutionKind, InstitutionOwner]]:
+    """The kind and owner of each filed institution: as this file gives them, else as the registry has them."""
+    kinds = {
+        record["code"]: (record["kind"], record.get("owner") or InstitutionOwner.LOCAL)
+        for _, record in parsed.get("institutions", [])
+    }
     wanted = sorted({g.institution_code for g in groups} - set(kinds))
     for start in range(0, len(wanted), 500):
         rows = await session.execute(
-            select(Institution.code, Institution.kind).where(Institution.code.in_(wanted[start : start + 500]))
+            select(Institution.code, Institution.kind, Institution.owner).where(
+                Institution.code.in_(wanted[start : start + 500])
+            )
         )
-        kinds.update((code, InstitutionKind(kind)) for code, kind in rows)
+        kinds.update((code, (InstitutionKind(kind), InstitutionOwner(owner))) for code, kind, owner in rows)
     return kinds
+
+
+async def _check_partial_statuses(
+    session: AsyncSession, parsed: dict[str, Rows], groups: list[FilingGroup], problems: list[Problem]
+) -> None:
+    """A suspension of one occupation or project (004:42) names a subject of the filing's scope."""
+    in_file = {(g.institution_code, g.reference): {line.subject_code for line in g.scope} for g in groups}
+    for number, record in parsed.get("filing_status", []):
+        subject = record.get("subject_code")
+        if not subject:
+            continue
+        key = (record["institution_code"], record["reference"])
+        scope = in_file.get(key)
+        if scope is None:
+            scope = set(
+                await session.scalars(
+                    select(FilingScope.subject_code)
+                    .join(Filing, Filing.id == FilingScope.filing_id)
+                    .where(Filing.institution_code == key[0], Filing.reference == key[1])
+                )
+            )
+        if subject not in scope and occupation_of(subject) not in scope:
+            message = (
+                f"{subject} 不在备案 {key[1]} 的范围内 / {subject} is not in the scope of filing {key[1]}: a "
+                "suspension of one occupation or project names one the filing covers"
+            )
+            code, field = "scope.not_filed", "subject_code"
+            problems.append(Problem(table="filing_status", row=number, field=field, code=code, message=message))
 
 
 async def _check_scope_subjects(
@@ -251,6 +288,11 @@ async def _upsert(
     return events
 
 
+def _part(record: dict[str, Any]) -> tuple[str, str, str]:
+    kind = record.get("kind")
+    return status_part(record.get("subject_code"), record.get("levels"), kind.value if kind else None)
+
+
 def _detail(value: Any) -> DetailValue:
     """A column value as an event detail: dates as ISO text, the rest as they are (str, bool, None)."""
     if isinstance(value, date):
@@ -270,11 +312,9 @@ async def _store_filings(
         )
         if current is not None:
             scope = (await session.scalars(select(FilingScope).where(FilingScope.filing_id == current.id))).all()
-            same = (current.filed_by, current.valid_from, current.valid_to) == (
-                group.filed_by,
-                group.valid_from,
-                group.valid_to,
-            ) and scope_signature(scope) == group.signature
+            stored = (current.filed_by, current.valid_from, current.valid_to, current.pilot, scope_terms(scope))
+            given = (group.filed_by, group.valid_from, group.valid_to, group.pilot, group.terms)
+            same = stored == given and scope_signature(scope) == group.signature
             if same:
                 report.count("unchanged", "filings")
             else:
@@ -294,6 +334,7 @@ async def _store_filings(
             filed_by=group.filed_by,
             valid_from=group.valid_from,
             valid_to=group.valid_to,
+            pilot=group.pilot,
         )
         session.add(filing)
         await session.flush()
@@ -304,6 +345,8 @@ async def _store_filings(
                     subject_type=row.subject_type.value,
                     subject_code=row.subject_code,
                     levels=row.levels,
+                    kinds=row.kinds,
+                    consent_on=row.consent_on,
                 )
             )
         session.add(
@@ -326,6 +369,8 @@ async def _store_filings(
                     "valid_from": group.valid_from.isoformat(),
                     "valid_to": group.valid_to.isoformat(),
                     "scope": group.signature,
+                    "terms": group.terms,
+                    "pilot": group.pilot,
                 },
             )
         )
@@ -357,8 +402,8 @@ async def _store_statuses(
     for filing, lines in by_filing.values():
         history = select(FilingStatusChange).where(FilingStatusChange.filing_id == filing.id)
         recorded = (await session.scalars(history.order_by(FilingStatusChange.id))).all()
-        known = {(change.status, change.effective_on) for change in recorded}
-        new = [(n, r) for n, r in lines if (r["status"].value, r["effective_on"]) not in known]
+        known = {(c.status, c.effective_on, status_part(c.subject_code, c.levels, c.kind)) for c in recorded}
+        new = [(n, r) for n, r in lines if (r["status"].value, r["effective_on"], _part(r)) not in known]
         if len(new) < len(lines):
             report.count("unchanged", "filing_status", len(lines) - len(new))
         found = status_problems(
@@ -375,16 +420,23 @@ async def _store_statuses(
     for filing, _, record in sorted(accepted, key=lambda item: (item[2]["effective_on"], item[1])):
         status = record["status"].value
         reason = record.get("reason") or ""
+        subject, levels, kind = _part(record)
         session.add(
-            FilingStatusChange(filing_id=filing.id, status=status, effective_on=record["effective_on"], reason=reason)
-        )
+            FilingStatusChange(
+                filing_id=filing.id, status=status, effective_on=record["effective_on"], reason=reason,
+                subject_code=subject or None, levels=levels or None, kind=kind or None,
+            )
+        )  # fmt: skip
+        details: dict[str, DetailValue] = {"status": status, "effective_on": record["effective_on"].isoformat()}
+        if subject or levels or kind:  # a suspension of part of the filing (004:42); whole ones stay as before
+            details.update(subject=subject, levels=levels, kind=kind)
         events.append(
             NewEvent(
                 kind=EventKind.FILING_STATUS,
                 subject=f"filing:{filing.institution_code}:{filing.reference}",
                 actor=actor,
                 reason=reason,
-                details={"status": status, "effective_on": record["effective_on"].isoformat()},
+                details=details,
             )
         )
         report.count("added", "filing_status")

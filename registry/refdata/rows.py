@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
-from registry.vocab import ProjectStatus
+from registry.vocab import FilingStatus, ProjectStatus
 
 RowProblem = tuple[str, str, str]
 RowCheck = Callable[[dict[str, Any]], list[RowProblem]]
@@ -35,7 +35,8 @@ def occupation_problems(record: dict[str, Any]) -> list[RowProblem]:
 def project_problems(record: dict[str, Any]) -> list[RowProblem]:
     """A project's pilot end and withdrawal come after its publication; an active or pilot project has no
     withdrawal date (rule 6 would treat it as withdrawn from that day while the catalogue says active)."""
-    found = [p for p in (_before(record, f, "published_on") for f in ("pilot_ends", "withdrawn_on")) if p]
+    dated = ("pilot_ends", "withdrawn_on", "active_from")
+    found = [p for p in (_before(record, f, "published_on") for f in dated) if p]
     status: ProjectStatus = record["status"]
     if record.get("withdrawn_on") is not None and status is not ProjectStatus.WITHDRAWN:
         message = (
@@ -46,7 +47,22 @@ def project_problems(record: dict[str, Any]) -> list[RowProblem]:
     return found
 
 
+def status_problems(record: dict[str, Any]) -> list[RowProblem]:
+    """Only a suspension and its lifting may cover part of a filing (004:42: one occupation, level or
+    category); a revocation, withdrawal or expiry ends the whole filing."""
+    partial = [f for f in ("subject_code", "levels", "kind") if record.get(f)]
+    status: FilingStatus = record["status"]
+    if partial and status not in (FilingStatus.SUSPENDED, FilingStatus.ACTIVE):
+        message = (
+            f"{status.value} 只能针对整个备案，不能限定 {', '.join(partial)} / a filing is {status.value} as a "
+            f"whole: only a suspension (or lifting one) may name {', '.join(partial)}"
+        )
+        return [(partial[0], "filing.status_partial", message)]
+    return []
+
+
 ROW_CHECKS: Final[dict[str, RowCheck]] = {
     "occupations": occupation_problems,
     "projects": project_problems,
+    "filing_status": status_problems,
 }

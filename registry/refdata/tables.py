@@ -17,6 +17,7 @@ from registry.refdata.rows import ROW_CHECKS
 from registry.tabular import Table
 from registry.vocab import (
     AuthorityLevel,
+    CertificateKind,
     FilingStatus,
     InstitutionKind,
     InstitutionOwner,
@@ -98,6 +99,7 @@ SPECS: Final = (
             Column("published_on", c.iso_date, aliases=("发布日期",)),
             Column("pilot_ends", c.optional_date, required=False, aliases=("试点截止",)),
             Column("withdrawn_on", c.optional_date, required=False, aliases=("撤销日期",)),
+            Column("active_from", c.optional_date, required=False, aliases=("正式推广日期", "转正日期")),
         ),
     ),
     TableSpec(
@@ -127,6 +129,9 @@ SPECS: Final = (
             Column("subject_type", c.enum(SubjectType), aliases=("范围类型",)),
             Column("subject_code", c.code, aliases=("职业或项目编码",)),
             Column("levels", c.optional_levels, required=False, aliases=("等级",)),
+            Column("kinds", c.optional_kinds, required=False, aliases=("证书类别", "证书种类", "certificate_kinds")),
+            Column("consent_on", c.optional_date, required=False, aliases=("省中心同意日期", "同意日期")),
+            Column("pilot", c.optional_boolean, required=False, aliases=("试点", "试点备案")),
         ),
     ),
     TableSpec(
@@ -138,6 +143,9 @@ SPECS: Final = (
             Column("status", c.enum(FilingStatus), aliases=("状态",)),
             Column("effective_on", c.iso_date, aliases=("生效日期",)),
             Column("reason", c.optional_text(500), required=False, aliases=("原因",)),
+            Column("subject_code", c.optional_code, required=False, aliases=("职业或项目编码",)),
+            Column("levels", c.optional_levels, required=False, aliases=("等级",)),
+            Column("kind", c.optional_enum(CertificateKind), required=False, aliases=("证书类别",)),
         ),
     ),
 )

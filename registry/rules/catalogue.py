@@ -73,7 +73,9 @@ def catalogue_problems(kind: CertificateKind, occupation: OccupationView, level:
 
 
 def project_problems(profile: ProvinceProfile, project: ProjectView, day: date) -> list[Violation]:
-    """Rule 6: the project is published, not withdrawn, and not past its pilot phase on ``day``."""
+    """Rule 6 (docs/rules.md): on ``day`` the project is published, not withdrawn, and either in general use
+    or within its pilot phase. Six months limit the pilot phase, not the project: once in general use the
+    project issues however long ago it was published."""
     code = project.code
     if day < project.published_on:
         return [
@@ -90,8 +92,20 @@ def project_problems(profile: ProvinceProfile, project: ProjectView, day: date) 
         withdrawn is None and project.status is ProjectStatus.WITHDRAWN
     ):
         return [violation("project.withdrawn", rule="6", field="project", project=code, date=withdrawn or "—")]
-    if project.status is ProjectStatus.PILOT:
-        deadline = profile.pilot_deadline(project.published_on, project.pilot_ends)
-        if day > deadline:
-            return [violation("project.pilot_expired", rule="6", field="project", project=code, deadline=deadline)]
+    if in_general_use(project, day):
+        return []
+    deadline = profile.pilot_deadline(project.published_on, project.pilot_ends)
+    if day > deadline:
+        return [
+            violation("project.pilot_expired", rule="6", field="project", project=code, deadline=deadline, date=day)
+        ]
     return []
+
+
+def in_general_use(project: ProjectView, day: date) -> bool:
+    """Whether the project had left its pilot phase by ``day``: from ``active_from`` when the catalogue dates
+    it, otherwise whenever its status is not pilot (a project adopted from 部中心 or another province is in
+    general use from publication, 003 §1(1))."""
+    if project.active_from is not None:
+        return day >= project.active_from
+    return project.status is not ProjectStatus.PILOT

@@ -1,4 +1,5 @@
-"""May this institution certify this (kind, occupation-or-project, level) on this date? Rules 1–6 of RULES.md.
+"""May this institution certify this (kind, occupation-or-project, level) on this date? Rules 1–6 and 5a, as
+``docs/rules.md`` states them.
 
 :func:`check_eligibility` is the simple entry point. The issuer checks up to 100,000 rows of one
 institution, so :class:`EligibilityContext` does the per-institution work once (filing index, school cap,
@@ -17,7 +18,7 @@ from datetime import date
 
 from registry.rules.catalogue import catalogue_problems, missing_inputs, project_problems
 from registry.rules.errors import Violation
-from registry.rules.filings import FilingIndex
+from registry.rules.filings import Allowing, FilingIndex
 from registry.rules.messages import violation
 from registry.rules.policy import ProvinceProfile
 from registry.rules.views import AuthorityView, FilingView, InstitutionView, OccupationView, ProjectView
@@ -88,11 +89,23 @@ class EligibilityContext:
             assert project is not None  # missing_inputs ensured it
             found += project_problems(self._profile, project, day)
             subject = (SubjectType.PROJECT, project.code, f"{project.name}（{project.code}）")
-        allowing, problem = self._index.find_all(subject[0], subject[1], level, day, subject[2])
+        allowing, problem = self._index.find_all(subject[0], subject[1], level, day, subject[2], kind=kind)
         if problem is not None:
             found.append(problem)
-        found += self._authority_problems(allowing, level)
+        found += self._authority_problems([a.filing for a in allowing], level)
+        found += self._consent_problems(allowing, level, day, subject[2])
         return found
+
+    def _consent_problems(
+        self, allowing: Sequence[Allowing], level: int | None, day: date, label: str
+    ) -> list[Violation]:
+        """Rule 5a (Hunan, 002:43-45): a school certifies level 3 (高级工) and above only with the province
+        centre's consent, recorded on the scope row that allows the row and dated on or before ``day``."""
+        if not self._institution.kind.is_school or level not in self._profile.school_consent_levels or not allowing:
+            return []
+        if any(a.row.consent_on is not None and a.row.consent_on <= day for a in allowing):
+            return []
+        return [violation("scope.consent_required", rule="5a", field="level", subject=label, date=day)]
 
     def _authority_problems(self, allowing: Sequence[FilingView], level: int | None) -> list[Violation]:
         """Rule 5 (where the profile has it), judged against who filed the filing that allows the row.

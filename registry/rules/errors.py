@@ -1,6 +1,6 @@
 """What a broken rule looks like: a :class:`Violation` (data) and a :class:`RuleError` (the raised form).
 
-A violation carries a stable machine code (``id.checksum``, ``scope.not_filed`` …), the rule of RULES.md it
+A violation carries a stable machine code (``id.checksum``, ``scope.not_filed`` …), the rule of docs/rules.md it
 enforces where there is one, and a message in Chinese and English. Codes never change meaning once shipped:
 clients, metrics and row-level batch reports key on them. The texts live in :mod:`registry.rules.messages`.
 """
@@ -13,12 +13,12 @@ from registry.errors import RegistryError, SequenceOverflowError
 
 
 class Violation(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """One broken rule: what (``code``), why (the messages), and which rule of RULES.md (``rule``)."""
+    """One broken rule: what (``code``), why (the messages), and which rule of docs/rules.md (``rule``)."""
 
     code: str
     message_zh: str
     message_en: str
-    #: The rule number of RULES.md ("1" … "13"), or ``None`` for a plain format check.
+    #: The rule number of docs/rules.md ("1" … "13"), or ``None`` for a plain format check.
     rule: str | None = None
     #: The input field the violation is about (``level``, ``occupation`` …), when one is.
     field: str | None = None

@@ -98,6 +98,18 @@ _NUMBERS: Final[dict[str, tuple[str, str]]] = {
         "流水号已用尽：{scope}最多{maximum}个编号，本批需要到{needed}",
         "Sequence exhausted: {scope} allows {maximum} numbers, this batch needs up to {needed}",
     ),
+    "serial.overflow": (
+        "印制流水码已用尽（每个鉴定中心每年最多{maximum}个）",
+        "Print serials exhausted ({maximum} per authority and year at most)",
+    ),
+    "serial.format": (
+        "印制流水码{value}格式错误（应符合{pattern}）",
+        "Print serial {value!r} is malformed (expected {pattern})",
+    ),
+    "serial.reserved": (
+        "印制流水码{value}与本系统自动分配的流水码格式相同，不能手工指定",
+        "Print serial {value} has the shape of the serials the registry allocates; it cannot be given by hand",
+    ),
     "profile.unknown": ("未知的省份配置{value}", "Unknown province profile {value!r}"),
     "profile.invalid": ("省份配置无效：{detail}", "Invalid province profile: {detail}"),
 }
@@ -118,9 +130,22 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
         "{subject}的{level}级不在备案范围内",
         "Level {level} of {subject} is not filed",
     ),
+    "scope.kind_not_filed": (
+        "{subject}的备案范围不含{kind_zh}",
+        "The filed scope of {subject} does not allow a {kind_en}",
+    ),
+    "scope.consent_required": (
+        "技工院校认定{subject}三级/高级工及以上须经省鉴定中心同意，{date}时备案未载明同意",
+        "A school certifies level 3 (senior worker) and above of {subject} only with the province centre's "
+        "consent, which its filing did not record on {date}",
+    ),
     "filing.none": ("本机构没有备案记录", "The institution has no filing"),
     "filing.none_active": ("{date}时备案尚未生效", "The filing was not yet in force on {date}"),
     "filing.suspended": ("{date}时备案处于暂停（整改）状态", "The filing was suspended on {date}"),
+    "filing.part_suspended": (
+        "{date}时备案中{subject}（{level}级，{kind_zh}）自{since}起暂停（整改）",
+        "On {date} the filing was suspended for {subject} (level {level}, {kind_en}) since {since}",
+    ),
     "filing.revoked": ("{date}时备案已被取消", "The filing was revoked by {date}"),
     "filing.withdrawn": ("{date}时备案已撤回", "The filing was withdrawn by {date}"),
     "filing.expired": ("备案有效期已于{valid_to}届满", "The filing's validity ended on {valid_to}"),
@@ -162,8 +187,8 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
     ),
     "project.withdrawn": ("考核项目{project}已于{date}撤销", "Project {project} was withdrawn on {date}"),
     "project.pilot_expired": (
-        "考核项目{project}试点期已于{deadline}结束",
-        "The pilot phase of project {project} ended on {deadline}",
+        "考核项目{project}试点期已于{deadline}结束，{date}时尚未转为正式推广",
+        "The pilot phase of project {project} ended on {deadline}; on {date} it was not yet in general use",
     ),
     "project.not_yet_published": (
         "考核项目{project}于{published_on}才发布",

@@ -1,4 +1,5 @@
-"""A province profile: the *policy* items of RULES.md as data, so a province changes a rule without code.
+"""A province profile: the *policy* items of docs/rules.md as data, so a province changes a rule without code
+(each field names the rule of ``docs/rules.md`` it sets).
 
 A profile is a frozen msgspec Struct that round-trips through JSON (:meth:`ProvinceProfile.to_json`,
 :meth:`ProvinceProfile.from_json`). The shipped profiles are in :mod:`registry.rules.profiles`.
@@ -6,28 +7,21 @@ A profile is a frozen msgspec Struct that round-trips through JSON (:meth:`Provi
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
 
 import msgspec
 
 from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
+from registry.calendar import period_end
 from registry.rules.errors import RuleError
 from registry.rules.freeformat import FreeFormat
 from registry.rules.messages import violation
 from registry.rules.regions import is_region_code
 from registry.rules.segments import NumberingRule
+from registry.rules.serials import PrintSerialRule
 from registry.vocab import KIND_LABELS_EN, CertificateKind, InstitutionKind, InstitutionOwner
 
 _LEVELS = frozenset(range(1, 6))
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,7 +42,7 @@ class FilingAuthorityPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_un
 
 
 class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Everything that differs between provinces (RULES.md items marked *policy*, and NUMBERING.md)."""
+    """Everything that differs between provinces (docs/rules.md items marked *policy*, and NUMBERING.md)."""
 
     code: str
     name_zh: str
@@ -63,9 +57,16 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     school_top_level: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
     #: Rule 5: who may file what; ``None`` where the province has no such rule.
     filing_authority: FilingAuthorityPolicy | None = None
-    #: Rule 2: filing validity in years per institution kind, and for kinds not listed.
+    #: Rule 2: the longest window, in years, of a filing by institution kind; a kind not listed (and then
+    #: ``default_filing_validity_years``, ``None``: none) has no cap. Only where a document sets one.
     filing_validity_years: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
-    default_filing_validity_years: int = 3
+    default_filing_validity_years: int | None = None
+    #: Rule 2: the longest window of a *pilot* filing (a school's skill-level pilot, 002:45) by kind.
+    pilot_filing_validity_years: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
+    #: Rule 2: owners whose filings' window their approving department sets (000:20 industry stations).
+    validity_set_by_owners: frozenset[InstitutionOwner] = frozenset()
+    #: Rule 5a: levels a school certifies only with the province centre's consent (Hunan: 3, 2, 1).
+    school_consent_levels: frozenset[int] = frozenset()
     #: Rule 6: a project in its pilot phase is valid at most this many months from publication.
     pilot_max_months: int = 6
     #: NUMBERING.md: the rule of each certificate kind.
@@ -79,14 +80,24 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     regions_file: str = ""
     #: RULES.md 15: the identity documents a holder may be certified under (``docs/identity.md``).
     document_types: tuple[DocumentType, ...] = ALL_DOCUMENT_TYPES
+    #: Rule 9 / NUMBERING.md: kinds whose 补发 keeps the number and prints it again under a new print serial
+    #: (qualification: the ministry's notice, item 7); the other kinds get a new number.
+    reissue_keeps_number: frozenset[CertificateKind] = frozenset({CertificateKind.QUALIFICATION})
+    #: NUMBERING.md "Print serial and reissue": the shape of the serials the registry allocates.
+    print_serial: PrintSerialRule = msgspec.field(default_factory=PrintSerialRule)
 
     def __post_init__(self) -> None:
         if not is_region_code(self.province_region) or not self.province_region.endswith("0000"):
             raise ValueError(f"province_region {self.province_region!r} is not a province code")
         if self.notice_days < 0 or self.pilot_max_months < 0:
             raise ValueError("notice_days and pilot_max_months cannot be negative")
-        if not self.province_approval_levels <= _LEVELS or not set(self.school_top_level.values()) <= _LEVELS:
+        if not self.province_approval_levels | self.school_consent_levels <= _LEVELS:
             raise ValueError("levels are 1 to 5")
+        if not set(self.school_top_level.values()) <= _LEVELS:
+            raise ValueError("levels are 1 to 5")
+        caps = [*self.filing_validity_years.values(), *self.pilot_filing_validity_years.values()]
+        if any(years < 1 for years in caps) or (self.default_filing_validity_years or 1) < 1:
+            raise ValueError("a filing validity cap is at least one year")
         if any(not kind.is_school for kind in self.school_top_level):
             raise ValueError("school_top_level lists technical schools only")
         for kind, rule in self.numbering.items():
@@ -104,10 +115,26 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         top = self.school_top_level.get(kind)
         return top is None or level >= top
 
-    def filing_valid_to(self, kind: InstitutionKind, valid_from: date) -> date:
-        """Rule 2: the default last day of a filing of ``kind`` starting ``valid_from``."""
-        years = self.filing_validity_years.get(kind, self.default_filing_validity_years)
-        return add_months(valid_from, 12 * years) - timedelta(days=1)
+    def filing_cap_years(self, kind: InstitutionKind, owner: InstitutionOwner, *, pilot: bool) -> int | None:
+        """Rule 2: the longest window, in years, of a filing of an institution of ``kind`` and ``owner``
+        (``pilot``: a school's skill-level pilot filing); ``None`` where no document sets one."""
+        if owner in self.validity_set_by_owners:
+            return None
+        if pilot and kind in self.pilot_filing_validity_years:
+            return self.pilot_filing_validity_years[kind]
+        return self.filing_validity_years.get(kind, self.default_filing_validity_years)
+
+    def filing_valid_to(
+        self, kind: InstitutionKind, valid_from: date, *, owner: InstitutionOwner = InstitutionOwner.LOCAL,
+        pilot: bool = False,
+    ) -> date | None:  # fmt: skip
+        """Rule 2: the last day a filing starting ``valid_from`` may run to; ``None``: no cap."""
+        years = self.filing_cap_years(kind, owner, pilot=pilot)
+        return None if years is None else period_end(valid_from, 12 * years)
+
+    def reissue_keeps(self, kind: CertificateKind) -> bool:
+        """Whether a 补发 of ``kind`` keeps its number (and is printed again under a new print serial)."""
+        return kind in self.reissue_keeps_number
 
     def pilot_deadline(self, published_on: date, pilot_ends: date | None) -> date:
         """Rule 6: the last day a pilot project may be assessed: six months from publication at most.
@@ -115,7 +142,7 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         "试点期不超过6个月，从考核项目发布之日起计算": published 15 Jan → last day 14 Jul. An earlier
         ``pilot_ends`` set by the province wins.
         """
-        deadline = add_months(published_on, self.pilot_max_months) - timedelta(days=1)
+        deadline = period_end(published_on, self.pilot_max_months)
         return deadline if pilot_ends is None else min(deadline, pilot_ends)
 
     def rule_for(self, kind: CertificateKind) -> NumberingRule:

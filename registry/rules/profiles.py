@@ -19,7 +19,7 @@ from typing import Final
 
 from registry.rules.errors import RuleError
 from registry.rules.messages import violation
-from registry.rules.policy import FilingAuthorityPolicy, ProvinceProfile, add_months
+from registry.rules.policy import FilingAuthorityPolicy, ProvinceProfile
 from registry.rules.segments import (
     CheckSegment,
     InstitutionSegment,
@@ -38,7 +38,6 @@ __all__ = [
     "SICHUAN",
     "FilingAuthorityPolicy",
     "ProvinceProfile",
-    "add_months",
     "get_profile",
     "skill_level_rule",
 ]
@@ -98,7 +97,7 @@ _SCHOOL_CAPS: Final = {  # 002 §2(3): 技师学院 all levels, 高级技工学�
     InstitutionKind.SENIOR_TECHNICAL_SCHOOL: 3,
     InstitutionKind.TECHNICAL_SCHOOL: 4,
 }
-_VALIDITY: Final = {  # 000 §1(3): stations three years; 002 §3(3): the technical-school pilot one year
+_PILOT_VALIDITY: Final = {  # 002:45: a school's skill-level pilot filing, one year (extendable: refiled)
     InstitutionKind.TECHNICIAN_COLLEGE: 1,
     InstitutionKind.SENIOR_TECHNICAL_SCHOOL: 1,
     InstitutionKind.TECHNICAL_SCHOOL: 1,
@@ -113,8 +112,13 @@ HUNAN: Final = ProvinceProfile(
     province_approval_levels=frozenset({1, 2, 3}),  # 002 §4(1): 高级工及以上须省鉴定中心批准
     school_top_level=dict(_SCHOOL_CAPS),
     filing_authority=None,  # Hunan publishes no level split of filing authority
-    filing_validity_years=dict(_VALIDITY),
-    default_filing_validity_years=3,
+    # Rule 2 (docs/rules.md): only where a document sets a window. 000:20: a station's licence period three
+    # years, an industry station's set by its approving department; 002:45: a school's pilot one year;
+    # 003 sets none for 考核站, and no notice sets one for evaluation organisations or employers.
+    filing_validity_years={InstitutionKind.STATION: 3},
+    pilot_filing_validity_years=dict(_PILOT_VALIDITY),
+    validity_set_by_owners=frozenset({InstitutionOwner.INDUSTRY}),
+    school_consent_levels=frozenset({1, 2, 3}),  # 002:43-45: 高级工及以上须省鉴定中心同意 (rule 5a)
     pilot_max_months=6,  # 003 §1(2)5
     numbering={
         CertificateKind.SKILL_LEVEL: skill_level_rule("43"),
@@ -131,8 +135,9 @@ SICHUAN: Final = ProvinceProfile(
     name_zh="四川省",
     name_en="Sichuan",
     province_region="510000",
-    # Sichuan's notices (001, 004) set no notice period, approval levels, school caps, validity or pilot
-    # length: Hunan's figures (which follow the national pilot notices) are assumed until Sichuan's are known.
+    # Sichuan's notices (001, 004) set no notice period, approval levels, school caps or pilot length:
+    # Hunan's figures (which follow the national pilot notices) are assumed until Sichuan's are known.
+    # Filings have no validity period in Sichuan (004 sets none: rule 2), and no consent rule (5a is Hunan's).
     notice_days=7,
     province_approval_levels=frozenset({1, 2, 3}),
     school_top_level=dict(_SCHOOL_CAPS),
@@ -141,8 +146,6 @@ SICHUAN: Final = ProvinceProfile(
         province_owners=frozenset({InstitutionOwner.PROVINCE, InstitutionOwner.MINISTRY, InstitutionOwner.INDUSTRY}),
         city_extra_levels={"510100": frozenset({2})},
     ),
-    filing_validity_years=dict(_VALIDITY),
-    default_filing_validity_years=3,
     pilot_max_months=6,
     numbering={
         CertificateKind.SKILL_LEVEL: skill_level_rule("51"),

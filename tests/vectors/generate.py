@@ -15,10 +15,11 @@ from typing import Any
 
 import msgspec
 
-from keys.keyinfo import PROVINCE_TZ, PublicKeyInfo
+from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet, compromise, retire
 from keys.kid import b64url_encode
 from keys.signing import SigningKey
+from registry.calendar import PROVINCE_TZ
 from registry.qrtoken import encode_token, token_url
 from registry.statement import DOMAIN, Statement, days_since_epoch
 

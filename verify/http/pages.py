@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 from markupsafe import Markup
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.log.service import InclusionView
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer, Result

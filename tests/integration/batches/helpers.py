@@ -86,7 +86,13 @@ async def seed_other_prefecture(database: Database) -> None:
         session.add(filing)
         await session.flush()
         session.add(
-            FilingScope(filing_id=filing.id, subject_type="occupation", subject_code=ELECTRICIAN, levels="2345")
+            FilingScope(
+                filing_id=filing.id,
+                subject_type="occupation",
+                subject_code=ELECTRICIAN,
+                levels="2345",
+                kinds="skill_level",
+            )
         )
         session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2024, 1, 1)))
 

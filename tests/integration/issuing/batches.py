@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import msgspec
 from sqlalchemy import insert, select
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.db import Database
 from registry.models import AbilityProject, Batch, BatchRow, Filing, FilingScope
 from registry.rules.ids import mask_resident_id
@@ -136,4 +136,8 @@ async def add_projects(database: Database, codes: Sequence[str]) -> None:
                     pilot_ends=None, withdrawn_on=None,
                 )
             )  # fmt: skip
-            session.add(FilingScope(filing_id=filing_id, subject_type="project", subject_code=code, levels=""))
+            session.add(
+                FilingScope(
+                    filing_id=filing_id, subject_type="project", subject_code=code, levels="", kinds="special_ability"
+                )
+            )

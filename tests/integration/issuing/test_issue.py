@@ -11,8 +11,9 @@ from sqlalchemy import func, select, update
 
 from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
-from keys.keyset import KeySet, province_day
+from keys.keyset import KeySet
 from registry.bulk import COPY_THRESHOLD
+from registry.calendar import province_day
 from registry.keyring import load_keyset
 from registry.models import Batch, BatchRow, Certificate, Event
 from registry.qrtoken import encode_token

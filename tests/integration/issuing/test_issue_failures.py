@@ -13,8 +13,8 @@ from issuer.issuing.access import Operator
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
-from keys.keyset import province_day
 from keys.signing import SigningKey
+from registry.calendar import province_day
 from registry.db import Database
 from registry.errors import SequenceOverflowError
 from registry.models import (

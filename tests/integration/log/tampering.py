@@ -15,8 +15,8 @@ from issuer.cli import main
 from registry.append_only import unguarded
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
-from registry.models import Certificate, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
-from registry.refdata.filings import scope_signature
+from registry.models import Certificate, CertificatePrint, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
+from registry.refdata.filings import scope_signature, scope_terms
 from tests.factories import TestCertificate, add_keys, key_store, seed_world
 from tests.integration.log.conftest import World
 from tests.support import make_settings
@@ -67,6 +67,8 @@ async def log_seeded_filings(database: Database) -> None:
                 "valid_from": filing.valid_from.isoformat(),
                 "valid_to": filing.valid_to.isoformat(),
                 "scope": scope_signature(scope),
+                "terms": scope_terms(scope),
+                "pilot": filing.pilot,
             }
             subject = f"filing:{filing.institution_code}:{filing.reference}"
             events.append(NewEvent(kind=EventKind.FILING_CREATED, subject=subject, actor="test", details=details))
@@ -120,6 +122,7 @@ async def truncate(database: Database, keep: int, *, drop_checkpoints: bool = Fa
             if (index + 1) << level > keep:
                 await session.execute(delete(MerkleNode).where(MerkleNode.level == level, MerkleNode.index == index))
         await session.execute(delete(Certificate).where(Certificate.log_index >= keep))
+        await session.execute(delete(CertificatePrint).where(CertificatePrint.log_index >= keep))
         await session.execute(delete(Event).where(Event.idx >= keep))
         await session.execute(update(LogHead).values(size=keep))
         if drop_checkpoints:

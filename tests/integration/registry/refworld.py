@@ -66,6 +66,7 @@ WORLD: dict[str, list[Record]] = {
             "subject_type": "occupation",
             "subject_code": "6-31-01-03",
             "levels": "345",
+            "kinds": "qualification",
         },
         {
             "institution_code": SCHOOL,
@@ -76,6 +77,8 @@ WORLD: dict[str, list[Record]] = {
             "subject_type": "occupation",
             "subject_code": "6-31-01-03",
             "levels": "45",
+            "kinds": "skill_level",
+            "pilot": True,
         },
     ],
     "filing_status": [],

@@ -9,13 +9,15 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from registry.audit.run import run_audit
 from registry.db import Database
 from registry.errors import LoadError
 from registry.events import LogEntry, decode_entry
-from registry.log.audit import run_audit
-from registry.models import Event, Filing, FilingStatusChange, Institution, Occupation, Region
+from registry.models import Event, Filing, FilingScope, FilingStatusChange, Institution, Occupation, Region
 from registry.refdata import load_reference_file
-from tests.integration.registry.refworld import STATION, WORLD, as_json, changed, world
+from registry.rules.profiles import HUNAN, SICHUAN
+from tests.integration.registry.refworld import SCHOOL, STATION, WORLD, as_json, changed, world
+from tests.integration.registry.test_rule_views import sichuan_world
 
 
 def shipped(name: str) -> bytes:
@@ -37,7 +39,7 @@ async def test_shipped_data_loads_and_reloading_changes_nothing(database: Databa
     assert await count(database, Region) == 137 + 205
     assert await count(database, Institution) == 19
     events = await count(database, Event)
-    assert events == 19 + 5  # one per filing created, one per status change
+    assert events == 19 + 6  # one per filing created, one per status change
     report = await load_reference_file(database, shipped("demo_hunan.json"), "demo_hunan.json")
     assert report.added == {}
     assert report.changed == {}
@@ -156,7 +158,7 @@ async def test_unusable_files_are_refused_clearly(database: Database, data: byte
         await load_reference_file(database, data, name, table=table)
 
 
-# Rule 2: a filing's window may not outlast the validity of the institution's kind.
+# Rule 2: a filing's window may not outlast the validity a document sets, where one does.
 
 
 @pytest.mark.parametrize(
@@ -166,7 +168,7 @@ async def test_unusable_files_are_refused_clearly(database: Database, data: byte
         (0, "2025-06-30", True),  # shorter is allowed
         (0, "2027-01-01", False),
         (0, "2034-12-31", False),
-        (1, "2026-12-31", True),  # a technical school (pilot): one year
+        (1, "2026-12-31", True),  # a technical school's skill-level pilot filing: one year
         (1, "2027-01-01", False),
     ],
 )
@@ -188,6 +190,37 @@ async def test_a_filing_window_longer_than_the_profile_allows_is_refused(
     assert "(rule 2)" in str(info.value)
     assert "规则 2" in str(info.value)
     assert await count(database, Filing) == 0
+
+
+async def test_a_schools_filing_other_than_its_pilot_is_not_capped(database: Database) -> None:
+    """Issue 11: the one-year cap is the skill-level *pilot* filing's (002:45), not every filing a school holds."""
+    data = as_json(changed("filings", 1, pilot=False, valid_to="2030-12-31"))
+    await load_reference_file(database, data, "world.json")
+    async with database.reader() as session:
+        school = (await session.scalars(select(Filing).where(Filing.institution_code == SCHOOL))).one()
+    assert (school.pilot, school.valid_to.isoformat()) == (False, "2030-12-31")
+    with pytest.raises(LoadError, match=r"filing\.too_long"):  # the same window as a pilot filing is refused
+        await load_reference_file(database, as_json(changed("filings", 1, valid_to="2030-12-31")), "pilot.json")
+
+
+async def test_an_industry_station_has_no_cap_in_hunan(database: Database) -> None:
+    """000:20: an industry station's window is set by its approving department, not by the province."""
+    industry = changed("filings", 0, valid_to="2034-12-31")
+    industry["institutions"][0]["owner"] = "industry"
+    await load_reference_file(database, as_json(industry), "industry.json")
+    assert await count(database, Filing) == 2
+
+
+async def test_a_sichuan_filing_has_no_validity_cap(database: Database) -> None:
+    """004 sets no validity period: a Sichuan station filed for ten years loads; Hunan caps a station at three."""
+    await load_reference_file(database, shipped("regions_sichuan.csv"), "regions_sichuan.csv")
+    data = sichuan_world("510700", "510700", kind="station", valid_to="2033-12-31")
+    with pytest.raises(LoadError, match=r"filing\.too_long"):
+        await load_reference_file(database, data, "sichuan.json", profile=HUNAN)
+    await load_reference_file(database, data, "sichuan.json", profile=SICHUAN)
+    async with database.reader() as session:
+        filing = (await session.scalars(select(Filing))).one()
+    assert filing.valid_to.isoformat() == "2033-12-31"
 
 
 async def test_a_filing_window_is_judged_by_the_kind_already_in_the_registry(database: Database) -> None:
@@ -363,6 +396,9 @@ def _filing(**fields: str) -> dict[str, list[dict[str, object]]]:
     return changed("filings", 0, **fields)
 
 
+_STATUS = {"institution_code": STATION, "reference": "长人社鉴备〔2024〕1号", "status": "suspended",
+           "effective_on": "2025-01-01"}  # fmt: skip
+
 JSON_BAD_ROWS = [
     (_filing(valid_from="2026-01-01", valid_to="2025-12-31"), "filings", 1, "valid_to", "date.order"),
     (_filing(levels=""), "filings", 1, "levels", "scope.levels_required"),
@@ -380,7 +416,12 @@ JSON_BAD_ROWS = [
             filings=[
                 *WORLD["filings"],
                 dict(
-                    WORLD["filings"][0], subject_code="HN01", subject_type="project", levels="", valid_to="2026-06-30"
+                    WORLD["filings"][0],
+                    subject_code="HN01",
+                    subject_type="project",
+                    levels="",
+                    kinds=None,
+                    valid_to="2026-06-30",
                 ),
             ]
         ),
@@ -421,6 +462,34 @@ JSON_BAD_ROWS = [
         "project.status_inconsistent",
     ),
     (changed("authorities", 0, level="county"), "authorities", 1, "level", "value.choice"),
+    # Rule 1: an occupation row names the certificate kinds it allows; they must fit its subject.
+    (_filing(kinds=""), "filings", 1, "kinds", "scope.kinds_required"),
+    (_filing(kinds="diploma"), "filings", 1, "kinds", "kind.choice"),
+    (_filing(kinds="special_ability"), "filings", 1, "kinds", "scope.kind_subject"),
+    (
+        _filing(subject_type="project", subject_code="HN01", levels="", kinds="", consent_on="2024-01-01"),
+        "filings",
+        1,
+        "consent_on",
+        "scope.consent_not_applicable",
+    ),
+    # Rule 2: only a suspension (or its lifting) names part of a filing, and a part the filing covers.
+    (
+        world(filing_status=[{**_STATUS, "status": "revoked", "subject_code": "6-31-01-03"}]),
+        "filing_status",
+        1,
+        "subject_code",
+        "filing.status_partial",
+    ),
+    (
+        world(filing_status=[{**_STATUS, "subject_code": "4-10-01-05"}]),
+        "filing_status",
+        1,
+        "subject_code",
+        "scope.not_filed",
+    ),
+    # Rule 6: a project leaves its pilot phase after it is published.
+    (changed("projects", 0, active_from="2021-01-01"), "projects", 1, "active_from", "date.order"),
 ]
 
 
@@ -458,3 +527,84 @@ async def test_bad_rows_of_an_xlsx_file_are_reported_by_sheet_and_row(database: 
     ]
     assert await count(database, Region) == 0
     assert await count(database, Occupation) == 0
+
+
+# Issue 11: what a scope row allows, the province centre's consent, a partial suspension, a project's
+# general use — from a CSV with Chinese headers, logged, audited, and loaded once.
+
+FILINGS_ZH = (
+    "机构编码,备案文号,备案机关,有效期起,有效期止,范围类型,职业或项目编码,等级,证书类别,省中心同意日期,试点\n"
+    f"{SCHOOL},长人社技备〔2026〕9号,430100,2026-01-01,2026-12-31,occupation,6-31-01-03,345,"
+    "职业技能等级证书,2026-01-01,是\n"
+    f"{STATION},长人社鉴备〔2024〕9号,430100,2024-01-01,2026-12-31,occupation,6-31-01-03,345,"
+    "职业资格证书、职业技能等级证书,,\n"
+)
+STATUS_ZH = (
+    "机构编码,备案文号,状态,生效日期,原因,职业或项目编码,等级,证书类别\n"
+    f"{STATION},长人社鉴备〔2024〕9号,suspended,2025-03-01,整改,6-31-01-03,3,qualification\n"
+)
+
+
+async def test_scope_kinds_consent_and_a_partial_suspension_load_from_chinese_headers(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filings=[], filing_status=[])), "world.json")
+    await load_reference_file(database, FILINGS_ZH.encode(), "备案.csv")
+    await load_reference_file(database, STATUS_ZH.encode(), "备案状态.csv")
+    async with database.reader() as session:
+        rows = (
+            await session.execute(
+                select(Filing.institution_code, Filing.pilot, FilingScope.kinds, FilingScope.consent_on)
+                .join(FilingScope, FilingScope.filing_id == Filing.id)
+                .order_by(Filing.institution_code)
+            )
+        ).all()
+        partial = (await session.scalars(select(FilingStatusChange).where(FilingStatusChange.kind.is_not(None)))).one()
+    assert [(code, pilot, kinds, str(day)) for code, pilot, kinds, day in rows] == [
+        (STATION, False, "qualification,skill_level", "None"),
+        (SCHOOL, True, "skill_level", "2026-01-01"),
+    ]
+    assert (partial.subject_code, partial.levels, partial.kind) == ("6-31-01-03", "3", "qualification")
+    created = await logged(database, "filing.created")
+    assert {e.details["terms"] for e in created} == {
+        "occupation:6-31-01-03:qualification,skill_level:",
+        "occupation:6-31-01-03:skill_level:2026-01-01",
+    }
+    (suspension,) = await logged(database, "filing.status")
+    assert suspension.details == {
+        "status": "suspended", "effective_on": "2025-03-01", "subject": "6-31-01-03", "levels": "3",
+        "kind": "qualification",
+    }  # fmt: skip
+    events = await count(database, Event)
+    for data, name in ((FILINGS_ZH, "备案.csv"), (STATUS_ZH, "备案状态.csv")):
+        await load_reference_file(database, data.encode(), name)  # again: nothing changes
+    assert await count(database, Event) == events
+    audit = await run_audit(database, "test.origin")
+    assert audit.clean, audit.discrepancies
+
+
+async def test_a_filing_loaded_again_with_other_kinds_is_a_change_in_place(database: Database) -> None:
+    await load_reference_file(database, as_json(WORLD), "world.json")
+    with pytest.raises(LoadError, match=r"filing\.changed"):
+        await load_reference_file(database, as_json(_filing(kinds="qualification,skill_level")), "world.json")
+
+
+async def test_an_xlsx_filing_sheet_names_its_kinds_in_chinese(database: Database) -> None:
+    await load_reference_file(database, as_json(world(filings=[], filing_status=[])), "world.json")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "备案"
+    sheet.append(
+        ["机构编码", "备案文号", "备案机关", "有效期起", "有效期止", "范围类型", "职业或项目编码", "等级", "证书类别"]
+    )
+    sheet.append([STATION, "长人社鉴备〔2024〕8号", "430100", "2024-01-01", "2026-12-31", "occupation", "6-31-01-03",
+                  "345", "职业资格证书"])  # fmt: skip
+    sheet.append(
+        [STATION, "长人社鉴备〔2024〕8号", "430100", "2024-01-01", "2026-12-31", "project", "HN01", None, None]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await load_reference_file(database, buffer.getvalue(), "备案.xlsx")
+    assert report.added == {"filings": 1}
+    async with database.reader() as session:
+        kinds = dict((await session.execute(select(FilingScope.subject_code, FilingScope.kinds))).all())
+    assert kinds == {"6-31-01-03": "qualification", "HN01": "special_ability"}

@@ -20,9 +20,11 @@ INSTITUTION = "S000051000007"
 ELECTRICIAN = "6-31-01-03"
 
 
-def sichuan_world(record_authority: str, filed_by: str) -> bytes:
-    """A Sichuan evaluation organisation whose record names ``record_authority`` and whose only filing
-    (levels 1–5) was filed by ``filed_by``."""
+def sichuan_world(
+    record_authority: str, filed_by: str, *, kind: str = "evaluation_org", valid_to: str = "2026-12-31"
+) -> bytes:
+    """A Sichuan institution (an evaluation organisation) whose record names ``record_authority`` and whose
+    only filing (skill levels 1–5, to ``valid_to``) was filed by ``filed_by``."""
     return msgspec.json.encode(
         {
             "authorities": [
@@ -43,7 +45,7 @@ def sichuan_world(record_authority: str, filed_by: str) -> bytes:
                 {
                     "code": INSTITUTION,
                     "name": "绵阳市示例职业技能评价中心",
-                    "kind": "evaluation_org",
+                    "kind": kind,
                     "owner": "local",
                     "uscc": "52430103MJ00010108",
                     "region_code": "510703",
@@ -56,10 +58,11 @@ def sichuan_world(record_authority: str, filed_by: str) -> bytes:
                     "reference": "川评备〔2024〕7号",
                     "filed_by": filed_by,
                     "valid_from": "2024-01-01",
-                    "valid_to": "2026-12-31",
+                    "valid_to": valid_to,
                     "subject_type": "occupation",
                     "subject_code": ELECTRICIAN,
                     "levels": "12345",
+                    "kinds": "skill_level",
                 }
             ],
         }

@@ -9,10 +9,11 @@ import msgspec
 import pytest
 
 from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, plan_scopes, sign_chunk
-from keys.keyinfo import PROVINCE_TZ, PublicKeyInfo
+from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
 from keys.kid import b64url_encode
 from keys.signing import SigningKey
+from registry.calendar import PROVINCE_TZ
 from registry.qrtoken import encode_token
 from registry.rules.numbering import format_number, sequence_scope
 from registry.rules.parts import NumberParts

@@ -1,4 +1,4 @@
-"""Rules 1–6 of RULES.md: for every rule, a case that passes and cases that fail with the right code."""
+"""Rules 1–6 of docs/rules.md: for every rule, a case that passes and cases that fail with the right code."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from registry.rules.views import (
     OccupationView,
     ProjectView,
     ScopeRow,
+    StatusChange,
 )
 from registry.vocab import CertificateKind, FilingStatus, InstitutionKind, InstitutionOwner, ProjectStatus
 from tests.unit.rules.records import (
@@ -30,6 +31,7 @@ from tests.unit.rules.records import (
     HN_CHANGSHA,
     HN_PROVINCE,
     OCC,
+    PRJ,
     PROJECT,
     SC_CHENGDU,
     SC_MIANYANG,
@@ -67,7 +69,7 @@ def check(
         assessed_on=day,
     )
     for problem in found:
-        assert problem.rule in {"1", "2", "3", "4", "5", "6"}
+        assert problem.rule in {"1", "2", "3", "4", "5", "5a", "6"}
         assert problem.message_zh
         assert problem.message_en
     return found
@@ -113,6 +115,36 @@ def test_rule1_a_filed_occupation_covers_its_trades() -> None:
     only_trade = filing(scope=(ScopeRow(OCC, "6-31-01-03-02", ALL_LEVELS),))
     assert check(occupation=trade, filings=[only_trade]) == []
     assert codes(check(filings=[only_trade])) == ["scope.not_filed"]
+
+
+def test_rule1_a_scope_row_allows_only_the_kinds_it_names() -> None:
+    """A skill-level filing does not allow qualification certificates (issue 11), and the other way round."""
+    skill_only = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.SKILL_LEVEL})),))
+    assert check(kind=K.SKILL_LEVEL, filings=[skill_only]) == []
+    found = check(kind=K.QUALIFICATION, filings=[skill_only])
+    assert codes(found) == ["scope.kind_not_filed"]
+    assert (found[0].rule, found[0].field) == ("1", "kind")
+    assert "职业资格证书" in found[0].message_zh
+    assert "qualification" in found[0].message_en
+    qualification_only = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.QUALIFICATION})),))
+    assert check(kind=K.QUALIFICATION, filings=[qualification_only]) == []
+    assert codes(check(kind=K.SKILL_LEVEL, filings=[qualification_only])) == ["scope.kind_not_filed"]
+
+
+def test_rule1_another_filing_may_allow_the_other_kind() -> None:
+    skill = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.SKILL_LEVEL})),))
+    qualification = filing(
+        scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.QUALIFICATION})),), filing_id=2
+    )
+    assert check(kind=K.QUALIFICATION, filings=[skill, qualification]) == []
+
+
+def test_rule1_a_row_that_names_no_kind_allows_what_its_subject_had() -> None:
+    """Rows stored before scope rows named their kinds (migration 0005 gives them the same)."""
+    legacy = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS), ScopeRow(PRJ, PROJECT.code)))
+    assert check(kind=K.SKILL_LEVEL, filings=[legacy]) == []
+    assert check(kind=K.QUALIFICATION, filings=[legacy]) == []
+    assert check(kind=K.SPECIAL_ABILITY, occupation=None, project=PROJECT, level=None, filings=[legacy]) == []
 
 
 @pytest.mark.parametrize(
@@ -193,6 +225,44 @@ def test_rule2_a_renewed_filing_replaces_an_expired_one() -> None:
     assert codes(check(filings=[old])) == ["filing.expired"]
 
 
+def partly(*changes: StatusChange) -> FilingView:
+    """The default filing, active from its first day, with the changes of part of it that follow."""
+    return msgspec.structs.replace(filing(), history=(StatusChange(FilingStatus.ACTIVE, date(2024, 1, 1)), *changes))
+
+
+def test_rule2_a_suspension_of_one_occupation_refuses_that_occupation_only() -> None:
+    """004:42: 被要求整改的职业（含范围、等级和类别），暂停开展鉴定工作."""
+    record = partly(StatusChange(FilingStatus.SUSPENDED, date(2024, 5, 1), subject_code=CATALOGUED.code))
+    found = check(filings=[record])
+    assert codes(found) == ["filing.part_suspended"]
+    assert found[0].rule == "2"
+    assert CATALOGUED.code in found[0].message_zh
+    assert "2024-05-01" in found[0].message_en
+    assert check(occupation=UNCATALOGUED, filings=[record]) == []
+    assert check(filings=[record], day=date(2024, 4, 30)) == []
+    trade = msgspec.structs.replace(CATALOGUED, code="6-31-01-03-02")
+    assert codes(check(occupation=trade, filings=[record])) == ["filing.part_suspended"]  # its trades too
+
+
+def test_rule2_a_suspension_of_one_level_or_one_kind() -> None:
+    level_3 = partly(StatusChange(FilingStatus.SUSPENDED, date(2024, 5, 1), levels=frozenset({3})))
+    assert codes(check(level=3, filings=[level_3])) == ["filing.part_suspended"]
+    assert check(level=4, filings=[level_3]) == []
+    qualification = partly(StatusChange(FilingStatus.SUSPENDED, date(2024, 5, 1), kind=K.QUALIFICATION))
+    assert codes(check(kind=K.QUALIFICATION, filings=[qualification])) == ["filing.part_suspended"]
+    assert check(kind=K.SKILL_LEVEL, filings=[qualification]) == []
+
+
+def test_rule2_a_partial_suspension_is_lifted_by_its_own_change_or_a_whole_one() -> None:
+    suspended = StatusChange(FilingStatus.SUSPENDED, date(2024, 5, 1), subject_code=CATALOGUED.code)
+    lifted = partly(suspended, StatusChange(FilingStatus.ACTIVE, date(2024, 5, 20), subject_code=CATALOGUED.code))
+    assert codes(check(filings=[lifted], day=date(2024, 5, 19))) == ["filing.part_suspended"]
+    assert check(filings=[lifted], day=date(2024, 5, 20)) == []
+    revoked = partly(suspended, StatusChange(FilingStatus.REVOKED, date(2024, 5, 20)))
+    assert codes(check(occupation=UNCATALOGUED, filings=[revoked])) == ["filing.revoked"]
+    assert revoked.status_on(date(2024, 5, 10)) is FilingStatus.ACTIVE  # the filing as a whole
+
+
 def test_rule2_status_on_a_date() -> None:
     record = filing((FilingStatus.ACTIVE, date(2024, 1, 1)), (FilingStatus.SUSPENDED, date(2025, 3, 1)))
     assert record.status_on(date(2023, 12, 31)) is None
@@ -240,9 +310,10 @@ def test_rule3_access_type_is_outside_skill_level_certification() -> None:
 )
 def test_rule4_school_caps(kind: InstitutionKind, allowed: int, refused: int | None) -> None:
     school = institution(kind=kind)
-    assert check(where=school, level=allowed) == []
+    consented = [filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, consent_on=date(2024, 1, 1)),))]
+    assert check(where=school, level=allowed, filings=consented) == []
     if refused is not None:
-        found = check(where=school, level=refused)
+        found = check(where=school, level=refused, filings=consented)
         assert codes(found) == ["school.level_cap"]
         assert found[0].rule == "4"
         assert str(allowed) in found[0].message_en
@@ -319,6 +390,33 @@ def test_rule5_is_skipped_in_hunan() -> None:
     assert check(level=1, authority=HN_PROVINCE) == []
 
 
+# Rule 5a (Hunan): a school's 三级/高级工 and above needs the province centre's consent.
+
+
+def consent(on: date | None) -> list[FilingView]:
+    return [filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, consent_on=on),))]
+
+
+def test_rule5a_a_hunan_school_needs_the_province_centres_consent_for_level_3_and_above() -> None:
+    college = institution(kind=InstitutionKind.TECHNICIAN_COLLEGE)
+    found = check(where=college, level=3, filings=consent(None))
+    assert codes(found) == ["scope.consent_required"]
+    assert (found[0].rule, found[0].field) == ("5a", "level")
+    assert "省鉴定中心同意" in found[0].message_zh
+    assert check(where=college, level=3, filings=consent(date(2024, 3, 1))) == []
+    assert check(where=college, level=1, filings=consent(date(2024, 6, 1))) == []  # consented that very day
+    assert codes(check(where=college, level=2, filings=consent(date(2024, 6, 2)))) == ["scope.consent_required"]
+    assert check(where=college, level=4, filings=consent(None)) == []  # 中级工 needs none
+
+
+def test_rule5a_is_for_schools_in_hunan_only() -> None:
+    assert check(where=institution(kind=InstitutionKind.EVALUATION_ORG), level=1, filings=consent(None)) == []
+    where = institution(code="S000051000007", kind=InstitutionKind.TECHNICIAN_COLLEGE, region="510100",
+                        authority=SC_CHENGDU.code)  # fmt: skip
+    record = [filing(institution_code=where.code, filed_by=SC_CHENGDU.code)]
+    assert check(where=where, level=3, authority=SC_CHENGDU, filings=record, profile=SICHUAN) == []
+
+
 # Rule 6: special-ability projects: published, not withdrawn, pilot at most six months.
 
 
@@ -345,6 +443,20 @@ def test_rule6_pilot_lasts_six_months_at_most() -> None:
 def test_rule6_a_project_after_its_pilot_is_active() -> None:
     graduated = msgspec.structs.replace(PROJECT, status=ProjectStatus.ACTIVE, published_on=date(2021, 1, 15))
     assert special(graduated, date(2024, 6, 1)) == []
+
+
+def test_rule6_six_months_limit_the_pilot_phase_not_the_project() -> None:
+    """003:31 (issue 11): published 15 Jan 2024, pilot to 14 Jul, in general use from 1 Sep."""
+    project = msgspec.structs.replace(
+        PROJECT, status=ProjectStatus.ACTIVE, published_on=date(2024, 1, 15), active_from=date(2024, 9, 1)
+    )
+    assert special(project, date(2024, 3, 1)) == []  # in its pilot phase
+    assert special(project, date(2025, 10, 1)) == []  # long past six months, in general use
+    found = check(kind=K.SPECIAL_ABILITY, occupation=None, project=project, level=None, day=date(2024, 8, 1))
+    assert codes(found) == ["project.pilot_expired"]  # between the pilot's end and general use
+    assert "2024-07-14" in found[0].message_en
+    still_pilot = msgspec.structs.replace(project, status=ProjectStatus.PILOT, active_from=None)
+    assert special(still_pilot, date(2025, 10, 1)) == ["project.pilot_expired"]
 
 
 def test_rule6_not_yet_published() -> None:

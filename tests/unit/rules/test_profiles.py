@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from registry.rules.errors import RuleError
-from registry.rules.policy import ProvinceProfile, add_months
+from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, PROFILES, SICHUAN, get_profile
 from registry.vocab import CertificateKind, InstitutionKind, InstitutionOwner
 
@@ -97,10 +97,20 @@ def test_shared_policy_items(profile: ProvinceProfile) -> None:
     assert profile.rule_for(CertificateKind.SPECIAL_ABILITY).policy
 
 
-def test_filing_validity_by_kind() -> None:
+def test_a_filing_window_is_capped_only_where_a_document_sets_one() -> None:
+    """Rule 2: a Hunan station three years (000:20), a school's skill-level pilot one year (002:45); a
+    school's other filings, an industry station, a 考核站 (003) and every Sichuan filing (004): no cap."""
     start = date(2024, 3, 1)
     assert HUNAN.filing_valid_to(InstitutionKind.STATION, start) == date(2027, 2, 28)
-    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start, pilot=True) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICAL_SCHOOL, start, pilot=True) == date(2025, 2, 28)
+    assert HUNAN.filing_valid_to(InstitutionKind.TECHNICIAN_COLLEGE, start) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.STATION, start, owner=InstitutionOwner.INDUSTRY) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.ASSESSMENT_SITE, start) is None
+    assert HUNAN.filing_valid_to(InstitutionKind.EVALUATION_ORG, start) is None
+    for kind in InstitutionKind:
+        assert SICHUAN.filing_valid_to(kind, start) is None
+        assert SICHUAN.filing_valid_to(kind, start, pilot=True) is None
 
 
 def test_pilot_deadline_is_six_months_from_publication() -> None:
@@ -110,19 +120,7 @@ def test_pilot_deadline_is_six_months_from_publication() -> None:
     assert HUNAN.pilot_deadline(date(2021, 1, 15), date(2022, 1, 1)) == date(2021, 7, 14)
 
 
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2021, 8, 31), 6, date(2022, 2, 28)),
-        (date(2023, 8, 31), 6, date(2024, 2, 29)),
-        (date(2024, 12, 15), 1, date(2025, 1, 15)),
-        (date(2024, 1, 31), -2, date(2023, 11, 30)),
-    ],
-)
-def test_add_months(day: date, months: int, expected: date) -> None:
-    assert add_months(day, months) == expected
-
-
 def test_profiles_do_not_share_mutable_settings() -> None:
     assert HUNAN.school_top_level is not SICHUAN.school_top_level
     assert HUNAN.filing_validity_years is not SICHUAN.filing_validity_years
+    assert HUNAN.pilot_filing_validity_years is not SICHUAN.pilot_filing_validity_years

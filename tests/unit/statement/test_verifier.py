@@ -7,8 +7,8 @@ from datetime import date, datetime
 import msgspec
 import pytest
 
-from keys.keyinfo import PROVINCE_TZ
 from keys.keyset import KeySet, compromise, retire
+from registry.calendar import PROVINCE_TZ
 from registry.qrtoken import encode_token
 from registry.statement import days_since_epoch, encode_statement
 from tests.unit.statement.world import INFO, KEY, KEYSET, OTHER_KEY, signed, token, typical

@@ -7,10 +7,11 @@ from typing import Any
 
 import msgspec
 
-from keys.keyinfo import PROVINCE_TZ, PublicKeyInfo
+from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
 from keys.kid import b64url_encode
 from keys.signing import SigningKey
+from registry.calendar import PROVINCE_TZ
 from registry.qrtoken import encode_token
 from registry.statement import Statement, days_since_epoch, encode_statement, sign_statement
 

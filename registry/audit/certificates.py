@@ -16,11 +16,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeyCompromisedError, KeysError
-from keys.keyset import KeySet, province_day
+from keys.keyset import KeySet
 from keys.signing import verify_signature
+from registry.audit.findings import AuditProgress, AuditReport, Finding
+from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest
 from registry.events import EventKind, decode_entry, from_micros
-from registry.log.findings import AuditProgress, AuditReport, Finding
 from registry.log.paging import in_chunks
 from registry.models import Certificate, Event
 from registry.statement import DOMAIN, StatementError, days_since_epoch, decode_statement, verify_statement

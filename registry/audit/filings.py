@@ -2,9 +2,11 @@
 ``filing.created`` and ``filing.status`` events say.
 
 A filing decides which certificates an institution may issue, so a suspension deleted, a revocation turned
-back into "active" or a filing inserted behind the registry's back is as much a forgery as a changed
-certificate. Status histories are compared as multisets of ``(status, effective_on)``: the order of rows
-and the wording of reasons are not what the rules act on.
+back into "active", a scope row given another certificate kind or a consent it never had, or a filing
+inserted behind the registry's back is as much a forgery as a changed certificate. Status histories are
+compared as multisets of ``(status, effective_on, part)`` — ``part`` the occupation, levels and kind a
+partial suspension names —: the order of rows and the wording of reasons are not what the rules act on.
+Filings logged before migration 0005 carry no ``terms``: theirs are what the migration stored.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.audit.findings import AuditReport, Finding
 from registry.events import EventKind, decode_entry
-from registry.log.findings import AuditReport, Finding
 from registry.models import Event, Filing, FilingScope, FilingStatusChange
-from registry.refdata.filings import scope_signature
+from registry.refdata.filings import legacy_terms, scope_signature, scope_terms, status_part
 from registry.vocab import FilingStatus
 
 FILING_KINDS: Final = (EventKind.FILING_CREATED.value, EventKind.FILING_STATUS.value)
 FilingKey = tuple[str, str]  # (institution code, filing reference)
-Status = tuple[str, str]  # (status, effective_on as ISO date)
+Status = tuple[str, str, tuple[str, str, str]]  # (status, effective_on as ISO date, part: status_part)
 
 
 @dataclass
@@ -51,14 +53,27 @@ async def logged_filings(session: AsyncSession) -> dict[FilingKey, _Logged]:
         details = entry.details
         if entry.kind == EventKind.FILING_CREATED.value:
             logged.created, logged.leaf = details, idx
-            logged.statuses[(FilingStatus.ACTIVE.value, str(details.get("valid_from")))] += 1
+            logged.statuses[(FilingStatus.ACTIVE.value, str(details.get("valid_from")), _WHOLE)] += 1
         elif entry.kind == EventKind.FILING_STATUS.value:
-            logged.statuses[(str(details.get("status")), str(details.get("effective_on")))] += 1
+            part = status_part(*(_text(details.get(name)) for name in ("subject", "levels", "kind")))
+            logged.statuses[(str(details.get("status")), str(details.get("effective_on")), part)] += 1
     return filings
 
 
+_WHOLE: Final = status_part(None, None, None)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _describe(statuses: Counter[Status]) -> str:
-    return ", ".join(f"{status} {day}" for status, day in sorted(statuses.elements()))
+    return ", ".join(f"{status} {day}{_of(part)}" for status, day, part in sorted(statuses.elements()))
+
+
+def _of(part: tuple[str, str, str]) -> str:
+    named = "/".join(value for value in part if value)
+    return f" ({named})" if named else ""
 
 
 def _differences(row: Filing, scope: list[FilingScope], statuses: Counter[Status], logged: _Logged) -> list[str]:
@@ -70,6 +85,13 @@ def _differences(row: Filing, scope: list[FilingScope], statuses: Counter[Status
         "scope": scope_signature(scope),
     }
     changed = [name for name, value in stored.items() if created.get(name) != value]
+    logged_terms = created.get("terms")
+    if not isinstance(logged_terms, str):  # logged before migration 0005
+        logged_terms = legacy_terms(str(created.get("scope", "")))
+    if scope_terms(scope) != logged_terms:
+        changed.append("scope kinds or consent")
+    if row.pilot != created.get("pilot", False):
+        changed.append("pilot")
     if statuses != logged.statuses:
         changed.append(
             f"status history (not logged: {_describe(statuses - logged.statuses) or '-'}; "
@@ -87,7 +109,8 @@ async def audit_filings(session: AsyncSession, report: AuditReport) -> None:
         scopes[scope.filing_id].append(scope)
     statuses: dict[int, Counter[Status]] = defaultdict(Counter)
     for change in (await session.execute(select(FilingStatusChange).order_by(FilingStatusChange.id))).scalars():
-        statuses[change.filing_id][(change.status, change.effective_on.isoformat())] += 1
+        part = status_part(change.subject_code, change.levels, change.kind)
+        statuses[change.filing_id][(change.status, change.effective_on.isoformat(), part)] += 1
     seen: set[FilingKey] = set()
     for row in rows:
         key = (row.institution_code, row.reference)

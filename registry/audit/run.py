@@ -1,5 +1,5 @@
-"""``certreg audit``: recompute the log from the events and check every certificate, key, filing and checkpoint
-against it.
+"""``certreg audit``: recompute the log from the events and check every certificate, print, key, filing and
+checkpoint against it.
 
 Runs in one read snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite), so issuing that
 goes on meanwhile is simply not seen rather than reported as a discrepancy.
@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.audit.certificates import audit_certificates
+from registry.audit.filings import audit_filings
+from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
+from registry.audit.keys import audit_keys
+from registry.audit.log import audit_log
+from registry.audit.prints import audit_prints
 from registry.db import Database
-from registry.log.audit_certs import audit_certificates
-from registry.log.audit_filings import audit_filings
-from registry.log.audit_keys import audit_keys
-from registry.log.audit_log import audit_log
-from registry.log.findings import AuditProgress, AuditReport, SilentProgress
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
 
@@ -52,4 +53,5 @@ async def run_audit(
             session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress, seen=seen
         )
         await audit_certificates(session, report, keyset, progress)
+        await audit_prints(session, report, progress)
     return report

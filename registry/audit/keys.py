@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from keys.errors import KeysError
 from keys.keyset import KeySet, KeyStatus, PublicKeyInfo, Purpose, compromise, retire
 from keys.kid import b64url_encode
+from registry.audit.findings import AuditReport, Finding
 from registry.events import EventKind, decode_entry
-from registry.log.findings import AuditReport, Finding
 from registry.models import Event, KeyStatusChange, PublicKey
 
 KEY_KINDS: Final = (EventKind.KEY_CREATED.value, EventKind.KEY_RETIRED.value, EventKind.KEY_COMPROMISED.value)

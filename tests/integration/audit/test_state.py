@@ -8,10 +8,10 @@ from pathlib import Path
 import msgspec
 from sqlalchemy import delete
 
-from registry.log.audit_state import AuditState
+from registry.audit.state import AuditState
 from registry.models import Checkpoint
+from tests.integration.audit.test_certificates_cli import audit, rewrite_with_hash
 from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql
-from tests.integration.log.test_audit_cli import audit, rewrite_with_hash
 
 
 def state_of(path: Path) -> AuditState:

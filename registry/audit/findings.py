@@ -32,6 +32,9 @@ class Finding(StrEnum):
     FILING_UNLOGGED = "filing.unlogged"  # a filing row with no filing.created event
     FILING_CHANGED = "filing.changed"  # a filing's row, scope or status history differs from its filing.* events
     FILING_DELETED = "filing.deleted"  # a logged filing whose row is gone
+    PRINT_UNLOGGED = "print.unlogged"  # a print row without its own event (issue or reprint)
+    PRINT_CHANGED = "print.changed"  # a print row that differs from its event, or out of its certificate's chain
+    PRINT_DELETED = "print.deleted"  # a logged print (an issue event's serial, a reprint) whose row is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -66,6 +69,7 @@ class AuditReport(msgspec.Struct, kw_only=True):
 
     leaves: int = 0
     certificates: int = 0
+    prints: int = 0
     checkpoints: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
     #: stored checkpoints whose signature verified and whose root the events give: what the auditor's

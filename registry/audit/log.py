@@ -15,10 +15,10 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.audit.findings import AuditProgress, AuditReport, Finding
 from registry.events import decode_entry, to_micros
 from registry.log.checkpoint import open_checkpoint
 from registry.log.errors import NoteError
-from registry.log.findings import AuditProgress, AuditReport, Finding
 from registry.log.frontier import Frontier
 from registry.log.merkle import leaf_hash
 from registry.log.monitor import SeenCheckpoint

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import msgspec
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
-from keys.keyset import province_day
+from registry.calendar import province_day
 from registry.db import Database
 from registry.events import decode_entry, encode_entry
 from registry.log.merkle import leaf_hash
-from registry.models import Certificate, Checkpoint, Event, PublicKey
+from registry.models import Certificate, CertificatePrint, Checkpoint, Event, PublicKey
 from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates, key_store
 from tests.integration.log.tampering import (
     build,
@@ -39,7 +39,7 @@ def test_a_clean_registry_passes(empty_db_url: str, tmp_path: Path) -> None:
     on_database(empty_db_url, lambda db: build(db, tmp_path / "keys", count=300))
     code, findings, output = audit(empty_db_url, tmp_path)
     assert (code, findings) == (0, [])
-    assert "audit clean: 306 leaves, 300 certificates, 1 checkpoints" in output
+    assert "audit clean: 306 leaves, 300 certificates, 300 prints, 1 checkpoints" in output
 
 
 def test_a_changed_name_is_found(empty_db_url: str, tmp_path: Path) -> None:
@@ -56,13 +56,25 @@ def test_a_changed_name_is_found(empty_db_url: str, tmp_path: Path) -> None:
     assert any("row (" in message for _, _, message in findings)  # against the issue event's row digest
 
 
+async def serial_of(database: Database, number: str) -> str:
+    async with database.reader() as session:
+        serial = await session.scalar(select(CertificatePrint.serial).where(CertificatePrint.number == number))
+    assert serial is not None
+    return serial
+
+
 def test_a_deleted_certificate_is_found(empty_db_url: str, tmp_path: Path) -> None:
     made = on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
     number = made[0].number
+    made_serial = on_database(empty_db_url, lambda db: serial_of(db, number))
     on_database(empty_db_url, lambda db: sql(db, delete(Certificate).where(Certificate.number == number)))
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert code == 1
-    assert [(kind, record) for kind, record, _ in findings] == [("certificate.deleted", f"certificate {number}")]
+    assert [(kind, record) for kind, record, _ in findings] == [
+        ("certificate.deleted", f"certificate {number}"),
+        ("print.changed", f"print {made_serial} of certificate {number}"),  # its print is left without it
+    ]
+    assert "no such certificate" in findings[1][2]
 
 
 def test_a_certificate_without_an_event_is_found(empty_db_url: str, tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
 from registry.keyring import mark_compromised
 from registry.models import Filing, FilingScope, FilingStatusChange, KeyStatusChange, PublicKey
-from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, STATION
+from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, STATION
+from tests.integration.audit.test_certificates_cli import audit, build_backdated
 from tests.integration.log.tampering import build, on_database, sql
-from tests.integration.log.test_audit_cli import audit, build_backdated
 
 
 async def kid_of(database: Database, authority: str, purpose: str) -> str:
@@ -123,6 +123,48 @@ def test_a_deleted_filing_suspension_is_found(empty_db_url: str, tmp_path: Path)
     code, findings, _ = audit(empty_db_url, tmp_path)
     assert (code, kinds(findings)) == (1, [("filing.changed", filing)])
     assert "logged but missing: suspended 2025-03-01" in findings[0][2]
+
+
+def test_a_scope_row_given_another_kind_or_a_consent_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    """Rules 1 and 5a decide on a scope row's kinds and consent: changing either behind the log is a forgery."""
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+    assert audit(empty_db_url, tmp_path)[:2] == (0, [])
+    widened = update(FilingScope).where(FilingScope.kinds == "skill_level").values(kinds="qualification,skill_level")
+    on_database(empty_db_url, lambda db: sql(db, widened))
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert code == 1
+    assert {kind for kind, _ in kinds(findings)} == {"filing.changed"}
+    assert all("scope kinds or consent" in message for _, _, message in findings)
+
+
+def test_a_deleted_partial_suspension_is_found(empty_db_url: str, tmp_path: Path) -> None:
+    on_database(empty_db_url, lambda db: build(db, tmp_path / "keys"))
+
+    async def suspend_one_occupation(database: Database) -> str:
+        async with database.transaction() as session:
+            filing = await session.scalar(select(Filing).where(Filing.institution_code == SKILL_INSTITUTION))
+            assert filing is not None
+            session.add(
+                FilingStatusChange(
+                    filing_id=filing.id, status="suspended", effective_on=date(2025, 3, 1), reason="整改",
+                    subject_code=ELECTRICIAN,
+                )
+            )  # fmt: skip
+            details: dict[str, str | int | bytes | bool | None] = {
+                "status": "suspended", "effective_on": "2025-03-01", "subject": ELECTRICIAN, "levels": "", "kind": "",
+            }  # fmt: skip
+            subject = f"filing:{SKILL_INSTITUTION}:{filing.reference}"
+            event = NewEvent(kind=EventKind.FILING_STATUS, subject=subject, actor="test", details=details)
+            await append_events(session, [event])
+            return f"filing {SKILL_INSTITUTION}:{filing.reference}"
+
+    filing = on_database(empty_db_url, suspend_one_occupation)
+    assert audit(empty_db_url, tmp_path)[:2] == (0, [])
+    widened = update(FilingStatusChange).where(FilingStatusChange.subject_code == ELECTRICIAN).values(subject_code=None)
+    on_database(empty_db_url, lambda db: sql(db, widened))  # the suspension of one occupation made whole
+    code, findings, _ = audit(empty_db_url, tmp_path)
+    assert (code, kinds(findings)) == (1, [("filing.changed", filing)])
+    assert f"logged but missing: suspended 2025-03-01 ({ELECTRICIAN})" in findings[0][2]
 
 
 def test_a_revoked_filing_turned_active_is_found(empty_db_url: str, tmp_path: Path) -> None:
