@@ -11,8 +11,8 @@ from datetime import date
 
 import msgspec
 
-from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
 from registry.calendar import period_end
+from registry.rules.document_types import ALL_DOCUMENT_TYPES, DocumentType
 from registry.rules.errors import RuleError
 from registry.rules.freeformat import FreeFormat
 from registry.rules.messages import violation
