@@ -38,6 +38,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
         log_level=settings.log_level.lower(),
         # no access log: the public query form puts the holder's name in the URL (see /metrics for traffic)
         access_log=False,
+        # uvicorn would believe X-Forwarded-For from any local peer; the app decides, by
+        # CERTREG_TRUSTED_PROXIES (verify/http/clientip.py)
+        proxy_headers=False,
     )
 
 

@@ -11,6 +11,7 @@ from litestar.plugins import InitPlugin
 from registry.config import Settings
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.edge import install_edge
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
@@ -31,6 +32,7 @@ class VerifyPlugin(InitPlugin):
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)
         app_config.lifespan.append(lifespan(self.settings))
+        app_config.on_startup.append(install_edge(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         if app_config.openapi_config is not None:
