@@ -77,6 +77,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     workers: PositiveInt = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
+    #: Seconds between reads of the registry's state for the gauges (checkpoint age, batches, certificates).
+    metrics_refresh_seconds: PositiveFloat = 15.0
+    #: ``certreg serve``: where it makes the per-run directory of prometheus_client's multiprocess mode
+    #: (default: the system's temporary directory).
+    metrics_dir: str | None = None
+    #: ``certreg serve``: also serve ``/metrics`` (all workers) on this port, apart from the public one.
+    metrics_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+    #: One JSON access-log line per request (route template, status, time; never the path or query).
+    access_log: bool = True
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
@@ -236,6 +245,8 @@ _OPTIONAL_FIELDS: Final = frozenset(
         "key_passphrase_file",
         "id_hash_key",
         "notice_days",
+        "metrics_dir",
+        "metrics_port",
     }
 )
 

@@ -9,6 +9,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPlugin
 
 from registry.config import Settings
+from registry.observability.logs import configure_logging
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
 from verify.http.edge import install_edge
@@ -26,6 +27,8 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        configure_logging(self.settings.log_level)
+        app_config.logging_config = None  # litestar's own would replace the JSON handler with a text one
         app_config.route_handlers.extend(
             [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
         )
