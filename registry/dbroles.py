@@ -6,7 +6,7 @@ the schema or rewrite history.
 * **issuer** (the all-in-one app, the operator CLI): reads and writes rows, but no DDL (no ``CREATE`` on the
   schema, owns nothing) and no ``UPDATE``, ``DELETE`` or ``TRUNCATE`` on the log's tables (``event``,
   ``merkle_node``, ``checkpoint``): refused by grants as well as by the trigger of
-  :mod:`registry.append_only` (docs/rules.md rule 11). Nor may it touch ``alembic_version``.
+  :mod:`registry.append_only` (docs/rules.md rule 11). Nor may it touch ``alembic_version`` or ``schema_compat``.
 * **verify** (verify replicas): ``SELECT`` only, and every transaction read-only by default.
 
 Default privileges make tables that later migrations create readable by both roles and writable by the
@@ -24,7 +24,7 @@ from registry.config import SettingsError
 #: Tables whose rows are never changed or removed: the events and the Merkle log built on them.
 APPEND_ONLY: Final = ("event", "merkle_node", "checkpoint")
 #: Tables the issuer reads but never writes.
-READ_ONLY_FOR_ISSUER: Final = ("alembic_version",)
+READ_ONLY_FOR_ISSUER: Final = ("alembic_version", "schema_compat")
 
 _ROLE_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
