@@ -15,7 +15,8 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, NamedTuple
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
 
@@ -126,8 +127,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         _check_db_url("database_url", self.database_url)
         if self.replica_url is not None:
             _check_db_url("replica_url", self.replica_url)
-        if self.redis_url is not None and not re.match(r"^(redis|rediss|unix)://", self.redis_url):
-            raise _error("redis_url", "a redis://, rediss:// or unix:// URL", self.redis_url)
+        if self.redis_url is not None:
+            _check_redis_url(self.redis_url)
         if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", self.public_url) or self.public_url.endswith("/"):
             raise _error("public_url", "an http(s) URL without a trailing slash", self.public_url)
         if self.profile not in _PROFILES:
@@ -198,12 +199,59 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.id_hash_key.encode()
 
 
+class SentinelUrl(NamedTuple):
+    sentinels: list[tuple[str, int]]
+    service: str
+    db: int
+    username: str | None
+    password: str | None
+    sentinel_password: str | None
+
+
+def parse_sentinel_url(url: str) -> SentinelUrl:
+    """The parts of a ``redis+sentinel://`` URL; raises :class:`SettingsError` naming what is wrong."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    username = password = None
+    if "@" in netloc:
+        credentials, netloc = netloc.rsplit("@", 1)
+        user, _, secret = credentials.partition(":")
+        username, password = unquote(user) or None, unquote(secret) or None
+    sentinels: list[tuple[str, int]] = []
+    for host_port in netloc.split(","):
+        host, _, port = host_port.rpartition(":")
+        if not host or not port.isdigit():
+            raise SettingsError(f"配置错误 / bad setting CERTREG_REDIS_URL: sentinel {host_port!r} is not host:port")
+        sentinels.append((host.strip("[]"), int(port)))
+    path = [p for p in parts.path.split("/") if p]
+    if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
+        raise SettingsError(
+            "配置错误 / bad setting CERTREG_REDIS_URL: expected …/service_name[/db] after the sentinels"
+        )
+    query = parse_qs(parts.query)
+    return SentinelUrl(
+        sentinels=sentinels,
+        service=path[0],
+        db=int(path[1]) if len(path) == 2 else 0,
+        username=username,
+        password=password,
+        sentinel_password=query.get("sentinel_password", [None])[0],
+    )
+
+
 def _env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
     return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+
+
+def _check_redis_url(url: str) -> None:
+    if not re.match(r"^(redis|rediss|unix|redis\+sentinel)://", url):
+        raise _error("redis_url", "a redis://, rediss://, unix:// or redis+sentinel:// URL", url)
+    if url.startswith("redis+sentinel://"):
+        parse_sentinel_url(url)
 
 
 def _check_db_url(field: str, url: str) -> None:

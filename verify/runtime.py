@@ -26,6 +26,7 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
+from verify.cache.connect import redis_from_url
 from verify.cache.feed import ChangeFeed
 from verify.cache.invalidation import add_local_listener, remove_local_listener
 from verify.cache.lru import ResponseCache
@@ -149,7 +150,7 @@ class VerifyRuntime:
     def build(cls, settings: Settings) -> VerifyRuntime:
         database = Database(settings.database_url, read_url=settings.read_url)
         redis = (
-            aioredis.Redis.from_url(
+            redis_from_url(
                 settings.redis_url,
                 socket_timeout=settings.redis_timeout_seconds,
                 socket_connect_timeout=settings.redis_timeout_seconds,
