@@ -271,10 +271,16 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if config_file:
         raw.update(_read_toml(config_file))
     known = set(Settings.__struct_fields__)
-    for name, value in env.items():
+    for name, given in env.items():
+        value = given
         if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
             continue
         field = name[len(ENV_PREFIX) :].lower()
+        if field.endswith("_file") and field not in known and field[: -len("_file")] in FILE_SECRETS:
+            field = field[: -len("_file")]
+            if _env_name(field) in env:
+                raise SettingsError(f"配置错误 / set {_env_name(field)} or {name}, not both")
+            value = _read_secret(name, value)
         if field not in known:
             raise SettingsError(f"配置错误 / unknown setting {name}: known are {', '.join(sorted(known))}")
         raw[field] = None if value == "" and field in _OPTIONAL_FIELDS else value
@@ -283,6 +289,22 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         return msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise _validation_error(exc, raw) from None
+
+
+#: Settings that may instead be read from a file named by ``CERTREG_<NAME>_FILE`` (Docker and Kubernetes
+#: secrets): anything that holds a password or a key.
+FILE_SECRETS: Final = frozenset({"database_url", "replica_url", "redis_url", "id_hash_key", "key_passphrase"})
+
+
+def _read_secret(variable: str, path: str) -> str:
+    """The content of a secret file, without its trailing newline; the error names the variable, never the
+    content."""
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise SettingsError(f"配置错误 / bad setting {variable}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"配置错误 / bad setting {variable}: {path} is not UTF-8 text") from None
 
 
 _OPTIONAL_FIELDS: Final = frozenset(

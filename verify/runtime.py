@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,6 +45,8 @@ from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
 
 STATE_KEY = "verify"
+
+logger = logging.getLogger("certreg.verify.runtime")
 
 # NEGATIVES_LIVE_AS_LONG: "no such certificate" is cached as long as a certificate's view (Redis and in
 # process). Issuing announces new numbers like any change, and the change feed drops both levels for every
@@ -273,8 +276,19 @@ def lifespan(settings: Settings) -> Any:
     async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = VerifyRuntime.build(settings)
         try:
-            await check_database_schema(runtime.database)
-            await runtime.start()
+            try:
+                await check_database_schema(runtime.database)
+                await runtime.start()
+            except BaseException as exc:
+                # A server may end a worker whose start-up failed without a word (uvicorn with several
+                # workers did, issue 17): say why, on the worker's own log, before dying.
+                logger.critical(
+                    "worker start-up failed / 工作进程启动失败: %s: %s",
+                    type(exc).__name__,
+                    str(exc)[:500],
+                    exc_info=exc,
+                )
+                raise
             app.state[STATE_KEY] = runtime
             yield
         finally:
