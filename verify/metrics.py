@@ -106,6 +106,8 @@ class Metrics:
         self.redis_stale = self.cache.labels("redis", "stale")
         self.redis_error = self.cache.labels("redis", "error")
         self.db_query = self.database.labels("query")
+        #: Certificates the replica had not caught up on, read from the primary instead.
+        self.replica_behind = self.database.labels("replica_behind")
         self.db_error = self.database.labels("error")
 
     def verdict(self, answer: Answer) -> Callable[[], None]:
