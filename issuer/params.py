@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Final
 
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from issuer.issuing.errors import InvalidInputError
 
@@ -19,6 +19,9 @@ from issuer.issuing.errors import InvalidInputError
 MAX_ID: Final = 2**63 - 1
 
 BatchId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="批次编号 / batch id")]
+#: Rows to skip in a paged list. Bounded like an id: an unbounded offset reached the driver and overflowed
+#: its 64-bit integer (a 500, issue 10 item 10); no list is anywhere near this long.
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="跳过的条数 / rows to skip")]
 
 
 def has_control_characters(text: str, *, allowed: str = "") -> bool:
