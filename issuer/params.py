@@ -14,6 +14,7 @@ from typing import Annotated, Final
 from litestar.params import Parameter, QueryParameter
 
 from issuer.issuing.errors import InvalidInputError
+from registry.rules.freetext import text_violation
 
 #: Largest value of a 64-bit key column: a larger id would overflow the database driver.
 MAX_ID: Final = 2**63 - 1
@@ -37,4 +38,15 @@ def check_text(text: str, *, field: str, allowed: str = "") -> str:
         raise InvalidInputError(
             f"{field} 含控制字符 / {field} contains control characters", field=field, code=f"{field}.characters"
         )
+    return text
+
+
+def check_typed(text: str, *, field: str, what: tuple[str, str], formula_checked: bool = True) -> str:
+    """``text`` unchanged; raises :class:`InvalidInputError` (400, codes ``text.invisible``,
+    ``text.document_number``, ``text.formula``) when it breaks rule ``text`` (docs/rules.md, "Typed text"):
+    invisible format characters, something shaped like an identity document number, or (when
+    ``formula_checked``) a spreadsheet formula start. ``what`` names the field in Chinese and English."""
+    problem = text_violation(text, field=field, what=what, formula_checked=formula_checked)
+    if problem is not None:
+        raise InvalidInputError(f"{problem.message_zh} / {problem.message_en}", field=field, code=problem.code)
     return text
