@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from pathlib import Path
 from importlib.resources import files
+from pathlib import Path
 from typing import Final
 
 import msgspec
