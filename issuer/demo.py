@@ -12,6 +12,7 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
 import msgspec
 from sqlalchemy import select
@@ -167,10 +168,16 @@ def _demo_csv() -> bytes:
 
 
 def demo_link_lines(demo: DemoCertificates) -> list[str]:
-    """What `certreg serve` prints: one QR link per demo state (``{public_url}`` filled in when printed)."""
+    """What `certreg serve` prints: one QR link per demo state (``{public_url}`` filled in when printed).
+
+    The query link is percent-encoded (``name=%E5%BC%A0%E4%B8%89``): a raw ``张三`` in a URL is refused by
+    curl and by the server (400), and a terminal may not copy it intact. The superseded certificate was
+    reissued (补发), not replaced (换发): RULES.md gives the two acts different words.
+    """
+    query = urlencode({"number": demo.valid, "name": "张三"})
     return [
         f"  演示证书 / demo certificate (有效 valid):      {{public_url}}/q/{demo.tokens[demo.valid]}",
         f"  演示证书 / demo certificate (已撤销 revoked):  {{public_url}}/q/{demo.tokens[demo.revoked]}",
-        f"  演示证书 / demo certificate (已换发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
-        f"  公众查询 / public query: {{public_url}}/?number={demo.valid}&name=张三",
+        f"  演示证书 / demo certificate (已补发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
+        f"  公众查询 / public query: {{public_url}}/?{query}",
     ]

@@ -14,7 +14,7 @@ from issuer.demo import (
     issue_demo_certificates,
     load_demo_reference,
 )
-from issuer.demo_links import demo_links_file
+from issuer.demo_links import demo_links, demo_links_file
 
 
 @click.group("demo")
@@ -45,6 +45,8 @@ def demo_load() -> None:
                     f"演示证书 / demo certificates: {demo.valid} (valid), {demo.revoked} (revoked), "
                     f"{demo.superseded} → {demo.successor} (reissued)"
                 )
+                for line in demo_links(settings):  # plain echo: a link stays on one line, percent-encoded
+                    click.echo(line)
             await publish_after_batch(database, store, settings)
 
     run(_load)

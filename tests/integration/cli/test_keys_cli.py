@@ -359,3 +359,42 @@ async def test_demo_load_refuses_a_passphrase_that_does_not_open_the_keys_there(
     assert wrong.exit_code == 2, wrong.output
     assert "passphrase" in wrong.output
     assert await _row_counts(env["CERTREG_DATABASE_URL"]) == before
+
+
+async def test_demo_load_prints_a_query_link_that_curl_can_fetch(env: dict[str, str]) -> None:
+    """Issue 10, item 16: the query link held a raw ``name=张三`` (curl got 400). It is percent-encoded, and
+    the server answers it with the valid certificate."""
+    from litestar.testing import AsyncTestClient
+
+    from issuer.app import create_app
+    from issuer.demo_links import demo_links
+    from tests.support import make_settings
+
+    env = {**env, "CERTREG_PUBLIC_URL": "http://127.0.0.1:8000"}
+    result = await asyncio.to_thread(invoke, env, "demo", "load")
+    assert result.exit_code == 0, result.output
+    (printed,) = [line for line in result.output.splitlines() if "public query" in line]
+    link = printed.split()[-1]
+    assert link.isascii(), link
+    assert link.startswith("http://127.0.0.1:8000/?number=")
+    assert "name=%E5%BC%A0%E4%B8%89" in link
+    assert "(已补发 reissued)" in result.output  # 补发, not 换发
+    settings = make_settings(
+        database_url=env["CERTREG_DATABASE_URL"], key_dir=env["CERTREG_KEY_DIR"], public_url="http://127.0.0.1:8000"
+    )
+    assert any(link in line for line in demo_links(settings))  # what `certreg serve` prints
+    async with AsyncTestClient(create_app(settings)) as client:
+        page = await client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200, page.text
+    assert "有效" in page.text
+
+
+def test_links_written_by_an_older_version_are_printed_encoded(tmp_path: Path) -> None:
+    from issuer.demo_links import demo_links, demo_links_file
+    from tests.support import make_settings
+
+    settings = make_settings(key_dir=str(tmp_path / "keys"), public_url="http://127.0.0.1:8000")
+    demo_links_file(settings).write_text("  公众查询 / public query: {public_url}/?number=X1&name=张三\n", "utf-8")
+    assert demo_links(settings) == [
+        "  公众查询 / public query: http://127.0.0.1:8000/?number=X1&name=%E5%BC%A0%E4%B8%89"
+    ]
