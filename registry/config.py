@@ -8,6 +8,7 @@ expected; an unknown name (a typo in the environment or the TOML file) is refuse
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -25,6 +26,7 @@ _SECRET_FIELDS: Final = frozenset({"key_passphrase", "id_hash_key"})
 _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
@@ -75,6 +77,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     workers: PositiveInt = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
+    #: Seconds between reads of the registry's state for the gauges (checkpoint age, batches, certificates).
+    metrics_refresh_seconds: PositiveFloat = 15.0
+    #: ``certreg serve``: where it makes the per-run directory of prometheus_client's multiprocess mode
+    #: (default: the system's temporary directory).
+    metrics_dir: str | None = None
+    #: ``certreg serve``: also serve ``/metrics`` (all workers) on this port, apart from the public one.
+    metrics_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+    #: One JSON access-log line per request (route template, status, time; never the path or query).
+    access_log: bool = True
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
@@ -84,6 +95,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redis_timeout_seconds: PositiveFloat = 0.25
     #: Longest wait for the database on the read path before the answer is 503.
     db_timeout_seconds: PositiveFloat = 3.0
+    #: Reverse proxies / load balancers whose ``Forwarded`` or ``X-Forwarded-For`` header is believed
+    #: (comma-separated CIDRs, e.g. ``10.0.0.0/8,192.168.1.5/32``); empty = believe no proxy header at all.
+    trusted_proxies: str = ""
+    #: Which header the trusted proxies set: ``x-forwarded-for`` (nginx, most load balancers) or
+    #: ``forwarded`` (RFC 7239). Only that one is read: the other could be the client's own invention.
+    proxy_header: str = "x-forwarded-for"
     #: Seconds between polls of the event table for changed certificates and keys (the invalidation
     #: backstop behind Redis pub/sub, and the only path when there is no Redis).
     change_poll_seconds: PositiveFloat = 0.5
@@ -122,6 +139,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if not re.fullmatch(r"[^\s+]+", self.log_origin):
             # it is also the key name of the log's signed notes (c2sp.org/signed-note): no space, no '+'
             raise _error("log_origin", "a schema-less URL without spaces or '+' (hrss.example/log)", self.log_origin)
+        self._check_proxies()
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
 
@@ -133,6 +151,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     __str__ = __repr__
+
+    def _check_proxies(self) -> None:
+        self.trusted_networks()  # raises SettingsError naming CERTREG_TRUSTED_PROXIES
+        if self.proxy_header not in ("x-forwarded-for", "forwarded"):
+            raise _error("proxy_header", "x-forwarded-for or forwarded", self.proxy_header)
+
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        """The networks of ``trusted_proxies``; raises :class:`SettingsError` on an entry that is not a CIDR
+        (a host part set, as in ``10.0.0.1/8``, is refused too: it is usually a typo for a narrower range)."""
+        networks: list[IPNetwork] = []
+        for entry in self.trusted_proxies.split(","):
+            if not entry.strip():
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=True))
+            except ValueError as exc:
+                raise _error("trusted_proxies", f"comma-separated CIDRs ({exc})", self.trusted_proxies) from None
+        return tuple(networks)
 
     @property
     def read_url(self) -> str:
@@ -209,6 +245,8 @@ _OPTIONAL_FIELDS: Final = frozenset(
         "key_passphrase_file",
         "id_hash_key",
         "notice_days",
+        "metrics_dir",
+        "metrics_port",
     }
 )
 

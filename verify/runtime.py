@@ -37,9 +37,10 @@ from verify.http.keys import KeySetAnswers
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
-from verify.metrics import Metrics
+from verify.metrics import Metrics, multiprocess_dir
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
+from verify.stats import RegistryStats, run_refresh, run_stats
 
 STATE_KEY = "verify"
 
@@ -58,6 +59,7 @@ class VerifyRuntime:
         self.database = database
         self.redis = redis
         self.metrics = Metrics()
+        self.stats = RegistryStats()
         self.gate = RedisGate()
         self.cache = ResponseCache[RawResponse](
             max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
@@ -172,6 +174,16 @@ class VerifyRuntime:
                     self.limiter, self.redis, interval=self.settings.rate_sync_seconds, seconds=timeout, gate=self.gate
                 )
             )
+        jobs.append(
+            run_stats(
+                self.stats,
+                self.database,
+                interval=self.settings.metrics_refresh_seconds,
+                seconds=self.settings.db_timeout_seconds,
+            )
+        )
+        if multiprocess_dir() is not None:
+            jobs.append(run_refresh(self.metrics.refresh, interval=1.0))
         self._tasks = [asyncio.create_task(job) for job in jobs]
         # What exists now lives as long as the worker: keep it out of the collector's full passes, which would
         # otherwise walk every object of the app and show up as the slowest percent of requests.
@@ -201,6 +213,33 @@ class VerifyRuntime:
             "certreg_verify_redis_available",
             "0 while Redis is being skipped after a failure.",
             lambda: float(not self.gate.open),
+            mode="min",
+        )
+        self.metrics.gauge(
+            "certreg_db_pool_checked_out",
+            "Database connections in use by the read path (summed over workers).",
+            lambda: _checked_out(self.database),
+        )
+        self.metrics.gauge(
+            "certreg_db_pool_size",
+            "Connections the read path's pools hold open, in use or idle (summed over workers).",
+            lambda: _pool_size(self.database),
+        )
+        self.metrics.gauge(
+            "certreg_log_checkpoint_age_seconds",
+            "Seconds since the newest signed checkpoint was made (-1: none yet).",
+            self.stats.checkpoint_age,
+            mode="max",
+        )
+        self.metrics.labelled_gauge(
+            "certreg_batches", "Batches by state.", "state", lambda: self.stats.batches, mode="max"
+        )
+        self.metrics.labelled_gauge(
+            "certreg_certificates_events",
+            "Certificates issued and revoked, ever (events in the registry's log).",
+            "event",
+            lambda: self.stats.certificates,
+            mode="max",
         )
 
     async def close(self) -> None:
@@ -214,6 +253,16 @@ class VerifyRuntime:
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
+
+
+def _checked_out(database: Database) -> float:
+    pool: Any = database.read_engine.pool
+    return float(pool.checkedout()) if hasattr(pool, "checkedout") else 0.0
+
+
+def _pool_size(database: Database) -> float:
+    pool: Any = database.read_engine.pool
+    return float(pool.checkedin() + pool.checkedout()) if hasattr(pool, "checkedin") else 0.0
 
 
 def lifespan(settings: Settings) -> Any:
