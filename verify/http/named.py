@@ -14,8 +14,6 @@ from collections.abc import Callable
 from typing import Final
 from urllib.parse import urlencode
 
-import msgspec
-
 from keys.errors import SignatureVerificationError
 from keys.signing import SigningKey, verify_signature
 from registry.holders import names_match
@@ -24,7 +22,7 @@ from verify.answers import NOT_FOUND, Answer, certificate_answer, status_answer
 from verify.cache.lru import Entry
 from verify.http.fixed import FixedAnswers
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.schemas import result_of
@@ -38,7 +36,7 @@ DECOY_KEY: Final = SigningKey.from_seed(bytes(32)).public_key
 DECOY_SIGNATURE: Final = SigningKey.from_seed(bytes(32)).sign(b"not the decoy statement")
 #: Answer variants of a number: JSON (``POST /v1/verify``), batch items, and the page in each language.
 VARIANTS: Final = ("json", "item", "zh", "en")
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 
 
 class NamedAnswers:
