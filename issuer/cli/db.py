@@ -28,13 +28,23 @@ def db_upgrade() -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
-    async def _upgrade() -> str | None:
+    async def _upgrade() -> tuple[str | None, str | None]:
         async with open_database(settings, check=False) as database:
+            before = await current_revision(database.write_engine)
             await upgrade(database.write_engine)
-            return await current_revision(database.write_engine)
+            return before, await current_revision(database.write_engine)
 
-    revision = run(_upgrade)
-    console.print(f"数据库已是最新 / database schema at revision {revision}")
+    before, after = run(_upgrade)
+    if before == after:  # "already up to date" only when nothing was done
+        console.print(
+            f"数据库已是最新，无需迁移 / database schema already up to date at revision {after}", soft_wrap=True
+        )
+    else:
+        console.print(
+            f"数据库已迁移：{before or '空数据库'} → {after} / "
+            f"database migrated from {before or 'an empty database'} to revision {after}",
+            soft_wrap=True,
+        )
 
 
 @db_group.command("check")
