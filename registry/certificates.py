@@ -23,6 +23,7 @@ from registry.events import EventKind, NewEvent, append_events, decode_entry
 from registry.models import Certificate, Event
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
+from registry.sets import member_of
 from registry.vocab import CertificateStatus
 
 STATUS_EVENT_KINDS: Final = (
@@ -139,10 +140,10 @@ async def statuses(session: AsyncSession, numbers: Iterable[str]) -> dict[str, S
     """Current status of each number that has a status event (absent numbers are valid, if they exist)."""
     wanted = sorted(set(numbers))
     found: dict[str, StatusInfo] = {}
-    for start in range(0, len(wanted), 500):
+    for condition in member_of(Event.subject, wanted, session.get_bind().dialect.name):
         rows = await session.execute(
             select(Event.subject, Event.kind, Event.at, Event.reason, Event.data, Event.idx)
-            .where(Event.subject.in_(wanted[start : start + 500]), Event.kind.in_(STATUS_EVENT_KINDS))
+            .where(condition, Event.kind.in_(STATUS_EVENT_KINDS))
             .order_by(Event.idx)
         )
         for subject, kind, at, reason, data, idx in rows:

@@ -36,6 +36,7 @@ from issuer.issuing.store import (
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
+from registry.bulk import ISSUE_TABLES, refresh_statistics
 from registry.calendar import province_day, province_time_text
 from registry.db import Database
 from registry.events import EventKind, NewEvent
@@ -158,6 +159,7 @@ async def issue_batch(
         every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = ISSUED
         batch.issued_at = batch.issued_at or now
+    await refresh_statistics(database.write_engine, ISSUE_TABLES, len(numbers))
     await announce_to(announce, numbers)
     progress("done", len(rows), len(rows))
     return IssueResult(

@@ -6,6 +6,9 @@ blocks of 16 it reads at most 31. The leaf hashes are read in index order, a chu
 at a time, so memory stays flat whatever the log's size. Downgrading deletes levels 4–7 again. Frozen
 history: the hashing is written out here, never imported from live code.
 
+Not additive for rolling upgrades (no ``schema_compat`` row): code of 0007_prod appends leaves without
+storing levels 4–7, so a proof served by this code would then miss nodes. Upgrade every writer at once.
+
 Revision ID: 0008_log
 Revises: 0007_prod
 Create Date: 2026-12-05 23:50:00
