@@ -5,6 +5,7 @@ from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.counters import SequenceCounter
+from registry.models.credentials import CertificateCredential, StatusList
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
 from registry.models.reference import (
@@ -27,6 +28,7 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Certificate",
+    "CertificateCredential",
     "CertificatePrint",
     "Checkpoint",
     "Event",
@@ -41,4 +43,5 @@ __all__ = [
     "PublicKey",
     "Region",
     "SequenceCounter",
+    "StatusList",
 ]
