@@ -17,7 +17,19 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from verify.answers import REASON_TEXTS, Answer, Result
 
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST.encode()
-ROUTES: Final = ("qr_page", "qr_json", "query_page", "short_page", "verify", "verify_batch", "keys")
+ROUTES: Final = (
+    "qr_page",
+    "qr_json",
+    "query_page",
+    "short_page",
+    "verify",
+    "verify_batch",
+    "keys",
+    "credentials",
+    "qr_credential",
+    "did",
+    "status_list",
+)
 
 
 class Metrics:

@@ -222,6 +222,40 @@ class ReadService:
             for index in indices:
                 parts[index] = self.named.match(entry, items[index].name, self.fixed.not_found_item).body
 
+    # --- standards credentials (docs/credentials.md) ----------------------------------------------------
+
+    async def named_number(
+        self, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None
+    ) -> str | RawResponse:
+        """``POST /v1/credentials``: the number when ``request.name`` names its holder, else the ready answer:
+        429, 400 (malformed number), 503, or :attr:`FixedAnswers.no_credential` — the same for an unknown
+        number and a wrong name, after the same work, as ``POST /v1/verify`` (same limits too)."""
+        self.metrics.route["credentials"].inc()
+        retry = self._hit(client, api_key, 1)
+        if retry:
+            return self._refused("api_key" if api_key else "ip", None, retry)
+        number = self._parse(request.number)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            entry = await self._entry(number, "json")
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        return number if self.named.matches(entry, request.name) else self.fixed.no_credential
+
+    def token_statement(self, client: str, token: str) -> tuple[str, bytes] | RawResponse:
+        """``GET /v1/qr/{token}/credential``: the number and the signed statement of a genuine token (checked
+        against the key set, offline), else 429 or :attr:`FixedAnswers.no_credential`."""
+        self.metrics.route["qr_credential"].inc()
+        retry = self.limiter.hit(client, self.limits.public_per_minute)
+        if retry:
+            return self._refused("ip", None, retry)
+        verdict = verify_token(token, self.keysets.keyset)
+        if not verdict.valid or verdict.statement is None:
+            return self.fixed.no_credential
+        signed, _ = decode_token(token)
+        return verdict.statement.number, signed
+
     # --- shared steps -----------------------------------------------------------------------------------
 
     def ip_over(self, client: str) -> int:

@@ -61,6 +61,12 @@ class FixedAnswers:
             "API 密钥无效或已吊销 / the API key is unknown or revoked",
             extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
         )
+        #: One answer for an unknown number, a wrong name, a forged token and a certificate without a
+        #: credential: a credential is had only with what verifying the certificate needs.
+        self.no_credential = error_json(
+            404,
+            "没有与该编号和姓名（或二维码）对应的凭证 / no credential for this number and name (or QR token)",
+        )
         self._retry_after = retry_after_seconds
         self.unavailable_json = error_json(
             503,

@@ -11,6 +11,7 @@ from litestar.plugins import InitPlugin
 from registry.config import Settings
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.credentials import CredentialsController
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
@@ -26,7 +27,15 @@ class VerifyPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(
-            [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+            [
+                HealthController,
+                PublicPages,
+                VerifyApi,
+                CredentialsController,
+                LogController,
+                MetricsController,
+                redoc_bundle,
+            ]
         )
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)
