@@ -9,12 +9,15 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from jsonschema import Draft201909Validator
+
 from registry.models import Certificate
 from registry.qrtoken import encode_token
 from tests.factories import CITY, HOLDER_IDS
 from tests.integration.issuing.batches import Row, make_batch
 from tests.integration.issuing.conftest import Api
 from tests.unit.credentials.test_independent_verifier import Refused, independent_bit, independent_verify
+from tests.unit.credentials.test_ob3_schema import SCHEMA_FILE
 
 NAMES = ["张三", "李四"]
 
@@ -123,3 +126,12 @@ async def test_the_did_document_lists_every_key_and_independent_checks_refuse_ta
         pass
     else:  # pragma: no cover - the assertion that fails
         raise AssertionError("a tampered credential verified")
+
+
+async def test_a_served_credential_meets_the_open_badges_schema(api: Api) -> None:
+    first, _ = await _issue(api)
+    credential = json.loads((await api.client.get(f"/v1/qr/{await _token(api, first)}/credential")).content)
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    # the stored schema still requires VC 1.1's issuanceDate; VC 2.0 names it validFrom (tests/vectors/ob3)
+    schema["required"] = ["validFrom" if name == "issuanceDate" else name for name in schema["required"]]
+    assert [error.message for error in Draft201909Validator(schema).iter_errors(credential)] == []
