@@ -25,6 +25,7 @@ ROUTES: Final = (
     "verify",
     "verify_batch",
     "keys",
+    "certificate",
     "credentials",
     "qr_credential",
     "did",

@@ -62,7 +62,7 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
             reason=reason,
             caller=caller,
             announce=announce,
-            credentials=CredentialContext.of(settings, keystore(settings)),
+            credentials=CredentialContext.of(settings, lambda: keystore(settings)),
         ),
     )
     console.print(f"已撤销 / revoked {result.number} (event {result.event_id})")

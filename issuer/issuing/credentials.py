@@ -19,8 +19,7 @@ Issuer side only: a verify replica holds no private key and only serves what is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -56,17 +55,24 @@ from registry.sequences import allocate
 from registry.vocab import CertificateKind, CertificateStatus, SubjectType
 
 
-@dataclass(frozen=True)
 class CredentialContext:
     """What credential signing needs besides the issuing key: the service's public URL (DIDs, credential
     and status list URLs are built from it) and the key store (status lists are re-signed on revocation,
-    which signs nothing else)."""
+    which signs nothing else). ``keystore`` may be a function that opens it: then it is opened only when
+    a list must be signed, so revoking a certificate that has no credential asks for no key passphrase."""
 
-    public_url: str
-    keystore: KeyStore
+    def __init__(self, *, public_url: str, keystore: KeyStore | Callable[[], KeyStore]) -> None:
+        self.public_url = public_url
+        self._keystore = keystore
+
+    @property
+    def keystore(self) -> KeyStore:
+        if not isinstance(self._keystore, KeyStore):
+            self._keystore = self._keystore()
+        return self._keystore
 
     @classmethod
-    def of(cls, settings: Settings, keystore: KeyStore) -> CredentialContext:
+    def of(cls, settings: Settings, keystore: KeyStore | Callable[[], KeyStore]) -> CredentialContext:
         """The context of a configured service (``CERTREG_PUBLIC_URL``)."""
         return cls(public_url=settings.public_url, keystore=keystore)
 

@@ -24,9 +24,10 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from registry.credentials.did_web import build_did_document
 from verify.apikeys import key_from_headers
-from verify.http.api import api_key_of, client_of
+from verify.http.api import ERRORS, api_key_of, client_of
 from verify.http.head import get
 from verify.http.log_api import cacheable
+from verify.http.problems import PROBLEM_JSON, problem_bytes, problem_spec
 from verify.http.responses import RawResponse
 from verify.runtime import VerifyRuntime
 from verify.schemas import VerifyRequest
@@ -42,24 +43,25 @@ AuthorityCode = Annotated[str, Parameter(pattern=r"^[0-9A-Za-z]{1,16}$", descrip
 ListNumber = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="status list number, from 1")]
 
 _NOT_FOUND = {
-    404: ResponseSpec(None, description="没有该机构或列表 / no such authority or list"),
-    400: ResponseSpec(None, description="参数格式错误 / malformed parameter"),
+    404: problem_spec(
+        404, "没有该机构或列表 / no such authority or list", "没有机构 999999 的密钥 / authority 999999 has no keys"
+    ),
+    400: problem_spec(400, "参数格式错误 / malformed parameter", "请求参数无效 / invalid request: list_number"),
 }
 _CREDENTIAL_ERRORS = {
-    400: ResponseSpec(None, description="请求或编号格式错误 / malformed request or certificate number"),
-    404: ResponseSpec(
-        None,
-        description="编号不存在、姓名不符或尚无凭证（同一答复）/ unknown number, wrong name or no credential",
+    400: ERRORS[400],
+    404: problem_spec(
+        404,
+        "编号不存在、姓名不符或尚无凭证（同一答复）/ unknown number, wrong name or no credential",
+        "没有与该编号和姓名（或二维码）对应的凭证 / no credential for this number and name (or QR token)",
     ),
-    429: ResponseSpec(None, description="请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)"),
-    503: ResponseSpec(None, description="数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)"),
+    429: ERRORS[429],
+    503: ERRORS[503],
 }
 
 
 def _problem(status: int, message: str) -> Response[bytes]:
-    return Response(
-        msgspec.json.encode({"status": status, "error": message}), status_code=status, media_type="application/json"
-    )
+    return Response(problem_bytes(status, message), status_code=status, media_type=PROBLEM_JSON)
 
 
 def _raw(raw: RawResponse) -> Response[bytes]:
@@ -77,6 +79,7 @@ class CredentialsController(Controller):
 
     @get(
         "/authorities/{code:str}/did.json",
+        operation_id="getAuthorityDidDocument",
         media_type=DID_JSON,
         summary="机构的 did:web 文档 / an authority's did:web document",
         description=(
@@ -98,6 +101,7 @@ class CredentialsController(Controller):
 
     @get(
         "/v1/status/{authority:str}/{list_number:int}",
+        operation_id="getStatusList",
         media_type=VC,
         summary="撤销状态列表 / a Bitstring Status List credential",
         description=(
@@ -107,7 +111,7 @@ class CredentialsController(Controller):
         responses={
             200: ResponseSpec(None, description="BitstringStatusListCredential"),
             304: ResponseSpec(None, description="未变 / not modified"),
-            503: ResponseSpec(None, description="数据库暂时不可用 / registry unavailable"),
+            503: ERRORS[503],
             **_NOT_FOUND,
         },
     )
@@ -126,6 +130,7 @@ class CredentialsController(Controller):
 
     @get(
         "/v1/qr/{token:str}/credential",
+        operation_id="getCredentialByQrToken",
         media_type=VC,
         summary="二维码对应的凭证 / the credential of a QR token",
         description=(
@@ -148,6 +153,7 @@ class CredentialsController(Controller):
 
     @post(
         "/v1/credentials",
+        operation_id="getCredentialByNumberAndName",
         status_code=200,
         media_type=VC,
         request_max_body_size=16 * 1024,
