@@ -5,8 +5,12 @@
   commits to it. Certificates issued before this revision have none until ``certreg credentials backfill``.
 - ``status_list``: per authority and list, the bits and the signed ``BitstringStatusListCredential``.
 
+Only tables are added: code of the previous revision still serves this schema (it never reads them), as
+``schema_compat`` records (rolling upgrades, registry/schema.py). Numbered 0006 as reserved for issue 18 but
+chained after 0008_log, which landed first.
+
 Revision ID: 0006_credentials
-Revises: 0005_rules
+Revises: 0008_log
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_credentials"
-down_revision = "0005_rules"
+down_revision = "0008_log"
 branch_labels = None
 depends_on = None
 
@@ -61,9 +65,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_status_list_kid_public_key")),
         sa.PrimaryKeyConstraint("authority_code", "list_number", name=op.f("pk_status_list")),
     )
+    op.execute(
+        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
+            r=revision, o=down_revision
+        )
+    )
 
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
     op.drop_table("status_list")
     op.drop_index("ux_certificate_credential_status", table_name="certificate_credential")
     op.drop_table("certificate_credential")
