@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.bulk import insert_records
+from registry.credential_store import NewCredential, credential_details, store_credentials
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
 from registry.models import Certificate, Event
@@ -80,10 +81,15 @@ def row_digest(cert: NewCertificate) -> bytes:
 
 
 def issued_event(
-    cert: NewCertificate, actor: str, at: datetime | None = None, *, print_serial: str | None = None
+    cert: NewCertificate,
+    actor: str,
+    at: datetime | None = None,
+    *,
+    print_serial: str | None = None,
+    credential: NewCredential | None = None,
 ) -> NewEvent:
     """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row (and, by
-    ``print_serial``, its first print) against."""
+    ``print_serial``, its first print, and by ``credential``, its signed W3C credential) against."""
     details: dict[str, str | int | bytes | bool | None] = {
         "row_sha256": row_digest(cert),
         "kind": cert.kind,
@@ -98,6 +104,8 @@ def issued_event(
         details["supersedes"] = cert.supersedes
     if print_serial is not None:
         details["print_serial"] = print_serial
+    if credential is not None:
+        details.update(credential_details(credential))
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
@@ -109,9 +117,12 @@ async def store_certificates(
     at: datetime | None = None,
     extra_events: Sequence[NewEvent] = (),
     print_rule: PrintSerialRule | None = None,
+    credentials: Sequence[NewCredential] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
+    ``credentials`` (one per certificate, in order) are stored beside them, their issue events committing
+    to each credential's bytes.
 
     ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
@@ -120,7 +131,11 @@ async def store_certificates(
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
     serials = await first_prints(session, print_rule or PrintSerialRule(), printed)
-    events = [issued_event(c, actor, at, print_serial=s) for c, s in zip(certificates, serials, strict=True)]
+    signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
+    events = [
+        issued_event(c, actor, at, print_serial=s, credential=v)
+        for c, s, v in zip(certificates, serials, signed, strict=True)
+    ]
     indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
@@ -129,6 +144,8 @@ async def store_certificates(
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
     await store_first_prints(session, [c.number for c in certificates], serials, issued, at)
+    if credentials:
+        await store_credentials(session, credentials, issued, at=created_at)
     return issued
 
 

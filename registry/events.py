@@ -39,6 +39,9 @@ class EventKind(StrEnum):
     #: 补发 keeping the number (qualification): subject is the number, details the new print serial and the
     #: serial it voids (NUMBERING.md "Print serial and reissue"); the status stays valid.
     CERTIFICATE_REPRINTED = "certificate.reprinted"
+    #: A certificate issued before standards credentials existed got its signed credential later
+    #: (``certreg credentials backfill``): details commit to its bytes like the issue event does at issue.
+    CERTIFICATE_CREDENTIAL = "certificate.credential"
     FILING_CREATED = "filing.created"
     #: A catalogue row (region, authority, occupation, project, institution) changed in place by a reference
     #: load: subject ``<table>:<code>``, details name the changed fields with their old and new values.

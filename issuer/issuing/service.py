@@ -20,6 +20,7 @@ from issuer.errors import BatchStateError
 from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import check_reason
+from issuer.issuing.credentials import CredentialContext, plan_credentials
 from issuer.issuing.duplicates import duplicate_rows
 from issuer.issuing.errors import NoticeNotEndedError
 from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
@@ -46,7 +47,7 @@ from registry.rule_views import eligibility_context, institution_view
 from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
-from registry.vocab import CertificateKind
+from registry.vocab import CertificateKind, subject_type_of
 
 #: The reason recorded in ``batch.issued`` when the caller gives none: issuing is the ordinary end of a
 #: notice that passed (rule 11: every change says why).
@@ -106,10 +107,12 @@ async def issue_batch(
     announce: Announce | None = None,
     sign_workers: int = 2,
     reason: str = DEFAULT_ISSUE_REASON,
+    credentials: CredentialContext | None = None,
 ) -> IssueResult:
     """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
     numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers. ``reason``
-    (checked like every reason) is recorded in the ``batch.issued`` event.
+    (checked like every reason) is recorded in the ``batch.issued`` event. With ``credentials`` every
+    certificate is also issued as a signed W3C credential (:mod:`issuer.issuing.credentials`).
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
     :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules, or
@@ -144,6 +147,14 @@ async def issue_batch(
             issued_on=issued_on,
             batch_id=batch.id,
         )
+        plan = None
+        if credentials is not None:
+            subject_type = subject_type_of(kind).value
+            plan = await plan_credentials(
+                session, credentials, authority_code=authority.code, institution_code=institution.code,
+                subjects=[(subject_type, row.subject_code) for row in rows], numbers=numbers, signer=signer,
+                created=now,
+            )  # fmt: skip
         progress("sign", 0, len(rows))
         event = _batch_event(
             batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now,
@@ -151,7 +162,7 @@ async def issue_batch(
         )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
-            workers=sign_workers, print_rule=profile.print_serial,
+            workers=sign_workers, print_rule=profile.print_serial, credentials=plan,
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip

@@ -6,6 +6,7 @@ from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.compat import SchemaCompat
 from registry.models.counters import SequenceCounter
+from registry.models.credentials import CertificateCredential, StatusList
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
 from registry.models.reference import (
@@ -28,6 +29,7 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Certificate",
+    "CertificateCredential",
     "CertificatePrint",
     "Checkpoint",
     "Event",
@@ -43,4 +45,5 @@ __all__ = [
     "Region",
     "SchemaCompat",
     "SequenceCounter",
+    "StatusList",
 ]
