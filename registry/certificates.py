@@ -108,17 +108,22 @@ async def store_certificates(
     at: datetime | None = None,
     extra_events: Sequence[NewEvent] = (),
     print_rule: PrintSerialRule | None = None,
+    given_serials: Sequence[str | None] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
 
     ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
-    is exhausted (nothing written).
+    is exhausted (nothing written). ``given_serials`` (imported certificates): the serial each one was
+    printed under where it is known, checked by the caller; serials are allocated for the others.
     """
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
-    serials = await first_prints(session, print_rule or PrintSerialRule(), printed)
+    given = list(given_serials) if given_serials is not None else [None] * len(certificates)
+    wanted = [p for p, serial in zip(printed, given, strict=True) if serial is None]
+    allocated = iter(await first_prints(session, print_rule or PrintSerialRule(), wanted) if wanted else [])
+    serials = [serial if serial is not None else next(allocated) for serial in given]
     events = [issued_event(c, actor, at, print_serial=s) for c, s in zip(certificates, serials, strict=True)]
     indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
@@ -127,7 +132,8 @@ async def store_certificates(
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
-    await store_first_prints(session, [c.number for c in certificates], serials, issued, at)
+    flags = [serial is not None for serial in given]
+    await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     return issued
 
 

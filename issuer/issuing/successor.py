@@ -24,6 +24,7 @@ from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
 from registry.errors import ConflictError
 from registry.events import EventKind
+from registry.identity.links import link_successor_identities
 from registry.keyring import load_keyset
 from registry.models import Certificate, Institution
 from registry.prints import current_prints, reprint
@@ -169,6 +170,7 @@ async def store_successor(
     issued = await store_certificates(
         session, made, actor=caller.actor, at=now, extra_events=[event], print_rule=profile.print_serial
     )
+    await link_successor_identities(session, numbers)
     printed = (await current_prints(session, numbers)).get(numbers[0])
     return SuccessorResult(
         old_number=old.number,

@@ -5,6 +5,7 @@ from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.counters import SequenceCounter
+from registry.models.identity import DataKeyRow, HolderIdentity
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
 from registry.models.reference import (
@@ -29,10 +30,12 @@ __all__ = [
     "Certificate",
     "CertificatePrint",
     "Checkpoint",
+    "DataKeyRow",
     "Event",
     "Filing",
     "FilingScope",
     "FilingStatusChange",
+    "HolderIdentity",
     "Institution",
     "KeyStatusChange",
     "LogHead",

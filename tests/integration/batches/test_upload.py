@@ -219,7 +219,12 @@ async def test_the_template_downloads_without_a_token(client: Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [c.value for c in sheet[1]] == ["姓名\nname", "身份证号\nid_number", "专项职业能力项目编码\nproject_code"]
+    assert [c.value for c in sheet[1]] == [
+        "姓名\nname",
+        "身份证号\nid_number",
+        "证件类型\nid_type",
+        "专项职业能力项目编码\nproject_code",
+    ]
     bad = await client.get("/v1/batches/template.xlsx?kind=nope")
     assert bad.status_code == 400
 

@@ -104,7 +104,7 @@ async def test_filings_keep_what_they_allowed_and_stay_as_logged(url_at_0004: st
 
         await downgrade(database, BEFORE)
         assert await current_revision(database.write_engine) == BEFORE
-        await upgrade(database.write_engine)
+        await upgrade(database.write_engine, "0005_rules")
         assert await current_revision(database.write_engine) == "0005_rules"
         async with database.reader() as session:
             assert (await session.scalar(select(FilingScope.kinds).where(FilingScope.levels == ""))) == (
