@@ -98,6 +98,13 @@ async def test_an_import_signs_seals_and_logs_each_certificate_and_a_rerun_chang
     assert (serial.serial, serial.given) == ("OSTA20150001", True)
     assert sorted(i.document_type for i in identities) == ["hk_macao_permit", "passport", "resident_id"]
 
+    first = certificates[numbers[0]]  # the public page of its QR code names the origin
+    page = await world.client.get(f"/Q/{encode_token(first.statement, first.signature)}")
+    assert page.status_code == 200
+    assert "登记系统上线前颁发，导入自 hunan-osta" in page.text
+    page_en = await world.client.get(f"/Q/{encode_token(first.statement, first.signature)}?lang=en")
+    assert "issued before the registry; imported from hunan-osta" in page_en.text
+
     events = await _count(world.database, Event)
     again = await world.post(csv_bytes(rows))
     assert again.status_code == 201, again.text
