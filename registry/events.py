@@ -67,6 +67,10 @@ class EventKind(StrEnum):
     IDENTITY_READ = "identity.read"
     #: The key-encryption key was rotated: subject ``kek:<new id>``, details the old id and the data keys.
     KEK_ROTATED = "identity.kek_rotated"
+    #: An export of the national exchange feed (full identities, decrypted for it): subject
+    #: ``feed:<first>-<last>`` (the event ids it covers), details the record count and the signed manifest's
+    #: SHA-256 (docs/feed.md).
+    FEED_EXPORTED = "feed.exported"
 
 
 class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):
