@@ -79,7 +79,12 @@ def row_digest(cert: NewCertificate) -> bytes:
 
 
 def issued_event(
-    cert: NewCertificate, actor: str, at: datetime | None = None, *, print_serial: str | None = None
+    cert: NewCertificate,
+    actor: str,
+    at: datetime | None = None,
+    *,
+    print_serial: str | None = None,
+    print_given: bool = False,
 ) -> NewEvent:
     """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row (and, by
     ``print_serial``, its first print) against."""
@@ -97,6 +102,8 @@ def issued_event(
         details["supersedes"] = cert.supersedes
     if print_serial is not None:
         details["print_serial"] = print_serial
+    if print_given:  # only imported certificates keep a given first serial; other events stay as they were
+        details["print_given"] = True
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
@@ -124,7 +131,11 @@ async def store_certificates(
     wanted = [p for p, serial in zip(printed, given, strict=True) if serial is None]
     allocated = iter(await first_prints(session, print_rule or PrintSerialRule(), wanted) if wanted else [])
     serials = [serial if serial is not None else next(allocated) for serial in given]
-    events = [issued_event(c, actor, at, print_serial=s) for c, s in zip(certificates, serials, strict=True)]
+    flags = [serial is not None for serial in given]
+    events = [
+        issued_event(c, actor, at, print_serial=s, print_given=g)
+        for c, s, g in zip(certificates, serials, flags, strict=True)
+    ]
     indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
@@ -132,7 +143,6 @@ async def store_certificates(
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
-    flags = [serial is not None for serial in given]
     await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     return issued
 

@@ -5,20 +5,14 @@ numbering never colliding with an imported number, and the statement verifying w
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-from httpx import Response
-from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from issuer.app import create_app
-from issuer.auth import Role, create_token
+from issuer.auth import Role
 from keys.keyset import KeySet
 from registry.certificates import status_of
-from registry.config import Settings
 from registry.db import Database
 from registry.events import decode_entry
 from registry.keyring import load_keyset
@@ -28,40 +22,10 @@ from registry.rules.legacy import counter_floor
 from registry.rules.profiles import HUNAN
 from registry.sequences import peek
 from registry.vocab import CertificateStatus
-from tests.factories import PROVINCE, add_keys, issue_test_certificates, key_store, seed_world
+from tests.factories import PROVINCE, issue_test_certificates, key_store
+from tests.integration.legacy.conftest import World
 from tests.integration.legacy.files import csv_bytes, mixed_rows, skill_number, skill_rows
-from tests.support import make_settings
 from verify.verifier import verify_token
-
-
-class World:
-    def __init__(self, database: Database, settings: Settings, client: AsyncTestClient, tokens: dict[Role, str]):  # type: ignore[type-arg]
-        self.database, self.settings, self.client, self.tokens = database, settings, client, tokens
-
-    async def post(
-        self, data: bytes, *, name: str = "legacy.csv", source: str = "hunan-osta", role: Role = Role.PROVINCE_ADMIN
-    ) -> Response:
-        return await self.client.post(
-            "/v1/legacy-imports",
-            files={"file": (name, data)},
-            data={"source": source},
-            headers={"Authorization": f"Bearer {self.tokens[role]}"},
-        )
-
-
-@pytest.fixture
-async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
-    await seed_world(database)
-    store = key_store(tmp_path / "keys")
-    await add_keys(database, store)
-    async with database.transaction() as session:
-        tokens = {
-            role: await create_token(session, org_code=PROVINCE, role=role)
-            for role in (Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER)
-        }
-    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
-    async with AsyncTestClient(create_app(settings)) as client:
-        yield World(database, settings, client, tokens)
 
 
 async def _count(database: Database, model: type, *where: object) -> int:
