@@ -5,9 +5,9 @@ A CSV of ``--rows`` skill-level certificates (national 22-character numbers, dis
 imported by :func:`issuer.legacy.service.import_legacy` — the CLI's and the API's path: every row checked,
 identities sealed, statements signed by the province key, certificates + issue and origin events + Merkle
 nodes + prints stored in chunks of ``--chunk``, counters raised — into a database of its own
-(``PG_BENCH_DB``, default ``certreg_bench_legacy_<pid>_<random>``; created, migrated, seeded with
-``tests.factories`` and dropped at the end). ``--runs`` imports, each of new numbers and holders, into one
-database.
+(``--db-name`` / ``CERTREG_BENCH_DB``, default a fresh ``certreg_bench_legacy_…``; created, migrated and
+seeded with ``tests.factories``, dropped at the end — only if this process made it, see
+``bench/database.py``). ``--runs`` imports, each of new numbers and holders, into one database.
 
 The baseline: bare PyNaCl ``SigningKey.sign`` of a typical statement on one thread (median of 5 rounds),
 measured before each import. ``ratio_to_sign`` = imported rows/s ÷ bare signs/s; ``peak_rss_mb`` is the
@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import resource
-import secrets
 import statistics
 import tempfile
 import time
@@ -31,7 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.issue import ADMIN_URL, OPERATOR, bare_sign_rate
+from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.issue import OPERATOR, bare_sign_rate
 from issuer.keystore import KeyStore
 from issuer.legacy.service import import_legacy
 from registry.config import load_settings
@@ -39,7 +39,7 @@ from registry.db import Database
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.legacy.files import csv_bytes, skill_rows
-from tests.support import ID_HASH_KEY, drop_pg_database, migrated_pg_database
+from tests.support import ID_HASH_KEY
 
 MILLION = 1_000_000
 
@@ -54,13 +54,12 @@ def legacy_file(rows: int, *, run: int) -> bytes:
     return csv_bytes(made)
 
 
-async def run(rows: int, runs: int, chunk: int, admin_url: str) -> dict[str, Any]:
-    name = os.environ.get("PG_BENCH_DB") or f"certreg_bench_legacy_{os.getpid()}_{secrets.token_hex(3)}"
+async def run(rows: int, runs: int, chunk: int, scratch: ScratchDatabase) -> dict[str, Any]:
     keys = Path(tempfile.mkdtemp(prefix="certreg-bench-"))
     report: dict[str, Any] = {"runs": []}
     database: Database | None = None
     try:
-        database = Database(await migrated_pg_database(admin_url, name))
+        database = Database(await scratch.create())
         await seed_world(database)
         store: KeyStore = key_store(keys)
         await add_keys(database, store)
@@ -82,7 +81,7 @@ async def run(rows: int, runs: int, chunk: int, admin_url: str) -> dict[str, Any
     finally:
         if database is not None:
             await database.dispose()
-        await drop_pg_database(admin_url, name)
+        await scratch.drop()
     report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return report
 
@@ -92,10 +91,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=MILLION)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--chunk", type=int, default=5000)
-    parser.add_argument("--admin-url", default=ADMIN_URL, help="a PostgreSQL URL allowed to create databases")
+    add_arguments(parser, default_name=scratch_name("certreg_bench_legacy"))
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    report = asyncio.run(run(args.rows, args.runs, args.chunk, args.admin_url))
+    report = asyncio.run(run(args.rows, args.runs, args.chunk, ScratchDatabase(args.pg_admin_url, args.db_name)))
     print(f"machine load (1 min) at start: {load:.2f} on {os.cpu_count()} CPUs")
     print(f"{'rows':>9} {'run':>3} {'seconds':>9} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6}")
     for at, entry in enumerate(report["runs"], start=1):

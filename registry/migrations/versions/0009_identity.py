@@ -9,7 +9,7 @@
   full numbers (only the keyed digest and the mask, which stay as they are).
 
 Revision ID: 0009_identity
-Revises: 0005_rules
+Revises: 0008_log
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_identity"
-down_revision = "0005_rules"
+down_revision = "0008_log"
 branch_labels = None
 depends_on = None
 
