@@ -255,7 +255,7 @@ async def test_a_problem_names_a_two_line_template_header_on_one_line(
     embedded the line break. Headers are shown with their whitespace normalised."""
     workbook = openpyxl.load_workbook(io.BytesIO(build_template(CertificateKind.SKILL_LEVEL)))
     sheet = workbook.worksheets[0]
-    sheet.append(["", "430102199003071234", "6-31-01-03", "4"])
+    sheet.append(["", "430102199003071234", "", "6-31-01-03", "4"])  # the template's order; no document type
     out = io.BytesIO()
     workbook.save(out)
     response = await upload(client, tokens["institution"], out.getvalue(), name="results.xlsx")
