@@ -87,6 +87,7 @@ def issued_event(
     *,
     print_serial: str | None = None,
     credential: NewCredential | None = None,
+    print_given: bool = False,
 ) -> NewEvent:
     """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row (and, by
     ``print_serial``, its first print, and by ``credential``, its signed W3C credential) against."""
@@ -106,6 +107,8 @@ def issued_event(
         details["print_serial"] = print_serial
     if credential is not None:
         details.update(credential_details(credential))
+    if print_given:  # only imported certificates keep a given first serial; other events stay as they were
+        details["print_given"] = True
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
@@ -118,6 +121,7 @@ async def store_certificates(
     extra_events: Sequence[NewEvent] = (),
     print_rule: PrintSerialRule | None = None,
     credentials: Sequence[NewCredential] | None = None,
+    given_serials: Sequence[str | None] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
@@ -126,15 +130,20 @@ async def store_certificates(
 
     ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
-    is exhausted (nothing written).
+    is exhausted (nothing written). ``given_serials`` (imported certificates): the serial each one was
+    printed under where it is known, checked by the caller; serials are allocated for the others.
     """
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
-    serials = await first_prints(session, print_rule or PrintSerialRule(), printed)
+    given = list(given_serials) if given_serials is not None else [None] * len(certificates)
+    wanted = [p for p, serial in zip(printed, given, strict=True) if serial is None]
+    allocated = iter(await first_prints(session, print_rule or PrintSerialRule(), wanted) if wanted else [])
+    serials = [serial if serial is not None else next(allocated) for serial in given]
+    flags = [serial is not None for serial in given]
     signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
     events = [
-        issued_event(c, actor, at, print_serial=s, credential=v)
-        for c, s, v in zip(certificates, serials, signed, strict=True)
+        issued_event(c, actor, at, print_serial=s, credential=v, print_given=g)
+        for c, s, v, g in zip(certificates, serials, signed, flags, strict=True)
     ]
     indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
@@ -143,7 +152,7 @@ async def store_certificates(
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
-    await store_first_prints(session, [c.number for c in certificates], serials, issued, at)
+    await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     if credentials:
         await store_credentials(session, credentials, issued, at=created_at)
     return issued

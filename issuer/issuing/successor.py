@@ -25,6 +25,7 @@ from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
 from registry.errors import ConflictError
 from registry.events import EventKind
+from registry.identity.links import link_successor_identities
 from registry.keyring import load_keyset
 from registry.models import Certificate, Institution
 from registry.prints import current_prints, reprint
@@ -182,6 +183,7 @@ async def store_successor(
     )  # fmt: skip
     if credentials is not None:
         await mark_status(session, credentials, old.number, at=now)
+    await link_successor_identities(session, numbers)
     printed = (await current_prints(session, numbers)).get(numbers[0])
     return SuccessorResult(
         old_number=old.number,

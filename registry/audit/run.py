@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.audit.certificates import audit_certificates
 from registry.audit.filings import audit_filings
 from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
+from registry.audit.identities import audit_identities
 from registry.audit.keys import audit_keys
 from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
@@ -70,4 +71,5 @@ async def run_audit(
             )
             await audit_certificates(session, report, keyset, progress, pool)
         await audit_prints(session, report, progress)
+        await audit_identities(session, report)
     return report

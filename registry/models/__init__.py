@@ -7,6 +7,7 @@ from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.compat import SchemaCompat
 from registry.models.counters import SequenceCounter
 from registry.models.credentials import CertificateCredential, StatusList
+from registry.models.identity import DataKeyRow, HolderIdentity
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
 from registry.models.reference import (
@@ -32,10 +33,12 @@ __all__ = [
     "CertificateCredential",
     "CertificatePrint",
     "Checkpoint",
+    "DataKeyRow",
     "Event",
     "Filing",
     "FilingScope",
     "FilingStatusChange",
+    "HolderIdentity",
     "Institution",
     "KeyStatusChange",
     "LogHead",
