@@ -26,7 +26,7 @@ from verify.http.head import get
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
-from verify.schemas import BatchRequest, BatchResponse, VerifyRequest, VerifyResult
+from verify.schemas import BatchRequest, BatchResponse, PersonResult, VerifyQuery, VerifyResult
 
 _ERRORS = {
     400: ResponseSpec(None, description="请求格式错误或编号格式错误 / malformed request or certificate number"),
@@ -82,25 +82,42 @@ class VerifyApi(Controller):
         middleware=[VerifyLane],
         request_max_body_size=16 * 1024,
         security=[{}, {"employerApiKey": []}],
-        summary="查验一张证书 / verify one certificate by number and holder name",
+        summary="查验证书：按编号和姓名，或按姓名和证件 / verify by number + name, or list a person's certificates",
         description=(
-            "The holder's name is required: a number alone reveals nothing, and a wrong name gives exactly the "
-            "answer an unknown number gives (`not_found`). A malformed number is a 400. No API key is needed "
-            "(limited per client IP); with `X-API-Key` the key's limit applies instead."
+            "Two modes; the holder's name is required in both. `{number, name}` checks one certificate and "
+            "answers a `VerifyResult`: a number alone reveals nothing, and a wrong name gives exactly the answer "
+            "an unknown number gives (`not_found`); a malformed number is a 400. `{name, id_type, id_number}` "
+            "lists every certificate of the person holding that identity document and answers a `PersonResult`: "
+            "an unknown document, another name and a person without certificates all get the same `not_found`; "
+            "a malformed document number is a 400 naming the rule it breaks. No API key is needed (limited per "
+            "client IP, and person look-ups also per document); with `X-API-Key` the key's limit applies instead."
         ),
-        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **_ERRORS, **_UNAUTHORIZED},
+        responses={
+            200: ResponseSpec(
+                VerifyResult | PersonResult,
+                description="查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
+            ),
+            **_ERRORS,
+            **_UNAUTHORIZED,
+        },
     )
     async def verify(
-        self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
+        self, request: Request[Any, Any, Any], data: JSONBody[VerifyQuery], runtime: NamedDependency[VerifyRuntime]
     ) -> RawResponse:
         key = key_from_headers(request.headers)
         client = client_of(request)
-        if key is None:
-            return await runtime.service.verify(client, data, None)
-        found = await api_key_of(runtime, client, key)
-        if isinstance(found, RawResponse):
-            return found
-        return await runtime.service.verify(client, data, found)
+        found: ApiKeyRecord | None = None
+        if key is not None:
+            resolved = await api_key_of(runtime, client, key)
+            if isinstance(resolved, RawResponse):
+                return resolved
+            found = resolved
+        by_number = data.by_number
+        if by_number is not None:
+            return await runtime.service.verify(client, by_number, found)
+        if runtime.person is None:
+            return runtime.fixed.unavailable_json
+        return await runtime.person.api(client, data, found)
 
     @post(
         "/verify/batch",
@@ -111,8 +128,9 @@ class VerifyApi(Controller):
         summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
         description=(
             "Requires an employer API key (`X-API-Key: …` or `Authorization: Bearer …`, made with `certreg "
-            "apikeys create`). 1 to 1,000 items; each counts against the key's per-minute limit. Results come in "
-            "the order of the items; a malformed number gives that item `invalid_number`."
+            "apikeys create`). 1 to 1,000 items, each `{number, name}` or `{name, id_type, id_number}` (mixed "
+            "freely); each counts against the key's per-minute limit. Results come in the order of the items; a "
+            "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
             200: ResponseSpec(BatchResponse, description="每项一个结论 / one verdict per item"),

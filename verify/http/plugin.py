@@ -16,6 +16,7 @@ from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
 from verify.http.log_api import LogController
 from verify.http.ops import MetricsController
+from verify.http.person import PersonPages
 from verify.http.web import PublicPages
 from verify.runtime import lifespan, provide_runtime
 
@@ -26,7 +27,7 @@ class VerifyPlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(
-            [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+            [HealthController, PublicPages, PersonPages, VerifyApi, LogController, MetricsController, redoc_bundle]
         )
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)

@@ -1,0 +1,210 @@
+"""A person's certificate views: the in-process cache's tag, Redis, then the database, one load per person.
+
+Level 1 is the worker's :class:`verify.cache.lru.ResponseCache` (finished answers keyed by person, name and
+variant, tagged with the person's tag and *linked* to every certificate number they list, so any
+invalidation of one of those numbers drops them). Level 2 is Redis: the MessagePack of the person's views
+under ``{prefix}:person:{tag}``, written by compare-and-set against ``{prefix}:pver:{tag}`` exactly like
+certificate views (:mod:`verify.cache.redis_views`), so a fill that raced a change stores nothing.
+
+Invalidation. A revoked, reissued or replaced certificate is in a cached answer's links, so the existing
+announcements (pub/sub, the local listener, the change feed) drop it. A newly issued certificate is in no
+answer yet: the change feed hands every changed number to :meth:`PersonStore.changed`, which maps numbers
+to holders with one query (``certificate.number`` → ``holder_id_digest``) and drops those persons in process
+and in Redis. The feed polls every ``change_poll_seconds`` (0.5 s), so a person's answer is replaced within
+a second of any change to any of their certificates.
+
+Single flight: concurrent first look-ups of one person share one load (shielded from cancellation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+import msgspec
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from registry.db import Database
+from verify.cache.invalidation import VERSION_TTL_SECONDS
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
+from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.person.lookup import PersonQuery, person_tag
+from verify.person.queries import digests_of, fetch_person
+from verify.views import CertificateView
+
+logger = logging.getLogger("certreg.verify.person")
+
+_encoder: Final = msgspec.msgpack.Encoder()
+_decoder: Final = msgspec.msgpack.Decoder(list[CertificateView])
+
+
+def person_key(prefix: str, tag: str) -> str:
+    """The Redis key of a person's views."""
+    return f"{prefix}:person:{tag}"
+
+
+def person_version_key(prefix: str, tag: str) -> str:
+    """The Redis key counting the invalidations of a person (compare-and-set guard of writes)."""
+    return f"{prefix}:pver:{tag}"
+
+
+def _bytes(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
+
+
+class _Flight:
+    __slots__ = ("future", "started")
+
+    def __init__(self, future: asyncio.Future[list[CertificateView]], started: int) -> None:
+        self.future = future
+        self.started = started
+
+
+class PersonStore:
+    """Loads persons' views through Redis (when given) and the read database."""
+
+    def __init__(
+        self,
+        database: Database,
+        redis: aioredis.Redis | None,
+        cache: ResponseCache[Any],
+        *,
+        prefix: str,
+        ttl: int,
+        timeout: float,
+        gate: RedisGate,
+        db_timeout: float,
+        retry_after: int,
+        db_slots: int = 10,
+    ) -> None:
+        self.database = database
+        self.redis = redis
+        self.cache = cache
+        self.prefix = prefix
+        self.ttl = ttl
+        self.timeout = timeout
+        self.gate = gate
+        self.db_timeout = db_timeout
+        self.retry_after = retry_after
+        self._cas = redis.register_script(_CAS_SCRIPT) if redis is not None else None
+        self._inflight: dict[str, _Flight] = {}
+        self._pending_drops: set[str] = set()
+        #: At most this many person queries at once (a batch of 1,000 people must not drain the pool).
+        self._slots = asyncio.Semaphore(db_slots)
+
+    async def get(self, query: PersonQuery) -> tuple[list[CertificateView], int]:
+        """The person's views (newest first) and the cache generation their load began at; raises
+        ServiceUnavailableError."""
+        flight = self._inflight.get(query.tag)
+        if flight is None or self.cache.changed_since(query.tag, flight.started):
+            loop = asyncio.get_running_loop()
+            flight = _Flight(loop.create_future(), self.cache.generation)
+            self._inflight[query.tag] = flight
+            task = asyncio.create_task(self._load(query))
+            task.add_done_callback(functools.partial(self._settle, query.tag, flight))
+        return await asyncio.shield(flight.future), flight.started
+
+    def _settle(self, tag: str, flight: _Flight, done: asyncio.Task[list[CertificateView]]) -> None:
+        if self._inflight.get(tag) is flight:
+            del self._inflight[tag]
+        if done.cancelled():
+            flight.future.cancel()
+        elif (error := done.exception()) is not None:
+            flight.future.set_exception(error)
+            flight.future.exception()  # seen, even if every waiter went away
+        else:
+            flight.future.set_result(done.result())
+
+    async def _load(self, query: PersonQuery) -> list[CertificateView]:
+        version = await self._read_redis(query.tag)
+        if isinstance(version, list):
+            return version
+        views = await self._from_database(query.digest)
+        if version is not None:
+            await self._write_redis(query.tag, views, version)
+        return views
+
+    async def _read_redis(self, tag: str) -> list[CertificateView] | bytes | None:
+        """The cached views, else the version seen (``b""`` none yet), or ``None`` when Redis cannot help."""
+        if self.redis is None or self.gate.open:
+            return None
+        try:
+            async with asyncio.timeout(self.timeout):
+                value, version = await self.redis.mget(
+                    [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
+                )
+        except REDIS_ERRORS as exc:
+            self._failed("read", exc)
+            return None
+        data = _bytes(value)
+        if data is not None:
+            try:
+                return _decoder.decode(data)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                pass  # written by another release: overwritten below
+        return _bytes(version) or b""
+
+    async def _write_redis(self, tag: str, views: list[CertificateView], version: bytes) -> None:
+        if self._cas is None or self.gate.open:
+            return
+        keys = [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._cas(keys=keys, args=[_encoder.encode(views), version, self.ttl])
+        except REDIS_ERRORS as exc:
+            self._failed("write", exc)
+
+    async def _from_database(self, digest: bytes) -> list[CertificateView]:
+        async def read() -> list[CertificateView]:
+            async with self._slots, self.database.read_engine.connect() as conn:
+                return await fetch_person(conn, digest)
+
+        try:
+            async with asyncio.timeout(self.db_timeout):
+                return await read_with_one_retry(read)
+        except DATABASE_ERRORS as exc:
+            raise unavailable(exc, self.retry_after) from None
+
+    def remember(self, tag: str, views: Sequence[CertificateView]) -> None:
+        """Link each certificate number of a cached answer to the person's tag (see the module docstring)."""
+        for view in views:
+            self.cache.link(view.number, tag)
+
+    async def changed(self, conn: AsyncConnection, numbers: Sequence[str]) -> None:
+        """The change feed's hook: drop the answers of every person holding one of ``numbers``."""
+        tags = sorted({person_tag(digest) for digest in (await digests_of(conn, numbers)).values()})
+        if tags:
+            self.cache.invalidate(tags)
+            self._pending_drops.update(tags)
+        await self.drop_pending()
+
+    async def drop_pending(self) -> bool:
+        """Delete the Redis values of dropped persons and bump their versions (retried on the next poll)."""
+        if self.redis is None or not self._pending_drops:
+            return True
+        tags = sorted(self._pending_drops)
+        try:
+            async with asyncio.timeout(self.timeout * 4):
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.delete(*(person_key(self.prefix, tag) for tag in tags))
+                    for tag in tags:
+                        pipe.incr(person_version_key(self.prefix, tag))
+                        pipe.expire(person_version_key(self.prefix, tag), VERSION_TTL_SECONDS)
+                    await pipe.execute()
+        except REDIS_ERRORS as exc:
+            self._failed("drop", exc)
+            return False
+        self._pending_drops.difference_update(tags)
+        # An answer read from Redis before the drop may have been filled in meanwhile: drop it again.
+        self.cache.invalidate(tags)
+        return True
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        if not self.gate.open:
+            logger.warning("Redis person %s failed (%s); reading the database meanwhile", what, type(exc).__name__)
+        self.gate.failed()
