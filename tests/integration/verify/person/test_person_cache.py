@@ -32,7 +32,7 @@ pytestmark = pytest.mark.redis
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """The digests the person query was run for (the real query still runs)."""
     seen: list[bytes] = []
-    real = person_cache.fetch_person
+    real = person_cache.fetch_person  # type: ignore[attr-defined]
 
     async def counted(conn: Any, digest: bytes) -> Any:
         seen.append(digest)
@@ -72,7 +72,7 @@ async def test_redis_holds_persons_for_every_worker_and_one_load_serves_many(
     client = aioredis.Redis.from_url(redis_url)
     try:
         assert await client.ttl(person_key(redis_prefix, tag_of(HOLDER_IDS[2]))) > 3000
-        keys = [k.decode() for k in await client.keys(f"{redis_prefix}:*")]
+        keys = [k.decode() if isinstance(k, bytes) else k for k in await client.keys(f"{redis_prefix}:*")]
         assert not any(HOLDER_IDS[2] in k for k in keys)
     finally:
         await client.aclose()
