@@ -11,6 +11,12 @@ What it measures (wrk, 64 connections, 2 threads; medians of ``--runs`` runs):
   over ``REDIS_ROTATION`` certificates, each warmed into Redis first.
 * ``verify miss pg``: both caches off, numbers rotating over ``--certificates`` certificates, so every
   request is a query on PostgreSQL (``miss_pg_ratio``).
+* ``person hit``: ``POST /v1/verify`` with ``{name, id_type, id_number}`` answered from the in-process cache
+  (``person_hit_ratio``, target ≥ 0.6): the document is still validated, indexed (HMAC) and rate-limited per
+  address and per document on every request.
+* ``person miss pg``: both caches off, documents rotating over ``PERSONS`` holders of one or two
+  certificates each, so every request is the person query on PostgreSQL and waits for the fill floor
+  (``person_miss_pg_ratio``, target ≥ 0.1).
 
 Server: uvicorn, 1 worker, uvloop + httptools, no access log (granian's ASGI ``receive`` costs ~17 µs per
 request body here, which would dominate every POST measurement). The registry lives in a PostgreSQL database
@@ -31,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -40,8 +47,9 @@ from litestar import Litestar, MediaType, get, post
 from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
+from registry.rules.checkdigits import mod11_2
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
-from tests.support import drop_pg_database, make_settings, migrated_pg_database
+from tests.support import ID_HASH_KEY, drop_pg_database, make_settings, migrated_pg_database
 from verify.app import create_app
 
 PG_ADMIN: Final = os.environ.get("PG_BENCH_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -52,6 +60,8 @@ REDIS_ROTATION: Final = 2000
 #: The bench database (created and dropped by the bench): name it after your branch when several run at once.
 DB_NAME: Final = os.environ.get("PG_BENCH_DB", "certreg_bench_verify")
 PREFIX: Final = "certreg-bench"
+#: Holders of their own (one certificate each, every third of them a second one) for the person look-ups.
+PERSONS: Final = 2000
 PORT: Final = 18731
 FLOOR_BODY: Final = b'{"result":"valid","padding":"' + b"x" * 760 + b'"}'
 
@@ -80,7 +90,21 @@ class Certificate(msgspec.Struct, frozen=True):
     token: str
 
 
-async def _prepare(count: int) -> tuple[str, list[Certificate]]:
+class Person(msgspec.Struct, frozen=True):
+    name: str
+    id_number: str
+
+
+def resident_ids(start: int, count: int) -> list[str]:
+    """``count`` distinct valid resident ID numbers (GB 11643)."""
+    numbers = []
+    for i in range(start, start + count):
+        body = f"430102{(date(1950, 1, 1) + timedelta(days=i)):%Y%m%d}{i % 1000:03d}"
+        numbers.append(body + mod11_2(body))
+    return numbers
+
+
+async def _prepare(count: int) -> tuple[str, list[Certificate], list[Person]]:
     url = await migrated_pg_database(PG_ADMIN, DB_NAME)
     database = Database(url)
     await seed_world(database)
@@ -93,10 +117,13 @@ async def _prepare(count: int) -> tuple[str, list[Certificate]]:
             Certificate(c.number, c.holder_name, c.token)
             for c in await issue_test_certificates(database, store, holders)
         ]
+    persons = [Person(f"持证人{i:04d}", number) for i, number in enumerate(resident_ids(0, PERSONS))]
+    holders = [(p.name, p.id_number) for p in persons] + [(p.name, p.id_number) for p in persons[::3]]
+    await issue_test_certificates(database, store, holders)
     # a signed checkpoint covers them, so every answer carries an inclusion proof (built on a miss)
     await publish_checkpoint(database, store, make_settings(log_origin="bench.example/log"))
     await database.dispose()
-    return url, made
+    return url, made, persons
 
 
 async def _drop() -> None:
@@ -122,6 +149,9 @@ class Server:
             "CERTREG_REDIS_PREFIX": PREFIX,
             "CERTREG_PUBLIC_RATE_PER_MINUTE": "1000000000",
             "CERTREG_API_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_PERSON_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_PERSON_ID_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
             "CERTREG_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
@@ -150,6 +180,11 @@ def _post_body(cert: Certificate) -> str:
     return json.dumps({"number": cert.number, "name": cert.name}, ensure_ascii=False)
 
 
+def _person_body(person: Person) -> str:
+    body = {"name": person.name, "id_type": "resident_id", "id_number": person.id_number}
+    return json.dumps(body, ensure_ascii=False)
+
+
 def _warm(path: str, body: str | None = None) -> None:
     data = body.encode() if body is not None else None
     request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method="POST" if data else "GET")
@@ -159,7 +194,7 @@ def _warm(path: str, body: str | None = None) -> None:
         response.read()
 
 
-def one_run(db_url: str, certs: list[Certificate], seconds: int) -> dict[str, Sample]:
+def one_run(db_url: str, certs: list[Certificate], persons: list[Person], seconds: int) -> dict[str, Sample]:
     """Every contender once; returns name -> sample."""
     url = f"http://127.0.0.1:{PORT}"
     hot = certs[0]
@@ -168,10 +203,12 @@ def one_run(db_url: str, certs: list[Certificate], seconds: int) -> dict[str, Sa
     try:
         _warm("/v1/verify", _post_body(hot))
         _warm(f"/Q/{hot.token}")
+        _warm("/v1/verify", _person_body(persons[0]))
         out["floor GET"] = run_wrk(f"{url}/bench/floor", seconds=seconds)
         out["floor POST"] = run_wrk(f"{url}/bench/floor", seconds=seconds, bodies=[_post_body(hot)])
         out["verify hit"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(hot)])
         out["qr page hit"] = run_wrk(f"{url}/Q/{hot.token}", seconds=seconds)
+        out["person hit"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_person_body(persons[0])])
     finally:
         server.stop()
     server = Server(db_url, redis_url=REDIS_URL, local_cache="false")
@@ -185,6 +222,7 @@ def one_run(db_url: str, certs: list[Certificate], seconds: int) -> dict[str, Sa
     server = Server(db_url, local_cache="false", redis_cache="false")
     try:
         out["verify miss pg"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in certs])
+        out["person miss pg"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_person_body(p) for p in persons])
     finally:
         server.stop()
     return out
@@ -198,12 +236,12 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    db_url, certs = asyncio.run(_prepare(args.certificates))
+    db_url, certs, persons = asyncio.run(_prepare(args.certificates))
     runs: list[dict[str, Sample]] = []
     try:
         for run in range(args.runs):
             _clear_redis()
-            runs.append(one_run(db_url, certs, args.seconds))
+            runs.append(one_run(db_url, certs, persons, args.seconds))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
     finally:
         _clear_redis()
@@ -226,6 +264,8 @@ def report(runs: list[dict[str, Sample]]) -> None:
                 "hit_p99_ms": round(median["verify hit"].p99_ms, 2),
                 "redis_hit_ratio": round(median["verify redis"].rps / floor, 3),
                 "miss_pg_ratio": round(median["verify miss pg"].rps / floor, 3),
+                "person_hit_ratio": round(median["person hit"].rps / floor, 3),
+                "person_miss_pg_ratio": round(median["person miss pg"].rps / floor, 3),
             }
         )
     )
