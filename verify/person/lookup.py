@@ -1,11 +1,12 @@
 """A typed person look-up checked at the edge and turned into the holder index (pure, no I/O).
 
-The document number is validated with its type's validator (:func:`registry.rules.documents.check_document`,
-``docs/rules.md`` "Identity documents") before anything is looked up, so a malformed number is a precise
-400 and never a query. What is looked up is the keyed index :func:`registry.identity.index.document_digest`,
-the same value every stored ``certificate.holder_id_digest`` holds. The index itself never leaves the
-process: caches and rate limits key on :func:`person_tag`, a further one-way hash of it, so a Redis dump
-cannot be joined with a database dump on the index.
+The document number is validated with its type's validator (:func:`registry.rules.documents.check_document`;
+``docs/rules.md`` Rules 14 and 15, the query itself is Rule 10's free public query) before anything is
+looked up, so a malformed number is a precise 400 and never a query. What is looked up is the keyed index
+:func:`registry.identity.index.document_digest`, the same value every stored
+``certificate.holder_id_digest`` holds. The index itself never leaves the process: caches and rate limits
+key on :func:`person_tag`, a further one-way hash of it, so a Redis dump cannot be joined with a database
+dump on the index.
 """
 
 from __future__ import annotations
