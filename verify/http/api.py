@@ -82,7 +82,7 @@ class VerifyApi(Controller):
         middleware=[VerifyLane],
         request_max_body_size=16 * 1024,
         security=[{}, {"employerApiKey": []}],
-        summary="查验证书：按编号和姓名，或按姓名和证件 / verify by number + name, or list a person's certificates",
+        summary="查验一张证书，或查询一人的全部证书 / verify one certificate, or list a person's certificates",
         description=(
             "Two modes; the holder's name is required in both. `{number, name}` checks one certificate and "
             "answers a `VerifyResult`: a number alone reveals nothing, and a wrong name gives exactly the answer "
