@@ -32,7 +32,7 @@ from verify.errors import ServiceUnavailableError
 from verify.http.fixed import FixedAnswers, error_json
 from verify.http.named import NamedAnswers
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.queries import ApiKeyRecord
@@ -45,7 +45,7 @@ from verify.verifier import verify_token
 if TYPE_CHECKING:
     from verify.person.service import PersonService
 
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 
 
 class Limits(msgspec.Struct, frozen=True, kw_only=True):

@@ -13,15 +13,13 @@ from collections.abc import Callable
 from typing import Final
 from urllib.parse import urlencode
 
-import msgspec
-
 from registry.holders import names_match
 from verify.answers import NOT_FOUND, Answer, certificate_answer
 from verify.cache.lru import Entry
 from verify.decoys import DECOY_KEYSET, DECOY_NAME, decoy_view
 from verify.http.fixed import FixedAnswers
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.schemas import result_of
@@ -30,7 +28,7 @@ from verify.views import CertificateView
 
 #: Answer variants of a number: JSON (``POST /v1/verify``), batch items, and the page in each language.
 VARIANTS: Final = ("json", "item", "zh", "en")
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 
 
 class NamedAnswers:

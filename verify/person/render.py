@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-import msgspec
-
 from registry.holders import names_match
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer, certificate_answer
 from verify.decoys import DECOY_KEYSET, DECOY_NAME, decoy_view
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.schemas import PersonCertificate, PersonResult, status_info
 from verify.texts import LANGS, Lang, format_date
@@ -27,7 +25,7 @@ from verify.views import CertificateView
 
 #: Answer variants: JSON (``POST /v1/verify``), batch items, and the page in each language.
 VARIANTS: Final = ("json", "item", "zh", "en")
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 _NOT_FOUND_TEXT: Final = (
     "未查到：没有与该姓名和证件相符的证书，请核对后重试",
     "Not found: no certificate matches this name and document; check both and try again",

@@ -30,7 +30,7 @@ from verify.cache.lru import Entry, ResponseCache
 from verify.errors import ServiceUnavailableError
 from verify.http.fixed import FixedAnswers, error_json
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response
+from verify.http.responses import RawResponse, encode_json, html_response
 from verify.metrics import Metrics
 from verify.person.cache import PersonStore
 from verify.person.lookup import PersonQuery, parse_person
@@ -43,7 +43,7 @@ from verify.schemas import VerifyQuery
 from verify.texts import Lang
 from verify.timing import FillFloor
 
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 _MAX_FIELD: Final = 64
 
 
