@@ -14,6 +14,11 @@ and in Redis. The feed polls every ``change_poll_seconds`` (0.5 s), so a person'
 a second of any change to any of their certificates.
 
 Single flight: concurrent first look-ups of one person share one load (shielded from cancellation).
+
+A lagging read replica must not bring back what the change feed (which reads the primary) has seen end: a
+person dropped by the feed within the last :data:`RECENT_SECONDS` is read from the primary, and so is one
+whose replica rows miss an event this worker knows about one of their certificates
+(:class:`verify.cache.revisions.Revisions`), as :mod:`verify.cache.viewstore` does for single certificates.
 """
 
 from __future__ import annotations
@@ -21,17 +26,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, Final
 
 import msgspec
 import redis.asyncio as aioredis
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry.db import Database
 from verify.cache.invalidation import VERSION_TTL_SECONDS
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
+from verify.cache.revisions import Revisions
 from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.person.lookup import PersonQuery, person_tag
 from verify.person.queries import digests_of, fetch_person
@@ -39,6 +46,9 @@ from verify.views import CertificateView
 
 logger = logging.getLogger("certreg.verify.person")
 
+#: How long a person changed by the feed is read from the primary rather than the replica.
+RECENT_SECONDS: Final = 60.0
+_MAX_RECENT: Final = 10_000
 _encoder: Final = msgspec.msgpack.Encoder()
 _decoder: Final = msgspec.msgpack.Decoder(list[CertificateView])
 
@@ -81,6 +91,7 @@ class PersonStore:
         db_timeout: float,
         retry_after: int,
         db_slots: int = 10,
+        revisions: Revisions | None = None,
     ) -> None:
         self.database = database
         self.redis = redis
@@ -96,6 +107,11 @@ class PersonStore:
         self._pending_drops: set[str] = set()
         #: At most this many person queries at once (a batch of 1,000 people must not drain the pool).
         self._slots = asyncio.Semaphore(db_slots)
+        self.revisions = revisions if revisions is not None else Revisions()
+        #: The read path has a replica of its own, which may lag (see the module docstring).
+        self._replica = str(database.read_engine.url) != str(database.write_engine.url)
+        #: Tag → when the change feed last dropped it (read from the primary for a while after).
+        self._recent: dict[str, float] = {}
 
     async def get(self, query: PersonQuery) -> tuple[list[CertificateView], int]:
         """The person's views (newest first) and the cache generation their load began at; raises
@@ -124,7 +140,7 @@ class PersonStore:
         version = await self._read_redis(query.tag)
         if isinstance(version, list):
             return version
-        views = await self._from_database(query.digest)
+        views = await self._from_database(query)
         if version is not None:
             await self._write_redis(query.tag, views, version)
         return views
@@ -159,10 +175,18 @@ class PersonStore:
         except REDIS_ERRORS as exc:
             self._failed("write", exc)
 
-    async def _from_database(self, digest: bytes) -> list[CertificateView]:
+    async def _from_database(self, query: PersonQuery) -> list[CertificateView]:
+        async def read_from(engine: AsyncEngine) -> list[CertificateView]:
+            async with self._slots, engine.connect() as conn:
+                return await fetch_person(conn, query.digest)
+
         async def read() -> list[CertificateView]:
-            async with self._slots, self.database.read_engine.connect() as conn:
-                return await fetch_person(conn, digest)
+            if self._replica and self._changed_lately(query.tag):
+                return await read_from(self.database.write_engine)
+            views = await read_from(self.database.read_engine)
+            if self._replica and any(self.revisions.known(v.number) > v.revision for v in views):
+                return await read_from(self.database.write_engine)
+            return views
 
         try:
             async with asyncio.timeout(self.db_timeout):
@@ -181,6 +205,10 @@ class PersonStore:
         if tags:
             self.cache.invalidate(tags)
             self._pending_drops.update(tags)
+            now = time.monotonic()
+            if len(self._recent) > _MAX_RECENT:
+                self._recent = {t: at for t, at in self._recent.items() if now - at < RECENT_SECONDS}
+            self._recent.update(dict.fromkeys(tags, now))
         await self.drop_pending()
 
     async def drop_pending(self) -> bool:
@@ -203,6 +231,10 @@ class PersonStore:
         # An answer read from Redis before the drop may have been filled in meanwhile: drop it again.
         self.cache.invalidate(tags)
         return True
+
+    def _changed_lately(self, tag: str) -> bool:
+        at = self._recent.get(tag)
+        return at is not None and time.monotonic() - at < RECENT_SECONDS
 
     def _failed(self, what: str, exc: BaseException) -> None:
         if not self.gate.open:

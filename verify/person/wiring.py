@@ -56,6 +56,7 @@ def build_person_service(
         gate=gate,
         db_timeout=settings.db_timeout_seconds,
         retry_after=settings.retry_after_seconds,
+        revisions=feed.revisions,
     )
     feed.on_changed = store.changed
     return PersonService(

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -172,9 +177,6 @@ async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: W
 
 async def test_a_new_certificate_and_a_revocation_show_within_a_second(world: World) -> None:
     """In process (no Redis): the change feed maps the new number to its holder."""
-    import asyncio
-    import time
-
     from registry.certificates import revoke
 
     async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=0.1, **OPEN)) as client:
@@ -203,3 +205,34 @@ async def test_malformed_form_bodies_are_400_not_500(world: World, lang: str) ->
         assert empty.status_code == 400
         huge = await client.post("/person", content=b"a" * 10_000)
         assert huge.status_code == 413
+
+
+def copy_database(primary: str, replica: Path) -> None:
+    """A copy of an SQLite database as it is now (the write-ahead log holds what the main file does not)."""
+    for suffix in ("", "-wal", "-shm"):
+        if Path(primary + suffix).exists():
+            shutil.copyfile(primary + suffix, f"{replica}{suffix}")
+
+
+async def test_a_lagging_replica_does_not_bring_back_a_revoked_certificate(file_world: World, tmp_path: Path) -> None:
+    """The replica is a copy of the registry taken before the revocation (a replica that has not replayed
+    it); the change feed reads the primary, so the person is read from the primary after it."""
+    from registry.certificates import revoke
+
+    primary = file_world.database.url.removeprefix("sqlite+aiosqlite:///")
+    replica = tmp_path / "replica.db"
+    copy_database(primary, replica)
+    app = verify_app(
+        file_world.database.url, replica_url=f"sqlite+aiosqlite:///{replica}", change_poll_seconds=0.1, **OPEN
+    )
+    async with AsyncTestClient(app) as client:
+        assert (await person_json(client, "张三", HOLDER_IDS[0]))["certificates"][0]["result"] == "valid"
+        async with file_world.database.transaction() as session:
+            await revoke(session, file_world.valid.number, reason="撤销", actor="test")
+        began = time.monotonic()
+        while (await person_json(client, "张三", HOLDER_IDS[0]))["certificates"][0]["result"] != "revoked":
+            assert time.monotonic() - began < 1.0, "the replica's old answer came back"
+            await asyncio.sleep(0.02)
+        for _ in range(5):  # and it stays so, though the replica still says valid
+            await asyncio.sleep(0.15)
+            assert (await person_json(client, "张三", HOLDER_IDS[0]))["certificates"][0]["result"] == "revoked"
