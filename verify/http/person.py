@@ -16,8 +16,9 @@ from litestar.di import NamedDependency
 
 from verify.http.api import client_of
 from verify.http.responses import RawResponse, html_response
+from verify.person.texts import PERSON_UI
 from verify.runtime import VerifyRuntime
-from verify.texts import UI, Lang, lang_of
+from verify.texts import Lang, lang_of
 
 #: Five short fields and a challenge: anything longer is not from the form.
 MAX_FORM_BYTES: Final = 4096
@@ -53,7 +54,7 @@ class PersonPages(Controller):
         if runtime.person is None:
             return not_offered(runtime, lang)
         if fields is None:
-            return runtime.person.form(client_of(request), lang, message=UI[lang]["need_both"])
+            return runtime.person.form(client_of(request), lang, message=PERSON_UI[lang]["need_all"])
         return await runtime.person.page(
             client_of(request),
             lang,
