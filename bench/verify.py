@@ -323,6 +323,11 @@ def main() -> None:
     report(runs)
 
 
+def _ratio(median: dict[str, Sample], name: str, floor: float) -> float | None:
+    """``name``'s throughput against the floor, or ``None`` when it was not measured."""
+    return round(median[name].rps / floor, 3) if name in median else None
+
+
 def report(runs: list[dict[str, Sample]]) -> None:
     names = list(runs[0])
     median = {n: Sample.median([r[n] for r in runs]) for n in names}
@@ -348,8 +353,3 @@ def report(runs: list[dict[str, Sample]]) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _ratio(median: dict[str, Sample], name: str, floor: float) -> float | None:
-    """``name``'s throughput against the floor, or ``None`` when it was not measured."""
-    return round(median[name].rps / floor, 3) if name in median else None
