@@ -13,7 +13,9 @@ to holders with one query (``certificate.number`` → ``holder_id_digest``) and 
 and in Redis. The feed polls every ``change_poll_seconds`` (0.5 s), so a person's answer is replaced within
 a second of any change to any of their certificates.
 
-Single flight: concurrent first look-ups of one person share one load (shielded from cancellation).
+Single flight: concurrent first look-ups of one person share one load (shielded from cancellation). Loads
+are batched per turn of the event loop: the persons asked for together go out as one ``MGET`` and one
+``IN (…)`` query (as certificate views do, :mod:`verify.cache.viewstore`).
 
 A lagging read replica must not bring back what the change feed (which reads the primary) has seen end: a
 person dropped by the feed within the last :data:`RECENT_SECONDS` is read from the primary, and so is one
@@ -24,6 +26,7 @@ whose replica rows miss an event this worker knows about one of their certificat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -41,7 +44,7 @@ from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
 from verify.cache.revisions import Revisions
 from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.person.lookup import PersonQuery, person_tag
-from verify.person.queries import digests_of, fetch_person
+from verify.person.queries import digests_of, fetch_person, fetch_persons
 from verify.views import CertificateView
 
 logger = logging.getLogger("certreg.verify.person")
@@ -49,6 +52,9 @@ logger = logging.getLogger("certreg.verify.person")
 #: How long a person changed by the feed is read from the primary rather than the replica.
 RECENT_SECONDS: Final = 60.0
 _MAX_RECENT: Final = 10_000
+#: Most persons one load asks for (the ``MGET`` and the SQL ``IN`` list stay small).
+MAX_BATCH: Final = 500
+Views = list[CertificateView]
 _encoder: Final = msgspec.msgpack.Encoder()
 _decoder: Final = msgspec.msgpack.Decoder(list[CertificateView])
 
@@ -112,81 +118,125 @@ class PersonStore:
         self._replica = str(database.read_engine.url) != str(database.write_engine.url)
         #: Tag → when the change feed last dropped it (read from the primary for a while after).
         self._recent: dict[str, float] = {}
+        #: The persons asked for during this turn of the event loop (loaded together at its end).
+        self._batch: dict[str, tuple[PersonQuery, _Flight]] | None = None
+        self._loads: set[asyncio.Task[dict[str, Views]]] = set()
 
     async def get(self, query: PersonQuery) -> tuple[list[CertificateView], int]:
         """The person's views (newest first) and the cache generation their load began at; raises
         ServiceUnavailableError."""
         flight = self._inflight.get(query.tag)
-        if flight is None or self.cache.changed_since(query.tag, flight.started):
+        queued = self._batch.get(query.tag) if self._batch is not None else None
+        if queued is not None:
+            # not read yet: whatever was invalidated meanwhile, its read comes after, so it may serve this too
+            flight = queued[1]
+            flight.started = min(flight.started, self.cache.generation)
+        elif flight is None or self.cache.changed_since(query.tag, flight.started):
             loop = asyncio.get_running_loop()
             flight = _Flight(loop.create_future(), self.cache.generation)
             self._inflight[query.tag] = flight
-            task = asyncio.create_task(self._load(query))
-            task.add_done_callback(functools.partial(self._settle, query.tag, flight))
+            if self._batch is None or len(self._batch) >= MAX_BATCH:
+                self._batch = {}
+                loop.call_soon(self._launch, self._batch)
+            self._batch[query.tag] = (query, flight)
         return await asyncio.shield(flight.future), flight.started
 
-    def _settle(self, tag: str, flight: _Flight, done: asyncio.Task[list[CertificateView]]) -> None:
-        if self._inflight.get(tag) is flight:
-            del self._inflight[tag]
-        if done.cancelled():
-            flight.future.cancel()
-        elif (error := done.exception()) is not None:
-            flight.future.set_exception(error)
-            flight.future.exception()  # seen, even if every waiter went away
-        else:
-            flight.future.set_result(done.result())
+    def _launch(self, batch: dict[str, tuple[PersonQuery, _Flight]]) -> None:
+        if self._batch is batch:
+            self._batch = None
+        task = asyncio.create_task(self._load([query for query, _ in batch.values()]))  # noqa: RUF006 - kept below
+        self._loads.add(task)  # held until done, so the loop cannot drop it
+        task.add_done_callback(self._loads.discard)
+        task.add_done_callback(functools.partial(self._settle, batch))
 
-    async def _load(self, query: PersonQuery) -> list[CertificateView]:
-        version = await self._read_redis(query.tag)
-        if isinstance(version, list):
-            return version
-        views = await self._from_database(query)
-        if version is not None:
-            await self._write_redis(query.tag, views, version)
-        return views
+    def _settle(self, batch: dict[str, tuple[PersonQuery, _Flight]], done: asyncio.Task[dict[str, Views]]) -> None:
+        for tag, (_, flight) in batch.items():
+            if self._inflight.get(tag) is flight:
+                del self._inflight[tag]
+            if done.cancelled():
+                flight.future.cancel()
+            elif (error := done.exception()) is not None:
+                flight.future.set_exception(error)
+                flight.future.exception()  # seen, even if every waiter went away
+            elif tag in (result := done.result()):
+                flight.future.set_result(result[tag])
+            else:  # never expected; a waiter must not wait forever
+                flight.future.set_exception(RuntimeError("person load returned no answer"))
+                flight.future.exception()
 
-    async def _read_redis(self, tag: str) -> list[CertificateView] | bytes | None:
-        """The cached views, else the version seen (``b""`` none yet), or ``None`` when Redis cannot help."""
+    async def _load(self, queries: list[PersonQuery]) -> dict[str, Views]:
+        cached = await self._read_redis([query.tag for query in queries])
+        found: dict[str, Views] = {}
+        versions: dict[str, bytes] = {}
+        for query in queries:
+            held = cached.get(query.tag) if cached is not None else None
+            if isinstance(held, list):
+                found[query.tag] = held
+            elif held is not None:
+                versions[query.tag] = held
+        missing = [query for query in queries if query.tag not in found]
+        if missing:
+            loaded = await self._from_database(missing)
+            found.update(loaded)
+            if cached is not None:
+                await self._write_redis([(tag, loaded[tag], versions.get(tag, b"")) for tag in loaded])
+        return found
+
+    async def _read_redis(self, tags: list[str]) -> dict[str, Views | bytes] | None:
+        """Per tag the cached views, else the version seen (``b""``: none yet); ``None`` when Redis cannot
+        help."""
         if self.redis is None or self.gate.open:
             return None
+        keys = [person_key(self.prefix, tag) for tag in tags] + [person_version_key(self.prefix, tag) for tag in tags]
         try:
             async with asyncio.timeout(self.timeout):
-                value, version = await self.redis.mget(
-                    [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
-                )
+                values = await self.redis.mget(keys)
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
-        data = _bytes(value)
-        if data is not None:
-            try:
-                return _decoder.decode(data)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                pass  # written by another release: overwritten below
-        return _bytes(version) or b""
+        held: dict[str, Views | bytes] = {}
+        for index, tag in enumerate(tags):
+            held[tag] = _bytes(values[len(tags) + index]) or b""
+            data = _bytes(values[index])
+            if data is not None:
+                # a value written by another release does not decode: it is overwritten after the read
+                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                    held[tag] = _decoder.decode(data)
+        return held
 
-    async def _write_redis(self, tag: str, views: list[CertificateView], version: bytes) -> None:
-        if self._cas is None or self.gate.open:
+    async def _write_redis(self, items: list[tuple[str, Views, bytes]]) -> None:
+        """Store ``(tag, views, version seen before the read)`` unless the version moved (one script call)."""
+        if self._cas is None or self.gate.open or not items:
             return
-        keys = [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
+        keys: list[str] = []
+        args: list[bytes | int] = []
+        for tag, views, version in items:
+            keys += [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
+            args += [_encoder.encode(views), version, self.ttl]
         try:
             async with asyncio.timeout(self.timeout):
-                await self._cas(keys=keys, args=[_encoder.encode(views), version, self.ttl])
+                await self._cas(keys=keys, args=args)
         except REDIS_ERRORS as exc:
             self._failed("write", exc)
 
-    async def _from_database(self, query: PersonQuery) -> list[CertificateView]:
-        async def read_from(engine: AsyncEngine) -> list[CertificateView]:
+    async def _from_database(self, queries: list[PersonQuery]) -> dict[str, Views]:
+        async def read_from(engine: AsyncEngine, wanted: list[PersonQuery]) -> dict[str, Views]:
             async with self._slots, engine.connect() as conn:
-                return await fetch_person(conn, query.digest)
+                if len(wanted) == 1:
+                    return {wanted[0].tag: await fetch_person(conn, wanted[0].digest)}
+                by_digest = await fetch_persons(conn, [query.digest for query in wanted])
+            return {query.tag: by_digest[query.digest] for query in wanted}
 
-        async def read() -> list[CertificateView]:
-            if self._replica and self._changed_lately(query.tag):
-                return await read_from(self.database.write_engine)
-            views = await read_from(self.database.read_engine)
-            if self._replica and any(self.revisions.known(v.number) > v.revision for v in views):
-                return await read_from(self.database.write_engine)
-            return views
+        async def read() -> dict[str, Views]:
+            if not self._replica:
+                return await read_from(self.database.read_engine, queries)
+            primary = [query for query in queries if self._changed_lately(query.tag)]
+            replica = [query for query in queries if not self._changed_lately(query.tag)]
+            found = await read_from(self.database.read_engine, replica) if replica else {}
+            primary += [q for q in replica if any(self.revisions.known(v.number) > v.revision for v in found[q.tag])]
+            if primary:
+                found.update(await read_from(self.database.write_engine, primary))
+            return found
 
         try:
             async with asyncio.timeout(self.db_timeout):

@@ -24,6 +24,11 @@ _CHUNK: Final = 500
 _by_holder: Final = _views.where(Certificate.holder_id_digest == bindparam("digest")).order_by(
     Certificate.issued_on.desc(), Certificate.number
 )
+_by_holders: Final = (
+    _views.add_columns(Certificate.holder_id_digest)
+    .where(Certificate.holder_id_digest.in_(bindparam("digests", expanding=True)))
+    .order_by(Certificate.issued_on.desc(), Certificate.number)
+)
 _digests: Final = select(Certificate.number, Certificate.holder_id_digest).where(
     Certificate.number.in_(bindparam("numbers", expanding=True))
 )
@@ -39,6 +44,20 @@ async def fetch_person(conn: AsyncConnection, digest: bytes) -> list[Certificate
         _view_of(DECOY_ROW)
         return []
     return [_view_of(row) for row in rows]
+
+
+async def fetch_persons(conn: AsyncConnection, digests: Sequence[bytes]) -> dict[bytes, list[CertificateView]]:
+    """:func:`fetch_person` for several persons in one statement per 500 (the misses of one turn of the
+    event loop, :mod:`verify.person.cache`); a decoy row is decoded for each person without any."""
+    found: dict[bytes, list[CertificateView]] = {digest: [] for digest in digests}
+    wanted = sorted(found)
+    for start in range(0, len(wanted), _CHUNK):
+        for row in await conn.execute(_by_holders, {"digests": wanted[start : start + _CHUNK]}):
+            found[bytes(row[-1])].append(_view_of(row[:-1]))
+    for views in found.values():
+        if not views:
+            _view_of(DECOY_ROW)
+    return found
 
 
 async def digests_of(conn: AsyncConnection, numbers: Sequence[str]) -> dict[str, bytes]:
