@@ -41,6 +41,7 @@ from verify.http.pages import Pages
 from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics, multiprocess_dir
+from verify.person.wiring import build_person_service
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
@@ -150,6 +151,12 @@ class VerifyRuntime:
                 negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
             ),
         )
+        self.person = build_person_service(
+            settings, profile=profile, database=database, redis=redis, cache=self.cache, gate=self.gate,
+            limiter=self.limiter, metrics=self.metrics, pages=pages, fixed=self.fixed, keysets=self.keysets,
+            feed=self.feed,
+        )  # fmt: skip
+        self.service.person = self.person
         self._tasks: list[asyncio.Task[None]] = []
         self._declare_gauges()
 

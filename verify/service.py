@@ -12,10 +12,11 @@ the same work (see :mod:`verify.http.named`).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import msgspec
 
@@ -36,10 +37,13 @@ from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
-from verify.schemas import VerifyRequest, public_result_of, result_of
+from verify.schemas import VerifyQuery, VerifyRequest, public_result_of, result_of
 from verify.texts import UI, Lang
 from verify.timing import FillFloor
 from verify.verifier import verify_token
+
+if TYPE_CHECKING:
+    from verify.person.service import PersonService
 
 _encode: Final = encode_json
 
@@ -89,6 +93,8 @@ class ReadService:
             clock=clock,
         )
         self._today: tuple[float, date] = (0.0, date.min)
+        #: Person look-ups (issue 14) for the batch's ``{name, id_type, id_number}`` items; set by the runtime.
+        self.person: PersonService | None = None
 
     # --- QR tokens -------------------------------------------------------------------------------------
 
@@ -180,8 +186,9 @@ class ReadService:
             return self.fixed.form(lang, message=UI[lang]["number_format"].format(detail=detail))
         return self.fixed.form(lang, number=number, short=True)
 
-    async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyRequest]) -> RawResponse:
-        """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key."""
+    async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyQuery | VerifyRequest]) -> RawResponse:
+        """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key.
+        Items of either mode: number + name, or a person look-up (:mod:`verify.person.service`)."""
         self.metrics.route["verify_batch"].inc()
         limit = self._key_limit(api_key)
         if len(items) > limit:  # would be refused in every window: say so instead of 429 forever
@@ -195,7 +202,11 @@ class ReadService:
             return self._refused("api_key", None, retry)
         parts: list[bytes] = [b""] * len(items)
         pending: dict[str, list[int]] = {}
+        persons: list[int] = []
         for index, item in enumerate(items):
+            if item.number is None:
+                persons.append(index)
+                continue
             number = self._parse(item.number)
             if isinstance(number, Violation):
                 parts[index] = self.fixed.invalid_number_item(number)
@@ -211,10 +222,31 @@ class ReadService:
                 await self._fill_items(pending, items, parts)
             except ServiceUnavailableError as exc:
                 return self.fixed.unavailable(None, exc.retry_after)
+        if persons:
+            refused = await self._person_items(persons, items, parts)
+            if refused is not None:
+                return refused
         return json_response(b'{"count":%d,"results":[%b]}' % (len(items), b",".join(parts)))
 
+    async def _person_items(
+        self, persons: list[int], items: Sequence[VerifyQuery | VerifyRequest], parts: list[bytes]
+    ) -> RawResponse | None:
+        """Fill the answers of the batch's person items (concurrently: loads share flights and the person
+        store's query slots); a ready 503 when they cannot be answered."""
+        person = self.person
+        if person is None:
+            return self.fixed.unavailable_json
+        queries = [query for query in (items[index] for index in persons) if isinstance(query, VerifyQuery)]
+        try:
+            answers = await asyncio.gather(*(person.item(query) for query in queries))
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        for index, body in zip(persons, answers, strict=True):
+            parts[index] = body
+        return None
+
     async def _fill_items(
-        self, pending: dict[str, list[int]], items: Sequence[VerifyRequest], parts: list[bytes]
+        self, pending: dict[str, list[int]], items: Sequence[VerifyQuery | VerifyRequest], parts: list[bytes]
     ) -> None:
         self.metrics.local_miss.inc(len(pending))
         views, started = await self.views.get_many(list(pending))

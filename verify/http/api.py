@@ -10,7 +10,7 @@ within a bounded budget (:meth:`verify.service.ReadService.may_look_up`), so gue
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
@@ -27,7 +27,14 @@ from verify.http.problems import problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
-from verify.schemas import BatchRequest, BatchResponse, PublicCertificateResult, VerifyRequest, VerifyResult
+from verify.schemas import (
+    BatchRequest,
+    BatchResponse,
+    PersonResult,
+    PublicCertificateResult,
+    VerifyQuery,
+    VerifyResult,
+)
 
 _NO_CERTIFICATE = "没有该编号的证书 / no certificate with this number"
 ERRORS = {
@@ -99,25 +106,42 @@ class VerifyApi(Controller):
         middleware=[VerifyLane],
         request_max_body_size=16 * 1024,
         security=[{}, {"employerApiKey": []}],
-        summary="查验一张证书 / verify one certificate by number and holder name",
+        summary="查验一张证书，或查询一人的全部证书 / verify one certificate, or list a person's certificates",
         description=(
-            "The holder's name is required: a number alone reveals nothing, and a wrong name gives exactly the "
-            "answer an unknown number gives (`not_found`). A malformed number is a 400. No API key is needed "
-            "(limited per client IP); with `X-API-Key` the key's limit applies instead."
+            "Two modes; the holder's name is required in both. `{number, name}` checks one certificate and "
+            "answers a `VerifyResult`: a number alone reveals nothing, and a wrong name gives exactly the answer "
+            "an unknown number gives (`not_found`); a malformed number is a 400. `{name, id_type, id_number}` "
+            "lists every certificate of the person holding that identity document and answers a `PersonResult`: "
+            "an unknown document, another name and a person without certificates all get the same `not_found`; "
+            "a malformed document number is a 400 naming the rule it breaks. No API key is needed (limited per "
+            "client IP, and person look-ups also per document); with `X-API-Key` the key's limit applies instead."
         ),
-        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **ERRORS, **_UNAUTHORIZED},
+        responses={
+            200: ResponseSpec(
+                cast("Any", VerifyResult | PersonResult),  # a union is a valid schema; the stub says type only
+                description="查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
+            ),
+            **ERRORS,
+            **_UNAUTHORIZED,
+        },
     )
     async def verify(
-        self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
+        self, request: Request[Any, Any, Any], data: JSONBody[VerifyQuery], runtime: NamedDependency[VerifyRuntime]
     ) -> RawResponse:
         key = key_from_headers(request.headers)
         client = client_of(request)
-        if key is None:
-            return await runtime.service.verify(client, data, None)
-        found = await api_key_of(runtime, client, key)
-        if isinstance(found, RawResponse):
-            return found
-        return await runtime.service.verify(client, data, found)
+        found: ApiKeyRecord | None = None
+        if key is not None:
+            resolved = await api_key_of(runtime, client, key)
+            if isinstance(resolved, RawResponse):
+                return resolved
+            found = resolved
+        by_number = data.by_number
+        if by_number is not None:
+            return await runtime.service.verify(client, by_number, found)
+        if runtime.person is None:
+            return runtime.fixed.unavailable_json
+        return await runtime.person.api(client, data, found)
 
     @post(
         "/verify/batch",
@@ -129,8 +153,9 @@ class VerifyApi(Controller):
         summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
         description=(
             "Requires an employer API key (`X-API-Key: …` or `Authorization: Bearer …`, made with `certreg "
-            "apikeys create`). 1 to 1,000 items; each counts against the key's per-minute limit. Results come in "
-            "the order of the items; a malformed number gives that item `invalid_number`."
+            "apikeys create`). 1 to 1,000 items, each `{number, name}` or `{name, id_type, id_number}` (mixed "
+            "freely); each counts against the key's per-minute limit. Results come in the order of the items; a "
+            "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
             200: ResponseSpec(BatchResponse, description="每项一个结论 / one verdict per item"),

@@ -21,6 +21,7 @@ from registry.calendar import province_day
 from registry.log.service import InclusionView
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer, Result
+from verify.person.texts import PERSON_UI
 from verify.schemas import proof_path
 from verify.texts import UI, Lang, format_date, format_moment
 from verify.views import CertificateView
@@ -60,6 +61,7 @@ class Pages:
                 toggle=toggle,
                 lang_query=lang_query,
                 authority=self.authority,
+                p=PERSON_UI[lang],
                 **context,
             )
             .encode()

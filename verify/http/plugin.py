@@ -19,6 +19,7 @@ from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
 from verify.http.log_api import LogController
 from verify.http.ops import MetricsController
+from verify.http.person import PersonPages
 from verify.http.web import PublicPages
 from verify.runtime import lifespan, provide_runtime
 
@@ -34,6 +35,7 @@ class VerifyPlugin(InitPlugin):
             [
                 HealthController,
                 PublicPages,
+                PersonPages,
                 VerifyApi,
                 CredentialsController,
                 LogController,
