@@ -34,6 +34,7 @@ from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisGate, RedisViews
 from verify.cache.subscriber import Subscriber
 from verify.cache.viewstore import ViewStore
+from verify.credentials import CredentialReads
 from verify.http.fixed import FixedAnswers
 from verify.http.keys import KeySetAnswers
 from verify.http.pages import Pages
@@ -98,6 +99,9 @@ class VerifyRuntime:
             db_timeout=settings.db_timeout_seconds,
             retry_after=settings.retry_after_seconds,
             cache=self.cache,
+        )
+        self.credentials = CredentialReads(
+            database, db_timeout=settings.db_timeout_seconds, retry_after=settings.retry_after_seconds
         )
         self.feed = ChangeFeed(
             database,

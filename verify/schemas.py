@@ -7,7 +7,7 @@ answers are built from an :class:`verify.answers.Answer` by :func:`result_of`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, cast
 
 import msgspec
 
@@ -284,4 +284,52 @@ def result_of(answer: Answer) -> VerifyResult:
         message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
         certificate=certificate_info(view) if view else None,
         status=status_info(view) if view else None,
+    )
+
+
+class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
+    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
+    name is checked with ``POST /v1/verify``)."""
+
+    number: str
+    kind: str
+    kind_label: str
+    subject_type: Literal["occupation", "project"]
+    subject_code: str
+    subject_name: str
+    level: int
+    level_label: str
+    institution_code: str
+    institution_name: str
+    authority_code: str
+    authority_name: str
+    issued_on: date
+    log_index: int
+    log_proof: str
+
+
+class PublicCertificateResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """``GET /v1/certificates/{number}``: the verdict (``valid``, ``revoked``, ``superseded`` or
+    ``not_genuine``), the public view and the current status."""
+
+    result: Literal["valid", "revoked", "superseded", "not_genuine"]
+    reason: str
+    message: str
+    certificate: PublicCertificateInfo
+    status: StatusInfo
+
+
+def public_result_of(answer: Answer, view: CertificateView) -> PublicCertificateResult:
+    """The public form of ``answer`` about ``view`` (a certificate the registry holds; a ``not_genuine``
+    answer still shows what the registry says of it)."""
+    info = msgspec.structs.asdict(certificate_info(view))
+    for holder_field in ("holder_name", "holder_id_masked", "log_inclusion"):
+        info.pop(holder_field)
+    return PublicCertificateResult(
+        result=cast(Literal["valid", "revoked", "superseded", "not_genuine"], answer.result.value),
+        reason=answer.reason,
+        message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
+        certificate=PublicCertificateInfo(**info),
+        status=status_info(view),
     )

@@ -25,7 +25,7 @@ from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
 from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
-from verify.answers import Answer, not_genuine, token_answer
+from verify.answers import Answer, certificate_answer, not_genuine, token_answer
 from verify.cache.lru import Entry, ResponseCache
 from verify.cache.viewstore import ViewStore
 from verify.errors import ServiceUnavailableError
@@ -37,7 +37,7 @@ from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
-from verify.schemas import VerifyQuery, VerifyRequest, result_of
+from verify.schemas import VerifyQuery, VerifyRequest, public_result_of, result_of
 from verify.texts import UI, Lang
 from verify.timing import FillFloor
 from verify.verifier import verify_token
@@ -255,6 +255,60 @@ class ReadService:
             self.cache.put((number, "item"), entry, started=started)
             for index in indices:
                 parts[index] = self.named.match(entry, items[index].name, self.fixed.not_found_item).body
+
+    # --- the employer's certificate look-up ----------------------------------------------------------------
+
+    async def public_certificate(self, api_key: ApiKeyRecord, number_text: str) -> RawResponse:
+        """``GET /v1/certificates/{number}`` (API key): the public view and status, no holder; 400 for a
+        malformed number, 404 for an unknown one, 429 over the key's limit, 503."""
+        self.metrics.route["certificate"].inc()
+        retry = self._hit("", api_key, 1)
+        if retry:
+            return self._refused("api_key", None, retry)
+        number = self._parse(number_text)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            view, _ = await self.views.get(number)
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        if view is None:
+            return self.fixed.no_certificate
+        return json_response(_encode(public_result_of(certificate_answer(view, self.keysets.keyset), view)))
+
+    # --- standards credentials (docs/credentials.md) ----------------------------------------------------
+
+    async def named_number(
+        self, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None
+    ) -> str | RawResponse:
+        """``POST /v1/credentials``: the number when ``request.name`` names its holder, else the ready answer:
+        429, 400 (malformed number), 503, or :attr:`FixedAnswers.no_credential` — the same for an unknown
+        number and a wrong name, after the same work, as ``POST /v1/verify`` (same limits too)."""
+        self.metrics.route["credentials"].inc()
+        retry = self._hit(client, api_key, 1)
+        if retry:
+            return self._refused("api_key" if api_key else "ip", None, retry)
+        number = self._parse(request.number)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            entry = await self._entry(number, "json")
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        return number if self.named.matches(entry, request.name) else self.fixed.no_credential
+
+    def token_statement(self, client: str, token: str) -> tuple[str, bytes] | RawResponse:
+        """``GET /v1/qr/{token}/credential``: the number and the signed statement of a genuine token (checked
+        against the key set, offline), else 429 or :attr:`FixedAnswers.no_credential`."""
+        self.metrics.route["qr_credential"].inc()
+        retry = self.limiter.hit(client, self.limits.public_per_minute)
+        if retry:
+            return self._refused("ip", None, retry)
+        verdict = verify_token(token, self.keysets.keyset)
+        if not verdict.valid or verdict.statement is None:
+            return self.fixed.no_credential
+        signed, _ = decode_token(token)
+        return verdict.statement.number, signed
 
     # --- shared steps -----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from issuer.cli.issue_batch import operator_for
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.prints import certificate_prints
 from registry.calendar import province_day, province_minute
 from registry.config import Settings
@@ -54,7 +55,15 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
     profile, caller = get_profile(settings.profile), operator_for(settings, operator)
     result = _run(
         settings,
-        lambda db, announce: revoke_certificate(db, profile, number, reason=reason, caller=caller, announce=announce),
+        lambda db, announce: revoke_certificate(
+            db,
+            profile,
+            number,
+            reason=reason,
+            caller=caller,
+            announce=announce,
+            credentials=CredentialContext.of(settings, lambda: keystore(settings)),
+        ),
     )
     console.print(f"已撤销 / revoked {result.number} (event {result.event_id})")
 
@@ -77,7 +86,15 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
     result = _run(
         settings,
         lambda db, announce: reissue_certificate(
-            db, store, profile, number, reason=reason, caller=caller, print_serial=print_serial, announce=announce
+            db,
+            store,
+            profile,
+            number,
+            reason=reason,
+            caller=caller,
+            print_serial=print_serial,
+            announce=announce,
+            credentials=CredentialContext.of(settings, store),
         ),
     )
     if result.change == "reprinted":
@@ -146,6 +163,7 @@ def replace_command(
             caller=caller,
             id_secret=secret,
             announce=announce,
+            credentials=CredentialContext.of(settings, store),
         ),
     )
     console.print(f"已换发 / replaced {result.old_number} → {result.number} (event {result.event_id})")

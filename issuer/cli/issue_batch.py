@@ -20,6 +20,7 @@ from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
 from issuer.issuing.access import Operator
 from issuer.issuing.announce import announcer_from_settings
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import IssueResult, issue_batch
 from registry.config import Settings
@@ -50,8 +51,9 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Operator) -
         async def _issue() -> IssueResult:
             async with open_database(settings) as database, announcer_from_settings(settings) as announce:
                 result = await issue_batch(
-                    database, store, profile, batch_id, caller=operator, progress=report, announce=announce
-                )
+                    database, store, profile, batch_id, caller=operator, progress=report, announce=announce,
+                    credentials=CredentialContext.of(settings, store),
+                )  # fmt: skip
                 if result.issued_now:
                     await publish_after_batch(database, store, settings)
                 return result

@@ -130,6 +130,7 @@ def _certificate(view: CertificateView, lang: Lang) -> dict[str, Any]:
         "institution": view.institution_name,
         "authority": view.authority_name,
         "issued_on": format_date(view.issued_on, lang),
+        "origin": UI[lang]["origin_imported"].format(source=view.imported_from) if view.imported_from else "",
         "proof": proof_page_path(view.log_index, view.log.tree_size if view.log else None, lang),
         "log_text": UI[lang]["log_link"].format(index=view.log_index),
         "log_state": (UI[lang]["log_covered"].format(size=view.log.tree_size) if view.log else UI[lang]["log_pending"]),

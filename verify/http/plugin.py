@@ -12,6 +12,7 @@ from registry.config import Settings
 from registry.observability.logs import configure_logging
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.credentials import CredentialsController
 from verify.http.edge import install_edge
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
@@ -31,7 +32,16 @@ class VerifyPlugin(InitPlugin):
         configure_logging(self.settings.log_level)
         app_config.logging_config = None  # litestar's own would replace the JSON handler with a text one
         app_config.route_handlers.extend(
-            [HealthController, PublicPages, PersonPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+            [
+                HealthController,
+                PublicPages,
+                PersonPages,
+                VerifyApi,
+                CredentialsController,
+                LogController,
+                MetricsController,
+                redoc_bundle,
+            ]
         )
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)
