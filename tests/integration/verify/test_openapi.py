@@ -15,7 +15,7 @@ from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.test_query import UNKNOWN
 from tests.integration.verify.world import World, verify_app
 
-UNDOCUMENTED = ("/q/", "/Q/", "/c/", "/log/", "/health/", "/metrics", "/static/", "/notice", "/schema")
+UNDOCUMENTED = ("/q/", "/Q/", "/c/", "/log/", "/health/", "/metrics", "/static/", "/notice", "/schema", "/person")
 #: (method, path template, request) → the error statuses it provokes; ``{key}`` is an API key header.
 PROVOKED: list[tuple[str, str, dict[str, Any], int]] = [
     ("post", "/v1/verify", {"json": {"number": "12345", "name": "张三"}}, 400),
