@@ -85,10 +85,10 @@ async def test_a_malformed_document_is_a_precise_400_before_any_look_up(world: W
         assert bad.status_code == 400
         assert "证件号码不正确" in bad.json()["error"]
         assert "invalid document number" in bad.json()["error"]
-        assert bad.json()["detail"] == {"code": "id.checksum", "field": "id_number"}
+        assert bad.json()["errors"] == {"code": "id.checksum", "field": "id_number"}
         permit = await client.post("/v1/verify", json={"name": "张三", "id_type": "passport", "id_number": "E12"})
         assert permit.status_code == 400
-        assert permit.json()["detail"]["code"] == "passport.length"
+        assert permit.json()["errors"]["code"] == "passport.length"
         wrong_type = await client.post(
             "/v1/verify", json={"name": "张三", "id_type": "driving_licence", "id_number": "E12345678"}
         )
