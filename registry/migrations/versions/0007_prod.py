@@ -5,7 +5,7 @@ that about itself. Later additive migrations do the same with one ``op.bulk_inse
 "Upgrading").
 
 Revision ID: 0007_prod
-Revises: 0008_log
+Revises: 0005_rules
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_prod"
-down_revision = "0008_log"
+down_revision = "0005_rules"
 branch_labels = None
 depends_on = None
 

@@ -67,16 +67,8 @@ def upgrade() -> None:
         if rows:
             bind.execute(sa.insert(_node), rows)
 
-    # Only nodes were added: code of 0007_prod still serves this schema (rolling upgrades, registry/schema.py).
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
-
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
     op.execute(
         sa.text("DELETE FROM merkle_node WHERE level >= :low AND level < :old").bindparams(low=NEW_LOW, old=OLD_LOW)
     )
