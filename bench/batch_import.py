@@ -28,8 +28,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from issuer.auth import Role
-from issuer.batches.access import Caller
+from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
 from registry.db import Database
@@ -42,7 +41,7 @@ from tests.support import drop_pg_database, empty_tables, migrated_pg_database
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "certreg_bench_batch_import"
-CALLER = Caller(role=Role.PROVINCE_ADMIN, org_code="430000", actor="bench")
+CALLER = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 def results_csv(rows: int) -> bytes:

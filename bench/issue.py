@@ -40,7 +40,7 @@ import issuer.issuing.service as service_module
 import issuer.issuing.writer as writer_module
 import registry.certificates as certificates_module
 import registry.events as events_module
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
 from registry.db import Database
@@ -53,7 +53,7 @@ from tests.support import drop_pg_database, migrated_pg_database
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 #: Every run's holders are new people: issuing refuses a holder who already has the certificate.
 _RUNS = itertools.count()
-OPERATOR = Operator(name="bench", org_code="430000")
+OPERATOR = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 READ = "read the ok rows"
 MARK = "mark rows issued (UPDATE … FROM unnest)"
 STORE = "store_certificates, per chunk (the two below + event building)"

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from issuer.batches.operator import operator_caller, run_issue
 from issuer.batches.submission import Upload
-from issuer.issuing.access import Operator
 from issuer.issuing.changes import reissue_certificate, revoke_certificate
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
@@ -110,7 +109,7 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
         assessed_on=date(2026, 10, 15),
     )
     outcome = await run_issue(database, demo_settings, caller, upload)
-    operator = Operator(name="demo", org_code=profile.province_region)
+    operator = caller
     issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator)
     valid, revoked, superseded, _ = issued.numbers
     await revoke_certificate(

@@ -13,6 +13,15 @@ class Forbidden(IssuerError):  # noqa: N818 - named for the HTTP answer it becom
     """The caller's token may not do this; the message names the rule (which role or organisation may)."""
 
 
+class InvalidInputError(IssuerError):
+    """A value sent by the caller is malformed (answered 400); ``field`` names it, ``code`` is stable."""
+
+    def __init__(self, message: str, *, field: str, code: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
 class BatchStateError(IssuerError):
     """The batch is not in a state that allows this transition (answered 409)."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.batches.access import Caller
+from issuer.auth.principal import Principal
 from issuer.batches.dto import HistoryEntry
 from registry.events import DetailValue, NewEvent, decode_entry
 from registry.models import Event
@@ -27,7 +27,7 @@ def subject_of(batch_id: int) -> str:
 def batch_event(
     kind: str,
     batch_id: int,
-    caller: Caller,
+    caller: Principal,
     *,
     reason: str = "",
     details: Mapping[str, DetailValue] | None = None,

@@ -8,16 +8,15 @@ when the batch can be issued.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from datetime import UTC, datetime
 from typing import Final
 
 import msgspec
 
-from issuer.auth import Role
-from issuer.batches import refstore, reports, store, submission, transitions
-from issuer.batches.access import Caller
+from issuer.auth import Principal, Role
+from issuer.auth.operators import operator
+from issuer.batches import reports, store, submission, transitions
 from issuer.batches.dto import BatchDetail
 from issuer.batches.importer import Progress, no_progress
 from issuer.batches.workflow import RowStatus, State
@@ -39,18 +38,16 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     detail: BatchDetail
 
 
-async def operator_caller(database: Database, *, user: str | None = None) -> Caller:
-    """The local operator: a province admin acting for the province centre, named ``cli:<user>``."""
+async def operator_caller(database: Database, *, user: str | None = None) -> Principal:
+    """The local operator ``user`` (default: the login name) in the province admin role."""
     async with database.reader() as session:
-        org = await refstore.province_authority(session)
-    actor = f"cli:{user or getpass.getuser()}"[:64]
-    return Caller(role=Role.PROVINCE_ADMIN, org_code=org or "province", actor=actor)
+        return await operator(session, user, Role.PROVINCE_ADMIN)
 
 
 async def run_issue(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     upload: submission.Upload,
     *,
     exclude_bad: bool = False,
@@ -86,7 +83,7 @@ async def run_issue(
 async def _advance(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     steps: list[str],
     *,
@@ -122,7 +119,7 @@ async def _advance(
             return state is State.ISSUED
 
 
-async def _exclude_bad(database: Database, caller: Caller, batch_id: int) -> None:
+async def _exclude_bad(database: Database, caller: Principal, batch_id: int) -> None:
     async with database.reader() as session:
         _, rows = await store.row_page(session, batch_id, status=RowStatus.BAD.value, offset=0, limit=10**9)
     numbers = [row.row_no for row in rows]

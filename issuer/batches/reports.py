@@ -13,13 +13,12 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth import Principal, Role
+from issuer.auth.policy import Action, authorise, batch_target, institution_target, visible_scope
+from issuer.auth.principal import Principal
 from issuer.batches import store
-from issuer.batches.access import Action, Caller, Target, authorise, visible_scope
 from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, ImportAnswer, RowPage, RowReport
 from issuer.batches.events import history
 from issuer.batches.problems import decode_problems
-from issuer.batches.refstore import authority_region
 from issuer.batches.submission import Imported
 from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
 from registry.config import Settings
@@ -116,7 +115,7 @@ async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str
 async def batch_detail(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     status: RowStatus | None = None,
@@ -129,7 +128,7 @@ async def batch_detail(
     async with database.reader() as session:
         batch = await store.get_batch(session, batch_id)
         region = await store.institution_region(session, batch.institution_code)
-        authorise(caller, Action.VIEW, Target(batch.institution_code, region))
+        authorise(caller, Action.VIEW, batch_target(batch.id, batch.institution_code, region))
         counts = await store.status_counts(session, batch_id)
         province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch_id))
         limit = max(1, min(limit, MAX_PAGE))
@@ -167,7 +166,7 @@ async def _counts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, dic
 
 async def list_batches(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     *,
     state: State | None = None,
     institution: str | None = None,
@@ -180,7 +179,7 @@ async def list_batches(
     async with database.reader() as session:
         if institution is not None:
             region = await store.institution_region(session, institution)
-            authorise(caller, Action.VIEW, Target(institution, region))
+            authorise(caller, Action.VIEW, institution_target(institution, region))
         batches = await store.list_batches(
             session,
             state=state.value if state else None,
@@ -193,15 +192,6 @@ async def list_batches(
         names = await _institution_names(session, {b.institution_code for b in batches})
     items = [summary(b, names.get(b.institution_code, ""), counts[b.id]) for b in batches]
     return BatchList(items=items, offset=offset, limit=limit)
-
-
-async def caller_for(database: Database, principal: Principal) -> Caller:
-    """The caller behind a token, with its centre's region when it is a city reviewer."""
-    region = None
-    if principal.role is Role.CITY_REVIEWER:
-        async with database.reader() as session:
-            region = await authority_region(session, principal.org_code)
-    return Caller.of(principal, region_code=region)
 
 
 async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:

@@ -11,8 +11,9 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise, batch_target
+from issuer.auth.principal import Principal
 from issuer.batches import store
-from issuer.batches.access import Action, Caller, Target, authorise
 from issuer.batches.errors import BatchRequestError
 from issuer.batches.events import batch_event
 from issuer.batches.workflow import (
@@ -38,10 +39,10 @@ from registry.rules.profiles import get_profile
 Decision = Literal["approve", "reject"]
 
 
-async def _load(session: AsyncSession, caller: Caller, batch_id: int, action: Action) -> Batch:
+async def _load(session: AsyncSession, caller: Principal, batch_id: int, action: Action) -> Batch:
     batch = await store.get_batch(session, batch_id)
     region = await store.institution_region(session, batch.institution_code)
-    authorise(caller, action, Target(batch.institution_code, region))
+    authorise(caller, action, batch_target(batch.id, batch.institution_code, region))
     return batch
 
 
@@ -58,7 +59,7 @@ async def _require_rows_to_go_on(session: AsyncSession, batch: Batch) -> dict[st
 
 
 async def review_batch(
-    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
 ) -> None:
     """The city centre's review (rule 7): ``submitted`` → ``city_reviewed`` or ``rejected``.
 
@@ -86,7 +87,7 @@ async def review_batch(
 
 
 async def approve_batch(
-    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
 ) -> None:
     """The province centre's approval (rule 7), only for a batch holding a level that needs it."""
     async with database.transaction() as session:
@@ -111,7 +112,7 @@ async def approve_batch(
 
 
 async def _reject(
-    session: AsyncSession, caller: Caller, batch: Batch, expected: tuple[State, ...], reason: str, *, stage: str
+    session: AsyncSession, caller: Principal, batch: Batch, expected: tuple[State, ...], reason: str, *, stage: str
 ) -> None:
     reason = require_reason(reason)
     await store.move_state(session, batch, expected, State.REJECTED, action_zh="退回", action_en="rejecting")
@@ -121,7 +122,7 @@ async def _reject(
 
 async def start_notice(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     settings: Settings,
@@ -165,7 +166,7 @@ async def start_notice(
 
 
 async def _hold(
-    session: AsyncSession, batch: Batch, rows: list[int], *, kind: EventKind, caller: Caller, reason: str
+    session: AsyncSession, batch: Batch, rows: list[int], *, kind: EventKind, caller: Principal, reason: str
 ) -> None:
     """Set ``rows`` (``ok`` or already ``held``) to ``held`` and log why (an objection or a reviewer's hold)."""
     current = await store.rows_with_status(session, batch.id, rows)
@@ -177,7 +178,7 @@ async def _hold(
 
 
 async def record_objection(
-    database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
+    database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
 ) -> None:
     """An objection during the notice holds the named rows (rule 8): they cannot be issued until resolved."""
     now = now or datetime.now(UTC)
@@ -196,7 +197,7 @@ async def record_objection(
         await _hold(session, batch, rows, kind=EventKind.BATCH_OBJECTION, caller=caller, reason=reason)
 
 
-async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
+async def hold_rows(database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str) -> None:
     """A reviewer holds rows of a batch under notice or issued, so that the others can be issued.
 
     Issuing re-checks every ``ok`` row (rules 1–6, duplicates) and refuses the whole batch when one fails: a
@@ -215,7 +216,7 @@ async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: lis
 
 async def resolve_objection(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     rows: list[int],

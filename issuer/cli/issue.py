@@ -21,7 +21,7 @@ from issuer.batches.submission import Upload
 from issuer.batches.workflow import State, issuable_problem
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.cli.batches import show_detail
-from issuer.cli.issue_batch import issue_with_progress, operator_for, print_problems, print_summary
+from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
 from registry.calendar import province_time_text
 from registry.rules.errors import RuleError
@@ -84,7 +84,7 @@ def issue_command(file: Path, institution: str, kind: str, assessed_on: date, ex
     _report(outcome)
     if outcome.done and _ready_to_issue(outcome):
         try:
-            result, seconds = issue_with_progress(settings, outcome.batch_id, operator_for(settings))
+            result, seconds = issue_with_progress(settings, outcome.batch_id, None)
         except IneligibleError as exc:
             print_problems(exc)
             sys.exit(1)

@@ -27,8 +27,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from issuer.auth import Principal
+from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
-from issuer.issuing.access import require_province
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.exports import export_lines, parse_since
@@ -209,7 +209,7 @@ class ExportController(Controller):
         since: FromQuery[str | None] = None,
     ) -> Stream:
         """Certificate events after ``since`` as NDJSON, for the national query system."""
-        require_province(principal, action="导出证书数据 / export certificates")
+        authorise(principal, Action.EXPORT)
         first = parse_since(since)
         return Stream(export_lines(issuer.database, first), media_type="application/x-ndjson")
 

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.issuing.access import Caller, require_issue_right
+from issuer.auth.policy import Action, authorise, certificate_target
+from issuer.auth.principal import Principal
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import Correction, check_number, check_print_serial, check_reason, corrected
 from issuer.issuing.errors import InvalidInputError
@@ -52,12 +53,15 @@ class RevokeResult(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-async def _open(session: AsyncSession, caller: Caller, number: str) -> tuple[Certificate, Institution]:
+async def _open(
+    session: AsyncSession, caller: Principal, number: str, action: Action
+) -> tuple[Certificate, Institution]:
     """The certificate (404), the caller's right to change it (403), then the lock and validity (409)."""
     certificate = await get_certificate(session, number)
     institution = await session.get(Institution, certificate.institution_code)
     assert institution is not None  # foreign key
-    await require_issue_right(session, caller, certificate.kind, institution)
+    target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
+    authorise(caller, action, target)
     await require_valid(session, number)
     return certificate, institution
 
@@ -68,7 +72,7 @@ async def revoke_certificate(
     number: str,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     announce: Announce | None = None,
     now: datetime | None = None,
 ) -> RevokeResult:
@@ -78,7 +82,7 @@ async def revoke_certificate(
     number = check_number(profile, number, today=province_day(now))
     reason = check_reason(reason)
     async with database.transaction() as session:
-        await _open(session, caller, number)
+        await _open(session, caller, number, Action.REVOKE)
         index = await revoke(session, number, reason=reason, actor=caller.actor)
     await announce_to(announce, [number])
     return RevokeResult(number=number, status=CertificateStatus.REVOKED.value, reason=reason, event_id=index, at=now)
@@ -91,7 +95,7 @@ async def reissue_certificate(
     number: str,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     print_serial: str | None = None,
     announce: Announce | None = None,
     now: datetime | None = None,
@@ -108,7 +112,7 @@ async def reissue_certificate(
     reason = check_reason(reason)
     given = check_print_serial(profile, print_serial) if print_serial is not None else None
     async with database.transaction() as session:
-        certificate, institution = await _open(session, caller, number)
+        certificate, institution = await _open(session, caller, number, Action.REISSUE)
         if profile.reissue_keeps(CertificateKind(certificate.kind)):
             result = await reprint_certificate(
                 session, profile, certificate, given_serial=given, reason=reason, caller=caller, now=now
@@ -137,7 +141,7 @@ async def replace_certificate(
     correction: Correction,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     id_secret: bytes,
     announce: Announce | None = None,
     now: datetime | None = None,
@@ -152,7 +156,7 @@ async def replace_certificate(
     number = check_number(profile, number, today=today)
     reason = check_reason(reason)
     async with database.transaction() as session:
-        certificate, institution = await _open(session, caller, number)
+        certificate, institution = await _open(session, caller, number, Action.REPLACE)
         kind = CertificateKind(certificate.kind)
         content = corrected(content_of(certificate), correction, kind, today=today, id_secret=id_secret)
         await check_eligible(session, profile, institution, certificate, content)

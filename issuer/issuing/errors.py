@@ -8,16 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
-from issuer.errors import BatchStateError, IssuerError
+from issuer.errors import BatchStateError, InvalidInputError, IssuerError
 
-
-class InvalidInputError(IssuerError):
-    """A value sent by the caller is malformed (answered 400); ``field`` names it, ``code`` is stable."""
-
-    def __init__(self, message: str, *, field: str, code: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
+__all__ = ["IneligibleError", "InvalidInputError", "NoticeNotEndedError", "RowProblem"]
 
 
 class NoticeNotEndedError(BatchStateError):

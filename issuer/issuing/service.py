@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise, batch_target
+from issuer.auth.principal import Principal
 from issuer.errors import BatchStateError
-from issuer.issuing.access import Caller, require_issue_right
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import check_reason
 from issuer.issuing.duplicates import duplicate_rows
@@ -99,7 +100,7 @@ async def issue_batch(
     profile: ProvinceProfile,
     batch_id: int,
     *,
-    caller: Caller,
+    caller: Principal,
     now: datetime | None = None,
     progress: Progress = _quiet,
     announce: Announce | None = None,
@@ -172,14 +173,16 @@ async def issue_batch(
     )
 
 
-async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
+async def _open_batch(
+    session: AsyncSession, caller: Principal, batch_id: int, now: datetime
+) -> tuple[Batch, Institution]:
     """The batch, locked (and the issue lock held); the caller's right to issue it (403) and its state and
     notice (409)."""
     await lock_issuing(session)
     batch = await lock_batch(session, batch_id)
     institution = await session.get(Institution, batch.institution_code)
     assert institution is not None  # foreign key
-    await require_issue_right(session, caller, batch.kind, institution)
+    authorise(caller, Action.ISSUE, batch_target(batch.id, institution.code, institution.region_code, batch.kind))
     check_issuable(batch, now)
     return batch, institution
 

@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.issuing.access import Caller
+from issuer.auth.principal import Principal
 from issuer.issuing.corrections import Content
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
@@ -128,7 +128,7 @@ async def store_successor(
     content: Content,
     change: EventKind,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     now: datetime,
 ) -> SuccessorResult:
     """Number, sign and store the successor of ``old`` with ``content``, and supersede ``old``."""
@@ -189,7 +189,7 @@ async def reprint_certificate(
     *,
     given_serial: str | None,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     now: datetime,
 ) -> SuccessorResult:
     """补发 keeping the number: the certificate prints again under a new print serial (the operator's, for a

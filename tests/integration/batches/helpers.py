@@ -12,8 +12,7 @@ from typing import TypeAlias
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from issuer.auth import Role
-from issuer.batches.access import Caller
+from issuer.auth import Principal, Role
 from registry.db import Database
 from registry.models import Authority, Filing, FilingScope, FilingStatusChange, Institution, Region
 from registry.rules.checkdigits import mod11_2
@@ -45,9 +44,10 @@ def good_rows(count: int, *, start: int = 0, level: str = "4", subject: str = EL
     return [[names[i % len(names)], resident_id(i), subject, level] for i in range(start, start + count)]
 
 
-def caller(role: Role, org: str) -> Caller:
+def caller(role: Role, org: str, name: str | None = None) -> Principal:
+    """An operator in ``role`` for ``org``, named after the role unless ``name`` says otherwise."""
     region = {CITY: CITY, OTHER_CITY: OTHER_CITY}.get(org) if role is Role.CITY_REVIEWER else None
-    return Caller(role=role, org_code=org, actor=f"test:{role.value}:{org}", region_code=region)
+    return Principal.for_operator(name or role.value, role=role, org_code=org, region_code=region)
 
 
 ADMIN = caller(Role.PROVINCE_ADMIN, PROVINCE)

@@ -9,7 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import func, select, update
 
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet
 from registry.bulk import COPY_THRESHOLD
@@ -27,7 +27,7 @@ from tests.integration.issuing.conftest import Api, World
 from verify.cache.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
 
-OPERATOR = Operator(name="tester", org_code="430000")
+OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 COUNT = COPY_THRESHOLD + 100
 
 
