@@ -127,10 +127,3 @@ async def pending_rows(
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
-
-
-async def province_authority(session: AsyncSession) -> str | None:
-    """The code of the province centre, as which a local operator (``certreg issue``) acts."""
-    return await session.scalar(
-        select(Authority.code).where(Authority.level == AuthorityLevel.PROVINCE.value).order_by(Authority.code)
-    )

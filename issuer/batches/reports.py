@@ -82,7 +82,7 @@ def next_step(batch: Batch, counts: dict[str, int], province_needed: bool, now: 
         return "等待市州鉴定中心审核 / waiting for the city centre's review"
     if state is State.CITY_REVIEWED:
         if province_needed:
-            return "等待省鉴定中心批准（三级及以上） / waiting for the province centre's approval (levels 3-1)"
+            return "等待省鉴定中心复审（规则7） / waiting for the province centre's review (rule 7)"
         return _WAITING[State.PROVINCE_APPROVED]
     if state is State.UNDER_NOTICE or (
         state is State.ISSUED and counts.get(RowStatus.HELD, 0) + counts.get(RowStatus.OK, 0)
@@ -130,7 +130,7 @@ async def batch_detail(
         region = await store.institution_region(session, batch.institution_code)
         authorise(caller, Action.VIEW, batch_target(batch.id, batch.institution_code, region))
         counts = await store.status_counts(session, batch_id)
-        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch_id))
+        province = needs_province(get_profile(settings.profile), batch.kind)
         limit = max(1, min(limit, MAX_PAGE))
         total, rows = await store.row_page(
             session, batch_id, status=status.value if status else None, offset=offset, limit=limit
@@ -200,7 +200,7 @@ async def import_answer(database: Database, settings: Settings, imported: Import
         batch = await store.get_batch(session, imported.batch_id)
         counts = await store.status_counts(session, batch.id)
         names = await _institution_names(session, {batch.institution_code})
-        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch.id))
+        province = needs_province(get_profile(settings.profile), batch.kind)
     bad = [
         RowReport(
             row=r.row_no,

@@ -16,7 +16,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from issuer.auth import Role
+from issuer.auth import Principal, Role
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
@@ -34,16 +34,19 @@ STAGES = {
 }
 
 
-def issue_with_progress(
-    settings: Settings,
-    batch_id: int,
-    operator_name: str | None,
-    *,
-    role: Role = Role.PROVINCE_ADMIN,
-    org_code: str | None = None,
-) -> tuple[IssueResult, float]:
-    """Issue ``batch_id`` as the named operator in ``role`` (the province admin, or a city reviewer for
-    special-ability batches) with a progress bar on stderr; returns the result and the seconds it took."""
+def admin_operator(settings: Settings, name: str | None) -> Principal:
+    """The operator ``name`` (default: the login name) in the province admin role."""
+
+    async def _find() -> Principal:
+        async with open_database(settings) as database, database.reader() as session:
+            return await find_operator(session, name, Role.PROVINCE_ADMIN)
+
+    return run(_find)
+
+
+def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) -> tuple[IssueResult, float]:
+    """Issue ``batch_id`` as ``operator`` (the province admin, or a city reviewer for special-ability
+    batches) with a progress bar on stderr; returns the result and the seconds it took."""
     store = keystore(settings)
     profile = get_profile(settings.profile)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -53,8 +56,6 @@ def issue_with_progress(
 
         async def _issue() -> IssueResult:
             async with open_database(settings) as database, announcer_from_settings(settings) as announce:
-                async with database.reader() as session:
-                    operator = await find_operator(session, operator_name, role, org_code)
                 result = await issue_batch(
                     database, store, profile, batch_id, caller=operator, progress=report, announce=announce
                 )
@@ -102,7 +103,7 @@ def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""
     settings = settings_from_env()
     try:
-        result, seconds = issue_with_progress(settings, batch_id, operator)
+        result, seconds = issue_with_progress(settings, batch_id, admin_operator(settings, operator))
     except IneligibleError as exc:
         print_problems(exc)
         raise

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
-from issuer.errors import BatchStateError, InvalidInputError, IssuerError
+from issuer.errors import InvalidInputError, IssuerError
 
-__all__ = ["IneligibleError", "InvalidInputError", "NoticeNotEndedError", "RowProblem"]
-
-
-class NoticeNotEndedError(BatchStateError):
-    """The public notice of the batch has not ended yet (answered 409)."""
+__all__ = ["IneligibleError", "InvalidInputError", "RowProblem"]
 
 
 class RowProblem(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,11 +23,14 @@ from tests.integration.batches.conftest import HOLDERS, auth
 from tests.integration.batches.helpers import (
     ADMIN,
     ASSESSED,
+    CITY_REVIEWER,
+    INSTITUTION,
     OTHER_INSTITUTION,
     Client,
     bilingual,
     csv_file,
     good_rows,
+    reviewed,
 )
 from tests.support import make_settings
 
@@ -67,16 +70,19 @@ async def _batch(
         kind=CertificateKind.SKILL_LEVEL,
         assessed_on=ASSESSED,
     )
-    return (await submission.submit_batch(database, settings, ADMIN, upload)).batch_id
+    return (await submission.submit_batch(database, settings, INSTITUTION, upload)).batch_id
 
 
 async def _prepared(endpoint: str, database: Database, settings: Settings) -> int:
-    """A batch in the state ``endpoint`` needs (moved there by the province admin)."""
+    """A batch in the state ``endpoint`` needs (moved there by operators of the right roles, none of them
+    the token holders of the matrix)."""
     batch = await _batch(database, settings, level="3" if endpoint == "approve" else "4")
-    if endpoint in ("approve", "notice", "objections", "resolve", "hold"):
-        await transitions.review_batch(database, ADMIN, batch, "approve", "", settings=settings)
+    if endpoint == "approve":
+        await transitions.review_batch(database, CITY_REVIEWER, batch, "approve", "", settings=settings)
+    if endpoint == "notice":
+        await reviewed(database, settings, batch)
     if endpoint in ("objections", "resolve", "hold"):
-        await transitions.start_notice(database, ADMIN, batch, settings=settings)
+        await reviewed(database, settings, batch, notice=True)
     if endpoint == "resolve":
         await transitions.record_objection(database, ADMIN, batch, [2], "异议")
     return batch

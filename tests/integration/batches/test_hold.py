@@ -32,7 +32,7 @@ from tests.support import make_settings
 async def issuing_client(db_url: str, world: Database, tmp_path: Path) -> AsyncIterator[Client]:
     """The app with statement keys and a notice of zero days (the test does not wait a week)."""
     await add_keys(world, key_store(tmp_path / "keys"))
-    settings = make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0)
+    settings = make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0, demo_mode=True)
     async with AsyncTestClient(create_app(settings)) as client:
         yield client
 
@@ -41,6 +41,7 @@ async def _noticed(client: Client, tokens: dict[str, str], count: int = 4) -> in
     """A batch of ``count`` level-4 rows (rows 2…) whose notice has ended."""
     batch = await submit(client, tokens, good_rows(count))
     ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+    ok(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}))
     ok(await act(client, tokens["institution"], batch, "notice"))
     return batch
 

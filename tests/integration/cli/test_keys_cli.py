@@ -119,6 +119,7 @@ def test_missing_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path
 
 
 def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
+    env = {**env, "CERTREG_DEMO_MODE": "1"}
     first = invoke(env, "demo", "load")
     assert first.exit_code == 0, first.output
     keys_after_first = keyset(env)

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import func, select, update
 
 from issuer.auth import Principal, Role
+from issuer.errors import Forbidden
 from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet
 from registry.bulk import COPY_THRESHOLD
@@ -225,3 +226,26 @@ async def test_issuing_records_why(api: Api) -> None:
         assert response.status_code == 400, (body, response.text)
         assert " / " in response.json()["error"]
     assert await _issued_reason(world, refused) is None
+
+
+async def test_whoever_submitted_a_batch_may_not_issue_it(world: World) -> None:
+    """Separation of duties (docs/rules.md rule 7): no single token or operator walks a batch from upload
+    to issue — not even a province admin, who holds every role's rights."""
+    batch_id = await make_batch(world.database, rows_of(1))
+    async with world.database.transaction() as session:
+        await session.execute(update(Batch).where(Batch.id == batch_id).values(submitted_by=OPERATOR.actor))
+    with pytest.raises(Forbidden, match="separation of duties: cli:tester submitted batch"):
+        await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
+    other = Principal.for_operator("another", role=Role.PROVINCE_ADMIN, org_code="430000")
+    assert len((await issue_batch(world.database, world.store, HUNAN, batch_id, caller=other)).issued_now) == 1
+
+
+async def test_a_batch_with_bad_rows_is_refused(api: Api) -> None:
+    """The issuing service runs the workflow's own precondition (``require_issuable``, the tested one): a
+    bad row left in the batch stops it. Before issue 11 it ran a copy that let the ``ok`` rows through."""
+    batch_id = await make_batch(api.world.database, [*rows_of(2), Row(name="错误行", status="bad")])
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.status_code == 409, response.text
+    assert "1 rows are bad" in response.json()["error"]
+    async with api.world.database.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(Certificate)) == 0
