@@ -1,29 +1,36 @@
 # syntax=docker/dockerfile:1
-# Multi-stage image of certreg: wheels are built in the first stage, the runtime stage holds only the
-# installed package and runs as an unprivileged user under granian with several workers.
+# certreg: installed from requirements.lock (every package pinned with its hash, wheels only, so nothing is
+# compiled and no compiler is in either stage) into a virtual environment that the runtime stage copies.
+# The runtime stage runs as an unprivileged user. It serves the all-in-one app by default; the compose file
+# runs the same image as the verify-only service and as the one-off migration job (docs/operations.md).
 
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-RUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+RUN python -m venv /opt/certreg
+COPY requirements.lock ./
+RUN /opt/certreg/bin/pip install --require-hashes --only-binary=:all: --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY keys ./keys
 COPY registry ./registry
 COPY verify ./verify
 COPY issuer ./issuer
-RUN pip wheel --wheel-dir /wheels .
+# our own package only (its dependencies are all above, hash-checked); built with the venv's setuptools
+RUN /opt/certreg/bin/pip install --no-deps --no-build-isolation . \
+    && /opt/certreg/bin/pip check
 
 FROM python:3.11-slim AS runtime
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-RUN groupadd --system certreg && useradd --system --gid certreg --home-dir /srv/certreg --create-home certreg
-COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/certreg/bin:$PATH
+RUN groupadd --system certreg && useradd --system --gid certreg --home-dir /srv/certreg --create-home certreg \
     && install -d -o certreg -g certreg -m 0700 /srv/certreg/keys
+COPY --from=build /opt/certreg /opt/certreg
 USER certreg
 WORKDIR /srv/certreg
 ENV CERTREG_KEY_DIR=/srv/certreg/keys \
-    CERTREG_WORKERS=4
+    CERTREG_WORKERS=4 \
+    CERTREG_APP=issuer.asgi:app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health/live').status != 200)"
-# The all-in-one service (issuer + verify). A verify-only replica runs `verify.asgi:app` instead.
-CMD ["sh", "-c", "certreg db upgrade && exec granian --interface asgi --host 0.0.0.0 --port 8000 --workers ${CERTREG_WORKERS} issuer.asgi:app"]
+# granian reads no proxy header (the app decides, by CERTREG_TRUSTED_PROXIES); the metrics of all workers meet
+# in a fresh directory of this container's run. Migrations are the migration job's, never the app's.
+CMD ["sh", "-c", "export PROMETHEUS_MULTIPROC_DIR=$(mktemp -d /tmp/certreg-metrics-XXXXXX) && exec granian --interface asgi --host 0.0.0.0 --port 8000 --workers ${CERTREG_WORKERS} ${CERTREG_APP}"]

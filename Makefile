@@ -54,3 +54,10 @@ test: lint typecheck imports pytest
 
 clean:
 	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache
+
+# requirements.lock: the image's dependencies pinned with hashes (wheels for CPython 3.11, linux x86_64), from
+# one dry-run resolution of pyproject.toml's dependencies by pip itself.
+.PHONY: lock
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet --dry-run --ignore-installed --only-binary=:all: --report var/lock.json .
+	$(BIN)/python -c "import json; r = json.load(open('var/lock.json')); print('\n'.join(['# certreg runtime dependencies with hashes (make lock); CPython 3.11, linux x86_64, wheels only.', ''] + [f\"{i['metadata']['name'].lower()}=={i['metadata']['version']} \\\\\\n    --hash=sha256:{i['download_info']['archive_info']['hashes']['sha256']}\" for i in sorted(r['install'], key=lambda i: i['metadata']['name'].lower()) if i['metadata']['name'] != 'certreg']))" > requirements.lock

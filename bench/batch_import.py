@@ -19,7 +19,6 @@ import asyncio
 import csv
 import io
 import json
-import socket
 import statistics
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.database import ScratchDatabase, add_arguments, scratch_name
 from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
@@ -37,10 +37,8 @@ from registry.schema import upgrade
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
-from tests.support import drop_pg_database, empty_tables, migrated_pg_database
+from tests.support import empty_tables
 
-PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-PG_NAME = "certreg_bench_batch_import"
 CALLER = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
@@ -96,21 +94,20 @@ async def _migrated(url: str) -> str:
     return url
 
 
-async def _pg_database(create: bool) -> str | None:
+async def _pg_database(scratch: ScratchDatabase) -> str | None:
+    """The scratch PostgreSQL database, or ``None`` when the server does not answer (SQLite only then)."""
     try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+        return await scratch.create()
     except OSError:
         return None
-    if not create:
-        await drop_pg_database(PG_ADMIN, PG_NAME)
-        return None
-    return await migrated_pg_database(PG_ADMIN, PG_NAME)
 
 
-async def measure(sizes: list[int], rounds: int, directory: Path) -> dict[tuple[str, int], tuple[float, float]]:
+async def measure(
+    sizes: list[int], rounds: int, directory: Path, scratch: ScratchDatabase
+) -> dict[tuple[str, int], tuple[float, float]]:
     """(engine, rows) → (median import seconds, median read-only seconds)."""
     engines = {"sqlite": await _migrated(f"sqlite+aiosqlite:///{directory / 'bench.db'}")}
-    pg = await _pg_database(create=True)
+    pg = await _pg_database(scratch)
     if pg is not None:
         engines["postgresql"] = pg
     found = {}
@@ -124,8 +121,7 @@ async def measure(sizes: list[int], rounds: int, directory: Path) -> dict[tuple[
                     imports.append(await time_import(url, data))
                 found[(engine, size)] = (statistics.median(imports), statistics.median(reads))
     finally:
-        if pg is not None:
-            await _pg_database(create=False)
+        await scratch.drop()
     return found
 
 
@@ -133,9 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    add_arguments(parser, default_name=scratch_name("certreg_bench_batch_import"))
     args = parser.parse_args()
+    scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
     with tempfile.TemporaryDirectory() as directory:
-        found = asyncio.run(measure(args.sizes, args.rounds, Path(directory)))
+        found = asyncio.run(measure(args.sizes, args.rounds, Path(directory), scratch))
     print(f"median of {args.rounds} rounds; baseline = registry.tabular.read_tables on the same bytes")
     print(f"{'engine':11} {'rows':>8} {'import s':>9} {'rows/s':>9} {'read rows/s':>12} {'ratio':>7}")
     for (engine, size), (seconds, read) in found.items():

@@ -1,8 +1,9 @@
 """Issuing throughput on PostgreSQL: batches of 1,000, 10,000 and 100,000 rows, next to bare Ed25519.
 
 Each run inserts a fresh batch (state ``under_notice``, notice ended, every row ``ok``) into a database of
-its own (``certreg_bench_issue_<pid>_<random>``: two runs at once never share one; created, migrated and
-seeded with ``tests.factories``, dropped at the end) and times
+its own (``--db-name``, by default ``certreg_bench_issue_<pid>``: two runs at once never share one; created,
+migrated and seeded with ``tests.factories``, dropped at the end by the run that made it, see
+:mod:`bench.database`) and times
 :func:`issuer.issuing.service.issue_batch` from call to commit: lock, re-check, numbering, signing,
 certificates + events + Merkle nodes, rows marked, batch event (no Redis: announcing is after commit).
 Runs rotate the level, so each lands in its own sequence scope and no scope nears its maximum.
@@ -22,8 +23,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -40,6 +39,7 @@ import issuer.issuing.service as service_module
 import issuer.issuing.writer as writer_module
 import registry.certificates as certificates_module
 import registry.events as events_module
+from bench.database import ScratchDatabase, add_arguments, scratch_name
 from issuer.auth import Principal, Role
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
@@ -48,9 +48,7 @@ from registry.rules.profiles import HUNAN
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import Row, make_batch
-from tests.support import drop_pg_database, migrated_pg_database
 
-ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 #: Every run's holders are new people: issuing refuses a holder who already has the certificate.
 _RUNS = itertools.count()
 OPERATOR = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
@@ -169,13 +167,12 @@ async def mark_variants(database: Database, size: int = 100_000) -> dict[str, fl
     return found
 
 
-async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, Any]:
-    name = f"certreg_bench_issue_{os.getpid()}_{secrets.token_hex(3)}"
+async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> dict[str, Any]:
     report: dict[str, Any] = {"sizes": []}
     level_turn = iter(range(10_000))
     database: Database | None = None
     try:
-        database = Database(await migrated_pg_database(admin_url, name))
+        database = Database(await scratch.create())
         await seed_world(database)
         store = key_store(Path(tempfile.mkdtemp(prefix="certreg-bench-")))
         await add_keys(database, store)
@@ -190,7 +187,7 @@ async def run(sizes: list[int], runs: list[int], admin_url: str) -> dict[str, An
     finally:
         if database is not None:
             await database.dispose()
-        await drop_pg_database(admin_url, name)
+        await scratch.drop()
     return report
 
 
@@ -229,11 +226,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="5,3,2", help="runs per size, comma-separated")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
-    parser.add_argument("--admin-url", default=ADMIN_URL, help="a PostgreSQL URL allowed to create databases")
+    add_arguments(parser, default_name=scratch_name("certreg_bench_issue"))
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     runs = [int(r) for r in args.runs.split(",")][: len(sizes)]
-    report = asyncio.run(run(sizes, runs, args.admin_url))
+    report = asyncio.run(run(sizes, runs, ScratchDatabase(args.pg_admin_url, args.db_name)))
     summary = _print(report)
     print(json.dumps(summary or {"rows_100k_seconds": None, "rows_per_s": None, "ratio_to_sign": None}))
 

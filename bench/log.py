@@ -11,8 +11,8 @@ one primary-key read of a leaf hash (one round trip: the floor of any database a
 
 Medians over ``--rounds`` runs, in rotating order; a table, then one JSON line
 ``{"append_per_s": …, "inclusion_proofs_per_s": …}`` (the 100,000-leaf append rate and the proof rate).
-Run: ``.venv/bin/python bench/log.py`` (``BENCH_PG_ADMIN_URL`` names the server; a database
-``certreg_bench_log`` is created on it and dropped at the end).
+Run: ``.venv/bin/python -m bench.log`` (``--pg-admin-url`` names the server; a database ``--db-name``, by
+default ``certreg_bench_log_<pid>``, is created on it and dropped at the end: see :mod:`bench.database`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import os
 import random
 import statistics
 import time
@@ -30,6 +29,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text, update
 
+from bench.database import ScratchDatabase, add_arguments, scratch_name
 from registry.append_only import unguarded
 from registry.bulk import insert_records
 from registry.db import Database
@@ -37,10 +37,7 @@ from registry.events import EVENT_COLUMNS, LOG_HEAD_ID, EventKind, NewEvent, app
 from registry.log.merkle import leaf_hash
 from registry.log.proofs import inclusion_proof
 from registry.models import Event, LogHead
-from tests.support import drop_pg_database, migrated_pg_database
 
-ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-DATABASE = "certreg_bench_log"
 BATCHES = (1_000, 10_000, 100_000)
 
 
@@ -154,13 +151,13 @@ async def measure_proofs(database: Database, tree: int, rounds: int, loops: int)
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
-async def with_database(work: Callable[[Database], Awaitable[None]]) -> None:
-    database = Database(await migrated_pg_database(ADMIN_URL, DATABASE))
+async def with_database(scratch: ScratchDatabase, work: Callable[[Database], Awaitable[None]]) -> None:
+    database = Database(await scratch.create())
     try:
         await work(database)
     finally:
         await database.dispose()
-        await drop_pg_database(ADMIN_URL, DATABASE)
+        await scratch.drop()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -170,7 +167,7 @@ async def main(args: argparse.Namespace) -> None:
         outcome["appends"] = await measure_appends(database, args.rounds)
         outcome["proofs"] = await measure_proofs(database, args.tree, args.rounds, args.loops)
 
-    await with_database(run)
+    await with_database(ScratchDatabase(args.pg_admin_url, args.db_name), run)
     appends: dict[int, dict[str, float]] = outcome["appends"]  # type: ignore[assignment]
     proofs: dict[str, float] = outcome["proofs"]  # type: ignore[assignment]
     print(f"PostgreSQL, medians of {args.rounds} runs")
@@ -198,4 +195,5 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tree", type=int, default=1_000_000, help="leaves of the log the proofs are made against")
     parser.add_argument("--loops", type=int, default=1000, help="proofs per run")
+    add_arguments(parser, default_name=scratch_name("certreg_bench_log"))
     asyncio.run(main(parser.parse_args()))

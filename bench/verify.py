@@ -9,8 +9,11 @@ What it measures (wrk, 64 connections, 2 threads; medians of ``--runs`` runs):
 * ``verify redis``: ``POST /v1/verify`` with the in-process cache off (``CERTREG_LOCAL_CACHE=false``), so every
   request reads and decodes the view from Redis and renders the answer (``redis_hit_ratio``); numbers rotate
   over ``REDIS_ROTATION`` certificates, each warmed into Redis first.
-* ``verify miss pg``: both caches off, numbers rotating over ``--certificates`` certificates, so every
-  request is a query on PostgreSQL (``miss_pg_ratio``).
+* ``verify miss pg``: both caches off, numbers rotating in order over ``--certificates`` certificates, so
+  every request is a query on PostgreSQL (``miss_pg_ratio``). Consecutive numbers share their log blocks and
+  index pages, which flatters the read path.
+* ``verify miss random``: both caches off, ``RANDOM_SAMPLE`` certificates drawn at random from the whole
+  registry (``miss_random_ratio``): what a cold look-up costs when people ask about any certificate.
 
 Server: uvicorn, 1 worker, uvloop + httptools, no access log (granian's ASGI ``receive`` costs ~17 µs per
 request body here, which would dominate every POST measurement). The registry lives in a PostgreSQL database
@@ -25,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -36,23 +40,23 @@ from typing import Final
 
 import msgspec
 from litestar import Litestar, MediaType, get, post
+from sqlalchemy import text
 
+from bench.database import ScratchDatabase, add_arguments, free_port, reusable_database, scratch_name
 from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
+from registry.qrtoken import encode_token
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
-from tests.support import drop_pg_database, make_settings, migrated_pg_database
+from tests.support import make_settings
 from verify.app import create_app
 
-PG_ADMIN: Final = os.environ.get("PG_BENCH_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-REDIS_URL: Final = os.environ.get("REDIS_BENCH_URL", "redis://127.0.0.1:6379/12")
 #: Distinct numbers the Redis run rotates over (all warmed into Redis first): one hot number would measure
 #: one Redis key and one decoded view, not the shared level under a spread of numbers.
 REDIS_ROTATION: Final = 2000
-#: The bench database (created and dropped by the bench): name it after your branch when several run at once.
-DB_NAME: Final = os.environ.get("PG_BENCH_DB", "certreg_bench_verify")
-PREFIX: Final = "certreg-bench"
-PORT: Final = 18731
+#: Certificates drawn at random for the random-miss run (each asked about about once per run).
+RANDOM_SAMPLE: Final = 20_000
+PREFIX: Final = f"certreg-bench-{os.getpid()}"
 FLOOR_BODY: Final = b'{"result":"valid","padding":"' + b"x" * 760 + b'"}'
 
 
@@ -80,8 +84,8 @@ class Certificate(msgspec.Struct, frozen=True):
     token: str
 
 
-async def _prepare(count: int) -> tuple[str, list[Certificate]]:
-    url = await migrated_pg_database(PG_ADMIN, DB_NAME)
+async def _prepare(url: str, count: int) -> list[Certificate]:
+    """Issue ``count`` certificates into the fresh database at ``url`` and sign a checkpoint over them."""
     database = Database(url)
     await seed_world(database)
     store = key_store(Path(tempfile.mkdtemp(prefix="bench-keys-")))
@@ -96,17 +100,41 @@ async def _prepare(count: int) -> tuple[str, list[Certificate]]:
     # a signed checkpoint covers them, so every answer carries an inclusion proof (built on a miss)
     await publish_checkpoint(database, store, make_settings(log_origin="bench.example/log"))
     await database.dispose()
-    return url, made
+    return made
 
 
-async def _drop() -> None:
-    await drop_pg_database(PG_ADMIN, DB_NAME)
+async def sample_certificates(url: str, count: int, *, seed: int = 12) -> list[Certificate]:
+    """``count`` certificates drawn uniformly at random from the registry at ``url`` (numbers, names, tokens).
+
+    Draws by position in the primary-key order (``OFFSET`` of random ranks would scan), so that the sample
+    covers the whole registry rather than the consecutive numbers of one batch.
+    """
+    database = Database(url)
+    try:
+        async with database.read_engine.connect() as conn:
+            total = int(await conn.scalar(text("SELECT count(*) FROM certificate")) or 0)
+            ranks = sorted(random.Random(seed).sample(range(total), min(count, total)))
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT number, holder_name, statement, signature FROM (SELECT number, holder_name,"
+                        " statement, signature, row_number() OVER (ORDER BY number) - 1 AS rank FROM certificate)"
+                        " AS ranked WHERE rank = ANY(:ranks)"
+                    ),
+                    {"ranks": ranks},
+                )
+            ).all()
+    finally:
+        await database.dispose()
+    found = [Certificate(number, name, encode_token(bytes(st), bytes(sig))) for number, name, st, sig in rows]
+    random.Random(seed).shuffle(found)
+    return found
 
 
-def _clear_redis() -> None:
+def _clear_redis(redis_url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(f"{PREFIX}:*", count=1000):
         client.delete(key)
     client.close()
@@ -115,7 +143,8 @@ def _clear_redis() -> None:
 class Server:
     """``uvicorn bench.verify:bench_app`` with one worker and the given settings."""
 
-    def __init__(self, db_url: str, **settings: str) -> None:
+    def __init__(self, db_url: str, port: int, **settings: str) -> None:
+        self.port = port
         env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
         env |= {
             "CERTREG_DATABASE_URL": db_url,
@@ -127,14 +156,14 @@ class Server:
         }
         env |= {f"CERTREG_{k.upper()}": v for k, v in settings.items()}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.verify:bench_app", "--factory", "--port", str(PORT),
+            [sys.executable, "-m", "uvicorn", "bench.verify:bench_app", "--factory", "--port", str(port),
              "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
             env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/live", timeout=1):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1):
                     return
             except OSError:
                 time.sleep(0.2)
@@ -150,44 +179,76 @@ def _post_body(cert: Certificate) -> str:
     return json.dumps({"number": cert.number, "name": cert.name}, ensure_ascii=False)
 
 
-def _warm(path: str, body: str | None = None) -> None:
+def _warm(port: int, path: str, body: str | None = None) -> None:
     data = body.encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method="POST" if data else "GET")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data else "GET")
     request.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status == 200, response.status
         response.read()
 
 
-def one_run(db_url: str, certs: list[Certificate], seconds: int) -> dict[str, Sample]:
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """Where one run points: the registry, Redis and the server's port."""
+
+    db_url: str
+    redis_url: str
+    port: int
+
+
+def one_run(target: Target, certs: list[Certificate], randoms: list[Certificate], seconds: int) -> dict[str, Sample]:
     """Every contender once; returns name -> sample."""
-    url = f"http://127.0.0.1:{PORT}"
+    url = f"http://127.0.0.1:{target.port}"
     hot = certs[0]
     out: dict[str, Sample] = {}
-    server = Server(db_url, redis_url=REDIS_URL)
+    server = Server(target.db_url, target.port, redis_url=target.redis_url)
     try:
-        _warm("/v1/verify", _post_body(hot))
-        _warm(f"/Q/{hot.token}")
+        _warm(target.port, "/v1/verify", _post_body(hot))
+        _warm(target.port, f"/Q/{hot.token}")
         out["floor GET"] = run_wrk(f"{url}/bench/floor", seconds=seconds)
         out["floor POST"] = run_wrk(f"{url}/bench/floor", seconds=seconds, bodies=[_post_body(hot)])
         out["verify hit"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(hot)])
         out["qr page hit"] = run_wrk(f"{url}/Q/{hot.token}", seconds=seconds)
     finally:
         server.stop()
-    server = Server(db_url, redis_url=REDIS_URL, local_cache="false")
+    server = Server(target.db_url, target.port, redis_url=target.redis_url, local_cache="false")
     try:
         rotating = certs[:REDIS_ROTATION]
         for cert in rotating:  # each view read from the database once and written to Redis
-            _warm("/v1/verify", _post_body(cert))
+            _warm(target.port, "/v1/verify", _post_body(cert))
         out["verify redis"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in rotating])
     finally:
         server.stop()
-    server = Server(db_url, local_cache="false", redis_cache="false")
+    server = Server(target.db_url, target.port, local_cache="false", redis_cache="false")
     try:
         out["verify miss pg"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in certs])
+        out["verify miss random"] = run_wrk(
+            f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in randoms]
+        )
     finally:
         server.stop()
     return out
+
+
+async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple[str, list[Certificate]]:
+    """The registry to read (a reused bench registry, or a scratch one filled now) and its first numbers."""
+    if args.registry:
+        url, fresh = await reusable_database(args.pg_admin_url, args.registry)
+        if fresh:
+            sys.exit(f"{args.registry} was empty: build it first with `python -m bench.scale --db-name ...`")
+        database = Database(url)
+        try:
+            async with database.read_engine.connect() as conn:
+                rows = await conn.execute(
+                    text("SELECT number, holder_name, statement, signature FROM certificate ORDER BY number LIMIT :n"),
+                    {"n": args.certificates},
+                )
+                certs = [Certificate(n, name, encode_token(bytes(st), bytes(sig))) for n, name, st, sig in rows]
+        finally:
+            await database.dispose()
+        return url, certs
+    url = await scratch.create()
+    return url, await _prepare(url, args.certificates)
 
 
 def main() -> None:
@@ -195,19 +256,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--certificates", type=int, default=20_000)
+    parser.add_argument("--registry", default="", help="a bench registry made by bench/scale.py, reused as it is")
+    add_arguments(parser, default_name=scratch_name("certreg_bench_verify"))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
-    db_url, certs = asyncio.run(_prepare(args.certificates))
+    scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
     runs: list[dict[str, Sample]] = []
     try:
+        db_url, certs = asyncio.run(_registry(args, scratch))
+        randoms = asyncio.run(sample_certificates(db_url, RANDOM_SAMPLE))
+        target = Target(db_url=db_url, redis_url=args.redis_url, port=free_port(args.port))
         for run in range(args.runs):
-            _clear_redis()
-            runs.append(one_run(db_url, certs, args.seconds))
+            _clear_redis(target.redis_url)
+            runs.append(one_run(target, certs, randoms, args.seconds))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
     finally:
-        _clear_redis()
-        asyncio.run(_drop())
+        _clear_redis(args.redis_url)
+        asyncio.run(scratch.drop())
     report(runs)
 
 
@@ -226,6 +292,7 @@ def report(runs: list[dict[str, Sample]]) -> None:
                 "hit_p99_ms": round(median["verify hit"].p99_ms, 2),
                 "redis_hit_ratio": round(median["verify redis"].rps / floor, 3),
                 "miss_pg_ratio": round(median["verify miss pg"].rps / floor, 3),
+                "miss_random_ratio": round(median["verify miss random"].rps / floor, 3),
             }
         )
     )

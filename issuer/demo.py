@@ -7,9 +7,12 @@ Idempotent: running it again loads nothing twice, creates no second key and issu
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from importlib.resources import files
+from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
 import msgspec
 from sqlalchemy import select
@@ -18,6 +21,7 @@ from issuer.auth import Role
 from issuer.auth.operators import operator as find_operator
 from issuer.batches.operator import Crew, run_issue
 from issuer.batches.submission import Upload
+from issuer.demo_links import demo_links_file
 from issuer.issuing.changes import reissue_certificate, revoke_certificate
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
@@ -53,6 +57,35 @@ def require_demo_profile(settings: Settings) -> None:
             f"演示数据属于湖南省，不能在 CERTREG_PROFILE={settings.profile} 下载入（请取消该设置或设为 hunan）/ "
             f"the demo data are Hunan's and cannot be loaded under CERTREG_PROFILE={settings.profile}: unset it "
             "or set it to hunan; nothing was loaded"
+        )
+
+
+def check_demo_preconditions(settings: Settings, store: KeyStore) -> None:
+    """Everything the load needs, checked before its first write, so a missing setting never leaves a
+    half-built registry (regions loaded and keys created, then the issue refused): the Hunan profile, the
+    ID hash key (the demo batch hashes its holders' IDs), a passphrase that opens the keys already there,
+    and a key directory (and the links file beside it) that can be written. The database's reachability and
+    schema are checked when it is opened (:func:`issuer.cli._common.open_database`), also before any write.
+    Raises :class:`SettingsError` or a :class:`keys.errors.KeysError` naming what to fix.
+    """
+    require_demo_profile(settings)
+    settings.id_hash_secret()
+    for directory, variable in ((Path(settings.key_dir), "CERTREG_KEY_DIR"), (demo_links_file(settings).parent, "")):
+        _require_writable(directory, variable)
+    store.check_passphrase()
+
+
+def _require_writable(directory: Path, variable: str) -> None:
+    """``directory`` exists and is writable, or can be created: its nearest existing ancestor is a writable
+    directory. Creates nothing."""
+    existing = directory.resolve()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        named = f" ({variable})" if variable else ""
+        raise SettingsError(
+            f"目录不可写{named}：{directory}（{existing} 不是可写的目录），未做任何更改 / the directory {directory}"
+            f"{named} cannot be written ({existing} is not a writable directory); nothing was changed"
         )
 
 
@@ -145,10 +178,16 @@ def _demo_csv() -> bytes:
 
 
 def demo_link_lines(demo: DemoCertificates) -> list[str]:
-    """What `certreg serve` prints: one QR link per demo state (``{public_url}`` filled in when printed)."""
+    """What `certreg serve` prints: one QR link per demo state (``{public_url}`` filled in when printed).
+
+    The query link is percent-encoded (``name=%E5%BC%A0%E4%B8%89``): a raw ``张三`` in a URL is refused by
+    curl and by the server (400), and a terminal may not copy it intact. The superseded certificate was
+    reissued (补发), not replaced (换发): RULES.md gives the two acts different words.
+    """
+    query = urlencode({"number": demo.valid, "name": "张三"})
     return [
         f"  演示证书 / demo certificate (有效 valid):      {{public_url}}/q/{demo.tokens[demo.valid]}",
         f"  演示证书 / demo certificate (已撤销 revoked):  {{public_url}}/q/{demo.tokens[demo.revoked]}",
-        f"  演示证书 / demo certificate (已换发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
-        f"  公众查询 / public query: {{public_url}}/?number={demo.valid}&name=张三",
+        f"  演示证书 / demo certificate (已补发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
+        f"  公众查询 / public query: {{public_url}}/?{query}",
     ]

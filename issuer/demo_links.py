@@ -6,7 +6,9 @@ rather than wherever the command happens to run.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 from registry.config import Settings
 
@@ -20,4 +22,14 @@ def demo_links(settings: Settings) -> list[str]:
     if not path.exists():
         return []
     lines = path.read_text("utf-8").splitlines()
-    return [line.replace("{public_url}", settings.public_url) for line in lines]
+    return [_LINK.sub(lambda m: _ascii(m.group()), line).replace("{public_url}", settings.public_url) for line in lines]
+
+
+#: A link of the file: from the ``{public_url}`` placeholder to the next space.
+_LINK = re.compile(r"\{public_url\}\S*")
+
+
+def _ascii(link: str) -> str:
+    """``link`` percent-encoded where it is not ASCII (a file written by an older version held a raw
+    ``name=张三``); an already encoded link is unchanged."""
+    return quote(link, safe="{}:/?&=%#+")

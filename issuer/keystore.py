@@ -76,6 +76,11 @@ class KeyStore:
             valid_from=created,
         )
 
+    def check_passphrase(self) -> None:
+        """Raise :class:`WrongPassphraseError` now when the passphrase does not open the keys already in the
+        directory, so a command that will sign checks it before its first write (``certreg demo load``)."""
+        self._check_passphrase()
+
     def _check_passphrase(self) -> None:
         """Open one existing key file before sealing a new one: a mistyped passphrase would otherwise seal
         the new key under a passphrase nobody knows, found out only when that key is first needed.

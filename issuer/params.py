@@ -11,14 +11,18 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Final
 
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from issuer.issuing.errors import InvalidInputError
+from registry.rules.freetext import text_violation
 
 #: Largest value of a 64-bit key column: a larger id would overflow the database driver.
 MAX_ID: Final = 2**63 - 1
 
 BatchId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="批次编号 / batch id")]
+#: Rows to skip in a paged list. Bounded like an id: an unbounded offset reached the driver and overflowed
+#: its 64-bit integer (a 500, issue 10 item 10); no list is anywhere near this long.
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="跳过的条数 / rows to skip")]
 
 
 def has_control_characters(text: str, *, allowed: str = "") -> bool:
@@ -34,4 +38,15 @@ def check_text(text: str, *, field: str, allowed: str = "") -> str:
         raise InvalidInputError(
             f"{field} 含控制字符 / {field} contains control characters", field=field, code=f"{field}.characters"
         )
+    return text
+
+
+def check_typed(text: str, *, field: str, what: tuple[str, str], formula_checked: bool = True) -> str:
+    """``text`` unchanged; raises :class:`InvalidInputError` (400, codes ``text.invisible``,
+    ``text.document_number``, ``text.formula``) when it breaks rule ``text`` (docs/rules.md, "Typed text"):
+    invisible format characters, something shaped like an identity document number, or (when
+    ``formula_checked``) a spreadsheet formula start. ``what`` names the field in Chinese and English."""
+    problem = text_violation(text, field=field, what=what, formula_checked=formula_checked)
+    if problem is not None:
+        raise InvalidInputError(f"{problem.message_zh} / {problem.message_en}", field=field, code=problem.code)
     return text

@@ -8,13 +8,15 @@ expected; an unknown name (a typo in the environment or the TOML file) is refuse
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, NamedTuple
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
 
@@ -25,6 +27,7 @@ _SECRET_FIELDS: Final = frozenset({"key_passphrase", "id_hash_key"})
 _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
@@ -69,15 +72,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: Requests per minute per client IP on the public routes / per API key on the employer routes.
     public_rate_per_minute: PositiveInt = 120
     api_rate_per_minute: PositiveInt = 1200
-    #: In-process response cache bounds.
+    #: In-process response cache bounds. Bytes are what the answers hold in memory (~3.2 KB each for a
+    #: /v1/verify answer at 1M certificates, docs/verify.md): 160 MiB keeps the 50,000 entries.
     cache_max_entries: PositiveInt = 50_000
-    cache_max_bytes: PositiveInt = 64 * 1024 * 1024
+    cache_max_bytes: PositiveInt = 160 * 1024 * 1024
     #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
     redis_ttl_seconds: PositiveInt = 3600
     #: Server workers for ``certreg serve``.
     workers: PositiveInt = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
+    #: Seconds between reads of the registry's state for the gauges (checkpoint age, batches, certificates).
+    metrics_refresh_seconds: PositiveFloat = 15.0
+    #: ``certreg serve``: where it makes the per-run directory of prometheus_client's multiprocess mode
+    #: (default: the system's temporary directory).
+    metrics_dir: str | None = None
+    #: ``certreg serve``: also serve ``/metrics`` (all workers) on this port, apart from the public one.
+    metrics_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+    #: One JSON access-log line per request (route template, status, time; never the path or query).
+    access_log: bool = True
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
@@ -87,6 +100,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redis_timeout_seconds: PositiveFloat = 0.25
     #: Longest wait for the database on the read path before the answer is 503.
     db_timeout_seconds: PositiveFloat = 3.0
+    #: Reverse proxies / load balancers whose ``Forwarded`` or ``X-Forwarded-For`` header is believed
+    #: (comma-separated CIDRs, e.g. ``10.0.0.0/8,192.168.1.5/32``); empty = believe no proxy header at all.
+    trusted_proxies: str = ""
+    #: Which header the trusted proxies set: ``x-forwarded-for`` (nginx, most load balancers) or
+    #: ``forwarded`` (RFC 7239). Only that one is read: the other could be the client's own invention.
+    proxy_header: str = "x-forwarded-for"
     #: Seconds between polls of the event table for changed certificates and keys (the invalidation
     #: backstop behind Redis pub/sub, and the only path when there is no Redis).
     change_poll_seconds: PositiveFloat = 0.5
@@ -112,8 +131,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         _check_db_url("database_url", self.database_url)
         if self.replica_url is not None:
             _check_db_url("replica_url", self.replica_url)
-        if self.redis_url is not None and not re.match(r"^(redis|rediss|unix)://", self.redis_url):
-            raise _error("redis_url", "a redis://, rediss:// or unix:// URL", self.redis_url)
+        if self.redis_url is not None:
+            _check_redis_url(self.redis_url)
         if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", self.public_url) or self.public_url.endswith("/"):
             raise _error("public_url", "an http(s) URL without a trailing slash", self.public_url)
         if self.profile not in _PROFILES:
@@ -125,6 +144,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if not re.fullmatch(r"[^\s+]+", self.log_origin):
             # it is also the key name of the log's signed notes (c2sp.org/signed-note): no space, no '+'
             raise _error("log_origin", "a schema-less URL without spaces or '+' (hrss.example/log)", self.log_origin)
+        self._check_proxies()
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
         self._check_notice_days()
@@ -151,6 +171,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     __str__ = __repr__
+
+    def _check_proxies(self) -> None:
+        self.trusted_networks()  # raises SettingsError naming CERTREG_TRUSTED_PROXIES
+        if self.proxy_header not in ("x-forwarded-for", "forwarded"):
+            raise _error("proxy_header", "x-forwarded-for or forwarded", self.proxy_header)
+
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        """The networks of ``trusted_proxies``; raises :class:`SettingsError` on an entry that is not a CIDR
+        (a host part set, as in ``10.0.0.1/8``, is refused too: it is usually a typo for a narrower range)."""
+        networks: list[IPNetwork] = []
+        for entry in self.trusted_proxies.split(","):
+            if not entry.strip():
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=True))
+            except ValueError as exc:
+                raise _error("trusted_proxies", f"comma-separated CIDRs ({exc})", self.trusted_proxies) from None
+        return tuple(networks)
 
     @property
     def read_url(self) -> str:
@@ -180,12 +218,59 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.id_hash_key.encode()
 
 
+class SentinelUrl(NamedTuple):
+    sentinels: list[tuple[str, int]]
+    service: str
+    db: int
+    username: str | None
+    password: str | None
+    sentinel_password: str | None
+
+
+def parse_sentinel_url(url: str) -> SentinelUrl:
+    """The parts of a ``redis+sentinel://`` URL; raises :class:`SettingsError` naming what is wrong."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    username = password = None
+    if "@" in netloc:
+        credentials, netloc = netloc.rsplit("@", 1)
+        user, _, secret = credentials.partition(":")
+        username, password = unquote(user) or None, unquote(secret) or None
+    sentinels: list[tuple[str, int]] = []
+    for host_port in netloc.split(","):
+        host, _, port = host_port.rpartition(":")
+        if not host or not port.isdigit():
+            raise SettingsError(f"配置错误 / bad setting CERTREG_REDIS_URL: sentinel {host_port!r} is not host:port")
+        sentinels.append((host.strip("[]"), int(port)))
+    path = [p for p in parts.path.split("/") if p]
+    if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
+        raise SettingsError(
+            "配置错误 / bad setting CERTREG_REDIS_URL: expected …/service_name[/db] after the sentinels"
+        )
+    query = parse_qs(parts.query)
+    return SentinelUrl(
+        sentinels=sentinels,
+        service=path[0],
+        db=int(path[1]) if len(path) == 2 else 0,
+        username=username,
+        password=password,
+        sentinel_password=query.get("sentinel_password", [None])[0],
+    )
+
+
 def _env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
     return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+
+
+def _check_redis_url(url: str) -> None:
+    if not re.match(r"^(redis|rediss|unix|redis\+sentinel)://", url):
+        raise _error("redis_url", "a redis://, rediss://, unix:// or redis+sentinel:// URL", url)
+    if url.startswith("redis+sentinel://"):
+        parse_sentinel_url(url)
 
 
 def _check_db_url(field: str, url: str) -> None:
@@ -205,10 +290,16 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if config_file:
         raw.update(_read_toml(config_file))
     known = set(Settings.__struct_fields__)
-    for name, value in env.items():
+    for name, given in env.items():
+        value = given
         if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
             continue
         field = name[len(ENV_PREFIX) :].lower()
+        if field.endswith("_file") and field not in known and field[: -len("_file")] in FILE_SECRETS:
+            field = field[: -len("_file")]
+            if _env_name(field) in env:
+                raise SettingsError(f"配置错误 / set {_env_name(field)} or {name}, not both")
+            value = _read_secret(name, value)
         if field not in known:
             raise SettingsError(f"配置错误 / unknown setting {name}: known are {', '.join(sorted(known))}")
         raw[field] = None if value == "" and field in _OPTIONAL_FIELDS else value
@@ -219,6 +310,22 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raise _validation_error(exc, raw) from None
 
 
+#: Settings that may instead be read from a file named by ``CERTREG_<NAME>_FILE`` (Docker and Kubernetes
+#: secrets): anything that holds a password or a key.
+FILE_SECRETS: Final = frozenset({"database_url", "replica_url", "redis_url", "id_hash_key", "key_passphrase"})
+
+
+def _read_secret(variable: str, path: str) -> str:
+    """The content of a secret file, without its trailing newline; the error names the variable, never the
+    content."""
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise SettingsError(f"配置错误 / bad setting {variable}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"配置错误 / bad setting {variable}: {path} is not UTF-8 text") from None
+
+
 _OPTIONAL_FIELDS: Final = frozenset(
     {
         "replica_url",
@@ -227,6 +334,8 @@ _OPTIONAL_FIELDS: Final = frozenset(
         "key_passphrase_file",
         "id_hash_key",
         "notice_days",
+        "metrics_dir",
+        "metrics_port",
     }
 )
 

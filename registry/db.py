@@ -16,6 +16,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: A database error's text would otherwise carry its bound parameters (names, number digests) into the logs
+#: (registry/observability/logs.py says what a log line must never hold).
+HIDE_PARAMETERS = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -29,7 +32,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _make_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=HIDE_PARAMETERS
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if immediate:
             # pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves.
@@ -42,7 +47,9 @@ def _make_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
             event.listen(engine.sync_engine, "connect", _autocommit)
             event.listen(engine.sync_engine, "begin", _begin)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=HIDE_PARAMETERS
+    )
 
 
 class Database:

@@ -1,7 +1,13 @@
 """Schema migrations and the start-up check that the database matches this code.
 
 The app refuses to start on a schema other than the head revision of ``registry/migrations``: serving with a
-stale schema would fail later, on a user's request, with an error nobody can act on.
+stale schema would fail later, on a user's request, with an error nobody can act on. One exception makes
+rolling upgrades possible (N/N-1): a schema one migration *ahead* is accepted when that migration recorded,
+in ``schema_compat``, that code of this revision still serves it (it only added things). So the migration
+job runs first, replicas of the previous release keep serving, and the new release replaces them.
+
+``upgrade`` holds a PostgreSQL advisory lock for the whole migration: two jobs started at once (two
+containers of a rollout) run one after the other, and the second finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry.db import Database
 from registry.errors import SchemaOutdatedError
+
+#: The advisory-lock key of migrations (any fixed bigint; "certreg" in ASCII).
+MIGRATION_LOCK = 0x63657274726567
 
 
 def alembic_config(url: str = "") -> Config:
@@ -42,6 +52,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # held until this transaction ends; PostgreSQL migrations run in it (transactional DDL)
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await connection.run_sync(_upgrade)
 
 
@@ -53,14 +66,29 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(_current)
 
 
-async def check_schema(engine: AsyncEngine, *, which: str = "") -> None:
-    """Raise :class:`SchemaOutdatedError` unless the database is at this code's head revision.
+async def oldest_reader(engine: AsyncEngine, revision: str) -> str | None:
+    """The oldest code revision that ``revision``'s migration says still serves its schema (None: only its
+    own code, or a schema from before ``schema_compat`` existed)."""
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT oldest_reader FROM schema_compat WHERE revision = :r"), {"r": revision}
+            )
+    except DBAPIError:  # no such table: a schema older than the contract
+        return None
+    return str(found) if found is not None else None
+
+
+async def check_schema(engine: AsyncEngine, *, which: str = "", head: str | None = None) -> None:
+    """Raise :class:`SchemaOutdatedError` unless the database is at this code's head revision, or one
+    migration ahead of it that declared this code compatible (rolling upgrades, see the module docstring).
 
     ``which`` names the database in the message when there are two (``the write database``, ``the replica``).
+    ``head`` is this code's revision (tests pass an older one to play the previous release).
     """
     current = await current_revision(engine)
-    head = head_revision()
-    if current != head:
+    head = head or head_revision()
+    if current != head and (current is None or await oldest_reader(engine, current) != head):
         found = current or "an empty database"
         where = f" ({which})" if which else ""
         raise SchemaOutdatedError(
@@ -69,12 +97,12 @@ async def check_schema(engine: AsyncEngine, *, which: str = "") -> None:
         )
 
 
-async def check_database_schema(database: Database) -> None:
+async def check_database_schema(database: Database, *, head: str | None = None) -> None:
     """Check the write database and, when the read path uses a replica, the replica too.
 
     Checking only the read engine (as a verify-only start-up would) lets the service start against a
     stale primary whenever a replica is configured: every write would then fail on a user's request.
     """
-    await check_schema(database.write_engine, which="写库 / the write database")
+    await check_schema(database.write_engine, which="写库 / the write database", head=head)
     if database.read_engine.url != database.write_engine.url:
-        await check_schema(database.read_engine, which="只读副本 / the read replica")
+        await check_schema(database.read_engine, which="只读副本 / the read replica", head=head)

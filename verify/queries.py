@@ -30,7 +30,8 @@ from registry.models import (
     Occupation,
 )
 from registry.vocab import CertificateStatus, SubjectType
-from verify.views import CertificateView, LogProof, decoy_view
+from verify.decoys import DECOY_ROW
+from verify.views import CertificateView, LogProof
 
 _CHUNK: Final = 500
 
@@ -86,11 +87,11 @@ _many_views = _views.where(Certificate.number.in_(bindparam("numbers", expanding
 async def fetch_view(conn: AsyncConnection, number: str) -> CertificateView | None:
     """The view of ``number`` with its log proof, or ``None`` when the registry holds no such certificate.
 
-    A miss builds the log proof of a decoy just the same (and drops it): the two queries of the proof are most
-    of what a hit costs, and an unknown number must not answer faster than a known one (issue 10, item 7)."""
+    A miss decodes a decoy row and builds its log proof just the same (and drops it): an unknown number must
+    not answer faster than a known one (issue 10, item 7; :mod:`verify.decoys`)."""
     row = (await conn.execute(_one_view, {"number": number})).first()
     if row is None:
-        await with_log_proofs(conn, {number: decoy_view(number)})
+        await with_log_proofs(conn, {number: _view_of(DECOY_ROW)})
         return None
     return (await with_log_proofs(conn, {number: _view_of(row)}))[number]
 

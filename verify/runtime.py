@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +27,7 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
+from verify.cache.connect import redis_from_url
 from verify.cache.feed import ChangeFeed
 from verify.cache.invalidation import add_local_listener, remove_local_listener
 from verify.cache.lru import ResponseCache
@@ -37,11 +39,14 @@ from verify.http.keys import KeySetAnswers
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
-from verify.metrics import Metrics
+from verify.metrics import Metrics, multiprocess_dir
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
+from verify.stats import RegistryStats, run_refresh, run_stats
 
 STATE_KEY = "verify"
+
+logger = logging.getLogger("certreg.verify.runtime")
 
 # NEGATIVES_LIVE_AS_LONG: "no such certificate" is cached as long as a certificate's view (Redis and in
 # process). Issuing announces new numbers like any change, and the change feed drops both levels for every
@@ -58,6 +63,7 @@ class VerifyRuntime:
         self.database = database
         self.redis = redis
         self.metrics = Metrics()
+        self.stats = RegistryStats()
         self.gate = RedisGate()
         self.cache = ResponseCache[RawResponse](
             max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
@@ -148,7 +154,7 @@ class VerifyRuntime:
     def build(cls, settings: Settings) -> VerifyRuntime:
         database = Database(settings.database_url, read_url=settings.read_url)
         redis = (
-            aioredis.Redis.from_url(
+            redis_from_url(
                 settings.redis_url,
                 socket_timeout=settings.redis_timeout_seconds,
                 socket_connect_timeout=settings.redis_timeout_seconds,
@@ -173,6 +179,16 @@ class VerifyRuntime:
                     self.limiter, self.redis, interval=self.settings.rate_sync_seconds, seconds=timeout, gate=self.gate
                 )
             )
+        jobs.append(
+            run_stats(
+                self.stats,
+                self.database,
+                interval=self.settings.metrics_refresh_seconds,
+                seconds=self.settings.db_timeout_seconds,
+            )
+        )
+        if multiprocess_dir() is not None:
+            jobs.append(run_refresh(self.metrics.refresh, interval=1.0))
         self._tasks = [asyncio.create_task(job) for job in jobs]
         # What exists now lives as long as the worker: keep it out of the collector's full passes, which would
         # otherwise walk every object of the app and show up as the slowest percent of requests.
@@ -202,6 +218,33 @@ class VerifyRuntime:
             "certreg_verify_redis_available",
             "0 while Redis is being skipped after a failure.",
             lambda: float(not self.gate.open),
+            mode="min",
+        )
+        self.metrics.gauge(
+            "certreg_db_pool_checked_out",
+            "Database connections in use by the read path (summed over workers).",
+            lambda: _checked_out(self.database),
+        )
+        self.metrics.gauge(
+            "certreg_db_pool_size",
+            "Connections the read path's pools hold open, in use or idle (summed over workers).",
+            lambda: _pool_size(self.database),
+        )
+        self.metrics.gauge(
+            "certreg_log_checkpoint_age_seconds",
+            "Seconds since the newest signed checkpoint was made (-1: none yet).",
+            self.stats.checkpoint_age,
+            mode="max",
+        )
+        self.metrics.labelled_gauge(
+            "certreg_batches", "Batches by state.", "state", lambda: self.stats.batches, mode="max"
+        )
+        self.metrics.labelled_gauge(
+            "certreg_certificates_events",
+            "Certificates issued and revoked, ever (events in the registry's log).",
+            "event",
+            lambda: self.stats.certificates,
+            mode="max",
         )
 
     async def close(self) -> None:
@@ -217,6 +260,16 @@ class VerifyRuntime:
         await self.database.dispose()
 
 
+def _checked_out(database: Database) -> float:
+    pool: Any = database.read_engine.pool
+    return float(pool.checkedout()) if hasattr(pool, "checkedout") else 0.0
+
+
+def _pool_size(database: Database) -> float:
+    pool: Any = database.read_engine.pool
+    return float(pool.checkedin() + pool.checkedout()) if hasattr(pool, "checkedin") else 0.0
+
+
 def lifespan(settings: Settings) -> Any:
     """An app lifespan that builds the runtime, refuses an outdated schema, and closes it at the end."""
 
@@ -224,8 +277,19 @@ def lifespan(settings: Settings) -> Any:
     async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = VerifyRuntime.build(settings)
         try:
-            await check_database_schema(runtime.database)
-            await runtime.start()
+            try:
+                await check_database_schema(runtime.database)
+                await runtime.start()
+            except BaseException as exc:
+                # A server may end a worker whose start-up failed without a word (uvicorn with several
+                # workers did, issue 17): say why, on the worker's own log, before dying.
+                logger.critical(
+                    "worker start-up failed / 工作进程启动失败: %s: %s",
+                    type(exc).__name__,
+                    str(exc)[:500],
+                    exc_info=exc,
+                )
+                raise
             app.state[STATE_KEY] = runtime
             yield
         finally:

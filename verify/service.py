@@ -31,16 +31,17 @@ from verify.errors import ServiceUnavailableError
 from verify.http.fixed import FixedAnswers, error_json
 from verify.http.named import NamedAnswers
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
 from verify.schemas import VerifyRequest, result_of
 from verify.texts import UI, Lang
+from verify.timing import FillFloor
 from verify.verifier import verify_token
 
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 
 
 class Limits(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +78,7 @@ class ReadService:
         self.fixed = fixed
         self.limits = limits
         self.clock = clock
+        self.fill_floor = FillFloor()
         self.named = NamedAnswers(
             pages=pages,
             fixed=fixed,
@@ -277,7 +279,9 @@ class ReadService:
             self.metrics.local_hit.inc()
             return entry
         self.metrics.local_miss.inc()
+        began = time.monotonic()
         view, started = await self.views.get(number)
         entry = self.named.make(number, view, variant)
         self.cache.put(key, entry, started=started)
+        await self.fill_floor.wait(began)
         return entry

@@ -92,27 +92,3 @@ def decode_view(data: bytes) -> CertificateView | None:
         return _decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise UndecodableViewError(str(exc)) from None
-
-
-def decoy_view(number: str) -> CertificateView:
-    """A made-up certificate of ``number`` that a miss is processed with (its log proof built, its signature
-    checked, its page rendered) and then thrown away, so that an unknown number costs what a known one with a
-    wrong name costs and the two cannot be told apart by timing (issue 10, item 7). It is never shown."""
-    return CertificateView(
-        number=number,
-        kind="skill_level",
-        holder_name="某某某",
-        holder_id_masked="430102********0000",
-        subject_type="occupation",
-        subject_code="6-31-01-03",
-        subject_name="电工",
-        level=3,
-        institution_code="S000043000101",
-        institution_name="某某职业技能评价机构",
-        authority_code="430100",
-        authority_name="某某市职业技能鉴定中心",
-        issued_on=date(2026, 1, 1),
-        log_index=0,
-        statement=bytes(160),
-        signature=bytes(64),
-    )

@@ -35,13 +35,12 @@ from issuer.batches.upload import (
     read_form,
 )
 from issuer.batches.workflow import RowStatus, State
-from issuer.params import BatchId, check_text
+from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Offset = Annotated[int, QueryParameter(ge=0)]
 Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
 
 

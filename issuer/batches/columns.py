@@ -105,6 +105,12 @@ def normalise_header(text: str) -> str:
     return _NOISE.sub("", _BRACKETS.sub("", folded))
 
 
+def display_header(text: str) -> str:
+    """A header as messages show it: as written, but every run of whitespace (the line break of a
+    two-line template header ``姓名\nname``) one space, so no message breaks mid-name."""
+    return " ".join(text.split())
+
+
 def field_of(header: str) -> Field | None:
     """The field a header names, or ``None``; the Chinese and Latin parts of a mixed header must agree."""
     key = normalise_header(header)
@@ -137,7 +143,8 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     headers: dict[Field, str] = {}
     ignored: list[str] = []
     used = _used_fields(kind)
-    for at, header in enumerate(table.header):
+    for at, written in enumerate(table.header):
+        header = display_header(written)
         field = field_of(header)
         if field is None or field not in used:
             if header:
@@ -160,7 +167,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     missing = [f for f in required_fields(kind) if f not in index]
     if missing:
         names = "、".join(FIELD_LABELS[f] for f in missing)
-        found = ", ".join(h for h in table.header if h) or "—"
+        found = ", ".join(display_header(h) for h in table.header if h.strip()) or "—"
         raise TableError(
             "file.header_missing",
             f"缺少必需的列：{names}（表头为：{found}） / missing required columns: "

@@ -4,7 +4,8 @@ Pure: the :class:`RowChecker` is given the reference data of the batch (the inst
 :class:`EligibilityContext`, the occupations and projects the file names) and turns each
 :class:`registry.tabular.Row` into a :class:`CheckedRow`. Duplicates are judged over all rows afterwards
 (:mod:`issuer.batches.importer`). The raw ID number never leaves this module: a row keeps its keyed digest
-and masked form only.
+and masked form only — and a number typed in another column (an ID in the name column) is masked before it
+is kept or echoed in any message (rule ``text``, docs/rules.md "Typed text").
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from registry.holders import NAME_MAX_LENGTH, id_digest, normalise_name
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.errors import RuleError
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, occupation_of, parse_level
+from registry.rules.freetext import document_numbers_in, redact_document_numbers, text_violation
 from registry.rules.ids import mask_resident_id, validate_resident_id
+from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
 from registry.tabular import Row
 from registry.vocab import CertificateKind
@@ -31,6 +34,13 @@ NO_DIGEST: Final = bytes(32)
 _NAME_MARKS: Final = frozenset("·' -.")
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 _SUBJECT_MAX: Final = 32  # batch_row.subject_code
+#: How rule ``text`` messages name a column's content.
+_WHAT: Final = {
+    Field.NAME: ("姓名", "The name"),
+    Field.OCCUPATION: ("职业编码", "The occupation code"),
+    Field.PROJECT: ("项目编码", "The project code"),
+    Field.LEVEL: ("等级", "The level"),
+}
 
 
 class CheckedRow(msgspec.Struct, kw_only=True):
@@ -115,16 +125,29 @@ class RowChecker:
         return ""
 
     def _required(self, row: Row, field: Field, found: list[RowProblem]) -> str:
+        """The cell's text; a document number typed in it (outside the ID column) comes back masked, with the
+        problem ``text.document_number``, so no later message or stored field can repeat it."""
         text = self._columns.cell(row.cells, field)
         if not text:
             found.append(problem("cell.required", column=self._columns.header(field), field=field.value))
+        elif field is not Field.ID_NUMBER and document_numbers_in(text):
+            what_zh, what_en = _WHAT[field]
+            typed = violation("text.document_number", rule="text", field=field.value, what_zh=what_zh, what_en=what_en)
+            found.append(from_violation(typed, column=self._columns.header(field), field=field.value))
+            return redact_document_numbers(text)
         return text
 
     def _name(self, row: Row, found: list[RowProblem]) -> str:
+        before = len(found)
         raw = self._required(row, Field.NAME, found)
         name = normalise_name(raw)
         column = self._columns.header(Field.NAME)
-        if raw and not name:
+        if raw and len(found) > before:  # a document number, masked: one problem is enough
+            return name
+        typed = text_violation(name, field="name", what=_WHAT[Field.NAME])
+        if typed is not None:  # invisible characters, a formula start
+            found.append(from_violation(typed, column=column, field="name"))
+        elif raw and not name:
             found.append(problem("cell.required", column=column, field="name"))
         elif len(name) > NAME_MAX_LENGTH:
             found.append(problem("name.too_long", column=column, field="name", max=NAME_MAX_LENGTH))

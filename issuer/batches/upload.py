@@ -21,6 +21,7 @@ from issuer.errors import UploadError
 from issuer.params import has_control_characters
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
+from registry.rules.freetext import text_violation
 from registry.vocab import CertificateKind
 
 #: Room for the multipart framing and the small form fields on top of the file itself.
@@ -111,6 +112,10 @@ async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tupl
     file_name = (upload.filename or "upload.csv").rsplit("/", 1)[-1]
     if has_control_characters(file_name):
         raise _bad("文件名含控制字符 / the file name contains control characters", "upload.characters")
+    # kept and listed with the batch: no bidi control (U+202E …) may disguise it, no ID number may sit in it
+    typed = text_violation(file_name, field="file_name", what=("文件名", "The file name"), formula_checked=False)
+    if typed is not None:
+        raise _bad(f"{typed.message_zh} / {typed.message_en}", typed.code)
     return Form(data=data, file_name=file_name, fields=texts)
 
 

@@ -21,7 +21,7 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError
-from issuer.params import check_text
+from issuer.params import check_text, check_typed
 from registry.calendar import province_time_text
 from registry.rules.policy import ProvinceProfile
 
@@ -146,8 +146,14 @@ def row_ranges(rows: Iterable[int]) -> str:
 
 def clean_reason(reason: str) -> str:
     """The stripped reason, possibly empty; :class:`InvalidInputError` (400) when it holds control
-    characters other than line breaks and tabs (PostgreSQL refuses U+0000 in text)."""
-    return check_text(reason.strip(), field="reason", allowed="\n\r\t")
+    characters other than line breaks and tabs (PostgreSQL refuses U+0000 in text), invisible format
+    characters or a document number (rule ``text``, docs/rules.md "Typed text")."""
+    checked = check_text(reason.strip(), field="reason", allowed="\n\r\t")
+    return check_typed(checked, field="reason", what=REASON, formula_checked=False)
+
+
+#: How messages name a reason (rule ``text``).
+REASON: Final = ("原因", "The reason")
 
 
 def require_reason(reason: str) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from registry.errors import ConflictError, NotFoundError
 from registry.models import ApiKey
 from verify.apikeys import generate_api_key, hash_api_key
+from verify.cache.connect import redis_from_url
 from verify.cache.invalidation import announce_api_key_revoked
 
 
@@ -84,7 +84,7 @@ def apikeys_revoke(key_id: int) -> None:
             row.revoked_at = datetime.now(UTC)
         if settings.redis_url is None:
             return True
-        client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        client = redis_from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         try:
             return await announce_api_key_revoked(client, settings.redis_prefix, key_id)
         finally:

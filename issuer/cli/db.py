@@ -1,12 +1,16 @@
-"""``certreg db upgrade|check``: migrate the registry's schema, or check it is current."""
+"""``certreg db upgrade|check|roles``: migrate the registry's schema, check it is current, create the
+least-privilege roles (registry/dbroles.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from sqlalchemy import text
 
 from issuer.cli._common import console, open_database, run, settings_from_env
+from registry.config import SettingsError
+from registry.dbroles import role_statements
 from registry.schema import check_schema, current_revision, head_revision, upgrade
 
 
@@ -24,13 +28,23 @@ def db_upgrade() -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
-    async def _upgrade() -> str | None:
+    async def _upgrade() -> tuple[str | None, str | None]:
         async with open_database(settings, check=False) as database:
+            before = await current_revision(database.write_engine)
             await upgrade(database.write_engine)
-            return await current_revision(database.write_engine)
+            return before, await current_revision(database.write_engine)
 
-    revision = run(_upgrade)
-    console.print(f"数据库已是最新 / database schema at revision {revision}")
+    before, after = run(_upgrade)
+    if before == after:  # "already up to date" only when nothing was done
+        console.print(
+            f"数据库已是最新，无需迁移 / database schema already up to date at revision {after}", soft_wrap=True
+        )
+    else:
+        console.print(
+            f"数据库已迁移：{before or '空数据库'} → {after} / "
+            f"database migrated from {before or 'an empty database'} to revision {after}",
+            soft_wrap=True,
+        )
 
 
 @db_group.command("check")
@@ -44,6 +58,52 @@ def db_check() -> None:
 
     run(_check)
     console.print(f"数据库结构最新 / schema current ({head_revision()})")
+
+
+def _password(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"无法读取口令文件 / cannot read password file {path}: {exc.strerror}") from None
+
+
+@db_group.command("roles")
+@click.option("--owner", "owner", default="certreg_owner", show_default=True, help="Migration owner role.")
+@click.option("--issuer", "issuer", default="certreg_issuer", show_default=True, help="Issuer app role.")
+@click.option("--verify", "verify", default="certreg_verify", show_default=True, help="Verify replica role.")
+@click.option("--owner-password-file", type=click.Path(dir_okay=False), help="Set the owner's password.")
+@click.option("--issuer-password-file", type=click.Path(dir_okay=False), help="Set the issuer's password.")
+@click.option("--verify-password-file", type=click.Path(dir_okay=False), help="Set the verify role's password.")
+def db_roles(
+    *,
+    owner: str,
+    issuer: str,
+    verify: str,
+    owner_password_file: str | None,
+    issuer_password_file: str | None,
+    verify_password_file: str | None,
+) -> None:
+    """Create or correct the PostgreSQL roles: owner (migrations), issuer (no DDL, log append-only), verify
+    (read-only). Run as a superuser, after `certreg db upgrade`; again after each upgrade."""
+    settings = settings_from_env()
+    if not settings.database_url.startswith("postgresql"):
+        raise SettingsError("数据库角色仅用于 PostgreSQL / roles are for PostgreSQL (CERTREG_DATABASE_URL)")
+    passwords = {
+        owner: _password(owner_password_file),
+        issuer: _password(issuer_password_file),
+        verify: _password(verify_password_file),
+    }
+    statements = role_statements(owner, issuer, verify, passwords)
+
+    async def _roles() -> None:
+        async with open_database(settings, check=False) as database, database.write_engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+
+    run(_roles)
+    console.print(f"数据库角色已就绪 / roles ready: owner {owner}, issuer {issuer}, verify {verify}")
 
 
 COMMANDS = [db_group]

@@ -8,13 +8,13 @@ from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.cli.registry_data import print_report
 from issuer.demo import (
+    check_demo_preconditions,
     demo_link_lines,
     ensure_demo_keys,
     issue_demo_certificates,
     load_demo_reference,
-    require_demo_profile,
 )
-from issuer.demo_links import demo_links_file
+from issuer.demo_links import demo_links, demo_links_file
 
 
 @click.group("demo")
@@ -27,11 +27,11 @@ def demo_load() -> None:
     """Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the demo
     certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
-    require_demo_profile(settings)  # before anything is loaded or created
     store = keystore(settings)
+    check_demo_preconditions(settings, store)  # before anything is loaded or created
 
     async def _load() -> None:
-        async with open_database(settings) as database:
+        async with open_database(settings) as database:  # reachable and migrated, checked before any write
             for name, report in await load_demo_reference(database):
                 print_report(report, name)
             kids = await ensure_demo_keys(database, store)
@@ -45,6 +45,8 @@ def demo_load() -> None:
                     f"演示证书 / demo certificates: {demo.valid} (valid), {demo.revoked} (revoked), "
                     f"{demo.superseded} → {demo.successor} (reissued)"
                 )
+                for line in demo_links(settings):  # plain echo: a link stays on one line, percent-encoded
+                    click.echo(line)
             await publish_after_batch(database, store, settings)
 
     run(_load)

@@ -6,6 +6,8 @@ import click
 
 from issuer.cli._common import open_database, run, settings_from_env
 from issuer.demo_links import demo_links
+from registry.observability.logs import configure_logging
+from verify.multiproc import metrics_directory, serve_metrics
 
 
 @click.command("serve")
@@ -14,8 +16,6 @@ from issuer.demo_links import demo_links
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default CERTREG_WORKERS).")
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the registry: 发证、查验 / issue and verify, on one port."""
-    import uvicorn
-
     settings = settings_from_env()
 
     async def _check() -> None:  # fail here, with the clear message, rather than inside a worker
@@ -29,15 +29,31 @@ def serve(host: str, port: int, workers: int | None) -> None:
     click.echo(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
     for line in demo_links(settings):
         click.echo(line)
+    configure_logging(settings.log_level)
+    with metrics_directory(settings.metrics_dir) as directory:
+        if settings.metrics_port is not None:
+            serve_metrics(settings.metrics_port, host, directory)
+            click.echo(f"  指标 / metrics (all workers): http://{host}:{settings.metrics_port}/metrics")
+        _run_uvicorn(host, port, workers or settings.workers, settings.log_level)
+
+
+def _run_uvicorn(host: str, port: int, workers: int, log_level: str) -> None:
+    import uvicorn
+
     uvicorn.run(
         "issuer.app:create_app",
         factory=True,
         host=host,
         port=port,
-        workers=workers or settings.workers,
-        log_level=settings.log_level.lower(),
-        # no access log: the public query form puts the holder's name in the URL (see /metrics for traffic)
+        workers=workers,
+        log_level=log_level.lower(),
+        # uvicorn's text logging and access log (the raw request line, names in the query string) off: the
+        # app writes JSON lines and its own access log of route templates (registry/observability/logs.py)
+        log_config=None,
         access_log=False,
+        # uvicorn would believe X-Forwarded-For from any local peer; the app decides, by
+        # CERTREG_TRUSTED_PROXIES (verify/http/clientip.py)
+        proxy_headers=False,
     )
 
 

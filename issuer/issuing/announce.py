@@ -13,11 +13,11 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from registry.config import Settings
+from verify.cache.connect import redis_from_url
 from verify.cache.invalidation import ANNOUNCE_SECONDS, invalidate_numbers
 
 #: Called with the changed numbers once the transaction committed.
@@ -38,7 +38,7 @@ async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce 
         return
     # No retries and short timeouts: the change is committed, and a frozen Redis must not hold the operator
     # up (the verify workers' change feed applies it anyway).
-    client = aioredis.Redis.from_url(
+    client = redis_from_url(
         settings.redis_url,
         socket_timeout=ANNOUNCE_SECONDS,
         socket_connect_timeout=ANNOUNCE_SECONDS,

@@ -16,6 +16,7 @@ from typing import Final
 import msgspec
 
 from issuer.issuing.errors import InvalidInputError
+from issuer.params import check_typed
 from registry import holders
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_level, validate_occupation_code
@@ -90,7 +91,8 @@ def check_reason(text: str) -> str:
         raise InvalidInputError(
             "原因含控制字符 / the reason contains control characters", field="reason", code="reason.characters"
         )
-    return reason
+    # shown on the public page: no bidi control may reorder it, no document number may sit in it
+    return check_typed(reason, field="reason", what=("原因", "The reason"), formula_checked=False)
 
 
 def check_name(text: str) -> str:
@@ -105,6 +107,7 @@ def check_name(text: str) -> str:
             field="holder_name",
             code="name.too_long",
         )
+    check_typed(name, field="holder_name", what=("姓名", "The name"))
     if any(not unicodedata.category(c).startswith(("L", "M")) and c not in _NAME_EXTRAS for c in name):
         raise InvalidInputError(
             "姓名只能包含文字、间隔号和空格 / a name holds letters, the middle dot and spaces only",

@@ -28,6 +28,7 @@ from registry.certificates import get_certificate
 from registry.db import Database
 from registry.errors import NotFoundError
 from registry.models import Batch, Certificate, Institution
+from registry.rules.freetext import spreadsheet_safe
 from registry.rules.policy import ProvinceProfile
 
 PAGE = 200
@@ -111,7 +112,8 @@ def _draw(
         archive.writestr(svg, svg_bytes(code, title=source.number))
         png = zipfile.ZipInfo(f"{stem}.png", date_time=stamp)  # already deflate-compressed
         archive.writestr(png, png_bytes(code))
-        manifest.append(f"{source.number},{stem}.svg,{stem}.png\r\n")
+        cells = (source.number, f"{stem}.svg", f"{stem}.png")  # a legacy number may start with - or +
+        manifest.append(",".join(spreadsheet_safe(cell) for cell in cells) + "\r\n")
     return sink.drain()
 
 

@@ -1,11 +1,15 @@
-"""Storage of the Merkle tree: stored nodes from level 8 up, leaves below, and the hash of any range.
+"""Storage of the Merkle tree: stored nodes from level 4 up, leaves below, and the hash of any range.
 
 What is stored. Every leaf hash is in its event row (``event.leaf_hash``). ``merkle_node`` keeps the hash of
-each complete subtree of 256 leaves or more (levels >= :data:`LOW_LEVELS`); the seven levels in between are
-not stored, as a subtree below level 8 is recomputed from at most 256 leaf hashes read in one range query.
-So an append of ``k`` leaves writes about ``k / 128`` node rows (100,000 leaves: ~780 rows instead of
-~200,000), and any root or proof costs two queries: one for at most ``2 log2 n`` stored nodes and one for
-the leaf hashes of at most two 256-leaf blocks — O(log n) reads, never a rebuild.
+each complete subtree of 16 leaves or more (levels >= :data:`LOW_LEVELS`); the three levels in between are
+not stored, as a subtree below level 4 is recomputed from at most 16 leaf hashes read in one range query.
+So an append of ``k`` leaves writes about ``k / 8`` node rows (100,000 leaves: ~12,500 rows instead of
+~200,000), and any root or proof costs two queries reading at most ``2 log2 n`` stored nodes and the leaf
+hashes of at most two 16-leaf blocks: O(log n) rows, never a rebuild.
+
+Why 16 and not 256 (migration 0008_log): with 256-leaf blocks every proof read and hashed 276–333 leaf
+hashes, 44 % of a cold verify look-up at 1M certificates (issue 12); with 16 it reads at most 31, and
+the extra node rows cost an append about 1/8 of a row per leaf (docs/log.md, "Measured").
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from registry.log.merkle import complete_root, fold_root, new_nodes, node_hash, 
 from registry.models import Event, MerkleNode
 
 #: Levels below this are not stored: recomputed from at most 2**LOW_LEVELS leaf hashes.
-LOW_LEVELS: Final = 8
+LOW_LEVELS: Final = 4
 BLOCK: Final = 1 << LOW_LEVELS
 
 Node = tuple[int, int]  # (level, index): the subtree of 2**level leaves starting at index * 2**level
@@ -75,7 +79,7 @@ async def read_leaf_hashes(session: AsyncSession, ranges: Iterable[Range]) -> di
 async def store_leaves(session: AsyncSession, start: int, hashes: Sequence[bytes]) -> None:
     """Store every node at level >= :data:`LOW_LEVELS` that leaves ``start…`` complete.
 
-    Reads the leaf hashes of the first completed block that came before ``start`` (at most 255) and at most
+    Reads the leaf hashes of the first completed block that came before ``start`` (at most 15) and at most
     one stored node per level; the new leaves' event rows must already be in the session.
     """
     end = start + len(hashes)

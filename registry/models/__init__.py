@@ -4,6 +4,7 @@ from registry.models.access import ApiKey, ApiToken
 from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
+from registry.models.compat import SchemaCompat
 from registry.models.counters import SequenceCounter
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
@@ -40,5 +41,6 @@ __all__ = [
     "Occupation",
     "PublicKey",
     "Region",
+    "SchemaCompat",
     "SequenceCounter",
 ]

@@ -196,8 +196,27 @@ _ELIGIBILITY: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
+#: Rule ``text`` (docs/rules.md, "Typed text"; :mod:`registry.rules.freetext`).
+_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "text.invisible": (
+        "{what_zh}含有不可见的格式字符（{chars}，如双向文本控制符、零宽字符），请删除后重新填写",
+        "{what_en} contains invisible format characters ({chars}: bidirectional controls, zero-width "
+        "characters ...); remove them and try again",
+    ),
+    "text.document_number": (
+        "{what_zh}中疑似含有证件号码，不予保存；证件号码只能填写在证件号码栏",
+        "{what_en} appears to contain an identity document number, which is not kept here; a document "
+        "number belongs in the document number field only",
+    ),
+    "text.formula": (
+        "{what_zh}不能以 =、+、-、@ 开头（导出到电子表格时会被当作公式执行）",
+        "{what_en} must not start with =, +, - or @ (a spreadsheet would run it as a formula when exported)",
+    ),
+}
+
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     **_FORMATS,
+    **_TEXT,
     **_NUMBERS,
     **_ELIGIBILITY,
     **DOCUMENT_MESSAGES,

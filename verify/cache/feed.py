@@ -76,9 +76,10 @@ class ChangeFeed:
     async def start(self) -> None:
         """Load the key set and start after the newest event; raises what the database raises."""
         await self.keysets.load(self.database, seconds=self.timeout)
-        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
+        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
             self.last = await last_event_index(conn)
             self.revisions.start(self.last)
+        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
             self.views.checkpoint_size = await latest_checkpoint_size(conn)
 
     async def run(self) -> None:
@@ -97,12 +98,15 @@ class ChangeFeed:
     async def poll(self) -> None:
         """Apply every event after the last one seen."""
         keys_changed = False
-        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
+        # Events come from the primary (``database_url``), not the replica: a lagging replica must not hide a
+        # revocation from this worker; the view store then reads that certificate from the primary too.
+        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
             while True:
                 rows = await events_after(conn, self.last, PAGE)
                 keys_changed |= self._apply(rows)
                 if len(rows) < PAGE:
                     break
+        async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
             self._checkpoint(await latest_checkpoint_size(conn))
         await self._drop_redis()
         if (keys_changed or self.keysets.stale(self.keyset_refresh)) and await self.keysets.load(

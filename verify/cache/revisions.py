@@ -65,6 +65,10 @@ class Revisions:
         """The newest event index this worker knows to concern ``number`` (the floor if none is remembered)."""
         return max(self.floor, self._newest.get(number, -1))
 
+    def known(self, number: str) -> int:
+        """The newest event about ``number`` this worker remembers itself (-1: none since it started)."""
+        return self._newest.get(number, -1)
+
     def stale(self, number: str, stamp: int) -> bool:
         """Whether a value stamped ``stamp`` may miss an event about ``number`` that this worker has seen."""
         return stamp < self.newest(number)

@@ -23,6 +23,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from verify.apikeys import ApiKeyResolver
+from verify.cache.connect import redis_from_url
 from verify.cache.invalidation import api_keys_channel, channel, decode_numbers
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import REDIS_ERRORS
@@ -65,9 +66,7 @@ class Subscriber:
         """Subscribe, listen, and on any failure switch the cache off and reconnect; until cancelled."""
         backoff = MIN_BACKOFF
         while True:
-            client = aioredis.Redis.from_url(
-                self.redis_url, socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0)
-            )
+            client = redis_from_url(self.redis_url, socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0))
             pubsub = client.pubsub()
             try:
                 await self._subscribe(pubsub)

@@ -26,6 +26,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, Final, NamedTuple
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from registry.db import Database
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import Cached, RedisViews
@@ -81,6 +83,8 @@ class ViewStore:
         revisions: Revisions | None = None,
     ) -> None:
         self.database = database
+        #: The read path has a replica of its own (a URL other than the primary's), which may lag.
+        self._replica = str(database.read_engine.url) != str(database.write_engine.url)
         self.redis = redis
         self.metrics = metrics
         self.db_timeout = db_timeout
@@ -224,12 +228,24 @@ class ViewStore:
             self._slots = asyncio.Semaphore(self.db_slots)
         slots = self._slots
 
+        async def read_from(engine: AsyncEngine, wanted: list[str]) -> Views:
+            async with slots, engine.connect() as conn:
+                if len(wanted) == 1:
+                    return {wanted[0]: await fetch_view(conn, wanted[0])}
+                views = await fetch_views(conn, wanted)
+            return {n: views.get(n) for n in wanted}
+
         async def read() -> Views:
-            async with slots, self.database.read_engine.connect() as conn:
-                if len(numbers) == 1:
-                    return {numbers[0]: await fetch_view(conn, numbers[0])}
-                views = await fetch_views(conn, numbers)
-            return {n: views.get(n) for n in numbers}
+            views = await read_from(self.database.read_engine, numbers)
+            if not self._replica:
+                return views
+            # A lagging replica: a certificate whose newest known event it has not replayed yet is read from
+            # the primary, so a revocation this worker knows of is never answered "valid" (docs/operations.md).
+            behind = [n for n in numbers if self.revisions.known(n) > _revision(views[n])]
+            if behind:
+                self.metrics.replica_behind.inc(len(behind))
+                views.update(await read_from(self.database.write_engine, behind))
+            return views
 
         try:
             async with asyncio.timeout(self.db_timeout):
@@ -237,6 +253,10 @@ class ViewStore:
         except DATABASE_ERRORS as exc:
             self.metrics.db_error.inc()
             raise unavailable(exc, self.retry_after) from None
+
+
+def _revision(view: CertificateView | None) -> int:
+    return -1 if view is None else view.revision
 
 
 def _retrieve(future: asyncio.Future[Views]) -> None:

@@ -39,8 +39,8 @@ _UNAUTHORIZED = {
 
 
 def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
-    """The rate-limit key of a client without an API key: its IP as the server saw it (run the server with
-    its proxy-headers option behind a load balancer)."""
+    """The rate-limit key of a client without an API key: its IP, behind trusted proxies the one they
+    vouch for (:mod:`verify.http.edge` rewrote the scope's client)."""
     return f"ip:{request.client.host}" if request.client else "ip:unknown"
 
 

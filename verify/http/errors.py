@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError
 from verify.errors import ServiceUnavailableError, VerifyError
+from verify.http.edge import route_of
 from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
@@ -168,14 +169,15 @@ def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 def _log_incomplete(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The stored log has a hole: the server's fault, said plainly; what is missing goes to the log file."""
-    logger.error("transparency log incomplete on %s %s: %s", request.method, request.url.path, exc)
+    logger.error("transparency log incomplete on %s %s: %s", request.method, route_of(request.scope), exc)
     response = _body(503, "日志数据不完整 / the log is incomplete")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # the route template, never the path: a QR token in a path encodes the holder's name
+    logger.exception("unhandled error on %s %s", request.method, route_of(request.scope), exc_info=exc)
     return _body(500, "服务器内部错误 / internal server error")
 
 

@@ -8,37 +8,27 @@ work: an entry without a certificate compares the name with a placeholder.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from typing import Final
 from urllib.parse import urlencode
 
-import msgspec
-
-from keys.errors import SignatureVerificationError
-from keys.signing import SigningKey, verify_signature
 from registry.holders import names_match
-from registry.statement import DOMAIN
-from verify.answers import NOT_FOUND, Answer, certificate_answer, status_answer
+from verify.answers import NOT_FOUND, Answer, certificate_answer
 from verify.cache.lru import Entry
+from verify.decoys import DECOY_KEYSET, DECOY_NAME, decoy_view
 from verify.http.fixed import FixedAnswers
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response
+from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.schemas import result_of
 from verify.texts import Lang
-from verify.views import CertificateView, decoy_view
+from verify.views import CertificateView
 
-#: Compared against when there is no certificate, so that a miss costs what a wrong name costs.
-PLACEHOLDER_NAME: Final = "某某某"
-#: The key and signature a miss checks (and fails) so that it costs a signature check like a hit.
-DECOY_KEY: Final = SigningKey.from_seed(bytes(32)).public_key
-DECOY_SIGNATURE: Final = SigningKey.from_seed(bytes(32)).sign(b"not the decoy statement")
 #: Answer variants of a number: JSON (``POST /v1/verify``), batch items, and the page in each language.
 VARIANTS: Final = ("json", "item", "zh", "en")
-_encode: Final = msgspec.json.encode
+_encode: Final = encode_json
 
 
 class NamedAnswers:
@@ -67,14 +57,13 @@ class NamedAnswers:
     def make(self, number: str, view: CertificateView | None, variant: str) -> Entry[RawResponse]:
         """The entry of ``number`` in ``variant`` (one of :data:`VARIANTS`); ``view`` None: no certificate.
 
-        Without a certificate the answer of a decoy is built just the same and dropped (a signature checked,
-        a page rendered), so that "no such number" costs what "wrong name" costs (issue 10, item 7)."""
+        Without a certificate the answer of a decoy is built just the same and dropped (its statement decoded
+        and its signature checked, its page rendered), so that "no such number" costs what "wrong name" costs
+        (issue 10, item 7; :mod:`verify.decoys`)."""
         now = self.clock()
         if view is None:
             decoy = decoy_view(number)
-            with contextlib.suppress(SignatureVerificationError):
-                verify_signature(public_key=DECOY_KEY, message=DOMAIN + decoy.statement, signature=DECOY_SIGNATURE)
-            self._render(decoy, status_answer(decoy), variant)
+            self._render(decoy, certificate_answer(decoy, DECOY_KEYSET), variant)
             return Entry(self._not_found_of(variant), number=number, expires=now + self.negative_ttl)
         answer = certificate_answer(view, self.keysets.keyset)
         response = self._render(view, answer, variant)
@@ -104,7 +93,7 @@ class NamedAnswers:
                 entry.on_hit()
             return entry.response
         if entry.holder_name is None:
-            names_match(name, PLACEHOLDER_NAME)
+            names_match(name, DECOY_NAME)
         self._not_found()
         return not_found
 

@@ -9,8 +9,10 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPlugin
 
 from registry.config import Settings
+from registry.observability.logs import configure_logging
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.edge import install_edge
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
@@ -25,12 +27,15 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        configure_logging(self.settings.log_level)
+        app_config.logging_config = None  # litestar's own would replace the JSON handler with a text one
         app_config.route_handlers.extend(
             [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
         )
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)
         app_config.lifespan.append(lifespan(self.settings))
+        app_config.on_startup.append(install_edge(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         if app_config.openapi_config is not None:

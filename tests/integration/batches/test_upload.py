@@ -241,3 +241,23 @@ async def test_the_size_limit_applies_to_the_file_not_the_multipart_body(
     assert sizes[limit - 2].status_code == 201, sizes[limit - 2].text
     assert sizes[limit].status_code == 201, sizes[limit].text
     assert (sizes[limit + 1].status_code, sizes[limit + 1].json()["code"]) == (413, "upload.too_large")
+
+
+async def test_a_problem_names_a_two_line_template_header_on_one_line(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """Issue 10, item 16: the template's headers are two lines (``姓名\\nname``); the ``cell.required`` message
+    embedded the line break. Headers are shown with their whitespace normalised."""
+    workbook = openpyxl.load_workbook(io.BytesIO(build_template(CertificateKind.SKILL_LEVEL)))
+    sheet = workbook.worksheets[0]
+    sheet.append(["", "430102199003071234", "6-31-01-03", "4"])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = await upload(client, tokens["institution"], out.getvalue(), name="results.xlsx")
+    assert response.status_code == 201, response.text
+    (row,) = response.json()["bad_rows"]
+    (problem,) = row["problems"]
+    assert problem["code"] == "cell.required"
+    assert problem["column"] == "姓名 name"
+    assert problem["message_zh"] == "“姓名 name”不能为空"
+    assert "\n" not in problem["message_en"]

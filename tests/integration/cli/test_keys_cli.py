@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def env(empty_db_url: str, tmp_path: Path) -> dict[str, str]:
         "CERTREG_KEY_PASSPHRASE": "correct horse",
         "CERTREG_KEY_KDF": "insecure-test-only",
         "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        "CERTREG_DEMO_MODE": "1",  # `certreg demo load` runs only in the demo mode (rule 8)
     }
 
 
@@ -119,7 +121,6 @@ def test_missing_passphrase_is_a_clear_error(env: dict[str, str], tmp_path: Path
 
 
 def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
-    env = {**env, "CERTREG_DEMO_MODE": "1"}
     first = invoke(env, "demo", "load")
     assert first.exit_code == 0, first.output
     keys_after_first = keyset(env)
@@ -294,3 +295,107 @@ def test_a_kid_that_begins_with_a_dash_is_taken_as_the_kid(env: dict[str, str], 
     assert result.exit_code == 2
     assert f"密钥 {kid} 不存在 / no key {kid}" in result.output
     assert "No such option" not in result.output
+
+
+def _key_files(key_dir: Path) -> list[Path]:
+    return list(key_dir.iterdir()) if key_dir.is_dir() else []
+
+
+async def _row_counts(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from registry.db import Database
+    from registry.models import Authority, Event, PublicKey, Region
+
+    database = Database(url)
+    try:
+        async with database.reader() as session:
+            return {
+                model.__name__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+                for model in (Region, Authority, PublicKey, Event)
+            }
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.parametrize("missing", ["id_hash_key", "key_dir", "passphrase"])
+async def test_demo_load_checks_every_precondition_before_its_first_write(
+    env: dict[str, str], tmp_path: Path, missing: str
+) -> None:
+    """Issue 10, item 15: without CERTREG_ID_HASH_KEY the load created 8 keys and loaded the regions, then
+    failed. Now nothing is written: no key file, no row, and the message names what to fix."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    expected = {
+        "id_hash_key": "CERTREG_ID_HASH_KEY",
+        "key_dir": "CERTREG_KEY_DIR",
+        "passphrase": "CERTREG_KEY_PASSPHRASE",
+    }[missing]
+    if missing == "id_hash_key":
+        del env["CERTREG_ID_HASH_KEY"]
+    elif missing == "key_dir":
+        env["CERTREG_KEY_DIR"] = str(blocker / "keys")
+    else:
+        del env["CERTREG_KEY_PASSPHRASE"]
+    before = await _row_counts(env["CERTREG_DATABASE_URL"])
+    result = await asyncio.to_thread(invoke, env, "demo", "load")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert _key_files(Path(env["CERTREG_KEY_DIR"])) == []
+    assert await _row_counts(env["CERTREG_DATABASE_URL"]) == before
+    # with the setting given back, the same command goes through
+    env["CERTREG_ID_HASH_KEY"], env["CERTREG_KEY_DIR"], env["CERTREG_KEY_PASSPHRASE"] = (
+        ID_HASH_KEY, str(tmp_path / "keys"), "correct horse"
+    )  # fmt: skip
+    done = await asyncio.to_thread(invoke, env, "demo", "load")
+    assert done.exit_code == 0, done.output
+
+
+async def test_demo_load_refuses_a_passphrase_that_does_not_open_the_keys_there(env: dict[str, str]) -> None:
+    first = await asyncio.to_thread(invoke, env, "demo", "load")
+    assert first.exit_code == 0, first.output
+    before = await _row_counts(env["CERTREG_DATABASE_URL"])
+    wrong = await asyncio.to_thread(invoke, {**env, "CERTREG_KEY_PASSPHRASE": "wrong"}, "demo", "load")
+    assert wrong.exit_code == 2, wrong.output
+    assert "passphrase" in wrong.output
+    assert await _row_counts(env["CERTREG_DATABASE_URL"]) == before
+
+
+async def test_demo_load_prints_a_query_link_that_curl_can_fetch(env: dict[str, str]) -> None:
+    """Issue 10, item 16: the query link held a raw ``name=张三`` (curl got 400). It is percent-encoded, and
+    the server answers it with the valid certificate."""
+    from litestar.testing import AsyncTestClient
+
+    from issuer.app import create_app
+    from issuer.demo_links import demo_links
+    from tests.support import make_settings
+
+    env = {**env, "CERTREG_PUBLIC_URL": "http://127.0.0.1:8000"}
+    result = await asyncio.to_thread(invoke, env, "demo", "load")
+    assert result.exit_code == 0, result.output
+    (printed,) = [line for line in result.output.splitlines() if "public query" in line]
+    link = printed.split()[-1]
+    assert link.isascii(), link
+    assert link.startswith("http://127.0.0.1:8000/?number=")
+    assert "name=%E5%BC%A0%E4%B8%89" in link
+    assert "(已补发 reissued)" in result.output  # 补发, not 换发
+    settings = make_settings(
+        database_url=env["CERTREG_DATABASE_URL"], key_dir=env["CERTREG_KEY_DIR"], public_url="http://127.0.0.1:8000"
+    )
+    assert any(link in line for line in demo_links(settings))  # what `certreg serve` prints
+    async with AsyncTestClient(create_app(settings)) as client:
+        page = await client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200, page.text
+    assert "有效" in page.text
+
+
+def test_links_written_by_an_older_version_are_printed_encoded(tmp_path: Path) -> None:
+    from issuer.demo_links import demo_links, demo_links_file
+    from tests.support import make_settings
+
+    settings = make_settings(key_dir=str(tmp_path / "keys"), public_url="http://127.0.0.1:8000")
+    demo_links_file(settings).write_text("  公众查询 / public query: {public_url}/?number=X1&name=张三\n", "utf-8")
+    assert demo_links(settings) == [
+        "  公众查询 / public query: http://127.0.0.1:8000/?number=X1&name=%E5%BC%A0%E4%B8%89"
+    ]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 import msgspec
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 import issuer.issuing.exports
 import issuer.issuing.qrcodes
 from issuer.auth import Principal, Role
+from issuer.issuing.exports import export_lines
 from issuer.issuing.service import issue_batch
 from registry.models import Certificate
 from registry.qrtoken import encode_token, short_url, token_url
@@ -151,3 +153,28 @@ async def test_export_refuses_a_bad_since(api: Api) -> None:
         body = msgspec.json.decode(response.content)
         answers[since] = (response.status_code, body["code"], body["field"], " / " in body["error"])
     assert set(answers.values()) == {(400, "since.format", "since", True)}
+
+
+async def test_export_reads_only_the_columns_it_writes_one_query_a_page(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ORM certificate per line and no second query for the prints (issue 12): one Core query per page
+    that never selects the statement, signature or ID digest."""
+    monkeypatch.setattr(issuer.issuing.exports, "PAGE", 2)
+    await _issued(api, 3)
+    database = api.world.database
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(database.read_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        lines = [line async for chunk in export_lines(database, 0) for line in chunk.splitlines()]
+    finally:
+        event.remove(database.read_engine.sync_engine, "before_cursor_execute", seen)
+    assert len(lines) == 3
+    assert [msgspec.json.decode(line)["print_serial"] is not None for line in lines] == [True] * 3
+    assert len(statements) == 2, statements  # two pages of at most 2
+    for unwritten in ("certificate.statement", "certificate.signature", "holder_id_digest"):
+        assert unwritten not in statements[0]

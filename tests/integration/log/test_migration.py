@@ -1,4 +1,5 @@
-"""Migration 0003_log: drops the Merkle nodes below level 8 and, downgraded, recomputes them from the events."""
+"""Migrations 0003_log (nodes below level 8 dropped; downgraded, recomputed from the events) and 0008_log
+(levels 4–7 computed from the leaf hashes; downgraded, dropped again)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
         async with database.reader() as session:
             hashes = list((await session.scalars(select(Event.leaf_hash).order_by(Event.idx))).all())
         upper = await _nodes(database)
-        assert min(level for level, _ in upper) == 8
+        assert min(level for level, _ in upper) == 4
 
         await _downgrade(database, "0002_batches")
         assert await current_revision(database.write_engine) == "0002_batches"
@@ -59,5 +60,23 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
         assert await _nodes(database) == upper
         async with database.reader() as session:
             assert await root_at(session, 600) == mth(hashes)
+    finally:
+        await database.dispose()
+
+
+async def test_0008_adds_levels_4_to_7_from_the_leaf_hashes(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'm8.db'}")
+    try:
+        await upgrade(database.write_engine)
+        async with database.transaction() as session:
+            await append_events(
+                session, [NewEvent(kind="batch.submitted", subject=f"b{i}", actor="t") for i in range(16_500)]
+            )
+        at_head = await _nodes(database)
+        await _downgrade(database, "0005_rules")
+        assert {level for level, _ in await _nodes(database)} == set(range(8, 15))
+        await upgrade(database.write_engine)
+        assert await _nodes(database) == at_head  # 16,500 leaves: chunks of 16,384 and a partial one
+        assert {level for level, _ in at_head} == set(range(4, 15))
     finally:
         await database.dispose()

@@ -1,4 +1,4 @@
-"""The stored tree: roots and proofs from nodes of level 8 and up plus leaf hashes, in two queries."""
+"""The stored tree: roots and proofs from nodes of level 4 and up plus leaf hashes, in two queries."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, event, func, select
 
+import registry.log.tree as tree_module
 from registry.db import Database
 from registry.events import NewEvent, append_events
 from registry.log.errors import LogCorruptError
 from registry.log.proofs import consistency_proof, inclusion_proof
-from registry.log.tree import root_at
+from registry.log.tree import BLOCK, LOW_LEVELS, root_at
 from registry.log.verification import verify_consistency, verify_inclusion
 from registry.models import Event, LogHead, MerkleNode
 from tests.unit.log.trees import consistency, inclusion, mth
 
-BATCHES = (1, 254, 1, 1, 300, 700, 3)  # crosses 256-leaf blocks inside and at the edge of appends
+BATCHES = (1, 254, 1, 1, 300, 700, 3)  # crosses 16- and 256-leaf blocks inside and at the edge of appends
 
 
 def _events(count: int, tag: str) -> list[NewEvent]:
@@ -54,11 +55,44 @@ async def test_roots_and_proofs_match_the_reference_tree(database: Database) -> 
             verify_consistency(first, n, proof, mth(hashes[:first]), mth(hashes[:n]))
 
 
-async def test_only_subtrees_of_256_leaves_and_more_are_stored(database: Database) -> None:
-    await _grow(database)  # 1,260 leaves: 4 nodes at level 8, 2 at level 9, 1 at level 10
+async def test_only_subtrees_of_16_leaves_and_more_are_stored(database: Database) -> None:
+    await _grow(database)  # 1,260 leaves: 78 nodes at level 4, 39 at level 5 … 1 at level 10
     async with database.reader() as session:
-        rows = (await session.execute(select(MerkleNode.level, MerkleNode.index).order_by(MerkleNode.level))).all()
-    assert [tuple(row) for row in rows] == [(8, 0), (8, 1), (8, 2), (8, 3), (9, 0), (9, 1), (10, 0)]
+        rows = (await session.execute(select(MerkleNode.level, MerkleNode.index))).all()
+    assert LOW_LEVELS == 4
+    assert sorted(tuple(row) for row in rows) == [(level, i) for level in range(4, 11) for i in range(1260 >> level)]
+
+
+async def test_every_inclusion_proof_reads_o_log_n_rows(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows read (stored nodes + leaf hashes), counted, for the proof of every leaf at several tree sizes:
+    at most 2 log2 n nodes and two 16-leaf blocks of leaf hashes (was up to two 256-leaf blocks)."""
+    hashes = await _grow(database)
+    read: list[int] = []
+    read_nodes, read_leaves = tree_module.read_nodes, tree_module.read_leaf_hashes
+
+    async def counted_nodes(*args: Any) -> dict[tuple[int, int], bytes]:
+        found = await read_nodes(*args)
+        read.append(len(found))
+        return found
+
+    async def counted_leaves(*args: Any) -> dict[int, bytes]:
+        found = await read_leaves(*args)
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(tree_module, "read_nodes", counted_nodes)
+    monkeypatch.setattr(tree_module, "read_leaf_hashes", counted_leaves)
+    worst: dict[int, int] = {}
+    async with database.reader() as session:
+        for size in (17, 256, 700, len(hashes)):
+            for index in range(0, size, 3):
+                read.clear()
+                proof = await inclusion_proof(session, index, size)
+                assert proof == inclusion(hashes, index, size)
+                worst[size] = max(worst.get(size, 0), sum(read))
+    for size, rows in worst.items():
+        assert rows <= 2 * (size - 1).bit_length() + 2 * (BLOCK - 1), (size, rows)
+    assert worst[len(hashes)] <= 2 * 11 + 2 * 15  # 52 at 1,260 leaves; 256-leaf blocks read up to 511
 
 
 async def test_a_proof_costs_two_queries_whatever_the_size(database: Database) -> None:

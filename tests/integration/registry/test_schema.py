@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -110,3 +111,25 @@ async def test_the_app_refuses_to_start_on_a_stale_write_database_behind_a_curre
     with pytest.RaisesGroup(expected, allow_unwrapped=True, flatten_subgroups=True):
         async with AsyncTestClient(app):
             pytest.fail("the app started on a write database at 0002")
+
+
+def _db_upgrade(url: str) -> str:
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"CERTREG_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_db_upgrade_says_it_migrated_an_empty_database_and_only_then_up_to_date(tmp_path: Path) -> None:
+    """Issue 10, item 16: on an empty database ``db upgrade`` said "already up to date" after migrating it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'fresh.db'}"
+    first = _db_upgrade(url)
+    assert f"database migrated from an empty database to revision {head_revision()}" in first
+    assert "already up to date" not in first
+    second = _db_upgrade(url)
+    assert f"database schema already up to date at revision {head_revision()}" in second
+    assert "migrated" not in second
+
+
+async def test_db_upgrade_names_the_revision_it_migrated_from(url_at_0002: str) -> None:
+    output = await asyncio.to_thread(_db_upgrade, url_at_0002)
+    assert f"database migrated from 0002_batches to revision {head_revision()}" in output

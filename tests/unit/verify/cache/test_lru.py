@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from verify.cache.lru import ENTRY_OVERHEAD, Entry, ResponseCache
 from verify.http.responses import RawResponse
 
@@ -55,7 +57,28 @@ def test_invalidating_a_number_drops_every_variant() -> None:
     kept = entry("N2")
     assert lru.invalidate(["N1"]) == 3
     assert len(lru) == 1
-    assert lru.bytes == kept.size + len("N2") + len("json"), "the key's strings are charged too"
+    key = ("N2", "json")
+    charged = sys.getsizeof(key) + sys.getsizeof("N2") + sys.getsizeof("json")
+    assert lru.bytes == kept.size + charged, "the key's tuple and strings are charged too"
+
+
+def test_the_number_index_follows_evictions_and_second_variants() -> None:
+    lru = cache(entries=2)
+    lru.put(("N1", "json"), entry("N1"), started=0)
+    lru.put(("N1", "zh"), entry("N1"), started=0)  # a second variant: the index holds both keys
+    lru.put(("N2", "json"), entry("N2"), started=0)  # evicts ("N1", "json")
+    assert lru.invalidate(["N1"]) == 1
+    lru.put(("N3", "json"), entry("N3"), started=0)
+    lru.put(("N4", "json"), entry("N4"), started=0)  # evicts N2's only entry and its index slot
+    assert lru.invalidate(["N2"]) == 0
+    assert lru.invalidate(["N3", "N4"]) == 2
+    assert len(lru) == 0
+    assert lru.bytes == 0
+
+
+def test_an_entry_is_charged_its_body_object_not_only_its_length() -> None:
+    body = b"x" * 1000
+    assert entry("A", body).size >= sys.getsizeof(body) + ENTRY_OVERHEAD
 
 
 def test_a_fill_that_started_before_an_invalidation_is_refused() -> None:

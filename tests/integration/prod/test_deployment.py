@@ -1,0 +1,84 @@
+"""Deployment files, checked as far as this machine can without Docker: the image installs only hashed wheels
+from the lock and has no compiler; compose runs a verify-only service, non-superuser roles, secrets through
+files, a migration job, and keeps the issuer off public interfaces; ``.dockerignore`` keeps secrets and the
+history out of the build. And a worker that cannot start says why."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.integration.prod.processes import server_env
+from tests.integration.verify.servers import ROOT, free_port
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+LOCK = (ROOT / "requirements.lock").read_text()
+
+
+def test_the_image_installs_hashed_wheels_only_and_has_no_compiler() -> None:
+    assert "--require-hashes" in DOCKERFILE
+    assert "--only-binary=:all:" in DOCKERFILE
+    assert "requirements.lock" in DOCKERFILE
+    for compiler in ("build-essential", "gcc", "g++", "clang", "apt-get install"):
+        assert compiler not in DOCKERFILE, compiler
+    assert re.search(r"^USER certreg$", DOCKERFILE, re.MULTILINE)
+    assert "db upgrade" not in DOCKERFILE.split("CMD", 1)[1], "the app's command never migrates"
+
+
+def test_the_lock_pins_every_runtime_dependency_with_a_hash() -> None:
+    import tomllib
+
+    pins = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) \\$", LOCK, re.MULTILINE))
+    hashes = re.findall(r"--hash=sha256:[0-9a-f]{64}$", LOCK, re.MULTILINE)
+    assert len(hashes) == len(pins) > 20
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=\[ ;]", requirement, maxsplit=1)[0].lower()
+        assert name.replace("-", "_") in {p.replace("-", "_") for p in pins}, f"{name} is not in the lock"
+
+
+def test_compose_least_privilege_and_secrets() -> None:
+    services = COMPOSE["services"]
+    assert {"migrate", "app", "verify", "postgres", "redis"} <= set(services)
+    verify, app, migrate = services["verify"], services["app"], services["migrate"]
+    assert verify["environment"]["CERTREG_APP"] == "verify.asgi:app"
+    assert "KEY_PASSPHRASE" not in str(verify), "the verify service holds no private key"
+    assert all(port.startswith("127.0.0.1:") for port in app["ports"]), "the issuer app is not published widely"
+    assert "certreg db upgrade" in str(migrate["command"])
+    assert "certreg db roles" in str(migrate["command"])
+    assert migrate["restart"] == "no"
+    for name in ("app", "verify"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        env = services[name]["environment"]
+        assert env["CERTREG_DATABASE_URL_FILE"].startswith("/run/secrets/")
+        assert "postgres:" not in str(env), f"{name} never connects as the superuser"
+    assert "/run/secrets/issuer_url" in str(app)
+    assert "/run/secrets/verify_url" in str(verify)
+    for name, service in services.items():
+        for key, value in (service.get("environment") or {}).items():
+            if re.search(r"PASSWORD|PASSPHRASE|SECRET|HASH_KEY", key):
+                assert key.endswith("_FILE"), f"{name}: {key} is given in clear"
+                assert str(value).startswith("/run/secrets/")
+
+
+def test_dockerignore_keeps_secrets_and_history_out() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".git", ".venv", "secrets", "var", ".env", "*.key", "tests"} <= ignored
+
+
+def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
+    """Issue 17: a uvicorn worker died silently at start-up. Here the schema is missing (a database nobody
+    migrated): the worker's log names the reason before the process ends."""
+    empty = tmp_path / "never-migrated.db"
+    env = server_env({"database_url": f"sqlite+aiosqlite:///{empty}"})
+    command = [sys.executable, "-m", "uvicorn", "verify.asgi:app", "--port", str(free_port()), "--workers", "2"]
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=120, check=False)
+    log = result.stderr.decode(errors="replace")
+    assert "worker start-up failed" in log, log[-2000:]
+    assert "certreg db upgrade" in log, "the reason says what to run"

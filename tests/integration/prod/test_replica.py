@@ -1,0 +1,108 @@
+"""A verify app reading a lagging PostgreSQL streaming replica (real primary and replica started by the
+test, replay paused to make the lag) shows a revocation and never turns it back to valid, even beside a
+verify app on the primary that shares its Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from registry.certificates import revoke
+from registry.db import Database
+from registry.schema import upgrade
+from tests.integration.prod.replica import PRIMARY, REPLICA, StreamingPair
+from tests.integration.verify.servers import Server, wait_for
+from tests.integration.verify.world import World, build_world
+from verify.cache.connect import redis_from_url
+from verify.cache.invalidation import invalidate_numbers
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture
+async def pair() -> AsyncIterator[StreamingPair]:
+    servers = await asyncio.to_thread(StreamingPair)
+    try:
+        await asyncio.to_thread(servers.start)
+        await asyncio.to_thread(servers.create_database)
+        yield servers
+    finally:
+        await asyncio.to_thread(servers.stop)
+
+
+async def _replay(url: str, paused: bool) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()"))
+    finally:
+        await engine.dispose()
+
+
+async def _answer(client: httpx.AsyncClient, server: Server, world: World) -> str:
+    response = await client.post(f"{server.url}/v1/verify", json={"number": world.valid.number, "name": "张三"})
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"])
+
+
+async def test_a_lagging_replica_never_turns_a_revocation_back_to_valid(
+    pair: StreamingPair, tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    primary_url, replica_url = pair.url(PRIMARY), pair.url(REPLICA)
+    database = Database(primary_url)
+    try:
+        await upgrade(database.write_engine)
+        world = await build_world(database, tmp_path / "keys")
+        await asyncio.to_thread(pair.start_replica)
+        common = {"redis_url": redis_url, "redis_prefix": redis_prefix, "public_rate_per_minute": 1_000_000}
+        with (
+            Server(database_url=primary_url, **common) as fresh,
+            Server(database_url=primary_url, replica_url=replica_url, **common) as lagging,
+        ):
+            async with httpx.AsyncClient(timeout=10) as client:
+                for server in (fresh, lagging):
+                    assert await _answer(client, server, world) == "valid"
+                await _replay(replica_url, paused=True)
+                async with database.transaction() as session:
+                    await revoke(session, world.valid.number, reason="副本测试", actor="test")
+                publisher = redis_from_url(redis_url)
+                await invalidate_numbers(publisher, redis_prefix, [world.valid.number])
+                await publisher.aclose()
+                seen: list[tuple[str, str, float]] = []
+                stop = time.monotonic() + 5
+                while time.monotonic() < stop:  # a load balancer alternating between the two
+                    # the lagging app first: it must not refill from the replica what the other one knows
+                    for name, server in (("lagging", lagging), ("fresh", fresh)):
+                        seen.append((name, await _answer(client, server, world), time.monotonic()))
+                    await asyncio.sleep(0.02)
+                replica = create_async_engine(replica_url)
+                async with replica.connect() as conn:
+                    on_replica = await conn.scalar(
+                        text("SELECT count(*) FROM event WHERE kind = 'certificate.revoked' AND subject = :n"),
+                        {"n": world.valid.number},
+                    )
+                await replica.dispose()
+                wait_for(
+                    "metrics", lambda: lagging.metric('certreg_verify_database_total{outcome="replica_behind"}') >= 1
+                )
+                await _replay(replica_url, paused=False)
+    finally:
+        await database.dispose()
+    assert on_replica == 0, "the replica was still behind the revocation throughout"
+    lagging_answers = [result for name, result, _ in seen if name == "lagging"]
+    assert "revoked" in lagging_answers, "the app on the lagging replica learnt of the revocation"
+    first = lagging_answers.index("revoked")
+    assert "valid" not in lagging_answers[first:], "once revoked, never valid again"
+    assert lagging_answers[:first].count("valid") <= 30, "valid only until its change feed polled (0.5 s)"
+    # Across the two apps an announcement takes a moment to reach each (pub/sub, the feed's 0.5 s poll): the
+    # two may disagree that long, never longer.
+    first_revoked = min(at for _, result, at in seen if result == "revoked")
+    late = [(name, at - first_revoked) for name, result, at in seen if result == "valid" and at > first_revoked + 1.0]
+    assert late == [], "a valid answer more than a second after another app said revoked"

@@ -1,0 +1,62 @@
+"""Secrets through ``CERTREG_<NAME>_FILE`` (Docker and Kubernetes secrets): read, trailing newline dropped,
+and every failure names the variable and never the secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from registry.config import SettingsError, load_settings
+
+URL = "postgresql+asyncpg://certreg_issuer:s3cr3t-pw@db:5432/certreg"
+
+
+def test_secrets_are_read_from_files(tmp_path: Path) -> None:
+    (tmp_path / "url").write_text(URL + "\n")
+    (tmp_path / "hash").write_text("0123456789abcdef-hash-key\r\n")
+    (tmp_path / "redis").write_text("redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/certreg/0")
+    settings = load_settings(
+        {
+            "CERTREG_DATABASE_URL_FILE": str(tmp_path / "url"),
+            "CERTREG_ID_HASH_KEY_FILE": str(tmp_path / "hash"),
+            "CERTREG_REDIS_URL_FILE": str(tmp_path / "redis"),
+        }
+    )
+    assert settings.database_url == URL
+    assert settings.id_hash_key == "0123456789abcdef-hash-key"
+    assert settings.redis_url is not None
+    assert settings.redis_url.startswith("redis+sentinel://")
+
+
+def test_an_unreadable_secret_file_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CERTREG_DATABASE_URL_FILE") as caught:
+        load_settings({"CERTREG_DATABASE_URL_FILE": str(tmp_path / "missing")})
+    assert "No such file" in str(caught.value)
+
+
+def test_a_value_and_its_file_together_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "url").write_text(URL)
+    with pytest.raises(SettingsError, match="not both") as caught:
+        load_settings({"CERTREG_DATABASE_URL": URL, "CERTREG_DATABASE_URL_FILE": str(tmp_path / "url")})
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_only_secrets_come_from_files(tmp_path: Path) -> None:
+    (tmp_path / "profile").write_text("sichuan")
+    with pytest.raises(SettingsError, match="unknown setting CERTREG_PROFILE_FILE"):
+        load_settings({"CERTREG_PROFILE_FILE": str(tmp_path / "profile")})
+
+
+def test_the_existing_passphrase_file_setting_is_unchanged(tmp_path: Path) -> None:
+    (tmp_path / "pass").write_text("correct horse\n")
+    settings = load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(tmp_path / "pass")})
+    assert settings.passphrase() == b"correct horse"
+
+
+@pytest.mark.parametrize(
+    "url", ["redis+sentinel://10.0.0.1/certreg", "redis+sentinel://10.0.0.1:26379", "redis+sentinel://h:1/a/b/c"]
+)
+def test_a_bad_sentinel_url_stops_start_up(url: str) -> None:
+    with pytest.raises(SettingsError, match="CERTREG_REDIS_URL"):
+        load_settings({"CERTREG_REDIS_URL": url})

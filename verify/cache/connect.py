@@ -1,0 +1,52 @@
+"""Redis clients from ``CERTREG_REDIS_URL``: a plain server (``redis://``, ``rediss://``, ``unix://``) or the
+master of a Sentinel-watched group (``redis+sentinel://[user:password@]host:port[,host:port…]/service[/db]``).
+
+With Sentinel the client asks the sentinels for the current master on every new connection, and a connection
+to a master that was demoted answers ``READONLY``, which redis-py turns into a connection error: the caller's
+usual failure handling (the gate of :mod:`verify.cache.redis_views`, the subscriber's reconnect) then lands on
+the new master. The password applies to the master; the sentinels are asked without one unless the URL's
+query says ``sentinel_password=…``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import redis.asyncio as aioredis
+from redis.asyncio.sentinel import Sentinel
+
+from registry.config import parse_sentinel_url
+
+SENTINEL_SCHEME: Final = "redis+sentinel://"
+
+
+class _SentinelRedis(aioredis.Redis):
+    """The master's client; closing it also closes the connections to the sentinels it asked."""
+
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        await super().aclose(close_connection_pool)
+        manager = getattr(self.connection_pool, "sentinel_manager", None)
+        for sentinel in getattr(manager, "sentinels", ()):
+            await sentinel.aclose()
+
+
+def redis_from_url(url: str, **options: Any) -> aioredis.Redis:
+    """A client of ``url`` with ``options`` (timeouts, retry) for the commands it sends."""
+    if not url.startswith(SENTINEL_SCHEME):
+        return aioredis.Redis.from_url(url, **options)
+    parsed = parse_sentinel_url(url)
+    timeouts = {k: v for k, v in options.items() if k in ("socket_timeout", "socket_connect_timeout")}
+    sentinel = Sentinel(
+        parsed.sentinels,
+        sentinel_kwargs={**timeouts, "password": parsed.sentinel_password},
+        **timeouts,
+    )
+    client: aioredis.Redis = sentinel.master_for(
+        parsed.service,
+        redis_class=_SentinelRedis,
+        db=parsed.db,
+        username=parsed.username,
+        password=parsed.password,
+        **options,
+    )
+    return client
