@@ -12,7 +12,7 @@ The baseline, measured in the same run before each size: bare PyNaCl ``SigningKe
 statement on one thread (signs/s, median of 5 rounds). ``ratio_to_sign`` = issued rows/s ÷ bare signs/s.
 
 Then, once, for 100,000 rows: where the time goes (time inside the store calls, from wrappers around
-them) and the two ways of marking rows issued that ``issuer.issuing.store.mark_issued`` chose between.
+them) and the two ways of marking rows issued that ``issuer.batches.store.mark_issued`` chose between.
 The last line is exactly ``{"rows_100k_seconds": …, "rows_per_s": …, "ratio_to_sign": …}``.
 Run: ``.venv/bin/python -m bench.issue`` (``--runs 5,3,2`` runs per size; ``--quick`` for 1k and 10k only).
 """

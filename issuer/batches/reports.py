@@ -6,11 +6,10 @@ the bad rows of a 100,000-row file can be walked without fetching the good ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.policy import Action, authorise, batch_target, institution_target, visible_scope
@@ -152,18 +151,6 @@ async def batch_detail(
         )
 
 
-async def _counts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    found: dict[int, dict[str, int]] = {i: {s.value: 0 for s in RowStatus} for i in ids}
-    rows = await session.execute(
-        select(BatchRow.batch_id, BatchRow.status, func.count())
-        .where(BatchRow.batch_id.in_(list(ids)))
-        .group_by(BatchRow.batch_id, BatchRow.status)
-    )
-    for batch_id, status, count in rows:
-        found[batch_id][status] = count
-    return found
-
-
 async def list_batches(
     database: Database,
     caller: Principal,
@@ -188,7 +175,7 @@ async def list_batches(
             offset=offset,
             limit=limit,
         )
-        counts = await _counts_of(session, [b.id for b in batches])
+        counts = await store.counts_of(session, [b.id for b in batches])
         names = await _institution_names(session, {b.institution_code for b in batches})
     items = [summary(b, names.get(b.institution_code, ""), counts[b.id]) for b in batches]
     return BatchList(items=items, offset=offset, limit=limit)

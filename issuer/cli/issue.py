@@ -21,7 +21,7 @@ from issuer.auth import Principal
 from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
-from issuer.batches.workflow import State, issuable_problem
+from issuer.batches.workflow import RowStatus, State, issuable_problem
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
@@ -128,7 +128,11 @@ def _issuer(settings: Settings, crew: Crew, upload: Upload) -> Principal:
 def _ready_to_issue(outcome: Outcome) -> bool:
     """Whether the batch may be issued now (the notice has ended, rows are ready): the run's last step."""
     batch = outcome.detail.batch
-    counts = {"ok": batch.counts.ok, "bad": batch.counts.bad, "held": batch.counts.held}
+    counts: dict[str, int] = {
+        RowStatus.OK: batch.counts.ok,
+        RowStatus.BAD: batch.counts.bad,
+        RowStatus.HELD: batch.counts.held,
+    }
     problem = issuable_problem(
         batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=datetime.now(UTC)
     )

@@ -19,15 +19,15 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth.policy import Action, authorise, batch_target, certificate_target, no_batch
+from issuer.auth.policy import Action, authorise, batch_target, certificate_target
 from issuer.auth.principal import Principal
+from issuer.batches.store import get_batch
 from issuer.errors import BatchStateError
 from issuer.issuing.corrections import check_number
 from issuer.qr import Mode, file_stem, make_code, png_bytes, qr_url, svg_bytes
 from registry.certificates import get_certificate
 from registry.db import Database
-from registry.errors import NotFoundError
-from registry.models import Batch, Certificate, Institution
+from registry.models import Certificate, Institution
 from registry.rules.freetext import spreadsheet_safe
 from registry.rules.policy import ProvinceProfile
 
@@ -70,9 +70,7 @@ async def check_batch_qr(database: Database, batch_id: int, *, caller: Principal
     """Refuse before the stream starts: :class:`NotFoundError`, :class:`Forbidden`, or
     :class:`BatchStateError` when the batch has no certificate yet."""
     async with database.reader() as session:
-        batch = await session.get(Batch, batch_id)
-        if batch is None:
-            raise NotFoundError(no_batch(batch_id))
+        batch = await get_batch(session, batch_id)
         institution = await session.get(Institution, batch.institution_code)
         assert institution is not None  # foreign key
         authorise(caller, Action.CERTIFICATES, batch_target(batch_id, institution.code, institution.region_code))

@@ -20,23 +20,23 @@ from issuer.auth.duties import Step, require_separate
 from issuer.auth.policy import Action, authorise, batch_target
 from issuer.auth.principal import Principal
 from issuer.batches.events import step_actors
-from issuer.batches.store import status_counts
-from issuer.batches.workflow import RowStatus, State, require_issuable
-from issuer.errors import BatchStateError
-from issuer.issuing.announce import Announce, announce_to
-from issuer.issuing.corrections import check_reason
-from issuer.issuing.duplicates import duplicate_rows
-from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
-from issuer.issuing.recheck import raise_if_problems, recheck_rows
-from issuer.issuing.store import (
-    ROW_HELD,
+from issuer.batches.rows import CheckedRow
+from issuer.batches.store import (
     batch_numbers,
     count_rows,
     lock_batch,
     lock_issuing,
     mark_issued,
     ok_rows,
+    status_counts,
 )
+from issuer.batches.workflow import RowStatus, State, require_issuable
+from issuer.errors import BatchStateError
+from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.corrections import check_reason
+from issuer.issuing.duplicates import duplicate_rows
+from issuer.issuing.pipeline import IssueTemplate, number_all, plan_scopes
+from issuer.issuing.recheck import raise_if_problems, recheck_rows
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
@@ -106,7 +106,7 @@ async def issue_batch(
     async with database.transaction() as session:
         batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)
-        held = await count_rows(session, batch_id, ROW_HELD)
+        held = await count_rows(session, batch_id, RowStatus.HELD)
         if not rows:
             return await _nothing_to_issue(session, batch, held)
         kind = CertificateKind(batch.kind)
@@ -185,7 +185,7 @@ async def _allocate_numbers(
     *,
     authority_region: str,
     year: int,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
 ) -> list[str]:
     """One allocation per sequence scope, in scope order — one lock order for every issuer, so two batches
     never deadlock — and the number of every row. Raises ``SequenceOverflowError`` before anything is

@@ -16,8 +16,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.errors import RowProblem
-from issuer.issuing.pipeline import IssueTemplate, RowInput, sign_chunk
+from issuer.issuing.pipeline import IssueTemplate, sign_chunk
 from keys.signing import SigningKey
 from registry.certificates import store_certificates
 from registry.events import NewEvent
@@ -33,7 +34,7 @@ MIN_CHUNK = 1_000
 async def sign_and_store(
     session: AsyncSession,
     template: IssueTemplate,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
     numbers: Sequence[str],
     signer: SigningKey,
     *,
