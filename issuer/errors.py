@@ -1,4 +1,5 @@
-"""Errors of the issuer package; ``issuer.http_errors`` maps them to HTTP."""
+"""Errors of the issuer package: one hierarchy under :class:`IssuerError` (``issuer.issuing.errors`` and
+``issuer.batches.errors`` extend it); ``issuer.http_errors`` is the one table that maps them to HTTP."""
 
 from __future__ import annotations
 

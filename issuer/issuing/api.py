@@ -32,7 +32,6 @@ from issuer.checkpoints import publish_after_batch
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.exports import export_lines, parse_since
-from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
 from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
@@ -79,7 +78,6 @@ class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_field
 
 class BatchIssueController(Controller):
     path = "/v1/batches"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @post("/{batch_id:int}/issue", status_code=200)
     async def issue(
@@ -117,7 +115,6 @@ class BatchIssueController(Controller):
 
 class CertificateChangeController(Controller):
     path = "/v1/certificates"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @get("/{number:str}/qr.svg", media_type="image/svg+xml")
     async def qr_svg(
@@ -199,7 +196,6 @@ async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: 
 
 class ExportController(Controller):
     path = "/v1/exports"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @get("/certificates", media_type="application/x-ndjson")
     async def certificates(

@@ -26,10 +26,6 @@ logger = logging.getLogger("certreg.http")
 Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 
-class ErrorBody(dict[str, Any]):
-    """``{"error": "<zh> / <en>", "detail": …}`` — the shape of every error answer."""
-
-
 class RefusedError(VerifyError):
     """A guard refuses a request with one of the ready answers (401, 429 …) that the routes send as such."""
 

@@ -68,7 +68,8 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     ok(await act(client, tokens["province_admin"], other, "issue"))
 
     refused = await act(client, tokens["province_admin"], batch, "issue")
-    unprocessable(refused, "nothing was issued", f"POST /v1/batches/{batch}/hold", "可暂缓这些行")
+    unprocessable(refused, "nothing was issued", "hold these rows", "可暂缓这些行")
+    assert refused.json()["hold"] == f"POST /v1/batches/{batch}/hold"  # the route, from the HTTP layer only
     assert [(p["row"], p["code"]) for p in refused.json()["detail"]] == [(3, "duplicate.valid_certificate")]
 
     held = ok(await act(client, tokens["city"], batch, "hold", {"rows": [3], "reason": "已通过其他批次取得证书"}))
@@ -94,7 +95,8 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     released = {"rows": [3], "decision": "release", "reason": "复核"}
     ok(await act(client, tokens["province_reviewer"], batch, "objections/resolve", released))
     again = await act(client, tokens["province_admin"], batch, "issue")
-    unprocessable(again, "nothing was issued", f"POST /v1/batches/{batch}/hold")
+    unprocessable(again, "nothing was issued")
+    assert again.json()["hold"] == f"POST /v1/batches/{batch}/hold"
     assert [(p["row"], p["code"]) for p in again.json()["detail"]] == [(3, "duplicate.valid_certificate")]
 
     # The batch is issued now: its rows not yet issued can still be held, then excluded.
