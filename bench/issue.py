@@ -10,6 +10,9 @@ Runs rotate the level, so each lands in its own sequence scope and no scope near
 
 The baseline, measured in the same run before each size: bare PyNaCl ``SigningKey.sign`` of a typical
 statement on one thread (signs/s, median of 5 rounds). ``ratio_to_sign`` = issued rows/s ÷ bare signs/s.
+Issues sign each certificate's W3C credential too, as the API and the CLI do (docs/credentials.md); each
+timed issue is followed by one of the same size without credentials, and ``ratio_to_no_credentials`` (the
+"VC cost" column) is the median with ÷ the median without.
 
 Then, once, for 100,000 rows: where the time goes (time inside the store calls, from wrappers around
 them) and the two ways of marking rows issued that ``issuer.batches.store.mark_issued`` chose between.
@@ -41,6 +44,7 @@ import registry.certificates as certificates_module
 import registry.events as events_module
 from bench.database import ScratchDatabase, add_arguments, scratch_name
 from issuer.auth import Principal, Role
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
 from registry.db import Database
@@ -84,11 +88,13 @@ def fresh_rows(size: int, *, level: int = 3) -> list[Row]:
     return [Row(name=f"学员{run:04d}{i:06d}", level=level) for i in range(size)]
 
 
-async def time_issue(database: Database, store: KeyStore, size: int, level: int) -> float:
-    """Seconds to issue a fresh batch of ``size`` rows (batch creation not timed)."""
+async def time_issue(database: Database, store: KeyStore, size: int, level: int, *, credentials: bool = True) -> float:
+    """Seconds to issue a fresh batch of ``size`` rows (batch creation not timed), with each certificate's
+    W3C credential as the API and the CLI issue them, or (``credentials=False``) statements only."""
     batch_id = await make_batch(database, fresh_rows(size, level=level))
+    context = CredentialContext(public_url="https://zs.example.cn", keystore=store) if credentials else None
     start = time.perf_counter()
-    result = await issue_batch(database, store, HUNAN, batch_id, caller=OPERATOR)
+    result = await issue_batch(database, store, HUNAN, batch_id, caller=OPERATOR, credentials=context)
     seconds = time.perf_counter() - start
     assert len(result.issued_now) == size
     return seconds
@@ -179,8 +185,13 @@ async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> di
         await time_issue(database, store, 200, 5)  # warm-up: opens the key, fills the pools
         for size, count in zip(sizes, runs, strict=True):
             sign_rate = bare_sign_rate()
-            times = [await time_issue(database, store, size, 2 + next(level_turn) % 4) for _ in range(count)]
-            report["sizes"].append({"size": size, "runs": count, "times": times, "sign_rate": sign_rate})
+            times, plain = [], []
+            for _ in range(count):  # alternate, so both see the same load
+                times.append(await time_issue(database, store, size, 2 + next(level_turn) % 4))
+                plain.append(await time_issue(database, store, size, 2 + next(level_turn) % 4, credentials=False))
+            report["sizes"].append(
+                {"size": size, "runs": count, "times": times, "plain": plain, "sign_rate": sign_rate}
+            )
         if 100_000 in sizes:
             report["breakdown"] = await breakdown(database, store, 2 + next(level_turn) % 4)
             report["mark"] = await mark_variants(database)
@@ -192,21 +203,26 @@ async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> di
 
 
 def _print(report: dict[str, Any]) -> dict[str, float]:
-    print(f"{'rows':>8} {'runs':>4} {'median s':>9} {'min s':>7} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6}")
+    print(
+        f"{'rows':>8} {'runs':>4} {'median s':>9} {'min s':>7} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6} "
+        f"{'no-VC s':>8} {'VC cost':>8}"
+    )
     summary: dict[str, float] = {}
     for entry in report["sizes"]:
         median = statistics.median(entry["times"])
         rate = entry["size"] / median
         ratio = rate / entry["sign_rate"]
+        plain = statistics.median(entry["plain"])
         print(
             f"{entry['size']:>8} {entry['runs']:>4} {median:>9.3f} {min(entry['times']):>7.3f} {rate:>9.0f} "
-            f"{entry['sign_rate']:>13.0f} {ratio:>6.3f}"
+            f"{entry['sign_rate']:>13.0f} {ratio:>6.3f} {plain:>8.3f} {median / plain:>7.2f}x"
         )
         if entry["size"] == 100_000:
             summary = {
                 "rows_100k_seconds": round(median, 3),
                 "rows_per_s": round(rate),
                 "ratio_to_sign": round(ratio, 3),
+                "ratio_to_no_credentials": round(median / plain, 3),
             }
     if "breakdown" in report:
         total, parts = report["breakdown"]
@@ -232,7 +248,8 @@ def main() -> None:
     runs = [int(r) for r in args.runs.split(",")][: len(sizes)]
     report = asyncio.run(run(sizes, runs, ScratchDatabase(args.pg_admin_url, args.db_name)))
     summary = _print(report)
-    print(json.dumps(summary or {"rows_100k_seconds": None, "rows_per_s": None, "ratio_to_sign": None}))
+    empty = {"rows_100k_seconds": None, "rows_per_s": None, "ratio_to_sign": None, "ratio_to_no_credentials": None}
+    print(json.dumps(summary or empty))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ What it measures (wrk, 64 connections, 2 threads; medians of ``--runs`` runs):
   index pages, which flatters the read path.
 * ``verify miss random``: both caches off, ``RANDOM_SAMPLE`` certificates drawn at random from the whole
   registry (``miss_random_ratio``): what a cold look-up costs when people ask about any certificate.
+* ``person hit``: ``POST /v1/verify`` with ``{name, id_type, id_number}`` answered from the in-process cache
+  (``person_hit_ratio``, target ≥ 0.6): the document is still validated, indexed (HMAC) and rate-limited per
+  address and per document on every request.
+* ``person miss pg``: both caches off, documents rotating over ``PERSONS`` holders of one or two
+  certificates each, so every request is the person query on PostgreSQL and waits for the fill floor
+  (``person_miss_pg_ratio``, target ≥ 0.1). Both person rows need a scratch registry (the holders are issued
+  with it); with ``--registry`` they are left out and their ratios are ``null``.
 
 Server: uvicorn, 1 worker, uvloop + httptools, no access log (granian's ASGI ``receive`` costs ~17 µs per
 request body here, which would dominate every POST measurement). The registry lives in a PostgreSQL database
@@ -35,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -47,8 +55,9 @@ from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
 from registry.qrtoken import encode_token
+from registry.rules.checkdigits import mod11_2
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
-from tests.support import make_settings
+from tests.support import ID_HASH_KEY, make_settings
 from verify.app import create_app
 
 #: Distinct numbers the Redis run rotates over (all warmed into Redis first): one hot number would measure
@@ -57,6 +66,8 @@ REDIS_ROTATION: Final = 2000
 #: Certificates drawn at random for the random-miss run (each asked about about once per run).
 RANDOM_SAMPLE: Final = 20_000
 PREFIX: Final = f"certreg-bench-{os.getpid()}"
+#: Holders of their own (one certificate each, every third of them a second one) for the person look-ups.
+PERSONS: Final = 2000
 FLOOR_BODY: Final = b'{"result":"valid","padding":"' + b"x" * 760 + b'"}'
 
 
@@ -84,7 +95,21 @@ class Certificate(msgspec.Struct, frozen=True):
     token: str
 
 
-async def _prepare(url: str, count: int) -> list[Certificate]:
+class Person(msgspec.Struct, frozen=True):
+    name: str
+    id_number: str
+
+
+def resident_ids(start: int, count: int) -> list[str]:
+    """``count`` distinct valid resident ID numbers (GB 11643)."""
+    numbers = []
+    for i in range(start, start + count):
+        body = f"430102{(date(1950, 1, 1) + timedelta(days=i)):%Y%m%d}{i % 1000:03d}"
+        numbers.append(body + mod11_2(body))
+    return numbers
+
+
+async def _prepare(url: str, count: int) -> tuple[list[Certificate], list[Person]]:
     """Issue ``count`` certificates into the fresh database at ``url`` and sign a checkpoint over them."""
     database = Database(url)
     await seed_world(database)
@@ -97,10 +122,13 @@ async def _prepare(url: str, count: int) -> list[Certificate]:
             Certificate(c.number, c.holder_name, c.token)
             for c in await issue_test_certificates(database, store, holders)
         ]
+    persons = [Person(f"持证人{i:04d}", number) for i, number in enumerate(resident_ids(0, PERSONS))]
+    holders = [(p.name, p.id_number) for p in persons] + [(p.name, p.id_number) for p in persons[::3]]
+    await issue_test_certificates(database, store, holders)
     # a signed checkpoint covers them, so every answer carries an inclusion proof (built on a miss)
     await publish_checkpoint(database, store, make_settings(log_origin="bench.example/log"))
     await database.dispose()
-    return made
+    return made, persons
 
 
 async def sample_certificates(url: str, count: int, *, seed: int = 12) -> list[Certificate]:
@@ -151,6 +179,9 @@ class Server:
             "CERTREG_REDIS_PREFIX": PREFIX,
             "CERTREG_PUBLIC_RATE_PER_MINUTE": "1000000000",
             "CERTREG_API_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_PERSON_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_PERSON_ID_RATE_PER_MINUTE": "1000000000",
+            "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
             "CERTREG_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
@@ -179,6 +210,11 @@ def _post_body(cert: Certificate) -> str:
     return json.dumps({"number": cert.number, "name": cert.name}, ensure_ascii=False)
 
 
+def _person_body(person: Person) -> str:
+    body = {"name": person.name, "id_type": "resident_id", "id_number": person.id_number}
+    return json.dumps(body, ensure_ascii=False)
+
+
 def _warm(port: int, path: str, body: str | None = None) -> None:
     data = body.encode() if body is not None else None
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data else "GET")
@@ -196,7 +232,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True):
     port: int
 
 
-def one_run(target: Target, certs: list[Certificate], randoms: list[Certificate], seconds: int) -> dict[str, Sample]:
+def one_run(
+    target: Target, certs: list[Certificate], randoms: list[Certificate], persons: list[Person], seconds: int
+) -> dict[str, Sample]:
     """Every contender once; returns name -> sample."""
     url = f"http://127.0.0.1:{target.port}"
     hot = certs[0]
@@ -209,6 +247,9 @@ def one_run(target: Target, certs: list[Certificate], randoms: list[Certificate]
         out["floor POST"] = run_wrk(f"{url}/bench/floor", seconds=seconds, bodies=[_post_body(hot)])
         out["verify hit"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(hot)])
         out["qr page hit"] = run_wrk(f"{url}/Q/{hot.token}", seconds=seconds)
+        if persons:
+            _warm(target.port, "/v1/verify", _person_body(persons[0]))
+            out["person hit"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=[_person_body(persons[0])])
     finally:
         server.stop()
     server = Server(target.db_url, target.port, redis_url=target.redis_url, local_cache="false")
@@ -225,13 +266,17 @@ def one_run(target: Target, certs: list[Certificate], randoms: list[Certificate]
         out["verify miss random"] = run_wrk(
             f"{url}/v1/verify", seconds=seconds, bodies=[_post_body(c) for c in randoms]
         )
+        if persons:
+            bodies = [_person_body(p) for p in persons]
+            out["person miss pg"] = run_wrk(f"{url}/v1/verify", seconds=seconds, bodies=bodies)
     finally:
         server.stop()
     return out
 
 
-async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple[str, list[Certificate]]:
-    """The registry to read (a reused bench registry, or a scratch one filled now) and its first numbers."""
+async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple[str, list[Certificate], list[Person]]:
+    """The registry to read (a reused bench registry, or a scratch one filled now), its first numbers and
+    (scratch only) the holders issued for the person look-ups."""
     if args.registry:
         url, fresh = await reusable_database(args.pg_admin_url, args.registry)
         if fresh:
@@ -246,9 +291,10 @@ async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple
                 certs = [Certificate(n, name, encode_token(bytes(st), bytes(sig))) for n, name, st, sig in rows]
         finally:
             await database.dispose()
-        return url, certs
+        return url, certs, []
     url = await scratch.create()
-    return url, await _prepare(url, args.certificates)
+    certs, persons = await _prepare(url, args.certificates)
+    return url, certs, persons
 
 
 def main() -> None:
@@ -264,17 +310,22 @@ def main() -> None:
     scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
     runs: list[dict[str, Sample]] = []
     try:
-        db_url, certs = asyncio.run(_registry(args, scratch))
+        db_url, certs, persons = asyncio.run(_registry(args, scratch))
         randoms = asyncio.run(sample_certificates(db_url, RANDOM_SAMPLE))
         target = Target(db_url=db_url, redis_url=args.redis_url, port=free_port(args.port))
         for run in range(args.runs):
             _clear_redis(target.redis_url)
-            runs.append(one_run(target, certs, randoms, args.seconds))
+            runs.append(one_run(target, certs, randoms, persons, args.seconds))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
     finally:
         _clear_redis(args.redis_url)
         asyncio.run(scratch.drop())
     report(runs)
+
+
+def _ratio(median: dict[str, Sample], name: str, floor: float) -> float | None:
+    """``name``'s throughput against the floor, or ``None`` when it was not measured."""
+    return round(median[name].rps / floor, 3) if name in median else None
 
 
 def report(runs: list[dict[str, Sample]]) -> None:
@@ -293,6 +344,8 @@ def report(runs: list[dict[str, Sample]]) -> None:
                 "redis_hit_ratio": round(median["verify redis"].rps / floor, 3),
                 "miss_pg_ratio": round(median["verify miss pg"].rps / floor, 3),
                 "miss_random_ratio": round(median["verify miss random"].rps / floor, 3),
+                "person_hit_ratio": _ratio(median, "person hit", floor),
+                "person_miss_pg_ratio": _ratio(median, "person miss pg", floor),
             }
         )
     )

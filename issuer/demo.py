@@ -23,6 +23,7 @@ from issuer.batches.operator import Crew, run_issue
 from issuer.batches.submission import Upload
 from issuer.demo_links import demo_links_file
 from issuer.issuing.changes import reissue_certificate, revoke_certificate
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
 from keys.keyset import Purpose
@@ -154,14 +155,17 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
     outcome = await run_issue(database, demo_settings, crew, upload)
     async with database.reader() as session:
         operator = await find_operator(session, "demo-admin", Role.PROVINCE_ADMIN)
-    issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator)
+    credentials = CredentialContext.of(settings, store)
+    issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator, credentials=credentials)
     valid, revoked, superseded, _ = issued.numbers
     await revoke_certificate(
-        database, profile, revoked, reason="演示：考试舞弊被查实 / demo: cheating established", caller=operator
-    )
+        database, profile, revoked, reason="演示：考试舞弊被查实 / demo: cheating established", caller=operator,
+        credentials=credentials,
+    )  # fmt: skip
     successor = await reissue_certificate(
-        database, store, profile, superseded, reason="演示：证书遗失补发 / demo: lost, reissued", caller=operator
-    )
+        database, store, profile, superseded, reason="演示：证书遗失补发 / demo: lost, reissued", caller=operator,
+        credentials=credentials,
+    )  # fmt: skip
     async with database.reader() as session:
         rows = await session.execute(
             select(Certificate.number, Certificate.statement, Certificate.signature).where(

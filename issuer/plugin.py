@@ -9,7 +9,9 @@ from litestar.plugins import InitPlugin
 from issuer.batches.api import batch_routes
 from issuer.checkpoints import checkpoint_lifespan
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
+from issuer.identity.api import IDENTITY_ROUTES
 from issuer.issuing.api import ISSUING_ROUTES
+from issuer.legacy.api import legacy_routes
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
 
@@ -19,7 +21,14 @@ class IssuerPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([*batch_routes(self.settings), *ISSUING_ROUTES])
+        app_config.route_handlers.extend(
+            [
+                *batch_routes(self.settings),
+                *ISSUING_ROUTES,
+                *IDENTITY_ROUTES,
+                *legacy_routes(self.settings),
+            ]
+        )
         app_config.lifespan.append(lifespan(self.settings))
         app_config.lifespan.append(checkpoint_lifespan)  # a signed checkpoint at least every interval
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from registry.models import Base
 
@@ -42,3 +42,32 @@ async def insert_records(
     for start in range(0, len(records), _INSERT_CHUNK):
         chunk = records[start : start + _INSERT_CHUNK]
         await session.execute(insert(model), [dict(zip(columns, record, strict=True)) for record in chunk])
+
+
+#: Tables a bulk issue grows, whose look-ups (holder duplicates, statuses, pending rows) need fresh statistics.
+ISSUE_TABLES: Final = ("certificate", "event", "batch_row", "certificate_print")
+#: A bulk write smaller than this is left to autovacuum.
+ANALYZE_MIN_ROWS: Final = 1000
+
+
+async def refresh_statistics(engine: AsyncEngine, tables: Sequence[str], added: int) -> list[str]:
+    """``ANALYZE`` those of ``tables`` that ``added`` new rows grew by a tenth or more (PostgreSQL only);
+    returns the tables analysed.
+
+    Why (issue 12): autovacuum analyses a table only after 10 % of it changed *and* its next nap; until then a
+    table filled in one transaction keeps the statistics of its empty self, and plans cached on them (a
+    generic plan of the duplicate check) scan instead of using the index. Fresh statistics also invalidate
+    the plans cached on the old ones. A table that grew less than a tenth keeps statistics good enough.
+    """
+    if engine.dialect.name != "postgresql" or added < ANALYZE_MIN_ROWS:
+        return []
+    async with engine.connect() as opened:
+        conn = await opened.execution_options(isolation_level="AUTOCOMMIT")
+        result = await conn.execute(
+            text("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:tables)"), {"tables": list(tables)}
+        )
+        sizes: dict[str, float] = {str(name): float(rows) for name, rows in result.all()}
+        stale = [table for table in tables if added * 10 >= max(sizes.get(table, 0.0), 0.0)]
+        for table in stale:
+            await conn.execute(text(f"ANALYZE {table}"))
+    return stale

@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.bulk import insert_records
+from registry.credential_store import NewCredential, credential_details, store_credentials
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
 from registry.models import Certificate, Event
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
+from registry.sets import member_of
 from registry.vocab import CertificateStatus
 
 STATUS_EVENT_KINDS: Final = (
@@ -79,10 +81,16 @@ def row_digest(cert: NewCertificate) -> bytes:
 
 
 def issued_event(
-    cert: NewCertificate, actor: str, at: datetime | None = None, *, print_serial: str | None = None
+    cert: NewCertificate,
+    actor: str,
+    at: datetime | None = None,
+    *,
+    print_serial: str | None = None,
+    credential: NewCredential | None = None,
+    print_given: bool = False,
 ) -> NewEvent:
     """The ``certificate.issued`` event of ``cert``: what an auditor later checks the row (and, by
-    ``print_serial``, its first print) against."""
+    ``print_serial``, its first print, and by ``credential``, its signed W3C credential) against."""
     details: dict[str, str | int | bytes | bool | None] = {
         "row_sha256": row_digest(cert),
         "kind": cert.kind,
@@ -97,6 +105,10 @@ def issued_event(
         details["supersedes"] = cert.supersedes
     if print_serial is not None:
         details["print_serial"] = print_serial
+    if credential is not None:
+        details.update(credential_details(credential))
+    if print_given:  # only imported certificates keep a given first serial; other events stay as they were
+        details["print_given"] = True
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
@@ -108,18 +120,31 @@ async def store_certificates(
     at: datetime | None = None,
     extra_events: Sequence[NewEvent] = (),
     print_rule: PrintSerialRule | None = None,
+    credentials: Sequence[NewCredential] | None = None,
+    given_serials: Sequence[str | None] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
+    ``credentials`` (one per certificate, in order) are stored beside them, their issue events committing
+    to each credential's bytes.
 
     ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
-    is exhausted (nothing written).
+    is exhausted (nothing written). ``given_serials`` (imported certificates): the serial each one was
+    printed under where it is known, checked by the caller; serials are allocated for the others.
     """
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
-    serials = await first_prints(session, print_rule or PrintSerialRule(), printed)
-    events = [issued_event(c, actor, at, print_serial=s) for c, s in zip(certificates, serials, strict=True)]
+    given = list(given_serials) if given_serials is not None else [None] * len(certificates)
+    wanted = [p for p, serial in zip(printed, given, strict=True) if serial is None]
+    allocated = iter(await first_prints(session, print_rule or PrintSerialRule(), wanted) if wanted else [])
+    serials = [serial if serial is not None else next(allocated) for serial in given]
+    flags = [serial is not None for serial in given]
+    signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
+    events = [
+        issued_event(c, actor, at, print_serial=s, credential=v, print_given=g)
+        for c, s, v, g in zip(certificates, serials, signed, flags, strict=True)
+    ]
     indices = await append_events(session, [*events, *extra_events])
     issued = indices[: len(certificates)]
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
@@ -127,7 +152,9 @@ async def store_certificates(
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
     await insert_records(session, Certificate, _COLUMNS, records)
-    await store_first_prints(session, [c.number for c in certificates], serials, issued, at)
+    await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
+    if credentials:
+        await store_credentials(session, credentials, issued, at=created_at)
     return issued
 
 
@@ -139,10 +166,10 @@ async def statuses(session: AsyncSession, numbers: Iterable[str]) -> dict[str, S
     """Current status of each number that has a status event (absent numbers are valid, if they exist)."""
     wanted = sorted(set(numbers))
     found: dict[str, StatusInfo] = {}
-    for start in range(0, len(wanted), 500):
+    for condition in member_of(Event.subject, wanted, session.get_bind().dialect.name):
         rows = await session.execute(
             select(Event.subject, Event.kind, Event.at, Event.reason, Event.data, Event.idx)
-            .where(Event.subject.in_(wanted[start : start + 500]), Event.kind.in_(STATUS_EVENT_KINDS))
+            .where(condition, Event.kind.in_(STATUS_EVENT_KINDS))
             .order_by(Event.idx)
         )
         for subject, kind, at, reason, data, idx in rows:

@@ -119,6 +119,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rate_sync_seconds: PositiveFloat = 0.1
     #: ``Retry-After`` of a 503 answer when the database cannot answer.
     retry_after_seconds: PositiveInt = 5
+    #: Person look-up (issue 14): proof-of-work difficulty of the form in leading zero bits of SHA-256 (each
+    #: bit doubles the work; 15 takes a phone a few tenths of a second; 0 = no work asked).
+    person_pow_bits: Annotated[int, msgspec.Meta(ge=0, le=28)] = 15
+    #: Person look-ups per minute per client IP with the form's work done, or through the API without a key.
+    person_rate_per_minute: PositiveInt = 30
+    #: Person look-ups per minute per client IP from the form without the work done (JavaScript off).
+    person_nojs_rate_per_minute: PositiveInt = 6
+    #: Look-ups per minute of one person's document, from every address together.
+    person_id_rate_per_minute: PositiveInt = 10
 
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:

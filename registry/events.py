@@ -39,6 +39,13 @@ class EventKind(StrEnum):
     #: 补发 keeping the number (qualification): subject is the number, details the new print serial and the
     #: serial it voids (NUMBERING.md "Print serial and reissue"); the status stays valid.
     CERTIFICATE_REPRINTED = "certificate.reprinted"
+    #: A certificate issued before standards credentials existed got its signed credential later
+    #: (``certreg credentials backfill``): details commit to its bytes like the issue event does at issue.
+    CERTIFICATE_CREDENTIAL = "certificate.credential"
+    #: A certificate issued before the registry, imported with its number (right after its issue event):
+    #: details name the source system, the numbering rule it was read under, the authority and issue date
+    #: as recorded (docs/legacy.md). The statement is signed by the province centre's key.
+    CERTIFICATE_IMPORTED = "certificate.imported"
     FILING_CREATED = "filing.created"
     #: A catalogue row (region, authority, occupation, project, institution) changed in place by a reference
     #: load: subject ``<table>:<code>``, details name the changed fields with their old and new values.
@@ -58,6 +65,15 @@ class EventKind(StrEnum):
     BATCH_ISSUED = "batch.issued"
     BATCH_ROWS_EXCLUDED = "batch.rows_excluded"  # rows left out of a submitted batch; details name them
     BATCH_ROWS_HELD = "batch.rows_held"  # a reviewer holds rows that cannot be issued; details name them
+    #: The province admin read a holder's full document number: subject is the certificate number, the
+    #: reason why; details the document type, never the number (docs/identity.md).
+    IDENTITY_READ = "identity.read"
+    #: The key-encryption key was rotated: subject ``kek:<new id>``, details the old id and the data keys.
+    KEK_ROTATED = "identity.kek_rotated"
+    #: An export of the national exchange feed (full identities, decrypted for it): subject
+    #: ``feed:<first>-<last>`` (the event ids it covers), details the record count and the signed manifest's
+    #: SHA-256 (docs/feed.md).
+    FEED_EXPORTED = "feed.exported"
 
 
 class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):

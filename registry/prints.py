@@ -88,12 +88,20 @@ async def first_prints(session: AsyncSession, rule: PrintSerialRule, printed: Se
 
 
 async def store_first_prints(
-    session: AsyncSession, numbers: Sequence[str], serials: Sequence[str], indices: Sequence[int], at: datetime
+    session: AsyncSession,
+    numbers: Sequence[str],
+    serials: Sequence[str],
+    indices: Sequence[int],
+    at: datetime,
+    *,
+    given: Sequence[bool] | None = None,
 ) -> None:
-    """Insert the first print of each certificate; ``indices`` are the leaves of their issue events."""
+    """Insert the first print of each certificate; ``indices`` are the leaves of their issue events; ``given``
+    marks serials that were given rather than allocated (imported certificates keep theirs)."""
+    flags = list(given) if given is not None else [False] * len(numbers)
     records = [
-        (number, serial, False, None, "", at, index)
-        for number, serial, index in zip(numbers, serials, indices, strict=True)
+        (number, serial, flag, None, "", at, index)
+        for number, serial, index, flag in zip(numbers, serials, indices, flags, strict=True)
     ]
     await insert_records(session, CertificatePrint, _COLUMNS, records)
 

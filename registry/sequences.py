@@ -8,7 +8,7 @@ maximum changes nothing and raises, so a batch stops before anything is issued.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,3 +51,21 @@ async def peek(session: AsyncSession, scope: str) -> int:
     """The next number ``scope`` would hand out (1 for a scope never used)."""
     value = await session.scalar(select(SequenceCounter.next_value).where(SequenceCounter.scope == scope))
     return value or 1
+
+
+async def raise_floors(session: AsyncSession, floors: dict[str, int]) -> None:
+    """Raise each counter of ``floors`` to at least its value (imported numbers: a new number never equals
+    one, NUMBERING.md "Certificates issued before the registry"); counters already above stay as they are."""
+    if not floors:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    biggest = func.greatest if dialect == "postgresql" else func.max
+    for scope, floor in sorted(floors.items()):
+        statement = insert(SequenceCounter).values(scope=scope, next_value=floor)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["scope"],
+                set_={"next_value": biggest(SequenceCounter.next_value, statement.excluded.next_value)},
+            )
+        )

@@ -18,6 +18,7 @@ from typing import Final
 import msgspec
 
 from registry.errors import RegistryError
+from registry.xlsx import bad_date, column_letters, first_formula, sheets
 
 #: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs). A full
 #: 100,000-row results sheet expands to ~20 MB; at 512 MB a 20 MB upload could cost ~2 minutes of CPU.
@@ -162,43 +163,56 @@ def _check_zip(data: bytes) -> None:
 
 def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     _check_zip(data)
-    import openpyxl  # imported here: only XLSX uploads pay for it
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
-        raise TableError("file.type", f"无法读取 XLSX / cannot read the XLSX: {type(exc).__name__}") from None
+        formula, date_cell = first_formula(data), bad_date(data)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise TableError("file.type", "不是有效的 XLSX 文件 / not a valid XLSX file") from None
+    if date_cell is not None:
+        column, row = date_cell
+        raise TableError(
+            "file.corrupt",
+            f"XLSX 文件已损坏：单元格 {column}{row} 标为日期却不是日期 / the XLSX is damaged: cell {column}{row} is "
+            "typed as a date but holds none; save it again from Excel or WPS",
+            row=row,
+            column=column,
+        )
+    if formula is not None:
+        column, row = formula
+        raise TableError(
+            "file.formula",
+            f"单元格 {column}{row} 含公式，请粘贴为数值 / cell {column}{row} holds a formula; paste values instead",
+            row=row or None,
+            column=column,
+        )
+    tables = []
     try:
-        tables = []
-        for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet)
+        for name, rows in sheets(data):
             try:
-                tables.append(_table(sheet.title, rows, max_rows=max_rows))
+                tables.append(_table(name, _sheet_rows(rows), max_rows=max_rows))
             except TableError as exc:
                 if exc.code != "file.empty":
                     raise
-            except Exception as exc:  # noqa: BLE001 - read-only mode parses the sheet XML only now, row by row
-                raise TableError(
-                    "file.corrupt",
-                    f"XLSX 文件已损坏，无法读取工作表 {sheet.title} / the XLSX is damaged: sheet {sheet.title!r} "
-                    f"cannot be read ({type(exc).__name__}); save it again from Excel or WPS",
-                ) from None
-        if not tables:
-            raise TableError("file.empty", "工作簿没有数据 / the workbook has no data")
-        return tables
-    finally:
-        workbook.close()
+    except TableError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types (and Rust panics) for a broken file
+        raise TableError(
+            "file.corrupt",
+            f"XLSX 文件已损坏，无法读取 / the XLSX is damaged and cannot be read ({type(exc).__name__}); save it "
+            "again from Excel or WPS",
+        ) from None
+    if not tables:
+        raise TableError("file.empty", "工作簿没有数据 / the workbook has no data")
+    return tables
 
 
-def _sheet_rows(sheet: object) -> Iterator[tuple[int, list[str]]]:
-    for number, row in enumerate(sheet.iter_rows(), start=1):  # type: ignore[attr-defined]
-        yield number, [_cell_text(cell, number) for cell in row]
+def _sheet_rows(rows: list[list[object]]) -> Iterator[tuple[int, list[str]]]:
+    for number, row in enumerate(rows, start=1):
+        yield number, [_cell_text(value, number, column) for column, value in enumerate(row)]
 
 
-def _cell_text(cell: object, row: int) -> str:
-    value = getattr(cell, "value", None)
-    column = getattr(cell, "column_letter", "?")
-    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+def _cell_text(value: object, row: int, index: int) -> str:
+    column = column_letters(index)
+    if isinstance(value, str) and value.startswith("="):
         raise TableError(
             "file.formula",
             f"单元格 {column}{row} 含公式，请粘贴为数值 / cell {column}{row} holds a formula; paste values instead",

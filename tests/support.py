@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from registry.config import Settings, load_settings
 from registry.db import Database
 
 ID_HASH_KEY = "test-id-hash-key-0123456789abcdef"
+#: Key directory of tests that give none: one per test process, never the checkout's ``./var/keys`` (the
+#: first upload seals its holders' numbers and so makes the identity KEK there).
+TEST_KEY_DIR = str(Path(tempfile.mkdtemp(prefix="certreg-keys-")) / "keys")
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -17,6 +22,7 @@ def make_settings(**overrides: Any) -> Settings:
         "key_passphrase": "test-passphrase",
         "public_url": "http://testserver",
         "key_kdf": "insecure-test-only",
+        "key_dir": TEST_KEY_DIR,
     }
     base.update(overrides)
     return load_settings({}, **base)

@@ -34,7 +34,20 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from verify.answers import REASON_TEXTS, Answer, Result
 
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST.encode()
-ROUTES: Final = ("qr_page", "qr_json", "query_page", "short_page", "verify", "verify_batch", "keys")
+ROUTES: Final = (
+    "qr_page",
+    "qr_json",
+    "query_page",
+    "short_page",
+    "verify",
+    "verify_batch",
+    "keys",
+    "certificate",
+    "credentials",
+    "qr_credential",
+    "did",
+    "status_list",
+)
 #: Latency buckets (seconds) of the HTTP histogram: a cache hit is ~1 ms, a miss ~10 ms, a batch up to seconds.
 LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 GaugeMode = Literal["livesum", "max", "min", "mostrecent"]

@@ -41,6 +41,15 @@ _latest_status = (
     .correlate(Certificate)
     .scalar_subquery()
 )
+#: The origin event of an imported certificate; its reason is ``imported from SOURCE`` (issuer.legacy).
+_origin = (
+    select(Event.reason)
+    .where(Event.subject == Certificate.number, Event.kind == EventKind.CERTIFICATE_IMPORTED.value)
+    .correlate(Certificate)
+    .limit(1)
+    .scalar_subquery()
+)
+IMPORTED_PREFIX: Final = "imported from "
 _VIEW_COLUMNS: Final = (
     Certificate.number,
     Certificate.kind,
@@ -64,6 +73,7 @@ _VIEW_COLUMNS: Final = (
     Event.reason,
     Event.data,
     Event.idx,
+    _origin,
 )
 _views = (
     select(*_VIEW_COLUMNS)
@@ -111,7 +121,7 @@ async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str
 def _view_of(row: Any) -> CertificateView:
     (number, kind, name, masked, subject_type, code, occupation, project, level, institution, institution_name,
      authority, authority_name, issued_on, log_index, statement, signature, event_kind, event_at, reason, data,
-     event_index) = row  # fmt: skip
+     event_index, origin) = row  # fmt: skip
     view = CertificateView(
         number=number,
         kind=kind,
@@ -130,6 +140,7 @@ def _view_of(row: Any) -> CertificateView:
         statement=bytes(statement),
         revision=max(log_index, -1 if event_index is None else int(event_index)),
         signature=bytes(signature),
+        imported_from=origin.removeprefix(IMPORTED_PREFIX) if origin else "",
     )
     if event_kind is None:
         return view

@@ -34,12 +34,14 @@ from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisGate, RedisViews
 from verify.cache.subscriber import Subscriber
 from verify.cache.viewstore import ViewStore
+from verify.credentials import CredentialReads
 from verify.http.fixed import FixedAnswers
 from verify.http.keys import KeySetAnswers
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics, multiprocess_dir
+from verify.person.wiring import build_person_service
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
@@ -98,6 +100,9 @@ class VerifyRuntime:
             retry_after=settings.retry_after_seconds,
             cache=self.cache,
         )
+        self.credentials = CredentialReads(
+            database, db_timeout=settings.db_timeout_seconds, retry_after=settings.retry_after_seconds
+        )
         self.feed = ChangeFeed(
             database,
             self.cache,
@@ -147,6 +152,12 @@ class VerifyRuntime:
                 negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
             ),
         )
+        self.person = build_person_service(
+            settings, profile=profile, database=database, redis=redis, cache=self.cache, gate=self.gate,
+            limiter=self.limiter, metrics=self.metrics, pages=pages, fixed=self.fixed, keysets=self.keysets,
+            feed=self.feed,
+        )  # fmt: skip
+        self.service.person = self.person
         self._tasks: list[asyncio.Task[None]] = []
         self._declare_gauges()
 

@@ -7,11 +7,12 @@ answers are built from an :class:`verify.answers.Answer` by :func:`result_of`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, cast
 
 import msgspec
 
 from registry.calendar import province_day
+from registry.rules.document_types import DocumentType
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer
 from verify.views import CertificateView
@@ -35,10 +36,48 @@ class VerifyRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: NameText
 
 
-class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Up to 1,000 certificates to check at once (an employer API key is required)."""
+IdNumberText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=64, description="证件号码 / identity document number", examples=["430102199003071234"]
+    ),
+]
 
-    items: Annotated[list[VerifyRequest], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+class VerifyQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """One look-up, in either of two modes (both need the holder's name; no enumeration):
+
+    * ``{number, name}``: one certificate by its number (answered with a :class:`VerifyResult`);
+    * ``{name, id_type, id_number}``: every certificate of the person holding that identity document
+      (answered with a ``PersonResult``: ``found`` with the list, or ``not_found``, which an unknown
+      document, another name and a person without certificates all get alike).
+    """
+
+    name: NameText
+    number: NumberText | None = None
+    #: 证件类型: ``resident_id`` 居民身份证, ``hk_macao_permit`` 港澳居民来往内地通行证, ``taiwan_permit``
+    #: 台湾居民来往大陆通行证, ``residence_permit`` 港澳台居民居住证, ``passport`` 护照,
+    #: ``foreign_permanent_resident`` 外国人永久居留身份证.
+    id_type: DocumentType | None = None
+    id_number: IdNumberText | None = None
+
+    def __post_init__(self) -> None:
+        if self.number is not None:
+            if self.id_type is not None or self.id_number is not None:
+                raise ValueError("give either number or id_type + id_number, not both / 证书编号与证件二选一")
+        elif self.id_type is None or self.id_number is None:
+            raise ValueError("give number, or id_type and id_number / 请提供证书编号，或证件类型和证件号码")
+
+    @property
+    def by_number(self) -> VerifyRequest | None:
+        """The number + name request this is, or ``None`` for a person look-up."""
+        return None if self.number is None else VerifyRequest(number=self.number, name=self.name)
+
+
+class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Up to 1,000 look-ups at once, either mode mixed freely (an employer API key is required)."""
+
+    items: Annotated[list[VerifyQuery], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
 
 
 class LogInclusion(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -105,11 +144,74 @@ class VerifyResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     status: StatusInfo | None = None
 
 
+class PersonCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """One certificate of the person and its verdict (有效 / 已撤销 / 已换发 / 已补发)."""
+
+    result: Literal["valid", "revoked", "superseded", "not_genuine"]
+    reason: str
+    verdict_label: str
+    number: str
+    kind: str
+    kind_label: str
+    subject_type: Literal["occupation", "project"]
+    subject_code: str
+    subject_name: str
+    level: int
+    level_label: str
+    issued_on: date
+    institution_code: str
+    institution_name: str
+    holder_id_masked: str
+    status: StatusInfo
+    #: The page that checks this certificate alone (number filled in; the name is asked again).
+    check: str
+
+
+class PersonResult(msgspec.Struct, frozen=True, kw_only=True):
+    """Every certificate of the person whose name and document were given, newest first.
+
+    ``result`` is ``found`` or ``not_found``. An unknown document, a known document with another name and
+    a person without certificates all get exactly the same ``not_found`` answer (no enumeration).
+    """
+
+    result: Literal["found", "not_found"]
+    reason: str
+    message: str
+    count: int
+    certificates: list[PersonCertificate]
+
+
+class BatchItemResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One batch item's answer: a :class:`VerifyResult` for a number + name item (``certificate``,
+    ``status``), a :class:`PersonResult` for a name + document item (``count``, ``certificates``).
+    ``invalid_number``: the item's number is malformed; ``invalid_id_number``: its document is (``reason``
+    is the rule's code); ``rate_limited``: that document was looked up too often (``retry_after``)."""
+
+    result: Literal[
+        "valid",
+        "revoked",
+        "superseded",
+        "not_genuine",
+        "not_found",
+        "invalid_number",
+        "found",
+        "invalid_id_number",
+        "rate_limited",
+    ]
+    reason: str
+    message: str
+    certificate: CertificateInfo | None = None
+    status: StatusInfo | None = None
+    count: int | None = None
+    certificates: list[PersonCertificate] | None = None
+    retry_after: int | None = None
+
+
 class BatchResponse(msgspec.Struct, frozen=True, kw_only=True):
-    """One result per item, in the order of the request's items."""
+    """One result per item, in the order of the request's items (either mode, see :class:`BatchItemResult`)."""
 
     count: int
-    results: list[VerifyResult]
+    results: list[BatchItemResult]
 
 
 def proof_path(log_index: int, size: int | None) -> str:
@@ -182,4 +284,52 @@ def result_of(answer: Answer) -> VerifyResult:
         message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
         certificate=certificate_info(view) if view else None,
         status=status_info(view) if view else None,
+    )
+
+
+class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
+    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
+    name is checked with ``POST /v1/verify``)."""
+
+    number: str
+    kind: str
+    kind_label: str
+    subject_type: Literal["occupation", "project"]
+    subject_code: str
+    subject_name: str
+    level: int
+    level_label: str
+    institution_code: str
+    institution_name: str
+    authority_code: str
+    authority_name: str
+    issued_on: date
+    log_index: int
+    log_proof: str
+
+
+class PublicCertificateResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """``GET /v1/certificates/{number}``: the verdict (``valid``, ``revoked``, ``superseded`` or
+    ``not_genuine``), the public view and the current status."""
+
+    result: Literal["valid", "revoked", "superseded", "not_genuine"]
+    reason: str
+    message: str
+    certificate: PublicCertificateInfo
+    status: StatusInfo
+
+
+def public_result_of(answer: Answer, view: CertificateView) -> PublicCertificateResult:
+    """The public form of ``answer`` about ``view`` (a certificate the registry holds; a ``not_genuine``
+    answer still shows what the registry says of it)."""
+    info = msgspec.structs.asdict(certificate_info(view))
+    for holder_field in ("holder_name", "holder_id_masked", "log_inclusion"):
+        info.pop(holder_field)
+    return PublicCertificateResult(
+        result=cast(Literal["valid", "revoked", "superseded", "not_genuine"], answer.result.value),
+        reason=answer.reason,
+        message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
+        certificate=PublicCertificateInfo(**info),
+        status=status_info(view),
     )

@@ -12,10 +12,11 @@ the same work (see :mod:`verify.http.named`).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import msgspec
 
@@ -24,7 +25,7 @@ from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
 from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.profiles import ProvinceProfile
-from verify.answers import Answer, not_genuine, token_answer
+from verify.answers import Answer, certificate_answer, not_genuine, token_answer
 from verify.cache.lru import Entry, ResponseCache
 from verify.cache.viewstore import ViewStore
 from verify.errors import ServiceUnavailableError
@@ -36,10 +37,13 @@ from verify.keysets import KeySetCache
 from verify.metrics import Metrics
 from verify.queries import ApiKeyRecord
 from verify.ratelimit import RateLimiter
-from verify.schemas import VerifyRequest, result_of
+from verify.schemas import VerifyQuery, VerifyRequest, public_result_of, result_of
 from verify.texts import UI, Lang
 from verify.timing import FillFloor
 from verify.verifier import verify_token
+
+if TYPE_CHECKING:
+    from verify.person.service import PersonService
 
 _encode: Final = encode_json
 
@@ -89,6 +93,8 @@ class ReadService:
             clock=clock,
         )
         self._today: tuple[float, date] = (0.0, date.min)
+        #: Person look-ups (issue 14) for the batch's ``{name, id_type, id_number}`` items; set by the runtime.
+        self.person: PersonService | None = None
 
     # --- QR tokens -------------------------------------------------------------------------------------
 
@@ -180,8 +186,9 @@ class ReadService:
             return self.fixed.form(lang, message=UI[lang]["number_format"].format(detail=detail))
         return self.fixed.form(lang, number=number, short=True)
 
-    async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyRequest]) -> RawResponse:
-        """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key."""
+    async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyQuery | VerifyRequest]) -> RawResponse:
+        """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key.
+        Items of either mode: number + name, or a person look-up (:mod:`verify.person.service`)."""
         self.metrics.route["verify_batch"].inc()
         limit = self._key_limit(api_key)
         if len(items) > limit:  # would be refused in every window: say so instead of 429 forever
@@ -195,7 +202,11 @@ class ReadService:
             return self._refused("api_key", None, retry)
         parts: list[bytes] = [b""] * len(items)
         pending: dict[str, list[int]] = {}
+        persons: list[int] = []
         for index, item in enumerate(items):
+            if item.number is None:
+                persons.append(index)
+                continue
             number = self._parse(item.number)
             if isinstance(number, Violation):
                 parts[index] = self.fixed.invalid_number_item(number)
@@ -211,10 +222,31 @@ class ReadService:
                 await self._fill_items(pending, items, parts)
             except ServiceUnavailableError as exc:
                 return self.fixed.unavailable(None, exc.retry_after)
+        if persons:
+            refused = await self._person_items(persons, items, parts)
+            if refused is not None:
+                return refused
         return json_response(b'{"count":%d,"results":[%b]}' % (len(items), b",".join(parts)))
 
+    async def _person_items(
+        self, persons: list[int], items: Sequence[VerifyQuery | VerifyRequest], parts: list[bytes]
+    ) -> RawResponse | None:
+        """Fill the answers of the batch's person items (concurrently: loads share flights and the person
+        store's query slots); a ready 503 when they cannot be answered."""
+        person = self.person
+        if person is None:
+            return self.fixed.unavailable_json
+        queries = [query for query in (items[index] for index in persons) if isinstance(query, VerifyQuery)]
+        try:
+            answers = await asyncio.gather(*(person.item(query) for query in queries))
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        for index, body in zip(persons, answers, strict=True):
+            parts[index] = body
+        return None
+
     async def _fill_items(
-        self, pending: dict[str, list[int]], items: Sequence[VerifyRequest], parts: list[bytes]
+        self, pending: dict[str, list[int]], items: Sequence[VerifyQuery | VerifyRequest], parts: list[bytes]
     ) -> None:
         self.metrics.local_miss.inc(len(pending))
         views, started = await self.views.get_many(list(pending))
@@ -223,6 +255,60 @@ class ReadService:
             self.cache.put((number, "item"), entry, started=started)
             for index in indices:
                 parts[index] = self.named.match(entry, items[index].name, self.fixed.not_found_item).body
+
+    # --- the employer's certificate look-up ----------------------------------------------------------------
+
+    async def public_certificate(self, api_key: ApiKeyRecord, number_text: str) -> RawResponse:
+        """``GET /v1/certificates/{number}`` (API key): the public view and status, no holder; 400 for a
+        malformed number, 404 for an unknown one, 429 over the key's limit, 503."""
+        self.metrics.route["certificate"].inc()
+        retry = self._hit("", api_key, 1)
+        if retry:
+            return self._refused("api_key", None, retry)
+        number = self._parse(number_text)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            view, _ = await self.views.get(number)
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        if view is None:
+            return self.fixed.no_certificate
+        return json_response(_encode(public_result_of(certificate_answer(view, self.keysets.keyset), view)))
+
+    # --- standards credentials (docs/credentials.md) ----------------------------------------------------
+
+    async def named_number(
+        self, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None
+    ) -> str | RawResponse:
+        """``POST /v1/credentials``: the number when ``request.name`` names its holder, else the ready answer:
+        429, 400 (malformed number), 503, or :attr:`FixedAnswers.no_credential` — the same for an unknown
+        number and a wrong name, after the same work, as ``POST /v1/verify`` (same limits too)."""
+        self.metrics.route["credentials"].inc()
+        retry = self._hit(client, api_key, 1)
+        if retry:
+            return self._refused("api_key" if api_key else "ip", None, retry)
+        number = self._parse(request.number)
+        if isinstance(number, Violation):
+            return self.fixed.invalid_number_json(number)
+        try:
+            entry = await self._entry(number, "json")
+        except ServiceUnavailableError as exc:
+            return self.fixed.unavailable(None, exc.retry_after)
+        return number if self.named.matches(entry, request.name) else self.fixed.no_credential
+
+    def token_statement(self, client: str, token: str) -> tuple[str, bytes] | RawResponse:
+        """``GET /v1/qr/{token}/credential``: the number and the signed statement of a genuine token (checked
+        against the key set, offline), else 429 or :attr:`FixedAnswers.no_credential`."""
+        self.metrics.route["qr_credential"].inc()
+        retry = self.limiter.hit(client, self.limits.public_per_minute)
+        if retry:
+            return self._refused("ip", None, retry)
+        verdict = verify_token(token, self.keysets.keyset)
+        if not verdict.valid or verdict.statement is None:
+            return self.fixed.no_credential
+        signed, _ = decode_token(token)
+        return verdict.statement.number, signed
 
     # --- shared steps -----------------------------------------------------------------------------------
 

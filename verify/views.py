@@ -65,6 +65,9 @@ class CertificateView(msgspec.Struct, frozen=True, kw_only=True, array_like=True
     revision: int = -1
     #: The stored signature over the statement, checked against the current key set on every verdict.
     signature: bytes = b""
+    #: The source system of a certificate issued before the registry ("" for one issued here); from its
+    #: ``certificate.imported`` event (docs/legacy.md).
+    imported_from: str = ""
 
     def proof_older_than(self, checkpoint_size: int) -> bool:
         """Whether a newer checkpoint than the one this view was built against is known."""

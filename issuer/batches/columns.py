@@ -23,6 +23,7 @@ from registry.vocab import CertificateKind
 class Field(StrEnum):
     NAME = "name"
     ID_NUMBER = "id_number"
+    ID_TYPE = "id_type"
     OCCUPATION = "occupation_code"
     PROJECT = "project_code"
     LEVEL = "level"
@@ -31,6 +32,7 @@ class Field(StrEnum):
 FIELD_LABELS: Final = {
     Field.NAME: "姓名 name",
     Field.ID_NUMBER: "身份证号 id_number",
+    Field.ID_TYPE: "证件类型 id_type",
     Field.OCCUPATION: "职业编码 occupation_code",
     Field.PROJECT: "专项职业能力项目编码 project_code",
     Field.LEVEL: "等级 level",
@@ -55,6 +57,7 @@ ALIASES: Final[dict[Field, tuple[str, ...]]] = {
         "residentid",
         "residentidnumber",
     ),
+    Field.ID_TYPE: ("证件类型", "证件种类", "证件类别", "idtype", "documenttype", "doctype"),
     Field.OCCUPATION: ("职业编码", "职业代码", "工种编码", "职业工种编码", "职业工种代码", "occupationcode"),
     Field.PROJECT: (
         "专项职业能力项目编码",
@@ -129,8 +132,9 @@ def required_fields(kind: CertificateKind) -> tuple[Field, ...]:
 
 
 def _used_fields(kind: CertificateKind) -> frozenset[Field]:
-    """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one."""
-    return frozenset(required_fields(kind)) | {Field.LEVEL}
+    """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one; the
+    document type is optional (no column, or an empty cell: resident ID, docs/identity.md)."""
+    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE}
 
 
 def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:

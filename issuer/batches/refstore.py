@@ -8,11 +8,11 @@ The rules (:mod:`registry.rules.eligibility`) never see an ORM row; this module 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from issuer.batches.workflow import PENDING_STATES, RowStatus
 from registry.certificates import statuses
@@ -30,9 +30,9 @@ from registry.rules.views import (
     FilingView,
     InstitutionView,
 )
+from registry.sets import member_of
 from registry.vocab import AuthorityLevel, CertificateKind, CertificateStatus
 
-_CHUNK: Final = 2000
 Key = tuple[bytes, str, int]
 
 
@@ -80,15 +80,20 @@ async def institution_refs(session: AsyncSession, code: str) -> InstitutionRefs:
     )
 
 
+def holder_certificates(kind: CertificateKind, condition: ColumnElement[bool]) -> Select[bytes, str, int, str]:
+    """The certificates of ``kind`` whose holder digest meets ``condition`` (from :func:`member_of`)."""
+    return select(Certificate.holder_id_digest, Certificate.subject_code, Certificate.level, Certificate.number).where(
+        condition, Certificate.kind == kind.value
+    )
+
+
 async def valid_certificates(session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes]) -> dict[Key, str]:
-    """(digest, subject, level) → number of each *valid* certificate of these holders of ``kind``."""
+    """(digest, subject, level) → number of each *valid* certificate of these holders of ``kind`` (one
+    array-parameter query on PostgreSQL: :mod:`registry.sets`)."""
     found: dict[Key, str] = {}
-    for chunk in _chunks(sorted(digests)):
-        rows = await session.execute(
-            select(Certificate.holder_id_digest, Certificate.subject_code, Certificate.level, Certificate.number).where(
-                Certificate.holder_id_digest.in_(chunk), Certificate.kind == kind.value
-            )
-        )
+    dialect = session.get_bind().dialect.name
+    for condition in member_of(Certificate.holder_id_digest, sorted(digests), dialect):
+        rows = await session.execute(holder_certificates(kind, condition))
         for digest, subject, level, number in rows:
             found[(digest, subject, level)] = number
     if not found:
@@ -106,12 +111,13 @@ async def pending_rows(
 ) -> dict[Key, int]:
     """(digest, subject, level) → id of another batch of ``kind`` not yet issued that holds the holder."""
     found: dict[Key, int] = {}
-    for chunk in _chunks(sorted(digests)):
+    dialect = session.get_bind().dialect.name
+    for condition in member_of(BatchRow.holder_id_digest, sorted(digests), dialect):
         query = (
             select(BatchRow.holder_id_digest, BatchRow.subject_code, BatchRow.level, BatchRow.batch_id)
             .join(Batch, Batch.id == BatchRow.batch_id)
             .where(
-                BatchRow.holder_id_digest.in_(chunk),
+                condition,
                 BatchRow.status.in_([RowStatus.OK.value, RowStatus.HELD.value]),
                 Batch.kind == kind.value,
                 Batch.state.in_([s.value for s in PENDING_STATES]),
@@ -122,8 +128,3 @@ async def pending_rows(
         for digest, subject, level, batch_id in await session.execute(query):
             found.setdefault((digest, subject, level), batch_id)
     return found
-
-
-def _chunks(values: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]

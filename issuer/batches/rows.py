@@ -3,9 +3,11 @@
 Pure: the :class:`RowChecker` is given the reference data of the batch (the institution's
 :class:`EligibilityContext`, the occupations and projects the file names) and turns each
 :class:`registry.tabular.Row` into a :class:`CheckedRow`. Duplicates are judged over all rows afterwards
-(:mod:`issuer.batches.importer`). The raw ID number never leaves this module: a row keeps its keyed digest
-and masked form only — and a number typed in another column (an ID in the name column) is masked before it
-is kept or echoed in any message (rule ``text``, docs/rules.md "Typed text").
+(:mod:`issuer.batches.importer`). The row keeps its keyed digest and masked form; the checked document
+(type and canonical number) rides along only until it is sealed in the import's transaction
+(:mod:`issuer.identity.sealer`) and is never stored or shown in clear — and a number typed in another column
+(an ID in the name column) is masked before it is kept or echoed in any message (rule ``text``,
+docs/rules.md "Typed text").
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import msgspec
 
 from issuer.batches.columns import ColumnMap, Field
 from issuer.batches.problems import RowProblem, from_violation, problem
-from registry.holders import NAME_MAX_LENGTH, id_digest, normalise_name
+from registry.holders import NAME_MAX_LENGTH, normalise_name
+from registry.identity.index import holder_digest
+from registry.rules.documents import HolderDocument, holder_document
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.errors import RuleError
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, occupation_of, parse_level
 from registry.rules.freetext import document_numbers_in, redact_document_numbers, text_violation
-from registry.rules.ids import mask_resident_id, validate_resident_id
 from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
 from registry.tabular import Row
@@ -55,6 +58,10 @@ class CheckedRow(msgspec.Struct, kw_only=True):
     problems: list[RowProblem]
     #: Whether ID, subject and level are all valid, so the row can be compared with others for duplicates.
     comparable: bool = False
+    #: The checked document, to be sealed (``None`` when the number is not valid); its ``repr`` hides the number.
+    document: HolderDocument | None = None
+    #: The sealed identity's id, once :func:`issuer.identity.sealer.seal_documents` stored it.
+    holder_identity_id: str | None = None
 
     @property
     def key(self) -> tuple[bytes, str, int]:
@@ -91,7 +98,7 @@ class RowChecker:
         """Every problem of ``row`` that the row alone shows (never raises for bad input)."""
         found: list[RowProblem] = []
         name = self._name(row, found)
-        digest, masked = self._id_number(row, found)
+        digest, masked, document = self._id_number(row, found)
         subject, occupation, project = self._subject(row, found)
         level = self._level(row, found)
         judged = (occupation or project) is not None and level is not None
@@ -114,13 +121,14 @@ class RowChecker:
             level=level or 0,
             problems=found,
             comparable=judged and digest != NO_DIGEST,
+            document=document,
         )
 
     def _column_of(self, field: str) -> str:
         """The header of the cell a violation is about; "" for the form (institution, assessment date)."""
         if field in ("occupation", "project", "subject"):
             return self._columns.header(Field.OCCUPATION if self._kind.has_level else Field.PROJECT)
-        if field in ("level", "id_number", "name"):
+        if field in ("level", "id_number", "id_type", "name"):
             return self._columns.header(Field(field))
         return ""
 
@@ -159,17 +167,18 @@ class RowChecker:
                 found.append(problem("name.characters", column=column, field="name", chars=" ".join(bad[:5])))
         return name
 
-    def _id_number(self, row: Row, found: list[RowProblem]) -> tuple[bytes, str]:
+    def _id_number(self, row: Row, found: list[RowProblem]) -> tuple[bytes, str, HolderDocument | None]:
         raw = self._required(row, Field.ID_NUMBER, found)
         if not raw:
-            return NO_DIGEST, ""
+            return NO_DIGEST, "", None
+        type_cell = self._columns.cell(row.cells, Field.ID_TYPE)
         try:
-            canonical = validate_resident_id(raw, today=self._today)
+            document = holder_document(self._context.profile, type_cell, raw, today=self._today)
         except RuleError as exc:
-            column = self._columns.header(Field.ID_NUMBER)
-            found.append(from_violation(exc.violation, column=column, field="id_number"))
-            return NO_DIGEST, loose_mask(raw)
-        return id_digest(self._secret, canonical), mask_resident_id(canonical)
+            field = exc.violation.field or "id_number"
+            found.append(from_violation(exc.violation, column=self._column_of(field), field=field))
+            return NO_DIGEST, loose_mask(raw), None
+        return holder_digest(self._secret, document), document.masked, document
 
     def _subject(self, row: Row, found: list[RowProblem]) -> tuple[str, OccupationView | None, ProjectView | None]:
         field = Field.OCCUPATION if self._kind.has_level else Field.PROJECT

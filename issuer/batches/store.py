@@ -56,6 +56,7 @@ async def insert_rows(session: AsyncSession, batch_id: int, rows: Sequence[Check
             "status": (RowStatus.BAD if r.problems else RowStatus.OK).value,
             "problems": encode_problems(r.problems),
             "certificate_number": None,
+            "holder_identity_id": r.holder_identity_id,
         }
         for r in rows
     ]

@@ -31,6 +31,7 @@ from issuer.batches.importer import (
 )
 from issuer.batches.rows import CheckedRow, RowChecker
 from issuer.batches.workflow import RowStatus, State, require_reason, require_rows, require_state, row_ranges
+from issuer.identity.sealer import drop_batch_identities, seal_rows
 from registry.calendar import province_day
 from registry.config import Settings
 from registry.db import Database
@@ -150,6 +151,7 @@ async def submit_batch(
         )
         session.add(batch)
         await session.flush()
+        await seal_rows(session, settings, rows, today=province_day(now))
         await store.insert_rows(session, batch.id, rows)
         await store.refresh_counts(session, batch.id)
         event = batch_event(EventKind.BATCH_SUBMITTED, batch.id, caller, details=_details(upload, parsed, rows))
@@ -205,7 +207,9 @@ async def resubmit_batch(
             file_name=parsed.file_name[:256],
             file_sha256=parsed.sha256,
         )
+        await drop_batch_identities(session, batch.id)
         await store.delete_rows(session, batch.id)
+        await seal_rows(session, settings, rows, today=province_day(now))
         await store.insert_rows(session, batch.id, rows)
         await store.refresh_counts(session, batch.id)
         details = {**_details(upload, parsed, rows), "previous_sha256": previous}

@@ -20,6 +20,7 @@ TEXT_ROWS: Final = 5000  # rows pre-formatted as text below the header
 _HEADERS: Final = {
     Field.NAME: ("姓名", "name", 12),
     Field.ID_NUMBER: ("身份证号", "id_number", 22),
+    Field.ID_TYPE: ("证件类型", "id_type", 16),
     Field.OCCUPATION: ("职业编码", "occupation_code", 18),
     Field.PROJECT: ("专项职业能力项目编码", "project_code", 22),
     Field.LEVEL: ("等级", "level", 10),
@@ -30,6 +31,13 @@ _NOTES: Final = {
         "18位公民身份号码，本列为文本格式，请勿改为数字",
         "18-character resident ID number; the column is text: do not turn it into a number",
         "430102199003071234",
+    ),
+    Field.ID_TYPE: (
+        "可不填（默认居民身份证）；或填 港澳居民来往内地通行证、台湾居民来往大陆通行证、"
+        "港澳台居民居住证、护照、外国人永久居留身份证",
+        "Optional (empty: resident ID card); or hk_macao_permit, taiwan_permit, residence_permit, passport, "
+        "foreign_permanent_resident",
+        "居民身份证",
     ),
     Field.OCCUPATION: (
         "职业分类大典编码，如 6-31-01-03，须在本机构备案范围内",
@@ -42,7 +50,10 @@ _NOTES: Final = {
 
 
 def template_fields(kind: CertificateKind) -> tuple[Field, ...]:
-    return required_fields(kind)
+    """The required fields, with the optional document type after the document number."""
+    fields = list(required_fields(kind))
+    fields.insert(fields.index(Field.ID_NUMBER) + 1, Field.ID_TYPE)
+    return tuple(fields)
 
 
 def build_template(kind: CertificateKind) -> bytes:
@@ -60,7 +71,7 @@ def build_template(kind: CertificateKind) -> bytes:
         cell.fill = PatternFill("solid", fgColor="EEF2F6")
         letter = cell.column_letter
         sheet.column_dimensions[letter].width = width
-        if field is Field.ID_NUMBER:
+        if field in (Field.ID_NUMBER, Field.ID_TYPE):
             sheet.column_dimensions[letter].number_format = "@"
             for row in range(2, TEXT_ROWS + 2):
                 sheet.cell(row=row, column=column).number_format = "@"

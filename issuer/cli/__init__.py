@@ -41,6 +41,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="certreg", message="certreg %(version)s", help="显示版本 / show the version.")
 def main() -> None:
     """certreg — 职业技能证书登记与查验 / vocational certificate registry."""
 

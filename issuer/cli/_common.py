@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import click
+import msgspec
 from rich.console import Console
 
 from issuer.keystore import KeyStore, keystore_from_settings
@@ -55,6 +56,14 @@ def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
         err=True,
     )
     return typed.encode()
+
+
+def with_passphrase(settings: Settings) -> Settings:
+    """The settings with the key passphrase filled in (typed at the terminal when the environment has none):
+    importing rows seals holders' document numbers, which opens the identity KEK (docs/identity.md)."""
+    if settings.key_passphrase or settings.key_passphrase_file:
+        return settings
+    return msgspec.structs.replace(settings, key_passphrase=key_passphrase(settings).decode())
 
 
 def keystore(settings: Settings, *, sealing: bool = False) -> KeyStore:

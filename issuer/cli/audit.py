@@ -100,8 +100,8 @@ def audit_command(state_path: Path | None) -> None:
             fail(f"审计状态文件无法写入 / the audit state file {path} cannot be written: {exc}")
     checked = (
         f"{report.leaves} leaves, {report.certificates} certificates, {report.prints} prints, "
-        f"{report.checkpoints} checkpoints "
-        f"({len(state.checkpoints)} in {path})"
+        f"{report.checkpoints} checkpoints ({len(state.checkpoints)} in {path}), "
+        f"{report.identity_reads} identity reads"
     )
     if report.clean:
         click.echo(f"审计通过 / audit clean: {checked}")

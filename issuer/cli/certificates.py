@@ -21,6 +21,7 @@ from issuer.cli._common import console, keystore, open_database, run, settings_f
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.prints import certificate_prints
 from registry.calendar import province_day, province_minute
 from registry.config import Settings
@@ -64,7 +65,13 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
         settings,
         operator,
         lambda db, announce, caller: revoke_certificate(
-            db, profile, number, reason=reason, caller=caller, announce=announce
+            db,
+            profile,
+            number,
+            reason=reason,
+            caller=caller,
+            announce=announce,
+            credentials=CredentialContext.of(settings, lambda: keystore(settings)),
         ),
     )
     console.print(f"已撤销 / revoked {result.number} (event {result.event_id})")
@@ -89,7 +96,15 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
         settings,
         operator,
         lambda db, announce, caller: reissue_certificate(
-            db, store, profile, number, reason=reason, caller=caller, print_serial=print_serial, announce=announce
+            db,
+            store,
+            profile,
+            number,
+            reason=reason,
+            caller=caller,
+            print_serial=print_serial,
+            announce=announce,
+            credentials=CredentialContext.of(settings, store),
         ),
     )
     if result.change == "reprinted":
@@ -161,6 +176,7 @@ def replace_command(
             caller=caller,
             id_secret=secret,
             announce=announce,
+            credentials=CredentialContext.of(settings, store),
         ),
     )
     console.print(f"已换发 / replaced {result.old_number} → {result.number} (event {result.event_id})")

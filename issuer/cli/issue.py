@@ -22,7 +22,7 @@ from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
 from issuer.batches.workflow import RowStatus, State, issuable_problem
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from issuer.cli._common import console, err_console, open_database, run, settings_from_env, with_passphrase
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
@@ -79,7 +79,7 @@ def issue_command(
     """Import FILE (CSV or XLSX), review it, start its public notice and — once the notice has ended (run the
     same command again then) — issue it, each step by the operator named for it (no one does two reviews or
     issues what they submitted)."""
-    settings = settings_from_env()
+    settings = with_passphrase(settings_from_env())
     data = file.read_bytes()
     if len(data) > settings.max_upload_bytes:
         err_console.print(f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.max_upload_bytes} bytes")

@@ -17,10 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from issuer.auth import Principal, Role
+from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
 from issuer.issuing.announce import announcer_from_settings
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import IssueResult, issue_batch
 from registry.config import Settings
@@ -32,6 +34,14 @@ STAGES = {
     "store": "写入 / writing",
     "done": "完成 / committed",
 }
+
+
+def operator_for(settings: Settings, name: str | None = None) -> Principal:
+    """The operator ``name`` (default: the login name) in the province admin role for the province centre of
+    the configured profile (its code is the province's region code), without a database round trip."""
+    return Principal.for_operator(
+        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=get_profile(settings.profile).province_region
+    )
 
 
 def admin_operator(settings: Settings, name: str | None) -> Principal:
@@ -57,8 +67,9 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) 
         async def _issue() -> IssueResult:
             async with open_database(settings) as database, announcer_from_settings(settings) as announce:
                 result = await issue_batch(
-                    database, store, profile, batch_id, caller=operator, progress=report, announce=announce
-                )
+                    database, store, profile, batch_id, caller=operator, progress=report, announce=announce,
+                    credentials=CredentialContext.of(settings, store),
+                )  # fmt: skip
                 if result.issued_now:
                     await publish_after_batch(database, store, settings)
                 return result

@@ -1,11 +1,18 @@
-"""``certreg tokens create|revoke``: issuer API tokens (printed once, stored as a hash)."""
+"""``certreg tokens create|list|revoke``: issuer API tokens (printed once, stored as a hash; ``list`` shows
+ids, holders and state, never a token)."""
 
 from __future__ import annotations
 
+import json
+
 import click
+from rich.table import Table
+from sqlalchemy import select
 
 from issuer.auth import Role, create_token, revoke_token
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from registry.calendar import province_minute
+from registry.models import ApiToken
 
 
 @click.group("tokens")
@@ -42,6 +49,48 @@ def tokens_revoke(token_id: int) -> None:
 
     run(_revoke)
     console.print(f"已吊销 / revoked token {token_id}")
+
+
+@tokens_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每行一个）/ one JSON object per line.")
+@click.option("--all", "show_all", is_flag=True, help="包括已吊销的令牌 / include revoked tokens.")
+def tokens_list(as_json: bool, show_all: bool) -> None:
+    """列出令牌（不显示令牌本身）/ list tokens: id, organisation, role, label, created, revoked."""
+    settings = settings_from_env()
+
+    async def _list() -> list[ApiToken]:
+        async with open_database(settings) as database, database.reader() as session:
+            query = select(ApiToken).order_by(ApiToken.id)
+            if not show_all:
+                query = query.where(ApiToken.revoked_at.is_(None))
+            return list((await session.scalars(query)).all())
+
+    tokens = run(_list)
+    if as_json:
+        for token in tokens:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": token.id,
+                        "org": token.org_code,
+                        "role": token.role,
+                        "label": token.label,
+                        "created_at": token.created_at.isoformat(),
+                        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    table = Table(title="API 令牌 / API tokens")
+    for heading in ("id", "机构 org", "角色 role", "备注 label", "创建 created (UTC+8)", "吊销 revoked"):
+        table.add_column(heading)
+    for token in tokens:
+        revoked = province_minute(token.revoked_at) if token.revoked_at else "—"
+        table.add_row(
+            str(token.id), token.org_code, token.role, token.label, province_minute(token.created_at), revoked
+        )
+    console.print(table)
 
 
 COMMANDS = [tokens_group]

@@ -31,6 +31,7 @@ from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
+from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines, parse_since
 from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
@@ -89,6 +90,7 @@ class BatchIssueController(Controller):
         result = await issue_batch(
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), batch_id,
             caller=principal, announce=issuer.announce, reason=(data or IssueRequest()).reason,
+            credentials=_credentials(issuer),
         )  # fmt: skip
         if result.issued_now:
             await publish_after_batch(issuer.database, issuer.keystore, issuer.settings)
@@ -142,7 +144,7 @@ class CertificateChangeController(Controller):
         """撤销: the certificate becomes revoked for every verifier at once."""
         return await revoke_certificate(
             issuer.database, get_profile(issuer.settings.profile), number,
-            reason=data.reason, caller=principal, announce=issuer.announce,
+            reason=data.reason, caller=principal, announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
 
     @post("/{number:str}/reissue", status_code=201)
@@ -155,6 +157,7 @@ class CertificateChangeController(Controller):
         return await reissue_certificate(
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number,
             reason=data.reason, caller=principal, print_serial=data.print_serial, announce=issuer.announce,
+            credentials=_credentials(issuer),
         )  # fmt: skip
 
     @get("/{number:str}/prints")
@@ -178,8 +181,13 @@ class CertificateChangeController(Controller):
         return await replace_certificate(
             issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number, correction,
             reason=data.reason, caller=principal, id_secret=issuer.settings.id_hash_secret(),
-            announce=issuer.announce,
+            announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
+
+
+def _credentials(issuer: IssuerRuntime) -> CredentialContext:
+    """Every change through the API also signs credentials and status lists (docs/credentials.md)."""
+    return CredentialContext.of(issuer.settings, issuer.keystore)
 
 
 async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: Mode) -> segno.QRCode:

@@ -20,6 +20,7 @@ from issuer.auth.policy import Action, authorise, certificate_target
 from issuer.auth.principal import Principal
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import Correction, check_number, check_print_serial, check_reason, corrected
+from issuer.issuing.credentials import CredentialContext, mark_status
 from issuer.issuing.errors import InvalidInputError
 from issuer.issuing.successor import (
     SuccessorResult,
@@ -75,6 +76,7 @@ async def revoke_certificate(
     caller: Principal,
     announce: Announce | None = None,
     now: datetime | None = None,
+    credentials: CredentialContext | None = None,
 ) -> RevokeResult:
     """Revoke a valid certificate. Raises :class:`InvalidInputError` (bad number or reason),
     :class:`NotFoundError`, :class:`Forbidden`, :class:`ConflictError` (not valid any more)."""
@@ -84,6 +86,8 @@ async def revoke_certificate(
     async with database.transaction() as session:
         await _open(session, caller, number, Action.REVOKE)
         index = await revoke(session, number, reason=reason, actor=caller.actor)
+        if credentials is not None:
+            await mark_status(session, credentials, number, at=now)
     await announce_to(announce, [number])
     return RevokeResult(number=number, status=CertificateStatus.REVOKED.value, reason=reason, event_id=index, at=now)
 
@@ -99,6 +103,7 @@ async def reissue_certificate(
     print_serial: str | None = None,
     announce: Announce | None = None,
     now: datetime | None = None,
+    credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
     """补发: a qualification certificate (the profile's ``reissue_keeps_number``) keeps its number and is
     printed again under a new print serial — ``print_serial`` when the operator gives one (pre-printed
@@ -128,6 +133,7 @@ async def reissue_certificate(
             result = await store_successor(
                 session, keystore, profile, certificate, institution=institution, content=content_of(certificate),
                 change=EventKind.CERTIFICATE_REISSUED, reason=reason, caller=caller, now=now,
+                credentials=credentials,
             )  # fmt: skip
     await announce_to(announce, sorted({result.old_number, result.number}))
     return result
@@ -145,6 +151,7 @@ async def replace_certificate(
     id_secret: bytes,
     announce: Announce | None = None,
     now: datetime | None = None,
+    credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
     """换发: a new number with corrected content (checked like an imported row, eligibility re-checked);
     the old number is superseded. Raises :class:`InvalidInputError` (malformed or unchanged content),
@@ -164,6 +171,7 @@ async def replace_certificate(
         result = await store_successor(
             session, keystore, profile, certificate, institution=institution, content=content,
             change=EventKind.CERTIFICATE_REPLACED, reason=reason, caller=caller, now=now,
+            credentials=credentials,
         )  # fmt: skip
     await announce_to(announce, [result.old_number, result.number])
     return result

@@ -34,22 +34,25 @@ from issuer.batches.workflow import RowStatus, State, require_issuable
 from issuer.errors import BatchStateError
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import check_reason
+from issuer.issuing.credentials import CredentialContext, plan_credentials
 from issuer.issuing.duplicates import duplicate_rows
 from issuer.issuing.pipeline import IssueTemplate, number_all, plan_scopes
 from issuer.issuing.recheck import raise_if_problems, recheck_rows
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
+from registry.bulk import ISSUE_TABLES, refresh_statistics
 from registry.calendar import province_day
 from registry.db import Database
 from registry.events import EventKind, NewEvent
+from registry.identity.links import link_batch_identities
 from registry.keyring import load_keyset
 from registry.models import Batch, Institution
 from registry.rule_views import eligibility_context, institution_view
 from registry.rules.numbering import max_sequence
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
-from registry.vocab import CertificateKind
+from registry.vocab import CertificateKind, subject_type_of
 
 #: The reason recorded in ``batch.issued`` when the caller gives none: issuing is the ordinary end of a
 #: notice that passed (rule 11: every change says why).
@@ -90,10 +93,12 @@ async def issue_batch(
     announce: Announce | None = None,
     sign_workers: int = 2,
     reason: str = DEFAULT_ISSUE_REASON,
+    credentials: CredentialContext | None = None,
 ) -> IssueResult:
     """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
     numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers. ``reason``
-    (checked like every reason) is recorded in the ``batch.issued`` event.
+    (checked like every reason) is recorded in the ``batch.issued`` event. With ``credentials`` every
+    certificate is also issued as a signed W3C credential (:mod:`issuer.issuing.credentials`).
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` (409: state, notice
     not ended, bad rows), :class:`IneligibleError` (rows that no longer pass the rules, or
@@ -128,6 +133,14 @@ async def issue_batch(
             issued_on=issued_on,
             batch_id=batch.id,
         )
+        plan = None
+        if credentials is not None:
+            subject_type = subject_type_of(kind).value
+            plan = await plan_credentials(
+                session, credentials, authority_code=authority.code, institution_code=institution.code,
+                subjects=[(subject_type, row.subject_code) for row in rows], numbers=numbers, signer=signer,
+                created=now,
+            )  # fmt: skip
         progress("sign", 0, len(rows))
         event = _batch_event(
             batch, numbers, authority=authority.code, kid=signer.kid, issued_on=issued_on, actor=caller.actor, at=now,
@@ -135,14 +148,16 @@ async def issue_batch(
         )  # fmt: skip
         problems = await sign_and_store(
             session, template, rows, numbers, signer, actor=caller.actor, at=now, final_events=[event],
-            workers=sign_workers, print_rule=profile.print_serial,
+            workers=sign_workers, print_rule=profile.print_serial, credentials=plan,
             meanwhile=lambda: mark_issued(session, batch.id, [row.row_no for row in rows], numbers),
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip
         raise_if_problems(problems, len(rows), batch_id=batch.id)
+        await link_batch_identities(session, batch.id)
         every = numbers if batch.state == State.UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = State.ISSUED.value
         batch.issued_at = batch.issued_at or now
+    await refresh_statistics(database.write_engine, ISSUE_TABLES, len(numbers))
     await announce_to(announce, numbers)
     progress("done", len(rows), len(rows))
     return IssueResult(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.auth.principal import Principal
 from issuer.batches.rows import CheckedRow
 from issuer.issuing.corrections import Content
+from issuer.issuing.credentials import CredentialContext, mark_status, plan_credentials
 from issuer.issuing.errors import IneligibleError, RowProblem
 from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_chunk
 from issuer.keystore import KeyStore, signer_for
@@ -25,6 +26,7 @@ from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
 from registry.errors import ConflictError
 from registry.events import EventKind
+from registry.identity.links import link_successor_identities
 from registry.keyring import load_keyset
 from registry.models import Certificate, Institution
 from registry.prints import current_prints, reprint
@@ -131,8 +133,10 @@ async def store_successor(
     reason: str,
     caller: Principal,
     now: datetime,
+    credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
-    """Number, sign and store the successor of ``old`` with ``content``, and supersede ``old``."""
+    """Number, sign and store the successor of ``old`` with ``content``, and supersede ``old``; with
+    ``credentials``, the successor's credential too, and ``old``'s status bit is set."""
     kind = CertificateKind(old.kind)
     authority = await authority_view(session, old.authority_code)
     signer = signer_for(await load_keyset(session), keystore, old.authority_code)
@@ -169,10 +173,21 @@ async def store_successor(
     made, problems = sign_chunk(template, [row], numbers, signer)
     if problems:
         raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", problems)
+    signed = None
+    if credentials is not None:
+        plan = await plan_credentials(
+            session, credentials, authority_code=old.authority_code, institution_code=old.institution_code,
+            subjects=[(made[0].subject_type, made[0].subject_code)], numbers=numbers, signer=signer, created=now,
+        )  # fmt: skip
+        signed = plan.sign(made)
     event = superseded_event(old.number, numbers[0], kind=change, reason=reason, actor=caller.actor, at=now)
     issued = await store_certificates(
-        session, made, actor=caller.actor, at=now, extra_events=[event], print_rule=profile.print_serial
-    )
+        session, made, actor=caller.actor, at=now, extra_events=[event], print_rule=profile.print_serial,
+        credentials=signed,
+    )  # fmt: skip
+    if credentials is not None:
+        await mark_status(session, credentials, old.number, at=now)
+    await link_successor_identities(session, numbers)
     printed = (await current_prints(session, numbers)).get(numbers[0])
     return SuccessorResult(
         old_number=old.number,

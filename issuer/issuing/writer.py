@@ -17,10 +17,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.batches.rows import CheckedRow
+from issuer.issuing.credentials import CredentialPlan
 from issuer.issuing.errors import RowProblem
 from issuer.issuing.pipeline import IssueTemplate, sign_chunk
 from keys.signing import SigningKey
-from registry.certificates import store_certificates
+from registry.certificates import NewCertificate, store_certificates
+from registry.credential_store import NewCredential
 from registry.events import NewEvent
 from registry.rules.serials import PrintSerialRule
 
@@ -45,13 +47,15 @@ async def sign_and_store(
     meanwhile: Callable[[], Awaitable[None]] | None = None,
     progress: Callable[[int], None] | None = None,
     print_rule: PrintSerialRule | None = None,
+    credentials: CredentialPlan | None = None,
 ) -> list[RowProblem]:
     """Sign and store one certificate per row; ``final_events`` are appended after the last certificate.
 
     Returns the rows whose statements cannot be built: when there are any, nothing more is stored after
     the first one is found and the caller must roll back (it raises :class:`IneligibleError`).
     ``meanwhile`` is database work that does not need the signatures (marking the rows issued): it runs
-    while the first chunks are signed. ``progress`` gets the number of rows stored so far.
+    while the first chunks are signed. ``progress`` gets the number of rows stored so far. With
+    ``credentials``, each certificate's W3C credential is signed on the same threads and stored beside it.
     """
     loop = asyncio.get_running_loop()
     size = min(CHUNK, max(MIN_CHUNK, -(-len(rows) // 8)))
@@ -59,21 +63,23 @@ async def sign_and_store(
     problems: list[RowProblem] = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="certreg-sign") as pool:
         pending = [
-            loop.run_in_executor(pool, sign_chunk, template, rows[s : s + size], numbers[s : s + size], signer)
+            loop.run_in_executor(
+                pool, _sign_chunk, template, rows[s : s + size], numbers[s : s + size], signer, credentials
+            )
             for s in starts
         ]
         try:
             if meanwhile is not None:
                 await meanwhile()
             for index, future in enumerate(pending):
-                certificates, chunk_problems = await future
+                certificates, chunk_problems, signed = await future
                 problems += chunk_problems
                 if problems:
                     continue  # keep collecting every problem; store nothing more
                 last = index == len(pending) - 1
                 await store_certificates(
                     session, certificates, actor=actor, at=at, extra_events=final_events if last else (),
-                    print_rule=print_rule,
+                    print_rule=print_rule, credentials=signed,
                 )  # fmt: skip
                 if progress is not None:
                     progress(min(len(rows), starts[index] + size))
@@ -81,3 +87,17 @@ async def sign_and_store(
             for future in pending:
                 future.cancel()
     return problems
+
+
+def _sign_chunk(
+    template: IssueTemplate,
+    rows: Sequence[CheckedRow],
+    numbers: Sequence[str],
+    signer: SigningKey,
+    credentials: CredentialPlan | None,
+) -> tuple[list[NewCertificate], list[RowProblem], list[NewCredential] | None]:
+    """:func:`sign_chunk`, then the credentials of the certificates it made (on the same thread)."""
+    certificates, problems = sign_chunk(template, rows, numbers, signer)
+    if credentials is None or problems:
+        return certificates, problems, None
+    return certificates, problems, credentials.sign(certificates)

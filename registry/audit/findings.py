@@ -35,6 +35,9 @@ class Finding(StrEnum):
     PRINT_UNLOGGED = "print.unlogged"  # a print row without its own event (issue or reprint)
     PRINT_CHANGED = "print.changed"  # a print row that differs from its event, or out of its certificate's chain
     PRINT_DELETED = "print.deleted"  # a logged print (an issue event's serial, a reprint) whose row is gone
+    IDENTITY_MISMATCH = "identity.mismatch"  # a certificate linked to a sealed identity that is not its holder's
+    IMPORT_INVALID = "certificate.import_invalid"  # an import event with no imported certificate behind it
+    IDENTITY_READ_INVALID = "identity.read_invalid"  # a logged identity read no province admin could have made
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -71,6 +74,8 @@ class AuditReport(msgspec.Struct, kw_only=True):
     certificates: int = 0
     prints: int = 0
     checkpoints: int = 0
+    #: province admins' reads of full identities in the log (each one an ``identity.read`` event)
+    identity_reads: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
     #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
     #: state file keeps, so that a later audit notices them rewritten or gone

@@ -2,20 +2,23 @@
 
 The tree is recomputed from the events' *bytes* (never from the stored leaf hashes), streamed in index order
 in chunks, with a :class:`Frontier` of O(log n) memory; the nodes it closes are compared with the stored
-ones, and its root at each checkpoint's size with the root the log signed.
+ones a chunk at a time (memory stays flat: at 1M leaves there are 125,000 stored nodes), and its root at each
+checkpoint's size with the root the log signed. Hashing and decoding each leaf — once — is done in worker
+processes (:mod:`registry.audit.parallel`); the frontier, cheap and sequential, stays in this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit.findings import AuditProgress, AuditReport, Finding
+from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
+from registry.audit.parallel import ChunkPool
 from registry.events import decode_entry, to_micros
 from registry.log.checkpoint import open_checkpoint
 from registry.log.errors import NoteError
@@ -32,10 +35,25 @@ CHUNK: Final = 5000
 _COLUMNS: Final = ("kind", "subject", "actor", "reason")
 
 
-def check_event(report: AuditReport, row: Any) -> None:
-    """Report a leaf whose bytes do not match its stored hash or whose columns differ from its bytes."""
+class LeafRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """One event as the leaf check reads it (a tuple across the process boundary, names again here)."""
+
+    idx: int
+    at: datetime
+    actor: str
+    kind: str
+    subject: str
+    reason: str
+    data: bytes
+    leaf_hash: bytes
+
+
+def check_event(report: AuditReport, row: Any) -> bytes:
+    """Report a leaf whose bytes do not match its stored hash or whose columns differ from its bytes; returns
+    the leaf hash of its bytes (what the tree is rebuilt from)."""
     where = f"leaf {row.idx}"
-    if leaf_hash(row.data) != row.leaf_hash:
+    digest = leaf_hash(row.data)
+    if digest != row.leaf_hash:
         report.add(
             Finding.EVENT_CHANGED, where, f"第 {row.idx} 条的内容与叶哈希不符 / {where}: bytes do not match its hash"
         )
@@ -43,7 +61,7 @@ def check_event(report: AuditReport, row: Any) -> None:
         entry = decode_entry(row.data)
     except (msgspec.DecodeError, msgspec.ValidationError):
         report.add(Finding.EVENT_CHANGED, where, f"第 {row.idx} 条无法解码 / {where} does not decode as an event")
-        return
+        return digest
     changed = [name for name in _COLUMNS if getattr(entry, name) != getattr(row, name)]
     if to_micros(row.at) != entry.at_us:
         changed.append("at")
@@ -54,6 +72,18 @@ def check_event(report: AuditReport, row: Any) -> None:
             f"第 {row.idx} 条的字段 {', '.join(changed)} 与日志内容不符 / {where}: column(s) {', '.join(changed)} "
             f"differ from the logged event ({entry.kind} {entry.subject})",
         )
+    return digest
+
+
+def check_leaf_chunk(rows: Sequence[Sequence[Any]]) -> tuple[list[Discrepancy], list[tuple[int, bytes]]]:
+    """The work of one worker: the findings of :func:`check_event` over ``rows`` (tuples in
+    :class:`LeafRow` order) and each leaf's ``(index, hash of its bytes)``."""
+    report = AuditReport()
+    hashes = []
+    for values in rows:
+        row = LeafRow(*values)
+        hashes.append((row.idx, check_event(report, row)))
+    return report.discrepancies, hashes
 
 
 def signed_root(report: AuditReport, checkpoint: StoredCheckpoint, verifiers: Sequence[NoteVerifier]) -> bytes | None:
@@ -105,13 +135,14 @@ class _Rebuild:
             f"root signed at size {size}: the log was rewritten before leaf {size}",
         )
 
-    def add(self, row: Any) -> None:
-        if row.idx > self.next:
-            gap = f"leaves {self.next}-{row.idx - 1}"
-            self.report.add(Finding.EVENT_DELETED, gap, f"第 {self.next}–{row.idx - 1} 条已被删除 / {gap} were deleted")
-            self.hole, self.next = True, row.idx
+    def add(self, idx: int, leaf: bytes) -> None:
+        """Leaf ``idx`` whose bytes hash to ``leaf`` (leaves come in index order)."""
+        if idx > self.next:
+            gap = f"leaves {self.next}-{idx - 1}"
+            self.report.add(Finding.EVENT_DELETED, gap, f"第 {self.next}–{idx - 1} 条已被删除 / {gap} were deleted")
+            self.hole, self.next = True, idx
         if not self.hole:
-            for level, index, digest in self.frontier.push(leaf_hash(row.data)):
+            for level, index, digest in self.frontier.push(leaf):
                 if level >= LOW_LEVELS:
                     self.nodes[(level, index)] = digest
             self.compare_root()
@@ -202,6 +233,7 @@ async def audit_log(
     checkpoints: Sequence[StoredCheckpoint],
     verifiers: Sequence[NoteVerifier],
     progress: AuditProgress,
+    pool: ChunkPool,
     seen: Sequence[SeenCheckpoint] = (),
 ) -> None:
     """Add to ``report`` every discrepancy in the events, the stored tree and the checkpoints (stored ones and
@@ -213,11 +245,18 @@ async def audit_log(
     columns = select(
         Event.idx, Event.at, Event.actor, Event.kind, Event.subject, Event.reason, Event.data, Event.leaf_hash
     )
-    async for rows in in_chunks(session, columns, [Event.idx], CHUNK):
-        for row in rows:
-            check_event(report, row)
-            rebuild.add(row)
-        progress.advance(len(rows))
+
+    async def chunks() -> AsyncIterator[list[tuple[Any, ...]]]:
+        async for rows in in_chunks(session, columns, [Event.idx], CHUNK):
+            yield [tuple(row) for row in rows]
+
+    async for found, hashes in pool.map(check_leaf_chunk, chunks()):
+        report.discrepancies.extend(found)
+        for idx, digest in hashes:
+            rebuild.add(idx, digest)
+        await compare_nodes(session, report, rebuild.nodes)
+        rebuild.nodes.clear()
+        progress.advance(len(hashes))
     report.leaves = rebuild.next
     rebuild.finish(head)
     now = datetime.now(UTC)
@@ -226,27 +265,52 @@ async def audit_log(
         for cp in checkpoints
         if cp.size in verified and cp.size in rebuild.matched
     ]
-    await audit_nodes(session, report, rebuild.nodes, rebuild.frontier.size)
+    await stray_nodes(session, report, rebuild.frontier.size)
 
 
-async def audit_nodes(
-    session: AsyncSession, report: AuditReport, computed: dict[tuple[int, int], bytes], size: int
-) -> None:
-    """Compare the stored nodes with ``computed``, those the events give within their first ``size`` leaves."""
-    statement = select(MerkleNode.level, MerkleNode.index, MerkleNode.hash)
-    async for rows in in_chunks(session, statement, [MerkleNode.level, MerkleNode.index], CHUNK):
-        for level, index, digest in rows:
-            if level >= LOW_LEVELS and (index + 1) << level > size:
-                continue  # past a hole or the end: the deletion or truncation is reported already
-            if computed.pop((level, index), None) != digest:
-                first, last = index << level, ((index + 1) << level) - 1
-                report.add(
-                    Finding.TREE_CHANGED,
-                    f"node {level}/{index}",
-                    f"树节点 {level}/{index}（第 {first}–{last} 条）与事件不符 / stored node level {level} index "
-                    f"{index} (leaves {first}-{last}) is not what the events give",
-                )
-    for level, index in sorted(computed):
-        report.add(
-            Finding.TREE_CHANGED, f"node {level}/{index}", f"缺少树节点 / node level {level} index {index} is missing"
+def _node_changed(report: AuditReport, level: int, index: int, *, missing: bool) -> None:
+    where = f"node {level}/{index}"
+    if missing:
+        report.add(Finding.TREE_CHANGED, where, f"缺少树节点 / node level {level} index {index} is missing")
+        return
+    first, last = index << level, ((index + 1) << level) - 1
+    report.add(
+        Finding.TREE_CHANGED,
+        where,
+        f"树节点 {level}/{index}（第 {first}–{last} 条）与事件不符 / stored node level {level} index "
+        f"{index} (leaves {first}-{last}) is not what the events give",
+    )
+
+
+async def compare_nodes(session: AsyncSession, report: AuditReport, computed: dict[tuple[int, int], bytes]) -> None:
+    """Compare the nodes one chunk of leaves closed (contiguous indices on each level) with the stored ones,
+    in one query."""
+    if not computed:
+        return
+    spans: dict[int, list[int]] = {}
+    for level, index in computed:
+        span = spans.setdefault(level, [index, index])
+        span[0], span[1] = min(span[0], index), max(span[1], index)
+    condition = or_(
+        *(
+            and_(MerkleNode.level == level, MerkleNode.index >= low, MerkleNode.index <= high)
+            for level, (low, high) in spans.items()
         )
+    )
+    rows = await session.execute(select(MerkleNode.level, MerkleNode.index, MerkleNode.hash).where(condition))
+    stored = {(level, index): bytes(digest) for level, index, digest in rows}
+    for (level, index), digest in sorted(computed.items()):
+        if (level, index) not in stored:
+            _node_changed(report, level, index, missing=True)
+        elif stored[(level, index)] != digest:
+            _node_changed(report, level, index, missing=False)
+
+
+async def stray_nodes(session: AsyncSession, report: AuditReport, size: int) -> None:
+    """Report the stored nodes no chunk compared that should not be there: below the lowest stored level
+    (nodes past a hole or the end of the ``size`` leaves the events give are left out: the deletion or
+    truncation is reported already; every other node of a stored level was compared chunk by chunk)."""
+    statement = select(MerkleNode.level, MerkleNode.index).where(MerkleNode.level < LOW_LEVELS)
+    async for rows in in_chunks(session, statement, [MerkleNode.level, MerkleNode.index], CHUNK):
+        for level, index in rows:
+            _node_changed(report, level, index, missing=False)

@@ -49,7 +49,8 @@ def print_differences(row: Any, previous: str | None) -> list[str]:
     given the serial of the print before it (``None`` for a first print)."""
     details = _details(row.event_data) or {}
     if row.event_kind == ISSUED:
-        expected: dict[str, Any] = {"serial": details.get("print_serial"), "given": False, "replaces": None,
+        given = details.get("print_given") is True  # an imported certificate's recorded serial (docs/legacy.md)
+        expected: dict[str, Any] = {"serial": details.get("print_serial"), "given": given, "replaces": None,
                                     "reason": ""}  # fmt: skip
     else:
         expected = {"serial": details.get("serial"), "given": details.get("given"), "replaces": details.get("replaces"),

@@ -2,7 +2,9 @@
 checkpoint against it.
 
 Runs in one read snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite), so issuing that
-goes on meanwhile is simply not seen rather than reported as a discrepancy.
+goes on meanwhile is simply not seen rather than reported as a discrepancy. The per-row checks of leaves and
+certificates run in worker processes on every core once the log is large enough to repay starting them
+(:mod:`registry.audit.parallel`); the report is the same either way.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.audit.certificates import audit_certificates
 from registry.audit.filings import audit_filings
 from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
+from registry.audit.identities import audit_identities
 from registry.audit.keys import audit_keys
 from registry.audit.log import audit_log
+from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
 from registry.audit.prints import audit_prints
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
@@ -35,11 +39,14 @@ async def run_audit(
     origin: str,
     progress: AuditProgress | None = None,
     seen: Sequence[SeenCheckpoint] = (),
+    *,
+    processes: int | None = None,
 ) -> AuditReport:
     """Audit the whole registry; ``origin`` is the log's (``Settings.log_origin``), under which its checkpoints
     are signed, and ``seen`` the checkpoints earlier audits confirmed (the state file's), which the log must
-    still give. Returns the report (clean when no discrepancy was found); raises only when the database
-    cannot be read."""
+    still give. ``processes``: worker processes for the per-row checks (default: every core when the log
+    has at least :data:`MIN_PARALLEL_ROWS` leaves, else none). Returns the report (clean when no
+    discrepancy was found); raises only when the database cannot be read."""
     progress = progress or SilentProgress()
     report = AuditReport()
     async with database.reader() as session:
@@ -49,9 +56,20 @@ async def run_audit(
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)
-        await audit_log(
-            session, report, head=head, checkpoints=checkpoints, verifiers=verifiers, progress=progress, seen=seen
-        )
-        await audit_certificates(session, report, keyset, progress)
+        if processes is None:
+            processes = default_processes() if head >= MIN_PARALLEL_ROWS else 1
+        with ChunkPool(processes) as pool:
+            await audit_log(
+                session,
+                report,
+                head=head,
+                checkpoints=checkpoints,
+                verifiers=verifiers,
+                progress=progress,
+                pool=pool,
+                seen=seen,
+            )
+            await audit_certificates(session, report, keyset, progress, pool)
         await audit_prints(session, report, progress)
+        await audit_identities(session, report)
     return report

@@ -24,6 +24,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Final
 
 from registry.credentials.errors import CanonicalizationError, MalformedCredentialError
@@ -33,11 +34,11 @@ JsonObject = dict[str, JsonValue]
 
 #: I-JSON (RFC 7493 §2.2): integers a double holds exactly.
 MAX_SAFE_INTEGER: Final = 2**53 - 1
-_SHORT_ESCAPES: Final = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-_ESCAPES: Final = {chr(code): _SHORT_ESCAPES.get(chr(code), f"\\u{code:04x}") for code in range(0x20)} | {
-    '"': '\\"',
-    "\\": "\\\\",
-}
+#: A string as RFC 8785 §3.2.2.2 writes it: the standard library's encoder (in C) escapes exactly ``"``, ``\\``
+#: and U+0000–U+001F, the five of them with a short form (``\\b \\t \\n \\f \\r``) by it and the others as
+#: ``\\u00hh`` in lower case, and leaves every other character as it is: JCS's rule, many times faster than
+#: escaping character by character in Python (``test_string_escapes_are_exactly_the_rfc_ones`` checks it).
+_encode_string: Final = encode_basestring
 
 
 def canonicalize(value: object) -> bytes:
@@ -141,8 +142,12 @@ def _write_object(value: Mapping[object, object], out: list[str]) -> None:
             raise CanonicalizationError(f"成员名必须是字符串 / member name {key!r} is not a string")
         names.append(key)
     out.append("{")
-    # §3.2.3: compare names as UTF-16 code units; big-endian UTF-16 bytes sort the same way
-    names.sort(key=_utf16_key)
+    # §3.2.3: compare names as UTF-16 code units; big-endian UTF-16 bytes sort the same way. Code points
+    # order names the same as UTF-16 units unless one lies beyond U+FFFF: ASCII names sort as they are.
+    if all(name.isascii() for name in names):
+        names.sort()
+    else:
+        names.sort(key=_utf16_key)
     for index, name in enumerate(names):
         if index:
             out.append(",")
@@ -160,9 +165,7 @@ def _utf16_key(name: str) -> bytes:
 
 
 def _write_string(text: str, out: list[str]) -> None:
-    out.append('"')
-    out.append("".join(_ESCAPES.get(char, char) for char in text))
-    out.append('"')
+    out.append(_encode_string(text))
 
 
 def _unique_members(pairs: list[tuple[str, JsonValue]]) -> JsonObject:

@@ -12,7 +12,7 @@ set (key life and compromise included), and that the key belongs to the document
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from keys.keyset import KeySet, KeyStatus, PublicKeyInfo
 from registry.credentials.did_web import authority_did, verification_method_id
@@ -41,6 +41,7 @@ def sign_as_authority(
     not active at ``created``, :class:`IssuerMismatchError` when ``document``'s issuer is another authority,
     and :class:`BadProofSignatureError` when ``sign`` is not the private half of ``key``.
     """
+    created = proof_time(created, key)
     if key.purpose != "statement":
         raise WrongKeyPurposeError(
             f"密钥用途不符 / key {key.kid} is a {key.purpose} key; credentials need a statement key"
@@ -58,6 +59,14 @@ def sign_as_authority(
         public_key=key.raw_public_key,
     )
     return canonicalize(secured)
+
+
+def proof_time(moment: datetime, key: PublicKeyInfo) -> datetime:
+    """``moment`` as the proof records it — to the whole second (``format_datetime``) — but never before
+    ``key.valid_from``: a key made earlier in the same second would otherwise not exist yet at the recorded
+    time, and the proof would not verify. Rounded up then, by less than a second."""
+    whole = moment.replace(microsecond=0)
+    return whole + timedelta(seconds=1) if whole < key.valid_from <= moment else whole
 
 
 def verify_authority_document(

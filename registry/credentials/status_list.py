@@ -102,6 +102,20 @@ class Bitstring:
             bits.set(index)
         return bits
 
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Bitstring:
+        """The bitstring whose bytes (as :meth:`to_bytes` gives them, and the registry stores them) are ``raw``;
+        ``ValueError`` for fewer than the minimum."""
+        if len(raw) * 8 < MIN_LIST_BITS:
+            raise ValueError(f"a status list has at least {MIN_LIST_BITS} bits")
+        bits = cls.__new__(cls)
+        bits._bits = bytearray(raw)
+        return bits
+
+    def to_bytes(self) -> bytes:
+        """The raw bits, index 0 the most significant bit of the first byte."""
+        return bytes(self._bits)
+
     def __len__(self) -> int:
         return len(self._bits) * 8
 
@@ -160,13 +174,14 @@ def build_status_list_credential(
     public_url: str,
     authority_code: str,
     list_number: int,
-    set_indices: Iterable[int],
+    set_indices: Iterable[int] | Bitstring,
     valid_from: datetime,
 ) -> JsonObject:
     """The unsigned ``BitstringStatusListCredential`` of one list (§2.2), issued by the authority's DID.
 
-    ``set_indices`` are the indices in this list of revoked or superseded certificates.
+    ``set_indices`` are the indices in this list of revoked or superseded certificates (or the bitstring).
     """
+    bits = set_indices if isinstance(set_indices, Bitstring) else Bitstring.with_set(set_indices)
     url = status_list_url(public_url, authority_code, list_number)
     return {
         "@context": [VC2_CONTEXT],
@@ -178,7 +193,7 @@ def build_status_list_credential(
             "id": f"{url}#list",
             "type": "BitstringStatusList",
             "statusPurpose": STATUS_PURPOSE,
-            "encodedList": Bitstring.with_set(set_indices).encode(),
+            "encodedList": bits.encode(),
         },
     }
 

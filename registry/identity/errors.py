@@ -36,3 +36,7 @@ class WrongKekError(SealingError):
 
 class TamperedWrappedKeyError(SealingError):
     """A wrapped data key does not open under its own key-encryption key: the stored row was altered."""
+
+
+class KekMissingError(IdentityError):
+    """Data keys are stored but the key-encryption key file that wraps them is not where the settings say."""

@@ -6,6 +6,8 @@ from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
 from registry.models.compat import SchemaCompat
 from registry.models.counters import SequenceCounter
+from registry.models.credentials import CertificateCredential, StatusList
+from registry.models.identity import DataKeyRow, HolderIdentity
 from registry.models.keys import KeyStatusChange, PublicKey
 from registry.models.log import Checkpoint, Event, LogHead, MerkleNode
 from registry.models.reference import (
@@ -28,12 +30,15 @@ __all__ = [
     "Batch",
     "BatchRow",
     "Certificate",
+    "CertificateCredential",
     "CertificatePrint",
     "Checkpoint",
+    "DataKeyRow",
     "Event",
     "Filing",
     "FilingScope",
     "FilingStatusChange",
+    "HolderIdentity",
     "Institution",
     "KeyStatusChange",
     "LogHead",
@@ -43,4 +48,5 @@ __all__ = [
     "Region",
     "SchemaCompat",
     "SequenceCounter",
+    "StatusList",
 ]

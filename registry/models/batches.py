@@ -56,3 +56,6 @@ class BatchRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # ok, bad, excluded, held, issued
     problems: Mapped[str] = mapped_column(Text, default="")  # JSON list of row problems
     certificate_number: Mapped[str | None] = mapped_column(String(32))
+    #: The row's checked document, number sealed (``None`` for a row whose number is not valid, and for rows
+    #: stored before migration 0009).
+    holder_identity_id: Mapped[str | None] = mapped_column(ForeignKey("holder_identity.id"))

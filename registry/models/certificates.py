@@ -40,6 +40,9 @@ class Certificate(Base):
     kid: Mapped[str] = mapped_column(ForeignKey("public_key.kid"))
     log_index: Mapped[int] = mapped_column(BigInteger)  # leaf index of its issue event
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The holder's document, number sealed (``docs/identity.md``); ``None`` for certificates issued before
+    #: migration 0009, whose full number the registry never held.
+    holder_identity_id: Mapped[str | None] = mapped_column(ForeignKey("holder_identity.id"))
 
 
 class CertificatePrint(Base):

@@ -50,6 +50,11 @@ class EligibilityContext:
         self._authority = filing_authority
         self._cache: dict[_Key, tuple[Violation, ...]] = {}
 
+    @property
+    def profile(self) -> ProvinceProfile:
+        """The profile the rules are judged under (upload rows also read its accepted document types)."""
+        return self._profile
+
     def check(
         self,
         *,

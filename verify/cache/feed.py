@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from registry.db import Database
 from verify.cache.lru import ResponseCache
@@ -72,6 +75,9 @@ class ChangeFeed:
         self.revisions: Revisions = views.revisions
         self._redis_pending: set[str] = set()
         self._failing = False
+        #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
+        #: holders, :meth:`verify.person.cache.PersonStore.changed`).
+        self.on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         """Load the key set and start after the newest event; raises what the database raises."""
@@ -104,6 +110,10 @@ class ChangeFeed:
             while True:
                 rows = await events_after(conn, self.last, PAGE)
                 keys_changed |= self._apply(rows)
+                if self.on_changed is not None:
+                    changed = [subject for _, kind, subject in rows if kind.startswith("certificate.")]
+                    if changed:
+                        await self.on_changed(conn, changed)
                 if len(rows) < PAGE:
                     break
         async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:

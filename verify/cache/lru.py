@@ -80,6 +80,9 @@ class ResponseCache(Generic[R]):
         self._by_number: dict[str, Hashable | set[Hashable]] = {}
         self._invalidated: dict[str, int] = {}
         self._floor = 0  # fills that started before this generation are refused
+        #: Number → tags of entries that are about it among others (a person's answer lists several
+        #: certificates and is tagged with the person, see :meth:`link`).
+        self._links: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._data)
@@ -118,12 +121,22 @@ class ResponseCache(Generic[R]):
         """Whether ``number`` (or everything) was invalidated after generation ``started``."""
         return started < self._floor or self._invalidated.get(number, -1) > started
 
+    def link(self, number: str, tag: str) -> None:
+        """Make an invalidation of ``number`` also invalidate ``tag``: a person's answer (tagged with the
+        person, :mod:`verify.person.cache`) must go when any certificate it lists changes."""
+        if len(self._links) > MAX_REMEMBERED:
+            self.clear()
+        self._links.setdefault(number, set()).add(tag)
+
     def invalidate(self, numbers: Iterable[str]) -> int:
-        """Drop every answer about ``numbers`` and refuse fills of them that are under way; returns how many
-        entries were dropped."""
+        """Drop every answer about ``numbers`` (and the tags linked to them) and refuse fills of them that
+        are under way; returns how many entries were dropped."""
         self.generation += 1
         dropped = 0
-        for number in numbers:
+        wanted = list(numbers)
+        if self._links:
+            wanted += [tag for number in wanted for tag in self._links.pop(number, ())]
+        for number in wanted:
             self._invalidated[number] = self.generation
             for key in _keys(self._by_number.pop(number, ())):
                 entry = self._data.pop(key, None)
@@ -142,6 +155,7 @@ class ResponseCache(Generic[R]):
         self._data.clear()
         self._by_number.clear()
         self._invalidated.clear()
+        self._links.clear()
         self.bytes = 0
 
     def set_active(self, active: bool) -> None:

@@ -10,7 +10,7 @@ within a bounded budget (:meth:`verify.service.ReadService.may_look_up`), so gue
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
@@ -23,18 +23,41 @@ from verify.apikeys import key_from_headers
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
+from verify.http.problems import problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
-from verify.schemas import BatchRequest, BatchResponse, VerifyRequest, VerifyResult
+from verify.schemas import (
+    BatchRequest,
+    BatchResponse,
+    PersonResult,
+    PublicCertificateResult,
+    VerifyQuery,
+    VerifyResult,
+)
 
-_ERRORS = {
-    400: ResponseSpec(None, description="请求格式错误或编号格式错误 / malformed request or certificate number"),
-    429: ResponseSpec(None, description="请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)"),
-    503: ResponseSpec(None, description="数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)"),
+_NO_CERTIFICATE = "没有该编号的证书 / no certificate with this number"
+ERRORS = {
+    400: problem_spec(
+        400,
+        "请求格式错误或编号格式错误 / malformed request or certificate number",
+        "证书编号格式错误：长度不对 / invalid certificate number: wrong length",
+    ),
+    429: problem_spec(
+        429, "请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)", "请求过于频繁 / too many requests"
+    ),
+    503: problem_spec(
+        503,
+        "数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)",
+        "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later",
+    ),
 }
 _UNAUTHORIZED = {
-    401: ResponseSpec(None, description="缺少、未知或已吊销的 API 密钥 / missing, unknown or revoked API key")
+    401: problem_spec(
+        401,
+        "缺少、未知或已吊销的 API 密钥 / missing, unknown or revoked API key",
+        "API 密钥无效或已吊销 / the API key is unknown or revoked",
+    )
 }
 
 
@@ -78,32 +101,51 @@ class VerifyApi(Controller):
 
     @post(
         "/verify",
+        operation_id="verifyCertificate",
         status_code=200,
         middleware=[VerifyLane],
         request_max_body_size=16 * 1024,
         security=[{}, {"employerApiKey": []}],
-        summary="查验一张证书 / verify one certificate by number and holder name",
+        summary="查验一张证书，或查询一人的全部证书 / verify one certificate, or list a person's certificates",
         description=(
-            "The holder's name is required: a number alone reveals nothing, and a wrong name gives exactly the "
-            "answer an unknown number gives (`not_found`). A malformed number is a 400. No API key is needed "
-            "(limited per client IP); with `X-API-Key` the key's limit applies instead."
+            "Two modes; the holder's name is required in both. `{number, name}` checks one certificate and "
+            "answers a `VerifyResult`: a number alone reveals nothing, and a wrong name gives exactly the answer "
+            "an unknown number gives (`not_found`); a malformed number is a 400. `{name, id_type, id_number}` "
+            "lists every certificate of the person holding that identity document and answers a `PersonResult`: "
+            "an unknown document, another name and a person without certificates all get the same `not_found`; "
+            "a malformed document number is a 400 naming the rule it breaks. No API key is needed (limited per "
+            "client IP, and person look-ups also per document); with `X-API-Key` the key's limit applies instead."
         ),
-        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **_ERRORS, **_UNAUTHORIZED},
+        responses={
+            200: ResponseSpec(
+                cast("Any", VerifyResult | PersonResult),  # a union is a valid schema; the stub says type only
+                description="查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
+            ),
+            **ERRORS,
+            **_UNAUTHORIZED,
+        },
     )
     async def verify(
-        self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
+        self, request: Request[Any, Any, Any], data: JSONBody[VerifyQuery], runtime: NamedDependency[VerifyRuntime]
     ) -> RawResponse:
         key = key_from_headers(request.headers)
         client = client_of(request)
-        if key is None:
-            return await runtime.service.verify(client, data, None)
-        found = await api_key_of(runtime, client, key)
-        if isinstance(found, RawResponse):
-            return found
-        return await runtime.service.verify(client, data, found)
+        found: ApiKeyRecord | None = None
+        if key is not None:
+            resolved = await api_key_of(runtime, client, key)
+            if isinstance(resolved, RawResponse):
+                return resolved
+            found = resolved
+        by_number = data.by_number
+        if by_number is not None:
+            return await runtime.service.verify(client, by_number, found)
+        if runtime.person is None:
+            return runtime.fixed.unavailable_json
+        return await runtime.person.api(client, data, found)
 
     @post(
         "/verify/batch",
+        operation_id="verifyBatch",
         status_code=200,
         guards=[require_api_key],
         request_max_body_size=1024 * 1024,
@@ -111,12 +153,13 @@ class VerifyApi(Controller):
         summary="批量查验（最多 1000 张）/ verify up to 1,000 certificates",
         description=(
             "Requires an employer API key (`X-API-Key: …` or `Authorization: Bearer …`, made with `certreg "
-            "apikeys create`). 1 to 1,000 items; each counts against the key's per-minute limit. Results come in "
-            "the order of the items; a malformed number gives that item `invalid_number`."
+            "apikeys create`). 1 to 1,000 items, each `{number, name}` or `{name, id_type, id_number}` (mixed "
+            "freely); each counts against the key's per-minute limit. Results come in the order of the items; a "
+            "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
             200: ResponseSpec(BatchResponse, description="每项一个结论 / one verdict per item"),
-            **_ERRORS,
+            **ERRORS,
             **_UNAUTHORIZED,
         },
     )
@@ -126,14 +169,42 @@ class VerifyApi(Controller):
         return await runtime.service.verify_batch(request.state["api_key"], data.items)
 
     @get(
+        "/certificates/{number:str}",
+        operation_id="getCertificate",
+        guards=[require_api_key],
+        security=[{"employerApiKey": []}],
+        summary="证书公开信息与状态 / a certificate's public view and status",
+        description=(
+            "Requires an employer API key. The certificate's public facts (kind, occupation or project, level, "
+            "institution, issuing authority, issue date, log entry) and its current status — never its holder: a "
+            "number alone yields no name (check the name with `POST /v1/verify`). Counts against the key's limit."
+        ),
+        responses={
+            200: ResponseSpec(PublicCertificateResult, description="公开信息与状态 / public view and status"),
+            404: problem_spec(
+                404,
+                "没有该编号的证书 / no certificate with this number",
+                "没有该编号的证书 / no certificate with this number",
+            ),
+            **ERRORS,
+            **_UNAUTHORIZED,
+        },
+    )
+    async def certificate(
+        self, request: Request[Any, Any, Any], number: FromPath[str], runtime: NamedDependency[VerifyRuntime]
+    ) -> RawResponse:
+        return await runtime.service.public_certificate(request.state["api_key"], number)
+
+    @get(
         "/qr/{token:str}",
+        operation_id="verifyQrToken",
         summary="查验二维码令牌 / verify a QR token (what /q/{token} shows, as JSON)",
         description=(
             "Checks the token's signature against the key set, that the registry holds exactly the signed "
             "statement, and adds the current status. A forged, altered, truncated or oversized token is a 200 "
             "with `result: not_genuine` and the reason: a failed verification is a verdict, not an error."
         ),
-        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **_ERRORS},
+        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **ERRORS},
     )
     async def qr(
         self, request: Request[Any, Any, Any], token: FromPath[str], runtime: NamedDependency[VerifyRuntime]
@@ -142,6 +213,7 @@ class VerifyApi(Controller):
 
     @get(
         "/keys",
+        operation_id="getKeySet",
         summary="公钥集 / the public key set",
         description="Every key ever used, with validity and status, for offline verification (`certreg verify-token "
         "--keys`). Strong `ETag`; `If-None-Match` gives 304.",

@@ -17,6 +17,7 @@ from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
+from verify.http.problems import PROBLEM_JSON, problem_bytes
 from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
@@ -24,6 +25,10 @@ from verify.texts import lang_of
 logger = logging.getLogger("certreg.http")
 
 Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
+
+
+class ErrorBody(dict[str, Any]):
+    """The shape of every error answer: RFC 9457 problem details (:class:`verify.http.problems.Problem`)."""
 
 
 class RefusedError(VerifyError):
@@ -37,7 +42,7 @@ class RefusedError(VerifyError):
 def _as_response(raw: RawResponse) -> Response[Any]:
     headers = {k.decode(): v.decode() for k, v in raw.raw_headers if k not in (b"content-type", b"content-length")}
     content_type = next((v for k, v in raw.raw_headers if k == b"content-type"), b"")
-    media_type = MediaType.HTML if content_type.startswith(b"text/html") else MediaType.JSON
+    media_type = content_type.decode().split(";")[0] or MediaType.JSON
     return Response(raw.body, status_code=raw.status_code, media_type=media_type, headers=headers)
 
 
@@ -47,10 +52,8 @@ def _refused(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _body(status: int, message: str, detail: Any = None) -> Response[Any]:
-    content: dict[str, Any] = {"status": status, "error": message}
-    if detail is not None:
-        content["detail"] = detail
-    return Response(content, status_code=status, media_type=MediaType.JSON)
+    """RFC 9457 problem details (:mod:`verify.http.problems`); ``detail`` goes to ``errors``."""
+    return Response(problem_bytes(status, message, detail), status_code=status, media_type=PROBLEM_JSON)
 
 
 def _validation(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

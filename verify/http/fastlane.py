@@ -4,7 +4,8 @@ the service, before litestar builds a ``Request``, parses parameters and resolve
 Litestar's parameter machinery costs more per request than a cache hit itself (measured in
 ``bench/verify.py``), so for
 
-* ``POST /v1/verify`` with a JSON body that decodes to :class:`VerifyRequest` and no API-key header, and
+* ``POST /v1/verify`` with a JSON body that decodes to :class:`VerifyQuery` (either mode: number + name, or a
+  person look-up) and no API-key header, and
 * ``GET /q/{token}`` / ``GET /Q/{token}`` with no query or exactly ``lang=en`` / ``lang=zh``,
 
 the middleware calls the very same service method the controller would, with the same arguments, and sends
@@ -20,11 +21,11 @@ import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from verify.runtime import STATE_KEY, VerifyRuntime
-from verify.schemas import VerifyRequest
+from verify.schemas import VerifyQuery
 from verify.texts import Lang
 
-_decoder: Final = msgspec.json.Decoder(VerifyRequest)
-#: A VerifyRequest is two strings of at most 64 characters; anything longer is the controller's to refuse.
+_decoder: Final = msgspec.json.Decoder(VerifyQuery)
+#: A VerifyQuery is a few strings of at most 64 characters; anything longer is the controller's to refuse.
 MAX_BODY: Final = 4096
 _KEY_HEADERS: Final = (b"x-api-key", b"authorization")
 _LANGS: Final[dict[bytes, Lang]] = {b"": "zh", b"lang=zh": "zh", b"lang=en": "en"}
@@ -62,7 +63,14 @@ class VerifyLane:
         if request is None:
             await self.app(scope, receive, send)
             return
-        response = await _runtime(scope).service.verify(_client(scope), request, None)
+        runtime = _runtime(scope)
+        by_number = request.by_number
+        if by_number is not None:
+            response = await runtime.service.verify(_client(scope), by_number, None)
+        elif runtime.person is not None:
+            response = await runtime.person.api(_client(scope), request, None)
+        else:
+            response = runtime.fixed.unavailable_json
         await response(scope, receive, send)
 
 

@@ -13,7 +13,8 @@ import msgspec
 from registry.rules.errors import Violation
 from verify.answers import NOT_FOUND, Answer, Result
 from verify.http.pages import Pages
-from verify.http.responses import RawResponse, html_response, json_response, retry_after
+from verify.http.problems import PROBLEM_JSON, problem_bytes
+from verify.http.responses import NO_STORE, RawResponse, html_response, json_response, retry_after
 from verify.schemas import result_of
 from verify.texts import LANGS, UI, Lang
 
@@ -21,13 +22,17 @@ _encode: Final = msgspec.json.encode
 
 
 def error_json(
-    status: int, message: str, detail: object = None, *, extra: tuple[tuple[bytes, bytes], ...] = ()
+    status: int,
+    message: str,
+    detail: object = None,
+    *,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
+    rule: str | None = None,
 ) -> RawResponse:
-    """The error shape of every JSON error answer: ``{"status", "error": "<zh> / <en>", "detail"?}``."""
-    body: dict[str, object] = {"status": status, "error": message}
-    if detail is not None:
-        body["detail"] = detail
-    return json_response(_encode(body), status=status, extra=extra)
+    """Every JSON error answer: RFC 9457 problem details (:mod:`verify.http.problems`), ``detail`` given here
+    going to its ``errors`` member."""
+    body = problem_bytes(status, message, detail, rule=rule)
+    return RawResponse(status, body, [(b"content-type", PROBLEM_JSON.encode()), NO_STORE, *extra])
 
 
 class FixedAnswers:
@@ -61,6 +66,13 @@ class FixedAnswers:
             "API 密钥无效或已吊销 / the API key is unknown or revoked",
             extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
         )
+        #: One answer for an unknown number, a wrong name, a forged token and a certificate without a
+        #: credential: a credential is had only with what verifying the certificate needs.
+        self.no_credential = error_json(
+            404,
+            "没有与该编号和姓名（或二维码）对应的凭证 / no credential for this number and name (or QR token)",
+        )
+        self.no_certificate = error_json(404, "没有该编号的证书 / no certificate with this number")
         self._retry_after = retry_after_seconds
         self.unavailable_json = error_json(
             503,
@@ -100,6 +112,7 @@ class FixedAnswers:
             400,
             f"证书编号格式错误：{violation.message_zh} / invalid certificate number: {violation.message_en}",
             {"code": violation.code, "field": "number"},
+            rule=violation.rule,
         )
 
     def invalid_number_item(self, violation: Violation) -> bytes:

@@ -8,6 +8,7 @@ answer to a ``HEAD`` request (``Content-Length`` stays: it is what a ``GET`` wou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import route
@@ -17,8 +18,19 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def get(path: str | list[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
-    """Like ``litestar.get``, answering ``HEAD`` too."""
+    """Like ``litestar.get``, answering ``HEAD`` too. An ``operation_id`` names the ``GET``; its ``HEAD`` is
+    the same name with ``Head`` after it (OpenAPI operation ids are unique per method)."""
+    name = kwargs.pop("operation_id", None)
+    if isinstance(name, str):
+        kwargs["operation_id"] = _per_method(name)
     return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
+
+
+def _per_method(name: str) -> Callable[[Any, Any, Any], str]:
+    def operation_id(_: Any, method: Any, __: Any) -> str:
+        return name if str(method).upper().endswith("GET") else f"{name}Head"
+
+    return operation_id
 
 
 class HeadWithoutBody:

@@ -22,6 +22,7 @@ from registry.log.errors import LogCorruptError, LogRangeError
 from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
+from verify.http.problems import PROBLEM_JSON, problem_bytes
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -48,7 +49,7 @@ def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cac
 
 
 def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response({"status": 400, "error": str(exc)}, status_code=400, media_type=MediaType.JSON)
+    return Response(problem_bytes(400, str(exc)), status_code=400, media_type=PROBLEM_JSON)
 
 
 def _require_whole(entries: Sequence[EntryView], start: int, end: int) -> None:

@@ -21,6 +21,7 @@ from registry.calendar import province_day
 from registry.log.service import InclusionView
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, LEVEL_LABELS_EN, LEVEL_LABELS_ZH, CertificateKind
 from verify.answers import Answer, Result
+from verify.person.texts import PERSON_UI
 from verify.schemas import proof_path
 from verify.texts import UI, Lang, format_date, format_moment
 from verify.views import CertificateView
@@ -63,6 +64,7 @@ class Pages:
                 lang_query=lang_query,
                 authority=self.authority,
                 demo=self.demo,
+                p=PERSON_UI[lang],
                 **context,
             )
             .encode()
@@ -131,6 +133,7 @@ def _certificate(view: CertificateView, lang: Lang) -> dict[str, Any]:
         "institution": view.institution_name,
         "authority": view.authority_name,
         "issued_on": format_date(view.issued_on, lang),
+        "origin": UI[lang]["origin_imported"].format(source=view.imported_from) if view.imported_from else "",
         "proof": proof_page_path(view.log_index, view.log.tree_size if view.log else None, lang),
         "log_text": UI[lang]["log_link"].format(index=view.log_index),
         "log_state": (UI[lang]["log_covered"].format(size=view.log.tree_size) if view.log else UI[lang]["log_pending"]),

@@ -12,12 +12,14 @@ from registry.config import Settings
 from registry.observability.logs import configure_logging
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.credentials import CredentialsController
 from verify.http.edge import install_edge
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
 from verify.http.log_api import LogController
 from verify.http.ops import MetricsController
+from verify.http.person import PersonPages
 from verify.http.web import PublicPages
 from verify.runtime import lifespan, provide_runtime
 
@@ -30,7 +32,16 @@ class VerifyPlugin(InitPlugin):
         configure_logging(self.settings.log_level)
         app_config.logging_config = None  # litestar's own would replace the JSON handler with a text one
         app_config.route_handlers.extend(
-            [HealthController, PublicPages, VerifyApi, LogController, MetricsController, redoc_bundle]
+            [
+                HealthController,
+                PublicPages,
+                PersonPages,
+                VerifyApi,
+                CredentialsController,
+                LogController,
+                MetricsController,
+                redoc_bundle,
+            ]
         )
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(DocsPolicy)

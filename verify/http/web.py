@@ -25,6 +25,7 @@ from verify.http.api import client_of
 from verify.http.fastlane import TokenLane
 from verify.http.head import get
 from verify.http.log_api import LeafIndex, TreeSize
+from verify.http.person import not_offered
 from verify.http.responses import RawResponse, html_response
 from verify.queries import checkpoint_note
 from verify.runtime import VerifyRuntime
@@ -50,12 +51,18 @@ class PublicPages(Controller):
     @get("/")
     async def query(
         self,
+        *,
         request: Request[Any, Any, Any],
         runtime: NamedDependency[VerifyRuntime],
         number: FromQuery[str] = "",
         name: FromQuery[str] = "",
         lang: FromQuery[str | None] = None,
+        mode: FromQuery[str | None] = None,
     ) -> RawResponse:
+        if mode == "person":  # the second tab: name + document (issue 14, verify/http/person.py)
+            if runtime.person is None:
+                return not_offered(runtime, lang_of(lang))
+            return runtime.person.form(client_of(request), lang_of(lang), name=name[:MAX_FIELD])
         return await runtime.service.query_page(client_of(request), number[:MAX_FIELD], name[:MAX_FIELD], lang_of(lang))
 
     @get("/c/{number:str}")

@@ -6,8 +6,11 @@ blocks of 16 it reads at most 31. The leaf hashes are read in index order, a chu
 at a time, so memory stays flat whatever the log's size. Downgrading deletes levels 4–7 again. Frozen
 history: the hashing is written out here, never imported from live code.
 
+Not additive for rolling upgrades (no ``schema_compat`` row): code of 0007_prod appends leaves without
+storing levels 4–7, so a proof served by this code would then miss nodes. Upgrade every writer at once.
+
 Revision ID: 0008_log
-Revises: 0005_rules
+Revises: 0007_prod
 Create Date: 2026-12-05 23:50:00
 """
 
@@ -19,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_log"
-down_revision = "0005_rules"
+down_revision = "0007_prod"
 branch_labels = None
 depends_on = None
 
@@ -64,8 +67,16 @@ def upgrade() -> None:
         if rows:
             bind.execute(sa.insert(_node), rows)
 
+    # Only nodes were added: code of 0007_prod still serves this schema (rolling upgrades, registry/schema.py).
+    op.execute(
+        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
+            r=revision, o=down_revision
+        )
+    )
+
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
     op.execute(
         sa.text("DELETE FROM merkle_node WHERE level >= :low AND level < :old").bindparams(low=NEW_LOW, old=OLD_LOW)
     )

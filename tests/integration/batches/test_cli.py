@@ -14,7 +14,7 @@ from registry.db import Database
 from registry.models import Batch, Certificate, Event
 from tests.factories import SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.integration.batches.helpers import csv_file, good_rows
-from tests.support import ID_HASH_KEY
+from tests.support import ID_HASH_KEY, TEST_KEY_DIR
 
 
 def _seed(url: str) -> None:
@@ -55,7 +55,14 @@ def seeded(empty_db_url: str) -> str:
 
 
 def certreg(url: str, *args: str) -> Result:
-    env = {"CERTREG_DATABASE_URL": url, "CERTREG_ID_HASH_KEY": ID_HASH_KEY}
+    env = {
+        "CERTREG_DATABASE_URL": url,
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        # importing seals the holders' numbers under the identity KEK, opened with the key passphrase
+        "CERTREG_KEY_DIR": TEST_KEY_DIR,
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+    }
     return CliRunner().invoke(main, list(args), env=env)
 
 

@@ -219,7 +219,12 @@ async def test_the_template_downloads_without_a_token(client: Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert [c.value for c in sheet[1]] == ["姓名\nname", "身份证号\nid_number", "专项职业能力项目编码\nproject_code"]
+    assert [c.value for c in sheet[1]] == [
+        "姓名\nname",
+        "身份证号\nid_number",
+        "证件类型\nid_type",
+        "专项职业能力项目编码\nproject_code",
+    ]
     bad = await client.get("/v1/batches/template.xlsx?kind=nope")
     assert bad.status_code == 400
 
@@ -250,7 +255,7 @@ async def test_a_problem_names_a_two_line_template_header_on_one_line(
     embedded the line break. Headers are shown with their whitespace normalised."""
     workbook = openpyxl.load_workbook(io.BytesIO(build_template(CertificateKind.SKILL_LEVEL)))
     sheet = workbook.worksheets[0]
-    sheet.append(["", "430102199003071234", "6-31-01-03", "4"])
+    sheet.append(["", "430102199003071234", "", "6-31-01-03", "4"])  # the template's order; no document type
     out = io.BytesIO()
     workbook.save(out)
     response = await upload(client, tokens["institution"], out.getvalue(), name="results.xlsx")

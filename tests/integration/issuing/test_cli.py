@@ -14,7 +14,7 @@ from sqlalchemy import select
 from issuer.cli import main
 from registry.certificates import status_of
 from registry.db import Database
-from registry.models import Certificate, Event, Filing, FilingStatusChange
+from registry.models import Certificate, CertificateCredential, Event, Filing, FilingStatusChange
 from registry.vocab import CertificateStatus
 from tests.factories import HOLDER_IDS, SKILL_INSTITUTION, add_keys, issue_test_certificates, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
@@ -150,3 +150,36 @@ def test_certificate_commands_change_and_announce(
     assert asyncio.run(check()) == (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED, "王伍:4")
     pubsub.close()
     client.close()
+
+
+def test_credentials_backfill_signs_what_is_missing_once(empty_db_url: str, tmp_path: Path) -> None:
+    key_dir = tmp_path / "keys"
+
+    async def older() -> list[str]:  # certificates from before credentials: none of them has one
+        database = Database(empty_db_url)
+        try:
+            await seed_world(database)
+            store = key_store(key_dir)
+            await add_keys(database, store)
+            made = await issue_test_certificates(database, store, [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])])
+            return [c.number for c in made]
+        finally:
+            await database.dispose()
+
+    async def credentials() -> dict[str, int]:
+        database = Database(empty_db_url)
+        try:
+            async with database.reader() as session:
+                rows = await session.execute(select(CertificateCredential.number, CertificateCredential.status_value))
+                return dict(rows.all())
+        finally:
+            await database.dispose()
+
+    numbers = asyncio.run(older())
+    env = _env(empty_db_url, key_dir)
+    first = CliRunner().invoke(main, ["credentials", "backfill", "--chunk", "1"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "credentials signed: 2" in first.stdout
+    assert sorted(asyncio.run(credentials())) == sorted(numbers)
+    again = CliRunner().invoke(main, ["credentials", "backfill"], env=env)
+    assert "credentials signed: 0" in again.stdout

@@ -73,7 +73,7 @@ async def test_0008_adds_levels_4_to_7_from_the_leaf_hashes(tmp_path: Path) -> N
                 session, [NewEvent(kind="batch.submitted", subject=f"b{i}", actor="t") for i in range(16_500)]
             )
         at_head = await _nodes(database)
-        await _downgrade(database, "0005_rules")
+        await _downgrade(database, "0007_prod")
         assert {level for level, _ in await _nodes(database)} == set(range(8, 15))
         await upgrade(database.write_engine)
         assert await _nodes(database) == at_head  # 16,500 leaves: chunks of 16,384 and a partial one

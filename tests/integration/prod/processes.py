@@ -50,8 +50,12 @@ class LoggedServe(CertregServe):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.out_path = log_path.with_suffix(".out")
+        # run from the test's own directory: relative defaults (the key directory, and the demo links beside
+        # it that `make run` leaves in the checkout's var/) must not reach into the developer's checkout
         with log_path.open("wb") as err, self.out_path.open("wb") as out:
-            self.process = subprocess.Popen(self.command(), env=server_env(settings), cwd=ROOT, stdout=out, stderr=err)
+            self.process = subprocess.Popen(
+                self.command(), env=server_env(settings), cwd=log_path.parent, stdout=out, stderr=err
+            )
 
     def lines(self) -> list[str]:
         """The log lines (stderr)."""

@@ -74,7 +74,7 @@ async def test_malformed_numbers_get_a_format_message(world: World, number: str)
     assert "证书编号格式不正确" in page.text
     assert api.status_code == 400
     assert api.json()["error"].startswith("证书编号格式错误")
-    assert api.json()["detail"]["field"] == "number"
+    assert api.json()["errors"]["field"] == "number"
     assert 'certreg_verify_database_total{outcome="query"} 0.0' in metrics, "refused before any look-up"
     assert 'certreg_verify_cache_total{level="local",outcome="miss"} 0.0' in metrics
 

@@ -35,7 +35,11 @@ async def test_unknown_api_paths_are_a_json_404(world: World, path: str) -> None
     async with AsyncTestClient(verify_app(world.database.url)) as client:
         response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 404
-    assert response.json() == {"status": 404, "error": "未找到 / Not Found"}
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert (body["status"], body["error"], body["message_zh"], body["message_en"]) == (
+        404, "未找到 / Not Found", "未找到", "Not Found",
+    )  # fmt: skip
 
 
 async def test_framework_errors_keep_their_english_as_written(world: World) -> None:

@@ -1,0 +1,122 @@
+"""Legacy import throughput on PostgreSQL, next to bare Ed25519 measured in the same run (issue 13 target:
+1,000,000 certificates, imported rows/s ≥ 0.3 × bare PyNaCl signs/s, peak memory under 1 GB).
+
+A CSV of ``--rows`` skill-level certificates (national 22-character numbers, distinct resident-ID holders) is
+imported by :func:`issuer.legacy.service.import_legacy` — the CLI's and the API's path: every row checked,
+identities sealed, statements signed by the province key, certificates + issue and origin events + Merkle
+nodes + prints stored in chunks of ``--chunk``, counters raised — into a database of its own
+(``--db-name`` / ``CERTREG_BENCH_DB``, default a fresh ``certreg_bench_legacy_…``; created, migrated and
+seeded with ``tests.factories``, dropped at the end — only if this process made it, see
+``bench/database.py``). ``--runs`` imports, each of new numbers and holders, into one database.
+
+The baseline: bare PyNaCl ``SigningKey.sign`` of a typical statement on one thread (median of 5 rounds),
+measured before each import. ``ratio_to_sign`` = imported rows/s ÷ bare signs/s; ``peak_rss_mb`` is the
+process's peak resident memory (``ru_maxrss``), file and parsed rows included. ``legacy_1m_seconds`` is
+measured when ``--rows`` is 1,000,000 and otherwise projected from the median rate (``rows`` says which).
+The last line is one JSON object. Run: ``.venv/bin/python -m bench.legacy_import --rows 1000000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.issue import OPERATOR, bare_sign_rate
+from issuer.keystore import KeyStore
+from issuer.legacy.service import import_legacy
+from registry.config import load_settings
+from registry.db import Database
+from registry.rules.profiles import HUNAN
+from tests.factories import add_keys, key_store, seed_world
+from tests.integration.legacy.files import csv_bytes, skill_rows
+from tests.support import ID_HASH_KEY
+
+MILLION = 1_000_000
+
+
+def legacy_file(rows: int, *, run: int) -> bytes:
+    """``rows`` certificates; each run its own level (its own numbers) and holders."""
+    made = skill_rows(rows, start=1 + run * rows, issued_on=date(2021, 7, 1))
+    level = str(5 - run % 5)
+    for at, row in enumerate(made):
+        row[0] = row[0][:15] + level + f"{at + 1:06d}"  # 22 characters: the sequence restarts per level
+        row[6] = level
+    return csv_bytes(made)
+
+
+async def run(rows: int, runs: int, chunk: int, scratch: ScratchDatabase) -> dict[str, Any]:
+    keys = Path(tempfile.mkdtemp(prefix="certreg-bench-"))
+    report: dict[str, Any] = {"runs": []}
+    database: Database | None = None
+    try:
+        database = Database(await scratch.create())
+        await seed_world(database)
+        store: KeyStore = key_store(keys)
+        await add_keys(database, store)
+        settings = load_settings(
+            {}, database_url=database.url, key_dir=str(keys), key_passphrase="test-passphrase",
+            key_kdf="insecure-test-only", id_hash_key=ID_HASH_KEY,
+        )  # fmt: skip
+        for index in range(runs):
+            data = legacy_file(rows, run=index)
+            sign_rate = bare_sign_rate()
+            start = time.perf_counter()
+            done = await import_legacy(
+                database, settings, store, HUNAN, OPERATOR, data=data, file_name="legacy.csv", source="bench",
+                chunk_size=chunk,
+            )  # fmt: skip
+            seconds = time.perf_counter() - start
+            assert done.imported == rows, done
+            report["runs"].append({"seconds": seconds, "sign_rate": sign_rate})
+    finally:
+        if database is not None:
+            await database.dispose()
+        await scratch.drop()
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=MILLION)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--chunk", type=int, default=5000)
+    add_arguments(parser, default_name=scratch_name("certreg_bench_legacy"))
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    report = asyncio.run(run(args.rows, args.runs, args.chunk, ScratchDatabase(args.pg_admin_url, args.db_name)))
+    print(f"machine load (1 min) at start: {load:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'rows':>9} {'run':>3} {'seconds':>9} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6}")
+    for at, entry in enumerate(report["runs"], start=1):
+        rate = args.rows / entry["seconds"]
+        print(f"{args.rows:>9} {at:>3} {entry['seconds']:>9.2f} {rate:>9.0f} {entry['sign_rate']:>13.0f} "
+              f"{rate / entry['sign_rate']:>6.3f}")  # fmt: skip
+    seconds = statistics.median(e["seconds"] for e in report["runs"])
+    rate = args.rows / seconds
+    ratio = statistics.median(args.rows / e["seconds"] / e["sign_rate"] for e in report["runs"])
+    print(f"median: {rate:.0f} rows/s, ratio to bare signing {ratio:.3f}, peak RSS {report['peak_rss_mb']:.0f} MB")
+    print(
+        json.dumps(
+            {
+                "legacy_1m_seconds": round(seconds if args.rows == MILLION else MILLION / rate, 1),
+                "rows_per_s": round(rate),
+                "ratio_to_sign": round(ratio, 3),
+                "peak_rss_mb": round(report["peak_rss_mb"]),
+                "rows": args.rows,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""``certreg legacy import FILE --source NAME``: certificates issued before the registry, with their numbers.
+
+Run as the province admin operator; the key passphrase (signing with the province key, sealing identities)
+comes from the environment or is typed at the terminal. Every bad row is listed and nothing is stored; a
+good file is stored in chunks, one line on stderr per chunk, and running it again (after a kill, say) stores
+only what is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env, with_passphrase
+from issuer.cli.issue_batch import operator_for
+from issuer.legacy.service import DEFAULT_CHUNK, LegacyImportError, LegacyReport, import_legacy
+from registry.rules.profiles import get_profile
+
+
+@click.group("legacy")
+def legacy_group() -> None:
+    """历史证书导入 / certificates issued before the registry."""
+
+
+@legacy_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="The old system's name (its declared free formats apply).")
+@click.option("--chunk-size", type=click.IntRange(1, 100_000), default=DEFAULT_CHUNK, show_default=True)
+@click.option("--operator", default=None, help="Name recorded in the events (default: the login name).")
+def import_command(file: Path, source: str, chunk_size: int, operator: str | None) -> None:
+    """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
+    settings = with_passphrase(settings_from_env())
+    store = keystore(settings)
+    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    data = file.read_bytes()
+
+    def progress(done: int, total: int) -> None:
+        err_console.print(f"legacy: stored {done}/{total}")
+
+    async def _import() -> LegacyReport:
+        async with open_database(settings) as database:
+            return await import_legacy(
+                database, settings, store, profile, caller, data=data, file_name=file.name, source=source,
+                chunk_size=chunk_size, progress=progress,
+            )  # fmt: skip
+
+    try:
+        report = run(_import)
+    except LegacyImportError as exc:
+        table = Table(title="有错误的行（未导入任何证书）/ bad rows (nothing imported)")
+        for column in ("行 / row", "列 / column", "规则 / code", "说明 / message"):
+            table.add_column(column)
+        for problem in exc.problems:
+            table.add_row(
+                str(problem.row), problem.column, problem.code, f"{problem.message_zh} / {problem.message_en}"
+            )
+        console.print(table)
+        click.echo(f"错误 / error: {exc}", err=True)
+        sys.exit(1)
+    console.print(
+        f"来源 / source {report.source}: {report.rows} rows, imported {report.imported}, already there "
+        f"{report.already}, revoked {report.revoked} ({report.chunks} chunks)"
+    )
+
+
+COMMANDS = [legacy_group]

@@ -1,0 +1,125 @@
+"""Sealing holders' document numbers as they enter the registry (upload rows, imported certificates).
+
+Each checked document becomes one ``holder_identity`` row: the number sealed under the day's data key
+(``docs/identity.md``: a new key each province day and after ``DataKeyPolicy.max_rows`` values), bound to
+``holder:<id>`` and its type; the keyed index; the mask; the gender the number implies. Runs in the
+caller's transaction, so the rows that point at the identities commit with them or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from issuer.identity.kek import kek_for_sealing
+from registry.config import Settings
+from registry.identity.index import holder_digest
+from registry.identity.sealing.datakeys import DataKey, DataKeyPolicy
+from registry.identity.sealing.envelope import seal_document_number
+from registry.identity.sealing.ring import DataKeyRing
+from registry.identity.sealing.store import count_sealed, insert_identities, store_data_key, usable_key
+from registry.models import BatchRow, HolderIdentity
+from registry.rules.documents import HolderDocument, implied_gender
+
+DEFAULT_POLICY = DataKeyPolicy()
+
+
+def identity_binding(identity_id: str) -> str:
+    """The row a sealed number is bound to (part of its associated data)."""
+    return f"holder:{identity_id}"
+
+
+def _seal_all(
+    key: DataKey, documents: Sequence[HolderDocument], secret: bytes, now: datetime
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    ids, records = [], []
+    for document in documents:
+        identity_id = uuid.uuid4().hex
+        sealed = seal_document_number(key, document.document_type, document.number, row=identity_binding(identity_id))
+        gender = implied_gender(document.document_type, document.number)
+        records.append(
+            (
+                identity_id,
+                document.document_type.value,
+                sealed,
+                holder_digest(secret, document),
+                document.masked,
+                gender,
+                now,
+            )
+        )
+        ids.append(identity_id)
+    return ids, records
+
+
+async def seal_documents(
+    session: AsyncSession,
+    settings: Settings,
+    documents: Sequence[HolderDocument | None],
+    *,
+    today: date,
+    policy: DataKeyPolicy = DEFAULT_POLICY,
+) -> list[str | None]:
+    """Store each document as a sealed identity; returns their ids (``None`` where the document is)."""
+    ids: list[str | None] = [None] * len(documents)
+    wanted = [at for at, document in enumerate(documents) if document is not None]
+    if not wanted:
+        return ids
+    ring = DataKeyRing(await kek_for_sealing(session, settings))
+    secret, now = settings.id_hash_secret(), datetime.now(UTC)
+    done = 0
+    while done < len(wanted):
+        found = await usable_key(session, today, policy.max_rows)
+        if found is None:
+            wrapped, used = ring.new_key(created_on=today), 0
+            await store_data_key(session, wrapped)
+        else:
+            (wrapped, used) = found
+            ring.add(wrapped)
+            ring.use(wrapped.dk_id)
+        take = wanted[done : done + policy.max_rows - used]
+        chunk = [documents[at] for at in take]
+        made, records = await asyncio.to_thread(
+            _seal_all, ring.active, [d for d in chunk if d is not None], secret, now
+        )
+        await insert_identities(session, records)
+        await count_sealed(session, wrapped.dk_id, len(take))
+        for at, identity_id in zip(take, made, strict=True):
+            ids[at] = identity_id
+        done += len(take)
+    return ids
+
+
+class _SealableRow(Protocol):
+    document: HolderDocument | None
+    holder_identity_id: str | None
+
+
+async def seal_rows(session: AsyncSession, settings: Settings, rows: Sequence[_SealableRow], *, today: date) -> None:
+    """Seal the document of every upload row that has a valid one, set its ``holder_identity_id``, and
+    forget the clear document."""
+    ids = await seal_documents(session, settings, [row.document for row in rows], today=today)
+    for row, identity_id in zip(rows, ids, strict=True):
+        row.holder_identity_id, row.document = identity_id, None
+
+
+async def drop_batch_identities(session: AsyncSession, batch_id: int) -> None:
+    """Delete the identities of a batch's rows before the rows are replaced (a resubmission): rows never
+    reviewed and never issued, whose sealed numbers nothing else points at."""
+    found = [
+        i for i in await session.scalars(select(BatchRow.holder_identity_id).where(BatchRow.batch_id == batch_id)) if i
+    ]
+    await session.execute(
+        update(BatchRow)
+        .where(BatchRow.batch_id == batch_id)
+        .values(holder_identity_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for start in range(0, len(found), 1000):
+        await session.execute(delete(HolderIdentity).where(HolderIdentity.id.in_(found[start : start + 1000])))

@@ -1,0 +1,59 @@
+"""HTTP: ``POST /v1/legacy-imports`` (multipart: ``file``, ``source``), province admin.
+
+201 with the report; 422 with **every** bad row (``problems``: row, column, field, code, zh/en) when the file
+has any, nothing stored; 422 for an unreadable file or a missing column; 403 for any other role.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, post
+from litestar.di import NamedDependency
+
+from issuer.auth import Principal
+from issuer.batches.upload import FORM_SLACK, read_form, required
+from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
+from issuer.legacy.service import LegacyImportError, LegacyReport, import_legacy
+from issuer.runtime import IssuerRuntime
+from registry.config import Settings
+from registry.rules.profiles import get_profile
+from verify.http.errors import Handler
+
+
+def _bad_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, LegacyImportError)
+    content = {"status": 422, "error": str(exc), "problems": [msgspec.to_builtins(p) for p in exc.problems]}
+    return Response(content, status_code=422, media_type=MediaType.JSON)
+
+
+LEGACY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
+    **IDENTITY_EXCEPTION_HANDLERS,
+    LegacyImportError: _bad_rows,
+}
+
+
+def legacy_routes(settings: Settings) -> list[type[Controller]]:
+    """The route, with the body limit of uploads (a legacy file is read whole, like a results file)."""
+
+    class LegacyImportController(Controller):
+        path = "/v1/legacy-imports"
+        exception_handlers = LEGACY_EXCEPTION_HANDLERS
+        request_max_body_size = settings.max_upload_bytes + FORM_SLACK
+
+        @post("/", status_code=201)
+        async def create(
+            self,
+            request: Request[Any, Any, Any],
+            issuer: NamedDependency[IssuerRuntime],
+            principal: NamedDependency[Principal],
+        ) -> LegacyReport:
+            """导入历史证书: certificates issued before the registry, with their existing numbers."""
+            form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file", "source"))
+            return await import_legacy(
+                issuer.database, issuer.settings, issuer.keystore, get_profile(issuer.settings.profile), principal,
+                data=form.data, file_name=form.file_name, source=required(form, "source"),
+            )  # fmt: skip
+
+    return [LegacyImportController]

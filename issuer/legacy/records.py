@@ -1,0 +1,304 @@
+"""Domain: one row of a legacy file → a checked :class:`LegacyRecord`, or every problem it has (pure, no I/O).
+
+A legacy file (CSV, XLSX or JSON) lists certificates issued before the registry, as the old system recorded
+them. Columns (Chinese or English headers; ``docs/legacy.md``): number, kind, name, document type (optional,
+default resident ID), document number, occupation or project code, level, institution code, the authority as
+recorded, issue date, print serial (optional), status (valid or revoked) with the revocation date and reason.
+Each row is checked in full — every problem of every row is reported, with its row, column, code and a
+bilingual message — and a checked record keeps the document only until it is sealed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import Final
+
+import msgspec
+
+from registry.holders import NAME_MAX_LENGTH, normalise_name
+from registry.rules.documents import HolderDocument, holder_document
+from registry.rules.errors import RuleError, Violation
+from registry.rules.formats import check_occupation_code, normalise_occupation_code, parse_iso_date, parse_level
+from registry.rules.legacy import ImportedNumber, parse_legacy
+from registry.rules.policy import ProvinceProfile
+from registry.tabular import Row
+from registry.vocab import CertificateKind
+
+REASON_MAX: Final = 500
+
+
+class Column(StrEnum):
+    NUMBER = "number"
+    KIND = "kind"
+    NAME = "name"
+    ID_TYPE = "id_type"
+    ID_NUMBER = "id_number"
+    SUBJECT = "subject_code"
+    LEVEL = "level"
+    INSTITUTION = "institution"
+    AUTHORITY = "authority"
+    ISSUED_ON = "issued_on"
+    PRINT_SERIAL = "print_serial"
+    STATUS = "status"
+    REVOKED_ON = "revoked_on"
+    REVOKE_REASON = "revoke_reason"
+
+
+REQUIRED: Final = (
+    Column.NUMBER,
+    Column.KIND,
+    Column.NAME,
+    Column.ID_NUMBER,
+    Column.SUBJECT,
+    Column.INSTITUTION,
+    Column.ISSUED_ON,
+)
+ALIASES: Final[dict[Column, tuple[str, ...]]] = {
+    Column.NUMBER: ("证书编号", "证书号", "证书号码", "number", "certificatenumber"),
+    Column.KIND: ("证书类别", "证书类型", "证书种类", "kind"),
+    Column.NAME: ("姓名", "持证人姓名", "name", "holdername"),
+    Column.ID_TYPE: ("证件类型", "证件种类", "idtype", "documenttype"),
+    Column.ID_NUMBER: ("证件号码", "身份证号", "身份证号码", "公民身份号码", "idnumber", "documentnumber"),
+    Column.SUBJECT: (
+        "职业编码",
+        "项目编码",
+        "职业或项目编码",
+        "职业工种编码",
+        "subjectcode",
+        "occupationcode",
+        "projectcode",
+    ),
+    Column.LEVEL: ("等级", "技能等级", "level"),
+    Column.INSTITUTION: ("机构编码", "评价机构编码", "鉴定机构编码", "institution", "institutioncode"),
+    Column.AUTHORITY: ("发证机构", "发证机关", "发证单位", "authority", "issuingauthority"),
+    Column.ISSUED_ON: ("发证日期", "颁证日期", "issuedon", "issuedate"),
+    Column.PRINT_SERIAL: ("印制流水码", "印刷流水号", "流水号", "printserial"),
+    Column.STATUS: ("状态", "证书状态", "status"),
+    Column.REVOKED_ON: ("撤销日期", "revokedon"),
+    Column.REVOKE_REASON: ("撤销原因", "revokereason", "revocationreason"),
+}
+_KINDS: Final = {
+    "qualification": CertificateKind.QUALIFICATION,
+    "职业资格证书": CertificateKind.QUALIFICATION,
+    "职业资格": CertificateKind.QUALIFICATION,
+    "skill_level": CertificateKind.SKILL_LEVEL,
+    "职业技能等级证书": CertificateKind.SKILL_LEVEL,
+    "职业技能等级": CertificateKind.SKILL_LEVEL,
+    "special_ability": CertificateKind.SPECIAL_ABILITY,
+    "专项职业能力证书": CertificateKind.SPECIAL_ABILITY,
+    "专项职业能力": CertificateKind.SPECIAL_ABILITY,
+}
+_KIND_LOOKUP: Final = {"".join(key.split()).lower().replace("_", ""): kind for key, kind in _KINDS.items()}
+_VALID: Final = frozenset({"", "valid", "有效", "正常"})
+_REVOKED: Final = frozenset({"revoked", "撤销", "已撤销", "注销", "已注销"})
+_NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
+
+
+class LegacyProblem(msgspec.Struct, frozen=True, kw_only=True):
+    """One broken rule of one row: where (row as the user sees it, header = 1; the column as written), which
+    rule (``code``) and what to do, in Chinese and English."""
+
+    row: int
+    column: str
+    field: str
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class LegacyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A checked legacy certificate. ``document`` hides its number from ``repr``; sealed at load, never stored
+    in clear."""
+
+    row: int
+    number: ImportedNumber
+    holder_name: str
+    document: HolderDocument
+    subject_code: str
+    level: int
+    institution_code: str
+    recorded_authority: str
+    issued_on: date
+    print_serial: str | None
+    revoked_on: date | None
+    revoke_reason: str
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower().replace("-", "").replace("_", "")
+
+
+_LOOKUP: Final = {_fold(alias): column for column, aliases in ALIASES.items() for alias in aliases}
+_LOOKUP.update({_fold(column.value): column for column in Column})
+
+
+def map_header(header: tuple[str, ...]) -> tuple[dict[Column, int], list[Column]]:
+    """Column positions by field, and the required fields that have none."""
+    index: dict[Column, int] = {}
+    for at, text in enumerate(header):
+        column = _LOOKUP.get(_fold(text.split("\n")[0])) or _LOOKUP.get(_fold(text))
+        if column is not None and column not in index:
+            index[column] = at
+    return index, [c for c in REQUIRED if c not in index]
+
+
+class RecordChecker:
+    """Checks the rows of one legacy file from ``source`` (the old system's name) under ``profile``."""
+
+    def __init__(
+        self, profile: ProvinceProfile, *, source: str, header: tuple[str, ...], index: dict[Column, int], today: date
+    ) -> None:
+        self._profile, self._source, self._header, self._index, self._today = profile, source, header, index, today
+
+    def _cell(self, row: Row, column: Column) -> str:
+        at = self._index.get(column)
+        return row.cells[at].strip() if at is not None and at < len(row.cells) else ""
+
+    def where(self, column: Column) -> str:
+        """The header of ``column`` as the file writes it (its field name when the file has no such column)."""
+        at = self._index.get(column)
+        return self._header[at] if at is not None else column.value
+
+    def _problem(self, row: Row, column: Column, violation: Violation) -> LegacyProblem:
+        return LegacyProblem(
+            row=row.number,
+            column=self.where(column),
+            field=column.value,
+            code=violation.code,
+            message_zh=violation.message_zh,
+            message_en=violation.message_en,
+        )
+
+    def _own(self, row: Row, column: Column, code: str, zh: str, en: str) -> LegacyProblem:
+        return LegacyProblem(
+            row=row.number, column=self.where(column), field=column.value, code=code, message_zh=zh, message_en=en
+        )
+
+    def check(self, row: Row) -> LegacyRecord | list[LegacyProblem]:
+        """The record of ``row``, or every problem it has (never raises for bad input)."""
+        found: list[LegacyProblem] = []
+        for column in REQUIRED:
+            if not self._cell(row, column):
+                found.append(self._own(row, column, "cell.required", "必填项为空", "the cell is required"))
+        kind = _KIND_LOOKUP.get(_fold(self._cell(row, Column.KIND)))
+        if kind is None and self._cell(row, Column.KIND):
+            found.append(
+                self._own(
+                    row, Column.KIND, "legacy.kind", "证书类别无效（职业资格、职业技能等级、专项职业能力）",
+                    "kind is not qualification, skill_level or special_ability",
+                )
+            )  # fmt: skip
+        number = self._number(row, kind, found)
+        name = normalise_name(self._cell(row, Column.NAME))
+        if len(name) > NAME_MAX_LENGTH:
+            found.append(self._own(row, Column.NAME, "name.too_long", "姓名过长", f"longer than {NAME_MAX_LENGTH}"))
+        document = self._document(row, found)
+        subject = self._subject(row, kind, found)
+        level = self._level(row, kind, found)
+        issued_on = self._date(row, Column.ISSUED_ON, found)
+        if issued_on is not None and issued_on > self._today:
+            found.append(
+                self._own(row, Column.ISSUED_ON, "date.future", "发证日期晚于今天", "the issue date is in the future")
+            )
+        revoked_on, reason = self._status(row, issued_on, found)
+        if found or number is None or document is None or issued_on is None or level is None:
+            return found
+        serial = unicodedata.normalize("NFKC", self._cell(row, Column.PRINT_SERIAL)).strip().upper() or None
+        return LegacyRecord(
+            row=row.number,
+            number=number,
+            holder_name=name,
+            document=document,
+            subject_code=subject,
+            level=level,
+            institution_code=self._cell(row, Column.INSTITUTION),
+            recorded_authority=self._cell(row, Column.AUTHORITY),
+            issued_on=issued_on,
+            print_serial=serial,
+            revoked_on=revoked_on,
+            revoke_reason=reason,
+        )
+
+    def _number(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> ImportedNumber | None:
+        text = self._cell(row, Column.NUMBER)
+        if not text or kind is None:
+            return None
+        try:
+            return parse_legacy(self._profile, text, kind=kind, source=self._source, today=self._today)
+        except RuleError as exc:
+            found.append(self._problem(row, Column.NUMBER, exc.violation))
+            return None
+
+    def _document(self, row: Row, found: list[LegacyProblem]) -> HolderDocument | None:
+        text = self._cell(row, Column.ID_NUMBER)
+        if not text:
+            return None
+        try:
+            return holder_document(self._profile, self._cell(row, Column.ID_TYPE), text, today=self._today)
+        except RuleError as exc:
+            column = Column.ID_TYPE if exc.violation.field == "id_type" else Column.ID_NUMBER
+            found.append(self._problem(row, column, exc.violation))
+            return None
+
+    def _subject(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> str:
+        text = self._cell(row, Column.SUBJECT)
+        if not text or kind is None:
+            return text
+        if kind is CertificateKind.SPECIAL_ABILITY:
+            return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        code = normalise_occupation_code(text)
+        problem = check_occupation_code(code)
+        if problem is not None:
+            found.append(self._problem(row, Column.SUBJECT, problem))
+        return code
+
+    def _level(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> int | None:
+        text = self._cell(row, Column.LEVEL)
+        if kind is None or not kind.has_level:
+            if _fold(text) in _NO_LEVEL:
+                return 0
+            zh, en = "专项职业能力证书没有等级", "a special-ability certificate has no level"
+            found.append(self._own(row, Column.LEVEL, "level.not_applicable", zh, en))
+            return None
+        try:
+            return parse_level(text)
+        except RuleError as exc:
+            found.append(self._problem(row, Column.LEVEL, exc.violation))
+            return None
+
+    def _date(self, row: Row, column: Column, found: list[LegacyProblem]) -> date | None:
+        text = self._cell(row, column)
+        if not text:
+            return None
+        try:
+            return parse_iso_date(text, field=column.value)
+        except RuleError as exc:
+            found.append(self._problem(row, column, exc.violation))
+            return None
+
+    def _status(self, row: Row, issued_on: date | None, found: list[LegacyProblem]) -> tuple[date | None, str]:
+        status = _fold(self._cell(row, Column.STATUS))
+        if status in _VALID:
+            return None, ""
+        if status not in _REVOKED:
+            zh, en = "状态应为 有效 或 撤销", "the status must be valid or revoked"
+            found.append(self._own(row, Column.STATUS, "legacy.status", zh, en))
+            return None, ""
+        revoked_on = self._date(row, Column.REVOKED_ON, found)
+        reason = self._cell(row, Column.REVOKE_REASON)
+        if revoked_on is None and not self._cell(row, Column.REVOKED_ON):
+            found.append(self._own(row, Column.REVOKED_ON, "cell.required", "撤销的证书须有撤销日期", "date required"))
+        if not reason:
+            found.append(
+                self._own(row, Column.REVOKE_REASON, "cell.required", "撤销的证书须有撤销原因", "reason required")
+            )
+        elif len(reason) > REASON_MAX or any(unicodedata.category(c) == "Cc" for c in reason):
+            found.append(self._own(row, Column.REVOKE_REASON, "reason.format", "撤销原因过长或含控制字符", "too long"))
+        if revoked_on is not None and issued_on is not None and not issued_on <= revoked_on <= self._today:
+            found.append(
+                self._own(row, Column.REVOKED_ON, "legacy.revoked_on", "撤销日期应在发证日期与今天之间",
+                          "the revocation date must fall between the issue date and today")
+            )  # fmt: skip
+        return revoked_on, reason

@@ -1,0 +1,79 @@
+"""Standards credentials (docs/credentials.md): each certificate's signed VC and the signed status lists.
+
+- ``certificate_credential``: the RFC 8785 bytes of a certificate's signed ``OpenBadgeCredential``, its
+  status value (scope ``status:{authority}``) as list and index, the key and the leaf of the event that
+  commits to it. Certificates issued before this revision have none until ``certreg credentials backfill``.
+- ``status_list``: per authority and list, the bits and the signed ``BitstringStatusListCredential``.
+
+Only tables are added: code of the previous revision still serves this schema (it never reads them), as
+``schema_compat`` records (rolling upgrades, registry/schema.py). Numbered 0006 as reserved for issue 18 but
+chained after 0008_log, which landed first.
+
+Revision ID: 0006_credentials
+Revises: 0008_log
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_credentials"
+down_revision = "0008_log"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "certificate_credential",
+        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("authority_code", sa.String(length=16), nullable=False),
+        sa.Column("status_value", sa.BigInteger(), nullable=False),
+        sa.Column("status_list", sa.Integer(), nullable=False),
+        sa.Column("status_index", sa.Integer(), nullable=False),
+        sa.Column("kid", sa.String(length=11), nullable=False),
+        sa.Column("credential", sa.LargeBinary(), nullable=False),
+        sa.Column("log_index", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["number"], ["certificate.number"], name=op.f("fk_certificate_credential_number_certificate")
+        ),
+        sa.ForeignKeyConstraint(
+            ["authority_code"], ["authority.code"], name=op.f("fk_certificate_credential_authority_code_authority")
+        ),
+        sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_certificate_credential_kid_public_key")),
+        sa.PrimaryKeyConstraint("number", name=op.f("pk_certificate_credential")),
+    )
+    op.create_index(
+        "ux_certificate_credential_status",
+        "certificate_credential",
+        ["authority_code", "status_list", "status_index"],
+        unique=True,
+    )
+    op.create_table(
+        "status_list",
+        sa.Column("authority_code", sa.String(length=16), nullable=False),
+        sa.Column("list_number", sa.Integer(), nullable=False),
+        sa.Column("bits", sa.LargeBinary(), nullable=False),
+        sa.Column("kid", sa.String(length=11), nullable=False),
+        sa.Column("credential", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["authority_code"], ["authority.code"], name=op.f("fk_status_list_authority_code_authority")
+        ),
+        sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_status_list_kid_public_key")),
+        sa.PrimaryKeyConstraint("authority_code", "list_number", name=op.f("pk_status_list")),
+    )
+    op.execute(
+        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
+            r=revision, o=down_revision
+        )
+    )
+
+
+def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+    op.drop_table("status_list")
+    op.drop_index("ux_certificate_credential_status", table_name="certificate_credential")
+    op.drop_table("certificate_credential")

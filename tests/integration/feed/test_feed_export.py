@@ -1,0 +1,133 @@
+"""The national exchange feed round trip (issue 13 phase 2, docs/feed.md): ``certreg feed export`` writes
+NDJSON, CSV and XLSX in the national field order with the holders' full identities, and a manifest whose
+Ed25519 signature verifies with the province's public key from ``GET /v1/keys`` and whose SHA-256s match
+the files; the export is a ``feed.exported`` event; the next export resumes after the last event."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+
+from issuer.app import create_app
+from issuer.auth import Role, create_token
+from issuer.cli import main
+from issuer.feed.fields import NATIONAL_FIELDS
+from issuer.feed.manifest import verify_manifest
+from keys.kid import b64url_decode
+from registry.config import Settings
+from registry.db import Database
+from registry.events import decode_entry
+from registry.models import Event
+from tests.factories import PROVINCE, add_keys, key_store, seed_world
+from tests.integration.legacy.files import csv_bytes, mixed_rows, skill_rows
+from tests.support import ID_HASH_KEY, make_settings
+
+
+class World:
+    def __init__(self, database: Database, settings: Settings, client: AsyncTestClient, token: str):  # type: ignore[type-arg]
+        self.database, self.settings, self.client, self.token = database, settings, client, token
+
+    async def load(self, rows: list[list[str]]) -> None:
+        answer = await self.client.post(
+            "/v1/legacy-imports",
+            files={"file": ("legacy.csv", csv_bytes(rows))},
+            data={"source": "hunan-osta"},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        assert answer.status_code == 201, answer.text
+
+
+@pytest.fixture
+async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
+    await seed_world(database)
+    await add_keys(database, key_store(tmp_path / "keys"))
+    async with database.transaction() as session:
+        token = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
+    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield World(database, settings, client, token)
+
+
+def _export(settings: Settings, since: int, out: Path) -> str:
+    env = {
+        "CERTREG_DATABASE_URL": settings.database_url,
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        "CERTREG_KEY_DIR": settings.key_dir,
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+    }
+    args = ["feed", "export", "--since", str(since), "--out", str(out), "--reason", "国家库上报 / national upload"]
+    result = CliRunner().invoke(main, args, env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+async def test_the_feed_round_trip_with_its_manifest_verified_by_the_public_key(world: World, tmp_path: Path) -> None:
+    rows = mixed_rows()
+    await world.load(rows)
+    out = tmp_path / "feed"
+    output = await asyncio.to_thread(_export, world.settings, 0, out)
+
+    manifest_path = next(out.glob("*.manifest.json"))
+    keys = (await world.client.get("/v1/keys")).json()
+    entries = keys["keys"] if isinstance(keys, dict) else keys
+    signed = json.loads(manifest_path.read_bytes())
+    (entry,) = [k for k in entries if k["kid"] == signed["manifest"]["kid"]]
+    assert (entry["authority"], entry["purpose"]) == (PROVINCE, "statement")
+    manifest = verify_manifest(manifest_path.read_bytes(), b64url_decode(entry["public_key"]))
+    tampered = manifest_path.read_bytes().replace(b'"records": 7', b'"records": 6')
+    with pytest.raises(ValueError, match="does not verify"):
+        verify_manifest(tampered, b64url_decode(entry["public_key"]))
+    assert manifest.counts == {"records": 7, "issued": 3, "imported": 3, "revoked": 1}
+    for file in manifest.files:  # every file is the one the manifest signed
+        data = (out / file.name).read_bytes()
+        assert (hashlib.sha256(data).hexdigest(), len(data)) == (file.sha256, file.bytes)
+        assert (out / file.name).stat().st_mode & 0o077 == 0
+
+    lines = [json.loads(line) for line in (out / f"feed-1-{manifest.last_event}.ndjson").read_text().splitlines()]
+    assert [list(line) for line in lines[:1]] == [[name for name, _ in NATIONAL_FIELDS]]
+    by_event = {(line["certificate_number"], line["event"]): line for line in lines}
+    passport = by_event[(rows[1][0], "imported")]
+    assert (passport["document_type"], passport["document_type_code"], passport["document_number"]) == (
+        "passport",
+        "414",
+        "E12345678",
+    )
+    assert (passport["print_serial"], passport["origin"]) == ("OSTA20150001", "hunan-osta")
+    revoked = by_event[(rows[1][0], "revoked")]
+    assert (revoked["status"], revoked["reason"]) == ("revoked", "考试作弊 / cheating")
+    assert by_event[(rows[0][0], "issued")]["document_number"] == rows[0][4]
+
+    table = list(csv.reader(io.StringIO((out / f"feed-1-{manifest.last_event}.csv").read_bytes().decode("utf-8-sig"))))
+    assert table[0] == [f"{zh} {name}" for name, zh in NATIONAL_FIELDS]
+    assert len(table) == 8
+    sheet = openpyxl.load_workbook(out / f"feed-1-{manifest.last_event}.xlsx").worksheets[0]
+    assert sheet.max_row == 8
+
+    async with world.database.reader() as session:
+        exported = await session.scalar(select(Event).where(Event.kind == "feed.exported"))
+    assert exported is not None
+    assert exported.subject == f"feed:1-{manifest.last_event}"
+    details = decode_entry(exported.data).details
+    assert details["manifest_sha256"] == hashlib.sha256(manifest_path.read_bytes()).digest()
+    assert f"next: --since {manifest.last_event}" in output
+
+    await world.load(skill_rows(1, start=40))  # the next export holds only what came since
+    await asyncio.to_thread(_export, world.settings, manifest.last_event, out)
+    later = sorted(out.glob("*.ndjson"))[-1] if len(list(out.glob("*.ndjson"))) > 1 else None
+    assert later is not None
+    events = [json.loads(line)["event"] for line in later.read_text().splitlines()]
+    assert events == ["issued", "imported"]

@@ -1,0 +1,48 @@
+"""Fixtures of the legacy-import tests: the factories' world with keys, a province admin and reviewer token,
+and an HTTP client of the issuer app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from httpx import Response
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from issuer.auth import Role, create_token
+from registry.config import Settings
+from registry.db import Database
+from tests.factories import PROVINCE, add_keys, key_store, seed_world
+from tests.support import make_settings
+
+
+class World:
+    def __init__(self, database: Database, settings: Settings, client: AsyncTestClient, tokens: dict[Role, str]):  # type: ignore[type-arg]
+        self.database, self.settings, self.client, self.tokens = database, settings, client, tokens
+
+    async def post(
+        self, data: bytes, *, name: str = "legacy.csv", source: str = "hunan-osta", role: Role = Role.PROVINCE_ADMIN
+    ) -> Response:
+        return await self.client.post(
+            "/v1/legacy-imports",
+            files={"file": (name, data)},
+            data={"source": source},
+            headers={"Authorization": f"Bearer {self.tokens[role]}"},
+        )
+
+
+@pytest.fixture
+async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
+    await seed_world(database)
+    store = key_store(tmp_path / "keys")
+    await add_keys(database, store)
+    async with database.transaction() as session:
+        tokens = {
+            role: await create_token(session, org_code=PROVINCE, role=role)
+            for role in (Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER)
+        }
+    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield World(database, settings, client, tokens)

@@ -1,0 +1,77 @@
+"""Every error answer of the verify routes as RFC 9457 problem details (``application/problem+json``).
+
+Members: ``type`` (``about:blank``: the status says what kind of problem it is), ``title`` (the status's
+phrase), ``status``, ``detail`` (the English message) and the extension members ``message_zh`` and
+``message_en`` (the message in both languages), ``error`` (``"<zh> / <en>"``, the one-line form older
+clients read), ``rule`` (the rule of docs/rules.md a refusal applies, when one does) and ``errors`` (what
+was wrong, field by field, when it helps). :class:`Problem` is also the schema the OpenAPI document gives
+for every error status, so what is documented is what is sent.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, Final
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+PROBLEM_JSON: Final = "application/problem+json"
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details with this service's extension members (see the module docstring)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    message_zh: str
+    message_en: str
+    error: str
+    rule: str | None = None
+    errors: Any = None
+    retry_after: int | None = None
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """``"<zh> / <en>"`` as its two halves (a message without the separator is both)."""
+    zh, separator, en = message.partition(" / ")
+    return (zh, en) if separator else (message, message)
+
+
+def problem(status: int, message: str, errors: Any = None, *, rule: str | None = None) -> Problem:
+    """The problem of ``status`` with the bilingual ``message``."""
+    zh, en = split_message(message)
+    retry = errors.get("retry_after") if isinstance(errors, dict) else None
+    return Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=en,
+        message_zh=zh,
+        message_en=en,
+        error=message,
+        rule=rule,
+        errors=errors,
+        retry_after=retry if isinstance(retry, int) else None,
+    )
+
+
+_encoder: Final = msgspec.json.Encoder()
+
+
+def problem_bytes(status: int, message: str, errors: Any = None, *, rule: str | None = None) -> bytes:
+    return _encoder.encode(problem(status, message, errors, rule=rule))
+
+
+def problem_spec(status: int, description: str, example: str) -> ResponseSpec:
+    """The OpenAPI response of an error ``status``: the :class:`Problem` schema as
+    ``application/problem+json``, with ``example`` (``"<zh> / <en>"``) as what the body says."""
+    return ResponseSpec(
+        Problem,
+        description=description,
+        media_type=PROBLEM_JSON,
+        generate_examples=False,
+        examples=[Example(summary=description, value=msgspec.to_builtins(problem(status, example)))],
+    )

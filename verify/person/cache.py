@@ -1,0 +1,292 @@
+"""A person's certificate views: the in-process cache's tag, Redis, then the database, one load per person.
+
+Level 1 is the worker's :class:`verify.cache.lru.ResponseCache` (finished answers keyed by person, name and
+variant, tagged with the person's tag and *linked* to every certificate number they list, so any
+invalidation of one of those numbers drops them). Level 2 is Redis: the MessagePack of the person's views
+under ``{prefix}:person:{tag}``, written by compare-and-set against ``{prefix}:pver:{tag}`` exactly like
+certificate views (:mod:`verify.cache.redis_views`), so a fill that raced a change stores nothing.
+
+Invalidation. A revoked, reissued or replaced certificate is in a cached answer's links, so the existing
+announcements (pub/sub, the local listener, the change feed) drop it. A newly issued certificate is in no
+answer yet: the change feed hands every changed number to :meth:`PersonStore.changed`, which maps numbers
+to holders with one query (``certificate.number`` → ``holder_id_digest``) and drops those persons in process
+and in Redis. The feed polls every ``change_poll_seconds`` (0.5 s), so a person's answer is replaced within
+a second of any change to any of their certificates.
+
+Single flight: concurrent first look-ups of one person share one load (shielded from cancellation). Loads
+are batched per turn of the event loop: the persons asked for together go out as one ``MGET`` and one
+``IN (…)`` query (as certificate views do, :mod:`verify.cache.viewstore`).
+
+A lagging read replica must not bring back what the change feed (which reads the primary) has seen end: a
+person dropped by the feed within the last :data:`RECENT_SECONDS` is read from the primary, and so is one
+whose replica rows miss an event this worker knows about one of their certificates
+(:class:`verify.cache.revisions.Revisions`), as :mod:`verify.cache.viewstore` does for single certificates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Final
+
+import msgspec
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from registry.db import Database
+from verify.cache.invalidation import VERSION_TTL_SECONDS
+from verify.cache.lru import ResponseCache
+from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
+from verify.cache.revisions import Revisions
+from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.person.lookup import PersonQuery, person_tag
+from verify.person.queries import digests_of, fetch_person, fetch_persons
+from verify.views import CertificateView
+
+logger = logging.getLogger("certreg.verify.person")
+
+#: How long a person changed by the feed is read from the primary rather than the replica.
+RECENT_SECONDS: Final = 60.0
+_MAX_RECENT: Final = 10_000
+#: Most persons one load asks for (the ``MGET`` and the SQL ``IN`` list stay small).
+MAX_BATCH: Final = 500
+Views = list[CertificateView]
+_encoder: Final = msgspec.msgpack.Encoder()
+_decoder: Final = msgspec.msgpack.Decoder(list[CertificateView])
+
+
+def person_key(prefix: str, tag: str) -> str:
+    """The Redis key of a person's views."""
+    return f"{prefix}:person:{tag}"
+
+
+def person_version_key(prefix: str, tag: str) -> str:
+    """The Redis key counting the invalidations of a person (compare-and-set guard of writes)."""
+    return f"{prefix}:pver:{tag}"
+
+
+def _bytes(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
+
+
+class _Flight:
+    __slots__ = ("future", "started")
+
+    def __init__(self, future: asyncio.Future[list[CertificateView]], started: int) -> None:
+        self.future = future
+        self.started = started
+
+
+class PersonStore:
+    """Loads persons' views through Redis (when given) and the read database."""
+
+    def __init__(
+        self,
+        database: Database,
+        redis: aioredis.Redis | None,
+        cache: ResponseCache[Any],
+        *,
+        prefix: str,
+        ttl: int,
+        timeout: float,
+        gate: RedisGate,
+        db_timeout: float,
+        retry_after: int,
+        db_slots: int = 10,
+        revisions: Revisions | None = None,
+    ) -> None:
+        self.database = database
+        self.redis = redis
+        self.cache = cache
+        self.prefix = prefix
+        self.ttl = ttl
+        self.timeout = timeout
+        self.gate = gate
+        self.db_timeout = db_timeout
+        self.retry_after = retry_after
+        self._cas = redis.register_script(_CAS_SCRIPT) if redis is not None else None
+        self._inflight: dict[str, _Flight] = {}
+        self._pending_drops: set[str] = set()
+        #: At most this many person queries at once (a batch of 1,000 people must not drain the pool).
+        self._slots = asyncio.Semaphore(db_slots)
+        self.revisions = revisions if revisions is not None else Revisions()
+        #: The read path has a replica of its own, which may lag (see the module docstring).
+        self._replica = str(database.read_engine.url) != str(database.write_engine.url)
+        #: Tag → when the change feed last dropped it (read from the primary for a while after).
+        self._recent: dict[str, float] = {}
+        #: The persons asked for during this turn of the event loop (loaded together at its end).
+        self._batch: dict[str, tuple[PersonQuery, _Flight]] | None = None
+        self._loads: set[asyncio.Task[dict[str, Views]]] = set()
+
+    async def get(self, query: PersonQuery) -> tuple[list[CertificateView], int]:
+        """The person's views (newest first) and the cache generation their load began at; raises
+        ServiceUnavailableError."""
+        flight = self._inflight.get(query.tag)
+        queued = self._batch.get(query.tag) if self._batch is not None else None
+        if queued is not None:
+            # not read yet: whatever was invalidated meanwhile, its read comes after, so it may serve this too
+            flight = queued[1]
+            flight.started = min(flight.started, self.cache.generation)
+        elif flight is None or self.cache.changed_since(query.tag, flight.started):
+            loop = asyncio.get_running_loop()
+            flight = _Flight(loop.create_future(), self.cache.generation)
+            self._inflight[query.tag] = flight
+            if self._batch is None or len(self._batch) >= MAX_BATCH:
+                self._batch = {}
+                loop.call_soon(self._launch, self._batch)
+            self._batch[query.tag] = (query, flight)
+        return await asyncio.shield(flight.future), flight.started
+
+    def _launch(self, batch: dict[str, tuple[PersonQuery, _Flight]]) -> None:
+        if self._batch is batch:
+            self._batch = None
+        task = asyncio.create_task(self._load([query for query, _ in batch.values()]))  # noqa: RUF006 - kept below
+        self._loads.add(task)  # held until done, so the loop cannot drop it
+        task.add_done_callback(self._loads.discard)
+        task.add_done_callback(functools.partial(self._settle, batch))
+
+    def _settle(self, batch: dict[str, tuple[PersonQuery, _Flight]], done: asyncio.Task[dict[str, Views]]) -> None:
+        for tag, (_, flight) in batch.items():
+            if self._inflight.get(tag) is flight:
+                del self._inflight[tag]
+            if done.cancelled():
+                flight.future.cancel()
+            elif (error := done.exception()) is not None:
+                flight.future.set_exception(error)
+                flight.future.exception()  # seen, even if every waiter went away
+            elif tag in (result := done.result()):
+                flight.future.set_result(result[tag])
+            else:  # never expected; a waiter must not wait forever
+                flight.future.set_exception(RuntimeError("person load returned no answer"))
+                flight.future.exception()
+
+    async def _load(self, queries: list[PersonQuery]) -> dict[str, Views]:
+        cached = await self._read_redis([query.tag for query in queries])
+        found: dict[str, Views] = {}
+        versions: dict[str, bytes] = {}
+        for query in queries:
+            held = cached.get(query.tag) if cached is not None else None
+            if isinstance(held, list):
+                found[query.tag] = held
+            elif held is not None:
+                versions[query.tag] = held
+        missing = [query for query in queries if query.tag not in found]
+        if missing:
+            loaded = await self._from_database(missing)
+            found.update(loaded)
+            if cached is not None:
+                await self._write_redis([(tag, loaded[tag], versions.get(tag, b"")) for tag in loaded])
+        return found
+
+    async def _read_redis(self, tags: list[str]) -> dict[str, Views | bytes] | None:
+        """Per tag the cached views, else the version seen (``b""``: none yet); ``None`` when Redis cannot
+        help."""
+        if self.redis is None or self.gate.open:
+            return None
+        keys = [person_key(self.prefix, tag) for tag in tags] + [person_version_key(self.prefix, tag) for tag in tags]
+        try:
+            async with asyncio.timeout(self.timeout):
+                values = await self.redis.mget(keys)
+        except REDIS_ERRORS as exc:
+            self._failed("read", exc)
+            return None
+        held: dict[str, Views | bytes] = {}
+        for index, tag in enumerate(tags):
+            held[tag] = _bytes(values[len(tags) + index]) or b""
+            data = _bytes(values[index])
+            if data is not None:
+                # a value written by another release does not decode: it is overwritten after the read
+                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                    held[tag] = _decoder.decode(data)
+        return held
+
+    async def _write_redis(self, items: list[tuple[str, Views, bytes]]) -> None:
+        """Store ``(tag, views, version seen before the read)`` unless the version moved (one script call)."""
+        if self._cas is None or self.gate.open or not items:
+            return
+        keys: list[str] = []
+        args: list[bytes | int] = []
+        for tag, views, version in items:
+            keys += [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
+            args += [_encoder.encode(views), version, self.ttl]
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._cas(keys=keys, args=args)
+        except REDIS_ERRORS as exc:
+            self._failed("write", exc)
+
+    async def _from_database(self, queries: list[PersonQuery]) -> dict[str, Views]:
+        async def read_from(engine: AsyncEngine, wanted: list[PersonQuery]) -> dict[str, Views]:
+            async with self._slots, engine.connect() as conn:
+                if len(wanted) == 1:
+                    return {wanted[0].tag: await fetch_person(conn, wanted[0].digest)}
+                by_digest = await fetch_persons(conn, [query.digest for query in wanted])
+            return {query.tag: by_digest[query.digest] for query in wanted}
+
+        async def read() -> dict[str, Views]:
+            if not self._replica:
+                return await read_from(self.database.read_engine, queries)
+            primary = [query for query in queries if self._changed_lately(query.tag)]
+            replica = [query for query in queries if not self._changed_lately(query.tag)]
+            found = await read_from(self.database.read_engine, replica) if replica else {}
+            primary += [q for q in replica if any(self.revisions.known(v.number) > v.revision for v in found[q.tag])]
+            if primary:
+                found.update(await read_from(self.database.write_engine, primary))
+            return found
+
+        try:
+            async with asyncio.timeout(self.db_timeout):
+                return await read_with_one_retry(read)
+        except DATABASE_ERRORS as exc:
+            raise unavailable(exc, self.retry_after) from None
+
+    def remember(self, tag: str, views: Sequence[CertificateView]) -> None:
+        """Link each certificate number of a cached answer to the person's tag (see the module docstring)."""
+        for view in views:
+            self.cache.link(view.number, tag)
+
+    async def changed(self, conn: AsyncConnection, numbers: Sequence[str]) -> None:
+        """The change feed's hook: drop the answers of every person holding one of ``numbers``."""
+        tags = sorted({person_tag(digest) for digest in (await digests_of(conn, numbers)).values()})
+        if tags:
+            self.cache.invalidate(tags)
+            self._pending_drops.update(tags)
+            now = time.monotonic()
+            if len(self._recent) > _MAX_RECENT:
+                self._recent = {t: at for t, at in self._recent.items() if now - at < RECENT_SECONDS}
+            self._recent.update(dict.fromkeys(tags, now))
+        await self.drop_pending()
+
+    async def drop_pending(self) -> bool:
+        """Delete the Redis values of dropped persons and bump their versions (retried on the next poll)."""
+        if self.redis is None or not self._pending_drops:
+            return True
+        tags = sorted(self._pending_drops)
+        try:
+            async with asyncio.timeout(self.timeout * 4):
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.delete(*(person_key(self.prefix, tag) for tag in tags))
+                    for tag in tags:
+                        pipe.incr(person_version_key(self.prefix, tag))
+                        pipe.expire(person_version_key(self.prefix, tag), VERSION_TTL_SECONDS)
+                    await pipe.execute()
+        except REDIS_ERRORS as exc:
+            self._failed("drop", exc)
+            return False
+        self._pending_drops.difference_update(tags)
+        # An answer read from Redis before the drop may have been filled in meanwhile: drop it again.
+        self.cache.invalidate(tags)
+        return True
+
+    def _changed_lately(self, tag: str) -> bool:
+        at = self._recent.get(tag)
+        return at is not None and time.monotonic() - at < RECENT_SECONDS
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        if not self.gate.open:
+            logger.warning("Redis person %s failed (%s); reading the database meanwhile", what, type(exc).__name__)
+        self.gate.failed()
