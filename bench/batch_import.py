@@ -28,8 +28,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
-from issuer.auth import Role
-from issuer.batches.access import Caller
+from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
 from registry.db import Database
@@ -40,7 +39,7 @@ from registry.vocab import CertificateKind
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
 from tests.support import empty_tables
 
-CALLER = Caller(role=Role.PROVINCE_ADMIN, org_code="430000", actor="bench")
+CALLER = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 def results_csv(rows: int) -> bytes:

@@ -15,7 +15,7 @@ timed issue is followed by one of the same size without credentials, and ``ratio
 "VC cost" column) is the median with ÷ the median without.
 
 Then, once, for 100,000 rows: where the time goes (time inside the store calls, from wrappers around
-them) and the two ways of marking rows issued that ``issuer.issuing.store.mark_issued`` chose between.
+them) and the two ways of marking rows issued that ``issuer.batches.store.mark_issued`` chose between.
 The last line is exactly ``{"rows_100k_seconds": …, "rows_per_s": …, "ratio_to_sign": …}``.
 Run: ``.venv/bin/python -m bench.issue`` (``--runs 5,3,2`` runs per size; ``--quick`` for 1k and 10k only).
 """
@@ -43,7 +43,7 @@ import issuer.issuing.writer as writer_module
 import registry.certificates as certificates_module
 import registry.events as events_module
 from bench.database import ScratchDatabase, add_arguments, scratch_name
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
@@ -55,7 +55,7 @@ from tests.integration.issuing.batches import Row, make_batch
 
 #: Every run's holders are new people: issuing refuses a holder who already has the certificate.
 _RUNS = itertools.count()
-OPERATOR = Operator(name="bench", org_code="430000")
+OPERATOR = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 READ = "read the ok rows"
 MARK = "mark rows issued (UPDATE … FROM unnest)"
 STORE = "store_certificates, per chunk (the two below + event building)"

@@ -48,9 +48,8 @@ from bench.database import ScratchDatabase, add_arguments, free_port, reusable_d
 from bench.verify import Server as VerifyServer
 from bench.verify import _post_body, sample_certificates
 from bench.wrk import run_wrk
-from issuer.auth import Role, create_token
+from issuer.auth import Principal, Role, create_token
 from issuer.checkpoints import publish_checkpoint
-from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from registry.audit.run import run_audit
 from registry.db import Database
@@ -73,6 +72,8 @@ ROLES: Final = {
     Role.PROVINCE_ADMIN: PROVINCE,
 }
 
+BENCH_OPERATOR = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
+
 
 async def certificate_count(database: Database) -> int:
     async with database.reader() as session:
@@ -94,7 +95,13 @@ async def build(url: str, key_dir: Path, size: int, *, fresh: bool) -> None:
             rows = [Row(name=f"基{have + i:07d}", level=2 + (have // BUILD_BATCH) % 4) for i in range(count)]
             batch = await make_batch(database, rows)
             started = time.perf_counter()
-            await issue_batch(database, store, HUNAN, batch, caller=Operator(name="bench", org_code="430000"))
+            await issue_batch(
+                database,
+                store,
+                HUNAN,
+                batch,
+                caller=BENCH_OPERATOR,
+            )
             have += count
             print(f"  registry: {have:,} certificates ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
         await publish_checkpoint(database, store, make_settings(log_origin=ORIGIN))

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Litestar
 
 from issuer.plugin import IssuerPlugin
 from registry.config import Settings, load_settings
+from registry.rules.profiles import get_profile
 from verify.http.apidocs import openapi_config
 from verify.http.plugin import VerifyPlugin
+
+logger = logging.getLogger("certreg.app")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    if settings.demo_mode:
+        logger.warning(
+            "演示模式 / demo mode: CERTREG_DEMO_MODE is on; the public notice may be shortened (now %s days, rule 8 "
+            "asks %s) and the public pages say so. Never in a real deployment.",
+            settings.notice_days if settings.notice_days is not None else "the profile's",
+            get_profile(settings.profile).notice_days,
+        )
     return Litestar(
         plugins=[VerifyPlugin(settings), IssuerPlugin(settings)],
         openapi_config=openapi_config("certreg API"),

@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 import msgspec
 from sqlalchemy import select
 
-from issuer.batches.operator import operator_caller, run_issue
+from issuer.auth import Role
+from issuer.auth.operators import operator as find_operator
+from issuer.batches.operator import Crew, run_issue
 from issuer.batches.submission import Upload
 from issuer.demo_links import demo_links_file
-from issuer.issuing.access import Operator
 from issuer.issuing.changes import reissue_certificate, revoke_certificate
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.service import issue_batch
@@ -42,9 +43,16 @@ DEMO_PROFILE = "hunan"
 
 
 def require_demo_profile(settings: Settings) -> None:
-    """Refuse a profile other than Hunan's before anything is loaded: the demo data, numbers and keys are
+    """Refuse to load outside the demo mode (the demo's notice is shortened, rule 8), and refuse a profile
+    other than Hunan's before anything is loaded: the demo data, numbers and keys are
     Hunan's, so under another profile the load would stop half-way (regions and catalogue stored, the
     certificates refused) and leave a half-built registry."""
+    if not settings.demo_mode:
+        raise SettingsError(
+            "演示数据只能在演示模式下载入（CERTREG_DEMO_MODE=1，make run 会设置）：演示批次的公示期为 0 天，"
+            "短于规则8 的最短期限 / the demo data are loaded only in the demo mode (CERTREG_DEMO_MODE=1, as "
+            "make run sets): the demo batch is noticed for 0 days, below rule 8's minimum; nothing was loaded"
+        )
     if settings.profile != DEMO_PROFILE:
         raise SettingsError(
             f"演示数据属于湖南省，不能在 CERTREG_PROFILE={settings.profile} 下载入（请取消该设置或设为 hunan）/ "
@@ -124,7 +132,8 @@ class DemoCertificates(msgspec.Struct, frozen=True):
 
 
 async def issue_demo_certificates(database: Database, store: KeyStore, settings: Settings) -> DemoCertificates | None:
-    """Issue the demo batch through the real pipeline (import, reviews, a notice, issue), then revoke one
+    """Issue the demo batch through the real pipeline (import, reviews, a notice, issue — each step by its own
+    named demo operator, as the separation of duties asks), then revoke one
     certificate and reissue another. Returns None when the demo batch exists already (idempotent).
 
     The demo's notice lasts zero days, so `make run` shows certificates at once; nothing else may shorten
@@ -135,7 +144,7 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
             return None
     demo_settings = msgspec.structs.replace(settings, notice_days=0)
     profile = get_profile(settings.profile)
-    caller = await operator_caller(database, user="demo")
+    crew = Crew(submitter="demo-institution", city_reviewer="demo-city", province_reviewer="demo-province")
     upload = Upload(
         data=_demo_csv(),
         file_name="demo-results.csv",
@@ -143,8 +152,9 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
         kind=CertificateKind.SKILL_LEVEL,
         assessed_on=date(2026, 10, 15),
     )
-    outcome = await run_issue(database, demo_settings, caller, upload)
-    operator = Operator(name="demo", org_code=profile.province_region)
+    outcome = await run_issue(database, demo_settings, crew, upload)
+    async with database.reader() as session:
+        operator = await find_operator(session, "demo-admin", Role.PROVINCE_ADMIN)
     credentials = CredentialContext.of(settings, store)
     issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator, credentials=credentials)
     valid, revoked, superseded, _ = issued.numbers

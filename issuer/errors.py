@@ -1,4 +1,5 @@
-"""Errors of the issuer package; ``issuer.http_errors`` maps them to HTTP."""
+"""Errors of the issuer package: one hierarchy under :class:`IssuerError` (``issuer.issuing.errors`` and
+``issuer.batches.errors`` extend it); ``issuer.http_errors`` is the one table that maps them to HTTP."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ class IssuerError(RegistryError):
 
 class Forbidden(IssuerError):  # noqa: N818 - named for the HTTP answer it becomes (403)
     """The caller's token may not do this; the message names the rule (which role or organisation may)."""
+
+
+class InvalidInputError(IssuerError):
+    """A value sent by the caller is malformed (answered 400); ``field`` names it, ``code`` is stable."""
+
+    def __init__(self, message: str, *, field: str, code: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 class BatchStateError(IssuerError):

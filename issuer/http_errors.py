@@ -1,13 +1,18 @@
-"""The issuer's additions to the error table of :mod:`verify.http.errors`."""
+"""The issuer's additions to the error table of :mod:`verify.http.errors`: with it, the ONE exception → HTTP
+table of the all-in-one app (registered by :class:`issuer.plugin.IssuerPlugin`; no controller hangs its own).
+
+Services raise errors that say what is wrong in the domain's words; only this table speaks HTTP (status,
+and the route that holds refused rows)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 
-from issuer.errors import BatchStateError, Forbidden, UploadError
-from issuer.issuing.errors import InvalidInputError
+from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
+from issuer.issuing.errors import IneligibleError
 from registry.tabular import TableError
 from verify.http.errors import Handler
 
@@ -34,6 +39,15 @@ def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _answer(400, str(exc), field=exc.field, code=exc.code)
 
 
+def _ineligible(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """422 with every problem; for a batch, the route that holds the refused rows so the others can go."""
+    assert isinstance(exc, IneligibleError)
+    extra: dict[str, Any] = {"detail": [msgspec.to_builtins(p) for p in exc.problems]}
+    if exc.batch_id is not None:
+        extra["hold"] = f"POST /v1/batches/{exc.batch_id}/hold"
+    return _answer(422, str(exc), **extra)
+
+
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, TableError)
     return _answer(422, str(exc), code=exc.code)
@@ -45,4 +59,5 @@ ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     UploadError: _upload,
     TableError: _table,
     InvalidInputError: _invalid,
+    IneligibleError: _ineligible,
 }

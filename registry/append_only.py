@@ -43,7 +43,8 @@ _SQLITE_REMOVE: Final = ("DROP TRIGGER IF EXISTS event_no_update", "DROP TRIGGER
 
 
 def install_statements(dialect: str) -> tuple[str, ...]:
-    """The DDL that makes the event table append-only on ``dialect`` (``postgresql`` or ``sqlite``)."""
+    """The DDL that makes the event table append-only on ``dialect`` (``postgresql`` or ``sqlite``): the same
+    statements migration 0004 writes out (its own copy, as history; a test checks they agree)."""
     return _PG_INSTALL if dialect == "postgresql" else _SQLITE_INSTALL
 
 

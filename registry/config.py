@@ -59,8 +59,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     key_kdf: str = "moderate"
     #: Secret for the keyed hash of holders' ID numbers (at least 16 characters).
     id_hash_key: str | None = None
-    #: Overrides the profile's public-notice period (days); tests shorten it.
+    #: Overrides the profile's public-notice period (days): longer only, unless ``demo_mode`` (rule 8).
     notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    #: The demo (``make run``): the notice may be shortened below the profile's minimum, and the public pages
+    #: and the log say so. Never on in a real deployment.
+    demo_mode: bool = False
     max_upload_bytes: PositiveInt = 20 * 1024 * 1024
     max_rows: PositiveInt = 100_000
     #: Transparency-log origin line of checkpoints (C2SP signed note).
@@ -153,6 +156,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         self._check_proxies()
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
+        self._check_notice_days()
+
+    def _check_notice_days(self) -> None:
+        """Rule 8 (docs/rules.md): the public notice is never shorter than the profile's minimum (7 days for
+        Hunan's school pilot); only the demo mode, which the pages and the log announce, may shorten it."""
+        from registry.rules.profiles import get_profile
+
+        minimum = get_profile(self.profile).notice_days
+        if self.notice_days is not None and self.notice_days < minimum and not self.demo_mode:
+            raise SettingsError(
+                f"配置错误 / bad setting {_env_name('notice_days')}: 公示期不得短于本省规定的 {minimum} 天（规则8），"
+                f"{self.notice_days} 天仅可在演示模式（{_env_name('demo_mode')}=1）下使用 / the public notice lasts "
+                f"at least the profile's {minimum} days (rule 8); {self.notice_days} is allowed only in the demo mode "
+                f"({_env_name('demo_mode')}=1)"
+            )
 
     def __repr__(self) -> str:
         shown = {

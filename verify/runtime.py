@@ -132,7 +132,8 @@ class VerifyRuntime:
             authority={
                 "zh": f"{profile.name_zh}职业技能鉴定中心",
                 "en": f"{profile.name_en} Vocational Skill Assessment Centre",
-            }
+            },
+            demo=settings.demo_mode,
         )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
         self.service = ReadService(

@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, Router, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
-from issuer.batches.access import Caller
 from issuer.batches.dto import (
     BatchDetail,
     BatchList,
@@ -45,10 +44,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
 
 
-async def provide_caller(principal: NamedDependency[Principal], issuer: NamedDependency[IssuerRuntime]) -> Caller:
-    return await reports.caller_for(issuer.database, principal)
-
-
 class BatchController(Controller):
     path = "/v1/batches"
     tags = ("batches",)
@@ -59,7 +54,7 @@ class BatchController(Controller):
         *,
         request: Request[Any, Any, Any],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
         form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=SUBMIT_FIELDS)
@@ -70,7 +65,7 @@ class BatchController(Controller):
             kind=kind_of(form),
             assessed_on=assessed_on_of(form),
         )
-        imported = await submission.submit_batch(issuer.database, issuer.settings, caller, upload)
+        imported = await submission.submit_batch(issuer.database, issuer.settings, principal, upload)
         return await reports.import_answer(issuer.database, issuer.settings, imported)
 
     @get("/")
@@ -78,17 +73,17 @@ class BatchController(Controller):
         self,
         *,
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         batch_state: Annotated[State | None, QueryParameter(name="state")] = None,
         institution: FromQuery[str | None] = None,
         offset: Offset = 0,
         limit: Limit = reports.DEFAULT_PAGE,
     ) -> BatchList:
-        """Batches the caller may see, newest first."""
+        """Batches the principal may see, newest first."""
         if institution is not None:
             check_text(institution, field="institution")
         return await reports.list_batches(
-            issuer.database, caller, state=batch_state, institution=institution, offset=offset, limit=limit
+            issuer.database, principal, state=batch_state, institution=institution, offset=offset, limit=limit
         )
 
     @get("/template.xlsx", media_type=XLSX)
@@ -106,14 +101,14 @@ class BatchController(Controller):
         *,
         batch_id: BatchId,
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         status: FromQuery[RowStatus | None] = None,
         offset: Offset = 0,
         limit: Limit = reports.DEFAULT_PAGE,
     ) -> BatchDetail:
         """State, counts, a page of the row report (``status``, ``offset``, ``limit``) and the history."""
         return await reports.batch_detail(
-            issuer.database, issuer.settings, caller, batch_id, status=status, offset=offset, limit=limit
+            issuer.database, issuer.settings, principal, batch_id, status=status, offset=offset, limit=limit
         )
 
     @post("/{batch_id:int}/resubmit", status_code=200)
@@ -123,12 +118,12 @@ class BatchController(Controller):
         batch_id: BatchId,
         request: Request[Any, Any, Any],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> ImportAnswer:
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
         form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=RESUBMIT_FIELDS)
         imported = await submission.resubmit_batch(
-            issuer.database, issuer.settings, caller, batch_id, data=form.data, file_name=form.file_name
+            issuer.database, issuer.settings, principal, batch_id, data=form.data, file_name=form.file_name
         )
         return await reports.import_answer(issuer.database, issuer.settings, imported)
 
@@ -139,11 +134,11 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[RowsRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """Leave rows out of a submitted batch (``{"rows": [...], "reason": …}``)."""
-        await submission.exclude_rows(issuer.database, caller, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        await submission.exclude_rows(issuer.database, principal, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/review", status_code=200)
     async def review(
@@ -152,13 +147,13 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[ReviewRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """The city centre's review: ``{"decision": "approve"|"reject", "reason": …}``."""
         await transitions.review_batch(
-            issuer.database, caller, batch_id, data.decision, data.reason, settings=issuer.settings
+            issuer.database, principal, batch_id, data.decision, data.reason, settings=issuer.settings
         )
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/approve", status_code=200)
     async def approve(
@@ -167,13 +162,13 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[ReviewRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """The province centre's approval (levels the profile sends to the province)."""
         await transitions.approve_batch(
-            issuer.database, caller, batch_id, data.decision, data.reason, settings=issuer.settings
+            issuer.database, principal, batch_id, data.decision, data.reason, settings=issuer.settings
         )
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/notice", status_code=200)
     async def notice(
@@ -181,15 +176,15 @@ class BatchController(Controller):
         *,
         batch_id: BatchId,
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
         data: JSONBody[NoticeRequest | None] = None,
     ) -> BatchDetail:
         """Start the public notice (body optional: ``{"days": N}`` lengthens it)."""
         body = data or NoticeRequest()
         await transitions.start_notice(
-            issuer.database, caller, batch_id, settings=issuer.settings, days=body.days, reason=body.reason
+            issuer.database, principal, batch_id, settings=issuer.settings, days=body.days, reason=body.reason
         )
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/objections", status_code=200)
     async def objection(
@@ -198,11 +193,11 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[RowsRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """Record an objection during the notice: the rows are held."""
-        await transitions.record_objection(issuer.database, caller, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        await transitions.record_objection(issuer.database, principal, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/hold", status_code=200)
     async def hold(
@@ -211,12 +206,12 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[RowsRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """Hold rows of a batch under notice or issued (``{"rows": [...], "reason": …}``) so that the others
         can be issued; resolve them with ``/objections/resolve``."""
-        await transitions.hold_rows(issuer.database, caller, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        await transitions.hold_rows(issuer.database, principal, batch_id, data.rows, data.reason)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post("/{batch_id:int}/objections/resolve", status_code=200)
     async def resolve(
@@ -225,13 +220,13 @@ class BatchController(Controller):
         batch_id: BatchId,
         data: JSONBody[ResolveRequest],
         issuer: NamedDependency[IssuerRuntime],
-        caller: NamedDependency[Caller],
+        principal: NamedDependency[Principal],
     ) -> BatchDetail:
         """Resolve held rows (an objection's or a hold's): released (``release``) or excluded (``exclude``)."""
         await transitions.resolve_objection(
-            issuer.database, caller, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
+            issuer.database, principal, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
         )
-        return await reports.batch_detail(issuer.database, issuer.settings, caller, batch_id)
+        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
 
 def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
@@ -240,6 +235,5 @@ def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
         path="/",
         route_handlers=[BatchController],
         request_max_body_size=settings.max_upload_bytes + FORM_SLACK,
-        dependencies={"caller": Provide(provide_caller)},
     )
     return [router, NoticeController]

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from issuer.batches.problems import RowProblem
+from issuer.batches.workflow import RowStatus
 
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 #: Row numbers as the file shows them; ``batch_row.row_no`` is a 32-bit column.
@@ -58,11 +59,11 @@ class Counts(msgspec.Struct, frozen=True):
     def of(cls, counts: dict[str, int]) -> Counts:
         return cls(
             total=sum(counts.values()),
-            ok=counts.get("ok", 0),
-            bad=counts.get("bad", 0),
-            excluded=counts.get("excluded", 0),
-            held=counts.get("held", 0),
-            issued=counts.get("issued", 0),
+            ok=counts.get(RowStatus.OK, 0),
+            bad=counts.get(RowStatus.BAD, 0),
+            excluded=counts.get(RowStatus.EXCLUDED, 0),
+            held=counts.get(RowStatus.HELD, 0),
+            issued=counts.get(RowStatus.ISSUED, 0),
         )
 
 

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.batches.access import Caller
+from issuer.auth.duties import Step
+from issuer.auth.principal import Principal
 from issuer.batches.dto import HistoryEntry
-from registry.events import DetailValue, NewEvent, decode_entry
-from registry.models import Event
+from registry.events import DetailValue, EventKind, NewEvent, decode_entry
+from registry.models import Batch, Event
+
+#: The events that record each step of :mod:`issuer.auth.duties` (the last one of its kind counts).
+_STEP_OF_KIND: Final = {
+    EventKind.BATCH_SUBMITTED.value: Step.SUBMIT,
+    EventKind.BATCH_RESUBMITTED.value: Step.SUBMIT,
+    EventKind.BATCH_CITY_REVIEWED.value: Step.CITY_REVIEW,
+    EventKind.BATCH_PROVINCE_APPROVED.value: Step.PROVINCE_REVIEW,
+}
 
 
 def subject_of(batch_id: int) -> str:
@@ -27,7 +36,7 @@ def subject_of(batch_id: int) -> str:
 def batch_event(
     kind: str,
     batch_id: int,
-    caller: Caller,
+    caller: Principal,
     *,
     reason: str = "",
     details: Mapping[str, DetailValue] | None = None,
@@ -56,3 +65,18 @@ async def history(session: AsyncSession, batch_id: int) -> list[HistoryEntry]:
 
 def _shown(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
+
+
+async def step_actors(session: AsyncSession, batch: Batch) -> dict[Step, str]:
+    """Who did each step of the batch so far (separation of duties): the actors of its last submission,
+    city review and province review; a batch made without a ``batch.submitted`` event (imported by other
+    means) counts ``batch.submitted_by`` as its submitter."""
+    found: dict[Step, str] = {Step.SUBMIT: batch.submitted_by} if batch.submitted_by else {}
+    rows = await session.execute(
+        select(Event.kind, Event.actor)
+        .where(Event.subject == subject_of(batch.id), Event.kind.in_(list(_STEP_OF_KIND)))
+        .order_by(Event.idx)
+    )
+    for kind, actor in rows:
+        found[_STEP_OF_KIND[kind]] = actor
+    return found

@@ -31,7 +31,11 @@ class NoticeController(Controller):
     async def index_page(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> Response[str]:
         index = await notice_list(issuer.database, page=page)
         province = get_profile(issuer.settings.profile).name_zh
-        return Response(pages.notice_index(index, province=province), media_type=MediaType.HTML, headers=_CACHE)
+        return Response(
+            pages.notice_index(index, province=province, demo=issuer.settings.demo_mode),
+            media_type=MediaType.HTML,
+            headers=_CACHE,
+        )
 
     @get("/notice/{batch_id:int}", media_type=MediaType.HTML)
     async def batch_page(
@@ -41,8 +45,16 @@ class NoticeController(Controller):
         try:
             batch = await notice_of(issuer.database, batch_id, page=page)
         except NotFoundError:
-            return Response(pages.notice_missing(province=province), media_type=MediaType.HTML, status_code=404)
-        return Response(pages.notice_page(batch, province=province), media_type=MediaType.HTML, headers=_CACHE)
+            return Response(
+                pages.notice_missing(province=province, demo=issuer.settings.demo_mode),
+                media_type=MediaType.HTML,
+                status_code=404,
+            )
+        return Response(
+            pages.notice_page(batch, province=province, demo=issuer.settings.demo_mode),
+            media_type=MediaType.HTML,
+            headers=_CACHE,
+        )
 
     @get("/v1/notice")
     async def index_json(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> NoticeIndex:

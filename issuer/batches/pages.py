@@ -28,13 +28,14 @@ def _render(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
-def notice_index(index: NoticeIndex, *, province: str) -> str:
-    return _render("notice_index.html", index=index, province=province)
+def notice_index(index: NoticeIndex, *, province: str, demo: bool = False) -> str:
+    return _render("notice_index.html", index=index, province=province, demo=demo)
 
 
-def notice_page(batch: NoticeBatch, *, province: str) -> str:
-    return _render("notice_batch.html", batch=batch, province=province, page_size=PAGE_SIZE)
+def notice_page(batch: NoticeBatch, *, province: str, demo: bool = False) -> str:
+    return _render("notice_batch.html", batch=batch, province=province, page_size=PAGE_SIZE, demo=demo)
 
 
-def notice_missing(*, province: str) -> str:
-    return _render("notice_missing.html", province=province)
+def notice_missing(*, province: str, demo: bool = False) -> str:
+    """``demo``: the demo mode is on (rule 8: the notice shortened) and every page says so."""
+    return _render("notice_missing.html", province=province, demo=demo)

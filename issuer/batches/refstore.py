@@ -128,10 +128,3 @@ async def pending_rows(
         for digest, subject, level, batch_id in await session.execute(query):
             found.setdefault((digest, subject, level), batch_id)
     return found
-
-
-async def province_authority(session: AsyncSession) -> str | None:
-    """The code of the province centre, as which a local operator (``certreg issue``) acts."""
-    return await session.scalar(
-        select(Authority.code).where(Authority.level == AuthorityLevel.PROVINCE.value).order_by(Authority.code)
-    )

@@ -6,20 +6,18 @@ the bad rows of a 100,000-row file can be walked without fetching the good ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth import Principal, Role
+from issuer.auth.policy import Action, authorise, batch_target, institution_target, visible_scope
+from issuer.auth.principal import Principal
 from issuer.batches import store
-from issuer.batches.access import Action, Caller, Target, authorise, visible_scope
 from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, ImportAnswer, RowPage, RowReport
 from issuer.batches.events import history
 from issuer.batches.problems import decode_problems
-from issuer.batches.refstore import authority_region
 from issuer.batches.submission import Imported
 from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
 from registry.config import Settings
@@ -83,7 +81,7 @@ def next_step(batch: Batch, counts: dict[str, int], province_needed: bool, now: 
         return "等待市州鉴定中心审核 / waiting for the city centre's review"
     if state is State.CITY_REVIEWED:
         if province_needed:
-            return "等待省鉴定中心批准（三级及以上） / waiting for the province centre's approval (levels 3-1)"
+            return "等待省鉴定中心复审（规则7） / waiting for the province centre's review (rule 7)"
         return _WAITING[State.PROVINCE_APPROVED]
     if state is State.UNDER_NOTICE or (
         state is State.ISSUED and counts.get(RowStatus.HELD, 0) + counts.get(RowStatus.OK, 0)
@@ -116,7 +114,7 @@ async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str
 async def batch_detail(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     status: RowStatus | None = None,
@@ -129,9 +127,9 @@ async def batch_detail(
     async with database.reader() as session:
         batch = await store.get_batch(session, batch_id)
         region = await store.institution_region(session, batch.institution_code)
-        authorise(caller, Action.VIEW, Target(batch.institution_code, region))
+        authorise(caller, Action.VIEW, batch_target(batch.id, batch.institution_code, region))
         counts = await store.status_counts(session, batch_id)
-        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch_id))
+        province = needs_province(get_profile(settings.profile), batch.kind)
         limit = max(1, min(limit, MAX_PAGE))
         total, rows = await store.row_page(
             session, batch_id, status=status.value if status else None, offset=offset, limit=limit
@@ -153,21 +151,9 @@ async def batch_detail(
         )
 
 
-async def _counts_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    found: dict[int, dict[str, int]] = {i: {s.value: 0 for s in RowStatus} for i in ids}
-    rows = await session.execute(
-        select(BatchRow.batch_id, BatchRow.status, func.count())
-        .where(BatchRow.batch_id.in_(list(ids)))
-        .group_by(BatchRow.batch_id, BatchRow.status)
-    )
-    for batch_id, status, count in rows:
-        found[batch_id][status] = count
-    return found
-
-
 async def list_batches(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     *,
     state: State | None = None,
     institution: str | None = None,
@@ -180,7 +166,7 @@ async def list_batches(
     async with database.reader() as session:
         if institution is not None:
             region = await store.institution_region(session, institution)
-            authorise(caller, Action.VIEW, Target(institution, region))
+            authorise(caller, Action.VIEW, institution_target(institution, region))
         batches = await store.list_batches(
             session,
             state=state.value if state else None,
@@ -189,19 +175,10 @@ async def list_batches(
             offset=offset,
             limit=limit,
         )
-        counts = await _counts_of(session, [b.id for b in batches])
+        counts = await store.counts_of(session, [b.id for b in batches])
         names = await _institution_names(session, {b.institution_code for b in batches})
     items = [summary(b, names.get(b.institution_code, ""), counts[b.id]) for b in batches]
     return BatchList(items=items, offset=offset, limit=limit)
-
-
-async def caller_for(database: Database, principal: Principal) -> Caller:
-    """The caller behind a token, with its centre's region when it is a city reviewer."""
-    region = None
-    if principal.role is Role.CITY_REVIEWER:
-        async with database.reader() as session:
-            region = await authority_region(session, principal.org_code)
-    return Caller.of(principal, region_code=region)
 
 
 async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:
@@ -210,7 +187,7 @@ async def import_answer(database: Database, settings: Settings, imported: Import
         batch = await store.get_batch(session, imported.batch_id)
         counts = await store.status_counts(session, batch.id)
         names = await _institution_names(session, {batch.institution_code})
-        province = needs_province(get_profile(settings.profile), await store.live_levels(session, batch.id))
+        province = needs_province(get_profile(settings.profile), batch.kind)
     bad = [
         RowReport(
             row=r.row_no,

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise, batch_target, institution_target
+from issuer.auth.principal import Principal
 from issuer.batches import refstore, store
-from issuer.batches.access import Action, Caller, Target, authorise
 from issuer.batches.columns import Field
 from issuer.batches.errors import BatchRequestError
 from issuer.batches.events import batch_event
@@ -117,7 +118,7 @@ def _details(upload: Upload, parsed: ParsedFile, rows: list[CheckedRow]) -> dict
 async def submit_batch(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     upload: Upload,
     *,
     progress: Progress = no_progress,
@@ -131,7 +132,7 @@ async def submit_batch(
     now = now or datetime.now(UTC)
     async with database.reader() as session:
         refs = await refstore.institution_refs(session, upload.institution)
-        authorise(caller, Action.SUBMIT, Target(upload.institution, refs.institution.region_code))
+        authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
         parsed, rows = await _check_upload(
             session, settings, upload, refs, today=province_day(now), except_batch=None, progress=progress
         )
@@ -162,7 +163,7 @@ async def submit_batch(
 async def resubmit_batch(
     database: Database,
     settings: Settings,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     data: bytes,
@@ -180,7 +181,7 @@ async def resubmit_batch(
     async with database.reader() as session:
         batch = await store.get_batch(session, batch_id)
         refs = await refstore.institution_refs(session, batch.institution_code)
-        authorise(caller, Action.RESUBMIT, Target(batch.institution_code, refs.institution.region_code))
+        authorise(caller, Action.RESUBMIT, batch_target(batch.id, batch.institution_code, refs.institution.region_code))
         require_state(batch.id, batch.state, allowed, action_zh="重新提交", action_en="resubmitting")
         upload = Upload(
             data=data,
@@ -217,7 +218,7 @@ async def resubmit_batch(
     return Imported(batch_id=batch_id, parsed=parsed, rows=rows)
 
 
-async def exclude_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
+async def exclude_rows(database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str) -> None:
     """Exclude rows (bad or not) of a ``submitted`` batch so it can go on without them; reason required.
 
     Raises :class:`BatchRequestError` for an empty reason or row numbers the batch does not hold.
@@ -226,7 +227,7 @@ async def exclude_rows(database: Database, caller: Caller, batch_id: int, rows: 
     async with database.transaction() as session:
         batch = await store.get_batch(session, batch_id)
         region = await store.institution_region(session, batch.institution_code)
-        authorise(caller, Action.EXCLUDE, Target(batch.institution_code, region))
+        authorise(caller, Action.EXCLUDE, batch_target(batch.id, batch.institution_code, region))
         await store.move_state(session, batch, (State.SUBMITTED,), None, action_zh="剔除行", action_en="excluding rows")
         current = await store.rows_with_status(session, batch.id, rows)
         require_rows(rows, current, (RowStatus.OK, RowStatus.BAD, RowStatus.EXCLUDED))

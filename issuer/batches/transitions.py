@@ -1,6 +1,7 @@
 """The review and notice transitions of a batch (docs/rules.md rules 7 and 8), and the holds, one transaction each.
 
-Every transition checks who may (``access``), locks the batch by moving it out of the state it expects
+Every transition checks who may (:mod:`issuer.auth.policy`; the reviews also :mod:`issuer.auth.duties`),
+locks the batch by moving it out of the state it expects
 (``store.move_state``: a concurrent transition gets 409) and appends its event in the same transaction.
 """
 
@@ -11,10 +12,12 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.duties import Step, require_separate
+from issuer.auth.policy import Action, authorise, batch_target
+from issuer.auth.principal import Principal
 from issuer.batches import store
-from issuer.batches.access import Action, Caller, Target, authorise
 from issuer.batches.errors import BatchRequestError
-from issuer.batches.events import batch_event
+from issuer.batches.events import batch_event, step_actors
 from issuer.batches.workflow import (
     RowStatus,
     State,
@@ -38,10 +41,10 @@ from registry.rules.profiles import get_profile
 Decision = Literal["approve", "reject"]
 
 
-async def _load(session: AsyncSession, caller: Caller, batch_id: int, action: Action) -> Batch:
+async def _load(session: AsyncSession, caller: Principal, batch_id: int, action: Action) -> Batch:
     batch = await store.get_batch(session, batch_id)
     region = await store.institution_region(session, batch.institution_code)
-    authorise(caller, action, Target(batch.institution_code, region))
+    authorise(caller, action, batch_target(batch.id, batch.institution_code, region))
     return batch
 
 
@@ -58,7 +61,7 @@ async def _require_rows_to_go_on(session: AsyncSession, batch: Batch) -> dict[st
 
 
 async def review_batch(
-    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
 ) -> None:
     """The city centre's review (rule 7): ``submitted`` → ``city_reviewed`` or ``rejected``.
 
@@ -68,6 +71,7 @@ async def review_batch(
     async with database.transaction() as session:
         reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.REVIEW)
+        require_separate(caller, Step.CITY_REVIEW, await step_actors(session, batch), batch_id=batch.id)
         expected = (State.SUBMITTED,)
         if decision == "reject":
             await _reject(session, caller, batch, expected, reason, stage="city")
@@ -75,7 +79,7 @@ async def review_batch(
         await store.move_state(session, batch, expected, None, action_zh="市州审核", action_en="the city review")
         await _require_rows_to_go_on(session, batch)
         levels = await store.live_levels(session, batch.id)
-        province = needs_province(get_profile(settings.profile), levels)
+        province = needs_province(get_profile(settings.profile), batch.kind)
         await store.move_state(
             session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="the city review"
         )
@@ -86,32 +90,34 @@ async def review_batch(
 
 
 async def approve_batch(
-    database: Database, caller: Caller, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
 ) -> None:
-    """The province centre's approval (rule 7), only for a batch holding a level that needs it."""
+    """The province centre's review (rule 7) of a skill-level or qualification batch, at every level, by
+    someone other than its submitter and its city reviewer (:mod:`issuer.auth.duties`)."""
     async with database.transaction() as session:
         reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.APPROVE)
         expected = (State.CITY_REVIEWED,)
-        await store.move_state(session, batch, expected, None, action_zh="省级批准", action_en="province approval")
-        levels = await store.live_levels(session, batch.id)
-        if not needs_province(get_profile(settings.profile), levels):
+        await store.move_state(session, batch, expected, None, action_zh="省级复审", action_en="province review")
+        if not needs_province(get_profile(settings.profile), batch.kind):
             raise BatchStateError(
-                f"批次 {batch.id} 的等级（{','.join(map(str, levels)) or '无'}）无须省级批准，可直接公示 / batch "
-                f"{batch.id} holds no level that needs the province's approval; start the notice instead"
+                f"批次 {batch.id} 为专项职业能力，由市州鉴定中心确认，无须省级复审，可直接公示（规则7） / batch "
+                f"{batch.id} is special ability, confirmed by the city centre with no province review; start the "
+                "notice instead (rule 7)"
             )
+        require_separate(caller, Step.PROVINCE_REVIEW, await step_actors(session, batch), batch_id=batch.id)
         if decision == "reject":
             await _reject(session, caller, batch, expected, reason, stage="province")
             return
         await store.move_state(
-            session, batch, expected, State.PROVINCE_APPROVED, action_zh="省级批准", action_en="province approval"
+            session, batch, expected, State.PROVINCE_APPROVED, action_zh="省级复审", action_en="province review"
         )
         event = batch_event(EventKind.BATCH_PROVINCE_APPROVED, batch.id, caller, reason=reason)
         await append_events(session, [event])
 
 
 async def _reject(
-    session: AsyncSession, caller: Caller, batch: Batch, expected: tuple[State, ...], reason: str, *, stage: str
+    session: AsyncSession, caller: Principal, batch: Batch, expected: tuple[State, ...], reason: str, *, stage: str
 ) -> None:
     reason = require_reason(reason)
     await store.move_state(session, batch, expected, State.REJECTED, action_zh="退回", action_en="rejecting")
@@ -121,7 +127,7 @@ async def _reject(
 
 async def start_notice(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     settings: Settings,
@@ -136,7 +142,7 @@ async def start_notice(
         reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.NOTICE)
         profile = get_profile(settings.profile)
-        province = needs_province(profile, await store.live_levels(session, batch.id))
+        province = needs_province(profile, batch.kind)
         expected = notice_states(province)
         await store.move_state(session, batch, expected, None, action_zh="启动公示", action_en="starting the notice")
         minimum = notice_days(profile, settings.notice_days)
@@ -165,7 +171,7 @@ async def start_notice(
 
 
 async def _hold(
-    session: AsyncSession, batch: Batch, rows: list[int], *, kind: EventKind, caller: Caller, reason: str
+    session: AsyncSession, batch: Batch, rows: list[int], *, kind: EventKind, caller: Principal, reason: str
 ) -> None:
     """Set ``rows`` (``ok`` or already ``held``) to ``held`` and log why (an objection or a reviewer's hold)."""
     current = await store.rows_with_status(session, batch.id, rows)
@@ -177,7 +183,7 @@ async def _hold(
 
 
 async def record_objection(
-    database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
+    database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str, *, now: datetime | None = None
 ) -> None:
     """An objection during the notice holds the named rows (rule 8): they cannot be issued until resolved."""
     now = now or datetime.now(UTC)
@@ -196,7 +202,7 @@ async def record_objection(
         await _hold(session, batch, rows, kind=EventKind.BATCH_OBJECTION, caller=caller, reason=reason)
 
 
-async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: list[int], reason: str) -> None:
+async def hold_rows(database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str) -> None:
     """A reviewer holds rows of a batch under notice or issued, so that the others can be issued.
 
     Issuing re-checks every ``ok`` row (rules 1–6, duplicates) and refuses the whole batch when one fails: a
@@ -215,7 +221,7 @@ async def hold_rows(database: Database, caller: Caller, batch_id: int, rows: lis
 
 async def resolve_objection(
     database: Database,
-    caller: Caller,
+    caller: Principal,
     batch_id: int,
     *,
     rows: list[int],

@@ -3,9 +3,9 @@
 ::
 
     submitted ──review──▶ city_reviewed ──approve──▶ province_approved ──notice──▶ under_notice ──▶ issued
-        ▲  │                   │  (levels the profile sends to the province)          ▲
+        ▲  │                   │  (skill level, qualification: every level, rule 7)   ▲
         │  └──reject──▶ rejected ◀──reject──┘                                        │
-        └──resubmit──┘         └────────────notice (no level needs the province)────┘
+        └──resubmit──┘         └────────────notice (special ability: the city only)──┘
 
 ``issued`` is set by the issuing side, only from ``under_notice`` once the notice has ended and no row is
 ``bad`` (:func:`issuable_problem`); rows held by an objection or a reviewer's hold wait while the others
@@ -70,9 +70,10 @@ def require_state(batch_id: int, current: str, allowed: Iterable[State], *, acti
     )
 
 
-def needs_province(profile: ProvinceProfile, levels: Iterable[int]) -> bool:
-    """Rule 7: whether any level of the batch needs the province centre's approval."""
-    return any(profile.needs_province_approval(level) for level in levels if level)
+def needs_province(profile: ProvinceProfile, kind: str) -> bool:
+    """Rule 7: whether a batch of ``kind`` goes to the province review after the city's — every level of
+    skill-level and qualification results; special ability stops at the city."""
+    return profile.needs_province_review(kind)
 
 
 def notice_states(province_needed: bool) -> tuple[State, ...]:
@@ -104,8 +105,8 @@ def issuable_problem(
         return f"批次 {batch_id} 未在公示中 / batch {batch_id} is {state}, not under notice"
     if now < notice_ends_at:
         return (
-            f"公示期至 {province_time_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the notice ends at "
-            f"{province_time_text(notice_ends_at)}; certificates cannot be issued before (rule 8)"
+            f"公示期至 {province_time_text(notice_ends_at)} 结束，期满前不能发证（规则8） / the public notice ends at "
+            f"{province_time_text(notice_ends_at)}; the public notice must end before issue (rule 8)"
         )
     if bad := counts.get(RowStatus.BAD, 0):
         return f"有 {bad} 行有错误，须先处理 / {bad} rows are bad; resolve them first"

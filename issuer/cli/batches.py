@@ -7,9 +7,10 @@ from datetime import datetime
 import click
 from rich.table import Table
 
+from issuer.auth import Role
+from issuer.auth.operators import operator
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
-from issuer.batches.operator import operator_caller
 from issuer.batches.workflow import RowStatus, State
 from issuer.cli._common import console, open_database, run, settings_from_env
 from registry.calendar import province_time_text
@@ -111,7 +112,8 @@ def batches_list(state: str | None, institution: str | None, limit: int) -> None
 
     async def _list() -> list[BatchSummary]:
         async with open_database(settings) as database:
-            caller = await operator_caller(database)
+            async with database.reader() as session:
+                caller = await operator(session, None, Role.PROVINCE_REVIEWER)
             found = await reports.list_batches(
                 database, caller, state=State(state) if state else None, institution=institution, limit=limit
             )
@@ -136,7 +138,8 @@ def batches_show(batch_id: int, status: str | None, limit: int) -> None:
 
     async def _show() -> BatchDetail:
         async with open_database(settings) as database:
-            caller = await operator_caller(database)
+            async with database.reader() as session:
+                caller = await operator(session, None, Role.PROVINCE_REVIEWER)
             return await reports.batch_detail(
                 database, settings, caller, batch_id, status=RowStatus(status) if status else None, limit=limit
             )

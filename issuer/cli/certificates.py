@@ -1,7 +1,7 @@
 """``certreg certificates revoke|reissue|replace NUMBER --reason …``: changes to one certificate, and
 ``certreg certificates prints NUMBER``: the print serials it was printed under.
 
-The same services as the ``/v1/certificates/{number}/…`` routes, run as the province admin operator;
+The same services as the ``/v1/certificates/{number}/…`` routes, run by a named operator in the province admin role;
 after each commit the changed numbers are announced on Redis (``CERTREG_REDIS_URL``) so verifiers see the
 change at once.
 """
@@ -15,8 +15,9 @@ from typing import TypeVar
 import click
 from rich.table import Table
 
+from issuer.auth import Principal, Role
+from issuer.auth.operators import operator as find_operator
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
-from issuer.cli.issue_batch import operator_for
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
@@ -37,10 +38,17 @@ def certificates_group() -> None:
     """证书变更：撤销、补发、换发 / revoke, reissue or replace one certificate."""
 
 
-def _run(settings: Settings, body: Callable[[Database, Announce | None], Awaitable[T]]) -> T:
+def _run(
+    settings: Settings, operator_name: str | None, body: Callable[[Database, Announce | None, Principal], Awaitable[T]]
+) -> T:
+    """Run ``body`` with the database, the announcer and the named operator, acting as the province admin
+    (the role :mod:`issuer.auth.policy` asks for these changes)."""
+
     async def _main() -> T:
         async with open_database(settings) as database, announcer_from_settings(settings) as announce:
-            return await body(database, announce)
+            async with database.reader() as session:
+                caller = await find_operator(session, operator_name, Role.PROVINCE_ADMIN)
+            return await body(database, announce, caller)
 
     return run(_main)
 
@@ -52,10 +60,11 @@ def _run(settings: Settings, body: Callable[[Database, Announce | None], Awaitab
 def revoke_command(number: str, reason: str, operator: str | None) -> None:
     """撤销 / revoke certificate NUMBER."""
     settings = settings_from_env()
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile = get_profile(settings.profile)
     result = _run(
         settings,
-        lambda db, announce: revoke_certificate(
+        operator,
+        lambda db, announce, caller: revoke_certificate(
             db,
             profile,
             number,
@@ -81,11 +90,12 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
     """补发 / reissue certificate NUMBER: a qualification certificate keeps its number under a new print
     serial; another kind gets a new number (same content)."""
     settings = settings_from_env()
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile = get_profile(settings.profile)
     store = keystore(settings)
     result = _run(
         settings,
-        lambda db, announce: reissue_certificate(
+        operator,
+        lambda db, announce, caller: reissue_certificate(
             db,
             store,
             profile,
@@ -115,9 +125,11 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
 def prints_command(number: str, operator: str | None) -> None:
     """印制记录 / the print serials certificate NUMBER was printed under (the valid one and the void ones)."""
     settings = settings_from_env()
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile = get_profile(settings.profile)
     today = province_day(datetime.now(UTC))
-    found = _run(settings, lambda db, _: certificate_prints(db, profile, number, caller=caller, today=today))
+    found = _run(
+        settings, operator, lambda db, _, caller: certificate_prints(db, profile, number, caller=caller, today=today)
+    )
     table = Table(title=f"{found.number} ({found.kind}, {found.status})")
     for heading in ("印制流水码 serial", "状态 state", "时间 (UTC+8)", "原因 reason"):
         table.add_column(heading)
@@ -147,13 +159,14 @@ def replace_command(
 ) -> None:
     """换发 / replace certificate NUMBER with corrected content under a new number."""
     settings = settings_from_env()
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile = get_profile(settings.profile)
     store = keystore(settings)
     correction = Correction(holder_name=holder_name, holder_id=holder_id, subject_code=subject_code, level=level)
     secret = settings.id_hash_secret()
     result = _run(
         settings,
-        lambda db, announce: replace_certificate(
+        operator,
+        lambda db, announce, caller: replace_certificate(
             db,
             store,
             profile,

@@ -1,7 +1,9 @@
-"""``certreg issue FILE``: a province admin runs a results file through the batch pipeline locally.
+"""``certreg issue FILE``: named operators run a results file through the batch workflow at the server.
 
 Same import and checks as ``POST /v1/batches``, with a progress bar; then the reviews and the start of the
-public notice, recorded as the admin (``cli:<user>``). The notice is never skipped (rule 8): the first run
+public notice, each by the operator named for it, in that step's role and apart from the others (the same
+policy and separation of duties as the API: ``--submitter``, ``--city-reviewer``, ``--province-reviewer``,
+``--issuer``; recorded as ``cli:<name>:<role>:<org>``). The notice is never skipped (rule 8): the first run
 ends with the batch under notice and says from when it can be issued; running it again with the same file
 continues the same batch and, once the notice has ended, issues it (numbers, signatures, a checkpoint).
 """
@@ -15,15 +17,17 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from issuer.auth import Principal
 from issuer.batches.importer import Progress as ProgressCallback
-from issuer.batches.operator import Outcome, operator_caller, run_issue
+from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
-from issuer.batches.workflow import State, issuable_problem
+from issuer.batches.workflow import RowStatus, State, issuable_problem
 from issuer.cli._common import console, err_console, open_database, run, settings_from_env, with_passphrase
 from issuer.cli.batches import show_detail
-from issuer.cli.issue_batch import issue_with_progress, operator_for, print_problems, print_summary
+from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
 from registry.calendar import province_time_text
+from registry.config import Settings
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
 from registry.vocab import CertificateKind
@@ -56,9 +60,25 @@ def _assessed_on(_: click.Context, __: click.Parameter, value: str) -> date:
 @click.option("--kind", type=click.Choice([k.value for k in CertificateKind]), required=True)
 @click.option("--assessed-on", required=True, callback=_assessed_on, help="Assessment date, YYYY-MM-DD.")
 @click.option("--exclude-bad", is_flag=True, help="Exclude bad rows (recorded with a reason) and go on without them.")
-def issue_command(file: Path, institution: str, kind: str, assessed_on: date, exclude_bad: bool) -> None:
-    """Import FILE (CSV or XLSX), review it as the province admin, start its public notice and — once the
-    notice has ended (run the same command again then) — issue it."""
+@click.option("--submitter", default=None, help="Operator who submits for the institution (and starts the notice).")
+@click.option("--city-reviewer", default=None, help="Operator of the city centre who does the first review.")
+@click.option("--province-reviewer", default=None, help="Operator of the province centre who does its review.")
+@click.option("--issuer", "issuer_name", default=None, help="Operator who issues (province admin; city for 专项).")
+def issue_command(
+    *,
+    file: Path,
+    institution: str,
+    kind: str,
+    assessed_on: date,
+    exclude_bad: bool,
+    submitter: str | None,
+    city_reviewer: str | None,
+    province_reviewer: str | None,
+    issuer_name: str | None,
+) -> None:
+    """Import FILE (CSV or XLSX), review it, start its public notice and — once the notice has ended (run the
+    same command again then) — issue it, each step by the operator named for it (no one does two reviews or
+    issues what they submitted)."""
     settings = with_passphrase(settings_from_env())
     data = file.read_bytes()
     if len(data) > settings.max_upload_bytes:
@@ -72,19 +92,22 @@ def issue_command(file: Path, institution: str, kind: str, assessed_on: date, ex
         assessed_on=assessed_on,
     )
 
+    crew = Crew(
+        submitter=submitter, city_reviewer=city_reviewer, province_reviewer=province_reviewer, issuer=issuer_name
+    )
+
     async def _run() -> Outcome:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err_console, transient=False) as progress:
             report = _progress_callback(progress)
             async with open_database(settings) as database:
-                caller = await operator_caller(database)
-                return await run_issue(database, settings, caller, upload, exclude_bad=exclude_bad, progress=report)
+                return await run_issue(database, settings, crew, upload, exclude_bad=exclude_bad, progress=report)
 
     outcome = run(_run)
     _report(outcome)
     if outcome.done and _ready_to_issue(outcome):
         try:
-            result, seconds = issue_with_progress(settings, outcome.batch_id, operator_for(settings))
+            result, seconds = issue_with_progress(settings, outcome.batch_id, _issuer(settings, crew, upload))
         except IneligibleError as exc:
             print_problems(exc)
             sys.exit(1)
@@ -92,10 +115,24 @@ def issue_command(file: Path, institution: str, kind: str, assessed_on: date, ex
     sys.exit(0 if outcome.done else 1)
 
 
+def _issuer(settings: Settings, crew: Crew, upload: Upload) -> Principal:
+    """The ``--issuer`` operator as a principal (the city centre's role for a special-ability batch)."""
+
+    async def _find() -> Principal:
+        async with open_database(settings) as database, database.reader() as session:
+            return await crew_member(session, crew, "issuer", institution=upload.institution, kind=upload.kind)
+
+    return run(_find)
+
+
 def _ready_to_issue(outcome: Outcome) -> bool:
     """Whether the batch may be issued now (the notice has ended, rows are ready): the run's last step."""
     batch = outcome.detail.batch
-    counts = {"ok": batch.counts.ok, "bad": batch.counts.bad, "held": batch.counts.held}
+    counts: dict[str, int] = {
+        RowStatus.OK: batch.counts.ok,
+        RowStatus.BAD: batch.counts.bad,
+        RowStatus.HELD: batch.counts.held,
+    }
     problem = issuable_problem(
         batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=datetime.now(UTC)
     )

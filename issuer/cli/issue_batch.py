@@ -1,4 +1,5 @@
-"""``certreg issue-batch ID``: issue a batch whose public notice has ended, as a province admin operator.
+"""``certreg issue-batch ID``: issue a batch whose public notice has ended, as a named operator
+(the province admin role).
 
 Runs :func:`issuer.issuing.service.issue_batch` — the same transaction as ``POST /v1/batches/{id}/issue`` —
 with a progress bar and a one-line log per stage on stderr, then a summary table. Re-running it is safe:
@@ -8,7 +9,6 @@ a batch already issued answers its numbers and issues nothing. :func:`issue_with
 
 from __future__ import annotations
 
-import getpass
 import time
 from collections.abc import Callable
 
@@ -16,9 +16,11 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from issuer.auth import Principal, Role
+from issuer.auth.operators import login_name
+from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
-from issuer.issuing.access import Operator
 from issuer.issuing.announce import announcer_from_settings
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.errors import IneligibleError
@@ -34,13 +36,27 @@ STAGES = {
 }
 
 
-def operator_for(settings: Settings, name: str | None = None) -> Operator:
-    """The operator at this terminal, acting for the province centre of the configured profile."""
-    return Operator(name=name or getpass.getuser(), org_code=get_profile(settings.profile).province_region)
+def operator_for(settings: Settings, name: str | None = None) -> Principal:
+    """The operator ``name`` (default: the login name) in the province admin role for the province centre of
+    the configured profile (its code is the province's region code), without a database round trip."""
+    return Principal.for_operator(
+        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=get_profile(settings.profile).province_region
+    )
 
 
-def issue_with_progress(settings: Settings, batch_id: int, operator: Operator) -> tuple[IssueResult, float]:
-    """Issue ``batch_id`` with a progress bar on stderr; returns the result and the seconds it took."""
+def admin_operator(settings: Settings, name: str | None) -> Principal:
+    """The operator ``name`` (default: the login name) in the province admin role."""
+
+    async def _find() -> Principal:
+        async with open_database(settings) as database, database.reader() as session:
+            return await find_operator(session, name, Role.PROVINCE_ADMIN)
+
+    return run(_find)
+
+
+def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) -> tuple[IssueResult, float]:
+    """Issue ``batch_id`` as ``operator`` (the province admin, or a city reviewer for special-ability
+    batches) with a progress bar on stderr; returns the result and the seconds it took."""
     store = keystore(settings)
     profile = get_profile(settings.profile)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -98,7 +114,7 @@ def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""
     settings = settings_from_env()
     try:
-        result, seconds = issue_with_progress(settings, batch_id, operator_for(settings, operator))
+        result, seconds = issue_with_progress(settings, batch_id, admin_operator(settings, operator))
     except IneligibleError as exc:
         print_problems(exc)
         raise

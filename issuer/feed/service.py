@@ -23,11 +23,11 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.principal import Principal
 from issuer.errors import IssuerError
 from issuer.feed.fields import NATIONAL_FIELDS, FeedRecord
 from issuer.feed.manifest import FORMAT, Manifest, as_json, file_entry, sign_manifest
 from issuer.identity.reads import open_identity, require_province_admin, ring_for
-from issuer.issuing.access import Caller
 from issuer.issuing.corrections import check_reason
 from issuer.keystore import KeyStore, signer_for
 from registry.certificates import STATUS_EVENT_KINDS
@@ -179,7 +179,7 @@ async def export_feed(
     settings: Settings,
     keystore: KeyStore,
     profile: ProvinceProfile,
-    caller: Caller,
+    caller: Principal,
     *,
     since: int,
     out_dir: Path,

@@ -20,7 +20,6 @@ from litestar.params import FromPath, JSONBody
 
 from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
-from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
 from issuer.runtime import IssuerRuntime
 from registry.identity.errors import IdentityError
 from verify.http.errors import Handler
@@ -36,10 +35,7 @@ def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return Response(content, status_code=503, media_type=MediaType.JSON)
 
 
-IDENTITY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
-    **ISSUING_EXCEPTION_HANDLERS,
-    IdentityError: _unavailable,
-}
+IDENTITY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {IdentityError: _unavailable}
 
 
 class IdentityController(Controller):

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.principal import Principal
 from issuer.errors import Forbidden
 from issuer.identity.kek import open_kek
 from issuer.identity.sealer import identity_binding
-from issuer.issuing.access import Caller
 from issuer.issuing.corrections import check_reason
 from registry.config import Settings
 from registry.db import Database
@@ -41,7 +41,7 @@ class IdentityRecord(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int  # the leaf of the identity.read event
 
 
-def require_province_admin(caller: Caller, *, action_zh: str, action_en: str) -> None:
+def require_province_admin(caller: Principal, *, action_zh: str, action_en: str) -> None:
     """Raise :class:`Forbidden` unless ``caller`` is the province admin (docs/identity.md: the only role
     that reads full identities)."""
     if caller.role.value != "province_admin":
@@ -64,7 +64,7 @@ async def ring_for(session: AsyncSession, settings: Settings, sealed: list[bytes
 
 
 async def read_identity(
-    database: Database, settings: Settings, caller: Caller, number: str, *, reason: str, now: datetime | None = None
+    database: Database, settings: Settings, caller: Principal, number: str, *, reason: str, now: datetime | None = None
 ) -> IdentityRecord:
     """The full identity of certificate ``number``, and its ``identity.read`` event.
 

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from issuer.auth.principal import Principal
 from issuer.identity.kek import create_kek, forget, forget_file, kek_path, open_kek
 from issuer.identity.reads import require_province_admin
-from issuer.issuing.access import Caller
 from issuer.issuing.corrections import check_reason
 from registry.config import Settings
 from registry.db import Database
@@ -36,7 +36,7 @@ class RotationResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def rotate_kek(
-    database: Database, settings: Settings, caller: Caller, *, reason: str, new_passphrase: bytes | None = None
+    database: Database, settings: Settings, caller: Principal, *, reason: str, new_passphrase: bytes | None = None
 ) -> RotationResult:
     """Rotate the KEK of the settings (sealing the new one with ``new_passphrase``, default the key passphrase).
 

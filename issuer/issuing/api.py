@@ -27,13 +27,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from issuer.auth import Principal
+from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
-from issuer.issuing.access import require_province
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines, parse_since
-from issuer.issuing.http import ISSUING_EXCEPTION_HANDLERS
 from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
@@ -80,7 +79,6 @@ class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_field
 
 class BatchIssueController(Controller):
     path = "/v1/batches"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @post("/{batch_id:int}/issue", status_code=200)
     async def issue(
@@ -119,7 +117,6 @@ class BatchIssueController(Controller):
 
 class CertificateChangeController(Controller):
     path = "/v1/certificates"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @get("/{number:str}/qr.svg", media_type="image/svg+xml")
     async def qr_svg(
@@ -207,7 +204,6 @@ async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: 
 
 class ExportController(Controller):
     path = "/v1/exports"
-    exception_handlers = ISSUING_EXCEPTION_HANDLERS
 
     @get("/certificates", media_type="application/x-ndjson")
     async def certificates(
@@ -217,7 +213,7 @@ class ExportController(Controller):
         since: FromQuery[str | None] = None,
     ) -> Stream:
         """Certificate events after ``since`` as NDJSON, for the national query system."""
-        require_province(principal, action="导出证书数据 / export certificates")
+        authorise(principal, Action.EXPORT)
         first = parse_since(since)
         return Stream(export_lines(issuer.database, first), media_type="application/x-ndjson")
 

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.issuing.access import Caller, require_issue_right
+from issuer.auth.policy import Action, authorise, certificate_target
+from issuer.auth.principal import Principal
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import Correction, check_number, check_print_serial, check_reason, corrected
 from issuer.issuing.credentials import CredentialContext, mark_status
@@ -53,12 +54,15 @@ class RevokeResult(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-async def _open(session: AsyncSession, caller: Caller, number: str) -> tuple[Certificate, Institution]:
+async def _open(
+    session: AsyncSession, caller: Principal, number: str, action: Action
+) -> tuple[Certificate, Institution]:
     """The certificate (404), the caller's right to change it (403), then the lock and validity (409)."""
     certificate = await get_certificate(session, number)
     institution = await session.get(Institution, certificate.institution_code)
     assert institution is not None  # foreign key
-    await require_issue_right(session, caller, certificate.kind, institution)
+    target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
+    authorise(caller, action, target)
     await require_valid(session, number)
     return certificate, institution
 
@@ -69,7 +73,7 @@ async def revoke_certificate(
     number: str,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     announce: Announce | None = None,
     now: datetime | None = None,
     credentials: CredentialContext | None = None,
@@ -80,7 +84,7 @@ async def revoke_certificate(
     number = check_number(profile, number, today=province_day(now))
     reason = check_reason(reason)
     async with database.transaction() as session:
-        await _open(session, caller, number)
+        await _open(session, caller, number, Action.REVOKE)
         index = await revoke(session, number, reason=reason, actor=caller.actor)
         if credentials is not None:
             await mark_status(session, credentials, number, at=now)
@@ -95,7 +99,7 @@ async def reissue_certificate(
     number: str,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     print_serial: str | None = None,
     announce: Announce | None = None,
     now: datetime | None = None,
@@ -113,7 +117,7 @@ async def reissue_certificate(
     reason = check_reason(reason)
     given = check_print_serial(profile, print_serial) if print_serial is not None else None
     async with database.transaction() as session:
-        certificate, institution = await _open(session, caller, number)
+        certificate, institution = await _open(session, caller, number, Action.REISSUE)
         if profile.reissue_keeps(CertificateKind(certificate.kind)):
             result = await reprint_certificate(
                 session, profile, certificate, given_serial=given, reason=reason, caller=caller, now=now
@@ -143,7 +147,7 @@ async def replace_certificate(
     correction: Correction,
     *,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     id_secret: bytes,
     announce: Announce | None = None,
     now: datetime | None = None,
@@ -159,7 +163,7 @@ async def replace_certificate(
     number = check_number(profile, number, today=today)
     reason = check_reason(reason)
     async with database.transaction() as session:
-        certificate, institution = await _open(session, caller, number)
+        certificate, institution = await _open(session, caller, number, Action.REPLACE)
         kind = CertificateKind(certificate.kind)
         content = corrected(content_of(certificate), correction, kind, today=today, id_secret=id_secret)
         await check_eligible(session, profile, institution, certificate, content)

@@ -3,7 +3,7 @@
 Import flags a holder who already has a valid certificate or sits in another pending batch, but two
 uploads racing each other both pass that check (neither sees the other's rows yet), and a certificate may
 have been issued between import and issue. So issuing looks again, under the issue lock
-(:func:`issuer.issuing.store.lock_issuing`: two issue calls never check at the same time), and refuses
+(:func:`issuer.batches.store.lock_issuing`: two issue calls never check at the same time), and refuses
 the batch like :mod:`issuer.issuing.recheck` does for rules 1–6: nothing issued, every row named.
 """
 
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.batches.refstore import valid_certificates
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.errors import RowProblem
-from issuer.issuing.pipeline import RowInput
 from registry.vocab import CertificateKind
 
 
-async def duplicate_rows(session: AsyncSession, kind: CertificateKind, rows: Sequence[RowInput]) -> list[RowProblem]:
+async def duplicate_rows(session: AsyncSession, kind: CertificateKind, rows: Sequence[CheckedRow]) -> list[RowProblem]:
     """A problem per row whose holder already holds a valid certificate of the same subject and level, or
     whose holder appears twice among ``rows`` for it (the later rows)."""
     existing = await valid_certificates(session, kind, {row.holder_id_digest for row in rows})

@@ -1,27 +1,16 @@
 """Errors of the issuing services (issue, revoke, reissue, replace, QR, export).
 
-They extend :mod:`issuer.errors`; :mod:`issuer.issuing.http` maps the ones the shared tables do not know
-(400 and the row report of 422) on the controllers of this package.
+They extend :mod:`issuer.errors` (one hierarchy for the package); :mod:`issuer.http_errors`, the app's one
+exception → HTTP table, maps them.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from issuer.errors import BatchStateError, IssuerError
+from issuer.errors import InvalidInputError, IssuerError
 
-
-class InvalidInputError(IssuerError):
-    """A value sent by the caller is malformed (answered 400); ``field`` names it, ``code`` is stable."""
-
-    def __init__(self, message: str, *, field: str, code: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
-
-
-class NoticeNotEndedError(BatchStateError):
-    """The public notice of the batch has not ended yet (answered 409)."""
+__all__ = ["IneligibleError", "InvalidInputError", "RowProblem"]
 
 
 class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,6 +28,8 @@ class IneligibleError(IssuerError):
     Answered 422 with every problem, so the reviewer sees all of them at once.
     """
 
-    def __init__(self, message: str, problems: list[RowProblem]) -> None:
+    def __init__(self, message: str, problems: list[RowProblem], *, batch_id: int | None = None) -> None:
         super().__init__(message)
         self.problems = problems
+        #: The batch whose rows these are (the HTTP answer names the route that holds them), if any.
+        self.batch_id = batch_id

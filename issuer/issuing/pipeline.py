@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import NamedTuple
 
 import msgspec
 
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.errors import RowProblem
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
@@ -28,17 +28,6 @@ from registry.rules.segments import CheckSegment, NumberingRule, SequenceSegment
 from registry.rules.views import InstitutionView
 from registry.statement import DOMAIN, Statement, StatementError, days_since_epoch, encode_statement
 from registry.vocab import CertificateKind, subject_type_of
-
-
-class RowInput(NamedTuple):
-    """One batch row to issue (the columns the certificate needs)."""
-
-    row_no: int
-    holder_name: str
-    holder_id_digest: bytes
-    holder_id_masked: str
-    subject_code: str
-    level: int
 
 
 class IssueTemplate(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,7 +57,7 @@ def plan_scopes(
     institution: InstitutionView,
     authority_region: str,
     year: int,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
 ) -> dict[str, ScopePlan]:
     """Rows grouped by sequence scope, in row order inside each scope; raises ``RuleError`` when the
     profile has no rule for ``kind``."""
@@ -132,7 +121,7 @@ def _sequence_slot(rule: NumberingRule) -> tuple[int, int] | None:
 
 
 def sign_chunk(
-    template: IssueTemplate, rows: Sequence[RowInput], numbers: Sequence[str], signer: SigningKey
+    template: IssueTemplate, rows: Sequence[CheckedRow], numbers: Sequence[str], signer: SigningKey
 ) -> tuple[list[NewCertificate], list[RowProblem]]:
     """The signed certificates of ``rows`` (numbered by ``numbers``) and the rows whose statement breaks
     a bound of statement v1 (they get no certificate). Pure CPU; safe to run on several threads."""

@@ -7,7 +7,7 @@ from datetime import date
 
 import msgspec
 
-from issuer.issuing.access import Caller
+from issuer.auth.principal import Principal
 from issuer.issuing.corrections import check_number
 from issuer.issuing.qrcodes import viewable_certificate
 from registry.certificates import status_of
@@ -28,7 +28,7 @@ class CertificatePrints(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def certificate_prints(
-    database: Database, profile: ProvinceProfile, number: str, *, caller: Caller, today: date
+    database: Database, profile: ProvinceProfile, number: str, *, caller: Principal, today: date
 ) -> CertificatePrints:
     """The prints of certificate ``number``. Raises :class:`InvalidInputError` (malformed number, before any
     look-up), :class:`NotFoundError`, :class:`Forbidden` (who may see its QR code may see its prints)."""

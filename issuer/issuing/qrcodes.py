@@ -19,14 +19,15 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise, batch_target, certificate_target
+from issuer.auth.principal import Principal
+from issuer.batches.store import get_batch
 from issuer.errors import BatchStateError
-from issuer.issuing.access import Caller, require_view_right
 from issuer.issuing.corrections import check_number
 from issuer.qr import Mode, file_stem, make_code, png_bytes, qr_url, svg_bytes
 from registry.certificates import get_certificate
 from registry.db import Database
-from registry.errors import NotFoundError
-from registry.models import Batch, Certificate, Institution
+from registry.models import Certificate, Institution
 from registry.rules.freetext import spreadsheet_safe
 from registry.rules.policy import ProvinceProfile
 
@@ -44,7 +45,7 @@ class QrSource(msgspec.Struct, frozen=True):
 
 
 async def certificate_qr_source(
-    database: Database, profile: ProvinceProfile, number: str, *, caller: Caller, today: date
+    database: Database, profile: ProvinceProfile, number: str, *, caller: Principal, today: date
 ) -> QrSource:
     """The certificate behind a QR request. Raises :class:`InvalidInputError` (malformed number, checked
     before any look-up), :class:`NotFoundError`, :class:`Forbidden`."""
@@ -54,26 +55,25 @@ async def certificate_qr_source(
         return QrSource(certificate.number, certificate.statement, certificate.signature, certificate.issued_on)
 
 
-async def viewable_certificate(session: AsyncSession, caller: Caller, number: str) -> Certificate:
+async def viewable_certificate(session: AsyncSession, caller: Principal, number: str) -> Certificate:
     """Certificate ``number`` if the caller may see it (its QR code, its prints); raises
     :class:`NotFoundError`, :class:`Forbidden`."""
     certificate = await get_certificate(session, number)
     institution = await session.get(Institution, certificate.institution_code)
     assert institution is not None  # foreign key
-    await require_view_right(session, caller, institution)
+    target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
+    authorise(caller, Action.CERTIFICATES, target)
     return certificate
 
 
-async def check_batch_qr(database: Database, batch_id: int, *, caller: Caller) -> None:
+async def check_batch_qr(database: Database, batch_id: int, *, caller: Principal) -> None:
     """Refuse before the stream starts: :class:`NotFoundError`, :class:`Forbidden`, or
     :class:`BatchStateError` when the batch has no certificate yet."""
     async with database.reader() as session:
-        batch = await session.get(Batch, batch_id)
-        if batch is None:
-            raise NotFoundError(f"批次 {batch_id} 不存在 / no batch {batch_id}")
+        batch = await get_batch(session, batch_id)
         institution = await session.get(Institution, batch.institution_code)
         assert institution is not None  # foreign key
-        await require_view_right(session, caller, institution)
+        authorise(caller, Action.CERTIFICATES, batch_target(batch_id, institution.code, institution.region_code))
         first = await session.scalar(select(Certificate.number).where(Certificate.batch_id == batch_id).limit(1))
     if first is None:
         raise BatchStateError(f"批次 {batch_id} 尚未发证 / batch {batch_id} has no certificates yet")

@@ -14,8 +14,8 @@ from datetime import date
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.errors import IneligibleError, RowProblem
-from issuer.issuing.pipeline import RowInput
 from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
 from registry.vocab import CertificateKind
@@ -28,7 +28,7 @@ async def recheck_rows(
     context: EligibilityContext,
     kind: CertificateKind,
     assessed_on: date,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
 ) -> list[RowProblem]:
     """Rules 1–6 again, once per distinct (subject, level): the rows passed at import, but a filing or the
     catalogue may have changed since."""
@@ -59,12 +59,14 @@ async def recheck_rows(
 
 def raise_if_problems(problems: list[RowProblem], total: int, *, batch_id: int) -> None:
     """Raise :class:`IneligibleError` listing (up to 1,000 of) ``problems``, if there are any, and what the
-    reviewer can do: hold those rows (they wait, then are released or excluded) and issue the others."""
+    reviewer can do: hold those rows (they wait, then are released or excluded) and issue the others. The
+    HTTP answer adds the route that holds them (``issuer.http_errors``): a service speaks no HTTP."""
     if problems:
         rows = len({p.row for p in problems})
-        hold = f"POST /v1/batches/{batch_id}/hold"
         raise IneligibleError(
-            f"{rows} 行不符合发证条件，本批次未发证；可暂缓这些行（{hold}）后发证其余行 / {rows} of {total} rows "
-            f"cannot be issued; nothing was issued; hold these rows ({hold}) to issue the others",
+            f"批次 {batch_id} 有 {rows} 行不符合发证条件，本批次未发证；可暂缓这些行后发证其余行 / "
+            f"{rows} of {total} rows of batch {batch_id} cannot be issued; nothing was issued; hold these rows to "
+            "issue the others",
             problems[:MAX_REPORTED_PROBLEMS],
+            batch_id=batch_id,
         )

@@ -16,29 +16,33 @@ from datetime import UTC, date, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.errors import BatchStateError
-from issuer.issuing.access import Caller, require_issue_right
-from issuer.issuing.announce import Announce, announce_to
-from issuer.issuing.corrections import check_reason
-from issuer.issuing.credentials import CredentialContext, plan_credentials
-from issuer.issuing.duplicates import duplicate_rows
-from issuer.issuing.errors import NoticeNotEndedError
-from issuer.issuing.pipeline import IssueTemplate, RowInput, number_all, plan_scopes
-from issuer.issuing.recheck import raise_if_problems, recheck_rows
-from issuer.issuing.store import (
-    ROW_HELD,
+from issuer.auth.duties import Step, require_separate
+from issuer.auth.policy import Action, authorise, batch_target
+from issuer.auth.principal import Principal
+from issuer.batches.events import step_actors
+from issuer.batches.rows import CheckedRow
+from issuer.batches.store import (
     batch_numbers,
     count_rows,
     lock_batch,
     lock_issuing,
     mark_issued,
     ok_rows,
+    status_counts,
 )
+from issuer.batches.workflow import RowStatus, State, require_issuable
+from issuer.errors import BatchStateError
+from issuer.issuing.announce import Announce, announce_to
+from issuer.issuing.corrections import check_reason
+from issuer.issuing.credentials import CredentialContext, plan_credentials
+from issuer.issuing.duplicates import duplicate_rows
+from issuer.issuing.pipeline import IssueTemplate, number_all, plan_scopes
+from issuer.issuing.recheck import raise_if_problems, recheck_rows
 from issuer.issuing.views import issuing_authority
 from issuer.issuing.writer import sign_and_store
 from issuer.keystore import KeyStore, signer_for
 from registry.bulk import ISSUE_TABLES, refresh_statistics
-from registry.calendar import province_day, province_time_text
+from registry.calendar import province_day
 from registry.db import Database
 from registry.events import EventKind, NewEvent
 from registry.identity.links import link_batch_identities
@@ -53,9 +57,6 @@ from registry.vocab import CertificateKind, subject_type_of
 #: The reason recorded in ``batch.issued`` when the caller gives none: issuing is the ordinary end of a
 #: notice that passed (rule 11: every change says why).
 DEFAULT_ISSUE_REASON = "按公示期满发证 / issued after the public notice ended"
-
-UNDER_NOTICE = "under_notice"
-ISSUED = "issued"
 
 #: ``progress(stage, done, total)``; stages in order: ``check``, ``sign``, ``store`` (after each stored
 #: chunk), ``done`` (committed).
@@ -80,29 +81,13 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """The default progress sink: issuing reports to nobody."""
 
 
-def check_issuable(batch: Batch, now: datetime) -> None:
-    """Raise :class:`BatchStateError` unless the batch is under notice (or issued) and the notice ended."""
-    if batch.state not in (UNDER_NOTICE, ISSUED):
-        raise BatchStateError(
-            f"批次 {batch.id} 状态为 {batch.state}，公示后才能发证 / batch {batch.id} is {batch.state}: only a "
-            f"batch under public notice (or issued, for rows released later) can be issued"
-        )
-    ends = batch.notice_ends_at
-    if ends is None or now < ends:
-        shown = province_time_text(ends) if ends else "—"
-        raise NoticeNotEndedError(
-            f"批次 {batch.id} 公示期至 {shown} 结束，届时方可发证 / the public notice of batch {batch.id} "
-            f"ends at {shown}; it can be issued after that"
-        )
-
-
 async def issue_batch(
     database: Database,
     keystore: KeyStore,
     profile: ProvinceProfile,
     batch_id: int,
     *,
-    caller: Caller,
+    caller: Principal,
     now: datetime | None = None,
     progress: Progress = _quiet,
     announce: Announce | None = None,
@@ -115,8 +100,8 @@ async def issue_batch(
     (checked like every reason) is recorded in the ``batch.issued`` event. With ``credentials`` every
     certificate is also issued as a signed W3C credential (:mod:`issuer.issuing.credentials`).
 
-    Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` /
-    :class:`NoticeNotEndedError` (409), :class:`IneligibleError` (rows that no longer pass the rules, or
+    Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` (409: state, notice
+    not ended, bad rows), :class:`IneligibleError` (rows that no longer pass the rules, or
     whose holder already has a valid certificate for the subject and level),
     :class:`SequenceOverflowError` (a scope would overflow: nothing issued), ``ConflictError`` (no active
     signing key) or a ``KeyFileError``.
@@ -126,7 +111,7 @@ async def issue_batch(
     async with database.transaction() as session:
         batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)
-        held = await count_rows(session, batch_id, ROW_HELD)
+        held = await count_rows(session, batch_id, RowStatus.HELD)
         if not rows:
             return await _nothing_to_issue(session, batch, held)
         kind = CertificateKind(batch.kind)
@@ -169,15 +154,15 @@ async def issue_batch(
         )  # fmt: skip
         raise_if_problems(problems, len(rows), batch_id=batch.id)
         await link_batch_identities(session, batch.id)
-        every = numbers if batch.state == UNDER_NOTICE else await batch_numbers(session, batch.id)
-        batch.state = ISSUED
+        every = numbers if batch.state == State.UNDER_NOTICE else await batch_numbers(session, batch.id)
+        batch.state = State.ISSUED.value
         batch.issued_at = batch.issued_at or now
     await refresh_statistics(database.write_engine, ISSUE_TABLES, len(numbers))
     await announce_to(announce, numbers)
     progress("done", len(rows), len(rows))
     return IssueResult(
         batch_id=batch_id,
-        state=ISSUED,
+        state=State.ISSUED.value,
         issued_on=issued_on,
         authority_code=authority.code,
         kid=signer.kid,
@@ -187,15 +172,23 @@ async def issue_batch(
     )
 
 
-async def _open_batch(session: AsyncSession, caller: Caller, batch_id: int, now: datetime) -> tuple[Batch, Institution]:
-    """The batch, locked (and the issue lock held); the caller's right to issue it (403) and its state and
-    notice (409)."""
+async def _open_batch(
+    session: AsyncSession, caller: Principal, batch_id: int, now: datetime
+) -> tuple[Batch, Institution]:
+    """The batch, locked (and the issue lock held); the caller's right to issue it and not to have submitted
+    it (403, :mod:`issuer.auth.duties`); its state, notice and rows (409, the workflow's
+    :func:`~issuer.batches.workflow.require_issuable`: a batch with ``bad`` rows is refused)."""
     await lock_issuing(session)
     batch = await lock_batch(session, batch_id)
     institution = await session.get(Institution, batch.institution_code)
     assert institution is not None  # foreign key
-    await require_issue_right(session, caller, batch.kind, institution)
-    check_issuable(batch, now)
+    authorise(caller, Action.ISSUE, batch_target(batch.id, institution.code, institution.region_code, batch.kind))
+    require_separate(caller, Step.ISSUE, await step_actors(session, batch), batch_id=batch.id)
+    counts = await status_counts(session, batch.id)
+    if not (batch.state == State.ISSUED and not counts[RowStatus.OK]):  # else a repeat: nothing to issue
+        require_issuable(
+            batch_id=batch.id, state=batch.state, notice_ends_at=batch.notice_ends_at, counts=counts, now=now
+        )
     return batch, institution
 
 
@@ -207,7 +200,7 @@ async def _allocate_numbers(
     *,
     authority_region: str,
     year: int,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
 ) -> list[str]:
     """One allocation per sequence scope, in scope order — one lock order for every issuer, so two batches
     never deadlock — and the number of every row. Raises ``SequenceOverflowError`` before anything is
@@ -224,14 +217,14 @@ async def _allocate_numbers(
 
 async def _nothing_to_issue(session: AsyncSession, batch: Batch, held: int) -> IssueResult:
     """A repeat call (the batch is issued, no row released since): the same numbers, nothing new."""
-    if batch.state != ISSUED:
+    if batch.state != State.ISSUED:
         raise BatchStateError(
             f"批次 {batch.id} 没有可发证的记录（{held} 条暂缓）/ batch {batch.id} has no row ready to issue "
             f"({held} held by objections or holds)"
         )
     return IssueResult(
         batch_id=batch.id,
-        state=ISSUED,
+        state=State.ISSUED.value,
         issued_on=None,
         authority_code=None,
         kid=None,

@@ -15,11 +15,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.issuing.access import Caller
+from issuer.auth.principal import Principal
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.corrections import Content
 from issuer.issuing.credentials import CredentialContext, mark_status, plan_credentials
 from issuer.issuing.errors import IneligibleError, RowProblem
-from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, sign_chunk
+from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_chunk
 from issuer.keystore import KeyStore, signer_for
 from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
@@ -130,7 +131,7 @@ async def store_successor(
     content: Content,
     change: EventKind,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     now: datetime,
     credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
@@ -164,8 +165,11 @@ async def store_successor(
         issued_on=issued_on,
         supersedes=old.number,
     )
-    row = RowInput(0, content.holder_name, content.holder_id_digest, content.holder_id_masked,
-                   content.subject_code, content.level)  # fmt: skip
+    row = CheckedRow(
+        row_no=0, holder_name=content.holder_name, holder_id_digest=content.holder_id_digest,
+        holder_id_masked=content.holder_id_masked, subject_code=content.subject_code, level=content.level,
+        problems=[], comparable=True,
+    )  # fmt: skip
     made, problems = sign_chunk(template, [row], numbers, signer)
     if problems:
         raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", problems)
@@ -204,7 +208,7 @@ async def reprint_certificate(
     *,
     given_serial: str | None,
     reason: str,
-    caller: Caller,
+    caller: Principal,
     now: datetime,
 ) -> SuccessorResult:
     """补发 keeping the number: the certificate prints again under a new print serial (the operator's, for a

@@ -16,9 +16,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.rows import CheckedRow
 from issuer.issuing.credentials import CredentialPlan
 from issuer.issuing.errors import RowProblem
-from issuer.issuing.pipeline import IssueTemplate, RowInput, sign_chunk
+from issuer.issuing.pipeline import IssueTemplate, sign_chunk
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate, store_certificates
 from registry.credential_store import NewCredential
@@ -35,7 +36,7 @@ MIN_CHUNK = 1_000
 async def sign_and_store(
     session: AsyncSession,
     template: IssueTemplate,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
     numbers: Sequence[str],
     signer: SigningKey,
     *,
@@ -90,7 +91,7 @@ async def sign_and_store(
 
 def _sign_chunk(
     template: IssueTemplate,
-    rows: Sequence[RowInput],
+    rows: Sequence[CheckedRow],
     numbers: Sequence[str],
     signer: SigningKey,
     credentials: CredentialPlan | None,

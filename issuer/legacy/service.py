@@ -23,10 +23,10 @@ import msgspec
 from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.principal import Principal
 from issuer.errors import IssuerError
 from issuer.identity.reads import require_province_admin
 from issuer.identity.sealer import seal_documents
-from issuer.issuing.access import Caller
 from issuer.keystore import KeyStore, signer_for
 from issuer.legacy.records import Column, LegacyProblem, LegacyRecord, RecordChecker
 from issuer.legacy.source import check_source, read_legacy_table
@@ -309,7 +309,7 @@ async def import_legacy(
     settings: Settings,
     keystore: KeyStore,
     profile: ProvinceProfile,
-    caller: Caller,
+    caller: Principal,
     *,
     data: bytes,
     file_name: str,

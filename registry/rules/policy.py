@@ -51,8 +51,11 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     province_region: str
     #: Rule 8: minimum days of public notice before issue.
     notice_days: int = 7
-    #: Rule 7: levels whose results need the province centre's approval (levels 3 and above → 1, 2, 3).
-    province_approval_levels: frozenset[int] = frozenset({1, 2, 3})
+    #: Rule 7: kinds whose results, at every level, go city first review → province review (002 §4(3));
+    #: special-ability results are confirmed by the city centre alone (003 §3(3)).
+    province_review_kinds: frozenset[CertificateKind] = frozenset(
+        {CertificateKind.QUALIFICATION, CertificateKind.SKILL_LEVEL}
+    )
     #: Rule 4: the highest level (smallest number) each kind of technical school may certify.
     school_top_level: dict[InstitutionKind, int] = msgspec.field(default_factory=dict)
     #: Rule 5: who may file what; ``None`` where the province has no such rule.
@@ -91,7 +94,7 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
             raise ValueError(f"province_region {self.province_region!r} is not a province code")
         if self.notice_days < 0 or self.pilot_max_months < 0:
             raise ValueError("notice_days and pilot_max_months cannot be negative")
-        if not self.province_approval_levels | self.school_consent_levels <= _LEVELS:
+        if not self.school_consent_levels <= _LEVELS:
             raise ValueError("levels are 1 to 5")
         if not set(self.school_top_level.values()) <= _LEVELS:
             raise ValueError("levels are 1 to 5")
@@ -106,9 +109,9 @@ class ProvinceProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         if not self.document_types or len(set(self.document_types)) != len(self.document_types):
             raise ValueError("document_types lists at least one type, each once")
 
-    def needs_province_approval(self, level: int | None) -> bool:
-        """Rule 7: whether results of ``level`` need the province centre's approval (no level: no)."""
-        return level is not None and level in self.province_approval_levels
+    def needs_province_review(self, kind: CertificateKind | str) -> bool:
+        """Rule 7: whether results of ``kind`` go to the province review after the city's (every level)."""
+        return kind in self.province_review_kinds
 
     def school_allows(self, kind: InstitutionKind, level: int) -> bool:
         """Rule 4: whether an institution of ``kind`` may certify ``level`` (non-schools: always)."""

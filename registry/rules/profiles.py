@@ -109,7 +109,6 @@ HUNAN: Final = ProvinceProfile(
     name_en="Hunan",
     province_region="430000",
     notice_days=7,  # 002 §4(2): 公示期不少于7天
-    province_approval_levels=frozenset({1, 2, 3}),  # 002 §4(1): 高级工及以上须省鉴定中心批准
     school_top_level=dict(_SCHOOL_CAPS),
     filing_authority=None,  # Hunan publishes no level split of filing authority
     # Rule 2 (docs/rules.md): only where a document sets a window. 000:20: a station's licence period three
@@ -139,7 +138,6 @@ SICHUAN: Final = ProvinceProfile(
     # Hunan's figures (which follow the national pilot notices) are assumed until Sichuan's are known.
     # Filings have no validity period in Sichuan (004 sets none: rule 2), and no consent rule (5a is Hunan's).
     notice_days=7,
-    province_approval_levels=frozenset({1, 2, 3}),
     school_top_level=dict(_SCHOOL_CAPS),
     filing_authority=FilingAuthorityPolicy(  # 004 §2
         province_levels=frozenset({1, 2}),

@@ -32,9 +32,11 @@ _TEMPLATES: Final = files("verify.http") / "templates"
 class Pages:
     """The templates, the style sheet and the policy that allows exactly that style sheet."""
 
-    def __init__(self, *, authority: dict[Lang, str] | None = None) -> None:
+    def __init__(self, *, authority: dict[Lang, str] | None = None, demo: bool = False) -> None:
         #: Who answers, named in every page's header (e.g. 湖南省职业技能鉴定中心), per language.
         self.authority: dict[Lang, str] = authority or {"zh": "职业技能鉴定中心", "en": "Skill Assessment Centre"}
+        #: The demo mode (``CERTREG_DEMO_MODE``): every page carries a banner saying so.
+        self.demo = demo
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
             autoescape=True,
@@ -61,6 +63,7 @@ class Pages:
                 toggle=toggle,
                 lang_query=lang_query,
                 authority=self.authority,
+                demo=self.demo,
                 p=PERSON_UI[lang],
                 **context,
             )

@@ -1,5 +1,9 @@
 """The event table becomes append-only in the database: UPDATE, DELETE and TRUNCATE are refused by triggers.
 
+The SQL is written here, not imported from ``registry.append_only``: a migration is history and must run the
+same statements forever, whatever later code does (``registry.append_only`` keeps its own copy for wiping
+scratch databases; ``tests/integration/registry/test_append_only.py`` checks the two agree).
+
 Revision ID: 0004_event_append_only
 Revises: 0003_log
 """
@@ -8,19 +12,43 @@ from __future__ import annotations
 
 from alembic import op
 
-from registry.append_only import install_statements, remove_statements
-
 revision = "0004_event_append_only"
 down_revision = "0003_log"
 branch_labels = None
 depends_on = None
 
+_MESSAGE = "事件表只能追加 / the event table is append-only"
+
+_PG_INSTALL = (
+    f"""CREATE OR REPLACE FUNCTION certreg_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{_MESSAGE}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$""",
+    """CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event
+    FOR EACH ROW EXECUTE FUNCTION certreg_event_append_only()""",
+    """CREATE TRIGGER event_append_only_truncate BEFORE TRUNCATE ON event
+    FOR EACH STATEMENT EXECUTE FUNCTION certreg_event_append_only()""",
+)
+_PG_REMOVE = (
+    "DROP TRIGGER IF EXISTS event_append_only_truncate ON event",
+    "DROP TRIGGER IF EXISTS event_append_only ON event",
+    "DROP FUNCTION IF EXISTS certreg_event_append_only()",
+)
+_SQLITE_INSTALL = (
+    f"CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    f"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+)
+_SQLITE_REMOVE = ("DROP TRIGGER IF EXISTS event_no_update", "DROP TRIGGER IF EXISTS event_no_delete")
+
 
 def upgrade() -> None:
-    for statement in install_statements(op.get_bind().dialect.name):
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in _PG_INSTALL if postgresql else _SQLITE_INSTALL:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in remove_statements(op.get_bind().dialect.name):
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in _PG_REMOVE if postgresql else _SQLITE_REMOVE:
         op.execute(statement)

@@ -12,11 +12,14 @@ from typing import TypeAlias
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from issuer.auth import Role
-from issuer.batches.access import Caller
+from issuer.auth import Principal, Role
+from issuer.batches import transitions
+from issuer.batches.workflow import needs_province
+from registry.config import Settings
 from registry.db import Database
-from registry.models import Authority, Filing, FilingScope, FilingStatusChange, Institution, Region
+from registry.models import Authority, Batch, Filing, FilingScope, FilingStatusChange, Institution, Region
 from registry.rules.checkdigits import mod11_2
+from registry.rules.profiles import get_profile
 from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION
 
 OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
@@ -45,15 +48,28 @@ def good_rows(count: int, *, start: int = 0, level: str = "4", subject: str = EL
     return [[names[i % len(names)], resident_id(i), subject, level] for i in range(start, start + count)]
 
 
-def caller(role: Role, org: str) -> Caller:
+def caller(role: Role, org: str, name: str | None = None) -> Principal:
+    """An operator in ``role`` for ``org``, named after the role unless ``name`` says otherwise."""
     region = {CITY: CITY, OTHER_CITY: OTHER_CITY}.get(org) if role is Role.CITY_REVIEWER else None
-    return Caller(role=role, org_code=org, actor=f"test:{role.value}:{org}", region_code=region)
+    return Principal.for_operator(name or role.value, role=role, org_code=org, region_code=region)
 
 
 ADMIN = caller(Role.PROVINCE_ADMIN, PROVINCE)
 INSTITUTION = caller(Role.INSTITUTION, SKILL_INSTITUTION)
 CITY_REVIEWER = caller(Role.CITY_REVIEWER, CITY)
 PROVINCE_REVIEWER = caller(Role.PROVINCE_REVIEWER, PROVINCE)
+
+
+async def reviewed(database: Database, settings: Settings, batch_id: int, *, notice: bool = False) -> None:
+    """Take a submitted batch through its reviews (rule 7: the city, then the province unless special
+    ability), each by its own reviewer, and — with ``notice`` — start its notice as the institution."""
+    await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", settings=settings)
+    async with database.reader() as session:
+        kind = (await session.get(Batch, batch_id)).kind  # type: ignore[union-attr]
+    if needs_province(get_profile(settings.profile), kind):
+        await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", settings=settings)
+    if notice:
+        await transitions.start_notice(database, INSTITUTION, batch_id, settings=settings)
 
 
 async def seed_other_prefecture(database: Database) -> None:

@@ -71,10 +71,15 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def issue(url: str, path: Path, *extra: str) -> Result:
+CREW = (
+    "--submitter", "alice", "--city-reviewer", "bob", "--province-reviewer", "carol", "--issuer", "dave",
+)  # fmt: skip
+
+
+def issue(url: str, path: Path, *extra: str, crew: tuple[str, ...] = CREW) -> Result:
     return certreg(
         url, "issue", str(path), "--institution", SKILL_INSTITUTION, "--kind", "skill_level",
-        "--assessed-on", "2025-06-01", *extra,
+        "--assessed-on", "2025-06-01", *crew, *extra,
     )  # fmt: skip
 
 
@@ -104,11 +109,14 @@ def test_bad_rows_stop_the_run_until_excluded(seeded: str, tmp_path: Path) -> No
     assert "--exclude-bad" in flat(stopped.stdout)
     going = issue(seeded, path, "--exclude-bad")
     assert going.exit_code == 0, going.output
-    assert "steps: found:submitted, excluded_bad, city_reviewed, notice_started" in flat(going.stdout)
+    assert "steps: found:submitted, excluded_bad, city_reviewed, province_approved, notice_started" in flat(
+        going.stdout
+    )
     shown = certreg(seeded, "batches", "show", "1")
     assert shown.exit_code == 0, shown.output
     assert "batch.rows_excluded" in flat(shown.stdout)
-    assert "cli:" in flat(shown.stdout)
+    assert "cli:alice:institution:" + SKILL_INSTITUTION in flat(shown.stdout)
+    assert "cli:bob:city_reviewer:430100" in flat(shown.stdout)
     assert "ok 2, bad 0, excluded 1" in flat(shown.stdout)
     listed = certreg(seeded, "batches", "list", "--state", "under_notice")
     assert listed.exit_code == 0
@@ -151,6 +159,7 @@ def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_pat
         "CERTREG_DATABASE_URL": seeded,
         "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
         "CERTREG_NOTICE_DAYS": "0",
+        "CERTREG_DEMO_MODE": "1",
         "CERTREG_KEY_DIR": str(tmp_path / "keys"),
         "CERTREG_KEY_PASSPHRASE": "test-passphrase",
     }
@@ -163,6 +172,7 @@ def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_pat
         "skill_level",
         "--assessed-on",
         "2025-06-01",
+        *CREW,
     ]
     first = CliRunner().invoke(main, args, env=env)
     assert first.exit_code == 0, first.output
@@ -188,3 +198,23 @@ def _issued(url: str) -> list[str]:
             await database.dispose()
 
     return asyncio.run(numbers())
+
+
+def test_issue_names_an_operator_per_step_and_none_does_two(seeded: str, tmp_path: Path) -> None:
+    """No province-admin bypass: each step of ``certreg issue`` is done by the operator named for it, in that
+    step's role; a step without one stops the run, and one person may not do two reviews (rule 7)."""
+    path = tmp_path / "results.csv"
+    path.write_bytes(csv_file(good_rows(2, level="4")))
+    nobody = issue(seeded, path, crew=())
+    assert nobody.exit_code == 2
+    assert "--submitter" in flat(nobody.stderr)
+    assert _count(seeded) == (0, 0)  # nothing imported, nothing logged
+    halfway = issue(seeded, path, crew=("--submitter", "alice", "--city-reviewer", "bob"))
+    assert halfway.exit_code == 2
+    assert "--province-reviewer" in flat(halfway.stderr)  # level 4 needs the province review too
+    twice = issue(seeded, path, crew=("--submitter", "alice", "--province-reviewer", "bob"))
+    assert twice.exit_code == 2
+    assert "separation of duties: cli:bob reviewed at the city" in flat(twice.stderr)
+    done = issue(seeded, path, crew=("--submitter", "alice", "--province-reviewer", "carol"))
+    assert done.exit_code == 0, done.output
+    assert "steps: found:city_reviewed, province_approved, notice_started" in flat(done.stdout)

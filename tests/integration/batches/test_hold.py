@@ -32,7 +32,7 @@ from tests.support import make_settings
 async def issuing_client(db_url: str, world: Database, tmp_path: Path) -> AsyncIterator[Client]:
     """The app with statement keys and a notice of zero days (the test does not wait a week)."""
     await add_keys(world, key_store(tmp_path / "keys"))
-    settings = make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0)
+    settings = make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0, demo_mode=True)
     async with AsyncTestClient(create_app(settings)) as client:
         yield client
 
@@ -41,6 +41,7 @@ async def _noticed(client: Client, tokens: dict[str, str], count: int = 4) -> in
     """A batch of ``count`` level-4 rows (rows 2…) whose notice has ended."""
     batch = await submit(client, tokens, good_rows(count))
     ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+    ok(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}))
     ok(await act(client, tokens["institution"], batch, "notice"))
     return batch
 
@@ -67,7 +68,8 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     ok(await act(client, tokens["province_admin"], other, "issue"))
 
     refused = await act(client, tokens["province_admin"], batch, "issue")
-    unprocessable(refused, "nothing was issued", f"POST /v1/batches/{batch}/hold", "可暂缓这些行")
+    unprocessable(refused, "nothing was issued", "hold these rows", "可暂缓这些行")
+    assert refused.json()["hold"] == f"POST /v1/batches/{batch}/hold"  # the route, from the HTTP layer only
     assert [(p["row"], p["code"]) for p in refused.json()["detail"]] == [(3, "duplicate.valid_certificate")]
 
     held = ok(await act(client, tokens["city"], batch, "hold", {"rows": [3], "reason": "已通过其他批次取得证书"}))
@@ -93,7 +95,8 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     released = {"rows": [3], "decision": "release", "reason": "复核"}
     ok(await act(client, tokens["province_reviewer"], batch, "objections/resolve", released))
     again = await act(client, tokens["province_admin"], batch, "issue")
-    unprocessable(again, "nothing was issued", f"POST /v1/batches/{batch}/hold")
+    unprocessable(again, "nothing was issued")
+    assert again.json()["hold"] == f"POST /v1/batches/{batch}/hold"
     assert [(p["row"], p["code"]) for p in again.json()["detail"]] == [(3, "duplicate.valid_certificate")]
 
     # The batch is issued now: its rows not yet issued can still be held, then excluded.

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
+from issuer.app import create_app
 from issuer.batches import notice, submission, transitions
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Institution
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION
-from tests.integration.batches.helpers import ADMIN, ASSESSED, Client, csv_file, good_rows
+from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, Client, csv_file, good_rows, reviewed
+from tests.support import make_settings
 
 NAMES = ["张三丰", "李四", "欧阳娜娜", "买买提·艾力"]
 
@@ -23,13 +27,12 @@ async def _batch(database: Database, settings: Settings, rows: list[list[str]]) 
         data=csv_file(rows), file_name="r.csv", institution=SKILL_INSTITUTION, kind=CertificateKind.SKILL_LEVEL,
         assessed_on=ASSESSED,
     )  # fmt: skip
-    return (await submission.submit_batch(database, settings, ADMIN, upload)).batch_id
+    return (await submission.submit_batch(database, settings, INSTITUTION, upload)).batch_id
 
 
 async def _under_notice(database: Database, settings: Settings, rows: list[list[str]]) -> int:
     batch = await _batch(database, settings, rows)
-    await transitions.review_batch(database, ADMIN, batch, "approve", "", settings=settings)
-    await transitions.start_notice(database, ADMIN, batch, settings=settings)
+    await reviewed(database, settings, batch, notice=True)
     return batch
 
 
@@ -127,3 +130,19 @@ async def test_the_index_pages_through_many_batches(
     assert '<a href="/notice?page=2">下一页</a>' in first.text
     assert f'id="batch-{older}"' in second.text
     assert (await client.get("/v1/notice?page=2")).json()["batches"][0]["id"] == older
+
+
+async def test_the_notice_pages_and_the_log_say_when_the_demo_mode_is_on(
+    db_url: str, world: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rule 8: only the demo mode (``make run``) may shorten the notice, and it never does so silently."""
+    for demo in (True, False):
+        caplog.clear()
+        settings = make_settings(database_url=db_url, demo_mode=demo, notice_days=0 if demo else None)
+        with caplog.at_level(logging.WARNING, logger="certreg.app"):
+            app = create_app(settings)
+        assert ("演示模式 / demo mode" in caplog.text) is demo
+        async with AsyncTestClient(app) as client:
+            for path in ("/notice", "/notice/999"):
+                html = (await client.get(path)).text
+                assert ('id="demo-banner"' in html) is demo, path

@@ -16,7 +16,7 @@ from issuer.errors import BatchStateError
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
-from tests.factories import SKILL_INSTITUTION
+from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION
 from tests.integration.batches.conftest import auth
 from tests.integration.batches.helpers import CITY_REVIEWER, Client, bilingual, csv_file, good_rows
 from tests.support import make_settings
@@ -49,16 +49,18 @@ def conflict(response: Any, *words: str) -> None:
         assert word in message
 
 
-async def test_levels_4_and_5_go_from_the_city_straight_to_notice(client: Client, tokens: dict[str, str]) -> None:
+async def test_a_level_4_skill_batch_needs_the_province_review(client: Client, tokens: dict[str, str]) -> None:
+    """Rule 7 (002 §4(3)): results at every level go city first review → province review. This batch of
+    levels 4 and 5 went from the city straight to the notice before issue 11."""
     batch = await submit(client, tokens, good_rows(3, level="4") + good_rows(1, start=3, level="5"))
-    conflict(await act(client, tokens["institution"], batch, "notice"), "submitted", "city_reviewed")
+    conflict(await act(client, tokens["institution"], batch, "notice"), "submitted", "province_approved")
     reviewed = ok(await act(client, tokens["city"], batch, "review", {"decision": "approve", "reason": "材料齐全"}))
     assert reviewed["batch"]["state"] == "city_reviewed"
-    assert reviewed["province_approval_needed"] is False
-    conflict(
-        await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}), "start the notice"
-    )
+    assert reviewed["province_approval_needed"] is True
+    assert "province centre's review" in reviewed["next_step"]
+    conflict(await act(client, tokens["institution"], batch, "notice"), "city_reviewed", "province_approved")
     conflict(await act(client, tokens["city"], batch, "review", {"decision": "approve"}), "city_reviewed", "submitted")
+    ok(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve", "reason": "复核"}))
     noticed = ok(await act(client, tokens["institution"], batch, "notice"))
     starts = datetime.fromisoformat(noticed["batch"]["notice_starts_at"])
     ends = datetime.fromisoformat(noticed["batch"]["notice_ends_at"])
@@ -68,9 +70,52 @@ async def test_levels_4_and_5_go_from_the_city_straight_to_notice(client: Client
     assert kinds == [
         ("batch.submitted", "institution", ""),
         ("batch.city_reviewed", "city_reviewer", "材料齐全"),
+        ("batch.province_approved", "province_reviewer", "复核"),
         ("batch.notice_started", "institution", ""),
     ]
-    assert noticed["history"][2]["details"]["days"] == 7
+    assert noticed["history"][3]["details"]["days"] == 7
+
+
+async def test_special_ability_results_stop_at_the_city(client: Client, tokens: dict[str, str]) -> None:
+    """Rule 7 (003 §3(3)): special-ability results are confirmed by the city centre, no province review."""
+    form = {"institution": SITE, "kind": "special_ability", "assessed_on": "2025-06-01"}
+    rows = [[name, id_number, EMBROIDERY] for name, id_number, _, _ in good_rows(2)]
+    data = csv_file(rows, header=("姓名", "身份证号", "专项职业能力项目编码"))
+    response = await client.post(
+        "/v1/batches", files={"file": ("r.csv", data)}, data=form, headers=auth(tokens["province_admin"])
+    )
+    assert response.status_code == 201, response.text
+    batch = int(response.json()["batch"]["id"])
+    reviewed = ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+    assert reviewed["province_approval_needed"] is False
+    conflict(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}), "rule 7")
+    assert ok(await act(client, tokens["province_admin"], batch, "notice"))["batch"]["state"] == "under_notice"
+
+
+async def test_separation_of_duties(client: Client, tokens: dict[str, str]) -> None:
+    """Rule 7's two reviews are two people: the submitter may not review, the city reviewer may not review
+    at the province. The province admin holds every role's rights, so it is the one to catch."""
+    form = {**FORM}
+    response = await client.post(
+        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=form,
+        headers=auth(tokens["province_admin"]),
+    )  # fmt: skip
+    batch = int(response.json()["batch"]["id"])
+    own = await act(client, tokens["province_admin"], batch, "review", {"decision": "approve"})
+    assert own.status_code == 403, own.text
+    assert "separation of duties" in own.json()["error"]
+    assert "may not review it at the city" in own.json()["error"]
+    assert bilingual(own.json()["error"])
+    ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+    other = await act(client, tokens["province_admin"], batch, "approve", {"decision": "approve"})
+    assert other.status_code == 403  # the admin submitted it
+    # a second batch: the admin reviews at the city, then may not review at the province
+    second = await submit(client, tokens, good_rows(2, start=5))
+    ok(await act(client, tokens["province_admin"], second, "review", {"decision": "approve"}))
+    twice = await act(client, tokens["province_admin"], second, "approve", {"decision": "approve"})
+    assert twice.status_code == 403
+    assert "reviewed at the city" in twice.json()["error"]
+    ok(await act(client, tokens["province_reviewer"], second, "approve", {"decision": "approve"}))
 
 
 async def test_level_3_needs_the_province_before_the_notice(client: Client, tokens: dict[str, str]) -> None:
@@ -87,6 +132,7 @@ async def test_an_objection_holds_rows_until_it_is_resolved(client: Client, toke
     batch = await submit(client, tokens, good_rows(4))
     conflict(await act(client, tokens["city"], batch, "objections", {"rows": [2], "reason": "x"}), "under_notice")
     ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+    ok(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}))
     ok(await act(client, tokens["institution"], batch, "notice"))
     held = ok(await act(client, tokens["city"], batch, "objections", {"rows": [2, 3], "reason": "举报替考"}))
     assert held["batch"]["counts"]["held"] == 2
@@ -179,11 +225,12 @@ async def test_a_rejection_needs_a_reason(client: Client, tokens: dict[str, str]
 async def test_the_notice_setting_shortens_it_and_days_only_lengthen_it(
     db_url: str, world: Database, tokens: dict[str, str]
 ) -> None:
-    async with AsyncTestClient(create_app(make_settings(database_url=db_url, notice_days=0))) as client:
+    async with AsyncTestClient(create_app(make_settings(database_url=db_url, notice_days=0, demo_mode=True))) as client:
         first = await submit(client, tokens, good_rows(1))
         second = await submit(client, tokens, good_rows(1, start=1))
         for batch in (first, second):
             ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
+            ok(await act(client, tokens["province_reviewer"], batch, "approve", {"decision": "approve"}))
         short = ok(await act(client, tokens["institution"], first, "notice"))
         assert short["batch"]["notice_starts_at"] == short["batch"]["notice_ends_at"]
         assert short["next_step"] == "公示期满，可以发证 / the notice has ended: the batch can be issued"
@@ -193,6 +240,7 @@ async def test_the_notice_setting_shortens_it_and_days_only_lengthen_it(
     async with AsyncTestClient(create_app(make_settings(database_url=db_url))) as client:
         third = await submit(client, tokens, good_rows(1, start=2))
         ok(await act(client, tokens["city"], third, "review", {"decision": "approve"}))
+        ok(await act(client, tokens["province_reviewer"], third, "approve", {"decision": "approve"}))
         too_short = await act(client, tokens["institution"], third, "notice", {"days": 3})
         assert too_short.status_code == 422
         assert "at least 7 days (rule 8)" in too_short.json()["error"]

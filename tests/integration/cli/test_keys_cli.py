@@ -27,6 +27,7 @@ def env(empty_db_url: str, tmp_path: Path) -> dict[str, str]:
         "CERTREG_KEY_PASSPHRASE": "correct horse",
         "CERTREG_KEY_KDF": "insecure-test-only",
         "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+        "CERTREG_DEMO_MODE": "1",  # `certreg demo load` runs only in the demo mode (rule 8)
     }
 
 

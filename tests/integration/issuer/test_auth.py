@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from issuer.app import create_app
-from issuer.auth import Principal, Role, create_token, require_role, resolve_token, token_hash
+from issuer.auth import Principal, Role, create_token, resolve_token, token_hash
+from issuer.auth.policy import Action, authorise
 from issuer.cli import main
 from issuer.errors import Forbidden
 from registry.db import Database
@@ -47,11 +48,10 @@ async def test_a_token_needs_an_organisation_that_can_hold_the_role(database: Da
             await create_token(session, org_code=org, role=role)
 
 
-def test_require_role_names_who_may() -> None:
-    principal = Principal(token_id=1, org_code=SKILL_INSTITUTION, role=Role.INSTITUTION)
-    require_role(principal, Role.INSTITUTION, action="提交批次 / submit")
+def test_the_policy_names_who_may() -> None:
+    principal = Principal.for_token(1, org_code=SKILL_INSTITUTION, role=Role.INSTITUTION)
     with pytest.raises(Forbidden, match="only for city_reviewer"):
-        require_role(principal, Role.CITY_REVIEWER, action="审核 / review")
+        authorise(principal, Action.REVIEW)
 
 
 @get("/whoami", sync_to_thread=False)

@@ -87,7 +87,7 @@ async def make_batch(
             file_name="results.csv",
             file_sha256=hashlib.sha256(b"results").digest(),
             row_count=len(rows),
-            submitted_by=f"token:1:institution:{institution}",
+            submitted_by=f"cli:uploader:institution:{institution}",  # no test token (separation of duties)
             notice_starts_at=ends - timedelta(days=7),
             notice_ends_at=ends,
         )

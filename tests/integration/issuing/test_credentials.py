@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.changes import revoke_certificate
 from issuer.issuing.credentials import CredentialContext, backfill
 from keys.keyset import KeySet
@@ -119,7 +119,7 @@ async def test_revoke_and_reissue_set_the_bit_in_a_re_signed_list(api: Api) -> N
 async def test_backfill_signs_older_certificates_and_sets_bits_of_changed_ones(world: World) -> None:
     holders = [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])]
     old = await issue_test_certificates(world.database, world.store, holders)  # issued without credentials
-    operator = Operator(name="test", org_code=HUNAN.province_region)
+    operator = Principal.for_operator("test", role=Role.PROVINCE_ADMIN, org_code=HUNAN.province_region)
     await revoke_certificate(world.database, HUNAN, old[0].number, reason="撤销 / revoked", caller=operator)
     context = CredentialContext(public_url=PUBLIC_URL, keystore=world.store)
     now = datetime.now(UTC)

@@ -9,7 +9,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import func, select, update
 
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
+from issuer.errors import Forbidden
 from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet
 from registry.bulk import COPY_THRESHOLD
@@ -27,7 +28,7 @@ from tests.integration.issuing.conftest import Api, World
 from verify.cache.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
 
-OPERATOR = Operator(name="tester", org_code="430000")
+OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 COUNT = COPY_THRESHOLD + 100
 
 
@@ -58,7 +59,7 @@ async def test_issue_end_to_end_and_verify_with_public_keys_only(api: Api) -> No
         Row(name="李四", holder_id=HOLDER_IDS[1], level=4),
         Row(name="王五", holder_id=HOLDER_IDS[2], status="held"),
         Row(name="赵六", holder_id=HOLDER_IDS[3], status="excluded"),
-        Row(name="钱七", status="bad"),
+        Row(name="钱七", status="excluded"),  # a bad row refuses the batch: test_a_batch_with_bad_rows_is_refused
         Row(name="孙八"),
     ]
     batch_id = await make_batch(world.database, rows)
@@ -83,7 +84,7 @@ async def test_issue_end_to_end_and_verify_with_public_keys_only(api: Api) -> No
         3: ("issued", body["numbers"][1]),
         4: ("held", None),
         5: ("excluded", None),
-        6: ("bad", None),
+        6: ("excluded", None),
         7: ("issued", body["numbers"][2]),
     }
     keyset = await _public_keyset(world)
@@ -225,3 +226,26 @@ async def test_issuing_records_why(api: Api) -> None:
         assert response.status_code == 400, (body, response.text)
         assert " / " in response.json()["error"]
     assert await _issued_reason(world, refused) is None
+
+
+async def test_whoever_submitted_a_batch_may_not_issue_it(world: World) -> None:
+    """Separation of duties (docs/rules.md rule 7): no single token or operator walks a batch from upload
+    to issue — not even a province admin, who holds every role's rights."""
+    batch_id = await make_batch(world.database, rows_of(1))
+    async with world.database.transaction() as session:
+        await session.execute(update(Batch).where(Batch.id == batch_id).values(submitted_by=OPERATOR.actor))
+    with pytest.raises(Forbidden, match="separation of duties: cli:tester submitted batch"):
+        await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
+    other = Principal.for_operator("another", role=Role.PROVINCE_ADMIN, org_code="430000")
+    assert len((await issue_batch(world.database, world.store, HUNAN, batch_id, caller=other)).issued_now) == 1
+
+
+async def test_a_batch_with_bad_rows_is_refused(api: Api) -> None:
+    """The issuing service runs the workflow's own precondition (``require_issuable``, the tested one): a
+    bad row left in the batch stops it. Before issue 11 it ran a copy that let the ``ok`` rows through."""
+    batch_id = await make_batch(api.world.database, [*rows_of(2), Row(name="错误行", status="bad")])
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.status_code == 409, response.text
+    assert "1 rows are bad" in response.json()["error"]
+    async with api.world.database.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(Certificate)) == 0

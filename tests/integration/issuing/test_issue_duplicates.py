@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
@@ -16,7 +16,7 @@ from tests.integration.issuing.batches import Row, make_batch
 from tests.integration.issuing.conftest import Api, World
 from tests.integration.issuing.test_issue_failures import _snapshot
 
-OPERATOR = Operator(name="tester", org_code="430000")
+OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 SAME = Row(name="张三", holder_id=HOLDER_IDS[0])  # both uploads hold him: same ID, 电工, level 3
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 import issuer.issuing.writer
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
@@ -34,7 +34,7 @@ from tests.factories import SKILL_INSTITUTION
 from tests.integration.issuing.batches import make_batch, rows_of
 from tests.integration.issuing.conftest import Api, World
 
-OPERATOR = Operator(name="tester", org_code="430000")
+OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 SCOPE_LEVEL_3 = f"skill_level|institution={SKILL_INSTITUTION}|year={province_day(datetime.now(UTC)).year}|level=3"
 
 

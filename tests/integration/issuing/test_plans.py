@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from issuer.auth import Principal, Role
 from issuer.batches.refstore import holder_certificates, valid_certificates
-from issuer.issuing.access import Operator
 from issuer.issuing.service import issue_batch
 from registry.db import Database
 from registry.models import Certificate
@@ -25,6 +25,8 @@ from tests.integration.issuing.batches import Row, make_batch
 from tests.support import empty_tables
 
 ISSUED = 20_000
+
+OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 async def _generic_plan(database: Database, digests: list[bytes]) -> str:
@@ -64,7 +66,7 @@ async def test_after_a_bulk_issue_the_next_uploads_duplicate_check_uses_the_inde
     store = key_store(tmp_path / "keys")
     await add_keys(database, store)
     batch = await make_batch(database, [Row(name=f"学员{i:06d}") for i in range(ISSUED)])
-    await issue_batch(database, store, HUNAN, batch, caller=Operator(name="t", org_code="430000"))
+    await issue_batch(database, store, HUNAN, batch, caller=OPERATOR)
     async with database.reader() as session:
         counted = await session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'certificate'"))
     assert counted is not None

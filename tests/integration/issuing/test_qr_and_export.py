@@ -13,7 +13,7 @@ from sqlalchemy import event, select, update
 
 import issuer.issuing.exports
 import issuer.issuing.qrcodes
-from issuer.issuing.access import Operator
+from issuer.auth import Principal, Role
 from issuer.issuing.exports import export_lines
 from issuer.issuing.service import issue_batch
 from registry.models import Certificate
@@ -25,11 +25,19 @@ from tests.support import read_qr
 
 PUBLIC_URL = "http://testserver"  # tests.support.make_settings
 
+OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
+
 
 async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
     world = api.world
     batch_id = await make_batch(world.database, rows_of(count))
-    await issue_batch(world.database, world.store, HUNAN, batch_id, caller=Operator(name="t", org_code="430000"))
+    await issue_batch(
+        world.database,
+        world.store,
+        HUNAN,
+        batch_id,
+        caller=OPERATOR,
+    )
     async with world.database.reader() as session:
         query = select(Certificate).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
         return batch_id, list((await session.scalars(query)).all())

@@ -4,11 +4,13 @@ audit's tamper tests use it) and leaves the guard in place afterwards."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from registry.append_only import unguarded
+from registry.append_only import install_statements, remove_statements, unguarded
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import Event
@@ -62,3 +64,13 @@ async def test_the_insider_path_works_and_the_guard_is_back_after_it(database: D
             await session.execute(delete(Event))
     async with database.reader() as session:
         assert await session.scalar(select(func.count()).select_from(Event)) == 1
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_migration_0004_writes_the_same_triggers_as_the_module(dialect: str) -> None:
+    """Migration 0004 carries its trigger SQL inline (history must not change with the code); the module
+    keeps a copy for scratch databases: the two must say the same."""
+    migration = importlib.import_module("registry.migrations.versions.0004_event_append_only")
+    install = migration._PG_INSTALL if dialect == "postgresql" else migration._SQLITE_INSTALL
+    remove = migration._PG_REMOVE if dialect == "postgresql" else migration._SQLITE_REMOVE
+    assert (install, remove) == (install_statements(dialect), remove_statements(dialect))

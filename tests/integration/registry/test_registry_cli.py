@@ -44,6 +44,7 @@ def test_demo_load_refuses_a_non_hunan_profile_before_loading_anything(empty_db_
         "CERTREG_KEY_DIR": str(tmp_path / "keys"),
         "CERTREG_KEY_PASSPHRASE": "correct horse",
         "CERTREG_KEY_KDF": "insecure-test-only",
+        "CERTREG_DEMO_MODE": "1",
     }
     result = CliRunner().invoke(main, ["demo", "load"], env=env)
     assert result.exit_code == 2, result.output
@@ -52,6 +53,21 @@ def test_demo_load_refuses_a_non_hunan_profile_before_loading_anything(empty_db_
     assert "Traceback" not in result.output
     assert regions_in(empty_db_url) == 0
     assert events_in(empty_db_url) == 0
+    assert not (tmp_path / "keys").exists()
+
+
+def test_demo_load_refuses_to_run_outside_the_demo_mode(empty_db_url: str, tmp_path: Path) -> None:
+    """The demo batch is noticed for 0 days: only the demo mode (make run) may shorten a notice (rule 8)."""
+    env = {
+        "CERTREG_DATABASE_URL": empty_db_url,
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "correct horse",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+    }
+    result = CliRunner().invoke(main, ["demo", "load"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "CERTREG_DEMO_MODE=1" in result.output
+    assert regions_in(empty_db_url) == 0
     assert not (tmp_path / "keys").exists()
 
 

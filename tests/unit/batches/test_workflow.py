@@ -36,10 +36,12 @@ def test_a_wrong_state_says_what_it_is_and_what_is_needed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("levels", "needed"), [([4, 5], False), ([3], True), ([5, 1], True), ([0], False), ([], False)]
+    ("kind", "needed"), [("skill_level", True), ("qualification", True), ("special_ability", False)]
 )
-def test_levels_3_and_above_need_the_province_in_hunan(levels: list[int], needed: bool) -> None:
-    assert needs_province(HUNAN, levels) is needed
+def test_every_level_of_skill_and_qualification_results_goes_to_the_province(kind: str, needed: bool) -> None:
+    """Rule 7 (002 §4(3)): results at every level, city first review → province review; special ability is
+    confirmed by the city centre (003 §3(3))."""
+    assert needs_province(HUNAN, kind) is needed
     assert notice_states(needed) == ((State.PROVINCE_APPROVED,) if needed else (State.CITY_REVIEWED,))
 
 

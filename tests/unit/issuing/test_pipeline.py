@@ -8,7 +8,8 @@ from datetime import date, datetime
 import msgspec
 import pytest
 
-from issuer.issuing.pipeline import IssueTemplate, RowInput, ScopePlan, number_all, plan_scopes, sign_chunk
+from issuer.batches.rows import CheckedRow
+from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, plan_scopes, sign_chunk
 from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
 from keys.kid import b64url_encode
@@ -35,8 +36,11 @@ INSTITUTION = InstitutionView(
 KEY = SigningKey.from_seed(bytes(range(32)))
 
 
-def _row(row_no: int, *, subject: str = "6-31-01-03", level: int = 3, name: str = "张三") -> RowInput:
-    return RowInput(row_no, name, hashlib.sha256(str(row_no).encode()).digest(), "430102********1234", subject, level)
+def _row(row_no: int, *, subject: str = "6-31-01-03", level: int = 3, name: str = "张三") -> CheckedRow:
+    return CheckedRow(
+        row_no=row_no, holder_name=name, holder_id_digest=hashlib.sha256(str(row_no).encode()).digest(),
+        holder_id_masked="430102********1234", subject_code=subject, level=level, problems=[], comparable=True,
+    )  # fmt: skip
 
 
 def test_rows_are_grouped_by_sequence_scope_in_row_order() -> None:

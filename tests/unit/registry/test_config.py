@@ -23,13 +23,13 @@ def test_environment_values_are_converted() -> None:
             "CERTREG_DATABASE_URL": "postgresql+asyncpg://u@db/certreg",
             "CERTREG_REDIS_URL": "redis://cache:6379/0",
             "CERTREG_MAX_ROWS": "500",
-            "CERTREG_NOTICE_DAYS": "0",
+            "CERTREG_NOTICE_DAYS": "10",
             "CERTREG_PROFILE": "sichuan",
             "PATH": "/usr/bin",
         }
     )
     assert settings.max_rows == 500
-    assert settings.notice_days == 0
+    assert settings.notice_days == 10
     assert settings.profile == "sichuan"
     assert settings.read_url == "postgresql+asyncpg://u@db/certreg"
 
@@ -122,3 +122,19 @@ def test_a_type_error_names_the_variable_and_the_value_given(name: str, value: s
     with pytest.raises(SettingsError) as info:
         load_settings({name: value})
     assert expected in str(info.value)
+
+
+@pytest.mark.parametrize("days", ["0", "6"])
+def test_a_notice_below_the_profile_minimum_is_refused_outside_the_demo_mode(days: str) -> None:
+    """Rule 8 (issue 10 item 14, issue 11): CERTREG_NOTICE_DAYS=0 was accepted silently; now only the demo
+    mode may shorten the notice below the profile's 7 days."""
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"CERTREG_NOTICE_DAYS": days})
+    message = str(caught.value)
+    assert "CERTREG_NOTICE_DAYS" in message
+    assert "公示期不得短于本省规定的 7 天" in message
+    assert "at least the profile's 7 days (rule 8)" in message
+    assert "CERTREG_DEMO_MODE=1" in message
+    demo = load_settings({"CERTREG_NOTICE_DAYS": days, "CERTREG_DEMO_MODE": "1"})
+    assert (demo.notice_days, demo.demo_mode) == (int(days), True)
+    assert load_settings({"CERTREG_NOTICE_DAYS": "7"}).notice_days == 7

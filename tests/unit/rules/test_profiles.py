@@ -41,7 +41,7 @@ def test_a_province_changes_a_rule_without_code() -> None:
     [
         ({"province_region": "430100"}, "province_region"),
         ({"notice_days": -1}, "negative"),
-        ({"province_approval_levels": [0, 1]}, "levels"),
+        ({"school_consent_levels": [0, 1]}, "levels"),
         ({"school_top_level": {"station": 3}}, "technical schools"),
         ({"unknown_setting": 1}, "unknown_setting"),
         (
@@ -84,10 +84,10 @@ def test_hunan_and_sichuan_differ_in_rule_5_and_numbering() -> None:
 @pytest.mark.parametrize("profile", [HUNAN, SICHUAN], ids=["hunan", "sichuan"])
 def test_shared_policy_items(profile: ProvinceProfile) -> None:
     assert profile.notice_days == 7
-    assert profile.needs_province_approval(3)
-    assert profile.needs_province_approval(1)
-    assert not profile.needs_province_approval(4)
-    assert not profile.needs_province_approval(None)
+    # rule 7: every level of skill-level and qualification results goes to the province; special ability not
+    assert profile.needs_province_review(CertificateKind.SKILL_LEVEL)
+    assert profile.needs_province_review(CertificateKind.QUALIFICATION)
+    assert not profile.needs_province_review(CertificateKind.SPECIAL_ABILITY)
     assert profile.school_allows(InstitutionKind.TECHNICIAN_COLLEGE, 1)
     assert profile.school_allows(InstitutionKind.SENIOR_TECHNICAL_SCHOOL, 3)
     assert not profile.school_allows(InstitutionKind.SENIOR_TECHNICAL_SCHOOL, 2)

@@ -81,3 +81,18 @@ def test_special_ability_pages_name_a_project_and_no_level() -> None:
     assert "专项能力项目" in html
     assert "湘绣制作" in html
     assert 'id="level"' not in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_demo_mode_is_on_every_page_and_only_then(lang: str) -> None:
+    """Rule 8: a notice shortened below the profile's minimum exists only in the demo mode, and the public
+    pages say it is on (``make run``)."""
+    demo = Pages(demo=True)
+    for pages, shown in ((demo, True), (PAGES, False)):
+        for html in (
+            pages.answer(status_answer(VIEW), lang, via="token", toggle="?x").decode(),  # type: ignore[arg-type]
+            pages.form(lang).decode(),  # type: ignore[arg-type]
+            pages.problem(lang, "x", toggle="?x").decode(),  # type: ignore[arg-type]
+        ):
+            assert ('id="demo-banner"' in html) is shown
+            assert ("演示模式 / demo mode" in html) is shown

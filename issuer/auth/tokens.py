@@ -1,12 +1,7 @@
 """API tokens of the issuers: one organisation and one role per token, stored only as a SHA-256.
 
-Roles (who may do what is decided by the services, which raise :class:`Forbidden` naming the rule):
-
-- ``institution`` — an assessment institution: submits and follows its own batches;
-- ``city_reviewer`` — a city centre: reviews batches of institutions in its region, issues special-ability
-  certificates of its region;
-- ``province_reviewer`` — the province centre: approves batches that need the province (docs/rules.md rule 7);
-- ``province_admin`` — the province centre: filings, keys, issue and revocation anywhere.
+A live token resolves to a :class:`issuer.auth.principal.Principal`; what it may do is
+:mod:`issuer.auth.policy`.
 """
 
 from __future__ import annotations
@@ -14,16 +9,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Final
 
-import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.errors import Forbidden
+from issuer.auth.principal import Principal
+from issuer.auth.roles import Role
 from registry.errors import NotFoundError
 from registry.models import ApiToken, Authority, Institution
 from registry.vocab import AuthorityLevel
@@ -32,50 +26,8 @@ TOKEN_PREFIX: Final = "crt_"  # noqa: S105 - a public marker, not a secret
 _TOKEN_LENGTH: Final = len(TOKEN_PREFIX) + 43  # 32 random bytes, base64url
 
 
-class Role(StrEnum):
-    INSTITUTION = "institution"
-    CITY_REVIEWER = "city_reviewer"
-    PROVINCE_REVIEWER = "province_reviewer"
-    PROVINCE_ADMIN = "province_admin"
-
-
-ROLE_LABELS_ZH: Final = {
-    Role.INSTITUTION: "鉴定机构",
-    Role.CITY_REVIEWER: "市州鉴定中心审核",
-    Role.PROVINCE_REVIEWER: "省鉴定中心审核",
-    Role.PROVINCE_ADMIN: "省鉴定中心管理员",
-}
-
-
-class Principal(msgspec.Struct, frozen=True):
-    """Who is calling: the token's id, organisation and role."""
-
-    token_id: int
-    org_code: str
-    role: Role
-
-    @property
-    def actor(self) -> str:
-        """How events record this caller."""
-        return f"token:{self.token_id}:{self.role.value}:{self.org_code}"
-
-
 def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
-
-
-def require_role(principal: Principal, *roles: Role, action: str) -> None:
-    """Raise :class:`Forbidden` unless the caller has one of ``roles``; the message says who may.
-
-    ``action`` is ``"中文 / English"`` (each half goes to its side of the message) or one text for both."""
-    if principal.role not in roles:
-        allowed = "、".join(ROLE_LABELS_ZH[r] for r in roles)
-        allowed_en = ", ".join(r.value for r in roles)
-        action_zh, _, action_en = action.partition(" / ")
-        raise Forbidden(
-            f"{action_zh}：仅限{allowed} / {action_en or action_zh}: only for {allowed_en} "
-            f"(this token is {principal.role.value})"
-        )
 
 
 async def create_token(session: AsyncSession, *, org_code: str, role: Role, label: str = "") -> str:
@@ -84,14 +36,22 @@ async def create_token(session: AsyncSession, *, org_code: str, role: Role, labe
     Raises :class:`NotFoundError` when the organisation does not exist or cannot hold the role (an
     institution role needs an institution; reviewer roles need a centre of the right level).
     """
-    await _check_org(session, org_code, role)
+    await check_org(session, org_code, role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(token_hash=token_hash(token), org_code=org_code, role=role.value, label=label))
     await session.flush()
     return token
 
 
-async def _check_org(session: AsyncSession, org_code: str, role: Role) -> None:
+async def org_region(session: AsyncSession, org_code: str) -> str | None:
+    """The region code of a centre (the reach of a city reviewer), ``None`` for an unknown one."""
+    authority = await session.get(Authority, org_code)
+    return authority.region_code if authority is not None else None
+
+
+async def check_org(session: AsyncSession, org_code: str, role: Role) -> None:
+    """Raise :class:`NotFoundError` unless ``org_code`` can hold ``role`` (an institution role needs an
+    institution; reviewer and admin roles a centre of the right level)."""
     if role is Role.INSTITUTION:
         if await session.get(Institution, org_code) is None:
             raise NotFoundError(f"机构 {org_code} 不存在 / no institution {org_code}")
@@ -112,7 +72,9 @@ async def resolve_token(session: AsyncSession, token: str) -> Principal | None:
     row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None:
         return None
-    return Principal(token_id=row.id, org_code=row.org_code, role=Role(row.role))
+    role = Role(row.role)
+    region = await org_region(session, row.org_code) if role is Role.CITY_REVIEWER else None
+    return Principal.for_token(row.id, role=role, org_code=row.org_code, region_code=region)
 
 
 async def revoke_token(session: AsyncSession, token_id: int) -> None:

@@ -1,0 +1,28 @@
+"""Who acts and what they may do: roles, the one :class:`Principal` (API tokens and CLI operators), the one
+policy table, separation of duties, and the API tokens themselves."""
+
+from issuer.auth.principal import Channel, Principal
+from issuer.auth.roles import ROLE_LABELS_ZH, Role
+from issuer.auth.tokens import (
+    TOKEN_PREFIX,
+    bearer_token,
+    create_token,
+    resolve_token,
+    revoke_token,
+    token_hash,
+    unauthorized,
+)
+
+__all__ = [
+    "ROLE_LABELS_ZH",
+    "TOKEN_PREFIX",
+    "Channel",
+    "Principal",
+    "Role",
+    "bearer_token",
+    "create_token",
+    "resolve_token",
+    "revoke_token",
+    "token_hash",
+    "unauthorized",
+]

@@ -1,0 +1,236 @@
+"""The one access policy of the issuer: action × role → allowed, with the rule it cites (docs/rules.md).
+
+Every route and every CLI command calls :func:`authorise` (or :func:`visible_scope` to list); nothing else
+decides who may.
+
+==============  ============  ===============================  =================  ==============  ==============
+action          institution   city reviewer                    province reviewer  province admin  rule
+==============  ============  ===============================  =================  ==============  ==============
+submit          own           —                                —                  any             1, 11
+resubmit        own           —                                —                  any             1, 11
+exclude         own           —                                —                  any             1, 11
+view            own           its region                       any                any             —
+review (city)   —             its region                       —                  any             7
+approve (prov.) —             —                                any                any             7
+notice          own           —                                —                  any             8
+objection       —             its region                       any                any             8
+resolve         —             its region                       any                any             8
+hold            —             its region                       any                any             8, 9
+issue           —             its region, special ability      —                  any             6, 9
+revoke          —             its region, special ability      —                  any             6, 9
+reissue         —             its region, special ability      —                  any             6, 9
+replace         —             its region, special ability      —                  any             6, 9
+certificates    own           its region                       any                any             10
+export          —             —                                any                any             9
+==============  ============  ===============================  =================  ==============  ==============
+
+"Its region": the institution's region code and the city centre's share the first four digits (the
+prefecture). The institution publishes its own results' notice (002 §4(2)); objections and holds are for
+the centres that supervise it. A city centre issues, and so revokes, reissues and replaces, the
+special-ability certificates of its region (003 §4(1)); the province the other kinds.
+
+An institution acting on another institution's batch or certificate gets the same 404 as for an unknown
+one (no owner named): a token must not learn what exists elsewhere. Separation of duties (who did the
+earlier steps of a batch) is :mod:`issuer.auth.duties`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+import msgspec
+
+from issuer.auth.principal import Principal
+from issuer.auth.roles import ROLE_LABELS_ZH, Role
+from issuer.errors import Forbidden
+from registry.errors import NotFoundError
+from registry.vocab import CertificateKind
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    RESUBMIT = "resubmit"
+    EXCLUDE = "exclude"
+    VIEW = "view"
+    REVIEW = "review"
+    APPROVE = "approve"
+    NOTICE = "notice"
+    OBJECT = "objection"
+    RESOLVE = "resolve"
+    HOLD = "hold"
+    ISSUE = "issue"
+    REVOKE = "revoke"
+    REISSUE = "reissue"
+    REPLACE = "replace"
+    CERTIFICATES = "certificates"
+    EXPORT = "export"
+
+
+ACTION_LABELS: Final = {
+    Action.SUBMIT: ("提交批次", "submit a batch"),
+    Action.RESUBMIT: ("重新提交批次", "resubmit a batch"),
+    Action.EXCLUDE: ("剔除批次中的行", "exclude rows of a batch"),
+    Action.VIEW: ("查看批次", "view a batch"),
+    Action.REVIEW: ("市州初审", "review a batch (city)"),
+    Action.APPROVE: ("省级复审", "approve a batch (province)"),
+    Action.NOTICE: ("启动公示", "start the public notice"),
+    Action.OBJECT: ("登记异议", "record an objection"),
+    Action.RESOLVE: ("处理暂缓的行（异议或暂缓发证）", "resolve held rows (an objection or a hold)"),
+    Action.HOLD: ("暂缓发证", "hold rows back from issuing"),
+    Action.ISSUE: ("发证", "issue a batch"),
+    Action.REVOKE: ("撤销证书", "revoke a certificate"),
+    Action.REISSUE: ("补发证书", "reissue a certificate"),
+    Action.REPLACE: ("换发证书", "replace a certificate"),
+    Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
+    Action.EXPORT: ("导出证书数据", "export certificates"),
+}
+
+
+class Reach(StrEnum):
+    OWN = "own"  # the principal's own institution
+    REGION = "region"  # institutions in the city centre's prefecture
+    ANY = "any"
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """What a role may reach for an action, and the certificate kinds it is limited to (``None``: all)."""
+
+    reach: Reach
+    kinds: frozenset[CertificateKind] | None = None
+
+
+_SPECIAL: Final = frozenset({CertificateKind.SPECIAL_ABILITY})
+_I, _C, _P, _A = Role.INSTITUTION, Role.CITY_REVIEWER, Role.PROVINCE_REVIEWER, Role.PROVINCE_ADMIN
+_OWN, _REGION, _ANY = Grant(Reach.OWN), Grant(Reach.REGION), Grant(Reach.ANY)
+_CITY_ISSUES: Final = Grant(Reach.REGION, _SPECIAL)
+
+#: The rule (docs/rules.md) each action carries out; shown in refusals.
+ACTION_RULES: Final = {
+    Action.SUBMIT: "1",
+    Action.RESUBMIT: "1",
+    Action.EXCLUDE: "1",
+    Action.VIEW: "11",
+    Action.REVIEW: "7",
+    Action.APPROVE: "7",
+    Action.NOTICE: "8",
+    Action.OBJECT: "8",
+    Action.RESOLVE: "8",
+    Action.HOLD: "9",
+    Action.ISSUE: "6, 9",
+    Action.REVOKE: "6, 9",
+    Action.REISSUE: "6, 9",
+    Action.REPLACE: "6, 9",
+    Action.CERTIFICATES: "10",
+    Action.EXPORT: "9",
+}
+
+POLICY: Final[dict[Action, dict[Role, Grant]]] = {
+    Action.SUBMIT: {_I: _OWN, _A: _ANY},
+    Action.RESUBMIT: {_I: _OWN, _A: _ANY},
+    Action.EXCLUDE: {_I: _OWN, _A: _ANY},
+    Action.VIEW: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
+    Action.REVIEW: {_C: _REGION, _A: _ANY},
+    Action.APPROVE: {_P: _ANY, _A: _ANY},
+    Action.NOTICE: {_I: _OWN, _A: _ANY},
+    Action.OBJECT: {_C: _REGION, _P: _ANY, _A: _ANY},
+    Action.RESOLVE: {_C: _REGION, _P: _ANY, _A: _ANY},
+    Action.HOLD: {_C: _REGION, _P: _ANY, _A: _ANY},
+    Action.ISSUE: {_C: _CITY_ISSUES, _A: _ANY},
+    Action.REVOKE: {_C: _CITY_ISSUES, _A: _ANY},
+    Action.REISSUE: {_C: _CITY_ISSUES, _A: _ANY},
+    Action.REPLACE: {_C: _CITY_ISSUES, _A: _ANY},
+    Action.CERTIFICATES: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
+    Action.EXPORT: {_P: _ANY, _A: _ANY},
+}
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True):
+    """What the action is on: the institution (and its region) the batch or certificate belongs to, its
+    certificate kind, and the 404 message an unknown one of its sort gets (answered to other institutions)."""
+
+    institution_code: str
+    region_code: str
+    kind: str | None = None
+    missing: str = "不存在 / not found"
+
+
+#: An action on no particular batch or certificate (an export, a listing).
+NOWHERE: Final = Target(institution_code="", region_code="")
+
+
+def same_prefecture(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a[:4] == b[:4]
+
+
+def allowed_roles(action: Action) -> tuple[Role, ...]:
+    return tuple(POLICY[action])
+
+
+def authorise(principal: Principal, action: Action, target: Target = NOWHERE) -> None:
+    """Raise :class:`Forbidden` (403, naming the rule and who may) unless ``principal`` may do ``action`` on
+    ``target``; :class:`NotFoundError` (``target.missing``) for an institution reaching another's records."""
+    zh, en = ACTION_LABELS[action]
+    rule = ACTION_RULES[action]
+    grant = POLICY[action].get(principal.role)
+    if grant is None:
+        roles = allowed_roles(action)
+        raise Forbidden(
+            f"{zh}：仅限{'、'.join(ROLE_LABELS_ZH[r] for r in roles)}（规则{rule}） / {en}: only for "
+            f"{', '.join(r.value for r in roles)} (rule {rule}; this caller is {principal.role.value})"
+        )
+    if grant.reach is Reach.OWN and target.institution_code != principal.org_code:
+        raise NotFoundError(target.missing)
+    if grant.reach is Reach.REGION and not same_prefecture(principal.region_code, target.region_code):
+        raise Forbidden(
+            f"{zh}：市州鉴定中心只能处理本地区机构的记录（机构所在地 {target.region_code}） / {en}: a city centre "
+            f"acts only on records of institutions in its region (institution in {target.region_code}, centre "
+            f"{principal.org_code} in {principal.region_code})"
+        )
+    if grant.kinds is not None and target.kind not in grant.kinds:
+        raise Forbidden(
+            f"{zh}：市州鉴定中心只办理专项职业能力证书，其他证书由省鉴定中心管理员办理（规则{rule}） / {en}: a city "
+            f"centre handles special-ability certificates only; other kinds are for province_admin (rule {rule})"
+        )
+
+
+def visible_scope(principal: Principal) -> tuple[str | None, str | None]:
+    """What a principal may list: ``(institution_code, region_prefix)``; ``(None, None)`` is everything."""
+    authorise_listing(principal)
+    if principal.role is Role.INSTITUTION:
+        return principal.org_code, None
+    if principal.role is Role.CITY_REVIEWER:
+        if not principal.region_code:  # tokens are only made for existing centres; never widen to "all"
+            raise Forbidden(f"市州鉴定中心 {principal.org_code} 不存在 / no city centre {principal.org_code}")
+        return None, principal.region_code[:4]
+    return None, None
+
+
+def authorise_listing(principal: Principal) -> None:
+    """Every role may list batches (within its reach); kept as a call so that the table is the one place."""
+    if principal.role not in POLICY[Action.VIEW]:
+        authorise(principal, Action.VIEW)
+
+
+def no_batch(batch_id: int) -> str:
+    """The 404 message of an unknown batch (and of another institution's, to an institution)."""
+    return f"批次 {batch_id} 不存在 / no batch {batch_id}"
+
+
+def batch_target(batch_id: int, institution_code: str, region_code: str, kind: str | None = None) -> Target:
+    return Target(institution_code=institution_code, region_code=region_code, kind=kind, missing=no_batch(batch_id))
+
+
+def certificate_target(number: str, institution_code: str, region_code: str, kind: str) -> Target:
+    return Target(
+        institution_code=institution_code,
+        region_code=region_code,
+        kind=kind,
+        missing=f"证书 {number} 不存在 / no certificate {number}",
+    )
+
+
+def institution_target(code: str, region_code: str) -> Target:
+    return Target(
+        institution_code=code, region_code=region_code, missing=f"鉴定机构 {code} 不存在 / no institution {code}"
+    )
