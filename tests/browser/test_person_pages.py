@@ -121,15 +121,22 @@ def test_without_javascript_the_form_works_under_the_stricter_limit(person_site:
     look_up(page, person_site, "李四", "430102199003074478")  # nobody: the one "not found"
     not_found = page.locator("main").inner_text()
     assert page.locator("#verdict").get_attribute("data-result") == "not_found"
-    response = page.goto(person_site.url + "/?mode=person")
-    assert response is not None
-    page.fill("#person-name", "张三")
-    page.fill("#id-number", HOLDER_IDS[0])
-    with page.expect_navigation() as navigation:
-        page.click("#person-submit")
-    refused = navigation.value
-    assert refused is not None
-    assert refused.status == 429
+    # The limit counts per minute: a third look-up is refused, unless a minute boundary fell between them (then
+    # the limit is reached again within as many look-ups more).
+    statuses = []
+    for _ in range(2 * NO_JS_LIMIT + 1):
+        response = page.goto(person_site.url + "/?mode=person")
+        assert response is not None
+        page.fill("#person-name", "张三")
+        page.fill("#id-number", HOLDER_IDS[0])
+        with page.expect_navigation() as navigation:
+            page.click("#person-submit")
+        refused = navigation.value
+        assert refused is not None
+        statuses.append(refused.status)
+        if refused.status == 429:
+            break
+    assert statuses[-1] == 429, statuses
     assert "秒后重试" in page.locator("main").inner_text()
     assert "张三" not in not_found
     page.context.close()

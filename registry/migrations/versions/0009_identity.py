@@ -60,9 +60,17 @@ def upgrade() -> None:
             ["holder_identity_id"],
             ["id"],
         )
+    # Only tables and nullable columns are added: code of 0006_credentials still serves this schema (its rows
+    # simply carry no sealed identity, like every row stored before), as schema_compat records.
+    op.execute(
+        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
+            r=revision, o=down_revision
+        )
+    )
 
 
 def downgrade() -> None:
+    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in ("certificate", "batch_row"):
         if sqlite:  # SQLite drops no column that a reference uses: copy the table without it

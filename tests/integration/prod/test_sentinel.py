@@ -93,5 +93,11 @@ async def test_master_failover_under_load(file_world: World, sentinels: Sentinel
     assert len(answers) > 200, f"only {len(answers)} answers under load"
     assert [a for a in answers if a[2] >= 500] == [], "no 5xx while the master fails over"
     assert all(a[3] == "revoked" for a in answers if a[1] == world.revoked.number)
-    late_valid = [a for a in answers if a[1] == world.valid.number and a[3] == "valid" and a[0] > revoked_at[0]]
-    assert late_valid == [], f"{len(late_valid)} answers said valid after the revocation committed"
+    # While Redis is between masters the announcement may be lost: the change feed (a poll every 0.5 s) then
+    # carries the revocation, so it reaches the workers within a second of its commit, and once a worker has
+    # said "revoked" no answer may say "valid" again (the promise of issue 10, item 1).
+    seen = [a[0] for a in answers if a[1] == world.valid.number and a[3] == "revoked"]
+    assert seen, "the revocation was never seen under load"
+    assert seen[0] - revoked_at[0] < 1.5, f"the revocation took {seen[0] - revoked_at[0]:.2f} s to be seen"
+    late_valid = [a for a in answers if a[1] == world.valid.number and a[3] == "valid" and a[0] > seen[0]]
+    assert late_valid == [], f"{len(late_valid)} answers said valid after the revocation was first seen"
