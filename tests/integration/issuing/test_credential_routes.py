@@ -9,6 +9,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from jsonschema import Draft201909Validator
 
 from registry.models import Certificate
@@ -120,12 +121,8 @@ async def test_the_did_document_lists_every_key_and_independent_checks_refuse_ta
     assert credential["proof"]["verificationMethod"] in did_document["assertionMethod"]
     assert all(method["type"] == "Multikey" for method in did_document["verificationMethod"])
     tampered = data.replace(first.encode(), first[:-1].encode() + b"9", 1)
-    try:
+    with pytest.raises(Refused):  # a tampered credential must not verify
         independent_verify(tampered, did_document)
-    except Refused:
-        pass
-    else:  # pragma: no cover - the assertion that fails
-        raise AssertionError("a tampered credential verified")
 
 
 async def test_a_served_credential_meets_the_open_badges_schema(api: Api) -> None:
