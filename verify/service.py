@@ -142,18 +142,10 @@ class ReadService:
 
     async def verify(self, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None) -> RawResponse:
         """``POST /v1/verify``: JSON verdict, 400 for a malformed number."""
-        self.metrics.route["verify"].inc()
-        retry = self._hit(client, api_key, 1)
-        if retry:
-            return self._refused("api_key" if api_key else "ip", None, retry)
-        number = self._parse(request.number)
-        if isinstance(number, Violation):
-            return self.fixed.invalid_number_json(number)
-        try:
-            entry = await self._entry(number, "json")
-        except ServiceUnavailableError as exc:
-            return self.fixed.unavailable(None, exc.retry_after)
-        return self.named.match(entry, request.name, self.fixed.not_found_json)
+        found = await self._json_entry("verify", client, request, api_key)
+        if isinstance(found, RawResponse):
+            return found
+        return self.named.match(found[1], request.name, self.fixed.not_found_json)
 
     async def query_page(self, client: str, number_text: str, name: str, lang: Lang) -> RawResponse:
         """``GET /?number=…&name=…``: the form, or the verdict page."""
@@ -284,7 +276,18 @@ class ReadService:
         """``POST /v1/credentials``: the number when ``request.name`` names its holder, else the ready answer:
         429, 400 (malformed number), 503, or :attr:`FixedAnswers.no_credential` — the same for an unknown
         number and a wrong name, after the same work, as ``POST /v1/verify`` (same limits too)."""
-        self.metrics.route["credentials"].inc()
+        found = await self._json_entry("credentials", client, request, api_key)
+        if isinstance(found, RawResponse):
+            return found
+        number, entry = found
+        return number if self.named.matches(entry, request.name) else self.fixed.no_credential
+
+    async def _json_entry(
+        self, route: str, client: str, request: VerifyRequest, api_key: ApiKeyRecord | None
+    ) -> tuple[str, Entry[RawResponse]] | RawResponse:
+        """The number and its JSON entry for ``POST /v1/verify`` and ``POST /v1/credentials`` (the same
+        limits, checks and work), or the ready refusal: 429, 400 (malformed number) or 503."""
+        self.metrics.route[route].inc()
         retry = self._hit(client, api_key, 1)
         if retry:
             return self._refused("api_key" if api_key else "ip", None, retry)
@@ -292,10 +295,9 @@ class ReadService:
         if isinstance(number, Violation):
             return self.fixed.invalid_number_json(number)
         try:
-            entry = await self._entry(number, "json")
+            return number, await self._entry(number, "json")
         except ServiceUnavailableError as exc:
             return self.fixed.unavailable(None, exc.retry_after)
-        return number if self.named.matches(entry, request.name) else self.fixed.no_credential
 
     def token_statement(self, client: str, token: str) -> tuple[str, bytes] | RawResponse:
         """``GET /v1/qr/{token}/credential``: the number and the signed statement of a genuine token (checked
