@@ -18,12 +18,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from verify.apikeys import ApiKeyResolver
-from verify.cache.connect import redis_from_url
+from verify.cache.connect import RedisClient, redis_from_url
 from verify.cache.invalidation import api_keys_channel, channel, decode_numbers
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import REDIS_ERRORS
@@ -128,7 +127,7 @@ class Subscriber:
         self.cache.set_active(connected)
 
 
-async def _close(pubsub: Any, client: aioredis.Redis) -> None:
+async def _close(pubsub: Any, client: RedisClient) -> None:
     for closer in (pubsub.aclose, client.aclose):
         try:
             await asyncio.wait_for(closer(), 1.0)
