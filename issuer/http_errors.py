@@ -40,9 +40,10 @@ def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _ineligible(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """422 with every problem; for a batch, the route that holds the refused rows so the others can go."""
+    """422 with every problem (its fields, and ``message``: both languages in one text, as before problems
+    had one type); for a batch, the route that holds the refused rows so the others can go."""
     assert isinstance(exc, IneligibleError)
-    extra: dict[str, Any] = {"detail": [msgspec.to_builtins(p) for p in exc.problems]}
+    extra: dict[str, Any] = {"detail": [{**msgspec.to_builtins(p), "message": p.message} for p in exc.problems]}
     if exc.batch_id is not None:
         extra["hold"] = f"POST /v1/batches/{exc.batch_id}/hold"
     return _answer(422, str(exc), **extra)
