@@ -23,10 +23,10 @@ import msgspec
 from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
 from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
-from issuer.identity.reads import require_province_admin
 from issuer.identity.sealer import seal_documents
 from issuer.keystore import KeyStore, signer_for
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
@@ -324,7 +324,7 @@ async def import_legacy(
     """Import a legacy file (see the module docstring). Raises :class:`issuer.errors.Forbidden` (not the
     province admin), :class:`registry.tabular.TableError` (unreadable file, source name), :class:`LegacyImportError`
     (bad rows: nothing stored), ``ConflictError`` (no active province key) or a key-file error."""
-    require_province_admin(caller, action_zh="导入历史证书", action_en="importing legacy certificates")
+    authorise(caller, Action.LEGACY_IMPORT)
     source = check_source(source)
     now = now or datetime.now(UTC)
     records, problems, where = await asyncio.to_thread(check_file, profile, data, file_name, source=source, today=now)
