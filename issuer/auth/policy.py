@@ -22,12 +22,18 @@ reissue         —             its region, special ability      —            
 replace         —             its region, special ability      —                  any             6, 9
 certificates    own           its region                       any                any             10
 export          —             —                                any                any             9
+read identity   —             —                                —                  any             14, 15
+rotate KEK      —             —                                —                  any             14, 15
+national feed   —             —                                —                  any             14, 15
+legacy import   —             —                                —                  any             9, 11
 ==============  ============  ===============================  =================  ==============  ==============
 
 "Its region": the institution's region code and the city centre's share the first four digits (the
 prefecture). The institution publishes its own results' notice (002 §4(2)); objections and holds are for
 the centres that supervise it. A city centre issues, and so revokes, reissues and replaces, the
-special-ability certificates of its region (003 §4(1)); the province the other kinds.
+special-ability certificates of its region (003 §4(1)); the province the other kinds. Holders' full
+identities — reading one, the key that seals them, the national feed that carries them — and the import of
+legacy certificates are the province admin's alone (docs/identity.md).
 
 An institution acting on another institution's batch or certificate gets the same 404 as for an unknown
 one (no owner named): a token must not learn what exists elsewhere. Separation of duties (who did the
@@ -65,6 +71,10 @@ class Action(StrEnum):
     REPLACE = "replace"
     CERTIFICATES = "certificates"
     EXPORT = "export"
+    READ_IDENTITY = "read_identity"
+    ROTATE_KEK = "rotate_kek"
+    FEED = "feed"
+    LEGACY_IMPORT = "legacy_import"
 
 
 ACTION_LABELS: Final = {
@@ -84,6 +94,10 @@ ACTION_LABELS: Final = {
     Action.REPLACE: ("换发证书", "replace a certificate"),
     Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
     Action.EXPORT: ("导出证书数据", "export certificates"),
+    Action.READ_IDENTITY: ("查看完整身份信息", "reading a full identity"),
+    Action.ROTATE_KEK: ("轮换密钥加密密钥", "rotating the key-encryption key"),
+    Action.FEED: ("导出国家库交换数据", "exporting the national feed"),
+    Action.LEGACY_IMPORT: ("导入历史证书", "importing legacy certificates"),
 }
 
 
@@ -123,6 +137,10 @@ ACTION_RULES: Final = {
     Action.REPLACE: "6, 9",
     Action.CERTIFICATES: "10",
     Action.EXPORT: "9",
+    Action.READ_IDENTITY: "14, 15",
+    Action.ROTATE_KEK: "14, 15",
+    Action.FEED: "14, 15",
+    Action.LEGACY_IMPORT: "9, 11",
 }
 
 POLICY: Final[dict[Action, dict[Role, Grant]]] = {
@@ -142,6 +160,10 @@ POLICY: Final[dict[Action, dict[Role, Grant]]] = {
     Action.REPLACE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.CERTIFICATES: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
     Action.EXPORT: {_P: _ANY, _A: _ANY},
+    Action.READ_IDENTITY: {_A: _ANY},
+    Action.ROTATE_KEK: {_A: _ANY},
+    Action.FEED: {_A: _ANY},
+    Action.LEGACY_IMPORT: {_A: _ANY},
 }
 
 
