@@ -21,6 +21,8 @@ revoke          —             its region, special ability      —            
 reissue         —             its region, special ability      —                  any             6, 9
 replace         —             its region, special ability      —                  any             6, 9
 certificates    own           its region                       any                any             10
+documents       own           its region, special ability      —                  any             9, 15
+photos          own           its region, special ability      —                  any             9, 14
 export          —             —                                any                any             9
 ==============  ============  ===============================  =================  ==============  ==============
 
@@ -28,6 +30,11 @@ export          —             —                                any          
 prefecture). The institution publishes its own results' notice (002 §4(2)); objections and holds are for
 the centres that supervise it. A city centre issues, and so revokes, reissues and replaces, the
 special-ability certificates of its region (003 §4(1)); the province the other kinds.
+
+``documents`` (certificate PDFs) and ``photos`` follow who hands the holder the certificate: a school prints
+its own (002:57, "谁评价、谁发证"), a city centre the special-ability ones of its region (003:51), the province
+the rest. A document shows the holder's full document number, so every one handed out is an event
+(``certificate.document``, ``batch.documents``; docs/certificates.md).
 
 An institution acting on another institution's batch or certificate gets the same 404 as for an unknown
 one (no owner named): a token must not learn what exists elsewhere. Separation of duties (who did the
@@ -64,6 +71,8 @@ class Action(StrEnum):
     REISSUE = "reissue"
     REPLACE = "replace"
     CERTIFICATES = "certificates"
+    DOCUMENTS = "documents"
+    PHOTOS = "photos"
     EXPORT = "export"
 
 
@@ -83,6 +92,8 @@ ACTION_LABELS: Final = {
     Action.REISSUE: ("补发证书", "reissue a certificate"),
     Action.REPLACE: ("换发证书", "replace a certificate"),
     Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
+    Action.DOCUMENTS: ("取得证书文件（含完整证件号码）", "certificate documents (with full document numbers)"),
+    Action.PHOTOS: ("上传持证人照片", "upload holder photos"),
     Action.EXPORT: ("导出证书数据", "export certificates"),
 }
 
@@ -122,6 +133,8 @@ ACTION_RULES: Final = {
     Action.REISSUE: "6, 9",
     Action.REPLACE: "6, 9",
     Action.CERTIFICATES: "10",
+    Action.DOCUMENTS: "9, 15",
+    Action.PHOTOS: "9, 14",
     Action.EXPORT: "9",
 }
 
@@ -141,6 +154,8 @@ POLICY: Final[dict[Action, dict[Role, Grant]]] = {
     Action.REISSUE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.REPLACE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.CERTIFICATES: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
+    Action.DOCUMENTS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
+    Action.PHOTOS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
     Action.EXPORT: {_P: _ANY, _A: _ANY},
 }
 
