@@ -13,8 +13,10 @@ from sqlalchemy import select
 from issuer.auth import Principal, Role
 from issuer.identity.sealer import seal_documents
 from issuer.issuing.service import issue_batch
+from issuer.keystore import KeyStore
 from registry.calendar import province_day
 from registry.config import Settings
+from registry.db import Database
 from registry.models import BatchRow, Certificate
 from registry.rules.documents import holder_document
 from registry.rules.profiles import HUNAN
@@ -33,7 +35,13 @@ def settings_of(api: Api) -> Settings:
 async def sealed_batch(api: Api, rows: Sequence[Row] | None = None, **batch: str) -> tuple[int, list[Certificate]]:
     """An issued batch (default: three skill-level rows with real ID numbers) whose rows' documents are sealed;
     returns its id and certificates in row order."""
-    database = api.world.database
+    return await seal_and_issue(api.world.database, api.world.store, settings_of(api), rows, **batch)
+
+
+async def seal_and_issue(
+    database: Database, store: KeyStore, settings: Settings, rows: Sequence[Row] | None = None, **batch: str
+) -> tuple[int, list[Certificate]]:
+    """:func:`sealed_batch` on any database, key store and settings."""
     rows = list(rows if rows is not None else rows_of(3))
     batch_id = await make_batch(database, rows, **batch)  # type: ignore[arg-type]
     today = province_day(datetime.now(UTC))
@@ -42,10 +50,10 @@ async def sealed_batch(api: Api, rows: Sequence[Row] | None = None, **batch: str
         stored = (
             await session.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id).order_by(BatchRow.row_no))
         ).all()
-        ids = await seal_documents(session, settings_of(api), documents, today=today)
+        ids = await seal_documents(session, settings, documents, today=today)
         for row, identity_id in zip(stored, ids, strict=True):
             row.holder_identity_id = identity_id
-    await issue_batch(database, api.world.store, HUNAN, batch_id, caller=OPERATOR)
+    await issue_batch(database, store, HUNAN, batch_id, caller=OPERATOR)
     async with database.reader() as session:
         query = select(Certificate).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
         return batch_id, list((await session.scalars(query)).all())

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from openapi_spec_validator import validate
 from PIL import Image
 from sqlalchemy import select
 
@@ -301,3 +302,16 @@ async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -
     assert after.namelist() == [*names, "manifest.csv"]
     assert [after.read(n) == before.read(n) for n in names] == [True, True, False]
     assert "补发" in pdf_text(after.read(names[2]))
+
+
+async def test_the_openapi_document_describes_the_document_routes(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    validate(document)
+    scheme = document["components"]["securitySchemes"]["issuerBearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for path in ("/v1/certificates/{number}/certificate.pdf", "/v1/batches/{batch_id}/certificates.zip",
+                 "/v1/batches/{batch_id}/certificates.pdf", "/v1/batches/{batch_id}/qr.zip"):  # fmt: skip
+        operation = document["paths"][path]["get"]
+        assert operation["security"] == [{"issuerBearer": []}]
+        assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"])
+    assert "/v1/batches/{batch_id}/photos" in document["paths"]
