@@ -106,7 +106,7 @@ class Artefacts:
             if found is not None:
                 return found
             async with self.database.reader() as session:
-                members = await batch_members(session, batch_id)
+                members = await batch_members(session, batch_id, changes=kind is not ArtefactKind.QR_ZIP)
                 profile = self.settings.profile
             job = build.BuildJob(
                 batch_id=batch_id, kind=kind, variant=variant, revision=revision, members=members,

@@ -79,8 +79,16 @@ _status_event = (
 )
 
 
-async def batch_members(session: AsyncSession, batch_id: int) -> list[Member]:
-    """Every certificate of the batch in row order, with its revision and whether it is still valid."""
+async def batch_members(session: AsyncSession, batch_id: int, *, changes: bool = True) -> list[Member]:
+    """Every certificate of the batch in row order, with its revision and whether it is still valid.
+    ``changes=False`` skips prints and status changes (a QR code shows neither): issue revisions only."""
+    if not changes:
+        plain = await session.execute(
+            select(Certificate.number, Certificate.batch_row_no, Certificate.log_index)
+            .where(Certificate.batch_id == batch_id)
+            .order_by(Certificate.batch_row_no)
+        )
+        return [Member(number, row_no or 0, issued, True) for number, row_no, issued in plain]
     rows = await session.execute(
         select(Certificate.number, Certificate.batch_row_no, Certificate.log_index, _latest_print, _status_event)
         .where(Certificate.batch_id == batch_id)
