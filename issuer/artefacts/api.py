@@ -34,6 +34,7 @@ from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
+from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
@@ -67,13 +68,14 @@ def _errors(*statuses: int) -> dict[int, ResponseSpec]:
         403: "无权限 / this role may not (the message names the rule)",
         404: "不存在（或属于其他机构） / unknown (or another institution's)",
         409: "尚未发证，或证书无法生成 / nothing issued yet, or the certificate cannot be drawn",
+        503: "封存的证件号码或照片无法打开（服务器密钥问题） / a sealed value does not open (a server key fault)",
         413: "文件过大 / the upload is too large",
         422: "上传文件无法读取 / the upload is not a readable zip",
     }
     return {status: ResponseSpec(ErrorBody, description=texts[status]) for status in statuses}
 
 
-_FILE_ERRORS: Final = _errors(400, 401, 403, 404, 409)
+_FILE_ERRORS: Final = _errors(400, 401, 403, 404, 409, 503)
 
 
 def _binary(media: str, description: str) -> ResponseSpec:
@@ -115,6 +117,7 @@ def _stream(download: Download) -> Stream:
 
 class DocumentController(Controller):
     path = "/v1"
+    exception_handlers = IDENTITY_EXCEPTION_HANDLERS  # a sealed value that does not open: 503, the server's fault
     tags = ("证书文件 / certificate documents",)
 
     @get(

@@ -23,7 +23,7 @@ from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet
 from registry.events import decode_entry
 from registry.keyring import load_keyset
-from registry.models import BuiltArtefact, Certificate, Event
+from registry.models import BuiltArtefact, Certificate, Event, HolderIdentity
 from registry.qrtoken import encode_token, token_from_text, token_url
 from registry.rules.profiles import HUNAN
 from tests.factories import HOLDER_IDS, STATION, WELDER
@@ -315,3 +315,18 @@ async def test_the_openapi_document_describes_the_document_routes(api: Api) -> N
         assert operation["security"] == [{"issuerBearer": []}]
         assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"])
     assert "/v1/batches/{batch_id}/photos" in document["paths"]
+
+
+async def test_a_sealed_number_that_does_not_open_is_a_503_and_nothing_is_logged(api: Api) -> None:
+    _, certificates = await sealed_batch(api)
+    first, second = (c.holder_identity_id for c in certificates[:2])
+    async with api.world.database.transaction() as session:
+        a, b = (await session.get(HolderIdentity, first), await session.get(HolderIdentity, second))
+        assert a is not None
+        assert b is not None
+        a.number_sealed, b.number_sealed = b.number_sealed, a.number_sealed  # moved onto another row: no longer opens
+    number = certificates[0].number
+    response = await api.client.get(f"/v1/certificates/{number}/certificate.pdf", headers=api.headers["province_admin"])
+    assert response.status_code == 503
+    assert response.json()["code"] == "identity.unavailable"
+    assert await _events(api, "certificate.document") == []
