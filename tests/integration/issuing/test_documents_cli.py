@@ -19,6 +19,7 @@ from registry.models import Event
 from registry.qrtoken import encode_token
 from tests.factories import HOLDER_IDS, add_keys, key_store, seed_world
 from tests.integration.issuing.sealed import seal_and_issue
+from tests.integration.log.tampering import log_seeded_filings
 from tests.support import ID_HASH_KEY, make_settings
 
 
@@ -39,6 +40,7 @@ def _prepare(db_url: str, key_dir: Path) -> tuple[int, list[tuple[str, str]]]:
         database = Database(db_url)
         try:
             await seed_world(database)
+            await log_seeded_filings(database)  # so that the audit below sees a sound log
             store = key_store(key_dir)
             await add_keys(database, store)
             settings = make_settings(database_url=db_url, key_dir=str(key_dir))
@@ -87,6 +89,8 @@ def test_the_cli_writes_one_certificate_a_batch_zip_and_a_print_run(empty_db_url
     kinds = _kinds(empty_db_url)
     assert kinds.count("certificate.document") == 1
     assert kinds.count("batch.documents") == 3
+    audit = CliRunner().invoke(main, ["audit", "--state", str(tmp_path / "audit.json")], env=env)
+    assert audit.exit_code == 0, audit.output
     bad = CliRunner().invoke(main, ["certificates", "pdf", "12345", "-o", str(one)], env=env)
     assert bad.exit_code == 2
     assert "错误 / error" in bad.stderr
@@ -108,3 +112,5 @@ def test_the_cli_stores_photos_and_reports_problems_by_row(empty_db_url: str, tm
     assert "rows still without a photo (box left empty): 3, 4" in result.stdout.replace("\n", " ")
     assert not any(number in result.output for number in HOLDER_IDS)
     assert "batch.photos" in _kinds(empty_db_url)
+    audit = CliRunner().invoke(main, ["audit", "--state", str(tmp_path / "audit.json")], env=env)
+    assert audit.exit_code == 0, audit.output  # photo and document events keep the log and identities sound
