@@ -1,0 +1,66 @@
+"""Fixtures of the console screens' tests: the batch tests' world (two prefectures), statement keys, a zero-day
+notice in the demo mode (as the issuing tests get through it), and one client signed in as one staff member
+at a time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Router
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from issuer.console.screens import SCREEN_HANDLERS
+from registry.config import Settings
+from registry.db import Database
+from tests.factories import add_keys, key_store
+from tests.integration.batches.conftest import HOLDERS, auth, tokens, world
+from tests.integration.batches.helpers import Client
+from tests.support import make_settings
+
+__all__ = ["HOLDERS", "tokens", "world"]
+_CSRF = re.compile(r'name="_csrf" value="([^"]*)"')
+
+
+@pytest.fixture
+async def console_settings(db_url: str, world: Database, tmp_path: Path) -> Settings:
+    await add_keys(world, key_store(tmp_path / "keys"))
+    return make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0, demo_mode=True)
+
+
+@pytest.fixture
+async def console(console_settings: Settings) -> AsyncIterator[Client]:
+    app = create_app(console_settings)
+    app.register(Router("/console", route_handlers=SCREEN_HANDLERS))
+    async with AsyncTestClient(app) as client:
+        yield client
+
+
+class Staff:
+    """Who the console client is signed in as (one at a time)."""
+
+    def __init__(self, client: Client, tokens: dict[str, str]) -> None:
+        self.client = client
+        self.tokens = tokens
+
+    async def sign_in(self, holder: str) -> None:
+        self.client.headers.update(auth(self.tokens[holder]))
+
+    async def csrf(self) -> str:
+        page = await self.client.get("/console/certificates")
+        found = _CSRF.search(page.text)
+        assert found is not None, page.text
+        return found.group(1)
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """A form posted as the signed-in staff member, with its CSRF token."""
+        return await self.client.post(path, data={**(data or {}), "_csrf": await self.csrf()}, **kwargs)
+
+
+@pytest.fixture
+def staff(console: Client, tokens: dict[str, str]) -> Staff:
+    return Staff(console, tokens)
