@@ -1,6 +1,7 @@
-"""Fixtures of the console screens' tests: the batch tests' world (two prefectures), statement keys, a zero-day
-notice in the demo mode (as the issuing tests get through it), and one client signed in as one staff member
-at a time."""
+"""Fixtures of the console screens' tests: the batch tests' world (two prefectures), statement keys, and one
+client signed in as one staff member at a time. The notice lasts the profile's seven days; a test that
+needs it over moves its end into the past (:func:`notice_ends_now`, as tests/integration/test_end_to_end.py
+does)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ _CSRF = re.compile(r'name="_csrf" value="([^"]*)"')
 @pytest.fixture
 async def console_settings(db_url: str, world: Database, tmp_path: Path) -> Settings:
     await add_keys(world, key_store(tmp_path / "keys"))
-    return make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"), notice_days=0, demo_mode=True)
+    return make_settings(database_url=db_url, key_dir=str(tmp_path / "keys"))
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ async def console(console_settings: Settings) -> AsyncIterator[Client]:
     app = create_app(console_settings)
     app.register(Router("/console", route_handlers=SCREEN_HANDLERS))
     async with AsyncTestClient(app) as client:
+        client.follow_redirects = False  # a step's 303 is part of what is tested
         yield client
 
 

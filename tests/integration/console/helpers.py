@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import update
 
 from issuer.batches import submission
 from issuer.issuing.service import issue_batch
 from registry.config import Settings
 from registry.db import Database
+from registry.models import Batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION, key_store
@@ -35,6 +39,14 @@ async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
     batch = await make_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
     result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
     return result.numbers[0]
+
+
+async def notice_ends_now(database: Database, batch_id: int) -> None:
+    """Stand-in for the seven days of the notice passing (the test does not wait a week)."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(Batch).where(Batch.id == batch_id).values(notice_ends_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
 
 
 def refusal(response: Any) -> str:
