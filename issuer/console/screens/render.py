@@ -8,10 +8,11 @@ role never holds (the policy table's rows): the services still decide every requ
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from litestar import MediaType, Request, Response
+from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 
 from issuer.auth.policy import ACTION_LABELS, POLICY, Action
@@ -24,6 +25,15 @@ from registry.calendar import province_minute
 LANGS: Final = ("zh", "en")
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
 PRINCIPAL_KEY: Final = "console_principal"
+
+
+_CSS: Final = (files("issuer.console") / "static" / "screens.css").read_bytes()
+
+
+@get("/static/screens.css", sync_to_thread=False, cache_control=None)
+def stylesheet() -> Response[bytes]:
+    """The screens' style sheet (the pages' Content-Security-Policy allows no inline style)."""
+    return Response(_CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=3600"})
 
 
 @cache
