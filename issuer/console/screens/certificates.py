@@ -87,7 +87,8 @@ async def certificate_page(
 ) -> Response[str]:
     profile = get_profile(issuer.settings.profile)
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
-    return render(request, staff, "certificate.html", c=view, public_url=issuer.settings.public_url)
+    done = request.query_params.get("done")
+    return render(request, staff, "certificate.html", c=view, done=done if done in CHANGES else None)
 
 
 def _correction(fields: dict[str, str]) -> Correction:

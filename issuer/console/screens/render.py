@@ -1,28 +1,25 @@
-"""Rendering the console's screens: one Jinja2 environment (autoescaped, strict), the language of the page and
-what every screen's template gets (the signed-in principal, the CSRF token, which actions its role holds).
+"""Rendering the console's screens through the console's own :func:`issuer.console.pages.render_now` (layout,
+language, CSRF token, navigation, headers), with what every screen's template adds: the signed-in principal,
+which actions its role holds, the labels of states and actions, the ``cst`` filter (province time).
 
-The templates extend H2's ``console/base.html``; they hold no rule. ``can(action)`` only hides buttons the
+The templates extend ``console/base.html``; they hold no rule. ``can(action)`` only hides buttons the
 role never holds (the policy table's rows): the services still decide every request.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from litestar import MediaType, Request, Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 
 from issuer.auth.policy import ACTION_LABELS, POLICY, Action
 from issuer.auth.principal import Principal
-from issuer.auth.roles import ROLE_LABELS_ZH
 from issuer.batches.workflow import STATE_LABELS_ZH, State
-from issuer.console.session import csrf_token
+from issuer.console.pages import environment, language, render_now
 from registry.calendar import province_minute
 
-LANGS: Final = ("zh", "en")
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
 PRINCIPAL_KEY: Final = "console_principal"
 
@@ -36,17 +33,7 @@ def stylesheet() -> Response[bytes]:
     return Response(_CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=3600"})
 
 
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("issuer.console", "templates"),
-        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["cst"] = province_minute
-    return env
+environment().filters["cst"] = province_minute
 
 
 async def provide_staff(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Principal:
@@ -55,12 +42,6 @@ async def provide_staff(request: Request[Any, Any, Any], principal: NamedDepende
     before it rendered anything."""
     request.state[PRINCIPAL_KEY] = principal
     return principal
-
-
-def lang_of(request: Request[Any, Any, Any]) -> str:
-    """``?lang=`` first, then the ``lang`` cookie the base layout keeps; Chinese unless English is asked."""
-    asked = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
-    return asked if asked in LANGS else "zh"
 
 
 def state_label(state: str, lang: str) -> str:
@@ -79,37 +60,23 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response[str]:
-    """The page ``console/screens/<template>`` with the common context; ``no-store``: staff pages hold
-    personal data (masked) and must not sit in a shared cache."""
-    lang = lang_of(request)
+    """The page ``console/screens/<template>`` through the console's :func:`render_now` (its layout, language,
+    CSRF token, navigation and headers: ``no-store``, the CSP), with what the screens add."""
+    lang = language(request)
     if principal is not None:
         request.state[PRINCIPAL_KEY] = principal
-
-    def t(zh: str, en: str) -> str:
-        return en if lang == "en" else zh
 
     def can(action: str) -> bool:
         return principal is not None and principal.role in POLICY[Action(action)]
 
-    page = (
-        environment()
-        .get_template(f"console/screens/{template}")
-        .render(
-            request=request,
-            principal=principal,
-            role_zh=ROLE_LABELS_ZH[principal.role] if principal else "",
-            lang=lang,
-            t=t,
-            can=can,
-            csrf=csrf_token(request) if principal is not None else "",
-            state_label=lambda s: state_label(s, lang),
-            action_label=lambda a: ACTION_LABELS[Action(a)][1 if lang == "en" else 0],
-            **context,
-        )
-    )
-    return Response(
-        page,
-        media_type=MediaType.HTML,
+    return render_now(
+        request,
+        f"console/screens/{template}",
         status_code=status_code,
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers=headers,
+        principal=principal,
+        can=can,
+        state_label=lambda s: state_label(s, lang),
+        action_label=lambda a: ACTION_LABELS[Action(a)][1 if lang == "en" else 0],
+        **context,
     )

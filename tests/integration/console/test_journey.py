@@ -26,7 +26,7 @@ async def test_a_batch_from_upload_to_a_revoked_certificate(staff: Staff, world:
     rows[1][1] = "430102199001011230"  # a check digit that does not fit
     await staff.sign_in("institution")
     uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(rows))})
-    assert uploaded.status_code == 303
+    assert uploaded.status_code == 303, uploaded.text[-3000:]
     report = await staff.client.get(uploaded.headers["location"])
     batch = int(re.search(r"/console/batches/(\d+)", uploaded.headers["location"]).group(1))  # type: ignore[union-attr]
     shown = text_of(report.text)
@@ -90,4 +90,10 @@ async def test_a_batch_from_upload_to_a_revoked_certificate(staff: Staff, world:
     assert "不能再变更" in refusal(twice)
 
     history = (await staff.client.get(f"/console/batches/{batch}")).text
-    assert "token:" in history  # each step's actor is the signed-in account (tokens until sign-in is merged)
+    for actor in (
+        "console:institution:institution:",
+        "console:city:city_reviewer:430100",
+        "console:province_reviewer:province_reviewer:430000",
+        "console:province_admin:province_admin:",
+    ):
+        assert actor in history  # each step's actor is the signed-in account
