@@ -7,16 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from issuer.batches.workflow import State
+from issuer.issuing.service import issue_batch
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
-from tests.factories import SKILL_INSTITUTION
+from registry.rules.profiles import HUNAN
+from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import bilingual, csv_file, good_rows, resident_id
+from tests.integration.batches.helpers import ADMIN, bilingual, csv_file, good_rows, resident_id
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_number, refusal, submitted
+from tests.integration.issuing.batches import Row, make_batch
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 ROWS = {"rows": "2", "reason": "复核 / checked"}
@@ -106,3 +110,33 @@ async def test_a_certificate_change_refused_by_the_policy_before_and_at_the_conf
     await staff.sign_in("province_admin")
     page = await staff.client.get(f"/console/certificates/{number}")
     assert '<td id="status">valid' in page.text
+
+
+async def test_no_one_issues_what_they_submitted_on_the_console_either(staff: Staff, world: Database) -> None:
+    batch = await make_batch(world, [Row(name="张三", holder_id=resident_id(11), level=4)])
+    async with world.transaction() as session:  # uploaded by the signed-in admin's console account
+        await session.execute(
+            update(Batch).where(Batch.id == batch).values(submitted_by="console:province_admin:province_admin:430000")
+        )
+    await staff.sign_in("province_admin")
+    refused = await staff.post(f"/console/batches/{batch}/issue", {})
+    assert refused.status_code == 403
+    assert "职责分离：console:province_admin 已提交批次" in refusal(refused)
+    assert "(rule 7)" in refusal(refused)
+
+
+async def test_an_issue_refused_for_its_rows_lists_every_problem_as_the_api_does(
+    staff: Staff, world: Database, console_settings: Settings, tokens: dict[str, str]
+) -> None:
+    holder = Row(name="李四", holder_id=resident_id(12), level=4)
+    batch = await make_batch(world, [Row(name="张三", holder_id=resident_id(13), level=4), holder])
+    other = await make_batch(world, [holder])  # the same certificate through another batch meanwhile
+    await issue_batch(world, key_store(Path(console_settings.key_dir)), HUNAN, other, caller=ADMIN)
+    await staff.sign_in("province_admin")
+    refused = await staff.post(f"/console/batches/{batch}/issue", {})
+    assert refused.status_code == 422
+    api = await staff.client.post(f"/v1/batches/{batch}/issue", headers=auth(tokens["province_admin"]))
+    assert (api.status_code, api.json()["error"]) == (422, refusal(refused))
+    problems = refused.text.split('id="problems"')[1]
+    assert "<td>3</td>" in problems  # row 3, the holder's second certificate
+    assert "<td>2</td>" not in problems
