@@ -73,7 +73,8 @@ async def create_staff(
     recovery: list[str] = []
     if with_totp:
         secret = totp_codes.new_secret()
-        earlier = time.time() - totp_codes.STEP_SECONDS
+        now = utcnow()
+        earlier = now.timestamp() - totp_codes.STEP_SECONDS
         async with database.transaction() as session:
             row = await get_account(session, login)
             codes = await enrol_totp(
@@ -81,7 +82,7 @@ async def create_staff(
                 row,
                 secret=secret,
                 code=totp_codes.totp(secret, earlier),
-                now=utcnow(),
+                now=now,
                 key=totp_key(),
             )
             assert codes is not None

@@ -42,6 +42,7 @@ from issuer.console.session import (
     principal,
 )
 from issuer.errors import Forbidden, InvalidInputError
+from registry.calendar import province_time_text
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import SessionStage
@@ -72,7 +73,7 @@ def safe_next(value: str) -> str:
 def _refusal_text(outcome: Outcome) -> tuple[str, str]:
     match outcome.refusal:
         case Refusal.LOCKED:
-            until = outcome.locked_until.astimezone(UTC).strftime("%H:%M UTC") if outcome.locked_until else ""
+            until = province_time_text(outcome.locked_until) if outcome.locked_until else ""
             return (
                 f"连续登录失败次数过多，账户已锁定至 {until}，或请管理员重置 / too many failed sign-ins: the account "
                 f"is locked until {until}, or ask an administrator to reset it",

@@ -243,3 +243,31 @@ async def test_sign_in_attempts_are_rate_limited_per_login(client: Any, database
     statuses = [(await sign_in(client, "nobody", "wrong-password", check=False)).status_code for _ in range(11)]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+
+
+async def test_a_reset_lifts_the_lockout_and_ends_the_sessions(client: Any, database: Database) -> None:
+    from issuer.console.accounts import reset_account
+    from issuer.console.passwords import TEST_ONLY
+
+    await create_staff(database, login="inst6", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    other = await sign_in(client, "inst6")
+    for _ in range(5):
+        await sign_in(client, "inst6", "not-the-password", check=False)
+    assert (await sign_in(client, "inst6", check=False)).status_code == 423
+    async with database.transaction() as session:
+        await reset_account(session, "inst6", password="a-new-password-1", actor=ACTOR, cost=TEST_ONLY)
+    async with database.reader() as session:
+        row = await session.get(StaffSession, session_hash(other.cookies["certreg_console"]))
+        assert row is not None
+        assert row.ended_at is not None
+    assert (await sign_in(client, "inst6", check=False)).status_code == 401  # the old password is gone
+    await sign_in(client, "inst6", "a-new-password-1")
+
+
+async def test_a_script_may_send_the_csrf_token_in_a_header(client: Any, database: Database) -> None:
+    await create_staff(database, login="inst7", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    await sign_in(client, "inst7")
+    token = await csrf_of_page(client)
+    out = await client.post("/console/logout", headers={"X-CSRF-Token": token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert (await client.get("/console/", follow_redirects=False)).status_code == 303
