@@ -143,7 +143,8 @@ async def issue_progress(
     run = _RUNS.get(batch_id)
     if run is not None and run.error is not None:
         raise run.error
-    running = run.running if run is not None else detail.batch.state != State.ISSUED
+    # No run here: another worker may be issuing it, which only a batch under notice can be.
+    running = run.running if run is not None else detail.batch.state == State.UNDER_NOTICE
     headers = {"Refresh": "1"} if running else None
     return render(request, staff, "issuing.html", b=detail.batch, run=run, running=running, headers=headers)
 
