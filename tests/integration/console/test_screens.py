@@ -93,3 +93,47 @@ async def test_a_progress_page_without_the_run_reads_the_batch_s_state(
     page = await staff.client.get(f"/console/batches/{batch}/issuing")
     assert page.headers["refresh"] == "1"  # another worker may be issuing it: keep looking
     assert 'id="progress"' in page.text
+
+
+async def test_return_with_a_reason_exclude_rows_and_hold_rows(staff: Staff, world: Database) -> None:
+    rows = good_rows(3)
+    rows[0][3] = "9"  # row 2: no such level
+    await staff.sign_in("institution")
+    uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(rows))})
+    batch = int(uploaded.headers["location"].split("/")[3].split("?")[0])
+    await staff.sign_in("city")
+    unexplained = await staff.post(f"/console/batches/{batch}/review", {"decision": "reject"})
+    assert unexplained.status_code == 422
+    assert "reason" in refusal(unexplained)
+    returned = await staff.post(f"/console/batches/{batch}/review", {"decision": "reject", "reason": "等级有误"})
+    assert returned.status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert '<td id="state">已退回</td>' in page
+    assert "等级有误" in page
+
+    await staff.sign_in("institution")
+    assert (
+        await staff.post(f"/console/batches/{batch}/resubmit", files={"file": ("r.csv", csv_file(rows))})
+    ).status_code == 303
+    assert (
+        await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "未参加考核"})
+    ).status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "错误 0 · 剔除 1" in page
+    await staff.sign_in("city")
+    assert (await staff.post(f"/console/batches/{batch}/review", {"decision": "approve"})).status_code == 303
+    await staff.sign_in("province_reviewer")
+    assert (await staff.post(f"/console/batches/{batch}/approve", {"decision": "approve"})).status_code == 303
+    await staff.sign_in("institution")
+    assert (await staff.post(f"/console/batches/{batch}/notice", {"days": "9"})).status_code == 303
+    await staff.sign_in("province_reviewer")
+    held = await staff.post(f"/console/batches/{batch}/hold", {"rows": "3", "reason": "待核实"})
+    assert held.status_code == 303
+    outside = await staff.post(f"/console/batches/{batch}/hold", {"rows": "99", "reason": "待核实"})
+    assert outside.status_code == 422
+    assert "99" in refusal(outside)
+    resolved = {"rows": "3", "reason": "核实不符", "decision": "exclude"}
+    assert (await staff.post(f"/console/batches/{batch}/resolve", resolved)).status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "剔除 2 · 暂缓 0" in page
+    assert "batch.rows_held" in page
