@@ -26,7 +26,9 @@ from issuer.errors import InvalidInputError
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
+from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.search import certificate_view, find_by_holder
+from issuer.qr import make_code, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
 from registry.rules.profiles import get_profile
@@ -89,6 +91,24 @@ async def certificate_page(
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
     done = request.query_params.get("done")
     return render(request, staff, "certificate.html", c=view, done=done if done in CHANGES else None)
+
+
+@get("/certificates/{number:str}/qr.svg", media_type="image/svg+xml")
+async def certificate_qr(
+    *, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
+) -> Response[bytes]:
+    """The certificate's QR code (the token URL), as ``GET /v1/certificates/{number}/qr.svg`` gives it."""
+    profile = get_profile(issuer.settings.profile)
+    source = await certificate_qr_source(issuer.database, profile, number, caller=staff, today=_today())
+    url = qr_url(
+        issuer.settings.public_url, number=source.number, statement=source.statement, signature=source.signature
+    )
+    disposition = f'inline; filename="{source.number}.svg"'
+    return Response(
+        svg_bytes(make_code(url), title=source.number),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 def _correction(fields: dict[str, str]) -> Correction:
@@ -166,4 +186,4 @@ async def change_certificate(
     return Redirect(path=f"{certificate_url(shown_number)}?done={change}", status_code=303)
 
 
-CERTIFICATE_SCREENS: Final = [search_page, search_holder, certificate_page, change_certificate]
+CERTIFICATE_SCREENS: Final = [search_page, search_holder, certificate_page, certificate_qr, change_certificate]

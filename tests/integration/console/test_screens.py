@@ -137,3 +137,17 @@ async def test_return_with_a_reason_exclude_rows_and_hold_rows(staff: Staff, wor
     page = (await staff.client.get(f"/console/batches/{batch}")).text
     assert "剔除 2 · 暂缓 0" in page
     assert "batch.rows_held" in page
+
+
+async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_settings: Settings) -> None:
+    number = await issued_number(world, Path(console_settings.key_dir), resident_id(23))
+    await staff.sign_in("institution")
+    page = await staff.client.get(f"/console/certificates/{number}")
+    assert f'src="/console/certificates/{number}/qr.svg"' in page.text
+    svg = await staff.client.get(f"/console/certificates/{number}/qr.svg")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content
+    assert f"<title>{number}</title>".encode() in svg.content
+    await staff.sign_in("other_institution")
+    assert (await staff.client.get(f"/console/certificates/{number}/qr.svg")).status_code == 403
