@@ -48,7 +48,7 @@ def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[st
         status = 403
     message = str(exc)
     if isinstance(exc, ValidationException):
-        message = f"表单内容无效 / the form is invalid: {exc.detail}"
+        message = f"请求参数无效 / invalid request: {exc.detail}"
     problems = exc.problems if isinstance(exc, IneligibleError) else []
     return render(
         request, principal, "refused.html", status_code=status, status=status, message=message, problems=problems
