@@ -9,6 +9,7 @@ from litestar.plugins import InitPlugin
 from issuer.artefacts.api import ARTEFACT_ROUTES, BEARER_COMPONENTS
 from issuer.batches.api import batch_routes
 from issuer.checkpoints import checkpoint_lifespan
+from issuer.console.app import console_router
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.identity.api import IDENTITY_ROUTES
 from issuer.issuing.api import ISSUING_ROUTES
@@ -29,6 +30,7 @@ class IssuerPlugin(InitPlugin):
                 *ARTEFACT_ROUTES,
                 *IDENTITY_ROUTES,
                 *legacy_routes(self.settings),
+                console_router(),  # /console: the staff console (docs/console.md)
             ]
         )
         app_config.lifespan.append(lifespan(self.settings))
