@@ -34,7 +34,6 @@ from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
-from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
@@ -117,7 +116,6 @@ def _stream(download: Download) -> Stream:
 
 class DocumentController(Controller):
     path = "/v1"
-    exception_handlers = IDENTITY_EXCEPTION_HANDLERS  # a sealed value that does not open: 503, the server's fault
     tags = ("证书文件 / certificate documents",)
 
     @get(
