@@ -7,6 +7,7 @@ caller commits the failure count, the lockout and their events even though the u
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
@@ -24,6 +25,7 @@ from issuer.errors import InvalidInputError
 from registry.errors import ConflictError, NotFoundError
 from registry.events import DetailValue, EventKind, NewEvent, append_events
 from registry.models import SessionStage, StaffAccount, StaffRecoveryCode, StaffRoleSetting, StaffSession, StaffState
+from registry.models.base import utcnow
 
 #: Failed sign-ins in a row that lock an account (docs/rules.md has no rule for it; docs/console.md does).
 LOCK_AFTER: Final = 5
@@ -170,7 +172,9 @@ async def sign_in(
     """Decide a sign-in and record it: failures count towards the lockout (:data:`LOCK_AFTER` in a row),
     every outcome is an event. Never raises for what the user typed."""
     account = await find_account(session, login) if _plausible_login(login) else None
-    if not verify_password(account.password_hash if account is not None else None, password, policy.cost):
+    stored = account.password_hash if account is not None else None
+    # Argon2id costs ~64 MiB and a fraction of a second: in a thread, so the worker keeps serving meanwhile
+    if not await asyncio.to_thread(verify_password, stored, password, policy.cost):
         return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
     assert account is not None
     if account.locked_until is not None and account.locked_until > now:
@@ -288,6 +292,4 @@ def _minutes(delta: timedelta) -> int:
 
 
 def _now() -> datetime:
-    from registry.models.base import utcnow
-
     return utcnow()

@@ -8,6 +8,7 @@ principal`), every POST passes the CSRF guard (:mod:`issuer.console.csrf`), and 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any, Final
@@ -63,6 +64,11 @@ class TotpForm(msgspec.Struct, kw_only=True):
     pending: str = ""
 
 
+def login_key(login: str) -> str:
+    """What the per-name limit counts under: a digest, so what a stranger typed is not kept in Redis."""
+    return hashlib.sha256(login.lower().encode()).hexdigest()[:24]
+
+
 def safe_next(value: str) -> str:
     """Where to go after sign-in: a console path of this site only (never ``//host`` or another site)."""
     if not value.startswith("/console/") or value.startswith("//") or "\\" in value or len(value) > 512:
@@ -70,23 +76,22 @@ def safe_next(value: str) -> str:
     return value
 
 
-def _refusal_text(outcome: Outcome) -> tuple[str, str]:
+def _refusal_text(outcome: Outcome) -> str:
     match outcome.refusal:
         case Refusal.LOCKED:
             until = province_time_text(outcome.locked_until) if outcome.locked_until else ""
             return (
                 f"连续登录失败次数过多，账户已锁定至 {until}，或请管理员重置 / too many failed sign-ins: the account "
-                f"is locked until {until}, or ask an administrator to reset it",
-                "locked",
+                f"is locked until {until}, or ask an administrator to reset it"
             )
         case Refusal.DISABLED:
-            return ("账户已停用，请联系管理员 / the account is disabled: ask your administrator", "disabled")
+            return "账户已停用，请联系管理员 / the account is disabled: ask your administrator"
         case Refusal.CODE_NEEDED:
-            return ("请输入动态口令或恢复码 / enter your one-time code or a recovery code", "code_needed")
+            return "请输入动态口令或恢复码 / enter your one-time code or a recovery code"
         case Refusal.BAD_CODE:
-            return ("动态口令或恢复码不正确 / the one-time code or recovery code is wrong", "bad_code")
+            return "动态口令或恢复码不正确 / the one-time code or recovery code is wrong"
         case _:
-            return ("登录名或密码不正确 / the login name or password is wrong", "bad_credentials")
+            return "登录名或密码不正确 / the login name or password is wrong"
 
 
 @get("/login", name="console:login")
@@ -107,7 +112,7 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
     login = data.login.strip()[:24]
     wait = max(
         await runtime.limiter.hit(f"ip:{runtime.client_address(request)}", settings.console_login_rate_per_minute),
-        await runtime.limiter.hit(f"login:{login.lower()}", settings.console_account_rate_per_minute),
+        await runtime.limiter.hit(f"login:{login_key(login)}", settings.console_account_rate_per_minute),
     )
     if wait:
         message = f"登录尝试过于频繁，请 {wait} 秒后再试 / too many sign-in attempts: try again in {wait} s"
@@ -121,13 +126,14 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
             now=datetime.now(UTC),
             policy=runtime.policy,
         )
+        if outcome.account_id is not None and outcome.stage is not None:
+            token = await open_session(session, outcome.account_id, outcome.stage)
     if outcome.account_id is None or outcome.stage is None:
-        message, _ = _refusal_text(outcome)
+        message = _refusal_text(outcome)
         status = (
             423 if outcome.refusal is Refusal.LOCKED else 401 if outcome.refusal is not Refusal.CODE_NEEDED else 200
         )
         return await _login_again(request, data, message, status_code=status)
-    token = await open_session(runtime.database, outcome.account_id, outcome.stage)
     target = "/console/totp" if outcome.stage is SessionStage.ENROL else safe_next(data.next)
     cookie = Cookie(
         key=SESSION_COOKIE,

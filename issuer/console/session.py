@@ -110,21 +110,22 @@ def session_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def open_session(database: Database, account_id: int, stage: SessionStage) -> str:
-    """A new session for ``account_id``; returns the cookie value (shown to nobody else, stored hashed)."""
+async def open_session(session: AsyncSession, account_id: int, stage: SessionStage) -> str:
+    """A new session for ``account_id`` in the caller's transaction (with the sign-in's event); returns the
+    cookie value (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    async with database.transaction() as session:
-        session.add(
-            StaffSession(
-                id_hash=session_hash(token),
-                account_id=account_id,
-                csrf=secrets.token_urlsafe(32),
-                stage=stage.value,
-                created_at=now,
-                last_seen_at=now,
-            )
+    session.add(
+        StaffSession(
+            id_hash=session_hash(token),
+            account_id=account_id,
+            csrf=secrets.token_urlsafe(32),
+            stage=stage.value,
+            created_at=now,
+            last_seen_at=now,
         )
+    )
+    await session.flush()
     return token
 
 
