@@ -215,6 +215,7 @@ async def _failed(
         return Outcome(refusal=refusal)
     account.failed_count = 0
     account.locked_until = now + policy.lockout
+    await end_sessions(session, account.id)  # someone is guessing: nobody stays signed in meanwhile
     await _event(
         session, EventKind.STAFF_LOCKED, subject, ANONYMOUS, failures=LOCK_AFTER, minutes=_minutes(policy.lockout)
     )
@@ -257,6 +258,27 @@ def _plausible_login(login: str) -> bool:
     except InvalidInputError:
         return False
     return True
+
+
+async def change_password(
+    session: AsyncSession, account: StaffAccount, *, current: str, new: str, now: datetime, policy: Policy
+) -> Outcome:
+    """The signed-in user's own new password, once the current one is given right (a wrong one counts towards
+    the lockout, like a failed sign-in: a borrowed session must not become a way to guess it). Raises
+    :class:`InvalidInputError` for a new password that is too short or too long, or the same as before."""
+    if not await asyncio.to_thread(verify_password, account.password_hash, current, policy.cost):
+        return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+    if new == current:
+        raise InvalidInputError(
+            "新密码不能与当前密码相同 / the new password must differ from the current one",
+            field="new_password",
+            code="staff.password_same",
+        )
+    account.password_hash = await asyncio.to_thread(hash_password, new, policy.cost)
+    account.password_changed_at = now
+    account.failed_count = 0
+    await _event(session, EventKind.STAFF_CHANGED, f"staff:{account.login}", console_actor(account), change="password")
+    return Outcome(account_id=account.id, stage=SessionStage.FULL)
 
 
 async def end_sessions(session: AsyncSession, account_id: int) -> None:

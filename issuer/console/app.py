@@ -27,10 +27,11 @@ from markupsafe import Markup
 
 from issuer.auth.principal import Principal
 from issuer.console import totp
-from issuer.console.accounts import Outcome, Refusal, enrol_totp, get_account, sign_in, totp_required
+from issuer.console.accounts import Outcome, Refusal, change_password, enrol_totp, get_account, sign_in, totp_required
 from issuer.console.csrf import csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
+from issuer.console.passwords import check_new_password
 from issuer.console.screens import SCREEN_HANDLERS
 from issuer.console.session import (
     COOKIE_PATH,
@@ -57,6 +58,12 @@ class LoginForm(msgspec.Struct, kw_only=True):
     password: str = ""
     totp: str = ""
     next: str = "/console/"
+
+
+class PasswordForm(msgspec.Struct, kw_only=True):
+    current_password: str = ""
+    new_password: str = ""
+    repeat_password: str = ""
 
 
 class TotpForm(msgspec.Struct, kw_only=True):
@@ -127,7 +134,7 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
             policy=runtime.policy,
         )
         if outcome.account_id is not None and outcome.stage is not None:
-            token = await open_session(session, outcome.account_id, outcome.stage)
+            token = await open_session(session, outcome.account_id, outcome.stage, lifetime=runtime.lifetime)
     if outcome.account_id is None or outcome.stage is None:
         message = _refusal_text(outcome)
         status = (
@@ -191,6 +198,48 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 async def dashboard(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
     """The signed-in staff member's start page (the screens add their summaries)."""
     return await render(request, "console/dashboard.html", title=("工作台", "Dashboard"), who=principal)
+
+
+@get("/password", name="console:password")
+async def password_page(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
+    """The signed-in user's own password change."""
+    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=False)
+
+
+@post("/password", name="console:password_change", status_code=200)
+async def password_change(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal], data: URLEncodedBody[PasswordForm]
+) -> Response[Any]:
+    """Change the password (the current one must be right: a wrong one counts towards the lockout)."""
+    runtime = console_runtime(request)
+    if data.new_password != data.repeat_password:
+        return await _password_form(request, "两次输入的新密码不一致 / the two new passwords differ")
+    try:
+        check_new_password(data.new_password)
+        async with runtime.database.transaction() as session:
+            account = await get_account(session, principal.name)
+            outcome = await change_password(
+                session,
+                account,
+                current=data.current_password[:512],
+                new=data.new_password,
+                now=datetime.now(UTC),
+                policy=runtime.policy,
+            )
+    except InvalidInputError as exc:
+        return await _password_form(request, str(exc))
+    if outcome.refusal is Refusal.LOCKED:
+        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
+    if outcome.refusal is not None:
+        return await _password_form(request, "当前密码不正确 / the current password is wrong")
+    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=True)
+
+
+async def _password_form(request: Request[Any, Any, Any], message: str) -> Response[str]:
+    return await render(
+        request, "console/password.html", status_code=400, title=("修改密码", "Change password"), message=message,
+        done=False,
+    )  # fmt: skip
 
 
 async def _enrolling(request: Request[Any, Any, Any]) -> LiveSession:
@@ -321,6 +370,8 @@ def console_router() -> Router:
             login_submit,
             logout,
             dashboard,
+            password_page,
+            password_change,
             totp_page,
             totp_confirm,
             stylesheet,

@@ -17,7 +17,7 @@ import msgspec
 from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.principal import Principal
@@ -110,11 +110,15 @@ def session_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def open_session(session: AsyncSession, account_id: int, stage: SessionStage) -> str:
+async def open_session(session: AsyncSession, account_id: int, stage: SessionStage, *, lifetime: timedelta) -> str:
     """A new session for ``account_id`` in the caller's transaction (with the sign-in's event); returns the
-    cookie value (stored only hashed)."""
+    cookie value (stored only hashed). The account's sessions past their ``lifetime`` go on the way (the
+    events keep the history; the rows would only grow)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    await session.execute(
+        delete(StaffSession).where(StaffSession.account_id == account_id, StaffSession.created_at < now - lifetime)
+    )
     session.add(
         StaffSession(
             id_hash=session_hash(token),
