@@ -159,6 +159,13 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     refusal: Refusal | None = None
     locked_until: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        """``ok``, ``enrol`` or the refusal's code (the sign-in metric's label)."""
+        if self.refusal is not None:
+            return self.refusal.value
+        return "enrol" if self.stage is SessionStage.ENROL else "ok"
+
 
 class Policy(msgspec.Struct, frozen=True, kw_only=True):
     lockout: timedelta

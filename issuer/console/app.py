@@ -122,6 +122,7 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
         await runtime.limiter.hit(f"login:{login_key(login)}", settings.console_account_rate_per_minute),
     )
     if wait:
+        runtime.count_sign_in("rate_limited")
         message = f"登录尝试过于频繁，请 {wait} 秒后再试 / too many sign-in attempts: try again in {wait} s"
         return await _login_again(request, data, message, status_code=429, headers={"retry-after": str(wait)})
     async with runtime.database.transaction() as session:
@@ -135,6 +136,9 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
         )
         if outcome.account_id is not None and outcome.stage is not None:
             token = await open_session(session, outcome.account_id, outcome.stage, lifetime=runtime.lifetime)
+    runtime.count_sign_in(
+        outcome.refusal.value if outcome.refusal else "ok" if outcome.stage is SessionStage.FULL else "enrol"
+    )
     if outcome.account_id is None or outcome.stage is None:
         message = _refusal_text(outcome)
         status = (

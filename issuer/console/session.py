@@ -17,6 +17,7 @@ import msgspec
 from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from prometheus_client import Counter
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,6 +84,22 @@ class ConsoleRuntime:
         )
         self.idle = timedelta(minutes=self.settings.console_idle_minutes)
         self.lifetime = timedelta(hours=self.settings.console_session_hours)
+        metrics = issuer.verify.metrics if issuer.verify is not None else None
+        self._sign_ins = (
+            Counter(
+                "certreg_console_sign_ins",
+                "Console sign-in attempts by outcome (ok, enrol, a refusal reason, rate_limited).",
+                ["outcome"],
+                registry=metrics.registry,
+            )
+            if metrics is not None
+            else None
+        )
+
+    def count_sign_in(self, outcome: str) -> None:
+        """One sign-in attempt in the app's metrics (``/metrics``), by outcome."""
+        if self._sign_ins is not None:
+            self._sign_ins.labels(outcome).inc()
 
     def client_address(self, request: ASGIConnection[Any, Any, Any, Any]) -> str:
         peer = request.client.host if request.client is not None else "unknown"

@@ -120,6 +120,9 @@ async def test_five_wrong_passwords_lock_the_account(client: Any, database: Data
     failures = await _events(database, "staff.sign_in_failed")
     assert [e.subject for e in failures] == ["staff:inst2"] * 6
     assert all(e.actor == "console:anonymous" for e in failures)
+    metrics = (await client.get("/metrics")).text
+    assert 'certreg_console_sign_ins_total{outcome="bad_credentials"} 4.0' in metrics
+    assert 'certreg_console_sign_ins_total{outcome="locked"} 2.0' in metrics
     (locked,) = await _events(database, "staff.locked")
     assert locked.subject == "staff:inst2"
     leaves = b"".join(e.data for e in [*failures, locked])
