@@ -2,7 +2,9 @@
 
 Services in the caller's transaction; each change is an event in the log (docs/console.md). The sign-in
 decision (:func:`sign_in`) never raises for a wrong password: it returns an :class:`Outcome`, so the
-caller commits the failure count, the lockout and their events even though the user is refused.
+caller commits the failure count, the lockout and their events even though the user is refused. Rule 11
+(docs/rules.md, "everything traceable"): every console step names a person's account, and every sign-in,
+failure and lockout is an event.
 """
 
 from __future__ import annotations
