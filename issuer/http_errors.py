@@ -13,6 +13,8 @@ from litestar import MediaType, Request, Response
 
 from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.issuing.errors import IneligibleError
+from issuer.legacy.service import LegacyImportError
+from registry.identity.errors import IdentityError
 from registry.tabular import TableError
 from verify.http.errors import Handler
 
@@ -40,12 +42,24 @@ def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _ineligible(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """422 with every problem; for a batch, the route that holds the refused rows so the others can go."""
+    """422 with every problem (its fields, and ``message``: both languages in one text, as before problems
+    had one type); for a batch, the route that holds the refused rows so the others can go."""
     assert isinstance(exc, IneligibleError)
-    extra: dict[str, Any] = {"detail": [msgspec.to_builtins(p) for p in exc.problems]}
+    extra: dict[str, Any] = {"detail": [{**msgspec.to_builtins(p), "message": p.message} for p in exc.problems]}
     if exc.batch_id is not None:
         extra["hold"] = f"POST /v1/batches/{exc.batch_id}/hold"
     return _answer(422, str(exc), **extra)
+
+
+def _bad_legacy_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """422 with every bad row of a legacy file (nothing was stored)."""
+    assert isinstance(exc, LegacyImportError)
+    return _answer(422, str(exc), problems=[msgspec.to_builtins(p) for p in exc.problems])
+
+
+def _identity_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A sealing fault is the server's (a missing or wrong KEK file, an altered row), never the caller's."""
+    return _answer(503, str(exc), code="identity.unavailable")
 
 
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -60,4 +74,6 @@ ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     TableError: _table,
     InvalidInputError: _invalid,
     IneligibleError: _ineligible,
+    LegacyImportError: _bad_legacy_rows,
+    IdentityError: _identity_unavailable,
 }

@@ -18,11 +18,10 @@ from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from registry.log.errors import LogCorruptError, LogRangeError
+from registry.log.errors import LogCorruptError
 from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
-from verify.http.problems import PROBLEM_JSON, problem_bytes
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -48,10 +47,6 @@ def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cac
     return Response(body, headers=headers, media_type=media_type)
 
 
-def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response(problem_bytes(400, str(exc)), status_code=400, media_type=PROBLEM_JSON)
-
-
 def _require_whole(entries: Sequence[EntryView], start: int, end: int) -> None:
     """Raise :class:`LogCorruptError` unless ``entries`` are exactly the leaves ``[start, end)``: a page with a
     hole must never be served, least of all as immutable (caches would keep it for a year)."""
@@ -68,7 +63,6 @@ def _json(request: Request[Any, Any, Any], view: msgspec.Struct, cache_control: 
 class LogController(Controller):
     path = "/v1/log"
     tags = ["log"]  # noqa: RUF012 - litestar's own attribute
-    exception_handlers = {LogRangeError: _bad_range}  # noqa: RUF012
 
     @get("/checkpoint", media_type=TEXT)
     async def checkpoint(
