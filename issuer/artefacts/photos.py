@@ -131,14 +131,18 @@ def _checked(position: int, rows: list[_Row], info: zipfile.ZipInfo, archive: zi
     ]  # fmt: skip
 
 
-def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[dict[str, bytes], list[PhotoProblem]]:
+#: Where a usable photo is: read again when it is sealed, so memory holds one photo at a time.
+Found = tuple[zipfile.ZipFile, zipfile.ZipInfo]
+
+
+def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[dict[str, Found], list[PhotoProblem]]:
     """Each usable photo of the zip by the identity it belongs to, and the problems of the others."""
     by_digest: dict[bytes, list[_Row]] = {}
     for row in rows:
         by_digest.setdefault(row.digest, []).append(row)
     types = sorted({DocumentType(row.document_type) for row in rows}, key=lambda t: t.value)
     problems: list[PhotoProblem] = []
-    chosen: dict[str, bytes] = {}
+    chosen: dict[str, Found] = {}
     first_file: dict[int, int] = {}
     for position, name, info, archive in _entries(data, len(rows) + EXTRA_ENTRIES):
         stem, _, suffix = name.rpartition(".")
@@ -158,11 +162,11 @@ def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[d
             problems.extend(found)
             continue
         for row in matched:
-            chosen[row.identity_id] = archive.read(info)
+            chosen[row.identity_id] = (archive, info)
     return chosen, problems
 
 
-async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, bytes], today: date) -> None:
+async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, Found], today: date) -> None:
     """Seal each photo into its identity under the day's data key (as :mod:`issuer.identity.sealer` does)."""
     ring = DataKeyRing(await kek_for_sealing(session, settings))
     found = await usable_key(session, today, DEFAULT_POLICY.max_rows)
@@ -173,7 +177,8 @@ async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, byt
         wrapped = found[0]
         ring.add(wrapped)
         ring.use(wrapped.dk_id)
-    for identity_id, content in photos.items():
+    for identity_id, (archive, info) in photos.items():
+        content = archive.read(info)
         sealed = seal(ring.active, content, purpose=SealPurpose.PHOTO, binding=identity_binding(identity_id))
         await session.execute(
             update(HolderIdentity).where(HolderIdentity.id == identity_id).values(photo_sealed=sealed)
