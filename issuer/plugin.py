@@ -12,6 +12,7 @@ from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.identity.api import IDENTITY_ROUTES
 from issuer.issuing.api import ISSUING_ROUTES
 from issuer.legacy.api import legacy_routes
+from issuer.openapi import BEARER_COMPONENTS
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
 
@@ -34,4 +35,8 @@ class IssuerPlugin(InitPlugin):
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
         app_config.dependencies["principal"] = Provide(provide_principal)
         app_config.exception_handlers.update(ISSUER_EXCEPTION_HANDLERS)
+        if app_config.openapi_config is not None:  # the bearer scheme the issuer's routes name (issuer.openapi)
+            config = app_config.openapi_config
+            existing = config.components if isinstance(config.components, list) else [config.components]
+            config.components = [*existing, BEARER_COMPONENTS]
         return app_config
