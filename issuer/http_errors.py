@@ -14,6 +14,8 @@ from litestar import Request, Response
 
 from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.issuing.errors import IneligibleError
+from issuer.legacy.service import LegacyImportError
+from registry.identity.errors import IdentityError
 from registry.tabular import TableError
 from verify.http.errors import Handler
 from verify.http.problems import PROBLEM_JSON, problem_bytes
@@ -43,10 +45,23 @@ def _invalid(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _ineligible(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """422 with every problem; for a batch, the route that holds the refused rows so the others can go."""
+    """422 with every problem (its fields, and ``message``: both languages in one text, as before problems
+    had one type); for a batch, the route that holds the refused rows so the others can go."""
     assert isinstance(exc, IneligibleError)
     hold = f"POST /v1/batches/{exc.batch_id}/hold" if exc.batch_id is not None else None
-    return problem_answer(422, str(exc), [msgspec.to_builtins(p) for p in exc.problems], hold=hold)
+    problems = [{**msgspec.to_builtins(p), "message": p.message} for p in exc.problems]
+    return problem_answer(422, str(exc), problems, hold=hold)
+
+
+def _bad_legacy_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """422 with every bad row of a legacy file (nothing was stored)."""
+    assert isinstance(exc, LegacyImportError)
+    return problem_answer(422, str(exc), [msgspec.to_builtins(p) for p in exc.problems])
+
+
+def _identity_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A sealing fault is the server's (a missing or wrong KEK file, an altered row), never the caller's."""
+    return problem_answer(503, str(exc), code="identity.unavailable")
 
 
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -61,4 +76,6 @@ ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     TableError: _table,
     InvalidInputError: _invalid,
     IneligibleError: _ineligible,
+    LegacyImportError: _bad_legacy_rows,
+    IdentityError: _identity_unavailable,
 }

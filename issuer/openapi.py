@@ -34,7 +34,7 @@ from verify.http.problems import example_value, problem_spec
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: The security scheme of every route that takes an issuer API token (``certreg tokens create``).
-BEARER: Final = "issuerToken"
+BEARER: Final = "issuerBearer"
 BEARER_COMPONENTS: Final = Components(
     security_schemes={
         BEARER: SecurityScheme(
@@ -90,6 +90,12 @@ ERRORS: Final[dict[int, tuple[str, str, dict[str, str]]]] = {
         "unreadable file, a missing column, or rows that cannot be issued (listed in errors)",
         "文件缺少必需的列：姓名 / the file lacks a required column: name",
         {"code": "table.missing_column"},
+    ),
+    503: (
+        "封存的证件号码或照片无法打开（服务器密钥问题）/ a sealed document number or photo does not open (a "
+        "server key fault, never the caller's)",
+        "身份数据无法解封 / a sealed identity does not open",
+        {"code": "identity.unavailable"},
     ),
 }
 
@@ -159,6 +165,7 @@ def documented(
     errors: Iterable[int],
     answers: Mapping[int, ResponseSpec],
     description: str | None = None,
+    tags: Iterable[str] | None = None,
     form: tuple[str, Iterable[FormField]] | None = None,
     bearer: bool = True,
     error_examples: Mapping[int, tuple[str, str]] | None = None,
@@ -174,6 +181,8 @@ def documented(
     }
     if description is not None:
         kwargs["description"] = description
+    if tags is not None:
+        kwargs["tags"] = list(tags)
     if bearer:
         kwargs["security"] = [{BEARER: []}]
     return kwargs
@@ -203,6 +212,19 @@ RESUBMIT_FORM: Final = (
             "file",
             "更正后的成绩文件（CSV 或 XLSX）/ the corrected results file (CSV or XLSX)",
             "results.xlsx",
+            binary=True,
+        ),
+    ),
+)
+#: The field of ``POST /v1/batches/{id}/photos``.
+PHOTOS_FORM: Final = (
+    "持证人照片压缩包 / a zip of holder photos",
+    (
+        FormField(
+            "file",
+            "JPEG/PNG 照片的 zip，按证件号码命名 / a zip of JPEG or PNG photos, each named by the holder's "
+            "document number",
+            "photos.zip",
             binary=True,
         ),
     ),

@@ -189,3 +189,18 @@ REQUESTS: Final[dict[str, Any]] = {
     "replaceCertificate": {"reason": "姓名录入错误 / name mistyped", "holder_name": "张叁"},
     "readCertificateIdentity": {"reason": "核查举报 / checking a report"},
 }
+PHOTO_REPORT: Final[dict[str, Any]] = {
+    "batch_id": 12,
+    "stored_rows": [2, 3],
+    "problems": [
+        {
+            "file": 3,
+            "row": None,
+            "code": "photo.too_large",
+            "message_zh": "照片超过 200 KB",
+            "message_en": "the photo is larger than 200 KB",
+        }
+    ],
+    "rows_without_photo": [4],
+    "event_id": 61,
+}

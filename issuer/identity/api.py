@@ -11,10 +11,8 @@ travels in the body, never in a URL that proxies log. The answer is ``Cache-Cont
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Response, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -23,26 +21,14 @@ from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.openapi import documented, ok
 from issuer.runtime import IssuerRuntime
-from registry.identity.errors import IdentityError
-from verify.http.errors import Handler
-from verify.http.problems import PROBLEM_JSON, problem_bytes
 
 
 class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: str
 
 
-def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """A sealing fault is the server's (a missing or wrong KEK file, an altered row), never the caller's."""
-    return Response(problem_bytes(503, str(exc), code="identity.unavailable"), status_code=503, media_type=PROBLEM_JSON)
-
-
-IDENTITY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {IdentityError: _unavailable}
-
-
 class IdentityController(Controller):
     path = "/v1/certificates"
-    exception_handlers = IDENTITY_EXCEPTION_HANDLERS
 
     @post(
         "/{number:str}/identity",

@@ -2,7 +2,6 @@
 
 ==========================================  ===================================================  ======
 ``POST /v1/batches/{id}/issue``             province admin; city reviewer: special-ability, own region  200
-``GET  /v1/batches/{id}/qr.zip``            institution (own), city reviewer (region), province roles   200
 ``GET  /v1/certificates/{n}/qr.svg|png``    as qr.zip (``?mode=short`` for the short URL)               200
 ``POST /v1/certificates/{n}/revoke``        as issue; body ``{"reason"}``                              200
 ``POST /v1/certificates/{n}/reissue``       as issue; body ``{"reason", "print_serial"?}``             201
@@ -10,6 +9,8 @@
 ``POST /v1/certificates/{n}/replace``       as issue; body ``{"reason", corrected fields…}``           201
 ``GET  /v1/exports/certificates?since=ID``  province roles; NDJSON stream                               200
 ==========================================  ===================================================  ======
+
+The batch's ``qr.zip`` is served from a file built once (:mod:`issuer.artefacts.api`).
 
 ``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event.
 """
@@ -36,7 +37,7 @@ from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines, parse_since
 from issuer.issuing.prints import CertificatePrints, certificate_prints
-from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
+from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
 from issuer.openapi import documented, ok
@@ -111,35 +112,6 @@ class BatchIssueController(Controller):
             authority_code=result.authority_code, kid=result.kid, issued_count=len(result.issued_now),
             held=result.held, numbers=result.numbers,
         )  # fmt: skip
-
-    @get(
-        "/{batch_id:int}/qr.zip",
-        media_type="application/zip",
-        **documented(
-            "getBatchQrZip",
-            "批次全部证书的二维码（zip）/ the QR codes of a batch's certificates (zip)",
-            errors=(400, 401, 403, 404, 409),
-            answers={
-                200: ResponseSpec(
-                    bytes,
-                    description="每张证书一个 SVG 与一个 PNG / one SVG and one PNG per certificate",
-                    media_type="application/zip",
-                )
-            },
-        ),
-    )
-    async def qr_zip(
-        self,
-        batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-        mode: FromQuery[Mode] = Mode.TOKEN,
-    ) -> Stream:
-        """One SVG and one PNG QR code per certificate of the batch, streamed as a zip archive."""
-        await check_batch_qr(issuer.database, batch_id, caller=principal)
-        chunks = batch_qr_zip(issuer.database, batch_id, public_url=issuer.settings.public_url, mode=mode)
-        disposition = f'attachment; filename="batch-{batch_id}-qr.zip"'
-        return Stream(chunks, media_type="application/zip", headers={"Content-Disposition": disposition})
 
 
 class CertificateChangeController(Controller):

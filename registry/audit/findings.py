@@ -17,6 +17,7 @@ class Finding(StrEnum):
     CERTIFICATE_DELETED = "certificate.deleted"  # an issue event whose certificate row is gone
     CERTIFICATE_UNLOGGED = "certificate.unlogged"  # a row added without its own issue event
     CERTIFICATE_BAD_SIGNATURE = "certificate.bad_signature"  # the statement's signature does not verify
+    CERTIFICATE_DANGLING = "certificate.dangling_reference"  # names an institution/authority/batch/key that is gone
     CERTIFICATE_BACKDATED = "certificate.backdated"  # its issue date is not the day it entered the log
     EVENT_CHANGED = "event.changed"  # a leaf's bytes, hash or columns were altered
     EVENT_DELETED = "event.deleted"  # a hole in the leaf indices

@@ -23,6 +23,7 @@ from registry.audit.keys import audit_keys
 from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
 from registry.audit.prints import audit_prints
+from registry.audit.references import audit_references
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
@@ -73,6 +74,7 @@ async def run_audit(
                 seen=seen,
             )
             await audit_certificates(session, report, keyset, progress, pool)
+        await audit_references(session, report)
         await audit_prints(session, report, progress)
         if public_url is not None:
             await audit_credentials(session, report, keyset, public_url, progress)

@@ -20,7 +20,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from registry.log.errors import LogCorruptError, LogRangeError
+from registry.log.errors import LogCorruptError
 from registry.log.service import (
     ConsistencyView,
     EntriesPage,
@@ -32,7 +32,7 @@ from registry.log.service import (
 )
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
-from verify.http.problems import PROBLEM_JSON, example_value, problem_bytes, problem_spec
+from verify.http.problems import example_value, problem_spec
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -98,10 +98,6 @@ def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cac
     return Response(body, headers=headers, media_type=media_type)
 
 
-def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response(problem_bytes(400, str(exc)), status_code=400, media_type=PROBLEM_JSON)
-
-
 def _require_whole(entries: Sequence[EntryView], start: int, end: int) -> None:
     """Raise :class:`LogCorruptError` unless ``entries`` are exactly the leaves ``[start, end)``: a page with a
     hole must never be served, least of all as immutable (caches would keep it for a year)."""
@@ -118,7 +114,6 @@ def _json(request: Request[Any, Any, Any], view: msgspec.Struct, cache_control: 
 class LogController(Controller):
     path = "/v1/log"
     tags = ["log"]  # noqa: RUF012 - litestar's own attribute
-    exception_handlers = {LogRangeError: _bad_range}  # noqa: RUF012
 
     @get(
         "/checkpoint",

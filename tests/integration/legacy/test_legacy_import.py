@@ -101,6 +101,8 @@ async def test_every_bad_row_is_reported_and_nothing_is_stored(world: World) -> 
         (6, "number", "number.duplicate"),
     } <= found, found
     assert all(p["message_zh"] and p["message_en"] for p in answer.json()["errors"])
+    rules = {p["code"]: p["rule"] for p in answer.json()["errors"]}
+    assert (rules["number.duplicate"], rules["number.length"]) == ("duplicate", "format")
     assert await _count(world.database, Certificate) == 0
     assert await _count(world.database, HolderIdentity) == 0
 
