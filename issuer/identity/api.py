@@ -36,7 +36,7 @@ class IdentityController(Controller):
         **documented(
             "readCertificateIdentity",
             "查看持证人完整身份（记入透明日志）/ read the holder's full identity (logged)",
-            errors=(400, 401, 403, 404),
+            errors=(400, 401, 403, 404, 503),
             answers={200: ok(IdentityRecord, "完整身份，不缓存 / the full identity, never cached", examples.IDENTITY)},
         ),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,11 +30,15 @@ from openapi_spec_validator import validate
 
 from issuer.app import create_app
 from issuer.auth import create_token
+from issuer.identity import kek as kek_module
+from issuer.identity.kek import KEK_FILE_NAME
 from issuer.openapi import BEARER
+from registry.db import Database
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION
-from tests.integration.batches.helpers import csv_file, good_rows
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.batches.helpers import csv_file, good_rows, resident_id
+from tests.integration.issuing.batches import Row, make_batch, rows_of
 from tests.integration.issuing.conftest import TOKENS, World, world  # noqa: F401 - the world fixture
+from tests.integration.issuing.sealed import seal_and_issue
 from tests.integration.verify.test_query import UNKNOWN
 from tests.support import make_settings
 
@@ -41,7 +46,13 @@ from tests.support import make_settings
 UNDOCUMENTED = ("/q/", "/Q/", "/c/", "/log/", "/person", "/health/", "/metrics", "/static/", "/notice", "/schema",
                 "/console")  # fmt: skip
 READABLE_ID = re.compile(r"[a-z][a-zA-Z0-9]+")
-BINARY = ("application/zip", "image/png", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+XLSX = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = (
+    "application/zip",
+    "application/pdf",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 MAX_UPLOAD = 64 * 1024
 DAY = timedelta(days=1)
 #: The order tokens are tried in when looking for a 403: the narrowest first.
@@ -51,8 +62,11 @@ TRY_ORDER = ("other_city", "station", "site", "skill_institution", "province_rev
 class Ctx:
     """The world the requests act on: tokens, a submitted batch, an issued batch and its certificates."""
 
-    def __init__(self, client: AsyncTestClient[Litestar], document: dict[str, Any], headers: dict[str, Any]) -> None:
+    def __init__(
+        self, client: AsyncTestClient[Litestar], document: dict[str, Any], headers: dict[str, Any], database: Database
+    ) -> None:
         self.client = client
+        self.database = database
         self.document = document
         self.headers = headers
         self.submitted = 0
@@ -62,6 +76,10 @@ class Ctx:
         self.duplicate = 0  # under notice, its one row the holder of a valid certificate
         self.number = ""
         self.revoked = ""
+        self.fresh = 0  # issued, sealed, its files never asked for
+        self.fresh_number = ""
+        self.unsealed = ""
+        self.key_dir = Path()
 
     async def send(
         self, method: str, path: str, *, who: str = "province_admin", body: Any = None, form: Any = None,
@@ -109,20 +127,28 @@ async def ctx(world: World, db_url: str) -> Any:  # noqa: F811 - the fixture imp
     app = create_app(settings)
     async with AsyncTestClient(app) as client:
         document = (await client.get("/schema/openapi.json")).json()
-        context = Ctx(client, document, headers)
+        context = Ctx(client, document, headers, world.database)
         context.app = app  # type: ignore[attr-defined]
         upload = await context.send("POST", "/v1/batches", who="skill_institution", form=_form("submitBatch"))
         assert upload.status_code == 201, upload.text
         context.submitted = upload.json()["batch"]["id"]
         context.under_notice = await make_batch(world.database, rows_of(2))
-        context.issued = await make_batch(world.database, rows_of(3))
+        context.issued, _ = await seal_and_issue(world.database, world.store, settings, rows_of(3))
         context.noticing = await make_batch(world.database, rows_of(2), notice_ends_at=datetime.now(UTC) + DAY)
-        issued = await context.send("POST", f"/v1/batches/{context.issued}/issue", body={})
+        issued = await context.send("POST", f"/v1/batches/{context.issued}/issue", body={})  # idempotent
         assert issued.status_code == 200, issued.text
         context.number, context.revoked, _ = issued.json()["numbers"]
         revoke = await context.send("POST", f"/v1/certificates/{context.revoked}/revoke", body={"reason": "test"})
         assert revoke.status_code == 200, revoke.text
         context.duplicate = await make_batch(world.database, rows_of(1))
+        others = [Row(name=f"备用{i}", holder_id=resident_id(900 + i)) for i in range(2)]
+        context.fresh, certificates = await seal_and_issue(world.database, world.store, settings, others)
+        context.fresh_number = certificates[0].number
+        context.key_dir = world.key_dir
+        plain = await make_batch(world.database, [Row(name="无封存", holder_id=resident_id(950))])
+        issued = await context.send("POST", f"/v1/batches/{plain}/issue", body={})
+        assert issued.status_code == 200, issued.text
+        (context.unsealed,) = issued.json()["numbers"]  # no sealed document number: no certificate drawn
         yield context
 
 
@@ -135,7 +161,8 @@ def _form(operation_id: str, *, file: bytes | None = None) -> tuple[dict[str, st
 
 
 def _path(template: str, ctx: Ctx, *, batch: int | None = None, number: str | None = None) -> str:
-    return template.replace("{batch_id}", str(batch or ctx.submitted)).replace("{number}", number or ctx.number)
+    batch_id = ctx.submitted if batch is None else batch
+    return template.replace("{batch_id}", str(batch_id)).replace("{number}", number or ctx.number)
 
 
 def _body(op: dict[str, Any]) -> Any:
@@ -205,10 +232,10 @@ async def _bad_request(ctx: Ctx, method: str, template: str, op: dict[str, Any])
 
 async def _conflict(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
     for batch in (ctx.issued, ctx.submitted, ctx.under_notice, ctx.noticing):
-        number = ctx.revoked
-        response = await _request(ctx, method, _path(template, ctx, batch=batch, number=number), op)
-        if response.status_code == 409:
-            return response
+        for number in (ctx.revoked, ctx.unsealed):
+            response = await _request(ctx, method, _path(template, ctx, batch=batch, number=number), op)
+            if response.status_code == 409:
+                return response
     return None
 
 
@@ -228,18 +255,6 @@ async def _unprocessable(ctx: Ctx, method: str, template: str, op: dict[str, Any
     return None
 
 
-GENERIC: dict[int, Provoker] = {
-    400: _bad_request,
-    401: _unauthorised,
-    403: _forbidden,
-    404: _not_found,
-    409: _conflict,
-    413: _too_large,
-    415: _not_multipart,
-    422: _unprocessable,
-}
-
-
 async def _unknown_rows(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
     body = {**_body(op), "rows": [999]}
     batch = {"excludeBatchRows": ctx.submitted, "recordBatchObjection": ctx.noticing}.get(
@@ -253,8 +268,35 @@ async def _bad_correction(ctx: Ctx, method: str, template: str, op: dict[str, An
     return await _request(ctx, method, _path(template, ctx), op, body=body)
 
 
+async def _unavailable(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """The identity key-encryption key file gone (a server fault, never the caller's): sealed document numbers
+    and photos cannot be opened. On a batch issued for this, whose files were never built."""
+    kek = ctx.key_dir / KEK_FILE_NAME
+    kek.rename(kek.with_suffix(".hidden"))
+    opened = dict(kek_module._opened)
+    kek_module._opened.clear()
+    try:
+        return await _request(ctx, method, _path(template, ctx, batch=ctx.fresh, number=ctx.fresh_number), op)
+    finally:
+        kek.with_suffix(".hidden").rename(kek)
+        kek_module._opened.update(opened)
+
+
 async def _ineligible(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
     return await _request(ctx, method, _path(template, ctx, batch=ctx.duplicate), op)
+
+
+GENERIC: dict[int, Provoker] = {
+    400: _bad_request,
+    401: _unauthorised,
+    403: _forbidden,
+    404: _not_found,
+    409: _conflict,
+    413: _too_large,
+    415: _not_multipart,
+    422: _unprocessable,
+    503: _unavailable,
+}
 
 
 #: (operation id, status) → how to provoke it, where the generic way cannot.
