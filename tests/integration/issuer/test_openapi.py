@@ -324,7 +324,7 @@ async def test_the_document_is_valid_and_lists_every_route(ctx: Ctx) -> None:
     for route in routes:
         if any(handler.resolve_include_in_schema() for handler in route.route_handlers):
             assert route.path_format in documented, route.path_format
-        else:  # left out on purpose (docs/api.md)
+        else:  # left out on purpose: pages for people, probes, the docs, the console (README "The API contract")
             assert route.path_format.startswith(UNDOCUMENTED) or route.path_format == "/", route.path_format
 
 
