@@ -31,7 +31,8 @@ def _forbidden(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _state(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return problem_answer(409, str(exc))
+    code = getattr(exc, "code", None)  # a document's refusal has a stable code (document.nothing_to_print)
+    return problem_answer(409, str(exc), code=code if isinstance(code, str) else None)
 
 
 def _upload(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
