@@ -64,6 +64,19 @@ def redis_from_url(url: str, **options: Any) -> RedisClient:
     return client
 
 
+def subscriber_from_url(url: str, attempt: int, **options: Any) -> aioredis.Redis:
+    """A client for the invalidation subscriber. On a Cluster, a plain connection to one node, the next one
+    on each ``attempt``: classic pub/sub messages reach every node of a cluster, so any live node will do,
+    and a dead one is left for the next after one failed attempt."""
+    if not url.startswith(CLUSTER_SCHEME):
+        client = redis_from_url(url, **options)
+        assert isinstance(client, aioredis.Redis)  # only a cluster URL gives a RedisCluster
+        return client
+    parsed = parse_cluster_url(url)
+    host, port = parsed.nodes[attempt % len(parsed.nodes)]
+    return aioredis.Redis(host=host, port=port, username=parsed.username, password=parsed.password, **options)
+
+
 def _cluster(url: str, **options: Any) -> RedisCluster:
     """A Cluster client; a node that fails is left to the caller's gate (no retries, no full-coverage
     demand: the slots of the masters still up keep serving)."""
