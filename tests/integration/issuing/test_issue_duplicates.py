@@ -38,7 +38,8 @@ async def test_the_second_batch_with_the_same_holder_is_refused(world: World, ap
     # One RowProblem from upload to issue: the same fields as a row report's problem, both languages apart.
     refused = body["detail"][0]
     assert (refused["rule"], refused["column"]) == ("duplicate", "")
-    assert number in refused["message_zh"] and number in refused["message_en"]
+    assert number in refused["message_zh"]
+    assert number in refused["message_en"]
     assert refused["message"] == f"{refused['message_zh']} / {refused['message_en']}"
     assert "nothing was issued" in body["error"]
     assert await _snapshot(database, second) == before
