@@ -1,0 +1,44 @@
+"""Factories for tests (and benches): the seeded registry (:mod:`.world`) and certificates issued through
+the issuer's own numbering and signing (:mod:`.certificates`)."""
+
+from __future__ import annotations
+
+from tests.factories.certificates import (
+    TestCertificate,
+    add_keys,
+    id_digest,
+    issue_test_certificates,
+    key_store,
+)
+from tests.factories.world import (
+    CARER,
+    CITY,
+    ELECTRICIAN,
+    EMBROIDERY,
+    HOLDER_IDS,
+    PROVINCE,
+    SITE,
+    SKILL_INSTITUTION,
+    STATION,
+    WELDER,
+    seed_world,
+)
+
+__all__ = [
+    "CARER",
+    "CITY",
+    "ELECTRICIAN",
+    "EMBROIDERY",
+    "HOLDER_IDS",
+    "PROVINCE",
+    "SITE",
+    "SKILL_INSTITUTION",
+    "STATION",
+    "WELDER",
+    "TestCertificate",
+    "add_keys",
+    "id_digest",
+    "issue_test_certificates",
+    "key_store",
+    "seed_world",
+]
