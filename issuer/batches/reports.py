@@ -181,6 +181,14 @@ async def list_batches(
     return BatchList(items=items, offset=offset, limit=limit)
 
 
+async def batch_state_counts(database: Database, caller: Principal) -> dict[str, int]:
+    """How many of the batches the caller may see are in each state (every state, zeros included)."""
+    own, prefix = visible_scope(caller)
+    async with database.reader() as session:
+        found = await store.state_counts(session, institution=own, region_prefix=prefix)
+    return {state.value: found.get(state.value, 0) for state in State}
+
+
 async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:
     """The answer to an upload: the batch and every bad row (from the checked rows, not re-read)."""
     async with database.reader() as session:

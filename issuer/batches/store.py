@@ -231,6 +231,18 @@ async def list_batches(
     return list(await session.scalars(query.order_by(Batch.id.desc()).offset(offset).limit(limit)))
 
 
+async def state_counts(session: AsyncSession, *, institution: str | None, region_prefix: str | None) -> dict[str, int]:
+    """How many batches are in each state, within what :func:`list_batches` would list."""
+    query = select(Batch.state, func.count()).group_by(Batch.state)
+    if institution is not None:
+        query = query.where(Batch.institution_code == institution)
+    if region_prefix is not None:
+        query = query.join(Institution, Institution.code == Batch.institution_code).where(
+            func.substr(Institution.region_code, 1, 4) == region_prefix
+        )
+    return {state: int(count) for state, count in (await session.execute(query)).all()}
+
+
 #: Key of the PostgreSQL advisory lock that serialises issue calls (any fixed 64-bit number; "certissu").
 ISSUE_LOCK_KEY = int.from_bytes(b"certissu", "big") & (2**63 - 1)
 

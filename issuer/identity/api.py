@@ -16,8 +16,10 @@ from litestar import Controller, Response, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
+from issuer.openapi import documented, ok
 from issuer.runtime import IssuerRuntime
 
 
@@ -28,7 +30,16 @@ class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
 class IdentityController(Controller):
     path = "/v1/certificates"
 
-    @post("/{number:str}/identity", status_code=200)
+    @post(
+        "/{number:str}/identity",
+        status_code=200,
+        **documented(
+            "readCertificateIdentity",
+            "查看持证人完整身份（记入透明日志）/ read the holder's full identity (logged)",
+            errors=(400, 401, 403, 404, 503),
+            answers={200: ok(IdentityRecord, "完整身份，不缓存 / the full identity, never cached", examples.IDENTITY)},
+        ),
+    )
     async def read(
         self,
         number: FromPath[str],

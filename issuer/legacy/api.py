@@ -11,9 +11,11 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
 from issuer.legacy.service import LegacyReport, import_legacy
+from issuer.openapi import LEGACY_FORM, documented, ok
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 
@@ -25,7 +27,17 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
         path = "/v1/legacy-imports"
         request_max_body_size = settings.max_upload_bytes + FORM_SLACK
 
-        @post("/", status_code=201)
+        @post(
+            "/",
+            status_code=201,
+            **documented(
+                "importLegacyCertificates",
+                "导入历史证书（保留原编号）/ import certificates issued before the registry (numbers kept)",
+                form=LEGACY_FORM,
+                errors=(400, 401, 403, 413, 415, 422),
+                answers={201: ok(LegacyReport, "导入报告 / the import report", examples.LEGACY_REPORT)},
+            ),
+        )
         async def create(
             self,
             request: Request[Any, Any, Any],

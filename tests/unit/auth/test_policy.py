@@ -17,7 +17,10 @@ CALLERS = {
     "province_reviewer": Principal.for_token(3, role=Role.PROVINCE_REVIEWER, org_code="430000"),
     "province_admin": Principal.for_token(4, role=Role.PROVINCE_ADMIN, org_code="430000"),
 }
-_INSTITUTION = {Action.SUBMIT, Action.RESUBMIT, Action.EXCLUDE, Action.VIEW, Action.NOTICE, Action.CERTIFICATES}
+_INSTITUTION = {
+    Action.SUBMIT, Action.RESUBMIT, Action.EXCLUDE, Action.VIEW, Action.NOTICE, Action.CERTIFICATES,
+    Action.DOCUMENTS, Action.PHOTOS,
+}  # fmt: skip
 _CITY = {
     Action.VIEW,
     Action.REVIEW,
@@ -29,6 +32,8 @@ _CITY = {
     Action.REISSUE,
     Action.REPLACE,
     Action.CERTIFICATES,
+    Action.DOCUMENTS,
+    Action.PHOTOS,
 }
 _PROVINCE_REVIEWER = {
     Action.VIEW,

@@ -66,11 +66,11 @@ def test_each_error_gets_its_status_and_its_bilingual_message(exc: Exception, st
 def test_a_refused_batch_lists_its_rows_and_names_the_hold_route() -> None:
     _, body = _answer(IneligibleError("不能发证 / cannot issue", [BAD_ROW], batch_id=7))
     assert body["hold"] == "POST /v1/batches/7/hold"
-    assert [(p["row"], p["code"], p["rule"]) for p in body["detail"]] == [(2, "cell.required", "format")]
+    assert [(p["row"], p["code"], p["rule"]) for p in body["errors"]] == [(2, "cell.required", "format")]
 
 
 def test_a_legacy_file_lists_every_bad_row_and_a_sealing_fault_is_the_servers() -> None:
     _, legacy = _answer(LegacyImportError([BAD_ROW]))
-    assert [(p["row"], p["column"], p["code"]) for p in legacy["problems"]] == [(2, "姓名", "cell.required")]
+    assert [(p["row"], p["column"], p["code"]) for p in legacy["errors"]] == [(2, "姓名", "cell.required")]
     _, sealing = _answer(KekMissingError("缺少 / missing KEK"))
     assert sealing["code"] == "identity.unavailable"
