@@ -46,13 +46,10 @@ def read_qr(png: bytes) -> str:
     return text
 
 
-async def migrated_pg_database(admin_url: str, name: str, revision: str = "head") -> str:
-    """A new PostgreSQL database ``name`` next to ``admin_url``'s, migrated to ``revision`` (dropped first if it
-    exists)."""
+async def create_pg_database(admin_url: str, name: str) -> str:
+    """A new, empty PostgreSQL database ``name`` next to ``admin_url``'s (dropped first if it exists); its URL."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
-
-    from registry.schema import upgrade
 
     admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
@@ -61,7 +58,17 @@ async def migrated_pg_database(admin_url: str, name: str, revision: str = "head"
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await admin.dispose()
-    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+
+
+async def migrated_pg_database(admin_url: str, name: str, revision: str = "head") -> str:
+    """A new PostgreSQL database ``name`` next to ``admin_url``'s, migrated to ``revision`` (dropped first if it
+    exists)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from registry.schema import upgrade
+
+    url = await create_pg_database(admin_url, name)
     engine = create_async_engine(url)
     try:
         await upgrade(engine, revision)
