@@ -1,8 +1,10 @@
-"""Factories for tests (and benches): the seeded registry (:mod:`.world`) and certificates issued through
-the issuer's own numbering and signing (:mod:`.certificates`)."""
+"""Factories for tests (and benches): the seeded registry (:mod:`.world`), certificates issued through the
+issuer's own numbering and signing (:mod:`.certificates`), and whole batches taken through the workflow's
+services (:mod:`.batches`: upload → reviews → notice → issue)."""
 
 from __future__ import annotations
 
+from tests.factories.batches import issue_through_workflow
 from tests.factories.certificates import (
     TestCertificate,
     add_keys,
@@ -39,6 +41,7 @@ __all__ = [
     "add_keys",
     "id_digest",
     "issue_test_certificates",
+    "issue_through_workflow",
     "key_store",
     "seed_world",
 ]
