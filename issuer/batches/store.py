@@ -442,17 +442,3 @@ async def notice_people(
         .limit(per_page)
     )
     return people, page, [(name, code, level) for name, code, level in rows]
-
-
-async def row_identities(session: AsyncSession, batch_id: int) -> list[tuple[int, str, str, bytes, bool]]:
-    """(row, identity id, document type, index digest, has a photo) of every row not excluded that has a
-    sealed identity, in file order (the holder photos upload matches its files against them)."""
-    query = (
-        select(BatchRow.row_no, HolderIdentity.id, HolderIdentity.document_type, HolderIdentity.index_digest,
-               HolderIdentity.photo_sealed.is_not(None))
-        .join(HolderIdentity, HolderIdentity.id == BatchRow.holder_identity_id)
-        .where(BatchRow.batch_id == batch_id, BatchRow.status != RowStatus.EXCLUDED.value)
-        .order_by(BatchRow.row_no)
-    )  # fmt: skip
-    found = await session.execute(query)
-    return [(row_no, identity, kind, digest, bool(photo)) for row_no, identity, kind, digest, photo in found]
