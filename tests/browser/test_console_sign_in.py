@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
@@ -23,7 +24,7 @@ from registry.db import Database
 from registry.schema import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
-from tests.integration.verify.servers import Server
+from tests.integration.verify.servers import Server, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import ACTOR, PASSWORD, Staff, create_staff
 
@@ -35,6 +36,15 @@ SHOTS = ARTIFACTS / "console"
 
 class IssuerServer(Server):
     """The all-in-one app (issuer with verify mounted) under uvicorn."""
+
+    def __enter__(self) -> IssuerServer:
+        # the whole issuer imports slowly on a loaded machine (8 test runs on 2 cores): a minute, not 15 s
+        try:
+            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).is_success, 60)
+        except AssertionError:
+            self.stop()  # never leave the process behind
+            raise
+        return self
 
     def command(self) -> list[str]:
         return [
