@@ -271,14 +271,25 @@ def _plausible_login(login: str) -> bool:
     return True
 
 
+async def check_current_password(
+    session: AsyncSession, account: StaffAccount, password: str, *, now: datetime, policy: Policy
+) -> Outcome | None:
+    """``None`` when ``password`` is the signed-in user's own, else the refusal, recorded and counted towards
+    the lockout like a failed sign-in (a borrowed session must not become a way to guess it)."""
+    if await asyncio.to_thread(verify_password, account.password_hash, password, policy.cost):
+        return None
+    return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+
+
 async def change_password(
     session: AsyncSession, account: StaffAccount, *, current: str, new: str, now: datetime, policy: Policy
 ) -> Outcome:
     """The signed-in user's own new password, once the current one is given right (a wrong one counts towards
     the lockout, like a failed sign-in: a borrowed session must not become a way to guess it). Raises
     :class:`InvalidInputError` for a new password that is too short or too long, or the same as before."""
-    if not await asyncio.to_thread(verify_password, account.password_hash, current, policy.cost):
-        return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+    refused = await check_current_password(session, account, current, now=now, policy=policy)
+    if refused is not None:
+        return refused
     if new == current:
         raise InvalidInputError(
             "新密码不能与当前密码相同 / the new password must differ from the current one",

@@ -27,7 +27,16 @@ from markupsafe import Markup
 
 from issuer.auth.principal import Principal
 from issuer.console import totp
-from issuer.console.accounts import Outcome, Refusal, change_password, enrol_totp, get_account, sign_in, totp_required
+from issuer.console.accounts import (
+    Outcome,
+    Refusal,
+    change_password,
+    check_current_password,
+    enrol_totp,
+    get_account,
+    sign_in,
+    totp_required,
+)
 from issuer.console.csrf import csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
@@ -42,6 +51,7 @@ from issuer.console.session import (
     end_session,
     open_session,
     principal,
+    promote_session,
 )
 from issuer.errors import Forbidden, InvalidInputError
 from registry.calendar import province_time_text
@@ -69,6 +79,7 @@ class PasswordForm(msgspec.Struct, kw_only=True):
 class TotpForm(msgspec.Struct, kw_only=True):
     code: str = ""
     pending: str = ""
+    current_password: str = ""
 
 
 def login_key(login: str) -> str:
@@ -290,7 +301,7 @@ async def totp_page(request: Request[Any, Any, Any]) -> Response[str]:
 
 
 @post("/totp", name="console:totp_confirm", status_code=200)
-async def totp_confirm(request: Request[Any, Any, Any], data: URLEncodedBody[TotpForm]) -> Response[str]:
+async def totp_confirm(request: Request[Any, Any, Any], data: URLEncodedBody[TotpForm]) -> Response[Any]:
     """Turn the second factor on once the code matches; show the recovery codes once."""
     live = await _enrolling(request)
     runtime = console_runtime(request)
@@ -305,13 +316,24 @@ async def totp_confirm(request: Request[Any, Any, Any], data: URLEncodedBody[Tot
             field="pending",
             code="staff.totp_pending",
         )
+    now = datetime.now(UTC)
     async with runtime.database.transaction() as session:
         account = await get_account(session, live.login)
-        codes = await enrol_totp(session, account, secret=secret, code=data.code, now=datetime.now(UTC), key=key)
+        # replacing a second factor asks for the password: a borrowed session must not take the account over
+        refused = (
+            await check_current_password(session, account, data.current_password[:512], now=now, policy=runtime.policy)
+            if live.totp_enrolled
+            else None
+        )
+        codes = None
+        if refused is None:
+            codes = await enrol_totp(session, account, secret=secret, code=data.code, now=now, key=key)
         if codes is not None:
-            from issuer.console.session import promote_session
-
             await promote_session(session, live.id_hash)
+    if refused is not None and refused.refusal is Refusal.LOCKED:
+        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
+    if refused is not None:
+        return await _totp_page(request, live, secret, "当前密码不正确 / the current password is wrong")
     if codes is None:
         return await _totp_page(request, live, secret, "动态口令不正确，请重试 / the code is wrong: try again")
     return await render(request, "console/recovery.html", title=("恢复码", "Recovery codes"), codes=codes)
