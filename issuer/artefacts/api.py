@@ -28,7 +28,7 @@ from litestar.response import Stream
 
 from issuer import openapi_examples as examples
 from issuer.artefacts.photos import PhotoReport, upload_photos
-from issuer.artefacts.services import Artefacts, Download, parse_mode, parse_variant
+from issuer.artefacts.services import Download, parse_mode, parse_variant
 from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
@@ -44,16 +44,6 @@ _FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
 
 def _binary(media: str, description: str) -> dict[int, ResponseSpec]:
     return {200: ResponseSpec(bytes, description=description, media_type=media)}
-
-
-def artefacts_of(issuer: IssuerRuntime) -> Artefacts:
-    """The deployment's build-once service (one per app; made on first use)."""
-    found = getattr(issuer, "_artefacts", None)
-    if found is None:
-        found = Artefacts(issuer.database, issuer.settings)
-        issuer._artefacts = found  # type: ignore[attr-defined]
-    assert isinstance(found, Artefacts)
-    return found
 
 
 async def _chunks(handle: IO[bytes], size: int) -> AsyncIterator[bytes]:
@@ -105,7 +95,7 @@ class DocumentController(Controller):
     ) -> Response[bytes]:  # fmt: skip
         chosen = parse_variant(variant)
         today = province_day(datetime.now(UTC))
-        name, data = await artefacts_of(issuer).certificate_pdf(
+        name, data = await issuer.artefacts.certificate_pdf(
             principal, get_profile(issuer.settings.profile), number, chosen, today=today
         )
         headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
@@ -131,7 +121,7 @@ class DocumentController(Controller):
         variant: FromQuery[str | None] = None,
     ) -> Stream:  # fmt: skip
         chosen = parse_variant(variant)
-        found = await artefacts_of(issuer).batch_file(principal, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
+        found = await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
         return _stream(found)
 
     @get(
@@ -152,7 +142,7 @@ class DocumentController(Controller):
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
     ) -> Stream:
         kind = ArtefactKind.CERTIFICATES_PDF
-        return _stream(await artefacts_of(issuer).batch_file(principal, batch_id, kind, Variant.PRINT.value))
+        return _stream(await issuer.artefacts.batch_file(principal, batch_id, kind, Variant.PRINT.value))
 
     @get(
         "/batches/{batch_id:int}/qr.zip",
@@ -173,7 +163,7 @@ class DocumentController(Controller):
         mode: FromQuery[str | None] = None,
     ) -> Stream:  # fmt: skip
         chosen = parse_mode(mode)
-        return _stream(await artefacts_of(issuer).batch_file(principal, batch_id, ArtefactKind.QR_ZIP, chosen.value))
+        return _stream(await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.QR_ZIP, chosen.value))
 
     @post(
         "/batches/{batch_id:int}/photos",

@@ -29,6 +29,7 @@ from issuer.documents.errors import DocumentError
 from issuer.documents.model import CertificateDocument, Variant
 from issuer.documents.pool import Failure, render_many
 from issuer.documents.render import render_print_run
+from issuer.errors import BatchStateError
 from issuer.qr import Mode, file_stem, qr_url
 from issuer.qr import render_many as render_qr_many
 from registry.rules.freetext import spreadsheet_safe
@@ -101,6 +102,41 @@ def _revision(job: BuildJob, member: Member) -> str:
     return f"{member.revision}.{job.member_stamp}"
 
 
+class _PdfEntries:
+    """Writes one member's entry of a certificates zip: copied from the kept file, drawn, or a manifest line."""
+
+    def __init__(
+        self, job: BuildJob, reuse: _Reuse, rendered: Iterator[bytes | Failure], notes: dict[str, str]
+    ) -> None:
+        self.job, self.reuse, self.rendered, self.notes = job, reuse, rendered, notes
+        self.manifest: Manifest = {}
+        self.lines: list[list[str]] = []
+        self.failures = 0
+
+    def add(self, archive: zipfile.ZipFile, member: Member) -> None:
+        if not member.valid:
+            self.lines.append([member.number, "", NOT_VALID])
+            return
+        name, revision = f"{file_stem(member.number)}.pdf", _revision(self.job, member)
+        kept = self.reuse.usable(member.number, revision)
+        if kept is not None:
+            assert self.reuse.archive is not None
+            data = self.reuse.archive.read(kept[0])
+            archive.writestr(_entry(name, zipfile.ZIP_STORED), data)  # a PDF is Flate-compressed inside
+            self.manifest[member.number] = (revision, kept)
+            self.lines.append([member.number, name, kept[1] if len(kept) > 1 else ""])
+            return
+        result = next(self.rendered)
+        if isinstance(result, Failure):
+            self.failures += 1
+            self.lines.append([member.number, "", f"{result.code}: {result.message}"])
+            return
+        archive.writestr(_entry(name, zipfile.ZIP_STORED), result)
+        note = self.notes.pop(member.number, "")
+        self.manifest[member.number] = (revision, [name, note] if note else [name])
+        self.lines.append([member.number, name, note])
+
+
 def build_certificates_zip(
     job: BuildJob, store: FileStore, loop: asyncio.AbstractEventLoop, load: DocumentLoader, progress: Progress | None
 ) -> Built:
@@ -123,40 +159,21 @@ def build_certificates_zip(
                 yield document
 
     rendered = render_many(documents(), profile=job.profile, variant=Variant(job.variant), processes=job.processes)
-    manifest: Manifest = {}
-    lines: list[list[str]] = []
-    failures = done = 0
+    entries = _PdfEntries(job, reuse, rendered, notes)
     try:
         with zipfile.ZipFile(temporary, "w") as archive:
-            for member in job.members:
-                if not member.valid:
-                    lines.append([member.number, "", NOT_VALID])
-                    continue
-                name, revision = f"{file_stem(member.number)}.pdf", _revision(job, member)
-                kept = reuse.usable(member.number, revision)
-                if kept is not None:
-                    assert reuse.archive is not None
-                    archive.writestr(
-                        _entry(name, zipfile.ZIP_STORED), reuse.archive.read(kept[0])
-                    )  # PDFs: Flate inside
-                    manifest[member.number] = (revision, kept)
-                    lines.append([member.number, name, kept[1] if len(kept) > 1 else ""])
-                else:
-                    result = next(rendered)
-                    if isinstance(result, Failure):
-                        failures += 1
-                        lines.append([member.number, "", f"{result.code}: {result.message}"])
-                    else:
-                        archive.writestr(_entry(name, zipfile.ZIP_STORED), result)
-                        note = notes.pop(member.number, "")
-                        manifest[member.number] = (revision, [name, note] if note else [name])
-                        lines.append([member.number, name, note])
-                done += 1
+            for done, member in enumerate(job.members, start=1):
+                entries.add(archive, member)
                 if progress is not None:
                     progress(done)
-            archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(lines, "number,file,note"))
+            archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(entries.lines, "number,file,note"))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     finally:
+        rendered.close()  # stops the worker pool if the build failed half way
         reuse.close()
+    manifest, failures = entries.manifest, entries.failures
     sha256, size = store.commit(temporary, target, manifest)
     return Built(path=str(target), revision=job.revision, sha256=sha256, size=size, members=len(manifest),
                  failures=failures, rendered=len(fresh))  # fmt: skip
@@ -187,7 +204,12 @@ def build_certificates_pdf(
     def failed(document: CertificateDocument, _: DocumentError) -> None:
         left_out.append(document.number)
 
-    data = render_print_run(documents(), profile=job.profile, on_error=failed)
+    try:
+        data = render_print_run(documents(), profile=job.profile, on_error=failed)
+    except ValueError:  # not one page: every certificate revoked, superseded or not drawable
+        raise BatchStateError(
+            f"批次 {job.batch_id} 没有可打印的有效证书 / batch {job.batch_id} has no valid certificate to print"
+        ) from None
     temporary.write_bytes(data)
     manifest: Manifest = {number: (_revision(job, m), []) for m in job.members if m.valid for number in [m.number]}
     for number in left_out:
@@ -234,7 +256,11 @@ def build_qr_zip(
                 if progress is not None:
                     progress(done)
             archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(lines, "number,svg,png"))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     finally:
+        drawn.close()  # stops the worker pool if the build failed half way
         reuse.close()
     sha256, size = store.commit(temporary, target, manifest)
     return Built(path=str(target), revision=job.revision, sha256=sha256, size=size, members=len(manifest),

@@ -18,13 +18,13 @@ from pathlib import PurePosixPath
 from typing import Final
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.policy import Action, authorise, batch_target
 from issuer.auth.principal import Principal
 from issuer.batches.events import subject_of
-from issuer.batches.store import get_batch
+from issuer.batches.store import get_batch, row_identities
 from issuer.documents.photos import MAX_BYTES, check_photo
 from issuer.errors import UploadError
 from issuer.identity.kek import kek_for_sealing
@@ -37,7 +37,7 @@ from registry.identity.index import document_digest
 from registry.identity.sealing.envelope import SealPurpose, seal
 from registry.identity.sealing.ring import DataKeyRing
 from registry.identity.sealing.store import count_sealed, store_data_key, usable_key
-from registry.models import BatchRow, HolderIdentity, Institution
+from registry.models import HolderIdentity, Institution
 from registry.rules.document_types import DocumentType
 from registry.rules.documents import normalise_document_number
 
@@ -99,14 +99,7 @@ class _Row(msgspec.Struct, frozen=True):
 
 
 async def _rows(session: AsyncSession, batch_id: int) -> list[_Row]:
-    query = (
-        select(BatchRow.row_no, HolderIdentity.id, HolderIdentity.document_type, HolderIdentity.index_digest,
-               HolderIdentity.photo_sealed.is_not(None))
-        .join(HolderIdentity, HolderIdentity.id == BatchRow.holder_identity_id)
-        .where(BatchRow.batch_id == batch_id, BatchRow.status != "excluded")
-        .order_by(BatchRow.row_no)
-    )  # fmt: skip
-    return [_Row(*row) for row in await session.execute(query)]
+    return [_Row(*row) for row in await row_identities(session, batch_id)]
 
 
 def _unknown(position: int) -> PhotoProblem:
@@ -131,14 +124,18 @@ def _checked(position: int, rows: list[_Row], info: zipfile.ZipInfo, archive: zi
     ]  # fmt: skip
 
 
-def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[dict[str, bytes], list[PhotoProblem]]:
+#: Where a usable photo is: read again when it is sealed, so memory holds one photo at a time.
+Found = tuple[zipfile.ZipFile, zipfile.ZipInfo]
+
+
+def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[dict[str, Found], list[PhotoProblem]]:
     """Each usable photo of the zip by the identity it belongs to, and the problems of the others."""
     by_digest: dict[bytes, list[_Row]] = {}
     for row in rows:
         by_digest.setdefault(row.digest, []).append(row)
     types = sorted({DocumentType(row.document_type) for row in rows}, key=lambda t: t.value)
     problems: list[PhotoProblem] = []
-    chosen: dict[str, bytes] = {}
+    chosen: dict[str, Found] = {}
     first_file: dict[int, int] = {}
     for position, name, info, archive in _entries(data, len(rows) + EXTRA_ENTRIES):
         stem, _, suffix = name.rpartition(".")
@@ -158,11 +155,11 @@ def match_photos(data: bytes | None, rows: list[_Row], secret: bytes) -> tuple[d
             problems.extend(found)
             continue
         for row in matched:
-            chosen[row.identity_id] = archive.read(info)
+            chosen[row.identity_id] = (archive, info)
     return chosen, problems
 
 
-async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, bytes], today: date) -> None:
+async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, Found], today: date) -> None:
     """Seal each photo into its identity under the day's data key (as :mod:`issuer.identity.sealer` does)."""
     ring = DataKeyRing(await kek_for_sealing(session, settings))
     found = await usable_key(session, today, DEFAULT_POLICY.max_rows)
@@ -173,7 +170,8 @@ async def _seal(session: AsyncSession, settings: Settings, photos: dict[str, byt
         wrapped = found[0]
         ring.add(wrapped)
         ring.use(wrapped.dk_id)
-    for identity_id, content in photos.items():
+    for identity_id, (archive, info) in photos.items():
+        content = archive.read(info)
         sealed = seal(ring.active, content, purpose=SealPurpose.PHOTO, binding=identity_binding(identity_id))
         await session.execute(
             update(HolderIdentity).where(HolderIdentity.id == identity_id).values(photo_sealed=sealed)

@@ -2,11 +2,14 @@
 
 Services in the caller's transaction; each change is an event in the log (docs/console.md). The sign-in
 decision (:func:`sign_in`) never raises for a wrong password: it returns an :class:`Outcome`, so the
-caller commits the failure count, the lockout and their events even though the user is refused.
+caller commits the failure count, the lockout and their events even though the user is refused. Rule 11
+(docs/rules.md, "everything traceable"): every console step names a person's account, and every sign-in,
+failure and lockout is an event.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
@@ -24,6 +27,7 @@ from issuer.errors import InvalidInputError
 from registry.errors import ConflictError, NotFoundError
 from registry.events import DetailValue, EventKind, NewEvent, append_events
 from registry.models import SessionStage, StaffAccount, StaffRecoveryCode, StaffRoleSetting, StaffSession, StaffState
+from registry.models.base import utcnow
 
 #: Failed sign-ins in a row that lock an account (docs/rules.md has no rule for it; docs/console.md does).
 LOCK_AFTER: Final = 5
@@ -39,8 +43,9 @@ async def _event(session: AsyncSession, kind: EventKind, subject: str, actor: st
     await append_events(session, [NewEvent(kind=kind.value, subject=subject, actor=actor, details=details)])
 
 
-async def find_account(session: AsyncSession, login: str) -> StaffAccount | None:
-    return await session.scalar(select(StaffAccount).where(StaffAccount.login == login))
+async def find_account(session: AsyncSession, login: str, *, lock: bool = False) -> StaffAccount | None:
+    query = select(StaffAccount).where(StaffAccount.login == login)
+    return await session.scalar(query.with_for_update() if lock else query)
 
 
 async def get_account(session: AsyncSession, login: str) -> StaffAccount:
@@ -157,6 +162,13 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     refusal: Refusal | None = None
     locked_until: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        """``ok``, ``enrol`` or the refusal's code (the sign-in metric's label)."""
+        if self.refusal is not None:
+            return self.refusal.value
+        return "enrol" if self.stage is SessionStage.ENROL else "ok"
+
 
 class Policy(msgspec.Struct, frozen=True, kw_only=True):
     lockout: timedelta
@@ -169,8 +181,11 @@ async def sign_in(
 ) -> Outcome:
     """Decide a sign-in and record it: failures count towards the lockout (:data:`LOCK_AFTER` in a row),
     every outcome is an event. Never raises for what the user typed."""
-    account = await find_account(session, login) if _plausible_login(login) else None
-    if not verify_password(account.password_hash if account is not None else None, password, policy.cost):
+    # FOR UPDATE (PostgreSQL): two wrong passwords at once both count, so the lockout comes at the fifth
+    account = await find_account(session, login, lock=True) if _plausible_login(login) else None
+    stored = account.password_hash if account is not None else None
+    # Argon2id costs ~64 MiB and a fraction of a second: in a thread, so the worker keeps serving meanwhile
+    if not await asyncio.to_thread(verify_password, stored, password, policy.cost):
         return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
     assert account is not None
     if account.locked_until is not None and account.locked_until > now:
@@ -211,6 +226,7 @@ async def _failed(
         return Outcome(refusal=refusal)
     account.failed_count = 0
     account.locked_until = now + policy.lockout
+    await end_sessions(session, account.id)  # someone is guessing: nobody stays signed in meanwhile
     await _event(
         session, EventKind.STAFF_LOCKED, subject, ANONYMOUS, failures=LOCK_AFTER, minutes=_minutes(policy.lockout)
     )
@@ -255,6 +271,27 @@ def _plausible_login(login: str) -> bool:
     return True
 
 
+async def change_password(
+    session: AsyncSession, account: StaffAccount, *, current: str, new: str, now: datetime, policy: Policy
+) -> Outcome:
+    """The signed-in user's own new password, once the current one is given right (a wrong one counts towards
+    the lockout, like a failed sign-in: a borrowed session must not become a way to guess it). Raises
+    :class:`InvalidInputError` for a new password that is too short or too long, or the same as before."""
+    if not await asyncio.to_thread(verify_password, account.password_hash, current, policy.cost):
+        return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+    if new == current:
+        raise InvalidInputError(
+            "新密码不能与当前密码相同 / the new password must differ from the current one",
+            field="new_password",
+            code="staff.password_same",
+        )
+    account.password_hash = await asyncio.to_thread(hash_password, new, policy.cost)
+    account.password_changed_at = now
+    account.failed_count = 0
+    await _event(session, EventKind.STAFF_CHANGED, f"staff:{account.login}", console_actor(account), change="password")
+    return Outcome(account_id=account.id, stage=SessionStage.FULL)
+
+
 async def end_sessions(session: AsyncSession, account_id: int) -> None:
     """End every live session of an account (disabled, reset)."""
     await session.execute(
@@ -288,6 +325,4 @@ def _minutes(delta: timedelta) -> int:
 
 
 def _now() -> datetime:
-    from registry.models.base import utcnow
-
     return utcnow()

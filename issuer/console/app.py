@@ -8,6 +8,7 @@ principal`), every POST passes the CSRF guard (:mod:`issuer.console.csrf`), and 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any, Final
@@ -26,10 +27,11 @@ from markupsafe import Markup
 
 from issuer.auth.principal import Principal
 from issuer.console import totp
-from issuer.console.accounts import Outcome, Refusal, enrol_totp, get_account, sign_in, totp_required
+from issuer.console.accounts import Outcome, Refusal, change_password, enrol_totp, get_account, sign_in, totp_required
 from issuer.console.csrf import csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
+from issuer.console.passwords import check_new_password
 from issuer.console.screens import SCREEN_HANDLERS
 from issuer.console.session import (
     COOKIE_PATH,
@@ -58,9 +60,20 @@ class LoginForm(msgspec.Struct, kw_only=True):
     next: str = "/console/"
 
 
+class PasswordForm(msgspec.Struct, kw_only=True):
+    current_password: str = ""
+    new_password: str = ""
+    repeat_password: str = ""
+
+
 class TotpForm(msgspec.Struct, kw_only=True):
     code: str = ""
     pending: str = ""
+
+
+def login_key(login: str) -> str:
+    """What the per-name limit counts under: a digest, so what a stranger typed is not kept in Redis."""
+    return hashlib.sha256(login.lower().encode()).hexdigest()[:24]
 
 
 def safe_next(value: str) -> str:
@@ -70,23 +83,22 @@ def safe_next(value: str) -> str:
     return value
 
 
-def _refusal_text(outcome: Outcome) -> tuple[str, str]:
+def _refusal_text(outcome: Outcome) -> str:
     match outcome.refusal:
         case Refusal.LOCKED:
             until = province_time_text(outcome.locked_until) if outcome.locked_until else ""
             return (
                 f"连续登录失败次数过多，账户已锁定至 {until}，或请管理员重置 / too many failed sign-ins: the account "
-                f"is locked until {until}, or ask an administrator to reset it",
-                "locked",
+                f"is locked until {until}, or ask an administrator to reset it"
             )
         case Refusal.DISABLED:
-            return ("账户已停用，请联系管理员 / the account is disabled: ask your administrator", "disabled")
+            return "账户已停用，请联系管理员 / the account is disabled: ask your administrator"
         case Refusal.CODE_NEEDED:
-            return ("请输入动态口令或恢复码 / enter your one-time code or a recovery code", "code_needed")
+            return "请输入动态口令或恢复码 / enter your one-time code or a recovery code"
         case Refusal.BAD_CODE:
-            return ("动态口令或恢复码不正确 / the one-time code or recovery code is wrong", "bad_code")
+            return "动态口令或恢复码不正确 / the one-time code or recovery code is wrong"
         case _:
-            return ("登录名或密码不正确 / the login name or password is wrong", "bad_credentials")
+            return "登录名或密码不正确 / the login name or password is wrong"
 
 
 @get("/login", name="console:login")
@@ -107,9 +119,10 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
     login = data.login.strip()[:24]
     wait = max(
         await runtime.limiter.hit(f"ip:{runtime.client_address(request)}", settings.console_login_rate_per_minute),
-        await runtime.limiter.hit(f"login:{login.lower()}", settings.console_account_rate_per_minute),
+        await runtime.limiter.hit(f"login:{login_key(login)}", settings.console_account_rate_per_minute),
     )
     if wait:
+        runtime.count_sign_in("rate_limited")
         message = f"登录尝试过于频繁，请 {wait} 秒后再试 / too many sign-in attempts: try again in {wait} s"
         return await _login_again(request, data, message, status_code=429, headers={"retry-after": str(wait)})
     async with runtime.database.transaction() as session:
@@ -121,13 +134,17 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
             now=datetime.now(UTC),
             policy=runtime.policy,
         )
+        if outcome.account_id is not None and outcome.stage is not None:
+            token = await open_session(session, outcome.account_id, outcome.stage, lifetime=runtime.lifetime)
+    runtime.count_sign_in(
+        outcome.refusal.value if outcome.refusal else "ok" if outcome.stage is SessionStage.FULL else "enrol"
+    )
     if outcome.account_id is None or outcome.stage is None:
-        message, _ = _refusal_text(outcome)
+        message = _refusal_text(outcome)
         status = (
             423 if outcome.refusal is Refusal.LOCKED else 401 if outcome.refusal is not Refusal.CODE_NEEDED else 200
         )
         return await _login_again(request, data, message, status_code=status)
-    token = await open_session(runtime.database, outcome.account_id, outcome.stage)
     target = "/console/totp" if outcome.stage is SessionStage.ENROL else safe_next(data.next)
     cookie = Cookie(
         key=SESSION_COOKIE,
@@ -185,6 +202,48 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 async def dashboard(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
     """The signed-in staff member's start page (the screens add their summaries)."""
     return await render(request, "console/dashboard.html", title=("工作台", "Dashboard"), who=principal)
+
+
+@get("/password", name="console:password")
+async def password_page(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
+    """The signed-in user's own password change."""
+    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=False)
+
+
+@post("/password", name="console:password_change", status_code=200)
+async def password_change(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal], data: URLEncodedBody[PasswordForm]
+) -> Response[Any]:
+    """Change the password (the current one must be right: a wrong one counts towards the lockout)."""
+    runtime = console_runtime(request)
+    if data.new_password != data.repeat_password:
+        return await _password_form(request, "两次输入的新密码不一致 / the two new passwords differ")
+    try:
+        check_new_password(data.new_password)
+        async with runtime.database.transaction() as session:
+            account = await get_account(session, principal.name)
+            outcome = await change_password(
+                session,
+                account,
+                current=data.current_password[:512],
+                new=data.new_password,
+                now=datetime.now(UTC),
+                policy=runtime.policy,
+            )
+    except InvalidInputError as exc:
+        return await _password_form(request, str(exc))
+    if outcome.refusal is Refusal.LOCKED:
+        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
+    if outcome.refusal is not None:
+        return await _password_form(request, "当前密码不正确 / the current password is wrong")
+    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=True)
+
+
+async def _password_form(request: Request[Any, Any, Any], message: str) -> Response[str]:
+    return await render(
+        request, "console/password.html", status_code=400, title=("修改密码", "Change password"), message=message,
+        done=False,
+    )  # fmt: skip
 
 
 async def _enrolling(request: Request[Any, Any, Any]) -> LiveSession:
@@ -315,6 +374,8 @@ def console_router() -> Router:
             login_submit,
             logout,
             dashboard,
+            password_page,
+            password_change,
             totp_page,
             totp_confirm,
             stylesheet,

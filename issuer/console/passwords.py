@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Final
 
+import msgspec
 from nacl import pwhash
 from nacl.exceptions import InvalidkeyError
 
@@ -19,12 +20,11 @@ MIN_LENGTH: Final = 10
 MAX_LENGTH: Final = 128
 
 
-class PasswordCost:
+class PasswordCost(msgspec.Struct, frozen=True):
     """Argon2id cost (operations, memory in bytes)."""
 
-    def __init__(self, opslimit: int, memlimit: int) -> None:
-        self.opslimit = opslimit
-        self.memlimit = memlimit
+    opslimit: int
+    memlimit: int
 
 
 INTERACTIVE: Final = PasswordCost(pwhash.argon2id.OPSLIMIT_INTERACTIVE, pwhash.argon2id.MEMLIMIT_INTERACTIVE)

@@ -17,7 +17,8 @@ import msgspec
 from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from sqlalchemy import select
+from prometheus_client import Counter
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.principal import Principal
@@ -83,6 +84,22 @@ class ConsoleRuntime:
         )
         self.idle = timedelta(minutes=self.settings.console_idle_minutes)
         self.lifetime = timedelta(hours=self.settings.console_session_hours)
+        metrics = issuer.verify.metrics if issuer.verify is not None else None
+        self._sign_ins = (
+            Counter(
+                "certreg_console_sign_ins",
+                "Console sign-in attempts by outcome (ok, enrol, a refusal reason, rate_limited).",
+                ["outcome"],
+                registry=metrics.registry,
+            )
+            if metrics is not None
+            else None
+        )
+
+    def count_sign_in(self, outcome: str) -> None:
+        """One sign-in attempt in the app's metrics (``/metrics``), by outcome."""
+        if self._sign_ins is not None:
+            self._sign_ins.labels(outcome).inc()
 
     def client_address(self, request: ASGIConnection[Any, Any, Any, Any]) -> str:
         peer = request.client.host if request.client is not None else "unknown"
@@ -110,21 +127,26 @@ def session_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def open_session(database: Database, account_id: int, stage: SessionStage) -> str:
-    """A new session for ``account_id``; returns the cookie value (shown to nobody else, stored hashed)."""
+async def open_session(session: AsyncSession, account_id: int, stage: SessionStage, *, lifetime: timedelta) -> str:
+    """A new session for ``account_id`` in the caller's transaction (with the sign-in's event); returns the
+    cookie value (stored only hashed). The account's sessions past their ``lifetime`` go on the way (the
+    events keep the history; the rows would only grow)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    async with database.transaction() as session:
-        session.add(
-            StaffSession(
-                id_hash=session_hash(token),
-                account_id=account_id,
-                csrf=secrets.token_urlsafe(32),
-                stage=stage.value,
-                created_at=now,
-                last_seen_at=now,
-            )
+    await session.execute(
+        delete(StaffSession).where(StaffSession.account_id == account_id, StaffSession.created_at < now - lifetime)
+    )
+    session.add(
+        StaffSession(
+            id_hash=session_hash(token),
+            account_id=account_id,
+            csrf=secrets.token_urlsafe(32),
+            stage=stage.value,
+            created_at=now,
+            last_seen_at=now,
         )
+    )
+    await session.flush()
     return token
 
 

@@ -9,7 +9,7 @@ message, so the caller can report that row and go on.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 
 import msgspec
 
@@ -62,7 +62,7 @@ def render_many(
     processes: int | None = None,
     fallbacks: tuple[str, ...] = (),
     chunk: int = CHUNK,
-) -> Iterator[bytes | Failure]:
+) -> Generator[bytes | Failure, None, None]:
     """The PDF (or :class:`Failure`) of each document, in order, rendered by ``processes`` workers. A
     :class:`Failure` among ``documents`` is passed through in its place (a row known to be unprintable)."""
     work = functools.partial(_render_chunk, profile=profile, variant=variant, fallbacks=fallbacks)

@@ -217,7 +217,7 @@ def test_a_batch_through_the_console_each_step_by_another_person(browser: Browse
     shoot(admin2, "14-revoke-confirmation")
     admin2.click("#confirm")
     admin2.wait_for_url(re.compile(r"done=revoke"))
-    assert admin2.locator("#status").inner_text().startswith("revoked")
+    assert admin2.locator("#status").inner_text().startswith("已撤销")
     shoot(admin2, "15-revoked")
     history = admin2.goto(f"{url}/console/batches/{batch}")
     assert history is not None

@@ -16,9 +16,10 @@ from litestar.di import NamedDependency
 
 from issuer.auth.policy import ACTION_LABELS, POLICY, Action
 from issuer.auth.principal import Principal
-from issuer.batches.workflow import STATE_LABELS_ZH, State
+from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State
 from issuer.console.pages import environment, language, render_now
 from registry.calendar import province_minute
+from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
 
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
 PRINCIPAL_KEY: Final = "console_principal"
@@ -42,6 +43,41 @@ async def provide_staff(request: Request[Any, Any, Any], principal: NamedDepende
     before it rendered anything."""
     request.state[PRINCIPAL_KEY] = principal
     return principal
+
+
+#: Row statuses in Chinese (the English is the value itself).
+ROW_LABELS_ZH: Final = {
+    RowStatus.OK: "合格",
+    RowStatus.BAD: "错误",
+    RowStatus.EXCLUDED: "剔除",
+    RowStatus.HELD: "暂缓",
+    RowStatus.ISSUED: "已发证",
+}
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    """The label functions of the templates: a batch's state, a row's status, a kind, a certificate's status."""
+    en = lang == "en"
+
+    def kind(value: str) -> str:
+        known = CertificateKind(value) if value in CertificateKind.__members__.values() else None
+        return value if known is None else (KIND_LABELS_EN if en else KIND_LABELS_ZH)[known]
+
+    def row(value: str) -> str:
+        known = RowStatus(value) if value in RowStatus.__members__.values() else None
+        return value if known is None or en else ROW_LABELS_ZH[known]
+
+    def certificate(value: str) -> str:
+        known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None
+        return value if known is None or en else known.label_zh
+
+    return {
+        "state_label": lambda value: state_label(value, lang),
+        "kind_label": kind,
+        "row_label": row,
+        "status_label": certificate,
+        "action_label": lambda a: ACTION_LABELS[Action(a)][1 if en else 0],
+    }
 
 
 def state_label(state: str, lang: str) -> str:
@@ -76,7 +112,6 @@ def render(
         headers=headers,
         principal=principal,
         can=can,
-        state_label=lambda s: state_label(s, lang),
-        action_label=lambda a: ACTION_LABELS[Action(a)][1 if lang == "en" else 0],
+        **_labels(lang),
         **context,
     )

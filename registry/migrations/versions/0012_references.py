@@ -14,7 +14,7 @@ Code of the previous revision still serves this schema — it writes the same re
 constraints behind them — as the ``schema_compat`` row records.
 
 Revision ID: 0012_references
-Revises: 0009_identity
+Revises: 0011_staff
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_references"
-down_revision = "0009_identity"
+down_revision = "0011_staff"
 branch_labels = None
 depends_on = None
 

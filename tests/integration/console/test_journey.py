@@ -77,12 +77,12 @@ async def test_a_batch_from_upload_to_a_revoked_certificate(staff: Staff, world:
     asked = await staff.post(f"/console/certificates/{number}/revoke", {"reason": "证书信息有误 / wrong record"})
     assert asked.status_code == 200
     assert 'id="confirm"' in asked.text
-    assert '<td id="status">valid' in (await staff.client.get(f"/console/certificates/{number}")).text
+    assert '<td id="status">有效' in (await staff.client.get(f"/console/certificates/{number}")).text
     done = await staff.post(
         f"/console/certificates/{number}/revoke", {"reason": "证书信息有误 / wrong record", "confirm": "yes"}
     )
     assert done.status_code == 303
-    assert '<td id="status">revoked' in (await staff.client.get(done.headers["location"])).text
+    assert '<td id="status">已撤销' in (await staff.client.get(done.headers["location"])).text
     twice = await staff.post(
         f"/console/certificates/{number}/revoke", {"reason": "证书信息有误 / wrong record", "confirm": "yes"}
     )

@@ -109,7 +109,7 @@ async def test_a_certificate_change_refused_by_the_policy_before_and_at_the_conf
     assert words in refusal(response)
     await staff.sign_in("province_admin")
     page = await staff.client.get(f"/console/certificates/{number}")
-    assert '<td id="status">valid' in page.text
+    assert '<td id="status">有效' in page.text
 
 
 async def test_no_one_issues_what_they_submitted_on_the_console_either(staff: Staff, world: Database) -> None:

@@ -21,7 +21,7 @@ from registry.models import Event, StaffAccount, StaffSession, StaffState
 from registry.models.base import utcnow
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
 from tests.support import make_settings
-from tests.support_console import ACTOR, PASSWORD, create_staff, csrf_of_page, sign_in
+from tests.support_console import ACTOR, PASSWORD, create_staff, csrf_in, csrf_of_page, sign_in
 
 
 @pytest.fixture
@@ -120,6 +120,9 @@ async def test_five_wrong_passwords_lock_the_account(client: Any, database: Data
     failures = await _events(database, "staff.sign_in_failed")
     assert [e.subject for e in failures] == ["staff:inst2"] * 6
     assert all(e.actor == "console:anonymous" for e in failures)
+    metrics = (await client.get("/metrics")).text
+    assert 'certreg_console_sign_ins_total{outcome="bad_credentials"} 4.0' in metrics
+    assert 'certreg_console_sign_ins_total{outcome="locked"} 2.0' in metrics
     (locked,) = await _events(database, "staff.locked")
     assert locked.subject == "staff:inst2"
     leaves = b"".join(e.data for e in [*failures, locked])
@@ -237,12 +240,26 @@ async def test_sessions_end_when_idle_and_when_too_old(client: Any, database: Da
         assert row is not None
         row.created_at = utcnow() - lifetime - timedelta(seconds=1)  # active all along, but too old
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+    await sign_in(client, "inst5")  # a new sign-in clears the account's sessions past their lifetime
+    async with database.reader() as session:
+        assert await session.get(StaffSession, session_hash(token)) is None
 
 
-async def test_sign_in_attempts_are_rate_limited_per_login(client: Any, database: Database) -> None:
-    statuses = [(await sign_in(client, "nobody", "wrong-password", check=False)).status_code for _ in range(11)]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429
+async def test_sign_in_attempts_are_rate_limited_per_login(
+    db_url: str, database: Database, redis_url: str, redis_prefix: str
+) -> None:
+    settings = make_settings(
+        database_url=db_url, redis_url=redis_url, redis_prefix=redis_prefix, console_account_rate_per_minute=3
+    )
+    async with AsyncTestClient(create_app(settings)) as limited:
+        # 7 attempts: at least 4 fall in one minute window even if a minute ends meanwhile
+        answers = [await sign_in(limited, "nobody", "wrong-password", check=False) for _ in range(7)]
+    statuses = [answer.status_code for answer in answers]
+    assert set(statuses) == {401, 429}
+    assert statuses[:3] == [401] * 3
+    refused = answers[statuses.index(429)]
+    assert "登录尝试过于频繁" in refused.text
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
 
 
 async def test_a_reset_lifts_the_lockout_and_ends_the_sessions(client: Any, database: Database) -> None:
@@ -271,3 +288,74 @@ async def test_a_script_may_send_the_csrf_token_in_a_header(client: Any, databas
     out = await client.post("/console/logout", headers={"X-CSRF-Token": token}, follow_redirects=False)
     assert out.status_code == 303
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+
+
+async def test_staff_change_their_own_password(client: Any, database: Database) -> None:
+    await create_staff(database, login="inst8", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    await sign_in(client, "inst8")
+    page = await client.get("/console/password")
+    assert "修改密码" in page.text
+    token = csrf_in(page.text)
+
+    async def change(current: str, new: str, repeat: str | None = None) -> Any:
+        form = {"_csrf": token, "current_password": current, "new_password": new, "repeat_password": repeat or new}
+        return await client.post("/console/password", data=form, follow_redirects=False)
+
+    differ = await change(PASSWORD, "a-new-password-2", "a-new-password-3")
+    assert differ.status_code == 400
+    assert "两次输入的新密码不一致" in differ.text
+    short = await change(PASSWORD, "short")
+    assert short.status_code == 400
+    assert "10–128" in short.text
+    wrong = await change("not-the-password", "a-new-password-2")
+    assert wrong.status_code == 400
+    assert "当前密码不正确" in wrong.text
+    done = await change(PASSWORD, "a-new-password-2")
+    assert done.status_code == 200
+    assert "密码已修改" in done.text
+    assert (await sign_in(client, "inst8", check=False)).status_code == 401
+    await sign_in(client, "inst8", "a-new-password-2")
+    kinds = [(e.kind, e.reason) for e in await _events(database, "staff.changed")]
+    assert len(kinds) == 1
+    failed = await _events(database, "staff.sign_in_failed")  # the wrong current password, then the old one
+    assert [e.subject for e in failed] == ["staff:inst8", "staff:inst8"]
+
+
+async def test_guessing_the_current_password_locks_and_signs_out(client: Any, database: Database) -> None:
+    await create_staff(database, login="inst9", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    await sign_in(client, "inst9")
+    token = await csrf_of_page(client, "/console/password")
+    for _ in range(4):
+        form = {
+            "_csrf": token,
+            "current_password": "guess-guess",
+            "new_password": "x" * 12,
+            "repeat_password": "x" * 12,
+        }
+        assert (await client.post("/console/password", data=form)).status_code == 400
+    fifth = await client.post("/console/password", data=form, follow_redirects=False)
+    assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login")
+    assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+    assert (await sign_in(client, "inst9", check=False)).status_code == 423
+
+
+async def test_wrong_passwords_at_the_same_time_all_count(client: Any, database: Database) -> None:
+    import asyncio
+
+    await create_staff(database, login="inst10", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    page = await client.get("/console/login")
+    form = {"_csrf": csrf_in(page.text), "login": "inst10", "password": "not-the-password"}
+    answers = await asyncio.gather(*(client.post("/console/login", data=form) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [401, 401, 401, 401, 423]
+    assert (await sign_in(client, "inst10", check=False)).status_code == 423
+
+
+async def test_cookies_are_secure_behind_an_https_public_url(db_url: str, database: Database) -> None:
+    await seed_world(database)
+    await create_staff(database, login="inst11", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    settings = make_settings(database_url=db_url, public_url="https://certs.example.gov.cn")
+    async with AsyncTestClient(create_app(settings), base_url="https://testserver.local") as secure:
+        page = await secure.get("/console/login")
+        assert "Secure" in page.headers["set-cookie"]  # the sign-in form's CSRF cookie
+        answer = await sign_in(secure, "inst11")
+        assert "Secure" in answer.headers["set-cookie"]

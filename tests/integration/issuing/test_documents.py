@@ -284,6 +284,9 @@ async def test_a_certificate_without_a_sealed_identity_gets_no_document(api: Api
                                                                 headers=admin)).content))  # fmt: skip
     assert archive.namelist() == ["manifest.csv"]
     assert "document.unsealed" in archive.read("manifest.csv").decode("utf-8-sig")
+    run = await api.client.get(f"/v1/batches/{batch_id}/certificates.pdf", headers=admin)
+    assert run.status_code == 409  # not one page to print
+    assert " / " in run.json()["error"]
 
 
 async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -> None:
