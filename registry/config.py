@@ -131,6 +131,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: The file store of files built once per batch (QR archives, certificate zips and print runs;
     #: ``docs/certificates.md``). Default: ``documents`` beside the key directory.
     document_dir: str | None = None
+    #: The staff console (docs/console.md): a session ends after this many idle minutes, and this many hours
+    #: after sign-in whatever happens; an account is locked this many minutes after 5 failed sign-ins.
+    console_idle_minutes: PositiveInt = 30
+    console_session_hours: PositiveInt = 12
+    console_lockout_minutes: PositiveInt = 15
+    #: Sign-in attempts per minute from one client address and for one login name.
+    console_login_rate_per_minute: PositiveInt = 30
+    console_account_rate_per_minute: PositiveInt = 10
 
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:

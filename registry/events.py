@@ -83,6 +83,16 @@ class EventKind(StrEnum):
     #: ``feed:<first>-<last>`` (the event ids it covers), details the record count and the signed manifest's
     #: SHA-256 (docs/feed.md).
     FEED_EXPORTED = "feed.exported"
+    #: The staff console (docs/console.md): subject ``staff:<login>`` (``staff:unknown`` for a name that is no
+    #: account: what a stranger typed is never recorded); the actor of a sign-in is the account's console actor,
+    #: of a failure ``console:anonymous``; details say why (never a password or a code).
+    STAFF_CREATED = "staff.created"
+    STAFF_CHANGED = "staff.changed"  # disabled, enabled, reset, TOTP enrolled or removed; details say which
+    STAFF_SIGNED_IN = "staff.signed_in"
+    STAFF_SIGNED_OUT = "staff.signed_out"
+    STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
+    STAFF_LOCKED = "staff.locked"
+    STAFF_TOTP_REQUIRED = "staff.totp_required"  # subject ``role:<role>``, details whether it is now required
 
 
 class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):

@@ -20,66 +20,30 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import IO, Any, Final
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
+from issuer import openapi_examples as examples
 from issuer.artefacts.photos import PhotoReport, upload_photos
 from issuer.artefacts.services import Download, parse_mode, parse_variant
 from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
-from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
+from issuer.openapi import PHOTOS_FORM, documented, ok
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
 from registry.rules.profiles import get_profile
 
-#: How issuer staff authenticate (``certreg tokens create``); referenced by these routes' ``security``.
-BEARER_COMPONENTS: Final = Components(
-    security_schemes={
-        "issuerBearer": SecurityScheme(
-            type="http", scheme="bearer",
-            description="鉴定机构与鉴定中心的令牌 / an issuer staff token (`certreg tokens create`)",
-        )
-    }
-)  # fmt: skip
-_SECURITY: Final[list[dict[str, list[str]]]] = [{"issuerBearer": []}]
+_FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
 
 
-class ErrorBody(msgspec.Struct, frozen=True):
-    """An issuer error: the status and a Chinese / English message (``code`` and ``field`` when a value is bad)."""
-
-    status: int
-    error: str
-    code: str | None = None
-    field: str | None = None
-
-
-def _errors(*statuses: int) -> dict[int, ResponseSpec]:
-    texts = {
-        400: "参数错误 / a malformed number, variant or mode",
-        401: "缺少或无效的令牌 / no or unknown token",
-        403: "无权限 / this role may not (the message names the rule)",
-        404: "不存在（或属于其他机构） / unknown (or another institution's)",
-        409: "尚未发证，或证书无法生成 / nothing issued yet, or the certificate cannot be drawn",
-        503: "封存的证件号码或照片无法打开（服务器密钥问题） / a sealed value does not open (a server key fault)",
-        413: "文件过大 / the upload is too large",
-        422: "上传文件无法读取 / the upload is not a readable zip",
-    }
-    return {status: ResponseSpec(ErrorBody, description=texts[status]) for status in statuses}
-
-
-_FILE_ERRORS: Final = _errors(400, 401, 403, 404, 409, 503)
-
-
-def _binary(media: str, description: str) -> ResponseSpec:
-    return ResponseSpec(None, description=description, media_type=media)
+def _binary(media: str, description: str) -> dict[int, ResponseSpec]:
+    return {200: ResponseSpec(bytes, description=description, media_type=media)}
 
 
 async def _chunks(handle: IO[bytes], size: int) -> AsyncIterator[bytes]:
@@ -107,22 +71,23 @@ def _stream(download: Download) -> Stream:
 
 class DocumentController(Controller):
     path = "/v1"
-    exception_handlers = IDENTITY_EXCEPTION_HANDLERS  # a sealed value that does not open: 503, the server's fault
     tags = ("证书文件 / certificate documents",)
 
     @get(
         "/certificates/{number:str}/certificate.pdf",
-        operation_id="getCertificatePdf",
         media_type="application/pdf",
-        security=_SECURITY,
-        summary="一张证书的 PDF / one certificate's PDF",
-        description=(
-            "`variant=electronic` (default): the full design, PDF/A-3B shaped, marked 电子证书, the signed token "
-            "embedded (`certreg verify-token`). `variant=print`: only the variable fields, for blank stock. "
-            "The PDF shows the holder's full document number: each one handed out is a `certificate.document` "
-            "event (who, which number, which variant)."
+        **documented(
+            "getCertificatePdf",
+            "一张证书的 PDF / one certificate's PDF",
+            description=(
+                "`variant=electronic` (default): the full design, PDF/A-3B shaped, marked 电子证书, the signed token "
+                "embedded (`certreg verify-token`). `variant=print`: only the variable fields, for blank stock. "
+                "The PDF shows the holder's full document number: each one handed out is a `certificate.document` "
+                "event (who, which number, which variant)."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/pdf", "证书 PDF / the certificate"),
         ),
-        responses={200: _binary("application/pdf", "证书 PDF / the certificate"), **_FILE_ERRORS},
     )
     async def certificate_pdf(
         self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
@@ -138,16 +103,18 @@ class DocumentController(Controller):
 
     @get(
         "/batches/{batch_id:int}/certificates.zip",
-        operation_id="getBatchCertificatesZip",
         media_type="application/zip",
-        security=_SECURITY,
-        summary="批次证书 PDF 压缩包 / the batch's certificates, one PDF each, zipped",
-        description=(
-            "One PDF per valid certificate (`{number}.pdf`, `*` written `_x`) and `manifest.csv` (number, file, "
-            "note: no photo, not drawable, revoked or superseded). Built once and kept until the batch changes; "
-            "a change redraws only the certificates it touched. Each download is a `batch.documents` event."
+        **documented(
+            "getBatchCertificatesZip",
+            "批次证书 PDF 压缩包 / the batch's certificates, one PDF each, zipped",
+            description=(
+                "One PDF per valid certificate (`{number}.pdf`, `*` written `_x`) and `manifest.csv` (number, file, "
+                "note: no photo, not drawable, revoked or superseded). Built once and kept until the batch changes; "
+                "a change redraws only the certificates it touched. Each download is a `batch.documents` event."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/zip", "ZIP"),
         ),
-        responses={200: _binary("application/zip", "ZIP"), **_FILE_ERRORS},
     )
     async def certificates_zip(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
@@ -159,15 +126,17 @@ class DocumentController(Controller):
 
     @get(
         "/batches/{batch_id:int}/certificates.pdf",
-        operation_id="getBatchCertificatesPdf",
         media_type="application/pdf",
-        security=_SECURITY,
-        summary="批次套打 PDF（一个文件） / the batch's print pages in one file",
-        description=(
-            "The print variant of every valid certificate, one page each, in row order, for the printer. Kept "
-            "until the batch changes. Each download is a `batch.documents` event."
+        **documented(
+            "getBatchCertificatesPdf",
+            "批次套打 PDF（一个文件） / the batch's print pages in one file",
+            description=(
+                "The print variant of every valid certificate, one page each, in row order, for the printer. Kept "
+                "until the batch changes. Each download is a `batch.documents` event."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/pdf", "PDF"),
         ),
-        responses={200: _binary("application/pdf", "PDF"), **_FILE_ERRORS},
     )
     async def certificates_pdf(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
@@ -177,15 +146,17 @@ class DocumentController(Controller):
 
     @get(
         "/batches/{batch_id:int}/qr.zip",
-        operation_id="getBatchQrZip",
         media_type="application/zip",
-        security=_SECURITY,
-        summary="批次二维码压缩包 / the batch's QR codes",
-        description=(
-            "`{number}.svg` and `{number}.png` per certificate and `manifest.csv` (number, svg, png). "
-            "`mode=short` encodes the short look-up URL instead of the signed token. Built once, kept."
+        **documented(
+            "getBatchQrZip",
+            "批次二维码压缩包 / the batch's QR codes",
+            description=(
+                "`{number}.svg` and `{number}.png` per certificate and `manifest.csv` (number, svg, png). "
+                "`mode=short` encodes the short look-up URL instead of the signed token. Built once, kept."
+            ),
+            errors=(400, 401, 403, 404, 409),  # no sealed value is opened,
+            answers=_binary("application/zip", "ZIP"),
         ),
-        responses={200: _binary("application/zip", "ZIP"), **_FILE_ERRORS},
     )
     async def qr_zip(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
@@ -196,21 +167,21 @@ class DocumentController(Controller):
 
     @post(
         "/batches/{batch_id:int}/photos",
-        operation_id="uploadBatchPhotos",
         status_code=200,
-        security=_SECURITY,
         request_max_body_size=64 * 1024 * 1024,
-        summary="上传持证人照片 / upload holder photos",
-        description=(
-            "Multipart field `file`: a zip of JPEG/PNG photos, each named by the holder's document number "
-            "(`430102199001011234.jpg`). Each is checked (type by content, ≤ 200 KB, pixels, portrait), stored "
-            "sealed, and drawn in the photo box. Problems come back per file (its position in the zip) and per "
-            "row, never with a document number; rows without a photo are listed (their box stays empty)."
+        **documented(
+            "uploadBatchPhotos",
+            "上传持证人照片 / upload holder photos",
+            description=(
+                "Multipart field `file`: a zip of JPEG/PNG photos, each named by the holder's document number "
+                "(`430102199001011234.jpg`). Each is checked (type by content, ≤ 200 KB, pixels, portrait), stored "
+                "sealed, and drawn in the photo box. Problems come back per file (its position in the zip) and per "
+                "row, never with a document number; rows without a photo are listed (their box stays empty)."
+            ),
+            form=PHOTOS_FORM,
+            errors=(400, 401, 403, 404, 413, 415, 422),
+            answers={200: ok(PhotoReport, "逐项结果 / what was stored, and why not", examples.PHOTO_REPORT)},
         ),
-        responses={
-            200: ResponseSpec(PhotoReport, description="逐项结果 / what was stored, and why not"),
-            **_errors(400, 401, 403, 404, 409, 413, 422),
-        },
     )
     async def photos(
         self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime],

@@ -31,12 +31,22 @@ from registry.calendar import province_day
 from registry.models import Certificate
 from registry.rules.profiles import get_profile
 
-_operator = click.option("--operator", default=None, help="Name recorded in the events (default: login name).")
+_operator = click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
+)
 _variant = click.option(
     "--variant", type=click.Choice([v.value for v in Variant]), default=Variant.ELECTRONIC.value, show_default=True,
     help="electronic: the full design (电子证书); print: the fields only, for blank stock.",
 )  # fmt: skip
-_output = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+_output = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件 / the file to write.",
+)
 
 
 @certificates_group.command("pdf")
@@ -66,7 +76,8 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
 @batches_group.command("certificates")
 @click.argument("batch_id", type=int)
 @click.option("--format", "file_format", type=click.Choice(["zip", "pdf"]), default="zip", show_default=True,
-              help="zip: one PDF per certificate; pdf: every print page in one file.")  # fmt: skip
+              help="zip：每张证书一个 PDF；pdf：套打合并 / zip: one PDF per certificate; "
+                   "pdf: every print page in one file.")  # fmt: skip
 @_variant
 @_output
 @_operator

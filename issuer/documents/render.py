@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from issuer.documents import pdf
 from issuer.documents.compose import Page, compose
-from issuer.documents.errors import DocumentError
+from issuer.documents.errors import DocumentError, NothingToPrintError
 from issuer.documents.fontstack import font_stack
 from issuer.documents.layout import load_profile_layout, load_template
 from issuer.documents.model import CertificateDocument, Variant
@@ -86,7 +86,10 @@ def render_print_run(
                 raise
             on_error(document, exc)
     if not pages:
-        raise ValueError("no documents to print")
+        raise NothingToPrintError(
+            "没有可打印的证书（无封存的证件号码或版面放不下）/ no certificate of these can be printed (no sealed "
+            "document number, or none fits the layout)"
+        )
     return pdf.render(pages, font_stack(fallbacks))
 
 

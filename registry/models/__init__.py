@@ -21,6 +21,14 @@ from registry.models.reference import (
     Occupation,
     Region,
 )
+from registry.models.staff import (
+    SessionStage,
+    StaffAccount,
+    StaffRecoveryCode,
+    StaffRoleSetting,
+    StaffSession,
+    StaffState,
+)
 
 __all__ = [
     "AbilityProject",
@@ -50,5 +58,11 @@ __all__ = [
     "Region",
     "SchemaCompat",
     "SequenceCounter",
+    "SessionStage",
+    "StaffAccount",
+    "StaffRecoveryCode",
+    "StaffRoleSetting",
+    "StaffSession",
+    "StaffState",
     "StatusList",
 ]

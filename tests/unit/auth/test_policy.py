@@ -81,6 +81,14 @@ def test_forbidden_messages_name_the_rule() -> None:
         authorise(CALLERS["city"], Action.REVIEW, OTHER)
 
 
+@pytest.mark.parametrize("action", [Action.READ_IDENTITY, Action.ROTATE_KEK, Action.FEED, Action.LEGACY_IMPORT])
+def test_full_identities_and_legacy_imports_are_the_province_admins_alone(action: Action) -> None:
+    """The former ``require_province_admin`` of the identity, feed and legacy services: rows of the table."""
+    assert list(POLICY[action]) == [Role.PROVINCE_ADMIN]
+    with pytest.raises(Forbidden, match=rf"only for province_admin \(rule {ACTION_RULES[action]}; this caller is"):
+        authorise(CALLERS["province_reviewer"], action)
+
+
 def test_an_institution_gets_the_404_of_an_unknown_record_for_another_institutions() -> None:
     with pytest.raises(NotFoundError) as caught:
         authorise(CALLERS["institution"], Action.VIEW, OTHER)
