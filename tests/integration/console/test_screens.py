@@ -10,11 +10,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from issuer.app import create_app
+from issuer.checkpoints import publish_checkpoint
 from issuer.console.screens import issuing
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
-from tests.factories import SKILL_INSTITUTION
+from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import csv_file, good_rows, resident_id
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_number, refusal, submitted
@@ -49,10 +50,12 @@ async def test_a_search_by_name_and_id_lists_only_what_the_caller_may_see(
 
 async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Database, console_settings: Settings) -> None:
     await issued_number(world, Path(console_settings.key_dir), resident_id(22))
+    stored = await publish_checkpoint(world, key_store(Path(console_settings.key_dir)), console_settings)
     await staff.sign_in("province_reviewer")
     trust = await staff.client.get("/console/trust")
     assert trust.status_code == 200
     assert 'id="checkpoint-note"' in trust.text
+    assert stored.root_hash.hex() in trust.text
     assert "尚无审计记录" in trust.text  # no certreg audit has run against this registry
     english = await staff.client.get("/console/batches?lang=en")
     assert "<h1>Batches</h1>" in english.text
