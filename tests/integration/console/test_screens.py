@@ -4,16 +4,21 @@ uploads past the limit, forms without their CSRF token, a progress page served b
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from issuer.app import create_app
 from issuer.checkpoints import publish_checkpoint
+from issuer.cli.audit import default_state_path
 from issuer.console.screens import issuing
+from registry.audit.state import AuditState
 from registry.config import Settings
 from registry.db import Database
+from registry.log.monitor import SeenCheckpoint
 from registry.models import Batch
 from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import csv_file, good_rows, resident_id
@@ -57,6 +62,11 @@ async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Databa
     assert 'id="checkpoint-note"' in trust.text
     assert stored.root_hash.hex() in trust.text
     assert "尚无审计记录" in trust.text  # no certreg audit has run against this registry
+    seen = SeenCheckpoint(size=stored.size, root_hash=stored.root_hash, note=stored.note, seen_at=datetime.now(UTC))
+    state = AuditState(origin=console_settings.log_origin, checkpoints=[seen])
+    default_state_path(console_settings).write_bytes(msgspec.json.encode(state))  # as certreg audit leaves it
+    audited = (await staff.client.get("/console/trust")).text
+    assert "最新检查点已经审计确认" in audited
     english = await staff.client.get("/console/batches?lang=en")
     assert "<h1>Batches</h1>" in english.text
     assert "<h1>Batches</h1>" in (await staff.client.get("/console/batches")).text  # kept in the cookie
