@@ -68,6 +68,15 @@ class EventKind(StrEnum):
     #: The province admin read a holder's full document number: subject is the certificate number, the
     #: reason why; details the document type, never the number (docs/identity.md).
     IDENTITY_READ = "identity.read"
+    #: A certificate's document (PDF) was handed out; it shows the holder's full document number, so this is
+    #: a read of a full identity: subject the certificate number, details the variant and the document type.
+    CERTIFICATE_DOCUMENT = "certificate.document"
+    #: A batch's certificate documents were downloaded (every holder's full identity in them): subject
+    #: ``batch:<id>``, details the format (zip/pdf), the variant and how many certificates (docs/certificates.md).
+    BATCH_DOCUMENTS = "batch.documents"
+    #: Holder photos were stored (sealed) for a batch: subject ``batch:<id>``, details how many stored and how
+    #: many rows still have none; never a document number or a file name.
+    BATCH_PHOTOS = "batch.photos"
     #: The key-encryption key was rotated: subject ``kek:<new id>``, details the old id and the data keys.
     KEK_ROTATED = "identity.kek_rotated"
     #: An export of the national exchange feed (full identities, decrypted for it): subject

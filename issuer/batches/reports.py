@@ -39,7 +39,7 @@ def row_report(row: BatchRow, serials: dict[str, PrintInfo] | None = None) -> Ro
         holder_id_masked=row.holder_id_masked,
         subject_code=row.subject_code,
         level=row.level,
-        problems=decode_problems(row.problems),
+        problems=decode_problems(row.problems, row=row.row_no),
         certificate_number=row.certificate_number,
         print_serial=printed.serial if printed else None,
     )

@@ -26,7 +26,8 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 def demo_load() -> None:
-    """Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the demo
+    """载入演示数据 / Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the
+    demo
     certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
     store = keystore(settings)

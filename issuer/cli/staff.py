@@ -59,12 +59,12 @@ def staff_group() -> None:
 
 @staff_group.command("create")
 @click.option("--org", "org_code", required=True, help="机构或中心代码 / institution or centre code.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="角色 / role.")
 @click.option("--name", "login", required=True, help="登录名：字母、数字、. _ -，至多 24 个 / login name.")
 @_stdin
 @_operator
 def staff_create(org_code: str, role: str, login: str, password_stdin: bool, operator_name: str | None) -> None:
-    """Create an active account LOGIN of ORG in ROLE."""
+    """新建工作人员账号 / Create an active account LOGIN of ORG in ROLE."""
     settings = settings_from_env()
     password, made_up = _password(password_stdin)
 
@@ -114,7 +114,7 @@ staff_group.add_command(_state_command("enable", StaffState.ACTIVE, "启用 / en
 @_stdin
 @_operator
 def staff_reset(login: str, remove_totp: bool, password_stdin: bool, operator_name: str | None) -> None:
-    """New password for LOGIN; lifts a lockout and ends its sessions."""
+    """重置口令 / New password for LOGIN; lifts a lockout and ends its sessions."""
     settings = settings_from_env()
     password, made_up = _password(password_stdin)
 
@@ -140,7 +140,7 @@ def staff_reset(login: str, remove_totp: bool, password_stdin: bool, operator_na
 @click.option("--off", is_flag=True, help="不再要求 / stop requiring it.")
 @_operator
 def staff_require_totp(role: str, off: bool, operator_name: str | None) -> None:
-    """Require (or with --off stop requiring) a TOTP code for every account of ROLE."""
+    """要求动态口令 / Require (or with --off stop requiring) a TOTP code for every account of ROLE."""
     settings = settings_from_env()
 
     async def _set() -> None:

@@ -43,8 +43,9 @@ async def _event(session: AsyncSession, kind: EventKind, subject: str, actor: st
     await append_events(session, [NewEvent(kind=kind.value, subject=subject, actor=actor, details=details)])
 
 
-async def find_account(session: AsyncSession, login: str) -> StaffAccount | None:
-    return await session.scalar(select(StaffAccount).where(StaffAccount.login == login))
+async def find_account(session: AsyncSession, login: str, *, lock: bool = False) -> StaffAccount | None:
+    query = select(StaffAccount).where(StaffAccount.login == login)
+    return await session.scalar(query.with_for_update() if lock else query)
 
 
 async def get_account(session: AsyncSession, login: str) -> StaffAccount:
@@ -180,7 +181,8 @@ async def sign_in(
 ) -> Outcome:
     """Decide a sign-in and record it: failures count towards the lockout (:data:`LOCK_AFTER` in a row),
     every outcome is an event. Never raises for what the user typed."""
-    account = await find_account(session, login) if _plausible_login(login) else None
+    # FOR UPDATE (PostgreSQL): two wrong passwords at once both count, so the lockout comes at the fifth
+    account = await find_account(session, login, lock=True) if _plausible_login(login) else None
     stored = account.password_hash if account is not None else None
     # Argon2id costs ~64 MiB and a fraction of a second: in a thread, so the worker keeps serving meanwhile
     if not await asyncio.to_thread(verify_password, stored, password, policy.cost):

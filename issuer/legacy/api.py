@@ -8,30 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
-from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
-from issuer.legacy.service import LegacyImportError, LegacyReport, import_legacy
+from issuer.legacy.service import LegacyReport, import_legacy
+from issuer.openapi import LEGACY_FORM, documented, ok
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.rules.profiles import get_profile
-from verify.http.errors import Handler
-
-
-def _bad_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    assert isinstance(exc, LegacyImportError)
-    content = {"status": 422, "error": str(exc), "problems": [msgspec.to_builtins(p) for p in exc.problems]}
-    return Response(content, status_code=422, media_type=MediaType.JSON)
-
-
-LEGACY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
-    **IDENTITY_EXCEPTION_HANDLERS,
-    LegacyImportError: _bad_rows,
-}
 
 
 def legacy_routes(settings: Settings) -> list[type[Controller]]:
@@ -39,10 +26,19 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
 
     class LegacyImportController(Controller):
         path = "/v1/legacy-imports"
-        exception_handlers = LEGACY_EXCEPTION_HANDLERS
         request_max_body_size = settings.max_upload_bytes + FORM_SLACK
 
-        @post("/", status_code=201)
+        @post(
+            "/",
+            status_code=201,
+            **documented(
+                "importLegacyCertificates",
+                "导入历史证书（保留原编号）/ import certificates issued before the registry (numbers kept)",
+                form=LEGACY_FORM,
+                errors=(400, 401, 403, 413, 415, 422),
+                answers={201: ok(LegacyReport, "导入报告 / the import report", examples.LEGACY_REPORT)},
+            ),
+        )
         async def create(
             self,
             request: Request[Any, Any, Any],

@@ -23,12 +23,13 @@ import msgspec
 from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
+from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
-from issuer.identity.reads import require_province_admin
 from issuer.identity.sealer import seal_documents
 from issuer.keystore import KeyStore, signer_for
-from issuer.legacy.records import Column, LegacyProblem, LegacyRecord, RecordChecker
+from issuer.legacy.records import Column, LegacyRecord, RecordChecker
 from issuer.legacy.source import check_source, read_legacy_table
 from keys.signing import SigningKey
 from registry.calendar import province_day
@@ -56,7 +57,7 @@ Progress = Callable[[int, int], None]
 class LegacyImportError(IssuerError):
     """The file has bad rows; ``problems`` lists every one. Nothing was stored."""
 
-    def __init__(self, problems: list[LegacyProblem]) -> None:
+    def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
         super().__init__(
             f"历史证书文件有 {len(problems)} 处错误，未导入任何证书 / the legacy file has {len(problems)} "
@@ -91,10 +92,12 @@ async def _in_chunks(
 Where = Callable[[Column], str]
 
 
-def _problem(where: Where, row: int, column: Column, code: str, text: tuple[str, str]) -> LegacyProblem:
+def _problem(where: Where, row: int, column: Column, code: str, text: tuple[str, str]) -> RowProblem:
     """A problem at ``column`` of ``row``; ``text`` is the Chinese and the English message."""
     zh, en = text
-    return LegacyProblem(row=row, column=where(column), field=column.value, code=code, message_zh=zh, message_en=en)
+    return RowProblem(
+        row=row, column=where(column), field=column.value, code=code, message_zh=zh, message_en=en, rule=rule_of(code)
+    )
 
 
 def _same(record: LegacyRecord, stored: Certificate, digest: bytes) -> bool:
@@ -110,7 +113,7 @@ def _same(record: LegacyRecord, stored: Certificate, digest: bytes) -> bool:
 
 
 async def _database_checks(
-    session: AsyncSession, records: list[LegacyRecord], secret: bytes, problems: list[LegacyProblem], where: Where
+    session: AsyncSession, records: list[LegacyRecord], secret: bytes, problems: list[RowProblem], where: Where
 ) -> set[str]:
     """Problems the database shows; returns the numbers already imported (to skip)."""
     institutions = {
@@ -155,12 +158,12 @@ async def _database_checks(
 
 def check_file(
     profile: ProvinceProfile, data: bytes, file_name: str, *, source: str, today: datetime
-) -> tuple[list[LegacyRecord], list[LegacyProblem], Where]:
+) -> tuple[list[LegacyRecord], list[RowProblem], Where]:
     """Every row checked (pure CPU): the records, and the problems of the rows that are not."""
     table, index = read_legacy_table(data, file_name)
     checker = RecordChecker(profile, source=source, header=table.header, index=index, today=province_day(today))
     records: list[LegacyRecord] = []
-    problems: list[LegacyProblem] = []
+    problems: list[RowProblem] = []
     first_row: dict[str, int] = {}
     serial_row: dict[str, int] = {}
     for row in table.rows:
@@ -321,7 +324,7 @@ async def import_legacy(
     """Import a legacy file (see the module docstring). Raises :class:`issuer.errors.Forbidden` (not the
     province admin), :class:`registry.tabular.TableError` (unreadable file, source name), :class:`LegacyImportError`
     (bad rows: nothing stored), ``ConflictError`` (no active province key) or a key-file error."""
-    require_province_admin(caller, action_zh="导入历史证书", action_en="importing legacy certificates")
+    authorise(caller, Action.LEGACY_IMPORT)
     source = check_source(source)
     now = now or datetime.now(UTC)
     records, problems, where = await asyncio.to_thread(check_file, profile, data, file_name, source=source, today=now)

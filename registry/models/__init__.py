@@ -1,6 +1,7 @@
 """The registry's tables (SQLAlchemy 2 typed ORM). Import models from here."""
 
 from registry.models.access import ApiKey, ApiToken
+from registry.models.artefacts import BuiltArtefact
 from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
@@ -37,6 +38,7 @@ __all__ = [
     "Base",
     "Batch",
     "BatchRow",
+    "BuiltArtefact",
     "Certificate",
     "CertificateCredential",
     "CertificatePrint",

@@ -114,6 +114,10 @@ def test_sign_in_dashboard_english_and_sign_out(browser: Browser, console: Conso
     assert "inst.li" in page.get_by_test_id("welcome").inner_text()
     assert page.get_by_test_id("signed-in-as").inner_text() == "inst.li"
     page.screenshot(path=str(SHOTS / "dashboard-1366.png"), full_page=True)
+    page.click("text=修改密码")
+    assert page.locator("h1").inner_text() == "修改密码"
+    page.screenshot(path=str(SHOTS / "password-1366.png"), full_page=True)
+    page.goto(f"{console.url}/console/")
     page.click("text=English")
     assert page.locator("h1").inner_text() == "Dashboard"
     page.goto(f"{console.url}/console/")  # the choice is kept in a cookie

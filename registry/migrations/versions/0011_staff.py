@@ -7,7 +7,7 @@
 - ``staff_role_setting``: the roles whose accounts need a TOTP code to sign in.
 
 Revision ID: 0011_staff
-Revises: 0009_identity
+Revises: 0010_documents
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_staff"
-down_revision = "0009_identity"
+down_revision = "0010_documents"
 branch_labels = None
 depends_on = None
 
@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("role", name=op.f("pk_staff_role_setting")),
     )
-    # Only new tables: code of 0009_identity still serves this schema (it has no console), as schema_compat says.
+    # Only new tables: code of 0010_documents still serves this schema (it has no console), as schema_compat says.
     op.execute(
         sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
             r=revision, o=down_revision

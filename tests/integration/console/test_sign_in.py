@@ -337,3 +337,25 @@ async def test_guessing_the_current_password_locks_and_signs_out(client: Any, da
     assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login")
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
     assert (await sign_in(client, "inst9", check=False)).status_code == 423
+
+
+async def test_wrong_passwords_at_the_same_time_all_count(client: Any, database: Database) -> None:
+    import asyncio
+
+    await create_staff(database, login="inst10", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    page = await client.get("/console/login")
+    form = {"_csrf": csrf_in(page.text), "login": "inst10", "password": "not-the-password"}
+    answers = await asyncio.gather(*(client.post("/console/login", data=form) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [401, 401, 401, 401, 423]
+    assert (await sign_in(client, "inst10", check=False)).status_code == 423
+
+
+async def test_cookies_are_secure_behind_an_https_public_url(db_url: str, database: Database) -> None:
+    await seed_world(database)
+    await create_staff(database, login="inst11", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    settings = make_settings(database_url=db_url, public_url="https://certs.example.gov.cn")
+    async with AsyncTestClient(create_app(settings), base_url="https://testserver.local") as secure:
+        page = await secure.get("/console/login")
+        assert "Secure" in page.headers["set-cookie"]  # the sign-in form's CSRF cookie
+        answer = await sign_in(secure, "inst11")
+        assert "Secure" in answer.headers["set-cookie"]
