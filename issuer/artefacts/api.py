@@ -68,6 +68,10 @@ def _stream(download: Download) -> Stream:
     return Stream(_chunks(download.handle, download.size), media_type=download.media_type, headers=headers)
 
 
+#: The same answer for the staff console's download screens (``issuer/console/screens/downloads.py``).
+download_stream = _stream
+
+
 class DocumentController(Controller):
     path = "/v1"
     tags = ("证书文件 / certificate documents",)
