@@ -71,7 +71,7 @@ async def run_audit(
                 seen=seen,
             )
             await audit_certificates(session, report, keyset, progress, pool)
+            await audit_prints(session, report, progress, pool)
         await audit_references(session, report)
-        await audit_prints(session, report, progress)
         await audit_identities(session, report)
     return report
