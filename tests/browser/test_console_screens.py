@@ -65,8 +65,12 @@ class IssuerServer(Server):
     def __enter__(self) -> IssuerServer:
         # the all-in-one app imports far more than verify's (documents, fonts): on a loaded machine it takes
         # longer than the 15 s the verify server is given
-        wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200,
-                 timeout=90)  # fmt: skip
+        try:
+            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200,
+                     timeout=90)  # fmt: skip
+        except AssertionError:
+            self.stop()  # never leave the process behind (``__exit__`` does not run when this raises)
+            raise
         return self
 
 
