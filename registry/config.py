@@ -185,7 +185,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def __repr__(self) -> str:
         shown = {
-            name: ("***" if name in _SECRET_FIELDS and getattr(self, name) else getattr(self, name))
+            name: (
+                "***"
+                if name in _SECRET_FIELDS and getattr(self, name)
+                else redacted(value)
+                if isinstance(value := getattr(self, name), str)
+                else value
+            )
             for name in self.__struct_fields__
         }
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
@@ -267,7 +273,9 @@ def parse_sentinel_url(url: str) -> SentinelUrl:
     for host_port in netloc.split(","):
         host, _, port = host_port.rpartition(":")
         if not host or not port.isdigit():
-            raise SettingsError(f"配置错误 / bad setting CERTREG_REDIS_URL: sentinel {host_port!r} is not host:port")
+            raise SettingsError(
+                f"配置错误 / bad setting CERTREG_REDIS_URL: sentinel {redacted(host_port)!r} is not host:port"
+            )
         sentinels.append((host.strip("[]"), int(port)))
     path = [p for p in parts.path.split("/") if p]
     if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
@@ -290,7 +298,17 @@ def _env_name(field: str) -> str:
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
-    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {redacted(got)!r}")
+
+
+_URL_PASSWORD: Final = re.compile(r"(?P<head>^[A-Za-z][A-Za-z0-9+.-]*://[^/@?#]*?:)[^/?#]*(?=@)")
+_QUERY_PASSWORD: Final = re.compile(r"(?P<head>[?&][A-Za-z_]*password=)[^&#]*", re.IGNORECASE)
+
+
+def redacted(text: str) -> str:
+    """``text`` with a URL's password (``scheme://user:PASSWORD@host``, ``?sentinel_password=…``) replaced by
+    ``***``: settings errors and ``repr`` name the value, never a database or Redis password."""
+    return _QUERY_PASSWORD.sub(r"\g<head>***", _URL_PASSWORD.sub(r"\g<head>***", text))
 
 
 def _check_redis_url(url: str) -> None:
@@ -394,7 +412,8 @@ def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> S
     if match:
         field = match.group(1)
         reason = text.split(" - at ", maxsplit=1)[0]
-        value = "(hidden)" if field in _SECRET_FIELDS else repr(raw.get(field))
+        got = raw.get(field)
+        value = "(hidden)" if field in _SECRET_FIELDS else repr(redacted(got) if isinstance(got, str) else got)
         return SettingsError(f"配置错误 / bad setting {_env_name(field)}={value}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

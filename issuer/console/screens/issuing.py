@@ -32,7 +32,6 @@ from issuer.issuing.exports import export_lines
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, IssueResult, issue_batch
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
-from registry.rules.profiles import get_profile
 
 #: How long the POST waits for the checks before it hands over to the progress page.
 CHECK_WAIT_SECONDS: Final = 10.0
@@ -88,7 +87,7 @@ async def _issue(run: IssueRun, issuer: IssuerRuntime, principal: Principal, rea
         run.result = await issue_batch(
             issuer.database,
             issuer.keystore,
-            get_profile(issuer.settings.profile),
+            issuer.profile,
             run.batch_id,
             caller=principal,
             announce=issuer.announce,
