@@ -321,7 +321,7 @@ def _env_name(field: str) -> str:
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
-    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {redact_url(got)!r}")
 
 
 def redact_url(url: str) -> str:

@@ -137,7 +137,7 @@ class VerifyRuntime:
         )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
         self.service = ReadService(
-            profile=get_profile(settings.profile),
+            profile=profile,
             cache=self.cache,
             views=self.views,
             keysets=self.keysets,
