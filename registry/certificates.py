@@ -122,6 +122,7 @@ async def store_certificates(
     print_rule: PrintSerialRule | None = None,
     credentials: Sequence[NewCredential] | None = None,
     given_serials: Sequence[str | None] | None = None,
+    holder_identity_ids: Sequence[str | None] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
@@ -132,6 +133,8 @@ async def store_certificates(
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
     is exhausted (nothing written). ``given_serials`` (imported certificates): the serial each one was
     printed under where it is known, checked by the caller; serials are allocated for the others.
+    ``holder_identity_ids`` (one per certificate): the sealed identity each belongs to, written with the row
+    (not part of the row digest: ``registry.identity.links``).
     """
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
@@ -151,7 +154,11 @@ async def store_certificates(
     records = [
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
-    await insert_records(session, Certificate, _COLUMNS, records)
+    columns: tuple[str, ...] = _COLUMNS
+    if holder_identity_ids is not None:
+        columns = (*_COLUMNS, "holder_identity_id")
+        records = [(*record, i) for record, i in zip(records, holder_identity_ids, strict=True)]
+    await insert_records(session, Certificate, columns, records)
     await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     if credentials:
         await store_credentials(session, credentials, issued, at=created_at)

@@ -27,7 +27,12 @@ from verify.http.errors import Handler
 
 def _bad_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, LegacyImportError)
-    content = {"status": 422, "error": str(exc), "problems": [msgspec.to_builtins(p) for p in exc.problems]}
+    content = {
+        "status": 422,
+        "error": str(exc),
+        "total": exc.total,
+        "problems": [msgspec.to_builtins(p) for p in exc.problems],
+    }
     return Response(content, status_code=422, media_type=MediaType.JSON)
 
 
