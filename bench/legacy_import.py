@@ -41,7 +41,7 @@ from registry.config import load_settings
 from registry.db import Database
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store, seed_world
-from tests.integration.legacy.files import csv_bytes, skill_rows
+from tests.integration.legacy.files import csv_bytes, skill_number, skill_rows
 from tests.support import ID_HASH_KEY
 
 MILLION = 1_000_000
@@ -60,7 +60,8 @@ def _write(out: IO[bytes], rows: int, *, run: int) -> None:
     for start in range(0, rows, 10_000):
         made = skill_rows(min(10_000, rows - start), start=1 + run * rows + start, issued_on=date(2021, 7, 1))
         for at, row in enumerate(made, start=start):
-            row[0] = row[0][:15] + level + f"{at + 1:06d}"  # 22 characters: the sequence restarts per level
+            # a scope (institution, year, level) holds 999,999 numbers: 900,000 per year, from 2021 back
+            row[0] = skill_number(at % 900_000 + 1, year=2021 - at // 900_000, level=int(level))
             row[6] = level
         out.write(csv_bytes(made).split(b"\r\n", 1)[1])
 

@@ -203,9 +203,12 @@ class LegacyFile:
     def _csv_lines(self, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         with self._opener() as raw:
             text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-            first = text.readline()
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            reader = csv.reader(_chain(first, text), delimiter=delimiter)
+            leading: list[str] = []
+            while (line := text.readline()) and not line.strip():
+                leading.append(line)
+            leading.append(line)  # the first line with text (the header) says the separator
+            delimiter = "\t" if "\t" in line and "," not in line else ","
+            reader = csv.reader(_chain(leading, text), delimiter=delimiter)
             try:
                 for number, cells in enumerate(reader, start=1):
                     yield number, tuple(cell.strip() for cell in cells)
@@ -246,8 +249,8 @@ class LegacyFile:
         )
 
 
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
+def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
+    yield from first
     yield from rest
 
 
