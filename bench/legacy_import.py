@@ -29,7 +29,6 @@ import resource
 import statistics
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,8 +39,9 @@ from issuer.legacy.service import import_legacy
 from registry.config import load_settings
 from registry.db import Database
 from registry.rules.profiles import HUNAN
-from tests.factories import add_keys, key_store, seed_world
-from tests.integration.legacy.files import csv_bytes, skill_number, skill_rows
+from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, add_keys, key_store, seed_world
+from tests.integration.batches.helpers import resident_id
+from tests.integration.legacy.files import csv_bytes, skill_number
 from tests.support import ID_HASH_KEY
 
 MILLION = 1_000_000
@@ -58,11 +58,13 @@ def _write(out: IO[bytes], rows: int, *, run: int) -> None:
     level = str(5 - run % 5)
     out.write(csv_bytes([]))
     for start in range(0, rows, 10_000):
-        made = skill_rows(min(10_000, rows - start), start=1 + run * rows + start, issued_on=date(2021, 7, 1))
-        for at, row in enumerate(made, start=start):
+        made = []
+        for at in range(start, min(start + 10_000, rows)):
+            n = 1 + run * rows + at
             # a scope (institution, year, level) holds 999,999 numbers: 900,000 per year, from 2021 back
-            row[0] = skill_number(at % 900_000 + 1, year=2021 - at // 900_000, level=int(level))
-            row[6] = level
+            number = skill_number(at % 900_000 + 1, year=2021 - at // 900_000, level=int(level))
+            made.append([number, "职业技能等级证书", f"学员{n:07d}", "", resident_id(n), ELECTRICIAN, level,
+                         SKILL_INSTITUTION, "湖南省职业技能鉴定中心", "2021-07-01", "", "有效", "", ""])  # fmt: skip
         out.write(csv_bytes(made).split(b"\r\n", 1)[1])
 
 

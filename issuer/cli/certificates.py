@@ -143,7 +143,8 @@ def prints_command(number: str, operator: str | None) -> None:
 @click.argument("number")
 @_reason
 @click.option("--name", "holder_name", default=None, help="Corrected holder name.")
-@click.option("--id-number", "holder_id", default=None, help="Corrected resident ID number.")
+@click.option("--id-number", "holder_id", default=None, help="Corrected document number (sealed).")
+@click.option("--id-type", "holder_id_type", default=None, help="Its document type (证件类型; default resident ID).")
 @click.option("--subject", "subject_code", default=None, help="Corrected occupation or project code.")
 @click.option("--level", default=None, help="Corrected level (3, 三级, 高级工 …).")
 @_operator
@@ -153,6 +154,7 @@ def replace_command(
     reason: str,
     holder_name: str | None,
     holder_id: str | None,
+    holder_id_type: str | None,
     subject_code: str | None,
     level: str | None,
     operator: str | None,
@@ -161,8 +163,10 @@ def replace_command(
     settings = settings_from_env()
     profile = get_profile(settings.profile)
     store = keystore(settings)
-    correction = Correction(holder_name=holder_name, holder_id=holder_id, subject_code=subject_code, level=level)
-    secret = settings.id_hash_secret()
+    correction = Correction(
+        holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,
+        level=level,
+    )  # fmt: skip
     result = _run(
         settings,
         operator,
@@ -174,7 +178,7 @@ def replace_command(
             correction,
             reason=reason,
             caller=caller,
-            id_secret=secret,
+            settings=settings,
             announce=announce,
             credentials=CredentialContext.of(settings, store),
         ),
