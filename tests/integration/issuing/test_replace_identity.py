@@ -58,7 +58,9 @@ async def test_the_successor_carries_the_corrected_identity_sealed(
 ) -> None:
     first = await _first(api)
     _, old_identity = await _row(api, first.number)
-    body: dict[str, Any] = {"holder_id": number} if id_type is None else {"holder_id": number, "holder_id_type": id_type}
+    body: dict[str, Any] = {"holder_id": number}
+    if id_type is not None:
+        body["holder_id_type"] = id_type
     answer = await _replace(api, first.number, body)
     assert answer.status_code == 201, answer.text
     successor, identity = await _row(api, answer.json()["number"])
@@ -66,8 +68,10 @@ async def test_the_successor_carries_the_corrected_identity_sealed(
     assert old_identity is None or identity.id != old_identity.id
     document = holder_document(HUNAN, id_type, number, today=successor.issued_on)
     assert identity.document_type == wire
-    assert bytes(identity.index_digest) == bytes(successor.holder_id_digest) == holder_digest(
-        ID_HASH_KEY.encode(), document
+    assert (
+        bytes(identity.index_digest)
+        == bytes(successor.holder_id_digest)
+        == holder_digest(ID_HASH_KEY.encode(), document)
     )
     assert identity.masked == successor.holder_id_masked == document.masked
     assert number.encode() not in bytes(identity.number_sealed)  # sealed, never in clear
@@ -93,8 +97,12 @@ async def test_a_correction_of_the_name_keeps_the_holders_identity(api: Api) -> 
     [
         pytest.param({"holder_id_type": "护照"}, "holder_id", "document.empty", id="type-without-number"),
         pytest.param({"holder_id": "E1", "holder_id_type": "护照"}, "holder_id", "passport.length", id="short"),
-        pytest.param({"holder_id": "E12345678", "holder_id_type": "驾驶证"}, "holder_id_type", "document.type_unknown",
-                     id="unknown-type"),  # fmt: skip
+        pytest.param(
+            {"holder_id": "E12345678", "holder_id_type": "驾驶证"},
+            "holder_id_type",
+            "document.type_unknown",
+            id="unknown-type",
+        ),
         pytest.param({"holder_id": "430102199003071235"}, "holder_id", "id.checksum", id="checksum"),
     ],
 )
