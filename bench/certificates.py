@@ -11,7 +11,12 @@ tokens), so the figures are the rendering and packing cost that phase 2's build-
   drawing PNG + SVG for ``--qrs`` URLs and writing them into a zip file (PNG stored, SVG deflated), the
   median of ``--runs`` runs, scaled to 100,000 when ``--qrs`` is smaller. This is the time to *build* the
   archive through the pool; phase 2 keeps the built file.
-* ``qr_zip_cached_seconds`` — ``null``: serving the kept file is phase 2's (no cache exists yet to time).
+* ``qr_zip_cached_seconds`` and the built figures (phase 2, ``bench/certificates_built.py``, PostgreSQL, one
+  run): a batch of ``--built-qrs`` rows issued, its ``qr.zip`` built from the registry by the build-once
+  service (``qr_zip_built_seconds``, scaled to 100,000) and downloaded again from the kept file
+  (``qr_zip_cached_seconds``: every byte read); a batch of ``--built-pdfs`` rows with sealed identities and its
+  electronic ``certificates.zip`` built (``pdf_10k_built_seconds``, scaled to 10,000). ``--no-db`` skips it.
+  ``qr_zip_100k_seconds`` in the last line is the built figure when it ran (the pool-only one otherwise).
 
 Where the time goes is timed per certificate on one core (medians over ``--sample`` documents): the whole
 render, the layout (``compose``), the QR matrix, the font subset, and the old per-code QR path (segno's
@@ -23,6 +28,7 @@ Run: ``.venv/bin/python -m bench.certificates [--pdfs 10000 --qrs 100000 --runs 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import resource
@@ -32,6 +38,8 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 
+from bench.certificates_built import BuiltFigures, measure
+from bench.database import ScratchDatabase, add_arguments, scratch_name
 from bench.samples import sample_documents
 from issuer.documents.compose import compose
 from issuer.documents.fontstack import PRIMARY_NAME, font_stack
@@ -126,6 +134,10 @@ def main() -> None:
     parser.add_argument("--qrs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--built-qrs", type=int, default=100_000)
+    parser.add_argument("--built-pdfs", type=int, default=10_000)
+    parser.add_argument("--no-db", action="store_true", help="skip the build-once figures (no PostgreSQL)")
+    add_arguments(parser, default_name=scratch_name("certreg_bench_certificates"))
     args = parser.parse_args()
     load_start = os.getloadavg()
     print(f"cores: {os.cpu_count()}; load average at start (1, 5, 15 min): {load_start}")
@@ -158,14 +170,45 @@ def main() -> None:
         figures.append((wall * scale, cpu / cores * scale))
         print(f"{label:<36} {' '.join(f'{run[0]:.1f}' for run in runs):>22} {wall:>7.1f} {cpu:>7.1f} "
               f"{cpu / cores:>7.1f} {wall * scale:>7.1f} {target:>7}")  # fmt: skip
-    print(f"{'qr.zip served from the kept file':<36} {'phase 2: nothing kept yet':>22} {'null':>7}")
+    built: BuiltFigures | None = None
+    if not args.no_db:
+        scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
+        built = asyncio.run(measure(scratch, qr_rows=args.built_qrs, pdf_rows=args.built_pdfs))
+        _print_built(built)
     print("CPU/2 = the CPU seconds of every process divided by the cores: the wall time on an idle machine.")
     print(f"load average at end (1, 5, 15 min): {os.getloadavg()}")
     (pdf_wall, pdf_idle), (qr_wall, qr_idle) = figures
     print(f"scaled wall time under this load: {pdf_wall:.1f} s for 10,000 PDFs, {qr_wall:.1f} s for 100,000 QR rows")
-    print(json.dumps({"pdf_10k_seconds": round(pdf_wall, 1), "qr_zip_100k_seconds": round(qr_wall, 1),
-                      "qr_zip_cached_seconds": None, "pdf_10k_cpu_per_core_seconds": round(pdf_idle, 1),
-                      "qr_zip_100k_cpu_per_core_seconds": round(qr_idle, 1)}))  # fmt: skip
+    qr_built = built.qr_build_seconds * 100_000 / built.qr_rows if built else None
+    pdf_built = (
+        built.pdf_build_seconds * 10_000 / built.pdf_rows if built and built.pdf_build_seconds is not None else None
+    )
+    print(json.dumps({
+        "pdf_10k_seconds": round(pdf_wall, 1),
+        "qr_zip_100k_seconds": round(qr_built if qr_built is not None else qr_wall, 1),
+        "qr_zip_cached_seconds": round(built.qr_cached_seconds, 2) if built else None,
+        "pdf_10k_built_seconds": round(pdf_built, 1) if pdf_built is not None else None,
+        "qr_zip_100k_built_cpu_per_core_seconds": (
+            round(built.qr_build_cpu / cores * 100_000 / built.qr_rows, 1) if built else None
+        ),
+        "qr_zip_100k_pool_only_seconds": round(qr_wall, 1),
+        "pdf_10k_cpu_per_core_seconds": round(pdf_idle, 1),
+        "qr_zip_100k_cpu_per_core_seconds": round(qr_idle, 1),
+    }))  # fmt: skip
+
+
+def _print_built(built: BuiltFigures) -> None:
+    """The build-once figures: built from the registry, then served from the kept file."""
+    cores = os.cpu_count() or 1
+    print(f"\n{'build once (PostgreSQL, one run)':<40} {'rows':>7} {'wall s':>8} {'CPU/' + str(cores):>7} {'MB':>7} "
+          f"{'target':>11}")  # fmt: skip
+    print(f"{'qr.zip built from the registry':<40} {built.qr_rows:>7} {built.qr_build_seconds:>8.1f} "
+          f"{built.qr_build_cpu / cores:>7.1f} {built.qr_bytes / 1e6:>7.1f} {'120 (100k)':>11}")  # fmt: skip
+    print(f"{'qr.zip again, from the kept file':<40} {built.qr_rows:>7} {built.qr_cached_seconds:>8.2f} "
+          f"{'':>7} {built.qr_bytes / 1e6:>7.1f} {'2':>11}")  # fmt: skip
+    if built.pdf_build_seconds is not None and built.pdf_bytes is not None and built.pdf_build_cpu is not None:
+        print(f"{'certificates.zip (electronic) built':<40} {built.pdf_rows:>7} {built.pdf_build_seconds:>8.1f} "
+              f"{built.pdf_build_cpu / cores:>7.1f} {built.pdf_bytes / 1e6:>7.1f} {'60 (10k)':>11}")  # fmt: skip
 
 
 def _cycle(items: Sequence[tuple[str, str]], count: int) -> list[tuple[str, str]]:

@@ -195,3 +195,53 @@ def demo_link_lines(demo: DemoCertificates) -> list[str]:
         f"  演示证书 / demo certificate (已补发 reissued): {{public_url}}/q/{demo.tokens[demo.superseded]}",
         f"  公众查询 / public query: {{public_url}}/?{query}",
     ]
+
+
+class DemoStaff(msgspec.Struct, frozen=True):
+    login: str
+    role: Role
+    org_code: str
+    password: str
+
+
+async def ensure_demo_staff(database: Database, settings: Settings) -> list[DemoStaff]:
+    """One console account per role for the demo institution, its city centre and the province centre, with
+    a password anyone reading the README knows — so only in the demo mode (``CERTREG_DEMO_MODE``); returns
+    them (none outside the demo mode). Idempotent: an existing account is left as it is."""
+    from issuer.console.accounts import create_account, find_account
+    from issuer.console.passwords import cost_for
+    from registry.models import Institution
+
+    if not settings.demo_mode:
+        return []
+    async with database.transaction() as session:
+        institution = await session.get(Institution, DEMO_INSTITUTION)
+        # the city centre of the institution's prefecture: the reach of a city reviewer (issuer/auth/policy.py)
+        city = f"{institution.region_code[:4]}00" if institution is not None else None
+        wanted = [
+            DemoStaff("demo.institution", Role.INSTITUTION, DEMO_INSTITUTION, "demo-institution-pw"),
+            DemoStaff("demo.city", Role.CITY_REVIEWER, city or "", "demo-city-pw-2026"),
+            DemoStaff("demo.province", Role.PROVINCE_REVIEWER, PROVINCE_AUTHORITY, "demo-province-pw"),
+            DemoStaff("demo.admin", Role.PROVINCE_ADMIN, PROVINCE_AUTHORITY, "demo-admin-pw-2026"),
+        ]
+        for staff in wanted:
+            if staff.org_code and await find_account(session, staff.login) is None:
+                await create_account(
+                    session,
+                    login=staff.login,
+                    org_code=staff.org_code,
+                    role=staff.role,
+                    password=staff.password,
+                    actor=ACTOR,
+                    cost=cost_for(settings.key_kdf),
+                )
+    return [staff for staff in wanted if staff.org_code]
+
+
+def demo_staff_lines(staff: list[DemoStaff], public_url: str) -> list[str]:
+    """How to sign in to the console as each demo account (printed by ``certreg demo load``)."""
+    if not staff:
+        return []
+    lines = [f"  工作人员控制台 / staff console: {public_url}/console/  (演示账户 / demo accounts:)"]
+    lines += [f"    {s.role.value:<18} 登录名 login {s.login:<17} 密码 password {s.password}" for s in staff]
+    return lines

@@ -6,12 +6,15 @@ from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
+from issuer.artefacts.api import ARTEFACT_ROUTES
 from issuer.batches.api import batch_routes
 from issuer.checkpoints import checkpoint_lifespan
+from issuer.console.app import console_router
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.identity.api import IDENTITY_ROUTES
 from issuer.issuing.api import ISSUING_ROUTES
 from issuer.legacy.api import legacy_routes
+from issuer.openapi import BEARER_COMPONENTS
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
 
@@ -25,8 +28,10 @@ class IssuerPlugin(InitPlugin):
             [
                 *batch_routes(self.settings),
                 *ISSUING_ROUTES,
+                *ARTEFACT_ROUTES,
                 *IDENTITY_ROUTES,
                 *legacy_routes(self.settings),
+                console_router(),  # /console: the staff console (docs/console.md)
             ]
         )
         app_config.lifespan.append(lifespan(self.settings))
@@ -34,4 +39,8 @@ class IssuerPlugin(InitPlugin):
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
         app_config.dependencies["principal"] = Provide(provide_principal)
         app_config.exception_handlers.update(ISSUER_EXCEPTION_HANDLERS)
+        if app_config.openapi_config is not None:  # the issuer's bearer scheme (issuer.openapi)
+            config = app_config.openapi_config
+            existing = config.components if isinstance(config.components, list) else [config.components]
+            config.components = [*existing, BEARER_COMPONENTS]
         return app_config

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from enum import StrEnum
 from typing import Final
 from xml.sax.saxutils import escape as xml_escape
@@ -167,7 +167,7 @@ def _render_chunk(items: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]
 
 def render_many(
     items: Iterable[tuple[str, str]], *, processes: int | None = None, chunk: int = POOL_CHUNK
-) -> Iterator[tuple[bytes, bytes]]:
+) -> Generator[tuple[bytes, bytes], None, None]:
     """``(png, svg)`` for each ``(url, title)`` of ``items``, in order, drawn by a pool of ``processes``
     worker processes (default: every core), ``chunk`` items at a time."""
     return pool_map(_render_chunk, items, processes=processes, chunk=chunk)

@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Litestar, Request
 from litestar.datastructures import State
 
+from issuer.artefacts.services import Artefacts
 from issuer.auth import Principal, bearer_token, resolve_token, unauthorized
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings
@@ -30,6 +31,7 @@ class IssuerRuntime:
         self.database = database
         self.verify = verify
         self._keystore: KeyStore | None = None
+        self._artefacts: Artefacts | None = None
 
     @property
     def keystore(self) -> KeyStore:
@@ -37,6 +39,13 @@ class IssuerRuntime:
         if self._keystore is None:
             self._keystore = keystore_from_settings(self.settings)
         return self._keystore
+
+    @property
+    def artefacts(self) -> Artefacts:
+        """The build-once service of certificate documents and QR archives (``docs/certificates.md``)."""
+        if self._artefacts is None:
+            self._artefacts = Artefacts(self.database, self.settings)
+        return self._artefacts
 
     async def announce(self, numbers: Sequence[str]) -> None:
         """Tell every verify worker that ``numbers`` changed (after the change committed)."""

@@ -4,7 +4,7 @@ spread over every core, results in input order, at most two chunks per worker in
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
@@ -19,7 +19,7 @@ def pool_map(
     processes: int | None = None,
     chunk: int = 64,
     initializer: Callable[[], object] | None = None,
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``work`` applied to chunks of ``chunk`` items of ``items`` in ``processes`` worker processes
     (default: every core), results yielded in order. ``work`` and ``initializer`` must be picklable
     (module-level functions or partials of them); ``initializer`` warms each worker (fonts, templates)."""

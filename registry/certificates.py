@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.bulk import insert_records
 from registry.credential_store import NewCredential, credential_details, store_credentials
-from registry.errors import ConflictError, NotFoundError
+from registry.errors import ConflictError, MissingReferenceError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
-from registry.models import Certificate, Event
+from registry.models import Authority, Batch, Certificate, Event, Institution, PublicKey
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
 from registry.sets import member_of
@@ -131,11 +131,13 @@ async def store_certificates(
 
     ``print_rule`` is the profile's print serial rule (the shipped one when not given); serials come from
     each issuing authority's counter in this transaction. Raises ``SequenceOverflowError`` when a counter
-    is exhausted (nothing written). ``given_serials`` (imported certificates): the serial each one was
-    printed under where it is known, checked by the caller; serials are allocated for the others.
-    ``holder_identity_ids`` (one per certificate): the sealed identity each belongs to, written with the row
-    (not part of the row digest: ``registry.identity.links``).
+    is exhausted (nothing written), :class:`MissingReferenceError` when a certificate names an institution,
+    authority, batch or key that does not exist (:func:`require_references`). ``given_serials`` (imported
+    certificates): the serial each one was printed under where it is known, checked by the caller; serials
+    are allocated for the others. ``holder_identity_ids`` (one per certificate): the sealed identity each
+    belongs to, written with the row (not part of the row digest: ``registry.identity.links``).
     """
+    await require_references(session, certificates)
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
     printed = [Printed(c.number, c.authority_code, c.issued_on.year) for c in certificates]
     given = list(given_serials) if given_serials is not None else [None] * len(certificates)
@@ -163,6 +165,40 @@ async def store_certificates(
     if credentials:
         await store_credentials(session, credentials, issued, at=created_at)
     return issued
+
+
+#: What a certificate refers to without a foreign key (migration 0012): its column, the referenced key, and
+#: the name given in errors and audit findings (zh, en).
+REFERENCES: Final = (
+    (Certificate.institution_code, Institution.code, "机构", "institution"),
+    (Certificate.authority_code, Authority.code, "发证机构", "authority"),
+    (Certificate.batch_id, Batch.id, "批次", "batch"),
+    (Certificate.kid, PublicKey.kid, "密钥", "key"),
+)
+
+
+async def require_references(session: AsyncSession, certificates: Sequence[NewCertificate]) -> None:
+    """Check that every institution, authority, batch and key that ``certificates`` name exists, and hold a
+    ``FOR KEY SHARE`` lock on each until the caller's transaction ends — what the foreign keys did, but
+    once per set of values instead of four look-ups per row (issue 12: a batch shares one institution,
+    authority, batch and key, and ``COPY`` paid 7.25 s with the keys against 2.03 s without for 100,000 rows).
+    ``certreg audit`` checks the stored references again (:mod:`registry.audit.references`).
+
+    Raises :class:`MissingReferenceError` naming the missing values (codes and ids, no personal data).
+    """
+    dialect = session.get_bind().dialect.name
+    missing: list[tuple[str, str, object]] = []
+    for column, key, zh, en in REFERENCES:
+        wanted = sorted({getattr(c, column.key) for c in certificates} - {None})
+        found: set[object] = set()
+        for condition in member_of(key, wanted, dialect):
+            found.update(await session.scalars(select(key).where(condition).with_for_update(key_share=True)))
+        missing += [(zh, en, value) for value in wanted if value not in found]
+    if missing:
+        raise MissingReferenceError(
+            f"证书引用的记录不存在：{'、'.join(f'{zh} {value}' for zh, _, value in missing)} / certificates refer to "
+            f"what does not exist: {', '.join(f'{en} {value}' for _, en, value in missing)}"
+        )
 
 
 #: Certificate columns in the order of :class:`NewCertificate`, then what the store adds.

@@ -128,6 +128,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     person_nojs_rate_per_minute: PositiveInt = 6
     #: Look-ups per minute of one person's document, from every address together.
     person_id_rate_per_minute: PositiveInt = 10
+    #: The file store of files built once per batch (QR archives, certificate zips and print runs;
+    #: ``docs/certificates.md``). Default: ``documents`` beside the key directory.
+    document_dir: str | None = None
+    #: The staff console (docs/console.md): a session ends after this many idle minutes, and this many hours
+    #: after sign-in whatever happens; an account is locked this many minutes after 5 failed sign-ins.
+    console_idle_minutes: PositiveInt = 30
+    console_session_hours: PositiveInt = 12
+    console_lockout_minutes: PositiveInt = 15
+    #: Sign-in attempts per minute from one client address and for one login name.
+    console_login_rate_per_minute: PositiveInt = 30
+    console_account_rate_per_minute: PositiveInt = 10
 
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:
@@ -198,6 +209,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             except ValueError as exc:
                 raise _error("trusted_proxies", f"comma-separated CIDRs ({exc})", self.trusted_proxies) from None
         return tuple(networks)
+
+    @property
+    def documents_path(self) -> Path:
+        """The directory of the built-file store (:attr:`document_dir`, or ``documents`` beside ``key_dir``)."""
+        if self.document_dir:
+            return Path(self.document_dir)
+        return Path(self.key_dir).resolve().parent / "documents"
 
     @property
     def read_url(self) -> str:

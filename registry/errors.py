@@ -17,6 +17,11 @@ class ConflictError(RegistryError):
     """The change would contradict what is stored (a duplicate, a state that moved on)."""
 
 
+class MissingReferenceError(ConflictError):
+    """Certificates about to be stored name an institution, authority, batch or key that does not exist
+    (the check that replaced the row-by-row foreign keys, migration 0012)."""
+
+
 class SchemaOutdatedError(RegistryError):
     """The database schema is older (or newer) than this code; run ``certreg db upgrade``."""
 

@@ -68,12 +68,31 @@ class EventKind(StrEnum):
     #: The province admin read a holder's full document number: subject is the certificate number, the
     #: reason why; details the document type, never the number (docs/identity.md).
     IDENTITY_READ = "identity.read"
+    #: A certificate's document (PDF) was handed out; it shows the holder's full document number, so this is
+    #: a read of a full identity: subject the certificate number, details the variant and the document type.
+    CERTIFICATE_DOCUMENT = "certificate.document"
+    #: A batch's certificate documents were downloaded (every holder's full identity in them): subject
+    #: ``batch:<id>``, details the format (zip/pdf), the variant and how many certificates (docs/certificates.md).
+    BATCH_DOCUMENTS = "batch.documents"
+    #: Holder photos were stored (sealed) for a batch: subject ``batch:<id>``, details how many stored and how
+    #: many rows still have none; never a document number or a file name.
+    BATCH_PHOTOS = "batch.photos"
     #: The key-encryption key was rotated: subject ``kek:<new id>``, details the old id and the data keys.
     KEK_ROTATED = "identity.kek_rotated"
     #: An export of the national exchange feed (full identities, decrypted for it): subject
     #: ``feed:<first>-<last>`` (the event ids it covers), details the record count and the signed manifest's
     #: SHA-256 (docs/feed.md).
     FEED_EXPORTED = "feed.exported"
+    #: The staff console (docs/console.md): subject ``staff:<login>`` (``staff:unknown`` for a name that is no
+    #: account: what a stranger typed is never recorded); the actor of a sign-in is the account's console actor,
+    #: of a failure ``console:anonymous``; details say why (never a password or a code).
+    STAFF_CREATED = "staff.created"
+    STAFF_CHANGED = "staff.changed"  # disabled, enabled, reset, TOTP enrolled or removed; details say which
+    STAFF_SIGNED_IN = "staff.signed_in"
+    STAFF_SIGNED_OUT = "staff.signed_out"
+    STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
+    STAFF_LOCKED = "staff.locked"
+    STAFF_TOTP_REQUIRED = "staff.totp_required"  # subject ``role:<role>``, details whether it is now required
 
 
 class LogEntry(msgspec.Struct, array_like=True, frozen=True, gc=False):

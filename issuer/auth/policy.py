@@ -21,13 +21,26 @@ revoke          —             its region, special ability      —            
 reissue         —             its region, special ability      —                  any             6, 9
 replace         —             its region, special ability      —                  any             6, 9
 certificates    own           its region                       any                any             10
+documents       own           its region, special ability      —                  any             9, 15
+photos          own           its region, special ability      —                  any             9, 14
 export          —             —                                any                any             9
+read identity   —             —                                —                  any             14, 15
+rotate KEK      —             —                                —                  any             14, 15
+national feed   —             —                                —                  any             14, 15
+legacy import   —             —                                —                  any             9, 11
 ==============  ============  ===============================  =================  ==============  ==============
 
 "Its region": the institution's region code and the city centre's share the first four digits (the
 prefecture). The institution publishes its own results' notice (002 §4(2)); objections and holds are for
 the centres that supervise it. A city centre issues, and so revokes, reissues and replaces, the
-special-ability certificates of its region (003 §4(1)); the province the other kinds.
+special-ability certificates of its region (003 §4(1)); the province the other kinds. Holders' full
+identities — reading one, the key that seals them, the national feed that carries them — and the import of
+legacy certificates are the province admin's alone (docs/identity.md).
+
+``documents`` (certificate PDFs) and ``photos`` follow who hands the holder the certificate: a school prints
+its own (002:57, "谁评价、谁发证"), a city centre the special-ability ones of its region (003:51), the province
+the rest. A document shows the holder's full document number, so every one handed out is an event
+(``certificate.document``, ``batch.documents``; docs/certificates.md).
 
 An institution acting on another institution's batch or certificate gets the same 404 as for an unknown
 one (no owner named): a token must not learn what exists elsewhere. Separation of duties (who did the
@@ -64,7 +77,13 @@ class Action(StrEnum):
     REISSUE = "reissue"
     REPLACE = "replace"
     CERTIFICATES = "certificates"
+    DOCUMENTS = "documents"
+    PHOTOS = "photos"
     EXPORT = "export"
+    READ_IDENTITY = "read_identity"
+    ROTATE_KEK = "rotate_kek"
+    FEED = "feed"
+    LEGACY_IMPORT = "legacy_import"
 
 
 ACTION_LABELS: Final = {
@@ -83,7 +102,13 @@ ACTION_LABELS: Final = {
     Action.REISSUE: ("补发证书", "reissue a certificate"),
     Action.REPLACE: ("换发证书", "replace a certificate"),
     Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
+    Action.DOCUMENTS: ("取得证书文件（含完整证件号码）", "certificate documents (with full document numbers)"),
+    Action.PHOTOS: ("上传持证人照片", "upload holder photos"),
     Action.EXPORT: ("导出证书数据", "export certificates"),
+    Action.READ_IDENTITY: ("查看完整身份信息", "reading a full identity"),
+    Action.ROTATE_KEK: ("轮换密钥加密密钥", "rotating the key-encryption key"),
+    Action.FEED: ("导出国家库交换数据", "exporting the national feed"),
+    Action.LEGACY_IMPORT: ("导入历史证书", "importing legacy certificates"),
 }
 
 
@@ -122,7 +147,13 @@ ACTION_RULES: Final = {
     Action.REISSUE: "6, 9",
     Action.REPLACE: "6, 9",
     Action.CERTIFICATES: "10",
+    Action.DOCUMENTS: "9, 15",
+    Action.PHOTOS: "9, 14",
     Action.EXPORT: "9",
+    Action.READ_IDENTITY: "14, 15",
+    Action.ROTATE_KEK: "14, 15",
+    Action.FEED: "14, 15",
+    Action.LEGACY_IMPORT: "9, 11",
 }
 
 POLICY: Final[dict[Action, dict[Role, Grant]]] = {
@@ -141,7 +172,13 @@ POLICY: Final[dict[Action, dict[Role, Grant]]] = {
     Action.REISSUE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.REPLACE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.CERTIFICATES: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
+    Action.DOCUMENTS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
+    Action.PHOTOS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
     Action.EXPORT: {_P: _ANY, _A: _ANY},
+    Action.READ_IDENTITY: {_A: _ANY},
+    Action.ROTATE_KEK: {_A: _ANY},
+    Action.FEED: {_A: _ANY},
+    Action.LEGACY_IMPORT: {_A: _ANY},
 }
 
 

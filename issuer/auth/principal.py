@@ -4,8 +4,9 @@ Events name the principal in ONE actor format (docs/log.md, "Actors")::
 
     <channel>:<name>:<role>:<org>        token:12:city_reviewer:430100   cli:alice:province_admin:430000
 
-``channel`` is ``token`` (``name`` = the token's id) or ``cli`` (``name`` = the operator's name, letters,
-digits, ``.``, ``_``, ``-``, at most 24). ``<channel>:<name>`` (:attr:`Principal.who`) is the person or
+``channel`` is ``token`` (``name`` = the token's id), ``cli`` (``name`` = the operator's name, letters,
+digits, ``.``, ``_``, ``-``, at most 24) or ``console`` (``name`` = the staff account's login name, same
+letters; docs/console.md). ``<channel>:<name>`` (:attr:`Principal.who`) is the person or
 token, whatever role it acts in: separation of duties compares it.
 """
 
@@ -26,6 +27,7 @@ _OPERATOR_NAME: Final = re.compile(r"[A-Za-z0-9._-]{1,24}")
 class Channel(StrEnum):
     TOKEN = "token"  # noqa: S105 - a channel name, not a secret
     CLI = "cli"
+    CONSOLE = "console"  # a staff account signed in to the web console (name = its login name)
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,6 +49,14 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         """An operator at the command line; raises :class:`InvalidInputError` for a name that does not fit the
         actor format."""
         return cls(channel=Channel.CLI, name=operator_name(name), role=role, org_code=org_code, region_code=region_code)
+
+    @classmethod
+    def for_console(cls, login: str, *, role: Role, org_code: str, region_code: str | None = None) -> Principal:
+        """A staff account signed in to the console; raises :class:`InvalidInputError` for a login name that
+        does not fit the actor format."""
+        return cls(
+            channel=Channel.CONSOLE, name=operator_name(login), role=role, org_code=org_code, region_code=region_code
+        )
 
     @property
     def token_id(self) -> int | None:

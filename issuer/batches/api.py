@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
 from issuer.batches.dto import (
@@ -35,6 +37,7 @@ from issuer.batches.upload import (
     read_form,
 )
 from issuer.batches.workflow import RowStatus, State
+from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented, ok
 from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
@@ -48,7 +51,27 @@ class BatchController(Controller):
     path = "/v1/batches"
     tags = ("batches",)
 
-    @post("/", status_code=201)
+    @post(
+        "/",
+        status_code=201,
+        **documented(
+            "submitBatch",
+            "上传成绩文件，建立批次 / upload a results file as a new batch",
+            form=SUBMIT_FORM,
+            errors=(400, 401, 403, 404, 413, 415, 422),
+            answers={
+                201: ok(
+                    ImportAnswer, "批次已建立，列出全部问题行 / the batch, with every bad row", examples.IMPORT_ANSWER
+                )
+            },
+            error_examples={
+                404: (
+                    "机构不存在或不是本机构 / no such institution, or not the token's",
+                    "机构 X 不存在 / no institution X",
+                )
+            },
+        ),
+    )
     async def submit(
         self,
         *,
@@ -68,7 +91,15 @@ class BatchController(Controller):
         imported = await submission.submit_batch(issuer.database, issuer.settings, principal, upload)
         return await reports.import_answer(issuer.database, issuer.settings, imported)
 
-    @get("/")
+    @get(
+        "/",
+        **documented(
+            "listBatches",
+            "本令牌可见的批次（新的在前）/ the batches the token may see, newest first",
+            errors=(400, 401),
+            answers={200: ok(BatchList, "一页批次 / a page of batches", examples.BATCH_LIST)},
+        ),
+    )
     async def index(
         self,
         *,
@@ -86,7 +117,17 @@ class BatchController(Controller):
             issuer.database, principal, state=batch_state, institution=institution, offset=offset, limit=limit
         )
 
-    @get("/template.xlsx", media_type=XLSX)
+    @get(
+        "/template.xlsx",
+        media_type=XLSX,
+        **documented(
+            "getBatchTemplate",
+            "成绩文件模板（公开）/ the results template (public)",
+            errors=(400,),
+            answers={200: ResponseSpec(bytes, description="XLSX 模板 / the XLSX template", media_type=XLSX)},
+            bearer=False,
+        ),
+    )
     async def template(self, kind: FromQuery[CertificateKind] = CertificateKind.SKILL_LEVEL) -> Response[bytes]:
         """The results template (public): headers in Chinese and English, the ID column as text."""
         return Response(
@@ -95,7 +136,15 @@ class BatchController(Controller):
             headers={"Content-Disposition": f'attachment; filename="certreg-{kind.value}-template.xlsx"'},
         )
 
-    @get("/{batch_id:int}")
+    @get(
+        "/{batch_id:int}",
+        **documented(
+            "getBatch",
+            "批次详情：状态、计数、一页行报告与历史 / a batch: state, counts, a page of its rows, its history",
+            errors=(400, 401, 403, 404),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def show(
         self,
         *,
@@ -111,7 +160,17 @@ class BatchController(Controller):
             issuer.database, issuer.settings, principal, batch_id, status=status, offset=offset, limit=limit
         )
 
-    @post("/{batch_id:int}/resubmit", status_code=200)
+    @post(
+        "/{batch_id:int}/resubmit",
+        status_code=200,
+        **documented(
+            "resubmitBatch",
+            "以更正后的文件替换批次的行 / replace a batch's rows by a corrected file",
+            form=RESUBMIT_FORM,
+            errors=(400, 401, 403, 404, 409, 413, 415, 422),
+            answers={200: ok(ImportAnswer, "批次与全部问题行 / the batch, with every bad row", examples.IMPORT_ANSWER)},
+        ),
+    )
     async def resubmit(
         self,
         *,
@@ -127,7 +186,16 @@ class BatchController(Controller):
         )
         return await reports.import_answer(issuer.database, issuer.settings, imported)
 
-    @post("/{batch_id:int}/exclude", status_code=200)
+    @post(
+        "/{batch_id:int}/exclude",
+        status_code=200,
+        **documented(
+            "excludeBatchRows",
+            "排除已提交批次中的行 / leave rows out of a submitted batch",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def exclude(
         self,
         *,
@@ -140,7 +208,16 @@ class BatchController(Controller):
         await submission.exclude_rows(issuer.database, principal, batch_id, data.rows, data.reason)
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/review", status_code=200)
+    @post(
+        "/{batch_id:int}/review",
+        status_code=200,
+        **documented(
+            "reviewBatch",
+            "市州鉴定中心审核 / the city centre's review",
+            errors=(400, 401, 403, 404, 409),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def review(
         self,
         *,
@@ -155,7 +232,16 @@ class BatchController(Controller):
         )
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/approve", status_code=200)
+    @post(
+        "/{batch_id:int}/approve",
+        status_code=200,
+        **documented(
+            "approveBatch",
+            "省鉴定中心审批 / the province centre's approval",
+            errors=(400, 401, 403, 404, 409),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def approve(
         self,
         *,
@@ -170,7 +256,16 @@ class BatchController(Controller):
         )
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/notice", status_code=200)
+    @post(
+        "/{batch_id:int}/notice",
+        status_code=200,
+        **documented(
+            "startBatchNotice",
+            "开始公示 / start the public notice",
+            errors=(400, 401, 403, 404, 409),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def notice(
         self,
         *,
@@ -186,7 +281,16 @@ class BatchController(Controller):
         )
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/objections", status_code=200)
+    @post(
+        "/{batch_id:int}/objections",
+        status_code=200,
+        **documented(
+            "recordBatchObjection",
+            "登记公示异议（暂扣相关行）/ record an objection (the rows are held)",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def objection(
         self,
         *,
@@ -199,7 +303,16 @@ class BatchController(Controller):
         await transitions.record_objection(issuer.database, principal, batch_id, data.rows, data.reason)
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/hold", status_code=200)
+    @post(
+        "/{batch_id:int}/hold",
+        status_code=200,
+        **documented(
+            "holdBatchRows",
+            "暂扣行，其余可签发 / hold rows so the others can be issued",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def hold(
         self,
         *,
@@ -213,7 +326,16 @@ class BatchController(Controller):
         await transitions.hold_rows(issuer.database, principal, batch_id, data.rows, data.reason)
         return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
-    @post("/{batch_id:int}/objections/resolve", status_code=200)
+    @post(
+        "/{batch_id:int}/objections/resolve",
+        status_code=200,
+        **documented(
+            "resolveBatchObjection",
+            "处理暂扣行：放行或排除 / resolve held rows: release or exclude",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
+        ),
+    )
     async def resolve(
         self,
         *,

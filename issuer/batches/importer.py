@@ -84,7 +84,9 @@ def mark_in_file_duplicates(rows: list[CheckedRow], column: str) -> None:
             continue
         seen = first.setdefault(row.key, row.row_no)
         if seen != row.row_no:
-            row.problems.append(problem("duplicate.in_file", column=column, field="id_number", first=seen))
+            row.problems.append(
+                problem("duplicate.in_file", row=row.row_no, column=column, field="id_number", first=seen)
+            )
 
 
 def holder_digests(rows: Iterable[CheckedRow]) -> set[bytes]:
@@ -101,7 +103,11 @@ def mark_known_duplicates(
             continue
         number = certificates.get(row.key)
         if number is not None:
-            row.problems.append(problem("duplicate.valid_certificate", column=column, field="id_number", number=number))
+            row.problems.append(
+                problem("duplicate.valid_certificate", row=row.row_no, column=column, field="id_number", number=number)
+            )
         batch = batches.get(row.key)
         if batch is not None:
-            row.problems.append(problem("duplicate.pending_batch", column=column, field="id_number", batch=batch))
+            row.problems.append(
+                problem("duplicate.pending_batch", row=row.row_no, column=column, field="id_number", batch=batch)
+            )

@@ -3,6 +3,7 @@
 Public and unauthenticated, so only what the notice requires leaves this module: the masked name, the
 occupation or project (code and name), the level, the institution and the notice period. Rows ``ok`` and
 ``held`` are listed (an objection does not take a person off the notice); ``bad`` and ``excluded`` never.
+The batch tables are read through :mod:`issuer.batches.store` (the only module with SQL on them).
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ from datetime import UTC, date, datetime
 from typing import Final
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches import store
 from issuer.batches.masking import mask_name
-from issuer.batches.workflow import RowStatus, State
 from registry.db import Database
 from registry.errors import NotFoundError
-from registry.models import AbilityProject, Batch, BatchRow, Institution, Occupation
+from registry.models import AbilityProject, Batch, Institution, Occupation
 from registry.rules.formats import occupation_of
 from registry.vocab import KIND_LABELS_ZH, LEVEL_LABELS_ZH, CertificateKind
 
 PAGE_SIZE: Final = 100
 PREVIEW: Final = 20
 BATCHES_PER_PAGE: Final = 20
-_SHOWN: Final = (RowStatus.OK.value, RowStatus.HELD.value)
 
 
 class NoticeRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,19 +74,8 @@ async def _subject_names(session: AsyncSession, kind: CertificateKind, codes: se
 
 
 async def _notice_batch(session: AsyncSession, batch: Batch, *, page: int, per_page: int, now: datetime) -> NoticeBatch:
-    condition = (BatchRow.batch_id == batch.id, BatchRow.status.in_(_SHOWN))
-    people = int(await session.scalar(select(func.count()).select_from(BatchRow).where(*condition)) or 0)
+    people, page, rows = await store.notice_people(session, batch.id, page=page, per_page=per_page)
     pages = max(1, -(-people // per_page))
-    page = max(1, min(page, pages))
-    rows = (
-        await session.execute(
-            select(BatchRow.holder_name, BatchRow.subject_code, BatchRow.level)
-            .where(*condition)
-            .order_by(BatchRow.row_no)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-    ).all()
     kind = CertificateKind(batch.kind)
     names = await _subject_names(session, kind, {code for _, code, _ in rows})
     institution = await session.get(Institution, batch.institution_code)
@@ -121,18 +110,11 @@ async def _notice_batch(session: AsyncSession, batch: Batch, *, page: int, per_p
 async def notice_list(database: Database, *, page: int = 1, now: datetime | None = None) -> NoticeIndex:
     """A page of :data:`BATCHES_PER_PAGE` batches under notice, each with its first :data:`PREVIEW` people."""
     now = now or datetime.now(UTC)
-    under_notice = Batch.state == State.UNDER_NOTICE.value
     async with database.reader() as session:
-        total = int(await session.scalar(select(func.count()).select_from(Batch).where(under_notice)) or 0)
+        total = await store.count_under_notice(session)
         pages = max(1, -(-total // BATCHES_PER_PAGE))
         page = max(1, min(page, pages))
-        batches = await session.scalars(
-            select(Batch)
-            .where(under_notice)
-            .order_by(Batch.notice_starts_at.desc(), Batch.id.desc())
-            .offset((page - 1) * BATCHES_PER_PAGE)
-            .limit(BATCHES_PER_PAGE)
-        )
+        batches = await store.under_notice_page(session, offset=(page - 1) * BATCHES_PER_PAGE, limit=BATCHES_PER_PAGE)
         shown = [await _notice_batch(session, b, page=1, per_page=PREVIEW, now=now) for b in batches]
     return NoticeIndex(batches=shown, total=total, page=page, pages=pages)
 
@@ -141,7 +123,7 @@ async def notice_of(database: Database, batch_id: int, *, page: int = 1, now: da
     """One batch under notice, a page of :data:`PAGE_SIZE` people; :class:`NotFoundError` otherwise."""
     now = now or datetime.now(UTC)
     async with database.reader() as session:
-        batch = await session.get(Batch, batch_id)
-        if batch is None or batch.state != State.UNDER_NOTICE:
+        batch = await store.under_notice(session, batch_id)
+        if batch is None:
             raise NotFoundError(f"没有正在公示的批次 {batch_id} / batch {batch_id} is not under public notice")
         return await _notice_batch(session, batch, page=page, per_page=PAGE_SIZE, now=now)

@@ -12,8 +12,10 @@ from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from issuer import openapi_examples as examples
 from issuer.batches import pages
 from issuer.batches.notice import NoticeBatch, NoticeIndex, notice_list, notice_of
+from issuer.openapi import documented, ok
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
@@ -27,7 +29,7 @@ class NoticeController(Controller):
     path = "/"
     tags = ("notice",)
 
-    @get("/notice", media_type=MediaType.HTML)
+    @get("/notice", media_type=MediaType.HTML, include_in_schema=False)  # a page for people
     async def index_page(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> Response[str]:
         index = await notice_list(issuer.database, page=page)
         province = get_profile(issuer.settings.profile).name_zh
@@ -37,7 +39,7 @@ class NoticeController(Controller):
             headers=_CACHE,
         )
 
-    @get("/notice/{batch_id:int}", media_type=MediaType.HTML)
+    @get("/notice/{batch_id:int}", media_type=MediaType.HTML, include_in_schema=False)
     async def batch_page(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
     ) -> Response[str]:
@@ -56,12 +58,32 @@ class NoticeController(Controller):
             headers=_CACHE,
         )
 
-    @get("/v1/notice")
+    @get(
+        "/v1/notice",
+        **documented(
+            "listNotices",
+            "公示中的批次（公开）/ the batches under public notice (public)",
+            errors=(400,),
+            answers={200: ok(NoticeIndex, "一页公示 / a page of the notice", examples.NOTICE_INDEX)},
+            bearer=False,
+        ),
+    )
     async def index_json(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> NoticeIndex:
+        """The batches under notice, newest notice first; names masked (rule 8)."""
         return await notice_list(issuer.database, page=page)
 
-    @get("/v1/notice/{batch_id:int}")
+    @get(
+        "/v1/notice/{batch_id:int}",
+        **documented(
+            "getNotice",
+            "一个批次的公示（公开）/ one batch's public notice (public)",
+            errors=(400, 404),
+            answers={200: ok(NoticeBatch, "批次公示 / the batch's notice", examples.NOTICE_BATCH)},
+            bearer=False,
+        ),
+    )
     async def batch_json(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
     ) -> NoticeBatch:
+        """One batch's notice, a page of its rows (names masked, rule 8); 404 once it left the notice."""
         return await notice_of(issuer.database, batch_id, page=page)

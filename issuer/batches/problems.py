@@ -1,8 +1,10 @@
-"""What is wrong with one row of an imported file: where, which rule, and why in Chinese and English.
+"""What is wrong with one row: where, which rule, and why in Chinese and English — the ONE row problem type,
+from the upload check (row reports) to issuing (the 422 that refuses a batch or a correction).
 
 A :class:`RowProblem` is built either from a :class:`registry.rules.errors.Violation` (the registry's
-validators and rules 1–6) or from one of the import's own codes below (empty cells, names, unknown codes,
-duplicates). Codes are stable: clients and the row report key on them.
+validators and rules 1–6), from one of the import's own codes below (empty cells, names, unknown codes,
+duplicates), or by issuing's own checks (:func:`bilingual` splits their "zh / en" texts). Codes are stable:
+clients and the row report key on them.
 """
 
 from __future__ import annotations
@@ -49,54 +51,75 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
 
 
 class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
-    """One broken rule of one row. ``column`` is the header as written in the file ("" for the form).
+    """One broken rule of one row. ``row`` is the file's row number (0 for a correction form);
+    ``column`` is the header as written in the file ("" for the form, or when issuing found it).
 
     ``rule`` is always sent: the number of the docs/rules.md rule (rules 1–6), else :data:`FORMAT` for a value
     that is malformed or missing, or :data:`DUPLICATE` for a repeated holder (``null`` only in reports
     stored before every problem had one).
     """
 
-    column: str
+    row: int = 0
+    column: str = ""
     field: str
     code: str
     message_zh: str
     message_en: str
     rule: str | None = None
 
+    @property
+    def message(self) -> str:
+        """Both languages in one text ("zh / en"): the CLI's tables and the 422 body's ``message``."""
+        return f"{self.message_zh} / {self.message_en}"
+
 
 FORMAT: Final = "format"
 DUPLICATE: Final = "duplicate"
 
 
-def _rule_of(code: str, rule: str | None) -> str:
+def rule_of(code: str, rule: str | None = None) -> str:
+    """``rule`` if given, else :data:`DUPLICATE` for a repeated holder, number or serial, else :data:`FORMAT`."""
     if rule:
         return rule
-    return DUPLICATE if code.startswith("duplicate.") else FORMAT
+    return DUPLICATE if code.startswith("duplicate.") or code.endswith((".duplicate", ".taken")) else FORMAT
 
 
-def problem(code: str, *, column: str, field: str, rule: str | None = None, **params: object) -> RowProblem:
+def problem(
+    code: str, *, column: str, field: str, row: int = 0, rule: str | None = None, **params: object
+) -> RowProblem:
     """The problem ``code`` of the import's own table; ``KeyError`` for an unknown code (a bug)."""
     zh, en = _MESSAGES[code]
     values = {"column": column, "field": field, **params}
     return RowProblem(
+        row=row,
         column=column,
         field=field,
         code=code,
         message_zh=zh.format(**values),
         message_en=en.format(**values),
-        rule=_rule_of(code, rule),
+        rule=rule_of(code, rule),
     )
 
 
-def from_violation(found: Violation, *, column: str, field: str) -> RowProblem:
-    """A registry violation located at ``column`` of the file."""
+def from_violation(found: Violation, *, column: str = "", field: str, row: int = 0) -> RowProblem:
+    """A registry violation located at ``column`` of the file (or found by issuing: no column)."""
     return RowProblem(
+        row=row,
         column=column,
         field=field,
         code=found.code,
         message_zh=found.message_zh,
         message_en=found.message_en,
-        rule=_rule_of(found.code, found.rule),
+        rule=rule_of(found.code, found.rule),
+    )
+
+
+def bilingual(text: str, *, code: str, field: str, row: int = 0, rule: str | None = None) -> RowProblem:
+    """A problem of issuing's own checks from a "中文 / English" text (the registry's error messages and
+    issuing's own are written that way); a text without the separator is used for both languages."""
+    zh, sep, en = text.partition(" / ")
+    return RowProblem(
+        row=row, field=field, code=code, message_zh=zh, message_en=en if sep else zh, rule=rule_of(code, rule)
     )
 
 
@@ -114,5 +137,8 @@ def encode_problems(found: list[RowProblem]) -> str:
     return _problems_encoder.encode(found).decode() if found else ""
 
 
-def decode_problems(text: str) -> list[RowProblem]:
-    return _problems_decoder.decode(text) if text else []
+def decode_problems(text: str, *, row: int = 0) -> list[RowProblem]:
+    """The problems stored in ``batch_row.problems``; ``row`` fills the row number of reports stored
+    before problems carried one."""
+    found = _problems_decoder.decode(text) if text else []
+    return [p if p.row or not row else msgspec.structs.replace(p, row=row) for p in found]

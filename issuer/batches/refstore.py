@@ -1,8 +1,9 @@
 """Reference data a batch is judged against, read from the database and converted to the rule views.
 
 The rules (:mod:`registry.rules.eligibility`) never see an ORM row; this module builds the frozen views of
-:mod:`registry.rules.views` once per batch. Also the duplicate look-ups: the holders' valid certificates
-(through ``ix_certificate_holder``) and their rows in batches not yet issued.
+:mod:`registry.rules.views` once per batch. Also the duplicate look-up of the holders' valid certificates
+(through ``ix_certificate_holder``); their rows in batches not yet issued are the batch store's
+(:func:`issuer.batches.store.pending_rows`: the only module with SQL on the batch tables).
 """
 
 from __future__ import annotations
@@ -14,13 +15,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from issuer.batches.workflow import PENDING_STATES, RowStatus
 from registry.certificates import statuses
 from registry.errors import NotFoundError
 from registry.models import (
     Authority,
-    Batch,
-    BatchRow,
     Certificate,
     Institution,
 )
@@ -104,27 +102,3 @@ async def valid_certificates(session: AsyncSession, kind: CertificateKind, diges
 
 def _valid(status: CertificateStatus) -> bool:
     return status is CertificateStatus.VALID
-
-
-async def pending_rows(
-    session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes], *, except_batch: int | None
-) -> dict[Key, int]:
-    """(digest, subject, level) → id of another batch of ``kind`` not yet issued that holds the holder."""
-    found: dict[Key, int] = {}
-    dialect = session.get_bind().dialect.name
-    for condition in member_of(BatchRow.holder_id_digest, sorted(digests), dialect):
-        query = (
-            select(BatchRow.holder_id_digest, BatchRow.subject_code, BatchRow.level, BatchRow.batch_id)
-            .join(Batch, Batch.id == BatchRow.batch_id)
-            .where(
-                condition,
-                BatchRow.status.in_([RowStatus.OK.value, RowStatus.HELD.value]),
-                Batch.kind == kind.value,
-                Batch.state.in_([s.value for s in PENDING_STATES]),
-            )
-        )
-        if except_batch is not None:
-            query = query.where(BatchRow.batch_id != except_batch)
-        for digest, subject, level, batch_id in await session.execute(query):
-            found.setdefault((digest, subject, level), batch_id)
-    return found

@@ -39,7 +39,7 @@ def row_report(row: BatchRow, serials: dict[str, PrintInfo] | None = None) -> Ro
         holder_id_masked=row.holder_id_masked,
         subject_code=row.subject_code,
         level=row.level,
-        problems=decode_problems(row.problems),
+        problems=decode_problems(row.problems, row=row.row_no),
         certificate_number=row.certificate_number,
         print_serial=printed.serial if printed else None,
     )
@@ -179,6 +179,14 @@ async def list_batches(
         names = await _institution_names(session, {b.institution_code for b in batches})
     items = [summary(b, names.get(b.institution_code, ""), counts[b.id]) for b in batches]
     return BatchList(items=items, offset=offset, limit=limit)
+
+
+async def batch_state_counts(database: Database, caller: Principal) -> dict[str, int]:
+    """How many of the batches the caller may see are in each state (every state, zeros included)."""
+    own, prefix = visible_scope(caller)
+    async with database.reader() as session:
+        found = await store.state_counts(session, institution=own, region_prefix=prefix)
+    return {state.value: found.get(state.value, 0) for state in State}
 
 
 async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:

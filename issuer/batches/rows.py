@@ -119,7 +119,7 @@ class RowChecker:
             holder_id_masked=masked,
             subject_code=subject[:_SUBJECT_MAX],
             level=level or 0,
-            problems=found,
+            problems=[msgspec.structs.replace(p, row=row.number) for p in found],
             comparable=judged and digest != NO_DIGEST,
             document=document,
         )

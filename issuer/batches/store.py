@@ -13,7 +13,7 @@ rows already issued: that is what makes issuing idempotent under concurrency, no
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Final, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
@@ -21,12 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.batches.problems import encode_problems
 from issuer.batches.rows import CheckedRow
-from issuer.batches.workflow import RowStatus, State, require_state
+from issuer.batches.workflow import PENDING_STATES, RowStatus, State, require_state
 from registry.errors import NotFoundError
-from registry.models import Batch, BatchRow, Certificate, Institution
+from registry.models import Batch, BatchRow, Certificate, HolderIdentity, Institution
+from registry.sets import member_of
+from registry.vocab import CertificateKind
 
 _INSERT_CHUNK: Final = 5000
 _IN_CHUNK: Final = 1000
+#: The rows a public notice lists (an objection or a hold does not take a person off the notice).
+_ON_NOTICE: Final = (RowStatus.OK.value, RowStatus.HELD.value)
+
+Key = tuple[bytes, str, int]
 
 
 async def get_batch(session: AsyncSession, batch_id: int) -> Batch:
@@ -225,6 +231,18 @@ async def list_batches(
     return list(await session.scalars(query.order_by(Batch.id.desc()).offset(offset).limit(limit)))
 
 
+async def state_counts(session: AsyncSession, *, institution: str | None, region_prefix: str | None) -> dict[str, int]:
+    """How many batches are in each state, within what :func:`list_batches` would list."""
+    query = select(Batch.state, func.count()).group_by(Batch.state)
+    if institution is not None:
+        query = query.where(Batch.institution_code == institution)
+    if region_prefix is not None:
+        query = query.join(Institution, Institution.code == Batch.institution_code).where(
+            func.substr(Institution.region_code, 1, 4) == region_prefix
+        )
+    return {state: int(count) for state, count in (await session.execute(query)).all()}
+
+
 #: Key of the PostgreSQL advisory lock that serialises issue calls (any fixed 64-bit number; "certissu").
 ISSUE_LOCK_KEY = int.from_bytes(b"certissu", "big") & (2**63 - 1)
 
@@ -329,3 +347,85 @@ async def batch_numbers(session: AsyncSession, batch_id: int) -> list[str]:
         select(Certificate.number).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
     )
     return list(result)
+
+
+async def pending_rows(
+    session: AsyncSession, kind: CertificateKind, digests: Iterable[bytes], *, except_batch: int | None
+) -> dict[Key, int]:
+    """(digest, subject, level) → id of another batch of ``kind`` not yet issued that holds the holder."""
+    found: dict[Key, int] = {}
+    dialect = session.get_bind().dialect.name
+    for condition in member_of(BatchRow.holder_id_digest, sorted(digests), dialect):
+        query = (
+            select(BatchRow.holder_id_digest, BatchRow.subject_code, BatchRow.level, BatchRow.batch_id)
+            .join(Batch, Batch.id == BatchRow.batch_id)
+            .where(
+                condition,
+                BatchRow.status.in_([RowStatus.OK.value, RowStatus.HELD.value]),
+                Batch.kind == kind.value,
+                Batch.state.in_([s.value for s in PENDING_STATES]),
+            )
+        )
+        if except_batch is not None:
+            query = query.where(BatchRow.batch_id != except_batch)
+        for digest, subject, level, batch_id in await session.execute(query):
+            found.setdefault((digest, subject, level), batch_id)
+    return found
+
+
+async def drop_identities(session: AsyncSession, batch_id: int) -> None:
+    """Delete the sealed identities of a batch's rows before the rows are replaced (a resubmission): rows
+    never reviewed and never issued, whose sealed numbers nothing else points at."""
+    found = [
+        i for i in await session.scalars(select(BatchRow.holder_identity_id).where(BatchRow.batch_id == batch_id)) if i
+    ]
+    await session.execute(
+        update(BatchRow)
+        .where(BatchRow.batch_id == batch_id)
+        .values(holder_identity_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for start in range(0, len(found), _IN_CHUNK):
+        await session.execute(delete(HolderIdentity).where(HolderIdentity.id.in_(found[start : start + _IN_CHUNK])))
+
+
+async def under_notice(session: AsyncSession, batch_id: int) -> Batch | None:
+    """The batch if it is under public notice, else ``None``."""
+    batch = await session.get(Batch, batch_id)
+    return batch if batch is not None and batch.state == State.UNDER_NOTICE else None
+
+
+async def count_under_notice(session: AsyncSession) -> int:
+    """How many batches are under public notice."""
+    condition = Batch.state == State.UNDER_NOTICE.value
+    return int(await session.scalar(select(func.count()).select_from(Batch).where(condition)) or 0)
+
+
+async def under_notice_page(session: AsyncSession, *, offset: int, limit: int) -> list[Batch]:
+    """``limit`` batches under public notice from ``offset``, newest notice first."""
+    batches = await session.scalars(
+        select(Batch)
+        .where(Batch.state == State.UNDER_NOTICE.value)
+        .order_by(Batch.notice_starts_at.desc(), Batch.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(batches)
+
+
+async def notice_people(
+    session: AsyncSession, batch_id: int, *, page: int, per_page: int
+) -> tuple[int, int, list[tuple[str, str, int]]]:
+    """How many people a batch's notice lists, the page shown (clamped to the pages there are), and that
+    page's (name, subject, level) in file order — names in clear: the caller masks them."""
+    condition = (BatchRow.batch_id == batch_id, BatchRow.status.in_(_ON_NOTICE))
+    people = int(await session.scalar(select(func.count()).select_from(BatchRow).where(*condition)) or 0)
+    page = max(1, min(page, max(1, -(-people // per_page))))
+    rows = await session.execute(
+        select(BatchRow.holder_name, BatchRow.subject_code, BatchRow.level)
+        .where(*condition)
+        .order_by(BatchRow.row_no)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return people, page, [(name, code, level) for name, code, level in rows]

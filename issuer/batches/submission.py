@@ -31,7 +31,7 @@ from issuer.batches.importer import (
 )
 from issuer.batches.rows import CheckedRow, RowChecker
 from issuer.batches.workflow import RowStatus, State, require_reason, require_rows, require_state, row_ranges
-from issuer.identity.sealer import drop_batch_identities, seal_rows
+from issuer.identity.sealer import seal_rows
 from registry.calendar import province_day
 from registry.config import Settings
 from registry.db import Database
@@ -97,7 +97,7 @@ async def _check_upload(
     mark_known_duplicates(
         rows,
         certificates=await refstore.valid_certificates(session, upload.kind, digests),
-        batches=await refstore.pending_rows(session, upload.kind, digests, except_batch=except_batch),
+        batches=await store.pending_rows(session, upload.kind, digests, except_batch=except_batch),
         column=parsed.columns.header(Field.ID_NUMBER),
     )
     return parsed, rows
@@ -207,7 +207,7 @@ async def resubmit_batch(
             file_name=parsed.file_name[:256],
             file_sha256=parsed.sha256,
         )
-        await drop_batch_identities(session, batch.id)
+        await store.drop_identities(session, batch.id)
         await store.delete_rows(session, batch.id)
         await seal_rows(session, settings, rows, today=province_day(now))
         await store.insert_rows(session, batch.id, rows)

@@ -16,6 +16,8 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from issuer.errors import UploadError
 from issuer.params import has_control_characters
@@ -67,8 +69,10 @@ async def read_form(request: Request[Any, Any, Any], *, max_bytes: int, fields: 
         raise too_large(max_bytes)
     try:
         # Read the body first, capped by the route's limit: litestar's multipart parser would leave a
-        # half-written spool file open if the cap cut the stream mid-file.
-        await request.body()
+        # half-written spool file open if the cap cut the stream mid-file. Unless a guard parsed the form
+        # already (the console's CSRF check): then the stream is spent and the parsed form is what there is.
+        if not _form_parsed(request):
+            await request.body()
         form = await request.form()
     except RequestEntityTooLarge:
         raise too_large(max_bytes) from None
@@ -80,6 +84,10 @@ async def read_form(request: Request[Any, Any, Any], *, max_bytes: int, fields: 
         for _, value in form.multi_items():
             if isinstance(value, UploadFile):
                 await value.close()
+
+
+def _form_parsed(request: Request[Any, Any, Any]) -> bool:
+    return ScopeState.from_scope(request.scope).form is not Empty
 
 
 async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tuple[str, ...]) -> Form:

@@ -46,11 +46,25 @@ def main() -> None:
     """certreg — 职业技能证书登记与查验 / vocational certificate registry."""
 
 
+HELP_TEXT = "显示此帮助并退出 / show this message and exit."
+
+
+def bilingual_help(command: click.Command) -> None:
+    """Give ``command`` and every subcommand a ``-h/--help`` option whose own help is in both languages
+    (click's built-in one is English only)."""
+    command.add_help_option = False
+    click.help_option("-h", "--help", help=HELP_TEXT)(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            bilingual_help(sub)
+
+
 def _register() -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         for command in getattr(module, "COMMANDS", []):
             main.add_command(command)
+    bilingual_help(main)
 
 
 _register()

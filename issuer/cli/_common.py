@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from datetime import date
+from typing import Any, Final, TypeVar
 
 import click
 import msgspec
@@ -20,6 +21,8 @@ from rich.console import Console
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings, SettingsError, load_settings
 from registry.db import Database
+from registry.rules.errors import RuleError
+from registry.rules.formats import parse_iso_date
 from registry.schema import check_schema
 
 T = TypeVar("T")
@@ -102,3 +105,37 @@ async def open_database(settings: Settings, *, check: bool = True) -> AsyncItera
         yield database
     finally:
         await database.dispose()
+
+
+class IsoDate(click.ParamType[date]):
+    """A calendar date typed as ``YYYY-MM-DD`` (the province's rule for dates, docs/rules.md "format"): the
+    command gets a :class:`datetime.date`; anything else is a usage error with a zh + en message."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_iso_date(str(value), field=param.name if param and param.name else "date")
+        except RuleError as exc:
+            self.fail(f"{exc.violation.message_zh} / {exc.violation.message_en}", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+#: ``--json`` of every list command: one JSON object per line, dates and times in ISO 8601.
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="以 JSON 输出，每行一个对象（日期为 ISO 8601）/ one JSON object per line (ISO dates).",
+)
+
+_json_lines: Final = msgspec.json.Encoder()
+
+
+def echo_json_lines(items: Iterable[Any]) -> None:
+    """Print each of ``items`` (msgspec Structs, dicts of builtins, dates) as one line of JSON."""
+    for item in items:
+        click.echo(_json_lines.encode(item).decode())

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy import select
 
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from issuer.cli._common import console, echo_json_lines, err_console, json_option, open_database, run, settings_from_env
 from registry.errors import ConflictError, NotFoundError
 from registry.models import ApiKey
 from verify.apikeys import generate_api_key, hash_api_key
@@ -26,12 +26,14 @@ def apikeys_group() -> None:
 
 
 @apikeys_group.command("create")
-@click.option("--name", required=True, help="Who holds the key (an employer's name).")
+@click.option("--name", required=True, help="密钥持有者（用人单位名称）/ who holds the key (an employer's name).")
 @click.option(
-    "--rate", type=click.IntRange(1, 10_000_000), help="Verifications per minute (default CERTREG_API_RATE_PER_MINUTE)."
+    "--rate",
+    type=click.IntRange(1, 10_000_000),
+    help="每分钟查验次数 / verifications per minute (default CERTREG_API_RATE_PER_MINUTE).",
 )
 def apikeys_create(name: str, rate: int | None) -> None:
-    """Create a key and print it once: store it safely, it cannot be shown again."""
+    """新建 API 密钥（仅显示一次）/ Create a key and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
     if not name.strip() or len(name) > 128:
         raise click.BadParameter("1 to 128 characters / 1 到 128 个字符", param_hint="--name")
@@ -50,8 +52,9 @@ def apikeys_create(name: str, rate: int | None) -> None:
 
 
 @apikeys_group.command("list")
-def apikeys_list() -> None:
-    """List keys (id, name, limit, created, revoked); never the keys themselves."""
+@json_option
+def apikeys_list(as_json: bool) -> None:
+    """列出 API 密钥（不显示密钥本身）/ list keys (id, name, limit, created, revoked); never the keys themselves."""
     settings = settings_from_env()
 
     async def _list() -> list[tuple[int, str, int | None, datetime, datetime | None]]:
@@ -63,7 +66,15 @@ def apikeys_list() -> None:
             )
             return [tuple(r) for r in rows]  # type: ignore[misc]
 
-    for key_id, name, rate, created, revoked in run(_list):
+    keys = run(_list)
+    if as_json:
+        fields = ("id", "name", "rate_per_minute", "created_at", "revoked_at")
+        echo_json_lines(
+            {**dict(zip(fields, row, strict=True)), "rate_per_minute": row[2] or settings.api_rate_per_minute}
+            for row in keys
+        )
+        return
+    for key_id, name, rate, created, revoked in keys:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
         console.print(f"{key_id}\t{name}\t{rate or settings.api_rate_per_minute}/min\t{created:%Y-%m-%d}\t{state}")
 
@@ -71,7 +82,7 @@ def apikeys_list() -> None:
 @apikeys_group.command("revoke")
 @click.argument("key_id", type=int)
 def apikeys_revoke(key_id: int) -> None:
-    """Revoke key KEY_ID: it stops working on every verify worker."""
+    """吊销 API 密钥 / Revoke key KEY_ID: it stops working on every verify worker."""
     settings = settings_from_env()
 
     async def _revoke() -> bool:

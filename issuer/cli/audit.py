@@ -45,7 +45,9 @@ class BarProgress:
 
 async def _audit(settings: Settings, progress: BarProgress, state: AuditState) -> AuditReport:
     async with open_database(settings) as database:
-        return await run_audit(database, settings.log_origin, progress, state.checkpoints)
+        return await run_audit(
+            database, settings.log_origin, progress, state.checkpoints, public_url=settings.public_url
+        )
 
 
 def default_state_path(settings: Settings) -> Path:
@@ -77,11 +79,13 @@ def fail(message: str) -> NoReturn:
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"File of the checkpoints confirmed by earlier audits [default: {STATE_NAME} beside the key directory].",
+    help=f"记录以往审计确认的检查点的文件 / file of the checkpoints confirmed by earlier audits "
+    f"[default: {STATE_NAME} beside the key directory].",
 )
 def audit_command(state_path: Path | None) -> None:
-    """Audit the registry: the log rebuilt from its events, every certificate, key, filing and checkpoint
-    (those stored and those earlier audits saw).
+    """审计登记库 / Audit the registry: the log rebuilt from its events, every certificate, its W3C credential
+    (hash against its event, proof against the authority key), key, filing and checkpoint (those stored and
+    those earlier audits saw).
 
     Prints each discrepancy as KIND RECORD MESSAGE; exit code 0 when clean, 1 when anything is wrong.
     """
@@ -101,7 +105,7 @@ def audit_command(state_path: Path | None) -> None:
     checked = (
         f"{report.leaves} leaves, {report.certificates} certificates, {report.prints} prints, "
         f"{report.checkpoints} checkpoints ({len(state.checkpoints)} in {path}), "
-        f"{report.identity_reads} identity reads"
+        f"{report.identity_reads} identity reads, {report.credentials} credentials"
     )
     if report.clean:
         click.echo(f"审计通过 / audit clean: {checked}")

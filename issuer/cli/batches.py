@@ -12,7 +12,7 @@ from issuer.auth.operators import operator
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
 from issuer.batches.workflow import RowStatus, State
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import console, echo_json_lines, json_option, open_database, run, settings_from_env
 from registry.calendar import province_time_text
 
 
@@ -103,11 +103,23 @@ def batches_group() -> None:
 
 
 @batches_group.command("list")
-@click.option("--state", type=click.Choice([s.value for s in State]), default=None, help="Only batches in this state.")
-@click.option("--institution", default=None, help="Only batches of this institution code.")
-@click.option("--limit", type=click.IntRange(1, reports.MAX_PAGE), default=reports.DEFAULT_PAGE, show_default=True)
-def batches_list(state: str | None, institution: str | None, limit: int) -> None:
-    """List batches, newest first."""
+@click.option(
+    "--state",
+    type=click.Choice([s.value for s in State]),
+    default=None,
+    help="只列出此状态的批次 / only batches in this state.",
+)
+@click.option("--institution", default=None, help="只列出此机构的批次 / only batches of this institution code.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, reports.MAX_PAGE),
+    default=reports.DEFAULT_PAGE,
+    show_default=True,
+    help="最多列出几个 / at most this many batches.",
+)
+@json_option
+def batches_list(state: str | None, institution: str | None, limit: int, as_json: bool) -> None:
+    """列出批次（新的在前）/ list batches, newest first."""
     settings = settings_from_env()
 
     async def _list() -> list[BatchSummary]:
@@ -120,6 +132,9 @@ def batches_list(state: str | None, institution: str | None, limit: int) -> None
             return found.items
 
     batches = run(_list)
+    if as_json:
+        echo_json_lines(batches)
+        return
     if not batches:
         console.print("没有批次 / no batches")
         return
@@ -129,11 +144,20 @@ def batches_list(state: str | None, institution: str | None, limit: int) -> None
 @batches_group.command("show")
 @click.argument("batch_id", type=int)
 @click.option(
-    "--status", type=click.Choice([s.value for s in RowStatus]), default=None, help="Only rows of this status."
+    "--status",
+    type=click.Choice([s.value for s in RowStatus]),
+    default=None,
+    help="只显示此状态的行 / only rows of this status.",
 )
-@click.option("--limit", type=click.IntRange(1, reports.MAX_PAGE), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, reports.MAX_PAGE),
+    default=50,
+    show_default=True,
+    help="最多显示几行 / at most this many rows.",
+)
 def batches_show(batch_id: int, status: str | None, limit: int) -> None:
-    """Show a batch: state, counts, what it waits for, its rows (a page) and its history."""
+    """查看批次 / Show a batch: state, counts, what it waits for, its rows (a page) and its history."""
     settings = settings_from_env()
 
     async def _show() -> BatchDetail:

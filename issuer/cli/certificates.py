@@ -29,8 +29,12 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 
 T = TypeVar("T")
-_reason = click.option("--reason", required=True, help="Why (recorded in the transparency log).")
-_operator = click.option("--operator", default=None, help="Name recorded in the events (default: login name).")
+_reason = click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
+_operator = click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
+)
 
 
 @click.group("certificates")
@@ -83,7 +87,8 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
 @click.option(
     "--print-serial",
     default=None,
-    help="Serial of the pre-printed blank it is printed on (qualification certificates; default: the next one).",
+    help="所用空白证书的印制流水码 / serial of the pre-printed blank it is printed on "
+    "(qualification certificates; default: the next one).",
 )
 @_operator
 def reissue_command(number: str, reason: str, print_serial: str | None, operator: str | None) -> None:
@@ -142,10 +147,19 @@ def prints_command(number: str, operator: str | None) -> None:
 @certificates_group.command("replace")
 @click.argument("number")
 @_reason
-@click.option("--name", "holder_name", default=None, help="Corrected holder name.")
-@click.option("--id-number", "holder_id", default=None, help="Corrected document number (sealed).")
-@click.option("--id-type", "holder_id_type", default=None, help="Its document type (证件类型; default resident ID).")
-@click.option("--subject", "subject_code", default=None, help="Corrected occupation or project code.")
+@click.option("--name", "holder_name", default=None, help="更正后的姓名 / corrected holder name.")
+@click.option(
+    "--id-number", "holder_id", default=None, help="更正后的证件号码（封存）/ corrected document number (sealed)."
+)
+@click.option(
+    "--id-type",
+    "holder_id_type",
+    default=None,
+    help="其证件类型（默认居民身份证）/ its document type (default resident ID).",
+)
+@click.option(
+    "--subject", "subject_code", default=None, help="更正后的职业或项目编码 / corrected occupation or project code."
+)
 @click.option("--level", default=None, help="Corrected level (3, 三级, 高级工 …).")
 @_operator
 def replace_command(

@@ -21,7 +21,7 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 def db_upgrade() -> None:
-    """Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
+    """迁移数据库 / Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
     settings = settings_from_env()
     if settings.database_url.startswith("sqlite"):
         path = settings.database_url.split(":///", 1)[-1]
@@ -49,7 +49,7 @@ def db_upgrade() -> None:
 
 @db_group.command("check")
 def db_check() -> None:
-    """Exit 0 when the schema is current; otherwise say what to run (exit 2)."""
+    """检查数据库结构是否最新 / Exit 0 when the schema is current; otherwise say what to run (exit 2)."""
     settings = settings_from_env()
 
     async def _check() -> None:
@@ -70,12 +70,26 @@ def _password(path: str | None) -> str | None:
 
 
 @db_group.command("roles")
-@click.option("--owner", "owner", default="certreg_owner", show_default=True, help="Migration owner role.")
-@click.option("--issuer", "issuer", default="certreg_issuer", show_default=True, help="Issuer app role.")
-@click.option("--verify", "verify", default="certreg_verify", show_default=True, help="Verify replica role.")
-@click.option("--owner-password-file", type=click.Path(dir_okay=False), help="Set the owner's password.")
-@click.option("--issuer-password-file", type=click.Path(dir_okay=False), help="Set the issuer's password.")
-@click.option("--verify-password-file", type=click.Path(dir_okay=False), help="Set the verify role's password.")
+@click.option(
+    "--owner", "owner", default="certreg_owner", show_default=True, help="迁移属主角色 / migration owner role."
+)
+@click.option("--issuer", "issuer", default="certreg_issuer", show_default=True, help="发证应用角色 / issuer app role.")
+@click.option(
+    "--verify", "verify", default="certreg_verify", show_default=True, help="查验副本角色 / verify replica role."
+)
+@click.option(
+    "--owner-password-file", type=click.Path(dir_okay=False), help="设置属主口令（文件）/ set the owner's password."
+)
+@click.option(
+    "--issuer-password-file",
+    type=click.Path(dir_okay=False),
+    help="设置发证角色口令（文件）/ set the issuer's password.",
+)
+@click.option(
+    "--verify-password-file",
+    type=click.Path(dir_okay=False),
+    help="设置查验角色口令（文件）/ set the verify role's password.",
+)
 def db_roles(
     *,
     owner: str,
@@ -85,7 +99,8 @@ def db_roles(
     issuer_password_file: str | None,
     verify_password_file: str | None,
 ) -> None:
-    """Create or correct the PostgreSQL roles: owner (migrations), issuer (no DDL, log append-only), verify
+    """建立或更正 PostgreSQL 角色 / Create or correct the PostgreSQL roles: owner (migrations), issuer (no DDL, log
+    append-only), verify
     (read-only). Run as a superuser, after `certreg db upgrade`; again after each upgrade."""
     settings = settings_from_env()
     if not settings.database_url.startswith("postgresql"):

@@ -10,7 +10,9 @@ from issuer.cli.registry_data import print_report
 from issuer.demo import (
     check_demo_preconditions,
     demo_link_lines,
+    demo_staff_lines,
     ensure_demo_keys,
+    ensure_demo_staff,
     issue_demo_certificates,
     load_demo_reference,
 )
@@ -24,7 +26,8 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 def demo_load() -> None:
-    """Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the demo
+    """载入演示数据 / Load regions, the demo catalogue, institutions and filings, create the demo keys and issue the
+    demo
     certificates (one valid, one revoked, one reissued)."""
     settings = settings_from_env()
     store = keystore(settings)
@@ -48,6 +51,8 @@ def demo_load() -> None:
                 for line in demo_links(settings):  # plain echo: a link stays on one line, percent-encoded
                     click.echo(line)
             await publish_after_batch(database, store, settings)
+            for line in demo_staff_lines(await ensure_demo_staff(database, settings), settings.public_url):
+                click.echo(line)
 
     run(_load)
 

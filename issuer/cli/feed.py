@@ -22,10 +22,26 @@ def feed_group() -> None:
 
 
 @feed_group.command("export")
-@click.option("--since", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Events after this id.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--reason", required=True, help="Why (recorded in the transparency log).")
-@click.option("--operator", default=None, help="Name recorded in the events (default: the login name).")
+@click.option(
+    "--since",
+    type=click.IntRange(0, 2**63 - 1),
+    default=0,
+    show_default=True,
+    help="导出此编号之后的事件 / events after this id.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="输出目录 / output directory.",
+)
+@click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
+@click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
+)
 def export_command(since: int, out_dir: Path, reason: str, operator: str | None) -> None:
     """导出证书事件及完整身份（NDJSON、CSV、XLSX 与签名清单）/ export the feed with a signed manifest."""
     settings = with_passphrase(settings_from_env())

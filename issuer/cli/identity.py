@@ -17,8 +17,12 @@ from issuer.cli.issue_batch import operator_for
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.identity.rotation import RotationResult, rotate_kek
 
-_reason = click.option("--reason", required=True, help="Why (recorded in the transparency log).")
-_operator = click.option("--operator", default=None, help="Name recorded in the events (default: login name).")
+_reason = click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
+_operator = click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
+)
 
 
 @click.group("identity")
@@ -56,7 +60,7 @@ def show_command(number: str, reason: str, operator: str | None) -> None:
     "--new-passphrase-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="File holding the passphrase that seals the new KEK (default: the key passphrase).",
+    help="新 KEK 口令所在文件 / file holding the passphrase that seals the new KEK (default: the key passphrase).",
 )
 @_operator
 def rotate_command(reason: str, new_passphrase_file: Path | None, operator: str | None) -> None:

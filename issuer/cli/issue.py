@@ -22,14 +22,12 @@ from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
 from issuer.batches.workflow import RowStatus, State, issuable_problem
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import ISO_DATE, console, err_console, open_database, run, settings_from_env, with_passphrase
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
 from registry.calendar import province_time_text
 from registry.config import Settings
-from registry.rules.errors import RuleError
-from registry.rules.formats import parse_iso_date
 from registry.vocab import CertificateKind
 
 _STAGES = {"read": "读取文件 read", "check": "检查各行 check", "store": "保存 store"}
@@ -47,22 +45,33 @@ def _progress_callback(progress: Progress) -> ProgressCallback:
     return report
 
 
-def _assessed_on(_: click.Context, __: click.Parameter, value: str) -> date:
-    try:
-        return parse_iso_date(value, field="assessed_on")
-    except RuleError as exc:
-        raise click.BadParameter(f"{exc.violation.message_zh} / {exc.violation.message_en}") from None
-
-
 @click.command("issue")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--institution", required=True, help="Code of the institution the results belong to.")
-@click.option("--kind", type=click.Choice([k.value for k in CertificateKind]), required=True)
-@click.option("--assessed-on", required=True, callback=_assessed_on, help="Assessment date, YYYY-MM-DD.")
-@click.option("--exclude-bad", is_flag=True, help="Exclude bad rows (recorded with a reason) and go on without them.")
-@click.option("--submitter", default=None, help="Operator who submits for the institution (and starts the notice).")
-@click.option("--city-reviewer", default=None, help="Operator of the city centre who does the first review.")
-@click.option("--province-reviewer", default=None, help="Operator of the province centre who does its review.")
+@click.option("--institution", required=True, help="成绩所属机构编码 / code of the institution the results belong to.")
+@click.option(
+    "--kind", type=click.Choice([k.value for k in CertificateKind]), required=True, help="证书类别 / certificate kind."
+)
+@click.option("--assessed-on", required=True, type=ISO_DATE, help="考核日期 / assessment date, YYYY-MM-DD.")
+@click.option(
+    "--exclude-bad",
+    is_flag=True,
+    help="排除问题行（记录理由）后继续 / exclude bad rows (recorded with a reason) and go on without them.",
+)
+@click.option(
+    "--submitter",
+    default=None,
+    help="代机构提交的操作人 / operator who submits for the institution (and starts the notice).",
+)
+@click.option(
+    "--city-reviewer",
+    default=None,
+    help="做初审的市州中心操作人 / operator of the city centre who does the first review.",
+)
+@click.option(
+    "--province-reviewer",
+    default=None,
+    help="做复审的省中心操作人 / operator of the province centre who does its review.",
+)
 @click.option("--issuer", "issuer_name", default=None, help="Operator who issues (province admin; city for 专项).")
 def issue_command(
     *,
@@ -76,9 +85,9 @@ def issue_command(
     province_reviewer: str | None,
     issuer_name: str | None,
 ) -> None:
-    """Import FILE (CSV or XLSX), review it, start its public notice and — once the notice has ended (run the
-    same command again then) — issue it, each step by the operator named for it (no one does two reviews or
-    issues what they submitted)."""
+    """一步完成导入、审核、公示与发证 / Import FILE (CSV or XLSX), review it, start its public notice and — once the
+    notice has ended (run the same command again then) — issue it, each step by the operator named for
+    it (no one does two reviews or issues what they submitted)."""
     settings = with_passphrase(settings_from_env())
     data = file.read_bytes()
     if len(data) > settings.max_upload_bytes:

@@ -109,7 +109,11 @@ def print_summary(result: IssueResult, seconds: float) -> None:
 
 @click.command("issue-batch")
 @click.argument("batch_id", type=int)
-@click.option("--operator", default=None, help="Name recorded in the events (default: the login name).")
+@click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
+)
 def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""
     settings = settings_from_env()

@@ -9,7 +9,15 @@ import click
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.cli._common import console, keystore, open_database, run, settings_from_env
+from issuer.cli._common import (
+    console,
+    echo_json_lines,
+    json_option,
+    keystore,
+    open_database,
+    run,
+    settings_from_env,
+)
 from issuer.keystore import new_key, rotate_key
 from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
 from keys.kid import KID_LENGTH
@@ -32,10 +40,10 @@ async def _require_authority(session: AsyncSession, code: str) -> None:
 
 
 @keys_group.command("new")
-@click.option("--authority", required=True, help="Authority code, e.g. 430000.")
-@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True)
+@click.option("--authority", required=True, help="鉴定中心编码，如 430000 / authority code, e.g. 430000.")
+@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True, help="密钥用途 / what the key signs.")
 def keys_new(authority: str, purpose: Purpose) -> None:
-    """Create the first active key of AUTHORITY (use rotate to replace one)."""
+    """新建鉴定中心的第一把密钥 / Create the first active key of AUTHORITY (use rotate to replace one)."""
     settings = settings_from_env()
     store = keystore(settings, sealing=True)
 
@@ -51,11 +59,11 @@ def keys_new(authority: str, purpose: Purpose) -> None:
 
 
 @keys_group.command("rotate")
-@click.option("--authority", required=True)
-@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True)
-@click.option("--reason", default="", help="Why the key is rotated (recorded in the log).")
+@click.option("--authority", required=True, help="鉴定中心编码 / authority code.")
+@click.option("--purpose", type=_PURPOSE, default="statement", show_default=True, help="密钥用途 / what the key signs.")
+@click.option("--reason", default="", help="轮换理由（记入日志）/ why the key is rotated (recorded in the log).")
 def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
-    """Retire the active key of AUTHORITY and make a new one, in one step."""
+    """轮换密钥 / Retire the active key of AUTHORITY and make a new one, in one step."""
     settings = settings_from_env()
     store = keystore(settings, sealing=True)
 
@@ -72,12 +80,22 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
 @keys_group.command("compromised", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 @click.option(
-    "--at", "at_text", required=True, help="When the key was compromised (ISO 8601 with time zone, or `now`)."
+    "--at",
+    "at_text",
+    required=True,
+    help="密钥泄露时间 / when the key was compromised (ISO 8601 with time zone, or `now`).",
 )
-@click.option("--scope", type=click.Choice(["after", "all"]), default="after", show_default=True)
-@click.option("--reason", required=True, help="What happened (recorded in the log).")
+@click.option(
+    "--scope",
+    type=click.Choice(["after", "all"]),
+    default="after",
+    show_default=True,
+    help="after：泄露日起签的无效；all：全部无效 / after: statements from that day on are invalid; all: every one.",
+)
+@click.option("--reason", required=True, help="经过（记入日志）/ what happened (recorded in the log).")
 def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str) -> None:
-    """Mark KID compromised: statements it signed from AT's day on (or all, --scope all) stop verifying."""
+    """标记密钥泄露 / Mark KID compromised: statements it signed from AT's day on (or all, --scope all) stop
+    verifying."""
     try:
         at = datetime.now(UTC) if at_text.strip().lower() == "now" else datetime.fromisoformat(at_text)
     except ValueError:
@@ -104,9 +122,13 @@ async def _keyset() -> KeySet:
 
 
 @keys_group.command("list")
-def keys_list() -> None:
-    """Every key ever registered, with its status and validity window."""
+@json_option
+def keys_list(as_json: bool) -> None:
+    """列出全部密钥 / every key ever registered, with its status and validity window."""
     keyset = run(_keyset)
+    if as_json:
+        echo_json_lines(keyset.keys)
+        return
     table = Table(title="密钥 / keys")
     # the kid is what an operator copies into `keys compromised`: it never wraps or shrinks, the others give way
     table.add_column("kid", no_wrap=True, min_width=KID_LENGTH)
@@ -136,7 +158,7 @@ def keys_list() -> None:
 
 @keys_group.command("export-public")
 def keys_export_public() -> None:
-    """Print the public key set as JSON (what GET /v1/keys serves; verify-token --keys reads it)."""
+    """输出公钥集 JSON / Print the public key set as JSON (what GET /v1/keys serves; verify-token --keys reads it)."""
     sys.stdout.buffer.write(run(_keyset).to_json() + b"\n")
 
 

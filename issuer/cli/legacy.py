@@ -28,15 +28,26 @@ def legacy_group() -> None:
 
 @legacy_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--source", required=True, help="The old system's name (its declared free formats apply).")
-@click.option("--chunk-size", type=click.IntRange(1, 100_000), default=DEFAULT_CHUNK, show_default=True)
+@click.option("--source", required=True, help="原系统名称 / the old system's name (its declared free formats apply).")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1, 100_000),
+    default=DEFAULT_CHUNK,
+    show_default=True,
+    help="每个事务的行数 / rows per transaction.",
+)
 @click.option(
     "--processes",
     type=click.IntRange(1, 256),
     default=None,
-    help="Worker processes that check and sign (default: every core; files under 20,000 rows use none).",
+    help="检查与签名的工作进程数（默认每核一个；不足 2 万行不用）/ worker processes that check and sign "
+    "(default: one per core; files under 20,000 rows use none).",
 )
-@click.option("--operator", default=None, help="Name recorded in the events (default: the login name).")
+@click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
+)
 def import_command(file: Path, source: str, chunk_size: int, processes: int | None, operator: str | None) -> None:
     """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
     settings = with_passphrase(settings_from_env())

@@ -17,7 +17,7 @@ def log_group() -> None:
 
 @log_group.command("checkpoint")
 def log_checkpoint() -> None:
-    """Sign and store a checkpoint of the log as it is now (none is added when the size is unchanged);
+    """签发日志检查点 / Sign and store a checkpoint of the log as it is now (none is added when the size is unchanged);
     print the signed note."""
     settings = settings_from_env()
     store = keystore(settings)
@@ -31,7 +31,7 @@ def log_checkpoint() -> None:
 
 @log_group.command("key")
 def log_key() -> None:
-    """Print the log's verifier key (what `certreg monitor --key` pins)."""
+    """输出日志验证公钥 / Print the log's verifier key (what `certreg monitor --key` pins)."""
     settings = settings_from_env()
 
     async def _key() -> NoteVerifier:

@@ -157,18 +157,22 @@ def check_once(base: str, state_path: Path, key: str | None, new_key: str | None
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("certreg-monitor.json"),
     show_default=True,
-    help="File of the checkpoints seen so far.",
+    help="记录已见检查点的文件 / file of the checkpoints seen so far.",
 )
-@click.option("--key", default=None, help="The log's verifier key (origin+keyid+base64) to pin instead of TOFU.")
+@click.option(
+    "--key", default=None, help="日志验证公钥 / the log's verifier key (origin+keyid+base64) to pin instead of TOFU."
+)
 @click.option(
     "--accept-key",
     "new_key",
     default=None,
-    help="Accept a rotation of the log key: pin this new verifier key instead of the one in the state file "
+    help="接受日志密钥轮换 / accept a rotation of the log key: pin this new verifier key instead of the one in the"
+    " state file "
     "(recorded there; the checkpoints seen must still be extended). Check the key out of band first.",
 )
 def monitor_command(url: str, state_path: Path, key: str | None, new_key: str | None) -> None:
-    """Check that the log at URL only grew since the last run; exit 1 on a fork, rollback, rewrite or new key."""
+    """监测日志只增不改 / Check that the log at URL only grew since the last run; exit 1 on a fork, rollback, rewrite
+    or new key."""
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("an http:// or https:// URL", param_hint="URL")
     if key is not None and new_key is not None:

@@ -23,10 +23,11 @@ def registry_group() -> None:
 @click.option(
     "--table",
     type=click.Choice([spec.name for spec in SPECS]),
-    help="The table a CSV file holds (default: recognised from its header).",
+    help="CSV 文件对应的表 / the table a CSV file holds (default: recognised from its header).",
 )
 def load(path: Path, table: str | None) -> None:
-    """Load FILE; every bad row is listed and nothing of the file is loaded. Re-loading changes nothing."""
+    """载入登记数据文件 / Load FILE; every bad row is listed and nothing of the file is loaded. Re-loading changes
+    nothing."""
     settings = settings_from_env()
     data = path.read_bytes()
 

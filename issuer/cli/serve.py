@@ -11,9 +11,11 @@ from verify.multiproc import metrics_directory, serve_metrics
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default CERTREG_WORKERS).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听端口 / port to listen on."
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="工作进程数 / worker processes (default CERTREG_WORKERS).")
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the registry: 发证、查验 / issue and verify, on one port."""
     settings = settings_from_env()

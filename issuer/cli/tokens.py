@@ -21,11 +21,16 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("create")
-@click.option("--org", "org_code", required=True, help="Institution or centre code the token acts for.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--label", default="", help="A note saying who holds the token.")
+@click.option(
+    "--org",
+    "org_code",
+    required=True,
+    help="令牌所代表的机构或中心编码 / institution or centre code the token acts for.",
+)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="角色 / role.")
+@click.option("--label", default="", help="备注：令牌由谁持有 / a note saying who holds the token.")
 def tokens_create(org_code: str, role: str, label: str) -> None:
-    """Create a token and print it once: store it safely, it cannot be shown again."""
+    """新建 API 令牌（仅显示一次）/ Create a token and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
 
     async def _create() -> str:
@@ -40,7 +45,7 @@ def tokens_create(org_code: str, role: str, label: str) -> None:
 @tokens_group.command("revoke")
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id: int) -> None:
-    """Revoke token TOKEN_ID: it stops working at once."""
+    """吊销 API 令牌 / Revoke token TOKEN_ID: it stops working at once."""
     settings = settings_from_env()
 
     async def _revoke() -> None:

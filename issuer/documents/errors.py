@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from issuer.errors import IssuerError
+from issuer.errors import BatchStateError, IssuerError
 
 
 class DocumentError(IssuerError):
     """Base class of every error a certificate document raises on purpose; ``code`` is stable."""
 
     code = "document.invalid"
+
+
+class NothingToPrintError(DocumentError, BatchStateError):
+    """A print run with no page: none of its certificates can be drawn (no sealed document number, or none
+    fits its layout). A state of the batch (409), not a fault of the server."""
+
+    code = "document.nothing_to_print"
 
 
 class TemplateError(DocumentError):

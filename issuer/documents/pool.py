@@ -9,7 +9,7 @@ message, so the caller can report that row and go on.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 
 import msgspec
 
@@ -40,10 +40,13 @@ def _warm(profile: str, fallbacks: tuple[str, ...]) -> None:
 
 
 def _render_chunk(
-    documents: Sequence[CertificateDocument], *, profile: str, variant: Variant, fallbacks: tuple[str, ...]
+    documents: Sequence[CertificateDocument | Failure], *, profile: str, variant: Variant, fallbacks: tuple[str, ...]
 ) -> list[bytes | Failure]:
     results: list[bytes | Failure] = []
     for document in documents:
+        if isinstance(document, Failure):  # known before rendering (e.g. no sealed number): kept in its place
+            results.append(document)
+            continue
         try:
             results.append(render_certificate(document, profile=profile, variant=variant, fallbacks=fallbacks))
         except DocumentError as exc:
@@ -52,15 +55,16 @@ def _render_chunk(
 
 
 def render_many(
-    documents: Iterable[CertificateDocument],
+    documents: Iterable[CertificateDocument | Failure],
     *,
     profile: str,
     variant: Variant,
     processes: int | None = None,
     fallbacks: tuple[str, ...] = (),
     chunk: int = CHUNK,
-) -> Iterator[bytes | Failure]:
-    """The PDF (or :class:`Failure`) of each document, in order, rendered by ``processes`` workers."""
+) -> Generator[bytes | Failure, None, None]:
+    """The PDF (or :class:`Failure`) of each document, in order, rendered by ``processes`` workers. A
+    :class:`Failure` among ``documents`` is passed through in its place (a row known to be unprintable)."""
     work = functools.partial(_render_chunk, profile=profile, variant=variant, fallbacks=fallbacks)
     warm = functools.partial(_warm, profile, fallbacks)
     return pool_map(work, documents, processes=processes, chunk=chunk, initializer=warm)

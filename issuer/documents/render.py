@@ -5,10 +5,11 @@ This is the entry point phase-2 routes and the CLI call. Templates and fonts are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from issuer.documents import pdf
 from issuer.documents.compose import Page, compose
+from issuer.documents.errors import DocumentError, NothingToPrintError
 from issuer.documents.fontstack import font_stack
 from issuer.documents.layout import load_profile_layout, load_template
 from issuer.documents.model import CertificateDocument, Variant
@@ -72,11 +73,23 @@ def render_print_run(
     profile: str,
     offset_mm: tuple[float, float] | None = None,
     fallbacks: tuple[str, ...] = (),
+    on_error: Callable[[CertificateDocument, DocumentError], None] | None = None,
 ) -> bytes:
-    """The print variant of ``documents``, one page each, in one file for the printer."""
-    pages = [_page(document, profile, Variant.PRINT, offset_mm, fallbacks) for document in documents]
+    """The print variant of ``documents``, one page each, in one file for the printer. With ``on_error``, a
+    document that cannot be laid out is handed to it and left out (the others print); without, it raises."""
+    pages = []
+    for document in documents:
+        try:
+            pages.append(_page(document, profile, Variant.PRINT, offset_mm, fallbacks))
+        except DocumentError as exc:
+            if on_error is None:
+                raise
+            on_error(document, exc)
     if not pages:
-        raise ValueError("no documents to print")
+        raise NothingToPrintError(
+            "没有可打印的证书（无封存的证件号码或版面放不下）/ no certificate of these can be printed (no sealed "
+            "document number, or none fits the layout)"
+        )
     return pdf.render(pages, font_stack(fallbacks))
 
 

@@ -26,11 +26,12 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
 from issuer.errors import IssuerError
 from issuer.feed.fields import NATIONAL_FIELDS, FeedRecord
 from issuer.feed.manifest import FORMAT, FeedFile, Manifest, as_json, file_entry, sign_manifest
-from issuer.identity.reads import open_identity, require_province_admin, ring_for
+from issuer.identity.reads import open_identity, ring_for
 from issuer.issuing.corrections import check_reason
 from issuer.keystore import KeyStore, signer_for
 from registry.certificates import STATUS_EVENT_KINDS
@@ -270,7 +271,7 @@ async def export_feed(
     Raises :class:`issuer.errors.Forbidden` (not the province admin), ``InvalidInputError`` (reason),
     :class:`FeedExistsError`, :class:`FeedChangedError`, ``ConflictError`` (no active province key) and the
     sealing errors."""
-    require_province_admin(caller, action_zh="导出国家库交换数据", action_en="exporting the national feed")
+    authorise(caller, Action.FEED)
     reason = check_reason(reason)
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()

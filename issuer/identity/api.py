@@ -11,38 +11,35 @@ travels in the body, never in a URL that proxies log. The answer is ``Cache-Cont
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, MediaType, Request, Response, post
+from litestar import Controller, Response, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
+from issuer.openapi import documented, ok
 from issuer.runtime import IssuerRuntime
-from registry.identity.errors import IdentityError
-from verify.http.errors import Handler
 
 
 class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: str
 
 
-def _unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """A sealing fault is the server's (a missing or wrong KEK file, an altered row), never the caller's."""
-    content = {"status": 503, "error": str(exc), "code": "identity.unavailable"}
-    return Response(content, status_code=503, media_type=MediaType.JSON)
-
-
-IDENTITY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {IdentityError: _unavailable}
-
-
 class IdentityController(Controller):
     path = "/v1/certificates"
-    exception_handlers = IDENTITY_EXCEPTION_HANDLERS
 
-    @post("/{number:str}/identity", status_code=200)
+    @post(
+        "/{number:str}/identity",
+        status_code=200,
+        **documented(
+            "readCertificateIdentity",
+            "查看持证人完整身份（记入透明日志）/ read the holder's full identity (logged)",
+            errors=(400, 401, 403, 404, 503),
+            answers={200: ok(IdentityRecord, "完整身份，不缓存 / the full identity, never cached", examples.IDENTITY)},
+        ),
+    )
     async def read(
         self,
         number: FromPath[str],

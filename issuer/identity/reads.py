@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
-from issuer.errors import Forbidden
 from issuer.identity.kek import open_kek
 from issuer.identity.sealer import identity_binding
 from issuer.issuing.corrections import check_reason
@@ -41,16 +41,6 @@ class IdentityRecord(msgspec.Struct, frozen=True, kw_only=True):
     event_id: int  # the leaf of the identity.read event
 
 
-def require_province_admin(caller: Principal, *, action_zh: str, action_en: str) -> None:
-    """Raise :class:`Forbidden` unless ``caller`` is the province admin (docs/identity.md: the only role
-    that reads full identities)."""
-    if caller.role.value != "province_admin":
-        raise Forbidden(
-            f"{action_zh}：仅限省鉴定中心管理员 / {action_en}: only for province_admin "
-            f"(this caller is {caller.role.value})"
-        )
-
-
 def open_identity(ring: DataKeyRing, identity: HolderIdentity) -> str:
     """The full number of ``identity`` (raises the sealing errors when it does not open)."""
     return ring.open_document_number(
@@ -71,7 +61,7 @@ async def read_identity(
     Raises :class:`Forbidden` (not the province admin), ``InvalidInputError`` (reason), :class:`NotFoundError`
     (no such certificate, or one issued before the registry sealed identities), the sealing errors.
     """
-    require_province_admin(caller, action_zh="查看完整身份信息", action_en="reading a full identity")
+    authorise(caller, Action.READ_IDENTITY)
     reason = check_reason(reason)
     async with database.transaction() as session:
         certificate = await session.get(Certificate, number)

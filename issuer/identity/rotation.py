@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
 from issuer.identity.kek import create_kek, forget, forget_file, kek_path, open_kek
-from issuer.identity.reads import require_province_admin
 from issuer.issuing.corrections import check_reason
 from registry.config import Settings
 from registry.db import Database
@@ -43,7 +43,7 @@ async def rotate_kek(
     Raises :class:`issuer.errors.Forbidden`, ``InvalidInputError`` (reason), the KEK file errors and the
     sealing errors of :func:`rewrap_all` (a data key that does not open under the current KEK: nothing changes).
     """
-    require_province_admin(caller, action_zh="轮换密钥加密密钥", action_en="rotating the key-encryption key")
+    authorise(caller, Action.ROTATE_KEK)
     reason = check_reason(reason)
     old = open_kek(settings)
     path = kek_path(settings)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.identity.kek import kek_for_sealing
@@ -24,7 +23,6 @@ from registry.identity.sealing.datakeys import DataKey, DataKeyPolicy
 from registry.identity.sealing.envelope import seal_document_number
 from registry.identity.sealing.ring import DataKeyRing
 from registry.identity.sealing.store import count_sealed, insert_identities, store_data_key, usable_key
-from registry.models import BatchRow, HolderIdentity
 from registry.rules.documents import HolderDocument, implied_gender
 
 DEFAULT_POLICY = DataKeyPolicy()
@@ -107,19 +105,3 @@ async def seal_rows(session: AsyncSession, settings: Settings, rows: Sequence[_S
     ids = await seal_documents(session, settings, [row.document for row in rows], today=today)
     for row, identity_id in zip(rows, ids, strict=True):
         row.holder_identity_id, row.document = identity_id, None
-
-
-async def drop_batch_identities(session: AsyncSession, batch_id: int) -> None:
-    """Delete the identities of a batch's rows before the rows are replaced (a resubmission): rows never
-    reviewed and never issued, whose sealed numbers nothing else points at."""
-    found = [
-        i for i in await session.scalars(select(BatchRow.holder_identity_id).where(BatchRow.batch_id == batch_id)) if i
-    ]
-    await session.execute(
-        update(BatchRow)
-        .where(BatchRow.batch_id == batch_id)
-        .values(holder_identity_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    for start in range(0, len(found), 1000):
-        await session.execute(delete(HolderIdentity).where(HolderIdentity.id.in_(found[start : start + 1000])))

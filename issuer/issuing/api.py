@@ -2,7 +2,6 @@
 
 ==========================================  ===================================================  ======
 ``POST /v1/batches/{id}/issue``             province admin; city reviewer: special-ability, own region  200
-``GET  /v1/batches/{id}/qr.zip``            institution (own), city reviewer (region), province roles   200
 ``GET  /v1/certificates/{n}/qr.svg|png``    as qr.zip (``?mode=short`` for the short URL)               200
 ``POST /v1/certificates/{n}/revoke``        as issue; body ``{"reason"}``                              200
 ``POST /v1/certificates/{n}/reissue``       as issue; body ``{"reason", "print_serial"?}``             201
@@ -10,6 +9,8 @@
 ``POST /v1/certificates/{n}/replace``       as issue; body ``{"reason", corrected fields…}``           201
 ``GET  /v1/exports/certificates?since=ID``  province roles; NDJSON stream                               200
 ==========================================  ===================================================  ======
+
+The batch's ``qr.zip`` is served from a file built once (:mod:`issuer.artefacts.api`).
 
 ``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event.
 """
@@ -23,9 +24,11 @@ import msgspec
 import segno
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
@@ -34,9 +37,10 @@ from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines, parse_since
 from issuer.issuing.prints import CertificatePrints, certificate_prints
-from issuer.issuing.qrcodes import batch_qr_zip, certificate_qr_source, check_batch_qr
+from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
+from issuer.openapi import documented, ok
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
@@ -80,7 +84,16 @@ class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_field
 class BatchIssueController(Controller):
     path = "/v1/batches"
 
-    @post("/{batch_id:int}/issue", status_code=200)
+    @post(
+        "/{batch_id:int}/issue",
+        status_code=200,
+        **documented(
+            "issueBatch",
+            "签发批次中就绪的行（幂等）/ issue the batch's ready rows (idempotent)",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={200: ok(IssueResponse, "批次的全部证书编号 / every number of the batch", examples.ISSUED)},
+        ),
+    )
     async def issue(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
         data: JSONBody[IssueRequest | None] = None,
@@ -100,25 +113,20 @@ class BatchIssueController(Controller):
             held=result.held, numbers=result.numbers,
         )  # fmt: skip
 
-    @get("/{batch_id:int}/qr.zip", media_type="application/zip")
-    async def qr_zip(
-        self,
-        batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-        mode: FromQuery[Mode] = Mode.TOKEN,
-    ) -> Stream:
-        """One SVG and one PNG QR code per certificate of the batch, streamed as a zip archive."""
-        await check_batch_qr(issuer.database, batch_id, caller=principal)
-        chunks = batch_qr_zip(issuer.database, batch_id, public_url=issuer.settings.public_url, mode=mode)
-        disposition = f'attachment; filename="batch-{batch_id}-qr.zip"'
-        return Stream(chunks, media_type="application/zip", headers={"Content-Disposition": disposition})
-
 
 class CertificateChangeController(Controller):
     path = "/v1/certificates"
 
-    @get("/{number:str}/qr.svg", media_type="image/svg+xml")
+    @get(
+        "/{number:str}/qr.svg",
+        media_type="image/svg+xml",
+        **documented(
+            "getCertificateQrSvg",
+            "证书二维码（SVG）/ the certificate's QR code (SVG)",
+            errors=(400, 401, 403, 404),
+            answers={200: ok(str, "二维码 / the QR code", examples.QR_SVG, media_type="image/svg+xml")},
+        ),
+    )
     async def qr_svg(
         self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
         mode: FromQuery[Mode] = Mode.TOKEN,
@@ -127,7 +135,16 @@ class CertificateChangeController(Controller):
         code = await _code(issuer, principal, number, mode)
         return Response(svg_bytes(code, title=number), media_type="image/svg+xml")
 
-    @get("/{number:str}/qr.png", media_type="image/png")
+    @get(
+        "/{number:str}/qr.png",
+        media_type="image/png",
+        **documented(
+            "getCertificateQrPng",
+            "证书二维码（PNG）/ the certificate's QR code (PNG)",
+            errors=(400, 401, 403, 404),
+            answers={200: ResponseSpec(bytes, description="二维码 / the QR code", media_type="image/png")},
+        ),
+    )
     async def qr_png(
         self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
         mode: FromQuery[Mode] = Mode.TOKEN,
@@ -136,7 +153,16 @@ class CertificateChangeController(Controller):
         code = await _code(issuer, principal, number, mode)
         return Response(png_bytes(code), media_type="image/png")
 
-    @post("/{number:str}/revoke", status_code=200)
+    @post(
+        "/{number:str}/revoke",
+        status_code=200,
+        **documented(
+            "revokeCertificate",
+            "撤销证书 / revoke a certificate",
+            errors=(400, 401, 403, 404, 409),
+            answers={200: ok(RevokeResult, "已撤销 / revoked", examples.REVOKED)},
+        ),
+    )
     async def revoke(
         self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
@@ -147,7 +173,16 @@ class CertificateChangeController(Controller):
             reason=data.reason, caller=principal, announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
 
-    @post("/{number:str}/reissue", status_code=201)
+    @post(
+        "/{number:str}/reissue",
+        status_code=201,
+        **documented(
+            "reissueCertificate",
+            "补发证书 / reissue a certificate (补发)",
+            errors=(400, 401, 403, 404, 409),
+            answers={201: ok(SuccessorResult, "补发结果 / the reissue", examples.SUCCESSOR_RESULT)},
+        ),
+    )
     async def reissue(
         self, number: FromPath[str], data: JSONBody[ReissueRequest], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
@@ -160,7 +195,17 @@ class CertificateChangeController(Controller):
             credentials=_credentials(issuer),
         )  # fmt: skip
 
-    @get("/{number:str}/prints")
+    @get(
+        "/{number:str}/prints",
+        **documented(
+            "getCertificatePrints",
+            "证书的印制记录 / the certificate's prints",
+            errors=(400, 401, 403, 404),
+            answers={
+                200: ok(CertificatePrints, "有效与作废的印制流水码 / valid and void print serials", examples.PRINTS)
+            },
+        ),
+    )
     async def prints(
         self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
     ) -> CertificatePrints:
@@ -169,7 +214,16 @@ class CertificateChangeController(Controller):
         profile = get_profile(issuer.settings.profile)
         return await certificate_prints(issuer.database, profile, number, caller=principal, today=today)
 
-    @post("/{number:str}/replace", status_code=201)
+    @post(
+        "/{number:str}/replace",
+        status_code=201,
+        **documented(
+            "replaceCertificate",
+            "换发证书（更正内容，新编号）/ replace a certificate (corrected content, new number)",
+            errors=(400, 401, 403, 404, 409, 422),
+            answers={201: ok(SuccessorResult, "换发结果 / the replacement", examples.SUCCESSOR_RESULT)},
+        ),
+    )
     async def replace(
         self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
@@ -206,7 +260,20 @@ async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: 
 class ExportController(Controller):
     path = "/v1/exports"
 
-    @get("/certificates", media_type="application/x-ndjson")
+    @get(
+        "/certificates",
+        media_type="application/x-ndjson",
+        **documented(
+            "exportCertificates",
+            "证书事件导出（NDJSON）/ certificate events as NDJSON",
+            errors=(400, 401, 403),
+            answers={
+                200: ok(
+                    str, "每行一个事件 / one event per line", examples.EXPORT_LINE, media_type="application/x-ndjson"
+                )
+            },
+        ),
+    )
     async def certificates(
         self,
         issuer: NamedDependency[IssuerRuntime],

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.problems import RowProblem, bilingual
 from issuer.batches.refstore import valid_certificates
 from issuer.batches.rows import CheckedRow
-from issuer.issuing.errors import RowProblem
 from registry.vocab import CertificateKind
 
 
@@ -30,24 +30,24 @@ async def duplicate_rows(session: AsyncSession, kind: CertificateKind, rows: Seq
         number = existing.get(key)
         if number is not None:
             problems.append(
-                RowProblem(
+                bilingual(
+                    f"持证人已有同职业同等级的有效证书 {number} / the holder already has a valid "
+                    f"certificate {number} for this subject and level",
                     row=row.row_no,
                     field="id_number",
                     code="duplicate.valid_certificate",
-                    message=f"持证人已有同职业同等级的有效证书 {number} / the holder already has a valid "
-                    f"certificate {number} for this subject and level",
                 )
             )
             continue
         earlier = first_row.setdefault(key, row.row_no)
         if earlier != row.row_no:
             problems.append(
-                RowProblem(
+                bilingual(
+                    f"与第 {earlier} 行为同一持证人、同职业同等级 / the same holder, subject and level "
+                    f"as row {earlier}",
                     row=row.row_no,
                     field="id_number",
                     code="duplicate.in_batch",
-                    message=f"与第 {earlier} 行为同一持证人、同职业同等级 / the same holder, subject and level "
-                    f"as row {earlier}",
                 )
             )
     return problems

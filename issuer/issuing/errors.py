@@ -6,20 +6,10 @@ exception → HTTP table, maps them.
 
 from __future__ import annotations
 
-import msgspec
-
+from issuer.batches.problems import RowProblem
 from issuer.errors import InvalidInputError, IssuerError
 
-__all__ = ["IneligibleError", "InvalidInputError", "RowProblem"]
-
-
-class RowProblem(msgspec.Struct, frozen=True, kw_only=True):
-    """Why one row of a batch (or one corrected certificate) cannot be issued."""
-
-    row: int
-    field: str
-    code: str
-    message: str
+__all__ = ["IneligibleError", "InvalidInputError"]
 
 
 class IneligibleError(IssuerError):

@@ -17,8 +17,8 @@ from datetime import date
 
 import msgspec
 
+from issuer.batches.problems import RowProblem, bilingual
 from issuer.batches.rows import CheckedRow
-from issuer.issuing.errors import RowProblem
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
 from registry.rules.numbering import format_number, number_parts_for, sequence_scope
@@ -138,7 +138,7 @@ def sign_chunk(
         try:
             data = encode_statement(statement)
         except StatementError as exc:
-            problems.append(RowProblem(row=row.row_no, field="statement", code="statement.field", message=str(exc)))
+            problems.append(bilingual(str(exc), row=row.row_no, field="statement", code="statement.field"))
             continue
         made.append(
             NewCertificate(

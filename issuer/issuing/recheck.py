@@ -14,8 +14,9 @@ from datetime import date
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.problems import RowProblem, from_violation
 from issuer.batches.rows import CheckedRow
-from issuer.issuing.errors import IneligibleError, RowProblem
+from issuer.issuing.errors import IneligibleError
 from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
 from registry.vocab import CertificateKind
@@ -48,10 +49,7 @@ async def recheck_rows(
                 level=row.level if kind.has_level else None,
                 assessed_on=assessed_on,
             )
-            found = [
-                RowProblem(row=0, field=v.field or "", code=v.code, message=f"{v.message_zh} / {v.message_en}")
-                for v in violations
-            ]
+            found = [from_violation(v, field=v.field or "") for v in violations]
             verdicts[key] = found
         problems += [msgspec.structs.replace(p, row=row.row_no) for p in found]
     return problems

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.principal import Principal
+from issuer.batches.problems import bilingual, from_violation
 from issuer.batches.rows import CheckedRow
 from issuer.identity.sealer import seal_documents
 from issuer.issuing.corrections import Content
 from issuer.issuing.credentials import CredentialContext, mark_status, plan_credentials
-from issuer.issuing.errors import IneligibleError, RowProblem
+from issuer.issuing.errors import IneligibleError
 from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_chunk
 from issuer.keystore import KeyStore, signer_for
 from registry.calendar import province_day
@@ -75,10 +76,9 @@ async def check_eligible(
     occupation = (await occupation_views(session, [subject])).get(subject) if kind.has_level else None
     project = None if kind.has_level else (await project_views(session, [subject])).get(subject)
     if occupation is None and project is None:
-        problem = RowProblem(
-            row=0, field="subject_code", code="catalogue.unknown",
-            message=f"目录中没有{subject} / {subject} is not in the catalogue",
-        )  # fmt: skip
+        problem = bilingual(
+            f"目录中没有{subject} / {subject} is not in the catalogue", field="subject_code", code="catalogue.unknown"
+        )
         raise IneligibleError("更正后的内容不符合发证条件 / the corrected content cannot be issued", [problem])
     context = await eligibility_context(session, profile, institution)
     violations = context.check(
@@ -89,10 +89,7 @@ async def check_eligible(
         assessed_on=old.assessed_on,
     )
     if violations:
-        problems = [
-            RowProblem(row=0, field=v.field or "", code=v.code, message=f"{v.message_zh} / {v.message_en}")
-            for v in violations
-        ]
+        problems = [from_violation(v, field=v.field or "") for v in violations]
         raise IneligibleError("更正后的内容不符合发证条件 / the corrected content cannot be issued", problems)
 
 

@@ -16,9 +16,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.batches.problems import RowProblem
 from issuer.batches.rows import CheckedRow
 from issuer.issuing.credentials import CredentialPlan
-from issuer.issuing.errors import RowProblem
 from issuer.issuing.pipeline import IssueTemplate, sign_chunk
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate, store_certificates

@@ -1,60 +1,24 @@
 """HTTP: ``POST /v1/legacy-imports`` (multipart: ``file``, ``source``), province admin.
 
 201 with the report; 422 with **every** bad row (``problems``: row, column, field, code, zh/en) when the file
-has any, nothing stored; 422 for an unreadable file or a missing column; 413 past the upload limit; 403 for any
-other role; 503 when the server cannot sign or seal (no key passphrase configured, a wrong one, a damaged key
-file, no identity KEK): the operator's fault, never the caller's, and the answer names no file or path.
+has any, nothing stored; 422 for an unreadable file or a missing column; 403 for any other role.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
+from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
-from issuer.identity.api import IDENTITY_EXCEPTION_HANDLERS
-from issuer.legacy.service import LegacyImportError, LegacyReport, import_legacy
+from issuer.legacy.service import LegacyReport, import_legacy
+from issuer.openapi import LEGACY_FORM, documented, ok
 from issuer.runtime import IssuerRuntime
-from keys.errors import KeyFileError
-from registry.config import Settings, SettingsError
+from registry.config import Settings
 from registry.rules.profiles import get_profile
-from verify.http.errors import Handler
-
-
-def _bad_rows(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    assert isinstance(exc, LegacyImportError)
-    content = {
-        "status": 422,
-        "error": str(exc),
-        "total": exc.total,
-        "problems": [msgspec.to_builtins(p) for p in exc.problems],
-    }
-    return Response(content, status_code=422, media_type=MediaType.JSON)
-
-
-def _keys_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """The province key cannot be opened here (no passphrase set, a wrong one, a damaged file) or a secret
-    setting is missing: 503, with a fixed text (the exception's names the key file's path)."""
-    content = {
-        "status": 503,
-        "error": "服务器未配置好签名所需的密钥（密钥口令缺失或错误，或证件号哈希密钥未设置），请联系运维人员；"
-        "未导入任何证书 / the server is not set up to sign: the key passphrase is missing or wrong, or the ID "
-        "hash key is not set; contact the operators. Nothing was imported",
-        "code": "keys.unavailable",
-    }
-    return Response(content, status_code=503, media_type=MediaType.JSON)
-
-
-LEGACY_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
-    **IDENTITY_EXCEPTION_HANDLERS,
-    LegacyImportError: _bad_rows,
-    KeyFileError: _keys_unavailable,
-    SettingsError: _keys_unavailable,
-}
 
 
 def legacy_routes(settings: Settings) -> list[type[Controller]]:
@@ -62,10 +26,19 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
 
     class LegacyImportController(Controller):
         path = "/v1/legacy-imports"
-        exception_handlers = LEGACY_EXCEPTION_HANDLERS
         request_max_body_size = settings.max_upload_bytes + FORM_SLACK
 
-        @post("/", status_code=201)
+        @post(
+            "/",
+            status_code=201,
+            **documented(
+                "importLegacyCertificates",
+                "导入历史证书（保留原编号）/ import certificates issued before the registry (numbers kept)",
+                form=LEGACY_FORM,
+                errors=(400, 401, 403, 413, 415, 422),
+                answers={201: ok(LegacyReport, "导入报告 / the import report", examples.LEGACY_REPORT)},
+            ),
+        )
         async def create(
             self,
             request: Request[Any, Any, Any],

@@ -17,6 +17,7 @@ from typing import Final
 
 import msgspec
 
+from issuer.batches.problems import RowProblem, from_violation, rule_of
 from registry.holders import NAME_MAX_LENGTH, normalise_name
 from registry.rules.documents import HolderDocument, holder_document
 from registry.rules.errors import RuleError, Violation
@@ -99,18 +100,6 @@ _REVOKED: Final = frozenset({"revoked", "撤销", "已撤销", "注销", "已注
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 
 
-class LegacyProblem(msgspec.Struct, frozen=True, kw_only=True):
-    """One broken rule of one row: where (row as the user sees it, header = 1; the column as written), which
-    rule (``code``) and what to do, in Chinese and English."""
-
-    row: int
-    column: str
-    field: str
-    code: str
-    message_zh: str
-    message_en: str
-
-
 class LegacyRecord(msgspec.Struct, frozen=True, kw_only=True):
     """A checked legacy certificate. ``document`` hides its number from ``repr``; sealed at load, never stored
     in clear."""
@@ -164,24 +153,18 @@ class RecordChecker:
         at = self._index.get(column)
         return self._header[at] if at is not None else column.value
 
-    def _problem(self, row: Row, column: Column, violation: Violation) -> LegacyProblem:
-        return LegacyProblem(
-            row=row.number,
-            column=self.where(column),
-            field=column.value,
-            code=violation.code,
-            message_zh=violation.message_zh,
-            message_en=violation.message_en,
-        )
+    def _problem(self, row: Row, column: Column, violation: Violation) -> RowProblem:
+        return from_violation(violation, row=row.number, column=self.where(column), field=column.value)
 
-    def _own(self, row: Row, column: Column, code: str, zh: str, en: str) -> LegacyProblem:
-        return LegacyProblem(
-            row=row.number, column=self.where(column), field=column.value, code=code, message_zh=zh, message_en=en
-        )
+    def _own(self, row: Row, column: Column, code: str, zh: str, en: str) -> RowProblem:
+        return RowProblem(
+            row=row.number, column=self.where(column), field=column.value, code=code, message_zh=zh, message_en=en,
+            rule=rule_of(code),
+        )  # fmt: skip
 
-    def check(self, row: Row) -> LegacyRecord | list[LegacyProblem]:
+    def check(self, row: Row) -> LegacyRecord | list[RowProblem]:
         """The record of ``row``, or every problem it has (never raises for bad input)."""
-        found: list[LegacyProblem] = []
+        found: list[RowProblem] = []
         for column in REQUIRED:
             if not self._cell(row, column):
                 found.append(self._own(row, column, "cell.required", "必填项为空", "the cell is required"))
@@ -224,7 +207,7 @@ class RecordChecker:
             revoke_reason=reason,
         )
 
-    def _number(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> ImportedNumber | None:
+    def _number(self, row: Row, kind: CertificateKind | None, found: list[RowProblem]) -> ImportedNumber | None:
         text = self._cell(row, Column.NUMBER)
         if not text or kind is None:
             return None
@@ -234,7 +217,7 @@ class RecordChecker:
             found.append(self._problem(row, Column.NUMBER, exc.violation))
             return None
 
-    def _document(self, row: Row, found: list[LegacyProblem]) -> HolderDocument | None:
+    def _document(self, row: Row, found: list[RowProblem]) -> HolderDocument | None:
         text = self._cell(row, Column.ID_NUMBER)
         if not text:
             return None
@@ -245,7 +228,7 @@ class RecordChecker:
             found.append(self._problem(row, column, exc.violation))
             return None
 
-    def _subject(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> str:
+    def _subject(self, row: Row, kind: CertificateKind | None, found: list[RowProblem]) -> str:
         text = self._cell(row, Column.SUBJECT)
         if not text or kind is None:
             return text
@@ -257,7 +240,7 @@ class RecordChecker:
             found.append(self._problem(row, Column.SUBJECT, problem))
         return code
 
-    def _level(self, row: Row, kind: CertificateKind | None, found: list[LegacyProblem]) -> int | None:
+    def _level(self, row: Row, kind: CertificateKind | None, found: list[RowProblem]) -> int | None:
         text = self._cell(row, Column.LEVEL)
         if kind is None or not kind.has_level:
             if _fold(text) in _NO_LEVEL:
@@ -271,7 +254,7 @@ class RecordChecker:
             found.append(self._problem(row, Column.LEVEL, exc.violation))
             return None
 
-    def _date(self, row: Row, column: Column, found: list[LegacyProblem]) -> date | None:
+    def _date(self, row: Row, column: Column, found: list[RowProblem]) -> date | None:
         text = self._cell(row, column)
         if not text:
             return None
@@ -281,7 +264,7 @@ class RecordChecker:
             found.append(self._problem(row, column, exc.violation))
             return None
 
-    def _status(self, row: Row, issued_on: date | None, found: list[LegacyProblem]) -> tuple[date | None, str]:
+    def _status(self, row: Row, issued_on: date | None, found: list[RowProblem]) -> tuple[date | None, str]:
         status = _fold(self._cell(row, Column.STATUS))
         if status in _VALID:
             return None, ""

@@ -31,12 +31,13 @@ from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
+from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
-from issuer.identity.reads import require_province_admin
 from issuer.identity.sealer import seal_documents
 from issuer.keystore import KeyStore, signer_for
-from issuer.legacy.records import Column, LegacyProblem, LegacyRecord
+from issuer.legacy.records import Column, LegacyRecord
 from issuer.legacy.source import LegacyFile, Rows, check_source
 from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, RowPool, Signed, SignSpec, chunked
 from registry.audit.parallel import default_processes
@@ -65,7 +66,7 @@ class LegacyImportError(IssuerError):
     """The file has bad rows; ``problems`` lists them (the first :data:`MAX_LISTED_PROBLEMS` of ``total``).
     Nothing was stored."""
 
-    def __init__(self, problems: list[LegacyProblem], total: int | None = None) -> None:
+    def __init__(self, problems: list[RowProblem], total: int | None = None) -> None:
         self.problems = problems
         self.total = len(problems) if total is None else total
         listed = "" if self.total == len(problems) else f"（列出前 {len(problems)} 处）"
@@ -114,10 +115,12 @@ async def _in_set(
 Where = Callable[[Column], str]
 
 
-def _problem(where: Where, row: int, column: Column, code: str, text: tuple[str, str]) -> LegacyProblem:
+def _problem(where: Where, row: int, column: Column, code: str, text: tuple[str, str]) -> RowProblem:
     """A problem at ``column`` of ``row``; ``text`` is the Chinese and the English message."""
     zh, en = text
-    return LegacyProblem(row=row, column=where(column), field=column.value, code=code, message_zh=zh, message_en=en)
+    return RowProblem(
+        row=row, column=where(column), field=column.value, code=code, message_zh=zh, message_en=en, rule=rule_of(code)
+    )
 
 
 #: What :func:`_same` compares of a stored certificate.
@@ -148,7 +151,7 @@ async def _database_checks(
     session: AsyncSession,
     records: list[LegacyRecord],
     secret: bytes,
-    problems: list[LegacyProblem],
+    problems: list[RowProblem],
     where: Where,
     *,
     institutions: set[str],
@@ -274,7 +277,7 @@ class _Pass1(msgspec.Struct, kw_only=True):
     good: int = 0
     #: Rows whose certificate is already stored (a re-run, a resumed run): not signed again.
     already: set[int] = msgspec.field(default_factory=set)
-    problems: list[LegacyProblem] = msgspec.field(default_factory=list)
+    problems: list[RowProblem] = msgspec.field(default_factory=list)
     total_problems: int = 0
     photos: int = 0
 
@@ -287,7 +290,7 @@ class _Seen:
         self.serials: dict[str, int] = {}
         self.institutions: set[str] = set()
 
-    def first(self, records: list[LegacyRecord], problems: list[LegacyProblem], where: Where) -> list[LegacyRecord]:
+    def first(self, records: list[LegacyRecord], problems: list[RowProblem], where: Where) -> list[LegacyRecord]:
         keep = []
         for record in records:
             serial = record.print_serial
@@ -403,7 +406,7 @@ async def import_legacy(
     Raises :class:`issuer.errors.Forbidden` (not the province admin), :class:`registry.tabular.TableError`
     (unreadable file, source name), :class:`LegacyImportError` (bad rows: nothing stored), ``ConflictError``
     (no active province key), a key-file error or a ``SettingsError`` (no passphrase)."""
-    require_province_admin(caller, action_zh="导入历史证书", action_en="importing legacy certificates")
+    authorise(caller, Action.LEGACY_IMPORT)
     source = check_source(source)
     now = now or datetime.now(UTC)
     legacy = LegacyFile.from_path(path) if path is not None else LegacyFile.from_bytes(data or b"", file_name)

@@ -23,8 +23,9 @@ from typing import Final, TypeVar
 
 import msgspec
 
+from issuer.batches.problems import RowProblem, rule_of
 from issuer.keystore import KeyStore
-from issuer.legacy.records import Column, LegacyProblem, LegacyRecord, RecordChecker
+from issuer.legacy.records import Column, LegacyRecord, RecordChecker
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
 from registry.identity.index import holder_digest
@@ -77,7 +78,7 @@ class Checked(msgspec.Struct, frozen=True):
     """A chunk checked: the good records, and every problem of the others."""
 
     records: list[LegacyRecord]
-    problems: list[LegacyProblem]
+    problems: list[RowProblem]
 
 
 class Signed(msgspec.Struct, frozen=True):
@@ -85,7 +86,7 @@ class Signed(msgspec.Struct, frozen=True):
 
     records: list[LegacyRecord]
     certificates: list[NewCertificate]
-    problems: list[LegacyProblem]
+    problems: list[RowProblem]
 
 
 class RowWorker:
@@ -100,7 +101,7 @@ class RowWorker:
     def check(self, rows: Sequence[Row]) -> Checked:
         """Every row checked, given print serials included (duplicates across rows are the caller's)."""
         records: list[LegacyRecord] = []
-        problems: list[LegacyProblem] = []
+        problems: list[RowProblem] = []
         rule = self._spec.profile.print_serial
         for row in rows:
             checked = self.checker.check(row)
@@ -114,9 +115,9 @@ class RowWorker:
                 except RuleError as exc:
                     v = exc.violation
                     problems.append(
-                        LegacyProblem(
+                        RowProblem(
                             row=row.number, column=self.checker.where(Column.PRINT_SERIAL), field="print_serial",
-                            code=v.code, message_zh=v.message_zh, message_en=v.message_en,
+                            code=v.code, message_zh=v.message_zh, message_en=v.message_en, rule=rule_of(v.code),
                         )
                     )  # fmt: skip
                     continue

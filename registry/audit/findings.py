@@ -17,6 +17,7 @@ class Finding(StrEnum):
     CERTIFICATE_DELETED = "certificate.deleted"  # an issue event whose certificate row is gone
     CERTIFICATE_UNLOGGED = "certificate.unlogged"  # a row added without its own issue event
     CERTIFICATE_BAD_SIGNATURE = "certificate.bad_signature"  # the statement's signature does not verify
+    CERTIFICATE_DANGLING = "certificate.dangling_reference"  # names an institution/authority/batch/key that is gone
     CERTIFICATE_BACKDATED = "certificate.backdated"  # its issue date is not the day it entered the log
     EVENT_CHANGED = "event.changed"  # a leaf's bytes, hash or columns were altered
     EVENT_DELETED = "event.deleted"  # a hole in the leaf indices
@@ -38,6 +39,10 @@ class Finding(StrEnum):
     IDENTITY_MISMATCH = "identity.mismatch"  # a certificate linked to a sealed identity that is not its holder's
     IMPORT_INVALID = "certificate.import_invalid"  # an import event with no imported certificate behind it
     IDENTITY_READ_INVALID = "identity.read_invalid"  # a logged identity read no province admin could have made
+    CREDENTIAL_CHANGED = "credential.changed"  # a stored W3C credential whose hash, status or key its event denies
+    CREDENTIAL_BAD_PROOF = "credential.bad_proof"  # a stored credential whose proof does not verify for it
+    CREDENTIAL_UNLOGGED = "credential.unlogged"  # a credential row without its own committing event
+    CREDENTIAL_DELETED = "credential.deleted"  # an event commits to a credential whose row is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -76,6 +81,8 @@ class AuditReport(msgspec.Struct, kw_only=True):
     checkpoints: int = 0
     #: province admins' reads of full identities in the log (each one an ``identity.read`` event)
     identity_reads: int = 0
+    #: stored W3C credentials checked against their events and proofs
+    credentials: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
     #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
     #: state file keeps, so that a later audit notices them rewritten or gone

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.certificates import audit_certificates
+from registry.audit.credentials import audit_credentials
 from registry.audit.filings import audit_filings
 from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
 from registry.audit.identities import audit_identities
@@ -22,6 +23,7 @@ from registry.audit.keys import audit_keys
 from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
 from registry.audit.prints import audit_prints
+from registry.audit.references import audit_references
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
@@ -41,11 +43,13 @@ async def run_audit(
     seen: Sequence[SeenCheckpoint] = (),
     *,
     processes: int | None = None,
+    public_url: str | None = None,
 ) -> AuditReport:
     """Audit the whole registry; ``origin`` is the log's (``Settings.log_origin``), under which its checkpoints
     are signed, and ``seen`` the checkpoints earlier audits confirmed (the state file's), which the log must
     still give. ``processes``: worker processes for the per-row checks (default: every core when the log
-    has at least :data:`MIN_PARALLEL_ROWS` leaves, else none). Returns the report (clean when no
+    has at least :data:`MIN_PARALLEL_ROWS` leaves, else none). ``public_url``: the service's, which the
+    authorities' did:web DIDs name; given, stored W3C credentials are checked too. Returns the report (clean when no
     discrepancy was found); raises only when the database cannot be read."""
     progress = progress or SilentProgress()
     report = AuditReport()
@@ -70,6 +74,9 @@ async def run_audit(
                 seen=seen,
             )
             await audit_certificates(session, report, keyset, progress, pool)
+        await audit_references(session, report)
         await audit_prints(session, report, progress)
+        if public_url is not None:
+            await audit_credentials(session, report, keyset, public_url, progress)
         await audit_identities(session, report)
     return report

@@ -1,6 +1,7 @@
 """The registry's tables (SQLAlchemy 2 typed ORM). Import models from here."""
 
 from registry.models.access import ApiKey, ApiToken
+from registry.models.artefacts import BuiltArtefact
 from registry.models.base import Base
 from registry.models.batches import Batch, BatchRow
 from registry.models.certificates import Certificate, CertificatePrint
@@ -20,6 +21,14 @@ from registry.models.reference import (
     Occupation,
     Region,
 )
+from registry.models.staff import (
+    SessionStage,
+    StaffAccount,
+    StaffRecoveryCode,
+    StaffRoleSetting,
+    StaffSession,
+    StaffState,
+)
 
 __all__ = [
     "AbilityProject",
@@ -29,6 +38,7 @@ __all__ = [
     "Base",
     "Batch",
     "BatchRow",
+    "BuiltArtefact",
     "Certificate",
     "CertificateCredential",
     "CertificatePrint",
@@ -48,5 +58,11 @@ __all__ = [
     "Region",
     "SchemaCompat",
     "SequenceCounter",
+    "SessionStage",
+    "StaffAccount",
+    "StaffRecoveryCode",
+    "StaffRoleSetting",
+    "StaffSession",
+    "StaffState",
     "StatusList",
 ]

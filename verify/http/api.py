@@ -17,13 +17,16 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
+from verify.http import examples
+from verify.http.apidocs import request_example
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
-from verify.http.problems import problem_spec
+from verify.http.problems import example_value, problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -102,6 +105,7 @@ class VerifyApi(Controller):
     @post(
         "/verify",
         operation_id="verifyCertificate",
+        operation_class=request_example(examples.VERIFY_REQUEST),
         status_code=200,
         middleware=[VerifyLane],
         request_max_body_size=16 * 1024,
@@ -120,6 +124,8 @@ class VerifyApi(Controller):
             200: ResponseSpec(
                 cast("Any", VerifyResult | PersonResult),  # a union is a valid schema; the stub says type only
                 description="查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
+                generate_examples=False,
+                examples=[Example(summary="有效 / valid", value=example_value(examples.VERIFY_RESULT))],
             ),
             **ERRORS,
             **_UNAUTHORIZED,
@@ -146,6 +152,7 @@ class VerifyApi(Controller):
     @post(
         "/verify/batch",
         operation_id="verifyBatch",
+        operation_class=request_example(examples.BATCH_REQUEST),
         status_code=200,
         guards=[require_api_key],
         request_max_body_size=1024 * 1024,
@@ -158,7 +165,12 @@ class VerifyApi(Controller):
             "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
-            200: ResponseSpec(BatchResponse, description="每项一个结论 / one verdict per item"),
+            200: ResponseSpec(
+                BatchResponse,
+                description="每项一个结论 / one verdict per item",
+                generate_examples=False,
+                examples=[Example(summary="两项 / two items", value=example_value(examples.BATCH_RESPONSE))],
+            ),
             **ERRORS,
             **_UNAUTHORIZED,
         },
@@ -180,7 +192,12 @@ class VerifyApi(Controller):
             "number alone yields no name (check the name with `POST /v1/verify`). Counts against the key's limit."
         ),
         responses={
-            200: ResponseSpec(PublicCertificateResult, description="公开信息与状态 / public view and status"),
+            200: ResponseSpec(
+                PublicCertificateResult,
+                description="公开信息与状态 / public view and status",
+                generate_examples=False,
+                examples=[Example(summary="有效 / valid", value=example_value(examples.PUBLIC_CERTIFICATE))],
+            ),
             404: problem_spec(
                 404,
                 "没有该编号的证书 / no certificate with this number",
@@ -204,7 +221,15 @@ class VerifyApi(Controller):
             "statement, and adds the current status. A forged, altered, truncated or oversized token is a 200 "
             "with `result: not_genuine` and the reason: a failed verification is a verdict, not an error."
         ),
-        responses={200: ResponseSpec(VerifyResult, description="查验结论 / the verdict"), **ERRORS},
+        responses={
+            200: ResponseSpec(
+                VerifyResult,
+                description="查验结论 / the verdict",
+                generate_examples=False,
+                examples=[Example(summary="有效 / valid", value=example_value(examples.VERIFY_RESULT))],
+            ),
+            **ERRORS,
+        },
     )
     async def qr(
         self, request: Request[Any, Any, Any], token: FromPath[str], runtime: NamedDependency[VerifyRuntime]

@@ -8,15 +8,19 @@ names one image on its vendor's CDN (the "API docs by Redocly" logo), which the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.resources import files
-from typing import Final
+from typing import Any, Final
 
 from litestar import Response, get
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
+from litestar.openapi.spec import Example, Operation, RequestBody
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from verify.http.problems import example_value
 
 #: Where the vendored Redoc bundle is served (see ``verify/http/static/README.md``).
 REDOC_PATH: Final = "/schema/assets/redoc.standalone.js"
@@ -29,12 +33,30 @@ def openapi_config(title: str) -> OpenAPIConfig:
         title=title,
         version="1",
         path="/schema",
+        use_handler_docstrings=True,  # a route without its own description is described by its docstring
         render_plugins=[
             RedocRenderPlugin(
                 js_url=REDOC_PATH, google_fonts=False, path="/redoc", favicon="<link rel='icon' href='data:,'>"
             )
         ],
     )
+
+
+def request_example(example: Any, form: RequestBody | None = None) -> type[Operation]:
+    """An ``operation_class`` for a route decorator: the operation litestar generates, with ``example`` as the
+    example of its request body (or ``form`` as the body: a multipart upload the handler reads itself)."""
+    value = example_value(example)
+
+    @dataclass
+    class WithRequestExample(Operation):
+        def __post_init__(self) -> None:
+            if form is not None:
+                self.request_body = form
+            elif isinstance(self.request_body, RequestBody):
+                for media in self.request_body.content.values():
+                    media.examples = {"request": Example(summary="请求示例 / example", value=value)}
+
+    return WithRequestExample
 
 
 @get(REDOC_PATH, include_in_schema=False, sync_to_thread=False)

@@ -24,7 +24,9 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from registry.credentials.did_web import build_did_document
 from verify.apikeys import key_from_headers
+from verify.http import examples
 from verify.http.api import ERRORS, api_key_of, client_of
+from verify.http.apidocs import request_example
 from verify.http.head import get
 from verify.http.log_api import cacheable
 from verify.http.problems import PROBLEM_JSON, problem_bytes, problem_spec
@@ -154,6 +156,7 @@ class CredentialsController(Controller):
     @post(
         "/v1/credentials",
         operation_id="getCredentialByNumberAndName",
+        operation_class=request_example(examples.CREDENTIAL_REQUEST),
         status_code=200,
         media_type=VC,
         request_max_body_size=16 * 1024,

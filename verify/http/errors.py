@@ -14,7 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from registry.errors import ConflictError, NotFoundError, RegistryError
-from registry.log.errors import LogCorruptError
+from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
 from verify.http.problems import PROBLEM_JSON, problem_bytes
@@ -25,10 +25,6 @@ from verify.texts import lang_of
 logger = logging.getLogger("certreg.http")
 
 Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
-
-
-class ErrorBody(dict[str, Any]):
-    """The shape of every error answer: RFC 9457 problem details (:class:`verify.http.problems.Problem`)."""
 
 
 class RefusedError(VerifyError):
@@ -147,6 +143,11 @@ def _missing_page(request: Request[Any, Any, Any]) -> Response[Any] | None:
     return _as_response(runtime.fixed.missing_page[lang_of(request.query_params.get("lang"))])
 
 
+def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A leaf index, tree size or range outside the log: the client's mistake."""
+    return _body(400, str(exc))
+
+
 def _not_found(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _body(404, str(exc))
 
@@ -186,6 +187,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     NotFoundError: _not_found,
     ConflictError: _conflict,
     RegistryError: _registry,
+    LogRangeError: _bad_range,
     LogCorruptError: _log_incomplete,
     ServiceUnavailableError: _unavailable,
     RefusedError: _refused,

@@ -16,13 +16,23 @@ from typing import Annotated, Any, Final
 import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from registry.log.errors import LogCorruptError, LogRangeError
-from registry.log.service import consistency_view, entries_page, inclusion_view, require_checkpoint
+from registry.log.errors import LogCorruptError
+from registry.log.service import (
+    ConsistencyView,
+    EntriesPage,
+    InclusionView,
+    consistency_view,
+    entries_page,
+    inclusion_view,
+    require_checkpoint,
+)
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
-from verify.http.problems import PROBLEM_JSON, problem_bytes
+from verify.http.problems import example_value, problem_spec
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -38,6 +48,46 @@ First = Annotated[int, Parameter(ge=1, le=MAX_INDEX, description="the smaller tr
 TreeSize = Annotated[int | None, Parameter(ge=1, le=MAX_INDEX, description="tree size (default: latest checkpoint)")]
 
 
+_HASH: Final = "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+_NOTE: Final = "zs.example.cn/log\n42\n3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n— zs.example.cn/log Az3grlgt…\n"
+_ERRORS: Final = {
+    400: problem_spec(
+        400,
+        "参数超出日志范围或格式错误 / a parameter is malformed or outside the log",
+        "树大小 99 超出日志 (1..42) / tree size 99 is outside the log (1..42)",
+    ),
+    404: problem_spec(
+        404,
+        "日志尚未发布检查点 / the log has not published a checkpoint yet",
+        "日志尚未发布检查点 / the log has not published a checkpoint yet",
+    ),
+    503: problem_spec(503, "存储的日志不完整 / the stored log is incomplete", "日志数据不完整 / the log is incomplete"),
+}
+
+
+def _answer(data: Any, description: str, example: Any, media_type: str = MediaType.JSON) -> dict[int, ResponseSpec]:
+    """The 200 (with ``example``) and the 304 of a cacheable log route."""
+    return {
+        200: ResponseSpec(
+            data,
+            description=description,
+            media_type=media_type,
+            generate_examples=False,
+            examples=[Example(summary=description, value=example_value(example))],
+        ),
+        304: ResponseSpec(None, description="未改变（If-None-Match 与 ETag 相同）/ not modified (ETag matches)"),
+    }
+
+
+def _doc(operation_id: str, summary: str, answers: dict[int, ResponseSpec], errors: tuple[int, ...]) -> dict[str, Any]:
+    """Decorator arguments: a readable id (``…Head`` for HEAD), summary, answers and problem responses."""
+    return {
+        "operation_id": operation_id,
+        "summary": summary,
+        "responses": {**answers, **{status: _ERRORS[status] for status in errors}},
+    }
+
+
 def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cache_control: str) -> Response[bytes]:
     """``body`` with its ETag and ``Cache-Control``, or an empty 304 when the client already has it."""
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
@@ -46,10 +96,6 @@ def cacheable(request: Request[Any, Any, Any], body: bytes, media_type: str, cac
     if etag in wanted or "*" in wanted:
         return Response(b"", status_code=304, headers=headers, media_type=media_type)
     return Response(body, headers=headers, media_type=media_type)
-
-
-def _bad_range(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response(problem_bytes(400, str(exc)), status_code=400, media_type=PROBLEM_JSON)
 
 
 def _require_whole(entries: Sequence[EntryView], start: int, end: int) -> None:
@@ -68,9 +114,17 @@ def _json(request: Request[Any, Any, Any], view: msgspec.Struct, cache_control: 
 class LogController(Controller):
     path = "/v1/log"
     tags = ["log"]  # noqa: RUF012 - litestar's own attribute
-    exception_handlers = {LogRangeError: _bad_range}  # noqa: RUF012
 
-    @get("/checkpoint", media_type=TEXT)
+    @get(
+        "/checkpoint",
+        media_type=TEXT,
+        **_doc(
+            "getLogCheckpoint",
+            "最新签名检查点 / the latest signed checkpoint",
+            _answer(str, "C2SP 签名笔记 / C2SP signed note", _NOTE, TEXT),
+            (404,),
+        ),
+    )
     async def checkpoint(
         self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]
     ) -> Response[bytes]:
@@ -79,14 +133,35 @@ class LogController(Controller):
             latest = await require_checkpoint(session)
         return cacheable(request, latest.note.encode(), TEXT, SHORT)
 
-    @get("/key", media_type=TEXT)
+    @get(
+        "/key",
+        media_type=TEXT,
+        **_doc(
+            "getLogKey",
+            "日志验证公钥 / the log's verifier key",
+            _answer(str, "verifier key", "zs.example.cn/log+3a2b1c0d+AWdSN0…\n", TEXT),
+            (404,),
+        ),
+    )
     async def key(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> Response[bytes]:
         """The log's verifier key, ``<origin>+<key ID>+<base64 key>``, for monitors to pin."""
         async with runtime.database.reader() as session:
             verifier = await active_log_verifier(session, runtime.settings.log_origin)
         return cacheable(request, f"{verifier.encode()}\n".encode(), TEXT, KEY_CACHE)
 
-    @get("/entries")
+    @get(
+        "/entries",
+        **_doc(
+            "getLogEntries",
+            "日志叶子 [start, end) / log leaves [start, end)",
+            _answer(
+                EntriesPage,
+                "叶子与解码后的事件 / leaves and their decoded events",
+                {"start": 0, "end": 1, "tree_size": 42, "entries": [{"index": 0, "leaf": "AQID", "leaf_hash": _HASH}]},
+            ),
+            (400, 503),
+        ),
+    )
     async def entries(
         self,
         request: Request[Any, Any, Any],
@@ -100,7 +175,19 @@ class LogController(Controller):
         _require_whole(page.entries, start, end)
         return _json(request, page, FOREVER)
 
-    @get("/proof/inclusion")
+    @get(
+        "/proof/inclusion",
+        **_doc(
+            "getLogInclusionProof",
+            "包含证明 / inclusion proof (RFC 6962)",
+            _answer(
+                InclusionView,
+                "包含证明 / the inclusion proof",
+                {"index": 3, "tree_size": 42, "leaf_hash": _HASH, "root_hash": _HASH, "proof": [_HASH]},
+            ),
+            (400, 404),
+        ),
+    )
     async def inclusion(
         self,
         request: Request[Any, Any, Any],
@@ -113,7 +200,19 @@ class LogController(Controller):
             view = await inclusion_view(session, index, size)
         return _json(request, view, FOREVER if size is not None else SHORT)
 
-    @get("/proof/consistency")
+    @get(
+        "/proof/consistency",
+        **_doc(
+            "getLogConsistencyProof",
+            "一致性证明 / consistency proof (RFC 6962)",
+            _answer(
+                ConsistencyView,
+                "一致性证明 / the consistency proof",
+                {"first": 7, "second": 42, "first_root": _HASH, "second_root": _HASH, "proof": [_HASH]},
+            ),
+            (400, 404),
+        ),
+    )
     async def consistency(
         self,
         request: Request[Any, Any, Any],

@@ -4,7 +4,9 @@ Members: ``type`` (``about:blank``: the status says what kind of problem it is),
 phrase), ``status``, ``detail`` (the English message) and the extension members ``message_zh`` and
 ``message_en`` (the message in both languages), ``error`` (``"<zh> / <en>"``, the one-line form older
 clients read), ``rule`` (the rule of docs/rules.md a refusal applies, when one does) and ``errors`` (what
-was wrong, field by field, when it helps). :class:`Problem` is also the schema the OpenAPI document gives
+was wrong, field by field or row by row, when it helps); on the issuer's routes also ``code`` (a stable
+code of the refusal), ``field`` (the input it is about) and ``hold`` (the route that holds refused rows).
+:class:`Problem` is also the schema the OpenAPI document gives
 for every error status, so what is documented is what is sent.
 """
 
@@ -33,6 +35,9 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     rule: str | None = None
     errors: Any = None
     retry_after: int | None = None
+    code: str | None = None
+    field: str | None = None
+    hold: str | None = None
 
 
 def split_message(message: str) -> tuple[str, str]:
@@ -41,8 +46,17 @@ def split_message(message: str) -> tuple[str, str]:
     return (zh, en) if separator else (message, message)
 
 
-def problem(status: int, message: str, errors: Any = None, *, rule: str | None = None) -> Problem:
-    """The problem of ``status`` with the bilingual ``message``."""
+def problem(
+    status: int,
+    message: str,
+    errors: Any = None,
+    *,
+    rule: str | None = None,
+    code: str | None = None,
+    field: str | None = None,
+    hold: str | None = None,
+) -> Problem:
+    """The problem of ``status`` with the bilingual ``message`` (and the extension members given)."""
     zh, en = split_message(message)
     retry = errors.get("retry_after") if isinstance(errors, dict) else None
     return Problem(
@@ -55,23 +69,36 @@ def problem(status: int, message: str, errors: Any = None, *, rule: str | None =
         rule=rule,
         errors=errors,
         retry_after=retry if isinstance(retry, int) else None,
+        code=code,
+        field=field,
+        hold=hold,
     )
 
 
 _encoder: Final = msgspec.json.Encoder()
 
 
-def problem_bytes(status: int, message: str, errors: Any = None, *, rule: str | None = None) -> bytes:
-    return _encoder.encode(problem(status, message, errors, rule=rule))
+def problem_bytes(status: int, message: str, errors: Any = None, **members: str | None) -> bytes:
+    """:func:`problem` encoded as JSON (``members``: ``rule``, ``code``, ``field``, ``hold``)."""
+    return _encoder.encode(problem(status, message, errors, **members))
 
 
-def problem_spec(status: int, description: str, example: str) -> ResponseSpec:
+def example_value(value: Any) -> msgspec.Raw:
+    """``value`` as an OpenAPI example, kept as it is: litestar drops ``None`` members from the plain dicts
+    of a document, which would show ``null`` fields as missing; pre-encoded JSON passes through untouched."""
+    return msgspec.Raw(msgspec.json.encode(value))
+
+
+def problem_spec(
+    status: int, description: str, example: str, errors: Any = None, **members: str | None
+) -> ResponseSpec:
     """The OpenAPI response of an error ``status``: the :class:`Problem` schema as
-    ``application/problem+json``, with ``example`` (``"<zh> / <en>"``) as what the body says."""
+    ``application/problem+json``, with ``example`` (``"<zh> / <en>"``, and ``errors`` and ``members`` as
+    in :func:`problem`) as what the body says."""
     return ResponseSpec(
         Problem,
         description=description,
         media_type=PROBLEM_JSON,
         generate_examples=False,
-        examples=[Example(summary=description, value=msgspec.to_builtins(problem(status, example)))],
+        examples=[Example(summary=description, value=msgspec.to_builtins(problem(status, example, errors, **members)))],
     )

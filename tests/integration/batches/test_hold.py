@@ -70,7 +70,7 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     refused = await act(client, tokens["province_admin"], batch, "issue")
     unprocessable(refused, "nothing was issued", "hold these rows", "可暂缓这些行")
     assert refused.json()["hold"] == f"POST /v1/batches/{batch}/hold"  # the route, from the HTTP layer only
-    assert [(p["row"], p["code"]) for p in refused.json()["detail"]] == [(3, "duplicate.valid_certificate")]
+    assert [(p["row"], p["code"]) for p in refused.json()["errors"]] == [(3, "duplicate.valid_certificate")]
 
     held = ok(await act(client, tokens["city"], batch, "hold", {"rows": [3], "reason": "已通过其他批次取得证书"}))
     assert (held["batch"]["state"], held["batch"]["counts"]["held"]) == ("under_notice", 1)
@@ -97,7 +97,7 @@ async def test_held_rows_let_the_others_be_issued_and_are_then_excluded(
     again = await act(client, tokens["province_admin"], batch, "issue")
     unprocessable(again, "nothing was issued")
     assert again.json()["hold"] == f"POST /v1/batches/{batch}/hold"
-    assert [(p["row"], p["code"]) for p in again.json()["detail"]] == [(3, "duplicate.valid_certificate")]
+    assert [(p["row"], p["code"]) for p in again.json()["errors"]] == [(3, "duplicate.valid_certificate")]
 
     # The batch is issued now: its rows not yet issued can still be held, then excluded.
     ok(await act(client, tokens["city"], batch, "hold", {"rows": [3], "reason": "重复发证"}))

@@ -8,20 +8,26 @@ the database rather than stopping at "no such batch".
 
 from __future__ import annotations
 
+import html
+import re
 import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
+from issuer.auth.roles import Role
 from registry.config import Settings
 from registry.db import Database
+from tests.factories import PROVINCE
 from tests.integration.batches.conftest import auth
 from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows
 from tests.integration.batches.test_control_characters import FORM
+from tests.support_console import create_staff, csrf_of_page, sign_in
 from verify.app import create_app as create_verify_app
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
@@ -80,12 +86,20 @@ def test_the_walk_finds_the_integer_parameters_of_both_apps(settings: Settings) 
     assert any(p.startswith("GET /v1/log/entries") for p in verify_seen)
 
 
+def _message(response: Any) -> str:
+    """The API's ``error``; a console page's refusal (``/console/``: pages, not JSON)."""
+    if response.headers.get("content-type", "").startswith("text/html"):
+        found = re.search(r'id="refusal"[^>]*>(.*?)</p>', response.text, re.DOTALL)
+        return html.unescape(found.group(1)) if found else ""
+    return str(response.json()["error"])
+
+
 async def _refused_everywhere(client: Client, app: Litestar, headers: dict[str, str]) -> None:
     failures = []
     for probe in probes(app, "1"):
         body: dict[str, object] | None = {} if probe.method == "POST" else None
         response = await client.request(probe.method, probe.path, params=probe.query, json=body, headers=headers)
-        if response.status_code != 400 or not bilingual(response.json()["error"]):
+        if response.status_code != 400 or not bilingual(_message(response)):
             failures.append(f"{probe}: {response.status_code} {response.text[:100]}")
     assert not failures, "\n".join(failures)
 
@@ -98,7 +112,11 @@ async def test_every_integer_parameter_of_the_issuer_app_is_bounded(
     )
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["batch"]["id"] == 1
-    await _refused_everywhere(client, client.app, auth(tokens["province_admin"]))
+    # the console's routes too, signed in there (a session; its CSRF token in the header a script would send)
+    await create_staff(world, login="bounds", role=Role.PROVINCE_ADMIN, org_code=PROVINCE)
+    await sign_in(client, "bounds")
+    headers = {**auth(tokens["province_admin"]), "X-CSRF-Token": await csrf_of_page(client)}
+    await _refused_everywhere(client, client.app, headers)
     # the bound itself is served: an empty page, not a driver overflow
     for path in ("/v1/batches", "/v1/batches/1"):
         page = await client.get(path, params={"offset": str(2**63 - 1)}, headers=auth(tokens["province_admin"]))

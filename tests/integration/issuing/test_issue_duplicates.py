@@ -31,10 +31,16 @@ async def test_the_second_batch_with_the_same_holder_is_refused(world: World, ap
     response = await api.client.post(f"/v1/batches/{second}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 422, response.text
     body = response.json()
-    assert [(p["row"], p["field"], p["code"]) for p in body["detail"]] == [
+    assert [(p["row"], p["field"], p["code"]) for p in body["errors"]] == [
         (3, "id_number", "duplicate.valid_certificate")
     ]
-    assert number in body["detail"][0]["message"]
+    assert number in body["errors"][0]["message"]
+    # One RowProblem from upload to issue: the same fields as a row report's problem, both languages apart.
+    refused = body["errors"][0]
+    assert (refused["rule"], refused["column"]) == ("duplicate", "")
+    assert number in refused["message_zh"]
+    assert number in refused["message_en"]
+    assert refused["message"] == f"{refused['message_zh']} / {refused['message_en']}"
     assert "nothing was issued" in body["error"]
     assert await _snapshot(database, second) == before
 

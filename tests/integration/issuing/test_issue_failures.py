@@ -137,7 +137,7 @@ async def test_rows_that_no_longer_pass_the_rules_stop_the_batch(world: World, a
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 422, response.text
     body = response.json()
-    assert [(p["row"], p["code"]) for p in body["detail"]] == [
+    assert [(p["row"], p["code"]) for p in body["errors"]] == [
         (2, "filing.revoked"),
         (3, "filing.revoked"),
         (4, "filing.revoked"),

@@ -47,5 +47,5 @@ async def test_a_project_past_six_months_issues_once_in_general_use_and_not_whil
         )
         assert refused.status_code == 422, refused.text
         body = refused.json()
-        assert [p["code"] for p in body["detail"]] == ["project.pilot_expired"]
-        assert "2024-07-14" in body["detail"][0]["message"]
+        assert [p["code"] for p in body["errors"]] == ["project.pilot_expired"]
+        assert "2024-07-14" in body["errors"][0]["message"]

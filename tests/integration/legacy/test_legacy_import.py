@@ -90,7 +90,7 @@ async def test_every_bad_row_is_reported_and_nothing_is_stored(world: World) -> 
     ]  # fmt: skip
     answer = await world.post(csv_bytes(bad))
     assert answer.status_code == 422, answer.text
-    found = {(p["row"], p["field"], p["code"]) for p in answer.json()["problems"]}
+    found = {(p["row"], p["field"], p["code"]) for p in answer.json()["errors"]}
     assert {
         (2, "number", "number.length"),
         (3, "id_number", "id.checksum"),
@@ -100,14 +100,16 @@ async def test_every_bad_row_is_reported_and_nothing_is_stored(world: World) -> 
         (4, "revoke_reason", "cell.required"),
         (6, "number", "number.duplicate"),
     } <= found, found
-    assert all(p["message_zh"] and p["message_en"] for p in answer.json()["problems"])
+    assert all(p["message_zh"] and p["message_en"] for p in answer.json()["errors"])
+    rules = {p["code"]: p["rule"] for p in answer.json()["errors"]}
+    assert (rules["number.duplicate"], rules["number.length"]) == ("duplicate", "format")
     assert await _count(world.database, Certificate) == 0
     assert await _count(world.database, HolderIdentity) == 0
 
     unknown_institution = [[*good[0][:7], "S000043009999", *good[0][8:]]]
     answer = await world.post(csv_bytes(unknown_institution))
     assert answer.status_code == 422, answer.text
-    assert [(p["row"], p["code"]) for p in answer.json()["problems"]] == [(2, "institution.unknown")]
+    assert [(p["row"], p["code"]) for p in answer.json()["errors"]] == [(2, "institution.unknown")]
 
 
 async def test_only_the_province_admin_imports_and_files_of_every_format_load(world: World) -> None:

@@ -31,11 +31,18 @@ PROVOKED: list[tuple[str, str, dict[str, Any], int]] = [
     ("get", "/authorities/{code}/did.json", {"path": {"code": "999999"}}, 404),
     ("get", "/v1/status/{authority}/{list_number}", {"path": {"authority": "430000", "list_number": "9"}}, 404),
     ("get", "/v1/status/{authority}/{list_number}", {"path": {"authority": "430000", "list_number": "0"}}, 400),
+    ("get", "/v1/log/checkpoint", {}, 404),
+    ("get", "/v1/log/key", {}, 404),
+    ("get", "/v1/log/entries?start=5&end=2", {}, 400),
+    ("get", "/v1/log/proof/inclusion?index=0&size=99", {}, 400),
+    ("get", "/v1/log/proof/inclusion?index=0", {}, 404),
+    ("get", "/v1/log/proof/consistency?first=1&second=99", {}, 400),
+    ("get", "/v1/log/proof/consistency?first=1", {}, 404),
 ]
 
 
 def _schema_of(document: dict[str, Any], method: str, path: str, status: int) -> tuple[str, dict[str, Any]]:
-    response = document["paths"][path][method]["responses"][str(status)]
+    response = document["paths"][path.partition("?")[0]][method]["responses"][str(status)]
     ((media_type, content),) = response["content"].items()
     return media_type, {**content["schema"], "components": document["components"]}
 

@@ -17,7 +17,10 @@ CALLERS = {
     "province_reviewer": Principal.for_token(3, role=Role.PROVINCE_REVIEWER, org_code="430000"),
     "province_admin": Principal.for_token(4, role=Role.PROVINCE_ADMIN, org_code="430000"),
 }
-_INSTITUTION = {Action.SUBMIT, Action.RESUBMIT, Action.EXCLUDE, Action.VIEW, Action.NOTICE, Action.CERTIFICATES}
+_INSTITUTION = {
+    Action.SUBMIT, Action.RESUBMIT, Action.EXCLUDE, Action.VIEW, Action.NOTICE, Action.CERTIFICATES,
+    Action.DOCUMENTS, Action.PHOTOS,
+}  # fmt: skip
 _CITY = {
     Action.VIEW,
     Action.REVIEW,
@@ -29,6 +32,8 @@ _CITY = {
     Action.REISSUE,
     Action.REPLACE,
     Action.CERTIFICATES,
+    Action.DOCUMENTS,
+    Action.PHOTOS,
 }
 _PROVINCE_REVIEWER = {
     Action.VIEW,
@@ -74,6 +79,14 @@ def test_forbidden_messages_name_the_rule() -> None:
         authorise(CALLERS["institution"], Action.REVIEW, OWN)
     with pytest.raises(Forbidden, match="institutions in its region"):
         authorise(CALLERS["city"], Action.REVIEW, OTHER)
+
+
+@pytest.mark.parametrize("action", [Action.READ_IDENTITY, Action.ROTATE_KEK, Action.FEED, Action.LEGACY_IMPORT])
+def test_full_identities_and_legacy_imports_are_the_province_admins_alone(action: Action) -> None:
+    """The former ``require_province_admin`` of the identity, feed and legacy services: rows of the table."""
+    assert list(POLICY[action]) == [Role.PROVINCE_ADMIN]
+    with pytest.raises(Forbidden, match=rf"only for province_admin \(rule {ACTION_RULES[action]}; this caller is"):
+        authorise(CALLERS["province_reviewer"], action)
 
 
 def test_an_institution_gets_the_404_of_an_unknown_record_for_another_institutions() -> None:

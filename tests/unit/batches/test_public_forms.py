@@ -9,7 +9,7 @@ import pytest
 
 from issuer.batches.columns import Field, pick_table
 from issuer.batches.masking import mask_name
-from issuer.batches.problems import codes, decode_problems, encode_problems, problem
+from issuer.batches.problems import bilingual, codes, decode_problems, encode_problems, problem
 from issuer.batches.template import build_template
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
@@ -51,3 +51,19 @@ def test_every_problem_code_has_both_languages(code: str) -> None:
     assert decode_problems(encode_problems([found])) == [found]
     assert encode_problems([]) == ""
     assert decode_problems("") == []
+
+
+def test_a_report_stored_before_problems_had_a_row_gets_the_row_it_belongs_to() -> None:
+    stored = '[{"column":"身份证号","field":"id_number","code":"cell.required","message_zh":"z","message_en":"e"}]'
+    (old,) = decode_problems(stored, row=7)
+    assert (old.row, old.column, old.rule) == (7, "身份证号", None)
+    (kept,) = decode_problems(encode_problems([problem("cell.required", row=3, column="c", field="name")]), row=7)
+    assert kept.row == 3
+
+
+def test_issuing_texts_become_problems_with_both_languages_apart() -> None:
+    found = bilingual("目录中没有X / X is not in the catalogue", field="subject_code", code="catalogue.unknown")
+    assert (found.message_zh, found.message_en, found.rule) == ("目录中没有X", "X is not in the catalogue", "format")
+    assert found.message == "目录中没有X / X is not in the catalogue"
+    plain = bilingual("statement too long", row=4, field="statement", code="statement.field")
+    assert (plain.row, plain.message_zh, plain.message_en) == (4, "statement too long", "statement too long")

@@ -1,4 +1,6 @@
-"""The benches never drop or write into a database they did not create (bench/database.py, issue 12)."""
+"""The benches never drop or write into a database they did not create (bench/database.py, issue 12).
+
+Bench's own tests (bench may import tests; tests never import bench); ``make test`` runs them too."""
 
 from __future__ import annotations
 

@@ -1,0 +1,194 @@
+"""HTTP: certificate documents and QR archives for issuer roles, served from files built once per batch.
+
+==============================================  ============================================  ======
+``GET /v1/certificates/{n}/certificate.pdf``    ``?variant=print|electronic`` (default electronic)  200
+``GET /v1/batches/{id}/certificates.zip``       one PDF per valid certificate + manifest.csv      200
+``GET /v1/batches/{id}/certificates.pdf``       every print page in one file, for the printer    200
+``GET /v1/batches/{id}/qr.zip``                 SVG + PNG per certificate (``?mode=short``)       200
+``POST /v1/batches/{id}/photos``                multipart ``file``: a zip of photos by document number  200
+==============================================  ============================================  ======
+
+Who may: ``documents`` and ``photos`` of :mod:`issuer.auth.policy` (the QR archive: ``certificates``).
+Files are streamed from the file store in 256 KB chunks (memory bounded), with ``Content-Length`` and an
+``ETag`` (the SHA-256 of the kept file); answers are ``Cache-Control: no-store``: they hold full identities.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import IO, Any, Final
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery
+from litestar.response import Stream
+
+from issuer import openapi_examples as examples
+from issuer.artefacts.photos import PhotoReport, upload_photos
+from issuer.artefacts.services import Download, parse_mode, parse_variant
+from issuer.artefacts.store import READ_CHUNK, ArtefactKind
+from issuer.auth import Principal
+from issuer.batches.upload import read_form
+from issuer.documents.model import Variant
+from issuer.openapi import PHOTOS_FORM, documented, ok
+from issuer.params import BatchId
+from issuer.runtime import IssuerRuntime
+from registry.calendar import province_day
+from registry.rules.profiles import get_profile
+
+_FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
+
+
+def _binary(media: str, description: str) -> dict[int, ResponseSpec]:
+    return {200: ResponseSpec(bytes, description=description, media_type=media)}
+
+
+async def _chunks(handle: IO[bytes], size: int) -> AsyncIterator[bytes]:
+    try:
+        left = size
+        while left > 0:
+            block = await asyncio.to_thread(handle.read, min(READ_CHUNK, left))
+            if not block:
+                return
+            left -= len(block)
+            yield block
+    finally:
+        handle.close()
+
+
+def _stream(download: Download) -> Stream:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{download.file_name}"',
+        "Content-Length": str(download.size),
+        "ETag": f'"{download.sha256.hex()}"',
+        "Cache-Control": "no-store",
+    }
+    return Stream(_chunks(download.handle, download.size), media_type=download.media_type, headers=headers)
+
+
+class DocumentController(Controller):
+    path = "/v1"
+    tags = ("证书文件 / certificate documents",)
+
+    @get(
+        "/certificates/{number:str}/certificate.pdf",
+        media_type="application/pdf",
+        **documented(
+            "getCertificatePdf",
+            "一张证书的 PDF / one certificate's PDF",
+            description=(
+                "`variant=electronic` (default): the full design, PDF/A-3B shaped, marked 电子证书, the signed token "
+                "embedded (`certreg verify-token`). `variant=print`: only the variable fields, for blank stock. "
+                "The PDF shows the holder's full document number: each one handed out is a `certificate.document` "
+                "event (who, which number, which variant)."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/pdf", "证书 PDF / the certificate"),
+        ),
+    )
+    async def certificate_pdf(
+        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        variant: FromQuery[str | None] = None,
+    ) -> Response[bytes]:  # fmt: skip
+        chosen = parse_variant(variant)
+        today = province_day(datetime.now(UTC))
+        name, data = await issuer.artefacts.certificate_pdf(
+            principal, get_profile(issuer.settings.profile), number, chosen, today=today
+        )
+        headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+        return Response(data, media_type="application/pdf", headers=headers)
+
+    @get(
+        "/batches/{batch_id:int}/certificates.zip",
+        media_type="application/zip",
+        **documented(
+            "getBatchCertificatesZip",
+            "批次证书 PDF 压缩包 / the batch's certificates, one PDF each, zipped",
+            description=(
+                "One PDF per valid certificate (`{number}.pdf`, `*` written `_x`) and `manifest.csv` (number, file, "
+                "note: no photo, not drawable, revoked or superseded). Built once and kept until the batch changes; "
+                "a change redraws only the certificates it touched. Each download is a `batch.documents` event."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/zip", "ZIP"),
+        ),
+    )
+    async def certificates_zip(
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        variant: FromQuery[str | None] = None,
+    ) -> Stream:  # fmt: skip
+        chosen = parse_variant(variant)
+        found = await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
+        return _stream(found)
+
+    @get(
+        "/batches/{batch_id:int}/certificates.pdf",
+        media_type="application/pdf",
+        **documented(
+            "getBatchCertificatesPdf",
+            "批次套打 PDF（一个文件） / the batch's print pages in one file",
+            description=(
+                "The print variant of every valid certificate, one page each, in row order, for the printer. Kept "
+                "until the batch changes. Each download is a `batch.documents` event."
+            ),
+            errors=_FILE_ERRORS,
+            answers=_binary("application/pdf", "PDF"),
+        ),
+    )
+    async def certificates_pdf(
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
+    ) -> Stream:
+        kind = ArtefactKind.CERTIFICATES_PDF
+        return _stream(await issuer.artefacts.batch_file(principal, batch_id, kind, Variant.PRINT.value))
+
+    @get(
+        "/batches/{batch_id:int}/qr.zip",
+        media_type="application/zip",
+        **documented(
+            "getBatchQrZip",
+            "批次二维码压缩包 / the batch's QR codes",
+            description=(
+                "`{number}.svg` and `{number}.png` per certificate and `manifest.csv` (number, svg, png). "
+                "`mode=short` encodes the short look-up URL instead of the signed token. Built once, kept."
+            ),
+            errors=(400, 401, 403, 404, 409),  # no sealed value is opened,
+            answers=_binary("application/zip", "ZIP"),
+        ),
+    )
+    async def qr_zip(
+        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        mode: FromQuery[str | None] = None,
+    ) -> Stream:  # fmt: skip
+        chosen = parse_mode(mode)
+        return _stream(await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.QR_ZIP, chosen.value))
+
+    @post(
+        "/batches/{batch_id:int}/photos",
+        status_code=200,
+        request_max_body_size=64 * 1024 * 1024,
+        **documented(
+            "uploadBatchPhotos",
+            "上传持证人照片 / upload holder photos",
+            description=(
+                "Multipart field `file`: a zip of JPEG/PNG photos, each named by the holder's document number "
+                "(`430102199001011234.jpg`). Each is checked (type by content, ≤ 200 KB, pixels, portrait), stored "
+                "sealed, and drawn in the photo box. Problems come back per file (its position in the zip) and per "
+                "row, never with a document number; rows without a photo are listed (their box stays empty)."
+            ),
+            form=PHOTOS_FORM,
+            errors=(400, 401, 403, 404, 413, 415, 422),
+            answers={200: ok(PhotoReport, "逐项结果 / what was stored, and why not", examples.PHOTO_REPORT)},
+        ),
+    )
+    async def photos(
+        self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime],
+        principal: NamedDependency[Principal],
+    ) -> PhotoReport:  # fmt: skip
+        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file",))
+        return await upload_photos(issuer.database, issuer.settings, principal, batch_id, form.data)
+
+
+ARTEFACT_ROUTES = [DocumentController]

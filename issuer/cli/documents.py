@@ -1,0 +1,147 @@
+"""``certreg certificates pdf NUMBER``, ``certreg batches certificates BATCH``, ``certreg batches photos BATCH ZIP``:
+certificate documents and holder photos from the command line (issue 15; ``docs/certificates.md``).
+
+The same services as the routes (:mod:`issuer.artefacts`), run by a named operator in the province admin role:
+a document handed out is a ``certificate.document`` or ``batch.documents`` event; a batch's file is built
+once and kept (a progress bar on stderr while it is built), then copied to ``-o FILE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from issuer.artefacts.photos import PhotoReport, upload_photos
+from issuer.artefacts.services import Artefacts, parse_variant
+from issuer.artefacts.store import ArtefactKind
+from issuer.auth import Role
+from issuer.auth.operators import operator as find_operator
+from issuer.cli._common import console, err_console, open_database, run, settings_from_env, with_passphrase
+from issuer.cli.batches import batches_group
+from issuer.cli.certificates import certificates_group
+from issuer.documents.model import Variant
+from registry.calendar import province_day
+from registry.models import Certificate
+from registry.rules.profiles import get_profile
+
+_operator = click.option(
+    "--operator",
+    default=None,
+    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
+)
+_variant = click.option(
+    "--variant", type=click.Choice([v.value for v in Variant]), default=Variant.ELECTRONIC.value, show_default=True,
+    help="electronic: the full design (电子证书); print: the fields only, for blank stock.",
+)  # fmt: skip
+_output = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件 / the file to write.",
+)
+
+
+@certificates_group.command("pdf")
+@click.argument("number")
+@_variant
+@_output
+@_operator
+def certificate_pdf_command(number: str, variant: str, output: Path, operator: str | None) -> None:
+    """证书 PDF / write certificate NUMBER's PDF to FILE (logged as a certificate.document event)."""
+    settings = with_passphrase(settings_from_env())
+
+    async def _main() -> bytes:
+        async with open_database(settings) as database:
+            async with database.reader() as session:
+                caller = await find_operator(session, operator, Role.PROVINCE_ADMIN)
+            artefacts = Artefacts(database, settings)
+            today = province_day(datetime.now(UTC))
+            profile = get_profile(settings.profile)
+            _, data = await artefacts.certificate_pdf(caller, profile, number, parse_variant(variant), today=today)
+        return data
+
+    data = run(_main)
+    output.write_bytes(data)
+    console.print(f"已写入 / written {output} ({len(data):,} bytes)")
+
+
+@batches_group.command("certificates")
+@click.argument("batch_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["zip", "pdf"]), default="zip", show_default=True,
+              help="zip：每张证书一个 PDF；pdf：套打合并 / zip: one PDF per certificate; "
+                   "pdf: every print page in one file.")  # fmt: skip
+@_variant
+@_output
+@_operator
+def batch_certificates_command(
+    batch_id: int, file_format: str, variant: str, output: Path, operator: str | None
+) -> None:
+    """批次证书文件 / write the batch's certificates (built once and kept) to FILE, with a progress bar."""
+    settings = with_passphrase(settings_from_env())
+    kind = ArtefactKind.CERTIFICATES_ZIP if file_format == "zip" else ArtefactKind.CERTIFICATES_PDF
+    chosen = parse_variant(variant) if kind is ArtefactKind.CERTIFICATES_ZIP else Variant.PRINT
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+
+    async def _main() -> tuple[int, int]:
+        async with open_database(settings) as database:
+            async with database.reader() as session:
+                caller = await find_operator(session, operator, Role.PROVINCE_ADMIN)
+                total = await session.scalar(select(func.count()).where(Certificate.batch_id == batch_id))
+            with Progress(*columns, console=err_console, transient=True) as bar:
+                task = bar.add_task(f"批次 batch {batch_id} {kind.value} ({chosen.value})", total=total or None)
+                artefacts = Artefacts(database, settings)
+                found = await artefacts.batch_file(
+                    caller, batch_id, kind, chosen.value, progress=lambda done: bar.update(task, completed=done)
+                )
+            with found.handle, output.open("wb") as out:
+                await asyncio.to_thread(shutil.copyfileobj, found.handle, out)
+            return found.size, found.rendered
+
+    size, rendered = run(_main)
+    drawn = f"{rendered} drawn" if rendered else "from the kept file"
+    console.print(f"已写入 / written {output} ({size:,} bytes; {drawn})")
+
+
+def _report_table(report: PhotoReport) -> Table:
+    table = Table(title=f"照片问题 / photo problems, batch {report.batch_id}")
+    for heading in ("file #", "row", "code", "问题 / problem"):
+        table.add_column(heading, overflow="fold")
+    for problem in report.problems:
+        row = "—" if problem.row is None else str(problem.row)
+        table.add_row(str(problem.file), row, problem.code, f"{problem.message_zh} / {problem.message_en}")
+    return table
+
+
+@batches_group.command("photos")
+@click.argument("batch_id", type=int)
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_operator
+def batch_photos_command(batch_id: int, archive: Path, operator: str | None) -> None:
+    """上传照片 / store the photos of ZIP (files named by document number) for the batch's rows."""
+    settings = with_passphrase(settings_from_env())
+
+    content = archive.read_bytes()
+
+    async def _main() -> PhotoReport:
+        async with open_database(settings) as database:
+            async with database.reader() as session:
+                caller = await find_operator(session, operator, Role.PROVINCE_ADMIN)
+            return await upload_photos(database, settings, caller, batch_id, content)
+
+    report = run(_main)
+    console.print(f"已存照片的行 / rows with a photo stored: {', '.join(map(str, report.stored_rows)) or '—'}")
+    if report.problems:
+        console.print(_report_table(report))
+    missing = ", ".join(map(str, report.rows_without_photo)) or "—"
+    console.print(f"仍无照片的行（照片框留空） / rows still without a photo (box left empty): {missing}")
+
+
+COMMANDS: list[click.Command] = []  # the commands above join the certificates and batches groups

@@ -1,0 +1,299 @@
+"""Console screens of the batch workflow: the lists by state, the review queues, upload and the row report,
+and every step of a batch (resubmit, exclude, review, approve, notice, objections, holds).
+
+Each handler parses its form and calls the SAME service as ``/v1/batches`` (:mod:`issuer.batches.submission`,
+:mod:`issuer.batches.transitions`, :mod:`issuer.batches.reports`) with the signed-in principal: the policy,
+separation of duties and every rule are theirs, and a refusal becomes the API's status and message
+(:mod:`issuer.console.screens.errors`). A done step answers 303 back to the batch's page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect
+
+from issuer.auth import Principal
+from issuer.batches import reports, submission, transitions
+from issuer.batches.upload import (
+    FORM_SLACK,
+    RESUBMIT_FIELDS,
+    SUBMIT_FIELDS,
+    Form,
+    assessed_on_of,
+    institution_of,
+    kind_of,
+    read_form,
+)
+from issuer.batches.workflow import RowStatus, State
+from issuer.console.screens import forms
+from issuer.console.screens.render import render
+from issuer.errors import InvalidInputError
+from issuer.params import BatchId, Offset
+from issuer.runtime import IssuerRuntime
+from registry.vocab import CertificateKind
+
+PAGE: Final = 50
+#: Which state each review queue shows (rule 7: the city first, then the province).
+QUEUES: Final = {"city": State.SUBMITTED, "province": State.CITY_REVIEWED}
+CSRF_FIELD: Final = ("_csrf",)
+#: What an upload route reads at most, whatever the setting: the console's CSRF check parses the form
+#: before the handler runs, so the cap must hold without the settings (which the route table is built
+#: without). ``read_form`` then holds the body to ``CERTREG_MAX_UPLOAD_BYTES`` (20 MB by default); a
+#: setting above this cap is honoured by ``/v1/batches`` only.
+UPLOAD_BODY_CAP: Final = 100 * 1024 * 1024 + FORM_SLACK
+
+
+def batch_url(batch_id: int) -> str:
+    return f"/console/batches/{batch_id}"
+
+
+def back_to(batch_id: int) -> Redirect:
+    return Redirect(path=batch_url(batch_id), status_code=303)
+
+
+async def _upload_form(request: Request[Any, Any, Any], issuer: IssuerRuntime, fields: tuple[str, ...]) -> Form:
+    """The multipart form within ``CERTREG_MAX_UPLOAD_BYTES`` (:func:`read_form`; the hidden ``_csrf`` field
+    besides the upload's own)."""
+    return await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=(*fields, *CSRF_FIELD))
+
+
+@get("/batches", name="console:batches")
+async def batch_list(
+    *,
+    request: Request[Any, Any, Any],
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+    batch_state: Annotated[State | None, QueryParameter(name="state")] = None,
+    offset: Offset = 0,
+) -> Response[str]:
+    """The organisation's batches by state, with how many are in each state."""
+    counts = await reports.batch_state_counts(issuer.database, staff)
+    listed = await reports.list_batches(issuer.database, staff, state=batch_state, offset=offset, limit=PAGE)
+    return render(
+        request, staff, "batches.html", counts=counts, listed=listed, current=batch_state, page=PAGE, queue=None
+    )
+
+
+@get("/queue/{which:str}", name="console:queue")
+async def review_queue(
+    *,
+    request: Request[Any, Any, Any],
+    which: FromPath[str],
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+    offset: Offset = 0,
+) -> Response[str]:
+    """The city's (``submitted``) or the province's (``city_reviewed``) review queue."""
+    state = QUEUES.get(which)
+    if state is None:
+        raise InvalidInputError(
+            "审核队列只有 city 与 province / the queues are city and province", field="queue", code="form.queue"
+        )
+    counts = await reports.batch_state_counts(issuer.database, staff)
+    listed = await reports.list_batches(issuer.database, staff, state=state, offset=offset, limit=PAGE)
+    return render(request, staff, "batches.html", counts=counts, listed=listed, current=state, page=PAGE, queue=which)
+
+
+@get("/batches/new", name="console:upload")
+async def upload_form(*, request: Request[Any, Any, Any], staff: NamedDependency[Principal]) -> Response[str]:
+    """Upload a results file: institution, kind, assessment date, the file; the templates to download."""
+    return render(request, staff, "upload.html", kinds=list(CertificateKind))
+
+
+@post("/batches/new", request_max_body_size=UPLOAD_BODY_CAP)
+async def upload(
+    *, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
+) -> Redirect:
+    """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
+    form = await _upload_form(request, issuer, SUBMIT_FIELDS)
+    upload = submission.Upload(
+        data=form.data,
+        file_name=form.file_name,
+        institution=institution_of(form),
+        kind=kind_of(form),
+        assessed_on=assessed_on_of(form),
+    )
+    imported = await submission.submit_batch(issuer.database, issuer.settings, staff, upload)
+    return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
+
+
+@get("/batches/{batch_id:int}", name="console:batch")
+async def batch_page(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+    status: FromQuery[RowStatus | None] = None,
+    offset: Offset = 0,
+) -> Response[str]:
+    """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
+    column, rule, message) and the history."""
+    detail = await reports.batch_detail(
+        issuer.database, issuer.settings, staff, batch_id, status=status, offset=offset, limit=PAGE
+    )
+    return render(
+        request,
+        staff,
+        "batch.html",
+        detail=detail,
+        b=detail.batch,
+        status=status,
+        statuses=list(RowStatus),
+        page=PAGE,
+    )
+
+
+@post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
+async def resubmit(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
+    await submission.resubmit_batch(
+        issuer.database, issuer.settings, staff, batch_id, data=form.data, file_name=form.file_name
+    )
+    return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
+
+
+@post("/batches/{batch_id:int}/exclude")
+async def exclude(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    fields = await forms.form_fields(request)
+    rows, reason = forms.row_numbers(fields), forms.reason(fields)
+    await submission.exclude_rows(issuer.database, staff, batch_id, rows, reason)
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/review")
+async def review(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    """The city's review: approve, or return with a reason."""
+    fields = await forms.form_fields(request)
+    decision = forms.review_decision(fields)
+    await transitions.review_batch(
+        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
+    )
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/approve")
+async def approve(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    """The province's review: approve, or return with a reason."""
+    fields = await forms.form_fields(request)
+    decision = forms.review_decision(fields)
+    await transitions.approve_batch(
+        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
+    )
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/notice")
+async def notice(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    """Start the public notice (an optional number of days lengthens it, never shortens it)."""
+    fields = await forms.form_fields(request)
+    days_text = forms.text(fields, "days", required=False, max_length=3)
+    if days_text and not days_text.isdigit():
+        raise InvalidInputError(
+            "公示天数须为整数 / the notice days must be a whole number", field="days", code="form.days"
+        )
+    await transitions.start_notice(
+        issuer.database,
+        staff,
+        batch_id,
+        settings=issuer.settings,
+        days=int(days_text) if days_text else None,
+        reason=forms.reason(fields, required=False),
+    )
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/objections")
+async def objection(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    """Record an objection during the notice: its rows are held."""
+    fields = await forms.form_fields(request)
+    rows, reason = forms.row_numbers(fields), forms.reason(fields)
+    await transitions.record_objection(issuer.database, staff, batch_id, rows, reason)
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/hold")
+async def hold(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    fields = await forms.form_fields(request)
+    rows, reason = forms.row_numbers(fields), forms.reason(fields)
+    await transitions.hold_rows(issuer.database, staff, batch_id, rows, reason)
+    return back_to(batch_id)
+
+
+@post("/batches/{batch_id:int}/resolve")
+async def resolve(
+    *,
+    request: Request[Any, Any, Any],
+    batch_id: BatchId,
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Redirect:
+    """Resolve held rows: released back to ``ok`` or excluded."""
+    fields = await forms.form_fields(request)
+    rows, reason = forms.row_numbers(fields), forms.reason(fields)
+    decision = forms.resolve_decision(fields)
+    await transitions.resolve_objection(issuer.database, staff, batch_id, rows=rows, decision=decision, reason=reason)
+    return back_to(batch_id)
+
+
+BATCH_SCREENS: Final = [
+    batch_list,
+    review_queue,
+    upload_form,
+    upload,
+    batch_page,
+    resubmit,
+    exclude,
+    review,
+    approve,
+    notice,
+    objection,
+    hold,
+    resolve,
+]

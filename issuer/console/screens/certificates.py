@@ -1,0 +1,189 @@
+"""Console screens of certificates: search (by number, or by name + ID number), one certificate, and its
+revocation (撤销), reissue (补发) and replacement (换发), each with a reason and a confirmation step.
+
+A name and an ID number are personal data: that search is a POST, so they never sit in a URL (which
+access logs and browser histories keep). A change is two POSTs: the first shows what will happen (nothing
+is written), the second — with ``confirm=yes`` — calls the same service as
+``POST /v1/certificates/{number}/revoke|reissue|replace``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from issuer.auth import Principal
+from issuer.auth.policy import Action
+from issuer.console.screens import forms
+from issuer.console.screens.render import render
+from issuer.errors import InvalidInputError
+from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.corrections import Correction
+from issuer.issuing.credentials import CredentialContext
+from issuer.issuing.qrcodes import certificate_qr_source
+from issuer.issuing.search import certificate_view, find_by_holder
+from issuer.qr import make_code, qr_url, svg_bytes
+from issuer.runtime import IssuerRuntime
+from registry.calendar import province_day
+from registry.rules.profiles import get_profile
+
+CHANGES: Final = ("revoke", "reissue", "replace")
+#: The fields of a replacement's correction, as the form names them (empty: unchanged).
+CORRECTED: Final = ("holder_name", "holder_id", "subject_code", "level")
+
+
+def certificate_url(number: str) -> str:
+    return f"/console/certificates/{quote(number, safe='')}"
+
+
+def _today() -> Any:
+    return province_day(datetime.now(UTC))
+
+
+@get("/certificates", name="console:certificates")
+async def search_page(
+    *,
+    request: Request[Any, Any, Any],
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+    number: FromQuery[str | None] = None,
+) -> Response[str] | Redirect:
+    """The search form; ``?number=`` goes straight to that certificate (refused as the API refuses it)."""
+    if number:
+        profile = get_profile(issuer.settings.profile)
+        found = await certificate_view(issuer.database, profile, number.strip(), caller=staff, today=_today())
+        return Redirect(path=certificate_url(found.number), status_code=303)
+    return render(request, staff, "certificates.html", found=None)
+
+
+@post("/certificates/search")
+async def search_holder(
+    *, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
+) -> Response[str]:
+    """By the holder's name and ID number (POST: never in a URL); lists only what the caller may see."""
+    fields = await forms.form_fields(request)
+    found = await find_by_holder(
+        issuer.database,
+        name=forms.text(fields, "name", max_length=64),
+        id_number=forms.text(fields, "id_number", max_length=32),
+        secret=issuer.settings.id_hash_secret(),
+        caller=staff,
+        today=_today(),
+    )
+    return render(request, staff, "certificates.html", found=found)
+
+
+@get("/certificates/{number:str}", name="console:certificate")
+async def certificate_page(
+    *,
+    request: Request[Any, Any, Any],
+    number: FromPath[str],
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Response[str]:
+    profile = get_profile(issuer.settings.profile)
+    view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
+    done = request.query_params.get("done")
+    return render(request, staff, "certificate.html", c=view, done=done if done in CHANGES else None)
+
+
+@get("/certificates/{number:str}/qr.svg", media_type="image/svg+xml")
+async def certificate_qr(
+    *, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
+) -> Response[bytes]:
+    """The certificate's QR code (the token URL), as ``GET /v1/certificates/{number}/qr.svg`` gives it."""
+    profile = get_profile(issuer.settings.profile)
+    source = await certificate_qr_source(issuer.database, profile, number, caller=staff, today=_today())
+    url = qr_url(
+        issuer.settings.public_url, number=source.number, statement=source.statement, signature=source.signature
+    )
+    disposition = f'inline; filename="{source.number}.svg"'
+    return Response(
+        svg_bytes(make_code(url), title=source.number),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+def _correction(fields: dict[str, str]) -> Correction:
+    values = {name: forms.text(fields, name, required=False, max_length=64) or None for name in CORRECTED}
+    return Correction(**values)
+
+
+async def _apply(change: str, number: str, fields: dict[str, str], issuer: IssuerRuntime, principal: Principal) -> str:
+    """Do the change through its service; the number to show afterwards (the successor's, if any)."""
+    profile = get_profile(issuer.settings.profile)
+    credentials = CredentialContext.of(issuer.settings, issuer.keystore)
+    reason = forms.reason(fields)
+    if change == "revoke":
+        await revoke_certificate(
+            issuer.database,
+            profile,
+            number,
+            reason=reason,
+            caller=principal,
+            announce=issuer.announce,
+            credentials=credentials,
+        )
+        return number
+    if change == "reissue":
+        serial = forms.text(fields, "print_serial", required=False, max_length=64) or None
+        result = await reissue_certificate(
+            issuer.database,
+            issuer.keystore,
+            profile,
+            number,
+            reason=reason,
+            caller=principal,
+            print_serial=serial,
+            announce=issuer.announce,
+            credentials=credentials,
+        )
+        return result.number
+    result = await replace_certificate(
+        issuer.database,
+        issuer.keystore,
+        profile,
+        number,
+        _correction(fields),
+        reason=reason,
+        caller=principal,
+        settings=issuer.settings,
+        announce=issuer.announce,
+        credentials=credentials,
+    )
+    return result.number
+
+
+@post("/certificates/{number:str}/{change:str}")
+async def change_certificate(
+    *,
+    request: Request[Any, Any, Any],
+    number: FromPath[str],
+    change: FromPath[str],
+    issuer: NamedDependency[IssuerRuntime],
+    staff: NamedDependency[Principal],
+) -> Response[str] | Redirect:
+    """Revoke, reissue or replace: without ``confirm=yes`` the confirmation page (nothing written)."""
+    if change not in CHANGES:
+        raise InvalidInputError(
+            f"未知操作 {change[:16]} / unknown change {change[:16]!r}", field="change", code="form.change"
+        )
+    fields = await forms.form_fields(request)
+    profile = get_profile(issuer.settings.profile)
+    view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today(), action=Action(change))
+    if fields.get("confirm") != "yes":
+        forms.reason(fields)  # a missing reason is said before the confirmation, not after
+        shown = {k: v for k, v in fields.items() if k != "confirm"}
+        return render(request, staff, "confirm.html", c=view, change=change, fields=shown)
+    shown_number = await _apply(change, view.number, fields, issuer, staff)
+    return Redirect(path=f"{certificate_url(shown_number)}?done={change}", status_code=303)
+
+
+CERTIFICATE_SCREENS: Final = [search_page, search_holder, certificate_page, certificate_qr, change_certificate]

@@ -1,0 +1,93 @@
+"""Reading the console's forms: each field checked at the edge, a 400 page (Chinese / English) for a value
+that is malformed, never a 500.
+
+The fields become the same values the API's JSON bodies carry (:mod:`issuer.batches.dto`), and the services
+check them further exactly as for the API (a reason's text, rows the batch holds …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final, Literal
+
+from litestar import Request
+
+from issuer.errors import InvalidInputError
+from issuer.params import check_text
+
+#: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma).
+_RANGE: Final = re.compile(r"\s*(\d{1,10})\s*(?:[-–~～]\s*(\d{1,10}))?\s*")
+_SEPARATORS: Final = re.compile(r"[,，、;；\s]+")
+MAX_ROWS: Final = 100_000
+MAX_ROW_NUMBER: Final = 2**31 - 1
+MAX_REASON: Final = 1000
+#: Hidden fields of the layout, never part of what an action takes.
+_IGNORED: Final = frozenset({"_csrf"})
+
+
+def _bad(field: str, zh: str, en: str) -> InvalidInputError:
+    return InvalidInputError(f"{zh} / {en}", field=field, code=f"form.{field}")
+
+
+async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The text fields of an urlencoded (or multipart) form, each once; a file or a repeated field is 400."""
+    form = await request.form()
+    fields: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if name in _IGNORED:
+            continue
+        if not isinstance(value, str) or name in fields:
+            raise _bad("form", f"字段 {name[:32]} 无效", f"the field {name[:32]!r} is invalid")
+        fields[name] = value
+    return fields
+
+
+def text(fields: dict[str, str], name: str, *, required: bool = True, max_length: int = 200) -> str:
+    value = check_text(fields.get(name, "").strip(), field=name)
+    if required and not value:
+        raise _bad(name, f"请填写 {name}", f"the field {name!r} is required")
+    if len(value) > max_length:
+        raise _bad(name, f"{name} 过长（最多 {max_length} 字）", f"{name!r} is longer than {max_length} characters")
+    return value
+
+
+def reason(fields: dict[str, str], *, required: bool = True) -> str:
+    """The reason typed (the services check its content, rule 11); at most :data:`MAX_REASON` characters."""
+    return text(fields, "reason", required=required, max_length=MAX_REASON)
+
+
+def choice(fields: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = fields.get(name, "")
+    if value not in allowed:
+        raise _bad(name, f"{name} 须为 {'、'.join(allowed)}", f"{name!r} must be one of {', '.join(allowed)}")
+    return value
+
+
+def review_decision(fields: dict[str, str]) -> Literal["approve", "reject"]:
+    """A review's decision: approve, or return (``reject``) with a reason."""
+    return "approve" if choice(fields, "decision", ("approve", "reject")) == "approve" else "reject"
+
+
+def resolve_decision(fields: dict[str, str]) -> Literal["release", "exclude"]:
+    """What becomes of held rows: released back to ``ok``, or excluded."""
+    return "release" if choice(fields, "decision", ("release", "exclude")) == "release" else "exclude"
+
+
+def row_numbers(fields: dict[str, str], name: str = "rows") -> list[int]:
+    """Row numbers as the file shows them: ``"3, 5-7"``."""
+    raw = fields.get(name, "")
+    numbers: set[int] = set()
+    for part in filter(None, _SEPARATORS.split(raw)):
+        match = _RANGE.fullmatch(part)
+        if match is None:
+            raise _bad(
+                name, f"行号“{part[:20]}”无效（例：3, 5-7）", f"row number {part[:20]!r} is invalid (e.g. 3, 5-7)"
+            )
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last <= MAX_ROW_NUMBER or last - first + len(numbers) >= MAX_ROWS:
+            raise _bad(name, f"行号范围“{part[:20]}”无效", f"the row range {part[:20]!r} is invalid")
+        numbers.update(range(first, last + 1))
+    if not numbers:
+        raise _bad(name, "请填写行号（例：3, 5-7）", "give the row numbers (e.g. 3, 5-7)")
+    return sorted(numbers)

@@ -1,0 +1,117 @@
+"""Rendering the console's screens through the console's own :func:`issuer.console.pages.render_now` (layout,
+language, CSRF token, navigation, headers), with what every screen's template adds: the signed-in principal,
+which actions its role holds, the labels of states and actions, the ``cst`` filter (province time).
+
+The templates extend ``console/base.html``; they hold no rule. ``can(action)`` only hides buttons the
+role never holds (the policy table's rows): the services still decide every request.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any, Final
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+
+from issuer.auth.policy import ACTION_LABELS, POLICY, Action
+from issuer.auth.principal import Principal
+from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State
+from issuer.console.pages import environment, language, render_now
+from registry.calendar import province_minute
+from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
+
+#: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
+PRINCIPAL_KEY: Final = "console_principal"
+
+
+_CSS: Final = (files("issuer.console") / "static" / "screens.css").read_bytes()
+
+
+@get("/static/screens.css", sync_to_thread=False, cache_control=None)
+def stylesheet() -> Response[bytes]:
+    """The screens' style sheet (the pages' Content-Security-Policy allows no inline style)."""
+    return Response(_CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=3600"})
+
+
+environment().filters["cst"] = province_minute
+
+
+async def provide_staff(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Principal:
+    """The screens' dependency ``staff``: the signed-in ``principal`` (the console session's dependency),
+    also kept on the request for the refusal page, which must know the role even when a handler raised
+    before it rendered anything."""
+    request.state[PRINCIPAL_KEY] = principal
+    return principal
+
+
+#: Row statuses in Chinese (the English is the value itself).
+ROW_LABELS_ZH: Final = {
+    RowStatus.OK: "合格",
+    RowStatus.BAD: "错误",
+    RowStatus.EXCLUDED: "剔除",
+    RowStatus.HELD: "暂缓",
+    RowStatus.ISSUED: "已发证",
+}
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    """The label functions of the templates: a batch's state, a row's status, a kind, a certificate's status."""
+    en = lang == "en"
+
+    def kind(value: str) -> str:
+        known = CertificateKind(value) if value in CertificateKind.__members__.values() else None
+        return value if known is None else (KIND_LABELS_EN if en else KIND_LABELS_ZH)[known]
+
+    def row(value: str) -> str:
+        known = RowStatus(value) if value in RowStatus.__members__.values() else None
+        return value if known is None or en else ROW_LABELS_ZH[known]
+
+    def certificate(value: str) -> str:
+        known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None
+        return value if known is None or en else known.label_zh
+
+    return {
+        "state_label": lambda value: state_label(value, lang),
+        "kind_label": kind,
+        "row_label": row,
+        "status_label": certificate,
+        "action_label": lambda a: ACTION_LABELS[Action(a)][1 if en else 0],
+    }
+
+
+def state_label(state: str, lang: str) -> str:
+    known = State(state) if state in State.__members__.values() else None
+    if known is None:
+        return state
+    return known.value.replace("_", " ") if lang == "en" else STATE_LABELS_ZH[known]
+
+
+def render(
+    request: Request[Any, Any, Any],
+    principal: Principal | None,
+    template: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response[str]:
+    """The page ``console/screens/<template>`` through the console's :func:`render_now` (its layout, language,
+    CSRF token, navigation and headers: ``no-store``, the CSP), with what the screens add."""
+    lang = language(request)
+    if principal is not None:
+        request.state[PRINCIPAL_KEY] = principal
+
+    def can(action: str) -> bool:
+        return principal is not None and principal.role in POLICY[Action(action)]
+
+    return render_now(
+        request,
+        f"console/screens/{template}",
+        status_code=status_code,
+        headers=headers,
+        principal=principal,
+        can=can,
+        **_labels(lang),
+        **context,
+    )

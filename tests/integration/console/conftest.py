@@ -1,0 +1,65 @@
+"""Fixtures of the console screens' tests: the batch tests' world (two prefectures), statement keys, and one
+client signed in as one staff member at a time. The notice lasts the profile's seven days; a test that
+needs it over moves its end into the past (:func:`notice_ends_now`, as tests/integration/test_end_to_end.py
+does)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from issuer.app import create_app
+from registry.config import Settings
+from registry.db import Database
+from tests.factories import add_keys, key_store
+from tests.integration.batches.conftest import HOLDERS, tokens, world
+from tests.integration.batches.helpers import Client
+from tests.support import make_settings
+from tests.support_console import create_staff, csrf_of_page, sign_in
+
+__all__ = ["HOLDERS", "tokens", "world"]
+
+
+@pytest.fixture
+async def console_settings(db_url: str, world: Database, tmp_path: Path) -> Settings:
+    await add_keys(world, key_store(tmp_path / "keys"))
+    return make_settings(
+        database_url=db_url, key_dir=str(tmp_path / "keys"), console_login_rate_per_minute=1000,
+        console_account_rate_per_minute=1000,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def console(console_settings: Settings, world: Database) -> AsyncIterator[Client]:
+    for login, (org, role) in HOLDERS.items():  # a staff account per holder of the batch tests' tokens
+        await create_staff(world, login=login, role=role, org_code=org)
+    async with AsyncTestClient(create_app(console_settings)) as client:
+        client.follow_redirects = False  # a step's 303 is part of what is tested
+        yield client
+
+
+class Staff:
+    """Who the console client is signed in as (one at a time, through the sign-in page)."""
+
+    def __init__(self, client: Client, tokens: dict[str, str]) -> None:
+        self.client = client
+        self.tokens = tokens
+
+    async def sign_in(self, holder: str) -> None:
+        await sign_in(self.client, holder)
+
+    async def csrf(self) -> str:
+        return await csrf_of_page(self.client, "/console/")
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """A form posted as the signed-in staff member, with its CSRF token."""
+        return await self.client.post(path, data={**(data or {}), "_csrf": await self.csrf()}, **kwargs)
+
+
+@pytest.fixture
+def staff(console: Client, tokens: dict[str, str]) -> Staff:
+    return Staff(console, tokens)

@@ -1,0 +1,56 @@
+"""Plain helpers of the console tests: batches and certificates made through the services, and reading a
+refusal off a page."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from issuer.batches import submission
+from issuer.issuing.service import issue_batch
+from registry.config import Settings
+from registry.db import Database
+from registry.models import Batch
+from registry.rules.profiles import HUNAN
+from registry.vocab import CertificateKind
+from tests.factories import SKILL_INSTITUTION, key_store
+from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows
+from tests.integration.issuing.batches import Row, make_batch
+
+_REFUSAL = re.compile(r'<p class="refused" id="refusal" role="alert">(.*?)</p>', re.DOTALL)
+
+
+async def submitted(database: Database, settings: Settings, rows: int = 3) -> int:
+    """A batch of ``rows`` good rows (2…) submitted by the institution's operator."""
+    upload = submission.Upload(
+        data=csv_file(good_rows(rows)), file_name="r.csv", institution=SKILL_INSTITUTION,
+        kind=CertificateKind.SKILL_LEVEL, assessed_on=ASSESSED,
+    )  # fmt: skip
+    return (await submission.submit_batch(database, settings, INSTITUTION, upload)).batch_id
+
+
+async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
+    """A skill-level certificate issued by the province admin (a batch made directly, notice ended)."""
+    batch = await make_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
+    result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
+    return result.numbers[0]
+
+
+async def notice_ends_now(database: Database, batch_id: int) -> None:
+    """Stand-in for the seven days of the notice passing (the test does not wait a week)."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(Batch).where(Batch.id == batch_id).values(notice_ends_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+def refusal(response: Any) -> str:
+    """The message of a refusal page (unescaped)."""
+    found = _REFUSAL.search(response.text)
+    assert found is not None, response.text[:2000]
+    return html.unescape(found.group(1)).strip()

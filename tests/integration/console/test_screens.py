@@ -1,0 +1,153 @@
+"""What the screens show besides the batch's way: the search's reach, the trust page, the English toggle,
+uploads past the limit, forms without their CSRF token, a progress page served by another worker."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import update
+
+from issuer.app import create_app
+from issuer.console.screens import issuing
+from registry.config import Settings
+from registry.db import Database
+from registry.models import Batch
+from tests.factories import SKILL_INSTITUTION
+from tests.integration.batches.helpers import csv_file, good_rows, resident_id
+from tests.integration.console.conftest import Staff
+from tests.integration.console.helpers import issued_number, refusal, submitted
+from tests.support_console import sign_in
+
+UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
+
+
+async def test_a_search_by_name_and_id_lists_only_what_the_caller_may_see(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    number = await issued_number(world, Path(console_settings.key_dir), resident_id(21))
+    search = {"name": "王小明", "id_number": resident_id(21)}
+    await staff.sign_in("city")
+    found = await staff.post("/console/certificates/search", search)
+    assert found.status_code == 200
+    assert number in found.text
+    assert resident_id(21) not in found.text  # the masked form only
+    assert re.search(r"430102\*{8}\d{3}[\dX]", found.text)
+    await staff.sign_in("other_city")  # another prefecture: told nothing
+    assert number not in (await staff.post("/console/certificates/search", search)).text
+    await staff.sign_in("other_institution")
+    none = await staff.post("/console/certificates/search", search)
+    assert number not in none.text
+    assert 'id="none-found"' in none.text
+    malformed = await staff.post("/console/certificates/search", {"name": "王小明", "id_number": "123"})
+    assert malformed.status_code == 400
+    assert " / " in refusal(malformed)
+    missing = await staff.client.get("/console/certificates?number=NOT-A-NUMBER")
+    assert missing.status_code == 400
+
+
+async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Database, console_settings: Settings) -> None:
+    await issued_number(world, Path(console_settings.key_dir), resident_id(22))
+    await staff.sign_in("province_reviewer")
+    trust = await staff.client.get("/console/trust")
+    assert trust.status_code == 200
+    assert 'id="checkpoint-note"' in trust.text
+    assert "尚无审计记录" in trust.text  # no certreg audit has run against this registry
+    english = await staff.client.get("/console/batches?lang=en")
+    assert "<h1>Batches</h1>" in english.text
+    assert "<h1>Batches</h1>" in (await staff.client.get("/console/batches")).text  # kept in the cookie
+
+
+async def test_an_upload_past_the_limit_and_a_form_without_its_token(
+    console_settings: Settings, world: Database, staff: Staff
+) -> None:
+    small = Settings(**{**{f: getattr(console_settings, f) for f in console_settings.__struct_fields__},
+                        "max_upload_bytes": 1000})  # fmt: skip
+    async with AsyncTestClient(create_app(small)) as client:
+        await sign_in(client, "institution")
+        staff.client = client
+        big = csv_file(good_rows(40))
+        assert len(big) > 1000
+        refused = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", big)})
+        assert refused.status_code == 413
+        assert "1000 bytes" in refusal(refused)
+        batch = await submitted(world, console_settings)
+        forged = await client.post(f"/console/batches/{batch}/exclude", data={"rows": "2", "reason": "x"})
+        assert forged.status_code == 403
+        assert "CSRF" in forged.text
+
+
+async def test_a_progress_page_without_the_run_reads_the_batch_s_state(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    issuing._RUNS.pop(batch, None)  # as on a worker that did not start the run
+    await staff.sign_in("province_admin")
+    page = await staff.client.get(f"/console/batches/{batch}/issuing")
+    assert page.status_code == 200
+    assert "refresh" not in page.headers  # a submitted batch cannot be issuing anywhere
+    assert 'id="not-issuing"' in page.text
+    async with world.transaction() as session:
+        await session.execute(update(Batch).where(Batch.id == batch).values(state="under_notice"))
+    page = await staff.client.get(f"/console/batches/{batch}/issuing")
+    assert page.headers["refresh"] == "1"  # another worker may be issuing it: keep looking
+    assert 'id="progress"' in page.text
+
+
+async def test_return_with_a_reason_exclude_rows_and_hold_rows(staff: Staff, world: Database) -> None:
+    rows = good_rows(3)
+    rows[0][3] = "9"  # row 2: no such level
+    await staff.sign_in("institution")
+    uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(rows))})
+    batch = int(uploaded.headers["location"].split("/")[3].split("?")[0])
+    await staff.sign_in("city")
+    unexplained = await staff.post(f"/console/batches/{batch}/review", {"decision": "reject"})
+    assert unexplained.status_code == 422
+    assert "reason" in refusal(unexplained)
+    returned = await staff.post(f"/console/batches/{batch}/review", {"decision": "reject", "reason": "等级有误"})
+    assert returned.status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert '<td id="state">已退回</td>' in page
+    assert "等级有误" in page
+
+    await staff.sign_in("institution")
+    assert (
+        await staff.post(f"/console/batches/{batch}/resubmit", files={"file": ("r.csv", csv_file(rows))})
+    ).status_code == 303
+    assert (
+        await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "未参加考核"})
+    ).status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "错误 0 · 剔除 1" in page
+    await staff.sign_in("city")
+    assert (await staff.post(f"/console/batches/{batch}/review", {"decision": "approve"})).status_code == 303
+    await staff.sign_in("province_reviewer")
+    assert (await staff.post(f"/console/batches/{batch}/approve", {"decision": "approve"})).status_code == 303
+    await staff.sign_in("institution")
+    assert (await staff.post(f"/console/batches/{batch}/notice", {"days": "9"})).status_code == 303
+    await staff.sign_in("province_reviewer")
+    held = await staff.post(f"/console/batches/{batch}/hold", {"rows": "3", "reason": "待核实"})
+    assert held.status_code == 303
+    outside = await staff.post(f"/console/batches/{batch}/hold", {"rows": "99", "reason": "待核实"})
+    assert outside.status_code == 422
+    assert "99" in refusal(outside)
+    resolved = {"rows": "3", "reason": "核实不符", "decision": "exclude"}
+    assert (await staff.post(f"/console/batches/{batch}/resolve", resolved)).status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "剔除 2 · 暂缓 0" in page
+    assert "batch.rows_held" in page
+
+
+async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_settings: Settings) -> None:
+    number = await issued_number(world, Path(console_settings.key_dir), resident_id(23))
+    await staff.sign_in("institution")
+    page = await staff.client.get(f"/console/certificates/{number}")
+    assert f'src="/console/certificates/{number}/qr.svg"' in page.text
+    svg = await staff.client.get(f"/console/certificates/{number}/qr.svg")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content
+    assert f"<title>{number}</title>".encode() in svg.content
+    await staff.sign_in("other_institution")
+    assert (await staff.client.get(f"/console/certificates/{number}/qr.svg")).status_code == 403

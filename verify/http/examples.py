@@ -1,0 +1,78 @@
+"""Example bodies of the verify JSON routes for the OpenAPI document (invented holders; the OpenAPI tests
+validate each against the schema the document gives it, so an example that drifts from the code fails)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+NUMBER: Final = "S000043000101262000001"
+_HASH: Final = "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+_PUBLIC: Final[dict[str, Any]] = {
+    "number": NUMBER,
+    "kind": "skill_level",
+    "kind_label": "职业技能等级证书 / vocational skill level certificate",
+    "subject_type": "occupation",
+    "subject_code": "6-31-01-03",
+    "subject_name": "电工",
+    "level": 3,
+    "level_label": "三级/高级工 / Level 3",
+    "institution_code": "S4301001",
+    "institution_name": "长沙市第一职业技能鉴定站",
+    "authority_code": "430000",
+    "authority_name": "湖南省职业技能鉴定中心",
+    "issued_on": "2026-03-02",
+    "log_index": 41,
+    "log_proof": "/v1/log/proof/inclusion?index=41&size=42",
+}
+_CERTIFICATE: Final[dict[str, Any]] = {
+    **_PUBLIC,
+    "holder_name": "张三",
+    "holder_id_masked": "430102********1234",
+    "log_inclusion": {"pending": False, "tree_size": 42, "root_hash": _HASH, "leaf_hash": _HASH, "proof": [_HASH]},
+}
+_VALID: Final = {"status": "valid"}
+_MESSAGE: Final = "证书有效 / the certificate is valid"
+
+VERIFY_REQUEST: Final = {"number": NUMBER, "name": "张三"}
+VERIFY_RESULT: Final[dict[str, Any]] = {
+    "result": "valid",
+    "reason": "valid",
+    "message": _MESSAGE,
+    "certificate": _CERTIFICATE,
+    "status": _VALID,
+}
+BATCH_REQUEST: Final = {
+    "items": [VERIFY_REQUEST, {"name": "李四", "id_type": "resident_id", "id_number": "430102199003071234"}]
+}
+_PERSON_CERTIFICATE: Final[dict[str, Any]] = {
+    **{k: _PUBLIC[k] for k in ("number", "kind", "kind_label", "subject_type", "subject_code", "subject_name")},
+    **{k: _PUBLIC[k] for k in ("level", "level_label", "issued_on", "institution_code", "institution_name")},
+    "result": "valid",
+    "reason": "valid",
+    "verdict_label": "有效 / valid",
+    "holder_id_masked": "430102********1234",
+    "status": _VALID,
+    "check": f"/v1/certificates/{NUMBER}",
+}
+BATCH_RESPONSE: Final[dict[str, Any]] = {
+    "count": 2,
+    "results": [
+        VERIFY_RESULT,
+        {
+            "result": "found",
+            "reason": "found",
+            "message": "查到 1 张证书 / 1 certificate found",
+            "count": 1,
+            "certificates": [_PERSON_CERTIFICATE],
+        },
+    ],
+}
+PUBLIC_CERTIFICATE: Final[dict[str, Any]] = {
+    "result": "valid",
+    "reason": "valid",
+    "message": _MESSAGE,
+    "certificate": _PUBLIC,
+    "status": _VALID,
+}
+CREDENTIAL_REQUEST: Final = VERIFY_REQUEST
