@@ -18,6 +18,8 @@ from issuer.auth import Principal, bearer_token, resolve_token, unauthorized
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings
 from registry.db import Database
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import get_profile
 from verify.cache.invalidation import invalidate_numbers
 from verify.runtime import STATE_KEY as VERIFY_STATE_KEY
 from verify.runtime import VerifyRuntime
@@ -28,6 +30,8 @@ STATE_KEY = "issuer"
 class IssuerRuntime:
     def __init__(self, settings: Settings, database: Database, verify: VerifyRuntime | None) -> None:
         self.settings = settings
+        #: The province profile, resolved once at start-up (the routes pass it to the services).
+        self.profile: ProvinceProfile = get_profile(settings.profile)
         self.database = database
         self.verify = verify
         self._keystore: KeyStore | None = None

@@ -24,6 +24,8 @@ from registry.errors import RegistryError
 
 ENV_PREFIX: Final = "CERTREG_"
 _SECRET_FIELDS: Final = frozenset({"key_passphrase", "id_hash_key"})
+#: Settings holding a URL that may carry a password: shown only through :func:`redact_url`.
+_URL_FIELDS: Final = frozenset({"database_url", "replica_url", "redis_url"})
 _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
@@ -184,10 +186,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             )
 
     def __repr__(self) -> str:
-        shown = {
-            name: ("***" if name in _SECRET_FIELDS and getattr(self, name) else getattr(self, name))
-            for name in self.__struct_fields__
-        }
+        shown = {name: _shown(name, getattr(self, name)) for name in self.__struct_fields__}
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     __str__ = __repr__
@@ -245,6 +244,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.id_hash_key.encode()
 
 
+def _shown(name: str, value: Any) -> Any:
+    """How a setting appears in ``repr(settings)``: secrets as ``***``, URLs without their password."""
+    if name in _SECRET_FIELDS and value:
+        return "***"
+    if name in _URL_FIELDS and isinstance(value, str):
+        return redact_url(value)
+    return value
+
+
 class SentinelUrl(NamedTuple):
     sentinels: list[tuple[str, int]]
     service: str
@@ -257,18 +265,7 @@ class SentinelUrl(NamedTuple):
 def parse_sentinel_url(url: str) -> SentinelUrl:
     """The parts of a ``redis+sentinel://`` URL; raises :class:`SettingsError` naming what is wrong."""
     parts = urlsplit(url)
-    netloc = parts.netloc
-    username = password = None
-    if "@" in netloc:
-        credentials, netloc = netloc.rsplit("@", 1)
-        user, _, secret = credentials.partition(":")
-        username, password = unquote(user) or None, unquote(secret) or None
-    sentinels: list[tuple[str, int]] = []
-    for host_port in netloc.split(","):
-        host, _, port = host_port.rpartition(":")
-        if not host or not port.isdigit():
-            raise SettingsError(f"配置错误 / bad setting CERTREG_REDIS_URL: sentinel {host_port!r} is not host:port")
-        sentinels.append((host.strip("[]"), int(port)))
+    sentinels, username, password = _hosts(parts.netloc, "sentinel")
     path = [p for p in parts.path.split("/") if p]
     if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
         raise SettingsError(
@@ -285,24 +282,103 @@ def parse_sentinel_url(url: str) -> SentinelUrl:
     )
 
 
+class ClusterUrl(NamedTuple):
+    nodes: list[tuple[str, int]]
+    username: str | None
+    password: str | None
+
+
+def parse_cluster_url(url: str) -> ClusterUrl:
+    """The parts of a ``redis+cluster://[user:password@]host:port[,host:port…]`` URL (any nodes of the
+    cluster to start from; a cluster has database 0 only); raises :class:`SettingsError` naming what is
+    wrong."""
+    parts = urlsplit(url)
+    nodes, username, password = _hosts(parts.netloc, "cluster node")
+    if parts.path.strip("/") not in ("", "0"):
+        raise SettingsError("配置错误 / bad setting CERTREG_REDIS_URL: a Redis Cluster has database 0 only")
+    return ClusterUrl(nodes=nodes, username=username, password=password)
+
+
+def _hosts(netloc: str, what: str) -> tuple[list[tuple[str, int]], str | None, str | None]:
+    """``([(host, port) …], user, password)`` of a comma-separated authority; the error never shows the
+    password."""
+    username = password = None
+    if "@" in netloc:
+        credentials, netloc = netloc.rsplit("@", 1)
+        user, _, secret = credentials.partition(":")
+        username, password = unquote(user) or None, unquote(secret) or None
+    hosts: list[tuple[str, int]] = []
+    for host_port in netloc.split(","):
+        host, _, port = host_port.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"配置错误 / bad setting CERTREG_REDIS_URL: {what} {host_port!r} is not host:port")
+        hosts.append((host.strip("[]"), int(port)))
+    return hosts, username, password
+
+
 def _env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
-    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {got!r}")
+    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {redact_url(got)!r}")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (and any ``password=``/``secret=``/``token=`` query value) replaced by
+    ``***``: the only form of a database or Redis URL that may reach an error message or a log line.
+
+    The user name and hosts stay, so an operator can still tell which URL is meant. A password holding an
+    unencoded ``@`` is redacted whole (everything before the last ``@`` of the authority is credentials).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _redact_query(url)
+    head, qmark, query = rest.partition("?")
+    if "@" in head:
+        credentials, host = head.rsplit("@", 1)
+        user, colon, _secret = credentials.partition(":")
+        if "/" in user:  # an "@" in the path, not credentials: hide it all rather than guess
+            user, colon = "", ":"
+        head = f"{user}{':***' if colon else ''}@{host}"
+    return f"{scheme}://{head}{qmark}{_redact_query(query) if qmark else ''}"
+
+
+_SECRET_QUERY: Final = re.compile(r"((?:^|[&?;])[^=&]*(?:password|secret|token)[^=&]*=)[^&]*", re.IGNORECASE)
+
+
+def _redact_query(query: str) -> str:
+    return _SECRET_QUERY.sub(r"\1***", query)
 
 
 def _check_redis_url(url: str) -> None:
-    if not re.match(r"^(redis|rediss|unix|redis\+sentinel)://", url):
-        raise _error("redis_url", "a redis://, rediss://, unix:// or redis+sentinel:// URL", url)
+    if not re.match(r"^(redis|rediss|unix|redis\+sentinel|redis\+cluster)://", url):
+        raise _error(
+            "redis_url", "a redis://, rediss://, unix://, redis+sentinel:// or redis+cluster:// URL", redact_url(url)
+        )
     if url.startswith("redis+sentinel://"):
         parse_sentinel_url(url)
+    elif url.startswith("redis+cluster://"):
+        parse_cluster_url(url)
+    elif not url.startswith("unix://"):
+        _check_port("redis_url", url)
 
 
 def _check_db_url(field: str, url: str) -> None:
     if not url.startswith(_DB_SCHEMES):
-        raise _error(field, "a sqlite+aiosqlite:// or postgresql+asyncpg:// URL", url)
+        raise _error(field, "a sqlite+aiosqlite:// or postgresql+asyncpg:// URL", redact_url(url))
+    if url.startswith("postgresql"):
+        _check_port(field, url)
+
+
+def _check_port(field: str, url: str) -> None:
+    """A port that is not a number would fail later, inside a driver whose error echoes the whole URL."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        raise _error(field, "a URL whose port is a number from 1 to 65535", redact_url(url))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -394,7 +470,11 @@ def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> S
     if match:
         field = match.group(1)
         reason = text.split(" - at ", maxsplit=1)[0]
-        value = "(hidden)" if field in _SECRET_FIELDS else repr(raw.get(field))
+        given = raw.get(field)
+        if field in _SECRET_FIELDS:
+            value = "(hidden)"
+        else:
+            value = repr(redact_url(given) if field in _URL_FIELDS and isinstance(given, str) else given)
         return SettingsError(f"配置错误 / bad setting {_env_name(field)}={value}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

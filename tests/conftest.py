@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.db import Database
 from registry.schema import upgrade
-from tests.support import drop_pg_database, empty_tables, migrated_pg_database
+from tests.support import drop_pg_database, empty_tables, migrated_pg_database, scratch_database
 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
@@ -108,13 +108,8 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def database(db_url: str) -> AsyncIterator[Database]:
     """A :class:`Database` on empty tables; emptied again afterwards."""
-    db = Database(db_url)
-    await empty_tables(db)
-    try:
+    async with scratch_database(db_url) as db:
         yield db
-    finally:
-        await empty_tables(db)
-        await db.dispose()
 
 
 @pytest.fixture

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from registry.config import Settings, load_settings
 from registry.db import Database
+from verify.views import CertificateView
 
 ID_HASH_KEY = "test-id-hash-key-0123456789abcdef"
 #: Key directory of tests that give none: one per test process, never the checkout's ``./var/keys`` (the
@@ -42,13 +46,10 @@ def read_qr(png: bytes) -> str:
     return text
 
 
-async def migrated_pg_database(admin_url: str, name: str, revision: str = "head") -> str:
-    """A new PostgreSQL database ``name`` next to ``admin_url``'s, migrated to ``revision`` (dropped first if it
-    exists)."""
+async def create_pg_database(admin_url: str, name: str) -> str:
+    """A new, empty PostgreSQL database ``name`` next to ``admin_url``'s (dropped first if it exists); its URL."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
-
-    from registry.schema import upgrade
 
     admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
@@ -57,7 +58,17 @@ async def migrated_pg_database(admin_url: str, name: str, revision: str = "head"
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await admin.dispose()
-    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+
+
+async def migrated_pg_database(admin_url: str, name: str, revision: str = "head") -> str:
+    """A new PostgreSQL database ``name`` next to ``admin_url``'s, migrated to ``revision`` (dropped first if it
+    exists)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from registry.schema import upgrade
+
+    url = await create_pg_database(admin_url, name)
     engine = create_async_engine(url)
     try:
         await upgrade(engine, revision)
@@ -83,6 +94,18 @@ async def empty_tables(db: Database) -> None:
         await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
 
 
+@asynccontextmanager
+async def scratch_database(url: str) -> AsyncIterator[Database]:
+    """A :class:`Database` on ``url`` with empty tables; emptied again and disposed afterwards."""
+    db = Database(url)
+    await empty_tables(db)
+    try:
+        yield db
+    finally:
+        await empty_tables(db)
+        await db.dispose()
+
+
 async def drop_pg_database(admin_url: str, name: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -93,3 +116,25 @@ async def drop_pg_database(admin_url: str, name: str) -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await admin.dispose()
+
+
+def certificate_view(*, statement: bytes = b"\x9b\x01", signature: bytes = b"") -> CertificateView:
+    """The view of one valid skill-level certificate (电工 level 3, 张三) as the verify caches hold it."""
+    return CertificateView(
+        number="S000043000101263000001",
+        kind="skill_level",
+        holder_name="张三",
+        holder_id_masked="430102********1234",
+        subject_type="occupation",
+        subject_code="6-31-01-03",
+        subject_name="电工",
+        level=3,
+        institution_code="S000043000101",
+        institution_name="评价中心",
+        authority_code="430100",
+        authority_name="长沙市职业技能鉴定中心",
+        issued_on=date(2026, 1, 2),
+        log_index=7,
+        statement=statement,
+        signature=signature,
+    )

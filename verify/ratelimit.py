@@ -20,8 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-import redis.asyncio as aioredis
-
+from verify.cache.connect import RedisClient
 from verify.cache.redis_views import REDIS_ERRORS, RedisGate
 
 logger = logging.getLogger("certreg.verify.ratelimit")
@@ -76,7 +75,7 @@ class RateLimiter:
     def redis_key(self, key: str, window: int) -> str:
         return f"{self.prefix}:rl:{key}:{window}"
 
-    async def sync(self, redis: aioredis.Redis, *, seconds: float) -> bool:
+    async def sync(self, redis: RedisClient, *, seconds: float) -> bool:
         """Flush pending counts to Redis and learn the shared totals; returns whether there was anything to
         flush. Raises a Redis error when it cannot (the counts then stay pending and local)."""
         self._prune()
@@ -111,7 +110,7 @@ class RateLimiter:
 
 
 async def run_sync(
-    limiter: RateLimiter, redis: aioredis.Redis, *, interval: float, seconds: float, gate: RedisGate
+    limiter: RateLimiter, redis: RedisClient, *, interval: float, seconds: float, gate: RedisGate
 ) -> None:
     """Flush the limiter every ``interval`` seconds until cancelled; Redis failures only open the gate."""
     while True:

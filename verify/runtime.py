@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import redis.asyncio as aioredis
 from litestar import Litestar
 from litestar.datastructures import State
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -27,7 +27,7 @@ from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
-from verify.cache.connect import redis_from_url
+from verify.cache.connect import RedisClient, redis_from_url
 from verify.cache.feed import ChangeFeed
 from verify.cache.invalidation import add_local_listener, remove_local_listener
 from verify.cache.lru import ResponseCache
@@ -60,7 +60,7 @@ logger = logging.getLogger("certreg.verify.runtime")
 class VerifyRuntime:
     """Connections, caches and background tasks of one worker process; closed when the app shuts down."""
 
-    def __init__(self, settings: Settings, database: Database, redis: aioredis.Redis | None) -> None:
+    def __init__(self, settings: Settings, database: Database, redis: RedisClient | None) -> None:
         self.settings = settings
         self.database = database
         self.redis = redis
@@ -137,7 +137,7 @@ class VerifyRuntime:
         )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
         self.service = ReadService(
-            profile=get_profile(settings.profile),
+            profile=profile,
             cache=self.cache,
             views=self.views,
             keysets=self.keysets,
@@ -208,7 +208,10 @@ class VerifyRuntime:
 
     async def _redis_back(self) -> None:
         """Redis answers again: drop pooled connections that died with the old server, stop skipping it."""
-        if self.redis is not None:
+        if isinstance(self.redis, RedisCluster):
+            for node in self.redis.get_nodes():  # a Cluster keeps one pool per node
+                await node.disconnect_free_connections()
+        elif self.redis is not None:
             await self.redis.connection_pool.disconnect(inuse_connections=False)
         self.gate.succeeded()
 

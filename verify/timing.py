@@ -10,17 +10,35 @@ seen from outside is the floor plus the event loop's timer jitter, whatever was 
 
 The floor costs latency (a few milliseconds on a first look-up), never throughput: a waiting request holds
 no CPU and no database connection. Answers from the in-process cache are not delayed.
+
+What the floor learns from. The floor must cover the *work* of a fill, whose difference between kinds is
+what could leak, not the queue in front of it: under load every fill also waits for the others (the event
+loop, the batch, the database slots), the same whatever it finds. A floor fed those waits climbs to its
+maximum and, since it holds every first look-up that long, caps a worker's throughput at its concurrency
+divided by the floor (64 connections / 50 ms = 1,280 answers a second, whatever the CPU could do: the
+person miss bench swung between 0.06 and 0.15 of the floor route with it). So :meth:`FillFloor.begin` /
+:meth:`FillFloor.finish` learn only from fills that ran alone (no other fill began or was under way
+meanwhile); under contention the floor keeps what it learned from uncontended fills and still pads every
+fill to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Final
+from typing import Final, NamedTuple
 
 #: Fills observed before the floor is recomputed, and how many recent fills it is computed over.
 _EVERY: Final = 32
 _WINDOW: Final = 512
+
+
+class Fill(NamedTuple):
+    """One fill under way: when it began, and whether it began alone (``begins`` tells if another followed)."""
+
+    began: float
+    alone: bool
+    begins: int
 
 
 class FillFloor:
@@ -37,6 +55,8 @@ class FillFloor:
         self._recent: list[float] = []
         self._next = 0
         self._seen = 0
+        self._active = 0
+        self._begins = 0
 
     def observe(self, seconds: float) -> None:
         """Record the time one fill took (before waiting for the floor)."""
@@ -55,5 +75,24 @@ class FillFloor:
         """Record a fill that began at ``began`` (``time.monotonic()``) and wait until its floor has passed."""
         spent = time.monotonic() - began
         self.observe(spent)
+        if spent < self.floor:
+            await asyncio.sleep(self.floor - spent)
+
+    def begin(self) -> Fill:
+        """A fill begins; pair with :meth:`finish` (or :meth:`abandon` when it fails)."""
+        self._active += 1
+        self._begins += 1
+        return Fill(time.monotonic(), self._active == 1, self._begins)
+
+    def abandon(self, _fill: Fill) -> None:
+        """A fill that raised: no longer under way, nothing learned, nothing to wait for."""
+        self._active -= 1
+
+    async def finish(self, fill: Fill) -> None:
+        """The fill is done: learn its time if it ran alone, and wait until the floor has passed."""
+        self._active -= 1
+        spent = time.monotonic() - fill.began
+        if fill.alone and self._begins == fill.begins:
+            self.observe(spent)
         if spent < self.floor:
             await asyncio.sleep(self.floor - spent)

@@ -8,8 +8,6 @@ import asyncio
 import os
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.database import (
     REGISTRY_MARK,
@@ -20,25 +18,7 @@ from bench.database import (
     reusable_database,
 )
 from tests.conftest import PG_ADMIN_URL, require_service
-
-
-async def _create_foreign(name: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-
-
-async def _drop(name: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
+from tests.support import create_pg_database, drop_pg_database
 
 
 @pytest.fixture
@@ -63,7 +43,7 @@ def test_a_scratch_database_is_created_marked_and_dropped_by_its_maker(names: li
 
 def test_a_bench_refuses_an_existing_name_and_never_drops_it(names: list[str]) -> None:
     async def scenario() -> str | None:
-        await _create_foreign(names[1])
+        await create_pg_database(PG_ADMIN_URL, names[1])
         try:
             scratch = ScratchDatabase(PG_ADMIN_URL, names[1])
             with pytest.raises(BenchDatabaseError, match="did not create"):
@@ -73,7 +53,7 @@ def test_a_bench_refuses_an_existing_name_and_never_drops_it(names: list[str]) -
                 await reusable_database(PG_ADMIN_URL, names[1])
             return await database_mark(PG_ADMIN_URL, names[1])
         finally:
-            await _drop(names[1])
+            await drop_pg_database(PG_ADMIN_URL, names[1])
 
     assert asyncio.run(scenario()) == ""
 
@@ -85,7 +65,7 @@ def test_a_bench_registry_is_made_once_then_reused(names: list[str]) -> None:
             _, second = await reusable_database(PG_ADMIN_URL, names[0])
             return first, second, await database_mark(PG_ADMIN_URL, names[0])
         finally:
-            await _drop(names[0])
+            await drop_pg_database(PG_ADMIN_URL, names[0])
 
     assert asyncio.run(scenario()) == (True, False, REGISTRY_MARK)
 

@@ -37,7 +37,6 @@ from issuer.openapi import PHOTOS_FORM, documented, ok
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
-from registry.rules.profiles import get_profile
 
 _FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
 
@@ -69,6 +68,10 @@ def _stream(download: Download) -> Stream:
     return Stream(_chunks(download.handle, download.size), media_type=download.media_type, headers=headers)
 
 
+#: The same answer for the staff console's download screens (``issuer/console/screens/downloads.py``).
+download_stream = _stream
+
+
 class DocumentController(Controller):
     path = "/v1"
     tags = ("证书文件 / certificate documents",)
@@ -95,9 +98,7 @@ class DocumentController(Controller):
     ) -> Response[bytes]:  # fmt: skip
         chosen = parse_variant(variant)
         today = province_day(datetime.now(UTC))
-        name, data = await issuer.artefacts.certificate_pdf(
-            principal, get_profile(issuer.settings.profile), number, chosen, today=today
-        )
+        name, data = await issuer.artefacts.certificate_pdf(principal, issuer.profile, number, chosen, today=today)
         headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
         return Response(data, media_type="application/pdf", headers=headers)
 

@@ -29,7 +29,6 @@ from issuer.documents.errors import DocumentError
 from issuer.documents.model import CertificateDocument, Variant
 from issuer.documents.pool import Failure, render_many
 from issuer.documents.render import render_print_run
-from issuer.errors import BatchStateError
 from issuer.qr import Mode, file_stem, qr_url
 from issuer.qr import render_many as render_qr_many
 from registry.rules.freetext import spreadsheet_safe
@@ -204,12 +203,7 @@ def build_certificates_pdf(
     def failed(document: CertificateDocument, _: DocumentError) -> None:
         left_out.append(document.number)
 
-    try:
-        data = render_print_run(documents(), profile=job.profile, on_error=failed)
-    except ValueError:  # not one page: every certificate revoked, superseded or not drawable
-        raise BatchStateError(
-            f"批次 {job.batch_id} 没有可打印的有效证书 / batch {job.batch_id} has no valid certificate to print"
-        ) from None
+    data = render_print_run(documents(), profile=job.profile, on_error=failed)  # NothingToPrintError: 409
     temporary.write_bytes(data)
     manifest: Manifest = {number: (_revision(job, m), []) for m in job.members if m.valid for number in [m.number]}
     for number in left_out:

@@ -18,13 +18,13 @@ from pathlib import PurePosixPath
 from typing import Final
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.policy import Action, authorise, batch_target
 from issuer.auth.principal import Principal
 from issuer.batches.events import subject_of
-from issuer.batches.store import get_batch
+from issuer.batches.store import get_batch, row_identities
 from issuer.documents.photos import MAX_BYTES, check_photo
 from issuer.errors import UploadError
 from issuer.identity.kek import kek_for_sealing
@@ -37,7 +37,7 @@ from registry.identity.index import document_digest
 from registry.identity.sealing.envelope import SealPurpose, seal
 from registry.identity.sealing.ring import DataKeyRing
 from registry.identity.sealing.store import count_sealed, store_data_key, usable_key
-from registry.models import BatchRow, HolderIdentity, Institution
+from registry.models import HolderIdentity, Institution
 from registry.rules.document_types import DocumentType
 from registry.rules.documents import normalise_document_number
 
@@ -99,14 +99,7 @@ class _Row(msgspec.Struct, frozen=True):
 
 
 async def _rows(session: AsyncSession, batch_id: int) -> list[_Row]:
-    query = (
-        select(BatchRow.row_no, HolderIdentity.id, HolderIdentity.document_type, HolderIdentity.index_digest,
-               HolderIdentity.photo_sealed.is_not(None))
-        .join(HolderIdentity, HolderIdentity.id == BatchRow.holder_identity_id)
-        .where(BatchRow.batch_id == batch_id, BatchRow.status != "excluded")
-        .order_by(BatchRow.row_no)
-    )  # fmt: skip
-    return [_Row(*row) for row in await session.execute(query)]
+    return [_Row(*row) for row in await row_identities(session, batch_id)]
 
 
 def _unknown(position: int) -> PhotoProblem:

@@ -19,7 +19,6 @@ from issuer.openapi import documented, ok
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
-from registry.rules.profiles import get_profile
 
 Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 _CACHE = {"Cache-Control": "public, max-age=60"}
@@ -32,7 +31,7 @@ class NoticeController(Controller):
     @get("/notice", media_type=MediaType.HTML, include_in_schema=False)  # a page for people
     async def index_page(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> Response[str]:
         index = await notice_list(issuer.database, page=page)
-        province = get_profile(issuer.settings.profile).name_zh
+        province = issuer.profile.name_zh
         return Response(
             pages.notice_index(index, province=province, demo=issuer.settings.demo_mode),
             media_type=MediaType.HTML,
@@ -43,7 +42,7 @@ class NoticeController(Controller):
     async def batch_page(
         self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
     ) -> Response[str]:
-        province = get_profile(issuer.settings.profile).name_zh
+        province = issuer.profile.name_zh
         try:
             batch = await notice_of(issuer.database, batch_id, page=page)
         except NotFoundError:

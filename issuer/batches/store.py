@@ -389,6 +389,19 @@ async def drop_identities(session: AsyncSession, batch_id: int) -> None:
         await session.execute(delete(HolderIdentity).where(HolderIdentity.id.in_(found[start : start + _IN_CHUNK])))
 
 
+async def row_identities(session: AsyncSession, batch_id: int) -> list[tuple[int, str, str, bytes, bool]]:
+    """Each live row's number and sealed identity (id, document type, index digest, has a photo), by row:
+    what a photo upload matches its files against."""
+    query = (
+        select(BatchRow.row_no, HolderIdentity.id, HolderIdentity.document_type, HolderIdentity.index_digest,
+               HolderIdentity.photo_sealed.is_not(None))
+        .join(HolderIdentity, HolderIdentity.id == BatchRow.holder_identity_id)
+        .where(BatchRow.batch_id == batch_id, BatchRow.status != RowStatus.EXCLUDED.value)
+        .order_by(BatchRow.row_no)
+    )  # fmt: skip
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in await session.execute(query)]
+
+
 async def under_notice(session: AsyncSession, batch_id: int) -> Batch | None:
     """The batch if it is under public notice, else ``None``."""
     batch = await session.get(Batch, batch_id)

@@ -170,14 +170,16 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
         return "enrol" if self.stage is SessionStage.ENROL else "ok"
 
 
-class Policy(msgspec.Struct, frozen=True, kw_only=True):
+class SignInPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """The server's sign-in settings: how long a lockout lasts, the Argon2id cost, the TOTP sealing key."""
+
     lockout: timedelta
     cost: PasswordCost
     totp_key: bytes | None  # None: the server has no secret to open TOTP secrets with
 
 
 async def sign_in(
-    session: AsyncSession, *, login: str, password: str, code: str, now: datetime, policy: Policy
+    session: AsyncSession, *, login: str, password: str, code: str, now: datetime, policy: SignInPolicy
 ) -> Outcome:
     """Decide a sign-in and record it: failures count towards the lockout (:data:`LOCK_AFTER` in a row),
     every outcome is an event. Never raises for what the user typed."""
@@ -209,7 +211,7 @@ async def sign_in(
 
 
 async def _failed(
-    session: AsyncSession, account: StaffAccount | None, refusal: Refusal, now: datetime, policy: Policy
+    session: AsyncSession, account: StaffAccount | None, refusal: Refusal, now: datetime, policy: SignInPolicy
 ) -> Outcome:
     if account is None:
         await _event(session, EventKind.STAFF_SIGN_IN_FAILED, "staff:unknown", ANONYMOUS, reason=refusal.value)
@@ -234,7 +236,7 @@ async def _failed(
 
 
 async def _second_factor(
-    session: AsyncSession, account: StaffAccount, code: str, now: datetime, policy: Policy
+    session: AsyncSession, account: StaffAccount, code: str, now: datetime, policy: SignInPolicy
 ) -> bool:
     """A TOTP code (not replayed) or an unused recovery code, which is then used up."""
     if totp.looks_like_recovery_code(code):
@@ -271,14 +273,25 @@ def _plausible_login(login: str) -> bool:
     return True
 
 
+async def check_current_password(
+    session: AsyncSession, account: StaffAccount, password: str, *, now: datetime, policy: SignInPolicy
+) -> Outcome | None:
+    """``None`` when ``password`` is the signed-in user's own, else the refusal, recorded and counted towards
+    the lockout like a failed sign-in (a borrowed session must not become a way to guess it)."""
+    if await asyncio.to_thread(verify_password, account.password_hash, password, policy.cost):
+        return None
+    return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+
+
 async def change_password(
-    session: AsyncSession, account: StaffAccount, *, current: str, new: str, now: datetime, policy: Policy
+    session: AsyncSession, account: StaffAccount, *, current: str, new: str, now: datetime, policy: SignInPolicy
 ) -> Outcome:
     """The signed-in user's own new password, once the current one is given right (a wrong one counts towards
     the lockout, like a failed sign-in: a borrowed session must not become a way to guess it). Raises
     :class:`InvalidInputError` for a new password that is too short or too long, or the same as before."""
-    if not await asyncio.to_thread(verify_password, account.password_hash, current, policy.cost):
-        return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+    refused = await check_current_password(session, account, current, now=now, policy=policy)
+    if refused is not None:
+        return refused
     if new == current:
         raise InvalidInputError(
             "新密码不能与当前密码相同 / the new password must differ from the current one",

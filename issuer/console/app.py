@@ -1,5 +1,6 @@
 """The staff console's router, mounted at ``/console`` by :class:`issuer.plugin.IssuerPlugin`: sign-in,
-sign-out, TOTP enrolment, the dashboard, and the screens of :mod:`issuer.console.screens`.
+sign-out and the dashboard (here), the user's own password and TOTP pages (:mod:`issuer.console.security`),
+and the screens of :mod:`issuer.console.screens`.
 
 On this router, the dependency ``principal`` is the signed-in staff member (:func:`issuer.console.session.
 principal`), every POST passes the CSRF guard (:mod:`issuer.console.csrf`), and errors are answered as pages
@@ -15,7 +16,6 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 import msgspec
-import segno
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
@@ -23,20 +23,21 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
-from markupsafe import Markup
 
 from issuer.auth.principal import Principal
-from issuer.console import totp
-from issuer.console.accounts import Outcome, Refusal, change_password, enrol_totp, get_account, sign_in, totp_required
+from issuer.console.accounts import (
+    Outcome,
+    Refusal,
+    sign_in,
+)
 from issuer.console.csrf import csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
-from issuer.console.passwords import check_new_password
 from issuer.console.screens import SCREEN_HANDLERS
+from issuer.console.security import password_change, password_page, totp_confirm, totp_page
 from issuer.console.session import (
     COOKIE_PATH,
     SESSION_COOKIE,
-    LiveSession,
     console_runtime,
     current_session,
     end_session,
@@ -50,7 +51,6 @@ from registry.events import EventKind, NewEvent, append_events
 from registry.models import SessionStage
 
 _CSS: Final = (files("issuer.console") / "static" / "console.css").read_bytes()
-TOTP_ISSUER: Final = "certreg"
 
 
 class LoginForm(msgspec.Struct, kw_only=True):
@@ -58,17 +58,6 @@ class LoginForm(msgspec.Struct, kw_only=True):
     password: str = ""
     totp: str = ""
     next: str = "/console/"
-
-
-class PasswordForm(msgspec.Struct, kw_only=True):
-    current_password: str = ""
-    new_password: str = ""
-    repeat_password: str = ""
-
-
-class TotpForm(msgspec.Struct, kw_only=True):
-    code: str = ""
-    pending: str = ""
 
 
 def login_key(login: str) -> str:
@@ -202,119 +191,6 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 async def dashboard(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
     """The signed-in staff member's start page (the screens add their summaries)."""
     return await render(request, "console/dashboard.html", title=("工作台", "Dashboard"), who=principal)
-
-
-@get("/password", name="console:password")
-async def password_page(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
-    """The signed-in user's own password change."""
-    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=False)
-
-
-@post("/password", name="console:password_change", status_code=200)
-async def password_change(
-    request: Request[Any, Any, Any], principal: NamedDependency[Principal], data: URLEncodedBody[PasswordForm]
-) -> Response[Any]:
-    """Change the password (the current one must be right: a wrong one counts towards the lockout)."""
-    runtime = console_runtime(request)
-    if data.new_password != data.repeat_password:
-        return await _password_form(request, "两次输入的新密码不一致 / the two new passwords differ")
-    try:
-        check_new_password(data.new_password)
-        async with runtime.database.transaction() as session:
-            account = await get_account(session, principal.name)
-            outcome = await change_password(
-                session,
-                account,
-                current=data.current_password[:512],
-                new=data.new_password,
-                now=datetime.now(UTC),
-                policy=runtime.policy,
-            )
-    except InvalidInputError as exc:
-        return await _password_form(request, str(exc))
-    if outcome.refusal is Refusal.LOCKED:
-        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
-    if outcome.refusal is not None:
-        return await _password_form(request, "当前密码不正确 / the current password is wrong")
-    return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=True)
-
-
-async def _password_form(request: Request[Any, Any, Any], message: str) -> Response[str]:
-    return await render(
-        request, "console/password.html", status_code=400, title=("修改密码", "Change password"), message=message,
-        done=False,
-    )  # fmt: skip
-
-
-async def _enrolling(request: Request[Any, Any, Any]) -> LiveSession:
-    live = await current_session(request)
-    if live is None:
-        raise SignInRequired("/console/totp")
-    return live
-
-
-def _qr_svg(uri: str) -> Markup:
-    svg = segno.make(uri, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
-    return Markup(svg)  # noqa: S704 - segno's own SVG of our URI, no user input in markup
-
-
-async def _totp_page(request: Request[Any, Any, Any], live: LiveSession, secret: bytes, message: str) -> Response[str]:
-    runtime = console_runtime(request)
-    if runtime.policy.totp_key is None:
-        raise InvalidInputError(
-            "服务器未配置密钥（CERTREG_ID_HASH_KEY），无法启用动态口令 / the server has no secret "
-            "(CERTREG_ID_HASH_KEY) to keep one-time code secrets with",
-            field="totp",
-            code="staff.totp_unavailable",
-        )
-    async with runtime.database.reader() as session:
-        required = await totp_required(session, live.role)
-    return await render(
-        request,
-        "console/totp.html",
-        status_code=400 if message else 200,
-        title=("设置动态口令", "Set up one-time codes"),
-        required=required,
-        message=message,
-        qr_svg=_qr_svg(totp.otpauth_uri(secret, login=live.login, issuer=TOTP_ISSUER)),
-        secret_text=totp.secret_text(secret),
-        pending=totp.seal(secret, runtime.policy.totp_key).hex(),
-    )
-
-
-@get("/totp", name="console:totp")
-async def totp_page(request: Request[Any, Any, Any]) -> Response[str]:
-    """Enrolment: a new secret as a QR code (inline SVG) and as text; the user confirms with a code."""
-    live = await _enrolling(request)
-    return await _totp_page(request, live, totp.new_secret(), "")
-
-
-@post("/totp", name="console:totp_confirm", status_code=200)
-async def totp_confirm(request: Request[Any, Any, Any], data: URLEncodedBody[TotpForm]) -> Response[str]:
-    """Turn the second factor on once the code matches; show the recovery codes once."""
-    live = await _enrolling(request)
-    runtime = console_runtime(request)
-    key = runtime.policy.totp_key
-    try:
-        secret = totp.unseal(bytes.fromhex(data.pending[:256]), key) if key is not None else b""
-    except (ValueError, totp.SealError):
-        secret = b""
-    if len(secret) != totp.SECRET_BYTES or key is None:
-        raise InvalidInputError(
-            "设置已失效，请重新扫描二维码 / this set-up is no longer valid: scan the new QR code",
-            field="pending",
-            code="staff.totp_pending",
-        )
-    async with runtime.database.transaction() as session:
-        account = await get_account(session, live.login)
-        codes = await enrol_totp(session, account, secret=secret, code=data.code, now=datetime.now(UTC), key=key)
-        if codes is not None:
-            from issuer.console.session import promote_session
-
-            await promote_session(session, live.id_hash)
-    if codes is None:
-        return await _totp_page(request, live, secret, "动态口令不正确，请重试 / the code is wrong: try again")
-    return await render(request, "console/recovery.html", title=("恢复码", "Recovery codes"), codes=codes)
 
 
 @get("/static/console.css", name="console:css", sync_to_thread=False, cache_control=None)

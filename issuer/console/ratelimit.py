@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-import redis.asyncio as aioredis
-
+from verify.cache.connect import RedisClient
 from verify.cache.redis_views import REDIS_ERRORS
 
 logger = logging.getLogger("certreg.console.ratelimit")
@@ -27,7 +26,7 @@ _MAX_LOCAL: Final = 50_000
 class LoginLimiter:
     """Fixed one-minute windows; :meth:`hit` counts one attempt and says how long to wait when over."""
 
-    def __init__(self, redis: aioredis.Redis | None, *, prefix: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, redis: RedisClient | None, *, prefix: str, clock: Callable[[], float] = time.time) -> None:
         self.redis = redis
         self.prefix = prefix
         self.clock = clock

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.auth.principal import Principal
 from issuer.auth.roles import Role
 from issuer.auth.tokens import org_region
-from issuer.console.accounts import Policy
+from issuer.console.accounts import SignInPolicy
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.passwords import cost_for
 from issuer.console.ratelimit import LoginLimiter
@@ -77,7 +77,7 @@ class ConsoleRuntime:
         self.proxies = TrustedProxies(self.settings.trusted_networks(), self.settings.proxy_header)
         self.secure_cookies = self.settings.public_url.startswith("https://")
         secret = self.settings.id_hash_key
-        self.policy = Policy(
+        self.policy = SignInPolicy(
             lockout=timedelta(minutes=self.settings.console_lockout_minutes),
             cost=cost_for(self.settings.key_kdf),
             totp_key=sealing_key(secret.encode()) if secret else None,

@@ -87,7 +87,7 @@ def render_print_run(
             on_error(document, exc)
     if not pages:
         raise NothingToPrintError(
-            "没有可打印的证书（无封存的证件号码或版面放不下）/ no certificate of these can be printed (no sealed "
+            "没有可打印的证书（无封存的证件号码或版面放不下） / no certificate of these can be printed (no sealed "
             "document number, or none fits the layout)"
         )
     return pdf.render(pages, font_stack(fallbacks))

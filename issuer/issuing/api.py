@@ -45,7 +45,6 @@ from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
-from registry.rules.profiles import get_profile
 
 
 class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,7 +100,7 @@ class BatchIssueController(Controller):
         """Issue the batch's ready rows (idempotent); answers every number of the batch. Body optional:
         ``{"reason": …}`` is recorded in the ``batch.issued`` event."""
         result = await issue_batch(
-            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), batch_id,
+            issuer.database, issuer.keystore, issuer.profile, batch_id,
             caller=principal, announce=issuer.announce, reason=(data or IssueRequest()).reason,
             credentials=_credentials(issuer),
         )  # fmt: skip
@@ -169,7 +168,7 @@ class CertificateChangeController(Controller):
     ) -> RevokeResult:  # fmt: skip
         """撤销: the certificate becomes revoked for every verifier at once."""
         return await revoke_certificate(
-            issuer.database, get_profile(issuer.settings.profile), number,
+            issuer.database, issuer.profile, number,
             reason=data.reason, caller=principal, announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
 
@@ -190,7 +189,7 @@ class CertificateChangeController(Controller):
         """补发: a qualification certificate keeps its number and gets a new print serial (``change``
         ``reprinted``); another kind gets a new number, same content, and the old number is superseded."""
         return await reissue_certificate(
-            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number,
+            issuer.database, issuer.keystore, issuer.profile, number,
             reason=data.reason, caller=principal, print_serial=data.print_serial, announce=issuer.announce,
             credentials=_credentials(issuer),
         )  # fmt: skip
@@ -211,7 +210,7 @@ class CertificateChangeController(Controller):
     ) -> CertificatePrints:
         """The certificate's prints: the valid print serial and the void ones, oldest first."""
         today = province_day(datetime.now(UTC))
-        profile = get_profile(issuer.settings.profile)
+        profile = issuer.profile
         return await certificate_prints(issuer.database, profile, number, caller=principal, today=today)
 
     @post(
@@ -234,7 +233,7 @@ class CertificateChangeController(Controller):
             subject_code=data.subject_code, level=data.level,
         )  # fmt: skip
         return await replace_certificate(
-            issuer.database, issuer.keystore, get_profile(issuer.settings.profile), number, correction,
+            issuer.database, issuer.keystore, issuer.profile, number, correction,
             reason=data.reason, caller=principal, settings=issuer.settings,
             announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
@@ -247,9 +246,7 @@ def _credentials(issuer: IssuerRuntime) -> CredentialContext:
 
 async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: Mode) -> segno.QRCode:
     today = province_day(datetime.now(UTC))
-    source = await certificate_qr_source(
-        issuer.database, get_profile(issuer.settings.profile), number, caller=principal, today=today
-    )
+    source = await certificate_qr_source(issuer.database, issuer.profile, number, caller=principal, today=today)
     url = qr_url(
         issuer.settings.public_url, number=source.number, statement=source.statement,
         signature=source.signature, mode=mode,

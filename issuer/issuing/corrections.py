@@ -104,6 +104,15 @@ def check_reason(text: str) -> str:
     return check_typed(reason, field="reason", what=("原因", "The reason"), formula_checked=False)
 
 
+def check_resident_id(text: str, *, today: date) -> str:
+    """The canonical form of a resident ID number, through the full GB 11643 check; raises
+    :class:`InvalidInputError` (field ``holder_id``) for a malformed one."""
+    try:
+        return validate_resident_id(text, today=today)
+    except RuleError as exc:
+        raise _from_rule(exc, "holder_id") from None
+
+
 def check_name(text: str) -> str:
     """A holder's name as the registry keeps it (normalised); letters of any script, combining marks and
     the separators of :data:`_NAME_EXTRAS` only, 1–64 characters."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from issuer.auth.policy import Action, authorise, certificate_target
 from issuer.auth.principal import Principal
 from issuer.errors import Forbidden
-from issuer.issuing.corrections import _from_rule, check_name, check_number
+from issuer.issuing.corrections import check_name, check_number, check_resident_id
 from issuer.issuing.qrcodes import viewable_certificate
 from registry import holders
 from registry.certificates import statuses
@@ -25,8 +25,6 @@ from registry.db import Database
 from registry.errors import NotFoundError
 from registry.models import Certificate, Institution
 from registry.prints import current_prints
-from registry.rules.errors import RuleError
-from registry.rules.ids import validate_resident_id
 from registry.rules.policy import ProvinceProfile
 
 #: More than any one holder has; a search never lists without bound.
@@ -115,11 +113,7 @@ async def find_by_holder(
     """The certificates of the holder named ``name`` with resident ID ``id_number`` that the caller may
     see, newest first. Raises :class:`InvalidInputError` for a malformed name or ID number."""
     name = check_name(name)
-    try:
-        canonical = validate_resident_id(id_number, today=today)
-    except RuleError as exc:
-        raise _from_rule(exc, "holder_id") from None
-    digest = holders.id_digest(secret, canonical)
+    digest = holders.id_digest(secret, check_resident_id(id_number, today=today))
     async with database.reader() as session:
         rows = list(
             await session.scalars(

@@ -122,7 +122,7 @@ async def issue_batch(
         authority = await issuing_authority(session, batch.kind, institution)
         signer = signer_for(await load_keyset(session), keystore, authority.code)
         issued_on = province_day(now)
-        numbers = await _allocate_numbers(
+        numbers = await allocate_numbers(
             session, profile, kind, institution, authority_region=authority.region_code, year=issued_on.year, rows=rows
         )
         template = IssueTemplate(
@@ -192,7 +192,7 @@ async def _open_batch(
     return batch, institution
 
 
-async def _allocate_numbers(
+async def allocate_numbers(
     session: AsyncSession,
     profile: ProvinceProfile,
     kind: CertificateKind,

@@ -18,7 +18,6 @@ from issuer.legacy.service import LegacyReport, import_legacy
 from issuer.openapi import LEGACY_FORM, documented, ok
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
-from registry.rules.profiles import get_profile
 
 
 def legacy_routes(settings: Settings) -> list[type[Controller]]:
@@ -48,7 +47,7 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
             """导入历史证书: certificates issued before the registry, with their existing numbers."""
             form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file", "source"))
             return await import_legacy(
-                issuer.database, issuer.settings, issuer.keystore, get_profile(issuer.settings.profile), principal,
+                issuer.database, issuer.settings, issuer.keystore, issuer.profile, principal,
                 data=form.data, file_name=form.file_name, source=required(form, "source"),
             )  # fmt: skip
 

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
@@ -23,7 +24,7 @@ from registry.db import Database
 from registry.schema import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
-from tests.integration.verify.servers import Server
+from tests.integration.verify.servers import Server, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import ACTOR, PASSWORD, Staff, create_staff
 
@@ -35,6 +36,15 @@ SHOTS = ARTIFACTS / "console"
 
 class IssuerServer(Server):
     """The all-in-one app (issuer with verify mounted) under uvicorn."""
+
+    def __enter__(self) -> IssuerServer:
+        # the whole issuer imports slowly on a loaded machine (8 test runs on 2 cores): a minute, not 15 s
+        try:
+            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).is_success, 60)
+        except AssertionError:
+            self.stop()  # never leave the process behind
+            raise
+        return self
 
     def command(self) -> list[str]:
         return [
@@ -94,13 +104,19 @@ def _page(browser: Browser, viewport: ViewportSize = OFFICE) -> Page:
     return browser.new_context(viewport=viewport, locale="zh-CN").new_page()
 
 
+def _go(page: Page, selector: str) -> None:
+    """Click what loads a new page, and wait until it has (reading the old page meanwhile would be a race)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _submit_login(page: Page, url: str, login: str, password: str, code: str = "") -> None:
     page.goto(f"{url}/console/login")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", password)
     if code:
         page.fill("input[name=totp]", code)
-    page.click("button[type=submit]")
+    _go(page, "button[type=submit]")
 
 
 def test_sign_in_dashboard_english_and_sign_out(browser: Browser, console: Console) -> None:
@@ -114,17 +130,17 @@ def test_sign_in_dashboard_english_and_sign_out(browser: Browser, console: Conso
     assert "inst.li" in page.get_by_test_id("welcome").inner_text()
     assert page.get_by_test_id("signed-in-as").inner_text() == "inst.li"
     page.screenshot(path=str(SHOTS / "dashboard-1366.png"), full_page=True)
-    page.click("text=修改密码")
+    _go(page, "text=修改密码")
     assert page.locator("h1").inner_text() == "修改密码"
     page.screenshot(path=str(SHOTS / "password-1366.png"), full_page=True)
     page.goto(f"{console.url}/console/")
-    page.click("text=English")
+    _go(page, "text=English")
     assert page.locator("h1").inner_text() == "Dashboard"
     page.goto(f"{console.url}/console/")  # the choice is kept in a cookie
     assert page.locator("h1").inner_text() == "Dashboard"
     page.screenshot(path=str(SHOTS / "dashboard-en-1366.png"), full_page=True)
-    page.click("text=中文")
-    page.click("button:has-text('退出')")
+    _go(page, "text=中文")
+    _go(page, "button:has-text('退出')")
     assert page.url == f"{console.url}/console/login"
     page.goto(f"{console.url}/console/")
     assert "/console/login" in page.url
@@ -173,11 +189,11 @@ def test_enrolment_shows_a_qr_code_then_recovery_codes_once(browser: Browser, co
     text = page.get_by_test_id("totp-secret").inner_text()
     secret = base64.b32decode(text + "=" * (-len(text) % 8))
     page.fill("input[name=code]", totp.totp(secret, time.time()))
-    page.click("button:has-text('启用')")
+    _go(page, "button:has-text('启用')")
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) == 10
     page.screenshot(path=str(SHOTS / "totp-recovery-codes.png"), full_page=True)
-    page.click("text=我已保存，继续")
+    _go(page, "text=我已保存，继续")
     assert page.url == f"{console.url}/console/"
 
 
@@ -185,7 +201,7 @@ def test_a_form_without_its_csrf_token_is_refused(browser: Browser, console: Con
     page = _page(browser)
     _submit_login(page, console.url, "inst.li", PASSWORD)
     page.locator("form[action='/console/logout'] input[name=_csrf]").evaluate("field => field.remove()")
-    page.click("button:has-text('退出')")
+    _go(page, "button:has-text('退出')")
     assert "CSRF" in page.get_by_test_id("error-message").inner_text()
     page.screenshot(path=str(SHOTS / "csrf-refused.png"), full_page=True)
     page.goto(f"{console.url}/console/")

@@ -7,7 +7,8 @@ The write path calls :func:`invalidate_numbers` after its transaction commits. I
 2. in one Redis round trip, deletes the cached views of the numbers, bumps their *version* keys (a view
    read from the database before the change can then no longer be written back: see
    :mod:`verify.cache.redis_views`), and publishes the numbers on the invalidation channel, to which every verify
-   worker subscribes to drop its in-process copies.
+   worker subscribes to drop its in-process copies. (On a Redis Cluster the pipeline is split per node by
+   redis-py and the ``PUBLISH`` goes after it: cluster pipelines refuse it.)
 
 Redis being down is not an error here (the caller's change is already committed): workers that cannot hear
 invalidations stop trusting their in-process cache until Redis is back, and every worker also polls the
@@ -24,8 +25,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Final
 
-import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisError
+
+from verify.cache.connect import RedisClient
 
 logger = logging.getLogger("certreg.verify.invalidation")
 
@@ -39,13 +42,17 @@ _listeners: list[Listener] = []
 
 
 def view_key(prefix: str, number: str) -> str:
-    """The Redis key of a certificate's cached view."""
-    return f"{prefix}:cert:{number}"
+    """The Redis key of a certificate's cached view.
+
+    The number is the key's hash tag (``{…}``), shared with :func:`version_key`: on a Redis Cluster both
+    keys of a certificate live in one slot, so the compare-and-set script can read one and write the other.
+    """
+    return f"{prefix}:cert:{{{number}}}"
 
 
 def version_key(prefix: str, number: str) -> str:
     """The Redis key counting the invalidations of a number (compare-and-set guard of view writes)."""
-    return f"{prefix}:ver:{number}"
+    return f"{prefix}:ver:{{{number}}}"
 
 
 def channel(prefix: str) -> str:
@@ -85,7 +92,7 @@ def _tell_local(numbers: Sequence[str]) -> None:
 
 
 async def invalidate_numbers(
-    redis: aioredis.Redis | None, prefix: str, numbers: Sequence[str], *, seconds: float = ANNOUNCE_SECONDS
+    redis: RedisClient | None, prefix: str, numbers: Sequence[str], *, seconds: float = ANNOUNCE_SECONDS
 ) -> bool:
     """Drop the cached views of ``numbers`` everywhere; returns False when Redis could not be told within
     ``seconds`` (the change feed of every worker then applies the change within its poll interval)."""
@@ -107,19 +114,22 @@ async def invalidate_numbers(
     return True
 
 
-async def _announce(redis: aioredis.Redis, prefix: str, numbers: Sequence[str]) -> None:
+async def _announce(redis: RedisClient, prefix: str, numbers: Sequence[str]) -> None:
     for start in range(0, len(numbers), 1000):
         chunk = numbers[start : start + 1000]
         async with redis.pipeline(transaction=False) as pipe:
-            pipe.delete(*(view_key(prefix, n) for n in chunk))
-            for number in chunk:
+            for number in chunk:  # one key per command: a Cluster pipeline routes each to its slot
+                pipe.delete(view_key(prefix, number))
                 pipe.incr(version_key(prefix, number))
                 pipe.expire(version_key(prefix, number), VERSION_TTL_SECONDS)
-            pipe.publish(channel(prefix), encode_numbers(chunk))
+            if not isinstance(redis, RedisCluster):
+                pipe.publish(channel(prefix), encode_numbers(chunk))
             await pipe.execute()
+        if isinstance(redis, RedisCluster):  # a Cluster pipeline refuses PUBLISH (any node relays it to all)
+            await redis.publish(channel(prefix), encode_numbers(chunk))
 
 
-async def announce_api_key_revoked(redis: aioredis.Redis | None, prefix: str, key_id: int) -> bool:
+async def announce_api_key_revoked(redis: RedisClient | None, prefix: str, key_id: int) -> bool:
     """Tell verify workers to forget API key ``key_id`` at once; returns False when Redis could not be told
     (workers then forget it within ``api_key_cache_seconds``)."""
     if redis is None:

@@ -1,6 +1,7 @@
 """The Redis level of the cache: encoded certificate views shared by every worker of every replica.
 
-Reads fetch views and their version keys in one ``MGET``. Writes go through a Lua compare-and-set: a view
+Reads fetch views and their version keys in one ``MGET`` (one per slot on a Redis Cluster,
+:mod:`verify.cache.slots`). Writes go through a Lua compare-and-set: a view
 read from the database is stored only if the number's version key still holds what it held before the
 read, so a fill that raced a revocation (read "valid", then the issuer deleted the view and bumped the
 version, then the fill wrote back) stores nothing. One round trip either way, however many numbers.
@@ -18,10 +19,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from verify.cache.connect import RedisClient
 from verify.cache.invalidation import VERSION_TTL_SECONDS, version_key, view_key
+from verify.cache.slots import ScriptItem, mget, run_script
 
 logger = logging.getLogger("certreg.verify.cache")
 
@@ -85,7 +87,7 @@ class RedisViews:
     when Redis fails (and opens the gate)."""
 
     def __init__(
-        self, redis: aioredis.Redis, *, prefix: str, ttl: int, negative_ttl: int, timeout: float, gate: RedisGate
+        self, redis: RedisClient, *, prefix: str, ttl: int, negative_ttl: int, timeout: float, gate: RedisGate
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -102,7 +104,7 @@ class RedisViews:
         keys = [view_key(self.prefix, n) for n in numbers] + [version_key(self.prefix, n) for n in numbers]
         try:
             async with asyncio.timeout(self.timeout):
-                values = await self.redis.mget(keys)
+                values = await mget(self.redis, keys)
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
@@ -114,14 +116,16 @@ class RedisViews:
         """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved."""
         if not items or self.gate.open:
             return False
-        keys: list[str] = []
-        args: list[bytes | int] = []
-        for number, value, version, negative in items:
-            keys += [view_key(self.prefix, number), version_key(self.prefix, number)]
-            args += [value, version, self.negative_ttl if negative else self.ttl]
+        calls: list[ScriptItem] = [
+            (
+                [view_key(self.prefix, number), version_key(self.prefix, number)],
+                [value, version, self.negative_ttl if negative else self.ttl],
+            )
+            for number, value, version, negative in items
+        ]
         try:
             async with asyncio.timeout(self.timeout):
-                await self._cas(keys=keys, args=args)
+                await run_script(self.redis, self._cas, calls)
         except REDIS_ERRORS as exc:
             self._failed("write", exc)
             return False
@@ -134,8 +138,8 @@ class RedisViews:
         try:
             async with asyncio.timeout(self.timeout * 4):
                 async with self.redis.pipeline(transaction=False) as pipe:
-                    pipe.delete(*(view_key(self.prefix, n) for n in numbers))
-                    for number in numbers:
+                    for number in numbers:  # one key per command (Redis Cluster: per slot)
+                        pipe.delete(view_key(self.prefix, number))
                         pipe.incr(version_key(self.prefix, number))
                         pipe.expire(version_key(self.prefix, number), VERSION_TTL_SECONDS)
                     await pipe.execute()

@@ -18,12 +18,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from verify.apikeys import ApiKeyResolver
-from verify.cache.connect import redis_from_url
+from verify.cache.connect import RedisClient, subscriber_from_url
 from verify.cache.invalidation import api_keys_channel, channel, decode_numbers
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import REDIS_ERRORS
@@ -65,8 +64,12 @@ class Subscriber:
     async def run(self) -> None:
         """Subscribe, listen, and on any failure switch the cache off and reconnect; until cancelled."""
         backoff = MIN_BACKOFF
+        attempt = 0
         while True:
-            client = redis_from_url(self.redis_url, socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0))
+            client = subscriber_from_url(
+                self.redis_url, attempt, socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0)
+            )
+            attempt += 1
             pubsub = client.pubsub()
             try:
                 await self._subscribe(pubsub)
@@ -128,7 +131,7 @@ class Subscriber:
         self.cache.set_active(connected)
 
 
-async def _close(pubsub: Any, client: aioredis.Redis) -> None:
+async def _close(pubsub: Any, client: RedisClient) -> None:
     for closer in (pubsub.aclose, client.aclose):
         try:
             await asyncio.wait_for(closer(), 1.0)

@@ -3,8 +3,17 @@
 Level 1 is the worker's :class:`verify.cache.lru.ResponseCache` (finished answers keyed by person, name and
 variant, tagged with the person's tag and *linked* to every certificate number they list, so any
 invalidation of one of those numbers drops them). Level 2 is Redis: the MessagePack of the person's views
-under ``{prefix}:person:{tag}``, written by compare-and-set against ``{prefix}:pver:{tag}`` exactly like
-certificate views (:mod:`verify.cache.redis_views`), so a fill that raced a change stores nothing.
+under ``{prefix}:person:{<tag>}``, written by compare-and-set against ``{prefix}:pver:{<tag>}`` exactly like
+certificate views (:mod:`verify.cache.redis_views`), so a fill that raced a change stores nothing. The tag is
+the keys' hash tag: on a Redis Cluster both keys of a person share a slot (:mod:`verify.cache.slots`).
+
+Revision stamps. Like a certificate view, every value is stamped with the newest event it is known to
+reflect (the feed position when its load began, or its newest certificate's event if later;
+:mod:`verify.cache.revisions`), and a value older than the newest event this worker knows about the person
+(any event the feed mapped to them, a new issue included) or about any certificate it lists is refused and
+read again. So a fill that read the database before a revocation and wrote after it, past a version key that
+Redis lost meanwhile (a restart, an eviction, a restored snapshot), is never served by a worker that has seen
+the revocation, nor by one started after it.
 
 Invalidation. A revoked, reissued or replaced certificate is in a cached answer's links, so the existing
 announcements (pub/sub, the local listener, the change feed) drop it. A newly issued certificate is in no
@@ -34,15 +43,17 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import msgspec
-import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry.db import Database
+from verify.cache.connect import RedisClient
 from verify.cache.invalidation import VERSION_TTL_SECONDS
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
-from verify.cache.revisions import Revisions
+from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
+from verify.cache.slots import ScriptItem, mget, run_script
 from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.metrics import Metrics
 from verify.person.lookup import PersonQuery, person_tag
 from verify.person.queries import digests_of, fetch_person, fetch_persons
 from verify.views import CertificateView
@@ -60,13 +71,13 @@ _decoder: Final = msgspec.msgpack.Decoder(list[CertificateView])
 
 
 def person_key(prefix: str, tag: str) -> str:
-    """The Redis key of a person's views."""
-    return f"{prefix}:person:{tag}"
+    """The Redis key of a person's views (the tag is the hash tag, shared with the version key)."""
+    return f"{prefix}:person:{{{tag}}}"
 
 
 def person_version_key(prefix: str, tag: str) -> str:
     """The Redis key counting the invalidations of a person (compare-and-set guard of writes)."""
-    return f"{prefix}:pver:{tag}"
+    return f"{prefix}:pver:{{{tag}}}"
 
 
 def _bytes(value: bytes | str | None) -> bytes | None:
@@ -87,7 +98,7 @@ class PersonStore:
     def __init__(
         self,
         database: Database,
-        redis: aioredis.Redis | None,
+        redis: RedisClient | None,
         cache: ResponseCache[Any],
         *,
         prefix: str,
@@ -98,8 +109,10 @@ class PersonStore:
         retry_after: int,
         db_slots: int = 10,
         revisions: Revisions | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.database = database
+        self.metrics = metrics
         self.redis = redis
         self.cache = cache
         self.prefix = prefix
@@ -165,6 +178,8 @@ class PersonStore:
                 flight.future.exception()
 
     async def _load(self, queries: list[PersonQuery]) -> dict[str, Views]:
+        # Every event up to the feed's position now is committed, so what is read below reflects it.
+        position = self.revisions.position
         cached = await self._read_redis([query.tag for query in queries])
         found: dict[str, Views] = {}
         versions: dict[str, bytes] = {}
@@ -179,18 +194,19 @@ class PersonStore:
             loaded = await self._from_database(missing)
             found.update(loaded)
             if cached is not None:
-                await self._write_redis([(tag, loaded[tag], versions.get(tag, b"")) for tag in loaded])
+                await self._write_redis([(tag, loaded[tag], versions.get(tag, b""), position) for tag in loaded])
         return found
 
     async def _read_redis(self, tags: list[str]) -> dict[str, Views | bytes] | None:
         """Per tag the cached views, else the version seen (``b""``: none yet); ``None`` when Redis cannot
-        help."""
+        help. A value older than what this worker knows of the person is not returned (see the module
+        docstring)."""
         if self.redis is None or self.gate.open:
             return None
         keys = [person_key(self.prefix, tag) for tag in tags] + [person_version_key(self.prefix, tag) for tag in tags]
         try:
             async with asyncio.timeout(self.timeout):
-                values = await self.redis.mget(keys)
+                values = await mget(self.redis, keys)
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
@@ -199,23 +215,39 @@ class PersonStore:
             held[tag] = _bytes(values[len(tags) + index]) or b""
             data = _bytes(values[index])
             if data is not None:
-                # a value written by another release does not decode: it is overwritten after the read
-                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-                    held[tag] = _decoder.decode(data)
+                # a value written by another release (unstamped, or not decoding) is overwritten after the read
+                with contextlib.suppress(StaleValueError, msgspec.DecodeError, msgspec.ValidationError):
+                    stamp, payload = unstamp_value(data)
+                    views = _decoder.decode(payload)
+                    if not self._stale(tag, stamp, views):
+                        held[tag] = views
         return held
 
-    async def _write_redis(self, items: list[tuple[str, Views, bytes]]) -> None:
-        """Store ``(tag, views, version seen before the read)`` unless the version moved (one script call)."""
-        if self._cas is None or self.gate.open or not items:
+    def _stale(self, tag: str, stamp: int, views: Views) -> bool:
+        """Whether a value stamped ``stamp`` may miss an event this worker knows about the person or about
+        one of the certificates it lists (counted as a stale Redis read)."""
+        stale = self.revisions.stale(tag, stamp) or any(self.revisions.stale(v.number, stamp) for v in views)
+        if stale and self.metrics is not None:
+            self.metrics.redis_stale.inc()
+        return stale
+
+    async def _write_redis(self, items: list[tuple[str, Views, bytes, int]]) -> None:
+        """Store ``(tag, views, version seen before the read, feed position before the read)`` unless the
+        version moved (one script call; one per slot on a Cluster), each stamped (module docstring)."""
+        if self.redis is None or self._cas is None or self.gate.open or not items:
             return
-        keys: list[str] = []
-        args: list[bytes | int] = []
-        for tag, views, version in items:
-            keys += [person_key(self.prefix, tag), person_version_key(self.prefix, tag)]
-            args += [_encoder.encode(views), version, self.ttl]
+        calls: list[ScriptItem] = []
+        for tag, views, version, position in items:
+            stamp = max([position, *(view.revision for view in views)])
+            calls.append(
+                (
+                    [person_key(self.prefix, tag), person_version_key(self.prefix, tag)],
+                    [stamp_value(stamp, _encoder.encode(views)), version, self.ttl],
+                )
+            )
         try:
             async with asyncio.timeout(self.timeout):
-                await self._cas(keys=keys, args=args)
+                await run_script(self.redis, self._cas, calls)
         except REDIS_ERRORS as exc:
             self._failed("write", exc)
 
@@ -250,8 +282,13 @@ class PersonStore:
             self.cache.link(view.number, tag)
 
     async def changed(self, conn: AsyncConnection, numbers: Sequence[str]) -> None:
-        """The change feed's hook: drop the answers of every person holding one of ``numbers``."""
-        tags = sorted({person_tag(digest) for digest in (await digests_of(conn, numbers)).values()})
+        """The change feed's hook: drop the answers of every person holding one of ``numbers``, and remember
+        for each person the newest event the feed saw about their certificates (values stamped before it
+        are stale from now on)."""
+        holders = await digests_of(conn, numbers)
+        tags = sorted({person_tag(digest) for digest in holders.values()})
+        for number, digest in holders.items():
+            self.revisions.saw(person_tag(digest), self.revisions.newest(number))
         if tags:
             self.cache.invalidate(tags)
             self._pending_drops.update(tags)
@@ -269,8 +306,8 @@ class PersonStore:
         try:
             async with asyncio.timeout(self.timeout * 4):
                 async with self.redis.pipeline(transaction=False) as pipe:
-                    pipe.delete(*(person_key(self.prefix, tag) for tag in tags))
-                    for tag in tags:
+                    for tag in tags:  # one key per command (Redis Cluster: per slot)
+                        pipe.delete(person_key(self.prefix, tag))
                         pipe.incr(person_version_key(self.prefix, tag))
                         pipe.expire(person_version_key(self.prefix, tag), VERSION_TTL_SECONDS)
                     await pipe.execute()

@@ -209,14 +209,18 @@ class PersonService:
             self.metrics.local_hit.inc()
             return entry.response
         self.metrics.local_miss.inc()
-        began = time.monotonic()
-        views, started = await self.store.get(query)
-        response, _found = self.answers.build(views, query.name, variant)
+        fill = self.fill_floor.begin()
+        try:
+            views, started = await self.store.get(query)
+            response, _found = self.answers.build(views, query.name, variant)
+        except BaseException:
+            self.fill_floor.abandon(fill)
+            raise
         if not any(self.cache.changed_since(view.number, started) for view in views):
             entry = Entry(response, number=query.tag, expires=self.clock() + self.limits.ttl)
             if self.cache.put(key, entry, started=started):
                 self.store.remember(query.tag, views)
-        await self.fill_floor.wait(began)
+        await self.fill_floor.finish(fill)
         return response
 
     def _province_today(self) -> date:

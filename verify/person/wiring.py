@@ -7,11 +7,10 @@ mode answer 503 "not configured").
 
 from __future__ import annotations
 
-import redis.asyncio as aioredis
-
 from registry.config import Settings
 from registry.db import Database
 from registry.rules.policy import ProvinceProfile
+from verify.cache.connect import RedisClient
 from verify.cache.feed import ChangeFeed
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisGate
@@ -32,7 +31,7 @@ def build_person_service(
     *,
     profile: ProvinceProfile,
     database: Database,
-    redis: aioredis.Redis | None,
+    redis: RedisClient | None,
     cache: ResponseCache[RawResponse],
     gate: RedisGate,
     limiter: RateLimiter,
@@ -57,6 +56,7 @@ def build_person_service(
         db_timeout=settings.db_timeout_seconds,
         retry_after=settings.retry_after_seconds,
         revisions=feed.revisions,
+        metrics=metrics,
     )
     feed.on_changed = store.changed
     return PersonService(

@@ -16,6 +16,7 @@ from litestar.di import Provide
 
 from issuer.console.screens.batches import BATCH_SCREENS
 from issuer.console.screens.certificates import CERTIFICATE_SCREENS
+from issuer.console.screens.downloads import DOWNLOAD_SCREENS
 from issuer.console.screens.errors import SCREEN_EXCEPTION_HANDLERS
 from issuer.console.screens.issuing import ISSUING_SCREENS
 from issuer.console.screens.render import provide_staff, stylesheet
@@ -24,7 +25,14 @@ from issuer.console.screens.trust import TRUST_SCREENS
 SCREEN_HANDLERS: Final[list[Router]] = [
     Router(
         path="/",
-        route_handlers=[stylesheet, *BATCH_SCREENS, *ISSUING_SCREENS, *CERTIFICATE_SCREENS, *TRUST_SCREENS],
+        route_handlers=[
+            stylesheet,
+            *BATCH_SCREENS,
+            *ISSUING_SCREENS,
+            *DOWNLOAD_SCREENS,
+            *CERTIFICATE_SCREENS,
+            *TRUST_SCREENS,
+        ],
         exception_handlers=SCREEN_EXCEPTION_HANDLERS,
         dependencies={"staff": Provide(provide_staff)},
         include_in_schema=False,

@@ -31,7 +31,6 @@ from issuer.issuing.search import certificate_view, find_by_holder
 from issuer.qr import make_code, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
-from registry.rules.profiles import get_profile
 
 CHANGES: Final = ("revoke", "reissue", "replace")
 #: The fields of a replacement's correction, as the form names them (empty: unchanged).
@@ -56,7 +55,7 @@ async def search_page(
 ) -> Response[str] | Redirect:
     """The search form; ``?number=`` goes straight to that certificate (refused as the API refuses it)."""
     if number:
-        profile = get_profile(issuer.settings.profile)
+        profile = issuer.profile
         found = await certificate_view(issuer.database, profile, number.strip(), caller=staff, today=_today())
         return Redirect(path=certificate_url(found.number), status_code=303)
     return render(request, staff, "certificates.html", found=None)
@@ -87,7 +86,7 @@ async def certificate_page(
     issuer: NamedDependency[IssuerRuntime],
     staff: NamedDependency[Principal],
 ) -> Response[str]:
-    profile = get_profile(issuer.settings.profile)
+    profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
     done = request.query_params.get("done")
     return render(request, staff, "certificate.html", c=view, done=done if done in CHANGES else None)
@@ -98,7 +97,7 @@ async def certificate_qr(
     *, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
 ) -> Response[bytes]:
     """The certificate's QR code (the token URL), as ``GET /v1/certificates/{number}/qr.svg`` gives it."""
-    profile = get_profile(issuer.settings.profile)
+    profile = issuer.profile
     source = await certificate_qr_source(issuer.database, profile, number, caller=staff, today=_today())
     url = qr_url(
         issuer.settings.public_url, number=source.number, statement=source.statement, signature=source.signature
@@ -118,7 +117,7 @@ def _correction(fields: dict[str, str]) -> Correction:
 
 async def _apply(change: str, number: str, fields: dict[str, str], issuer: IssuerRuntime, principal: Principal) -> str:
     """Do the change through its service; the number to show afterwards (the successor's, if any)."""
-    profile = get_profile(issuer.settings.profile)
+    profile = issuer.profile
     credentials = CredentialContext.of(issuer.settings, issuer.keystore)
     reason = forms.reason(fields)
     if change == "revoke":
@@ -176,7 +175,7 @@ async def change_certificate(
             f"未知操作 {change[:16]} / unknown change {change[:16]!r}", field="change", code="form.change"
         )
     fields = await forms.form_fields(request)
-    profile = get_profile(issuer.settings.profile)
+    profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today(), action=Action(change))
     if fields.get("confirm") != "yes":
         forms.reason(fields)  # a missing reason is said before the confirmation, not after

@@ -1,5 +1,5 @@
-"""Console screens of issuing: issue a batch (with a progress page for large ones) and the downloads (the
-batch's QR codes, the certificate export).
+"""Console screens of issuing: issue a batch (with a progress page for large ones) and the certificate export
+(the batch's files are :mod:`.downloads`).
 
 Issuing calls :func:`issuer.issuing.service.issue_batch` exactly as ``POST /v1/batches/{id}/issue`` does,
 in a task of this process so that a batch of 100,000 rows does not hold the browser's request: the POST
@@ -29,12 +29,9 @@ from issuer.console.screens.batches import batch_url
 from issuer.console.screens.render import render
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines
-from issuer.issuing.qrcodes import batch_qr_zip, check_batch_qr
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, IssueResult, issue_batch
 from issuer.params import BatchId
-from issuer.qr import Mode
 from issuer.runtime import IssuerRuntime
-from registry.rules.profiles import get_profile
 
 #: How long the POST waits for the checks before it hands over to the progress page.
 CHECK_WAIT_SECONDS: Final = 10.0
@@ -90,7 +87,7 @@ async def _issue(run: IssueRun, issuer: IssuerRuntime, principal: Principal, rea
         run.result = await issue_batch(
             issuer.database,
             issuer.keystore,
-            get_profile(issuer.settings.profile),
+            issuer.profile,
             run.batch_id,
             caller=principal,
             announce=issuer.announce,
@@ -149,17 +146,6 @@ async def issue_progress(
     return render(request, staff, "issuing.html", b=detail.batch, run=run, running=running, headers=headers)
 
 
-@get("/batches/{batch_id:int}/qr.zip", media_type="application/zip")
-async def qr_zip(
-    *, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Stream:
-    """The batch's QR codes (SVG and PNG per certificate) as the API streams them."""
-    await check_batch_qr(issuer.database, batch_id, caller=staff)
-    chunks = batch_qr_zip(issuer.database, batch_id, public_url=issuer.settings.public_url, mode=Mode.TOKEN)
-    disposition = f'attachment; filename="batch-{batch_id}-qr.zip"'
-    return Stream(chunks, media_type="application/zip", headers={"Content-Disposition": disposition})
-
-
 @get("/exports/certificates.ndjson", media_type="application/x-ndjson")
 async def export(*, issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]) -> Stream:
     """Every certificate event as NDJSON (the national export), as ``GET /v1/exports/certificates``."""
@@ -172,4 +158,4 @@ async def export(*, issuer: NamedDependency[IssuerRuntime], staff: NamedDependen
     )
 
 
-ISSUING_SCREENS: Final = [issue, issue_progress, qr_zip, export]
+ISSUING_SCREENS: Final = [issue, issue_progress, export]

@@ -13,7 +13,7 @@ from registry.config import Settings
 from registry.db import Database
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
 from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
-from tests.support import empty_tables, make_settings
+from tests.support import make_settings, scratch_database
 
 #: Token holders of the authorisation matrix: name → (organisation, role).
 HOLDERS = {
@@ -63,12 +63,7 @@ def auth(token: str) -> dict[str, str]:
 async def sqlite_world(sqlite_url: str) -> AsyncIterator[Database]:
     """The seeded world on SQLite only, for tests whose subject does not depend on the database engine
     (authorisation decisions, the HTTP body limit): they would only repeat themselves on PostgreSQL."""
-    database = Database(sqlite_url)
-    await empty_tables(database)
-    try:
+    async with scratch_database(sqlite_url) as database:
         await seed_world(database)
         await seed_other_prefecture(database)
         yield database
-    finally:
-        await empty_tables(database)
-        await database.dispose()

@@ -19,7 +19,7 @@ from registry.models import Batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION, key_store
-from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows
+from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows, reviewed
 from tests.integration.issuing.batches import Row, make_batch
 
 _REFUSAL = re.compile(r'<p class="refused" id="refusal" role="alert">(.*?)</p>', re.DOTALL)
@@ -39,6 +39,16 @@ async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
     batch = await make_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
     result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
     return result.numbers[0]
+
+
+async def issued_batch(database: Database, settings: Settings) -> tuple[int, list[str]]:
+    """A batch uploaded (identities sealed, so its documents can be drawn), reviewed, noticed and issued
+    through the services, each step by its own operator; its id and numbers."""
+    batch = await submitted(database, settings)
+    await reviewed(database, settings, batch, notice=True)
+    await notice_ends_now(database, batch)
+    result = await issue_batch(database, key_store(Path(settings.key_dir)), HUNAN, batch, caller=ADMIN)
+    return batch, result.numbers
 
 
 async def notice_ends_now(database: Database, batch_id: int) -> None:

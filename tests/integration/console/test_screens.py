@@ -4,20 +4,26 @@ uploads past the limit, forms without their CSRF token, a progress page served b
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from issuer.app import create_app
+from issuer.checkpoints import publish_checkpoint
+from issuer.cli.audit import default_state_path
 from issuer.console.screens import issuing
+from registry.audit.state import AuditState
 from registry.config import Settings
 from registry.db import Database
+from registry.log.monitor import SeenCheckpoint
 from registry.models import Batch
-from tests.factories import SKILL_INSTITUTION
+from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import csv_file, good_rows, resident_id
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import issued_number, refusal, submitted
+from tests.integration.console.helpers import issued_batch, issued_number, refusal, submitted
 from tests.support_console import sign_in
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
@@ -49,11 +55,18 @@ async def test_a_search_by_name_and_id_lists_only_what_the_caller_may_see(
 
 async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Database, console_settings: Settings) -> None:
     await issued_number(world, Path(console_settings.key_dir), resident_id(22))
-    await staff.sign_in("province_reviewer")
+    await staff.sign_in("province_reviewer")  # a sign-in is a leaf of the log too: sign in, then sign the head
+    stored = await publish_checkpoint(world, key_store(Path(console_settings.key_dir)), console_settings)
     trust = await staff.client.get("/console/trust")
     assert trust.status_code == 200
     assert 'id="checkpoint-note"' in trust.text
+    assert stored.root_hash.hex() in trust.text
     assert "尚无审计记录" in trust.text  # no certreg audit has run against this registry
+    seen = SeenCheckpoint(size=stored.size, root_hash=stored.root_hash, note=stored.note, seen_at=datetime.now(UTC))
+    state = AuditState(origin=console_settings.log_origin, checkpoints=[seen])
+    default_state_path(console_settings).write_bytes(msgspec.json.encode(state))  # as certreg audit leaves it
+    audited = (await staff.client.get("/console/trust")).text
+    assert "最新检查点已经审计确认" in audited
     english = await staff.client.get("/console/batches?lang=en")
     assert "<h1>Batches</h1>" in english.text
     assert "<h1>Batches</h1>" in (await staff.client.get("/console/batches")).text  # kept in the cookie
@@ -151,3 +164,31 @@ async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_se
     assert f"<title>{number}</title>".encode() in svg.content
     await staff.sign_in("other_institution")
     assert (await staff.client.get(f"/console/certificates/{number}/qr.svg")).status_code == 403
+
+
+async def test_downloads_come_from_the_api_s_files_under_its_policy(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch, numbers = await issued_batch(world, console_settings)
+    await staff.sign_in("institution")
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert f'href="/console/batches/{batch}/certificates.zip"' in page
+    downloads = [
+        (f"/console/batches/{batch}/qr.zip", "application/zip"),
+        (f"/console/batches/{batch}/certificates.zip", "application/zip"),
+        (f"/console/batches/{batch}/certificates.pdf", "application/pdf"),
+        (f"/console/certificates/{numbers[0]}/certificate.pdf?variant=print", "application/pdf"),
+    ]
+    for path, media in downloads:
+        got = await staff.client.get(path)
+        assert got.status_code == 200, (path, got.text[:500])
+        assert got.headers["content-type"].startswith(media)
+        assert got.headers["cache-control"] == "no-store"
+    history = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "batch.documents" in history  # each download of full document numbers is an event, by its account
+    await staff.sign_in("province_reviewer")  # may see certificates, not their documents
+    refused = await staff.client.get(f"/console/batches/{batch}/certificates.zip")
+    assert refused.status_code == 403
+    assert "取得证书文件" in refusal(refused)
+    await staff.sign_in("other_institution")
+    assert (await staff.client.get(f"/console/certificates/{numbers[0]}/certificate.pdf")).status_code == 403

@@ -359,3 +359,33 @@ async def test_cookies_are_secure_behind_an_https_public_url(db_url: str, databa
         assert "Secure" in page.headers["set-cookie"]  # the sign-in form's CSRF cookie
         answer = await sign_in(secure, "inst11")
         assert "Secure" in answer.headers["set-cookie"]
+
+
+async def test_replacing_the_second_factor_needs_the_password(client: Any, database: Database) -> None:
+    import base64
+    import time
+
+    from issuer.console import totp
+
+    staff = await create_staff(database, login="prov.li", role=Role.PROVINCE_ADMIN, org_code=PROVINCE, with_totp=True)
+    await sign_in(client, "prov.li", totp=staff.code())
+    page = await client.get("/console/totp")
+    assert "当前密码" in page.text
+    text = page.text.split('data-testid="totp-secret">')[1].split("<")[0]
+    secret = base64.b32decode(text + "=" * (-len(text) % 8))
+    form = {
+        "_csrf": csrf_in(page.text),
+        "pending": page.text.split('name="pending" value="')[1].split('"')[0],
+        "code": totp.totp(secret, time.time()),
+        "current_password": "not-the-password",
+    }
+    wrong = await client.post("/console/totp", data=form)
+    assert wrong.status_code == 400
+    assert "当前密码不正确" in wrong.text
+    async with database.reader() as session:
+        account = await session.scalar(select(StaffAccount).where(StaffAccount.login == "prov.li"))
+        assert account is not None
+        assert account.failed_count == 1  # counted like a failed sign-in
+    done = await client.post("/console/totp", data={**form, "current_password": PASSWORD})
+    assert done.status_code == 200
+    assert "恢复码只显示这一次" in done.text

@@ -146,7 +146,7 @@ async def test_replace_refuses_bad_input(api: Api) -> None:
         )
         answer = response.json()
         assert " / " in answer["error"], answer  # Chinese / English
-        found = answer.get("code") if status == 400 else [p["code"] for p in answer.get("detail", [])]
+        found = answer.get("code") if status == 400 else [p["code"] for p in answer.get("errors", [])]
         observed.append((response.status_code, found if code is not None else None))
         expected.append((status, [code] if isinstance(code, str) and status == 422 else code))
     assert observed == expected

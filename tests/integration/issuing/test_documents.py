@@ -305,6 +305,7 @@ async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -
     assert after.namelist() == [*names, "manifest.csv"]
     assert [after.read(n) == before.read(n) for n in names] == [True, True, False]
     assert "补发" in pdf_text(after.read(names[2]))
+    page_png(after.read(names[2]), ARTIFACTS / "served-qualification-print.png")
 
 
 async def test_the_openapi_document_describes_the_document_routes(api: Api) -> None:

@@ -22,7 +22,7 @@ from registry.sets import member_of
 from registry.vocab import CertificateKind
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import Row, make_batch
-from tests.support import empty_tables
+from tests.support import scratch_database
 
 ISSUED = 20_000
 
@@ -48,13 +48,8 @@ async def _generic_plan(database: Database, digests: list[bytes]) -> str:
 @pytest.fixture
 async def pg_database(pg_url: str) -> AsyncIterator[Database]:
     """PostgreSQL only: the plan cache and the statistics are PostgreSQL's."""
-    database = Database(pg_url)
-    await empty_tables(database)
-    try:
+    async with scratch_database(pg_url) as database:
         yield database
-    finally:
-        await empty_tables(database)
-        await database.dispose()
 
 
 @pytest.mark.postgres

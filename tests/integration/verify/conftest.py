@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from registry.db import Database
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
 from tests.integration.verify.world import World, build_world
-from tests.support import drop_pg_database, empty_tables, migrated_pg_database
+from tests.support import drop_pg_database, migrated_pg_database, scratch_database
 
 
 @pytest.fixture
@@ -24,13 +24,8 @@ async def world(database: Database, tmp_path: Path) -> World:
 @pytest.fixture
 async def file_world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
     """The world in this worker's SQLite file, for tests that serve it from other processes."""
-    database = Database(sqlite_url)
-    await empty_tables(database)
-    try:
+    async with scratch_database(sqlite_url) as database:
         yield await build_world(database, tmp_path / "keys")
-    finally:
-        await empty_tables(database)
-        await database.dispose()
 
 
 @pytest.fixture

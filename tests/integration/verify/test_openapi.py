@@ -32,7 +32,6 @@ PROVOKED: list[tuple[str, str, dict[str, Any], int]] = [
     ("get", "/v1/status/{authority}/{list_number}", {"path": {"authority": "430000", "list_number": "9"}}, 404),
     ("get", "/v1/status/{authority}/{list_number}", {"path": {"authority": "430000", "list_number": "0"}}, 400),
     ("get", "/v1/log/checkpoint", {}, 404),
-    ("get", "/v1/log/key", {}, 404),
     ("get", "/v1/log/entries?start=5&end=2", {}, 400),
     ("get", "/v1/log/proof/inclusion?index=0&size=99", {}, 400),
     ("get", "/v1/log/proof/inclusion?index=0", {}, 404),

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from registry.certificates import revoke
 from tests.integration.verify.servers import GranianServer, RedisServer, Server, wait_for
 from tests.integration.verify.world import World
-from verify.cache.invalidation import invalidate_numbers
+from verify.cache.invalidation import invalidate_numbers, view_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -98,7 +98,7 @@ async def test_redis_killed_mid_run_costs_no_error_and_caching_resumes(file_worl
                     assert await verdict(client, server, world.valid.number, "张三") == "revoked"
                 assert server.metric('certreg_verify_cache_total{level="local",outcome="hit"}') >= hits + 4
                 fresh = aioredis.Redis.from_url(redis.url)
-                assert await fresh.exists(f"outage:cert:{world.superseded.number}") == 1, "Redis is filled again"
+                assert await fresh.exists(view_key("outage", world.superseded.number)) == 1, "Redis is filled again"
                 await fresh.aclose()
     finally:
         redis.kill()

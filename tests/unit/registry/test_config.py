@@ -138,3 +138,31 @@ def test_a_notice_below_the_profile_minimum_is_refused_outside_the_demo_mode(day
     demo = load_settings({"CERTREG_NOTICE_DAYS": days, "CERTREG_DEMO_MODE": "1"})
     assert (demo.notice_days, demo.demo_mode) == (int(days), True)
     assert load_settings({"CERTREG_NOTICE_DAYS": "7"}).notice_days == 7
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CERTREG_DATABASE_URL", "mysql://app:pw-hunter2@db/certreg"),
+        ("CERTREG_REPLICA_URL", "postgres://app:pw-hunter2@replica/certreg"),
+        ("CERTREG_REDIS_URL", "http://:pw-hunter2@cache:6379/0"),
+        ("CERTREG_REDIS_URL", "redis+sentinel://u:pw-hunter2@s1:x/mymaster"),
+        ("CERTREG_REDIS_URL", "redis+sentinel://s1/mymaster?sentinel_password=pw-hunter2"),
+    ],
+)
+def test_a_bad_url_is_named_without_its_password(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable) as caught:
+        load_settings({variable: value})
+    assert "pw-hunter2" not in str(caught.value)
+
+
+def test_the_settings_repr_hides_the_database_and_redis_passwords() -> None:
+    settings = load_settings(
+        {
+            "CERTREG_DATABASE_URL": "postgresql+asyncpg://app:pw-hunter2@db/certreg",
+            "CERTREG_REDIS_URL": "redis+sentinel://u:pw-hunter2@s1:26379/m?sentinel_password=pw-hunter2",
+        }
+    )
+    assert "pw-hunter2" not in repr(settings)
+    assert "postgresql+asyncpg://app:***@db/certreg" in repr(settings)
+    assert settings.database_url.endswith(":pw-hunter2@db/certreg")  # the value itself is untouched

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.config import SettingsError, load_settings
+from registry.config import SettingsError, load_settings, redact_url
 
 URL = "postgresql+asyncpg://certreg_issuer:s3cr3t-pw@db:5432/certreg"
 
@@ -60,3 +60,51 @@ def test_the_existing_passphrase_file_setting_is_unchanged(tmp_path: Path) -> No
 def test_a_bad_sentinel_url_stops_start_up(url: str) -> None:
     with pytest.raises(SettingsError, match="CERTREG_REDIS_URL"):
         load_settings({"CERTREG_REDIS_URL": url})
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("CERTREG_DATABASE_URL", "mysql://certreg:s3cr3t-pw@db/certreg"),
+        ("CERTREG_DATABASE_URL", "postgresql+asyncpg://certreg:s3cr3t-pw@db:notaport/certreg"),
+        ("CERTREG_REPLICA_URL", "postgresql+asyncpg://certreg:s3cr3t@pw@db:99999/certreg"),
+        ("CERTREG_REDIS_URL", "memcached://:s3cr3t-pw@cache:6379/0"),
+        ("CERTREG_REDIS_URL", "redis://default:s3cr3t-pw@cache:63x9/0"),
+        ("CERTREG_REDIS_URL", "redis+sentinel://:s3cr3t-pw@s1:26379,s2/certreg"),
+        ("CERTREG_REDIS_URL", "redis+cluster://u:s3cr3t-pw@n1:7000,n2:port"),
+        ("CERTREG_REDIS_URL", "redis+cluster://u:s3cr3t-pw@n1:7000/3"),
+    ],
+)
+def test_a_bad_url_with_a_password_is_refused_without_the_password(variable: str, url: str) -> None:
+    with pytest.raises(SettingsError, match=variable) as caught:
+        load_settings({variable: url})
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_settings_show_their_urls_without_passwords(tmp_path: Path) -> None:
+    (tmp_path / "url").write_text(URL)
+    settings = load_settings(
+        {
+            "CERTREG_DATABASE_URL_FILE": str(tmp_path / "url"),
+            "CERTREG_REDIS_URL": "redis+sentinel://:s3cr3t-redis@s1:26379/certreg?sentinel_password=s3cr3t-sent",
+        }
+    )
+    shown = repr(settings)
+    assert "s3cr3t" not in shown
+    assert "postgresql+asyncpg://certreg_issuer:***@db:5432/certreg" in shown
+    assert "sentinel_password=***" in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+asyncpg://u:pw@db/x", "postgresql+asyncpg://u:***@db/x"),
+        ("postgresql+asyncpg://u@db/x", "postgresql+asyncpg://u@db/x"),
+        ("redis://:pw@c:6379/0", "redis://:***@c:6379/0"),
+        ("redis://c:6379/0?password=pw&db=1", "redis://c:6379/0?password=***&db=1"),
+        ("redis+cluster://u:p@w@n1:1,n2:2", "redis+cluster://u:***@n1:1,n2:2"),
+        ("sqlite+aiosqlite:///./var/x.db", "sqlite+aiosqlite:///./var/x.db"),
+    ],
+)
+def test_redact_url(url: str, shown: str) -> None:
+    assert redact_url(url) == shown

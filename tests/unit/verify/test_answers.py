@@ -10,30 +10,14 @@ import pytest
 
 from keys.keyinfo import PROVINCE_TZ
 from keys.keyset import KeySet, compromise
+from tests.support import certificate_view
 from tests.unit.statement.world import INFO, KEYSET, signed
 from verify.answers import REASON_TEXTS, Result, certificate_answer, not_genuine, status_answer, token_answer
 from verify.schemas import result_of
 from verify.verifier import REASONS, Verdict
-from verify.views import NEGATIVE, CertificateView, UndecodableViewError, decode_view, encode_view
+from verify.views import NEGATIVE, UndecodableViewError, decode_view, encode_view
 
-VIEW = CertificateView(
-    number="S000043000101263000001",
-    kind="skill_level",
-    holder_name="张三",
-    holder_id_masked="430102********1234",
-    subject_type="occupation",
-    subject_code="6-31-01-03",
-    subject_name="电工",
-    level=3,
-    institution_code="S000043000101",
-    institution_name="评价中心",
-    authority_code="430100",
-    authority_name="长沙市职业技能鉴定中心",
-    issued_on=date(2026, 1, 2),
-    log_index=7,
-    statement=signed()[0],
-    signature=signed()[1],
-)
+VIEW = certificate_view(statement=signed()[0], signature=signed()[1])
 SIGNED = VIEW.statement
 OK = Verdict(valid=True, reason="ok")
 

@@ -5,34 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
 
 import pytest
 import redis.asyncio as aioredis
 
+from tests.support import certificate_view
 from verify.cache.invalidation import channel, invalidate_numbers, version_key, view_key
 from verify.cache.redis_views import RedisGate, RedisViews
-from verify.views import NEGATIVE, CertificateView, decode_view, encode_view
+from verify.views import NEGATIVE, decode_view, encode_view
 
 pytestmark = pytest.mark.redis
 
-VIEW = CertificateView(
-    number="S000043000101263000001",
-    kind="skill_level",
-    holder_name="张三",
-    holder_id_masked="430102********1234",
-    subject_type="occupation",
-    subject_code="6-31-01-03",
-    subject_name="电工",
-    level=3,
-    institution_code="S000043000101",
-    institution_name="评价中心",
-    authority_code="430100",
-    authority_name="长沙市职业技能鉴定中心",
-    issued_on=date(2026, 1, 2),
-    log_index=7,
-    statement=b"\x9b\x01",
-)
+VIEW = certificate_view()
 
 
 @pytest.fixture

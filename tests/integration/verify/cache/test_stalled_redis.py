@@ -28,6 +28,7 @@ from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
 from tests.integration.verify.servers import ROOT, RedisServer, Server, wait_for
 from tests.integration.verify.world import World
 from tests.support import ID_HASH_KEY
+from verify.cache.invalidation import view_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -219,7 +220,7 @@ async def test_a_redis_restarted_from_a_snapshot_taken_before_a_revocation_canno
                 pollers = [asyncio.create_task(poll(client, s, watch, stop)) for s in servers]
                 await answered(watch, servers)
                 admin = aioredis.Redis.from_url(redis.url)
-                assert await admin.exists(f"{prefix}:cert:{certificate.number}") == 1, "the view is in Redis"
+                assert await admin.exists(view_key(prefix, certificate.number)) == 1, "the view is in Redis"
                 await admin.save()  # the snapshot holds the "valid" view
                 await admin.aclose()
                 await revoke_with_cli(cli_env(file_world, redis.url, prefix), certificate.number)

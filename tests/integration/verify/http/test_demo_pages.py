@@ -14,18 +14,13 @@ from registry.db import Database
 from registry.vocab import CertificateKind
 from tests.factories import HOLDER_IDS, issue_test_certificates, key_store
 from tests.integration.verify.world import verify_app
-from tests.support import empty_tables
+from tests.support import scratch_database
 
 
 @pytest.fixture
 async def demo_database(sqlite_url: str) -> AsyncIterator[Database]:
-    database = Database(sqlite_url)
-    await empty_tables(database)
-    try:
+    async with scratch_database(sqlite_url) as database:
         yield database
-    finally:
-        await empty_tables(database)
-        await database.dispose()
 
 
 async def test_demo_certificates_of_every_kind_render(demo_database: Database, tmp_path: Path) -> None:
