@@ -26,6 +26,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -96,13 +97,14 @@ async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: 
                 database, settings, store, HUNAN, OPERATOR, path=path, source="bench", chunk_size=chunk,
                 processes=processes,
             )  # fmt: skip
-            path.unlink()
             seconds = time.perf_counter() - start
+            path.unlink()
             assert done.imported == rows, done
             report["runs"].append({"seconds": seconds, "sign_rate": sign_rate})
     finally:
         if database is not None:
             await database.dispose()
+        shutil.rmtree(keys, ignore_errors=True)  # its keys and any file a failed run left
         await scratch.drop()
     report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
