@@ -9,10 +9,12 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Final, Protocol
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
@@ -34,6 +36,8 @@ from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
 from issuer.params import BatchId, Offset
 from issuer.runtime import IssuerRuntime
+from registry.config import Settings
+from registry.db import Database
 from registry.vocab import CertificateKind
 
 PAGE: Final = 50
@@ -163,52 +167,84 @@ async def resubmit(
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
 
-@post("/batches/{batch_id:int}/exclude")
-async def exclude(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
+async def _rows_and_reason(request: Request[Any, Any, Any]) -> tuple[dict[str, str], list[int], str]:
+    """The form of a step on rows: its fields, the row numbers typed (``"3, 5-7"``) and the (required) reason."""
     fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await submission.exclude_rows(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
+    return fields, forms.row_numbers(fields), forms.reason(fields)
 
 
-@post("/batches/{batch_id:int}/review")
-async def review(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """The city's review: approve, or return with a reason."""
-    fields = await forms.form_fields(request)
-    decision = forms.review_decision(fields)
-    await transitions.review_batch(
-        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
-    )
-    return back_to(batch_id)
+#: A step on some rows of a batch with a reason (:func:`submission.exclude_rows`, :func:`transitions.hold_rows`…).
+RowsStep = Callable[[Database, Principal, int, list[int], str], Awaitable[None]]
 
 
-@post("/batches/{batch_id:int}/approve")
-async def approve(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """The province's review: approve, or return with a reason."""
-    fields = await forms.form_fields(request)
-    decision = forms.review_decision(fields)
-    await transitions.approve_batch(
-        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
-    )
-    return back_to(batch_id)
+class ReviewStep(Protocol):
+    """A review of a batch: approve, or return with a reason (:func:`transitions.review_batch`, ``approve_batch``)."""
+
+    def __call__(
+        self,
+        database: Database,
+        caller: Principal,
+        batch_id: int,
+        decision: transitions.Decision,
+        reason: str,
+        *,
+        settings: Settings,
+    ) -> Awaitable[None]: ...
+
+
+def _rows_screen(name: str, path: str, step: RowsStep, doc: str | None = None) -> HTTPRouteHandler:
+    """The POST of ``path``: the rows and reason of its form through ``step``, then back to the batch."""
+
+    async def screen(
+        *,
+        request: Request[Any, Any, Any],
+        batch_id: BatchId,
+        issuer: NamedDependency[IssuerRuntime],
+        staff: NamedDependency[Principal],
+    ) -> Redirect:
+        _, rows, reason = await _rows_and_reason(request)
+        await step(issuer.database, staff, batch_id, rows, reason)
+        return back_to(batch_id)
+
+    screen.__doc__ = doc
+    screen.__name__ = screen.__qualname__ = name
+    return post(path)(screen)
+
+
+def _review_screen(name: str, path: str, step: ReviewStep, doc: str) -> HTTPRouteHandler:
+    """The POST of ``path``: the decision and optional reason of its form through ``step``, then back."""
+
+    async def screen(
+        *,
+        request: Request[Any, Any, Any],
+        batch_id: BatchId,
+        issuer: NamedDependency[IssuerRuntime],
+        staff: NamedDependency[Principal],
+    ) -> Redirect:
+        fields = await forms.form_fields(request)
+        decision = forms.review_decision(fields)
+        reason = forms.reason(fields, required=False)
+        await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
+        return back_to(batch_id)
+
+    screen.__doc__ = doc
+    screen.__name__ = screen.__qualname__ = name
+    return post(path)(screen)
+
+
+exclude = _rows_screen("exclude", "/batches/{batch_id:int}/exclude", submission.exclude_rows)
+review = _review_screen(
+    "review",
+    "/batches/{batch_id:int}/review",
+    transitions.review_batch,
+    "The city's review: approve, or return with a reason.",
+)
+approve = _review_screen(
+    "approve",
+    "/batches/{batch_id:int}/approve",
+    transitions.approve_batch,
+    "The province's review: approve, or return with a reason.",
+)
 
 
 @post("/batches/{batch_id:int}/notice")
@@ -237,33 +273,13 @@ async def notice(
     return back_to(batch_id)
 
 
-@post("/batches/{batch_id:int}/objections")
-async def objection(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Record an objection during the notice: its rows are held."""
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await transitions.record_objection(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
-
-
-@post("/batches/{batch_id:int}/hold")
-async def hold(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await transitions.hold_rows(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
+objection = _rows_screen(
+    "objection",
+    "/batches/{batch_id:int}/objections",
+    transitions.record_objection,
+    "Record an objection during the notice: its rows are held.",
+)
+hold = _rows_screen("hold", "/batches/{batch_id:int}/hold", transitions.hold_rows)
 
 
 @post("/batches/{batch_id:int}/resolve")
@@ -275,8 +291,7 @@ async def resolve(
     staff: NamedDependency[Principal],
 ) -> Redirect:
     """Resolve held rows: released back to ``ok`` or excluded."""
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
+    fields, rows, reason = await _rows_and_reason(request)
     decision = forms.resolve_decision(fields)
     await transitions.resolve_objection(issuer.database, staff, batch_id, rows=rows, decision=decision, reason=reason)
     return back_to(batch_id)
