@@ -167,12 +167,8 @@ async def resubmit(
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
 
-async def _rows_and_reason(request: Request[Any, Any, Any]) -> tuple[dict[str, str], list[int], str]:
-    """The form of a step on rows: its fields, the row numbers typed (``"3, 5-7"``) and the (required) reason."""
-    fields = await forms.form_fields(request)
-    return fields, forms.row_numbers(fields), forms.reason(fields)
-
-
+#: What a step on a batch does with its form's fields: the service call, by ``staff`` on batch ``batch_id``.
+StepAction = Callable[[IssuerRuntime, Principal, int, dict[str, str]], Awaitable[None]]
 #: A step on some rows of a batch with a reason (:func:`submission.exclude_rows`, :func:`transitions.hold_rows`…).
 RowsStep = Callable[[Database, Principal, int, list[int], str], Awaitable[None]]
 
@@ -192,8 +188,8 @@ class ReviewStep(Protocol):
     ) -> Awaitable[None]: ...
 
 
-def _rows_screen(name: str, path: str, step: RowsStep, doc: str | None = None) -> HTTPRouteHandler:
-    """The POST of ``path``: the rows and reason of its form through ``step``, then back to the batch."""
+def _batch_step(name: str, step: str, act: StepAction, doc: str | None = None) -> HTTPRouteHandler:
+    """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
 
     async def screen(
         *,
@@ -202,61 +198,35 @@ def _rows_screen(name: str, path: str, step: RowsStep, doc: str | None = None) -
         issuer: NamedDependency[IssuerRuntime],
         staff: NamedDependency[Principal],
     ) -> Redirect:
-        _, rows, reason = await _rows_and_reason(request)
-        await step(issuer.database, staff, batch_id, rows, reason)
+        await act(issuer, staff, batch_id, await forms.form_fields(request))
         return back_to(batch_id)
 
     screen.__doc__ = doc
     screen.__name__ = screen.__qualname__ = name
-    return post(path)(screen)
+    return post(f"/batches/{{batch_id:int}}/{step}")(screen)
 
 
-def _review_screen(name: str, path: str, step: ReviewStep, doc: str) -> HTTPRouteHandler:
-    """The POST of ``path``: the decision and optional reason of its form through ``step``, then back."""
+def _on_rows(step: RowsStep) -> StepAction:
+    """The rows typed (``"3, 5-7"``) and the reason (required) through ``step``."""
 
-    async def screen(
-        *,
-        request: Request[Any, Any, Any],
-        batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        staff: NamedDependency[Principal],
-    ) -> Redirect:
-        fields = await forms.form_fields(request)
+    async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
+        await step(issuer.database, staff, batch_id, forms.row_numbers(fields), forms.reason(fields))
+
+    return act
+
+
+def _review(step: ReviewStep) -> StepAction:
+    """The decision (approve or return) and the reason (required to return) through ``step``."""
+
+    async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
         decision = forms.review_decision(fields)
         reason = forms.reason(fields, required=False)
         await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
-        return back_to(batch_id)
 
-    screen.__doc__ = doc
-    screen.__name__ = screen.__qualname__ = name
-    return post(path)(screen)
+    return act
 
 
-exclude = _rows_screen("exclude", "/batches/{batch_id:int}/exclude", submission.exclude_rows)
-review = _review_screen(
-    "review",
-    "/batches/{batch_id:int}/review",
-    transitions.review_batch,
-    "The city's review: approve, or return with a reason.",
-)
-approve = _review_screen(
-    "approve",
-    "/batches/{batch_id:int}/approve",
-    transitions.approve_batch,
-    "The province's review: approve, or return with a reason.",
-)
-
-
-@post("/batches/{batch_id:int}/notice")
-async def notice(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Start the public notice (an optional number of days lengthens it, never shortens it)."""
-    fields = await forms.form_fields(request)
+async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
     days_text = forms.text(fields, "days", required=False, max_length=3)
     if days_text and not days_text.isdigit():
         raise InvalidInputError(
@@ -270,31 +240,32 @@ async def notice(
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),
     )
-    return back_to(batch_id)
 
 
-objection = _rows_screen(
-    "objection",
-    "/batches/{batch_id:int}/objections",
-    transitions.record_objection,
-    "Record an objection during the notice: its rows are held.",
-)
-hold = _rows_screen("hold", "/batches/{batch_id:int}/hold", transitions.hold_rows)
-
-
-@post("/batches/{batch_id:int}/resolve")
-async def resolve(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Resolve held rows: released back to ``ok`` or excluded."""
-    fields, rows, reason = await _rows_and_reason(request)
+async def _resolve(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
+    rows, reason = forms.row_numbers(fields), forms.reason(fields)
     decision = forms.resolve_decision(fields)
     await transitions.resolve_objection(issuer.database, staff, batch_id, rows=rows, decision=decision, reason=reason)
-    return back_to(batch_id)
+
+
+exclude = _batch_step("exclude", "exclude", _on_rows(submission.exclude_rows))
+review = _batch_step(
+    "review", "review", _review(transitions.review_batch), "The city's review: approve, or return with a reason."
+)
+approve = _batch_step(
+    "approve", "approve", _review(transitions.approve_batch), "The province's review: approve, or return with a reason."
+)
+notice = _batch_step(
+    "notice", "notice", _notice, "Start the public notice (an optional number of days lengthens it, never shortens it)."
+)
+objection = _batch_step(
+    "objection",
+    "objections",
+    _on_rows(transitions.record_objection),
+    "Record an objection during the notice: its rows are held.",
+)
+hold = _batch_step("hold", "hold", _on_rows(transitions.hold_rows))
+resolve = _batch_step("resolve", "resolve", _resolve, "Resolve held rows: released back to ``ok`` or excluded.")
 
 
 BATCH_SCREENS: Final = [
