@@ -74,8 +74,8 @@ async def run_audit(
                 seen=seen,
             )
             await audit_certificates(session, report, keyset, progress, pool)
+            await audit_prints(session, report, progress, pool)
         await audit_references(session, report)
-        await audit_prints(session, report, progress)
         if public_url is not None:
             await audit_credentials(session, report, keyset, public_url, progress)
         await audit_identities(session, report)

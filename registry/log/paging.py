@@ -23,7 +23,10 @@ async def in_chunks(
         if last is not None:
             after = keys[0] > last[0] if len(keys) == 1 else tuple_(*keys) > tuple_(*(literal(v) for v in last))
             query = query.where(after)
-        rows = (await session.execute(query.order_by(*keys).limit(chunk))).all()
+        # Core execution on the session's connection (same transaction): the ORM's result machinery cost the
+        # audit's reading process a third of its time for plain column rows (issue 12)
+        connection = await session.connection()
+        rows = (await connection.execute(query.order_by(*keys).limit(chunk))).all()
         if not rows:
             return
         yield rows

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 from sqlalchemy import update
@@ -32,7 +33,7 @@ from registry.schema import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.integration.batches.helpers import OTHER_INSTITUTION, csv_file, good_rows, seed_other_prefecture
-from tests.integration.verify.servers import Server
+from tests.integration.verify.servers import Server, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import PASSWORD, create_staff
 
@@ -60,6 +61,17 @@ class IssuerServer(Server):
 
     def command(self) -> list[str]:
         return [*super().command()[:3], "issuer.asgi:app", *super().command()[4:]]
+
+    def __enter__(self) -> IssuerServer:
+        # the all-in-one app imports far more than verify's (documents, fonts): on a loaded machine it takes
+        # longer than the 15 s the verify server is given
+        try:
+            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200,
+                     timeout=90)  # fmt: skip
+        except AssertionError:
+            self.stop()  # never leave the process behind (``__exit__`` does not run when this raises)
+            raise
+        return self
 
 
 class Console:

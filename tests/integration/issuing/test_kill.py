@@ -1,5 +1,9 @@
-"""The issue's Done-when: kill the issuing process in the middle of writing a 20,000-row batch on
-PostgreSQL, re-run it, and every row is issued exactly once with no gap in the numbers."""
+"""The issue's Done-when: kill the issuing process in the middle of writing a batch on PostgreSQL, re-run
+it, and every row is issued exactly once with no gap in the numbers.
+
+The issue says 20,000 rows; 6,000 take the same path at a third of the time (suite budget, issue 12): six
+chunks of 1,000 rows (``issuer.issuing.writer``), each written by ``COPY``, the process killed once the
+first chunk is stored and five are still to come."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
 from tests.support import ID_HASH_KEY, empty_tables
 
-ROWS = 20_000
+ROWS = 6_000
 CERTREG = str(Path(sys.executable).parent / "certreg")
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -99,7 +103,7 @@ async def test_killed_mid_write_then_rerun_issues_each_row_once_without_gaps(pg_
         )  # fmt: skip
         out, err = await asyncio.wait_for(rerun.communicate(), timeout=60)
         assert rerun.returncode == 0, err.decode()
-        assert "20000" in out.decode()
+        assert str(ROWS) in out.decode()
 
         same_row = (Certificate.batch_id == batch_id) & (Certificate.batch_row_no == BatchRow.row_no)
         async with database.reader() as session:

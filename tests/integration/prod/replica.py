@@ -1,6 +1,10 @@
-"""A PostgreSQL primary and its streaming replica of the test's own (initdb + pg_basebackup on the private
-ports 5440/5441), run as the ``postgres`` user when the tests run as root. Stopped by ``pg_ctl`` on their own
-data directories in the fixture's finalizer; the directories are removed."""
+"""A PostgreSQL primary and its streaming replica of the test's own (initdb + pg_basebackup on two ports free
+when the pair is made, so two runs at once never stop each other's servers), run as the ``postgres`` user when
+the tests run as root. Stopped by ``pg_ctl`` on their own data directories in the fixture's finalizer; the
+directories are removed.
+
+``pg_basebackup`` asks for a *fast* checkpoint: the default spread one paces itself over most of
+``checkpoint_timeout`` and made the replica take 110 s to start under load (issue 12, suite time)."""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.integration.verify.servers import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
-PRIMARY, REPLICA = 5440, 5441
 
 
 def _missing(message: str) -> None:
@@ -32,6 +36,7 @@ class StreamingPair:
         self.primary = self.base / "primary"
         self.replica = self.base / "replica"
         self.started: list[Path] = []
+        self.primary_port, self.replica_port = free_port(), free_port()
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.base, "postgres", "postgres")
@@ -46,7 +51,7 @@ class StreamingPair:
     def start(self) -> StreamingPair:
         self._run(str(BIN / "initdb"), "-D", str(self.primary), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         settings = (
-            f"port = {PRIMARY}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.base}'\n"
+            f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.base}'\n"
             "wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\nfsync = off\n"
             "synchronous_commit = off\nfull_page_writes = off\n"
         )
@@ -57,15 +62,15 @@ class StreamingPair:
         return self
 
     def create_database(self) -> None:
-        self._run(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PRIMARY), "-U", "postgres", "certreg")
+        self._run(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres", "certreg")
 
     def start_replica(self) -> None:
         """Copy the primary as it is now (call after the schema is in) and stream from it."""
         self._run(
-            str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY), "-U", "postgres", "-D",
-            str(self.replica), "-R", "-X", "stream",
+            str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres", "-D",
+            str(self.replica), "-R", "-X", "stream", "--checkpoint=fast",
         )  # fmt: skip
-        self._append(self.replica / "postgresql.auto.conf", f"port = {REPLICA}\n")
+        self._append(self.replica / "postgresql.auto.conf", f"port = {self.replica_port}\n")
         self._pg_ctl(self.replica, "start")
         self.started.append(self.replica)
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from registry.certificates import revoke
 from registry.db import Database
 from registry.schema import upgrade
-from tests.integration.prod.replica import PRIMARY, REPLICA, StreamingPair
+from tests.integration.prod.replica import StreamingPair
 from tests.integration.verify.servers import Server, wait_for
 from tests.integration.verify.world import World, build_world
 from verify.cache.connect import redis_from_url
@@ -55,7 +55,7 @@ async def _answer(client: httpx.AsyncClient, server: Server, world: World) -> st
 async def test_a_lagging_replica_never_turns_a_revocation_back_to_valid(
     pair: StreamingPair, tmp_path: Path, redis_url: str, redis_prefix: str
 ) -> None:
-    primary_url, replica_url = pair.url(PRIMARY), pair.url(REPLICA)
+    primary_url, replica_url = pair.url(pair.primary_port), pair.url(pair.replica_port)
     database = Database(primary_url)
     try:
         await upgrade(database.write_engine)
