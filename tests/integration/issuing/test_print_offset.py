@@ -18,10 +18,13 @@ from sqlalchemy import select
 from issuer.app import create_app
 from issuer.cli import main
 from registry.models import BuiltArtefact
+from tests.factories import HOLDER_IDS
+from tests.integration.issuing.batches import Row
 from tests.integration.issuing.conftest import Api
 from tests.integration.issuing.sealed import sealed_batch
 from tests.support import make_settings
 from tests.unit.documents.sample import pdf_text, poppler
+from tests.unit.documents.test_glyphs import _absent_extension_b, _fallback_font
 
 MM: float = 72 / 25.4  # points per millimetre
 
@@ -136,3 +139,28 @@ def test_the_test_print_command_uses_the_setting_or_the_offset_given(tmp_path: P
     refused = runner.invoke(main, args, env={**env, "CERTREG_PRINT_OFFSET_MM": "0;3"})
     assert refused.exit_code != 0
     assert "CERTREG_PRINT_OFFSET_MM" in refused.output
+
+
+async def test_the_fallback_fonts_setting_reaches_every_render(api: Api, tmp_path: Path) -> None:
+    codepoint = _absent_extension_b()
+    name = "王" + chr(codepoint) + "明"
+    batch_id, certificates = await sealed_batch(api, [Row(name=name, holder_id=HOLDER_IDS[0])])
+    number, admin = certificates[0].number, api.headers["province_admin"]
+    url = f"/v1/certificates/{number}/certificate.pdf"
+    without = await api.client.get(url, headers=admin)
+    assert without.status_code == 409  # no font has the character: refused, never an empty box
+    assert f"U+{codepoint:04X}" in without.json()["error"]
+    assert name not in without.json()["error"]
+
+    font = _fallback_font(tmp_path / "second.ttf", codepoint)
+    settings = make_settings(
+        database_url=api.world.database.url, key_dir=str(api.world.key_dir), fallback_fonts=str(font)
+    )
+    async with AsyncTestClient(create_app(settings)) as client:
+        for variant in ("electronic", "print"):
+            answer = await client.get(f"{url}?variant={variant}", headers=admin)
+            assert answer.status_code == 200, answer.text
+            assert name in pdf_text(answer.content)
+        run = await client.get(f"/v1/batches/{batch_id}/certificates.pdf", headers=admin)  # the batch's build
+        assert run.status_code == 200, run.text
+        assert name in pdf_text(run.content)
