@@ -4,6 +4,7 @@ CSV are written; when the second pass differs from the first, no file of the exp
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from issuer.auth import Principal, Role
+from issuer.cli import feed as feed_cli
 from issuer.feed import service
 from issuer.feed.fields import FeedRecord
 from issuer.feed.manifest import verify_manifest
@@ -22,6 +24,7 @@ from registry.keyring import load_keyset
 from registry.rules.profiles import HUNAN
 from tests.factories import PROVINCE, key_store
 from tests.integration.feed.conftest import World
+from tests.integration.feed.test_feed_export import _export as cli_export
 from tests.integration.legacy.files import skill_rows
 
 ADMIN = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code=PROVINCE)
@@ -76,3 +79,14 @@ async def test_a_second_pass_that_differs_leaves_no_file(
     with pytest.raises(FeedChangedError, match="export again"):
         await _export(world, out)
     assert list(out.iterdir()) == []
+
+
+async def test_the_cli_says_when_an_export_has_no_xlsx(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await world.load(skill_rows(2))
+    monkeypatch.setattr(service, "XLSX_MAX_RECORDS", 1)
+    monkeypatch.setattr(feed_cli, "XLSX_MAX_RECORDS", 1)
+    output = await asyncio.to_thread(cli_export, world.settings, 0, tmp_path / "feed")
+    assert "no XLSX: more than 1 records" in output
+    assert not list((tmp_path / "feed").glob("*.xlsx"))
