@@ -1,17 +1,19 @@
 """Legacy import throughput on PostgreSQL, next to bare Ed25519 measured in the same run (issue 13 target:
 1,000,000 certificates, imported rows/s ≥ 0.3 × bare PyNaCl signs/s, peak memory under 1 GB).
 
-A CSV of ``--rows`` skill-level certificates (national 22-character numbers, distinct resident-ID holders) is
-imported by :func:`issuer.legacy.service.import_legacy` — the CLI's and the API's path: every row checked,
-identities sealed, statements signed by the province key, certificates + issue and origin events + Merkle
-nodes + prints stored in chunks of ``--chunk``, counters raised — into a database of its own
+A CSV of ``--rows`` skill-level certificates (national 22-character numbers, distinct resident-ID holders),
+written to a temporary file line by line, is imported by :func:`issuer.legacy.service.import_legacy` from that
+path — the CLI's path: the file streamed twice (check, then store), rows checked and signed in
+``--processes`` worker processes (default: every core), identities sealed, certificates + issue and origin
+events + Merkle nodes + prints stored in chunks of ``--chunk``, counters raised — into a database of its own
 (``--db-name`` / ``CERTREG_BENCH_DB``, default a fresh ``certreg_bench_legacy_…``; created, migrated and
 seeded with ``tests.factories``, dropped at the end — only if this process made it, see
 ``bench/database.py``). ``--runs`` imports, each of new numbers and holders, into one database.
 
 The baseline: bare PyNaCl ``SigningKey.sign`` of a typical statement on one thread (median of 5 rounds),
 measured before each import. ``ratio_to_sign`` = imported rows/s ÷ bare signs/s; ``peak_rss_mb`` is the
-process's peak resident memory (``ru_maxrss``), file and parsed rows included. ``legacy_1m_seconds`` is
+importing process's peak resident memory (``ru_maxrss``), and ``worker_peak_rss_mb`` the largest of its
+worker processes'. ``legacy_1m_seconds`` is
 measured when ``--rows`` is 1,000,000 and otherwise projected from the median rate (``rows`` says which).
 The last line is one JSON object. Run: ``.venv/bin/python -m bench.legacy_import --rows 1000000``.
 """
@@ -20,15 +22,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
 from bench.issue import OPERATOR, bare_sign_rate
@@ -37,8 +40,9 @@ from issuer.legacy.service import import_legacy
 from registry.config import load_settings
 from registry.db import Database
 from registry.rules.profiles import HUNAN
-from tests.factories import add_keys, key_store, seed_world
-from tests.integration.legacy.files import csv_bytes, skill_rows
+from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, add_keys, key_store, seed_world
+from tests.integration.batches.helpers import resident_id
+from tests.integration.legacy.files import csv_bytes, skill_number
 from tests.support import ID_HASH_KEY
 
 MILLION = 1_000_000
@@ -46,15 +50,32 @@ MILLION = 1_000_000
 
 def legacy_file(rows: int, *, run: int) -> bytes:
     """``rows`` certificates; each run its own level (its own numbers) and holders."""
-    made = skill_rows(rows, start=1 + run * rows, issued_on=date(2021, 7, 1))
+    out = io.BytesIO()
+    _write(out, rows, run=run)
+    return out.getvalue()
+
+
+def _write(out: IO[bytes], rows: int, *, run: int) -> None:
     level = str(5 - run % 5)
-    for at, row in enumerate(made):
-        row[0] = row[0][:15] + level + f"{at + 1:06d}"  # 22 characters: the sequence restarts per level
-        row[6] = level
-    return csv_bytes(made)
+    out.write(csv_bytes([]))
+    for start in range(0, rows, 10_000):
+        made = []
+        for at in range(start, min(start + 10_000, rows)):
+            n = 1 + run * rows + at
+            # a scope (institution, year, level) holds 999,999 numbers: 900,000 per year, from 2021 back
+            number = skill_number(at % 900_000 + 1, year=2021 - at // 900_000, level=int(level))
+            made.append([number, "职业技能等级证书", f"学员{n:07d}", "", resident_id(n), ELECTRICIAN, level,
+                         SKILL_INSTITUTION, "湖南省职业技能鉴定中心", "2021-07-01", "", "有效", "", ""])  # fmt: skip
+        out.write(csv_bytes(made).split(b"\r\n", 1)[1])
 
 
-async def run(rows: int, runs: int, chunk: int, scratch: ScratchDatabase) -> dict[str, Any]:
+def write_legacy_file(path: Path, rows: int, *, run: int) -> None:
+    """:func:`legacy_file` written to ``path`` ten thousand rows at a time (the bench's memory stays flat)."""
+    with path.open("wb") as out:
+        _write(out, rows, run=run)
+
+
+async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: ScratchDatabase) -> dict[str, Any]:
     keys = Path(tempfile.mkdtemp(prefix="certreg-bench-"))
     report: dict[str, Any] = {"runs": []}
     database: Database | None = None
@@ -68,21 +89,25 @@ async def run(rows: int, runs: int, chunk: int, scratch: ScratchDatabase) -> dic
             key_kdf="insecure-test-only", id_hash_key=ID_HASH_KEY,
         )  # fmt: skip
         for index in range(runs):
-            data = legacy_file(rows, run=index)
+            path = keys / f"legacy-{index}.csv"
+            write_legacy_file(path, rows, run=index)
             sign_rate = bare_sign_rate()
             start = time.perf_counter()
             done = await import_legacy(
-                database, settings, store, HUNAN, OPERATOR, data=data, file_name="legacy.csv", source="bench",
-                chunk_size=chunk,
+                database, settings, store, HUNAN, OPERATOR, path=path, source="bench", chunk_size=chunk,
+                processes=processes,
             )  # fmt: skip
             seconds = time.perf_counter() - start
+            path.unlink()
             assert done.imported == rows, done
             report["runs"].append({"seconds": seconds, "sign_rate": sign_rate})
     finally:
         if database is not None:
             await database.dispose()
+        shutil.rmtree(keys, ignore_errors=True)  # its keys and any file a failed run left
         await scratch.drop()
     report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return report
 
 
@@ -91,10 +116,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=MILLION)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--processes", type=int, default=None, help="worker processes (default: every core)")
     add_arguments(parser, default_name=scratch_name("certreg_bench_legacy"))
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    report = asyncio.run(run(args.rows, args.runs, args.chunk, ScratchDatabase(args.pg_admin_url, args.db_name)))
+    scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
+    report = asyncio.run(run(args.rows, args.runs, args.chunk, args.processes, scratch))
     print(f"machine load (1 min) at start: {load:.2f} on {os.cpu_count()} CPUs")
     print(f"{'rows':>9} {'run':>3} {'seconds':>9} {'rows/s':>9} {'bare signs/s':>13} {'ratio':>6}")
     for at, entry in enumerate(report["runs"], start=1):
@@ -104,7 +131,10 @@ def main() -> None:
     seconds = statistics.median(e["seconds"] for e in report["runs"])
     rate = args.rows / seconds
     ratio = statistics.median(args.rows / e["seconds"] / e["sign_rate"] for e in report["runs"])
-    print(f"median: {rate:.0f} rows/s, ratio to bare signing {ratio:.3f}, peak RSS {report['peak_rss_mb']:.0f} MB")
+    print(
+        f"median: {rate:.0f} rows/s, ratio to bare signing {ratio:.3f}, peak RSS {report['peak_rss_mb']:.0f} MB "
+        f"(largest worker {report['worker_peak_rss_mb']:.0f} MB); load (1 min) at the end {os.getloadavg()[0]:.2f}"
+    )
     print(
         json.dumps(
             {
@@ -112,6 +142,7 @@ def main() -> None:
                 "rows_per_s": round(rate),
                 "ratio_to_sign": round(ratio, 3),
                 "peak_rss_mb": round(report["peak_rss_mb"]),
+                "worker_peak_rss_mb": round(report["worker_peak_rss_mb"]),
                 "rows": args.rows,
             }
         )

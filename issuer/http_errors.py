@@ -15,6 +15,8 @@ from litestar import Request, Response
 from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.issuing.errors import IneligibleError
 from issuer.legacy.service import LegacyImportError
+from keys.errors import KeyFileError
+from registry.config import SettingsError
 from registry.identity.errors import IdentityError
 from registry.tabular import TableError
 from verify.http.errors import Handler
@@ -65,6 +67,19 @@ def _identity_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response
     return problem_answer(503, str(exc), code="identity.unavailable")
 
 
+def _keys_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A signing key that cannot be opened (no passphrase set, a wrong one, a damaged key file) or a secret
+    setting missing is the server's fault, never the caller's: 503 with a fixed text (the exception's names
+    the key file's path)."""
+    return problem_answer(
+        503,
+        "服务器未配置好签名所需的密钥（密钥口令缺失或错误，或证件号哈希密钥未设置），请联系运维人员 / the server is "
+        "not set up to sign: the key passphrase is missing or wrong, or the ID hash key is not set; contact the "
+        "operators",
+        code="keys.unavailable",
+    )
+
+
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, TableError)
     return problem_answer(422, str(exc), code=exc.code)
@@ -79,4 +94,6 @@ ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     IneligibleError: _ineligible,
     LegacyImportError: _bad_legacy_rows,
     IdentityError: _identity_unavailable,
+    KeyFileError: _keys_unavailable,
+    SettingsError: _keys_unavailable,
 }

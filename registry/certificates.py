@@ -122,6 +122,7 @@ async def store_certificates(
     print_rule: PrintSerialRule | None = None,
     credentials: Sequence[NewCredential] | None = None,
     given_serials: Sequence[str | None] | None = None,
+    holder_identity_ids: Sequence[str | None] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
@@ -133,7 +134,8 @@ async def store_certificates(
     is exhausted (nothing written), :class:`MissingReferenceError` when a certificate names an institution,
     authority, batch or key that does not exist (:func:`require_references`). ``given_serials`` (imported
     certificates): the serial each one was printed under where it is known, checked by the caller; serials
-    are allocated for the others.
+    are allocated for the others. ``holder_identity_ids`` (one per certificate): the sealed identity each
+    belongs to, written with the row (not part of the row digest: ``registry.identity.links``).
     """
     await require_references(session, certificates)
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
@@ -154,7 +156,11 @@ async def store_certificates(
     records = [
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
     ]
-    await insert_records(session, Certificate, _COLUMNS, records)
+    columns: tuple[str, ...] = _COLUMNS
+    if holder_identity_ids is not None:
+        columns = (*_COLUMNS, "holder_identity_id")
+        records = [(*record, i) for record, i in zip(records, holder_identity_ids, strict=True)]
+    await insert_records(session, Certificate, columns, records)
     await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     if credentials:
         await store_credentials(session, credentials, issued, at=created_at)

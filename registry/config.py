@@ -141,6 +141,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: Sign-in attempts per minute from one client address and for one login name.
     console_login_rate_per_minute: PositiveInt = 30
     console_account_rate_per_minute: PositiveInt = 10
+    #: Certificate documents, print variant: ``x,y`` in mm (each within ±20; + is right/down) by which every
+    #: printed value is moved on the blank stock; unset = the profile's ``print_offset_*_mm``. Found by a test
+    #: print (``certreg certificates test-print``, docs/certificates.md "Adjusting the print offset").
+    print_offset_mm: str | None = None
+    #: Certificate documents: comma-separated TrueType font files tried, in order, for a character the
+    #: shipped font lacks (each checked to exist and load at start-up).
+    fallback_fonts: str = ""
 
     def __post_init__(self) -> None:
         for name in self.__struct_fields__:
@@ -170,6 +177,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
         self._check_notice_days()
+        self.print_offset()
+        _check_fonts(self.fallback_font_paths())
+
+    def print_offset(self) -> tuple[float, float] | None:
+        """``print_offset_mm`` as ``(x, y)`` mm, or ``None`` when unset (the profile's offset applies);
+        raises :class:`SettingsError` naming ``CERTREG_PRINT_OFFSET_MM`` for a malformed or too large value."""
+        if self.print_offset_mm is None or not self.print_offset_mm.strip():
+            return None
+        return parse_offset_mm(self.print_offset_mm, name=_env_name("print_offset_mm"))
+
+    def fallback_font_paths(self) -> tuple[str, ...]:
+        """The files of ``fallback_fonts``, in order."""
+        return tuple(part.strip() for part in self.fallback_fonts.split(",") if part.strip())
 
     def _check_notice_days(self) -> None:
         """Rule 8 (docs/rules.md): the public notice is never shorter than the profile's minimum (7 days for
@@ -242,6 +262,44 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if not self.id_hash_key:
             raise SettingsError("缺少证件号哈希密钥 / CERTREG_ID_HASH_KEY is not set (16+ characters)")
         return self.id_hash_key.encode()
+
+
+#: The largest print offset (mm) either way: beyond it the stock is not in the printer as the profile assumes.
+MAX_OFFSET_MM: Final = 20.0
+
+
+def parse_offset_mm(text: str, *, name: str = "offset") -> tuple[float, float]:
+    """``"x,y"`` (mm, each a finite number within ±:data:`MAX_OFFSET_MM`) as ``(x, y)``; raises
+    :class:`SettingsError` whose zh+en message names ``name`` and what was expected."""
+    parts = text.split(",")
+    expected = f"x,y in mm, each from -{MAX_OFFSET_MM:g} to {MAX_OFFSET_MM:g} (e.g. 1.5,-2)"
+    try:
+        x, y = (float(part.strip()) for part in parts) if len(parts) == 2 else (math.nan, math.nan)
+    except ValueError:
+        x = y = math.nan
+    if not all(math.isfinite(v) and abs(v) <= MAX_OFFSET_MM for v in (x, y)):
+        raise SettingsError(
+            f"配置错误 / bad setting {name}: 偏移须为 x,y 毫米，各在 ±{MAX_OFFSET_MM:g} 以内 / expected {expected}, "
+            f"got {text[:40]!r}"
+        )
+    return x + 0.0, y + 0.0
+
+
+def _check_fonts(paths: tuple[str, ...]) -> None:
+    """Every fallback font exists and loads as a TrueType font the PDF library can embed."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
+
+    variable = _env_name("fallback_fonts")
+    for path in paths:
+        if not Path(path).is_file():
+            raise SettingsError(f"配置错误 / bad setting {variable}: 字体文件不存在 / no such font file {path!r}")
+        try:
+            TTFontFile(path)
+        except (OSError, TTFError) as exc:
+            raise SettingsError(
+                f"配置错误 / bad setting {variable}: 字体无法加载（须为 TrueType .ttf） / {path!r} does not load as "
+                f"a TrueType font: {exc}"
+            ) from None
 
 
 def _shown(name: str, value: Any) -> Any:
@@ -439,6 +497,7 @@ _OPTIONAL_FIELDS: Final = frozenset(
         "notice_days",
         "metrics_dir",
         "metrics_port",
+        "print_offset_mm",
     }
 )
 

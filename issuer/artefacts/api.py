@@ -6,9 +6,11 @@
 ``GET /v1/batches/{id}/certificates.pdf``       every print page in one file, for the printer    200
 ``GET /v1/batches/{id}/qr.zip``                 SVG + PNG per certificate (``?mode=short``)       200
 ``POST /v1/batches/{id}/photos``                multipart ``file``: a zip of photos by document number  200
+``GET /v1/documents/test-print.pdf``            ``?kind=…&offset=x,y``: the blank stock's test page  200
 ==============================================  ============================================  ======
 
-Who may: ``documents`` and ``photos`` of :mod:`issuer.auth.policy` (the QR archive: ``certificates``).
+Who may: ``documents`` and ``photos`` of :mod:`issuer.auth.policy` (the QR archive: ``certificates``; the
+test page: ``test_print``).
 Files are streamed from the file store in 256 KB chunks (memory bounded), with ``Content-Length`` and an
 ``ETag`` (the SHA-256 of the kept file); answers are ``Cache-Control: no-store``: they hold full identities.
 """
@@ -28,7 +30,7 @@ from litestar.response import Stream
 
 from issuer import openapi_examples as examples
 from issuer.artefacts.photos import PhotoReport, upload_photos
-from issuer.artefacts.services import Download, parse_mode, parse_variant
+from issuer.artefacts.services import Download, parse_kind, parse_mode, parse_offset, parse_variant
 from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
@@ -100,6 +102,35 @@ class DocumentController(Controller):
         today = province_day(datetime.now(UTC))
         name, data = await issuer.artefacts.certificate_pdf(principal, issuer.profile, number, chosen, today=today)
         headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+        return Response(data, media_type="application/pdf", headers=headers)
+
+    @get(
+        "/documents/test-print.pdf",
+        media_type="application/pdf",
+        **documented(
+            "getTestPrintPdf",
+            "套打校准页 / the test page of the blank stock",
+            description=(
+                "`kind` (qualification, skill_level, special_ability): whose blank stock. `offset=x,y` (mm, each "
+                "within ±20, + is right/down): the print offset to try; default the one the print files use "
+                "(`CERTREG_PRINT_OFFSET_MM`, else the profile's). A millimetre ruler and grid fixed to the paper and "
+                "every printed box moved by the offset: print it on a blank, read where the boxes land, set the "
+                'offset (docs/certificates.md, "Adjusting the print offset"). Holds no personal data.'
+            ),
+            errors=(400, 401, 403),
+            answers=_binary("application/pdf", "校准页 PDF / the test page"),
+        ),
+    )
+    async def test_print_pdf(
+        self, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
+        kind: FromQuery[str | None] = None, offset: FromQuery[str | None] = None,
+    ) -> Response[bytes]:  # fmt: skip
+        chosen, moved = parse_kind(kind), parse_offset(offset)
+        data = await issuer.artefacts.test_print(principal, chosen, moved)
+        headers = {
+            "Content-Disposition": f'attachment; filename="test-print-{chosen.value}.pdf"',
+            "Cache-Control": "no-store",
+        }
         return Response(data, media_type="application/pdf", headers=headers)
 
     @get(

@@ -54,10 +54,14 @@ class BuildJob(msgspec.Struct, frozen=True, kw_only=True):
     variant: str
     revision: str
     members: list[Member]
-    member_stamp: str  # added to each member's revision (the batch's photo uploads)
+    member_stamp: str  # added to each member's revision (the photo uploads and the render key)
     profile: str
     public_url: str
     processes: int | None = None
+    #: The deployment's print offset (``CERTREG_PRINT_OFFSET_MM``; ``None``: the profile's) and fallback fonts
+    #: (``CERTREG_FALLBACK_FONTS``): both are part of ``revision`` and ``member_stamp`` (services.render_key).
+    offset_mm: tuple[float, float] | None = None
+    fallbacks: tuple[str, ...] = ()
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -157,7 +161,10 @@ def build_certificates_zip(
                     notes[document.number] = NO_PHOTO
                 yield document
 
-    rendered = render_many(documents(), profile=job.profile, variant=Variant(job.variant), processes=job.processes)
+    rendered = render_many(
+        documents(), profile=job.profile, variant=Variant(job.variant), processes=job.processes,
+        offset_mm=job.offset_mm, fallbacks=job.fallbacks,
+    )  # fmt: skip
     entries = _PdfEntries(job, reuse, rendered, notes)
     try:
         with zipfile.ZipFile(temporary, "w") as archive:
@@ -203,7 +210,9 @@ def build_certificates_pdf(
     def failed(document: CertificateDocument, _: DocumentError) -> None:
         left_out.append(document.number)
 
-    data = render_print_run(documents(), profile=job.profile, on_error=failed)  # NothingToPrintError: 409
+    data = render_print_run(
+        documents(), profile=job.profile, offset_mm=job.offset_mm, fallbacks=job.fallbacks, on_error=failed
+    )  # NothingToPrintError: 409
     temporary.write_bytes(data)
     manifest: Manifest = {number: (_revision(job, m), []) for m in job.members if m.valid for number in [m.number]}
     for number in left_out:

@@ -11,6 +11,7 @@ holds; the batch event stands for every identity in the file (one leaf, not one 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,16 +36,17 @@ from issuer.batches.events import subject_of
 from issuer.batches.store import get_batch
 from issuer.documents.errors import DocumentError
 from issuer.documents.model import CertificateDocument, Variant
-from issuer.documents.render import render_certificate
+from issuer.documents.render import print_offset, render_certificate, render_test_print
 from issuer.errors import BatchStateError, InvalidInputError
 from issuer.issuing.corrections import check_number
 from issuer.qr import Mode, file_stem
 from registry.certificates import get_certificate
-from registry.config import Settings
+from registry.config import Settings, SettingsError, parse_offset_mm
 from registry.db import Database
 from registry.events import DetailValue, EventKind, NewEvent, append_event
 from registry.models import Certificate, Event, Institution
 from registry.rules.policy import ProvinceProfile
+from registry.vocab import CertificateKind
 
 DOWNLOAD_REASON: Final = "下载证书文件 / certificate documents downloaded"
 
@@ -76,15 +78,31 @@ class Artefacts:
         )
         return int(stamp or 0)
 
-    async def _revision(self, session: AsyncSession, batch_id: int, kind: ArtefactKind) -> tuple[str, int]:
-        if kind is ArtefactKind.QR_ZIP:
-            return await qr_fingerprint(session, batch_id), 0
-        stamp = await self._photos_stamp(session, batch_id)
-        return await batch_fingerprint(session, batch_id, photos_stamp=stamp), stamp
+    def render_key(self, variant: str) -> str:
+        """What a drawn certificate file reflects besides the batch: the fallback fonts and, for the print
+        variant, the print offset that applies (setting or profile). A kept file drawn under another key is
+        stale: changing ``CERTREG_PRINT_OFFSET_MM`` redraws the print files, never serves the old ones."""
+        fonts = "|".join(self.settings.fallback_font_paths())
+        if variant != Variant.PRINT.value:
+            return f"fonts={fonts}"
+        x, y = print_offset(self.settings.profile, self.settings.print_offset())
+        return f"offset={x:.2f},{y:.2f};fonts={fonts}"
 
-    async def _fresh(self, batch_id: int, kind: ArtefactKind, variant: str) -> tuple[Built | None, str, int]:
+    async def _revision(
+        self, session: AsyncSession, batch_id: int, kind: ArtefactKind, variant: str
+    ) -> tuple[str, str]:
+        """The batch's revision of the file and the stamp each member's revision carries."""
+        if kind is ArtefactKind.QR_ZIP:
+            return await qr_fingerprint(session, batch_id), "0"
+        stamp = await self._photos_stamp(session, batch_id)
+        fingerprint = await batch_fingerprint(session, batch_id, photos_stamp=stamp)
+        key = self.render_key(variant)
+        revision = hashlib.sha256(f"{fingerprint};{key}".encode()).hexdigest()  # the column holds 64
+        return revision, f"{stamp}.{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+    async def _fresh(self, batch_id: int, kind: ArtefactKind, variant: str) -> tuple[Built | None, str, str]:
         async with self.database.reader() as session:
-            revision, stamp = await self._revision(session, batch_id, kind)
+            revision, stamp = await self._revision(session, batch_id, kind, variant)
             row = await kept(session, batch_id, kind, variant)
         path = self.store.path(batch_id, kind, variant)
         if row is not None and row.revision == revision and path.exists():
@@ -110,8 +128,9 @@ class Artefacts:
                 profile = self.settings.profile
             job = build.BuildJob(
                 batch_id=batch_id, kind=kind, variant=variant, revision=revision, members=members,
-                member_stamp=str(stamp), profile=profile, public_url=self.settings.public_url,
-                processes=self.processes,
+                member_stamp=stamp, profile=profile, public_url=self.settings.public_url,
+                processes=self.processes, offset_mm=self.settings.print_offset(),
+                fallbacks=self.settings.fallback_font_paths(),
             )  # fmt: skip
             built = await self._run(job, progress)
             async with self.database.transaction() as session:
@@ -199,7 +218,10 @@ class Artefacts:
         if isinstance(document, Unsealed):
             raise BatchStateError(f"证书 {number}：{document.message}")
         try:
-            data = await asyncio.to_thread(render_certificate, document, profile=self.settings.profile, variant=variant)
+            data = await asyncio.to_thread(
+                render_certificate, document, profile=self.settings.profile, variant=variant,
+                offset_mm=self.settings.print_offset(), fallbacks=self.settings.fallback_font_paths(),
+            )  # fmt: skip
         except DocumentError as exc:
             raise BatchStateError(
                 f"证书 {number} 无法生成证书文件 / certificate {number} cannot be drawn: {exc}"
@@ -209,6 +231,43 @@ class Artefacts:
         async with self.database.transaction() as session:
             await append_event(session, event)
         return f"{file_stem(number)}-{variant.value}.pdf", data
+
+    async def test_print(
+        self, caller: Principal, kind: CertificateKind, offset_mm: tuple[float, float] | None
+    ) -> bytes:
+        """The test page of ``kind``'s blank stock at ``offset_mm`` (``None``: the offset the print files use,
+        :meth:`render_key`). Holds no personal data: not an event. Raises :class:`Forbidden`."""
+        authorise(caller, Action.TEST_PRINT)
+        return await asyncio.to_thread(draw_test_print, self.settings, kind, offset_mm)
+
+
+def draw_test_print(settings: Settings, kind: CertificateKind, offset_mm: tuple[float, float] | None) -> bytes:
+    """The test page (route and CLI): at ``offset_mm``, else ``CERTREG_PRINT_OFFSET_MM``, else the profile's."""
+    chosen = offset_mm if offset_mm is not None else settings.print_offset()
+    return render_test_print(settings.profile, kind, offset_mm=chosen, fallbacks=settings.fallback_font_paths())
+
+
+def parse_kind(text: str | None) -> CertificateKind:
+    """A certificate kind (``skill_level``…); raises :class:`InvalidInputError` (``kind.unknown``)."""
+    try:
+        return CertificateKind((text or "").strip().lower())
+    except ValueError:
+        known = ", ".join(kind.value for kind in CertificateKind)
+        raise InvalidInputError(
+            f"kind 须为以下之一 / kind must be one of: {known}", field="kind", code="kind.unknown"
+        ) from None
+
+
+def parse_offset(text: str | None) -> tuple[float, float] | None:
+    """``x,y`` in mm (each within ±20) or ``None`` when absent; raises :class:`InvalidInputError`
+    (``offset.invalid``) naming what is expected, never echoing more than the value given."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_offset_mm(text, name="offset")
+    except SettingsError as exc:
+        message = str(exc).removeprefix("配置错误 / bad setting ")
+        raise InvalidInputError(message, field="offset", code="offset.invalid") from None
 
 
 def parse_variant(text: str | None, *, default: Variant = Variant.ELECTRONIC) -> Variant:

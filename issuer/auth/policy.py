@@ -22,6 +22,7 @@ reissue         —             its region, special ability      —            
 replace         —             its region, special ability      —                  any             6, 9
 certificates    own           its region                       any                any             10
 documents       own           its region, special ability      —                  any             9, 15
+test print      any           any                              —                  any             9
 photos          own           its region, special ability      —                  any             9, 14
 export          —             —                                any                any             9
 read identity   —             —                                —                  any             14, 15
@@ -78,6 +79,7 @@ class Action(StrEnum):
     REPLACE = "replace"
     CERTIFICATES = "certificates"
     DOCUMENTS = "documents"
+    TEST_PRINT = "test_print"
     PHOTOS = "photos"
     EXPORT = "export"
     READ_IDENTITY = "read_identity"
@@ -103,6 +105,7 @@ ACTION_LABELS: Final = {
     Action.REPLACE: ("换发证书", "replace a certificate"),
     Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
     Action.DOCUMENTS: ("取得证书文件（含完整证件号码）", "certificate documents (with full document numbers)"),
+    Action.TEST_PRINT: ("打印套打校准页", "print the test page of the blank stock"),
     Action.PHOTOS: ("上传持证人照片", "upload holder photos"),
     Action.EXPORT: ("导出证书数据", "export certificates"),
     Action.READ_IDENTITY: ("查看完整身份信息", "reading a full identity"),
@@ -148,6 +151,7 @@ ACTION_RULES: Final = {
     Action.REPLACE: "6, 9",
     Action.CERTIFICATES: "10",
     Action.DOCUMENTS: "9, 15",
+    Action.TEST_PRINT: "9",
     Action.PHOTOS: "9, 14",
     Action.EXPORT: "9",
     Action.READ_IDENTITY: "14, 15",
@@ -173,6 +177,8 @@ POLICY: Final[dict[Action, dict[Role, Grant]]] = {
     Action.REPLACE: {_C: _CITY_ISSUES, _A: _ANY},
     Action.CERTIFICATES: {_I: _OWN, _C: _REGION, _P: _ANY, _A: _ANY},
     Action.DOCUMENTS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
+    #: The roles that print documents; the page holds no record, so no reach applies.
+    Action.TEST_PRINT: {_I: _ANY, _C: _ANY, _A: _ANY},
     Action.PHOTOS: {_I: _OWN, _C: _CITY_ISSUES, _A: _ANY},
     Action.EXPORT: {_P: _ANY, _A: _ANY},
     Action.READ_IDENTITY: {_A: _ANY},

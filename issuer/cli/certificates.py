@@ -148,7 +148,15 @@ def prints_command(number: str, operator: str | None) -> None:
 @click.argument("number")
 @_reason
 @click.option("--name", "holder_name", default=None, help="更正后的姓名 / corrected holder name.")
-@click.option("--id-number", "holder_id", default=None, help="更正后的身份证号 / corrected resident ID number.")
+@click.option(
+    "--id-number", "holder_id", default=None, help="更正后的证件号码（封存）/ corrected document number (sealed)."
+)
+@click.option(
+    "--id-type",
+    "holder_id_type",
+    default=None,
+    help="其证件类型（默认居民身份证）/ its document type (default resident ID).",
+)
 @click.option(
     "--subject", "subject_code", default=None, help="更正后的职业或项目编码 / corrected occupation or project code."
 )
@@ -160,6 +168,7 @@ def replace_command(
     reason: str,
     holder_name: str | None,
     holder_id: str | None,
+    holder_id_type: str | None,
     subject_code: str | None,
     level: str | None,
     operator: str | None,
@@ -168,8 +177,10 @@ def replace_command(
     settings = settings_from_env()
     profile = get_profile(settings.profile)
     store = keystore(settings)
-    correction = Correction(holder_name=holder_name, holder_id=holder_id, subject_code=subject_code, level=level)
-    secret = settings.id_hash_secret()
+    correction = Correction(
+        holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,
+        level=level,
+    )  # fmt: skip
     result = _run(
         settings,
         operator,
@@ -181,7 +192,7 @@ def replace_command(
             correction,
             reason=reason,
             caller=caller,
-            id_secret=secret,
+            settings=settings,
             announce=announce,
             credentials=CredentialContext.of(settings, store),
         ),

@@ -19,7 +19,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from issuer.artefacts.photos import PhotoReport, upload_photos
-from issuer.artefacts.services import Artefacts, parse_variant
+from issuer.artefacts.services import Artefacts, draw_test_print, parse_offset, parse_variant
 from issuer.artefacts.store import ArtefactKind
 from issuer.auth import Role
 from issuer.auth.operators import operator as find_operator
@@ -27,9 +27,12 @@ from issuer.cli._common import console, err_console, open_database, run, setting
 from issuer.cli.batches import batches_group
 from issuer.cli.certificates import certificates_group
 from issuer.documents.model import Variant
+from issuer.documents.render import print_offset
 from registry.calendar import province_day
+from registry.errors import RegistryError
 from registry.models import Certificate
 from registry.rules.profiles import get_profile
+from registry.vocab import CertificateKind
 
 _operator = click.option(
     "--operator",
@@ -71,6 +74,29 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
     data = run(_main)
     output.write_bytes(data)
     console.print(f"已写入 / written {output} ({len(data):,} bytes)")
+
+
+@certificates_group.command("test-print")
+@click.option("--kind", type=click.Choice([kind.value for kind in CertificateKind]), required=True,
+              help="哪种证书的空白证书纸 / whose blank stock.")  # fmt: skip
+@click.option("--offset", default=None, metavar="X,Y",
+              help="试用的偏移（毫米，各在 ±20 以内；+ 为右、下）/ offset to try (mm, each within ±20; + is "
+                   "right/down). Default: CERTREG_PRINT_OFFSET_MM, else the profile's.")  # fmt: skip
+@_output
+def test_print_command(kind: str, offset: str | None, output: Path) -> None:
+    """套打校准页 / write the blank stock's test page (ruler, grid, the print's boxes moved by the offset) to FILE.
+
+    Holds no personal data: needs no database or operator. docs/certificates.md, "Adjusting the print offset".
+    """
+    settings = settings_from_env()
+    try:
+        moved = parse_offset(offset)
+    except RegistryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--offset") from None
+    data = draw_test_print(settings, CertificateKind(kind), moved)
+    output.write_bytes(data)
+    x, y = moved if moved is not None else print_offset(settings.profile, settings.print_offset())
+    console.print(f"已写入 / written {output} ({len(data):,} bytes; offset x = {x:+.1f} mm, y = {y:+.1f} mm)")
 
 
 @batches_group.command("certificates")

@@ -12,7 +12,7 @@ import click
 
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env, with_passphrase
 from issuer.cli.issue_batch import operator_for
-from issuer.feed.service import FeedResult, export_feed
+from issuer.feed.service import XLSX_MAX_RECORDS, FeedResult, export_feed
 from registry.rules.profiles import get_profile
 
 
@@ -57,6 +57,11 @@ def export_command(since: int, out_dir: Path, reason: str, operator: str | None)
     result = run(_export)
     for name in result.files:
         console.print(str(out_dir / name))
+    if not any(name.endswith(".xlsx") for name in result.files):
+        console.print(
+            f"未生成 XLSX：超过 {XLSX_MAX_RECORDS} 条，请使用 NDJSON 或 CSV / no XLSX: more than {XLSX_MAX_RECORDS} "
+            "records; the NDJSON and the CSV carry them all"
+        )
     console.print(
         f"{result.records} records, events {result.since + 1}–{result.last_event} (log event {result.event_id}); "
         f"next: --since {result.last_event}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
 
 import click
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.operators import operator
 from issuer.auth.roles import Role
@@ -21,6 +23,7 @@ from issuer.cli._common import console, err_console, open_database, run, setting
 from issuer.console.accounts import create_account, require_totp, reset_account, set_state
 from issuer.console.passwords import check_new_password, cost_for
 from registry.calendar import province_minute
+from registry.config import Settings
 from registry.models import StaffAccount, StaffRoleSetting, StaffState
 
 _operator = click.option(
@@ -52,6 +55,19 @@ def _show_made_up(password: str, made_up: bool) -> None:
         console.print(password)
 
 
+def _as_admin(
+    settings: Settings, operator_name: str | None, change: Callable[[AsyncSession, str], Awaitable[object]]
+) -> None:
+    """``change(session, actor)`` in one transaction, by the operator as the province centre's admin."""
+
+    async def _change() -> None:
+        async with open_database(settings) as database, database.transaction() as session:
+            who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
+            await change(session, who.actor)
+
+    run(_change)
+
+
 @click.group("staff")
 def staff_group() -> None:
     """控制台工作人员账户 / staff accounts of the web console."""
@@ -68,20 +84,18 @@ def staff_create(org_code: str, role: str, login: str, password_stdin: bool, ope
     settings = settings_from_env()
     password, made_up = _password(password_stdin)
 
-    async def _create() -> None:
-        async with open_database(settings) as database, database.transaction() as session:
-            who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
-            await create_account(
-                session,
-                login=login,
-                org_code=org_code,
-                role=Role(role),
-                password=password,
-                actor=who.actor,
-                cost=cost_for(settings.key_kdf),
-            )
+    async def _create(session: AsyncSession, actor: str) -> None:
+        await create_account(
+            session,
+            login=login,
+            org_code=org_code,
+            role=Role(role),
+            password=password,
+            actor=actor,
+            cost=cost_for(settings.key_kdf),
+        )
 
-    run(_create)
+    _as_admin(settings, operator_name, _create)
     console.print(f"已创建 / created staff account {login} ({role}, {org_code})")
     _show_made_up(password, made_up)
 
@@ -90,14 +104,9 @@ def _state_command(name: str, state: StaffState, doc: str) -> click.Command:
     @click.argument("login")
     @_operator
     def command(login: str, operator_name: str | None) -> None:
-        settings = settings_from_env()
-
-        async def _change() -> None:
-            async with open_database(settings) as database, database.transaction() as session:
-                who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
-                await set_state(session, login, state, actor=who.actor)
-
-        run(_change)
+        _as_admin(
+            settings_from_env(), operator_name, lambda session, actor: set_state(session, login, state, actor=actor)
+        )
         console.print(f"{doc} / {state.value}: {login}")
 
     command.__doc__ = f"{doc}: {'ends its sessions at once' if state is StaffState.DISABLED else 'it may sign in'}."
@@ -118,19 +127,12 @@ def staff_reset(login: str, remove_totp: bool, password_stdin: bool, operator_na
     settings = settings_from_env()
     password, made_up = _password(password_stdin)
 
-    async def _reset() -> None:
-        async with open_database(settings) as database, database.transaction() as session:
-            who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
-            await reset_account(
-                session,
-                login,
-                password=password,
-                actor=who.actor,
-                remove_totp=remove_totp,
-                cost=cost_for(settings.key_kdf),
-            )
+    async def _reset(session: AsyncSession, actor: str) -> None:
+        await reset_account(
+            session, login, password=password, actor=actor, remove_totp=remove_totp, cost=cost_for(settings.key_kdf)
+        )
 
-    run(_reset)
+    _as_admin(settings, operator_name, _reset)
     console.print(f"已重置 / reset {login}" + (" (动态口令已清除 / TOTP removed)" if remove_totp else ""))
     _show_made_up(password, made_up)
 
@@ -141,14 +143,11 @@ def staff_reset(login: str, remove_totp: bool, password_stdin: bool, operator_na
 @_operator
 def staff_require_totp(role: str, off: bool, operator_name: str | None) -> None:
     """要求动态口令 / Require (or with --off stop requiring) a TOTP code for every account of ROLE."""
-    settings = settings_from_env()
-
-    async def _set() -> None:
-        async with open_database(settings) as database, database.transaction() as session:
-            who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
-            await require_totp(session, Role(role), not off, actor=who.actor)
-
-    run(_set)
+    _as_admin(
+        settings_from_env(),
+        operator_name,
+        lambda session, actor: require_totp(session, Role(role), not off, actor=actor),
+    )
     state = "不再要求 / no longer required" if off else "必须使用 / now required"
     console.print(f"{role}: 动态口令 / TOTP {state}")
 

@@ -41,6 +41,10 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
         return
     live = await current_session(connection)
     expected = live.csrf if live is not None else connection.cookies.get(PRE_CSRF_COOKIE, "")
+    # Refused before the body is read: a stranger cannot make the server parse an upload. Only sign-in forms
+    # (small, urlencoded) come before a session; a multipart body needs one.
+    if not expected or (live is None and "multipart/" in connection.headers.get("content-type", "")):
+        raise CsrfRefused
     sent = await sent_token(connection)
     if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise CsrfRefused

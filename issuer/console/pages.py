@@ -9,8 +9,8 @@ style, and no inline script.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final, Literal
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Concatenate, Final, Literal, ParamSpec
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -28,6 +28,7 @@ from issuer.console.session import (
     signed_in,
 )
 
+P = ParamSpec("P")
 Lang = Literal["zh", "en"]
 LANG_COOKIE: Final = "certreg_lang"
 CSP: Final = (
@@ -64,26 +65,10 @@ def toggle_url(request: Request[Any, Any, Any], lang: Lang) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
-async def render(
-    request: Request[Any, Any, Any],
-    template: str,
-    *,
-    status_code: int = 200,
-    title: tuple[str, str] | None = None,
-    cookies: list[Cookie] | None = None,
-    headers: Mapping[str, str] | None = None,
-    **context: Any,
-) -> Response[str]:
-    """The page ``template`` rendered for this request (see the module docstring for what it is given)."""
-    await current_session(request)
-    return render_now(
-        request, template, status_code=status_code, title=title, cookies=cookies, headers=headers, **context
-    )
-
-
 def render_now(
     request: Request[Any, Any, Any],
     template: str,
+    /,
     *,
     status_code: int = 200,
     title: tuple[str, str] | None = None,
@@ -132,3 +117,20 @@ def render_now(
             **(headers or {}),
         },
     )
+
+
+def _after_session_lookup(
+    render_page: Callable[Concatenate[Request[Any, Any, Any], str, P], Response[str]],
+) -> Callable[Concatenate[Request[Any, Any, Any], str, P], Awaitable[Response[str]]]:
+    async def render(
+        request: Request[Any, Any, Any], template: str, /, *args: P.args, **kwargs: P.kwargs
+    ) -> Response[str]:
+        """The page ``template`` rendered for this request (see the module docstring for what it is given)."""
+        await current_session(request)
+        return render_page(request, template, *args, **kwargs)
+
+    return render
+
+
+#: :func:`render_now` once the session is looked up: what every handler returns through.
+render: Final = _after_session_lookup(render_now)

@@ -15,6 +15,7 @@ installs a corrected map writer (UTF-16BE surrogate pairs, as the PDF specificat
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -124,5 +125,9 @@ def register_font(name: str, path: Path | str) -> str:
 def font_stack(fallbacks: tuple[str, ...] = ()) -> FontStack:
     """The shipped font followed by the TrueType files ``fallbacks`` (paths), loaded once per process."""
     names = [register_font(PRIMARY_NAME, PRIMARY_FONT)]
-    names += [register_font(f"CertregFallback{index}", path) for index, path in enumerate(fallbacks, 1)]
+    # named by the file too: ReportLab's registry is per process, and another list may reuse an index
+    names += [
+        register_font(f"CertregFallback{index}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}", path)
+        for index, path in enumerate(fallbacks, 1)
+    ]
     return FontStack(names)

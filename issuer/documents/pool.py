@@ -40,7 +40,12 @@ def _warm(profile: str, fallbacks: tuple[str, ...]) -> None:
 
 
 def _render_chunk(
-    documents: Sequence[CertificateDocument | Failure], *, profile: str, variant: Variant, fallbacks: tuple[str, ...]
+    documents: Sequence[CertificateDocument | Failure],
+    *,
+    profile: str,
+    variant: Variant,
+    offset_mm: tuple[float, float] | None,
+    fallbacks: tuple[str, ...],
 ) -> list[bytes | Failure]:
     results: list[bytes | Failure] = []
     for document in documents:
@@ -48,7 +53,9 @@ def _render_chunk(
             results.append(document)
             continue
         try:
-            results.append(render_certificate(document, profile=profile, variant=variant, fallbacks=fallbacks))
+            results.append(
+                render_certificate(document, profile=profile, variant=variant, offset_mm=offset_mm, fallbacks=fallbacks)
+            )
         except DocumentError as exc:
             results.append(Failure(number=document.number, code=exc.code, message=str(exc)))
     return results
@@ -60,11 +67,12 @@ def render_many(
     profile: str,
     variant: Variant,
     processes: int | None = None,
+    offset_mm: tuple[float, float] | None = None,
     fallbacks: tuple[str, ...] = (),
     chunk: int = CHUNK,
 ) -> Generator[bytes | Failure, None, None]:
     """The PDF (or :class:`Failure`) of each document, in order, rendered by ``processes`` workers. A
     :class:`Failure` among ``documents`` is passed through in its place (a row known to be unprintable)."""
-    work = functools.partial(_render_chunk, profile=profile, variant=variant, fallbacks=fallbacks)
+    work = functools.partial(_render_chunk, profile=profile, variant=variant, offset_mm=offset_mm, fallbacks=fallbacks)
     warm = functools.partial(_warm, profile, fallbacks)
     return pool_map(work, documents, processes=processes, chunk=chunk, initializer=warm)

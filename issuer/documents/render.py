@@ -17,7 +17,12 @@ from issuer.documents.pdfa import PdfInfo
 from issuer.documents.testprint import test_print_page
 from registry.vocab import KIND_LABELS_ZH, CertificateKind
 
-__all__ = ["render_certificate", "render_print_run", "render_test_print"]
+__all__ = ["print_offset", "render_certificate", "render_print_run", "render_test_print"]
+
+
+def print_offset(profile: str, offset_mm: tuple[float, float] | None = None) -> tuple[float, float]:
+    """The print offset that applies: ``offset_mm`` (the deployment's setting) or else the profile's."""
+    return _offset(profile, offset_mm)
 
 
 def _offset(profile: str, offset_mm: tuple[float, float] | None) -> tuple[float, float]:
@@ -93,9 +98,15 @@ def render_print_run(
     return pdf.render(pages, font_stack(fallbacks))
 
 
-def render_test_print(profile: str, kind: CertificateKind, *, offset_mm: tuple[float, float] | None = None) -> bytes:
+def render_test_print(
+    profile: str,
+    kind: CertificateKind,
+    *,
+    offset_mm: tuple[float, float] | None = None,
+    fallbacks: tuple[str, ...] = (),
+) -> bytes:
     """The test page of ``kind``'s blank stock: a millimetre ruler and grid fixed to the paper, and every
     printed box moved by the offset, so an operator sees on a blank how far to move the print."""
     template = load_template(profile, kind)
-    page = test_print_page(template, _offset(profile, offset_mm), font_stack())
-    return pdf.render([page], font_stack())
+    page = test_print_page(template, _offset(profile, offset_mm), font_stack(fallbacks))
+    return pdf.render([page], font_stack(fallbacks))

@@ -229,11 +229,12 @@ class CertificateChangeController(Controller):
     ) -> SuccessorResult:  # fmt: skip
         """换发: a new number with corrected content; the old number is superseded."""
         correction = Correction(
-            holder_name=data.holder_name, holder_id=data.holder_id, subject_code=data.subject_code, level=data.level
-        )
+            holder_name=data.holder_name, holder_id=data.holder_id, holder_id_type=data.holder_id_type,
+            subject_code=data.subject_code, level=data.level,
+        )  # fmt: skip
         return await replace_certificate(
             issuer.database, issuer.keystore, issuer.profile, number, correction,
-            reason=data.reason, caller=principal, id_secret=issuer.settings.id_hash_secret(),
+            reason=data.reason, caller=principal, settings=issuer.settings,
             announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
 

@@ -37,6 +37,7 @@ from registry.certificates import (
     require_valid,
     revoke,
 )
+from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind
 from registry.models import Certificate, Institution
@@ -148,7 +149,7 @@ async def replace_certificate(
     *,
     reason: str,
     caller: Principal,
-    id_secret: bytes,
+    settings: Settings,
     announce: Announce | None = None,
     now: datetime | None = None,
     credentials: CredentialContext | None = None,
@@ -165,13 +166,16 @@ async def replace_certificate(
     async with database.transaction() as session:
         certificate, institution = await _open(session, caller, number, Action.REPLACE)
         kind = CertificateKind(certificate.kind)
-        content = corrected(content_of(certificate), correction, kind, today=today, id_secret=id_secret)
+        content = corrected(
+            content_of(certificate), correction, kind, today=today, id_secret=settings.id_hash_secret(),
+            profile=profile,
+        )  # fmt: skip
         await check_eligible(session, profile, institution, certificate, content)
         await check_no_duplicate(session, certificate, content)
         result = await store_successor(
             session, keystore, profile, certificate, institution=institution, content=content,
             change=EventKind.CERTIFICATE_REPLACED, reason=reason, caller=caller, now=now,
-            credentials=credentials,
+            credentials=credentials, sealing=settings,
         )  # fmt: skip
     await announce_to(announce, [result.old_number, result.number])
     return result

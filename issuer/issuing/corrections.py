@@ -18,9 +18,13 @@ import msgspec
 from issuer.issuing.errors import InvalidInputError
 from issuer.params import check_typed
 from registry import holders
+from registry.identity.index import holder_digest
+from registry.rules.document_types import DocumentType
+from registry.rules.documents import HolderDocument, holder_document, lifelong_number
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_level, validate_occupation_code
-from registry.rules.ids import mask_resident_id, validate_resident_id
+from registry.rules.ids import validate_resident_id
+from registry.rules.masks import mask_document
 from registry.rules.numbering import normalise_number, parse_any
 from registry.rules.policy import ProvinceProfile
 from registry.rules.serials import check_given_serial
@@ -38,6 +42,9 @@ class Correction(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
     holder_name: str | None = None
     holder_id: str | None = None
+    #: The corrected document's type (证件类型: a name, code or wire value as uploads accept); with
+    #: ``holder_id`` only, default resident ID.
+    holder_id_type: str | None = None
     subject_code: str | None = None
     level: int | str | None = None
 
@@ -50,6 +57,8 @@ class Content(msgspec.Struct, frozen=True, kw_only=True):
     holder_id_masked: str
     subject_code: str
     level: int
+    #: The corrected document (to be sealed with the successor); ``None`` when the document is not corrected.
+    document: HolderDocument | None = None
 
 
 def _from_rule(exc: RuleError, field: str) -> InvalidInputError:
@@ -157,21 +166,60 @@ def _level(kind: CertificateKind, value: int | str) -> int:
         raise _from_rule(exc, "level") from None
 
 
+def _document(correction: Correction, number: str, *, profile: ProvinceProfile | None, today: date) -> HolderDocument:
+    """The corrected document, checked as an upload's (``registry.rules.documents``); without a profile, a
+    resident ID only (the type column is then refused)."""
+    try:
+        if profile is not None:
+            return holder_document(profile, correction.holder_id_type, number, today=today)
+        if correction.holder_id_type:
+            raise InvalidInputError(
+                "此处只能更正居民身份证号 / only a resident ID can be corrected here",
+                field="holder_id_type",
+                code="document.type_not_allowed",
+            )
+        canonical = validate_resident_id(number, today=today)
+    except RuleError as exc:
+        v = exc.violation
+        field = "holder_id_type" if v.field == "id_type" else "holder_id"
+        raise InvalidInputError(f"{v.message_zh} / {v.message_en}", field=field, code=v.code) from None
+    resident = DocumentType.RESIDENT_ID
+    return HolderDocument(
+        document_type=resident,
+        number=canonical,
+        masked=mask_document(resident, canonical),
+        lifelong=lifelong_number(resident, canonical),
+    )
+
+
 def corrected(
-    current: Content, correction: Correction, kind: CertificateKind, *, today: date, id_secret: bytes
+    current: Content,
+    correction: Correction,
+    kind: CertificateKind,
+    *,
+    today: date,
+    id_secret: bytes,
+    profile: ProvinceProfile | None = None,
 ) -> Content:
     """The content after ``correction``; raises :class:`InvalidInputError` for a malformed field or when
-    nothing changes (that is a reissue, not a replacement)."""
+    nothing changes (that is a reissue, not a replacement). A corrected document (any type the profile
+    accepts) comes back in ``document``, to be sealed with the successor."""
     content = current
     if correction.holder_name is not None:
         content = msgspec.structs.replace(content, holder_name=check_name(correction.holder_name))
-    if correction.holder_id is not None:
-        id_number = check_resident_id(correction.holder_id, today=today)
-        content = msgspec.structs.replace(
-            content,
-            holder_id_digest=holders.id_digest(id_secret, id_number),
-            holder_id_masked=mask_resident_id(id_number),
+    if correction.holder_id is None and correction.holder_id_type is not None:
+        raise InvalidInputError(
+            "更正证件类型须同时填写证件号码 / a corrected document type needs the document number too",
+            field="holder_id",
+            code="document.empty",
         )
+    if correction.holder_id is not None:
+        document = _document(correction, correction.holder_id, profile=profile, today=today)
+        digest = holder_digest(id_secret, document)
+        if digest != current.holder_id_digest or document.masked != current.holder_id_masked:
+            content = msgspec.structs.replace(
+                content, holder_id_digest=digest, holder_id_masked=document.masked, document=document
+            )
     if correction.subject_code is not None:
         content = msgspec.structs.replace(content, subject_code=_subject(kind, correction.subject_code))
     if correction.level is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.auth.principal import Principal
 from issuer.batches.problems import bilingual, from_violation
 from issuer.batches.rows import CheckedRow
+from issuer.identity.sealer import seal_documents
 from issuer.issuing.corrections import Content
 from issuer.issuing.credentials import CredentialContext, mark_status, plan_credentials
 from issuer.issuing.errors import IneligibleError
@@ -25,6 +26,7 @@ from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_c
 from issuer.keystore import KeyStore, signer_for
 from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
+from registry.config import Settings
 from registry.errors import ConflictError
 from registry.events import EventKind
 from registry.identity.links import link_successor_identities
@@ -131,9 +133,15 @@ async def store_successor(
     caller: Principal,
     now: datetime,
     credentials: CredentialContext | None = None,
+    sealing: Settings | None = None,
 ) -> SuccessorResult:
     """Number, sign and store the successor of ``old`` with ``content``, and supersede ``old``; with
-    ``credentials``, the successor's credential too, and ``old``'s status bit is set."""
+    ``credentials``, the successor's credential too, and ``old``'s status bit is set. A corrected document
+    (``content.document``) is sealed under ``sealing``'s keys as the successor's own identity; otherwise the
+    successor shares ``old``'s identity (same holder index). Raises :class:`ValueError` for a corrected
+    document without ``sealing`` (it would leave the successor without its identity)."""
+    if content.document is not None and sealing is None:
+        raise ValueError("a corrected document needs the settings that seal it")
     kind = CertificateKind(old.kind)
     authority = await authority_view(session, old.authority_code)
     signer = signer_for(await load_keyset(session), keystore, old.authority_code)
@@ -178,9 +186,12 @@ async def store_successor(
         )  # fmt: skip
         signed = plan.sign(made)
     event = superseded_event(old.number, numbers[0], kind=change, reason=reason, actor=caller.actor, at=now)
+    identities = None
+    if content.document is not None and sealing is not None:
+        identities = await seal_documents(session, sealing, [content.document], today=issued_on)
     issued = await store_certificates(
         session, made, actor=caller.actor, at=now, extra_events=[event], print_rule=profile.print_serial,
-        credentials=signed,
+        credentials=signed, holder_identity_ids=identities,
     )  # fmt: skip
     if credentials is not None:
         await mark_status(session, credentials, old.number, at=now)

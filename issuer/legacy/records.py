@@ -45,6 +45,8 @@ class Column(StrEnum):
     STATUS = "status"
     REVOKED_ON = "revoked_on"
     REVOKE_REASON = "revoke_reason"
+    #: Recognised so that a file's photos are reported as not imported (``docs/legacy.md``), never read.
+    PHOTO = "photo"
 
 
 REQUIRED: Final = (
@@ -79,6 +81,7 @@ ALIASES: Final[dict[Column, tuple[str, ...]]] = {
     Column.STATUS: ("状态", "证书状态", "status"),
     Column.REVOKED_ON: ("撤销日期", "revokedon"),
     Column.REVOKE_REASON: ("撤销原因", "revokereason", "revocationreason"),
+    Column.PHOTO: ("照片", "相片", "证件照", "头像", "photo", "picture", "portrait"),
 }
 _KINDS: Final = {
     "qualification": CertificateKind.QUALIFICATION,

@@ -1,13 +1,18 @@
 """Importing certificates issued before the registry (``docs/legacy.md``).
 
-1. Read and check every row (:mod:`issuer.legacy.records`) and, against the database, that each institution
-   exists, that no number repeats in the file, that a number already stored is this very certificate (then
-   it is skipped: a re-run or a resumed run), and that no given print serial is taken. Any problem: the whole
-   file is refused with **every** problem listed; nothing is stored.
-2. Load the rest in chunks, each one transaction (all or nothing): seal the documents, sign each statement
-   (v1, unchanged) with the province centre's key, store the certificates with their issue events, an
+The file is streamed twice (:mod:`issuer.legacy.source`), a chunk at a time, so memory stays flat whatever
+its size; the CPU work of each chunk runs in worker processes (:mod:`issuer.legacy.workers`).
+
+1. Pass 1: check every row (:mod:`issuer.legacy.records`) and, against the database chunk by chunk, that
+   each institution exists, that no number or print serial repeats in the file, that a number already stored
+   is this very certificate (then it is skipped: a re-run or a resumed run), and that no given print serial
+   is taken. Any problem: the whole file is refused with every problem listed (the first
+   :data:`MAX_LISTED_PROBLEMS`, and how many in all); nothing is stored.
+2. Pass 2: the rows not stored yet, checked again and signed (statement v1, unchanged, by the province
+   centre's key) in the workers; each chunk then in one transaction (all or nothing): documents sealed,
+   certificates stored (``COPY`` on PostgreSQL) with their sealed identity, issue events, a
    ``certificate.imported`` event (the origin) each, a ``certificate.revoked`` event for revoked ones, the
-   given print serials, and raise the numbering counters above every imported number.
+   given print serials, and the numbering counters raised above every imported number.
 
 A killed run leaves whole chunks; running the same file again skips what is stored and loads the rest.
 """
@@ -15,13 +20,16 @@ A killed run leaves whole chunks; running the same file again skips what is stor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from typing import Any, Final, cast
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
 
 import msgspec
-from sqlalchemy import Executable, Row, Table, bindparam, select, update
+from sqlalchemy import Executable, select
+from sqlalchemy.engine import Row as DbRow
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
@@ -29,40 +37,52 @@ from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
 from issuer.identity.sealer import seal_documents
 from issuer.keystore import KeyStore, signer_for
-from issuer.legacy.records import Column, LegacyRecord, RecordChecker
-from issuer.legacy.source import check_source, read_legacy_table
-from keys.signing import SigningKey
+from issuer.legacy.records import Column, LegacyRecord
+from issuer.legacy.source import LegacyFile, Rows, check_source
+from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, RowPool, Signed, SignSpec, chunked
+from registry.audit.parallel import default_processes
 from registry.calendar import province_day
-from registry.certificates import NewCertificate, store_certificates
+from registry.certificates import store_certificates
 from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, NewEvent
 from registry.identity.index import holder_digest
 from registry.keyring import load_keyset
 from registry.models import Certificate, CertificatePrint, Institution
-from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
 from registry.rules.policy import ProvinceProfile
-from registry.rules.serials import check_given_serial
 from registry.sequences import raise_floors
-from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
-from registry.vocab import subject_type_of
+from registry.sets import member_of
+from registry.tabular import Row, TableError
 
-DEFAULT_CHUNK: Final = 1000
-_IN: Final = 1000
+DEFAULT_CHUNK: Final = 5000
+#: A refused file lists this many problems at most (and says how many there are in all).
+MAX_LISTED_PROBLEMS: Final = 100_000
 #: ``progress(done, total)`` after each stored chunk (the CLI prints a line: the kill test waits for one).
 Progress = Callable[[int, int], None]
 
 
 class LegacyImportError(IssuerError):
-    """The file has bad rows; ``problems`` lists every one. Nothing was stored."""
+    """The file has bad rows; ``problems`` lists them (the first :data:`MAX_LISTED_PROBLEMS` of ``total``).
+    Nothing was stored."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], total: int | None = None) -> None:
         self.problems = problems
+        self.total = len(problems) if total is None else total
+        listed = "" if self.total == len(problems) else f"（列出前 {len(problems)} 处）"
+        listed_en = "" if self.total == len(problems) else f" (the first {len(problems)} are listed)"
         super().__init__(
-            f"历史证书文件有 {len(problems)} 处错误，未导入任何证书 / the legacy file has {len(problems)} "
-            "problems; nothing was imported"
+            f"历史证书文件有 {self.total} 处错误{listed}，未导入任何证书 / the legacy file has {self.total} "
+            f"problems{listed_en}; nothing was imported"
         )
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    """Something about the whole file the operator should know (it did not stop the import)."""
+
+    code: str
+    message_zh: str
+    message_en: str
 
 
 class LegacyReport(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,20 +92,23 @@ class LegacyReport(msgspec.Struct, frozen=True, kw_only=True):
     already: int  # stored by an earlier run of the same file (skipped)
     revoked: int
     chunks: int
+    notices: list[Notice] = msgspec.field(default_factory=list)
 
 
 def _no_progress(done: int, total: int) -> None:
     """Reports nowhere."""
 
 
-async def _in_chunks(
-    session: AsyncSession, query: Callable[[list[str]], Executable], values: Sequence[str]
-) -> list[Row[Any]]:
-    """The rows of ``query`` run over ``values`` a thousand at a time (an ``IN`` list stays small)."""
-    found: list[Row[Any]] = []
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), _IN):
-        found.extend((await session.execute(query(ordered[start : start + _IN]))).all())
+async def _in_set(
+    session: AsyncSession, query: Callable[[ColumnElement[bool]], Executable], column: Any, values: Sequence[str]
+) -> list[DbRow[Any]]:
+    """The rows of ``query(condition)`` for ``column`` in ``values``: one ``= ANY(:array)`` statement on
+    PostgreSQL (one shape, one round trip: ``registry.sets``), ``IN`` chunks on SQLite."""
+    found: list[DbRow[Any]] = []
+    if not values:
+        return found
+    for condition in member_of(column, sorted(set(values)), session.get_bind().dialect.name):
+        found.extend((await session.execute(query(condition))).all())
     return found
 
 
@@ -100,12 +123,24 @@ def _problem(where: Where, row: int, column: Column, code: str, text: tuple[str,
     )
 
 
-def _same(record: LegacyRecord, stored: Certificate, digest: bytes) -> bool:
+#: What :func:`_same` compares of a stored certificate.
+_STORED: Final = (
+    Certificate.number,
+    Certificate.batch_id,
+    Certificate.kind,
+    Certificate.holder_id_digest,
+    Certificate.subject_code,
+    Certificate.level,
+    Certificate.assessed_on,
+)
+
+
+def _same(record: LegacyRecord, stored: DbRow[Any], digest: bytes) -> bool:
     """Whether the stored certificate is this record imported before (a re-run), not another certificate."""
     return (
         stored.batch_id is None
         and stored.kind == record.number.kind.value
-        and stored.holder_id_digest == digest
+        and bytes(stored.holder_id_digest) == digest
         and stored.subject_code == record.subject_code
         and stored.level == record.level
         and stored.assessed_on == record.issued_on
@@ -113,28 +148,37 @@ def _same(record: LegacyRecord, stored: Certificate, digest: bytes) -> bool:
 
 
 async def _database_checks(
-    session: AsyncSession, records: list[LegacyRecord], secret: bytes, problems: list[RowProblem], where: Where
+    session: AsyncSession,
+    records: list[LegacyRecord],
+    secret: bytes,
+    problems: list[RowProblem],
+    where: Where,
+    *,
+    institutions: set[str],
 ) -> set[str]:
-    """Problems the database shows; returns the numbers already imported (to skip)."""
-    institutions = {
+    """Problems the database shows; returns the numbers already imported (to skip). ``institutions``: codes
+    known to exist (grown here, so each is looked up once per file)."""
+    institutions.update(
         row[0]
-        for row in await _in_chunks(
+        for row in await _in_set(
             session,
-            lambda c: select(Institution.code).where(Institution.code.in_(c)),
-            [r.institution_code for r in records],
+            lambda c: select(Institution.code).where(c),
+            Institution.code,
+            [r.institution_code for r in records if r.institution_code not in institutions],
         )
-    }
+    )
     stored = {
-        row[0].number: row[0]
-        for row in await _in_chunks(
-            session, lambda c: select(Certificate).where(Certificate.number.in_(c)), [r.number.number for r in records]
+        row.number: row
+        for row in await _in_set(
+            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number.number for r in records]
         )
     }
     serials = {
         row[0]
-        for row in await _in_chunks(
+        for row in await _in_set(
             session,
-            lambda c: select(CertificatePrint.serial).where(CertificatePrint.serial.in_(c)),
+            lambda c: select(CertificatePrint.serial).where(c),
+            CertificatePrint.serial,
             [r.print_serial for r in records if r.print_serial],
         )
     }
@@ -154,83 +198,6 @@ async def _database_checks(
             zh, en = "印制流水码已被使用", "the print serial is already used"
             problems.append(_problem(where, record.row, Column.PRINT_SERIAL, "serial.taken", (zh, en)))
     return already
-
-
-def check_file(
-    profile: ProvinceProfile, data: bytes, file_name: str, *, source: str, today: datetime
-) -> tuple[list[LegacyRecord], list[RowProblem], Where]:
-    """Every row checked (pure CPU): the records, and the problems of the rows that are not."""
-    table, index = read_legacy_table(data, file_name)
-    checker = RecordChecker(profile, source=source, header=table.header, index=index, today=province_day(today))
-    records: list[LegacyRecord] = []
-    problems: list[RowProblem] = []
-    first_row: dict[str, int] = {}
-    serial_row: dict[str, int] = {}
-    for row in table.rows:
-        checked = checker.check(row)
-        if isinstance(checked, list):
-            problems.extend(checked)
-            continue
-        serial = checked.print_serial
-        if serial is not None:
-            try:
-                serial = check_given_serial(profile.print_serial, serial)
-            except RuleError as exc:
-                v = exc.violation
-                problems.append(
-                    _problem(checker.where, row.number, Column.PRINT_SERIAL, v.code, (v.message_zh, v.message_en))
-                )
-                continue
-            checked = msgspec.structs.replace(checked, print_serial=serial)
-            seen_serial = serial_row.setdefault(serial, row.number)
-            if seen_serial != row.number:
-                zh, en = f"与第{seen_serial}行的印制流水码相同", f"same print serial as row {seen_serial}"
-                problems.append(_problem(checker.where, row.number, Column.PRINT_SERIAL, "serial.duplicate", (zh, en)))
-                continue
-        seen = first_row.setdefault(checked.number.number, row.number)
-        if seen != row.number:
-            zh, en = f"与第{seen}行的证书编号相同", f"same number as row {seen}"
-            problems.append(_problem(checker.where, row.number, Column.NUMBER, "number.duplicate", (zh, en)))
-            continue
-        records.append(checked)
-    return records, problems, checker.where
-
-
-def _sign(
-    records: Sequence[LegacyRecord], authority: str, signer: SigningKey, secret: bytes, signed_on: date
-) -> list[NewCertificate]:
-    """Statements signed today by the province key. The statement's issue date is ``signed_on``: a verifier
-    checks that the key was valid on that date, and no key of the registry existed when the old certificate
-    was issued. The recorded issue date is kept as ``assessed_on`` and in the origin event."""
-    made = []
-    for record in records:
-        kind = record.number.kind
-        statement = Statement(
-            1, record.number.number, kind.statement_code, record.holder_name, record.document.masked,
-            record.subject_code, record.level, record.institution_code, authority,
-            days_since_epoch(signed_on), signer.kid,
-        )  # fmt: skip
-        data = encode_statement(statement)
-        made.append(
-            NewCertificate(
-                number=record.number.number,
-                kind=kind.value,
-                holder_name=record.holder_name,
-                holder_id_digest=holder_digest(secret, record.document),
-                holder_id_masked=record.document.masked,
-                subject_type=subject_type_of(kind).value,
-                subject_code=record.subject_code,
-                level=record.level,
-                institution_code=record.institution_code,
-                authority_code=authority,
-                assessed_on=record.issued_on,
-                issued_on=signed_on,
-                statement=data,
-                signature=signer.sign(DOMAIN + data),
-                kid=signer.kid,
-            )
-        )
-    return made
 
 
 def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
@@ -269,42 +236,151 @@ async def _store_chunk(
     database: Database,
     settings: Settings,
     profile: ProvinceProfile,
-    chunk: Sequence[LegacyRecord],
+    signed: Signed,
     *,
-    signer: SigningKey,
     source: str,
     actor: str,
     now: datetime,
-) -> int:
-    """One chunk in one transaction; returns how many it stored (a number another run stored meanwhile is
-    skipped)."""
-    secret = settings.id_hash_secret()
-    authority = profile.province_region
+) -> tuple[int, int]:
+    """One chunk in one transaction; returns how many it stored and how many of those are revoked (a number
+    another run stored meanwhile is skipped)."""
     async with database.transaction() as session:
         present = {
             row[0]
-            for row in await _in_chunks(
+            for row in await _in_set(
                 session,
-                lambda c: select(Certificate.number).where(Certificate.number.in_(c)),
-                [r.number.number for r in chunk],
+                lambda c: select(Certificate.number).where(c),
+                Certificate.number,
+                [r.number.number for r in signed.records],
             )
         }
-        todo = [r for r in chunk if r.number.number not in present]
-        if not todo:
-            return 0
-        made = await asyncio.to_thread(_sign, todo, authority, signer, secret, province_day(now))
+        pairs = [
+            (r, c) for r, c in zip(signed.records, signed.certificates, strict=True) if r.number.number not in present
+        ]
+        if not pairs:
+            return 0, 0
+        todo = [r for r, _ in pairs]
         ids = await seal_documents(session, settings, [r.document for r in todo], today=province_day(now))
         await store_certificates(
-            session, made, actor=actor, at=now, extra_events=_events(todo, source=source, actor=actor, at=now),
-            print_rule=profile.print_serial, given_serials=[r.print_serial for r in todo],
+            session, [c for _, c in pairs], actor=actor, at=now,
+            extra_events=_events(todo, source=source, actor=actor, at=now), print_rule=profile.print_serial,
+            given_serials=[r.print_serial for r in todo], holder_identity_ids=ids,
         )  # fmt: skip
-        table = cast(Table, Certificate.__table__)  # Core: an executemany, not the ORM's bulk update by key
-        await session.execute(
-            update(table).where(table.c.number == bindparam("n")).values(holder_identity_id=bindparam("i")),
-            [{"n": r.number.number, "i": i} for r, i in zip(todo, ids, strict=True)],
-        )
         await raise_floors(session, counter_floors(profile, [r.number.number for r in todo]))
-    return len(todo)
+    return len(todo), sum(1 for r in todo if r.revoked_on is not None)
+
+
+class _Pass1(msgspec.Struct, kw_only=True):
+    """What checking the whole file found."""
+
+    rows: int = 0
+    good: int = 0
+    #: Rows whose certificate is already stored (a re-run, a resumed run): not signed again.
+    already: set[int] = msgspec.field(default_factory=set)
+    problems: list[RowProblem] = msgspec.field(default_factory=list)
+    total_problems: int = 0
+    photos: int = 0
+
+
+class _Seen:
+    """Numbers and print serials met so far in the file (a repeat is a problem), and known institutions."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.serials: dict[str, int] = {}
+        self.institutions: set[str] = set()
+
+    def first(self, records: list[LegacyRecord], problems: list[RowProblem], where: Where) -> list[LegacyRecord]:
+        keep = []
+        for record in records:
+            serial = record.print_serial
+            if serial is not None:
+                seen_serial = self.serials.setdefault(serial, record.row)
+                if seen_serial != record.row:
+                    zh, en = f"与第{seen_serial}行的印制流水码相同", f"same print serial as row {seen_serial}"
+                    problems.append(_problem(where, record.row, Column.PRINT_SERIAL, "serial.duplicate", (zh, en)))
+                    continue
+            seen = self.numbers.setdefault(record.number.number, record.row)
+            if seen != record.row:
+                zh, en = f"与第{seen}行的证书编号相同", f"same number as row {seen}"
+                problems.append(_problem(where, record.row, Column.NUMBER, "number.duplicate", (zh, en)))
+                continue
+            keep.append(record)
+        return keep
+
+
+def _photo_cells(rows: list[Row], at: int | None) -> int:
+    return 0 if at is None else sum(1 for row in rows if at < len(row.cells) and row.cells[at].strip())
+
+
+async def _check_pass(database: Database, settings: Settings, pool: RowPool, rows: Rows, *, chunk_size: int) -> _Pass1:
+    """Pass 1: every row checked, in the file and against the database; nothing stored."""
+    found = _Pass1()
+    seen = _Seen()
+    where = pool.local.checker.where
+    secret = settings.id_hash_secret()
+    photo_at = rows.index.get(Column.PHOTO)
+
+    def counted(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
+        for chunk in chunks:
+            found.rows += len(chunk)
+            found.photos += _photo_cells(chunk, photo_at)
+            yield chunk
+
+    async for checked in pool.check(counted(chunked(rows.rows, chunk_size))):
+        problems = list(checked.problems)
+        keep = seen.first(checked.records, problems, where)
+        async with database.reader() as session:
+            already = await _database_checks(session, keep, secret, problems, where, institutions=seen.institutions)
+        found.already.update(r.row for r in keep if r.number.number in already)
+        found.good += len(keep)
+        found.total_problems += len(problems)
+        room = MAX_LISTED_PROBLEMS - len(found.problems)
+        found.problems.extend(problems[: max(room, 0)])
+    return found
+
+
+async def _store_pass(
+    database: Database,
+    settings: Settings,
+    profile: ProvinceProfile,
+    pool: RowPool,
+    rows: Rows,
+    *,
+    checked: _Pass1,
+    chunk_size: int,
+    source: str,
+    actor: str,
+    now: datetime,
+    progress: Progress,
+) -> tuple[int, int, int]:
+    """Pass 2: the rows not stored yet, checked again and signed (workers), sealed and stored a chunk per
+    transaction; returns (stored, revoked among them, chunks)."""
+    todo = (row for row in rows.rows if row.number not in checked.already)
+    total = checked.good - len(checked.already)
+    stored = revoked = chunks = done = 0
+    async for signed in pool.sign(chunked(todo, chunk_size)):
+        if signed.problems:  # the file changed between the passes (the CLI reads it twice)
+            raise LegacyImportError(sorted(signed.problems, key=lambda p: (p.row, p.field)), len(signed.problems))
+        added, gone = await _store_chunk(
+            database, settings, profile, signed, source=source, actor=actor, now=now
+        )  # fmt: skip
+        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(signed.records)
+        progress(done, total)
+    return stored, revoked, chunks
+
+
+def _photo_notice(photos: int) -> list[Notice]:
+    if not photos:
+        return []
+    return [
+        Notice(
+            code="legacy.photo_not_imported",
+            message_zh=f"照片列未导入（{photos} 行有照片）：照片不随历史证书导入，证书不含照片",
+            message_en=f"the photo column was not imported ({photos} rows hold one): legacy certificates are "
+            "imported without photos",
+        )
+    ]
 
 
 async def import_legacy(
@@ -314,39 +390,62 @@ async def import_legacy(
     profile: ProvinceProfile,
     caller: Principal,
     *,
-    data: bytes,
-    file_name: str,
+    data: bytes | None = None,
+    file_name: str = "",
+    path: Path | None = None,
     source: str,
     chunk_size: int = DEFAULT_CHUNK,
+    processes: int | None = 1,
     progress: Progress = _no_progress,
     now: datetime | None = None,
 ) -> LegacyReport:
-    """Import a legacy file (see the module docstring). Raises :class:`issuer.errors.Forbidden` (not the
-    province admin), :class:`registry.tabular.TableError` (unreadable file, source name), :class:`LegacyImportError`
-    (bad rows: nothing stored), ``ConflictError`` (no active province key) or a key-file error."""
+    """Import a legacy file — ``data`` named ``file_name`` (an upload), or the file at ``path`` (the CLI) —
+    see the module docstring. ``processes``: worker processes for files of
+    :data:`~issuer.legacy.workers.MIN_PARALLEL_ROWS` rows or more (``None``: every core; 1: none).
+
+    Raises :class:`issuer.errors.Forbidden` (not the province admin), :class:`registry.tabular.TableError`
+    (unreadable file, source name), :class:`LegacyImportError` (bad rows: nothing stored), ``ConflictError``
+    (no active province key), a key-file error or a ``SettingsError`` (no passphrase)."""
     authorise(caller, Action.LEGACY_IMPORT)
     source = check_source(source)
     now = now or datetime.now(UTC)
-    records, problems, where = await asyncio.to_thread(check_file, profile, data, file_name, source=source, today=now)
+    legacy = LegacyFile.from_path(path) if path is not None else LegacyFile.from_bytes(data or b"", file_name)
     async with database.reader() as session:
-        already = await _database_checks(session, records, settings.id_hash_secret(), problems, where)
         signer = signer_for(await load_keyset(session), keystore, profile.province_region)
-    if problems:
-        raise LegacyImportError(sorted(problems, key=lambda p: (p.row, p.field)))
-    todo = [r for r in records if r.number.number not in already]
-    stored, chunks = 0, 0
-    for start in range(0, len(todo), chunk_size):
-        stored += await _store_chunk(
-            database, settings, profile, todo[start : start + chunk_size],
-            signer=signer, source=source, actor=caller.actor, now=now,
+    first = await asyncio.to_thread(legacy.open)
+    check = CheckSpec(profile=profile, source=source, header=first.header, index=first.index, today=province_day(now))
+    sign = SignSpec(
+        key_dir=str(keystore.directory), passphrase=settings.passphrase(), kdf=settings.key_kdf, kid=signer.kid,
+        authority=profile.province_region, id_secret=settings.id_hash_secret(), signed_on=province_day(now),
+    )  # fmt: skip
+    workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)
+    with RowPool(workers, check, sign, signer=signer) as pool:
+        checked = await _check_pass(database, settings, pool, first, chunk_size=chunk_size)
+        if checked.problems:
+            problems = sorted(checked.problems, key=lambda p: (p.row, p.field))
+            raise LegacyImportError(problems, checked.total_problems)
+        again = await asyncio.to_thread(legacy.open)
+        if again.header != first.header:
+            raise TableError("file.changed", "文件在导入过程中被修改 / the file changed during the import")
+        stored, revoked, chunks = await _store_pass(
+            database, settings, profile, pool, again, checked=checked, chunk_size=chunk_size, source=source,
+            actor=caller.actor, now=now, progress=progress,
         )  # fmt: skip
-        chunks += 1
-        progress(start + len(todo[start : start + chunk_size]), len(todo))
     return LegacyReport(
         source=source,
-        rows=len(records),
+        rows=checked.good,
         imported=stored,
-        already=len(records) - len(todo) + (len(todo) - stored),
-        revoked=sum(1 for r in todo if r.revoked_on is not None),
+        already=checked.good - stored,
+        revoked=revoked,
         chunks=chunks,
+        notices=_photo_notice(checked.photos),
     )
+
+
+def _workers_for(legacy: LegacyFile, processes: int | None) -> int:
+    """Worker processes for this file: none below :data:`MIN_PARALLEL_ROWS` rows (counted by a cheap pass
+    over the lines, or the rows of a file read whole), else ``processes`` or every core."""
+    wanted = processes or default_processes()
+    if wanted <= 1:
+        return 1
+    return wanted if legacy.at_least(MIN_PARALLEL_ROWS) else 1

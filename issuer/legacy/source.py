@@ -1,8 +1,26 @@
-"""Reading a legacy file: CSV or XLSX (as uploads are read) or JSON (an array of objects), into one table."""
+"""Reading a legacy file as a stream of rows, so a million-row file costs the memory of one chunk.
+
+- **CSV** (UTF-8 with or without BOM, else GB18030; comma or tab): read line by line. The encoding is settled
+  first by one pass over the bytes (incremental decoders, C speed); the same checks as an upload's apply
+  (UTF-16, NUL bytes, binary data).
+- **NDJSON** (``.ndjson``, ``.jsonl``): one JSON object per line, read line by line; the first object's keys
+  are the columns (later objects' values are taken by those keys, a key the first object lacks is ignored).
+- **JSON** (``.json``): an array of objects, read whole: at most :data:`MAX_JSON_BYTES` (use NDJSON beyond).
+- **XLSX**: read whole by calamine (its reader builds the sheet in memory; it cannot iterate a sheet from the
+  file), bounded by the upload rules' expanded-size limit (``registry.tabular.MAX_XLSX_EXPANDED``, 100 MB:
+  roughly 400,000 rows of this layout); larger registers go in as CSV or NDJSON.
+
+Each :meth:`LegacyFile.open` starts the stream again (the import reads a file twice: check, then store).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Final
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, Final
 
 import msgspec
 
@@ -10,13 +28,18 @@ from issuer.legacy.records import Column, map_header
 from registry.tabular import Row, Table, TableError, read_tables
 
 MAX_ROWS: Final = 2_000_000
+#: A ``.json`` array is decoded whole; past this size the file must be NDJSON (one object per line).
+MAX_JSON_BYTES: Final = 64 * 1024 * 1024
+_BLOCK: Final = 1 << 20
 _SOURCE_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+_NDJSON: Final = (".ndjson", ".jsonl")
+_XLSX: Final = (".xlsx", ".xlsm", ".xls")
 
 
 def check_source(source: str) -> str:
     """The source system's name (a profile's free formats are declared per source): 1–64 of ``A–Z a–z 0–9 - _ .``.
 
-    Raises :class:`TableError` ``legacy.source`` (400 at the API)."""
+    Raises :class:`TableError` ``legacy.source`` (422 at the API)."""
     if not 1 <= len(source) <= 64 or not set(source) <= _SOURCE_CHARS:
         raise TableError(
             "legacy.source",
@@ -25,45 +48,239 @@ def check_source(source: str) -> str:
     return source
 
 
-def _json_table(data: bytes) -> Table:
-    try:
-        items = msgspec.json.decode(data, type=list[dict[str, Any]])
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise TableError("file.json", f"JSON 格式错误 / the JSON is not an array of objects: {exc}") from None
-    header: list[str] = []
-    for item in items[:1] or [{}]:
-        header.extend(item)
-    for item in items:
-        header.extend(key for key in item if key not in header)
-    rows = tuple(
-        Row(number, tuple("" if item.get(key) is None else str(item.get(key)) for key in header))
-        for number, item in enumerate(items, start=1)
-    )
-    return Table(name="", header=tuple(header), rows=rows)
+class Rows:
+    """One pass over a legacy file: its header as written, the column positions, and the data rows."""
+
+    def __init__(self, header: tuple[str, ...], index: dict[Column, int], rows: Iterator[Row]) -> None:
+        self.header, self.index, self.rows = header, index, rows
 
 
-def read_legacy_table(data: bytes, file_name: str) -> tuple[Table, dict[Column, int]]:
-    """The table of a legacy file and its column positions (JSON rows are numbered from 1 in array order;
-    CSV/XLSX rows as the user sees them, header = 1).
+def _mapped(header: tuple[str, ...]) -> dict[Column, int]:
+    index, lacking = map_header(header)
+    if lacking:
+        names = ", ".join(c.value for c in lacking)
+        raise TableError("file.header_missing", f"缺少必需的列 / missing required columns: {names}", row=1)
+    return index
 
-    Raises :class:`TableError` for an unreadable file, one without data rows, or missing required columns.
-    """
-    if file_name.lower().endswith(".json"):
-        tables = [_json_table(data)]
-    else:
-        tables = read_tables(data, file_name, max_rows=MAX_ROWS)
-    best: tuple[Table, dict[Column, int]] | None = None
-    missing: list[Column] = []
+
+def _first_row(rows: Iterator[Row]) -> tuple[Row, Iterator[Row]]:
+    """The first data row and the whole stream again (a file without one is refused)."""
+    first = next(rows, None)
+    if first is None:
+        raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
+
+    def again() -> Iterator[Row]:
+        yield first
+        yield from rows
+
+    return first, again()
+
+
+def _counted(rows: Iterator[Row]) -> Iterator[Row]:
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            raise TableError("file.too_many_rows", f"行数超过上限 {MAX_ROWS} / more than {MAX_ROWS} rows")
+        yield row
+
+
+class LegacyFile:
+    """A legacy file that can be read more than once: from a path (the CLI) or from bytes (an upload)."""
+
+    def __init__(self, opener: Callable[[], IO[bytes]], file_name: str) -> None:
+        self._opener, self.file_name = opener, file_name
+        self._encoding: str | None = None
+        self._lower = file_name.lower()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, file_name: str) -> LegacyFile:
+        return cls(lambda: io.BytesIO(data), file_name)
+
+    @classmethod
+    def from_path(cls, path: Path) -> LegacyFile:
+        return cls(lambda: path.open("rb"), path.name)
+
+    def at_least(self, rows: int) -> bool:
+        """Whether the file has ``rows`` lines or more (a cheap count of line breaks; for a workbook or a JSON
+        array, of its size at 100 bytes a row)."""
+        lines = 0
+        with self._opener() as handle:
+            if self._lower.endswith((*_XLSX, ".json")):
+                return len(handle.read(rows * 100 + 1)) > rows * 100
+            while block := handle.read(_BLOCK):
+                lines += block.count(b"\n")
+                if lines > rows:
+                    return True
+        return False
+
+    def open(self) -> Rows:
+        """A new pass over the rows. Raises :class:`TableError` for an unreadable file, one without data rows,
+        a missing required column, or (while iterating) a malformed line."""
+        with self._opener() as handle:
+            start = handle.read(4096)
+        if not start.strip():
+            raise TableError("file.empty", "文件为空 / the file is empty")
+        if self._lower.endswith(".json"):
+            return self._json()
+        if self._lower.endswith(_NDJSON):
+            return self._ndjson()
+        if start[:4] == b"PK\x03\x04" or self._lower.endswith(_XLSX):
+            return self._xlsx()
+        return self._csv(start)
+
+    def _read_all(self, limit: int | None = None) -> bytes:
+        with self._opener() as handle:
+            data = handle.read(-1 if limit is None else limit + 1)
+        if limit is not None and len(data) > limit:
+            mb = limit // (1024 * 1024)
+            raise TableError(
+                "file.too_large",
+                f"JSON 数组文件超过 {mb} MB，请改用 NDJSON（每行一个对象）/ a JSON array file is larger than {mb} MB: "
+                "use NDJSON (one object per line, .ndjson)",
+            )
+        return data
+
+    def _xlsx(self) -> Rows:
+        tables = read_tables(self._read_all(), self.file_name, max_rows=MAX_ROWS)
+        return _best_table(tables)
+
+    def _json(self) -> Rows:
+        data = self._read_all(MAX_JSON_BYTES)
+        try:
+            items = msgspec.json.decode(data, type=list[dict[str, Any]])
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise TableError("file.json", f"JSON 格式错误 / the JSON is not an array of objects: {exc}") from None
+        del data
+        header: list[str] = []
+        for item in items:
+            header.extend(key for key in item if key not in header)
+        keys = tuple(header)
+        rows = (Row(number, _cells(item, keys)) for number, item in enumerate(items, start=1))
+        return _best_table([Table(name="", header=keys, rows=tuple(rows))])
+
+    def _ndjson(self) -> Rows:
+        lines = self._json_lines()
+        first = next(lines, None)
+        if first is None:
+            raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
+        keys = tuple(first[1])
+        index = _mapped(keys)
+
+        def rows() -> Iterator[Row]:
+            yield Row(first[0], _cells(first[1], keys))
+            for number, item in lines:
+                yield Row(number, _cells(item, keys))
+
+        return Rows(keys, index, _counted(rows()))
+
+    def _json_lines(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        decoder = msgspec.json.Decoder(dict[str, Any])
+        with self._opener() as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, decoder.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    message = f"第{number}行不是 JSON 对象 / line {number} is not a JSON object: {exc}"
+                    raise TableError("file.json", message, row=number) from None
+
+    def _csv(self, start: bytes) -> Rows:
+        encoding = self._encoding or self._settle_encoding(start)
+        self._encoding = encoding
+        lines = self._csv_lines(encoding)
+        header: tuple[str, ...] | None = None
+        for _number, cells in lines:
+            if any(cells):
+                header = cells
+                break
+        if header is None:
+            raise TableError("file.empty", "文件没有表头 / the file has no header row")
+        index = _mapped(header)
+        data = (Row(number, cells) for number, cells in lines if any(cells))
+        _, rows = _first_row(data)
+        return Rows(header, index, _counted(rows))
+
+    def _csv_lines(self, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        with self._opener() as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            leading: list[str] = []
+            while (line := text.readline()) and not line.strip():
+                leading.append(line)
+            leading.append(line)  # the first line with text (the header) says the separator
+            delimiter = "\t" if "\t" in line and "," not in line else ","
+            reader = csv.reader(_chain(leading, text), delimiter=delimiter)
+            try:
+                for number, cells in enumerate(reader, start=1):
+                    yield number, tuple(cell.strip() for cell in cells)
+            except csv.Error as exc:
+                raise TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=reader.line_num) from None
+
+    def _settle_encoding(self, start: bytes) -> str:
+        """UTF-8 (BOM or not) if every byte decodes so, else GB18030; UTF-16, NULs and binary data refused —
+        the checks of :func:`registry.tabular.decode_text`, over the whole stream a block at a time."""
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(start):
+            raise TableError(
+                "file.encoding",
+                "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
+                "unsupported encoding (UTF-16); save as UTF-8 or GB18030",
+            )
+        for encoding in ("utf-8-sig", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            sample = ""
+            try:
+                with self._opener() as handle:
+                    while block := handle.read(_BLOCK):
+                        if b"\x00" in block:
+                            raise TableError(
+                                "file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text"
+                            )
+                        text = decoder.decode(block)
+                        if len(sample) < 4096:
+                            sample += text[: 4096 - len(sample)]
+                    decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            if _looks_binary(sample):
+                break
+            return encoding
+        raise TableError(
+            "file.encoding",
+            "无法识别文件编码（应为 UTF-8 或 GB18030）/ cannot decode the file (expected UTF-8 or GB18030 text)",
+        )
+
+
+def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def _cells(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("" if item.get(key) is None else str(item.get(key)) for key in keys)
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    half = len(sample) // 2
+    if half < 8:
+        return False
+    fewer, more = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    return more > half * 0.3 and fewer < half * 0.02
+
+
+def _looks_binary(sample: str) -> bool:
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls > max(2, len(sample) // 100)
+
+
+def _best_table(tables: list[Table]) -> Rows:
+    """The first table whose header has every required column (an XLSX may hold other sheets)."""
+    missing: list[Column] | None = None
     for table in tables:
         index, lacking = map_header(table.header)
         if not lacking:
-            best = (table, index)
-            break
-        if not missing or len(lacking) < len(missing):
+            if not table.rows:
+                raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
+            return Rows(table.header, index, iter(table.rows))
+        if missing is None or len(lacking) < len(missing):
             missing = lacking
-    if best is None:
-        names = ", ".join(c.value for c in missing)
-        raise TableError("file.header_missing", f"缺少必需的列 / missing required columns: {names}", row=1)
-    if not best[0].rows:
-        raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
-    return best
+    names = ", ".join(c.value for c in missing or [])
+    raise TableError("file.header_missing", f"缺少必需的列 / missing required columns: {names}", row=1)

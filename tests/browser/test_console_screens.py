@@ -141,6 +141,15 @@ def signed_in(browser: Browser, console: Console, login: str, viewport: Viewport
     return context
 
 
+def step_on_rows(page: Page, url: str, batch: int, form: str, rows: str, reason: str, button: str) -> None:
+    """On the batch's page: ``rows`` and ``reason`` typed into the form ``#form``, then ``#button`` pressed."""
+    page.goto(f"{url}/console/batches/{batch}")
+    page.fill(f"#{form} input[name=rows]", rows)
+    page.fill(f"#{form} input[name=reason]", reason)
+    page.click(f"#{button}")
+    page.wait_for_load_state()
+
+
 def test_a_batch_through_the_console_each_step_by_another_person(browser: Browser, console: Console) -> None:
     url = console.url
     inst1 = signed_in(browser, console, "inst1").pages[0]
@@ -187,20 +196,12 @@ def test_a_batch_through_the_console_each_step_by_another_person(browser: Browse
     shoot(inst2, "07-under-notice")
 
     city2 = signed_in(browser, console, "city2").pages[0]
-    city2.goto(f"{url}/console/batches/{batch}")
-    city2.fill("#objection-form input[name=rows]", "3")
-    city2.fill("#objection-form input[name=reason]", "举报：未参加考核")
-    city2.click("#record-objection")
-    city2.wait_for_load_state()
+    step_on_rows(city2, url, batch, "objection-form", "3", "举报：未参加考核", "record-objection")
     assert "暂缓 1" in city2.locator("#counts").inner_text()
     shoot(city2, "08-objection-recorded")
 
     prov2 = signed_in(browser, console, "prov2").pages[0]
-    prov2.goto(f"{url}/console/batches/{batch}")
-    prov2.fill("#resolve-form input[name=rows]", "3")
-    prov2.fill("#resolve-form input[name=reason]", "经核实参加了考核")
-    prov2.click("#resolve-release")
-    prov2.wait_for_load_state()
+    step_on_rows(prov2, url, batch, "resolve-form", "3", "经核实参加了考核", "resolve-release")
     assert "暂缓 0" in prov2.locator("#counts").inner_text()
 
     in_thread(_notice_ends_now(console.database_url))

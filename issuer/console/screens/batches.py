@@ -9,10 +9,12 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Final, Protocol
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
@@ -34,6 +36,8 @@ from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
 from issuer.params import BatchId, Offset
 from issuer.runtime import IssuerRuntime
+from registry.config import Settings
+from registry.db import Database
 from registry.vocab import CertificateKind
 
 PAGE: Final = 50
@@ -163,64 +167,66 @@ async def resubmit(
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
 
-@post("/batches/{batch_id:int}/exclude")
-async def exclude(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await submission.exclude_rows(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
+#: What a step on a batch does with its form's fields: the service call, by ``staff`` on batch ``batch_id``.
+StepAction = Callable[[IssuerRuntime, Principal, int, dict[str, str]], Awaitable[None]]
+#: A step on some rows of a batch with a reason (:func:`submission.exclude_rows`, :func:`transitions.hold_rows`…).
+RowsStep = Callable[[Database, Principal, int, list[int], str], Awaitable[None]]
 
 
-@post("/batches/{batch_id:int}/review")
-async def review(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """The city's review: approve, or return with a reason."""
-    fields = await forms.form_fields(request)
-    decision = forms.review_decision(fields)
-    await transitions.review_batch(
-        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
-    )
-    return back_to(batch_id)
+class ReviewStep(Protocol):
+    """A review of a batch: approve, or return with a reason (:func:`transitions.review_batch`, ``approve_batch``)."""
+
+    def __call__(
+        self,
+        database: Database,
+        caller: Principal,
+        batch_id: int,
+        decision: transitions.Decision,
+        reason: str,
+        *,
+        settings: Settings,
+    ) -> Awaitable[None]: ...
 
 
-@post("/batches/{batch_id:int}/approve")
-async def approve(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """The province's review: approve, or return with a reason."""
-    fields = await forms.form_fields(request)
-    decision = forms.review_decision(fields)
-    await transitions.approve_batch(
-        issuer.database, staff, batch_id, decision, forms.reason(fields, required=False), settings=issuer.settings
-    )
-    return back_to(batch_id)
+def _batch_step(name: str, step: str, act: StepAction, doc: str | None = None) -> HTTPRouteHandler:
+    """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
+
+    async def screen(
+        *,
+        request: Request[Any, Any, Any],
+        batch_id: BatchId,
+        issuer: NamedDependency[IssuerRuntime],
+        staff: NamedDependency[Principal],
+    ) -> Redirect:
+        await act(issuer, staff, batch_id, await forms.form_fields(request))
+        return back_to(batch_id)
+
+    screen.__doc__ = doc
+    screen.__name__ = screen.__qualname__ = name
+    return post(f"/batches/{{batch_id:int}}/{step}")(screen)
 
 
-@post("/batches/{batch_id:int}/notice")
-async def notice(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Start the public notice (an optional number of days lengthens it, never shortens it)."""
-    fields = await forms.form_fields(request)
+def _on_rows(step: RowsStep) -> StepAction:
+    """The rows typed (``"3, 5-7"``) and the reason (required) through ``step``."""
+
+    async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
+        await step(issuer.database, staff, batch_id, forms.row_numbers(fields), forms.reason(fields))
+
+    return act
+
+
+def _review(step: ReviewStep) -> StepAction:
+    """The decision (approve or return) and the reason (required to return) through ``step``."""
+
+    async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
+        decision = forms.review_decision(fields)
+        reason = forms.reason(fields, required=False)
+        await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
+
+    return act
+
+
+async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
     days_text = forms.text(fields, "days", required=False, max_length=3)
     if days_text and not days_text.isdigit():
         raise InvalidInputError(
@@ -234,52 +240,32 @@ async def notice(
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),
     )
-    return back_to(batch_id)
 
 
-@post("/batches/{batch_id:int}/objections")
-async def objection(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Record an objection during the notice: its rows are held."""
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await transitions.record_objection(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
-
-
-@post("/batches/{batch_id:int}/hold")
-async def hold(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    fields = await forms.form_fields(request)
-    rows, reason = forms.row_numbers(fields), forms.reason(fields)
-    await transitions.hold_rows(issuer.database, staff, batch_id, rows, reason)
-    return back_to(batch_id)
-
-
-@post("/batches/{batch_id:int}/resolve")
-async def resolve(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
-    """Resolve held rows: released back to ``ok`` or excluded."""
-    fields = await forms.form_fields(request)
+async def _resolve(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
     rows, reason = forms.row_numbers(fields), forms.reason(fields)
     decision = forms.resolve_decision(fields)
     await transitions.resolve_objection(issuer.database, staff, batch_id, rows=rows, decision=decision, reason=reason)
-    return back_to(batch_id)
+
+
+exclude = _batch_step("exclude", "exclude", _on_rows(submission.exclude_rows))
+review = _batch_step(
+    "review", "review", _review(transitions.review_batch), "The city's review: approve, or return with a reason."
+)
+approve = _batch_step(
+    "approve", "approve", _review(transitions.approve_batch), "The province's review: approve, or return with a reason."
+)
+notice = _batch_step(
+    "notice", "notice", _notice, "Start the public notice (an optional number of days lengthens it, never shortens it)."
+)
+objection = _batch_step(
+    "objection",
+    "objections",
+    _on_rows(transitions.record_objection),
+    "Record an objection during the notice: its rows are held.",
+)
+hold = _batch_step("hold", "hold", _on_rows(transitions.hold_rows))
+resolve = _batch_step("resolve", "resolve", _resolve, "Resolve held rows: released back to ``ok`` or excluded.")
 
 
 BATCH_SCREENS: Final = [

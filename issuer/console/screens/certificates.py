@@ -153,7 +153,7 @@ async def _apply(change: str, number: str, fields: dict[str, str], issuer: Issue
         _correction(fields),
         reason=reason,
         caller=principal,
-        id_secret=issuer.settings.id_hash_secret(),
+        settings=issuer.settings,
         announce=issuer.announce,
         credentials=credentials,
     )

@@ -29,7 +29,6 @@ from issuer.params import BatchId
 from issuer.qr import Mode
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
-from registry.rules.profiles import get_profile
 
 
 @get("/batches/{batch_id:int}/qr.zip", media_type="application/zip")
@@ -70,7 +69,7 @@ async def certificate_pdf(
     variant: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     chosen = parse_variant(variant)
-    profile = get_profile(issuer.settings.profile)
+    profile = issuer.profile
     today = province_day(datetime.now(UTC))
     name, data = await issuer.artefacts.certificate_pdf(staff, profile, number, chosen, today=today)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}

@@ -14,19 +14,8 @@ from issuer.cli import main
 from issuer.console.passwords import verify_password
 from registry.db import Database
 from registry.models import Event, StaffAccount
-from tests.factories import SKILL_INSTITUTION, seed_world
-from tests.support import ID_HASH_KEY
-
-
-def _env(db_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_REDIS_URL": "",
-    }
+from tests.factories import SKILL_INSTITUTION
+from tests.integration.cli.support import cli_env, seed
 
 
 def _read(db_url: str) -> tuple[list[StaffAccount], list[Event]]:
@@ -43,20 +32,9 @@ def _read(db_url: str) -> tuple[list[StaffAccount], list[Event]]:
     return asyncio.run(read())
 
 
-def _seed(db_url: str) -> None:
-    async def seed() -> None:
-        database = Database(db_url)
-        try:
-            await seed_world(database)
-        finally:
-            await database.dispose()
-
-    asyncio.run(seed())
-
-
 def test_staff_accounts_from_the_command_line(empty_db_url: str, tmp_path: Path) -> None:
-    _seed(empty_db_url)
-    env = _env(empty_db_url, tmp_path)
+    seed(empty_db_url)
+    env = cli_env(empty_db_url, tmp_path, CERTREG_KEY_KDF="insecure-test-only")
     runner = CliRunner()
     create = ["staff", "create", "--org", SKILL_INSTITUTION, "--role", "institution", "--name", "inst.wang"]
     made = runner.invoke(

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from issuer.cli import main
-from registry.db import Database
-from tests.factories import seed_world
-from tests.support import ID_HASH_KEY
-
-
-def _env(db_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_REDIS_URL": "",
-    }
+from tests.integration.cli.support import cli_env, seed
 
 
 def test_tokens_list_as_table_and_json_then_revoke(empty_db_url: str, tmp_path: Path) -> None:
-    async def seed() -> None:
-        database = Database(empty_db_url)
-        try:
-            await seed_world(database)
-        finally:
-            await database.dispose()
-
-    asyncio.run(seed())
-    env = _env(empty_db_url, tmp_path)
+    seed(empty_db_url)
+    env = cli_env(empty_db_url, tmp_path)
     runner = CliRunner()
     made = runner.invoke(
         main, ["tokens", "create", "--org", "430000", "--role", "province_admin", "--label", "甲"], env=env

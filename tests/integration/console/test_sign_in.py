@@ -104,6 +104,21 @@ async def test_posts_without_the_csrf_token_are_refused(client: Any, database: D
     assert (await client.get("/console/")).status_code == 200  # still signed in: nothing happened
 
 
+async def test_an_upload_before_sign_in_is_refused_before_its_body_is_read(client: Any) -> None:
+    """The CSRF guard runs before the form is parsed: a stranger's multipart body is never read, whatever token
+    it carries (only the small sign-in forms come before a session)."""
+    page = await client.get("/console/login")
+    token = page.text.split('name="_csrf" value="')[1].split('"')[0]
+    upload = await client.post(
+        "/console/batches/new",
+        data={"_csrf": token},
+        files={"file": ("rows.csv", b"x" * 1_000_000, "text/csv")},
+        follow_redirects=False,
+    )
+    assert upload.status_code == 403
+    assert "CSRF" in upload.text
+
+
 async def test_five_wrong_passwords_lock_the_account(client: Any, database: Database) -> None:
     await create_staff(database, login="inst2", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
     for attempt in range(1, 5):

@@ -10,53 +10,24 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from issuer.app import create_app
-from issuer.auth import Role, create_token
 from issuer.cli import main
 from issuer.feed.fields import NATIONAL_FIELDS
 from issuer.feed.manifest import verify_manifest
 from keys.kid import b64url_decode
 from registry.config import Settings
-from registry.db import Database
 from registry.events import decode_entry
 from registry.models import Event
-from tests.factories import PROVINCE, add_keys, key_store, seed_world
-from tests.integration.legacy.files import csv_bytes, mixed_rows, skill_rows
-from tests.support import ID_HASH_KEY, make_settings
-
-
-class World:
-    def __init__(self, database: Database, settings: Settings, client: AsyncTestClient, token: str):  # type: ignore[type-arg]
-        self.database, self.settings, self.client, self.token = database, settings, client, token
-
-    async def load(self, rows: list[list[str]]) -> None:
-        answer = await self.client.post(
-            "/v1/legacy-imports",
-            files={"file": ("legacy.csv", csv_bytes(rows))},
-            data={"source": "hunan-osta"},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert answer.status_code == 201, answer.text
-
-
-@pytest.fixture
-async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
-    await seed_world(database)
-    await add_keys(database, key_store(tmp_path / "keys"))
-    async with database.transaction() as session:
-        token = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
-    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
-    async with AsyncTestClient(create_app(settings)) as client:
-        yield World(database, settings, client, token)
+from tests.factories import PROVINCE
+from tests.integration.feed.conftest import World
+from tests.integration.legacy.files import mixed_rows, skill_rows
+from tests.support import ID_HASH_KEY
 
 
 def _export(settings: Settings, since: int, out: Path) -> str:

@@ -186,10 +186,13 @@ async def _unauthorised(ctx: Ctx, method: str, template: str, op: dict[str, Any]
     return await _request(ctx, method, _path(template, ctx), op, who="none")
 
 
-async def _forbidden(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
+async def _forbidden(
+    ctx: Ctx, method: str, template: str, op: dict[str, Any], query: dict[str, str] | None = None
+) -> httpx.Response | None:
     for batch in (ctx.submitted, ctx.under_notice, ctx.issued):
         for who in TRY_ORDER:
-            response = await _request(ctx, method, _path(template, ctx, batch=batch), op, who=who)
+            path = _path(template, ctx, batch=batch)
+            response = await _request(ctx, method, path, op, who=who, query=query)
             if response.status_code == 403:
                 return response
     return None
@@ -299,6 +302,10 @@ GENERIC: dict[int, Provoker] = {
 }
 
 
+async def _forbidden_test_print(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
+    return await _forbidden(ctx, method, template, op, query={"kind": "skill_level"})  # kind is required
+
+
 #: (operation id, status) → how to provoke it, where the generic way cannot.
 SPECIFIC: dict[tuple[str, int], Provoker] = {
     ("excludeBatchRows", 422): _unknown_rows,
@@ -307,6 +314,7 @@ SPECIFIC: dict[tuple[str, int], Provoker] = {
     ("resolveBatchObjection", 422): _unknown_rows,
     ("replaceCertificate", 422): _bad_correction,
     ("issueBatch", 422): _ineligible,
+    ("getTestPrintPdf", 403): _forbidden_test_print,
 }
 
 

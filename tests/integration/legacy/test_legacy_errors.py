@@ -1,0 +1,105 @@
+"""Every way a legacy upload can go wrong is a 4xx (or a 503 when the server is not set up to sign) with a
+zh + en message, never a 500, and nothing is stored (issue 13: "4xx not 500")."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import openpyxl
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+
+from issuer.app import create_app
+from issuer.auth import Role
+from registry.models import Certificate
+from tests.integration.legacy.conftest import World
+from tests.integration.legacy.files import csv_bytes, skill_rows
+from tests.support import make_settings
+
+
+def _xlsx(rows: Sequence[Sequence[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD = csv_bytes(skill_rows(1))
+
+BAD_FILES = [
+    pytest.param(b"", "legacy.csv", 422, "file.empty", id="empty"),
+    pytest.param(b"  \r\n \r\n", "legacy.csv", 422, "file.empty", id="blank-lines"),
+    pytest.param(GOOD, "legacy.xlsx", 422, "file.type", id="csv-named-xlsx"),
+    pytest.param(b"%PDF-1.7\x00\x01\x02\x03 binary", "scan.pdf", 422, "file.binary", id="pdf"),
+    pytest.param(b"PK\x03\x04 not really a zip", "legacy.csv", 422, "file.type", id="zip-named-csv"),
+    pytest.param(b"PK\x03\x04 not really a zip", "legacy.xlsx", 422, "file.type", id="broken-xlsx"),
+    pytest.param("证书编号,姓名\r\n".encode("utf-16"), "legacy.csv", 422, "file.encoding", id="utf-16"),
+    pytest.param(b"a,b\r\n1,2\r\n", "legacy.csv", 422, "file.header_missing", id="wrong-columns"),
+    pytest.param(_xlsx([("a", "b"), ("1", "2")]), "legacy.xlsx", 422, "file.header_missing", id="xlsx-wrong-columns"),
+    pytest.param(csv_bytes([]), "legacy.csv", 422, "file.no_rows", id="header-only"),
+    pytest.param(b"{", "legacy.json", 422, "file.json", id="json-broken"),
+    pytest.param(b'{"number": "1"}', "legacy.json", 422, "file.json", id="json-not-array"),
+    pytest.param(b"[]", "legacy.json", 422, "file.header_missing", id="json-empty-array"),
+    pytest.param(b"[" * 3000 + b"]" * 3000, "legacy.json", 422, "file.json", id="json-deep"),
+    pytest.param(b"x" * (21 * 1024 * 1024), "legacy.csv", 413, "upload.too_large", id="huge"),
+]
+
+
+async def _stored(world: World) -> int:
+    async with world.database.reader() as session:
+        return int(await session.scalar(select(func.count()).select_from(Certificate)) or 0)
+
+
+@pytest.mark.parametrize(("data", "name", "status", "code"), BAD_FILES)
+async def test_a_bad_file_is_a_4xx_with_a_bilingual_message(
+    world: World, data: bytes, name: str, status: int, code: str
+) -> None:
+    answer = await world.post(data, name=name)
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert body["code"] == code
+    assert " / " in body["error"]
+    assert any("\u4e00" <= c <= "\u9fff" for c in body["error"])
+    assert await _stored(world) == 0
+
+
+async def test_missing_fields_wrong_role_and_no_token_are_4xx(world: World) -> None:
+    admin = {"Authorization": f"Bearer {world.tokens[Role.PROVINCE_ADMIN]}"}
+    no_file = await world.client.post("/v1/legacy-imports", data={"source": "s"}, headers=admin)
+    assert no_file.status_code == 415, no_file.text
+    no_source = await world.client.post("/v1/legacy-imports", files={"file": ("a.csv", GOOD)}, headers=admin)
+    assert (no_source.status_code, no_source.json()["code"]) == (400, "upload.field_missing")
+    bad_source = await world.post(GOOD, source="x" * 65)
+    assert (bad_source.status_code, bad_source.json()["code"]) == (422, "legacy.source")
+    reviewer = await world.post(GOOD, role=Role.PROVINCE_REVIEWER)
+    assert reviewer.status_code == 403
+    assert "province_admin" in reviewer.json()["error"]
+    anonymous = await world.client.post("/v1/legacy-imports", files={"file": ("a.csv", GOOD)}, data={"source": "s"})
+    assert anonymous.status_code == 401
+    assert await _stored(world) == 0
+
+
+@pytest.mark.parametrize("passphrase", [None, "not-the-passphrase"], ids=["no-passphrase", "wrong-passphrase"])
+async def test_a_server_that_cannot_sign_answers_503_and_names_no_path(world: World, passphrase: str | None) -> None:
+    settings = make_settings(database_url=world.database.url, key_dir=world.settings.key_dir, key_passphrase=passphrase)
+    async with AsyncTestClient(create_app(settings)) as client:
+        answer = await client.post(
+            "/v1/legacy-imports",
+            files={"file": ("legacy.csv", GOOD)},
+            data={"source": "hunan-osta"},
+            headers={"Authorization": f"Bearer {world.tokens[Role.PROVINCE_ADMIN]}"},
+        )
+    assert answer.status_code == 503, answer.text
+    body = answer.json()
+    assert body["code"] == "keys.unavailable"
+    assert "口令" in body["error"]
+    assert "passphrase" in body["error"]
+    assert world.settings.key_dir not in answer.text
+    assert ".key" not in answer.text
+    assert await _stored(world) == 0

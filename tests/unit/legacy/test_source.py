@@ -1,0 +1,97 @@
+"""Reading a legacy file as a stream (``issuer/legacy/source.py``): the encodings and separators uploads
+accept, NDJSON, the size bound of JSON arrays, and every unreadable file as a :class:`TableError`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from issuer.legacy import source
+from issuer.legacy.records import Column
+from issuer.legacy.source import LegacyFile
+from registry.tabular import TableError
+from tests.integration.legacy.files import HEADER, csv_bytes, skill_rows
+
+
+def _rows(data: bytes, name: str = "legacy.csv") -> list[tuple[int, tuple[str, ...]]]:
+    opened = LegacyFile.from_bytes(data, name).open()
+    return [(row.number, row.cells) for row in opened.rows]
+
+
+def test_gb18030_tabs_blank_lines_and_a_quoted_line_break_read_as_uploads_do() -> None:
+    rows = skill_rows(2)
+    rows[1][8] = "湖南省\n职业技能鉴定中心"
+    text = csv_bytes(rows).decode().replace("\r\n\r\n", "\r\n")
+    data = ("\r\n" + text.replace(",", "\t") + "\r\n\t\t\r\n").encode("gb18030")
+    read = _rows(data)
+    assert [number for number, _ in read] == [3, 4]  # as the user counts them: a blank line, then the header
+    assert read[1][1][8] == "湖南省\n职业技能鉴定中心"
+    assert read[0][1][2] == "学员0000001"
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_header() -> None:
+    opened = LegacyFile.from_bytes(b"\xef\xbb\xbf" + csv_bytes(skill_rows(1)), "legacy.csv").open()
+    assert opened.index[Column.NUMBER] == 0
+
+
+def test_each_pass_reads_the_file_again(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(csv_bytes(skill_rows(3)))
+    legacy = LegacyFile.from_path(path)
+    assert len(list(legacy.open().rows)) == len(list(legacy.open().rows)) == 3
+    assert legacy.at_least(3)
+    assert not legacy.at_least(10)
+
+
+def test_ndjson_takes_the_first_objects_keys_as_columns() -> None:
+    keys = ("number", "kind", "name", "id_number", "subject_code", "institution", "issued_on")
+    first = dict.fromkeys(keys, "a")
+    data = f'{_json(first)}\n\n{{"number": "b", "unknown": 1, "level": 3}}\n'.encode()
+    opened = LegacyFile.from_bytes(data, "legacy.jsonl").open()
+    rows = list(opened.rows)
+    assert [row.number for row in rows] == [1, 3]
+    assert rows[1].cells[0] == "b"
+    assert rows[1].cells[1] == ""
+
+
+def _json(item: dict[str, str]) -> str:
+    import json
+
+    return json.dumps(item)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        pytest.param(b"", "legacy.csv", "file.empty", id="empty"),
+        pytest.param("证书编号\r\n".encode("utf-16"), "legacy.csv", "file.encoding", id="utf-16"),
+        pytest.param(csv_bytes(skill_rows(1)) + b"\x00", "legacy.csv", "file.binary", id="nul-at-the-end"),
+        pytest.param(b"\xff\xfe\xfd" * 10, "legacy.csv", "file.encoding", id="undecodable"),
+        pytest.param(b"a,b\r\n1,2\r\n", "legacy.csv", "file.header_missing", id="columns"),
+        pytest.param(csv_bytes([], HEADER), "legacy.csv", "file.no_rows", id="no-rows"),
+        pytest.param(b'{"number": 1}\nnot json\n', "legacy.ndjson", "file.header_missing", id="ndjson-columns"),
+        pytest.param(b"[1, 2]", "legacy.json", "file.json", id="json-not-objects"),
+    ],
+)
+def test_an_unreadable_file_is_a_table_error(data: bytes, name: str, code: str) -> None:
+    with pytest.raises(TableError) as caught:
+        list(LegacyFile.from_bytes(data, name).open().rows)
+    assert caught.value.code == code
+    assert " / " in str(caught.value)
+
+
+def test_a_broken_ndjson_line_names_its_line() -> None:
+    keys = ("number", "kind", "name", "id_number", "subject_code", "institution", "issued_on")
+    data = (_json(dict.fromkeys(keys, "a")) + "\n{broken\n").encode()
+    with pytest.raises(TableError) as caught:
+        list(LegacyFile.from_bytes(data, "legacy.ndjson").open().rows)
+    assert (caught.value.code, caught.value.row) == ("file.json", 2)
+
+
+def test_a_json_array_past_its_bound_asks_for_ndjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(source, "MAX_JSON_BYTES", 100)
+    with pytest.raises(TableError) as caught:
+        LegacyFile.from_bytes(b"[" + b'{"a": "b"},' * 20 + b"{}]", "legacy.json").open()
+    assert caught.value.code == "file.too_large"
+    assert "NDJSON" in str(caught.value)
