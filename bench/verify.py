@@ -209,8 +209,14 @@ class Server:
         raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 15 s: a server still draining keep-alive connections must not end the run
+        (the figures are taken already)."""
         self.process.terminate()
-        self.process.wait(timeout=15)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
 
 
 def _post_body(cert: Certificate) -> str:
