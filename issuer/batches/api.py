@@ -80,7 +80,7 @@ class BatchController(Controller):
         principal: NamedDependency[Principal],
     ) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=SUBMIT_FIELDS)
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
         upload = submission.Upload(
             data=form.data,
             file_name=form.file_name,
@@ -180,7 +180,7 @@ class BatchController(Controller):
         principal: NamedDependency[Principal],
     ) -> ImportAnswer:
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=RESUBMIT_FIELDS)
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=RESUBMIT_FIELDS)
         imported = await submission.resubmit_batch(
             issuer.database, issuer.settings, principal, batch_id, data=form.data, file_name=form.file_name
         )
@@ -356,6 +356,6 @@ def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
     router = Router(
         path="/",
         route_handlers=[BatchController],
-        request_max_body_size=settings.max_upload_bytes + FORM_SLACK,
+        request_max_body_size=settings.issuing.max_upload_bytes + FORM_SLACK,
     )
     return [router, NoticeController]

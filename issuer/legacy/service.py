@@ -318,7 +318,7 @@ async def _check_pass(database: Database, settings: Settings, pool: RowPool, row
     found = _Pass1()
     seen = _Seen()
     where = pool.local.checker.where
-    secret = settings.id_hash_secret()
+    secret = settings.keys.id_hash_secret()
     photo_at = rows.index.get(Column.PHOTO)
 
     def counted(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
@@ -415,8 +415,9 @@ async def import_legacy(
     first = await asyncio.to_thread(legacy.open)
     check = CheckSpec(profile=profile, source=source, header=first.header, index=first.index, today=province_day(now))
     sign = SignSpec(
-        key_dir=str(keystore.directory), passphrase=settings.passphrase(), kdf=settings.key_kdf, kid=signer.kid,
-        authority=profile.province_region, id_secret=settings.id_hash_secret(), signed_on=province_day(now),
+        key_dir=str(keystore.directory), passphrase=settings.keys.passphrase(), kdf=settings.keys.key_kdf,
+        kid=signer.kid,
+        authority=profile.province_region, id_secret=settings.keys.id_hash_secret(), signed_on=province_day(now),
     )  # fmt: skip
     workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)
     with RowPool(workers, check, sign, signer=signer) as pool:
