@@ -57,11 +57,11 @@ logger = logging.getLogger("certreg.verify.runtime")
 # ``negative_ttl_seconds`` is therefore not used by the verify service.
 
 
-def response_cache(settings: CacheSettings, *, with_redis: bool) -> ResponseCache[RawResponse]:
+def response_cache(config: CacheSettings, *, with_redis: bool) -> ResponseCache[RawResponse]:
     """The in-process answer cache, built from the cache settings alone. With Redis it starts off and comes on
     when the invalidation subscriber has subscribed (before that, a change could be missed)."""
-    cache = ResponseCache[RawResponse](max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes)
-    cache.active = settings.local_cache and not with_redis
+    cache = ResponseCache[RawResponse](max_entries=config.cache_max_entries, max_bytes=config.cache_max_bytes)
+    cache.active = config.local_cache and not with_redis
     return cache
 
 
