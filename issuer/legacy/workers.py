@@ -225,7 +225,7 @@ class RowWorker:
         prepared = [
             Prepared(
                 c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on, r.revoke_reason
-            )  # noqa: E501
+            )
             for r, c, i in zip(records, certificates, identities, strict=True)
         ]
         floors = counter_floors(self._spec.profile, [r.number.number for r in records])
