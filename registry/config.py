@@ -100,6 +100,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     redis_cache: bool = True
     #: Longest wait for one Redis call on the read path before it goes on without Redis.
     redis_timeout_seconds: PositiveFloat = 0.25
+    #: How long the invalidation subscriber hears nothing from Redis (its pings included) before it counts
+    #: the connection as lost and switches the in-process cache off: a frozen Redis keeps its sockets open.
+    redis_dead_after_seconds: PositiveFloat = 3.0
     #: Longest wait for the database on the read path before the answer is 503.
     db_timeout_seconds: PositiveFloat = 3.0
     #: Reverse proxies / load balancers whose ``Forwarded`` or ``X-Forwarded-For`` header is believed

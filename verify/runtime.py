@@ -122,6 +122,7 @@ class VerifyRuntime:
                 self.api_keys,
                 self.metrics,
                 timeout=settings.redis_timeout_seconds,
+                dead_after=settings.redis_dead_after_seconds,
                 on_connect=self._redis_back,
             )
             if settings.redis_url and settings.local_cache
