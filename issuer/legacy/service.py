@@ -8,9 +8,10 @@ its size; the CPU work of each chunk runs in worker processes (:mod:`issuer.lega
    is this very certificate (then it is skipped: a re-run or a resumed run), and that no given print serial
    is taken. Any problem: the whole file is refused with every problem listed (the first
    :data:`MAX_LISTED_PROBLEMS`, and how many in all); nothing is stored.
-2. Pass 2: the rows not stored yet, checked again and signed (statement v1, unchanged, by the province
-   centre's key) in the workers; each chunk then in one transaction (all or nothing): documents sealed,
-   certificates stored (``COPY`` on PostgreSQL) with their sealed identity, issue events, a
+2. Pass 2: the rows not stored yet, checked again, signed (statement v1, unchanged, by the province
+   centre's key) and their documents sealed (:mod:`issuer.legacy.keyplan`) in the workers; each chunk then in
+   one transaction (all or nothing): sealed identities and certificates stored (``COPY`` on PostgreSQL), with
+   their issue events, a
    ``certificate.imported`` event (the origin) each, a ``certificate.revoked`` event for revoked ones, the
    given print serials, and the numbering counters raised above every imported number.
 
@@ -20,6 +21,7 @@ A killed run leaves whole chunks; running the same file again skips what is stor
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,21 +37,33 @@ from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
 from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
-from issuer.identity.sealer import seal_documents
+from issuer.identity.kek import kek_for_sealing
+from issuer.identity.sealer import DEFAULT_POLICY
 from issuer.keystore import KeyStore, signer_for
-from issuer.legacy.records import Column, LegacyRecord
+from issuer.legacy.keyplan import KeyPlan
+from issuer.legacy.records import Column
 from issuer.legacy.source import LegacyFile, Rows, check_source
-from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, RowPool, Signed, SignSpec, chunked
+from issuer.legacy.workers import (
+    MIN_PARALLEL_ROWS,
+    CheckSpec,
+    Prepared,
+    RowKey,
+    RowPool,
+    Signed,
+    SignSpec,
+    chunked,
+)
 from registry.audit.parallel import default_processes
 from registry.calendar import province_day
 from registry.certificates import store_certificates
 from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, NewEvent
-from registry.identity.index import holder_digest
+from registry.identity.sealing.datakeys import WrappedDataKey
+from registry.identity.sealing.ring import DataKeyRing
+from registry.identity.sealing.store import insert_identities
 from registry.keyring import load_keyset
 from registry.models import Certificate, CertificatePrint, Institution
-from registry.rules.legacy import counter_floors
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import raise_floors
 from registry.sets import member_of
@@ -135,12 +149,12 @@ _STORED: Final = (
 )
 
 
-def _same(record: LegacyRecord, stored: DbRow[Any], digest: bytes) -> bool:
+def _same(record: RowKey, stored: DbRow[Any]) -> bool:
     """Whether the stored certificate is this record imported before (a re-run), not another certificate."""
     return (
         stored.batch_id is None
-        and stored.kind == record.number.kind.value
-        and bytes(stored.holder_id_digest) == digest
+        and stored.kind == record.kind
+        and bytes(stored.holder_id_digest) == record.digest
         and stored.subject_code == record.subject_code
         and stored.level == record.level
         and stored.assessed_on == record.issued_on
@@ -149,8 +163,7 @@ def _same(record: LegacyRecord, stored: DbRow[Any], digest: bytes) -> bool:
 
 async def _database_checks(
     session: AsyncSession,
-    records: list[LegacyRecord],
-    secret: bytes,
+    records: list[RowKey],
     problems: list[RowProblem],
     where: Where,
     *,
@@ -170,7 +183,7 @@ async def _database_checks(
     stored = {
         row.number: row
         for row in await _in_set(
-            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number.number for r in records]
+            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number for r in records]
         )
     }
     serials = {
@@ -187,10 +200,10 @@ async def _database_checks(
         if record.institution_code not in institutions:
             zh, en = "登记库中没有该机构，请先导入机构", "no such institution in the registry: load it first"
             problems.append(_problem(where, record.row, Column.INSTITUTION, "institution.unknown", (zh, en)))
-        found = stored.get(record.number.number)
+        found = stored.get(record.number)
         if found is not None:
-            if _same(record, found, holder_digest(secret, record.document)):
-                already.add(record.number.number)
+            if _same(record, found):
+                already.add(record.number)
             else:
                 zh, en = "证书编号已被另一张证书使用", "the number belongs to another certificate in the registry"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.taken", (zh, en)))
@@ -200,18 +213,18 @@ async def _database_checks(
     return already
 
 
-def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
+def _events(records: Sequence[Prepared], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
     origin = [
         NewEvent(
             kind=EventKind.CERTIFICATE_IMPORTED,
-            subject=r.number.number,
+            subject=r.certificate.number,
             actor=actor,
             reason=f"imported from {source}",
             details={
                 "source": source,
-                "rule": r.number.rule,
+                "rule": r.rule,
                 "recorded_authority": r.recorded_authority,
-                "issued_on": r.issued_on.isoformat(),
+                "issued_on": r.recorded_issued_on.isoformat(),
             },
             at=at,
         )
@@ -220,7 +233,7 @@ def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: dat
     revoked = [
         NewEvent(
             kind=EventKind.CERTIFICATE_REVOKED,
-            subject=r.number.number,
+            subject=r.certificate.number,
             actor=actor,
             reason=r.revoke_reason,
             details={"revoked_on": r.revoked_on.isoformat(), "imported_from": source},
@@ -234,9 +247,10 @@ def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: dat
 
 async def _store_chunk(
     database: Database,
-    settings: Settings,
     profile: ProvinceProfile,
     signed: Signed,
+    keys: KeyPlan,
+    data_key: WrappedDataKey,
     *,
     source: str,
     actor: str,
@@ -251,22 +265,21 @@ async def _store_chunk(
                 session,
                 lambda c: select(Certificate.number).where(c),
                 Certificate.number,
-                [r.number.number for r in signed.records],
+                [r.certificate.number for r in signed.rows],
             )
         }
-        pairs = [
-            (r, c) for r, c in zip(signed.records, signed.certificates, strict=True) if r.number.number not in present
-        ]
-        if not pairs:
+        todo = [r for r in signed.rows if r.certificate.number not in present]
+        if not todo:
             return 0, 0
-        todo = [r for r, _ in pairs]
-        ids = await seal_documents(session, settings, [r.document for r in todo], today=province_day(now))
+        await keys.store(session, data_key)
+        await insert_identities(session, [r.identity for r in todo])
         await store_certificates(
-            session, [c for _, c in pairs], actor=actor, at=now,
+            session, [r.certificate for r in todo], actor=actor, at=now,
             extra_events=_events(todo, source=source, actor=actor, at=now), print_rule=profile.print_serial,
-            given_serials=[r.print_serial for r in todo], holder_identity_ids=ids,
+            given_serials=[r.print_serial for r in todo], holder_identity_ids=[r.identity[0] for r in todo],
         )  # fmt: skip
-        await raise_floors(session, counter_floors(profile, [r.number.number for r in todo]))
+        await raise_floors(session, signed.floors)
+    keys.stored(data_key)
     return len(todo), sum(1 for r in todo if r.revoked_on is not None)
 
 
@@ -290,7 +303,7 @@ class _Seen:
         self.serials: dict[str, int] = {}
         self.institutions: set[str] = set()
 
-    def first(self, records: list[LegacyRecord], problems: list[RowProblem], where: Where) -> list[LegacyRecord]:
+    def first(self, records: list[RowKey], problems: list[RowProblem], where: Where) -> list[RowKey]:
         keep = []
         for record in records:
             serial = record.print_serial
@@ -300,7 +313,7 @@ class _Seen:
                     zh, en = f"与第{seen_serial}行的印制流水码相同", f"same print serial as row {seen_serial}"
                     problems.append(_problem(where, record.row, Column.PRINT_SERIAL, "serial.duplicate", (zh, en)))
                     continue
-            seen = self.numbers.setdefault(record.number.number, record.row)
+            seen = self.numbers.setdefault(record.number, record.row)
             if seen != record.row:
                 zh, en = f"与第{seen}行的证书编号相同", f"same number as row {seen}"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.duplicate", (zh, en)))
@@ -313,12 +326,11 @@ def _photo_cells(rows: list[Row], at: int | None) -> int:
     return 0 if at is None else sum(1 for row in rows if at < len(row.cells) and row.cells[at].strip())
 
 
-async def _check_pass(database: Database, settings: Settings, pool: RowPool, rows: Rows, *, chunk_size: int) -> _Pass1:
+async def _check_pass(database: Database, pool: RowPool, rows: Rows, *, chunk_size: int) -> _Pass1:
     """Pass 1: every row checked, in the file and against the database; nothing stored."""
     found = _Pass1()
     seen = _Seen()
     where = pool.local.checker.where
-    secret = settings.id_hash_secret()
     photo_at = rows.index.get(Column.PHOTO)
 
     def counted(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
@@ -329,10 +341,10 @@ async def _check_pass(database: Database, settings: Settings, pool: RowPool, row
 
     async for checked in pool.check(counted(chunked(rows.rows, chunk_size))):
         problems = list(checked.problems)
-        keep = seen.first(checked.records, problems, where)
+        keep = seen.first(checked.keys, problems, where)
         async with database.reader() as session:
-            already = await _database_checks(session, keep, secret, problems, where, institutions=seen.institutions)
-        found.already.update(r.row for r in keep if r.number.number in already)
+            already = await _database_checks(session, keep, problems, where, institutions=seen.institutions)
+        found.already.update(r.row for r in keep if r.number in already)
         found.good += len(keep)
         found.total_problems += len(problems)
         room = MAX_LISTED_PROBLEMS - len(found.problems)
@@ -354,18 +366,31 @@ async def _store_pass(
     now: datetime,
     progress: Progress,
 ) -> tuple[int, int, int]:
-    """Pass 2: the rows not stored yet, checked again and signed (workers), sealed and stored a chunk per
+    """Pass 2: the rows not stored yet, checked again, signed and sealed (workers), stored a chunk per
     transaction; returns (stored, revoked among them, chunks)."""
     todo = (row for row in rows.rows if row.number not in checked.already)
     total = checked.good - len(checked.already)
+    async with database.reader() as session:
+        kek = await kek_for_sealing(session, settings)
+    pool.local.use_kek(kek)
+    ring = DataKeyRing(kek)
+    keys = KeyPlan(ring, today=province_day(now), max_rows=DEFAULT_POLICY.max_rows, total=total, chunk_size=chunk_size)
+    sent: deque[WrappedDataKey] = deque()
+
+    def tasks() -> Iterator[tuple[list[Row], WrappedDataKey]]:
+        for chunk in chunked(todo, chunk_size):
+            sent.append(keys.key_for(len(chunk)))
+            yield chunk, sent[-1]
+
     stored = revoked = chunks = done = 0
-    async for signed in pool.sign(chunked(todo, chunk_size)):
+    async for signed in pool.sign(tasks()):
+        data_key = sent.popleft()
         if signed.problems:  # the file changed between the passes (the CLI reads it twice)
             raise LegacyImportError(sorted(signed.problems, key=lambda p: (p.row, p.field)), len(signed.problems))
         added, gone = await _store_chunk(
-            database, settings, profile, signed, source=source, actor=actor, now=now
+            database, profile, signed, keys, data_key, source=source, actor=actor, now=now
         )  # fmt: skip
-        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(signed.records)
+        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(signed.rows)
         progress(done, total)
     return stored, revoked, chunks
 
@@ -417,10 +442,11 @@ async def import_legacy(
     sign = SignSpec(
         key_dir=str(keystore.directory), passphrase=settings.passphrase(), kdf=settings.key_kdf, kid=signer.kid,
         authority=profile.province_region, id_secret=settings.id_hash_secret(), signed_on=province_day(now),
+        sealed_at=now,
     )  # fmt: skip
     workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)
     with RowPool(workers, check, sign, signer=signer) as pool:
-        checked = await _check_pass(database, settings, pool, first, chunk_size=chunk_size)
+        checked = await _check_pass(database, pool, first, chunk_size=chunk_size)
         if checked.problems:
             problems = sorted(checked.problems, key=lambda p: (p.row, p.field))
             raise LegacyImportError(problems, checked.total_problems)

@@ -1,14 +1,18 @@
-"""The CPU side of a legacy import, spread over every core: checking rows, and building and signing their
-statements (pure: rows in, records and signed certificates out; no session, no I/O but opening the key).
+"""The CPU side of a legacy import, spread over every core: checking rows, building and signing their
+statements, sealing their document numbers (pure but for opening keys: rows in, ready-to-store rows out).
 
-Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row is ~90 µs
-and signing it ~110 µs of Python, under the GIL; the event loop meanwhile seals and stores the chunk before.
-Workers are started with ``spawn`` (the parent holds database connections), only for files of
-:data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per worker are in flight, so memory stays
-flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the calling process.
+Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row, signing
+it and sealing its number are tens of microseconds of Python each, under the GIL; the event loop meanwhile
+stores the chunk before. Workers are started with ``spawn`` (the parent holds database connections), only
+for files of :data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per worker are in flight, so
+memory stays flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the
+calling process.
 
-A worker opens the province signing key itself from the key directory (a :class:`keys.signing.SigningKey`
-never leaves its process); the key passphrase reaches it the way the environment would.
+What crosses a process boundary is MessagePack of plain Structs (:class:`Checked`, :class:`Signed`): no
+pickled objects (pickling the records cost as much as checking them), and **no clear document number on the
+way back**: pass 1 answers each row's keyed index, pass 2 its sealed identity. A worker opens the province
+signing key and the key-encryption key itself from the key directory (a private key never leaves its
+process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrapped in the worker.
 """
 
 from __future__ import annotations
@@ -18,18 +22,24 @@ import multiprocessing
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import date
-from typing import Final, TypeVar
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final, TypeVar
 
 import msgspec
 
 from issuer.batches.problems import RowProblem, rule_of
+from issuer.identity.kek import KEK_FILE_NAME
+from issuer.identity.sealer import seal_all
 from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
+from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
 from registry.identity.index import holder_digest
+from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
 from registry.rules.errors import RuleError
+from registry.rules.legacy import counter_floors
 from registry.rules.policy import ProvinceProfile
 from registry.rules.serials import check_given_serial
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
@@ -53,15 +63,17 @@ class CheckSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SignSpec:
-    """What signing needs: where the province key is and how to open it (never shown by ``repr``)."""
+    """What signing and sealing need: where the province key and the KEK are, how to open them (never shown by
+    ``repr``), the day statements are signed and the moment identities are sealed."""
 
-    __slots__ = ("authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "signed_on")
+    __slots__ = ("authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "sealed_at", "signed_on")
 
     def __init__(
-        self, *, key_dir: str, passphrase: bytes, kdf: str, kid: str, authority: str, id_secret: bytes, signed_on: date
-    ) -> None:
+        self, *, key_dir: str, passphrase: bytes, kdf: str, kid: str, authority: str, id_secret: bytes,
+        signed_on: date, sealed_at: datetime,
+    ) -> None:  # fmt: skip
         self.key_dir, self.passphrase, self.kdf, self.kid = key_dir, passphrase, kdf, kid
-        self.authority, self.id_secret, self.signed_on = authority, id_secret, signed_on
+        self.authority, self.id_secret, self.signed_on, self.sealed_at = authority, id_secret, signed_on, sealed_at
 
     def __repr__(self) -> str:
         return f"SignSpec(kid={self.kid!r}, authority={self.authority!r})"
@@ -74,31 +86,82 @@ class SignSpec:
             object.__setattr__(self, name, value)
 
 
-class Checked(msgspec.Struct, frozen=True):
-    """A chunk checked: the good records, and every problem of the others."""
+class RowKey(msgspec.Struct, frozen=True, array_like=True):
+    """What pass 1 compares of a good row, in the file and with the database: its number and print serial
+    (repeats), institution (exists), and what makes a stored number *this* certificate (a re-run) — the
+    holder by keyed index, never the document number."""
 
-    records: list[LegacyRecord]
+    row: int
+    number: str
+    kind: str
+    digest: bytes
+    subject_code: str
+    level: int
+    issued_on: date
+    institution_code: str
+    print_serial: str | None
+
+
+class Checked(msgspec.Struct, frozen=True, array_like=True):
+    """A chunk checked: the good rows' keys, and every problem of the others."""
+
+    keys: list[RowKey]
     problems: list[RowProblem]
 
 
-class Signed(msgspec.Struct, frozen=True):
-    """A chunk checked and signed: the records, their certificates (in order), problems (a changed file)."""
+#: A sealed identity in ``registry.identity.sealing.store.IDENTITY_COLUMNS`` order (id, type, sealed
+#: number, index, mask, gender, created at).
+SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
-    records: list[LegacyRecord]
-    certificates: list[NewCertificate]
+
+class Prepared(msgspec.Struct, frozen=True, array_like=True):
+    """One row ready to store: its signed certificate, its sealed identity, and what its origin (and
+    revocation) events record."""
+
+    certificate: NewCertificate
+    identity: SealedIdentity
+    rule: str
+    recorded_authority: str
+    recorded_issued_on: date
+    print_serial: str | None
+    revoked_on: date | None
+    revoke_reason: str
+
+
+class Signed(msgspec.Struct, frozen=True, array_like=True):
+    """A chunk checked, signed and sealed: its rows in file order, the numbering floors its numbers set
+    (``registry.rules.legacy.counter_floors``), and problems (a file changed since pass 1)."""
+
+    rows: list[Prepared]
+    floors: dict[str, int]
     problems: list[RowProblem]
+
+
+_encoder = msgspec.msgpack.Encoder()
+
+
+def _row_key(r: LegacyRecord, secret: bytes) -> RowKey:
+    digest = holder_digest(secret, r.document)
+    number = r.number
+    return RowKey(
+        r.row, number.number, number.kind.value, digest, r.subject_code, r.level, r.issued_on, r.institution_code,
+        r.print_serial,
+    )  # fmt: skip
 
 
 class RowWorker:
-    """Checks and signs chunks of one file's rows (one per process; one per import when in-process)."""
+    """Checks, signs and seals chunks of one file's rows (one per process; one per import when in-process)."""
 
-    def __init__(self, check: CheckSpec, sign: SignSpec | None, *, signer: SigningKey | None = None) -> None:
-        self._spec, self._sign_spec, self._signer = check, sign, signer
+    def __init__(
+        self, check: CheckSpec, sign: SignSpec, *, signer: SigningKey | None = None, kek: KeyEncryptionKey | None = None
+    ) -> None:
+        self._spec, self._sign_spec, self._signer, self._kek = check, sign, signer, kek
+        self._data_keys: dict[str, DataKey] = {}
         self.checker = RecordChecker(
             check.profile, source=check.source, header=check.header, index=check.index, today=check.today
         )
 
-    def check(self, rows: Sequence[Row]) -> Checked:
+    def records(self, rows: Sequence[Row]) -> tuple[list[LegacyRecord], list[RowProblem]]:
         """Every row checked, given print serials included (duplicates across rows are the caller's)."""
         records: list[LegacyRecord] = []
         problems: list[RowProblem] = []
@@ -122,21 +185,51 @@ class RowWorker:
                     )  # fmt: skip
                     continue
             records.append(checked)
-        return Checked(records, problems)
+        return records, problems
+
+    def check(self, rows: Sequence[Row]) -> bytes:
+        """Pass 1: the encoded :class:`Checked` of ``rows``."""
+        records, problems = self.records(rows)
+        secret = self._sign_spec.id_secret
+        keys = [_row_key(r, secret) for r in records]
+        return _encoder.encode(Checked(keys, problems))
+
+    def use_kek(self, kek: KeyEncryptionKey) -> None:
+        """Unwrap data keys with ``kek`` (this process opened it already) instead of opening the KEK file."""
+        self._kek = kek
 
     def _key(self) -> SigningKey:
         if self._signer is None:
             spec = self._sign_spec
-            assert spec is not None, "a worker built without a SignSpec cannot sign"
             self._signer = KeyStore(spec.key_dir, spec.passphrase, kdf=spec.kdf).open(spec.kid)
         return self._signer
 
-    def sign(self, rows: Sequence[Row]) -> Signed:
-        """The rows checked again and each signed (statement v1 by the province key, dated ``signed_on``)."""
-        checked = self.check(rows)
+    def _data_key(self, wrapped: WrappedDataKey) -> DataKey:
+        found = self._data_keys.get(wrapped.dk_id)
+        if found is None:
+            if self._kek is None:
+                path = Path(self._sign_spec.key_dir) / KEK_FILE_NAME
+                self._kek = read_kek_file(path, self._sign_spec.passphrase).kek
+            found = self._data_keys[wrapped.dk_id] = unwrap_data_key(wrapped, self._kek)
+        return found
+
+    def sign(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
+        """Pass 2: the encoded :class:`Signed` of ``rows`` — checked again, each signed (statement v1 by the
+        province key, dated ``signed_on``) and its document number sealed under ``data_key``."""
+        records, problems = self.records(rows)
         spec = self._sign_spec
-        assert spec is not None, "a worker built without a SignSpec cannot sign"
-        return Signed(checked.records, sign_records(checked.records, spec, self._key()), checked.problems)
+        certificates = sign_records(records, spec, self._key())
+        _, identities = seal_all(
+            self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
+        )
+        prepared = [
+            Prepared(
+                c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on, r.revoke_reason
+            )  # noqa: E501
+            for r, c, i in zip(records, certificates, identities, strict=True)
+        ]
+        floors = counter_floors(self._spec.profile, [r.number.number for r in records])
+        return _encoder.encode(Signed(prepared, floors, problems))
 
 
 def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey) -> list[NewCertificate]:
@@ -177,19 +270,19 @@ def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: Signin
 _WORKER: RowWorker | None = None
 
 
-def _start(check: CheckSpec, sign: SignSpec | None) -> None:
+def _start(check: CheckSpec, sign: SignSpec) -> None:
     global _WORKER  # noqa: PLW0603 - one worker per process, made by the pool's initializer
     _WORKER = RowWorker(check, sign)
 
 
-def _check_here(rows: list[Row]) -> Checked:
+def _check_here(rows: list[Row]) -> bytes:
     assert _WORKER is not None
     return _WORKER.check(rows)
 
 
-def _sign_here(rows: list[Row]) -> Signed:
+def _sign_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
     assert _WORKER is not None
-    return _WORKER.sign(rows)
+    return _WORKER.sign(rows, data_key)
 
 
 def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -198,12 +291,24 @@ def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+_checked = msgspec.msgpack.Decoder(Checked)
+_signed = msgspec.msgpack.Decoder(Signed)
+
+
 class RowPool:
     """Worker processes (``processes`` > 1) or a thread of this process, mapping chunks in order."""
 
-    def __init__(self, processes: int, check: CheckSpec, sign: SignSpec | None, *, signer: SigningKey | None) -> None:
+    def __init__(
+        self,
+        processes: int,
+        check: CheckSpec,
+        sign: SignSpec,
+        *,
+        signer: SigningKey,
+        kek: KeyEncryptionKey | None = None,
+    ) -> None:
         self.processes = processes
-        self.local = RowWorker(check, sign, signer=signer)
+        self.local = RowWorker(check, sign, signer=signer, kek=kek)
         self._specs = (check, sign)
         self._pool: ProcessPoolExecutor | None = None
 
@@ -223,24 +328,30 @@ class RowPool:
             self._pool = None
 
     def check(self, chunks: Iterator[list[Row]]) -> AsyncIterator[Checked]:
-        return self._map(self.local.check, _check_here, chunks)
+        """Pass 1 over ``chunks``, in order."""
+        return self._map(self.local.check, _check_here, ((chunk,) for chunk in chunks), _checked.decode)
 
-    def sign(self, chunks: Iterator[list[Row]]) -> AsyncIterator[Signed]:
-        return self._map(self.local.sign, _sign_here, chunks)
+    def sign(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[Signed]:
+        """Pass 2 over ``chunks``, each with the data key its identities are sealed under, in order."""
+        return self._map(self.local.sign, _sign_here, chunks, _signed.decode)
 
     async def _map(
-        self, here: Callable[[list[Row]], R], there: Callable[[list[Row]], R], chunks: Iterator[list[Row]]
+        self,
+        here: Callable[..., bytes],
+        there: Callable[..., bytes],
+        tasks: Iterator[tuple[Any, ...]],
+        decode: Callable[[bytes], R],
     ) -> AsyncIterator[R]:
         if self._pool is None:
-            for chunk in chunks:
-                yield await asyncio.to_thread(here, chunk)
+            for task in tasks:
+                yield decode(await asyncio.to_thread(here, *task))
             return
         loop = asyncio.get_running_loop()
-        window: deque[asyncio.Future[R]] = deque()
-        for chunk in chunks:
-            future: Future[R] = self._pool.submit(there, chunk)
+        window: deque[asyncio.Future[bytes]] = deque()
+        for task in tasks:
+            future: Future[bytes] = self._pool.submit(there, *task)
             window.append(asyncio.wrap_future(future, loop=loop))
             if len(window) >= 2 * self.processes:
-                yield await window.popleft()
+                yield decode(await window.popleft())
         while window:
-            yield await window.popleft()
+            yield decode(await window.popleft())
