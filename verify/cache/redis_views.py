@@ -156,9 +156,7 @@ class RedisViews:
             return True
         try:
             async with asyncio.timeout(self.timeout * 4):
-                await drop_versioned(
-                    self.redis, [(view_key(self.prefix, n), version_key(self.prefix, n)) for n in numbers]
-                )
+                await drop_versioned(self.redis, self._keys(numbers))
         except REDIS_ERRORS as exc:
             self._failed("drop", exc)
             return False

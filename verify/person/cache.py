@@ -298,9 +298,7 @@ class PersonStore:
         tags = sorted(self._pending_drops)
         try:
             async with asyncio.timeout(self.timeout * 4):
-                await drop_versioned(
-                    self.redis, [(person_key(self.prefix, t), person_version_key(self.prefix, t)) for t in tags]
-                )
+                await drop_versioned(self.redis, self._keys(tags))
         except REDIS_ERRORS as exc:
             self._failed("drop", exc)
             return False
