@@ -220,7 +220,7 @@ class DocumentController(Controller):
         self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
     ) -> PhotoReport:  # fmt: skip
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file",))
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=("file",))
         return await upload_photos(issuer.database, issuer.settings, principal, batch_id, form.data)
 
 

@@ -34,7 +34,7 @@ class NoticeController(Controller):
         index = await notice_list(issuer.database, page=page)
         province = issuer.profile.name_zh
         return Response(
-            pages.notice_index(index, province=province, demo=issuer.settings.demo_mode),
+            pages.notice_index(index, province=province, demo=issuer.settings.issuing.demo_mode),
             media_type=MediaType.HTML,
             headers=_CACHE,
         )
@@ -48,12 +48,12 @@ class NoticeController(Controller):
             batch = await notice_of(issuer.database, batch_id, page=page)
         except NotFoundError:
             return Response(
-                pages.notice_missing(province=province, demo=issuer.settings.demo_mode),
+                pages.notice_missing(province=province, demo=issuer.settings.issuing.demo_mode),
                 media_type=MediaType.HTML,
                 status_code=404,
             )
         return Response(
-            pages.notice_page(batch, province=province, demo=issuer.settings.demo_mode),
+            pages.notice_page(batch, province=province, demo=issuer.settings.issuing.demo_mode),
             media_type=MediaType.HTML,
             headers=_CACHE,
         )

@@ -249,7 +249,7 @@ async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: 
     today = province_day(datetime.now(UTC))
     source = await certificate_qr_source(issuer.database, issuer.profile, number, caller=principal, today=today)
     url = qr_url(
-        issuer.settings.public_url, number=source.number, statement=source.statement,
+        issuer.settings.server.public_url, number=source.number, statement=source.statement,
         signature=source.signature, mode=mode,
     )  # fmt: skip
     return make_code(url)

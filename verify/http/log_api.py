@@ -139,7 +139,7 @@ class LogController(Controller):
     async def key(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> Response[bytes]:
         """The log's verifier key, ``<origin>+<key ID>+<base64 key>``, for monitors to pin."""
         async with runtime.database.reader() as session:
-            verifier = await active_log_verifier(session, runtime.settings.log_origin)
+            verifier = await active_log_verifier(session, runtime.settings.transparency.log_origin)
         return cacheable(request, f"{verifier.encode()}\n".encode(), TEXT, KEY_CACHE)
 
     @get(
