@@ -72,7 +72,7 @@ async def seal_documents(
     if not wanted:
         return ids
     ring = DataKeyRing(await kek_for_sealing(session, settings))
-    secret, now = settings.id_hash_secret(), datetime.now(UTC)
+    secret, now = settings.keys.id_hash_secret(), datetime.now(UTC)
     done = 0
     while done < len(wanted):
         found = await usable_key(session, today, policy.max_rows)

@@ -434,8 +434,9 @@ async def import_legacy(
     first = await asyncio.to_thread(legacy.open)
     check = CheckSpec(profile=profile, source=source, header=first.header, index=first.index, today=province_day(now))
     sign = SignSpec(
-        key_dir=str(keystore.directory), passphrase=settings.passphrase(), kdf=settings.key_kdf, kid=signer.kid,
-        authority=profile.province_region, id_secret=settings.id_hash_secret(), signed_on=province_day(now),
+        key_dir=str(keystore.directory), passphrase=settings.keys.passphrase(), kdf=settings.keys.key_kdf,
+        kid=signer.kid,
+        authority=profile.province_region, id_secret=settings.keys.id_hash_secret(), signed_on=province_day(now),
         sealed_at=now,
     )  # fmt: skip
     workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)

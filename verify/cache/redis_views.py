@@ -78,8 +78,29 @@ class Cached:
         self.version = version
 
 
-def _bytes(value: bytes | str | None) -> bytes | None:
+def as_bytes(value: bytes | str | None) -> bytes | None:
+    """A Redis reply as bytes (a client set to decode replies hands back ``str``)."""
     return value.encode() if isinstance(value, str) else value
+
+
+async def read_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) -> list[tuple[bytes | None, bytes]]:
+    """Each ``(value key, version key)`` pair's value (``None``: absent) and version (``b""``: none yet), in
+    one ``MGET`` (one per slot on a Redis Cluster). Shared by certificate views and persons' views."""
+    values = await mget(redis, [value for value, _ in keys] + [version for _, version in keys])
+    count = len(keys)
+    return [(as_bytes(values[i]), as_bytes(values[count + i]) or b"") for i in range(count)]
+
+
+async def drop_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) -> None:
+    """Delete each ``(value key, version key)`` pair's value and bump its version, so a fill that read the
+    database before this can no longer store (the compare-and-set above); one pipeline, one key per command
+    (Redis Cluster: per slot). Shared by certificate views and persons' views."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for value, version in keys:
+            pipe.delete(value)
+            pipe.incr(version)
+            pipe.expire(version, VERSION_TTL_SECONDS)
+        await pipe.execute()
 
 
 class RedisViews:
@@ -101,16 +122,14 @@ class RedisViews:
         """What Redis holds for each number, or ``None`` when Redis cannot be asked."""
         if self.gate.open:
             return None
-        keys = [view_key(self.prefix, n) for n in numbers] + [version_key(self.prefix, n) for n in numbers]
         try:
             async with asyncio.timeout(self.timeout):
-                values = await mget(self.redis, keys)
+                held = await read_versioned(self.redis, self._keys(numbers))
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
         self.gate.succeeded()
-        count = len(numbers)
-        return {n: Cached(_bytes(values[i]), _bytes(values[count + i]) or b"") for i, n in enumerate(numbers)}
+        return {n: Cached(value, version) for n, (value, version) in zip(numbers, held, strict=True)}
 
     async def write(self, items: Sequence[tuple[str, bytes, bytes, bool]]) -> bool:
         """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved."""
@@ -137,16 +156,14 @@ class RedisViews:
             return True
         try:
             async with asyncio.timeout(self.timeout * 4):
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for number in numbers:  # one key per command (Redis Cluster: per slot)
-                        pipe.delete(view_key(self.prefix, number))
-                        pipe.incr(version_key(self.prefix, number))
-                        pipe.expire(version_key(self.prefix, number), VERSION_TTL_SECONDS)
-                    await pipe.execute()
+                await drop_versioned(self.redis, self._keys(numbers))
         except REDIS_ERRORS as exc:
             self._failed("drop", exc)
             return False
         return True
+
+    def _keys(self, numbers: Sequence[str]) -> list[tuple[str, str]]:
+        return [(view_key(self.prefix, number), version_key(self.prefix, number)) for number in numbers]
 
     def _failed(self, what: str, exc: BaseException) -> None:
         if not self.gate.open:

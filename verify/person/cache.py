@@ -47,11 +47,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry.db import Database
 from verify.cache.connect import RedisClient
-from verify.cache.invalidation import VERSION_TTL_SECONDS
 from verify.cache.lru import ResponseCache
-from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
+from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate, drop_versioned, read_versioned
 from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
-from verify.cache.slots import ScriptItem, mget, run_script
+from verify.cache.slots import ScriptItem, run_script
 from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.metrics import Metrics
 from verify.person.lookup import PersonQuery, person_tag
@@ -78,10 +77,6 @@ def person_key(prefix: str, tag: str) -> str:
 def person_version_key(prefix: str, tag: str) -> str:
     """The Redis key counting the invalidations of a person (compare-and-set guard of writes)."""
     return f"{prefix}:pver:{{{tag}}}"
-
-
-def _bytes(value: bytes | str | None) -> bytes | None:
-    return value.encode() if isinstance(value, str) else value
 
 
 class _Flight:
@@ -203,17 +198,15 @@ class PersonStore:
         docstring)."""
         if self.redis is None or self.gate.open:
             return None
-        keys = [person_key(self.prefix, tag) for tag in tags] + [person_version_key(self.prefix, tag) for tag in tags]
         try:
             async with asyncio.timeout(self.timeout):
-                values = await mget(self.redis, keys)
+                stored = await read_versioned(self.redis, self._keys(tags))
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
         held: dict[str, Views | bytes] = {}
-        for index, tag in enumerate(tags):
-            held[tag] = _bytes(values[len(tags) + index]) or b""
-            data = _bytes(values[index])
+        for tag, (data, version) in zip(tags, stored, strict=True):
+            held[tag] = version
             if data is not None:
                 # a value written by another release (unstamped, or not decoding) is overwritten after the read
                 with contextlib.suppress(StaleValueError, msgspec.DecodeError, msgspec.ValidationError):
@@ -241,7 +234,7 @@ class PersonStore:
             stamp = max([position, *(view.revision for view in views)])
             calls.append(
                 (
-                    [person_key(self.prefix, tag), person_version_key(self.prefix, tag)],
+                    list(self._keys([tag])[0]),
                     [stamp_value(stamp, _encoder.encode(views)), version, self.ttl],
                 )
             )
@@ -305,12 +298,7 @@ class PersonStore:
         tags = sorted(self._pending_drops)
         try:
             async with asyncio.timeout(self.timeout * 4):
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for tag in tags:  # one key per command (Redis Cluster: per slot)
-                        pipe.delete(person_key(self.prefix, tag))
-                        pipe.incr(person_version_key(self.prefix, tag))
-                        pipe.expire(person_version_key(self.prefix, tag), VERSION_TTL_SECONDS)
-                    await pipe.execute()
+                await drop_versioned(self.redis, self._keys(tags))
         except REDIS_ERRORS as exc:
             self._failed("drop", exc)
             return False
@@ -318,6 +306,9 @@ class PersonStore:
         # An answer read from Redis before the drop may have been filled in meanwhile: drop it again.
         self.cache.invalidate(tags)
         return True
+
+    def _keys(self, tags: Sequence[str]) -> list[tuple[str, str]]:
+        return [(person_key(self.prefix, tag), person_version_key(self.prefix, tag)) for tag in tags]
 
     def _changed_lately(self, tag: str) -> bool:
         at = self._recent.get(tag)
