@@ -35,10 +35,11 @@ from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
-from issuer.openapi import PHOTOS_FORM, documented, ok
+from issuer.openapi import PHOTOS_FORM, documented
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
+from verify.http.problems import ok
 
 _FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
 

@@ -31,11 +31,12 @@ from issuer.batches.template import build_template
 from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form, upload_of
 from issuer.batches.workflow import RowStatus, State
 from issuer.injected import Caller, Runtime
-from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented, ok
+from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented
 from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]

@@ -15,10 +15,11 @@ from litestar.params import QueryParameter
 from issuer import openapi_examples as examples
 from issuer.batches import pages
 from issuer.batches.notice import NoticeBatch, NoticeIndex, notice_list, notice_of
-from issuer.openapi import documented, ok
+from issuer.openapi import documented
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
+from verify.http.problems import ok
 
 Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 _CACHE = {"Cache-Control": "public, max-age=60"}

@@ -15,9 +15,10 @@ from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
 from issuer.legacy.service import LegacyReport, import_legacy
-from issuer.openapi import LEGACY_FORM, documented, ok
+from issuer.openapi import LEGACY_FORM, documented
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
+from verify.http.problems import ok
 
 
 def legacy_routes(settings: Settings) -> list[type[Controller]]:

@@ -1,5 +1,6 @@
 """The CPU side of a legacy import, spread over every core: checking rows, building and signing their
-statements, sealing their document numbers (pure but for opening keys: rows in, ready-to-store rows out).
+statements, sealing their document numbers, all in one go (pure but for opening keys: rows in,
+ready-to-store rows out; ``issuer.legacy.spool`` keeps them until the whole file is known good).
 
 Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row, signing
 it and sealing its number are tens of microseconds of Python each, under the GIL; the event loop meanwhile
@@ -8,9 +9,9 @@ for files of :data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per 
 memory stays flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the
 calling process.
 
-What crosses a process boundary is MessagePack of plain Structs (:class:`Checked`, :class:`Signed`): no
-pickled objects (pickling the records cost as much as checking them), and **no clear document number on the
-way back**: pass 1 answers each row's keyed index, pass 2 its sealed identity. A worker opens the province
+What comes back across the process boundary is MessagePack of plain Structs (:class:`Signed`): no pickled
+objects (pickling the records cost as much as checking them), and **no clear document number**: a row comes
+back with its keyed index and its sealed identity. A worker opens the province
 signing key and the key-encryption key itself from the key directory (a private key never leaves its
 process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrapped in the worker.
 """
@@ -20,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final
 
 import msgspec
 
@@ -38,9 +39,12 @@ from keys.signing import SigningKey
 from registry.certificates import NewCertificate
 from registry.identity.index import holder_digest
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
+from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
+from registry.rules.numbering import sequence_scope
 from registry.rules.policy import ProvinceProfile
+from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from registry.tabular import Row
@@ -48,8 +52,6 @@ from registry.vocab import subject_type_of
 
 #: Files with fewer rows are checked and signed in-process: starting workers costs a second or two.
 MIN_PARALLEL_ROWS: Final = 20_000
-
-R = TypeVar("R")
 
 
 class CheckSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,38 +88,17 @@ class SignSpec:
             object.__setattr__(self, name, value)
 
 
-class RowKey(msgspec.Struct, frozen=True, array_like=True):
-    """What pass 1 compares of a good row, in the file and with the database: its number and print serial
-    (repeats), institution (exists), and what makes a stored number *this* certificate (a re-run) — the
-    holder by keyed index, never the document number."""
-
-    row: int
-    number: str
-    kind: str
-    digest: bytes
-    subject_code: str
-    level: int
-    issued_on: date
-    institution_code: str
-    print_serial: str | None
-
-
-class Checked(msgspec.Struct, frozen=True, array_like=True):
-    """A chunk checked: the good rows' keys, and every problem of the others."""
-
-    keys: list[RowKey]
-    problems: list[RowProblem]
-
-
 #: A sealed identity in ``registry.identity.sealing.store.IDENTITY_COLUMNS`` order (id, type, sealed
 #: number, index, mask, gender, created at).
 SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 
 class Prepared(msgspec.Struct, frozen=True, array_like=True):
-    """One row ready to store: its signed certificate, its sealed identity, and what its origin (and
+    """One row ready to store: its signed certificate (whose number, holder index, subject, level, dates and
+    institution are what pass 1 compares with the database), its sealed identity, and what its origin (and
     revocation) events record."""
 
+    row: int
     certificate: NewCertificate
     identity: SealedIdentity
     rule: str
@@ -129,8 +110,8 @@ class Prepared(msgspec.Struct, frozen=True, array_like=True):
 
 
 class Signed(msgspec.Struct, frozen=True, array_like=True):
-    """A chunk checked, signed and sealed: its rows in file order, the numbering floors its numbers set
-    (``registry.rules.legacy.counter_floors``), and problems (a file changed since pass 1)."""
+    """A chunk checked, signed and sealed: its good rows in file order, the numbering floors their numbers set
+    (``registry.rules.legacy.counter_floors``), and every problem of the others."""
 
     rows: list[Prepared]
     floors: dict[str, int]
@@ -138,15 +119,6 @@ class Signed(msgspec.Struct, frozen=True, array_like=True):
 
 
 _encoder = msgspec.msgpack.Encoder()
-
-
-def _row_key(r: LegacyRecord, secret: bytes) -> RowKey:
-    digest = holder_digest(secret, r.document)
-    number = r.number
-    return RowKey(
-        r.row, number.number, number.kind.value, digest, r.subject_code, r.level, r.issued_on, r.institution_code,
-        r.print_serial,
-    )  # fmt: skip
 
 
 class RowWorker:
@@ -157,6 +129,9 @@ class RowWorker:
     ) -> None:
         self._spec, self._sign_spec, self._signer, self._kek = check, sign, signer, kek
         self._data_keys: dict[str, DataKey] = {}
+        self._first_of_length: dict[int, NumberingRule] = {}
+        for rule in check.profile.numbering.values():
+            self._first_of_length.setdefault(compiled(rule).length, rule)
         self.checker = RecordChecker(
             check.profile, source=check.source, header=check.header, index=check.index, today=check.today
         )
@@ -187,12 +162,29 @@ class RowWorker:
             records.append(checked)
         return records, problems
 
-    def check(self, rows: Sequence[Row]) -> bytes:
-        """Pass 1: the encoded :class:`Checked` of ``rows``."""
-        records, problems = self.records(rows)
-        secret = self._sign_spec.id_secret
-        keys = [_row_key(r, secret) for r in records]
-        return _encoder.encode(Checked(keys, problems))
+    def _floors(self, records: Sequence[LegacyRecord]) -> dict[str, int]:
+        """``counter_floors`` of the records' numbers, taking the parts ``parse_legacy`` read where
+        ``counter_floor`` would cut the number again under the same rule — the kind's current rule when it is
+        the first current rule of its length — and cutting only the others (the same answer, half the work)."""
+        profile = self._spec.profile
+        floors: dict[str, int] = {}
+        others: list[str] = []
+        for record in records:
+            number = record.number
+            rule = profile.numbering.get(number.kind)
+            if (
+                rule is not None
+                and number.rule == "numbering"
+                and number.parts is not None
+                and rule is self._first_of_length.get(len(number.number))
+            ):
+                scope = sequence_scope(rule, number.parts)
+                floors[scope] = max(floors.get(scope, 0), number.parts.sequence + 1)
+            else:
+                others.append(number.number)
+        for scope, value in counter_floors(profile, others).items():
+            floors[scope] = max(floors.get(scope, 0), value)
+        return floors
 
     def use_kek(self, kek: KeyEncryptionKey) -> None:
         """Unwrap data keys with ``kek`` (this process opened it already) instead of opening the KEK file."""
@@ -213,32 +205,42 @@ class RowWorker:
             found = self._data_keys[wrapped.dk_id] = unwrap_data_key(wrapped, self._kek)
         return found
 
-    def sign(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
-        """Pass 2: the encoded :class:`Signed` of ``rows`` — checked again, each signed (statement v1 by the
-        province key, dated ``signed_on``) and its document number sealed under ``data_key``."""
+    def prepare(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
+        """The encoded :class:`Signed` of ``rows``: each checked, signed (statement v1 by the province key,
+        dated ``signed_on``) and its document number sealed under ``data_key``."""
         records, problems = self.records(rows)
         spec = self._sign_spec
-        certificates = sign_records(records, spec, self._key())
         _, identities = seal_all(
             self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
         )
+        certificates = sign_records(records, spec, self._key(), digests=[i[3] for i in identities])
         prepared = [
             Prepared(
-                c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on, r.revoke_reason
+                r.row,
+                c,
+                i,
+                r.number.rule,
+                r.recorded_authority,
+                r.issued_on,
+                r.print_serial,
+                r.revoked_on,
+                r.revoke_reason,
             )
             for r, c, i in zip(records, certificates, identities, strict=True)
         ]
-        floors = counter_floors(self._spec.profile, [r.number.number for r in records])
+        floors = self._floors(records)
         return _encoder.encode(Signed(prepared, floors, problems))
 
 
-def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey) -> list[NewCertificate]:
+def sign_records(
+    records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey, *, digests: Sequence[bytes] | None = None
+) -> list[NewCertificate]:
     """Statements signed by the province key. The statement's issue date is ``signed_on``: a verifier checks
     that the key was valid on that date, and no key of the registry existed when the old certificate was
     issued. The recorded issue date is kept as ``assessed_on`` and in the origin event."""
     made = []
     signed_days = days_since_epoch(spec.signed_on)
-    for record in records:
+    for at, record in enumerate(records):
         kind = record.number.kind
         statement = Statement(
             1, record.number.number, kind.statement_code, record.holder_name, record.document.masked,
@@ -250,7 +252,7 @@ def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: Signin
                 number=record.number.number,
                 kind=kind.value,
                 holder_name=record.holder_name,
-                holder_id_digest=holder_digest(spec.id_secret, record.document),
+                holder_id_digest=holder_digest(spec.id_secret, record.document) if digests is None else digests[at],
                 holder_id_masked=record.document.masked,
                 subject_type=subject_type_of(kind).value,
                 subject_code=record.subject_code,
@@ -275,14 +277,9 @@ def _start(check: CheckSpec, sign: SignSpec) -> None:
     _WORKER = RowWorker(check, sign)
 
 
-def _check_here(rows: list[Row]) -> bytes:
+def _prepare_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
     assert _WORKER is not None
-    return _WORKER.check(rows)
-
-
-def _sign_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
-    assert _WORKER is not None
-    return _WORKER.sign(rows, data_key)
+    return _WORKER.prepare(rows, data_key)
 
 
 def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -291,8 +288,12 @@ def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-_checked = msgspec.msgpack.Decoder(Checked)
 _signed = msgspec.msgpack.Decoder(Signed)
+
+
+def decode_signed(data: bytes) -> Signed:
+    """A chunk as :meth:`RowWorker.prepare` encoded it."""
+    return _signed.decode(data)
 
 
 class RowPool:
@@ -327,31 +328,19 @@ class RowPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def check(self, chunks: Iterator[list[Row]]) -> AsyncIterator[Checked]:
-        """Pass 1 over ``chunks``, in order."""
-        return self._map(self.local.check, _check_here, ((chunk,) for chunk in chunks), _checked.decode)
-
-    def sign(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[Signed]:
-        """Pass 2 over ``chunks``, each with the data key its identities are sealed under, in order."""
-        return self._map(self.local.sign, _sign_here, chunks, _signed.decode)
-
-    async def _map(
-        self,
-        here: Callable[..., bytes],
-        there: Callable[..., bytes],
-        tasks: Iterator[tuple[Any, ...]],
-        decode: Callable[[bytes], R],
-    ) -> AsyncIterator[R]:
+    async def prepare(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[bytes]:
+        """Each chunk, with the data key its identities are sealed under, prepared (:meth:`RowWorker.prepare`),
+        in order."""
         if self._pool is None:
-            for task in tasks:
-                yield decode(await asyncio.to_thread(here, *task))
+            for chunk, key in chunks:
+                yield await asyncio.to_thread(self.local.prepare, chunk, key)
             return
         loop = asyncio.get_running_loop()
         window: deque[asyncio.Future[bytes]] = deque()
-        for task in tasks:
-            future: Future[bytes] = self._pool.submit(there, *task)
+        for chunk, key in chunks:
+            future: Future[bytes] = self._pool.submit(_prepare_here, chunk, key)
             window.append(asyncio.wrap_future(future, loop=loop))
             if len(window) >= 2 * self.processes:
-                yield decode(await window.popleft())
+                yield await window.popleft()
         while window:
-            yield decode(await window.popleft())
+            yield await window.popleft()

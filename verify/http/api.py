@@ -25,7 +25,7 @@ from verify.http.apidocs import request_example
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
-from verify.http.problems import answer_spec, problem_spec
+from verify.http.problems import ok, problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -120,11 +120,11 @@ class VerifyApi(Controller):
             "client IP, and person look-ups also per document); with `X-API-Key` the key's limit applies instead."
         ),
         responses={
-            200: answer_spec(
+            200: ok(
                 cast("Any", VerifyResult | PersonResult),  # a union is a valid schema; the stub says type only
                 "查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
-                "有效 / valid",
                 examples.VERIFY_RESULT,
+                summary="有效 / valid",
             ),
             **ERRORS,
             **_UNAUTHORIZED,
@@ -164,11 +164,11 @@ class VerifyApi(Controller):
             "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
-            200: answer_spec(
+            200: ok(
                 BatchResponse,
                 "每项一个结论 / one verdict per item",
-                "两项 / two items",
                 examples.BATCH_RESPONSE,
+                summary="两项 / two items",
             ),
             **ERRORS,
             **_UNAUTHORIZED,
@@ -191,11 +191,11 @@ class VerifyApi(Controller):
             "number alone yields no name (check the name with `POST /v1/verify`). Counts against the key's limit."
         ),
         responses={
-            200: answer_spec(
+            200: ok(
                 PublicCertificateResult,
                 "公开信息与状态 / public view and status",
-                "有效 / valid",
                 examples.PUBLIC_CERTIFICATE,
+                summary="有效 / valid",
             ),
             404: problem_spec(
                 404,
@@ -221,11 +221,11 @@ class VerifyApi(Controller):
             "with `result: not_genuine` and the reason: a failed verification is a verdict, not an error."
         ),
         responses={
-            200: answer_spec(
+            200: ok(
                 VerifyResult,
                 "查验结论 / the verdict",
-                "有效 / valid",
                 examples.VERIFY_RESULT,
+                summary="有效 / valid",
             ),
             **ERRORS,
         },

@@ -31,7 +31,7 @@ from registry.log.service import (
 )
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
-from verify.http.problems import answer_spec, problem_spec
+from verify.http.problems import ok, problem_spec
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -67,7 +67,7 @@ _ERRORS: Final = {
 def _answer(data: Any, description: str, example: Any, media_type: str = MediaType.JSON) -> dict[int, ResponseSpec]:
     """The 200 (with ``example``) and the 304 of a cacheable log route."""
     return {
-        200: answer_spec(data, description, description, example, media_type),
+        200: ok(data, description, example, media_type=media_type),
         304: ResponseSpec(None, description="未改变（If-None-Match 与 ETag 相同）/ not modified (ETag matches)"),
     }
 
