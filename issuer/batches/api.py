@@ -31,11 +31,12 @@ from issuer.batches.template import build_template
 from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form, upload_of
 from issuer.batches.workflow import RowStatus, State
 from issuer.injected import Caller, Runtime
-from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented, ok
+from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented
 from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
@@ -144,7 +145,7 @@ class BatchController(Controller):
     )
     async def submit(self, *, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=SUBMIT_FIELDS)
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
         imported = await submission.submit_batch(issuer.database, issuer.settings, principal, upload_of(form))
         return await reports.import_answer(issuer.database, issuer.settings, imported)
 
@@ -232,7 +233,7 @@ class BatchController(Controller):
         self, *, batch_id: BatchId, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller
     ) -> ImportAnswer:
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=RESUBMIT_FIELDS)
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=RESUBMIT_FIELDS)
         imported = await submission.resubmit_batch(
             issuer.database, issuer.settings, principal, batch_id, data=form.data, file_name=form.file_name
         )
@@ -316,6 +317,6 @@ def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
     router = Router(
         path="/",
         route_handlers=[BatchController],
-        request_max_body_size=settings.max_upload_bytes + FORM_SLACK,
+        request_max_body_size=settings.issuing.max_upload_bytes + FORM_SLACK,
     )
     return [router, NoticeController]

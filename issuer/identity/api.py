@@ -18,7 +18,8 @@ from litestar.params import FromPath, JSONBody
 from issuer import openapi_examples as examples
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.injected import Caller, Runtime
-from issuer.openapi import documented, ok
+from issuer.openapi import documented
+from verify.http.problems import ok
 
 
 class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

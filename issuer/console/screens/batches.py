@@ -58,7 +58,7 @@ def back_to(batch_id: int) -> Redirect:
 async def _upload_form(request: Request[Any, Any, Any], issuer: IssuerRuntime, fields: tuple[str, ...]) -> Form:
     """The multipart form within ``CERTREG_MAX_UPLOAD_BYTES`` (:func:`read_form`; the hidden ``_csrf`` field
     besides the upload's own)."""
-    return await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=(*fields, *CSRF_FIELD))
+    return await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=(*fields, *CSRF_FIELD))
 
 
 @get("/batches", name="console:batches")
