@@ -80,12 +80,7 @@ async def batch_list(
 
 @get("/queue/{which:str}", name="console:queue")
 async def review_queue(
-    *,
-    request: Request[Any, Any, Any],
-    which: FromPath[str],
-    issuer: Runtime,
-    staff: Caller,
-    offset: Offset = 0,
+    *, request: Request[Any, Any, Any], which: FromPath[str], issuer: Runtime, staff: Caller, offset: Offset = 0
 ) -> Response[str]:
     """The city's (``submitted``) or the province's (``city_reviewed``) review queue."""
     state = QUEUES.get(which)
@@ -142,13 +137,7 @@ async def batch_page(
 
 
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
-async def resubmit(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: Runtime,
-    staff: Caller,
-) -> Redirect:
+async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
     await submission.resubmit_batch(
         issuer.database,
@@ -169,13 +158,7 @@ FormStep = StepAction[dict[str, str]]
 def _batch_step(name: str, step: str, act: FormStep, doc: str | None = None) -> HTTPRouteHandler:
     """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
 
-    async def screen(
-        *,
-        request: Request[Any, Any, Any],
-        batch_id: BatchId,
-        issuer: Runtime,
-        staff: Caller,
-    ) -> Redirect:
+    async def screen(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
         await act(issuer, staff, batch_id, await forms.form_fields(request))
         return back_to(batch_id)
 
