@@ -35,10 +35,11 @@ from issuer.artefacts.store import READ_CHUNK, ArtefactKind
 from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
-from issuer.openapi import PHOTOS_FORM, documented, ok
+from issuer.openapi import PHOTOS_FORM, documented
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
+from verify.http.problems import ok
 
 _FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
 
@@ -219,7 +220,7 @@ class DocumentController(Controller):
         self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime],
         principal: NamedDependency[Principal],
     ) -> PhotoReport:  # fmt: skip
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file",))
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=("file",))
         return await upload_photos(issuer.database, issuer.settings, principal, batch_id, form.data)
 
 

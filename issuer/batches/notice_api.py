@@ -15,10 +15,11 @@ from litestar.params import QueryParameter
 from issuer import openapi_examples as examples
 from issuer.batches import pages
 from issuer.batches.notice import NoticeBatch, NoticeIndex, notice_list, notice_of
-from issuer.openapi import documented, ok
+from issuer.openapi import documented
 from issuer.params import BatchId
 from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
+from verify.http.problems import ok
 
 Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
 _CACHE = {"Cache-Control": "public, max-age=60"}
@@ -33,7 +34,7 @@ class NoticeController(Controller):
         index = await notice_list(issuer.database, page=page)
         province = issuer.profile.name_zh
         return Response(
-            pages.notice_index(index, province=province, demo=issuer.settings.demo_mode),
+            pages.notice_index(index, province=province, demo=issuer.settings.issuing.demo_mode),
             media_type=MediaType.HTML,
             headers=_CACHE,
         )
@@ -47,12 +48,12 @@ class NoticeController(Controller):
             batch = await notice_of(issuer.database, batch_id, page=page)
         except NotFoundError:
             return Response(
-                pages.notice_missing(province=province, demo=issuer.settings.demo_mode),
+                pages.notice_missing(province=province, demo=issuer.settings.issuing.demo_mode),
                 media_type=MediaType.HTML,
                 status_code=404,
             )
         return Response(
-            pages.notice_page(batch, province=province, demo=issuer.settings.demo_mode),
+            pages.notice_page(batch, province=province, demo=issuer.settings.issuing.demo_mode),
             media_type=MediaType.HTML,
             headers=_CACHE,
         )

@@ -153,7 +153,7 @@ async def _advance(
     exclude_bad: bool,
     now: datetime,
 ) -> bool:
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     province = needs_province(profile, upload.kind)
 
     async def member(step: str) -> Principal:

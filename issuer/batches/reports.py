@@ -129,7 +129,7 @@ async def batch_detail(
         region = await store.institution_region(session, batch.institution_code)
         authorise(caller, Action.VIEW, batch_target(batch.id, batch.institution_code, region))
         counts = await store.status_counts(session, batch_id)
-        province = needs_province(get_profile(settings.profile), batch.kind)
+        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
         limit = max(1, min(limit, MAX_PAGE))
         total, rows = await store.row_page(
             session, batch_id, status=status.value if status else None, offset=offset, limit=limit
@@ -195,7 +195,7 @@ async def import_answer(database: Database, settings: Settings, imported: Import
         batch = await store.get_batch(session, imported.batch_id)
         counts = await store.status_counts(session, batch.id)
         names = await _institution_names(session, {batch.institution_code})
-        province = needs_province(get_profile(settings.profile), batch.kind)
+        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
     bad = [
         RowReport(
             row=r.row_no,

@@ -74,17 +74,19 @@ async def _check_upload(
             f"考核日期 {upload.assessed_on} 晚于今天 / the assessment date {upload.assessed_on} is in the future"
         )
     progress("read", 0, 1)
-    parsed = await asyncio.to_thread(parse_file, upload.data, upload.file_name, upload.kind, max_rows=settings.max_rows)
+    parsed = await asyncio.to_thread(
+        parse_file, upload.data, upload.file_name, upload.kind, max_rows=settings.issuing.max_rows
+    )
     progress("read", 1, 1)
     codes = subject_codes(parsed, upload.kind)
     checker = RowChecker(
         kind=upload.kind,
         assessed_on=upload.assessed_on,
         today=today,
-        secret=settings.id_hash_secret(),
+        secret=settings.keys.id_hash_secret(),
         columns=parsed.columns,
         context=EligibilityContext(
-            profile=get_profile(settings.profile),
+            profile=get_profile(settings.issuing.profile),
             institution=refs.institution,
             filing_authority=refs.filing_authority,
             filings=refs.filings,

@@ -79,7 +79,7 @@ async def review_batch(
         await store.move_state(session, batch, expected, None, action_zh="市州审核", action_en="the city review")
         await _require_rows_to_go_on(session, batch)
         levels = await store.live_levels(session, batch.id)
-        province = needs_province(get_profile(settings.profile), batch.kind)
+        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
         await store.move_state(
             session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="the city review"
         )
@@ -99,7 +99,7 @@ async def approve_batch(
         batch = await _load(session, caller, batch_id, Action.APPROVE)
         expected = (State.CITY_REVIEWED,)
         await store.move_state(session, batch, expected, None, action_zh="省级复审", action_en="province review")
-        if not needs_province(get_profile(settings.profile), batch.kind):
+        if not needs_province(get_profile(settings.issuing.profile), batch.kind):
             raise BatchStateError(
                 f"批次 {batch.id} 为专项职业能力，由市州鉴定中心确认，无须省级复审，可直接公示（规则7） / batch "
                 f"{batch.id} is special ability, confirmed by the city centre with no province review; start the "
@@ -141,11 +141,11 @@ async def start_notice(
     async with database.transaction() as session:
         reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.NOTICE)
-        profile = get_profile(settings.profile)
+        profile = get_profile(settings.issuing.profile)
         province = needs_province(profile, batch.kind)
         expected = notice_states(province)
         await store.move_state(session, batch, expected, None, action_zh="启动公示", action_en="starting the notice")
-        minimum = notice_days(profile, settings.notice_days)
+        minimum = notice_days(profile, settings.issuing.notice_days)
         if days is not None and days < minimum:
             raise BatchRequestError(
                 f"公示期不得少于 {minimum} 天（规则8） / the notice lasts at least {minimum} days (rule 8)"

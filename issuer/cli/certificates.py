@@ -64,7 +64,7 @@ def _run(
 def revoke_command(number: str, reason: str, operator: str | None) -> None:
     """撤销 / revoke certificate NUMBER."""
     settings = settings_from_env()
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     result = _run(
         settings,
         operator,
@@ -95,7 +95,7 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
     """补发 / reissue certificate NUMBER: a qualification certificate keeps its number under a new print
     serial; another kind gets a new number (same content)."""
     settings = settings_from_env()
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     store = keystore(settings)
     result = _run(
         settings,
@@ -130,7 +130,7 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
 def prints_command(number: str, operator: str | None) -> None:
     """印制记录 / the print serials certificate NUMBER was printed under (the valid one and the void ones)."""
     settings = settings_from_env()
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     today = province_day(datetime.now(UTC))
     found = _run(
         settings, operator, lambda db, _, caller: certificate_prints(db, profile, number, caller=caller, today=today)
@@ -175,7 +175,7 @@ def replace_command(
 ) -> None:
     """换发 / replace certificate NUMBER with corrected content under a new number."""
     settings = settings_from_env()
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     store = keystore(settings)
     correction = Correction(
         holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,

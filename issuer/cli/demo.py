@@ -51,7 +51,7 @@ def demo_load() -> None:
                 for line in demo_links(settings):  # plain echo: a link stays on one line, percent-encoded
                     click.echo(line)
             await publish_after_batch(database, store, settings)
-            for line in demo_staff_lines(await ensure_demo_staff(database, settings), settings.public_url):
+            for line in demo_staff_lines(await ensure_demo_staff(database, settings), settings.server.public_url):
                 click.echo(line)
 
     run(_load)

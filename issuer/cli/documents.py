@@ -67,7 +67,7 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
                 caller = await find_operator(session, operator, Role.PROVINCE_ADMIN)
             artefacts = Artefacts(database, settings)
             today = province_day(datetime.now(UTC))
-            profile = get_profile(settings.profile)
+            profile = get_profile(settings.issuing.profile)
             _, data = await artefacts.certificate_pdf(caller, profile, number, parse_variant(variant), today=today)
         return data
 
@@ -95,7 +95,7 @@ def test_print_command(kind: str, offset: str | None, output: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--offset") from None
     data = draw_test_print(settings, CertificateKind(kind), moved)
     output.write_bytes(data)
-    x, y = moved if moved is not None else print_offset(settings.profile, settings.print_offset())
+    x, y = moved if moved is not None else print_offset(settings.issuing.profile, settings.documents.print_offset())
     console.print(f"已写入 / written {output} ({len(data):,} bytes; offset x = {x:+.1f} mm, y = {y:+.1f} mm)")
 
 

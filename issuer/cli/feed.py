@@ -46,7 +46,7 @@ def export_command(since: int, out_dir: Path, reason: str, operator: str | None)
     """导出证书事件及完整身份（NDJSON、CSV、XLSX 与签名清单）/ export the feed with a signed manifest."""
     settings = with_passphrase(settings_from_env())
     store = keystore(settings)
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile, caller = get_profile(settings.issuing.profile), operator_for(settings, operator)
 
     async def _export() -> FeedResult:
         async with open_database(settings) as database:

@@ -90,8 +90,10 @@ def issue_command(
     it (no one does two reviews or issues what they submitted)."""
     settings = with_passphrase(settings_from_env())
     data = file.read_bytes()
-    if len(data) > settings.max_upload_bytes:
-        err_console.print(f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.max_upload_bytes} bytes")
+    if len(data) > settings.issuing.max_upload_bytes:
+        err_console.print(
+            f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.issuing.max_upload_bytes} bytes"
+        )
         sys.exit(2)
     upload = Upload(
         data=data,

@@ -40,7 +40,7 @@ def operator_for(settings: Settings, name: str | None = None) -> Principal:
     """The operator ``name`` (default: the login name) in the province admin role for the province centre of
     the configured profile (its code is the province's region code), without a database round trip."""
     return Principal.for_operator(
-        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=get_profile(settings.profile).province_region
+        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=get_profile(settings.issuing.profile).province_region
     )
 
 
@@ -58,7 +58,7 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) 
     """Issue ``batch_id`` as ``operator`` (the province admin, or a city reviewer for special-ability
     batches) with a progress bar on stderr; returns the result and the seconds it took."""
     store = keystore(settings)
-    profile = get_profile(settings.profile)
+    profile = get_profile(settings.issuing.profile)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(STAGES["check"], total=None)

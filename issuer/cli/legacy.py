@@ -52,7 +52,7 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
     """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
     settings = with_passphrase(settings_from_env())
     store = keystore(settings)
-    profile, caller = get_profile(settings.profile), operator_for(settings, operator)
+    profile, caller = get_profile(settings.issuing.profile), operator_for(settings, operator)
 
     def progress(done: int, total: int) -> None:
         err_console.print(f"legacy: stored {done}/{total}")

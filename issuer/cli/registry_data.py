@@ -34,7 +34,12 @@ def load(path: Path, table: str | None) -> None:
     async def _load() -> LoadReport:
         async with open_database(settings) as database:
             return await load_reference_file(
-                database, data, path.name, table=table, actor="cli:registry-load", profile=get_profile(settings.profile)
+                database,
+                data,
+                path.name,
+                table=table,
+                actor="cli:registry-load",
+                profile=get_profile(settings.issuing.profile),
             )
 
     print_report(run(_load), path.name)

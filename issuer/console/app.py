@@ -107,8 +107,10 @@ async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[Log
     settings = runtime.settings
     login = data.login.strip()[:24]
     wait = max(
-        await runtime.limiter.hit(f"ip:{runtime.client_address(request)}", settings.console_login_rate_per_minute),
-        await runtime.limiter.hit(f"login:{login_key(login)}", settings.console_account_rate_per_minute),
+        await runtime.limiter.hit(
+            f"ip:{runtime.client_address(request)}", settings.console.console_login_rate_per_minute
+        ),
+        await runtime.limiter.hit(f"login:{login_key(login)}", settings.console.console_account_rate_per_minute),
     )
     if wait:
         runtime.count_sign_in("rate_limited")

@@ -19,8 +19,9 @@ from litestar.params import FromPath, JSONBody
 from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
-from issuer.openapi import documented, ok
+from issuer.openapi import documented
 from issuer.runtime import IssuerRuntime
+from verify.http.problems import ok
 
 
 class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

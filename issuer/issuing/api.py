@@ -40,11 +40,12 @@ from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
-from issuer.openapi import documented, ok
+from issuer.openapi import documented
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
+from verify.http.problems import ok
 
 
 class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
@@ -248,7 +249,7 @@ async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: 
     today = province_day(datetime.now(UTC))
     source = await certificate_qr_source(issuer.database, issuer.profile, number, caller=principal, today=today)
     url = qr_url(
-        issuer.settings.public_url, number=source.number, statement=source.statement,
+        issuer.settings.server.public_url, number=source.number, statement=source.statement,
         signature=source.signature, mode=mode,
     )  # fmt: skip
     return make_code(url)

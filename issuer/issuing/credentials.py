@@ -74,7 +74,7 @@ class CredentialContext:
     @classmethod
     def of(cls, settings: Settings, keystore: KeyStore | Callable[[], KeyStore]) -> CredentialContext:
         """The context of a configured service (``CERTREG_PUBLIC_URL``)."""
-        return cls(public_url=settings.public_url, keystore=keystore)
+        return cls(public_url=settings.server.public_url, keystore=keystore)
 
 
 class SubjectNames:

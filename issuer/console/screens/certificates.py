@@ -71,7 +71,7 @@ async def search_holder(
         issuer.database,
         name=forms.text(fields, "name", max_length=64),
         id_number=forms.text(fields, "id_number", max_length=32),
-        secret=issuer.settings.id_hash_secret(),
+        secret=issuer.settings.keys.id_hash_secret(),
         caller=staff,
         today=_today(),
     )
@@ -100,7 +100,7 @@ async def certificate_qr(
     profile = issuer.profile
     source = await certificate_qr_source(issuer.database, profile, number, caller=staff, today=_today())
     url = qr_url(
-        issuer.settings.public_url, number=source.number, statement=source.statement, signature=source.signature
+        issuer.settings.server.public_url, number=source.number, statement=source.statement, signature=source.signature
     )
     disposition = f'inline; filename="{source.number}.svg"'
     return Response(

@@ -53,7 +53,7 @@ async def trust_page(
     async with issuer.database.reader() as session:
         checkpoint = await latest_checkpoint(session)
         size = await log_size(session)
-    audit = read_audit_state(default_state_path(issuer.settings), issuer.settings.log_origin)
+    audit = read_audit_state(default_state_path(issuer.settings), issuer.settings.transparency.log_origin)
     covered = checkpoint is not None and audit.last is not None and audit.last.size >= checkpoint.size
     return render(request, staff, "trust.html", checkpoint=checkpoint, size=size, audit=audit, covered=covered)
 

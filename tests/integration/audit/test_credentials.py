@@ -23,8 +23,8 @@ from tests.integration.issuing.batches import Row, make_batch
 from tests.integration.issuing.conftest import Api, api, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
-PUBLIC_URL = make_settings().public_url
-ORIGIN = make_settings().log_origin
+PUBLIC_URL = make_settings().server.public_url
+ORIGIN = make_settings().transparency.log_origin
 
 
 async def _issue(api: Api) -> list[str]:  # noqa: F811 - the fixture's name

@@ -66,7 +66,7 @@ async def reviewed(database: Database, settings: Settings, batch_id: int, *, not
     await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", settings=settings)
     async with database.reader() as session:
         kind = (await session.get(Batch, batch_id)).kind  # type: ignore[union-attr]
-    if needs_province(get_profile(settings.profile), kind):
+    if needs_province(get_profile(settings.issuing.profile), kind):
         await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", settings=settings)
     if notice:
         await transitions.start_notice(database, INSTITUTION, batch_id, settings=settings)

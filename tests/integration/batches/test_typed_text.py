@@ -13,7 +13,7 @@ from registry.db import Database
 from tests.factories import ELECTRICIAN
 from tests.integration.batches.conftest import auth
 from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
-from tests.integration.batches.test_control_characters import FORM, counts, refused
+from tests.integration.batches.test_control_characters import FORM, counts, post_by_hand, refused
 
 NAMES = [
     ("-张三", "text.formula"),
@@ -58,19 +58,7 @@ async def test_names_with_a_formula_start_or_an_invisible_character_are_refused_
 async def test_a_file_name_with_an_invisible_character_or_an_id_is_400(
     client: Client, tokens: dict[str, str], world: Database, file_name: str, code: str
 ) -> None:
-    # written by hand: httpx would percent-escape some characters of a file name
-    boundary = "certreg-boundary"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in FORM.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-        f"Content-Type: text/csv\r\n\r\n".encode()
-        + csv_file(good_rows(1))
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    headers = {**auth(tokens["institution"]), "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    response = await client.post("/v1/batches", content=b"".join(parts), headers=headers)
+    response = await post_by_hand(client, tokens["institution"], file_name)
     refused(response, 400, code)
     assert resident_id(1) not in response.text
     assert await counts(world) == (0, 0)

@@ -47,7 +47,7 @@ async def issued_batch(database: Database, settings: Settings) -> tuple[int, lis
     batch = await submitted(database, settings)
     await reviewed(database, settings, batch, notice=True)
     await notice_ends_now(database, batch)
-    result = await issue_batch(database, key_store(Path(settings.key_dir)), HUNAN, batch, caller=ADMIN)
+    result = await issue_batch(database, key_store(Path(settings.keys.key_dir)), HUNAN, batch, caller=ADMIN)
     return batch, result.numbers
 
 

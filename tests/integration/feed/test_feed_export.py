@@ -32,9 +32,9 @@ from tests.support import ID_HASH_KEY
 
 def _export(settings: Settings, since: int, out: Path) -> str:
     env = {
-        "CERTREG_DATABASE_URL": settings.database_url,
+        "CERTREG_DATABASE_URL": settings.database.database_url,
         "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_KEY_DIR": settings.key_dir,
+        "CERTREG_KEY_DIR": settings.keys.key_dir,
         "CERTREG_KEY_PASSPHRASE": "test-passphrase",
         "CERTREG_KEY_KDF": "insecure-test-only",
     }

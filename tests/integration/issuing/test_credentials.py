@@ -26,7 +26,7 @@ from tests.integration.issuing.batches import Row, make_batch
 from tests.integration.issuing.conftest import Api, World
 from tests.support import make_settings
 
-PUBLIC_URL = make_settings().public_url
+PUBLIC_URL = make_settings().server.public_url
 REASON = {"reason": "考试舞弊 / cheating established"}
 
 

@@ -86,22 +86,15 @@ async def test_xlsx_with_one_sheet_per_table(database: Database) -> None:
     assert (occupation.levels, occupation.in_qualification_catalogue) == ("12345", False)
 
 
+OCCUPATION_HEADER = "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to\n"
+PROJECT_HEADER = "code,name,status,published_on,pilot_ends,withdrawn_on\n"
+
 BAD_CASES = [
     ("regions.csv", "code,name,parent_code\n4300,湖南省,\n", "region.format", 2),
     ("regions.csv", "code,name,parent_code\n430100,长沙市,430000\n", "reference.unknown", 2),
     ("regions.csv", "code,name,parent_code\n430000,a,\n430000,b,\n", "row.duplicate", 3),
-    (
-        "occupations.csv",
-        "code,name,in_qualification_catalogue,access_type,levels,valid_from\n6-31-01,x,no,no,123,2015-01-01\n",
-        "occupation.format",
-        2,
-    ),
-    (
-        "occupations.csv",
-        "code,name,in_qualification_catalogue,access_type,levels,valid_from\n6-31-01-03,x,maybe,no,67,15/01/2015\n",
-        "value.boolean",
-        2,
-    ),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01,x,no,no,123,2015-01-01,\n", "occupation.format", 2),
+    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,x,maybe,no,67,15/01/2015,\n", "value.boolean", 2),
 ]
 
 
@@ -352,9 +345,6 @@ async def test_the_optional_owner_column_may_be_absent_or_blank(database: Databa
     assert institution is not None
     assert institution.owner == "local"
 
-
-OCCUPATION_HEADER = "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to\n"
-PROJECT_HEADER = "code,name,status,published_on,pilot_ends,withdrawn_on\n"
 
 CELL_CASES = [
     ("regions.csv", "code,name,parent_code\n999999,无此省,\n", "region.format", "code"),

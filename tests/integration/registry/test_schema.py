@@ -17,6 +17,7 @@ from registry.db import Database
 from registry.errors import SchemaOutdatedError
 from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.integration.registry.test_registry_cli import load_regions
 from tests.support import drop_pg_database, make_settings, migrated_pg_database
 from verify.app import create_app as create_verify_app
 
@@ -92,9 +93,7 @@ async def test_a_database_at_0002_is_refused_as_the_write_database_even_with_a_c
 
 
 def test_a_command_refuses_a_database_at_0002_with_exit_code_2(url_at_0002: str, tmp_path: Path) -> None:
-    regions = tmp_path / "regions.csv"
-    regions.write_text("code,name,parent_code\n430000,湖南省,\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["registry", "load", str(regions)], env={"CERTREG_DATABASE_URL": url_at_0002})
+    result = load_regions(url_at_0002, tmp_path, "code,name,parent_code\n430000,湖南省,\n")
     assert result.exit_code == 2, result.output
     assert "is at 0002_batches" in result.output
     assert "run `certreg db upgrade`" in result.output

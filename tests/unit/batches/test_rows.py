@@ -13,46 +13,17 @@ from registry.holders import id_digest
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, SICHUAN
-from registry.rules.views import (
-    AuthorityView,
-    FilingView,
-    InstitutionView,
-    OccupationView,
-    ProjectView,
-    ScopeRow,
-    StatusChange,
-)
+from registry.rules.views import AuthorityView, FilingView, ProjectView, ScopeRow
 from registry.tabular import Row
-from registry.vocab import (
-    AuthorityLevel,
-    CertificateKind,
-    FilingStatus,
-    InstitutionKind,
-    InstitutionOwner,
-    ProjectStatus,
-    SubjectType,
-)
+from registry.vocab import AuthorityLevel, CertificateKind, FilingStatus, InstitutionKind, ProjectStatus
+from tests.unit.rules.records import OCC, PRJ, filing, institution, occupation
 
 SECRET = b"unit-test-secret-0123456789"
 TODAY = date(2025, 7, 1)
 ASSESSED = date(2025, 6, 1)
 ID = "430102199003071234"
-ELECTRICIAN = OccupationView(
-    code="6-31-01-03",
-    name="电工",
-    in_qualification_catalogue=False,
-    access_type=False,
-    levels=frozenset({1, 2, 3, 4, 5}),
-    valid_from=date(2015, 7, 29),
-)
-WELDER = OccupationView(
-    code="6-18-02-04",
-    name="焊工",
-    in_qualification_catalogue=True,
-    access_type=True,
-    levels=frozenset({1, 2, 3, 4, 5}),
-    valid_from=date(2015, 7, 29),
-)
+ELECTRICIAN = occupation("6-31-01-03", "电工", catalogued=False)
+WELDER = occupation("6-18-02-04", "焊工", access_type=True)
 EMBROIDERY = ProjectView(code="HN01", name="湘绣制作", status=ProjectStatus.ACTIVE, published_on=date(2022, 3, 1))
 CITY = AuthorityView(code="430100", level=AuthorityLevel.CITY, region_code="430100")
 SKILL_COLUMNS = ColumnMap(
@@ -73,18 +44,10 @@ def _filing(
     code: str = "S000043000101",
     changed: date | None = None,
 ) -> FilingView:
-    history = [StatusChange(FilingStatus.ACTIVE, date(2024, 1, 1))]
+    history = [(FilingStatus.ACTIVE, date(2024, 1, 1))]
     if status is not FilingStatus.ACTIVE:
-        history.append(StatusChange(status, changed or date(2025, 5, 1)))
-    return FilingView(
-        id=1,
-        institution_code=code,
-        filed_by=CITY.code,
-        valid_from=date(2024, 1, 1),
-        valid_to=date(2027, 12, 31),
-        scope=scope,
-        history=tuple(history),
-    )
+        history.append((status, changed or date(2025, 5, 1)))
+    return filing(*history, institution_code=code, valid_to=date(2027, 12, 31), scope=scope, filed_by=CITY.code)
 
 
 def checker(
@@ -96,21 +59,14 @@ def checker(
     authority: AuthorityView = CITY,
     region: str = "430102",
 ) -> RowChecker:
-    institution = InstitutionView(
-        code="S000043000101",
-        name="评价机构",
-        kind=institution_kind,
-        owner=InstitutionOwner.LOCAL,
-        region_code=region,
-        filing_authority_code=authority.code,
-    )
+    where = institution("S000043000101", institution_kind, region=region, authority=authority.code)
     scope = (
-        ScopeRow(SubjectType.OCCUPATION, ELECTRICIAN.code, frozenset({2, 3, 4, 5})),
-        ScopeRow(SubjectType.OCCUPATION, WELDER.code, frozenset({3, 4, 5})),
-        ScopeRow(SubjectType.PROJECT, EMBROIDERY.code),
+        ScopeRow(OCC, ELECTRICIAN.code, frozenset({2, 3, 4, 5})),
+        ScopeRow(OCC, WELDER.code, frozenset({3, 4, 5})),
+        ScopeRow(PRJ, EMBROIDERY.code),
     )
     context = EligibilityContext(
-        profile=profile, institution=institution, filing_authority=authority, filings=[filing or _filing(*scope)]
+        profile=profile, institution=where, filing_authority=authority, filings=[filing or _filing(*scope)]
     )
     return RowChecker(
         kind=kind,
@@ -205,7 +161,7 @@ def test_qualification_needs_the_national_catalogue() -> None:
 
 
 def test_a_suspended_filing_on_the_assessment_date_is_about_the_form_not_a_cell() -> None:
-    scope = ScopeRow(SubjectType.OCCUPATION, ELECTRICIAN.code, frozenset({3}))
+    scope = ScopeRow(OCC, ELECTRICIAN.code, frozenset({3}))
     row = check("张三", ID, "6-31-01-03", "3", filing=_filing(scope, status=FilingStatus.SUSPENDED))
     found = next(p for p in row.problems if p.code == "filing.suspended")
     assert (found.rule, found.column, found.field) == ("2", "", "assessed_on")

@@ -20,19 +20,12 @@ from registry.rules.numbering import format_number, sequence_scope
 from registry.rules.parts import NumberParts
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, SICHUAN
-from registry.rules.views import InstitutionView
 from registry.statement import Statement, StatementError, verify_statement
-from registry.vocab import CertificateKind, InstitutionKind, InstitutionOwner
+from registry.vocab import CertificateKind
+from tests.unit.rules.records import institution
 from verify.verifier import verify_token
 
-INSTITUTION = InstitutionView(
-    code="S000043000101",
-    name="评价中心",
-    kind=InstitutionKind.EVALUATION_ORG,
-    owner=InstitutionOwner.LOCAL,
-    region_code="430102",
-    filing_authority_code="430100",
-)
+INSTITUTION = institution("S000043000101", region="430102", authority="430100")
 KEY = SigningKey.from_seed(bytes(range(32)))
 
 

@@ -33,39 +33,32 @@ SC_MIANYANG = AuthorityView(code="SC-MY", level=AuthorityLevel.CITY, region_code
 
 ALL_LEVELS = frozenset({1, 2, 3, 4, 5})
 
-CATALOGUED = OccupationView(
-    code="6-31-01-03",
-    name="示例职业甲",
-    in_qualification_catalogue=True,
-    access_type=False,
-    levels=ALL_LEVELS,
-    valid_from=date(2015, 7, 29),
-)
-UNCATALOGUED = OccupationView(
-    code="4-04-05-05",
-    name="示例职业乙",
-    in_qualification_catalogue=False,
-    access_type=False,
-    levels=frozenset({3, 4, 5}),
-    valid_from=date(2015, 7, 29),
-)
-ACCESS_TYPE = OccupationView(
-    code="4-07-05-04",
-    name="示例准入类职业",
-    in_qualification_catalogue=True,
-    access_type=True,
-    levels=ALL_LEVELS,
-    valid_from=date(2015, 7, 29),
-)
-CANCELLED = OccupationView(
-    code="6-99-00-01",
-    name="示例已取消职业",
-    in_qualification_catalogue=True,
-    access_type=False,
-    levels=ALL_LEVELS,
-    valid_from=date(2015, 7, 29),
-    valid_to=date(2023, 12, 31),
-)
+
+def occupation(
+    code: str,
+    name: str,
+    *,
+    catalogued: bool = True,
+    access_type: bool = False,
+    levels: frozenset[int] = ALL_LEVELS,
+    valid_to: date | None = None,
+) -> OccupationView:
+    """An occupation of the 2015 catalogue: only what a test is about is named (catalogue, access, levels)."""
+    return OccupationView(
+        code=code,
+        name=name,
+        in_qualification_catalogue=catalogued,
+        access_type=access_type,
+        levels=levels,
+        valid_from=date(2015, 7, 29),
+        valid_to=valid_to,
+    )
+
+
+CATALOGUED = occupation("6-31-01-03", "示例职业甲")
+UNCATALOGUED = occupation("4-04-05-05", "示例职业乙", catalogued=False, levels=frozenset({3, 4, 5}))
+ACCESS_TYPE = occupation("4-07-05-04", "示例准入类职业", access_type=True)
+CANCELLED = occupation("6-99-00-01", "示例已取消职业", valid_to=date(2023, 12, 31))
 PROJECT = ProjectView(code="HN01", name="示例专项能力", status=ProjectStatus.ACTIVE, published_on=date(2022, 1, 10))
 
 

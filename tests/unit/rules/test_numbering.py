@@ -36,8 +36,8 @@ from registry.rules.segments import (
     SequenceSegment,
     YearSegment,
 )
-from registry.rules.views import InstitutionView
-from registry.vocab import CertificateKind, InstitutionKind, InstitutionOwner
+from registry.vocab import CertificateKind
+from tests.unit.rules.records import institution
 
 K = CertificateKind
 TODAY = date(2025, 6, 1)
@@ -294,18 +294,11 @@ def test_legacy_rules_keep_old_numbers_verifiable() -> None:
 
 
 def test_number_parts_for_takes_segments_from_the_records() -> None:
-    institution = InstitutionView(
-        code="S000043000123",
-        name="长沙示例职业技能评价中心",
-        kind=InstitutionKind.EVALUATION_ORG,
-        owner=InstitutionOwner.LOCAL,
-        region_code="430100",
-        filing_authority_code="HN-CS",
-    )
+    institution_record = institution()
     parts = number_parts_for(
         HUNAN,
         K.SKILL_LEVEL,
-        institution=institution,
+        institution=institution_record,
         authority_region="430100",
         year=2025,
         level=3,
@@ -316,7 +309,7 @@ def test_number_parts_for_takes_segments_from_the_records() -> None:
     special = number_parts_for(
         HUNAN,
         K.SPECIAL_ABILITY,
-        institution=institution,
+        institution=institution_record,
         authority_region="430100",
         year=2025,
         level=None,
@@ -329,7 +322,7 @@ def test_number_parts_for_takes_segments_from_the_records() -> None:
         number_parts_for(
             empty,
             K.SKILL_LEVEL,
-            institution=institution,
+            institution=institution_record,
             authority_region="430100",
             year=2025,
             level=3,

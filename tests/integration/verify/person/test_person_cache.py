@@ -20,7 +20,7 @@ from registry.certificates import revoke, superseded_event
 from registry.events import EventKind, append_events
 from registry.holders import id_digest
 from registry.rules.profiles import get_profile
-from tests.factories import HOLDER_IDS, issue_test_certificates
+from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
 from tests.integration.verify.cache.test_cache import counter
 from tests.integration.verify.person.helpers import OPEN, cache_on, person_json
 from tests.integration.verify.world import World, verify_app
@@ -116,6 +116,18 @@ async def test_every_change_to_a_persons_certificates_shows_within_a_second_on_e
             for client in clients:  # cached everywhere: "nobody", then a person with one valid certificate
                 assert (await person_json(client, "赵六", HOLDER_IDS[3]))["result"] == "not_found"
                 assert (await person_json(client, "张三", HOLDER_IDS[0]))["certificates"][0]["result"] == "valid"
+
+            async def supersede(number: str, kind: EventKind, reason: str) -> TestCertificate:
+                """Issue 赵六 a certificate in place of ``number`` and record why (a replacement or a reissue)."""
+                (new,) = await issue_test_certificates(
+                    world.database, world.store, [("赵六", HOLDER_IDS[3])], supersedes=number
+                )
+                async with world.database.transaction() as session:
+                    await append_events(
+                        session, [superseded_event(number, new.number, kind=kind, reason=reason, actor="t")]
+                    )
+                return new
+
             (issued,) = await issue_test_certificates(world.database, world.store, [("赵六", HOLDER_IDS[3])])
             await until(lambda: everywhere("赵六", HOLDER_IDS[3], lambda a: a["count"] == 1), "an issue")
             async with world.database.transaction() as session:
@@ -124,44 +136,14 @@ async def test_every_change_to_a_persons_certificates_shows_within_a_second_on_e
                 lambda: everywhere("张三", HOLDER_IDS[0], lambda a: a["certificates"][0]["result"] == "revoked"),
                 "a revocation",
             )
-            (successor,) = await issue_test_certificates(
-                world.database, world.store, [("赵六", HOLDER_IDS[3])], supersedes=issued.number
-            )
-            async with world.database.transaction() as session:
-                await append_events(
-                    session,
-                    [
-                        superseded_event(
-                            issued.number,
-                            successor.number,
-                            kind=EventKind.CERTIFICATE_REPLACED,
-                            reason="换发",
-                            actor="t",
-                        )
-                    ],
-                )
+            successor = await supersede(issued.number, EventKind.CERTIFICATE_REPLACED, "换发")
 
             def replaced(answer: Any) -> bool:
                 labels = {c["number"]: c["verdict_label"] for c in answer["certificates"]}
                 return labels == {issued.number: "已换发 / Replaced", successor.number: "有效 / Valid"}
 
             await until(lambda: everywhere("赵六", HOLDER_IDS[3], replaced), "a replacement")
-            (duplicate,) = await issue_test_certificates(
-                world.database, world.store, [("赵六", HOLDER_IDS[3])], supersedes=successor.number
-            )
-            async with world.database.transaction() as session:
-                await append_events(
-                    session,
-                    [
-                        superseded_event(
-                            successor.number,
-                            duplicate.number,
-                            kind=EventKind.CERTIFICATE_REISSUED,
-                            reason="遗失补发",
-                            actor="t",
-                        )
-                    ],
-                )
+            duplicate = await supersede(successor.number, EventKind.CERTIFICATE_REISSUED, "遗失补发")
 
             def reissued(answer: Any) -> bool:
                 labels = {c["number"]: c["verdict_label"] for c in answer["certificates"]}
