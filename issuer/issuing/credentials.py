@@ -38,7 +38,7 @@ from registry.credential_store import (
     lock_status_list,
     store_signed_later,
 )
-from registry.credentials.credential import CertificatePublicView, build_credential, new_salt
+from registry.credentials.credential import CertificatePublicView, build_credential, new_salt, new_salts
 from registry.credentials.signing import sign_as_authority
 from registry.credentials.stamping import CredentialStamp
 from registry.credentials.status_list import (
@@ -140,10 +140,10 @@ class CredentialPlan:
     def sign(self, certificates: Sequence[NewCertificate]) -> list[NewCredential]:
         """The signed credential of each of ``certificates`` (numbers of this plan)."""
         made = []
-        for certificate in certificates:
+        for certificate, salt in zip(certificates, new_salts(len(certificates)), strict=True):
             value = self._values[certificate.number]
             stamp = self._stamp(certificate, value)
-            stamped = stamp.sign(certificate.number, certificate.holder_name, value)
+            stamped = stamp.sign(certificate.number, certificate.holder_name, value, salt=salt)
             made.append(
                 NewCredential(
                     number=certificate.number,

@@ -22,7 +22,7 @@ from keys.errors import KeyCompromisedError, KeysError
 from keys.keyset import KeySet
 from keys.signing import SIGNATURE_BYTES, verify_signature
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
-from registry.audit.parallel import ChunkPool
+from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest
 from registry.events import EventKind, LogEntry, decode_entry, from_micros
@@ -36,8 +36,8 @@ ISSUED: Final = EventKind.CERTIFICATE_ISSUED.value
 
 
 class CertificateRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """A certificate joined with the event at its ``log_index``: what a worker process checks (a plain tuple
-    crosses the process boundary; this gives it names again)."""
+    """A certificate joined with the event at its ``log_index``: what a worker process checks (decoded from
+    the chunk's MessagePack, in this field order)."""
 
     number: str
     kind: str
@@ -276,17 +276,21 @@ def check_certificate(report: AuditReport, row: Any, checks: RowChecks) -> None:
 _CHECKS: Final[dict[bytes, RowChecks]] = {}
 
 
-def check_chunk(keyset: KeySet, rows: Sequence[Sequence[Any]]) -> list[Discrepancy]:
-    """What :func:`check_certificate` finds in ``rows`` (tuples in :class:`CertificateRow` order): the work
-    of one worker process (which keeps its :class:`RowChecks` while the key set is the same)."""
+_DECODE: Final = msgspec.msgpack.Decoder(list[CertificateRow])
+
+
+def check_chunk(keyset: KeySet, chunk: bytes) -> list[Discrepancy]:
+    """What :func:`check_certificate` finds in ``chunk`` (:func:`encode_chunk` of tuples in
+    :class:`CertificateRow` order): the work of one worker process (which keeps its :class:`RowChecks` while
+    the key set is the same)."""
     name = keyset.to_json()
     checks = _CHECKS.get(name)
     if checks is None:
         _CHECKS.clear()
         checks = _CHECKS[name] = RowChecks(keyset)
     report = AuditReport()
-    for values in rows:
-        check_certificate(report, CertificateRow(*values), checks)
+    for row in _DECODE.decode(chunk):
+        check_certificate(report, row, checks)
     return report.discrepancies
 
 
@@ -297,9 +301,9 @@ async def audit_certificates(
     progress.stage("certificates", int(await session.scalar(select(func.count()).select_from(Certificate)) or 0))
     rows = select(*_ROW_COLUMNS).outerjoin(Event, Event.idx == Certificate.log_index)
 
-    async def chunks() -> AsyncIterator[list[tuple[Any, ...]]]:
+    async def chunks() -> AsyncIterator[bytes]:
         async for chunk in in_chunks(session, rows, [Certificate.number], CHUNK):
-            yield [tuple(row) for row in chunk]
+            yield encode_chunk([tuple(row) for row in chunk])
             report.certificates += len(chunk)
             progress.advance(len(chunk))
 

@@ -104,11 +104,24 @@ async def drop_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) ->
 
 
 class RedisViews:
-    """Get and compare-and-set encoded views; every method returns ``None``/``False`` instead of raising
-    when Redis fails (and opens the gate)."""
+    """Get and compare-and-set encoded values under versioned keys; every method returns ``None``/``False``
+    instead of raising when Redis fails (and opens the gate).
+
+    Certificate views by number by default; persons' views by tag with the person keys
+    (:mod:`verify.person.cache`), so both levels share one timeout, gate and compare-and-set policy.
+    """
 
     def __init__(
-        self, redis: RedisClient, *, prefix: str, ttl: int, negative_ttl: int, timeout: float, gate: RedisGate
+        self,
+        redis: RedisClient,
+        *,
+        prefix: str,
+        ttl: int,
+        negative_ttl: int,
+        timeout: float,
+        gate: RedisGate,
+        keys: tuple[Callable[[str, str], str], Callable[[str, str], str]] = (view_key, version_key),
+        label: str = "",
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -116,6 +129,9 @@ class RedisViews:
         self.negative_ttl = negative_ttl
         self.timeout = timeout
         self.gate = gate
+        self._value_key, self._version_key = keys
+        #: Says in the log which level failed (``person``); nothing else about what was asked.
+        self.label = label
         self._cas = redis.register_script(_CAS_SCRIPT)
 
     async def read(self, numbers: Sequence[str]) -> dict[str, Cached] | None:
@@ -132,15 +148,13 @@ class RedisViews:
         return {n: Cached(value, version) for n, (value, version) in zip(numbers, held, strict=True)}
 
     async def write(self, items: Sequence[tuple[str, bytes, bytes, bool]]) -> bool:
-        """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved."""
+        """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved
+        (one script call; one per slot on a Cluster)."""
         if not items or self.gate.open:
             return False
         calls: list[ScriptItem] = [
-            (
-                [view_key(self.prefix, number), version_key(self.prefix, number)],
-                [value, version, self.negative_ttl if negative else self.ttl],
-            )
-            for number, value, version, negative in items
+            (list(self._key(name)), [value, version, self.negative_ttl if negative else self.ttl])
+            for name, value, version, negative in items
         ]
         try:
             async with asyncio.timeout(self.timeout):
@@ -162,10 +176,17 @@ class RedisViews:
             return False
         return True
 
-    def _keys(self, numbers: Sequence[str]) -> list[tuple[str, str]]:
-        return [(view_key(self.prefix, number), version_key(self.prefix, number)) for number in numbers]
+    def _key(self, name: str) -> tuple[str, str]:
+        return self._value_key(self.prefix, name), self._version_key(self.prefix, name)
+
+    def _keys(self, names: Sequence[str]) -> list[tuple[str, str]]:
+        return [self._key(name) for name in names]
 
     def _failed(self, what: str, exc: BaseException) -> None:
         if not self.gate.open:
-            logger.warning("Redis %s failed (%s: %s); reading the database meanwhile", what, type(exc).__name__, exc)
+            logger.warning(
+                "Redis %s failed (%s); reading the database meanwhile",
+                f"{self.label} {what}".strip(),
+                type(exc).__name__,
+            )
         self.gate.failed()
