@@ -27,7 +27,7 @@ from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest_of
 from registry.events import EventKind, LogEntry, decode_entry, from_micros
-from registry.log.paging import in_chunks
+from registry.log.paging import in_chunks, value_chunks
 from registry.models import Certificate, Event
 from registry.statement import DOMAIN, Statement, StatementError, days_since_epoch, decode_statement
 from registry.vocab import CertificateKind
@@ -303,8 +303,8 @@ async def audit_certificates(
     rows = select(*_ROW_COLUMNS).outerjoin(Event, Event.idx == Certificate.log_index)
 
     async def chunks() -> AsyncIterator[bytes]:
-        async for chunk in in_chunks(session, rows, [Certificate.number], CHUNK):
-            yield encode_chunk([tuple(row) for row in chunk])
+        async for chunk in value_chunks(session, rows, [Certificate.number], CHUNK):
+            yield encode_chunk(chunk)
             report.certificates += len(chunk)
             progress.advance(len(chunk))
 
