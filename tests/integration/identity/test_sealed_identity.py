@@ -14,13 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text, update
 
 from issuer.app import create_app
 from issuer.auth import Role, create_token
-from issuer.cli import main
 from keys.kek import read_kek_file_header
 from registry.config import Settings
 from registry.db import Database
@@ -29,6 +27,7 @@ from registry.rules.document_types import DocumentType
 from registry.rules.masks import mask_document
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.integration.batches.helpers import csv_file, resident_id
+from tests.integration.cli.support import command_env, invoke
 from tests.support import ID_HASH_KEY, make_settings
 
 HEADER = ("姓名", "身份证号", "证件类型", "职业编码", "等级")
@@ -180,16 +179,7 @@ async def test_only_the_province_admin_reads_a_full_identity_and_every_read_is_l
 
 
 def _cli(settings: Settings, *args: str) -> tuple[int, str]:
-    env = {
-        "CERTREG_DATABASE_URL": settings.database_url,
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_KEY_DIR": settings.key_dir,
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-    }
-    result = CliRunner().invoke(main, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    result = invoke(command_env(settings.database_url, settings.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY), *args)
     return result.exit_code, result.output
 
 
