@@ -16,10 +16,8 @@ from registry.audit.findings import Finding
 from registry.audit.run import run_audit
 from registry.credentials.jcs import canonicalize
 from registry.models import CertificateCredential
-from tests.factories import HOLDER_IDS
 from tests.integration.cli.support import command_env, invoke
-from tests.integration.issuing.batches import Row, make_batch
-from tests.integration.issuing.conftest import Api, api, world  # noqa: F401 - fixtures
+from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
 PUBLIC_URL = make_settings().public_url
@@ -27,13 +25,7 @@ ORIGIN = make_settings().log_origin
 
 
 async def _issue(api: Api) -> list[str]:  # noqa: F811 - the fixture's name
-    batch_id = await make_batch(
-        api.world.database, [Row(name=n, holder_id=HOLDER_IDS[i]) for i, n in enumerate("甲乙")]
-    )
-    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
-    assert response.status_code == 200, response.text
-    numbers: list[str] = response.json()["numbers"]
-    return numbers
+    return await issue_over_http(api, ["甲", "乙"])
 
 
 async def _stored(api: Api, number: str) -> bytes:  # noqa: F811
