@@ -103,7 +103,9 @@ async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Resp
 async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
-    imported = await submission.submit_batch(issuer.database, issuer.settings, staff, upload_of(form))
+    imported = await submission.submit_batch(
+        issuer.database, issuer.settings, staff, upload_of(form), profile=issuer.profile
+    )
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
 
@@ -120,7 +122,7 @@ async def batch_page(
     """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
     column, rule, message) and the history."""
     detail = await reports.batch_detail(
-        issuer.database, issuer.settings, staff, batch_id, status=status, offset=offset, limit=PAGE
+        issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
     return render(
         request,
@@ -138,7 +140,13 @@ async def batch_page(
 async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
     await submission.resubmit_batch(
-        issuer.database, issuer.settings, staff, batch_id, data=form.data, file_name=form.file_name
+        issuer.database,
+        issuer.settings,
+        staff,
+        batch_id,
+        data=form.data,
+        file_name=form.file_name,
+        profile=issuer.profile,
     )
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
@@ -174,7 +182,7 @@ def _review(step: ReviewStep) -> FormStep:
     async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
         decision = forms.review_decision(fields)
         reason = forms.reason(fields, required=False)
-        await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
+        await step(issuer.database, staff, batch_id, decision, reason, profile=issuer.profile)
 
     return act
 
@@ -189,6 +197,7 @@ async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields
         issuer.database,
         staff,
         batch_id,
+        profile=issuer.profile,
         settings=issuer.settings,
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),

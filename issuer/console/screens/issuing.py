@@ -126,7 +126,7 @@ async def issue_progress(
     *, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller
 ) -> Response[str]:
     """Where the run is; refreshes itself while it runs. A run that failed is answered like the API."""
-    detail = await reports.batch_detail(issuer.database, issuer.settings, staff, batch_id, limit=1)
+    detail = await reports.batch_detail(issuer.database, issuer.profile, staff, batch_id, limit=1)
     run = _RUNS.get(batch_id)
     if run is not None and run.error is not None:
         raise run.error
