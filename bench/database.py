@@ -38,27 +38,33 @@ class BenchDatabaseError(RuntimeError):
 
 def add_arguments(parser: argparse.ArgumentParser, *, default_name: str) -> None:
     """The flags every bench that uses PostgreSQL, Redis or an HTTP port shares (defaults from the env)."""
-    env = os.environ
-    parser.add_argument(
+    _env_flag(
+        parser,
         "--pg-admin-url",
-        default=env.get("CERTREG_BENCH_PG_ADMIN_URL", DEFAULT_ADMIN_URL),
-        help="a PostgreSQL URL allowed to create databases (env CERTREG_BENCH_PG_ADMIN_URL)",
+        "CERTREG_BENCH_PG_ADMIN_URL",
+        DEFAULT_ADMIN_URL,
+        "a PostgreSQL URL allowed to create databases",
     )
-    parser.add_argument(
+    _env_flag(
+        parser,
         "--db-name",
-        default=env.get("CERTREG_BENCH_DB", default_name),
-        help="the bench database's name; refused if it exists and was not made by a bench (env CERTREG_BENCH_DB)",
+        "CERTREG_BENCH_DB",
+        default_name,
+        "the bench database's name; refused if it exists and was not made by a bench",
     )
-    parser.add_argument(
-        "--redis-url",
-        default=env.get("CERTREG_BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        help="Redis for the benches that use one (env CERTREG_BENCH_REDIS_URL)",
+    _env_flag(parser, "--redis-url", "CERTREG_BENCH_REDIS_URL", DEFAULT_REDIS_URL, "Redis for the benches that use one")
+    _env_flag(
+        parser, "--port", "CERTREG_BENCH_PORT", "0", "HTTP port of the server a bench starts; 0 = a free one", parse=int
     )
+
+
+def _env_flag(
+    parser: argparse.ArgumentParser, flag: str, variable: str, default: str, text: str, *, parse: type = str
+) -> None:
+    """``flag``, defaulting to env ``variable`` (else ``default``); the help names the variable, so the two
+    cannot drift apart."""
     parser.add_argument(
-        "--port",
-        type=int,
-        default=int(env.get("CERTREG_BENCH_PORT", "0")),
-        help="HTTP port of the server a bench starts; 0 = a free one (env CERTREG_BENCH_PORT)",
+        flag, type=parse, default=parse(os.environ.get(variable, default)), help=f"{text} (env {variable})"
     )
 
 

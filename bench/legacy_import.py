@@ -75,6 +75,13 @@ def write_legacy_file(path: Path, rows: int, *, run: int) -> None:
         _write(out, rows, run=run)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its ended workers: unlike wall time, hardly moved by the load of
+    other processes, so it compares two versions on a shared machine (PostgreSQL's own CPU is not in it)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: ScratchDatabase) -> dict[str, Any]:
     keys = Path(tempfile.mkdtemp(prefix="certreg-bench-"))
     report: dict[str, Any] = {"runs": []}
@@ -92,15 +99,17 @@ async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: 
             path = keys / f"legacy-{index}.csv"
             write_legacy_file(path, rows, run=index)
             sign_rate = bare_sign_rate()
+            cpu = _cpu_seconds()
             start = time.perf_counter()
             done = await import_legacy(
                 database, settings, store, HUNAN, OPERATOR, path=path, source="bench", chunk_size=chunk,
                 processes=processes,
             )  # fmt: skip
             seconds = time.perf_counter() - start
+            cpu = _cpu_seconds() - cpu
             path.unlink()
             assert done.imported == rows, done
-            report["runs"].append({"seconds": seconds, "sign_rate": sign_rate})
+            report["runs"].append({"seconds": seconds, "sign_rate": sign_rate, "cpu": cpu})
     finally:
         if database is not None:
             await database.dispose()
@@ -131,9 +140,11 @@ def main() -> None:
     seconds = statistics.median(e["seconds"] for e in report["runs"])
     rate = args.rows / seconds
     ratio = statistics.median(args.rows / e["seconds"] / e["sign_rate"] for e in report["runs"])
+    cpu_us = statistics.median(e["cpu"] for e in report["runs"]) / args.rows * 1e6
     print(
         f"median: {rate:.0f} rows/s, ratio to bare signing {ratio:.3f}, peak RSS {report['peak_rss_mb']:.0f} MB "
-        f"(largest worker {report['worker_peak_rss_mb']:.0f} MB); load (1 min) at the end {os.getloadavg()[0]:.2f}"
+        f"(largest worker {report['worker_peak_rss_mb']:.0f} MB); {cpu_us:.0f} us of CPU a row (importer and "
+        f"workers); load (1 min) at the end {os.getloadavg()[0]:.2f}"
     )
     print(
         json.dumps(
@@ -143,6 +154,7 @@ def main() -> None:
                 "ratio_to_sign": round(ratio, 3),
                 "peak_rss_mb": round(report["peak_rss_mb"]),
                 "worker_peak_rss_mb": round(report["worker_peak_rss_mb"]),
+                "cpu_us_per_row": round(cpu_us),
                 "rows": args.rows,
             }
         )

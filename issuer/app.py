@@ -17,12 +17,12 @@ logger = logging.getLogger("certreg.app")
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
-    if settings.demo_mode:
+    if settings.issuing.demo_mode:
         logger.warning(
             "演示模式 / demo mode: CERTREG_DEMO_MODE is on; the public notice may be shortened (now %s days, rule 8 "
             "asks %s) and the public pages say so. Never in a real deployment.",
-            settings.notice_days if settings.notice_days is not None else "the profile's",
-            get_profile(settings.profile).notice_days,
+            settings.issuing.notice_days if settings.issuing.notice_days is not None else "the profile's",
+            get_profile(settings.issuing.profile).notice_days,
         )
     return Litestar(
         plugins=[VerifyPlugin(settings), IssuerPlugin(settings)],

@@ -55,7 +55,7 @@ async def publish_checkpoint(database: Database, keystore: KeyStore, settings: S
                 size=existing.size, root_hash=existing.root_hash, note=existing.note, created_at=existing.created_at
             )
         signer = keystore.open(active_log_key(await load_keyset(session)).kid)
-        head = TreeHead(origin=settings.log_origin, size=size, root_hash=await root_at(session, size))
+        head = TreeHead(origin=settings.transparency.log_origin, size=size, root_hash=await root_at(session, size))
         note = sign_checkpoint(head, signer)
         row = Checkpoint(size=size, root_hash=head.root_hash, note=note, created_at=datetime.now(UTC))
         session.add(row)
@@ -83,7 +83,7 @@ async def periodic_checkpoints(
     warning and is tried again. Failures never stop the loop; leaving the context stops it after the round
     in flight, if any, has finished.
     """
-    period = interval if interval is not None else settings.checkpoint_interval_seconds
+    period = interval if interval is not None else settings.transparency.checkpoint_interval_seconds
     stop = asyncio.Event()
 
     async def _loop() -> None:

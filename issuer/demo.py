@@ -33,7 +33,7 @@ from registry.keyring import load_keyset
 from registry.models import Authority, Certificate
 from registry.qrtoken import encode_token
 from registry.refdata import LoadReport, load_reference_file
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind
 
 DEMO_FILES = ("regions_hunan.csv", "regions_sichuan.csv", "demo_hunan.json")
@@ -47,16 +47,16 @@ def require_demo_profile(settings: Settings) -> None:
     other than Hunan's before anything is loaded: the demo data, numbers and keys are
     Hunan's, so under another profile the load would stop half-way (regions and catalogue stored, the
     certificates refused) and leave a half-built registry."""
-    if not settings.demo_mode:
+    if not settings.issuing.demo_mode:
         raise SettingsError(
             "演示数据只能在演示模式下载入（CERTREG_DEMO_MODE=1，make run 会设置）：演示批次的公示期为 0 天，"
             "短于规则8 的最短期限 / the demo data are loaded only in the demo mode (CERTREG_DEMO_MODE=1, as "
             "make run sets): the demo batch is noticed for 0 days, below rule 8's minimum; nothing was loaded"
         )
-    if settings.profile != DEMO_PROFILE:
+    if (chosen := settings.issuing.profile) != DEMO_PROFILE:
         raise SettingsError(
-            f"演示数据属于湖南省，不能在 CERTREG_PROFILE={settings.profile} 下载入（请取消该设置或设为 hunan）/ "
-            f"the demo data are Hunan's and cannot be loaded under CERTREG_PROFILE={settings.profile}: unset it "
+            f"演示数据属于湖南省，不能在 CERTREG_PROFILE={chosen} 下载入（请取消该设置或设为 hunan）/ "
+            f"the demo data are Hunan's and cannot be loaded under CERTREG_PROFILE={chosen}: unset it "
             "or set it to hunan; nothing was loaded"
         )
 
@@ -70,8 +70,11 @@ def check_demo_preconditions(settings: Settings, store: KeyStore) -> None:
     Raises :class:`SettingsError` or a :class:`keys.errors.KeysError` naming what to fix.
     """
     require_demo_profile(settings)
-    settings.id_hash_secret()
-    for directory, variable in ((Path(settings.key_dir), "CERTREG_KEY_DIR"), (demo_links_file(settings).parent, "")):
+    settings.keys.id_hash_secret()
+    for directory, variable in (
+        (Path(settings.keys.key_dir), "CERTREG_KEY_DIR"),
+        (demo_links_file(settings).parent, ""),
+    ):
         _require_writable(directory, variable)
     store.check_passphrase()
 
@@ -131,7 +134,9 @@ class DemoCertificates(msgspec.Struct, frozen=True):
     tokens: dict[str, str]
 
 
-async def issue_demo_certificates(database: Database, store: KeyStore, settings: Settings) -> DemoCertificates | None:
+async def issue_demo_certificates(
+    database: Database, store: KeyStore, settings: Settings, profile: ProvinceProfile
+) -> DemoCertificates | None:
     """Issue the demo batch through the real pipeline (import, reviews, a notice, issue — each step by its own
     named demo operator, as the separation of duties asks), then revoke one
     certificate and reissue another. Returns None when the demo batch exists already (idempotent).
@@ -142,8 +147,9 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
     async with database.reader() as session:
         if await session.scalar(select(Certificate.number).where(Certificate.institution_code == DEMO_INSTITUTION)):
             return None
-    demo_settings = msgspec.structs.replace(settings, notice_days=0)
-    profile = get_profile(settings.profile)
+    demo_settings = msgspec.structs.replace(  # not replaced(): the demo's 0 days skip rule 8's check on purpose
+        settings, issuing=msgspec.structs.replace(settings.issuing, notice_days=0)
+    )
     crew = Crew(submitter="demo-institution", city_reviewer="demo-city", province_reviewer="demo-province")
     upload = Upload(
         data=_demo_csv(),
@@ -152,7 +158,7 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
         kind=CertificateKind.SKILL_LEVEL,
         assessed_on=date(2026, 10, 15),
     )
-    outcome = await run_issue(database, demo_settings, crew, upload)
+    outcome = await run_issue(database, demo_settings, crew, upload, profile=profile)
     async with database.reader() as session:
         operator = await find_operator(session, "demo-admin", Role.PROVINCE_ADMIN)
     credentials = CredentialContext.of(settings, store)
@@ -212,7 +218,7 @@ async def ensure_demo_staff(database: Database, settings: Settings) -> list[Demo
     from issuer.console.passwords import cost_for
     from registry.models import Institution
 
-    if not settings.demo_mode:
+    if not settings.issuing.demo_mode:
         return []
     async with database.transaction() as session:
         institution = await session.get(Institution, DEMO_INSTITUTION)
@@ -233,7 +239,7 @@ async def ensure_demo_staff(database: Database, settings: Settings) -> list[Demo
                     role=staff.role,
                     password=staff.password,
                     actor=ACTOR,
-                    cost=cost_for(settings.key_kdf),
+                    cost=cost_for(settings.keys.key_kdf),
                 )
     return [staff for staff in wanted if staff.org_code]
 

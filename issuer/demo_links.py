@@ -14,7 +14,7 @@ from registry.config import Settings
 
 
 def demo_links_file(settings: Settings) -> Path:
-    return Path(settings.key_dir).resolve().parent / "demo-links.txt"
+    return Path(settings.keys.key_dir).resolve().parent / "demo-links.txt"
 
 
 def demo_links(settings: Settings) -> list[str]:
@@ -22,7 +22,10 @@ def demo_links(settings: Settings) -> list[str]:
     if not path.exists():
         return []
     lines = path.read_text("utf-8").splitlines()
-    return [_LINK.sub(lambda m: _ascii(m.group()), line).replace("{public_url}", settings.public_url) for line in lines]
+    return [
+        _LINK.sub(lambda m: _ascii(m.group()), line).replace("{public_url}", settings.server.public_url)
+        for line in lines
+    ]
 
 
 #: A link of the file: from the ``{public_url}`` placeholder to the next space.

@@ -161,4 +161,4 @@ def signer_for(keyset: KeySet, store: KeyStore, authority: str, purpose: Purpose
 def keystore_from_settings(settings: Settings, *, passphrase: bytes | None = None) -> KeyStore:
     """The key store the settings describe, sealed with ``passphrase`` (default: the settings' passphrase);
     raises :class:`SettingsError` without one."""
-    return KeyStore(settings.key_dir, passphrase or settings.passphrase(), kdf=settings.key_kdf)
+    return KeyStore(settings.keys.key_dir, passphrase or settings.keys.passphrase(), kdf=settings.keys.key_kdf)

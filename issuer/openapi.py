@@ -29,7 +29,7 @@ from litestar.openapi.spec import (
 from issuer.openapi_examples import REQUESTS
 from registry.vocab import CertificateKind
 from verify.http.apidocs import request_example
-from verify.http.problems import example_value, problem_spec
+from verify.http.problems import problem_spec
 
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -145,17 +145,6 @@ def _form_body(fields: Iterable[FormField], description: str) -> RequestBody:
         examples={"upload": Example(summary="上传 / upload", value={f.name: f.example for f in listed})},
     )
     return RequestBody(content={"multipart/form-data": media}, description=description, required=True)
-
-
-def ok(data: Any, description: str, example: Any, *, media_type: str = "application/json") -> ResponseSpec:
-    """The success answer of a route: ``data`` its type, with ``example``."""
-    return ResponseSpec(
-        data,
-        description=description,
-        media_type=media_type,
-        generate_examples=False,
-        examples=[Example(summary=description, value=example_value(example))],
-    )
 
 
 def documented(

@@ -31,7 +31,7 @@ class IssuerRuntime:
     def __init__(self, settings: Settings, database: Database, verify: VerifyRuntime | None) -> None:
         self.settings = settings
         #: The province profile, resolved once at start-up (the routes pass it to the services).
-        self.profile: ProvinceProfile = get_profile(settings.profile)
+        self.profile: ProvinceProfile = get_profile(settings.issuing.profile)
         self.database = database
         self.verify = verify
         self._keystore: KeyStore | None = None
@@ -54,7 +54,7 @@ class IssuerRuntime:
     async def announce(self, numbers: Sequence[str]) -> None:
         """Tell every verify worker that ``numbers`` changed (after the change committed)."""
         redis = self.verify.redis if self.verify is not None else None
-        await invalidate_numbers(redis, self.settings.redis_prefix, numbers)
+        await invalidate_numbers(redis, self.settings.redis.redis_prefix, numbers)
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -64,7 +64,7 @@ def lifespan(settings: Settings) -> Any:
     @asynccontextmanager
     async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         verify = app.state.get(VERIFY_STATE_KEY)
-        runtime = IssuerRuntime(settings, Database(settings.database_url), verify)
+        runtime = IssuerRuntime(settings, Database(settings.database.database_url), verify)
         app.state[STATE_KEY] = runtime
         try:
             yield

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from registry.bulk import insert_records
 from registry.credential_store import NewCredential, credential_details, store_credentials
 from registry.errors import ConflictError, MissingReferenceError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events, decode_entry
-from registry.models import Authority, Batch, Certificate, Event, Institution, PublicKey
+from registry.models import Authority, Batch, Certificate, CertificateCredential, Event, Institution, PublicKey
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
 from registry.sets import member_of
@@ -163,6 +163,7 @@ async def store_certificates(
     await insert_records(session, Certificate, columns, records)
     await store_first_prints(session, [c.number for c in certificates], serials, issued, at, given=flags)
     if credentials:
+        await require_credential_references(session, credentials, stored=certificates)
         await store_credentials(session, credentials, issued, at=created_at)
     return issued
 
@@ -186,18 +187,62 @@ async def require_references(session: AsyncSession, certificates: Sequence[NewCe
 
     Raises :class:`MissingReferenceError` naming the missing values (codes and ids, no personal data).
     """
+    await _require_existing(
+        session,
+        "证书引用的记录不存在",
+        "certificates refer to what does not exist",
+        [(key, zh, en, {getattr(c, column.key) for c in certificates}) for column, key, zh, en in REFERENCES],
+    )
+
+
+#: What a stored credential refers to without a foreign key (migration 0013), as :data:`REFERENCES`.
+CREDENTIAL_REFERENCES: Final = (
+    (CertificateCredential.number, Certificate.number, "证书", "certificate"),
+    (CertificateCredential.authority_code, Authority.code, "发证机构", "authority"),
+    (CertificateCredential.kid, PublicKey.kid, "密钥", "key"),
+)
+
+
+async def require_credential_references(
+    session: AsyncSession, credentials: Sequence[NewCredential], *, stored: Sequence[NewCertificate] = ()
+) -> None:
+    """The check of :func:`require_references` for credentials: their certificates, authorities and keys
+    exist (the latter two ``FOR KEY SHARE`` locked). A certificate among ``stored`` (written in this
+    transaction, with its credential) needs no look-up: at issue only the shared authority and key are read,
+    instead of three look-ups per ``COPY``ed credential (22–27 s of a 100,000-row issue under load).
+
+    Raises :class:`MissingReferenceError`.
+    """
+    known = {c.number for c in stored}
+    await _require_existing(
+        session,
+        "凭证引用的记录不存在",
+        "credentials refer to what does not exist",
+        [
+            (Certificate.number, "证书", "certificate", {c.number for c in credentials} - known),
+            (Authority.code, "发证机构", "authority", {c.authority_code for c in credentials}),
+            (PublicKey.kid, "密钥", "key", {c.kid for c in credentials}),
+        ],
+    )
+
+
+async def _require_existing(
+    session: AsyncSession, zh_what: str, en_what: str, wanted: Sequence[tuple[Any, str, str, set[Any]]]
+) -> None:
+    """Look up each ``(key, zh, en, values)`` set by one array parameter, key-share locking the rows found;
+    raise :class:`MissingReferenceError` naming every value not found."""
     dialect = session.get_bind().dialect.name
     missing: list[tuple[str, str, object]] = []
-    for column, key, zh, en in REFERENCES:
-        wanted = sorted({getattr(c, column.key) for c in certificates} - {None})
+    for key, zh, en, values in wanted:
+        named = sorted(values - {None})
         found: set[object] = set()
-        for condition in member_of(key, wanted, dialect):
+        for condition in member_of(key, named, dialect):
             found.update(await session.scalars(select(key).where(condition).with_for_update(key_share=True)))
-        missing += [(zh, en, value) for value in wanted if value not in found]
+        missing += [(zh, en, value) for value in named if value not in found]
     if missing:
         raise MissingReferenceError(
-            f"证书引用的记录不存在：{'、'.join(f'{zh} {value}' for zh, _, value in missing)} / certificates refer to "
-            f"what does not exist: {', '.join(f'{en} {value}' for _, en, value in missing)}"
+            f"{zh_what}：{'、'.join(f'{zh} {value}' for zh, _, value in missing)} / {en_what}: "
+            f"{', '.join(f'{en} {value}' for _, en, value in missing)}"
         )
 
 

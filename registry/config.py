@@ -1,4 +1,5 @@
-"""Settings: one frozen msgspec Struct read from ``CERTREG_*`` environment variables.
+"""Settings: frozen msgspec Structs, one per concern, composed into :class:`Settings` and read from the flat
+``CERTREG_*`` environment variables.
 
 Read only inside ``create_app()`` / the CLI, never at import time, so tests build apps with settings of their
 own. An optional TOML file (``CERTREG_CONFIG``) supplies defaults that the environment overrides. A bad value
@@ -38,76 +39,84 @@ class SettingsError(RegistryError):
     """A setting is missing or malformed; the message names the environment variable."""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Every tunable of the service. Field ``x`` is read from ``CERTREG_X``."""
+class _Concern(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One concern's settings. Field ``x`` is read from ``CERTREG_X``: the field keeps the variable's whole
+    name (``cache.cache_max_entries``, not ``cache.max_entries``) so that searching for a variable documented
+    in docs/operations.md finds the code that reads it."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _error(name, "a finite number", str(value))
+        self._check()
+
+    def _check(self) -> None:
+        """The checks a type annotation cannot say; raises :class:`SettingsError` naming the variable."""
+
+    def __repr__(self) -> str:
+        shown = {name: _shown(name, getattr(self, name)) for name in self.__struct_fields__}
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    __str__ = __repr__
+
+
+class DatabaseSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the registry's data lives, and how long the read path waits for it."""
 
     database_url: str = "sqlite+aiosqlite:///./var/certreg.db"
     #: Optional read replica for the verify read path (falls back to ``database_url``).
     replica_url: str | None = None
+    #: Longest wait for the database on the read path before the answer is 503.
+    db_timeout_seconds: PositiveFloat = 3.0
+    #: ``Retry-After`` of a 503 answer when the database cannot answer.
+    retry_after_seconds: PositiveInt = 5
+
+    def _check(self) -> None:
+        _check_db_url("database_url", self.database_url)
+        if self.replica_url is not None:
+            _check_db_url("replica_url", self.replica_url)
+
+    @property
+    def read_url(self) -> str:
+        """The database URL the verify read path uses."""
+        return self.replica_url or self.database_url
+
+
+class RedisSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The Redis server shared by the verify cache, rate limits, invalidation and the console's sessions."""
+
     #: Redis for the verify cache, rate limits and invalidation; unset = in-process cache only.
     redis_url: str | None = None
     #: Prefix of every Redis key and channel, so several deployments (or test workers) share one server.
     redis_prefix: str = "certreg"
-    #: Public base URL that QR codes point at (no trailing slash).
-    public_url: str = "http://127.0.0.1:8000"
-    #: Province profile: numbering rules and policy items (``hunan`` or ``sichuan``).
-    profile: str = "hunan"
-    #: Directory of sealed private-key files (mode 0700, files 0600).
-    key_dir: str = "./var/keys"
-    #: Passphrase that unseals private keys (or give ``key_passphrase_file``).
-    key_passphrase: str | None = None
-    key_passphrase_file: str | None = None
-    #: Argon2id strength for new sealed key files: sensitive, moderate, interactive (insecure-test-only: tests).
-    key_kdf: str = "moderate"
-    #: Secret for the keyed hash of holders' ID numbers (at least 16 characters).
-    id_hash_key: str | None = None
-    #: Overrides the profile's public-notice period (days): longer only, unless ``demo_mode`` (rule 8).
-    notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
-    #: The demo (``make run``): the notice may be shortened below the profile's minimum, and the public pages
-    #: and the log say so. Never on in a real deployment.
-    demo_mode: bool = False
-    max_upload_bytes: PositiveInt = 20 * 1024 * 1024
-    max_rows: PositiveInt = 100_000
-    #: Transparency-log origin line of checkpoints (C2SP signed note).
-    log_origin: str = "certreg.example/log"
-    checkpoint_interval_seconds: PositiveInt = 300
-    #: Requests per minute per client IP on the public routes / per API key on the employer routes.
-    public_rate_per_minute: PositiveInt = 120
-    api_rate_per_minute: PositiveInt = 1200
+    #: Longest wait for one Redis call on the read path before it goes on without Redis.
+    redis_timeout_seconds: PositiveFloat = 0.25
+    #: How long the invalidation subscriber hears nothing from Redis (its pings included) before it counts
+    #: the connection as lost and switches the in-process cache off: a frozen Redis keeps its sockets open.
+    redis_dead_after_seconds: PositiveFloat = 3.0
+
+    def _check(self) -> None:
+        if not self.redis_prefix.strip():
+            raise _error("redis_prefix", "a non-empty value", self.redis_prefix)
+        if self.redis_url is not None:
+            _check_redis_url(self.redis_url)
+
+
+class CacheSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The verify read path's caches (in process and in Redis) and how fast changes reach them."""
+
     #: In-process response cache bounds. Bytes are what the answers hold in memory (~3.2 KB each for a
     #: /v1/verify answer at 1M certificates, docs/verify.md): 160 MiB keeps the 50,000 entries.
     cache_max_entries: PositiveInt = 50_000
     cache_max_bytes: PositiveInt = 160 * 1024 * 1024
     #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
     redis_ttl_seconds: PositiveInt = 3600
-    #: Server workers for ``certreg serve``.
-    workers: PositiveInt = 1
-    #: Log level of the service's own loggers.
-    log_level: str = "INFO"
-    #: Seconds between reads of the registry's state for the gauges (checkpoint age, batches, certificates).
-    metrics_refresh_seconds: PositiveFloat = 15.0
-    #: ``certreg serve``: where it makes the per-run directory of prometheus_client's multiprocess mode
-    #: (default: the system's temporary directory).
-    metrics_dir: str | None = None
-    #: ``certreg serve``: also serve ``/metrics`` (all workers) on this port, apart from the public one.
-    metrics_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
-    #: One JSON access-log line per request (route template, status, time; never the path or query).
-    access_log: bool = True
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
     #: rate limits and invalidations).
     redis_cache: bool = True
-    #: Longest wait for one Redis call on the read path before it goes on without Redis.
-    redis_timeout_seconds: PositiveFloat = 0.25
-    #: Longest wait for the database on the read path before the answer is 503.
-    db_timeout_seconds: PositiveFloat = 3.0
-    #: Reverse proxies / load balancers whose ``Forwarded`` or ``X-Forwarded-For`` header is believed
-    #: (comma-separated CIDRs, e.g. ``10.0.0.0/8,192.168.1.5/32``); empty = believe no proxy header at all.
-    trusted_proxies: str = ""
-    #: Which header the trusted proxies set: ``x-forwarded-for`` (nginx, most load balancers) or
-    #: ``forwarded`` (RFC 7239). Only that one is read: the other could be the client's own invention.
-    proxy_header: str = "x-forwarded-for"
     #: Seconds between polls of the event table for changed certificates and keys (the invalidation
     #: backstop behind Redis pub/sub, and the only path when there is no Redis).
     change_poll_seconds: PositiveFloat = 0.5
@@ -117,10 +126,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     keys_max_age_seconds: PositiveInt = 300
     #: Seconds a worker remembers an employer API key look-up (revocations are also announced via Redis).
     api_key_cache_seconds: PositiveInt = 60
+
+
+class RateLimitSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How much the public verify routes answer one client, and the work the person look-up asks first."""
+
+    #: Requests per minute per client IP on the public routes / per API key on the employer routes.
+    public_rate_per_minute: PositiveInt = 120
+    api_rate_per_minute: PositiveInt = 1200
     #: Seconds between flushes of the rate-limit counters to Redis.
     rate_sync_seconds: PositiveFloat = 0.1
-    #: ``Retry-After`` of a 503 answer when the database cannot answer.
-    retry_after_seconds: PositiveInt = 5
     #: Person look-up (issue 14): proof-of-work difficulty of the form in leading zero bits of SHA-256 (each
     #: bit doubles the work; 15 takes a phone a few tenths of a second; 0 = no work asked).
     person_pow_bits: Annotated[int, msgspec.Meta(ge=0, le=28)] = 15
@@ -130,116 +145,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     person_nojs_rate_per_minute: PositiveInt = 6
     #: Look-ups per minute of one person's document, from every address together.
     person_id_rate_per_minute: PositiveInt = 10
-    #: The file store of files built once per batch (QR archives, certificate zips and print runs;
-    #: ``docs/certificates.md``). Default: ``documents`` beside the key directory.
-    document_dir: str | None = None
-    #: The staff console (docs/console.md): a session ends after this many idle minutes, and this many hours
-    #: after sign-in whatever happens; an account is locked this many minutes after 5 failed sign-ins.
-    console_idle_minutes: PositiveInt = 30
-    console_session_hours: PositiveInt = 12
-    console_lockout_minutes: PositiveInt = 15
-    #: Sign-in attempts per minute from one client address and for one login name.
-    console_login_rate_per_minute: PositiveInt = 30
-    console_account_rate_per_minute: PositiveInt = 10
-    #: Certificate documents, print variant: ``x,y`` in mm (each within ±20; + is right/down) by which every
-    #: printed value is moved on the blank stock; unset = the profile's ``print_offset_*_mm``. Found by a test
-    #: print (``certreg certificates test-print``, docs/certificates.md "Adjusting the print offset").
-    print_offset_mm: str | None = None
-    #: Certificate documents: comma-separated TrueType font files tried, in order, for a character the
-    #: shipped font lacks (each checked to exist and load at start-up).
-    fallback_fonts: str = ""
 
-    def __post_init__(self) -> None:
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            if isinstance(value, float) and not math.isfinite(value):
-                raise _error(name, "a finite number", str(value))
-        for name in ("key_dir", "redis_prefix"):
-            if not getattr(self, name).strip():
-                raise _error(name, "a non-empty value", getattr(self, name))
-        _check_db_url("database_url", self.database_url)
-        if self.replica_url is not None:
-            _check_db_url("replica_url", self.replica_url)
-        if self.redis_url is not None:
-            _check_redis_url(self.redis_url)
-        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", self.public_url) or self.public_url.endswith("/"):
-            raise _error("public_url", "an http(s) URL without a trailing slash", self.public_url)
-        if self.profile not in _PROFILES:
-            raise _error("profile", f"one of {', '.join(_PROFILES)}", self.profile)
+
+class KeySettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The secrets: sealed signing keys and the keyed hash of holders' ID numbers."""
+
+    #: Directory of sealed private-key files (mode 0700, files 0600).
+    key_dir: str = "./var/keys"
+    #: Passphrase that unseals private keys (or give ``key_passphrase_file``).
+    key_passphrase: str | None = None
+    key_passphrase_file: str | None = None
+    #: Argon2id strength for new sealed key files: sensitive, moderate, interactive (insecure-test-only: tests).
+    key_kdf: str = "moderate"
+    #: Secret for the keyed hash of holders' ID numbers (at least 16 characters).
+    id_hash_key: str | None = None
+
+    def _check(self) -> None:
+        if not self.key_dir.strip():
+            raise _error("key_dir", "a non-empty value", self.key_dir)
         if self.id_hash_key is not None and len(self.id_hash_key) < 16:
             raise _error("id_hash_key", "a secret of at least 16 characters", "(too short)")
         if self.key_kdf not in ("sensitive", "moderate", "interactive", "insecure-test-only"):
             raise _error("key_kdf", "sensitive, moderate or interactive", self.key_kdf)
-        if not re.fullmatch(r"[^\s+]+", self.log_origin):
-            # it is also the key name of the log's signed notes (c2sp.org/signed-note): no space, no '+'
-            raise _error("log_origin", "a schema-less URL without spaces or '+' (hrss.example/log)", self.log_origin)
-        self._check_proxies()
-        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
-        self._check_notice_days()
-        self.print_offset()
-        _check_fonts(self.fallback_font_paths())
-
-    def print_offset(self) -> tuple[float, float] | None:
-        """``print_offset_mm`` as ``(x, y)`` mm, or ``None`` when unset (the profile's offset applies);
-        raises :class:`SettingsError` naming ``CERTREG_PRINT_OFFSET_MM`` for a malformed or too large value."""
-        if self.print_offset_mm is None or not self.print_offset_mm.strip():
-            return None
-        return parse_offset_mm(self.print_offset_mm, name=_env_name("print_offset_mm"))
-
-    def fallback_font_paths(self) -> tuple[str, ...]:
-        """The files of ``fallback_fonts``, in order."""
-        return tuple(part.strip() for part in self.fallback_fonts.split(",") if part.strip())
-
-    def _check_notice_days(self) -> None:
-        """Rule 8 (docs/rules.md): the public notice is never shorter than the profile's minimum (7 days for
-        Hunan's school pilot); only the demo mode, which the pages and the log announce, may shorten it."""
-        from registry.rules.profiles import get_profile
-
-        minimum = get_profile(self.profile).notice_days
-        if self.notice_days is not None and self.notice_days < minimum and not self.demo_mode:
-            raise SettingsError(
-                f"配置错误 / bad setting {_env_name('notice_days')}: 公示期不得短于本省规定的 {minimum} 天（规则8），"
-                f"{self.notice_days} 天仅可在演示模式（{_env_name('demo_mode')}=1）下使用 / the public notice lasts "
-                f"at least the profile's {minimum} days (rule 8); {self.notice_days} is allowed only in the demo mode "
-                f"({_env_name('demo_mode')}=1)"
-            )
-
-    def __repr__(self) -> str:
-        shown = {name: _shown(name, getattr(self, name)) for name in self.__struct_fields__}
-        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
-
-    __str__ = __repr__
-
-    def _check_proxies(self) -> None:
-        self.trusted_networks()  # raises SettingsError naming CERTREG_TRUSTED_PROXIES
-        if self.proxy_header not in ("x-forwarded-for", "forwarded"):
-            raise _error("proxy_header", "x-forwarded-for or forwarded", self.proxy_header)
-
-    def trusted_networks(self) -> tuple[IPNetwork, ...]:
-        """The networks of ``trusted_proxies``; raises :class:`SettingsError` on an entry that is not a CIDR
-        (a host part set, as in ``10.0.0.1/8``, is refused too: it is usually a typo for a narrower range)."""
-        networks: list[IPNetwork] = []
-        for entry in self.trusted_proxies.split(","):
-            if not entry.strip():
-                continue
-            try:
-                networks.append(ipaddress.ip_network(entry.strip(), strict=True))
-            except ValueError as exc:
-                raise _error("trusted_proxies", f"comma-separated CIDRs ({exc})", self.trusted_proxies) from None
-        return tuple(networks)
-
-    @property
-    def documents_path(self) -> Path:
-        """The directory of the built-file store (:attr:`document_dir`, or ``documents`` beside ``key_dir``)."""
-        if self.document_dir:
-            return Path(self.document_dir)
-        return Path(self.key_dir).resolve().parent / "documents"
-
-    @property
-    def read_url(self) -> str:
-        """The database URL the verify read path uses."""
-        return self.replica_url or self.database_url
 
     def passphrase(self) -> bytes:
         """The key passphrase from ``key_passphrase`` or ``key_passphrase_file``.
@@ -262,6 +189,204 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if not self.id_hash_key:
             raise SettingsError("缺少证件号哈希密钥 / CERTREG_ID_HASH_KEY is not set (16+ characters)")
         return self.id_hash_key.encode()
+
+
+class IssuingSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the issuer accepts and under which province's rules."""
+
+    #: Province profile: numbering rules and policy items (``hunan`` or ``sichuan``). Resolved to a
+    #: ``ProvinceProfile`` once, at start-up (the app factory, the CLI group, the runtimes).
+    profile: str = "hunan"
+    #: Overrides the profile's public-notice period (days): longer only, unless ``demo_mode`` (rule 8).
+    notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    #: The demo (``make run``): the notice may be shortened below the profile's minimum, and the public pages
+    #: and the log say so. Never on in a real deployment.
+    demo_mode: bool = False
+    max_upload_bytes: PositiveInt = 20 * 1024 * 1024
+    max_rows: PositiveInt = 100_000
+
+    def _check(self) -> None:
+        if self.profile not in _PROFILES:
+            raise _error("profile", f"one of {', '.join(_PROFILES)}", self.profile)
+        self._check_notice_days()
+
+    def _check_notice_days(self) -> None:
+        """Rule 8 (docs/rules.md): the public notice is never shorter than the profile's minimum (7 days for
+        Hunan's school pilot); only the demo mode, which the pages and the log announce, may shorten it."""
+        from registry.rules.profiles import get_profile
+
+        minimum = get_profile(self.profile).notice_days
+        if self.notice_days is not None and self.notice_days < minimum and not self.demo_mode:
+            raise SettingsError(
+                f"配置错误 / bad setting {_env_name('notice_days')}: 公示期不得短于本省规定的 {minimum} 天（规则8），"
+                f"{self.notice_days} 天仅可在演示模式（{_env_name('demo_mode')}=1）下使用 / the public notice lasts "
+                f"at least the profile's {minimum} days (rule 8); {self.notice_days} is allowed only in the demo mode "
+                f"({_env_name('demo_mode')}=1)"
+            )
+
+
+class DocumentSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Certificate documents: where the built files are kept and how they print."""
+
+    #: The file store of files built once per batch (QR archives, certificate zips and print runs;
+    #: ``docs/certificates.md``). Default: ``documents`` beside the key directory (:attr:`Settings.documents_path`).
+    document_dir: str | None = None
+    #: Certificate documents, print variant: ``x,y`` in mm (each within ±20; + is right/down) by which every
+    #: printed value is moved on the blank stock; unset = the profile's ``print_offset_*_mm``. Found by a test
+    #: print (``certreg certificates test-print``, docs/certificates.md "Adjusting the print offset").
+    print_offset_mm: str | None = None
+    #: Certificate documents: comma-separated TrueType font files tried, in order, for a character the
+    #: shipped font lacks (each checked to exist and load at start-up).
+    fallback_fonts: str = ""
+
+    def _check(self) -> None:
+        self.print_offset()
+        _check_fonts(self.fallback_font_paths())
+
+    def print_offset(self) -> tuple[float, float] | None:
+        """``print_offset_mm`` as ``(x, y)`` mm, or ``None`` when unset (the profile's offset applies);
+        raises :class:`SettingsError` naming ``CERTREG_PRINT_OFFSET_MM`` for a malformed or too large value."""
+        if self.print_offset_mm is None or not self.print_offset_mm.strip():
+            return None
+        return parse_offset_mm(self.print_offset_mm, name=_env_name("print_offset_mm"))
+
+    def fallback_font_paths(self) -> tuple[str, ...]:
+        """The files of ``fallback_fonts``, in order."""
+        return tuple(part.strip() for part in self.fallback_fonts.split(",") if part.strip())
+
+
+class TransparencyLogSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The signed transparency log's name and how often it is checkpointed."""
+
+    #: Transparency-log origin line of checkpoints (C2SP signed note).
+    log_origin: str = "certreg.example/log"
+    checkpoint_interval_seconds: PositiveInt = 300
+
+    def _check(self) -> None:
+        if not re.fullmatch(r"[^\s+]+", self.log_origin):
+            # it is also the key name of the log's signed notes (c2sp.org/signed-note): no space, no '+'
+            raise _error("log_origin", "a schema-less URL without spaces or '+' (hrss.example/log)", self.log_origin)
+
+
+class ConsoleSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The staff console (docs/console.md): sessions and sign-in limits."""
+
+    #: A session ends after this many idle minutes, and this many hours after sign-in whatever happens; an
+    #: account is locked this many minutes after 5 failed sign-ins.
+    console_idle_minutes: PositiveInt = 30
+    console_session_hours: PositiveInt = 12
+    console_lockout_minutes: PositiveInt = 15
+    #: Sign-in attempts per minute from one client address and for one login name.
+    console_login_rate_per_minute: PositiveInt = 30
+    console_account_rate_per_minute: PositiveInt = 10
+
+
+class ServerSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The HTTP server: its public address, workers, proxies, logging and metrics."""
+
+    #: Public base URL that QR codes point at (no trailing slash).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Server workers for ``certreg serve`` (and the processes that build documents).
+    workers: PositiveInt = 1
+    #: Log level of the service's own loggers.
+    log_level: str = "INFO"
+    #: One JSON access-log line per request (route template, status, time; never the path or query).
+    access_log: bool = True
+    #: Reverse proxies / load balancers whose ``Forwarded`` or ``X-Forwarded-For`` header is believed
+    #: (comma-separated CIDRs, e.g. ``10.0.0.0/8,192.168.1.5/32``); empty = believe no proxy header at all.
+    trusted_proxies: str = ""
+    #: Which header the trusted proxies set: ``x-forwarded-for`` (nginx, most load balancers) or
+    #: ``forwarded`` (RFC 7239). Only that one is read: the other could be the client's own invention.
+    proxy_header: str = "x-forwarded-for"
+    #: Seconds between reads of the registry's state for the gauges (checkpoint age, batches, certificates).
+    metrics_refresh_seconds: PositiveFloat = 15.0
+    #: ``certreg serve``: where it makes the per-run directory of prometheus_client's multiprocess mode
+    #: (default: the system's temporary directory).
+    metrics_dir: str | None = None
+    #: ``certreg serve``: also serve ``/metrics`` (all workers) on this port, apart from the public one.
+    metrics_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] | None = None
+
+    def _check(self) -> None:
+        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", self.public_url) or self.public_url.endswith("/"):
+            raise _error("public_url", "an http(s) URL without a trailing slash", self.public_url)
+        self.trusted_networks()  # raises SettingsError naming CERTREG_TRUSTED_PROXIES
+        if self.proxy_header not in ("x-forwarded-for", "forwarded"):
+            raise _error("proxy_header", "x-forwarded-for or forwarded", self.proxy_header)
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise _error("log_level", "DEBUG, INFO, WARNING or ERROR", self.log_level)
+
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        """The networks of ``trusted_proxies``; raises :class:`SettingsError` on an entry that is not a CIDR
+        (a host part set, as in ``10.0.0.1/8``, is refused too: it is usually a typo for a narrower range)."""
+        networks: list[IPNetwork] = []
+        for entry in self.trusted_proxies.split(","):
+            if not entry.strip():
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=True))
+            except ValueError as exc:
+                raise _error("trusted_proxies", f"comma-separated CIDRs ({exc})", self.trusted_proxies) from None
+        return tuple(networks)
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every tunable of the service, one frozen struct per concern. A component takes the concern it reads
+    (the verify cache a :class:`CacheSettings`, the console a :class:`ConsoleSettings` …), so what it
+    depends on is in its signature; only start-up code holds the whole.
+
+    The environment stays flat: ``CERTREG_X`` sets field ``x`` of whichever concern declares it
+    (:func:`load_settings`); :meth:`replaced` changes fields by the same flat names.
+    """
+
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    cache: CacheSettings = msgspec.field(default_factory=CacheSettings)
+    rate_limits: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    keys: KeySettings = msgspec.field(default_factory=KeySettings)
+    issuing: IssuingSettings = msgspec.field(default_factory=IssuingSettings)
+    documents: DocumentSettings = msgspec.field(default_factory=DocumentSettings)
+    transparency: TransparencyLogSettings = msgspec.field(default_factory=TransparencyLogSettings)
+    console: ConsoleSettings = msgspec.field(default_factory=ConsoleSettings)
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+
+    @property
+    def documents_path(self) -> Path:
+        """The directory of the built-file store (``document_dir``, or ``documents`` beside ``key_dir``): the
+        one setting that joins two concerns, so it lives on the whole."""
+        if self.documents.document_dir:
+            return Path(self.documents.document_dir)
+        return Path(self.keys.key_dir).resolve().parent / "documents"
+
+    def replaced(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (flat names, as in the environment) applied to their concerns and checked
+        again; raises :class:`SettingsError` on an unknown name or a bad value."""
+        nested = msgspec.to_builtins(self)
+        for name, value in changes.items():
+            nested[_concern_of(name, _env_name(name))][name] = value
+        return _convert(nested, changes)
+
+
+#: Which concern declares each flat field name (``"cache_max_entries" → "cache"``).
+_CONCERN_OF: Final[Mapping[str, str]] = {
+    field: concern.name for concern in msgspec.structs.fields(Settings) for field in concern.type.__struct_fields__
+}
+
+
+def _concern_of(name: str, variable: str) -> str:
+    """The concern declaring ``name``; raises :class:`SettingsError` naming ``variable`` when none does."""
+    try:
+        return _CONCERN_OF[name]
+    except KeyError:
+        raise SettingsError(
+            f"配置错误 / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
+        ) from None
+
+
+def _convert(nested: Mapping[str, Any], flat: Mapping[str, Any]) -> Settings:
+    try:
+        return msgspec.convert(nested, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(exc, flat) from None
 
 
 #: The largest print offset (mm) either way: beyond it the stock is not in the printer as the profile assumes.
@@ -450,25 +575,23 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     config_file = env.get(f"{ENV_PREFIX}CONFIG")
     if config_file:
         raw.update(_read_toml(config_file))
-    known = set(Settings.__struct_fields__)
     for name, given in env.items():
         value = given
         if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
             continue
         field = name[len(ENV_PREFIX) :].lower()
-        if field.endswith("_file") and field not in known and field[: -len("_file")] in FILE_SECRETS:
+        if field.endswith("_file") and field not in _CONCERN_OF and field[: -len("_file")] in FILE_SECRETS:
             field = field[: -len("_file")]
             if _env_name(field) in env:
                 raise SettingsError(f"配置错误 / set {_env_name(field)} or {name}, not both")
             value = _read_secret(name, value)
-        if field not in known:
-            raise SettingsError(f"配置错误 / unknown setting {name}: known are {', '.join(sorted(known))}")
+        _concern_of(field, name)
         raw[field] = None if value == "" and field in _OPTIONAL_FIELDS else value
     raw.update(overrides)
-    try:
-        return msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        raise _validation_error(exc, raw) from None
+    nested: dict[str, dict[str, Any]] = {}
+    for field, value in raw.items():
+        nested.setdefault(_concern_of(field, _env_name(field)), {})[field] = value
+    return _convert(nested, raw)
 
 
 #: Settings that may instead be read from a file named by ``CERTREG_<NAME>_FILE`` (Docker and Kubernetes
@@ -513,19 +636,18 @@ def _read_toml(path: str) -> dict[str, Any]:
     section = data.get("certreg", data)
     if not isinstance(section, dict):
         raise _error("config", "a [certreg] table", path)
-    known = set(Settings.__struct_fields__)
-    unknown = sorted(str(key) for key in section if key not in known)
+    unknown = sorted(str(key) for key in section if key not in _CONCERN_OF)
     if unknown:
         raise SettingsError(
             f"配置文件 {path} 有未知的设置 / unknown setting(s) in {path}: {', '.join(unknown)}; "
-            f"known are {', '.join(sorted(known))}"
+            f"known are {', '.join(sorted(_CONCERN_OF))}"
         )
     return dict(section)
 
 
 def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> SettingsError:
     text = str(exc)
-    match = re.search(r"at `\$\.(\w+)`", text)
+    match = re.search(r"at `\$(?:\.\w+)*\.(\w+)`", text)
     if match:
         field = match.group(1)
         reason = text.split(" - at ", maxsplit=1)[0]

@@ -54,7 +54,9 @@ def credential_details(credential: NewCredential) -> dict[str, str | int | bytes
 async def store_credentials(
     session: AsyncSession, credentials: Sequence[NewCredential], log_indices: Sequence[int], *, at: datetime
 ) -> None:
-    """Insert ``credentials``, each committed to by the event at the matching ``log_indices``."""
+    """Insert ``credentials``, each committed to by the event at the matching ``log_indices``. No foreign key
+    checks what they refer to (migration 0013): callers run ``registry.certificates.
+    require_credential_references`` first."""
     records = []
     for credential, index in zip(credentials, log_indices, strict=True):
         position = credential.position

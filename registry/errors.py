@@ -18,8 +18,9 @@ class ConflictError(RegistryError):
 
 
 class MissingReferenceError(ConflictError):
-    """Certificates about to be stored name an institution, authority, batch or key that does not exist
-    (the check that replaced the row-by-row foreign keys, migration 0012)."""
+    """Certificates (or credentials) about to be stored name an institution, authority, batch, key or
+    certificate that does not exist (the check that replaced the row-by-row foreign keys, migrations 0012
+    and 0013)."""
 
 
 class SchemaOutdatedError(RegistryError):

@@ -27,27 +27,11 @@ from registry.rules.views import (
     ScopeRow,
     StatusChange,
 )
-from registry.vocab import (
-    AuthorityLevel,
-    CertificateKind,
-    FilingStatus,
-    InstitutionKind,
-    InstitutionOwner,
-    ProjectStatus,
-    SubjectType,
-    parse_kinds,
-)
+from registry.vocab import CertificateKind, FilingStatus, SubjectType, parse_kinds
 
 
 def institution_view(row: Institution) -> InstitutionView:
-    return InstitutionView(
-        code=row.code,
-        name=row.name,
-        kind=InstitutionKind(row.kind),
-        owner=InstitutionOwner(row.owner),
-        region_code=row.region_code,
-        filing_authority_code=row.filing_authority_code,
-    )
+    return msgspec.convert(row, InstitutionView, from_attributes=True)
 
 
 async def authority_view(session: AsyncSession, code: str) -> AuthorityView:
@@ -55,7 +39,7 @@ async def authority_view(session: AsyncSession, code: str) -> AuthorityView:
     row = await session.get(Authority, code)
     if row is None:
         raise NotFoundError(f"鉴定中心 {code} 不存在 / no authority {code}")
-    return AuthorityView(code=row.code, level=AuthorityLevel(row.level), region_code=row.region_code)
+    return msgspec.convert(row, AuthorityView, from_attributes=True)
 
 
 async def filing_views(session: AsyncSession, institution_code: str) -> list[FilingView]:
@@ -70,10 +54,7 @@ async def filing_views(session: AsyncSession, institution_code: str) -> list[Fil
         )
     ).all()
     filers = (await session.scalars(select(Authority).where(Authority.code.in_({f.filed_by for f in filings})))).all()
-    authorities = {
-        row.code: AuthorityView(code=row.code, level=AuthorityLevel(row.level), region_code=row.region_code)
-        for row in filers
-    }
+    authorities = {row.code: msgspec.convert(row, AuthorityView, from_attributes=True) for row in filers}
     return [
         FilingView(
             id=f.id,
@@ -142,18 +123,7 @@ async def occupation_views(session: AsyncSession, codes: Iterable[str]) -> dict[
 async def project_views(session: AsyncSession, codes: Iterable[str]) -> dict[str, ProjectView]:
     """Views of the special-ability projects named by ``codes`` (unknown codes are absent)."""
     rows = (await session.scalars(select(AbilityProject).where(AbilityProject.code.in_(sorted(set(codes)))))).all()
-    return {
-        row.code: ProjectView(
-            code=row.code,
-            name=row.name,
-            status=ProjectStatus(row.status),
-            published_on=row.published_on,
-            pilot_ends=row.pilot_ends,
-            withdrawn_on=row.withdrawn_on,
-            active_from=row.active_from,
-        )
-        for row in rows
-    }
+    return {row.code: msgspec.convert(row, ProjectView, from_attributes=True) for row in rows}
 
 
 async def eligibility_context(

@@ -22,7 +22,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from registry.config import Settings
+from registry.config import CacheSettings, Settings
 from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
@@ -57,6 +57,14 @@ logger = logging.getLogger("certreg.verify.runtime")
 # ``negative_ttl_seconds`` is therefore not used by the verify service.
 
 
+def response_cache(config: CacheSettings, *, with_redis: bool) -> ResponseCache[RawResponse]:
+    """The in-process answer cache, built from the cache settings alone. With Redis it starts off and comes on
+    when the invalidation subscriber has subscribed (before that, a change could be missed)."""
+    cache = ResponseCache[RawResponse](max_entries=config.cache_max_entries, max_bytes=config.cache_max_bytes)
+    cache.active = config.local_cache and not with_redis
+    return cache
+
+
 class VerifyRuntime:
     """Connections, caches and background tasks of one worker process; closed when the app shuts down."""
 
@@ -67,26 +75,23 @@ class VerifyRuntime:
         self.metrics = Metrics()
         self.stats = RegistryStats()
         self.gate = RedisGate()
-        self.cache = ResponseCache[RawResponse](
-            max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
-        )
-        self.cache.active = settings.local_cache and redis is None  # with Redis: on once subscribed
+        self.cache = response_cache(settings.cache, with_redis=redis is not None)
         self.keysets = KeySetCache()
-        self.key_answers = KeySetAnswers(self.keysets, max_age=settings.keys_max_age_seconds)
-        self.limiter = RateLimiter(prefix=settings.redis_prefix)
+        self.key_answers = KeySetAnswers(self.keysets, max_age=settings.cache.keys_max_age_seconds)
+        self.limiter = RateLimiter(prefix=settings.redis.redis_prefix)
         self.api_keys = ApiKeyResolver(
             database,
-            ttl=settings.api_key_cache_seconds,
-            db_timeout=settings.db_timeout_seconds,
-            retry_after=settings.retry_after_seconds,
+            ttl=settings.cache.api_key_cache_seconds,
+            db_timeout=settings.database.db_timeout_seconds,
+            retry_after=settings.database.retry_after_seconds,
         )
         redis_views = (
             RedisViews(
                 redis,
-                prefix=settings.redis_prefix,
-                ttl=settings.redis_ttl_seconds,
-                negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
-                timeout=settings.redis_timeout_seconds,
+                prefix=settings.redis.redis_prefix,
+                ttl=settings.cache.redis_ttl_seconds,
+                negative_ttl=settings.cache.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
+                timeout=settings.redis.redis_timeout_seconds,
                 gate=self.gate,
             )
             if redis is not None
@@ -94,14 +99,14 @@ class VerifyRuntime:
         )
         self.views = ViewStore(
             database,
-            redis_views if settings.redis_cache else None,
+            redis_views if settings.cache.redis_cache else None,
             self.metrics,
-            db_timeout=settings.db_timeout_seconds,
-            retry_after=settings.retry_after_seconds,
+            db_timeout=settings.database.db_timeout_seconds,
+            retry_after=settings.database.retry_after_seconds,
             cache=self.cache,
         )
         self.credentials = CredentialReads(
-            database, db_timeout=settings.db_timeout_seconds, retry_after=settings.retry_after_seconds
+            database, db_timeout=settings.database.db_timeout_seconds, retry_after=settings.database.retry_after_seconds
         )
         self.feed = ChangeFeed(
             database,
@@ -110,32 +115,33 @@ class VerifyRuntime:
             redis_views,
             self.metrics,
             views=self.views,
-            interval=settings.change_poll_seconds,
-            timeout=settings.db_timeout_seconds,
-            keyset_refresh=settings.keyset_refresh_seconds,
+            interval=settings.cache.change_poll_seconds,
+            timeout=settings.database.db_timeout_seconds,
+            keyset_refresh=settings.cache.keyset_refresh_seconds,
         )
         self.subscriber = (
             Subscriber(
-                settings.redis_url,
-                settings.redis_prefix,
+                settings.redis.redis_url,
+                settings.redis.redis_prefix,
                 self.cache,
                 self.api_keys,
                 self.metrics,
-                timeout=settings.redis_timeout_seconds,
+                timeout=settings.redis.redis_timeout_seconds,
+                dead_after=settings.redis.redis_dead_after_seconds,
                 on_connect=self._redis_back,
             )
-            if settings.redis_url and settings.local_cache
+            if settings.redis.redis_url and settings.cache.local_cache
             else None
         )
-        profile = get_profile(settings.profile)
+        profile = get_profile(settings.issuing.profile)
         pages = Pages(
             authority={
                 "zh": f"{profile.name_zh}职业技能鉴定中心",
                 "en": f"{profile.name_en} Vocational Skill Assessment Centre",
             },
-            demo=settings.demo_mode,
+            demo=settings.issuing.demo_mode,
         )
-        self.fixed = FixedAnswers(pages, retry_after_seconds=settings.retry_after_seconds)
+        self.fixed = FixedAnswers(pages, retry_after_seconds=settings.database.retry_after_seconds)
         self.service = ReadService(
             profile=profile,
             cache=self.cache,
@@ -146,10 +152,10 @@ class VerifyRuntime:
             pages=pages,
             fixed=self.fixed,
             limits=Limits(
-                public_per_minute=settings.public_rate_per_minute,
-                api_per_minute=settings.api_rate_per_minute,
-                ttl=settings.redis_ttl_seconds,
-                negative_ttl=settings.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
+                public_per_minute=settings.rate_limits.public_rate_per_minute,
+                api_per_minute=settings.rate_limits.api_rate_per_minute,
+                ttl=settings.cache.redis_ttl_seconds,
+                negative_ttl=settings.cache.redis_ttl_seconds,  # NEGATIVES_LIVE_AS_LONG
             ),
         )
         self.person = build_person_service(
@@ -163,15 +169,15 @@ class VerifyRuntime:
 
     @classmethod
     def build(cls, settings: Settings) -> VerifyRuntime:
-        database = Database(settings.database_url, read_url=settings.read_url)
+        database = Database(settings.database.database_url, read_url=settings.database.read_url)
         redis = (
             redis_from_url(
-                settings.redis_url,
-                socket_timeout=settings.redis_timeout_seconds,
-                socket_connect_timeout=settings.redis_timeout_seconds,
+                settings.redis.redis_url,
+                socket_timeout=settings.redis.redis_timeout_seconds,
+                socket_connect_timeout=settings.redis.redis_timeout_seconds,
                 retry=Retry(NoBackoff(), 0),
             )
-            if settings.redis_url
+            if settings.redis.redis_url
             else None
         )
         return cls(settings, database, redis)
@@ -184,18 +190,22 @@ class VerifyRuntime:
         if self.subscriber is not None:
             jobs.append(self.subscriber.run())
         if self.redis is not None:
-            timeout = self.settings.redis_timeout_seconds
+            timeout = self.settings.redis.redis_timeout_seconds
             jobs.append(
                 run_sync(
-                    self.limiter, self.redis, interval=self.settings.rate_sync_seconds, seconds=timeout, gate=self.gate
+                    self.limiter,
+                    self.redis,
+                    interval=self.settings.rate_limits.rate_sync_seconds,
+                    seconds=timeout,
+                    gate=self.gate,
                 )
             )
         jobs.append(
             run_stats(
                 self.stats,
                 self.database,
-                interval=self.settings.metrics_refresh_seconds,
-                seconds=self.settings.db_timeout_seconds,
+                interval=self.settings.server.metrics_refresh_seconds,
+                seconds=self.settings.database.db_timeout_seconds,
             )
         )
         if multiprocess_dir() is not None:

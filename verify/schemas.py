@@ -93,14 +93,14 @@ class LogInclusion(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     checkpoint: str | None = None
 
 
-class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """The certificate as the registry holds it (the ID number masked: first 6 and last 4 digits)."""
+class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
+    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
+    name is checked with ``POST /v1/verify``)."""
 
     number: str
     kind: str
     kind_label: str
-    holder_name: str
-    holder_id_masked: str
     subject_type: Literal["occupation", "project"]
     subject_code: str
     subject_name: str
@@ -114,6 +114,14 @@ class CertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
     #: Leaf index of the certificate's issue event in the transparency log.
     log_index: int
     log_proof: str
+
+
+class CertificateInfo(PublicCertificateInfo, frozen=True, kw_only=True):
+    """The certificate as the registry holds it, holder included (the ID number masked: first 6 and last 4
+    digits), with its inclusion proof: the public view plus what only a name-and-ID check may show."""
+
+    holder_name: str
+    holder_id_masked: str
     log_inclusion: LogInclusion
 
 
@@ -287,28 +295,6 @@ def result_of(answer: Answer) -> VerifyResult:
     )
 
 
-class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
-    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
-    name is checked with ``POST /v1/verify``)."""
-
-    number: str
-    kind: str
-    kind_label: str
-    subject_type: Literal["occupation", "project"]
-    subject_code: str
-    subject_name: str
-    level: int
-    level_label: str
-    institution_code: str
-    institution_name: str
-    authority_code: str
-    authority_name: str
-    issued_on: date
-    log_index: int
-    log_proof: str
-
-
 class PublicCertificateResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """``GET /v1/certificates/{number}``: the verdict (``valid``, ``revoked``, ``superseded`` or
     ``not_genuine``), the public view and the current status."""
@@ -324,12 +310,10 @@ def public_result_of(answer: Answer, view: CertificateView) -> PublicCertificate
     """The public form of ``answer`` about ``view`` (a certificate the registry holds; a ``not_genuine``
     answer still shows what the registry says of it)."""
     info = msgspec.structs.asdict(certificate_info(view))
-    for holder_field in ("holder_name", "holder_id_masked", "log_inclusion"):
-        info.pop(holder_field)
     return PublicCertificateResult(
         result=cast(Literal["valid", "revoked", "superseded", "not_genuine"], answer.result.value),
         reason=answer.reason,
         message=f"{answer.label_zh}：{answer.text_zh} / {answer.label_en}: {answer.text_en}",
-        certificate=PublicCertificateInfo(**info),
+        certificate=PublicCertificateInfo(**{name: info[name] for name in PublicCertificateInfo.__struct_fields__}),
         status=status_info(view),
     )

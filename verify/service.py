@@ -367,9 +367,13 @@ class ReadService:
             self.metrics.local_hit.inc()
             return entry
         self.metrics.local_miss.inc()
-        began = time.monotonic()
-        view, started = await self.views.get(number)
-        entry = self.named.make(number, view, variant)
+        fill = self.fill_floor.begin()  # learns only from fills that ran alone (verify/timing.py)
+        try:
+            view, started = await self.views.get(number)
+            entry = self.named.make(number, view, variant)
+        except BaseException:
+            self.fill_floor.abandon(fill)
+            raise
         self.cache.put(key, entry, started=started)
-        await self.fill_floor.wait(began)
+        await self.fill_floor.finish(fill)
         return entry

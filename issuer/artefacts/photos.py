@@ -193,7 +193,7 @@ async def upload_photos(
         assert institution is not None  # foreign key
         authorise(caller, Action.PHOTOS, batch_target(batch_id, institution.code, institution.region_code, batch.kind))
         rows = await _rows(session, batch_id)
-        chosen, problems = match_photos(data, rows, settings.id_hash_secret())
+        chosen, problems = match_photos(data, rows, settings.keys.id_hash_secret())
         stored = sorted(row.row_no for row in rows if row.identity_id in chosen)
         without = [row.row_no for row in rows if not row.has_photo and row.identity_id not in chosen]
         event_id = None

@@ -82,10 +82,10 @@ class Artefacts:
         """What a drawn certificate file reflects besides the batch: the fallback fonts and, for the print
         variant, the print offset that applies (setting or profile). A kept file drawn under another key is
         stale: changing ``CERTREG_PRINT_OFFSET_MM`` redraws the print files, never serves the old ones."""
-        fonts = "|".join(self.settings.fallback_font_paths())
+        fonts = "|".join(self.settings.documents.fallback_font_paths())
         if variant != Variant.PRINT.value:
             return f"fonts={fonts}"
-        x, y = print_offset(self.settings.profile, self.settings.print_offset())
+        x, y = print_offset(self.settings.issuing.profile, self.settings.documents.print_offset())
         return f"offset={x:.2f},{y:.2f};fonts={fonts}"
 
     async def _revision(
@@ -125,12 +125,12 @@ class Artefacts:
                 return found
             async with self.database.reader() as session:
                 members = await batch_members(session, batch_id, changes=kind is not ArtefactKind.QR_ZIP)
-                profile = self.settings.profile
+                profile = self.settings.issuing.profile
             job = build.BuildJob(
                 batch_id=batch_id, kind=kind, variant=variant, revision=revision, members=members,
-                member_stamp=stamp, profile=profile, public_url=self.settings.public_url,
-                processes=self.processes, offset_mm=self.settings.print_offset(),
-                fallbacks=self.settings.fallback_font_paths(),
+                member_stamp=stamp, profile=profile, public_url=self.settings.server.public_url,
+                processes=self.processes, offset_mm=self.settings.documents.print_offset(),
+                fallbacks=self.settings.documents.fallback_font_paths(),
             )  # fmt: skip
             built = await self._run(job, progress)
             async with self.database.transaction() as session:
@@ -219,8 +219,9 @@ class Artefacts:
             raise BatchStateError(f"证书 {number}：{document.message}")
         try:
             data = await asyncio.to_thread(
-                render_certificate, document, profile=self.settings.profile, variant=variant,
-                offset_mm=self.settings.print_offset(), fallbacks=self.settings.fallback_font_paths(),
+                render_certificate, document, profile=self.settings.issuing.profile, variant=variant,
+                offset_mm=self.settings.documents.print_offset(),
+                fallbacks=self.settings.documents.fallback_font_paths(),
             )  # fmt: skip
         except DocumentError as exc:
             raise BatchStateError(
@@ -243,8 +244,10 @@ class Artefacts:
 
 def draw_test_print(settings: Settings, kind: CertificateKind, offset_mm: tuple[float, float] | None) -> bytes:
     """The test page (route and CLI): at ``offset_mm``, else ``CERTREG_PRINT_OFFSET_MM``, else the profile's."""
-    chosen = offset_mm if offset_mm is not None else settings.print_offset()
-    return render_test_print(settings.profile, kind, offset_mm=chosen, fallbacks=settings.fallback_font_paths())
+    chosen = offset_mm if offset_mm is not None else settings.documents.print_offset()
+    return render_test_print(
+        settings.issuing.profile, kind, offset_mm=chosen, fallbacks=settings.documents.fallback_font_paths()
+    )
 
 
 def parse_kind(text: str | None) -> CertificateKind:

@@ -178,7 +178,7 @@ async def load_documents(
     prints = await _prints(session, numbers)
     sealed = [value for row in rows.values() for value in (row.number_sealed, row.photo_sealed) if value is not None]
     ring = await ring_for(session, settings, sealed) if sealed else None
-    return [_document(rows[number], prints.get(number), ring, settings.public_url) for number in numbers]
+    return [_document(rows[number], prints.get(number), ring, settings.server.public_url) for number in numbers]
 
 
 def _document(

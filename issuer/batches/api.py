@@ -6,10 +6,10 @@ framing (the app's default is 10 MB; uploads may be ``CERTREG_MAX_UPLOAD_BYTES``
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Controller, Request, Response, Router, get, post
-from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
@@ -26,25 +26,96 @@ from issuer.batches.dto import (
     RowsRequest,
 )
 from issuer.batches.notice_api import NoticeController
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction
 from issuer.batches.template import build_template
-from issuer.batches.upload import (
-    FORM_SLACK,
-    RESUBMIT_FIELDS,
-    SUBMIT_FIELDS,
-    assessed_on_of,
-    institution_of,
-    kind_of,
-    read_form,
-)
+from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form, upload_of
 from issuer.batches.workflow import RowStatus, State
-from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented, ok
+from issuer.injected import Caller, Runtime
+from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented
 from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
+
+
+#: What every step on one batch answers: the batch as it now is.
+_THE_BATCH: Final = {200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)}
+_STEP_ERRORS: Final = (400, 401, 403, 404, 409)
+#: A step that names rows can also name rows the batch does not hold (422).
+_ROW_ERRORS: Final = (*_STEP_ERRORS, 422)
+#: The request body of a step; each :func:`_step` resolves it to that step's own type.
+Body = TypeVar("Body")
+
+
+async def _batch_now(issuer: IssuerRuntime, principal: Principal, batch_id: int) -> BatchDetail:
+    return await reports.batch_detail(issuer.database, issuer.profile, principal, batch_id)
+
+
+def _step(
+    path: str,
+    operation_id: str,
+    summary: str,
+    *,
+    errors: tuple[int, ...],
+    body: type[Body],
+    act: StepAction[Body],
+    doc: str,
+) -> HTTPRouteHandler:
+    """``POST /v1/batches/{batch_id}/<path>``, a step of the workflow: the JSON body (a ``body``) through
+    ``act``, then the batch as it now is. The console builds its steps the same way on the same services
+    (:mod:`issuer.console.screens.batches`).
+
+    ``data`` is annotated with the type variable ``Body``; litestar resolves a handler's annotations in its
+    ``signature_namespace``, where ``Body`` is ``body``: the route parses, validates and documents the body as
+    that type, exactly as a handler written out with ``data: JSONBody[body]``. ``doc`` is the handler's
+    docstring (the operation's description), its name the path's."""
+
+    async def step(
+        self: Controller, *, batch_id: BatchId, data: JSONBody[Body], issuer: Runtime, principal: Caller
+    ) -> BatchDetail:
+        await act(issuer, principal, batch_id, data)
+        return await _batch_now(issuer, principal, batch_id)
+
+    step.__doc__ = doc
+    step.__name__ = path.replace("/", "_")
+    # Named like a method of the controller: litestar orders a controller's routes (and the document its paths)
+    # by the qualified name.
+    step.__qualname__ = f"BatchController.{step.__name__}"
+    route = post(
+        f"/{{batch_id:int}}/{path}",
+        status_code=200,
+        signature_namespace={"Body": body},
+        **documented(operation_id, summary, errors=errors, answers=_THE_BATCH),
+    )
+    return route(step)
+
+
+def _on_rows(change: RowsStep) -> StepAction[RowsRequest]:
+    """The rows and the reason of ``{"rows": [...], "reason": …}`` through ``change``."""
+
+    async def act(issuer: IssuerRuntime, principal: Principal, batch_id: int, data: RowsRequest) -> None:
+        await change(issuer.database, principal, batch_id, data.rows, data.reason)
+
+    return act
+
+
+def _review(change: ReviewStep) -> StepAction[ReviewRequest]:
+    """The decision and the reason of ``{"decision": "approve"|"reject", "reason": …}`` through ``change``."""
+
+    async def act(issuer: IssuerRuntime, principal: Principal, batch_id: int, data: ReviewRequest) -> None:
+        await change(issuer.database, principal, batch_id, data.decision, data.reason, profile=issuer.profile)
+
+    return act
+
+
+async def _resolve(issuer: IssuerRuntime, principal: Principal, batch_id: int, data: ResolveRequest) -> None:
+    await transitions.resolve_objection(
+        issuer.database, principal, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
+    )
 
 
 class BatchController(Controller):
@@ -72,24 +143,13 @@ class BatchController(Controller):
             },
         ),
     )
-    async def submit(
-        self,
-        *,
-        request: Request[Any, Any, Any],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> ImportAnswer:
+    async def submit(self, *, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=SUBMIT_FIELDS)
-        upload = submission.Upload(
-            data=form.data,
-            file_name=form.file_name,
-            institution=institution_of(form),
-            kind=kind_of(form),
-            assessed_on=assessed_on_of(form),
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
+        imported = await submission.submit_batch(
+            issuer.database, issuer.settings, principal, upload_of(form), profile=issuer.profile
         )
-        imported = await submission.submit_batch(issuer.database, issuer.settings, principal, upload)
-        return await reports.import_answer(issuer.database, issuer.settings, imported)
+        return await reports.import_answer(issuer.database, issuer.profile, imported)
 
     @get(
         "/",
@@ -103,8 +163,8 @@ class BatchController(Controller):
     async def index(
         self,
         *,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
+        issuer: Runtime,
+        principal: Caller,
         batch_state: Annotated[State | None, QueryParameter(name="state")] = None,
         institution: FromQuery[str | None] = None,
         offset: Offset = 0,
@@ -149,15 +209,15 @@ class BatchController(Controller):
         self,
         *,
         batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
+        issuer: Runtime,
+        principal: Caller,
         status: FromQuery[RowStatus | None] = None,
         offset: Offset = 0,
         limit: Limit = reports.DEFAULT_PAGE,
     ) -> BatchDetail:
         """State, counts, a page of the row report (``status``, ``offset``, ``limit``) and the history."""
         return await reports.batch_detail(
-            issuer.database, issuer.settings, principal, batch_id, status=status, offset=offset, limit=limit
+            issuer.database, issuer.profile, principal, batch_id, status=status, offset=offset, limit=limit
         )
 
     @post(
@@ -172,183 +232,98 @@ class BatchController(Controller):
         ),
     )
     async def resubmit(
-        self,
-        *,
-        batch_id: BatchId,
-        request: Request[Any, Any, Any],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
+        self, *, batch_id: BatchId, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller
     ) -> ImportAnswer:
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
-        form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=RESUBMIT_FIELDS)
+        form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=RESUBMIT_FIELDS)
         imported = await submission.resubmit_batch(
-            issuer.database, issuer.settings, principal, batch_id, data=form.data, file_name=form.file_name
+            issuer.database,
+            issuer.settings,
+            principal,
+            batch_id,
+            data=form.data,
+            file_name=form.file_name,
+            profile=issuer.profile,
         )
-        return await reports.import_answer(issuer.database, issuer.settings, imported)
+        return await reports.import_answer(issuer.database, issuer.profile, imported)
 
-    @post(
-        "/{batch_id:int}/exclude",
-        status_code=200,
-        **documented(
-            "excludeBatchRows",
-            "排除已提交批次中的行 / leave rows out of a submitted batch",
-            errors=(400, 401, 403, 404, 409, 422),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    exclude = _step(
+        "exclude",
+        "excludeBatchRows",
+        "排除已提交批次中的行 / leave rows out of a submitted batch",
+        errors=_ROW_ERRORS,
+        body=RowsRequest,
+        act=_on_rows(submission.exclude_rows),
+        doc="""Leave rows out of a submitted batch (``{"rows": [...], "reason": …}``).""",
     )
-    async def exclude(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[RowsRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """Leave rows out of a submitted batch (``{"rows": [...], "reason": …}``)."""
-        await submission.exclude_rows(issuer.database, principal, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
-
-    @post(
-        "/{batch_id:int}/review",
-        status_code=200,
-        **documented(
-            "reviewBatch",
-            "市州鉴定中心审核 / the city centre's review",
-            errors=(400, 401, 403, 404, 409),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    review = _step(
+        "review",
+        "reviewBatch",
+        "市州鉴定中心审核 / the city centre's review",
+        errors=_STEP_ERRORS,
+        body=ReviewRequest,
+        act=_review(transitions.review_batch),
+        doc="""The city centre's review: ``{"decision": "approve"|"reject", "reason": …}``.""",
     )
-    async def review(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[ReviewRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """The city centre's review: ``{"decision": "approve"|"reject", "reason": …}``."""
-        await transitions.review_batch(
-            issuer.database, principal, batch_id, data.decision, data.reason, settings=issuer.settings
-        )
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
-
-    @post(
-        "/{batch_id:int}/approve",
-        status_code=200,
-        **documented(
-            "approveBatch",
-            "省鉴定中心审批 / the province centre's approval",
-            errors=(400, 401, 403, 404, 409),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    approve = _step(
+        "approve",
+        "approveBatch",
+        "省鉴定中心审批 / the province centre's approval",
+        errors=_STEP_ERRORS,
+        body=ReviewRequest,
+        act=_review(transitions.approve_batch),
+        doc="The province centre's approval (levels the profile sends to the province).",
     )
-    async def approve(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[ReviewRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """The province centre's approval (levels the profile sends to the province)."""
-        await transitions.approve_batch(
-            issuer.database, principal, batch_id, data.decision, data.reason, settings=issuer.settings
-        )
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
     @post(
         "/{batch_id:int}/notice",
         status_code=200,
-        **documented(
-            "startBatchNotice",
-            "开始公示 / start the public notice",
-            errors=(400, 401, 403, 404, 409),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+        **documented("startBatchNotice", "开始公示 / start the public notice", errors=_STEP_ERRORS, answers=_THE_BATCH),
     )
     async def notice(
-        self,
-        *,
-        batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-        data: JSONBody[NoticeRequest | None] = None,
+        self, *, batch_id: BatchId, issuer: Runtime, principal: Caller, data: JSONBody[NoticeRequest | None] = None
     ) -> BatchDetail:
         """Start the public notice (body optional: ``{"days": N}`` lengthens it)."""
         body = data or NoticeRequest()
         await transitions.start_notice(
-            issuer.database, principal, batch_id, settings=issuer.settings, days=body.days, reason=body.reason
+            issuer.database,
+            principal,
+            batch_id,
+            profile=issuer.profile,
+            settings=issuer.settings,
+            days=body.days,
+            reason=body.reason,
         )
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
+        return await _batch_now(issuer, principal, batch_id)
 
-    @post(
-        "/{batch_id:int}/objections",
-        status_code=200,
-        **documented(
-            "recordBatchObjection",
-            "登记公示异议（暂扣相关行）/ record an objection (the rows are held)",
-            errors=(400, 401, 403, 404, 409, 422),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    objection = _step(
+        "objections",
+        "recordBatchObjection",
+        "登记公示异议（暂扣相关行）/ record an objection (the rows are held)",
+        errors=_ROW_ERRORS,
+        body=RowsRequest,
+        act=_on_rows(transitions.record_objection),
+        doc="Record an objection during the notice: the rows are held.",
     )
-    async def objection(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[RowsRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """Record an objection during the notice: the rows are held."""
-        await transitions.record_objection(issuer.database, principal, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
-
-    @post(
-        "/{batch_id:int}/hold",
-        status_code=200,
-        **documented(
-            "holdBatchRows",
-            "暂扣行，其余可签发 / hold rows so the others can be issued",
-            errors=(400, 401, 403, 404, 409, 422),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    hold = _step(
+        "hold",
+        "holdBatchRows",
+        "暂扣行，其余可签发 / hold rows so the others can be issued",
+        errors=_ROW_ERRORS,
+        body=RowsRequest,
+        act=_on_rows(transitions.hold_rows),
+        doc="""Hold rows of a batch under notice or issued (``{"rows": [...], "reason": …}``) so that the others
+        can be issued; resolve them with ``/objections/resolve``.""",
     )
-    async def hold(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[RowsRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """Hold rows of a batch under notice or issued (``{"rows": [...], "reason": …}``) so that the others
-        can be issued; resolve them with ``/objections/resolve``."""
-        await transitions.hold_rows(issuer.database, principal, batch_id, data.rows, data.reason)
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
-
-    @post(
-        "/{batch_id:int}/objections/resolve",
-        status_code=200,
-        **documented(
-            "resolveBatchObjection",
-            "处理暂扣行：放行或排除 / resolve held rows: release or exclude",
-            errors=(400, 401, 403, 404, 409, 422),
-            answers={200: ok(BatchDetail, "批次 / the batch", examples.BATCH_DETAIL)},
-        ),
+    resolve = _step(
+        "objections/resolve",
+        "resolveBatchObjection",
+        "处理暂扣行：放行或排除 / resolve held rows: release or exclude",
+        errors=_ROW_ERRORS,
+        body=ResolveRequest,
+        act=_resolve,
+        doc="Resolve held rows (an objection's or a hold's): released (``release``) or excluded (``exclude``).",
     )
-    async def resolve(
-        self,
-        *,
-        batch_id: BatchId,
-        data: JSONBody[ResolveRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> BatchDetail:
-        """Resolve held rows (an objection's or a hold's): released (``release``) or excluded (``exclude``)."""
-        await transitions.resolve_objection(
-            issuer.database, principal, batch_id, rows=data.rows, decision=data.decision, reason=data.reason
-        )
-        return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
 
 
 def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
@@ -356,6 +331,6 @@ def batch_routes(settings: Settings) -> list[Router | type[Controller]]:
     router = Router(
         path="/",
         route_handlers=[BatchController],
-        request_max_body_size=settings.max_upload_bytes + FORM_SLACK,
+        request_max_body_size=settings.issuing.max_upload_bytes + FORM_SLACK,
     )
     return [router, NoticeController]

@@ -268,7 +268,8 @@ async def lock_batch(session: AsyncSession, batch_id: int) -> Batch:
 
 async def ok_rows(session: AsyncSession, batch_id: int) -> list[CheckedRow]:
     """The rows of status ``ok`` (ready to issue), in row order: the same row type as the upload check made
-    (they passed it, so no problems and comparable)."""
+    (they passed it, so no problems and comparable), with their sealed identity's id, which issuing writes
+    into each certificate row as it is copied (no second pass over the rows, issue 12)."""
     result = await session.execute(
         select(
             BatchRow.row_no,
@@ -277,6 +278,7 @@ async def ok_rows(session: AsyncSession, batch_id: int) -> list[CheckedRow]:
             BatchRow.holder_id_masked,
             BatchRow.subject_code,
             BatchRow.level,
+            BatchRow.holder_identity_id,
         )
         .where(BatchRow.batch_id == batch_id, BatchRow.status == RowStatus.OK.value)
         .order_by(BatchRow.row_no)
@@ -291,8 +293,9 @@ async def ok_rows(session: AsyncSession, batch_id: int) -> list[CheckedRow]:
             level=level,
             problems=[],
             comparable=True,
+            holder_identity_id=identity,
         )
-        for row_no, name, digest, masked, subject, level in result
+        for row_no, name, digest, masked, subject, level, identity in result
     ]
 
 

@@ -39,7 +39,7 @@ from registry.events import EventKind, append_events
 from registry.models import Batch
 from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind
 
 
@@ -62,6 +62,7 @@ class Imported(msgspec.Struct, frozen=True, kw_only=True):
 async def _check_upload(
     session: AsyncSession,
     settings: Settings,
+    profile: ProvinceProfile,
     upload: Upload,
     refs: refstore.InstitutionRefs,
     *,
@@ -74,17 +75,19 @@ async def _check_upload(
             f"考核日期 {upload.assessed_on} 晚于今天 / the assessment date {upload.assessed_on} is in the future"
         )
     progress("read", 0, 1)
-    parsed = await asyncio.to_thread(parse_file, upload.data, upload.file_name, upload.kind, max_rows=settings.max_rows)
+    parsed = await asyncio.to_thread(
+        parse_file, upload.data, upload.file_name, upload.kind, max_rows=settings.issuing.max_rows
+    )
     progress("read", 1, 1)
     codes = subject_codes(parsed, upload.kind)
     checker = RowChecker(
         kind=upload.kind,
         assessed_on=upload.assessed_on,
         today=today,
-        secret=settings.id_hash_secret(),
+        secret=settings.keys.id_hash_secret(),
         columns=parsed.columns,
         context=EligibilityContext(
-            profile=get_profile(settings.profile),
+            profile=profile,
             institution=refs.institution,
             filing_authority=refs.filing_authority,
             filings=refs.filings,
@@ -121,6 +124,7 @@ async def submit_batch(
     caller: Principal,
     upload: Upload,
     *,
+    profile: ProvinceProfile,
     progress: Progress = no_progress,
     now: datetime | None = None,
 ) -> Imported:
@@ -134,7 +138,7 @@ async def submit_batch(
         refs = await refstore.institution_refs(session, upload.institution)
         authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
         parsed, rows = await _check_upload(
-            session, settings, upload, refs, today=province_day(now), except_batch=None, progress=progress
+            session, settings, profile, upload, refs, today=province_day(now), except_batch=None, progress=progress
         )
     progress("store", 0, len(rows))
     async with database.transaction() as session:
@@ -166,6 +170,7 @@ async def resubmit_batch(
     caller: Principal,
     batch_id: int,
     *,
+    profile: ProvinceProfile,
     data: bytes,
     file_name: str,
     progress: Progress = no_progress,
@@ -191,7 +196,7 @@ async def resubmit_batch(
             assessed_on=batch.assessed_on,
         )
         parsed, rows = await _check_upload(
-            session, settings, upload, refs, today=province_day(now), except_batch=batch.id, progress=progress
+            session, settings, profile, upload, refs, today=province_day(now), except_batch=batch.id, progress=progress
         )
     progress("store", 0, len(rows))
     async with database.transaction() as session:

@@ -19,6 +19,7 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
+from issuer.batches.submission import Upload
 from issuer.errors import UploadError
 from issuer.params import has_control_characters
 from registry.rules.errors import RuleError
@@ -158,3 +159,15 @@ def institution_of(form: Form) -> str:
     if len(value) > 32:
         raise _bad("机构编码过长 / the institution code is longer than 32 characters", "upload.institution")
     return value
+
+
+def upload_of(form: Form) -> Upload:
+    """The new batch a ``POST /v1/batches`` form (:data:`SUBMIT_FIELDS`) asks for: the API and the console's
+    upload screen read the same fields the same way."""
+    return Upload(
+        data=form.data,
+        file_name=form.file_name,
+        institution=institution_of(form),
+        kind=kind_of(form),
+        assessed_on=assessed_on_of(form),
+    )

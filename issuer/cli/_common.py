@@ -23,6 +23,8 @@ from registry.config import Settings, SettingsError, load_settings
 from registry.db import Database
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import get_profile
 from registry.schema import check_schema
 
 T = TypeVar("T")
@@ -35,6 +37,12 @@ def settings_from_env() -> Settings:
     return load_settings()
 
 
+def province(settings: Settings) -> ProvinceProfile:
+    """The province profile of ``settings``, resolved once at the start of a command (the only place in the
+    CLI that looks it up): the command passes it to the services it calls, as the app's runtime does."""
+    return get_profile(settings.issuing.profile)
+
+
 def stdin_is_terminal() -> bool:
     """Whether a person can be asked for input (a seam for tests: CliRunner's stdin is never a terminal)."""
     return sys.stdin.isatty()
@@ -45,8 +53,8 @@ def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
 
     Raises :class:`SettingsError` when none is set and stdin is not a terminal.
     """
-    if settings.key_passphrase or settings.key_passphrase_file:
-        return settings.passphrase()
+    if settings.keys.key_passphrase or settings.keys.key_passphrase_file:
+        return settings.keys.passphrase()
     if not stdin_is_terminal():
         raise SettingsError(
             "缺少密钥口令 / no key passphrase: set CERTREG_KEY_PASSPHRASE or CERTREG_KEY_PASSPHRASE_FILE, "
@@ -64,9 +72,9 @@ def key_passphrase(settings: Settings, *, confirm: bool = False) -> bytes:
 def with_passphrase(settings: Settings) -> Settings:
     """The settings with the key passphrase filled in (typed at the terminal when the environment has none):
     importing rows seals holders' document numbers, which opens the identity KEK (docs/identity.md)."""
-    if settings.key_passphrase or settings.key_passphrase_file:
+    if settings.keys.key_passphrase or settings.keys.key_passphrase_file:
         return settings
-    return msgspec.structs.replace(settings, key_passphrase=key_passphrase(settings).decode())
+    return settings.replaced(key_passphrase=key_passphrase(settings).decode())
 
 
 def keystore(settings: Settings, *, sealing: bool = False) -> KeyStore:
@@ -75,7 +83,7 @@ def keystore(settings: Settings, *, sealing: bool = False) -> KeyStore:
     ``sealing``: the command will seal a new key, so a typed passphrase is asked twice, and the
     ``insecure-test-only`` KDF level (allowed: the test suite needs it) is never used silently.
     """
-    if sealing and settings.key_kdf == "insecure-test-only":
+    if sealing and settings.keys.key_kdf == "insecure-test-only":
         click.secho(
             "警告 / WARNING: CERTREG_KEY_KDF=insecure-test-only seals keys with the weakest Argon2id "
             "parameters; 仅供测试 / never use it for real keys (use moderate or sensitive)",
@@ -98,7 +106,7 @@ def run(coroutine_factory: Callable[[], Awaitable[T]]) -> T:
 @asynccontextmanager
 async def open_database(settings: Settings, *, check: bool = True) -> AsyncIterator[Database]:
     """The registry database; refuses an outdated schema unless ``check`` is False (``db upgrade``)."""
-    database = Database(settings.database_url)
+    database = Database(settings.database.database_url)
     try:
         if check:
             await check_schema(database.write_engine)

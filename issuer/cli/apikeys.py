@@ -70,13 +70,18 @@ def apikeys_list(as_json: bool) -> None:
     if as_json:
         fields = ("id", "name", "rate_per_minute", "created_at", "revoked_at")
         echo_json_lines(
-            {**dict(zip(fields, row, strict=True)), "rate_per_minute": row[2] or settings.api_rate_per_minute}
+            {
+                **dict(zip(fields, row, strict=True)),
+                "rate_per_minute": row[2] or settings.rate_limits.api_rate_per_minute,
+            }
             for row in keys
         )
         return
     for key_id, name, rate, created, revoked in keys:
         state = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"
-        console.print(f"{key_id}\t{name}\t{rate or settings.api_rate_per_minute}/min\t{created:%Y-%m-%d}\t{state}")
+        console.print(
+            f"{key_id}\t{name}\t{rate or settings.rate_limits.api_rate_per_minute}/min\t{created:%Y-%m-%d}\t{state}"
+        )
 
 
 @apikeys_group.command("revoke")
@@ -93,11 +98,11 @@ def apikeys_revoke(key_id: int) -> None:
             if row.revoked_at is not None:
                 raise ConflictError(f"API 密钥 {key_id} 已吊销 / API key {key_id} is already revoked")
             row.revoked_at = datetime.now(UTC)
-        if settings.redis_url is None:
+        if settings.redis.redis_url is None:
             return True
-        client = redis_from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        client = redis_from_url(settings.redis.redis_url, socket_timeout=2, socket_connect_timeout=2)
         try:
-            return await announce_api_key_revoked(client, settings.redis_prefix, key_id)
+            return await announce_api_key_revoked(client, settings.redis.redis_prefix, key_id)
         finally:
             await client.aclose()
 
@@ -106,7 +111,7 @@ def apikeys_revoke(key_id: int) -> None:
     if not announced:
         err_console.print(
             f"注意：无法通知查验服务 / could not announce it on Redis; workers stop accepting it within "
-            f"{settings.api_key_cache_seconds} s"
+            f"{settings.cache.api_key_cache_seconds} s"
         )
 
 

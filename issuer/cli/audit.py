@@ -46,13 +46,17 @@ class BarProgress:
 async def _audit(settings: Settings, progress: BarProgress, state: AuditState) -> AuditReport:
     async with open_database(settings) as database:
         return await run_audit(
-            database, settings.log_origin, progress, state.checkpoints, public_url=settings.public_url
+            database,
+            settings.transparency.log_origin,
+            progress,
+            state.checkpoints,
+            public_url=settings.server.public_url,
         )
 
 
 def default_state_path(settings: Settings) -> Path:
     """``audit-state.json`` beside the key directory: the deployment's own place, not the database's."""
-    return Path(settings.key_dir).resolve().parent / STATE_NAME
+    return Path(settings.keys.key_dir).resolve().parent / STATE_NAME
 
 
 def load_audit_state(path: Path, origin: str) -> AuditState:
@@ -91,7 +95,7 @@ def audit_command(state_path: Path | None) -> None:
     """
     settings = settings_from_env()
     path = state_path or default_state_path(settings)
-    state = load_audit_state(path, settings.log_origin)
+    state = load_audit_state(path, settings.transparency.log_origin)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         report = run(lambda: _audit(settings, BarProgress(bar), state))

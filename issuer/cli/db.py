@@ -23,8 +23,8 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """迁移数据库 / Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
     settings = settings_from_env()
-    if settings.database_url.startswith("sqlite"):
-        path = settings.database_url.split(":///", 1)[-1]
+    if settings.database.database_url.startswith("sqlite"):
+        path = settings.database.database_url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
@@ -103,7 +103,7 @@ def db_roles(
     append-only), verify
     (read-only). Run as a superuser, after `certreg db upgrade`; again after each upgrade."""
     settings = settings_from_env()
-    if not settings.database_url.startswith("postgresql"):
+    if not settings.database.database_url.startswith("postgresql"):
         raise SettingsError("数据库角色仅用于 PostgreSQL / roles are for PostgreSQL (CERTREG_DATABASE_URL)")
     passwords = {
         owner: _password(owner_password_file),

@@ -22,7 +22,16 @@ from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
 from issuer.batches.workflow import RowStatus, State, issuable_problem
-from issuer.cli._common import ISO_DATE, console, err_console, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import (
+    ISO_DATE,
+    console,
+    err_console,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+    with_passphrase,
+)
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
@@ -90,8 +99,10 @@ def issue_command(
     it (no one does two reviews or issues what they submitted)."""
     settings = with_passphrase(settings_from_env())
     data = file.read_bytes()
-    if len(data) > settings.max_upload_bytes:
-        err_console.print(f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.max_upload_bytes} bytes")
+    if len(data) > settings.issuing.max_upload_bytes:
+        err_console.print(
+            f"错误 / error: 文件超过上限 / {file.name} is larger than {settings.issuing.max_upload_bytes} bytes"
+        )
         sys.exit(2)
     upload = Upload(
         data=data,
@@ -110,7 +121,15 @@ def issue_command(
         with Progress(*columns, console=err_console, transient=False) as progress:
             report = _progress_callback(progress)
             async with open_database(settings) as database:
-                return await run_issue(database, settings, crew, upload, exclude_bad=exclude_bad, progress=report)
+                return await run_issue(
+                    database,
+                    settings,
+                    crew,
+                    upload,
+                    profile=province(settings),
+                    exclude_bad=exclude_bad,
+                    progress=report,
+                )
 
     outcome = run(_run)
     _report(outcome)

@@ -36,7 +36,7 @@ def log_key() -> None:
 
     async def _key() -> NoteVerifier:
         async with open_database(settings) as database, database.reader() as session:
-            return await active_log_verifier(session, settings.log_origin)
+            return await active_log_verifier(session, settings.transparency.log_origin)
 
     click.echo(run(_key).encode())
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import console, open_database, province, run, settings_from_env
 from registry.refdata import LoadReport, load_reference_file
 from registry.refdata.tables import SPECS
-from registry.rules.profiles import get_profile
 
 
 @click.group("registry")
@@ -34,7 +33,12 @@ def load(path: Path, table: str | None) -> None:
     async def _load() -> LoadReport:
         async with open_database(settings) as database:
             return await load_reference_file(
-                database, data, path.name, table=table, actor="cli:registry-load", profile=get_profile(settings.profile)
+                database,
+                data,
+                path.name,
+                table=table,
+                actor="cli:registry-load",
+                profile=province(settings),
             )
 
     print_report(run(_load), path.name)

@@ -31,12 +31,12 @@ def serve(host: str, port: int, workers: int | None) -> None:
     click.echo(f"  公众查询 / public query: {url}/   API 文档 / API docs: {url}/schema")
     for line in demo_links(settings):
         click.echo(line)
-    configure_logging(settings.log_level)
-    with metrics_directory(settings.metrics_dir) as directory:
-        if settings.metrics_port is not None:
-            serve_metrics(settings.metrics_port, host, directory)
-            click.echo(f"  指标 / metrics (all workers): http://{host}:{settings.metrics_port}/metrics")
-        _run_uvicorn(host, port, workers or settings.workers, settings.log_level)
+    configure_logging(settings.server.log_level)
+    with metrics_directory(settings.server.metrics_dir) as directory:
+        if settings.server.metrics_port is not None:
+            serve_metrics(settings.server.metrics_port, host, directory)
+            click.echo(f"  指标 / metrics (all workers): http://{host}:{settings.server.metrics_port}/metrics")
+        _run_uvicorn(host, port, workers or settings.server.workers, settings.server.log_level)
 
 
 def _run_uvicorn(host: str, port: int, workers: int, log_level: str) -> None:

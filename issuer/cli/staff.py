@@ -92,7 +92,7 @@ def staff_create(org_code: str, role: str, login: str, password_stdin: bool, ope
             role=Role(role),
             password=password,
             actor=actor,
-            cost=cost_for(settings.key_kdf),
+            cost=cost_for(settings.keys.key_kdf),
         )
 
     _as_admin(settings, operator_name, _create)
@@ -129,7 +129,12 @@ def staff_reset(login: str, remove_totp: bool, password_stdin: bool, operator_na
 
     async def _reset(session: AsyncSession, actor: str) -> None:
         await reset_account(
-            session, login, password=password, actor=actor, remove_totp=remove_totp, cost=cost_for(settings.key_kdf)
+            session,
+            login,
+            password=password,
+            actor=actor,
+            remove_totp=remove_totp,
+            cost=cost_for(settings.keys.key_kdf),
         )
 
     _as_admin(settings, operator_name, _reset)

@@ -73,17 +73,17 @@ class ConsoleRuntime:
         self.settings: Settings = issuer.settings
         self.database: Database = issuer.database
         redis = issuer.verify.redis if issuer.verify is not None else None
-        self.limiter = LoginLimiter(redis, prefix=self.settings.redis_prefix)
-        self.proxies = TrustedProxies(self.settings.trusted_networks(), self.settings.proxy_header)
-        self.secure_cookies = self.settings.public_url.startswith("https://")
-        secret = self.settings.id_hash_key
+        self.limiter = LoginLimiter(redis, prefix=self.settings.redis.redis_prefix)
+        self.proxies = TrustedProxies(self.settings.server.trusted_networks(), self.settings.server.proxy_header)
+        self.secure_cookies = self.settings.server.public_url.startswith("https://")
+        secret = self.settings.keys.id_hash_key
         self.policy = SignInPolicy(
-            lockout=timedelta(minutes=self.settings.console_lockout_minutes),
-            cost=cost_for(self.settings.key_kdf),
+            lockout=timedelta(minutes=self.settings.console.console_lockout_minutes),
+            cost=cost_for(self.settings.keys.key_kdf),
             totp_key=sealing_key(secret.encode()) if secret else None,
         )
-        self.idle = timedelta(minutes=self.settings.console_idle_minutes)
-        self.lifetime = timedelta(hours=self.settings.console_session_hours)
+        self.idle = timedelta(minutes=self.settings.console.console_idle_minutes)
+        self.lifetime = timedelta(hours=self.settings.console.console_session_hours)
         metrics = issuer.verify.metrics if issuer.verify is not None else None
         self._sign_ins = (
             Counter(

@@ -30,7 +30,7 @@ _lock = threading.Lock()
 
 
 def kek_path(settings: Settings) -> Path:
-    return Path(settings.key_dir) / KEK_FILE_NAME
+    return Path(settings.keys.key_dir) / KEK_FILE_NAME
 
 
 def open_kek(settings: Settings, passphrase: bytes | None = None) -> KeyEncryptionKey:
@@ -48,7 +48,7 @@ def open_kek(settings: Settings, passphrase: bytes | None = None) -> KeyEncrypti
                 f"找不到密钥加密密钥文件 {path} / no key-encryption key file at {path}: set CERTREG_KEY_DIR to the "
                 "directory that holds identity.kek"
             )
-        kek = read_kek_file(path, passphrase or settings.passphrase()).kek
+        kek = read_kek_file(path, passphrase or settings.keys.passphrase()).kek
         _opened[path] = kek
         return kek
 
@@ -67,8 +67,8 @@ def create_kek(settings: Settings, *, passphrase: bytes | None = None, path: Pat
     """A new KEK sealed into ``path`` (default: the settings' file); if another process made the file first,
     that one is opened instead."""
     target = (path or kek_path(settings)).resolve()
-    secret = passphrase or settings.passphrase()
-    opslimit, memlimit = KDF_LEVELS[settings.key_kdf]
+    secret = passphrase or settings.keys.passphrase()
+    opslimit, memlimit = KDF_LEVELS[settings.keys.key_kdf]
     kek = KeyEncryptionKey.generate()
     try:
         write_kek_file(
@@ -76,7 +76,7 @@ def create_kek(settings: Settings, *, passphrase: bytes | None = None, path: Pat
         )
     except KeyFileExistsError:
         kek = read_kek_file(target, secret).kek
-    if settings.key_kdf == "insecure-test-only":
+    if settings.keys.key_kdf == "insecure-test-only":
         log.warning("KEK sealed with CERTREG_KEY_KDF=insecure-test-only: never use it for real identities")
     with _lock:
         _opened[target] = kek

@@ -33,9 +33,11 @@ def identity_binding(identity_id: str) -> str:
     return f"holder:{identity_id}"
 
 
-def _seal_all(
+def seal_all(
     key: DataKey, documents: Sequence[HolderDocument], secret: bytes, now: datetime
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Each document sealed under ``key`` as a new identity: their ids, and the rows to insert
+    (``IDENTITY_COLUMNS`` order). Pure CPU: the legacy import runs it in its worker processes."""
     ids, records = [], []
     for document in documents:
         identity_id = uuid.uuid4().hex
@@ -70,7 +72,7 @@ async def seal_documents(
     if not wanted:
         return ids
     ring = DataKeyRing(await kek_for_sealing(session, settings))
-    secret, now = settings.id_hash_secret(), datetime.now(UTC)
+    secret, now = settings.keys.id_hash_secret(), datetime.now(UTC)
     done = 0
     while done < len(wanted):
         found = await usable_key(session, today, policy.max_rows)
@@ -83,9 +85,7 @@ async def seal_documents(
             ring.use(wrapped.dk_id)
         take = wanted[done : done + policy.max_rows - used]
         chunk = [documents[at] for at in take]
-        made, records = await asyncio.to_thread(
-            _seal_all, ring.active, [d for d in chunk if d is not None], secret, now
-        )
+        made, records = await asyncio.to_thread(seal_all, ring.active, [d for d in chunk if d is not None], secret, now)
         await insert_identities(session, records)
         await count_sealed(session, wrapped.dk_id, len(take))
         for at, identity_id in zip(take, made, strict=True):

@@ -33,20 +33,20 @@ async def announce_to(announce: Announce | None, numbers: Sequence[str]) -> None
 @asynccontextmanager
 async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce | None]:
     """An announcer on a Redis client of its own (closed on exit), or ``None`` without ``redis_url``."""
-    if settings.redis_url is None:
+    if settings.redis.redis_url is None:
         yield None
         return
     # No retries and short timeouts: the change is committed, and a frozen Redis must not hold the operator
     # up (the verify workers' change feed applies it anyway).
     client = redis_from_url(
-        settings.redis_url,
+        settings.redis.redis_url,
         socket_timeout=ANNOUNCE_SECONDS,
         socket_connect_timeout=ANNOUNCE_SECONDS,
         retry=Retry(NoBackoff(), 0),
     )
 
     async def _announce(numbers: Sequence[str]) -> None:
-        await invalidate_numbers(client, settings.redis_prefix, numbers)
+        await invalidate_numbers(client, settings.redis.redis_prefix, numbers)
 
     try:
         yield _announce

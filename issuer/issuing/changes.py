@@ -167,7 +167,7 @@ async def replace_certificate(
         certificate, institution = await _open(session, caller, number, Action.REPLACE)
         kind = CertificateKind(certificate.kind)
         content = corrected(
-            content_of(certificate), correction, kind, today=today, id_secret=settings.id_hash_secret(),
+            content_of(certificate), correction, kind, today=today, id_secret=settings.keys.id_hash_secret(),
             profile=profile,
         )  # fmt: skip
         await check_eligible(session, profile, institution, certificate, content)

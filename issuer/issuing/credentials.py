@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.keystore import KeyStore, signer_for
 from keys.keyset import KeySet, PublicKeyInfo
 from keys.signing import SigningKey
-from registry.certificates import NewCertificate, statuses
+from registry.certificates import NewCertificate, require_credential_references, statuses
 from registry.config import Settings
 from registry.credential_store import (
     MAX_STATUS_VALUE,
@@ -38,7 +38,7 @@ from registry.credential_store import (
     lock_status_list,
     store_signed_later,
 )
-from registry.credentials.credential import CertificatePublicView, build_credential, new_salt
+from registry.credentials.credential import CertificatePublicView, build_credential, new_salt, new_salts
 from registry.credentials.signing import sign_as_authority
 from registry.credentials.stamping import CredentialStamp
 from registry.credentials.status_list import (
@@ -74,7 +74,7 @@ class CredentialContext:
     @classmethod
     def of(cls, settings: Settings, keystore: KeyStore | Callable[[], KeyStore]) -> CredentialContext:
         """The context of a configured service (``CERTREG_PUBLIC_URL``)."""
-        return cls(public_url=settings.public_url, keystore=keystore)
+        return cls(public_url=settings.server.public_url, keystore=keystore)
 
 
 class SubjectNames:
@@ -140,10 +140,10 @@ class CredentialPlan:
     def sign(self, certificates: Sequence[NewCertificate]) -> list[NewCredential]:
         """The signed credential of each of ``certificates`` (numbers of this plan)."""
         made = []
-        for certificate in certificates:
+        for certificate, salt in zip(certificates, new_salts(len(certificates)), strict=True):
             value = self._values[certificate.number]
             stamp = self._stamp(certificate, value)
-            stamped = stamp.sign(certificate.number, certificate.holder_name, value)
+            stamped = stamp.sign(certificate.number, certificate.holder_name, value, salt=salt)
             made.append(
                 NewCredential(
                     number=certificate.number,
@@ -334,6 +334,7 @@ async def backfill(
                     number=row.number, authority_code=authority_code, status_value=value, kid=key.kid, data=data
                 )
             )
+    await require_credential_references(session, made)  # no foreign keys behind them (migration 0013)
     await store_signed_later(session, made, actor=actor, at=at)
     changed = await statuses(session, [credential.number for credential in made])
     for credential in made:

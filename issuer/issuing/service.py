@@ -45,7 +45,6 @@ from registry.bulk import ISSUE_TABLES, refresh_statistics
 from registry.calendar import province_day
 from registry.db import Database
 from registry.events import EventKind, NewEvent
-from registry.identity.links import link_batch_identities
 from registry.keyring import load_keyset
 from registry.models import Batch, Institution
 from registry.rule_views import eligibility_context, institution_view
@@ -153,7 +152,6 @@ async def issue_batch(
             progress=lambda done: progress("store", done, len(rows)),
         )  # fmt: skip
         raise_if_problems(problems, len(rows), batch_id=batch.id)
-        await link_batch_identities(session, batch.id)
         every = numbers if batch.state == State.UNDER_NOTICE else await batch_numbers(session, batch.id)
         batch.state = State.ISSUED.value
         batch.issued_at = batch.issued_at or now

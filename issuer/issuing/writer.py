@@ -56,6 +56,7 @@ async def sign_and_store(
     ``meanwhile`` is database work that does not need the signatures (marking the rows issued): it runs
     while the first chunks are signed. ``progress`` gets the number of rows stored so far. With
     ``credentials``, each certificate's W3C credential is signed on the same threads and stored beside it.
+    Each certificate row is written with its row's sealed identity (``CheckedRow.holder_identity_id``).
     """
     loop = asyncio.get_running_loop()
     size = min(CHUNK, max(MIN_CHUNK, -(-len(rows) // 8)))
@@ -77,9 +78,11 @@ async def sign_and_store(
                 if problems:
                     continue  # keep collecting every problem; store nothing more
                 last = index == len(pending) - 1
+                chunk = rows[starts[index] : starts[index] + size]  # no problem: one certificate per row, in order
                 await store_certificates(
                     session, certificates, actor=actor, at=at, extra_events=final_events if last else (),
                     print_rule=print_rule, credentials=signed,
+                    holder_identity_ids=[row.holder_identity_id for row in chunk],
                 )  # fmt: skip
                 if progress is not None:
                     progress(min(len(rows), starts[index] + size))

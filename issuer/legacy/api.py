@@ -15,9 +15,10 @@ from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
 from issuer.legacy.service import LegacyReport, import_legacy
-from issuer.openapi import LEGACY_FORM, documented, ok
+from issuer.openapi import LEGACY_FORM, documented
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
+from verify.http.problems import ok
 
 
 def legacy_routes(settings: Settings) -> list[type[Controller]]:
@@ -25,7 +26,7 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
 
     class LegacyImportController(Controller):
         path = "/v1/legacy-imports"
-        request_max_body_size = settings.max_upload_bytes + FORM_SLACK
+        request_max_body_size = settings.issuing.max_upload_bytes + FORM_SLACK
 
         @post(
             "/",
@@ -45,7 +46,9 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
             principal: NamedDependency[Principal],
         ) -> LegacyReport:
             """导入历史证书: certificates issued before the registry, with their existing numbers."""
-            form = await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=("file", "source"))
+            form = await read_form(
+                request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=("file", "source")
+            )
             return await import_legacy(
                 issuer.database, issuer.settings, issuer.keystore, issuer.profile, principal,
                 data=form.data, file_name=form.file_name, source=required(form, "source"),

@@ -1,25 +1,28 @@
 """Importing certificates issued before the registry (``docs/legacy.md``).
 
-The file is streamed twice (:mod:`issuer.legacy.source`), a chunk at a time, so memory stays flat whatever
+The file is streamed once (:mod:`issuer.legacy.source`), a chunk at a time, so memory stays flat whatever
 its size; the CPU work of each chunk runs in worker processes (:mod:`issuer.legacy.workers`).
 
-1. Pass 1: check every row (:mod:`issuer.legacy.records`) and, against the database chunk by chunk, that
-   each institution exists, that no number or print serial repeats in the file, that a number already stored
-   is this very certificate (then it is skipped: a re-run or a resumed run), and that no given print serial
-   is taken. Any problem: the whole file is refused with every problem listed (the first
+1. Pass 1 (the file): every row checked (:mod:`issuer.legacy.records`), signed (statement v1, unchanged, by
+   the province centre's key) and its document sealed (:mod:`issuer.legacy.keyplan`) in the workers; the
+   prepared chunks are spooled (:mod:`issuer.legacy.spool`: no clear document number in it). Against the
+   database, chunk by chunk: each institution exists, no number or print serial repeats in the file, a number
+   already stored is this very certificate (then it is skipped: a re-run or a resumed run), no given print
+   serial is taken. Any problem: the whole file is refused with every problem listed (the first
    :data:`MAX_LISTED_PROBLEMS`, and how many in all); nothing is stored.
-2. Pass 2: the rows not stored yet, checked again and signed (statement v1, unchanged, by the province
-   centre's key) in the workers; each chunk then in one transaction (all or nothing): documents sealed,
-   certificates stored (``COPY`` on PostgreSQL) with their sealed identity, issue events, a
+2. Pass 2 (the spool): each chunk's rows not stored yet in one transaction (all or nothing): sealed
+   identities and certificates stored (``COPY`` on PostgreSQL), with their issue events, a
    ``certificate.imported`` event (the origin) each, a ``certificate.revoked`` event for revoked ones, the
    given print serials, and the numbering counters raised above every imported number.
 
-A killed run leaves whole chunks; running the same file again skips what is stored and loads the rest.
+A killed run leaves whole chunks; running the same file again skips what is stored and loads the rest (its
+pass 1 signs and seals every row again: a re-run costs what the first run's pass 1 did).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,25 +38,29 @@ from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
 from issuer.batches.problems import RowProblem, rule_of
 from issuer.errors import IssuerError
-from issuer.identity.sealer import seal_documents
+from issuer.identity.kek import kek_for_sealing
+from issuer.identity.sealer import DEFAULT_POLICY
 from issuer.keystore import KeyStore, signer_for
-from issuer.legacy.records import Column, LegacyRecord
+from issuer.legacy.keyplan import KeyPlan
+from issuer.legacy.records import Column
 from issuer.legacy.source import LegacyFile, Rows, check_source
-from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, RowPool, Signed, SignSpec, chunked
+from issuer.legacy.spool import Spool
+from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, Prepared, RowPool, SignSpec, chunked, decode_signed
 from registry.audit.parallel import default_processes
 from registry.calendar import province_day
 from registry.certificates import store_certificates
 from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, NewEvent
-from registry.identity.index import holder_digest
+from registry.identity.sealing.datakeys import WrappedDataKey
+from registry.identity.sealing.ring import DataKeyRing
+from registry.identity.sealing.store import insert_identities
 from registry.keyring import load_keyset
 from registry.models import Certificate, CertificatePrint, Institution
-from registry.rules.legacy import counter_floors
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import raise_floors
 from registry.sets import member_of
-from registry.tabular import Row, TableError
+from registry.tabular import Row
 
 DEFAULT_CHUNK: Final = 5000
 #: A refused file lists this many problems at most (and says how many there are in all).
@@ -135,22 +142,22 @@ _STORED: Final = (
 )
 
 
-def _same(record: LegacyRecord, stored: DbRow[Any], digest: bytes) -> bool:
-    """Whether the stored certificate is this record imported before (a re-run), not another certificate."""
+def _same(prepared: Prepared, stored: DbRow[Any]) -> bool:
+    """Whether the stored certificate is this row imported before (a re-run), not another certificate."""
+    record = prepared.certificate
     return (
         stored.batch_id is None
-        and stored.kind == record.number.kind.value
-        and bytes(stored.holder_id_digest) == digest
+        and stored.kind == record.kind
+        and bytes(stored.holder_id_digest) == record.holder_id_digest
         and stored.subject_code == record.subject_code
         and stored.level == record.level
-        and stored.assessed_on == record.issued_on
+        and stored.assessed_on == record.assessed_on
     )
 
 
 async def _database_checks(
     session: AsyncSession,
-    records: list[LegacyRecord],
-    secret: bytes,
+    records: list[Prepared],
     problems: list[RowProblem],
     where: Where,
     *,
@@ -164,13 +171,13 @@ async def _database_checks(
             session,
             lambda c: select(Institution.code).where(c),
             Institution.code,
-            [r.institution_code for r in records if r.institution_code not in institutions],
+            [c for c in {r.certificate.institution_code for r in records} if c not in institutions],
         )
     )
     stored = {
         row.number: row
         for row in await _in_set(
-            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number.number for r in records]
+            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.certificate.number for r in records]
         )
     }
     serials = {
@@ -184,13 +191,13 @@ async def _database_checks(
     }
     already: set[str] = set()
     for record in records:
-        if record.institution_code not in institutions:
+        if record.certificate.institution_code not in institutions:
             zh, en = "登记库中没有该机构，请先导入机构", "no such institution in the registry: load it first"
             problems.append(_problem(where, record.row, Column.INSTITUTION, "institution.unknown", (zh, en)))
-        found = stored.get(record.number.number)
+        found = stored.get(record.certificate.number)
         if found is not None:
-            if _same(record, found, holder_digest(secret, record.document)):
-                already.add(record.number.number)
+            if _same(record, found):
+                already.add(record.certificate.number)
             else:
                 zh, en = "证书编号已被另一张证书使用", "the number belongs to another certificate in the registry"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.taken", (zh, en)))
@@ -200,18 +207,18 @@ async def _database_checks(
     return already
 
 
-def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
+def _events(records: Sequence[Prepared], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
     origin = [
         NewEvent(
             kind=EventKind.CERTIFICATE_IMPORTED,
-            subject=r.number.number,
+            subject=r.certificate.number,
             actor=actor,
             reason=f"imported from {source}",
             details={
                 "source": source,
-                "rule": r.number.rule,
+                "rule": r.rule,
                 "recorded_authority": r.recorded_authority,
-                "issued_on": r.issued_on.isoformat(),
+                "issued_on": r.recorded_issued_on.isoformat(),
             },
             at=at,
         )
@@ -220,7 +227,7 @@ def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: dat
     revoked = [
         NewEvent(
             kind=EventKind.CERTIFICATE_REVOKED,
-            subject=r.number.number,
+            subject=r.certificate.number,
             actor=actor,
             reason=r.revoke_reason,
             details={"revoked_on": r.revoked_on.isoformat(), "imported_from": source},
@@ -234,10 +241,12 @@ def _events(records: Sequence[LegacyRecord], *, source: str, actor: str, at: dat
 
 async def _store_chunk(
     database: Database,
-    settings: Settings,
     profile: ProvinceProfile,
-    signed: Signed,
+    rows: list[Prepared],
     *,
+    floors: dict[str, int],
+    keys: KeyPlan,
+    data_key: WrappedDataKey,
     source: str,
     actor: str,
     now: datetime,
@@ -251,22 +260,21 @@ async def _store_chunk(
                 session,
                 lambda c: select(Certificate.number).where(c),
                 Certificate.number,
-                [r.number.number for r in signed.records],
+                [r.certificate.number for r in rows],
             )
         }
-        pairs = [
-            (r, c) for r, c in zip(signed.records, signed.certificates, strict=True) if r.number.number not in present
-        ]
-        if not pairs:
+        todo = [r for r in rows if r.certificate.number not in present]
+        if not todo:
             return 0, 0
-        todo = [r for r, _ in pairs]
-        ids = await seal_documents(session, settings, [r.document for r in todo], today=province_day(now))
+        await keys.store(session, data_key)
+        await insert_identities(session, [r.identity for r in todo])
         await store_certificates(
-            session, [c for _, c in pairs], actor=actor, at=now,
+            session, [r.certificate for r in todo], actor=actor, at=now,
             extra_events=_events(todo, source=source, actor=actor, at=now), print_rule=profile.print_serial,
-            given_serials=[r.print_serial for r in todo], holder_identity_ids=ids,
+            given_serials=[r.print_serial for r in todo], holder_identity_ids=[r.identity[0] for r in todo],
         )  # fmt: skip
-        await raise_floors(session, counter_floors(profile, [r.number.number for r in todo]))
+        await raise_floors(session, floors)
+    keys.stored(data_key)
     return len(todo), sum(1 for r in todo if r.revoked_on is not None)
 
 
@@ -275,8 +283,10 @@ class _Pass1(msgspec.Struct, kw_only=True):
 
     rows: int = 0
     good: int = 0
-    #: Rows whose certificate is already stored (a re-run, a resumed run): not signed again.
-    already: set[int] = msgspec.field(default_factory=set)
+    #: Numbers already stored by this file (a re-run, a resumed run): not stored again.
+    already: set[str] = msgspec.field(default_factory=set)
+    #: The data key each spooled chunk was sealed under, in order.
+    keys: list[WrappedDataKey] = msgspec.field(default_factory=list)
     problems: list[RowProblem] = msgspec.field(default_factory=list)
     total_problems: int = 0
     photos: int = 0
@@ -290,7 +300,7 @@ class _Seen:
         self.serials: dict[str, int] = {}
         self.institutions: set[str] = set()
 
-    def first(self, records: list[LegacyRecord], problems: list[RowProblem], where: Where) -> list[LegacyRecord]:
+    def first(self, records: list[Prepared], problems: list[RowProblem], where: Where) -> list[Prepared]:
         keep = []
         for record in records:
             serial = record.print_serial
@@ -300,7 +310,7 @@ class _Seen:
                     zh, en = f"与第{seen_serial}行的印制流水码相同", f"same print serial as row {seen_serial}"
                     problems.append(_problem(where, record.row, Column.PRINT_SERIAL, "serial.duplicate", (zh, en)))
                     continue
-            seen = self.numbers.setdefault(record.number.number, record.row)
+            seen = self.numbers.setdefault(record.certificate.number, record.row)
             if seen != record.row:
                 zh, en = f"与第{seen}行的证书编号相同", f"same number as row {seen}"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.duplicate", (zh, en)))
@@ -313,59 +323,68 @@ def _photo_cells(rows: list[Row], at: int | None) -> int:
     return 0 if at is None else sum(1 for row in rows if at < len(row.cells) and row.cells[at].strip())
 
 
-async def _check_pass(database: Database, settings: Settings, pool: RowPool, rows: Rows, *, chunk_size: int) -> _Pass1:
-    """Pass 1: every row checked, in the file and against the database; nothing stored."""
+async def _check_pass(
+    database: Database, pool: RowPool, rows: Rows, keys: KeyPlan, spool: Spool, *, chunk_size: int
+) -> _Pass1:
+    """Pass 1: every row checked, signed and sealed (workers), spooled while the file has no problem, and
+    checked against the database; nothing stored."""
     found = _Pass1()
     seen = _Seen()
     where = pool.local.checker.where
-    secret = settings.id_hash_secret()
     photo_at = rows.index.get(Column.PHOTO)
+    sent: deque[WrappedDataKey] = deque()
 
-    def counted(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
-        for chunk in chunks:
+    def tasks() -> Iterator[tuple[list[Row], WrappedDataKey]]:
+        for chunk in chunked(rows.rows, chunk_size):
             found.rows += len(chunk)
             found.photos += _photo_cells(chunk, photo_at)
-            yield chunk
+            sent.append(keys.key_for(len(chunk)))
+            yield chunk, sent[-1]
 
-    async for checked in pool.check(counted(chunked(rows.rows, chunk_size))):
-        problems = list(checked.problems)
-        keep = seen.first(checked.records, problems, where)
+    async for data in pool.prepare(tasks()):
+        data_key = sent.popleft()
+        signed = decode_signed(data)
+        problems = list(signed.problems)
+        keep = seen.first(signed.rows, problems, where)
         async with database.reader() as session:
-            already = await _database_checks(session, keep, secret, problems, where, institutions=seen.institutions)
-        found.already.update(r.row for r in keep if r.number.number in already)
+            already = await _database_checks(session, keep, problems, where, institutions=seen.institutions)
+        found.already.update(already)
         found.good += len(keep)
         found.total_problems += len(problems)
         room = MAX_LISTED_PROBLEMS - len(found.problems)
         found.problems.extend(problems[: max(room, 0)])
+        if not found.total_problems:  # a file with problems stores nothing: stop spooling it
+            spool.write(data)
+            found.keys.append(data_key)
     return found
 
 
 async def _store_pass(
     database: Database,
-    settings: Settings,
     profile: ProvinceProfile,
-    pool: RowPool,
-    rows: Rows,
+    spool: Spool,
+    keys: KeyPlan,
     *,
     checked: _Pass1,
-    chunk_size: int,
     source: str,
     actor: str,
     now: datetime,
     progress: Progress,
 ) -> tuple[int, int, int]:
-    """Pass 2: the rows not stored yet, checked again and signed (workers), sealed and stored a chunk per
-    transaction; returns (stored, revoked among them, chunks)."""
-    todo = (row for row in rows.rows if row.number not in checked.already)
+    """Pass 2: the spooled rows not stored yet, a chunk per transaction; returns (stored, revoked among
+    them, chunks)."""
     total = checked.good - len(checked.already)
     stored = revoked = chunks = done = 0
-    async for signed in pool.sign(chunked(todo, chunk_size)):
-        if signed.problems:  # the file changed between the passes (the CLI reads it twice)
-            raise LegacyImportError(sorted(signed.problems, key=lambda p: (p.row, p.field)), len(signed.problems))
+    for data, data_key in zip(spool.read(), checked.keys, strict=True):
+        signed = decode_signed(data)
+        rows = [r for r in signed.rows if r.certificate.number not in checked.already]
+        if not rows:
+            continue
         added, gone = await _store_chunk(
-            database, settings, profile, signed, source=source, actor=actor, now=now
+            database, profile, rows, floors=signed.floors, keys=keys, data_key=data_key, source=source, actor=actor,
+            now=now,
         )  # fmt: skip
-        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(signed.records)
+        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(rows)
         progress(done, total)
     return stored, revoked, chunks
 
@@ -415,21 +434,24 @@ async def import_legacy(
     first = await asyncio.to_thread(legacy.open)
     check = CheckSpec(profile=profile, source=source, header=first.header, index=first.index, today=province_day(now))
     sign = SignSpec(
-        key_dir=str(keystore.directory), passphrase=settings.passphrase(), kdf=settings.key_kdf, kid=signer.kid,
-        authority=profile.province_region, id_secret=settings.id_hash_secret(), signed_on=province_day(now),
+        key_dir=str(keystore.directory), passphrase=settings.keys.passphrase(), kdf=settings.keys.key_kdf,
+        kid=signer.kid,
+        authority=profile.province_region, id_secret=settings.keys.id_hash_secret(), signed_on=province_day(now),
+        sealed_at=now,
     )  # fmt: skip
     workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)
-    with RowPool(workers, check, sign, signer=signer) as pool:
-        checked = await _check_pass(database, settings, pool, first, chunk_size=chunk_size)
+    async with database.reader() as session:
+        kek = await kek_for_sealing(session, settings)
+    keys = KeyPlan(DataKeyRing(kek), today=province_day(now), max_rows=DEFAULT_POLICY.max_rows)
+    with Spool() as spool:
+        with RowPool(workers, check, sign, signer=signer, kek=kek) as pool:
+            checked = await _check_pass(database, pool, first, keys, spool, chunk_size=chunk_size)
         if checked.problems:
             problems = sorted(checked.problems, key=lambda p: (p.row, p.field))
             raise LegacyImportError(problems, checked.total_problems)
-        again = await asyncio.to_thread(legacy.open)
-        if again.header != first.header:
-            raise TableError("file.changed", "文件在导入过程中被修改 / the file changed during the import")
         stored, revoked, chunks = await _store_pass(
-            database, settings, profile, pool, again, checked=checked, chunk_size=chunk_size, source=source,
-            actor=caller.actor, now=now, progress=progress,
+            database, profile, spool, keys, checked=checked, source=source, actor=caller.actor, now=now,
+            progress=progress,
         )  # fmt: skip
     return LegacyReport(
         source=source,

@@ -1,14 +1,19 @@
-"""The CPU side of a legacy import, spread over every core: checking rows, and building and signing their
-statements (pure: rows in, records and signed certificates out; no session, no I/O but opening the key).
+"""The CPU side of a legacy import, spread over every core: checking rows, building and signing their
+statements, sealing their document numbers, all in one go (pure but for opening keys: rows in,
+ready-to-store rows out; ``issuer.legacy.spool`` keeps them until the whole file is known good).
 
-Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row is ~90 µs
-and signing it ~110 µs of Python, under the GIL; the event loop meanwhile seals and stores the chunk before.
-Workers are started with ``spawn`` (the parent holds database connections), only for files of
-:data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per worker are in flight, so memory stays
-flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the calling process.
+Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row, signing
+it and sealing its number are tens of microseconds of Python each, under the GIL; the event loop meanwhile
+stores the chunk before. Workers are started with ``spawn`` (the parent holds database connections), only
+for files of :data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per worker are in flight, so
+memory stays flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the
+calling process.
 
-A worker opens the province signing key itself from the key directory (a :class:`keys.signing.SigningKey`
-never leaves its process); the key passphrase reaches it the way the environment would.
+What comes back across the process boundary is MessagePack of plain Structs (:class:`Signed`): no pickled
+objects (pickling the records cost as much as checking them), and **no clear document number**: a row comes
+back with its keyed index and its sealed identity. A worker opens the province
+signing key and the key-encryption key itself from the key directory (a private key never leaves its
+process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrapped in the worker.
 """
 
 from __future__ import annotations
@@ -16,21 +21,30 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import date
-from typing import Final, TypeVar
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
 
 import msgspec
 
 from issuer.batches.problems import RowProblem, rule_of
+from issuer.identity.kek import KEK_FILE_NAME
+from issuer.identity.sealer import seal_all
 from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
+from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
 from registry.identity.index import holder_digest
+from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
+from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
+from registry.rules.legacy import counter_floors
+from registry.rules.numbering import sequence_scope
 from registry.rules.policy import ProvinceProfile
+from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from registry.tabular import Row
@@ -38,8 +52,6 @@ from registry.vocab import subject_type_of
 
 #: Files with fewer rows are checked and signed in-process: starting workers costs a second or two.
 MIN_PARALLEL_ROWS: Final = 20_000
-
-R = TypeVar("R")
 
 
 class CheckSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,15 +65,17 @@ class CheckSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SignSpec:
-    """What signing needs: where the province key is and how to open it (never shown by ``repr``)."""
+    """What signing and sealing need: where the province key and the KEK are, how to open them (never shown by
+    ``repr``), the day statements are signed and the moment identities are sealed."""
 
-    __slots__ = ("authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "signed_on")
+    __slots__ = ("authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "sealed_at", "signed_on")
 
     def __init__(
-        self, *, key_dir: str, passphrase: bytes, kdf: str, kid: str, authority: str, id_secret: bytes, signed_on: date
-    ) -> None:
+        self, *, key_dir: str, passphrase: bytes, kdf: str, kid: str, authority: str, id_secret: bytes,
+        signed_on: date, sealed_at: datetime,
+    ) -> None:  # fmt: skip
         self.key_dir, self.passphrase, self.kdf, self.kid = key_dir, passphrase, kdf, kid
-        self.authority, self.id_secret, self.signed_on = authority, id_secret, signed_on
+        self.authority, self.id_secret, self.signed_on, self.sealed_at = authority, id_secret, signed_on, sealed_at
 
     def __repr__(self) -> str:
         return f"SignSpec(kid={self.kid!r}, authority={self.authority!r})"
@@ -74,31 +88,55 @@ class SignSpec:
             object.__setattr__(self, name, value)
 
 
-class Checked(msgspec.Struct, frozen=True):
-    """A chunk checked: the good records, and every problem of the others."""
+#: A sealed identity in ``registry.identity.sealing.store.IDENTITY_COLUMNS`` order (id, type, sealed
+#: number, index, mask, gender, created at).
+SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
-    records: list[LegacyRecord]
+
+class Prepared(msgspec.Struct, frozen=True, array_like=True):
+    """One row ready to store: its signed certificate (whose number, holder index, subject, level, dates and
+    institution are what pass 1 compares with the database), its sealed identity, and what its origin (and
+    revocation) events record."""
+
+    row: int
+    certificate: NewCertificate
+    identity: SealedIdentity
+    rule: str
+    recorded_authority: str
+    recorded_issued_on: date
+    print_serial: str | None
+    revoked_on: date | None
+    revoke_reason: str
+
+
+class Signed(msgspec.Struct, frozen=True, array_like=True):
+    """A chunk checked, signed and sealed: its good rows in file order, the numbering floors their numbers set
+    (``registry.rules.legacy.counter_floors``), and every problem of the others."""
+
+    rows: list[Prepared]
+    floors: dict[str, int]
     problems: list[RowProblem]
 
 
-class Signed(msgspec.Struct, frozen=True):
-    """A chunk checked and signed: the records, their certificates (in order), problems (a changed file)."""
-
-    records: list[LegacyRecord]
-    certificates: list[NewCertificate]
-    problems: list[RowProblem]
+_encoder = msgspec.msgpack.Encoder()
 
 
 class RowWorker:
-    """Checks and signs chunks of one file's rows (one per process; one per import when in-process)."""
+    """Checks, signs and seals chunks of one file's rows (one per process; one per import when in-process)."""
 
-    def __init__(self, check: CheckSpec, sign: SignSpec | None, *, signer: SigningKey | None = None) -> None:
-        self._spec, self._sign_spec, self._signer = check, sign, signer
+    def __init__(
+        self, check: CheckSpec, sign: SignSpec, *, signer: SigningKey | None = None, kek: KeyEncryptionKey | None = None
+    ) -> None:
+        self._spec, self._sign_spec, self._signer, self._kek = check, sign, signer, kek
+        self._data_keys: dict[str, DataKey] = {}
+        self._first_of_length: dict[int, NumberingRule] = {}
+        for rule in check.profile.numbering.values():
+            self._first_of_length.setdefault(compiled(rule).length, rule)
         self.checker = RecordChecker(
             check.profile, source=check.source, header=check.header, index=check.index, today=check.today
         )
 
-    def check(self, rows: Sequence[Row]) -> Checked:
+    def records(self, rows: Sequence[Row]) -> tuple[list[LegacyRecord], list[RowProblem]]:
         """Every row checked, given print serials included (duplicates across rows are the caller's)."""
         records: list[LegacyRecord] = []
         problems: list[RowProblem] = []
@@ -122,30 +160,87 @@ class RowWorker:
                     )  # fmt: skip
                     continue
             records.append(checked)
-        return Checked(records, problems)
+        return records, problems
+
+    def _floors(self, records: Sequence[LegacyRecord]) -> dict[str, int]:
+        """``counter_floors`` of the records' numbers, taking the parts ``parse_legacy`` read where
+        ``counter_floor`` would cut the number again under the same rule — the kind's current rule when it is
+        the first current rule of its length — and cutting only the others (the same answer, half the work)."""
+        profile = self._spec.profile
+        floors: dict[str, int] = {}
+        others: list[str] = []
+        for record in records:
+            number = record.number
+            rule = profile.numbering.get(number.kind)
+            if (
+                rule is not None
+                and number.rule == "numbering"
+                and number.parts is not None
+                and rule is self._first_of_length.get(len(number.number))
+            ):
+                scope = sequence_scope(rule, number.parts)
+                floors[scope] = max(floors.get(scope, 0), number.parts.sequence + 1)
+            else:
+                others.append(number.number)
+        for scope, value in counter_floors(profile, others).items():
+            floors[scope] = max(floors.get(scope, 0), value)
+        return floors
+
+    def use_kek(self, kek: KeyEncryptionKey) -> None:
+        """Unwrap data keys with ``kek`` (this process opened it already) instead of opening the KEK file."""
+        self._kek = kek
 
     def _key(self) -> SigningKey:
         if self._signer is None:
             spec = self._sign_spec
-            assert spec is not None, "a worker built without a SignSpec cannot sign"
             self._signer = KeyStore(spec.key_dir, spec.passphrase, kdf=spec.kdf).open(spec.kid)
         return self._signer
 
-    def sign(self, rows: Sequence[Row]) -> Signed:
-        """The rows checked again and each signed (statement v1 by the province key, dated ``signed_on``)."""
-        checked = self.check(rows)
+    def _data_key(self, wrapped: WrappedDataKey) -> DataKey:
+        found = self._data_keys.get(wrapped.dk_id)
+        if found is None:
+            if self._kek is None:
+                path = Path(self._sign_spec.key_dir) / KEK_FILE_NAME
+                self._kek = read_kek_file(path, self._sign_spec.passphrase).kek
+            found = self._data_keys[wrapped.dk_id] = unwrap_data_key(wrapped, self._kek)
+        return found
+
+    def prepare(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
+        """The encoded :class:`Signed` of ``rows``: each checked, signed (statement v1 by the province key,
+        dated ``signed_on``) and its document number sealed under ``data_key``."""
+        records, problems = self.records(rows)
         spec = self._sign_spec
-        assert spec is not None, "a worker built without a SignSpec cannot sign"
-        return Signed(checked.records, sign_records(checked.records, spec, self._key()), checked.problems)
+        _, identities = seal_all(
+            self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
+        )
+        certificates = sign_records(records, spec, self._key(), digests=[i[3] for i in identities])
+        prepared = [
+            Prepared(
+                r.row,
+                c,
+                i,
+                r.number.rule,
+                r.recorded_authority,
+                r.issued_on,
+                r.print_serial,
+                r.revoked_on,
+                r.revoke_reason,
+            )
+            for r, c, i in zip(records, certificates, identities, strict=True)
+        ]
+        floors = self._floors(records)
+        return _encoder.encode(Signed(prepared, floors, problems))
 
 
-def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey) -> list[NewCertificate]:
+def sign_records(
+    records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey, *, digests: Sequence[bytes] | None = None
+) -> list[NewCertificate]:
     """Statements signed by the province key. The statement's issue date is ``signed_on``: a verifier checks
     that the key was valid on that date, and no key of the registry existed when the old certificate was
     issued. The recorded issue date is kept as ``assessed_on`` and in the origin event."""
     made = []
     signed_days = days_since_epoch(spec.signed_on)
-    for record in records:
+    for at, record in enumerate(records):
         kind = record.number.kind
         statement = Statement(
             1, record.number.number, kind.statement_code, record.holder_name, record.document.masked,
@@ -157,7 +252,7 @@ def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: Signin
                 number=record.number.number,
                 kind=kind.value,
                 holder_name=record.holder_name,
-                holder_id_digest=holder_digest(spec.id_secret, record.document),
+                holder_id_digest=holder_digest(spec.id_secret, record.document) if digests is None else digests[at],
                 holder_id_masked=record.document.masked,
                 subject_type=subject_type_of(kind).value,
                 subject_code=record.subject_code,
@@ -177,19 +272,14 @@ def sign_records(records: Sequence[LegacyRecord], spec: SignSpec, signer: Signin
 _WORKER: RowWorker | None = None
 
 
-def _start(check: CheckSpec, sign: SignSpec | None) -> None:
+def _start(check: CheckSpec, sign: SignSpec) -> None:
     global _WORKER  # noqa: PLW0603 - one worker per process, made by the pool's initializer
     _WORKER = RowWorker(check, sign)
 
 
-def _check_here(rows: list[Row]) -> Checked:
+def _prepare_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
     assert _WORKER is not None
-    return _WORKER.check(rows)
-
-
-def _sign_here(rows: list[Row]) -> Signed:
-    assert _WORKER is not None
-    return _WORKER.sign(rows)
+    return _WORKER.prepare(rows, data_key)
 
 
 def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -198,12 +288,28 @@ def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+_signed = msgspec.msgpack.Decoder(Signed)
+
+
+def decode_signed(data: bytes) -> Signed:
+    """A chunk as :meth:`RowWorker.prepare` encoded it."""
+    return _signed.decode(data)
+
+
 class RowPool:
     """Worker processes (``processes`` > 1) or a thread of this process, mapping chunks in order."""
 
-    def __init__(self, processes: int, check: CheckSpec, sign: SignSpec | None, *, signer: SigningKey | None) -> None:
+    def __init__(
+        self,
+        processes: int,
+        check: CheckSpec,
+        sign: SignSpec,
+        *,
+        signer: SigningKey,
+        kek: KeyEncryptionKey | None = None,
+    ) -> None:
         self.processes = processes
-        self.local = RowWorker(check, sign, signer=signer)
+        self.local = RowWorker(check, sign, signer=signer, kek=kek)
         self._specs = (check, sign)
         self._pool: ProcessPoolExecutor | None = None
 
@@ -222,23 +328,17 @@ class RowPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def check(self, chunks: Iterator[list[Row]]) -> AsyncIterator[Checked]:
-        return self._map(self.local.check, _check_here, chunks)
-
-    def sign(self, chunks: Iterator[list[Row]]) -> AsyncIterator[Signed]:
-        return self._map(self.local.sign, _sign_here, chunks)
-
-    async def _map(
-        self, here: Callable[[list[Row]], R], there: Callable[[list[Row]], R], chunks: Iterator[list[Row]]
-    ) -> AsyncIterator[R]:
+    async def prepare(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[bytes]:
+        """Each chunk, with the data key its identities are sealed under, prepared (:meth:`RowWorker.prepare`),
+        in order."""
         if self._pool is None:
-            for chunk in chunks:
-                yield await asyncio.to_thread(here, chunk)
+            for chunk, key in chunks:
+                yield await asyncio.to_thread(self.local.prepare, chunk, key)
             return
         loop = asyncio.get_running_loop()
-        window: deque[asyncio.Future[R]] = deque()
-        for chunk in chunks:
-            future: Future[R] = self._pool.submit(there, chunk)
+        window: deque[asyncio.Future[bytes]] = deque()
+        for chunk, key in chunks:
+            future: Future[bytes] = self._pool.submit(_prepare_here, chunk, key)
             window.append(asyncio.wrap_future(future, loop=loop))
             if len(window) >= 2 * self.processes:
                 yield await window.popleft()

@@ -43,6 +43,7 @@ class Finding(StrEnum):
     CREDENTIAL_BAD_PROOF = "credential.bad_proof"  # a stored credential whose proof does not verify for it
     CREDENTIAL_UNLOGGED = "credential.unlogged"  # a credential row without its own committing event
     CREDENTIAL_DELETED = "credential.deleted"  # an event commits to a credential whose row is gone
+    CREDENTIAL_DANGLING = "credential.dangling_reference"  # names a certificate/authority/key that is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):

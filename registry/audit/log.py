@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
-from registry.audit.parallel import ChunkPool
+from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.events import decode_entry, to_micros
 from registry.log.checkpoint import open_checkpoint
 from registry.log.errors import NoteError
@@ -36,7 +36,7 @@ _COLUMNS: Final = ("kind", "subject", "actor", "reason")
 
 
 class LeafRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """One event as the leaf check reads it (a tuple across the process boundary, names again here)."""
+    """One event as the leaf check reads it (decoded from the chunk's MessagePack, in this field order)."""
 
     idx: int
     at: datetime
@@ -75,13 +75,15 @@ def check_event(report: AuditReport, row: Any) -> bytes:
     return digest
 
 
-def check_leaf_chunk(rows: Sequence[Sequence[Any]]) -> tuple[list[Discrepancy], list[tuple[int, bytes]]]:
-    """The work of one worker: the findings of :func:`check_event` over ``rows`` (tuples in
-    :class:`LeafRow` order) and each leaf's ``(index, hash of its bytes)``."""
+_DECODE: Final = msgspec.msgpack.Decoder(list[LeafRow])
+
+
+def check_leaf_chunk(chunk: bytes) -> tuple[list[Discrepancy], list[tuple[int, bytes]]]:
+    """The work of one worker: the findings of :func:`check_event` over ``chunk`` (:func:`encode_chunk` of
+    tuples in :class:`LeafRow` order) and each leaf's ``(index, hash of its bytes)``."""
     report = AuditReport()
     hashes = []
-    for values in rows:
-        row = LeafRow(*values)
+    for row in _DECODE.decode(chunk):
         hashes.append((row.idx, check_event(report, row)))
     return report.discrepancies, hashes
 
@@ -246,9 +248,9 @@ async def audit_log(
         Event.idx, Event.at, Event.actor, Event.kind, Event.subject, Event.reason, Event.data, Event.leaf_hash
     )
 
-    async def chunks() -> AsyncIterator[list[tuple[Any, ...]]]:
+    async def chunks() -> AsyncIterator[bytes]:
         async for rows in in_chunks(session, columns, [Event.idx], CHUNK):
-            yield [tuple(row) for row in rows]
+            yield encode_chunk([tuple(row) for row in rows])
 
     async for found, hashes in pool.map(check_leaf_chunk, chunks()):
         report.discrepancies.extend(found)

@@ -15,7 +15,7 @@ the print before each row (the chain) across chunk boundaries.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Final
 
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
-from registry.audit.parallel import ChunkPool
+from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.events import EventKind, LogEntry, decode_entry, from_micros
 from registry.log.paging import in_chunks
 from registry.models import Certificate, CertificatePrint, Event
@@ -36,7 +36,7 @@ REPRINTED: Final = EventKind.CERTIFICATE_REPRINTED.value
 
 class PrintRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """A print joined with the event at its ``log_index`` and its certificate, and the serial of the print
-    before it (``None`` for a number's first): what a worker checks (a tuple across the process boundary)."""
+    before it (``None`` for a number's first): what a worker checks (decoded from the chunk's MessagePack)."""
 
     number: str
     log_index: int
@@ -110,11 +110,14 @@ def check_print(report: AuditReport, row: Any, previous: str | None) -> None:
         )
 
 
-def check_print_chunk(rows: Sequence[Sequence[Any]]) -> list[Discrepancy]:
-    """What :func:`check_print` finds in ``rows`` (tuples in :class:`PrintRow` order): the work of one worker."""
+_DECODE: Final = msgspec.msgpack.Decoder(list[PrintRow])
+
+
+def check_print_chunk(chunk: bytes) -> list[Discrepancy]:
+    """What :func:`check_print` finds in ``chunk`` (:func:`encode_chunk` of tuples in :class:`PrintRow`
+    order): the work of one worker."""
     report = AuditReport()
-    for values in rows:
-        row = PrintRow(*values)
+    for row in _DECODE.decode(chunk):
         check_print(report, row, row.previous)
     return report.discrepancies
 
@@ -133,7 +136,7 @@ _ROWS: Final = (
 async def _check_rows(session: AsyncSession, report: AuditReport, progress: AuditProgress, pool: ChunkPool) -> None:
     progress.stage("prints", int(await session.scalar(select(func.count()).select_from(CertificatePrint)) or 0))
 
-    async def chunks() -> AsyncIterator[list[tuple[Any, ...]]]:
+    async def chunks() -> AsyncIterator[bytes]:
         number, previous = None, None
         async for chunk in in_chunks(session, _ROWS, [CertificatePrint.number, CertificatePrint.log_index], CHUNK):
             rows = []
@@ -142,7 +145,7 @@ async def _check_rows(session: AsyncSession, report: AuditReport, progress: Audi
                     number, previous = row[0], None
                 rows.append((*row, previous))
                 previous = row[2]
-            yield rows
+            yield encode_chunk(rows)
             report.prints += len(chunk)
             progress.advance(len(chunk))
 

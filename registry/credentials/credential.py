@@ -71,6 +71,14 @@ def new_salt() -> str:
     return secrets.token_hex(SALT_BYTES)
 
 
+def new_salts(count: int) -> list[str]:
+    """``count`` fresh salts as :func:`new_salt` makes them, from one read of the system's random source:
+    one read per salt was a tenth of the signing threads' time in a 100,000-credential issue (issue 12)."""
+    pool = secrets.token_hex(SALT_BYTES * count)
+    width = 2 * SALT_BYTES
+    return [pool[start : start + width] for start in range(0, len(pool), width)]
+
+
 def identity_hash(name: str, salt: str) -> str:
     """OB 3.0 IdentityHash of ``name`` with ``salt``: ``sha256$`` + hex SHA-256 of the UTF-8 of name ‖ salt."""
     return "sha256$" + hashlib.sha256((name + salt).encode("utf-8")).hexdigest()

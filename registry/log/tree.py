@@ -41,6 +41,12 @@ _NODES_PG: Final = text(
     "CAST(:indexes AS BIGINT[])) AS w(level, index) ON n.level = w.level AND n.index = w.index"
 )
 _LEAVES_PG: Final = text("SELECT idx, leaf_hash FROM event WHERE idx = ANY(CAST(:indexes AS BIGINT[]))")
+#: Both in one statement: leaves come back as level -1.
+_BOTH_PG: Final = text(
+    "SELECT n.level, n.index, n.hash FROM merkle_node AS n JOIN unnest(CAST(:levels AS SMALLINT[]), "
+    "CAST(:indexes AS BIGINT[])) AS w(level, index) ON n.level = w.level AND n.index = w.index "
+    "UNION ALL SELECT -1, idx, leaf_hash FROM event WHERE idx = ANY(CAST(:leaves AS BIGINT[]))"
+)
 
 
 async def read_nodes(session: AsyncSession, wanted: Iterable[Node]) -> dict[Node, bytes]:
@@ -59,6 +65,10 @@ async def read_nodes(session: AsyncSession, wanted: Iterable[Node]) -> dict[Node
                 tuple_(MerkleNode.level, MerkleNode.index).in_(part)
             )
             found.update({(level, index): digest for level, index, digest in (await connection.execute(query)).all()})
+    return _all_nodes(keys, found)
+
+
+def _all_nodes(keys: Sequence[Node], found: dict[Node, bytes]) -> dict[Node, bytes]:
     missing = [key for key in keys if key not in found]
     if missing:
         raise LogCorruptError(f"默克尔树节点缺失 / Merkle tree nodes missing: {missing[:5]}; run `certreg audit`")
@@ -89,10 +99,34 @@ async def read_leaf_hashes(session: AsyncSession, ranges: Iterable[Range]) -> di
     else:
         condition = or_(*(and_(Event.idx >= start, Event.idx < end) for start, end in merged))
         result = await connection.execute(select(Event.idx, Event.leaf_hash).where(condition))
-    found = {int(idx): bytes(digest) for idx, digest in result.all()}
+    return _all_leaves(merged, {int(idx): bytes(digest) for idx, digest in result.all()})
+
+
+def _all_leaves(merged: Sequence[Range], found: dict[int, bytes]) -> dict[int, bytes]:
     if len(found) != sum(end - start for start, end in merged):
         raise LogCorruptError(f"日志缺少叶子 / leaves missing from the log in {merged[:3]}; run `certreg audit`")
     return found
+
+
+async def read_nodes_and_leaves_pg(
+    session: AsyncSession, wanted: Iterable[Node], ranges: Iterable[Range]
+) -> tuple[dict[Node, bytes], dict[int, bytes]]:
+    """:func:`read_nodes` and :func:`read_leaf_hashes` in one round trip (PostgreSQL): a cold verify
+    look-up's proof is then one query, not two (issue 12)."""
+    keys, merged = sorted(set(wanted)), merge_ranges(ranges)
+    parameters = {
+        "levels": [level for level, _ in keys],
+        "indexes": [index for _, index in keys],
+        "leaves": [i for start, end in merged for i in range(start, end)],
+    }
+    nodes: dict[Node, bytes] = {}
+    leaves: dict[int, bytes] = {}
+    for level, index, digest in (await (await session.connection()).execute(_BOTH_PG, parameters)).all():
+        if level < 0:
+            leaves[int(index)] = bytes(digest)
+        else:
+            nodes[(int(level), int(index))] = bytes(digest)
+    return _all_nodes(keys, nodes), _all_leaves(merged, leaves)
 
 
 async def store_leaves(session: AsyncSession, start: int, hashes: Sequence[bytes]) -> None:
@@ -131,8 +165,12 @@ async def range_hashes(session: AsyncSession, ranges: Sequence[Range]) -> list[b
     wanted = {node for nodes in parts for node in nodes}
     high = {node for node in wanted if node[0] >= LOW_LEVELS}
     low = wanted - high
-    hashes = await read_nodes(session, high)
-    leaves = await read_leaf_hashes(session, [(i << level, (i + 1) << level) for level, i in low])
+    blocks = [(i << level, (i + 1) << level) for level, i in low]
+    if high and blocks and (await session.connection()).dialect.name == "postgresql":
+        hashes, leaves = await read_nodes_and_leaves_pg(session, high, blocks)
+    else:
+        hashes = await read_nodes(session, high)
+        leaves = await read_leaf_hashes(session, blocks)
     for level, index in low:
         hashes[(level, index)] = complete_root([leaves[j] for j in range(index << level, (index + 1) << level)])
     return [fold_root([hashes[node] for node in nodes]) for nodes in parts]

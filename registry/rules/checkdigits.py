@@ -49,24 +49,25 @@ def mod37_2(text: str) -> str:
     return _MOD37_CHARS[_pure_system(values, 37)]
 
 
+def _weighted_sum(body: str, values: dict[str, int], weights: tuple[int, ...], what: str) -> int:
+    """The sum of each character's value times its weight (GB 32100 and GB 11714 both weigh a fixed-length
+    body); ``ValueError`` naming ``what`` for a wrong length or a character outside ``values``."""
+    if len(body) != len(weights):
+        raise ValueError(f"{what} has {len(weights)} characters")
+    try:
+        return sum(values[c] * w for c, w in zip(body, weights, strict=True))
+    except KeyError:
+        raise ValueError(f"{what} has a character outside its alphabet") from None
+
+
 def uscc_check_char(first17: str) -> str:
     """GB 32100-2015 check character of the first 17 characters of a unified social credit code."""
-    if len(first17) != 17:
-        raise ValueError("a credit code has 17 characters before its check character")
-    try:
-        total = sum(_USCC_VALUES[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    except KeyError:
-        raise ValueError("character outside the GB 32100 alphabet") from None
+    total = _weighted_sum(first17, _USCC_VALUES, _USCC_WEIGHTS, "a credit code before its check character")
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str:
     """GB 11714 check character (``0``–``9`` or ``X``) of the 8-character body of an organisation code."""
-    if len(first8) != 8:
-        raise ValueError("an organisation code body has 8 characters")
-    try:
-        total = sum(_MOD37_VALUES[c] * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
-    except KeyError:
-        raise ValueError("an organisation code body is digits and upper-case letters") from None
+    total = _weighted_sum(first8, _MOD37_VALUES, _ORG_WEIGHTS, "an organisation code body")
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)

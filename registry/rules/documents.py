@@ -34,7 +34,7 @@ from typing import Final, Literal
 
 from registry.rules.checkdigits import mod11_2
 from registry.rules.document_types import DocumentType, parse_document_type
-from registry.rules.errors import RuleError, Violation
+from registry.rules.errors import RuleError, Violation, accepted
 from registry.rules.ids import birth_date_fault, check_resident_id
 from registry.rules.masks import mask_document
 from registry.rules.messages import violation
@@ -156,10 +156,7 @@ def check_document(document_type: DocumentType, value: str, *, today: date) -> V
 def validate_document(document_type: DocumentType, value: str, *, today: date) -> str:
     """Normalise and check a typed number; return the canonical form or raise :class:`RuleError`."""
     canonical = normalise_document_number(value)
-    problem = check_document(document_type, canonical, today=today)
-    if problem is not None:
-        raise RuleError(problem)
-    return canonical
+    return accepted(canonical, check_document(document_type, canonical, today=today))
 
 
 def lifelong_number(document_type: DocumentType, canonical: str) -> str:

@@ -40,6 +40,14 @@ class RuleError(RegistryError):
         return self.violation.code
 
 
+def accepted(canonical: str, problem: Violation | None) -> str:
+    """``canonical`` when its check found no ``problem``, else :class:`RuleError` carrying it: how every
+    ``validate_*`` function turns its ``check_*`` verdict into a value or a raise."""
+    if problem is not None:
+        raise RuleError(problem)
+    return canonical
+
+
 class NumberOverflowError(SequenceOverflowError, RuleError):
     """A certificate sequence would not fit its width (NUMBERING.md guarantee 3); code ``number.overflow``.
 

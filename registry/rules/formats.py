@@ -14,7 +14,7 @@ import unicodedata
 from datetime import date
 from typing import Final
 
-from registry.rules.errors import RuleError, Violation
+from registry.rules.errors import RuleError, Violation, accepted
 from registry.rules.messages import violation
 
 _OCCUPATION: Final = re.compile(r"[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}(?:-[0-9]{2})?")
@@ -53,10 +53,7 @@ def check_occupation_code(value: str) -> Violation | None:
 def validate_occupation_code(value: str) -> str:
     """Normalise and check an occupation code; return it or raise :class:`RuleError` ``occupation.format``."""
     canonical = normalise_occupation_code(value)
-    problem = check_occupation_code(canonical)
-    if problem is not None:
-        raise RuleError(problem)
-    return canonical
+    return accepted(canonical, check_occupation_code(canonical))
 
 
 def occupation_of(code: str) -> str:
@@ -105,10 +102,9 @@ def parse_iso_date(value: str, *, field: str = "date") -> date:
     stores and shows one form only.
     """
     text = value.strip()
-    problem = violation("date.format", field=field, value=value)
-    if not _ISO_DATE.fullmatch(text):
-        raise RuleError(problem)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise RuleError(problem) from None
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise RuleError(violation("date.format", field=field, value=value))  # built only when needed (legacy: 1M dates)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Final
 
 from registry.rules.checkdigits import USCC_ALPHABET, mod11_2, org_code_check_char, uscc_check_char
-from registry.rules.errors import RuleError, Violation
+from registry.rules.errors import RuleError, Violation, accepted
 from registry.rules.formats import (
     check_iso_date,
     check_level,
@@ -103,10 +103,7 @@ def birth_date_fault(text: str, today: date) -> tuple[str, str] | None:
 def validate_resident_id(value: str, *, today: date) -> str:
     """Normalise and check a typed resident ID; return the canonical form or raise :class:`RuleError`."""
     canonical = normalise_resident_id(value)
-    problem = check_resident_id(canonical, today=today)
-    if problem is not None:
-        raise RuleError(problem)
-    return canonical
+    return accepted(canonical, check_resident_id(canonical, today=today))
 
 
 def birth_date_of(resident_id: str) -> date:
@@ -172,10 +169,7 @@ def _uscc_check_problem(value: str) -> Violation | None:
 def validate_uscc(value: str) -> str:
     """Normalise and check a typed credit code; return the canonical form or raise :class:`RuleError`."""
     canonical = normalise_uscc(value)
-    problem = check_uscc(canonical)
-    if problem is not None:
-        raise RuleError(problem)
-    return canonical
+    return accepted(canonical, check_uscc(canonical))
 
 
 __all__ = [

@@ -92,6 +92,17 @@ def special_ability_rule(note: str) -> NumberingRule:
     )
 
 
+def province_numbering(province_prefix: str, special_ability_note: str) -> dict[CertificateKind, NumberingRule]:
+    """A province's three numbering rules: skill-level numbers pin its region digits, qualification numbers
+    follow the national form, special-ability numbers the (policy) shape with ``special_ability_note``
+    saying whose choice it is. See NUMBERING.md."""
+    return {
+        CertificateKind.SKILL_LEVEL: skill_level_rule(province_prefix),
+        CertificateKind.QUALIFICATION: QUALIFICATION_RULE,
+        CertificateKind.SPECIAL_ABILITY: special_ability_rule(special_ability_note),
+    }
+
+
 _SCHOOL_CAPS: Final = {  # 002 §2(3): 技师学院 all levels, 高级技工学校 3 and below, 普通技工学校 4 and below
     InstitutionKind.TECHNICIAN_COLLEGE: 1,
     InstitutionKind.SENIOR_TECHNICAL_SCHOOL: 3,
@@ -119,13 +130,9 @@ HUNAN: Final = ProvinceProfile(
     validity_set_by_owners=frozenset({InstitutionOwner.INDUSTRY}),
     school_consent_levels=frozenset({1, 2, 3}),  # 002:43-45: 高级工及以上须省鉴定中心同意 (rule 5a)
     pilot_max_months=6,  # 003 §1(2)5
-    numbering={
-        CertificateKind.SKILL_LEVEL: skill_level_rule("43"),
-        CertificateKind.QUALIFICATION: QUALIFICATION_RULE,
-        CertificateKind.SPECIAL_ABILITY: special_ability_rule(
-            "policy: 003 §4(1) leaves the rule to the province centre; replace when it is published"
-        ),
-    },
+    numbering=province_numbering(
+        "43", "policy: 003 §4(1) leaves the rule to the province centre; replace when it is published"
+    ),
     regions_file="regions_hunan.csv",
 )
 
@@ -145,13 +152,9 @@ SICHUAN: Final = ProvinceProfile(
         city_extra_levels={"510100": frozenset({2})},
     ),
     pilot_max_months=6,
-    numbering={
-        CertificateKind.SKILL_LEVEL: skill_level_rule("51"),
-        CertificateKind.QUALIFICATION: QUALIFICATION_RULE,
-        CertificateKind.SPECIAL_ABILITY: special_ability_rule(
-            "policy: Hunan's shape assumed; Sichuan has not published its special-ability numbering"
-        ),
-    },
+    numbering=province_numbering(
+        "51", "policy: Hunan's shape assumed; Sichuan has not published its special-ability numbering"
+    ),
     regions_file="regions_sichuan.csv",
 )
 

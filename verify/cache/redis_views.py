@@ -78,16 +78,50 @@ class Cached:
         self.version = version
 
 
-def _bytes(value: bytes | str | None) -> bytes | None:
+def as_bytes(value: bytes | str | None) -> bytes | None:
+    """A Redis reply as bytes (a client set to decode replies hands back ``str``)."""
     return value.encode() if isinstance(value, str) else value
 
 
+async def read_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) -> list[tuple[bytes | None, bytes]]:
+    """Each ``(value key, version key)`` pair's value (``None``: absent) and version (``b""``: none yet), in
+    one ``MGET`` (one per slot on a Redis Cluster). Shared by certificate views and persons' views."""
+    values = await mget(redis, [value for value, _ in keys] + [version for _, version in keys])
+    count = len(keys)
+    return [(as_bytes(values[i]), as_bytes(values[count + i]) or b"") for i in range(count)]
+
+
+async def drop_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) -> None:
+    """Delete each ``(value key, version key)`` pair's value and bump its version, so a fill that read the
+    database before this can no longer store (the compare-and-set above); one pipeline, one key per command
+    (Redis Cluster: per slot). Shared by certificate views and persons' views."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for value, version in keys:
+            pipe.delete(value)
+            pipe.incr(version)
+            pipe.expire(version, VERSION_TTL_SECONDS)
+        await pipe.execute()
+
+
 class RedisViews:
-    """Get and compare-and-set encoded views; every method returns ``None``/``False`` instead of raising
-    when Redis fails (and opens the gate)."""
+    """Get and compare-and-set encoded values under versioned keys; every method returns ``None``/``False``
+    instead of raising when Redis fails (and opens the gate).
+
+    Certificate views by number by default; persons' views by tag with the person keys
+    (:mod:`verify.person.cache`), so both levels share one timeout, gate and compare-and-set policy.
+    """
 
     def __init__(
-        self, redis: RedisClient, *, prefix: str, ttl: int, negative_ttl: int, timeout: float, gate: RedisGate
+        self,
+        redis: RedisClient,
+        *,
+        prefix: str,
+        ttl: int,
+        negative_ttl: int,
+        timeout: float,
+        gate: RedisGate,
+        keys: tuple[Callable[[str, str], str], Callable[[str, str], str]] = (view_key, version_key),
+        label: str = "",
     ) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -95,33 +129,32 @@ class RedisViews:
         self.negative_ttl = negative_ttl
         self.timeout = timeout
         self.gate = gate
+        self._value_key, self._version_key = keys
+        #: Says in the log which level failed (``person``); nothing else about what was asked.
+        self.label = label
         self._cas = redis.register_script(_CAS_SCRIPT)
 
     async def read(self, numbers: Sequence[str]) -> dict[str, Cached] | None:
         """What Redis holds for each number, or ``None`` when Redis cannot be asked."""
         if self.gate.open:
             return None
-        keys = [view_key(self.prefix, n) for n in numbers] + [version_key(self.prefix, n) for n in numbers]
         try:
             async with asyncio.timeout(self.timeout):
-                values = await mget(self.redis, keys)
+                held = await read_versioned(self.redis, self._keys(numbers))
         except REDIS_ERRORS as exc:
             self._failed("read", exc)
             return None
         self.gate.succeeded()
-        count = len(numbers)
-        return {n: Cached(_bytes(values[i]), _bytes(values[count + i]) or b"") for i, n in enumerate(numbers)}
+        return {n: Cached(value, version) for n, (value, version) in zip(numbers, held, strict=True)}
 
     async def write(self, items: Sequence[tuple[str, bytes, bytes, bool]]) -> bool:
-        """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved."""
+        """Store ``(number, value, version seen before the read, negative?)`` items unless a version moved
+        (one script call; one per slot on a Cluster)."""
         if not items or self.gate.open:
             return False
         calls: list[ScriptItem] = [
-            (
-                [view_key(self.prefix, number), version_key(self.prefix, number)],
-                [value, version, self.negative_ttl if negative else self.ttl],
-            )
-            for number, value, version, negative in items
+            (list(self._key(name)), [value, version, self.negative_ttl if negative else self.ttl])
+            for name, value, version, negative in items
         ]
         try:
             async with asyncio.timeout(self.timeout):
@@ -137,18 +170,23 @@ class RedisViews:
             return True
         try:
             async with asyncio.timeout(self.timeout * 4):
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for number in numbers:  # one key per command (Redis Cluster: per slot)
-                        pipe.delete(view_key(self.prefix, number))
-                        pipe.incr(version_key(self.prefix, number))
-                        pipe.expire(version_key(self.prefix, number), VERSION_TTL_SECONDS)
-                    await pipe.execute()
+                await drop_versioned(self.redis, self._keys(numbers))
         except REDIS_ERRORS as exc:
             self._failed("drop", exc)
             return False
         return True
 
+    def _key(self, name: str) -> tuple[str, str]:
+        return self._value_key(self.prefix, name), self._version_key(self.prefix, name)
+
+    def _keys(self, names: Sequence[str]) -> list[tuple[str, str]]:
+        return [self._key(name) for name in names]
+
     def _failed(self, what: str, exc: BaseException) -> None:
         if not self.gate.open:
-            logger.warning("Redis %s failed (%s: %s); reading the database meanwhile", what, type(exc).__name__, exc)
+            logger.warning(
+                "Redis %s failed (%s); reading the database meanwhile",
+                f"{self.label} {what}".strip(),
+                type(exc).__name__,
+            )
         self.gate.failed()

@@ -17,7 +17,6 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
 from litestar.params import FromPath, JSONBody
 
 from verify.apikeys import key_from_headers
@@ -26,7 +25,7 @@ from verify.http.apidocs import request_example
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
-from verify.http.problems import example_value, problem_spec
+from verify.http.problems import ok, problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -121,11 +120,11 @@ class VerifyApi(Controller):
             "client IP, and person look-ups also per document); with `X-API-Key` the key's limit applies instead."
         ),
         responses={
-            200: ResponseSpec(
+            200: ok(
                 cast("Any", VerifyResult | PersonResult),  # a union is a valid schema; the stub says type only
-                description="查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
-                generate_examples=False,
-                examples=[Example(summary="有效 / valid", value=example_value(examples.VERIFY_RESULT))],
+                "查验结论，或按证件查到的证书 / the verdict, or the person's certificates",
+                examples.VERIFY_RESULT,
+                summary="有效 / valid",
             ),
             **ERRORS,
             **_UNAUTHORIZED,
@@ -165,11 +164,11 @@ class VerifyApi(Controller):
             "malformed number gives that item `invalid_number`, a malformed document `invalid_id_number`."
         ),
         responses={
-            200: ResponseSpec(
+            200: ok(
                 BatchResponse,
-                description="每项一个结论 / one verdict per item",
-                generate_examples=False,
-                examples=[Example(summary="两项 / two items", value=example_value(examples.BATCH_RESPONSE))],
+                "每项一个结论 / one verdict per item",
+                examples.BATCH_RESPONSE,
+                summary="两项 / two items",
             ),
             **ERRORS,
             **_UNAUTHORIZED,
@@ -192,11 +191,11 @@ class VerifyApi(Controller):
             "number alone yields no name (check the name with `POST /v1/verify`). Counts against the key's limit."
         ),
         responses={
-            200: ResponseSpec(
+            200: ok(
                 PublicCertificateResult,
-                description="公开信息与状态 / public view and status",
-                generate_examples=False,
-                examples=[Example(summary="有效 / valid", value=example_value(examples.PUBLIC_CERTIFICATE))],
+                "公开信息与状态 / public view and status",
+                examples.PUBLIC_CERTIFICATE,
+                summary="有效 / valid",
             ),
             404: problem_spec(
                 404,
@@ -222,11 +221,11 @@ class VerifyApi(Controller):
             "with `result: not_genuine` and the reason: a failed verification is a verdict, not an error."
         ),
         responses={
-            200: ResponseSpec(
+            200: ok(
                 VerifyResult,
-                description="查验结论 / the verdict",
-                generate_examples=False,
-                examples=[Example(summary="有效 / valid", value=example_value(examples.VERIFY_RESULT))],
+                "查验结论 / the verdict",
+                examples.VERIFY_RESULT,
+                summary="有效 / valid",
             ),
             **ERRORS,
         },

@@ -98,7 +98,7 @@ class CredentialsController(Controller):
         keyset = runtime.keysets.keyset
         if not any(info.authority == code for info in keyset.keys):
             return _problem(404, f"没有机构 {code} 的密钥 / authority {code} has no keys")
-        document = build_did_document(runtime.settings.public_url, code, keyset)
+        document = build_did_document(runtime.settings.server.public_url, code, keyset)
         return cacheable(request, msgspec.json.encode(document), DID_JSON, DID_CACHE)
 
     @get(

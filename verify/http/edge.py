@@ -124,7 +124,7 @@ def install_edge(settings: Settings) -> Any:
     before the first request is what its own OpenTelemetry plugin amounts to. Startup hooks run after the
     lifespan managers, so the worker's runtime exists by then.
     """
-    proxies = TrustedProxies(settings.trusted_networks(), settings.proxy_header)
+    proxies = TrustedProxies(settings.server.trusted_networks(), settings.server.proxy_header)
 
     def _install(app: Litestar) -> None:
         runtime = app.state.get(STATE_KEY)
@@ -132,6 +132,6 @@ def install_edge(settings: Settings) -> Any:
         if isinstance(app.asgi_handler, Edge):
             app.asgi_handler.observers = observers  # a new lifespan of the same app: its new runtime
         else:
-            app.asgi_handler = Edge(app.asgi_handler, proxies, access=settings.access_log, observers=observers)
+            app.asgi_handler = Edge(app.asgi_handler, proxies, access=settings.server.access_log, observers=observers)
 
     return _install

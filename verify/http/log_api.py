@@ -17,7 +17,6 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from registry.log.errors import LogCorruptError
@@ -32,7 +31,7 @@ from registry.log.service import (
 )
 from registry.log.store import EntryView, active_log_verifier
 from verify.http.head import get
-from verify.http.problems import example_value, problem_spec
+from verify.http.problems import ok, problem_spec
 from verify.runtime import VerifyRuntime
 
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
@@ -68,13 +67,7 @@ _ERRORS: Final = {
 def _answer(data: Any, description: str, example: Any, media_type: str = MediaType.JSON) -> dict[int, ResponseSpec]:
     """The 200 (with ``example``) and the 304 of a cacheable log route."""
     return {
-        200: ResponseSpec(
-            data,
-            description=description,
-            media_type=media_type,
-            generate_examples=False,
-            examples=[Example(summary=description, value=example_value(example))],
-        ),
+        200: ok(data, description, example, media_type=media_type),
         304: ResponseSpec(None, description="未改变（If-None-Match 与 ETag 相同）/ not modified (ETag matches)"),
     }
 
@@ -146,7 +139,7 @@ class LogController(Controller):
     async def key(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> Response[bytes]:
         """The log's verifier key, ``<origin>+<key ID>+<base64 key>``, for monitors to pin."""
         async with runtime.database.reader() as session:
-            verifier = await active_log_verifier(session, runtime.settings.log_origin)
+            verifier = await active_log_verifier(session, runtime.settings.transparency.log_origin)
         return cacheable(request, f"{verifier.encode()}\n".encode(), TEXT, KEY_CACHE)
 
     @get(

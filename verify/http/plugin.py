@@ -29,7 +29,7 @@ class VerifyPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        configure_logging(self.settings.log_level)
+        configure_logging(self.settings.server.log_level)
         app_config.logging_config = None  # litestar's own would replace the JSON handler with a text one
         app_config.route_handlers.extend(
             [

@@ -89,6 +89,21 @@ def example_value(value: Any) -> msgspec.Raw:
     return msgspec.Raw(msgspec.json.encode(value))
 
 
+def ok(
+    data: Any, description: str, example: Any, *, summary: str | None = None, media_type: str = "application/json"
+) -> ResponseSpec:
+    """The documented success answer of a route: schema ``data`` with ``example`` (kept as it is, see
+    :func:`example_value`) under ``summary`` (default: the description). One form for the verify routes
+    and the issuer's (:mod:`issuer.openapi`)."""
+    return ResponseSpec(
+        data,
+        description=description,
+        media_type=media_type,
+        generate_examples=False,
+        examples=[Example(summary=summary or description, value=example_value(example))],
+    )
+
+
 def problem_spec(
     status: int, description: str, example: str, errors: Any = None, **members: str | None
 ) -> ResponseSpec:

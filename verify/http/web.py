@@ -96,6 +96,6 @@ class PublicPages(Controller):
             message = f"{UI[language]['proof_title']}：{exc}"
             return html_response(pages.problem(language, message, toggle=toggle), pages.csp, status=404)
         except DATABASE_ERRORS as exc:
-            raise unavailable(exc, runtime.settings.retry_after_seconds) from None
+            raise unavailable(exc, runtime.settings.database.retry_after_seconds) from None
         body = pages.proof(proof, signed[1] if signed else "—", language, toggle=toggle)
         return html_response(body, pages.csp, cache=b"public, max-age=60")

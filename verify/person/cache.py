@@ -37,7 +37,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 import time
 from collections.abc import Sequence
 from typing import Any, Final
@@ -47,18 +46,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from registry.db import Database
 from verify.cache.connect import RedisClient
-from verify.cache.invalidation import VERSION_TTL_SECONDS
 from verify.cache.lru import ResponseCache
-from verify.cache.redis_views import _CAS_SCRIPT, REDIS_ERRORS, RedisGate
+from verify.cache.redis_views import RedisGate, RedisViews
 from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
-from verify.cache.slots import ScriptItem, mget, run_script
 from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
 from verify.metrics import Metrics
 from verify.person.lookup import PersonQuery, person_tag
 from verify.person.queries import digests_of, fetch_person, fetch_persons
 from verify.views import CertificateView
-
-logger = logging.getLogger("certreg.verify.person")
 
 #: How long a person changed by the feed is read from the primary rather than the replica.
 RECENT_SECONDS: Final = 60.0
@@ -78,10 +73,6 @@ def person_key(prefix: str, tag: str) -> str:
 def person_version_key(prefix: str, tag: str) -> str:
     """The Redis key counting the invalidations of a person (compare-and-set guard of writes)."""
     return f"{prefix}:pver:{{{tag}}}"
-
-
-def _bytes(value: bytes | str | None) -> bytes | None:
-    return value.encode() if isinstance(value, str) else value
 
 
 class _Flight:
@@ -113,15 +104,24 @@ class PersonStore:
     ) -> None:
         self.database = database
         self.metrics = metrics
-        self.redis = redis
+        #: The Redis level: persons' views under person keys, with the certificate views' policy.
+        self.redis = (
+            RedisViews(
+                redis,
+                prefix=prefix,
+                ttl=ttl,
+                negative_ttl=ttl,
+                timeout=timeout,
+                gate=gate,
+                keys=(person_key, person_version_key),
+                label="person",
+            )
+            if redis is not None
+            else None
+        )
         self.cache = cache
-        self.prefix = prefix
-        self.ttl = ttl
-        self.timeout = timeout
-        self.gate = gate
         self.db_timeout = db_timeout
         self.retry_after = retry_after
-        self._cas = redis.register_script(_CAS_SCRIPT) if redis is not None else None
         self._inflight: dict[str, _Flight] = {}
         self._pending_drops: set[str] = set()
         #: At most this many person queries at once (a batch of 1,000 people must not drain the pool).
@@ -201,20 +201,13 @@ class PersonStore:
         """Per tag the cached views, else the version seen (``b""``: none yet); ``None`` when Redis cannot
         help. A value older than what this worker knows of the person is not returned (see the module
         docstring)."""
-        if self.redis is None or self.gate.open:
-            return None
-        keys = [person_key(self.prefix, tag) for tag in tags] + [person_version_key(self.prefix, tag) for tag in tags]
-        try:
-            async with asyncio.timeout(self.timeout):
-                values = await mget(self.redis, keys)
-        except REDIS_ERRORS as exc:
-            self._failed("read", exc)
+        stored = await self.redis.read(tags) if self.redis is not None else None
+        if stored is None:
             return None
         held: dict[str, Views | bytes] = {}
-        for index, tag in enumerate(tags):
-            held[tag] = _bytes(values[len(tags) + index]) or b""
-            data = _bytes(values[index])
-            if data is not None:
+        for tag, found in stored.items():
+            held[tag] = found.version
+            if (data := found.value) is not None:
                 # a value written by another release (unstamped, or not decoding) is overwritten after the read
                 with contextlib.suppress(StaleValueError, msgspec.DecodeError, msgspec.ValidationError):
                     stamp, payload = unstamp_value(data)
@@ -234,22 +227,12 @@ class PersonStore:
     async def _write_redis(self, items: list[tuple[str, Views, bytes, int]]) -> None:
         """Store ``(tag, views, version seen before the read, feed position before the read)`` unless the
         version moved (one script call; one per slot on a Cluster), each stamped (module docstring)."""
-        if self.redis is None or self._cas is None or self.gate.open or not items:
+        if self.redis is None:
             return
-        calls: list[ScriptItem] = []
-        for tag, views, version, position in items:
-            stamp = max([position, *(view.revision for view in views)])
-            calls.append(
-                (
-                    [person_key(self.prefix, tag), person_version_key(self.prefix, tag)],
-                    [stamp_value(stamp, _encoder.encode(views)), version, self.ttl],
-                )
-            )
-        try:
-            async with asyncio.timeout(self.timeout):
-                await run_script(self.redis, self._cas, calls)
-        except REDIS_ERRORS as exc:
-            self._failed("write", exc)
+        stamp = {tag: max([position, *(v.revision for v in views)]) for tag, views, _, position in items}
+        await self.redis.write(
+            [(tag, stamp_value(stamp[tag], _encoder.encode(views)), version, False) for tag, views, version, _ in items]
+        )
 
     async def _from_database(self, queries: list[PersonQuery]) -> dict[str, Views]:
         async def read_from(engine: AsyncEngine, wanted: list[PersonQuery]) -> dict[str, Views]:
@@ -303,16 +286,7 @@ class PersonStore:
         if self.redis is None or not self._pending_drops:
             return True
         tags = sorted(self._pending_drops)
-        try:
-            async with asyncio.timeout(self.timeout * 4):
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for tag in tags:  # one key per command (Redis Cluster: per slot)
-                        pipe.delete(person_key(self.prefix, tag))
-                        pipe.incr(person_version_key(self.prefix, tag))
-                        pipe.expire(person_version_key(self.prefix, tag), VERSION_TTL_SECONDS)
-                    await pipe.execute()
-        except REDIS_ERRORS as exc:
-            self._failed("drop", exc)
+        if not await self.redis.drop(tags):
             return False
         self._pending_drops.difference_update(tags)
         # An answer read from Redis before the drop may have been filled in meanwhile: drop it again.
@@ -322,8 +296,3 @@ class PersonStore:
     def _changed_lately(self, tag: str) -> bool:
         at = self._recent.get(tag)
         return at is not None and time.monotonic() - at < RECENT_SECONDS
-
-    def _failed(self, what: str, exc: BaseException) -> None:
-        if not self.gate.open:
-            logger.warning("Redis person %s failed (%s); reading the database meanwhile", what, type(exc).__name__)
-        self.gate.failed()

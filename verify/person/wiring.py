@@ -42,19 +42,19 @@ def build_person_service(
     feed: ChangeFeed,
 ) -> PersonService | None:
     """The worker's person look-up, hooked into the change feed; ``None`` without an id-hash key."""
-    if not settings.id_hash_key:
+    if not settings.keys.id_hash_key:
         return None
-    secret = settings.id_hash_secret()
+    secret = settings.keys.id_hash_secret()
     store = PersonStore(
         database,
-        redis if settings.redis_cache else None,
+        redis if settings.cache.redis_cache else None,
         cache,
-        prefix=settings.redis_prefix,
-        ttl=settings.redis_ttl_seconds,
-        timeout=settings.redis_timeout_seconds,
+        prefix=settings.redis.redis_prefix,
+        ttl=settings.cache.redis_ttl_seconds,
+        timeout=settings.redis.redis_timeout_seconds,
         gate=gate,
-        db_timeout=settings.db_timeout_seconds,
-        retry_after=settings.retry_after_seconds,
+        db_timeout=settings.database.db_timeout_seconds,
+        retry_after=settings.database.retry_after_seconds,
         revisions=feed.revisions,
         metrics=metrics,
     )
@@ -69,13 +69,13 @@ def build_person_service(
         pages=pages,
         fixed=fixed,
         answers=PersonAnswers(pages=pages, keysets=keysets),
-        pow=ProofOfWork(pow_key(secret), settings.person_pow_bits),
+        pow=ProofOfWork(pow_key(secret), settings.rate_limits.person_pow_bits),
         limits=PersonLimits(
-            per_ip=settings.person_rate_per_minute,
-            per_ip_nojs=settings.person_nojs_rate_per_minute,
-            per_id=settings.person_id_rate_per_minute,
-            api_per_minute=settings.api_rate_per_minute,
-            public_per_minute=settings.public_rate_per_minute,
-            ttl=settings.redis_ttl_seconds,
+            per_ip=settings.rate_limits.person_rate_per_minute,
+            per_ip_nojs=settings.rate_limits.person_nojs_rate_per_minute,
+            per_id=settings.rate_limits.person_id_rate_per_minute,
+            api_per_minute=settings.rate_limits.api_rate_per_minute,
+            public_per_minute=settings.rate_limits.public_rate_per_minute,
+            ttl=settings.cache.redis_ttl_seconds,
         ),
     )

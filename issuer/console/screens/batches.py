@@ -9,35 +9,31 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Final, Protocol
+from typing import Annotated, Any, Final
 
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction
 from issuer.batches.upload import (
     FORM_SLACK,
     RESUBMIT_FIELDS,
     SUBMIT_FIELDS,
     Form,
-    assessed_on_of,
-    institution_of,
-    kind_of,
     read_form,
+    upload_of,
 )
 from issuer.batches.workflow import RowStatus, State
 from issuer.console.screens import forms
 from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
+from issuer.injected import Caller, Runtime
 from issuer.params import BatchId, Offset
 from issuer.runtime import IssuerRuntime
-from registry.config import Settings
-from registry.db import Database
 from registry.vocab import CertificateKind
 
 PAGE: Final = 50
@@ -62,15 +58,15 @@ def back_to(batch_id: int) -> Redirect:
 async def _upload_form(request: Request[Any, Any, Any], issuer: IssuerRuntime, fields: tuple[str, ...]) -> Form:
     """The multipart form within ``CERTREG_MAX_UPLOAD_BYTES`` (:func:`read_form`; the hidden ``_csrf`` field
     besides the upload's own)."""
-    return await read_form(request, max_bytes=issuer.settings.max_upload_bytes, fields=(*fields, *CSRF_FIELD))
+    return await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=(*fields, *CSRF_FIELD))
 
 
 @get("/batches", name="console:batches")
 async def batch_list(
     *,
     request: Request[Any, Any, Any],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
+    issuer: Runtime,
+    staff: Caller,
     batch_state: Annotated[State | None, QueryParameter(name="state")] = None,
     offset: Offset = 0,
 ) -> Response[str]:
@@ -84,12 +80,7 @@ async def batch_list(
 
 @get("/queue/{which:str}", name="console:queue")
 async def review_queue(
-    *,
-    request: Request[Any, Any, Any],
-    which: FromPath[str],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-    offset: Offset = 0,
+    *, request: Request[Any, Any, Any], which: FromPath[str], issuer: Runtime, staff: Caller, offset: Offset = 0
 ) -> Response[str]:
     """The city's (``submitted``) or the province's (``city_reviewed``) review queue."""
     state = QUEUES.get(which)
@@ -103,25 +94,18 @@ async def review_queue(
 
 
 @get("/batches/new", name="console:upload")
-async def upload_form(*, request: Request[Any, Any, Any], staff: NamedDependency[Principal]) -> Response[str]:
+async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Response[str]:
     """Upload a results file: institution, kind, assessment date, the file; the templates to download."""
     return render(request, staff, "upload.html", kinds=list(CertificateKind))
 
 
 @post("/batches/new", request_max_body_size=UPLOAD_BODY_CAP)
-async def upload(
-    *, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Redirect:
+async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
-    upload = submission.Upload(
-        data=form.data,
-        file_name=form.file_name,
-        institution=institution_of(form),
-        kind=kind_of(form),
-        assessed_on=assessed_on_of(form),
+    imported = await submission.submit_batch(
+        issuer.database, issuer.settings, staff, upload_of(form), profile=issuer.profile
     )
-    imported = await submission.submit_batch(issuer.database, issuer.settings, staff, upload)
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
 
@@ -130,15 +114,15 @@ async def batch_page(
     *,
     request: Request[Any, Any, Any],
     batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
+    issuer: Runtime,
+    staff: Caller,
     status: FromQuery[RowStatus | None] = None,
     offset: Offset = 0,
 ) -> Response[str]:
     """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
     column, rule, message) and the history."""
     detail = await reports.batch_detail(
-        issuer.database, issuer.settings, staff, batch_id, status=status, offset=offset, limit=PAGE
+        issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
     return render(
         request,
@@ -153,51 +137,28 @@ async def batch_page(
 
 
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
-async def resubmit(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
+async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
     await submission.resubmit_batch(
-        issuer.database, issuer.settings, staff, batch_id, data=form.data, file_name=form.file_name
+        issuer.database,
+        issuer.settings,
+        staff,
+        batch_id,
+        data=form.data,
+        file_name=form.file_name,
+        profile=issuer.profile,
     )
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
 
 #: What a step on a batch does with its form's fields: the service call, by ``staff`` on batch ``batch_id``.
-StepAction = Callable[[IssuerRuntime, Principal, int, dict[str, str]], Awaitable[None]]
-#: A step on some rows of a batch with a reason (:func:`submission.exclude_rows`, :func:`transitions.hold_rows`…).
-RowsStep = Callable[[Database, Principal, int, list[int], str], Awaitable[None]]
+FormStep = StepAction[dict[str, str]]
 
 
-class ReviewStep(Protocol):
-    """A review of a batch: approve, or return with a reason (:func:`transitions.review_batch`, ``approve_batch``)."""
-
-    def __call__(
-        self,
-        database: Database,
-        caller: Principal,
-        batch_id: int,
-        decision: transitions.Decision,
-        reason: str,
-        *,
-        settings: Settings,
-    ) -> Awaitable[None]: ...
-
-
-def _batch_step(name: str, step: str, act: StepAction, doc: str | None = None) -> HTTPRouteHandler:
+def _batch_step(name: str, step: str, act: FormStep, doc: str | None = None) -> HTTPRouteHandler:
     """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
 
-    async def screen(
-        *,
-        request: Request[Any, Any, Any],
-        batch_id: BatchId,
-        issuer: NamedDependency[IssuerRuntime],
-        staff: NamedDependency[Principal],
-    ) -> Redirect:
+    async def screen(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
         await act(issuer, staff, batch_id, await forms.form_fields(request))
         return back_to(batch_id)
 
@@ -206,7 +167,7 @@ def _batch_step(name: str, step: str, act: StepAction, doc: str | None = None) -
     return post(f"/batches/{{batch_id:int}}/{step}")(screen)
 
 
-def _on_rows(step: RowsStep) -> StepAction:
+def _on_rows(step: RowsStep) -> FormStep:
     """The rows typed (``"3, 5-7"``) and the reason (required) through ``step``."""
 
     async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
@@ -215,13 +176,13 @@ def _on_rows(step: RowsStep) -> StepAction:
     return act
 
 
-def _review(step: ReviewStep) -> StepAction:
+def _review(step: ReviewStep) -> FormStep:
     """The decision (approve or return) and the reason (required to return) through ``step``."""
 
     async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
         decision = forms.review_decision(fields)
         reason = forms.reason(fields, required=False)
-        await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
+        await step(issuer.database, staff, batch_id, decision, reason, profile=issuer.profile)
 
     return act
 
@@ -236,6 +197,7 @@ async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields
         issuer.database,
         staff,
         batch_id,
+        profile=issuer.profile,
         settings=issuer.settings,
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),

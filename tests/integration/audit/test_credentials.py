@@ -20,8 +20,8 @@ from tests.integration.cli.support import command_env, invoke
 from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
-PUBLIC_URL = make_settings().public_url
-ORIGIN = make_settings().log_origin
+PUBLIC_URL = make_settings().server.public_url
+ORIGIN = make_settings().transparency.log_origin
 
 
 async def _issue(api: Api) -> list[str]:  # noqa: F811 - the fixture's name

@@ -20,7 +20,7 @@ async def test_one_demo_account_per_role_that_signs_in(db_url: str, database: Da
     assert [s.role.value for s in staff] == ["institution", "city_reviewer", "province_reviewer", "province_admin"]
     assert [s.org_code for s in staff] == ["S000043000101", "430100", "430000", "430000"]
     assert await ensure_demo_staff(database, settings) == staff  # idempotent
-    lines = demo_staff_lines(staff, settings.public_url)
+    lines = demo_staff_lines(staff, settings.server.public_url)
     assert lines[0].endswith("http://testserver/console/  (演示账户 / demo accounts:)")
     assert "demo.city" in lines[2]
     assert staff[1].password in lines[2]

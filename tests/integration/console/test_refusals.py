@@ -100,7 +100,7 @@ async def test_another_institution_s_batch_is_refused_and_nothing_of_it_shown(
 async def test_a_certificate_change_refused_by_the_policy_before_and_at_the_confirmation(
     staff: Staff, world: Database, console_settings: Settings, change: str, words: str, confirm: str
 ) -> None:
-    number = await issued_number(world, Path(console_settings.key_dir), resident_id(7))
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(7))
     await staff.sign_in("province_reviewer")  # may see it, may not change it
     assert (await staff.client.get(f"/console/certificates/{number}")).status_code == 200
     form = {"reason": "测试 / test", "holder_name": "王晓明", "confirm": confirm}
@@ -131,7 +131,7 @@ async def test_an_issue_refused_for_its_rows_lists_every_problem_as_the_api_does
     holder = Row(name="李四", holder_id=resident_id(12), level=4)
     batch = await make_batch(world, [Row(name="张三", holder_id=resident_id(13), level=4), holder])
     other = await make_batch(world, [holder])  # the same certificate through another batch meanwhile
-    await issue_batch(world, key_store(Path(console_settings.key_dir)), HUNAN, other, caller=ADMIN)
+    await issue_batch(world, key_store(Path(console_settings.keys.key_dir)), HUNAN, other, caller=ADMIN)
     await staff.sign_in("province_admin")
     refused = await staff.post(f"/console/batches/{batch}/issue", {})
     assert refused.status_code == 422

@@ -32,7 +32,7 @@ UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on"
 async def test_a_search_by_name_and_id_lists_only_what_the_caller_may_see(
     staff: Staff, world: Database, console_settings: Settings
 ) -> None:
-    number = await issued_number(world, Path(console_settings.key_dir), resident_id(21))
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(21))
     search = {"name": "王小明", "id_number": resident_id(21)}
     await staff.sign_in("city")
     found = await staff.post("/console/certificates/search", search)
@@ -54,16 +54,16 @@ async def test_a_search_by_name_and_id_lists_only_what_the_caller_may_see(
 
 
 async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Database, console_settings: Settings) -> None:
-    await issued_number(world, Path(console_settings.key_dir), resident_id(22))
+    await issued_number(world, Path(console_settings.keys.key_dir), resident_id(22))
     await staff.sign_in("province_reviewer")  # a sign-in is a leaf of the log too: sign in, then sign the head
-    stored = await publish_checkpoint(world, key_store(Path(console_settings.key_dir)), console_settings)
+    stored = await publish_checkpoint(world, key_store(Path(console_settings.keys.key_dir)), console_settings)
     trust = await staff.client.get("/console/trust")
     assert trust.status_code == 200
     assert 'id="checkpoint-note"' in trust.text
     assert stored.root_hash.hex() in trust.text
     assert "尚无审计记录" in trust.text  # no certreg audit has run against this registry
     seen = SeenCheckpoint(size=stored.size, root_hash=stored.root_hash, note=stored.note, seen_at=datetime.now(UTC))
-    state = AuditState(origin=console_settings.log_origin, checkpoints=[seen])
+    state = AuditState(origin=console_settings.transparency.log_origin, checkpoints=[seen])
     default_state_path(console_settings).write_bytes(msgspec.json.encode(state))  # as certreg audit leaves it
     audited = (await staff.client.get("/console/trust")).text
     assert "最新检查点已经审计确认" in audited
@@ -75,8 +75,7 @@ async def test_the_trust_page_and_the_english_toggle(staff: Staff, world: Databa
 async def test_an_upload_past_the_limit_and_a_form_without_its_token(
     console_settings: Settings, world: Database, staff: Staff
 ) -> None:
-    small = Settings(**{**{f: getattr(console_settings, f) for f in console_settings.__struct_fields__},
-                        "max_upload_bytes": 1000})  # fmt: skip
+    small = console_settings.replaced(max_upload_bytes=1000)
     async with AsyncTestClient(create_app(small)) as client:
         await sign_in(client, "institution")
         staff.client = client
@@ -153,7 +152,7 @@ async def test_return_with_a_reason_exclude_rows_and_hold_rows(staff: Staff, wor
 
 
 async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_settings: Settings) -> None:
-    number = await issued_number(world, Path(console_settings.key_dir), resident_id(23))
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(23))
     await staff.sign_in("institution")
     page = await staff.client.get(f"/console/certificates/{number}")
     assert f'src="/console/certificates/{number}/qr.svg"' in page.text

@@ -30,7 +30,7 @@ from tests.support import ID_HASH_KEY
 
 
 def _export(settings: Settings, since: int, out: Path) -> str:
-    env = command_env(settings.database_url, settings.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
+    env = command_env(settings.database.database_url, settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
     args = ["feed", "export", "--since", str(since), "--out", str(out), "--reason", "国家库上报 / national upload"]
     result = invoke(env, *args)
     assert result.exit_code == 0, result.output

@@ -32,7 +32,7 @@ ADMIN = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code=PROV
 
 async def _export(world: World, out: Path) -> Any:
     return await export_feed(
-        world.database, world.settings, key_store(Path(world.settings.key_dir)), HUNAN, ADMIN, since=0,
+        world.database, world.settings, key_store(Path(world.settings.keys.key_dir)), HUNAN, ADMIN, since=0,
         out_dir=out, reason="国家库上报 / national upload", now=datetime.now(UTC),
     )  # fmt: skip
 

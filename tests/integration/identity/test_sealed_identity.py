@@ -170,7 +170,8 @@ async def test_only_the_province_admin_reads_a_full_identity_and_every_read_is_l
 
 
 def _cli(settings: Settings, *args: str) -> tuple[int, str]:
-    result = invoke(command_env(settings.database_url, settings.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY), *args)
+    env = command_env(settings.database.database_url, settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
+    result = invoke(env, *args)
     return result.exit_code, result.output
 
 
@@ -178,7 +179,7 @@ async def test_a_kek_rotation_rewraps_every_data_key_and_every_identity_still_op
     world: World, tmp_path: Path
 ) -> None:
     numbers = await _upload_and_issue(world)
-    kek_file = Path(world.settings.key_dir) / "identity.kek"
+    kek_file = Path(world.settings.keys.key_dir) / "identity.kek"
     old_kek = read_kek_file_header(kek_file).kek_id
     async with world.database.reader() as session:
         sealed_before = {i.id: i.number_sealed for i in await session.scalars(select(HolderIdentity))}

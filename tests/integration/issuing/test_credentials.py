@@ -25,7 +25,7 @@ from tests.factories import CITY, HOLDER_IDS, issue_test_certificates
 from tests.integration.issuing.conftest import Api, World, issue_over_http
 from tests.support import make_settings
 
-PUBLIC_URL = make_settings().public_url
+PUBLIC_URL = make_settings().server.public_url
 REASON = {"reason": "考试舞弊 / cheating established"}
 
 

@@ -38,7 +38,7 @@ async def audit(api: Api) -> AuditReport:
     """The whole audit, as ``certreg audit`` runs it (the seeded filings logged as a reference load would)."""
     if not await logged_filings(api.world.database):
         await log_seeded_filings(api.world.database)
-    return await run_audit(api.world.database, make_settings().log_origin)
+    return await run_audit(api.world.database, make_settings().transparency.log_origin)
 
 
 async def logged_filings(database: Database) -> int:

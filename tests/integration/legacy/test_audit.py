@@ -29,7 +29,7 @@ async def test_the_audit_covers_imports_and_identity_reads(world: World) -> None
         headers={"Authorization": f"Bearer {world.tokens[Role.PROVINCE_ADMIN]}"},
     )
     assert read.status_code == 200, read.text
-    report = await run_audit(world.database, world.settings.log_origin)
+    report = await run_audit(world.database, world.settings.transparency.log_origin)
     assert _ours(report.discrepancies) == []  # certificates, prints, imports, reads: all as logged
     assert (report.identity_reads, report.certificates) == (1, 3)
 
@@ -49,7 +49,7 @@ async def test_the_audit_covers_imports_and_identity_reads(world: World) -> None
                          actor="cli:x:province_admin:430000", reason="imported from nowhere"),
             ],
         )  # fmt: skip
-    report = await run_audit(world.database, world.settings.log_origin)
+    report = await run_audit(world.database, world.settings.transparency.log_origin)
     found = sorted((d.kind, d.record) for d in _ours(report.discrepancies))
     assert found == sorted(
         [

@@ -87,7 +87,9 @@ async def test_missing_fields_wrong_role_and_no_token_are_4xx(world: World) -> N
 
 @pytest.mark.parametrize("passphrase", [None, "not-the-passphrase"], ids=["no-passphrase", "wrong-passphrase"])
 async def test_a_server_that_cannot_sign_answers_503_and_names_no_path(world: World, passphrase: str | None) -> None:
-    settings = make_settings(database_url=world.database.url, key_dir=world.settings.key_dir, key_passphrase=passphrase)
+    settings = make_settings(
+        database_url=world.database.url, key_dir=world.settings.keys.key_dir, key_passphrase=passphrase
+    )
     async with AsyncTestClient(create_app(settings)) as client:
         answer = await client.post(
             "/v1/legacy-imports",
@@ -100,6 +102,6 @@ async def test_a_server_that_cannot_sign_answers_503_and_names_no_path(world: Wo
     assert body["code"] == "keys.unavailable"
     assert "口令" in body["error"]
     assert "passphrase" in body["error"]
-    assert world.settings.key_dir not in answer.text
+    assert world.settings.keys.key_dir not in answer.text
     assert ".key" not in answer.text
     assert await _stored(world) == 0

@@ -41,7 +41,7 @@ async def test_worker_processes_check_and_sign_a_file_read_from_its_path(
     monkeypatch.setattr(service, "MIN_PARALLEL_ROWS", 1)  # a small file, as if it were a large one
     path = tmp_path / "legacy.csv"
     path.write_bytes(csv_bytes(skill_rows(30)))
-    store = key_store(Path(world.settings.key_dir))
+    store = key_store(Path(world.settings.keys.key_dir))
     report = await import_legacy(
         world.database, world.settings, store, HUNAN, ADMIN, path=path, source="osta", chunk_size=7, processes=2
     )
@@ -66,7 +66,7 @@ async def test_an_ndjson_file_with_photos_imports_and_says_the_photos_were_not(w
     path = tmp_path / "legacy.ndjson"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n", encoding="utf-8")
     report = await import_legacy(
-        world.database, world.settings, key_store(Path(world.settings.key_dir)), HUNAN, ADMIN, path=path,
+        world.database, world.settings, key_store(Path(world.settings.keys.key_dir)), HUNAN, ADMIN, path=path,
         source="osta",
     )  # fmt: skip
     assert report.imported == 3

@@ -40,10 +40,14 @@ async def test_checkpoint_is_signed_by_the_log_key_over_the_current_root(world: 
     await world.issue(3)
     published = await publish_checkpoint(world.database, world.store, SETTINGS)
     async with world.database.reader() as session:
-        verifier = await active_log_verifier(session, SETTINGS.log_origin)
+        verifier = await active_log_verifier(session, SETTINGS.transparency.log_origin)
         root = await root_at(session, published.size)
     checkpoint = open_checkpoint(published.note, verifier)
-    assert (checkpoint.origin, checkpoint.size, checkpoint.root_hash) == (SETTINGS.log_origin, published.size, root)
+    assert (checkpoint.origin, checkpoint.size, checkpoint.root_hash) == (
+        SETTINGS.transparency.log_origin,
+        published.size,
+        root,
+    )
     assert published.size == 3 + 3  # three key events, three certificates
 
 

@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
-from tests.integration.verify.servers import ROOT, Server, free_port, wait_for
+from tests.integration.verify.servers import ROOT, Server, free_port
 
 
 class ProxiedServer(Server):
@@ -21,12 +19,8 @@ class ProxiedServer(Server):
 
 
 class CertregServe(Server):
-    """``certreg serve`` (the all-in-one app under uvicorn), exactly as an operator starts it."""
-
-    def __enter__(self) -> Server:
-        # several workers import the whole app on a loaded two-core machine: give them time
-        wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200, 60)
-        return self
+    """``certreg serve`` (the all-in-one app under uvicorn), exactly as an operator starts it (its start is
+    bounded by :data:`~tests.integration.verify.servers.START_TIMEOUT`, like every server's)."""
 
     def command(self) -> list[str]:
         certreg = str(Path(sys.executable).with_name("certreg"))

@@ -38,6 +38,11 @@ def wait_for(condition: str, check: object, timeout: float = 15.0) -> None:
     raise AssertionError(f"timed out waiting for {condition}")
 
 
+#: How long a server may take to answer its health check. Generous: on a loaded 2-core machine importing the app
+#: alone took over 15 s, and a healthy start returns at its first answer, so the bound costs nothing then.
+START_TIMEOUT = 90.0
+
+
 class Server:
     """``uvicorn verify.asgi:app`` on a free port with ``CERTREG_*`` settings and nothing else."""
 
@@ -54,8 +59,19 @@ class Server:
                 "--log-level", "warning"]  # fmt: skip
 
     def __enter__(self) -> Server:
-        wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200)
+        try:
+            wait_for(f"{self.url} to start", self._started, timeout=START_TIMEOUT)
+        except BaseException:
+            self.stop()  # __exit__ is not called when __enter__ fails: never leave the process running
+            raise
         return self
+
+    def _started(self) -> bool:
+        """Whether the server answers its health check; a server that exited fails at once (with its code)."""
+        code = self.process.poll()
+        if code is not None:
+            raise AssertionError(f"{self.url} exited with {code} before it answered")
+        return httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200
 
     def __exit__(self, *_: object) -> None:
         self.stop()

@@ -15,6 +15,7 @@ from registry.credentials.credential import (
     level_labels,
     names_holder,
     new_salt,
+    new_salts,
 )
 from registry.credentials.jcs import JsonObject, canonicalize, parse
 from registry.credentials.signing import sign_as_authority
@@ -100,6 +101,14 @@ def test_salts_are_fresh_so_two_credentials_of_one_person_are_not_linkable() -> 
     assert first != second
     assert len(first) == 32
     assert identity_hash("张三", first) != identity_hash("张三", second)
+
+
+def test_salts_made_together_are_as_fresh_and_as_long_as_salts_made_one_by_one() -> None:
+    salts = new_salts(1000)
+    assert len(salts) == len(set(salts)) == 1000
+    assert {len(salt) for salt in salts} == {32}
+    assert all(int(salt, 16) >= 0 for salt in salts)  # hex, as new_salt's
+    assert new_salts(0) == []
 
 
 def test_credential_status_points_at_the_authoritys_list() -> None:

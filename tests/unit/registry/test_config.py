@@ -11,10 +11,10 @@ from registry.config import SettingsError, load_settings
 
 def test_defaults_are_the_embedded_setup() -> None:
     settings = load_settings({})
-    assert settings.database_url.startswith("sqlite+aiosqlite://")
-    assert settings.redis_url is None
-    assert settings.profile == "hunan"
-    assert settings.max_rows == 100_000
+    assert settings.database.database_url.startswith("sqlite+aiosqlite://")
+    assert settings.redis.redis_url is None
+    assert settings.issuing.profile == "hunan"
+    assert settings.issuing.max_rows == 100_000
 
 
 def test_environment_values_are_converted() -> None:
@@ -28,10 +28,10 @@ def test_environment_values_are_converted() -> None:
             "PATH": "/usr/bin",
         }
     )
-    assert settings.max_rows == 500
-    assert settings.notice_days == 10
-    assert settings.profile == "sichuan"
-    assert settings.read_url == "postgresql+asyncpg://u@db/certreg"
+    assert settings.issuing.max_rows == 500
+    assert settings.issuing.notice_days == 10
+    assert settings.issuing.profile == "sichuan"
+    assert settings.database.read_url == "postgresql+asyncpg://u@db/certreg"
 
 
 @pytest.mark.parametrize(
@@ -54,31 +54,31 @@ def test_a_bad_value_names_its_variable(name: str, value: str, expected: str) ->
 
 
 def test_empty_optional_variable_means_unset() -> None:
-    assert load_settings({"CERTREG_REDIS_URL": ""}).redis_url is None
+    assert load_settings({"CERTREG_REDIS_URL": ""}).redis.redis_url is None
 
 
 def test_secrets_never_appear_in_repr() -> None:
     settings = load_settings({"CERTREG_KEY_PASSPHRASE": "hunter2-hunter2", "CERTREG_ID_HASH_KEY": "x" * 20})
     assert "hunter2" not in repr(settings)
     assert "x" * 20 not in str(settings)
-    assert settings.passphrase() == b"hunter2-hunter2"
+    assert settings.keys.passphrase() == b"hunter2-hunter2"
 
 
 def test_passphrase_from_file_and_missing(tmp_path: Path) -> None:
     secret = tmp_path / "pass"
     secret.write_text("from-a-file\n")
-    assert load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(secret)}).passphrase() == b"from-a-file"
+    assert load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(secret)}).keys.passphrase() == b"from-a-file"
     with pytest.raises(SettingsError, match="CERTREG_KEY_PASSPHRASE_FILE"):
-        load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(tmp_path / "missing")}).passphrase()
+        load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(tmp_path / "missing")}).keys.passphrase()
     with pytest.raises(SettingsError, match="CERTREG_KEY_PASSPHRASE"):
-        load_settings({}).passphrase()
+        load_settings({}).keys.passphrase()
 
 
 def test_toml_file_is_overridden_by_environment(tmp_path: Path) -> None:
     config = tmp_path / "certreg.toml"
     config.write_text('[certreg]\nmax_rows = 10\nprofile = "sichuan"\n')
     settings = load_settings({"CERTREG_CONFIG": str(config), "CERTREG_MAX_ROWS": "20"})
-    assert (settings.max_rows, settings.profile) == (20, "sichuan")
+    assert (settings.issuing.max_rows, settings.issuing.profile) == (20, "sichuan")
     config.write_text("max_rows = = 1")
     with pytest.raises(SettingsError, match="CERTREG_CONFIG"):
         load_settings({"CERTREG_CONFIG": str(config)})
@@ -136,8 +136,8 @@ def test_a_notice_below_the_profile_minimum_is_refused_outside_the_demo_mode(day
     assert "at least the profile's 7 days (rule 8)" in message
     assert "CERTREG_DEMO_MODE=1" in message
     demo = load_settings({"CERTREG_NOTICE_DAYS": days, "CERTREG_DEMO_MODE": "1"})
-    assert (demo.notice_days, demo.demo_mode) == (int(days), True)
-    assert load_settings({"CERTREG_NOTICE_DAYS": "7"}).notice_days == 7
+    assert (demo.issuing.notice_days, demo.issuing.demo_mode) == (int(days), True)
+    assert load_settings({"CERTREG_NOTICE_DAYS": "7"}).issuing.notice_days == 7
 
 
 @pytest.mark.parametrize(
@@ -165,4 +165,4 @@ def test_the_settings_repr_hides_the_database_and_redis_passwords() -> None:
     )
     assert "pw-hunter2" not in repr(settings)
     assert "postgresql+asyncpg://app:***@db/certreg" in repr(settings)
-    assert settings.database_url.endswith(":pw-hunter2@db/certreg")  # the value itself is untouched
+    assert settings.database.database_url.endswith(":pw-hunter2@db/certreg")  # the value itself is untouched

@@ -23,10 +23,10 @@ def test_secrets_are_read_from_files(tmp_path: Path) -> None:
             "CERTREG_REDIS_URL_FILE": str(tmp_path / "redis"),
         }
     )
-    assert settings.database_url == URL
-    assert settings.id_hash_key == "0123456789abcdef-hash-key"
-    assert settings.redis_url is not None
-    assert settings.redis_url.startswith("redis+sentinel://")
+    assert settings.database.database_url == URL
+    assert settings.keys.id_hash_key == "0123456789abcdef-hash-key"
+    assert settings.redis.redis_url is not None
+    assert settings.redis.redis_url.startswith("redis+sentinel://")
 
 
 def test_an_unreadable_secret_file_names_the_variable(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_only_secrets_come_from_files(tmp_path: Path) -> None:
 def test_the_existing_passphrase_file_setting_is_unchanged(tmp_path: Path) -> None:
     (tmp_path / "pass").write_text("correct horse\n")
     settings = load_settings({"CERTREG_KEY_PASSPHRASE_FILE": str(tmp_path / "pass")})
-    assert settings.passphrase() == b"correct horse"
+    assert settings.keys.passphrase() == b"correct horse"
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from registry.config import SettingsError, load_settings
 
 
 def test_the_offset_is_read_as_x_and_y_in_millimetres() -> None:
-    assert load_settings({}).print_offset() is None  # unset: the profile's
-    assert load_settings({"CERTREG_PRINT_OFFSET_MM": ""}).print_offset() is None
-    assert load_settings({"CERTREG_PRINT_OFFSET_MM": " 1.5, -2 "}).print_offset() == (1.5, -2.0)
-    assert load_settings({"CERTREG_PRINT_OFFSET_MM": "-20,20"}).print_offset() == (-20.0, 20.0)
+    assert load_settings({}).documents.print_offset() is None  # unset: the profile's
+    assert load_settings({"CERTREG_PRINT_OFFSET_MM": ""}).documents.print_offset() is None
+    assert load_settings({"CERTREG_PRINT_OFFSET_MM": " 1.5, -2 "}).documents.print_offset() == (1.5, -2.0)
+    assert load_settings({"CERTREG_PRINT_OFFSET_MM": "-20,20"}).documents.print_offset() == (-20.0, 20.0)
 
 
 @pytest.mark.parametrize("value", ["20.5,0", "0,-21", "1", "1,2,3", "x,y", "nan,0", "inf,1", "1;2", ","])
@@ -30,8 +30,8 @@ def test_a_bad_offset_refuses_start_up(value: str) -> None:
 
 def test_fallback_fonts_are_listed_in_order_and_must_load(tmp_path: Path) -> None:
     settings = load_settings({"CERTREG_FALLBACK_FONTS": f" {PRIMARY_FONT} , "})
-    assert settings.fallback_font_paths() == (str(PRIMARY_FONT),)
-    assert load_settings({}).fallback_font_paths() == ()
+    assert settings.documents.fallback_font_paths() == (str(PRIMARY_FONT),)
+    assert load_settings({}).documents.fallback_font_paths() == ()
 
     with pytest.raises(SettingsError) as missing:
         load_settings({"CERTREG_FALLBACK_FONTS": str(tmp_path / "nowhere.ttf")})

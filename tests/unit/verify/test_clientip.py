@@ -84,6 +84,9 @@ def test_a_bad_trusted_proxies_setting_stops_start_up_naming_it(value: str) -> N
 
 def test_trusted_proxies_setting() -> None:
     settings = make_settings(trusted_proxies=" 10.0.0.0/8, 2001:db8::/32 ,")
-    assert settings.trusted_networks() == (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8::/32"))
+    assert settings.server.trusted_networks() == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("2001:db8::/32"),
+    )
     with pytest.raises(SettingsError, match="CERTREG_PROXY_HEADER"):
         make_settings(proxy_header="x-real-ip")

@@ -50,8 +50,8 @@ async def test_counted_bytes_match_the_memory_answers_hold(database: Database, t
     print(f"counted {per_entry:.0f} B per answer, tracemalloc {real:.0f} B")
     assert 0.8 <= per_entry / real <= 1.5, (per_entry, real)
     # an answer at 1M certificates carries 11 more proof hashes (~47 bytes each in base64 JSON) than here
-    assert Settings().cache_max_bytes // (per_entry + 11 * 47) >= 50_000
+    assert Settings().cache.cache_max_bytes // (per_entry + 11 * 47) >= 50_000
 
 
 def test_the_default_entry_bound_is_not_the_tighter_one() -> None:
-    assert Settings().cache_max_entries >= 50_000
+    assert Settings().cache.cache_max_entries >= 50_000

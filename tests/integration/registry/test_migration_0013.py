@@ -1,0 +1,115 @@
+"""Migration 0013_issue_speed on a registry that already holds a credential: the three references of
+``certificate_credential`` lose their foreign keys, nothing else changes, a credential naming a missing key is
+still refused (by the per-set check), and the migration goes down (keys back) and up again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, func, inspect, select, text
+
+from registry.certificates import require_credential_references
+from registry.credential_store import NewCredential
+from registry.db import Database
+from registry.errors import MissingReferenceError
+from registry.models import Certificate, CertificateCredential
+from registry.schema import alembic_config, current_revision, head_revision, upgrade
+from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.integration.log.tampering import build
+from tests.integration.log.test_migration import _downgrade as downgrade
+from tests.support import drop_pg_database, migrated_pg_database
+
+REVISION = "0013_issue_speed"
+DROPPED = {"number", "authority_code", "kid"}
+
+
+def _before() -> str:
+    script = ScriptDirectory.from_config(alembic_config()).get_revision(REVISION)
+    assert script is not None
+    assert isinstance(script.down_revision, str)
+    return script.down_revision
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A registry migrated to the revision before 0013 (through :class:`Database`: SQLite's foreign keys on)."""
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        database = Database(url)
+        await upgrade(database.write_engine, _before())
+    else:
+        require_service("PostgreSQL", PG_ADMIN_URL)
+        name = f"certreg_0013_{run_id(request.config)}"
+        database = Database(await migrated_pg_database(PG_ADMIN_URL, name, _before()))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        if name is not None:
+            await drop_pg_database(PG_ADMIN_URL, name)
+
+
+async def _credential_keys(database: Database) -> set[str]:
+    def _keys(connection: Connection) -> set[str]:
+        return {
+            column
+            for fk in inspect(connection).get_foreign_keys("certificate_credential")
+            for column in fk["constrained_columns"]
+        }
+
+    async with database.write_engine.connect() as connection:
+        return await connection.run_sync(_keys)
+
+
+async def _compression(database: Database) -> str | None:
+    """The TOAST compression set on ``certificate_credential.credential`` (PostgreSQL; ``None`` elsewhere)."""
+    if database.dialect != "postgresql":
+        return None
+    async with database.reader() as session:
+        method = await session.scalar(
+            text(
+                "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'certificate_credential'::regclass "
+                "AND attname = 'credential'"
+            )
+        )
+    return str(method)
+
+
+async def test_the_credential_keys_go_and_come_back_and_the_rows_stay(old_database: Database, tmp_path: Path) -> None:
+    database = old_database
+    await build(database, tmp_path / "keys", count=2)
+    async with database.transaction() as session:
+        number, authority, kid = (
+            await session.execute(select(Certificate.number, Certificate.authority_code, Certificate.kid).limit(1))
+        ).one()
+        session.add(
+            CertificateCredential(
+                number=number, authority_code=authority, status_value=0, status_list=0, status_index=0, kid=kid,
+                credential=b"{}", log_index=0, created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    assert await _credential_keys(database) == DROPPED
+
+    await upgrade(database.write_engine)
+    assert await current_revision(database.write_engine) == head_revision()
+    assert not await _credential_keys(database)
+    assert await _compression(database) in (None, "l")  # lz4 (the test server has it)
+    async with database.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(CertificateCredential)) == 1
+    missing_key = NewCredential(number=number, authority_code=authority, status_value=1, kid="NOKEY", data=b"{}")
+    with pytest.raises(MissingReferenceError, match="key NOKEY"):
+        async with database.transaction() as session:
+            await require_credential_references(session, [missing_key])
+
+    await downgrade(database, _before())
+    assert await _credential_keys(database) == DROPPED
+    assert await _compression(database) in (None, "")  # the server's default again
+    async with database.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(CertificateCredential)) == 1
+    await upgrade(database.write_engine)
+    assert not await _credential_keys(database)
