@@ -62,7 +62,9 @@ STORE = "store_certificates, per chunk (the two below + event building)"
 EVENTS = "  append events (registry.events.append_events)"
 NODES = "    of which Merkle nodes (registry.log.tree.store_leaves)"
 COPY = "  COPY certificate rows"
-BREAKDOWN_ORDER = (READ, MARK, STORE, EVENTS, NODES, COPY)
+PRINTS = "  COPY first prints"
+CREDENTIALS = "  check references + COPY credential rows"
+BREAKDOWN_ORDER = (READ, MARK, STORE, EVENTS, NODES, COPY, PRINTS, CREDENTIALS)
 
 
 def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
@@ -138,6 +140,9 @@ async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[fl
     timers.wrap(events_module, "store_leaves", NODES)
     timers.wrap(events_module, "append_events", EVENTS, certificates_module)
     timers.wrap(certificates_module, "insert_records", COPY)  # the certificate rows (COPY on PostgreSQL)
+    timers.wrap(certificates_module, "store_first_prints", PRINTS)
+    timers.wrap(certificates_module, "require_credential_references", CREDENTIALS)
+    timers.wrap(certificates_module, "store_credentials", CREDENTIALS)
     timers.wrap(writer_module, "store_certificates", STORE)
     try:
         seconds = await time_issue(database, store, 100_000, level)

@@ -92,6 +92,9 @@ class RedisSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=T
     redis_prefix: str = "certreg"
     #: Longest wait for one Redis call on the read path before it goes on without Redis.
     redis_timeout_seconds: PositiveFloat = 0.25
+    #: How long the invalidation subscriber hears nothing from Redis (its pings included) before it counts
+    #: the connection as lost and switches the in-process cache off: a frozen Redis keeps its sockets open.
+    redis_dead_after_seconds: PositiveFloat = 3.0
 
     def _check(self) -> None:
         if not self.redis_prefix.strip():

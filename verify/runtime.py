@@ -127,6 +127,7 @@ class VerifyRuntime:
                 self.api_keys,
                 self.metrics,
                 timeout=settings.redis.redis_timeout_seconds,
+                dead_after=settings.redis.redis_dead_after_seconds,
                 on_connect=self._redis_back,
             )
             if settings.redis.redis_url and settings.cache.local_cache

@@ -6,8 +6,9 @@ dropped at once; messages on :func:`verify.cache.invalidation.api_keys_channel` 
 Pub/sub delivers only to connected subscribers, so an invalidation published while this worker is not
 subscribed is lost to it. Hence the in-process cache is switched **off** from the moment the connection
 fails until the subscription is confirmed again, and it starts empty then (:meth:`ResponseCache.set_active`).
-Reconnection backs off from 50 ms to 2 s. An idle connection is pinged every second; no answer within
-``dead_after`` seconds counts as a lost connection (a frozen Redis does not close its sockets).
+Reconnection backs off from 50 ms to 2 s. An idle connection is pinged every second (every third of
+``dead_after`` when that is shorter); no answer within ``dead_after`` seconds (``redis_dead_after_seconds``)
+counts as a lost connection (a frozen Redis does not close its sockets).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class Subscriber:
         self.metrics = metrics
         self.timeout = timeout
         self.dead_after = dead_after
+        #: Idle time before a ping: three chances to answer within ``dead_after``.
+        self.ping_every = min(1.0, dead_after / 3)
         self.on_connect = on_connect
         self.connected = False
         self.connections = 0  # successful subscriptions so far (tests and metrics watch it)
@@ -102,7 +105,7 @@ class Subscriber:
         last_heard = time.monotonic()
         pinged = False
         while True:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=self.ping_every)
             now = time.monotonic()
             if message is None:
                 if now - last_heard > self.dead_after:

@@ -32,8 +32,12 @@ from verify.cache.invalidation import view_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
-#: The feed at its default poll (0.5 s); the subscriber declares a frozen Redis dead after 3 s.
-COMMON = {"public_rate_per_minute": 1_000_000, "log_level": "WARNING"}
+#: The feed at its default poll (0.5 s); the subscriber declares a frozen Redis dead after 1 s (the default 3 s
+#: would only make every stall, and so the test, three times as long: suite time, DEVELOPERS.md).
+DEAD_AFTER = 1.0
+COMMON = {"public_rate_per_minute": 1_000_000, "log_level": "WARNING", "redis_dead_after_seconds": DEAD_AFTER}
+#: A stall the subscriber notices: past its dead-after and the ping before it (a third of it).
+LONG_STALL = 2 * DEAD_AFTER
 NAME = "赵六"
 #: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more).
 PROMPT_SECONDS = 2.5
@@ -118,7 +122,7 @@ async def frozen_long(redis: RedisServer, revoke: Revoke) -> list[tuple[float, b
     redis.freeze()
     await asyncio.sleep(0.5)
     took = await revoke()
-    await asyncio.sleep(max(0.0, 4.5 - took))
+    await asyncio.sleep(max(0.0, LONG_STALL + 0.5 - took))
     redis.thaw()
     return [(took, True)]
 
@@ -130,7 +134,7 @@ async def frozen_short_then_long(redis: RedisServer, revoke: Revoke) -> list[tup
     redis.thaw()
     await asyncio.sleep(0.3)
     redis.freeze()
-    await asyncio.sleep(4.0)
+    await asyncio.sleep(LONG_STALL)
     redis.thaw()
     return [(took, True)]
 
@@ -139,7 +143,7 @@ async def revoked_then_frozen(redis: RedisServer, revoke: Revoke) -> list[tuple[
     """Revoked while Redis answers, frozen right after (the feed's Redis drop stalls), resumed."""
     took = await revoke()
     redis.freeze()
-    await asyncio.sleep(4.0)
+    await asyncio.sleep(LONG_STALL)
     redis.thaw()
     return [(took, False)]
 
@@ -186,7 +190,9 @@ async def test_no_worker_says_valid_again_after_it_said_revoked_while_redis_stal
                         return await revoke_with_cli(env, number)
 
                     durations += await step(redis, revoke)
-                    await asyncio.sleep(3.5)  # the subscriber reconnects (≤ 2 s back-off), the feed catches up
+                    # the subscriber reconnects (its back-off grew to ≤ 0.4 s in a stall this short), the feed
+                    # catches up (0.5 s polls)
+                    await asyncio.sleep(2.0)
                     stop.set()
                     await asyncio.gather(*pollers)
                     for server in servers:
