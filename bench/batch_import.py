@@ -33,6 +33,7 @@ from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
 from registry.db import Database
 from registry.rules.checkdigits import mod11_2
+from registry.rules.profiles import get_profile
 from registry.schema import upgrade
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
@@ -71,7 +72,7 @@ async def time_import(url: str, data: bytes) -> float:
             assessed_on=date(2025, 6, 1),
         )
         start = time.perf_counter()
-        imported = await submit_batch(database, settings, CALLER, upload)
+        imported = await submit_batch(database, settings, CALLER, upload, profile=get_profile(settings.issuing.profile))
         seconds = time.perf_counter() - start
         assert not any(row.problems for row in imported.rows), "the bench file must import without a bad row"
         return seconds

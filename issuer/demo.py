@@ -33,7 +33,7 @@ from registry.keyring import load_keyset
 from registry.models import Authority, Certificate
 from registry.qrtoken import encode_token
 from registry.refdata import LoadReport, load_reference_file
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind
 
 DEMO_FILES = ("regions_hunan.csv", "regions_sichuan.csv", "demo_hunan.json")
@@ -134,7 +134,9 @@ class DemoCertificates(msgspec.Struct, frozen=True):
     tokens: dict[str, str]
 
 
-async def issue_demo_certificates(database: Database, store: KeyStore, settings: Settings) -> DemoCertificates | None:
+async def issue_demo_certificates(
+    database: Database, store: KeyStore, settings: Settings, profile: ProvinceProfile
+) -> DemoCertificates | None:
     """Issue the demo batch through the real pipeline (import, reviews, a notice, issue — each step by its own
     named demo operator, as the separation of duties asks), then revoke one
     certificate and reissue another. Returns None when the demo batch exists already (idempotent).
@@ -148,7 +150,6 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
     demo_settings = msgspec.structs.replace(  # not replaced(): the demo's 0 days skip rule 8's check on purpose
         settings, issuing=msgspec.structs.replace(settings.issuing, notice_days=0)
     )
-    profile = get_profile(settings.issuing.profile)
     crew = Crew(submitter="demo-institution", city_reviewer="demo-city", province_reviewer="demo-province")
     upload = Upload(
         data=_demo_csv(),
@@ -157,7 +158,7 @@ async def issue_demo_certificates(database: Database, store: KeyStore, settings:
         kind=CertificateKind.SKILL_LEVEL,
         assessed_on=date(2026, 10, 15),
     )
-    outcome = await run_issue(database, demo_settings, crew, upload)
+    outcome = await run_issue(database, demo_settings, crew, upload, profile=profile)
     async with database.reader() as session:
         operator = await find_operator(session, "demo-admin", Role.PROVINCE_ADMIN)
     credentials = CredentialContext.of(settings, store)

@@ -58,6 +58,30 @@ def run_id(config: pytest.Config) -> str:
     return f"{checkout}_{worker_id(config)}"
 
 
+#: Test modules whose tests share module-scoped fixtures (a Chromium, a server, the console journey's batch).
+SHARED_FIXTURE_MODULES = "tests/browser/"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup``, with each browser module one unit of work on one worker.
+
+    xdist's own ``xdist_group`` marks do nothing with pytest 9 (xdist 3.8 renames ``item._nodeid``; pytest 9
+    reads ``item._id``), so every test was its own unit: a browser module spread over both workers started
+    its Chromium and server twice, and the console screens' second test re-ran the whole journey on the
+    worker that had not run it. Every other test is still a unit of its own (the best balance).
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped]
+
+    class ModuleGroups(LoadGroupScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.startswith(SHARED_FIXTURE_MODULES) else str(super()._split_scope(nodeid))
+
+    return ModuleGroups(config, log)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run that passed no test at all is a failure, not a success."""
     if hasattr(session.config, "workerinput"):

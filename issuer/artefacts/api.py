@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import IO, Any, Final
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
@@ -32,12 +31,11 @@ from issuer import openapi_examples as examples
 from issuer.artefacts.photos import PhotoReport, upload_photos
 from issuer.artefacts.services import Download, parse_kind, parse_mode, parse_offset, parse_variant
 from issuer.artefacts.store import READ_CHUNK, ArtefactKind
-from issuer.auth import Principal
 from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
+from issuer.injected import Caller, Runtime
 from issuer.openapi import PHOTOS_FORM, documented
 from issuer.params import BatchId
-from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
 from verify.http.problems import ok
 
@@ -96,9 +94,8 @@ class DocumentController(Controller):
         ),
     )
     async def certificate_pdf(
-        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        variant: FromQuery[str | None] = None,
-    ) -> Response[bytes]:  # fmt: skip
+        self, number: FromPath[str], issuer: Runtime, principal: Caller, variant: FromQuery[str | None] = None
+    ) -> Response[bytes]:
         chosen = parse_variant(variant)
         today = province_day(datetime.now(UTC))
         name, data = await issuer.artefacts.certificate_pdf(principal, issuer.profile, number, chosen, today=today)
@@ -123,9 +120,12 @@ class DocumentController(Controller):
         ),
     )
     async def test_print_pdf(
-        self, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        kind: FromQuery[str | None] = None, offset: FromQuery[str | None] = None,
-    ) -> Response[bytes]:  # fmt: skip
+        self,
+        issuer: Runtime,
+        principal: Caller,
+        kind: FromQuery[str | None] = None,
+        offset: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
         chosen, moved = parse_kind(kind), parse_offset(offset)
         data = await issuer.artefacts.test_print(principal, chosen, moved)
         headers = {
@@ -150,9 +150,8 @@ class DocumentController(Controller):
         ),
     )
     async def certificates_zip(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        variant: FromQuery[str | None] = None,
-    ) -> Stream:  # fmt: skip
+        self, batch_id: BatchId, issuer: Runtime, principal: Caller, variant: FromQuery[str | None] = None
+    ) -> Stream:
         chosen = parse_variant(variant)
         found = await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
         return _stream(found)
@@ -171,9 +170,7 @@ class DocumentController(Controller):
             answers=_binary("application/pdf", "PDF"),
         ),
     )
-    async def certificates_pdf(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
-    ) -> Stream:
+    async def certificates_pdf(self, batch_id: BatchId, issuer: Runtime, principal: Caller) -> Stream:
         kind = ArtefactKind.CERTIFICATES_PDF
         return _stream(await issuer.artefacts.batch_file(principal, batch_id, kind, Variant.PRINT.value))
 
@@ -192,9 +189,8 @@ class DocumentController(Controller):
         ),
     )
     async def qr_zip(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        mode: FromQuery[str | None] = None,
-    ) -> Stream:  # fmt: skip
+        self, batch_id: BatchId, issuer: Runtime, principal: Caller, mode: FromQuery[str | None] = None
+    ) -> Stream:
         chosen = parse_mode(mode)
         return _stream(await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.QR_ZIP, chosen.value))
 
@@ -217,9 +213,8 @@ class DocumentController(Controller):
         ),
     )
     async def photos(
-        self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> PhotoReport:  # fmt: skip
+        self, batch_id: BatchId, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller
+    ) -> PhotoReport:
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=("file",))
         return await upload_photos(issuer.database, issuer.settings, principal, batch_id, form.data)
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import zipfile
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import msgspec
 
@@ -140,6 +141,26 @@ class _PdfEntries:
         self.lines.append([member.number, name, note])
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@contextmanager
+def _archive(temporary: Path, *workers: _Closable) -> Iterator[zipfile.ZipFile]:
+    """The ZIP being built at ``temporary``: removed if the build fails, and ``workers`` (the render pool's
+    results, the reused archive) closed either way — closing the results stops the worker pool of a build
+    that failed half way."""
+    try:
+        with zipfile.ZipFile(temporary, "w") as archive:
+            yield archive
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    finally:
+        for worker in workers:
+            worker.close()
+
+
 def build_certificates_zip(
     job: BuildJob, store: FileStore, loop: asyncio.AbstractEventLoop, load: DocumentLoader, progress: Progress | None
 ) -> Built:
@@ -166,19 +187,12 @@ def build_certificates_zip(
         offset_mm=job.offset_mm, fallbacks=job.fallbacks,
     )  # fmt: skip
     entries = _PdfEntries(job, reuse, rendered, notes)
-    try:
-        with zipfile.ZipFile(temporary, "w") as archive:
-            for done, member in enumerate(job.members, start=1):
-                entries.add(archive, member)
-                if progress is not None:
-                    progress(done)
-            archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(entries.lines, "number,file,note"))
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    finally:
-        rendered.close()  # stops the worker pool if the build failed half way
-        reuse.close()
+    with _archive(temporary, rendered, reuse) as archive:
+        for done, member in enumerate(job.members, start=1):
+            entries.add(archive, member)
+            if progress is not None:
+                progress(done)
+        archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(entries.lines, "number,file,note"))
     manifest, failures = entries.manifest, entries.failures
     sha256, size = store.commit(temporary, target, manifest)
     return Built(path=str(target), revision=job.revision, sha256=sha256, size=size, members=len(manifest),
@@ -241,30 +255,23 @@ def build_qr_zip(
     drawn = render_qr_many(items(), processes=job.processes)
     manifest: Manifest = {}
     lines = []
-    try:
-        with zipfile.ZipFile(temporary, "w") as archive:
-            for done, member in enumerate(job.members, start=1):
-                stem = file_stem(member.number)
-                svg_name, png_name = f"{stem}.svg", f"{stem}.png"
-                kept = reuse.usable(member.number, "qr")
-                if kept is not None:
-                    assert reuse.archive is not None
-                    svg, png = reuse.archive.read(kept[0]), reuse.archive.read(kept[1])
-                else:
-                    png, svg = next(drawn)
-                archive.writestr(_entry(svg_name, zipfile.ZIP_DEFLATED), svg)
-                archive.writestr(_entry(png_name, zipfile.ZIP_STORED), png)  # already deflate-compressed
-                manifest[member.number] = ("qr", [svg_name, png_name])
-                lines.append([member.number, svg_name, png_name])
-                if progress is not None:
-                    progress(done)
-            archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(lines, "number,svg,png"))
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    finally:
-        drawn.close()  # stops the worker pool if the build failed half way
-        reuse.close()
+    with _archive(temporary, drawn, reuse) as archive:
+        for done, member in enumerate(job.members, start=1):
+            stem = file_stem(member.number)
+            svg_name, png_name = f"{stem}.svg", f"{stem}.png"
+            kept = reuse.usable(member.number, "qr")
+            if kept is not None:
+                assert reuse.archive is not None
+                svg, png = reuse.archive.read(kept[0]), reuse.archive.read(kept[1])
+            else:
+                png, svg = next(drawn)
+            archive.writestr(_entry(svg_name, zipfile.ZIP_DEFLATED), svg)
+            archive.writestr(_entry(png_name, zipfile.ZIP_STORED), png)  # already deflate-compressed
+            manifest[member.number] = ("qr", [svg_name, png_name])
+            lines.append([member.number, svg_name, png_name])
+            if progress is not None:
+                progress(done)
+        archive.writestr(_entry(MANIFEST, zipfile.ZIP_DEFLATED), _manifest_text(lines, "number,svg,png"))
     sha256, size = store.commit(temporary, target, manifest)
     return Built(path=str(target), revision=job.revision, sha256=sha256, size=size, members=len(manifest),
                  failures=0, rendered=len(fresh))  # fmt: skip

@@ -52,7 +52,7 @@ Body = TypeVar("Body")
 
 
 async def _batch_now(issuer: IssuerRuntime, principal: Principal, batch_id: int) -> BatchDetail:
-    return await reports.batch_detail(issuer.database, issuer.settings, principal, batch_id)
+    return await reports.batch_detail(issuer.database, issuer.profile, principal, batch_id)
 
 
 def _step(
@@ -107,7 +107,7 @@ def _review(change: ReviewStep) -> StepAction[ReviewRequest]:
     """The decision and the reason of ``{"decision": "approve"|"reject", "reason": …}`` through ``change``."""
 
     async def act(issuer: IssuerRuntime, principal: Principal, batch_id: int, data: ReviewRequest) -> None:
-        await change(issuer.database, principal, batch_id, data.decision, data.reason, settings=issuer.settings)
+        await change(issuer.database, principal, batch_id, data.decision, data.reason, profile=issuer.profile)
 
     return act
 
@@ -146,8 +146,10 @@ class BatchController(Controller):
     async def submit(self, *, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
-        imported = await submission.submit_batch(issuer.database, issuer.settings, principal, upload_of(form))
-        return await reports.import_answer(issuer.database, issuer.settings, imported)
+        imported = await submission.submit_batch(
+            issuer.database, issuer.settings, principal, upload_of(form), profile=issuer.profile
+        )
+        return await reports.import_answer(issuer.database, issuer.profile, imported)
 
     @get(
         "/",
@@ -215,7 +217,7 @@ class BatchController(Controller):
     ) -> BatchDetail:
         """State, counts, a page of the row report (``status``, ``offset``, ``limit``) and the history."""
         return await reports.batch_detail(
-            issuer.database, issuer.settings, principal, batch_id, status=status, offset=offset, limit=limit
+            issuer.database, issuer.profile, principal, batch_id, status=status, offset=offset, limit=limit
         )
 
     @post(
@@ -235,9 +237,15 @@ class BatchController(Controller):
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=RESUBMIT_FIELDS)
         imported = await submission.resubmit_batch(
-            issuer.database, issuer.settings, principal, batch_id, data=form.data, file_name=form.file_name
+            issuer.database,
+            issuer.settings,
+            principal,
+            batch_id,
+            data=form.data,
+            file_name=form.file_name,
+            profile=issuer.profile,
         )
-        return await reports.import_answer(issuer.database, issuer.settings, imported)
+        return await reports.import_answer(issuer.database, issuer.profile, imported)
 
     exclude = _step(
         "exclude",
@@ -278,7 +286,13 @@ class BatchController(Controller):
         """Start the public notice (body optional: ``{"days": N}`` lengthens it)."""
         body = data or NoticeRequest()
         await transitions.start_notice(
-            issuer.database, principal, batch_id, settings=issuer.settings, days=body.days, reason=body.reason
+            issuer.database,
+            principal,
+            batch_id,
+            profile=issuer.profile,
+            settings=issuer.settings,
+            days=body.days,
+            reason=body.reason,
         )
         return await _batch_now(issuer, principal, batch_id)
 

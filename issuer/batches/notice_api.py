@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, MediaType, Response, get
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from issuer import openapi_examples as examples
 from issuer.batches import pages
 from issuer.batches.notice import NoticeBatch, NoticeIndex, notice_list, notice_of
+from issuer.injected import Runtime
 from issuer.openapi import documented
 from issuer.params import BatchId
-from issuer.runtime import IssuerRuntime
 from registry.errors import NotFoundError
 from verify.http.problems import ok
 
@@ -30,7 +29,7 @@ class NoticeController(Controller):
     tags = ("notice",)
 
     @get("/notice", media_type=MediaType.HTML, include_in_schema=False)  # a page for people
-    async def index_page(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> Response[str]:
+    async def index_page(self, issuer: Runtime, page: Page = 1) -> Response[str]:
         index = await notice_list(issuer.database, page=page)
         province = issuer.profile.name_zh
         return Response(
@@ -40,9 +39,7 @@ class NoticeController(Controller):
         )
 
     @get("/notice/{batch_id:int}", media_type=MediaType.HTML, include_in_schema=False)
-    async def batch_page(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
-    ) -> Response[str]:
+    async def batch_page(self, batch_id: BatchId, issuer: Runtime, page: Page = 1) -> Response[str]:
         province = issuer.profile.name_zh
         try:
             batch = await notice_of(issuer.database, batch_id, page=page)
@@ -68,7 +65,7 @@ class NoticeController(Controller):
             bearer=False,
         ),
     )
-    async def index_json(self, issuer: NamedDependency[IssuerRuntime], page: Page = 1) -> NoticeIndex:
+    async def index_json(self, issuer: Runtime, page: Page = 1) -> NoticeIndex:
         """The batches under notice, newest notice first; names masked (rule 8)."""
         return await notice_list(issuer.database, page=page)
 
@@ -82,8 +79,6 @@ class NoticeController(Controller):
             bearer=False,
         ),
     )
-    async def batch_json(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], page: Page = 1
-    ) -> NoticeBatch:
+    async def batch_json(self, batch_id: BatchId, issuer: Runtime, page: Page = 1) -> NoticeBatch:
         """One batch's notice, a page of its rows (names masked, rule 8); 404 once it left the notice."""
         return await notice_of(issuer.database, batch_id, page=page)

@@ -31,7 +31,7 @@ from issuer.errors import IssuerError
 from registry.config import Settings
 from registry.db import Database
 from registry.errors import NotFoundError
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind
 
 REASON: Final = "certreg issue：本地操作员办理 / processed at the server by a named operator"
@@ -101,6 +101,7 @@ async def run_issue(
     crew: Crew,
     upload: submission.Upload,
     *,
+    profile: ProvinceProfile,
     exclude_bad: bool = False,
     progress: Progress = no_progress,
     now: datetime | None = None,
@@ -121,15 +122,19 @@ async def run_issue(
     if found is None:
         async with database.reader() as session:
             submitter = await crew_member(session, crew, "submitter", institution=upload.institution, kind=upload.kind)
-        imported = await submission.submit_batch(database, settings, submitter, upload, progress=progress, now=now)
+        imported = await submission.submit_batch(
+            database, settings, submitter, upload, profile=profile, progress=progress, now=now
+        )
         batch_id = imported.batch_id
         steps.append("imported")
     else:
         batch_id = found.id
         steps.append(f"found:{found.state}")
-    done = await _advance(database, settings, crew, upload, batch_id, steps=steps, exclude_bad=exclude_bad, now=now)
+    done = await _advance(
+        database, settings, crew, upload, batch_id, profile=profile, steps=steps, exclude_bad=exclude_bad, now=now
+    )
     detail = await reports.batch_detail(
-        database, settings, viewer, batch_id, status=RowStatus.BAD, limit=reports.MAX_PAGE, now=now
+        database, profile, viewer, batch_id, status=RowStatus.BAD, limit=reports.MAX_PAGE, now=now
     )
     return Outcome(batch_id=batch_id, created=found is None, done=done, steps=steps, detail=detail)
 
@@ -149,11 +154,11 @@ async def _advance(
     upload: submission.Upload,
     batch_id: int,
     *,
+    profile: ProvinceProfile,
     steps: list[str],
     exclude_bad: bool,
     now: datetime,
 ) -> bool:
-    profile = get_profile(settings.issuing.profile)
     province = needs_province(profile, upload.kind)
 
     async def member(step: str) -> Principal:
@@ -172,15 +177,17 @@ async def _advance(
             steps.append("excluded_bad")
         elif state is State.SUBMITTED:
             caller = await member("city_reviewer")
-            await transitions.review_batch(database, caller, batch_id, "approve", REASON, settings=settings)
+            await transitions.review_batch(database, caller, batch_id, "approve", REASON, profile=profile)
             steps.append("city_reviewed")
         elif state is State.CITY_REVIEWED and province:
             caller = await member("province_reviewer")
-            await transitions.approve_batch(database, caller, batch_id, "approve", REASON, settings=settings)
+            await transitions.approve_batch(database, caller, batch_id, "approve", REASON, profile=profile)
             steps.append("province_approved")
         elif state in (State.CITY_REVIEWED, State.PROVINCE_APPROVED):
             caller = await member("submitter")
-            await transitions.start_notice(database, caller, batch_id, settings=settings, reason=REASON, now=now)
+            await transitions.start_notice(
+                database, caller, batch_id, profile=profile, settings=settings, reason=REASON, now=now
+            )
             steps.append("notice_started")
         elif state is State.UNDER_NOTICE:
             # The run ends here: issuing waits for the notice to end (rule 8) and belongs to the issuing

@@ -20,11 +20,10 @@ from issuer.batches.events import history
 from issuer.batches.problems import decode_problems
 from issuer.batches.submission import Imported
 from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
-from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch, BatchRow, Institution
 from registry.prints import PrintInfo, current_prints
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 
 MAX_PAGE: Final = 1000
 DEFAULT_PAGE: Final = 100
@@ -113,7 +112,7 @@ async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str
 
 async def batch_detail(
     database: Database,
-    settings: Settings,
+    profile: ProvinceProfile,
     caller: Principal,
     batch_id: int,
     *,
@@ -129,7 +128,7 @@ async def batch_detail(
         region = await store.institution_region(session, batch.institution_code)
         authorise(caller, Action.VIEW, batch_target(batch.id, batch.institution_code, region))
         counts = await store.status_counts(session, batch_id)
-        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
+        province = needs_province(profile, batch.kind)
         limit = max(1, min(limit, MAX_PAGE))
         total, rows = await store.row_page(
             session, batch_id, status=status.value if status else None, offset=offset, limit=limit
@@ -189,13 +188,13 @@ async def batch_state_counts(database: Database, caller: Principal) -> dict[str,
     return {state.value: found.get(state.value, 0) for state in State}
 
 
-async def import_answer(database: Database, settings: Settings, imported: Imported) -> ImportAnswer:
+async def import_answer(database: Database, profile: ProvinceProfile, imported: Imported) -> ImportAnswer:
     """The answer to an upload: the batch and every bad row (from the checked rows, not re-read)."""
     async with database.reader() as session:
         batch = await store.get_batch(session, imported.batch_id)
         counts = await store.status_counts(session, batch.id)
         names = await _institution_names(session, {batch.institution_code})
-        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
+        province = needs_province(profile, batch.kind)
     bad = [
         RowReport(
             row=r.row_no,

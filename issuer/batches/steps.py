@@ -13,8 +13,8 @@ from typing import Protocol, TypeAlias, TypeVar
 from issuer.auth import Principal
 from issuer.batches import transitions
 from issuer.runtime import IssuerRuntime
-from registry.config import Settings
 from registry.db import Database
+from registry.rules.policy import ProvinceProfile
 
 Given = TypeVar("Given")
 #: What a step does with what its request says (a JSON body, a form's fields): the service call, by the
@@ -35,5 +35,5 @@ class ReviewStep(Protocol):
         decision: transitions.Decision,
         reason: str,
         *,
-        settings: Settings,
+        profile: ProvinceProfile,
     ) -> Awaitable[None]: ...

@@ -39,7 +39,7 @@ from registry.events import EventKind, append_events
 from registry.models import Batch
 from registry.rule_views import occupation_views, project_views
 from registry.rules.eligibility import EligibilityContext
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind
 
 
@@ -62,6 +62,7 @@ class Imported(msgspec.Struct, frozen=True, kw_only=True):
 async def _check_upload(
     session: AsyncSession,
     settings: Settings,
+    profile: ProvinceProfile,
     upload: Upload,
     refs: refstore.InstitutionRefs,
     *,
@@ -86,7 +87,7 @@ async def _check_upload(
         secret=settings.keys.id_hash_secret(),
         columns=parsed.columns,
         context=EligibilityContext(
-            profile=get_profile(settings.issuing.profile),
+            profile=profile,
             institution=refs.institution,
             filing_authority=refs.filing_authority,
             filings=refs.filings,
@@ -123,6 +124,7 @@ async def submit_batch(
     caller: Principal,
     upload: Upload,
     *,
+    profile: ProvinceProfile,
     progress: Progress = no_progress,
     now: datetime | None = None,
 ) -> Imported:
@@ -136,7 +138,7 @@ async def submit_batch(
         refs = await refstore.institution_refs(session, upload.institution)
         authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
         parsed, rows = await _check_upload(
-            session, settings, upload, refs, today=province_day(now), except_batch=None, progress=progress
+            session, settings, profile, upload, refs, today=province_day(now), except_batch=None, progress=progress
         )
     progress("store", 0, len(rows))
     async with database.transaction() as session:
@@ -168,6 +170,7 @@ async def resubmit_batch(
     caller: Principal,
     batch_id: int,
     *,
+    profile: ProvinceProfile,
     data: bytes,
     file_name: str,
     progress: Progress = no_progress,
@@ -193,7 +196,7 @@ async def resubmit_batch(
             assessed_on=batch.assessed_on,
         )
         parsed, rows = await _check_upload(
-            session, settings, upload, refs, today=province_day(now), except_batch=batch.id, progress=progress
+            session, settings, profile, upload, refs, today=province_day(now), except_batch=batch.id, progress=progress
         )
     progress("store", 0, len(rows))
     async with database.transaction() as session:

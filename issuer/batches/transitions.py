@@ -36,7 +36,7 @@ from registry.config import Settings
 from registry.db import Database
 from registry.events import DetailValue, EventKind, append_events
 from registry.models import Batch
-from registry.rules.profiles import get_profile
+from registry.rules.policy import ProvinceProfile
 
 Decision = Literal["approve", "reject"]
 
@@ -61,7 +61,7 @@ async def _require_rows_to_go_on(session: AsyncSession, batch: Batch) -> dict[st
 
 
 async def review_batch(
-    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, profile: ProvinceProfile
 ) -> None:
     """The city centre's review (rule 7): ``submitted`` → ``city_reviewed`` or ``rejected``.
 
@@ -79,7 +79,7 @@ async def review_batch(
         await store.move_state(session, batch, expected, None, action_zh="市州审核", action_en="the city review")
         await _require_rows_to_go_on(session, batch)
         levels = await store.live_levels(session, batch.id)
-        province = needs_province(get_profile(settings.issuing.profile), batch.kind)
+        province = needs_province(profile, batch.kind)
         await store.move_state(
             session, batch, expected, State.CITY_REVIEWED, action_zh="市州审核", action_en="the city review"
         )
@@ -90,7 +90,7 @@ async def review_batch(
 
 
 async def approve_batch(
-    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, settings: Settings
+    database: Database, caller: Principal, batch_id: int, decision: Decision, reason: str, *, profile: ProvinceProfile
 ) -> None:
     """The province centre's review (rule 7) of a skill-level or qualification batch, at every level, by
     someone other than its submitter and its city reviewer (:mod:`issuer.auth.duties`)."""
@@ -99,7 +99,7 @@ async def approve_batch(
         batch = await _load(session, caller, batch_id, Action.APPROVE)
         expected = (State.CITY_REVIEWED,)
         await store.move_state(session, batch, expected, None, action_zh="省级复审", action_en="province review")
-        if not needs_province(get_profile(settings.issuing.profile), batch.kind):
+        if not needs_province(profile, batch.kind):
             raise BatchStateError(
                 f"批次 {batch.id} 为专项职业能力，由市州鉴定中心确认，无须省级复审，可直接公示（规则7） / batch "
                 f"{batch.id} is special ability, confirmed by the city centre with no province review; start the "
@@ -130,6 +130,7 @@ async def start_notice(
     caller: Principal,
     batch_id: int,
     *,
+    profile: ProvinceProfile,
     settings: Settings,
     days: int | None = None,
     reason: str = "",
@@ -141,7 +142,6 @@ async def start_notice(
     async with database.transaction() as session:
         reason = clean_reason(reason)
         batch = await _load(session, caller, batch_id, Action.NOTICE)
-        profile = get_profile(settings.issuing.profile)
         province = needs_province(profile, batch.kind)
         expected = notice_states(province)
         await store.move_state(session, batch, expected, None, action_zh="启动公示", action_en="starting the notice")

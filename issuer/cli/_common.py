@@ -23,6 +23,8 @@ from registry.config import Settings, SettingsError, load_settings
 from registry.db import Database
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
+from registry.rules.policy import ProvinceProfile
+from registry.rules.profiles import get_profile
 from registry.schema import check_schema
 
 T = TypeVar("T")
@@ -33,6 +35,12 @@ err_console = Console(stderr=True, highlight=False)
 
 def settings_from_env() -> Settings:
     return load_settings()
+
+
+def province(settings: Settings) -> ProvinceProfile:
+    """The province profile of ``settings``, resolved once at the start of a command (the only place in the
+    CLI that looks it up): the command passes it to the services it calls, as the app's runtime does."""
+    return get_profile(settings.issuing.profile)
 
 
 def stdin_is_terminal() -> bool:

@@ -12,7 +12,7 @@ from issuer.auth.operators import operator
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
 from issuer.batches.workflow import RowStatus, State
-from issuer.cli._common import console, echo_json_lines, json_option, open_database, run, settings_from_env
+from issuer.cli._common import console, echo_json_lines, json_option, open_database, province, run, settings_from_env
 from registry.calendar import province_time_text
 
 
@@ -165,7 +165,12 @@ def batches_show(batch_id: int, status: str | None, limit: int) -> None:
             async with database.reader() as session:
                 caller = await operator(session, None, Role.PROVINCE_REVIEWER)
             return await reports.batch_detail(
-                database, settings, caller, batch_id, status=RowStatus(status) if status else None, limit=limit
+                database,
+                province(settings),
+                caller,
+                batch_id,
+                status=RowStatus(status) if status else None,
+                limit=limit,
             )
 
     detail = run(_show)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from issuer.auth import Principal, Role
 from issuer.auth.operators import operator as find_operator
-from issuer.cli._common import console, keystore, open_database, run, settings_from_env
+from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
@@ -26,7 +26,6 @@ from issuer.issuing.prints import certificate_prints
 from registry.calendar import province_day, province_minute
 from registry.config import Settings
 from registry.db import Database
-from registry.rules.profiles import get_profile
 
 T = TypeVar("T")
 _reason = click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
@@ -64,7 +63,7 @@ def _run(
 def revoke_command(number: str, reason: str, operator: str | None) -> None:
     """撤销 / revoke certificate NUMBER."""
     settings = settings_from_env()
-    profile = get_profile(settings.issuing.profile)
+    profile = province(settings)
     result = _run(
         settings,
         operator,
@@ -95,7 +94,7 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
     """补发 / reissue certificate NUMBER: a qualification certificate keeps its number under a new print
     serial; another kind gets a new number (same content)."""
     settings = settings_from_env()
-    profile = get_profile(settings.issuing.profile)
+    profile = province(settings)
     store = keystore(settings)
     result = _run(
         settings,
@@ -130,7 +129,7 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
 def prints_command(number: str, operator: str | None) -> None:
     """印制记录 / the print serials certificate NUMBER was printed under (the valid one and the void ones)."""
     settings = settings_from_env()
-    profile = get_profile(settings.issuing.profile)
+    profile = province(settings)
     today = province_day(datetime.now(UTC))
     found = _run(
         settings, operator, lambda db, _, caller: certificate_prints(db, profile, number, caller=caller, today=today)
@@ -175,7 +174,7 @@ def replace_command(
 ) -> None:
     """换发 / replace certificate NUMBER with corrected content under a new number."""
     settings = settings_from_env()
-    profile = get_profile(settings.issuing.profile)
+    profile = province(settings)
     store = keystore(settings)
     correction = Correction(
         holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from issuer.checkpoints import publish_after_batch
-from issuer.cli._common import console, keystore, open_database, run, settings_from_env
+from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env
 from issuer.cli.registry_data import print_report
 from issuer.demo import (
     check_demo_preconditions,
@@ -39,7 +39,7 @@ def demo_load() -> None:
                 print_report(report, name)
             kids = await ensure_demo_keys(database, store)
             console.print(f"新建密钥 / keys created: {len(kids)}")
-            demo = await issue_demo_certificates(database, store, settings)
+            demo = await issue_demo_certificates(database, store, settings, province(settings))
             if demo is not None:
                 links = demo_links_file(settings)
                 links.parent.mkdir(parents=True, exist_ok=True)

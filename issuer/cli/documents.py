@@ -23,7 +23,7 @@ from issuer.artefacts.services import Artefacts, draw_test_print, parse_offset, 
 from issuer.artefacts.store import ArtefactKind
 from issuer.auth import Role
 from issuer.auth.operators import operator as find_operator
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import console, err_console, open_database, province, run, settings_from_env, with_passphrase
 from issuer.cli.batches import batches_group
 from issuer.cli.certificates import certificates_group
 from issuer.documents.model import Variant
@@ -31,7 +31,6 @@ from issuer.documents.render import print_offset
 from registry.calendar import province_day
 from registry.errors import RegistryError
 from registry.models import Certificate
-from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
 
 _operator = click.option(
@@ -67,7 +66,7 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
                 caller = await find_operator(session, operator, Role.PROVINCE_ADMIN)
             artefacts = Artefacts(database, settings)
             today = province_day(datetime.now(UTC))
-            profile = get_profile(settings.issuing.profile)
+            profile = province(settings)
             _, data = await artefacts.certificate_pdf(caller, profile, number, parse_variant(variant), today=today)
         return data
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from issuer.cli._common import console, keystore, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env, with_passphrase
 from issuer.cli.issue_batch import operator_for
 from issuer.feed.service import XLSX_MAX_RECORDS, FeedResult, export_feed
-from registry.rules.profiles import get_profile
 
 
 @click.group("feed")
@@ -46,7 +45,7 @@ def export_command(since: int, out_dir: Path, reason: str, operator: str | None)
     """导出证书事件及完整身份（NDJSON、CSV、XLSX 与签名清单）/ export the feed with a signed manifest."""
     settings = with_passphrase(settings_from_env())
     store = keystore(settings)
-    profile, caller = get_profile(settings.issuing.profile), operator_for(settings, operator)
+    profile, caller = province(settings), operator_for(settings, operator)
 
     async def _export() -> FeedResult:
         async with open_database(settings) as database:

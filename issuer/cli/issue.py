@@ -22,7 +22,16 @@ from issuer.batches.importer import Progress as ProgressCallback
 from issuer.batches.operator import Crew, Outcome, crew_member, run_issue
 from issuer.batches.submission import Upload
 from issuer.batches.workflow import RowStatus, State, issuable_problem
-from issuer.cli._common import ISO_DATE, console, err_console, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import (
+    ISO_DATE,
+    console,
+    err_console,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+    with_passphrase,
+)
 from issuer.cli.batches import show_detail
 from issuer.cli.issue_batch import issue_with_progress, print_problems, print_summary
 from issuer.issuing.errors import IneligibleError
@@ -112,7 +121,15 @@ def issue_command(
         with Progress(*columns, console=err_console, transient=False) as progress:
             report = _progress_callback(progress)
             async with open_database(settings) as database:
-                return await run_issue(database, settings, crew, upload, exclude_bad=exclude_bad, progress=report)
+                return await run_issue(
+                    database,
+                    settings,
+                    crew,
+                    upload,
+                    profile=province(settings),
+                    exclude_bad=exclude_bad,
+                    progress=report,
+                )
 
     outcome = run(_run)
     _report(outcome)

@@ -20,13 +20,12 @@ from issuer.auth import Principal, Role
 from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
-from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env
+from issuer.cli._common import console, err_console, keystore, open_database, province, run, settings_from_env
 from issuer.issuing.announce import announcer_from_settings
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.errors import IneligibleError
 from issuer.issuing.service import IssueResult, issue_batch
 from registry.config import Settings
-from registry.rules.profiles import get_profile
 
 STAGES = {
     "check": "核对 / checking",
@@ -40,7 +39,7 @@ def operator_for(settings: Settings, name: str | None = None) -> Principal:
     """The operator ``name`` (default: the login name) in the province admin role for the province centre of
     the configured profile (its code is the province's region code), without a database round trip."""
     return Principal.for_operator(
-        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=get_profile(settings.issuing.profile).province_region
+        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=province(settings).province_region
     )
 
 
@@ -58,7 +57,7 @@ def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) 
     """Issue ``batch_id`` as ``operator`` (the province admin, or a city reviewer for special-ability
     batches) with a progress bar on stderr; returns the result and the seconds it took."""
     store = keystore(settings)
-    profile = get_profile(settings.issuing.profile)
+    profile = province(settings)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(STAGES["check"], total=None)

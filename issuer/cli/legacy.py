@@ -15,10 +15,18 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from issuer.cli._common import console, err_console, keystore, open_database, run, settings_from_env, with_passphrase
+from issuer.cli._common import (
+    console,
+    err_console,
+    keystore,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+    with_passphrase,
+)
 from issuer.cli.issue_batch import operator_for
 from issuer.legacy.service import DEFAULT_CHUNK, LegacyImportError, LegacyReport, import_legacy
-from registry.rules.profiles import get_profile
 
 
 @click.group("legacy")
@@ -52,7 +60,7 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
     """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
     settings = with_passphrase(settings_from_env())
     store = keystore(settings)
-    profile, caller = get_profile(settings.issuing.profile), operator_for(settings, operator)
+    profile, caller = province(settings), operator_for(settings, operator)
 
     def progress(done: int, total: int) -> None:
         err_console.print(f"legacy: stored {done}/{total}")

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from issuer.cli._common import console, open_database, run, settings_from_env
+from issuer.cli._common import console, open_database, province, run, settings_from_env
 from registry.refdata import LoadReport, load_reference_file
 from registry.refdata.tables import SPECS
-from registry.rules.profiles import get_profile
 
 
 @click.group("registry")
@@ -39,7 +38,7 @@ def load(path: Path, table: str | None) -> None:
                 path.name,
                 table=table,
                 actor="cli:registry-load",
-                profile=get_profile(settings.issuing.profile),
+                profile=province(settings),
             )
 
     print_report(run(_load), path.name)

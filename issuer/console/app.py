@@ -18,13 +18,12 @@ from urllib.parse import urlencode
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
-from issuer.auth.principal import Principal
 from issuer.console.accounts import (
     Outcome,
     Refusal,
@@ -45,6 +44,7 @@ from issuer.console.session import (
     principal,
 )
 from issuer.errors import Forbidden, InvalidInputError
+from issuer.injected import Caller
 from registry.calendar import province_time_text
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events
@@ -190,7 +190,7 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @get("/", name="console:dashboard")
-async def dashboard(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
+async def dashboard(request: Request[Any, Any, Any], principal: Caller) -> Response[str]:
     """The signed-in staff member's start page (the screens add their summaries)."""
     return await render(request, "console/dashboard.html", title=("工作台", "Dashboard"), who=principal)
 

@@ -10,12 +10,10 @@ from typing import Any, Final
 import msgspec
 import segno
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 from markupsafe import Markup
 
-from issuer.auth.principal import Principal
 from issuer.console import totp
 from issuer.console.accounts import (
     Refusal,
@@ -30,6 +28,7 @@ from issuer.console.pages import render
 from issuer.console.passwords import check_new_password
 from issuer.console.session import LiveSession, console_runtime, current_session, promote_session
 from issuer.errors import InvalidInputError
+from issuer.injected import Caller
 
 TOTP_ISSUER: Final = "certreg"
 
@@ -47,14 +46,14 @@ class TotpForm(msgspec.Struct, kw_only=True):
 
 
 @get("/password", name="console:password")
-async def password_page(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[str]:
+async def password_page(request: Request[Any, Any, Any], principal: Caller) -> Response[str]:
     """The signed-in user's own password change."""
     return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=False)
 
 
 @post("/password", name="console:password_change", status_code=200)
 async def password_change(
-    request: Request[Any, Any, Any], principal: NamedDependency[Principal], data: URLEncodedBody[PasswordForm]
+    request: Request[Any, Any, Any], principal: Caller, data: URLEncodedBody[PasswordForm]
 ) -> Response[Any]:
     """Change the password (the current one must be right: a wrong one counts towards the lockout)."""
     runtime = console_runtime(request)

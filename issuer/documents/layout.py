@@ -110,50 +110,23 @@ class ProfileLayout(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     print_offset_y_mm: Offset = 0.0
 
 
+#: What every kind shows: the holder and their document, the number, the date, the query URL, the print serial.
+_EVERY_KIND: Final = frozenset(
+    {
+        Field.HOLDER_NAME,
+        Field.DOCUMENT_TYPE,
+        Field.DOCUMENT_NUMBER,
+        Field.NUMBER,
+        Field.ISSUED_ON,
+        Field.QUERY_URL,
+        Field.PRINT_SERIAL,
+    }
+)
 #: What each kind must show: docs/rules.md, "Certificate documents: what each kind shows".
 REQUIRED_FIELDS: Final = {
-    CertificateKind.SKILL_LEVEL: frozenset(
-        {
-            Field.HOLDER_NAME,
-            Field.DOCUMENT_TYPE,
-            Field.DOCUMENT_NUMBER,
-            Field.OCCUPATION,
-            Field.LEVEL,
-            Field.NUMBER,
-            Field.INSTITUTION_NAME,
-            Field.ISSUED_ON,
-            Field.QUERY_URL,
-            Field.PRINT_SERIAL,
-        }
-    ),
-    CertificateKind.QUALIFICATION: frozenset(
-        {
-            Field.HOLDER_NAME,
-            Field.DOCUMENT_TYPE,
-            Field.DOCUMENT_NUMBER,
-            Field.OCCUPATION,
-            Field.LEVEL,
-            Field.NUMBER,
-            Field.AUTHORITY_NAME,
-            Field.ISSUED_ON,
-            Field.QUERY_URL,
-            Field.PRINT_SERIAL,
-        }
-    ),
-    CertificateKind.SPECIAL_ABILITY: frozenset(
-        {
-            Field.HOLDER_NAME,
-            Field.DOCUMENT_TYPE,
-            Field.DOCUMENT_NUMBER,
-            Field.SUBJECT_NAME,
-            Field.NUMBER,
-            Field.AUTHORITY_NAME,
-            Field.INSTITUTION_NAME,
-            Field.ISSUED_ON,
-            Field.QUERY_URL,
-            Field.PRINT_SERIAL,
-        }
-    ),
+    CertificateKind.SKILL_LEVEL: _EVERY_KIND | {Field.OCCUPATION, Field.LEVEL, Field.INSTITUTION_NAME},
+    CertificateKind.QUALIFICATION: _EVERY_KIND | {Field.OCCUPATION, Field.LEVEL, Field.AUTHORITY_NAME},
+    CertificateKind.SPECIAL_ABILITY: _EVERY_KIND | {Field.SUBJECT_NAME, Field.AUTHORITY_NAME, Field.INSTITUTION_NAME},
 }
 
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Response, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from issuer import openapi_examples as examples
-from issuer.auth import Principal
 from issuer.identity.reads import IdentityRecord, read_identity
+from issuer.injected import Caller, Runtime
 from issuer.openapi import documented
-from issuer.runtime import IssuerRuntime
 from verify.http.problems import ok
 
 
@@ -42,11 +40,7 @@ class IdentityController(Controller):
         ),
     )
     async def read(
-        self,
-        number: FromPath[str],
-        data: JSONBody[IdentityReadRequest],
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
+        self, number: FromPath[str], data: JSONBody[IdentityReadRequest], issuer: Runtime, principal: Caller
     ) -> Response[IdentityRecord]:
         """查看完整身份信息: the holder's full document number; logged as ``identity.read`` (who, whose, why)."""
         record = await read_identity(issuer.database, issuer.settings, principal, number, reason=data.reason)

@@ -23,7 +23,6 @@ from typing import Annotated
 import msgspec
 import segno
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
@@ -32,6 +31,7 @@ from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
+from issuer.injected import Caller, Runtime
 from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
@@ -95,9 +95,8 @@ class BatchIssueController(Controller):
         ),
     )
     async def issue(
-        self, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        data: JSONBody[IssueRequest | None] = None,
-    ) -> IssueResponse:  # fmt: skip
+        self, batch_id: BatchId, issuer: Runtime, principal: Caller, data: JSONBody[IssueRequest | None] = None
+    ) -> IssueResponse:
         """Issue the batch's ready rows (idempotent); answers every number of the batch. Body optional:
         ``{"reason": …}`` is recorded in the ``batch.issued`` event."""
         result = await issue_batch(
@@ -128,9 +127,8 @@ class CertificateChangeController(Controller):
         ),
     )
     async def qr_svg(
-        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        mode: FromQuery[Mode] = Mode.TOKEN,
-    ) -> Response[bytes]:  # fmt: skip
+        self, number: FromPath[str], issuer: Runtime, principal: Caller, mode: FromQuery[Mode] = Mode.TOKEN
+    ) -> Response[bytes]:
         """The certificate's QR code as SVG."""
         code = await _code(issuer, principal, number, mode)
         return Response(svg_bytes(code, title=number), media_type="image/svg+xml")
@@ -146,9 +144,8 @@ class CertificateChangeController(Controller):
         ),
     )
     async def qr_png(
-        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal],
-        mode: FromQuery[Mode] = Mode.TOKEN,
-    ) -> Response[bytes]:  # fmt: skip
+        self, number: FromPath[str], issuer: Runtime, principal: Caller, mode: FromQuery[Mode] = Mode.TOKEN
+    ) -> Response[bytes]:
         """The certificate's QR code as PNG."""
         code = await _code(issuer, principal, number, mode)
         return Response(png_bytes(code), media_type="image/png")
@@ -164,9 +161,8 @@ class CertificateChangeController(Controller):
         ),
     )
     async def revoke(
-        self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> RevokeResult:  # fmt: skip
+        self, number: FromPath[str], data: JSONBody[ReasonRequest], issuer: Runtime, principal: Caller
+    ) -> RevokeResult:
         """撤销: the certificate becomes revoked for every verifier at once."""
         return await revoke_certificate(
             issuer.database, issuer.profile, number,
@@ -184,9 +180,8 @@ class CertificateChangeController(Controller):
         ),
     )
     async def reissue(
-        self, number: FromPath[str], data: JSONBody[ReissueRequest], issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> SuccessorResult:  # fmt: skip
+        self, number: FromPath[str], data: JSONBody[ReissueRequest], issuer: Runtime, principal: Caller
+    ) -> SuccessorResult:
         """补发: a qualification certificate keeps its number and gets a new print serial (``change``
         ``reprinted``); another kind gets a new number, same content, and the old number is superseded."""
         return await reissue_certificate(
@@ -206,9 +201,7 @@ class CertificateChangeController(Controller):
             },
         ),
     )
-    async def prints(
-        self, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], principal: NamedDependency[Principal]
-    ) -> CertificatePrints:
+    async def prints(self, number: FromPath[str], issuer: Runtime, principal: Caller) -> CertificatePrints:
         """The certificate's prints: the valid print serial and the void ones, oldest first."""
         today = province_day(datetime.now(UTC))
         profile = issuer.profile
@@ -225,9 +218,8 @@ class CertificateChangeController(Controller):
         ),
     )
     async def replace(
-        self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-    ) -> SuccessorResult:  # fmt: skip
+        self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: Runtime, principal: Caller
+    ) -> SuccessorResult:
         """换发: a new number with corrected content; the old number is superseded."""
         correction = Correction(
             holder_name=data.holder_name, holder_id=data.holder_id, holder_id_type=data.holder_id_type,
@@ -272,12 +264,7 @@ class ExportController(Controller):
             },
         ),
     )
-    async def certificates(
-        self,
-        issuer: NamedDependency[IssuerRuntime],
-        principal: NamedDependency[Principal],
-        since: FromQuery[str | None] = None,
-    ) -> Stream:
+    async def certificates(self, issuer: Runtime, principal: Caller, since: FromQuery[str | None] = None) -> Stream:
         """Certificate events after ``since`` as NDJSON, for the national query system."""
         authorise(principal, Action.EXPORT)
         first = parse_since(since)

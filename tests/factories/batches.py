@@ -59,11 +59,11 @@ async def issue_through_workflow(
         data=results_file(holders, subject=subject, level=level), file_name="results.csv",
         institution=SKILL_INSTITUTION, kind=CertificateKind.SKILL_LEVEL, assessed_on=assessed_on,
     )  # fmt: skip
-    batch_id = (await submission.submit_batch(database, settings, SUBMITTER, upload, now=now)).batch_id
-    await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", settings=settings)
     profile = get_profile(settings.issuing.profile)
+    batch_id = (await submission.submit_batch(database, settings, SUBMITTER, upload, profile=profile, now=now)).batch_id
+    await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", profile=profile)
     if needs_province(profile, CertificateKind.SKILL_LEVEL.value):
-        await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", settings=settings)
-    await transitions.start_notice(database, SUBMITTER, batch_id, settings=settings, now=now)
+        await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", profile=profile)
+    await transitions.start_notice(database, SUBMITTER, batch_id, profile=profile, settings=settings, now=now)
     after_notice = now + timedelta(days=(settings.issuing.notice_days or profile.notice_days) + 2)
     return await issue_batch(database, store, profile, batch_id, caller=ISSUER, now=after_notice)

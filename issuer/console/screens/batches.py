@@ -80,12 +80,7 @@ async def batch_list(
 
 @get("/queue/{which:str}", name="console:queue")
 async def review_queue(
-    *,
-    request: Request[Any, Any, Any],
-    which: FromPath[str],
-    issuer: Runtime,
-    staff: Caller,
-    offset: Offset = 0,
+    *, request: Request[Any, Any, Any], which: FromPath[str], issuer: Runtime, staff: Caller, offset: Offset = 0
 ) -> Response[str]:
     """The city's (``submitted``) or the province's (``city_reviewed``) review queue."""
     state = QUEUES.get(which)
@@ -108,7 +103,9 @@ async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Resp
 async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
-    imported = await submission.submit_batch(issuer.database, issuer.settings, staff, upload_of(form))
+    imported = await submission.submit_batch(
+        issuer.database, issuer.settings, staff, upload_of(form), profile=issuer.profile
+    )
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
 
@@ -125,7 +122,7 @@ async def batch_page(
     """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
     column, rule, message) and the history."""
     detail = await reports.batch_detail(
-        issuer.database, issuer.settings, staff, batch_id, status=status, offset=offset, limit=PAGE
+        issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
     return render(
         request,
@@ -140,16 +137,16 @@ async def batch_page(
 
 
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
-async def resubmit(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: Runtime,
-    staff: Caller,
-) -> Redirect:
+async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
     await submission.resubmit_batch(
-        issuer.database, issuer.settings, staff, batch_id, data=form.data, file_name=form.file_name
+        issuer.database,
+        issuer.settings,
+        staff,
+        batch_id,
+        data=form.data,
+        file_name=form.file_name,
+        profile=issuer.profile,
     )
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
@@ -161,13 +158,7 @@ FormStep = StepAction[dict[str, str]]
 def _batch_step(name: str, step: str, act: FormStep, doc: str | None = None) -> HTTPRouteHandler:
     """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
 
-    async def screen(
-        *,
-        request: Request[Any, Any, Any],
-        batch_id: BatchId,
-        issuer: Runtime,
-        staff: Caller,
-    ) -> Redirect:
+    async def screen(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
         await act(issuer, staff, batch_id, await forms.form_fields(request))
         return back_to(batch_id)
 
@@ -191,7 +182,7 @@ def _review(step: ReviewStep) -> FormStep:
     async def act(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
         decision = forms.review_decision(fields)
         reason = forms.reason(fields, required=False)
-        await step(issuer.database, staff, batch_id, decision, reason, settings=issuer.settings)
+        await step(issuer.database, staff, batch_id, decision, reason, profile=issuer.profile)
 
     return act
 
@@ -206,6 +197,7 @@ async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields
         issuer.database,
         staff,
         batch_id,
+        profile=issuer.profile,
         settings=issuer.settings,
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),

@@ -14,7 +14,6 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
@@ -23,6 +22,7 @@ from issuer.auth.policy import Action
 from issuer.console.screens import forms
 from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
+from issuer.injected import Caller, Runtime
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
@@ -47,11 +47,7 @@ def _today() -> Any:
 
 @get("/certificates", name="console:certificates")
 async def search_page(
-    *,
-    request: Request[Any, Any, Any],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-    number: FromQuery[str | None] = None,
+    *, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller, number: FromQuery[str | None] = None
 ) -> Response[str] | Redirect:
     """The search form; ``?number=`` goes straight to that certificate (refused as the API refuses it)."""
     if number:
@@ -62,9 +58,7 @@ async def search_page(
 
 
 @post("/certificates/search")
-async def search_holder(
-    *, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Response[str]:
+async def search_holder(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Response[str]:
     """By the holder's name and ID number (POST: never in a URL); lists only what the caller may see."""
     fields = await forms.form_fields(request)
     found = await find_by_holder(
@@ -80,11 +74,7 @@ async def search_holder(
 
 @get("/certificates/{number:str}", name="console:certificate")
 async def certificate_page(
-    *,
-    request: Request[Any, Any, Any],
-    number: FromPath[str],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
+    *, request: Request[Any, Any, Any], number: FromPath[str], issuer: Runtime, staff: Caller
 ) -> Response[str]:
     profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
@@ -93,9 +83,7 @@ async def certificate_page(
 
 
 @get("/certificates/{number:str}/qr.svg", media_type="image/svg+xml")
-async def certificate_qr(
-    *, number: FromPath[str], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Response[bytes]:
+async def certificate_qr(*, number: FromPath[str], issuer: Runtime, staff: Caller) -> Response[bytes]:
     """The certificate's QR code (the token URL), as ``GET /v1/certificates/{number}/qr.svg`` gives it."""
     profile = issuer.profile
     source = await certificate_qr_source(issuer.database, profile, number, caller=staff, today=_today())
@@ -162,12 +150,7 @@ async def _apply(change: str, number: str, fields: dict[str, str], issuer: Issue
 
 @post("/certificates/{number:str}/{change:str}")
 async def change_certificate(
-    *,
-    request: Request[Any, Any, Any],
-    number: FromPath[str],
-    change: FromPath[str],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
+    *, request: Request[Any, Any, Any], number: FromPath[str], change: FromPath[str], issuer: Runtime, staff: Caller
 ) -> Response[str] | Redirect:
     """Revoke, reissue or replace: without ``confirm=yes`` the confirmation page (nothing written)."""
     if change not in CHANGES:

@@ -16,36 +16,28 @@ from datetime import UTC, datetime
 from typing import Final
 
 from litestar import Response, get
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 from issuer.artefacts.api import download_stream
 from issuer.artefacts.services import parse_variant
 from issuer.artefacts.store import ArtefactKind
-from issuer.auth import Principal
 from issuer.documents.model import Variant
+from issuer.injected import Caller, Runtime
 from issuer.params import BatchId
 from issuer.qr import Mode
-from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
 
 
 @get("/batches/{batch_id:int}/qr.zip", media_type="application/zip")
-async def qr_zip(
-    *, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Stream:
+async def qr_zip(*, batch_id: BatchId, issuer: Runtime, staff: Caller) -> Stream:
     found = await issuer.artefacts.batch_file(staff, batch_id, ArtefactKind.QR_ZIP, Mode.TOKEN.value)
     return download_stream(found)
 
 
 @get("/batches/{batch_id:int}/certificates.zip", media_type="application/zip")
 async def certificates_zip(
-    *,
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-    variant: FromQuery[str | None] = None,
+    *, batch_id: BatchId, issuer: Runtime, staff: Caller, variant: FromQuery[str | None] = None
 ) -> Stream:
     chosen = parse_variant(variant)
     found = await issuer.artefacts.batch_file(staff, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
@@ -53,20 +45,14 @@ async def certificates_zip(
 
 
 @get("/batches/{batch_id:int}/certificates.pdf", media_type="application/pdf")
-async def certificates_pdf(
-    *, batch_id: BatchId, issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Stream:
+async def certificates_pdf(*, batch_id: BatchId, issuer: Runtime, staff: Caller) -> Stream:
     kind = ArtefactKind.CERTIFICATES_PDF
     return download_stream(await issuer.artefacts.batch_file(staff, batch_id, kind, Variant.PRINT.value))
 
 
 @get("/certificates/{number:str}/certificate.pdf", media_type="application/pdf")
 async def certificate_pdf(
-    *,
-    number: FromPath[str],
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-    variant: FromQuery[str | None] = None,
+    *, number: FromPath[str], issuer: Runtime, staff: Caller, variant: FromQuery[str | None] = None
 ) -> Response[bytes]:
     chosen = parse_variant(variant)
     profile = issuer.profile

@@ -16,7 +16,6 @@ import contextlib
 from typing import Any, Final
 
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.response import Redirect, Stream
 
 from issuer.auth import Principal
@@ -27,6 +26,7 @@ from issuer.checkpoints import publish_after_batch
 from issuer.console.screens import forms
 from issuer.console.screens.batches import batch_url
 from issuer.console.screens.render import render
+from issuer.injected import Caller, Runtime
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, IssueResult, issue_batch
@@ -104,13 +104,7 @@ async def _issue(run: IssueRun, issuer: IssuerRuntime, principal: Principal, rea
 
 
 @post("/batches/{batch_id:int}/issue")
-async def issue(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
-) -> Redirect:
+async def issue(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     """Issue the batch's ready rows; refusals are answered here, then the progress page takes over."""
     fields = await forms.form_fields(request)
     reason = forms.reason(fields, required=False) or DEFAULT_ISSUE_REASON
@@ -129,14 +123,10 @@ async def issue(
 
 @get("/batches/{batch_id:int}/issuing", name="console:issuing")
 async def issue_progress(
-    *,
-    request: Request[Any, Any, Any],
-    batch_id: BatchId,
-    issuer: NamedDependency[IssuerRuntime],
-    staff: NamedDependency[Principal],
+    *, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller
 ) -> Response[str]:
     """Where the run is; refreshes itself while it runs. A run that failed is answered like the API."""
-    detail = await reports.batch_detail(issuer.database, issuer.settings, staff, batch_id, limit=1)
+    detail = await reports.batch_detail(issuer.database, issuer.profile, staff, batch_id, limit=1)
     run = _RUNS.get(batch_id)
     if run is not None and run.error is not None:
         raise run.error
@@ -147,7 +137,7 @@ async def issue_progress(
 
 
 @get("/exports/certificates.ndjson", media_type="application/x-ndjson")
-async def export(*, issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]) -> Stream:
+async def export(*, issuer: Runtime, staff: Caller) -> Stream:
     """Every certificate event as NDJSON (the national export), as ``GET /v1/exports/certificates``."""
     authorise(staff, Action.EXPORT)
     disposition = 'attachment; filename="certificates.ndjson"'

@@ -12,12 +12,12 @@ from importlib.resources import files
 from typing import Any, Final
 
 from litestar import Request, Response, get
-from litestar.di import NamedDependency
 
 from issuer.auth.policy import ACTION_LABELS, POLICY, Action
 from issuer.auth.principal import Principal
 from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State
 from issuer.console.pages import environment, language, render_now
+from issuer.injected import Caller
 from registry.calendar import province_minute
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
 
@@ -37,7 +37,7 @@ def stylesheet() -> Response[bytes]:
 environment().filters["cst"] = province_minute
 
 
-async def provide_staff(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Principal:
+async def provide_staff(request: Request[Any, Any, Any], principal: Caller) -> Principal:
     """The screens' dependency ``staff``: the signed-in ``principal`` (the console session's dependency),
     also kept on the request for the refusal page, which must know the role even when a handler raised
     before it rendered anything."""

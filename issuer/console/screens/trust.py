@@ -13,12 +13,10 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.di import NamedDependency
 
-from issuer.auth import Principal
 from issuer.cli.audit import default_state_path
 from issuer.console.screens.render import render
-from issuer.runtime import IssuerRuntime
+from issuer.injected import Caller, Runtime
 from registry.audit.state import AuditState
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import latest_checkpoint, log_size
@@ -47,9 +45,7 @@ def read_audit_state(path: Path, origin: str) -> AuditSeen:
 
 
 @get("/trust", name="console:trust")
-async def trust_page(
-    *, request: Request[Any, Any, Any], issuer: NamedDependency[IssuerRuntime], staff: NamedDependency[Principal]
-) -> Response[str]:
+async def trust_page(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Response[str]:
     async with issuer.database.reader() as session:
         checkpoint = await latest_checkpoint(session)
         size = await log_size(session)

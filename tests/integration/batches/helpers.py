@@ -63,13 +63,14 @@ PROVINCE_REVIEWER = caller(Role.PROVINCE_REVIEWER, PROVINCE)
 async def reviewed(database: Database, settings: Settings, batch_id: int, *, notice: bool = False) -> None:
     """Take a submitted batch through its reviews (rule 7: the city, then the province unless special
     ability), each by its own reviewer, and — with ``notice`` — start its notice as the institution."""
-    await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", settings=settings)
+    profile = get_profile(settings.issuing.profile)
+    await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", profile=profile)
     async with database.reader() as session:
         kind = (await session.get(Batch, batch_id)).kind  # type: ignore[union-attr]
-    if needs_province(get_profile(settings.issuing.profile), kind):
-        await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", settings=settings)
+    if needs_province(profile, kind):
+        await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", profile=profile)
     if notice:
-        await transitions.start_notice(database, INSTITUTION, batch_id, settings=settings)
+        await transitions.start_notice(database, INSTITUTION, batch_id, profile=profile, settings=settings)
 
 
 async def seed_other_prefecture(database: Database) -> None:

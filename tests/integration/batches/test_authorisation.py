@@ -17,6 +17,7 @@ from issuer.auth import create_token
 from issuer.batches import submission, transitions
 from registry.config import Settings
 from registry.db import Database
+from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION
 from tests.integration.batches.conftest import HOLDERS, auth
@@ -71,7 +72,11 @@ async def _batch(
         assessed_on=ASSESSED,
     )
     submitter = INSTITUTION if institution == SKILL_INSTITUTION else ADMIN  # none of the matrix's tokens
-    return (await submission.submit_batch(database, settings, submitter, upload)).batch_id
+    return (
+        await submission.submit_batch(
+            database, settings, submitter, upload, profile=get_profile(settings.issuing.profile)
+        )
+    ).batch_id
 
 
 async def _prepared(endpoint: str, database: Database, settings: Settings) -> int:
@@ -79,7 +84,9 @@ async def _prepared(endpoint: str, database: Database, settings: Settings) -> in
     the token holders of the matrix)."""
     batch = await _batch(database, settings, level="3" if endpoint == "approve" else "4")
     if endpoint == "approve":
-        await transitions.review_batch(database, CITY_REVIEWER, batch, "approve", "", settings=settings)
+        await transitions.review_batch(
+            database, CITY_REVIEWER, batch, "approve", "", profile=get_profile(settings.issuing.profile)
+        )
     if endpoint == "notice":
         await reviewed(database, settings, batch)
     if endpoint in ("objections", "resolve", "hold"):

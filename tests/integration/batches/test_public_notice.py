@@ -14,6 +14,7 @@ from issuer.batches import notice, submission, transitions
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Institution
+from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION
 from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, Client, csv_file, good_rows, reviewed
@@ -27,7 +28,11 @@ async def _batch(database: Database, settings: Settings, rows: list[list[str]]) 
         data=csv_file(rows), file_name="r.csv", institution=SKILL_INSTITUTION, kind=CertificateKind.SKILL_LEVEL,
         assessed_on=ASSESSED,
     )  # fmt: skip
-    return (await submission.submit_batch(database, settings, INSTITUTION, upload)).batch_id
+    return (
+        await submission.submit_batch(
+            database, settings, INSTITUTION, upload, profile=get_profile(settings.issuing.profile)
+        )
+    ).batch_id
 
 
 async def _under_notice(database: Database, settings: Settings, rows: list[list[str]]) -> int:

@@ -16,6 +16,7 @@ from issuer.errors import BatchStateError
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
+from registry.rules.profiles import get_profile
 from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION
 from tests.integration.batches.conftest import auth
 from tests.integration.batches.helpers import CITY_REVIEWER, Client, bilingual, csv_file, good_rows
@@ -251,7 +252,12 @@ async def test_concurrent_reviews_move_the_batch_once(
 ) -> None:
     batch = await submit(client, tokens, good_rows(2))
     results = await asyncio.gather(
-        *(transitions.review_batch(world, CITY_REVIEWER, batch, "approve", "", settings=settings) for _ in range(3)),
+        *(
+            transitions.review_batch(
+                world, CITY_REVIEWER, batch, "approve", "", profile=get_profile(settings.issuing.profile)
+            )
+            for _ in range(3)
+        ),
         return_exceptions=True,
     )
     assert sum(r is None for r in results) == 1

@@ -16,7 +16,7 @@ from issuer.issuing.service import issue_batch
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
-from registry.rules.profiles import HUNAN
+from registry.rules.profiles import HUNAN, get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows, reviewed
@@ -31,7 +31,11 @@ async def submitted(database: Database, settings: Settings, rows: int = 3) -> in
         data=csv_file(good_rows(rows)), file_name="r.csv", institution=SKILL_INSTITUTION,
         kind=CertificateKind.SKILL_LEVEL, assessed_on=ASSESSED,
     )  # fmt: skip
-    return (await submission.submit_batch(database, settings, INSTITUTION, upload)).batch_id
+    return (
+        await submission.submit_batch(
+            database, settings, INSTITUTION, upload, profile=get_profile(settings.issuing.profile)
+        )
+    ).batch_id
 
 
 async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
