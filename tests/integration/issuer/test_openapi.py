@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 from litestar import Litestar
@@ -32,6 +33,7 @@ from issuer.app import create_app
 from issuer.identity import kek as kek_module
 from issuer.identity.kek import KEK_FILE_NAME
 from issuer.openapi import BEARER
+from issuer.runtime import IssuerRuntime
 from registry.db import Database
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION
 from tests.factories.tokens import bearer, make_tokens
@@ -300,6 +302,33 @@ GENERIC: dict[int, Provoker] = {
 }
 
 
+async def _cannot_sign(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """The key passphrase unset (a server fault): the signing key store cannot be opened (``keys.unavailable``)."""
+    runtime: IssuerRuntime = ctx.app.state["issuer"]  # type: ignore[attr-defined]
+    settings = runtime.settings
+    runtime.settings = msgspec.structs.replace(
+        settings, keys=msgspec.structs.replace(settings.keys, key_passphrase=None)
+    )
+    runtime._keystore = None
+    try:
+        return await _request(ctx, method, _path(template, ctx), op)
+    finally:
+        runtime.settings, runtime._keystore = settings, None
+
+
+async def _no_province_key(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """A province whose signing key was never made (``certreg keys new`` not run yet): a valid source, and the
+    runtime's profile naming a province authority without an active key."""
+    runtime: IssuerRuntime = ctx.app.state["issuer"]  # type: ignore[attr-defined]
+    profile = runtime.profile
+    runtime.profile = msgspec.structs.replace(profile, province_region="650000")
+    fields, files = _form(op["operationId"])
+    try:
+        return await _request(ctx, method, _path(template, ctx), op, form=({**fields, "source": "hunan-osta"}, files))
+    finally:
+        runtime.profile = profile
+
+
 async def _forbidden_test_print(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
     return await _forbidden(ctx, method, template, op, query={"kind": "skill_level"})  # kind is required
 
@@ -313,6 +342,8 @@ SPECIFIC: dict[tuple[str, int], Provoker] = {
     ("replaceCertificate", 422): _bad_correction,
     ("issueBatch", 422): _ineligible,
     ("getTestPrintPdf", 403): _forbidden_test_print,
+    ("importLegacyCertificates", 503): _cannot_sign,
+    ("importLegacyCertificates", 409): _no_province_key,
 }
 
 
