@@ -30,13 +30,13 @@ from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from issuer.app import create_app
-from issuer.auth import create_token
 from issuer.identity import kek as kek_module
 from issuer.identity.kek import KEK_FILE_NAME
 from issuer.openapi import BEARER
 from issuer.runtime import IssuerRuntime
 from registry.db import Database
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION
+from tests.factories.tokens import bearer, make_tokens
 from tests.integration.batches.helpers import csv_file, good_rows, resident_id
 from tests.integration.issuing.batches import Row, make_batch, rows_of
 from tests.integration.issuing.conftest import TOKENS, World, world  # noqa: F401 - the world fixture
@@ -121,10 +121,8 @@ def _example_values(content: dict[str, Any]) -> list[Any]:
 
 @pytest.fixture
 async def ctx(world: World, db_url: str) -> Any:  # noqa: F811 - the fixture imported above
-    headers: dict[str, dict[str, str]] = {"none": {}}
-    async with world.database.transaction() as session:
-        for name, (org, role) in TOKENS.items():
-            headers[name] = {"Authorization": f"Bearer {await create_token(session, org_code=org, role=role)}"}
+    tokens = await make_tokens(world.database, TOKENS)
+    headers = {"none": {}, **{name: bearer(token) for name, token in tokens.items()}}
     settings = make_settings(database_url=db_url, key_dir=str(world.key_dir), max_upload_bytes=MAX_UPLOAD)
     app = create_app(settings)
     async with AsyncTestClient(app) as client:
