@@ -77,7 +77,13 @@ def row_digest(cert: NewCertificate) -> bytes:
     """SHA-256 of every stored field of a certificate (canonical MessagePack of :class:`NewCertificate`):
     fields the statement does not sign (holder ID digest, assessed-on date, batch row …) are committed by
     the issue event through this digest, so no column can be altered unnoticed."""
-    return hashlib.sha256(_row_encoder.encode(msgspec.structs.astuple(cert))).digest()
+    return row_digest_of(msgspec.structs.astuple(cert))
+
+
+def row_digest_of(values: tuple[object, ...]) -> bytes:
+    """:func:`row_digest` of the values of a certificate's fields in :class:`NewCertificate` order (the audit
+    has them from a joined row: building the Struct first was a tenth of its per-row Python, issue 12)."""
+    return hashlib.sha256(_row_encoder.encode(values)).digest()
 
 
 def issued_event(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 from typing import Any, Final
@@ -24,9 +25,9 @@ from keys.signing import SIGNATURE_BYTES, verify_signature
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
 from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.calendar import province_day
-from registry.certificates import NewCertificate, row_digest
+from registry.certificates import NewCertificate, row_digest_of
 from registry.events import EventKind, LogEntry, decode_entry, from_micros
-from registry.log.paging import in_chunks
+from registry.log.paging import in_chunks, value_chunks
 from registry.models import Certificate, Event
 from registry.statement import DOMAIN, Statement, StatementError, days_since_epoch, decode_statement
 from registry.vocab import CertificateKind
@@ -94,6 +95,8 @@ _EVENT_FIELDS: Final = (
     "supersedes",
 )
 _HOUR_US: Final = 3_600_000_000
+#: The row's values in :class:`NewCertificate` field order (what ``row_sha256`` is the digest of).
+_ROW_VALUES: Final = operator.attrgetter(*NewCertificate.__struct_fields__)
 
 
 class RowChecks:
@@ -167,11 +170,9 @@ def event_differences(row: Any, entry: LogEntry | None) -> list[str]:
     details = entry.details
     stored = (row.kind, hashlib.sha256(row.statement).digest(), hashlib.sha256(row.signature).digest(), row.kid,
               row.institution_code, row.authority_code, row.batch_id, row.supersedes)  # fmt: skip
-    logged = tuple(details.get(name) for name in _EVENT_FIELDS)
+    logged = tuple(map(details.get, _EVENT_FIELDS))
     differences = _differing(_EVENT_FIELDS, logged, stored)
-    if "row_sha256" in details and details["row_sha256"] != row_digest(
-        msgspec.convert(row, NewCertificate, from_attributes=True)
-    ):
+    if "row_sha256" in details and details["row_sha256"] != row_digest_of(_ROW_VALUES(row)):
         differences.append("row (holder ID digest, assessed-on date, subject type or batch row)")
     return differences
 
@@ -302,8 +303,8 @@ async def audit_certificates(
     rows = select(*_ROW_COLUMNS).outerjoin(Event, Event.idx == Certificate.log_index)
 
     async def chunks() -> AsyncIterator[bytes]:
-        async for chunk in in_chunks(session, rows, [Certificate.number], CHUNK):
-            yield encode_chunk([tuple(row) for row in chunk])
+        async for chunk in value_chunks(session, rows, [Certificate.number], CHUNK):
+            yield encode_chunk(chunk)
             report.certificates += len(chunk)
             progress.advance(len(chunk))
 

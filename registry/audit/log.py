@@ -26,7 +26,7 @@ from registry.log.frontier import Frontier
 from registry.log.merkle import leaf_hash
 from registry.log.monitor import SeenCheckpoint
 from registry.log.note import NoteVerifier
-from registry.log.paging import in_chunks
+from registry.log.paging import in_chunks, value_chunks
 from registry.log.store import StoredCheckpoint
 from registry.log.tree import LOW_LEVELS
 from registry.models import Event, MerkleNode
@@ -249,8 +249,8 @@ async def audit_log(
     )
 
     async def chunks() -> AsyncIterator[bytes]:
-        async for rows in in_chunks(session, columns, [Event.idx], CHUNK):
-            yield encode_chunk([tuple(row) for row in rows])
+        async for rows in value_chunks(session, columns, [Event.idx], CHUNK):
+            yield encode_chunk(rows)
 
     async for found, hashes in pool.map(check_leaf_chunk, chunks()):
         report.discrepancies.extend(found)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
 from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.events import EventKind, LogEntry, decode_entry, from_micros
-from registry.log.paging import in_chunks
+from registry.log.paging import in_chunks, value_chunks
 from registry.models import Certificate, CertificatePrint, Event
 
 CHUNK: Final = 2000
@@ -138,7 +138,7 @@ async def _check_rows(session: AsyncSession, report: AuditReport, progress: Audi
 
     async def chunks() -> AsyncIterator[bytes]:
         number, previous = None, None
-        async for chunk in in_chunks(session, _ROWS, [CertificatePrint.number, CertificatePrint.log_index], CHUNK):
+        async for chunk in value_chunks(session, _ROWS, [CertificatePrint.number, CertificatePrint.log_index], CHUNK):
             rows = []
             for row in chunk:
                 if row[0] != number:

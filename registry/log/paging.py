@@ -13,21 +13,55 @@ from sqlalchemy.sql.elements import ColumnElement
 Key = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
+def _page(
+    statement: Select[*tuple[Any, ...]], keys: Sequence[Key], last: tuple[Any, ...] | None, chunk: int
+) -> Select[*tuple[Any, ...]]:
+    """The next ``chunk`` rows of ``statement`` in ``keys`` order after the key values ``last`` (the first page
+    when ``None``)."""
+    if last is not None:
+        after = keys[0] > last[0] if len(keys) == 1 else tuple_(*keys) > tuple_(*(literal(v) for v in last))
+        statement = statement.where(after)
+    return statement.order_by(*keys).limit(chunk)
+
+
 async def in_chunks(
     session: AsyncSession, statement: Select[*tuple[Any, ...]], keys: Sequence[Key], chunk: int
 ) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
     """Rows of ``statement`` in ``keys`` order, ``chunk`` at a time; its first columns must be ``keys``."""
     last: tuple[Any, ...] | None = None
     while True:
-        query = statement
-        if last is not None:
-            after = keys[0] > last[0] if len(keys) == 1 else tuple_(*keys) > tuple_(*(literal(v) for v in last))
-            query = query.where(after)
+        query = _page(statement, keys, last, chunk)
         # Core execution on the session's connection (same transaction): the ORM's result machinery cost the
         # audit's reading process a third of its time for plain column rows (issue 12)
         connection = await session.connection()
-        rows = (await connection.execute(query.order_by(*keys).limit(chunk))).all()
+        rows = (await connection.execute(query)).all()
         if not rows:
             return
         yield rows
         last = tuple(rows[-1][: len(keys)])
+
+
+async def value_chunks(
+    session: AsyncSession, statement: Select[*tuple[Any, ...]], keys: Sequence[Key], chunk: int
+) -> AsyncIterator[list[tuple[Any, ...]]]:
+    """:func:`in_chunks` as plain tuples of column values, for a caller that only passes them on (the audit
+    encodes them for its workers). On PostgreSQL they are read through asyncpg itself, on the session's
+    connection (same snapshot): SQLAlchemy's result rows and per-value type processing were most of the
+    audit's reading process (issue 12). Only for columns whose driver values are what SQLAlchemy would give
+    (asyncpg returns ``timestamptz`` as UTC-aware datetimes already)."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        async for rows in in_chunks(session, statement, keys, chunk):
+            yield [tuple(row) for row in rows]
+        return
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    last: tuple[Any, ...] | None = None
+    while True:
+        compiled = _page(statement, keys, last, chunk).compile(dialect=connection.dialect)
+        arguments = [compiled.params[name] for name in compiled.positiontup or ()]
+        values = [tuple(record) for record in await driver.fetch(compiled.string, *arguments)]
+        if not values:
+            return
+        yield values
+        last = values[-1][: len(keys)]
