@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from registry.errors import RegistryError
 
+#: The fixed answer when a signing key cannot be opened or a secret setting is missing (503
+#: ``keys.unavailable``): the server's fault; the exception's own text names the key file's path, this does not.
+KEYS_UNAVAILABLE_MESSAGE = (
+    "服务器未配置好签名所需的密钥（密钥口令缺失或错误，或证件号哈希密钥未设置），请联系运维人员 / the server is "
+    "not set up to sign: the key passphrase is missing or wrong, or the ID hash key is not set; contact the "
+    "operators"
+)
+
 
 class IssuerError(RegistryError):
     """Base class of every error the issuer raises on purpose."""

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
+from issuer.errors import KEYS_UNAVAILABLE_MESSAGE, BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.issuing.errors import IneligibleError
 from issuer.legacy.service import LegacyImportError
 from keys.errors import KeyFileError
@@ -71,13 +71,7 @@ def _keys_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any
     """A signing key that cannot be opened (no passphrase set, a wrong one, a damaged key file) or a secret
     setting missing is the server's fault, never the caller's: 503 with a fixed text (the exception's names
     the key file's path)."""
-    return problem_answer(
-        503,
-        "服务器未配置好签名所需的密钥（密钥口令缺失或错误，或证件号哈希密钥未设置），请联系运维人员 / the server is "
-        "not set up to sign: the key passphrase is missing or wrong, or the ID hash key is not set; contact the "
-        "operators",
-        code="keys.unavailable",
-    )
+    return problem_answer(503, KEYS_UNAVAILABLE_MESSAGE, code="keys.unavailable")
 
 
 def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

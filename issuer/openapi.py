@@ -26,6 +26,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
+from issuer.errors import KEYS_UNAVAILABLE_MESSAGE
 from issuer.openapi_examples import REQUESTS
 from registry.vocab import CertificateKind
 from verify.http.apidocs import request_example
@@ -100,15 +101,36 @@ ERRORS: Final[dict[int, tuple[str, str, dict[str, str]]]] = {
 }
 
 
-def error_specs(statuses: Iterable[int], overrides: Mapping[int, tuple[str, str]] | None = None) -> dict[int, Any]:
+#: A route's own (description, example) of a status, optionally with its extension members (``code``).
+Override = tuple[str, str] | tuple[str, str, dict[str, str]]
+
+#: The 503 of a route that signs with the keys of the key store (``issuer.http_errors._keys_unavailable``).
+KEYS_UNAVAILABLE: Final[Override] = (
+    "服务器无法打开签名密钥（口令缺失或错误）或未设置证件号哈希密钥（服务器配置问题）/ the server cannot open "
+    "its signing key (passphrase missing or wrong) or lacks the ID hash key: a server fault, never the caller's",
+    KEYS_UNAVAILABLE_MESSAGE,
+    {"code": "keys.unavailable"},
+)
+
+#: The 409 of a route that signs for the province before its key exists (``issuer.keystore.signer_for``).
+NO_ACTIVE_KEY: Final[Override] = (
+    "省级鉴定中心还没有有效的签名密钥（运维须先生成）/ the province has no active signing key yet (the operators "
+    "must make one first)",
+    "430000 没有有效的签名密钥，请先 certreg keys new / no active statement key for 430000: run `certreg keys new "
+    "--authority 430000`",
+)
+
+
+def error_specs(statuses: Iterable[int], overrides: Mapping[int, Override] | None = None) -> dict[int, Any]:
     """The problem-details responses of ``statuses``; ``overrides`` gives a route its own (description,
-    example) for a status."""
+    example[, members]) for a status."""
     specs: dict[int, Any] = {}
     for status in statuses:
         description, example, members = ERRORS[status]
         if overrides and status in overrides:
-            description, example = overrides[status]
-            members = {}
+            override = overrides[status]
+            description, example = override[0], override[1]
+            members = override[2] if len(override) == 3 else {}
         specs[status] = problem_spec(status, description, example, **members)
     return specs
 
@@ -157,7 +179,7 @@ def documented(
     tags: Iterable[str] | None = None,
     form: tuple[str, Iterable[FormField]] | None = None,
     bearer: bool = True,
-    error_examples: Mapping[int, tuple[str, str]] | None = None,
+    error_examples: Mapping[int, Override] | None = None,
 ) -> dict[str, Any]:
     """The keyword arguments of a route decorator that document it completely (see the module docstring):
     ``answers`` the success responses, ``errors`` the statuses of its problem answers, ``form`` a multipart
@@ -225,6 +247,10 @@ LEGACY_FORM: Final = (
         FormField(
             "file", "历史证书文件（CSV 或 XLSX）/ the legacy certificates (CSV or XLSX)", "legacy.csv", binary=True
         ),
-        FormField("source", "来源系统名称 / the old system's name", "湖南省职业技能鉴定管理系统（2015–2025）"),
+        FormField(
+            "source",
+            "来源系统名称（1–64 个字母、数字、-、_ 或 .）/ the old system's name (1–64 of A–Z a–z 0–9 - _ .)",
+            "hunan-osta-2015",
+        ),
     ),
 )

@@ -133,7 +133,7 @@ IDENTITY: Final[dict[str, Any]] = {
     "event_id": 60,
 }
 LEGACY_REPORT: Final[dict[str, Any]] = {
-    "source": "湖南省职业技能鉴定管理系统（2015–2025）",
+    "source": "hunan-osta-2015",
     "rows": 1200,
     "imported": 1198,
     "already": 0,

@@ -49,7 +49,8 @@ class ServiceUnavailableError(VerifyError):
 
 def unavailable(exc: BaseException, retry_after: int) -> ServiceUnavailableError:
     """The 503 for a database failure (logged here with its cause, never echoed to the client)."""
-    logger.warning("database unavailable on the read path: %s: %s", type(exc).__name__, str(exc)[:300])
+    # the error's type only, never its text: a driver's message can quote a row's values (docs/operations.md)
+    logger.warning("database unavailable on the read path: %s", type(exc).__name__)
     return ServiceUnavailableError(
         "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later", retry_after=retry_after
     )

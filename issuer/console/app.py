@@ -10,6 +10,7 @@ principal`), every POST passes the CSRF guard (:mod:`issuer.console.csrf`), and 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any, Final
@@ -49,6 +50,15 @@ from registry.calendar import province_time_text
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import SessionStage
+from verify.http.errors import (
+    DATABASE_DOWN_MESSAGE,
+    DATABASE_OUTAGES,
+    database_down,
+    database_retry_after,
+    log_database_down,
+)
+
+logger = logging.getLogger("certreg.console")
 
 _CSS: Final = (files("issuer.console") / "static" / "console.css").read_bytes()
 
@@ -233,6 +243,25 @@ def _page(status: int, heading: tuple[str, str]) -> Any:
     return handler
 
 
+def _database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database cannot be reached: a 503 page with Retry-After (a wrong statement stays a 500)."""
+    if not database_down(exc):  # a wrong statement: a bug, logged with its traceback like any 500
+        logger.exception("unhandled database error on a console page", exc_info=exc)
+        internal: Response[Any] = _page(500, ("服务器内部错误", "Internal server error"))(request, exc)
+        return internal
+    log_database_down(request, exc)
+    retry = database_retry_after(request)
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=503,
+        title=("暂时无法使用", "Unavailable"),
+        heading="暂时无法使用 / Unavailable",
+        message=DATABASE_DOWN_MESSAGE,
+        headers={"Retry-After": str(retry), "Cache-Control": "no-store"},
+    )
+
+
 CONSOLE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SignInRequired: _to_login,
     TotpEnrolmentRequired: _to_enrolment,
@@ -240,6 +269,7 @@ CONSOLE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInputError: _page(400, ("输入有误", "Invalid input")),
     NotFoundError: _page(404, ("未找到", "Not found")),
     ConflictError: _page(409, ("无法完成", "Conflict")),
+    **dict.fromkeys(DATABASE_OUTAGES, _database_down),
 }
 
 

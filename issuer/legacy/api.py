@@ -15,7 +15,7 @@ from issuer import openapi_examples as examples
 from issuer.auth import Principal
 from issuer.batches.upload import FORM_SLACK, read_form, required
 from issuer.legacy.service import LegacyReport, import_legacy
-from issuer.openapi import LEGACY_FORM, documented
+from issuer.openapi import KEYS_UNAVAILABLE, LEGACY_FORM, NO_ACTIVE_KEY, documented
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from verify.http.problems import ok
@@ -35,7 +35,8 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
                 "importLegacyCertificates",
                 "导入历史证书（保留原编号）/ import certificates issued before the registry (numbers kept)",
                 form=LEGACY_FORM,
-                errors=(400, 401, 403, 413, 415, 422),
+                errors=(400, 401, 403, 409, 413, 415, 422, 503),
+                error_examples={409: NO_ACTIVE_KEY, 503: KEYS_UNAVAILABLE},
                 answers={201: ok(LegacyReport, "导入报告 / the import report", examples.LEGACY_REPORT)},
             ),
         )

@@ -1,6 +1,7 @@
 """Factories for tests (and benches): the seeded registry (:mod:`.world`), certificates issued through the
 issuer's own numbering and signing (:mod:`.certificates`), and whole batches taken through the workflow's
-services (:mod:`.batches`: upload → reviews → notice → issue)."""
+services (:mod:`.batches`: upload → reviews → notice → issue), and bearer tokens made by the issuer's own
+token service (:mod:`.tokens`)."""
 
 from __future__ import annotations
 

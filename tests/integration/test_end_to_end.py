@@ -15,26 +15,16 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from issuer.app import create_app
-from issuer.auth import Role, create_token
+from issuer.auth import Role
 from keys.keyset import KeySet
 from registry.db import Database
 from registry.models import Batch
 from registry.qrtoken import token_from_text
-from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
+from tests.factories import SKILL_INSTITUTION, add_keys, key_store, seed_world
+from tests.factories.tokens import WORKFLOW_HOLDERS, make_tokens
 from tests.integration.batches.helpers import csv_file, good_rows
 from tests.support import make_settings, read_qr
 from verify.verifier import verify_token
-
-
-async def _tokens(database: Database) -> dict[Role, str]:
-    holders = {
-        Role.INSTITUTION: SKILL_INSTITUTION,
-        Role.CITY_REVIEWER: CITY,
-        Role.PROVINCE_REVIEWER: PROVINCE,
-        Role.PROVINCE_ADMIN: PROVINCE,
-    }
-    async with database.transaction() as session:
-        return {role: await create_token(session, org_code=org, role=role) for role, org in holders.items()}
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -52,7 +42,7 @@ async def _notice_ends_now(database: Database, batch_id: int) -> None:
 async def test_a_batch_from_upload_to_verified_certificates(database: Database, tmp_path: Path) -> None:
     await seed_world(database)
     await add_keys(database, key_store(tmp_path / "keys"))
-    tokens = await _tokens(database)
+    tokens = await make_tokens(database, WORKFLOW_HOLDERS)
     settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"), log_origin="e2e.test/log")
     rows = good_rows(5, level="3")
     async with AsyncTestClient(create_app(settings)) as client:

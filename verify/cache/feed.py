@@ -96,7 +96,9 @@ class ChangeFeed:
                 await self.poll()
             except DATABASE_ERRORS as exc:
                 if not self._failing:
-                    logger.warning("change feed cannot read the database (%s); keeping cached answers", exc)
+                    # the type only: a driver's text can quote a row's values
+                    reason = type(exc).__name__
+                    logger.warning("change feed cannot read the database (%s); keeping cached answers", reason)
                 self._failing = True
             else:
                 self._failing = False

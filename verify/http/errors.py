@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError, LogRangeError
@@ -175,6 +178,58 @@ def _log_incomplete(request: Request[Any, Any, Any], exc: Exception) -> Response
     return response
 
 
+#: What a route meets when the database is down, unreachable or ends the connection: asyncpg's refused or
+#: reset connection (an ``OSError``, a DNS failure), a timeout, SQLAlchemy's connection errors and a full pool.
+DATABASE_OUTAGES: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    DBAPIError,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+DATABASE_DOWN_MESSAGE = "数据库暂时不可用，请稍后重试 / the database is unavailable right now; retry later"
+
+
+def database_down(exc: BaseException) -> bool:
+    """Whether ``exc`` (one of :data:`DATABASE_OUTAGES`) says the database cannot be reached, not that a
+    statement was wrong: any other ``DBAPIError`` (a constraint, a bad query) is a bug, answered 500."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    return True
+
+
+def database_retry_after(request: Request[Any, Any, Any]) -> int:
+    """``Retry-After`` of a database outage: ``CERTREG_RETRY_AFTER_SECONDS`` (5 before the runtime started)."""
+    runtime = request.app.state.get(STATE_KEY)
+    return runtime.settings.database.retry_after_seconds if isinstance(runtime, VerifyRuntime) else 5
+
+
+def log_database_down(request: Request[Any, Any, Any], exc: BaseException) -> None:
+    """One line naming the route template and the error's types, never its text: a driver's message can quote
+    a statement's parameters (a name, a document number)."""
+    cause = getattr(exc, "orig", None) or exc.__cause__
+    logger.warning(
+        "database unavailable on %s %s: %s%s",
+        request.method,
+        route_of(request.scope),
+        type(exc).__name__,
+        f" ({type(cause).__name__})" if cause is not None else "",
+    )
+
+
+def _database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with Retry-After when the database cannot be reached (DEVELOPERS.md: never a 500 for it)."""
+    if not database_down(exc):
+        return _internal(request, exc)
+    log_database_down(request, exc)
+    response = _body(503, DATABASE_DOWN_MESSAGE)
+    response.headers["Retry-After"] = str(database_retry_after(request))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # the route template, never the path: a QR token in a path encodes the holder's name
     logger.exception("unhandled error on %s %s", request.method, route_of(request.scope), exc_info=exc)
@@ -193,5 +248,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     RefusedError: _refused,
     UnicodeDecodeError: _undecodable,
     RecursionError: _undecodable,
+    **dict.fromkeys(DATABASE_OUTAGES, _database_unavailable),
     Exception: _internal,
 }

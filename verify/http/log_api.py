@@ -60,6 +60,11 @@ _ERRORS: Final = {
         "日志尚未发布检查点 / the log has not published a checkpoint yet",
         "日志尚未发布检查点 / the log has not published a checkpoint yet",
     ),
+    409: problem_spec(
+        409,
+        "有多个有效的日志密钥（运维须只保留一个）/ more than one active log key (operators: retire all but one)",
+        "有多个有效的日志密钥 / more than one active log key: 3a2b1c0d (430000), 4b3c2d1e (430000); retire all but one",
+    ),
     503: problem_spec(503, "存储的日志不完整 / the stored log is incomplete", "日志数据不完整 / the log is incomplete"),
 }
 
@@ -133,7 +138,7 @@ class LogController(Controller):
             "getLogKey",
             "日志验证公钥 / the log's verifier key",
             _answer(str, "verifier key", "zs.example.cn/log+3a2b1c0d+AWdSN0…\n", TEXT),
-            (404,),
+            (404, 409),
         ),
     )
     async def key(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> Response[bytes]:

@@ -16,13 +16,13 @@ from registry.events import decode_entry, encode_entry
 from registry.log.merkle import leaf_hash
 from registry.models import Certificate, CertificatePrint, Checkpoint, Event, PublicKey
 from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates, key_store
+from tests.integration.cli.support import invoke
 from tests.integration.log.tampering import (
     build,
     cli_env,
     event_data,
     grow,
     insert_unlogged_copy,
-    invoke,
     on_database,
     sql,
     truncate,

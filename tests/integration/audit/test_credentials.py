@@ -10,17 +10,14 @@ import json
 from pathlib import Path
 
 import nacl.signing
-from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
-from issuer.cli import main
 from registry.audit.findings import Finding
 from registry.audit.run import run_audit
 from registry.credentials.jcs import canonicalize
 from registry.models import CertificateCredential
-from tests.factories import HOLDER_IDS
-from tests.integration.issuing.batches import Row, make_batch
-from tests.integration.issuing.conftest import Api, api, world  # noqa: F401 - fixtures
+from tests.integration.cli.support import command_env, invoke
+from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
 PUBLIC_URL = make_settings().server.public_url
@@ -28,13 +25,7 @@ ORIGIN = make_settings().transparency.log_origin
 
 
 async def _issue(api: Api) -> list[str]:  # noqa: F811 - the fixture's name
-    batch_id = await make_batch(
-        api.world.database, [Row(name=n, holder_id=HOLDER_IDS[i]) for i, n in enumerate("甲乙")]
-    )
-    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
-    assert response.status_code == 200, response.text
-    numbers: list[str] = response.json()["numbers"]
-    return numbers
+    return await issue_over_http(api, ["甲", "乙"])
 
 
 async def _stored(api: Api, number: str) -> bytes:  # noqa: F811
@@ -100,16 +91,10 @@ async def test_the_cli_names_the_tampered_credential_and_exits_1(api: Api, db_ur
     number, _ = await _issue(api)
     stored = await _stored(api, number)
     await _store(api, number, stored.replace(b'"Certification"', b'"License"', 1))
-    env = {
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(api.world.key_dir),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_PUBLIC_URL": PUBLIC_URL,
-    }
+    env = command_env(db_url, api.world.key_dir, CERTREG_PUBLIC_URL=PUBLIC_URL)
     args = ["audit", "--state", str(tmp_path / "state.json")]
     # the command runs its own event loop: off this test's
-    result = await asyncio.to_thread(CliRunner().invoke, main, args, env=env, catch_exceptions=False)
+    result = await asyncio.to_thread(invoke, env, *args)
     assert result.exit_code == 1, result.output
     lines = [line.split("\t") for line in result.output.splitlines() if "\t" in line]
     assert ["credential.changed", number] in [line[:2] for line in lines], result.output

@@ -11,7 +11,8 @@ from sqlalchemy import delete
 from registry.audit.state import AuditState
 from registry.models import Checkpoint
 from tests.integration.audit.test_certificates_cli import audit, rewrite_with_hash
-from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql
+from tests.integration.cli.support import invoke
+from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, on_database, sql
 
 
 def state_of(path: Path) -> AuditState:

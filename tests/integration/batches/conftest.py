@@ -8,10 +8,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from issuer.app import create_app
-from issuer.auth import Role, create_token
+from issuer.auth import Role
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
+from tests.factories.tokens import make_tokens
 from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
 from tests.support import make_settings, scratch_database
 
@@ -42,11 +43,7 @@ def settings(db_url: str) -> Settings:
 @pytest.fixture
 async def tokens(world: Database) -> dict[str, str]:
     """A bearer header value per token holder of :data:`HOLDERS`."""
-    made = {}
-    async with world.transaction() as session:
-        for name, (org, role) in HOLDERS.items():
-            made[name] = await create_token(session, org_code=org, role=role, label=name)
-    return made
+    return await make_tokens(world, HOLDERS, labelled=True)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
+import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -21,11 +22,14 @@ from registry.models import Authority, Batch, Filing, FilingScope, FilingStatusC
 from registry.rules.checkdigits import mod11_2
 from registry.rules.profiles import get_profile
 from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION
+from tests.factories.tokens import bearer
 
 OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
 OTHER_INSTITUTION = "S000043000201"
 ASSESSED = date(2025, 6, 1)
 HEADER = ("姓名", "身份证号", "职业编码", "等级")
+#: The upload form of a skill-level batch of the seeded institution.
+FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 
 
 def resident_id(n: int, region: str = "430102") -> str:
@@ -46,6 +50,20 @@ def csv_file(rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER, *, e
 def good_rows(count: int, *, start: int = 0, level: str = "4", subject: str = ELECTRICIAN) -> list[list[str]]:
     names = ("张三", "李四", "王小明", "赵敏", "欧阳娜娜", "买买提·艾力")
     return [[names[i % len(names)], resident_id(i), subject, level] for i in range(start, start + count)]
+
+
+async def post_batch(
+    client: Client, token: str, data: bytes, form: dict[str, str] = FORM, name: str = "r.csv"
+) -> httpx.Response:
+    """``POST /v1/batches`` as an institution's upload form sends it: ``data`` as the file ``name``."""
+    return await client.post("/v1/batches", files={"file": (name, data)}, data=form, headers=bearer(token))
+
+
+async def submit(client: Client, token: str, data: bytes, form: dict[str, str] = FORM) -> Any:
+    """An upload the server takes (201); its body, bad rows listed."""
+    response = await post_batch(client, token, data, form)
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def caller(role: Role, org: str, name: str | None = None) -> Principal:

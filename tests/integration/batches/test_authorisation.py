@@ -13,13 +13,13 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from issuer.app import create_app
-from issuer.auth import create_token
 from issuer.batches import submission, transitions
 from registry.config import Settings
 from registry.db import Database
 from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION
+from tests.factories.tokens import make_tokens
 from tests.integration.batches.conftest import HOLDERS, auth
 from tests.integration.batches.helpers import (
     ADMIN,
@@ -55,8 +55,7 @@ ALLOWED = {
 @pytest.fixture
 async def matrix(sqlite_world: Database, sqlite_url: str) -> AsyncIterator[tuple[Client, dict[str, str], Settings]]:
     settings = make_settings(database_url=sqlite_url)
-    async with sqlite_world.transaction() as session:
-        tokens = {name: await create_token(session, org_code=org, role=role) for name, (org, role) in HOLDERS.items()}
+    tokens = await make_tokens(sqlite_world, HOLDERS)
     async with AsyncTestClient(create_app(settings)) as client:
         yield client, tokens, settings
 

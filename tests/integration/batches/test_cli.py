@@ -12,20 +12,10 @@ from sqlalchemy import func, select
 from issuer.cli import _common, main
 from registry.db import Database
 from registry.models import Batch, Certificate, Event
-from tests.factories import SKILL_INSTITUTION, add_keys, key_store, seed_world
+from tests.factories import SKILL_INSTITUTION, add_keys, key_store
 from tests.integration.batches.helpers import csv_file, good_rows
+from tests.integration.cli.support import command_env, seed
 from tests.support import ID_HASH_KEY, TEST_KEY_DIR
-
-
-def _seed(url: str) -> None:
-    async def seed() -> None:
-        database = Database(url)
-        try:
-            await seed_world(database)
-        finally:
-            await database.dispose()
-
-    asyncio.run(seed())
 
 
 def _count(url: str) -> tuple[int, int]:
@@ -50,19 +40,13 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def seeded(empty_db_url: str) -> str:
-    _seed(empty_db_url)
+    seed(empty_db_url)
     return empty_db_url
 
 
 def certreg(url: str, *args: str) -> Result:
-    env = {
-        "CERTREG_DATABASE_URL": url,
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        # importing seals the holders' numbers under the identity KEK, opened with the key passphrase
-        "CERTREG_KEY_DIR": TEST_KEY_DIR,
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-    }
+    # importing seals the holders' numbers under the identity KEK, opened with the key passphrase
+    env = command_env(url, TEST_KEY_DIR, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
     return CliRunner().invoke(main, list(args), env=env)
 
 

@@ -15,9 +15,7 @@ from registry.db import Database
 from registry.models import Batch, Event
 from tests.factories import SKILL_INSTITUTION
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows
-
-FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
+from tests.integration.batches.helpers import FORM, Client, bilingual, csv_file, good_rows, post_batch
 
 
 async def counts(database: Database) -> tuple[int, int]:
@@ -63,9 +61,7 @@ async def post_by_hand(client: Client, token: str, file_name: str) -> Any:
 async def test_a_control_character_in_a_form_field_is_400(
     client: Client, tokens: dict[str, str], world: Database, form: dict[str, str], name: str
 ) -> None:
-    response = await client.post(
-        "/v1/batches", files={"file": (name, csv_file(good_rows(1)))}, data=form, headers=auth(tokens["institution"])
-    )
+    response = await post_batch(client, tokens["institution"], csv_file(good_rows(1)), form, name)
     refused(response, 400, "upload.characters")
     assert await counts(world) == (0, 0)
 
@@ -85,9 +81,7 @@ async def test_a_nul_past_the_first_64_kib_of_a_csv_is_refused(
     rows[-1][0] = "张\x00三"
     data = csv_file(rows)
     assert data.index(b"\x00") > 65536
-    response = await client.post(
-        "/v1/batches", files={"file": ("r.csv", data)}, data=FORM, headers=auth(tokens["institution"])
-    )
+    response = await post_batch(client, tokens["institution"], data)
     refused(response, 422, "file.binary")
     assert await counts(world) == (0, 0)
 
@@ -104,9 +98,7 @@ REASONED: list[tuple[str, dict[str, Any], str]] = [
 
 
 async def test_a_control_character_in_a_reason_is_400(client: Client, tokens: dict[str, str], world: Database) -> None:
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(good_rows(2)))
     assert submitted.status_code == 201, submitted.text
     batch = submitted.json()["batch"]["id"]
     before = await counts(world)

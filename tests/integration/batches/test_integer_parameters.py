@@ -25,8 +25,7 @@ from registry.config import Settings
 from registry.db import Database
 from tests.factories import PROVINCE
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows
-from tests.integration.batches.test_control_characters import FORM
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch
 from tests.support_console import create_staff, csrf_of_page, sign_in
 from verify.app import create_app as create_verify_app
 
@@ -107,9 +106,7 @@ async def _refused_everywhere(client: Client, app: Litestar, headers: dict[str, 
 async def test_every_integer_parameter_of_the_issuer_app_is_bounded(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(good_rows(2)))
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["batch"]["id"] == 1
     # the console's routes too, signed in there (a session; its CSRF token in the header a script would send)

@@ -21,15 +21,7 @@ from tests.factories import (
     key_store,
 )
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, resident_id
-
-FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
-
-
-async def submit(client: Client, token: str, data: bytes, form: dict[str, str] = FORM) -> Any:
-    response = await client.post("/v1/batches", files={"file": ("r.csv", data)}, data=form, headers=auth(token))
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.integration.batches.helpers import FORM, Client, bilingual, csv_file, resident_id, submit
 
 
 def by_row(body: Any) -> dict[int, list[str]]:

@@ -13,16 +13,9 @@ from issuer.auth import Role, create_token
 from registry.db import Database
 from registry.models import Filing, FilingScope, FilingStatusChange, Institution
 from tests.factories import CARER, CITY, ELECTRICIAN, SKILL_INSTITUTION, WELDER
-from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, resident_id
+from tests.integration.batches.helpers import Client, bilingual, csv_file, resident_id, submit
 
 SCHOOL = "S000043000299"  # 技师学院 with a skill-level pilot filing for 电工, levels 1–5
-
-
-async def upload(client: Client, token: str, data: bytes, form: dict[str, str]) -> Any:
-    response = await client.post("/v1/batches", files={"file": ("r.csv", data)}, data=form, headers=auth(token))
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def problems(body: Any) -> dict[int, list[tuple[str, str]]]:
@@ -46,7 +39,7 @@ async def test_a_skill_level_filing_does_not_allow_a_qualification_batch(
 ) -> None:
     await file_welder_for_skill_levels(world)
     form = {"institution": SKILL_INSTITUTION, "kind": "qualification", "assessed_on": "2025-06-01"}
-    body = await upload(client, tokens["institution"], csv_file([["张三", resident_id(1), WELDER, "4"]]), form)
+    body = await submit(client, tokens["institution"], csv_file([["张三", resident_id(1), WELDER, "4"]]), form)
     assert problems(body) == {2: [("scope.kind_not_filed", "1")]}
     problem = body["bad_rows"][0]["problems"][0]
     assert problem["field"] == "kind"
@@ -69,10 +62,10 @@ async def test_a_suspension_of_one_occupation_refuses_that_occupation_only(
         )  # fmt: skip
     form = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
     rows = [["张三", resident_id(1), ELECTRICIAN, "4"], ["李四", resident_id(2), CARER, "4"]]
-    body = await upload(client, tokens["institution"], csv_file(rows), form)
+    body = await submit(client, tokens["institution"], csv_file(rows), form)
     assert problems(body) == {2: [("filing.part_suspended", "2")]}
     assert "2025-05-01" in body["bad_rows"][0]["problems"][0]["message_en"]
-    before = await upload(client, tokens["institution"], csv_file(rows[:1]), {**form, "assessed_on": "2025-04-30"})
+    before = await submit(client, tokens["institution"], csv_file(rows[:1]), {**form, "assessed_on": "2025-04-30"})
     assert before["bad_rows"] == []
 
 
@@ -109,11 +102,11 @@ async def test_a_hunan_school_needs_the_province_centres_consent_for_level_3_and
     token = await add_school(world, consent_on=None)
     form = {"institution": SCHOOL, "kind": "skill_level", "assessed_on": "2025-06-01"}
     rows = [["张三", resident_id(1), ELECTRICIAN, "3"], ["李四", resident_id(2), ELECTRICIAN, "4"]]
-    body = await upload(client, token, csv_file(rows), form)
+    body = await submit(client, token, csv_file(rows), form)
     assert problems(body) == {2: [("scope.consent_required", "5a")]}
     assert "省鉴定中心同意" in body["bad_rows"][0]["problems"][0]["message_zh"]
     async with world.transaction() as session:
         await session.execute(update(FilingScope).where(FilingScope.subject_code == ELECTRICIAN).values(
             consent_on=date(2025, 3, 1)))  # fmt: skip
-    again = await upload(client, token, csv_file([["王五", resident_id(3), ELECTRICIAN, "2"]]), form)
+    again = await submit(client, token, csv_file([["王五", resident_id(3), ELECTRICIAN, "2"]]), form)
     assert again["bad_rows"] == []

@@ -17,8 +17,8 @@ from registry.db import Database
 from registry.models import BatchRow
 from tests.factories import ELECTRICIAN
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
-from tests.integration.batches.test_control_characters import FORM, counts
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch, resident_id
+from tests.integration.batches.test_control_characters import counts
 
 #: One number of each shape, as a person might type it into the wrong column.
 TYPED = {
@@ -42,9 +42,7 @@ async def test_a_number_in_the_name_column_is_refused_and_kept_only_masked(
         [number, resident_id(9), ELECTRICIAN, "4"],
         [f"张三{number}", resident_id(10), ELECTRICIAN, "4"],
     ]
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(rows))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(rows))
     assert submitted.status_code == 201, submitted.text
     answer = submitted.json()
     bad = {row["row"]: row["problems"] for row in answer["bad_rows"]}
@@ -76,9 +74,7 @@ async def test_a_number_in_the_occupation_column_is_not_echoed(
 ) -> None:
     number = resident_id(3)
     rows = [["李四", resident_id(2), number, "4"]]
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(rows))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(rows))
     assert submitted.status_code == 201, submitted.text
     (row,) = submitted.json()["bad_rows"]
     assert next(p["code"] for p in row["problems"]) == "text.document_number"  # then its masked form is malformed
@@ -91,9 +87,7 @@ async def test_a_number_in_the_occupation_column_is_not_echoed(
 async def test_dates_and_certificate_numbers_are_not_document_numbers(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(good_rows(2)))
     batch = submitted.json()["batch"]["id"]
     response = await client.post(
         f"/v1/batches/{batch}/exclude",
@@ -106,9 +100,7 @@ async def test_dates_and_certificate_numbers_are_not_document_numbers(
 async def test_a_reason_holding_a_document_number_is_400_and_nothing_is_stored(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(good_rows(2)))
     assert submitted.status_code == 201, submitted.text
     batch = submitted.json()["batch"]["id"]
     before = await counts(world)

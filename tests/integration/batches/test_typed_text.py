@@ -12,8 +12,8 @@ import pytest
 from registry.db import Database
 from tests.factories import ELECTRICIAN
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
-from tests.integration.batches.test_control_characters import FORM, counts, post_by_hand, refused
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch, resident_id
+from tests.integration.batches.test_control_characters import counts, post_by_hand, refused
 
 NAMES = [
     ("-张三", "text.formula"),
@@ -33,9 +33,7 @@ async def test_names_with_a_formula_start_or_an_invisible_character_are_refused_
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
     rows = [*good_rows(1)] + [[name, resident_id(20 + i), ELECTRICIAN, "4"] for i, (name, _) in enumerate(NAMES)]
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(rows))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(rows))
     assert submitted.status_code == 201, submitted.text
     bad = {row["row"]: row["problems"] for row in submitted.json()["bad_rows"]}
     assert {n: [(p["code"], p["rule"]) for p in problems] for n, problems in bad.items()} == {
@@ -67,9 +65,7 @@ async def test_a_file_name_with_an_invisible_character_or_an_id_is_400(
 async def test_a_batch_reason_with_a_bidi_control_is_400(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
-    submitted = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    submitted = await post_batch(client, tokens["institution"], csv_file(good_rows(2)))
     batch = submitted.json()["batch"]["id"]
     before = await counts(world)
     for reason in ("重复\u202e报名", "\u2066重复\u2069", "重复\u200f"):

@@ -16,12 +16,9 @@ from issuer.batches.template import build_template
 from registry.db import Database
 from registry.models import Batch, BatchRow, Event
 from registry.vocab import CertificateKind
-from tests.factories import SKILL_INSTITUTION
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows
+from tests.integration.batches.helpers import FORM, Client, bilingual, csv_file, good_rows
 from tests.support import make_settings
-
-FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 
 
 async def upload(

@@ -17,18 +17,14 @@ from registry.config import Settings
 from registry.db import Database
 from registry.models import Batch
 from registry.rules.profiles import get_profile
-from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION
+from tests.factories import EMBROIDERY, SITE
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import CITY_REVIEWER, Client, bilingual, csv_file, good_rows
+from tests.integration.batches.helpers import CITY_REVIEWER, Client, bilingual, csv_file, good_rows, post_batch
 from tests.support import make_settings
-
-FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 
 
 async def submit(client: Client, tokens: dict[str, str], rows: list[list[str]]) -> int:
-    response = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(rows))}, data=FORM, headers=auth(tokens["institution"])
-    )
+    response = await post_batch(client, tokens["institution"], csv_file(rows))
     assert response.status_code == 201, response.text
     return int(response.json()["batch"]["id"])
 
@@ -82,9 +78,7 @@ async def test_special_ability_results_stop_at_the_city(client: Client, tokens: 
     form = {"institution": SITE, "kind": "special_ability", "assessed_on": "2025-06-01"}
     rows = [[name, id_number, EMBROIDERY] for name, id_number, _, _ in good_rows(2)]
     data = csv_file(rows, header=("姓名", "身份证号", "专项职业能力项目编码"))
-    response = await client.post(
-        "/v1/batches", files={"file": ("r.csv", data)}, data=form, headers=auth(tokens["province_admin"])
-    )
+    response = await post_batch(client, tokens["province_admin"], data, form)
     assert response.status_code == 201, response.text
     batch = int(response.json()["batch"]["id"])
     reviewed = ok(await act(client, tokens["city"], batch, "review", {"decision": "approve"}))
@@ -96,11 +90,7 @@ async def test_special_ability_results_stop_at_the_city(client: Client, tokens: 
 async def test_separation_of_duties(client: Client, tokens: dict[str, str]) -> None:
     """Rule 7's two reviews are two people: the submitter may not review, the city reviewer may not review
     at the province. The province admin holds every role's rights, so it is the one to catch."""
-    form = {**FORM}
-    response = await client.post(
-        "/v1/batches", files={"file": ("r.csv", csv_file(good_rows(2)))}, data=form,
-        headers=auth(tokens["province_admin"]),
-    )  # fmt: skip
+    response = await post_batch(client, tokens["province_admin"], csv_file(good_rows(2)))
     batch = int(response.json()["batch"]["id"])
     own = await act(client, tokens["province_admin"], batch, "review", {"decision": "approve"})
     assert own.status_code == 403, own.text

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from issuer.cli import main
 from keys.keyset import KeySet, KeyStatus
 from keys.kid import b64url_decode, b64url_encode
+from tests.integration.cli.support import command_env, invoke
 from tests.support import ID_HASH_KEY
 
 AUTHORITY_CSV = "code,name,level,region_code\n430000,湖南省职业技能鉴定中心,province,430000\n"
@@ -21,18 +22,14 @@ REGIONS_CSV = "code,name,parent_code\n430000,湖南省,\n"
 
 @pytest.fixture
 def env(empty_db_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CERTREG_DATABASE_URL": empty_db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "correct horse",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_DEMO_MODE": "1",  # `certreg demo load` runs only in the demo mode (rule 8)
-    }
-
-
-def invoke(env: dict[str, str], *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    # `certreg demo load` runs only in the demo mode (rule 8)
+    return command_env(
+        empty_db_url,
+        tmp_path / "keys",
+        CERTREG_KEY_PASSPHRASE="correct horse",
+        CERTREG_ID_HASH_KEY=ID_HASH_KEY,
+        CERTREG_DEMO_MODE="1",
+    )
 
 
 def seed_authority(env: dict[str, str], tmp_path: Path) -> None:

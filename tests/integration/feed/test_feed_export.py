@@ -14,10 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from issuer.cli import main
 from issuer.feed.fields import NATIONAL_FIELDS
 from issuer.feed.manifest import verify_manifest
 from keys.kid import b64url_decode
@@ -25,23 +23,16 @@ from registry.config import Settings
 from registry.events import decode_entry
 from registry.models import Event
 from tests.factories import PROVINCE
+from tests.integration.cli.support import command_env, invoke
 from tests.integration.feed.conftest import World
 from tests.integration.legacy.files import mixed_rows, skill_rows
 from tests.support import ID_HASH_KEY
 
 
 def _export(settings: Settings, since: int, out: Path) -> str:
-    env = {
-        "CERTREG_DATABASE_URL": settings.database.database_url,
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_KEY_DIR": settings.keys.key_dir,
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-    }
+    env = command_env(settings.database.database_url, settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
     args = ["feed", "export", "--since", str(since), "--out", str(out), "--reason", "国家库上报 / national upload"]
-    result = CliRunner().invoke(main, args, env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    result = invoke(env, *args)
     assert result.exit_code == 0, result.output
     return " ".join(result.output.split())
 

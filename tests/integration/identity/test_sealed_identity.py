@@ -14,21 +14,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text, update
 
 from issuer.app import create_app
-from issuer.auth import Role, create_token
-from issuer.cli import main
+from issuer.auth import Role
 from keys.kek import read_kek_file_header
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Base, Batch, BatchRow, Certificate, DataKeyRow, Event, HolderIdentity
 from registry.rules.document_types import DocumentType
 from registry.rules.masks import mask_document
-from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
-from tests.integration.batches.helpers import csv_file, resident_id
+from tests.factories import PROVINCE, add_keys, key_store, seed_world
+from tests.factories.tokens import WORKFLOW_HOLDERS, make_tokens
+from tests.integration.batches.helpers import csv_file, post_batch, resident_id
+from tests.integration.cli.support import command_env, invoke
 from tests.support import ID_HASH_KEY, make_settings
 
 HEADER = ("姓名", "身份证号", "证件类型", "职业编码", "等级")
@@ -55,14 +55,7 @@ class World:
 async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
     await seed_world(database)
     await add_keys(database, key_store(tmp_path / "keys"))
-    holders = {
-        Role.INSTITUTION: SKILL_INSTITUTION,
-        Role.CITY_REVIEWER: CITY,
-        Role.PROVINCE_REVIEWER: PROVINCE,
-        Role.PROVINCE_ADMIN: PROVINCE,
-    }
-    async with database.transaction() as session:
-        tokens = {role: await create_token(session, org_code=org, role=role) for role, org in holders.items()}
+    tokens = await make_tokens(database, WORKFLOW_HOLDERS)
     settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
     async with AsyncTestClient(create_app(settings)) as client:
         yield World(database, settings, client, tokens)
@@ -71,11 +64,8 @@ async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
 async def _upload_and_issue(world: World) -> list[str]:
     """Upload the rows, let the batch stand under a notice that has ended (the review chain is not this
     test's subject), issue it; returns the numbers in row order."""
-    uploaded = await world.client.post(
-        "/v1/batches",
-        files={"file": ("results.csv", csv_file(ROWS, header=HEADER))},
-        data={"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"},
-        headers=world.auth(Role.INSTITUTION),
+    uploaded = await post_batch(
+        world.client, world.tokens[Role.INSTITUTION], csv_file(ROWS, header=HEADER), name="results.csv"
     )
     assert uploaded.status_code == 201, uploaded.text
     assert uploaded.json()["bad_rows"] == [], uploaded.text
@@ -180,16 +170,8 @@ async def test_only_the_province_admin_reads_a_full_identity_and_every_read_is_l
 
 
 def _cli(settings: Settings, *args: str) -> tuple[int, str]:
-    env = {
-        "CERTREG_DATABASE_URL": settings.database.database_url,
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_KEY_DIR": settings.keys.key_dir,
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-    }
-    result = CliRunner().invoke(main, list(args), env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    env = command_env(settings.database.database_url, settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY)
+    result = invoke(env, *args)
     return result.exit_code, result.output
 
 
@@ -232,11 +214,8 @@ async def test_a_kek_rotation_rewraps_every_data_key_and_every_identity_still_op
 
 async def test_a_bad_document_type_cell_is_a_row_problem_naming_the_column(world: World) -> None:
     rows = [["王五", PASSPORT, "港澳通行证", "6-31-01-03", "3"], ["赵六", resident_id(3), "", "6-31-01-03", "3"]]
-    uploaded = await world.client.post(
-        "/v1/batches",
-        files={"file": ("results.csv", csv_file(rows, header=HEADER))},
-        data={"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"},
-        headers=world.auth(Role.INSTITUTION),
+    uploaded = await post_batch(
+        world.client, world.tokens[Role.INSTITUTION], csv_file(rows, header=HEADER), name="results.csv"
     )
     assert uploaded.status_code == 201, uploaded.text
     bad = uploaded.json()["bad_rows"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from click.testing import CliRunner
 from litestar import get
@@ -20,6 +18,7 @@ from registry.db import Database
 from registry.errors import NotFoundError
 from registry.models import ApiToken
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
+from tests.integration.cli.support import seed
 from tests.support import make_settings
 
 
@@ -85,14 +84,7 @@ async def test_missing_bad_and_revoked_tokens_get_401(db_url: str, database: Dat
 
 
 def test_tokens_create_prints_the_token_once(empty_db_url: str) -> None:
-    async def seed() -> None:
-        db = Database(empty_db_url)
-        try:
-            await seed_world(db)
-        finally:
-            await db.dispose()
-
-    asyncio.run(seed())
+    seed(empty_db_url)
     env = {"CERTREG_DATABASE_URL": empty_db_url}
     result = CliRunner().invoke(main, ["tokens", "create", "--org", CITY, "--role", "city_reviewer"], env=env)
     assert result.exit_code == 0, result.output

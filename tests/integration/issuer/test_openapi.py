@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 from litestar import Litestar
@@ -29,12 +30,13 @@ from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from issuer.app import create_app
-from issuer.auth import create_token
 from issuer.identity import kek as kek_module
 from issuer.identity.kek import KEK_FILE_NAME
 from issuer.openapi import BEARER
+from issuer.runtime import IssuerRuntime
 from registry.db import Database
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION
+from tests.factories.tokens import bearer, make_tokens
 from tests.integration.batches.helpers import csv_file, good_rows, resident_id
 from tests.integration.issuing.batches import Row, make_batch, rows_of
 from tests.integration.issuing.conftest import TOKENS, World, world  # noqa: F401 - the world fixture
@@ -119,10 +121,8 @@ def _example_values(content: dict[str, Any]) -> list[Any]:
 
 @pytest.fixture
 async def ctx(world: World, db_url: str) -> Any:  # noqa: F811 - the fixture imported above
-    headers: dict[str, dict[str, str]] = {"none": {}}
-    async with world.database.transaction() as session:
-        for name, (org, role) in TOKENS.items():
-            headers[name] = {"Authorization": f"Bearer {await create_token(session, org_code=org, role=role)}"}
+    tokens = await make_tokens(world.database, TOKENS)
+    headers = {"none": {}, **{name: bearer(token) for name, token in tokens.items()}}
     settings = make_settings(database_url=db_url, key_dir=str(world.key_dir), max_upload_bytes=MAX_UPLOAD)
     app = create_app(settings)
     async with AsyncTestClient(app) as client:
@@ -302,6 +302,33 @@ GENERIC: dict[int, Provoker] = {
 }
 
 
+async def _cannot_sign(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """The key passphrase unset (a server fault): the signing key store cannot be opened (``keys.unavailable``)."""
+    runtime: IssuerRuntime = ctx.app.state["issuer"]  # type: ignore[attr-defined]
+    settings = runtime.settings
+    runtime.settings = msgspec.structs.replace(
+        settings, keys=msgspec.structs.replace(settings.keys, key_passphrase=None)
+    )
+    runtime._keystore = None
+    try:
+        return await _request(ctx, method, _path(template, ctx), op)
+    finally:
+        runtime.settings, runtime._keystore = settings, None
+
+
+async def _no_province_key(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """A province whose signing key was never made (``certreg keys new`` not run yet): a valid source, and the
+    runtime's profile naming a province authority without an active key."""
+    runtime: IssuerRuntime = ctx.app.state["issuer"]  # type: ignore[attr-defined]
+    profile = runtime.profile
+    runtime.profile = msgspec.structs.replace(profile, province_region="650000")
+    fields, files = _form(op["operationId"])
+    try:
+        return await _request(ctx, method, _path(template, ctx), op, form=({**fields, "source": "hunan-osta"}, files))
+    finally:
+        runtime.profile = profile
+
+
 async def _forbidden_test_print(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
     return await _forbidden(ctx, method, template, op, query={"kind": "skill_level"})  # kind is required
 
@@ -315,6 +342,8 @@ SPECIFIC: dict[tuple[str, int], Provoker] = {
     ("replaceCertificate", 422): _bad_correction,
     ("issueBatch", 422): _ineligible,
     ("getTestPrintPdf", 403): _forbidden_test_print,
+    ("importLegacyCertificates", 503): _cannot_sign,
+    ("importLegacyCertificates", 409): _no_province_key,
 }
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import msgspec
 from sqlalchemy import insert, select
 
+from issuer.auth import Principal, Role
 from registry.calendar import province_day
 from registry.db import Database
 from registry.models import AbilityProject, Batch, BatchRow, Filing, FilingScope
@@ -19,6 +20,9 @@ from registry.rules.parts import NumberParts
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, SKILL_INSTITUTION, id_digest
+
+#: The province administrator who issues these batches, as an operator of ``certreg`` (no token).
+OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 class Row(msgspec.Struct, frozen=True, kw_only=True):

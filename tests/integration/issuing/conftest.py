@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import msgspec
@@ -10,11 +10,23 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from issuer.app import create_app
-from issuer.auth import Role, create_token
+from issuer.auth import Role
 from issuer.keystore import KeyStore
 from registry.db import Database
 from registry.models import Authority, Region
-from tests.factories import CITY, PROVINCE, SITE, SKILL_INSTITUTION, STATION, add_keys, key_store, seed_world
+from tests.factories import (
+    CITY,
+    HOLDER_IDS,
+    PROVINCE,
+    SITE,
+    SKILL_INSTITUTION,
+    STATION,
+    add_keys,
+    key_store,
+    seed_world,
+)
+from tests.factories.tokens import bearer, make_tokens
+from tests.integration.issuing.batches import Row, make_batch
 from tests.support import make_settings
 
 OTHER_CITY = "430200"  # 株洲市: a city centre outside the seeded institutions' region
@@ -65,11 +77,8 @@ class Api(msgspec.Struct):
 @pytest.fixture
 async def api(world: World, db_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     """The all-in-one app on the world's database and keys (with Redis when the test asks for it)."""
-    headers: dict[str, dict[str, str]] = {"none": {}}
-    async with world.database.transaction() as session:
-        for name, (org, role) in TOKENS.items():
-            token = await create_token(session, org_code=org, role=role)
-            headers[name] = {"Authorization": f"Bearer {token}"}
+    tokens = await make_tokens(world.database, TOKENS)
+    headers = {"none": {}, **{name: bearer(token) for name, token in tokens.items()}}
     redis: dict[str, str] = {}
     if "redis_url" in request.fixturenames:
         redis = {
@@ -79,3 +88,14 @@ async def api(world: World, db_url: str, request: pytest.FixtureRequest) -> Asyn
     settings = make_settings(database_url=db_url, key_dir=str(world.key_dir), **redis)
     async with AsyncTestClient(create_app(settings)) as client:
         yield Api(client, headers, world)
+
+
+async def issue_over_http(api: Api, names: Sequence[str]) -> list[str]:
+    """A batch of ``names`` (the seeded holders' ID numbers, in order) issued by ``POST /v1/batches/{id}/issue``
+    as the province admin, as the console does it; the numbers in row order."""
+    rows = [Row(name=name, holder_id=HOLDER_IDS[i]) for i, name in enumerate(names)]
+    batch_id = await make_batch(api.world.database, rows)
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
+    assert response.status_code == 200, response.text
+    numbers: list[str] = response.json()["numbers"]
+    return numbers

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from issuer.auth import Principal, Role
 from issuer.identity.sealer import seal_documents
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
@@ -20,11 +19,9 @@ from registry.db import Database
 from registry.models import BatchRow, Certificate
 from registry.rules.documents import holder_document
 from registry.rules.profiles import HUNAN
-from tests.integration.issuing.batches import Row, make_batch, rows_of
+from tests.integration.issuing.batches import OPERATOR, Row, make_batch, rows_of
 from tests.integration.issuing.conftest import Api
 from tests.support import make_settings
-
-OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 def settings_of(api: Api) -> Settings:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from issuer.auth import Principal, Role, create_token, resolve_token, revoke_token
+from issuer.auth import Role, create_token, resolve_token, revoke_token
 from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import EMBROIDERY, HOLDER_IDS, PROVINCE, SITE, issue_test_certificates
 from tests.integration.issuing.batches import (
+    OPERATOR,
     SPECIAL,
     Row,
     add_projects,
@@ -18,8 +19,6 @@ from tests.integration.issuing.batches import (
 from tests.integration.issuing.conftest import Api
 
 ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_city", "skill_institution", "site")
-
-OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 async def test_who_may_issue_a_batch(api: Api) -> None:
@@ -70,13 +69,7 @@ async def test_the_403_names_the_rule(api: Api) -> None:
 async def test_who_may_get_qr_codes(api: Api) -> None:
     world = api.world
     batch_id = await make_batch(world.database, rows_of(1))
-    result = await issue_batch(
-        world.database,
-        world.store,
-        HUNAN,
-        batch_id,
-        caller=OPERATOR,
-    )
+    result = await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
     number = result.numbers[0]
     observed = {}
     for role in (*ROLES, "station"):
@@ -158,15 +151,7 @@ async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
     """Not only a missing token: an unknown one, a malformed header and a revoked token are refused too."""
     world = api.world
     batch_id = await make_batch(world.database, rows_of(1))
-    number = (
-        await issue_batch(
-            world.database,
-            world.store,
-            HUNAN,
-            batch_id,
-            caller=OPERATOR,
-        )
-    ).numbers[0]
+    number = (await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)).numbers[0]
     async with world.database.transaction() as session:
         revoked = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
         token_id = (await resolve_token(session, revoked)).token_id  # type: ignore[union-attr]

@@ -14,9 +14,8 @@ from jsonschema import Draft201909Validator
 
 from registry.models import Certificate
 from registry.qrtoken import encode_token
-from tests.factories import CITY, HOLDER_IDS
-from tests.integration.issuing.batches import Row, make_batch
-from tests.integration.issuing.conftest import Api
+from tests.factories import CITY
+from tests.integration.issuing.conftest import Api, issue_over_http
 from tests.unit.credentials.test_independent_verifier import Refused, independent_bit, independent_verify
 from tests.unit.credentials.test_ob3_schema import SCHEMA_FILE
 
@@ -24,12 +23,7 @@ NAMES = ["张三", "李四"]
 
 
 async def _issue(api: Api) -> list[str]:
-    rows = [Row(name=name, holder_id=HOLDER_IDS[i]) for i, name in enumerate(NAMES)]
-    batch_id = await make_batch(api.world.database, rows)
-    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
-    assert response.status_code == 200, response.text
-    numbers: list[str] = response.json()["numbers"]
-    return numbers
+    return await issue_over_http(api, NAMES)
 
 
 async def _token(api: Api, number: str) -> str:

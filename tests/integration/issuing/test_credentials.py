@@ -22,8 +22,7 @@ from registry.keyring import load_keyset
 from registry.models import CertificateCredential, Event, StatusList
 from registry.rules.profiles import HUNAN
 from tests.factories import CITY, HOLDER_IDS, issue_test_certificates
-from tests.integration.issuing.batches import Row, make_batch
-from tests.integration.issuing.conftest import Api, World
+from tests.integration.issuing.conftest import Api, World, issue_over_http
 from tests.support import make_settings
 
 PUBLIC_URL = make_settings().server.public_url
@@ -48,15 +47,6 @@ async def _list(world: World, authority: str, number: int = 1) -> StatusList:
     return row
 
 
-async def _issue_via_api(api: Api, names: list[str]) -> list[str]:
-    rows = [Row(name=name, holder_id=HOLDER_IDS[i]) for i, name in enumerate(names)]
-    batch_id = await make_batch(api.world.database, rows)
-    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
-    assert response.status_code == 200, response.text
-    numbers: list[str] = response.json()["numbers"]
-    return numbers
-
-
 def _bit(list_row: StatusList, credential: CertificateCredential, keyset: KeySet) -> bool:
     verified = verify_authority_document(
         list_row.credential, keyset=keyset, public_url=PUBLIC_URL, expected_type="BitstringStatusListCredential"
@@ -67,7 +57,7 @@ def _bit(list_row: StatusList, credential: CertificateCredential, keyset: KeySet
 
 
 async def test_issuing_through_the_api_signs_stores_and_logs_each_credential(api: Api) -> None:
-    numbers = await _issue_via_api(api, ["张三", "李四", "王五"])
+    numbers = await issue_over_http(api, ["张三", "李四", "王五"])
     keyset = await _keyset(api.world)
     stored = await _credentials(api.world)
     assert sorted(stored) == sorted(numbers)
@@ -98,7 +88,7 @@ async def test_issuing_through_the_api_signs_stores_and_logs_each_credential(api
 
 
 async def test_revoke_and_reissue_set_the_bit_in_a_re_signed_list(api: Api) -> None:
-    first, second, third = await _issue_via_api(api, ["张三", "李四", "王五"])
+    first, second, third = await issue_over_http(api, ["张三", "李四", "王五"])
     admin = api.headers["province_admin"]
     before = await _list(api.world, CITY)
     revoked = await api.client.post(f"/v1/certificates/{first}/revoke", json=REASON, headers=admin)

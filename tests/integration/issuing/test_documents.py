@@ -16,7 +16,6 @@ from PIL import Image
 from sqlalchemy import select
 
 import issuer.artefacts.build
-from issuer.auth import Principal, Role
 from issuer.documents.extract import extract_token
 from issuer.issuing.changes import reissue_certificate, revoke_certificate
 from issuer.issuing.service import issue_batch
@@ -28,6 +27,7 @@ from registry.qrtoken import encode_token, token_from_text, token_url
 from registry.rules.profiles import HUNAN
 from tests.factories import HOLDER_IDS, STATION, WELDER
 from tests.integration.issuing.batches import (
+    OPERATOR,
     SPECIAL,
     Row,
     add_projects,
@@ -42,7 +42,6 @@ from tests.unit.documents.sample import ARTIFACTS, page_png, pdf_text
 from verify.verifier import verify_token
 
 PUBLIC_URL = "http://testserver"
-ADMIN = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 async def _keyset(api: Api) -> KeySet:
@@ -174,7 +173,7 @@ async def test_the_zip_is_built_once_kept_and_a_revoke_redraws_nothing_else(
     }
 
     revoked = certificates[1].number
-    await revoke_certificate(api.world.database, HUNAN, revoked, reason="伪造材料", caller=ADMIN)
+    await revoke_certificate(api.world.database, HUNAN, revoked, reason="伪造材料", caller=OPERATOR)
     after = await api.client.get(url, headers=headers)
     rebuilt = await _artefact(api, batch_id, "certificates_zip")
     assert rebuilt.rendered == 0  # the others are copied from the kept file, not drawn again
@@ -273,7 +272,7 @@ async def test_the_print_run_pdf_and_the_qr_zip_are_kept(api: Api) -> None:
 async def test_a_certificate_without_a_sealed_identity_gets_no_document(api: Api) -> None:
 
     batch_id = await make_batch(api.world.database, rows_of(1))
-    await issue_batch(api.world.database, api.world.store, HUNAN, batch_id, caller=ADMIN)
+    await issue_batch(api.world.database, api.world.store, HUNAN, batch_id, caller=OPERATOR)
     async with api.world.database.reader() as session:
         number = await session.scalar(select(Certificate.number).where(Certificate.batch_id == batch_id))
     admin = api.headers["province_admin"]
@@ -297,7 +296,7 @@ async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -
     before = zipfile.ZipFile(io.BytesIO((await api.client.get(url, headers=admin)).content))
     number = certificates[2].number
     await reissue_certificate(
-        api.world.database, api.world.store, HUNAN, number, reason="遗失补发", caller=ADMIN
+        api.world.database, api.world.store, HUNAN, number, reason="遗失补发", caller=OPERATOR
     )  # 补发 keeps the number of a qualification certificate: a new print serial, 备注 补发
     after = zipfile.ZipFile(io.BytesIO((await api.client.get(url, headers=admin)).content))
     assert (await _artefact(api, batch_id, "certificates_zip")).rendered == 1

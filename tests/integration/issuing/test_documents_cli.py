@@ -18,21 +18,16 @@ from registry.db import Database
 from registry.models import Event
 from registry.qrtoken import encode_token
 from tests.factories import HOLDER_IDS, add_keys, key_store, seed_world
+from tests.integration.cli.support import command_env
 from tests.integration.issuing.sealed import seal_and_issue
 from tests.integration.log.tampering import log_seeded_filings
 from tests.support import ID_HASH_KEY, make_settings
 
 
 def _env(db_url: str, key_dir: Path) -> dict[str, str]:
-    return {
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(key_dir),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        "CERTREG_PUBLIC_URL": "http://testserver",
-        "CERTREG_REDIS_URL": "",
-    }
+    return command_env(
+        db_url, key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY, CERTREG_PUBLIC_URL="http://testserver", CERTREG_REDIS_URL=""
+    )
 
 
 def _prepare(db_url: str, key_dir: Path) -> tuple[int, list[tuple[str, str]]]:

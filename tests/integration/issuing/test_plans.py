@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from issuer.auth import Principal, Role
 from issuer.batches.refstore import holder_certificates, valid_certificates
 from issuer.issuing.service import issue_batch
 from registry.db import Database
@@ -21,12 +20,10 @@ from registry.rules.profiles import HUNAN
 from registry.sets import member_of
 from registry.vocab import CertificateKind
 from tests.factories import add_keys, key_store, seed_world
-from tests.integration.issuing.batches import Row, make_batch
+from tests.integration.issuing.batches import OPERATOR, Row, make_batch
 from tests.support import scratch_database
 
 ISSUED = 20_000
-
-OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
 
 
 async def _generic_plan(database: Database, digests: list[bytes]) -> str:

@@ -13,31 +13,22 @@ from sqlalchemy import event, select, update
 
 import issuer.issuing.exports
 import issuer.issuing.qrcodes
-from issuer.auth import Principal, Role
 from issuer.issuing.exports import export_lines
 from issuer.issuing.service import issue_batch
 from registry.models import Certificate
 from registry.qrtoken import encode_token, short_url, token_url
 from registry.rules.profiles import HUNAN
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import OPERATOR, make_batch, rows_of
 from tests.integration.issuing.conftest import Api
 from tests.support import read_qr
 
 PUBLIC_URL = "http://testserver"  # tests.support.make_settings
 
-OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
-
 
 async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
     world = api.world
     batch_id = await make_batch(world.database, rows_of(count))
-    await issue_batch(
-        world.database,
-        world.store,
-        HUNAN,
-        batch_id,
-        caller=OPERATOR,
-    )
+    await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
     async with world.database.reader() as session:
         query = select(Certificate).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
         return batch_id, list((await session.scalars(query)).all())

@@ -11,10 +11,11 @@ from httpx import Response
 from litestar.testing import AsyncTestClient
 
 from issuer.app import create_app
-from issuer.auth import Role, create_token
+from issuer.auth import Role
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import PROVINCE, add_keys, key_store, seed_world
+from tests.factories.tokens import make_tokens
 from tests.support import make_settings
 
 
@@ -38,11 +39,9 @@ async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
     await seed_world(database)
     store = key_store(tmp_path / "keys")
     await add_keys(database, store)
-    async with database.transaction() as session:
-        tokens = {
-            role: await create_token(session, org_code=PROVINCE, role=role)
-            for role in (Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER)
-        }
+    tokens = await make_tokens(
+        database, {role: (PROVINCE, role) for role in (Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER)}
+    )
     settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
     async with AsyncTestClient(create_app(settings)) as client:
         yield World(database, settings, client, tokens)

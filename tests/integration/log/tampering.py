@@ -7,17 +7,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from click.testing import CliRunner, Result
 from sqlalchemy import delete, insert, select, update
 
 from issuer.checkpoints import publish_checkpoint
-from issuer.cli import main
 from registry.append_only import unguarded
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import Certificate, CertificatePrint, Checkpoint, Event, Filing, FilingScope, LogHead, MerkleNode
 from registry.refdata.filings import scope_signature, scope_terms
 from tests.factories import TestCertificate, add_keys, key_store, seed_world
+from tests.integration.cli.support import command_env
 from tests.integration.log.conftest import World
 from tests.support import make_settings
 
@@ -26,17 +25,7 @@ T = TypeVar("T")
 
 
 def cli_env(db_url: str, key_dir: Path) -> dict[str, str]:
-    return {
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(key_dir),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_LOG_ORIGIN": ORIGIN,
-    }
-
-
-def invoke(env: dict[str, str], *args: str) -> Result:
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return command_env(db_url, key_dir, CERTREG_LOG_ORIGIN=ORIGIN)
 
 
 def on_database(db_url: str, work: Callable[[Database], Awaitable[T]]) -> T:

@@ -11,7 +11,8 @@ from issuer.cli import main
 from registry.config import SettingsError
 from registry.log.checkpoint import open_checkpoint
 from registry.log.note import NoteVerifier
-from tests.integration.log.tampering import ORIGIN, build, cli_env, invoke, on_database
+from tests.integration.cli.support import invoke
+from tests.integration.log.tampering import ORIGIN, build, cli_env, on_database
 from tests.support import make_settings
 
 

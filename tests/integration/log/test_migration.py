@@ -33,14 +33,19 @@ async def _nodes(database: Database) -> dict[tuple[int, int], bytes]:
         return {(level, index): digest for level, index, digest in rows}
 
 
+async def _logged(database: Database, count: int) -> None:
+    """The schema at head, then ``count`` events appended (each one a leaf of the log)."""
+    await upgrade(database.write_engine)
+    async with database.transaction() as session:
+        await append_events(
+            session, [NewEvent(kind="batch.submitted", subject=f"b{i}", actor="t") for i in range(count)]
+        )
+
+
 async def test_down_and_up_again(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
     try:
-        await upgrade(database.write_engine)
-        async with database.transaction() as session:
-            await append_events(
-                session, [NewEvent(kind="batch.submitted", subject=f"b{i}", actor="t") for i in range(600)]
-            )
+        await _logged(database, 600)
         async with database.reader() as session:
             hashes = list((await session.scalars(select(Event.leaf_hash).order_by(Event.idx))).all())
         upper = await _nodes(database)
@@ -67,11 +72,7 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
 async def test_0008_adds_levels_4_to_7_from_the_leaf_hashes(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'm8.db'}")
     try:
-        await upgrade(database.write_engine)
-        async with database.transaction() as session:
-            await append_events(
-                session, [NewEvent(kind="batch.submitted", subject=f"b{i}", actor="t") for i in range(16_500)]
-            )
+        await _logged(database, 16_500)
         at_head = await _nodes(database)
         await _downgrade(database, "0007_prod")
         assert {level for level, _ in await _nodes(database)} == set(range(8, 15))

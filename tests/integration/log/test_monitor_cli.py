@@ -14,8 +14,9 @@ from keys.signing import SigningKey
 from registry.log.note import NoteVerifier
 from registry.models import Checkpoint
 from tests.factories import PROVINCE
+from tests.integration.cli.support import invoke
 from tests.integration.log.server import serving
-from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, invoke, on_database, sql, truncate
+from tests.integration.log.tampering import ORIGIN, build, cli_env, grow, on_database, sql, truncate
 from tests.support import make_settings
 
 

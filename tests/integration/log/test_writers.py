@@ -15,8 +15,9 @@ from registry.log.checkpoint import open_checkpoint
 from registry.log.note import NoteVerifier
 from registry.models import Certificate, Checkpoint, Event, FilingStatusChange, LogHead
 from tests.factories import add_keys, key_store, seed_world
+from tests.integration.cli.support import invoke
 from tests.integration.issuing.batches import make_batch, rows_of
-from tests.integration.log.tampering import cli_env, invoke, on_database
+from tests.integration.log.tampering import cli_env, on_database
 from tests.support import ID_HASH_KEY
 
 DATA = Path(__file__).resolve().parents[3] / "registry" / "data"

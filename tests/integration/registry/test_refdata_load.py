@@ -66,13 +66,19 @@ async def test_csv_encodings(database: Database, encoding: str) -> None:
     assert await count(database, Region) == 2
 
 
-async def test_xlsx_with_one_sheet_per_table(database: Database) -> None:
+def regions_book(*rows: list[str | None]) -> openpyxl.Workbook:
+    """A workbook whose first sheet is the regions table: its header, then ``rows``."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "regions"
-    for row in (["code", "name", "parent_code"], ["430000", "湖南省", None], ["430100", "长沙市", "430000"]):
+    for row in (["code", "name", "parent_code"], *rows):
         sheet.append(row)
+    return book
+
+
+async def test_xlsx_with_one_sheet_per_table(database: Database) -> None:
+    book = regions_book(["430000", "湖南省", None], ["430100", "长沙市", "430000"])
     occupations = book.create_sheet("职业")
     occupations.append(["职业编码", "职业名称", "国家职业资格目录", "准入类", "等级", "生效日期"])
     occupations.append(["6-31-01-03", "电工", "否", "否", "12345", "2015-07-29"])
@@ -496,12 +502,7 @@ async def test_a_bad_row_of_a_json_file_is_reported_and_nothing_is_loaded(
 
 
 async def test_bad_rows_of_an_xlsx_file_are_reported_by_sheet_and_row(database: Database) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "regions"
-    for values in (["code", "name", "parent_code"], ["430000", "湖南省", None], ["999999", "无此省", None]):
-        sheet.append(values)
+    book = regions_book(["430000", "湖南省", None], ["999999", "无此省", None])
     occupations = book.create_sheet("职业")
     occupations.append(["职业编码", "职业名称", "国家职业资格目录", "准入类", "等级", "生效日期", "失效日期"])
     occupations.append(["6-31-01-03", "电工", "否", None, "12345", "2015-07-29", None])

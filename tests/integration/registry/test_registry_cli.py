@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from issuer.cli import main
 from registry.db import Database
 from registry.models import Event, Region
+from tests.integration.cli.support import command_env
 
 
 def rows_in(url: str, model: type[Region] | type[Event]) -> int:
@@ -35,14 +36,13 @@ def load_regions(db_url: str, tmp_path: Path, text: str, **env: str) -> Result:
 
 
 def test_demo_load_refuses_a_non_hunan_profile_before_loading_anything(empty_db_url: str, tmp_path: Path) -> None:
-    env = {
-        "CERTREG_DATABASE_URL": empty_db_url,
-        "CERTREG_PROFILE": "sichuan",
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "correct horse",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_DEMO_MODE": "1",
-    }
+    env = command_env(
+        empty_db_url,
+        tmp_path / "keys",
+        CERTREG_PROFILE="sichuan",
+        CERTREG_KEY_PASSPHRASE="correct horse",
+        CERTREG_DEMO_MODE="1",
+    )
     result = CliRunner().invoke(main, ["demo", "load"], env=env)
     assert result.exit_code == 2, result.output
     assert "cannot be loaded under CERTREG_PROFILE=sichuan" in result.output
@@ -55,12 +55,7 @@ def test_demo_load_refuses_a_non_hunan_profile_before_loading_anything(empty_db_
 
 def test_demo_load_refuses_to_run_outside_the_demo_mode(empty_db_url: str, tmp_path: Path) -> None:
     """The demo batch is noticed for 0 days: only the demo mode (make run) may shorten a notice (rule 8)."""
-    env = {
-        "CERTREG_DATABASE_URL": empty_db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "correct horse",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-    }
+    env = command_env(empty_db_url, tmp_path / "keys", CERTREG_KEY_PASSPHRASE="correct horse")
     result = CliRunner().invoke(main, ["demo", "load"], env=env)
     assert result.exit_code == 2, result.output
     assert "CERTREG_DEMO_MODE=1" in result.output

@@ -3,6 +3,7 @@ successor, plus tokens the registry never issued (forged, unknown number, altere
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from registry.statement import decode_statement, encode_statement, sign_statemen
 from tests.factories import CITY, HOLDER_IDS, TestCertificate, add_keys, issue_test_certificates, key_store, seed_world
 from tests.support import make_settings
 from verify.app import create_app
+from verify.runtime import STATE_KEY, VerifyRuntime
 
 REVOKE_REASON = "以欺骗手段取得证书 / obtained by deception"
 
@@ -90,3 +92,21 @@ def verify_app(database_url: str, **settings: object) -> Litestar:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def runtime_of(app: Litestar) -> VerifyRuntime:
+    """The verify runtime an app built by :func:`verify_app` keeps in its state (its caches and metrics)."""
+    runtime = app.state[STATE_KEY]
+    assert isinstance(runtime, VerifyRuntime)
+    return runtime
+
+
+async def cache_on(app: Litestar, within: float = 3.0) -> None:
+    """Wait until the in-process cache is trusted (with Redis: once the subscriber has subscribed); fails
+    when it is not on ``within`` seconds."""
+    runtime = runtime_of(app)
+    for _ in range(round(within * 100)):
+        if runtime.cache.active:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the in-process cache never came on")

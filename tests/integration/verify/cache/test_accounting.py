@@ -14,8 +14,7 @@ from issuer.checkpoints import publish_checkpoint
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.cache.test_cache import runtime_of
-from tests.integration.verify.world import build_world, verify_app
+from tests.integration.verify.world import build_world, runtime_of, verify_app
 from tests.support import make_settings
 
 ANSWERS = 400

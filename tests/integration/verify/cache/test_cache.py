@@ -19,20 +19,14 @@ from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_query import UNKNOWN
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, cache_on, runtime_of, verify_app
 from tests.support import make_settings
 from verify.cache.invalidation import channel, invalidate_numbers, view_key
 from verify.cache.viewstore import ViewStore
 from verify.metrics import Metrics
-from verify.runtime import STATE_KEY, VerifyRuntime
+from verify.runtime import VerifyRuntime
 from verify.schemas import VerifyRequest
 from verify.views import CertificateView
-
-
-def runtime_of(app: Litestar) -> VerifyRuntime:
-    runtime = app.state[STATE_KEY]
-    assert isinstance(runtime, VerifyRuntime)
-    return runtime
 
 
 def counter(text: str, series: str) -> float:
@@ -203,11 +197,7 @@ async def test_a_number_cached_as_not_found_is_verifiable_within_a_second_of_its
         }
     app = verify_app(world.database.url, **settings)
     async with AsyncTestClient(app) as client:
-        runtime = runtime_of(app)
-        for _ in range(200):
-            if runtime.cache.active:
-                break
-            await asyncio.sleep(0.01)
+        await cache_on(app)
         assert await result(client, number, "赵六") == "not_found"
         assert await result(client, number, "赵六") == "not_found"
         (issued,) = await issue_test_certificates(world.database, world.store, [("赵六", HOLDER_IDS[3])])
@@ -240,12 +230,8 @@ async def test_a_published_invalidation_drops_the_in_process_answer(
     app = verify_app(world.database.url, redis_url=redis_url, redis_prefix=redis_prefix, change_poll_seconds=60)
     publisher = aioredis.Redis.from_url(redis_url)
     async with AsyncTestClient(app) as client:
+        await cache_on(app, within=1.0)  # the in-process cache comes on once subscribed
         runtime = runtime_of(app)
-        for _ in range(100):
-            if runtime.cache.active:
-                break
-            await asyncio.sleep(0.01)
-        assert runtime.cache.active, "the in-process cache comes on once subscribed"
         await result(client, world.valid.number, "张三")
         assert len(runtime.cache) == 1
         # A revocation by another process: only Redis tells this one (no in-process listener fires).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -10,7 +9,6 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from verify.person.pow import solve
-from verify.runtime import STATE_KEY, VerifyRuntime
 
 #: A valid resident ID that no test certificate is issued under (a person without certificates).
 NOBODY = "11010519491231002X"
@@ -21,22 +19,6 @@ OPEN = {
     "person_id_rate_per_minute": 100_000,
     "person_pow_bits": 4,
 }
-
-
-def runtime_of(app: Litestar) -> VerifyRuntime:
-    runtime = app.state[STATE_KEY]
-    assert isinstance(runtime, VerifyRuntime)
-    return runtime
-
-
-async def cache_on(app: Litestar) -> None:
-    """Wait until the in-process cache is trusted (with Redis: once the subscriber has subscribed)."""
-    runtime = runtime_of(app)
-    for _ in range(300):
-        if runtime.cache.active:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the in-process cache never came on")
 
 
 async def person_json(

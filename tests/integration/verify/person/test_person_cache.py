@@ -22,8 +22,8 @@ from registry.holders import id_digest
 from registry.rules.profiles import get_profile
 from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
 from tests.integration.verify.cache.test_cache import counter
-from tests.integration.verify.person.helpers import OPEN, cache_on, person_json
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.person.helpers import OPEN, person_json
+from tests.integration.verify.world import World, cache_on, verify_app
 from tests.support import ID_HASH_KEY
 from verify.cache.feed import ChangeFeed
 from verify.cache.lru import ResponseCache

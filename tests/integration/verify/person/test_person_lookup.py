@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from registry.models import Certificate
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json, runtime_of
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json
+from tests.integration.verify.world import World, runtime_of, verify_app
 from verify.apikeys import hash_api_key as hash_key
 from verify.person.texts import PERSON_UI
 
