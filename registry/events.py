@@ -152,6 +152,15 @@ def _entry(event: NewEvent, at_us: int) -> LogEntry:
     return LogEntry(ENTRY_VERSION, event.kind, event.subject, at_us, event.actor, event.reason, details)
 
 
+async def _reserve(session: AsyncSession, count: int) -> int:
+    """The first of ``count`` new leaf indices; the ``UPDATE … RETURNING`` takes the ``log_head`` row lock."""
+    result = await session.execute(
+        update(LogHead).where(LogHead.id == LOG_HEAD_ID).values(size=LogHead.size + count).returning(LogHead.size)
+    )
+    end: int = result.scalar_one()
+    return end - count
+
+
 async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> range:
     """Append ``events`` as leaves, in order, inside the caller's transaction; returns their indices.
 
@@ -162,11 +171,8 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
     """
     if not events:
         return range(0)
-    result = await session.execute(
-        update(LogHead).where(LogHead.id == LOG_HEAD_ID).values(size=LogHead.size + len(events)).returning(LogHead.size)
-    )
-    end = result.scalar_one()
-    start = end - len(events)
+    start = await _reserve(session, len(events))
+    end = start + len(events)
     now = datetime.now(UTC)
     micros: dict[datetime, int] = {}  # a batch's events share one time: convert it once
     records: list[tuple[Any, ...]] = []
@@ -184,6 +190,42 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> ra
         records.append((index, at, event.actor, event.kind, event.subject, event.reason, data, digest))
     await insert_records(session, Event, EVENT_COLUMNS, records)
     await store_leaves(session, start, hashes)
+    return range(start, end)
+
+
+class EncodedEvent(msgspec.Struct, frozen=True, array_like=True):
+    """An event whose canonical bytes and leaf hash were computed already (:func:`encode_event`), e.g. in a
+    worker process, so the appender only stores them (a legacy import's origin events: docs/legacy.md)."""
+
+    at: datetime
+    actor: str
+    kind: str
+    subject: str
+    reason: str
+    data: bytes
+    leaf_hash: bytes
+
+
+def encode_event(event: NewEvent) -> EncodedEvent:
+    """``event`` (which must carry its time, with a time zone) encoded as :func:`append_events` would."""
+    if event.at is None or event.at.tzinfo is None:
+        raise ValueError(f"event time missing or naive for {event.kind} {event.subject}: give one with a zone")
+    data = _encoder.encode(_entry(event, to_micros(event.at)))
+    return EncodedEvent(event.at, event.actor, event.kind, event.subject, event.reason, data, leaf_hash(data))
+
+
+async def append_encoded(session: AsyncSession, events: Sequence[EncodedEvent]) -> range:
+    """Append pre-encoded ``events`` as leaves, like :func:`append_events` (same lock, same rows), without
+    encoding or hashing again: the bytes are stored as given, so they must come from :func:`encode_event`."""
+    if not events:
+        return range(0)
+    start = await _reserve(session, len(events))
+    end = start + len(events)
+    records = [
+        (i, e.at, e.actor, e.kind, e.subject, e.reason, e.data, e.leaf_hash) for i, e in enumerate(events, start)
+    ]
+    await insert_records(session, Event, EVENT_COLUMNS, records)
+    await store_leaves(session, start, [e.leaf_hash for e in events])
     return range(start, end)
 
 

@@ -51,7 +51,7 @@ from registry.calendar import province_day
 from registry.certificates import store_certificates
 from registry.config import Settings
 from registry.db import Database
-from registry.events import EventKind, NewEvent
+from registry.events import append_encoded
 from registry.identity.sealing.datakeys import WrappedDataKey
 from registry.identity.sealing.ring import DataKeyRing
 from registry.identity.sealing.store import insert_identities
@@ -207,38 +207,6 @@ async def _database_checks(
     return already
 
 
-def _events(records: Sequence[Prepared], *, source: str, actor: str, at: datetime) -> list[NewEvent]:
-    origin = [
-        NewEvent(
-            kind=EventKind.CERTIFICATE_IMPORTED,
-            subject=r.certificate.number,
-            actor=actor,
-            reason=f"imported from {source}",
-            details={
-                "source": source,
-                "rule": r.rule,
-                "recorded_authority": r.recorded_authority,
-                "issued_on": r.recorded_issued_on.isoformat(),
-            },
-            at=at,
-        )
-        for r in records
-    ]
-    revoked = [
-        NewEvent(
-            kind=EventKind.CERTIFICATE_REVOKED,
-            subject=r.certificate.number,
-            actor=actor,
-            reason=r.revoke_reason,
-            details={"revoked_on": r.revoked_on.isoformat(), "imported_from": source},
-            at=at,
-        )
-        for r in records
-        if r.revoked_on is not None
-    ]
-    return origin + revoked
-
-
 async def _store_chunk(
     database: Database,
     profile: ProvinceProfile,
@@ -269,10 +237,12 @@ async def _store_chunk(
         await keys.store(session, data_key)
         await insert_identities(session, [r.identity for r in todo])
         await store_certificates(
-            session, [r.certificate for r in todo], actor=actor, at=now,
-            extra_events=_events(todo, source=source, actor=actor, at=now), print_rule=profile.print_serial,
+            session, [r.certificate for r in todo], actor=actor, at=now, print_rule=profile.print_serial,
             given_serials=[r.print_serial for r in todo], holder_identity_ids=[r.identity[0] for r in todo],
         )  # fmt: skip
+        # right after the issue events, under the same log lock: origins, then revocations (encoded by workers)
+        revoked = [r.revocation for r in todo if r.revocation is not None]
+        await append_encoded(session, [*(r.origin for r in todo), *revoked])
         await raise_floors(session, floors)
     keys.stored(data_key)
     return len(todo), sum(1 for r in todo if r.revoked_on is not None)
@@ -437,7 +407,7 @@ async def import_legacy(
         key_dir=str(keystore.directory), passphrase=settings.keys.passphrase(), kdf=settings.keys.key_kdf,
         kid=signer.kid,
         authority=profile.province_region, id_secret=settings.keys.id_hash_secret(), signed_on=province_day(now),
-        sealed_at=now,
+        sealed_at=now, actor=caller.actor,
     )  # fmt: skip
     workers = 1 if processes == 1 else await asyncio.to_thread(_workers_for, legacy, processes)
     async with database.reader() as session:

@@ -37,6 +37,7 @@ from issuer.legacy.records import Column, LegacyRecord, RecordChecker
 from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
 from registry.certificates import NewCertificate
+from registry.events import EncodedEvent, EventKind, NewEvent, encode_event
 from registry.identity.index import holder_digest
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
 from registry.rules.cutting import compiled
@@ -66,16 +67,18 @@ class CheckSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 class SignSpec:
     """What signing and sealing need: where the province key and the KEK are, how to open them (never shown by
-    ``repr``), the day statements are signed and the moment identities are sealed."""
+    ``repr``), the day statements are signed and the moment identities are sealed (also the time of the
+    import's events, which the workers encode: ``actor`` is who imports)."""
 
-    __slots__ = ("authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "sealed_at", "signed_on")
+    __slots__ = ("actor", "authority", "id_secret", "kdf", "key_dir", "kid", "passphrase", "sealed_at", "signed_on")
 
     def __init__(
         self, *, key_dir: str, passphrase: bytes, kdf: str, kid: str, authority: str, id_secret: bytes,
-        signed_on: date, sealed_at: datetime,
+        signed_on: date, sealed_at: datetime, actor: str,
     ) -> None:  # fmt: skip
         self.key_dir, self.passphrase, self.kdf, self.kid = key_dir, passphrase, kdf, kid
         self.authority, self.id_secret, self.signed_on, self.sealed_at = authority, id_secret, signed_on, sealed_at
+        self.actor = actor
 
     def __repr__(self) -> str:
         return f"SignSpec(kid={self.kid!r}, authority={self.authority!r})"
@@ -95,8 +98,9 @@ SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 class Prepared(msgspec.Struct, frozen=True, array_like=True):
     """One row ready to store: its signed certificate (whose number, holder index, subject, level, dates and
-    institution are what pass 1 compares with the database), its sealed identity, and what its origin (and
-    revocation) events record."""
+    institution are what pass 1 compares with the database), its sealed identity, and its origin (and
+    revocation) events already encoded with their leaf hashes, so storing does not build them (the storing
+    stage runs in the importer alone: docs/legacy.md)."""
 
     row: int
     certificate: NewCertificate
@@ -107,6 +111,8 @@ class Prepared(msgspec.Struct, frozen=True, array_like=True):
     print_serial: str | None
     revoked_on: date | None
     revoke_reason: str
+    origin: EncodedEvent
+    revocation: EncodedEvent | None
 
 
 class Signed(msgspec.Struct, frozen=True, array_like=True):
@@ -214,22 +220,47 @@ class RowWorker:
             self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
         )
         certificates = sign_records(records, spec, self._key(), digests=[i[3] for i in identities])
+        source, actor, at = self._spec.source, spec.actor, spec.sealed_at
         prepared = [
             Prepared(
-                r.row,
-                c,
-                i,
-                r.number.rule,
-                r.recorded_authority,
-                r.issued_on,
-                r.print_serial,
-                r.revoked_on,
-                r.revoke_reason,
+                r.row, c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on,
+                r.revoke_reason, encode_event(origin_event(r, source=source, actor=actor, at=at)),
+                None if r.revoked_on is None else encode_event(revoked_event(r, source=source, actor=actor, at=at)),
             )
             for r, c, i in zip(records, certificates, identities, strict=True)
-        ]
+        ]  # fmt: skip
         floors = self._floors(records)
         return _encoder.encode(Signed(prepared, floors, problems))
+
+
+def origin_event(record: LegacyRecord, *, source: str, actor: str, at: datetime) -> NewEvent:
+    """The ``certificate.imported`` event of ``record``: where it came from, as recorded (docs/legacy.md)."""
+    return NewEvent(
+        kind=EventKind.CERTIFICATE_IMPORTED,
+        subject=record.number.number,
+        actor=actor,
+        reason=f"imported from {source}",
+        details={
+            "source": source,
+            "rule": record.number.rule,
+            "recorded_authority": record.recorded_authority,
+            "issued_on": record.issued_on.isoformat(),
+        },
+        at=at,
+    )
+
+
+def revoked_event(record: LegacyRecord, *, source: str, actor: str, at: datetime) -> NewEvent:
+    """The ``certificate.revoked`` event of a certificate recorded as revoked (``revoked_on`` set)."""
+    assert record.revoked_on is not None
+    return NewEvent(
+        kind=EventKind.CERTIFICATE_REVOKED,
+        subject=record.number.number,
+        actor=actor,
+        reason=record.revoke_reason,
+        details={"revoked_on": record.revoked_on.isoformat(), "imported_from": source},
+        at=at,
+    )
 
 
 def sign_records(

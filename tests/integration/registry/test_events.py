@@ -5,11 +5,21 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 from sqlalchemy import func, select
 
 from registry.db import Database
-from registry.events import NewEvent, append_event, append_events, decode_entry, encode_entry, entry_of
+from registry.events import (
+    NewEvent,
+    append_encoded,
+    append_event,
+    append_events,
+    decode_entry,
+    encode_entry,
+    encode_event,
+    entry_of,
+)
 from registry.log.merkle import leaf_hash
 from registry.log.tree import root_at
 from registry.models import Event, LogHead
@@ -69,3 +79,20 @@ def test_leaf_bytes_are_canonical() -> None:
     entry = decode_entry(encode_entry(entry_of(a, at)))
     assert entry.at_us == 1_767_323_045_000_678
     assert leaf_hash(encode_entry(entry)) == leaf_hash(encode_entry(entry_of(b, at)))
+
+
+async def test_pre_encoded_events_are_stored_as_append_events_stores_them(database: Database) -> None:
+    """A legacy import's workers encode events (``encode_event``); appended with ``append_encoded`` they are the
+    same rows, leaves and roots as the same events appended by ``append_events``."""
+    at = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    events = [msgspec.structs.replace(_event(i), at=at) for i in range(300)]
+    async with database.transaction() as session:
+        assert await append_events(session, events[:5]) == range(5)
+        assert await append_encoded(session, [encode_event(e) for e in events[5:]]) == range(5, 300)
+    async with database.reader() as session:
+        rows = (await session.execute(select(Event.data, Event.leaf_hash, Event.at).order_by(Event.idx))).all()
+        assert [r.data for r in rows] == [encode_entry(entry_of(e, at)) for e in events]
+        assert all(bytes(r.leaf_hash) == leaf_hash(r.data) and r.at == at for r in rows)
+        assert await root_at(session, 300) == mth([r.data for r in rows])
+    with pytest.raises(ValueError, match="naive"):
+        encode_event(_event(1))
