@@ -16,12 +16,13 @@ short session of its own: the export holds no transaction open while the client 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import bindparam, case, select
+from sqlalchemy import BigInteger, Integer, bindparam, case, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from issuer.issuing.errors import InvalidInputError
 from registry.certificates import STATUS_EVENT_KINDS
@@ -114,9 +115,9 @@ _COLUMNS: Final = (
 _PAGE_QUERY: Final = (
     select(*_COLUMNS)
     .join(Certificate, Certificate.number == Event.subject)
-    .where(Event.idx > bindparam("after"), Event.kind.in_(EXPORT_KINDS))
+    .where(Event.idx > bindparam("after", type_=BigInteger), Event.kind.in_(EXPORT_KINDS))
     .order_by(Event.idx)
-    .limit(bindparam("page"))
+    .limit(bindparam("page", type_=Integer))
 )
 
 
@@ -142,6 +143,23 @@ def _line(row: Any) -> ExportLine:
     )  # fmt: skip
 
 
+async def _page_rows(conn: AsyncConnection, after: int) -> Sequence[Any]:
+    """One page of :data:`_PAGE_QUERY`'s rows. On PostgreSQL through asyncpg itself (its records index like
+    rows): SQLAlchemy's result rows and per-value processing were half of the export's Python time at a million
+    lines (issue 12), and every column here is a plain value asyncpg already gives as SQLAlchemy would (the
+    event time as a UTC-aware datetime)."""
+    parameters = {"after": after, "page": PAGE}
+    if conn.dialect.name != "postgresql":
+        return (await conn.execute(_PAGE_QUERY, parameters)).all()
+    # every bound value is a constant of this module or an integer (``after`` comes from parse_since or a row
+    # read here), so the page is rendered with its values inline: one text, no parameter bookkeeping
+    text = str(_PAGE_QUERY.params(parameters).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
+    records: Sequence[Any] = await driver.fetch(text)
+    return records
+
+
 async def export_lines(database: Database, first: int) -> AsyncIterator[bytes]:
     """NDJSON chunks (one page each) of the certificate events from index ``first`` on.
 
@@ -154,7 +172,7 @@ async def export_lines(database: Database, first: int) -> AsyncIterator[bytes]:
     after = first - 1
     while True:
         async with database.read_engine.connect() as conn:
-            rows = (await conn.execute(_PAGE_QUERY, {"after": after, "page": PAGE})).all()
+            rows = await _page_rows(conn, after)
         if not rows:
             return
         yield encode_lines([_line(row) for row in rows])

@@ -7,6 +7,7 @@ import json
 import zipfile
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import msgspec
 import pytest
 from sqlalchemy import event, select, update
@@ -159,6 +160,14 @@ async def test_export_reads_only_the_columns_it_writes_one_query_a_page(
     def seen(*args: Any) -> None:
         statements.append(str(args[2]))
 
+    # on PostgreSQL a page is read through asyncpg itself (no SQLAlchemy event sees it): a spy on its fetch
+    real_fetch = asyncpg.Connection.fetch
+
+    async def spied_fetch(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        statements.append(query)
+        return await real_fetch(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", spied_fetch)
     event.listen(database.read_engine.sync_engine, "before_cursor_execute", seen)
     try:
         lines = [line async for chunk in export_lines(database, 0) for line in chunk.splitlines()]
