@@ -5,65 +5,41 @@ down (keys back) and up again."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, delete, func, inspect, select
+from sqlalchemy import delete, func, select
 
 from registry.audit.run import run_audit
 from registry.certificates import store_certificates
 from registry.db import Database
 from registry.errors import MissingReferenceError
 from registry.models import Certificate, CertificateCredential
-from registry.schema import alembic_config, current_revision, head_revision, upgrade
-from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from registry.schema import current_revision, head_revision, upgrade
 from tests.integration.log.tampering import ORIGIN, build
 from tests.integration.log.test_migration import _downgrade as downgrade
+from tests.integration.registry.migration_support import (
+    foreign_key_columns,
+    old_database_fixture,
+    revision_before,
+)
 from tests.integration.registry.test_references import dangling
-from tests.support import drop_pg_database, migrated_pg_database
 
 REVISION = "0012_references"
 DROPPED = {"authority_code", "batch_id", "institution_code", "kid"}
 
 
 def _before() -> str:
-    script = ScriptDirectory.from_config(alembic_config()).get_revision(REVISION)
-    assert script is not None
-    assert isinstance(script.down_revision, str)
-    return script.down_revision
+    return revision_before(REVISION)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A registry migrated to the revision before 0012 (through :class:`Database`: SQLite's foreign keys on)."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-        database = Database(url)
-        await upgrade(database.write_engine, _before())
-    else:
-        require_service("PostgreSQL", PG_ADMIN_URL)
-        name = f"certreg_0012_{run_id(request.config)}"
-        database = Database(await migrated_pg_database(PG_ADMIN_URL, name, _before()))
-    try:
-        yield database
-    finally:
-        await database.dispose()
-        if name is not None:
-            await drop_pg_database(PG_ADMIN_URL, name)
+#: A registry migrated to the revision before 0012 (through :class:`Database`: SQLite's foreign keys on).
+old_database = old_database_fixture(REVISION)
 
 
 async def _certificate_keys(database: Database) -> set[str]:
-    def _keys(connection: Connection) -> set[str]:
-        return {
-            column for fk in inspect(connection).get_foreign_keys("certificate") for column in fk["constrained_columns"]
-        }
-
-    async with database.write_engine.connect() as connection:
-        return await connection.run_sync(_keys)
+    return await foreign_key_columns(database, "certificate")
 
 
 async def test_the_keys_go_and_come_back_and_the_registry_stays_as_logged(
