@@ -9,6 +9,7 @@ occupation; we accept it as a fifth pair (``6-31-01-03-02``) so such a code roun
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from datetime import date
@@ -103,8 +104,6 @@ def parse_iso_date(value: str, *, field: str = "date") -> date:
     """
     text = value.strip()
     if _ISO_DATE.fullmatch(text):
-        try:
+        with contextlib.suppress(ValueError):  # shaped like a date but not one (2026-02-30): refused below
             return date.fromisoformat(text)
-        except ValueError:
-            pass
     raise RuleError(violation("date.format", field=field, value=value))  # built only when needed (legacy: 1M dates)

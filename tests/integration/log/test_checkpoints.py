@@ -13,7 +13,7 @@ from litestar.plugins import InitPlugin
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from issuer.checkpoints import checkpoint_lifespan, periodic_checkpoints, publish_checkpoint
+from issuer.checkpoints import checkpoint_lifespan, periodic_checkpoints, publish_after_batch, publish_checkpoint
 from issuer.keystore import KeyStore
 from issuer.plugin import IssuerPlugin
 from registry.config import SettingsError
@@ -112,3 +112,20 @@ async def test_the_all_in_one_app_publishes_on_start(world: World) -> None:
         response = await client.get("/v1/log/checkpoint")
     assert response.status_code == 200
     assert response.text.startswith("x.example/log\n3\n")
+
+
+async def test_a_checkpoint_that_cannot_reach_the_database_logs_the_error_type_not_its_text(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A driver's text can quote a row's values, so only the type is logged (a real refused connection: the
+    old code logged asyncpg's "Connect call failed ('127.0.0.1', 9)" in full)."""
+    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:9/nothing")
+    try:
+        with caplog.at_level(logging.WARNING, logger="certreg.log"):
+            assert await publish_after_batch(unreachable, world.store, SETTINGS) is None
+    finally:
+        await unreachable.dispose()
+    line = next(r.getMessage() for r in caplog.records if "not published" in r.getMessage())
+    assert line.startswith("checkpoint after the batch not published: ")
+    assert "127.0.0.1" not in line
+    assert "Connect call" not in line
