@@ -1,4 +1,4 @@
-"""A Redis Cluster of three masters on the test's private ports (6470-6472), each a ``redis-server`` process
+"""A Redis Cluster of three masters on private ports chosen when it starts, each a ``redis-server`` process
 of the test's own (the Debian binary), joined by hand (``CLUSTER ADDSLOTSRANGE`` + ``CLUSTER MEET``, no
 ``redis-cli`` needed), and ended by its pid in the fixture's finalizer.
 
@@ -10,7 +10,9 @@ other two masters keep serving their slots meanwhile, as a cache cluster should 
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -18,18 +20,49 @@ import redis
 
 from tests.integration.verify.servers import redis_server_binary, wait_for
 
-PORTS = (6470, 6471, 6472)
-CLUSTER_URL = f"redis+cluster://{','.join(f'127.0.0.1:{p}' for p in PORTS)}"
+NODES = 3
 SLOTS = 16384
+#: A node's cluster bus listens on its port + 10000, so ports are drawn below 55536 with both halves free.
+BUS_OFFSET = 10_000
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_cluster_ports(count: int = NODES) -> tuple[int, ...]:
+    """``count`` ports whose cluster bus ports are free too.
+
+    Fixed ports made two tests of this module on the two xdist workers (or two checkouts testing at once)
+    start their clusters on the same ports: the second's servers could not bind, it pinged the first's, and
+    ``CLUSTER SET-CONFIG-EPOCH`` failed on nodes that already knew each other.
+    """
+    chosen: list[int] = []
+    while len(chosen) < count:
+        port = random.randrange(20_000, 30_000)
+        if port not in chosen and _free(port) and _free(port + BUS_OFFSET):
+            chosen.append(port)
+    return tuple(chosen)
+
+
+def cluster_url(ports: tuple[int, ...]) -> str:
+    return f"redis+cluster://{','.join(f'127.0.0.1:{p}' for p in ports)}"
 
 
 class Cluster:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self.ports = free_cluster_ports()
+        self.url = cluster_url(self.ports)
 
     def start(self) -> Cluster:
-        for port in PORTS:
+        for port in self.ports:
             self.processes[port] = subprocess.Popen(
                 [
                     redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "no",
@@ -41,16 +74,17 @@ class Cluster:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )  # fmt: skip
-        for port in PORTS:
+        for port in self.ports:
             wait_for(f"redis-server on {port}", lambda port=port: self._ping(port), timeout=10)
-        share = SLOTS // len(PORTS)
-        for index, port in enumerate(PORTS):
-            last = SLOTS - 1 if index == len(PORTS) - 1 else (index + 1) * share - 1
+            assert self.processes[port].poll() is None, f"redis-server on {port} exited (port taken?)"
+        share = SLOTS // len(self.ports)
+        for index, port in enumerate(self.ports):
+            last = SLOTS - 1 if index == len(self.ports) - 1 else (index + 1) * share - 1
             with redis.Redis(port=port, socket_timeout=2) as client:
                 client.execute_command("CLUSTER", "SET-CONFIG-EPOCH", index + 1)
                 client.execute_command("CLUSTER", "ADDSLOTSRANGE", index * share, last)
-        with redis.Redis(port=PORTS[0], socket_timeout=2) as client:
-            for port in PORTS[1:]:
+        with redis.Redis(port=self.ports[0], socket_timeout=2) as client:
+            for port in self.ports[1:]:
                 client.execute_command("CLUSTER", "MEET", "127.0.0.1", port)
         wait_for("the cluster to be ok on every node", self._ok, timeout=20)
         return self
@@ -64,7 +98,7 @@ class Cluster:
             return False
 
     def _ok(self) -> bool:
-        for port in PORTS:
+        for port in self.ports:
             with redis.Redis(port=port, socket_timeout=1) as client:
                 info = client.execute_command("CLUSTER", "INFO")
                 text = info.decode() if isinstance(info, bytes) else str(info)
@@ -74,10 +108,10 @@ class Cluster:
 
     def port_of(self, key: str) -> int:
         """The port of the master serving ``key``'s slot."""
-        with redis.Redis(port=PORTS[0], socket_timeout=1) as client:
+        with redis.Redis(port=self.ports[0], socket_timeout=1) as client:
             slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
-        share = SLOTS // len(PORTS)
-        return PORTS[min(slot // share, len(PORTS) - 1)]
+        share = SLOTS // len(self.ports)
+        return self.ports[min(slot // share, len(self.ports) - 1)]
 
     def kill(self, port: int) -> None:
         process = self.processes.get(port)

@@ -22,7 +22,7 @@ from registry.certificates import revoke
 from registry.config import parse_cluster_url
 from registry.holders import id_digest
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.prod.cluster import CLUSTER_URL, PORTS, Cluster
+from tests.integration.prod.cluster import Cluster, cluster_url
 from tests.integration.verify.servers import Server, wait_for
 from tests.integration.verify.world import World
 from tests.support import ID_HASH_KEY
@@ -48,7 +48,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 @pytest.fixture
 async def client(cluster: Cluster) -> AsyncIterator[RedisClient]:
-    redis = redis_from_url(CLUSTER_URL, socket_timeout=1, socket_connect_timeout=1)
+    redis = redis_from_url(cluster.url, socket_timeout=1, socket_connect_timeout=1)
     try:
         yield redis
     finally:
@@ -56,10 +56,10 @@ async def client(cluster: Cluster) -> AsyncIterator[RedisClient]:
             await redis.aclose()
 
 
-def settings_of(world: World) -> dict[str, object]:
+def settings_of(world: World, cluster: Cluster) -> dict[str, object]:
     return {
         "database_url": world.database.url,
-        "redis_url": CLUSTER_URL,
+        "redis_url": cluster.url,
         "redis_prefix": PREFIX,
         "id_hash_key": ID_HASH_KEY,
         "public_rate_per_minute": 10_000_000,
@@ -73,7 +73,8 @@ def test_cluster_urls() -> None:
     parsed = parse_cluster_url("redis+cluster://u:p%40ss@10.0.0.1:7000,[::1]:7001")
     assert parsed.nodes == [("10.0.0.1", 7000), ("::1", 7001)]
     assert (parsed.username, parsed.password) == ("u", "p@ss")
-    assert parse_cluster_url(CLUSTER_URL).nodes == [("127.0.0.1", p) for p in PORTS]
+    ports = (20001, 20002, 20003)
+    assert parse_cluster_url(cluster_url(ports)).nodes == [("127.0.0.1", p) for p in ports]
 
 
 async def verdicts(server: Server, asked: dict[str, str]) -> dict[str, str]:
@@ -101,7 +102,7 @@ async def test_issue_verify_revoke_verify_through_a_cluster(
 ) -> None:
     world = file_world
     asked = {world.valid.number: "张三", world.revoked.number: "李四", world.superseded.number: "王五"}
-    with Server(**settings_of(world)) as server:
+    with Server(**settings_of(world, cluster)) as server:
         wait_for("the cluster subscriber", lambda: server.metric("certreg_verify_cache_active") == 1.0, timeout=20)
         first = await verdicts(server, asked)
         assert first == {
@@ -143,7 +144,7 @@ async def test_a_master_killed_under_load(file_world: World, cluster: Cluster) -
     victim = cluster.port_of(view_key(PREFIX, world.valid.number))
     answers: list[tuple[float, str, int, str]] = []  # (time, number, status, result)
     revoked_at: list[float] = []
-    with Server(**settings_of(world)) as server:
+    with Server(**settings_of(world, cluster)) as server:
         wait_for("the cluster subscriber", lambda: server.metric("certreg_verify_cache_active") == 1.0, timeout=20)
         stop = time.monotonic() + 8.0
 
@@ -161,7 +162,7 @@ async def test_a_master_killed_under_load(file_world: World, cluster: Cluster) -
             async with world.database.transaction() as session:
                 await revoke(session, world.valid.number, reason="集群测试", actor="test")
             revoked_at.append(time.monotonic())
-            publisher = redis_from_url(CLUSTER_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+            publisher = redis_from_url(cluster.url, socket_timeout=0.5, socket_connect_timeout=0.5)
             with contextlib.suppress(Exception):  # its slot is down: the change feed carries it
                 await invalidate_numbers(publisher, PREFIX, [world.valid.number])
             with contextlib.suppress(Exception):
