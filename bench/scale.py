@@ -312,6 +312,9 @@ def main() -> None:
     args = parser.parse_args()
     only = set(args.only.split(","))
     key_dir = Path(args.key_dir or Path(tempfile.gettempdir()) / f"{args.db_name}-keys")
+    if key_dir.exists() and key_dir.stat().st_mode & 0o077:
+        # checked before the database is made: a run that failed here would leave one without keys
+        sys.exit(f"{key_dir} must be mode 0700 (chmod 700 {key_dir})")
     url, fresh = asyncio.run(reusable_database(args.pg_admin_url, args.db_name))
     if not fresh and not key_dir.exists():
         sys.exit(f"{args.db_name} exists but its keys are not in {key_dir}: pass --key-dir")
