@@ -239,6 +239,7 @@ async def _store_chunk(
         await store_certificates(
             session, [r.certificate for r in todo], actor=actor, at=now, print_rule=profile.print_serial,
             given_serials=[r.print_serial for r in todo], holder_identity_ids=[r.identity[0] for r in todo],
+            encoded=[r.issued for r in todo],
         )  # fmt: skip
         # right after the issue events, under the same log lock: origins, then revocations (encoded by workers)
         revoked = [r.revocation for r in todo if r.revocation is not None]

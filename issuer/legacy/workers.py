@@ -36,7 +36,7 @@ from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
 from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
-from registry.certificates import NewCertificate
+from registry.certificates import IssuedParts, NewCertificate, issued_parts
 from registry.events import EncodedEvent, EventKind, NewEvent, encode_event
 from registry.identity.index import holder_digest
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
@@ -98,9 +98,9 @@ SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 class Prepared(msgspec.Struct, frozen=True, array_like=True):
     """One row ready to store: its signed certificate (whose number, holder index, subject, level, dates and
-    institution are what pass 1 compares with the database), its sealed identity, and its origin (and
-    revocation) events already encoded with their leaf hashes, so storing does not build them (the storing
-    stage runs in the importer alone: docs/legacy.md)."""
+    institution are what pass 1 compares with the database), its sealed identity, its origin (and
+    revocation) events already encoded with their leaf hashes and its issue event encoded around the print
+    serial, so storing does not build them (the storing stage runs in the importer alone: docs/legacy.md)."""
 
     row: int
     certificate: NewCertificate
@@ -113,6 +113,8 @@ class Prepared(msgspec.Struct, frozen=True, array_like=True):
     revoke_reason: str
     origin: EncodedEvent
     revocation: EncodedEvent | None
+    #: The issue event, encoded but for the print serial (taken from a counter when the row is stored).
+    issued: IssuedParts
 
 
 class Signed(msgspec.Struct, frozen=True, array_like=True):
@@ -226,6 +228,7 @@ class RowWorker:
                 r.row, c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on,
                 r.revoke_reason, encode_event(origin_event(r, source=source, actor=actor, at=at)),
                 None if r.revoked_on is None else encode_event(revoked_event(r, source=source, actor=actor, at=at)),
+                issued_parts(c, actor, at, print_given=r.print_serial is not None),
             )
             for r, c, i in zip(records, certificates, identities, strict=True)
         ]  # fmt: skip
