@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -322,7 +323,8 @@ _PASS: Final = (
 )  # fmt: skip
 _LEAF_END: Final = len(LeafRow.__struct_fields__)
 _CERTIFICATE_END: Final = _LEAF_END + len(ROW_COLUMNS)
-_POINTS_AT: Final = _LEAF_END + LOG_INDEX_AT
+#: A row of :data:`_PASS` as (leaf, certificate, print) tuples.
+_PARTS: Final = operator.itemgetter(slice(_LEAF_END), slice(_LEAF_END, _CERTIFICATE_END), slice(_CERTIFICATE_END, None))
 
 
 #: PostgreSQL settings for the pass (``SET LOCAL``, reset after it). A range of 4,096 leaves joined with a
@@ -354,14 +356,15 @@ async def _chunks(session: AsyncSession, first: int, last: int) -> AsyncIterator
     ):
         passed = []
         for row in rows:
-            idx, kind = row[0], row[3]
-            certificate = points_at = None
-            if kind == ISSUED and row[_LEAF_END] is not None:
-                points_at = row[_POINTS_AT]
-                if points_at == idx:
-                    certificate, points_at = row[_LEAF_END:_CERTIFICATE_END], None
-            printed = row[_CERTIFICATE_END:] if row[_CERTIFICATE_END] is not None else None
-            passed.append((row[:_LEAF_END], certificate, points_at, printed))
+            leaf, certificate, printed = _PARTS(row)  # slices of the driver's row: no tuple of it first
+            points_at = None
+            if certificate[0] is None or row[3] != ISSUED:
+                certificate = None
+            elif (points_at := certificate[LOG_INDEX_AT]) == row[0]:
+                points_at = None
+            else:
+                certificate = None
+            passed.append((leaf, certificate, points_at, printed if printed[0] is not None else None))
         yield encode_chunk(passed)
 
 

@@ -77,11 +77,12 @@ async def range_chunks(
     span: tuple[int, int],
     *,
     chunk: int,
-) -> AsyncIterator[list[tuple[Any, ...]]]:
+) -> AsyncIterator[Sequence[Sequence[Any]]]:
     """Rows of ``statement`` whose integer ``key`` lies in ``chunk``-wide ranges covering ``span`` (first, last
-    inclusive), a range at a time in ``order``, as plain tuples (through asyncpg on PostgreSQL, as
-    :func:`value_chunks`). For a join that can give one key several rows (the audit's leaf pass: a leaf with
-    two print rows): a range never splits them, which a ``LIMIT`` page would. Empty ranges are skipped."""
+    inclusive), a range at a time in ``order`` (through asyncpg on PostgreSQL, as :func:`value_chunks`; rows as
+    the driver gives them: indexed or sliced, they give plain values and tuples). For a join that can give one
+    key several rows (the audit's leaf pass: a leaf with two print rows): a range never splits them, which a
+    ``LIMIT`` page would. Empty ranges are skipped."""
     connection = await session.connection()
     driver = None
     if connection.dialect.name == "postgresql":
@@ -90,11 +91,12 @@ async def range_chunks(
     first, last = span
     for low in range(first, last + 1, chunk):
         page = statement.where(key >= low, key < low + chunk).order_by(*order)
+        values: Sequence[Sequence[Any]]
         if driver is None:
-            values = [tuple(row) for row in (await connection.execute(page)).all()]
+            values = (await connection.execute(page)).all()
         else:
             compiled = page.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
             arguments = [compiled.params[name] for name in compiled.positiontup or ()]
-            values = [tuple(record) for record in await driver.fetch(compiled.string, *arguments)]
+            values = await driver.fetch(compiled.string, *arguments)
         if values:
             yield values
