@@ -43,7 +43,7 @@ from issuer.identity.sealer import DEFAULT_POLICY
 from issuer.keystore import KeyStore, signer_for
 from issuer.legacy.keyplan import KeyPlan
 from issuer.legacy.records import Column
-from issuer.legacy.source import LegacyFile, Rows, check_source
+from issuer.legacy.source import MAX_ROWS, LegacyFile, Piece, Rows, check_source
 from issuer.legacy.spool import Spool
 from issuer.legacy.workers import (
     MIN_PARALLEL_ROWS,
@@ -70,7 +70,7 @@ from registry.models import Certificate, CertificatePrint, Institution
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import raise_floors
 from registry.sets import member_of
-from registry.tabular import Row
+from registry.tabular import Row, TableError
 
 DEFAULT_CHUNK: Final = 5000
 #: A refused file lists this many problems at most (and says how many there are in all).
@@ -301,10 +301,6 @@ class _Seen:
         return keep
 
 
-def _photo_cells(rows: list[Row], at: int | None) -> int:
-    return 0 if at is None else sum(1 for row in rows if at < len(row.cells) and row.cells[at].strip())
-
-
 async def _check_pass(
     database: Database, pool: RowPool, rows: Rows, keys: KeyPlan, spool: Spool, *, chunk_size: int
 ) -> _Pass1:
@@ -313,19 +309,25 @@ async def _check_pass(
     found = _Pass1()
     seen = _Seen()
     where = pool.local.checker.where
-    photo_at = rows.index.get(Column.PHOTO)
     sent: deque[WrappedDataKey] = deque()
 
-    def tasks() -> Iterator[tuple[list[Row], WrappedDataKey]]:
+    def tasks() -> Iterator[tuple[list[Row] | Piece, WrappedDataKey]]:
+        if rows.pieces is not None:  # a CSV without quotes: its lines are cut into rows in the workers
+            for piece in rows.pieces(chunk_size):
+                sent.append(keys.key_for(piece.lines))
+                yield piece, sent[-1]
+            return
         for chunk in chunked(rows.rows, chunk_size):
-            found.rows += len(chunk)
-            found.photos += _photo_cells(chunk, photo_at)
             sent.append(keys.key_for(len(chunk)))
             yield chunk, sent[-1]
 
     async for data in pool.check(tasks()):
         data_key = sent.popleft()
         checked = decode_checked(data)
+        found.rows += checked.count
+        found.photos += checked.photos
+        if found.rows > MAX_ROWS:
+            raise TableError("file.too_many_rows", f"行数超过上限 {MAX_ROWS} / more than {MAX_ROWS} rows")
         problems = list(checked.problems)
         keep = seen.first(checked.rows, problems, where)
         async with database.reader() as session:
@@ -339,6 +341,8 @@ async def _check_pass(
             spool.write(data)
             found.keys.append(data_key)
             found.skips.append(frozenset(already))
+    if not found.rows:
+        raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
     return found
 
 

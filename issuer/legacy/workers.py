@@ -34,6 +34,7 @@ from issuer.identity.kek import KEK_FILE_NAME
 from issuer.identity.sealer import seal_all
 from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
+from issuer.legacy.source import Piece
 from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
 from registry.certificates import IssuedParts, NewCertificate, issued_parts
@@ -131,6 +132,9 @@ class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
     rows: list[Checked]
     floors: dict[str, int]
     problems: list[RowProblem]
+    #: The chunk's rows (good or not) and how many of them have a photo cell (never read further).
+    count: int
+    photos: int
 
 
 class Prepared(msgspec.Struct, frozen=True, array_like=True):
@@ -253,9 +257,12 @@ class RowWorker:
             found = self._data_keys[wrapped.dk_id] = unwrap_data_key(wrapped, self._kek)
         return found
 
-    def check(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
-        """The encoded :class:`CheckedChunk` of ``rows`` (pass 1): each checked and its document number sealed
-        under ``data_key``."""
+    def check(self, chunk: Sequence[Row] | Piece, data_key: WrappedDataKey) -> bytes:
+        """The encoded :class:`CheckedChunk` of ``chunk`` (rows, or a piece of a CSV file cut here into rows)
+        (pass 1): each checked and its document number sealed under ``data_key``."""
+        rows = chunk.rows() if isinstance(chunk, Piece) else chunk
+        photo = self._spec.index.get(Column.PHOTO)
+        photos = 0 if photo is None else sum(1 for row in rows if photo < len(row.cells) and row.cells[photo].strip())
         records, problems = self.records(rows)
         spec = self._sign_spec
         _, identities = seal_all(
@@ -268,7 +275,7 @@ class RowWorker:
             )
             for r, i in zip(records, identities, strict=True)
         ]  # fmt: skip
-        return _encoder.encode(CheckedChunk(checked, self._floors(records), problems))
+        return _encoder.encode(CheckedChunk(checked, self._floors(records), problems, len(rows), photos))
 
     def sign(self, data: bytes, skip: frozenset[str]) -> bytes:
         """The encoded :class:`Signed` of a spooled chunk (``data``, from :meth:`check`) but for the numbers in
@@ -363,9 +370,9 @@ def _start(check: CheckSpec, sign: SignSpec) -> None:
     _WORKER = RowWorker(check, sign)
 
 
-def _check_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
+def _check_here(chunk: list[Row] | Piece, data_key: WrappedDataKey) -> bytes:
     assert _WORKER is not None
-    return _WORKER.check(rows, data_key)
+    return _WORKER.check(chunk, data_key)
 
 
 def _sign_here(data: bytes, skip: frozenset[str]) -> bytes:
@@ -411,7 +418,7 @@ class RowPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def check(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[bytes]:
+    async def check(self, chunks: Iterator[tuple[list[Row] | Piece, WrappedDataKey]]) -> AsyncIterator[bytes]:
         """Each chunk, with the data key its identities are sealed under, checked (:meth:`RowWorker.check`),
         in order."""
         async for data in self._map(_check_here, self.local.check, chunks):
