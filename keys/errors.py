@@ -7,11 +7,24 @@ and no message, repr or traceback argument ever carries private key material. Me
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class KeysError(Exception):
     """Base class of every error the keys package raises on purpose."""
+
+
+class ReasonCodedError(Exception):
+    """An error with a stable ``reason`` code, the verdict a verifier reports for it. A subclass names its code
+    in its header (``class UnknownKeyError(SignatureVerificationError, reason="unknown_key")``); one without
+    keeps its parent's."""
+
+    reason: ClassVar[str]
+
+    def __init_subclass__(cls, reason: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if reason is not None:
+            cls.reason = reason
 
 
 class InvalidKeyError(KeysError):
@@ -26,53 +39,37 @@ class KeyTransitionError(KeysError):
     """A life-cycle step that is impossible from the key's current state (retiring a retired key …)."""
 
 
-class SignatureVerificationError(KeysError):
+class SignatureVerificationError(KeysError, ReasonCodedError, reason="verification_failed"):
     """A signature did not verify; the subclass says why and ``reason`` is its stable code."""
 
-    reason: ClassVar[str] = "verification_failed"
 
-
-class MalformedInputError(SignatureVerificationError):
+class MalformedInputError(SignatureVerificationError, reason="malformed_input"):
     """The kid, message or signature has the wrong type or length; nothing was looked up."""
 
-    reason: ClassVar[str] = "malformed_input"
 
-
-class UnknownKeyError(SignatureVerificationError):
+class UnknownKeyError(SignatureVerificationError, reason="unknown_key"):
     """No key with this kid is in the key set."""
 
-    reason: ClassVar[str] = "unknown_key"
 
-
-class WrongKeyPurposeError(SignatureVerificationError):
+class WrongKeyPurposeError(SignatureVerificationError, reason="wrong_key_purpose"):
     """The kid names a key made for another purpose (a log key cannot vouch for a statement)."""
 
-    reason: ClassVar[str] = "wrong_key_purpose"
 
-
-class WrongAuthorityError(SignatureVerificationError):
+class WrongAuthorityError(SignatureVerificationError, reason="wrong_authority"):
     """The key belongs to another authority than the one the statement names: one authority's key (or its
     theft) must never vouch for another's certificates."""
 
-    reason: ClassVar[str] = "wrong_authority"
 
-
-class KeyNotValidAtDateError(SignatureVerificationError):
+class KeyNotValidAtDateError(SignatureVerificationError, reason="key_not_valid_at_date"):
     """The key did not exist yet, or was already retired, on the date the statement claims."""
 
-    reason: ClassVar[str] = "key_not_valid_at_date"
 
-
-class KeyCompromisedError(SignatureVerificationError):
+class KeyCompromisedError(SignatureVerificationError, reason="key_compromised"):
     """The key is compromised for the claimed date (on or after the compromise day, or scope "all")."""
 
-    reason: ClassVar[str] = "key_compromised"
 
-
-class BadSignatureError(SignatureVerificationError):
+class BadSignatureError(SignatureVerificationError, reason="bad_signature"):
     """The signature does not match the message under the key: altered data or the wrong key."""
-
-    reason: ClassVar[str] = "bad_signature"
 
 
 class KeyFileError(KeysError):

@@ -290,7 +290,7 @@ class BatchController(Controller):
             principal,
             batch_id,
             profile=issuer.profile,
-            settings=issuer.settings,
+            notice_setting=issuer.settings.issuing.notice_days,
             days=body.days,
             reason=body.reason,
         )

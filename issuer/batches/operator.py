@@ -186,7 +186,13 @@ async def _advance(
         elif state in (State.CITY_REVIEWED, State.PROVINCE_APPROVED):
             caller = await member("submitter")
             await transitions.start_notice(
-                database, caller, batch_id, profile=profile, settings=settings, reason=REASON, now=now
+                database,
+                caller,
+                batch_id,
+                profile=profile,
+                notice_setting=settings.issuing.notice_days,
+                reason=REASON,
+                now=now,
             )
             steps.append("notice_started")
         elif state is State.UNDER_NOTICE:

@@ -32,7 +32,6 @@ from issuer.batches.workflow import (
 )
 from issuer.errors import BatchStateError
 from registry.calendar import province_time_text
-from registry.config import Settings
 from registry.db import Database
 from registry.events import DetailValue, EventKind, append_events
 from registry.models import Batch
@@ -131,13 +130,14 @@ async def start_notice(
     batch_id: int,
     *,
     profile: ProvinceProfile,
-    settings: Settings,
+    notice_setting: int | None,
     days: int | None = None,
     reason: str = "",
     now: datetime | None = None,
 ) -> None:
-    """Start the public notice (rule 8) of a reviewed batch: at least the profile's days (or the
-    ``notice_days`` setting); ``days`` may only lengthen it. Raises as the other transitions."""
+    """Start the public notice (rule 8) of a reviewed batch: at least the profile's days, or
+    ``notice_setting`` (``CERTREG_NOTICE_DAYS``, ``IssuingSettings.notice_days``: checked at start-up, shorter
+    only in demo mode); ``days`` may only lengthen it. Raises as the other transitions."""
     now = now or datetime.now(UTC)
     async with database.transaction() as session:
         reason = clean_reason(reason)
@@ -145,7 +145,7 @@ async def start_notice(
         province = needs_province(profile, batch.kind)
         expected = notice_states(province)
         await store.move_state(session, batch, expected, None, action_zh="启动公示", action_en="starting the notice")
-        minimum = notice_days(profile, settings.issuing.notice_days)
+        minimum = notice_days(profile, notice_setting)
         if days is not None and days < minimum:
             raise BatchRequestError(
                 f"公示期不得少于 {minimum} 天（规则8） / the notice lasts at least {minimum} days (rule 8)"

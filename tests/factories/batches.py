@@ -64,6 +64,8 @@ async def issue_through_workflow(
     await transitions.review_batch(database, CITY_REVIEWER, batch_id, "approve", "", profile=profile)
     if needs_province(profile, CertificateKind.SKILL_LEVEL.value):
         await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", profile=profile)
-    await transitions.start_notice(database, SUBMITTER, batch_id, profile=profile, settings=settings, now=now)
+    await transitions.start_notice(
+        database, SUBMITTER, batch_id, profile=profile, notice_setting=settings.issuing.notice_days, now=now
+    )
     after_notice = now + timedelta(days=(settings.issuing.notice_days or profile.notice_days) + 2)
     return await issue_batch(database, store, profile, batch_id, caller=ISSUER, now=after_notice)

@@ -87,6 +87,16 @@ async def api_key_of(runtime: VerifyRuntime, client: str, key: str | None) -> Ap
     return runtime.fixed.missing_key if key is None else runtime.fixed.bad_key
 
 
+async def optional_api_key(
+    runtime: VerifyRuntime, client: str, request: Request[Any, Any, Any]
+) -> ApiKeyRecord | RawResponse | None:
+    """For a route open to the public and to keys: ``None`` when the request carries no API key (the
+    per-IP limit applies), the key's record when it carries a valid one, else the ready refusal (see
+    :func:`api_key_of`)."""
+    key = key_from_headers(request.headers)
+    return None if key is None else await api_key_of(runtime, client, key)
+
+
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: 401 (or 429, see :func:`api_key_of`) unless the request carries an unrevoked employer API key
     (kept in ``state.api_key``)."""
@@ -133,14 +143,10 @@ class VerifyApi(Controller):
     async def verify(
         self, request: Request[Any, Any, Any], data: JSONBody[VerifyQuery], runtime: NamedDependency[VerifyRuntime]
     ) -> RawResponse:
-        key = key_from_headers(request.headers)
         client = client_of(request)
-        found: ApiKeyRecord | None = None
-        if key is not None:
-            resolved = await api_key_of(runtime, client, key)
-            if isinstance(resolved, RawResponse):
-                return resolved
-            found = resolved
+        found = await optional_api_key(runtime, client, request)
+        if isinstance(found, RawResponse):
+            return found
         by_number = data.by_number
         if by_number is not None:
             return await runtime.service.verify(client, by_number, found)

@@ -23,9 +23,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, Parameter
 
 from registry.credentials.did_web import build_did_document
-from verify.apikeys import key_from_headers
 from verify.http import examples
-from verify.http.api import ERRORS, api_key_of, client_of
+from verify.http.api import ERRORS, client_of, optional_api_key
 from verify.http.apidocs import request_example
 from verify.http.head import get
 from verify.http.log_api import cacheable
@@ -173,13 +172,9 @@ class CredentialsController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[VerifyRequest], runtime: NamedDependency[VerifyRuntime]
     ) -> Response[bytes]:
         client = client_of(request)
-        key = key_from_headers(request.headers)
-        api_key = None
-        if key is not None:
-            found = await api_key_of(runtime, client, key)
-            if isinstance(found, RawResponse):
-                return _raw(found)
-            api_key = found
+        api_key = await optional_api_key(runtime, client, request)
+        if isinstance(api_key, RawResponse):
+            return _raw(api_key)
         number = await runtime.service.named_number(client, data, api_key)
         if isinstance(number, RawResponse):
             return _raw(number)

@@ -198,7 +198,7 @@ async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields
         staff,
         batch_id,
         profile=issuer.profile,
-        settings=issuer.settings,
+        notice_setting=issuer.settings.issuing.notice_days,
         days=int(days_text) if days_text else None,
         reason=forms.reason(fields, required=False),
     )

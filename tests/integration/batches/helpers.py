@@ -88,7 +88,9 @@ async def reviewed(database: Database, settings: Settings, batch_id: int, *, not
     if needs_province(profile, kind):
         await transitions.approve_batch(database, PROVINCE_REVIEWER, batch_id, "approve", "", profile=profile)
     if notice:
-        await transitions.start_notice(database, INSTITUTION, batch_id, profile=profile, settings=settings)
+        await transitions.start_notice(
+            database, INSTITUTION, batch_id, profile=profile, notice_setting=settings.issuing.notice_days
+        )
 
 
 async def seed_other_prefecture(database: Database) -> None:

@@ -9,73 +9,38 @@ other two masters keep serving their slots meanwhile, as a cache cluster should 
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import socket
-import subprocess
 from pathlib import Path
 
 import redis
 
-from tests.integration.verify.servers import redis_server_binary, wait_for
+from tests.integration.prod.redis_group import RedisGroup, free_ports, ping
+from tests.integration.verify.servers import wait_for
 
 NODES = 3
 SLOTS = 16384
-#: A node's cluster bus listens on its port + 10000, so ports are drawn below 55536 with both halves free.
-BUS_OFFSET = 10_000
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def free_cluster_ports(count: int = NODES) -> tuple[int, ...]:
-    """``count`` ports whose cluster bus ports are free too.
-
-    Fixed ports made two tests of this module on the two xdist workers (or two checkouts testing at once)
-    start their clusters on the same ports: the second's servers could not bind, it pinged the first's, and
-    ``CLUSTER SET-CONFIG-EPOCH`` failed on nodes that already knew each other.
-    """
-    chosen: list[int] = []
-    while len(chosen) < count:
-        port = random.randrange(20_000, 30_000)
-        if port not in chosen and _free(port) and _free(port + BUS_OFFSET):
-            chosen.append(port)
-    return tuple(chosen)
 
 
 def cluster_url(ports: tuple[int, ...]) -> str:
     return f"redis+cluster://{','.join(f'127.0.0.1:{p}' for p in ports)}"
 
 
-class Cluster:
+class Cluster(RedisGroup):
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.processes: dict[int, subprocess.Popen[bytes]] = {}
-        self.ports = free_cluster_ports()
+        super().__init__(directory)
+        self.ports = free_ports(NODES, with_bus=True)
         self.url = cluster_url(self.ports)
 
     def start(self) -> Cluster:
         for port in self.ports:
-            self.processes[port] = subprocess.Popen(
-                [
-                    redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "no",
-                    "--save", "", "--appendonly", "no", "--cluster-enabled", "yes",
-                    "--cluster-config-file", f"nodes-{port}.conf", "--cluster-node-timeout", "1000",
-                    "--cluster-require-full-coverage", "no",
-                ],
-                cwd=self.directory,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            self.spawn(
+                port,
+                "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "no",
+                "--save", "", "--appendonly", "no", "--cluster-enabled", "yes",
+                "--cluster-config-file", f"nodes-{port}.conf", "--cluster-node-timeout", "1000",
+                "--cluster-require-full-coverage", "no",
             )  # fmt: skip
         for port in self.ports:
-            wait_for(f"redis-server on {port}", lambda port=port: self._ping(port), timeout=10)
+            wait_for(f"redis-server on {port}", lambda port=port: ping(port), timeout=10)
             assert self.processes[port].poll() is None, f"redis-server on {port} exited (port taken?)"
         share = SLOTS // len(self.ports)
         for index, port in enumerate(self.ports):
@@ -88,14 +53,6 @@ class Cluster:
                 client.execute_command("CLUSTER", "MEET", "127.0.0.1", port)
         wait_for("the cluster to be ok on every node", self._ok, timeout=20)
         return self
-
-    @staticmethod
-    def _ping(port: int) -> bool:
-        try:
-            with redis.Redis(port=port, socket_timeout=0.5) as client:
-                return bool(client.ping())
-        except redis.RedisError:
-            return False
 
     def _ok(self) -> bool:
         for port in self.ports:
@@ -112,13 +69,3 @@ class Cluster:
             slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
         share = SLOTS // len(self.ports)
         return self.ports[min(slot // share, len(self.ports) - 1)]
-
-    def kill(self, port: int) -> None:
-        process = self.processes.get(port)
-        if process is not None and process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-    def stop(self) -> None:
-        for port in list(self.processes):
-            self.kill(port)

@@ -1,20 +1,23 @@
 """What the tests of one migration share: the revision before it, a registry migrated up to there on SQLite or
-PostgreSQL, and the columns of a table that carry a foreign key."""
+PostgreSQL, certificates and a stored credential in it, and the columns of a table that carry a foreign key."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, select
 
 from registry.db import Database
+from registry.models import Certificate, CertificateCredential
 from registry.schema import alembic_config, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
+from tests.integration.log.tampering import build
 from tests.support import drop_pg_database, migrated_pg_database
 
 
@@ -44,6 +47,23 @@ async def database_before(revision: str, request: pytest.FixtureRequest, tmp_pat
         await database.dispose()
         if name is not None:
             await drop_pg_database(PG_ADMIN_URL, name)
+
+
+async def with_a_credential(database: Database, key_dir: Path, *, certificates: int) -> tuple[str, str]:
+    """Issue ``certificates`` logged certificates into the old registry (keys in ``key_dir``) and store a
+    credential row for the first (``{}``: no real credential); its ``(number, authority_code)``."""
+    await build(database, key_dir, count=certificates)
+    async with database.transaction() as session:
+        number, authority, kid = (
+            await session.execute(select(Certificate.number, Certificate.authority_code, Certificate.kid).limit(1))
+        ).one()
+        session.add(
+            CertificateCredential(
+                number=number, authority_code=authority, status_value=0, status_list=0, status_index=0, kid=kid,
+                credential=b"{}", log_index=0, created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    return number, authority
 
 
 async def foreign_key_columns(database: Database, table: str) -> set[str]:

@@ -5,7 +5,6 @@ down (keys back) and up again."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,13 @@ from registry.db import Database
 from registry.errors import MissingReferenceError
 from registry.models import Certificate, CertificateCredential
 from registry.schema import current_revision, head_revision, upgrade
-from tests.integration.log.tampering import ORIGIN, build
+from tests.integration.log.tampering import ORIGIN
 from tests.integration.log.test_migration import _downgrade as downgrade
 from tests.integration.registry.migration_support import (
     foreign_key_columns,
     old_database_fixture,
     revision_before,
+    with_a_credential,
 )
 from tests.integration.registry.test_references import dangling
 
@@ -46,17 +46,7 @@ async def test_the_keys_go_and_come_back_and_the_registry_stays_as_logged(
     old_database: Database, tmp_path: Path
 ) -> None:
     database = old_database
-    await build(database, tmp_path / "keys", count=3)
-    async with database.transaction() as session:
-        number, authority, kid = (
-            await session.execute(select(Certificate.number, Certificate.authority_code, Certificate.kid).limit(1))
-        ).one()
-        session.add(
-            CertificateCredential(
-                number=number, authority_code=authority, status_value=0, status_list=0, status_index=0, kid=kid,
-                credential=b"{}", log_index=0, created_at=datetime.now(UTC),
-            )
-        )  # fmt: skip
+    await with_a_credential(database, tmp_path / "keys", certificates=3)
     assert await _certificate_keys(database) >= DROPPED
 
     await upgrade(database.write_engine)

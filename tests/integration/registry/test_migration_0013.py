@@ -4,7 +4,6 @@ still refused (by the per-set check), and the migration goes down (keys back) an
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,14 @@ from registry.certificates import require_credential_references
 from registry.credential_store import NewCredential
 from registry.db import Database
 from registry.errors import MissingReferenceError
-from registry.models import Certificate, CertificateCredential
+from registry.models import CertificateCredential
 from registry.schema import current_revision, head_revision, upgrade
-from tests.integration.log.tampering import build
 from tests.integration.log.test_migration import _downgrade as downgrade
 from tests.integration.registry.migration_support import (
     foreign_key_columns,
     old_database_fixture,
     revision_before,
+    with_a_credential,
 )
 
 REVISION = "0013_issue_speed"
@@ -56,17 +55,7 @@ async def _compression(database: Database) -> str | None:
 
 async def test_the_credential_keys_go_and_come_back_and_the_rows_stay(old_database: Database, tmp_path: Path) -> None:
     database = old_database
-    await build(database, tmp_path / "keys", count=2)
-    async with database.transaction() as session:
-        number, authority, kid = (
-            await session.execute(select(Certificate.number, Certificate.authority_code, Certificate.kid).limit(1))
-        ).one()
-        session.add(
-            CertificateCredential(
-                number=number, authority_code=authority, status_value=0, status_list=0, status_index=0, kid=kid,
-                credential=b"{}", log_index=0, created_at=datetime.now(UTC),
-            )
-        )  # fmt: skip
+    number, authority = await with_a_credential(database, tmp_path / "keys", certificates=2)
     assert await _credential_keys(database) == DROPPED
 
     await upgrade(database.write_engine)
