@@ -33,16 +33,7 @@ from keys.errors import TamperedKeyFileError
 from keys.keyfile_format import KdfParams, check_header, decode_strict
 from keys.keyinfo import AwareDatetime
 from keys.kid import b64url_encode
-from keys.sealing import (
-    DEFAULT_MEMLIMIT,
-    DEFAULT_OPSLIMIT,
-    new_kdf,
-    open_document,
-    read_private_file,
-    require_passphrase_and_zone,
-    seal_secret,
-    write_document,
-)
+from keys.sealing import DEFAULT_MEMLIMIT, DEFAULT_OPSLIMIT, open_document, read_private_file, seal_new_file
 
 __all__ = [
     "KEK_BYTES",
@@ -134,11 +125,16 @@ def write_kek_file(
 
     Raises what :func:`keys.keyfile.write_key_file` raises, for the same reasons.
     """
-    require_passphrase_and_zone(passphrase, created_at)
-    kdf = new_kdf(opslimit=opslimit, memlimit=memlimit)
-    header = KekFileHeader(format=KEK_FORMAT, kek_id=kek.kek_id, created_at=created_at, kdf=kdf)
-    check, sealed = seal_secret(passphrase, kdf, header=msgspec.json.encode(header), secret=kek.export_key())
-    write_document(Path(path), KekFileDocument(header=header, check=check, sealed=sealed))
+    seal_new_file(
+        path,
+        header=lambda kdf: KekFileHeader(format=KEK_FORMAT, kek_id=kek.kek_id, created_at=created_at, kdf=kdf),
+        document=KekFileDocument,
+        secret=kek.export_key(),
+        passphrase=passphrase,
+        created_at=created_at,
+        opslimit=opslimit,
+        memlimit=memlimit,
+    )
     log.info("sealed KEK file written: kek_id=%s path=%s", kek.kek_id, path)
 
 

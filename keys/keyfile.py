@@ -17,22 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import msgspec
-
 from keys.errors import TamperedKeyFileError
 from keys.keyfile_format import FORMAT, KeyFileDocument, KeyFileHeader, decode_document
 from keys.keyinfo import Purpose
 from keys.kid import b64url_encode
-from keys.sealing import (
-    DEFAULT_MEMLIMIT,
-    DEFAULT_OPSLIMIT,
-    new_kdf,
-    open_document,
-    read_private_file,
-    require_passphrase_and_zone,
-    seal_secret,
-    write_document,
-)
+from keys.sealing import DEFAULT_MEMLIMIT, DEFAULT_OPSLIMIT, open_document, read_private_file, seal_new_file
 from keys.signing import SEED_BYTES, SigningKey
 
 __all__ = ["KeyFile", "KeyFileHeader", "read_key_file", "read_key_file_header", "write_key_file"]
@@ -70,20 +59,25 @@ def write_key_file(
     :class:`UnsupportedKdfError` on KDF parameters outside our caps, :class:`InsecureKeyFileError` when the
     directory is open to group or others, and :class:`KeyFileExistsError` rather than overwrite a key.
     """
-    require_passphrase_and_zone(passphrase, created_at)
-    kdf = new_kdf(opslimit=opslimit, memlimit=memlimit)
-    header = KeyFileHeader(
-        format=FORMAT,
-        kid=key.kid,
-        authority=authority,
-        purpose=purpose,
-        algorithm="Ed25519",
-        public_key=b64url_encode(key.public_key),
+    seal_new_file(
+        path,
+        header=lambda kdf: KeyFileHeader(
+            format=FORMAT,
+            kid=key.kid,
+            authority=authority,
+            purpose=purpose,
+            algorithm="Ed25519",
+            public_key=b64url_encode(key.public_key),
+            created_at=created_at,
+            kdf=kdf,
+        ),
+        document=KeyFileDocument,
+        secret=key.export_seed(),
+        passphrase=passphrase,
         created_at=created_at,
-        kdf=kdf,
+        opslimit=opslimit,
+        memlimit=memlimit,
     )
-    check, sealed = seal_secret(passphrase, kdf, header=msgspec.json.encode(header), secret=key.export_seed())
-    write_document(Path(path), KeyFileDocument(header=header, check=check, sealed=sealed))
     log.info("sealed key file written: kid=%s authority=%s path=%s", key.kid, authority, path)
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import hmac
 import os
 import stat
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 import msgspec
 import nacl.encoding
@@ -118,6 +119,36 @@ def seal_secret(passphrase: bytes, kdf: KdfParams, *, header: bytes, secret: byt
     box_key, check = _derive(passphrase, unb64(kdf.salt, "salt"), kdf)
     sealed = nacl.secret.SecretBox(box_key).encrypt(header + secret)
     return b64url_encode(check), b64url_encode(bytes(sealed))
+
+
+_Header_T = TypeVar("_Header_T")
+
+
+def seal_new_file(
+    path: str | os.PathLike[str],
+    *,
+    header: Callable[[KdfParams], _Header_T],
+    document: Callable[..., object],
+    secret: bytes,
+    passphrase: bytes,
+    created_at: datetime,
+    opslimit: int,
+    memlimit: int,
+) -> _Header_T:
+    """The one way a secret goes into a new sealed file (a signing key's seed, a KEK): fresh Argon2id
+    parameters, ``header(kdf)`` sealed with ``secret`` (so its clear copy is checked on every open), and
+    ``document(header=…, check=…, sealed=…)`` written 0600 without ever replacing a file. Returns the header.
+
+    Raises :class:`KeyFileError` on an empty passphrase, a naive ``created_at`` or a file that cannot be
+    written, :class:`UnsupportedKdfError` outside our caps, :class:`InsecureKeyFileError` for a directory
+    open to others, and :class:`KeyFileExistsError` rather than overwrite.
+    """
+    require_passphrase_and_zone(passphrase, created_at)
+    kdf = new_kdf(opslimit=opslimit, memlimit=memlimit)
+    made = header(kdf)
+    check, sealed = seal_secret(passphrase, kdf, header=msgspec.json.encode(made), secret=secret)
+    write_document(Path(path), document(header=made, check=check, sealed=sealed))
+    return made
 
 
 def open_secret(

@@ -210,6 +210,81 @@ async def store_certificates(
             ],
         )
         await append_events(session, extra_events)
+    await _write_rows(
+        session, certificates, issued, serials=serials, flags=flags, at=at, credentials=credentials,
+        holder_identity_ids=holder_identity_ids,
+    )  # fmt: skip
+    return issued
+
+
+class PreparedCertificates(msgspec.Struct, frozen=True, kw_only=True):
+    """Signed certificates with everything their store needs that is pure CPU done already
+    (:func:`prepare_certificates`, on a signing thread): their print serials (allocated before signing),
+    credentials and encoded ``certificate.issued`` events, all at one moment ``at``."""
+
+    certificates: list[NewCertificate]
+    serials: list[str]
+    credentials: list[NewCredential] | None
+    events: list[EncodedEvent]
+    at: datetime
+
+
+def prepare_certificates(
+    certificates: list[NewCertificate],
+    serials: Sequence[str],
+    *,
+    actor: str,
+    at: datetime,
+    credentials: list[NewCredential] | None = None,
+) -> PreparedCertificates:
+    """The issue events of ``certificates`` (first printed under ``serials``, one each) encoded as
+    :func:`store_certificates` would append them — the same bytes, so the log is the same whichever path
+    stored them. Pure CPU: issuing runs it on the signing threads (issue 12: building, encoding and hashing
+    the events was most of the event loop's Python). Raises ``ValueError`` for a naive ``at``."""
+    signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
+    events = [
+        encode_event(issued_event(c, actor, at, print_serial=s, credential=v))
+        for c, s, v in zip(certificates, serials, signed, strict=True)
+    ]
+    return PreparedCertificates(
+        certificates=certificates, serials=list(serials), credentials=credentials, events=events, at=at
+    )
+
+
+async def store_prepared(
+    session: AsyncSession,
+    prepared: PreparedCertificates,
+    *,
+    extra_events: Sequence[NewEvent] = (),
+    holder_identity_ids: Sequence[str | None] | None = None,
+) -> range:
+    """:func:`store_certificates` for certificates :func:`prepare_certificates` made ready: the same rows,
+    events (then ``extra_events``, at ``prepared.at`` unless they carry a time) and checks, without the
+    per-row Python. Returns the leaf indices of the issue events. Raises :class:`MissingReferenceError`."""
+    certificates = prepared.certificates
+    await require_references(session, certificates)
+    extra = [encode_event(e if e.at is not None else msgspec.structs.replace(e, at=prepared.at)) for e in extra_events]
+    indices = await append_encoded(session, [*prepared.events, *extra])
+    issued = indices[: len(certificates)]
+    await _write_rows(
+        session, certificates, issued, serials=prepared.serials, flags=[False] * len(certificates), at=prepared.at,
+        credentials=prepared.credentials, holder_identity_ids=holder_identity_ids,
+    )  # fmt: skip
+    return issued
+
+
+async def _write_rows(
+    session: AsyncSession,
+    certificates: Sequence[NewCertificate],
+    issued: range,
+    *,
+    serials: Sequence[str],
+    flags: Sequence[bool],
+    at: datetime,
+    credentials: Sequence[NewCredential] | None,
+    holder_identity_ids: Sequence[str | None] | None,
+) -> None:
+    """The certificate rows (their issue events at ``issued``), their first prints and credentials."""
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
     records = [
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
@@ -223,7 +298,6 @@ async def store_certificates(
     if credentials:
         await require_credential_references(session, credentials, stored=certificates)
         await store_credentials(session, credentials, issued, at=created_at)
-    return issued
 
 
 #: What a certificate refers to without a foreign key (migration 0012): its column, the referenced key, and

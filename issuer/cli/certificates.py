@@ -18,6 +18,7 @@ from rich.table import Table
 from issuer.auth import Principal, Role
 from issuer.auth.operators import operator as find_operator
 from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env
+from issuer.cli.options import operator_option, reason_option
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
@@ -28,12 +29,6 @@ from registry.config import Settings
 from registry.db import Database
 
 T = TypeVar("T")
-_reason = click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
-_operator = click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
-)
 
 
 @click.group("certificates")
@@ -58,8 +53,8 @@ def _run(
 
 @certificates_group.command("revoke")
 @click.argument("number")
-@_reason
-@_operator
+@reason_option
+@operator_option
 def revoke_command(number: str, reason: str, operator: str | None) -> None:
     """撤销 / revoke certificate NUMBER."""
     settings = settings_from_env()
@@ -82,14 +77,14 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
 
 @certificates_group.command("reissue")
 @click.argument("number")
-@_reason
+@reason_option
 @click.option(
     "--print-serial",
     default=None,
     help="所用空白证书的印制流水码 / serial of the pre-printed blank it is printed on "
     "(qualification certificates; default: the next one).",
 )
-@_operator
+@operator_option
 def reissue_command(number: str, reason: str, print_serial: str | None, operator: str | None) -> None:
     """补发 / reissue certificate NUMBER: a qualification certificate keeps its number under a new print
     serial; another kind gets a new number (same content)."""
@@ -125,7 +120,7 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
 
 @certificates_group.command("prints")
 @click.argument("number")
-@_operator
+@operator_option
 def prints_command(number: str, operator: str | None) -> None:
     """印制记录 / the print serials certificate NUMBER was printed under (the valid one and the void ones)."""
     settings = settings_from_env()
@@ -145,7 +140,7 @@ def prints_command(number: str, operator: str | None) -> None:
 
 @certificates_group.command("replace")
 @click.argument("number")
-@_reason
+@reason_option
 @click.option("--name", "holder_name", default=None, help="更正后的姓名 / corrected holder name.")
 @click.option(
     "--id-number", "holder_id", default=None, help="更正后的证件号码（封存）/ corrected document number (sealed)."
@@ -160,7 +155,7 @@ def prints_command(number: str, operator: str | None) -> None:
     "--subject", "subject_code", default=None, help="更正后的职业或项目编码 / corrected occupation or project code."
 )
 @click.option("--level", default=None, help="Corrected level (3, 三级, 高级工 …).")
-@_operator
+@operator_option
 def replace_command(
     *,
     number: str,

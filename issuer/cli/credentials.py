@@ -14,6 +14,7 @@ import click
 
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
 from issuer.cli.issue_batch import operator_for
+from issuer.cli.options import operator_option
 from issuer.issuing.credentials import CredentialContext, backfill
 
 
@@ -30,7 +31,7 @@ def credentials_group() -> None:
     show_default=True,
     help="每个事务签发的凭证数 / credentials signed per transaction.",
 )
-@click.option("--operator", default=None, help="记录在事件中的姓名（默认登录名）/ name recorded in the events.")
+@operator_option
 def backfill_command(chunk: int, operator: str | None) -> None:
     """为早于凭证功能的证书补签凭证 / sign the credentials of certificates issued before credentials."""
     settings = settings_from_env()

@@ -26,6 +26,7 @@ from issuer.auth.operators import operator as find_operator
 from issuer.cli._common import console, err_console, open_database, province, run, settings_from_env, with_passphrase
 from issuer.cli.batches import batches_group
 from issuer.cli.certificates import certificates_group
+from issuer.cli.options import operator_option
 from issuer.documents.model import Variant
 from issuer.documents.render import print_offset
 from registry.calendar import province_day
@@ -33,11 +34,6 @@ from registry.errors import RegistryError
 from registry.models import Certificate
 from registry.vocab import CertificateKind
 
-_operator = click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
-)
 _variant = click.option(
     "--variant", type=click.Choice([v.value for v in Variant]), default=Variant.ELECTRONIC.value, show_default=True,
     help="electronic: the full design (电子证书); print: the fields only, for blank stock.",
@@ -55,7 +51,7 @@ _output = click.option(
 @click.argument("number")
 @_variant
 @_output
-@_operator
+@operator_option
 def certificate_pdf_command(number: str, variant: str, output: Path, operator: str | None) -> None:
     """证书 PDF / write certificate NUMBER's PDF to FILE (logged as a certificate.document event)."""
     settings = with_passphrase(settings_from_env())
@@ -105,7 +101,7 @@ def test_print_command(kind: str, offset: str | None, output: Path) -> None:
                    "pdf: every print page in one file.")  # fmt: skip
 @_variant
 @_output
-@_operator
+@operator_option
 def batch_certificates_command(
     batch_id: int, file_format: str, variant: str, output: Path, operator: str | None
 ) -> None:
@@ -148,7 +144,7 @@ def _report_table(report: PhotoReport) -> Table:
 @batches_group.command("photos")
 @click.argument("batch_id", type=int)
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_operator
+@operator_option
 def batch_photos_command(batch_id: int, archive: Path, operator: str | None) -> None:
     """上传照片 / store the photos of ZIP (files named by document number) for the batch's rows."""
     settings = with_passphrase(settings_from_env())

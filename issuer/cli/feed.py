@@ -12,6 +12,7 @@ import click
 
 from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env, with_passphrase
 from issuer.cli.issue_batch import operator_for
+from issuer.cli.options import operator_option, reason_option
 from issuer.feed.service import XLSX_MAX_RECORDS, FeedResult, export_feed
 
 
@@ -35,12 +36,8 @@ def feed_group() -> None:
     required=True,
     help="输出目录 / output directory.",
 )
-@click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
-@click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
-)
+@reason_option
+@operator_option
 def export_command(since: int, out_dir: Path, reason: str, operator: str | None) -> None:
     """导出证书事件及完整身份（NDJSON、CSV、XLSX 与签名清单）/ export the feed with a signed manifest."""
     settings = with_passphrase(settings_from_env())

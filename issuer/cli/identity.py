@@ -14,15 +14,9 @@ from rich.table import Table
 
 from issuer.cli._common import console, open_database, run, settings_from_env, with_passphrase
 from issuer.cli.issue_batch import operator_for
+from issuer.cli.options import operator_option, reason_option
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.identity.rotation import RotationResult, rotate_kek
-
-_reason = click.option("--reason", required=True, help="理由（记入透明日志）/ why (recorded in the transparency log).")
-_operator = click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: login name).",
-)
 
 
 @click.group("identity")
@@ -32,8 +26,8 @@ def identity_group() -> None:
 
 @identity_group.command("show")
 @click.argument("number")
-@_reason
-@_operator
+@reason_option
+@operator_option
 def show_command(number: str, reason: str, operator: str | None) -> None:
     """查看证书 NUMBER 持证人的完整身份（记入透明日志）/ show the full identity of certificate NUMBER's holder
     (logged: who, whose, why)."""
@@ -55,14 +49,14 @@ def show_command(number: str, reason: str, operator: str | None) -> None:
 
 
 @identity_group.command("rotate-kek")
-@_reason
+@reason_option
 @click.option(
     "--new-passphrase-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="新 KEK 口令所在文件 / file holding the passphrase that seals the new KEK (default: the key passphrase).",
 )
-@_operator
+@operator_option
 def rotate_command(reason: str, new_passphrase_file: Path | None, operator: str | None) -> None:
     """轮换密钥加密密钥：重新包装全部数据密钥，不改动任何密文 / rotate the key-encryption key."""
     settings = with_passphrase(settings_from_env())

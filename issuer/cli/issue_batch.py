@@ -21,6 +21,7 @@ from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import console, err_console, keystore, open_database, province, run, settings_from_env
+from issuer.cli.options import operator_option
 from issuer.issuing.announce import announcer_from_settings
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.errors import IneligibleError
@@ -108,11 +109,7 @@ def print_summary(result: IssueResult, seconds: float) -> None:
 
 @click.command("issue-batch")
 @click.argument("batch_id", type=int)
-@click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
-)
+@operator_option
 def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""
     settings = settings_from_env()

@@ -26,6 +26,7 @@ from issuer.cli._common import (
     with_passphrase,
 )
 from issuer.cli.issue_batch import operator_for
+from issuer.cli.options import operator_option
 from issuer.legacy.service import DEFAULT_CHUNK, LegacyImportError, LegacyReport, import_legacy
 
 
@@ -51,11 +52,7 @@ def legacy_group() -> None:
     help="检查与签名的工作进程数（默认每核一个；不足 2 万行不用）/ worker processes that check and sign "
     "(default: one per core; files under 20,000 rows use none).",
 )
-@click.option(
-    "--operator",
-    default=None,
-    help="记入事件的操作人（默认：登录名）/ name recorded in the events (default: the login name).",
-)
+@operator_option
 def import_command(file: Path, source: str, chunk_size: int, processes: int | None, operator: str | None) -> None:
     """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
     settings = with_passphrase(settings_from_env())

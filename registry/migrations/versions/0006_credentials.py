@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from registry.migrations.shared import forget_compat, record_compat
+
 revision = "0006_credentials"
 down_revision = "0008_log"
 branch_labels = None
@@ -65,15 +67,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_status_list_kid_public_key")),
         sa.PrimaryKeyConstraint("authority_code", "list_number", name=op.f("pk_status_list")),
     )
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+    forget_compat(revision)
     op.drop_table("status_list")
     op.drop_index("ux_certificate_credential_status", table_name="certificate_credential")
     op.drop_table("certificate_credential")

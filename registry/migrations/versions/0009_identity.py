@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from registry.migrations.shared import forget_compat, record_compat
+
 revision = "0009_identity"
 down_revision = "0006_credentials"
 branch_labels = None
@@ -62,15 +64,11 @@ def upgrade() -> None:
         )
     # Only tables and nullable columns are added: code of 0006_credentials still serves this schema (its rows
     # simply carry no sealed identity, like every row stored before), as schema_compat records.
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+    forget_compat(revision)
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in ("certificate", "batch_row"):
         if sqlite:  # SQLite drops no column that a reference uses: copy the table without it

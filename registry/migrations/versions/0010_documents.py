@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from registry.migrations.shared import forget_compat, record_compat
+
 revision = "0010_documents"
 down_revision = "0009_identity"
 branch_labels = None
@@ -38,13 +40,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_built_artefact")),
         sa.UniqueConstraint("batch_id", "kind", "variant", name="uq_built_artefact_batch_kind_variant"),
     )
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+    forget_compat(revision)
     op.drop_table("built_artefact")

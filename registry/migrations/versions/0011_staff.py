@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from registry.migrations.shared import forget_compat, record_compat
+
 revision = "0011_staff"
 down_revision = "0010_documents"
 branch_labels = None
@@ -74,15 +76,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("role", name=op.f("pk_staff_role_setting")),
     )
     # Only new tables: code of 0010_documents still serves this schema (it has no console), as schema_compat says.
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+    forget_compat(revision)
     op.drop_table("staff_role_setting")
     op.drop_index(op.f("ix_staff_recovery_code_account_id"), table_name="staff_recovery_code")
     op.drop_table("staff_recovery_code")

@@ -7,7 +7,7 @@ per batch before the rows are written (``registry.certificates.require_reference
 checks every stored reference set-wise (``registry.audit.references``). ``holder_identity_id`` keeps its key
 (it is set by one UPDATE after the batch, not by ``COPY``).
 
-SQLite loses the same four (its stored table definition is rewritten in place, see ``_sqlite_rewrite``), so
+SQLite loses the same four (its stored table definition is rewritten in place, see ``registry.migrations.shared.sqlite_rewrite``), so
 that the models describe one schema on both engines.
 
 Code of the previous revision still serves this schema — it writes the same references, only with fewer
@@ -19,11 +19,7 @@ Revises: 0011_staff
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
-import sqlalchemy as sa
-from alembic import op
+from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat, sqlite_rewrite
 
 revision = "0012_references"
 down_revision = "0011_staff"
@@ -31,71 +27,30 @@ branch_labels = None
 depends_on = None
 
 #: (column, referenced table, referenced column) of each dropped key, named as 0001 named them.
-_REFERENCES = (
-    ("authority_code", "authority", "code"),
-    ("batch_id", "batch", "id"),
-    ("institution_code", "institution", "code"),
-    ("kid", "public_key", "kid"),
+KEYS = ForeignKeys(
+    "certificate",
+    (
+        ("authority_code", "authority", "code"),
+        ("batch_id", "batch", "id"),
+        ("institution_code", "institution", "code"),
+        ("kid", "public_key", "kid"),
+    ),
+    created_by="0001",
 )
-
-
-def _name(column: str, table: str) -> str:
-    return f"fk_certificate_{column}_{table}"
-
-
-def _clause(column: str, table: str, key: str) -> str:
-    return f"CONSTRAINT {_name(column, table)} FOREIGN KEY({column}) REFERENCES {table} ({key})"
-
-
-def _sqlite_rewrite(change: Callable[[str], str]) -> None:
-    """Change the stored ``CREATE TABLE certificate`` text in place: SQLite's documented procedure for
-    removing (or restoring) foreign keys, which it keeps only in that text ("Making Other Kinds Of Table
-    Schema Changes", sqlite.org/lang_altertable.html). A batch copy instead would ``DROP`` the table, and
-    with foreign keys on, its implicit ``DELETE`` fails on every ``certificate_credential`` row; it also
-    copies a table that may be large."""
-    bind = op.get_bind()
-    created = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'certificate'"))
-    version = int(bind.execute(sa.text("PRAGMA schema_version")).scalar_one())
-    bind.execute(sa.text("PRAGMA writable_schema = ON"))
-    bind.execute(
-        sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'certificate'"),
-        {"sql": change(str(created.scalar_one()))},
-    )
-    bind.execute(sa.text(f"PRAGMA schema_version = {version + 1}"))
-    bind.execute(sa.text("PRAGMA writable_schema = OFF"))
-
-
-def _without_keys(created: str) -> str:
-    for column, table, key in _REFERENCES:
-        created, found = re.subn(rf",\s*{re.escape(_clause(column, table, key))}", "", created)
-        if found != 1:
-            raise RuntimeError(f"certificate: foreign key {_name(column, table)} not found as 0001 created it")
-    return created
-
-
-def _with_keys(created: str) -> str:
-    clauses = "".join(f", \n\t{_clause(column, table, key)}" for column, table, key in _REFERENCES)
-    body, closing = created.rsplit(")", 1)
-    return f"{body.rstrip()}{clauses}\n){closing}"
+_WHICH = "name = 'certificate'"  # the row of sqlite_master, as this revision wrote it
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_rewrite(_without_keys)
+    if is_sqlite():
+        sqlite_rewrite(KEYS.without_keys, which=_WHICH, params={})
     else:
-        for column, table, _ in _REFERENCES:
-            op.drop_constraint(_name(column, table), "certificate", type_="foreignkey")
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+        KEYS.drop()
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_rewrite(_with_keys)
+    forget_compat(revision)
+    if is_sqlite():
+        sqlite_rewrite(KEYS.with_keys, which=_WHICH, params={})
         return
-    for column, table, key in _REFERENCES:
-        op.create_foreign_key(_name(column, table), "certificate", table, [column], [key])
+    KEYS.restore()

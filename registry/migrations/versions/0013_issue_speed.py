@@ -26,11 +26,10 @@ Revises: 0012_references
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from alembic import op
+
+from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat, sqlite_rewrite
 
 revision = "0013_issue_speed"
 down_revision = "0012_references"
@@ -39,48 +38,16 @@ depends_on = None
 
 TABLE = "certificate_credential"
 #: (column, referenced table, referenced column) of each dropped key, named as 0006 named them.
-_REFERENCES = (
-    ("number", "certificate", "number"),
-    ("authority_code", "authority", "code"),
-    ("kid", "public_key", "kid"),
+KEYS = ForeignKeys(
+    TABLE,
+    (
+        ("number", "certificate", "number"),
+        ("authority_code", "authority", "code"),
+        ("kid", "public_key", "kid"),
+    ),
+    created_by="0006",
 )
-
-
-def _name(column: str, table: str) -> str:
-    return f"fk_{TABLE}_{column}_{table}"
-
-
-def _clause(column: str, table: str, key: str) -> str:
-    return f"CONSTRAINT {_name(column, table)} FOREIGN KEY({column}) REFERENCES {table} ({key})"
-
-
-def _sqlite_rewrite(change: Callable[[str], str]) -> None:
-    """Change the stored ``CREATE TABLE`` text in place (SQLite keeps foreign keys only there; see 0012 for
-    why not a batch copy of the table)."""
-    bind = op.get_bind()
-    created = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": TABLE})
-    version = int(bind.execute(sa.text("PRAGMA schema_version")).scalar_one())
-    bind.execute(sa.text("PRAGMA writable_schema = ON"))
-    bind.execute(
-        sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = :t"),
-        {"sql": change(str(created.scalar_one())), "t": TABLE},
-    )
-    bind.execute(sa.text(f"PRAGMA schema_version = {version + 1}"))
-    bind.execute(sa.text("PRAGMA writable_schema = OFF"))
-
-
-def _without_keys(created: str) -> str:
-    for column, table, key in _REFERENCES:
-        created, found = re.subn(rf",\s*{re.escape(_clause(column, table, key))}", "", created)
-        if found != 1:
-            raise RuntimeError(f"{TABLE}: foreign key {_name(column, table)} not found as 0006 created it")
-    return created
-
-
-def _with_keys(created: str) -> str:
-    clauses = "".join(f", \n\t{_clause(column, table, key)}" for column, table, key in _REFERENCES)
-    body, closing = created.rsplit(")", 1)
-    return f"{body.rstrip()}{clauses}\n){closing}"
+_WHICH = "name = :t"  # the row of sqlite_master, as this revision wrote it
 
 
 def _has_lz4() -> bool:
@@ -92,26 +59,20 @@ def _has_lz4() -> bool:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_rewrite(_without_keys)
+    if is_sqlite():
+        sqlite_rewrite(KEYS.without_keys, which=_WHICH, params={"t": TABLE})
     else:
-        for column, table, _ in _REFERENCES:
-            op.drop_constraint(_name(column, table), TABLE, type_="foreignkey")
+        KEYS.drop()
         if _has_lz4():
             op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION lz4")
-    op.execute(
-        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
-            r=revision, o=down_revision
-        )
-    )
+    record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_rewrite(_with_keys)
+    forget_compat(revision)
+    if is_sqlite():
+        sqlite_rewrite(KEYS.with_keys, which=_WHICH, params={"t": TABLE})
         return
-    for column, table, key in _REFERENCES:
-        op.create_foreign_key(_name(column, table), TABLE, table, [column], [key])
+    KEYS.restore()
     if _has_lz4():
         op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION default")

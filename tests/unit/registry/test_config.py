@@ -46,11 +46,23 @@ def test_environment_values_are_converted() -> None:
         ("CERTREG_ID_HASH_KEY", "short", "CERTREG_ID_HASH_KEY"),
         ("CERTREG_LOG_LEVEL", "LOUD", "CERTREG_LOG_LEVEL"),
         ("CERTREG_DATABSE_URL", "sqlite+aiosqlite:///x", "unknown setting CERTREG_DATABSE_URL"),
+        # empty and non-finite values are refused, not read as unset or as a never-ending timeout
+        ("CERTREG_KEY_DIR", "", "CERTREG_KEY_DIR: expected a non-empty value, got ''"),
+        ("CERTREG_KEY_DIR", "  ", "CERTREG_KEY_DIR: expected a non-empty value"),
+        ("CERTREG_REDIS_PREFIX", "", "CERTREG_REDIS_PREFIX: expected a non-empty value"),
+        ("CERTREG_REDIS_TIMEOUT_SECONDS", "inf", "CERTREG_REDIS_TIMEOUT_SECONDS: expected a finite number, got 'inf'"),
+        ("CERTREG_DB_TIMEOUT_SECONDS", "Infinity", "CERTREG_DB_TIMEOUT_SECONDS: expected a finite number"),
+        ("CERTREG_CHANGE_POLL_SECONDS", "nan", "CERTREG_CHANGE_POLL_SECONDS='nan'"),
+        # a type error names the value given and what was expected
+        ("CERTREG_MAX_ROWS", "many", "CERTREG_MAX_ROWS='many': Expected `int`, got `str`"),
+        ("CERTREG_LOCAL_CACHE", "maybe", "CERTREG_LOCAL_CACHE='maybe': Expected `bool`"),
+        ("CERTREG_WORKERS", "0", "CERTREG_WORKERS='0': Expected `int` >= 1"),
     ],
 )
-def test_a_bad_value_names_its_variable(name: str, value: str, expected: str) -> None:
-    with pytest.raises(SettingsError, match=expected):
+def test_a_bad_value_is_refused_by_its_variable_s_name(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as info:
         load_settings({name: value})
+    assert expected in str(info.value)
 
 
 def test_empty_optional_variable_means_unset() -> None:
@@ -91,37 +103,6 @@ def test_an_unknown_key_in_the_toml_file_is_refused_by_name(tmp_path: Path) -> N
         load_settings({"CERTREG_CONFIG": str(config)})
     assert f"unknown setting(s) in {config}: databse_url" in str(info.value)
     assert "未知的设置" in str(info.value)
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "expected"),
-    [
-        ("CERTREG_KEY_DIR", "", "CERTREG_KEY_DIR: expected a non-empty value, got ''"),
-        ("CERTREG_KEY_DIR", "  ", "CERTREG_KEY_DIR: expected a non-empty value"),
-        ("CERTREG_REDIS_PREFIX", "", "CERTREG_REDIS_PREFIX: expected a non-empty value"),
-        ("CERTREG_REDIS_TIMEOUT_SECONDS", "inf", "CERTREG_REDIS_TIMEOUT_SECONDS: expected a finite number, got 'inf'"),
-        ("CERTREG_DB_TIMEOUT_SECONDS", "Infinity", "CERTREG_DB_TIMEOUT_SECONDS: expected a finite number"),
-        ("CERTREG_CHANGE_POLL_SECONDS", "nan", "CERTREG_CHANGE_POLL_SECONDS='nan'"),
-    ],
-)
-def test_empty_and_non_finite_values_are_refused(name: str, value: str, expected: str) -> None:
-    with pytest.raises(SettingsError) as info:
-        load_settings({name: value})
-    assert expected in str(info.value)
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "expected"),
-    [
-        ("CERTREG_MAX_ROWS", "many", "CERTREG_MAX_ROWS='many': Expected `int`, got `str`"),
-        ("CERTREG_LOCAL_CACHE", "maybe", "CERTREG_LOCAL_CACHE='maybe': Expected `bool`"),
-        ("CERTREG_WORKERS", "0", "CERTREG_WORKERS='0': Expected `int` >= 1"),
-    ],
-)
-def test_a_type_error_names_the_variable_and_the_value_given(name: str, value: str, expected: str) -> None:
-    with pytest.raises(SettingsError) as info:
-        load_settings({name: value})
-    assert expected in str(info.value)
 
 
 @pytest.mark.parametrize("days", ["0", "6"])

@@ -1,0 +1,96 @@
+"""What several migrations do alike, in one place: the ``schema_compat`` row of an additive migration, and the
+foreign keys that 0012 and 0013 drop (and their downgrades restore) on both engines.
+
+A migration is history: these helpers emit exactly the statements each migration wrote inline before
+(the same text and parameters, checked statement by statement on SQLite and PostgreSQL when they moved
+here). Changing what any of them emits changes every applied migration that calls it: add a revision
+instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import sqlalchemy as sa
+from alembic import op
+
+
+def record_compat(revision: str, oldest_reader: str) -> None:
+    """``schema_compat``: code of ``oldest_reader`` still serves this revision's schema (registry/schema.py)."""
+    op.execute(
+        sa.text("INSERT INTO schema_compat (revision, oldest_reader) VALUES (:r, :o)").bindparams(
+            r=revision, o=oldest_reader
+        )
+    )
+
+
+def forget_compat(revision: str) -> None:
+    op.execute(sa.text("DELETE FROM schema_compat WHERE revision = :r").bindparams(r=revision))
+
+
+def is_sqlite() -> bool:
+    return bool(op.get_bind().dialect.name == "sqlite")
+
+
+class ForeignKeys:
+    """The foreign keys of ``table`` that a migration drops: ``references`` are (column, referenced table,
+    referenced column), named ``fk_{table}_{column}_{referenced table}`` as revision ``created_by`` named
+    them."""
+
+    def __init__(self, table: str, references: tuple[tuple[str, str, str], ...], *, created_by: str) -> None:
+        self.table = table
+        self.references = references
+        self.created_by = created_by
+
+    def name(self, column: str, table: str) -> str:
+        return f"fk_{self.table}_{column}_{table}"
+
+    def _clause(self, column: str, table: str, key: str) -> str:
+        return f"CONSTRAINT {self.name(column, table)} FOREIGN KEY({column}) REFERENCES {table} ({key})"
+
+    def without_keys(self, created: str) -> str:
+        """``created`` (a stored ``CREATE TABLE``) without the keys' clauses."""
+        for column, table, key in self.references:
+            created, found = re.subn(rf",\s*{re.escape(self._clause(column, table, key))}", "", created)
+            if found != 1:
+                name = self.name(column, table)
+                raise RuntimeError(f"{self.table}: foreign key {name} not found as {self.created_by} created it")
+        return created
+
+    def with_keys(self, created: str) -> str:
+        """``created`` with the keys' clauses appended, as SQLite stores a table's constraints."""
+        clauses = "".join(f", \n\t{self._clause(column, table, key)}" for column, table, key in self.references)
+        body, closing = created.rsplit(")", 1)
+        return f"{body.rstrip()}{clauses}\n){closing}"
+
+    def drop(self) -> None:
+        """On PostgreSQL; SQLite's are dropped by :func:`sqlite_rewrite` with :meth:`without_keys`."""
+        for column, table, _ in self.references:
+            op.drop_constraint(self.name(column, table), self.table, type_="foreignkey")
+
+    def restore(self) -> None:
+        """On PostgreSQL; SQLite's come back by :func:`sqlite_rewrite` with :meth:`with_keys`."""
+        for column, table, key in self.references:
+            op.create_foreign_key(self.name(column, table), self.table, table, [column], [key])
+
+
+def sqlite_rewrite(change: Callable[[str], str], *, which: str, params: Mapping[str, str]) -> None:
+    """Change a stored ``CREATE TABLE`` text in place: SQLite's documented procedure for removing (or
+    restoring) foreign keys, which it keeps only in that text ("Making Other Kinds Of Table Schema Changes",
+    sqlite.org/lang_altertable.html). A batch copy instead would ``DROP`` the table, and with foreign keys on,
+    its implicit ``DELETE`` fails on every row that references it; it also copies a table that may be large.
+
+    ``which`` selects the table's row of ``sqlite_master`` (with ``params``) as each migration wrote it.
+    """
+    bind = op.get_bind()
+    select = f"SELECT sql FROM sqlite_master WHERE type = 'table' AND {which}"  # noqa: S608 - a migration's constant
+    created = bind.execute(sa.text(select), dict(params))
+    version = int(bind.execute(sa.text("PRAGMA schema_version")).scalar_one())
+    bind.execute(sa.text("PRAGMA writable_schema = ON"))
+    bind.execute(
+        sa.text(f"UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND {which}"),  # noqa: S608 - as above
+        {"sql": change(str(created.scalar_one())), **params},
+    )
+    bind.execute(sa.text(f"PRAGMA schema_version = {version + 1}"))
+    bind.execute(sa.text("PRAGMA writable_schema = OFF"))
