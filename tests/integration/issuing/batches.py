@@ -10,6 +10,7 @@ side must still refuse by itself (the same holder pending in two batches, a ``ba
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -112,6 +113,10 @@ async def make_batch(
         return batch.id
 
 
+#: Synthetic holders' ID numbers: each holder without ``holder_id`` is another person, in every batch.
+_SYNTHETIC = itertools.count(50_000)
+
+
 async def workflow_batch(
     database: Database,
     rows: Sequence[Row],
@@ -122,19 +127,17 @@ async def workflow_batch(
     notice_ends_at: datetime | None = None,
     assessed_on: date = date(2025, 6, 1),
 ) -> int:
-    """:func:`make_batch`'s batch, made through the pipeline: ``rows`` uploaded (row numbers from 2; a holder
-    without ``holder_id`` gets a valid ID number of its own), rows ``excluded`` left out, and unless ``state`` is
-    ``submitted``, reviewed and under a notice that ended an hour ago (or ends at ``notice_ends_at``), rows
-    ``held`` held by an objection during it. A ``bad`` row cannot be made so: use :func:`make_batch`."""
+    """:func:`make_batch`'s batch, made through the pipeline: ``rows`` uploaded (row numbers from 2; a
+    holder without ``holder_id`` gets an ID number no other holder has), rows ``excluded`` left out, and unless
+    ``state`` is ``submitted``, reviewed and under a notice that ended an hour ago (or ends at
+    ``notice_ends_at``), rows ``held`` held by an objection during it. The workflow makes no ``bad`` row under
+    notice, no empty batch, no second pending batch of a holder: those are :func:`make_batch`'s."""
     assert all(row.status in ("ok", "held", "excluded") for row in rows), "the workflow makes no bad row under notice"
     assert state in ("submitted", "under_notice"), state
     settings = make_settings(database_url=database.url)
     ends = notice_ends_at or datetime.now(UTC) - timedelta(hours=1)
     days = settings.issuing.notice_days or HUNAN.notice_days
-    results = [
-        Result(row.name, row.holder_id or resident_id(50_000 + number), row.subject, row.level)
-        for number, row in enumerate(rows, start=2)
-    ]
+    results = [Result(row.name, row.holder_id or resident_id(next(_SYNTHETIC)), row.subject, row.level) for row in rows]
     return await batch_through_workflow(
         database,
         settings,
