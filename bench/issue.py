@@ -60,13 +60,14 @@ _RUNS = itertools.count()
 OPERATOR = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
 READ = "read the ok rows"
 MARK = "mark rows issued (UPDATE … FROM unnest)"
-STORE = "store_certificates, per chunk (the two below + event building)"
-EVENTS = "  append events (registry.events.append_events)"
+SERIALS = "allocate the print serials (before signing)"
+STORE = "store_prepared, per chunk (the four below + reference checks)"
+EVENTS = "  append encoded events (registry.events.append_encoded)"
 NODES = "    of which Merkle nodes (registry.log.tree.store_leaves)"
 COPY = "  COPY certificate rows"
 PRINTS = "  COPY first prints"
 CREDENTIALS = "  check references + COPY credential rows"
-BREAKDOWN_ORDER = (READ, MARK, STORE, EVENTS, NODES, COPY, PRINTS, CREDENTIALS)
+BREAKDOWN_ORDER = (READ, MARK, SERIALS, STORE, EVENTS, NODES, COPY, PRINTS, CREDENTIALS)
 
 
 def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
@@ -140,12 +141,13 @@ async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[fl
     timers.wrap(service_module, "ok_rows", READ)
     timers.wrap(service_module, "mark_issued", MARK)
     timers.wrap(events_module, "store_leaves", NODES)
-    timers.wrap(events_module, "append_events", EVENTS, certificates_module)
+    timers.wrap(events_module, "append_encoded", EVENTS, certificates_module)
     timers.wrap(certificates_module, "insert_records", COPY)  # the certificate rows (COPY on PostgreSQL)
     timers.wrap(certificates_module, "store_first_prints", PRINTS)
     timers.wrap(certificates_module, "require_credential_references", CREDENTIALS)
     timers.wrap(certificates_module, "store_credentials", CREDENTIALS)
-    timers.wrap(writer_module, "store_certificates", STORE)
+    timers.wrap(writer_module, "first_prints", SERIALS)
+    timers.wrap(writer_module, "store_prepared", STORE)
     try:
         seconds = await time_issue(database, store, 100_000, level)
     finally:

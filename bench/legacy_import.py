@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import text
+
 from bench.database import ScratchDatabase, add_arguments, scratch_name
 from bench.issue import OPERATOR, bare_sign_rate
 from issuer.keystore import KeyStore
@@ -83,6 +85,28 @@ def _cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
 
 
+async def _database_cpu(database: Database) -> dict[int, float]:
+    """User + system CPU seconds of each PostgreSQL backend serving the bench database, by process id, read
+    from ``/proc`` (the server runs on this machine; a backend whose ``/proc`` entry cannot be read counts 0).
+    The pool keeps its connections for the whole import, so the difference of two readings is PostgreSQL's
+    share of an import (autovacuum, the checkpointer and the WAL writer are not in it)."""
+    async with database.reader() as session:
+        pids = (
+            await session.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        ).scalars()
+        return {pid: seconds for pid in pids if (seconds := _process_cpu(pid)) is not None}
+
+
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` (``/proc/PID/stat``), None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a few hundred bytes from procfs
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: ScratchDatabase) -> dict[str, Any]:
     keys = Path(tempfile.mkdtemp(prefix="certreg-bench-"))
     report: dict[str, Any] = {"runs": []}
@@ -100,6 +124,7 @@ async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: 
             path = keys / f"legacy-{index}.csv"
             write_legacy_file(path, rows, run=index)
             sign_rate = bare_sign_rate()
+            database_before = await _database_cpu(database)
             before = _cpu_seconds()
             start = time.perf_counter()
             done = await import_legacy(
@@ -109,9 +134,19 @@ async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: 
             seconds = time.perf_counter() - start
             own, workers = _cpu_seconds()
             importer, cpu = own - before[0], own + workers - sum(before)
+            database_after = await _database_cpu(database)
+            server = sum(t - database_before.get(pid, 0.0) for pid, t in database_after.items())
             path.unlink()
             assert done.imported == rows, done
-            report["runs"].append({"seconds": seconds, "sign_rate": sign_rate, "cpu": cpu, "importer_cpu": importer})
+            report["runs"].append(
+                {
+                    "seconds": seconds,
+                    "sign_rate": sign_rate,
+                    "cpu": cpu,
+                    "importer_cpu": importer,
+                    "database_cpu": server,
+                }
+            )
     finally:
         if database is not None:
             await database.dispose()
@@ -144,10 +179,12 @@ def main() -> None:
     ratio = statistics.median(args.rows / e["seconds"] / e["sign_rate"] for e in report["runs"])
     cpu_us = statistics.median(e["cpu"] for e in report["runs"]) / args.rows * 1e6
     importer_us = statistics.median(e["importer_cpu"] for e in report["runs"]) / args.rows * 1e6
+    database_us = statistics.median(e["database_cpu"] for e in report["runs"]) / args.rows * 1e6
     print(
         f"median: {rate:.0f} rows/s, ratio to bare signing {ratio:.3f}, peak RSS {report['peak_rss_mb']:.0f} MB "
         f"(largest worker {report['worker_peak_rss_mb']:.0f} MB); {cpu_us:.0f} us of CPU a row (importer and "
-        f"workers; {importer_us:.0f} of it the importer's); load (1 min) at the end {os.getloadavg()[0]:.2f}"
+        f"workers; {importer_us:.0f} of it the importer's) and {database_us:.0f} of PostgreSQL's; "
+        f"load (1 min) at the end {os.getloadavg()[0]:.2f}"
     )
     print(
         json.dumps(
@@ -159,6 +196,7 @@ def main() -> None:
                 "worker_peak_rss_mb": round(report["worker_peak_rss_mb"]),
                 "cpu_us_per_row": round(cpu_us),
                 "importer_cpu_us_per_row": round(importer_us),
+                "database_cpu_us_per_row": round(database_us),
                 "rows": args.rows,
             }
         )

@@ -20,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.bulk import insert_records
 from registry.credential_store import NewCredential, credential_details, store_credentials
 from registry.errors import ConflictError, MissingReferenceError, NotFoundError
-from registry.events import EventKind, NewEvent, append_events, decode_entry
+from registry.events import (
+    EncodedEvent,
+    EventKind,
+    NewEvent,
+    append_encoded,
+    append_events,
+    decode_entry,
+    encode_event,
+)
+from registry.log.merkle import leaf_hash
 from registry.models import Authority, Batch, Certificate, CertificateCredential, Event, Institution, PublicKey
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
@@ -118,6 +127,35 @@ def issued_event(
     return NewEvent(kind=EventKind.CERTIFICATE_ISSUED, subject=cert.number, actor=actor, details=details, at=at)
 
 
+#: Stands for the print serial in :func:`issued_parts` (a string no serial rule can make).
+_SERIAL_HOLE: Final = "\x00print serial\x00"
+_HOLE_BYTES: Final = _row_encoder.encode(_SERIAL_HOLE)
+
+
+class IssuedParts(msgspec.Struct, frozen=True, array_like=True):
+    """A ``certificate.issued`` event encoded (canonical bytes) before its print serial is known: the bytes
+    before and after the serial. Made where the certificate is signed (a legacy import's worker processes,
+    docs/legacy.md), so storing only splices the serial in and hashes the leaf."""
+
+    head: bytes
+    tail: bytes
+
+
+def issued_parts(cert: NewCertificate, actor: str, at: datetime, *, print_given: bool = False) -> IssuedParts:
+    """:func:`issued_event` of ``cert`` (no credential) encoded around its print serial; ``at`` (with a time
+    zone) must be the ``at`` later given to :func:`store_certificates`."""
+    data = encode_event(issued_event(cert, actor, at, print_serial=_SERIAL_HOLE, print_given=print_given)).data
+    head, hole, tail = data.partition(_HOLE_BYTES)
+    if not hole or _HOLE_BYTES in tail:
+        raise ValueError(f"cannot place the print serial in the issue event of {cert.number}")
+    return IssuedParts(head, tail)
+
+
+def _issued_encoded(parts: IssuedParts, serial: str, number: str, actor: str, at: datetime) -> EncodedEvent:
+    data = parts.head + _row_encoder.encode(serial) + parts.tail
+    return EncodedEvent(at, actor, EventKind.CERTIFICATE_ISSUED.value, number, "", data, leaf_hash(data))
+
+
 async def store_certificates(
     session: AsyncSession,
     certificates: Sequence[NewCertificate],
@@ -129,6 +167,7 @@ async def store_certificates(
     credentials: Sequence[NewCredential] | None = None,
     given_serials: Sequence[str | None] | None = None,
     holder_identity_ids: Sequence[str | None] | None = None,
+    encoded: Sequence[IssuedParts] | None = None,
 ) -> range:
     """Insert ``certificates`` with their first prints, and append their issue events (then
     ``extra_events``) in the caller's transaction; returns the leaf indices of the issue events, in order.
@@ -142,6 +181,8 @@ async def store_certificates(
     certificates): the serial each one was printed under where it is known, checked by the caller; serials
     are allocated for the others. ``holder_identity_ids`` (one per certificate): the sealed identity each
     belongs to, written with the row (not part of the row digest: ``registry.identity.links``).
+    ``encoded`` (one per certificate, no ``credentials``): their issue events already encoded by
+    :func:`issued_parts` with this ``at`` and ``actor``; only the serials are put in.
     """
     await require_references(session, certificates)
     at = at or datetime.now(UTC)  # one moment for the events and the prints (the audit compares them)
@@ -152,12 +193,98 @@ async def store_certificates(
     serials = [serial if serial is not None else next(allocated) for serial in given]
     flags = [serial is not None for serial in given]
     signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
+    if encoded is None:
+        events = [
+            issued_event(c, actor, at, print_serial=s, credential=v, print_given=g)
+            for c, s, v, g in zip(certificates, serials, signed, flags, strict=True)
+        ]
+        issued = (await append_events(session, [*events, *extra_events]))[: len(certificates)]
+    else:
+        if credentials is not None:
+            raise ValueError("issue events encoded in advance cannot commit to credentials")
+        issued = await append_encoded(
+            session,
+            [
+                _issued_encoded(p, s, c.number, actor, at)
+                for p, s, c in zip(encoded, serials, certificates, strict=True)
+            ],
+        )
+        await append_events(session, extra_events)
+    await _write_rows(
+        session, certificates, issued, serials=serials, flags=flags, at=at, credentials=credentials,
+        holder_identity_ids=holder_identity_ids,
+    )  # fmt: skip
+    return issued
+
+
+class PreparedCertificates(msgspec.Struct, frozen=True, kw_only=True):
+    """Signed certificates with everything their store needs that is pure CPU done already
+    (:func:`prepare_certificates`, on a signing thread): their print serials (allocated before signing),
+    credentials and encoded ``certificate.issued`` events, all at one moment ``at``."""
+
+    certificates: list[NewCertificate]
+    serials: list[str]
+    credentials: list[NewCredential] | None
+    events: list[EncodedEvent]
+    at: datetime
+
+
+def prepare_certificates(
+    certificates: list[NewCertificate],
+    serials: Sequence[str],
+    *,
+    actor: str,
+    at: datetime,
+    credentials: list[NewCredential] | None = None,
+) -> PreparedCertificates:
+    """The issue events of ``certificates`` (first printed under ``serials``, one each) encoded as
+    :func:`store_certificates` would append them — the same bytes, so the log is the same whichever path
+    stored them. Pure CPU: issuing runs it on the signing threads (issue 12: building, encoding and hashing
+    the events was most of the event loop's Python). Raises ``ValueError`` for a naive ``at``."""
+    signed: Sequence[NewCredential | None] = [None] * len(certificates) if credentials is None else credentials
     events = [
-        issued_event(c, actor, at, print_serial=s, credential=v, print_given=g)
-        for c, s, v, g in zip(certificates, serials, signed, flags, strict=True)
+        encode_event(issued_event(c, actor, at, print_serial=s, credential=v))
+        for c, s, v in zip(certificates, serials, signed, strict=True)
     ]
-    indices = await append_events(session, [*events, *extra_events])
+    return PreparedCertificates(
+        certificates=certificates, serials=list(serials), credentials=credentials, events=events, at=at
+    )
+
+
+async def store_prepared(
+    session: AsyncSession,
+    prepared: PreparedCertificates,
+    *,
+    extra_events: Sequence[NewEvent] = (),
+    holder_identity_ids: Sequence[str | None] | None = None,
+) -> range:
+    """:func:`store_certificates` for certificates :func:`prepare_certificates` made ready: the same rows,
+    events (then ``extra_events``, at ``prepared.at`` unless they carry a time) and checks, without the
+    per-row Python. Returns the leaf indices of the issue events. Raises :class:`MissingReferenceError`."""
+    certificates = prepared.certificates
+    await require_references(session, certificates)
+    extra = [encode_event(e if e.at is not None else msgspec.structs.replace(e, at=prepared.at)) for e in extra_events]
+    indices = await append_encoded(session, [*prepared.events, *extra])
     issued = indices[: len(certificates)]
+    await _write_rows(
+        session, certificates, issued, serials=prepared.serials, flags=[False] * len(certificates), at=prepared.at,
+        credentials=prepared.credentials, holder_identity_ids=holder_identity_ids,
+    )  # fmt: skip
+    return issued
+
+
+async def _write_rows(
+    session: AsyncSession,
+    certificates: Sequence[NewCertificate],
+    issued: range,
+    *,
+    serials: Sequence[str],
+    flags: Sequence[bool],
+    at: datetime,
+    credentials: Sequence[NewCredential] | None,
+    holder_identity_ids: Sequence[str | None] | None,
+) -> None:
+    """The certificate rows (their issue events at ``issued``), their first prints and credentials."""
     created_at = datetime.now(UTC)  # given explicitly: COPY applies no column defaults
     records = [
         (*msgspec.structs.astuple(cert), index, created_at) for cert, index in zip(certificates, issued, strict=True)
@@ -171,7 +298,6 @@ async def store_certificates(
     if credentials:
         await require_credential_references(session, credentials, stored=certificates)
         await store_credentials(session, credentials, issued, at=created_at)
-    return issued
 
 
 #: What a certificate refers to without a foreign key (migration 0012): its column, the referenced key, and

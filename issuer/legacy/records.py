@@ -143,10 +143,12 @@ class RecordChecker:
         self, profile: ProvinceProfile, *, source: str, header: tuple[str, ...], index: dict[Column, int], today: date
     ) -> None:
         self._profile, self._source, self._header, self._index, self._today = profile, source, header, index, today
+        self._positions = tuple(index.items())
+        #: The cells of the row being checked, stripped, by column (each read once: ``check`` asks ~20 times).
+        self._cells: dict[Column, str] = {}
 
     def _cell(self, row: Row, column: Column) -> str:
-        at = self._index.get(column)
-        return row.cells[at].strip() if at is not None and at < len(row.cells) else ""
+        return self._cells.get(column, "")
 
     def where(self, column: Column) -> str:
         """The header of ``column`` as the file writes it (its field name when the file has no such column)."""
@@ -164,6 +166,8 @@ class RecordChecker:
 
     def check(self, row: Row) -> LegacyRecord | list[RowProblem]:
         """The record of ``row``, or every problem it has (never raises for bad input)."""
+        cells, count = row.cells, len(row.cells)
+        self._cells = {column: cells[at].strip() for column, at in self._positions if at < count}
         found: list[RowProblem] = []
         for column in REQUIRED:
             if not self._cell(row, column):

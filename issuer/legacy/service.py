@@ -43,9 +43,19 @@ from issuer.identity.sealer import DEFAULT_POLICY
 from issuer.keystore import KeyStore, signer_for
 from issuer.legacy.keyplan import KeyPlan
 from issuer.legacy.records import Column
-from issuer.legacy.source import LegacyFile, Rows, check_source
+from issuer.legacy.source import MAX_ROWS, LegacyFile, Piece, Rows, check_source
 from issuer.legacy.spool import Spool
-from issuer.legacy.workers import MIN_PARALLEL_ROWS, CheckSpec, Prepared, RowPool, SignSpec, chunked, decode_signed
+from issuer.legacy.workers import (
+    MIN_PARALLEL_ROWS,
+    Checked,
+    CheckSpec,
+    Prepared,
+    RowPool,
+    SignSpec,
+    chunked,
+    decode_checked,
+    decode_signed,
+)
 from registry.audit.parallel import default_processes
 from registry.calendar import province_day
 from registry.certificates import store_certificates
@@ -60,7 +70,7 @@ from registry.models import Certificate, CertificatePrint, Institution
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import raise_floors
 from registry.sets import member_of
-from registry.tabular import Row
+from registry.tabular import Row, TableError
 
 DEFAULT_CHUNK: Final = 5000
 #: A refused file lists this many problems at most (and says how many there are in all).
@@ -142,22 +152,21 @@ _STORED: Final = (
 )
 
 
-def _same(prepared: Prepared, stored: DbRow[Any]) -> bool:
+def _same(record: Checked, stored: DbRow[Any]) -> bool:
     """Whether the stored certificate is this row imported before (a re-run), not another certificate."""
-    record = prepared.certificate
     return (
         stored.batch_id is None
-        and stored.kind == record.kind
-        and bytes(stored.holder_id_digest) == record.holder_id_digest
+        and stored.kind == record.kind.value
+        and bytes(stored.holder_id_digest) == record.digest
         and stored.subject_code == record.subject_code
         and stored.level == record.level
-        and stored.assessed_on == record.assessed_on
+        and stored.assessed_on == record.recorded_issued_on
     )
 
 
 async def _database_checks(
     session: AsyncSession,
-    records: list[Prepared],
+    records: list[Checked],
     problems: list[RowProblem],
     where: Where,
     *,
@@ -171,13 +180,13 @@ async def _database_checks(
             session,
             lambda c: select(Institution.code).where(c),
             Institution.code,
-            [c for c in {r.certificate.institution_code for r in records} if c not in institutions],
+            [c for c in {r.institution_code for r in records} if c not in institutions],
         )
     )
     stored = {
         row.number: row
         for row in await _in_set(
-            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.certificate.number for r in records]
+            session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number for r in records]
         )
     }
     serials = {
@@ -191,13 +200,13 @@ async def _database_checks(
     }
     already: set[str] = set()
     for record in records:
-        if record.certificate.institution_code not in institutions:
+        if record.institution_code not in institutions:
             zh, en = "登记库中没有该机构，请先导入机构", "no such institution in the registry: load it first"
             problems.append(_problem(where, record.row, Column.INSTITUTION, "institution.unknown", (zh, en)))
-        found = stored.get(record.certificate.number)
+        found = stored.get(record.number)
         if found is not None:
             if _same(record, found):
-                already.add(record.certificate.number)
+                already.add(record.number)
             else:
                 zh, en = "证书编号已被另一张证书使用", "the number belongs to another certificate in the registry"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.taken", (zh, en)))
@@ -239,13 +248,14 @@ async def _store_chunk(
         await store_certificates(
             session, [r.certificate for r in todo], actor=actor, at=now, print_rule=profile.print_serial,
             given_serials=[r.print_serial for r in todo], holder_identity_ids=[r.identity[0] for r in todo],
+            encoded=[r.issued for r in todo],
         )  # fmt: skip
         # right after the issue events, under the same log lock: origins, then revocations (encoded by workers)
         revoked = [r.revocation for r in todo if r.revocation is not None]
         await append_encoded(session, [*(r.origin for r in todo), *revoked])
         await raise_floors(session, floors)
     keys.stored(data_key)
-    return len(todo), sum(1 for r in todo if r.revoked_on is not None)
+    return len(todo), sum(1 for r in todo if r.revocation is not None)
 
 
 class _Pass1(msgspec.Struct, kw_only=True):
@@ -253,8 +263,10 @@ class _Pass1(msgspec.Struct, kw_only=True):
 
     rows: int = 0
     good: int = 0
-    #: Numbers already stored by this file (a re-run, a resumed run): not stored again.
-    already: set[str] = msgspec.field(default_factory=set)
+    #: How many of the good rows were stored by an earlier run of this file (a re-run, a resumed run).
+    already: int = 0
+    #: The numbers of each spooled chunk stored already (not signed or stored again), in order.
+    skips: list[frozenset[str]] = msgspec.field(default_factory=list)
     #: The data key each spooled chunk was sealed under, in order.
     keys: list[WrappedDataKey] = msgspec.field(default_factory=list)
     problems: list[RowProblem] = msgspec.field(default_factory=list)
@@ -270,7 +282,7 @@ class _Seen:
         self.serials: dict[str, int] = {}
         self.institutions: set[str] = set()
 
-    def first(self, records: list[Prepared], problems: list[RowProblem], where: Where) -> list[Prepared]:
+    def first(self, records: list[Checked], problems: list[RowProblem], where: Where) -> list[Checked]:
         keep = []
         for record in records:
             serial = record.print_serial
@@ -280,7 +292,7 @@ class _Seen:
                     zh, en = f"与第{seen_serial}行的印制流水码相同", f"same print serial as row {seen_serial}"
                     problems.append(_problem(where, record.row, Column.PRINT_SERIAL, "serial.duplicate", (zh, en)))
                     continue
-            seen = self.numbers.setdefault(record.certificate.number, record.row)
+            seen = self.numbers.setdefault(record.number, record.row)
             if seen != record.row:
                 zh, en = f"与第{seen}行的证书编号相同", f"same number as row {seen}"
                 problems.append(_problem(where, record.row, Column.NUMBER, "number.duplicate", (zh, en)))
@@ -289,36 +301,38 @@ class _Seen:
         return keep
 
 
-def _photo_cells(rows: list[Row], at: int | None) -> int:
-    return 0 if at is None else sum(1 for row in rows if at < len(row.cells) and row.cells[at].strip())
-
-
 async def _check_pass(
     database: Database, pool: RowPool, rows: Rows, keys: KeyPlan, spool: Spool, *, chunk_size: int
 ) -> _Pass1:
-    """Pass 1: every row checked, signed and sealed (workers), spooled while the file has no problem, and
-    checked against the database; nothing stored."""
+    """Pass 1: every row checked and sealed (workers), spooled while the file has no problem, and checked
+    against the database; nothing stored."""
     found = _Pass1()
     seen = _Seen()
     where = pool.local.checker.where
-    photo_at = rows.index.get(Column.PHOTO)
     sent: deque[WrappedDataKey] = deque()
 
-    def tasks() -> Iterator[tuple[list[Row], WrappedDataKey]]:
+    def tasks() -> Iterator[tuple[list[Row] | Piece, WrappedDataKey]]:
+        if rows.pieces is not None:  # a CSV without quotes: its lines are cut into rows in the workers
+            for piece in rows.pieces(chunk_size):
+                sent.append(keys.key_for(piece.lines))
+                yield piece, sent[-1]
+            return
         for chunk in chunked(rows.rows, chunk_size):
-            found.rows += len(chunk)
-            found.photos += _photo_cells(chunk, photo_at)
             sent.append(keys.key_for(len(chunk)))
             yield chunk, sent[-1]
 
-    async for data in pool.prepare(tasks()):
+    async for data in pool.check(tasks()):
         data_key = sent.popleft()
-        signed = decode_signed(data)
-        problems = list(signed.problems)
-        keep = seen.first(signed.rows, problems, where)
+        checked = decode_checked(data)
+        found.rows += checked.count
+        found.photos += checked.photos
+        if found.rows > MAX_ROWS:
+            raise TableError("file.too_many_rows", f"行数超过上限 {MAX_ROWS} / more than {MAX_ROWS} rows")
+        problems = list(checked.problems)
+        keep = seen.first(checked.rows, problems, where)
         async with database.reader() as session:
             already = await _database_checks(session, keep, problems, where, institutions=seen.institutions)
-        found.already.update(already)
+        found.already += len(already)
         found.good += len(keep)
         found.total_problems += len(problems)
         room = MAX_LISTED_PROBLEMS - len(found.problems)
@@ -326,12 +340,16 @@ async def _check_pass(
         if not found.total_problems:  # a file with problems stores nothing: stop spooling it
             spool.write(data)
             found.keys.append(data_key)
+            found.skips.append(frozenset(already))
+    if not found.rows:
+        raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
     return found
 
 
 async def _store_pass(
     database: Database,
     profile: ProvinceProfile,
+    pool: RowPool,
     spool: Spool,
     keys: KeyPlan,
     *,
@@ -341,20 +359,21 @@ async def _store_pass(
     now: datetime,
     progress: Progress,
 ) -> tuple[int, int, int]:
-    """Pass 2: the spooled rows not stored yet, a chunk per transaction; returns (stored, revoked among
-    them, chunks)."""
-    total = checked.good - len(checked.already)
+    """Pass 2: the spooled rows not stored yet signed (workers, a few chunks ahead) and stored, a chunk per
+    transaction; returns (stored, revoked among them, chunks)."""
+    total = checked.good - checked.already
     stored = revoked = chunks = done = 0
-    for data, data_key in zip(spool.read(), checked.keys, strict=True):
+    chunk_keys = iter(checked.keys)
+    async for data in pool.sign(zip(spool.read(), checked.skips, strict=True)):
+        data_key = next(chunk_keys)
         signed = decode_signed(data)
-        rows = [r for r in signed.rows if r.certificate.number not in checked.already]
-        if not rows:
+        if not signed.rows:
             continue
         added, gone = await _store_chunk(
-            database, profile, rows, floors=signed.floors, keys=keys, data_key=data_key, source=source, actor=actor,
-            now=now,
+            database, profile, signed.rows, floors=signed.floors, keys=keys, data_key=data_key, source=source,
+            actor=actor, now=now,
         )  # fmt: skip
-        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(rows)
+        stored, revoked, chunks, done = stored + added, revoked + gone, chunks + 1, done + len(signed.rows)
         progress(done, total)
     return stored, revoked, chunks
 
@@ -413,14 +432,13 @@ async def import_legacy(
     async with database.reader() as session:
         kek = await kek_for_sealing(session, settings)
     keys = KeyPlan(DataKeyRing(kek), today=province_day(now), max_rows=DEFAULT_POLICY.max_rows)
-    with Spool() as spool:
-        with RowPool(workers, check, sign, signer=signer, kek=kek) as pool:
-            checked = await _check_pass(database, pool, first, keys, spool, chunk_size=chunk_size)
+    with Spool() as spool, RowPool(workers, check, sign, signer=signer, kek=kek) as pool:
+        checked = await _check_pass(database, pool, first, keys, spool, chunk_size=chunk_size)
         if checked.problems:
             problems = sorted(checked.problems, key=lambda p: (p.row, p.field))
             raise LegacyImportError(problems, checked.total_problems)
         stored, revoked, chunks = await _store_pass(
-            database, profile, spool, keys, checked=checked, source=source, actor=caller.actor, now=now,
+            database, profile, pool, spool, keys, checked=checked, source=source, actor=caller.actor, now=now,
             progress=progress,
         )  # fmt: skip
     return LegacyReport(

@@ -21,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import msgspec
 
@@ -34,11 +34,11 @@ from issuer.identity.kek import KEK_FILE_NAME
 from issuer.identity.sealer import seal_all
 from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
+from issuer.legacy.source import Piece
 from keys.kek import KeyEncryptionKey, read_kek_file
 from keys.signing import SigningKey
-from registry.certificates import NewCertificate
+from registry.certificates import IssuedParts, NewCertificate, issued_parts
 from registry.events import EncodedEvent, EventKind, NewEvent, encode_event
-from registry.identity.index import holder_digest
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
 from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
@@ -49,7 +49,10 @@ from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
 from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from registry.tabular import Row
-from registry.vocab import subject_type_of
+from registry.vocab import CertificateKind, subject_type_of
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 
 #: Files with fewer rows are checked and signed in-process: starting workers costs a second or two.
 MIN_PARALLEL_ROWS: Final = 20_000
@@ -96,35 +99,78 @@ class SignSpec:
 SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 
-class Prepared(msgspec.Struct, frozen=True, array_like=True):
-    """One row ready to store: its signed certificate (whose number, holder index, subject, level, dates and
-    institution are what pass 1 compares with the database), its sealed identity, and its origin (and
-    revocation) events already encoded with their leaf hashes, so storing does not build them (the storing
-    stage runs in the importer alone: docs/legacy.md)."""
+class Checked(msgspec.Struct, frozen=True, array_like=True):
+    """One row checked and its document number sealed (pass 1): what pass 1 compares with the database
+    (number, kind, holder index, subject, level, recorded date, institution, print serial) and what signing it
+    takes in pass 2 — no clear document number (the spool keeps these: ``issuer.legacy.spool``)."""
 
     row: int
-    certificate: NewCertificate
-    identity: SealedIdentity
+    number: str
+    kind: CertificateKind
     rule: str
+    holder_name: str
+    identity: SealedIdentity
+    subject_code: str
+    level: int
+    institution_code: str
     recorded_authority: str
     recorded_issued_on: date
     print_serial: str | None
     revoked_on: date | None
     revoke_reason: str
+
+    @property
+    def digest(self) -> bytes:
+        """The holder's keyed index (``registry.identity.index.holder_digest``)."""
+        return self.identity[3]
+
+
+class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
+    """A chunk checked and sealed: its good rows in file order, the numbering floors their numbers set
+    (``registry.rules.legacy.counter_floors``), and every problem of the others."""
+
+    rows: list[Checked]
+    floors: dict[str, int]
+    problems: list[RowProblem]
+    #: The chunk's rows (good or not) and how many of them have a photo cell (never read further).
+    count: int
+    photos: int
+
+
+class Prepared(msgspec.Struct, frozen=True, array_like=True):
+    """One row ready to store (pass 2): its signed certificate, its sealed identity, its origin (and
+    revocation) events encoded with their leaf hashes and its issue event encoded around the print serial, so
+    the storing stage (the importer alone: docs/legacy.md) builds none of them."""
+
+    certificate: NewCertificate
+    identity: SealedIdentity
+    print_serial: str | None
     origin: EncodedEvent
     revocation: EncodedEvent | None
+    #: The issue event, encoded but for the print serial (taken from a counter when the row is stored).
+    issued: IssuedParts
 
 
 class Signed(msgspec.Struct, frozen=True, array_like=True):
-    """A chunk checked, signed and sealed: its good rows in file order, the numbering floors their numbers set
-    (``registry.rules.legacy.counter_floors``), and every problem of the others."""
+    """The rows of a spooled chunk that are to be stored, signed, and the chunk's numbering floors."""
 
     rows: list[Prepared]
     floors: dict[str, int]
-    problems: list[RowProblem]
 
 
 _encoder = msgspec.msgpack.Encoder()
+_checked = msgspec.msgpack.Decoder(CheckedChunk)
+_signed = msgspec.msgpack.Decoder(Signed)
+
+
+def decode_checked(data: bytes) -> CheckedChunk:
+    """A chunk as :meth:`RowWorker.check` encoded it."""
+    return _checked.decode(data)
+
+
+def decode_signed(data: bytes) -> Signed:
+    """A chunk as :meth:`RowWorker.sign` encoded it."""
+    return _signed.decode(data)
 
 
 class RowWorker:
@@ -211,51 +257,69 @@ class RowWorker:
             found = self._data_keys[wrapped.dk_id] = unwrap_data_key(wrapped, self._kek)
         return found
 
-    def prepare(self, rows: Sequence[Row], data_key: WrappedDataKey) -> bytes:
-        """The encoded :class:`Signed` of ``rows``: each checked, signed (statement v1 by the province key,
-        dated ``signed_on``) and its document number sealed under ``data_key``."""
+    def check(self, chunk: Sequence[Row] | Piece, data_key: WrappedDataKey) -> bytes:
+        """The encoded :class:`CheckedChunk` of ``chunk`` (rows, or a piece of a CSV file cut here into rows)
+        (pass 1): each checked and its document number sealed under ``data_key``."""
+        rows = chunk.rows() if isinstance(chunk, Piece) else chunk
+        photo = self._spec.index.get(Column.PHOTO)
+        photos = 0 if photo is None else sum(1 for row in rows if photo < len(row.cells) and row.cells[photo].strip())
         records, problems = self.records(rows)
         spec = self._sign_spec
         _, identities = seal_all(
             self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
         )
-        certificates = sign_records(records, spec, self._key(), digests=[i[3] for i in identities])
+        checked = [
+            Checked(
+                r.row, r.number.number, r.number.kind, r.number.rule, r.holder_name, i, r.subject_code, r.level,
+                r.institution_code, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on, r.revoke_reason,
+            )
+            for r, i in zip(records, identities, strict=True)
+        ]  # fmt: skip
+        return _encoder.encode(CheckedChunk(checked, self._floors(records), problems, len(rows), photos))
+
+    def sign(self, data: bytes, skip: frozenset[str]) -> bytes:
+        """The encoded :class:`Signed` of a spooled chunk (``data``, from :meth:`check`) but for the numbers in
+        ``skip`` (stored already): each row's statement v1 signed by the province key, dated ``signed_on``, and
+        its events encoded."""
+        chunk = decode_checked(data)
+        rows = [r for r in chunk.rows if r.number not in skip] if skip else chunk.rows
+        spec = self._sign_spec
+        certificates = sign_records(rows, spec, self._key())
         source, actor, at = self._spec.source, spec.actor, spec.sealed_at
         prepared = [
             Prepared(
-                r.row, c, i, r.number.rule, r.recorded_authority, r.issued_on, r.print_serial, r.revoked_on,
-                r.revoke_reason, encode_event(origin_event(r, source=source, actor=actor, at=at)),
+                c, r.identity, r.print_serial, encode_event(origin_event(r, source=source, actor=actor, at=at)),
                 None if r.revoked_on is None else encode_event(revoked_event(r, source=source, actor=actor, at=at)),
+                issued_parts(c, actor, at, print_given=r.print_serial is not None),
             )
-            for r, c, i in zip(records, certificates, identities, strict=True)
+            for r, c in zip(rows, certificates, strict=True)
         ]  # fmt: skip
-        floors = self._floors(records)
-        return _encoder.encode(Signed(prepared, floors, problems))
+        return _encoder.encode(Signed(prepared, chunk.floors))
 
 
-def origin_event(record: LegacyRecord, *, source: str, actor: str, at: datetime) -> NewEvent:
+def origin_event(record: Checked, *, source: str, actor: str, at: datetime) -> NewEvent:
     """The ``certificate.imported`` event of ``record``: where it came from, as recorded (docs/legacy.md)."""
     return NewEvent(
         kind=EventKind.CERTIFICATE_IMPORTED,
-        subject=record.number.number,
+        subject=record.number,
         actor=actor,
         reason=f"imported from {source}",
         details={
             "source": source,
-            "rule": record.number.rule,
+            "rule": record.rule,
             "recorded_authority": record.recorded_authority,
-            "issued_on": record.issued_on.isoformat(),
+            "issued_on": record.recorded_issued_on.isoformat(),
         },
         at=at,
     )
 
 
-def revoked_event(record: LegacyRecord, *, source: str, actor: str, at: datetime) -> NewEvent:
+def revoked_event(record: Checked, *, source: str, actor: str, at: datetime) -> NewEvent:
     """The ``certificate.revoked`` event of a certificate recorded as revoked (``revoked_on`` set)."""
     assert record.revoked_on is not None
     return NewEvent(
         kind=EventKind.CERTIFICATE_REVOKED,
-        subject=record.number.number,
+        subject=record.number,
         actor=actor,
         reason=record.revoke_reason,
         details={"revoked_on": record.revoked_on.isoformat(), "imported_from": source},
@@ -263,34 +327,32 @@ def revoked_event(record: LegacyRecord, *, source: str, actor: str, at: datetime
     )
 
 
-def sign_records(
-    records: Sequence[LegacyRecord], spec: SignSpec, signer: SigningKey, *, digests: Sequence[bytes] | None = None
-) -> list[NewCertificate]:
+def sign_records(records: Sequence[Checked], spec: SignSpec, signer: SigningKey) -> list[NewCertificate]:
     """Statements signed by the province key. The statement's issue date is ``signed_on``: a verifier checks
     that the key was valid on that date, and no key of the registry existed when the old certificate was
     issued. The recorded issue date is kept as ``assessed_on`` and in the origin event."""
     made = []
     signed_days = days_since_epoch(spec.signed_on)
-    for at, record in enumerate(records):
-        kind = record.number.kind
+    for record in records:
+        kind, masked = record.kind, record.identity[4]
         statement = Statement(
-            1, record.number.number, kind.statement_code, record.holder_name, record.document.masked,
-            record.subject_code, record.level, record.institution_code, spec.authority, signed_days, signer.kid,
+            1, record.number, kind.statement_code, record.holder_name, masked, record.subject_code, record.level,
+            record.institution_code, spec.authority, signed_days, signer.kid,
         )  # fmt: skip
         data = encode_statement(statement)
         made.append(
             NewCertificate(
-                number=record.number.number,
+                number=record.number,
                 kind=kind.value,
                 holder_name=record.holder_name,
-                holder_id_digest=holder_digest(spec.id_secret, record.document) if digests is None else digests[at],
-                holder_id_masked=record.document.masked,
+                holder_id_digest=record.identity[3],
+                holder_id_masked=masked,
                 subject_type=subject_type_of(kind).value,
                 subject_code=record.subject_code,
                 level=record.level,
                 institution_code=record.institution_code,
                 authority_code=spec.authority,
-                assessed_on=record.issued_on,
+                assessed_on=record.recorded_issued_on,
                 issued_on=spec.signed_on,
                 statement=data,
                 signature=signer.sign(DOMAIN + data),
@@ -308,23 +370,20 @@ def _start(check: CheckSpec, sign: SignSpec) -> None:
     _WORKER = RowWorker(check, sign)
 
 
-def _prepare_here(rows: list[Row], data_key: WrappedDataKey) -> bytes:
+def _check_here(chunk: list[Row] | Piece, data_key: WrappedDataKey) -> bytes:
     assert _WORKER is not None
-    return _WORKER.prepare(rows, data_key)
+    return _WORKER.check(chunk, data_key)
+
+
+def _sign_here(data: bytes, skip: frozenset[str]) -> bytes:
+    assert _WORKER is not None
+    return _WORKER.sign(data, skip)
 
 
 def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
     """``rows`` in lists of ``size``."""
     while chunk := [row for _, row in zip(range(size), rows, strict=False)]:
         yield chunk
-
-
-_signed = msgspec.msgpack.Decoder(Signed)
-
-
-def decode_signed(data: bytes) -> Signed:
-    """A chunk as :meth:`RowWorker.prepare` encoded it."""
-    return _signed.decode(data)
 
 
 class RowPool:
@@ -359,17 +418,31 @@ class RowPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def prepare(self, chunks: Iterator[tuple[list[Row], WrappedDataKey]]) -> AsyncIterator[bytes]:
-        """Each chunk, with the data key its identities are sealed under, prepared (:meth:`RowWorker.prepare`),
+    async def check(self, chunks: Iterator[tuple[list[Row] | Piece, WrappedDataKey]]) -> AsyncIterator[bytes]:
+        """Each chunk, with the data key its identities are sealed under, checked (:meth:`RowWorker.check`),
         in order."""
+        async for data in self._map(_check_here, self.local.check, chunks):
+            yield data
+
+    async def sign(self, chunks: Iterator[tuple[bytes, frozenset[str]]]) -> AsyncIterator[bytes]:
+        """Each spooled chunk, but for the numbers given with it, signed (:meth:`RowWorker.sign`), in order:
+        the workers sign the next chunks while the caller stores one."""
+        async for data in self._map(_sign_here, self.local.sign, chunks):
+            yield data
+
+    async def _map(
+        self, remote: Callable[[_A, _B], bytes], local: Callable[[_A, _B], bytes], tasks: Iterator[tuple[_A, _B]]
+    ) -> AsyncIterator[bytes]:
+        """``remote`` (in a worker) or ``local`` (on a thread) of each task, in order, at most two tasks a worker
+        in flight."""
         if self._pool is None:
-            for chunk, key in chunks:
-                yield await asyncio.to_thread(self.local.prepare, chunk, key)
+            for first, second in tasks:
+                yield await asyncio.to_thread(local, first, second)
             return
         loop = asyncio.get_running_loop()
         window: deque[asyncio.Future[bytes]] = deque()
-        for chunk, key in chunks:
-            future: Future[bytes] = self._pool.submit(_prepare_here, chunk, key)
+        for first, second in tasks:
+            future: Future[bytes] = self._pool.submit(remote, first, second)
             window.append(asyncio.wrap_future(future, loop=loop))
             if len(window) >= 2 * self.processes:
                 yield await window.popleft()

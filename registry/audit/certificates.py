@@ -1,33 +1,32 @@
 """Auditing certificates against the log: each row against its signed statement, its signature and its
 ``certificate.issued`` event, and each issue event against its row.
 
-Streamed by certificate number and by leaf index in chunks, so millions of certificates take constant memory;
-the chunks are checked across every core (:mod:`registry.audit.parallel`), each row's issue event decoded
-once. The per-row costs that matter are the Ed25519 verification and these checks (issue 12).
+A certificate at its own issue event is checked in the log's one pass in leaf order (:mod:`registry.audit.log`:
+the event read and decoded once for the leaf, the certificate and its print, in the audit's worker processes);
+this module holds those checks, and reads set-wise (an anti-join) only the rows that are *not* at their own
+event, which the pass cannot meet. The per-row costs that matter are the Ed25519 verification and these checks
+(issue 12).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import operator
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from keys.errors import KeyCompromisedError, KeysError
 from keys.keyset import KeySet
 from keys.signing import SIGNATURE_BYTES, verify_signature
-from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
-from registry.audit.parallel import ChunkPool, encode_chunk
+from registry.audit.findings import AuditReport, Finding
 from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest_of
-from registry.events import EventKind, LogEntry, decode_entry, from_micros
-from registry.log.paging import in_chunks, value_chunks
+from registry.events import EventKind, LogEntry, from_micros
+from registry.log.paging import value_chunks
 from registry.models import Certificate, Event
 from registry.statement import DOMAIN, Statement, StatementError, days_since_epoch, decode_statement
 from registry.vocab import CertificateKind
@@ -37,40 +36,40 @@ ISSUED: Final = EventKind.CERTIFICATE_ISSUED.value
 
 
 class CertificateRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """A certificate joined with the event at its ``log_index``: what a worker process checks (decoded from
-    the chunk's MessagePack, in this field order)."""
+    """A certificate row as the checks read it (decoded from a chunk's MessagePack, in this field order:
+    :data:`ROW_COLUMNS`): :class:`NewCertificate`'s fields in its order, then ``log_index``."""
 
     number: str
     kind: str
     holder_name: str
+    holder_id_digest: bytes
     holder_id_masked: str
+    subject_type: str
     subject_code: str
     level: int
     institution_code: str
     authority_code: str
+    assessed_on: date
     issued_on: date
     statement: bytes
     signature: bytes
     kid: str
-    log_index: int
     batch_id: int | None
-    supersedes: str | None
-    holder_id_digest: bytes
-    subject_type: str
-    assessed_on: date
     batch_row_no: int | None
-    event_kind: str | None
-    event_subject: str | None
-    event_data: bytes | None
+    supersedes: str | None
+    log_index: int
 
 
-_ROW_COLUMNS: Final = (
-    Certificate.number, Certificate.kind, Certificate.holder_name, Certificate.holder_id_masked,
-    Certificate.subject_code, Certificate.level, Certificate.institution_code, Certificate.authority_code,
-    Certificate.issued_on, Certificate.statement, Certificate.signature, Certificate.kid, Certificate.log_index,
-    Certificate.batch_id, Certificate.supersedes, Certificate.holder_id_digest, Certificate.subject_type,
-    Certificate.assessed_on, Certificate.batch_row_no, Event.kind, Event.subject, Event.data,
+ROW_COLUMNS: Final = (
+    Certificate.number, Certificate.kind, Certificate.holder_name, Certificate.holder_id_digest,
+    Certificate.holder_id_masked, Certificate.subject_type, Certificate.subject_code, Certificate.level,
+    Certificate.institution_code, Certificate.authority_code, Certificate.assessed_on, Certificate.issued_on,
+    Certificate.statement, Certificate.signature, Certificate.kid, Certificate.batch_id, Certificate.batch_row_no,
+    Certificate.supersedes, Certificate.log_index,
 )  # fmt: skip
+#: Where :attr:`CertificateRow.log_index` is among :data:`ROW_COLUMNS` (the last: the others are
+#: :class:`NewCertificate`'s fields in its order, what ``row_sha256`` is the digest of).
+LOG_INDEX_AT: Final = len(NewCertificate.__struct_fields__)
 
 
 def _statement_code(kind: str) -> int | None:
@@ -95,8 +94,6 @@ _EVENT_FIELDS: Final = (
     "supersedes",
 )
 _HOUR_US: Final = 3_600_000_000
-#: The row's values in :class:`NewCertificate` field order (what ``row_sha256`` is the digest of).
-_ROW_VALUES: Final = operator.attrgetter(*NewCertificate.__struct_fields__)
 
 
 class RowChecks:
@@ -155,13 +152,6 @@ def _differing(names: Sequence[str], first: tuple[Any, ...], second: tuple[Any, 
     return [name for name, a, b in zip(names, first, second, strict=True) if a != b]
 
 
-def _decoded(data: bytes) -> LogEntry | None:
-    try:
-        return decode_entry(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-
-
 def event_differences(row: Any, entry: LogEntry | None) -> list[str]:
     """What the ``certificate.issued`` event (decoded; ``None`` when its bytes do not decode) committed to
     that the row no longer matches."""
@@ -172,7 +162,7 @@ def event_differences(row: Any, entry: LogEntry | None) -> list[str]:
               row.institution_code, row.authority_code, row.batch_id, row.supersedes)  # fmt: skip
     logged = tuple(map(details.get, _EVENT_FIELDS))
     differences = _differing(_EVENT_FIELDS, logged, stored)
-    if "row_sha256" in details and details["row_sha256"] != row_digest_of(_ROW_VALUES(row)):
+    if "row_sha256" in details and details["row_sha256"] != row_digest_of(msgspec.structs.astuple(row)[:LOG_INDEX_AT]):
         differences.append("row (holder ID digest, assessed-on date, subject type or batch row)")
     return differences
 
@@ -226,9 +216,8 @@ def _checked_by_keyset(st: Statement, message: bytes, signature: bytes, checks: 
     return None
 
 
-def _check_against_event(report: AuditReport, row: Any, where: str, checks: RowChecks) -> None:
+def _check_against_event(report: AuditReport, row: Any, where: str, checks: RowChecks, entry: LogEntry | None) -> None:
     number = row.number
-    entry = _decoded(row.event_data)  # once for both checks
     if changed := event_differences(row, entry):
         report.add(
             Finding.CERTIFICATE_CHANGED,
@@ -242,25 +231,33 @@ def _check_against_event(report: AuditReport, row: Any, where: str, checks: RowC
         )
 
 
-def check_certificate(report: AuditReport, row: Any, checks: RowChecks) -> None:
-    """Report every way ``row`` (a certificate joined with the event at its ``log_index``) is not what was
-    issued and logged."""
+def check_certificate(
+    report: AuditReport,
+    row: Any,
+    checks: RowChecks,
+    event: tuple[str | None, str | None],
+    entry: LogEntry | None,
+) -> None:
+    """Report every way ``row`` is not what was issued and logged, given the event at its ``log_index`` (its
+    ``kind`` and ``subject`` columns, ``None`` when there is none, and its bytes decoded once by the caller:
+    ``entry``, ``None`` when they do not decode)."""
     number, where = row.number, f"certificate {row.number}"
-    if row.event_kind is None:
+    event_kind, event_subject = event
+    if event_kind is None:
         report.add(
             Finding.CERTIFICATE_UNLOGGED,
             where,
             f"证书 {number} 的日志序号 {row.log_index} 处没有事件 / {where}: leaf {row.log_index} does not exist",
         )
-    elif row.event_kind != ISSUED or row.event_subject != number:
+    elif event_kind != ISSUED or event_subject != number:
         report.add(
             Finding.CERTIFICATE_UNLOGGED,
             where,
-            f"证书 {number} 没有自己的签发事件（第 {row.log_index} 条是 {row.event_kind} {row.event_subject}） / "
-            f"{where} has no issue event of its own: leaf {row.log_index} is {row.event_kind} of {row.event_subject}",
+            f"证书 {number} 没有自己的签发事件（第 {row.log_index} 条是 {event_kind} {event_subject}） / "
+            f"{where} has no issue event of its own: leaf {row.log_index} is {event_kind} of {event_subject}",
         )
     else:
-        _check_against_event(report, row, where, checks)
+        _check_against_event(report, row, where, checks, entry)
     st = _statement(row.statement)  # once for the field comparison and the signature
     if changed := statement_differences(row, st, checks):
         report.add(
@@ -273,61 +270,58 @@ def check_certificate(report: AuditReport, row: Any, checks: RowChecks) -> None:
         report.add(Finding.CERTIFICATE_BAD_SIGNATURE, where, f"证书 {number} 的签名无效 / {where}: {problem}")
 
 
+def check_issue_without_row(report: AuditReport, idx: int, number: str, points_at: int | None) -> None:
+    """Report the issue event at leaf ``idx`` of certificate ``number`` whose row is gone (``points_at`` is
+    ``None``) or points at another leaf."""
+    if points_at is None:
+        report.add(
+            Finding.CERTIFICATE_DELETED,
+            f"certificate {number}",
+            f"证书 {number} 已于第 {idx} 条签发，但记录已被删除 / certificate {number} was issued at leaf "
+            f"{idx} but its row is gone",
+        )
+    else:
+        report.add(
+            Finding.CERTIFICATE_CHANGED,
+            f"certificate {number}",
+            f"证书 {number} 在第 {idx} 条也有签发事件，记录却指向第 {points_at} 条 / certificate {number} "
+            f"has another issue event at leaf {idx}; its row points at leaf {points_at}",
+        )
+
+
 #: This worker's :class:`RowChecks`, by the key set's JSON (one entry: an audit has one key set).
 _CHECKS: Final[dict[bytes, RowChecks]] = {}
 
 
-_DECODE: Final = msgspec.msgpack.Decoder(list[CertificateRow])
-
-
-def check_chunk(keyset: KeySet, chunk: bytes) -> list[Discrepancy]:
-    """What :func:`check_certificate` finds in ``chunk`` (:func:`encode_chunk` of tuples in
-    :class:`CertificateRow` order): the work of one worker process (which keeps its :class:`RowChecks` while
-    the key set is the same)."""
+def row_checks(keyset: KeySet) -> RowChecks:
+    """This process's :class:`RowChecks` of ``keyset``, kept while the key set is the same (a worker checks
+    many chunks)."""
     name = keyset.to_json()
     checks = _CHECKS.get(name)
     if checks is None:
         _CHECKS.clear()
         checks = _CHECKS[name] = RowChecks(keyset)
-    report = AuditReport()
-    for row in _DECODE.decode(chunk):
-        check_certificate(report, row, checks)
-    return report.discrepancies
+    return checks
 
 
-async def audit_certificates(
-    session: AsyncSession, report: AuditReport, keyset: KeySet, progress: AuditProgress, pool: ChunkPool
-) -> None:
-    """Check every certificate row (in ``pool``'s workers), then every issue event without its row."""
-    progress.stage("certificates", int(await session.scalar(select(func.count()).select_from(Certificate)) or 0))
-    rows = select(*_ROW_COLUMNS).outerjoin(Event, Event.idx == Certificate.log_index)
+_DECODE: Final = msgspec.msgpack.Decoder(list[CertificateRow])
 
-    async def chunks() -> AsyncIterator[bytes]:
-        async for chunk in value_chunks(session, rows, [Certificate.number], CHUNK):
-            yield encode_chunk(chunk)
-            report.certificates += len(chunk)
-            progress.advance(len(chunk))
 
-    async for found in pool.map(functools.partial(check_chunk, keyset), chunks()):
-        report.discrepancies.extend(found)
-    orphans = (
-        select(Event.idx, Event.subject, Certificate.log_index)
-        .outerjoin(Certificate, Certificate.number == Event.subject)
-        .where(Event.kind == ISSUED, or_(Certificate.number.is_(None), Certificate.log_index != Event.idx))
+async def audit_unlogged_certificates(session: AsyncSession, report: AuditReport, keyset: KeySet) -> None:
+    """Check, in this process, the certificate rows the log's pass cannot meet: those whose ``log_index`` is
+    not their own ``certificate.issued`` event (none in a registry nobody tampered with; one anti-join)."""
+    not_own = or_(Event.idx.is_(None), Event.kind != ISSUED, Event.subject != Certificate.number)
+    rows = (
+        select(*ROW_COLUMNS, Event.kind, Event.subject)
+        .outerjoin(Event, Event.idx == Certificate.log_index)
+        .where(not_own)
     )
-    async for chunk in in_chunks(session, orphans, [Event.idx], CHUNK):
-        for idx, number, points_at in chunk:
-            if points_at is None:
-                report.add(
-                    Finding.CERTIFICATE_DELETED,
-                    f"certificate {number}",
-                    f"证书 {number} 已于第 {idx} 条签发，但记录已被删除 / certificate {number} was issued at leaf "
-                    f"{idx} but its row is gone",
-                )
-            else:
-                report.add(
-                    Finding.CERTIFICATE_CHANGED,
-                    f"certificate {number}",
-                    f"证书 {number} 在第 {idx} 条也有签发事件，记录却指向第 {points_at} 条 / certificate {number} "
-                    f"has another issue event at leaf {idx}; its row points at leaf {points_at}",
-                )
+    checks = row_checks(keyset)
+    width = len(ROW_COLUMNS)
+    async for chunk in value_chunks(session, rows, [Certificate.number], CHUNK):
+        for values, row in zip(chunk, _DECODE.decode(_encode([value[:width] for value in chunk])), strict=True):
+            check_certificate(report, row, checks, (values[width], values[width + 1]), None)
+        report.certificates += len(chunk)
+
+
+_encode: Final = msgspec.msgpack.Encoder().encode

@@ -7,36 +7,39 @@ valid), and each such event must still have its row: a void print turned valid a
 another blank's or a reprint deleted are found and named by serial and certificate. Certificates stored
 before migration 0005 have issue events without a serial and no print; nothing is expected of them.
 
-Streamed by (number, leaf index) and by leaf index in chunks, in constant memory; the rows are checked in the
-audit's worker processes (:mod:`registry.audit.parallel`), each event decoded once — run in the reading
-process, this check was three quarters of its CPU (issue 12). The reading process only carries the serial of
-the print before each row (the chain) across chunk boundaries.
+A print at its own event, and an event whose print is gone, are checked in the log's one pass in leaf order
+(:mod:`registry.audit.log`, in the audit's worker processes: the event read and decoded once for the leaf, the
+certificate and the print); the serial of the print before each row (the chain) is read with it, by the
+``(number, log_index)`` index (:func:`previous_serial`). This module holds those checks, and reads set-wise
+(an anti-join) only the print rows that are *not* at their own event, which the pass cannot meet.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
-from registry.audit.parallel import ChunkPool, encode_chunk
-from registry.events import EventKind, LogEntry, decode_entry, from_micros
-from registry.log.paging import in_chunks, value_chunks
+from registry.audit.findings import AuditReport, Finding
+from registry.events import EventKind, LogEntry
+from registry.log.paging import value_chunks
 from registry.models import Certificate, CertificatePrint, Event
 
 CHUNK: Final = 2000
 ISSUED: Final = EventKind.CERTIFICATE_ISSUED.value
 REPRINTED: Final = EventKind.CERTIFICATE_REPRINTED.value
+PRINTED_BY: Final = (ISSUED, REPRINTED)
+_FIELDS: Final = ("serial", "given", "replaces", "reason")
 
 
 class PrintRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """A print joined with the event at its ``log_index`` and its certificate, and the serial of the print
-    before it (``None`` for a number's first): what a worker checks (decoded from the chunk's MessagePack)."""
+    """A print with its certificate's number (``None`` when that certificate is gone) and the serial of the
+    print before it (``None`` for a number's first): what the checks read (:data:`ROW_COLUMNS` order)."""
 
     number: str
     log_index: int
@@ -45,44 +48,53 @@ class PrintRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
     replaces: str | None
     reason: str
     printed_at: datetime
-    event_kind: str | None
-    event_subject: str | None
-    event_reason: str | None
-    event_data: bytes | None
     certificate: str | None
     previous: str | None
 
 
-def _entry(data: bytes | None) -> LogEntry | None:
-    if data is None:
-        return None
-    try:
-        return decode_entry(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None  # reported as a changed event by the log audit
+def previous_serial() -> ColumnElement[Any]:
+    """The serial of the print of the same number just before each print row (by leaf index, then id: a
+    leaf index can hold two rows), or NULL: one probe of ``ix_certificate_print_number`` per row."""
+    before = aliased(CertificatePrint)
+    earlier = or_(
+        before.log_index < CertificatePrint.log_index,
+        and_(before.log_index == CertificatePrint.log_index, before.id < CertificatePrint.id),
+    )
+    return (
+        select(before.serial)
+        .where(before.number == CertificatePrint.number, earlier)
+        .order_by(before.log_index.desc(), before.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
-def _details(data: bytes | None) -> dict[str, Any] | None:
-    entry = _entry(data)
-    return None if entry is None else entry.details
+def row_columns(certificate: Any) -> tuple[Any, ...]:
+    """The columns of a :class:`PrintRow`, ``certificate`` the certificate table (or its alias) joined by number."""
+    return (
+        CertificatePrint.number, CertificatePrint.log_index, CertificatePrint.serial, CertificatePrint.given,
+        CertificatePrint.replaces, CertificatePrint.reason, CertificatePrint.printed_at, certificate.number,
+        previous_serial(),
+    )  # fmt: skip
 
 
-def print_differences(row: Any, previous: str | None) -> list[str]:
-    """What the print ``row`` (joined with the event at its ``log_index``) no longer shares with that event,
-    given the serial of the print before it (``None`` for a first print)."""
-    entry = _entry(row.event_data)  # once, for the details and the time
+def print_differences(
+    row: Any, event_kind: str, event_reason: str, entry: LogEntry | None, at: datetime | None
+) -> list[str]:
+    """What the print ``row`` no longer shares with its event (of ``event_kind``, with the ``reason`` column
+    ``event_reason``; ``entry``: its bytes decoded, ``None`` when they do not decode, logged at ``at``), and
+    whether it follows the print before it."""
     details = entry.details if entry is not None else {}
-    if row.event_kind == ISSUED:
+    if event_kind == ISSUED:
         given = details.get("print_given") is True  # an imported certificate's recorded serial (docs/legacy.md)
-        expected: dict[str, Any] = {"serial": details.get("print_serial"), "given": given, "replaces": None,
-                                    "reason": ""}  # fmt: skip
+        expected: tuple[Any, ...] = (details.get("print_serial"), given, None, "")
     else:
-        expected = {"serial": details.get("serial"), "given": details.get("given"), "replaces": details.get("replaces"),
-                    "reason": row.event_reason}  # fmt: skip
-    stored = {"serial": row.serial, "given": row.given, "replaces": row.replaces, "reason": row.reason}
-    found = [name for name, value in expected.items() if stored[name] != value]
-    if entry is None or row.printed_at != from_micros(entry.at_us):
+        expected = (details.get("serial"), details.get("given"), details.get("replaces"), event_reason)
+    stored = (row.serial, row.given, row.replaces, row.reason)
+    found = [] if stored == expected else [name for name, a, b in zip(_FIELDS, stored, expected, strict=True) if a != b]
+    if at is None or row.printed_at != at:
         found.append("printed_at")
+    previous = row.previous
     if row.replaces != previous:
         found.append(f"chain (the print before it is {previous or 'none'})")
     if row.certificate is None:
@@ -90,18 +102,26 @@ def print_differences(row: Any, previous: str | None) -> list[str]:
     return found
 
 
-def check_print(report: AuditReport, row: Any, previous: str | None) -> None:
-    """Report how the print ``row`` is not what its event logged."""
+def check_print(
+    report: AuditReport,
+    row: Any,
+    event: tuple[str | None, str | None, str | None],
+    entry: LogEntry | None,
+    at: datetime | None,
+) -> None:
+    """Report how the print ``row`` is not what the event at its ``log_index`` logged (that event's ``kind``,
+    ``subject`` and ``reason`` columns, ``None`` when there is none, and its bytes decoded once by the caller:
+    ``entry``, logged at ``at``)."""
+    event_kind, event_subject, event_reason = event
     where = f"print {row.serial} of certificate {row.number}"
-    own = row.event_subject == row.number and row.event_kind in (ISSUED, REPRINTED)
-    if not own:
+    if event_subject != row.number or event_kind not in PRINTED_BY:
         report.add(
             Finding.PRINT_UNLOGGED,
             where,
             f"证书 {row.number} 的印制流水码 {row.serial} 没有自己的事件（第 {row.log_index} 条）/ {where} has no "
             f"issue or reprint event of its own at leaf {row.log_index}",
         )
-    elif changed := print_differences(row, previous):
+    elif changed := print_differences(row, event_kind, event_reason or "", entry, at):
         report.add(
             Finding.PRINT_CHANGED,
             where,
@@ -110,75 +130,38 @@ def check_print(report: AuditReport, row: Any, previous: str | None) -> None:
         )
 
 
+def check_print_gone(report: AuditReport, idx: int, kind: str, number: str, entry: LogEntry | None) -> None:
+    """Report the print that the issue or reprint event at leaf ``idx`` (decoded: ``entry``) logged when no
+    row of it is left (issue events before migration 0005 name no serial: nothing is expected of them)."""
+    details = entry.details if entry is not None else {}
+    serial = details.get("print_serial" if kind == ISSUED else "serial")
+    if not isinstance(serial, str):
+        return
+    where = f"print {serial} of certificate {number}"
+    report.add(
+        Finding.PRINT_DELETED,
+        where,
+        f"证书 {number} 的印制流水码 {serial} 已记入日志（第 {idx} 条），但记录已被删除 / {where} is logged "
+        f"(leaf {idx}) but its row is gone",
+    )
+
+
 _DECODE: Final = msgspec.msgpack.Decoder(list[PrintRow])
+_encode: Final = msgspec.msgpack.Encoder().encode
 
 
-def check_print_chunk(chunk: bytes) -> list[Discrepancy]:
-    """What :func:`check_print` finds in ``chunk`` (:func:`encode_chunk` of tuples in :class:`PrintRow`
-    order): the work of one worker."""
-    report = AuditReport()
-    for row in _DECODE.decode(chunk):
-        check_print(report, row, row.previous)
-    return report.discrepancies
-
-
-_ROWS: Final = (
-    select(
-        CertificatePrint.number, CertificatePrint.log_index, CertificatePrint.serial, CertificatePrint.given,
-        CertificatePrint.replaces, CertificatePrint.reason, CertificatePrint.printed_at, Event.kind, Event.subject,
-        Event.reason, Event.data, Certificate.number,
+async def audit_unlogged_prints(session: AsyncSession, report: AuditReport) -> None:
+    """Report, in this process, the print rows the log's pass cannot meet: those whose ``log_index`` is not
+    their own issue or reprint event (none in a registry nobody tampered with; one anti-join)."""
+    not_own = or_(Event.idx.is_(None), Event.kind.not_in(PRINTED_BY), Event.subject != CertificatePrint.number)
+    rows = (
+        select(CertificatePrint.id, *row_columns(Certificate), Event.kind, Event.subject)
+        .outerjoin(Event, Event.idx == CertificatePrint.log_index)
+        .outerjoin(Certificate, Certificate.number == CertificatePrint.number)
+        .where(not_own)
     )
-    .outerjoin(Event, Event.idx == CertificatePrint.log_index)
-    .outerjoin(Certificate, Certificate.number == CertificatePrint.number)
-)  # fmt: skip
-
-
-async def _check_rows(session: AsyncSession, report: AuditReport, progress: AuditProgress, pool: ChunkPool) -> None:
-    progress.stage("prints", int(await session.scalar(select(func.count()).select_from(CertificatePrint)) or 0))
-
-    async def chunks() -> AsyncIterator[bytes]:
-        number, previous = None, None
-        async for chunk in value_chunks(session, _ROWS, [CertificatePrint.number, CertificatePrint.log_index], CHUNK):
-            rows = []
-            for row in chunk:
-                if row[0] != number:
-                    number, previous = row[0], None
-                rows.append((*row, previous))
-                previous = row[2]
-            yield encode_chunk(rows)
-            report.prints += len(chunk)
-            progress.advance(len(chunk))
-
-    async for found in pool.map(check_print_chunk, chunks()):
-        report.discrepancies.extend(found)
-
-
-async def _check_events(session: AsyncSession, report: AuditReport) -> None:
-    """Every logged print still has its row (issue events before migration 0005 name no serial)."""
-    orphans = (
-        select(Event.idx, Event.kind, Event.subject, Event.data)
-        .outerjoin(CertificatePrint, CertificatePrint.log_index == Event.idx)
-        .where(Event.kind.in_((ISSUED, REPRINTED)), CertificatePrint.id.is_(None))
-    )
-    async for chunk in in_chunks(session, orphans, [Event.idx], CHUNK):
-        for idx, kind, number, data in chunk:
-            details = _details(data) or {}
-            serial = details.get("print_serial" if kind == ISSUED else "serial")
-            if not isinstance(serial, str):
-                continue
-            where = f"print {serial} of certificate {number}"
-            report.add(
-                Finding.PRINT_DELETED,
-                where,
-                f"证书 {number} 的印制流水码 {serial} 已记入日志（第 {idx} 条），但记录已被删除 / {where} is logged "
-                f"(leaf {idx}) but its row is gone",
-            )
-
-
-async def audit_prints(
-    session: AsyncSession, report: AuditReport, progress: AuditProgress, pool: ChunkPool | None = None
-) -> None:
-    """Check every print row against its event and its certificate's chain (in ``pool``'s workers; in this
-    process without one), then every logged print."""
-    await _check_rows(session, report, progress, pool or ChunkPool(1))
-    await _check_events(session, report)
+    async for chunk in value_chunks(session, rows, [CertificatePrint.id], CHUNK):
+        decoded = _DECODE.decode(_encode([values[1:-2] for values in chunk]))
+        for values, row in zip(chunk, decoded, strict=True):
+            check_print(report, row, (values[-2], values[-1], None), None, None)
+        report.prints += len(chunk)

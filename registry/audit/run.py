@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit.certificates import audit_certificates
+from registry.audit.certificates import audit_unlogged_certificates
 from registry.audit.credentials import audit_credentials
 from registry.audit.filings import audit_filings
 from registry.audit.findings import AuditProgress, AuditReport, SilentProgress
@@ -22,7 +22,7 @@ from registry.audit.identities import audit_identities
 from registry.audit.keys import audit_keys
 from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
-from registry.audit.prints import audit_prints
+from registry.audit.prints import audit_unlogged_prints
 from registry.audit.references import audit_references
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
@@ -71,10 +71,11 @@ async def run_audit(
                 verifiers=verifiers,
                 progress=progress,
                 pool=pool,
+                keyset=keyset,
                 seen=seen,
             )
-            await audit_certificates(session, report, keyset, progress, pool)
-            await audit_prints(session, report, progress, pool)
+        await audit_unlogged_certificates(session, report, keyset)
+        await audit_unlogged_prints(session, report)
         await audit_references(session, report)
         if public_url is not None:
             await audit_credentials(session, report, keyset, public_url, progress)

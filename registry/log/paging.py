@@ -58,10 +58,45 @@ async def value_chunks(
     assert driver is not None
     last: tuple[Any, ...] | None = None
     while True:
-        compiled = _page(statement, keys, last, chunk).compile(dialect=connection.dialect)
+        compiled = _page(statement, keys, last, chunk).compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
         arguments = [compiled.params[name] for name in compiled.positiontup or ()]
         values = [tuple(record) for record in await driver.fetch(compiled.string, *arguments)]
         if not values:
             return
         yield values
         last = values[-1][: len(keys)]
+
+
+async def range_chunks(
+    session: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    key: Key,
+    order: Sequence[Key],
+    span: tuple[int, int],
+    *,
+    chunk: int,
+) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """Rows of ``statement`` whose integer ``key`` lies in ``chunk``-wide ranges covering ``span`` (first, last
+    inclusive), a range at a time in ``order`` (through asyncpg on PostgreSQL, as :func:`value_chunks`; rows as
+    the driver gives them: indexed or sliced, they give plain values and tuples). For a join that can give one
+    key several rows (the audit's leaf pass: a leaf with two print rows): a range never splits them, which a
+    ``LIMIT`` page would. Empty ranges are skipped."""
+    connection = await session.connection()
+    driver = None
+    if connection.dialect.name == "postgresql":
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+    first, last = span
+    for low in range(first, last + 1, chunk):
+        page = statement.where(key >= low, key < low + chunk).order_by(*order)
+        values: Sequence[Sequence[Any]]
+        if driver is None:
+            values = (await connection.execute(page)).all()
+        else:
+            compiled = page.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+            arguments = [compiled.params[name] for name in compiled.positiontup or ()]
+            values = await driver.fetch(compiled.string, *arguments)
+        if values:
+            yield values

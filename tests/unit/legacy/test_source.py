@@ -95,3 +95,34 @@ def test_a_json_array_past_its_bound_asks_for_ndjson(monkeypatch: pytest.MonkeyP
         LegacyFile.from_bytes(b"[" + b'{"a": "b"},' * 20 + b"{}]", "legacy.json").open()
     assert caught.value.code == "file.too_large"
     assert "NDJSON" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("lead", "separator", "end", "encoding"),
+    [
+        ("", ",", "\r\n", "utf-8"),
+        ("\ufeff\r\n  \r\n", "\t", "\n", "utf-8"),  # a BOM, blank lines before the header, tabs
+        (",,\r\n", ",", "\r\n", "gb18030"),  # a line of empty cells before the header
+    ],
+)
+def test_a_csv_without_quotes_is_cut_in_pieces_that_read_as_its_rows(
+    lead: str, separator: str, end: str, encoding: str
+) -> None:
+    rows = skill_rows(7)
+    rows[2][8] = " 湖南省职业技能鉴定中心 "  # cells are stripped either way
+    text = csv_bytes(rows).decode().replace(",", separator).replace("\r\n", end)
+    lines = text.split(end)
+    lines.insert(4, "")  # a blank line and one of empty cells among the rows: skipped, but counted
+    lines.insert(6, separator * 3)
+    data = (lead + end.join(lines).rstrip(end)).encode(encoding)  # no line break after the last row
+    opened = LegacyFile.from_bytes(data, "legacy.csv").open()
+    assert opened.pieces is not None
+    pieces = list(opened.pieces(3))
+    assert [p.lines for p in pieces] == [3, 3, 3]
+    assert [(r.number, r.cells) for p in pieces for r in p.rows()] == [(r.number, r.cells) for r in opened.rows]
+
+
+def test_a_csv_with_quotes_is_read_by_the_importer_whole() -> None:
+    rows = skill_rows(2)
+    rows[1][8] = "湖南省,职业技能鉴定中心"  # written quoted
+    assert LegacyFile.from_bytes(csv_bytes(rows), "legacy.csv").open().pieces is None
