@@ -20,10 +20,11 @@ from registry.config import Settings
 from registry.db import Database
 from registry.models import Authority, Batch, Filing, FilingScope, FilingStatusChange, Institution, Region
 from registry.rules.profiles import get_profile
-from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION
+from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, world
 from tests.factories.tokens import bearer
-from tests.factories.world import resident_id
 
+#: Moved to :mod:`tests.factories.world`; still here for bench/scale.py and bench/legacy_import.py, which import it.
+resident_id = world.resident_id
 OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
 OTHER_INSTITUTION = "S000043000201"
 ASSESSED = date(2025, 6, 1)
