@@ -16,10 +16,13 @@ Issues sign each certificate's W3C credential too, as the API and the CLI do (do
 timed issue is followed by one of the same size without credentials, and ``ratio_to_no_credentials`` (the
 "VC cost" column) is the median with ÷ the median without.
 
-Then, once, for 100,000 rows: where the time goes (time inside the store calls, from wrappers around
-them) and the two ways of marking rows issued that ``issuer.batches.store.mark_issued`` chose between.
+Then, once, for 100,000 rows: where the time goes (wall time, CPU of the event loop's thread and of the
+database server's processes, read in ``/proc`` when the server is local, inside the store calls, from
+wrappers around them; then the CPU in all, per row: event loop + signing threads + server) and the two
+ways of marking rows issued that ``issuer.batches.store.mark_issued`` chose between.
 The last line is exactly ``{"rows_100k_seconds": …, "rows_per_s": …, "ratio_to_sign": …}``.
-Run: ``.venv/bin/python -m bench.issue`` (``--runs 5,3,2`` runs per size; ``--quick`` for 1k and 10k only).
+Run: ``.venv/bin/python -m bench.issue`` (``--runs 5,3,2`` runs per size; ``--quick`` for 1k and 10k only;
+``--breakdown`` for the 100,000-row breakdown alone).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -37,6 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import nacl.signing
 from sqlalchemy import text
 
@@ -67,7 +73,11 @@ NODES = "    of which Merkle nodes (registry.log.tree.store_leaves)"
 COPY = "  COPY certificate rows"
 PRINTS = "  COPY first prints"
 CREDENTIALS = "  check references + COPY credential rows"
-BREAKDOWN_ORDER = (READ, MARK, SERIALS, STORE, EVENTS, NODES, COPY, PRINTS, CREDENTIALS)
+RECHECK = "re-check the rows' rules and duplicates"
+NUMBERS = "allocate the numbers, plan the credentials"
+ANALYZE = "ANALYZE the grown tables (after the commit)"
+WHOLE = "issue_batch"
+BREAKDOWN_ORDER = (READ, RECHECK, NUMBERS, MARK, SERIALS, STORE, EVENTS, NODES, COPY, PRINTS, CREDENTIALS, ANALYZE)
 
 
 def bare_sign_rate(rounds: int = 5, loops: int = 20_000) -> float:
@@ -109,22 +119,68 @@ def _restorer(target: Any, name: str, previous: Any) -> Callable[[], None]:
     return lambda: setattr(target, name, previous)
 
 
-class Timers:
-    """Wall time spent inside wrapped coroutine functions (nested calls are counted in both)."""
+_TICKS = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self) -> None:
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (``/proc``; 0 when it cannot be read: a server on
+    another host, or gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def server_cpu(database_name: str) -> float:
+    """CPU seconds so far of the local PostgreSQL server processes connected to ``database_name`` (their
+    process titles name it), 0 when there are none to read."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {database_name} ".encode() in title:
+            total += process_cpu(int(entry.name))
+    return total
+
+
+class Timers:
+    """Wall time, the event loop thread's CPU and the database server's CPU (its processes serving
+    ``database_name``, read in ``/proc`` when the server is local) spent inside wrapped coroutine functions
+    (nested calls are counted in both). CPU seconds move far less with the machine's load than wall seconds do."""
+
+    def __init__(self, database_name: str = "") -> None:
         self.seconds: dict[str, float] = defaultdict(float)
+        self.loop_cpu: dict[str, float] = defaultdict(float)
+        self.server_cpu: dict[str, float] = defaultdict(float)
+        self.process_cpu: dict[str, float] = defaultdict(float)
+        self._database_name = database_name
         self._undo: list[Callable[[], None]] = []
 
+    def server(self) -> float:
+        return server_cpu(self._database_name) if self._database_name else 0.0
+
     def wrap(self, module: Any, name: str, label: str, *also: Any) -> None:
-        original = getattr(module, name)
+        """Time ``module.name`` (and the same name imported into ``also``) under ``label``; a name the module
+        does not have is skipped, so that this bench also breaks down an older tree's issue (run it as
+        ``python <this file>`` with that tree first on ``PYTHONPATH``)."""
+        original = getattr(module, name, None)
+        if original is None:
+            return
 
         async def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            start, cpu, server, process = time.perf_counter(), time.thread_time(), self.server(), time.process_time()
             try:
                 return await original(*args, **kwargs)
             finally:
                 self.seconds[label] += time.perf_counter() - start
+                self.loop_cpu[label] += time.thread_time() - cpu
+                self.server_cpu[label] += self.server() - server
+                self.process_cpu[label] += time.process_time() - process
 
         for target in (module, *also):
             self._undo.append(_restorer(target, name, getattr(target, name)))
@@ -135,11 +191,29 @@ class Timers:
             undo()
 
 
-async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[float, dict[str, float]]:
+class Breakdown(msgspec.Struct, kw_only=True):
+    """One timed 100,000-row issue: wall seconds, CPU seconds (this process: the event loop and the signing
+    threads; the database server) in all and per wrapped store call."""
+
+    seconds: float
+    process_cpu: float
+    loop_cpu: float
+    server_cpu: float
+    parts: dict[str, float]
+    loop_parts: dict[str, float]
+    server_parts: dict[str, float]
+
+
+async def breakdown(database: Database, store: KeyStore, level: int) -> Breakdown:
     """One 100,000-row issue with timers around the store calls it makes."""
-    timers = Timers()
+    timers = Timers(database.write_engine.url.database or "")
     timers.wrap(service_module, "ok_rows", READ)
     timers.wrap(service_module, "mark_issued", MARK)
+    timers.wrap(service_module, "recheck_rows", RECHECK)
+    timers.wrap(service_module, "duplicate_rows", RECHECK)
+    timers.wrap(service_module, "allocate_numbers", NUMBERS)
+    timers.wrap(service_module, "plan_credentials", NUMBERS)
+    timers.wrap(service_module, "refresh_statistics", ANALYZE)
     timers.wrap(events_module, "store_leaves", NODES)
     timers.wrap(events_module, "append_encoded", EVENTS, certificates_module)
     timers.wrap(certificates_module, "insert_records", COPY)  # the certificate rows (COPY on PostgreSQL)
@@ -148,11 +222,20 @@ async def breakdown(database: Database, store: KeyStore, level: int) -> tuple[fl
     timers.wrap(certificates_module, "store_credentials", CREDENTIALS)
     timers.wrap(writer_module, "first_prints", SERIALS)
     timers.wrap(writer_module, "store_prepared", STORE)
+    timers.wrap(sys.modules[__name__], "issue_batch", WHOLE)  # the call time_issue times, not the batch's making
     try:
         seconds = await time_issue(database, store, 100_000, level)
     finally:
         timers.restore()
-    return seconds, dict(timers.seconds)
+    return Breakdown(
+        seconds=seconds,
+        process_cpu=timers.process_cpu[WHOLE],
+        loop_cpu=timers.loop_cpu[WHOLE],
+        server_cpu=timers.server_cpu[WHOLE],
+        parts=dict(timers.seconds),
+        loop_parts=dict(timers.loop_cpu),
+        server_parts=dict(timers.server_cpu),
+    )
 
 
 async def mark_variants(database: Database, size: int = 100_000) -> dict[str, float]:
@@ -182,7 +265,9 @@ async def mark_variants(database: Database, size: int = 100_000) -> dict[str, fl
     return found
 
 
-async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> dict[str, Any]:
+async def run(
+    sizes: list[int], runs: list[int], scratch: ScratchDatabase, *, breakdown_only: bool = False
+) -> dict[str, Any]:
     report: dict[str, Any] = {"sizes": []}
     level_turn = iter(range(10_000))
     database: Database | None = None
@@ -192,7 +277,7 @@ async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> di
         store = key_store(Path(tempfile.mkdtemp(prefix="certreg-bench-")))
         await add_keys(database, store)
         await time_issue(database, store, 200, 5)  # warm-up: opens the key, fills the pools
-        for size, count in zip(sizes, runs, strict=True):
+        for size, count in [] if breakdown_only else zip(sizes, runs, strict=True):
             times, plain, rates = [], [], []
             for _ in range(count):  # alternate, so the floor and both issues see the same load
                 rates.append(bare_sign_rate(rounds=3))
@@ -204,7 +289,8 @@ async def run(sizes: list[int], runs: list[int], scratch: ScratchDatabase) -> di
             )
         if 100_000 in sizes:
             report["breakdown"] = await breakdown(database, store, 2 + next(level_turn) % 4)
-            report["mark"] = await mark_variants(database)
+            if not breakdown_only:
+                report["mark"] = await mark_variants(database)
     finally:
         if database is not None:
             await database.dispose()
@@ -235,13 +321,34 @@ def _print(report: dict[str, Any]) -> dict[str, float]:
                 "ratio_to_no_credentials": round(median / plain, 3),
             }
     if "breakdown" in report:
-        total, parts = report["breakdown"]
-        print(f"\nwhere 100,000 rows go (one more run, {total:.2f} s; signing overlaps the store calls):")
+        found: Breakdown = report["breakdown"]
+        total = found.seconds
+        print(
+            f"\nwhere 100,000 rows go (one more run, {total:.2f} s, load average {os.getloadavg()[0]:.1f}; signing "
+            "overlaps the store calls):"
+        )
+        print(f"  {'':60} {'wall s':>7} {'share':>6} {'loop CPU s':>10} {'server CPU s':>12}")
         for label in BREAKDOWN_ORDER:
-            seconds = parts.get(label, 0.0)
-            print(f"  {label:60} {seconds:6.2f} s  {seconds / total:5.1%}")
-        rest = total - sum(parts.get(label, 0.0) for label in BREAKDOWN_ORDER if not label.startswith(" "))
-        print(f"  {'the rest (re-check, numbering, signing not hidden, commit)':60} {rest:6.2f} s  {rest / total:5.1%}")
+            seconds = found.parts.get(label, 0.0)
+            print(
+                f"  {label:60} {seconds:7.2f} {seconds / total:6.1%} {found.loop_parts.get(label, 0.0):10.2f} "
+                f"{found.server_parts.get(label, 0.0):12.2f}"
+            )
+        top = [label for label in BREAKDOWN_ORDER if not label.startswith(" ")]
+        rest = total - sum(found.parts.get(label, 0.0) for label in top)
+        loop_rest = found.loop_cpu - sum(found.loop_parts.get(label, 0.0) for label in top)
+        server_rest = found.server_cpu - sum(found.server_parts.get(label, 0.0) for label in top)
+        print(
+            f"  {'the rest (waiting for signatures, commit)':60} {rest:7.2f} {rest / total:6.1%} "
+            f"{loop_rest:10.2f} {server_rest:12.2f}"
+        )
+        threads = found.process_cpu - found.loop_cpu
+        print(
+            f"  CPU in all: {found.process_cpu:.2f} s this process (event loop {found.loop_cpu:.2f} s, signing "
+            f"threads {threads:.2f} s), {found.server_cpu:.2f} s the database server; per row: "
+            f"{found.loop_cpu * 10:.0f} + {threads * 10:.0f} + {found.server_cpu * 10:.0f} us"
+        )
+    if "mark" in report:
         print("\nmarking 100,000 rows issued (one statement each, rolled back):")
         for label, seconds in report["mark"].items():
             print(f"  {label:60} {seconds:6.2f} s")
@@ -252,11 +359,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="5,3,2", help="runs per size, comma-separated")
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 rows only")
+    parser.add_argument("--breakdown", action="store_true", help="only the 100,000-row breakdown (CPU per stage)")
     add_arguments(parser, default_name=scratch_name("certreg_bench_issue"))
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     runs = [int(r) for r in args.runs.split(",")][: len(sizes)]
-    report = asyncio.run(run(sizes, runs, ScratchDatabase(args.pg_admin_url, args.db_name)))
+    scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
+    report = asyncio.run(run(sizes, runs, scratch, breakdown_only=args.breakdown and not args.quick))
     summary = _print(report)
     empty = {"rows_100k_seconds": None, "rows_per_s": None, "ratio_to_sign": None, "ratio_to_no_credentials": None}
     print(json.dumps(summary or empty))
