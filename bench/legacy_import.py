@@ -3,9 +3,9 @@
 
 A CSV of ``--rows`` skill-level certificates (national 22-character numbers, distinct resident-ID holders),
 written to a temporary file line by line, is imported by :func:`issuer.legacy.service.import_legacy` from that
-path — the CLI's path: the file streamed twice (check, then store), rows checked and signed in
-``--processes`` worker processes (default: every core), identities sealed, certificates + issue and origin
-events + Merkle nodes + prints stored in chunks of ``--chunk``, counters raised — into a database of its own
+path — the CLI's path: the file read once, rows checked and sealed in ``--processes`` worker processes
+(default: every core) and spooled, then signed in the workers while certificates + issue and origin events +
+Merkle nodes + prints are stored in chunks of ``--chunk``, counters raised — into a database of its own
 (``--db-name`` / ``CERTREG_BENCH_DB``, default a fresh ``certreg_bench_legacy_…``; created, migrated and
 seeded with ``tests.factories``, dropped at the end — only if this process made it, see
 ``bench/database.py``). ``--runs`` imports, each of new numbers and holders, into one database.

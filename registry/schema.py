@@ -12,6 +12,7 @@ containers of a rollout) run one after the other, and the second finds nothing l
 
 from __future__ import annotations
 
+import functools
 from importlib.resources import files
 
 from alembic import command
@@ -37,7 +38,9 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
+    """This code's newest migration (read once per process: reading the scripts was most of an app's start)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head

@@ -165,6 +165,7 @@ class VerifyRuntime:
         )  # fmt: skip
         self.service.person = self.person
         self._tasks: list[asyncio.Task[None]] = []
+        self._froze = False  # whether start() froze the heap (then close() unfreezes it)
         self._declare_gauges()
 
     @classmethod
@@ -212,9 +213,13 @@ class VerifyRuntime:
             jobs.append(run_refresh(self.metrics.refresh, interval=1.0))
         self._tasks = [asyncio.create_task(job) for job in jobs]
         # What exists now lives as long as the worker: keep it out of the collector's full passes, which would
-        # otherwise walk every object of the app and show up as the slowest percent of requests.
-        gc.collect()
-        gc.freeze()
+        # otherwise walk every object of the app and show up as the slowest percent of requests. Only when
+        # nothing is frozen yet (a worker's one runtime): a test run freezes its long-lived heap once, and then
+        # each test's runtime skips this full pass, the bulk of an app's start-up (suite time, DEVELOPERS.md).
+        self._froze = gc.get_freeze_count() == 0
+        if self._froze:
+            gc.collect()
+            gc.freeze()
 
     async def _redis_back(self) -> None:
         """Redis answers again: drop pooled connections that died with the old server, stop skipping it."""
@@ -272,7 +277,8 @@ class VerifyRuntime:
         )
 
     async def close(self) -> None:
-        gc.unfreeze()
+        if self._froze:
+            gc.unfreeze()
         remove_local_listener(self._local_invalidation)
         for task in self._tasks:
             task.cancel()

@@ -3,20 +3,22 @@
 The file is streamed once (:mod:`issuer.legacy.source`), a chunk at a time, so memory stays flat whatever
 its size; the CPU work of each chunk runs in worker processes (:mod:`issuer.legacy.workers`).
 
-1. Pass 1 (the file): every row checked (:mod:`issuer.legacy.records`), signed (statement v1, unchanged, by
-   the province centre's key) and its document sealed (:mod:`issuer.legacy.keyplan`) in the workers; the
-   prepared chunks are spooled (:mod:`issuer.legacy.spool`: no clear document number in it). Against the
-   database, chunk by chunk: each institution exists, no number or print serial repeats in the file, a number
-   already stored is this very certificate (then it is skipped: a re-run or a resumed run), no given print
-   serial is taken. Any problem: the whole file is refused with every problem listed (the first
-   :data:`MAX_LISTED_PROBLEMS`, and how many in all); nothing is stored.
-2. Pass 2 (the spool): each chunk's rows not stored yet in one transaction (all or nothing): sealed
-   identities and certificates stored (``COPY`` on PostgreSQL), with their issue events, a
-   ``certificate.imported`` event (the origin) each, a ``certificate.revoked`` event for revoked ones, the
-   given print serials, and the numbering counters raised above every imported number.
+1. Pass 1 (the file): every row checked (:mod:`issuer.legacy.records`) and its document sealed
+   (:mod:`issuer.legacy.keyplan`) in the workers (a CSV without quotes reaches them as bytes, cut into rows
+   there); the checked chunks are spooled (:mod:`issuer.legacy.spool`: no clear document number in it).
+   Against the database, chunk by chunk: each institution exists, no number or print serial repeats in the
+   file, a number already stored is this very certificate (then it is skipped: a re-run or a resumed run), no
+   given print serial is taken. Any problem: the whole file is refused with every problem listed (the first
+   :data:`MAX_LISTED_PROBLEMS`, and how many in all); nothing is stored (nor signed).
+2. Pass 2 (the spool): the workers sign each spooled chunk's rows not stored yet (statement v1, unchanged, by
+   the province centre's key) and encode their events a few chunks ahead, while this process stores one
+   chunk per transaction (all or nothing): sealed identities and certificates (``COPY`` on PostgreSQL), with
+   their issue events, a ``certificate.imported`` event (the origin) each, a ``certificate.revoked`` event
+   for revoked ones, the given print serials, and the numbering counters raised above every imported number.
+   The storing stage (one process: the log lock orders the chunks) so overlaps the signing.
 
 A killed run leaves whole chunks; running the same file again skips what is stored and loads the rest (its
-pass 1 signs and seals every row again: a re-run costs what the first run's pass 1 did).
+pass 1 checks and seals every row again; only the rest is signed).
 """
 
 from __future__ import annotations

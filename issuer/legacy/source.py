@@ -281,12 +281,14 @@ class LegacyFile:
         for encoding in ("utf-8-sig", "gb18030"):
             decoder = codecs.getincrementaldecoder(encoding)()
             sample = ""
-            plain = True
+            plain, carried = True, False  # carried: the block before ended with \r
             try:
                 with self._opener() as handle:
                     while block := handle.read(_BLOCK):
                         # a quote may hold a line break, a lone \r ends a line: then rows are cut by csv here
-                        plain = plain and b'"' not in block and block.count(b"\r") == block.count(b"\r\n")
+                        lone = block.count(b"\r") - block.count(b"\r\n") - block.endswith(b"\r")
+                        plain = plain and b'"' not in block and not lone and not (carried and block[:1] != b"\n")
+                        carried = block.endswith(b"\r")
                         if b"\x00" in block:
                             raise TableError(
                                 "file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text"
@@ -299,7 +301,7 @@ class LegacyFile:
                 continue
             if _looks_binary(sample):
                 break
-            self._plain = plain
+            self._plain = plain and not carried
             return encoding
         raise TableError(
             "file.encoding",

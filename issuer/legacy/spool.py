@@ -1,11 +1,11 @@
-"""Pass 1's prepared chunks, kept until pass 2 stores them, so each row is read, checked, signed and sealed
+"""Pass 1's checked chunks, kept until pass 2 signs and stores them, so each row is read, checked and sealed
 once (issue 13: checking every row again in pass 2 cost a third of the workers' time).
 
-What is kept is exactly what the chunk's transaction will write — signed statements, sealed identities (never
-a clear document number), the origin events' fields — as the workers encoded it (MessagePack). It lives in a
-:class:`tempfile.SpooledTemporaryFile`: in memory up to :data:`MEMORY_BYTES` (an upload), else an anonymous
-temporary file, unlinked from the start, so it disappears with the process however that ends (a killed import
-leaves nothing behind). A million rows take about 700 MB of disk, not of memory.
+What is kept is what signing and storing a row take — its checked fields and its sealed identity (never a
+clear document number) — as the workers encoded it (MessagePack, :class:`issuer.legacy.workers.Checked`). It
+lives in a :class:`tempfile.SpooledTemporaryFile`: in memory up to :data:`MEMORY_BYTES` (an upload), else an
+anonymous temporary file, unlinked from the start, so it disappears with the process however that ends (a
+killed import leaves nothing behind). A million rows take about 330 MB of disk, not of memory.
 """
 
 from __future__ import annotations

@@ -1,19 +1,21 @@
-"""The CPU side of a legacy import, spread over every core: checking rows, building and signing their
-statements, sealing their document numbers, all in one go (pure but for opening keys: rows in,
-ready-to-store rows out; ``issuer.legacy.spool`` keeps them until the whole file is known good).
+"""The CPU side of a legacy import, spread over every core (pure but for opening keys): in pass 1, cutting a
+CSV's lines into rows, checking them and sealing their document numbers (:meth:`RowWorker.check`; the
+checked rows are spooled, ``issuer.legacy.spool``, until the whole file is known good); in pass 2, signing
+the statements of the spooled rows and encoding their events (:meth:`RowWorker.sign`), ready to store.
 
 Why processes (issue 13's target: 1,000,000 rows at 0.3× the bare signing rate): checking a row, signing
-it and sealing its number are tens of microseconds of Python each, under the GIL; the event loop meanwhile
-stores the chunk before. Workers are started with ``spawn`` (the parent holds database connections), only
-for files of :data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per worker are in flight, so
-memory stays flat. Below that size (an HTTP upload, a test) the same functions run on a thread of the
-calling process.
+it and sealing its number are tens of microseconds of Python each, under the GIL; in pass 2 the event loop
+stores one chunk while the workers sign the next ones. Workers are started with ``spawn`` (the parent holds
+database connections), only for files of :data:`MIN_PARALLEL_ROWS` rows or more, and at most two chunks per
+worker are in flight, so memory stays flat. Below that size (an HTTP upload, a test) the same functions run
+on a thread of the calling process.
 
-What comes back across the process boundary is MessagePack of plain Structs (:class:`Signed`): no pickled
-objects (pickling the records cost as much as checking them), and **no clear document number**: a row comes
-back with its keyed index and its sealed identity. A worker opens the province
-signing key and the key-encryption key itself from the key directory (a private key never leaves its
-process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrapped in the worker.
+What crosses the process boundary is bytes: a CSV's lines (:class:`issuer.legacy.source.Piece`; the rows of
+other formats are sent as rows), a spooled chunk, and MessagePack of plain Structs back (:class:`CheckedChunk`,
+:class:`Signed`): no pickled records (pickling them cost as much as checking them), and **no clear document
+number** comes back: a row comes back with its keyed index and its sealed identity. A worker opens the
+province signing key and the key-encryption key itself from the key directory (a private key never leaves
+its process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrapped in the worker.
 """
 
 from __future__ import annotations

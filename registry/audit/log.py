@@ -341,12 +341,10 @@ async def _index_probes(session: AsyncSession) -> AsyncIterator[None]:
     if postgresql:
         for name, value in _PASS_SETTINGS.items():
             await session.execute(text(f"SET LOCAL {name} = {value}"))
-    try:
-        yield
-    finally:
-        if postgresql:
-            for name in _PASS_SETTINGS:
-                await session.execute(text(f"RESET {name}"))
+    yield
+    if postgresql:  # not after a failure: the transaction, and its SET LOCAL, end with it
+        for name in _PASS_SETTINGS:
+            await session.execute(text(f"RESET {name}"))
 
 
 async def _chunks(session: AsyncSession, first: int, last: int) -> AsyncIterator[bytes]:

@@ -2,9 +2,10 @@
 checkpoint against it.
 
 Runs in one read snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite), so issuing that
-goes on meanwhile is simply not seen rather than reported as a discrepancy. The per-row checks of leaves and
-certificates run in worker processes on every core once the log is large enough to repay starting them
-(:mod:`registry.audit.parallel`); the report is the same either way.
+goes on meanwhile is simply not seen rather than reported as a discrepancy. The per-row checks of leaves, and of
+the certificates and prints at them, run in one pass in leaf order (:mod:`registry.audit.log`) in worker
+processes on every core once the log is large enough to repay starting them (:mod:`registry.audit.parallel`);
+the report is the same either way. The rows not at their own event are found by anti-joins after it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ occupations, a project and one institution of each issuing shape with active fil
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from registry.db import Database
 from registry.models import (
@@ -16,6 +16,7 @@ from registry.models import (
     Occupation,
     Region,
 )
+from registry.rules.checkdigits import mod11_2
 
 PROVINCE = "430000"
 CITY = "430100"
@@ -29,6 +30,18 @@ EMBROIDERY = "HN01"  # 湘绣制作
 
 #: Valid 18-digit resident ID numbers (check characters computed, birth dates real).
 HOLDER_IDS = ("430102199003071234", "430103198511202618", "430104199206154323", "430105200001011232")
+
+
+def holder_name(n: int) -> str:
+    """The ``n``-th of a family of distinct holder names the upload check accepts (no digits: 学员甲甲甲甲甲庚)."""
+    return "学员" + f"{n:06d}".translate(str.maketrans("0123456789", "甲乙丙丁戊己庚辛壬癸"))
+
+
+def resident_id(n: int, region: str = "430102") -> str:
+    """The ``n``-th of a family of valid ID numbers (distinct birth dates and sequences)."""
+    born = date(1970, 1, 1) + timedelta(days=n % 12000)
+    body = f"{region}{born:%Y%m%d}{n // 12000 % 1000:03d}"
+    return body + mod11_2(body)
 
 
 async def seed_world(database: Database) -> None:

@@ -9,6 +9,7 @@ filled; a hit sends the bytes made here.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from importlib.resources import files
 from typing import Any, Final
@@ -29,6 +30,19 @@ from verify.views import CertificateView
 _TEMPLATES: Final = files("verify.http") / "templates"
 
 
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The templates, compiled once per process and shared by every :class:`Pages` (each runtime of a test
+    run made its own, and compiling them was a third of an app's start-up)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class Pages:
     """The templates, the style sheet and the policy that allows exactly that style sheet."""
 
@@ -37,13 +51,7 @@ class Pages:
         self.authority: dict[Lang, str] = authority or {"zh": "职业技能鉴定中心", "en": "Skill Assessment Centre"}
         #: The demo mode (``CERTREG_DEMO_MODE``): every page carries a banner saying so.
         self.demo = demo
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = _environment()
         css = (_TEMPLATES / "style.css").read_text("utf-8").strip()
         self.css = Markup(css)  # noqa: S704 - our own file, inlined verbatim so its hash matches the policy
         digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeAlias
 
 import httpx
@@ -19,24 +19,18 @@ from issuer.batches.workflow import needs_province
 from registry.config import Settings
 from registry.db import Database
 from registry.models import Authority, Batch, Filing, FilingScope, FilingStatusChange, Institution, Region
-from registry.rules.checkdigits import mod11_2
 from registry.rules.profiles import get_profile
-from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION
+from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, world
 from tests.factories.tokens import bearer
 
+#: Moved to :mod:`tests.factories.world`; still here for bench/scale.py and bench/legacy_import.py, which import it.
+resident_id = world.resident_id
 OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
 OTHER_INSTITUTION = "S000043000201"
 ASSESSED = date(2025, 6, 1)
 HEADER = ("姓名", "身份证号", "职业编码", "等级")
 #: The upload form of a skill-level batch of the seeded institution.
 FORM = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
-
-
-def resident_id(n: int, region: str = "430102") -> str:
-    """The ``n``-th of a family of valid ID numbers (distinct birth dates and sequences)."""
-    born = date(1970, 1, 1) + timedelta(days=n % 12000)
-    body = f"{region}{born:%Y%m%d}{n // 12000 % 1000:03d}"
-    return body + mod11_2(body)
 
 
 def csv_file(rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER, *, encoding: str = "utf-8") -> bytes:

@@ -21,8 +21,9 @@ from registry.db import Database
 from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store
+from tests.factories.world import resident_id
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, good_rows, resident_id
+from tests.integration.batches.helpers import Client, bilingual, good_rows
 from tests.integration.batches.test_workflow import act, conflict, ok, submit
 from tests.integration.issuing.batches import Row, make_batch
 from tests.support import make_settings

@@ -20,8 +20,9 @@ from tests.factories import (
     issue_test_certificates,
     key_store,
 )
+from tests.factories.world import resident_id
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import FORM, Client, bilingual, csv_file, resident_id, submit
+from tests.integration.batches.helpers import FORM, Client, bilingual, csv_file, submit
 
 
 def by_row(body: Any) -> dict[int, list[str]]:

@@ -13,7 +13,8 @@ from issuer.auth import Role, create_token
 from registry.db import Database
 from registry.models import Filing, FilingScope, FilingStatusChange, Institution
 from tests.factories import CARER, CITY, ELECTRICIAN, SKILL_INSTITUTION, WELDER
-from tests.integration.batches.helpers import Client, bilingual, csv_file, resident_id, submit
+from tests.factories.world import resident_id
+from tests.integration.batches.helpers import Client, bilingual, csv_file, submit
 
 SCHOOL = "S000043000299"  # 技师学院 with a skill-level pilot filing for 电工, levels 1–5
 

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from registry.db import Database
 from registry.models import BatchRow
 from tests.factories import ELECTRICIAN
+from tests.factories.world import resident_id
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch, resident_id
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch
 from tests.integration.batches.test_control_characters import counts
 
 #: One number of each shape, as a person might type it into the wrong column.

@@ -11,8 +11,9 @@ import pytest
 
 from registry.db import Database
 from tests.factories import ELECTRICIAN
+from tests.factories.world import resident_id
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch, resident_id
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, post_batch
 from tests.integration.batches.test_control_characters import counts, post_by_hand, refused
 
 NAMES = [

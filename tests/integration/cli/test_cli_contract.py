@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from issuer.cli import main
 from registry.db import Database
 from tests.factories import add_keys, key_store, seed_world
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import rows_of, workflow_batch
 from tests.support import ID_HASH_KEY
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -73,7 +73,7 @@ def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_pa
         try:
             await seed_world(database)
             await add_keys(database, key_store(tmp_path / "keys"))
-            return await make_batch(database, rows_of(2))
+            return await workflow_batch(database, rows_of(2))
         finally:
             await database.dispose()
 

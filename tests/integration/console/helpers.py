@@ -20,7 +20,7 @@ from registry.rules.profiles import HUNAN, get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows, reviewed
-from tests.integration.issuing.batches import Row, make_batch
+from tests.integration.issuing.batches import Row, workflow_batch
 
 _REFUSAL = re.compile(r'<p class="refused" id="refusal" role="alert">(.*?)</p>', re.DOTALL)
 
@@ -39,8 +39,8 @@ async def submitted(database: Database, settings: Settings, rows: int = 3) -> in
 
 
 async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
-    """A skill-level certificate issued by the province admin (a batch made directly, notice ended)."""
-    batch = await make_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
+    """A skill-level certificate issued by the province admin (a batch made through the workflow, notice ended)."""
+    batch = await workflow_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
     result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
     return result.numbers[0]
 

@@ -16,8 +16,9 @@ from registry.db import Database
 from registry.models import Batch
 from registry.rules.profiles import HUNAN
 from tests.factories import SKILL_INSTITUTION, key_store
+from tests.factories.world import resident_id
 from tests.integration.batches.conftest import auth
-from tests.integration.batches.helpers import ADMIN, bilingual, csv_file, good_rows, resident_id
+from tests.integration.batches.helpers import ADMIN, bilingual, csv_file, good_rows
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_number, refusal, submitted
 from tests.integration.issuing.batches import Row, make_batch

@@ -21,7 +21,8 @@ from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.models import Batch
 from tests.factories import SKILL_INSTITUTION, key_store
-from tests.integration.batches.helpers import csv_file, good_rows, resident_id
+from tests.factories.world import resident_id
+from tests.integration.batches.helpers import csv_file, good_rows
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_batch, issued_number, refusal, submitted
 from tests.support_console import sign_in

@@ -27,7 +27,8 @@ from registry.rules.document_types import DocumentType
 from registry.rules.masks import mask_document
 from tests.factories import PROVINCE, add_keys, key_store, seed_world
 from tests.factories.tokens import WORKFLOW_HOLDERS, make_tokens
-from tests.integration.batches.helpers import csv_file, post_batch, resident_id
+from tests.factories.world import resident_id
+from tests.integration.batches.helpers import csv_file, post_batch
 from tests.integration.cli.support import command_env, invoke
 from tests.support import ID_HASH_KEY, make_settings
 

@@ -37,7 +37,8 @@ from issuer.runtime import IssuerRuntime
 from registry.db import Database
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION
 from tests.factories.tokens import bearer, make_tokens
-from tests.integration.batches.helpers import csv_file, good_rows, resident_id
+from tests.factories.world import resident_id
+from tests.integration.batches.helpers import csv_file, good_rows
 from tests.integration.issuing.batches import Row, make_batch, rows_of
 from tests.integration.issuing.conftest import TOKENS, World, world  # noqa: F401 - the world fixture
 from tests.integration.issuing.sealed import seal_and_issue

@@ -1,9 +1,16 @@
-"""Batches as the batches side leaves them (``under_notice``, rows ``ok``/``held``/``excluded``), made
-directly with the ORM — or, for the bench and the kill test, with one multi-row insert per 5,000 rows."""
+"""Batches as the batches side leaves them (``under_notice``, rows ``ok``/``held``/``excluded``).
+
+:func:`workflow_batch` makes one through the real pipeline (upload → check → reviews → notice, each step by its
+own operator: :func:`tests.factories.batches.batch_through_workflow`); every test whose batch the workflow can
+make uses it. :func:`make_batch` writes the rows directly, one multi-row insert per 5,000 rows: for the benches
+(a million certificates in large batches) and for the states the workflow refuses to make, which the issuing
+side must still refuse by itself (the same holder pending in two batches, a ``bad`` row under notice).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,6 +27,9 @@ from registry.rules.parts import NumberParts
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, SKILL_INSTITUTION, id_digest
+from tests.factories.batches import Result, batch_through_workflow
+from tests.factories.world import holder_name, resident_id
+from tests.support import make_settings
 
 #: The province administrator who issues these batches, as an operator of ``certreg`` (no token).
 OPERATOR = Principal.for_operator("t", role=Role.PROVINCE_ADMIN, org_code="430000")
@@ -40,7 +50,7 @@ def rows_of(count: int, *, subject: str = ELECTRICIAN, level: int = 3, status: s
     """``count`` distinct holders: the first four with real ID numbers, the rest synthetic."""
     return [
         Row(
-            name=f"学员{i:06d}",
+            name=holder_name(i),
             holder_id=HOLDER_IDS[i] if i < len(HOLDER_IDS) else None,
             subject=subject,
             level=level,
@@ -101,6 +111,45 @@ async def make_batch(
         for start in range(0, len(values), 5000):
             await session.execute(insert(BatchRow), values[start : start + 5000])
         return batch.id
+
+
+#: Synthetic holders' ID numbers: each holder without ``holder_id`` is another person, in every batch.
+_SYNTHETIC = itertools.count(50_000)
+
+
+async def workflow_batch(
+    database: Database,
+    rows: Sequence[Row],
+    *,
+    institution: str = SKILL_INSTITUTION,
+    kind: str = "skill_level",
+    state: str = "under_notice",
+    notice_ends_at: datetime | None = None,
+    assessed_on: date = date(2025, 6, 1),
+) -> int:
+    """:func:`make_batch`'s batch, made through the pipeline: ``rows`` uploaded (row numbers from 2; a
+    holder without ``holder_id`` gets an ID number no other holder has), rows ``excluded`` left out, and unless
+    ``state`` is ``submitted``, reviewed and under a notice that ended an hour ago (or ends at
+    ``notice_ends_at``), rows ``held`` held by an objection during it. The workflow makes no ``bad`` row under
+    notice, no empty batch, no second pending batch of a holder: those are :func:`make_batch`'s."""
+    assert all(row.status in ("ok", "held", "excluded") for row in rows), "the workflow makes no bad row under notice"
+    assert state in ("submitted", "under_notice"), state
+    settings = make_settings(database_url=database.url)
+    ends = notice_ends_at or datetime.now(UTC) - timedelta(hours=1)
+    days = settings.issuing.notice_days or HUNAN.notice_days
+    results = [Result(row.name, row.holder_id or resident_id(next(_SYNTHETIC)), row.subject, row.level) for row in rows]
+    return await batch_through_workflow(
+        database,
+        settings,
+        results,
+        institution=institution,
+        kind=CertificateKind(kind),
+        assessed_on=assessed_on,
+        notice_starts=ends - timedelta(days=days),
+        under_notice=state == "under_notice",
+        excluded=[number for number, row in enumerate(rows, start=2) if row.status == "excluded"],
+        held=[number for number, row in enumerate(rows, start=2) if row.status == "held"],
+    )
 
 
 def special_rows(count: int) -> list[Row]:

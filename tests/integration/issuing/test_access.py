@@ -7,14 +7,15 @@ from issuer.issuing.service import issue_batch
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import EMBROIDERY, HOLDER_IDS, PROVINCE, SITE, issue_test_certificates
+from tests.factories.world import holder_name
 from tests.integration.issuing.batches import (
     OPERATOR,
     SPECIAL,
     Row,
     add_projects,
     clean_projects,
-    make_batch,
     rows_of,
+    workflow_batch,
 )
 from tests.integration.issuing.conftest import Api
 
@@ -28,10 +29,10 @@ async def test_who_may_issue_a_batch(api: Api) -> None:
             extra = SPECIAL if kind == "special_ability" else {}
             # another holder per batch: a holder issued twice the same certificate would be a duplicate (422)
             holder = (
-                Row(name=f"学员{index:06d}", subject=EMBROIDERY, level=0) if extra else Row(name=f"学员{index:06d}")
+                Row(name=holder_name(index), subject=EMBROIDERY, level=0) if extra else Row(name=holder_name(index))
             )
             rows = [holder]
-            batch_id = await make_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
+            batch_id = await workflow_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
             response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers[role])
             observed[(kind, role)] = response.status_code
             if response.status_code == 403:
@@ -55,7 +56,7 @@ async def test_who_may_issue_a_batch(api: Api) -> None:
 
 
 async def test_the_403_names_the_rule(api: Api) -> None:
-    batch_id = await make_batch(api.world.database, rows_of(1))
+    batch_id = await workflow_batch(api.world.database, rows_of(1))
     city = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city_reviewer"])
     institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["skill_institution"])
     assert "special-ability certificates only" in city.json()["error"]
@@ -68,7 +69,7 @@ async def test_the_403_names_the_rule(api: Api) -> None:
 
 async def test_who_may_get_qr_codes(api: Api) -> None:
     world = api.world
-    batch_id = await make_batch(world.database, rows_of(1))
+    batch_id = await workflow_batch(world.database, rows_of(1))
     result = await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
     number = result.numbers[0]
     observed = {}
@@ -150,7 +151,7 @@ async def test_who_may_export(api: Api) -> None:
 async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
     """Not only a missing token: an unknown one, a malformed header and a revoked token are refused too."""
     world = api.world
-    batch_id = await make_batch(world.database, rows_of(1))
+    batch_id = await workflow_batch(world.database, rows_of(1))
     number = (await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)).numbers[0]
     async with world.database.transaction() as session:
         revoked = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)

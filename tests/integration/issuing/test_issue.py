@@ -23,7 +23,7 @@ from registry.rules.profiles import HUNAN
 from registry.statement import verify_statement
 from registry.vocab import CertificateKind
 from tests.factories import CITY, ELECTRICIAN, EMBROIDERY, HOLDER_IDS, SITE, SKILL_INSTITUTION, id_digest
-from tests.integration.issuing.batches import Row, make_batch, rows_of, special_rows
+from tests.integration.issuing.batches import Row, make_batch, rows_of, special_rows, workflow_batch
 from tests.integration.issuing.conftest import Api, World
 from verify.cache.invalidation import channel, decode_numbers, view_key
 from verify.verifier import verify_token
@@ -62,7 +62,7 @@ async def test_issue_end_to_end_and_verify_with_public_keys_only(api: Api) -> No
         Row(name="钱七", status="excluded"),  # a bad row refuses the batch: test_a_batch_with_bad_rows_is_refused
         Row(name="孙八"),
     ]
-    batch_id = await make_batch(world.database, rows)
+    batch_id = await workflow_batch(world.database, rows)
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 200, response.text
     body = response.json()
@@ -109,7 +109,7 @@ async def test_issue_end_to_end_and_verify_with_public_keys_only(api: Api) -> No
 
 async def test_special_ability_is_signed_by_the_city_centre_of_the_region(api: Api) -> None:
     world = api.world
-    batch_id = await make_batch(world.database, special_rows(3), institution=SITE, kind="special_ability")
+    batch_id = await workflow_batch(world.database, special_rows(3), institution=SITE, kind="special_ability")
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city_reviewer"])
     assert response.status_code == 200, response.text
     assert response.json()["authority_code"] == CITY
@@ -141,7 +141,7 @@ async def test_notice_not_ended_unknown_batch_and_wrong_state(api: Api) -> None:
 
 async def test_held_rows_are_issued_later_exactly_once(world: World) -> None:
     database = world.database
-    batch_id = await make_batch(database, [*rows_of(3), Row(name="异议人", status="held")])
+    batch_id = await workflow_batch(database, [*rows_of(3), Row(name="异议人", status="held")])
     first = await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
     again = await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
     assert (len(first.issued_now), first.held) == (3, 1)
@@ -159,7 +159,7 @@ async def test_held_rows_are_issued_later_exactly_once(world: World) -> None:
 
 async def test_concurrent_issue_calls_issue_once(world: World) -> None:
     database = world.database
-    batch_id = await make_batch(database, rows_of(COUNT))  # PostgreSQL stores these by COPY
+    batch_id = await workflow_batch(database, rows_of(COUNT))  # PostgreSQL stores these by COPY
     one, two = await asyncio.gather(
         issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR),
         issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR),
@@ -175,7 +175,7 @@ async def test_concurrent_issue_calls_issue_once(world: World) -> None:
 
 
 async def test_all_rows_held_is_409_and_nothing_is_issued(api: Api) -> None:
-    batch_id = await make_batch(api.world.database, rows_of(2, status="held"))
+    batch_id = await workflow_batch(api.world.database, rows_of(2, status="held"))
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 409
     assert "held" in response.json()["error"]
@@ -185,7 +185,7 @@ async def test_all_rows_held_is_409_and_nothing_is_issued(api: Api) -> None:
 async def test_issued_numbers_are_announced_so_stale_not_found_answers_drop(
     api: Api, redis_url: str, redis_prefix: str
 ) -> None:
-    batch_id = await make_batch(api.world.database, rows_of(2))
+    batch_id = await workflow_batch(api.world.database, rows_of(2))
     year = province_day(datetime.now(UTC)).year % 100
     expected = [f"{SKILL_INSTITUTION}{year:02d}3{sequence:06d}" for sequence in (1, 2)]
     client = aioredis.Redis.from_url(redis_url)
@@ -213,9 +213,9 @@ async def _issued_reason(world: World, batch_id: int) -> str | None:
 async def test_issuing_records_why(api: Api) -> None:
     world = api.world
     admin = api.headers["province_admin"]
-    given = await make_batch(world.database, [Row(name="张三", holder_id=HOLDER_IDS[0])])
-    default = await make_batch(world.database, [Row(name="李四", holder_id=HOLDER_IDS[1])])
-    refused = await make_batch(world.database, [Row(name="王五", holder_id=HOLDER_IDS[2])])
+    given = await workflow_batch(world.database, [Row(name="张三", holder_id=HOLDER_IDS[0])])
+    default = await workflow_batch(world.database, [Row(name="李四", holder_id=HOLDER_IDS[1])])
+    refused = await workflow_batch(world.database, [Row(name="王五", holder_id=HOLDER_IDS[2])])
     with_reason = await api.client.post(f"/v1/batches/{given}/issue", json={"reason": "异议已处理完毕"}, headers=admin)
     without = await api.client.post(f"/v1/batches/{default}/issue", headers=admin)
     assert (with_reason.status_code, without.status_code) == (200, 200), (with_reason.text, without.text)

@@ -31,7 +31,7 @@ from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
 from registry.sequences import peek
 from tests.factories import SKILL_INSTITUTION
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import make_batch, rows_of, workflow_batch
 from tests.integration.issuing.conftest import Api, World
 
 OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
@@ -86,7 +86,7 @@ async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_ba
 ) -> None:
     database = world.database
     monkeypatch.setattr(issuer.issuing.writer, "MIN_CHUNK", 3)  # several chunks, so some are stored before the fault
-    batch_id = await make_batch(database, rows_of(10))
+    batch_id = await workflow_batch(database, rows_of(10))
     before = await _snapshot(database, batch_id)
     seen: list[tuple[str, int]] = []
     with pytest.raises(RuntimeError, match="signing device failed"):
@@ -116,7 +116,7 @@ async def test_an_overflowing_sequence_stops_the_batch_before_anything_is_issued
 
 
 async def test_overflow_is_a_clear_422_over_http(world: World, api: Api) -> None:
-    batch_id = await make_batch(world.database, rows_of(3))
+    batch_id = await workflow_batch(world.database, rows_of(3))
     async with world.database.transaction() as session:
         session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_999))
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
@@ -127,7 +127,7 @@ async def test_overflow_is_a_clear_422_over_http(world: World, api: Api) -> None
 
 async def test_rows_that_no_longer_pass_the_rules_stop_the_batch(world: World, api: Api) -> None:
     database = world.database
-    batch_id = await make_batch(database, rows_of(3), assessed_on=date(2025, 6, 1))
+    batch_id = await workflow_batch(database, rows_of(3), assessed_on=date(2025, 6, 1))
     async with database.transaction() as session:  # the filing was revoked before the assessment date
         filing_id = await session.scalar(
             select(FilingStatusChange.filing_id).limit(1).order_by(FilingStatusChange.filing_id)

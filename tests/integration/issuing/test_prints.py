@@ -24,7 +24,7 @@ from registry.models import Certificate, CertificatePrint, Event
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind, CertificateStatus
 from tests.factories import CITY, HOLDER_IDS, STATION, WELDER, TestCertificate, issue_test_certificates, key_store
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import rows_of, workflow_batch
 from tests.integration.issuing.conftest import Api
 from tests.integration.issuing.test_cli import _env, _prepare
 from tests.integration.log.tampering import log_seeded_filings
@@ -182,7 +182,7 @@ async def test_the_export_carries_the_print_serial_and_the_reprint(api: Api) -> 
 
 
 async def test_an_operator_sees_each_rows_print_serial_in_the_batch(api: Api) -> None:
-    batch_id = await make_batch(api.world.database, rows_of(3))
+    batch_id = await workflow_batch(api.world.database, rows_of(3))
     issued = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert issued.status_code == 200, issued.text
     detail = await api.client.get(f"/v1/batches/{batch_id}", headers=api.headers["skill_institution"])

@@ -19,7 +19,7 @@ from issuer.issuing.service import issue_batch
 from registry.models import Certificate
 from registry.qrtoken import encode_token, short_url, token_url
 from registry.rules.profiles import HUNAN
-from tests.integration.issuing.batches import OPERATOR, make_batch, rows_of
+from tests.integration.issuing.batches import OPERATOR, rows_of, workflow_batch
 from tests.integration.issuing.conftest import Api
 from tests.support import read_qr
 
@@ -28,7 +28,7 @@ PUBLIC_URL = "http://testserver"  # tests.support.make_settings
 
 async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
     world = api.world
-    batch_id = await make_batch(world.database, rows_of(count))
+    batch_id = await workflow_batch(world.database, rows_of(count))
     await issue_batch(world.database, world.store, HUNAN, batch_id, caller=OPERATOR)
     async with world.database.reader() as session:
         query = select(Certificate).where(Certificate.batch_id == batch_id).order_by(Certificate.batch_row_no)
@@ -91,7 +91,7 @@ async def test_one_qr_code_and_the_short_mode(api: Api) -> None:
 
 
 async def test_qr_zip_of_a_batch_not_issued_or_missing(api: Api) -> None:
-    batch_id = await make_batch(api.world.database, rows_of(1))
+    batch_id = await workflow_batch(api.world.database, rows_of(1))
     admin = api.headers["province_admin"]
     assert (await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=admin)).status_code == 409
     assert (await api.client.get("/v1/batches/424242/qr.zip", headers=admin)).status_code == 404

@@ -12,7 +12,7 @@ from registry.rules.parts import NumberParts
 from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import CITY, ELECTRICIAN, SKILL_INSTITUTION, STATION, WELDER
-from tests.integration.batches.helpers import resident_id
+from tests.factories.world import resident_id
 
 HEADER = (
     "证书编号", "证书类别", "姓名", "证件类型", "证件号码", "职业编码", "等级", "机构编码", "发证机构", "发证日期",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from issuer.app import create_app
 from issuer.auth import Role
+from issuer.legacy import service, source
 from registry.models import Certificate
 from tests.integration.legacy.conftest import World
 from tests.integration.legacy.files import csv_bytes, skill_rows
@@ -66,6 +67,21 @@ async def test_a_bad_file_is_a_4xx_with_a_bilingual_message(
     assert body["code"] == code
     assert " / " in body["error"]
     assert any("\u4e00" <= c <= "\u9fff" for c in body["error"])
+    assert await _stored(world) == 0
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["lines-to-workers", "read-with-csv"])
+async def test_a_file_of_too_many_rows_is_refused_whole(
+    world: World, quoted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "MAX_ROWS", 2)
+    monkeypatch.setattr(service, "MAX_ROWS", 2)
+    rows = skill_rows(3)
+    if quoted:
+        rows[0][8] = "湖南省,职业技能鉴定中心"  # written in quotes: the importer reads the file with csv
+    answer = await world.post(csv_bytes(rows))
+    assert (answer.status_code, answer.json()["code"]) == (422, "file.too_many_rows"), answer.text
+    assert "2" in answer.json()["error"]
     assert await _stored(world) == 0
 
 

@@ -16,7 +16,7 @@ from registry.log.note import NoteVerifier
 from registry.models import Certificate, Checkpoint, Event, FilingStatusChange, LogHead
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.cli.support import invoke
-from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.batches import rows_of, workflow_batch
 from tests.integration.log.tampering import cli_env, on_database
 from tests.support import ID_HASH_KEY
 
@@ -27,7 +27,7 @@ def test_issue_batch_publishes_a_checkpoint_covering_the_batch(empty_db_url: str
     async def prepare(database: Database) -> int:
         await seed_world(database)
         await add_keys(database, key_store(tmp_path / "keys"))
-        return await make_batch(database, rows_of(5))
+        return await workflow_batch(database, rows_of(5))
 
     batch_id = on_database(empty_db_url, prepare)
     env = {**cli_env(empty_db_url, tmp_path / "keys"), "CERTREG_ID_HASH_KEY": ID_HASH_KEY, "CERTREG_REDIS_URL": ""}

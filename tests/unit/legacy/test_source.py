@@ -106,8 +106,9 @@ def test_a_json_array_past_its_bound_asks_for_ndjson(monkeypatch: pytest.MonkeyP
     ],
 )
 def test_a_csv_without_quotes_is_cut_in_pieces_that_read_as_its_rows(
-    lead: str, separator: str, end: str, encoding: str
+    lead: str, separator: str, end: str, encoding: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(source, "_BLOCK", 5)  # blocks of the encoding check that split a \r\n
     rows = skill_rows(7)
     rows[2][8] = " 湖南省职业技能鉴定中心 "  # cells are stripped either way
     text = csv_bytes(rows).decode().replace(",", separator).replace("\r\n", end)
@@ -126,3 +127,11 @@ def test_a_csv_with_quotes_is_read_by_the_importer_whole() -> None:
     rows = skill_rows(2)
     rows[1][8] = "湖南省,职业技能鉴定中心"  # written quoted
     assert LegacyFile.from_bytes(csv_bytes(rows), "legacy.csv").open().pieces is None
+
+
+def test_a_csv_with_a_lone_carriage_return_is_read_by_the_importer_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(source, "_BLOCK", 5)
+    data = csv_bytes(skill_rows(3))
+    assert LegacyFile.from_bytes(data, "legacy.csv").open().pieces is not None
+    for broken in (data.replace(b"\r\n", b"\r", 2), data.rstrip(b"\n")):  # old Mac line ends; a \r last
+        assert LegacyFile.from_bytes(broken, "legacy.csv").open().pieces is None

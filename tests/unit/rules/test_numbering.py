@@ -324,14 +324,10 @@ def test_rules_are_data() -> None:
     assert "22 characters" in describe_rule(SKILL)
 
 
-def test_parse_any_is_fast() -> None:
-    import time
-
-    numbers = [
-        format_number(SKILL, msgspec.structs.replace(EXAMPLES["hunan"][K.SKILL_LEVEL], sequence=i))
-        for i in range(1, 2001)
-    ]
-    start = time.perf_counter()
-    for number in numbers:
-        parse_any(HUNAN, number)
-    assert time.perf_counter() - start < 0.5  # ~5 µs each on the reference machine; generous bound
+def test_parse_any_reads_back_every_sequence_of_a_run() -> None:
+    """Every number of a 2,000-certificate run parses back to its own parts (how fast it does so is not a
+    unit test's business: no wall-time bound here)."""
+    example = EXAMPLES["hunan"][K.SKILL_LEVEL]
+    for sequence in range(1, 2001):
+        parts = msgspec.structs.replace(example, sequence=sequence)
+        assert parse_any(HUNAN, format_number(SKILL, parts), today=TODAY) == (K.SKILL_LEVEL, parts)
