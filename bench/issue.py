@@ -182,7 +182,7 @@ class Timers:
                 self.server_cpu[label] += self.server() - server
                 self.process_cpu[label] += time.process_time() - process
 
-        for target in (module, *also):
+        for target in (module, *(other for other in also if hasattr(other, name))):
             self._undo.append(_restorer(target, name, getattr(target, name)))
             setattr(target, name, timed)
 

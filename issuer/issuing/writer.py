@@ -60,6 +60,7 @@ async def sign_and_store(
     while the first chunks are signed. ``progress`` gets the number of rows stored so far. With
     ``credentials``, each certificate's W3C credential is signed on the same threads and stored beside it.
     Each certificate row is written with its row's sealed identity (``CheckedRow.holder_identity_id``).
+    The print serials of all rows are allocated first (``SequenceOverflowError`` before anything is signed).
     """
     loop = asyncio.get_running_loop()
     size = min(CHUNK, max(MIN_CHUNK, -(-len(rows) // 8)))
