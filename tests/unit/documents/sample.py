@@ -97,12 +97,16 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def page_png(pdf: bytes, path: Path, dpi: int = 150) -> Path:
-    """Page 1 of ``pdf`` rendered to ``path`` (PNG) by pdftoppm."""
+    """Page 1 of ``pdf`` rendered to ``path`` (PNG) by pdftoppm.
+
+    Rendered in a folder of this call's own, then moved into place: the SQLite and PostgreSQL variants of a test
+    run on both xdist workers at once and name the same artefact, and a shared ``.pdf`` beside it was unlinked by
+    one while the other's pdftoppm still wanted it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = path.with_suffix(".pdf")
-    source.write_bytes(pdf)
-    poppler(
-        "pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", "1", "-l", "1", str(source), str(path.with_suffix(""))
-    )
-    source.unlink()
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        source = Path(scratch) / "page.pdf"
+        source.write_bytes(pdf)
+        poppler("pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", "1", "-l", "1", str(source), f"{scratch}/page")
+        Path(scratch, "page.png").replace(path)
     return path
