@@ -51,9 +51,11 @@ HELP_TEXT = "显示此帮助并退出 / show this message and exit."
 
 def bilingual_help(command: click.Command) -> None:
     """Give ``command`` and every subcommand a ``-h/--help`` option whose own help is in both languages
-    (click's built-in one is English only)."""
+    (click's built-in one is English only); a command whose ``help_option_names`` say otherwise (``keys
+    compromised``: a KID may begin with "-" and hold an "h") gets those names only."""
     command.add_help_option = False
-    click.help_option("-h", "--help", help=HELP_TEXT)(command)
+    names = command.context_settings.get("help_option_names", ["-h", "--help"])
+    click.help_option(*names, help=HELP_TEXT)(command)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             bilingual_help(sub)

@@ -76,8 +76,10 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     console.print(f"已轮换 / rotated: {old.kid} retired, {new.kid} active for {authority}")
 
 
-# A kid is base64url, so one in 64 begins with "-": click must take it as the KID, not as an option.
-@keys_group.command("compromised", context_settings={"ignore_unknown_options": True})
+# A kid is base64url, so one in 64 begins with "-": click must take it as the KID, not as an option. And not
+# as ``-h`` either: "-pvxIDRYhTw" was read as a cluster of short options holding the group's ``-h``, so the
+# command printed its help and exited 0 without marking the key (only ``--help`` here).
+@keys_group.command("compromised", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("kid")
 @click.option(
     "--at",

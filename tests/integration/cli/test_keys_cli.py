@@ -84,6 +84,9 @@ def test_new_rotate_compromise_and_export(env: dict[str, str], tmp_path: Path) -
         (("keys", "rotate", "--authority", "430000"), "no active statement key"),
         (("keys", "rotate", "--authority", "999999"), "鉴定中心 999999 不存在 / no authority 999999"),
         (("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", "x"), "no key"),
+        # a kid that begins with "-" and holds an "h" is the KID, never the -h of help (which exited 0, unmarked)
+        (("keys", "compromised", "-pvxIDRYhTw", "--at", "2026-01-01T00:00:00+08:00", "--reason", "x"), "no key -pvx"),
+        (("keys", "compromised", "-hAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", "x"), "no key -hAA"),
         (
             ("keys", "compromised", "AAAAAAAAAAA", "--at", "yesterday", "--reason", "x"),
             "不是 ISO 8601 时间 / not an ISO 8601",
