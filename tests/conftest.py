@@ -8,7 +8,6 @@ it is skipped on a developer machine and **fails** when ``CI=true``.
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import os
 import socket
@@ -26,15 +25,6 @@ from tests.support import drop_pg_database, empty_tables, migrated_pg_database, 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _long_lived_heap_frozen() -> None:
-    """The modules and collected tests live as long as the test process: frozen out of the collector's full
-    passes once, as a server worker's app is (:meth:`verify.runtime.VerifyRuntime.start`, which then leaves the
-    heap alone). Otherwise every test's app start-up ran a full pass over the whole process (~0.25 s CPU)."""
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
