@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 import msgspec
 
@@ -120,46 +121,66 @@ def _sequence_slot(rule: NumberingRule) -> tuple[int, int] | None:
     return None
 
 
+class Holding(Protocol):
+    """What a certificate says about its holder and subject (a checked row, a successor's content)."""
+
+    @property
+    def holder_name(self) -> str: ...
+    @property
+    def holder_id_digest(self) -> bytes: ...
+    @property
+    def holder_id_masked(self) -> str: ...
+    @property
+    def subject_code(self) -> str: ...
+    @property
+    def level(self) -> int: ...
+
+
+def sign_certificate(
+    template: IssueTemplate, holding: Holding, number: str, signer: SigningKey, *, row_no: int | None = None
+) -> NewCertificate:
+    """The certificate ``number`` of ``holding``, its statement signed by ``signer`` (``row_no``: its row of
+    the template's batch). Raises :class:`StatementError` when the statement breaks a bound of statement v1."""
+    kind = template.kind
+    statement = Statement(
+        1, number, kind.statement_code, holding.holder_name, holding.holder_id_masked, holding.subject_code,
+        holding.level, template.institution_code, template.authority_code, days_since_epoch(template.issued_on),
+        signer.kid,
+    )  # fmt: skip
+    data = encode_statement(statement)
+    return NewCertificate(
+        number=number,
+        kind=kind.value,
+        holder_name=holding.holder_name,
+        holder_id_digest=holding.holder_id_digest,
+        holder_id_masked=holding.holder_id_masked,
+        subject_type=subject_type_of(kind).value,
+        subject_code=holding.subject_code,
+        level=holding.level,
+        institution_code=template.institution_code,
+        authority_code=template.authority_code,
+        assessed_on=template.assessed_on,
+        issued_on=template.issued_on,
+        statement=data,
+        signature=signer.sign(DOMAIN + data),
+        kid=signer.kid,
+        batch_id=template.batch_id,
+        batch_row_no=row_no,
+        supersedes=template.supersedes,
+    )
+
+
 def sign_chunk(
     template: IssueTemplate, rows: Sequence[CheckedRow], numbers: Sequence[str], signer: SigningKey
 ) -> tuple[list[NewCertificate], list[RowProblem]]:
     """The signed certificates of ``rows`` (numbered by ``numbers``) and the rows whose statement breaks
     a bound of statement v1 (they get no certificate). Pure CPU; safe to run on several threads."""
-    kind = template.kind
-    code, subject_type, kid = kind.statement_code, subject_type_of(kind).value, signer.kid
-    issued_on = days_since_epoch(template.issued_on)
+    in_batch = template.batch_id is not None
     made: list[NewCertificate] = []
     problems: list[RowProblem] = []
     for row, number in zip(rows, numbers, strict=True):
-        statement = Statement(
-            1, number, code, row.holder_name, row.holder_id_masked, row.subject_code, row.level,
-            template.institution_code, template.authority_code, issued_on, kid,
-        )  # fmt: skip
         try:
-            data = encode_statement(statement)
+            made.append(sign_certificate(template, row, number, signer, row_no=row.row_no if in_batch else None))
         except StatementError as exc:
             problems.append(bilingual(str(exc), row=row.row_no, field="statement", code="statement.field"))
-            continue
-        made.append(
-            NewCertificate(
-                number=number,
-                kind=kind.value,
-                holder_name=row.holder_name,
-                holder_id_digest=row.holder_id_digest,
-                holder_id_masked=row.holder_id_masked,
-                subject_type=subject_type,
-                subject_code=row.subject_code,
-                level=row.level,
-                institution_code=template.institution_code,
-                authority_code=template.authority_code,
-                assessed_on=template.assessed_on,
-                issued_on=template.issued_on,
-                statement=data,
-                signature=signer.sign(DOMAIN + data),
-                kid=kid,
-                batch_id=template.batch_id,
-                batch_row_no=row.row_no if template.batch_id is not None else None,
-                supersedes=template.supersedes,
-            )
-        )
     return made, problems

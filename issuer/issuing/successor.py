@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.principal import Principal
 from issuer.batches.problems import bilingual, from_violation
-from issuer.batches.rows import CheckedRow
 from issuer.identity.sealer import seal_documents
 from issuer.issuing.corrections import Content
 from issuer.issuing.credentials import CredentialContext, mark_status, plan_credentials
 from issuer.issuing.errors import IneligibleError
-from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_chunk
+from issuer.issuing.pipeline import IssueTemplate, ScopePlan, number_all, sign_certificate
 from issuer.keystore import KeyStore, signer_for
 from registry.calendar import province_day
 from registry.certificates import statuses, store_certificates, superseded_event
@@ -37,6 +36,7 @@ from registry.rule_views import authority_view, eligibility_context, institution
 from registry.rules.numbering import max_sequence, number_parts_for, sequence_scope
 from registry.rules.policy import ProvinceProfile
 from registry.sequences import allocate
+from registry.statement import StatementError
 from registry.vocab import CertificateKind, CertificateStatus
 
 
@@ -57,14 +57,8 @@ class SuccessorResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def content_of(certificate: Certificate) -> Content:
-    """What ``certificate`` says about its holder and subject."""
-    return Content(
-        holder_name=certificate.holder_name,
-        holder_id_digest=certificate.holder_id_digest,
-        holder_id_masked=certificate.holder_id_masked,
-        subject_code=certificate.subject_code,
-        level=certificate.level,
-    )
+    """What ``certificate`` says about its holder and subject (its document stays sealed: ``None``)."""
+    return msgspec.convert(certificate, Content, from_attributes=True)
 
 
 async def check_eligible(
@@ -170,14 +164,11 @@ async def store_successor(
         issued_on=issued_on,
         supersedes=old.number,
     )
-    row = CheckedRow(
-        row_no=0, holder_name=content.holder_name, holder_id_digest=content.holder_id_digest,
-        holder_id_masked=content.holder_id_masked, subject_code=content.subject_code, level=content.level,
-        problems=[], comparable=True,
-    )  # fmt: skip
-    made, problems = sign_chunk(template, [row], numbers, signer)
-    if problems:
-        raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", problems)
+    try:
+        made = [sign_certificate(template, content, numbers[0], signer)]
+    except StatementError as exc:
+        problem = bilingual(str(exc), row=0, field="statement", code="statement.field")
+        raise IneligibleError("无法生成证书声明 / the successor's statement cannot be built", [problem]) from None
     signed = None
     if credentials is not None:
         plan = await plan_credentials(

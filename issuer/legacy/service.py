@@ -159,7 +159,7 @@ def _same(record: Checked, stored: DbRow[Any]) -> bool:
     return (
         stored.batch_id is None
         and stored.kind == record.kind.value
-        and bytes(stored.holder_id_digest) == record.digest
+        and bytes(stored.holder_id_digest) == record.holder_id_digest
         and stored.subject_code == record.subject_code
         and stored.level == record.level
         and stored.assessed_on == record.recorded_issued_on

@@ -34,6 +34,7 @@ import msgspec
 from issuer.batches.problems import RowProblem, rule_of
 from issuer.identity.kek import KEK_FILE_NAME
 from issuer.identity.sealer import seal_all
+from issuer.issuing.pipeline import IssueTemplate, sign_certificate
 from issuer.keystore import KeyStore
 from issuer.legacy.records import Column, LegacyRecord, RecordChecker
 from issuer.legacy.source import Piece
@@ -49,9 +50,8 @@ from registry.rules.numbering import sequence_scope
 from registry.rules.policy import ProvinceProfile
 from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
-from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement
 from registry.tabular import Row
-from registry.vocab import CertificateKind, subject_type_of
+from registry.vocab import CertificateKind
 
 _A = TypeVar("_A")
 _B = TypeVar("_B")
@@ -122,9 +122,14 @@ class Checked(msgspec.Struct, frozen=True, array_like=True):
     revoke_reason: str
 
     @property
-    def digest(self) -> bytes:
+    def holder_id_digest(self) -> bytes:
         """The holder's keyed index (``registry.identity.index.holder_digest``)."""
         return self.identity[3]
+
+    @property
+    def holder_id_masked(self) -> str:
+        """The document number as shown (the identity's mask)."""
+        return self.identity[4]
 
 
 class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
@@ -333,35 +338,21 @@ def sign_records(records: Sequence[Checked], spec: SignSpec, signer: SigningKey)
     """Statements signed by the province key. The statement's issue date is ``signed_on``: a verifier checks
     that the key was valid on that date, and no key of the registry existed when the old certificate was
     issued. The recorded issue date is kept as ``assessed_on`` and in the origin event."""
-    made = []
-    signed_days = days_since_epoch(spec.signed_on)
-    for record in records:
-        kind, masked = record.kind, record.identity[4]
-        statement = Statement(
-            1, record.number, kind.statement_code, record.holder_name, masked, record.subject_code, record.level,
-            record.institution_code, spec.authority, signed_days, signer.kid,
-        )  # fmt: skip
-        data = encode_statement(statement)
-        made.append(
-            NewCertificate(
-                number=record.number,
-                kind=kind.value,
-                holder_name=record.holder_name,
-                holder_id_digest=record.identity[3],
-                holder_id_masked=masked,
-                subject_type=subject_type_of(kind).value,
-                subject_code=record.subject_code,
-                level=record.level,
+    return [
+        sign_certificate(
+            IssueTemplate(
+                kind=record.kind,
                 institution_code=record.institution_code,
                 authority_code=spec.authority,
                 assessed_on=record.recorded_issued_on,
                 issued_on=spec.signed_on,
-                statement=data,
-                signature=signer.sign(DOMAIN + data),
-                kid=signer.kid,
-            )
+            ),
+            record,
+            record.number,
+            signer,
         )
-    return made
+        for record in records
+    ]
 
 
 _WORKER: RowWorker | None = None
