@@ -15,7 +15,7 @@ import msgspec
 from issuer.documents.errors import FieldOverflowError
 from issuer.documents.fields import field_text
 from issuer.documents.fontstack import FontStack
-from issuer.documents.layout import Align, FieldBox, Template
+from issuer.documents.layout import Align, FieldBox, Frame, PhotoBox, Template
 from issuer.documents.model import CertificateDocument, Variant
 
 PT_PER_MM: Final = 72 / 25.4
@@ -23,9 +23,21 @@ LINE_SPACING: Final = 1.3
 SHRINK_STEP_PT: Final = 0.5
 
 
-class TextElement(msgspec.Struct, frozen=True, kw_only=True):
+class Placed(msgspec.Struct, frozen=True, kw_only=True):
+    """Where an element stands: its anchor, in mm from the paper's top-left corner."""
+
     x_mm: float
     y_mm: float
+
+
+class Boxed(Placed, frozen=True, kw_only=True):
+    """An element that fills a rectangle from its anchor."""
+
+    width_mm: float
+    height_mm: float
+
+
+class TextElement(Placed, frozen=True, kw_only=True):
     size_pt: float
     text: str
     align: Align = "left"
@@ -33,29 +45,31 @@ class TextElement(msgspec.Struct, frozen=True, kw_only=True):
     color: str = "#000000"
 
 
-class FrameElement(msgspec.Struct, frozen=True, kw_only=True):
-    x_mm: float
-    y_mm: float
-    width_mm: float
-    height_mm: float
+class FrameElement(Boxed, frozen=True, kw_only=True):
     line_pt: float
     color: str = "#000000"
     dashed: bool = False
 
 
-class QrElement(msgspec.Struct, frozen=True, kw_only=True):
-    x_mm: float
-    y_mm: float
+class QrElement(Placed, frozen=True, kw_only=True):
     size_mm: float
     url: str
 
 
-class ImageElement(msgspec.Struct, frozen=True, kw_only=True):
-    x_mm: float
-    y_mm: float
-    width_mm: float
-    height_mm: float
+class ImageElement(Boxed, frozen=True, kw_only=True):
     data: bytes
+
+
+def frame_on(rect: Frame | PhotoBox, *, line_pt: float, color: str, dx: float = 0.0, dy: float = 0.0) -> FrameElement:
+    """A frame drawn on ``rect`` (a frame of the design, the photo's box) moved by (``dx``, ``dy``)."""
+    return FrameElement(
+        x_mm=rect.x_mm + dx,
+        y_mm=rect.y_mm + dy,
+        width_mm=rect.width_mm,
+        height_mm=rect.height_mm,
+        line_pt=line_pt,
+        color=color,
+    )
 
 
 Element = TextElement | FrameElement | QrElement | ImageElement
@@ -120,12 +134,7 @@ def _value(fonts: FontStack, box: FieldBox, text: str, dx: float, dy: float) -> 
 
 
 def _design(template: Template) -> list[Element]:
-    elements: list[Element] = [
-        FrameElement(
-            x_mm=f.x_mm, y_mm=f.y_mm, width_mm=f.width_mm, height_mm=f.height_mm, line_pt=f.line_pt, color=f.color
-        )
-        for f in template.frames
-    ]
+    elements: list[Element] = [frame_on(f, line_pt=f.line_pt, color=f.color) for f in template.frames]
     elements += [
         TextElement(x_mm=t.x_mm, y_mm=t.y_mm, size_pt=t.size_pt, text=t.text, align=t.align, bold=t.bold, color=t.color)
         for t in (*template.texts, template.electronic_mark)
@@ -144,16 +153,7 @@ def _photo(template: Template, document: CertificateDocument, variant: Variant, 
         return []
     elements: list[Element] = []
     if variant is Variant.ELECTRONIC:
-        elements.append(
-            FrameElement(
-                x_mm=box.x_mm,
-                y_mm=box.y_mm,
-                width_mm=box.width_mm,
-                height_mm=box.height_mm,
-                line_pt=0.5,
-                color="#9B9B9B",
-            )
-        )
+        elements.append(frame_on(box, line_pt=0.5, color="#9B9B9B"))
         if document.photo is None and box.caption:
             elements.append(
                 TextElement(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from issuer.documents.compose import LINE_SPACING, PT_PER_MM, Element, FrameElement, Page, TextElement
+from issuer.documents.compose import LINE_SPACING, PT_PER_MM, Element, FrameElement, Page, TextElement, frame_on
 from issuer.documents.fontstack import FontStack
 from issuer.documents.layout import Template
 
@@ -91,17 +91,7 @@ def test_print_page(template: Template, offset_mm: tuple[float, float], fonts: F
         )
     )
     if template.photo is not None:
-        photo = template.photo
-        elements.append(
-            FrameElement(
-                x_mm=photo.x_mm + dx,
-                y_mm=photo.y_mm + dy,
-                width_mm=photo.width_mm,
-                height_mm=photo.height_mm,
-                line_pt=0.6,
-                color=BLUE,
-            )
-        )
+        elements.append(frame_on(template.photo, line_pt=0.6, color=BLUE, dx=dx, dy=dy))
     notes = (
         f"试打印页 test print — {template.title} — 偏移 offset x = {dx:+.1f} mm, y = {dy:+.1f} mm",
         "刻度与网格固定于纸张，蓝框随偏移移动 / ruler and grid are fixed to the paper, blue boxes move with the offset",
