@@ -131,6 +131,11 @@ async def _in_set(
     return found
 
 
+async def _present(session: AsyncSession, column: Any, values: Sequence[str]) -> set[str]:
+    """Which of ``values`` ``column`` holds (``values`` not stored are simply absent)."""
+    return {row[0] for row in await _in_set(session, lambda c: select(column).where(c), column, values)}
+
+
 Where = Callable[[Column], str]
 
 
@@ -176,30 +181,15 @@ async def _database_checks(
 ) -> set[str]:
     """Problems the database shows; returns the numbers already imported (to skip). ``institutions``: codes
     known to exist (grown here, so each is looked up once per file)."""
-    institutions.update(
-        row[0]
-        for row in await _in_set(
-            session,
-            lambda c: select(Institution.code).where(c),
-            Institution.code,
-            [c for c in {r.institution_code for r in records} if c not in institutions],
-        )
-    )
+    unknown = [c for c in {r.institution_code for r in records} if c not in institutions]
+    institutions.update(await _present(session, Institution.code, unknown))
     stored = {
         row.number: row
         for row in await _in_set(
             session, lambda c: select(*_STORED).where(c), Certificate.number, [r.number for r in records]
         )
     }
-    serials = {
-        row[0]
-        for row in await _in_set(
-            session,
-            lambda c: select(CertificatePrint.serial).where(c),
-            CertificatePrint.serial,
-            [r.print_serial for r in records if r.print_serial],
-        )
-    }
+    serials = await _present(session, CertificatePrint.serial, [r.print_serial for r in records if r.print_serial])
     already: set[str] = set()
     for record in records:
         if record.institution_code not in institutions:
@@ -233,15 +223,7 @@ async def _store_chunk(
     """One chunk in one transaction; returns how many it stored and how many of those are revoked (a number
     another run stored meanwhile is skipped)."""
     async with database.transaction() as session:
-        present = {
-            row[0]
-            for row in await _in_set(
-                session,
-                lambda c: select(Certificate.number).where(c),
-                Certificate.number,
-                [r.certificate.number for r in rows],
-            )
-        }
+        present = await _present(session, Certificate.number, [r.certificate.number for r in rows])
         todo = [r for r in rows if r.certificate.number not in present]
         if not todo:
             return 0, 0
