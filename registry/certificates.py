@@ -30,6 +30,7 @@ from registry.events import (
     encode_event,
 )
 from registry.log.merkle import leaf_hash
+from registry.lookups import get_or_refuse
 from registry.models import Authority, Batch, Certificate, CertificateCredential, Event, Institution, PublicKey
 from registry.prints import Printed, first_prints, store_first_prints
 from registry.rules.serials import PrintSerialRule
@@ -416,10 +417,7 @@ async def status_of(session: AsyncSession, number: str) -> StatusInfo:
 
 async def get_certificate(session: AsyncSession, number: str) -> Certificate:
     """The certificate row; raises :class:`NotFoundError`."""
-    row = await session.get(Certificate, number)
-    if row is None:
-        raise NotFoundError(f"证书 {number} 不存在 / no certificate {number}")
-    return row
+    return await get_or_refuse(session, Certificate, number, named=("证书", "certificate"))
 
 
 async def require_valid(session: AsyncSession, number: str) -> Certificate:

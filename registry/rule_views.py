@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.errors import NotFoundError
+from registry.lookups import get_or_refuse
 from registry.models import AbilityProject, Authority, Filing, FilingScope, FilingStatusChange, Institution, Occupation
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.formats import occupation_of
@@ -36,9 +36,7 @@ def institution_view(row: Institution) -> InstitutionView:
 
 async def authority_view(session: AsyncSession, code: str) -> AuthorityView:
     """The view of authority ``code``; raises :class:`NotFoundError`."""
-    row = await session.get(Authority, code)
-    if row is None:
-        raise NotFoundError(f"鉴定中心 {code} 不存在 / no authority {code}")
+    row = await get_or_refuse(session, Authority, code, named=("鉴定中心", "authority"))
     return msgspec.convert(row, AuthorityView, from_attributes=True)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.auth.principal import Principal
 from issuer.auth.roles import Role
 from registry.errors import NotFoundError
+from registry.lookups import get_or_refuse
 from registry.models import ApiToken, Authority, Institution
 from registry.vocab import AuthorityLevel
 
@@ -78,9 +79,7 @@ async def resolve_token(session: AsyncSession, token: str) -> Principal | None:
 
 
 async def revoke_token(session: AsyncSession, token_id: int) -> None:
-    row = await session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFoundError(f"令牌 {token_id} 不存在 / no token {token_id}")
+    row = await get_or_refuse(session, ApiToken, token_id, named=("令牌", "token"))
     row.revoked_at = row.revoked_at or datetime.now(UTC)
 
 

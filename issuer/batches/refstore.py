@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from registry.certificates import statuses
-from registry.errors import NotFoundError
+from registry.lookups import get_or_refuse
 from registry.models import (
     Authority,
     Certificate,
@@ -46,10 +46,7 @@ class InstitutionRefs(msgspec.Struct, frozen=True):
 
 async def institution_row(session: AsyncSession, code: str) -> Institution:
     """The institution; raises :class:`NotFoundError` (404)."""
-    row = await session.get(Institution, code)
-    if row is None:
-        raise NotFoundError(f"鉴定机构 {code} 不存在 / no institution {code}")
-    return row
+    return await get_or_refuse(session, Institution, code, named=("鉴定机构", "institution"))
 
 
 async def authority_region(session: AsyncSession, code: str) -> str | None:

@@ -23,6 +23,7 @@ from issuer.batches.problems import encode_problems
 from issuer.batches.rows import CheckedRow
 from issuer.batches.workflow import PENDING_STATES, RowStatus, State, require_state
 from registry.errors import NotFoundError
+from registry.lookups import get_or_refuse
 from registry.models import Batch, BatchRow, Certificate, HolderIdentity, Institution
 from registry.sets import member_of
 from registry.vocab import CertificateKind
@@ -37,10 +38,7 @@ Key = tuple[bytes, str, int]
 
 async def get_batch(session: AsyncSession, batch_id: int) -> Batch:
     """The batch; raises :class:`NotFoundError` (404)."""
-    row = await session.get(Batch, batch_id)
-    if row is None:
-        raise NotFoundError(f"批次 {batch_id} 不存在 / no batch {batch_id}")
-    return row
+    return await get_or_refuse(session, Batch, batch_id, named=("批次", "batch"))
 
 
 async def institution_region(session: AsyncSession, code: str) -> str:

@@ -13,7 +13,8 @@ import click
 from sqlalchemy import select
 
 from issuer.cli._common import console, echo_json_lines, err_console, json_option, open_database, run, settings_from_env
-from registry.errors import ConflictError, NotFoundError
+from registry.errors import ConflictError
+from registry.lookups import get_or_refuse
 from registry.models import ApiKey
 from verify.apikeys import generate_api_key, hash_api_key
 from verify.cache.connect import redis_from_url
@@ -92,9 +93,7 @@ def apikeys_revoke(key_id: int) -> None:
 
     async def _revoke() -> bool:
         async with open_database(settings) as database, database.transaction() as session:
-            row = await session.get(ApiKey, key_id)
-            if row is None:
-                raise NotFoundError(f"API 密钥 {key_id} 不存在 / no API key {key_id}")
+            row = await get_or_refuse(session, ApiKey, key_id, named=("API 密钥", "API key"))
             if row.revoked_at is not None:
                 raise ConflictError(f"API 密钥 {key_id} 已吊销 / API key {key_id} is already revoked")
             row.revoked_at = datetime.now(UTC)

@@ -17,6 +17,7 @@ from issuer.auth.principal import Principal
 from issuer.identity.kek import open_kek
 from issuer.identity.sealer import identity_binding
 from issuer.issuing.corrections import check_reason
+from registry.certificates import get_certificate
 from registry.config import Settings
 from registry.db import Database
 from registry.errors import NotFoundError
@@ -24,7 +25,7 @@ from registry.events import EventKind, NewEvent, append_event
 from registry.identity.sealing.envelope import data_key_id
 from registry.identity.sealing.ring import DataKeyRing
 from registry.identity.sealing.store import get_identity, wrapped_keys
-from registry.models import Certificate, HolderIdentity
+from registry.models import HolderIdentity
 from registry.rules.document_types import DocumentType
 
 
@@ -64,9 +65,7 @@ async def read_identity(
     authorise(caller, Action.READ_IDENTITY)
     reason = check_reason(reason)
     async with database.transaction() as session:
-        certificate = await session.get(Certificate, number)
-        if certificate is None:
-            raise NotFoundError(f"证书 {number} 不存在 / no certificate {number}")
+        certificate = await get_certificate(session, number)
         identity = (
             await get_identity(session, certificate.holder_identity_id) if certificate.holder_identity_id else None
         )
