@@ -22,7 +22,7 @@ from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import get_profile
 from verify.cache.invalidation import invalidate_numbers
 from verify.runtime import STATE_KEY as VERIFY_STATE_KEY
-from verify.runtime import VerifyRuntime
+from verify.runtime import VerifyRuntime, state_value
 
 STATE_KEY = "issuer"
 
@@ -75,9 +75,7 @@ def lifespan(settings: Settings) -> Any:
 
 
 def provide_issuer(state: State) -> IssuerRuntime:
-    runtime = state[STATE_KEY]
-    assert isinstance(runtime, IssuerRuntime)
-    return runtime
+    return state_value(state, STATE_KEY, IssuerRuntime)
 
 
 async def provide_principal(request: Request[Any, Any, Any], state: State) -> Principal:

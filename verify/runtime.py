@@ -14,7 +14,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -325,7 +325,15 @@ def lifespan(settings: Settings) -> Any:
     return _lifespan
 
 
+_T = TypeVar("_T")
+
+
+def state_value(state: State, key: str, kind: type[_T]) -> _T:
+    """What an app's lifespan stored under ``key``, as a ``kind`` (anything else is a wiring bug)."""
+    value = state[key]
+    assert isinstance(value, kind)
+    return value
+
+
 def provide_runtime(state: State) -> VerifyRuntime:
-    runtime = state[STATE_KEY]
-    assert isinstance(runtime, VerifyRuntime)
-    return runtime
+    return state_value(state, STATE_KEY, VerifyRuntime)
