@@ -59,17 +59,23 @@ async def _chunks(handle: IO[bytes], size: int) -> AsyncIterator[bytes]:
         handle.close()
 
 
+def _private(file_name: str, more: dict[str, str] | None = None) -> dict[str, str]:
+    """The headers (and ``more``) of a download saved as ``file_name`` that no cache may keep: it holds
+    identities."""
+    return {"Content-Disposition": f'attachment; filename="{file_name}"', **(more or {}), "Cache-Control": "no-store"}
+
+
 def _stream(download: Download) -> Stream:
-    headers = {
-        "Content-Disposition": f'attachment; filename="{download.file_name}"',
-        "Content-Length": str(download.size),
-        "ETag": f'"{download.sha256.hex()}"',
-        "Cache-Control": "no-store",
-    }
+    headers = _private(download.file_name, {"Content-Length": str(download.size), "ETag": f'"{download.sha256.hex()}"'})
     return Stream(_chunks(download.handle, download.size), media_type=download.media_type, headers=headers)
 
 
-#: The same answer for the staff console's download screens (``issuer/console/screens/downloads.py``).
+def private_pdf(file_name: str, data: bytes) -> Response[bytes]:
+    """A PDF drawn on request, saved as ``file_name``, never cached."""
+    return Response(data, media_type="application/pdf", headers=_private(file_name))
+
+
+#: The same answers for the staff console's download screens (``issuer/console/screens/downloads.py``).
 download_stream = _stream
 
 
@@ -99,8 +105,7 @@ class DocumentController(Controller):
         chosen = parse_variant(variant)
         today = province_day(datetime.now(UTC))
         name, data = await issuer.artefacts.certificate_pdf(principal, issuer.profile, number, chosen, today=today)
-        headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-        return Response(data, media_type="application/pdf", headers=headers)
+        return private_pdf(name, data)
 
     @get(
         "/documents/test-print.pdf",
@@ -128,11 +133,7 @@ class DocumentController(Controller):
     ) -> Response[bytes]:
         chosen, moved = parse_kind(kind), parse_offset(offset)
         data = await issuer.artefacts.test_print(principal, chosen, moved)
-        headers = {
-            "Content-Disposition": f'attachment; filename="test-print-{chosen.value}.pdf"',
-            "Cache-Control": "no-store",
-        }
-        return Response(data, media_type="application/pdf", headers=headers)
+        return private_pdf(f"test-print-{chosen.value}.pdf", data)
 
     @get(
         "/batches/{batch_id:int}/certificates.zip",

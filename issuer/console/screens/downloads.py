@@ -19,7 +19,7 @@ from litestar import Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
-from issuer.artefacts.api import download_stream
+from issuer.artefacts.api import download_stream, private_pdf
 from issuer.artefacts.services import parse_variant
 from issuer.artefacts.store import ArtefactKind
 from issuer.documents.model import Variant
@@ -58,8 +58,7 @@ async def certificate_pdf(
     profile = issuer.profile
     today = province_day(datetime.now(UTC))
     name, data = await issuer.artefacts.certificate_pdf(staff, profile, number, chosen, today=today)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(data, media_type="application/pdf", headers=headers)
+    return private_pdf(name, data)
 
 
 DOWNLOAD_SCREENS: Final = [qr_zip, certificates_zip, certificates_pdf, certificate_pdf]
