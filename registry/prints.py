@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.bulk import insert_records
 from registry.calendar import province_day
+from registry.convert import view_of
 from registry.errors import ConflictError
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import Authority, CertificatePrint
@@ -168,16 +169,7 @@ def _year(at: datetime) -> int:
 
 
 def _info(row: CertificatePrint, *, void: bool) -> PrintInfo:
-    return PrintInfo(
-        number=row.number,
-        serial=row.serial,
-        printed_at=row.printed_at,
-        given=row.given,
-        replaces=row.replaces,
-        reason=row.reason,
-        event_id=row.log_index,
-        void=void,
-    )
+    return view_of(row, PrintInfo, event_id=row.log_index, void=void)
 
 
 async def prints_of(session: AsyncSession, number: str) -> list[PrintInfo]:

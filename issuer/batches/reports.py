@@ -20,6 +20,7 @@ from issuer.batches.events import history
 from issuer.batches.problems import decode_problems
 from issuer.batches.submission import Imported
 from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
+from registry.convert import view_of
 from registry.db import Database
 from registry.models import Batch, BatchRow, Institution
 from registry.prints import PrintInfo, current_prints
@@ -31,37 +32,18 @@ DEFAULT_PAGE: Final = 100
 
 def row_report(row: BatchRow, serials: dict[str, PrintInfo] | None = None) -> RowReport:
     printed = (serials or {}).get(row.certificate_number or "")
-    return RowReport(
+    return view_of(
+        row,
+        RowReport,
         row=row.row_no,
-        status=row.status,
-        holder_name=row.holder_name,
-        holder_id_masked=row.holder_id_masked,
-        subject_code=row.subject_code,
-        level=row.level,
         problems=decode_problems(row.problems, row=row.row_no),
-        certificate_number=row.certificate_number,
         print_serial=printed.serial if printed else None,
     )
 
 
 def summary(batch: Batch, institution_name: str, counts: dict[str, int]) -> BatchSummary:
-    return BatchSummary(
-        id=batch.id,
-        institution_code=batch.institution_code,
-        institution_name=institution_name,
-        kind=batch.kind,
-        assessed_on=batch.assessed_on,
-        state=batch.state,
-        state_zh=STATE_LABELS_ZH[State(batch.state)],
-        counts=Counts.of(counts),
-        file_name=batch.file_name,
-        submitted_by=batch.submitted_by,
-        created_at=batch.created_at,
-        authority_code=batch.authority_code,
-        notice_starts_at=batch.notice_starts_at,
-        notice_ends_at=batch.notice_ends_at,
-        issued_at=batch.issued_at,
-    )
+    state_zh = STATE_LABELS_ZH[State(batch.state)]
+    return view_of(batch, BatchSummary, institution_name=institution_name, state_zh=state_zh, counts=Counts.of(counts))
 
 
 _WAITING: Final = {
@@ -195,19 +177,7 @@ async def import_answer(database: Database, profile: ProvinceProfile, imported: 
         counts = await store.status_counts(session, batch.id)
         names = await _institution_names(session, {batch.institution_code})
         province = needs_province(profile, batch.kind)
-    bad = [
-        RowReport(
-            row=r.row_no,
-            status=RowStatus.BAD.value,
-            holder_name=r.holder_name,
-            holder_id_masked=r.holder_id_masked,
-            subject_code=r.subject_code,
-            level=r.level,
-            problems=r.problems,
-        )
-        for r in imported.rows
-        if r.problems
-    ]
+    bad = [view_of(r, RowReport, row=r.row_no, status=RowStatus.BAD.value) for r in imported.rows if r.problems]
     return ImportAnswer(
         batch=summary(batch, names.get(batch.institution_code, ""), counts),
         next_step=next_step(batch, counts, province, datetime.now(UTC)),

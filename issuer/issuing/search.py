@@ -21,6 +21,7 @@ from issuer.issuing.corrections import check_name, check_number, check_resident_
 from issuer.issuing.qrcodes import viewable_certificate
 from registry import holders
 from registry.certificates import statuses
+from registry.convert import view_of
 from registry.db import Database
 from registry.errors import NotFoundError
 from registry.models import Certificate, Institution
@@ -61,19 +62,9 @@ async def _views(database_rows: list[Certificate], database: Database) -> list[C
     for c in database_rows:
         status = found.get(c.number)
         views.append(
-            CertificateView(
-                number=c.number,
-                kind=c.kind,
-                holder_name=c.holder_name,
-                holder_id_masked=c.holder_id_masked,
-                subject_code=c.subject_code,
-                level=c.level,
-                institution_code=c.institution_code,
-                authority_code=c.authority_code,
-                assessed_on=c.assessed_on,
-                issued_on=c.issued_on,
-                batch_id=c.batch_id,
-                supersedes=c.supersedes,
+            view_of(
+                c,
+                CertificateView,
                 status=status.status.value if status else "valid",
                 status_at=status.at if status else None,
                 status_reason=status.reason if status else "",
