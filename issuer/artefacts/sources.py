@@ -23,6 +23,7 @@ from issuer.identity.reads import ring_for
 from issuer.identity.sealer import identity_binding
 from registry.certificates import STATUS_EVENT_KINDS
 from registry.config import Settings
+from registry.convert import view_of
 from registry.identity.sealing.envelope import SealPurpose, open_sealed
 from registry.identity.sealing.ring import DataKeyRing
 from registry.models import (
@@ -192,21 +193,15 @@ def _document(
     photo = open_photo(ring, row.id, row.photo_sealed) if row.photo_sealed is not None else None
     kind = CertificateKind(row.kind)
     serial, reprinted = printed or ("", False)
-    return CertificateDocument(
+    occupation = row.subject_type == "occupation"
+    return view_of(
+        row,
+        CertificateDocument,
         kind=kind,
-        number=row.number,
-        holder_name=row.holder_name,
         document_type=document_type.label_zh,
         document_number=document_number,
-        subject_name=(row.occupation_name if row.subject_type == "occupation" else row.project_name)
-        or row.subject_code,
-        subject_code=row.subject_code,
-        trade=(row.trade or "") if row.subject_type == "occupation" else "",
-        level=row.level,
-        institution_name=row.institution_name,
-        institution_code=row.institution_code,
-        authority_name=row.authority_name,
-        issued_on=row.issued_on,
+        subject_name=(row.occupation_name if occupation else row.project_name) or row.subject_code,
+        trade=(row.trade or "") if occupation else "",
         qr_url=token_url(public_url, encode_token(row.statement, row.signature)),
         query_url=public_url,
         print_serial=serial,

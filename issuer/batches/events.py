@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.auth.duties import Step
 from issuer.auth.principal import Principal
 from issuer.batches.dto import HistoryEntry
+from registry.convert import view_of
 from registry.events import DetailValue, EventKind, NewEvent, decode_entry
 from registry.models import Batch, Event
 
@@ -50,17 +51,11 @@ def batch_event(
 async def history(session: AsyncSession, batch_id: int) -> list[HistoryEntry]:
     """Every event of the batch, oldest first (``ix_event_subject_idx``)."""
     rows = await session.scalars(select(Event).where(Event.subject == subject_of(batch_id)).order_by(Event.idx))
-    return [
-        HistoryEntry(
-            index=row.idx,
-            kind=row.kind,
-            at=row.at,
-            actor=row.actor,
-            reason=row.reason,
-            details={key: _shown(value) for key, value in decode_entry(row.data).details.items()},
-        )
-        for row in rows
-    ]
+    return [view_of(row, HistoryEntry, index=row.idx, details=_details(row.data)) for row in rows]
+
+
+def _details(data: bytes) -> dict[str, Any]:
+    return {key: _shown(value) for key, value in decode_entry(data).details.items()}
 
 
 def _shown(value: Any) -> Any:
