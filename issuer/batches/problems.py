@@ -13,6 +13,7 @@ from typing import Final
 
 import msgspec
 
+from registry.convert import view_of
 from registry.rules.errors import Violation
 
 _MESSAGES: Final[dict[str, tuple[str, str]]] = {
@@ -103,15 +104,7 @@ def problem(
 
 def from_violation(found: Violation, *, column: str = "", field: str, row: int = 0) -> RowProblem:
     """A registry violation located at ``column`` of the file (or found by issuing: no column)."""
-    return RowProblem(
-        row=row,
-        column=column,
-        field=field,
-        code=found.code,
-        message_zh=found.message_zh,
-        message_en=found.message_en,
-        rule=rule_of(found.code, found.rule),
-    )
+    return view_of(found, RowProblem, row=row, column=column, field=field, rule=rule_of(found.code, found.rule))
 
 
 def bilingual(text: str, *, code: str, field: str, row: int = 0, rule: str | None = None) -> RowProblem:
