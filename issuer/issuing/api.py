@@ -221,12 +221,8 @@ class CertificateChangeController(Controller):
         self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: Runtime, principal: Caller
     ) -> SuccessorResult:
         """换发: a new number with corrected content; the old number is superseded."""
-        correction = Correction(
-            holder_name=data.holder_name, holder_id=data.holder_id, holder_id_type=data.holder_id_type,
-            subject_code=data.subject_code, level=data.level,
-        )  # fmt: skip
         return await replace_certificate(
-            issuer.database, issuer.keystore, issuer.profile, number, correction,
+            issuer.database, issuer.keystore, issuer.profile, number, data,  # a ReplaceRequest is its Correction
             reason=data.reason, caller=principal, settings=issuer.settings,
             announce=issuer.announce, credentials=_credentials(issuer),
         )  # fmt: skip
