@@ -26,9 +26,9 @@ from issuer.batches.dto import (
     RowsRequest,
 )
 from issuer.batches.notice_api import NoticeController
-from issuer.batches.steps import ReviewStep, RowsStep, StepAction
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, submit_form
 from issuer.batches.template import build_template
-from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form, upload_of
+from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form
 from issuer.batches.workflow import RowStatus, State
 from issuer.injected import Caller, Runtime
 from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented
@@ -146,9 +146,7 @@ class BatchController(Controller):
     async def submit(self, *, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller) -> ImportAnswer:
         """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
-        imported = await submission.submit_batch(
-            issuer.database, issuer.settings, principal, upload_of(form), profile=issuer.profile
-        )
+        imported = await submit_form(issuer, principal, form)
         return await reports.import_answer(issuer.database, issuer.profile, imported)
 
     @get(
@@ -236,15 +234,7 @@ class BatchController(Controller):
     ) -> ImportAnswer:
         """Replace the rows of a submitted or rejected batch by a corrected file (multipart: file)."""
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=RESUBMIT_FIELDS)
-        imported = await submission.resubmit_batch(
-            issuer.database,
-            issuer.settings,
-            principal,
-            batch_id,
-            data=form.data,
-            file_name=form.file_name,
-            profile=issuer.profile,
-        )
+        imported = await resubmit_form(issuer, principal, batch_id, form)
         return await reports.import_answer(issuer.database, issuer.profile, imported)
 
     exclude = _step(

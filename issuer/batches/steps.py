@@ -2,7 +2,9 @@
 
 Each front end reads its own request (a JSON body, a form) into the arguments of the SAME service
 (:mod:`issuer.batches.submission`, :mod:`issuer.batches.transitions`); these types say what such a service
-and such a reading look like, so one route factory per front end serves every step.
+and such a reading look like, so one route factory per front end serves every step. An upload (a new batch,
+a corrected file) is read by each front end into the same :class:`Form`, which :func:`submit_form` and
+:func:`resubmit_form` hand to the service.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeAlias, TypeVar
 
 from issuer.auth import Principal
-from issuer.batches import transitions
+from issuer.batches import submission, transitions
+from issuer.batches.upload import Form, upload_of
 from issuer.runtime import IssuerRuntime
 from registry.db import Database
 from registry.rules.policy import ProvinceProfile
@@ -37,3 +40,23 @@ class ReviewStep(Protocol):
         *,
         profile: ProvinceProfile,
     ) -> Awaitable[None]: ...
+
+
+async def submit_form(issuer: IssuerRuntime, caller: Principal, form: Form) -> submission.Imported:
+    """A results file and its form fields as a new batch (:func:`submission.submit_batch`)."""
+    return await submission.submit_batch(
+        issuer.database, issuer.settings, caller, upload_of(form), profile=issuer.profile
+    )
+
+
+async def resubmit_form(issuer: IssuerRuntime, caller: Principal, batch_id: int, form: Form) -> submission.Imported:
+    """A corrected results file in place of batch ``batch_id``'s rows (:func:`submission.resubmit_batch`)."""
+    return await submission.resubmit_batch(
+        issuer.database,
+        issuer.settings,
+        caller,
+        batch_id,
+        data=form.data,
+        file_name=form.file_name,
+        profile=issuer.profile,
+    )

@@ -18,14 +18,13 @@ from litestar.response import Redirect
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
-from issuer.batches.steps import ReviewStep, RowsStep, StepAction
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, submit_form
 from issuer.batches.upload import (
     FORM_SLACK,
     RESUBMIT_FIELDS,
     SUBMIT_FIELDS,
     Form,
     read_form,
-    upload_of,
 )
 from issuer.batches.workflow import RowStatus, State
 from issuer.console.screens import forms
@@ -103,9 +102,7 @@ async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Resp
 async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
-    imported = await submission.submit_batch(
-        issuer.database, issuer.settings, staff, upload_of(form), profile=issuer.profile
-    )
+    imported = await submit_form(issuer, staff, form)
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
 
@@ -139,15 +136,7 @@ async def batch_page(
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
 async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
-    await submission.resubmit_batch(
-        issuer.database,
-        issuer.settings,
-        staff,
-        batch_id,
-        data=form.data,
-        file_name=form.file_name,
-        profile=issuer.profile,
-    )
+    await resubmit_form(issuer, staff, batch_id, form)
     return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
 
 
