@@ -26,7 +26,7 @@ from issuer.batches.dto import (
     RowsRequest,
 )
 from issuer.batches.notice_api import NoticeController
-from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, submit_form
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, start_notice, submit_form
 from issuer.batches.template import build_template
 from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form
 from issuer.batches.workflow import RowStatus, State
@@ -275,15 +275,7 @@ class BatchController(Controller):
     ) -> BatchDetail:
         """Start the public notice (body optional: ``{"days": N}`` lengthens it)."""
         body = data or NoticeRequest()
-        await transitions.start_notice(
-            issuer.database,
-            principal,
-            batch_id,
-            profile=issuer.profile,
-            notice_setting=issuer.settings.issuing.notice_days,
-            days=body.days,
-            reason=body.reason,
-        )
+        await start_notice(issuer, principal, batch_id, body.days, body.reason)
         return await _batch_now(issuer, principal, batch_id)
 
     objection = _step(

@@ -60,3 +60,17 @@ async def resubmit_form(issuer: IssuerRuntime, caller: Principal, batch_id: int,
         file_name=form.file_name,
         profile=issuer.profile,
     )
+
+
+async def start_notice(issuer: IssuerRuntime, caller: Principal, batch_id: int, days: int | None, reason: str) -> None:
+    """The public notice of batch ``batch_id``: ``days`` may lengthen the setting's, never shorten it
+    (:func:`transitions.start_notice`)."""
+    await transitions.start_notice(
+        issuer.database,
+        caller,
+        batch_id,
+        profile=issuer.profile,
+        notice_setting=issuer.settings.issuing.notice_days,
+        days=days,
+        reason=reason,
+    )

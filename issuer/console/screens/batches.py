@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
-from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, submit_form
+from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, start_notice, submit_form
 from issuer.batches.upload import (
     FORM_SLACK,
     RESUBMIT_FIELDS,
@@ -182,15 +182,8 @@ async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields
         raise InvalidInputError(
             "公示天数须为整数 / the notice days must be a whole number", field="days", code="form.days"
         )
-    await transitions.start_notice(
-        issuer.database,
-        staff,
-        batch_id,
-        profile=issuer.profile,
-        notice_setting=issuer.settings.issuing.notice_days,
-        days=int(days_text) if days_text else None,
-        reason=forms.reason(fields, required=False),
-    )
+    days = int(days_text) if days_text else None
+    await start_notice(issuer, staff, batch_id, days, forms.reason(fields, required=False))
 
 
 async def _resolve(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
