@@ -128,8 +128,10 @@ async def scratch_database(url: str) -> AsyncIterator[Database]:
     try:
         yield db
     finally:
-        await empty_tables(db)
-        await db.dispose()
+        try:
+            await empty_tables(db)
+        finally:
+            await db.dispose()  # even when emptying failed: its connections would otherwise warn in a later test
 
 
 async def drop_pg_database(admin_url: str, name: str) -> None:

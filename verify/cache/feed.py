@@ -23,6 +23,7 @@ database is down the feed waits; cached answers stay (nothing can change in a da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
@@ -75,6 +76,7 @@ class ChangeFeed:
         self.revisions: Revisions = views.revisions
         self._redis_pending: set[str] = set()
         self._failing = False
+        self._stopping = asyncio.Event()
         #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
         #: holders, :meth:`verify.person.cache.PersonStore.changed`).
         self.on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = None
@@ -82,16 +84,19 @@ class ChangeFeed:
     async def start(self) -> None:
         """Load the key set and start after the newest event; raises what the database raises."""
         await self.keysets.load(self.database, seconds=self.timeout)
-        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
+        async with asyncio.timeout(self.timeout), self.database.primary_engine.connect() as conn:
             self.last = await last_event_index(conn)
             self.revisions.start(self.last)
         async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
             self.views.checkpoint_size = await latest_checkpoint_size(conn)
 
     async def run(self) -> None:
-        """Poll until cancelled; database failures are logged once per outage and retried."""
-        while True:
-            await asyncio.sleep(self.interval)
+        """Poll until :meth:`stop` (or cancelled); database failures are logged once per outage and retried."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+            if self._stopping.is_set():
+                return
             try:
                 await self.poll()
             except DATABASE_ERRORS as exc:
@@ -103,12 +108,17 @@ class ChangeFeed:
             else:
                 self._failing = False
 
+    def stop(self) -> None:
+        """Let :meth:`run` return after the poll in flight: a poll cancelled half-way would leave its
+        connection to the garbage collector (on SQLite, an unclosed file handle until then)."""
+        self._stopping.set()
+
     async def poll(self) -> None:
         """Apply every event after the last one seen."""
         keys_changed = False
         # Events come from the primary (``database_url``), not the replica: a lagging replica must not hide a
         # revocation from this worker; the view store then reads that certificate from the primary too.
-        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
+        async with asyncio.timeout(self.timeout), self.database.primary_engine.connect() as conn:
             while True:
                 rows = await events_after(conn, self.last, PAGE)
                 keys_changed |= self._apply(rows)

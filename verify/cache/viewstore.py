@@ -244,7 +244,7 @@ class ViewStore:
             behind = [n for n in numbers if self.revisions.known(n) > _revision(views[n])]
             if behind:
                 self.metrics.replica_behind.inc(len(behind))
-                views.update(await read_from(self.database.write_engine, behind))
+                views.update(await read_from(self.database.primary_engine, behind))
             return views
 
         try:

@@ -250,7 +250,7 @@ class PersonStore:
             found = await read_from(self.database.read_engine, replica) if replica else {}
             primary += [q for q in replica if any(self.revisions.known(v.number) > v.revision for v in found[q.tag])]
             if primary:
-                found.update(await read_from(self.database.write_engine, primary))
+                found.update(await read_from(self.database.primary_engine, primary))
             return found
 
         try:
