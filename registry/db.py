@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -54,6 +54,17 @@ def _make_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     )
 
 
+@asynccontextmanager
+async def one_off_engine(url: str, **options: Any) -> AsyncIterator[AsyncEngine]:
+    """A plain engine for one short job (an administrative statement, a migration, a schema check), disposed of
+    when the block ends, however it ends; ``options`` go to :func:`create_async_engine`."""
+    engine = create_async_engine(url, **options)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 class Database:
     """The registry's engines and session factories; one per process, disposed on shutdown."""
 
@@ -93,3 +104,11 @@ class Database:
         await self.read_engine.dispose()
         if self.primary_engine not in (self.write_engine, self.read_engine):
             await self.primary_engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        """``async with Database(url) as database:`` for a short job (a command, a test's setup): disposed of
+        when the block ends, however it ends."""
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.dispose()

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,40 +47,31 @@ PAGE: Final = 5000
 REDIS_CHUNK: Final = 500
 
 
+@dataclass(eq=False, repr=False)
 class ChangeFeed:
     """Polls the event table and applies what it finds to the caches of this worker."""
 
-    def __init__(
-        self,
-        database: Database,
-        cache: ResponseCache[Any],
-        keysets: KeySetCache,
-        redis: RedisViews | None,
-        metrics: Metrics,
-        *,
-        views: ViewStore,
-        interval: float,
-        timeout: float,
-        keyset_refresh: float,
-    ) -> None:
-        self.database = database
-        self.cache = cache
-        self.keysets = keysets
-        self.redis = redis
-        self.views = views
-        self.metrics = metrics
-        self.interval = interval
-        self.timeout = timeout
-        self.keyset_refresh = keyset_refresh
-        self.last = -1
+    database: Database
+    cache: ResponseCache[Any]
+    keysets: KeySetCache
+    redis: RedisViews | None
+    metrics: Metrics
+    _: KW_ONLY
+    views: ViewStore
+    interval: float
+    timeout: float
+    keyset_refresh: float
+    last: int = field(default=-1, init=False)
+    #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
+    #: holders, :meth:`verify.person.cache.PersonStore.changed`).
+    on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = field(default=None, init=False)
+    _redis_pending: set[str] = field(default_factory=set, init=False)
+    _failing: bool = field(default=False, init=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def __post_init__(self) -> None:
         #: The feed's position and the newest event per number, shared with the view store.
-        self.revisions: Revisions = views.revisions
-        self._redis_pending: set[str] = set()
-        self._failing = False
-        self._stopping = asyncio.Event()
-        #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
-        #: holders, :meth:`verify.person.cache.PersonStore.changed`).
-        self.on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = None
+        self.revisions: Revisions = self.views.revisions
 
     async def start(self) -> None:
         """Load the key set and start after the newest event; raises what the database raises."""
