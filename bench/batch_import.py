@@ -25,13 +25,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from bench.database import ScratchDatabase, add_arguments, scratch_name
 from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
-from registry.db import Database
+from registry.db import Database, one_off_engine
 from registry.rules.checkdigits import mod11_2
 from registry.rules.profiles import get_profile
 from registry.schema import upgrade
@@ -60,8 +58,7 @@ async def _reset(database: Database) -> None:
 
 
 async def time_import(url: str, data: bytes) -> float:
-    database = Database(url)
-    try:
+    async with Database(url) as database:
         await _reset(database)
         settings = load_settings({}, database_url=url, id_hash_key="bench-id-hash-key-0123456789", max_rows=200_000)
         upload = Upload(
@@ -76,8 +73,6 @@ async def time_import(url: str, data: bytes) -> float:
         seconds = time.perf_counter() - start
         assert not any(row.problems for row in imported.rows), "the bench file must import without a bad row"
         return seconds
-    finally:
-        await database.dispose()
 
 
 def time_read(data: bytes) -> float:
@@ -87,11 +82,8 @@ def time_read(data: bytes) -> float:
 
 
 async def _migrated(url: str) -> str:
-    engine = create_async_engine(url)
-    try:
+    async with one_off_engine(url) as engine:
         await upgrade(engine)
-    finally:
-        await engine.dispose()
     return url
 
 

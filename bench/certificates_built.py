@@ -15,7 +15,7 @@ import resource
 import shutil
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -32,10 +32,10 @@ from registry.calendar import province_day
 from registry.config import Settings
 from registry.db import Database
 from registry.models import BatchRow
-from registry.rules.checkdigits import mod11_2
 from registry.rules.documents import holder_document
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store, seed_world
+from tests.factories.world import resident_id
 from tests.integration.issuing.batches import Row, make_batch
 from tests.support import make_settings
 
@@ -60,13 +60,6 @@ class BuiltFigures(msgspec.Struct, frozen=True, kw_only=True):
     pdf_build_seconds: float | None
     pdf_build_cpu: float | None
     pdf_bytes: int | None
-
-
-def resident_id(n: int) -> str:
-    """The ``n``-th of a family of valid resident ID numbers (distinct birth dates and sequences)."""
-    born = date(1970, 1, 1) + timedelta(days=n % 12000)
-    body = f"430102{born:%Y%m%d}{n // 12000 % 1000:03d}"
-    return body + mod11_2(body)
 
 
 async def _issued(database: Database, store: KeyStore, settings: Settings, rows: int, *, sealed: bool) -> int:

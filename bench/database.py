@@ -22,8 +22,8 @@ import socket
 from typing import Final
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from registry.db import one_off_engine
 from registry.schema import upgrade
 
 DEFAULT_ADMIN_URL: Final = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -95,45 +95,33 @@ def _check_name(name: str) -> str:
 
 async def database_mark(admin_url: str, name: str) -> str | None:
     """The comment on database ``name`` (``""`` when it has none), or ``None`` when it does not exist."""
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    text(
-                        "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
-                        " WHERE datname = :name"
-                    ),
-                    {"name": name},
-                )
-            ).first()
-    finally:
-        await engine.dispose()
+    async with one_off_engine(admin_url, isolation_level="AUTOCOMMIT") as engine, engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = :name"
+                ),
+                {"name": name},
+            )
+        ).first()
     return None if row is None else str(row[0])
 
 
 async def _create(admin_url: str, name: str, mark: str) -> str:
     """Create, mark and migrate ``name``; raises :class:`BenchDatabaseError` when it already exists."""
     name = _check_name(name)
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-            if exists:
-                raise BenchDatabaseError(
-                    f"database {name!r} exists and this run did not create it: pick another --db-name "
-                    "(or drop it yourself if it is yours)"
-                )
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-            await conn.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{mark}'"))
-    finally:
-        await engine.dispose()
+    async with one_off_engine(admin_url, isolation_level="AUTOCOMMIT") as engine, engine.connect() as conn:
+        exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists:
+            raise BenchDatabaseError(
+                f"database {name!r} exists and this run did not create it: pick another --db-name "
+                "(or drop it yourself if it is yours)"
+            )
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await conn.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{mark}'"))
     url = url_of(admin_url, name)
-    migrated = create_async_engine(url)
-    try:
+    async with one_off_engine(url) as migrated:
         await upgrade(migrated, "head")
-    finally:
-        await migrated.dispose()
     return url
 
 
@@ -156,12 +144,8 @@ class ScratchDatabase:
         """Drop it if this object created it and its mark is still ours; otherwise leave it alone."""
         if not self.created or await database_mark(self.admin_url, self.name) != self.mark:
             return
-        engine = create_async_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        finally:
-            await engine.dispose()
+        async with one_off_engine(self.admin_url, isolation_level="AUTOCOMMIT") as engine, engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self.created = False
 
 
@@ -176,9 +160,6 @@ async def reusable_database(admin_url: str, name: str) -> tuple[str, bool]:
         return await _create(admin_url, name, REGISTRY_MARK), True
     if mark != REGISTRY_MARK:
         raise BenchDatabaseError(f"database {name!r} is not a bench registry (comment {mark!r}): not touching it")
-    engine = create_async_engine(url_of(admin_url, name))
-    try:
+    async with one_off_engine(url_of(admin_url, name)) as engine:
         await upgrade(engine, "head")
-    finally:
-        await engine.dispose()
     return url_of(admin_url, name), False

@@ -152,11 +152,8 @@ async def measure_proofs(database: Database, tree: int, rounds: int, loops: int)
 
 
 async def with_database(scratch: ScratchDatabase, work: Callable[[Database], Awaitable[None]]) -> None:
-    database = Database(await scratch.create())
-    try:
+    async with Database(await scratch.create()) as database:
         await work(database)
-    finally:
-        await database.dispose()
         await scratch.drop()
 
 

@@ -30,12 +30,9 @@ import asyncio
 import csv
 import io
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,6 +42,7 @@ import nacl.signing
 from sqlalchemy import func, select, text, update
 
 from bench.database import ScratchDatabase, add_arguments, free_port, reusable_database, scratch_name
+from bench.servers import UvicornServer
 from bench.verify import Server as VerifyServer
 from bench.verify import _post_body, sample_certificates
 from bench.wrk import run_wrk
@@ -109,12 +107,11 @@ async def build(url: str, key_dir: Path, size: int, *, fresh: bool) -> None:
         await database.dispose()
 
 
-class IssuerServer:
+class IssuerServer(UvicornServer):
     """``uvicorn issuer.asgi:app`` (the all-in-one service) on ``url`` with the bench keys."""
 
     def __init__(self, url: str, key_dir: Path, port: int) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
-        env |= {
+        env = {
             "CERTREG_DATABASE_URL": url,
             "CERTREG_KEY_DIR": str(key_dir),
             "CERTREG_KEY_PASSPHRASE": "test-passphrase",
@@ -123,27 +120,8 @@ class IssuerServer:
             "CERTREG_LOG_ORIGIN": ORIGIN,
             "CERTREG_LOG_LEVEL": "WARNING",
             "CERTREG_REDIS_CACHE": "false",
-            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "issuer.asgi:app", "--port", str(port), "--workers", "1",
-             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-            env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/health/live", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("the issuer did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        super().__init__("issuer.asgi:app", port, env, start_seconds=60)
 
 
 async def tokens(database: Database) -> dict[Role, dict[str, str]]:
@@ -162,8 +140,7 @@ def growth_csv(rows: int, start: int) -> bytes:
 
 async def upload_and_issue(url: str, key_dir: Path, port: int, rows: int) -> dict[str, float]:
     """Seconds of the upload and of the issue request of a ``rows``-row batch of people new to ``url``."""
-    database = Database(url)
-    try:
+    async with Database(url) as database:
         headers = await tokens(database)
         async with database.reader() as session:
             earlier = int(
@@ -203,8 +180,6 @@ async def upload_and_issue(url: str, key_dir: Path, port: int, rows: int) -> dic
                 assert issued.status_code == 200, issued.text[:500]
         finally:
             server.stop()
-    finally:
-        await database.dispose()
     return {"upload": upload, "issue": issue, "total": upload + issue}
 
 
@@ -253,11 +228,8 @@ async def raw_export(url: str) -> tuple[int, float]:
 
 async def http_export(url: str, key_dir: Path, port: int) -> tuple[int, float]:
     """(lines, seconds) of ``GET /v1/exports/certificates`` streamed to the end."""
-    database = Database(url)
-    try:
+    async with Database(url) as database:
         headers = (await tokens(database))[Role.PROVINCE_ADMIN]
-    finally:
-        await database.dispose()
     server = IssuerServer(url, key_dir, port)
     try:
         lines = 0
@@ -275,16 +247,12 @@ async def http_export(url: str, key_dir: Path, port: int) -> tuple[int, float]:
 async def bare_verify_seconds(url: str) -> tuple[int, float]:
     """(statements, seconds) of verifying every certificate's signature with bare PyNaCl on one core (the
     rows are read first; only the verification loop is timed)."""
-    database = Database(url)
-    try:
-        async with database.reader() as session:
-            keys = {
-                kid: nacl.signing.VerifyKey(raw)
-                for kid, raw in await session.execute(select(PublicKey.kid, PublicKey.public_key))
-            }
-            rows = (await session.execute(select(Certificate.kid, Certificate.statement, Certificate.signature))).all()
-    finally:
-        await database.dispose()
+    async with Database(url) as database, database.reader() as session:
+        keys = {
+            kid: nacl.signing.VerifyKey(raw)
+            for kid, raw in await session.execute(select(PublicKey.kid, PublicKey.public_key))
+        }
+        rows = (await session.execute(select(Certificate.kid, Certificate.statement, Certificate.signature))).all()
     started = time.perf_counter()
     for kid, statement, signature in rows:
         keys[kid].verify(DOMAIN + statement, signature)
@@ -292,13 +260,10 @@ async def bare_verify_seconds(url: str) -> tuple[int, float]:
 
 
 async def audit_seconds(url: str) -> tuple[bool, float]:
-    database = Database(url)
-    try:
+    async with Database(url) as database:
         started = time.perf_counter()
         report = await run_audit(database, ORIGIN)
         return report.clean, time.perf_counter() - started
-    finally:
-        await database.dispose()
 
 
 def main() -> None:

@@ -42,12 +42,9 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -56,12 +53,13 @@ from litestar import Litestar, MediaType, get, post
 from sqlalchemy import text
 
 from bench.database import ScratchDatabase, add_arguments, free_port, reusable_database, scratch_name
+from bench.servers import UvicornServer
 from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
 from registry.qrtoken import encode_token
-from registry.rules.checkdigits import mod11_2
 from tests.factories import HOLDER_IDS, add_keys, issue_test_certificates, key_store, seed_world
+from tests.factories.world import resident_id
 from tests.support import ID_HASH_KEY, make_settings
 from verify.app import create_app
 
@@ -109,11 +107,7 @@ class Person(msgspec.Struct, frozen=True):
 
 def resident_ids(start: int, count: int) -> list[str]:
     """``count`` distinct valid resident ID numbers (GB 11643)."""
-    numbers = []
-    for i in range(start, start + count):
-        body = f"430102{(date(1950, 1, 1) + timedelta(days=i)):%Y%m%d}{i % 1000:03d}"
-        numbers.append(body + mod11_2(body))
-    return numbers
+    return [resident_id(n) for n in range(start, start + count)]
 
 
 async def _prepare(url: str, count: int) -> tuple[list[Certificate], list[Person]]:
@@ -144,23 +138,19 @@ async def sample_certificates(url: str, count: int, *, seed: int = 12) -> list[C
     Draws by position in the primary-key order (``OFFSET`` of random ranks would scan), so that the sample
     covers the whole registry rather than the consecutive numbers of one batch.
     """
-    database = Database(url)
-    try:
-        async with database.read_engine.connect() as conn:
-            total = int(await conn.scalar(text("SELECT count(*) FROM certificate")) or 0)
-            ranks = sorted(random.Random(seed).sample(range(total), min(count, total)))
-            rows = (
-                await conn.execute(
-                    text(
-                        "SELECT number, holder_name, statement, signature FROM (SELECT number, holder_name,"
-                        " statement, signature, row_number() OVER (ORDER BY number) - 1 AS rank FROM certificate)"
-                        " AS ranked WHERE rank = ANY(:ranks)"
-                    ),
-                    {"ranks": ranks},
-                )
-            ).all()
-    finally:
-        await database.dispose()
+    async with Database(url) as database, database.read_engine.connect() as conn:
+        total = int(await conn.scalar(text("SELECT count(*) FROM certificate")) or 0)
+        ranks = sorted(random.Random(seed).sample(range(total), min(count, total)))
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT number, holder_name, statement, signature FROM (SELECT number, holder_name,"
+                    " statement, signature, row_number() OVER (ORDER BY number) - 1 AS rank FROM certificate)"
+                    " AS ranked WHERE rank = ANY(:ranks)"
+                ),
+                {"ranks": ranks},
+            )
+        ).all()
     found = [Certificate(number, name, encode_token(bytes(st), bytes(sig))) for number, name, st, sig in rows]
     random.Random(seed).shuffle(found)
     return found
@@ -175,13 +165,11 @@ def _clear_redis(redis_url: str) -> None:
     client.close()
 
 
-class Server:
+class Server(UvicornServer):
     """``uvicorn bench.verify:bench_app`` with one worker and the given settings."""
 
     def __init__(self, db_url: str, port: int, **settings: str) -> None:
-        self.port = port
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CERTREG_")}
-        env |= {
+        env = {
             "CERTREG_DATABASE_URL": db_url,
             "CERTREG_REDIS_PREFIX": PREFIX,
             "CERTREG_PUBLIC_RATE_PER_MINUTE": "1000000000",
@@ -190,33 +178,9 @@ class Server:
             "CERTREG_PERSON_ID_RATE_PER_MINUTE": "1000000000",
             "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
             "CERTREG_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
         env |= {f"CERTREG_{k.upper()}": v for k, v in settings.items()}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.verify:bench_app", "--factory", "--port", str(port),
-             "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-            env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("the server did not start")
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 15 s: a server still draining keep-alive connections must not end the run
-        (the figures are taken already)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
+        super().__init__("bench.verify:bench_app", port, env, factory=True)
 
 
 def _post_body(cert: Certificate) -> str:
@@ -296,16 +260,12 @@ async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple
         url, fresh = await reusable_database(args.pg_admin_url, args.registry)
         if fresh:
             sys.exit(f"{args.registry} was empty: build it first with `python -m bench.scale --db-name ...`")
-        database = Database(url)
-        try:
-            async with database.read_engine.connect() as conn:
-                rows = await conn.execute(
-                    text("SELECT number, holder_name, statement, signature FROM certificate ORDER BY number LIMIT :n"),
-                    {"n": args.certificates},
-                )
-                certs = [Certificate(n, name, encode_token(bytes(st), bytes(sig))) for n, name, st, sig in rows]
-        finally:
-            await database.dispose()
+        async with Database(url) as database, database.read_engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT number, holder_name, statement, signature FROM certificate ORDER BY number LIMIT :n"),
+                {"n": args.certificates},
+            )
+            certs = [Certificate(n, name, encode_token(bytes(st), bytes(sig))) for n, name, st, sig in rows]
         return url, certs, []
     url = await scratch.create()
     certs, persons = await _prepare(url, args.certificates)

@@ -11,12 +11,14 @@ in the same days and ``keys`` may import nothing of ours; this module is their o
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 from keys.keyinfo import PROVINCE_TZ, province_day
 
 __all__ = [
     "PROVINCE_TZ",
+    "ProvinceToday",
     "add_months",
     "period_end",
     "province_day",
@@ -24,6 +26,22 @@ __all__ = [
     "province_time_text",
     "province_time_zh",
 ]
+
+
+class ProvinceToday:
+    """The province's day, read from the wall clock at most once a second of ``clock``: the read path asks
+    it for every number it parses, and a day changes once in 86,400 of those seconds."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._until = 0.0
+        self._day = date.min
+
+    def __call__(self) -> date:
+        now = self._clock()
+        if now >= self._until:
+            self._until, self._day = now + 1.0, province_day(datetime.now(UTC))
+        return self._day
 
 
 def add_months(day: date, months: int) -> date:

@@ -4,13 +4,15 @@ Two engines: a *write* engine for transactions that change the registry and a *r
 path (pointing at a read replica when one is configured). On SQLite the write engine begins every
 transaction with ``BEGIN IMMEDIATE`` so concurrent writers queue on the database lock instead of failing
 with "database is locked" when a deferred read lock cannot be upgraded; WAL mode lets readers go on meanwhile.
+What only reads but must see the primary (the verify workers' change feed, a certificate a lagging replica has
+not replayed yet) uses :attr:`Database.primary_engine`, which on SQLite never takes the write lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -52,6 +54,17 @@ def _make_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     )
 
 
+@asynccontextmanager
+async def one_off_engine(url: str, **options: Any) -> AsyncIterator[AsyncEngine]:
+    """A plain engine for one short job (an administrative statement, a migration, a schema check), disposed of
+    when the block ends, however it ends; ``options`` go to :func:`create_async_engine`."""
+    engine = create_async_engine(url, **options)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 class Database:
     """The registry's engines and session factories; one per process, disposed on shutdown."""
 
@@ -59,6 +72,13 @@ class Database:
         self.url = url
         self.write_engine = _make_engine(url, immediate=True, pool_size=pool_size)
         self.read_engine = _make_engine(read_url or url, immediate=False, pool_size=pool_size)
+        #: Reads that must see the primary. Not the write engine on SQLite: its ``BEGIN IMMEDIATE`` would take
+        #: the database's write lock for a read, and a read cancelled half-way (a timeout, a worker stopping)
+        #: then kept that lock until its connection was garbage-collected, stalling every writer.
+        self.primary_engine = self.write_engine
+        if self.write_engine.dialect.name == "sqlite":
+            same_file = read_url is None or read_url == url
+            self.primary_engine = self.read_engine if same_file else _make_engine(url, immediate=False, pool_size=1)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -81,5 +101,14 @@ class Database:
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            await self.read_engine.dispose()
+        await self.read_engine.dispose()
+        if self.primary_engine not in (self.write_engine, self.read_engine):
+            await self.primary_engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        """``async with Database(url) as database:`` for a short job (a command, a test's setup): disposed of
+        when the block ends, however it ends."""
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.dispose()

@@ -106,6 +106,6 @@ async def check_database_schema(database: Database, *, head: str | None = None) 
     Checking only the read engine (as a verify-only start-up would) lets the service start against a
     stale primary whenever a replica is configured: every write would then fail on a user's request.
     """
-    await check_schema(database.write_engine, which="写库 / the write database", head=head)
+    await check_schema(database.primary_engine, which="写库 / the write database", head=head)
     if database.read_engine.url != database.write_engine.url:
         await check_schema(database.read_engine, which="只读副本 / the read replica", head=head)

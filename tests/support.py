@@ -56,6 +56,9 @@ async def create_pg_database(admin_url: str, name: str) -> str:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not survive a crash of the server: its commits skip waiting for the WAL
+            # flush (~1.3 ms each here, paid by every commit of every PostgreSQL test; suite time).
+            await conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     finally:
         await admin.dispose()
     return f"{admin_url.rsplit('/', 1)[0]}/{name}"
@@ -128,8 +131,10 @@ async def scratch_database(url: str) -> AsyncIterator[Database]:
     try:
         yield db
     finally:
-        await empty_tables(db)
-        await db.dispose()
+        try:
+            await empty_tables(db)
+        finally:
+            await db.dispose()  # even when emptying failed: its connections would otherwise warn in a later test
 
 
 async def drop_pg_database(admin_url: str, name: str) -> None:

@@ -7,15 +7,15 @@ make every request a database query); a revocation is announced on Redis and for
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Final
 
 from registry.db import Database
-from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.errors import read_or_unavailable
 from verify.queries import ApiKeyRecord, fetch_api_key
 
 KEY_PREFIX: Final = "crk_"
@@ -45,24 +45,17 @@ def key_from_headers(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+@dataclass(eq=False, repr=False)
 class ApiKeyResolver:
     """Turns a presented key into its record (``None`` for unknown or revoked keys)."""
 
-    def __init__(
-        self,
-        database: Database,
-        *,
-        ttl: float,
-        db_timeout: float,
-        retry_after: int,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.database = database
-        self.ttl = ttl
-        self.db_timeout = db_timeout
-        self.retry_after = retry_after
-        self.clock = clock
-        self._known: dict[bytes, tuple[ApiKeyRecord | None, float]] = {}
+    database: Database
+    _: KW_ONLY
+    ttl: float
+    db_timeout: float
+    retry_after: int
+    clock: Callable[[], float] = time.monotonic
+    _known: dict[bytes, tuple[ApiKeyRecord | None, float]] = field(default_factory=dict, init=False)
 
     def remembered(self, key: str) -> tuple[bool, ApiKeyRecord | None]:
         """``(True, record)`` when the look-up of ``key`` is remembered (no database query), else
@@ -87,11 +80,7 @@ class ApiKeyResolver:
             async with self.database.read_engine.connect() as conn:
                 return await fetch_api_key(conn, digest)
 
-        try:
-            async with asyncio.timeout(self.db_timeout):
-                record = await read_with_one_retry(read)
-        except DATABASE_ERRORS as exc:
-            raise unavailable(exc, self.retry_after) from None
+        record = await read_or_unavailable(read, within=self.db_timeout, retry_after=self.retry_after)
         if len(self._known) >= _REMEMBERED:
             self._known.clear()
         self._known[digest] = (record, self.clock() + self.ttl)

@@ -10,7 +10,6 @@ changes once stored, and is read at each request (it comes after the name or tok
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
@@ -19,7 +18,7 @@ from sqlalchemy import select
 
 from registry.db import Database
 from registry.models import Certificate, CertificateCredential, StatusList
-from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.errors import read_or_unavailable
 
 STATUS_LIST_SECONDS: Final = 1.0
 T = TypeVar("T")
@@ -74,8 +73,4 @@ class CredentialReads:
         return data
 
     async def _read(self, read: Callable[[], Awaitable[T]]) -> T:
-        try:
-            async with asyncio.timeout(self.db_timeout):
-                return await read_with_one_retry(read)
-        except DATABASE_ERRORS as exc:
-            raise unavailable(exc, self.retry_after) from None
+        return await read_or_unavailable(read, within=self.db_timeout, retry_after=self.retry_after)

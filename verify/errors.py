@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
@@ -54,3 +55,17 @@ def unavailable(exc: BaseException, retry_after: int) -> ServiceUnavailableError
     return ServiceUnavailableError(
         "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later", retry_after=retry_after
     )
+
+
+async def read_or_unavailable(
+    read: Callable[[], Awaitable[T]], *, within: float, retry_after: int, on_error: Callable[[], None] | None = None
+) -> T:
+    """``read()`` by :func:`read_with_one_retry` within ``within`` seconds; when the database fails or is too
+    slow, ``on_error()`` (a metric) and :class:`ServiceUnavailableError` (503, Retry-After ``retry_after``)."""
+    try:
+        async with asyncio.timeout(within):
+            return await read_with_one_retry(read)
+    except DATABASE_ERRORS as exc:
+        if on_error is not None:
+            on_error()
+        raise unavailable(exc, retry_after) from None

@@ -47,6 +47,8 @@ from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
 
 STATE_KEY = "verify"
+#: How long closing waits for the change feed's poll in flight before cancelling it.
+FEED_STOP_GRACE_SECONDS = 5.0
 
 logger = logging.getLogger("certreg.verify.runtime")
 
@@ -165,6 +167,7 @@ class VerifyRuntime:
         )  # fmt: skip
         self.service.person = self.person
         self._tasks: list[asyncio.Task[None]] = []
+        self._froze = False  # whether start() froze the heap (then close() unfreezes it)
         self._declare_gauges()
 
     @classmethod
@@ -212,12 +215,15 @@ class VerifyRuntime:
             jobs.append(run_refresh(self.metrics.refresh, interval=1.0))
         self._tasks = [asyncio.create_task(job) for job in jobs]
         # What exists now lives as long as the worker: keep it out of the collector's full passes, which would
-        # otherwise walk every object of the app and show up as the slowest percent of requests. Always collected
-        # first: while the test suite skipped this pass when something was frozen already (to start apps faster),
-        # two verify apps' shutdown hung in two full runs (test_person_cache); garbage of earlier tests reaching
-        # its finalizers at random moments is the suspected cause, not a proven one.
+        # otherwise walk every object of the app and show up as the slowest percent of requests. The garbage of
+        # what came before is collected first, always, so that finalizers run here and not at a random moment
+        # later (with the collection skipped, two verify apps' shutdown hung in two full test runs). When the
+        # heap is already frozen (the test suite freezes its modules and collected tests once), only what is not
+        # frozen is walked and nothing more is frozen: close() then has nothing of its own to unfreeze.
+        self._froze = gc.get_freeze_count() == 0
         gc.collect()
-        gc.freeze()
+        if self._froze:
+            gc.freeze()
 
     async def _redis_back(self) -> None:
         """Redis answers again: drop pooled connections that died with the old server, stop skipping it."""
@@ -275,8 +281,14 @@ class VerifyRuntime:
         )
 
     async def close(self) -> None:
-        gc.unfreeze()
+        if self._froze:
+            gc.unfreeze()
         remove_local_listener(self._local_invalidation)
+        # The change feed (the first task) finishes its poll in flight, FEED_STOP_GRACE_SECONDS at most; the
+        # other tasks are cancelled at once (none of them writes).
+        self.feed.stop()
+        if self._tasks:
+            await asyncio.wait(self._tasks[:1], timeout=FEED_STOP_GRACE_SECONDS)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

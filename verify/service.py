@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from registry.calendar import province_day
+from registry.calendar import ProvinceToday
 from registry.qrtoken import MAX_TOKEN_CHARS, decode_token
 from registry.rules.errors import RuleError, Violation
 from registry.rules.numbering import normalise_number, parse_any
@@ -55,46 +55,35 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     negative_ttl: float
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class ReadService:
     """Answers of one worker; see the module docstring for the order of work."""
 
-    def __init__(
-        self,
-        *,
-        profile: ProvinceProfile,
-        cache: ResponseCache[RawResponse],
-        views: ViewStore,
-        keysets: KeySetCache,
-        limiter: RateLimiter,
-        metrics: Metrics,
-        pages: Pages,
-        fixed: FixedAnswers,
-        limits: Limits,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.profile = profile
-        self.cache = cache
-        self.views = views
-        self.keysets = keysets
-        self.limiter = limiter
-        self.metrics = metrics
-        self.pages = pages
-        self.fixed = fixed
-        self.limits = limits
-        self.clock = clock
+    profile: ProvinceProfile
+    cache: ResponseCache[RawResponse]
+    views: ViewStore
+    keysets: KeySetCache
+    limiter: RateLimiter
+    metrics: Metrics
+    pages: Pages
+    fixed: FixedAnswers
+    limits: Limits
+    clock: Callable[[], float] = time.monotonic
+    #: Person look-ups (issue 14) for the batch's ``{name, id_type, id_number}`` items; set by the runtime.
+    person: PersonService | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
         self.fill_floor = FillFloor()
         self.named = NamedAnswers(
-            pages=pages,
-            fixed=fixed,
-            metrics=metrics,
-            keysets=keysets,
-            ttl=limits.ttl,
-            negative_ttl=limits.negative_ttl,
-            clock=clock,
+            pages=self.pages,
+            fixed=self.fixed,
+            metrics=self.metrics,
+            keysets=self.keysets,
+            ttl=self.limits.ttl,
+            negative_ttl=self.limits.negative_ttl,
+            clock=self.clock,
         )
-        self._today: tuple[float, date] = (0.0, date.min)
-        #: Person look-ups (issue 14) for the batch's ``{name, id_type, id_number}`` items; set by the runtime.
-        self.person: PersonService | None = None
+        self._province_today = ProvinceToday(self.clock)
 
     # --- QR tokens -------------------------------------------------------------------------------------
 
@@ -353,12 +342,6 @@ class ReadService:
         except RuleError as exc:
             return exc.violation
         return normalise_number(text)
-
-    def _province_today(self) -> date:
-        now = self.clock()
-        if now >= self._today[0]:
-            self._today = (now + 1.0, province_day(datetime.now(UTC)))
-        return self._today[1]
 
     async def _entry(self, number: str, variant: str) -> Entry[RawResponse]:
         key = (number, variant)

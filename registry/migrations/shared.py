@@ -1,5 +1,6 @@
-"""What several migrations do alike, in one place: the ``schema_compat`` row of an additive migration, and the
-foreign keys that 0012 and 0013 drop (and their downgrades restore) on both engines.
+"""What several migrations do alike, in one place: the ``schema_compat`` row of an additive migration, the
+foreign keys that 0012 and 0013 drop (and their downgrades restore) on both engines, and the Merkle nodes
+that 0003 and 0008 recompute from the events' leaf hashes.
 
 A migration is history: these helpers emit exactly the statements each migration wrote inline before
 (the same text and parameters, checked statement by statement on SQLite and PostgreSQL when they moved
@@ -9,8 +10,9 @@ instead.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import sqlalchemy as sa
 from alembic import op
@@ -94,3 +96,35 @@ def sqlite_rewrite(change: Callable[[str], str], *, which: str, params: Mapping[
     )
     bind.execute(sa.text(f"PRAGMA schema_version = {version + 1}"))
     bind.execute(sa.text("PRAGMA writable_schema = OFF"))
+
+
+#: The log's stored nodes, as 0003 and 0008 write them.
+MERKLE_NODE = sa.table(
+    "merkle_node",
+    sa.column("level", sa.SmallInteger),
+    sa.column("index", sa.BigInteger),
+    sa.column("hash", sa.LargeBinary),
+)
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """RFC 6962's interior node: SHA-256 of 0x01, the left and the right child (written out here: frozen)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def leaf_hash_blocks(size: int, block: int) -> Iterator[tuple[int, list[bytes]]]:
+    """The events' leaf hashes of indexes ``[0, size)`` in index order, ``block`` at a time, as (first index,
+    hashes): memory stays flat whatever the log's size."""
+    bind = op.get_bind()
+    for start in range(0, size, block):
+        found = bind.execute(
+            sa.text("SELECT leaf_hash FROM event WHERE idx >= :a AND idx < :b ORDER BY idx"),
+            {"a": start, "b": start + block},
+        )
+        yield start, [bytes(h) for h in found.scalars()]
+
+
+def store_nodes(rows: list[dict[str, object]]) -> None:
+    """Insert ``rows`` (``level``, ``index``, ``hash``) into ``merkle_node``, if there are any."""
+    if rows:
+        op.get_bind().execute(sa.insert(MERKLE_NODE), rows)

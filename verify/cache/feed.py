@@ -23,8 +23,10 @@ database is down the feed waits; cached answers stay (nothing can change in a da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -45,53 +47,48 @@ PAGE: Final = 5000
 REDIS_CHUNK: Final = 500
 
 
+@dataclass(eq=False, repr=False)
 class ChangeFeed:
     """Polls the event table and applies what it finds to the caches of this worker."""
 
-    def __init__(
-        self,
-        database: Database,
-        cache: ResponseCache[Any],
-        keysets: KeySetCache,
-        redis: RedisViews | None,
-        metrics: Metrics,
-        *,
-        views: ViewStore,
-        interval: float,
-        timeout: float,
-        keyset_refresh: float,
-    ) -> None:
-        self.database = database
-        self.cache = cache
-        self.keysets = keysets
-        self.redis = redis
-        self.views = views
-        self.metrics = metrics
-        self.interval = interval
-        self.timeout = timeout
-        self.keyset_refresh = keyset_refresh
-        self.last = -1
+    database: Database
+    cache: ResponseCache[Any]
+    keysets: KeySetCache
+    redis: RedisViews | None
+    metrics: Metrics
+    _: KW_ONLY
+    views: ViewStore
+    interval: float
+    timeout: float
+    keyset_refresh: float
+    last: int = field(default=-1, init=False)
+    #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
+    #: holders, :meth:`verify.person.cache.PersonStore.changed`).
+    on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = field(default=None, init=False)
+    _redis_pending: set[str] = field(default_factory=set, init=False)
+    _failing: bool = field(default=False, init=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def __post_init__(self) -> None:
         #: The feed's position and the newest event per number, shared with the view store.
-        self.revisions: Revisions = views.revisions
-        self._redis_pending: set[str] = set()
-        self._failing = False
-        #: Told every changed certificate number, on the feed's connection (the person look-up maps them to
-        #: holders, :meth:`verify.person.cache.PersonStore.changed`).
-        self.on_changed: Callable[[AsyncConnection, Sequence[str]], Awaitable[None]] | None = None
+        self.revisions: Revisions = self.views.revisions
 
     async def start(self) -> None:
         """Load the key set and start after the newest event; raises what the database raises."""
         await self.keysets.load(self.database, seconds=self.timeout)
-        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
+        async with asyncio.timeout(self.timeout), self.database.primary_engine.connect() as conn:
             self.last = await last_event_index(conn)
             self.revisions.start(self.last)
         async with asyncio.timeout(self.timeout), self.database.read_engine.connect() as conn:
             self.views.checkpoint_size = await latest_checkpoint_size(conn)
 
     async def run(self) -> None:
-        """Poll until cancelled; database failures are logged once per outage and retried."""
-        while True:
-            await asyncio.sleep(self.interval)
+        """Poll until :meth:`stop` (or cancelled); database failures are logged once per outage and retried."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+            if self._stopping.is_set():
+                return
             try:
                 await self.poll()
             except DATABASE_ERRORS as exc:
@@ -103,12 +100,17 @@ class ChangeFeed:
             else:
                 self._failing = False
 
+    def stop(self) -> None:
+        """Let :meth:`run` return after the poll in flight: a poll cancelled half-way would leave its
+        connection to the garbage collector (on SQLite, an unclosed file handle until then)."""
+        self._stopping.set()
+
     async def poll(self) -> None:
         """Apply every event after the last one seen."""
         keys_changed = False
         # Events come from the primary (``database_url``), not the replica: a lagging replica must not hide a
         # revocation from this worker; the view store then reads that certificate from the primary too.
-        async with asyncio.timeout(self.timeout), self.database.write_engine.connect() as conn:
+        async with asyncio.timeout(self.timeout), self.database.primary_engine.connect() as conn:
             while True:
                 rows = await events_after(conn, self.last, PAGE)
                 keys_changed |= self._apply(rows)

@@ -20,6 +20,7 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Final, Generic, Protocol, TypeVar
 
 #: Bytes charged per entry on top of its response and key (see :func:`_key_size`): the :class:`Entry`
@@ -42,26 +43,20 @@ class Sized(Protocol):
 R = TypeVar("R", bound=Sized)
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Entry(Generic[R]):
     """One cached answer. ``holder_name`` is set for answers that need the holder's name to be shown."""
 
-    __slots__ = ("expires", "holder_name", "number", "on_hit", "response", "size")
+    response: R
+    _: KW_ONLY
+    number: str
+    expires: float
+    holder_name: str | None = None
+    on_hit: Callable[[], None] | None = None
+    size: int = field(init=False)
 
-    def __init__(
-        self,
-        response: R,
-        *,
-        number: str,
-        expires: float,
-        holder_name: str | None = None,
-        on_hit: Callable[[], None] | None = None,
-    ) -> None:
-        self.response = response
-        self.number = number
-        self.expires = expires
-        self.holder_name = holder_name
-        self.on_hit = on_hit
-        self.size = ENTRY_OVERHEAD + response.size
+    def __post_init__(self) -> None:
+        self.size = ENTRY_OVERHEAD + self.response.size
 
 
 class ResponseCache(Generic[R]):

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import KW_ONLY, dataclass
 from typing import Final
 
 from redis.exceptions import RedisError
@@ -103,6 +104,7 @@ async def drop_versioned(redis: RedisClient, keys: Sequence[tuple[str, str]]) ->
         await pipe.execute()
 
 
+@dataclass(eq=False, repr=False)
 class RedisViews:
     """Get and compare-and-set encoded values under versioned keys; every method returns ``None``/``False``
     instead of raising when Redis fails (and opens the gate).
@@ -111,28 +113,20 @@ class RedisViews:
     (:mod:`verify.person.cache`), so both levels share one timeout, gate and compare-and-set policy.
     """
 
-    def __init__(
-        self,
-        redis: RedisClient,
-        *,
-        prefix: str,
-        ttl: int,
-        negative_ttl: int,
-        timeout: float,
-        gate: RedisGate,
-        keys: tuple[Callable[[str, str], str], Callable[[str, str], str]] = (view_key, version_key),
-        label: str = "",
-    ) -> None:
-        self.redis = redis
-        self.prefix = prefix
-        self.ttl = ttl
-        self.negative_ttl = negative_ttl
-        self.timeout = timeout
-        self.gate = gate
-        self._value_key, self._version_key = keys
-        #: Says in the log which level failed (``person``); nothing else about what was asked.
-        self.label = label
-        self._cas = redis.register_script(_CAS_SCRIPT)
+    redis: RedisClient
+    _: KW_ONLY
+    prefix: str
+    ttl: int
+    negative_ttl: int
+    timeout: float
+    gate: RedisGate
+    keys: tuple[Callable[[str, str], str], Callable[[str, str], str]] = (view_key, version_key)
+    #: Says in the log which level failed (``person``); nothing else about what was asked.
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self._value_key, self._version_key = self.keys
+        self._cas = self.redis.register_script(_CAS_SCRIPT)
 
     async def read(self, numbers: Sequence[str]) -> dict[str, Cached] | None:
         """What Redis holds for each number, or ``None`` when Redis cannot be asked."""

@@ -32,7 +32,7 @@ from registry.db import Database
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import Cached, RedisViews
 from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
-from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.errors import read_or_unavailable
 from verify.metrics import Metrics
 from verify.queries import fetch_view, fetch_views
 from verify.views import CertificateView, UndecodableViewError, decode_view, encode_view
@@ -244,15 +244,12 @@ class ViewStore:
             behind = [n for n in numbers if self.revisions.known(n) > _revision(views[n])]
             if behind:
                 self.metrics.replica_behind.inc(len(behind))
-                views.update(await read_from(self.database.write_engine, behind))
+                views.update(await read_from(self.database.primary_engine, behind))
             return views
 
-        try:
-            async with asyncio.timeout(self.db_timeout):
-                return await read_with_one_retry(read)
-        except DATABASE_ERRORS as exc:
-            self.metrics.db_error.inc()
-            raise unavailable(exc, self.retry_after) from None
+        return await read_or_unavailable(
+            read, within=self.db_timeout, retry_after=self.retry_after, on_error=self.metrics.db_error.inc
+        )
 
 
 def _revision(view: CertificateView | None) -> int:

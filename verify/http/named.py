@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlencode
 
@@ -31,28 +32,20 @@ VARIANTS: Final = ("json", "item", "zh", "en")
 _encode: Final = encode_json
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class NamedAnswers:
     """Builds the entries of numbers and checks names against them."""
 
-    def __init__(
-        self,
-        *,
-        pages: Pages,
-        fixed: FixedAnswers,
-        metrics: Metrics,
-        keysets: KeySetCache,
-        ttl: float,
-        negative_ttl: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.pages = pages
-        self.fixed = fixed
-        self.metrics = metrics
-        self.keysets = keysets
-        self.ttl = ttl
-        self.negative_ttl = negative_ttl
-        self.clock = clock
-        self._not_found = metrics.verdict(NOT_FOUND)
+    pages: Pages
+    fixed: FixedAnswers
+    metrics: Metrics
+    keysets: KeySetCache
+    ttl: float
+    negative_ttl: float
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self._not_found = self.metrics.verdict(NOT_FOUND)
 
     def make(self, number: str, view: CertificateView | None, variant: str) -> Entry[RawResponse]:
         """The entry of ``number`` in ``variant`` (one of :data:`VARIANTS`); ``view`` None: no certificate.

@@ -49,7 +49,7 @@ from verify.cache.connect import RedisClient
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisGate, RedisViews
 from verify.cache.revisions import Revisions, StaleValueError, stamp_value, unstamp_value
-from verify.errors import DATABASE_ERRORS, read_with_one_retry, unavailable
+from verify.errors import read_or_unavailable
 from verify.metrics import Metrics
 from verify.person.lookup import PersonQuery, person_tag
 from verify.person.queries import digests_of, fetch_person, fetch_persons
@@ -250,14 +250,10 @@ class PersonStore:
             found = await read_from(self.database.read_engine, replica) if replica else {}
             primary += [q for q in replica if any(self.revisions.known(v.number) > v.revision for v in found[q.tag])]
             if primary:
-                found.update(await read_from(self.database.write_engine, primary))
+                found.update(await read_from(self.database.primary_engine, primary))
             return found
 
-        try:
-            async with asyncio.timeout(self.db_timeout):
-                return await read_with_one_retry(read)
-        except DATABASE_ERRORS as exc:
-            raise unavailable(exc, self.retry_after) from None
+        return await read_or_unavailable(read, within=self.db_timeout, retry_after=self.retry_after)
 
     def remember(self, tag: str, views: Sequence[CertificateView]) -> None:
         """Link each certificate number of a cached answer to the person's tag (see the module docstring)."""

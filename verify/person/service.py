@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
 from typing import Final
 
 import msgspec
 from markupsafe import Markup
 
-from registry.calendar import province_day
+from registry.calendar import ProvinceToday
 from registry.holders import normalise_name
 from registry.rules.errors import Violation
 from registry.rules.policy import ProvinceProfile
@@ -58,42 +58,29 @@ class PersonLimits(msgspec.Struct, frozen=True, kw_only=True):
     ttl: float
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class PersonService:
     """Person look-ups of one worker."""
 
-    def __init__(
-        self,
-        *,
-        profile: ProvinceProfile,
-        secret: bytes,
-        store: PersonStore,
-        cache: ResponseCache[RawResponse],
-        limiter: RateLimiter,
-        metrics: Metrics,
-        pages: Pages,
-        fixed: FixedAnswers,
-        answers: PersonAnswers,
-        pow: ProofOfWork,
-        limits: PersonLimits,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.profile = profile
-        self.secret = secret
-        self.store = store
-        self.cache = cache
-        self.limiter = limiter
-        self.metrics = metrics
-        self.pages = pages
-        self.fixed = fixed
-        self.answers = answers
-        self.pow = pow
-        self.limits = limits
-        self.clock = clock
+    profile: ProvinceProfile
+    secret: bytes
+    store: PersonStore
+    cache: ResponseCache[RawResponse]
+    limiter: RateLimiter
+    metrics: Metrics
+    pages: Pages
+    fixed: FixedAnswers
+    answers: PersonAnswers
+    pow: ProofOfWork
+    limits: PersonLimits
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
         self.fill_floor = FillFloor()
         #: The pages' policy plus the one inline script of the form, allowed by its hash.
         script_src = f"default-src 'none'; script-src '{SCRIPT_HASH}';".encode()
-        self.form_csp = pages.csp.replace(b"default-src 'none';", script_src)
-        self._today: tuple[float, date] = (0.0, date.min)
+        self.form_csp = self.pages.csp.replace(b"default-src 'none';", script_src)
+        self._province_today = ProvinceToday(self.clock)
 
     # --- the form -------------------------------------------------------------------------------------
 
@@ -222,12 +209,6 @@ class PersonService:
                 self.store.remember(query.tag, views)
         await self.fill_floor.finish(fill)
         return response
-
-    def _province_today(self) -> date:
-        now = self.clock()
-        if now >= self._today[0]:
-            self._today = (now + 1.0, province_day(datetime.now(UTC)))
-        return self._today[1]
 
 
 def _script() -> Markup:

@@ -10,10 +10,10 @@ Create Date: 2026-11-24 22:40:00
 
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 from alembic import op
+
+from registry.migrations.shared import leaf_hash_blocks, node_hash, store_nodes
 
 revision = "0003_log"
 down_revision = "0002_batches"
@@ -21,12 +21,6 @@ branch_labels = None
 depends_on = None
 
 LOW_LEVELS = 8
-_node = sa.table(
-    "merkle_node",
-    sa.column("level", sa.SmallInteger),
-    sa.column("index", sa.BigInteger),
-    sa.column("hash", sa.LargeBinary),
-)
 
 
 def upgrade() -> None:
@@ -40,22 +34,12 @@ def _low_nodes(start: int, hashes: list[bytes]) -> list[dict[str, object]]:
     while level < LOW_LEVELS and current:
         rows += [{"level": level, "index": (first >> level) + i, "hash": h} for i, h in enumerate(current)]
         paired = len(current) // 2 * 2
-        current = [hashlib.sha256(b"\x01" + current[i] + current[i + 1]).digest() for i in range(0, paired, 2)]
+        current = [node_hash(current[i], current[i + 1]) for i in range(0, paired, 2)]
         level += 1
     return rows
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    block = 1 << LOW_LEVELS
-    size = bind.execute(sa.text("SELECT count(*) FROM event")).scalar_one()
-    for start in range(0, size, block):
-        hashes = list(
-            bind.execute(
-                sa.text("SELECT leaf_hash FROM event WHERE idx >= :a AND idx < :b ORDER BY idx"),
-                {"a": start, "b": start + block},
-            ).scalars()
-        )
-        rows = _low_nodes(start, hashes)
-        if rows:
-            bind.execute(sa.insert(_node), rows)
+    size = op.get_bind().execute(sa.text("SELECT count(*) FROM event")).scalar_one()
+    for start, hashes in leaf_hash_blocks(size, 1 << LOW_LEVELS):
+        store_nodes(_low_nodes(start, hashes))

@@ -4,7 +4,8 @@ Why: a proof recomputed the subtrees below the lowest stored level from up to tw
 (276–333 rows read and hashed for a proof at 1M leaves, 44 % of a cold verify look-up; issue 12). With
 blocks of 16 it reads at most 31. The leaf hashes are read in index order, a chunk of whole 256-leaf blocks
 at a time, so memory stays flat whatever the log's size. Downgrading deletes levels 4–7 again. Frozen
-history: the hashing is written out here, never imported from live code.
+history: the hashing is written out in the migrations (``registry/migrations/shared.py``), never imported from
+live code.
 
 Not additive for rolling upgrades (no ``schema_compat`` row): code of 0007_prod appends leaves without
 storing levels 4–7, so a proof served by this code would then miss nodes. Upgrade every writer at once.
@@ -16,10 +17,10 @@ Create Date: 2026-12-05 23:50:00
 
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 from alembic import op
+
+from registry.migrations.shared import leaf_hash_blocks, node_hash, store_nodes
 
 revision = "0008_log"
 down_revision = "0007_prod"
@@ -29,16 +30,10 @@ depends_on = None
 NEW_LOW = 4
 OLD_LOW = 8
 CHUNK = 64 * (1 << OLD_LOW)  # whole 256-leaf blocks: no node of level < 8 spans two chunks
-_node = sa.table(
-    "merkle_node",
-    sa.column("level", sa.SmallInteger),
-    sa.column("index", sa.BigInteger),
-    sa.column("hash", sa.LargeBinary),
-)
 
 
 def _pairs(hashes: list[bytes]) -> list[bytes]:
-    return [hashlib.sha256(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)]
+    return [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes) - 1, 2)]
 
 
 def nodes_of_chunk(start: int, leaves: list[bytes]) -> list[dict[str, object]]:
@@ -54,18 +49,9 @@ def nodes_of_chunk(start: int, leaves: list[bytes]) -> list[dict[str, object]]:
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    size = bind.execute(sa.text("SELECT coalesce(max(idx) + 1, 0) FROM event")).scalar_one()
-    for start in range(0, size, CHUNK):
-        leaves = list(
-            bind.execute(
-                sa.text("SELECT leaf_hash FROM event WHERE idx >= :a AND idx < :b ORDER BY idx"),
-                {"a": start, "b": start + CHUNK},
-            ).scalars()
-        )
-        rows = nodes_of_chunk(start, [bytes(h) for h in leaves])
-        if rows:
-            bind.execute(sa.insert(_node), rows)
+    size = op.get_bind().execute(sa.text("SELECT coalesce(max(idx) + 1, 0) FROM event")).scalar_one()
+    for start, leaves in leaf_hash_blocks(size, CHUNK):
+        store_nodes(nodes_of_chunk(start, leaves))
 
 
 def downgrade() -> None:

@@ -20,14 +20,10 @@ from tests.support import ID_HASH_KEY, TEST_KEY_DIR
 
 def _count(url: str) -> tuple[int, int]:
     async def count() -> tuple[int, int]:
-        database = Database(url)
-        try:
-            async with database.reader() as session:
-                batches = await session.scalar(select(func.count()).select_from(Batch))
-                events = await session.scalar(select(func.count()).select_from(Event))
-                return int(batches or 0), int(events or 0)
-        finally:
-            await database.dispose()
+        async with Database(url) as database, database.reader() as session:
+            batches = await session.scalar(select(func.count()).select_from(Batch))
+            events = await session.scalar(select(func.count()).select_from(Event))
+            return int(batches or 0), int(events or 0)
 
     return asyncio.run(count())
 
@@ -130,11 +126,8 @@ def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_pat
     """With a zero-day notice (set for this test) the same run imports, reviews, notices and issues."""
 
     async def keys() -> None:
-        database = Database(seeded)
-        try:
+        async with Database(seeded) as database:
             await add_keys(database, key_store(tmp_path / "keys"))
-        finally:
-            await database.dispose()
 
     asyncio.run(keys())
     path = tmp_path / "results.csv"
@@ -174,12 +167,8 @@ def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_pat
 
 def _issued(url: str) -> list[str]:
     async def numbers() -> list[str]:
-        database = Database(url)
-        try:
-            async with database.reader() as session:
-                return list((await session.scalars(select(Certificate.number).order_by(Certificate.number))).all())
-        finally:
-            await database.dispose()
+        async with Database(url) as database, database.reader() as session:
+            return list((await session.scalars(select(Certificate.number).order_by(Certificate.number))).all())
 
     return asyncio.run(numbers())
 

@@ -49,10 +49,7 @@ def seed(db_url: str) -> None:
     """The test world (:func:`seed_world`) in the database at ``db_url``."""
 
     async def _seed() -> None:
-        database = Database(db_url)
-        try:
+        async with Database(db_url) as database:
             await seed_world(database)
-        finally:
-            await database.dispose()
 
     asyncio.run(_seed())

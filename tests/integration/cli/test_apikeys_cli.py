@@ -25,12 +25,8 @@ def run(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 
 def stored(url: str) -> list[ApiKey]:
     async def _read() -> list[ApiKey]:
-        database = Database(url)
-        try:
-            async with database.reader() as session:
-                return list((await session.scalars(select(ApiKey).order_by(ApiKey.id))).all())
-        finally:
-            await database.dispose()
+        async with Database(url) as database, database.reader() as session:
+            return list((await session.scalars(select(ApiKey).order_by(ApiKey.id))).all())
 
     return asyncio.run(_read())
 

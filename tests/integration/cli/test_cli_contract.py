@@ -69,13 +69,10 @@ def test_a_date_that_is_not_an_iso_date_is_refused_in_both_languages(tmp_path: P
 
 def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_path: Path) -> None:
     async def seed() -> int:
-        database = Database(empty_db_url)
-        try:
+        async with Database(empty_db_url) as database:
             await seed_world(database)
             await add_keys(database, key_store(tmp_path / "keys"))
             return await workflow_batch(database, rows_of(2))
-        finally:
-            await database.dispose()
 
     batch_id = asyncio.run(seed())
     env = {

@@ -307,15 +307,11 @@ async def _row_counts(url: str) -> dict[str, int]:
     from registry.db import Database
     from registry.models import Authority, Event, PublicKey, Region
 
-    database = Database(url)
-    try:
-        async with database.reader() as session:
-            return {
-                model.__name__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
-                for model in (Region, Authority, PublicKey, Event)
-            }
-    finally:
-        await database.dispose()
+    async with Database(url) as database, database.reader() as session:
+        return {
+            model.__name__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Region, Authority, PublicKey, Event)
+        }
 
 
 @pytest.mark.parametrize("missing", ["id_hash_key", "key_dir", "passphrase"])

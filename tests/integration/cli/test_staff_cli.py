@@ -20,14 +20,10 @@ from tests.integration.cli.support import cli_env, seed
 
 def _read(db_url: str) -> tuple[list[StaffAccount], list[Event]]:
     async def read() -> tuple[list[StaffAccount], list[Event]]:
-        database = Database(db_url)
-        try:
-            async with database.reader() as session:
-                accounts = list((await session.scalars(select(StaffAccount).order_by(StaffAccount.id))).all())
-                events = list((await session.scalars(select(Event).order_by(Event.idx))).all())
-                return accounts, events
-        finally:
-            await database.dispose()
+        async with Database(db_url) as database, database.reader() as session:
+            accounts = list((await session.scalars(select(StaffAccount).order_by(StaffAccount.id))).all())
+            events = list((await session.scalars(select(Event).order_by(Event.idx))).all())
+            return accounts, events
 
     return asyncio.run(read())
 

@@ -35,13 +35,10 @@ def _env(db_url: str, key_dir: Path, **extra: str) -> dict[str, str]:
 
 def _prepare(db_url: str, key_dir: Path, rows: int = 3) -> int:
     async def seed() -> int:
-        database = Database(db_url)
-        try:
+        async with Database(db_url) as database:
             await seed_world(database)
             await add_keys(database, key_store(key_dir))
             return await make_batch(database, rows_of(rows))
-        finally:
-            await database.dispose()
 
     return asyncio.run(seed())
 
@@ -59,12 +56,8 @@ def test_issue_batch_prints_progress_and_a_summary_then_issues_nothing_twice(emp
     assert "already issued" in second.stdout
 
     async def actors() -> set[str]:
-        database = Database(empty_db_url)
-        try:
-            async with database.reader() as session:
-                return set((await session.scalars(select(Event.actor).where(Event.kind == "batch.issued"))).all())
-        finally:
-            await database.dispose()
+        async with Database(empty_db_url) as database, database.reader() as session:
+            return set((await session.scalars(select(Event.actor).where(Event.kind == "batch.issued"))).all())
 
     assert asyncio.run(actors()) == {"cli:alice:province_admin:430000"}
 
@@ -77,13 +70,9 @@ def test_issue_batch_refuses_with_a_clear_message(empty_db_url: str, tmp_path: P
     assert "no batch 777" in missing.stderr
 
     async def revoke_filing() -> None:
-        database = Database(empty_db_url)
-        try:
-            async with database.transaction() as session:
-                filing = await session.scalar(select(Filing.id).where(Filing.institution_code == SKILL_INSTITUTION))
-                session.add(FilingStatusChange(filing_id=filing, status="suspended", effective_on=date(2025, 1, 1)))
-        finally:
-            await database.dispose()
+        async with Database(empty_db_url) as database, database.transaction() as session:
+            filing = await session.scalar(select(Filing.id).where(Filing.institution_code == SKILL_INSTITUTION))
+            session.add(FilingStatusChange(filing_id=filing, status="suspended", effective_on=date(2025, 1, 1)))
 
     asyncio.run(revoke_filing())
     refused = CliRunner().invoke(main, ["issue-batch", str(batch_id)], env=env)
@@ -100,16 +89,13 @@ def test_certificate_commands_change_and_announce(
     _prepare(empty_db_url, key_dir, rows=0)
 
     async def issue() -> list[str]:
-        database = Database(empty_db_url)
-        try:
+        async with Database(empty_db_url) as database:
             made = await issue_test_certificates(
                 database,
                 key_store(key_dir),
                 [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1]), ("王五", HOLDER_IDS[2])],
             )
             return [c.number for c in made]
-        finally:
-            await database.dispose()
 
     first, second, third = asyncio.run(issue())
     client = redis.Redis.from_url(redis_url)
@@ -134,18 +120,14 @@ def test_certificate_commands_change_and_announce(
     assert [m["data"].decode().split("\n")[0] for m in heard if m] == [first, second, third]
 
     async def check() -> tuple[CertificateStatus, CertificateStatus, str]:
-        database = Database(empty_db_url)
-        try:
-            async with database.reader() as session:
-                new = await session.scalar(select(Certificate).where(Certificate.supersedes == third))
-                assert new is not None
-                return (
-                    (await status_of(session, first)).status,
-                    (await status_of(session, second)).status,
-                    f"{new.holder_name}:{new.level}",
-                )
-        finally:
-            await database.dispose()
+        async with Database(empty_db_url) as database, database.reader() as session:
+            new = await session.scalar(select(Certificate).where(Certificate.supersedes == third))
+            assert new is not None
+            return (
+                (await status_of(session, first)).status,
+                (await status_of(session, second)).status,
+                f"{new.holder_name}:{new.level}",
+            )
 
     assert asyncio.run(check()) == (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED, "王伍:4")
     pubsub.close()
@@ -156,24 +138,17 @@ def test_credentials_backfill_signs_what_is_missing_once(empty_db_url: str, tmp_
     key_dir = tmp_path / "keys"
 
     async def older() -> list[str]:  # certificates from before credentials: none of them has one
-        database = Database(empty_db_url)
-        try:
+        async with Database(empty_db_url) as database:
             await seed_world(database)
             store = key_store(key_dir)
             await add_keys(database, store)
             made = await issue_test_certificates(database, store, [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])])
             return [c.number for c in made]
-        finally:
-            await database.dispose()
 
     async def credentials() -> dict[str, int]:
-        database = Database(empty_db_url)
-        try:
-            async with database.reader() as session:
-                rows = await session.execute(select(CertificateCredential.number, CertificateCredential.status_value))
-                return dict(rows.all())
-        finally:
-            await database.dispose()
+        async with Database(empty_db_url) as database, database.reader() as session:
+            rows = await session.execute(select(CertificateCredential.number, CertificateCredential.status_value))
+            return dict(rows.all())
 
     numbers = asyncio.run(older())
     env = _env(empty_db_url, key_dir)

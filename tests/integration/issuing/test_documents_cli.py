@@ -32,8 +32,7 @@ def _env(db_url: str, key_dir: Path) -> dict[str, str]:
 
 def _prepare(db_url: str, key_dir: Path) -> tuple[int, list[tuple[str, str]]]:
     async def seed() -> tuple[int, list[tuple[str, str]]]:
-        database = Database(db_url)
-        try:
+        async with Database(db_url) as database:
             await seed_world(database)
             await log_seeded_filings(database)  # so that the audit below sees a sound log
             store = key_store(key_dir)
@@ -41,20 +40,14 @@ def _prepare(db_url: str, key_dir: Path) -> tuple[int, list[tuple[str, str]]]:
             settings = make_settings(database_url=db_url, key_dir=str(key_dir))
             batch_id, certificates = await seal_and_issue(database, store, settings)
             return batch_id, [(c.number, encode_token(c.statement, c.signature)) for c in certificates]
-        finally:
-            await database.dispose()
 
     return asyncio.run(seed())
 
 
 def _kinds(db_url: str) -> list[str]:
     async def read() -> list[str]:
-        database = Database(db_url)
-        try:
-            async with database.reader() as session:
-                return list((await session.scalars(select(Event.kind).order_by(Event.idx))).all())
-        finally:
-            await database.dispose()
+        async with Database(db_url) as database, database.reader() as session:
+            return list((await session.scalars(select(Event.kind).order_by(Event.idx))).all())
 
     return asyncio.run(read())
 

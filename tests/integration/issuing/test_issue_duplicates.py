@@ -14,7 +14,7 @@ from registry.rules.profiles import HUNAN
 from tests.factories import HOLDER_IDS
 from tests.integration.issuing.batches import Row, make_batch
 from tests.integration.issuing.conftest import Api, World
-from tests.integration.issuing.test_issue_failures import _snapshot
+from tests.integration.issuing.snapshots import issue_state
 
 OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 SAME = Row(name="张三", holder_id=HOLDER_IDS[0])  # both uploads hold him: same ID, 电工, level 3
@@ -27,7 +27,7 @@ async def test_the_second_batch_with_the_same_holder_is_refused(world: World, ap
     issued = await api.client.post(f"/v1/batches/{first}/issue", headers=api.headers["province_admin"])
     assert issued.status_code == 200, issued.text
     number = issued.json()["numbers"][0]
-    before = await _snapshot(database, second)
+    before = await issue_state(database, second)
     response = await api.client.post(f"/v1/batches/{second}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 422, response.text
     body = response.json()
@@ -42,7 +42,7 @@ async def test_the_second_batch_with_the_same_holder_is_refused(world: World, ap
     assert number in refused["message_en"]
     assert refused["message"] == f"{refused['message_zh']} / {refused['message_en']}"
     assert "nothing was issued" in body["error"]
-    assert await _snapshot(database, second) == before
+    assert await issue_state(database, second) == before
 
 
 async def test_a_holder_twice_in_one_batch_is_refused(world: World) -> None:

@@ -15,24 +15,17 @@ from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore
 from keys.signing import SigningKey
 from registry.calendar import province_day
-from registry.db import Database
 from registry.errors import SequenceOverflowError
 from registry.models import (
-    Batch,
-    BatchRow,
-    Certificate,
-    Event,
     FilingStatusChange,
-    LogHead,
-    MerkleNode,
     SequenceCounter,
 )
 from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
-from registry.sequences import peek
 from tests.factories import SKILL_INSTITUTION
 from tests.integration.issuing.batches import make_batch, rows_of, workflow_batch
 from tests.integration.issuing.conftest import Api, World
+from tests.integration.issuing.snapshots import issue_state
 
 OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
 SCOPE_LEVEL_3 = f"skill_level|institution={SKILL_INSTITUTION}|year={province_day(datetime.now(UTC)).year}|level=3"
@@ -65,29 +58,13 @@ class FaultyKeyStore(KeyStore):
         return ExplodingSigner(super().open(kid), self._limit)  # type: ignore[return-value]
 
 
-async def _snapshot(database: Database, batch_id: int) -> dict[str, object]:
-    async with database.reader() as session:
-        count = func.count()
-        return {
-            "certificates": await session.scalar(select(count).select_from(Certificate)),
-            "events": await session.scalar(select(count).select_from(Event)),
-            "nodes": await session.scalar(select(count).select_from(MerkleNode)),
-            "log_size": await session.scalar(select(LogHead.size)),
-            "next_sequence": await peek(session, SCOPE_LEVEL_3),
-            "rows_ok": await session.scalar(
-                select(count).select_from(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.status == "ok")
-            ),
-            "state": await session.scalar(select(Batch.state).where(Batch.id == batch_id)),
-        }
-
-
 async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_back(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = world.database
     monkeypatch.setattr(issuer.issuing.writer, "MIN_CHUNK", 3)  # several chunks, so some are stored before the fault
     batch_id = await workflow_batch(database, rows_of(10))
-    before = await _snapshot(database, batch_id)
+    before = await issue_state(database, batch_id)
     seen: list[tuple[str, int]] = []
     with pytest.raises(RuntimeError, match="signing device failed"):
         await issue_batch(
@@ -95,8 +72,10 @@ async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_ba
             progress=lambda stage, done, _total: seen.append((stage, done)),
         )  # fmt: skip
     assert ("store", 6) in seen  # two chunks of certificates and events were written before the fault
-    assert await _snapshot(database, batch_id) == before  # … and rolled back with the numbers
-    assert before["next_sequence"] == 1
+    assert await issue_state(database, batch_id) == before  # … and rolled back with the numbers
+    counters = before["counters"]
+    assert isinstance(counters, dict)
+    assert counters.get(SCOPE_LEVEL_3, 1) == 1  # level 3 still starts at 1
     assert before["rows_ok"] == 10
     result = await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
     assert [parse_any(HUNAN, n)[1].sequence for n in result.numbers] == list(range(1, 11))
@@ -107,10 +86,10 @@ async def test_an_overflowing_sequence_stops_the_batch_before_anything_is_issued
     batch_id = await make_batch(database, [*rows_of(2, level=4), *rows_of(3)])
     async with database.transaction() as session:
         session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_998))  # two numbers left in level 3
-    before = await _snapshot(database, batch_id)
+    before = await issue_state(database, batch_id)
     with pytest.raises(SequenceOverflowError, match="3 numbers asked, 2 left"):
         await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
-    assert await _snapshot(database, batch_id) == before
+    assert await issue_state(database, batch_id) == before
     async with database.reader() as session:  # the level-4 scope allocated first was rolled back too
         assert await session.scalar(select(func.count()).select_from(SequenceCounter)) == 1
 
@@ -133,7 +112,7 @@ async def test_rows_that_no_longer_pass_the_rules_stop_the_batch(world: World, a
             select(FilingStatusChange.filing_id).limit(1).order_by(FilingStatusChange.filing_id)
         )
         session.add(FilingStatusChange(filing_id=filing_id, status="revoked", effective_on=date(2025, 5, 1)))
-    before = await _snapshot(database, batch_id)
+    before = await issue_state(database, batch_id)
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 422, response.text
     body = response.json()
@@ -143,6 +122,6 @@ async def test_rows_that_no_longer_pass_the_rules_stop_the_batch(world: World, a
         (4, "filing.revoked"),
     ]
     assert "nothing was issued" in body["error"]
-    assert await _snapshot(database, batch_id) == before
+    assert await issue_state(database, batch_id) == before
     with pytest.raises(IneligibleError):
         await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from registry.db import Database
-from registry.models import Batch, BatchRow, Certificate, Event, LogHead, SequenceCounter
+from registry.models import BatchRow, Certificate, Event, LogHead, SequenceCounter
 from registry.rules.numbering import parse_any
 from registry.rules.profiles import HUNAN
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import make_batch, rows_of
+from tests.integration.issuing.snapshots import issue_state
 from tests.support import ID_HASH_KEY, empty_tables
 
 ROWS = 6_000
@@ -45,27 +46,13 @@ async def _writer(database: Database) -> tuple[int, str | None] | None:
     return None if row is None else (int(row[0]), row[1])
 
 
-async def _state(database: Database, batch_id: int) -> dict[str, object]:
-    async with database.reader() as session:
-        count = func.count()
-        return {
-            "certificates": await session.scalar(select(count).select_from(Certificate)),
-            "events": await session.scalar(select(count).select_from(Event)),
-            "log_size": await session.scalar(select(LogHead.size)),
-            "counters": (await session.execute(select(SequenceCounter.scope, SequenceCounter.next_value))).all(),
-            "rows_ok": await session.scalar(select(count).select_from(BatchRow).where(BatchRow.status == "ok")),
-            "state": await session.scalar(select(Batch.state).where(Batch.id == batch_id)),
-        }
-
-
 async def test_killed_mid_write_then_rerun_issues_each_row_once_without_gaps(pg_url: str, tmp_path: Path) -> None:
-    database = Database(pg_url)
-    try:
+    async with Database(pg_url) as database:
         await empty_tables(database)
         await seed_world(database)
         await add_keys(database, key_store(tmp_path / "keys"))
         batch_id = await make_batch(database, rows_of(ROWS))
-        before = await _state(database, batch_id)
+        before = await issue_state(database, batch_id)
         env = {
             **os.environ,
             "CERTREG_DATABASE_URL": pg_url,
@@ -95,7 +82,7 @@ async def test_killed_mid_write_then_rerun_issues_each_row_once_without_gaps(pg_
             if await _writer(database) is None:
                 break
             await asyncio.sleep(0.1)
-        assert await _state(database, batch_id) == before  # nothing of the killed run survives
+        assert await issue_state(database, batch_id) == before  # nothing of the killed run survives
 
         rerun = await asyncio.create_subprocess_exec(
             CERTREG, "issue-batch", str(batch_id), env=env,
@@ -132,5 +119,3 @@ async def test_killed_mid_write_then_rerun_issues_each_row_once_without_gaps(pg_
         assert [value for scope, value in counters.items() if scope.startswith("print|")] == [ROWS + 1]  # serials too
         assert issued_events == ROWS
         assert log_size == events
-    finally:
-        await database.dispose()

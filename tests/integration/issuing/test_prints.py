@@ -203,15 +203,12 @@ def test_the_cli_shows_print_serials_and_reissues_on_a_pre_printed_blank(empty_d
     assert f"{CITY}{YEAR}00000002" in shown.output
 
     async def qualification_certificate() -> str:
-        database = Database(empty_db_url)
-        try:
+        async with Database(empty_db_url) as database:
             made = await issue_test_certificates(
                 database, key_store(tmp_path / "keys"), [("张三", HOLDER_IDS[0])],
                 kind=CertificateKind.QUALIFICATION, subject=WELDER, institution=STATION, authority=CITY,
             )  # fmt: skip
             return made[0].number
-        finally:
-            await database.dispose()
 
     number = asyncio.run(qualification_certificate())
     args = ["certificates", "reissue", number, "--reason", REASON, "--print-serial", "HN0012345"]

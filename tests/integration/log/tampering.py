@@ -32,11 +32,8 @@ def on_database(db_url: str, work: Callable[[Database], Awaitable[T]]) -> T:
     """Run ``work`` on a fresh connection to the database (the CLI tests are synchronous)."""
 
     async def _run() -> T:
-        database = Database(db_url)
-        try:
+        async with Database(db_url) as database:
             return await work(database)
-        finally:
-            await database.dispose()
 
     return asyncio.run(_run())
 

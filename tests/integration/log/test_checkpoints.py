@@ -119,12 +119,9 @@ async def test_a_checkpoint_that_cannot_reach_the_database_logs_the_error_type_n
 ) -> None:
     """A driver's text can quote a row's values, so only the type is logged (a real refused connection: the
     old code logged asyncpg's "Connect call failed ('127.0.0.1', 9)" in full)."""
-    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:9/nothing")
-    try:
+    async with Database("postgresql+asyncpg://postgres@127.0.0.1:9/nothing") as unreachable:
         with caplog.at_level(logging.WARNING, logger="certreg.log"):
             assert await publish_after_batch(unreachable, world.store, SETTINGS) is None
-    finally:
-        await unreachable.dispose()
     line = next(r.getMessage() for r in caplog.records if "not published" in r.getMessage())
     assert line.startswith("checkpoint after the batch not published: ")
     assert "127.0.0.1" not in line

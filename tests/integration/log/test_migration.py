@@ -43,8 +43,7 @@ async def _logged(database: Database, count: int) -> None:
 
 
 async def test_down_and_up_again(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    try:
+    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}") as database:
         await _logged(database, 600)
         async with database.reader() as session:
             hashes = list((await session.scalars(select(Event.leaf_hash).order_by(Event.idx))).all())
@@ -65,13 +64,10 @@ async def test_down_and_up_again(tmp_path: Path) -> None:
         assert await _nodes(database) == upper
         async with database.reader() as session:
             assert await root_at(session, 600) == mth(hashes)
-    finally:
-        await database.dispose()
 
 
 async def test_0008_adds_levels_4_to_7_from_the_leaf_hashes(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'm8.db'}")
-    try:
+    async with Database(f"sqlite+aiosqlite:///{tmp_path / 'm8.db'}") as database:
         await _logged(database, 16_500)
         at_head = await _nodes(database)
         await _downgrade(database, "0007_prod")
@@ -79,5 +75,3 @@ async def test_0008_adds_levels_4_to_7_from_the_leaf_hashes(tmp_path: Path) -> N
         await upgrade(database.write_engine)
         assert await _nodes(database) == at_head  # 16,500 leaves: chunks of 16,384 and a partial one
         assert {level for level, _ in at_head} == set(range(4, 15))
-    finally:
-        await database.dispose()

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 from pathlib import Path
+from typing import Self
 
 import redis
 
@@ -51,7 +52,8 @@ def ping(port: int) -> bool:
 
 
 class RedisGroup:
-    """The processes of one group, by port; :meth:`stop` (the fixture's finalizer) kills every one."""
+    """The processes of one group, by port; :meth:`stop` kills every one (at the end of the fixture's ``with``
+    block)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -72,3 +74,9 @@ class RedisGroup:
     def stop(self) -> None:
         for port in list(self.processes):
             self.kill(port)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -40,11 +40,8 @@ REDIS_ERRORS = 'certreg_verify_cache_total{level="redis",outcome="error"}'
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    nodes = Cluster(tmp_path)
-    try:
+    with Cluster(tmp_path) as nodes:
         yield nodes.start()
-    finally:
-        nodes.stop()
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from issuer.cli import main
+from registry.db import one_off_engine
 from registry.dbroles import APPEND_ONLY
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
 from tests.support import drop_pg_database, migrated_pg_database
@@ -56,26 +56,18 @@ def roles(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Roles]:
 
 
 async def _drop_roles(roles: Roles) -> None:
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            for role in (roles.verify, roles.issuer, roles.owner):
-                await conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
-    finally:
-        await admin.dispose()
+    async with one_off_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT") as admin, admin.connect() as conn:
+        for role in (roles.verify, roles.issuer, roles.owner):
+            await conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
 
 
 async def _run(url: str, *statements: str) -> object:
     """Run ``statements`` in one transaction as ``url``'s role; the last one's first value."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            result = None
-            for statement in statements:
-                result = await conn.execute(text(statement))
-            return result.first() if result is not None and result.returns_rows else None
-    finally:
-        await engine.dispose()
+    async with one_off_engine(url) as engine, engine.begin() as conn:
+        result = None
+        for statement in statements:
+            result = await conn.execute(text(statement))
+        return result.first() if result is not None and result.returns_rows else None
 
 
 def refused(url: str, statement: str) -> str:

@@ -12,10 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.certificates import revoke
-from registry.db import Database
+from registry.db import Database, one_off_engine
 from registry.schema import upgrade
 from tests.integration.prod.replica import StreamingPair
 from tests.integration.verify.servers import Server, wait_for
@@ -38,12 +37,8 @@ async def pair() -> AsyncIterator[StreamingPair]:
 
 
 async def _replay(url: str, paused: bool) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()"))
-    finally:
-        await engine.dispose()
+    async with one_off_engine(url, isolation_level="AUTOCOMMIT") as engine, engine.connect() as conn:
+        await conn.execute(text(f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()"))
 
 
 async def _answer(client: httpx.AsyncClient, server: Server, world: World) -> str:
@@ -56,8 +51,7 @@ async def test_a_lagging_replica_never_turns_a_revocation_back_to_valid(
     pair: StreamingPair, tmp_path: Path, redis_url: str, redis_prefix: str
 ) -> None:
     primary_url, replica_url = pair.url(pair.primary_port), pair.url(pair.replica_port)
-    database = Database(primary_url)
-    try:
+    async with Database(primary_url) as database:
         await upgrade(database.write_engine)
         world = await build_world(database, tmp_path / "keys")
         await asyncio.to_thread(pair.start_replica)
@@ -82,19 +76,15 @@ async def test_a_lagging_replica_never_turns_a_revocation_back_to_valid(
                     for name, server in (("lagging", lagging), ("fresh", fresh)):
                         seen.append((name, await _answer(client, server, world), time.monotonic()))
                     await asyncio.sleep(0.02)
-                replica = create_async_engine(replica_url)
-                async with replica.connect() as conn:
+                async with one_off_engine(replica_url) as replica, replica.connect() as conn:
                     on_replica = await conn.scalar(
                         text("SELECT count(*) FROM event WHERE kind = 'certificate.revoked' AND subject = :n"),
                         {"n": world.valid.number},
                     )
-                await replica.dispose()
                 wait_for(
                     "metrics", lambda: lagging.metric('certreg_verify_database_total{outcome="replica_behind"}') >= 1
                 )
                 await _replay(replica_url, paused=False)
-    finally:
-        await database.dispose()
     assert on_replica == 0, "the replica was still behind the revocation throughout"
     lagging_answers = [result for name, result, _ in seen if name == "lagging"]
     assert "revoked" in lagging_answers, "the app on the lagging replica learnt of the revocation"

@@ -21,11 +21,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 @pytest.fixture
 def sentinels(tmp_path: Path) -> Iterator[SentinelGroup]:
-    group = SentinelGroup(tmp_path)
-    try:
+    with SentinelGroup(tmp_path) as group:
         yield group.start()
-    finally:
-        group.stop()
 
 
 def test_sentinel_urls() -> None:

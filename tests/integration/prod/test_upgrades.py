@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry import schema
-from registry.db import Database
+from registry.db import Database, one_off_engine
 from registry.errors import SchemaOutdatedError
 from registry.schema import MIGRATION_LOCK, alembic_config, check_database_schema, current_revision, head_revision
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
@@ -40,9 +40,8 @@ async def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     ``schema_compat`` with them)."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'upgraded.db'}"
-        engine = create_async_engine(url)
-        await schema.upgrade(engine)
-        await engine.dispose()
+        async with one_off_engine(url) as engine:
+            await schema.upgrade(engine)
         yield url
         return
     require_service("PostgreSQL", PG_ADMIN_URL)
@@ -54,8 +53,7 @@ async def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 async def test_the_previous_release_serves_the_upgraded_schema(
     fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = Database(fresh_url)
-    try:
+    async with Database(fresh_url) as database:
         world = await build_world(database, tmp_path / "keys")
         old = previous_revision()
         await check_database_schema(database, head=old)  # accepted: the head migration declared it
@@ -65,13 +63,10 @@ async def test_the_previous_release_serves_the_upgraded_schema(
             revoked = await client.post("/v1/verify", json={"number": world.revoked.number, "name": "李四"})
         assert answer.json()["result"] == "valid"
         assert revoked.json()["result"] == "revoked"
-    finally:
-        await database.dispose()
 
 
 async def test_an_older_release_or_an_undeclared_step_is_refused(fresh_url: str) -> None:
-    database = Database(fresh_url)
-    try:
+    async with Database(fresh_url) as database:
         script = ScriptDirectory.from_config(alembic_config()).get_revision(previous_revision())
         assert script is not None
         two_back = script.down_revision
@@ -83,8 +78,6 @@ async def test_an_older_release_or_an_undeclared_step_is_refused(fresh_url: str)
         with pytest.raises(SchemaOutdatedError):
             await check_database_schema(database, head=previous_revision())
         await check_database_schema(database)  # its own revision, always
-    finally:
-        await database.dispose()
 
 
 def start_upgrade(certreg: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -126,9 +119,8 @@ async def test_two_upgrades_at_once_one_waits_both_succeed(request: pytest.Fixtu
             await lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
         results = [await asyncio.to_thread(job.communicate, timeout=120) for job in jobs]
         assert [job.returncode for job in jobs] == [0, 0], results
-        engine = create_async_engine(url)
-        assert await current_revision(engine) == head_revision()
-        await engine.dispose()
+        async with one_off_engine(url) as engine:
+            assert await current_revision(engine) == head_revision()
     finally:
         for job in jobs:
             if job.poll() is None:

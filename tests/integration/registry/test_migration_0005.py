@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.audit.run import run_audit
-from registry.db import Database
+from registry.db import Database, one_off_engine
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import FilingScope
 from registry.rule_views import filing_views
@@ -47,32 +46,25 @@ async def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     """A database at 0004 holding one filing, logged as the loader logged filings before 0005."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-        engine = create_async_engine(url)
-        try:
+        async with one_off_engine(url) as engine:
             await upgrade(engine, BEFORE)
-        finally:
-            await engine.dispose()
         name = None
     else:
         require_service("PostgreSQL", PG_ADMIN_URL)
         name = f"certreg_0005_{run_id(request.config)}"
         url = await migrated_pg_database(PG_ADMIN_URL, name, BEFORE)
-    database = Database(url)
-    try:
-        async with database.transaction() as session:
-            for statement in SEED:
-                await session.execute(text(statement))
-            details: dict[str, str | int | bytes | bool | None] = {
-                "institution": INSTITUTION, "reference": REFERENCE, "filed_by": "430100",
-                "valid_from": "2024-01-01", "valid_to": "2026-12-31",
-                "scope": "occupation:6-18-02-04:345;project:HN01:",
-            }  # fmt: skip
-            subject = f"filing:{INSTITUTION}:{REFERENCE}"
-            await append_events(
-                session, [NewEvent(kind=EventKind.FILING_CREATED, subject=subject, actor="cli", details=details)]
-            )
-    finally:
-        await database.dispose()
+    async with Database(url) as database, database.transaction() as session:
+        for statement in SEED:
+            await session.execute(text(statement))
+        details: dict[str, str | int | bytes | bool | None] = {
+            "institution": INSTITUTION, "reference": REFERENCE, "filed_by": "430100",
+            "valid_from": "2024-01-01", "valid_to": "2026-12-31",
+            "scope": "occupation:6-18-02-04:345;project:HN01:",
+        }  # fmt: skip
+        subject = f"filing:{INSTITUTION}:{REFERENCE}"
+        await append_events(
+            session, [NewEvent(kind=EventKind.FILING_CREATED, subject=subject, actor="cli", details=details)]
+        )
     try:
         yield url
     finally:
@@ -81,8 +73,7 @@ async def url_at_0004(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 
 
 async def test_filings_keep_what_they_allowed_and_stay_as_logged(url_at_0004: str) -> None:
-    database = Database(url_at_0004)
-    try:
+    async with Database(url_at_0004) as database:
         await upgrade(database.write_engine)
         async with database.reader() as session:
             kinds = dict((await session.execute(select(FilingScope.subject_code, FilingScope.kinds))).all())
@@ -110,5 +101,3 @@ async def test_filings_keep_what_they_allowed_and_stay_as_logged(url_at_0004: st
             assert (await session.scalar(select(FilingScope.kinds).where(FilingScope.levels == ""))) == (
                 "special_ability"
             )
-    finally:
-        await database.dispose()

@@ -11,8 +11,8 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from registry.db import one_off_engine
 from registry.models import Base
 
 
@@ -21,10 +21,6 @@ async def test_models_match_the_migrations(db_url: str) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
 
-    engine = create_async_engine(db_url)
-    try:
-        async with engine.connect() as connection:
-            differences = await connection.run_sync(_diff)
-    finally:
-        await engine.dispose()
+    async with one_off_engine(db_url) as engine, engine.connect() as connection:
+        differences = await connection.run_sync(_diff)
     assert differences == []

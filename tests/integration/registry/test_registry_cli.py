@@ -18,12 +18,8 @@ def rows_in(url: str, model: type[Region] | type[Event]) -> int:
     """How many rows of ``model`` the database at ``url`` holds (read after the command has exited)."""
 
     async def _count() -> int:
-        database = Database(url)
-        try:
-            async with database.reader() as session:
-                return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-        finally:
-            await database.dispose()
+        async with Database(url) as database, database.reader() as session:
+            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
     return asyncio.run(_count())
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from issuer.app import create_app as create_issuer_app
 from issuer.cli import main
-from registry.db import Database
+from registry.db import Database, one_off_engine
 from registry.errors import SchemaOutdatedError
 from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
@@ -23,31 +22,22 @@ from verify.app import create_app as create_verify_app
 
 
 async def test_empty_database_is_refused_then_upgrade_fixes_it(tmp_path: Path) -> None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
-    try:
+    async with one_off_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}") as engine:
         with pytest.raises(SchemaOutdatedError, match="certreg db upgrade"):
             await check_schema(engine)
         await upgrade(engine)
         await check_schema(engine)
         assert await current_revision(engine) == head_revision()
-    finally:
-        await engine.dispose()
 
 
 async def test_migrated_test_database_is_current(db_url: str) -> None:
-    engine = create_async_engine(db_url)
-    try:
+    async with one_off_engine(db_url) as engine:
         await check_schema(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _database_at(url: str, revision: str) -> None:
-    engine = create_async_engine(url)
-    try:
+    async with one_off_engine(url) as engine:
         await upgrade(engine, revision)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -70,26 +60,17 @@ async def url_at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
 async def test_a_database_at_0002_is_refused_as_the_write_database_even_with_a_current_replica(
     url_at_0002: str, db_url: str
 ) -> None:
-    stale = Database(url_at_0002, read_url=db_url)
-    try:
+    async with Database(url_at_0002, read_url=db_url) as stale:
         with pytest.raises(SchemaOutdatedError) as info:
             await check_database_schema(stale)
         assert "the write database" in str(info.value)
         assert "is at 0002_batches" in str(info.value)
         assert "certreg db upgrade" in str(info.value)
-    finally:
-        await stale.dispose()
-    replica = Database(db_url, read_url=url_at_0002)
-    try:
+    async with Database(db_url, read_url=url_at_0002) as replica:
         with pytest.raises(SchemaOutdatedError, match="the read replica"):
             await check_database_schema(replica)
-    finally:
-        await replica.dispose()
-    current = Database(db_url)
-    try:
+    async with Database(db_url) as current:
         await check_database_schema(current)
-    finally:
-        await current.dispose()
 
 
 def test_a_command_refuses_a_database_at_0002_with_exit_code_2(url_at_0002: str, tmp_path: Path) -> None:

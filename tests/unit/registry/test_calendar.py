@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from registry import calendar as calendar_module
 from registry.calendar import (
+    ProvinceToday,
     add_months,
     period_end,
     province_day,
@@ -62,3 +64,22 @@ def test_only_the_calendar_module_computes_province_days() -> None:
         if path not in allowed and _OWN_CALENDAR.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_province_today_reads_the_wall_clock_at_most_once_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    reads: list[datetime] = []
+
+    def day(moment: datetime) -> date:
+        reads.append(moment)
+        return date(2026, 5, 2)
+
+    monkeypatch.setattr(calendar_module, "province_day", day)
+    today = ProvinceToday(lambda: now[0])
+    assert today() == date(2026, 5, 2)
+    now[0] = 100.9
+    assert today() == date(2026, 5, 2)
+    assert len(reads) == 1
+    now[0] = 101.0
+    today()
+    assert len(reads) == 2

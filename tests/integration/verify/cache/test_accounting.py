@@ -17,7 +17,7 @@ from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.world import build_world, runtime_of, verify_app
 from tests.support import make_settings
 
-ANSWERS = 400
+ANSWERS = 200
 
 
 async def test_counted_bytes_match_the_memory_answers_hold(database: Database, tmp_path: Path) -> None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import date, timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from registry.rules.checkdigits import mod11_2
 from tests.factories import issue_test_certificates
+from tests.factories.world import resident_id
 from tests.integration.verify.person.helpers import OPEN
 from tests.integration.verify.test_timing import auc
 from tests.integration.verify.world import World, verify_app
@@ -30,11 +29,7 @@ COUNT = 300
 
 def resident_ids(start: int, count: int) -> list[str]:
     """``count`` valid resident ID numbers (GB 11643), distinct for distinct ``start`` ranges."""
-    numbers = []
-    for i in range(start, start + count):
-        body = f"430102{(date(1970, 1, 1) + timedelta(days=i)):%Y%m%d}{i % 1000:03d}"
-        numbers.append(body + mod11_2(body))
-    return numbers
+    return [resident_id(n) for n in range(start, start + count)]
 
 
 async def test_unknown_wrong_name_and_nobody_take_the_same_time(world: World) -> None:

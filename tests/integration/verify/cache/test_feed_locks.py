@@ -1,0 +1,48 @@
+"""The change feed only reads: it never waits for, nor takes, the database's write lock. On SQLite it used to
+read through the write engine, whose ``BEGIN IMMEDIATE`` took the write lock for every poll; a poll cut short
+(its timeout, a worker stopping) then kept that lock until the connection was garbage-collected, and issuing
+waited 30 s and failed with "database is locked" (registry/db.py, ``Database.primary_engine``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import text
+
+from registry.certificates import revoke
+from tests.integration.verify.world import World
+from verify.cache.feed import ChangeFeed
+from verify.cache.lru import ResponseCache
+from verify.cache.viewstore import ViewStore
+from verify.keysets import KeySetCache
+from verify.metrics import Metrics
+
+
+async def _feed(world: World) -> ChangeFeed:
+    metrics, cache = Metrics(), ResponseCache[Any](max_entries=100, max_bytes=1_000_000)
+    views = ViewStore(world.database, None, metrics, db_timeout=5, retry_after=5, cache=cache)
+    feed = ChangeFeed(
+        world.database, cache, KeySetCache(), None, metrics, views=views, interval=60, timeout=5, keyset_refresh=60
+    )
+    await feed.start()
+    return feed
+
+
+async def test_the_feed_polls_while_a_writer_holds_the_lock(world: World) -> None:
+    feed = await _feed(world)
+    async with world.database.transaction() as session:
+        await session.execute(text("UPDATE log_head SET size = size"))  # the write lock is this session's now
+        await asyncio.wait_for(feed.poll(), 3)  # the old feed waited here for the lock, then timed out
+    async with world.database.transaction() as session:
+        await revoke(session, world.valid.number, reason="测试撤销", actor="test")
+    before = feed.last
+    await asyncio.wait_for(feed.poll(), 3)
+    assert feed.last > before  # and it sees what committed
+
+
+async def test_a_write_commits_while_a_read_of_the_primary_is_open(world: World) -> None:
+    async with world.database.primary_engine.connect() as conn:
+        await conn.execute(text("SELECT size FROM log_head"))  # a read transaction of the feed's kind, left open
+        async with asyncio.timeout(3), world.database.transaction() as session:
+            await revoke(session, world.valid.number, reason="测试撤销", actor="test")
