@@ -10,6 +10,7 @@ the QR code's: ``certreg verify-token`` with the public key set.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 from typing import Final
 from xml.sax.saxutils import escape
@@ -24,16 +25,16 @@ PRODUCER: Final = "certreg (ReportLab)"
 _CATALOG_KEYS: Final = ("OutputIntents", "AF", "Metadata", "Names")
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PdfInfo:
     """What the document information dictionary and the XMP packet both say (PDF/A wants them equal)."""
 
-    def __init__(self, *, title: str, author: str, subject: str, keywords: str, day: date, token: str) -> None:
-        self.title = title
-        self.author = author
-        self.subject = subject
-        self.keywords = keywords
-        self.day = day
-        self.token = token
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    day: date
+    token: str
 
     @property
     def xmp_date(self) -> str:
