@@ -17,6 +17,7 @@ from typing import Any, Final, TypeVar
 import click
 import msgspec
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings, SettingsError, load_settings
@@ -113,6 +114,20 @@ async def open_database(settings: Settings, *, check: bool = True) -> AsyncItera
         yield database
     finally:
         await database.dispose()
+
+
+def in_session(settings: Settings, body: Callable[[AsyncSession], Awaitable[T]], *, write: bool = False) -> T:
+    """``body(session)`` run to completion in one session of the registry database: a transaction committed
+    when it returns (``write``), else a read-only session."""
+
+    async def _main() -> T:
+        async with (
+            open_database(settings) as database,
+            database.transaction() if write else database.reader() as session,
+        ):
+            return await body(session)
+
+    return run(_main)
 
 
 class IsoDate(click.ParamType[date]):

@@ -11,8 +11,18 @@ from datetime import UTC, datetime
 
 import click
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.cli._common import console, echo_json_lines, err_console, json_option, open_database, run, settings_from_env
+from issuer.cli._common import (
+    console,
+    echo_json_lines,
+    err_console,
+    in_session,
+    json_option,
+    open_database,
+    run,
+    settings_from_env,
+)
 from registry.errors import ConflictError
 from registry.lookups import get_or_refuse
 from registry.models import ApiKey
@@ -40,14 +50,13 @@ def apikeys_create(name: str, rate: int | None) -> None:
         raise click.BadParameter("1 to 128 characters / 1 到 128 个字符", param_hint="--name")
     key = generate_api_key()
 
-    async def _create() -> int:
-        async with open_database(settings) as database, database.transaction() as session:
-            row = ApiKey(key_hash=hash_api_key(key), name=name.strip(), rate_per_minute=rate)
-            session.add(row)
-            await session.flush()
-            return row.id
+    async def _create(session: AsyncSession) -> int:
+        row = ApiKey(key_hash=hash_api_key(key), name=name.strip(), rate_per_minute=rate)
+        session.add(row)
+        await session.flush()
+        return row.id
 
-    key_id = run(_create)
+    key_id = in_session(settings, _create, write=True)
     err_console.print(f"新 API 密钥 / new API key {key_id} for {name.strip()} (仅显示一次 / shown once):")
     console.print(key)
 
@@ -58,16 +67,15 @@ def apikeys_list(as_json: bool) -> None:
     """列出 API 密钥（不显示密钥本身）/ list keys (id, name, limit, created, revoked); never the keys themselves."""
     settings = settings_from_env()
 
-    async def _list() -> list[tuple[int, str, int | None, datetime, datetime | None]]:
-        async with open_database(settings) as database, database.reader() as session:
-            rows = await session.execute(
-                select(ApiKey.id, ApiKey.name, ApiKey.rate_per_minute, ApiKey.created_at, ApiKey.revoked_at).order_by(
-                    ApiKey.id
-                )
+    async def _list(session: AsyncSession) -> list[tuple[int, str, int | None, datetime, datetime | None]]:
+        rows = await session.execute(
+            select(ApiKey.id, ApiKey.name, ApiKey.rate_per_minute, ApiKey.created_at, ApiKey.revoked_at).order_by(
+                ApiKey.id
             )
-            return [tuple(r) for r in rows]  # type: ignore[misc]
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
 
-    keys = run(_list)
+    keys = in_session(settings, _list)
     if as_json:
         fields = ("id", "name", "rate_per_minute", "created_at", "revoked_at")
         echo_json_lines(

@@ -26,6 +26,7 @@ from issuer.cli._common import (
     ISO_DATE,
     console,
     err_console,
+    in_session,
     open_database,
     province,
     run,
@@ -145,12 +146,10 @@ def issue_command(
 
 def _issuer(settings: Settings, crew: Crew, upload: Upload) -> Principal:
     """The ``--issuer`` operator as a principal (the city centre's role for a special-ability batch)."""
-
-    async def _find() -> Principal:
-        async with open_database(settings) as database, database.reader() as session:
-            return await crew_member(session, crew, "issuer", institution=upload.institution, kind=upload.kind)
-
-    return run(_find)
+    return in_session(
+        settings,
+        lambda session: crew_member(session, crew, "issuer", institution=upload.institution, kind=upload.kind),
+    )
 
 
 def _ready_to_issue(outcome: Outcome) -> bool:

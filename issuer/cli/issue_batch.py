@@ -20,7 +20,16 @@ from issuer.auth import Principal, Role
 from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
-from issuer.cli._common import console, err_console, keystore, open_database, province, run, settings_from_env
+from issuer.cli._common import (
+    console,
+    err_console,
+    in_session,
+    keystore,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+)
 from issuer.cli.options import operator_option
 from issuer.issuing.announce import announcer_from_settings
 from issuer.issuing.credentials import CredentialContext
@@ -46,12 +55,7 @@ def operator_for(settings: Settings, name: str | None = None) -> Principal:
 
 def admin_operator(settings: Settings, name: str | None) -> Principal:
     """The operator ``name`` (default: the login name) in the province admin role."""
-
-    async def _find() -> Principal:
-        async with open_database(settings) as database, database.reader() as session:
-            return await find_operator(session, name, Role.PROVINCE_ADMIN)
-
-    return run(_find)
+    return in_session(settings, lambda session: find_operator(session, name, Role.PROVINCE_ADMIN))
 
 
 def issue_with_progress(settings: Settings, batch_id: int, operator: Principal) -> tuple[IssueResult, float]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from issuer.cli._common import (
     console,
     echo_json_lines,
+    in_session,
     json_option,
     keystore,
     open_database,
@@ -47,12 +48,11 @@ def keys_new(authority: str, purpose: Purpose) -> None:
     settings = settings_from_env()
     store = keystore(settings, sealing=True)
 
-    async def _new() -> PublicKeyInfo:
-        async with open_database(settings) as database, database.transaction() as session:
-            await _require_authority(session, authority)
-            return await new_key(session, store, authority=authority, purpose=purpose, actor=ACTOR)
+    async def _new(session: AsyncSession) -> PublicKeyInfo:
+        await _require_authority(session, authority)
+        return await new_key(session, store, authority=authority, purpose=purpose, actor=ACTOR)
 
-    info = run(_new)
+    info = in_session(settings, _new, write=True)
     console.print(
         f"新密钥 / new key {info.kid} for {info.authority} ({info.purpose}), sealed in {store.path_of(info.kid)}"
     )
@@ -67,12 +67,11 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     settings = settings_from_env()
     store = keystore(settings, sealing=True)
 
-    async def _rotate() -> tuple[PublicKeyInfo, PublicKeyInfo]:
-        async with open_database(settings) as database, database.transaction() as session:
-            await _require_authority(session, authority)
-            return await rotate_key(session, store, authority=authority, purpose=purpose, actor=ACTOR, reason=reason)
+    async def _rotate(session: AsyncSession) -> tuple[PublicKeyInfo, PublicKeyInfo]:
+        await _require_authority(session, authority)
+        return await rotate_key(session, store, authority=authority, purpose=purpose, actor=ACTOR, reason=reason)
 
-    old, new = run(_rotate)
+    old, new = in_session(settings, _rotate, write=True)
     console.print(f"已轮换 / rotated: {old.kid} retired, {new.kid} active for {authority}")
 
 
@@ -108,11 +107,9 @@ def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str
         raise click.BadParameter("原因不能为空 / give a reason: it is recorded in the log", param_hint="--reason")
     settings = settings_from_env()
 
-    async def _mark() -> PublicKeyInfo:
-        async with open_database(settings) as database, database.transaction() as session:
-            return await mark_compromised(session, kid, at, scope, actor=ACTOR, reason=reason)
-
-    info = run(_mark)
+    info = in_session(
+        settings, lambda session: mark_compromised(session, kid, at, scope, actor=ACTOR, reason=reason), write=True
+    )
     console.print(
         f"已标记泄露 / marked compromised: {info.kid} at {info.compromised_at} (scope {info.compromise_scope})"
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from issuer.checkpoints import publish_checkpoint
-from issuer.cli._common import keystore, open_database, run, settings_from_env
-from registry.log.note import NoteVerifier
+from issuer.cli._common import in_session, keystore, open_database, run, settings_from_env
 from registry.log.store import StoredCheckpoint, active_log_verifier
 
 
@@ -34,11 +33,8 @@ def log_key() -> None:
     """输出日志验证公钥 / Print the log's verifier key (what `certreg monitor --key` pins)."""
     settings = settings_from_env()
 
-    async def _key() -> NoteVerifier:
-        async with open_database(settings) as database, database.reader() as session:
-            return await active_log_verifier(session, settings.transparency.log_origin)
-
-    click.echo(run(_key).encode())
+    origin = settings.transparency.log_origin
+    click.echo(in_session(settings, lambda session: active_log_verifier(session, origin)).encode())
 
 
 COMMANDS = [log_group]

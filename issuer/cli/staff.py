@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.operators import operator
 from issuer.auth.roles import Role
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env, stdin_is_terminal
+from issuer.cli._common import (
+    console,
+    err_console,
+    in_session,
+    settings_from_env,
+    stdin_is_terminal,
+)
 from issuer.console.accounts import create_account, require_totp, reset_account, set_state
 from issuer.console.passwords import check_new_password, cost_for
 from registry.calendar import province_minute
@@ -60,12 +66,11 @@ def _as_admin(
 ) -> None:
     """``change(session, actor)`` in one transaction, by the operator as the province centre's admin."""
 
-    async def _change() -> None:
-        async with open_database(settings) as database, database.transaction() as session:
-            who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
-            await change(session, who.actor)
+    async def _change(session: AsyncSession) -> None:
+        who = await operator(session, operator_name, Role.PROVINCE_ADMIN)
+        await change(session, who.actor)
 
-    run(_change)
+    in_session(settings, _change, write=True)
 
 
 @click.group("staff")
@@ -163,15 +168,14 @@ def staff_list(as_json: bool) -> None:
     """列出账户 / list accounts: login, organisation, role, state, TOTP, lockout."""
     settings = settings_from_env()
 
-    async def _list() -> tuple[list[StaffAccount], set[str]]:
-        async with open_database(settings) as database, database.reader() as session:
-            accounts = list((await session.scalars(select(StaffAccount).order_by(StaffAccount.login))).all())
-            required = set(
-                (await session.scalars(select(StaffRoleSetting.role).where(StaffRoleSetting.totp_required))).all()
-            )
-            return accounts, required
+    async def _list(session: AsyncSession) -> tuple[list[StaffAccount], set[str]]:
+        accounts = list((await session.scalars(select(StaffAccount).order_by(StaffAccount.login))).all())
+        required = set(
+            (await session.scalars(select(StaffRoleSetting.role).where(StaffRoleSetting.totp_required))).all()
+        )
+        return accounts, required
 
-    accounts, required = run(_list)
+    accounts, required = in_session(settings, _list)
     rows = [
         {
             "login": a.login,

@@ -8,9 +8,10 @@ import json
 import click
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth import Role, create_token, revoke_token
-from issuer.cli._common import console, err_console, open_database, run, settings_from_env
+from issuer.cli._common import console, err_console, in_session, settings_from_env
 from registry.calendar import province_minute
 from registry.models import ApiToken
 
@@ -33,11 +34,9 @@ def tokens_create(org_code: str, role: str, label: str) -> None:
     """新建 API 令牌（仅显示一次）/ Create a token and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
 
-    async def _create() -> str:
-        async with open_database(settings) as database, database.transaction() as session:
-            return await create_token(session, org_code=org_code, role=Role(role), label=label)
-
-    token = run(_create)
+    token = in_session(
+        settings, lambda session: create_token(session, org_code=org_code, role=Role(role), label=label), write=True
+    )
     err_console.print(f"新令牌 / new {role} token for {org_code} (仅显示一次 / shown once):")
     console.print(token)
 
@@ -48,11 +47,7 @@ def tokens_revoke(token_id: int) -> None:
     """吊销 API 令牌 / Revoke token TOKEN_ID: it stops working at once."""
     settings = settings_from_env()
 
-    async def _revoke() -> None:
-        async with open_database(settings) as database, database.transaction() as session:
-            await revoke_token(session, token_id)
-
-    run(_revoke)
+    in_session(settings, lambda session: revoke_token(session, token_id), write=True)
     console.print(f"已吊销 / revoked token {token_id}")
 
 
@@ -63,14 +58,13 @@ def tokens_list(as_json: bool, show_all: bool) -> None:
     """列出令牌（不显示令牌本身）/ list tokens: id, organisation, role, label, created, revoked."""
     settings = settings_from_env()
 
-    async def _list() -> list[ApiToken]:
-        async with open_database(settings) as database, database.reader() as session:
-            query = select(ApiToken).order_by(ApiToken.id)
-            if not show_all:
-                query = query.where(ApiToken.revoked_at.is_(None))
-            return list((await session.scalars(query)).all())
+    async def _list(session: AsyncSession) -> list[ApiToken]:
+        query = select(ApiToken).order_by(ApiToken.id)
+        if not show_all:
+            query = query.where(ApiToken.revoked_at.is_(None))
+        return list((await session.scalars(query)).all())
 
-    tokens = run(_list)
+    tokens = in_session(settings, _list)
     if as_json:
         for token in tokens:
             click.echo(
