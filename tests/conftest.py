@@ -28,12 +28,16 @@ REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _long_lived_heap_frozen() -> None:
-    """The modules and collected tests live as long as the test process: frozen out of the collector's passes
-    once, as a server worker's app is. Each test's app start-up (:meth:`verify.runtime.VerifyRuntime.start`)
-    still collects the garbage of the tests before it, but walks only what is not frozen: over the whole
-    process that pass was ~0.25 s of CPU per app, the largest part of the suite's time."""
+@pytest.fixture(autouse=True)
+def _earlier_tests_collected_and_frozen() -> None:
+    """Before each test: collect what the tests before it left as garbage, then freeze what survives (modules,
+    collected tests, session fixtures) out of the collector's later passes, as a server worker freezes its app.
+
+    Each pass then walks only what the one test before made: the app start-up's own collection
+    (:meth:`verify.runtime.VerifyRuntime.start`) had walked the whole process every time, ~0.25 s of CPU per
+    app and the largest part of the suite's time. Collecting here, not at random moments during a test, keeps
+    finalizers of earlier tests' objects away from the test's event loops.
+    """
     gc.collect()
     gc.freeze()
 

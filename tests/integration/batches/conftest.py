@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.auth import Role
 from registry.config import Settings
 from registry.db import Database
@@ -15,6 +13,7 @@ from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
 from tests.factories.tokens import make_tokens
 from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
 from tests.support import make_settings, scratch_database
+from tests.support_apps import issuer_client
 
 #: Token holders of the authorisation matrix: name → (organisation, role).
 HOLDERS = {
@@ -48,7 +47,7 @@ async def tokens(world: Database) -> dict[str, str]:
 
 @pytest.fixture
 async def client(settings: Settings, world: Database) -> AsyncIterator[Client]:
-    async with AsyncTestClient(create_app(settings)) as test_client:
+    async with issuer_client(settings) as test_client:
         yield test_client
 
 

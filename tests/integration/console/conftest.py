@@ -6,29 +6,28 @@ does)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import add_keys, key_store
 from tests.integration.batches.conftest import HOLDERS, tokens, world
 from tests.integration.batches.helpers import Client
 from tests.support import make_settings
+from tests.support_apps import fresh_key_dir, issuer_client
 from tests.support_console import create_staff, csrf_of_page, sign_in
 
 __all__ = ["HOLDERS", "tokens", "world"]
 
 
 @pytest.fixture
-async def console_settings(db_url: str, world: Database, tmp_path: Path) -> Settings:
-    await add_keys(world, key_store(tmp_path / "keys"))
+async def console_settings(db_url: str, world: Database) -> Settings:
+    key_dir = fresh_key_dir()  # one path for every test: the same settings, the same app (tests/support_apps.py)
+    await add_keys(world, key_store(key_dir))
     return make_settings(
-        database_url=db_url, key_dir=str(tmp_path / "keys"), console_login_rate_per_minute=1000,
+        database_url=db_url, key_dir=str(key_dir), console_login_rate_per_minute=1000,
         console_account_rate_per_minute=1000,
     )  # fmt: skip
 
@@ -37,7 +36,7 @@ async def console_settings(db_url: str, world: Database, tmp_path: Path) -> Sett
 async def console(console_settings: Settings, world: Database) -> AsyncIterator[Client]:
     for login, (org, role) in HOLDERS.items():  # a staff account per holder of the batch tests' tokens
         await create_staff(world, login=login, role=role, org_code=org)
-    async with AsyncTestClient(create_app(console_settings)) as client:
+    async with issuer_client(console_settings) as client:
         client.follow_redirects = False  # a step's 303 is part of what is tested
         yield client
 

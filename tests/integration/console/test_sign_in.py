@@ -21,14 +21,15 @@ from registry.models import Event, StaffAccount, StaffSession, StaffState
 from registry.models.base import utcnow
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
 from tests.support import make_settings
+from tests.support_apps import issuer_client
 from tests.support_console import ACTOR, PASSWORD, create_staff, csrf_in, csrf_of_page, sign_in
 
 
 @pytest.fixture
 async def client(db_url: str, database: Database, redis_url: str, redis_prefix: str) -> AsyncIterator[Any]:
     await seed_world(database)
-    app = create_app(make_settings(database_url=db_url, redis_url=redis_url, redis_prefix=redis_prefix))
-    async with AsyncTestClient(app) as test_client:
+    settings = make_settings(database_url=db_url, redis_url=redis_url, redis_prefix=redis_prefix)
+    async with issuer_client(settings) as test_client:
         yield test_client
 
 

@@ -4,18 +4,17 @@ the issuer app (legacy imports load the certificates a feed exports)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.auth import Role, create_token
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import PROVINCE, add_keys, key_store, seed_world
 from tests.integration.legacy.files import csv_bytes
 from tests.support import make_settings
+from tests.support_apps import fresh_key_dir, issuer_client
 
 
 class World:
@@ -33,11 +32,12 @@ class World:
 
 
 @pytest.fixture
-async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
+async def world(database: Database) -> AsyncIterator[World]:
     await seed_world(database)
-    await add_keys(database, key_store(tmp_path / "keys"))
+    key_dir = fresh_key_dir()  # one path for every test: the same settings, the same app (tests/support_apps.py)
+    await add_keys(database, key_store(key_dir))
     async with database.transaction() as session:
         token = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
-    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
-    async with AsyncTestClient(create_app(settings)) as client:
+    settings = make_settings(database_url=database.url, key_dir=str(key_dir))
+    async with issuer_client(settings) as client:
         yield World(database, settings, client, token)

@@ -9,7 +9,6 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.auth import Role
 from issuer.keystore import KeyStore
 from registry.db import Database
@@ -28,6 +27,7 @@ from tests.factories import (
 from tests.factories.tokens import bearer, make_tokens
 from tests.integration.issuing.batches import Row, make_batch
 from tests.support import make_settings
+from tests.support_apps import fresh_key_dir, issuer_client
 
 OTHER_CITY = "430200"  # 株洲市: a city centre outside the seeded institutions' region
 
@@ -41,14 +41,14 @@ class World(msgspec.Struct):
 
 
 @pytest.fixture
-async def world(database: Database, tmp_path: Path) -> World:
+async def world(database: Database) -> World:
     """``seed_world`` plus a second city centre, and statement keys for the province and city centres."""
     await seed_world(database)
     async with database.transaction() as session:
         session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
         await session.flush()
         session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
-    key_dir = tmp_path / "keys"
+    key_dir = fresh_key_dir()  # one path for every test: the same settings, the same app (tests/support_apps.py)
     store = key_store(key_dir)
     await add_keys(database, store)
     return World(database, store, key_dir)
@@ -86,7 +86,7 @@ async def api(world: World, db_url: str, request: pytest.FixtureRequest) -> Asyn
             "redis_prefix": request.getfixturevalue("redis_prefix"),
         }
     settings = make_settings(database_url=db_url, key_dir=str(world.key_dir), **redis)
-    async with AsyncTestClient(create_app(settings)) as client:
+    async with issuer_client(settings) as client:
         yield Api(client, headers, world)
 
 

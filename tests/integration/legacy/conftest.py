@@ -4,19 +4,18 @@ and an HTTP client of the issuer app."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from httpx import Response
 from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.auth import Role
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import PROVINCE, add_keys, key_store, seed_world
 from tests.factories.tokens import make_tokens
 from tests.support import make_settings
+from tests.support_apps import fresh_key_dir, issuer_client
 
 
 class World:
@@ -35,13 +34,14 @@ class World:
 
 
 @pytest.fixture
-async def world(database: Database, tmp_path: Path) -> AsyncIterator[World]:
+async def world(database: Database) -> AsyncIterator[World]:
     await seed_world(database)
-    store = key_store(tmp_path / "keys")
+    key_dir = fresh_key_dir()  # one path for every test: the same settings, the same app (tests/support_apps.py)
+    store = key_store(key_dir)
     await add_keys(database, store)
     tokens = await make_tokens(
         database, {role: (PROVINCE, role) for role in (Role.PROVINCE_ADMIN, Role.PROVINCE_REVIEWER)}
     )
-    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
-    async with AsyncTestClient(create_app(settings)) as client:
+    settings = make_settings(database_url=database.url, key_dir=str(key_dir))
+    async with issuer_client(settings) as client:
         yield World(database, settings, client, tokens)

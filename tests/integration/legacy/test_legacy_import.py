@@ -126,7 +126,7 @@ async def test_only_the_province_admin_imports_and_files_of_every_format_load(wo
     assert answer.json()["imported"] == 2
 
 
-async def test_new_numbering_starts_after_the_highest_imported_sequence(world: World, tmp_path: Path) -> None:
+async def test_new_numbering_starts_after_the_highest_imported_sequence(world: World) -> None:
     year = datetime.now(UTC).year
     imported = skill_number(500, year=year)
     row = [imported, *skill_rows(1, issued_on=datetime.now(UTC).date())[0][1:]]
@@ -136,6 +136,6 @@ async def test_new_numbering_starts_after_the_highest_imported_sequence(world: W
     async with world.database.reader() as session:
         assert await peek(session, scope) == floor == 501
     (issued,) = await issue_test_certificates(
-        world.database, key_store(tmp_path / "keys"), [("王五", "430102199003071234")]
+        world.database, key_store(Path(world.settings.keys.key_dir)), [("王五", "430102199003071234")]
     )
     assert issued.number == skill_number(501, year=year)  # the counter's scope is the imported number's
