@@ -32,6 +32,14 @@ def make_settings(**overrides: Any) -> Settings:
     return load_settings({}, **base)
 
 
+def qr_only() -> Any:
+    """zxing's formats argument for QR codes alone: a rendered page holds text and rules that zxing now and then
+    misreads as a 1-D barcode (a stray "D98D" beside the certificate's QR code)."""
+    import zxingcpp
+
+    return zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
 def read_qr(png: bytes) -> str:
     """The text of the one QR code in a PNG (zxing may report the same symbol twice; one text, though)."""
     import io
@@ -39,9 +47,7 @@ def read_qr(png: bytes) -> str:
     import zxingcpp
     from PIL import Image
 
-    found = zxingcpp.read_barcodes(
-        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    )
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=qr_only())
     (text,) = {str(code.text) for code in found}
     return text
 
