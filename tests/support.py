@@ -100,6 +100,9 @@ async def empty_tables(db: Database) -> None:
     from registry.models import Base
 
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.dialect == "sqlite":
+        await _sqlite_empty(db, tables)
+        return
     async with db.write_engine.begin() as conn, unguarded(conn, db.dialect):
         if db.dialect == "postgresql":
             await conn.execute(text(_pg_empty_block(tables)))
@@ -107,6 +110,25 @@ async def empty_tables(db: Database) -> None:
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))
         await conn.execute(text("INSERT INTO log_head (id, size) VALUES (1, 0)"))
+
+
+async def _sqlite_empty(db: Database, tables: list[str]) -> None:
+    """:func:`empty_tables` on SQLite as one script in one transaction: one round trip to the driver's thread
+    instead of ~36 statements, each its own (~30 ms a test, twice per test; suite time). Inside it the
+    append-only guard's triggers are dropped and made again, as :func:`registry.append_only.unguarded` does."""
+    from registry.append_only import install_statements, remove_statements
+
+    statements = [
+        *remove_statements("sqlite"),
+        *(f"DELETE FROM {table}" for table in tables),
+        *install_statements("sqlite"),
+        "INSERT INTO log_head (id, size) VALUES (1, 0)",
+    ]
+    async with db.write_engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None  # an open aiosqlite connection
+        # a failure leaves the transaction open: the pool rolls it back when the connection is returned
+        await driver.executescript("BEGIN IMMEDIATE;\n" + ";\n".join(statements) + ";\nCOMMIT;")
 
 
 def _pg_empty_block(tables: list[str]) -> str:
