@@ -46,3 +46,16 @@ async def test_a_write_commits_while_a_read_of_the_primary_is_open(world: World)
         await conn.execute(text("SELECT size FROM log_head"))  # a read transaction of the feed's kind, left open
         async with asyncio.timeout(3), world.database.transaction() as session:
             await revoke(session, world.valid.number, reason="测试撤销", actor="test")
+
+
+async def test_a_stopped_feed_returns_after_its_poll_instead_of_being_cancelled(world: World) -> None:
+    """What the verify runtime's close() relies on: stop() ends run() between polls, so no poll is cut short
+    inside its connection (the runtime cancels only a feed that has not returned within 5 s)."""
+    feed = await _feed(world)
+    feed.interval = 0.01
+    task = asyncio.create_task(feed.run())
+    await asyncio.sleep(0.1)  # several polls done
+    feed.stop()
+    await asyncio.wait_for(task, 3)
+    assert not task.cancelled()
+    assert task.exception() is None
