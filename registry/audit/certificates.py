@@ -35,38 +35,14 @@ CHUNK: Final = 2000
 ISSUED: Final = EventKind.CERTIFICATE_ISSUED.value
 
 
-class CertificateRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
+class CertificateRow(NewCertificate, array_like=True, frozen=True, kw_only=True, gc=False):
     """A certificate row as the checks read it (decoded from a chunk's MessagePack, in this field order:
-    :data:`ROW_COLUMNS`): :class:`NewCertificate`'s fields in its order, then ``log_index``."""
+    :data:`ROW_COLUMNS`): :class:`NewCertificate`'s fields in its order (inherited), then ``log_index``."""
 
-    number: str
-    kind: str
-    holder_name: str
-    holder_id_digest: bytes
-    holder_id_masked: str
-    subject_type: str
-    subject_code: str
-    level: int
-    institution_code: str
-    authority_code: str
-    assessed_on: date
-    issued_on: date
-    statement: bytes
-    signature: bytes
-    kid: str
-    batch_id: int | None
-    batch_row_no: int | None
-    supersedes: str | None
     log_index: int
 
 
-ROW_COLUMNS: Final = (
-    Certificate.number, Certificate.kind, Certificate.holder_name, Certificate.holder_id_digest,
-    Certificate.holder_id_masked, Certificate.subject_type, Certificate.subject_code, Certificate.level,
-    Certificate.institution_code, Certificate.authority_code, Certificate.assessed_on, Certificate.issued_on,
-    Certificate.statement, Certificate.signature, Certificate.kid, Certificate.batch_id, Certificate.batch_row_no,
-    Certificate.supersedes, Certificate.log_index,
-)  # fmt: skip
+ROW_COLUMNS: Final = tuple(getattr(Certificate, name) for name in CertificateRow.__struct_fields__)
 #: Where :attr:`CertificateRow.log_index` is among :data:`ROW_COLUMNS` (the last: the others are
 #: :class:`NewCertificate`'s fields in its order, what ``row_sha256`` is the digest of).
 LOG_INDEX_AT: Final = len(NewCertificate.__struct_fields__)
