@@ -33,6 +33,16 @@ class Checkpoint(msgspec.Struct, frozen=True):
         return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root_hash).decode('ascii')}\n"
 
 
+class KeptCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed checkpoint as it is kept: its size, root and the signed note (C2SP format). What the log
+    stored (:class:`registry.log.store.StoredCheckpoint`) and what a monitor saw
+    (:class:`registry.log.monitor.SeenCheckpoint`) add when, after these fields."""
+
+    size: int
+    root_hash: bytes
+    note: str
+
+
 def parse_checkpoint(text: str) -> Checkpoint:
     """Parse checkpoint note text (extension lines are allowed and ignored); raises :class:`NoteError`."""
     lines = text.split("\n")

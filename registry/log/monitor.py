@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import msgspec
 
-from registry.log.checkpoint import Checkpoint, open_checkpoint
+from registry.log.checkpoint import Checkpoint, KeptCheckpoint, open_checkpoint
 from registry.log.errors import LogError, NoteError, ProofError
 from registry.log.note import NoteVerifier
 from registry.log.verification import verify_consistency
@@ -37,10 +37,9 @@ class MonitorAlarmError(LogError):
         self.alarm = alarm
 
 
-class SeenCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
-    size: int
-    root_hash: bytes
-    note: str
+class SeenCheckpoint(KeptCheckpoint, frozen=True, kw_only=True):
+    """A checkpoint the monitor accepted, and when."""
+
     seen_at: datetime
 
 

@@ -17,16 +17,14 @@ from keys.keyset import KeySet, KeyStatus, PublicKeyInfo
 from registry.errors import ConflictError, NotFoundError
 from registry.events import LOG_HEAD_ID, decode_entry, from_micros
 from registry.keyring import load_keyset
+from registry.log.checkpoint import KeptCheckpoint
 from registry.log.note import NoteVerifier
 from registry.models import Checkpoint, Event, LogHead
 
 
-class StoredCheckpoint(msgspec.Struct, frozen=True, kw_only=True):
-    """A checkpoint the log signed: its size, root and the signed note (C2SP format)."""
+class StoredCheckpoint(KeptCheckpoint, frozen=True, kw_only=True):
+    """A checkpoint the log signed: its size, root and the signed note (C2SP format), and when."""
 
-    size: int
-    root_hash: bytes
-    note: str
     created_at: datetime
 
 
