@@ -25,6 +25,16 @@ class _Segment(msgspec.Struct, frozen=True, tag_field="type", forbid_unknown_fie
         return 1
 
 
+class _LengthSegment(_Segment, frozen=True):
+    """A segment as wide as its ``length``."""
+
+    length: int
+
+    @property
+    def width(self) -> int:
+        return self.length
+
+
 class LiteralSegment(_Segment, frozen=True, tag="literal"):
     """Fixed text such as ``S`` or ``ZX``."""
 
@@ -35,35 +45,22 @@ class LiteralSegment(_Segment, frozen=True, tag="literal"):
         return len(self.text)
 
 
-class InstitutionSegment(_Segment, frozen=True, tag="institution"):
+class InstitutionSegment(_LengthSegment, frozen=True, tag="institution"):
     """The issuing institution's code; ``pattern`` (a regular expression) says which codes fit."""
 
-    length: int
     pattern: str
 
-    @property
-    def width(self) -> int:
-        return self.length
 
-
-class RegionSegment(_Segment, frozen=True, tag="region"):
+class RegionSegment(_LengthSegment, frozen=True, tag="region"):
     """The GB/T 2260 code of the issuing authority: all 6 digits, or the first 4 (province + city)."""
 
     length: Literal[4, 6] = 6
 
-    @property
-    def width(self) -> int:
-        return self.length
 
-
-class YearSegment(_Segment, frozen=True, tag="year"):
+class YearSegment(_LengthSegment, frozen=True, tag="year"):
     """The year of issue: 4 digits, or the last 2 (read back within the rule's 100-year window)."""
 
     length: Literal[2, 4] = 2
-
-    @property
-    def width(self) -> int:
-        return self.length
 
 
 class LevelSegment(_Segment, frozen=True, tag="level"):
@@ -78,26 +75,16 @@ class KindSegment(_Segment, frozen=True, tag="kind"):
     char: str
 
 
-class ProjectSegment(_Segment, frozen=True, tag="project"):
+class ProjectSegment(_LengthSegment, frozen=True, tag="project"):
     """The special-ability project code; ``pattern`` says which codes fit."""
 
-    length: int
     pattern: str
 
-    @property
-    def width(self) -> int:
-        return self.length
 
-
-class SequenceSegment(_Segment, frozen=True, tag="sequence"):
+class SequenceSegment(_LengthSegment, frozen=True, tag="sequence"):
     """The zero-padded counter; ``scope`` names the parts it restarts with (e.g. institution, year, level)."""
 
-    length: int
     scope: tuple[str, ...]
-
-    @property
-    def width(self) -> int:
-        return self.length
 
 
 class CheckSegment(_Segment, frozen=True, tag="check"):
