@@ -257,14 +257,7 @@ def inclusion_of(view: CertificateView) -> LogInclusion:
     log = view.log
     if log is None:
         return LogInclusion(pending=True)
-    return LogInclusion(
-        pending=False,
-        tree_size=log.tree_size,
-        root_hash=log.root_hash,
-        leaf_hash=log.leaf_hash,
-        proof=log.proof,
-        checkpoint=log.checkpoint,
-    )
+    return LogInclusion(pending=False, **msgspec.structs.asdict(log))  # the proof's fields, named alike
 
 
 def status_info(view: CertificateView) -> StatusInfo:
