@@ -31,23 +31,7 @@ def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequenc
     if not 0 <= index < size:
         raise ProofError(f"叶子 {index} 不在大小为 {size} 的树中 / leaf {index} is not in a tree of size {size}")
     _check_hashes(proof, ("leaf hash", leaf))
-    fn, sn = index, size - 1
-    result = leaf
-    for sibling in proof:
-        if sn == 0:
-            raise ProofError("证明过长 / the inclusion proof is too long")
-        if fn & 1 or fn == sn:
-            result = node_hash(sibling, result)
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            result = node_hash(result, sibling)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0:
-        raise ProofError("证明过短 / the inclusion proof is too short")
-    return result
+    return _chain(index, size - 1, leaf, proof, ("证明", "inclusion proof"))[1]
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
@@ -98,10 +82,17 @@ def _chain_consistency(first: int, second: int, path: Sequence[bytes]) -> tuple[
     while fn & 1:
         fn >>= 1
         sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
+    return _chain(fn, sn, path[0], path[1:], ("一致性证明", "consistency proof"))
+
+
+def _chain(fn: int, sn: int, start: bytes, path: Sequence[bytes], named: tuple[str, str]) -> tuple[bytes, bytes]:
+    """The walk both proofs share (RFC 9162 §2.1.3.2 step 3, §2.1.4.2 step 7): from ``start`` at node ``fn``
+    of the right edge ``sn``, the hash of the first subtree the ``path`` implies and that of the whole tree.
+    ``named`` (zh, en) names the proof when its length is wrong, which raises :class:`ProofError`."""
+    fr = sr = start
+    for c in path:
         if sn == 0:
-            raise ProofError("一致性证明过长 / the consistency proof is too long")
+            raise ProofError(f"{named[0]}过长 / the {named[1]} is too long")
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -113,5 +104,5 @@ def _chain_consistency(first: int, second: int, path: Sequence[bytes]) -> tuple[
         fn >>= 1
         sn >>= 1
     if sn != 0:
-        raise ProofError("一致性证明过短 / the consistency proof is too short")
+        raise ProofError(f"{named[0]}过短 / the {named[1]} is too short")
     return fr, sr
