@@ -73,7 +73,7 @@ def decode_text(data: bytes) -> str:
     A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one, and
     PostgreSQL cannot store it.
     """
-    if _looks_utf16(data):
+    if looks_utf16(data):
         raise TableError(
             "file.encoding",
             "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
@@ -86,7 +86,7 @@ def decode_text(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_binary(text):
+        if looks_binary(text):
             break
         return text
     raise TableError(
@@ -95,7 +95,7 @@ def decode_text(data: bytes) -> str:
     )
 
 
-def _looks_utf16(data: bytes) -> bool:
+def looks_utf16(data: bytes) -> bool:
     """A UTF-16 byte order mark, or without one NULs on one side of the byte pairs only: ASCII characters
     (digits, commas, line breaks) have a zero high byte, binary data has zeros at random."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -108,7 +108,9 @@ def _looks_utf16(data: bytes) -> bool:
     return more > half * 0.3 and fewer < half * 0.02
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """Control characters (other than line breaks and tabs) in more than 1 % of the first 4,096 characters:
+    binary data that happened to decode, not a table."""
     sample = text[:4096]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
     return controls > max(2, len(sample) // 100)

@@ -26,7 +26,7 @@ from typing import IO, Any, Final
 import msgspec
 
 from issuer.legacy.records import Column, map_header
-from registry.tabular import Row, Table, TableError, read_tables
+from registry.tabular import Row, Table, TableError, looks_binary, looks_utf16, read_tables
 
 MAX_ROWS: Final = 2_000_000
 #: A ``.json`` array is decoded whole; past this size the file must be NDJSON (one object per line).
@@ -272,7 +272,7 @@ class LegacyFile:
     def _settle_encoding(self, start: bytes) -> str:
         """UTF-8 (BOM or not) if every byte decodes so, else GB18030; UTF-16, NULs and binary data refused —
         the checks of :func:`registry.tabular.decode_text`, over the whole stream a block at a time."""
-        if start[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(start):
+        if looks_utf16(start):
             raise TableError(
                 "file.encoding",
                 "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
@@ -299,7 +299,7 @@ class LegacyFile:
                     decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 continue
-            if _looks_binary(sample):
+            if looks_binary(sample):
                 break
             self._plain = plain and not carried
             return encoding
@@ -316,19 +316,6 @@ def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
 
 def _cells(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple("" if item.get(key) is None else str(item.get(key)) for key in keys)
-
-
-def _looks_utf16(sample: bytes) -> bool:
-    half = len(sample) // 2
-    if half < 8:
-        return False
-    fewer, more = sorted((sample[0::2].count(0), sample[1::2].count(0)))
-    return more > half * 0.3 and fewer < half * 0.02
-
-
-def _looks_binary(sample: str) -> bool:
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    return controls > max(2, len(sample) // 100)
 
 
 def _best_table(tables: list[Table]) -> Rows:
