@@ -43,7 +43,7 @@ from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Fin
 from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.audit.prints import PRINTED_BY, PrintRow, check_print, check_print_gone
 from registry.audit.prints import row_columns as print_columns
-from registry.events import LogEntry, decode_entry, from_micros, to_micros
+from registry.events import EncodedEvent, LogEntry, decode_entry, from_micros, to_micros
 from registry.log.checkpoint import open_checkpoint
 from registry.log.errors import NoteError
 from registry.log.frontier import Frontier
@@ -61,17 +61,11 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
-class LeafRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """One event as the leaf check reads it (decoded from the chunk's MessagePack, in this field order)."""
+class LeafRow(EncodedEvent, array_like=True, frozen=True, gc=False):
+    """One event as the leaf check reads it (decoded from the chunk's MessagePack, in this field order): the
+    stored columns of :class:`registry.events.EncodedEvent`, then its index."""
 
     idx: int
-    at: datetime
-    actor: str
-    kind: str
-    subject: str
-    reason: str
-    data: bytes
-    leaf_hash: bytes
 
 
 def _micros(moment: datetime) -> int:
@@ -308,8 +302,7 @@ def expected_roots(
 #: event names — or, for a reprint, the reprinted one (only whether it exists is read) — and the print at it.
 _PASS: Final = (
     select(
-        Event.idx, Event.at, Event.actor, Event.kind, Event.subject, Event.reason, Event.data, Event.leaf_hash,
-        *ROW_COLUMNS, *print_columns(Certificate),
+        *(getattr(Event, name) for name in LeafRow.__struct_fields__), *ROW_COLUMNS, *print_columns(Certificate),
     )
     .outerjoin(Certificate, and_(Certificate.number == Event.subject, Event.kind.in_(PRINTED_BY)))
     .outerjoin(
@@ -322,6 +315,8 @@ _PASS: Final = (
     )
 )  # fmt: skip
 _LEAF_END: Final = len(LeafRow.__struct_fields__)
+_LEAF_KIND: Final = LeafRow.__struct_fields__.index("kind")
+_LEAF_IDX: Final = LeafRow.__struct_fields__.index("idx")
 _CERTIFICATE_END: Final = _LEAF_END + len(ROW_COLUMNS)
 #: A row of :data:`_PASS` as (leaf, certificate, print) tuples.
 _PARTS: Final = operator.itemgetter(slice(_LEAF_END), slice(_LEAF_END, _CERTIFICATE_END), slice(_CERTIFICATE_END, None))
@@ -356,9 +351,9 @@ async def _chunks(session: AsyncSession, first: int, last: int) -> AsyncIterator
         for row in rows:
             leaf, certificate, printed = _PARTS(row)  # slices of the driver's row: no tuple of it first
             points_at = None
-            if certificate[0] is None or row[3] != ISSUED:
+            if certificate[0] is None or row[_LEAF_KIND] != ISSUED:
                 certificate = None
-            elif (points_at := certificate[LOG_INDEX_AT]) == row[0]:
+            elif (points_at := certificate[LOG_INDEX_AT]) == row[_LEAF_IDX]:
                 points_at = None
             else:
                 certificate = None
