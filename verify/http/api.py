@@ -63,6 +63,18 @@ _UNAUTHORIZED = {
 }
 
 
+def open_post(example: Any) -> dict[str, Any]:
+    """Decorator arguments of a JSON ``POST`` anyone may call (limited per client IP; an employer API key, if
+    given, brings its own limit): ``example`` as the request's example, 200 on success, a body of 16 KiB at
+    most."""
+    return {
+        "operation_class": request_example(example),
+        "status_code": 200,
+        "request_max_body_size": 16 * 1024,
+        "security": [{}, {"employerApiKey": []}],
+    }
+
+
 def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The rate-limit key of a client without an API key: its IP, behind trusted proxies the one they
     vouch for (:mod:`verify.http.edge` rewrote the scope's client)."""
@@ -114,11 +126,8 @@ class VerifyApi(Controller):
     @post(
         "/verify",
         operation_id="verifyCertificate",
-        operation_class=request_example(examples.VERIFY_REQUEST),
-        status_code=200,
+        **open_post(examples.VERIFY_REQUEST),
         middleware=[VerifyLane],
-        request_max_body_size=16 * 1024,
-        security=[{}, {"employerApiKey": []}],
         summary="查验一张证书，或查询一人的全部证书 / verify one certificate, or list a person's certificates",
         description=(
             "Two modes; the holder's name is required in both. `{number, name}` checks one certificate and "

@@ -24,8 +24,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from registry.credentials.did_web import build_did_document
 from verify.http import examples
-from verify.http.api import ERRORS, client_of, optional_api_key
-from verify.http.apidocs import request_example
+from verify.http.api import ERRORS, client_of, open_post, optional_api_key
 from verify.http.head import get
 from verify.http.log_api import cacheable
 from verify.http.problems import PROBLEM_JSON, problem_bytes, problem_spec
@@ -155,11 +154,8 @@ class CredentialsController(Controller):
     @post(
         "/v1/credentials",
         operation_id="getCredentialByNumberAndName",
-        operation_class=request_example(examples.CREDENTIAL_REQUEST),
-        status_code=200,
+        **open_post(examples.CREDENTIAL_REQUEST),
         media_type=VC,
-        request_max_body_size=16 * 1024,
-        security=[{}, {"employerApiKey": []}],
         summary="按编号和姓名取凭证 / a certificate's credential by number and holder name",
         description=(
             "The rule of `POST /v1/verify`: the holder's name is required, and an unknown number, a wrong name "
