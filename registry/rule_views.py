@@ -13,6 +13,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.convert import view_of
 from registry.lookups import get_or_refuse
 from registry.models import AbilityProject, Authority, Filing, FilingScope, FilingStatusChange, Institution, Occupation
 from registry.rules.eligibility import EligibilityContext
@@ -54,16 +55,12 @@ async def filing_views(session: AsyncSession, institution_code: str) -> list[Fil
     filers = (await session.scalars(select(Authority).where(Authority.code.in_({f.filed_by for f in filings})))).all()
     authorities = {row.code: msgspec.convert(row, AuthorityView, from_attributes=True) for row in filers}
     return [
-        FilingView(
-            id=f.id,
-            institution_code=f.institution_code,
-            filed_by=f.filed_by,
-            valid_from=f.valid_from,
-            valid_to=f.valid_to,
+        view_of(
+            f,
+            FilingView,
             scope=tuple(scope_row(s) for s in scopes if s.filing_id == f.id),
             history=tuple(status_change(c) for c in changes if c.filing_id == f.id),
             authority=authorities.get(f.filed_by),
-            pilot=f.pilot,
         )
         for f in filings
     ]
