@@ -1,7 +1,5 @@
 """Initial schema: reference data, filings, keys, batches, certificates, the event log, credentials.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-24 21:54:01.213164
 """
 
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -9,9 +9,6 @@
 - ``ability_project.active_from``: the day a project left its pilot phase (rule 6).
 - ``certificate_print``: every printing of a certificate with its print serial. Certificates issued before
   this revision have none: their issue events name no serial, and the audit expects none.
-
-Revision ID: 0005_rules
-Revises: 0004_event_append_only
 """
 
 from __future__ import annotations
@@ -21,8 +18,6 @@ from alembic import op
 
 revision = "0005_rules"
 down_revision = "0004_event_append_only"
-branch_labels = None
-depends_on = None
 
 _BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -8,9 +8,6 @@
 Only tables are added: code of the previous revision still serves this schema (it never reads them), as
 ``schema_compat`` records (rolling upgrades, registry/schema.py). Numbered 0006 as reserved for issue 18 but
 chained after 0008_log, which landed first.
-
-Revision ID: 0006_credentials
-Revises: 0008_log
 """
 
 from __future__ import annotations
@@ -22,8 +19,6 @@ from registry.migrations.shared import forget_compat, record_compat
 
 revision = "0006_credentials"
 down_revision = "0008_log"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -7,9 +7,6 @@
 - ``batch_row.holder_identity_id`` and ``certificate.holder_identity_id``: the identity of a row and of a
   certificate. Rows and certificates stored before this revision have none: the registry never held their
   full numbers (only the keyed digest and the mask, which stay as they are).
-
-Revision ID: 0009_identity
-Revises: 0006_credentials
 """
 
 from __future__ import annotations
@@ -21,8 +18,6 @@ from registry.migrations.shared import forget_compat, record_compat
 
 revision = "0009_identity"
 down_revision = "0006_credentials"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

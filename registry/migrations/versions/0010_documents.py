@@ -3,9 +3,6 @@
 One row per kept file of the file store: batch, kind (``qr_zip``, ``certificates_zip``, ``certificates_pdf``),
 variant, the batch revision it reflects, SHA-256, size, file name, counts. Additive: code of 0009_identity
 still serves this schema (it never reads the table), as schema_compat records.
-
-Revision ID: 0010_documents
-Revises: 0009_identity
 """
 
 from __future__ import annotations
@@ -17,8 +14,6 @@ from registry.migrations.shared import forget_compat, record_compat
 
 revision = "0010_documents"
 down_revision = "0009_identity"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

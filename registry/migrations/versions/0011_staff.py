@@ -5,9 +5,6 @@
 - ``staff_session``: server-side sessions, keyed by the SHA-256 of the cookie; CSRF token; stage.
 - ``staff_recovery_code``: SHA-256 of each one-time recovery code.
 - ``staff_role_setting``: the roles whose accounts need a TOTP code to sign in.
-
-Revision ID: 0011_staff
-Revises: 0010_documents
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ from registry.migrations.shared import forget_compat, record_compat
 
 revision = "0011_staff"
 down_revision = "0010_documents"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

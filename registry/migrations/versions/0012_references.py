@@ -12,9 +12,6 @@ that the models describe one schema on both engines.
 
 Code of the previous revision still serves this schema — it writes the same references, only with fewer
 constraints behind them — as the ``schema_compat`` row records.
-
-Revision ID: 0012_references
-Revises: 0011_staff
 """
 
 from __future__ import annotations
@@ -23,8 +20,6 @@ from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, re
 
 revision = "0012_references"
 down_revision = "0011_staff"
-branch_labels = None
-depends_on = None
 
 #: (column, referenced table, referenced column) of each dropped key, named as 0001 named them.
 KEYS = ForeignKeys(

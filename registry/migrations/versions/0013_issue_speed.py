@@ -19,9 +19,6 @@ SQLite loses the same three (its stored table definition is rewritten in place, 
 
 Code of the previous revision still serves this schema — it writes the same references, only with fewer
 constraints behind them — as the ``schema_compat`` row records.
-
-Revision ID: 0013_issue_speed
-Revises: 0012_references
 """
 
 from __future__ import annotations
@@ -33,8 +30,6 @@ from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, re
 
 revision = "0013_issue_speed"
 down_revision = "0012_references"
-branch_labels = None
-depends_on = None
 
 TABLE = "certificate_credential"
 #: (column, referenced table, referenced column) of each dropped key, named as 0006 named them.
