@@ -38,12 +38,23 @@ def is_sqlite() -> bool:
 class ForeignKeys:
     """The foreign keys of ``table`` that a migration drops: ``references`` are (column, referenced table,
     referenced column), named ``fk_{table}_{column}_{referenced table}`` as revision ``created_by`` named
-    them."""
+    them. On SQLite ``which`` selects the table's row of ``sqlite_master`` (with ``params``) as the migration
+    wrote it (:func:`sqlite_rewrite`)."""
 
-    def __init__(self, table: str, references: tuple[tuple[str, str, str], ...], *, created_by: str) -> None:
+    def __init__(
+        self,
+        table: str,
+        references: tuple[tuple[str, str, str], ...],
+        *,
+        created_by: str,
+        which: str,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
         self.table = table
         self.references = references
         self.created_by = created_by
+        self.which = which
+        self.params = dict(params or {})
 
     def name(self, column: str, table: str) -> str:
         return f"fk_{self.table}_{column}_{table}"
@@ -67,12 +78,18 @@ class ForeignKeys:
         return f"{body.rstrip()}{clauses}\n){closing}"
 
     def drop(self) -> None:
-        """On PostgreSQL; SQLite's are dropped by :func:`sqlite_rewrite` with :meth:`without_keys`."""
+        """Drop the keys: by name on PostgreSQL, from the stored table definition on SQLite."""
+        if is_sqlite():
+            sqlite_rewrite(self.without_keys, which=self.which, params=self.params)
+            return
         for column, table, _ in self.references:
             op.drop_constraint(self.name(column, table), self.table, type_="foreignkey")
 
     def restore(self) -> None:
-        """On PostgreSQL; SQLite's come back by :func:`sqlite_rewrite` with :meth:`with_keys`."""
+        """Create the keys again, as :meth:`drop` dropped them (a downgrade)."""
+        if is_sqlite():
+            sqlite_rewrite(self.with_keys, which=self.which, params=self.params)
+            return
         for column, table, key in self.references:
             op.create_foreign_key(self.name(column, table), self.table, table, [column], [key])
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat, sqlite_rewrite
+from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat
 
 revision = "0013_issue_speed"
 down_revision = "0012_references"
@@ -41,8 +41,9 @@ KEYS = ForeignKeys(
         ("kid", "public_key", "kid"),
     ),
     created_by="0006",
+    which="name = :t",
+    params={"t": TABLE},
 )
-_WHICH = "name = :t"  # the row of sqlite_master, as this revision wrote it
 
 
 def _has_lz4() -> bool:
@@ -54,20 +55,14 @@ def _has_lz4() -> bool:
 
 
 def upgrade() -> None:
-    if is_sqlite():
-        sqlite_rewrite(KEYS.without_keys, which=_WHICH, params={"t": TABLE})
-    else:
-        KEYS.drop()
-        if _has_lz4():
-            op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION lz4")
+    KEYS.drop()
+    if not is_sqlite() and _has_lz4():
+        op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION lz4")
     record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
     forget_compat(revision)
-    if is_sqlite():
-        sqlite_rewrite(KEYS.with_keys, which=_WHICH, params={"t": TABLE})
-        return
     KEYS.restore()
-    if _has_lz4():
+    if not is_sqlite() and _has_lz4():
         op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION default")
