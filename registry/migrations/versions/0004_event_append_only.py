@@ -1,8 +1,9 @@
 """The event table becomes append-only in the database: UPDATE, DELETE and TRUNCATE are refused by triggers.
 
 The SQL is written here, not imported from ``registry.append_only``: a migration is history and must run the
-same statements forever, whatever later code does (``registry.append_only`` keeps its own copy for wiping
-scratch databases; ``tests/integration/registry/test_append_only.py`` checks the two agree).
+same statements forever, whatever later code does (``registry.append_only`` keeps its own copy of the SQLite
+triggers, which it drops and re-creates to wipe scratch databases; ``tests/integration/registry/test_append_only.py``
+checks the two agree).
 """
 
 from __future__ import annotations
