@@ -1,7 +1,7 @@
 """Rolling upgrades: ``schema_compat`` records which older code may still serve a schema (registry/schema.py).
 
 This migration only adds a table, so code of its ``down_revision`` serves its schema unchanged: it records
-that about itself. Later additive migrations do the same with one ``op.bulk_insert`` (see docs/operations.md
+that about itself. Later additive migrations do the same with ``shared.record_compat`` (see docs/operations.md
 "Upgrading").
 """
 
