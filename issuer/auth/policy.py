@@ -56,7 +56,7 @@ from typing import Final
 import msgspec
 
 from issuer.auth.principal import Principal
-from issuer.auth.roles import ROLE_LABELS_ZH, Role
+from issuer.auth.roles import Role
 from issuer.errors import Forbidden
 from registry.errors import NotFoundError
 from registry.vocab import CertificateKind
@@ -219,7 +219,7 @@ def authorise(principal: Principal, action: Action, target: Target = NOWHERE) ->
     if grant is None:
         roles = allowed_roles(action)
         raise Forbidden(
-            f"{zh}：仅限{'、'.join(ROLE_LABELS_ZH[r] for r in roles)}（规则{rule}） / {en}: only for "
+            f"{zh}：仅限{'、'.join(r.label_zh for r in roles)}（规则{rule}） / {en}: only for "
             f"{', '.join(r.value for r in roles)} (rule {rule}; this caller is {principal.role.value})"
         )
     if grant.reach is Reach.OWN and target.institution_code != principal.org_code:

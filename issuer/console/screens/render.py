@@ -15,7 +15,7 @@ from litestar import Request, Response, get
 
 from issuer.auth.policy import ACTION_LABELS, POLICY, Action
 from issuer.auth.principal import Principal
-from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State
+from issuer.batches.workflow import RowStatus, State
 from issuer.console.pages import environment, language, render_now
 from issuer.injected import Caller
 from registry.calendar import province_minute
@@ -84,7 +84,7 @@ def state_label(state: str, lang: str) -> str:
     known = State(state) if state in State.__members__.values() else None
     if known is None:
         return state
-    return known.value.replace("_", " ") if lang == "en" else STATE_LABELS_ZH[known]
+    return known.value.replace("_", " ") if lang == "en" else known.label_zh
 
 
 def render(
