@@ -19,22 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 #: What a refused statement says (the database error carries it to the operator).
 MESSAGE: Final = "事件表只能追加 / the event table is append-only"
 
-_PG_INSTALL: Final = (
-    f"""CREATE OR REPLACE FUNCTION certreg_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '{MESSAGE}: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-END
-$$""",
-    """CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event
-    FOR EACH ROW EXECUTE FUNCTION certreg_event_append_only()""",
-    """CREATE TRIGGER event_append_only_truncate BEFORE TRUNCATE ON event
-    FOR EACH STATEMENT EXECUTE FUNCTION certreg_event_append_only()""",
-)
-_PG_REMOVE: Final = (
-    "DROP TRIGGER IF EXISTS event_append_only_truncate ON event",
-    "DROP TRIGGER IF EXISTS event_append_only ON event",
-    "DROP FUNCTION IF EXISTS certreg_event_append_only()",
-)
+#: The SQLite triggers that refuse UPDATE and DELETE, as migration 0004 creates them (its own copy, as
+#: history; a test checks the two agree). :func:`unguarded` drops and re-creates them. PostgreSQL's guard (0004's
+#: function and triggers) is never dropped at run time, so its DDL is written in 0004 only.
 _SQLITE_INSTALL: Final = (
     f"CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
     f"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
@@ -42,15 +29,22 @@ _SQLITE_INSTALL: Final = (
 _SQLITE_REMOVE: Final = ("DROP TRIGGER IF EXISTS event_no_update", "DROP TRIGGER IF EXISTS event_no_delete")
 
 
+def _sqlite_only(dialect: str) -> None:
+    if dialect != "sqlite":
+        raise ValueError(f"{dialect}: the append-only guard is dropped and re-created on SQLite only")
+
+
 def install_statements(dialect: str) -> tuple[str, ...]:
-    """The DDL that makes the event table append-only on ``dialect`` (``postgresql`` or ``sqlite``): the same
-    statements migration 0004 writes out (its own copy, as history; a test checks they agree)."""
-    return _PG_INSTALL if dialect == "postgresql" else _SQLITE_INSTALL
+    """The DDL that makes the event table append-only again on SQLite (``dialect``) after
+    :func:`remove_statements`: the triggers migration 0004 creates."""
+    _sqlite_only(dialect)
+    return _SQLITE_INSTALL
 
 
 def remove_statements(dialect: str) -> tuple[str, ...]:
-    """The DDL that undoes :func:`install_statements`."""
-    return _PG_REMOVE if dialect == "postgresql" else _SQLITE_REMOVE
+    """The DDL that drops the SQLite triggers of :func:`install_statements`."""
+    _sqlite_only(dialect)
+    return _SQLITE_REMOVE
 
 
 @asynccontextmanager

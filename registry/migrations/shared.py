@@ -1,6 +1,7 @@
-"""What several migrations do alike, in one place: the ``schema_compat`` row of an additive migration, the
-foreign keys that 0012 and 0013 drop (and their downgrades restore) on both engines, and the Merkle nodes
-that 0003 and 0008 recompute from the events' leaf hashes.
+"""What several migrations do alike, in one place: the columns and named constraints of the tables they
+create, the ``schema_compat`` row of an additive migration, the foreign keys that 0012 and 0013 drop (and
+their downgrades restore) on both engines, and the Merkle nodes that 0003 and 0008 recompute from the events'
+leaf hashes.
 
 A migration is history: these helpers emit exactly the statements each migration wrote inline before
 (the same text and parameters, checked statement by statement on SQLite and PostgreSQL when they moved
@@ -12,10 +13,52 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+#: The type of every surrogate key and of each column that refers to one: BIGINT, but INTEGER on SQLite, where
+#: only an ``INTEGER PRIMARY KEY`` is the rowid that the database numbers.
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def surrogate_key() -> sa.Column[int]:
+    """The ``id`` column of a table whose rows the database numbers."""
+    return sa.Column("id", ID_TYPE, autoincrement=True, nullable=False)
+
+
+def id_reference(name: str, *, nullable: bool = False) -> sa.Column[int]:
+    """A column holding the :func:`surrogate_key` of a row of another table."""
+    return sa.Column(name, ID_TYPE, nullable=nullable)
+
+
+def timestamp(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
+    """A moment, stored with its time zone."""
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def create_table(
+    name: str,
+    *columns: sa.Column[Any],
+    key: tuple[str, ...] = ("id",),
+    references: Mapping[str, str] | None = None,
+    unique: Iterable[tuple[str, ...]] = (),
+) -> None:
+    """``op.create_table`` with the constraints named as the models' naming convention names them (``op.f``
+    marks each name as final), in the order autogenerate wrote them: a foreign key
+    ``fk_{table}_{column}_{referenced table}`` for each of ``references`` (column: ``"table.column"``), the
+    primary key ``pk_{table}`` over ``key`` (by default the :func:`surrogate_key`), a unique constraint
+    ``uq_{table}_{first column}`` for each of ``unique``."""
+    constraints: list[sa.Constraint] = [
+        sa.ForeignKeyConstraint([column], [target], name=op.f(f"fk_{name}_{column}_{target.split('.')[0]}"))
+        for column, target in (references or {}).items()
+    ]
+    constraints.append(sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{name}")))
+    constraints += [sa.UniqueConstraint(*group, name=op.f(f"uq_{name}_{group[0]}")) for group in unique]
+    op.create_table(name, *columns, *constraints)
 
 
 def record_compat(revision: str, oldest_reader: str) -> None:
@@ -38,12 +81,23 @@ def is_sqlite() -> bool:
 class ForeignKeys:
     """The foreign keys of ``table`` that a migration drops: ``references`` are (column, referenced table,
     referenced column), named ``fk_{table}_{column}_{referenced table}`` as revision ``created_by`` named
-    them."""
+    them. On SQLite ``which`` selects the table's row of ``sqlite_master`` (with ``params``) as the migration
+    wrote it (:func:`sqlite_rewrite`)."""
 
-    def __init__(self, table: str, references: tuple[tuple[str, str, str], ...], *, created_by: str) -> None:
+    def __init__(
+        self,
+        table: str,
+        references: tuple[tuple[str, str, str], ...],
+        *,
+        created_by: str,
+        which: str,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
         self.table = table
         self.references = references
         self.created_by = created_by
+        self.which = which
+        self.params = dict(params or {})
 
     def name(self, column: str, table: str) -> str:
         return f"fk_{self.table}_{column}_{table}"
@@ -67,12 +121,18 @@ class ForeignKeys:
         return f"{body.rstrip()}{clauses}\n){closing}"
 
     def drop(self) -> None:
-        """On PostgreSQL; SQLite's are dropped by :func:`sqlite_rewrite` with :meth:`without_keys`."""
+        """Drop the keys: by name on PostgreSQL, from the stored table definition on SQLite."""
+        if is_sqlite():
+            sqlite_rewrite(self.without_keys, which=self.which, params=self.params)
+            return
         for column, table, _ in self.references:
             op.drop_constraint(self.name(column, table), self.table, type_="foreignkey")
 
     def restore(self) -> None:
-        """On PostgreSQL; SQLite's come back by :func:`sqlite_rewrite` with :meth:`with_keys`."""
+        """Create the keys again, as :meth:`drop` dropped them (a downgrade)."""
+        if is_sqlite():
+            sqlite_rewrite(self.with_keys, which=self.which, params=self.params)
+            return
         for column, table, key in self.references:
             op.create_foreign_key(self.name(column, table), self.table, table, [column], [key])
 

@@ -1,8 +1,4 @@
-"""Batches: index batch rows by holder, for the import's duplicate check against batches not yet issued.
-
-Revision ID: 0002_batches
-Revises: 0001
-"""
+"""Batches: index batch rows by holder, for the import's duplicate check against batches not yet issued."""
 
 from __future__ import annotations
 
@@ -10,8 +6,6 @@ from alembic import op
 
 revision = "0002_batches"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

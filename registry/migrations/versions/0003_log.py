@@ -3,8 +3,6 @@
 Level 0 duplicated ``event.leaf_hash`` and levels 1–7 are cheaper to recompute from at most 256 leaf hashes
 than to write on every append (see ``registry/log/tree.py``). Downgrading recomputes them from the events.
 
-Revision ID: 0003_log
-Revises: 0002_batches
 Create Date: 2026-11-24 22:40:00
 """
 
@@ -17,8 +15,6 @@ from registry.migrations.shared import leaf_hash_blocks, node_hash, store_nodes
 
 revision = "0003_log"
 down_revision = "0002_batches"
-branch_labels = None
-depends_on = None
 
 LOW_LEVELS = 8
 

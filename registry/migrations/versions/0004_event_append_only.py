@@ -1,11 +1,9 @@
 """The event table becomes append-only in the database: UPDATE, DELETE and TRUNCATE are refused by triggers.
 
 The SQL is written here, not imported from ``registry.append_only``: a migration is history and must run the
-same statements forever, whatever later code does (``registry.append_only`` keeps its own copy for wiping
-scratch databases; ``tests/integration/registry/test_append_only.py`` checks the two agree).
-
-Revision ID: 0004_event_append_only
-Revises: 0003_log
+same statements forever, whatever later code does (``registry.append_only`` keeps its own copy of the SQLite
+triggers, which it drops and re-creates to wipe scratch databases; ``tests/integration/registry/test_append_only.py``
+checks the two agree).
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ from alembic import op
 
 revision = "0004_event_append_only"
 down_revision = "0003_log"
-branch_labels = None
-depends_on = None
 
 _MESSAGE = "事件表只能追加 / the event table is append-only"
 

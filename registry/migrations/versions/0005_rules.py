@@ -9,9 +9,6 @@
 - ``ability_project.active_from``: the day a project left its pilot phase (rule 6).
 - ``certificate_print``: every printing of a certificate with its print serial. Certificates issued before
   this revision have none: their issue events name no serial, and the audit expects none.
-
-Revision ID: 0005_rules
-Revises: 0004_event_append_only
 """
 
 from __future__ import annotations
@@ -19,12 +16,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from registry.migrations.shared import create_table, surrogate_key, timestamp
+
 revision = "0005_rules"
 down_revision = "0004_event_append_only"
-branch_labels = None
-depends_on = None
-
-_BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -39,18 +34,17 @@ def upgrade() -> None:
     op.add_column("filing_status", sa.Column("levels", sa.String(length=8), nullable=True))
     op.add_column("filing_status", sa.Column("kind", sa.String(length=24), nullable=True))
     op.add_column("ability_project", sa.Column("active_from", sa.Date(), nullable=True))
-    op.create_table(
+    create_table(
         "certificate_print",
-        sa.Column("id", _BIGINT_PK, autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("number", sa.String(length=32), nullable=False),
         sa.Column("serial", sa.String(length=32), nullable=False),
         sa.Column("given", sa.Boolean(), nullable=False),
         sa.Column("replaces", sa.String(length=32), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("printed_at", sa.DateTime(timezone=True), nullable=False),
+        timestamp("printed_at"),
         sa.Column("log_index", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate_print")),
-        sa.UniqueConstraint("serial", name=op.f("uq_certificate_print_serial")),
+        unique=[("serial",)],
     )
     op.create_index("ix_certificate_print_number", "certificate_print", ["number", "log_index"], unique=False)
 

@@ -8,9 +8,6 @@
 Only tables are added: code of the previous revision still serves this schema (it never reads them), as
 ``schema_compat`` records (rolling upgrades, registry/schema.py). Numbered 0006 as reserved for issue 18 but
 chained after 0008_log, which landed first.
-
-Revision ID: 0006_credentials
-Revises: 0008_log
 """
 
 from __future__ import annotations
@@ -18,16 +15,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from registry.migrations.shared import forget_compat, record_compat
+from registry.migrations.shared import create_table, forget_compat, record_compat, timestamp
 
 revision = "0006_credentials"
 down_revision = "0008_log"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "certificate_credential",
         sa.Column("number", sa.String(length=32), nullable=False),
         sa.Column("authority_code", sa.String(length=16), nullable=False),
@@ -37,15 +32,9 @@ def upgrade() -> None:
         sa.Column("kid", sa.String(length=11), nullable=False),
         sa.Column("credential", sa.LargeBinary(), nullable=False),
         sa.Column("log_index", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["number"], ["certificate.number"], name=op.f("fk_certificate_credential_number_certificate")
-        ),
-        sa.ForeignKeyConstraint(
-            ["authority_code"], ["authority.code"], name=op.f("fk_certificate_credential_authority_code_authority")
-        ),
-        sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_certificate_credential_kid_public_key")),
-        sa.PrimaryKeyConstraint("number", name=op.f("pk_certificate_credential")),
+        timestamp("created_at"),
+        key=("number",),
+        references={"number": "certificate.number", "authority_code": "authority.code", "kid": "public_key.kid"},
     )
     op.create_index(
         "ux_certificate_credential_status",
@@ -53,19 +42,16 @@ def upgrade() -> None:
         ["authority_code", "status_list", "status_index"],
         unique=True,
     )
-    op.create_table(
+    create_table(
         "status_list",
         sa.Column("authority_code", sa.String(length=16), nullable=False),
         sa.Column("list_number", sa.Integer(), nullable=False),
         sa.Column("bits", sa.LargeBinary(), nullable=False),
         sa.Column("kid", sa.String(length=11), nullable=False),
         sa.Column("credential", sa.LargeBinary(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["authority_code"], ["authority.code"], name=op.f("fk_status_list_authority_code_authority")
-        ),
-        sa.ForeignKeyConstraint(["kid"], ["public_key.kid"], name=op.f("fk_status_list_kid_public_key")),
-        sa.PrimaryKeyConstraint("authority_code", "list_number", name=op.f("pk_status_list")),
+        timestamp("updated_at"),
+        key=("authority_code", "list_number"),
+        references={"authority_code": "authority.code", "kid": "public_key.kid"},
     )
     record_compat(revision, down_revision)
 

@@ -1,11 +1,8 @@
 """Rolling upgrades: ``schema_compat`` records which older code may still serve a schema (registry/schema.py).
 
 This migration only adds a table, so code of its ``down_revision`` serves its schema unchanged: it records
-that about itself. Later additive migrations do the same with one ``op.bulk_insert`` (see docs/operations.md
+that about itself. Later additive migrations do the same with ``shared.record_compat`` (see docs/operations.md
 "Upgrading").
-
-Revision ID: 0007_prod
-Revises: 0005_rules
 """
 
 from __future__ import annotations
@@ -15,8 +12,6 @@ from alembic import op
 
 revision = "0007_prod"
 down_revision = "0005_rules"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

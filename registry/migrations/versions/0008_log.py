@@ -10,8 +10,6 @@ live code.
 Not additive for rolling upgrades (no ``schema_compat`` row): code of 0007_prod appends leaves without
 storing levels 4–7, so a proof served by this code would then miss nodes. Upgrade every writer at once.
 
-Revision ID: 0008_log
-Revises: 0007_prod
 Create Date: 2026-12-05 23:50:00
 """
 
@@ -24,8 +22,6 @@ from registry.migrations.shared import leaf_hash_blocks, node_hash, store_nodes
 
 revision = "0008_log"
 down_revision = "0007_prod"
-branch_labels = None
-depends_on = None
 
 NEW_LOW = 4
 OLD_LOW = 8

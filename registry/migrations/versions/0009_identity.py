@@ -7,9 +7,6 @@
 - ``batch_row.holder_identity_id`` and ``certificate.holder_identity_id``: the identity of a row and of a
   certificate. Rows and certificates stored before this revision have none: the registry never held their
   full numbers (only the keyed digest and the mask, which stay as they are).
-
-Revision ID: 0009_identity
-Revises: 0006_credentials
 """
 
 from __future__ import annotations
@@ -17,26 +14,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from registry.migrations.shared import forget_compat, record_compat
+from registry.migrations.shared import create_table, forget_compat, record_compat, timestamp
 
 revision = "0009_identity"
 down_revision = "0006_credentials"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "data_key",
         sa.Column("dk_id", sa.String(length=22), nullable=False),
         sa.Column("kek_id", sa.String(length=11), nullable=False),
         sa.Column("wrapped", sa.LargeBinary(length=72), nullable=False),
         sa.Column("created_on", sa.Date(), nullable=False),
         sa.Column("sealed_count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("dk_id", name=op.f("pk_data_key")),
+        key=("dk_id",),
     )
     op.create_index(op.f("ix_data_key_created_on"), "data_key", ["created_on"], unique=False)
-    op.create_table(
+    create_table(
         "holder_identity",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("document_type", sa.String(length=32), nullable=False),
@@ -45,8 +40,7 @@ def upgrade() -> None:
         sa.Column("masked", sa.String(length=20), nullable=False),
         sa.Column("gender", sa.String(length=8), nullable=True),
         sa.Column("photo_sealed", sa.LargeBinary(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_holder_identity")),
+        timestamp("created_at"),
     )
     op.create_index(op.f("ix_holder_identity_index_digest"), "holder_identity", ["index_digest"], unique=False)
     sqlite = op.get_bind().dialect.name == "sqlite"

@@ -5,9 +5,6 @@
 - ``staff_session``: server-side sessions, keyed by the SHA-256 of the cookie; CSRF token; stage.
 - ``staff_recovery_code``: SHA-256 of each one-time recovery code.
 - ``staff_role_setting``: the roles whose accounts need a TOTP code to sign in.
-
-Revision ID: 0011_staff
-Revises: 0010_documents
 """
 
 from __future__ import annotations
@@ -15,65 +12,64 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from registry.migrations.shared import forget_compat, record_compat
+from registry.migrations.shared import (
+    create_table,
+    forget_compat,
+    id_reference,
+    record_compat,
+    surrogate_key,
+    timestamp,
+)
 
 revision = "0011_staff"
 down_revision = "0010_documents"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "staff_account",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("login", sa.String(length=24), nullable=False),
         sa.Column("org_code", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=24), nullable=False),
         sa.Column("password_hash", sa.String(length=256), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("failed_count", sa.Integer(), nullable=False),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        timestamp("locked_until", nullable=True),
         sa.Column("totp_sealed", sa.LargeBinary(length=128), nullable=True),
         sa.Column("totp_last_step", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_account")),
-        sa.UniqueConstraint("login", name=op.f("uq_staff_account_login")),
+        timestamp("created_at"),
+        timestamp("password_changed_at"),
+        unique=[("login",)],
     )
-    op.create_table(
+    create_table(
         "staff_session",
         sa.Column("id_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        id_reference("account_id"),
         sa.Column("csrf", sa.String(length=64), nullable=False),
         sa.Column("stage", sa.String(length=8), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["staff_account.id"], name=op.f("fk_staff_session_account_id_staff_account")
-        ),
-        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_staff_session")),
+        timestamp("created_at"),
+        timestamp("last_seen_at"),
+        timestamp("ended_at", nullable=True),
+        key=("id_hash",),
+        references={"account_id": "staff_account.id"},
     )
     op.create_index(op.f("ix_staff_session_account_id"), "staff_session", ["account_id"], unique=False)
-    op.create_table(
+    create_table(
         "staff_recovery_code",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        surrogate_key(),
+        id_reference("account_id"),
         sa.Column("code_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["staff_account.id"], name=op.f("fk_staff_recovery_code_account_id_staff_account")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_recovery_code")),
+        timestamp("used_at", nullable=True),
+        references={"account_id": "staff_account.id"},
     )
     op.create_index(op.f("ix_staff_recovery_code_account_id"), "staff_recovery_code", ["account_id"], unique=False)
-    op.create_table(
+    create_table(
         "staff_role_setting",
         sa.Column("role", sa.String(length=24), nullable=False),
         sa.Column("totp_required", sa.Boolean(), nullable=False),
-        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("role", name=op.f("pk_staff_role_setting")),
+        timestamp("changed_at"),
+        key=("role",),
     )
     # Only new tables: code of 0010_documents still serves this schema (it has no console), as schema_compat says.
     record_compat(revision, down_revision)

@@ -12,19 +12,14 @@ that the models describe one schema on both engines.
 
 Code of the previous revision still serves this schema — it writes the same references, only with fewer
 constraints behind them — as the ``schema_compat`` row records.
-
-Revision ID: 0012_references
-Revises: 0011_staff
 """
 
 from __future__ import annotations
 
-from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat, sqlite_rewrite
+from registry.migrations.shared import ForeignKeys, forget_compat, record_compat
 
 revision = "0012_references"
 down_revision = "0011_staff"
-branch_labels = None
-depends_on = None
 
 #: (column, referenced table, referenced column) of each dropped key, named as 0001 named them.
 KEYS = ForeignKeys(
@@ -36,21 +31,15 @@ KEYS = ForeignKeys(
         ("kid", "public_key", "kid"),
     ),
     created_by="0001",
+    which="name = 'certificate'",
 )
-_WHICH = "name = 'certificate'"  # the row of sqlite_master, as this revision wrote it
 
 
 def upgrade() -> None:
-    if is_sqlite():
-        sqlite_rewrite(KEYS.without_keys, which=_WHICH, params={})
-    else:
-        KEYS.drop()
+    KEYS.drop()
     record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
     forget_compat(revision)
-    if is_sqlite():
-        sqlite_rewrite(KEYS.with_keys, which=_WHICH, params={})
-        return
     KEYS.restore()

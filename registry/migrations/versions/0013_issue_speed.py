@@ -19,9 +19,6 @@ SQLite loses the same three (its stored table definition is rewritten in place, 
 
 Code of the previous revision still serves this schema — it writes the same references, only with fewer
 constraints behind them — as the ``schema_compat`` row records.
-
-Revision ID: 0013_issue_speed
-Revises: 0012_references
 """
 
 from __future__ import annotations
@@ -29,12 +26,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat, sqlite_rewrite
+from registry.migrations.shared import ForeignKeys, forget_compat, is_sqlite, record_compat
 
 revision = "0013_issue_speed"
 down_revision = "0012_references"
-branch_labels = None
-depends_on = None
 
 TABLE = "certificate_credential"
 #: (column, referenced table, referenced column) of each dropped key, named as 0006 named them.
@@ -46,8 +41,9 @@ KEYS = ForeignKeys(
         ("kid", "public_key", "kid"),
     ),
     created_by="0006",
+    which="name = :t",
+    params={"t": TABLE},
 )
-_WHICH = "name = :t"  # the row of sqlite_master, as this revision wrote it
 
 
 def _has_lz4() -> bool:
@@ -59,20 +55,14 @@ def _has_lz4() -> bool:
 
 
 def upgrade() -> None:
-    if is_sqlite():
-        sqlite_rewrite(KEYS.without_keys, which=_WHICH, params={"t": TABLE})
-    else:
-        KEYS.drop()
-        if _has_lz4():
-            op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION lz4")
+    KEYS.drop()
+    if not is_sqlite() and _has_lz4():
+        op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION lz4")
     record_compat(revision, down_revision)
 
 
 def downgrade() -> None:
     forget_compat(revision)
-    if is_sqlite():
-        sqlite_rewrite(KEYS.with_keys, which=_WHICH, params={"t": TABLE})
-        return
     KEYS.restore()
-    if _has_lz4():
+    if not is_sqlite() and _has_lz4():
         op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN credential SET COMPRESSION default")

@@ -66,11 +66,15 @@ async def test_the_insider_path_works_and_the_guard_is_back_after_it(database: D
         assert await session.scalar(select(func.count()).select_from(Event)) == 1
 
 
-@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
-def test_migration_0004_writes_the_same_triggers_as_the_module(dialect: str) -> None:
+def test_migration_0004_writes_the_same_sqlite_triggers_as_the_module() -> None:
     """Migration 0004 carries its trigger SQL inline (history must not change with the code); the module
-    keeps a copy for scratch databases: the two must say the same."""
+    keeps a copy of the SQLite triggers, which it drops and re-creates: the two must say the same. (PostgreSQL's
+    guard is written in 0004 only: nothing at run time drops it.)"""
     migration = importlib.import_module("registry.migrations.versions.0004_event_append_only")
-    install = migration._PG_INSTALL if dialect == "postgresql" else migration._SQLITE_INSTALL
-    remove = migration._PG_REMOVE if dialect == "postgresql" else migration._SQLITE_REMOVE
-    assert (install, remove) == (install_statements(dialect), remove_statements(dialect))
+    in_module = (install_statements("sqlite"), remove_statements("sqlite"))
+    assert in_module == (migration._SQLITE_INSTALL, migration._SQLITE_REMOVE)
+
+
+def test_the_module_drops_no_postgresql_guard() -> None:
+    with pytest.raises(ValueError, match="SQLite only"):
+        remove_statements("postgresql")
