@@ -24,27 +24,14 @@ import argparse
 import json
 import timeit
 from collections.abc import Callable
-from datetime import date, datetime
 
 import nacl.signing
 
-from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
-from keys.kid import b64url_encode
 from keys.signing import SigningKey, verify_signature
-from registry.calendar import PROVINCE_TZ
-from registry.statement import DOMAIN, Statement, days_since_epoch, encode_statement, verify_statement
-
-
-def _info(key: SigningKey, authority: str) -> PublicKeyInfo:
-    return PublicKeyInfo(
-        kid=key.kid,
-        authority=authority,
-        purpose="statement",
-        algorithm="Ed25519",
-        public_key=b64url_encode(key.public_key),
-        valid_from=datetime(2024, 1, 1, tzinfo=PROVINCE_TZ),
-    )
+from registry.statement import DOMAIN, encode_statement, verify_statement
+from tests.unit.keys.factory import make_info
+from tests.unit.statement.world import INFO, typical
 
 
 def contenders() -> dict[str, Callable[[], object]]:
@@ -52,11 +39,10 @@ def contenders() -> dict[str, Callable[[], object]]:
     seed = bytes(range(32))
     ours = SigningKey.from_seed(seed)
     others = [SigningKey.from_seed(bytes([i]) * 32) for i in range(1, 30)]
-    keyset = KeySet(keys=(*(_info(k, f"4301{i:02d}") for i, k in enumerate(others)), _info(ours, "430000")))
-    st = Statement(
-        1, "S000043000123253000011", 2, "张三丰", "430102********1234", "6-31-01-03",
-        4, "S000043000123", "430000", days_since_epoch(date(2025, 6, 30)), ours.kid,
-    )  # fmt: skip
+    # The statement tests' key window and typical record, signed by this bench's own keys.
+    others_info = (make_info(k, authority=f"4301{i:02d}", valid_from=INFO.valid_from) for i, k in enumerate(others))
+    keyset = KeySet(keys=(*others_info, make_info(ours, valid_from=INFO.valid_from)))
+    st = typical(kid=ours.kid)
     data = encode_statement(st)
     message = DOMAIN + data
     bare_sk = nacl.signing.SigningKey(seed)

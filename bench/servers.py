@@ -12,6 +12,8 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.support import stop_process
+
 #: What the child needs on its path to import ``bench`` and ``tests`` (the repository root).
 ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -45,9 +47,4 @@ class UvicornServer:
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 15 s: a server still draining keep-alive connections must not end the run
         (the figures are taken already)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
+        stop_process(self.process, grace=15, then=15)

@@ -22,7 +22,7 @@ from issuer.auth.operators import operator as find_operator
 from issuer.batches.operator import Crew, run_issue
 from issuer.batches.submission import Upload
 from issuer.demo_links import demo_links_file
-from issuer.issuing.changes import reissue_certificate, revoke_certificate
+from issuer.issuing.changes import ChangeOrder, reissue_certificate, revoke_certificate
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.service import issue_batch
 from issuer.keystore import KeyStore, new_key
@@ -164,14 +164,12 @@ async def issue_demo_certificates(
     credentials = CredentialContext.of(settings, store)
     issued = await issue_batch(database, store, profile, outcome.batch_id, caller=operator, credentials=credentials)
     valid, revoked, superseded, _ = issued.numbers
-    await revoke_certificate(
-        database, profile, revoked, reason="演示：考试舞弊被查实 / demo: cheating established", caller=operator,
-        credentials=credentials,
-    )  # fmt: skip
-    successor = await reissue_certificate(
-        database, store, profile, superseded, reason="演示：证书遗失补发 / demo: lost, reissued", caller=operator,
-        credentials=credentials,
-    )  # fmt: skip
+    cheated = ChangeOrder(
+        reason="演示：考试舞弊被查实 / demo: cheating established", caller=operator, credentials=credentials
+    )
+    await revoke_certificate(database, profile, revoked, order=cheated)
+    lost = ChangeOrder(reason="演示：证书遗失补发 / demo: lost, reissued", caller=operator, credentials=credentials)
+    successor = await reissue_certificate(database, store, profile, superseded, order=lost)
     async with database.reader() as session:
         rows = await session.execute(
             select(Certificate.number, Certificate.statement, Certificate.signature).where(

@@ -185,11 +185,8 @@ def redis_prefix(request: pytest.FixtureRequest) -> str:
 
 
 async def _empty(url: str) -> None:
-    db = Database(url)
-    try:
+    async with Database(url) as db:
         await empty_tables(db)
-    finally:
-        await db.dispose()
 
 
 @pytest.fixture

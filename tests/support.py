@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
 
 from registry.config import Settings, load_settings
 from registry.db import Database
@@ -17,6 +21,30 @@ ID_HASH_KEY = "test-id-hash-key-0123456789abcdef"
 #: Key directory of tests that give none: one per test process, never the checkout's ``./var/keys`` (the
 #: first upload seals its holders' numbers and so makes the identity KEK there).
 TEST_KEY_DIR = str(Path(tempfile.mkdtemp(prefix="certreg-keys-")) / "keys")
+
+T = TypeVar("T")
+
+
+def selected(url: str, statement: Select[T]) -> list[T]:
+    """What ``statement`` selects (its first column), read in an event loop of its own: for sync tests, such
+    as CLI runs, that check what a command left in the database."""
+
+    async def read() -> list[T]:
+        async with Database(url) as database, database.reader() as session:
+            return list((await session.scalars(statement)).all())
+
+    return asyncio.run(read())
+
+
+def stop_process(process: subprocess.Popen[Any], *, grace: float, then: float) -> None:
+    """SIGTERM ``process`` and wait ``grace`` seconds for it to exit; still running, SIGKILL it and wait
+    ``then`` seconds more (raises :class:`subprocess.TimeoutExpired` past that)."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=then)
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -15,26 +15,22 @@ The city centre that reviewed a special-ability batch also issues it (003 §3(3)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Final
 
 from issuer.auth.principal import Principal, who_of
 from issuer.errors import Forbidden
+from issuer.labels import LabelledEnum
 
 
-class Step(StrEnum):
-    SUBMIT = "submit"
-    CITY_REVIEW = "city_review"
-    PROVINCE_REVIEW = "province_review"
-    ISSUE = "issue"
+class Step(LabelledEnum):
+    """A step of a batch, labelled as what its actor did (the separation-of-duties message says who did it)."""
+
+    SUBMIT = "submit", "提交", "submitted"
+    CITY_REVIEW = "city_review", "市州初审", "reviewed at the city"
+    PROVINCE_REVIEW = "province_review", "省级复审", "reviewed at the province"
+    ISSUE = "issue", "发证", "issue"
 
 
-_LABELS: Final = {
-    Step.SUBMIT: ("提交", "submitted"),
-    Step.CITY_REVIEW: ("市州初审", "reviewed at the city"),
-    Step.PROVINCE_REVIEW: ("省级复审", "reviewed at the province"),
-    Step.ISSUE: ("发证", "issue"),
-}
 _DOING: Final = {
     Step.CITY_REVIEW: ("市州初审", "review it at the city"),
     Step.PROVINCE_REVIEW: ("省级复审", "review it at the province"),
@@ -55,7 +51,7 @@ def require_separate(principal: Principal, step: Step, earlier: Mapping[Step, st
     for other in SEPARATE_FROM[step]:
         actor = earlier.get(other)
         if actor is not None and who_of(actor) == principal.who:
-            did_zh, did_en = _LABELS[other]
+            did_zh, did_en = other.label_zh, other.label_en
             do_zh, do_en = _DOING[step]
             raise Forbidden(
                 f"职责分离：{principal.who} 已{did_zh}批次 {batch_id}，不得再{do_zh}（规则7） / separation of duties: "

@@ -56,63 +56,37 @@ from typing import Final
 import msgspec
 
 from issuer.auth.principal import Principal
-from issuer.auth.roles import ROLE_LABELS_ZH, Role
+from issuer.auth.roles import Role
 from issuer.errors import Forbidden
+from issuer.labels import LabelledEnum
 from registry.errors import NotFoundError
 from registry.vocab import CertificateKind
 
 
-class Action(StrEnum):
-    SUBMIT = "submit"
-    RESUBMIT = "resubmit"
-    EXCLUDE = "exclude"
-    VIEW = "view"
-    REVIEW = "review"
-    APPROVE = "approve"
-    NOTICE = "notice"
-    OBJECT = "objection"
-    RESOLVE = "resolve"
-    HOLD = "hold"
-    ISSUE = "issue"
-    REVOKE = "revoke"
-    REISSUE = "reissue"
-    REPLACE = "replace"
-    CERTIFICATES = "certificates"
-    DOCUMENTS = "documents"
-    TEST_PRINT = "test_print"
-    PHOTOS = "photos"
-    EXPORT = "export"
-    READ_IDENTITY = "read_identity"
-    ROTATE_KEK = "rotate_kek"
-    FEED = "feed"
-    LEGACY_IMPORT = "legacy_import"
-
-
-ACTION_LABELS: Final = {
-    Action.SUBMIT: ("提交批次", "submit a batch"),
-    Action.RESUBMIT: ("重新提交批次", "resubmit a batch"),
-    Action.EXCLUDE: ("剔除批次中的行", "exclude rows of a batch"),
-    Action.VIEW: ("查看批次", "view a batch"),
-    Action.REVIEW: ("市州初审", "review a batch (city)"),
-    Action.APPROVE: ("省级复审", "approve a batch (province)"),
-    Action.NOTICE: ("启动公示", "start the public notice"),
-    Action.OBJECT: ("登记异议", "record an objection"),
-    Action.RESOLVE: ("处理暂缓的行（异议或暂缓发证）", "resolve held rows (an objection or a hold)"),
-    Action.HOLD: ("暂缓发证", "hold rows back from issuing"),
-    Action.ISSUE: ("发证", "issue a batch"),
-    Action.REVOKE: ("撤销证书", "revoke a certificate"),
-    Action.REISSUE: ("补发证书", "reissue a certificate"),
-    Action.REPLACE: ("换发证书", "replace a certificate"),
-    Action.CERTIFICATES: ("取得证书二维码与印制记录", "QR codes and prints of certificates"),
-    Action.DOCUMENTS: ("取得证书文件（含完整证件号码）", "certificate documents (with full document numbers)"),
-    Action.TEST_PRINT: ("打印套打校准页", "print the test page of the blank stock"),
-    Action.PHOTOS: ("上传持证人照片", "upload holder photos"),
-    Action.EXPORT: ("导出证书数据", "export certificates"),
-    Action.READ_IDENTITY: ("查看完整身份信息", "reading a full identity"),
-    Action.ROTATE_KEK: ("轮换密钥加密密钥", "rotating the key-encryption key"),
-    Action.FEED: ("导出国家库交换数据", "exporting the national feed"),
-    Action.LEGACY_IMPORT: ("导入历史证书", "importing legacy certificates"),
-}
+class Action(LabelledEnum):
+    SUBMIT = "submit", "提交批次", "submit a batch"
+    RESUBMIT = "resubmit", "重新提交批次", "resubmit a batch"
+    EXCLUDE = "exclude", "剔除批次中的行", "exclude rows of a batch"
+    VIEW = "view", "查看批次", "view a batch"
+    REVIEW = "review", "市州初审", "review a batch (city)"
+    APPROVE = "approve", "省级复审", "approve a batch (province)"
+    NOTICE = "notice", "启动公示", "start the public notice"
+    OBJECT = "objection", "登记异议", "record an objection"
+    RESOLVE = "resolve", "处理暂缓的行（异议或暂缓发证）", "resolve held rows (an objection or a hold)"
+    HOLD = "hold", "暂缓发证", "hold rows back from issuing"
+    ISSUE = "issue", "发证", "issue a batch"
+    REVOKE = "revoke", "撤销证书", "revoke a certificate"
+    REISSUE = "reissue", "补发证书", "reissue a certificate"
+    REPLACE = "replace", "换发证书", "replace a certificate"
+    CERTIFICATES = "certificates", "取得证书二维码与印制记录", "QR codes and prints of certificates"
+    DOCUMENTS = "documents", "取得证书文件（含完整证件号码）", "certificate documents (with full document numbers)"
+    TEST_PRINT = "test_print", "打印套打校准页", "print the test page of the blank stock"
+    PHOTOS = "photos", "上传持证人照片", "upload holder photos"
+    EXPORT = "export", "导出证书数据", "export certificates"
+    READ_IDENTITY = "read_identity", "查看完整身份信息", "reading a full identity"
+    ROTATE_KEK = "rotate_kek", "轮换密钥加密密钥", "rotating the key-encryption key"
+    FEED = "feed", "导出国家库交换数据", "exporting the national feed"
+    LEGACY_IMPORT = "legacy_import", "导入历史证书", "importing legacy certificates"
 
 
 class Reach(StrEnum):
@@ -213,13 +187,13 @@ def allowed_roles(action: Action) -> tuple[Role, ...]:
 def authorise(principal: Principal, action: Action, target: Target = NOWHERE) -> None:
     """Raise :class:`Forbidden` (403, naming the rule and who may) unless ``principal`` may do ``action`` on
     ``target``; :class:`NotFoundError` (``target.missing``) for an institution reaching another's records."""
-    zh, en = ACTION_LABELS[action]
+    zh, en = action.label_zh, action.label_en
     rule = ACTION_RULES[action]
     grant = POLICY[action].get(principal.role)
     if grant is None:
         roles = allowed_roles(action)
         raise Forbidden(
-            f"{zh}：仅限{'、'.join(ROLE_LABELS_ZH[r] for r in roles)}（规则{rule}） / {en}: only for "
+            f"{zh}：仅限{'、'.join(r.label_zh for r in roles)}（规则{rule}） / {en}: only for "
             f"{', '.join(r.value for r in roles)} (rule {rule}; this caller is {principal.role.value})"
         )
     if grant.reach is Reach.OWN and target.institution_code != principal.org_code:

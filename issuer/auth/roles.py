@@ -10,20 +10,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
 
-
-class Role(StrEnum):
-    INSTITUTION = "institution"
-    CITY_REVIEWER = "city_reviewer"
-    PROVINCE_REVIEWER = "province_reviewer"
-    PROVINCE_ADMIN = "province_admin"
+from issuer.labels import LabelledEnum
 
 
-ROLE_LABELS_ZH: Final = {
-    Role.INSTITUTION: "鉴定机构",
-    Role.CITY_REVIEWER: "市州鉴定中心审核",
-    Role.PROVINCE_REVIEWER: "省鉴定中心审核",
-    Role.PROVINCE_ADMIN: "省鉴定中心管理员",
-}
+class Role(LabelledEnum):
+    INSTITUTION = "institution", "鉴定机构"
+    CITY_REVIEWER = "city_reviewer", "市州鉴定中心审核"
+    PROVINCE_REVIEWER = "province_reviewer", "省鉴定中心审核"
+    PROVINCE_ADMIN = "province_admin", "省鉴定中心管理员"
+
+
+ROLE_LABELS_ZH: Final = Role.labels_zh()

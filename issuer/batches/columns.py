@@ -11,32 +11,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
 from typing import Final
 
 import msgspec
 
+from issuer.labels import LabelledEnum
 from registry.tabular import Table, TableError
 from registry.vocab import CertificateKind
 
 
-class Field(StrEnum):
-    NAME = "name"
-    ID_NUMBER = "id_number"
-    ID_TYPE = "id_type"
-    OCCUPATION = "occupation_code"
-    PROJECT = "project_code"
-    LEVEL = "level"
+class Field(LabelledEnum):
+    NAME = "name", "姓名 name"
+    ID_NUMBER = "id_number", "身份证号 id_number"
+    ID_TYPE = "id_type", "证件类型 id_type"
+    OCCUPATION = "occupation_code", "职业编码 occupation_code"
+    PROJECT = "project_code", "专项职业能力项目编码 project_code"
+    LEVEL = "level", "等级 level"
 
-
-FIELD_LABELS: Final = {
-    Field.NAME: "姓名 name",
-    Field.ID_NUMBER: "身份证号 id_number",
-    Field.ID_TYPE: "证件类型 id_type",
-    Field.OCCUPATION: "职业编码 occupation_code",
-    Field.PROJECT: "专项职业能力项目编码 project_code",
-    Field.LEVEL: "等级 level",
-}
 
 ALIASES: Final[dict[Field, tuple[str, ...]]] = {
     Field.NAME: ("姓名", "名字", "考生姓名", "学员姓名", "人员姓名", "持证人姓名", "name", "fullname", "holdername"),
@@ -99,7 +90,7 @@ class ColumnMap(msgspec.Struct, frozen=True):
         return cells[at] if at is not None and at < len(cells) else ""
 
     def header(self, field: Field) -> str:
-        return self.headers.get(field, FIELD_LABELS[field])
+        return self.headers.get(field, field.label_zh)
 
 
 def normalise_header(text: str) -> str:
@@ -157,7 +148,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
         if field in index:
             raise TableError(
                 "file.header_duplicate",
-                f"“{headers[field]}”和“{header}”两列都表示{FIELD_LABELS[field]}，请只保留一列 / "
+                f"“{headers[field]}”和“{header}”两列都表示{field.label_zh}，请只保留一列 / "
                 f"columns {headers[field]!r} and {header!r} both hold {field.value}; keep one",
             )
         index[field], headers[field] = at, header
@@ -170,7 +161,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
         )
     missing = [f for f in required_fields(kind) if f not in index]
     if missing:
-        names = "、".join(FIELD_LABELS[f] for f in missing)
+        names = "、".join(f.label_zh for f in missing)
         found = ", ".join(display_header(h) for h in table.header if h.strip()) or "—"
         raise TableError(
             "file.header_missing",

@@ -19,7 +19,7 @@ from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, Imp
 from issuer.batches.events import history
 from issuer.batches.problems import decode_problems
 from issuer.batches.submission import Imported
-from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State, issuable_problem, needs_province
+from issuer.batches.workflow import RowStatus, State, issuable_problem, needs_province
 from registry.convert import view_of
 from registry.db import Database
 from registry.models import Batch, BatchRow, Institution
@@ -42,7 +42,7 @@ def row_report(row: BatchRow, serials: dict[str, PrintInfo] | None = None) -> Ro
 
 
 def summary(batch: Batch, institution_name: str, counts: dict[str, int]) -> BatchSummary:
-    state_zh = STATE_LABELS_ZH[State(batch.state)]
+    state_zh = State(batch.state).label_zh
     return view_of(batch, BatchSummary, institution_name=institution_name, state_zh=state_zh, counts=Counts.of(counts))
 
 

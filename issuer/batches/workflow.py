@@ -21,28 +21,19 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError
+from issuer.labels import LabelledEnum
 from issuer.params import check_text, check_typed
 from registry.calendar import province_time_text
 from registry.rules.policy import ProvinceProfile
 
 
-class State(StrEnum):
-    SUBMITTED = "submitted"
-    CITY_REVIEWED = "city_reviewed"
-    PROVINCE_APPROVED = "province_approved"
-    UNDER_NOTICE = "under_notice"
-    ISSUED = "issued"
-    REJECTED = "rejected"
-
-
-STATE_LABELS_ZH: Final = {
-    State.SUBMITTED: "已提交待市州审核",
-    State.CITY_REVIEWED: "市州已审核",
-    State.PROVINCE_APPROVED: "省级已批准",
-    State.UNDER_NOTICE: "公示中",
-    State.ISSUED: "已发证",
-    State.REJECTED: "已退回",
-}
+class State(LabelledEnum):
+    SUBMITTED = "submitted", "已提交待市州审核"
+    CITY_REVIEWED = "city_reviewed", "市州已审核"
+    PROVINCE_APPROVED = "province_approved", "省级已批准"
+    UNDER_NOTICE = "under_notice", "公示中"
+    ISSUED = "issued", "已发证"
+    REJECTED = "rejected", "已退回"
 
 
 class RowStatus(StrEnum):
@@ -64,8 +55,8 @@ def require_state(batch_id: int, current: str, allowed: Iterable[State], *, acti
         return
     state = State(current)
     raise BatchStateError(
-        f"批次 {batch_id} 当前状态为“{STATE_LABELS_ZH[state]}”，{action_zh}需要状态"
-        f"“{'”或“'.join(STATE_LABELS_ZH[s] for s in wanted)}” / batch {batch_id} is {state.value}; "
+        f"批次 {batch_id} 当前状态为“{state.label_zh}”，{action_zh}需要状态"
+        f"“{'”或“'.join(s.label_zh for s in wanted)}” / batch {batch_id} is {state.value}; "
         f"{action_en} needs it to be {' or '.join(s.value for s in wanted)}"
     )
 

@@ -20,7 +20,7 @@ from issuer.auth.operators import operator as find_operator
 from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env
 from issuer.cli.options import operator_option, reason_option
 from issuer.issuing.announce import Announce, announcer_from_settings
-from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.changes import ChangeOrder, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.prints import certificate_prints
@@ -51,6 +51,24 @@ def _run(
     return run(_main)
 
 
+def _change(
+    settings: Settings,
+    operator_name: str | None,
+    reason: str,
+    credentials: CredentialContext,
+    body: Callable[[Database, ChangeOrder], Awaitable[T]],
+) -> T:
+    """Run ``body`` as :func:`_run` does, with the named operator's change order (announced, with
+    credentials)."""
+    return _run(
+        settings,
+        operator_name,
+        lambda db, announce, caller: body(
+            db, ChangeOrder(reason=reason, caller=caller, announce=announce, credentials=credentials)
+        ),
+    )
+
+
 @certificates_group.command("revoke")
 @click.argument("number")
 @reason_option
@@ -59,18 +77,9 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
     """撤销 / revoke certificate NUMBER."""
     settings = settings_from_env()
     profile = province(settings)
-    result = _run(
-        settings,
-        operator,
-        lambda db, announce, caller: revoke_certificate(
-            db,
-            profile,
-            number,
-            reason=reason,
-            caller=caller,
-            announce=announce,
-            credentials=CredentialContext.of(settings, lambda: keystore(settings)),
-        ),
+    credentials = CredentialContext.of(settings, lambda: keystore(settings))
+    result = _change(
+        settings, operator, reason, credentials, lambda db, order: revoke_certificate(db, profile, number, order=order)
     )
     console.print(f"已撤销 / revoked {result.number} (event {result.event_id})")
 
@@ -91,20 +100,12 @@ def reissue_command(number: str, reason: str, print_serial: str | None, operator
     settings = settings_from_env()
     profile = province(settings)
     store = keystore(settings)
-    result = _run(
+    result = _change(
         settings,
         operator,
-        lambda db, announce, caller: reissue_certificate(
-            db,
-            store,
-            profile,
-            number,
-            reason=reason,
-            caller=caller,
-            print_serial=print_serial,
-            announce=announce,
-            credentials=CredentialContext.of(settings, store),
-        ),
+        reason,
+        CredentialContext.of(settings, store),
+        lambda db, order: reissue_certificate(db, store, profile, number, order=order, print_serial=print_serial),
     )
     if result.change == "reprinted":
         console.print(
@@ -175,21 +176,12 @@ def replace_command(
         holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,
         level=level,
     )  # fmt: skip
-    result = _run(
+    result = _change(
         settings,
         operator,
-        lambda db, announce, caller: replace_certificate(
-            db,
-            store,
-            profile,
-            number,
-            correction,
-            reason=reason,
-            caller=caller,
-            settings=settings,
-            announce=announce,
-            credentials=CredentialContext.of(settings, store),
-        ),
+        reason,
+        CredentialContext.of(settings, store),
+        lambda db, order: replace_certificate(db, store, profile, number, correction, order=order, settings=settings),
     )
     console.print(f"已换发 / replaced {result.old_number} → {result.number} (event {result.event_id})")
 

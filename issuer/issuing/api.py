@@ -32,7 +32,13 @@ from issuer.auth import Principal
 from issuer.auth.policy import Action, authorise
 from issuer.checkpoints import publish_after_batch
 from issuer.injected import Caller, Runtime
-from issuer.issuing.changes import RevokeResult, reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.changes import (
+    ChangeOrder,
+    RevokeResult,
+    reissue_certificate,
+    replace_certificate,
+    revoke_certificate,
+)
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.exports import export_lines, parse_since
@@ -165,9 +171,8 @@ class CertificateChangeController(Controller):
     ) -> RevokeResult:
         """撤销: the certificate becomes revoked for every verifier at once."""
         return await revoke_certificate(
-            issuer.database, issuer.profile, number,
-            reason=data.reason, caller=principal, announce=issuer.announce, credentials=_credentials(issuer),
-        )  # fmt: skip
+            issuer.database, issuer.profile, number, order=_order(issuer, principal, data.reason)
+        )
 
     @post(
         "/{number:str}/reissue",
@@ -184,11 +189,10 @@ class CertificateChangeController(Controller):
     ) -> SuccessorResult:
         """补发: a qualification certificate keeps its number and gets a new print serial (``change``
         ``reprinted``); another kind gets a new number, same content, and the old number is superseded."""
+        order = _order(issuer, principal, data.reason)
         return await reissue_certificate(
-            issuer.database, issuer.keystore, issuer.profile, number,
-            reason=data.reason, caller=principal, print_serial=data.print_serial, announce=issuer.announce,
-            credentials=_credentials(issuer),
-        )  # fmt: skip
+            issuer.database, issuer.keystore, issuer.profile, number, order=order, print_serial=data.print_serial
+        )
 
     @get(
         "/{number:str}/prints",
@@ -221,16 +225,20 @@ class CertificateChangeController(Controller):
         self, number: FromPath[str], data: JSONBody[ReplaceRequest], issuer: Runtime, principal: Caller
     ) -> SuccessorResult:
         """换发: a new number with corrected content; the old number is superseded."""
-        return await replace_certificate(
-            issuer.database, issuer.keystore, issuer.profile, number, data,  # a ReplaceRequest is its Correction
-            reason=data.reason, caller=principal, settings=issuer.settings,
-            announce=issuer.announce, credentials=_credentials(issuer),
-        )  # fmt: skip
+        order = _order(issuer, principal, data.reason)
+        return await replace_certificate(  # a ReplaceRequest is its Correction
+            issuer.database, issuer.keystore, issuer.profile, number, data, order=order, settings=issuer.settings
+        )
 
 
 def _credentials(issuer: IssuerRuntime) -> CredentialContext:
     """Every change through the API also signs credentials and status lists (docs/credentials.md)."""
     return CredentialContext.of(issuer.settings, issuer.keystore)
+
+
+def _order(issuer: IssuerRuntime, principal: Principal, reason: str) -> ChangeOrder:
+    """A change ordered through the API: announced on the runtime's channel, with credentials."""
+    return ChangeOrder(reason=reason, caller=principal, announce=issuer.announce, credentials=_credentials(issuer))
 
 
 async def _code(issuer: IssuerRuntime, principal: Principal, number: str, mode: Mode) -> segno.QRCode:

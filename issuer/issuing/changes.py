@@ -45,6 +45,19 @@ from registry.rules.policy import ProvinceProfile
 from registry.vocab import CertificateKind, CertificateStatus
 
 
+class ChangeOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """Who orders a change to one certificate and why (the route, the console and the CLI each make one):
+    after the commit the changed numbers are announced to verifiers (``announce``), and with
+    ``credentials`` the change also signs credentials and status lists; ``now`` defaults to the time of the
+    call."""
+
+    reason: str
+    caller: Principal
+    announce: Announce | None = None
+    credentials: CredentialContext | None = None
+    now: datetime | None = None
+
+
 class RevokeResult(msgspec.Struct, frozen=True, kw_only=True):
     """A revocation: ``event_id`` is the index of its ``certificate.revoked`` event."""
 
@@ -69,27 +82,19 @@ async def _open(
 
 
 async def revoke_certificate(
-    database: Database,
-    profile: ProvinceProfile,
-    number: str,
-    *,
-    reason: str,
-    caller: Principal,
-    announce: Announce | None = None,
-    now: datetime | None = None,
-    credentials: CredentialContext | None = None,
+    database: Database, profile: ProvinceProfile, number: str, *, order: ChangeOrder
 ) -> RevokeResult:
     """Revoke a valid certificate. Raises :class:`InvalidInputError` (bad number or reason),
     :class:`NotFoundError`, :class:`Forbidden`, :class:`ConflictError` (not valid any more)."""
-    now = now or datetime.now(UTC)
+    now = order.now or datetime.now(UTC)
     number = check_number(profile, number, today=province_day(now))
-    reason = check_reason(reason)
+    reason = check_reason(order.reason)
     async with database.transaction() as session:
-        await _open(session, caller, number, Action.REVOKE)
-        index = await revoke(session, number, reason=reason, actor=caller.actor)
-        if credentials is not None:
-            await mark_status(session, credentials, number, at=now)
-    await announce_to(announce, [number])
+        await _open(session, order.caller, number, Action.REVOKE)
+        index = await revoke(session, number, reason=reason, actor=order.caller.actor)
+        if order.credentials is not None:
+            await mark_status(session, order.credentials, number, at=now)
+    await announce_to(order.announce, [number])
     return RevokeResult(number=number, status=CertificateStatus.REVOKED.value, reason=reason, event_id=index, at=now)
 
 
@@ -99,12 +104,8 @@ async def reissue_certificate(
     profile: ProvinceProfile,
     number: str,
     *,
-    reason: str,
-    caller: Principal,
+    order: ChangeOrder,
     print_serial: str | None = None,
-    announce: Announce | None = None,
-    now: datetime | None = None,
-    credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
     """补发: a qualification certificate (the profile's ``reissue_keeps_number``) keeps its number and is
     printed again under a new print serial — ``print_serial`` when the operator gives one (pre-printed
@@ -113,9 +114,9 @@ async def reissue_certificate(
     :func:`revoke_certificate`, plus :class:`InvalidInputError` (a malformed given serial, or one given for
     a kind that gets a new number), ``ConflictError`` (the serial is in use), ``SequenceOverflowError`` and
     key errors."""
-    now = now or datetime.now(UTC)
+    now = order.now or datetime.now(UTC)
     number = check_number(profile, number, today=province_day(now))
-    reason = check_reason(reason)
+    reason, caller = check_reason(order.reason), order.caller
     given = check_print_serial(profile, print_serial) if print_serial is not None else None
     async with database.transaction() as session:
         certificate, institution = await _open(session, caller, number, Action.REISSUE)
@@ -134,9 +135,9 @@ async def reissue_certificate(
             result = await store_successor(
                 session, keystore, profile, certificate, institution=institution, content=content_of(certificate),
                 change=EventKind.CERTIFICATE_REISSUED, reason=reason, caller=caller, now=now,
-                credentials=credentials,
+                credentials=order.credentials,
             )  # fmt: skip
-    await announce_to(announce, sorted({result.old_number, result.number}))
+    await announce_to(order.announce, sorted({result.old_number, result.number}))
     return result
 
 
@@ -147,22 +148,18 @@ async def replace_certificate(
     number: str,
     correction: Correction,
     *,
-    reason: str,
-    caller: Principal,
+    order: ChangeOrder,
     settings: Settings,
-    announce: Announce | None = None,
-    now: datetime | None = None,
-    credentials: CredentialContext | None = None,
 ) -> SuccessorResult:
     """换发: a new number with corrected content (checked like an imported row, eligibility re-checked);
     the old number is superseded. Raises :class:`InvalidInputError` (malformed or unchanged content),
     :class:`IneligibleError` (the corrected content breaks rules 1–6), :class:`ConflictError` (the holder
     already holds such a valid certificate, or the certificate is no longer valid), and as
     :func:`reissue_certificate`."""
-    now = now or datetime.now(UTC)
+    now = order.now or datetime.now(UTC)
     today = province_day(now)
     number = check_number(profile, number, today=today)
-    reason = check_reason(reason)
+    reason, caller = check_reason(order.reason), order.caller
     async with database.transaction() as session:
         certificate, institution = await _open(session, caller, number, Action.REPLACE)
         kind = CertificateKind(certificate.kind)
@@ -175,7 +172,7 @@ async def replace_certificate(
         result = await store_successor(
             session, keystore, profile, certificate, institution=institution, content=content,
             change=EventKind.CERTIFICATE_REPLACED, reason=reason, caller=caller, now=now,
-            credentials=credentials, sealing=settings,
+            credentials=order.credentials, sealing=settings,
         )  # fmt: skip
-    await announce_to(announce, [result.old_number, result.number])
+    await announce_to(order.announce, [result.old_number, result.number])
     return result

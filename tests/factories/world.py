@@ -3,7 +3,11 @@ occupations, a project and one institution of each issuing shape with active fil
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db import Database
 from registry.models import (
@@ -42,6 +46,43 @@ def resident_id(n: int, region: str = "430102") -> str:
     born = date(1970, 1, 1) + timedelta(days=n % 12000)
     body = f"{region}{born:%Y%m%d}{n // 12000 % 1000:03d}"
     return body + mod11_2(body)
+
+
+#: A filing's scope row: (subject type, subject code, levels, the certificate kinds the row allows).
+Scope = tuple[str, str, str, str]
+_SCOPE_COLUMNS: Final = ("subject_type", "subject_code", "levels", "kinds")
+
+
+async def add_filing(
+    session: AsyncSession,
+    institution: str,
+    reference: str,
+    *,
+    filed_by: str,
+    valid: tuple[date, date],
+    scopes: Sequence[Scope] = (),
+    active_on: date | None = None,
+    pilot: bool = False,
+    consent_on: date | None = None,
+) -> Filing:
+    """A filing of ``institution`` valid from ``valid[0]`` to ``valid[1]``, flushed (it has its id), with its
+    ``scopes`` (each with ``consent_on``) and, given ``active_on``, an ``active`` status from that day."""
+    filing = Filing(
+        institution_code=institution,
+        reference=reference,
+        filed_by=filed_by,
+        valid_from=valid[0],
+        valid_to=valid[1],
+        pilot=pilot,
+    )
+    session.add(filing)
+    await session.flush()
+    for scope in scopes:
+        columns = dict(zip(_SCOPE_COLUMNS, scope, strict=True))
+        session.add(FilingScope(filing_id=filing.id, consent_on=consent_on, **columns))
+    if active_on is not None:
+        session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=active_on))
+    return filing
 
 
 async def seed_world(database: Database) -> None:
@@ -112,19 +153,12 @@ async def seed_world(database: Database) -> None:
             SITE: [("project", EMBROIDERY, "", "special_ability")],
         }
         for institution, rows in scopes.items():
-            filing = Filing(
-                institution_code=institution,
-                reference=f"测试备〔2024〕{institution[-3:]}号",
+            await add_filing(
+                session,
+                institution,
+                f"测试备〔2024〕{institution[-3:]}号",
                 filed_by=CITY,
-                valid_from=date(2024, 1, 1),
-                valid_to=date(2027, 12, 31),
+                valid=(date(2024, 1, 1), date(2027, 12, 31)),
+                scopes=rows,
+                active_on=date(2024, 1, 1),
             )
-            session.add(filing)
-            await session.flush()
-            for subject_type, subject, levels, kinds in rows:
-                session.add(
-                    FilingScope(
-                        filing_id=filing.id, subject_type=subject_type, subject_code=subject, levels=levels, kinds=kinds
-                    )
-                )
-            session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2024, 1, 1)))

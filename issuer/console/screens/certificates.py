@@ -23,7 +23,7 @@ from issuer.console.screens import forms
 from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
 from issuer.injected import Caller, Runtime
-from issuer.issuing.changes import reissue_certificate, replace_certificate, revoke_certificate
+from issuer.issuing.changes import ChangeOrder, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.qrcodes import certificate_qr_source
@@ -107,43 +107,20 @@ async def _apply(change: str, number: str, fields: dict[str, str], issuer: Issue
     """Do the change through its service; the number to show afterwards (the successor's, if any)."""
     profile = issuer.profile
     credentials = CredentialContext.of(issuer.settings, issuer.keystore)
-    reason = forms.reason(fields)
+    order = ChangeOrder(
+        reason=forms.reason(fields), caller=principal, announce=issuer.announce, credentials=credentials
+    )
     if change == "revoke":
-        await revoke_certificate(
-            issuer.database,
-            profile,
-            number,
-            reason=reason,
-            caller=principal,
-            announce=issuer.announce,
-            credentials=credentials,
-        )
+        await revoke_certificate(issuer.database, profile, number, order=order)
         return number
     if change == "reissue":
         serial = forms.text(fields, "print_serial", required=False, max_length=64) or None
-        result = await reissue_certificate(
-            issuer.database,
-            issuer.keystore,
-            profile,
-            number,
-            reason=reason,
-            caller=principal,
-            print_serial=serial,
-            announce=issuer.announce,
-            credentials=credentials,
-        )
+        store = issuer.keystore
+        result = await reissue_certificate(issuer.database, store, profile, number, order=order, print_serial=serial)
         return result.number
+    correction = _correction(fields)
     result = await replace_certificate(
-        issuer.database,
-        issuer.keystore,
-        profile,
-        number,
-        _correction(fields),
-        reason=reason,
-        caller=principal,
-        settings=issuer.settings,
-        announce=issuer.announce,
-        credentials=credentials,
+        issuer.database, issuer.keystore, profile, number, correction, order=order, settings=issuer.settings
     )
     return result.number
 

@@ -13,9 +13,9 @@ from typing import Any, Final
 
 from litestar import Request, Response, get
 
-from issuer.auth.policy import ACTION_LABELS, POLICY, Action
+from issuer.auth.policy import POLICY, Action
 from issuer.auth.principal import Principal
-from issuer.batches.workflow import STATE_LABELS_ZH, RowStatus, State
+from issuer.batches.workflow import RowStatus, State
 from issuer.console.pages import environment, language, render_now
 from issuer.injected import Caller
 from registry.calendar import province_minute
@@ -76,7 +76,7 @@ def _labels(lang: str) -> dict[str, Any]:
         "kind_label": kind,
         "row_label": row,
         "status_label": certificate,
-        "action_label": lambda a: ACTION_LABELS[Action(a)][1 if en else 0],
+        "action_label": lambda a: Action(a).label_en if en else Action(a).label_zh,
     }
 
 
@@ -84,7 +84,7 @@ def state_label(state: str, lang: str) -> str:
     known = State(state) if state in State.__members__.values() else None
     if known is None:
         return state
-    return known.value.replace("_", " ") if lang == "en" else STATE_LABELS_ZH[known]
+    return known.label_en if lang == "en" else known.label_zh
 
 
 def render(

@@ -17,6 +17,7 @@ from registry.events import EventKind, NewEvent, append_events
 from registry.keyring import mark_compromised
 from registry.models import Filing, FilingScope, FilingStatusChange, KeyStatusChange, PublicKey
 from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, STATION
+from tests.factories.world import add_filing
 from tests.integration.audit.test_certificates_cli import audit, build_backdated
 from tests.integration.log.tampering import build, on_database, sql
 
@@ -189,14 +190,9 @@ def test_a_filing_without_an_event_and_a_deleted_filing_are_found(empty_db_url: 
             await session.execute(delete(FilingScope).where(FilingScope.filing_id == gone.id))
             await session.execute(delete(FilingStatusChange).where(FilingStatusChange.filing_id == gone.id))
             await session.execute(delete(Filing).where(Filing.id == gone.id))
-            forged = Filing(
-                institution_code=SKILL_INSTITUTION,
-                reference="伪备〔2025〕1号",
-                filed_by=CITY,
-                valid_from=date(2025, 1, 1),
-                valid_to=date(2028, 1, 1),
+            forged = await add_filing(
+                session, SKILL_INSTITUTION, "伪备〔2025〕1号", filed_by=CITY, valid=(date(2025, 1, 1), date(2028, 1, 1))
             )
-            session.add(forged)
             return f"filing {STATION}:{gone.reference}", f"filing {SKILL_INSTITUTION}:{forged.reference}"
 
     deleted, unlogged = on_database(empty_db_url, tamper)

@@ -38,12 +38,17 @@ async def print_of(database: Database, number: str) -> tuple[int, str]:
     return row[0], row[1]
 
 
+async def built_with_print(database: Database, tmp_path: Path, which: int) -> tuple[str, int, str]:
+    """Six certificates built; the number of the ``which``-th and (leaf index, serial) of its first print."""
+    made = await build(database, tmp_path / "keys", count=6)
+    number = made[which].number
+    return number, *await print_of(database, number)
+
+
 async def test_a_second_print_row_at_a_leaf_is_found_and_the_leaf_checked_once(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made = await build(database, tmp_path / "keys", count=6)
-    number = made[2].number
-    leaf, serial = await print_of(database, number)
+    number, leaf, serial = await built_with_print(database, tmp_path, 2)
     async with database.reader() as session:
         printed_at = await session.scalar(select(Event.at).where(Event.idx == leaf))
     await sql(
@@ -83,9 +88,7 @@ async def test_a_certificate_moved_onto_another_ones_issue_event_is_found_by_the
 async def test_a_print_moved_off_its_event_is_unlogged_and_its_event_misses_it(
     database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made = await build(database, tmp_path / "keys", count=6)
-    number = made[3].number
-    own, serial = await print_of(database, number)
+    number, own, serial = await built_with_print(database, tmp_path, 3)
     await sql(database, update(CertificatePrint).where(CertificatePrint.number == number).values(log_index=0))
     report = await audits(database, monkeypatch)
     where = f"print {serial} of certificate {number}"

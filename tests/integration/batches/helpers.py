@@ -18,7 +18,7 @@ from issuer.batches import transitions
 from issuer.batches.workflow import needs_province
 from registry.config import Settings
 from registry.db import Database
-from registry.models import Authority, Batch, Filing, FilingScope, FilingStatusChange, Institution, Region
+from registry.models import Authority, Batch, Institution, Region
 from registry.rules.profiles import get_profile
 from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, world
 from tests.factories.tokens import bearer
@@ -107,25 +107,15 @@ async def seed_other_prefecture(database: Database) -> None:
             )
         )
         await session.flush()
-        filing = Filing(
-            institution_code=OTHER_INSTITUTION,
-            reference="株备〔2024〕1号",
+        await world.add_filing(
+            session,
+            OTHER_INSTITUTION,
+            "株备〔2024〕1号",
             filed_by=OTHER_CITY,
-            valid_from=date(2024, 1, 1),
-            valid_to=date(2027, 12, 31),
+            valid=(date(2024, 1, 1), date(2027, 12, 31)),
+            scopes=[("occupation", ELECTRICIAN, "2345", "skill_level")],
+            active_on=date(2024, 1, 1),
         )
-        session.add(filing)
-        await session.flush()
-        session.add(
-            FilingScope(
-                filing_id=filing.id,
-                subject_type="occupation",
-                subject_code=ELECTRICIAN,
-                levels="2345",
-                kinds="skill_level",
-            )
-        )
-        session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2024, 1, 1)))
 
 
 def bilingual(text: str) -> bool:

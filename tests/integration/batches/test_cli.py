@@ -15,7 +15,7 @@ from registry.models import Batch, Certificate, Event
 from tests.factories import SKILL_INSTITUTION, add_keys, key_store
 from tests.integration.batches.helpers import csv_file, good_rows
 from tests.integration.cli.support import command_env, seed
-from tests.support import ID_HASH_KEY, TEST_KEY_DIR
+from tests.support import ID_HASH_KEY, TEST_KEY_DIR, selected
 
 
 def _count(url: str) -> tuple[int, int]:
@@ -166,11 +166,7 @@ def test_issue_goes_on_to_issuing_once_the_notice_has_ended(seeded: str, tmp_pat
 
 
 def _issued(url: str) -> list[str]:
-    async def numbers() -> list[str]:
-        async with Database(url) as database, database.reader() as session:
-            return list((await session.scalars(select(Certificate.number).order_by(Certificate.number))).all())
-
-    return asyncio.run(numbers())
+    return selected(url, select(Certificate.number).order_by(Certificate.number))
 
 
 def test_issue_names_an_operator_per_step_and_none_does_two(seeded: str, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from issuer.auth import Role, create_token
 from registry.db import Database
 from registry.models import Filing, FilingScope, FilingStatusChange, Institution
 from tests.factories import CARER, CITY, ELECTRICIAN, SKILL_INSTITUTION, WELDER
-from tests.factories.world import resident_id
+from tests.factories.world import add_filing, resident_id
 from tests.integration.batches.helpers import Client, bilingual, csv_file, submit
 
 SCHOOL = "S000043000299"  # 技师学院 with a skill-level pilot filing for 电工, levels 1–5
@@ -81,19 +81,11 @@ async def add_school(database: Database, *, consent_on: date | None) -> str:
             )
         )  # fmt: skip
         await session.flush()
-        filing = Filing(
-            institution_code=SCHOOL, reference="长人社技备〔2025〕9号", filed_by=CITY, valid_from=date(2025, 1, 1),
-            valid_to=date(2025, 12, 31), pilot=True,
+        await add_filing(
+            session, SCHOOL, "长人社技备〔2025〕9号", filed_by=CITY, valid=(date(2025, 1, 1), date(2025, 12, 31)),
+            scopes=[("occupation", ELECTRICIAN, "12345", "skill_level")], active_on=date(2025, 1, 1), pilot=True,
+            consent_on=consent_on,
         )  # fmt: skip
-        session.add(filing)
-        await session.flush()
-        session.add(
-            FilingScope(
-                filing_id=filing.id, subject_type="occupation", subject_code=ELECTRICIAN, levels="12345",
-                kinds="skill_level", consent_on=consent_on,
-            )
-        )  # fmt: skip
-        session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=date(2025, 1, 1)))
         return await create_token(session, org_code=SCHOOL, role=Role.INSTITUTION, label="school")
 
 

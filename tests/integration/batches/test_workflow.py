@@ -139,24 +139,10 @@ async def test_an_objection_holds_rows_until_it_is_resolved(client: Client, toke
     assert missing.status_code == 422
     no_reason = await act(client, tokens["city"], batch, "objections", {"rows": [4], "reason": "  "})
     assert no_reason.status_code == 422
-    ok(
-        await act(
-            client,
-            tokens["city"],
-            batch,
-            "objections/resolve",
-            {"rows": [2], "decision": "release", "reason": "查无实据"},
-        )
-    )
-    done = ok(
-        await act(
-            client,
-            tokens["province_reviewer"],
-            batch,
-            "objections/resolve",
-            {"rows": [3], "decision": "exclude", "reason": "查实"},
-        )
-    )
+    released = {"rows": [2], "decision": "release", "reason": "查无实据"}
+    ok(await act(client, tokens["city"], batch, "objections/resolve", released))
+    excluded = {"rows": [3], "decision": "exclude", "reason": "查实"}
+    done = ok(await act(client, tokens["province_reviewer"], batch, "objections/resolve", excluded))
     assert done["batch"]["counts"] == {"total": 4, "ok": 3, "bad": 0, "excluded": 1, "held": 0, "issued": 0}
     events = [(h["kind"], h["details"].get("rows"), h["details"].get("decision")) for h in done["history"][-3:]]
     assert events == [

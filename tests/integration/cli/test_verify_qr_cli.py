@@ -102,10 +102,18 @@ def issue_two(tmp_path: Path, url: str) -> tuple[str, str]:
     return asyncio.run(issue())
 
 
-def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
-    certificate_token, _ = issue_two(tmp_path, sqlite_url)
-    image = qr_image(tmp_path / "issued", token_url("http://127.0.0.1:8000", certificate_token))
+def checked_by_the_registry(tmp_path: Path, sqlite_url: str, *, revoked: bool) -> tuple[Path, int, str]:
+    """The QR image of :func:`issue_two`'s valid or revoked certificate, and ``verify-qr``'s exit code and
+    output for it with the registry (``CERTREG_DATABASE_URL``) at hand and no key set file."""
+    valid_token, revoked_token = issue_two(tmp_path, sqlite_url)
+    name, token = ("revoked", revoked_token) if revoked else ("issued", valid_token)
+    image = qr_image(tmp_path / name, token_url("http://127.0.0.1:8000", token))
     code, output = run(str(image), env={"CERTREG_DATABASE_URL": sqlite_url})
+    return image, code, output
+
+
+def test_without_keys_the_key_set_comes_from_the_registry(tmp_path: Path, sqlite_url: str) -> None:
+    _, code, output = checked_by_the_registry(tmp_path, sqlite_url, revoked=False)
     assert code == 0, output
     assert "张三" in output
     assert "登记库查验结果 / Verdict of the registry: 有效 / VALID" in output
@@ -116,9 +124,7 @@ def test_a_revoked_certificate_is_reported_revoked_by_the_registry_and_signature
 ) -> None:
     """With the registry at hand the status is reported (exit 1); with a key set file alone the check says
     plainly that it proves the signature only (issue 10, item 4)."""
-    _, revoked_token = issue_two(tmp_path, sqlite_url)
-    image = qr_image(tmp_path / "revoked", token_url("http://127.0.0.1:8000", revoked_token))
-    code, output = run(str(image), env={"CERTREG_DATABASE_URL": sqlite_url})
+    image, code, output = checked_by_the_registry(tmp_path, sqlite_url, revoked=True)
     assert code == 1, output
     assert "登记库查验结果 / Verdict of the registry: 已撤销 / REVOKED" in output
     assert "(revoked)" in output

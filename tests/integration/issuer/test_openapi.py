@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,27 +63,25 @@ DAY = timedelta(days=1)
 TRY_ORDER = ("other_city", "station", "site", "skill_institution", "province_reviewer", "city_reviewer")
 
 
+@dataclass
 class Ctx:
     """The world the requests act on: tokens, a submitted batch, an issued batch and its certificates."""
 
-    def __init__(
-        self, client: AsyncTestClient[Litestar], document: dict[str, Any], headers: dict[str, Any], database: Database
-    ) -> None:
-        self.client = client
-        self.database = database
-        self.document = document
-        self.headers = headers
-        self.submitted = 0
-        self.under_notice = 0
-        self.issued = 0
-        self.noticing = 0  # under notice, the notice still running
-        self.duplicate = 0  # under notice, its one row the holder of a valid certificate
-        self.number = ""
-        self.revoked = ""
-        self.fresh = 0  # issued, sealed, its files never asked for
-        self.fresh_number = ""
-        self.unsealed = ""
-        self.key_dir = Path()
+    client: AsyncTestClient[Litestar]
+    document: dict[str, Any]
+    headers: dict[str, Any]
+    database: Database
+    submitted: int = 0
+    under_notice: int = 0
+    issued: int = 0
+    noticing: int = 0  # under notice, the notice still running
+    duplicate: int = 0  # under notice, its one row the holder of a valid certificate
+    number: str = ""
+    revoked: str = ""
+    fresh: int = 0  # issued, sealed, its files never asked for
+    fresh_number: str = ""
+    unsealed: str = ""
+    key_dir: Path = Path()
 
     async def send(
         self, method: str, path: str, *, who: str = "province_admin", body: Any = None, form: Any = None,

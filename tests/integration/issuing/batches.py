@@ -13,6 +13,7 @@ import hashlib
 import itertools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Final, TypedDict, Unpack
 
 import msgspec
 from sqlalchemy import insert, select
@@ -79,25 +80,39 @@ def _row_values(batch_id: int, row_no: int, row: Row) -> dict[str, object]:
     }
 
 
-async def make_batch(
-    database: Database,
-    rows: Sequence[Row],
-    *,
-    institution: str = SKILL_INSTITUTION,
-    kind: str = "skill_level",
-    state: str = "under_notice",
-    notice_ends_at: datetime | None = None,
-    assessed_on: date = date(2025, 6, 1),
-) -> int:
+class BatchOptions(TypedDict, total=False):
+    """What a test batch is besides its rows, the keyword arguments of both batch makers; what is not given
+    is as :data:`BATCH_DEFAULTS` says."""
+
+    institution: str
+    kind: str
+    state: str
+    notice_ends_at: datetime | None  # ``None``: an hour ago
+    assessed_on: date
+
+
+#: A skill-level batch of the factories' institution, assessed on 2025-06-01, under a notice that has ended.
+BATCH_DEFAULTS: Final[BatchOptions] = {
+    "institution": SKILL_INSTITUTION,
+    "kind": "skill_level",
+    "state": "under_notice",
+    "notice_ends_at": None,
+    "assessed_on": date(2025, 6, 1),
+}
+
+
+async def make_batch(database: Database, rows: Sequence[Row], **options: Unpack[BatchOptions]) -> int:
     """A batch with ``rows`` (numbered from 2, as in a file with a header row); returns its id. The notice
     ended an hour ago unless ``notice_ends_at`` says otherwise."""
-    ends = notice_ends_at or datetime.now(UTC) - timedelta(hours=1)
+    spec: BatchOptions = {**BATCH_DEFAULTS, **options}
+    institution = spec["institution"]
+    ends = spec["notice_ends_at"] or datetime.now(UTC) - timedelta(hours=1)
     async with database.transaction() as session:
         batch = Batch(
             institution_code=institution,
-            kind=kind,
-            assessed_on=assessed_on,
-            state=state,
+            kind=spec["kind"],
+            assessed_on=spec["assessed_on"],
+            state=spec["state"],
             file_name="results.csv",
             file_sha256=hashlib.sha256(b"results").digest(),
             row_count=len(rows),
@@ -117,34 +132,27 @@ async def make_batch(
 _SYNTHETIC = itertools.count(50_000)
 
 
-async def workflow_batch(
-    database: Database,
-    rows: Sequence[Row],
-    *,
-    institution: str = SKILL_INSTITUTION,
-    kind: str = "skill_level",
-    state: str = "under_notice",
-    notice_ends_at: datetime | None = None,
-    assessed_on: date = date(2025, 6, 1),
-) -> int:
+async def workflow_batch(database: Database, rows: Sequence[Row], **options: Unpack[BatchOptions]) -> int:
     """:func:`make_batch`'s batch, made through the pipeline: ``rows`` uploaded (row numbers from 2; a
     holder without ``holder_id`` gets an ID number no other holder has), rows ``excluded`` left out, and unless
     ``state`` is ``submitted``, reviewed and under a notice that ended an hour ago (or ends at
     ``notice_ends_at``), rows ``held`` held by an objection during it. The workflow makes no ``bad`` row under
     notice, no empty batch, no second pending batch of a holder: those are :func:`make_batch`'s."""
+    spec: BatchOptions = {**BATCH_DEFAULTS, **options}
+    state = spec["state"]
     assert all(row.status in ("ok", "held", "excluded") for row in rows), "the workflow makes no bad row under notice"
     assert state in ("submitted", "under_notice"), state
     settings = make_settings(database_url=database.url)
-    ends = notice_ends_at or datetime.now(UTC) - timedelta(hours=1)
+    ends = spec["notice_ends_at"] or datetime.now(UTC) - timedelta(hours=1)
     days = settings.issuing.notice_days or HUNAN.notice_days
     results = [Result(row.name, row.holder_id or resident_id(next(_SYNTHETIC)), row.subject, row.level) for row in rows]
     return await batch_through_workflow(
         database,
         settings,
         results,
-        institution=institution,
-        kind=CertificateKind(kind),
-        assessed_on=assessed_on,
+        institution=spec["institution"],
+        kind=CertificateKind(spec["kind"]),
+        assessed_on=spec["assessed_on"],
         notice_starts=ends - timedelta(days=days),
         under_notice=state == "under_notice",
         excluded=[number for number, row in enumerate(rows, start=2) if row.status == "excluded"],
@@ -157,7 +165,7 @@ def special_rows(count: int) -> list[Row]:
     return rows_of(count, subject=EMBROIDERY, level=0)
 
 
-SPECIAL = {"institution": SITE, "kind": "special_ability"}
+SPECIAL: Final[BatchOptions] = {"institution": SITE, "kind": "special_ability"}
 
 
 def clean_projects(count: int, *, sequences: int = 6) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Unpack
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from registry.db import Database
 from registry.models import BatchRow, Certificate
 from registry.rules.documents import holder_document
 from registry.rules.profiles import HUNAN
-from tests.integration.issuing.batches import OPERATOR, Row, make_batch, rows_of
+from tests.integration.issuing.batches import OPERATOR, BatchOptions, Row, make_batch, rows_of
 from tests.integration.issuing.conftest import Api
 from tests.support import make_settings
 
@@ -29,18 +30,24 @@ def settings_of(api: Api) -> Settings:
     return make_settings(database_url=api.world.database.url, key_dir=str(api.world.key_dir))
 
 
-async def sealed_batch(api: Api, rows: Sequence[Row] | None = None, **batch: str) -> tuple[int, list[Certificate]]:
+async def sealed_batch(
+    api: Api, rows: Sequence[Row] | None = None, **batch: Unpack[BatchOptions]
+) -> tuple[int, list[Certificate]]:
     """An issued batch (default: three skill-level rows with real ID numbers) whose rows' documents are sealed;
     returns its id and certificates in row order."""
     return await seal_and_issue(api.world.database, api.world.store, settings_of(api), rows, **batch)
 
 
 async def seal_and_issue(
-    database: Database, store: KeyStore, settings: Settings, rows: Sequence[Row] | None = None, **batch: str
+    database: Database,
+    store: KeyStore,
+    settings: Settings,
+    rows: Sequence[Row] | None = None,
+    **batch: Unpack[BatchOptions],
 ) -> tuple[int, list[Certificate]]:
     """:func:`sealed_batch` on any database, key store and settings."""
     rows = list(rows if rows is not None else rows_of(3))
-    batch_id = await make_batch(database, rows, **batch)  # type: ignore[arg-type]
+    batch_id = await make_batch(database, rows, **batch)
     today = province_day(datetime.now(UTC))
     documents = [holder_document(HUNAN, None, row.holder_id or "", today=today) for row in rows]
     async with database.transaction() as session:

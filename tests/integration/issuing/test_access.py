@@ -32,7 +32,7 @@ async def test_who_may_issue_a_batch(api: Api) -> None:
                 Row(name=holder_name(index), subject=EMBROIDERY, level=0) if extra else Row(name=holder_name(index))
             )
             rows = [holder]
-            batch_id = await workflow_batch(api.world.database, rows, **extra)  # type: ignore[arg-type]
+            batch_id = await workflow_batch(api.world.database, rows, **extra)
             response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers[role])
             observed[(kind, role)] = response.status_code
             if response.status_code == 403:

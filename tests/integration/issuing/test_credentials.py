@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from issuer.auth import Principal, Role
-from issuer.issuing.changes import revoke_certificate
+from issuer.issuing.changes import ChangeOrder, revoke_certificate
 from issuer.issuing.credentials import CredentialContext, backfill
 from keys.keyset import KeySet
 from registry.credentials.jcs import parse
@@ -125,7 +125,9 @@ async def test_backfill_signs_older_certificates_and_sets_bits_of_changed_ones(w
     holders = [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])]
     old = await issue_test_certificates(world.database, world.store, holders)  # issued without credentials
     operator = Principal.for_operator("test", role=Role.PROVINCE_ADMIN, org_code=HUNAN.province_region)
-    await revoke_certificate(world.database, HUNAN, old[0].number, reason="撤销 / revoked", caller=operator)
+    await revoke_certificate(
+        world.database, HUNAN, old[0].number, order=ChangeOrder(reason="撤销 / revoked", caller=operator)
+    )
     context = CredentialContext(public_url=PUBLIC_URL, keystore=world.store)
     now = datetime.now(UTC)
     async with world.database.transaction() as session:

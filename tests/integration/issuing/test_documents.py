@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import issuer.artefacts.build
 from issuer.documents.extract import extract_token
-from issuer.issuing.changes import reissue_certificate, revoke_certificate
+from issuer.issuing.changes import ChangeOrder, reissue_certificate, revoke_certificate
 from issuer.issuing.service import issue_batch
 from keys.keyset import KeySet
 from registry.events import decode_entry
@@ -174,7 +174,7 @@ async def test_the_zip_is_built_once_kept_and_a_revoke_redraws_nothing_else(
     }
 
     revoked = certificates[1].number
-    await revoke_certificate(api.world.database, HUNAN, revoked, reason="伪造材料", caller=OPERATOR)
+    await revoke_certificate(api.world.database, HUNAN, revoked, order=ChangeOrder(reason="伪造材料", caller=OPERATOR))
     after = await api.client.get(url, headers=headers)
     rebuilt = await _artefact(api, batch_id, "certificates_zip")
     assert rebuilt.rendered == 0  # the others are copied from the kept file, not drawn again
@@ -296,8 +296,9 @@ async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -
     admin = api.headers["province_admin"]
     before = zipfile.ZipFile(io.BytesIO((await api.client.get(url, headers=admin)).content))
     number = certificates[2].number
+    lost = ChangeOrder(reason="遗失补发", caller=OPERATOR)
     await reissue_certificate(
-        api.world.database, api.world.store, HUNAN, number, reason="遗失补发", caller=OPERATOR
+        api.world.database, api.world.store, HUNAN, number, order=lost
     )  # 补发 keeps the number of a qualification certificate: a new print serial, 备注 补发
     after = zipfile.ZipFile(io.BytesIO((await api.client.get(url, headers=admin)).content))
     assert (await _artefact(api, batch_id, "certificates_zip")).rendered == 1

@@ -21,7 +21,7 @@ from tests.factories import HOLDER_IDS, add_keys, key_store, seed_world
 from tests.integration.cli.support import command_env
 from tests.integration.issuing.sealed import seal_and_issue
 from tests.integration.log.tampering import log_seeded_filings
-from tests.support import ID_HASH_KEY, make_settings
+from tests.support import ID_HASH_KEY, make_settings, selected
 
 
 def _env(db_url: str, key_dir: Path) -> dict[str, str]:
@@ -45,11 +45,7 @@ def _prepare(db_url: str, key_dir: Path) -> tuple[int, list[tuple[str, str]]]:
 
 
 def _kinds(db_url: str) -> list[str]:
-    async def read() -> list[str]:
-        async with Database(db_url) as database, database.reader() as session:
-            return list((await session.scalars(select(Event.kind).order_by(Event.idx))).all())
-
-    return asyncio.run(read())
+    return selected(db_url, select(Event.kind).order_by(Event.idx))
 
 
 def test_the_cli_writes_one_certificate_a_batch_zip_and_a_print_run(empty_db_url: str, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -19,33 +19,19 @@ from registry.certificates import (
 from registry.db import Database
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, append_events, decode_entry
-from registry.models import Authority, Certificate, Event, Institution, PublicKey, Region
+from registry.models import Certificate, Event, PublicKey
 from registry.vocab import CertificateStatus
+from tests.factories import PROVINCE, SKILL_INSTITUTION, seed_world
 
 
 async def _seed(database: Database) -> None:
-    from datetime import UTC, datetime
-
+    """The factories' world, and the province centre's statement key the certificates name."""
+    await seed_world(database)
     async with database.transaction() as session:
-        session.add(Region(code="430000", name="湖南省", parent_code=None))
-        await session.flush()
-        session.add(Authority(code="430000", name="湖南省职业技能鉴定中心", level="province", region_code="430000"))
-        await session.flush()
-        session.add(
-            Institution(
-                code="S000043000001",
-                name="测试鉴定站",
-                kind="station",
-                owner="local",
-                uscc="91430100MA4L0000X0",
-                region_code="430000",
-                filing_authority_code="430000",
-            )
-        )
         session.add(
             PublicKey(
                 kid="AAAAAAAAAAA",
-                authority_code="430000",
+                authority_code=PROVINCE,
                 purpose="statement",
                 public_key=b"\x01" * 32,
                 valid_from=datetime(2025, 1, 1, tzinfo=UTC),
@@ -63,8 +49,8 @@ def _cert(number: str, supersedes: str | None = None) -> NewCertificate:
         subject_type="occupation",
         subject_code="6-31-01-03",
         level=3,
-        institution_code="S000043000001",
-        authority_code="430000",
+        institution_code=SKILL_INSTITUTION,
+        authority_code=PROVINCE,
         assessed_on=date(2026, 5, 1),
         issued_on=date(2026, 6, 1),
         statement=b"statement-" + number.encode(),

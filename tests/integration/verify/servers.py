@@ -17,6 +17,7 @@ from types import TracebackType
 import httpx
 
 from tests.conftest import IN_CI
+from tests.support import stop_process
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -78,12 +79,7 @@ class Server:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+            stop_process(self.process, grace=10, then=5)
 
     def metric(self, series: str) -> float:
         for line in httpx.get(f"{self.url}/metrics", timeout=5).text.splitlines():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,23 @@ def test_inclusion_vectors(vector: dict[str, Any]) -> None:
     verify_inclusion(index, size, HASHES[index], proof, root)
 
 
+def _moved_numbers(
+    names: tuple[str, str], first: int, second: int, arguments: Callable[[int, int], tuple[Any, ...]]
+) -> list[tuple[str, Any]]:
+    """The probes both corrupt* functions of transparency-dev/merkle begin with: the first of the proof's two
+    numbers (index, or first size) one off or with bit 1 flipped, the second (size, or second size) doubled or
+    halved; ``arguments`` makes the verifier's arguments from the two numbers."""
+    one, two = names
+    moved = [(first - 1, second), (first + 1, second), (first ^ 2, second), (first, second * 2), (first, second // 2)]
+    labels = [f"{one} - 1", f"{one} + 1", f"{one} ^ 2", f"{two} * 2", f"{two} / 2"]
+    return [(label, arguments(*numbers)) for label, numbers in zip(labels, moved, strict=True)]
+
+
 def _inclusion_probes(index: int, size: int, proof: list[bytes], root: bytes) -> list[tuple[str, Any]]:
     """transparency-dev/merkle's corruptInclusionProof (proof/verify_test.go), in Python."""
     leaf = HASHES[index]
     probes: list[tuple[str, Any]] = [
-        ("index - 1", (index - 1, size, leaf, proof, root)),
-        ("index + 1", (index + 1, size, leaf, proof, root)),
-        ("index ^ 2", (index ^ 2, size, leaf, proof, root)),
-        ("size * 2", (index, size * 2, leaf, proof, root)),
-        ("size / 2", (index, size // 2, leaf, proof, root)),
+        *_moved_numbers(("index", "size"), index, size, lambda i, n: (i, n, leaf, proof, root)),
         ("wrong leaf", (index, size, b"WrongLeaf", proof, root)),
         ("empty root", (index, size, leaf, proof, EMPTY_ROOT)),
         ("random root", (index, size, leaf, proof, SOME_HASH)),
@@ -90,11 +99,7 @@ def _consistency_probes(first: int, second: int, proof: list[bytes]) -> list[tup
     """transparency-dev/merkle's corruptConsistencyProof (proof/verify_test.go), in Python."""
     r1, r2 = ROOTS[first - 1], ROOTS[second - 1]
     probes: list[tuple[str, Any]] = [
-        ("first - 1", (first - 1, second, proof, r1, r2)),
-        ("first + 1", (first + 1, second, proof, r1, r2)),
-        ("first ^ 2", (first ^ 2, second, proof, r1, r2)),
-        ("second * 2", (first, second * 2, proof, r1, r2)),
-        ("second / 2", (first, second // 2, proof, r1, r2)),
+        *_moved_numbers(("first", "second"), first, second, lambda m, n: (m, n, proof, r1, r2)),
         ("wrong first root", (first, second, proof, b"WrongRoot", r2)),
         ("wrong second root", (first, second, proof, r1, b"WrongRoot")),
         ("swapped roots", (first, second, proof, r2, r1)),

@@ -73,12 +73,19 @@ def test_a_bad_sentinel_url_stops_start_up(url: str) -> None:
         ("CERTREG_REDIS_URL", "redis+sentinel://:s3cr3t-pw@s1:26379,s2/certreg"),
         ("CERTREG_REDIS_URL", "redis+cluster://u:s3cr3t-pw@n1:7000,n2:port"),
         ("CERTREG_REDIS_URL", "redis+cluster://u:s3cr3t-pw@n1:7000/3"),
+        ("CERTREG_DATABASE_URL", "mysql://app:pw-hunter2@db/certreg"),
+        ("CERTREG_REPLICA_URL", "postgres://app:pw-hunter2@replica/certreg"),
+        ("CERTREG_REDIS_URL", "http://:pw-hunter2@cache:6379/0"),
+        ("CERTREG_REDIS_URL", "redis+sentinel://u:pw-hunter2@s1:x/mymaster"),
+        ("CERTREG_REDIS_URL", "redis+sentinel://s1/mymaster?sentinel_password=pw-hunter2"),
     ],
 )
 def test_a_bad_url_with_a_password_is_refused_without_the_password(variable: str, url: str) -> None:
+    """The refusal names the variable, never the password."""
     with pytest.raises(SettingsError, match=variable) as caught:
         load_settings({variable: url})
     assert "s3cr3t" not in str(caught.value)
+    assert "pw-hunter2" not in str(caught.value)
 
 
 def test_settings_show_their_urls_without_passwords(tmp_path: Path) -> None:

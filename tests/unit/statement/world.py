@@ -7,24 +7,16 @@ from typing import Any
 
 import msgspec
 
-from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
-from keys.kid import b64url_encode
 from keys.signing import SigningKey
 from registry.calendar import PROVINCE_TZ
 from registry.qrtoken import encode_token
 from registry.statement import Statement, days_since_epoch, encode_statement, sign_statement
+from tests.unit.keys.factory import make_info
 
 KEY = SigningKey.from_seed(bytes([7]) * 32)
 OTHER_KEY = SigningKey.from_seed(bytes([8]) * 32)
-INFO = PublicKeyInfo(
-    kid=KEY.kid,
-    authority="430000",
-    purpose="statement",
-    algorithm="Ed25519",
-    public_key=b64url_encode(KEY.public_key),
-    valid_from=datetime(2024, 1, 1, tzinfo=PROVINCE_TZ),
-)
+INFO = make_info(KEY, valid_from=datetime(2024, 1, 1, tzinfo=PROVINCE_TZ))
 KEYSET = KeySet(keys=(INFO,))
 ISSUED = date(2025, 6, 30)
 
