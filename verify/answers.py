@@ -22,7 +22,7 @@ from keys.keyset import KeySet
 from registry.i18n import catalogue
 from registry.statement import StatementError, verify_statement
 from registry.vocab import CertificateStatus
-from verify.verifier import REASONS, Verdict
+from verify.verifier import REASONS, Reasoned, Verdict
 from verify.views import CertificateView
 
 
@@ -49,9 +49,10 @@ REASON_TEXTS: Final = {**REASONS, **_TEXTS["registry"]}
 CHANGE_LABELS: Final = _TEXTS["changes"]
 
 
-class Answer(msgspec.Struct, frozen=True, kw_only=True):
+class Answer(msgspec.Struct, Reasoned, frozen=True, kw_only=True):
     """A verdict with the certificate it is about (``view`` only when the certificate is genuine)."""
 
+    TEXTS = REASON_TEXTS
     result: Result
     reason: str
     view: CertificateView | None = None
@@ -63,14 +64,6 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def label_en(self) -> str:
         return CHANGE_LABELS.get(self.reason, RESULT_LABELS[self.result])[1]
-
-    @property
-    def text_zh(self) -> str:
-        return REASON_TEXTS[self.reason][0]
-
-    @property
-    def text_en(self) -> str:
-        return REASON_TEXTS[self.reason][1]
 
 
 NOT_FOUND: Final = Answer(result=Result.NOT_FOUND, reason="not_found")

@@ -8,13 +8,13 @@ certificate was later revoked or superseded: only the server adds that current s
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
 import msgspec
 
 from keys.errors import SignatureVerificationError
 from keys.keyset import KeySet
-from registry.i18n import catalogue
+from registry.i18n import Texts, catalogue
 from registry.qrtoken import TokenError, decode_token
 from registry.statement import Statement, StatementError, decode_statement, verify_statement
 
@@ -23,26 +23,37 @@ from registry.statement import Statement, StatementError, decode_statement, veri
 REASONS: Final = catalogue("verify", "answers.toml")["verdicts"]
 
 
-class Verdict(msgspec.Struct, frozen=True, kw_only=True):
+class Reasoned:
+    """The texts a person reads of a struct's stable ``reason`` code, from its class's table ``TEXTS``: one home
+    for the accessors of :class:`Verdict` and :class:`verify.answers.Answer`. A mixin, not a base struct, so
+    each struct keeps ``reason`` where its encoded field order has it (the API's bytes)."""
+
+    __slots__ = ()
+    TEXTS: ClassVar[Texts]
+    reason: str
+
+    @property
+    def text_zh(self) -> str:
+        """The reason in Chinese."""
+        return self.TEXTS[self.reason][0]
+
+    @property
+    def text_en(self) -> str:
+        """The reason in English."""
+        return self.TEXTS[self.reason][1]
+
+
+class Verdict(msgspec.Struct, Reasoned, frozen=True, kw_only=True):
     """The outcome of an offline check.
 
     ``statement`` is the decoded statement whenever the bytes decoded, even if the signature failed;
     it is trustworthy only when ``valid`` is true.
     """
 
+    TEXTS = REASONS
     valid: bool
     reason: str
     statement: Statement | None = None
-
-    @property
-    def text_zh(self) -> str:
-        """The reason in Chinese."""
-        return REASONS[self.reason][0]
-
-    @property
-    def text_en(self) -> str:
-        """The reason in English."""
-        return REASONS[self.reason][1]
 
 
 def verify_token(token: str, keyset: KeySet) -> Verdict:
