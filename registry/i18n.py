@@ -29,7 +29,7 @@ class CatalogueError(ValueError):
 def catalogue(package: str, resource: str, *, english_only: frozenset[str] = frozenset()) -> dict[str, Texts]:
     """The sections of the catalogue ``resource`` beside ``package``'s modules, in file order.
 
-    ``english_only`` names placeholders that only the English texts may hold (e.g. a wire field name a
+    ``english_only`` names placeholders that the Chinese texts may leave out (e.g. a wire field name a
     Chinese reader does not need). Raises :class:`CatalogueError` for a file that is not valid TOML, a
     top-level value that is not a section, or an entry that :func:`check_entry` refuses.
     """

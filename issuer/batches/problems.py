@@ -17,7 +17,7 @@ from registry.convert import view_of
 from registry.i18n import catalogue
 from registry.rules.errors import Violation
 
-#: The import's own codes (``problems.toml`` beside this module): only English texts name ``{field}``.
+#: The import's own codes (``problems.toml`` beside this module); a Chinese text may leave out ``{field}``.
 _MESSAGES: Final = catalogue("issuer.batches", "problems.toml", english_only=frozenset({"field"}))["import"]
 
 
