@@ -10,17 +10,18 @@ from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 from typing import Final
 
+from registry.labels import LabelledEnum
 
-class CertificateKind(StrEnum):
+
+class CertificateKind(LabelledEnum):
     """The three certificate kinds of the province (docs/rules.md, rules 1 and 3)."""
 
-    QUALIFICATION = "qualification"  # 职业资格证书: only occupations in the national catalogue
-    SKILL_LEVEL = "skill_level"  # 职业技能等级证书: levels 5 (初级工) … 1 (高级技师)
-    SPECIAL_ABILITY = "special_ability"  # 专项职业能力证书: a catalogued project, no level
-
-    @property
-    def label_zh(self) -> str:
-        return KIND_LABELS_ZH[self]
+    # only occupations in the national catalogue
+    QUALIFICATION = "qualification", "职业资格证书", "Vocational qualification certificate"
+    # levels 5 (初级工) … 1 (高级技师)
+    SKILL_LEVEL = "skill_level", "职业技能等级证书", "Vocational skill level certificate"
+    # a catalogued project, no level
+    SPECIAL_ABILITY = "special_ability", "专项职业能力证书", "Special vocational ability certificate"
 
     @property
     def statement_code(self) -> int:
@@ -40,16 +41,8 @@ class CertificateKind(StrEnum):
         return self is not CertificateKind.SPECIAL_ABILITY
 
 
-KIND_LABELS_ZH: Final = {
-    CertificateKind.QUALIFICATION: "职业资格证书",
-    CertificateKind.SKILL_LEVEL: "职业技能等级证书",
-    CertificateKind.SPECIAL_ABILITY: "专项职业能力证书",
-}
-KIND_LABELS_EN: Final = {
-    CertificateKind.QUALIFICATION: "Vocational qualification certificate",
-    CertificateKind.SKILL_LEVEL: "Vocational skill level certificate",
-    CertificateKind.SPECIAL_ABILITY: "Special vocational ability certificate",
-}
+KIND_LABELS_ZH: Final = CertificateKind.labels_zh()
+KIND_LABELS_EN: Final = CertificateKind.labels_en()
 _STATEMENT_CODES: Final = {
     CertificateKind.QUALIFICATION: 1,
     CertificateKind.SKILL_LEVEL: 2,
@@ -96,16 +89,16 @@ LEVEL_LABELS_EN: Final = {
 }
 
 
-class InstitutionKind(StrEnum):
+class InstitutionKind(LabelledEnum):
     """What kind of filed institution assesses (docs/rules.md, rules 1 and 4)."""
 
-    STATION = "station"  # 职业技能鉴定所（站）
-    EVALUATION_ORG = "evaluation_org"  # 社会培训评价组织 / 评价机构
-    ASSESSMENT_SITE = "assessment_site"  # 考核站
-    TECHNICIAN_COLLEGE = "technician_college"  # 技师学院: all levels
-    SENIOR_TECHNICAL_SCHOOL = "senior_technical_school"  # 高级技工学校: level 3 and below
-    TECHNICAL_SCHOOL = "technical_school"  # 普通技工学校: level 4 and below
-    ENTERPRISE = "enterprise"  # 用人单位 (企业)
+    STATION = "station", "职业技能鉴定所（站）"
+    EVALUATION_ORG = "evaluation_org", "社会培训评价组织"  # also 评价机构
+    ASSESSMENT_SITE = "assessment_site", "考核站"
+    TECHNICIAN_COLLEGE = "technician_college", "技师学院"  # all levels
+    SENIOR_TECHNICAL_SCHOOL = "senior_technical_school", "高级技工学校"  # level 3 and below
+    TECHNICAL_SCHOOL = "technical_school", "普通技工学校"  # level 4 and below
+    ENTERPRISE = "enterprise", "用人单位"  # 企业
 
     @property
     def is_school(self) -> bool:
@@ -120,15 +113,7 @@ _SCHOOLS: Final = frozenset(
     }
 )
 
-INSTITUTION_KIND_LABELS_ZH: Final = {
-    InstitutionKind.STATION: "职业技能鉴定所（站）",
-    InstitutionKind.EVALUATION_ORG: "社会培训评价组织",
-    InstitutionKind.ASSESSMENT_SITE: "考核站",
-    InstitutionKind.TECHNICIAN_COLLEGE: "技师学院",
-    InstitutionKind.SENIOR_TECHNICAL_SCHOOL: "高级技工学校",
-    InstitutionKind.TECHNICAL_SCHOOL: "普通技工学校",
-    InstitutionKind.ENTERPRISE: "用人单位",
-}
+INSTITUTION_KIND_LABELS_ZH: Final = InstitutionKind.labels_zh()
 
 
 class InstitutionOwner(StrEnum):
@@ -168,16 +153,12 @@ class SubjectType(StrEnum):
     PROJECT = "project"
 
 
-class CertificateStatus(StrEnum):
+class CertificateStatus(LabelledEnum):
     """A certificate's current status, derived from its events."""
 
-    VALID = "valid"  # 有效
-    REVOKED = "revoked"  # 已撤销
-    SUPERSEDED = "superseded"  # 已换发/已补发
-
-    @property
-    def label_zh(self) -> str:
-        return {"valid": "有效", "revoked": "已撤销", "superseded": "已换发"}[self.value]
+    VALID = "valid", "有效"
+    REVOKED = "revoked", "已撤销"
+    SUPERSEDED = "superseded", "已换发"  # 已换发/已补发
 
 
 def subject_type_of(kind: CertificateKind) -> SubjectType:

@@ -19,7 +19,7 @@ from typing import Final
 
 from issuer.auth.principal import Principal, who_of
 from issuer.errors import Forbidden
-from issuer.labels import LabelledEnum
+from registry.labels import LabelledEnum
 
 
 class Step(LabelledEnum):

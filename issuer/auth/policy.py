@@ -58,8 +58,8 @@ import msgspec
 from issuer.auth.principal import Principal
 from issuer.auth.roles import Role
 from issuer.errors import Forbidden
-from issuer.labels import LabelledEnum
 from registry.errors import NotFoundError
+from registry.labels import LabelledEnum
 from registry.vocab import CertificateKind
 
 

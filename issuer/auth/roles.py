@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from issuer.labels import LabelledEnum
+from registry.labels import LabelledEnum
 
 
 class Role(LabelledEnum):

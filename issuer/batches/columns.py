@@ -15,7 +15,7 @@ from typing import Final
 
 import msgspec
 
-from issuer.labels import LabelledEnum
+from registry.labels import LabelledEnum
 from registry.tabular import Table, TableError
 from registry.vocab import CertificateKind
 

@@ -21,9 +21,9 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError
-from issuer.labels import LabelledEnum
 from issuer.params import check_text, check_typed
 from registry.calendar import province_time_text
+from registry.labels import LabelledEnum
 from registry.rules.policy import ProvinceProfile
 
 

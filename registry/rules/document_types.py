@@ -15,30 +15,34 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import StrEnum
 from typing import Final
 
+from registry.labels import LabelledEnum
 from registry.rules.errors import RuleError
 from registry.rules.messages import violation
 
 
-class DocumentType(StrEnum):
+class DocumentType(LabelledEnum):
     """A kind of identity document a holder may be certified under."""
 
-    RESIDENT_ID = "resident_id"  # 居民身份证 (GB 11643)
-    HK_MACAO_PERMIT = "hk_macao_permit"  # 港澳居民来往内地通行证 (回乡证)
-    TAIWAN_PERMIT = "taiwan_permit"  # 台湾居民来往大陆通行证 (台胞证)
-    RESIDENCE_PERMIT = "residence_permit"  # 港澳台居民居住证
-    PASSPORT = "passport"  # 护照
-    FOREIGN_PERMANENT_RESIDENT = "foreign_permanent_resident"  # 外国人永久居留身份证
-
-    @property
-    def label_zh(self) -> str:
-        return DOCUMENT_LABELS_ZH[self]
-
-    @property
-    def label_en(self) -> str:
-        return DOCUMENT_LABELS_EN[self]
+    RESIDENT_ID = "resident_id", "居民身份证", "resident identity card"  # GB 11643
+    HK_MACAO_PERMIT = (  # 回乡证
+        "hk_macao_permit",
+        "港澳居民来往内地通行证",
+        "Mainland travel permit for Hong Kong and Macao residents",
+    )
+    TAIWAN_PERMIT = "taiwan_permit", "台湾居民来往大陆通行证", "Mainland travel permit for Taiwan residents"  # 台胞证
+    RESIDENCE_PERMIT = (
+        "residence_permit",
+        "港澳台居民居住证",
+        "residence permit for Hong Kong, Macao and Taiwan residents",
+    )
+    PASSPORT = "passport", "护照", "passport"
+    FOREIGN_PERMANENT_RESIDENT = (
+        "foreign_permanent_resident",
+        "外国人永久居留身份证",
+        "foreign permanent resident ID card",
+    )
 
     @property
     def national_code(self) -> str | None:
@@ -46,22 +50,6 @@ class DocumentType(StrEnum):
         return NATIONAL_CODES.get(self)
 
 
-DOCUMENT_LABELS_ZH: Final = {
-    DocumentType.RESIDENT_ID: "居民身份证",
-    DocumentType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
-    DocumentType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
-    DocumentType.RESIDENCE_PERMIT: "港澳台居民居住证",
-    DocumentType.PASSPORT: "护照",
-    DocumentType.FOREIGN_PERMANENT_RESIDENT: "外国人永久居留身份证",
-}
-DOCUMENT_LABELS_EN: Final = {
-    DocumentType.RESIDENT_ID: "resident identity card",
-    DocumentType.HK_MACAO_PERMIT: "Mainland travel permit for Hong Kong and Macao residents",
-    DocumentType.TAIWAN_PERMIT: "Mainland travel permit for Taiwan residents",
-    DocumentType.RESIDENCE_PERMIT: "residence permit for Hong Kong, Macao and Taiwan residents",
-    DocumentType.PASSPORT: "passport",
-    DocumentType.FOREIGN_PERMANENT_RESIDENT: "foreign permanent resident ID card",
-}
 NATIONAL_CODES: Final = {
     DocumentType.RESIDENT_ID: "111",
     DocumentType.HK_MACAO_PERMIT: "516",

@@ -22,7 +22,7 @@ from registry.rules.filings import Allowing, FilingIndex
 from registry.rules.messages import violation
 from registry.rules.policy import ProvinceProfile
 from registry.rules.views import AuthorityView, FilingView, InstitutionView, OccupationView, ProjectView
-from registry.vocab import INSTITUTION_KIND_LABELS_ZH, AuthorityLevel, CertificateKind, SubjectType
+from registry.vocab import AuthorityLevel, CertificateKind, SubjectType
 
 _Key = tuple[CertificateKind, OccupationView | None, ProjectView | None, int | None, date]
 
@@ -155,7 +155,7 @@ class EligibilityContext:
         if self._profile.school_allows(kind, level):
             return []
         top = self._profile.school_top_level[kind]
-        school_zh, school_en = INSTITUTION_KIND_LABELS_ZH[kind], kind.value.replace("_", " ")
+        school_zh, school_en = kind.label_zh, kind.label_en
         return [
             violation("school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top)
         ]

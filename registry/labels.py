@@ -34,3 +34,8 @@ class LabelledEnum(StrEnum):
     def labels_zh(cls) -> dict[Self, str]:
         """Each member's label, for lookups by wire string (templates) and joined lists."""
         return {member: member.label_zh for member in cls}
+
+    @classmethod
+    def labels_en(cls) -> dict[Self, str]:
+        """Each member's English label, as :meth:`labels_zh`."""
+        return {member: member.label_en for member in cls}
