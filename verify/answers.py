@@ -19,9 +19,10 @@ import msgspec
 
 from keys.errors import SignatureVerificationError
 from keys.keyset import KeySet
+from registry.i18n import catalogue
 from registry.statement import StatementError, verify_statement
 from registry.vocab import CertificateStatus
-from verify.verifier import REASONS, Verdict
+from verify.verifier import REASONS, Reasoned, Verdict
 from verify.views import CertificateView
 
 
@@ -34,55 +35,24 @@ class Result(StrEnum):
     INVALID_NUMBER = "invalid_number"  # 编号格式错误
 
 
-RESULT_LABELS: Final[dict[Result, tuple[str, str]]] = {
-    Result.VALID: ("有效", "Valid"),
-    Result.REVOKED: ("已撤销", "Revoked"),
-    Result.SUPERSEDED: ("已被取代", "Superseded"),
-    Result.NOT_GENUINE: ("无法验证", "Cannot be verified"),
-    Result.NOT_FOUND: ("未查到", "Not found"),
-    Result.INVALID_NUMBER: ("编号格式错误", "Invalid number format"),
-}
+#: The texts are data: ``answers.toml`` beside this module (:mod:`registry.i18n`), read once at import.
+_TEXTS: Final = catalogue("verify", "answers.toml")
+
+#: What the page shows in large type, by result.
+RESULT_LABELS: Final = {Result(value): labels for value, labels in _TEXTS["results"].items()}
 
 #: Why, for every reason code: the offline verifier's, and those only the registry can give.
-REASON_TEXTS: Final[dict[str, tuple[str, str]]] = {
-    **REASONS,
-    "valid": ("证书有效", "the certificate is valid"),
-    "revoked": ("证书已被撤销", "the certificate has been revoked"),
-    "reissued": (
-        "此证书遗失后已补发，请以补发的证书为准",
-        "this certificate was reported lost and reissued; the reissued certificate is the one that counts",
-    ),
-    "replaced": (
-        "此证书已换发（损坏、内容有误或旧版证书更换），请以换发的新证书为准",
-        "this certificate was replaced (damaged, corrected or old-style); the new certificate is the one that counts",
-    ),
-    "not_in_registry": (
-        "签名有效，但登记库中没有此编号的证书",
-        "the signature is valid but the registry holds no certificate with this number",
-    ),
-    "statement_mismatch": (
-        "签名有效，但内容与登记库中的证书不一致",
-        "the signature is valid but the content differs from the certificate the registry holds",
-    ),
-    "not_found": (
-        "没有查到与该编号和姓名相符的证书，请核对后重试",
-        "no certificate matches this number and name; check both and try again",
-    ),
-    "invalid_number": ("证书编号格式不正确", "the certificate number is not in a valid format"),
-}
-
+REASON_TEXTS: Final = {**REASONS, **_TEXTS["registry"]}
 
 #: 补发 and 换发 are different acts (docs/rules.md "Reissue and replacement"): a superseded certificate's
 #: label says which one ended it.
-CHANGE_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "reissued": ("已补发", "Reissued"),
-    "replaced": ("已换发", "Replaced"),
-}
+CHANGE_LABELS: Final = _TEXTS["changes"]
 
 
-class Answer(msgspec.Struct, frozen=True, kw_only=True):
+class Answer(msgspec.Struct, Reasoned, frozen=True, kw_only=True):
     """A verdict with the certificate it is about (``view`` only when the certificate is genuine)."""
 
+    TEXTS = REASON_TEXTS
     result: Result
     reason: str
     view: CertificateView | None = None
@@ -94,14 +64,6 @@ class Answer(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def label_en(self) -> str:
         return CHANGE_LABELS.get(self.reason, RESULT_LABELS[self.result])[1]
-
-    @property
-    def text_zh(self) -> str:
-        return REASON_TEXTS[self.reason][0]
-
-    @property
-    def text_en(self) -> str:
-        return REASON_TEXTS[self.reason][1]
 
 
 NOT_FOUND: Final = Answer(result=Result.NOT_FOUND, reason="not_found")

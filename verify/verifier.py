@@ -8,54 +8,52 @@ certificate was later revoked or superseded: only the server adds that current s
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
 import msgspec
 
 from keys.errors import SignatureVerificationError
 from keys.keyset import KeySet
+from registry.i18n import Texts, catalogue
 from registry.qrtoken import TokenError, decode_token
 from registry.statement import Statement, StatementError, decode_statement, verify_statement
 
-#: Every reason code a verdict can carry, with the text a person reads (Chinese, English).
-REASONS: Final[dict[str, tuple[str, str]]] = {
-    "ok": ("签名有效", "signature valid"),
-    "malformed_token": ("二维码内容无法识别", "the QR token is malformed"),
-    "malformed_statement": ("证书声明格式错误", "the signed statement is malformed"),
-    "unsupported_version": ("证书声明版本不受支持", "unsupported statement version"),
-    "malformed_input": ("签名数据格式错误", "the signature data is malformed"),
-    "unknown_key": ("签发密钥未知", "the signing key is not in the key set"),
-    "wrong_key_purpose": ("签发密钥用途不符", "the key is not a statement-signing key"),
-    "wrong_authority": (
-        "签发密钥不属于证书所载的发证机构，证书不可信",
-        "the signing key belongs to another authority than the one the certificate names",
-    ),
-    "key_not_valid_at_date": ("签发日期不在密钥有效期内", "the key was not valid on the issue date"),
-    "key_compromised": ("签发密钥已泄露，证书不可信", "the signing key is compromised for this date"),
-    "bad_signature": ("签名无效，内容可能被篡改", "bad signature: the data was altered or forged"),
-}
+#: Every reason code a verdict can carry, with the text a person reads (Chinese, English): section
+#: ``verdicts`` of the package's catalogue, ``answers.toml`` (:mod:`registry.i18n`).
+REASONS: Final = catalogue("verify", "answers.toml")["verdicts"]
 
 
-class Verdict(msgspec.Struct, frozen=True, kw_only=True):
+class Reasoned:
+    """The texts a person reads of a struct's stable ``reason`` code, from its class's table ``TEXTS``: one home
+    for the accessors of :class:`Verdict` and :class:`verify.answers.Answer`. A mixin, not a base struct, so
+    each struct keeps ``reason`` where its encoded field order has it (the API's bytes)."""
+
+    __slots__ = ()
+    TEXTS: ClassVar[Texts]
+    reason: str
+
+    @property
+    def text_zh(self) -> str:
+        """The reason in Chinese."""
+        return self.TEXTS[self.reason][0]
+
+    @property
+    def text_en(self) -> str:
+        """The reason in English."""
+        return self.TEXTS[self.reason][1]
+
+
+class Verdict(msgspec.Struct, Reasoned, frozen=True, kw_only=True):
     """The outcome of an offline check.
 
     ``statement`` is the decoded statement whenever the bytes decoded, even if the signature failed;
     it is trustworthy only when ``valid`` is true.
     """
 
+    TEXTS = REASONS
     valid: bool
     reason: str
     statement: Statement | None = None
-
-    @property
-    def text_zh(self) -> str:
-        """The reason in Chinese."""
-        return REASONS[self.reason][0]
-
-    @property
-    def text_en(self) -> str:
-        """The reason in English."""
-        return REASONS[self.reason][1]
 
 
 def verify_token(token: str, keyset: KeySet) -> Verdict:

@@ -14,41 +14,11 @@ from typing import Final
 import msgspec
 
 from registry.convert import view_of
+from registry.i18n import catalogue
 from registry.rules.errors import Violation
 
-_MESSAGES: Final[dict[str, tuple[str, str]]] = {
-    "cell.required": ("“{column}”不能为空", "{column} ({field}) is required"),
-    "name.too_long": ("姓名超过{max}个字符", "The name is longer than {max} characters"),
-    "name.digits": ("姓名不能含有数字", "A name cannot contain digits"),
-    "name.characters": (
-        "姓名含有不允许的字符：{chars}",
-        "The name contains characters that are not allowed: {chars}",
-    ),
-    "occupation.unknown": (
-        "职业编码{value}不在职业目录中",
-        "Occupation {value} is not in the occupation catalogue",
-    ),
-    "project.unknown": (
-        "专项职业能力考核项目{value}不在本省目录中",
-        "Project {value} is not in the province's special-ability catalogue",
-    ),
-    "level.not_applicable": (
-        "专项职业能力证书不分等级，“{column}”应留空",
-        "A special-ability certificate has no level; leave {column} empty",
-    ),
-    "duplicate.in_file": (
-        "与第{first}行重复（身份证号、职业或项目、等级均相同）",
-        "Duplicates row {first} (same ID number, occupation or project, and level)",
-    ),
-    "duplicate.valid_certificate": (
-        "该人员已持有同一职业（项目）同一等级的有效证书{number}",
-        "The holder already has valid certificate {number} for this occupation or project and level",
-    ),
-    "duplicate.pending_batch": (
-        "该人员的同一职业（项目）同一等级已在批次{batch}中待发证",
-        "The holder is already in batch {batch} for this occupation or project and level, not yet issued",
-    ),
-}
+#: The import's own codes (``problems.toml`` beside this module); a Chinese text may leave out ``{field}``.
+_MESSAGES: Final = catalogue("issuer.batches", "problems.toml", english_only=frozenset({"field"}))["import"]
 
 
 class RowProblem(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,7 +4,8 @@ proof, a signature check, a page rendered and cached), so their times are alike.
 
 300 first look-ups of each, interleaved so that whatever else the machine does hits both alike, through
 HTTP (``GET /?number&name``, the page a person sees). Medians within 10 % and the probability that an
-existing number is slower than an unknown one (Mann–Whitney AUC) between 0.4 and 0.6 (it was 0.83–0.86).
+existing number is slower than an unknown one (Mann–Whitney AUC) within :data:`SAME_TIME_AUC` (it was
+0.83–0.86 while the leak was there).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from tests.integration.verify.world import World, verify_app
 pytestmark = pytest.mark.slow
 
 COUNT = 300
+#: The AUC two kinds of look-up doing the same work stay within. The leak these tests guard against measured
+#: 0.83–0.86; two kinds of equal work measured 0.62 once on a machine running other suites beside this one
+#: (a flake at [0.4, 0.6]), so the band is wide enough for noise and still far from a leak.
+SAME_TIME_AUC = (0.35, 0.65)
 
 
 def auc(slower: list[float], faster: list[float]) -> float:
@@ -61,4 +66,4 @@ async def test_a_wrong_name_and_an_unknown_number_take_the_same_time(world: Worl
     probability = auc(known_times, unknown_times)
     summary = f"medians {known_median * 1000:.2f} ms vs {unknown_median * 1000:.2f} ms, AUC {probability:.2f}"
     assert 0.9 <= ratio <= 1.1, summary
-    assert 0.4 <= probability <= 0.6, summary
+    assert SAME_TIME_AUC[0] <= probability <= SAME_TIME_AUC[1], summary
