@@ -14,7 +14,6 @@ Run: ``.venv/bin/python -m bench.batch_import`` (the issue asks for seconds, not
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 import io
@@ -26,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.flags import bench_parser
 from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
@@ -119,8 +119,7 @@ async def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = bench_parser(__doc__.splitlines()[0], rounds=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     add_arguments(parser, default_name=scratch_name("certreg_bench_batch_import"))
     args = parser.parse_args()

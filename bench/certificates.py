@@ -27,7 +27,6 @@ Run: ``.venv/bin/python -m bench.certificates [--pdfs 10000 --qrs 100000 --runs 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -40,6 +39,7 @@ from collections.abc import Callable, Sequence
 
 from bench.certificates_built import BuiltFigures, measure
 from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.flags import bench_parser
 from bench.samples import sample_documents
 from issuer.documents.compose import compose
 from issuer.documents.fontstack import PRIMARY_NAME, font_stack
@@ -129,13 +129,9 @@ def qr_zip_run(items: Sequence[tuple[str, str]], directory: str) -> Run:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pdfs", type=int, default=10_000)
-    parser.add_argument("--qrs", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sample", type=int, default=300)
-    parser.add_argument("--built-qrs", type=int, default=100_000)
-    parser.add_argument("--built-pdfs", type=int, default=10_000)
+    parser = bench_parser(
+        __doc__.splitlines()[0], pdfs=10_000, qrs=100_000, runs=3, sample=300, built_qrs=100_000, built_pdfs=10_000
+    )
     parser.add_argument("--no-db", action="store_true", help="skip the build-once figures (no PostgreSQL)")
     add_arguments(parser, default_name=scratch_name("certreg_bench_certificates"))
     args = parser.parse_args()

@@ -20,13 +20,13 @@ Run: ``.venv/bin/python bench/crypto.py``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import timeit
 from collections.abc import Callable
 
 import nacl.signing
 
+from bench.flags import bench_parser
 from keys.keyset import KeySet
 from keys.signing import SigningKey, verify_signature
 from registry.statement import DOMAIN, encode_statement, verify_statement
@@ -93,9 +93,7 @@ def ratios(best: dict[str, float]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--loops", type=int, default=2000)
+    parser = bench_parser(__doc__.splitlines()[0], rounds=15, loops=2000)
     args = parser.parse_args(argv)
     best = measure(args.rounds, args.loops)
     print(f"best of {args.rounds} interleaved rounds x {args.loops} calls")

@@ -18,7 +18,6 @@ Run: ``.venv/bin/python -m bench.identity``.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from datetime import date
@@ -26,6 +25,7 @@ from datetime import date
 import nacl.signing
 
 from bench.crypto import measure
+from bench.flags import bench_parser
 from keys.kek import KeyEncryptionKey
 from registry.identity.index import holder_digest
 from registry.identity.sealing.envelope import seal_document_number
@@ -75,9 +75,7 @@ def ratios(best: dict[str, float]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--loops", type=int, default=2000)
+    parser = bench_parser(__doc__.splitlines()[0], rounds=15, loops=2000)
     args = parser.parse_args(argv)
     best = measure(args.rounds, args.loops, contenders())
     print(f"best of {args.rounds} interleaved rounds x {args.loops} calls")

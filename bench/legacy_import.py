@@ -20,7 +20,6 @@ The last line is one JSON object. Run: ``.venv/bin/python -m bench.legacy_import
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import io
 import json
@@ -36,6 +35,7 @@ from typing import IO, Any
 from sqlalchemy import text
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.flags import bench_parser
 from bench.issue import OPERATOR, bare_sign_rate
 from issuer.keystore import KeyStore
 from issuer.legacy.service import import_legacy
@@ -158,10 +158,7 @@ async def run(rows: int, runs: int, chunk: int, processes: int | None, scratch: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=MILLION)
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--chunk", type=int, default=5000)
+    parser = bench_parser(__doc__.splitlines()[0], rows=MILLION, runs=1, chunk=5000)
     parser.add_argument("--processes", type=int, default=None, help="worker processes (default: every core)")
     add_arguments(parser, default_name=scratch_name("certreg_bench_legacy"))
     args = parser.parse_args()

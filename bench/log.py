@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text, update
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
+from bench.flags import bench_parser
 from registry.append_only import unguarded
 from registry.bulk import insert_records
 from registry.db import Database
@@ -188,8 +189,7 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = bench_parser(__doc__.splitlines()[0] if __doc__ else None, rounds=5)
     parser.add_argument("--tree", type=int, default=1_000_000, help="leaves of the log the proofs are made against")
     parser.add_argument("--loops", type=int, default=1000, help="proofs per run")
     add_arguments(parser, default_name=scratch_name("certreg_bench_log"))

@@ -22,7 +22,6 @@ object. The libraries not chosen are not runtime dependencies: install them with
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import json
@@ -33,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.flags import bench_parser
 from bench.samples import sample_documents
 from issuer.documents import pdf
 from issuer.documents.compose import PT_PER_MM, FrameElement, Page, QrElement, TextElement, compose
@@ -138,8 +138,7 @@ def measure(renderer: Renderer, pages: list[Page]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=30)
+    parser = bench_parser(__doc__.splitlines()[0], count=30)
     args = parser.parse_args()
     documents: list[CertificateDocument] = sample_documents(args.count, seed=5)
     template = load_template("hunan", documents[0].kind)

@@ -12,7 +12,6 @@ Run: ``.venv/bin/python -m bench.qr_mask [--count 400]``.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import statistics
@@ -22,6 +21,7 @@ import zxingcpp
 from PIL import Image
 from segno.encoder import evaluate_mask
 
+from bench.flags import bench_parser
 from bench.samples import sample_documents
 from issuer.qr import FIXED_MASK, make_code, png_from_matrix
 
@@ -34,8 +34,7 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=400)
+    parser = bench_parser(__doc__.splitlines()[0], count=400)
     parser.add_argument("--seed", type=int, default=2, help="another seed is another sample of certificates")
     args = parser.parse_args()
     urls = [document.qr_url for document in sample_documents(args.count, seed=args.seed)]

@@ -53,6 +53,7 @@ from litestar import Litestar, MediaType, get, post
 from sqlalchemy import text
 
 from bench.database import ScratchDatabase, add_arguments, free_port, reusable_database, scratch_name
+from bench.flags import bench_parser
 from bench.servers import UvicornServer
 from bench.wrk import Sample, run_wrk
 from issuer.checkpoints import publish_checkpoint
@@ -273,10 +274,7 @@ async def _registry(args: argparse.Namespace, scratch: ScratchDatabase) -> tuple
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--certificates", type=int, default=20_000)
+    parser = bench_parser(__doc__.split("\n\n")[0], runs=3, seconds=8, certificates=20_000)
     parser.add_argument("--registry", default="", help="a bench registry made by bench/scale.py, reused as it is")
     add_arguments(parser, default_name=scratch_name("certreg_bench_verify"))
     args = parser.parse_args()

@@ -32,7 +32,8 @@ from registry.models import Batch
 from registry.schema import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
-from tests.integration.batches.helpers import OTHER_INSTITUTION, csv_file, good_rows, seed_other_prefecture
+from tests.factories.world import OTHER_INSTITUTION
+from tests.integration.batches.helpers import csv_file, good_rows, seed_other_prefecture
 from tests.integration.verify.servers import Server, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import PASSWORD, create_staff

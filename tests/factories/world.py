@@ -31,6 +31,8 @@ ELECTRICIAN = "6-31-01-03"  # 电工: skill level, not in the qualification cata
 WELDER = "6-18-02-04"  # 焊工: in the qualification catalogue, access type
 CARER = "4-10-01-05"  # 养老护理员
 EMBROIDERY = "HN01"  # 湘绣制作
+OTHER_CITY = "430200"  # 株洲市: a second prefecture, outside the seeded institutions' region (not in seed_world)
+OTHER_INSTITUTION = "S000043000201"  # 株洲's institution (tests/integration/batches/helpers.py seeds it)
 
 #: Valid 18-digit resident ID numbers (check characters computed, birth dates real).
 HOLDER_IDS = ("430102199003071234", "430103198511202618", "430104199206154323", "430105200001011232")
@@ -83,6 +85,13 @@ async def add_filing(
     if active_on is not None:
         session.add(FilingStatusChange(filing_id=filing.id, status="active", effective_on=active_on))
     return filing
+
+
+async def add_other_city(session: AsyncSession) -> None:
+    """株洲: the region of :data:`OTHER_CITY` and its city centre (flushed after the region, its parent)."""
+    session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
+    await session.flush()
+    session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
 
 
 async def seed_world(database: Database) -> None:

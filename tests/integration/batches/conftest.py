@@ -6,24 +6,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from issuer.auth import Role
 from registry.config import Settings
 from registry.db import Database
-from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
-from tests.factories.tokens import make_tokens
-from tests.integration.batches.helpers import OTHER_CITY, OTHER_INSTITUTION, Client, seed_other_prefecture
+from tests.factories import seed_world
+from tests.factories.tokens import holders, make_tokens
+from tests.integration.batches.helpers import Client, seed_other_prefecture
 from tests.support import make_settings, scratch_database
 from tests.support_apps import issuer_client
 
 #: Token holders of the authorisation matrix: name → (organisation, role).
-HOLDERS = {
-    "institution": (SKILL_INSTITUTION, Role.INSTITUTION),
-    "other_institution": (OTHER_INSTITUTION, Role.INSTITUTION),
-    "city": (CITY, Role.CITY_REVIEWER),
-    "other_city": (OTHER_CITY, Role.CITY_REVIEWER),
-    "province_reviewer": (PROVINCE, Role.PROVINCE_REVIEWER),
-    "province_admin": (PROVINCE, Role.PROVINCE_ADMIN),
-}
+HOLDERS = holders("institution", "other_institution", "city", "other_city", "province_reviewer", "province_admin")
 
 
 @pytest.fixture

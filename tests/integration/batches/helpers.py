@@ -18,15 +18,14 @@ from issuer.batches import transitions
 from issuer.batches.workflow import needs_province
 from registry.config import Settings
 from registry.db import Database
-from registry.models import Authority, Batch, Institution, Region
+from registry.models import Batch, Institution, Region
 from registry.rules.profiles import get_profile
 from tests.factories import CITY, ELECTRICIAN, PROVINCE, SKILL_INSTITUTION, world
 from tests.factories.tokens import bearer
+from tests.factories.world import OTHER_CITY, OTHER_INSTITUTION
 
 #: Moved to :mod:`tests.factories.world`; still here for bench/scale.py and bench/legacy_import.py, which import it.
 resident_id = world.resident_id
-OTHER_CITY = "430200"  # 株洲市: a prefecture whose centre must not see Changsha's batches
-OTHER_INSTITUTION = "S000043000201"
 ASSESSED = date(2025, 6, 1)
 HEADER = ("姓名", "身份证号", "职业编码", "等级")
 #: The upload form of a skill-level batch of the seeded institution.
@@ -90,10 +89,8 @@ async def reviewed(database: Database, settings: Settings, batch_id: int, *, not
 async def seed_other_prefecture(database: Database) -> None:
     """株洲: a city, its centre, and a skill-level institution with an active filing for 电工."""
     async with database.transaction() as session:
-        session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
-        await session.flush()
+        await world.add_other_city(session)
         session.add(Region(code="430202", name="荷塘区", parent_code=OTHER_CITY))
-        session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
         await session.flush()
         session.add(
             Institution(

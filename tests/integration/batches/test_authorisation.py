@@ -20,13 +20,13 @@ from registry.rules.profiles import get_profile
 from registry.vocab import CertificateKind
 from tests.factories import SKILL_INSTITUTION
 from tests.factories.tokens import make_tokens
+from tests.factories.world import OTHER_INSTITUTION
 from tests.integration.batches.conftest import HOLDERS, auth
 from tests.integration.batches.helpers import (
     ADMIN,
     ASSESSED,
     CITY_REVIEWER,
     INSTITUTION,
-    OTHER_INSTITUTION,
     Client,
     bilingual,
     csv_file,

@@ -60,7 +60,7 @@ BINARY = (
 MAX_UPLOAD = 64 * 1024
 DAY = timedelta(days=1)
 #: The order tokens are tried in when looking for a 403: the narrowest first.
-TRY_ORDER = ("other_city", "station", "site", "skill_institution", "province_reviewer", "city_reviewer")
+TRY_ORDER = ("other_city", "station", "site", "institution", "province_reviewer", "city")
 
 
 @dataclass
@@ -129,7 +129,7 @@ async def ctx(world: World, db_url: str) -> Any:  # noqa: F811 - the fixture imp
         document = (await client.get("/schema/openapi.json")).json()
         context = Ctx(client, document, headers, world.database)
         context.app = app  # type: ignore[attr-defined]
-        upload = await context.send("POST", "/v1/batches", who="skill_institution", form=_form("submitBatch"))
+        upload = await context.send("POST", "/v1/batches", who="institution", form=_form("submitBatch"))
         assert upload.status_code == 201, upload.text
         context.submitted = upload.json()["batch"]["id"]
         context.under_notice = await make_batch(world.database, rows_of(2))

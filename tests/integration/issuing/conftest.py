@@ -9,27 +9,19 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
-from issuer.auth import Role
 from issuer.keystore import KeyStore
 from registry.db import Database
-from registry.models import Authority, Region
 from tests.factories import (
-    CITY,
     HOLDER_IDS,
-    PROVINCE,
-    SITE,
-    SKILL_INSTITUTION,
-    STATION,
     add_keys,
     key_store,
     seed_world,
 )
-from tests.factories.tokens import bearer, make_tokens
+from tests.factories.tokens import bearer, holders, make_tokens
+from tests.factories.world import add_other_city
 from tests.integration.issuing.batches import Row, make_batch
 from tests.support import make_settings
 from tests.support_apps import fresh_key_dir, issuer_client
-
-OTHER_CITY = "430200"  # 株洲市: a city centre outside the seeded institutions' region
 
 
 class World(msgspec.Struct):
@@ -45,9 +37,7 @@ async def world(database: Database) -> World:
     """``seed_world`` plus a second city centre, and statement keys for the province and city centres."""
     await seed_world(database)
     async with database.transaction() as session:
-        session.add(Region(code=OTHER_CITY, name="株洲市", parent_code=PROVINCE))
-        await session.flush()
-        session.add(Authority(code=OTHER_CITY, name="株洲市职业技能鉴定中心", level="city", region_code=OTHER_CITY))
+        await add_other_city(session)
     key_dir = fresh_key_dir()  # one path for every test: the same settings, the same app (tests/support_apps.py)
     store = key_store(key_dir)
     await add_keys(database, store)
@@ -55,15 +45,7 @@ async def world(database: Database) -> World:
 
 
 #: Token name → (organisation, role) of every token the HTTP tests use.
-TOKENS = {
-    "province_admin": (PROVINCE, Role.PROVINCE_ADMIN),
-    "province_reviewer": (PROVINCE, Role.PROVINCE_REVIEWER),
-    "city_reviewer": (CITY, Role.CITY_REVIEWER),
-    "other_city": (OTHER_CITY, Role.CITY_REVIEWER),
-    "skill_institution": (SKILL_INSTITUTION, Role.INSTITUTION),
-    "site": (SITE, Role.INSTITUTION),
-    "station": (STATION, Role.INSTITUTION),
-}
+TOKENS = holders("province_admin", "province_reviewer", "city", "other_city", "institution", "site", "station")
 
 
 class Api(msgspec.Struct):

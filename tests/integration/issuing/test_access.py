@@ -19,7 +19,7 @@ from tests.integration.issuing.batches import (
 )
 from tests.integration.issuing.conftest import Api
 
-ROLES = ("none", "province_admin", "province_reviewer", "city_reviewer", "other_city", "skill_institution", "site")
+ROLES = ("none", "province_admin", "province_reviewer", "city", "other_city", "institution", "site")
 
 
 async def test_who_may_issue_a_batch(api: Api) -> None:
@@ -41,24 +41,24 @@ async def test_who_may_issue_a_batch(api: Api) -> None:
         ("skill_level", "none"): 401,
         ("skill_level", "province_admin"): 200,
         ("skill_level", "province_reviewer"): 403,
-        ("skill_level", "city_reviewer"): 403,  # a city centre issues special-ability certificates only
+        ("skill_level", "city"): 403,  # a city centre issues special-ability certificates only
         ("skill_level", "other_city"): 403,
-        ("skill_level", "skill_institution"): 403,
+        ("skill_level", "institution"): 403,
         ("skill_level", "site"): 403,
         ("special_ability", "none"): 401,
         ("special_ability", "province_admin"): 200,
         ("special_ability", "province_reviewer"): 403,
-        ("special_ability", "city_reviewer"): 200,
+        ("special_ability", "city"): 200,
         ("special_ability", "other_city"): 403,  # not its region
-        ("special_ability", "skill_institution"): 403,
+        ("special_ability", "institution"): 403,
         ("special_ability", "site"): 403,  # an institution never issues
     }
 
 
 async def test_the_403_names_the_rule(api: Api) -> None:
     batch_id = await workflow_batch(api.world.database, rows_of(1))
-    city = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city_reviewer"])
-    institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["skill_institution"])
+    city = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city"])
+    institution = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["institution"])
     assert "special-ability certificates only" in city.json()["error"]
     assert "only for city_reviewer, province_admin (rule 6, 9" in institution.json()["error"]
     # each language names the action once, in its own language
@@ -82,9 +82,9 @@ async def test_who_may_get_qr_codes(api: Api) -> None:
         "none": (401, 401, 401),
         "province_admin": (200, 200, 200),
         "province_reviewer": (200, 200, 200),
-        "city_reviewer": (200, 200, 200),  # the institution is in its region
+        "city": (200, 200, 200),  # the institution is in its region
         "other_city": (403, 403, 403),
-        "skill_institution": (200, 200, 200),  # its own certificates
+        "institution": (200, 200, 200),  # its own certificates
         "site": (404, 404, 404),  # another institution's: the 404 of an unknown one (issue 10 item 9)
         "station": (404, 404, 404),
     }
@@ -118,16 +118,16 @@ async def test_who_may_revoke_reissue_and_replace(api: Api) -> None:
         ("skill_level", "none"): unauthenticated,
         ("skill_level", "province_admin"): (200, 201, 201),
         ("skill_level", "province_reviewer"): denied,
-        ("skill_level", "city_reviewer"): denied,
+        ("skill_level", "city"): denied,
         ("skill_level", "other_city"): denied,
-        ("skill_level", "skill_institution"): denied,
+        ("skill_level", "institution"): denied,
         ("skill_level", "site"): denied,
         ("special_ability", "none"): unauthenticated,
         ("special_ability", "province_admin"): (200, 201, 201),
         ("special_ability", "province_reviewer"): denied,
-        ("special_ability", "city_reviewer"): (200, 201, 201),  # the city centre that issues them
+        ("special_ability", "city"): (200, 201, 201),  # the city centre that issues them
         ("special_ability", "other_city"): denied,
-        ("special_ability", "skill_institution"): denied,
+        ("special_ability", "institution"): denied,
         ("special_ability", "site"): denied,
     }
 
@@ -141,9 +141,9 @@ async def test_who_may_export(api: Api) -> None:
         "none": 401,
         "province_admin": 200,
         "province_reviewer": 200,
-        "city_reviewer": 403,
+        "city": 403,
         "other_city": 403,
-        "skill_institution": 403,
+        "institution": 403,
         "site": 403,
     }
 

@@ -63,7 +63,7 @@ async def _events(api: Api, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
 async def test_a_certificate_pdf_shows_every_field_its_qr_and_token_verify_and_the_read_is_logged(api: Api) -> None:
     _, certificates = await sealed_batch(api)
     cert = certificates[1]
-    headers = api.headers["skill_institution"]
+    headers = api.headers["institution"]
     response = await api.client.get(f"/v1/certificates/{cert.number}/certificate.pdf", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
@@ -97,7 +97,7 @@ async def test_a_special_ability_certificate_is_served_and_saved_as_an_artifact(
     await add_projects(api.world.database, [project])
     _, certificates = await sealed_batch(api, special_rows(2)[:2], **SPECIAL)
     number = certificates[0].number
-    response = await api.client.get(f"/v1/certificates/{number}/certificate.pdf", headers=api.headers["city_reviewer"])
+    response = await api.client.get(f"/v1/certificates/{number}/certificate.pdf", headers=api.headers["city"])
     assert response.status_code == 200, response.text
     text = _squeeze(pdf_text(response.content))
     assert number in text
@@ -108,7 +108,7 @@ async def test_a_special_ability_certificate_is_served_and_saved_as_an_artifact(
 async def test_bad_variant_number_or_batch_and_other_organisations(api: Api) -> None:
     batch_id, certificates = await sealed_batch(api)
     number = certificates[0].number
-    own = api.headers["skill_institution"]
+    own = api.headers["institution"]
     bad = await api.client.get(f"/v1/certificates/{number}/certificate.pdf?variant=poster", headers=own)
     assert bad.status_code == 400
     assert bad.json()["code"] == "variant.unknown"
@@ -120,7 +120,7 @@ async def test_bad_variant_number_or_batch_and_other_organisations(api: Api) -> 
     other = api.headers["site"]  # another institution: the 404 of an unknown batch
     assert (await api.client.get(f"/v1/batches/{batch_id}/certificates.zip", headers=other)).status_code == 404
     assert (await api.client.get(f"/v1/certificates/{number}/certificate.pdf", headers=other)).status_code == 404
-    city = await api.client.get(f"/v1/batches/{batch_id}/certificates.pdf", headers=api.headers["city_reviewer"])
+    city = await api.client.get(f"/v1/batches/{batch_id}/certificates.pdf", headers=api.headers["city"])
     assert city.status_code == 403  # a city centre hands out special-ability certificates only
     reviewer = api.headers["province_reviewer"]
     assert (await api.client.get(f"/v1/batches/{batch_id}/certificates.zip", headers=reviewer)).status_code == 403
@@ -143,7 +143,7 @@ async def test_the_zip_is_built_once_kept_and_a_revoke_redraws_nothing_else(
     monkeypatch.setattr(issuer.artefacts.sources, "PAGE", 2)  # several pages: the page loader is exercised
     monkeypatch.setattr(issuer.artefacts.build, "PAGE", 2)
     batch_id, certificates = await sealed_batch(api)
-    headers = api.headers["skill_institution"]
+    headers = api.headers["institution"]
     url = f"/v1/batches/{batch_id}/certificates.zip?variant=electronic"
     first, second = await asyncio.gather(api.client.get(url, headers=headers), api.client.get(url, headers=headers))
     assert first.status_code == second.status_code == 200, first.text
@@ -188,7 +188,7 @@ async def test_the_zip_is_built_once_kept_and_a_revoke_redraws_nothing_else(
 
 async def test_a_photo_upload_redraws_and_a_qualification_reprint_redraws_only_that_one(api: Api) -> None:
     batch_id, certificates = await sealed_batch(api)
-    headers = api.headers["skill_institution"]
+    headers = api.headers["institution"]
     url = f"/v1/batches/{batch_id}/certificates.zip?variant=print"
     assert (await api.client.get(url, headers=headers)).status_code == 200
     photos = io.BytesIO()
@@ -224,7 +224,7 @@ async def test_bad_photos_get_problems_by_file_and_row_never_the_number(api: Api
         archive.writestr("110101199003070011.jpg", _photo())  # nobody of this batch
         archive.writestr(f"{HOLDER_IDS[1]}.jpg", b"GIF89a not a photo")
         archive.writestr(f"{HOLDER_IDS[2]}.jpg", _photo((600, 400)))  # landscape
-    headers = api.headers["skill_institution"]
+    headers = api.headers["institution"]
     response = await api.client.post(
         f"/v1/batches/{batch_id}/photos", files={"file": ("photos.zip", photos.getvalue())}, headers=headers
     )

@@ -110,7 +110,7 @@ async def test_issue_end_to_end_and_verify_with_public_keys_only(api: Api) -> No
 async def test_special_ability_is_signed_by_the_city_centre_of_the_region(api: Api) -> None:
     world = api.world
     batch_id = await workflow_batch(world.database, special_rows(3), institution=SITE, kind="special_ability")
-    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city_reviewer"])
+    response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["city"])
     assert response.status_code == 200, response.text
     assert response.json()["authority_code"] == CITY
     keyset = await _public_keyset(world)

@@ -36,14 +36,12 @@ async def test_a_project_past_six_months_issues_once_in_general_use_and_not_whil
                 update(AbilityProject).where(AbilityProject.code == code)
                 .values(status=status, published_on=PUBLISHED, active_from=active_from)
             )  # fmt: skip
-    issued = await api.client.post(
-        f"/v1/batches/{await special_batch(api, active)}/issue", headers=api.headers["city_reviewer"]
-    )
+    issued = await api.client.post(f"/v1/batches/{await special_batch(api, active)}/issue", headers=api.headers["city"])
     assert issued.status_code == 200, issued.text
     assert issued.json()["issued_count"] == 1
     for project in (pilot, late):  # judged on the assessment date, not by today's status
         refused = await api.client.post(
-            f"/v1/batches/{await special_batch(api, project)}/issue", headers=api.headers["city_reviewer"]
+            f"/v1/batches/{await special_batch(api, project)}/issue", headers=api.headers["city"]
         )
         assert refused.status_code == 422, refused.text
         body = refused.json()

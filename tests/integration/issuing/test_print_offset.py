@@ -83,7 +83,7 @@ async def test_changed_offset_redraws_kept_print_files(api: Api) -> None:
 
 async def test_the_test_print_route_draws_the_ruler_at_the_offset_asked(api: Api) -> None:
     url = "/v1/documents/test-print.pdf"
-    for role in ("skill_institution", "city_reviewer", "province_admin"):
+    for role in ("institution", "city", "province_admin"):
         answer = await api.client.get(f"{url}?kind=skill_level&offset=1.5,-2", headers=api.headers[role])
         assert answer.status_code == 200, answer.text
         assert answer.headers["content-type"] == "application/pdf"

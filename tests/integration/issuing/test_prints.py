@@ -185,7 +185,7 @@ async def test_an_operator_sees_each_rows_print_serial_in_the_batch(api: Api) ->
     batch_id = await workflow_batch(api.world.database, rows_of(3))
     issued = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert issued.status_code == 200, issued.text
-    detail = await api.client.get(f"/v1/batches/{batch_id}", headers=api.headers["skill_institution"])
+    detail = await api.client.get(f"/v1/batches/{batch_id}", headers=api.headers["institution"])
     assert detail.status_code == 200, detail.text
     rows = detail.json()["rows"]["items"]
     assert [row["print_serial"] for row in rows] == [f"{CITY}{YEAR}{n:08d}" for n in (1, 2, 3)]

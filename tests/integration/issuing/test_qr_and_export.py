@@ -38,7 +38,7 @@ async def _issued(api: Api, count: int) -> tuple[int, list[Certificate]]:
 async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(issuer.issuing.qrcodes, "PAGE", 2)  # several pages: keyset pagination is exercised
     batch_id, certificates = await _issued(api, 5)
-    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["skill_institution"])
+    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["institution"])
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     assert f"batch-{batch_id}-qr.zip" in response.headers["content-disposition"]
@@ -65,7 +65,7 @@ async def test_qr_zip_file_names_never_hold_a_star(api: Api) -> None:
         await session.execute(
             update(Certificate).where(Certificate.number == certificates[1].number).values(number=starred)
         )
-    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["skill_institution"])
+    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip", headers=api.headers["institution"])
     assert response.status_code == 200, response.text
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     stem = starred[:-1] + "_x"
@@ -78,7 +78,7 @@ async def test_qr_zip_file_names_never_hold_a_star(api: Api) -> None:
 async def test_one_qr_code_and_the_short_mode(api: Api) -> None:
     _, certificates = await _issued(api, 1)
     cert = certificates[0]
-    headers = api.headers["city_reviewer"]
+    headers = api.headers["city"]
     png = await api.client.get(f"/v1/certificates/{cert.number}/qr.png", headers=headers)
     short = await api.client.get(f"/v1/certificates/{cert.number}/qr.png?mode=short", headers=headers)
     svg = await api.client.get(f"/v1/certificates/{cert.number.lower()}/qr.svg", headers=headers)

@@ -20,26 +20,22 @@ HEADER = (
 )  # fmt: skip
 
 
+def _number(kind: CertificateKind, institution: str, *, sequence: int, year: int, level: int) -> str:
+    """A number of ``kind`` for ``institution`` in the factories' city, by the Hunan rule (the national layout)."""
+    parts = NumberParts(
+        kind=kind, institution_code=institution, region_code=CITY, year=year, level=level, sequence=sequence
+    )
+    return format_number(HUNAN.rule_for(kind), parts)
+
+
 def skill_number(sequence: int, *, year: int = 2021, level: int = 3) -> str:
     """A 22-character skill-level number of the factories' institution (the national layout)."""
-    parts = NumberParts(
-        kind=CertificateKind.SKILL_LEVEL,
-        institution_code=SKILL_INSTITUTION,
-        region_code=CITY,
-        year=year,
-        level=level,
-        sequence=sequence,
-    )
-    return format_number(HUNAN.rule_for(CertificateKind.SKILL_LEVEL), parts)
+    return _number(CertificateKind.SKILL_LEVEL, SKILL_INSTITUTION, sequence=sequence, year=year, level=level)
 
 
 def qualification_number(sequence: int, *, year: int = 2015, level: int = 3) -> str:
     """A 16-digit qualification number of the factories' station."""
-    parts = NumberParts(
-        kind=CertificateKind.QUALIFICATION, institution_code=STATION, region_code=CITY, year=year, level=level,
-        sequence=sequence,
-    )  # fmt: skip
-    return format_number(HUNAN.rule_for(CertificateKind.QUALIFICATION), parts)
+    return _number(CertificateKind.QUALIFICATION, STATION, sequence=sequence, year=year, level=level)
 
 
 def skill_rows(count: int, *, start: int = 1, issued_on: date = date(2021, 7, 1)) -> list[list[str]]:

@@ -92,15 +92,25 @@ async def test_xlsx_with_one_sheet_per_table(database: Database) -> None:
     assert (occupation.levels, occupation.in_qualification_catalogue) == ("12345", False)
 
 
-OCCUPATION_HEADER = "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to\n"
-PROJECT_HEADER = "code,name,status,published_on,pilot_ends,withdrawn_on\n"
+#: The header line of each catalogue's CSV file.
+HEADERS = {
+    "regions": "code,name,parent_code",
+    "occupations": "code,name,in_qualification_catalogue,access_type,levels,valid_from,valid_to",
+    "projects": "code,name,status,published_on,pilot_ends,withdrawn_on",
+}
+
+
+def csv_file(table: str, *rows: str) -> tuple[str, str]:
+    """(file name, text) of a CSV file of ``table``: its header, then ``rows``, each line ending in a newline."""
+    return f"{table}.csv", "".join(f"{line}\n" for line in (HEADERS[table], *rows))
+
 
 BAD_CASES = [
-    ("regions.csv", "code,name,parent_code\n4300,湖南省,\n", "region.format", 2),
-    ("regions.csv", "code,name,parent_code\n430100,长沙市,430000\n", "reference.unknown", 2),
-    ("regions.csv", "code,name,parent_code\n430000,a,\n430000,b,\n", "row.duplicate", 3),
-    ("occupations.csv", OCCUPATION_HEADER + "6-31-01,x,no,no,123,2015-01-01,\n", "occupation.format", 2),
-    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,x,maybe,no,67,15/01/2015,\n", "value.boolean", 2),
+    (*csv_file("regions", "4300,湖南省,"), "region.format", 2),
+    (*csv_file("regions", "430100,长沙市,430000"), "reference.unknown", 2),
+    (*csv_file("regions", "430000,a,", "430000,b,"), "row.duplicate", 3),
+    (*csv_file("occupations", "6-31-01,x,no,no,123,2015-01-01,"), "occupation.format", 2),
+    (*csv_file("occupations", "6-31-01-03,x,maybe,no,67,15/01/2015,"), "value.boolean", 2),
 ]
 
 
@@ -353,25 +363,15 @@ async def test_the_optional_owner_column_may_be_absent_or_blank(database: Databa
 
 
 CELL_CASES = [
-    ("regions.csv", "code,name,parent_code\n999999,无此省,\n", "region.format", "code"),
-    ("regions.csv", "code,name,parent_code\n430000,湖南省,\n431100,x,990000\n", "region.format", "parent_code"),
-    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-W01-1,\n", "date.format", "valid_from"),
-    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,20200101,\n", "date.format", "valid_from"),
-    ("occupations.csv", OCCUPATION_HEADER + "6-31-01-03,电工,no,,12345,2020-01-01,\n", "value.required", "access_type"),
-    (
-        "occupations.csv",
-        OCCUPATION_HEADER + "6-31-01-03,电工,no,no,12345,2020-01-01,2019-12-31\n",
-        "date.order",
-        "valid_to",
-    ),
-    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,pilot,2022-03-01,2022-02-28,\n", "date.order", "pilot_ends"),
-    ("projects.csv", PROJECT_HEADER + "HN01,湘绣,withdrawn,2022-03-01,,2022-01-01\n", "date.order", "withdrawn_on"),
-    (
-        "projects.csv",
-        PROJECT_HEADER + "HN01,湘绣,active,2022-03-01,,2023-01-01\n",
-        "project.status_inconsistent",
-        "withdrawn_on",
-    ),
+    (*csv_file("regions", "999999,无此省,"), "region.format", "code"),
+    (*csv_file("regions", "430000,湖南省,", "431100,x,990000"), "region.format", "parent_code"),
+    (*csv_file("occupations", "6-31-01-03,电工,no,no,12345,2020-W01-1,"), "date.format", "valid_from"),
+    (*csv_file("occupations", "6-31-01-03,电工,no,no,12345,20200101,"), "date.format", "valid_from"),
+    (*csv_file("occupations", "6-31-01-03,电工,no,,12345,2020-01-01,"), "value.required", "access_type"),
+    (*csv_file("occupations", "6-31-01-03,电工,no,no,12345,2020-01-01,2019-12-31"), "date.order", "valid_to"),
+    (*csv_file("projects", "HN01,湘绣,pilot,2022-03-01,2022-02-28,"), "date.order", "pilot_ends"),
+    (*csv_file("projects", "HN01,湘绣,withdrawn,2022-03-01,,2022-01-01"), "date.order", "withdrawn_on"),
+    (*csv_file("projects", "HN01,湘绣,active,2022-03-01,,2023-01-01"), "project.status_inconsistent", "withdrawn_on"),
 ]
 
 

@@ -17,23 +17,6 @@ def test_defaults_are_the_embedded_setup() -> None:
     assert settings.issuing.max_rows == 100_000
 
 
-def test_environment_values_are_converted() -> None:
-    settings = load_settings(
-        {
-            "CERTREG_DATABASE_URL": "postgresql+asyncpg://u@db/certreg",
-            "CERTREG_REDIS_URL": "redis://cache:6379/0",
-            "CERTREG_MAX_ROWS": "500",
-            "CERTREG_NOTICE_DAYS": "10",
-            "CERTREG_PROFILE": "sichuan",
-            "PATH": "/usr/bin",
-        }
-    )
-    assert settings.issuing.max_rows == 500
-    assert settings.issuing.notice_days == 10
-    assert settings.issuing.profile == "sichuan"
-    assert settings.database.read_url == "postgresql+asyncpg://u@db/certreg"
-
-
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [

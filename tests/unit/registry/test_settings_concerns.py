@@ -32,23 +32,29 @@ def test_the_verify_cache_is_built_from_the_cache_settings_alone() -> None:
 
 
 def test_each_flat_variable_lands_in_its_concern() -> None:
+    """Each value is converted to its field's type in its concern; variables not named CERTREG_* are ignored."""
     settings = load_settings(
         {
             "CERTREG_DATABASE_URL": "postgresql+asyncpg://u@db/certreg",
+            "CERTREG_REDIS_URL": "redis://cache:6379/0",
             "CERTREG_REDIS_PREFIX": "t1",
             "CERTREG_CACHE_MAX_ENTRIES": "9",
             "CERTREG_PUBLIC_RATE_PER_MINUTE": "7",
             "CERTREG_KEY_KDF": "interactive",
             "CERTREG_MAX_ROWS": "12",
+            "CERTREG_NOTICE_DAYS": "10",
+            "CERTREG_PROFILE": "sichuan",
             "CERTREG_CONSOLE_IDLE_MINUTES": "5",
+            "PATH": "/usr/bin",
         }
     )
     assert settings.database == DatabaseSettings(database_url="postgresql+asyncpg://u@db/certreg")
-    assert settings.redis == RedisSettings(redis_prefix="t1")
+    assert settings.database.read_url == "postgresql+asyncpg://u@db/certreg"
+    assert settings.redis == RedisSettings(redis_url="redis://cache:6379/0", redis_prefix="t1")
     assert settings.cache == CacheSettings(cache_max_entries=9)
     assert settings.rate_limits == RateLimitSettings(public_rate_per_minute=7)
     assert settings.keys == KeySettings(key_kdf="interactive")
-    assert settings.issuing == IssuingSettings(max_rows=12)
+    assert settings.issuing == IssuingSettings(max_rows=12, notice_days=10, profile="sichuan")
     assert settings.console == ConsoleSettings(console_idle_minutes=5)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from registry.rules.views import (
     AuthorityView,
@@ -105,3 +106,9 @@ def filing(
         scope=rows,
         history=tuple(StatusChange(status, day) for status, day in changes),
     )
+
+
+def occupation_filing(code: str = CATALOGUED.code, levels: frozenset[int] = ALL_LEVELS, **row: Any) -> FilingView:
+    """The default :func:`filing` with a scope of one row: occupation ``code`` at ``levels``, with the row's other
+    fields (``kinds``, ``consent_on``) from ``row``."""
+    return filing(scope=(ScopeRow(OCC, code, levels, **row),))

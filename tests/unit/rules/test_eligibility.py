@@ -13,15 +13,7 @@ from registry.rules.eligibility import EligibilityContext, check_eligibility
 from registry.rules.errors import Violation
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, SICHUAN
-from registry.rules.views import (
-    AuthorityView,
-    FilingView,
-    InstitutionView,
-    OccupationView,
-    ProjectView,
-    ScopeRow,
-    StatusChange,
-)
+from registry.rules.views import AuthorityView, FilingView, InstitutionView, OccupationView, ProjectView, StatusChange
 from registry.vocab import CertificateKind, FilingStatus, InstitutionKind, InstitutionOwner, ProjectStatus
 from tests.unit.rules.records import (
     ACCESS_TYPE,
@@ -30,8 +22,6 @@ from tests.unit.rules.records import (
     CATALOGUED,
     HN_CHANGSHA,
     HN_PROVINCE,
-    OCC,
-    PRJ,
     PROJECT,
     SC_CHENGDU,
     SC_MIANYANG,
@@ -39,6 +29,7 @@ from tests.unit.rules.records import (
     UNCATALOGUED,
     filing,
     institution,
+    occupation_filing,
 )
 
 K = CertificateKind
@@ -88,7 +79,7 @@ def test_rule1_inside_the_scope_passes() -> None:
 
 
 def test_rule1_occupation_outside_the_scope() -> None:
-    narrow = filing(scope=(ScopeRow(OCC, UNCATALOGUED.code, frozenset({5})),))
+    narrow = occupation_filing(UNCATALOGUED.code, frozenset({5}))
     found = check(filings=[narrow])
     assert codes(found) == ["scope.not_filed"]
     assert found[0].rule == "1"
@@ -100,7 +91,7 @@ def test_rule1_level_outside_the_scope() -> None:
         "catalogue.level_not_defined",
         "scope.level_not_filed",
     ]
-    narrow = filing(scope=(ScopeRow(OCC, CATALOGUED.code, frozenset({4, 5})),))
+    narrow = occupation_filing(levels=frozenset({4, 5}))
     assert codes(check(level=3, filings=[narrow])) == ["scope.level_not_filed"]
 
 
@@ -112,36 +103,34 @@ def test_rule1_project_outside_the_scope() -> None:
 def test_rule1_a_filed_occupation_covers_its_trades() -> None:
     trade = msgspec.structs.replace(CATALOGUED, code="6-31-01-03-02")
     assert check(occupation=trade) == []
-    only_trade = filing(scope=(ScopeRow(OCC, "6-31-01-03-02", ALL_LEVELS),))
+    only_trade = occupation_filing("6-31-01-03-02")
     assert check(occupation=trade, filings=[only_trade]) == []
     assert codes(check(filings=[only_trade])) == ["scope.not_filed"]
 
 
 def test_rule1_a_scope_row_allows_only_the_kinds_it_names() -> None:
     """A skill-level filing does not allow qualification certificates (issue 11), and the other way round."""
-    skill_only = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.SKILL_LEVEL})),))
+    skill_only = occupation_filing(kinds=frozenset({K.SKILL_LEVEL}))
     assert check(kind=K.SKILL_LEVEL, filings=[skill_only]) == []
     found = check(kind=K.QUALIFICATION, filings=[skill_only])
     assert codes(found) == ["scope.kind_not_filed"]
     assert (found[0].rule, found[0].field) == ("1", "kind")
     assert "职业资格证书" in found[0].message_zh
     assert "qualification" in found[0].message_en
-    qualification_only = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.QUALIFICATION})),))
+    qualification_only = occupation_filing(kinds=frozenset({K.QUALIFICATION}))
     assert check(kind=K.QUALIFICATION, filings=[qualification_only]) == []
     assert codes(check(kind=K.SKILL_LEVEL, filings=[qualification_only])) == ["scope.kind_not_filed"]
 
 
 def test_rule1_another_filing_may_allow_the_other_kind() -> None:
-    skill = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.SKILL_LEVEL})),))
-    qualification = filing(
-        scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, kinds=frozenset({K.QUALIFICATION})),), filing_id=2
-    )
+    skill = occupation_filing(kinds=frozenset({K.SKILL_LEVEL}))
+    qualification = msgspec.structs.replace(occupation_filing(kinds=frozenset({K.QUALIFICATION})), id=2)
     assert check(kind=K.QUALIFICATION, filings=[skill, qualification]) == []
 
 
 def test_rule1_a_row_that_names_no_kind_allows_what_its_subject_had() -> None:
     """Rows stored before scope rows named their kinds (migration 0005 gives them the same)."""
-    legacy = filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS), ScopeRow(PRJ, PROJECT.code)))
+    legacy = filing()  # no row of the default scope names its kinds
     assert check(kind=K.SKILL_LEVEL, filings=[legacy]) == []
     assert check(kind=K.QUALIFICATION, filings=[legacy]) == []
     assert check(kind=K.SPECIAL_ABILITY, occupation=None, project=PROJECT, level=None, filings=[legacy]) == []
@@ -310,7 +299,7 @@ def test_rule3_access_type_is_outside_skill_level_certification() -> None:
 )
 def test_rule4_school_caps(kind: InstitutionKind, allowed: int, refused: int | None) -> None:
     school = institution(kind=kind)
-    consented = [filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, consent_on=date(2024, 1, 1)),))]
+    consented = [occupation_filing(consent_on=date(2024, 1, 1))]
     assert check(where=school, level=allowed, filings=consented) == []
     if refused is not None:
         found = check(where=school, level=refused, filings=consented)
@@ -353,9 +342,10 @@ def test_rule5_province_owned_units_are_filed_by_the_province() -> None:
 
 
 def filed_by(authority: AuthorityView, filing_id: int = 1, levels: frozenset[int] = ALL_LEVELS) -> FilingView:
-    scope = (ScopeRow(OCC, CATALOGUED.code, levels),)
-    record = filing(institution_code="S000051000007", filed_by=authority.code, scope=scope, filing_id=filing_id)
-    return msgspec.structs.replace(record, authority=authority)
+    record = occupation_filing(levels=levels)
+    return msgspec.structs.replace(
+        record, id=filing_id, institution_code="S000051000007", filed_by=authority.code, authority=authority
+    )
 
 
 @pytest.mark.parametrize("profile", [SICHUAN, HUNAN], ids=["sichuan", "hunan"])
@@ -394,7 +384,7 @@ def test_rule5_is_skipped_in_hunan() -> None:
 
 
 def consent(on: date | None) -> list[FilingView]:
-    return [filing(scope=(ScopeRow(OCC, CATALOGUED.code, ALL_LEVELS, consent_on=on),))]
+    return [occupation_filing(consent_on=on)]
 
 
 def test_rule5a_a_hunan_school_needs_the_province_centres_consent_for_level_3_and_above() -> None:
