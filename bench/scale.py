@@ -45,7 +45,7 @@ from bench.database import ScratchDatabase, add_arguments, free_port, reusable_d
 from bench.servers import UvicornServer
 from bench.verify import Server as VerifyServer
 from bench.verify import _post_body, sample_certificates
-from bench.wrk import run_wrk
+from bench.wrk import require_wrk, run_wrk
 from issuer.auth import Principal, Role, create_token
 from issuer.checkpoints import publish_checkpoint
 from issuer.issuing.service import issue_batch
@@ -276,6 +276,8 @@ def main() -> None:
     parser.add_argument("--only", default="growth,miss,export,audit")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if "miss" in only:
+        require_wrk()  # before minutes of building, not after
     key_dir = Path(args.key_dir or Path(tempfile.gettempdir()) / f"{args.db_name}-keys")
     if key_dir.exists() and key_dir.stat().st_mode & 0o077:
         # checked before the database is made: a run that failed here would leave one without keys

@@ -40,7 +40,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -55,7 +54,7 @@ from sqlalchemy import text
 from bench.database import ScratchDatabase, add_arguments, free_port, reusable_database, scratch_name
 from bench.flags import bench_parser
 from bench.servers import UvicornServer
-from bench.wrk import Sample, run_wrk
+from bench.wrk import Sample, require_wrk, run_wrk
 from issuer.checkpoints import publish_checkpoint
 from registry.db import Database
 from registry.qrtoken import encode_token
@@ -278,8 +277,7 @@ def main() -> None:
     parser.add_argument("--registry", default="", help="a bench registry made by bench/scale.py, reused as it is")
     add_arguments(parser, default_name=scratch_name("certreg_bench_verify"))
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed (apt-get install -y wrk)")
+    require_wrk()
     scratch = ScratchDatabase(args.pg_admin_url, args.db_name)
     runs: list[dict[str, Sample]] = []
     try:

@@ -7,8 +7,10 @@ at its own offset), so that a run can rotate over many certificates.
 from __future__ import annotations
 
 import re
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,6 +80,12 @@ def parse(output: str) -> Sample:
     if errors:
         raise ValueError(f"wrk saw {errors.group(1)} error answers:\n{output}")
     return Sample(float(rps.group(1)), _ms(*p50.groups()), _ms(*p99.groups()))
+
+
+def require_wrk() -> None:
+    """Exit with a clear message, before a bench builds anything, when wrk is not installed."""
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
 
 
 def run_wrk(url: str, *, seconds: int, bodies: Sequence[str] = ()) -> Sample:
