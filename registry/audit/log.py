@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -40,6 +40,7 @@ from registry.audit.certificates import (
     row_checks,
 )
 from registry.audit.findings import AuditProgress, AuditReport, Discrepancy, Finding
+from registry.audit.leafreader import RangeSource, fetch_range, range_source
 from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.audit.prints import PRINTED_BY, PrintRow, check_print, check_print_gone
 from registry.audit.prints import row_columns as print_columns
@@ -320,6 +321,8 @@ _LEAF_IDX: Final = LeafRow.__struct_fields__.index("idx")
 _CERTIFICATE_END: Final = _LEAF_END + len(ROW_COLUMNS)
 #: A row of :data:`_PASS` as (leaf, certificate, print) tuples.
 _PARTS: Final = operator.itemgetter(slice(_LEAF_END), slice(_LEAF_END, _CERTIFICATE_END), slice(_CERTIFICATE_END, None))
+#: The pass's row order: a leaf with two print rows gives them in a row.
+_PASS_ORDER: Final = (Event.idx, CertificatePrint.id)
 
 
 #: PostgreSQL settings for the pass (``SET LOCAL``, reset after it). A range of 4,096 leaves joined with a
@@ -342,23 +345,50 @@ async def _index_probes(session: AsyncSession) -> AsyncIterator[None]:
             await session.execute(text(f"RESET {name}"))
 
 
+def _passed(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Rows of :data:`_PASS` as one chunk of :class:`PassRow` tuples (what :func:`check_leaf_chunk` reads)."""
+    passed = []
+    for row in rows:
+        leaf, certificate, printed = _PARTS(row)  # slices of the driver's row: no tuple of it first
+        points_at = None
+        if certificate[0] is None or row[_LEAF_KIND] != ISSUED:
+            certificate = None
+        elif (points_at := certificate[LOG_INDEX_AT]) == row[_LEAF_IDX]:
+            points_at = None
+        else:
+            certificate = None
+        passed.append((leaf, certificate, points_at, printed if printed[0] is not None else None))
+    return encode_chunk(passed)
+
+
 async def _chunks(session: AsyncSession, first: int, last: int) -> AsyncIterator[bytes]:
     """The pass's rows from leaf ``first`` to ``last``, as :class:`PassRow` chunks for the workers."""
-    async for rows in range_chunks(
-        session, _PASS, Event.idx, (Event.idx, CertificatePrint.id), (first, last), chunk=CHUNK
-    ):
-        passed = []
-        for row in rows:
-            leaf, certificate, printed = _PARTS(row)  # slices of the driver's row: no tuple of it first
-            points_at = None
-            if certificate[0] is None or row[_LEAF_KIND] != ISSUED:
-                certificate = None
-            elif (points_at := certificate[LOG_INDEX_AT]) == row[_LEAF_IDX]:
-                points_at = None
-            else:
-                certificate = None
-            passed.append((leaf, certificate, points_at, printed if printed[0] is not None else None))
-        yield encode_chunk(passed)
+    async for rows in range_chunks(session, _PASS, Event.idx, _PASS_ORDER, (first, last), chunk=CHUNK):
+        yield _passed(rows)
+
+
+async def _ranges(first: int, last: int) -> AsyncIterator[tuple[int, int]]:
+    """Leaves ``first`` to ``last`` as half-open ranges of :data:`CHUNK` indices, for workers that read them."""
+    for low in range(first, last + 1, CHUNK):
+        yield low, min(low + CHUNK, last + 1)
+
+
+def check_leaf_range(keyset: KeySet, source: RangeSource, span: tuple[int, int]) -> LeafResult:
+    """:func:`check_leaf_chunk` of the leaves in ``span``, read by the worker itself in the audit's snapshot
+    (:mod:`registry.audit.leafreader`): the same chunk, the same checks, without the reading process."""
+    return check_leaf_chunk(keyset, _passed(fetch_range(source, *span)))
+
+
+async def _leaf_work(
+    session: AsyncSession, pool: ChunkPool, keyset: KeySet, first: int, last: int
+) -> tuple[Callable[[Any], LeafResult], AsyncIterator[Any]]:
+    """The pass's work for ``pool``: on PostgreSQL with worker processes each worker reads its own ranges;
+    otherwise (SQLite, one core) this process reads the rows and hands out chunks."""
+    connection = await session.connection()
+    if pool.parallel and connection.dialect.name == "postgresql":
+        source = await range_source(connection, _PASS, Event.idx, _PASS_ORDER, _PASS_SETTINGS)
+        return functools.partial(check_leaf_range, keyset, source), _ranges(first, last)
+    return functools.partial(check_leaf_chunk, keyset), _chunks(session, first, last)
 
 
 async def audit_log(
@@ -384,7 +414,8 @@ async def audit_log(
     first, last = (await session.execute(select(func.min(Event.idx), func.max(Event.idx)))).one()
     if first is not None:
         async with _index_probes(session):
-            async for result in pool.map(functools.partial(check_leaf_chunk, keyset), _chunks(session, first, last)):
+            work, chunks = await _leaf_work(session, pool, keyset, first, last)
+            async for result in pool.map(work, chunks):
                 report.discrepancies.extend(result.discrepancies)
                 for idx, digest in result.hashes:
                     rebuild.add(idx, digest)

@@ -36,6 +36,7 @@ import msgspec
 MIN_PARALLEL_ROWS: Final = 20_000
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 #: One chunk of rows (tuples of plain column values) as the bytes a worker decodes.
@@ -83,9 +84,14 @@ class ChunkPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def map(self, work: Callable[[bytes], R], chunks: AsyncIterator[bytes]) -> AsyncIterator[R]:
-        """``work(chunk)`` for each chunk (made by :func:`encode_chunk`), in order; ``work`` must be a picklable
-        module-level function (or a partial of one)."""
+    @property
+    def parallel(self) -> bool:
+        """Whether chunks go to worker processes (inside the ``with`` block)."""
+        return self._pool is not None
+
+    async def map(self, work: Callable[[T], R], chunks: AsyncIterator[T]) -> AsyncIterator[R]:
+        """``work(chunk)`` for each chunk (bytes made by :func:`encode_chunk`, or what ``work`` reads itself: a
+        range), in order; ``work`` must be a picklable module-level function (or a partial of one)."""
         if self._pool is None:
             async for chunk in chunks:
                 yield work(chunk)
