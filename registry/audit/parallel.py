@@ -3,9 +3,11 @@
 Why: at 1M certificates the audit ran 363 s on one core, Ed25519 verification 36 % and per-row Python
 checks 40 % of it (issue 12). The rows are read in key order by the event loop (the database is one
 connection in one snapshot) and handed, a chunk at a time, to worker processes that check them and hand back
-only what they found (and, for leaves, the leaf hashes the tree rebuild needs). At most two chunks per worker
-are in flight, so memory stays flat whatever the registry's size; results come back in input order, so the
-report lists discrepancies in the same order as a run on one core.
+only what they found (and, for leaves, the leaf hashes the tree rebuild needs); on PostgreSQL the leaf
+pass hands out ranges instead, which each worker reads itself in the same snapshot
+(:mod:`registry.audit.leafreader`). At most two chunks per worker are in flight, so memory stays flat
+whatever the registry's size; results come back in input order, so the report lists discrepancies in the
+same order as a run on one core.
 
 Workers are started with ``spawn`` (never ``fork``: the parent holds live database connections and
 threads), and only for registries large enough to repay the start (:data:`MIN_PARALLEL_ROWS`); below that
