@@ -65,3 +65,62 @@ async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(worl
         response = await client.post("/v1/verify/batch", json=too_many, headers={"X-API-Key": key})
     assert response.status_code == 400
     assert response.json()["error"] == "一次最多查验 1000 张证书 / a batch holds at most 1000 items"
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        (
+            "/v1/log/entries?start=-1&end=2&name=%E5%BC%A0%E4%B8%89&id=430102199001011234",
+            "请求参数无效：查询参数 start 无效",
+            "invalid request: start (query): Expected `int` >= 0",
+        ),
+        (
+            "/v1/log/entries?start=0&name=%E5%BC%A0%E4%B8%89&id=430102199001011234",
+            "缺少查询参数 end",
+            "invalid request: missing query parameter 'end'",
+        ),
+    ],
+)
+async def test_a_refused_parameter_is_named_and_the_url_is_not_echoed(
+    world: World, path: str, zh: str, en: str
+) -> None:
+    """Whatever else a client put in the query (a holder's name, a document number) is not quoted back."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["message_zh"], body["message_en"]) == (zh, en)
+    assert "430102199001011234" not in response.text
+    assert "%E5%BC%A0" not in response.text
+
+
+#: A refused body, and the two halves of its message after "请求参数无效：" / "invalid request: ".
+REFUSED_BODIES = {
+    "a field missing": (
+        b'{"number":"S000043000101264000001"}',
+        "请求体缺少字段 name",
+        "Object missing required field `name`",
+    ),
+    "an unknown field": (
+        b'{"number":"x","name":"y","id":"1"}',
+        "请求体含未知字段 id",
+        "Object contains unknown field `id`",
+    ),
+    "no body": (b"", "缺少请求体", "the request body is missing"),
+    "a wrong type": (
+        b'{"number":1,"name":"y"}',
+        "请求体 number 无效",
+        "number (body): Expected `str | null`, got `int`",
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "zh", "en"), REFUSED_BODIES.values(), ids=REFUSED_BODIES.keys())
+async def test_a_refused_body_names_its_field_in_both_languages(world: World, body: bytes, zh: str, en: str) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["message_zh"], problem["message_en"]) == (f"请求参数无效：{zh}", f"invalid request: {en}")
+    assert "/v1/verify" not in problem["error"]
