@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.handlers import HTTPRouteHandler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -20,7 +21,7 @@ from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
-from verify.http.problems import PROBLEM_JSON, problem_bytes
+from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
 from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
@@ -55,9 +56,23 @@ def _body(status: int, message: str, detail: Any = None) -> Response[Any]:
     return Response(problem_bytes(status, message, detail), status_code=status, media_type=PROBLEM_JSON)
 
 
-def _validation(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """400: a page on the pages for people (a person who opened ``/notice?page=0`` reads no JSON), problem
+    details everywhere else."""
     assert isinstance(exc, ValidationException)
-    return _body(400, _batch_size_message(exc.extra) or validation_message(exc), exc.extra)
+    message = _batch_size_message(exc.extra) or validation_message(exc)
+    runtime = request.app.state.get(STATE_KEY)
+    if isinstance(runtime, VerifyRuntime) and _person_page(request):
+        lang = lang_of(request.query_params.get("lang"))
+        zh, en = split_message(message)
+        return _as_response(runtime.fixed.bad_request_page(lang, zh if lang == "zh" else en))
+    return _body(400, message, exc.extra)
+
+
+def _person_page(request: Request[Any, Any, Any]) -> bool:
+    """A page for people (its route is left out of the API document) that the client opens as a page."""
+    handler = request.scope.get("route_handler")
+    return isinstance(handler, HTTPRouteHandler) and not handler.resolve_include_in_schema() and _wants_page(request)
 
 
 #: Where a refused parameter was read from, in Chinese (litestar's ``source`` of each problem).

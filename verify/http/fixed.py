@@ -127,6 +127,10 @@ class FixedAnswers:
         body = self.pages.form(lang, number=number, message=message, short=short)
         return html_response(body, self.pages.csp, status=400 if message else 200)
 
+    def bad_request_page(self, lang: Lang, message: str) -> RawResponse:
+        """A page for people whose address carries a parameter it cannot take (``/notice?page=0``)."""
+        return html_response(self.pages.problem(lang, message, toggle=_form_toggle(lang)), self.pages.csp, status=400)
+
     def _problem(self, lang: Lang, status: int, message: str, seconds: int) -> RawResponse:
         body = self.pages.problem(lang, message, toggle=_form_toggle(lang))
         return html_response(body, self.pages.csp, status=status, extra=retry_after(seconds))

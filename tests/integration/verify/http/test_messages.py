@@ -124,3 +124,24 @@ async def test_a_refused_body_names_its_field_in_both_languages(world: World, bo
     problem = response.json()
     assert (problem["message_zh"], problem["message_en"]) == (f"请求参数无效：{zh}", f"invalid request: {en}")
     assert "/v1/verify" not in problem["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/log/-1", "请求参数无效：路径参数 index 无效"),
+        ("/log/0?size=abc", "请求参数无效：查询参数 size 无效"),
+        ("/log/0?size=abc&lang=en", "invalid request: size (query): Expected `int | null`, got `str`"),
+    ],
+)
+async def test_a_bad_parameter_on_a_page_is_a_400_page(world: World, path: str, text: str) -> None:
+    """A person who opens a page's address with a parameter it cannot take reads a page, not JSON."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        page = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+        api = await client.get(path, headers={"Accept": "application/json"})
+    assert page.status_code == 400
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert text in page.text
+    assert page.headers["content-security-policy"]
+    assert api.status_code == 400
+    assert api.headers["content-type"] == "application/problem+json"
