@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.cli._common import (
+    ROW_ID,
     console,
     echo_json_lines,
     err_console,
@@ -94,7 +95,7 @@ def apikeys_list(as_json: bool) -> None:
 
 
 @apikeys_group.command("revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=ROW_ID)
 def apikeys_revoke(key_id: int) -> None:
     """吊销 API 密钥 / Revoke key KEY_ID: it stops working on every verify worker."""
     settings = settings_from_env()

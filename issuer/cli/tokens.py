@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth import Role, create_token, revoke_token
-from issuer.cli._common import console, err_console, in_session, settings_from_env
+from issuer.cli._common import ROW_ID, console, err_console, in_session, settings_from_env
 from registry.calendar import province_minute
 from registry.models import ApiToken
 
@@ -42,7 +42,7 @@ def tokens_create(org_code: str, role: str, label: str) -> None:
 
 
 @tokens_group.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ROW_ID)
 def tokens_revoke(token_id: int) -> None:
     """吊销 API 令牌 / Revoke token TOKEN_ID: it stops working at once."""
     settings = settings_from_env()

@@ -102,3 +102,20 @@ def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_pa
     assert {k["authority"] for k in keys} >= {"430000"}
     for k in keys:
         datetime.fromisoformat(str(k["valid_from"]))
+
+
+def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -> None:
+    """A mistyped long id is a usage error, not the driver's OverflowError traceback (it reached SQLite)."""
+    env = {"CERTREG_DATABASE_URL": empty_db_url}
+    for args in (
+        ["batches", "show", "99999999999999999999"],
+        ["apikeys", "revoke", "99999999999999999999999"],
+        ["tokens", "revoke", "0"],
+        ["issue-batch", "9223372036854775808"],
+        ["batches", "photos", "x1", __file__],
+    ):
+        outcome = CliRunner().invoke(main, args, env=env)
+        assert outcome.exit_code == 2, (args, outcome.output)
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit), args
+        assert "编号须为 1 到 9223372036854775807 的整数" in outcome.output, args
+        assert "an id from 1 to 9223372036854775807" in outcome.output, args
