@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from issuer.cli import main
@@ -119,3 +120,41 @@ def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -
         assert outcome.exception is None or isinstance(outcome.exception, SystemExit), args
         assert "编号须为 1 到 9223372036854775807 的整数" in outcome.output, args
         assert "an id from 1 to 9223372036854775807" in outcome.output, args
+
+
+#: Mistyped command lines and the Chinese half of what certreg answers; the English half is click's own.
+USAGE_ERRORS = {
+    "an unknown option": (["batches", "list", "--jsn"], "没有选项 --jsn", "No such option '--jsn'."),
+    "an unknown command": (["batchez"], "没有命令 batchez", "No such command 'batchez'."),
+    "a missing option": (["verify-token", "T"], "缺少选项 --keys", "Missing option '--keys'."),
+    "a missing argument": (["batches", "show"], "缺少参数 BATCH_ID", "Missing argument 'BATCH_ID'."),
+    "a value not offered": (
+        ["keys", "new", "--authority", "430000", "--purpose", "nope"],
+        "'--purpose' 取值无效：须为以下之一：'statement', 'log'",
+        "Invalid value for '--purpose': 'nope' is not one of 'statement', 'log'.",
+    ),
+    "not a number": (
+        ["batches", "list", "--limit", "abc"],
+        "'--limit' 取值无效：须为整数",
+        "Invalid value for '--limit': 'abc' is not a valid integer range.",
+    ),
+    "out of range": (
+        ["feed", "export", "--since", "-5", "--out", "."],
+        "'--since' 取值无效：须在 0<=x<=9223372036854775807 范围内",
+        "Invalid value for '--since': -5 is not in the range 0<=x<=9223372036854775807.",
+    ),
+    "no such file": (
+        ["registry", "load", "/no/such/file.csv"],
+        "'PATH' 取值无效：'/no/such/file.csv' 不存在",
+        "Invalid value for 'PATH': File '/no/such/file.csv' does not exist.",
+    ),
+    "an option without its value": (["batches", "list", "--state"], "选项 --state 需要取值", "Option '--state'"),
+    "an extra argument": (["tokens", "list", "x"], "多余的参数：x", "Got unexpected extra argument (x)"),
+}
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
+def test_a_mistyped_command_line_is_refused_in_both_languages(args: list[str], zh: str, en: str) -> None:
+    outcome = CliRunner().invoke(main, args)
+    assert outcome.exit_code == 2, outcome.output
+    assert f"{zh} / {en}" in outcome.output
