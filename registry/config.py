@@ -33,6 +33,11 @@ _PROFILES: Final = ("hunan", "sichuan")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+#: A duration setting is at most a year (in its own unit): a longer one means nothing here, and an absurd one
+#: overflowed ``timedelta``/``datetime`` where it was used (every console page answered 500).
+Seconds = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 3600)]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 60)]
+Hours = Annotated[int, msgspec.Meta(ge=1, le=366 * 24)]
 
 
 class SettingsError(RegistryError):
@@ -70,7 +75,7 @@ class DatabaseSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_field
     #: Longest wait for the database on the read path before the answer is 503.
     db_timeout_seconds: PositiveFloat = 3.0
     #: ``Retry-After`` of a 503 answer when the database cannot answer.
-    retry_after_seconds: PositiveInt = 5
+    retry_after_seconds: Seconds = 5
 
     def _check(self) -> None:
         _check_db_url("database_url", self.database_url)
@@ -111,7 +116,7 @@ class CacheSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=T
     cache_max_entries: PositiveInt = 50_000
     cache_max_bytes: PositiveInt = 160 * 1024 * 1024
     #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
-    redis_ttl_seconds: PositiveInt = 3600
+    redis_ttl_seconds: Seconds = 3600
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
@@ -121,11 +126,11 @@ class CacheSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=T
     #: backstop behind Redis pub/sub, and the only path when there is no Redis).
     change_poll_seconds: PositiveFloat = 0.5
     #: Seconds after which the key set is reloaded even when no key event was seen.
-    keyset_refresh_seconds: PositiveInt = 60
+    keyset_refresh_seconds: Seconds = 60
     #: ``max-age`` of ``GET /v1/keys``.
-    keys_max_age_seconds: PositiveInt = 300
+    keys_max_age_seconds: Seconds = 300
     #: Seconds a worker remembers an employer API key look-up (revocations are also announced via Redis).
-    api_key_cache_seconds: PositiveInt = 60
+    api_key_cache_seconds: Seconds = 60
 
 
 class RateLimitSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -198,7 +203,7 @@ class IssuingSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields
     #: ``ProvinceProfile`` once, at start-up (the app factory, the CLI group, the runtimes).
     profile: str = "hunan"
     #: Overrides the profile's public-notice period (days): longer only, unless ``demo_mode`` (rule 8).
-    notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    notice_days: Annotated[int, msgspec.Meta(ge=0, le=366)] | None = None
     #: The demo (``make run``): the notice may be shortened below the profile's minimum, and the public pages
     #: and the log say so. Never on in a real deployment.
     demo_mode: bool = False
@@ -260,7 +265,7 @@ class TransparencyLogSettings(_Concern, frozen=True, kw_only=True, forbid_unknow
 
     #: Transparency-log origin line of checkpoints (C2SP signed note).
     log_origin: str = "certreg.example/log"
-    checkpoint_interval_seconds: PositiveInt = 300
+    checkpoint_interval_seconds: Seconds = 300
 
     def _check(self) -> None:
         if not re.fullmatch(r"[^\s+]+", self.log_origin):
@@ -273,9 +278,9 @@ class ConsoleSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields
 
     #: A session ends after this many idle minutes, and this many hours after sign-in whatever happens; an
     #: account is locked this many minutes after 5 failed sign-ins.
-    console_idle_minutes: PositiveInt = 30
-    console_session_hours: PositiveInt = 12
-    console_lockout_minutes: PositiveInt = 15
+    console_idle_minutes: Minutes = 30
+    console_session_hours: Hours = 12
+    console_lockout_minutes: Minutes = 15
     #: Sign-in attempts per minute from one client address and for one login name.
     console_login_rate_per_minute: PositiveInt = 30
     console_account_rate_per_minute: PositiveInt = 10
@@ -287,7 +292,7 @@ class ServerSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=
     #: Public base URL that QR codes point at (no trailing slash).
     public_url: str = "http://127.0.0.1:8000"
     #: Server workers for ``certreg serve`` (and the processes that build documents).
-    workers: PositiveInt = 1
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
     #: One JSON access-log line per request (route template, status, time; never the path or query).
