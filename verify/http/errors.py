@@ -14,6 +14,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import ParameterKwarg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -60,7 +61,7 @@ def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     """400: a page on the pages for people (a person who opened ``/notice?page=0`` reads no JSON), problem
     details everywhere else."""
     assert isinstance(exc, ValidationException)
-    message = _batch_size_message(exc.extra) or validation_message(exc)
+    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request))
     runtime = request.app.state.get(STATE_KEY)
     if isinstance(runtime, VerifyRuntime) and _person_page(request):
         lang = lang_of(request.query_params.get("lang"))
@@ -82,7 +83,21 @@ _PROBLEM_KEYS = ("message", "key", "source")
 _MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 
-def validation_message(exc: ValidationException) -> str:
+def wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The names the client types for the route's parameters whose Python name differs (``?state=`` of
+    ``batch_state``): litestar's problems name the Python one."""
+    handler = request.scope.get("route_handler")
+    if not isinstance(handler, HTTPRouteHandler):
+        return {}
+    names = {}
+    for key, parameter in handler.parsed_fn_signature.parameters.items():
+        alias = parameter.kwarg_definition.name if isinstance(parameter.kwarg_definition, ParameterKwarg) else None
+        if alias and alias != key:
+            names[key] = alias
+    return names
+
+
+def validation_message(exc: ValidationException, wire_names: dict[str, str] | None = None) -> str:
     """The bilingual message of a refused parameter or body, naming each field and where it was read.
 
     Litestar's own detail quotes the whole URL, query string included ("Validation failed for GET
@@ -111,6 +126,7 @@ def validation_message(exc: ValidationException) -> str:
                 zh.append("请求体格式不符")
             en.append(message)
         else:
+            key = (wire_names or {}).get(key, key)
             zh.append(f"{_SOURCE_ZH.get(source, '参数')} {key} 无效")
             en.append(f"{key} ({source or 'parameter'}): {message}")
     if not zh:
