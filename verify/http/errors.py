@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -171,6 +171,10 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if exc.status_code == 400 and "invalid utf-8" in message.lower():
         # msgspec >= 0.23 reports invalid UTF-8 itself (a DecodeError) instead of raising UnicodeDecodeError.
         message = _UNDECODABLE[UnicodeDecodeError]
+    elif exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+        # litestar's decoder said what is wrong with the body in English ("Input data was truncated"); the
+        # Chinese says what it is about, not just "bad request"
+        message = f"请求体不是有效的 JSON / {message}"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     response = _body(exc.status_code, message, exc.extra or None)

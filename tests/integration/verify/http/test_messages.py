@@ -51,7 +51,7 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
         method = await client.put("/v1/verify", json={})
         too_large = await client.post("/v1/verify", content=b" " * 17_000, headers={"X-API-Key": key})
     assert malformed.status_code == 400
-    assert malformed.json()["error"] == "请求参数无效 / Input data was truncated"
+    assert malformed.json()["error"] == "请求体不是有效的 JSON / Input data was truncated"
     assert method.status_code == 405
     assert method.json()["error"] == "不支持该请求方法 / Method Not Allowed"
     assert too_large.status_code == 413
