@@ -113,22 +113,20 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
         if not isinstance(problem, dict):
             continue
         message, key, source = (str(getattr(v, "value", v)) for v in (problem.get(k, "") for k in _PROBLEM_KEYS))
+        whole = source == "body" and key == "data"  # the body as a whole, not one of its fields
+        key = (wire_names or {}).get(key, key)
+        where = "请求体" if whole else f"{_SOURCE_ZH.get(source, '参数')} {key} "
         named = _FIELD_NAMED.search(message)
-        if source == "body" and key == "data":  # the body as a whole: missing, not an object, a field wrong
-            if message.startswith("Object missing required field") and named:
-                zh.append(f"请求体缺少字段 {named.group(1)}")
-            elif message.startswith("Object contains unknown field") and named:
-                zh.append(f"请求体含未知字段 {named.group(1)}")
-            elif message == "'data'":
-                zh.append("缺少请求体")
-                message = "the request body is missing"
-            else:
-                zh.append("请求体格式不符")
-            en.append(message)
+        if message.startswith("Object missing required field") and named:
+            zh.append(f"{where}缺少字段 {named.group(1)}")
+        elif message.startswith("Object contains unknown field") and named:
+            zh.append(f"{where}含未知字段 {named.group(1)}")
+        elif whole and message == "'data'":
+            zh.append("缺少请求体")
+            message = "the request body is missing"
         else:
-            key = (wire_names or {}).get(key, key)
-            zh.append(f"{_SOURCE_ZH.get(source, '参数')} {key} 无效")
-            en.append(f"{key} ({source or 'parameter'}): {message}")
+            zh.append("请求体格式不符" if whole else f"{where}无效")
+        en.append(message if whole else f"{key} ({source or 'parameter'}): {message}")
     if not zh:
         return "请求参数无效 / invalid request"
     return f"请求参数无效：{'；'.join(zh)} / invalid request: {'; '.join(en)}"

@@ -145,3 +145,13 @@ async def test_a_bad_parameter_on_a_page_is_a_400_page(world: World, path: str, 
     assert page.headers["content-security-policy"]
     assert api.status_code == 400
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World) -> None:
+    key = await make_key(world.database)
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", json={"items": [{}]}, headers={"X-API-Key": key})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["message_zh"] == "请求参数无效：请求体 items[0] 缺少字段 name"
+    assert problem["message_en"] == "invalid request: items[0] (body): Object missing required field `name`"
