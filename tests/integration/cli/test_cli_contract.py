@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -158,3 +159,17 @@ def test_a_mistyped_command_line_is_refused_in_both_languages(args: list[str], z
     outcome = CliRunner().invoke(main, args)
     assert outcome.exit_code == 2, outcome.output
     assert f"{zh} / {en}" in outcome.output
+
+
+def test_serve_refuses_a_port_in_use_before_it_says_serving(empty_db_url: str, tmp_path: Path) -> None:
+    """It printed "serving on …" and the demo links, then uvicorn's English log line, exit code 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"CERTREG_DATABASE_URL": empty_db_url, "CERTREG_KEY_DIR": str(tmp_path / "keys")}
+        outcome = CliRunner().invoke(main, ["serve", "--port", str(port)], env=env)
+    assert outcome.exit_code == 2, outcome.output
+    assert f"无法监听 127.0.0.1:{port}" in outcome.output
+    assert f"cannot listen on 127.0.0.1:{port}" in outcome.output
+    assert "serving on" not in outcome.output
