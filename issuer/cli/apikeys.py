@@ -24,6 +24,7 @@ from issuer.cli._common import (
     run,
     settings_from_env,
 )
+from issuer.cli.options import short_text
 from registry.errors import ConflictError
 from registry.lookups import get_or_refuse
 from registry.models import ApiKey
@@ -38,7 +39,12 @@ def apikeys_group() -> None:
 
 
 @apikeys_group.command("create")
-@click.option("--name", required=True, help="密钥持有者（用人单位名称）/ who holds the key (an employer's name).")
+@click.option(
+    "--name",
+    required=True,
+    callback=short_text(128, required=True),
+    help="密钥持有者（用人单位名称）/ who holds the key (an employer's name).",
+)
 @click.option(
     "--rate",
     type=click.IntRange(1, 10_000_000),
@@ -47,12 +53,10 @@ def apikeys_group() -> None:
 def apikeys_create(name: str, rate: int | None) -> None:
     """新建 API 密钥（仅显示一次）/ Create a key and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
-    if not name.strip() or len(name) > 128:
-        raise click.BadParameter("1 to 128 characters / 1 到 128 个字符", param_hint="--name")
     key = generate_api_key()
 
     async def _create(session: AsyncSession) -> int:
-        row = ApiKey(key_hash=hash_api_key(key), name=name.strip(), rate_per_minute=rate)
+        row = ApiKey(key_hash=hash_api_key(key), name=name, rate_per_minute=rate)
         session.add(row)
         await session.flush()
         return row.id
