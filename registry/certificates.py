@@ -44,8 +44,10 @@ STATUS_EVENT_KINDS: Final = (
 )
 
 
-class NewCertificate(msgspec.Struct, frozen=True, kw_only=True):
-    """A signed certificate ready to be stored (``statement`` are the exact signed bytes)."""
+class NewCertificate(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A signed certificate ready to be stored (``statement`` are the exact signed bytes). ``gc=False``: only
+    immutable values in it, so no cycle can pass through it; untracked, the collector no longer walks the one
+    made (or decoded) per row of a legacy import (issue 13)."""
 
     number: str
     kind: str
@@ -133,10 +135,12 @@ _SERIAL_HOLE: Final = "\x00print serial\x00"
 _HOLE_BYTES: Final = _row_encoder.encode(_SERIAL_HOLE)
 
 
-class IssuedParts(msgspec.Struct, frozen=True, array_like=True):
+class IssuedParts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A ``certificate.issued`` event encoded (canonical bytes) before its print serial is known: the bytes
     before and after the serial. Made where the certificate is signed (a legacy import's worker processes,
-    docs/legacy.md), so storing only splices the serial in and hashes the leaf."""
+    docs/legacy.md), so storing only splices the serial in and hashes the leaf. ``gc=False``: only immutable
+    values in it, so no cycle can pass through it; untracked, the collector no longer walks the one made (or
+    decoded) per row of a legacy import (issue 13)."""
 
     head: bytes
     tail: bytes

@@ -101,10 +101,12 @@ class SignSpec:
 SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 
-class Checked(msgspec.Struct, frozen=True, array_like=True):
+class Checked(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One row checked and its document number sealed (pass 1): what pass 1 compares with the database
     (number, kind, holder index, subject, level, recorded date, institution, print serial) and what signing it
-    takes in pass 2 — no clear document number (the spool keeps these: ``issuer.legacy.spool``)."""
+    takes in pass 2 — no clear document number (the spool keeps these: ``issuer.legacy.spool``). ``gc=False``:
+    only immutable values in it, so no cycle can pass through it; untracked, the collector no longer walks the
+    one made (or decoded) per row of a legacy import (issue 13)."""
 
     row: int
     number: str
@@ -144,10 +146,12 @@ class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
     photos: int
 
 
-class Prepared(msgspec.Struct, frozen=True, array_like=True):
+class Prepared(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One row ready to store (pass 2): its signed certificate, its sealed identity, its origin (and
     revocation) events encoded with their leaf hashes and its issue event encoded around the print serial, so
-    the storing stage (the importer alone: docs/legacy.md) builds none of them."""
+    the storing stage (the importer alone: docs/legacy.md) builds none of them. ``gc=False``: only immutable
+    values in it, so no cycle can pass through it; untracked, the collector no longer walks the one made (or
+    decoded) per row of a legacy import (issue 13)."""
 
     certificate: NewCertificate
     identity: SealedIdentity
