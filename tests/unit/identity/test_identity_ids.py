@@ -3,6 +3,7 @@ makes of the same random bytes, so rows sealed by either way look alike."""
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 
@@ -13,7 +14,7 @@ from issuer.identity import sealer
 
 def test_ids_are_uuid4_of_the_same_random_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = random.Random(13).randbytes(16 * 500) + bytes(16) + b"\xff" * 16
-    monkeypatch.setattr(sealer.os, "urandom", lambda size: raw[:size])
+    monkeypatch.setattr(os, "urandom", lambda size: raw[:size])
     expected = [uuid.UUID(bytes=raw[at : at + 16], version=4).hex for at in range(0, len(raw), 16)]
     assert sealer.new_identity_ids(len(raw) // 16) == expected
 
