@@ -48,6 +48,7 @@ from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
 from registry.rules.numbering import sequence_scope
+from registry.rules.parts import NumberParts
 from registry.rules.policy import ProvinceProfile
 from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
@@ -229,23 +230,33 @@ class RowWorker:
     def _floors(self, records: Sequence[LegacyRecord]) -> dict[str, int]:
         """``counter_floors`` of the records' numbers, taking the parts ``parse_legacy`` read where
         ``counter_floor`` would cut the number again under the same rule — the kind's current rule when it is
-        the first current rule of its length — and cutting only the others (the same answer, half the work)."""
+        the first current rule of its length — and cutting only the others (the same answer, half the work).
+        The scope (text) is made once for each set of parts but the sequence, from the highest of them: a
+        chunk's numbers share a few scopes."""
         profile = self._spec.profile
-        floors: dict[str, int] = {}
+        highest: dict[tuple[object, ...], tuple[NumberingRule, NumberParts]] = {}
         others: list[str] = []
         for record in records:
             number = record.number
             rule = profile.numbering.get(number.kind)
+            parts = number.parts
             if (
                 rule is not None
                 and number.rule == "numbering"
-                and number.parts is not None
+                and parts is not None
                 and rule is self._first_of_length.get(len(number.number))
             ):
-                scope = sequence_scope(rule, number.parts)
-                floors[scope] = max(floors.get(scope, 0), number.parts.sequence + 1)
+                key = (number.kind, parts.institution_code, parts.region_code, parts.year, parts.level,
+                       parts.project_code)  # fmt: skip
+                found = highest.get(key)
+                if found is None or parts.sequence > found[1].sequence:
+                    highest[key] = rule, parts
             else:
                 others.append(number.number)
+        floors: dict[str, int] = {}
+        for rule, parts in highest.values():
+            scope = sequence_scope(rule, parts)
+            floors[scope] = max(floors.get(scope, 0), parts.sequence + 1)
         for scope, value in counter_floors(profile, others).items():
             floors[scope] = max(floors.get(scope, 0), value)
         return floors
