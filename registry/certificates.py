@@ -28,6 +28,7 @@ from registry.events import (
     append_events,
     decode_entry,
     encode_event,
+    event_bytes,
 )
 from registry.log.merkle import leaf_hash
 from registry.lookups import get_or_refuse
@@ -149,7 +150,7 @@ class IssuedParts(msgspec.Struct, frozen=True, array_like=True, gc=False):
 def issued_parts(cert: NewCertificate, actor: str, at: datetime, *, print_given: bool = False) -> IssuedParts:
     """:func:`issued_event` of ``cert`` (no credential) encoded around its print serial; ``at`` (with a time
     zone) must be the ``at`` later given to :func:`store_certificates`."""
-    data = encode_event(issued_event(cert, actor, at, print_serial=_SERIAL_HOLE, print_given=print_given)).data
+    data = event_bytes(issued_event(cert, actor, at, print_serial=_SERIAL_HOLE, print_given=print_given))
     head, hole, tail = data.partition(_HOLE_BYTES)
     if not hole or _HOLE_BYTES in tail:
         raise ValueError(f"cannot place the print serial in the issue event of {cert.number}")

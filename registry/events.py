@@ -224,12 +224,23 @@ def _micros_of(moment: datetime) -> int:
     return micros
 
 
-def encode_event(event: NewEvent) -> EncodedEvent:
-    """``event`` (which must carry its time, with a time zone) encoded as :func:`append_events` would."""
+def _time_of(event: NewEvent) -> datetime:
     if event.at is None or event.at.tzinfo is None:
         raise ValueError(f"event time missing or naive for {event.kind} {event.subject}: give one with a zone")
-    data = _encoder.encode(_entry(event, _micros_of(event.at)))
-    return EncodedEvent(event.at, event.actor, event.kind, event.subject, event.reason, data, leaf_hash(data))
+    return event.at
+
+
+def event_bytes(event: NewEvent) -> bytes:
+    """The canonical leaf bytes of ``event`` (which must carry its time, with a time zone): the ``data`` of
+    :func:`encode_event`, without hashing the leaf (``registry.certificates.issued_parts`` cuts the bytes up
+    and never stores them as they are)."""
+    return _encoder.encode(_entry(event, _micros_of(_time_of(event))))
+
+
+def encode_event(event: NewEvent) -> EncodedEvent:
+    """``event`` (which must carry its time, with a time zone) encoded as :func:`append_events` would."""
+    data = event_bytes(event)
+    return EncodedEvent(_time_of(event), event.actor, event.kind, event.subject, event.reason, data, leaf_hash(data))
 
 
 async def append_encoded(session: AsyncSession, events: Sequence[EncodedEvent]) -> range:
