@@ -28,6 +28,7 @@ from registry.events import (
     append_events,
     decode_entry,
     encode_event,
+    event_bytes,
 )
 from registry.log.merkle import leaf_hash
 from registry.lookups import get_or_refuse
@@ -44,8 +45,10 @@ STATUS_EVENT_KINDS: Final = (
 )
 
 
-class NewCertificate(msgspec.Struct, frozen=True, kw_only=True):
-    """A signed certificate ready to be stored (``statement`` are the exact signed bytes)."""
+class NewCertificate(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A signed certificate ready to be stored (``statement`` are the exact signed bytes). ``gc=False``: only
+    immutable values in it, so no cycle can pass through it; untracked, the collector no longer walks the one
+    made (or decoded) per row of a legacy import (issue 13)."""
 
     number: str
     kind: str
@@ -133,10 +136,12 @@ _SERIAL_HOLE: Final = "\x00print serial\x00"
 _HOLE_BYTES: Final = _row_encoder.encode(_SERIAL_HOLE)
 
 
-class IssuedParts(msgspec.Struct, frozen=True, array_like=True):
+class IssuedParts(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A ``certificate.issued`` event encoded (canonical bytes) before its print serial is known: the bytes
     before and after the serial. Made where the certificate is signed (a legacy import's worker processes,
-    docs/legacy.md), so storing only splices the serial in and hashes the leaf."""
+    docs/legacy.md), so storing only splices the serial in and hashes the leaf. ``gc=False``: only immutable
+    values in it, so no cycle can pass through it; untracked, the collector no longer walks the one made (or
+    decoded) per row of a legacy import (issue 13)."""
 
     head: bytes
     tail: bytes
@@ -145,7 +150,7 @@ class IssuedParts(msgspec.Struct, frozen=True, array_like=True):
 def issued_parts(cert: NewCertificate, actor: str, at: datetime, *, print_given: bool = False) -> IssuedParts:
     """:func:`issued_event` of ``cert`` (no credential) encoded around its print serial; ``at`` (with a time
     zone) must be the ``at`` later given to :func:`store_certificates`."""
-    data = encode_event(issued_event(cert, actor, at, print_serial=_SERIAL_HOLE, print_given=print_given)).data
+    data = event_bytes(issued_event(cert, actor, at, print_serial=_SERIAL_HOLE, print_given=print_given))
     head, hole, tail = data.partition(_HOLE_BYTES)
     if not hole or _HOLE_BYTES in tail:
         raise ValueError(f"cannot place the print serial in the issue event of {cert.number}")

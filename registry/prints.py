@@ -67,7 +67,7 @@ async def allocate_serials(
     counter would pass the serial's width.
     """
     taken = await allocate(session, rule.scope(authority_code, year), count, max_value=rule.max_sequence)
-    return [rule.format(region_code=region_code, year=year, sequence=sequence) for sequence in taken]
+    return rule.format_all(region_code=region_code, year=year, sequences=taken)
 
 
 async def first_prints(session: AsyncSession, rule: PrintSerialRule, printed: Sequence[Printed]) -> list[str]:

@@ -9,10 +9,10 @@ caller's transaction, so the rows that point at the identities commit with them 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,14 +33,28 @@ def identity_binding(identity_id: str) -> str:
     return f"holder:{identity_id}"
 
 
+#: What ``uuid.UUID(..., version=4)`` clears and sets in 128 random bits: the variant (RFC 4122) and the version.
+_UUID4_CLEAR: Final = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET: Final = (0x8000 << 48) | (4 << 76)
+
+
+def new_identity_ids(count: int) -> list[str]:
+    """``count`` new identity ids: random version-4 UUIDs as 32 hex digits, what ``uuid.uuid4().hex`` makes,
+    from one read of the operating system's generator for all of them (``uuid4`` reads it once per id and
+    builds a ``UUID``: 2 us an id against 0.5, a tenth of sealing one in a legacy import)."""
+    raw = os.urandom(16 * count)
+    return [
+        f"{(int.from_bytes(raw[at : at + 16]) & _UUID4_CLEAR) | _UUID4_SET:032x}" for at in range(0, 16 * count, 16)
+    ]
+
+
 def seal_all(
     key: DataKey, documents: Sequence[HolderDocument], secret: bytes, now: datetime
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Each document sealed under ``key`` as a new identity: their ids, and the rows to insert
     (``IDENTITY_COLUMNS`` order). Pure CPU: the legacy import runs it in its worker processes."""
     ids, records = [], []
-    for document in documents:
-        identity_id = uuid.uuid4().hex
+    for document, identity_id in zip(documents, new_identity_ids(len(documents)), strict=True):
         sealed = seal_document_number(key, document.document_type, document.number, row=identity_binding(identity_id))
         gender = implied_gender(document.document_type, document.number)
         records.append(

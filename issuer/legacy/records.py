@@ -11,9 +11,10 @@ bilingual message — and a checked record keeps the document only until it is s
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 import msgspec
 
@@ -22,7 +23,7 @@ from registry.holders import NAME_MAX_LENGTH, normalise_name
 from registry.rules.documents import HolderDocument, holder_document
 from registry.rules.errors import RuleError, Violation
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, parse_iso_date, parse_level
-from registry.rules.legacy import ImportedNumber, parse_legacy
+from registry.rules.legacy import ImportedNumber, LegacyNumbers
 from registry.rules.policy import ProvinceProfile
 from registry.tabular import Row
 from registry.vocab import CertificateKind
@@ -100,9 +101,10 @@ _REVOKED: Final = frozenset({"revoked", "撤销", "已撤销", "注销", "已注
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 
 
-class LegacyRecord(msgspec.Struct, frozen=True, kw_only=True):
+class LegacyRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A checked legacy certificate. ``document`` hides its number from ``repr``; sealed at load, never stored
-    in clear."""
+    in clear. ``gc=False``: only immutable values in it, so no cycle can pass through it; untracked, the
+    collector no longer walks the one made (or decoded) per row of a legacy import (issue 13)."""
 
     row: int
     number: ImportedNumber
@@ -136,6 +138,50 @@ def map_header(header: tuple[str, ...]) -> tuple[dict[Column, int], list[Column]
     return index, [c for c in REQUIRED if c not in index]
 
 
+_T = TypeVar("_T")
+
+
+class _Memo(Generic[_T]):
+    """A pure function of a cell's text, computed once for each text a file repeats (its kinds, statuses,
+    levels, subject codes, dates: a handful of values over a million rows). At most ``limit`` texts are kept;
+    a text whose function raises is never kept (it raises again, each time)."""
+
+    __slots__ = ("_found", "_function", "_limit")
+
+    def __init__(self, function: Callable[[str], _T], limit: int = 4096) -> None:
+        self._function, self._limit = function, limit
+        self._found: dict[str, _T] = {}
+
+    def __call__(self, text: str) -> _T:
+        try:
+            return self._found[text]
+        except KeyError:
+            value = self._function(text)
+            if len(self._found) < self._limit:
+                self._found[text] = value
+            return value
+
+
+def _date_or_none(text: str) -> date | None:
+    """The date of ``text`` (``parse_iso_date``), ``None`` when it is none (the caller asks again for the error,
+    naming its own column)."""
+    try:
+        return parse_iso_date(text)
+    except RuleError:
+        return None
+
+
+def _occupation(text: str) -> tuple[str, Violation | None]:
+    """An occupation code cell normalised, and its problem."""
+    code = normalise_occupation_code(text)
+    return code, check_occupation_code(code)
+
+
+def _project(text: str) -> str:
+    """A project code cell normalised."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
 class RecordChecker:
     """Checks the rows of one legacy file from ``source`` (the old system's name) under ``profile``."""
 
@@ -146,6 +192,13 @@ class RecordChecker:
         self._positions = tuple(index.items())
         #: The cells of the row being checked, stripped, by column (each read once: ``check`` asks ~20 times).
         self._cells: dict[Column, str] = {}
+        self._numbers = LegacyNumbers(profile, source)
+        self._folded = _Memo(_fold)
+        self._kinds = _Memo(lambda text: _KIND_LOOKUP.get(_fold(text)))
+        self._levels = _Memo(parse_level)
+        self._dates = _Memo(_date_or_none)
+        self._occupations = _Memo(_occupation)
+        self._projects = _Memo(_project)
 
     def _cell(self, row: Row, column: Column) -> str:
         return self._cells.get(column, "")
@@ -167,13 +220,14 @@ class RecordChecker:
     def check(self, row: Row) -> LegacyRecord | list[RowProblem]:
         """The record of ``row``, or every problem it has (never raises for bad input)."""
         cells, count = row.cells, len(row.cells)
-        self._cells = {column: cells[at].strip() for column, at in self._positions if at < count}
+        self._cells = got = {column: cells[at].strip() for column, at in self._positions if at < count}
         found: list[RowProblem] = []
         for column in REQUIRED:
-            if not self._cell(row, column):
+            if not got.get(column):
                 found.append(self._own(row, column, "cell.required", "必填项为空", "the cell is required"))
-        kind = _KIND_LOOKUP.get(_fold(self._cell(row, Column.KIND)))
-        if kind is None and self._cell(row, Column.KIND):
+        kind_text = got.get(Column.KIND, "")
+        kind = self._kinds(kind_text)
+        if kind is None and kind_text:
             found.append(
                 self._own(
                     row, Column.KIND, "legacy.kind", "证书类别无效（职业资格、职业技能等级、专项职业能力）",
@@ -181,7 +235,7 @@ class RecordChecker:
                 )
             )  # fmt: skip
         number = self._number(row, kind, found)
-        name = normalise_name(self._cell(row, Column.NAME))
+        name = normalise_name(got.get(Column.NAME, ""))
         if len(name) > NAME_MAX_LENGTH:
             found.append(self._own(row, Column.NAME, "name.too_long", "姓名过长", f"longer than {NAME_MAX_LENGTH}"))
         document = self._document(row, found)
@@ -195,7 +249,7 @@ class RecordChecker:
         revoked_on, reason = self._status(row, issued_on, found)
         if found or number is None or document is None or issued_on is None or level is None:
             return found
-        serial = unicodedata.normalize("NFKC", self._cell(row, Column.PRINT_SERIAL)).strip().upper() or None
+        serial = unicodedata.normalize("NFKC", got.get(Column.PRINT_SERIAL, "")).strip().upper() or None
         return LegacyRecord(
             row=row.number,
             number=number,
@@ -203,8 +257,8 @@ class RecordChecker:
             document=document,
             subject_code=subject,
             level=level,
-            institution_code=self._cell(row, Column.INSTITUTION),
-            recorded_authority=self._cell(row, Column.AUTHORITY),
+            institution_code=got.get(Column.INSTITUTION, ""),
+            recorded_authority=got.get(Column.AUTHORITY, ""),
             issued_on=issued_on,
             print_serial=serial,
             revoked_on=revoked_on,
@@ -216,7 +270,7 @@ class RecordChecker:
         if not text or kind is None:
             return None
         try:
-            return parse_legacy(self._profile, text, kind=kind, source=self._source, today=self._today)
+            return self._numbers.parse(text, kind=kind, today=self._today)
         except RuleError as exc:
             found.append(self._problem(row, Column.NUMBER, exc.violation))
             return None
@@ -237,9 +291,8 @@ class RecordChecker:
         if not text or kind is None:
             return text
         if kind is CertificateKind.SPECIAL_ABILITY:
-            return "".join(unicodedata.normalize("NFKC", text).split()).upper()
-        code = normalise_occupation_code(text)
-        problem = check_occupation_code(code)
+            return self._projects(text)
+        code, problem = self._occupations(text)
         if problem is not None:
             found.append(self._problem(row, Column.SUBJECT, problem))
         return code
@@ -247,13 +300,13 @@ class RecordChecker:
     def _level(self, row: Row, kind: CertificateKind | None, found: list[RowProblem]) -> int | None:
         text = self._cell(row, Column.LEVEL)
         if kind is None or not kind.has_level:
-            if _fold(text) in _NO_LEVEL:
+            if self._folded(text) in _NO_LEVEL:
                 return 0
             zh, en = "专项职业能力证书没有等级", "a special-ability certificate has no level"
             found.append(self._own(row, Column.LEVEL, "level.not_applicable", zh, en))
             return None
         try:
-            return parse_level(text)
+            return self._levels(text)
         except RuleError as exc:
             found.append(self._problem(row, Column.LEVEL, exc.violation))
             return None
@@ -263,13 +316,13 @@ class RecordChecker:
         if not text:
             return None
         try:
-            return parse_iso_date(text, field=column.value)
+            return self._dates(text) or parse_iso_date(text, field=column.value)
         except RuleError as exc:
             found.append(self._problem(row, column, exc.violation))
             return None
 
     def _status(self, row: Row, issued_on: date | None, found: list[RowProblem]) -> tuple[date | None, str]:
-        status = _fold(self._cell(row, Column.STATUS))
+        status = self._folded(self._cell(row, Column.STATUS))
         if status in _VALID:
             return None, ""
         if status not in _REVOKED:

@@ -67,8 +67,9 @@ class Piece(msgspec.Struct, frozen=True, array_like=True):
         if lines[-1] == "":
             lines.pop()
         found = []
+        delimiter, strip = self.delimiter, str.strip
         for number, line in enumerate(lines, start=self.first):
-            cells = tuple(cell.strip() for cell in line.split(self.delimiter))
+            cells = tuple(map(strip, line.split(delimiter)))
             if any(cells):
                 found.append(Row(number, cells))
         return found

@@ -21,6 +21,7 @@ its process); a data key travels wrapped (:class:`WrappedDataKey`) and is unwrap
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -47,6 +48,7 @@ from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
 from registry.rules.numbering import sequence_scope
+from registry.rules.parts import NumberParts
 from registry.rules.policy import ProvinceProfile
 from registry.rules.segments import NumberingRule
 from registry.rules.serials import check_given_serial
@@ -101,10 +103,12 @@ class SignSpec:
 SealedIdentity = tuple[str, str, bytes, bytes, str, str | None, datetime]
 
 
-class Checked(msgspec.Struct, frozen=True, array_like=True):
+class Checked(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One row checked and its document number sealed (pass 1): what pass 1 compares with the database
     (number, kind, holder index, subject, level, recorded date, institution, print serial) and what signing it
-    takes in pass 2 — no clear document number (the spool keeps these: ``issuer.legacy.spool``)."""
+    takes in pass 2 — no clear document number (the spool keeps these: ``issuer.legacy.spool``). ``gc=False``:
+    only immutable values in it, so no cycle can pass through it; untracked, the collector no longer walks the
+    one made (or decoded) per row of a legacy import (issue 13)."""
 
     row: int
     number: str
@@ -144,10 +148,12 @@ class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
     photos: int
 
 
-class Prepared(msgspec.Struct, frozen=True, array_like=True):
+class Prepared(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One row ready to store (pass 2): its signed certificate, its sealed identity, its origin (and
     revocation) events encoded with their leaf hashes and its issue event encoded around the print serial, so
-    the storing stage (the importer alone: docs/legacy.md) builds none of them."""
+    the storing stage (the importer alone: docs/legacy.md) builds none of them. ``gc=False``: only immutable
+    values in it, so no cycle can pass through it; untracked, the collector no longer walks the one made (or
+    decoded) per row of a legacy import (issue 13)."""
 
     certificate: NewCertificate
     identity: SealedIdentity
@@ -224,23 +230,33 @@ class RowWorker:
     def _floors(self, records: Sequence[LegacyRecord]) -> dict[str, int]:
         """``counter_floors`` of the records' numbers, taking the parts ``parse_legacy`` read where
         ``counter_floor`` would cut the number again under the same rule — the kind's current rule when it is
-        the first current rule of its length — and cutting only the others (the same answer, half the work)."""
+        the first current rule of its length — and cutting only the others (the same answer, half the work).
+        The scope (text) is made once for each set of parts but the sequence, from the highest of them: a
+        chunk's numbers share a few scopes."""
         profile = self._spec.profile
-        floors: dict[str, int] = {}
+        highest: dict[tuple[object, ...], tuple[NumberingRule, NumberParts]] = {}
         others: list[str] = []
         for record in records:
             number = record.number
             rule = profile.numbering.get(number.kind)
+            parts = number.parts
             if (
                 rule is not None
                 and number.rule == "numbering"
-                and number.parts is not None
+                and parts is not None
                 and rule is self._first_of_length.get(len(number.number))
             ):
-                scope = sequence_scope(rule, number.parts)
-                floors[scope] = max(floors.get(scope, 0), number.parts.sequence + 1)
+                key = (number.kind, parts.institution_code, parts.region_code, parts.year, parts.level,
+                       parts.project_code)  # fmt: skip
+                found = highest.get(key)
+                if found is None or parts.sequence > found[1].sequence:
+                    highest[key] = rule, parts
             else:
                 others.append(number.number)
+        floors: dict[str, int] = {}
+        for rule, parts in highest.values():
+            scope = sequence_scope(rule, parts)
+            floors[scope] = max(floors.get(scope, 0), parts.sequence + 1)
         for scope, value in counter_floors(profile, others).items():
             floors[scope] = max(floors.get(scope, 0), value)
         return floors
@@ -361,6 +377,9 @@ _WORKER: RowWorker | None = None
 def _start(check: CheckSpec, sign: SignSpec) -> None:
     global _WORKER  # noqa: PLW0603 - one worker per process, made by the pool's initializer
     _WORKER = RowWorker(check, sign)
+    # Everything imported so far lives as long as the process: out of the collector's generations, it is not
+    # walked again by each collection the rows' garbage triggers (checking a row: ~3 us less, ~10 %).
+    gc.freeze()
 
 
 def _check_here(chunk: list[Row] | Piece, data_key: WrappedDataKey) -> bytes:

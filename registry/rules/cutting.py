@@ -7,6 +7,7 @@ offsets and precompiled patterns; cutting is then one pass of slices and cheap c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
@@ -51,10 +52,18 @@ class Step(NamedTuple):
     pattern: re.Pattern[str] | None
 
 
+#: Reads one segment of a number (``text``) into ``found``, or raises the segment's :class:`RuleError`.
+Reader = Callable[[str, date | None, dict[str, Any]], None]
+
+
 class Plan(NamedTuple):
     rule: NumberingRule
     length: int
     steps: tuple[Step, ...]
+    #: One reader per step, the segment's type and values settled when the rule is compiled: cutting a
+    #: number is then one call a segment (telling the segment types apart at each cut was most of a cut:
+    #: a legacy import cuts every row's number, issue 13).
+    readers: tuple[Reader, ...]
 
 
 @lru_cache(maxsize=256)
@@ -65,7 +74,7 @@ def compiled(rule: NumberingRule) -> Plan:
         pattern = re.compile(segment.pattern) if isinstance(segment, InstitutionSegment | ProjectSegment) else None
         steps.append(Step(segment, start, start + segment.width, pattern))
         start += segment.width
-    return Plan(rule, start, tuple(steps))
+    return Plan(rule, start, tuple(steps), tuple(_reader(rule, step) for step in steps))
 
 
 def _digits(piece: str) -> bool:
@@ -99,26 +108,45 @@ def cut(plan: Plan, text: str, today: date | None) -> NumberParts:
     if len(text) != plan.length:
         raise RuleError(violation("number.length", field="number", value=text, expected=plan.length))
     found: dict[str, Any] = {}
-    for step in plan.steps:
-        _read(plan.rule, step, text, today, found)
+    for read in plan.readers:
+        read(text, today, found)
     return NumberParts(kind=plan.rule.kind, **found)
 
 
-def _read(rule: NumberingRule, step: Step, text: str, today: date | None, found: dict[str, Any]) -> None:
-    segment, piece = step.segment, text[step.start : step.end]
+def _reader(rule: NumberingRule, step: Step) -> Reader:
+    """The reader of ``step``: fixed text must match, a code its pattern, a check character its algorithm,
+    and the other segments are digits read by :func:`_digits_reader`."""
+    segment, start, end = step.segment, step.start, step.end
     if isinstance(segment, LiteralSegment | KindSegment):
-        if piece != (segment.text if isinstance(segment, LiteralSegment) else segment.char):
+        expected = segment.text if isinstance(segment, LiteralSegment) else segment.char
+
+        def read_fixed(text: str, today: date | None, found: dict[str, Any]) -> None:
+            if text[start:end] != expected:
+                raise _fault(text, step)
+
+        return read_fixed
+    if isinstance(segment, InstitutionSegment | ProjectSegment):
+        fullmatch = step.pattern.fullmatch if step.pattern is not None else None
+        name = "institution_code" if isinstance(segment, InstitutionSegment) else "project_code"
+
+        def read_code(text: str, today: date | None, found: dict[str, Any]) -> None:
+            piece = text[start:end]
+            if fullmatch is None or not fullmatch(piece):
+                raise _fault(text, step)
+            found[name] = piece
+
+        return read_code
+    if isinstance(segment, CheckSegment):
+        return lambda text, today, found: _read_check(segment, step, text)
+    read_value = _digits_reader(rule, step)
+
+    def read_digits(text: str, today: date | None, found: dict[str, Any]) -> None:
+        piece = text[start:end]
+        if not _digits(piece):
             raise _fault(text, step)
-    elif isinstance(segment, InstitutionSegment | ProjectSegment):
-        if step.pattern is None or not step.pattern.fullmatch(piece):
-            raise _fault(text, step)
-        found["institution_code" if isinstance(segment, InstitutionSegment) else "project_code"] = piece
-    elif isinstance(segment, CheckSegment):
-        _read_check(segment, step, text)
-    elif not _digits(piece):
-        raise _fault(text, step)
-    else:
-        _read_digits(rule, step, text, today, found)
+        read_value(text, piece, today, found)
+
+    return read_digits
 
 
 def _read_check(segment: CheckSegment, step: Step, text: str) -> None:
@@ -130,26 +158,41 @@ def _read_check(segment: CheckSegment, step: Step, text: str) -> None:
         raise RuleError(violation("number.checksum", field="number", value=text))
 
 
-def _read_digits(rule: NumberingRule, step: Step, text: str, today: date | None, found: dict[str, Any]) -> None:
-    segment, piece = step.segment, text[step.start : step.end]
-    if isinstance(segment, RegionSegment):
+def _digits_reader(rule: NumberingRule, step: Step) -> Callable[[str, str, date | None, dict[str, Any]], None]:
+    """What a segment of digits (region, year, level, sequence) checks and puts into the parts."""
+    segment = step.segment
+    values = segment.values if isinstance(segment, LevelSegment) else ""
+
+    def read_region(text: str, piece: str, today: date | None, found: dict[str, Any]) -> None:
         region = piece.ljust(6, "0")
         if not is_region_code(region):
             raise _fault(text, step)
         found["region_code"] = region
-    elif isinstance(segment, YearSegment):
+
+    def read_year(text: str, piece: str, today: date | None, found: dict[str, Any]) -> None:
         year = _year_of(piece, rule)
         if year < rule.first_year or (today is not None and year > today.year):
             raise RuleError(violation("number.year", field="number", value=text, year=year))
         found["year"] = year
-    elif isinstance(segment, LevelSegment):
-        if piece not in segment.values:
+
+    def read_level(text: str, piece: str, today: date | None, found: dict[str, Any]) -> None:
+        if piece not in values:
             raise RuleError(violation("number.level", field="number", value=text))
         found["level"] = int(piece)
-    elif isinstance(segment, SequenceSegment):
+
+    def read_sequence(text: str, piece: str, today: date | None, found: dict[str, Any]) -> None:
         if int(piece) == 0:
             raise RuleError(violation("number.sequence", field="number", value=text))
         found["sequence"] = int(piece)
+
+    if isinstance(segment, RegionSegment):
+        return read_region
+    if isinstance(segment, YearSegment):
+        return read_year
+    if isinstance(segment, LevelSegment):
+        return read_level
+    assert isinstance(segment, SequenceSegment), "literal, kind, code and check segments are handled before"
+    return read_sequence
 
 
 def render(plan: Plan, parts: NumberParts) -> str:

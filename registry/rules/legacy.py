@@ -22,8 +22,9 @@ from datetime import date
 
 import msgspec
 
-from registry.rules.cutting import compiled, cut
+from registry.rules.cutting import Plan, compiled, cut
 from registry.rules.errors import RuleError
+from registry.rules.freeformat import FreeFormat
 from registry.rules.messages import violation
 from registry.rules.numbering import normalise_number, sequence_scope
 from registry.rules.parts import NumberParts
@@ -32,11 +33,13 @@ from registry.rules.segments import NumberingRule
 from registry.vocab import KIND_LABELS_EN, CertificateKind
 
 
-class ImportedNumber(msgspec.Struct, frozen=True, kw_only=True):
+class ImportedNumber(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An accepted legacy number and the rule it was read under.
 
     ``rule`` is ``numbering`` (the profile's current rule of the kind), ``legacy:N`` (the N-th entry of
     ``legacy_numbering``) or ``free:SOURCE`` (a declared free format, whose numbers have no ``parts``).
+    ``gc=False``: only immutable values in it, so no cycle can pass through it; untracked, the collector no
+    longer walks the one made (or decoded) per row of a legacy import (issue 13).
     """
 
     number: str
@@ -51,6 +54,46 @@ def _segment_rules(profile: ProvinceProfile, kind: CertificateKind) -> list[tupl
     return rules + legacy
 
 
+class LegacyNumbers:
+    """:func:`parse_legacy` under one profile for one source, each kind's rules (compiled) and free formats
+    gathered once: a legacy import reads every row's number under the same few (issue 13)."""
+
+    def __init__(self, profile: ProvinceProfile, source: str | None) -> None:
+        self._profile, self._source = profile, source
+        self._kinds: dict[CertificateKind, tuple[list[tuple[str, Plan]], list[FreeFormat]]] = {}
+
+    def _of(self, kind: CertificateKind) -> tuple[list[tuple[str, Plan]], list[FreeFormat]]:
+        found = self._kinds.get(kind)
+        if found is None:
+            profile = self._profile
+            formats = [f for f in profile.legacy_formats if f.kind is kind and f.source == self._source]
+            plans = [(name, compiled(rule)) for name, rule in _segment_rules(profile, kind)]
+            found = self._kinds[kind] = (plans, formats)
+        return found
+
+    def parse(self, text: str, *, kind: CertificateKind, today: date) -> ImportedNumber:
+        """:func:`parse_legacy` of ``text``."""
+        canonical = normalise_number(text)
+        plans, formats = self._of(kind)
+        first_error: RuleError | None = None
+        for name, plan in plans:
+            try:
+                return ImportedNumber(number=canonical, kind=kind, rule=name, parts=cut(plan, canonical, today))
+            except RuleError as exc:
+                first_error = first_error or exc
+        free_problem = None
+        for free in formats:
+            problem = free.check(canonical)
+            if problem is None:
+                return ImportedNumber(number=canonical, kind=kind, rule=f"free:{free.source}")
+            free_problem = free_problem or problem
+        if free_problem is not None:
+            raise RuleError(free_problem)
+        if first_error is not None:
+            raise first_error
+        raise RuleError(violation("number.no_rule", field="kind", kind=KIND_LABELS_EN[kind]))
+
+
 def parse_legacy(
     profile: ProvinceProfile, text: str, *, kind: CertificateKind, source: str | None = None, today: date
 ) -> ImportedNumber:
@@ -59,27 +102,9 @@ def parse_legacy(
 
     Raises :class:`RuleError` with the fault found by the source's first free format where it declares one,
     else by the first segment rule (``number.length``, ``number.format``, ``number.level``, ``number.year``
-    …), else ``number.no_rule``.
+    …), else ``number.no_rule``. (Reading many numbers: :class:`LegacyNumbers`, the same answers.)
     """
-    canonical = normalise_number(text)
-    formats = [f for f in profile.legacy_formats if f.kind is kind and f.source == source]
-    first_error: RuleError | None = None
-    for name, rule in _segment_rules(profile, kind):
-        try:
-            return ImportedNumber(number=canonical, kind=kind, rule=name, parts=cut(compiled(rule), canonical, today))
-        except RuleError as exc:
-            first_error = first_error or exc
-    free_problem = None
-    for free in formats:
-        problem = free.check(canonical)
-        if problem is None:
-            return ImportedNumber(number=canonical, kind=kind, rule=f"free:{free.source}")
-        free_problem = free_problem or problem
-    if free_problem is not None:
-        raise RuleError(free_problem)
-    if first_error is not None:
-        raise first_error
-    raise RuleError(violation("number.no_rule", field="kind", kind=KIND_LABELS_EN[kind]))
+    return LegacyNumbers(profile, source).parse(text, kind=kind, today=today)
 
 
 def counter_floor(profile: ProvinceProfile, number: str) -> tuple[str, int] | None:

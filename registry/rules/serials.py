@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
@@ -66,11 +67,18 @@ class PrintSerialRule(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
     def format(self, *, region_code: str, year: int, sequence: int) -> str:
         """The serial of ``sequence``; raises :class:`RuleError` ``serial.overflow`` past the width."""
-        if not 1 <= sequence <= self.max_sequence:
-            raise RuleError(violation("serial.overflow", field="print_serial", maximum=self.max_sequence))
+        return self.format_all(region_code=region_code, year=year, sequences=[sequence])[0]
+
+    def format_all(self, *, region_code: str, year: int, sequences: Sequence[int]) -> list[str]:
+        """:meth:`format` of each of ``sequences`` (one authority and year), the part before the sequence made
+        once: storing a chunk of 5,000 imported certificates formats 5,000 serials (issue 13)."""
+        maximum = self.max_sequence
+        if sequences and not (min(sequences) >= 1 and max(sequences) <= maximum):
+            raise RuleError(violation("serial.overflow", field="print_serial", maximum=maximum))
         region = region_code[: self.region]
         shown_year = f"{year:04d}"[-self.year :] if self.year else ""
-        return f"{self.prefix}{region}{shown_year}{sequence:0{self.sequence}d}"
+        head, width = f"{self.prefix}{region}{shown_year}", self.sequence
+        return [f"{head}{sequence:0{width}d}" for sequence in sequences]
 
     def is_allocated_shape(self, serial: str) -> bool:
         """Whether ``serial`` has the shape of a serial this rule allocates."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registry.rules.checkdigits import mod11_2, mod37_2, org_code_check_char, uscc_check_char
 
@@ -18,6 +20,22 @@ from registry.rules.checkdigits import mod11_2, mod37_2, org_code_check_char, us
 )
 def test_mod11_2_vectors(body: str, check: str) -> None:
     assert mod11_2(body) == check
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=40))
+def test_mod11_2_is_the_iso_7064_recurrence(body: str) -> None:
+    """The weighted sum computed equals ISO 7064's definition, digit by digit, for any length."""
+    p = 0
+    for char in body:
+        p = ((p + int(char)) * 2) % 11
+    assert mod11_2(body) == "0123456789X"[(12 - p) % 11]
+
+
+@pytest.mark.parametrize("body", ["", "1234x", "１２３", "12 3"])
+def test_mod11_2_refuses_what_is_not_ascii_digits(body: str) -> None:
+    with pytest.raises(ValueError, match="digits only"):
+        mod11_2(body)
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,23 @@ def test_a_sequence_past_the_width_is_refused() -> None:
     assert info.value.code == "serial.overflow"
 
 
+@pytest.mark.parametrize(
+    "rule", [RULE, PrintSerialRule(prefix="HN", region=4, year=0, sequence=10), PrintSerialRule(region=0, year=2)]
+)
+def test_a_block_of_serials_is_each_one_formatted(rule: PrintSerialRule) -> None:
+    block = range(rule.max_sequence - 3, rule.max_sequence + 1)
+    assert rule.format_all(region_code="430100", year=2026, sequences=block) == [
+        rule.format(region_code="430100", year=2026, sequence=s) for s in block
+    ]
+    assert rule.format_all(region_code="430100", year=2026, sequences=[1, 10, 100]) == [
+        rule.format(region_code="430100", year=2026, sequence=s) for s in (1, 10, 100)
+    ]
+    for past in ([0, 1], [rule.max_sequence, rule.max_sequence + 1]):
+        with pytest.raises(RuleError) as info:
+            rule.format_all(region_code="430100", year=2026, sequences=past)
+        assert info.value.code == "serial.overflow"
+
+
 def test_a_given_serial_is_normalised_and_checked() -> None:
     assert check_given_serial(RULE, " hn 0012345 ") == "HN0012345"
     assert check_given_serial(RULE, "Ｎｏ１２３４５") == "NO12345"  # full-width, as typed on a Chinese keyboard
