@@ -4,6 +4,7 @@ English is the framework's own, unmangled, and limits are named in both language
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
@@ -11,19 +12,32 @@ from tests.integration.verify.world import World, verify_app
 
 
 @pytest.mark.parametrize(
-    ("path", "text"),
+    ("path", "status", "text"),
     [
-        ("/q/", "页面不存在。"),
-        ("/c/", "页面不存在。"),
-        ("/q/a%2Fb", "页面不存在。"),
-        ("/no/such/page", "页面不存在。"),
-        ("/no/such/page?lang=en", "No such page."),
+        ("/q/", 404, "页面不存在。"),
+        ("/c/", 404, "页面不存在。"),
+        ("/q/a%2Fb", 404, "页面不存在。"),
+        ("/no/such/page", 404, "页面不存在。"),
+        ("/no/such/page?lang=en", 404, "No such page."),
+        # a parameter a page cannot take: a person who opened the address reads a page, a JSON client JSON
+        ("/log/-1", 400, "请求参数无效：路径参数 index 无效"),
+        ("/log/0?size=abc", 400, "请求参数无效：查询参数 size 无效"),
+        ("/log/0?size=abc&lang=en", 400, "invalid request: size (query): Expected `int | null`, got `str`"),
     ],
 )
-async def test_unknown_pages_are_a_404_page(world: World, path: str, text: str) -> None:
+async def test_unknown_pages_and_bad_parameters_are_a_page(world: World, path: str, status: int, text: str) -> None:
     async with AsyncTestClient(verify_app(world.database.url)) as client:
-        response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
-    assert response.status_code == 404
+        await _opened_in_a_browser(client, path, status, text)
+        api = await client.get(path, headers={"Accept": "application/json"})
+    if status == 400:
+        assert api.status_code == 400
+        assert api.headers["content-type"] == "application/problem+json"
+
+
+async def _opened_in_a_browser(client: AsyncTestClient[Litestar], path: str, status: int, text: str) -> None:
+    """``path`` as a browser opens it: a page of ``status`` that says ``text``, with its security policy."""
+    response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == status
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "<html" in response.text
     assert text in response.text
@@ -124,27 +138,6 @@ async def test_a_refused_body_names_its_field_in_both_languages(world: World, bo
     problem = response.json()
     assert (problem["message_zh"], problem["message_en"]) == (f"请求参数无效：{zh}", f"invalid request: {en}")
     assert "/v1/verify" not in problem["error"]
-
-
-@pytest.mark.parametrize(
-    ("path", "text"),
-    [
-        ("/log/-1", "请求参数无效：路径参数 index 无效"),
-        ("/log/0?size=abc", "请求参数无效：查询参数 size 无效"),
-        ("/log/0?size=abc&lang=en", "invalid request: size (query): Expected `int | null`, got `str`"),
-    ],
-)
-async def test_a_bad_parameter_on_a_page_is_a_400_page(world: World, path: str, text: str) -> None:
-    """A person who opens a page's address with a parameter it cannot take reads a page, not JSON."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
-        page = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
-        api = await client.get(path, headers={"Accept": "application/json"})
-    assert page.status_code == 400
-    assert page.headers["content-type"] == "text/html; charset=utf-8"
-    assert text in page.text
-    assert page.headers["content-security-policy"]
-    assert api.status_code == 400
-    assert api.headers["content-type"] == "application/problem+json"
 
 
 async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World) -> None:
