@@ -383,7 +383,7 @@ def _concern_of(name: str, variable: str) -> str:
         return _CONCERN_OF[name]
     except KeyError:
         raise SettingsError(
-            f"配置错误 / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
+            f"配置错误：没有设置项 {variable} / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
         ) from None
 
 
@@ -509,7 +509,10 @@ def _env_name(field: str) -> str:
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
-    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {redact_url(got)!r}")
+    variable = _env_name(field)
+    return SettingsError(
+        f"配置错误：{variable} 取值无效 / bad setting {variable}: expected {expected}, got {redact_url(got)!r}"
+    )
 
 
 def redact_url(url: str) -> str:
@@ -661,6 +664,7 @@ def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> S
             value = "(hidden)"
         else:
             value = repr(redact_url(given) if field in _URL_FIELDS and isinstance(given, str) else given)
-        return SettingsError(f"配置错误 / bad setting {_env_name(field)}={value}: {reason}")
+        variable = _env_name(field)
+        return SettingsError(f"配置错误：{variable} 取值无效 / bad setting {variable}={value}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

@@ -123,3 +123,18 @@ def test_the_settings_repr_hides_the_database_and_redis_passwords() -> None:
     assert "pw-hunter2" not in repr(settings)
     assert "postgresql+asyncpg://app:***@db/certreg" in repr(settings)
     assert settings.database.database_url.endswith(":pw-hunter2@db/certreg")  # the value itself is untouched
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "zh"),
+    [
+        ("CERTREG_WORKERS", "abc", "配置错误：CERTREG_WORKERS 取值无效"),
+        ("CERTREG_PROFILE", "guangdong", "配置错误：CERTREG_PROFILE 取值无效"),
+        ("CERTREG_DATABSE_URL", "x", "配置错误：没有设置项 CERTREG_DATABSE_URL"),
+    ],
+)
+def test_the_chinese_half_names_the_variable_too(name: str, value: str, zh: str) -> None:
+    """It said only 配置错误, the variable being named in the English half alone."""
+    with pytest.raises(SettingsError) as info:
+        load_settings({name: value})
+    assert str(info.value).startswith(f"{zh} / ")
