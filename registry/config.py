@@ -13,10 +13,11 @@ import ipaddress
 import math
 import os
 import re
+import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, NamedTuple
+from typing import Annotated, Any, Final, NamedTuple, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
@@ -30,6 +31,7 @@ _URL_FIELDS: Final = frozenset({"database_url", "replica_url", "redis_url"})
 _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
+_Built = TypeVar("_Built")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
@@ -570,6 +572,16 @@ def _check_port(field: str, url: str) -> None:
         port = -1
     if port is not None and not 0 < port < 65536:
         raise _error(field, "a URL whose port is a number from 1 to 65535", redact_url(url))
+
+
+def built_or_exit(build: Callable[[], _Built]) -> _Built:
+    """``build()`` (an ASGI module's ``create_app``), or, when a setting is bad, its message on stderr and exit
+    code 2: a server such as granian importing ``verify.asgi`` printed the whole traceback around it."""
+    try:
+        return build()
+    except SettingsError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
