@@ -66,6 +66,9 @@ class FixedAnswers:
             "API 密钥无效或已吊销 / the API key is unknown or revoked",
             extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
         )
+        self.repeated_key = error_json(
+            400, "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
+        )
         #: One answer for an unknown number, a wrong name, a forged token and a certificate without a
         #: credential: a credential is had only with what verifying the certificate needs.
         self.no_credential = error_json(

@@ -148,3 +148,18 @@ async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World
     problem = response.json()
     assert problem["message_zh"] == "请求参数无效：请求体 items[0] 缺少字段 name"
     assert problem["message_en"] == "invalid request: items[0] (body): Object missing required field `name`"
+
+
+@pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
+async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> None:
+    """The first of two keys was believed, whichever one a proxy in front had checked or counted."""
+    key = await make_key(world.database)
+    body = {"number": world.valid.number, "name": "张三"}
+    json = body if route == "/v1/verify" else {"items": [body]}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post(route, json=json, headers=[("X-API-Key", key), ("X-API-Key", "crk_other")])
+    assert response.status_code == 400, response.text
+    assert (
+        response.json()["error"]
+        == "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
+    )
