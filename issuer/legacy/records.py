@@ -120,6 +120,14 @@ class LegacyRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     revoke_reason: str
 
 
+def missing_columns_message(lacking: list[Column]) -> str:
+    """The refusal of a header without ``lacking``, naming each column in both languages (its first alias is
+    the Chinese header the template and docs/legacy.md use)."""
+    zh = "、".join(ALIASES[c][0] for c in lacking)
+    en = ", ".join(c.value for c in lacking)
+    return f"缺少必需的列：{zh} / missing required columns: {en}"
+
+
 def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).lower().replace("-", "").replace("_", "")
 

@@ -25,7 +25,7 @@ from typing import IO, Any, Final
 
 import msgspec
 
-from issuer.legacy.records import Column, map_header
+from issuer.legacy.records import Column, map_header, missing_columns_message
 from registry.tabular import Row, Table, TableError, looks_binary, looks_utf16, read_tables
 
 MAX_ROWS: Final = 2_000_000
@@ -92,8 +92,7 @@ class Rows:
 def _mapped(header: tuple[str, ...]) -> dict[Column, int]:
     index, lacking = map_header(header)
     if lacking:
-        names = ", ".join(c.value for c in lacking)
-        raise TableError("file.header_missing", f"缺少必需的列 / missing required columns: {names}", row=1)
+        raise TableError("file.header_missing", missing_columns_message(lacking), row=1)
     return index
 
 
@@ -184,7 +183,9 @@ class LegacyFile:
         try:
             items = msgspec.json.decode(data, type=list[dict[str, Any]])
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise TableError("file.json", f"JSON 格式错误 / the JSON is not an array of objects: {exc}") from None
+            raise TableError(
+                "file.json", f"JSON 格式错误，应为对象数组 / the JSON is not an array of objects: {exc}"
+            ) from None
         del data
         header: list[str] = []
         for item in items:
@@ -330,5 +331,4 @@ def _best_table(tables: list[Table]) -> Rows:
             return Rows(table.header, index, iter(table.rows))
         if missing is None or len(lacking) < len(missing):
             missing = lacking
-    names = ", ".join(c.value for c in missing or [])
-    raise TableError("file.header_missing", f"缺少必需的列 / missing required columns: {names}", row=1)
+    raise TableError("file.header_missing", missing_columns_message(missing or []), row=1)

@@ -70,6 +70,15 @@ async def test_a_bad_file_is_a_4xx_with_a_bilingual_message(
     assert await _stored(world) == 0
 
 
+async def test_a_header_without_required_columns_names_them_in_both_languages(world: World) -> None:
+    """The Chinese half named no column ("缺少必需的列") while the English listed them."""
+    answer = await world.post("证书编号,姓名,职业编码\r\n1,张三,6-31-01-03\r\n".encode())
+    assert answer.status_code == 422, answer.text
+    zh, _, en = answer.json()["error"].partition(" / ")
+    assert zh == "缺少必需的列：证书类别、证件号码、机构编码、发证日期"
+    assert en == "missing required columns: kind, id_number, institution, issued_on"
+
+
 @pytest.mark.parametrize("quoted", [False, True], ids=["lines-to-workers", "read-with-csv"])
 async def test_a_file_of_too_many_rows_is_refused_whole(
     world: World, quoted: bool, monkeypatch: pytest.MonkeyPatch
