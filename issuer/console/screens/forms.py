@@ -23,6 +23,26 @@ MAX_ROW_NUMBER: Final = 2**31 - 1
 MAX_REASON: Final = 1000
 #: Hidden fields of the layout, never part of what an action takes.
 _IGNORED: Final = frozenset({"_csrf"})
+#: Each form field as its label on the screens says it (templates/console/screens), so that a refusal names
+#: what the operator sees, not the wire name of the field.
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "reason": ("原因", "the reason"),
+    "days": ("天数", "the days"),
+    "name": ("姓名", "the name"),
+    "id_number": ("身份证号", "the ID number"),
+    "holder_name": ("姓名", "the name"),
+    "holder_id": ("身份证号", "the ID number"),
+    "subject_code": ("职业/项目编码", "the subject code"),
+    "level": ("等级", "the level"),
+    "print_serial": ("印制流水码", "the print serial"),
+    "decision": ("决定", "the decision"),
+    "rows": ("行号", "the row numbers"),
+}
+
+
+def label(name: str) -> tuple[str, str]:
+    """The field's label in Chinese and English (a field no screen shows: its name, quoted)."""
+    return LABELS.get(name, (name, repr(name)))
 
 
 def _bad(field: str, zh: str, en: str) -> InvalidInputError:
@@ -44,10 +64,11 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def text(fields: dict[str, str], name: str, *, required: bool = True, max_length: int = 200) -> str:
     value = check_text(fields.get(name, "").strip(), field=name)
+    zh, en = label(name)
     if required and not value:
-        raise _bad(name, f"请填写 {name}", f"the field {name!r} is required")
+        raise _bad(name, f"请填写{zh}", f"{en} is required")
     if len(value) > max_length:
-        raise _bad(name, f"{name} 过长（最多 {max_length} 字）", f"{name!r} is longer than {max_length} characters")
+        raise _bad(name, f"{zh}过长（最多 {max_length} 字）", f"{en} is longer than {max_length} characters")
     return value
 
 
@@ -59,7 +80,8 @@ def reason(fields: dict[str, str], *, required: bool = True) -> str:
 def choice(fields: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     value = fields.get(name, "")
     if value not in allowed:
-        raise _bad(name, f"{name} 须为 {'、'.join(allowed)}", f"{name!r} must be one of {', '.join(allowed)}")
+        zh, en = label(name)
+        raise _bad(name, f"{zh}须为 {'、'.join(allowed)}", f"{en} must be one of {', '.join(allowed)}")
     return value
 
 

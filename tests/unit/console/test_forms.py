@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from issuer.console.screens.forms import choice, reason, resolve_decision, review_decision, row_numbers
+from issuer.console.screens.forms import choice, reason, resolve_decision, review_decision, row_numbers, text
 from issuer.errors import InvalidInputError
 
 
@@ -37,3 +39,20 @@ def test_reason_choice_and_decisions() -> None:
     assert resolve_decision({"decision": "release"}) == "release"
     with pytest.raises(InvalidInputError, match="approve, reject"):
         choice({"decision": "maybe"}, "decision", ("approve", "reject"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "read", "said"),
+    [
+        ({}, reason, "请填写原因 / the reason is required"),
+        ({"print_serial": "长" * 65}, lambda f: text(f, "print_serial", max_length=64), "印制流水码过长（最多 64 字）"),
+        ({"decision": "x"}, review_decision, "决定须为 approve、reject / the decision must be one of"),
+    ],
+)
+def test_a_refusal_names_the_field_as_its_screen_labels_it(
+    fields: dict[str, str], read: Callable[[dict[str, str]], object], said: str
+) -> None:
+    """The Chinese half named the wire field ("请填写 reason"), which the operator never sees."""
+    with pytest.raises(InvalidInputError) as refused:
+        read(fields)
+    assert str(refused.value).startswith(said)
