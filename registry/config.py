@@ -40,6 +40,9 @@ PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 Seconds = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 3600)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 60)]
 Hours = Annotated[int, msgspec.Meta(ge=1, le=366 * 24)]
+#: A rate limit; at most 10**9 a minute (what bench/verify sets to take the limits out of its way): a larger
+#: value is a typing slip, refused at start-up rather than believed.
+PerMinute = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)]
 
 
 class SettingsError(RegistryError):
@@ -139,19 +142,19 @@ class RateLimitSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fiel
     """How much the public verify routes answer one client, and the work the person look-up asks first."""
 
     #: Requests per minute per client IP on the public routes / per API key on the employer routes.
-    public_rate_per_minute: PositiveInt = 120
-    api_rate_per_minute: PositiveInt = 1200
+    public_rate_per_minute: PerMinute = 120
+    api_rate_per_minute: PerMinute = 1200
     #: Seconds between flushes of the rate-limit counters to Redis.
     rate_sync_seconds: PositiveFloat = 0.1
     #: Person look-up (issue 14): proof-of-work difficulty of the form in leading zero bits of SHA-256 (each
     #: bit doubles the work; 15 takes a phone a few tenths of a second; 0 = no work asked).
     person_pow_bits: Annotated[int, msgspec.Meta(ge=0, le=28)] = 15
     #: Person look-ups per minute per client IP with the form's work done, or through the API without a key.
-    person_rate_per_minute: PositiveInt = 30
+    person_rate_per_minute: PerMinute = 30
     #: Person look-ups per minute per client IP from the form without the work done (JavaScript off).
-    person_nojs_rate_per_minute: PositiveInt = 6
+    person_nojs_rate_per_minute: PerMinute = 6
     #: Look-ups per minute of one person's document, from every address together.
-    person_id_rate_per_minute: PositiveInt = 10
+    person_id_rate_per_minute: PerMinute = 10
 
 
 class KeySettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -284,8 +287,8 @@ class ConsoleSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields
     console_session_hours: Hours = 12
     console_lockout_minutes: Minutes = 15
     #: Sign-in attempts per minute from one client address and for one login name.
-    console_login_rate_per_minute: PositiveInt = 30
-    console_account_rate_per_minute: PositiveInt = 10
+    console_login_rate_per_minute: PerMinute = 30
+    console_account_rate_per_minute: PerMinute = 10
 
 
 class ServerSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -49,6 +49,8 @@ def test_defaults_are_the_embedded_setup() -> None:
         ("CERTREG_RETRY_AFTER_SECONDS", "99999999999999999999", "CERTREG_RETRY_AFTER_SECONDS"),
         ("CERTREG_CHECKPOINT_INTERVAL_SECONDS", "31622401", "Expected `int` <= 31622400"),
         ("CERTREG_WORKERS", "1000", "CERTREG_WORKERS='1000': Expected `int` <= 64"),
+        ("CERTREG_PUBLIC_RATE_PER_MINUTE", "99999999999999999999999", "CERTREG_PUBLIC_RATE_PER_MINUTE="),
+        ("CERTREG_API_RATE_PER_MINUTE", "1000000001", "Expected `int` <= 1000000000"),
         # the Chinese half names the variable too (it said only 配置错误)
         ("CERTREG_WORKERS", "abc", "配置错误：CERTREG_WORKERS 取值无效 / bad setting CERTREG_WORKERS='abc'"),
         ("CERTREG_PROFILE", "guangdong", "配置错误：CERTREG_PROFILE 取值无效 / bad setting CERTREG_PROFILE"),
