@@ -16,6 +16,7 @@ from typing import Final
 import msgspec
 
 from registry.labels import LabelledEnum
+from registry.rules.freetext import redact_document_numbers
 from registry.tabular import Table, TableError
 from registry.vocab import CertificateKind
 
@@ -75,6 +76,11 @@ _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias i
 _BRACKETS: Final = re.compile(r"\([^)]*\)|\[[^]]*\]|【[^】]*】")
 _NOISE: Final = re.compile(r"[\s_\-*:：.#/|\\]+")
 _RUNS: Final = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+#: Rows above the header that may be a title (``2025年第一批电工成绩表``, merged over the columns) or a line such
+#: as ``填报单位：…``: issuers keep them in the sheets they print. Past this many, the header is not searched for.
+TITLE_ROWS: Final = 3
+#: A header as an error message echoes it: at most this many characters (the message is logged).
+_SHOWN_HEADER: Final = 40
 
 
 class ColumnMap(msgspec.Struct, frozen=True):
@@ -103,6 +109,13 @@ def display_header(text: str) -> str:
     """A header as messages show it: as written, but every run of whitespace (the line break of a
     two-line template header ``姓名\nname``) one space, so no message breaks mid-name."""
     return " ".join(text.split())
+
+
+def _shown(header: str) -> str:
+    """A header as a logged error message lists it: a document number masked (a data row taken for the
+    header would otherwise put one in the log, rule ``text``), and no longer than :data:`_SHOWN_HEADER`."""
+    text = redact_document_numbers(display_header(header))
+    return text if len(text) <= _SHOWN_HEADER else f"{text[: _SHOWN_HEADER - 1]}…"
 
 
 def field_of(header: str) -> Field | None:
@@ -162,7 +175,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     missing = [f for f in required_fields(kind) if f not in index]
     if missing:
         names = "、".join(f.label_zh for f in missing)
-        found = ", ".join(display_header(h) for h in table.header if h.strip()) or "—"
+        found = ", ".join(_shown(h) for h in table.header if h.strip()) or "—"
         raise TableError(
             "file.header_missing",
             f"缺少必需的列：{names}（表头为：{found}） / missing required columns: "
@@ -172,8 +185,28 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     return ColumnMap(index=index, headers=headers, ignored=tuple(ignored))
 
 
+def _under_title(table: Table, kind: CertificateKind) -> tuple[Table, ColumnMap]:
+    """The table's columns, its header found below up to :data:`TITLE_ROWS` title rows: a title row names no
+    field, so the first row that does is the header (whatever is wrong with it is then the error)."""
+    try:
+        return table, map_columns(table, kind)
+    except TableError as exc:
+        if exc.code != "file.no_header":
+            raise
+        for at, row in enumerate(table.rows[:TITLE_ROWS]):
+            if any(field_of(display_header(cell)) is not None for cell in row.cells):
+                below = msgspec.structs.replace(table, header=row.cells, rows=table.rows[at + 1 :])
+                try:
+                    return below, map_columns(below, kind)
+                except TableError as found:
+                    found.row = row.number
+                    raise
+        raise
+
+
 def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:
-    """The one table (sheet) whose header is recognisable; a notes sheet beside it is ignored.
+    """The one table (sheet) whose header is recognisable (below a title row or two); a notes sheet beside it
+    is ignored.
 
     Raises the first table's :class:`TableError` when none is recognisable, and ``file.sheets`` when
     several sheets hold results (a result split over sheets is easy to half-import by mistake).
@@ -182,7 +215,7 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
     first_error: TableError | None = None
     for table in tables:
         try:
-            found.append((table, map_columns(table, kind)))
+            found.append(_under_title(table, kind))
         except TableError as exc:  # a sheet that names some columns explains better than one naming none
             if first_error is None or (first_error.code == "file.no_header" and exc.code != "file.no_header"):
                 first_error = exc
