@@ -12,6 +12,7 @@ docs/rules.md "Typed text").
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Final
@@ -37,6 +38,8 @@ NO_DIGEST: Final = bytes(32)
 _NAME_MARKS: Final = frozenset("·' -.")
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 _SUBJECT_MAX: Final = 32  # batch_row.subject_code
+#: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
+_SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -170,6 +173,11 @@ class RowChecker:
     def _id_number(self, row: Row, found: list[RowProblem]) -> tuple[bytes, str, HolderDocument | None]:
         raw = self._required(row, Field.ID_NUMBER, found)
         if not raw:
+            return NO_DIGEST, "", None
+        # Excel showed the number as 4.30102E+17 and a CSV export saved it so: the digits are lost
+        if _SCIENTIFIC.fullmatch(unicodedata.normalize("NFKC", raw).strip()):
+            column = self._columns.header(Field.ID_NUMBER)
+            found.append(problem("id.scientific", column=column, field=Field.ID_NUMBER.value))
             return NO_DIGEST, "", None
         type_cell = self._columns.cell(row.cells, Field.ID_TYPE)
         try:
