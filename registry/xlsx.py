@@ -12,14 +12,20 @@ before either, so the XML read here is bounded.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
+from xml.sax.saxutils import unescape
 
 _FORMULA: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"')
+_SHEET: Final = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION: Final = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ROW: Final = re.compile(rb"<(?:\w+:)?row\s([^>]*?)/?>")
+_ATTRIBUTE: Final = re.compile(rb'\b(\w+)="([^"]*)"')
 _DATE_CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"[^>]*?\bt="d"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
 
 
@@ -69,14 +75,83 @@ def first_formula(data: bytes) -> tuple[str, int] | None:
     return None
 
 
+def _attributes(tag: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTRIBUTE.findall(tag))
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its worksheet part (``xl/worksheets/sheet1.xml``), through the workbook's relationships."""
+    targets = {}
+    for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        found = _attributes(tag)
+        target = found.get(b"Target", b"").decode()
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[found.get(b"Id", b"").decode()] = path
+    parts = {}
+    for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
+        found = _attributes(tag)  # r:id is read as "id", whatever its prefix
+        name = unescape(found.get(b"name", b"").decode(), {"&quot;": '"', "&apos;": "'"})
+        parts[name] = targets.get(found.get(b"id", b"").decode(), "")
+    return parts
+
+
+def _hidden_in(xml: bytes) -> list[int]:
+    """Numbers of the rows marked hidden (empty ones too: a merged cell above may fill one in)."""
+    hidden = []
+    for row in _ROW.finditer(xml):
+        found = _attributes(row.group(1))
+        if found.get(b"hidden") in (b"1", b"true") and found.get(b"r", b"").isdigit():
+            hidden.append(int(found[b"r"]))
+    return hidden
+
+
+def hidden_rows(data: bytes) -> dict[str, tuple[int, ...]]:
+    """Sheet name → the numbers of its hidden rows (a filter, or rows hidden by hand).
+
+    Calamine reads hidden rows as any other, so a sheet filtered down to the candidates who passed would
+    import every candidate: what the issuer saw is not what would be stored."""
+    found: dict[str, tuple[int, ...]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= names:
+            return found  # no workbook to name the sheets: calamine refuses the file
+        for name, part in _sheet_parts(archive).items():
+            if part in names:
+                xml = archive.read(part)
+                rows = _hidden_in(xml) if b"hidden=" in xml else []
+                if rows:
+                    found[name] = tuple(rows)
+    return found
+
+
+def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """A cell merged down a column (one occupation code over the rows of its candidates) shows its value on
+    every row it spans, so every row reads it; a merge across columns (a title) is left as calamine gives it."""
+    for (top, column), (bottom, right) in merged:
+        if column != right or bottom <= top or top >= len(rows) or column >= len(rows[top]):
+            continue
+        value = rows[top][column]
+        for number in range(top + 1, bottom + 1):
+            if number >= len(rows):
+                rows.append([])
+            row = rows[number]
+            row.extend([""] * (column + 1 - len(row)))
+            if row[column] in ("", None):
+                row[column] = value
+
+
 def sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
     """``(name, rows)`` of each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers
-    and column letters are Excel's). Raises what calamine raises for a damaged workbook."""
+    and column letters are Excel's), a cell merged down a column filled in on every row it spans. Raises
+    what calamine raises for a damaged workbook."""
     from python_calamine import CalamineWorkbook  # imported here: only XLSX uploads pay for it
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         for name in workbook.sheet_names:
-            yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            fill_merged(rows, sheet.merged_cell_ranges or [])
+            yield name, rows
     finally:
         workbook.close()

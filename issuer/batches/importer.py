@@ -23,6 +23,8 @@ from registry.vocab import CertificateKind
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
 Progress = Callable[[str, int, int], None]
 _PROGRESS_STEP: Final = 2000
+#: Hidden rows a refusal names; the count says how many more.
+_HIDDEN_SHOWN: Final = 10
 Key = tuple[bytes, str, int]
 
 
@@ -50,7 +52,23 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
             "file.no_rows",
             f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
         )
+    _refuse_hidden(table)
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
+
+
+def _refuse_hidden(table: Table) -> None:
+    """Hidden data rows refuse the file: a sheet filtered down to the candidates who passed still holds the
+    others, and importing what the issuer did not see (or silently dropping it) would both be wrong."""
+    hidden = sorted(set(table.hidden) & {row.number for row in table.rows})
+    if hidden:
+        shown = "、".join(str(n) for n in hidden[:_HIDDEN_SHOWN]) + ("…" if len(hidden) > _HIDDEN_SHOWN else "")
+        raise TableError(
+            "file.hidden_rows",
+            f"工作表 {table.name} 的第 {shown} 行被隐藏（共 {len(hidden)} 行，可能是筛选），请取消隐藏或删除这些行后"
+            f"再上传 / rows {shown.replace('、', ', ')} of sheet {table.name!r} are hidden ({len(hidden)} in all, "
+            "a filter?); unhide or delete them, then upload again",
+            row=hidden[0],
+        )
 
 
 def subject_codes(parsed: ParsedFile, kind: CertificateKind) -> set[str]:

@@ -1,0 +1,155 @@
+"""The spreadsheets issuers really keep, uploaded through ``POST /v1/batches``: what Excel and WPS on Chinese
+Windows save is read when it is unambiguous, and refused with a precise bilingual 422 when it is not —
+never a 500, and nothing stored for a refusal."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from registry.db import Database
+from tests.factories import ELECTRICIAN
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
+from tests.integration.batches.test_upload import HEADER_ROW, stored, upload
+
+
+def workbook(build: Callable[[openpyxl.Workbook, Worksheet], None]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    build(book, sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def unicode_text(rows: list[list[str]], *, bom: bool = True) -> bytes:
+    """Excel's "Unicode text (*.txt)": tab-separated UTF-16 little-endian, with its byte order mark."""
+    text = "".join("\t".join(row) + "\r\n" for row in [HEADER_ROW, *rows])
+    return (b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")
+
+
+def _title_and_merged(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """A printed results sheet: a title merged over the columns, the header, then one occupation code and
+    one level merged down the rows of their candidates."""
+    sheet.append(["2025年第一批电工职业技能等级认定成绩表"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(HEADER_ROW)
+    for i, (name, number, _subject, _level) in enumerate(good_rows(3, start=300)):
+        sheet.append([name, number, ELECTRICIAN if i == 0 else None, 4 if i == 0 else None])
+    sheet.merge_cells("C3:C5")
+    sheet.merge_cells("D3:D5")
+
+
+READ = [  # each holds other people, so no file is a duplicate of another
+    ("unicode.txt", unicode_text(good_rows(2, start=200))),
+    ("unicode_no_bom.txt", unicode_text(good_rows(2, start=210), bom=False)),
+    ("gbk.csv", csv_file(good_rows(2, start=220), encoding="gbk")),
+    ("title_merged.xlsx", workbook(_title_and_merged)),
+]
+
+
+async def test_what_excel_and_wps_save_is_read(client: Client, tokens: dict[str, str]) -> None:
+    answers = {}
+    for name, data in READ:
+        response = await upload(client, tokens["institution"], data, name)
+        body = response.json()
+        answers[name] = (response.status_code, body.get("bad_rows"), body.get("batch", {}).get("counts", {}).get("ok"))
+    assert answers == {name: (201, [], 3 if name.startswith("title") else 2) for name, _ in READ}
+
+
+async def test_an_id_number_typed_loosely_is_normalised(client: Client, tokens: dict[str, str]) -> None:
+    """Spaces around and inside, full-width digits and letters, a lower-case check character: one number."""
+    with_x = next(resident_id(n) for n in range(400, 600) if resident_id(n).endswith("X"))
+    full_width = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
+    rows = [
+        ["张三", f"  {resident_id(600)} ", ELECTRICIAN, "4"],
+        ["李四", resident_id(601).translate(full_width), ELECTRICIAN, "4"],
+        ["王五", with_x.lower(), ELECTRICIAN, "4"],
+        ["赵六", f"{resident_id(602)[:6]}\u00a0{resident_id(602)[6:]}", ELECTRICIAN, "4"],
+    ]
+    body = (await upload(client, tokens["institution"], csv_file(rows))).json()
+    assert body["bad_rows"] == []
+    assert body["batch"]["counts"]["ok"] == 4
+
+
+async def test_an_id_number_excel_turned_into_scientific_notation_is_named(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    rows = [["张三", "4.30102E+17", ELECTRICIAN, "4"], good_rows(1, start=610)[0]]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    (row,) = response.json()["bad_rows"]
+    (problem,) = row["problems"]
+    assert (row["row"], problem["column"], problem["code"]) == (2, "身份证号", "id.scientific")
+    assert "科学计数法" in problem["message_zh"]
+    assert "format the column as text" in problem["message_en"]
+
+
+def _hidden_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """A sheet filtered down to those who passed: the others are still there, hidden."""
+    sheet.append(HEADER_ROW)
+    for row in good_rows(4, start=620):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    sheet.row_dimensions[5].hidden = True
+
+
+def _hidden_empty_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    sheet.append(HEADER_ROW)
+    sheet.append(good_rows(1, start=630)[0])
+    sheet.row_dimensions[3].hidden = True  # nothing in it: nothing hidden
+
+
+async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: dict[str, str], world: Database) -> None:
+    response = await upload(client, tokens["institution"], workbook(_hidden_row), "results.xlsx")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.hidden_rows"
+    assert bilingual(body["error"])
+    assert "第 3、5 行被隐藏" in body["error"]
+    assert "rows 3, 5 of sheet 'Sheet' are hidden" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+    empty = await upload(client, tokens["institution"], workbook(_hidden_empty_row), "results.xlsx")
+    assert empty.status_code == 201, empty.text
+
+
+COMPOUND = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the header of an OLE2 compound file
+ENCRYPTED = COMPOUND + "EncryptedPackage".encode("utf-16-le") + bytes(1000)  # an XLSX with an open password
+OLD_XLS = COMPOUND + "Workbook".encode("utf-16-le") + bytes(1000)  # Excel 97-2003
+
+
+async def test_old_and_password_protected_workbooks_are_named_whatever_their_name(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    cases = [
+        ("results.xlsx", ENCRYPTED, "file.encrypted", "remove the password"),
+        ("results.xls", OLD_XLS, "file.xls", "(.xls)"),
+        ("results.xlsx", OLD_XLS, "file.xls", "(.xls)"),
+        ("results.csv", OLD_XLS, "file.xls", "(.xls)"),
+    ]
+    for name, data, code, words in cases:
+        response = await upload(client, tokens["institution"], data, name)
+        assert response.status_code == 422, (name, response.text)
+        body = response.json()
+        assert (body["code"], bilingual(body["error"])) == (code, True), name
+        assert words in body["error"], name
+    assert await stored(world) == (0, 0, 0)
+
+
+async def test_a_refused_header_echoes_no_id_number_and_no_huge_cell(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """The 422's text is logged: a data row taken for the header must not put an ID number in it."""
+    number = resident_id(640)
+    header = ["姓名", "张三", number, "备注" + "很长" * 50_000]
+    response = await upload(client, tokens["institution"], csv_file([], header=header))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.header_missing"
+    assert number not in body["error"]
+    assert f"{number[:2]}**************{number[-2:]}" in body["error"]
+    assert len(body["error"]) < 600
