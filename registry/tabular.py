@@ -1,10 +1,10 @@
-"""Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030) and XLSX.
+"""Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030, UTF-16) and XLSX.
 
 Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class:`TableError` with a
-bilingual message (empty file, binary data, undecodable text, a damaged workbook, formula cells, an XLSX zip
-bomb, a long number that Excel already rounded), so an upload never turns into a 500 or a silently wrong
-record.
-"""
+bilingual message (empty file, binary data, undecodable text, an .xls or password-protected workbook, a
+damaged workbook, formula cells, an XLSX zip bomb, a long number that Excel already rounded, a CSV cell past
+the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows are
+kept and listed (:attr:`Table.hidden`): what they mean is the caller's to say."""
 
 from __future__ import annotations
 
@@ -163,9 +163,24 @@ def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts = [1]  # the line the record being read starts on: a quoted cell may run over many
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for number, record in enumerate(reader, start=1):
+            yield number, record
+            starts[0] = reader.line_num + 1
+
     try:
-        return _table("", enumerate(reader, start=1), max_rows=max_rows)
+        return _table("", records(), max_rows=max_rows)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            line, limit = starts[0], f"{csv.field_size_limit():,}"
+            raise TableError(
+                "file.cell_too_long",
+                f"从第 {line} 行起的记录有单元格超过 {limit} 个字符（可能是引号未闭合）/ the record starting on line "
+                f"{line} has a cell longer than {limit} characters (an unclosed quote?)",
+                row=line,
+            ) from None
         raise TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=reader.line_num) from None
 
 

@@ -153,3 +153,16 @@ async def test_a_refused_header_echoes_no_id_number_and_no_huge_cell(
     assert number not in body["error"]
     assert f"{number[:2]}**************{number[-2:]}" in body["error"]
     assert len(body["error"]) < 600
+
+
+async def test_a_huge_csv_cell_is_named_by_its_line(client: Client, tokens: dict[str, str], world: Database) -> None:
+    """An unclosed quote swallows the rest of the file into one cell: the line it starts near is named."""
+    unclosed = f'张三,"{resident_id(660)},{ELECTRICIAN},4\r\n'.encode()  # line 4
+    data = csv_file(good_rows(2, start=650)) + unclosed + b"x" * 140_000
+    response = await upload(client, tokens["institution"], data)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.cell_too_long"
+    assert "从第 4 行起的记录有单元格超过 131,072 个字符" in body["error"]
+    assert "the record starting on line 4 has a cell longer than 131,072 characters" in body["error"]
+    assert await stored(world) == (0, 0, 0)
