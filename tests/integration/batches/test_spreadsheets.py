@@ -166,3 +166,16 @@ async def test_a_huge_csv_cell_is_named_by_its_line(client: Client, tokens: dict
     assert "从第 4 行起的记录有单元格超过 131,072 个字符" in body["error"]
     assert "the record starting on line 4 has a cell longer than 131,072 characters" in body["error"]
     assert await stored(world) == (0, 0, 0)
+
+
+async def test_a_level_written_as_result_sheets_write_it_is_read(client: Client, tokens: dict[str, str]) -> None:
+    """``4级``, and both names of the national standard as the registry itself labels the level."""
+    levels = ["4级", "四级/中级工", "四级（中级工）", "四级 / 高级工"]
+    rows = [
+        [name, number, subject, level]
+        for (name, number, subject, _), level in zip(good_rows(4, start=670), levels, strict=True)
+    ]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    problems = {r["row"]: [p["code"] for p in r["problems"]] for r in response.json()["bad_rows"]}
+    assert problems == {5: ["level.range"]}  # two names of different levels: which one is meant?
