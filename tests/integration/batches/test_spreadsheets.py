@@ -11,6 +11,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.db import Database
+from registry.rules.checkdigits import mod11_2
 from tests.factories import ELECTRICIAN
 from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
 from tests.integration.batches.test_upload import HEADER_ROW, stored, upload
@@ -70,23 +71,26 @@ async def test_an_id_number_typed_loosely_is_normalised(client: Client, tokens: 
         ["李四", resident_id(601).translate(full_width), ELECTRICIAN, "4"],
         ["王五", with_x.lower(), ELECTRICIAN, "4"],
         ["赵六", f"{resident_id(602)[:6]}\u00a0{resident_id(602)[6:]}", ELECTRICIAN, "4"],
+        ["钱七", f"\ufeff{resident_id(603)}\u200b", ELECTRICIAN, "4"],  # copied from a web page or a chat
     ]
     body = (await upload(client, tokens["institution"], csv_file(rows))).json()
     assert body["bad_rows"] == []
-    assert body["batch"]["counts"]["ok"] == 4
+    assert body["batch"]["counts"]["ok"] == 5
 
 
-async def test_an_id_number_excel_turned_into_scientific_notation_is_named(
-    client: Client, tokens: dict[str, str]
-) -> None:
-    rows = [["张三", "4.30102E+17", ELECTRICIAN, "4"], good_rows(1, start=610)[0]]
+async def test_an_id_number_excel_rounded_is_named(client: Client, tokens: dict[str, str]) -> None:
+    rounded = next(n[:15] + "000" for n in map(resident_id, range(610, 630)) if mod11_2(n[:15] + "00") != "0")
+    rows = [["张三", "4.30102E+17", ELECTRICIAN, "4"], ["李四", rounded, ELECTRICIAN, "4"], good_rows(1, start=630)[0]]
     response = await upload(client, tokens["institution"], csv_file(rows))
     assert response.status_code == 201, response.text
-    (row,) = response.json()["bad_rows"]
-    (problem,) = row["problems"]
-    assert (row["row"], problem["column"], problem["code"]) == (2, "身份证号", "id.scientific")
-    assert "科学计数法" in problem["message_zh"]
-    assert "format the column as text" in problem["message_en"]
+    scientific, fifteen = response.json()["bad_rows"]
+    assert [(r["row"], r["problems"][0]["column"], r["problems"][0]["code"]) for r in (scientific, fifteen)] == [
+        (2, "身份证号", "id.scientific"),
+        (3, "身份证号", "id.rounded"),
+    ]
+    assert "科学计数法" in scientific["problems"][0]["message_zh"]
+    assert "format the column as text" in scientific["problems"][0]["message_en"]
+    assert "keeps only 15 digits" in fifteen["problems"][0]["message_en"]
 
 
 def _hidden_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
