@@ -62,11 +62,12 @@ def _refuse_hidden(table: Table) -> None:
     hidden = sorted(set(table.hidden) & {row.number for row in table.rows})
     if hidden:
         shown = "、".join(str(n) for n in hidden[:_HIDDEN_SHOWN]) + ("…" if len(hidden) > _HIDDEN_SHOWN else "")
+        rows_are = "row {} is" if len(hidden) == 1 else "rows {} are"
         raise TableError(
             "file.hidden_rows",
             f"工作表 {table.name} 的第 {shown} 行被隐藏（共 {len(hidden)} 行，可能是筛选），请取消隐藏或删除这些行后"
-            f"再上传 / rows {shown.replace('、', ', ')} of sheet {table.name!r} are hidden ({len(hidden)} in all, "
-            "a filter?); unhide or delete them, then upload again",
+            f"再上传 / {rows_are.format(shown.replace('、', ', '))} hidden in sheet {table.name!r} ({len(hidden)} in "
+            "all, a filter?); unhide or delete them, then upload again",
             row=hidden[0],
         )
 

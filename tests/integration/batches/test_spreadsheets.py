@@ -115,7 +115,7 @@ async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: d
     assert body["code"] == "file.hidden_rows"
     assert bilingual(body["error"])
     assert "第 3、5 行被隐藏" in body["error"]
-    assert "rows 3, 5 of sheet 'Sheet' are hidden" in body["error"]
+    assert "rows 3, 5 are hidden in sheet 'Sheet' (2 in all, a filter?)" in body["error"]
     assert await stored(world) == (0, 0, 0)
     empty = await upload(client, tokens["institution"], workbook(_hidden_empty_row), "results.xlsx")
     assert empty.status_code == 201, empty.text

@@ -162,5 +162,6 @@ async def test_an_upload_with_hidden_rows_is_refused_on_the_console_as_on_the_ap
     response = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.xlsx", out.getvalue())})
     assert response.status_code == 422
     assert "第 3 行被隐藏" in refusal(response)
+    assert "row 3 is hidden in sheet" in refusal(response)
     async with world.reader() as session:
         assert await session.scalar(select(func.count()).select_from(Batch)) == 0
