@@ -18,7 +18,7 @@ from typing import Final
 import msgspec
 
 from registry.errors import RegistryError
-from registry.xlsx import bad_date, column_letters, first_formula, hidden_rows, sheets
+from registry.xlsx import column_letters, scan, sheets
 
 #: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs). A full
 #: 100,000-row results sheet expands to ~20 MB; at 512 MB a 20 MB upload could cost ~2 minutes of CPU.
@@ -223,7 +223,7 @@ def _check_zip(data: bytes) -> None:
 def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     _check_zip(data)
     try:
-        formula, date_cell, hidden = first_formula(data), bad_date(data), hidden_rows(data)
+        formula, date_cell, hidden = scan(data)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise TableError("file.type", "不是有效的 XLSX 文件 / not a valid XLSX file") from None
     if date_cell is not None:

@@ -1,12 +1,15 @@
-"""Reading an XLSX workbook with python-calamine, and finding formula cells in its sheet XML (pure).
+"""Reading an XLSX workbook with python-calamine, and finding formula cells and hidden rows in its sheet XML
+(pure).
 
 Why calamine (issue 12): openpyxl was 53 % of a 100,000-row XLSX upload; calamine (Rust) reads the same file
 17.5× faster. Calamine hands back a formula cell's cached *value*, never the formula, so the rule that a
 results sheet holds no formula (registry/tabular.py, docs/rules.md: values must be what the reviewer saw)
 is checked here on the sheet XML itself: any ``<f>`` element is a formula, named by its cell. Calamine is
 also lenient with a date cell (``t="d"``) whose value is no date (it hands back the text); openpyxl refused
-the file, and so does :func:`bad_date` here. The zip-bomb check (:func:`registry.tabular._check_zip`) runs
-before either, so the XML read here is bounded.
+the file, and so does :func:`bad_date` here. Calamine reads hidden rows as any other: :func:`hidden_rows`
+lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
+sheet's XML once for all three. The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so
+the XML read here is bounded.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from xml.sax.saxutils import unescape
 
 _FORMULA: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -39,40 +42,78 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _worksheets(data: bytes) -> Iterator[bytes]:
+class Scan(NamedTuple):
+    """What the sheet XML says that calamine's values do not (see the module's docstring)."""
+
+    #: ``(column, row)`` of the first formula cell (``("?", 0)`` when the cell names no reference), or None.
+    formula: tuple[str, int] | None
+    #: ``(column, row)`` of the first date cell (``t="d"``) whose value is not an ISO 8601 date, or None.
+    bad_date: tuple[str, int] | None
+    #: Sheet name → the numbers of its hidden rows (a filter, or rows hidden by hand).
+    hidden: dict[str, tuple[int, ...]]
+
+
+def scan(data: bytes) -> Scan:
+    """Formulas, mistyped dates and hidden rows of every worksheet, each sheet's XML decompressed once (a
+    100,000-row sheet is ~20 MB of XML: each further read cost ~50 ms).
+
+    Calamine reads hidden rows as any other, so a sheet filtered down to the candidates who passed would
+    import every candidate: what the issuer saw is not what would be stored."""
+    formula = date = None
+    hidden: dict[str, tuple[int, ...]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in sorted(archive.namelist()):
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                yield archive.read(name)
+        names = archive.namelist()
+        # without a workbook to name the sheets calamine refuses the file: no hidden rows to name then
+        named = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= set(names)
+        sheet_of = {part: name for name, part in _sheet_parts(archive).items()} if named else {}
+        for part in sorted(names):
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            xml = archive.read(part)
+            formula = formula or _formula_in(xml)
+            date = date or _bad_date_in(xml)
+            rows = _hidden_in(xml) if part in sheet_of and b"hidden=" in xml else []
+            if rows:
+                hidden[sheet_of[part]] = tuple(rows)
+    return Scan(formula, date, hidden)
+
+
+def _bad_date_in(xml: bytes) -> tuple[str, int] | None:
+    if b't="d"' not in xml:
+        return None
+    for cell in _DATE_CELL.finditer(xml):
+        try:
+            datetime.fromisoformat(cell.group(3).decode("ascii", "replace").strip())
+        except ValueError:
+            return cell.group(1).decode(), int(cell.group(2))
+    return None
+
+
+def _formula_in(xml: bytes) -> tuple[str, int] | None:
+    found = _FORMULA.search(xml)
+    if found is None:
+        return None
+    reference = xml.rfind(b'c r="', 0, found.start())  # the cell the formula sits in
+    start = xml.rfind(b"<", 0, reference) if reference >= 0 else -1
+    cell = _CELL.match(xml, start) if start >= 0 else None
+    if cell is None:
+        return "?", 0
+    return cell.group(1).decode(), int(cell.group(2))
 
 
 def bad_date(data: bytes) -> tuple[str, int] | None:
-    """``(column, row)`` of the first date cell (``t="d"``) whose value is not an ISO 8601 date, or None."""
-    for xml in _worksheets(data):
-        if b't="d"' not in xml:
-            continue
-        for cell in _DATE_CELL.finditer(xml):
-            try:
-                datetime.fromisoformat(cell.group(3).decode("ascii", "replace").strip())
-            except ValueError:
-                return cell.group(1).decode(), int(cell.group(2))
-    return None
+    """:attr:`Scan.bad_date` of the workbook."""
+    return scan(data).bad_date
 
 
 def first_formula(data: bytes) -> tuple[str, int] | None:
-    """``(column, row)`` of the first formula cell of any worksheet (``("?", 0)`` when the cell names no
-    reference), or ``None`` when the workbook has none."""
-    for xml in _worksheets(data):
-        found = _FORMULA.search(xml)
-        if found is None:
-            continue
-        reference = xml.rfind(b'c r="', 0, found.start())  # the cell the formula sits in
-        start = xml.rfind(b"<", 0, reference) if reference >= 0 else -1
-        cell = _CELL.match(xml, start) if start >= 0 else None
-        if cell is None:
-            return "?", 0
-        return cell.group(1).decode(), int(cell.group(2))
-    return None
+    """:attr:`Scan.formula` of the workbook."""
+    return scan(data).formula
+
+
+def hidden_rows(data: bytes) -> dict[str, tuple[int, ...]]:
+    """:attr:`Scan.hidden` of the workbook."""
+    return scan(data).hidden
 
 
 def _attributes(tag: bytes) -> dict[bytes, bytes]:
@@ -103,25 +144,6 @@ def _hidden_in(xml: bytes) -> list[int]:
         if found.get(b"hidden") in (b"1", b"true") and found.get(b"r", b"").isdigit():
             hidden.append(int(found[b"r"]))
     return hidden
-
-
-def hidden_rows(data: bytes) -> dict[str, tuple[int, ...]]:
-    """Sheet name → the numbers of its hidden rows (a filter, or rows hidden by hand).
-
-    Calamine reads hidden rows as any other, so a sheet filtered down to the candidates who passed would
-    import every candidate: what the issuer saw is not what would be stored."""
-    found: dict[str, tuple[int, ...]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= names:
-            return found  # no workbook to name the sheets: calamine refuses the file
-        for name, part in _sheet_parts(archive).items():
-            if part in names:
-                xml = archive.read(part)
-                rows = _hidden_in(xml) if b"hidden=" in xml else []
-                if rows:
-                    found[name] = tuple(rows)
-    return found
 
 
 def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
