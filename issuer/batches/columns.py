@@ -185,40 +185,47 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     return ColumnMap(index=index, headers=headers, ignored=tuple(ignored))
 
 
-def _under_title(table: Table, kind: CertificateKind) -> tuple[Table, ColumnMap]:
-    """The table's columns, its header found below up to :data:`TITLE_ROWS` title rows: a title row names no
-    field, so the first row that does is the header (whatever is wrong with it is then the error)."""
-    try:
-        return table, map_columns(table, kind)
-    except TableError as exc:
-        if exc.code != "file.no_header":
-            raise
-        for at, row in enumerate(table.rows[:TITLE_ROWS]):
-            if any(field_of(display_header(cell)) is not None for cell in row.cells):
-                below = msgspec.structs.replace(table, header=row.cells, rows=table.rows[at + 1 :])
-                try:
-                    return below, map_columns(below, kind)
-                except TableError as found:
-                    found.row = row.number
-                    raise
-        raise
+def _below_title(table: Table, kind: CertificateKind, no_header: TableError) -> tuple[Table, ColumnMap]:
+    """The table under up to :data:`TITLE_ROWS` title rows, when its first row (``no_header``) names no field:
+    the first row that does is the header (whatever is wrong with it is then the error)."""
+    for at, row in enumerate(table.rows[:TITLE_ROWS]):
+        if any(field_of(display_header(cell)) is not None for cell in row.cells):
+            below = msgspec.structs.replace(table, header=row.cells, rows=table.rows[at + 1 :])
+            try:
+                return below, map_columns(below, kind)
+            except TableError as found:
+                found.row = row.number
+                raise
+    raise no_header
 
 
 def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:
     """The one table (sheet) whose header is recognisable (below a title row or two); a notes sheet beside it
     is ignored.
 
-    Raises the first table's :class:`TableError` when none is recognisable, and ``file.sheets`` when
-    several sheets hold results (a result split over sheets is easy to half-import by mistake).
+    A sheet headed in its first row is preferred to one whose header sits under a title (a notes sheet may
+    hold an example table under its own title). Raises the most telling :class:`TableError` when none is
+    recognisable (one naming some columns, in the first row, then under a title, over one naming none), and
+    ``file.sheets`` when several sheets hold results (a result split over sheets is easy to half-import by
+    mistake).
     """
-    found: list[tuple[Table, ColumnMap]] = []
-    first_error: TableError | None = None
+    top: list[tuple[Table, ColumnMap]] = []
+    titled: list[tuple[Table, ColumnMap]] = []
+    errors: list[tuple[int, TableError]] = []
     for table in tables:
         try:
-            found.append(_under_title(table, kind))
-        except TableError as exc:  # a sheet that names some columns explains better than one naming none
-            if first_error is None or (first_error.code == "file.no_header" and exc.code != "file.no_header"):
-                first_error = exc
+            top.append((table, map_columns(table, kind)))
+            continue
+        except TableError as exc:
+            if exc.code != "file.no_header":
+                errors.append((2, exc))
+                continue
+            no_header = exc
+        try:
+            titled.append(_below_title(table, kind, no_header))
+        except TableError as exc:
+            errors.append((0 if exc is no_header else 1, exc))
+    found = top or titled
     if len(found) > 1:
         names = "、".join(table.name for table, _ in found)
         raise TableError(
@@ -226,6 +233,6 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
             f"多个工作表含有成绩数据（{names}），请合并为一个 / several sheets hold results ({names}); use one",
         )
     if not found:
-        assert first_error is not None  # read_tables never returns an empty list
-        raise first_error
+        assert errors  # read_tables never returns an empty list
+        raise max(errors, key=lambda ranked: ranked[0])[1]  # the first of the best rank
     return found[0]
