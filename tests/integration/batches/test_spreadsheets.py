@@ -93,7 +93,7 @@ async def test_an_id_number_excel_rounded_is_named(client: Client, tokens: dict[
     assert "keeps only 15 digits" in fifteen["problems"][0]["message_en"]
 
 
-def _hidden_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+def filtered_sheet(_: openpyxl.Workbook, sheet: Worksheet) -> None:
     """A sheet filtered down to those who passed: the others are still there, hidden."""
     sheet.append(HEADER_ROW)
     for row in good_rows(4, start=620):
@@ -109,7 +109,7 @@ def _hidden_empty_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
 
 
 async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: dict[str, str], world: Database) -> None:
-    response = await upload(client, tokens["institution"], workbook(_hidden_row), "results.xlsx")
+    response = await upload(client, tokens["institution"], workbook(filtered_sheet), "results.xlsx")
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "file.hidden_rows"
