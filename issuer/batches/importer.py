@@ -45,6 +45,7 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
     """Read the upload and locate its columns; raises :class:`registry.tabular.TableError` (422), also for a
     table with a header and no data row (a batch of nothing could never go on: nothing to review or issue)."""
     table, columns = pick_table(read_tables(data, file_name, max_rows=max_rows), kind)
+    table = _people_only(table, columns)
     if not table.rows:
         where = f"工作表 {table.name} " if table.name else ""
         where_en = f"sheet {table.name!r} " if table.name else "the file "
@@ -54,6 +55,16 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
         )
     _refuse_hidden(table)
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
+
+
+def _people_only(table: Table, columns: ColumnMap) -> Table:
+    """The rows that name someone: a row with neither a name nor an ID number is a template's pre-filled line
+    (序号 numbered down, or the one occupation and level of the batch filled down past its last candidate),
+    or a 合计 line, and would otherwise be a bad row to exclude for every such line."""
+    rows = tuple(
+        row for row in table.rows if columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER)
+    )
+    return table if len(rows) == len(table.rows) else msgspec.structs.replace(table, rows=rows)
 
 
 def _refuse_hidden(table: Table) -> None:

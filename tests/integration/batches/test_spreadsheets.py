@@ -183,3 +183,17 @@ async def test_a_level_written_as_result_sheets_write_it_is_read(client: Client,
     assert response.status_code == 201, response.text
     problems = {r["row"]: [p["code"] for p in r["problems"]] for r in response.json()["bad_rows"]}
     assert problems == {5: ["level.range"]}  # two names of different levels: which one is meant?
+
+
+async def test_rows_naming_no_one_are_not_rows_of_the_batch(client: Client, tokens: dict[str, str]) -> None:
+    """A template numbered down (序号) and filled down with the batch's one occupation and level, past its
+    last candidate, and a total line: rows without a name or an ID number are no one's."""
+    people = [["1", *good_rows(1, start=680)[0]], ["2", *good_rows(1, start=681)[0]], ["3", "", "", "", ""]]
+    filled = [[str(n), "", "", ELECTRICIAN, "4"] for n in range(4, 30)]
+    data = csv_file([*people, *filled, ["合计", "", "", "", ""]], header=["序号", *HEADER_ROW])
+    response = await upload(client, tokens["institution"], data)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["batch"]["counts"]["total"], body["bad_rows"]) == (2, [])
+    only_filled = await upload(client, tokens["institution"], csv_file(filled, header=["序号", *HEADER_ROW]))
+    assert (only_filled.status_code, only_filled.json()["code"]) == (422, "file.no_rows")
