@@ -13,10 +13,11 @@ import ipaddress
 import math
 import os
 import re
+import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, NamedTuple
+from typing import Annotated, Any, Final, NamedTuple, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import msgspec
@@ -30,9 +31,15 @@ _URL_FIELDS: Final = frozenset({"database_url", "replica_url", "redis_url"})
 _DB_SCHEMES: Final = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 _PROFILES: Final = ("hunan", "sichuan")
 
+_Built = TypeVar("_Built")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+#: A duration setting is at most a year (in its own unit): a longer one means nothing here, and an absurd one
+#: overflowed ``timedelta``/``datetime`` where it was used (every console page answered 500).
+Seconds = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 3600)]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=366 * 24 * 60)]
+Hours = Annotated[int, msgspec.Meta(ge=1, le=366 * 24)]
 
 
 class SettingsError(RegistryError):
@@ -70,7 +77,7 @@ class DatabaseSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_field
     #: Longest wait for the database on the read path before the answer is 503.
     db_timeout_seconds: PositiveFloat = 3.0
     #: ``Retry-After`` of a 503 answer when the database cannot answer.
-    retry_after_seconds: PositiveInt = 5
+    retry_after_seconds: Seconds = 5
 
     def _check(self) -> None:
         _check_db_url("database_url", self.database_url)
@@ -111,7 +118,7 @@ class CacheSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=T
     cache_max_entries: PositiveInt = 50_000
     cache_max_bytes: PositiveInt = 160 * 1024 * 1024
     #: Seconds a certificate view lives in Redis (invalidation removes it sooner).
-    redis_ttl_seconds: PositiveInt = 3600
+    redis_ttl_seconds: Seconds = 3600
     #: Verify read path: keep ready-to-send answers in process memory (switched off only to measure).
     local_cache: bool = True
     #: Verify read path: keep certificate views in Redis (switched off only to measure; Redis still carries
@@ -121,11 +128,11 @@ class CacheSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=T
     #: backstop behind Redis pub/sub, and the only path when there is no Redis).
     change_poll_seconds: PositiveFloat = 0.5
     #: Seconds after which the key set is reloaded even when no key event was seen.
-    keyset_refresh_seconds: PositiveInt = 60
+    keyset_refresh_seconds: Seconds = 60
     #: ``max-age`` of ``GET /v1/keys``.
-    keys_max_age_seconds: PositiveInt = 300
+    keys_max_age_seconds: Seconds = 300
     #: Seconds a worker remembers an employer API key look-up (revocations are also announced via Redis).
-    api_key_cache_seconds: PositiveInt = 60
+    api_key_cache_seconds: Seconds = 60
 
 
 class RateLimitSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -198,7 +205,7 @@ class IssuingSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields
     #: ``ProvinceProfile`` once, at start-up (the app factory, the CLI group, the runtimes).
     profile: str = "hunan"
     #: Overrides the profile's public-notice period (days): longer only, unless ``demo_mode`` (rule 8).
-    notice_days: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    notice_days: Annotated[int, msgspec.Meta(ge=0, le=366)] | None = None
     #: The demo (``make run``): the notice may be shortened below the profile's minimum, and the public pages
     #: and the log say so. Never on in a real deployment.
     demo_mode: bool = False
@@ -260,7 +267,7 @@ class TransparencyLogSettings(_Concern, frozen=True, kw_only=True, forbid_unknow
 
     #: Transparency-log origin line of checkpoints (C2SP signed note).
     log_origin: str = "certreg.example/log"
-    checkpoint_interval_seconds: PositiveInt = 300
+    checkpoint_interval_seconds: Seconds = 300
 
     def _check(self) -> None:
         if not re.fullmatch(r"[^\s+]+", self.log_origin):
@@ -273,9 +280,9 @@ class ConsoleSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields
 
     #: A session ends after this many idle minutes, and this many hours after sign-in whatever happens; an
     #: account is locked this many minutes after 5 failed sign-ins.
-    console_idle_minutes: PositiveInt = 30
-    console_session_hours: PositiveInt = 12
-    console_lockout_minutes: PositiveInt = 15
+    console_idle_minutes: Minutes = 30
+    console_session_hours: Hours = 12
+    console_lockout_minutes: Minutes = 15
     #: Sign-in attempts per minute from one client address and for one login name.
     console_login_rate_per_minute: PositiveInt = 30
     console_account_rate_per_minute: PositiveInt = 10
@@ -287,7 +294,7 @@ class ServerSettings(_Concern, frozen=True, kw_only=True, forbid_unknown_fields=
     #: Public base URL that QR codes point at (no trailing slash).
     public_url: str = "http://127.0.0.1:8000"
     #: Server workers for ``certreg serve`` (and the processes that build documents).
-    workers: PositiveInt = 1
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     #: Log level of the service's own loggers.
     log_level: str = "INFO"
     #: One JSON access-log line per request (route template, status, time; never the path or query).
@@ -378,7 +385,7 @@ def _concern_of(name: str, variable: str) -> str:
         return _CONCERN_OF[name]
     except KeyError:
         raise SettingsError(
-            f"配置错误 / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
+            f"配置错误：没有设置项 {variable} / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
         ) from None
 
 
@@ -504,7 +511,10 @@ def _env_name(field: str) -> str:
 
 
 def _error(field: str, expected: str, got: str) -> SettingsError:
-    return SettingsError(f"配置错误 / bad setting {_env_name(field)}: expected {expected}, got {redact_url(got)!r}")
+    variable = _env_name(field)
+    return SettingsError(
+        f"配置错误：{variable} 取值无效 / bad setting {variable}: expected {expected}, got {redact_url(got)!r}"
+    )
 
 
 def redact_url(url: str) -> str:
@@ -562,6 +572,16 @@ def _check_port(field: str, url: str) -> None:
         port = -1
     if port is not None and not 0 < port < 65536:
         raise _error(field, "a URL whose port is a number from 1 to 65535", redact_url(url))
+
+
+def built_or_exit(build: Callable[[], _Built]) -> _Built:
+    """``build()`` (an ASGI module's ``create_app``), or, when a setting is bad, its message on stderr and exit
+    code 2: a server such as granian importing ``verify.asgi`` printed the whole traceback around it."""
+    try:
+        return build()
+    except SettingsError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -656,6 +676,7 @@ def _validation_error(exc: msgspec.ValidationError, raw: Mapping[str, Any]) -> S
             value = "(hidden)"
         else:
             value = repr(redact_url(given) if field in _URL_FIELDS and isinstance(given, str) else given)
-        return SettingsError(f"配置错误 / bad setting {_env_name(field)}={value}: {reason}")
+        variable = _env_name(field)
+        return SettingsError(f"配置错误：{variable} 取值无效 / bad setting {variable}={value}: {reason}")
     # __post_init__ raises SettingsError itself; msgspec wraps it as a ValidationError with that text.
     return SettingsError(text)

@@ -12,10 +12,12 @@ texts name the same placeholders: ``{kind_zh}`` in the Chinese text pairs with `
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib.resources import files
 from string import Formatter
+from typing import Final
 
 #: A table of texts: code -> (Chinese, English).
 Texts = dict[str, tuple[str, str]]
@@ -74,3 +76,16 @@ def _placeholders(where: str, text: str, suffix: str) -> set[str]:
 
 def _listed(names: set[str]) -> str:
     return ", ".join(f"{{{name}}}" for name in sorted(names)) or "no placeholder"
+
+
+#: Between the two halves of a one-line "中文 / English" message: " / ", or "/ " right after a full-width
+#: bracket or punctuation mark that ends the Chinese ("…（第 3 条）/ …"), as many messages are written.
+_HALVES: Final = re.compile(r" / |(?<=[\u3000-\u303f\uff00-\uffef])/ ")
+
+
+def split_bilingual(message: str) -> tuple[str, str] | None:
+    """The Chinese and English halves of ``message``, or ``None`` when it has no separator."""
+    match = _HALVES.search(message)
+    if match is None:
+        return None
+    return message[: match.start()], message[match.end() :]

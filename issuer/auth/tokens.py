@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import ClientException, NotAuthorizedException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,7 +84,11 @@ async def revoke_token(session: AsyncSession, token_id: int) -> None:
 
 
 def bearer_token(connection: ASGIConnection) -> str:  # type: ignore[type-arg]
-    """The bearer token of the request; raises 401 when there is none."""
+    """The bearer token of the request; raises 401 when there is none, 400 when ``Authorization`` is sent more
+    than once (which one a proxy in front believed is unknown; the first one was used)."""
+    sent = [part for value in connection.headers.getall("authorization", []) for part in value.split(",")]
+    if len(sent) > 1:  # also two joined by a proxy or client: a comma is in no bearer token (RFC 6750)
+        raise ClientException("Authorization 请求头只能有一个 / send the Authorization header once")
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():

@@ -14,7 +14,7 @@ from typing import Final
 import msgspec
 
 from registry.convert import view_of
-from registry.i18n import catalogue
+from registry.i18n import catalogue, split_bilingual
 from registry.rules.errors import Violation
 
 #: The import's own codes (``problems.toml`` beside this module); a Chinese text may leave out ``{field}``.
@@ -80,10 +80,8 @@ def from_violation(found: Violation, *, column: str = "", field: str, row: int =
 def bilingual(text: str, *, code: str, field: str, row: int = 0, rule: str | None = None) -> RowProblem:
     """A problem of issuing's own checks from a "中文 / English" text (the registry's error messages and
     issuing's own are written that way); a text without the separator is used for both languages."""
-    zh, sep, en = text.partition(" / ")
-    return RowProblem(
-        row=row, field=field, code=code, message_zh=zh, message_en=en if sep else zh, rule=rule_of(code, rule)
-    )
+    zh, en = split_bilingual(text) or (text, text)
+    return RowProblem(row=row, field=field, code=code, message_zh=zh, message_en=en, rule=rule_of(code, rule))
 
 
 def codes() -> frozenset[str]:

@@ -16,16 +16,28 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from issuer.cli.usage import bilingual_usage_error
 from keys.errors import KeysError
 from registry.errors import RegistryError
 
 
 class _Group(click.Group):
-    """Turns the packages' own errors into a clear message and exit code 2."""
+    """Turns the packages' own errors into a clear message and exit code 2, and click's English-only usage
+    errors into bilingual ones (:mod:`issuer.cli.usage`)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise bilingual_usage_error(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise bilingual_usage_error(exc) from None
         except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
             sys.exit(2)

@@ -147,6 +147,27 @@ class IsoDate(click.ParamType[date]):
 
 ISO_DATE = IsoDate()
 
+#: The largest row id a database column holds (a signed 64-bit integer on PostgreSQL and SQLite).
+MAX_ROW_ID: Final = 2**63 - 1
+
+
+class RowId(click.ParamType[int]):
+    """The id of a stored row (batch, token, API key), from 1 to :data:`MAX_ROW_ID`: anything else is a usage
+    error in both languages, never a driver's ``OverflowError`` traceback for a mistyped long number."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if not (text.isdigit() and 1 <= int(text) <= MAX_ROW_ID):
+            self.fail(f"编号须为 1 到 {MAX_ROW_ID} 的整数 / an id from 1 to {MAX_ROW_ID}, not {value!r}", param, ctx)
+        return int(text)
+
+
+ROW_ID = RowId()
+
 #: ``--json`` of every list command: one JSON object per line, dates and times in ISO 8601.
 json_option = click.option(
     "--json",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.cli._common import (
+    ROW_ID,
     console,
     echo_json_lines,
     err_console,
@@ -23,6 +24,7 @@ from issuer.cli._common import (
     run,
     settings_from_env,
 )
+from issuer.cli.options import short_text
 from registry.errors import ConflictError
 from registry.lookups import get_or_refuse
 from registry.models import ApiKey
@@ -37,7 +39,12 @@ def apikeys_group() -> None:
 
 
 @apikeys_group.command("create")
-@click.option("--name", required=True, help="密钥持有者（用人单位名称）/ who holds the key (an employer's name).")
+@click.option(
+    "--name",
+    required=True,
+    callback=short_text(128, required=True),
+    help="密钥持有者（用人单位名称）/ who holds the key (an employer's name).",
+)
 @click.option(
     "--rate",
     type=click.IntRange(1, 10_000_000),
@@ -46,12 +53,10 @@ def apikeys_group() -> None:
 def apikeys_create(name: str, rate: int | None) -> None:
     """新建 API 密钥（仅显示一次）/ Create a key and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
-    if not name.strip() or len(name) > 128:
-        raise click.BadParameter("1 to 128 characters / 1 到 128 个字符", param_hint="--name")
     key = generate_api_key()
 
     async def _create(session: AsyncSession) -> int:
-        row = ApiKey(key_hash=hash_api_key(key), name=name.strip(), rate_per_minute=rate)
+        row = ApiKey(key_hash=hash_api_key(key), name=name, rate_per_minute=rate)
         session.add(row)
         await session.flush()
         return row.id
@@ -94,7 +99,7 @@ def apikeys_list(as_json: bool) -> None:
 
 
 @apikeys_group.command("revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=ROW_ID)
 def apikeys_revoke(key_id: int) -> None:
     """吊销 API 密钥 / Revoke key KEY_ID: it stops working on every verify worker."""
     settings = settings_from_env()

@@ -12,7 +12,16 @@ from issuer.auth.operators import operator
 from issuer.batches import reports
 from issuer.batches.dto import BatchDetail, BatchSummary
 from issuer.batches.workflow import RowStatus, State
-from issuer.cli._common import console, echo_json_lines, json_option, open_database, province, run, settings_from_env
+from issuer.cli._common import (
+    ROW_ID,
+    console,
+    echo_json_lines,
+    json_option,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+)
 from registry.calendar import province_time_text
 
 
@@ -142,7 +151,7 @@ def batches_list(state: str | None, institution: str | None, limit: int, as_json
 
 
 @batches_group.command("show")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @click.option(
     "--status",
     type=click.Choice([s.value for s in RowStatus]),

@@ -23,7 +23,16 @@ from issuer.artefacts.services import Artefacts, draw_test_print, parse_offset, 
 from issuer.artefacts.store import ArtefactKind
 from issuer.auth import Role
 from issuer.auth.operators import operator as find_operator
-from issuer.cli._common import console, err_console, open_database, province, run, settings_from_env, with_passphrase
+from issuer.cli._common import (
+    ROW_ID,
+    console,
+    err_console,
+    open_database,
+    province,
+    run,
+    settings_from_env,
+    with_passphrase,
+)
 from issuer.cli.batches import batches_group
 from issuer.cli.certificates import certificates_group
 from issuer.cli.options import operator_option
@@ -95,7 +104,7 @@ def test_print_command(kind: str, offset: str | None, output: Path) -> None:
 
 
 @batches_group.command("certificates")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @click.option("--format", "file_format", type=click.Choice(["zip", "pdf"]), default="zip", show_default=True,
               help="zip：每张证书一个 PDF；pdf：套打合并 / zip: one PDF per certificate; "
                    "pdf: every print page in one file.")  # fmt: skip
@@ -142,7 +151,7 @@ def _report_table(report: PhotoReport) -> Table:
 
 
 @batches_group.command("photos")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @operator_option
 def batch_photos_command(batch_id: int, archive: Path, operator: str | None) -> None:

@@ -21,6 +21,7 @@ from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import (
+    ROW_ID,
     console,
     err_console,
     in_session,
@@ -112,7 +113,7 @@ def print_summary(result: IssueResult, seconds: float) -> None:
 
 
 @click.command("issue-batch")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @operator_option
 def issue_batch_command(batch_id: int, operator: str | None) -> None:
     """发证：签发公示期满的批次 / issue batch BATCH_ID (its public notice must have ended)."""

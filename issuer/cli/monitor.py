@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Final
@@ -50,7 +51,9 @@ def fetch(url: str) -> bytes:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             body: bytes = response.read(MAX_BODY + 1)
     except urllib.error.HTTPError as exc:
-        raise FetchError(f"{url}: HTTP {exc.code} {exc.read(300).decode('utf-8', 'replace')}") from None
+        with exc:  # closes the answer's socket
+            said = " ".join(exc.read(300).decode("utf-8", "replace").split())  # one line, whatever the page's layout
+        raise FetchError(f"{url}: HTTP {exc.code} {said}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise FetchError(f"{url}: {getattr(exc, 'reason', exc)}") from None
     if len(body) > MAX_BODY:
@@ -116,16 +119,21 @@ def pinned_state(base: str, state: MonitorState | None, key: str | None, new_key
             )
         return state
     key = key or new_key
+    announced = key is None
     if key is None:
-        key = fetch_text(f"{base}/v1/log/key").strip()
-        click.echo(f"首次使用即信任 / trust on first use: pinned the key the log announces: {key}")
-    else:
-        click.echo(f"已固定密钥 / pinned the key given: {key.strip()}")
-    try:
+        key = fetch_text(f"{base}/v1/log/key")
+    key = key.strip()
+    try:  # before saying it is pinned; and what the log sent instead of a key is not echoed whole
         NoteVerifier.parse(key)
     except NoteError as exc:
+        if announced:
+            raise FetchError(f"{base}/v1/log/key: 答复不是日志验证公钥 / the answer is not a verifier key") from None
         raise FetchError(str(exc)) from None
-    return MonitorState(url=base, verifier_key=key.strip())
+    if announced:
+        click.echo(f"首次使用即信任 / trust on first use: pinned the key the log announces: {key}")
+    else:
+        click.echo(f"已固定密钥 / pinned the key given: {key}")
+    return MonitorState(url=base, verifier_key=key)
 
 
 def check_once(base: str, state_path: Path, key: str | None, new_key: str | None = None) -> str:
@@ -173,8 +181,11 @@ def check_once(base: str, state_path: Path, key: str | None, new_key: str | None
 def monitor_command(url: str, state_path: Path, key: str | None, new_key: str | None) -> None:
     """监测日志只增不改 / Check that the log at URL only grew since the last run; exit 1 on a fork, rollback, rewrite
     or new key."""
-    if not url.startswith(("http://", "https://")):
-        raise click.BadParameter("an http:// or https:// URL", param_hint="URL")
+    if not _log_url(url):
+        raise click.BadParameter(
+            "须为日志的 http:// 或 https:// 网址（不带查询串）/ the log's http:// or https:// URL, without a query",
+            param_hint="URL",
+        )
     if key is not None and new_key is not None:
         raise click.UsageError("--key 与 --accept-key 只能用一个 / give --key or --accept-key, not both")
     base = url.rstrip("/")
@@ -186,6 +197,22 @@ def monitor_command(url: str, state_path: Path, key: str | None, new_key: str | 
     except FetchError as exc:
         click.echo(f"无法检查 / cannot check: {exc}", err=True)
         sys.exit(2)
+
+
+def _log_url(url: str) -> bool:
+    """An http(s) URL with a host and no query, fragment or credentials (the routes are appended to it);
+    ``http://[::1`` made urllib raise a ValueError traceback."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and port_ok
+        and not (parts.query or parts.fragment or parts.username or parts.password)
+    )
 
 
 COMMANDS = [monitor_command]

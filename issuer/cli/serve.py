@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import click
 
 from issuer.cli._common import open_database, run, settings_from_env
@@ -25,6 +28,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
             return
 
     run(_check)
+    _check_listen(host, port)
     url = f"http://{host}:{port}"
     # plain echo: links must stay on one line to be clickable, whatever the terminal's width
     click.echo(f"certreg 服务地址 / serving on {url}")
@@ -37,6 +41,23 @@ def serve(host: str, port: int, workers: int | None) -> None:
             serve_metrics(settings.server.metrics_port, host, directory)
             click.echo(f"  指标 / metrics (all workers): http://{host}:{settings.server.metrics_port}/metrics")
         _run_uvicorn(host, port, workers or settings.server.workers, settings.server.log_level)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse, in both languages and before "serving on" is printed, an address the server cannot listen on
+    (a port in use, an unknown host): uvicorn said it in an English log line after the links, exit code 3."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        click.echo(
+            f"错误 / error: 无法监听 {host}:{port}（端口已被占用或地址无效）/ cannot listen on {host}:{port}: {reason}",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def _run_uvicorn(host: str, port: int, workers: int, log_level: str) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth import Role, create_token, revoke_token
-from issuer.cli._common import console, err_console, in_session, settings_from_env
+from issuer.cli._common import ROW_ID, console, err_console, in_session, settings_from_env
+from issuer.cli.options import short_text
 from registry.calendar import province_minute
 from registry.models import ApiToken
 
@@ -29,7 +30,12 @@ def tokens_group() -> None:
     help="令牌所代表的机构或中心编码 / institution or centre code the token acts for.",
 )
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="角色 / role.")
-@click.option("--label", default="", help="备注：令牌由谁持有 / a note saying who holds the token.")
+@click.option(
+    "--label",
+    default="",
+    callback=short_text(128, required=False),
+    help="备注：令牌由谁持有 / a note saying who holds the token.",
+)
 def tokens_create(org_code: str, role: str, label: str) -> None:
     """新建 API 令牌（仅显示一次）/ Create a token and print it once: store it safely, it cannot be shown again."""
     settings = settings_from_env()
@@ -42,7 +48,7 @@ def tokens_create(org_code: str, role: str, label: str) -> None:
 
 
 @tokens_group.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ROW_ID)
 def tokens_revoke(token_id: int) -> None:
     """吊销 API 令牌 / Revoke token TOKEN_ID: it stops working at once."""
     settings = settings_from_env()

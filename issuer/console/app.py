@@ -207,7 +207,7 @@ async def dashboard(request: Request[Any, Any, Any], principal: Caller) -> Respo
 
 @get("/static/console.css", name="console:css", sync_to_thread=False, cache_control=None)
 def stylesheet() -> Response[bytes]:
-    return Response(_CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=3600"})
+    return Response(_CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
 
 
 # --- the console's exception table: pages, not JSON ------------------------------------------------------
@@ -225,7 +225,7 @@ def _to_enrolment(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
 
 
 def _plain(status: int, message: str) -> Response[Any]:
-    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
+    return Response(message, status_code=status, media_type="text/plain")
 
 
 def _page(status: int, heading: tuple[str, str]) -> Any:

@@ -107,7 +107,7 @@ def render_now(
     return Response(
         body,
         status_code=status_code,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         cookies=all_cookies,
         headers={
             "content-security-policy": CSP,

@@ -7,6 +7,7 @@ at import (:mod:`registry.i18n`). ``{name}`` placeholders are filled by :func:`v
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 from registry.i18n import Texts, catalogue
@@ -27,10 +28,25 @@ def violation(code: str, *, rule: str | None = None, field: str | None = None, *
     Raises ``KeyError`` for a code that is not in :data:`MESSAGES` (a programming error, caught by the tests).
     """
     zh, en = MESSAGES[code]
+    shown = {name: _shown(value) for name, value in params.items()}
     return Violation(
         code=code,
-        message_zh=zh.format(**params),
-        message_en=en.format(**params),
+        message_zh=zh.format(**shown),
+        message_en=en.format(**shown),
         rule=rule,
         field=field,
     )
+
+
+#: Past this many characters an echoed value is cut (a 5,000-character "number" was quoted whole).
+MAX_SHOWN: Final = 200
+
+
+def _shown(value: object) -> object:
+    """A text value as a message may quote it: control and format characters (NUL, a right-to-left override
+    that would turn the rest of the message around on a page) written as ``<U+202E>``, and cut at
+    :data:`MAX_SHOWN` characters. Other values are formatted as they are."""
+    if not isinstance(value, str):
+        return value
+    cut = value[:MAX_SHOWN] + ("…" if len(value) > MAX_SHOWN else "")
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") else c for c in cut)

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Headers
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
@@ -81,6 +82,15 @@ def client_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     return f"ip:{request.client.host}" if request.client else "ip:unknown"
 
 
+def keys_repeated(headers: Headers) -> bool:
+    """Whether ``X-API-Key`` or ``Authorization`` comes more than once (or two values joined by a comma, which
+    no key holds): the first was believed, whichever one a proxy in front had checked or counted."""
+    return any(
+        len([part for value in headers.getall(name, []) for part in value.split(",")]) > 1
+        for name in ("x-api-key", "authorization")
+    )
+
+
 async def api_key_of(runtime: VerifyRuntime, client: str, key: str | None) -> ApiKeyRecord | RawResponse:
     """The record of a valid ``key``, or the ready refusal: 429 when ``client`` is over the public limit,
     else 401 (and the request counts against the IP). Raises ServiceUnavailableError."""
@@ -105,6 +115,8 @@ async def optional_api_key(
     """For a route open to the public and to keys: ``None`` when the request carries no API key (the
     per-IP limit applies), the key's record when it carries a valid one, else the ready refusal (see
     :func:`api_key_of`)."""
+    if keys_repeated(request.headers):
+        return runtime.fixed.repeated_key
     key = key_from_headers(request.headers)
     return None if key is None else await api_key_of(runtime, client, key)
 
@@ -113,6 +125,8 @@ async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
     """Guard: 401 (or 429, see :func:`api_key_of`) unless the request carries an unrevoked employer API key
     (kept in ``state.api_key``)."""
     runtime: VerifyRuntime = connection.app.state[STATE_KEY]
+    if keys_repeated(connection.headers):
+        raise RefusedError(runtime.fixed.repeated_key)
     found = await api_key_of(runtime, client_of(connection), key_from_headers(connection.headers))
     if isinstance(found, RawResponse):
         raise RefusedError(found)

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import ParameterKwarg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -20,7 +22,7 @@ from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
-from verify.http.problems import PROBLEM_JSON, problem_bytes
+from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
 from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.texts import lang_of
@@ -55,9 +57,79 @@ def _body(status: int, message: str, detail: Any = None) -> Response[Any]:
     return Response(problem_bytes(status, message, detail), status_code=status, media_type=PROBLEM_JSON)
 
 
-def _validation(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """400: a page on the pages for people (a person who opened ``/notice?page=0`` reads no JSON), problem
+    details everywhere else."""
     assert isinstance(exc, ValidationException)
-    return _body(400, _batch_size_message(exc.extra) or f"请求参数无效 / invalid request: {exc.detail}", exc.extra)
+    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request))
+    runtime = request.app.state.get(STATE_KEY)
+    if isinstance(runtime, VerifyRuntime) and _person_page(request):
+        lang = lang_of(request.query_params.get("lang"))
+        zh, en = split_message(message)
+        return _as_response(runtime.fixed.bad_request_page(lang, zh if lang == "zh" else en))
+    return _body(400, message, exc.extra)
+
+
+def _person_page(request: Request[Any, Any, Any]) -> bool:
+    """A page for people (its route is left out of the API document) that the client opens as a page."""
+    handler = request.scope.get("route_handler")
+    return isinstance(handler, HTTPRouteHandler) and not handler.resolve_include_in_schema() and _wants_page(request)
+
+
+#: Where a refused parameter was read from, in Chinese (litestar's ``source`` of each problem).
+_SOURCE_ZH = {"query": "查询参数", "path": "路径参数", "body": "请求体", "header": "请求头", "cookie": "Cookie"}
+_FIELD_NAMED = re.compile(r"field `([^`]+)`")
+_PROBLEM_KEYS = ("message", "key", "source")
+_MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
+
+
+def wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The names the client types for the route's parameters whose Python name differs (``?state=`` of
+    ``batch_state``): litestar's problems name the Python one."""
+    handler = request.scope.get("route_handler")
+    if not isinstance(handler, HTTPRouteHandler):
+        return {}
+    names = {}
+    for key, parameter in handler.parsed_fn_signature.parameters.items():
+        alias = parameter.kwarg_definition.name if isinstance(parameter.kwarg_definition, ParameterKwarg) else None
+        if alias and alias != key:
+            names[key] = alias
+    return names
+
+
+def validation_message(exc: ValidationException, wire_names: dict[str, str] | None = None) -> str:
+    """The bilingual message of a refused parameter or body, naming each field and where it was read.
+
+    Litestar's own detail quotes the whole URL, query string included ("Validation failed for GET
+    /notice?page=-1&name=…"): whatever else the client put in it — a name, a document number — would be
+    echoed into the answer (DEVELOPERS.md: no personal data in an error message), so it is never used."""
+    missing = _MISSING_PARAMETER.match(exc.detail)
+    if missing is not None:
+        source, name = missing.groups()
+        return f"缺少{_SOURCE_ZH.get(source, '参数')} {name} / invalid request: missing {source} parameter {name!r}"
+    zh: list[str] = []
+    en: list[str] = []
+    for problem in exc.extra if isinstance(exc.extra, list) else ():
+        if not isinstance(problem, dict):
+            continue
+        message, key, source = (str(getattr(v, "value", v)) for v in (problem.get(k, "") for k in _PROBLEM_KEYS))
+        whole = source == "body" and key == "data"  # the body as a whole, not one of its fields
+        key = (wire_names or {}).get(key, key)
+        where = "请求体" if whole else f"{_SOURCE_ZH.get(source, '参数')} {key} "
+        named = _FIELD_NAMED.search(message)
+        if message.startswith("Object missing required field") and named:
+            zh.append(f"{where}缺少字段 {named.group(1)}")
+        elif message.startswith("Object contains unknown field") and named:
+            zh.append(f"{where}含未知字段 {named.group(1)}")
+        elif whole and message == "'data'":
+            zh.append("缺少请求体")
+            message = "the request body is missing"
+        else:
+            zh.append("请求体格式不符" if whole else f"{where}无效")
+        en.append(message if whole else f"{key} ({source or 'parameter'}): {message}")
+    if not zh:
+        return "请求参数无效 / invalid request"
+    return f"请求参数无效：{'；'.join(zh)} / invalid request: {'; '.join(en)}"
 
 
 _ARRAY_LENGTH = re.compile(r"Expected `array` of length (<=|>=) (\d+)")
@@ -97,6 +169,10 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if exc.status_code == 400 and "invalid utf-8" in message.lower():
         # msgspec >= 0.23 reports invalid UTF-8 itself (a DecodeError) instead of raising UnicodeDecodeError.
         message = _UNDECODABLE[UnicodeDecodeError]
+    elif exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
+        # litestar's decoder said what is wrong with the body in English ("Input data was truncated"); the
+        # Chinese says what it is about, not just "bad request"
+        message = f"请求体不是有效的 JSON / {message}"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     response = _body(exc.status_code, message, exc.extra or None)

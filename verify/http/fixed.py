@@ -66,6 +66,9 @@ class FixedAnswers:
             "API 密钥无效或已吊销 / the API key is unknown or revoked",
             extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
         )
+        self.repeated_key = error_json(
+            400, "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
+        )
         #: One answer for an unknown number, a wrong name, a forged token and a certificate without a
         #: credential: a credential is had only with what verifying the certificate needs.
         self.no_credential = error_json(
@@ -126,6 +129,10 @@ class FixedAnswers:
         """The query form with a message (400) or a number filled in (short mode, 200)."""
         body = self.pages.form(lang, number=number, message=message, short=short)
         return html_response(body, self.pages.csp, status=400 if message else 200)
+
+    def bad_request_page(self, lang: Lang, message: str) -> RawResponse:
+        """A page for people whose address carries a parameter it cannot take (``/notice?page=0``)."""
+        return html_response(self.pages.problem(lang, message, toggle=_form_toggle(lang)), self.pages.csp, status=400)
 
     def _problem(self, lang: Lang, status: int, message: str, seconds: int) -> RawResponse:
         body = self.pages.problem(lang, message, toggle=_form_toggle(lang))

@@ -19,6 +19,8 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
+from registry.i18n import split_bilingual
+
 PROBLEM_JSON: Final = "application/problem+json"
 
 
@@ -42,8 +44,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 def split_message(message: str) -> tuple[str, str]:
     """``"<zh> / <en>"`` as its two halves (a message without the separator is both)."""
-    zh, separator, en = message.partition(" / ")
-    return (zh, en) if separator else (message, message)
+    halves = split_bilingual(message)
+    return halves if halves is not None else (message, message)
 
 
 def problem(

@@ -24,7 +24,7 @@ from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.issuing.errors import IneligibleError
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.tabular import TableError
-from verify.http.errors import EXCEPTION_HANDLERS, Handler
+from verify.http.errors import EXCEPTION_HANDLERS, Handler, validation_message, wire_names
 
 #: The app's table, issuer rows over verify's (the order :class:`issuer.app` registers them in).
 _TABLE: Final[dict[type[Exception] | int, Handler]] = {**EXCEPTION_HANDLERS, **ISSUER_EXCEPTION_HANDLERS}
@@ -48,7 +48,7 @@ def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[st
         status = 403
     message = str(exc)
     if isinstance(exc, ValidationException):
-        message = f"请求参数无效 / invalid request: {exc.detail}"
+        message = validation_message(exc, wire_names(request))
     problems = exc.problems if isinstance(exc, IneligibleError) else []
     return render(
         request, principal, "refused.html", status_code=status, status=status, message=message, problems=problems

@@ -31,7 +31,7 @@ _CSS: Final = (files("issuer.console") / "static" / "screens.css").read_bytes()
 @get("/static/screens.css", sync_to_thread=False, cache_control=None)
 def stylesheet() -> Response[bytes]:
     """The screens' style sheet (the pages' Content-Security-Policy allows no inline style)."""
-    return Response(_CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=3600"})
+    return Response(_CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
 
 
 environment().filters["cst"] = province_minute

@@ -182,3 +182,13 @@ async def test_lists_show_what_each_holder_may_see(
     )
     assert [item["id"] for item in filtered.json()["items"]] == [theirs]
     assert (await client.get("/v1/batches?state=nope", headers=auth(tokens["province_admin"]))).status_code == 400
+
+
+async def test_a_bad_filter_is_named_as_the_client_typed_it(matrix: tuple[Client, dict[str, str], Settings]) -> None:
+    """``?state=nope`` is refused naming ``state``, not the handler's ``batch_state``."""
+    client, tokens, _ = matrix
+    response = await client.get("/v1/batches?state=nope", headers=auth(tokens["province_admin"]))
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["message_zh"] == "请求参数无效：查询参数 state 无效"
+    assert problem["message_en"] == "invalid request: state (query): Invalid enum value 'nope'"

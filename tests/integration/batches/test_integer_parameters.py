@@ -86,9 +86,13 @@ def test_the_walk_finds_the_integer_parameters_of_both_apps(settings: Settings) 
 
 
 def _message(response: Any) -> str:
-    """The API's ``error``; a console page's refusal (``/console/``: pages, not JSON)."""
+    """The API's ``error``; a console page's refusal (``/console/``: pages, not JSON); a public page's message
+    (``/log/{index}``, ``/notice``: a page in the reader's language, Chinese unless ``?lang=en``) with the
+    same page's in English."""
     if response.headers.get("content-type", "").startswith("text/html"):
         found = re.search(r'id="refusal"[^>]*>(.*?)</p>', response.text, re.DOTALL)
+        if found is None:
+            found = re.search(r'id="message"[^>]*>(.*?)</p>', response.text, re.DOTALL)
         return html.unescape(found.group(1)) if found else ""
     return str(response.json()["error"])
 
@@ -98,7 +102,11 @@ async def _refused_everywhere(client: Client, app: Litestar, headers: dict[str, 
     for probe in probes(app, "1"):
         body: dict[str, object] | None = {} if probe.method == "POST" else None
         response = await client.request(probe.method, probe.path, params=probe.query, json=body, headers=headers)
-        if response.status_code != 400 or not bilingual(_message(response)):
+        message = _message(response)
+        if 'id="message"' in response.text:  # a public page: its message, then the English page's
+            english = await client.request(probe.method, probe.path, params={**probe.query, "lang": "en"})
+            message = f"{message} / {_message(english)}"
+        if response.status_code != 400 or not bilingual(message):
             failures.append(f"{probe}: {response.status_code} {response.text[:100]}")
     assert not failures, "\n".join(failures)
 

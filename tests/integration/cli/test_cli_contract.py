@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from issuer.cli import main
@@ -102,3 +104,72 @@ def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_pa
     assert {k["authority"] for k in keys} >= {"430000"}
     for k in keys:
         datetime.fromisoformat(str(k["valid_from"]))
+
+
+def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -> None:
+    """A mistyped long id is a usage error, not the driver's OverflowError traceback (it reached SQLite)."""
+    env = {"CERTREG_DATABASE_URL": empty_db_url}
+    for args in (
+        ["batches", "show", "99999999999999999999"],
+        ["apikeys", "revoke", "99999999999999999999999"],
+        ["tokens", "revoke", "0"],
+        ["issue-batch", "9223372036854775808"],
+        ["batches", "photos", "x1", __file__],
+    ):
+        outcome = CliRunner().invoke(main, args, env=env)
+        assert outcome.exit_code == 2, (args, outcome.output)
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit), args
+        assert "编号须为 1 到 9223372036854775807 的整数" in outcome.output, args
+        assert "an id from 1 to 9223372036854775807" in outcome.output, args
+
+
+#: Mistyped command lines and the Chinese half of what certreg answers; the English half is click's own.
+USAGE_ERRORS = {
+    "an unknown option": (["batches", "list", "--jsn"], "没有选项 --jsn", "No such option '--jsn'."),
+    "an unknown command": (["batchez"], "没有命令 batchez", "No such command 'batchez'."),
+    "a missing option": (["verify-token", "T"], "缺少选项 --keys", "Missing option '--keys'."),
+    "a missing argument": (["batches", "show"], "缺少参数 BATCH_ID", "Missing argument 'BATCH_ID'."),
+    "a value not offered": (
+        ["keys", "new", "--authority", "430000", "--purpose", "nope"],
+        "'--purpose' 取值无效：须为以下之一：'statement', 'log'",
+        "Invalid value for '--purpose': 'nope' is not one of 'statement', 'log'.",
+    ),
+    "not a number": (
+        ["batches", "list", "--limit", "abc"],
+        "'--limit' 取值无效：须为整数",
+        "Invalid value for '--limit': 'abc' is not a valid integer range.",
+    ),
+    "out of range": (
+        ["feed", "export", "--since", "-5", "--out", "."],
+        "'--since' 取值无效：须在 0<=x<=9223372036854775807 范围内",
+        "Invalid value for '--since': -5 is not in the range 0<=x<=9223372036854775807.",
+    ),
+    "no such file": (
+        ["registry", "load", "/no/such/file.csv"],
+        "'PATH' 取值无效：'/no/such/file.csv' 不存在",
+        "Invalid value for 'PATH': File '/no/such/file.csv' does not exist.",
+    ),
+    "an option without its value": (["batches", "list", "--state"], "选项 --state 需要取值", "Option '--state'"),
+    "an extra argument": (["tokens", "list", "x"], "多余的参数：x", "Got unexpected extra argument (x)"),
+}
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
+def test_a_mistyped_command_line_is_refused_in_both_languages(args: list[str], zh: str, en: str) -> None:
+    outcome = CliRunner().invoke(main, args)
+    assert outcome.exit_code == 2, outcome.output
+    assert f"{zh} / {en}" in outcome.output
+
+
+def test_serve_refuses_a_port_in_use_before_it_says_serving(empty_db_url: str, tmp_path: Path) -> None:
+    """It printed "serving on …" and the demo links, then uvicorn's English log line, exit code 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"CERTREG_DATABASE_URL": empty_db_url, "CERTREG_KEY_DIR": str(tmp_path / "keys")}
+        outcome = CliRunner().invoke(main, ["serve", "--port", str(port)], env=env)
+    assert outcome.exit_code == 2, outcome.output
+    assert f"无法监听 127.0.0.1:{port}" in outcome.output
+    assert f"cannot listen on 127.0.0.1:{port}" in outcome.output
+    assert "serving on" not in outcome.output

@@ -41,3 +41,21 @@ def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("certreg ")
+
+
+def test_a_label_or_key_holder_that_a_list_could_not_print_back_is_refused(empty_db_url: str, tmp_path: Path) -> None:
+    """An ANSI escape in a label recoloured every later ``tokens list``; a label past the column's 128
+    characters was stored whole on SQLite and "the database cannot be used" on PostgreSQL."""
+    seed(empty_db_url)
+    env = cli_env(empty_db_url, tmp_path)
+    runner = CliRunner()
+    create = ["tokens", "create", "--org", "430000", "--role", "province_admin", "--label"]
+    escaped = runner.invoke(main, [*create, "\x1b[31mred"], env=env)
+    long = runner.invoke(main, [*create, "x" * 129], env=env)
+    tab = runner.invoke(main, ["apikeys", "create", "--name", "a\tb"], env=env)
+    for outcome in (escaped, long, tab):
+        assert outcome.exit_code == 2, outcome.output
+    assert "含控制字符 U+001B / contains the control character U+001B" in escaped.output
+    assert "0 到 128 个字符 / 0 to 128 characters" in long.output
+    assert "含控制字符 U+0009" in tab.output
+    assert runner.invoke(main, ["tokens", "list", "--json"], env=env).stdout == ""

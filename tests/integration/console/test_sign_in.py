@@ -405,3 +405,15 @@ async def test_replacing_the_second_factor_needs_the_password(client: Any, datab
     done = await client.post("/console/totp", data={**form, "current_password": PASSWORD})
     assert done.status_code == 200
     assert "恢复码只显示这一次" in done.text
+
+
+async def test_console_answers_name_their_charset_once(client: Any) -> None:
+    """``text/html; charset=utf-8; charset=utf-8`` was sent: litestar adds the charset to a text/* type."""
+    page = await client.get("/console/login")
+    css = await client.get("/console/static/console.css")
+    screens_css = await client.get("/console/static/screens.css")
+    posted = await client.post("/console/login", data={"login": "x", "password": "y"})
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert css.headers["content-type"] == "text/css; charset=utf-8"
+    assert screens_css.headers["content-type"] == "text/css; charset=utf-8"
+    assert posted.headers["content-type"] == "text/html; charset=utf-8"

@@ -182,3 +182,14 @@ async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
     # nothing changed: the certificate is still valid and issued once
     still = await api.client.get(f"/v1/certificates/{number}/qr.png", headers=api.headers["province_admin"])
     assert still.status_code == 200
+
+
+async def test_two_authorization_headers_are_refused(api: Api) -> None:
+    """The first of two was believed, whichever a proxy in front checked; now neither is."""
+    good = api.headers["province_admin"]["Authorization"]
+    for pair in ([good, "Bearer not-a-real-token"], ["Bearer not-a-real-token", good], [good, good]):
+        response = await api.client.get(
+            "/v1/exports/certificates", headers=[("Authorization", value) for value in pair]
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "Authorization 请求头只能有一个 / send the Authorization header once"

@@ -120,3 +120,28 @@ def test_cannot_check_an_unreachable_log(empty_db_url: str, tmp_path: Path) -> N
     code, output = monitor(empty_db_url, tmp_path, "http://127.0.0.1:9")
     assert code == 2
     assert "cannot check" in output
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:9/?x=1", "http://user:secret@127.0.0.1:9/", "ftp://x"]
+)
+def test_a_url_that_is_no_log_address_is_refused_in_both_languages(empty_db_url: str, tmp_path: Path, url: str) -> None:
+    """``http://[::1`` was a ValueError traceback; a query or credentials made the routes' URLs nonsense."""
+    code, output = monitor(empty_db_url, tmp_path, url)
+    assert code == 2, output
+    assert "须为日志的 http:// 或 https:// 网址" in output
+    assert "the log's http:// or https:// URL, without a query" in output
+    assert "secret" not in output
+
+
+def test_a_key_given_or_announced_is_checked_before_it_is_said_pinned(
+    empty_db_url: str, tmp_path: Path, log_url: str
+) -> None:
+    code, output = monitor(empty_db_url, tmp_path, log_url, "--key", "garbage")
+    assert code == 2
+    assert "pinned" not in output
+    code, output = monitor(empty_db_url, tmp_path, log_url + "/q")  # a page answers, not a verifier key
+    assert code == 2
+    assert "pinned" not in output
+    assert "cannot check" in output
+    assert not any(line.startswith("<") for line in output.splitlines()), output  # the page's body on one line

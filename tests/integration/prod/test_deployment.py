@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.integration.prod.processes import server_env
@@ -82,3 +83,15 @@ def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
     log = result.stderr.decode(errors="replace")
     assert "worker start-up failed" in log, log[-2000:]
     assert "certreg db upgrade" in log, "the reason says what to run"
+
+
+@pytest.mark.parametrize("module", ["verify.asgi", "issuer.asgi"])
+def test_a_bad_setting_stops_the_asgi_module_with_its_message_not_a_traceback(module: str) -> None:
+    """``granian --interface asgi verify.asgi:app`` (README) with a bad setting printed a whole traceback."""
+    env = {**server_env({}), "CERTREG_WORKERS": "abc"}
+    command = [sys.executable, "-c", f"import {module}"]
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=60, check=False)
+    stderr = result.stderr.decode(errors="replace")
+    assert result.returncode == 2, stderr
+    assert "配置错误：CERTREG_WORKERS 取值无效 / bad setting CERTREG_WORKERS='abc'" in stderr
+    assert "Traceback" not in stderr

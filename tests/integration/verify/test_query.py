@@ -95,7 +95,7 @@ async def test_verify_api_answers(world: World) -> None:
     assert revoked.json()["result"] == "revoked"
     assert superseded.json()["status"]["superseded_by"] == world.successor.number
     assert bad_json.status_code == 400
-    assert bad_json.json()["error"].startswith("请求参数无效 / ")
+    assert bad_json.json()["error"].startswith("请求体不是有效的 JSON / ")
     assert extra.status_code == 400
 
 

@@ -40,6 +40,19 @@ def test_defaults_are_the_embedded_setup() -> None:
         ("CERTREG_MAX_ROWS", "many", "CERTREG_MAX_ROWS='many': Expected `int`, got `str`"),
         ("CERTREG_LOCAL_CACHE", "maybe", "CERTREG_LOCAL_CACHE='maybe': Expected `bool`"),
         ("CERTREG_WORKERS", "0", "CERTREG_WORKERS='0': Expected `int` >= 1"),
+        # absurd durations are refused at start-up: they overflowed timedelta where used (console pages 500)
+        ("CERTREG_CONSOLE_LOCKOUT_MINUTES", "99999999999999", "CERTREG_CONSOLE_LOCKOUT_MINUTES='99999999999999'"),
+        ("CERTREG_CONSOLE_SESSION_HOURS", "8785", "CERTREG_CONSOLE_SESSION_HOURS='8785': Expected `int` <= 8784"),
+        ("CERTREG_CONSOLE_IDLE_MINUTES", "527041", "CERTREG_CONSOLE_IDLE_MINUTES='527041': Expected `int` <= 527040"),
+        ("CERTREG_NOTICE_DAYS", "99999999999", "CERTREG_NOTICE_DAYS='99999999999'"),
+        ("CERTREG_REDIS_TTL_SECONDS", "999999999999999", "CERTREG_REDIS_TTL_SECONDS='999999999999999'"),
+        ("CERTREG_RETRY_AFTER_SECONDS", "99999999999999999999", "CERTREG_RETRY_AFTER_SECONDS"),
+        ("CERTREG_CHECKPOINT_INTERVAL_SECONDS", "31622401", "Expected `int` <= 31622400"),
+        ("CERTREG_WORKERS", "1000", "CERTREG_WORKERS='1000': Expected `int` <= 64"),
+        # the Chinese half names the variable too (it said only 配置错误)
+        ("CERTREG_WORKERS", "abc", "配置错误：CERTREG_WORKERS 取值无效 / bad setting CERTREG_WORKERS='abc'"),
+        ("CERTREG_PROFILE", "guangdong", "配置错误：CERTREG_PROFILE 取值无效 / bad setting CERTREG_PROFILE"),
+        ("CERTREG_DATABSE_URL", "x", "配置错误：没有设置项 CERTREG_DATABSE_URL / unknown setting CERTREG_DATABSE_URL"),
     ],
 )
 def test_a_bad_value_is_refused_by_its_variable_s_name(name: str, value: str, expected: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.i18n import CatalogueError, catalogue, check_entry
+from registry.i18n import CatalogueError, catalogue, check_entry, split_bilingual
 from registry.rules.messages import MESSAGES
 from verify.answers import CHANGE_LABELS, REASON_TEXTS, RESULT_LABELS, Result
 from verify.verifier import REASONS
@@ -94,3 +94,23 @@ def test_the_shipped_catalogues_give_every_table_its_codes() -> None:
     assert set(RESULT_LABELS) == set(Result)
     assert set(REASON_TEXTS) > set(REASONS)
     assert set(CHANGE_LABELS) == {"reissued", "replaced"}
+
+
+@pytest.mark.parametrize(
+    ("message", "halves"),
+    [
+        ("文件为空 / the file is empty", ("文件为空", "the file is empty")),
+        (
+            "XLSX 过大（上限 100 MB）/ the XLSX is too large (past 100 MB)",
+            ("XLSX 过大（上限 100 MB）", "the XLSX is too large (past 100 MB)"),
+        ),
+        ("编号长度（应为16/20/22位）", None),  # a slash inside a text is not the separator
+        (
+            "职业资格证书和/或职业技能等级证书 / qualification and/or skill level",
+            ("职业资格证书和/或职业技能等级证书", "qualification and/or skill level"),
+        ),
+        ("no Chinese at all", None),
+    ],
+)
+def test_a_one_line_message_splits_into_its_chinese_and_english(message: str, halves: tuple[str, str] | None) -> None:
+    assert split_bilingual(message) == halves

@@ -55,3 +55,15 @@ def test_violation_fills_both_texts() -> None:
 def test_unknown_codes_are_a_programming_error() -> None:
     with pytest.raises(KeyError):
         violation("no.such_code")
+
+
+def test_a_quoted_value_shows_its_invisible_characters_and_is_cut() -> None:
+    """A number typed as NUL + right-to-left override + "abc" was echoed raw: on a page the override turned the
+    rest of the message around; a 5,000-character value was quoted whole."""
+    odd = violation("number.length", value="\x00\u202eabc", expected="16/20/22")
+    assert "<U+0000><U+202E>abc" in odd.message_zh
+    assert "<U+0000><U+202E>abc" in odd.message_en
+    assert not any(c in odd.message_zh + odd.message_en for c in "\x00\u202e")
+    long = violation("number.length", value="1" * 5000, expected="16/20/22")
+    assert "1" * 200 + "…" in long.message_en
+    assert "1" * 201 not in long.message_en

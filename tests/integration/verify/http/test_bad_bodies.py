@@ -30,3 +30,12 @@ async def test_undecodable_bodies_are_a_bilingual_400(world: World, body: bytes,
     zh, en = error.split("/ ")
     assert zh.startswith("请求体不是有效的 JSON（"), error
     assert en.startswith("the request body is not valid JSON ("), error
+
+
+async def test_an_undecodable_body_gives_each_language_its_own_member(world: World) -> None:
+    """The message is written "…（嵌套层数过深）/ the request body …": message_zh held both halves."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", content=b"[" * 5000, headers={"Content-Type": "application/json"})
+    problem = response.json()
+    assert problem["message_zh"] == "请求体不是有效的 JSON（嵌套层数过深）"
+    assert problem["message_en"] == problem["detail"] == "the request body is not valid JSON (nested too deeply)"

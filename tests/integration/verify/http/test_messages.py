@@ -4,6 +4,7 @@ English is the framework's own, unmangled, and limits are named in both language
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
@@ -11,19 +12,32 @@ from tests.integration.verify.world import World, verify_app
 
 
 @pytest.mark.parametrize(
-    ("path", "text"),
+    ("path", "status", "text"),
     [
-        ("/q/", "页面不存在。"),
-        ("/c/", "页面不存在。"),
-        ("/q/a%2Fb", "页面不存在。"),
-        ("/no/such/page", "页面不存在。"),
-        ("/no/such/page?lang=en", "No such page."),
+        ("/q/", 404, "页面不存在。"),
+        ("/c/", 404, "页面不存在。"),
+        ("/q/a%2Fb", 404, "页面不存在。"),
+        ("/no/such/page", 404, "页面不存在。"),
+        ("/no/such/page?lang=en", 404, "No such page."),
+        # a parameter a page cannot take: a person who opened the address reads a page, a JSON client JSON
+        ("/log/-1", 400, "请求参数无效：路径参数 index 无效"),
+        ("/log/0?size=abc", 400, "请求参数无效：查询参数 size 无效"),
+        ("/log/0?size=abc&lang=en", 400, "invalid request: size (query): Expected `int | null`, got `str`"),
     ],
 )
-async def test_unknown_pages_are_a_404_page(world: World, path: str, text: str) -> None:
+async def test_unknown_pages_and_bad_parameters_are_a_page(world: World, path: str, status: int, text: str) -> None:
     async with AsyncTestClient(verify_app(world.database.url)) as client:
-        response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
-    assert response.status_code == 404
+        await _opened_in_a_browser(client, path, status, text)
+        api = await client.get(path, headers={"Accept": "application/json"})
+    if status == 400:
+        assert api.status_code == 400
+        assert api.headers["content-type"] == "application/problem+json"
+
+
+async def _opened_in_a_browser(client: AsyncTestClient[Litestar], path: str, status: int, text: str) -> None:
+    """``path`` as a browser opens it: a page of ``status`` that says ``text``, with its security policy."""
+    response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == status
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "<html" in response.text
     assert text in response.text
@@ -51,7 +65,7 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
         method = await client.put("/v1/verify", json={})
         too_large = await client.post("/v1/verify", content=b" " * 17_000, headers={"X-API-Key": key})
     assert malformed.status_code == 400
-    assert malformed.json()["error"] == "请求参数无效 / Input data was truncated"
+    assert malformed.json()["error"] == "请求体不是有效的 JSON / Input data was truncated"
     assert method.status_code == 405
     assert method.json()["error"] == "不支持该请求方法 / Method Not Allowed"
     assert too_large.status_code == 413
@@ -65,3 +79,87 @@ async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(worl
         response = await client.post("/v1/verify/batch", json=too_many, headers={"X-API-Key": key})
     assert response.status_code == 400
     assert response.json()["error"] == "一次最多查验 1000 张证书 / a batch holds at most 1000 items"
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        (
+            "/v1/log/entries?start=-1&end=2&name=%E5%BC%A0%E4%B8%89&id=430102199001011234",
+            "请求参数无效：查询参数 start 无效",
+            "invalid request: start (query): Expected `int` >= 0",
+        ),
+        (
+            "/v1/log/entries?start=0&name=%E5%BC%A0%E4%B8%89&id=430102199001011234",
+            "缺少查询参数 end",
+            "invalid request: missing query parameter 'end'",
+        ),
+    ],
+)
+async def test_a_refused_parameter_is_named_and_the_url_is_not_echoed(
+    world: World, path: str, zh: str, en: str
+) -> None:
+    """Whatever else a client put in the query (a holder's name, a document number) is not quoted back."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["message_zh"], body["message_en"]) == (zh, en)
+    assert "430102199001011234" not in response.text
+    assert "%E5%BC%A0" not in response.text
+
+
+#: A refused body, and the two halves of its message after "请求参数无效：" / "invalid request: ".
+REFUSED_BODIES = {
+    "a field missing": (
+        b'{"number":"S000043000101264000001"}',
+        "请求体缺少字段 name",
+        "Object missing required field `name`",
+    ),
+    "an unknown field": (
+        b'{"number":"x","name":"y","id":"1"}',
+        "请求体含未知字段 id",
+        "Object contains unknown field `id`",
+    ),
+    "no body": (b"", "缺少请求体", "the request body is missing"),
+    "a wrong type": (
+        b'{"number":1,"name":"y"}',
+        "请求体 number 无效",
+        "number (body): Expected `str | null`, got `int`",
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "zh", "en"), REFUSED_BODIES.values(), ids=REFUSED_BODIES.keys())
+async def test_a_refused_body_names_its_field_in_both_languages(world: World, body: bytes, zh: str, en: str) -> None:
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["message_zh"], problem["message_en"]) == (f"请求参数无效：{zh}", f"invalid request: {en}")
+    assert "/v1/verify" not in problem["error"]
+
+
+async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World) -> None:
+    key = await make_key(world.database)
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", json={"items": [{}]}, headers={"X-API-Key": key})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["message_zh"] == "请求参数无效：请求体 items[0] 缺少字段 name"
+    assert problem["message_en"] == "invalid request: items[0] (body): Object missing required field `name`"
+
+
+@pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
+async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> None:
+    """The first of two keys was believed, whichever one a proxy in front had checked or counted."""
+    key = await make_key(world.database)
+    body = {"number": world.valid.number, "name": "张三"}
+    json = body if route == "/v1/verify" else {"items": [body]}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post(route, json=json, headers=[("X-API-Key", key), ("X-API-Key", "crk_other")])
+    assert response.status_code == 400, response.text
+    assert (
+        response.json()["error"]
+        == "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
+    )
