@@ -1,10 +1,10 @@
-"""Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030) and XLSX.
+"""Reading the spreadsheets issuers already keep: CSV (UTF-8, UTF-8 with BOM, GB18030, UTF-16) and XLSX.
 
 Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class:`TableError` with a
-bilingual message (empty file, binary data, undecodable text, a damaged workbook, formula cells, an XLSX zip
-bomb, a long number that Excel already rounded), so an upload never turns into a 500 or a silently wrong
-record.
-"""
+bilingual message (empty file, binary data, undecodable text, an .xls or password-protected workbook, a
+damaged workbook, formula cells, an XLSX zip bomb, a long number that Excel already rounded, a CSV cell past
+the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows are
+kept and listed (:attr:`Table.hidden`): what they mean is the caller's to say."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from typing import Final
 import msgspec
 
 from registry.errors import RegistryError
-from registry.xlsx import bad_date, column_letters, first_formula, sheets
+from registry.xlsx import column_letters, scan, sheets
 
 #: An XLSX may not expand past this many bytes, nor any member by more than this ratio (zip bombs). A full
 #: 100,000-row results sheet expands to ~20 MB; at 512 MB a 20 MB upload could cost ~2 minutes of CPU.
 MAX_XLSX_EXPANDED: Final = 100 * 1024 * 1024
 MAX_XLSX_RATIO: Final = 200
+#: The compound-file signature: an Excel 97-2003 workbook (.xls, WPS .et), or an XLSX encrypted by an open password.
+_OLE2: Final = bytes.fromhex("D0CF11E0A1B11AE1")
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
 
@@ -49,6 +51,8 @@ class Table(msgspec.Struct, frozen=True):
     name: str  # sheet name, or "" for a CSV
     header: tuple[str, ...]
     rows: tuple[Row, ...]
+    #: Numbers of the sheet's hidden rows (XLSX): the reader keeps them, a caller decides what they mean.
+    hidden: tuple[int, ...] = ()
 
 
 def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> list[Table]:
@@ -58,6 +62,8 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
     """
     if not data.strip():
         raise TableError("file.empty", "文件为空 / the file is empty")
+    if data[:8] == _OLE2:
+        raise _old_workbook(data)
     if data[:4] == b"PK\x03\x04":
         if not filename.lower().endswith((".xlsx", ".xlsm")):
             raise TableError("file.type", f"{filename} 是压缩文件，不是 CSV / {filename} is a zip file, not CSV")
@@ -67,20 +73,37 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
     return [_read_csv(data, max_rows=max_rows)]
 
 
-def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030; binary data is refused.
+def _binary() -> TableError:
+    return TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
 
-    A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one, and
-    PostgreSQL cannot store it.
+
+def _old_workbook(data: bytes) -> TableError:
+    """Why a compound file cannot be read, whatever its name says: an XLSX saved with an open password is
+    encrypted inside one (its ``EncryptedPackage`` stream); anything else there is the old binary format."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return TableError(
+            "file.encrypted",
+            "工作簿设有打开密码，请取消密码后另存为 XLSX 再上传 / the workbook is protected by a password; remove "
+            "the password, save it as XLSX and upload it again",
+        )
+    return TableError(
+        "file.xls",
+        "这是旧版 Excel 97-2003（.xls）工作簿，请另存为 Excel 工作簿（.xlsx）或 CSV 再上传 / this is an old Excel "
+        "97-2003 (.xls) workbook; save it as an Excel workbook (.xlsx) or CSV and upload it again",
+    )
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: UTF-16 (Excel's "Unicode text", with or without BOM), UTF-8 (with or without BOM),
+    else GB18030; binary data is refused.
+
+    A NUL anywhere (not only in the sampled start) refuses the file: no text encoding we read has one once
+    decoded, and PostgreSQL cannot store it.
     """
     if looks_utf16(data):
-        raise TableError(
-            "file.encoding",
-            "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
-            "unsupported encoding (UTF-16); save as UTF-8 or GB18030",
-        )
+        return _decode_utf16(data)
     if b"\x00" in data:
-        raise TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
+        raise _binary()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -91,8 +114,27 @@ def decode_text(data: bytes) -> str:
         return text
     raise TableError(
         "file.encoding",
-        "无法识别文件编码（应为 UTF-8 或 GB18030）/ cannot decode the file (expected UTF-8 or GB18030 text)",
+        "无法识别文件编码（应为 UTF-8、GB18030 或 UTF-16）/ cannot decode the file (expected UTF-8, GB18030 or "
+        "UTF-16 text)",
     )
+
+
+def _decode_utf16(data: bytes) -> str:
+    """Excel and WPS save "Unicode text" (tab-separated) as UTF-16 little-endian with a BOM; without one, the
+    side of the byte pairs where ASCII's zero bytes fall says the byte order."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-16-le" if data[1:4096:2].count(0) > data[0:4096:2].count(0) else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise TableError(
+            "file.encoding", "UTF-16 文本已损坏，无法解码 / the UTF-16 text is damaged and cannot be decoded"
+        ) from None
+    if "\x00" in text or looks_binary(text):
+        raise _binary()
+    return text.removeprefix("\ufeff")
 
 
 def looks_utf16(data: bytes) -> bool:
@@ -121,9 +163,24 @@ def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts = [1]  # the line the record being read starts on: a quoted cell may run over many
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for number, record in enumerate(reader, start=1):
+            yield number, record
+            starts[0] = reader.line_num + 1
+
     try:
-        return _table("", enumerate(reader, start=1), max_rows=max_rows)
+        return _table("", records(), max_rows=max_rows)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            line, limit = starts[0], f"{csv.field_size_limit():,}"
+            raise TableError(
+                "file.cell_too_long",
+                f"从第 {line} 行起的记录有单元格超过 {limit} 个字符（可能是引号未闭合）/ the record starting on line "
+                f"{line} has a cell longer than {limit} characters (an unclosed quote?)",
+                row=line,
+            ) from None
         raise TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=reader.line_num) from None
 
 
@@ -166,7 +223,7 @@ def _check_zip(data: bytes) -> None:
 def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     _check_zip(data)
     try:
-        formula, date_cell = first_formula(data), bad_date(data)
+        formula, date_cell, hidden = scan(data)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise TableError("file.type", "不是有效的 XLSX 文件 / not a valid XLSX file") from None
     if date_cell is not None:
@@ -190,7 +247,8 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     try:
         for name, rows in sheets(data):
             try:
-                tables.append(_table(name, _sheet_rows(rows), max_rows=max_rows))
+                table = _table(name, _sheet_rows(rows), max_rows=max_rows)
+                tables.append(msgspec.structs.replace(table, hidden=hidden.get(name, ())))
             except TableError as exc:
                 if exc.code != "file.empty":
                     raise

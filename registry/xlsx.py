@@ -1,25 +1,34 @@
-"""Reading an XLSX workbook with python-calamine, and finding formula cells in its sheet XML (pure).
+"""Reading an XLSX workbook with python-calamine, and finding formula cells and hidden rows in its sheet XML
+(pure).
 
 Why calamine (issue 12): openpyxl was 53 % of a 100,000-row XLSX upload; calamine (Rust) reads the same file
 17.5× faster. Calamine hands back a formula cell's cached *value*, never the formula, so the rule that a
 results sheet holds no formula (registry/tabular.py, docs/rules.md: values must be what the reviewer saw)
 is checked here on the sheet XML itself: any ``<f>`` element is a formula, named by its cell. Calamine is
 also lenient with a date cell (``t="d"``) whose value is no date (it hands back the text); openpyxl refused
-the file, and so does :func:`bad_date` here. The zip-bomb check (:func:`registry.tabular._check_zip`) runs
-before either, so the XML read here is bounded.
+the file, and so does :func:`bad_date` here. Calamine reads hidden rows as any other: :func:`hidden_rows`
+lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
+sheet's XML once for all three. The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so
+the XML read here is bounded.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
+from xml.sax.saxutils import unescape
 
 _FORMULA: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"')
+_SHEET: Final = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION: Final = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ROW: Final = re.compile(rb"<(?:\w+:)?row\s([^>]*?)/?>")
+_ATTRIBUTE: Final = re.compile(rb'\b(\w+)="([^"]*)"')
 _DATE_CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"[^>]*?\bt="d"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
 
 
@@ -33,50 +42,138 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _worksheets(data: bytes) -> Iterator[bytes]:
+class Scan(NamedTuple):
+    """What the sheet XML says that calamine's values do not (see the module's docstring)."""
+
+    #: ``(column, row)`` of the first formula cell (``("?", 0)`` when the cell names no reference), or None.
+    formula: tuple[str, int] | None
+    #: ``(column, row)`` of the first date cell (``t="d"``) whose value is not an ISO 8601 date, or None.
+    bad_date: tuple[str, int] | None
+    #: Sheet name → the numbers of its hidden rows (a filter, or rows hidden by hand).
+    hidden: dict[str, tuple[int, ...]]
+
+
+def scan(data: bytes) -> Scan:
+    """Formulas, mistyped dates and hidden rows of every worksheet, each sheet's XML decompressed once (a
+    100,000-row sheet is ~20 MB of XML: each further read cost ~50 ms).
+
+    Calamine reads hidden rows as any other, so a sheet filtered down to the candidates who passed would
+    import every candidate: what the issuer saw is not what would be stored."""
+    formula = date = None
+    hidden: dict[str, tuple[int, ...]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in sorted(archive.namelist()):
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                yield archive.read(name)
+        names = archive.namelist()
+        # without a workbook to name the sheets calamine refuses the file: no hidden rows to name then
+        named = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= set(names)
+        sheet_of = {part: name for name, part in _sheet_parts(archive).items()} if named else {}
+        for part in sorted(names):
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            xml = archive.read(part)
+            formula = formula or _formula_in(xml)
+            date = date or _bad_date_in(xml)
+            rows = _hidden_in(xml) if part in sheet_of and b"hidden=" in xml else []
+            if rows:
+                hidden[sheet_of[part]] = tuple(rows)
+    return Scan(formula, date, hidden)
+
+
+def _bad_date_in(xml: bytes) -> tuple[str, int] | None:
+    if b't="d"' not in xml:
+        return None
+    for cell in _DATE_CELL.finditer(xml):
+        try:
+            datetime.fromisoformat(cell.group(3).decode("ascii", "replace").strip())
+        except ValueError:
+            return cell.group(1).decode(), int(cell.group(2))
+    return None
+
+
+def _formula_in(xml: bytes) -> tuple[str, int] | None:
+    found = _FORMULA.search(xml)
+    if found is None:
+        return None
+    reference = xml.rfind(b'c r="', 0, found.start())  # the cell the formula sits in
+    start = xml.rfind(b"<", 0, reference) if reference >= 0 else -1
+    cell = _CELL.match(xml, start) if start >= 0 else None
+    if cell is None:
+        return "?", 0
+    return cell.group(1).decode(), int(cell.group(2))
 
 
 def bad_date(data: bytes) -> tuple[str, int] | None:
-    """``(column, row)`` of the first date cell (``t="d"``) whose value is not an ISO 8601 date, or None."""
-    for xml in _worksheets(data):
-        if b't="d"' not in xml:
-            continue
-        for cell in _DATE_CELL.finditer(xml):
-            try:
-                datetime.fromisoformat(cell.group(3).decode("ascii", "replace").strip())
-            except ValueError:
-                return cell.group(1).decode(), int(cell.group(2))
-    return None
+    """:attr:`Scan.bad_date` of the workbook."""
+    return scan(data).bad_date
 
 
 def first_formula(data: bytes) -> tuple[str, int] | None:
-    """``(column, row)`` of the first formula cell of any worksheet (``("?", 0)`` when the cell names no
-    reference), or ``None`` when the workbook has none."""
-    for xml in _worksheets(data):
-        found = _FORMULA.search(xml)
-        if found is None:
+    """:attr:`Scan.formula` of the workbook."""
+    return scan(data).formula
+
+
+def hidden_rows(data: bytes) -> dict[str, tuple[int, ...]]:
+    """:attr:`Scan.hidden` of the workbook."""
+    return scan(data).hidden
+
+
+def _attributes(tag: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTRIBUTE.findall(tag))
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its worksheet part (``xl/worksheets/sheet1.xml``), through the workbook's relationships."""
+    targets = {}
+    for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        found = _attributes(tag)
+        target = found.get(b"Target", b"").decode()
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[found.get(b"Id", b"").decode()] = path
+    parts = {}
+    for tag in _SHEET.findall(archive.read("xl/workbook.xml")):
+        found = _attributes(tag)  # r:id is read as "id", whatever its prefix
+        name = unescape(found.get(b"name", b"").decode(), {"&quot;": '"', "&apos;": "'"})
+        parts[name] = targets.get(found.get(b"id", b"").decode(), "")
+    return parts
+
+
+def _hidden_in(xml: bytes) -> list[int]:
+    """Numbers of the rows marked hidden (empty ones too: a merged cell above may fill one in)."""
+    hidden = []
+    for row in _ROW.finditer(xml):
+        found = _attributes(row.group(1))
+        if found.get(b"hidden") in (b"1", b"true") and found.get(b"r", b"").isdigit():
+            hidden.append(int(found[b"r"]))
+    return hidden
+
+
+def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+    """A cell merged down a column (one occupation code over the rows of its candidates) shows its value on
+    every row it spans, so every row reads it; a merge across columns (a title) is left as calamine gives it."""
+    for (top, column), (bottom, right) in merged:
+        if column != right or bottom <= top or top >= len(rows) or column >= len(rows[top]):
             continue
-        reference = xml.rfind(b'c r="', 0, found.start())  # the cell the formula sits in
-        start = xml.rfind(b"<", 0, reference) if reference >= 0 else -1
-        cell = _CELL.match(xml, start) if start >= 0 else None
-        if cell is None:
-            return "?", 0
-        return cell.group(1).decode(), int(cell.group(2))
-    return None
+        value = rows[top][column]
+        for number in range(top + 1, bottom + 1):
+            if number >= len(rows):
+                rows.append([])
+            row = rows[number]
+            row.extend([""] * (column + 1 - len(row)))
+            if row[column] in ("", None):
+                row[column] = value
 
 
 def sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
     """``(name, rows)`` of each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers
-    and column letters are Excel's). Raises what calamine raises for a damaged workbook."""
+    and column letters are Excel's), a cell merged down a column filled in on every row it spans. Raises
+    what calamine raises for a damaged workbook."""
     from python_calamine import CalamineWorkbook  # imported here: only XLSX uploads pay for it
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         for name in workbook.sheet_names:
-            yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            fill_merged(rows, sheet.merged_cell_ranges or [])
+            yield name, rows
     finally:
         workbook.close()

@@ -16,6 +16,7 @@ from typing import Final
 import msgspec
 
 from registry.labels import LabelledEnum
+from registry.rules.freetext import redact_document_numbers
 from registry.tabular import Table, TableError
 from registry.vocab import CertificateKind
 
@@ -75,6 +76,11 @@ _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias i
 _BRACKETS: Final = re.compile(r"\([^)]*\)|\[[^]]*\]|【[^】]*】")
 _NOISE: Final = re.compile(r"[\s_\-*:：.#/|\\]+")
 _RUNS: Final = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+#: Rows above the header that may be a title (``2025年第一批电工成绩表``, merged over the columns) or a line such
+#: as ``填报单位：…``: issuers keep them in the sheets they print. Past this many, the header is not searched for.
+TITLE_ROWS: Final = 3
+#: A header as an error message echoes it: at most this many characters (the message is logged).
+_SHOWN_HEADER: Final = 40
 
 
 class ColumnMap(msgspec.Struct, frozen=True):
@@ -103,6 +109,13 @@ def display_header(text: str) -> str:
     """A header as messages show it: as written, but every run of whitespace (the line break of a
     two-line template header ``姓名\nname``) one space, so no message breaks mid-name."""
     return " ".join(text.split())
+
+
+def _shown(header: str) -> str:
+    """A header as a logged error message lists it: a document number masked (a data row taken for the
+    header would otherwise put one in the log, rule ``text``), and no longer than :data:`_SHOWN_HEADER`."""
+    text = redact_document_numbers(display_header(header))
+    return text if len(text) <= _SHOWN_HEADER else f"{text[: _SHOWN_HEADER - 1]}…"
 
 
 def field_of(header: str) -> Field | None:
@@ -162,7 +175,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     missing = [f for f in required_fields(kind) if f not in index]
     if missing:
         names = "、".join(f.label_zh for f in missing)
-        found = ", ".join(display_header(h) for h in table.header if h.strip()) or "—"
+        found = ", ".join(_shown(h) for h in table.header if h.strip()) or "—"
         raise TableError(
             "file.header_missing",
             f"缺少必需的列：{names}（表头为：{found}） / missing required columns: "
@@ -172,20 +185,47 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     return ColumnMap(index=index, headers=headers, ignored=tuple(ignored))
 
 
-def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:
-    """The one table (sheet) whose header is recognisable; a notes sheet beside it is ignored.
+def _below_title(table: Table, kind: CertificateKind, no_header: TableError) -> tuple[Table, ColumnMap]:
+    """The table under up to :data:`TITLE_ROWS` title rows, when its first row (``no_header``) names no field:
+    the first row that does is the header (whatever is wrong with it is then the error)."""
+    for at, row in enumerate(table.rows[:TITLE_ROWS]):
+        if any(field_of(display_header(cell)) is not None for cell in row.cells):
+            below = msgspec.structs.replace(table, header=row.cells, rows=table.rows[at + 1 :])
+            try:
+                return below, map_columns(below, kind)
+            except TableError as found:
+                found.row = row.number
+                raise
+    raise no_header
 
-    Raises the first table's :class:`TableError` when none is recognisable, and ``file.sheets`` when
-    several sheets hold results (a result split over sheets is easy to half-import by mistake).
+
+def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:
+    """The one table (sheet) whose header is recognisable (below a title row or two); a notes sheet beside it
+    is ignored.
+
+    A sheet headed in its first row is preferred to one whose header sits under a title (a notes sheet may
+    hold an example table under its own title). Raises the most telling :class:`TableError` when none is
+    recognisable (one naming some columns, in the first row, then under a title, over one naming none), and
+    ``file.sheets`` when several sheets hold results (a result split over sheets is easy to half-import by
+    mistake).
     """
-    found: list[tuple[Table, ColumnMap]] = []
-    first_error: TableError | None = None
+    top: list[tuple[Table, ColumnMap]] = []
+    titled: list[tuple[Table, ColumnMap]] = []
+    errors: list[tuple[int, TableError]] = []
     for table in tables:
         try:
-            found.append((table, map_columns(table, kind)))
-        except TableError as exc:  # a sheet that names some columns explains better than one naming none
-            if first_error is None or (first_error.code == "file.no_header" and exc.code != "file.no_header"):
-                first_error = exc
+            top.append((table, map_columns(table, kind)))
+            continue
+        except TableError as exc:
+            if exc.code != "file.no_header":
+                errors.append((2, exc))
+                continue
+            no_header = exc
+        try:
+            titled.append(_below_title(table, kind, no_header))
+        except TableError as exc:
+            errors.append((0 if exc is no_header else 1, exc))
+    found = top or titled
     if len(found) > 1:
         names = "、".join(table.name for table, _ in found)
         raise TableError(
@@ -193,6 +233,6 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
             f"多个工作表含有成绩数据（{names}），请合并为一个 / several sheets hold results ({names}); use one",
         )
     if not found:
-        assert first_error is not None  # read_tables never returns an empty list
-        raise first_error
+        assert errors  # read_tables never returns an empty list
+        raise max(errors, key=lambda ranked: ranked[0])[1]  # the first of the best rank
     return found[0]

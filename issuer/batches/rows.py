@@ -12,6 +12,7 @@ docs/rules.md "Typed text").
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Final
@@ -22,7 +23,7 @@ from issuer.batches.columns import ColumnMap, Field
 from issuer.batches.problems import RowProblem, from_violation, problem
 from registry.holders import NAME_MAX_LENGTH, normalise_name
 from registry.identity.index import holder_digest
-from registry.rules.documents import HolderDocument, holder_document
+from registry.rules.documents import HolderDocument, holder_document, normalise_document_number
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.errors import RuleError
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, occupation_of, parse_level
@@ -37,6 +38,8 @@ NO_DIGEST: Final = bytes(32)
 _NAME_MARKS: Final = frozenset("·' -.")
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 _SUBJECT_MAX: Final = 32  # batch_row.subject_code
+#: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
+_SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -171,12 +174,26 @@ class RowChecker:
         raw = self._required(row, Field.ID_NUMBER, found)
         if not raw:
             return NO_DIGEST, "", None
+        column = self._columns.header(Field.ID_NUMBER)
+        # a number copied from a web page or a chat keeps its zero-width spaces: invisible, and no part of it
+        raw = "".join(ch for ch in raw if unicodedata.category(ch) != "Cf")
+        if not raw:
+            found.append(problem("cell.required", column=column, field=Field.ID_NUMBER.value))
+            return NO_DIGEST, "", None
+        # Excel showed the number as 4.30102E+17 and a CSV export saved it so: the digits are lost
+        if _SCIENTIFIC.fullmatch(unicodedata.normalize("NFKC", raw).strip()):
+            found.append(problem("id.scientific", column=column, field=Field.ID_NUMBER.value))
+            return NO_DIGEST, "", None
         type_cell = self._columns.cell(row.cells, Field.ID_TYPE)
         try:
             document = holder_document(self._context.profile, type_cell, raw, today=self._today)
         except RuleError as exc:
             field = exc.violation.field or "id_number"
-            found.append(from_violation(exc.violation, column=self._column_of(field), field=field))
+            if exc.violation.code == "id.checksum" and normalise_document_number(raw).endswith("000"):
+                # Excel keeps 15 digits of a number: saved from a number column, the last three read 000
+                found.append(problem("id.rounded", column=column, field=Field.ID_NUMBER.value))
+            else:
+                found.append(from_violation(exc.violation, column=self._column_of(field), field=field))
             return NO_DIGEST, loose_mask(raw), None
         return holder_digest(self._secret, document), document.masked, document
 

@@ -20,6 +20,8 @@ from registry.rules.messages import violation
 
 _OCCUPATION: Final = re.compile(r"[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}(?:-[0-9]{2})?")
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: What separates the two names of a level (``四级/中级工``, ``三级（高级工）``, after NFKC).
+_LEVEL_PARTS: Final = re.compile(r"[/()]")
 
 #: Level names as they appear in filings and result sheets (002, 004) → level number.
 LEVEL_NAMES: Final[dict[str, int]] = {
@@ -70,21 +72,32 @@ def check_level(value: int) -> Violation | None:
 
 
 def parse_level(value: int | str) -> int:
-    """A level from a number, a digit string or a Chinese name (``三级``, ``高级工``, ``技师`` …).
+    """A level from a number, a digit string or a Chinese name (``三级``, ``高级工``, ``技师`` …), also as result
+    sheets write it: ``4级``, or both names of the national standard (``四级/中级工``, ``三级（高级工）``, the
+    registry's own label), which must then name the same level.
 
-    Raises :class:`RuleError` ``level.range`` for anything else.
+    Raises :class:`RuleError` ``level.range`` for anything else, and for two names of different levels.
     """
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        if text in LEVEL_NAMES:
-            return LEVEL_NAMES[text]
-        if not (text.isascii() and text.isdigit()):
+        text = "".join(unicodedata.normalize("NFKC", value).split())
+        levels = {_named_level(part) for part in _LEVEL_PARTS.split(text) if part}
+        if len(levels) != 1 or None in levels:
             raise RuleError(violation("level.range", field="level", value=value))
-        value = int(text)
+        (found,) = levels
+        assert found is not None
+        value = found
     problem = check_level(value)
     if problem is not None:
         raise RuleError(problem)
     return value
+
+
+def _named_level(text: str) -> int | None:
+    """One name of a level: ``三级``, ``高级工``, ``3`` or ``3级``; ``None`` for anything else."""
+    if text in LEVEL_NAMES:
+        return LEVEL_NAMES[text]
+    digits = text.removesuffix("级")
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 def check_iso_date(value: str) -> Violation | None:

@@ -14,6 +14,7 @@ from registry.db import Database
 from registry.models import Batch, Certificate, Event
 from tests.factories import SKILL_INSTITUTION, add_keys, key_store
 from tests.integration.batches.helpers import csv_file, good_rows
+from tests.integration.batches.test_spreadsheets import ENCRYPTED, filtered_sheet, workbook
 from tests.integration.cli.support import command_env, seed
 from tests.support import ID_HASH_KEY, TEST_KEY_DIR, selected
 
@@ -187,3 +188,17 @@ def test_issue_names_an_operator_per_step_and_none_does_two(seeded: str, tmp_pat
     done = issue(seeded, path, crew=("--submitter", "alice", "--province-reviewer", "carol"))
     assert done.exit_code == 0, done.output
     assert "steps: found:city_reviewed, province_approved, notice_started" in flat(done.stdout)
+
+
+def test_issue_refuses_a_password_protected_or_filtered_workbook_naming_why(seeded: str, tmp_path: Path) -> None:
+    """The CLI reads the file as the upload does (tests/integration/batches/test_spreadsheets.py)."""
+    path = tmp_path / "results.xlsx"
+    path.write_bytes(ENCRYPTED)
+    encrypted = issue(seeded, path)
+    assert encrypted.exit_code == 2
+    assert "the workbook is protected by a password" in flat(encrypted.stderr)
+    path.write_bytes(workbook(filtered_sheet))
+    filtered = issue(seeded, path)
+    assert filtered.exit_code == 2
+    assert "rows 3, 5 are hidden in sheet 'Sheet'" in flat(filtered.stderr)
+    assert _count(seeded) == (0, 0)

@@ -3,11 +3,13 @@ the same Chinese / English message, and nothing done (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from issuer.batches.workflow import State
 from issuer.issuing.service import issue_batch
@@ -141,3 +143,25 @@ async def test_an_issue_refused_for_its_rows_lists_every_problem_as_the_api_does
     problems = refused.text.split('id="problems"')[1]
     assert "<td>3</td>" in problems  # row 3, the holder's second certificate
     assert "<td>2</td>" not in problems
+
+
+async def test_an_upload_with_hidden_rows_is_refused_on_the_console_as_on_the_api(
+    staff: Staff, world: Database
+) -> None:
+    """The console's upload reads the file as the API does: a filtered sheet's hidden rows are named."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "身份证号", "职业编码", "等级"])
+    for row in good_rows(3):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    await staff.sign_in("institution")
+    response = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.xlsx", out.getvalue())})
+    assert response.status_code == 422
+    assert "第 3 行被隐藏" in refusal(response)
+    assert "row 3 is hidden in sheet" in refusal(response)
+    async with world.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(Batch)) == 0

@@ -111,3 +111,33 @@ def test_the_most_telling_header_error_wins_over_a_notes_sheet() -> None:
     with pytest.raises(TableError) as caught:
         pick_table([notes, results], SKILL)
     assert caught.value.code == "file.header_missing"
+
+
+def _titled(title: str, *header: str, name: str) -> Table:
+    """A sheet with a title row above its header and one data row."""
+    return Table(name, (title,), (Row(2, header), Row(3, ("张三", "x", "6-31-01-03", "4"))))
+
+
+def test_a_header_under_a_title_row_is_found() -> None:
+    table, columns = pick_table(
+        [_titled("2025年电工成绩表", "姓名", "身份证号", "职业编码", "等级", name="成绩")], SKILL
+    )
+    assert table.header == ("姓名", "身份证号", "职业编码", "等级")
+    assert [row.number for row in table.rows] == [3]
+    assert columns.index[Field.LEVEL] == 3
+
+
+def test_a_sheet_headed_in_its_first_row_wins_over_an_example_under_a_notes_title() -> None:
+    notes = _titled("填写说明", "姓名", "身份证号", "职业编码", "等级", name="说明")
+    results = _table("姓名", "身份证号", "职业编码", "等级", name="成绩")
+    assert pick_table([notes, results], SKILL)[0].name == "成绩"
+    with pytest.raises(TableError) as caught:  # both under a title: which one?
+        pick_table([notes, _titled("成绩表", "姓名", "身份证号", "职业编码", "等级", name="成绩")], SKILL)
+    assert caught.value.code == "file.sheets"
+
+
+def test_a_header_under_a_title_missing_a_column_is_named_at_its_row() -> None:
+    with pytest.raises(TableError) as caught:
+        pick_table([_titled("成绩表", "姓名", "身份证号", "等级", name="成绩")], SKILL)
+    assert (caught.value.code, caught.value.row) == ("file.header_missing", 2)
+    assert "occupation_code" in str(caught.value)

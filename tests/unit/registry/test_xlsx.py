@@ -1,14 +1,15 @@
-"""Formula cells and mistyped date cells found in the sheet XML, since calamine reads only values."""
+"""Formula cells, mistyped date cells and hidden rows found in the sheet XML; merged cells filled."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 
 from registry.tabular import TableError, read_tables
-from registry.xlsx import bad_date, column_letters, first_formula
+from registry.xlsx import bad_date, column_letters, fill_merged, first_formula, hidden_rows
 
 
 def _workbook(sheet_xml: str) -> bytes:
@@ -45,3 +46,43 @@ def test_a_formula_refuses_the_whole_file_before_any_value_is_read() -> None:
     with pytest.raises(TableError) as caught:
         read_tables(data, "results.xlsx")
     assert (caught.value.code, caught.value.column, caught.value.row) == ("file.formula", "B", 1)
+
+
+def _book(workbook_xml: str, rels_xml: str, sheets: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/workbook.xml", workbook_xml)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels_xml)
+        for path, xml in sheets.items():
+            archive.writestr(path, xml)
+    return out.getvalue()
+
+
+def test_hidden_rows_are_found_per_sheet_by_its_name() -> None:
+    """Prefixed elements, attributes in any order, relative and absolute targets, an escaped name."""
+    data = _book(
+        '<x:workbook xmlns:x="m" xmlns:r="r"><x:sheets><x:sheet r:id="rId2" name="成绩 &amp; 名单" sheetId="1"/>'
+        '<x:sheet name="说明" sheetId="2" r:id="rId1"/></x:sheets></x:workbook>',
+        '<Relationships><Relationship Id="rId1" Target="/xl/worksheets/sheet1.xml"/>'
+        '<Relationship Target="worksheets/sheet2.xml" Id="rId2"/></Relationships>',
+        {
+            "xl/worksheets/sheet1.xml": '<sheetData><row r="1"/></sheetData>',
+            "xl/worksheets/sheet2.xml": '<x:sheetData><x:row r="2" hidden="1"><x:c r="A2"/></x:row>'
+            '<x:row r="3"/><x:row hidden="true" r="7"/></x:sheetData>',
+        },
+    )
+    assert hidden_rows(data) == {"成绩 & 名单": (2, 7)}
+
+
+def test_a_cell_merged_down_a_column_is_read_on_every_row_it_spans() -> None:
+    rows: list[list[Any]] = [["标题", ""], ["a", "6-31-01-03"], ["b"], ["c", ""], ["d", "x"]]
+    fill_merged(rows, [((0, 0), (0, 1)), ((1, 1), (3, 1)), ((4, 1), (6, 1))])
+    assert rows == [
+        ["标题", ""],
+        ["a", "6-31-01-03"],
+        ["b", "6-31-01-03"],
+        ["c", "6-31-01-03"],
+        ["d", "x"],
+        ["", "x"],
+        ["", "x"],
+    ]

@@ -53,13 +53,14 @@ def test_levels_outside_the_range(level: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "level"),
-    [("3", 3), (" 5 ", 5), ("三级", 3), ("高级技师", 1), ("技师", 2), ("初级工", 5), (4, 4)],
-)
+    [("3", 3), (" 5 ", 5), ("三级", 3), ("高级技师", 1), ("技师", 2), ("初级工", 5), (4, 4),
+     ("4级", 4), ("四级/中级工", 4), (" 三级 / 高级工 ", 3), ("三级（高级工）", 3), ("一级／高级技师", 1)],
+)  # fmt: skip
 def test_parse_level(text: int | str, level: int) -> None:
     assert parse_level(text) == level
 
 
-@pytest.mark.parametrize("text", ["6", "0", "特级技师", "", "3.0", 9])
+@pytest.mark.parametrize("text", ["6", "0", "特级技师", "", "3.0", 9, "四级/高级工", "6级", "/", "级"])
 def test_parse_level_rejects(text: int | str) -> None:
     with pytest.raises(RuleError, match=r"level\.range"):
         parse_level(text)

@@ -1,0 +1,199 @@
+"""The spreadsheets issuers really keep, uploaded through ``POST /v1/batches``: what Excel and WPS on Chinese
+Windows save is read when it is unambiguous, and refused with a precise bilingual 422 when it is not —
+never a 500, and nothing stored for a refusal."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from registry.db import Database
+from registry.rules.checkdigits import mod11_2
+from tests.factories import ELECTRICIAN
+from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
+from tests.integration.batches.test_upload import HEADER_ROW, stored, upload
+
+
+def workbook(build: Callable[[openpyxl.Workbook, Worksheet], None]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    build(book, sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def unicode_text(rows: list[list[str]], *, bom: bool = True) -> bytes:
+    """Excel's "Unicode text (*.txt)": tab-separated UTF-16 little-endian, with its byte order mark."""
+    text = "".join("\t".join(row) + "\r\n" for row in [HEADER_ROW, *rows])
+    return (b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")
+
+
+def _title_and_merged(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """A printed results sheet: a title merged over the columns, the header, then one occupation code and
+    one level merged down the rows of their candidates."""
+    sheet.append(["2025年第一批电工职业技能等级认定成绩表"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(HEADER_ROW)
+    for i, (name, number, _subject, _level) in enumerate(good_rows(3, start=300)):
+        sheet.append([name, number, ELECTRICIAN if i == 0 else None, 4 if i == 0 else None])
+    sheet.merge_cells("C3:C5")
+    sheet.merge_cells("D3:D5")
+
+
+READ = [  # each holds other people, so no file is a duplicate of another
+    ("unicode.txt", unicode_text(good_rows(2, start=200))),
+    ("unicode_no_bom.txt", unicode_text(good_rows(2, start=210), bom=False)),
+    ("gbk.csv", csv_file(good_rows(2, start=220), encoding="gbk")),
+    ("title_merged.xlsx", workbook(_title_and_merged)),
+]
+
+
+async def test_what_excel_and_wps_save_is_read(client: Client, tokens: dict[str, str]) -> None:
+    answers = {}
+    for name, data in READ:
+        response = await upload(client, tokens["institution"], data, name)
+        body = response.json()
+        answers[name] = (response.status_code, body.get("bad_rows"), body.get("batch", {}).get("counts", {}).get("ok"))
+    assert answers == {name: (201, [], 3 if name.startswith("title") else 2) for name, _ in READ}
+
+
+async def test_an_id_number_typed_loosely_is_normalised(client: Client, tokens: dict[str, str]) -> None:
+    """Spaces around and inside, full-width digits and letters, a lower-case check character: one number."""
+    with_x = next(resident_id(n) for n in range(400, 600) if resident_id(n).endswith("X"))
+    full_width = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
+    rows = [
+        ["张三", f"  {resident_id(600)} ", ELECTRICIAN, "4"],
+        ["李四", resident_id(601).translate(full_width), ELECTRICIAN, "4"],
+        ["王五", with_x.lower(), ELECTRICIAN, "4"],
+        ["赵六", f"{resident_id(602)[:6]}\u00a0{resident_id(602)[6:]}", ELECTRICIAN, "4"],
+        ["钱七", f"\ufeff{resident_id(603)}\u200b", ELECTRICIAN, "4"],  # copied from a web page or a chat
+    ]
+    body = (await upload(client, tokens["institution"], csv_file(rows))).json()
+    assert body["bad_rows"] == []
+    assert body["batch"]["counts"]["ok"] == 5
+
+
+async def test_an_id_number_excel_rounded_is_named(client: Client, tokens: dict[str, str]) -> None:
+    rounded = next(n[:15] + "000" for n in map(resident_id, range(610, 630)) if mod11_2(n[:15] + "00") != "0")
+    rows = [["张三", "4.30102E+17", ELECTRICIAN, "4"], ["李四", rounded, ELECTRICIAN, "4"], good_rows(1, start=630)[0]]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    scientific, fifteen = response.json()["bad_rows"]
+    assert [(r["row"], r["problems"][0]["column"], r["problems"][0]["code"]) for r in (scientific, fifteen)] == [
+        (2, "身份证号", "id.scientific"),
+        (3, "身份证号", "id.rounded"),
+    ]
+    assert "科学计数法" in scientific["problems"][0]["message_zh"]
+    assert "format the column as text" in scientific["problems"][0]["message_en"]
+    assert "keeps only 15 digits" in fifteen["problems"][0]["message_en"]
+
+
+def filtered_sheet(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """A sheet filtered down to those who passed: the others are still there, hidden."""
+    sheet.append(HEADER_ROW)
+    for row in good_rows(4, start=620):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    sheet.row_dimensions[5].hidden = True
+
+
+def _hidden_empty_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    sheet.append(HEADER_ROW)
+    sheet.append(good_rows(1, start=630)[0])
+    sheet.row_dimensions[3].hidden = True  # nothing in it: nothing hidden
+
+
+async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: dict[str, str], world: Database) -> None:
+    response = await upload(client, tokens["institution"], workbook(filtered_sheet), "results.xlsx")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.hidden_rows"
+    assert bilingual(body["error"])
+    assert "第 3、5 行被隐藏" in body["error"]
+    assert "rows 3, 5 are hidden in sheet 'Sheet' (2 in all, a filter?)" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+    empty = await upload(client, tokens["institution"], workbook(_hidden_empty_row), "results.xlsx")
+    assert empty.status_code == 201, empty.text
+
+
+COMPOUND = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the header of an OLE2 compound file
+ENCRYPTED = COMPOUND + "EncryptedPackage".encode("utf-16-le") + bytes(1000)  # an XLSX with an open password
+OLD_XLS = COMPOUND + "Workbook".encode("utf-16-le") + bytes(1000)  # Excel 97-2003
+
+
+async def test_old_and_password_protected_workbooks_are_named_whatever_their_name(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    cases = [
+        ("results.xlsx", ENCRYPTED, "file.encrypted", "remove the password"),
+        ("results.xls", OLD_XLS, "file.xls", "(.xls)"),
+        ("results.xlsx", OLD_XLS, "file.xls", "(.xls)"),
+        ("results.csv", OLD_XLS, "file.xls", "(.xls)"),
+    ]
+    for name, data, code, words in cases:
+        response = await upload(client, tokens["institution"], data, name)
+        assert response.status_code == 422, (name, response.text)
+        body = response.json()
+        assert (body["code"], bilingual(body["error"])) == (code, True), name
+        assert words in body["error"], name
+    assert await stored(world) == (0, 0, 0)
+
+
+async def test_a_refused_header_echoes_no_id_number_and_no_huge_cell(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """The 422's text is logged: a data row taken for the header must not put an ID number in it."""
+    number = resident_id(640)
+    header = ["姓名", "张三", number, "备注" + "很长" * 50_000]
+    response = await upload(client, tokens["institution"], csv_file([], header=header))
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.header_missing"
+    assert number not in body["error"]
+    assert f"{number[:2]}**************{number[-2:]}" in body["error"]
+    assert len(body["error"]) < 600
+
+
+async def test_a_huge_csv_cell_is_named_by_its_line(client: Client, tokens: dict[str, str], world: Database) -> None:
+    """An unclosed quote swallows the rest of the file into one cell: the line it starts near is named."""
+    unclosed = f'张三,"{resident_id(660)},{ELECTRICIAN},4\r\n'.encode()  # line 4
+    data = csv_file(good_rows(2, start=650)) + unclosed + b"x" * 140_000
+    response = await upload(client, tokens["institution"], data)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.cell_too_long"
+    assert "从第 4 行起的记录有单元格超过 131,072 个字符" in body["error"]
+    assert "the record starting on line 4 has a cell longer than 131,072 characters" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+
+
+async def test_a_level_written_as_result_sheets_write_it_is_read(client: Client, tokens: dict[str, str]) -> None:
+    """``4级``, and both names of the national standard as the registry itself labels the level."""
+    levels = ["4级", "四级/中级工", "四级（中级工）", "四级 / 高级工"]
+    rows = [
+        [name, number, subject, level]
+        for (name, number, subject, _), level in zip(good_rows(4, start=670), levels, strict=True)
+    ]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    problems = {r["row"]: [p["code"] for p in r["problems"]] for r in response.json()["bad_rows"]}
+    assert problems == {5: ["level.range"]}  # two names of different levels: which one is meant?
+
+
+async def test_rows_naming_no_one_are_not_rows_of_the_batch(client: Client, tokens: dict[str, str]) -> None:
+    """A template numbered down (序号) and filled down with the batch's one occupation and level, past its
+    last candidate, and a total line: rows without a name or an ID number are no one's."""
+    people = [["1", *good_rows(1, start=680)[0]], ["2", *good_rows(1, start=681)[0]], ["3", "", "", "", ""]]
+    filled = [[str(n), "", "", ELECTRICIAN, "4"] for n in range(4, 30)]
+    data = csv_file([*people, *filled, ["合计", "", "", "", ""]], header=["序号", *HEADER_ROW])
+    response = await upload(client, tokens["institution"], data)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["batch"]["counts"]["total"], body["bad_rows"]) == (2, [])
+    only_filled = await upload(client, tokens["institution"], csv_file(filled, header=["序号", *HEADER_ROW]))
+    assert (only_filled.status_code, only_filled.json()["code"]) == (422, "file.no_rows")
