@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
+import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Final
 
@@ -25,7 +28,14 @@ from registry.xlsx import column_letters, scan, sheets
 MAX_XLSX_EXPANDED: Final = 100 * 1024 * 1024
 MAX_XLSX_RATIO: Final = 200
 #: The compound-file signature: an Excel 97-2003 workbook (.xls, WPS .et), or an XLSX encrypted by an open password.
-_OLE2: Final = bytes.fromhex("D0CF11E0A1B11AE1")
+OLE2: Final = bytes.fromhex("D0CF11E0A1B11AE1")
+#: Rows above the header that may be a title (``2025年第一批电工成绩表``, merged over the columns) or a line such
+#: as ``填报单位：…``: issuers keep them in the sheets they print. Past this many, the header is not searched for.
+TITLE_ROWS: Final = 3
+#: Hidden rows a refusal names; the count says how many more.
+_HIDDEN_SHOWN: Final = 10
+#: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
+_SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
 
@@ -62,7 +72,7 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
     """
     if not data.strip():
         raise TableError("file.empty", "文件为空 / the file is empty")
-    if data[:8] == _OLE2:
+    if data[:8] == OLE2:
         raise _old_workbook(data)
     if data[:4] == b"PK\x03\x04":
         if not filename.lower().endswith((".xlsx", ".xlsm")):
@@ -73,8 +83,23 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
     return [_read_csv(data, max_rows=max_rows)]
 
 
-def _binary() -> TableError:
+def binary_data() -> TableError:
+    """The refusal of bytes that are no text (a NUL, or control characters that decoded)."""
     return TableError("file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text")
+
+
+def undecodable() -> TableError:
+    """The refusal of bytes that decode in none of the encodings read."""
+    return TableError(
+        "file.encoding",
+        "无法识别文件编码（应为 UTF-8、GB18030 或 UTF-16）/ cannot decode the file (expected UTF-8, GB18030 or "
+        "UTF-16 text)",
+    )
+
+
+def damaged_utf16() -> TableError:
+    """The refusal of a file that starts as UTF-16 and does not decode so."""
+    return TableError("file.encoding", "UTF-16 文本已损坏，无法解码 / the UTF-16 text is damaged and cannot be decoded")
 
 
 def _old_workbook(data: bytes) -> TableError:
@@ -103,7 +128,7 @@ def decode_text(data: bytes) -> str:
     if looks_utf16(data):
         return _decode_utf16(data)
     if b"\x00" in data:
-        raise _binary()
+        raise binary_data()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -112,28 +137,25 @@ def decode_text(data: bytes) -> str:
         if looks_binary(text):
             break
         return text
-    raise TableError(
-        "file.encoding",
-        "无法识别文件编码（应为 UTF-8、GB18030 或 UTF-16）/ cannot decode the file (expected UTF-8, GB18030 or "
-        "UTF-16 text)",
-    )
+    raise undecodable()
+
+
+def utf16_encoding(start: bytes) -> str:
+    """The codec of a file :func:`looks_utf16` says is UTF-16, from its first bytes: Excel and WPS save "Unicode
+    text" (tab-separated) as UTF-16 little-endian with a BOM; without one, the side of the byte pairs where
+    ASCII's zero bytes fall says the byte order."""
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    return "utf-16-le" if start[1:4096:2].count(0) > start[0:4096:2].count(0) else "utf-16-be"
 
 
 def _decode_utf16(data: bytes) -> str:
-    """Excel and WPS save "Unicode text" (tab-separated) as UTF-16 little-endian with a BOM; without one, the
-    side of the byte pairs where ASCII's zero bytes fall says the byte order."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-16-le" if data[1:4096:2].count(0) > data[0:4096:2].count(0) else "utf-16-be"
     try:
-        text = data.decode(encoding)
+        text = data.decode(utf16_encoding(data))
     except UnicodeDecodeError:
-        raise TableError(
-            "file.encoding", "UTF-16 文本已损坏，无法解码 / the UTF-16 text is damaged and cannot be decoded"
-        ) from None
+        raise damaged_utf16() from None
     if "\x00" in text or looks_binary(text):
-        raise _binary()
+        raise binary_data()
     return text.removeprefix("\ufeff")
 
 
@@ -173,15 +195,69 @@ def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
     try:
         return _table("", records(), max_rows=max_rows)
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            line, limit = starts[0], f"{csv.field_size_limit():,}"
-            raise TableError(
-                "file.cell_too_long",
-                f"从第 {line} 行起的记录有单元格超过 {limit} 个字符（可能是引号未闭合）/ the record starting on line "
-                f"{line} has a cell longer than {limit} characters (an unclosed quote?)",
-                row=line,
-            ) from None
-        raise TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=reader.line_num) from None
+        raise csv_failure(exc, start=starts[0], line=reader.line_num) from None
+
+
+def csv_failure(exc: csv.Error, *, start: int, line: int) -> TableError:
+    """What the csv module's error means for the issuer: a cell past its limit (an unclosed quote swallowing
+    the rest of the file) names the line its record ``start`` s on; anything else the ``line`` reached."""
+    if "field larger than field limit" in str(exc):
+        limit = f"{csv.field_size_limit():,}"
+        return TableError(
+            "file.cell_too_long",
+            f"从第 {start} 行起的记录有单元格超过 {limit} 个字符（可能是引号未闭合）/ the record starting on line "
+            f"{start} has a cell longer than {limit} characters (an unclosed quote?)",
+            row=start,
+        )
+    return TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=line)
+
+
+def header_below_title(rows: Iterator[Row], names_a_column: Callable[[tuple[str, ...]], bool]) -> Row | None:
+    """The header under a title, when the first non-empty row names no column: the first of the next
+    :data:`TITLE_ROWS` rows that ``names_a_column`` (the rows up to it are taken from ``rows``), else None."""
+    for row in itertools.islice(rows, TITLE_ROWS):
+        if names_a_column(row.cells):
+            return row
+    return None
+
+
+def refuse_hidden(table: Table) -> None:
+    """Hidden data rows refuse the file: a sheet filtered down to the candidates who passed (the certificates
+    still valid) still holds the others, and importing what the issuer did not see (or silently dropping it)
+    would both be wrong. Raises :class:`TableError` ``file.hidden_rows`` naming them."""
+    hidden = sorted(set(table.hidden) & {row.number for row in table.rows})
+    if hidden:
+        shown = "、".join(str(n) for n in hidden[:_HIDDEN_SHOWN]) + ("…" if len(hidden) > _HIDDEN_SHOWN else "")
+        rows_are = "row {} is" if len(hidden) == 1 else "rows {} are"
+        raise TableError(
+            "file.hidden_rows",
+            f"工作表 {table.name} 的第 {shown} 行被隐藏（共 {len(hidden)} 行，可能是筛选），请取消隐藏或删除这些行后"
+            f"再上传 / {rows_are.format(shown.replace('、', ', '))} hidden in sheet {table.name!r} ({len(hidden)} in "
+            "all, a filter?); unhide or delete them, then upload again",
+            row=hidden[0],
+        )
+
+
+def without_invisibles(text: str) -> str:
+    """A number copied from a web page or a chat keeps its zero-width characters (U+200B, U+FEFF …, Unicode
+    format characters): invisible, and no part of it."""
+    if text.isascii():  # no format character is ASCII: the common cell costs one C call
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def in_scientific_notation(text: str) -> bool:
+    """Whether a number cell is what Excel showed (and a CSV export saved) as ``4.30102E+17``: its digits are
+    lost, the column must be formatted as text."""
+    if text.isascii() and "E" not in text and "e" not in text:  # the common cell: no NFKC, no match
+        return False
+    return _SCIENTIFIC.fullmatch(unicodedata.normalize("NFKC", text).strip()) is not None
+
+
+def rounded_by_excel(number: str) -> bool:
+    """Whether an ID number whose check character is wrong (``number`` normalised) looks saved from a number
+    column: Excel keeps 15 digits of a number, so the last three read 000."""
+    return number.endswith("000")
 
 
 def _table(name: str, rows: Iterator[tuple[int, list[str]]], *, max_rows: int | None) -> Table:

@@ -17,7 +17,7 @@ import msgspec
 
 from registry.labels import LabelledEnum
 from registry.rules.freetext import redact_document_numbers
-from registry.tabular import Table, TableError
+from registry.tabular import Table, TableError, header_below_title
 from registry.vocab import CertificateKind
 
 
@@ -76,9 +76,6 @@ _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias i
 _BRACKETS: Final = re.compile(r"\([^)]*\)|\[[^]]*\]|【[^】]*】")
 _NOISE: Final = re.compile(r"[\s_\-*:：.#/|\\]+")
 _RUNS: Final = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
-#: Rows above the header that may be a title (``2025年第一批电工成绩表``, merged over the columns) or a line such
-#: as ``填报单位：…``: issuers keep them in the sheets they print. Past this many, the header is not searched for.
-TITLE_ROWS: Final = 3
 #: A header as an error message echoes it: at most this many characters (the message is logged).
 _SHOWN_HEADER: Final = 40
 
@@ -186,17 +183,19 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
 
 
 def _below_title(table: Table, kind: CertificateKind, no_header: TableError) -> tuple[Table, ColumnMap]:
-    """The table under up to :data:`TITLE_ROWS` title rows, when its first row (``no_header``) names no field:
-    the first row that does is the header (whatever is wrong with it is then the error)."""
-    for at, row in enumerate(table.rows[:TITLE_ROWS]):
-        if any(field_of(display_header(cell)) is not None for cell in row.cells):
-            below = msgspec.structs.replace(table, header=row.cells, rows=table.rows[at + 1 :])
-            try:
-                return below, map_columns(below, kind)
-            except TableError as found:
-                found.row = row.number
-                raise
-    raise no_header
+    """The table under up to :data:`~registry.tabular.TITLE_ROWS` title rows, when its first row
+    (``no_header``) names no field: the first row that does is the header (whatever is wrong with it is then
+    the error)."""
+    rows = iter(table.rows)
+    row = header_below_title(rows, lambda cells: any(field_of(display_header(cell)) is not None for cell in cells))
+    if row is None:
+        raise no_header
+    below = msgspec.structs.replace(table, header=row.cells, rows=tuple(rows))
+    try:
+        return below, map_columns(below, kind)
+    except TableError as found:
+        found.row = row.number
+        raise
 
 
 def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, ColumnMap]:

@@ -17,14 +17,12 @@ from issuer.batches.columns import ColumnMap, Field, pick_table
 from issuer.batches.problems import problem
 from issuer.batches.rows import CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
-from registry.tabular import Table, TableError, read_tables
+from registry.tabular import Table, TableError, read_tables, refuse_hidden
 from registry.vocab import CertificateKind
 
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
 Progress = Callable[[str, int, int], None]
 _PROGRESS_STEP: Final = 2000
-#: Hidden rows a refusal names; the count says how many more.
-_HIDDEN_SHOWN: Final = 10
 Key = tuple[bytes, str, int]
 
 
@@ -53,7 +51,7 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
             "file.no_rows",
             f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
         )
-    _refuse_hidden(table)
+    refuse_hidden(table)
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
 
 
@@ -65,22 +63,6 @@ def _people_only(table: Table, columns: ColumnMap) -> Table:
         row for row in table.rows if columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER)
     )
     return table if len(rows) == len(table.rows) else msgspec.structs.replace(table, rows=rows)
-
-
-def _refuse_hidden(table: Table) -> None:
-    """Hidden data rows refuse the file: a sheet filtered down to the candidates who passed still holds the
-    others, and importing what the issuer did not see (or silently dropping it) would both be wrong."""
-    hidden = sorted(set(table.hidden) & {row.number for row in table.rows})
-    if hidden:
-        shown = "、".join(str(n) for n in hidden[:_HIDDEN_SHOWN]) + ("…" if len(hidden) > _HIDDEN_SHOWN else "")
-        rows_are = "row {} is" if len(hidden) == 1 else "rows {} are"
-        raise TableError(
-            "file.hidden_rows",
-            f"工作表 {table.name} 的第 {shown} 行被隐藏（共 {len(hidden)} 行，可能是筛选），请取消隐藏或删除这些行后"
-            f"再上传 / {rows_are.format(shown.replace('、', ', '))} hidden in sheet {table.name!r} ({len(hidden)} in "
-            "all, a filter?); unhide or delete them, then upload again",
-            row=hidden[0],
-        )
 
 
 def subject_codes(parsed: ParsedFile, kind: CertificateKind) -> set[str]:

@@ -12,7 +12,6 @@ docs/rules.md "Typed text").
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 from typing import Final
@@ -30,7 +29,7 @@ from registry.rules.formats import check_occupation_code, normalise_occupation_c
 from registry.rules.freetext import document_numbers_in, redact_document_numbers, text_violation
 from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
-from registry.tabular import Row
+from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles
 from registry.vocab import CertificateKind
 
 #: Stored for an ID number that is not valid: no digest of a wrong number is kept.
@@ -38,8 +37,6 @@ NO_DIGEST: Final = bytes(32)
 _NAME_MARKS: Final = frozenset("·' -.")
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 _SUBJECT_MAX: Final = 32  # batch_row.subject_code
-#: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
-_SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -175,13 +172,11 @@ class RowChecker:
         if not raw:
             return NO_DIGEST, "", None
         column = self._columns.header(Field.ID_NUMBER)
-        # a number copied from a web page or a chat keeps its zero-width spaces: invisible, and no part of it
-        raw = "".join(ch for ch in raw if unicodedata.category(ch) != "Cf")
+        raw = without_invisibles(raw)
         if not raw:
             found.append(problem("cell.required", column=column, field=Field.ID_NUMBER.value))
             return NO_DIGEST, "", None
-        # Excel showed the number as 4.30102E+17 and a CSV export saved it so: the digits are lost
-        if _SCIENTIFIC.fullmatch(unicodedata.normalize("NFKC", raw).strip()):
+        if in_scientific_notation(raw):
             found.append(problem("id.scientific", column=column, field=Field.ID_NUMBER.value))
             return NO_DIGEST, "", None
         type_cell = self._columns.cell(row.cells, Field.ID_TYPE)
@@ -189,8 +184,7 @@ class RowChecker:
             document = holder_document(self._context.profile, type_cell, raw, today=self._today)
         except RuleError as exc:
             field = exc.violation.field or "id_number"
-            if exc.violation.code == "id.checksum" and normalise_document_number(raw).endswith("000"):
-                # Excel keeps 15 digits of a number: saved from a number column, the last three read 000
+            if exc.violation.code == "id.checksum" and rounded_by_excel(normalise_document_number(raw)):
                 found.append(problem("id.rounded", column=column, field=Field.ID_NUMBER.value))
             else:
                 found.append(from_violation(exc.violation, column=self._column_of(field), field=field))
