@@ -18,14 +18,14 @@ from typing import Final, Generic, TypeVar
 
 import msgspec
 
-from issuer.batches.problems import RowProblem, from_violation, rule_of
+from issuer.batches.problems import RowProblem, from_violation, problem, rule_of
 from registry.holders import NAME_MAX_LENGTH, normalise_name
-from registry.rules.documents import HolderDocument, holder_document
+from registry.rules.documents import HolderDocument, holder_document, normalise_document_number
 from registry.rules.errors import RuleError, Violation
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, parse_iso_date, parse_level
 from registry.rules.legacy import ImportedNumber, LegacyNumbers
 from registry.rules.policy import ProvinceProfile
-from registry.tabular import Row
+from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles
 from registry.vocab import CertificateKind
 
 REASON_MAX: Final = 500
@@ -284,15 +284,28 @@ class RecordChecker:
             return None
 
     def _document(self, row: Row, found: list[RowProblem]) -> HolderDocument | None:
-        text = self._cell(row, Column.ID_NUMBER)
+        """The holder's document; an ID number Excel damaged (scientific notation, rounded to 15 digits) is
+        named so, as an upload names it (``id.scientific``, ``id.rounded``)."""
+        text = without_invisibles(self._cell(row, Column.ID_NUMBER))
         if not text:
+            if self._cell(row, Column.ID_NUMBER):  # only zero-width characters
+                found.append(self._own(row, Column.ID_NUMBER, "cell.required", "必填项为空", "the cell is required"))
+            return None
+        if in_scientific_notation(text):
+            found.append(self._excel(row, "id.scientific"))
             return None
         try:
             return holder_document(self._profile, self._cell(row, Column.ID_TYPE), text, today=self._today)
         except RuleError as exc:
+            if exc.violation.code == "id.checksum" and rounded_by_excel(normalise_document_number(text)):
+                found.append(self._excel(row, "id.rounded"))
+                return None
             column = Column.ID_TYPE if exc.violation.field == "id_type" else Column.ID_NUMBER
             found.append(self._problem(row, column, exc.violation))
             return None
+
+    def _excel(self, row: Row, code: str) -> RowProblem:
+        return problem(code, row=row.number, column=self.where(Column.ID_NUMBER), field=Column.ID_NUMBER.value)
 
     def _subject(self, row: Row, kind: CertificateKind | None, found: list[RowProblem]) -> str:
         text = self._cell(row, Column.SUBJECT)

@@ -1,14 +1,18 @@
 """Reading a legacy file as a stream of rows, so a million-row file costs the memory of one chunk.
 
-- **CSV** (UTF-8 with or without BOM, else GB18030; comma or tab): read line by line. The encoding is settled
-  first by one pass over the bytes (incremental decoders, C speed); the same checks as an upload's apply
-  (UTF-16, NUL bytes, binary data).
+- **CSV** (UTF-8 with or without BOM, else GB18030, or Excel's UTF-16 "Unicode text"; comma or tab): read line
+  by line. The encoding is settled first by one pass over the bytes (incremental decoders, C speed); the same
+  checks as an upload's apply (NUL bytes, binary data, a cell past the csv module's limit), and the header may
+  sit under up to three title rows (``registry.tabular.TITLE_ROWS``).
 - **NDJSON** (``.ndjson``, ``.jsonl``): one JSON object per line, read line by line; the first object's keys
   are the columns (later objects' values are taken by those keys, a key the first object lacks is ignored).
 - **JSON** (``.json``): an array of objects, read whole: at most :data:`MAX_JSON_BYTES` (use NDJSON beyond).
 - **XLSX**: read whole by calamine (its reader builds the sheet in memory; it cannot iterate a sheet from the
   file), bounded by the upload rules' expanded-size limit (``registry.tabular.MAX_XLSX_EXPANDED``, 100 MB:
-  roughly 400,000 rows of this layout); larger registers go in as CSV or NDJSON.
+  roughly 400,000 rows of this layout); larger registers go in as CSV or NDJSON. Read as an upload reads it
+  (merged cells filled down, a header under a title); hidden rows refuse it.
+- An .xls or a password-protected workbook is named so whatever the file's name (``file.xls``,
+  ``file.encrypted``).
 
 Each :meth:`LegacyFile.open` starts the stream again (the import reads a file twice: check, then store).
 """
@@ -26,7 +30,22 @@ from typing import IO, Any, Final
 import msgspec
 
 from issuer.legacy.records import Column, map_header, missing_columns_message
-from registry.tabular import Row, Table, TableError, looks_binary, looks_utf16, read_tables
+from registry.tabular import (
+    OLE2,
+    Row,
+    Table,
+    TableError,
+    binary_data,
+    csv_failure,
+    damaged_utf16,
+    header_below_title,
+    looks_binary,
+    looks_utf16,
+    read_tables,
+    refuse_hidden,
+    undecodable,
+    utf16_encoding,
+)
 
 MAX_ROWS: Final = 2_000_000
 #: A ``.json`` array is decoded whole; past this size the file must be NDJSON (one object per line).
@@ -89,11 +108,15 @@ class Rows:
         self.header, self.index, self.rows, self.pieces = header, index, rows, pieces
 
 
-def _mapped(header: tuple[str, ...]) -> dict[Column, int]:
+def _mapped(header: tuple[str, ...], row: int = 1) -> dict[Column, int]:
     index, lacking = map_header(header)
     if lacking:
-        raise TableError("file.header_missing", missing_columns_message(lacking), row=1)
+        raise TableError("file.header_missing", missing_columns_message(lacking), row=row)
     return index
+
+
+def _names_a_column(cells: tuple[str, ...]) -> bool:
+    return bool(map_header(cells)[0])
 
 
 def _first_row(rows: Iterator[Row]) -> tuple[Row, Iterator[Row]]:
@@ -122,6 +145,8 @@ class LegacyFile:
     def __init__(self, opener: Callable[[], IO[bytes]], file_name: str) -> None:
         self._opener, self.file_name = opener, file_name
         self._encoding: str | None = None
+        #: The CSV's header line and separator, as the last :meth:`_csv` found them (for :meth:`_pieces`).
+        self._header_line, self._delimiter = 1, ","
         #: Whether the CSV has no quote and no line break but ``\n`` and ``\r\n`` (so a line is a record).
         self._plain = False
         self._lower = file_name.lower()
@@ -154,6 +179,8 @@ class LegacyFile:
             start = handle.read(4096)
         if not start.strip():
             raise TableError("file.empty", "文件为空 / the file is empty")
+        if start[:8] == OLE2:  # an .xls or a password-protected workbook, whatever its name
+            return self._xlsx()
         if self._lower.endswith(".json"):
             return self._json()
         if self._lower.endswith(_NDJSON):
@@ -176,7 +203,7 @@ class LegacyFile:
 
     def _xlsx(self) -> Rows:
         tables = read_tables(self._read_all(), self.file_name, max_rows=MAX_ROWS)
-        return _best_table(tables)
+        return _best_table([_below_title(table) for table in tables])
 
     def _json(self) -> Rows:
         data = self._read_all(MAX_JSON_BYTES)
@@ -224,36 +251,28 @@ class LegacyFile:
     def _csv(self, start: bytes) -> Rows:
         encoding = self._encoding or self._settle_encoding(start)
         self._encoding = encoding
-        lines = self._csv_lines(encoding)
-        header: tuple[str, ...] | None = None
-        for _number, cells in lines:
-            if any(cells):
-                header = cells
-                break
+        data = (Row(number, cells) for number, cells in self._csv_lines(encoding) if any(cells))
+        header = next(data, None)
         if header is None:
             raise TableError("file.empty", "文件没有表头 / the file has no header row")
-        index = _mapped(header)
-        data = (Row(number, cells) for number, cells in lines if any(cells))
+        if not _names_a_column(header.cells):
+            header = header_below_title(data, _names_a_column) or header
+        index = _mapped(header.cells, header.number)
+        self._header_line = header.number
         _, rows = _first_row(data)
         pieces = (lambda size: self._pieces(encoding, size)) if self._plain else None
-        return Rows(header, index, _counted(rows), pieces)
+        return Rows(header.cells, index, _counted(rows), pieces)
 
     def _pieces(self, encoding: str, size: int) -> Iterator[Piece]:
-        """The lines after the header in pieces of ``size`` lines (only for a file that is ``_plain``)."""
+        """The lines after the header in pieces of ``size`` lines (only for a file that is ``_plain``: without
+        quotes, the header's record number as :meth:`_csv` found it is its line number)."""
         body = "utf-8" if encoding == "utf-8-sig" else encoding  # a BOM begins the file, not a line
+        number, delimiter = self._header_line, self._delimiter
         with self._opener() as raw:
-            number, delimiter = 0, None
-            for line in raw:  # up to the header: the first line with a cell (as _csv_lines finds it)
-                number += 1
-                text = line.decode(encoding if number == 1 else body)
-                if delimiter is None:
-                    if not text.strip():
-                        continue
-                    delimiter = "\t" if "\t" in text and "," not in text else ","
-                if any(cell.strip() for cell in text.split(delimiter)):
-                    break
+            for _ in itertools.islice(raw, number):  # up to the header (titles above it too)
+                pass
             while lines := list(itertools.islice(raw, size)):
-                yield Piece(number + 1, len(lines), b"".join(lines), body, delimiter or ",")
+                yield Piece(number + 1, len(lines), b"".join(lines), body, delimiter)
                 number += len(lines)
 
     def _csv_lines(self, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
@@ -263,23 +282,22 @@ class LegacyFile:
             while (line := text.readline()) and not line.strip():
                 leading.append(line)
             leading.append(line)  # the first line with text (the header) says the separator
-            delimiter = "\t" if "\t" in line and "," not in line else ","
+            self._delimiter = delimiter = "\t" if "\t" in line and "," not in line else ","
             reader = csv.reader(_chain(leading, text), delimiter=delimiter)
+            start = 1  # the line the record being read starts on: a quoted cell may run over many
             try:
                 for number, cells in enumerate(reader, start=1):
                     yield number, tuple(cell.strip() for cell in cells)
+                    start = reader.line_num + 1
             except csv.Error as exc:
-                raise TableError("file.csv", f"CSV 格式错误 / malformed CSV: {exc}", row=reader.line_num) from None
+                raise csv_failure(exc, start=start, line=reader.line_num) from None
 
     def _settle_encoding(self, start: bytes) -> str:
-        """UTF-8 (BOM or not) if every byte decodes so, else GB18030; UTF-16, NULs and binary data refused —
-        the checks of :func:`registry.tabular.decode_text`, over the whole stream a block at a time."""
+        """UTF-16 (Excel's "Unicode text"), else UTF-8 (BOM or not) if every byte decodes so, else GB18030;
+        NULs and binary data refused — the checks of :func:`registry.tabular.decode_text`, over the whole stream
+        a block at a time."""
         if looks_utf16(start):
-            raise TableError(
-                "file.encoding",
-                "不支持的编码（UTF-16），请另存为 UTF-8 或 GB18030 / "
-                "unsupported encoding (UTF-16); save as UTF-8 or GB18030",
-            )
+            return self._settle_utf16(utf16_encoding(start))
         for encoding in ("utf-8-sig", "gb18030"):
             decoder = codecs.getincrementaldecoder(encoding)()
             sample = ""
@@ -292,9 +310,7 @@ class LegacyFile:
                         plain = plain and b'"' not in block and not lone and not (carried and block[:1] != b"\n")
                         carried = block.endswith(b"\r")
                         if b"\x00" in block:
-                            raise TableError(
-                                "file.binary", "文件是二进制数据，不是 CSV 文本 / the file is binary data, not CSV text"
-                            )
+                            raise binary_data()
                         text = decoder.decode(block)
                         if len(sample) < 4096:
                             sample += text[: 4096 - len(sample)]
@@ -305,10 +321,28 @@ class LegacyFile:
                 break
             self._plain = plain and not carried
             return encoding
-        raise TableError(
-            "file.encoding",
-            "无法识别文件编码（应为 UTF-8 或 GB18030）/ cannot decode the file (expected UTF-8 or GB18030 text)",
-        )
+        raise undecodable()
+
+    def _settle_utf16(self, encoding: str) -> str:
+        """``encoding`` if the whole stream decodes so to text without NULs; its lines are cut by ``csv`` in the
+        importer (two bytes a character: no line is a run of bytes ending in ``\\n``)."""
+        decoder = codecs.getincrementaldecoder(encoding)()
+        sample = ""
+        try:
+            with self._opener() as handle:
+                while block := handle.read(_BLOCK):
+                    text = decoder.decode(block)
+                    if "\x00" in text:
+                        raise binary_data()
+                    if len(sample) < 4096:
+                        sample += text[: 4096 - len(sample)]
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise damaged_utf16() from None
+        if looks_binary(sample):
+            raise binary_data()
+        self._plain = False
+        return encoding
 
 
 def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:
@@ -320,14 +354,25 @@ def _cells(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple("" if item.get(key) is None else str(item.get(key)) for key in keys)
 
 
+def _below_title(table: Table) -> Table:
+    """A sheet whose first row names no column, from the header found under its title rows (if any)."""
+    if _names_a_column(table.header):
+        return table
+    rows = iter(table.rows)
+    header = header_below_title(rows, _names_a_column)
+    return table if header is None else msgspec.structs.replace(table, header=header.cells, rows=tuple(rows))
+
+
 def _best_table(tables: list[Table]) -> Rows:
-    """The first table whose header has every required column (an XLSX may hold other sheets)."""
+    """The first table whose header has every required column (an XLSX may hold other sheets); hidden rows
+    refuse it."""
     missing: list[Column] | None = None
     for table in tables:
         index, lacking = map_header(table.header)
         if not lacking:
             if not table.rows:
                 raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
+            refuse_hidden(table)
             return Rows(table.header, index, iter(table.rows))
         if missing is None or len(lacking) < len(missing):
             missing = lacking
