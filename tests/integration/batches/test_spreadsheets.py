@@ -124,18 +124,22 @@ async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: d
 COMPOUND = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the header of an OLE2 compound file
 ENCRYPTED = COMPOUND + "EncryptedPackage".encode("utf-16-le") + bytes(1000)  # an XLSX with an open password
 OLD_XLS = COMPOUND + "Workbook".encode("utf-16-le") + bytes(1000)  # Excel 97-2003
+#: (file name extension, file, code, words of the refusal): named whatever the file's name says (the legacy
+#: import is refused the same, tests/integration/legacy/test_legacy_spreadsheets.py).
+OLD_WORKBOOKS = [
+    (".xlsx", ENCRYPTED, "file.encrypted", "remove the password"),
+    (".csv", ENCRYPTED, "file.encrypted", "remove the password"),
+    (".xls", OLD_XLS, "file.xls", "(.xls)"),
+    (".xlsx", OLD_XLS, "file.xls", "(.xls)"),
+    (".csv", OLD_XLS, "file.xls", "(.xls)"),
+]
 
 
 async def test_old_and_password_protected_workbooks_are_named_whatever_their_name(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
-    cases = [
-        ("results.xlsx", ENCRYPTED, "file.encrypted", "remove the password"),
-        ("results.xls", OLD_XLS, "file.xls", "(.xls)"),
-        ("results.xlsx", OLD_XLS, "file.xls", "(.xls)"),
-        ("results.csv", OLD_XLS, "file.xls", "(.xls)"),
-    ]
-    for name, data, code, words in cases:
+    for extension, data, code, words in OLD_WORKBOOKS:
+        name = f"results{extension}"
         response = await upload(client, tokens["institution"], data, name)
         assert response.status_code == 422, (name, response.text)
         body = response.json()
