@@ -33,14 +33,13 @@ from issuer.feed.fields import NATIONAL_FIELDS, FeedRecord
 from issuer.feed.manifest import FORMAT, FeedFile, Manifest, as_json, file_entry, sign_manifest
 from issuer.identity.reads import open_identity, ring_for
 from issuer.issuing.corrections import check_reason
-from issuer.issuing.errors import InvalidInputError
+from issuer.issuing.exports import check_since
 from issuer.keystore import KeyStore, signer_for
 from registry.certificates import STATUS_EVENT_KINDS
 from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, NewEvent, append_event, decode_entry
 from registry.keyring import load_keyset
-from registry.log.store import log_size
 from registry.models import Certificate, CertificatePrint, Event, HolderIdentity
 from registry.rules.document_types import DocumentType
 from registry.rules.policy import ProvinceProfile
@@ -275,7 +274,7 @@ async def export_feed(
     sealing errors."""
     authorise(caller, Action.FEED)
     reason = check_reason(reason)
-    await _check_since(database, since)
+    await check_since(database, since)
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()
     written = await _stream(database, settings, since, *sinks, until=None, book=book)
@@ -306,21 +305,6 @@ async def export_feed(
     return FeedResult(
         since=since, last_event=last, records=records, files=[p.name for p in paths.values()], event_id=event_id
     )
-
-
-async def _check_since(database: Database, since: int) -> None:
-    """Refuse a ``since`` past the log's newest event: its export would be empty and end with ``next: --since
-    <since>``, so every later event up to ``since`` would never be exported (a typo of one digit, 100000 for
-    10000, lost them silently). 0, from the start, is always allowed."""
-    async with database.reader() as session:
-        newest = await log_size(session) - 1
-    if since > max(newest, 0):
-        raise InvalidInputError(
-            f"since {since} 超出透明日志末尾（最新事件编号 {newest}），之后的事件将不会被导出 / since {since} is past "
-            f"the end of the log (newest event {newest}): the events up to it would never be exported",
-            field="since",
-            code="since.beyond_log",
-        )
 
 
 def _entry(name: str, sink: _Sink, records: int) -> FeedFile:
