@@ -257,7 +257,7 @@ def parse_kind(text: str | None) -> CertificateKind:
     except ValueError:
         known = ", ".join(kind.value for kind in CertificateKind)
         raise InvalidInputError(
-            f"kind 须为以下之一 / kind must be one of: {known}", field="kind", code="kind.unknown"
+            f"kind 须为以下之一：{known} / kind must be one of: {known}", field="kind", code="kind.unknown"
         ) from None
 
 
