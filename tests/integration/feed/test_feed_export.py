@@ -120,3 +120,21 @@ async def test_a_since_past_the_newest_event_is_refused_and_writes_nothing(world
 
     at_the_end = await asyncio.to_thread(_export, world.settings, newest, out)  # nothing new yet: allowed
     assert f"0 records, events {newest + 1}–{newest}" in at_the_end
+
+
+async def test_an_output_directory_that_cannot_be_made_logs_no_export(world: World, tmp_path: Path) -> None:
+    """The directory was made after the feed.exported event: an --out through a file (or /proc) left an
+    export in the log that wrote nothing."""
+    await world.load(skill_rows(1))
+    (tmp_path / "a-file").write_text("")
+    env = command_env(
+        world.settings.database.database_url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY
+    )
+    out = tmp_path / "a-file" / "feed"
+    args = ["feed", "export", "--since", "0", "--out", str(out), "--reason", "国家库上报 / national upload"]
+    result = await asyncio.to_thread(invoke, env, *args)
+
+    assert result.exit_code == 2
+    assert "无法读写文件 / cannot use file" in " ".join(result.output.split())
+    async with world.database.reader() as session:
+        assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None
