@@ -40,13 +40,13 @@ from issuer.documents.render import print_offset, render_certificate, render_tes
 from issuer.errors import BatchStateError, InvalidInputError
 from issuer.issuing.corrections import check_number
 from issuer.qr import Mode, file_stem
-from registry.certificates import get_certificate
+from registry.certificates import get_certificate, status_of
 from registry.config import Settings, SettingsError, parse_offset_mm
 from registry.db import Database
 from registry.events import DetailValue, EventKind, NewEvent, append_event
 from registry.models import Certificate, Event, Institution
 from registry.rules.policy import ProvinceProfile
-from registry.vocab import CertificateKind
+from registry.vocab import CertificateKind, CertificateStatus
 
 DOWNLOAD_REASON: Final = "下载证书文件 / certificate documents downloaded"
 
@@ -206,7 +206,8 @@ class Artefacts:
     ) -> tuple[str, bytes]:
         """``(file name, PDF)`` of one certificate, and its ``certificate.document`` event (committed before
         the bytes are returned). Raises :class:`InvalidInputError` (malformed number), :class:`NotFoundError`,
-        :class:`Forbidden`, :class:`BatchStateError` (no sealed document number, or not drawable)."""
+        :class:`Forbidden`, :class:`BatchStateError` (revoked or superseded, no sealed document number, or not
+        drawable)."""
         number = check_number(profile, number, today=today)
         async with self.database.reader() as session:
             certificate = await get_certificate(session, number)
@@ -214,6 +215,12 @@ class Artefacts:
             assert institution is not None  # foreign key
             target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
             authorise(caller, Action.DOCUMENTS, target)
+            status = (await status_of(session, number)).status
+            if status is not CertificateStatus.VALID:  # as the batch's files, which leave it out
+                raise BatchStateError(
+                    f"证书 {number} 当前状态为{status.label_zh}，不再生成证书文件 / certificate {number} is "
+                    f"{status.value}: no document is made for it"
+                )
             (document,) = await load_documents(session, self.settings, [number])
         if isinstance(document, Unsealed):
             raise BatchStateError(f"证书 {number}：{document.message}")
@@ -257,7 +264,7 @@ def parse_kind(text: str | None) -> CertificateKind:
     except ValueError:
         known = ", ".join(kind.value for kind in CertificateKind)
         raise InvalidInputError(
-            f"kind 须为以下之一 / kind must be one of: {known}", field="kind", code="kind.unknown"
+            f"kind 须为以下之一：{known} / kind must be one of: {known}", field="kind", code="kind.unknown"
         ) from None
 
 

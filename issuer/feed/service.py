@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import codecs
 import csv
+import errno
 import hashlib
 import io
+import os
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ from issuer.feed.fields import NATIONAL_FIELDS, FeedRecord
 from issuer.feed.manifest import FORMAT, FeedFile, Manifest, as_json, file_entry, sign_manifest
 from issuer.identity.reads import open_identity, ring_for
 from issuer.issuing.corrections import check_reason
+from issuer.issuing.exports import check_since
 from issuer.keystore import KeyStore, signer_for
 from registry.certificates import STATUS_EVENT_KINDS
 from registry.config import Settings
@@ -273,6 +276,8 @@ async def export_feed(
     sealing errors."""
     authorise(caller, Action.FEED)
     reason = check_reason(reason)
+    await check_since(database, since)
+    _prepare(out_dir)
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()
     written = await _stream(database, settings, since, *sinks, until=None, book=book)
@@ -315,8 +320,6 @@ async def _write_files(
 ) -> None:  # fmt: skip
     """The files, new and only their owner's (they hold full identities), streamed again and each checked
     against its manifest entry; on a mismatch every file of the export is removed."""
-    out_dir = paths["manifest"].parent
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     made: list[Path] = []
     try:
         with _new(paths["ndjson"], made) as ndjson, _new(paths["csv"], made) as table:
@@ -332,6 +335,14 @@ async def _write_files(
         for path in made:
             path.unlink(missing_ok=True)
         raise
+
+
+def _prepare(out_dir: Path) -> None:
+    """The output directory (0700), made, and checked writable before the ``feed.exported`` event is appended:
+    a directory that could not be made (a path through a file, /proc …) logged an export that wrote nothing."""
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out_dir))
 
 
 def _check_same(sinks: Sequence[_Sink], entries: Sequence[FeedFile]) -> None:

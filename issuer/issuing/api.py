@@ -41,7 +41,7 @@ from issuer.issuing.changes import (
 )
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
-from issuer.issuing.exports import export_lines, parse_since
+from issuer.issuing.exports import check_since, export_lines, parse_since
 from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
@@ -272,6 +272,7 @@ class ExportController(Controller):
         """Certificate events after ``since`` as NDJSON, for the national query system."""
         authorise(principal, Action.EXPORT)
         first = parse_since(since)
+        await check_since(issuer.database, max(first - 1, 0))
         return Stream(export_lines(issuer.database, first), media_type="application/x-ndjson")
 
 

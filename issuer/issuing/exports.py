@@ -28,6 +28,7 @@ from issuer.issuing.errors import InvalidInputError
 from registry.certificates import STATUS_EVENT_KINDS
 from registry.db import Database
 from registry.events import EventKind, decode_entry
+from registry.log.store import log_size
 from registry.models import Certificate, CertificatePrint, Event
 from registry.vocab import CertificateStatus
 
@@ -81,6 +82,21 @@ def parse_since(text: str | None) -> int:
             code="since.format",
         )
     return int(value) + 1
+
+
+async def check_since(database: Database, since: int) -> None:
+    """Refuse a ``since`` past the log's newest event (``since.beyond_log``): its export is empty, and the
+    consumer resuming from it (``next: --since`` of ``certreg feed export``) would never receive the events
+    appended up to it; a typo of one digit, 100000 for 10000, lost them silently. 0 is always allowed."""
+    async with database.reader() as session:
+        newest = await log_size(session) - 1
+    if since > max(newest, 0):
+        raise InvalidInputError(
+            f"since {since} 超出透明日志末尾（最新事件编号 {newest}），之后的事件将不会被导出 / since {since} is past "
+            f"the end of the log (newest event {newest}): the events up to it would never be exported",
+            field="since",
+            code="since.beyond_log",
+        )
 
 
 def _status(kind: str, data: bytes | None) -> tuple[str, str | None]:

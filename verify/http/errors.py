@@ -97,6 +97,27 @@ def wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
     return names
 
 
+_TYPES_ZH = {"int": "整数", "str": "文本", "bool": "true 或 false", "array": "数组", "object": "对象", "float": "数字"}
+_BOUNDS_ZH = {">=": "不小于", "<=": "不大于", ">": "大于", "<": "小于"}
+_INT_BOUND = re.compile(r"Expected `int` (>=|<=|>|<) (-?\d+)$")
+_LENGTH_BOUND = re.compile(r"Expected `(str|array)` of length (>=|<=) (\d+)$")
+_WRONG_TYPE = re.compile(r"Expected `(\w+)(?: \| null)?`, got `\w+`$")
+
+
+def _constraint_zh(message: str) -> str:
+    """The Chinese of msgspec's constraint the value broke (``Expected `int` >= 1`` → 须为不小于 1 的整数), after a
+    colon; empty when it has none: the Chinese half said only '路径参数 batch_id 无效' where the English named
+    the bound."""
+    if match := _INT_BOUND.match(message):
+        return f"：须为{_BOUNDS_ZH[match.group(1)]} {match.group(2)} 的整数"
+    if match := _LENGTH_BOUND.match(message):
+        most = "最多" if match.group(2) == "<=" else "至少"
+        return f"：{most} {match.group(3)} {'个字符' if match.group(1) == 'str' else '项'}"
+    if (match := _WRONG_TYPE.match(message)) and match.group(1) in _TYPES_ZH:
+        return f"：须为{_TYPES_ZH[match.group(1)]}"
+    return ""
+
+
 def validation_message(exc: ValidationException, wire_names: dict[str, str] | None = None) -> str:
     """The bilingual message of a refused parameter or body, naming each field and where it was read.
 
@@ -125,7 +146,7 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
             zh.append("缺少请求体")
             message = "the request body is missing"
         else:
-            zh.append("请求体格式不符" if whole else f"{where}无效")
+            zh.append("请求体格式不符" if whole else f"{where}无效{_constraint_zh(message)}")
         en.append(message if whole else f"{key} ({source or 'parameter'}): {message}")
     if not zh:
         return "请求参数无效 / invalid request"

@@ -192,3 +192,24 @@ async def test_a_bad_filter_is_named_as_the_client_typed_it(matrix: tuple[Client
     problem = response.json()
     assert problem["message_zh"] == "请求参数无效：查询参数 state 无效"
     assert problem["message_en"] == "invalid request: state (query): Invalid enum value 'nope'"
+
+
+async def test_a_broken_bound_is_named_in_chinese_too(matrix: tuple[Client, dict[str, str], Settings]) -> None:
+    """The Chinese half said only '路径参数 batch_id 无效' where the English named the bound it broke."""
+    client, tokens, _ = matrix
+    headers = auth(tokens["province_admin"])
+    answers = {
+        "/v1/batches/0": "路径参数 batch_id 无效：须为不小于 1 的整数",
+        "/v1/batches/1?limit=100000": "查询参数 limit 无效：须为不大于 1000 的整数",
+        "/v1/batches?offset=abc": "查询参数 offset 无效：须为整数",
+    }
+    for path, zh in answers.items():
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 400, path
+        assert response.json()["message_zh"] == f"请求参数无效：{zh}"
+    reason = await client.post(
+        "/v1/batches/1/review", json={"decision": "reject", "reason": "x" * 1001}, headers=headers
+    )
+    assert reason.status_code == 400
+    assert reason.json()["message_zh"] == "请求参数无效：请求体 reason 无效：最多 1000 个字符"
+    assert reason.json()["message_en"] == "invalid request: reason (body): Expected `str` of length <= 1000"

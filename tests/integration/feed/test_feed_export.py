@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from issuer.feed.fields import NATIONAL_FIELDS
 from issuer.feed.manifest import verify_manifest
@@ -93,3 +93,48 @@ async def test_the_feed_round_trip_with_its_manifest_verified_by_the_public_key(
     assert later is not None
     events = [json.loads(line)["event"] for line in later.read_text().splitlines()]
     assert events == ["issued", "imported"]
+
+
+async def test_a_since_past_the_newest_event_is_refused_and_writes_nothing(world: World, tmp_path: Path) -> None:
+    """An export after an event the log does not hold yet was empty and said 'next: --since <it>': every
+    event up to that id, appended later, would never reach the national system."""
+    await world.load(skill_rows(1))
+    async with world.database.reader() as session:
+        newest = await session.scalar(select(func.max(Event.idx)))
+    assert newest is not None
+    env = command_env(
+        world.settings.database.database_url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY
+    )
+    out = tmp_path / "feed"
+    args = ["feed", "export", "--out", str(out), "--reason", "国家库上报 / national upload"]
+    result = await asyncio.to_thread(invoke, env, *args, "--since", str(newest + 1))
+
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert f"超出透明日志末尾（最新事件编号 {newest}）" in text
+    assert f"past the end of the log (newest event {newest})" in text
+    assert "Traceback" not in text
+    assert not out.exists() or not any(out.iterdir())
+    async with world.database.reader() as session:
+        assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None
+
+    at_the_end = await asyncio.to_thread(_export, world.settings, newest, out)  # nothing new yet: allowed
+    assert f"0 records, events {newest + 1}–{newest}" in at_the_end
+
+
+async def test_an_output_directory_that_cannot_be_made_logs_no_export(world: World, tmp_path: Path) -> None:
+    """The directory was made after the feed.exported event: an --out through a file (or /proc) left an
+    export in the log that wrote nothing."""
+    await world.load(skill_rows(1))
+    (tmp_path / "a-file").write_text("")
+    env = command_env(
+        world.settings.database.database_url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY
+    )
+    out = tmp_path / "a-file" / "feed"
+    args = ["feed", "export", "--since", "0", "--out", str(out), "--reason", "国家库上报 / national upload"]
+    result = await asyncio.to_thread(invoke, env, *args)
+
+    assert result.exit_code == 2
+    assert "无法读写文件 / cannot use file" in " ".join(result.output.split())
+    async with world.database.reader() as session:
+        assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None

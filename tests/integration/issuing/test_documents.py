@@ -289,6 +289,29 @@ async def test_a_certificate_without_a_sealed_identity_gets_no_document(api: Api
     assert " / " in run.json()["error"]
 
 
+async def test_a_revoked_or_superseded_certificate_gets_no_document(api: Api) -> None:
+    """The batch's files leave out a revoked or superseded certificate; its own certificate.pdf was still
+    drawn (a print page for blank stock, the holder's full number) and logged."""
+    _, certificates = await sealed_batch(api)
+    revoked, superseded = certificates[0].number, certificates[1].number
+    await revoke_certificate(api.world.database, HUNAN, revoked, order=ChangeOrder(reason="伪造材料", caller=OPERATOR))
+    successor = await reissue_certificate(
+        api.world.database, api.world.store, HUNAN, superseded, order=ChangeOrder(reason="遗失补发", caller=OPERATOR)
+    )
+    headers = api.headers["institution"]
+    for number, zh, en in ((revoked, "已撤销", "revoked"), (superseded, "已换发", "superseded")):
+        for variant in ("electronic", "print"):
+            refused = await api.client.get(
+                f"/v1/certificates/{number}/certificate.pdf?variant={variant}", headers=headers
+            )
+            assert refused.status_code == 409, (number, variant)
+            assert refused.json()["message_zh"] == f"证书 {number} 当前状态为{zh}，不再生成证书文件"
+            assert refused.json()["message_en"] == f"certificate {number} is {en}: no document is made for it"
+    assert await _events(api, "certificate.document") == []  # nothing drawn, nothing logged
+    served = await api.client.get(f"/v1/certificates/{successor.number}/certificate.pdf", headers=headers)
+    assert served.status_code == 200, served.text
+
+
 async def test_a_qualification_reprint_redraws_only_that_certificate(api: Api) -> None:
     rows = [Row(name=f"焊工{i}", holder_id=HOLDER_IDS[i], subject=WELDER, level=3) for i in range(3)]
     batch_id, certificates = await sealed_batch(api, rows, institution=STATION, kind="qualification")

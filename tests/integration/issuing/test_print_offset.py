@@ -108,6 +108,8 @@ async def test_the_test_print_route_draws_the_ruler_at_the_offset_asked(api: Api
         assert bad.status_code == 400, query
         assert bad.json()["code"] == code
         assert " / " in bad.json()["error"]  # zh + en
+        if code == "kind.unknown":  # the Chinese half names the kinds too (it ended at 须为以下之一)
+            assert bad.json()["message_zh"] == "kind 须为以下之一：qualification, skill_level, special_ability"
 
     document = (await api.client.get("/schema/openapi.json")).json()
     validate(document)

@@ -16,6 +16,7 @@ import issuer.issuing.exports
 import issuer.issuing.qrcodes
 from issuer.issuing.exports import export_lines
 from issuer.issuing.service import issue_batch
+from registry.log.store import log_size
 from registry.models import Certificate
 from registry.qrtoken import encode_token, short_url, token_url
 from registry.rules.profiles import HUNAN
@@ -145,6 +146,22 @@ async def test_export_refuses_a_bad_since(api: Api) -> None:
         body = msgspec.json.decode(response.content)
         answers[since] = (response.status_code, body["code"], body["field"], " / " in body["error"])
     assert set(answers.values()) == {(400, "since.format", "since", True)}
+
+
+async def test_export_refuses_a_since_past_the_newest_event(api: Api) -> None:
+    """A consumer resuming after an event the log does not hold yet (a mistyped cursor) got 200 and nothing,
+    then, once the log grew past it, never the events in between."""
+    await _issued(api, 1)
+    async with api.world.database.reader() as session:
+        newest = await log_size(session) - 1
+    admin = api.headers["province_admin"]
+    assert (await api.client.get(f"/v1/exports/certificates?since={newest}", headers=admin)).status_code == 200
+    response = await api.client.get(f"/v1/exports/certificates?since={newest + 1}", headers=admin)
+    assert response.status_code == 400
+    body = msgspec.json.decode(response.content)
+    assert (body["code"], body["field"]) == ("since.beyond_log", "since")
+    assert body["message_zh"] == f"since {newest + 1} 超出透明日志末尾（最新事件编号 {newest}），之后的事件将不会被导出"
+    assert f"past the end of the log (newest event {newest})" in body["message_en"]
 
 
 async def test_export_reads_only_the_columns_it_writes_one_query_a_page(

@@ -21,7 +21,7 @@ from tests.integration.verify.world import World, verify_app
         ("/no/such/page?lang=en", 404, "No such page."),
         # a parameter a page cannot take: a person who opened the address reads a page, a JSON client JSON
         ("/log/-1", 400, "请求参数无效：路径参数 index 无效"),
-        ("/log/0?size=abc", 400, "请求参数无效：查询参数 size 无效"),
+        ("/log/0?size=abc", 400, "请求参数无效：查询参数 size 无效：须为整数"),
         ("/log/0?size=abc&lang=en", 400, "invalid request: size (query): Expected `int | null`, got `str`"),
     ],
 )
@@ -86,7 +86,7 @@ async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(worl
     [
         (
             "/v1/log/entries?start=-1&end=2&name=%E5%BC%A0%E4%B8%89&id=430102199001011234",
-            "请求参数无效：查询参数 start 无效",
+            "请求参数无效：查询参数 start 无效：须为不小于 0 的整数",
             "invalid request: start (query): Expected `int` >= 0",
         ),
         (
@@ -124,7 +124,7 @@ REFUSED_BODIES = {
     "no body": (b"", "缺少请求体", "the request body is missing"),
     "a wrong type": (
         b'{"number":1,"name":"y"}',
-        "请求体 number 无效",
+        "请求体 number 无效：须为文本",
         "number (body): Expected `str | null`, got `int`",
     ),
 }
