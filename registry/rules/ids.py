@@ -76,7 +76,7 @@ def check_resident_id(value: str, *, today: date) -> Violation | None:
         return violation("id.region", field="id_number", region=value[:6])
     why = birth_date_fault(value[6:14], today)
     if why is not None:
-        return violation("id.birth_date", field="id_number", birth=value[6:14], why_zh=why[0], why_en=why[1])
+        return violation("id.birth_date", field="id_number", why_zh=why[0], why_en=why[1])
     expected = mod11_2(value[:17])
     if value[17] != expected:
         return violation("id.checksum", field="id_number", expected=expected)
@@ -111,9 +111,7 @@ def birth_date_of(resident_id: str) -> date:
     try:
         return date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14]))
     except ValueError:
-        raise RuleError(
-            violation("id.birth_date", birth=resident_id[6:14], why_zh="不是真实日期", why_en="no such date")
-        ) from None
+        raise RuleError(violation("id.birth_date", why_zh="不是真实日期", why_en="no such date")) from None
 
 
 def mask_resident_id(value: str) -> str:

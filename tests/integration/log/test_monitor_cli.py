@@ -91,7 +91,7 @@ def test_follows_a_log_key_rotation_only_when_accepted(empty_db_url: str, tmp_pa
     old_key = json.loads((tmp_path / "seen.json").read_text())["verifier_key"]
     assert invoke(env, "keys", "rotate", "--authority", PROVINCE, "--purpose", "log").exit_code == 0
     on_database(empty_db_url, lambda db: grow(db, tmp_path / "keys", 1, "乙"))  # signed by the new key
-    new_key = invoke(env, "log", "key").output.strip()
+    new_key = invoke(env, "log", "key").stdout.strip()  # stdout: the server in this process logs to stderr
     assert new_key != old_key
     code, output = monitor(empty_db_url, tmp_path, log_url)
     assert (code, "ALARM [key_changed]" in output) == (1, True)

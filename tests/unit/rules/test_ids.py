@@ -68,6 +68,16 @@ def test_bad_resident_ids(value: str, code: str) -> None:
     assert problem.message_en
 
 
+def test_an_impossible_birth_date_is_not_echoed() -> None:
+    """The message said "出生日期19900230无效": eight digits of a holder's ID in a text that may be logged."""
+    problem = check_resident_id(with_check("43010219900230123"), today=TODAY)
+    assert problem is not None
+    assert (problem.message_zh, problem.message_en) == (
+        "身份证号码的出生日期无效：不是真实日期",
+        "The birth date in the ID number is invalid: no such date",
+    )
+
+
 def test_born_today_is_valid_and_tomorrow_is_not() -> None:
     born = with_check(f"430102{TODAY:%Y%m%d}123")
     assert check_resident_id(born, today=TODAY) is None

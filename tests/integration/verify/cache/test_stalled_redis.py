@@ -39,8 +39,11 @@ COMMON = {"public_rate_per_minute": 1_000_000, "log_level": "WARNING", "redis_de
 #: A stall the subscriber notices: past its dead-after and the ping before it (a third of it).
 LONG_STALL = 2 * DEAD_AFTER
 NAME = "赵六"
-#: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more).
+#: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more): 2.5 s,
+#: or half the slowest revoke while Redis answered when the machine is so loaded that a CLI process alone
+#: takes 5–11 s (a full suite beside other work: 11.3 s frozen against 8.3 s answering, no stall involved).
 PROMPT_SECONDS = 2.5
+PROMPT_SHARE = 0.5
 
 
 @dataclass
@@ -205,7 +208,8 @@ async def test_no_worker_says_valid_again_after_it_said_revoked_while_redis_stal
     assert contradictions == {}, f"'valid' after 'revoked' (number: {{port: count}}): {contradictions}"
     frozen = max(took for took, stalled in durations if stalled)
     answering = max(took for took, stalled in durations if not stalled)
-    assert frozen < answering + PROMPT_SECONDS, f"certreg certificates revoke took {durations} s (frozen?)"
+    slack = max(PROMPT_SECONDS, PROMPT_SHARE * answering)
+    assert frozen < answering + slack, f"certreg certificates revoke took {durations} s (frozen?)"
 
 
 async def test_a_redis_restarted_from_a_snapshot_taken_before_a_revocation_cannot_undo_it(
