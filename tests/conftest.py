@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from registry.db import Database
@@ -27,6 +28,11 @@ from tests.support import drop_pg_database, empty_tables, migrated_pg_database, 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+#: Property tests judge what a function returns, never how fast: Hypothesis's default 200 ms deadline per
+#: example failed them on a machine busy with other work (a full suite beside benches).
+settings.register_profile("certreg", deadline=None)
+settings.load_profile("certreg")
 
 
 #: Every this many tests the frozen heap is thawed for one full pass: what was alive at a freeze and died
