@@ -239,9 +239,13 @@ def write_private_file(path: Path, data: bytes) -> None:
 
 
 def _ensure_private_dir(directory: Path) -> None:
+    """A key directory that is a file is said to be one: its mode said "must be mode 0700", which a chmod of
+    the file would never fix."""
     if not directory.exists():
         directory.mkdir(mode=0o700, parents=True)
         directory.chmod(0o700)
+    elif not directory.is_dir():
+        raise KeyFileError(f"密钥目录不是目录 / key directory {directory} is not a directory")
     elif directory.stat().st_mode & 0o077:
         raise InsecureKeyFileError(f"密钥目录权限过宽 / key directory {directory} must be mode 0700")
 

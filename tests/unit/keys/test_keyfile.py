@@ -161,6 +161,15 @@ def test_loose_directory_is_refused_on_write(tmp_path: Path) -> None:
         seal(shared / "k.key")
 
 
+def test_key_directory_that_is_a_file_is_said_to_be_one(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "keys"
+    not_a_dir.write_bytes(b"")
+    not_a_dir.chmod(0o644)
+    with pytest.raises(KeyFileError, match="is not a directory") as caught:
+        seal(not_a_dir / "k.key")
+    assert "0700" not in str(caught.value)
+
+
 def test_existing_file_is_never_overwritten(key_path: Path) -> None:
     before = key_path.read_bytes()
     with pytest.raises(KeyFileExistsError):
