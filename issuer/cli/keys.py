@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
@@ -19,6 +20,8 @@ from issuer.cli._common import (
     run,
     settings_from_env,
 )
+from issuer.errors import InvalidInputError
+from issuer.issuing.corrections import check_reason
 from issuer.keystore import new_key, rotate_key
 from keys.keyset import CompromiseScope, KeySet, PublicKeyInfo, Purpose
 from keys.kid import KID_LENGTH
@@ -38,6 +41,25 @@ def keys_group() -> None:
 async def _require_authority(session: AsyncSession, code: str) -> None:
     if await session.get(Authority, code) is None:
         raise NotFoundError(f"鉴定中心 {code} 不存在 / no authority {code}; load it with `certreg registry load`")
+
+
+def _log_reason(*, required: bool) -> Callable[[click.Context, click.Parameter, str], str]:
+    """A ``callback`` for a key change's ``--reason``: it goes into the public transparency log, so it is held to
+    the rules of every other reason there (:func:`check_reason`: at most 500 characters, no control
+    characters, nothing shaped like an ID number). Unchecked, a 100,000-character reason, an ANSI escape or a
+    holder's ID number typed here was appended to the log for ever."""
+
+    def check(_: click.Context, param: click.Parameter, value: str) -> str:
+        if not value.strip():
+            if required:
+                raise click.BadParameter("原因不能为空 / give a reason: it is recorded in the log")
+            return ""
+        try:
+            return check_reason(value)
+        except InvalidInputError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return check
 
 
 @keys_group.command("new")
@@ -61,7 +83,12 @@ def keys_new(authority: str, purpose: Purpose) -> None:
 @keys_group.command("rotate")
 @click.option("--authority", required=True, help="鉴定中心编码 / authority code.")
 @click.option("--purpose", type=_PURPOSE, default="statement", show_default=True, help="密钥用途 / what the key signs.")
-@click.option("--reason", default="", help="轮换理由（记入日志）/ why the key is rotated (recorded in the log).")
+@click.option(
+    "--reason",
+    default="",
+    callback=_log_reason(required=False),
+    help="轮换理由（记入日志）/ why the key is rotated (recorded in the log).",
+)
 def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     """轮换密钥 / Retire the active key of AUTHORITY and make a new one, in one step."""
     settings = settings_from_env()
@@ -93,7 +120,12 @@ def keys_rotate(authority: str, purpose: Purpose, reason: str) -> None:
     show_default=True,
     help="after：泄露日起签的无效；all：全部无效 / after: statements from that day on are invalid; all: every one.",
 )
-@click.option("--reason", required=True, help="经过（记入日志）/ what happened (recorded in the log).")
+@click.option(
+    "--reason",
+    required=True,
+    callback=_log_reason(required=True),
+    help="经过（记入日志）/ what happened (recorded in the log).",
+)
 def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str) -> None:
     """标记密钥泄露 / Mark KID compromised: statements it signed from AT's day on (or all, --scope all) stop
     verifying."""
@@ -103,8 +135,6 @@ def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str
         raise click.BadParameter(f"不是 ISO 8601 时间 / not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
     if at.utcoffset() is None:
         raise click.BadParameter("缺少时区 / give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
-    if not reason.strip():
-        raise click.BadParameter("原因不能为空 / give a reason: it is recorded in the log", param_hint="--reason")
     settings = settings_from_env()
 
     info = in_session(

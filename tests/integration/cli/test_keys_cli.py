@@ -112,6 +112,32 @@ def test_bad_key_commands_say_why(env: dict[str, str], tmp_path: Path, args: tup
     assert message in result.output
 
 
+LOG_REASONS = [
+    pytest.param("x" * 501, "the reason is longer than 500 characters", id="too-long"),
+    pytest.param("leak \x1b[31mred", "the reason contains control characters", id="ansi-escape"),
+    pytest.param("leaked by 110101199003074514", "document number", id="id-number"),
+]
+
+
+@pytest.mark.parametrize(("reason", "message"), LOG_REASONS)
+def test_a_key_change_reason_is_checked_before_it_reaches_the_log(
+    env: dict[str, str], tmp_path: Path, reason: str, message: str
+) -> None:
+    """A key change's reason is public in the transparency log for ever: held to the rules of every reason."""
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    kid = keyset(env).keys[0].kid
+    for args in (
+        ("keys", "rotate", "--authority", "430000", "--reason", reason),
+        ("keys", "compromised", kid, "--at", "now", "--reason", reason),
+    ):
+        result = invoke(env, *args)
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+    after = keyset(env)
+    assert [(info.kid, info.status) for info in after.keys] == [(kid, KeyStatus.ACTIVE)]
+
+
 def test_demo_load_is_idempotent(env: dict[str, str]) -> None:
     first = invoke(env, "demo", "load")
     assert first.exit_code == 0, first.output
