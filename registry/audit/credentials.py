@@ -23,6 +23,7 @@ from registry.audit.findings import AuditProgress, AuditReport, Finding
 from registry.credentials.did_web import authority_did
 from registry.credentials.errors import CredentialError
 from registry.credentials.signing import verify_authority_document
+from registry.credentials.status_list import status_position
 from registry.events import EventKind, decode_entry
 from registry.log.paging import in_chunks
 from registry.models import CertificateCredential, Event
@@ -44,7 +45,8 @@ def _details(data: bytes | None) -> dict[str, Any]:
 
 def credential_differences(row: Any) -> list[str]:
     """What the stored credential ``row`` (joined with the event at its ``log_index``) no longer shares with
-    that event: its bytes' SHA-256, its status value, its key."""
+    that event: its bytes' SHA-256, its status value, its key; and whether its status list and index are the
+    ones its status value gives."""
     details = _details(row.event_data)
     found = []
     if details.get("credential_sha256") != hashlib.sha256(row.credential).digest():
@@ -53,7 +55,19 @@ def credential_differences(row: Any) -> list[str]:
         found.append("status")
     if details.get("credential_kid") != row.kid:
         found.append("credential_kid")
+    if not _at_its_position(row):
+        found.append("status_list, status_index")
     return found
+
+
+def _at_its_position(row: Any) -> bool:
+    """Whether the row's status list and index are where its status value puts them. A revocation sets the bit
+    these two columns name, so a row pointing elsewhere would leave its certificate valid in the list."""
+    try:
+        position = status_position(row.status_value)
+    except ValueError:
+        return False
+    return (row.status_list, row.status_index) == (position.list_number, position.index)
 
 
 def proof_problem(row: Any, keyset: KeySet, public_url: str) -> str | None:
@@ -106,6 +120,8 @@ _ROWS: Final = select(
     CertificateCredential.log_index,
     CertificateCredential.authority_code,
     CertificateCredential.status_value,
+    CertificateCredential.status_list,
+    CertificateCredential.status_index,
     CertificateCredential.kid,
     CertificateCredential.credential,
     Event.kind.label("event_kind"),

@@ -76,6 +76,19 @@ async def test_a_credential_re_signed_by_another_key_is_reported(api: Api) -> No
     assert await _findings(api) == {(Finding.CREDENTIAL_CHANGED, number), (Finding.CREDENTIAL_BAD_PROOF, number)}
 
 
+async def test_a_credential_pointing_at_another_status_bit_is_reported(api: Api) -> None:  # noqa: F811
+    """Revoking sets the bit the row's status list and index name: moved, the certificate would stay valid in
+    the list the credential itself names."""
+    first, _ = await _issue(api)
+    async with api.world.database.transaction() as session:
+        await session.execute(
+            update(CertificateCredential)
+            .where(CertificateCredential.number == first)
+            .values(status_index=CertificateCredential.status_index + 7)
+        )
+    assert await _findings(api) == {(Finding.CREDENTIAL_CHANGED, first)}
+
+
 async def test_a_deleted_credential_is_reported(api: Api) -> None:  # noqa: F811
     number, _ = await _issue(api)
     async with api.world.database.transaction() as session:
