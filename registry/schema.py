@@ -46,10 +46,32 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision of this code's migrations (read once per process)."""
+    return frozenset(script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def unknown_revision_error(found: str, where: str = "") -> SchemaOutdatedError:
+    """A schema at a revision this code has no migration of: a newer release migrated it. ``certreg db
+    upgrade`` cannot help (it has no way back), so the message must not send the operator there."""
+    return SchemaOutdatedError(
+        f"数据库结构{where}处于本版本不认识的修订 {found}（由更新的版本迁移），本版本需要 {head_revision()}；"
+        f"请运行迁移它的版本，db upgrade 无法回退 / the database schema{where} is at {found}, a revision this "
+        f"code does not know (a newer release migrated it); this code needs {head_revision()}: run the release "
+        "that migrated it, `certreg db upgrade` cannot go back"
+    )
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Migrate the database of ``engine`` to ``revision`` (default: this code's head)."""
+    """Migrate the database of ``engine`` to ``revision`` (default: this code's head). A database at a
+    revision this code does not know is refused with :func:`unknown_revision_error` (Alembic's own error was a
+    traceback: "Can't locate revision identified by …")."""
 
     def _upgrade(connection: Connection) -> None:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and current not in known_revisions():
+            raise unknown_revision_error(current)
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -94,6 +116,8 @@ async def check_schema(engine: AsyncEngine, *, which: str = "", head: str | None
     if current != head and (current is None or await oldest_reader(engine, current) != head):
         found = current or "an empty database"
         where = f" ({which})" if which else ""
+        if current is not None and current not in known_revisions():
+            raise unknown_revision_error(current, where)
         raise SchemaOutdatedError(
             f"数据库结构不是最新{where} / the database schema{where} is at {found}, this code needs {head}: "
             "run `certreg db upgrade`"

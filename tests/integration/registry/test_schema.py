@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -108,6 +109,23 @@ def test_db_upgrade_says_it_migrated_an_empty_database_and_only_then_up_to_date(
     second = _db_upgrade(url)
     assert f"database schema already up to date at revision {head_revision()}" in second
     assert "migrated" not in second
+
+
+def test_a_schema_of_a_newer_release_is_named_as_one_not_sent_to_db_upgrade(tmp_path: Path) -> None:
+    """A rollback to an older release over a schema a newer one migrated: 'run `certreg db upgrade`' was wrong
+    advice, and db upgrade itself was Alembic's 'Can't locate revision' traceback."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'newer.db'}"
+    _db_upgrade(url)
+    connection = sqlite3.connect(tmp_path / "newer.db")
+    with connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_a_newer_release'")
+    connection.close()
+    for command in (["db", "upgrade"], ["db", "check"]):
+        result = CliRunner().invoke(main, command, env={"CERTREG_DATABASE_URL": url})
+        assert result.exit_code == 2, result.output
+        assert "is at 9999_from_a_newer_release, a revision this code does not know" in result.output
+        assert "run `certreg db upgrade`" not in result.output
+        assert "Traceback" not in result.output
 
 
 async def test_db_upgrade_names_the_revision_it_migrated_from(url_at_0002: str) -> None:
