@@ -52,6 +52,23 @@ def _ensure_role(name: str, password: str | None) -> list[str]:
     return statements
 
 
+def _revoke_where_made(tables: tuple[str, ...], privileges: str, role: str) -> list[str]:
+    """Revoke ``privileges`` on those of ``tables`` the migrations have made. The first ``db roles`` of a
+    deployment runs on an empty database (docs/operations.md: roles, then ``db upgrade`` as the owner, then
+    roles again): a plain ``REVOKE … ON event`` stopped it with 'relation "event" does not exist', so the owner
+    the upgrade must run as could not be made."""
+    names = ", ".join(f"'{table}'" for table in tables)
+    return [
+        f"""DO $$ DECLARE t text; BEGIN
+    FOREACH t IN ARRAY ARRAY[{names}] LOOP
+        IF to_regclass(format('public.%I', t)) IS NOT NULL THEN
+            EXECUTE format('REVOKE {privileges} ON public.%I FROM {role}', t);
+        END IF;
+    END LOOP;
+END $$"""
+    ]
+
+
 def role_statements(owner: str, issuer: str, verify: str, passwords: dict[str, str | None] | None = None) -> list[str]:
     """The SQL that creates or corrects the three roles on the current database (run as a superuser)."""
     for name in (owner, issuer, verify):
@@ -59,7 +76,6 @@ def role_statements(owner: str, issuer: str, verify: str, passwords: dict[str, s
     if len({owner, issuer, verify}) != 3:
         raise SettingsError("三个角色须不同 / the owner, issuer and verify roles must be three different roles")
     passwords = passwords or {}
-    append_only = ", ".join(APPEND_ONLY)
     return [
         *_ensure_role(owner, passwords.get(owner)),
         *_ensure_role(issuer, passwords.get(issuer)),
@@ -85,8 +101,8 @@ END $$""",  # noqa: S608 - role names are checked by check_role_name, no value c
         f"GRANT USAGE ON SCHEMA public TO {issuer}, {verify}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {issuer}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {issuer}",
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {append_only} FROM {issuer}",
-        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(READ_ONLY_FOR_ISSUER)} FROM {issuer}",
+        *_revoke_where_made(APPEND_ONLY, "UPDATE, DELETE, TRUNCATE", issuer),
+        *_revoke_where_made(READ_ONLY_FOR_ISSUER, "INSERT, UPDATE, DELETE, TRUNCATE", issuer),
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {verify}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {verify}",
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "

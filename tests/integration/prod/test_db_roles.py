@@ -18,7 +18,7 @@ from issuer.cli import main
 from registry.db import one_off_engine
 from registry.dbroles import APPEND_ONLY
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
-from tests.support import drop_pg_database, migrated_pg_database
+from tests.support import create_pg_database, drop_pg_database, migrated_pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -133,3 +133,27 @@ def test_owner_owns_the_schema_and_is_nothing_more(roles: Roles) -> None:
 
 def _column(table: str) -> str:
     return {"event": "kind", "merkle_node": "hash", "checkpoint": "note"}[table]
+
+
+def test_a_first_deployment_follows_the_documented_order_on_an_empty_database(request: pytest.FixtureRequest) -> None:
+    """docs/operations.md: ``db roles`` (superuser), ``db upgrade`` as the owner, ``db roles`` again. On an
+    empty database the first step stopped with 'relation "event" does not exist', so there was no owner to
+    migrate as."""
+    require_service("PostgreSQL", PG_ADMIN_URL)
+    name = f"certreg_first_{run_id(request.config)}"
+    url = asyncio.run(create_pg_database(PG_ADMIN_URL, name))
+    made = Roles(url, "t" + hashlib.sha256(name.encode()).hexdigest()[:8])
+    args = ["db", "roles", "--owner", made.owner, "--issuer", made.issuer, "--verify", made.verify]
+    try:
+        for step, env_url in (
+            (args, url),
+            (["db", "upgrade"], made.url.replace("postgres@", f"{made.owner}@", 1)),
+            (args, url),
+        ):
+            result = CliRunner().invoke(main, step, env={"CERTREG_DATABASE_URL": env_url})
+            assert result.exit_code == 0, result.output
+        issuer = made.url.replace("postgres@", f"{made.issuer}@", 1)
+        assert "permission denied for table event" in refused(issuer, "UPDATE event SET reason = ''")
+    finally:
+        asyncio.run(drop_pg_database(PG_ADMIN_URL, name))
+        asyncio.run(_drop_roles(made))
