@@ -16,7 +16,7 @@ from typing import Final
 import msgspec
 
 from registry.labels import LabelledEnum
-from registry.rules.freetext import redact_document_numbers
+from registry.rules.document_shapes import redact_document_numbers
 from registry.tabular import Table, TableError, header_below_title
 from registry.vocab import CertificateKind
 

@@ -22,11 +22,12 @@ from issuer.batches.columns import ColumnMap, Field
 from issuer.batches.problems import RowProblem, from_violation, problem
 from registry.holders import NAME_MAX_LENGTH, normalise_name
 from registry.identity.index import holder_digest
+from registry.rules.document_shapes import document_numbers_in, redact_document_numbers
 from registry.rules.documents import HolderDocument, holder_document, normalise_document_number
 from registry.rules.eligibility import EligibilityContext
 from registry.rules.errors import RuleError
 from registry.rules.formats import check_occupation_code, normalise_occupation_code, occupation_of, parse_level
-from registry.rules.freetext import document_numbers_in, redact_document_numbers, text_violation
+from registry.rules.freetext import text_violation
 from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
 from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles

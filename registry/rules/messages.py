@@ -11,6 +11,7 @@ import unicodedata
 from typing import Final
 
 from registry.i18n import Texts, catalogue
+from registry.rules.document_shapes import redact_document_numbers
 from registry.rules.errors import Violation
 
 _SECTIONS: Final = catalogue("registry.rules", "messages.toml")
@@ -43,10 +44,13 @@ MAX_SHOWN: Final = 200
 
 
 def _shown(value: object) -> object:
-    """A text value as a message may quote it: control and format characters (NUL, a right-to-left override
-    that would turn the rest of the message around on a page) written as ``<U+202E>``, and cut at
-    :data:`MAX_SHOWN` characters. Other values are formatted as they are."""
+    """A text value as a message may quote it: anything shaped like an identity document number masked (an
+    ID typed where a certificate number belongs was echoed whole, "证书编号430102…长度不符"), control and
+    format characters (NUL, a right-to-left override that would turn the rest of the message around on a
+    page) written as ``<U+202E>``, and cut at :data:`MAX_SHOWN` characters. Other values are formatted as
+    they are."""
     if not isinstance(value, str):
         return value
+    value = redact_document_numbers(value)
     cut = value[:MAX_SHOWN] + ("…" if len(value) > MAX_SHOWN else "")
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") else c for c in cut)

@@ -8,10 +8,9 @@ import io
 
 import pytest
 
+from registry.rules.document_shapes import document_numbers_in, redact_document_numbers
 from registry.rules.freetext import (
-    document_numbers_in,
     invisible_characters,
-    redact_document_numbers,
     spreadsheet_safe,
     starts_like_formula,
     text_violation,

@@ -163,3 +163,13 @@ async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> Non
         response.json()["error"]
         == "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
     )
+
+
+@pytest.mark.parametrize("route", ["/v1/verify", "/v1/credentials"])
+async def test_an_id_number_typed_as_the_certificate_number_is_not_quoted_back(world: World, route: str) -> None:
+    """The 400 said "证书编号110101199003074514长度不符": a holder's ID number, whole, in an error."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post(route, json={"number": "110101199003074514", "name": "张三"})
+    assert response.status_code == 400, response.text
+    assert "110101199003074514" not in response.text
+    assert "11**************14" in response.json()["message_zh"]
