@@ -122,6 +122,17 @@ REFUSED_BODIES = {
         "Object contains unknown field `id`",
     ),
     "no body": (b"", "缺少请求体", "the request body is missing"),
+    # the schema's own check: each half in its language (the Chinese said only 请求体格式不符)
+    "both modes": (
+        b'{"number":"S000043000101264000001","name":"y","id_type":"resident_id","id_number":"1"}',
+        "请求体无效：证书编号与证件二选一",
+        "give either number or id_type + id_number, not both",
+    ),
+    "neither mode": (
+        b'{"name":"y","id_type":"resident_id"}',
+        "请求体无效：请提供证书编号，或证件类型和证件号码",
+        "give number, or id_type and id_number",
+    ),
     "a wrong type": (
         b'{"number":1,"name":"y"}',
         "请求体 number 无效：须为文本",
@@ -148,6 +159,19 @@ async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World
     problem = response.json()
     assert problem["message_zh"] == "请求参数无效：请求体 items[0] 缺少字段 name"
     assert problem["message_en"] == "invalid request: items[0] (body): Object missing required field `name`"
+
+
+async def test_a_batch_item_in_both_modes_is_refused_in_each_language(world: World) -> None:
+    key = await make_key(world.database)
+    item = {"name": "张三", "number": "S000043000101264000001", "id_type": "resident_id", "id_number": "1"}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", json={"items": [item]}, headers={"X-API-Key": key})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["message_zh"] == "请求参数无效：请求体 items[0] 无效：证书编号与证件二选一"
+    assert (
+        problem["message_en"] == "invalid request: items[0] (body): give either number or id_type + id_number, not both"
+    )
 
 
 @pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
