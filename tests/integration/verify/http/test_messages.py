@@ -3,6 +3,8 @@ English is the framework's own, unmangled, and limits are named in both language
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -187,3 +189,19 @@ async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> Non
         response.json()["error"]
         == "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
     )
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "identity, gzip"])
+async def test_a_compressed_body_is_a_415_not_malformed_json(world: World, encoding: str) -> None:
+    key = await make_key(world.database)
+    body = gzip.compress(b'{"items":[{"number":"S000043000101264000001","name":"x"}]}')
+    headers = {"X-API-Key": key, "Content-Type": "application/json", "Content-Encoding": encoding}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", content=body, headers=headers)
+        plain = await client.post("/v1/verify", json={"number": "S000043000101264000001", "name": "x"})
+    assert response.status_code == 415
+    assert response.headers["accept-encoding"] == "identity"
+    problem = response.json()
+    assert problem["message_zh"] == "不支持压缩的请求体，请直接发送未压缩的内容"
+    assert "JSON" not in problem["error"]
+    assert plain.status_code == 200
