@@ -205,3 +205,11 @@ async def test_a_compressed_body_is_a_415_not_malformed_json(world: World, encod
     assert problem["message_zh"] == "不支持压缩的请求体，请直接发送未压缩的内容"
     assert "JSON" not in problem["error"]
     assert plain.status_code == 200
+
+
+async def test_a_number_copied_with_zero_width_characters_is_found(world: World) -> None:
+    number = f"\u200b{world.valid.number}\ufeff"  # as a web page or a chat hands it over
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", json={"number": number, "name": world.valid.holder_name})
+    assert response.status_code == 200
+    assert response.json()["result"] == "valid"
