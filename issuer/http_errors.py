@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
+from issuer.batches.errors import BatchRequestError
 from issuer.errors import KEYS_UNAVAILABLE_MESSAGE, BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.issuing.errors import IneligibleError
 from issuer.legacy.service import LegacyImportError
@@ -79,11 +80,17 @@ def _table(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return problem_answer(422, str(exc), code=exc.code)
 
 
+def _batch_request(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, BatchRequestError)
+    return problem_answer(422, str(exc), code=exc.code)
+
+
 ISSUER_EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     Forbidden: _forbidden,
     BatchStateError: _state,
     UploadError: _upload,
     TableError: _table,
+    BatchRequestError: _batch_request,
     InvalidInputError: _invalid,
     IneligibleError: _ineligible,
     LegacyImportError: _bad_legacy_rows,

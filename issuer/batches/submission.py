@@ -72,7 +72,8 @@ async def _check_upload(
 ) -> tuple[ParsedFile, list[CheckedRow]]:
     if upload.assessed_on > today:
         raise BatchRequestError(
-            f"考核日期 {upload.assessed_on} 晚于今天 / the assessment date {upload.assessed_on} is in the future"
+            f"考核日期 {upload.assessed_on} 晚于今天 / the assessment date {upload.assessed_on} is in the future",
+            code="assessed_on.future",
         )
     progress("read", 0, 1)
     parsed = await asyncio.to_thread(

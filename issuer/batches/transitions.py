@@ -148,7 +148,8 @@ async def start_notice(
         minimum = notice_days(profile, notice_setting)
         if days is not None and days < minimum:
             raise BatchRequestError(
-                f"公示期不得少于 {minimum} 天（规则8） / the notice lasts at least {minimum} days (rule 8)"
+                f"公示期不得少于 {minimum} 天（规则8） / the notice lasts at least {minimum} days (rule 8)",
+                code="notice.too_short",
             )
         starts, ends = notice_window(now, minimum if days is None else days)
         await store.move_state(

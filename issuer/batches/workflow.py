@@ -152,7 +152,7 @@ def require_reason(reason: str) -> str:
     :class:`InvalidInputError` for control characters."""
     text = clean_reason(reason)
     if not text:
-        raise BatchRequestError("须说明理由 / a reason is required")
+        raise BatchRequestError("须说明理由 / a reason is required", code="reason.required")
     return text
 
 
@@ -161,11 +161,13 @@ def require_rows(wanted: list[int], current: dict[int, str], allowed: tuple[RowS
     missing = sorted(set(wanted) - set(current))
     if missing:
         raise BatchRequestError(
-            f"批次中没有这些行：{row_ranges(missing)} / the batch has no rows {row_ranges(missing)}"
+            f"批次中没有这些行：{row_ranges(missing)} / the batch has no rows {row_ranges(missing)}",
+            code="rows.unknown",
         )
     wrong = sorted(number for number, status in current.items() if status not in allowed)
     if wrong:
         names = ", ".join(s.value for s in allowed)
         raise BatchRequestError(
-            f"这些行的状态不允许此操作：{row_ranges(wrong)}（须为 {names}） / rows {row_ranges(wrong)} are not {names}"
+            f"这些行的状态不允许此操作：{row_ranges(wrong)}（须为 {names}） / rows {row_ranges(wrong)} are not {names}",
+            code="rows.status",
         )

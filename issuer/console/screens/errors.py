@@ -18,6 +18,7 @@ from litestar.exceptions import ValidationException
 
 from issuer.auth.principal import Principal
 from issuer.auth.roles import Role
+from issuer.batches.errors import BatchRequestError
 from issuer.console.screens.render import PRINCIPAL_KEY, render
 from issuer.errors import BatchStateError, Forbidden, InvalidInputError, UploadError
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
@@ -62,6 +63,7 @@ def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[st
 PAGED: Final = (
     Forbidden,
     BatchStateError,
+    BatchRequestError,
     UploadError,
     TableError,
     InvalidInputError,

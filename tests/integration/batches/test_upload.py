@@ -167,7 +167,7 @@ async def test_a_future_assessment_date_and_an_unknown_institution(client: Clien
     future = await upload(
         client, tokens["province_admin"], csv_file(good_rows(1)), form={**FORM, "assessed_on": "2999-01-01"}
     )
-    assert future.status_code == 422
+    assert (future.status_code, future.json()["code"]) == (422, "assessed_on.future")
     assert "future" in future.json()["error"]
     unknown = await upload(
         client, tokens["province_admin"], csv_file(good_rows(1)), form={**FORM, "institution": "NOPE"}

@@ -133,12 +133,12 @@ async def test_an_objection_holds_rows_until_it_is_resolved(client: Client, toke
     wrong = await act(
         client, tokens["city"], batch, "objections/resolve", {"rows": [4], "decision": "release", "reason": "x"}
     )
-    assert wrong.status_code == 422  # row 4 is not held
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "rows.status")  # row 4 is not held
     assert "rows 4 are not held" in wrong.json()["error"]
     missing = await act(client, tokens["city"], batch, "objections", {"rows": [99], "reason": "x"})
-    assert missing.status_code == 422
+    assert (missing.status_code, missing.json()["code"]) == (422, "rows.unknown")
     no_reason = await act(client, tokens["city"], batch, "objections", {"rows": [4], "reason": "  "})
-    assert no_reason.status_code == 422
+    assert (no_reason.status_code, no_reason.json()["code"]) == (422, "reason.required")
     released = {"rows": [2], "decision": "release", "reason": "查无实据"}
     ok(await act(client, tokens["city"], batch, "objections/resolve", released))
     excluded = {"rows": [3], "decision": "exclude", "reason": "查实"}
@@ -219,7 +219,7 @@ async def test_the_notice_setting_shortens_it_and_days_only_lengthen_it(
         ok(await act(client, tokens["city"], third, "review", {"decision": "approve"}))
         ok(await act(client, tokens["province_reviewer"], third, "approve", {"decision": "approve"}))
         too_short = await act(client, tokens["institution"], third, "notice", {"days": 3})
-        assert too_short.status_code == 422
+        assert (too_short.status_code, too_short.json()["code"]) == (422, "notice.too_short")
         assert "at least 7 days (rule 8)" in too_short.json()["error"]
 
 
