@@ -62,11 +62,12 @@ class VerifyQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     id_number: IdNumberText | None = None
 
     def __post_init__(self) -> None:
+        # Written "中文 / English": the refusal's Chinese half takes the Chinese (verify.http.errors).
         if self.number is not None:
             if self.id_type is not None or self.id_number is not None:
-                raise ValueError("give either number or id_type + id_number, not both / 证书编号与证件二选一")
+                raise ValueError("证书编号与证件二选一 / give either number or id_type + id_number, not both")
         elif self.id_type is None or self.id_number is None:
-            raise ValueError("give number, or id_type and id_number / 请提供证书编号，或证件类型和证件号码")
+            raise ValueError("请提供证书编号，或证件类型和证件号码 / give number, or id_type and id_number")
 
     @property
     def by_number(self) -> VerifyRequest | None:

@@ -60,9 +60,11 @@ def validate_number(rule: NumberingRule, text: str, *, today: date | None = None
 
 
 def normalise_number(text: str) -> str:
-    """What a person typed → canonical: NFKC, whitespace removed, upper case. Never raises."""
+    """What a person typed → canonical: NFKC, whitespace and format characters removed, upper case. Never
+    raises. A number copied from a web page or a chat keeps its zero-width characters (U+200B, U+FEFF …,
+    category Cf): invisible, no part of it, and the look-up said 'wrong length' of a number that looked right."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
     return "".join(text.split()).upper()
 
 

@@ -93,6 +93,18 @@ def test_with_javascript_the_work_is_done_and_every_certificate_listed(person_si
     page.context.close()
 
 
+def test_on_a_narrow_phone_every_certificate_number_fits_its_card(person_site: Site, browser: Browser) -> None:
+    page = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN").new_page()
+    look_up(page, person_site, "王五", HOLDER_IDS[2])
+    numbers = page.locator(".card.person .number")
+    assert numbers.count() == 2
+    for i in range(numbers.count()):  # a number wider than its card ran past the card's edge, half hidden
+        assert numbers.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth"), numbers.nth(i).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no horizontal scrolling"
+    page.screenshot(path=str(ARTIFACTS / "person-found-360.png"), full_page=True)
+    page.context.close()
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_the_tabs_and_the_link_from_a_verdict(person_site: Site, browser: Browser, js: bool) -> None:
     page = new_page(browser, js=js)

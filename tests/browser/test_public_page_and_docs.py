@@ -60,12 +60,17 @@ def offline_page(browser: Browser, site: Site, *, width: int, height: int) -> tu
 
 def test_the_api_docs_render_with_the_network_blocked(logged_site: Site, browser: Browser) -> None:
     page, blocked = offline_page(browser, logged_site, width=1280, height=900)
+    asked: list[str] = []  # what the page asked for, even what its security policy then refused
+    page.on(
+        "request", lambda r: asked.append(r.url) if not r.url.startswith((logged_site.url, "data:", "blob:")) else None
+    )
     page.goto(f"{logged_site.url}/schema")
     page.locator("h2", has_text="查验一张证书").first.wait_for(timeout=20_000)
     assert page.locator("h1").first.inner_text().strip().startswith("certreg verify API")
     page.screenshot(path=str(ARTIFACTS / "verify-api-docs-offline.png"))
     page.context.close()
     assert blocked == [], f"the docs tried to fetch {blocked}"
+    assert asked == [], f"the docs asked for {asked}"
 
 
 def test_on_a_phone_the_number_is_one_line_and_the_header_names_the_centre(logged_site: Site, browser: Browser) -> None:

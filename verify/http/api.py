@@ -55,6 +55,15 @@ ERRORS = {
         "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later",
     ),
 }
+#: A compressed body (verify.http.encoding): no route decodes one.
+_COMPRESSED = {
+    415: problem_spec(
+        415,
+        "请求体不能压缩（Content-Encoding）/ a compressed request body (Content-Encoding) is not supported",
+        "不支持压缩的请求体，请直接发送未压缩的内容 / a compressed request body (Content-Encoding) is not "
+        "supported; send it uncompressed",
+    )
+}
 _UNAUTHORIZED = {
     401: problem_spec(
         401,
@@ -161,6 +170,7 @@ class VerifyApi(Controller):
             ),
             **ERRORS,
             **_UNAUTHORIZED,
+            **_COMPRESSED,
         },
     )
     async def verify(
@@ -201,6 +211,7 @@ class VerifyApi(Controller):
             ),
             **ERRORS,
             **_UNAUTHORIZED,
+            **_COMPRESSED,
         },
     )
     async def verify_batch(

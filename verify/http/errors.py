@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from registry.errors import ConflictError, NotFoundError, RegistryError
+from registry.i18n import split_bilingual
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
@@ -145,6 +146,9 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
         elif whole and message == "'data'":
             zh.append("缺少请求体")
             message = "the request body is missing"
+        elif halves := split_bilingual(message):  # a check of our own (a schema's __post_init__) says both
+            zh.append(f"{'请求体' if whole else where}无效：{halves[0]}")
+            message = halves[1]
         else:
             zh.append("请求体格式不符" if whole else f"{where}无效{_constraint_zh(message)}")
         en.append(message if whole else f"{key} ({source or 'parameter'}): {message}")

@@ -14,6 +14,7 @@ from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
 from verify.http.credentials import CredentialsController
 from verify.http.edge import install_edge
+from verify.http.encoding import RefuseContentEncoding
 from verify.http.errors import EXCEPTION_HANDLERS
 from verify.http.head import HeadWithoutBody
 from verify.http.health import HealthController
@@ -44,6 +45,7 @@ class VerifyPlugin(InitPlugin):
             ]
         )
         app_config.middleware.append(HeadWithoutBody)
+        app_config.middleware.append(RefuseContentEncoding)
         app_config.middleware.append(DocsPolicy)
         app_config.lifespan.append(lifespan(self.settings))
         app_config.on_startup.append(install_edge(self.settings))

@@ -22,6 +22,8 @@ PROVOKED: list[tuple[str, str, dict[str, Any], int]] = [
     ("post", "/v1/verify", {"json": {"number": UNKNOWN, "name": "张三"}, "bad_key": True}, 401),
     ("post", "/v1/verify/batch", {"json": {"items": []}, "key": True}, 400),
     ("post", "/v1/verify/batch", {"json": {"items": [{"number": UNKNOWN, "name": "张三"}]}}, 401),
+    ("post", "/v1/verify", {"json": {"number": UNKNOWN, "name": "张三"}, "gzip": True}, 415),
+    ("post", "/v1/verify/batch", {"json": {"items": []}, "key": True, "gzip": True}, 415),
     ("get", "/v1/certificates/{number}", {"path": {"number": UNKNOWN}, "key": True}, 404),
     ("get", "/v1/certificates/{number}", {"path": {"number": "12345"}, "key": True}, 400),
     ("get", "/v1/certificates/{number}", {"path": {"number": UNKNOWN}}, 401),
@@ -74,6 +76,8 @@ async def test_every_provoked_error_matches_its_documented_schema(world: World) 
             headers = {"X-API-Key": key} if request.get("key") else {}
             if request.get("bad_key"):
                 headers = {"X-API-Key": "nope-" + "x" * 30}
+            if request.get("gzip"):
+                headers["Content-Encoding"] = "gzip"
             response = await client.request(method.upper(), path, json=request.get("json"), headers=headers)
             assert response.status_code == status, (template, response.text)
             assert response.headers["content-type"].startswith(media_type), template

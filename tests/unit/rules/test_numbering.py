@@ -156,6 +156,7 @@ def test_malformed_numbers_are_rejected_with_the_right_code(number: str, code: s
 def test_parse_any_normalises_typed_input() -> None:
     assert normalise_number(" s0000 4300 0123 2530 00001 ") == "S000043000123253000001"
     assert normalise_number("Ｓ０００") == "S000"
+    assert normalise_number("\ufeffS000043000123253000001\u200b") == "S000043000123253000001"  # copied from a chat
     kind, parts = parse_any(HUNAN, "s000043000123 253000001")
     assert kind is K.SKILL_LEVEL
     assert parts.sequence == 1

@@ -3,6 +3,8 @@ English is the framework's own, unmangled, and limits are named in both language
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -122,6 +124,17 @@ REFUSED_BODIES = {
         "Object contains unknown field `id`",
     ),
     "no body": (b"", "缺少请求体", "the request body is missing"),
+    # the schema's own check: each half in its language (the Chinese said only 请求体格式不符)
+    "both modes": (
+        b'{"number":"S000043000101264000001","name":"y","id_type":"resident_id","id_number":"1"}',
+        "请求体无效：证书编号与证件二选一",
+        "give either number or id_type + id_number, not both",
+    ),
+    "neither mode": (
+        b'{"name":"y","id_type":"resident_id"}',
+        "请求体无效：请提供证书编号，或证件类型和证件号码",
+        "give number, or id_type and id_number",
+    ),
     "a wrong type": (
         b'{"number":1,"name":"y"}',
         "请求体 number 无效：须为文本",
@@ -150,6 +163,19 @@ async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World
     assert problem["message_en"] == "invalid request: items[0] (body): Object missing required field `name`"
 
 
+async def test_a_batch_item_in_both_modes_is_refused_in_each_language(world: World) -> None:
+    key = await make_key(world.database)
+    item = {"name": "张三", "number": "S000043000101264000001", "id_type": "resident_id", "id_number": "1"}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", json={"items": [item]}, headers={"X-API-Key": key})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["message_zh"] == "请求参数无效：请求体 items[0] 无效：证书编号与证件二选一"
+    assert (
+        problem["message_en"] == "invalid request: items[0] (body): give either number or id_type + id_number, not both"
+    )
+
+
 @pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
 async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> None:
     """The first of two keys was believed, whichever one a proxy in front had checked or counted."""
@@ -173,3 +199,27 @@ async def test_an_id_number_typed_as_the_certificate_number_is_not_quoted_back(w
     assert response.status_code == 400, response.text
     assert "110101199003074514" not in response.text
     assert "11**************14" in response.json()["message_zh"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "identity, gzip"])
+async def test_a_compressed_body_is_a_415_not_malformed_json(world: World, encoding: str) -> None:
+    key = await make_key(world.database)
+    body = gzip.compress(b'{"items":[{"number":"S000043000101264000001","name":"x"}]}')
+    headers = {"X-API-Key": key, "Content-Type": "application/json", "Content-Encoding": encoding}
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify/batch", content=body, headers=headers)
+        plain = await client.post("/v1/verify", json={"number": "S000043000101264000001", "name": "x"})
+    assert response.status_code == 415
+    assert response.headers["accept-encoding"] == "identity"
+    problem = response.json()
+    assert problem["message_zh"] == "不支持压缩的请求体，请直接发送未压缩的内容"
+    assert "JSON" not in problem["error"]
+    assert plain.status_code == 200
+
+
+async def test_a_number_copied_with_zero_width_characters_is_found(world: World) -> None:
+    number = f"\u200b{world.valid.number}\ufeff"  # as a web page or a chat hands it over
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", json={"number": number, "name": world.valid.holder_name})
+    assert response.status_code == 200
+    assert response.json()["result"] == "valid"
