@@ -18,6 +18,7 @@ from issuer.injected import Runtime
 from issuer.openapi import documented
 from issuer.params import BatchId
 from registry.errors import NotFoundError
+from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
 Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
@@ -28,7 +29,7 @@ class NoticeController(Controller):
     path = "/"
     tags = ("notice",)
 
-    @get("/notice", media_type=MediaType.HTML, include_in_schema=False)  # a page for people
+    @get_and_head("/notice", media_type=MediaType.HTML, include_in_schema=False)  # a page for people
     async def index_page(self, issuer: Runtime, page: Page = 1) -> Response[str]:
         index = await notice_list(issuer.database, page=page)
         province = issuer.profile.name_zh
@@ -38,7 +39,7 @@ class NoticeController(Controller):
             headers=_CACHE,
         )
 
-    @get("/notice/{batch_id:int}", media_type=MediaType.HTML, include_in_schema=False)
+    @get_and_head("/notice/{batch_id:int}", media_type=MediaType.HTML, include_in_schema=False)
     async def batch_page(self, batch_id: BatchId, issuer: Runtime, page: Page = 1) -> Response[str]:
         province = issuer.profile.name_zh
         try:

@@ -116,9 +116,12 @@ async def test_a_long_notice_is_paged_and_shows_held_but_not_excluded_rows(
 async def test_no_notice_and_a_batch_not_under_notice(client: Client, world: Database, settings: Settings) -> None:
     empty = await client.get("/notice")
     assert "目前没有正在公示的评价结果" in empty.text
+    head = await client.head("/notice")  # link checkers and monitors ask with HEAD (it was 405)
+    assert (head.status_code, head.content, head.headers["content-type"]) == (200, b"", empty.headers["content-type"])
     batch = await _batch(world, settings, good_rows(1))
     page = await client.get(f"/notice/{batch}")
     assert page.status_code == 404
+    assert (await client.head(f"/notice/{batch}")).status_code == 404
     assert page.headers["content-type"].startswith("text/html")
     assert (await client.get(f"/v1/notice/{batch}")).status_code == 404
 
