@@ -401,6 +401,9 @@ def _convert(nested: Mapping[str, Any], flat: Mapping[str, Any]) -> Settings:
 
 #: The largest print offset (mm) either way: beyond it the stock is not in the printer as the profile assumes.
 MAX_OFFSET_MM: Final = 20.0
+#: One offset as people write it: ASCII digits, an optional sign and decimal point. ``float`` alone also took
+#: ``1_0`` (10 mm), ``1e1`` and digits of other scripts.
+_MILLIMETRES: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def parse_offset_mm(text: str, *, name: str = "offset") -> tuple[float, float]:
@@ -408,9 +411,10 @@ def parse_offset_mm(text: str, *, name: str = "offset") -> tuple[float, float]:
     :class:`SettingsError` whose zh+en message names ``name`` and what was expected."""
     parts = text.split(",")
     expected = f"x,y in mm, each from -{MAX_OFFSET_MM:g} to {MAX_OFFSET_MM:g} (e.g. 1.5,-2)"
-    try:
-        x, y = (float(part.strip()) for part in parts) if len(parts) == 2 else (math.nan, math.nan)
-    except ValueError:
+    written = [part.strip() for part in parts]
+    if len(written) == 2 and all(_MILLIMETRES.fullmatch(part) for part in written):
+        x, y = (float(part) for part in written)
+    else:
         x = y = math.nan
     if not all(math.isfinite(v) and abs(v) <= MAX_OFFSET_MM for v in (x, y)):
         raise SettingsError(

@@ -18,7 +18,9 @@ def test_the_offset_is_read_as_x_and_y_in_millimetres() -> None:
     assert load_settings({"CERTREG_PRINT_OFFSET_MM": "-20,20"}).documents.print_offset() == (-20.0, 20.0)
 
 
-@pytest.mark.parametrize("value", ["20.5,0", "0,-21", "1", "1,2,3", "x,y", "nan,0", "inf,1", "1;2", ","])
+@pytest.mark.parametrize(
+    "value", ["20.5,0", "0,-21", "1", "1,2,3", "x,y", "nan,0", "inf,1", "1;2", ",", "1_0,2", "1e1,0", "١,2"]
+)
 def test_a_bad_offset_refuses_start_up(value: str) -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings({"CERTREG_PRINT_OFFSET_MM": value})
