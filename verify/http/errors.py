@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.exceptions import HTTPException, LitestarException, SerializationException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -198,11 +198,22 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         # litestar's decoder said what is wrong with the body in English ("Input data was truncated"); the
         # Chinese says what it is about, not just "bad request"
         message = f"请求体不是有效的 JSON / {message}"
+    elif exc.status_code == 413 and (limit := _body_limit(request)) is not None:
+        message = f"请求内容过大（上限 {limit:,} 字节）/ {message} (the limit is {limit:,} bytes)"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     response = _body(exc.status_code, message, exc.extra or None)
     response.headers.update(exc.headers or {})
     return response
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> int | None:
+    """The largest body the route takes (litestar's 413 says only "Request Entity Too Large"), if known."""
+    try:
+        limit = request.route_handler.resolve_request_max_body_size()
+    except (KeyError, AttributeError, LitestarException):  # no route resolved yet: say no number
+        return None
+    return limit if isinstance(limit, int) and limit > 0 else None
 
 
 #: Why a body could not be decoded, for the errors the JSON decoder raises as something other than a

@@ -71,7 +71,9 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
     assert method.status_code == 405
     assert method.json()["error"] == "不支持该请求方法 / Method Not Allowed"
     assert too_large.status_code == 413
-    assert too_large.json()["error"] == "请求内容过大 / Request Entity Too Large"
+    assert too_large.json()["error"] == (  # the route's limit named (it said only "too large")
+        "请求内容过大（上限 16,384 字节）/ Request Entity Too Large (the limit is 16,384 bytes)"
+    )
 
 
 async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(world: World) -> None:
