@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.prod.processes import CertregServe, ProxiedServer
-from tests.integration.verify.test_rate_limits import outside_a_window_boundary
+from tests.integration.verify.windows import outside_a_window_boundary
 from tests.integration.verify.world import World
 
 pytestmark = pytest.mark.slow

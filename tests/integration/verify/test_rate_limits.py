@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 import redis.asyncio as aioredis
@@ -11,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
+from tests.integration.verify.windows import outside_a_window_boundary
 from tests.integration.verify.world import World, verify_app
 from verify.ratelimit import WINDOW_SECONDS
 from verify.runtime import STATE_KEY
@@ -29,13 +29,6 @@ async def ask(client: AsyncTestClient[Litestar], world: World) -> int:
             429, "请求过于频繁 / too many requests", retry, {"retry_after": retry},
         )  # fmt: skip
     return response.status_code
-
-
-async def outside_a_window_boundary(needed: float) -> None:
-    """Wait for the next window when fewer than ``needed`` seconds are left of this one."""
-    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
-    if left < needed:
-        await asyncio.sleep(left + 0.05)
 
 
 @pytest.mark.redis
