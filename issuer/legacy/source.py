@@ -269,8 +269,7 @@ class LegacyFile:
         body = "utf-8" if encoding == "utf-8-sig" else encoding  # a BOM begins the file, not a line
         number, delimiter = self._header_line, self._delimiter
         with self._opener() as raw:
-            for _ in itertools.islice(raw, number):  # up to the header (titles above it too)
-                pass
+            next(itertools.islice(raw, number, number), None)  # skip up to the header (titles above it too)
             while lines := list(itertools.islice(raw, size)):
                 yield Piece(number + 1, len(lines), b"".join(lines), body, delimiter)
                 number += len(lines)
