@@ -94,10 +94,9 @@ class LogInclusion(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     checkpoint: str | None = None
 
 
-class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
-    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
-    name is checked with ``POST /v1/verify``)."""
+class CertificateHeading(msgspec.Struct, frozen=True, kw_only=True):
+    """What every answer of the read path says first about a certificate: its number, kind, occupation or
+    project and level, the kind and the level each with its bilingual label."""
 
     number: str
     kind: str
@@ -107,6 +106,13 @@ class PublicCertificateInfo(msgspec.Struct, frozen=True, kw_only=True):
     subject_name: str
     level: int
     level_label: str
+
+
+class PublicCertificateInfo(CertificateHeading, frozen=True, kw_only=True):
+    """A certificate as ``GET /v1/certificates/{number}`` shows it to an employer who has only its number:
+    everything of :class:`CertificateInfo` but the holder (a number alone never yields a name; the holder's
+    name is checked with ``POST /v1/verify``)."""
+
     institution_code: str
     institution_name: str
     authority_code: str
@@ -153,20 +159,12 @@ class VerifyResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     status: StatusInfo | None = None
 
 
-class PersonCertificate(msgspec.Struct, frozen=True, kw_only=True):
+class PersonCertificate(CertificateHeading, frozen=True, kw_only=True):
     """One certificate of the person and its verdict (有效 / 已撤销 / 已换发 / 已补发)."""
 
     result: Literal["valid", "revoked", "superseded", "not_genuine"]
     reason: str
     verdict_label: str
-    number: str
-    kind: str
-    kind_label: str
-    subject_type: Literal["occupation", "project"]
-    subject_code: str
-    subject_name: str
-    level: int
-    level_label: str
     issued_on: date
     institution_code: str
     institution_name: str

@@ -30,7 +30,7 @@ from issuer.artefacts.sources import (
     qr_fingerprint,
 )
 from issuer.artefacts.store import ArtefactKind, Built, FileStore, kept, store_row
-from issuer.auth.policy import Action, authorise, batch_target, certificate_target
+from issuer.auth.policy import Action, authorise, batch_target
 from issuer.auth.principal import Principal
 from issuer.batches.events import subject_of
 from issuer.batches.store import get_batch
@@ -39,8 +39,9 @@ from issuer.documents.model import CertificateDocument, Variant
 from issuer.documents.render import print_offset, render_certificate, render_test_print
 from issuer.errors import BatchStateError, InvalidInputError
 from issuer.issuing.corrections import check_number
+from issuer.issuing.lookups import authorised_certificate
 from issuer.qr import Mode, file_stem
-from registry.certificates import get_certificate, status_of
+from registry.certificates import status_of
 from registry.config import Settings, SettingsError, parse_offset_mm
 from registry.db import Database
 from registry.events import DetailValue, EventKind, NewEvent, append_event
@@ -210,11 +211,7 @@ class Artefacts:
         drawable)."""
         number = check_number(profile, number, today=today)
         async with self.database.reader() as session:
-            certificate = await get_certificate(session, number)
-            institution = await session.get(Institution, certificate.institution_code)
-            assert institution is not None  # foreign key
-            target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
-            authorise(caller, Action.DOCUMENTS, target)
+            await authorised_certificate(session, caller, number, (Action.DOCUMENTS,))
             status = (await status_of(session, number)).status
             if status is not CertificateStatus.VALID:  # as the batch's files, which leave it out
                 raise BatchStateError(

@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth.policy import Action, authorise, certificate_target
+from issuer.auth.policy import Action
 from issuer.auth.principal import Principal
 from issuer.issuing.announce import Announce, announce_to
 from issuer.issuing.corrections import Correction, check_number, check_print_serial, check_reason, corrected
 from issuer.issuing.credentials import CredentialContext, mark_status
 from issuer.issuing.errors import InvalidInputError
+from issuer.issuing.lookups import authorised_certificate
 from issuer.issuing.successor import (
     SuccessorResult,
     check_eligible,
@@ -33,7 +34,6 @@ from issuer.issuing.successor import (
 from issuer.keystore import KeyStore
 from registry.calendar import province_day
 from registry.certificates import (
-    get_certificate,
     require_valid,
     revoke,
 )
@@ -72,11 +72,7 @@ async def _open(
     session: AsyncSession, caller: Principal, number: str, action: Action
 ) -> tuple[Certificate, Institution]:
     """The certificate (404), the caller's right to change it (403), then the lock and validity (409)."""
-    certificate = await get_certificate(session, number)
-    institution = await session.get(Institution, certificate.institution_code)
-    assert institution is not None  # foreign key
-    target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
-    authorise(caller, action, target)
+    certificate, institution = await authorised_certificate(session, caller, number, (action,))
     await require_valid(session, number)
     return certificate, institution
 

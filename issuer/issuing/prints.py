@@ -9,7 +9,7 @@ import msgspec
 
 from issuer.auth.principal import Principal
 from issuer.issuing.corrections import check_number
-from issuer.issuing.qrcodes import viewable_certificate
+from issuer.issuing.lookups import authorised_certificate
 from registry.certificates import status_of
 from registry.db import Database
 from registry.prints import PrintInfo, prints_of
@@ -34,7 +34,7 @@ async def certificate_prints(
     look-up), :class:`NotFoundError`, :class:`Forbidden` (who may see its QR code may see its prints)."""
     number = check_number(profile, number, today=today)
     async with database.reader() as session:
-        certificate = await viewable_certificate(session, caller, number)
+        certificate, _ = await authorised_certificate(session, caller, number)
         prints = await prints_of(session, number)
         status = await status_of(session, number)
     current = next((p.serial for p in prints if not p.void), None)

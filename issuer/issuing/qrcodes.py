@@ -17,15 +17,14 @@ from datetime import date
 
 import msgspec
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth.policy import Action, authorise, batch_target, certificate_target
+from issuer.auth.policy import Action, authorise, batch_target
 from issuer.auth.principal import Principal
 from issuer.batches.store import get_batch
 from issuer.errors import BatchStateError
 from issuer.issuing.corrections import check_number
+from issuer.issuing.lookups import authorised_certificate
 from issuer.qr import Mode, file_stem, make_code, png_bytes, qr_url, svg_bytes
-from registry.certificates import get_certificate
 from registry.db import Database
 from registry.models import Certificate, Institution
 from registry.rules.freetext import spreadsheet_safe
@@ -51,19 +50,8 @@ async def certificate_qr_source(
     before any look-up), :class:`NotFoundError`, :class:`Forbidden`."""
     number = check_number(profile, number, today=today)
     async with database.reader() as session:
-        certificate = await viewable_certificate(session, caller, number)
+        certificate, _ = await authorised_certificate(session, caller, number)
         return QrSource(certificate.number, certificate.statement, certificate.signature, certificate.issued_on)
-
-
-async def viewable_certificate(session: AsyncSession, caller: Principal, number: str) -> Certificate:
-    """Certificate ``number`` if the caller may see it (its QR code, its prints); raises
-    :class:`NotFoundError`, :class:`Forbidden`."""
-    certificate = await get_certificate(session, number)
-    institution = await session.get(Institution, certificate.institution_code)
-    assert institution is not None  # foreign key
-    target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
-    authorise(caller, Action.CERTIFICATES, target)
-    return certificate
 
 
 async def check_batch_qr(database: Database, batch_id: int, *, caller: Principal) -> None:

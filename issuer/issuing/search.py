@@ -18,7 +18,7 @@ from issuer.auth.policy import Action, authorise, certificate_target
 from issuer.auth.principal import Principal
 from issuer.errors import Forbidden
 from issuer.issuing.corrections import check_name, check_number, check_resident_id
-from issuer.issuing.qrcodes import viewable_certificate
+from issuer.issuing.lookups import authorised_certificate
 from registry import holders
 from registry.certificates import statuses
 from registry.convert import view_of
@@ -89,12 +89,8 @@ async def certificate_view(
     :class:`Forbidden`."""
     number = check_number(profile, number, today=today)
     async with database.reader() as session:
-        certificate = await viewable_certificate(session, caller, number)
-        if action is not None:
-            institution = await session.get(Institution, certificate.institution_code)
-            assert institution is not None  # foreign key
-            target = certificate_target(number, institution.code, institution.region_code, certificate.kind)
-            authorise(caller, action, target)
+        actions = (Action.CERTIFICATES,) if action is None else (Action.CERTIFICATES, action)
+        certificate, _ = await authorised_certificate(session, caller, number, actions)
     return (await _views([certificate], database))[0]
 
 

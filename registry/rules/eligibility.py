@@ -1,10 +1,10 @@
 """May this institution certify this (kind, occupation-or-project, level) on this date? Rules 1–6 and 5a, as
 ``docs/rules.md`` states them.
 
-:func:`check_eligibility` is the simple entry point. The issuer checks up to 100,000 rows of one
-institution, so :class:`EligibilityContext` does the per-institution work once (filing index, school cap,
-filing-authority policy) and caches each distinct (kind, subject, level, date) answer: a batch usually
-holds a handful of such combinations, so most rows cost one dict look-up.
+:class:`EligibilityContext` is the one entry point (upload, re-check at issue, and the tests). The issuer
+checks up to 100,000 rows of one institution, so the context does the per-institution work once (filing
+index, school cap, filing-authority policy) and caches each distinct (kind, subject, level, date) answer: a
+batch usually holds a handful of such combinations, so most rows cost one dict look-up.
 
 An empty list means allowed. Each :class:`Violation` names its rule and a stable code; independent rules
 are all reported (a row can be both outside the catalogue and outside the scope), but a row without the
@@ -42,8 +42,8 @@ class EligibilityContext:
         filing_authority: AuthorityView,
         filings: Sequence[FilingView],
     ) -> None:
-        """Index the institution's ``filings``; ``filing_authority`` judges rule 5 for a filing whose view
-        carries no ``authority`` of its own (views built by hand; the store always sets it)."""
+        """Index the institution's ``filings`` (others are ignored); ``filing_authority`` judges rule 5 for a
+        filing whose view carries no ``authority`` of its own (views built by hand; the store always sets it)."""
         self._profile = profile
         self._institution = institution
         self._index = FilingIndex(filings, institution.code)
@@ -159,26 +159,3 @@ class EligibilityContext:
         return [
             violation("school.level_cap", rule="4", field="level", school_zh=school_zh, school_en=school_en, top=top)
         ]
-
-
-def check_eligibility(
-    *,
-    profile: ProvinceProfile,
-    institution: InstitutionView,
-    filing_authority: AuthorityView,
-    filings: Sequence[FilingView],
-    kind: CertificateKind,
-    occupation: OccupationView | None,
-    project: ProjectView | None,
-    level: int | None,
-    assessed_on: date,
-) -> list[Violation]:
-    """The violations of rules 1–6 for one certificate (empty: allowed); see :class:`EligibilityContext`.
-
-    ``filings`` are the institution's filings (others are ignored); rule 5 judges each filing by its own
-    ``authority``, or by ``filing_authority`` when its view carries none. Never raises for bad input.
-    """
-    context = EligibilityContext(
-        profile=profile, institution=institution, filing_authority=filing_authority, filings=filings
-    )
-    return context.check(kind=kind, occupation=occupation, project=project, level=level, assessed_on=assessed_on)

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from registry.rules.eligibility import EligibilityContext, check_eligibility
+from registry.rules.eligibility import EligibilityContext
 from registry.rules.errors import Violation
 from registry.rules.policy import ProvinceProfile
 from registry.rules.profiles import HUNAN, SICHUAN
@@ -48,17 +48,13 @@ def check(
     authority: AuthorityView = HN_CHANGSHA,
     profile: ProvinceProfile = HUNAN,
 ) -> list[Violation]:
-    found = check_eligibility(
+    context = EligibilityContext(
         profile=profile,
         institution=where or institution(),
         filing_authority=authority,
         filings=[filing()] if filings is None else filings,
-        kind=kind,
-        occupation=occupation,
-        project=project,
-        level=level,
-        assessed_on=day,
     )
+    found = context.check(kind=kind, occupation=occupation, project=project, level=level, assessed_on=day)
     for problem in found:
         assert problem.rule in {"1", "2", "3", "4", "5", "5a", "6"}
         assert problem.message_zh
