@@ -228,19 +228,30 @@ def proof_path(log_index: int, size: int | None) -> str:
     return f"/v1/log/proof/inclusion?index={log_index}" + (f"&size={size}" if size is not None else "")
 
 
+def kind_label(kind: str) -> str:
+    """``职业技能等级证书 / Vocational skill level certificate``: the kind as every answer labels it."""
+    member = CertificateKind(kind)
+    return f"{KIND_LABELS_ZH[member]} / {KIND_LABELS_EN[member]}"
+
+
+def level_label(level: int) -> str:
+    """``四级/中级工 / Level 4 / Intermediate worker``; a special-ability certificate's level 0 is
+    ``无等级 / no level`` in every answer (the verdict and the person look-up once labelled it apart)."""
+    return f"{LEVEL_LABELS_ZH.get(level, str(level))} / {LEVEL_LABELS_EN.get(level, '')}"
+
+
 def certificate_info(view: CertificateView) -> CertificateInfo:
-    kind = CertificateKind(view.kind)
     return CertificateInfo(
         number=view.number,
         kind=view.kind,
-        kind_label=f"{KIND_LABELS_ZH[kind]} / {KIND_LABELS_EN[kind]}",
+        kind_label=kind_label(view.kind),
         holder_name=view.holder_name,
         holder_id_masked=view.holder_id_masked,
         subject_type="project" if view.subject_type == "project" else "occupation",
         subject_code=view.subject_code,
         subject_name=view.subject_name,
         level=view.level,
-        level_label=f"{LEVEL_LABELS_ZH.get(view.level, str(view.level))} / {LEVEL_LABELS_EN.get(view.level, '')}",
+        level_label=level_label(view.level),
         institution_code=view.institution_code,
         institution_name=view.institution_name,
         authority_code=view.authority_code,

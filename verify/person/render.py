@@ -19,7 +19,7 @@ from verify.decoys import DECOY_KEYSET, DECOY_NAME, decoy_view
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
-from verify.schemas import PersonCertificate, PersonResult, status_info
+from verify.schemas import PersonCertificate, PersonResult, kind_label, level_label, status_info
 from verify.texts import LANGS, Lang, format_date
 from verify.views import CertificateView
 
@@ -36,7 +36,6 @@ _FOUND_TEXT: Final = ("查到 {count} 张证书", "{count} certificate(s) found"
 
 def person_certificate(view: CertificateView, answer: Answer) -> PersonCertificate:
     """One listed certificate (its verdict already judged by :func:`verify.answers.certificate_answer`)."""
-    kind = CertificateKind(view.kind)
     result = answer.result.value
     return PersonCertificate(
         result="not_genuine" if result not in _VERDICTS else result,  # type: ignore[arg-type]
@@ -44,14 +43,12 @@ def person_certificate(view: CertificateView, answer: Answer) -> PersonCertifica
         verdict_label=f"{answer.label_zh} / {answer.label_en}",
         number=view.number,
         kind=view.kind,
-        kind_label=f"{KIND_LABELS_ZH[kind]} / {KIND_LABELS_EN[kind]}",
+        kind_label=kind_label(view.kind),
         subject_type="project" if view.subject_type == "project" else "occupation",
         subject_code=view.subject_code,
         subject_name=view.subject_name,
         level=view.level,
-        level_label=f"{LEVEL_LABELS_ZH.get(view.level, '')} / {LEVEL_LABELS_EN.get(view.level, '')}"
-        if view.level
-        else "",
+        level_label=level_label(view.level),
         issued_on=view.issued_on,
         institution_code=view.institution_code,
         institution_name=view.institution_name,
