@@ -7,7 +7,7 @@ answers are built from an :class:`verify.answers.Answer` by :func:`result_of`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Final, Literal, cast
+from typing import Annotated, Any, Final, Literal, cast
 
 import msgspec
 
@@ -240,18 +240,26 @@ def level_label(level: int) -> str:
     return f"{LEVEL_LABELS_ZH.get(level, str(level))} / {LEVEL_LABELS_EN.get(level, '')}"
 
 
+def heading_fields(view: CertificateView) -> dict[str, Any]:
+    """The :class:`CertificateHeading` of ``view`` as keyword arguments: every answer that lists a
+    certificate (the verdict, the public view, a person's listing) takes its heading from here."""
+    return {
+        "number": view.number,
+        "kind": view.kind,
+        "kind_label": kind_label(view.kind),
+        "subject_type": "project" if view.subject_type == "project" else "occupation",
+        "subject_code": view.subject_code,
+        "subject_name": view.subject_name,
+        "level": view.level,
+        "level_label": level_label(view.level),
+    }
+
+
 def certificate_info(view: CertificateView) -> CertificateInfo:
     return CertificateInfo(
-        number=view.number,
-        kind=view.kind,
-        kind_label=kind_label(view.kind),
+        **heading_fields(view),
         holder_name=view.holder_name,
         holder_id_masked=view.holder_id_masked,
-        subject_type="project" if view.subject_type == "project" else "occupation",
-        subject_code=view.subject_code,
-        subject_name=view.subject_name,
-        level=view.level,
-        level_label=level_label(view.level),
         institution_code=view.institution_code,
         institution_name=view.institution_name,
         authority_code=view.authority_code,

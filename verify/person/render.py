@@ -19,7 +19,7 @@ from verify.decoys import DECOY_KEYSET, DECOY_NAME, decoy_view
 from verify.http.pages import Pages
 from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
-from verify.schemas import PersonCertificate, PersonResult, kind_label, level_label, status_info
+from verify.schemas import PersonCertificate, PersonResult, heading_fields, status_info
 from verify.texts import LANGS, Lang, format_date
 from verify.views import CertificateView
 
@@ -41,14 +41,7 @@ def person_certificate(view: CertificateView, answer: Answer) -> PersonCertifica
         result="not_genuine" if result not in _VERDICTS else result,  # type: ignore[arg-type]
         reason=answer.reason,
         verdict_label=f"{answer.label_zh} / {answer.label_en}",
-        number=view.number,
-        kind=view.kind,
-        kind_label=kind_label(view.kind),
-        subject_type="project" if view.subject_type == "project" else "occupation",
-        subject_code=view.subject_code,
-        subject_name=view.subject_name,
-        level=view.level,
-        level_label=level_label(view.level),
+        **heading_fields(view),
         issued_on=view.issued_on,
         institution_code=view.institution_code,
         institution_name=view.institution_name,
