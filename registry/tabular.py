@@ -182,9 +182,7 @@ def looks_binary(text: str) -> bool:
 
 def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
     text = decode_text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     starts = [1]  # the line the record being read starts on: a quoted cell may run over many
 
     def records() -> Iterator[tuple[int, list[str]]]:
@@ -196,6 +194,17 @@ def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
         return _table("", records(), max_rows=max_rows)
     except csv.Error as exc:
         raise csv_failure(exc, start=starts[0], line=reader.line_num) from None
+
+
+def csv_delimiter(text: str) -> str:
+    """Tab for Excel's "Unicode text" export (and a pasted sheet), else comma. The first line holding either
+    decides: a title typed above the header holds neither and would otherwise make a tab-separated file one
+    column wide; a title row exported with the sheet ends in the separators of its empty cells. Only the start
+    of the text is looked at (a title is at most :data:`TITLE_ROWS` lines)."""
+    for line in itertools.islice(io.StringIO(text), TITLE_ROWS + 1):
+        if "\t" in line or "," in line:
+            return "\t" if "\t" in line and "," not in line else ","
+    return ","
 
 
 def csv_failure(exc: csv.Error, *, start: int, line: int) -> TableError:
