@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Final
 
@@ -182,7 +182,7 @@ def looks_binary(text: str) -> bool:
 
 def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
     text = decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(io.StringIO(text)))
     starts = [1]  # the line the record being read starts on: a quoted cell may run over many
 
     def records() -> Iterator[tuple[int, list[str]]]:
@@ -196,12 +196,13 @@ def _read_csv(data: bytes, *, max_rows: int | None) -> Table:
         raise csv_failure(exc, start=starts[0], line=reader.line_num) from None
 
 
-def csv_delimiter(text: str) -> str:
+def csv_delimiter(lines: Iterable[str]) -> str:
     """Tab for Excel's "Unicode text" export (and a pasted sheet), else comma. The first line holding either
     decides: a title typed above the header holds neither and would otherwise make a tab-separated file one
-    column wide; a title row exported with the sheet ends in the separators of its empty cells. Only the start
-    of the text is looked at (a title is at most :data:`TITLE_ROWS` lines)."""
-    for line in itertools.islice(io.StringIO(text), TITLE_ROWS + 1):
+    column wide; a title row exported with the sheet ends in the separators of its empty cells. Only the lines
+    a title and its header can take are looked at (:data:`TITLE_ROWS` + 1 with text)."""
+    with_text = (line for line in lines if line.strip())
+    for line in itertools.islice(with_text, TITLE_ROWS + 1):
         if "\t" in line or "," in line:
             return "\t" if "\t" in line and "," not in line else ","
     return ","

@@ -32,10 +32,12 @@ import msgspec
 from issuer.legacy.records import Column, map_header, missing_columns_message
 from registry.tabular import (
     OLE2,
+    TITLE_ROWS,
     Row,
     Table,
     TableError,
     binary_data,
+    csv_delimiter,
     csv_failure,
     damaged_utf16,
     header_below_title,
@@ -277,11 +279,14 @@ class LegacyFile:
     def _csv_lines(self, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         with self._opener() as raw:
             text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-            leading: list[str] = []
-            while (line := text.readline()) and not line.strip():
+            leading: list[str] = []  # the lines that say the separator: up to the first holding one
+            with_text = 0
+            while line := text.readline():
                 leading.append(line)
-            leading.append(line)  # the first line with text (the header) says the separator
-            self._delimiter = delimiter = "\t" if "\t" in line and "," not in line else ","
+                with_text += bool(line.strip())
+                if "\t" in line or "," in line or with_text > TITLE_ROWS:
+                    break
+            self._delimiter = delimiter = csv_delimiter(leading)
             reader = csv.reader(_chain(leading, text), delimiter=delimiter)
             start = 1  # the line the record being read starts on: a quoted cell may run over many
             try:

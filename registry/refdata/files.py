@@ -15,7 +15,7 @@ import msgspec
 
 from registry.errors import LoadError
 from registry.refdata.tables import TableSpec, spec_for
-from registry.tabular import Row, Table, TableError, decode_text, read_tables
+from registry.tabular import Row, Table, TableError, csv_delimiter, decode_text, read_tables
 
 
 def tables_of(data: bytes, filename: str, *, table: str | None = None) -> list[tuple[TableSpec, Table]]:
@@ -36,11 +36,9 @@ def _check_csv_quoting(text: str, filename: str) -> None:
     """Refuse a CSV whose quoting is malformed, naming the line where the bad record starts.
 
     The shared reader (:mod:`registry.tabular`) is lenient; this reads the same text with ``strict=True``
-    and the same delimiter rule (tab only when the first line has tabs and no commas).
+    and the same delimiter rule (:func:`registry.tabular.csv_delimiter`).
     """
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(io.StringIO(text)), strict=True)
     start = 1
     try:
         for _ in reader:

@@ -158,3 +158,18 @@ def test_excels_unicode_text_is_read_without_its_byte_order_mark_by_csv() -> Non
     opened = LegacyFile.from_bytes(text.encode("utf-16-le"), "legacy.txt").open()
     assert opened.pieces is None  # two bytes a character: its lines are cut by csv
     assert [(row.number, row.cells[2]) for row in opened.rows] == [(2, "学员0000001")]
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_title_without_separators_above_a_tab_separated_header_does_not_make_it_one_column(plain: bool) -> None:
+    """The title holds neither a tab nor a comma: the header's tabs decide (it was read as one wide column and
+    refused as file.header_missing), in the importer's pass and in the workers' pieces alike."""
+    rows = skill_rows(2)
+    if not plain:
+        rows[1][8] = "湖南省\n职业技能鉴定中心"  # quoted: the importer reads it whole
+    text = "2020 年发证台账\r\n" + csv_bytes(rows).decode().replace(",", "\t")
+    opened = LegacyFile.from_bytes(text.encode(), "legacy.txt").open()
+    assert [(row.number, row.cells[2]) for row in opened.rows] == [(3, "学员0000001"), (4, "学员0000002")]
+    assert (opened.pieces is not None) is plain
+    if opened.pieces is not None:
+        assert [row.cells[2] for piece in opened.pieces(5) for row in piece.rows()] == ["学员0000001", "学员0000002"]
