@@ -3,8 +3,9 @@
 Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class:`TableError` with a
 bilingual message (empty file, binary data, undecodable text, an .xls or password-protected workbook, a
 damaged workbook, formula cells, an XLSX zip bomb, a long number that Excel already rounded, a CSV cell past
-the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows are
-kept and listed (:attr:`Table.hidden`): what they mean is the caller's to say."""
+the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows and
+columns are kept and listed (:attr:`Table.hidden`, :attr:`Table.hidden_columns`): what they mean is the
+caller's to say."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Final
 
@@ -63,6 +64,8 @@ class Table(msgspec.Struct, frozen=True):
     rows: tuple[Row, ...]
     #: Numbers of the sheet's hidden rows (XLSX): the reader keeps them, a caller decides what they mean.
     hidden: tuple[int, ...] = ()
+    #: The sheet's hidden columns as ``(first, last)`` cell indices, both included (XLSX).
+    hidden_columns: tuple[tuple[int, int], ...] = ()
 
 
 def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> list[Table]:
@@ -248,6 +251,26 @@ def refuse_hidden(table: Table) -> None:
         )
 
 
+def refuse_hidden_columns(table: Table, used: Mapping[int, str]) -> None:
+    """A hidden column the import reads refuses the file, as hidden rows do: the reviewer and the issuer
+    checked the sheet as it showed, and a hidden 等级 or 身份证号 column (an older copy kept out of sight, say)
+    would be stored unseen. ``used`` maps the cell index of each column read to its header as written; a
+    hidden column nothing reads (notes, working) is harmless. Raises :class:`TableError`
+    ``file.hidden_columns`` naming the first one by letter and header."""
+    hidden = [(at, header) for at, header in sorted(used.items()) if any(a <= at <= b for a, b in table.hidden_columns)]
+    if hidden:
+        at, header = hidden[0]
+        letter = column_letters(at)
+        named = "、".join(f"{column_letters(i)}（{h}）" for i, h in hidden)
+        more = f" (and {len(hidden) - 1} more)" if len(hidden) > 1 else ""
+        raise TableError(
+            "file.hidden_columns",
+            f"工作表 {table.name} 的 {named} 列被隐藏，请取消隐藏、核对后再上传 / column {letter} ({header!r}) of "
+            f"sheet {table.name!r} is hidden{more}; unhide and check it, then upload again",
+            column=letter,
+        )
+
+
 def without_invisibles(text: str) -> str:
     """A number copied from a web page or a chat keeps its zero-width characters (U+200B, U+FEFF …, Unicode
     format characters): invisible, and no part of it."""
@@ -309,7 +332,7 @@ def _check_zip(data: bytes) -> None:
 def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     _check_zip(data)
     try:
-        formula, date_cell, hidden = scan(data)
+        formula, date_cell, hidden, hidden_columns = scan(data)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise TableError("file.type", "不是有效的 XLSX 文件 / not a valid XLSX file") from None
     if date_cell is not None:
@@ -334,7 +357,8 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
         for name, rows in sheets(data):
             try:
                 table = _table(name, _sheet_rows(rows), max_rows=max_rows)
-                tables.append(msgspec.structs.replace(table, hidden=hidden.get(name, ())))
+                found = {"hidden": hidden.get(name, ()), "hidden_columns": hidden_columns.get(name, ())}
+                tables.append(msgspec.structs.replace(table, **found))
             except TableError as exc:
                 if exc.code != "file.empty":
                     raise

@@ -6,8 +6,8 @@ Why calamine (issue 12): openpyxl was 53 % of a 100,000-row XLSX upload; calamin
 results sheet holds no formula (registry/tabular.py, docs/rules.md: values must be what the reviewer saw)
 is checked here on the sheet XML itself: any ``<f>`` element is a formula, named by its cell. Calamine is
 also lenient with a date cell (``t="d"``) whose value is no date (it hands back the text); openpyxl refused
-the file, and so does :func:`bad_date` here. Calamine reads hidden rows as any other: :func:`hidden_rows`
-lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
+the file, and so does :func:`bad_date` here. Calamine reads hidden rows and columns as any other:
+:func:`scan` lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
 sheet's XML once for all three. The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so
 the XML read here is bounded.
 """
@@ -28,6 +28,7 @@ _CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"')
 _SHEET: Final = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _RELATION: Final = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _ROW: Final = re.compile(rb"<(?:\w+:)?row\s([^>]*?)/?>")
+_COL: Final = re.compile(rb"<(?:\w+:)?col\s([^>]*?)/?>")
 _ATTRIBUTE: Final = re.compile(rb'\b(\w+)="([^"]*)"')
 _DATE_CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"[^>]*?\bt="d"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
 
@@ -51,6 +52,8 @@ class Scan(NamedTuple):
     bad_date: tuple[str, int] | None
     #: Sheet name → the numbers of its hidden rows (a filter, or rows hidden by hand).
     hidden: dict[str, tuple[int, ...]]
+    #: Sheet name → its hidden columns as ``(first, last)`` cell indices (0 is column A), both included.
+    hidden_columns: dict[str, tuple[tuple[int, int], ...]]
 
 
 def scan(data: bytes) -> Scan:
@@ -61,6 +64,7 @@ def scan(data: bytes) -> Scan:
     import every candidate: what the issuer saw is not what would be stored."""
     formula = date = None
     hidden: dict[str, tuple[int, ...]] = {}
+    hidden_columns: dict[str, tuple[tuple[int, int], ...]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         # without a workbook to name the sheets calamine refuses the file: no hidden rows to name then
@@ -72,10 +76,13 @@ def scan(data: bytes) -> Scan:
             xml = archive.read(part)
             formula = formula or _formula_in(xml)
             date = date or _bad_date_in(xml)
-            rows = _hidden_in(xml) if part in sheet_of and b"hidden=" in xml else []
-            if rows:
+            if part not in sheet_of or b"hidden=" not in xml:
+                continue
+            if rows := _hidden_in(xml):
                 hidden[sheet_of[part]] = tuple(rows)
-    return Scan(formula, date, hidden)
+            if columns := _hidden_columns_in(xml):
+                hidden_columns[sheet_of[part]] = tuple(columns)
+    return Scan(formula, date, hidden, hidden_columns)
 
 
 def _bad_date_in(xml: bytes) -> tuple[str, int] | None:
@@ -143,6 +150,18 @@ def _hidden_in(xml: bytes) -> list[int]:
         found = _attributes(row.group(1))
         if found.get(b"hidden") in (b"1", b"true") and found.get(b"r", b"").isdigit():
             hidden.append(int(found[b"r"]))
+    return hidden
+
+
+def _hidden_columns_in(xml: bytes) -> list[tuple[int, int]]:
+    """The column ranges marked hidden in the sheet's ``<cols>`` (``min``/``max`` are 1-based, A is 1)."""
+    end = xml.find(b"<sheetData")  # <cols> comes before the cells; the rows need not be searched
+    hidden = []
+    for column in _COL.finditer(xml, 0, end if end >= 0 else len(xml)):
+        found = _attributes(column.group(1))
+        low, high = found.get(b"min", b""), found.get(b"max", b"")
+        if found.get(b"hidden") in (b"1", b"true") and low.isdigit() and high.isdigit():
+            hidden.append((int(low) - 1, int(high) - 1))
     return hidden
 
 

@@ -17,7 +17,7 @@ from issuer.batches.columns import ColumnMap, Field, pick_table
 from issuer.batches.problems import problem
 from issuer.batches.rows import CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
-from registry.tabular import Table, TableError, read_tables, refuse_hidden
+from registry.tabular import Table, TableError, read_tables, refuse_hidden, refuse_hidden_columns
 from registry.vocab import CertificateKind
 
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
@@ -52,6 +52,7 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
             f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
         )
     refuse_hidden(table)
+    refuse_hidden_columns(table, {at: columns.header(field) for field, at in columns.index.items()})
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
 
 

@@ -45,6 +45,7 @@ from registry.tabular import (
     looks_utf16,
     read_tables,
     refuse_hidden,
+    refuse_hidden_columns,
     undecodable,
     utf16_encoding,
 )
@@ -368,8 +369,8 @@ def _below_title(table: Table) -> Table:
 
 
 def _best_table(tables: list[Table]) -> Rows:
-    """The first table whose header has every required column (an XLSX may hold other sheets); hidden rows
-    refuse it."""
+    """The first table whose header has every required column (an XLSX may hold other sheets); hidden rows,
+    and hidden columns it reads, refuse it."""
     missing: list[Column] | None = None
     for table in tables:
         index, lacking = map_header(table.header)
@@ -377,6 +378,7 @@ def _best_table(tables: list[Table]) -> Rows:
             if not table.rows:
                 raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
             refuse_hidden(table)
+            refuse_hidden_columns(table, {at: table.header[at] for at in index.values()})
             return Rows(table.header, index, iter(table.rows))
         if missing is None or len(lacking) < len(missing):
             missing = lacking

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.db import Database
@@ -119,6 +120,34 @@ async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: d
     assert await stored(world) == (0, 0, 0)
     empty = await upload(client, tokens["institution"], workbook(_hidden_empty_row), "results.xlsx")
     assert empty.status_code == 201, empty.text
+
+
+def _hidden_id_column(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    sheet.append(HEADER_ROW)
+    sheet.append(good_rows(1, start=640)[0])
+    sheet.column_dimensions["B"].hidden = True  # 身份证号
+
+
+def _hidden_notes_column(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+    sheet.append([*HEADER_ROW, "备注"])
+    sheet.append([*good_rows(1, start=650)[0], "补考"])
+    sheet.column_dimensions[get_column_letter(len(HEADER_ROW) + 1)].hidden = True
+
+
+async def test_a_hidden_column_the_import_reads_refuses_the_file(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """A hidden 身份证号 column was read as any other: what the reviewer saw was not what would be stored."""
+    response = await upload(client, tokens["institution"], workbook(_hidden_id_column), "results.xlsx")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.hidden_columns"
+    assert bilingual(body["error"])
+    assert f"B（{HEADER_ROW[1]}） 列被隐藏" in body["error"]
+    assert f"column B ({HEADER_ROW[1]!r}) of sheet 'Sheet' is hidden" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+    notes = await upload(client, tokens["institution"], workbook(_hidden_notes_column), "results.xlsx")
+    assert notes.status_code == 201, notes.text  # a hidden column nothing reads is harmless
 
 
 COMPOUND = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the header of an OLE2 compound file

@@ -114,6 +114,19 @@ async def test_hidden_rows_refuse_the_workbook_naming_them(world: World) -> None
     )  # fmt: skip
 
 
+async def test_a_hidden_column_the_import_reads_refuses_the_workbook(world: World) -> None:
+    def hidden_level(sheet: Worksheet) -> None:
+        sheet.append(list(HEADER))
+        for row in skill_rows(2, start=50):
+            sheet.append(row)
+        sheet.column_dimensions["C"].hidden = True
+
+    await _refused(
+        world, _workbook(hidden_level), "legacy.xlsx", "file.hidden_columns",
+        f"C（{HEADER[2]}） 列被隐藏", f"column C ({HEADER[2]!r}) of sheet 'Sheet' is hidden",
+    )  # fmt: skip
+
+
 async def test_old_and_password_protected_workbooks_are_named_whatever_their_name(world: World) -> None:
     """Named .csv, each was file.binary (an .xls's NUL bytes)."""
     for extension, data, code, words in OLD_WORKBOOKS:

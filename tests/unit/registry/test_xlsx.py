@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from registry.tabular import TableError, read_tables
-from registry.xlsx import bad_date, column_letters, fill_merged, first_formula, hidden_rows
+from registry.xlsx import bad_date, column_letters, fill_merged, first_formula, hidden_rows, scan
 
 
 def _workbook(sheet_xml: str) -> bytes:
@@ -72,6 +72,19 @@ def test_hidden_rows_are_found_per_sheet_by_its_name() -> None:
         },
     )
     assert hidden_rows(data) == {"成绩 & 名单": (2, 7)}
+
+
+def test_hidden_columns_are_found_per_sheet_as_ranges() -> None:
+    """``<cols>`` before the cells; Excel hides "every column to the right" as one range up to XFD (16384)."""
+    data = _book(
+        '<workbook><sheets><sheet name="成绩" r:id="rId1"/></sheets></workbook>',
+        '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        {
+            "xl/worksheets/sheet1.xml": '<x:cols><x:col min="1" max="1" width="9"/><x:col hidden="1" min="2" max="3"/>'
+            '<col min="6" max="16384" hidden="true"/></x:cols><sheetData><row r="1"><c r="B1"/></row></sheetData>',
+        },
+    )
+    assert scan(data).hidden_columns == {"成绩": ((1, 2), (5, 16383))}
 
 
 def test_a_cell_merged_down_a_column_is_read_on_every_row_it_spans() -> None:
