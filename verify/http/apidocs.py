@@ -16,13 +16,12 @@ from importlib.resources import files
 from typing import Any, Final
 
 from litestar import Request, Response, get
-from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.openapi.spec import Example, Operation, RequestBody
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Receive, Send
 
+from verify.http.middleware import HttpMiddleware, setting_headers
 from verify.http.problems import example_value
 
 #: Where the vendored Redoc bundle is served (see ``verify/http/static/README.md``).
@@ -97,20 +96,11 @@ DOCS_POLICY: Final = (
 )
 
 
-class DocsPolicy:
+class DocsPolicy(HttpMiddleware):
     """ASGI middleware: the :data:`DOCS_POLICY` header on every answer under ``/schema``."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def takes(self, http: Any) -> bool:
+        return bool(http["path"].startswith("/schema"))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or not scope["path"].startswith("/schema"):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)["content-security-policy"] = DOCS_POLICY
-            await send(message)
-
-        await self.app(scope, receive, send_with_policy)
+    async def handle(self, http: Any, receive: Receive, send: Send) -> None:
+        await self.app(http, receive, setting_headers(send, [(b"content-security-policy", DOCS_POLICY.encode())]))

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Receive, Send
+
+from verify.http.middleware import HttpMiddleware, setting_headers
 
 #: The verify app's JSON routes (docs/verify.md "Routes"): verdicts, the public view of a number, the key
 #: set, credentials and status lists, and the transparency log. ``/v1/certificates/{number}`` only as itself:
@@ -33,6 +35,7 @@ ALLOWED_METHODS: Final = b"GET, HEAD, POST, OPTIONS"
 #: What a page may read beyond the safelisted response headers: when to retry, the key set's validator and
 #: the request id to quote to support.
 EXPOSED_HEADERS: Final = b"retry-after, etag, x-request-id"
+_READABLE: Final = [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", EXPOSED_HEADERS)]
 #: A browser may remember a preflight for a day (Chromium caps it at two hours, Firefox at a day).
 MAX_AGE: Final = b"86400"
 
@@ -44,35 +47,18 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     return None
 
 
-class PublicCors:
+class PublicCors(HttpMiddleware):
     """App-wide middleware: answers the preflight of a public API route and marks its answers readable."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def takes(self, http: Any) -> bool:
+        """A cross-origin browser request (it names its ``Origin``) to a public API route."""
+        return PUBLIC_API.fullmatch(http["path"]) is not None and _header(http["headers"], b"origin") is not None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        http: Any = scope
-        if http["type"] != "http" or not PUBLIC_API.fullmatch(http["path"]):
-            await self.app(scope, receive, send)
-            return
-        headers: list[tuple[bytes, bytes]] = http["headers"]
-        if _header(headers, b"origin") is None:
-            await self.app(scope, receive, send)  # not a cross-origin browser request: nothing to add
-            return
-        if http["method"] == "OPTIONS" and _header(headers, b"access-control-request-method") is not None:
+    async def handle(self, http: Any, receive: Receive, send: Send) -> None:
+        if http["method"] == "OPTIONS" and _header(http["headers"], b"access-control-request-method") is not None:
             await _preflight(send)
             return
-
-        async def send_readable(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    (b"access-control-allow-origin", b"*"),
-                    (b"access-control-expose-headers", EXPOSED_HEADERS),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_readable)
+        await self.app(http, receive, setting_headers(send, _READABLE))
 
 
 async def _preflight(send: Send) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Send
 
+from verify.http.middleware import HttpMiddleware
 from verify.http.problems import PROBLEM_JSON, problem_bytes
 
 #: Methods whose requests carry no body a route reads; their headers are left alone.
@@ -30,17 +31,13 @@ def _encoded(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-class RefuseContentEncoding:
+class RefuseContentEncoding(HttpMiddleware):
     """App-wide middleware: a body-carrying request with a content coding gets the bilingual 415."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def takes(self, http: Any) -> bool:
+        return http["method"] not in _BODILESS and _encoded(http["headers"])
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        http: Any = scope
-        if http["type"] != "http" or http["method"] in _BODILESS or not _encoded(http["headers"]):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, http: Any, receive: Receive, send: Send) -> None:
         body = problem_bytes(415, _MESSAGE)
         headers = [
             (b"content-type", PROBLEM_JSON.encode()),

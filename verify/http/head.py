@@ -14,7 +14,9 @@ from typing import Any
 from litestar import route
 from litestar.enums import HttpMethod
 from litestar.handlers import HTTPRouteHandler
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Receive, Send
+
+from verify.http.middleware import HttpMiddleware
 
 
 def get(path: str | list[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
@@ -33,18 +35,13 @@ def _per_method(name: str) -> Callable[[Any, Any, Any], str]:
     return operation_id
 
 
-class HeadWithoutBody:
+class HeadWithoutBody(HttpMiddleware):
     """Sends only the start of an answer to a ``HEAD`` request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def takes(self, http: Any) -> bool:
+        return bool(http["method"] == "HEAD")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        http: Any = scope
-        if http["type"] != "http" or http["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, http: Any, receive: Receive, send: Send) -> None:
         async def send_no_body(message: Message) -> None:
             if message["type"] == "http.response.body":
                 if message.get("more_body", False):
@@ -52,4 +49,4 @@ class HeadWithoutBody:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app(scope, receive, send_no_body)
+        await self.app(http, receive, send_no_body)
