@@ -44,6 +44,9 @@ class Finding(StrEnum):
     CREDENTIAL_UNLOGGED = "credential.unlogged"  # a credential row without its own committing event
     CREDENTIAL_DELETED = "credential.deleted"  # an event commits to a credential whose row is gone
     CREDENTIAL_DANGLING = "credential.dangling_reference"  # names a certificate/authority/key that is gone
+    STATUS_LIST_CHANGED = "status_list.changed"  # a status list's bits (stored or signed) are not the log's statuses
+    STATUS_LIST_BAD_PROOF = "status_list.bad_proof"  # a status list whose proof does not verify for it
+    STATUS_LIST_DELETED = "status_list.deleted"  # a list stored credentials point into is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -84,6 +87,8 @@ class AuditReport(msgspec.Struct, kw_only=True):
     identity_reads: int = 0
     #: stored W3C credentials checked against their events and proofs
     credentials: int = 0
+    #: stored status lists checked against the statuses the log records and their proofs
+    status_lists: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
     #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
     #: state file keeps, so that a later audit notices them rewritten or gone

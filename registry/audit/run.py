@@ -25,6 +25,7 @@ from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
 from registry.audit.prints import audit_unlogged_prints
 from registry.audit.references import audit_references
+from registry.audit.status_lists import audit_status_lists
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
@@ -50,8 +51,8 @@ async def run_audit(
     are signed, and ``seen`` the checkpoints earlier audits confirmed (the state file's), which the log must
     still give. ``processes``: worker processes for the per-row checks (default: every core when the log
     has at least :data:`MIN_PARALLEL_ROWS` leaves, else none). ``public_url``: the service's, which the
-    authorities' did:web DIDs name; given, stored W3C credentials are checked too. Returns the report (clean when no
-    discrepancy was found); raises only when the database cannot be read."""
+    authorities' did:web DIDs name; given, stored W3C credentials and status lists are checked too. Returns
+    the report (clean when no discrepancy was found); raises only when the database cannot be read."""
     progress = progress or SilentProgress()
     report = AuditReport()
     async with database.reader() as session:
@@ -80,5 +81,6 @@ async def run_audit(
         await audit_references(session, report)
         if public_url is not None:
             await audit_credentials(session, report, keyset, public_url, progress)
+            await audit_status_lists(session, report, keyset, public_url)
         await audit_identities(session, report)
     return report

@@ -72,7 +72,6 @@ async def test_a_column_holding_no_valid_value_is_a_finding_naming_the_row_and_t
     _sqlite_only(database)
     leaf, number, serial = await tampered(database, tmp_path, table, column, value)
     report = await audits(database, monkeypatch)
-    print(*(f"{d.kind.value}\t{d.record}\t{d.message}" for d in report.discrepancies), sep="\n")
     record = record_of(kind, leaf, number, serial)
     named = [d for d in report.discrepancies if (d.kind.value, d.record) == (kind, record)]
     assert named, report.discrepancies
@@ -109,3 +108,20 @@ def test_certreg_audit_reports_a_garbage_event_time_and_exits_1(empty_db_url: st
     findings = [line.split("\t") for line in result.output.splitlines() if "\t" in line]
     assert ["event.changed", f"leaf {leaf}"] in [found[:2] for found in findings]
     assert any("column(s) at hold no valid value" in found[2] for found in findings)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "kind"),
+    [("certificate", "kind", "certificate.changed"), ("filing_status", "status", "filing.changed")],
+    ids=["certificate.kind", "filing_status.status"],
+)
+async def test_a_garbage_kind_or_status_is_a_finding_on_both_databases(
+    database: Database, tmp_path: Path, table: str, column: str, kind: str
+) -> None:
+    """Text columns whose values are names (a certificate's kind, a filing's status): any text fits the column on
+    PostgreSQL too, and the audit reports a name that is none."""
+    await build(database, tmp_path / "keys", count=3)
+    await sql(database, text(f"UPDATE {table} SET {column} = 'garbage'"))
+    report = await run_audit(database, ORIGIN, processes=1)
+    assert kind in {d.kind.value for d in report.discrepancies}
+    assert report.leaves == 9

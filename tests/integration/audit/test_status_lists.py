@@ -1,0 +1,158 @@
+"""``certreg audit`` checks each stored status list (registry/credentials/status_list.py) against the log: its
+bits, and the bits of the signed ``BitstringStatusListCredential`` a verifier reads, must be set exactly for the
+certificates whose events revoked or superseded them, and the list's proof must verify under a key the log
+records for its authority (docs/credentials.md "Status lists", docs/log.md). A revoked certificate shown valid
+in a list, a valid one shown revoked, a list re-signed by a stranger or deleted, is found and named by its
+authority and list number."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import nacl.signing
+from sqlalchemy import delete, select, update
+
+from registry.audit.findings import Finding
+from registry.audit.run import run_audit
+from registry.credentials.jcs import canonicalize
+from registry.credentials.multibase import multibase_base64url
+from registry.credentials.status_list import Bitstring
+from registry.models import CertificateCredential, StatusList
+from tests.factories import CITY
+from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
+from tests.support import make_settings
+
+PUBLIC_URL = make_settings().server.public_url
+ORIGIN = make_settings().transparency.log_origin
+REASON = {"reason": "考试舞弊 / cheating established"}
+LIST = f"status list {CITY}/1"
+
+
+async def _issued_and_revoked(api: Api) -> tuple[str, str, str]:  # noqa: F811 - the fixture's name
+    """Three certificates issued; the first revoked (its bit set). Their numbers."""
+    first, second, third = await issue_over_http(api, ["甲", "乙", "丙"])
+    revoked = await api.client.post(
+        f"/v1/certificates/{first}/revoke", json=REASON, headers=api.headers["province_admin"]
+    )
+    assert revoked.status_code == 200, revoked.text
+    return first, second, third
+
+
+async def _index(api: Api, number: str) -> int:  # noqa: F811
+    async with api.world.database.reader() as session:
+        index = await session.scalar(
+            select(CertificateCredential.status_index).where(CertificateCredential.number == number)
+        )
+    assert index is not None
+    return index
+
+
+async def _stored(api: Api) -> StatusList:  # noqa: F811
+    async with api.world.database.reader() as session:
+        row = await session.get(StatusList, (CITY, 1))
+    assert row is not None
+    return row
+
+
+async def _write(api: Api, **values: object) -> None:  # noqa: F811
+    async with api.world.database.transaction() as session:
+        await session.execute(
+            update(StatusList).where(StatusList.authority_code == CITY, StatusList.list_number == 1).values(**values)
+        )
+
+
+def _flipped(raw: bytes, index: int) -> bytes:
+    bits = bytearray(raw)
+    bits[index // 8] ^= 0x80 >> (index % 8)
+    return bytes(bits)
+
+
+async def _findings(api: Api) -> dict[tuple[str, str], str]:  # noqa: F811
+    report = await run_audit(api.world.database, ORIGIN, public_url=PUBLIC_URL, processes=1)
+    assert report.status_lists >= 1
+    return {(d.kind.value, d.record): d.message for d in report.discrepancies if d.kind.startswith("status_list")}
+
+
+async def test_untouched_status_lists_pass(api: Api) -> None:  # noqa: F811
+    await _issued_and_revoked(api)
+    assert await _findings(api) == {}
+
+
+async def test_a_cleared_bit_of_a_revoked_certificate_is_found(api: Api) -> None:  # noqa: F811
+    first, _, _ = await _issued_and_revoked(api)
+    row = await _stored(api)
+    await _write(api, bits=_flipped(row.bits, await _index(api, first)))
+    found = await _findings(api)
+    assert set(found) == {(Finding.STATUS_LIST_CHANGED.value, LIST)}
+    message = found[(Finding.STATUS_LIST_CHANGED.value, LIST)]
+    assert f"bits: the bit of {first}" in message
+    assert "revoked or superseded" in message
+
+
+async def test_a_set_bit_of_a_valid_certificate_is_found(api: Api) -> None:  # noqa: F811
+    _, second, _ = await _issued_and_revoked(api)
+    row = await _stored(api)
+    index = await _index(api, second)
+    await _write(api, bits=_flipped(row.bits, index))
+    message = (await _findings(api))[(Finding.STATUS_LIST_CHANGED.value, LIST)]
+    assert f"bits: bit(s) {index} set" in message
+
+
+async def test_a_signed_list_with_a_bit_cleared_fails_its_proof_and_its_bits(api: Api) -> None:  # noqa: F811
+    """The served credential's ``encodedList`` changed (the revoked certificate shown valid) without the
+    authority's key: its proof no longer verifies, and its bits are not the log's."""
+    first, _, _ = await _issued_and_revoked(api)
+    row = await _stored(api)
+    document = json.loads(row.credential)
+    cleared = _flipped(row.bits, await _index(api, first))
+    document["credentialSubject"]["encodedList"] = multibase_base64url(gzip.compress(cleared, mtime=0))
+    await _write(api, credential=canonicalize(document))
+    found = await _findings(api)
+    assert set(found) == {(Finding.STATUS_LIST_CHANGED.value, LIST), (Finding.STATUS_LIST_BAD_PROOF.value, LIST)}
+    assert f"encodedList: the bit of {first}" in found[(Finding.STATUS_LIST_CHANGED.value, LIST)]
+
+
+async def test_a_list_re_signed_by_a_stranger_is_found(api: Api) -> None:  # noqa: F811
+    await _issued_and_revoked(api)
+    document = json.loads((await _stored(api)).credential)
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    stranger = nacl.signing.SigningKey.generate()
+    document["proof"]["proofValue"] = (
+        "z" + stranger.sign(hashlib.sha256(canonicalize(unsigned)).digest()).signature.hex()
+    )
+    await _write(api, credential=canonicalize(document))
+    assert set(await _findings(api)) == {(Finding.STATUS_LIST_BAD_PROOF.value, LIST)}
+
+
+async def test_stored_bits_that_are_no_status_list_are_found(api: Api) -> None:  # noqa: F811
+    await _issued_and_revoked(api)
+    await _write(api, bits=b"\x00" * 10)
+    message = (await _findings(api))[(Finding.STATUS_LIST_CHANGED.value, LIST)]
+    assert "bits: not a status list" in message
+
+
+async def test_a_deleted_status_list_is_found(api: Api) -> None:  # noqa: F811
+    await _issued_and_revoked(api)
+    async with api.world.database.transaction() as session:
+        await session.execute(delete(StatusList))
+    report = await run_audit(api.world.database, ORIGIN, public_url=PUBLIC_URL, processes=1)
+    found = {(d.kind.value, d.record) for d in report.discrepancies if d.kind.startswith("status_list")}
+    assert found == {(Finding.STATUS_LIST_DELETED.value, LIST)}
+
+
+async def test_bits_agree_with_the_stored_list_is_not_enough(api: Api) -> None:  # noqa: F811
+    """Both the stored bits and a freshly encoded list agree with each other but not with the log (a bit
+    of a valid certificate set in both): each is reported."""
+    _, _, third = await _issued_and_revoked(api)
+    row = await _stored(api)
+    index = await _index(api, third)
+    flipped = _flipped(row.bits, index)
+    assert Bitstring.from_bytes(flipped).get(index)
+    document = json.loads(row.credential)
+    document["credentialSubject"]["encodedList"] = multibase_base64url(gzip.compress(flipped, mtime=0))
+    await _write(api, bits=flipped, credential=canonicalize(document))
+    message = (await _findings(api))[(Finding.STATUS_LIST_CHANGED.value, LIST)]
+    assert f"bits: bit(s) {index} set" in message
+    assert f"encodedList: bit(s) {index} set" in message
