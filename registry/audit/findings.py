@@ -37,6 +37,9 @@ class Finding(StrEnum):
     PRINT_CHANGED = "print.changed"  # a print row that differs from its event, or out of its certificate's chain
     PRINT_DELETED = "print.deleted"  # a logged print (an issue event's serial, a reprint) whose row is gone
     IDENTITY_MISMATCH = "identity.mismatch"  # a certificate linked to a sealed identity that is not its holder's
+    IDENTITY_DANGLING = "identity.dangling_reference"  # a certificate linked to a sealed identity that is gone
+    IDENTITY_SEALED_INVALID = "identity.sealed_invalid"  # a sealed number or photo that is no sealed value
+    IDENTITY_UNKNOWN_DATA_KEY = "identity.unknown_data_key"  # sealed under a data key no data_key row holds
     IMPORT_INVALID = "certificate.import_invalid"  # an import event with no imported certificate behind it
     IDENTITY_READ_INVALID = "identity.read_invalid"  # a logged identity read no province admin could have made
     CREDENTIAL_CHANGED = "credential.changed"  # a stored W3C credential whose hash, status or key its event denies
