@@ -47,6 +47,8 @@ class Finding(StrEnum):
     CREDENTIAL_UNLOGGED = "credential.unlogged"  # a credential row without its own committing event
     CREDENTIAL_DELETED = "credential.deleted"  # an event commits to a credential whose row is gone
     CREDENTIAL_DANGLING = "credential.dangling_reference"  # names a certificate/authority/key that is gone
+    ROW_INVALID = "row.invalid"  # a row a check reads holds a value its column's type cannot parse (SQLite)
+    AUDIT_INCOMPLETE = "audit.incomplete"  # a check stopped at such a value; the others ran
     STATUS_LIST_CHANGED = "status_list.changed"  # a status list's bits (stored or signed) are not the log's statuses
     STATUS_LIST_BAD_PROOF = "status_list.bad_proof"  # a status list whose proof does not verify for it
     STATUS_LIST_DELETED = "status_list.deleted"  # a list stored credentials point into is gone

@@ -10,7 +10,8 @@ the report is the same either way. The rows not at their own event are found by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +26,21 @@ from registry.audit.log import audit_log
 from registry.audit.parallel import MIN_PARALLEL_ROWS, ChunkPool, default_processes
 from registry.audit.prints import audit_unlogged_prints
 from registry.audit.references import audit_references
+from registry.audit.screening import unless_unreadable
 from registry.audit.status_lists import audit_status_lists
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.log.store import log_size, log_verifiers, stored_checkpoints
+from registry.models import (
+    CertificateCredential,
+    DataKeyRow,
+    Filing,
+    FilingScope,
+    FilingStatusChange,
+    HolderIdentity,
+    StatusList,
+)
+from registry.models.base import Base
 
 
 async def _snapshot(session: AsyncSession, dialect: str) -> None:
@@ -58,7 +70,7 @@ async def run_audit(
     async with database.reader() as session:
         await _snapshot(session, database.dialect)
         keyset = await audit_keys(session, report)  # the key set as the log records it, not as the table has it
-        await audit_filings(session, report)
+        await _check(session, report, "filings", lambda: audit_filings(session, report), _FILING_TABLES)
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)
@@ -78,9 +90,38 @@ async def run_audit(
             )
         await audit_unlogged_certificates(session, report, keyset)
         await audit_unlogged_prints(session, report)
-        await audit_references(session, report)
+        await _check(session, report, "references", lambda: audit_references(session, report), ())
         if public_url is not None:
-            await audit_credentials(session, report, keyset, public_url, progress)
-            await audit_status_lists(session, report, keyset, public_url)
-        await audit_identities(session, report)
+            await _check(
+                session,
+                report,
+                "credentials",
+                lambda: audit_credentials(session, report, keyset, public_url, progress),
+                (CertificateCredential,),
+            )
+            await _check(
+                session,
+                report,
+                "status lists",
+                lambda: audit_status_lists(session, report, keyset, public_url),
+                (StatusList,),
+            )
+        await _check(session, report, "identities", lambda: audit_identities(session, report), _IDENTITY_TABLES)
     return report
+
+
+_FILING_TABLES: Final = (Filing, FilingScope, FilingStatusChange)
+_IDENTITY_TABLES: Final = (HolderIdentity, DataKeyRow)
+
+
+async def _check(
+    session: AsyncSession,
+    report: AuditReport,
+    stage: str,
+    check: Callable[[], Awaitable[None]],
+    tables: Sequence[type[Base]],
+) -> None:
+    """One check of the rows beside the log, reported as unfinished rather than ending the audit when a value
+    in ``tables`` does not parse (:func:`registry.audit.screening.unless_unreadable`; the log's pass and the
+    certificate and print rows are screened row by row instead)."""
+    await unless_unreadable(session, report, stage, check, tables)

@@ -12,16 +12,19 @@ refuse such values in the first place; the screening is the same code on both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final, TypeVar
 
 import msgspec
-from sqlalchemy import Dialect, Select, type_coerce
+from sqlalchemy import Dialect, Select, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 
 from registry.audit.findings import AuditReport, Finding
+from registry.models.base import Base
 
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 #: What a driver's or SQLAlchemy's parsing of a value stored in the wrong form raises (a date that is not
 #: ISO, text where bytes or a number belong): the failures a tampered column gives, and only those.
@@ -101,3 +104,59 @@ def screened(
             report_invalid(report, kind, where(row), invalid_fields(struct, row) or ["?"])
             decoded.append(None)
     return decoded
+
+
+async def unreadable_rows(session: AsyncSession, models: Sequence[type[Base]]) -> list[tuple[str, str, list[str]]]:
+    """Each row of the tables of ``models`` with a value its column's type cannot parse: (table, primary key,
+    columns). Reads the whole tables as stored: only for the small ones (keys, filings, status lists, sealed
+    identities) and only once a check could not read them."""
+    dialect = (await session.connection()).dialect
+    found = []
+    for model in models:
+        table = model.__table__
+        statement = select(*table.columns)
+        processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in table.columns]
+        keys = [index for index, column in enumerate(table.columns) if column.primary_key]
+        for row in (await session.execute(raw_statement(statement))).all():
+            bad = [
+                column.name
+                for column, value, processor in zip(table.columns, row, processors, strict=True)
+                if not _parses(value, processor)
+            ]
+            if bad:
+                found.append((model.__tablename__, "/".join(str(row[index]) for index in keys), bad))
+    return found
+
+
+def _parses(value: Any, processor: Callable[[Any], Any] | None) -> bool:
+    if processor is None or value is None:
+        return True
+    try:
+        processor(value)
+    except PARSE_ERRORS:
+        return False
+    return True
+
+
+async def unless_unreadable(
+    session: AsyncSession,
+    report: AuditReport,
+    stage: str,
+    check: Callable[[], Awaitable[T]],
+    models: Sequence[type[Base]],
+) -> T | None:
+    """``check()``, or ``None`` when a value it reads from ``models``' tables does not parse: then each such row is
+    reported (``row.invalid``, naming the table, its key and the columns) and the check as not finished
+    (``audit.incomplete``, naming ``stage``), and the audit goes on with its other checks."""
+    try:
+        return await check()
+    except PARSE_ERRORS as exc:
+        for table, key, columns in await unreadable_rows(session, models):
+            report_invalid(report, Finding.ROW_INVALID, f"{table} {key}", columns)
+        report.add(
+            Finding.AUDIT_INCOMPLETE,
+            stage,
+            f"审计的 {stage} 检查因无法读取的值而中止，其余检查照常进行 / the {stage} check stopped at a value it "
+            f"cannot read ({type(exc).__name__}: {str(exc)[:200]}); the other checks ran",
+        )
+        return None

@@ -125,3 +125,36 @@ async def test_a_garbage_kind_or_status_is_a_finding_on_both_databases(
     report = await run_audit(database, ORIGIN, processes=1)
     assert kind in {d.kind.value for d in report.discrepancies}
     assert report.leaves == 9
+
+
+#: Rows of the tables the other checks read (keys, filings), with a value of no valid kind (SQLite).
+OTHER_CASES = [
+    ("public_key", "valid_from", "key table"),
+    ("filing", "valid_to", "filings"),
+    ("filing_status", "effective_on", "filings"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "stage"), OTHER_CASES, ids=[f"{c[0]}.{c[1]}" for c in OTHER_CASES])
+async def test_a_key_or_filing_row_holding_no_valid_value_is_named_and_the_rest_audited(
+    database: Database, tmp_path: Path, table: str, column: str, stage: str
+) -> None:
+    """The row and its column are named (``row.invalid``), the check that could not read it says it stopped
+    (``audit.incomplete``), and every other check still runs (the certificates' signatures hold: the key
+    set comes from the log, not from the key table)."""
+    _sqlite_only(database)
+    await build(database, tmp_path / "keys", count=3)
+    async with database.reader() as session:
+        key = (await session.execute(text(f"SELECT {_KEYS[table]} FROM {table} LIMIT 1"))).scalar_one()
+    await sql(
+        database, text(f"UPDATE {table} SET {column} = 'garbage' WHERE {_KEYS[table]} = :key").bindparams(key=key)
+    )
+    report = await run_audit(database, ORIGIN, processes=1)
+    found = {(d.kind.value, d.record): d.message for d in report.discrepancies}
+    assert f"column(s) {column} hold no valid value" in found[("row.invalid", f"{table} {key}")]
+    assert ("audit.incomplete", stage) in found
+    assert (report.leaves, report.certificates, report.prints) == (9, 3, 3)
+    assert not [d for d in report.discrepancies if d.kind.value.startswith("certificate.")]
+
+
+_KEYS = {"public_key": "kid", "filing": "id", "filing_status": "id"}
