@@ -67,6 +67,10 @@ from registry.models import Certificate, CertificatePrint, Event, MerkleNode
 
 CHUNK: Final = 4096
 RowT = TypeVar("RowT", CertificateRow, PrintRow)
+#: :attr:`PassRow.points_at` of a certificate whose ``log_index`` is no integer (SQLite): its row is not gone, it
+#: is not at its issue event, and the anti-join (:func:`registry.audit.certificates.audit_unlogged_certificates`)
+#: reports it with the column at fault.
+ELSEWHERE: Final = -1
 _COLUMNS: Final = ("kind", "subject", "actor", "reason")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -131,6 +135,9 @@ class PassRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
     print: PrintRow | None
     unreadable_certificate: bool = False
     unreadable_print: bool = False
+    #: The leaf's kind or subject column holds no valid value: the rows beside it were joined by what is stored,
+    #: not by what was logged, so they are left to the anti-joins (which find them not at their own event).
+    unjoined: bool = False
 
 
 class LeafResult(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -157,17 +164,17 @@ def check_leaf_chunk(keyset: KeySet, chunk: bytes) -> LeafResult:
     return check_leaf_rows(keyset, rows)
 
 
-def _screened_leaf(report: AuditReport, values: Sequence[Any]) -> LeafRow | None:
+def _screened_leaf(report: AuditReport, values: Sequence[Any]) -> tuple[LeafRow | None, list[str]]:
     """The leaf ``values`` as a :class:`LeafRow`, its columns that hold no valid value reported and replaced
-    by what its bytes logged (so that they are not reported again as differing from them); ``None`` for a
-    leaf without an integer index, which has no place in the tree (reported by :func:`_misplaced_leaves`)."""
+    by what its bytes logged (so that they are not reported again as differing from them), and the names of
+    those columns; ``None`` for a leaf whose index is no integer, which has no place in the tree."""
     fields = invalid_fields(LeafRow, values)
     if not fields:
-        return msgspec.convert(values, LeafRow)
+        return msgspec.convert(values, LeafRow), fields
     row = dict(zip(LeafRow.__struct_fields__, values, strict=True))
     if "idx" in fields:  # a number that is no integer (SQLite): within the ranges, placed nowhere
         report_invalid(report, Finding.EVENT_CHANGED, f"leaf {row['idx']!r}", ["idx"])
-        return None
+        return None, fields
     report_invalid(report, Finding.EVENT_CHANGED, f"leaf {row['idx']}", fields)
     data = row["data"] if "data" not in fields else b""  # no bytes: the leaf is reported as not decoding
     try:
@@ -180,7 +187,7 @@ def _screened_leaf(report: AuditReport, values: Sequence[Any]) -> LeafRow | None
         "leaf_hash": leaf_hash(data),
         **{name: getattr(entry, name) if entry else "" for name in _COLUMNS},
     }
-    return msgspec.convert([logged[name] if name in fields else row[name] for name in row], LeafRow)
+    return msgspec.convert([logged[name] if name in fields else row[name] for name in row], LeafRow), fields
 
 
 def screened_rows(report: AuditReport, rows: Sequence[Sequence[Any]]) -> list[PassRow]:
@@ -189,7 +196,7 @@ def screened_rows(report: AuditReport, rows: Sequence[Sequence[Any]]) -> list[Pa
     (docs/log.md "Columns holding no valid value"); the rest of the row is checked as usual."""
     screened = []
     for leaf_values, certificate, points_at, printed, *_ in rows:
-        leaf = _screened_leaf(report, leaf_values)
+        leaf, fields = _screened_leaf(report, leaf_values)
         if leaf is None:
             continue
         certificate_row = None if certificate is None else _row_of(report, CertificateRow, certificate)
@@ -198,10 +205,11 @@ def screened_rows(report: AuditReport, rows: Sequence[Sequence[Any]]) -> list[Pa
             PassRow(
                 leaf,
                 certificate_row,
-                points_at if isinstance(points_at, int) else None,
+                points_at if isinstance(points_at, int) or points_at is None else ELSEWHERE,
                 print_row,
                 unreadable_certificate=certificate is not None and certificate_row is None,
                 unreadable_print=printed is not None and print_row is None,
+                unjoined="kind" in fields or "subject" in fields,
             )
         )
     return screened
@@ -231,16 +239,18 @@ def check_leaf_rows(keyset: KeySet, rows: Sequence[PassRow], report: AuditReport
             idx = leaf.idx
             digest, entry, at = check_event(report, leaf)
             hashes.append((idx, digest))
-            if leaf.kind == ISSUED:
+            if leaf.kind == ISSUED and not row.unjoined:
                 if row.unreadable_certificate:
                     certificates += 1  # reported by the screening
-                elif row.certificate is None:
-                    check_issue_without_row(report, idx, leaf.subject, row.points_at)
-                else:
+                elif row.certificate is not None:
                     check_certificate(report, row.certificate, checks, (leaf.kind, leaf.subject), entry)
                     certificates += 1
-            if row.print is None and not row.unreadable_print and leaf.kind in PRINTED_BY:
+                elif row.points_at != ELSEWHERE:
+                    check_issue_without_row(report, idx, leaf.subject, row.points_at)
+            if row.print is None and not (row.unreadable_print or row.unjoined) and leaf.kind in PRINTED_BY:
                 check_print_gone(report, idx, leaf.kind, leaf.subject, entry)
+        if row.unjoined:
+            continue
         if row.print is not None:
             check_print(report, row.print, (leaf.kind, leaf.subject, leaf.reason), entry, at)
             prints += 1

@@ -31,6 +31,7 @@ CASES = [
     ("certificate", "level", "'garbage'", "certificate.changed"),
     ("certificate", "statement", "'garbage'", "certificate.changed"),
     ("certificate", "batch_id", "'garbage'", "certificate.changed"),
+    ("certificate", "log_index", "'garbage'", "certificate.changed"),
     ("certificate_print", "printed_at", "'garbage'", "print.changed"),
     ("certificate_print", "reason", "x'ff'", "print.changed"),
 ]
@@ -76,6 +77,7 @@ async def test_a_column_holding_no_valid_value_is_a_finding_naming_the_row_and_t
     named = [d for d in report.discrepancies if (d.kind.value, d.record) == (kind, record)]
     assert named, report.discrepancies
     assert any(f"column(s) {column} hold no valid value" in d.message for d in named), named
+    assert "certificate.deleted" not in {d.kind.value for d in report.discrepancies}  # no row is gone
     assert report.leaves == 9  # the audit went on to the end
 
 
