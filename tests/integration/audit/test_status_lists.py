@@ -7,9 +7,11 @@ authority and list number."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
+from pathlib import Path
 
 import nacl.signing
 from sqlalchemy import delete, select, update
@@ -21,6 +23,7 @@ from registry.credentials.multibase import multibase_base64url
 from registry.credentials.status_list import Bitstring
 from registry.models import CertificateCredential, StatusList
 from tests.factories import CITY
+from tests.integration.cli.support import command_env, invoke
 from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
@@ -156,3 +159,16 @@ async def test_bits_agree_with_the_stored_list_is_not_enough(api: Api) -> None: 
     message = (await _findings(api))[(Finding.STATUS_LIST_CHANGED.value, LIST)]
     assert f"bits: bit(s) {index} set" in message
     assert f"encodedList: bit(s) {index} set" in message
+
+
+async def test_the_cli_names_the_changed_list_and_exits_1(api: Api, db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    first, _, _ = await _issued_and_revoked(api)
+    row = await _stored(api)
+    await _write(api, bits=_flipped(row.bits, await _index(api, first)))
+    env = command_env(db_url, api.world.key_dir, CERTREG_PUBLIC_URL=PUBLIC_URL)
+    # the command runs its own event loop: off this test's
+    result = await asyncio.to_thread(invoke, env, "audit", "--state", str(tmp_path / "state.json"))
+    assert result.exit_code == 1, result.output
+    lines = [line.split("\t") for line in result.output.splitlines() if "\t" in line]
+    assert [Finding.STATUS_LIST_CHANGED.value, LIST] in [line[:2] for line in lines], result.output
+    assert "1 status lists" in result.output
