@@ -6,11 +6,15 @@ goes on meanwhile is simply not seen rather than reported as a discrepancy. The 
 the certificates and prints at them, run in one pass in leaf order (:mod:`registry.audit.log`) in worker
 processes on every core once the log is large enough to repay starting them (:mod:`registry.audit.parallel`);
 the report is the same either way. The rows not at their own event are found by anti-joins after it.
+
+A value a column's type cannot parse (SQLite keeps text in a date column) ends no audit: the pass and the
+certificate and print rows are screened row by row, and each other check that meets one is reported as
+unfinished, naming the row, while the others run (:mod:`registry.audit.screening`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from sqlalchemy import text
@@ -40,7 +44,6 @@ from registry.models import (
     HolderIdentity,
     StatusList,
 )
-from registry.models.base import Base
 
 
 async def _snapshot(session: AsyncSession, dialect: str) -> None:
@@ -70,7 +73,7 @@ async def run_audit(
     async with database.reader() as session:
         await _snapshot(session, database.dialect)
         keyset = await audit_keys(session, report)  # the key set as the log records it, not as the table has it
-        await _check(session, report, "filings", lambda: audit_filings(session, report), _FILING_TABLES)
+        await unless_unreadable(session, report, "filings", lambda: audit_filings(session, report), _FILING_TABLES)
         checkpoints = await stored_checkpoints(session)
         head = await log_size(session)
         verifiers = log_verifiers(keyset, origin)
@@ -90,38 +93,27 @@ async def run_audit(
             )
         await audit_unlogged_certificates(session, report, keyset)
         await audit_unlogged_prints(session, report)
-        await _check(session, report, "references", lambda: audit_references(session, report), ())
+        await unless_unreadable(session, report, "references", lambda: audit_references(session, report), ())
         if public_url is not None:
-            await _check(
+            await unless_unreadable(
                 session,
                 report,
                 "credentials",
                 lambda: audit_credentials(session, report, keyset, public_url, progress),
                 (CertificateCredential,),
             )
-            await _check(
+            await unless_unreadable(
                 session,
                 report,
                 "status lists",
                 lambda: audit_status_lists(session, report, keyset, public_url),
                 (StatusList,),
             )
-        await _check(session, report, "identities", lambda: audit_identities(session, report), _IDENTITY_TABLES)
+        await unless_unreadable(
+            session, report, "identities", lambda: audit_identities(session, report), _IDENTITY_TABLES
+        )
     return report
 
 
 _FILING_TABLES: Final = (Filing, FilingScope, FilingStatusChange)
 _IDENTITY_TABLES: Final = (HolderIdentity, DataKeyRow)
-
-
-async def _check(
-    session: AsyncSession,
-    report: AuditReport,
-    stage: str,
-    check: Callable[[], Awaitable[None]],
-    tables: Sequence[type[Base]],
-) -> None:
-    """One check of the rows beside the log, reported as unfinished rather than ending the audit when a value
-    in ``tables`` does not parse (:func:`registry.audit.screening.unless_unreadable`; the log's pass and the
-    certificate and print rows are screened row by row instead)."""
-    await unless_unreadable(session, report, stage, check, tables)
