@@ -11,20 +11,25 @@ import asyncio
 import gzip
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nacl.signing
 from sqlalchemy import delete, select, update
 
+from issuer.auth import Principal, Role
+from issuer.issuing.changes import ChangeOrder, revoke_certificate
+from issuer.issuing.credentials import CredentialContext, backfill
 from registry.audit.findings import Finding
 from registry.audit.run import run_audit
 from registry.credentials.jcs import canonicalize
 from registry.credentials.multibase import multibase_base64url
 from registry.credentials.status_list import Bitstring
 from registry.models import CertificateCredential, StatusList
-from tests.factories import CITY
+from registry.rules.profiles import HUNAN
+from tests.factories import CITY, HOLDER_IDS, issue_test_certificates
 from tests.integration.cli.support import command_env, invoke
-from tests.integration.issuing.conftest import Api, api, issue_over_http, world  # noqa: F401 - fixtures
+from tests.integration.issuing.conftest import Api, World, api, issue_over_http, world  # noqa: F401 - fixtures
 from tests.support import make_settings
 
 PUBLIC_URL = make_settings().server.public_url
@@ -172,3 +177,32 @@ async def test_the_cli_names_the_changed_list_and_exits_1(api: Api, db_url: str,
     lines = [line.split("\t") for line in result.output.splitlines() if "\t" in line]
     assert [Finding.STATUS_LIST_CHANGED.value, LIST] in [line[:2] for line in lines], result.output
     assert "1 status lists" in result.output
+
+
+async def test_a_certificate_revoked_before_its_credential_was_backfilled_has_its_bit(world: World) -> None:  # noqa: F811
+    """``certreg credentials backfill`` sets the bit of a certificate revoked before it had a credential: the
+    list agrees with the log, and with that bit cleared it no longer does."""
+    holders = [("张三", HOLDER_IDS[0]), ("李四", HOLDER_IDS[1])]
+    old = await issue_test_certificates(world.database, world.store, holders)  # issued without credentials
+    operator = Principal.for_operator("test", role=Role.PROVINCE_ADMIN, org_code=HUNAN.province_region)
+    order = ChangeOrder(reason="撤销 / revoked", caller=operator)
+    await revoke_certificate(world.database, HUNAN, old[0].number, order=order)
+    async with world.database.transaction() as session:
+        context = CredentialContext(public_url=PUBLIC_URL, keystore=world.store)
+        await backfill(session, context, actor="test", at=datetime.now(UTC), limit=100)
+    report = await run_audit(world.database, ORIGIN, public_url=PUBLIC_URL, processes=1)
+    assert [d for d in report.discrepancies if d.kind.startswith("status_list")] == []
+    async with world.database.reader() as session:
+        row = await session.get(CertificateCredential, old[0].number)
+        assert row is not None
+        index, authority = row.status_index, row.authority_code
+        stored = await session.get(StatusList, (authority, 1))
+        assert stored is not None
+    async with world.database.transaction() as session:
+        await session.execute(
+            update(StatusList).where(StatusList.authority_code == authority).values(bits=_flipped(stored.bits, index))
+        )
+    report = await run_audit(world.database, ORIGIN, public_url=PUBLIC_URL, processes=1)
+    found = [d for d in report.discrepancies if d.kind.startswith("status_list")]
+    assert [(d.kind.value, d.record) for d in found] == [("status_list.changed", f"status list {authority}/1")]
+    assert f"bits: the bit of {old[0].number} is clear" in found[0].message
