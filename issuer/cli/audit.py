@@ -88,7 +88,8 @@ def fail(message: str) -> NoReturn:
 )
 def audit_command(state_path: Path | None) -> None:
     """审计登记库 / Audit the registry: the log rebuilt from its events, every certificate, its W3C credential
-    (hash against its event, proof against the authority key), key, filing and checkpoint (those stored and
+    (hash against its event, proof against the authority key), status list (bits against the log's
+    statuses, proof against the authority key), key, filing and checkpoint (those stored and
     those earlier audits saw).
 
     Prints each discrepancy as KIND RECORD MESSAGE; exit code 0 when clean, 1 when anything is wrong.
@@ -109,7 +110,7 @@ def audit_command(state_path: Path | None) -> None:
     checked = (
         f"{report.leaves} leaves, {report.certificates} certificates, {report.prints} prints, "
         f"{report.checkpoints} checkpoints ({len(state.checkpoints)} in {path}), "
-        f"{report.identity_reads} identity reads, {report.credentials} credentials"
+        f"{report.identity_reads} identity reads, {report.credentials} credentials, {report.status_lists} status lists"
     )
     if report.clean:
         click.echo(f"审计通过 / audit clean: {checked}")

@@ -23,6 +23,7 @@ from keys.errors import KeyCompromisedError, KeysError
 from keys.keyset import KeySet
 from keys.signing import SIGNATURE_BYTES, verify_signature
 from registry.audit.findings import AuditReport, Finding
+from registry.audit.screening import parsed_values, raw_statement, screened
 from registry.calendar import province_day
 from registry.certificates import NewCertificate, row_digest_of
 from registry.events import EventKind, LogEntry, from_micros
@@ -280,9 +281,6 @@ def row_checks(keyset: KeySet) -> RowChecks:
     return checks
 
 
-_DECODE: Final = msgspec.msgpack.Decoder(list[CertificateRow])
-
-
 async def audit_unlogged_certificates(session: AsyncSession, report: AuditReport, keyset: KeySet) -> None:
     """Check, in this process, the certificate rows the log's pass cannot meet: those whose ``log_index`` is
     not their own ``certificate.issued`` event (none in a registry nobody tampered with; one anti-join, run
@@ -298,10 +296,15 @@ async def audit_unlogged_certificates(session: AsyncSession, report: AuditReport
     )
     checks = row_checks(keyset)
     width = len(ROW_COLUMNS)
-    async for chunk in value_chunks(session, rows, [Certificate.number], CHUNK):
-        for values, row in zip(chunk, _DECODE.decode(_encode([value[:width] for value in chunk])), strict=True):
-            check_certificate(report, row, checks, (values[width], values[width + 1]), None)
+    dialect = (await session.connection()).dialect
+    async for chunk in value_chunks(session, raw_statement(rows), [Certificate.number], CHUNK):
+        parsed = parsed_values(chunk, rows, dialect)  # a tampered row is what this reads: values as stored
+        decoded = screened(report, CertificateRow, [v[:width] for v in parsed], _where, Finding.CERTIFICATE_CHANGED)
+        for values, row in zip(parsed, decoded, strict=True):
+            if row is not None:
+                check_certificate(report, row, checks, (values[width], values[width + 1]), None)
         report.certificates += len(chunk)
 
 
-_encode: Final = msgspec.msgpack.Encoder().encode
+def _where(values: Sequence[Any]) -> str:
+    return f"certificate {values[0]}"

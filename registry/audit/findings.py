@@ -37,6 +37,9 @@ class Finding(StrEnum):
     PRINT_CHANGED = "print.changed"  # a print row that differs from its event, or out of its certificate's chain
     PRINT_DELETED = "print.deleted"  # a logged print (an issue event's serial, a reprint) whose row is gone
     IDENTITY_MISMATCH = "identity.mismatch"  # a certificate linked to a sealed identity that is not its holder's
+    IDENTITY_DANGLING = "identity.dangling_reference"  # a certificate linked to a sealed identity that is gone
+    IDENTITY_SEALED_INVALID = "identity.sealed_invalid"  # a sealed number or photo that is no sealed value
+    IDENTITY_UNKNOWN_DATA_KEY = "identity.unknown_data_key"  # sealed under a data key no data_key row holds
     IMPORT_INVALID = "certificate.import_invalid"  # an import event with no imported certificate behind it
     IDENTITY_READ_INVALID = "identity.read_invalid"  # a logged identity read no province admin could have made
     CREDENTIAL_CHANGED = "credential.changed"  # a stored W3C credential whose hash, status or key its event denies
@@ -44,6 +47,11 @@ class Finding(StrEnum):
     CREDENTIAL_UNLOGGED = "credential.unlogged"  # a credential row without its own committing event
     CREDENTIAL_DELETED = "credential.deleted"  # an event commits to a credential whose row is gone
     CREDENTIAL_DANGLING = "credential.dangling_reference"  # names a certificate/authority/key that is gone
+    ROW_INVALID = "row.invalid"  # a row a check reads holds a value its column's type cannot parse (SQLite)
+    AUDIT_INCOMPLETE = "audit.incomplete"  # a check stopped at such a value; the others ran
+    STATUS_LIST_CHANGED = "status_list.changed"  # a status list's bits (stored or signed) are not the log's statuses
+    STATUS_LIST_BAD_PROOF = "status_list.bad_proof"  # a status list whose proof does not verify for it
+    STATUS_LIST_DELETED = "status_list.deleted"  # a list stored credentials point into is gone
 
 
 class Discrepancy(msgspec.Struct, frozen=True):
@@ -84,6 +92,8 @@ class AuditReport(msgspec.Struct, kw_only=True):
     identity_reads: int = 0
     #: stored W3C credentials checked against their events and proofs
     credentials: int = 0
+    #: stored status lists checked against the statuses the log records and their proofs
+    status_lists: int = 0
     discrepancies: list[Discrepancy] = msgspec.field(default_factory=list)
     #: stored checkpoints whose signature verified and whose root the events give: what the auditor's
     #: state file keeps, so that a later audit notices them rewritten or gone

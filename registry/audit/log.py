@@ -23,11 +23,12 @@ import functools
 import operator
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import msgspec
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from keys.keyset import KeySet
 from registry.audit.certificates import (
@@ -44,6 +45,14 @@ from registry.audit.leafreader import RangeSource, fetch_range, range_source
 from registry.audit.parallel import ChunkPool, encode_chunk
 from registry.audit.prints import PRINTED_BY, PrintRow, check_print, check_print_gone
 from registry.audit.prints import row_columns as print_columns
+from registry.audit.screening import (
+    PARSE_ERRORS,
+    invalid_fields,
+    parsed_values,
+    raw_statement,
+    report_invalid,
+    screened,
+)
 from registry.events import EncodedEvent, LogEntry, decode_entry, from_micros, to_micros
 from registry.log.checkpoint import open_checkpoint
 from registry.log.errors import NoteError
@@ -57,6 +66,11 @@ from registry.log.tree import LOW_LEVELS
 from registry.models import Certificate, CertificatePrint, Event, MerkleNode
 
 CHUNK: Final = 4096
+RowT = TypeVar("RowT", CertificateRow, PrintRow)
+#: :attr:`PassRow.points_at` of a certificate whose ``log_index`` is no integer (SQLite): its row is not gone, it
+#: is not at its issue event, and the anti-join (:func:`registry.audit.certificates.audit_unlogged_certificates`)
+#: reports it with the column at fault.
+ELSEWHERE: Final = -1
 _COLUMNS: Final = ("kind", "subject", "actor", "reason")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -111,12 +125,19 @@ def check_event(report: AuditReport, row: Any) -> tuple[bytes, LogEntry | None, 
 class PassRow(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One row of the pass: a leaf, the certificate at it (its own ``certificate.issued`` event), where the
     certificate its issue event names points instead (``points_at``; ``None`` with no certificate: gone) and the
-    print at it. A leaf with two print rows comes twice, in a row."""
+    print at it. A leaf with two print rows comes twice, in a row. ``unreadable``: the certificate or print row
+    there holds no valid value in some column, reported already (:func:`screened_rows`); not checked again, nor
+    reported gone."""
 
     leaf: LeafRow
     certificate: CertificateRow | None
     points_at: int | None
     print: PrintRow | None
+    unreadable_certificate: bool = False
+    unreadable_print: bool = False
+    #: The leaf's kind or subject column holds no valid value: the rows beside it were joined by what is stored,
+    #: not by what was logged, so they are left to the anti-joins (which find them not at their own event).
+    unjoined: bool = False
 
 
 class LeafResult(msgspec.Struct, array_like=True, frozen=True, gc=False):
@@ -133,15 +154,82 @@ _DECODE: Final = msgspec.msgpack.Decoder(list[PassRow])
 
 
 def check_leaf_chunk(keyset: KeySet, chunk: bytes) -> LeafResult:
-    """The work of one worker over ``chunk`` (:func:`encode_chunk` of :class:`PassRow` tuples)."""
-    return check_leaf_rows(keyset, _DECODE.decode(chunk))
+    """The work of one worker over ``chunk`` (:func:`encode_chunk` of :class:`PassRow` tuples); a chunk with a
+    row that does not decode is screened row by row (:func:`screened_rows`)."""
+    try:
+        rows = _DECODE.decode(chunk)
+    except msgspec.ValidationError:
+        report = AuditReport()
+        return check_leaf_rows(keyset, screened_rows(report, msgspec.msgpack.decode(chunk)), report)
+    return check_leaf_rows(keyset, rows)
 
 
-def check_leaf_rows(keyset: KeySet, rows: Sequence[PassRow]) -> LeafResult:
+def _screened_leaf(report: AuditReport, values: Sequence[Any]) -> tuple[LeafRow | None, list[str]]:
+    """The leaf ``values`` as a :class:`LeafRow`, its columns that hold no valid value reported and replaced
+    by what its bytes logged (so that they are not reported again as differing from them), and the names of
+    those columns; ``None`` for a leaf whose index is no integer, which has no place in the tree."""
+    fields = invalid_fields(LeafRow, values)
+    if not fields:
+        return msgspec.convert(values, LeafRow), fields
+    row = dict(zip(LeafRow.__struct_fields__, values, strict=True))
+    if "idx" in fields:  # a number that is no integer (SQLite): within the ranges, placed nowhere
+        report_invalid(report, Finding.EVENT_CHANGED, f"leaf {row['idx']!r}", ["idx"])
+        return None, fields
+    report_invalid(report, Finding.EVENT_CHANGED, f"leaf {row['idx']}", fields)
+    data = row["data"] if "data" not in fields else b""  # no bytes: the leaf is reported as not decoding
+    try:
+        entry: LogEntry | None = decode_entry(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        entry = None
+    logged = {
+        "at": from_micros(entry.at_us) if entry else _EPOCH,
+        "data": data,
+        "leaf_hash": leaf_hash(data),
+        **{name: getattr(entry, name) if entry else "" for name in _COLUMNS},
+    }
+    return msgspec.convert([logged[name] if name in fields else row[name] for name in row], LeafRow), fields
+
+
+def screened_rows(report: AuditReport, rows: Sequence[Sequence[Any]]) -> list[PassRow]:
+    """``rows`` (:class:`PassRow` tuples, decoded untyped) decoded one by one: a leaf, certificate or print
+    whose columns hold no valid value is reported naming its leaf index, number or serial and the columns
+    (docs/log.md "Columns holding no valid value"); the rest of the row is checked as usual."""
+    screened = []
+    for leaf_values, certificate, points_at, printed, *_ in rows:
+        leaf, fields = _screened_leaf(report, leaf_values)
+        if leaf is None:
+            continue
+        certificate_row = None if certificate is None else _row_of(report, CertificateRow, certificate)
+        print_row = None if printed is None else _row_of(report, PrintRow, printed)
+        screened.append(
+            PassRow(
+                leaf,
+                certificate_row,
+                points_at if isinstance(points_at, int) or points_at is None else ELSEWHERE,
+                print_row,
+                unreadable_certificate=certificate is not None and certificate_row is None,
+                unreadable_print=printed is not None and print_row is None,
+                unjoined="kind" in fields or "subject" in fields,
+            )
+        )
+    return screened
+
+
+def _row_of(report: AuditReport, struct: type[RowT], values: Sequence[Any]) -> RowT | None:
+    """A certificate or print row of the pass, or ``None`` when a column holds no valid value (reported)."""
+    if struct is CertificateRow:
+        kind, where = Finding.CERTIFICATE_CHANGED, f"certificate {values[0]}"
+    else:
+        kind, where = Finding.PRINT_CHANGED, f"print {values[2]} of certificate {values[0]}"
+    (row,) = screened(report, struct, [values], lambda _: where, kind)
+    return row
+
+
+def check_leaf_rows(keyset: KeySet, rows: Sequence[PassRow], report: AuditReport | None = None) -> LeafResult:
     """Each leaf of ``rows`` checked once (:func:`check_event`), its certificate and print against that one
-    decode."""
+    decode; added to ``report`` (what screening the rows found) when given."""
     checks = row_checks(keyset)
-    report = AuditReport()
+    report = report or AuditReport()
     hashes: list[tuple[int, bytes]] = []
     certificates = prints = 0
     idx, entry, at = -1, None, None
@@ -151,16 +239,22 @@ def check_leaf_rows(keyset: KeySet, rows: Sequence[PassRow]) -> LeafResult:
             idx = leaf.idx
             digest, entry, at = check_event(report, leaf)
             hashes.append((idx, digest))
-            if leaf.kind == ISSUED:
-                if row.certificate is None:
-                    check_issue_without_row(report, idx, leaf.subject, row.points_at)
-                else:
+            if leaf.kind == ISSUED and not row.unjoined:
+                if row.unreadable_certificate:
+                    certificates += 1  # reported by the screening
+                elif row.certificate is not None:
                     check_certificate(report, row.certificate, checks, (leaf.kind, leaf.subject), entry)
                     certificates += 1
-            if row.print is None and leaf.kind in PRINTED_BY:
+                elif row.points_at != ELSEWHERE:
+                    check_issue_without_row(report, idx, leaf.subject, row.points_at)
+            if row.print is None and not (row.unreadable_print or row.unjoined) and leaf.kind in PRINTED_BY:
                 check_print_gone(report, idx, leaf.kind, leaf.subject, entry)
+        if row.unjoined:
+            continue
         if row.print is not None:
             check_print(report, row.print, (leaf.kind, leaf.subject, leaf.reason), entry, at)
+            prints += 1
+        elif row.unreadable_print:
             prints += 1
     return LeafResult(report.discrepancies, hashes, certificates, prints)
 
@@ -320,6 +414,8 @@ _PASS: Final = (
         ),
     )
 )  # fmt: skip
+#: :data:`_PASS` with its values as stored, for a range whose values do not all parse (:func:`_chunks`).
+_RAW_PASS: Final = raw_statement(_PASS)
 _LEAF_END: Final = len(LeafRow.__struct_fields__)
 _LEAF_KIND: Final = LeafRow.__struct_fields__.index("kind")
 _LEAF_IDX: Final = LeafRow.__struct_fields__.index("idx")
@@ -367,9 +463,21 @@ def _passed(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
 
 
 async def _chunks(session: AsyncSession, first: int, last: int) -> AsyncIterator[bytes]:
-    """The pass's rows from leaf ``first`` to ``last``, as :class:`PassRow` chunks for the workers."""
-    async for rows in range_chunks(session, _PASS, Event.idx, _PASS_ORDER, (first, last), chunk=CHUNK):
-        yield encode_chunk(_passed(rows))
+    """The pass's rows from leaf ``first`` to ``last``, as :class:`PassRow` chunks for the workers. A range
+    with a value its column's type cannot parse (SQLite keeps text in a date column) is read again as stored,
+    each value parsed on its own (:mod:`registry.audit.screening`): the workers report the row."""
+    dialect = (await session.connection()).dialect
+    for low in range(first, last + 1, CHUNK):
+        span = (low, min(low + CHUNK, last + 1) - 1)
+        try:
+            ranges = [rows async for rows in range_chunks(session, _PASS, Event.idx, _PASS_ORDER, span, chunk=CHUNK)]
+        except PARSE_ERRORS:
+            ranges = [
+                parsed_values(rows, _PASS, dialect)
+                async for rows in range_chunks(session, _RAW_PASS, Event.idx, _PASS_ORDER, span, chunk=CHUNK)
+            ]
+        for rows in ranges:
+            yield encode_chunk(_passed(rows))
 
 
 async def _ranges(first: int, last: int) -> AsyncIterator[tuple[int, int]]:
@@ -382,7 +490,13 @@ def check_leaf_range(keyset: KeySet, source: RangeSource, span: tuple[int, int])
     """:func:`check_leaf_rows` of the leaves in ``span``, read by the worker itself in the audit's snapshot
     (:mod:`registry.audit.leafreader`): the same rows and checks, without the reading process, and converted
     straight to :class:`PassRow` (no MessagePack round trip in the worker: 0.6 µs a row against 2.5)."""
-    return check_leaf_rows(keyset, msgspec.convert(_passed(fetch_range(source, *span)), list[PassRow]))
+    passed = _passed(fetch_range(source, *span))
+    try:
+        rows = msgspec.convert(passed, list[PassRow])
+    except msgspec.ValidationError:
+        report = AuditReport()
+        return check_leaf_rows(keyset, screened_rows(report, passed), report)
+    return check_leaf_rows(keyset, rows)
 
 
 async def _leaf_work(
@@ -417,8 +531,11 @@ async def audit_log(
     report.checkpoints = len(checkpoints)
     rebuild = _Rebuild(report, roots)
     progress.stage("leaves", head)
-    first, last = (await session.execute(select(func.min(Event.idx), func.max(Event.idx)))).one()
-    if first is not None:
+    span: Any = (await session.execute(select(func.min(Event.idx), func.max(Event.idx)))).one()
+    first, last = span  # what is stored: SQLite keeps text in an integer column
+    if not isinstance(last, int | None):
+        first, last = await _misplaced_leaves(session, report)
+    if first is not None and last is not None:
         async with _index_probes(session):
             work, chunks = await _leaf_work(session, pool, keyset, first, last)
             async for result in pool.map(work, chunks):
@@ -439,6 +556,17 @@ async def audit_log(
         if cp.size in verified and cp.size in rebuild.matched
     ]
     await stray_nodes(session, report, rebuild.frontier.size)
+
+
+async def _misplaced_leaves(session: AsyncSession, report: AuditReport) -> tuple[int | None, int | None]:
+    """Report the events whose index is text or bytes (SQLite keeps them; they sort after every integer, so no
+    range of the pass meets them) and return the first and last integer index: where the pass runs."""
+    misplaced = select(type_coerce(Event.idx, NullType())).where(func.typeof(Event.idx).in_(("text", "blob")))
+    for (value,) in await session.execute(misplaced):
+        report_invalid(report, Finding.EVENT_CHANGED, f"leaf {value!r}", ["idx"])
+    indices = select(func.min(Event.idx), func.max(Event.idx)).where(func.typeof(Event.idx) == "integer")
+    first, last = (await session.execute(indices)).one()
+    return first, last
 
 
 def _node_changed(report: AuditReport, level: int, index: int, *, missing: bool) -> None:

@@ -16,6 +16,7 @@ certificate and the print); the serial of the print before each row (the chain) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from registry.audit.findings import AuditReport, Finding
+from registry.audit.screening import parsed_values, raw_statement, screened
 from registry.events import EventKind, LogEntry
 from registry.log.paging import value_chunks
 from registry.models import Certificate, CertificatePrint, Event
@@ -146,10 +148,6 @@ def check_print_gone(report: AuditReport, idx: int, kind: str, number: str, entr
     )
 
 
-_DECODE: Final = msgspec.msgpack.Decoder(list[PrintRow])
-_encode: Final = msgspec.msgpack.Encoder().encode
-
-
 async def audit_unlogged_prints(session: AsyncSession, report: AuditReport) -> None:
     """Report, in this process, the print rows the log's pass cannot meet: those whose ``log_index`` is not
     their own issue or reprint event (none in a registry nobody tampered with; one anti-join, run only when
@@ -164,8 +162,15 @@ async def audit_unlogged_prints(session: AsyncSession, report: AuditReport) -> N
         .outerjoin(Certificate, Certificate.number == CertificatePrint.number)
         .where(not_own)
     )
-    async for chunk in value_chunks(session, rows, [CertificatePrint.id], CHUNK):
-        decoded = _DECODE.decode(_encode([values[1:-2] for values in chunk]))
-        for values, row in zip(chunk, decoded, strict=True):
-            check_print(report, row, (values[-2], values[-1], None), None, None)
+    dialect = (await session.connection()).dialect
+    async for chunk in value_chunks(session, raw_statement(rows), [CertificatePrint.id], CHUNK):
+        parsed = parsed_values(chunk, rows, dialect)  # a tampered row is what this reads: values as stored
+        decoded = screened(report, PrintRow, [values[1:-2] for values in parsed], _where, Finding.PRINT_CHANGED)
+        for values, row in zip(parsed, decoded, strict=True):
+            if row is not None:
+                check_print(report, row, (values[-2], values[-1], None), None, None)
         report.prints += len(chunk)
+
+
+def _where(values: Sequence[Any]) -> str:
+    return f"print {values[2]} of certificate {values[0]}"

@@ -30,6 +30,9 @@ from registry.rules.document_types import DocumentType
 
 VERSION: Final = 1
 _HEADER_BYTES: Final = 1 + DATA_KEY_ID_BYTES
+#: The shortest sealed value: header, nonce and tag around an empty plaintext (``certreg audit`` reads a
+#: photo's first bytes only, this many).
+MIN_SEALED_BYTES: Final = _HEADER_BYTES + NONCE_BYTES + TAG_BYTES
 _DOMAIN: Final = b"certreg:sealed:v1"
 
 
@@ -55,7 +58,7 @@ def data_key_id(sealed: bytes) -> str:
 
     Raises :class:`UnsupportedEnvelopeError` for a value too short or of an unknown version.
     """
-    if not isinstance(sealed, bytes) or len(sealed) < _HEADER_BYTES + NONCE_BYTES + TAG_BYTES:
+    if not isinstance(sealed, bytes) or len(sealed) < MIN_SEALED_BYTES:
         raise UnsupportedEnvelopeError("密文长度不足 / a sealed value is shorter than its header, nonce and tag")
     if sealed[0] != VERSION:
         raise UnsupportedEnvelopeError(f"未知的密文版本{sealed[0]} / unknown sealed-value version {sealed[0]}")
