@@ -260,3 +260,22 @@ async def test_a_resident_id_under_no_province_is_a_400_naming_the_address_code(
         bad = await client.post("/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": number})
     assert bad.status_code == 400, bad.text
     assert bad.json()["errors"] == {"code": "id.region", "field": "id_number"}
+
+
+def _full_width(text: str) -> str:
+    """What a Chinese IME in full-width mode types: ASCII letters and digits as ＡＢＣ１２３."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+async def test_full_width_input_is_read_as_its_ascii_and_finds_the_holder(world: World) -> None:
+    """A holder typing on a Chinese IME: full-width digits, a full-width Ｘ, ideographic spaces (U+3000) in and
+    around the name and the number. NFKC at the edge: found, exactly as the ASCII form is."""
+    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+        found = await person_json(client, "\u3000张\u3000三\u3000", "\u3000" + _full_width(HOLDER_IDS[0]) + "\u3000")
+        assert found["result"] == "found", found
+        assert [c["number"] for c in found["certificates"]] == [world.valid.number]
+        nobody = await person_json(client, "张三", _full_width(NOBODY))  # ends in a full-width Ｘ
+        assert nobody["result"] == "not_found", nobody
+        page = await person_form(client, "张\u3000三", _full_width(HOLDER_IDS[0]))
+        assert page.status_code == 200, page.text
+        assert world.valid.number in page.text
