@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from registry.config import Settings
 from registry.db import Database
 from tests.integration.batches.conftest import auth
@@ -34,31 +36,23 @@ async def _refused(client: Client, token: str, batch_id: int, body: bytes) -> st
     return str(message)
 
 
-async def test_a_number_sent_as_a_string_is_refused_naming_the_field(
-    client: Client, tokens: dict[str, str], world: Database, settings: Settings
+#: A body the route must refuse, and words its message must hold.
+REFUSED = {
+    "a number sent as a string": (b'{"days":"7"}', ("days", "整数")),
+    "a byte order mark": (b'\xef\xbb\xbf{"days":7}', ("BOM",)),
+    "a key named twice": (b'{"days":30,"days":7}', ("days", "重复", "twice")),
+}
+
+
+@pytest.mark.parametrize(("body", "words"), REFUSED.values(), ids=REFUSED.keys())
+async def test_a_body_read_one_way_only_or_not_at_all(
+    client: Client, tokens: dict[str, str], world: Database, settings: Settings, body: bytes, words: tuple[str, ...]
 ) -> None:
     batch_id = await _reviewed_batch(client, world, settings, tokens["institution"])
-    message = await _refused(client, tokens["institution"], batch_id, b'{"days":"7"}')
-    assert "days" in message, message
-    assert "整数" in message, message
-
-
-async def test_a_body_with_a_byte_order_mark_is_refused(
-    client: Client, tokens: dict[str, str], world: Database, settings: Settings
-) -> None:
-    batch_id = await _reviewed_batch(client, world, settings, tokens["institution"])
-    message = await _refused(client, tokens["institution"], batch_id, b'\xef\xbb\xbf{"days":7}')
-    assert "BOM" in message, message
-
-
-async def test_a_body_naming_a_key_twice_is_refused_naming_the_key(
-    client: Client, tokens: dict[str, str], world: Database, settings: Settings
-) -> None:
-    batch_id = await _reviewed_batch(client, world, settings, tokens["institution"])
-    message = await _refused(client, tokens["institution"], batch_id, b'{"days":30,"days":7}')
-    for word in ("days", "重复", "twice"):
+    message = await _refused(client, tokens["institution"], batch_id, body)
+    for word in words:
         assert word in message, message
-    # each key once: the body is taken
+    # the same request written plainly is taken
     taken = await client.post(
         f"/v1/batches/{batch_id}/notice",
         content=b'{"days":7,"reason":""}',
