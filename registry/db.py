@@ -12,15 +12,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import event
+from sqlalchemy import URL, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: A database error's text would otherwise carry its bound parameters (names, number digests) into the logs
 #: (registry/observability/logs.py says what a log line must never hold).
 HIDE_PARAMETERS = True
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite database URL (``None``: another database, or SQLite in memory)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -27,6 +27,11 @@ class SchemaOutdatedError(RegistryError):
     """The database schema is older (or newer) than this code; run ``certreg db upgrade``."""
 
 
+class DatabaseMissingError(SchemaOutdatedError):
+    """The SQLite file CERTREG_DATABASE_URL names does not exist (a typo, most likely): only ``certreg db
+    upgrade`` makes one (:func:`registry.schema.check_schema`)."""
+
+
 class Problem(msgspec.Struct, frozen=True, kw_only=True):
     """One bad row of a file: where it is, which rule it breaks, and what to do (Chinese / English)."""
 

@@ -30,13 +30,20 @@ _CJK: Final = re.compile(
     "]"
 )
 NAME_MAX_LENGTH: Final = 64
+#: The middle dots typed in minority names (买买提·艾力), as the one the registry keeps; the half-width ``･``
+#: included, which NFKC would otherwise turn into ``・``.
+_DOTS: Final = str.maketrans(dict.fromkeys("•．・･", "·"))
 
 
 def normalise_name(name: str) -> str:
-    """NFC, trimmed, inner runs of any space (incl. full-width) removed between CJK characters and
-    collapsed to one ASCII space elsewhere, middle dots unified (``·``)."""
-    text = unicodedata.normalize("NFC", name).strip()
-    text = text.replace("•", "·").replace("．", "·").replace("・", "·")  # the dots of minority names
+    """NFKC, trimmed, inner runs of any space (incl. full-width) removed between CJK characters and
+    collapsed to one ASCII space elsewhere, middle dots unified (``·``).
+
+    NFKC, not NFC: a Chinese IME in full-width mode types ``ＭＡＲＹ`` for ``MARY``, and the holder who types
+    the name one way must be found under the other (docs/rules.md, "Holders' names are compared after one
+    normalisation"). The dots are unified first: NFKC would make the full-width ``．`` an ASCII ``.``."""
+    text = name.translate(_DOTS)  # the dots of minority names
+    text = unicodedata.normalize("NFKC", text).strip()
     parts = [p for p in _SPACES.split(text) if p]
     if not parts:
         return ""

@@ -23,8 +23,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from registry.db import Database
-from registry.errors import SchemaOutdatedError
+from registry.db import Database, sqlite_file
+from registry.errors import DatabaseMissingError, SchemaOutdatedError
 
 #: The advisory-lock key of migrations (any fixed bigint; "certreg" in ASCII).
 MIGRATION_LOCK = 0x63657274726567
@@ -111,6 +111,13 @@ async def check_schema(engine: AsyncEngine, *, which: str = "", head: str | None
     ``which`` names the database in the message when there are two (``the write database``, ``the replica``).
     ``head`` is this code's revision (tests pass an older one to play the previous release).
     """
+    missing = sqlite_file(engine.url)
+    if missing is not None and not missing.exists():  # connecting would make it, empty (a typo's registry)
+        raise DatabaseMissingError(
+            f"SQLite 数据库文件 {missing} 不存在：请检查 CERTREG_DATABASE_URL；要新建数据库请运行 `certreg db upgrade` "
+            f"/ the SQLite database file {missing} does not exist: check CERTREG_DATABASE_URL (a typo?); to create "
+            "a new database, run `certreg db upgrade`"
+        )
     current = await current_revision(engine)
     head = head or head_revision()
     if current != head and (current is None or await oldest_reader(engine, current) != head):

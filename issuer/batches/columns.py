@@ -28,6 +28,8 @@ class Field(LabelledEnum):
     OCCUPATION = "occupation_code", "职业编码 occupation_code"
     PROJECT = "project_code", "专项职业能力项目编码 project_code"
     LEVEL = "level", "等级 level"
+    #: Optional: the batch's date is the upload form's ``assessed_on``; a file's column must agree with it.
+    ASSESSED_ON = "assessed_on", "考核日期 assessed_on"
 
 
 ALIASES: Final[dict[Field, tuple[str, ...]]] = {
@@ -70,6 +72,18 @@ ALIASES: Final[dict[Field, tuple[str, ...]]] = {
         "申报等级",
         "level",
         "skilllevel",
+    ),
+    Field.ASSESSED_ON: (
+        "考核日期",
+        "鉴定日期",
+        "考试日期",
+        "评价日期",
+        "认定日期",
+        "考核时间",
+        "鉴定时间",
+        "assessedon",
+        "assessmentdate",
+        "examdate",
     ),
 }
 _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
@@ -134,8 +148,9 @@ def required_fields(kind: CertificateKind) -> tuple[Field, ...]:
 
 def _used_fields(kind: CertificateKind) -> frozenset[Field]:
     """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one; the
-    document type is optional (no column, or an empty cell: resident ID, docs/identity.md)."""
-    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE}
+    document type is optional (no column, or an empty cell: resident ID, docs/identity.md); so is the
+    assessment date (no column, or an empty cell: the form's ``assessed_on``, docs/batches.md)."""
+    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE, Field.ASSESSED_ON}
 
 
 def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:

@@ -12,6 +12,7 @@ docs/rules.md "Typed text").
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Final
@@ -38,6 +39,11 @@ NO_DIGEST: Final = bytes(32)
 _NAME_MARKS: Final = frozenset("·' -.")
 _NO_LEVEL: Final = frozenset({"", "0", "无", "-", "—", "/", "不适用", "n/a"})
 _SUBJECT_MAX: Final = 32  # batch_row.subject_code
+#: The dates a 考核日期 cell is written in: 2025-06-01, 2025/6/1, 2025.6.1, 2025年6月1日, 20250601 (an XLSX date cell
+#: is read as 2025-06-01; a time after it, 2025-06-01 00:00:00, is allowed).
+_CELL_DATE: Final = re.compile(
+    r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -102,6 +108,7 @@ class RowChecker:
         digest, masked, document = self._id_number(row, found)
         subject, occupation, project = self._subject(row, found)
         level = self._level(row, found)
+        self._assessment_date(row, found)
         judged = (occupation or project) is not None and level is not None
         if judged:
             for violation in self._context.check(
@@ -229,6 +236,43 @@ class RowChecker:
         except RuleError as exc:
             found.append(from_violation(exc.violation, column=column, field="level"))
             return None
+
+    def _assessment_date(self, row: Row, found: list[RowProblem]) -> None:
+        """A 考核日期 cell, when the file has one and it is filled: a date, not after today, and the batch's
+        own (the upload form's ``assessed_on``, which rules 1–6 judge every row on and the certificates
+        carry). A file's column had been ignored, so a row assessed on another day was judged and certified
+        on the form's date without a word (docs/batches.md, "Row checks")."""
+        text = unicodedata.normalize("NFKC", self._columns.cell(row.cells, Field.ASSESSED_ON)).strip()
+        if not text:
+            return
+        column = self._columns.header(Field.ASSESSED_ON)
+        on = cell_date(text)
+        if on is None:
+            found.append(problem("assessed_on.format", column=column, field="assessed_on"))
+        elif on > self._today:
+            found.append(problem("assessed_on.future", column=column, field="assessed_on", value=on.isoformat()))
+        elif on != self._assessed_on:
+            found.append(
+                problem(
+                    "assessed_on.other",
+                    column=column,
+                    field="assessed_on",
+                    value=on.isoformat(),
+                    batch=self._assessed_on.isoformat(),
+                )
+            )
+
+
+def cell_date(text: str) -> date | None:
+    """The date a 考核日期 cell names (see :data:`_CELL_DATE`), or ``None`` when it names none."""
+    match = _CELL_DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, compact_month, compact_day = match.groups()
+    try:
+        return date(int(year), int(month or compact_month), int(day or compact_day))
+    except ValueError:  # 2025-02-30
+        return None
 
 
 def loose_mask(text: str) -> str:

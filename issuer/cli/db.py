@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from issuer.cli._common import console, open_database, run, settings_from_env
 from registry.config import SettingsError
+from registry.db import sqlite_file
 from registry.dbroles import role_statements
 from registry.schema import check_schema, current_revision, head_revision, upgrade
 
@@ -23,10 +24,9 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """迁移数据库 / Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
     settings = settings_from_env()
-    if settings.database.database_url.startswith("sqlite"):
-        path = settings.database.database_url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(settings.database.database_url)
+    if path is not None:  # the one command that makes a SQLite database (every other refuses a missing file)
+        path.parent.mkdir(parents=True, exist_ok=True)
 
     async def _upgrade() -> tuple[str | None, str | None]:
         async with open_database(settings, check=False) as database:

@@ -135,6 +135,12 @@ def keys_compromised(kid: str, at_text: str, scope: CompromiseScope, reason: str
         raise click.BadParameter(f"不是 ISO 8601 时间 / not an ISO 8601 time: {at_text!r}", param_hint="--at") from None
     if at.utcoffset() is None:
         raise click.BadParameter("缺少时区 / give a time zone, e.g. 2026-05-01T10:00:00+08:00", param_hint="--at")
+    if at > datetime.now(UTC):  # a compromise has happened; a time to come is a typo (2062 for 2026)
+        raise click.BadParameter(
+            f"泄露时间不能晚于现在 / the compromise time {at.isoformat()} is in the future: give when the key was "
+            "compromised (or `now`)",
+            param_hint="--at",
+        )
     settings = settings_from_env()
 
     info = in_session(

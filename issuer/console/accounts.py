@@ -188,7 +188,12 @@ async def sign_in(
     stored = account.password_hash if account is not None else None
     # Argon2id costs ~64 MiB and a fraction of a second: in a thread, so the worker keeps serving meanwhile
     if not await asyncio.to_thread(verify_password, stored, password, policy.cost):
-        return await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+        # Answered as a wrong password whatever it did (counted, or locked the account: recorded as such): a
+        # lockout said to whoever typed a wrong password told a stranger, after five guesses, that the name
+        # exists, as no unknown name is ever locked (docs/console.md, "Signing in"). Only the right password
+        # learns of the lockout, below.
+        await _failed(session, account, Refusal.BAD_CREDENTIALS, now, policy)
+        return Outcome(refusal=Refusal.BAD_CREDENTIALS)
     assert account is not None
     if account.locked_until is not None and account.locked_until > now:
         await _event(session, EventKind.STAFF_SIGN_IN_FAILED, f"staff:{login}", ANONYMOUS, reason=Refusal.LOCKED.value)

@@ -157,9 +157,9 @@ def test_five_wrong_passwords_lock_the_account(browser: Browser, console: Consol
         _submit_login(page, console.url, "inst.zhao", "not-the-password")
         assert "登录名或密码不正确" in page.get_by_test_id("login-error").inner_text()
     page.screenshot(path=str(SHOTS / "login-wrong-password.png"), full_page=True)
-    _submit_login(page, console.url, "inst.zhao", "not-the-password")
-    assert "账户已锁定" in page.get_by_test_id("login-error").inner_text()
-    _submit_login(page, console.url, "inst.zhao", PASSWORD)  # the right password waits too
+    _submit_login(page, console.url, "inst.zhao", "not-the-password")  # locks it, said as any wrong password
+    assert "登录名或密码不正确" in page.get_by_test_id("login-error").inner_text()
+    _submit_login(page, console.url, "inst.zhao", PASSWORD)  # the right password waits, and learns why
     assert "账户已锁定" in page.get_by_test_id("login-error").inner_text()
     assert "/console/login" in page.url
     page.screenshot(path=str(SHOTS / "login-locked.png"), full_page=True)

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Final
 
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, route
+from litestar.enums import HttpMethod
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.openapi.spec import Example, Operation, RequestBody
+from litestar.routes import HTTPRoute
 from litestar.types import Receive, Send
 
+from verify.http.head import get
 from verify.http.middleware import HttpMiddleware, setting_headers
 from verify.http.problems import example_value
 
@@ -38,11 +41,33 @@ def openapi_config(title: str) -> OpenAPIConfig:
         path="/schema",
         use_handler_docstrings=True,  # a route without its own description is described by its docstring
         render_plugins=[
-            RedocRenderPlugin(
+            RedocWithHead(
                 js_url=REDOC_PATH, google_fonts=False, path="/redoc", favicon="<link rel='icon' href='data:,'>"
             )
         ],
     )
+
+
+class RedocWithHead(RedocRenderPlugin):
+    """Redoc, and ``HEAD`` on every route of the documents' router (:mod:`verify.http.head`).
+
+    Litestar builds the ``/schema`` routes itself with ``GET`` alone, so a link checker's ``HEAD`` on
+    ``/schema/openapi.json`` got 405 where every other page answers; each gets a ``HEAD`` twin here, calling
+    the same function (the body is dropped by :class:`verify.http.head.HeadWithoutBody`)."""
+
+    def receive_router(self, router: Router) -> None:
+        super().receive_router(router)
+        handlers = [h for r in router.routes if isinstance(r, HTTPRoute) for h in r.route_handlers]
+        for handler in handlers:
+            if HttpMethod.GET in handler.http_methods and HttpMethod.HEAD not in handler.http_methods:
+                twin = route(
+                    list(handler.paths),
+                    http_method=[HttpMethod.HEAD],
+                    media_type=handler.media_type,
+                    sync_to_thread=False,
+                    include_in_schema=False,
+                )
+                router.register(twin(handler.fn))
 
 
 def request_example(example: Any, form: RequestBody | None = None) -> type[Operation]:

@@ -23,6 +23,7 @@ from registry.i18n import split_bilingual
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
+from verify.http.pathparams import unparsed_message, unparsed_path_parameter
 from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
 from verify.http.responses import RawResponse
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -63,12 +64,19 @@ def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     details everywhere else."""
     assert isinstance(exc, ValidationException)
     message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request))
+    return _bad_request(request, message, exc.extra, page=_person_page(request))
+
+
+def _bad_request(
+    request: Request[Any, Any, Any], message: str, detail: Any = None, *, page: bool = False
+) -> Response[Any]:
+    """400 with ``message``: as a page in the reader's language when ``page`` (and the runtime started)."""
     runtime = request.app.state.get(STATE_KEY)
-    if isinstance(runtime, VerifyRuntime) and _person_page(request):
+    if isinstance(runtime, VerifyRuntime) and page:
         lang = lang_of(request.query_params.get("lang"))
         zh, en = split_message(message)
         return _as_response(runtime.fixed.bad_request_page(lang, zh if lang == "zh" else en))
-    return _body(400, message, exc.extra)
+    return _body(400, message, detail)
 
 
 def _person_page(request: Request[Any, Any, Any]) -> bool:
@@ -186,6 +194,10 @@ _API_PREFIXES = ("/v1/", "/health/", "/metrics", "/schema")
 
 def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and isinstance(exc.__cause__, ValueError):
+        unparsed = unparsed_path_parameter(request.app, request.method, request.scope["path"])
+        if unparsed is not None:  # a real route, a segment not of its type: the router's 404 would mislead
+            return _bad_request(request, unparsed_message(*unparsed), page=_wants_page(request))
     if exc.status_code == 404 and _wants_page(request):
         page = _missing_page(request)
         if page is not None:

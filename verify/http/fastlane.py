@@ -20,6 +20,7 @@ from typing import Any, Final
 import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from verify.http.bodies import ambiguity
 from verify.runtime import STATE_KEY, VerifyRuntime
 from verify.schemas import VerifyQuery
 from verify.texts import Lang
@@ -55,7 +56,8 @@ class VerifyLane:
             return
         body, receive = await _read_body(receive, MAX_BODY)
         request = None
-        if body is not None and not any(name in _KEY_HEADERS for name, _ in http["headers"]):
+        keyless = not any(name in _KEY_HEADERS for name, _ in http["headers"])
+        if body is not None and keyless and ambiguity(body) is None:  # else the controller refuses it
             try:
                 request = _decoder.decode(body)
             except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):

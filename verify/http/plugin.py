@@ -12,6 +12,7 @@ from registry.config import Settings
 from registry.observability.logs import configure_logging
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
+from verify.http.bodies import StrictJsonRequest
 from verify.http.cors import PublicCors
 from verify.http.credentials import CredentialsController
 from verify.http.edge import install_edge
@@ -45,6 +46,7 @@ class VerifyPlugin(InitPlugin):
                 redoc_bundle,
             ]
         )
+        app_config.request_class = StrictJsonRequest  # bodies read as sent (verify/http/bodies.py)
         app_config.middleware.append(PublicCors)
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(RefuseContentEncoding)

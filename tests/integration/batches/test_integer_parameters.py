@@ -132,3 +132,51 @@ async def test_every_integer_parameter_of_the_verify_app_is_bounded(settings: Se
     app = create_verify_app(settings)
     async with AsyncTestClient(app) as client:
         await _refused_everywhere(client, app, {})
+
+
+def _not_numbers(app: Litestar) -> Iterator[tuple[Probe, str]]:
+    """One request per (route, integer path parameter) with ``abc`` in its place, the route's other integers
+    ``1``: litestar's router had answered 404 ("no such page") for a path naming a real route with a mistyped
+    number."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        methods = sorted(m for h in route.route_handlers for m in h.http_methods if m not in ("OPTIONS", "HEAD"))
+        for target in re.findall(r"\{(\w+):int\}", route.path):
+            path = route.path.replace(f"{{{target}:int}}", "abc")
+            path = re.sub(r"\{\w+:int\}", "1", path)
+            path = re.sub(r"\{\w+:str\}", "430000", path)
+            yield Probe(methods[0], path, {}), target
+
+
+async def _not_a_number_everywhere(client: Client, app: Litestar, headers: dict[str, str]) -> None:
+    failures, seen = [], 0
+    for probe, name in _not_numbers(app):
+        seen += 1
+        body: dict[str, object] | None = {} if probe.method == "POST" else None
+        response = await client.request(probe.method, probe.path, json=body, headers=headers)
+        message = _message(response)
+        if 'id="message"' in response.text:  # a public page: its message, then the English page's
+            english = await client.request(probe.method, probe.path, params={"lang": "en"})
+            message = f"{message} / {_message(english)}"
+        if response.status_code != 400 or not bilingual(message) or name not in message or "abc" in message:
+            failures.append(f"{probe} ({name}): {response.status_code} {message[:200]}")
+    assert seen, "no integer path parameter found"
+    assert not failures, "\n".join(failures)
+
+
+async def test_a_path_number_that_is_not_a_number_is_a_400_naming_it_in_the_issuer_app(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    await create_staff(world, login="numbers", role=Role.PROVINCE_ADMIN, org_code=PROVINCE)
+    await sign_in(client, "numbers")
+    headers = {**auth(tokens["province_admin"]), "X-CSRF-Token": await csrf_of_page(client)}
+    await _not_a_number_everywhere(client, client.app, headers)
+
+
+async def test_a_path_number_that_is_not_a_number_is_a_400_naming_it_in_the_verify_app(
+    settings: Settings, world: Database
+) -> None:
+    app = create_verify_app(settings)
+    async with AsyncTestClient(app) as client:
+        await _not_a_number_everywhere(client, app, {})

@@ -66,7 +66,13 @@ def test_new_rotate_compromise_and_export(env: dict[str, str], tmp_path: Path) -
     assert old is not None
     assert old.status is KeyStatus.RETIRED
 
-    marked = invoke(env, "keys", "compromised", second.kid, "--at", "2099-01-01T00:00:00+08:00", "--reason", "leak")
+    future = invoke(env, "keys", "compromised", second.kid, "--at", "2099-01-01T00:00:00+08:00", "--reason", "leak")
+    assert future.exit_code == 2, future.output
+    assert "is in the future" in future.output
+    unmarked = keyset(env).get(second.kid)
+    assert unmarked is not None
+    assert unmarked.status is KeyStatus.ACTIVE  # it had been marked, "compromised" from 2099 on
+    marked = invoke(env, "keys", "compromised", second.kid, "--at", "now", "--reason", "leak")
     assert marked.exit_code == 0, marked.output
     compromised = keyset(env).get(second.kid)
     assert compromised is not None
@@ -94,6 +100,10 @@ def test_new_rotate_compromise_and_export(env: dict[str, str], tmp_path: Path) -
         (
             ("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00", "--reason", "x"),
             "缺少时区 / give a time zone",
+        ),
+        (  # a compromise is something that happened: a time to come is a typo (2062 for 2026), never a plan
+            ("keys", "compromised", "AAAAAAAAAAA", "--at", "2099-01-01T00:00:00+08:00", "--reason", "x"),
+            "泄露时间不能晚于现在 / the compromise time 2099-01-01T00:00:00+08:00 is in the future",
         ),
         (
             ("keys", "compromised", "AAAAAAAAAAA", "--at", "2026-01-01T00:00:00+08:00", "--reason", ""),
@@ -211,8 +221,7 @@ def test_list_shows_whole_kids_at_80_columns(env: dict[str, str], tmp_path: Path
     assert invoke(env, "keys", "rotate", "--authority", "430000", "--reason", "annual").exit_code == 0
     marked_kid = keyset(env).active("430000")
     assert marked_kid is not None
-    at = "2099-01-01T00:00:00+08:00"
-    assert invoke(env, "keys", "compromised", marked_kid.kid, "--at", at, "--reason", "leak").exit_code == 0
+    assert invoke(env, "keys", "compromised", marked_kid.kid, "--at", "now", "--reason", "leak").exit_code == 0
     listing = invoke({**env, "COLUMNS": "80"}, "keys", "list")
     assert listing.exit_code == 0
     assert max(len(line) for line in listing.output.splitlines()) <= 80
@@ -311,7 +320,7 @@ def test_signing_a_checkpoint_with_a_bad_log_key_file_says_which_fault(
 def test_a_kid_that_begins_with_a_dash_is_taken_as_the_kid(env: dict[str, str], tmp_path: Path, kid: str) -> None:
     """One kid in 64 begins with "-" (base64url); it must not be read as an option."""
     seed_authority(env, tmp_path)
-    result = invoke(env, "keys", "compromised", kid, "--at", "2099-01-01T00:00:00+08:00", "--reason", "leak")
+    result = invoke(env, "keys", "compromised", kid, "--at", "2026-01-01T00:00:00+08:00", "--reason", "leak")
     assert result.exit_code == 2
     assert f"密钥 {kid} 不存在 / no key {kid}" in result.output
     assert "No such option" not in result.output

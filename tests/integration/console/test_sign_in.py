@@ -4,6 +4,7 @@ Runs on SQLite and PostgreSQL (``database``), with real Redis for the sign-in li
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -127,18 +128,19 @@ async def test_five_wrong_passwords_lock_the_account(client: Any, database: Data
         assert wrong.status_code == 401, attempt
         assert "登录名或密码不正确" in wrong.text
     fifth = await sign_in(client, "inst2", "not-the-password", check=False)
-    assert fifth.status_code == 423
-    assert "账户已锁定" in fifth.text
-    assert "locked" in fifth.text
+    assert fifth.status_code == 401  # locked now, but a wrong password never says so (no account enumeration)
+    assert "登录名或密码不正确" in fifth.text
     right = await sign_in(client, "inst2", PASSWORD, check=False)
     assert right.status_code == 423  # even the right password waits for the lockout to end
+    assert "账户已锁定" in right.text
+    assert "locked" in right.text
 
     failures = await _events(database, "staff.sign_in_failed")
     assert [e.subject for e in failures] == ["staff:inst2"] * 6
     assert all(e.actor == "console:anonymous" for e in failures)
     metrics = (await client.get("/metrics")).text
-    assert 'certreg_console_sign_ins_total{outcome="bad_credentials"} 4.0' in metrics
-    assert 'certreg_console_sign_ins_total{outcome="locked"} 2.0' in metrics
+    assert 'certreg_console_sign_ins_total{outcome="bad_credentials"} 5.0' in metrics
+    assert 'certreg_console_sign_ins_total{outcome="locked"} 1.0' in metrics
     (locked,) = await _events(database, "staff.locked")
     assert locked.subject == "staff:inst2"
     leaves = b"".join(e.data for e in [*failures, locked])
@@ -362,7 +364,7 @@ async def test_wrong_passwords_at_the_same_time_all_count(client: Any, database:
     page = await client.get("/console/login")
     form = {"_csrf": csrf_in(page.text), "login": "inst10", "password": "not-the-password"}
     answers = await asyncio.gather(*(client.post("/console/login", data=form) for _ in range(5)))
-    assert sorted(a.status_code for a in answers) == [401, 401, 401, 401, 423]
+    assert sorted(a.status_code for a in answers) == [401] * 5  # the fifth locked it, and says so to no guesser
     assert (await sign_in(client, "inst10", check=False)).status_code == 423
 
 
@@ -417,3 +419,40 @@ async def test_console_answers_name_their_charset_once(client: Any) -> None:
     assert css.headers["content-type"] == "text/css; charset=utf-8"
     assert screens_css.headers["content-type"] == "text/css; charset=utf-8"
     assert posted.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def _refusal(answer: Any) -> tuple[int, str]:
+    """The status and the message a person reads on the sign-in page."""
+    found = re.search(r'data-testid="login-error">(.*?)</p>', answer.text, re.DOTALL)
+    return answer.status_code, found.group(1) if found else ""
+
+
+async def test_wrong_passwords_for_an_account_and_for_no_account_answer_alike(
+    client: Any, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No account enumeration: six wrong passwords for a real account and for a name that is none get the
+    same status and words each time. The fifth locks the real account — recorded, and said to whoever then
+    gives its right password — but answered as any wrong password: the lockout's 423 had told a stranger,
+    after five guesses, that the name exists. Each attempt checks one password hash at the same cost."""
+    from issuer.console import accounts
+    from issuer.console.passwords import verify_password as real_verify
+
+    checked: list[tuple[bool, Any]] = []
+
+    def counting(stored: str | None, password: str, cost: Any) -> bool:
+        checked.append((stored is None, cost))
+        return real_verify(stored, password, cost)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    await create_staff(database, login="inst11", role=Role.INSTITUTION, org_code=SKILL_INSTITUTION)
+    for attempt in range(6):
+        real = _refusal(await sign_in(client, "inst11", "not-the-password", check=False))
+        none = _refusal(await sign_in(client, "inst12", "not-the-password", check=False))
+        assert real == none == (401, "登录名或密码不正确 / the login name or password is wrong"), attempt
+    assert [dummy for dummy, _ in checked] == [False, True] * 6
+    assert len({cost for _, cost in checked}) == 1
+    (locked,) = await _events(database, "staff.locked")
+    assert locked.subject == "staff:inst11"
+    right = _refusal(await sign_in(client, "inst11", check=False))
+    assert right[0] == 423  # the one who knows the password learns why it does not open
+    assert "账户已锁定" in right[1]

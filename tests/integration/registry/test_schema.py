@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from issuer.app import create_app as create_issuer_app
 from issuer.cli import main
 from registry.db import Database, one_off_engine
-from registry.errors import SchemaOutdatedError
+from registry.errors import DatabaseMissingError, SchemaOutdatedError
 from registry.schema import check_database_schema, check_schema, current_revision, head_revision, upgrade
 from tests.conftest import PG_ADMIN_URL, require_service, run_id
 from tests.integration.registry.test_registry_cli import load_regions
@@ -23,6 +23,7 @@ from verify.app import create_app as create_verify_app
 
 
 async def test_empty_database_is_refused_then_upgrade_fixes_it(tmp_path: Path) -> None:
+    (tmp_path / "fresh.db").touch()  # an empty file (a missing one is refused as missing, below)
     async with one_off_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}") as engine:
         with pytest.raises(SchemaOutdatedError, match="certreg db upgrade"):
             await check_schema(engine)
@@ -131,3 +132,47 @@ def test_a_schema_of_a_newer_release_is_named_as_one_not_sent_to_db_upgrade(tmp_
 async def test_db_upgrade_names_the_revision_it_migrated_from(url_at_0002: str) -> None:
     output = await asyncio.to_thread(_db_upgrade, url_at_0002)
     assert f"database migrated from 0002_batches to revision {head_revision()}" in output
+
+
+#: A mistyped file, and a file in a folder that does not exist (``var`` typed ``vra``).
+MISTYPED = ["certreg.bd", "vra/certreg.db"]
+
+
+@pytest.mark.parametrize("mistyped", MISTYPED)
+@pytest.mark.parametrize("factory", ["all-in-one", "verify"])
+async def test_the_app_refuses_a_sqlite_file_that_does_not_exist_and_creates_none(
+    tmp_path: Path, mistyped: str, factory: str
+) -> None:
+    """A typo in CERTREG_DATABASE_URL made SQLite create an empty file there, and the app then asked to run
+    `certreg db upgrade` — which would have made a new, empty registry at the typo."""
+    path = tmp_path / mistyped
+    create = create_issuer_app if factory == "all-in-one" else create_verify_app
+    app = create(make_settings(database_url=f"sqlite+aiosqlite:///{path}"))
+    expected = pytest.RaisesExc(DatabaseMissingError, match="does not exist")
+    with pytest.RaisesGroup(expected, allow_unwrapped=True, flatten_subgroups=True) as info:
+        async with AsyncTestClient(app):
+            pytest.fail("the app started on a database file that does not exist")
+    message = str(info.value.exceptions[0]) if isinstance(info.value, BaseExceptionGroup) else str(info.value)
+    assert str(path) in message
+    assert "CERTREG_DATABASE_URL" in message
+    assert "不存在" in message
+    assert not path.exists()
+    assert not path.parent.exists() or path.parent == tmp_path
+
+
+@pytest.mark.parametrize("mistyped", MISTYPED)
+def test_a_command_refuses_a_sqlite_file_that_does_not_exist_and_db_upgrade_creates_it(
+    tmp_path: Path, mistyped: str
+) -> None:
+    path = tmp_path / mistyped
+    url = f"sqlite+aiosqlite:///{path}"
+    for command in (["db", "check"], ["serve"]):
+        result = CliRunner().invoke(main, command, env={"CERTREG_DATABASE_URL": url})
+        assert result.exit_code == 2, result.output
+        assert "does not exist" in result.output
+        assert "Traceback" not in result.output
+        assert not path.exists()
+    _db_upgrade(url)  # the one command that makes a database
+    assert path.exists()
+    checked = CliRunner().invoke(main, ["db", "check"], env={"CERTREG_DATABASE_URL": url})
+    assert checked.exit_code == 0, checked.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from registry.holders import id_digest, names_match, normalise_name
@@ -60,8 +62,10 @@ RARE = {
 @pytest.mark.parametrize("block", sorted(RARE))
 def test_spaces_beside_a_rare_character_are_dropped_as_beside_a_common_one(block: str) -> None:
     char = RARE[block]
-    assert normalise_name(f"王 {char} 华") == f"王{char}华"
+    kept = unicodedata.normalize("NFKC", char)  # a Kangxi radical is kept as its ideograph: ⼈ (U+2F08) is 人
+    assert normalise_name(f"王 {char} 华") == f"王{kept}华"
     assert names_match(f"王　{char}　华", f"王{char}华")
+    assert names_match(f"王{char}华", f"王{kept}华")
 
 
 def test_compatibility_ideographs_match_their_unified_form() -> None:
@@ -72,3 +76,12 @@ def test_compatibility_ideographs_match_their_unified_form() -> None:
 
 def test_a_latin_part_beside_a_han_character_keeps_one_space() -> None:
     assert normalise_name("王 \U0002003e  Li") == "王\U0002003e Li"
+
+
+def test_full_width_letters_and_dots_are_read_as_typed_in_ascii() -> None:
+    """A Chinese IME in full-width mode: ＭＡＲＹ　ＳＭＩＴＨ is MARY SMITH (NFKC); the full-width and the
+    half-width middle dot of a minority name are still its ``·``, not an ASCII full stop."""
+    assert normalise_name("ＭＡＲＹ\u3000ＳＭＩＴＨ") == "MARY SMITH"
+    assert names_match("ＭＡＲＹ ＳＭＩＴＨ", "MARY SMITH")
+    assert normalise_name("买买提．艾力") == "买买提·艾力"
+    assert normalise_name("买买提･艾力") == "买买提·艾力"

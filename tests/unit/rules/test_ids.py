@@ -211,3 +211,21 @@ def test_changing_one_character_of_a_credit_code_breaks_it(code: str, at: int, c
     if code[at] == char:
         return
     assert check_uscc(code[:at] + char + code[at + 1 :]) is not None
+
+
+#: GB/T 2260's province-level prefixes, written out from the standard (not read from the code under test).
+GB_T_2260_PROVINCES = {
+    *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("prefix", range(100))
+def test_a_resident_id_is_accepted_under_a_province_prefix_only(prefix: int) -> None:
+    """Every two-digit prefix: the 34 provinces pass, any other (00, 10, 99 …) is ``id.region``."""
+    value = with_check(f"{prefix:02d}010219900307123")
+    problem = check_resident_id(value, today=TODAY)
+    if prefix in GB_T_2260_PROVINCES:
+        assert problem is None, prefix
+    else:
+        assert problem is not None, prefix
+        assert problem.code == "id.region", prefix

@@ -39,3 +39,25 @@ async def test_an_undecodable_body_gives_each_language_its_own_member(world: Wor
     problem = response.json()
     assert problem["message_zh"] == "请求体不是有效的 JSON（嵌套层数过深）"
     assert problem["message_en"] == problem["detail"] == "the request body is not valid JSON (nested too deeply)"
+
+
+AMBIGUOUS = {
+    "a byte order mark": (b'\xef\xbb\xbf{"number":"%s","name":"x"}', "BOM"),
+    "a key named twice": (b'{"number":"%s","name":"x","name":"y"}', "name"),
+}
+
+
+@pytest.mark.parametrize(("body", "named"), AMBIGUOUS.values(), ids=AMBIGUOUS.keys())
+@pytest.mark.parametrize("keyed", [False, True])  # the fast lane (no key) and the controller read it alike
+async def test_an_ambiguous_body_is_a_bilingual_400_on_both_lanes(
+    world: World, body: bytes, named: str, keyed: bool
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    if keyed:
+        headers["X-API-Key"] = await make_key(world.database)
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        response = await client.post("/v1/verify", content=body % world.valid.number.encode(), headers=headers)
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert named in problem["message_zh"], problem
+    assert named in problem["message_en"], problem

@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from registry.models import Certificate
+from registry.rules.ids import resident_id_check_char
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json
 from tests.integration.verify.world import World, runtime_of, verify_app
@@ -244,3 +245,37 @@ async def test_a_lagging_replica_does_not_bring_back_a_revoked_certificate(file_
         for _ in range(5):  # and it stays so, though the replica still says valid
             await asyncio.sleep(0.15)
             assert (await person_json(client, "张三", HOLDER_IDS[0]))["certificates"][0]["result"] == "revoked"
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["00", "01", "10", "16", "20", "24", "30", "38", "40", "47", "55", "60", "66", "72", "80", "83", "90", "99"],
+)
+async def test_a_resident_id_under_no_province_is_a_400_naming_the_address_code(world: World, prefix: str) -> None:
+    """GB/T 2260: the first two digits are a province (11–15, 21–23, 31–37, 41–46, 50–54, 61–65, 71, 81, 82);
+    a number under any other prefix is refused as such, with a valid check character, before any look-up."""
+    first17 = f"{prefix}0102199003071234"[:17]
+    number = first17 + resident_id_check_char(first17)
+    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+        bad = await client.post("/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": number})
+    assert bad.status_code == 400, bad.text
+    assert bad.json()["errors"] == {"code": "id.region", "field": "id_number"}
+
+
+def _full_width(text: str) -> str:
+    """What a Chinese IME in full-width mode types: ASCII letters and digits as ＡＢＣ１２３."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+async def test_full_width_input_is_read_as_its_ascii_and_finds_the_holder(world: World) -> None:
+    """A holder typing on a Chinese IME: full-width digits, a full-width Ｘ, ideographic spaces (U+3000) in and
+    around the name and the number. NFKC at the edge: found, exactly as the ASCII form is."""
+    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+        found = await person_json(client, "\u3000张\u3000三\u3000", "\u3000" + _full_width(HOLDER_IDS[0]) + "\u3000")
+        assert found["result"] == "found", found
+        assert [c["number"] for c in found["certificates"]] == [world.valid.number]
+        nobody = await person_json(client, "张三", _full_width(NOBODY))  # ends in a full-width Ｘ
+        assert nobody["result"] == "not_found", nobody
+        page = await person_form(client, "张\u3000三", _full_width(HOLDER_IDS[0]))
+        assert page.status_code == 200, page.text
+        assert world.valid.number in page.text
