@@ -45,7 +45,8 @@ from registry.vocab import CertificateKind
 
 _variant = click.option(
     "--variant", type=click.Choice([v.value for v in Variant]), default=Variant.ELECTRONIC.value, show_default=True,
-    help="electronic: the full design (电子证书); print: the fields only, for blank stock.",
+    help="electronic：电子证书（完整版式）；print：套打（只印内容）"
+    "/ electronic: the full design; print: the fields only, for blank stock.",
 )  # fmt: skip
 _output = click.option(
     "-o",

@@ -23,6 +23,8 @@ from tests.support import ID_HASH_KEY
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
+#: "中文 / English": Chinese, then the slash, then English words (an English help naming 专项 is not bilingual).
+ZH_THEN_EN = re.compile(r"[\u4e00-\u9fff][^/]*/[^/]*[A-Za-z]{3,}")
 
 
 def _walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -33,7 +35,7 @@ def _walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple
 
 
 def _bilingual(text: str | None) -> bool:
-    return bool(text and HAN.search(text) and LATIN.search(text))
+    return bool(text and HAN.search(text) and LATIN.search(text) and ZH_THEN_EN.search(text))
 
 
 def test_every_command_and_option_has_chinese_and_english_help() -> None:
