@@ -196,7 +196,7 @@ class VerifyApi(Controller):
         if by_number is not None:
             return await runtime.service.verify(client, by_number, found)
         if runtime.person is None:
-            return runtime.fixed.unavailable_json
+            return runtime.fixed.person_not_offered_json
         return await runtime.person.api(client, data, found)
 
     @post(
