@@ -20,6 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
+from keys.keyset import KeySet
 from verify.apikeys import key_from_headers
 from verify.http import examples
 from verify.http.apidocs import NoValidationError, request_example
@@ -296,7 +297,7 @@ class VerifyApi(Controller):
         description="Every key ever used, with validity and status, for offline verification (`certreg verify-token "
         "--keys`). Strong `ETag`; `If-None-Match` gives 304.",
         responses={
-            200: ResponseSpec(None, description="KeySet JSON"),
+            200: ok(KeySet, "公钥集 / the key set", examples.KEY_SET),
             304: ResponseSpec(None, description="未变 / not modified"),
         },
     )

@@ -76,3 +76,33 @@ PUBLIC_CERTIFICATE: Final[dict[str, Any]] = {
     "status": _VALID,
 }
 CREDENTIAL_REQUEST: Final = VERIFY_REQUEST
+
+#: ``GET /v1/keys``: an active statement key and a retired one (real key ids of their public keys).
+KEY_SET: Final[dict[str, Any]] = {
+    "keys": [
+        {
+            "kid": "aLy-chj9Bnw",
+            "authority": "430000",
+            "purpose": "statement",
+            "algorithm": "Ed25519",
+            "public_key": "3jdtjLaY5S02ECtb10HH8B3PS9RTyXmZwwGz92kmruU",
+            "valid_from": "2026-03-01T00:00:00Z",
+            "valid_to": None,
+            "status": "active",
+            "compromised_at": None,
+            "compromise_scope": None,
+        },
+        {
+            "kid": "BeOSRSJY-wc",
+            "authority": "431200",
+            "purpose": "statement",
+            "algorithm": "Ed25519",
+            "public_key": "zjK6Z9IcMnKXQQN0cZa1QpVeHandFi9wap2p6yCJayc",
+            "valid_from": "2025-03-01T00:00:00Z",
+            "valid_to": "2026-03-01T00:00:00Z",
+            "status": "retired",
+            "compromised_at": None,
+            "compromise_scope": None,
+        },
+    ]
+}

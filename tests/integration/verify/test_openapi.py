@@ -120,3 +120,19 @@ async def test_the_public_api_documents_no_client_error_it_never_answers(world: 
         if 400 <= int(status) < 500 and int(status) != 429
     }
     assert sorted(documented - provoked) == []
+
+
+async def test_the_key_set_answer_is_documented(world: World) -> None:
+    """``GET /v1/keys`` documented its 200 with no media type and no schema: a client generated from the
+    document had no idea of the fields ``certreg verify-token --keys`` reads."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        document = (await client.get("/schema/openapi.json")).json()
+        answer = await client.get("/v1/keys")
+    media_type, schema = _schema_of(document, "get", "/v1/keys", 200)
+    assert answer.headers["content-type"].startswith(media_type)
+    body = answer.json()
+    assert body["keys"]
+    assert [e.message for e in Draft202012Validator(schema).iter_errors(body)] == []
+    content = document["paths"]["/v1/keys"]["get"]["responses"]["200"]["content"][media_type]
+    (example,) = [e["value"] for e in content["examples"].values()]
+    assert [e.message for e in Draft202012Validator(schema).iter_errors(example)] == []
