@@ -11,9 +11,11 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
+from tests.factories import HOLDER_IDS
 from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.test_query import UNKNOWN
 from tests.integration.verify.world import World, verify_app
+from verify.http import examples
 
 UNDOCUMENTED = ("/q/", "/Q/", "/c/", "/log/", "/person", "/health/", "/metrics", "/static/", "/notice", "/schema")
 #: (method, path template, request) → the error statuses it provokes; ``{key}`` is an API key header.
@@ -136,3 +138,27 @@ async def test_the_key_set_answer_is_documented(world: World) -> None:
     content = document["paths"]["/v1/keys"]["get"]["responses"]["200"]["content"][media_type]
     (example,) = [e["value"] for e in content["examples"].values()]
     assert [e.message for e in Draft202012Validator(schema).iter_errors(example)] == []
+
+
+async def test_the_verify_examples_say_what_the_answers_say(world: World) -> None:
+    """The examples of ``POST /v1/verify`` had drifted: a valid certificate's message read "证书有效 / the
+    certificate is valid" (it is "有效：证书有效 / Valid: the certificate is valid"), and a person's certificate
+    sent its ``check`` to ``/v1/certificates/{number}`` (an employer route needing a key) where the answer links
+    the page ``/c/{number}``."""
+    async with AsyncTestClient(verify_app(world.database.url)) as client:
+        valid = (await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})).json()
+        person = (
+            await client.post("/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]})
+        ).json()
+    assert valid["result"] == "valid"
+    assert examples.VERIFY_RESULT["message"] == valid["message"]
+    assert examples.PUBLIC_CERTIFICATE["message"] == valid["message"]
+    (example_person,) = [r for r in examples.BATCH_RESPONSE["results"] if r["result"] == "found"]
+    assert person["result"] == "found"
+    assert example_person["message"].replace("1", str(person["count"])) == person["message"]
+    (listed,) = example_person["certificates"]
+    (answered,) = [c for c in person["certificates"] if c["number"] == world.valid.number]
+    assert listed["check"] == f"/c/{listed['number']}"
+    assert answered["check"] == f"/c/{answered['number']}"
+    assert listed["verdict_label"] == answered["verdict_label"]
+    assert list(listed) == list(answered)
