@@ -100,6 +100,9 @@ def _print_verdict(verdict: Verdict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 结论 / print the verdict as JSON")
 def verify_token_command(token: str, keys_path: Path, as_json: bool) -> None:
     """离线查验二维码令牌 / verify a QR token (or its full URL) offline against a key set file."""
+    short = _SHORT_MODE.search(token)
+    if short is not None:
+        _short_mode(short.group(1), as_json)
     _check_and_exit(token, _load_keyset(keys_path), as_json)
 
 
