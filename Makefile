@@ -5,11 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The embedded demo of `make run` (only that target sees these; a real deployment sets its own secrets).
+# `make run PORT=8011` (and HOST=…) serves elsewhere; the QR links follow unless CERTREG_PUBLIC_URL is set.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: export CERTREG_DATABASE_URL ?= sqlite+aiosqlite:///./var/certreg.db
 run: export CERTREG_KEY_DIR ?= ./var/keys
 run: export CERTREG_KEY_PASSPHRASE ?= demo-passphrase-change-me
 run: export CERTREG_ID_HASH_KEY ?= demo-id-hash-key-change-me-0123456789
-run: export CERTREG_PUBLIC_URL ?= http://127.0.0.1:8000
+run: export CERTREG_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # The demo mode: its batch is noticed for 0 days (rule 8 asks 7), so the pages and the log say it is a demo.
 run: export CERTREG_DEMO_MODE ?= 1
 
@@ -25,7 +28,7 @@ run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/certreg db upgrade
 	$(BIN)/certreg demo load
-	$(BIN)/certreg serve --host 127.0.0.1 --port 8000
+	$(BIN)/certreg serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium (and a CJK font, so screenshots show Chinese) for the browser tests, and poppler-utils
 # (pdftotext, pdftoppm, pdfdetach …) with which the certificate tests read PDFs; installed once. The PDFs

@@ -9,6 +9,7 @@ expected; an unknown name (a typo in the environment or the TOML file) is refuse
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import os
@@ -387,8 +388,11 @@ def _concern_of(name: str, variable: str) -> str:
     try:
         return _CONCERN_OF[name]
     except KeyError:
-        raise SettingsError(
-            f"配置错误：没有设置项 {variable} / unknown setting {variable}: known are {', '.join(sorted(_CONCERN_OF))}"
+        known = sorted(_env_name(field) for field in _CONCERN_OF)
+        near = difflib.get_close_matches(variable, known, n=1)
+        zh, en = (f"（是否为 {near[0]}？）", f" (did you mean {near[0]}?)") if near else ("", "")
+        raise SettingsError(  # the variables, not the TOML keys: a variable is what was set
+            f"配置错误：没有设置项 {variable}{zh} / unknown setting {variable}{en}: known are {', '.join(known)}"
         ) from None
 
 

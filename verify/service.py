@@ -216,7 +216,7 @@ class ReadService:
         store's query slots); a ready 503 when they cannot be answered."""
         person = self.person
         if person is None:
-            return self.fixed.unavailable_json
+            return self.fixed.person_not_offered_json
         queries = [query for query in (items[index] for index in persons) if isinstance(query, VerifyQuery)]
         try:
             answers = await asyncio.gather(*(person.item(query) for query in queries))

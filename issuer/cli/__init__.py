@@ -8,6 +8,7 @@ one-line message on stderr and exit code 2; nothing prints a traceback at an ope
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import socket
 import sys
@@ -41,6 +42,11 @@ class _Group(click.Group):
         except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:
+            # the reader went away (``certreg keys list --json | head -1``): nothing went wrong here, and the
+            # ConnectionError clause below called it a database failure. Later writes go nowhere, quietly.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
             # asyncpg lets connection failures through as bare OSErrors (refused, unknown host, timeout)
             reason = getattr(exc, "orig", None) or exc

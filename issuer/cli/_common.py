@@ -30,8 +30,10 @@ from registry.schema import check_schema
 
 T = TypeVar("T")
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+#: Plain text: what the consoles print holds what people typed (file names, reasons, operators' names in
+#: actors), and rich's markup and emoji codes made ``[/b]`` a traceback and ``cli:ok:…`` ``cli🆗…``.
+console = Console(highlight=False, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def settings_from_env() -> Settings:

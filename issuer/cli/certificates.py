@@ -155,7 +155,7 @@ def prints_command(number: str, operator: str | None) -> None:
 @click.option(
     "--subject", "subject_code", default=None, help="更正后的职业或项目编码 / corrected occupation or project code."
 )
-@click.option("--level", default=None, help="Corrected level (3, 三级, 高级工 …).")
+@click.option("--level", default=None, help="更正后的等级（3、三级、高级工 …）/ corrected level (3, 三级, 高级工 …).")
 @operator_option
 def replace_command(
     *,

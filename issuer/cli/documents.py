@@ -45,7 +45,8 @@ from registry.vocab import CertificateKind
 
 _variant = click.option(
     "--variant", type=click.Choice([v.value for v in Variant]), default=Variant.ELECTRONIC.value, show_default=True,
-    help="electronic: the full design (电子证书); print: the fields only, for blank stock.",
+    help="electronic：电子证书（完整版式）；print：套打（只印内容）"
+    "/ electronic: the full design; print: the fields only, for blank stock.",
 )  # fmt: skip
 _output = click.option(
     "-o",
@@ -136,8 +137,8 @@ def batch_certificates_command(
             return found.size, found.rendered
 
     size, rendered = run(_main)
-    drawn = f"{rendered} drawn" if rendered else "from the kept file"
-    console.print(f"已写入 / written {output} ({size:,} bytes; {drawn})")
+    zh, en = (f"新绘制 {rendered} 份", f"{rendered} drawn") if rendered else ("取自已保存的文件", "from the kept file")
+    console.print(f"已写入 {output}（{size:,} 字节，{zh}）/ written {output} ({size:,} bytes; {en})")
 
 
 def _report_table(report: PhotoReport) -> Table:

@@ -58,9 +58,10 @@ def export_command(since: int, out_dir: Path, reason: str, operator: str | None)
             f"未生成 XLSX：超过 {XLSX_MAX_RECORDS} 条，请使用 NDJSON 或 CSV / no XLSX: more than {XLSX_MAX_RECORDS} "
             "records; the NDJSON and the CSV carry them all"
         )
+    span = f"{result.since + 1}–{result.last_event}"
     console.print(
-        f"{result.records} records, events {result.since + 1}–{result.last_event} (log event {result.event_id}); "
-        f"next: --since {result.last_event}"
+        f"{result.records} 条记录，事件 {span}（日志事件 {result.event_id}）；下次导出：--since {result.last_event} / "
+        f"{result.records} records, events {span} (log event {result.event_id}); next: --since {result.last_event}"
     )
 
 

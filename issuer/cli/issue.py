@@ -82,7 +82,13 @@ def _progress_callback(progress: Progress) -> ProgressCallback:
     default=None,
     help="做复审的省中心操作人 / operator of the province centre who does its review.",
 )
-@click.option("--issuer", "issuer_name", default=None, help="Operator who issues (province admin; city for 专项).")
+@click.option(
+    "--issuer",
+    "issuer_name",
+    default=None,
+    help="发证的操作人（省中心管理员；专项能力证书为市州中心）/ operator who issues (province admin; the city centre"
+    " for special-ability certificates).",
+)
 def issue_command(
     *,
     file: Path,

@@ -60,7 +60,7 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
     profile, caller = province(settings), operator_for(settings, operator)
 
     def progress(done: int, total: int) -> None:
-        err_console.print(f"legacy: stored {done}/{total}")
+        err_console.print(f"历史证书已存入 / legacy: stored {done}/{total}")
 
     async def _import() -> LegacyReport:
         async with open_database(settings) as database:

@@ -15,9 +15,10 @@ be read or holds no QR code).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Final, NoReturn
 
 import click
 import msgspec
@@ -99,6 +100,9 @@ def _print_verdict(verdict: Verdict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 结论 / print the verdict as JSON")
 def verify_token_command(token: str, keys_path: Path, as_json: bool) -> None:
     """离线查验二维码令牌 / verify a QR token (or its full URL) offline against a key set file."""
+    short = _SHORT_MODE.search(token)
+    if short is not None:
+        _short_mode(short.group(1), as_json)
     _check_and_exit(token, _load_keyset(keys_path), as_json)
 
 
@@ -130,6 +134,9 @@ def verify_qr_command(image: Path, keys_path: Path | None, as_json: bool) -> Non
     text = read_qr_text(image)
     if not as_json:
         click.echo(f"二维码内容 / QR content: {text[:80]}{'…' if len(text) > 80 else ''}")
+    short = _SHORT_MODE.search(text)
+    if short is not None:
+        _short_mode(short.group(1), as_json)
     if keys_path is not None:
         _check_and_exit(text, _load_keyset(keys_path), as_json)
     verdict, answer = _check_against_registry(token_from_text(text))
@@ -139,6 +146,24 @@ def verify_qr_command(image: Path, keys_path: Path | None, as_json: bool) -> Non
     else:
         _print_registry_answer(verdict, answer)
     sys.exit(EXIT_VALID if answer.result is Result.VALID else EXIT_INVALID)
+
+
+#: The short mode's URL (``/c/{number}``, docs/qr.md): a certificate number and nothing signed.
+_SHORT_MODE: Final = re.compile(r"/[cC]/([0-9A-Za-z*]{1,40})/?$")
+
+
+def _short_mode(number: str, as_json: bool) -> NoReturn:
+    """Exit 1 for a short-mode code, saying what it is: it holds no statement and no signature, so there is
+    nothing to verify offline (it was reported as a malformed token, as if it had been tampered with)."""
+    if as_json:
+        click.echo(msgspec.json.encode({"valid": False, "reason": "short_mode", "number": number}).decode())
+    else:
+        click.echo(
+            f"查验结果 / Verdict: 无法离线验证 / CANNOT BE VERIFIED OFFLINE — 此二维码为短码，只含证书编号 {number}，"
+            f"没有签名；请用证书编号和持证人姓名在线查验 / the code is the short mode: it holds only the certificate "
+            f"number {number}, no signature; check it online with the number and the holder's name (short_mode)"
+        )
+    sys.exit(EXIT_INVALID)
 
 
 def _print_registry_answer(verdict: Verdict, answer: Answer) -> None:

@@ -20,7 +20,7 @@ from verify.multiproc import metrics_directory, serve_metrics
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="工作进程数 / worker processes (default CERTREG_WORKERS).")
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Serve the registry: 发证、查验 / issue and verify, on one port."""
+    """启动服务：发证与查验同一端口 / serve the registry: issue and verify, on one port."""
     settings = settings_from_env()
 
     async def _check() -> None:  # fail here, with the clear message, rather than inside a worker

@@ -105,21 +105,23 @@ def staff_create(org_code: str, role: str, login: str, password_stdin: bool, ope
     _show_made_up(password, made_up)
 
 
-def _state_command(name: str, state: StaffState, doc: str) -> click.Command:
+def _state_command(name: str, state: StaffState, doc: str, done: str) -> click.Command:
     @click.argument("login")
     @_operator
     def command(login: str, operator_name: str | None) -> None:
         _as_admin(
             settings_from_env(), operator_name, lambda session, actor: set_state(session, login, state, actor=actor)
         )
-        console.print(f"{doc} / {state.value}: {login}")
+        console.print(f"{done}: {login}")
 
     command.__doc__ = f"{doc}: {'ends its sessions at once' if state is StaffState.DISABLED else 'it may sign in'}."
     return click.command(name)(command)
 
 
-staff_group.add_command(_state_command("disable", StaffState.DISABLED, "停用 / disable account LOGIN"))
-staff_group.add_command(_state_command("enable", StaffState.ACTIVE, "启用 / enable account LOGIN"))
+staff_group.add_command(
+    _state_command("disable", StaffState.DISABLED, "停用 / disable account LOGIN", "已停用 / disabled")
+)
+staff_group.add_command(_state_command("enable", StaffState.ACTIVE, "启用 / enable account LOGIN", "已启用 / enabled"))
 
 
 @staff_group.command("reset")

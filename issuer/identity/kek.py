@@ -1,6 +1,10 @@
 """The key-encryption key of this deployment: ``{CERTREG_KEY_DIR}/identity.kek``, sealed with the key passphrase.
 
-Opened once per process (Argon2id is slow on purpose) and kept in memory, like the signing keys. The first
+Opened once per process (Argon2id is slow on purpose) and kept in memory, like the signing keys, with the
+file's identity (inode, size, change time): ``certreg identity rotate-kek`` replaces the file from a process
+of its own, and a running app that kept the old KEK answered every identity read and upload with a 503 until
+it was restarted — and would have wrapped a new day's data key under a KEK no file holds any more. A changed
+file is opened again (one ``stat`` a call). The first
 upload of a registry that has never sealed anything makes the file; once data keys exist, a missing file is
 an error (:class:`KekMissingError`), never a new KEK — a new one would seal new rows under a key that opens
 none of the old ones, found out only at the next read.
@@ -25,7 +29,8 @@ from registry.identity.sealing.store import count_data_keys
 
 log = logging.getLogger("certreg.identity")
 KEK_FILE_NAME: Final = "identity.kek"
-_opened: dict[Path, KeyEncryptionKey] = {}
+#: The KEK opened from each file, with the identity of the file it came from (:func:`_identity`).
+_opened: dict[Path, tuple[tuple[int, int, int], KeyEncryptionKey]] = {}
 _lock = threading.Lock()
 
 
@@ -40,17 +45,28 @@ def open_kek(settings: Settings, passphrase: bytes | None = None) -> KeyEncrypti
     """
     path = kek_path(settings).resolve()
     with _lock:
+        identity = _identity(path)
         found = _opened.get(path)
-        if found is not None:
-            return found
-        if not path.exists():
+        if found is not None and found[0] == identity:
+            return found[1]
+        if identity is None:
             raise KekMissingError(
                 f"找不到密钥加密密钥文件 {path} / no key-encryption key file at {path}: set CERTREG_KEY_DIR to the "
                 "directory that holds identity.kek"
             )
         kek = read_kek_file(path, passphrase or settings.keys.passphrase()).kek
-        _opened[path] = kek
+        _opened[path] = (identity, kek)
         return kek
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one KEK file from its replacement at the same path (``None``: no file): the rotation's
+    ``os.replace`` gives the path a new inode, and a file written over in place a new size or change time."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_size, found.st_ctime_ns)
 
 
 async def kek_for_sealing(session: AsyncSession, settings: Settings) -> KeyEncryptionKey:
@@ -79,7 +95,9 @@ def create_kek(settings: Settings, *, passphrase: bytes | None = None, path: Pat
     if settings.keys.key_kdf == "insecure-test-only":
         log.warning("KEK sealed with CERTREG_KEY_KDF=insecure-test-only: never use it for real identities")
     with _lock:
-        _opened[target] = kek
+        identity = _identity(target)
+        if identity is not None:
+            _opened[target] = (identity, kek)
     return kek
 
 

@@ -49,10 +49,17 @@ class TableSpec(msgspec.Struct, frozen=True):
                     break
             else:
                 if column.required:
-                    raise LoadError(
-                        f"表 {self.name} 缺少列 {column.field} / table {self.name} lacks column {column.field}"
-                    )
+                    raise LoadError(_missing(self.name, column))
         return found
+
+
+def _missing(table: str, column: Column) -> str:
+    """The refusal of a header without ``column``, naming it as a Chinese header may write it too (the Chinese
+    header is what a file of the province's catalogue has; a message naming only ``code`` left it to guess)."""
+    chinese = next((alias for alias in column.aliases if not alias.isascii()), None)
+    if chinese is None:
+        return f"表 {table} 缺少列 {column.field} / table {table} lacks column {column.field}"
+    return f"表 {table} 缺少列 {chinese}（{column.field}）/ table {table} lacks column {column.field} ({chinese})"
 
 
 SPECS: Final = (

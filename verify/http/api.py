@@ -20,9 +20,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
+from keys.keyset import KeySet
 from verify.apikeys import key_from_headers
 from verify.http import examples
-from verify.http.apidocs import request_example
+from verify.http.apidocs import NoValidationError, request_example
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
 from verify.http.head import get
@@ -56,7 +57,7 @@ ERRORS = {
     ),
 }
 #: A compressed body (verify.http.encoding): no route decodes one.
-_COMPRESSED = {
+COMPRESSED = {
     415: problem_spec(
         415,
         "请求体不能压缩（Content-Encoding）/ a compressed request body (Content-Encoding) is not supported",
@@ -64,7 +65,18 @@ _COMPRESSED = {
         "supported; send it uncompressed",
     )
 }
-_UNAUTHORIZED = {
+#: A body past the route's ``request_max_body_size`` (verify.http.errors names the limit).
+TOO_LARGE = {
+    413: problem_spec(
+        413,
+        "请求体超过本接口的上限 / the request body is past the route's limit",
+        "请求内容过大（上限 16,384 字节） / Request Entity Too Large (the limit is 16,384 bytes)",
+    )
+}
+#: What a route that reads no body and no number answers besides its 200: a QR token holds no number to be
+#: malformed, and a bad one is a verdict (or the credential's 404), never a 400.
+NO_BODY_ERRORS = {status: spec for status, spec in ERRORS.items() if status != 400}
+UNAUTHORIZED = {
     401: problem_spec(
         401,
         "缺少、未知或已吊销的 API 密钥 / missing, unknown or revoked API key",
@@ -169,8 +181,9 @@ class VerifyApi(Controller):
                 summary="有效 / valid",
             ),
             **ERRORS,
-            **_UNAUTHORIZED,
-            **_COMPRESSED,
+            **UNAUTHORIZED,
+            **COMPRESSED,
+            **TOO_LARGE,
         },
     )
     async def verify(
@@ -184,7 +197,7 @@ class VerifyApi(Controller):
         if by_number is not None:
             return await runtime.service.verify(client, by_number, found)
         if runtime.person is None:
-            return runtime.fixed.unavailable_json
+            return runtime.fixed.person_not_offered_json
         return await runtime.person.api(client, data, found)
 
     @post(
@@ -210,8 +223,9 @@ class VerifyApi(Controller):
                 summary="两项 / two items",
             ),
             **ERRORS,
-            **_UNAUTHORIZED,
-            **_COMPRESSED,
+            **UNAUTHORIZED,
+            **COMPRESSED,
+            **TOO_LARGE,
         },
     )
     async def verify_batch(
@@ -243,7 +257,7 @@ class VerifyApi(Controller):
                 "没有该编号的证书 / no certificate with this number",
             ),
             **ERRORS,
-            **_UNAUTHORIZED,
+            **UNAUTHORIZED,
         },
     )
     async def certificate(
@@ -254,6 +268,7 @@ class VerifyApi(Controller):
     @get(
         "/qr/{token:str}",
         operation_id="verifyQrToken",
+        operation_class=NoValidationError,
         summary="查验二维码令牌 / verify a QR token (what /q/{token} shows, as JSON)",
         description=(
             "Checks the token's signature against the key set, that the registry holds exactly the signed "
@@ -267,7 +282,7 @@ class VerifyApi(Controller):
                 examples.VERIFY_RESULT,
                 summary="有效 / valid",
             ),
-            **ERRORS,
+            **NO_BODY_ERRORS,
         },
     )
     async def qr(
@@ -282,7 +297,7 @@ class VerifyApi(Controller):
         description="Every key ever used, with validity and status, for offline verification (`certreg verify-token "
         "--keys`). Strong `ETag`; `If-None-Match` gives 304.",
         responses={
-            200: ResponseSpec(None, description="KeySet JSON"),
+            200: ok(KeySet, "公钥集 / the key set", examples.KEY_SET),
             304: ResponseSpec(None, description="未变 / not modified"),
         },
     )

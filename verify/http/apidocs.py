@@ -87,6 +87,17 @@ def request_example(example: Any, form: RequestBody | None = None) -> type[Opera
     return WithRequestExample
 
 
+@dataclass
+class NoValidationError(Operation):
+    """The ``operation_class`` of a route whose parameters cannot be refused (a path segment read as text):
+    litestar documents a 400 for every route with parameters, and ``GET /v1/qr/{token}`` never answers one (a
+    bad token is a verdict), so a client reading the document would handle an answer that never comes."""
+
+    def __post_init__(self) -> None:
+        if self.responses is not None:
+            self.responses.pop("400", None)
+
+
 #: The one address on another site the bundle names, and what is served in its place.
 _VENDOR_LOGO: Final = (b'src:"https://cdn.redoc.ly/redoc/logo-mini.svg"', b'src:"data:,"')
 

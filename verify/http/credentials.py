@@ -24,7 +24,17 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from registry.credentials.did_web import build_did_document
 from verify.http import examples
-from verify.http.api import ERRORS, client_of, open_post, optional_api_key
+from verify.http.api import (
+    COMPRESSED,
+    ERRORS,
+    NO_BODY_ERRORS,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    client_of,
+    open_post,
+    optional_api_key,
+)
+from verify.http.apidocs import NoValidationError
 from verify.http.head import get
 from verify.http.log_api import cacheable
 from verify.http.problems import PROBLEM_JSON, problem_bytes, problem_spec
@@ -48,16 +58,17 @@ _NOT_FOUND = {
     ),
     400: problem_spec(400, "参数格式错误 / malformed parameter", "请求参数无效 / invalid request: list_number"),
 }
-_CREDENTIAL_ERRORS = {
-    400: ERRORS[400],
+_NO_CREDENTIAL = {
     404: problem_spec(
         404,
         "编号不存在、姓名不符或尚无凭证（同一答复）/ unknown number, wrong name or no credential",
         "没有与该编号和姓名（或二维码）对应的凭证 / no credential for this number and name (or QR token)",
     ),
-    429: ERRORS[429],
-    503: ERRORS[503],
 }
+#: ``GET /v1/qr/{token}/credential``: a bad token is the 404, never a 400.
+_TOKEN_CREDENTIAL_ERRORS = {**NO_BODY_ERRORS, **_NO_CREDENTIAL}
+#: ``POST /v1/credentials``: what ``POST /v1/verify`` answers, and the 404.
+_CREDENTIAL_ERRORS = {**ERRORS, **_NO_CREDENTIAL, **UNAUTHORIZED, **COMPRESSED, **TOO_LARGE}
 
 
 def _problem(status: int, message: str) -> Response[bytes]:
@@ -131,13 +142,14 @@ class CredentialsController(Controller):
     @get(
         "/v1/qr/{token:str}/credential",
         operation_id="getCredentialByQrToken",
+        operation_class=NoValidationError,
         media_type=VC,
         summary="二维码对应的凭证 / the credential of a QR token",
         description=(
             "The certificate's W3C VC 2.0 `OpenBadgeCredential` (eddsa-jcs-2022 proof) for whoever holds its QR "
             "code. A forged or altered token, or a certificate without a credential, is a 404."
         ),
-        responses={200: ResponseSpec(None, description="OpenBadgeCredential"), **_CREDENTIAL_ERRORS},
+        responses={200: ResponseSpec(None, description="OpenBadgeCredential"), **_TOKEN_CREDENTIAL_ERRORS},
     )
     async def qr_credential(
         self, request: Request[Any, Any, Any], token: FromPath[str], runtime: NamedDependency[VerifyRuntime]

@@ -211,7 +211,7 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         # Chinese says what it is about, not just "bad request"
         message = f"请求体不是有效的 JSON / {message}"
     elif exc.status_code == 413 and (limit := _body_limit(request)) is not None:
-        message = f"请求内容过大（上限 {limit:,} 字节）/ {message} (the limit is {limit:,} bytes)"
+        message = f"请求内容过大（上限 {limit:,} 字节） / {message} (the limit is {limit:,} bytes)"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     response = _body(exc.status_code, message, exc.extra or None)

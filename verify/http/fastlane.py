@@ -72,7 +72,7 @@ class VerifyLane:
         elif runtime.person is not None:
             response = await runtime.person.api(_client(scope), request, None)
         else:
-            response = runtime.fixed.unavailable_json
+            response = runtime.fixed.person_not_offered_json
         await response(scope, receive, send)
 
 

@@ -20,6 +20,9 @@ from verify.texts import LANGS, UI, Lang
 
 _encode: Final = msgspec.json.encode
 
+#: Why a person look-up is refused where the deployment has no id-hash key (page and JSON alike).
+PERSON_NOT_OFFERED: Final = "本服务未开通按证件查询 / look-up by identity document is not offered here"
+
 
 def error_json(
     status: int,
@@ -82,6 +85,9 @@ class FixedAnswers:
             "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later",
             extra=retry_after(retry_after_seconds),
         )
+        #: A deployment without the id-hash key offers no person look-up (docs/verify.md): no retry helps, so
+        #: it is not the "retry later" of a database that is down.
+        self.person_not_offered_json = error_json(503, PERSON_NOT_OFFERED)
         self.unavailable_page = {
             lang: self._problem(
                 lang, 503, UI[lang]["unavailable"].format(seconds=retry_after_seconds), retry_after_seconds

@@ -15,6 +15,7 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
 from verify.http.api import client_of
+from verify.http.fixed import PERSON_NOT_OFFERED
 from verify.http.responses import RawResponse, html_response
 from verify.person.texts import PERSON_UI
 from verify.runtime import VerifyRuntime
@@ -28,7 +29,7 @@ _FIELDS: Final = ("name", "id_type", "id_number", "challenge", "nonce", "lang")
 def not_offered(runtime: VerifyRuntime, lang: Lang) -> RawResponse:
     """503 page when the deployment has no id-hash key (the person look-up cannot index anything)."""
     pages = runtime.fixed.pages
-    message = "本服务未开通按证件查询 / look-up by identity document is not offered here"
+    message = PERSON_NOT_OFFERED
     toggle = "/?lang=en" if lang == "zh" else "/"
     return html_response(pages.problem(lang, message, toggle=toggle), pages.csp, status=503)
 

@@ -202,3 +202,19 @@ def test_issue_refuses_a_password_protected_or_filtered_workbook_naming_why(seed
     assert filtered.exit_code == 2
     assert "rows 3, 5 are hidden in sheet 'Sheet'" in flat(filtered.stderr)
     assert _count(seeded) == (0, 0)
+
+
+def test_names_and_files_are_printed_as_written_not_as_rich_markup(seeded: str, tmp_path: Path) -> None:
+    """An operator called ``ok`` made the actor ``cli:ok:institution:…``, which rich printed as
+    ``cli🆗institution:…`` (its ``:ok:`` emoji code); a file named ``成绩[bold].csv`` was printed ``成绩.csv``
+    and a reason holding ``[/b]`` stopped the table with a MarkupError traceback. Typed text is not markup."""
+    path = tmp_path / "成绩[bold].csv"
+    path.write_bytes(csv_file(good_rows(2, level="3")))
+    crew = ("--submitter", "ok", "--city-reviewer", "bob", "--province-reviewer", "carol", "--issuer", "dave")
+    issued = issue(seeded, path, crew=crew)
+    assert issued.exit_code == 0, issued.output
+    assert "成绩[bold].csv" in flat(issued.stdout)
+    shown = certreg(seeded, "batches", "show", "1")
+    assert shown.exit_code == 0, shown.output
+    assert "cli:ok:institution:" + SKILL_INSTITUTION in flat(shown.stdout)
+    assert "🆗" not in shown.stdout

@@ -150,6 +150,8 @@ async def test_the_notice_pages_and_the_log_say_when_the_demo_mode_is_on(
         with caplog.at_level(logging.WARNING, logger="certreg.app"):
             app = create_app(settings)
         assert ("演示模式 / demo mode" in caplog.text) is demo
+        if demo:  # the days it now has, not "now the profile's days"
+            assert "公示期 0 天（规则8要求 7 天）/ the public notice lasts 0 days (rule 8 asks 7)" in caplog.text
         async with AsyncTestClient(app) as client:
             for path in ("/notice", "/notice/999"):
                 html = (await client.get(path)).text

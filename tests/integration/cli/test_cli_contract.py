@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +26,8 @@ from tests.support import ID_HASH_KEY
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
+#: "中文 / English": Chinese, then the slash, then English words (an English help naming 专项 is not bilingual).
+ZH_THEN_EN = re.compile(r"[\u4e00-\u9fff][^/]*/[^/]*[A-Za-z]{3,}")
 
 
 def _walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -33,7 +38,7 @@ def _walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple
 
 
 def _bilingual(text: str | None) -> bool:
-    return bool(text and HAN.search(text) and LATIN.search(text))
+    return bool(text and HAN.search(text) and LATIN.search(text) and ZH_THEN_EN.search(text))
 
 
 def test_every_command_and_option_has_chinese_and_english_help() -> None:
@@ -173,3 +178,31 @@ def test_serve_refuses_a_port_in_use_before_it_says_serving(empty_db_url: str, t
     assert f"无法监听 127.0.0.1:{port}" in outcome.output
     assert f"cannot listen on 127.0.0.1:{port}" in outcome.output
     assert "serving on" not in outcome.output
+
+
+def test_a_reader_that_stops_reading_is_not_a_database_failure(empty_db_url: str, tmp_path: Path) -> None:
+    """``certreg keys list --json | head -1``: the closed pipe (a BrokenPipeError, which is a ConnectionError)
+    was reported as "数据库无法使用 / the database cannot be used: [Errno 32] Broken pipe", exit 2."""
+
+    async def seed() -> None:
+        async with Database(empty_db_url) as database:
+            await seed_world(database)
+            await add_keys(database, key_store(tmp_path / "keys"))
+
+    asyncio.run(seed())
+    env = {
+        **os.environ,
+        "CERTREG_DATABASE_URL": empty_db_url,
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+    }
+    command = [sys.executable, "-c", "from issuer.cli import main; main()", "keys", "list", "--json"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line is written
+        error = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert "数据库" not in error, error
+    assert "database" not in error, error
+    assert "Traceback" not in error, error

@@ -51,6 +51,8 @@ def test_staff_accounts_from_the_command_line(empty_db_url: str, tmp_path: Path)
 
     disabled = runner.invoke(main, ["staff", "disable", "inst.wang"], env=env)
     assert disabled.exit_code == 0, disabled.output
+    # it said "停用 / disable account LOGIN / disabled: inst.wang", the command's help as its answer
+    assert disabled.stdout.strip() == "已停用 / disabled: inst.wang"
     reset = runner.invoke(main, ["staff", "reset", "inst.wang"], env=env)  # no terminal: a password is made up
     assert reset.exit_code == 0, reset.output
     made_up = reset.stdout.strip().splitlines()[-1]

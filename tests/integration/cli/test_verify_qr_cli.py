@@ -67,6 +67,20 @@ def test_a_forged_code_exits_1(tmp_path: Path, keys_file: Path) -> None:
     assert '"reason":"bad_signature"' in output
 
 
+def test_a_short_mode_code_says_it_carries_no_signature(tmp_path: Path, keys_file: Path) -> None:
+    """A short-mode code (``/c/{number}``, docs/qr.md) holds a number and no statement: it was reported as a
+    "malformed token", as if it had been tampered with."""
+    image = qr_image(tmp_path / "short", "HTTPS://ZSCX.RST.EXAMPLE.GOV.CN/C/S000043000101264000005")
+    for args in (("--keys", str(keys_file)), ("--keys", str(keys_file), "--json")):
+        code, output = run(str(image), *args)
+        assert code == 1, output
+        assert "malformed" not in output
+    text = " ".join(run(str(image), "--keys", str(keys_file))[1].split())
+    assert "短码，只含证书编号 S000043000101264000005" in text
+    assert "short mode: it holds only the certificate number S000043000101264000005" in text
+    assert '"reason":"short_mode"' in run(str(image), "--keys", str(keys_file), "--json")[1]
+
+
 def test_unusable_images_exit_2(tmp_path: Path, keys_file: Path) -> None:
     blank = tmp_path / "blank.png"
     Image.new("L", (300, 300), 255).save(blank)

@@ -86,6 +86,7 @@ async def test_the_feed_round_trip_with_its_manifest_verified_by_the_public_key(
     details = decode_entry(exported.data).details
     assert details["manifest_sha256"] == hashlib.sha256(manifest_path.read_bytes()).digest()
     assert f"next: --since {manifest.last_event}" in output
+    assert f"下次导出：--since {manifest.last_event}" in output  # the summary was English only
 
     await world.load(skill_rows(1, start=40))  # the next export holds only what came since
     await asyncio.to_thread(_export, world.settings, manifest.last_event, out)

@@ -213,6 +213,34 @@ async def test_a_kek_rotation_rewraps_every_data_key_and_every_identity_still_op
     assert "港澳居民来往内地通行证" in output
 
 
+async def test_a_running_app_follows_a_kek_rotated_by_another_process(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``certreg identity rotate-kek`` runs in a process of its own: the issuer app kept the KEK it had opened,
+    so every identity read and every upload was a 503 "data key … is wrapped under KEK new, not old" until
+    a restart (and a data key made meanwhile would have been wrapped under a KEK no file holds any more)."""
+    numbers = await _upload_and_issue(world)
+    body = {"reason": "国家库数据核对 / national registry check"}
+    url = f"/v1/certificates/{numbers[1]}/identity"
+    assert (await world.client.post(url, json=body, headers=world.auth(Role.PROVINCE_ADMIN))).status_code == 200
+    monkeypatch.setattr("issuer.identity.rotation.forget", lambda settings: None)  # another process: not told
+    code, output = await asyncio.to_thread(
+        _cli, world.settings, "identity", "rotate-kek", "--reason", "年度轮换 / yearly rotation"
+    )
+    assert code == 0, output
+
+    read = await world.client.post(url, json=body, headers=world.auth(Role.PROVINCE_ADMIN))
+    assert read.status_code == 200, read.text
+    assert read.json()["document_number"] == PASSPORT
+    uploaded = await post_batch(
+        world.client,
+        world.tokens[Role.INSTITUTION],
+        csv_file([["王五", resident_id(3), "", "6-31-01-03", "3"]], header=HEADER),
+        name="more.csv",
+    )
+    assert uploaded.status_code == 201, uploaded.text
+
+
 async def test_a_bad_document_type_cell_is_a_row_problem_naming_the_column(world: World) -> None:
     rows = [["王五", PASSPORT, "港澳通行证", "6-31-01-03", "3"], ["赵六", resident_id(3), "", "6-31-01-03", "3"]]
     uploaded = await post_batch(

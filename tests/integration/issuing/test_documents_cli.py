@@ -60,11 +60,15 @@ def test_the_cli_writes_one_certificate_a_batch_zip_and_a_print_run(empty_db_url
     args = ["batches", "certificates", str(batch_id), "--format", "zip", "--variant", "electronic", "-o", str(archive)]
     first = CliRunner().invoke(main, args, env=env)
     assert first.exit_code == 0, first.output
-    assert "3 drawn" in first.stdout
+    said = " ".join(first.stdout.split())  # rich wraps at 80 columns
+    assert "新绘制 3 份" in said  # the note in brackets was English only
+    assert "3 drawn" in said
     names = zipfile.ZipFile(archive).namelist()
     assert names == [f"{n}.pdf" for n, _ in certificates] + ["manifest.csv"]
     again = CliRunner().invoke(main, args, env=env)
-    assert "from the kept file" in again.stdout
+    said = " ".join(again.stdout.split())
+    assert "取自已保存的文件" in said
+    assert "from the kept file" in said
     run = tmp_path / "run.pdf"
     printed = CliRunner().invoke(main, ["batches", "certificates", str(batch_id), "--format", "pdf", "-o", str(run)],
                                  env=env)  # fmt: skip

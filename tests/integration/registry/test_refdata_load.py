@@ -167,6 +167,16 @@ async def test_unusable_files_are_refused_clearly(database: Database, data: byte
         await load_reference_file(database, data, name, table=table)
 
 
+async def test_a_missing_column_is_named_as_the_header_may_write_it(database: Database) -> None:
+    """``代码,名称`` under ``--table occupations`` said only "lacks column code": the Chinese header it wants is
+    职业编码, which the message now names."""
+    with pytest.raises(LoadError) as refused:
+        await load_reference_file(database, "代码,名称\n6-31-01-03,电工\n".encode(), "x.csv", table="occupations")
+    assert str(refused.value) == (
+        "表 occupations 缺少列 职业编码（code）/ table occupations lacks column code (职业编码)"
+    )
+
+
 # Rule 2: a filing's window may not outlast the validity a document sets, where one does.
 
 

@@ -54,7 +54,7 @@ def test_defaults_are_the_embedded_setup() -> None:
         # the Chinese half names the variable too (it said only 配置错误)
         ("CERTREG_WORKERS", "abc", "配置错误：CERTREG_WORKERS 取值无效 / bad setting CERTREG_WORKERS='abc'"),
         ("CERTREG_PROFILE", "guangdong", "配置错误：CERTREG_PROFILE 取值无效 / bad setting CERTREG_PROFILE"),
-        ("CERTREG_DATABSE_URL", "x", "配置错误：没有设置项 CERTREG_DATABSE_URL / unknown setting CERTREG_DATABSE_URL"),
+        ("CERTREG_DATABSE_URL", "x", "配置错误：没有设置项 CERTREG_DATABSE_URL（是否为 CERTREG_DATABASE_URL？）"),
     ],
 )
 def test_a_bad_value_is_refused_by_its_variable_s_name(name: str, value: str, expected: str) -> None:

@@ -49,6 +49,13 @@ def test_a_full_url_is_accepted(keys_file: Path) -> None:
     assert run("https://zs.example.cn/q/" + token(), "--keys", str(keys_file))[0] == 0
 
 
+def test_a_short_mode_url_is_named_not_called_malformed(keys_file: Path) -> None:
+    code, output = run("https://zs.example.cn/c/S000043000123253000011", "--keys", str(keys_file))
+    assert code == 1
+    assert "short_mode" in output
+    assert "malformed" not in output
+
+
 def test_special_ability_shows_a_project(keys_file: Path) -> None:
     code, output = run(token(typical(kind=3, level=0)), "--keys", str(keys_file))
     assert code == 0

@@ -72,7 +72,7 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
     assert method.json()["error"] == "不支持该请求方法 / Method Not Allowed"
     assert too_large.status_code == 413
     assert too_large.json()["error"] == (  # the route's limit named (it said only "too large")
-        "请求内容过大（上限 16,384 字节）/ Request Entity Too Large (the limit is 16,384 bytes)"
+        "请求内容过大（上限 16,384 字节） / Request Entity Too Large (the limit is 16,384 bytes)"
     )
 
 

@@ -180,6 +180,9 @@ async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: W
             "/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]}
         )
         assert response.status_code == 503
+        # it said the registry could not be read and to retry later (with a Retry-After): no retry helps
+        assert response.json()["error"] == "本服务未开通按证件查询 / look-up by identity document is not offered here"
+        assert "retry-after" not in response.headers
         assert (await client.post("/v1/verify", json={"name": "张三", "number": world.valid.number})).status_code == 200
 
 
