@@ -9,6 +9,7 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Final
 
 from litestar import Request, Response, get, post
@@ -18,6 +19,7 @@ from litestar.response import Redirect
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
+from issuer.batches.dto import MAX_NOTICE_DAYS
 from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, start_notice, submit_form
 from issuer.batches.upload import (
     FORM_SLACK,
@@ -177,10 +179,13 @@ def _review(step: ReviewStep) -> FormStep:
 
 
 async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
-    days_text = forms.text(fields, "days", required=False, max_length=3)
-    if days_text and not days_text.isdigit():
+    days_text = unicodedata.normalize("NFKC", forms.text(fields, "days", required=False, max_length=3))  # ３ → 3
+    if days_text and not (days_text.isascii() and days_text.isdigit() and int(days_text) <= MAX_NOTICE_DAYS):
         raise InvalidInputError(
-            "公示天数须为整数 / the notice days must be a whole number", field="days", code="form.days"
+            f"公示天数须为 0 至 {MAX_NOTICE_DAYS} 的整数 / the notice days must be a whole number from 0 to "
+            f"{MAX_NOTICE_DAYS}",
+            field="days",
+            code="form.days",
         )
     days = int(days_text) if days_text else None
     await start_notice(issuer, staff, batch_id, days, forms.reason(fields, required=False))

@@ -11,8 +11,9 @@ import re
 
 from registry.config import Settings
 from registry.db import Database
+from tests.integration.batches.helpers import reviewed
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import submitted
+from tests.integration.console.helpers import refusal, submitted
 
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
 
@@ -50,3 +51,20 @@ async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
     assert "the limit is 10,000,000 bytes" in message
     page = (await staff.client.get(f"/console/batches/{batch}")).text
     assert "剔除 0" in page
+
+
+async def test_notice_days_the_api_refuses_are_refused_on_the_console_and_nothing_starts(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await reviewed(world, console_settings, batch)
+    await staff.sign_in("institution")
+    typo = await staff.post(f"/console/batches/{batch}/notice", {"days": "999"})  # meant 9: a notice of years
+    assert typo.status_code == 400
+    assert refusal(typo) == "公示天数须为 0 至 365 的整数 / the notice days must be a whole number from 0 to 365"
+    for text in ("9天", "-1", "1e3"):
+        assert (await staff.post(f"/console/batches/{batch}/notice", {"days": text})).status_code == 400, text
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert '<td id="state">省级已批准</td>' in page
+    started = await staff.post(f"/console/batches/{batch}/notice", {"days": "３６５"})  # typed with a Chinese IME
+    assert started.status_code == 303
