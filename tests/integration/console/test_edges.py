@@ -6,14 +6,16 @@ Chinese / English message on a page, and nothing is written by a refused request
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 
+from issuer.console.screens import issuing
 from registry.config import Settings
 from registry.db import Database
 from tests.integration.batches.helpers import reviewed
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import refusal, submitted
+from tests.integration.console.helpers import notice_ends_now, refusal, submitted
 
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
 
@@ -68,3 +70,40 @@ async def test_notice_days_the_api_refuses_are_refused_on_the_console_and_nothin
     assert '<td id="state">省级已批准</td>' in page
     started = await staff.post(f"/console/batches/{batch}/notice", {"days": "３６５"})  # typed with a Chinese IME
     assert started.status_code == 303
+
+
+async def test_a_second_click_on_issue_still_shows_what_the_batch_holds(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await reviewed(world, console_settings, batch, notice=True)
+    await notice_ends_now(world, batch)
+    issuing._RUNS.pop(batch, None)
+    await staff.sign_in("province_admin")
+    for _ in range(2):  # a double click: the second run finds nothing left to issue
+        clicked = await staff.post(f"/console/batches/{batch}/issue", {})
+        assert clicked.status_code == 303
+        page = await staff.client.get(f"/console/batches/{batch}/issuing")
+        for _ in range(100):  # the run goes on after the checks: follow the page as the browser does
+            if "refresh" not in page.headers:
+                break
+            await asyncio.sleep(0.1)
+            page = await staff.client.get(f"/console/batches/{batch}/issuing")
+    assert 'id="issued"' in page.text
+    assert '<span id="issued-count">3</span>' in page.text
+    issuing._RUNS.pop(batch, None)
+
+
+async def test_a_progress_page_of_a_notice_not_over_does_not_say_issuing(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await reviewed(world, console_settings, batch, notice=True)
+    issuing._RUNS.pop(batch, None)
+    await staff.sign_in("province_admin")
+    refused = await staff.post(f"/console/batches/{batch}/issue", {})
+    assert refused.status_code == 409  # the notice has seven days to run
+    page = await staff.client.get(f"/console/batches/{batch}/issuing")  # the bookmark, the back button
+    assert "refresh" not in page.headers  # nobody can be issuing it yet: no page that refreshes for ever
+    assert 'id="not-issuing"' in page.text
+    assert "公示中" in page.text
