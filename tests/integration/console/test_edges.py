@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from pathlib import Path
 
 from issuer.console.screens import issuing
 from registry.config import Settings
 from registry.db import Database
+from tests.factories.world import resident_id
 from tests.integration.batches.helpers import reviewed
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import notice_ends_now, refusal, submitted
+from tests.integration.console.helpers import issued_number, notice_ends_now, refusal, submitted
 
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
 
@@ -107,3 +109,30 @@ async def test_a_progress_page_of_a_notice_not_over_does_not_say_issuing(
     assert "refresh" not in page.headers  # nobody can be issuing it yet: no page that refreshes for ever
     assert 'id="not-issuing"' in page.text
     assert "公示中" in page.text
+
+
+async def test_a_refusal_leads_back_to_the_batch_it_came_from(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await staff.sign_in("institution")
+    typo = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2,,x", "reason": "未参加"})
+    assert typo.status_code == 400
+    assert f'<a href="/console/batches/{batch}" id="back">返回该批次</a>' in typo.text
+    await staff.sign_in("city")
+    wrong_queue = await staff.client.get("/console/queue/town")
+    assert '<a href="/console/batches" id="back">返回批次列表</a>' in wrong_queue.text
+
+
+async def test_a_refused_certificate_change_leads_back_to_the_certificate(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(31))
+    await staff.sign_in("province_admin")
+    unexplained = await staff.post(f"/console/certificates/{number}/revoke", {"reason": ""})
+    assert unexplained.status_code == 400
+    assert f'<a href="/console/certificates/{number}" id="back">返回该证书</a>' in unexplained.text
+    await staff.sign_in("other_institution")
+    elsewhere = await staff.client.get(f"/console/certificates/{number}")  # the page itself refused: the search
+    assert elsewhere.status_code == 403
+    assert '<a href="/console/certificates" id="back">' in elsewhere.text
