@@ -14,11 +14,13 @@ from pathlib import Path
 from issuer.console.screens import issuing
 from registry.config import Settings
 from registry.db import Database
+from tests.factories import SKILL_INSTITUTION
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import reviewed
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_number, notice_ends_now, refusal, submitted
 
+UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
 
 
@@ -136,3 +138,25 @@ async def test_a_refused_certificate_change_leads_back_to_the_certificate(
     elsewhere = await staff.client.get(f"/console/certificates/{number}")  # the page itself refused: the search
     assert elsewhere.status_code == 403
     assert '<a href="/console/certificates" id="back">' in elsewhere.text
+
+
+async def test_a_replacement_is_checked_and_shown_before_it_is_confirmed(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(32))
+    await staff.sign_in("province_admin")
+    path = f"/console/certificates/{number}/replace"
+    nothing = await staff.post(path, {"reason": "更正"})
+    assert nothing.status_code == 400
+    assert refusal(nothing).startswith("换发内容与原证书相同")
+    bad_level = await staff.post(path, {"reason": "更正等级", "level": "九级"})
+    assert bad_level.status_code == 400
+    assert " / " in refusal(bad_level)
+    assert 'id="confirm-form"' not in bad_level.text
+    shown = await staff.post(path, {"reason": "更正姓名", "holder_name": "王晓明", "level": "3"})
+    assert shown.status_code == 200
+    assert 'id="confirm-form"' in shown.text
+    assert '<td id="corrected-holder_name">王晓明</td>' in shown.text
+    assert '<td id="corrected-level">3</td>' in shown.text
+    page = (await staff.client.get(f"/console/certificates/{number}")).text
+    assert "王晓明" not in page  # nothing written before the confirmation
