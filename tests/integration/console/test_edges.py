@@ -16,7 +16,7 @@ from registry.config import Settings
 from registry.db import Database
 from tests.factories import SKILL_INSTITUTION
 from tests.factories.world import resident_id
-from tests.integration.batches.helpers import reviewed
+from tests.integration.batches.helpers import csv_file, good_rows, reviewed
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_number, notice_ends_now, refusal, submitted
 
@@ -160,3 +160,18 @@ async def test_a_replacement_is_checked_and_shown_before_it_is_confirmed(
     assert '<td id="corrected-level">3</td>' in shown.text
     page = (await staff.client.get(f"/console/certificates/{number}")).text
     assert "王晓明" not in page  # nothing written before the confirmation
+
+
+async def test_an_upload_form_left_empty_names_each_field_as_the_form_labels_it(staff: Staff, world: Database) -> None:
+    await staff.sign_in("institution")
+    no_file = {"file": ("", b"", "application/octet-stream")}  # what a browser sends for a file input left empty
+    unchosen = await staff.post("/console/batches/new", UPLOAD, files=no_file)
+    assert unchosen.status_code == 400
+    assert refusal(unchosen).startswith("请选择成绩文件（字段 file）/ ")
+    files = {"file": ("r.csv", csv_file(good_rows(1)))}
+    for name, label in (("institution", "鉴定机构编码"), ("assessed_on", "考核日期")):
+        blank = await staff.post("/console/batches/new", {**UPLOAD, name: ""}, files=files)
+        assert blank.status_code == 400
+        assert refusal(blank).startswith(f"请填写{label}（字段 {name}）/ "), refusal(blank)
+        assert '<a href="/console/batches/new" id="back">' in blank.text
+    assert "共 1" not in (await staff.client.get("/console/batches")).text  # nothing was submitted
