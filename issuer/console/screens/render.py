@@ -19,6 +19,7 @@ from issuer.batches.workflow import RowStatus, State
 from issuer.console.pages import environment, language, render_now
 from issuer.injected import Caller
 from registry.calendar import province_minute
+from registry.events import EventKind
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
 
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
@@ -55,6 +56,25 @@ ROW_LABELS_ZH: Final = {
 }
 
 
+#: A batch's history as staff read it (Chinese, English); the event's stable name is shown beside it, as
+#: the log and ``certreg`` name it. A kind not listed shows its name only.
+EVENT_LABELS: Final = {
+    EventKind.BATCH_SUBMITTED: ("提交", "submitted"),
+    EventKind.BATCH_RESUBMITTED: ("重新提交", "resubmitted"),
+    EventKind.BATCH_CITY_REVIEWED: ("市州初审通过", "city review passed"),
+    EventKind.BATCH_PROVINCE_APPROVED: ("省级复审通过", "province review passed"),
+    EventKind.BATCH_REJECTED: ("退回", "returned"),
+    EventKind.BATCH_NOTICE_STARTED: ("启动公示", "notice started"),
+    EventKind.BATCH_OBJECTION: ("登记异议", "objection recorded"),
+    EventKind.BATCH_OBJECTION_RESOLVED: ("处理暂缓的行", "held rows resolved"),
+    EventKind.BATCH_ISSUED: ("发证", "issued"),
+    EventKind.BATCH_ROWS_EXCLUDED: ("剔除行", "rows excluded"),
+    EventKind.BATCH_ROWS_HELD: ("暂缓发证", "rows held"),
+    EventKind.BATCH_DOCUMENTS: ("下载证书文件", "documents downloaded"),
+    EventKind.BATCH_PHOTOS: ("上传照片", "photos stored"),
+}
+
+
 def _labels(lang: str) -> dict[str, Any]:
     """The label functions of the templates: a batch's state, a row's status, a kind, a certificate's status."""
     en = lang == "en"
@@ -71,7 +91,12 @@ def _labels(lang: str) -> dict[str, Any]:
         known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None
         return value if known is None or en else known.label_zh
 
+    def event(value: str) -> str:
+        known = EVENT_LABELS.get(EventKind(value)) if value in EventKind.__members__.values() else None
+        return "" if known is None else known[1] if en else known[0]
+
     return {
+        "event_label": event,
         "state_label": lambda value: state_label(value, lang),
         "kind_label": kind,
         "row_label": row,

@@ -175,3 +175,16 @@ async def test_an_upload_form_left_empty_names_each_field_as_the_form_labels_it(
         assert refusal(blank).startswith(f"请填写{label}（字段 {name}）/ "), refusal(blank)
         assert '<a href="/console/batches/new" id="back">' in blank.text
     assert "共 1" not in (await staff.client.get("/console/batches")).text  # nothing was submitted
+
+
+async def test_a_batch_s_history_says_each_step_in_chinese_beside_its_event_name(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await reviewed(world, console_settings, batch)
+    await staff.sign_in("institution")
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert '<td class="event">提交 <span class="muted">batch.submitted</span></td>' in page
+    assert '<td class="event">市州初审通过 <span class="muted">batch.city_reviewed</span></td>' in page
+    english = (await staff.client.get(f"/console/batches/{batch}?lang=en")).text
+    assert '<td class="event">province review passed <span class="muted">batch.province_approved</span></td>' in english
