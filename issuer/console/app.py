@@ -30,7 +30,7 @@ from issuer.console.accounts import (
     Refusal,
     sign_in,
 )
-from issuer.console.csrf import csrf_guard
+from issuer.console.csrf import BEFORE_SIGN_IN, NOTHING_TO_END, csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
 from issuer.console.screens import SCREEN_HANDLERS
@@ -114,7 +114,7 @@ async def login_page(request: Request[Any, Any, Any], next: FromQuery[str] = "/c
     )
 
 
-@post("/login", name="console:login_submit", status_code=303)
+@post("/login", name="console:login_submit", status_code=303, opt={BEFORE_SIGN_IN: True})
 async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]) -> Response[Any]:
     """Check the name, password and code; on success a new session and 303 to ``next``."""
     runtime = console_runtime(request)
@@ -183,7 +183,7 @@ async def _login_again(
     )
 
 
-@post("/logout", name="console:logout", status_code=303)
+@post("/logout", name="console:logout", status_code=303, opt={NOTHING_TO_END: True})
 async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     """End the session (the CSRF guard has checked the form) and go back to the sign-in page."""
     live = await current_session(request)
@@ -219,17 +219,24 @@ def stylesheet() -> Response[bytes]:
 
 def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, SignInRequired)
-    if request.method not in ("GET", "HEAD"):
-        return _plain(401, str(exc))
-    return Redirect(f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}", status_code=303)
+    sign_in = f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}"
+    if request.method in ("GET", "HEAD"):
+        return Redirect(sign_in, status_code=303)
+    # A form posted without a live session: a page that says so, whose link signs in and comes back to the
+    # form's page (a redirect would turn the POST into a GET of the sign-in page and say nothing).
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=401,
+        title=("请重新登录", "Sign in again"),
+        heading="请重新登录 / Sign in again",
+        message="登录已失效，请重新登录；本次提交未执行 / your session has ended: sign in again (nothing was done)",
+        link=(sign_in, "重新登录", "Sign in again", "sign-in-again"),
+    )
 
 
 def _to_enrolment(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
     return Redirect("/console/totp", status_code=303)
-
-
-def _plain(status: int, message: str) -> Response[Any]:
-    return Response(message, status_code=status, media_type="text/plain")
 
 
 def _page(status: int, heading: tuple[str, str]) -> Any:

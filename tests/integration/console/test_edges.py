@@ -10,10 +10,15 @@ import asyncio
 import html
 import re
 from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import update
 
 from issuer.console.screens import issuing
 from registry.config import Settings
 from registry.db import Database
+from registry.models import StaffSession
+from registry.models.base import utcnow
 from tests.factories import SKILL_INSTITUTION
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows, reviewed
@@ -188,3 +193,30 @@ async def test_a_batch_s_history_says_each_step_in_chinese_beside_its_event_name
     assert '<td class="event">市州初审通过 <span class="muted">batch.city_reviewed</span></td>' in page
     english = (await staff.client.get(f"/console/batches/{batch}?lang=en")).text
     assert '<td class="event">province review passed <span class="muted">batch.province_approved</span></td>' in english
+
+
+async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_comes_back(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await staff.sign_in("institution")
+    token = await staff.csrf()  # the batch page is open in the browser …
+    async with world.transaction() as session:  # … and the session ends meanwhile (idle, reset, elsewhere)
+        await session.execute(update(StaffSession).values(ended_at=utcnow()))
+    late = await staff.client.post(
+        f"/console/batches/{batch}/exclude",
+        data={"_csrf": token, "rows": "2", "reason": "未参加考核"},
+        headers={"referer": f"http://testserver.local/console/batches/{batch}?status=ok"},
+    )
+    assert late.status_code == 401
+    assert late.headers["content-type"].startswith("text/html")
+    assert error_message(late).startswith("登录已失效，请重新登录")
+    back = quote(f"/console/batches/{batch}?status=ok", safe="")
+    assert f'<a href="/console/login?next={back}" id="sign-in-again">' in late.text
+    await staff.sign_in("institution")
+    assert "剔除 0" in (await staff.client.get(f"/console/batches/{batch}")).text  # nothing was done
+    async with world.transaction() as session:
+        await session.execute(update(StaffSession).values(ended_at=utcnow()))
+    again = await staff.client.post("/console/logout", data={"_csrf": token})  # sign-out clicked twice
+    assert again.status_code == 303
+    assert again.headers["location"] == "/console/login"
