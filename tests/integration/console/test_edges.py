@@ -220,3 +220,21 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_com
     again = await staff.client.post("/console/logout", data={"_csrf": token})  # sign-out clicked twice
     assert again.status_code == 303
     assert again.headers["location"] == "/console/login"
+
+
+async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_not_to_the_form_s_post(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await staff.sign_in("institution")
+    page = f"/console/batches/{batch}"
+    refused = await staff.post(
+        f"{page}/exclude", {"rows": "x", "reason": "未参加"}, headers={"referer": f"http://testserver.local{page}"}
+    )
+    assert refused.status_code == 400
+    assert f'<a href="{page}?lang=en" hreflang="en">English</a>' in refused.text  # not …/exclude?lang=en: a 405
+    unreferred = await staff.post(f"{page}/exclude", {"rows": "x", "reason": "未参加"})
+    assert '<a href="/console/?lang=en" hreflang="en">English</a>' in unreferred.text
+    english = await staff.client.get(f"{page}?lang=en")
+    assert english.status_code == 200
+    assert "<h1>Batch" in english.text
