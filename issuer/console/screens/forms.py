@@ -63,8 +63,8 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 def text(fields: dict[str, str], name: str, *, required: bool = True, max_length: int = 200) -> str:
-    value = check_text(fields.get(name, "").strip(), field=name)
     zh, en = label(name)
+    value = check_text(fields.get(name, "").strip(), field=name, what=(zh, en))
     if required and not value:
         raise _bad(name, f"请填写{zh}", f"{en} is required")
     if len(value) > max_length:
