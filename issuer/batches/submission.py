@@ -227,7 +227,9 @@ async def resubmit_batch(
 async def exclude_rows(database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str) -> None:
     """Exclude rows (bad or not) of a ``submitted`` batch so it can go on without them; reason required.
 
-    Raises :class:`BatchRequestError` for an empty reason or row numbers the batch does not hold.
+    Rows already excluded are left as they are: the event names the rows this call excluded, and a call that
+    excludes none (a double click) writes none. Raises :class:`BatchRequestError` for an empty reason or row
+    numbers the batch does not hold.
     """
     reason = require_reason(reason)
     async with database.transaction() as session:
@@ -237,8 +239,11 @@ async def exclude_rows(database: Database, caller: Principal, batch_id: int, row
         await store.move_state(session, batch, (State.SUBMITTED,), None, action_zh="剔除行", action_en="excluding rows")
         current = await store.rows_with_status(session, batch.id, rows)
         require_rows(rows, current, (RowStatus.OK, RowStatus.BAD, RowStatus.EXCLUDED))
+        rows = sorted(number for number, status in current.items() if status != RowStatus.EXCLUDED)
+        if not rows:  # all excluded already (a double click, a retry): nothing changes, nothing to log
+            return
         await store.set_status(session, batch.id, rows, RowStatus.EXCLUDED)
         await store.refresh_counts(session, batch.id)
-        details: dict[str, str | int | bytes | bool | None] = {"rows": row_ranges(rows), "count": len(set(rows))}
+        details: dict[str, str | int | bytes | bool | None] = {"rows": row_ranges(rows), "count": len(rows)}
         event = batch_event(EventKind.BATCH_ROWS_EXCLUDED, batch.id, caller, reason=reason, details=details)
         await append_events(session, [event])

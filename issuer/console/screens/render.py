@@ -46,16 +46,6 @@ async def provide_staff(request: Request[Any, Any, Any], principal: Caller) -> P
     return principal
 
 
-#: Row statuses in Chinese (the English is the value itself).
-ROW_LABELS_ZH: Final = {
-    RowStatus.OK: "合格",
-    RowStatus.BAD: "错误",
-    RowStatus.EXCLUDED: "剔除",
-    RowStatus.HELD: "暂缓",
-    RowStatus.ISSUED: "已发证",
-}
-
-
 #: A batch's history as staff read it (Chinese, English); the event's stable name is shown beside it, as
 #: the log and ``certreg`` name it. A kind not listed shows its name only.
 EVENT_LABELS: Final = {
@@ -85,7 +75,7 @@ def _labels(lang: str) -> dict[str, Any]:
 
     def row(value: str) -> str:
         known = RowStatus(value) if value in RowStatus.__members__.values() else None
-        return value if known is None or en else ROW_LABELS_ZH[known]
+        return value if known is None or en else known.label_zh
 
     def certificate(value: str) -> str:
         known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None

@@ -238,3 +238,20 @@ async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_no
     english = await staff.client.get(f"{page}?lang=en")
     assert english.status_code == 200
     assert "<h1>Batch" in english.text
+
+
+async def test_rows_in_the_wrong_status_are_named_by_the_status_staff_see_and_a_second_exclude_logs_nothing(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch = await submitted(world, console_settings)
+    await staff.sign_in("institution")
+    for _ in range(2):  # a double click
+        excluded = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "未参加考核"})
+        assert excluded.status_code == 303
+    page = (await staff.client.get(f"/console/batches/{batch}")).text
+    assert page.count("batch.rows_excluded") == 1  # the second changed nothing, so it is not in the log
+    await reviewed(world, console_settings, batch, notice=True)
+    await staff.sign_in("city")
+    held = await staff.post(f"/console/batches/{batch}/objections", {"rows": "2", "reason": "有人举报"})
+    assert held.status_code == 422
+    assert refusal(held) == "这些行的状态不允许此操作：2（须为 合格、暂缓）/ rows 2 are not ok, held"
