@@ -8,6 +8,7 @@ for the inserts alone. Each service records its event in the same transaction as
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -163,6 +164,24 @@ async def submit_batch(
         await append_events(session, [event])
     progress("store", len(rows), len(rows))
     return Imported(batch_id=batch.id, parsed=parsed, rows=rows)
+
+
+async def earlier_upload(database: Database, caller: Principal, upload: Upload) -> int | None:
+    """The batch this very file already made for the same institution, kind and assessment date (not
+    returned), if the caller may submit for that institution: a form sent twice (a double click on a slow
+    upload) goes to the batch it made instead of importing a second one whose rows all clash with the
+    first's (rule 2's duplicates)."""
+    async with database.reader() as session:
+        refs = await refstore.institution_refs(session, upload.institution)
+        authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
+        found = await store.find_same_upload(
+            session,
+            institution=upload.institution,
+            kind=upload.kind.value,
+            assessed_on=upload.assessed_on,
+            sha256=hashlib.sha256(upload.data).digest(),
+        )
+    return None if found is None else found.id
 
 
 async def resubmit_batch(

@@ -255,3 +255,20 @@ async def test_rows_in_the_wrong_status_are_named_by_the_status_staff_see_and_a_
     held = await staff.post(f"/console/batches/{batch}/objections", {"rows": "2", "reason": "有人举报"})
     assert held.status_code == 422
     assert refusal(held) == "这些行的状态不允许此操作：2（须为 合格、暂缓）/ rows 2 are not ok, held"
+
+
+async def test_the_same_file_uploaded_twice_is_imported_once(staff: Staff, world: Database) -> None:
+    await staff.sign_in("institution")
+    files = {"file": ("r.csv", csv_file(good_rows(2)))}
+    first = await staff.post("/console/batches/new", UPLOAD, files=files)
+    second = await staff.post("/console/batches/new", UPLOAD, files=files)  # a double click on 上传并检查
+    batch = first.headers["location"].split("?")[0]
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert second.headers["location"] == f"{batch}?again=1"
+    page = await staff.client.get(second.headers["location"])
+    assert 'id="same-file"' in page.text
+    assert "此文件已上传" in page.text
+    listed = (await staff.client.get("/console/batches")).text
+    assert "全部 (1)" in listed
+    other_day = await staff.post("/console/batches/new", {**UPLOAD, "assessed_on": "2025-06-02"}, files=files)
+    assert other_day.headers["location"].split("?")[0] != batch  # another date: another batch (its rows the rule's)
