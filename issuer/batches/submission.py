@@ -174,14 +174,20 @@ async def earlier_upload(database: Database, caller: Principal, upload: Upload) 
     async with database.reader() as session:
         refs = await refstore.institution_refs(session, upload.institution)
         authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
-        found = await store.find_same_upload(
-            session,
-            institution=upload.institution,
-            kind=upload.kind.value,
-            assessed_on=upload.assessed_on,
-            sha256=hashlib.sha256(upload.data).digest(),
-        )
+        found = await same_upload(session, upload)
     return None if found is None else found.id
+
+
+async def same_upload(session: AsyncSession, upload: Upload) -> Batch | None:
+    """The latest batch not returned made from this very file for the same institution, kind and date (no
+    policy: :func:`earlier_upload` for a caller; ``certreg batch run`` finds its batch with it)."""
+    return await store.find_same_upload(
+        session,
+        institution=upload.institution,
+        kind=upload.kind.value,
+        assessed_on=upload.assessed_on,
+        sha256=hashlib.sha256(upload.data).digest(),
+    )
 
 
 async def resubmit_batch(

@@ -8,6 +8,7 @@ role never holds (the policy table's rows): the services still decide every requ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any, Final
 
@@ -20,6 +21,7 @@ from issuer.console.pages import environment, language, render_now
 from issuer.injected import Caller
 from registry.calendar import province_minute
 from registry.events import EventKind
+from registry.labels import LabelledEnum
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
 
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
@@ -73,13 +75,14 @@ def _labels(lang: str) -> dict[str, Any]:
         known = CertificateKind(value) if value in CertificateKind.__members__.values() else None
         return value if known is None else (KIND_LABELS_EN if en else KIND_LABELS_ZH)[known]
 
-    def row(value: str) -> str:
-        known = RowStatus(value) if value in RowStatus.__members__.values() else None
-        return value if known is None or en else known.label_zh
+    def chinese(labelled: type[LabelledEnum]) -> Callable[[str], str]:
+        """A status's Chinese label (the English is the wire value itself)."""
 
-    def certificate(value: str) -> str:
-        known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None
-        return value if known is None or en else known.label_zh
+        def label(value: str) -> str:
+            known = labelled(value) if value in labelled.__members__.values() else None
+            return value if known is None or en else known.label_zh
+
+        return label
 
     def event(value: str) -> str:
         known = EVENT_LABELS.get(EventKind(value)) if value in EventKind.__members__.values() else None
@@ -89,8 +92,8 @@ def _labels(lang: str) -> dict[str, Any]:
         "event_label": event,
         "state_label": lambda value: state_label(value, lang),
         "kind_label": kind,
-        "row_label": row,
-        "status_label": certificate,
+        "row_label": chinese(RowStatus),
+        "status_label": chinese(CertificateStatus),
         "action_label": lambda a: Action(a).label_en if en else Action(a).label_zh,
     }
 
