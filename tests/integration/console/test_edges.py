@@ -23,7 +23,7 @@ from tests.factories import SKILL_INSTITUTION
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows, reviewed
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import issued_number, notice_ends_now, refusal, submitted
+from tests.integration.console.helpers import issued_batch, issued_number, notice_ends_now, refusal, submitted
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
@@ -272,3 +272,19 @@ async def test_the_same_file_uploaded_twice_is_imported_once(staff: Staff, world
     assert "全部 (1)" in listed
     other_day = await staff.post("/console/batches/new", {**UPLOAD, "assessed_on": "2025-06-02"}, files=files)
     assert other_day.headers["location"].split("?")[0] != batch  # another date: another batch (its rows the rule's)
+
+
+async def test_a_print_run_of_a_batch_with_no_valid_certificate_says_why(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    batch, numbers = await issued_batch(world, console_settings)
+    await staff.sign_in("province_admin")
+    for number in numbers:
+        revoked = await staff.post(f"/console/certificates/{number}/revoke", {"reason": "违规取得", "confirm": "yes"})
+        assert revoked.status_code == 303
+    run = await staff.client.get(f"/console/batches/{batch}/certificates.pdf")
+    assert run.status_code == 409
+    assert refusal(run) == (
+        "批次中没有有效的证书可打印（均已撤销或已换发、补发）/ the batch has no valid certificate to print (each is "
+        "revoked or superseded)"
+    )
