@@ -10,7 +10,7 @@ import asyncio
 import html
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import update
 
@@ -24,6 +24,7 @@ from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows, reviewed
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_batch, issued_number, notice_ends_now, refusal, submitted
+from tests.support_console import PASSWORD, csrf_in
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
 _ERROR = re.compile(r'data-testid="error-message">(.*?)</p>', re.DOTALL)
@@ -213,7 +214,10 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_com
     assert error_message(late).startswith("登录已失效，请重新登录")
     back = quote(f"/console/batches/{batch}?status=ok", safe="")
     assert f'<a href="/console/login?next={back}" id="sign-in-again">' in late.text
-    await staff.sign_in("institution")
+    form = await staff.client.get(f"/console/login?next={back}")  # the link, the ended session's cookie still sent
+    fields = {"_csrf": csrf_in(form.text), "login": "institution", "password": PASSWORD, "next": unquote(back)}
+    signed_in = await staff.client.post("/console/login", data=fields)
+    assert (signed_in.status_code, signed_in.headers["location"]) == (303, f"/console/batches/{batch}?status=ok")
     assert "剔除 0" in (await staff.client.get(f"/console/batches/{batch}")).text  # nothing was done
     async with world.transaction() as session:
         await session.execute(update(StaffSession).values(ended_at=utcnow()))
