@@ -12,7 +12,15 @@ from issuer.errors import InvalidInputError
 
 @pytest.mark.parametrize(
     ("typed", "rows"),
-    [("3", [3]), ("3, 5-7", [3, 5, 6, 7]), ("7–9，2、2", [2, 7, 8, 9]), (" 4 ; 4 ", [4]), ("10～11", [10, 11])],
+    [
+        ("3", [3]),
+        ("3, 5-7", [3, 5, 6, 7]),
+        ("7–9，2、2", [2, 7, 8, 9]),
+        (" 4 ; 4 ", [4]),
+        ("10～11", [10, 11]),
+        ("３－５", [3, 4, 5]),
+        ("２—３；８", [2, 3, 8]),
+    ],  # typed in a Chinese IME's full-width mode
 )
 def test_row_numbers_as_typed(typed: str, rows: list[int]) -> None:
     assert row_numbers({"rows": typed}) == rows
