@@ -317,6 +317,7 @@ CONSOLE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 
 
 def under_console(path: str) -> bool:
+    """Whether ``path`` is the console's (its cookies' path is where the router is mounted)."""
     return path == COOKIE_PATH or path.startswith(f"{COOKIE_PATH}/")
 
 
@@ -334,7 +335,7 @@ def console_http_errors(elsewhere: Handler) -> Handler:
 def console_router() -> Router:
     """The console under ``/console``: its own ``principal``, the CSRF guard, the page error table."""
     return Router(
-        path="/console",
+        path=COOKIE_PATH,
         route_handlers=[
             login_page,
             login_submit,
