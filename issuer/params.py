@@ -31,12 +31,14 @@ def has_control_characters(text: str, *, allowed: str = "") -> bool:
     return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
 
 
-def check_text(text: str, *, field: str, allowed: str = "") -> str:
+def check_text(text: str, *, field: str, allowed: str = "", what: tuple[str, str] | None = None) -> str:
     """``text`` unchanged; raises :class:`InvalidInputError` (400, code ``<field>.characters``) when it holds
-    a control character other than those in ``allowed``."""
+    a control character other than those in ``allowed``. ``what`` names the field in Chinese and English as a
+    form labels it (a console page); without it, the field's wire name (an API body)."""
     if has_control_characters(text, allowed=allowed):
+        zh, en = what or (f"{field} ", field)
         raise InvalidInputError(
-            f"{field} 含控制字符 / {field} contains control characters", field=field, code=f"{field}.characters"
+            f"{zh}含控制字符 / {en} contains control characters", field=field, code=f"{field}.characters"
         )
     return text
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from litestar.config.app import AppConfig
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.plugins import InitPlugin
 
 from issuer.artefacts.api import ARTEFACT_ROUTES
 from issuer.batches.api import batch_routes
 from issuer.checkpoints import checkpoint_lifespan
-from issuer.console.app import console_router
+from issuer.console.app import console_http_errors, console_router
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.identity.api import IDENTITY_ROUTES
 from issuer.issuing.api import ISSUING_ROUTES
@@ -39,6 +40,8 @@ class IssuerPlugin(InitPlugin):
         app_config.dependencies["issuer"] = Provide(provide_issuer, sync_to_thread=False)
         app_config.dependencies["principal"] = Provide(provide_principal)
         app_config.exception_handlers.update(ISSUER_EXCEPTION_HANDLERS)
+        handlers = app_config.exception_handlers  # the framework's own refusals under /console are pages
+        handlers[HTTPException] = console_http_errors(handlers[HTTPException])  # VerifyPlugin's, mounted before
         if app_config.openapi_config is not None:  # the issuer's bearer scheme (issuer.openapi)
             config = app_config.openapi_config
             existing = config.components if isinstance(config.components, list) else [config.components]

@@ -30,6 +30,8 @@ MAX_XLSX_EXPANDED: Final = 100 * 1024 * 1024
 MAX_XLSX_RATIO: Final = 200
 #: The compound-file signature: an Excel 97-2003 workbook (.xls, WPS .et), or an XLSX encrypted by an open password.
 OLE2: Final = bytes.fromhex("D0CF11E0A1B11AE1")
+#: The start of every PDF file.
+PDF: Final = b"%PDF-"
 #: Rows above the header that may be a title (``2025年第一批电工成绩表``, merged over the columns) or a line such
 #: as ``填报单位：…``: issuers keep them in the sheets they print. Past this many, the header is not searched for.
 TITLE_ROWS: Final = 3
@@ -77,6 +79,12 @@ def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> l
         raise TableError("file.empty", "文件为空 / the file is empty")
     if data[:8] == OLE2:
         raise _old_workbook(data)
+    if data[:5] == PDF:  # a scan or a printout of the sheet: say what it is, not "no recognisable header"
+        raise TableError(
+            "file.pdf",
+            "这是 PDF 文件，不是成绩表：请上传 XLSX 或 CSV 格式的成绩文件 / this is a PDF file, not a results table: "
+            "upload the results as XLSX or CSV",
+        )
     if data[:4] == b"PK\x03\x04":
         if not filename.lower().endswith((".xlsx", ".xlsm")):
             raise TableError("file.type", f"{filename} 是压缩文件，不是 CSV / {filename} is a zip file, not CSV")

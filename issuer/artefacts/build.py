@@ -26,7 +26,7 @@ import msgspec
 
 from issuer.artefacts.sources import PAGE, Member, Unsealed
 from issuer.artefacts.store import ArtefactKind, Built, FileStore, Manifest
-from issuer.documents.errors import DocumentError
+from issuer.documents.errors import DocumentError, NothingToPrintError
 from issuer.documents.model import CertificateDocument, Variant
 from issuer.documents.pool import Failure, render_many
 from issuer.documents.render import render_print_run
@@ -206,6 +206,11 @@ def build_certificates_pdf(
     target = store.path(job.batch_id, job.kind, job.variant)
     temporary = target.with_name(target.name + ".tmp")
     valid = [member.number for member in job.members if member.valid]
+    if not valid:  # not "no sealed number or none fits": there is nothing current to print at all
+        raise NothingToPrintError(
+            "批次中没有有效的证书可打印（均已撤销或已换发、补发）/ the batch has no valid certificate to print (each "
+            "is revoked or superseded)"
+        )
     left_out: list[str] = []
     done = 0
 

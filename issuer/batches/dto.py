@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -40,10 +40,15 @@ class ResolveRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: Reason
 
 
+#: The longest notice a request may ask for: a year (docs/rules.md rule 8). A notice cannot be shortened once
+#: started, so a typo (999 for 9) must be refused rather than hold a batch for years; the console holds to it too.
+MAX_NOTICE_DAYS: Final = 365
+
+
 class NoticeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``/notice``: ``days`` may lengthen the notice past the minimum, never shorten it."""
 
-    days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    days: Annotated[int, msgspec.Meta(ge=0, le=MAX_NOTICE_DAYS)] | None = None
     reason: Reason = ""
 
 

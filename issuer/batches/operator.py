@@ -14,7 +14,6 @@ not rejected) and continue from its state. The notice is never skipped (rule 8),
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Final
 
@@ -110,13 +109,7 @@ async def run_issue(
     allow without waiting."""
     now = now or datetime.now(UTC)
     async with database.reader() as session:
-        found = await store.find_same_upload(
-            session,
-            institution=upload.institution,
-            kind=upload.kind.value,
-            assessed_on=upload.assessed_on,
-            sha256=hashlib.sha256(upload.data).digest(),
-        )
+        found = await submission.same_upload(session, upload)
         viewer = await _viewer(session, crew, upload)
     steps: list[str] = []
     if found is None:

@@ -8,6 +8,7 @@ for the inserts alone. Each service records its event in the same transaction as
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -165,6 +166,30 @@ async def submit_batch(
     return Imported(batch_id=batch.id, parsed=parsed, rows=rows)
 
 
+async def earlier_upload(database: Database, caller: Principal, upload: Upload) -> int | None:
+    """The batch this very file already made for the same institution, kind and assessment date (not
+    returned), if the caller may submit for that institution: a form sent twice (a double click on a slow
+    upload) goes to the batch it made instead of importing a second one whose rows all clash with the
+    first's (rule 2's duplicates)."""
+    async with database.reader() as session:
+        refs = await refstore.institution_refs(session, upload.institution)
+        authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
+        found = await same_upload(session, upload)
+    return None if found is None else found.id
+
+
+async def same_upload(session: AsyncSession, upload: Upload) -> Batch | None:
+    """The latest batch not returned made from this very file for the same institution, kind and date (no
+    policy: :func:`earlier_upload` for a caller; ``certreg batch run`` finds its batch with it)."""
+    return await store.find_same_upload(
+        session,
+        institution=upload.institution,
+        kind=upload.kind.value,
+        assessed_on=upload.assessed_on,
+        sha256=hashlib.sha256(upload.data).digest(),
+    )
+
+
 async def resubmit_batch(
     database: Database,
     settings: Settings,
@@ -227,7 +252,9 @@ async def resubmit_batch(
 async def exclude_rows(database: Database, caller: Principal, batch_id: int, rows: list[int], reason: str) -> None:
     """Exclude rows (bad or not) of a ``submitted`` batch so it can go on without them; reason required.
 
-    Raises :class:`BatchRequestError` for an empty reason or row numbers the batch does not hold.
+    Rows already excluded are left as they are: the event names the rows this call excluded, and a call that
+    excludes none (a double click) writes none. Raises :class:`BatchRequestError` for an empty reason or row
+    numbers the batch does not hold.
     """
     reason = require_reason(reason)
     async with database.transaction() as session:
@@ -237,8 +264,11 @@ async def exclude_rows(database: Database, caller: Principal, batch_id: int, row
         await store.move_state(session, batch, (State.SUBMITTED,), None, action_zh="剔除行", action_en="excluding rows")
         current = await store.rows_with_status(session, batch.id, rows)
         require_rows(rows, current, (RowStatus.OK, RowStatus.BAD, RowStatus.EXCLUDED))
+        rows = sorted(number for number, status in current.items() if status != RowStatus.EXCLUDED)
+        if not rows:  # all excluded already (a double click, a retry): nothing changes, nothing to log
+            return
         await store.set_status(session, batch.id, rows, RowStatus.EXCLUDED)
         await store.refresh_counts(session, batch.id)
-        details: dict[str, str | int | bytes | bool | None] = {"rows": row_ranges(rows), "count": len(set(rows))}
+        details: dict[str, str | int | bytes | bool | None] = {"rows": row_ranges(rows), "count": len(rows)}
         event = batch_event(EventKind.BATCH_ROWS_EXCLUDED, batch.id, caller, reason=reason, details=details)
         await append_events(session, [event])

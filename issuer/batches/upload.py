@@ -30,6 +30,14 @@ from registry.vocab import CertificateKind
 #: Room for the multipart framing and the small form fields on top of the file itself.
 FORM_SLACK: Final = 64 * 1024
 SUBMIT_FIELDS: Final = ("file", "institution", "kind", "assessed_on")
+#: Each field as the console's upload form labels it (Chinese, English): a refusal names what staff see on the
+#: page, and the wire name beside it for a script.
+FIELD_LABELS: Final = {
+    "file": ("成绩文件", "the results file"),
+    "institution": ("鉴定机构编码", "the institution code"),
+    "kind": ("证书类别", "the kind"),
+    "assessed_on": ("考核日期", "the assessment date"),
+}
 RESUBMIT_FIELDS: Final = ("file",)
 
 
@@ -105,7 +113,7 @@ async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tupl
     upload = seen.pop("file", None)
     if not isinstance(upload, UploadFile):
         raise _bad(
-            "缺少文件：请在字段 file 中上传成绩文件 / no file: send the results file in the multipart field 'file'",
+            "请选择成绩文件（字段 file）/ no file: choose the results file (the multipart field 'file')",
             "upload.file_missing",
         )
     data = await upload.read(max_bytes + 1)
@@ -131,7 +139,8 @@ async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tupl
 def required(form: Form, name: str) -> str:
     value = form.fields.get(name, "")
     if not value:
-        raise _bad(f"缺少字段 {name} / the field {name!r} is required", "upload.field_missing")
+        zh, en = FIELD_LABELS.get(name, (name, repr(name)))
+        raise _bad(f"请填写{zh}（字段 {name}）/ {en} (field {name!r}) is required", "upload.field_missing")
     return value
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Final
 
 from issuer.batches.errors import BatchRequestError
@@ -36,12 +35,12 @@ class State(LabelledEnum):
     REJECTED = "rejected", "已退回"
 
 
-class RowStatus(StrEnum):
-    OK = "ok"
-    BAD = "bad"
-    EXCLUDED = "excluded"
-    HELD = "held"  # an objection during the notice (rule 8) or a reviewer's hold at issue time
-    ISSUED = "issued"
+class RowStatus(LabelledEnum):
+    OK = "ok", "合格"
+    BAD = "bad", "错误"
+    EXCLUDED = "excluded", "剔除"
+    HELD = "held", "暂缓"  # an objection during the notice (rule 8) or a reviewer's hold at issue time
+    ISSUED = "issued", "已发证"
 
 
 #: States in which a batch's rows are still on their way to certificates (duplicate checks look here).
@@ -166,8 +165,7 @@ def require_rows(wanted: list[int], current: dict[int, str], allowed: tuple[RowS
         )
     wrong = sorted(number for number, status in current.items() if status not in allowed)
     if wrong:
-        names = ", ".join(s.value for s in allowed)
+        listed, zh, en = row_ranges(wrong), "、".join(s.label_zh for s in allowed), ", ".join(allowed)
         raise BatchRequestError(
-            f"这些行的状态不允许此操作：{row_ranges(wrong)}（须为 {names}） / rows {row_ranges(wrong)} are not {names}",
-            code="rows.status",
+            f"这些行的状态不允许此操作：{listed}（须为 {zh}）/ rows {listed} are not {en}", code="rows.status"
         )

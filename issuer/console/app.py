@@ -20,7 +20,7 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
@@ -30,7 +30,7 @@ from issuer.console.accounts import (
     Refusal,
     sign_in,
 )
-from issuer.console.csrf import csrf_guard
+from issuer.console.csrf import BEFORE_SIGN_IN, NOTHING_TO_END, csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
 from issuer.console.pages import render, render_now
 from issuer.console.screens import SCREEN_HANDLERS
@@ -53,9 +53,13 @@ from registry.models import SessionStage
 from verify.http.errors import (
     DATABASE_DOWN_MESSAGE,
     DATABASE_OUTAGES,
+    Handler,
     database_down,
     database_retry_after,
+    http_message,
     log_database_down,
+    validation_message,
+    wire_names,
 )
 
 logger = logging.getLogger("certreg.console")
@@ -110,7 +114,7 @@ async def login_page(request: Request[Any, Any, Any], next: FromQuery[str] = "/c
     )
 
 
-@post("/login", name="console:login_submit", status_code=303)
+@post("/login", name="console:login_submit", status_code=303, opt={BEFORE_SIGN_IN: True})
 async def login_submit(request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]) -> Response[Any]:
     """Check the name, password and code; on success a new session and 303 to ``next``."""
     runtime = console_runtime(request)
@@ -179,7 +183,7 @@ async def _login_again(
     )
 
 
-@post("/logout", name="console:logout", status_code=303)
+@post("/logout", name="console:logout", status_code=303, opt={NOTHING_TO_END: True})
 async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     """End the session (the CSRF guard has checked the form) and go back to the sign-in page."""
     live = await current_session(request)
@@ -215,17 +219,24 @@ def stylesheet() -> Response[bytes]:
 
 def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, SignInRequired)
-    if request.method not in ("GET", "HEAD"):
-        return _plain(401, str(exc))
-    return Redirect(f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}", status_code=303)
+    sign_in = f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}"
+    if request.method in ("GET", "HEAD"):
+        return Redirect(sign_in, status_code=303)
+    # A form posted without a live session: a page that says so, whose link signs in and comes back to the
+    # form's page (a redirect would turn the POST into a GET of the sign-in page and say nothing).
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=401,
+        title=("请重新登录", "Sign in again"),
+        heading="请重新登录 / Sign in again",
+        message="登录已失效，请重新登录；本次提交未执行 / your session has ended: sign in again (nothing was done)",
+        link=(sign_in, "重新登录", "Sign in again", "sign-in-again"),
+    )
 
 
 def _to_enrolment(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
     return Redirect("/console/totp", status_code=303)
-
-
-def _plain(status: int, message: str) -> Response[Any]:
-    return Response(message, status_code=status, media_type="text/plain")
 
 
 def _page(status: int, heading: tuple[str, str]) -> Any:
@@ -241,6 +252,37 @@ def _page(status: int, heading: tuple[str, str]) -> Any:
         )
 
     return handler
+
+
+#: The heading of a page for the framework's own refusals, by status.
+_HTTP_HEADINGS: Final = {
+    400: ("输入有误", "Invalid input"),
+    404: ("未找到", "Not found"),
+    405: ("请求方法不对", "Wrong request method"),
+    413: ("内容过大", "Too large"),
+    415: ("内容类型不对", "Wrong content type"),
+    429: ("请求过于频繁", "Too many requests"),
+}
+
+
+def _http_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The framework's own refusals (a wrong method, a body past the limit, a malformed field) as a page with
+    the words the API gives for them: a person in a browser is never handed a JSON document."""
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc, ValidationException):
+        message = validation_message(exc, wire_names(request))
+    else:
+        message = http_message(request, exc)
+    heading = _HTTP_HEADINGS.get(exc.status_code, ("无法完成", "Cannot be done"))
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=exc.status_code,
+        title=heading,
+        heading=" / ".join(heading),
+        message=message,
+        headers=exc.headers,
+    )
 
 
 def _database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -269,14 +311,31 @@ CONSOLE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInputError: _page(400, ("输入有误", "Invalid input")),
     NotFoundError: _page(404, ("未找到", "Not found")),
     ConflictError: _page(409, ("无法完成", "Conflict")),
+    ValidationException: _http_page,  # the app's row for it answers JSON and is more specific than any below
     **dict.fromkeys(DATABASE_OUTAGES, _database_down),
 }
+
+
+def under_console(path: str) -> bool:
+    """Whether ``path`` is the console's (its cookies' path is where the router is mounted)."""
+    return path == COOKIE_PATH or path.startswith(f"{COOKIE_PATH}/")
+
+
+def console_http_errors(elsewhere: Handler) -> Handler:
+    """The app's handler of the framework's own refusals: a page under ``/console`` — including a path no
+    route matched (404) or a method none takes (405), which litestar raises before any router's table is
+    consulted — and ``elsewhere``'s answer on every other path."""
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        return _http_page(request, exc) if under_console(request.url.path) else elsewhere(request, exc)
+
+    return handler
 
 
 def console_router() -> Router:
     """The console under ``/console``: its own ``principal``, the CSRF guard, the page error table."""
     return Router(
-        path="/console",
+        path=COOKIE_PATH,
         route_handlers=[
             login_page,
             login_submit,

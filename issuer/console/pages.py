@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Concatenate, Final, Literal, ParamSpec
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 
 from issuer.auth.roles import ROLE_LABELS_ZH
+from issuer.console.csrf import form_page
 from issuer.console.nav import nav_for
 from issuer.console.session import (
     COOKIE_PATH,
@@ -58,11 +59,18 @@ def language(request: Request[Any, Any, Any]) -> Lang:
 
 
 def toggle_url(request: Request[Any, Any, Any], lang: Lang) -> str:
-    """This page in the other language."""
+    """This page in the other language. A page answering a form (a refusal, a confirmation) has no address
+    of its own — a GET of the form's path is a 405 — so its toggle leads to the page the form was on."""
     other = "zh" if lang == "en" else "en"
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query: list[tuple[str, str]]
+    if request.method in ("GET", "HEAD"):
+        path, query = request.url.path, list(request.query_params.multi_items())
+    else:
+        page = urlsplit(form_page(request))
+        path, query = page.path, parse_qsl(page.query)
+    params = [(k, v) for k, v in query if k != "lang"]
     params.append(("lang", other))
-    return f"{request.url.path}?{urlencode(params)}"
+    return f"{path}?{urlencode(params)}"
 
 
 def render_now(

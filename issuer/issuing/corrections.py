@@ -192,6 +192,49 @@ def _document(correction: Correction, number: str, *, profile: ProvinceProfile |
     )
 
 
+class CheckedCorrection(msgspec.Struct, frozen=True, kw_only=True):
+    """A replacement's fields checked, each in its canonical form; ``None``: not corrected."""
+
+    holder_name: str | None = None
+    document: HolderDocument | None = None
+    subject_code: str | None = None
+    level: int | None = None
+
+
+def _nothing_corrected() -> InvalidInputError:
+    return InvalidInputError(
+        "换发内容与原证书相同，遗失补发请用补发 / nothing is corrected: to replace a lost certificate use reissue",
+        field="correction",
+        code="replace.nothing_changed",
+    )
+
+
+def check_correction(
+    correction: Correction, kind: CertificateKind, *, today: date, profile: ProvinceProfile | None = None
+) -> CheckedCorrection:
+    """Each corrected field checked, without the certificate: raises :class:`InvalidInputError` for a
+    malformed field or when no field is given. The console checks a form with it before its confirmation
+    page (a typo is said before "are you sure?", not after); :func:`corrected` then compares with the
+    certificate."""
+    if correction.holder_id is None and correction.holder_id_type is not None:
+        raise InvalidInputError(
+            "更正证件类型须同时填写证件号码 / a corrected document type needs the document number too",
+            field="holder_id",
+            code="document.empty",
+        )
+    checked = CheckedCorrection(
+        holder_name=None if correction.holder_name is None else check_name(correction.holder_name),
+        document=None
+        if correction.holder_id is None
+        else _document(correction, correction.holder_id, profile=profile, today=today),
+        subject_code=None if correction.subject_code is None else _subject(kind, correction.subject_code),
+        level=None if correction.level is None else _level(kind, correction.level),
+    )
+    if checked == CheckedCorrection():
+        raise _nothing_corrected()
+    return checked
+
+
 def corrected(
     current: Content,
     correction: Correction,
@@ -204,30 +247,21 @@ def corrected(
     """The content after ``correction``; raises :class:`InvalidInputError` for a malformed field or when
     nothing changes (that is a reissue, not a replacement). A corrected document (any type the profile
     accepts) comes back in ``document``, to be sealed with the successor."""
+    checked = check_correction(correction, kind, today=today, profile=profile)
     content = current
-    if correction.holder_name is not None:
-        content = msgspec.structs.replace(content, holder_name=check_name(correction.holder_name))
-    if correction.holder_id is None and correction.holder_id_type is not None:
-        raise InvalidInputError(
-            "更正证件类型须同时填写证件号码 / a corrected document type needs the document number too",
-            field="holder_id",
-            code="document.empty",
-        )
-    if correction.holder_id is not None:
-        document = _document(correction, correction.holder_id, profile=profile, today=today)
+    if checked.holder_name is not None:
+        content = msgspec.structs.replace(content, holder_name=checked.holder_name)
+    if checked.document is not None:
+        document = checked.document
         digest = holder_digest(id_secret, document)
         if digest != current.holder_id_digest or document.masked != current.holder_id_masked:
             content = msgspec.structs.replace(
                 content, holder_id_digest=digest, holder_id_masked=document.masked, document=document
             )
-    if correction.subject_code is not None:
-        content = msgspec.structs.replace(content, subject_code=_subject(kind, correction.subject_code))
-    if correction.level is not None:
-        content = msgspec.structs.replace(content, level=_level(kind, correction.level))
+    if checked.subject_code is not None:
+        content = msgspec.structs.replace(content, subject_code=checked.subject_code)
+    if checked.level is not None:
+        content = msgspec.structs.replace(content, level=checked.level)
     if content == current:
-        raise InvalidInputError(
-            "换发内容与原证书相同，遗失补发请用补发 / nothing is corrected: to replace a lost certificate use reissue",
-            field="correction",
-            code="replace.nothing_changed",
-        )
+        raise _nothing_corrected()
     return content

@@ -202,6 +202,14 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         page = _missing_page(request)
         if page is not None:
             return page
+    response = _body(exc.status_code, http_message(request, exc), exc.extra or None)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def http_message(request: Request[Any, Any, Any], exc: HTTPException) -> str:
+    """The Chinese / English message of the framework's own client error (its detail is English only); the
+    staff console pages the same words (``issuer.console.app``), so a browser and a script read one text."""
     message = exc.detail
     if exc.status_code == 400 and "invalid utf-8" in message.lower():
         # msgspec >= 0.23 reports invalid UTF-8 itself (a DecodeError) instead of raising UnicodeDecodeError.
@@ -214,9 +222,7 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         message = f"请求内容过大（上限 {limit:,} 字节） / {message} (the limit is {limit:,} bytes)"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
-    response = _body(exc.status_code, message, exc.extra or None)
-    response.headers.update(exc.headers or {})
-    return response
+    return message
 
 
 def _body_limit(request: Request[Any, Any, Any]) -> int | None:

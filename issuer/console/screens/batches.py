@@ -9,6 +9,7 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Final
 
 from litestar import Request, Response, get, post
@@ -18,7 +19,16 @@ from litestar.response import Redirect
 
 from issuer.auth import Principal
 from issuer.batches import reports, submission, transitions
-from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, start_notice, submit_form
+from issuer.batches.dto import MAX_NOTICE_DAYS
+from issuer.batches.steps import (
+    ReviewStep,
+    RowsStep,
+    StepAction,
+    earlier_form_batch,
+    resubmit_form,
+    start_notice,
+    submit_form,
+)
 from issuer.batches.upload import (
     FORM_SLACK,
     RESUBMIT_FIELDS,
@@ -102,6 +112,9 @@ async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Resp
 async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
+    earlier = await earlier_form_batch(issuer, staff, form)
+    if earlier is not None:  # sent twice: the batch the first made, which says so
+        return Redirect(path=f"{batch_url(earlier)}?again=1", status_code=303)
     imported = await submit_form(issuer, staff, form)
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
@@ -115,9 +128,10 @@ async def batch_page(
     staff: Caller,
     status: FromQuery[RowStatus | None] = None,
     offset: Offset = 0,
+    again: FromQuery[bool] = False,
 ) -> Response[str]:
     """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
-    column, rule, message) and the history."""
+    column, rule, message) and the history; ``again``: its file was just uploaded a second time."""
     detail = await reports.batch_detail(
         issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
@@ -130,6 +144,7 @@ async def batch_page(
         status=status,
         statuses=list(RowStatus),
         page=PAGE,
+        again=again,
     )
 
 
@@ -177,10 +192,13 @@ def _review(step: ReviewStep) -> FormStep:
 
 
 async def _notice(issuer: IssuerRuntime, staff: Principal, batch_id: int, fields: dict[str, str]) -> None:
-    days_text = forms.text(fields, "days", required=False, max_length=3)
-    if days_text and not days_text.isdigit():
+    days_text = unicodedata.normalize("NFKC", forms.text(fields, "days", required=False, max_length=3))  # ３ → 3
+    if days_text and not (days_text.isascii() and days_text.isdigit() and int(days_text) <= MAX_NOTICE_DAYS):
         raise InvalidInputError(
-            "公示天数须为整数 / the notice days must be a whole number", field="days", code="form.days"
+            f"公示天数须为 0 至 {MAX_NOTICE_DAYS} 的整数 / the notice days must be a whole number from 0 to "
+            f"{MAX_NOTICE_DAYS}",
+            field="days",
+            code="form.days",
         )
     days = int(days_text) if days_text else None
     await start_notice(issuer, staff, batch_id, days, forms.reason(fields, required=False))

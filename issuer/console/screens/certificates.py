@@ -24,13 +24,15 @@ from issuer.console.screens.render import render
 from issuer.errors import InvalidInputError
 from issuer.injected import Caller, Runtime
 from issuer.issuing.changes import ChangeOrder, reissue_certificate, replace_certificate, revoke_certificate
-from issuer.issuing.corrections import Correction
+from issuer.issuing.corrections import Correction, check_correction, check_print_serial, check_reason
 from issuer.issuing.credentials import CredentialContext
 from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.search import certificate_view, find_by_holder
 from issuer.qr import make_code, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
+from registry.rules.policy import ProvinceProfile
+from registry.vocab import CertificateKind
 
 CHANGES: Final = ("revoke", "reissue", "replace")
 #: The fields of a replacement's correction, as the form names them (empty: unchanged).
@@ -125,6 +127,24 @@ async def _apply(change: str, number: str, fields: dict[str, str], issuer: Issue
     return result.number
 
 
+def _checked_before_confirmation(
+    change: str, fields: dict[str, str], kind: CertificateKind, profile: ProvinceProfile
+) -> list[tuple[str, str]]:
+    """The form checked as the service will check it, before the confirmation page: a missing reason, a
+    malformed print serial or correction is said before "are you sure?", not after it. For a replacement,
+    what the confirmation shows as corrected: (field, value), the ID number masked (pages show no full one)."""
+    check_reason(forms.reason(fields))
+    if change == "reissue" and (serial := forms.text(fields, "print_serial", required=False, max_length=64)):
+        check_print_serial(profile, serial)
+    if change != "replace":
+        return []
+    checked = check_correction(_correction(fields), kind, today=_today(), profile=profile)
+    shown = [("holder_name", checked.holder_name), ("subject_code", checked.subject_code)]
+    shown.append(("holder_id", checked.document.masked if checked.document else None))
+    shown.append(("level", None if checked.level is None else str(checked.level)))
+    return [(name, value) for name, value in shown if value is not None]
+
+
 @post("/certificates/{number:str}/{change:str}")
 async def change_certificate(
     *, request: Request[Any, Any, Any], number: FromPath[str], change: FromPath[str], issuer: Runtime, staff: Caller
@@ -138,9 +158,11 @@ async def change_certificate(
     profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today(), action=Action(change))
     if fields.get("confirm") != "yes":
-        forms.reason(fields)  # a missing reason is said before the confirmation, not after
-        shown = {k: v for k, v in fields.items() if k != "confirm"}
-        return render(request, staff, "confirm.html", c=view, change=change, fields=shown)
+        kept = {k: v for k, v in fields.items() if k != "confirm"}
+        shown = _checked_before_confirmation(change, fields, CertificateKind(view.kind), profile)
+        return render(
+            request, staff, "confirm.html", c=view, change=change, fields=kept, corrected=shown, field_label=forms.label
+        )
     shown_number = await _apply(change, view.number, fields, issuer, staff)
     return Redirect(path=f"{certificate_url(shown_number)}?done={change}", status_code=303)
 

@@ -12,6 +12,7 @@ is shown.
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
@@ -40,6 +41,29 @@ def api_status(request: Request[Any, Any, Any], exc: Exception) -> int:
     return 500  # pragma: no cover - ``Exception`` is a row of the table
 
 
+#: The lists a refusal page falls back to: (href, Chinese, English).
+_BATCHES: Final = ("/console/batches", "返回批次列表", "Back to the batches")
+_SEARCH: Final = ("/console/certificates", "返回证书查询", "Back to the certificate search")
+
+
+def back_link(request: Request[Any, Any, Any]) -> tuple[str, str, str]:
+    """Where the refusal page leads back to (href, Chinese, English): the batch, certificate or upload the
+    refused form was on (found again from a list, what was typed is harder to put right), else a list; when
+    that page itself was refused, its list."""
+    params = request.path_params
+    if "batch_id" in params:
+        back, listed = (f"/console/batches/{params['batch_id']}", "返回该批次", "Back to the batch"), _BATCHES
+    elif "number" in params:
+        number = quote(str(params["number"]), safe="")
+        back, listed = (f"/console/certificates/{number}", "返回该证书", "Back to the certificate"), _SEARCH
+    elif request.url.path == "/console/batches/new":
+        back, listed = ("/console/batches/new", "返回上传页面", "Back to the upload"), _BATCHES
+    else:
+        listed = _SEARCH if request.url.path.startswith("/console/certificates") else _BATCHES
+        back = listed
+    return listed if back[0] == request.url.path and request.method == "GET" else back
+
+
 def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
     """The refusal as a page: the API's status and message, the rows' problems for an issue refused."""
     principal = request.state.get(PRINCIPAL_KEY)
@@ -52,7 +76,14 @@ def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[st
         message = validation_message(exc, wire_names(request))
     problems = exc.problems if isinstance(exc, IneligibleError) else []
     return render(
-        request, principal, "refused.html", status_code=status, status=status, message=message, problems=problems
+        request,
+        principal,
+        "refused.html",
+        status_code=status,
+        status=status,
+        message=message,
+        problems=problems,
+        back=back_link(request),
     )
 
 

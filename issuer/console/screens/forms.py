@@ -8,6 +8,7 @@ check them further exactly as for the API (a reason's text, rows the batch holds
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Final, Literal
 
 from litestar import Request
@@ -15,8 +16,9 @@ from litestar import Request
 from issuer.errors import InvalidInputError
 from issuer.params import check_text
 
-#: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma).
-_RANGE: Final = re.compile(r"\s*(\d{1,10})\s*(?:[-–~～]\s*(\d{1,10}))?\s*")
+#: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma; the input is NFKC-normalised
+#: first, so the full-width digits and hyphen of a Chinese IME are the ASCII ones).
+_RANGE: Final = re.compile(r"\s*(\d{1,10})\s*(?:[-–—~～]\s*(\d{1,10}))?\s*")
 _SEPARATORS: Final = re.compile(r"[,，、;；\s]+")
 MAX_ROWS: Final = 100_000
 MAX_ROW_NUMBER: Final = 2**31 - 1
@@ -63,8 +65,8 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 
 def text(fields: dict[str, str], name: str, *, required: bool = True, max_length: int = 200) -> str:
-    value = check_text(fields.get(name, "").strip(), field=name)
     zh, en = label(name)
+    value = check_text(fields.get(name, "").strip(), field=name, what=(zh, en))
     if required and not value:
         raise _bad(name, f"请填写{zh}", f"{en} is required")
     if len(value) > max_length:
@@ -97,7 +99,7 @@ def resolve_decision(fields: dict[str, str]) -> Literal["release", "exclude"]:
 
 def row_numbers(fields: dict[str, str], name: str = "rows") -> list[int]:
     """Row numbers as the file shows them: ``"3, 5-7"``."""
-    raw = fields.get(name, "")
+    raw = unicodedata.normalize("NFKC", fields.get(name, ""))
     numbers: set[int] = set()
     for part in filter(None, _SEPARATORS.split(raw)):
         match = _RANGE.fullmatch(part)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from litestar import Request, Response, get, post
@@ -21,6 +22,7 @@ from litestar.response import Redirect, Stream
 from issuer.auth import Principal
 from issuer.auth.policy import Action, authorise
 from issuer.batches import reports
+from issuer.batches.dto import BatchSummary
 from issuer.batches.workflow import State
 from issuer.checkpoints import publish_after_batch
 from issuer.console.screens import forms
@@ -121,6 +123,14 @@ async def issue(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: R
     return Redirect(path=f"{batch_url(batch_id)}/issuing", status_code=303)
 
 
+def _maybe_issuing_elsewhere(batch: BatchSummary) -> bool:
+    """No run in this process: another worker may be issuing the batch, which only a batch whose notice has
+    ended can be (rule 8). A notice still running is not "issuing": a page that said so and refreshed itself
+    for a week would hide that the issue was refused."""
+    ends = batch.notice_ends_at
+    return batch.state == State.UNDER_NOTICE and ends is not None and ends <= datetime.now(UTC)
+
+
 @get("/batches/{batch_id:int}/issuing", name="console:issuing")
 async def issue_progress(
     *, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller
@@ -130,8 +140,7 @@ async def issue_progress(
     run = _RUNS.get(batch_id)
     if run is not None and run.error is not None:
         raise run.error
-    # No run here: another worker may be issuing it, which only a batch under notice can be.
-    running = run.running if run is not None else detail.batch.state == State.UNDER_NOTICE
+    running = run.running if run is not None else _maybe_issuing_elsewhere(detail.batch)
     headers = {"Refresh": "1"} if running else None
     return render(request, staff, "issuing.html", b=detail.batch, run=run, running=running, headers=headers)
 

@@ -8,6 +8,7 @@ role never holds (the policy table's rows): the services still decide every requ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any, Final
 
@@ -19,6 +20,8 @@ from issuer.batches.workflow import RowStatus, State
 from issuer.console.pages import environment, language, render_now
 from issuer.injected import Caller
 from registry.calendar import province_minute
+from registry.events import EventKind
+from registry.labels import LabelledEnum
 from registry.vocab import KIND_LABELS_EN, KIND_LABELS_ZH, CertificateKind, CertificateStatus
 
 #: Where a screen keeps the signed-in principal for the error page (an institution's "not found" is 403).
@@ -45,13 +48,22 @@ async def provide_staff(request: Request[Any, Any, Any], principal: Caller) -> P
     return principal
 
 
-#: Row statuses in Chinese (the English is the value itself).
-ROW_LABELS_ZH: Final = {
-    RowStatus.OK: "合格",
-    RowStatus.BAD: "错误",
-    RowStatus.EXCLUDED: "剔除",
-    RowStatus.HELD: "暂缓",
-    RowStatus.ISSUED: "已发证",
+#: A batch's history as staff read it (Chinese, English); the event's stable name is shown beside it, as
+#: the log and ``certreg`` name it. A kind not listed shows its name only.
+EVENT_LABELS: Final = {
+    EventKind.BATCH_SUBMITTED: ("提交", "submitted"),
+    EventKind.BATCH_RESUBMITTED: ("重新提交", "resubmitted"),
+    EventKind.BATCH_CITY_REVIEWED: ("市州初审通过", "city review passed"),
+    EventKind.BATCH_PROVINCE_APPROVED: ("省级复审通过", "province review passed"),
+    EventKind.BATCH_REJECTED: ("退回", "returned"),
+    EventKind.BATCH_NOTICE_STARTED: ("启动公示", "notice started"),
+    EventKind.BATCH_OBJECTION: ("登记异议", "objection recorded"),
+    EventKind.BATCH_OBJECTION_RESOLVED: ("处理暂缓的行", "held rows resolved"),
+    EventKind.BATCH_ISSUED: ("发证", "issued"),
+    EventKind.BATCH_ROWS_EXCLUDED: ("剔除行", "rows excluded"),
+    EventKind.BATCH_ROWS_HELD: ("暂缓发证", "rows held"),
+    EventKind.BATCH_DOCUMENTS: ("下载证书文件", "documents downloaded"),
+    EventKind.BATCH_PHOTOS: ("上传照片", "photos stored"),
 }
 
 
@@ -63,19 +75,25 @@ def _labels(lang: str) -> dict[str, Any]:
         known = CertificateKind(value) if value in CertificateKind.__members__.values() else None
         return value if known is None else (KIND_LABELS_EN if en else KIND_LABELS_ZH)[known]
 
-    def row(value: str) -> str:
-        known = RowStatus(value) if value in RowStatus.__members__.values() else None
-        return value if known is None or en else ROW_LABELS_ZH[known]
+    def chinese(labelled: type[LabelledEnum]) -> Callable[[str], str]:
+        """A status's Chinese label (the English is the wire value itself)."""
 
-    def certificate(value: str) -> str:
-        known = CertificateStatus(value) if value in CertificateStatus.__members__.values() else None
-        return value if known is None or en else known.label_zh
+        def label(value: str) -> str:
+            known = labelled(value) if value in labelled.__members__.values() else None
+            return value if known is None or en else known.label_zh
+
+        return label
+
+    def event(value: str) -> str:
+        known = EVENT_LABELS.get(EventKind(value)) if value in EventKind.__members__.values() else None
+        return "" if known is None else known[1] if en else known[0]
 
     return {
+        "event_label": event,
         "state_label": lambda value: state_label(value, lang),
         "kind_label": kind,
-        "row_label": row,
-        "status_label": certificate,
+        "row_label": chinese(RowStatus),
+        "status_label": chinese(CertificateStatus),
         "action_label": lambda a: Action(a).label_en if en else Action(a).label_zh,
     }
 

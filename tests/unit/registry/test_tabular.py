@@ -35,3 +35,12 @@ def test_an_xlsx_expanding_past_the_cap_is_refused(monkeypatch: pytest.MonkeyPat
         read_tables(data, "r.xlsx")
     assert caught.value.code == "file.zip_bomb"
     assert "past 0.0976562 MB" in str(caught.value)  # the limit is named
+
+
+@pytest.mark.parametrize("name", ["成绩.pdf", "成绩.csv", "成绩.xlsx"])
+def test_a_pdf_is_named_as_such_whatever_the_file_is_called(name: str) -> None:
+    scanned = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"  # a scan of the results sheet
+    with pytest.raises(TableError) as refused:
+        read_tables(scanned, name)
+    assert refused.value.code == "file.pdf"
+    assert str(refused.value).startswith("这是 PDF 文件，不是成绩表")
