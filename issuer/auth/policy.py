@@ -238,6 +238,16 @@ def batch_target(batch_id: int, institution_code: str, region_code: str, kind: s
     return Target(institution_code=institution_code, region_code=region_code, kind=kind, missing=no_batch(batch_id))
 
 
+def permits(principal: Principal, action: Action, target: Target) -> bool:
+    """Whether :func:`authorise` lets ``principal`` do ``action`` on ``target``: what a page offers (a button
+    the server would refuse is not shown); the action is judged again by :func:`authorise` when asked."""
+    try:
+        authorise(principal, action, target)
+    except (Forbidden, NotFoundError):
+        return False
+    return True
+
+
 def certificate_target(number: str, institution_code: str, region_code: str, kind: str) -> Target:
     return Target(
         institution_code=institution_code,

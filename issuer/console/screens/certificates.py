@@ -26,6 +26,7 @@ from issuer.injected import Caller, Runtime
 from issuer.issuing.changes import ChangeOrder, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction, check_correction, check_print_serial, check_reason
 from issuer.issuing.credentials import CredentialContext
+from issuer.issuing.lookups import permitted_actions
 from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.search import certificate_view, find_by_holder
 from issuer.qr import make_code, qr_url, svg_bytes
@@ -81,7 +82,10 @@ async def certificate_page(
     profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
     done = request.query_params.get("done")
-    return render(request, staff, "certificate.html", c=view, done=done if done in CHANGES else None)
+    async with issuer.database.reader() as session:  # the changes this caller may make: their forms only
+        may = await permitted_actions(session, staff, view.number, [Action(change) for change in CHANGES])
+    offered = {action.value for action in may}
+    return render(request, staff, "certificate.html", c=view, may=offered, done=done if done in CHANGES else None)
 
 
 @get("/certificates/{number:str}/qr.svg", media_type="image/svg+xml")

@@ -18,7 +18,7 @@ from registry.db import Database
 from registry.models import Batch
 from registry.rules.profiles import HUNAN, get_profile
 from registry.vocab import CertificateKind
-from tests.factories import SKILL_INSTITUTION, key_store
+from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION, key_store
 from tests.integration.batches.helpers import ADMIN, ASSESSED, INSTITUTION, csv_file, good_rows, reviewed
 from tests.integration.issuing.batches import Row, workflow_batch
 
@@ -41,6 +41,14 @@ async def submitted(database: Database, settings: Settings, rows: int = 3) -> in
 async def issued_number(database: Database, keys: Path, holder_id: str) -> str:
     """A skill-level certificate issued by the province admin (a batch made through the workflow, notice ended)."""
     batch = await workflow_batch(database, [Row(name="王小明", holder_id=holder_id, level=4)])
+    result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
+    return result.numbers[0]
+
+
+async def issued_special_number(database: Database, keys: Path, holder_id: str) -> str:
+    """A special-ability certificate (湘绣制作, no level) of the Changsha site, issued by the province admin."""
+    row = Row(name="王小明", holder_id=holder_id, subject=EMBROIDERY, level=0)
+    batch = await workflow_batch(database, [row], institution=SITE, kind="special_ability")
     result = await issue_batch(database, key_store(keys), HUNAN, batch, caller=ADMIN)
     return result.numbers[0]
 

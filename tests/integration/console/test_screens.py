@@ -24,7 +24,7 @@ from tests.factories import SKILL_INSTITUTION, key_store
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import issued_batch, issued_number, refusal, submitted
+from tests.integration.console.helpers import issued_batch, issued_number, issued_special_number, refusal, submitted
 from tests.support_console import sign_in
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
@@ -165,6 +165,42 @@ async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_se
     assert f"<title>{number}</title>".encode() in svg.content
     await staff.sign_in("other_institution")
     assert (await staff.client.get(f"/console/certificates/{number}/qr.svg")).status_code == 403
+
+
+CHANGE_FORMS = ('id="revoke-form"', 'id="reissue-form"', 'id="replace-form"')
+
+
+async def test_a_certificate_page_offers_only_the_changes_the_caller_may_make(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    """A city centre changes special-ability certificates of its region only (rule 6, 9): on a skill-level
+    certificate it was shown revoke, reissue and replace forms that the server then refused."""
+    keys = Path(console_settings.keys.key_dir)
+    skill = await issued_number(world, keys, resident_id(24))
+    special = await issued_special_number(world, keys, resident_id(25))
+    seen: dict[tuple[str, str], bool] = {}
+    for holder, kind, number in (
+        ("institution", "skill", skill),  # its own certificate: it sees it, changes none (rule 9)
+        ("city", "skill", skill),
+        ("city", "special", special),
+        ("province_admin", "skill", skill),
+        ("province_admin", "special", special),
+    ):
+        await staff.sign_in(holder)
+        page = await staff.client.get(f"/console/certificates/{number}")
+        assert page.status_code == 200, page.text
+        offered = [form in page.text for form in CHANGE_FORMS]
+        assert len(set(offered)) == 1, offered  # all three changes or none
+        seen[(holder, kind)] = offered[0]
+        if offered[0]:
+            assert ('name="level"' in page.text) is (kind == "skill")  # a special ability has no level
+    assert seen == {
+        ("institution", "skill"): False,
+        ("city", "skill"): False,
+        ("city", "special"): True,
+        ("province_admin", "skill"): True,
+        ("province_admin", "special"): True,
+    }
 
 
 async def test_downloads_come_from_the_api_s_files_under_its_policy(
