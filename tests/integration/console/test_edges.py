@@ -59,7 +59,7 @@ async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
     assert pasted.status_code == 413
     assert pasted.headers["content-type"].startswith("text/html")
     message = error_message(pasted)
-    assert message.startswith("请求内容过大（上限 10,000,000 字节）/ ")
+    assert message.startswith("请求内容过大（上限 10,000,000 字节） / ")
     assert "the limit is 10,000,000 bytes" in message
     page = (await staff.client.get(f"/console/batches/{batch}")).text
     assert "剔除 0" in page
