@@ -6,13 +6,14 @@ the bad rows of a 100,000-row file can be walked without fetching the good ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from issuer.auth.policy import Action, authorise, batch_target, institution_target, visible_scope
+from issuer.auth.policy import Action, authorise, batch_target, institution_target, permits, visible_scope
 from issuer.auth.principal import Principal
 from issuer.batches import store
 from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, ImportAnswer, RowPage, RowReport
@@ -90,6 +91,18 @@ def _notice_step(batch: Batch, counts: dict[str, int], now: datetime) -> str:
 async def _institution_names(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     rows = await session.execute(select(Institution.code, Institution.name).where(Institution.code.in_(sorted(codes))))
     return dict(rows.all())
+
+
+async def permitted_batch_actions(
+    database: Database, caller: Principal, batch_id: int, actions: Sequence[Action]
+) -> frozenset[Action]:
+    """Which of ``actions`` the caller may do on the batch (the forms its console page shows: a city centre
+    issues special-ability batches only, rule 6), judged by the one policy with the batch's kind."""
+    async with database.reader() as session:
+        batch = await store.get_batch(session, batch_id)
+        region = await store.institution_region(session, batch.institution_code)
+    target = batch_target(batch.id, batch.institution_code, region, batch.kind)
+    return frozenset(action for action in actions if permits(caller, action, target))
 
 
 async def batch_detail(

@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from issuer.auth import Principal
+from issuer.auth.policy import Action
 from issuer.batches import reports, submission, transitions
 from issuer.batches.dto import MAX_NOTICE_DAYS
 from issuer.batches.steps import (
@@ -46,6 +47,12 @@ from issuer.runtime import IssuerRuntime
 from registry.vocab import CertificateKind
 
 PAGE: Final = 50
+#: The actions a batch's page offers a form or a link for, each shown only when the policy allows it on that
+#: batch (its institution, region and kind).
+BATCH_ACTIONS: Final = (
+    Action.RESUBMIT, Action.EXCLUDE, Action.REVIEW, Action.APPROVE, Action.NOTICE, Action.OBJECT, Action.HOLD,
+    Action.RESOLVE, Action.ISSUE, Action.CERTIFICATES, Action.DOCUMENTS, Action.EXPORT,
+)  # fmt: skip
 #: Which state each review queue shows (rule 7: the city first, then the province).
 QUEUES: Final = {"city": State.SUBMITTED, "province": State.CITY_REVIEWED}
 CSRF_FIELD: Final = ("_csrf",)
@@ -135,10 +142,12 @@ async def batch_page(
     detail = await reports.batch_detail(
         issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
+    may = await reports.permitted_batch_actions(issuer.database, staff, batch_id, BATCH_ACTIONS)
     return render(
         request,
         staff,
         "batch.html",
+        may={action.value for action in may},
         detail=detail,
         b=detail.batch,
         status=status,

@@ -83,7 +83,7 @@ async def certificate_page(
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today())
     done = request.query_params.get("done")
     async with issuer.database.reader() as session:  # the changes this caller may make: their forms only
-        may = await permitted_actions(session, staff, view.number, [Action(change) for change in CHANGES])
+        may = await permitted_actions(session, staff, view.number, [*map(Action, CHANGES), Action.DOCUMENTS])
     offered = {action.value for action in may}
     return render(request, staff, "certificate.html", c=view, may=offered, done=done if done in CHANGES else None)
 

@@ -20,11 +20,12 @@ from registry.config import Settings
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
 from registry.models import Batch
-from tests.factories import SKILL_INSTITUTION, key_store
+from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION, key_store
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows
 from tests.integration.console.conftest import Staff
 from tests.integration.console.helpers import issued_batch, issued_number, issued_special_number, refusal, submitted
+from tests.integration.issuing.batches import Row, workflow_batch
 from tests.support_console import sign_in
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
@@ -201,6 +202,25 @@ async def test_a_certificate_page_offers_only_the_changes_the_caller_may_make(
         ("province_admin", "skill"): True,
         ("province_admin", "special"): True,
     }
+
+
+async def test_a_batch_page_offers_issuing_only_to_whom_the_policy_allows_it_on_that_batch(
+    staff: Staff, world: Database
+) -> None:
+    """A city centre issues special-ability batches only (rule 6): a skill-level batch ready to issue showed it
+    the issue form, which the server then refused."""
+    skill = await workflow_batch(world, [Row(name="王小明")])
+    special = await workflow_batch(world, [Row(name="王小明", subject=EMBROIDERY, level=0)], institution=SITE,
+                                   kind="special_ability")  # fmt: skip
+    seen = {}
+    for holder, kind, batch in (
+        ("city", "skill", skill), ("city", "special", special), ("province_admin", "skill", skill),
+    ):  # fmt: skip
+        await staff.sign_in(holder)
+        page = await staff.client.get(f"/console/batches/{batch}")
+        assert page.status_code == 200, page.text
+        seen[(holder, kind)] = 'id="issue-form"' in page.text
+    assert seen == {("city", "skill"): False, ("city", "special"): True, ("province_admin", "skill"): True}
 
 
 async def test_downloads_come_from_the_api_s_files_under_its_policy(
