@@ -58,6 +58,7 @@ from verify.http.errors import (
     database_retry_after,
     http_message,
     log_database_down,
+    path_parameter_refusal,
     validation_message,
     wire_names,
 )
@@ -269,15 +270,18 @@ def _http_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     """The framework's own refusals (a wrong method, a body past the limit, a malformed field) as a page with
     the words the API gives for them: a person in a browser is never handed a JSON document."""
     assert isinstance(exc, HTTPException)
-    if isinstance(exc, ValidationException):
+    status, unparsed = exc.status_code, path_parameter_refusal(request, exc)
+    if unparsed is not None:  # /console/batches/abc: the parameter named, as the API does (400, not 404)
+        status, message = 400, unparsed
+    elif isinstance(exc, ValidationException):
         message = validation_message(exc, wire_names(request))
     else:
         message = http_message(request, exc)
-    heading = _HTTP_HEADINGS.get(exc.status_code, ("无法完成", "Cannot be done"))
+    heading = _HTTP_HEADINGS.get(status, ("无法完成", "Cannot be done"))
     return render_now(
         request,
         "console/error.html",
-        status_code=exc.status_code,
+        status_code=status,
         title=heading,
         heading=" / ".join(heading),
         message=message,

@@ -192,12 +192,20 @@ _HTTP_ZH = {400: "请求参数无效", 404: "未找到", 405: "不支持该请�
 _API_PREFIXES = ("/v1/", "/health/", "/metrics", "/schema")
 
 
+def path_parameter_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> str | None:
+    """The 400 message for the router's 404 of a real route whose typed path parameter could not take its
+    segment (``/v1/batches/abc``), else ``None``; the staff console pages the same words."""
+    if exc.status_code != 404 or not isinstance(exc.__cause__, ValueError):
+        return None
+    unparsed = unparsed_path_parameter(request.app, request.method, request.scope["path"])
+    return None if unparsed is None else unparsed_message(*unparsed)
+
+
 def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 404 and isinstance(exc.__cause__, ValueError):
-        unparsed = unparsed_path_parameter(request.app, request.method, request.scope["path"])
-        if unparsed is not None:  # a real route, a segment not of its type: the router's 404 would mislead
-            return _bad_request(request, unparsed_message(*unparsed), page=_wants_page(request))
+    unparsed = path_parameter_refusal(request, exc)
+    if unparsed is not None:  # a real route, a segment not of its type: the router's 404 would mislead
+        return _bad_request(request, unparsed, page=_wants_page(request))
     if exc.status_code == 404 and _wants_page(request):
         page = _missing_page(request)
         if page is not None:

@@ -86,11 +86,11 @@ def test_the_walk_finds_the_integer_parameters_of_both_apps(settings: Settings) 
 
 
 def _message(response: Any) -> str:
-    """The API's ``error``; a console page's refusal (``/console/``: pages, not JSON); a public page's message
-    (``/log/{index}``, ``/notice``: a page in the reader's language, Chinese unless ``?lang=en``) with the
-    same page's in English."""
+    """The API's ``error``; a console page's refusal or error page (``/console/``: pages, not JSON); a public
+    page's message (``/log/{index}``, ``/notice``: a page in the reader's language, Chinese unless ``?lang=en``)
+    with the same page's in English."""
     if response.headers.get("content-type", "").startswith("text/html"):
-        found = re.search(r'id="refusal"[^>]*>(.*?)</p>', response.text, re.DOTALL)
+        found = re.search(r'(?:id="refusal"|data-testid="error-message")[^>]*>(.*?)</p>', response.text, re.DOTALL)
         if found is None:
             found = re.search(r'id="message"[^>]*>(.*?)</p>', response.text, re.DOTALL)
         return html.unescape(found.group(1)) if found else ""

@@ -50,6 +50,17 @@ async def test_a_wrong_method_is_a_page_in_both_languages(staff: Staff, world: D
     assert 'href="/console/"' in mistyped.text
 
 
+async def test_a_batch_number_that_is_no_number_is_named_on_a_console_page(staff: Staff, world: Database) -> None:
+    """As the API answers /v1/batches/abc: a 400 naming the parameter (it was the router's 404 "Not Found")."""
+    await staff.sign_in("institution")
+    typed = await staff.client.get("/console/batches/abc")
+    assert typed.status_code == 400
+    assert typed.headers["content-type"].startswith("text/html")
+    assert error_message(typed) == (
+        "请求参数无效：路径参数 batch_id 须为整数 / invalid request: path parameter 'batch_id' must be an integer"
+    )
+
+
 async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
     staff: Staff, world: Database, console_settings: Settings
 ) -> None:
