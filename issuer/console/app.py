@@ -240,17 +240,28 @@ def _to_enrolment(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
     return Redirect("/console/totp", status_code=303)
 
 
+def _error_page(
+    request: Request[Any, Any, Any],
+    status: int,
+    heading: tuple[str, str],
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    """The console's error page: ``heading`` (Chinese, English) over ``message``, back to the dashboard."""
+    return render_now(
+        request,
+        "console/error.html",
+        status_code=status,
+        title=heading,
+        heading=" / ".join(heading),
+        message=message,
+        headers=headers,
+    )
+
+
 def _page(status: int, heading: tuple[str, str]) -> Any:
     def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        message = str(exc.detail if isinstance(exc, HTTPException) else exc)
-        return render_now(
-            request,
-            "console/error.html",
-            status_code=status,
-            title=heading,
-            heading=" / ".join(heading),
-            message=message,
-        )
+        return _error_page(request, status, heading, str(exc.detail if isinstance(exc, HTTPException) else exc))
 
     return handler
 
@@ -278,15 +289,7 @@ def _http_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     else:
         message = http_message(request, exc)
     heading = _HTTP_HEADINGS.get(status, ("无法完成", "Cannot be done"))
-    return render_now(
-        request,
-        "console/error.html",
-        status_code=status,
-        title=heading,
-        heading=" / ".join(heading),
-        message=message,
-        headers=exc.headers,
-    )
+    return _error_page(request, status, heading, message, exc.headers)
 
 
 def _database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
