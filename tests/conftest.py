@@ -26,6 +26,9 @@ from registry.schema import upgrade
 from tests.support import drop_pg_database, empty_tables, migrated_pg_database, scratch_database
 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+#: A hung test prints its asyncio tasks' stacks before pytest-timeout ends it.
+pytest_plugins = ["tests.hang_report"]
+
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
