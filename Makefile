@@ -21,7 +21,9 @@ run: export CERTREG_DEMO_MODE ?= 1
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# setuptools prints a notice about editable installs on every install; PYTHONWARNINGS keeps the quick start's
+	# output to what a user needs (pip's own errors still show).
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)
