@@ -15,6 +15,7 @@ from registry.db import Database
 from tests.factories import add_keys, key_store
 from tests.integration.batches.conftest import HOLDERS, tokens, world
 from tests.integration.batches.helpers import Client
+from tests.integration.console.helpers import submitted
 from tests.support import make_settings
 from tests.support_apps import fresh_key_dir, issuer_client
 from tests.support_console import create_staff, csrf_of_page, sign_in
@@ -62,3 +63,9 @@ class Staff:
 @pytest.fixture
 def staff(console: Client, tokens: dict[str, str]) -> Staff:
     return Staff(console, tokens)
+
+
+@pytest.fixture
+async def batch(world: Database, console_settings: Settings) -> int:
+    """A batch of three good rows the institution's operator submitted (:func:`helpers.submitted`)."""
+    return await submitted(world, console_settings)

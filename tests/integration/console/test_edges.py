@@ -23,7 +23,7 @@ from tests.factories import SKILL_INSTITUTION
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows, reviewed
 from tests.integration.console.conftest import Staff
-from tests.integration.console.helpers import issued_batch, issued_number, notice_ends_now, refusal, submitted
+from tests.integration.console.helpers import issued_batch, issued_number, notice_ends_now, refusal
 from tests.support_console import PASSWORD, csrf_in
 
 UPLOAD = {"institution": SKILL_INSTITUTION, "kind": "skill_level", "assessed_on": "2025-06-01"}
@@ -61,10 +61,7 @@ async def test_a_batch_number_that_is_no_number_is_named_on_a_console_page(staff
     )
 
 
-async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
-    staff: Staff, world: Database, console_settings: Settings
-) -> None:
-    batch = await submitted(world, console_settings)
+async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(staff: Staff, batch: int) -> None:
     await staff.sign_in("institution")
     pasted = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "x" * 10_000_001})
     assert pasted.status_code == 413
@@ -77,9 +74,8 @@ async def test_a_form_past_the_body_limit_is_a_page_and_changes_nothing(
 
 
 async def test_notice_days_the_api_refuses_are_refused_on_the_console_and_nothing_starts(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, console_settings: Settings, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await reviewed(world, console_settings, batch)
     await staff.sign_in("institution")
     typo = await staff.post(f"/console/batches/{batch}/notice", {"days": "999"})  # meant 9: a notice of years
@@ -94,9 +90,8 @@ async def test_notice_days_the_api_refuses_are_refused_on_the_console_and_nothin
 
 
 async def test_a_second_click_on_issue_still_shows_what_the_batch_holds(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, console_settings: Settings, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await reviewed(world, console_settings, batch, notice=True)
     await notice_ends_now(world, batch)
     issuing._RUNS.pop(batch, None)
@@ -116,9 +111,8 @@ async def test_a_second_click_on_issue_still_shows_what_the_batch_holds(
 
 
 async def test_a_progress_page_of_a_notice_not_over_does_not_say_issuing(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, console_settings: Settings, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await reviewed(world, console_settings, batch, notice=True)
     issuing._RUNS.pop(batch, None)
     await staff.sign_in("province_admin")
@@ -130,10 +124,7 @@ async def test_a_progress_page_of_a_notice_not_over_does_not_say_issuing(
     assert "公示中" in page.text
 
 
-async def test_a_refusal_leads_back_to_the_batch_it_came_from(
-    staff: Staff, world: Database, console_settings: Settings
-) -> None:
-    batch = await submitted(world, console_settings)
+async def test_a_refusal_leads_back_to_the_batch_it_came_from(staff: Staff, batch: int) -> None:
     await staff.sign_in("institution")
     typo = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2,,x", "reason": "未参加"})
     assert typo.status_code == 400
@@ -195,9 +186,8 @@ async def test_an_upload_form_left_empty_names_each_field_as_the_form_labels_it(
 
 
 async def test_a_batch_s_history_says_each_step_in_chinese_beside_its_event_name(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, console_settings: Settings, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await reviewed(world, console_settings, batch)
     await staff.sign_in("institution")
     page = (await staff.client.get(f"/console/batches/{batch}")).text
@@ -208,9 +198,8 @@ async def test_a_batch_s_history_says_each_step_in_chinese_beside_its_event_name
 
 
 async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_comes_back(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await staff.sign_in("institution")
     token = await staff.csrf()  # the batch page is open in the browser …
     async with world.transaction() as session:  # … and the session ends meanwhile (idle, reset, elsewhere)
@@ -238,9 +227,8 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_com
 
 
 async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_not_to_the_form_s_post(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await staff.sign_in("institution")
     page = f"/console/batches/{batch}"
     refused = await staff.post(
@@ -256,9 +244,8 @@ async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_no
 
 
 async def test_rows_in_the_wrong_status_are_named_by_the_status_staff_see_and_a_second_exclude_logs_nothing(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, console_settings: Settings, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     await staff.sign_in("institution")
     for _ in range(2):  # a double click
         excluded = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": "未参加考核"})

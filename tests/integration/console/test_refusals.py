@@ -80,10 +80,7 @@ async def test_an_upload_refused_by_the_policy(staff: Staff, world: Database) ->
     assert "提交批次：仅限鉴定机构、省鉴定中心管理员（规则1）" in refusal(response)
 
 
-async def test_another_institution_s_batch_is_refused_and_nothing_of_it_shown(
-    staff: Staff, world: Database, console_settings: Settings
-) -> None:
-    batch = await submitted(world, console_settings)
+async def test_another_institution_s_batch_is_refused_and_nothing_of_it_shown(staff: Staff, batch: int) -> None:
     await staff.sign_in("other_institution")
     page = await staff.client.get(f"/console/batches/{batch}")
     assert page.status_code == 403

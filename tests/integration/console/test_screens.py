@@ -93,9 +93,8 @@ async def test_an_upload_past_the_limit_and_a_form_without_its_token(
 
 
 async def test_a_progress_page_without_the_run_reads_the_batch_s_state(
-    staff: Staff, world: Database, console_settings: Settings
+    staff: Staff, world: Database, batch: int
 ) -> None:
-    batch = await submitted(world, console_settings)
     issuing._RUNS.pop(batch, None)  # as on a worker that did not start the run
     await staff.sign_in("province_admin")
     page = await staff.client.get(f"/console/batches/{batch}/issuing")

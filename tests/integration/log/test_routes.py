@@ -13,9 +13,7 @@ from issuer.checkpoints import publish_checkpoint
 from registry.log.checkpoint import open_checkpoint
 from registry.log.merkle import leaf_hash
 from registry.log.note import NoteVerifier
-from registry.log.proofs import certificate_proof
 from registry.log.verification import verify_consistency, verify_inclusion
-from registry.models import Certificate
 from tests.integration.log.conftest import World
 from tests.support import make_settings
 from verify.app import create_app
@@ -112,23 +110,3 @@ async def test_bad_parameters_are_400_in_both_languages(
     assert body["status"] == 400
     assert says in body["error"]
     assert " / " in body["error"]
-
-
-async def test_certificate_proof_for_the_verify_pages(world: World) -> None:
-    made = await world.issue(2)
-    async with world.database.reader() as session:
-        row = await session.get(Certificate, made[1].number)
-        assert row is not None
-        pending = await certificate_proof(session, row.log_index)
-    assert (pending.pending, pending.proof, pending.tree_size) == (True, [], None)
-    assert pending.proof_url == f"/v1/log/proof/inclusion?index={row.log_index}"
-
-    published = await publish_checkpoint(world.database, world.store, make_settings(log_origin=ORIGIN))
-    async with world.database.reader() as session:
-        view = await certificate_proof(session, row.log_index)
-    assert view.pending is False
-    assert view.checkpoint == published.note
-    assert view.proof_url == f"/v1/log/proof/inclusion?index={row.log_index}&size={published.size}"
-    assert view.tree_size is not None
-    assert view.root_hash is not None
-    verify_inclusion(view.log_index, view.tree_size, view.leaf_hash, view.proof, view.root_hash)

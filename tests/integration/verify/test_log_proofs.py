@@ -63,7 +63,10 @@ async def test_the_answer_proves_inclusion_and_follows_new_checkpoints(world: Wo
         checkpoint = open_checkpoint(inclusion["checkpoint"], await _log_verifier(world))
         assert checkpoint.size == inclusion["tree_size"]
         assert checkpoint.root_hash == _b64(inclusion["root_hash"])
-        index = (await _certificate(client, world))["log_index"]
+        certificate = await _certificate(client, world)
+        index = certificate["log_index"]
+        # the link proves what the answer says: against the checkpoint it names, not whatever is latest later
+        assert certificate["log_proof"] == f"/v1/log/proof/inclusion?index={index}&size={checkpoint.size}"
         proof = [_b64(h) for h in inclusion["proof"]]
         verify_inclusion(index, checkpoint.size, _b64(inclusion["leaf_hash"]), proof, checkpoint.root_hash)
         first_size = checkpoint.size
