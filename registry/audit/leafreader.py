@@ -27,6 +27,8 @@ import msgspec
 from sqlalchemy import Integer, Select, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from registry.log.paging import for_driver
+
 #: What ``pg_export_snapshot()`` returns (e.g. ``00000003-0000001B-1``); checked before it is put in a statement.
 _SNAPSHOT_ID: Final = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 _CONNECT_PARAMETERS: Final = frozenset(inspect.signature(asyncpg.connect).parameters)
@@ -60,16 +62,15 @@ async def range_source(
     ``connection``'s transaction snapshot (which must be ``REPEATABLE READ`` and stay open while workers read)."""
     snapshot = str((await connection.execute(text("SELECT pg_export_snapshot()"))).scalar_one())
     page = statement.where(key >= bindparam(_LOW, 0, type_=Integer), key < bindparam(_HIGH, 0, type_=Integer))
-    compiled = page.order_by(*order).compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    names = list(compiled.positiontup or ())
+    sql, names, values = for_driver(page.order_by(*order), connection.dialect)
     _, options = connection.dialect.create_connect_args(connection.engine.url)
     return RangeSource(
         connect={name: value for name, value in options.items() if name in _CONNECT_PARAMETERS},
         snapshot=snapshot,
         settings=dict(settings),
-        sql=compiled.string,
+        sql=sql,
         names=names,
-        values=[compiled.params.get(name) for name in names],
+        values=values,
     )
 
 

@@ -6,11 +6,20 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy import Row, Select, literal, tuple_
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 Key = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def for_driver(statement: Select[*tuple[Any, ...]], dialect: Dialect) -> tuple[str, list[str], list[Any]]:
+    """``statement`` as the driver itself takes it (asyncpg: ``$n`` placeholders): its SQL, its parameters'
+    names in order, and their values. For the readers that skip SQLAlchemy's result rows (issue 12)."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    names = list(compiled.positiontup or ())
+    return compiled.string, names, [compiled.params.get(name) for name in names]
 
 
 def _page(
@@ -58,11 +67,8 @@ async def value_chunks(
     assert driver is not None
     last: tuple[Any, ...] | None = None
     while True:
-        compiled = _page(statement, keys, last, chunk).compile(
-            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        arguments = [compiled.params[name] for name in compiled.positiontup or ()]
-        values = [tuple(record) for record in await driver.fetch(compiled.string, *arguments)]
+        sql, _, arguments = for_driver(_page(statement, keys, last, chunk), connection.dialect)
+        values = [tuple(record) for record in await driver.fetch(sql, *arguments)]
         if not values:
             return
         yield values
@@ -95,8 +101,7 @@ async def range_chunks(
         if driver is None:
             values = (await connection.execute(page)).all()
         else:
-            compiled = page.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-            arguments = [compiled.params[name] for name in compiled.positiontup or ()]
-            values = await driver.fetch(compiled.string, *arguments)
+            sql, _, arguments = for_driver(page, connection.dialect)
+            values = await driver.fetch(sql, *arguments)
         if values:
             yield values
