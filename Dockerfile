@@ -8,15 +8,20 @@ FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 RUN python -m venv /opt/certreg
-COPY requirements.lock ./
+COPY requirements.lock requirements-build.lock ./
 RUN /opt/certreg/bin/pip install --require-hashes --only-binary=:all: --no-deps -r requirements.lock
+# the build backend pyproject.toml asks for (setuptools>=77), hash-pinned too, in a venv of its own: the image's
+# venv comes with setuptools 65, which can neither read the SPDX license nor build a wheel without `wheel`
+RUN python -m venv /opt/build \
+    && /opt/build/bin/pip install --require-hashes --only-binary=:all: --no-deps -r requirements-build.lock
 COPY pyproject.toml README.md ./
 COPY keys ./keys
 COPY registry ./registry
 COPY verify ./verify
 COPY issuer ./issuer
-# our own package only (its dependencies are all above, hash-checked); built with the venv's setuptools
-RUN /opt/certreg/bin/pip install --no-deps --no-build-isolation . \
+# our own package only (its dependencies are all above, hash-checked): a wheel built by the pinned backend
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/dist . \
+    && /opt/certreg/bin/pip install --no-deps /tmp/dist/certreg-*.whl \
     && /opt/certreg/bin/pip check
 
 FROM python:3.11-slim AS runtime

@@ -61,8 +61,14 @@ clean:
 	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache
 
 # requirements.lock: the image's dependencies pinned with hashes (wheels for CPython 3.11, linux x86_64), from
-# one dry-run resolution of pyproject.toml's dependencies by pip itself.
+# one dry-run resolution of pyproject.toml's dependencies by pip itself; requirements-build.lock the same for the
+# build backend [build-system] names (the image builds certreg's wheel with it).
+LOCK_LINES = "import json, sys; r = json.load(open(sys.argv[1])); print('\n'.join([sys.argv[2], ''] + [f\"{i['metadata']['name'].lower()}=={i['metadata']['version']} \\\\\\n    --hash=sha256:{i['download_info']['archive_info']['hashes']['sha256']}\" for i in sorted(r['install'], key=lambda i: i['metadata']['name'].lower()) if i['metadata']['name'] != 'certreg']))"
+BUILD_REQUIRES = "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'])"
 .PHONY: lock
 lock: $(STAMP)
+	@mkdir -p var
 	$(BIN)/python -m pip install --quiet --dry-run --ignore-installed --only-binary=:all: --report var/lock.json .
-	$(BIN)/python -c "import json; r = json.load(open('var/lock.json')); print('\n'.join(['# certreg runtime dependencies with hashes (make lock); CPython 3.11, linux x86_64, wheels only.', ''] + [f\"{i['metadata']['name'].lower()}=={i['metadata']['version']} \\\\\\n    --hash=sha256:{i['download_info']['archive_info']['hashes']['sha256']}\" for i in sorted(r['install'], key=lambda i: i['metadata']['name'].lower()) if i['metadata']['name'] != 'certreg']))" > requirements.lock
+	$(BIN)/python -c $(LOCK_LINES) var/lock.json '# certreg runtime dependencies with hashes (make lock); CPython 3.11, linux x86_64, wheels only.' > requirements.lock
+	$(BIN)/python -m pip install --quiet --dry-run --ignore-installed --only-binary=:all: --report var/build-lock.json $$($(BIN)/python -c $(BUILD_REQUIRES))
+	$(BIN)/python -c $(LOCK_LINES) var/build-lock.json "# certreg's build backend with its hash (make lock): what the image builds the certreg wheel with." > requirements-build.lock

@@ -6,8 +6,10 @@ history out of the build. And a worker that cannot start says why."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,64 @@ def test_the_lock_pins_every_runtime_dependency_with_a_hash() -> None:
     for requirement in project["dependencies"]:
         name = re.split(r"[<>=\[ ;]", requirement, maxsplit=1)[0].lower()
         assert name.replace("-", "_") in {p.replace("-", "_") for p in pins}, f"{name} is not in the lock"
+
+
+BUILD_LOCK = (ROOT / "requirements-build.lock").read_text()
+
+
+def _pins(lock: str) -> dict[str, str]:
+    pins = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) \\$", lock, re.MULTILINE))
+    assert len(re.findall(r"--hash=sha256:[0-9a-f]{64}$", lock, re.MULTILINE)) == len(pins) > 0
+    return pins
+
+
+def test_the_image_builds_certregs_wheel_with_the_hash_pinned_backend_pyproject_asks_for() -> None:
+    """The image's venv has setuptools 65 (ensurepip), which cannot read the SPDX ``license`` nor build a wheel
+    without ``wheel``: the image builds with the backend of requirements-build.lock instead."""
+    import tomllib
+
+    pins = _pins(BUILD_LOCK)
+    for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]:
+        match = re.fullmatch(r"([a-z0-9_-]+)>=([0-9.]+)", requirement)
+        assert match, requirement
+        name, minimum = match.groups()
+        assert name in pins, f"{name} is not in requirements-build.lock"
+        version = tuple(int(part) for part in pins[name].split(".")[:3])
+        assert version >= tuple(int(part) for part in minimum.split(".")), (name, pins[name], minimum)
+    assert "--require-hashes --only-binary=:all: --no-deps -r requirements-build.lock" in DOCKERFILE
+    assert "/opt/build/bin/pip wheel --no-deps --no-build-isolation" in DOCKERFILE
+    assert "/opt/certreg/bin/pip install --no-deps --no-build-isolation ." not in DOCKERFILE
+
+
+@pytest.mark.slow
+def test_the_image_build_steps_make_a_wheel_with_the_templates_and_fonts(tmp_path: Path) -> None:
+    """The Dockerfile's build stage, run here without Docker: a fresh venv (as the image makes one), the pinned
+    backend from requirements-build.lock with its hashes, then ``pip wheel --no-build-isolation``."""
+    venv = tmp_path / "build"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    lock = ["--require-hashes", "--only-binary=:all:", "--no-deps", "-r", str(ROOT / "requirements-build.lock")]
+    subprocess.run([*pip, "install", *lock], check=True, capture_output=True)
+    source = tmp_path / "src"
+    assert "COPY pyproject.toml README.md ./" in DOCKERFILE
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("keys", "registry", "verify", "issuer"):  # the image's COPY lines
+        assert f"COPY {name} ./{name}" in DOCKERFILE
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    built = subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(tmp_path / "dist"), str(source)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("certreg-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "verify/http/templates/base.html" in names
+    assert any(name.startswith("issuer/documents/fonts/") for name in names)
+    assert "registry/rules/messages.toml" in names
 
 
 def test_compose_least_privilege_and_secrets() -> None:
