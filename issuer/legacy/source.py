@@ -32,6 +32,7 @@ import msgspec
 from issuer.legacy.records import Column, map_header, missing_columns_message
 from registry.tabular import (
     OLE2,
+    PDF,
     TITLE_ROWS,
     Row,
     Table,
@@ -184,6 +185,12 @@ class LegacyFile:
             raise TableError("file.empty", "文件为空 / the file is empty")
         if start[:8] == OLE2:  # an .xls or a password-protected workbook, whatever its name
             return self._xlsx()
+        if start[:5] == PDF:  # a printout or a scan of the register: docs/legacy.md's file.pdf, not file.binary
+            raise TableError(
+                "file.pdf",
+                "这是 PDF 文件，不是证书登记表：请上传 CSV、XLSX、NDJSON 或 JSON 格式的历史证书文件 / this is a PDF "
+                "file, not a certificate register: upload the legacy certificates as CSV, XLSX, NDJSON or JSON",
+            )
         if self._lower.endswith(".json"):
             return self._json()
         if self._lower.endswith(_NDJSON):
