@@ -197,7 +197,9 @@ def _csv_text(rows: Sequence[Sequence[str | int]]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-_CSV_HEADER: Final = codecs.BOM_UTF8 + _csv_text([[f"{zh} {name}" for name, zh in NATIONAL_FIELDS]])
+#: The header of the CSV and of the XLSX: ``中文 field`` per column, in the national order.
+_HEADER: Final = [f"{zh} {name}" for name, zh in NATIONAL_FIELDS]
+_CSV_HEADER: Final = codecs.BOM_UTF8 + _csv_text([_HEADER])
 
 
 class _Book:
@@ -206,7 +208,7 @@ class _Book:
     def __init__(self) -> None:
         self.book: Workbook | None = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("feed")
-        self.sheet.append([f"{zh}\n{name}" for name, zh in NATIONAL_FIELDS])
+        self.sheet.append(_HEADER)  # the CSV's header, cell for cell (docs/feed.md: "same header and order")
         self.rows = 0
 
     def add(self, records: Sequence[FeedRecord]) -> None:
