@@ -3,8 +3,8 @@
 Run as the province admin operator; the key passphrase (signing with the province key, sealing identities)
 comes from the environment or is typed at the terminal. The file is streamed (checked, then stored), with
 worker processes on every core for large files. Every bad row is listed and nothing is stored; a good file is
-stored in chunks, one line on stderr per chunk, and running it again (after a kill, say) stores only what is
-missing.
+checked and then stored in chunks, one line on stderr per chunk of each pass, and running it again (after a
+kill, say) stores only what is missing.
 """
 
 from __future__ import annotations
@@ -62,11 +62,17 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
     def progress(done: int, total: int) -> None:
         err_console.print(f"历史证书已存入 / legacy: stored {done}/{total}")
 
+    def checking(rows: int, problems: int) -> None:
+        err_console.print(
+            f"历史证书已检查 {rows} 行，发现错误 {problems} 处，尚未存入 / legacy: checked {rows} rows "
+            f"(problems found: {problems}), nothing stored yet"
+        )
+
     async def _import() -> LegacyReport:
         async with open_database(settings) as database:
             return await import_legacy(
                 database, settings, store, profile, caller, path=file, source=source, chunk_size=chunk_size,
-                processes=processes, progress=progress,
+                processes=processes, progress=progress, checking=checking,
             )  # fmt: skip
 
     try:

@@ -175,3 +175,17 @@ async def test_the_cli_summary_is_bilingual(world: World, tmp_path: Path) -> Non
     text = " ".join(output.split())
     assert "共 2 行，新导入 2，已存在 0，其中撤销 0" in text, output
     assert "2 rows, imported 2, already there 0, revoked 0" in text, output
+
+
+async def test_the_cli_reports_its_checking_before_anything_is_stored(world: World, tmp_path: Path) -> None:
+    """Pass 1 (every row checked and sealed before the first is stored) said nothing: minutes of silence
+    for a large register. Now a line per chunk says how far it is and how many problems it found."""
+    rows = skill_rows(3)
+    rows[2][4] = rows[2][4][:-1]
+    output = await asyncio.to_thread(_run_cli, world, csv_bytes(rows), tmp_path)
+    text = " ".join(output.split())
+    assert (
+        "历史证书已检查 3 行，发现错误 1 处，尚未存入 / legacy: checked 3 rows (problems found: 1), nothing stored yet"
+        in text
+    )
+    assert text.index("legacy: checked 3 rows") < text.index("nothing was imported")
