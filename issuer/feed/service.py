@@ -216,12 +216,20 @@ class _Book:
             return
         self.rows += len(records)
         if self.rows > XLSX_MAX_RECORDS:
-            self.book = None
-            self.sheet.close()  # the write-only sheet spools to a temporary file (0600) holding full
-            self.sheet._writer.cleanup()  # identities: removed now, not at the process's exit
+            self.discard()
             return
         for record in records:
             self.sheet.append(record.cells())
+
+    def discard(self) -> None:
+        """Drop the workbook: the write-only sheet spools to a temporary file (0600) holding full identities,
+        removed now, not at the process's exit (where, left to openpyxl's own clean-up, a failed export also
+        printed an 'Exception ignored … I/O operation on closed file' traceback after its message)."""
+        if self.book is None:
+            return
+        self.book = None
+        self.sheet.close()
+        self.sheet._writer.cleanup()
 
     def bytes(self) -> bytes | None:
         if self.book is None:
@@ -282,7 +290,11 @@ async def export_feed(
     _prepare(out_dir)
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()
-    written = await _stream(database, settings, since, *sinks, until=None, book=book)
+    try:
+        written = await _stream(database, settings, since, *sinks, until=None, book=book)
+    except BaseException:  # a wrong passphrase, a missing KEK, an identity that does not open …
+        book.discard()
+        raise
     last, records = written.last, written.counts["records"]
     xlsx = await asyncio.to_thread(book.bytes)
     stem = f"feed-{since + 1}-{last}"

@@ -11,6 +11,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import nacl.signing
@@ -183,3 +185,36 @@ async def test_a_receiver_checks_the_manifest_by_the_documented_steps_and_resume
     rest = records(tmp_path / "rest")
     assert rest == [record for record in every if int(str(record["event_id"])) > middle]
     assert len({record["event_id"] for record in every}) == len(every) == 11
+
+
+async def test_an_export_that_cannot_open_the_identities_ends_with_its_message_only(
+    world: World, tmp_path: Path
+) -> None:
+    """A wrong key passphrase (the KEK does not open) printed its bilingual message, then, at the process's
+    exit, openpyxl's 'Exception ignored … ValueError: I/O operation on closed file' traceback of the
+    abandoned workbook. A real ``certreg`` process: the traceback came at interpreter shutdown."""
+    await world.load(skill_rows(1))
+    env = {
+        **os.environ,
+        **command_env(
+            world.settings.database.database_url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY
+        ),
+        "CERTREG_KEY_PASSPHRASE": "not-the-passphrase",
+    }
+    env.pop("CERTREG_REDIS_URL", None)
+    out = tmp_path / "feed"
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "certreg"), "feed", "export", "--since", "0", "--out", str(out),
+        "--reason", "国家库上报 / national upload",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = " ".join((stdout + stderr).decode().split())
+    assert process.returncode == 2, text
+    assert "口令错误" in text
+    assert "wrong passphrase" in text
+    assert "Traceback" not in text
+    assert "Exception ignored" not in text
+    assert not any(out.iterdir())
+    async with world.database.reader() as session:
+        assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None
