@@ -3,8 +3,8 @@
 Run as the province admin operator; the key passphrase (signing with the province key, sealing identities)
 comes from the environment or is typed at the terminal. The file is streamed (checked, then stored), with
 worker processes on every core for large files. Every bad row is listed and nothing is stored; a good file is
-stored in chunks, one line on stderr per chunk, and running it again (after a kill, say) stores only what is
-missing.
+checked and then stored in chunks, one line on stderr per chunk of each pass, and running it again (after a
+kill, say) stores only what is missing.
 """
 
 from __future__ import annotations
@@ -62,19 +62,27 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
     def progress(done: int, total: int) -> None:
         err_console.print(f"历史证书已存入 / legacy: stored {done}/{total}")
 
+    def checking(rows: int, problems: int) -> None:
+        err_console.print(
+            f"历史证书已检查 {rows} 行，发现错误 {problems} 处，尚未存入 / legacy: checked {rows} rows "
+            f"(problems found: {problems}), nothing stored yet"
+        )
+
     async def _import() -> LegacyReport:
         async with open_database(settings) as database:
             return await import_legacy(
                 database, settings, store, profile, caller, path=file, source=source, chunk_size=chunk_size,
-                processes=processes, progress=progress,
+                processes=processes, progress=progress, checking=checking,
             )  # fmt: skip
 
     try:
         report = run(_import)
     except LegacyImportError as exc:
         table = Table(title="有错误的行（未导入任何证书）/ bad rows (nothing imported)")
-        for column in ("行 / row", "列 / column", "规则 / code", "说明 / message"):
+        for column in ("行 / row", "列 / column", "规则 / code"):
             table.add_column(column)
+        # a run of Chinese has no space to wrap at: folded, not cut to "…" (the operator read the English only)
+        table.add_column("说明 / message", overflow="fold")
         for problem in exc.problems:
             table.add_row(
                 str(problem.row), problem.column, problem.code, f"{problem.message_zh} / {problem.message_en}"
@@ -85,8 +93,9 @@ def import_command(file: Path, source: str, chunk_size: int, processes: int | No
         click.echo(f"错误 / error: {exc}", err=True)
         sys.exit(1)
     console.print(
-        f"来源 / source {report.source}: {report.rows} rows, imported {report.imported}, already there "
-        f"{report.already}, revoked {report.revoked} ({report.chunks} chunks)"
+        f"来源 {report.source}：共 {report.rows} 行，新导入 {report.imported}，已存在 {report.already}，其中撤销 "
+        f"{report.revoked}（{report.chunks} 个事务）/ source {report.source}: {report.rows} rows, imported "
+        f"{report.imported}, already there {report.already}, revoked {report.revoked} ({report.chunks} chunks)"
     )
     for notice in report.notices:
         err_console.print(f"注意 / notice ({notice.code}): {notice.message_zh} / {notice.message_en}")

@@ -197,7 +197,9 @@ def _csv_text(rows: Sequence[Sequence[str | int]]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-_CSV_HEADER: Final = codecs.BOM_UTF8 + _csv_text([[f"{zh} {name}" for name, zh in NATIONAL_FIELDS]])
+#: The header of the CSV and of the XLSX: ``中文 field`` per column, in the national order.
+_HEADER: Final = [f"{zh} {name}" for name, zh in NATIONAL_FIELDS]
+_CSV_HEADER: Final = codecs.BOM_UTF8 + _csv_text([_HEADER])
 
 
 class _Book:
@@ -206,7 +208,7 @@ class _Book:
     def __init__(self) -> None:
         self.book: Workbook | None = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("feed")
-        self.sheet.append([f"{zh}\n{name}" for name, zh in NATIONAL_FIELDS])
+        self.sheet.append(_HEADER)  # the CSV's header, cell for cell (docs/feed.md: "same header and order")
         self.rows = 0
 
     def add(self, records: Sequence[FeedRecord]) -> None:
@@ -214,12 +216,20 @@ class _Book:
             return
         self.rows += len(records)
         if self.rows > XLSX_MAX_RECORDS:
-            self.book = None
-            self.sheet.close()  # the write-only sheet spools to a temporary file (0600) holding full
-            self.sheet._writer.cleanup()  # identities: removed now, not at the process's exit
+            self.discard()
             return
         for record in records:
             self.sheet.append(record.cells())
+
+    def discard(self) -> None:
+        """Drop the workbook: the write-only sheet spools to a temporary file (0600) holding full identities,
+        removed now, not at the process's exit (where, left to openpyxl's own clean-up, a failed export also
+        printed an 'Exception ignored … I/O operation on closed file' traceback after its message)."""
+        if self.book is None:
+            return
+        self.book = None
+        self.sheet.close()
+        self.sheet._writer.cleanup()
 
     def bytes(self) -> bytes | None:
         if self.book is None:
@@ -280,7 +290,11 @@ async def export_feed(
     _prepare(out_dir)
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()
-    written = await _stream(database, settings, since, *sinks, until=None, book=book)
+    try:
+        written = await _stream(database, settings, since, *sinks, until=None, book=book)
+    except BaseException:  # a wrong passphrase, a missing KEK, an identity that does not open …
+        book.discard()
+        raise
     last, records = written.last, written.counts["records"]
     xlsx = await asyncio.to_thread(book.bytes)
     stem = f"feed-{since + 1}-{last}"

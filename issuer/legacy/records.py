@@ -353,13 +353,15 @@ class RecordChecker:
         revoked_on = self._date(row, Column.REVOKED_ON, found)
         reason = self._cell(row, Column.REVOKE_REASON)
         if revoked_on is None and not self._cell(row, Column.REVOKED_ON):
-            found.append(self._own(row, Column.REVOKED_ON, "cell.required", "撤销的证书须有撤销日期", "date required"))
+            zh, en = "撤销的证书须有撤销日期", "a revoked certificate needs its revocation date"
+            found.append(self._own(row, Column.REVOKED_ON, "cell.required", zh, en))
         if not reason:
-            found.append(
-                self._own(row, Column.REVOKE_REASON, "cell.required", "撤销的证书须有撤销原因", "reason required")
-            )
+            zh, en = "撤销的证书须有撤销原因", "a revoked certificate needs its revocation reason"
+            found.append(self._own(row, Column.REVOKE_REASON, "cell.required", zh, en))
         elif len(reason) > REASON_MAX or any(unicodedata.category(c) == "Cc" for c in reason):
-            found.append(self._own(row, Column.REVOKE_REASON, "reason.format", "撤销原因过长或含控制字符", "too long"))
+            zh = f"撤销原因超过 {REASON_MAX} 个字符或含控制字符"
+            en = f"the revocation reason is longer than {REASON_MAX} characters or holds control characters"
+            found.append(self._own(row, Column.REVOKE_REASON, "reason.format", zh, en))
         if revoked_on is not None and issued_on is not None and not issued_on <= revoked_on <= self._today:
             found.append(
                 self._own(row, Column.REVOKED_ON, "legacy.revoked_on", "撤销日期应在发证日期与今天之间",

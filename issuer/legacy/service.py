@@ -79,6 +79,9 @@ DEFAULT_CHUNK: Final = 5000
 MAX_LISTED_PROBLEMS: Final = 100_000
 #: ``progress(done, total)`` after each stored chunk (the CLI prints a line: the kill test waits for one).
 Progress = Callable[[int, int], None]
+#: ``checking(rows, problems)`` after each chunk of pass 1 (rows read so far, problems among them): a million
+#: rows take minutes to check before the first one is stored, and the CLI said nothing meanwhile.
+Checking = Callable[[int, int], None]
 
 
 class LegacyImportError(IssuerError):
@@ -115,6 +118,10 @@ class LegacyReport(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _no_progress(done: int, total: int) -> None:
+    """Reports nowhere."""
+
+
+def _not_checking(rows: int, problems: int) -> None:
     """Reports nowhere."""
 
 
@@ -286,8 +293,9 @@ class _Seen:
 
 
 async def _check_pass(
-    database: Database, pool: RowPool, rows: Rows, keys: KeyPlan, spool: Spool, *, chunk_size: int
-) -> _Pass1:
+    database: Database, pool: RowPool, rows: Rows, keys: KeyPlan, spool: Spool, *, chunk_size: int,
+    checking: Checking = _not_checking,
+) -> _Pass1:  # fmt: skip
     """Pass 1: every row checked and sealed (workers), spooled while the file has no problem, and checked
     against the database; nothing stored."""
     found = _Pass1()
@@ -325,6 +333,7 @@ async def _check_pass(
             spool.write(data)
             found.keys.append(data_key)
             found.skips.append(frozenset(already))
+        checking(found.rows, found.total_problems)
     if not found.rows:
         raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
     return found
@@ -389,6 +398,7 @@ async def import_legacy(
     chunk_size: int = DEFAULT_CHUNK,
     processes: int | None = 1,
     progress: Progress = _no_progress,
+    checking: Checking = _not_checking,
     now: datetime | None = None,
 ) -> LegacyReport:
     """Import a legacy file — ``data`` named ``file_name`` (an upload), or the file at ``path`` (the CLI) —
@@ -417,7 +427,7 @@ async def import_legacy(
         kek = await kek_for_sealing(session, settings)
     keys = KeyPlan(DataKeyRing(kek), today=province_day(now), max_rows=DEFAULT_POLICY.max_rows)
     with Spool() as spool, RowPool(workers, check, sign, signer=signer, kek=kek) as pool:
-        checked = await _check_pass(database, pool, first, keys, spool, chunk_size=chunk_size)
+        checked = await _check_pass(database, pool, first, keys, spool, chunk_size=chunk_size, checking=checking)
         if checked.problems:
             problems = sorted(checked.problems, key=lambda p: (p.row, p.field))
             raise LegacyImportError(problems, checked.total_problems)

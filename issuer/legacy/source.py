@@ -32,6 +32,7 @@ import msgspec
 from issuer.legacy.records import Column, map_header, missing_columns_message
 from registry.tabular import (
     OLE2,
+    PDF,
     TITLE_ROWS,
     Row,
     Table,
@@ -184,6 +185,12 @@ class LegacyFile:
             raise TableError("file.empty", "文件为空 / the file is empty")
         if start[:8] == OLE2:  # an .xls or a password-protected workbook, whatever its name
             return self._xlsx()
+        if start[:5] == PDF:  # a printout or a scan of the register: docs/legacy.md's file.pdf, not file.binary
+            raise TableError(
+                "file.pdf",
+                "这是 PDF 文件，不是证书登记表：请上传 CSV、XLSX、NDJSON 或 JSON 格式的历史证书文件 / this is a PDF "
+                "file, not a certificate register: upload the legacy certificates as CSV, XLSX, NDJSON or JSON",
+            )
         if self._lower.endswith(".json"):
             return self._json()
         if self._lower.endswith(_NDJSON):
@@ -242,14 +249,15 @@ class LegacyFile:
     def _json_lines(self) -> Iterator[tuple[int, dict[str, Any]]]:
         decoder = msgspec.json.Decoder(dict[str, Any])
         with self._opener() as handle:
-            for number, line in enumerate(handle, start=1):
+            for number, raw in enumerate(handle, start=1):
+                # Notepad's "UTF-8 with BOM": the BOM begins the file, it is no character of its first line
+                line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
                 if not line.strip():
                     continue
                 try:
                     yield number, decoder.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    message = f"第{number}行不是 JSON 对象 / line {number} is not a JSON object: {exc}"
-                    raise TableError("file.json", message, row=number) from None
+                    raise _json_line_error(number, line, exc) from None
 
     def _csv(self, start: bytes) -> Rows:
         encoding = self._encoding or self._settle_encoding(start)
@@ -348,6 +356,23 @@ class LegacyFile:
             raise binary_data()
         self._plain = False
         return encoding
+
+
+def _json_line_error(number: int, line: bytes, exc: Exception) -> TableError:
+    """Why line ``number`` of an NDJSON file is no JSON object: bytes that are not UTF-8 (a file saved as
+    GB18030 or UTF-16) are said to be so, not "invalid character (byte 0)"."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return TableError(
+            "file.encoding",
+            f"第{number}行不是 UTF-8 文本：NDJSON 文件须以 UTF-8 保存 / line {number} is not UTF-8 text: save the "
+            "NDJSON file as UTF-8",
+            row=number,
+        )
+    return TableError(
+        "file.json", f"第{number}行不是 JSON 对象 / line {number} is not a JSON object: {exc}", row=number
+    )
 
 
 def _chain(first: list[str], rest: IO[str]) -> Iterator[str]:

@@ -23,6 +23,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -374,8 +377,23 @@ def sign_records(records: Sequence[Checked], spec: SignSpec, signer: SigningKey)
 _WORKER: RowWorker | None = None
 
 
-def _start(check: CheckSpec, sign: SignSpec) -> None:
+#: How often a worker looks whether the importer that started it is still alive.
+PARENT_POLL_SECONDS: Final = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker as soon as ``parent`` (the importer) is gone: a killed importer (SIGKILL, the OOM killer:
+    docs/legacy.md "a killed run") left its workers waiting for tasks forever, each holding the province's
+    signing key and the key-encryption key opened in memory."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _start(check: CheckSpec, sign: SignSpec, parent: int) -> None:
     global _WORKER  # noqa: PLW0603 - one worker per process, made by the pool's initializer
+    # The importer's pid comes from the importer: one killed before this ran has already left init as the parent.
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-importer", daemon=True).start()
     _WORKER = RowWorker(check, sign)
     # Everything imported so far lives as long as the process: out of the collector's generations, it is not
     # walked again by each collection the rows' garbage triggers (checking a row: ~3 us less, ~10 %).
@@ -421,7 +439,7 @@ class RowPool:
                 max_workers=self.processes,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
-                initargs=self._specs,
+                initargs=(*self._specs, os.getpid()),
             )
         return self
 

@@ -6,12 +6,16 @@ the files; the export is a ``feed.exported`` event; the next export resumes afte
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import hashlib
 import io
 import json
+import os
+import sys
 from pathlib import Path
 
+import nacl.signing
 import openpyxl
 import pytest
 from sqlalchemy import func, select
@@ -76,8 +80,12 @@ async def test_the_feed_round_trip_with_its_manifest_verified_by_the_public_key(
     table = list(csv.reader(io.StringIO((out / f"feed-1-{manifest.last_event}.csv").read_bytes().decode("utf-8-sig"))))
     assert table[0] == [f"{zh} {name}" for name, zh in NATIONAL_FIELDS]
     assert len(table) == 8
-    sheet = openpyxl.load_workbook(out / f"feed-1-{manifest.last_event}.xlsx").worksheets[0]
-    assert sheet.max_row == 8
+    book = openpyxl.load_workbook(out / f"feed-1-{manifest.last_event}.xlsx")
+    assert book.sheetnames == ["feed"]
+    sheet_rows = [
+        ["" if cell is None else str(cell) for cell in row] for row in book["feed"].iter_rows(values_only=True)
+    ]
+    assert sheet_rows == table  # "same header and order": the header cells were '中文\nfield' in the sheet
 
     async with world.database.reader() as session:
         exported = await session.scalar(select(Event).where(Event.kind == "feed.exported"))
@@ -137,5 +145,76 @@ async def test_an_output_directory_that_cannot_be_made_logs_no_export(world: Wor
 
     assert result.exit_code == 2
     assert "无法读写文件 / cannot use file" in " ".join(result.output.split())
+    async with world.database.reader() as session:
+        assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None
+
+
+async def test_a_receiver_checks_the_manifest_by_the_documented_steps_and_resumes_without_repeats(
+    world: World, tmp_path: Path
+) -> None:
+    """docs/feed.md "Manifest", step by step as a receiver without this project's code: the key of ``kid``
+    from ``GET /v1/keys``, Ed25519 over ``certreg:feed-manifest:v1 NUL`` + the manifest as JSON with sorted
+    keys and no spaces, then each file's SHA-256 and size. An export resumed from an event id in the middle
+    holds exactly the events after it, none twice."""
+    await world.load(mixed_rows())
+    await world.load(skill_rows(2, start=40))
+    whole = await asyncio.to_thread(_export, world.settings, 0, tmp_path / "whole")
+
+    (path,) = (tmp_path / "whole").glob("*.manifest.json")
+    document = json.loads(path.read_bytes())
+    entries = (await world.client.get("/v1/keys")).json()["keys"]
+    (entry,) = [key for key in entries if key["kid"] == document["manifest"]["kid"]]
+    public_key = base64.urlsafe_b64decode(entry["public_key"] + "=" * (-len(entry["public_key"]) % 4))
+    signed = json.dumps(document["manifest"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    nacl.signing.VerifyKey(public_key).verify(
+        b"certreg:feed-manifest:v1\x00" + signed, base64.b64decode(document["signature"], validate=True)
+    )  # raises BadSignatureError if it does not verify
+    assert {file["name"].rsplit(".", 1)[1] for file in document["manifest"]["files"]} == {"ndjson", "csv", "xlsx"}
+    for file in document["manifest"]["files"]:
+        data = (tmp_path / "whole" / file["name"]).read_bytes()
+        assert (hashlib.sha256(data).hexdigest(), len(data), file["records"]) == (file["sha256"], file["bytes"], 11)
+    assert "next: --since" in whole
+
+    def records(directory: Path) -> list[dict[str, object]]:
+        (ndjson,) = directory.glob("*.ndjson")
+        return [json.loads(line) for line in ndjson.read_text(encoding="utf-8").splitlines()]
+
+    every = records(tmp_path / "whole")
+    middle = int(str(every[4]["event_id"]))
+    await asyncio.to_thread(_export, world.settings, middle, tmp_path / "rest")
+    rest = records(tmp_path / "rest")
+    assert rest == [record for record in every if int(str(record["event_id"])) > middle]
+    assert len({record["event_id"] for record in every}) == len(every) == 11
+
+
+async def test_an_export_that_cannot_open_the_identities_ends_with_its_message_only(
+    world: World, tmp_path: Path
+) -> None:
+    """A wrong key passphrase (the KEK does not open) printed its bilingual message, then, at the process's
+    exit, openpyxl's 'Exception ignored … ValueError: I/O operation on closed file' traceback of the
+    abandoned workbook. A real ``certreg`` process: the traceback came at interpreter shutdown."""
+    await world.load(skill_rows(1))
+    env = {
+        **os.environ,
+        **command_env(
+            world.settings.database.database_url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY
+        ),
+        "CERTREG_KEY_PASSPHRASE": "not-the-passphrase",
+    }
+    env.pop("CERTREG_REDIS_URL", None)
+    out = tmp_path / "feed"
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "certreg"), "feed", "export", "--since", "0", "--out", str(out),
+        "--reason", "国家库上报 / national upload",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = " ".join((stdout + stderr).decode().split())
+    assert process.returncode == 2, text
+    assert "口令错误" in text
+    assert "wrong passphrase" in text
+    assert "Traceback" not in text
+    assert "Exception ignored" not in text
+    assert not any(out.iterdir())
     async with world.database.reader() as session:
         assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None

@@ -3,8 +3,11 @@ zh + en message, never a 500, and nothing is stored (issue 13: "4xx not 500").""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,9 +18,10 @@ from issuer.app import create_app
 from issuer.auth import Role
 from issuer.legacy import service, source
 from registry.models import Certificate
+from tests.integration.cli.support import command_env, invoke
 from tests.integration.legacy.conftest import World
 from tests.integration.legacy.files import csv_bytes, skill_rows
-from tests.support import make_settings
+from tests.support import ID_HASH_KEY, make_settings
 
 
 def _xlsx(rows: Sequence[Sequence[str]]) -> bytes:
@@ -39,7 +43,8 @@ BAD_FILES = [
     pytest.param(b"", "legacy.csv", 422, "file.empty", id="empty"),
     pytest.param(b"  \r\n \r\n", "legacy.csv", 422, "file.empty", id="blank-lines"),
     pytest.param(GOOD, "legacy.xlsx", 422, "file.type", id="csv-named-xlsx"),
-    pytest.param(b"%PDF-1.7\x00\x01\x02\x03 binary", "scan.pdf", 422, "file.binary", id="pdf"),
+    pytest.param(b"%PDF-1.7\x00\x01\x02\x03 binary", "scan.pdf", 422, "file.pdf", id="pdf"),
+    pytest.param(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "register.csv", 422, "file.pdf", id="pdf-named-csv"),
     pytest.param(b"PK\x03\x04 not really a zip", "legacy.csv", 422, "file.type", id="zip-named-csv"),
     pytest.param(b"PK\x03\x04 not really a zip", "legacy.xlsx", 422, "file.type", id="broken-xlsx"),
     pytest.param(DAMAGED_UTF16, "legacy.csv", 422, "file.encoding", id="utf-16-damaged"),
@@ -132,3 +137,55 @@ async def test_a_server_that_cannot_sign_answers_503_and_names_no_path(world: Wo
     assert world.settings.keys.key_dir not in answer.text
     assert ".key" not in answer.text
     assert await _stored(world) == 0
+
+
+def _run_cli(world: World, data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(data)
+    env = command_env(world.database.url, world.settings.keys.key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY, COLUMNS="80")
+    result = invoke(env, "legacy", "import", str(path), "--source", "hunan-osta")
+    assert "Traceback" not in result.output
+    return result.output
+
+
+async def test_the_cli_shows_each_bad_row_message_whole_in_both_languages(world: World, tmp_path: Path) -> None:
+    """At a terminal 80 columns wide the table cut every Chinese message longer than its column to '…' (a
+    run of Chinese has no space to wrap at): the operator read the English half only."""
+    rows = skill_rows(2)
+    rows[0][4] = rows[0][4][:-1]  # 17 characters
+    rows[1][11], rows[1][12], rows[1][13] = "撤销", "", ""
+    output = await asyncio.to_thread(_run_cli, world, csv_bytes(rows), tmp_path)
+
+    flat = re.sub(r"[\s│]", "", output)  # the table's borders and the line breaks of wrapped cells
+    for zh, en in (
+        ("身份证号码应为18位：17位数字加1位校验码（数字或X）", "A resident ID number is 18 characters"),
+        ("撤销的证书须有撤销日期", "a revoked certificate needs its revocation date"),
+        ("撤销的证书须有撤销原因", "a revoked certificate needs its revocation reason"),
+    ):
+        assert zh in flat, output
+        assert en.replace(" ", "") in flat, output
+    assert "…" not in output
+    assert rows[0][4] not in output  # the document number itself is never echoed
+    assert await _stored(world) == 0
+
+
+async def test_the_cli_summary_is_bilingual(world: World, tmp_path: Path) -> None:
+    """The summary said '来源 / source …: N rows, imported …' — English but for one word."""
+    output = await asyncio.to_thread(_run_cli, world, csv_bytes(skill_rows(2)), tmp_path)
+    text = " ".join(output.split())
+    assert "共 2 行，新导入 2，已存在 0，其中撤销 0" in text, output
+    assert "2 rows, imported 2, already there 0, revoked 0" in text, output
+
+
+async def test_the_cli_reports_its_checking_before_anything_is_stored(world: World, tmp_path: Path) -> None:
+    """Pass 1 (every row checked and sealed before the first is stored) said nothing: minutes of silence
+    for a large register. Now a line per chunk says how far it is and how many problems it found."""
+    rows = skill_rows(3)
+    rows[2][4] = rows[2][4][:-1]
+    output = await asyncio.to_thread(_run_cli, world, csv_bytes(rows), tmp_path)
+    text = " ".join(output.split())
+    assert (
+        "历史证书已检查 3 行，发现错误 1 处，尚未存入 / legacy: checked 3 rows (problems found: 1), nothing stored yet"
+        in text
+    )
+    assert text.index("legacy: checked 3 rows") < text.index("nothing was imported")

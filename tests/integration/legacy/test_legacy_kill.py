@@ -1,6 +1,7 @@
 """A legacy import killed in the middle (a real ``certreg`` process, SIGKILL) resumes where it stopped: the
 chunks it committed stay, the one it was writing is gone entirely, and running the same file again stores
-exactly the rest — every number once, one origin event each."""
+exactly the rest — every number once, one origin event each. Killed with its worker processes running (a
+large file's import), it leaves none of them behind."""
 
 from __future__ import annotations
 
@@ -32,35 +33,45 @@ async def _counts(database: Database) -> tuple[int, int, int]:
     return int(certificates or 0), int(origins or 0), int(identities or 0)
 
 
+async def _setup(database: Database, db_url: str, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    await empty_tables(database)
+    await seed_world(database)
+    await add_keys(database, key_store(tmp_path / "keys"))
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(csv_bytes(skill_rows(ROWS)))
+    env = {
+        **os.environ,
+        "CERTREG_DATABASE_URL": db_url,
+        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
+        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
+        "CERTREG_KEY_KDF": "insecure-test-only",
+        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
+    }
+    env.pop("CERTREG_REDIS_URL", None)
+    return path, env
+
+
+async def _start_and_wait(command: list[str], env: dict[str, str], stored: int) -> asyncio.subprocess.Process:
+    """The import started, once it has said (one line per stored chunk) that ``stored`` rows are stored."""
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    while True:
+        line = (await asyncio.wait_for(process.stderr.readline(), timeout=120)).decode()
+        assert line, f"the import ended before storing {stored} rows: {seen}"
+        seen.append(line.strip())
+        if f"legacy: stored {stored}/" in line:
+            return process
+
+
 async def test_a_killed_import_resumes_where_it_stopped(db_url: str, tmp_path: Path) -> None:
     database = Database(db_url)
     try:
-        await empty_tables(database)
-        await seed_world(database)
-        await add_keys(database, key_store(tmp_path / "keys"))
-        path = tmp_path / "legacy.csv"
-        path.write_bytes(csv_bytes(skill_rows(ROWS)))
-        env = {
-            **os.environ,
-            "CERTREG_DATABASE_URL": db_url,
-            "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-            "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-            "CERTREG_KEY_KDF": "insecure-test-only",
-            "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-        }
-        env.pop("CERTREG_REDIS_URL", None)
+        path, env = await _setup(database, db_url, tmp_path)
         command = [CERTREG, "legacy", "import", str(path), "--source", "hunan-osta", "--chunk-size", str(CHUNK)]
-        process = await asyncio.create_subprocess_exec(
-            *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-        )
-        assert process.stderr is not None
-        seen: list[str] = []
-        while True:  # one line per stored chunk: kill after the second
-            line = (await asyncio.wait_for(process.stderr.readline(), timeout=120)).decode()
-            assert line, f"the import ended before storing two chunks: {seen}"
-            seen.append(line.strip())
-            if f"legacy: stored {2 * CHUNK}/" in line:
-                break
+        process = await _start_and_wait(command, env, 2 * CHUNK)  # kill after the second chunk
         process.send_signal(signal.SIGKILL)
         assert await process.wait() == -signal.SIGKILL
         for _ in range(100):  # PostgreSQL rolls the dead client's open transaction back
@@ -90,3 +101,74 @@ async def test_a_killed_import_resumes_where_it_stopped(db_url: str, tmp_path: P
     finally:
         await empty_tables(database)
         await database.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
+
+
+#: ``certreg`` with a small file taken as a large one, so the import runs in worker processes.
+WITH_WORKERS = (
+    "import sys; from issuer.legacy import service; service.MIN_PARALLEL_ROWS = 1; from issuer.cli import main; "
+    "sys.argv[0] = 'certreg'; main()"
+)
+
+
+async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_path: Path) -> None:
+    """The workers waited for tasks forever once their importer was killed, each holding the province's
+    signing key and the key-encryption key opened; they now end with it, and the re-run completes."""
+    database = Database(db_url)
+    workers: list[int] = []
+    try:
+        path, env = await _setup(database, db_url, tmp_path)
+        command = [sys.executable, "-c", WITH_WORKERS, "legacy", "import", str(path), "--source", "hunan-osta"]
+        command += ["--chunk-size", str(CHUNK), "--processes", "2"]
+        process = await _start_and_wait(command, env, CHUNK)
+        workers = [pid for pid in _children(process.pid) if "multiprocessing" in _cmdline(pid)]
+        assert len(workers) >= 2, workers  # the two workers (and the resource tracker)
+        process.send_signal(signal.SIGKILL)
+        for _ in range(100):
+            if not any(_alive(pid) for pid in workers):
+                break
+            await asyncio.sleep(0.1)
+        assert [pid for pid in workers if _alive(pid)] == []
+        # (asyncio's wait() also waits for the stderr pipe, which a worker left running kept open)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == -signal.SIGKILL
+
+        rerun = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        out, err = await asyncio.wait_for(rerun.communicate(), timeout=300)
+        assert rerun.returncode == 0, err.decode()
+        assert f"{ROWS} rows, imported " in " ".join(out.decode().split())
+        assert await _counts(database) == (ROWS, ROWS, ROWS)
+    finally:
+        for pid in workers:  # a worker this test saw left behind (the failure above) is ended here
+            if _alive(pid) and "multiprocessing" in _cmdline(pid):
+                os.kill(pid, signal.SIGKILL)
+        await empty_tables(database)
+        await database.dispose()
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -3,6 +3,8 @@ accept, NDJSON, the size bound of JSON arrays, and every unreadable file as a :c
 
 from __future__ import annotations
 
+import codecs
+import json
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,20 @@ def test_a_title_without_separators_above_a_tab_separated_header_does_not_make_i
     assert (opened.pieces is not None) is plain
     if opened.pieces is not None:
         assert [row.cells[2] for piece in opened.pieces(5) for row in piece.rows()] == ["学员0000001", "学员0000002"]
+
+
+def test_an_ndjson_file_with_a_bom_is_read_and_one_not_in_utf8_says_so() -> None:
+    """Notepad's "UTF-8 with BOM" was refused as 'line 1 is not a JSON object: invalid character (byte 0)',
+    and so was a file saved as GB18030, which says nothing of the encoding."""
+    keys = ("number", "kind", "name", "id_number", "subject_code", "institution", "issued_on")
+    line = json.dumps(dict.fromkeys(keys, "证书"), ensure_ascii=False) + "\n"
+    rows = list(LegacyFile.from_bytes(codecs.BOM_UTF8 + line.encode(), "legacy.ndjson").open().rows)
+    assert [(row.number, row.cells[0]) for row in rows] == [(1, "证书")]
+
+    with pytest.raises(TableError) as caught:
+        list(LegacyFile.from_bytes((line + line).encode("gb18030"), "legacy.ndjson").open().rows)
+    assert (caught.value.code, caught.value.row) == ("file.encoding", 1)
+    assert split_bilingual(str(caught.value)) == (
+        "第1行不是 UTF-8 文本：NDJSON 文件须以 UTF-8 保存",
+        "line 1 is not UTF-8 text: save the NDJSON file as UTF-8",
+    )
