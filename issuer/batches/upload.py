@@ -37,6 +37,7 @@ FIELD_LABELS: Final = {
     "institution": ("鉴定机构编码", "the institution code"),
     "kind": ("证书类别", "the kind"),
     "assessed_on": ("考核日期", "the assessment date"),
+    "source": ("来源名称", "the source's name"),  # the legacy import's (POST /v1/legacy-imports)
 }
 RESUBMIT_FIELDS: Final = ("file",)
 
@@ -60,7 +61,13 @@ def _bad(message: str, code: str) -> UploadError:
     return UploadError(message, status=400, code=code)
 
 
-async def read_form(request: Request[Any, Any, Any], *, max_bytes: int, fields: tuple[str, ...]) -> Form:
+async def read_form(
+    request: Request[Any, Any, Any],
+    *,
+    max_bytes: int,
+    fields: tuple[str, ...],
+    file_label: tuple[str, str] = FIELD_LABELS["file"],
+) -> Form:
     """The uploaded file and the text fields of a ``multipart/form-data`` request.
 
     Raises :class:`UploadError`: 415 not multipart, 413 too large, 400 malformed, unknown, repeated or
@@ -88,7 +95,7 @@ async def read_form(request: Request[Any, Any, Any], *, max_bytes: int, fields: 
     except ClientException as exc:
         raise _bad(f"multipart 格式错误 / malformed multipart/form-data: {exc.detail}", "upload.multipart") from None
     try:
-        return await _collect(list(form.multi_items()), max_bytes=max_bytes, fields=fields)
+        return await _collect(list(form.multi_items()), max_bytes=max_bytes, fields=fields, file_label=file_label)
     finally:
         for _, value in form.multi_items():
             if isinstance(value, UploadFile):
@@ -99,7 +106,9 @@ def _form_parsed(request: Request[Any, Any, Any]) -> bool:
     return ScopeState.from_scope(request.scope).form is not Empty
 
 
-async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tuple[str, ...]) -> Form:
+async def _collect(
+    items: list[tuple[str, Any]], *, max_bytes: int, fields: tuple[str, ...], file_label: tuple[str, str]
+) -> Form:
     seen: dict[str, Any] = {}
     for name, value in items:
         if name not in fields:
@@ -113,7 +122,7 @@ async def _collect(items: list[tuple[str, Any]], *, max_bytes: int, fields: tupl
     upload = seen.pop("file", None)
     if not isinstance(upload, UploadFile):
         raise _bad(
-            "请选择成绩文件（字段 file）/ no file: choose the results file (the multipart field 'file')",
+            f"请选择{file_label[0]}（字段 file）/ no file: choose {file_label[1]} (the multipart field 'file')",
             "upload.file_missing",
         )
     data = await upload.read(max_bytes + 1)

@@ -48,7 +48,10 @@ def legacy_routes(settings: Settings) -> list[type[Controller]]:
         ) -> LegacyReport:
             """导入历史证书: certificates issued before the registry, with their existing numbers."""
             form = await read_form(
-                request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=("file", "source")
+                request,
+                max_bytes=issuer.settings.issuing.max_upload_bytes,
+                fields=("file", "source"),
+                file_label=("历史证书文件", "the file of certificates issued before the registry"),
             )
             return await import_legacy(
                 issuer.database, issuer.settings, issuer.keystore, issuer.profile, principal,

@@ -107,6 +107,10 @@ async def test_missing_fields_wrong_role_and_no_token_are_4xx(world: World) -> N
     assert no_file.status_code == 415, no_file.text
     no_source = await world.client.post("/v1/legacy-imports", files={"file": ("a.csv", GOOD)}, headers=admin)
     assert (no_source.status_code, no_source.json()["code"]) == (400, "upload.field_missing")
+    assert no_source.json()["error"].startswith("请填写来源名称（字段 source）/ the source's name"), no_source.text
+    only_source = await world.client.post("/v1/legacy-imports", files={"source": (None, "s")}, headers=admin)
+    assert (only_source.status_code, only_source.json()["code"]) == (400, "upload.file_missing")
+    assert only_source.json()["error"].startswith("请选择历史证书文件（字段 file）"), "not the results file of a batch"
     bad_source = await world.post(GOOD, source="x" * 65)
     assert (bad_source.status_code, bad_source.json()["code"]) == (422, "legacy.source")
     reviewer = await world.post(GOOD, role=Role.PROVINCE_REVIEWER)
