@@ -52,6 +52,7 @@ STATUS_OF: dict[type[Exception], int] = {
 DEEPER: list[tuple[str, int, str]] = [
     ("getLogKey", 404, "registry.log.store.active_log_key: no active log key"),
     ("getLogKey", 409, "registry.log.store.active_log_key: more than one active log key"),
+    ("submitBatch", 409, "issuer.batches.submission.submit_batch: the same file sent again (batch.same_upload)"),
     ("getLogCheckpoint", 404, "registry.log.store.require_checkpoint: no checkpoint yet"),
     ("getLogEntries", 503, "verify.http.log_api._require_whole: a hole in the stored log"),
     ("importLegacyCertificates", 503, "issuer.runtime.IssuerRuntime.keystore: keys.unavailable"),
