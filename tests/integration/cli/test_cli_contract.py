@@ -196,13 +196,29 @@ def test_a_reader_that_stops_reading_is_not_a_database_failure(empty_db_url: str
         "CERTREG_KEY_DIR": str(tmp_path / "keys"),
         "CERTREG_KEY_PASSPHRASE": "test-passphrase",
     }
-    command = [sys.executable, "-c", "from issuer.cli import main; main()", "keys", "list", "--json"]
+    for args in (["keys", "list", "--json"], ["keys", "list"]):  # JSON lines, and rich's table
+        assert reader_gone(args, env) == (READER_GONE, "")
+
+
+#: The status of a command whose reader closed the pipe early: 128 + SIGPIPE, as ``yes | head`` reports.
+READER_GONE = 141
+
+
+def reader_gone(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """``certreg ARGS`` run with its stdout a pipe whose reader is gone before the first line is written (as
+    ``| head`` does once it has its lines): the exit status and what went to stderr."""
+    command = [sys.executable, "-c", "from issuer.cli import main; main()", *args]
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None
         assert process.stderr is not None
-        process.stdout.close()  # the reader is gone before the first line is written
+        process.stdout.close()
         error = process.stderr.read().decode()
         process.wait(timeout=60)
-    assert "数据库" not in error, error
-    assert "database" not in error, error
-    assert "Traceback" not in error, error
+    return process.returncode, error
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["keys", "--help"], ["demo", "load", "--help"]])
+def test_help_and_version_into_a_closed_pipe_end_quietly(args: list[str]) -> None:
+    """``certreg --help | head -1`` ended with click's own exit status 1 (as a failure), and output buffered
+    until the interpreter's exit printed "Exception ignored … BrokenPipeError" (status 120)."""
+    assert reader_gone(args, dict(os.environ)) == (READER_GONE, "")
