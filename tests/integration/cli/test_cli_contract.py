@@ -11,15 +11,17 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from issuer.cli import main
 from registry.db import Database
+from registry.models import StaffAccount
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import rows_of, workflow_batch
 from tests.support import ID_HASH_KEY
@@ -109,6 +111,29 @@ def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_pa
     assert {k["authority"] for k in keys} >= {"430000"}
     for k in keys:
         datetime.fromisoformat(str(k["valid_from"]))
+    token = runner.invoke(main, ["tokens", "create", "--org", "430000", "--role", "province_admin"], env=env)
+    assert token.exit_code == 0, token.output
+    (listed,) = lines("tokens", "list")
+    assert list(listed) == ["id", "org", "role", "label", "created_at", "revoked_at"]
+    create = ["staff", "create", "--org", "430000", "--role", "province_admin", "--name", "admin.li"]
+    assert runner.invoke(main, create, env={**env, "CERTREG_KEY_KDF": "insecure-test-only"}).exit_code == 0
+    asyncio.run(_lock_accounts(empty_db_url))
+    (account,) = lines("staff", "list")
+    # one way of writing a time in every list, as msgspec writes it (tokens and staff wrote '+00:00')
+    for item in (batch, key, *keys, listed, account):
+        for name, value in item.items():
+            if name.endswith(("_at", "_from", "_to", "_until")) and value is not None:
+                assert UTC_TIME.fullmatch(str(value)), (name, value)
+
+
+async def _lock_accounts(url: str) -> None:
+    """Lock every staff account for an hour, as five wrong passwords in a row do."""
+    async with Database(url) as database, database.transaction() as session:
+        await session.execute(update(StaffAccount).values(locked_until=datetime.now(UTC) + timedelta(hours=1)))
+
+
+#: A time in every ``--json`` list: RFC 3339 in UTC, with ``Z``.
+UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
 def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -> None:
