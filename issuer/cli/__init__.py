@@ -17,7 +17,7 @@ import click
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from issuer.cli._common import reader_gone
-from issuer.cli.usage import bilingual_usage_error
+from issuer.cli.usage import BilingualContext, bilingual_usage_error
 from keys.errors import KeysError
 from registry.errors import RegistryError
 
@@ -71,8 +71,10 @@ HELP_TEXT = "显示此帮助并退出 / show this message and exit."
 
 def bilingual_help(command: click.Command) -> None:
     """Give ``command`` and every subcommand a ``-h/--help`` option whose own help is in both languages
-    (click's built-in one is English only); a command whose ``help_option_names`` say otherwise (``keys
-    compromised``: a KID may begin with "-" and hold an "h") gets those names only."""
+    (click's built-in one is English only) and help whose headings are too (:class:`BilingualContext`); a
+    command whose ``help_option_names`` say otherwise (``keys compromised``: a KID may begin with "-" and
+    hold an "h") gets those names only."""
+    command.context_class = BilingualContext  # click's own words of the help in both languages too
     command.add_help_option = False
     names = command.context_settings.get("help_option_names", ["-h", "--help"])
     click.help_option(*names, help=HELP_TEXT)(command)

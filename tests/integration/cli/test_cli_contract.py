@@ -155,7 +155,12 @@ def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -
 
 #: Mistyped command lines and the Chinese half of what certreg answers; the English half is click's own.
 USAGE_ERRORS = {
-    "an unknown option": (["batches", "list", "--jsn"], "没有选项 --jsn", "No such option '--jsn'."),
+    "an unknown option": (
+        ["batches", "list", "--jsn"],
+        "没有选项 --jsn，是否要用 '--json'？",  # click's suggestion, in Chinese too
+        "No such option '--jsn'. Did you mean '--json'?",
+    ),
+    "an unknown option like none": (["batches", "list", "--bogus"], "没有选项 --bogus", "No such option '--bogus'."),
     "an unknown command": (["batchez"], "没有命令 batchez", "No such command 'batchez'."),
     "a missing option": (["verify-token", "T"], "缺少选项 --keys", "Missing option '--keys'."),
     "a missing argument": (["batches", "show"], "缺少参数 BATCH_ID", "Missing argument 'BATCH_ID'."),
@@ -247,3 +252,29 @@ def test_help_and_version_into_a_closed_pipe_end_quietly(args: list[str]) -> Non
     """``certreg --help | head -1`` ended with click's own exit status 1 (as a failure), and output buffered
     until the interpreter's exit printed "Exception ignored … BrokenPipeError" (status 120)."""
     assert reader_gone(args, dict(os.environ)) == (READER_GONE, "")
+
+
+#: Click's own words, English only, at the start of a line of help or of a refusal.
+CLICK_ENGLISH = re.compile(r"^(Usage:|Options:|Commands:|Error:|Arguments:)", re.M)
+
+
+def test_clicks_own_words_in_help_and_refusals_are_bilingual_too() -> None:
+    """The help and refusals were bilingual but for the words click writes itself ("Usage:", "Options:",
+    "[required]", "Error:")."""
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"]).output
+    assert "用法 / Usage: main [OPTIONS] COMMAND [ARGS]..." in top  # CliRunner names the program main
+    assert "选项 / Options:" in top
+    assert "命令 / Commands:" in top
+    new_key = " ".join(runner.invoke(main, ["keys", "new", "--help"]).output.split())  # as wrapped
+    assert "[必填 / required]" in new_key
+    assert "[默认 statement / default: statement]" in new_key
+    for path, command in _walk(main, ("certreg",)):
+        names = command.context_settings.get("help_option_names", ["-h"])
+        shown = runner.invoke(main, [*path[1:], names[-1]]).output
+        assert CLICK_ENGLISH.search(shown) is None, (path, shown)
+    refused = runner.invoke(main, ["keys", "list", "--jsn"])
+    assert refused.exit_code == 2
+    assert refused.output.startswith("用法 / Usage: main keys list [OPTIONS]")
+    assert "\n错误 / Error: 没有选项 --jsn" in refused.output
+    assert CLICK_ENGLISH.search(refused.output) is None
