@@ -69,3 +69,9 @@ async def read_or_unavailable(
         if on_error is not None:
             on_error()
         raise unavailable(exc, retry_after) from None
+
+
+class NotAvailableError(VerifyError):
+    """Something public this deployment does not offer right now (the log's verifier key before the province
+    made one, or while two are active): answered 404 with a plain message for the public. What an operator
+    must do is logged at start-up and in docs/log.md, never shown to the public."""

@@ -24,6 +24,8 @@ from redis.backoff import NoBackoff
 
 from registry.config import CacheSettings, Settings
 from registry.db import Database
+from registry.errors import ConflictError, NotFoundError
+from registry.log.store import active_log_key
 from registry.rules.profiles import get_profile
 from registry.schema import check_database_schema
 from verify.apikeys import ApiKeyResolver
@@ -186,8 +188,13 @@ class VerifyRuntime:
         return cls(settings, database, redis)
 
     async def start(self) -> None:
-        """Load the key set, position the change feed, start the background tasks."""
+        """Load the key set, position the change feed, start the background tasks; say in the log what an
+        operator must put right for ``GET /v1/log/key`` (the public only reads "not available")."""
         await self.feed.start()
+        try:
+            active_log_key(self.keysets.keyset)
+        except (NotFoundError, ConflictError) as exc:
+            logger.warning("GET /v1/log/key 回答“不可用” / answers 'not available': %s", exc)
         add_local_listener(self._local_invalidation)
         jobs: list[Coroutine[Any, Any, None]] = [self.feed.run()]
         if self.subscriber is not None:

@@ -25,6 +25,7 @@ from issuer.batches.dto import (
     ReviewRequest,
     RowsRequest,
 )
+from issuer.batches.errors import SameUploadError
 from issuer.batches.notice_api import NoticeController
 from issuer.batches.steps import ReviewStep, RowsStep, StepAction, resubmit_form, start_notice, submit_form
 from issuer.batches.template import build_template
@@ -129,7 +130,7 @@ class BatchController(Controller):
             "submitBatch",
             "上传成绩文件，建立批次 / upload a results file as a new batch",
             form=SUBMIT_FORM,
-            errors=(400, 401, 403, 404, 413, 415, 422),
+            errors=(400, 401, 403, 404, 409, 413, 415, 422),
             answers={
                 201: ok(
                     ImportAnswer, "批次已建立，列出全部问题行 / the batch, with every bad row", examples.IMPORT_ANSWER
@@ -139,12 +140,19 @@ class BatchController(Controller):
                 404: (
                     "机构不存在或不是本机构 / no such institution, or not the token's",
                     "机构 X 不存在 / no institution X",
-                )
+                ),
+                409: (
+                    "此文件已建立未退回的批次（重试、重复提交）/ this file already made a batch not returned (a retry)",
+                    str(SameUploadError(42)),
+                    {"code": SameUploadError.code},
+                ),
             },
         ),
     )
     async def submit(self, *, request: Request[Any, Any, Any], issuer: Runtime, principal: Caller) -> ImportAnswer:
-        """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch."""
+        """Upload a results file (multipart: file, institution, kind, assessed_on) as a new batch; the same
+        file again for the same institution, kind and date while its batch is not returned is a 409 naming
+        that batch (a retry after a timeout makes no second batch)."""
         form = await read_form(request, max_bytes=issuer.settings.issuing.max_upload_bytes, fields=SUBMIT_FIELDS)
         imported = await submit_form(issuer, principal, form)
         return await reports.import_answer(issuer.database, issuer.profile, imported)

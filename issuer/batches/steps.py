@@ -49,11 +49,6 @@ async def submit_form(issuer: IssuerRuntime, caller: Principal, form: Form) -> s
     )
 
 
-async def earlier_form_batch(issuer: IssuerRuntime, caller: Principal, form: Form) -> int | None:
-    """The batch this form's file already made, if any (:func:`submission.earlier_upload`)."""
-    return await submission.earlier_upload(issuer.database, caller, upload_of(form))
-
-
 async def resubmit_form(issuer: IssuerRuntime, caller: Principal, batch_id: int, form: Form) -> submission.Imported:
     """A corrected results file in place of batch ``batch_id``'s rows (:func:`submission.resubmit_batch`)."""
     return await submission.resubmit_batch(

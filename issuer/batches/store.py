@@ -208,6 +208,15 @@ async def find_same_upload(
     )
 
 
+async def lock_upload(session: AsyncSession, sha256: bytes) -> None:
+    """Queue the transactions that store a batch of this same file (PostgreSQL: a transaction-level advisory
+    lock keyed on the file's hash), so the second finds the first's batch with :func:`find_same_upload`
+    instead of both inserting; SQLite's ``BEGIN IMMEDIATE`` already runs one writer at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(sha256[:8], "big", signed=True)
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 async def list_batches(
     session: AsyncSession,
     *,

@@ -18,7 +18,7 @@ from issuer.auth.policy import Action, authorise, batch_target, institution_targ
 from issuer.auth.principal import Principal
 from issuer.batches import refstore, store
 from issuer.batches.columns import Field
-from issuer.batches.errors import BatchRequestError
+from issuer.batches.errors import BatchRequestError, SameUploadError
 from issuer.batches.events import batch_event
 from issuer.batches.importer import (
     ParsedFile,
@@ -132,18 +132,27 @@ async def submit_batch(
 ) -> Imported:
     """Import ``upload`` as a new batch (state ``submitted``) with every row checked.
 
+    The same file for the same institution, kind and date that already made a batch not returned is refused
+    (:class:`SameUploadError`, naming that batch): a client retrying after a timeout, a double click. It is
+    looked up before the file is read and again in the write transaction, under :func:`store.lock_upload`,
+    for a retry that arrives while the first upload is still being checked.
+
     Raises :class:`Forbidden` (not the caller's institution), :class:`NotFoundError` (no such institution),
-    :class:`registry.tabular.TableError` (unreadable file, header, row limit), :class:`BatchRequestError`.
+    :class:`registry.tabular.TableError` (unreadable file, header, row limit), :class:`BatchRequestError`,
+    :class:`SameUploadError`.
     """
     now = now or datetime.now(UTC)
     async with database.reader() as session:
         refs = await refstore.institution_refs(session, upload.institution)
         authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
+        await _refuse_same_upload(session, upload)
         parsed, rows = await _check_upload(
             session, settings, profile, upload, refs, today=province_day(now), except_batch=None, progress=progress
         )
     progress("store", 0, len(rows))
     async with database.transaction() as session:
+        await store.lock_upload(session, parsed.sha256)
+        await _refuse_same_upload(session, upload)
         batch = Batch(
             institution_code=upload.institution,
             kind=upload.kind.value,
@@ -166,21 +175,16 @@ async def submit_batch(
     return Imported(batch_id=batch.id, parsed=parsed, rows=rows)
 
 
-async def earlier_upload(database: Database, caller: Principal, upload: Upload) -> int | None:
-    """The batch this very file already made for the same institution, kind and assessment date (not
-    returned), if the caller may submit for that institution: a form sent twice (a double click on a slow
-    upload) goes to the batch it made instead of importing a second one whose rows all clash with the
-    first's (rule 2's duplicates)."""
-    async with database.reader() as session:
-        refs = await refstore.institution_refs(session, upload.institution)
-        authorise(caller, Action.SUBMIT, institution_target(upload.institution, refs.institution.region_code))
-        found = await same_upload(session, upload)
-    return None if found is None else found.id
+async def _refuse_same_upload(session: AsyncSession, upload: Upload) -> None:
+    """Raise :class:`SameUploadError` when this very file already made a batch not returned."""
+    found = await same_upload(session, upload)
+    if found is not None:
+        raise SameUploadError(found.id)
 
 
 async def same_upload(session: AsyncSession, upload: Upload) -> Batch | None:
     """The latest batch not returned made from this very file for the same institution, kind and date (no
-    policy: :func:`earlier_upload` for a caller; ``certreg batch run`` finds its batch with it)."""
+    policy: :func:`submit_batch` refuses the file with it; ``certreg batch run`` finds its batch with it)."""
     return await store.find_same_upload(
         session,
         institution=upload.institution,

@@ -8,7 +8,6 @@ one-line message on stderr and exit code 2; nothing prints a traceback at an ope
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import socket
 import sys
@@ -17,14 +16,15 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from issuer.cli.usage import bilingual_usage_error
+from issuer.cli._common import reader_gone
+from issuer.cli.usage import BilingualContext, bilingual_usage_error
 from keys.errors import KeysError
 from registry.errors import RegistryError
 
 
 class _Group(click.Group):
-    """Turns the packages' own errors into a clear message and exit code 2, and click's English-only usage
-    errors into bilingual ones (:mod:`issuer.cli.usage`)."""
+    """Turns the packages' own errors into a clear message and exit code 2, click's English-only usage
+    errors into bilingual ones (:mod:`issuer.cli.usage`) and a closed output pipe into :func:`reader_gone`."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -33,20 +33,21 @@ class _Group(click.Group):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
             raise bilingual_usage_error(exc) from None
+        except BrokenPipeError:  # ``--help`` or ``--version``, printed while the command line is parsed
+            reader_gone()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            outcome = super().invoke(ctx)
+            sys.stdout.flush()  # what is still buffered meets a closed pipe here, not at the interpreter's exit
         except click.UsageError as exc:
             raise bilingual_usage_error(exc) from None
         except (RegistryError, KeysError) as exc:
             click.echo(f"错误 / error: {exc}", err=True)
             sys.exit(2)
         except BrokenPipeError:
-            # the reader went away (``certreg keys list --json | head -1``): nothing went wrong here, and the
-            # ConnectionError clause below called it a database failure. Later writes go nowhere, quietly.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
+            # before the ConnectionError clause below, which called it a database failure
+            reader_gone()
         except (OperationalError, InterfaceError, DBAPIError, ConnectionError, TimeoutError, socket.gaierror) as exc:
             # asyncpg lets connection failures through as bare OSErrors (refused, unknown host, timeout)
             reason = getattr(exc, "orig", None) or exc
@@ -56,6 +57,7 @@ class _Group(click.Group):
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"错误 / error: 无法读写文件 / cannot use file{where}: {exc.strerror or exc}", err=True)
             sys.exit(2)
+        return outcome
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,8 +71,10 @@ HELP_TEXT = "显示此帮助并退出 / show this message and exit."
 
 def bilingual_help(command: click.Command) -> None:
     """Give ``command`` and every subcommand a ``-h/--help`` option whose own help is in both languages
-    (click's built-in one is English only); a command whose ``help_option_names`` say otherwise (``keys
-    compromised``: a KID may begin with "-" and hold an "h") gets those names only."""
+    (click's built-in one is English only) and help whose headings are too (:class:`BilingualContext`); a
+    command whose ``help_option_names`` say otherwise (``keys compromised``: a KID may begin with "-" and
+    hold an "h") gets those names only."""
+    command.context_class = BilingualContext  # click's own words of the help in both languages too
     command.add_help_option = False
     names = command.context_settings.get("help_option_names", ["-h", "--help"])
     click.help_option(*names, help=HELP_TEXT)(command)

@@ -7,7 +7,6 @@ up and printed once; it never appears in the log, the events or the shell histor
 
 from __future__ import annotations
 
-import json
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,8 +20,10 @@ from issuer.auth.operators import operator
 from issuer.auth.roles import Role
 from issuer.cli._common import (
     console,
+    echo_json_lines,
     err_console,
     in_session,
+    json_option,
     settings_from_env,
     stdin_is_terminal,
 )
@@ -165,7 +166,7 @@ def staff_require_totp(role: str, off: bool, operator_name: str | None) -> None:
 
 
 @staff_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每行一个）/ one JSON object per line.")
+@json_option
 def staff_list(as_json: bool) -> None:
     """列出账户 / list accounts: login, organisation, role, state, TOTP, lockout."""
     settings = settings_from_env()
@@ -186,13 +187,12 @@ def staff_list(as_json: bool) -> None:
             "state": a.state,
             "totp": a.totp_sealed is not None,
             "totp_required": a.role in required,
-            "locked_until": a.locked_until.isoformat() if a.locked_until else None,
+            "locked_until": a.locked_until,
         }
         for a in accounts
     ]
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+        echo_json_lines(rows)
         return
     table = Table(title="工作人员账户 / staff accounts")
     for heading in ("登录名 login", "机构 org", "角色 role", "状态 state", "动态口令 TOTP", "锁定至 locked until"):

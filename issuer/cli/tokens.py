@@ -3,15 +3,21 @@ ids, holders and state, never a token)."""
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth import Role, create_token, revoke_token
-from issuer.cli._common import ROW_ID, console, err_console, in_session, settings_from_env
+from issuer.cli._common import (
+    ROW_ID,
+    console,
+    echo_json_lines,
+    err_console,
+    in_session,
+    json_option,
+    settings_from_env,
+)
 from issuer.cli.options import short_text
 from registry.calendar import province_minute
 from registry.models import ApiToken
@@ -58,7 +64,7 @@ def tokens_revoke(token_id: int) -> None:
 
 
 @tokens_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每行一个）/ one JSON object per line.")
+@json_option
 @click.option("--all", "show_all", is_flag=True, help="包括已吊销的令牌 / include revoked tokens.")
 def tokens_list(as_json: bool, show_all: bool) -> None:
     """列出令牌（不显示令牌本身）/ list tokens: id, organisation, role, label, created, revoked."""
@@ -72,20 +78,11 @@ def tokens_list(as_json: bool, show_all: bool) -> None:
 
     tokens = in_session(settings, _list)
     if as_json:
-        for token in tokens:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": token.id,
-                        "org": token.org_code,
-                        "role": token.role,
-                        "label": token.label,
-                        "created_at": token.created_at.isoformat(),
-                        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+        fields = ("id", "org", "role", "label", "created_at", "revoked_at")
+        echo_json_lines(
+            dict(zip(fields, (t.id, t.org_code, t.role, t.label, t.created_at, t.revoked_at), strict=True))
+            for t in tokens
+        )
         return
     table = Table(title="API 令牌 / API tokens")
     for heading in ("id", "机构 org", "角色 role", "备注 label", "创建 created (UTC+8)", "吊销 revoked"):

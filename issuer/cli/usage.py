@@ -9,8 +9,9 @@ parameter types say both) is left as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Final
+import sys
+from collections.abc import Callable, Iterable
+from typing import IO, Any, Final
 
 import click
 
@@ -31,7 +32,10 @@ _VALUE_PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], st
 
 #: The whole message of a usage error, in Chinese.
 _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = (
-    (re.compile(r"^No such option:? '?([^'\s]+)'?"), lambda m: f"没有选项 {m.group(1)}"),
+    (
+        re.compile(r"^No such option:? '?([^'\s]+)'?\.?(?: \(?Did you mean(?: one of:)? (.+?)\?\)?)?$"),
+        lambda m: f"没有选项 {m.group(1)}" + (f"，是否要用 {m.group(2)}？" if m.group(2) else ""),
+    ),
     (re.compile(r"^No such command '(.+?)'\."), lambda m: f"没有命令 {m.group(1)}"),
     (re.compile(r"^Missing option '?(.+?)'?\.?$"), lambda m: f"缺少选项 {m.group(1)}"),
     (re.compile(r"^Missing (?:argument|parameter):? '?(.+?)'?\.?$"), lambda m: f"缺少参数 {m.group(1)}"),
@@ -64,4 +68,73 @@ def bilingual(message: str) -> str:
 
 def bilingual_usage_error(exc: click.UsageError) -> click.UsageError:
     """The same usage error (same context, same exit code 2) with its message in both languages."""
-    return click.UsageError(bilingual(exc.format_message()), ctx=exc.ctx)
+    return BilingualUsageError(bilingual(exc.format_message()), ctx=exc.ctx)
+
+
+#: Click's own words in every help text, in both languages. Click marks them for gettext, but only through the
+#: process-wide ``gettext`` domain: a catalogue there translates them into ONE language chosen by the
+#: operator's locale (and for every library in the process), never "中文 / English" as the rest of our help.
+#: Click's supported hooks for its help layout are the context's ``formatter_class`` and the usage error's
+#: ``show``; these use them.
+USAGE_PREFIX: Final = "用法 / Usage: "
+_HEADINGS: Final = {
+    "Options": "选项 / Options",
+    "Commands": "命令 / Commands",
+    "Positional arguments": "参数 / Arguments",
+}
+#: The bracket click adds after an option's help (``[default: statement; required]``), and its items.
+_EXTRA: Final = re.compile(r"\[([^\[\]]+)\]$")
+_EXTRA_ITEMS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"^required$"), "必填 / required"),
+    (re.compile(r"^default: (.*)$", re.S), r"默认 \1 / default: \1"),
+    (re.compile(r"^env var: (.*)$", re.S), r"环境变量 \1 / env var: \1"),
+)
+
+
+def _extra_zh(help_text: str) -> str:
+    """An option's help with click's bracket in both languages (``[必填 / required]``)."""
+    match = _EXTRA.search(help_text)
+    if match is None:
+        return help_text
+    items = [_extra_item(item) for item in match.group(1).split("; ")]
+    return f"{help_text[: match.start()]}[{'; '.join(items)}]"
+
+
+def _extra_item(item: str) -> str:
+    for pattern, both in _EXTRA_ITEMS:
+        if pattern.match(item):
+            return pattern.sub(both, item)
+    return item  # a range (1<=x<=1000) reads the same in both
+
+
+class BilingualFormatter(click.HelpFormatter):
+    """Click's help layout with its own words ("Usage:", "Options", "[required]") in both languages."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, USAGE_PREFIX if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _extra_zh(text)) for term, text in rows], col_max, col_spacing)
+
+
+class BilingualContext(click.Context):
+    """The context of every ``certreg`` command: its help through :class:`BilingualFormatter`."""
+
+    formatter_class = BilingualFormatter
+
+
+class BilingualUsageError(click.UsageError):
+    """A usage error shown as click shows one (the usage line, then the message) in both languages:
+    "错误 / Error:" where click says "Error:". (Click's "Try '… --help'" line needs its built-in help
+    option, which :func:`issuer.cli.bilingual_help` replaces: it was never shown.)"""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        out = sys.stderr if file is None else file
+        color = None
+        if self.ctx is not None:
+            color = self.ctx.color
+            click.echo(f"{self.ctx.get_usage()}\n", file=out, color=color)
+        click.echo(f"错误 / Error: {self.format_message()}", file=out, color=color)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.i18n import split_bilingual
 from registry.log.errors import LogCorruptError, LogRangeError
-from verify.errors import ServiceUnavailableError, VerifyError
+from verify.errors import NotAvailableError, ServiceUnavailableError, VerifyError
 from verify.http.edge import route_of
 from verify.http.pathparams import unparsed_message, unparsed_path_parameter
 from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
@@ -378,6 +378,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Handler] = {
     ValidationException: _validation,
     HTTPException: _http,
     NotFoundError: _not_found,
+    NotAvailableError: _not_found,
     ConflictError: _conflict,
     RegistryError: _registry,
     LogRangeError: _bad_range,

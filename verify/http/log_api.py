@@ -19,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
+from registry.errors import ConflictError, NotFoundError
 from registry.log.errors import LogCorruptError
 from registry.log.service import (
     ConsistencyView,
@@ -30,6 +31,7 @@ from registry.log.service import (
     require_checkpoint,
 )
 from registry.log.store import EntryView, active_log_verifier
+from verify.errors import NotAvailableError
 from verify.http.head import get
 from verify.http.problems import ok, problem_spec
 from verify.runtime import VerifyRuntime
@@ -37,6 +39,8 @@ from verify.runtime import VerifyRuntime
 TEXT: Final = MediaType.TEXT  # litestar adds "; charset=utf-8" itself
 FOREVER: Final = "public, max-age=31536000, immutable"
 SHORT: Final = "public, max-age=10"
+#: What the public reads while the province has no active log key, or two (never the operator's remedy).
+LOG_KEY_UNAVAILABLE: Final = "日志验证公钥暂不可用 / the log's verifier key is not available"
 KEY_CACHE: Final = "public, max-age=300"
 MAX_INDEX: Final = 2**62  # beyond any log; keeps numbers the database cannot hold out of queries
 
@@ -59,11 +63,6 @@ _ERRORS: Final = {
         404,
         "日志尚未发布检查点 / the log has not published a checkpoint yet",
         "日志尚未发布检查点 / the log has not published a checkpoint yet",
-    ),
-    409: problem_spec(
-        409,
-        "有多个有效的日志密钥（运维须只保留一个）/ more than one active log key (operators: retire all but one)",
-        "有多个有效的日志密钥 / more than one active log key: 3a2b1c0d (430000), 4b3c2d1e (430000); retire all but one",
     ),
     503: problem_spec(503, "存储的日志不完整 / the stored log is incomplete", "日志数据不完整 / the log is incomplete"),
 }
@@ -137,14 +136,22 @@ class LogController(Controller):
         **_doc(
             "getLogKey",
             "日志验证公钥 / the log's verifier key",
-            _answer(str, "verifier key", "zs.example.cn/log+3a2b1c0d+AWdSN0…\n", TEXT),
-            (404, 409),
+            {
+                **_answer(str, "verifier key", "zs.example.cn/log+3a2b1c0d+AWdSN0…\n", TEXT),
+                404: problem_spec(404, LOG_KEY_UNAVAILABLE, LOG_KEY_UNAVAILABLE),
+            },
+            (),
         ),
     )
     async def key(self, request: Request[Any, Any, Any], runtime: NamedDependency[VerifyRuntime]) -> Response[bytes]:
-        """The log's verifier key, ``<origin>+<key ID>+<base64 key>``, for monitors to pin."""
-        async with runtime.database.reader() as session:
-            verifier = await active_log_verifier(session, runtime.settings.transparency.log_origin)
+        """The log's verifier key, ``<origin>+<key ID>+<base64 key>``, for monitors to pin; 404 "not
+        available" while the province has no active log key or has two (the operator reads why in the
+        start-up log, :meth:`VerifyRuntime.start`)."""
+        try:
+            async with runtime.database.reader() as session:
+                verifier = await active_log_verifier(session, runtime.settings.transparency.log_origin)
+        except (NotFoundError, ConflictError) as exc:
+            raise NotAvailableError(LOG_KEY_UNAVAILABLE) from exc
         return cacheable(request, f"{verifier.encode()}\n".encode(), TEXT, KEY_CACHE)
 
     @get(

@@ -21,11 +21,11 @@ from issuer.auth import Principal
 from issuer.auth.policy import Action
 from issuer.batches import reports, submission, transitions
 from issuer.batches.dto import MAX_NOTICE_DAYS
+from issuer.batches.errors import SameUploadError
 from issuer.batches.steps import (
     ReviewStep,
     RowsStep,
     StepAction,
-    earlier_form_batch,
     resubmit_form,
     start_notice,
     submit_form,
@@ -119,10 +119,10 @@ async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Resp
 async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Caller) -> Redirect:
     """The upload, through :func:`submission.submit_batch`; on to the batch's row report."""
     form = await _upload_form(request, issuer, SUBMIT_FIELDS)
-    earlier = await earlier_form_batch(issuer, staff, form)
-    if earlier is not None:  # sent twice: the batch the first made, which says so
-        return Redirect(path=f"{batch_url(earlier)}?again=1", status_code=303)
-    imported = await submit_form(issuer, staff, form)
+    try:
+        imported = await submit_form(issuer, staff, form)
+    except SameUploadError as sent:  # sent twice: the batch the first made, which says so (the API's 409)
+        return Redirect(path=f"{batch_url(sent.batch_id)}?again=1", status_code=303)
     return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
 
 

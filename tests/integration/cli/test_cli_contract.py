@@ -11,15 +11,17 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from issuer.cli import main
 from registry.db import Database
+from registry.models import StaffAccount
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.issuing.batches import rows_of, workflow_batch
 from tests.support import ID_HASH_KEY
@@ -109,6 +111,29 @@ def test_list_commands_print_json_lines_with_iso_dates(empty_db_url: str, tmp_pa
     assert {k["authority"] for k in keys} >= {"430000"}
     for k in keys:
         datetime.fromisoformat(str(k["valid_from"]))
+    token = runner.invoke(main, ["tokens", "create", "--org", "430000", "--role", "province_admin"], env=env)
+    assert token.exit_code == 0, token.output
+    (listed,) = lines("tokens", "list")
+    assert list(listed) == ["id", "org", "role", "label", "created_at", "revoked_at"]
+    create = ["staff", "create", "--org", "430000", "--role", "province_admin", "--name", "admin.li"]
+    assert runner.invoke(main, create, env={**env, "CERTREG_KEY_KDF": "insecure-test-only"}).exit_code == 0
+    asyncio.run(_lock_accounts(empty_db_url))
+    (account,) = lines("staff", "list")
+    # one way of writing a time in every list, as msgspec writes it (tokens and staff wrote '+00:00')
+    for item in (batch, key, *keys, listed, account):
+        for name, value in item.items():
+            if name.endswith(("_at", "_from", "_to", "_until")) and value is not None:
+                assert UTC_TIME.fullmatch(str(value)), (name, value)
+
+
+async def _lock_accounts(url: str) -> None:
+    """Lock every staff account for an hour, as five wrong passwords in a row do."""
+    async with Database(url) as database, database.transaction() as session:
+        await session.execute(update(StaffAccount).values(locked_until=datetime.now(UTC) + timedelta(hours=1)))
+
+
+#: A time in every ``--json`` list: RFC 3339 in UTC, with ``Z``.
+UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
 def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -> None:
@@ -130,7 +155,12 @@ def test_a_row_id_out_of_range_is_refused_in_both_languages(empty_db_url: str) -
 
 #: Mistyped command lines and the Chinese half of what certreg answers; the English half is click's own.
 USAGE_ERRORS = {
-    "an unknown option": (["batches", "list", "--jsn"], "没有选项 --jsn", "No such option '--jsn'."),
+    "an unknown option": (
+        ["batches", "list", "--jsn"],
+        "没有选项 --jsn，是否要用 '--json'？",  # click's suggestion, in Chinese too
+        "No such option '--jsn'. Did you mean '--json'?",
+    ),
+    "an unknown option like none": (["batches", "list", "--bogus"], "没有选项 --bogus", "No such option '--bogus'."),
     "an unknown command": (["batchez"], "没有命令 batchez", "No such command 'batchez'."),
     "a missing option": (["verify-token", "T"], "缺少选项 --keys", "Missing option '--keys'."),
     "a missing argument": (["batches", "show"], "缺少参数 BATCH_ID", "Missing argument 'BATCH_ID'."),
@@ -196,13 +226,55 @@ def test_a_reader_that_stops_reading_is_not_a_database_failure(empty_db_url: str
         "CERTREG_KEY_DIR": str(tmp_path / "keys"),
         "CERTREG_KEY_PASSPHRASE": "test-passphrase",
     }
-    command = [sys.executable, "-c", "from issuer.cli import main; main()", "keys", "list", "--json"]
+    for args in (["keys", "list", "--json"], ["keys", "list"]):  # JSON lines, and rich's table
+        assert reader_gone(args, env) == (READER_GONE, "")
+
+
+#: The status of a command whose reader closed the pipe early: 128 + SIGPIPE, as ``yes | head`` reports.
+READER_GONE = 141
+
+
+def reader_gone(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """``certreg ARGS`` run with its stdout a pipe whose reader is gone before the first line is written (as
+    ``| head`` does once it has its lines): the exit status and what went to stderr."""
+    command = [sys.executable, "-c", "from issuer.cli import main; main()", *args]
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None
         assert process.stderr is not None
-        process.stdout.close()  # the reader is gone before the first line is written
+        process.stdout.close()
         error = process.stderr.read().decode()
         process.wait(timeout=60)
-    assert "数据库" not in error, error
-    assert "database" not in error, error
-    assert "Traceback" not in error, error
+    return process.returncode, error
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["keys", "--help"], ["demo", "load", "--help"]])
+def test_help_and_version_into_a_closed_pipe_end_quietly(args: list[str]) -> None:
+    """``certreg --help | head -1`` ended with click's own exit status 1 (as a failure), and output buffered
+    until the interpreter's exit printed "Exception ignored … BrokenPipeError" (status 120)."""
+    assert reader_gone(args, dict(os.environ)) == (READER_GONE, "")
+
+
+#: Click's own words, English only, at the start of a line of help or of a refusal.
+CLICK_ENGLISH = re.compile(r"^(Usage:|Options:|Commands:|Error:|Arguments:)", re.M)
+
+
+def test_clicks_own_words_in_help_and_refusals_are_bilingual_too() -> None:
+    """The help and refusals were bilingual but for the words click writes itself ("Usage:", "Options:",
+    "[required]", "Error:")."""
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"]).output
+    assert "用法 / Usage: main [OPTIONS] COMMAND [ARGS]..." in top  # CliRunner names the program main
+    assert "选项 / Options:" in top
+    assert "命令 / Commands:" in top
+    new_key = " ".join(runner.invoke(main, ["keys", "new", "--help"]).output.split())  # as wrapped
+    assert "[必填 / required]" in new_key
+    assert "[默认 statement / default: statement]" in new_key
+    for path, command in _walk(main, ("certreg",)):
+        names = command.context_settings.get("help_option_names", ["-h"])
+        shown = runner.invoke(main, [*path[1:], names[-1]]).output
+        assert CLICK_ENGLISH.search(shown) is None, (path, shown)
+    refused = runner.invoke(main, ["keys", "list", "--jsn"])
+    assert refused.exit_code == 2
+    assert refused.output.startswith("用法 / Usage: main keys list [OPTIONS]")
+    assert "\n错误 / Error: 没有选项 --jsn" in refused.output
+    assert CLICK_ENGLISH.search(refused.output) is None

@@ -31,7 +31,7 @@ from registry.log.errors import LogCorruptError, LogRangeError
 from registry.tabular import TableError
 from tests.support import make_settings
 from verify.app import create_app as create_verify_app
-from verify.errors import ServiceUnavailableError
+from verify.errors import NotAvailableError, ServiceUnavailableError
 
 #: The fixed status of each exception of the error table (``UploadError`` carries its own and is left out).
 STATUS_OF: dict[type[Exception], int] = {
@@ -46,12 +46,13 @@ STATUS_OF: dict[type[Exception], int] = {
     TableError: 422,
     LogCorruptError: 503,
     ServiceUnavailableError: 503,
+    NotAvailableError: 404,
 }
 
 #: (operation id, status, where): raised where the static derivation does not look.
 DEEPER: list[tuple[str, int, str]] = [
-    ("getLogKey", 404, "registry.log.store.active_log_key: no active log key"),
-    ("getLogKey", 409, "registry.log.store.active_log_key: more than one active log key"),
+    ("getLogKey", 404, "verify.http.log_api.LogController.key: no active log key, or two (not available)"),
+    ("submitBatch", 409, "issuer.batches.submission.submit_batch: the same file sent again (batch.same_upload)"),
     ("getLogCheckpoint", 404, "registry.log.store.require_checkpoint: no checkpoint yet"),
     ("getLogEntries", 503, "verify.http.log_api._require_whole: a hole in the stored log"),
     ("importLegacyCertificates", 503, "issuer.runtime.IssuerRuntime.keystore: keys.unavailable"),
