@@ -6,7 +6,7 @@ Two verify apps shutting down in one test hung a handful of times in hundreds of
 notes); this report is what the next occurrence should be read from.
 
 One daemon thread watches the running test; ``REPORT_LEAD_SECONDS`` before the timeout (or, for a short timeout,
-in its last 30 %) it finds the event loop on the main thread's stack and prints the stack of each of the loop's
+in its last 30 %) it finds the event loops on every thread's stack and prints the await chain of each of their
 tasks to stderr, which pytest shows with the failed test.
 """
 
@@ -46,11 +46,22 @@ def _loop_on_stack(frame: FrameType | None) -> asyncio.AbstractEventLoop | None:
     return None
 
 
-def report_tasks(thread_id: int, out: object = None) -> str:
-    """The stacks of the tasks of the event loop running on thread ``thread_id`` (empty when there is none)."""
-    loop = _loop_on_stack(sys._current_frames().get(thread_id))
-    if loop is None:
-        return ""
+def report_tasks() -> str:
+    """The await chains of the tasks of every event loop running in this process, thread by thread.
+
+    Not only the test's own loop: litestar's test clients run the app (its requests, its start-up and shut-down)
+    in a portal thread with a loop of its own, while the test's loop waits for it synchronously; a shut-down
+    that never ends waits in the portal's loop."""
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    lines: list[str] = []
+    for thread_id, frame in sys._current_frames().items():
+        loop = _loop_on_stack(frame)
+        if loop is not None:
+            lines.append(_loop_report(loop, names.get(thread_id, str(thread_id))))
+    return "".join(lines) or "no running asyncio loop\n"
+
+
+def _loop_report(loop: asyncio.AbstractEventLoop, thread: str) -> str:
     for _attempt in range(5):  # all_tasks reads a set the loop's thread may change meanwhile
         try:
             tasks = list(asyncio.all_tasks(loop))
@@ -58,8 +69,8 @@ def report_tasks(thread_id: int, out: object = None) -> str:
         except RuntimeError:
             time.sleep(0.01)
     else:
-        return "asyncio tasks: the loop kept changing its task set; no report\n"
-    lines = [f"asyncio tasks of the hung test's loop: {len(tasks)}\n"]
+        return f"asyncio tasks of the loop in thread {thread}: its task set kept changing; no report\n"
+    lines = [f"asyncio tasks of the loop in thread {thread}: {len(tasks)}\n"]
     for task in tasks:
         lines.append(f"--- {task!r}\n")
         for frame in _await_chain(task):
@@ -83,7 +94,7 @@ def _await_chain(task: asyncio.Task[object]) -> list[FrameType]:
     return frames
 
 
-def _watchdog(main_thread_id: int, report_at: float) -> None:
+def _watchdog(report_at: float) -> None:
     while True:
         time.sleep(min(2.0, report_at / 10))
         with _watch.lock:
@@ -92,7 +103,7 @@ def _watchdog(main_thread_id: int, report_at: float) -> None:
                 _watch.reported = True
             nodeid = _watch.nodeid
         if due:
-            sys.stderr.write(f"\n{nodeid} runs for {report_at:.0f} s: {report_tasks(main_thread_id)}")
+            sys.stderr.write(f"\n{nodeid} runs for {report_at:.0f} s:\n{report_tasks()}")
             sys.stderr.flush()
 
 
@@ -101,7 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if timeout > 0:
         threading.Thread(
             target=_watchdog,
-            args=(threading.get_ident(), timeout - min(REPORT_LEAD_SECONDS, timeout * 0.3)),
+            args=(timeout - min(REPORT_LEAD_SECONDS, timeout * 0.3),),
             name="hang-report",
             daemon=True,
         ).start()
