@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 from sqlalchemy import update
@@ -34,7 +33,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.factories.world import OTHER_INSTITUTION
 from tests.integration.batches.helpers import csv_file, good_rows, seed_other_prefecture
-from tests.integration.verify.servers import Server, wait_for
+from tests.integration.verify.servers import Server, local_get, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import PASSWORD, create_staff
 
@@ -67,7 +66,7 @@ class IssuerServer(Server):
         # the all-in-one app imports far more than verify's (documents, fonts): on a loaded machine it takes
         # longer than the 15 s the verify server is given
         try:
-            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200,
+            wait_for(f"{self.url} to start", lambda: local_get(f"{self.url}/health/live", timeout=1).status_code == 200,
                      timeout=90)  # fmt: skip
         except AssertionError:
             self.stop()  # never leave the process behind (``__exit__`` does not run when this raises)

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
@@ -24,7 +23,7 @@ from registry.db import Database
 from registry.schema import upgrade
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, seed_world
-from tests.integration.verify.servers import Server, wait_for
+from tests.integration.verify.servers import Server, local_get, wait_for
 from tests.support import ID_HASH_KEY
 from tests.support_console import ACTOR, PASSWORD, Staff, create_staff
 
@@ -40,7 +39,7 @@ class IssuerServer(Server):
     def __enter__(self) -> IssuerServer:
         # the whole issuer imports slowly on a loaded machine (8 test runs on 2 cores): a minute, not 15 s
         try:
-            wait_for(f"{self.url} to start", lambda: httpx.get(f"{self.url}/health/live", timeout=1).is_success, 60)
+            wait_for(f"{self.url} to start", lambda: local_get(f"{self.url}/health/live", timeout=1).is_success, 60)
         except AssertionError:
             self.stop()  # never leave the process behind
             raise

@@ -10,9 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.batches import submission, transitions
 from registry.config import Settings
 from registry.db import Database
@@ -34,6 +32,7 @@ from tests.integration.batches.helpers import (
     reviewed,
 )
 from tests.support import make_settings
+from tests.support_apps import issuer_client
 
 ANYONE_OWN = {"institution", "province_admin"}
 CENTRES = {"city", "province_reviewer", "province_admin"}
@@ -56,7 +55,7 @@ ALLOWED = {
 async def matrix(sqlite_world: Database, sqlite_url: str) -> AsyncIterator[tuple[Client, dict[str, str], Settings]]:
     settings = make_settings(database_url=sqlite_url)
     tokens = await make_tokens(sqlite_world, HOLDERS)
-    async with AsyncTestClient(create_app(settings)) as client:
+    async with issuer_client(settings) as client:
         yield client, tokens, settings
 
 

@@ -3,16 +3,13 @@ driver (found by probing a running server: a batch id past 2**63 answered 500)."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from litestar.testing import AsyncTestClient
 
-from issuer.app import create_app
 from issuer.auth import Role, create_token
 from registry.db import Database
 from tests.factories import PROVINCE, seed_world
 from tests.support import make_settings
+from tests.support_apps import fresh_key_dir, issuer_client
 
 HUGE = "99999999999999999999"  # > 2**63 - 1
 
@@ -31,13 +28,13 @@ HUGE = "99999999999999999999"  # > 2**63 - 1
     ],
 )
 async def test_out_of_range_integers_are_400(
-    database: Database, tmp_path: Path, method: str, path: str, body: dict[str, object] | None
+    database: Database, method: str, path: str, body: dict[str, object] | None
 ) -> None:
     await seed_world(database)
     async with database.transaction() as session:
         token = await create_token(session, org_code=PROVINCE, role=Role.PROVINCE_ADMIN)
-    settings = make_settings(database_url=database.url, key_dir=str(tmp_path / "keys"))
-    async with AsyncTestClient(create_app(settings)) as client:
+    settings = make_settings(database_url=database.url, key_dir=str(fresh_key_dir()))
+    async with issuer_client(settings) as client:
         response = await client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400, response.text
     assert " / " in response.json()["error"]  # bilingual
