@@ -31,7 +31,9 @@ def free_port() -> int:
 #: One client for every poll of a test process's servers: ``httpx.get`` makes a client, and with it an SSL context
 #: that loads the CA bundle (~30 ms of CPU), for each call, even for plain http:// (a server start polled every
 #: 50 ms, ``metric`` in loops: ~7% of the integration tests' CPU; suite time, DEVELOPERS.md).
-_HTTP = httpx.Client()
+#: No connection is kept between polls: each request opens its own, as ``httpx.get`` did, so a poll never meets a
+#: connection to an earlier server on a reused port, and requests to a multi-worker server spread as before.
+_HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def local_get(url: str, timeout: float) -> httpx.Response:
