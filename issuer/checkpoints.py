@@ -32,6 +32,7 @@ from registry.log.checkpoint import sign_checkpoint
 from registry.log.store import StoredCheckpoint, active_log_key
 from registry.log.tree import root_at
 from registry.models import Checkpoint, LogHead
+from verify.tasks import cancel_and_wait
 
 logger = logging.getLogger("certreg.log")
 #: How long shutting down waits for a checkpoint being published to finish.
@@ -111,9 +112,7 @@ async def periodic_checkpoints(
         try:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
         except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)  # a cancellation swallowed on the way is repeated (verify/tasks.py)
 
 
 def checkpoint_lifespan(app: Litestar) -> AbstractAsyncContextManager[asyncio.Task[None]]:

@@ -9,7 +9,6 @@ when the subscriber has subscribed (see :mod:`verify.cache.subscriber`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -47,6 +46,7 @@ from verify.person.wiring import build_person_service
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
+from verify.tasks import cancel_and_wait
 
 STATE_KEY = "verify"
 #: How long closing waits for the change feed's poll in flight before cancelling it.
@@ -299,8 +299,7 @@ class VerifyRuntime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)  # a cancellation swallowed on the way is repeated (verify/tasks.py)
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
