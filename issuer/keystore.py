@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from keys.errors import KeyFileError, WrongPassphraseError
 from keys.keyfile import read_key_file, write_key_file
 from keys.keyset import KeySet, PublicKeyInfo, Purpose
-from keys.kid import b64url_encode
 from keys.sealing import KDF_LEVELS
 from keys.signing import SigningKey
 from registry.config import Settings
@@ -67,14 +66,7 @@ class KeyStore:
             memlimit=memlimit,
         )
         self._opened[key.kid] = key
-        return PublicKeyInfo(
-            kid=key.kid,
-            authority=authority,
-            purpose=purpose,
-            algorithm="Ed25519",
-            public_key=b64url_encode(key.public_key),
-            valid_from=created,
-        )
+        return PublicKeyInfo.new(key.public_key, authority=authority, purpose=purpose, valid_from=created)
 
     def check_passphrase(self) -> None:
         """Raise :class:`WrongPassphraseError` now when the passphrase does not open the keys already in the

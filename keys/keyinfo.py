@@ -21,7 +21,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 
 from keys.errors import KeySetError, KeyTransitionError
-from keys.kid import b64url_decode, is_kid, key_id
+from keys.kid import b64url_decode, b64url_encode, is_kid, key_id
 
 #: The calendar of statement dates (``issued_on``) and of key validity days.
 PROVINCE_TZ: Final = timezone(timedelta(hours=8), "CST")
@@ -57,6 +57,19 @@ class PublicKeyInfo(msgspec.Struct, frozen=True, kw_only=True):
     status: KeyStatus = KeyStatus.ACTIVE
     compromised_at: AwareDatetime | None = None
     compromise_scope: CompromiseScope | None = None
+
+    @classmethod
+    def new(cls, public_key: bytes, *, authority: str, purpose: Purpose, valid_from: datetime) -> PublicKeyInfo:
+        """A new, active Ed25519 key from its 32 raw public-key bytes (its kid is their key id): what the key
+        store publishes for a key it just sealed, and the decoy key set's one key."""
+        return cls(
+            kid=key_id(public_key),
+            authority=authority,
+            purpose=purpose,
+            algorithm="Ed25519",
+            public_key=b64url_encode(public_key),
+            valid_from=valid_from,
+        )
 
     def __post_init__(self) -> None:
         _check_key(self)

@@ -15,7 +15,6 @@ from typing import Final
 
 from keys.keyinfo import PublicKeyInfo
 from keys.keyset import KeySet
-from keys.kid import b64url_encode
 from keys.signing import SigningKey
 from registry.statement import Statement, days_since_epoch, encode_statement, sign_statement
 from verify.views import CertificateView, LogProof
@@ -28,13 +27,8 @@ _ISSUED: Final = date(2026, 1, 1)
 _SIGNER: Final = SigningKey.from_seed(b"certreg decoy key, signs nothing".ljust(32, b"\0")[:32])
 DECOY_KEYSET: Final = KeySet(
     keys=(
-        PublicKeyInfo(
-            kid=_SIGNER.kid,
-            authority=_AUTHORITY,
-            purpose="statement",
-            algorithm="Ed25519",
-            public_key=b64url_encode(_SIGNER.public_key),
-            valid_from=datetime(2000, 1, 1, tzinfo=UTC),
+        PublicKeyInfo.new(
+            _SIGNER.public_key, authority=_AUTHORITY, purpose="statement", valid_from=datetime(2000, 1, 1, tzinfo=UTC)
         ),
     )
 )

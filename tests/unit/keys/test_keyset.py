@@ -18,8 +18,8 @@ from keys.errors import (
     WrongAuthorityError,
     WrongKeyPurposeError,
 )
-from keys.keyset import KeySet, KeyStatus, compromise, retire
-from tests.unit.keys.factory import KEY_A, KEY_B, KEY_LOG, make_info
+from keys.keyset import KeySet, KeyStatus, PublicKeyInfo, compromise, retire
+from tests.unit.keys.factory import KEY_A, KEY_B, KEY_LOG, T0, make_info
 
 MSG = b"certreg:v1:statement"
 SIG_A = KEY_A.sign(MSG)
@@ -43,6 +43,12 @@ def test_json_round_trip_is_exact_and_deterministic() -> None:
     assert KeySet.from_json(data) == keyset
     assert KeySet.from_json(data).to_json() == data
     assert b'"status":"retired"' in data
+
+
+def test_a_new_key_s_description_is_the_active_ed25519_key_of_its_public_bytes() -> None:
+    info = PublicKeyInfo.new(KEY_A.public_key, authority="430000", purpose="statement", valid_from=T0)
+    assert info == make_info(KEY_A)
+    assert (info.kid, info.status) == (KEY_A.kid, KeyStatus.ACTIVE)
 
 
 def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
