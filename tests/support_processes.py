@@ -60,16 +60,16 @@ def end_left_behind(seen: dict[int, str]) -> None:
 def busy_workers(parent: int, count: int, *, marker: str = "", cpu: float, limit: float = 120) -> dict[int, str]:
     """The worker processes of ``parent`` (its children whose command line holds ``marker``; the resource
     tracker left out), once ``count`` of them have each used ``cpu`` seconds of CPU, more than starting costs
-    (a spawned worker: about 0.5 s), so they are at work: pid → command line. Polls for at most ``limit``
-    seconds, then fails."""
+    (a spawned worker: about 0.5 s; a forked one: nothing), so they are at work: pid → command line. Fails
+    when ``parent`` ends first or after ``limit`` seconds."""
     deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive(parent):
         workers = {pid: cmdline(pid) for pid in children(parent)}
         workers = {pid: line for pid, line in workers.items() if marker in line and "resource_tracker" not in line}
         if sum(cpu_seconds(pid) >= cpu for pid in workers) >= count:
             return workers
         time.sleep(0.05)
-    raise AssertionError(f"{parent} had no {count} workers at work within {limit} s")
+    raise AssertionError(f"{parent} ended or had no {count} workers at work within {limit} s")
 
 
 def still_running(pids: Iterable[int], *, within: float) -> list[int]:
