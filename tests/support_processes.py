@@ -1,13 +1,31 @@
-"""Processes as ``/proc`` shows them (Linux): the children of a process, whether one still runs, its command
-line. For the tests that kill a ``certreg`` process and check that its worker processes end with it."""
+"""Real ``certreg`` processes (their command and environment) and processes as ``/proc`` shows them (Linux):
+the children of a process, whether one still runs, its command line, its CPU time. For the tests that kill a
+``certreg`` process and check what it leaves behind."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+
+from tests.integration.cli.support import command_env
+from tests.support import ID_HASH_KEY
+
+#: The ``certreg`` command of this environment.
+CERTREG = str(Path(sys.executable).parent / "certreg")
+
+
+def certreg_env(db_url: str, key_dir: Path | str, **extra: str) -> dict[str, str]:
+    """The environment of a real ``certreg`` process: this process's, with the database, the key directory
+    opened with the test passphrase and KDF, the test ID hash key and no Redis; ``extra`` adds or overrides."""
+    env = {**os.environ, **command_env(db_url, key_dir, CERTREG_ID_HASH_KEY=ID_HASH_KEY), **extra}
+    if "CERTREG_REDIS_URL" not in extra:
+        env.pop("CERTREG_REDIS_URL", None)
+    return env
 
 
 def children(pid: int) -> list[int]:
@@ -78,3 +96,25 @@ def still_running(pids: Iterable[int], *, within: float) -> list[int]:
     while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
         time.sleep(0.1)
     return left
+
+
+async def left_by_a_kill_at_work(
+    command: list[str], env: dict[str, str], *, workers: int, cpu: float, marker: str = ""
+) -> list[int]:
+    """Start ``command``, SIGKILL it once ``workers`` of its worker processes are at work (:func:`busy_workers`
+    with ``marker`` and ``cpu``), and return those workers still running 5 s later (each then SIGKILLed by pid,
+    so a failing test leaves none behind either)."""
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    seen: dict[int, str] = {}
+    try:
+        seen = await asyncio.to_thread(busy_workers, process.pid, workers, marker=marker, cpu=cpu)
+        process.send_signal(signal.SIGKILL)
+        assert await process.wait() == -signal.SIGKILL
+        return await asyncio.to_thread(still_running, seen, within=5)
+    finally:
+        end_left_behind(seen)
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

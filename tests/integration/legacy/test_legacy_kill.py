@@ -17,10 +17,9 @@ from registry.db import Database
 from registry.models import Certificate, Event, HolderIdentity
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.legacy.files import csv_bytes, skill_rows
-from tests.support import ID_HASH_KEY, empty_tables
-from tests.support_processes import alive, children, cmdline
+from tests.support import empty_tables
+from tests.support_processes import CERTREG, alive, certreg_env, children, cmdline
 
-CERTREG = str(Path(sys.executable).parent / "certreg")
 ROWS, CHUNK = 3000, 250
 
 
@@ -40,15 +39,7 @@ async def _setup(database: Database, db_url: str, tmp_path: Path) -> tuple[Path,
     await add_keys(database, key_store(tmp_path / "keys"))
     path = tmp_path / "legacy.csv"
     path.write_bytes(csv_bytes(skill_rows(ROWS)))
-    env = {
-        **os.environ,
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-    }
-    env.pop("CERTREG_REDIS_URL", None)
+    env = certreg_env(db_url, tmp_path / "keys")
     return path, env
 
 
