@@ -21,7 +21,7 @@ import json
 import statistics
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from bench.database import ScratchDatabase, add_arguments, scratch_name
@@ -30,12 +30,12 @@ from issuer.auth import Principal, Role
 from issuer.batches.submission import Upload, submit_batch
 from registry.config import load_settings
 from registry.db import Database, one_off_engine
-from registry.rules.checkdigits import mod11_2
 from registry.rules.profiles import get_profile
 from registry.schema import upgrade
 from registry.tabular import read_tables
 from registry.vocab import CertificateKind
 from tests.factories import ELECTRICIAN, SKILL_INSTITUTION, seed_world
+from tests.factories.world import resident_id
 from tests.support import empty_tables
 
 CALLER = Principal.for_operator("bench", role=Role.PROVINCE_ADMIN, org_code="430000")
@@ -46,9 +46,7 @@ def results_csv(rows: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["姓名", "身份证号", "职业编码", "等级"])
     for n in range(rows):
-        born = date(1970, 1, 1) + timedelta(days=n % 12000)
-        body = f"430102{born:%Y%m%d}{n // 12000 % 1000:03d}"
-        writer.writerow(["张三丰", body + mod11_2(body), ELECTRICIAN, "4"])
+        writer.writerow(["张三丰", resident_id(n), ELECTRICIAN, "4"])
     return out.getvalue().encode()
 
 

@@ -24,8 +24,6 @@ import asyncio
 import gc
 import multiprocessing
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -47,6 +45,7 @@ from keys.signing import SigningKey
 from registry.certificates import IssuedParts, NewCertificate, issued_parts
 from registry.events import EncodedEvent, EventKind, NewEvent, encode_event
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
+from registry.parent_watch import watch_parent
 from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
@@ -377,23 +376,11 @@ def sign_records(records: Sequence[Checked], spec: SignSpec, signer: SigningKey)
 _WORKER: RowWorker | None = None
 
 
-#: How often a worker looks whether the importer that started it is still alive.
-PARENT_POLL_SECONDS: Final = 0.5
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker as soon as ``parent`` (the importer) is gone: a killed importer (SIGKILL, the OOM killer:
-    docs/legacy.md "a killed run") left its workers waiting for tasks forever, each holding the province's
-    signing key and the key-encryption key opened in memory."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
-
-
 def _start(check: CheckSpec, sign: SignSpec, parent: int) -> None:
     global _WORKER  # noqa: PLW0603 - one worker per process, made by the pool's initializer
-    # The importer's pid comes from the importer: one killed before this ran has already left init as the parent.
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-importer", daemon=True).start()
+    # A killed importer (SIGKILL, the OOM killer: docs/legacy.md "a killed run") left its workers waiting for
+    # tasks forever, each holding the province's signing key and the key-encryption key opened in memory.
+    watch_parent(parent)
     _WORKER = RowWorker(check, sign)
     # Everything imported so far lives as long as the process: out of the collector's generations, it is not
     # walked again by each collection the rows' garbage triggers (checking a row: ~3 us less, ~10 %).

@@ -34,6 +34,8 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
+from registry.parent_watch import watch_parent
+
 #: Fewer rows than this are checked in-process: spawning workers costs about a second.
 MIN_PARALLEL_ROWS: Final = 20_000
 
@@ -77,7 +79,10 @@ class ChunkPool:
     def __enter__(self) -> ChunkPool:
         if self.processes > 1:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=watch_parent,  # a killed audit left its workers waiting for ever
+                initargs=(os.getpid(),),
             )
         return self
 

@@ -30,6 +30,8 @@ from registry.rules.regions import is_plausible_address_code
 
 _RESIDENT_ID: Final = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH: Final = date(1900, 1, 1)
+#: GB 11643-1999 §5.4: the order code numbers the people born on one day in one area, from 001.
+_UNASSIGNED_ORDER: Final = "000"
 _USCC: Final = re.compile(f"[{USCC_ALPHABET}]{{18}}")
 
 #: GB 32100-2015 table 1 and later assignments: registration authority → organisation types it registers.
@@ -68,7 +70,11 @@ def check_resident_id(value: str, *, today: date) -> Violation | None:
 
     Checked in order: shape (``id.format``), address code (``id.region``, see :mod:`registry.rules.regions`
     for why only the prefix), birth date (``id.birth_date``: a real date, from 1900 and not after ``today``),
-    check character (``id.checksum``). 15-digit first-generation IDs are not accepted: they expired in 2013.
+    check character (``id.checksum``), order code (``id.order``: digits 15–17 number the people born on one
+    day in one area from 001, GB 11643-1999 §5.4, so ``000`` is never assigned). The order code comes after
+    the check character so that a number Excel rounded (last three digits ``000``) keeps reading as a wrong
+    check character, which the upload checks name as rounding. 15-digit first-generation IDs are not
+    accepted: they expired in 2013.
     """
     if not _RESIDENT_ID.fullmatch(value):
         return violation("id.format", field="id_number")
@@ -80,6 +86,8 @@ def check_resident_id(value: str, *, today: date) -> Violation | None:
     expected = mod11_2(value[:17])
     if value[17] != expected:
         return violation("id.checksum", field="id_number", expected=expected)
+    if value[14:17] == _UNASSIGNED_ORDER:
+        return violation("id.order", field="id_number")
     return None
 
 

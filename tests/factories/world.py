@@ -44,9 +44,10 @@ def holder_name(n: int) -> str:
 
 
 def resident_id(n: int, region: str = "430102") -> str:
-    """The ``n``-th of a family of valid ID numbers (distinct birth dates and sequences)."""
+    """The ``n``-th of a family of valid ID numbers (distinct birth dates and order codes; order codes run
+    001–999, GB 11643's 000 is never assigned)."""
     born = date(1970, 1, 1) + timedelta(days=n % 12000)
-    body = f"{region}{born:%Y%m%d}{n // 12000 % 1000:03d}"
+    body = f"{region}{born:%Y%m%d}{n // 12000 % 999 + 1:03d}"
     return body + mod11_2(body)
 
 

@@ -17,9 +17,9 @@ from registry.db import Database
 from registry.models import Certificate, Event, HolderIdentity
 from tests.factories import add_keys, key_store, seed_world
 from tests.integration.legacy.files import csv_bytes, skill_rows
-from tests.support import ID_HASH_KEY, empty_tables
+from tests.support import empty_tables
+from tests.support_processes import CERTREG, alive, certreg_env, children, cmdline
 
-CERTREG = str(Path(sys.executable).parent / "certreg")
 ROWS, CHUNK = 3000, 250
 
 
@@ -39,15 +39,7 @@ async def _setup(database: Database, db_url: str, tmp_path: Path) -> tuple[Path,
     await add_keys(database, key_store(tmp_path / "keys"))
     path = tmp_path / "legacy.csv"
     path.write_bytes(csv_bytes(skill_rows(ROWS)))
-    env = {
-        **os.environ,
-        "CERTREG_DATABASE_URL": db_url,
-        "CERTREG_KEY_DIR": str(tmp_path / "keys"),
-        "CERTREG_KEY_PASSPHRASE": "test-passphrase",
-        "CERTREG_KEY_KDF": "insecure-test-only",
-        "CERTREG_ID_HASH_KEY": ID_HASH_KEY,
-    }
-    env.pop("CERTREG_REDIS_URL", None)
+    env = certreg_env(db_url, tmp_path / "keys")
     return path, env
 
 
@@ -103,27 +95,6 @@ async def test_a_killed_import_resumes_where_it_stopped(db_url: str, tmp_path: P
         await database.dispose()
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
-
-
 #: ``certreg`` with a small file taken as a large one, so the import runs in worker processes.
 WITH_WORKERS = (
     "import sys; from issuer.legacy import service; service.MIN_PARALLEL_ROWS = 1; from issuer.cli import main; "
@@ -141,14 +112,14 @@ async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_
         command = [sys.executable, "-c", WITH_WORKERS, "legacy", "import", str(path), "--source", "hunan-osta"]
         command += ["--chunk-size", str(CHUNK), "--processes", "2"]
         process = await _start_and_wait(command, env, CHUNK)
-        workers = [pid for pid in _children(process.pid) if "multiprocessing" in _cmdline(pid)]
+        workers = [pid for pid in children(process.pid) if "multiprocessing" in cmdline(pid)]
         assert len(workers) >= 2, workers  # the two workers (and the resource tracker)
         process.send_signal(signal.SIGKILL)
         for _ in range(100):
-            if not any(_alive(pid) for pid in workers):
+            if not any(alive(pid) for pid in workers):
                 break
             await asyncio.sleep(0.1)
-        assert [pid for pid in workers if _alive(pid)] == []
+        assert [pid for pid in workers if alive(pid)] == []
         # (asyncio's wait() also waits for the stderr pipe, which a worker left running kept open)
         assert await asyncio.wait_for(process.wait(), timeout=30) == -signal.SIGKILL
 
@@ -161,14 +132,7 @@ async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_
         assert await _counts(database) == (ROWS, ROWS, ROWS)
     finally:
         for pid in workers:  # a worker this test saw left behind (the failure above) is ended here
-            if _alive(pid) and "multiprocessing" in _cmdline(pid):
+            if alive(pid) and "multiprocessing" in cmdline(pid):
                 os.kill(pid, signal.SIGKILL)
         await empty_tables(database)
         await database.dispose()
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""

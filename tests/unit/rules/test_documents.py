@@ -270,6 +270,7 @@ def numbers(draw: st.DrawFn) -> tuple[DocumentType, str]:
     born, order = draw(_birth), draw(st.integers(0, 999))
     if doc_type is T.RESIDENT_ID:
         body = f"{draw(_mainland)}{draw(st.integers(1, 99)):02d}{draw(st.integers(0, 99)):02d}"
+        order = order or 1  # a resident ID's order code 000 is never assigned (id.order)
         return doc_type, with_check(f"{body}{born:%Y%m%d}{order:03d}")
     if doc_type is T.RESIDENCE_PERMIT:
         return doc_type, with_check(f"{draw(st.sampled_from(['81', '82', '83']))}0000{born:%Y%m%d}{order:03d}")

@@ -36,6 +36,8 @@ def with_check(first17: str) -> str:
         with_check("51010719851224456"),  # Chengdu
         with_check("81000019900101123"),  # Hong Kong resident's residence permit
         with_check("43012420000229123"),  # abolished county code (长沙市郊区), leap day
+        with_check("43010219900307001"),  # the first order code of a day
+        with_check("43010219900307999"),  # the last
     ],
 )
 def test_good_resident_ids(value: str) -> None:
@@ -58,6 +60,8 @@ def test_good_resident_ids(value: str) -> None:
         ("440524188001010014", "id.birth_date"),  # GB 11643's annex example: born 1880
         (with_check("43010220250602123"), "id.birth_date"),  # after today
         ("110105194912310021", "id.checksum"),
+        (with_check("43010219900307000"), "id.order"),  # GB 11643 §5.4: order codes count from 001
+        (with_check("11010519491231000"), "id.order"),
     ],
 )
 def test_bad_resident_ids(value: str, code: str) -> None:
@@ -76,6 +80,28 @@ def test_an_impossible_birth_date_is_not_echoed() -> None:
         "身份证号码的出生日期无效：不是真实日期",
         "The birth date in the ID number is invalid: no such date",
     )
+
+
+def test_order_code_000_is_refused_with_its_own_message() -> None:
+    """A number with a right check character and order code 000 was accepted: no such number is assigned."""
+    with pytest.raises(RuleError) as caught:
+        validate_resident_id(with_check("43010219900307000"), today=TODAY)
+    assert caught.value.code == "id.order"
+    assert caught.value.violation.field == "id_number"
+    assert (caught.value.violation.message_zh, caught.value.violation.message_en) == (
+        "身份证号码第15至17位顺序码不能为000",
+        "Digits 15 to 17 of the resident ID number (the order code) cannot be 000",
+    )
+
+
+def test_a_rounded_number_still_reads_as_a_wrong_check_character() -> None:
+    """Excel keeps 15 digits: 430102199003070 + 000. The check character is judged first, so the upload
+    checks still name rounding (id.rounded) rather than an order code that rounding made 000."""
+    rounded = "430102199003070000"
+    assert mod11_2(rounded[:17]) != "0"
+    problem = check_resident_id(rounded, today=TODAY)
+    assert problem is not None
+    assert problem.code == "id.checksum"
 
 
 def test_born_today_is_valid_and_tomorrow_is_not() -> None:
@@ -118,7 +144,7 @@ def resident_ids(draw: st.DrawFn) -> str:
     city = draw(st.integers(1, 99))
     county = draw(st.integers(0, 99))
     born = draw(_birth)
-    order = draw(st.integers(0, 999))
+    order = draw(st.integers(1, 999))  # 000 is never assigned (id.order)
     return with_check(f"{draw(_prefixes)}{city:02d}{county:02d}{born:%Y%m%d}{order:03d}")
 
 
