@@ -36,8 +36,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 #: would only make every stall, and so the test, three times as long: suite time, DEVELOPERS.md).
 DEAD_AFTER = 1.0
 COMMON = {"public_rate_per_minute": 1_000_000, "log_level": "WARNING", "redis_dead_after_seconds": DEAD_AFTER}
-#: A stall the subscriber notices: past its dead-after and the ping before it (a third of it).
-LONG_STALL = 2 * DEAD_AFTER
+ACTIVE = "certreg_verify_cache_active"
+AVAILABLE = "certreg_verify_redis_available"
+STALE = 'certreg_verify_cache_total{level="redis",outcome="stale"}'
+FEED = 'certreg_verify_invalidations_total{source="feed"}'
+#: After the workers' caches are back on, how long the answers are still watched: one feed poll (the default
+#: 0.5 s), in which the feed drops from Redis what it could not drop while Redis was frozen. Not a wait for
+#: anything: the time a "valid" answer from a stale level would have to show.
+WATCH_AFTER = 0.5
 NAME = "赵六"
 #: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more): 2.5 s,
 #: or half the slowest revoke while Redis answered when the machine is so loaded that a CLI process alone
@@ -74,6 +80,40 @@ async def answered(watch: Watch, servers: tuple[Server, ...], count: int = 3, wi
     while any(len(watch.answers.get(s.port, [])) < count for s in servers):
         assert time.monotonic() < deadline, f"no answers within {within} s"
         await asyncio.sleep(0.05)
+
+
+def fed_numbers(server: Server) -> float:
+    """How many certificate numbers ``server``'s change feed has dropped from its cache (0 before the first)."""
+    try:
+        return server.metric(FEED)
+    except AssertionError:  # no such series until the feed first applies a change
+        return 0.0
+
+
+async def until(what: str, check: Callable[[], bool], within: float = 15.0) -> None:
+    """Wait until ``check()``; unlike ``wait_for`` this lets the pollers run meanwhile."""
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what} ({within} s)"
+        await asyncio.sleep(0.05)
+
+
+async def noticed(servers: tuple[Server, ...], frozen_at: float) -> None:
+    """Until every worker's subscriber has declared the Redis frozen since ``frozen_at`` dead (its cache is
+    off): a long stall. At least ``DEAD_AFTER``: a subscriber still reconnecting from an earlier stall is off
+    already, and a stall shorter than that would not be long for a connected one."""
+    await asyncio.sleep(max(0.0, frozen_at + DEAD_AFTER - time.monotonic()))
+    await until("the subscribers to notice the stall", lambda: all(s.metric(ACTIVE) == 0.0 for s in servers))
+
+
+async def settled(servers: tuple[Server, ...], watch: Watch) -> None:
+    """Until every worker has its cache back on (its subscriber reconnected) and answers "revoked", then
+    ``WATCH_AFTER`` more of answers watched."""
+    await until(
+        "every worker to reconnect and answer 'revoked'",
+        lambda: all(s.metric(ACTIVE) == 1.0 and watch.last(s.port) == "revoked" for s in servers),
+    )
+    await asyncio.sleep(WATCH_AFTER)
 
 
 async def poll(client: httpx.AsyncClient, server: Server, watch: Watch, stop: asyncio.Event) -> None:
@@ -117,41 +157,46 @@ async def more_certificates(world: World, count: int) -> list[TestCertificate]:
 
 Revoke = Callable[[], Coroutine[Any, Any, float]]
 #: A step returns how long each revoke took, and whether Redis was frozen during it.
-Step = Callable[[RedisServer, Revoke], Awaitable[list[tuple[float, bool]]]]
+Step = Callable[[RedisServer, tuple[Server, ...], Revoke], Awaitable[list[tuple[float, bool]]]]
 
 
-async def frozen_long(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+async def frozen_long(redis: RedisServer, servers: tuple[Server, ...], revoke: Revoke) -> list[tuple[float, bool]]:
     """Frozen past the subscriber's dead-after, revoked meanwhile, resumed."""
     redis.freeze()
+    frozen_at = time.monotonic()
     await asyncio.sleep(0.5)
     took = await revoke()
-    await asyncio.sleep(max(0.0, LONG_STALL + 0.5 - took))
+    await noticed(servers, frozen_at)
     redis.thaw()
     return [(took, True)]
 
 
-async def frozen_short_then_long(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+async def frozen_short_then_long(
+    redis: RedisServer, servers: tuple[Server, ...], revoke: Revoke
+) -> list[tuple[float, bool]]:
     """A short stall with the revocation in it, then a long one after it."""
     redis.freeze()
     took = await revoke()
     redis.thaw()
     await asyncio.sleep(0.3)
     redis.freeze()
-    await asyncio.sleep(LONG_STALL)
+    await noticed(servers, time.monotonic())
     redis.thaw()
     return [(took, True)]
 
 
-async def revoked_then_frozen(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+async def revoked_then_frozen(
+    redis: RedisServer, servers: tuple[Server, ...], revoke: Revoke
+) -> list[tuple[float, bool]]:
     """Revoked while Redis answers, frozen right after (the feed's Redis drop stalls), resumed."""
     took = await revoke()
     redis.freeze()
-    await asyncio.sleep(LONG_STALL)
+    await noticed(servers, time.monotonic())
     redis.thaw()
     return [(took, False)]
 
 
-async def flickering(redis: RedisServer, revoke: Revoke) -> list[tuple[float, bool]]:
+async def flickering(redis: RedisServer, servers: tuple[Server, ...], revoke: Revoke) -> list[tuple[float, bool]]:
     """Many short stalls before, during and after the revocation."""
     task = asyncio.create_task(revoke())
     for _ in range(12):
@@ -192,10 +237,10 @@ async def test_no_worker_says_valid_again_after_it_said_revoked_while_redis_stal
                     async def revoke(number: str = certificate.number) -> float:
                         return await revoke_with_cli(env, number)
 
-                    durations += await step(redis, revoke)
+                    durations += await step(redis, servers, revoke)
                     # the subscriber reconnects (its back-off grew to ≤ 0.4 s in a stall this short), the feed
                     # catches up (0.5 s polls)
-                    await asyncio.sleep(2.0)
+                    await settled(servers, watch)
                     stop.set()
                     await asyncio.gather(*pollers)
                     for server in servers:
@@ -233,17 +278,30 @@ async def test_a_redis_restarted_from_a_snapshot_taken_before_a_revocation_canno
                 assert await admin.exists(view_key(prefix, certificate.number)) == 1, "the view is in Redis"
                 await admin.save()  # the snapshot holds the "valid" view
                 await admin.aclose()
+                fed = [fed_numbers(s) for s in servers]
                 await revoke_with_cli(cli_env(file_world, redis.url, prefix), certificate.number)
-                await asyncio.sleep(1.5)  # every worker has seen it (pub/sub and feed)
-                assert all(watch.last(s.port) == "revoked" for s in servers)
+                # every worker has seen it (pub/sub, and the feed: its event is what makes the snapshot stale)
+                await until(
+                    "every worker to answer 'revoked' and its feed to apply the revocation",
+                    lambda: all(
+                        watch.last(s.port) == "revoked" and fed_numbers(s) > before
+                        for s, before in zip(servers, fed, strict=True)
+                    ),
+                    within=1.5,
+                )
                 redis.kill()
                 redis.start()  # the same port, the old snapshot: the "valid" view is back in Redis
-                for server in servers:
-                    wait_for("the subscriber", lambda s=server: s.metric("certreg_verify_cache_active") == 1.0)
-                await asyncio.sleep(2.0)
+                await until(
+                    "the restored view to be read (and refused) and every worker to use Redis again",
+                    lambda: (
+                        sum(s.metric(STALE) for s in servers) >= 1
+                        and all(s.metric(ACTIVE) == 1.0 and s.metric(AVAILABLE) == 1.0 for s in servers)
+                    ),
+                )
+                await asyncio.sleep(WATCH_AFTER)
                 stop.set()
                 await asyncio.gather(*pollers)
-                stale = [s.metric('certreg_verify_cache_total{level="redis",outcome="stale"}') for s in servers]
+                stale = [s.metric(STALE) for s in servers]
     finally:
         redis.kill()
     assert watch.contradictions() == {}, watch.contradictions()
