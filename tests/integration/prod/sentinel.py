@@ -28,8 +28,13 @@ class SentinelGroup(RedisGroup):
 
     def start(self) -> SentinelGroup:
         common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"]
-        self.spawn(self.master, "--port", str(self.master), *common)
+        # The master sends its first full sync at once rather than after the default 5 s wait for more replicas
+        # to share it (there is one).
+        self.spawn(self.master, "--port", str(self.master), *common, "--repl-diskless-sync-delay", "0")
         self.spawn(self.replica, "--port", str(self.replica), *common, "--replicaof", "127.0.0.1", str(self.master))
+        # Sentinels learn of replicas from the master's INFO, which they ask for at once and then every 10 s:
+        # started before the replica is attached, they took up to 10 s more to know it.
+        wait_for("the replica to sync", lambda: self._info(self.replica, "master_link_status") == "up", timeout=20)
         for port in self.sentinels:
             config = self.directory / f"sentinel-{port}.conf"
             config.write_text(
@@ -39,7 +44,6 @@ class SentinelGroup(RedisGroup):
                 f"sentinel failover-timeout {SERVICE} 3000\n"
             )
             self.spawn(port, str(config), "--sentinel")
-        wait_for("the replica to sync", lambda: self._info(self.replica, "master_link_status") == "up", timeout=20)
         wait_for("the sentinels to know the replica", self._sentinels_ready, timeout=20)
         return self
 

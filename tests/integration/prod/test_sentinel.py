@@ -52,7 +52,11 @@ async def test_master_failover_under_load(file_world: World, sentinels: Sentinel
             asked=[(world.valid.number, "张三")] * 4 + [(world.revoked.number, "李四")] * 2,
             redis_url=sentinels.url,
             prefix="sentinel-test",
-            seconds=9.0,
+            recovered=lambda: (
+                sentinels.master_port() == sentinels.replica
+                and server.metric("certreg_verify_redis_available") == 1.0
+                and server.metric("certreg_verify_cache_active") == 1.0
+            ),
             redis_timeout=1.0,
         )
         assert sentinels.master_port() == sentinels.replica, "the sentinels promoted the replica"
