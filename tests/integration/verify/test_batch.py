@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from litestar.testing import AsyncTestClient
-
 from registry.db import Database
 from registry.models import ApiKey
 from tests.integration.verify.test_query import UNKNOWN
 from tests.integration.verify.windows import outside_a_window_boundary
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from verify.apikeys import generate_api_key, hash_api_key
 
 
@@ -42,7 +40,7 @@ def items(world: World) -> list[dict[str, str]]:
 
 async def test_batch_answers_each_item_in_order(world: World) -> None:
     key = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for _ in range(2):  # database, then in-process cache
             response = await client.post("/v1/verify/batch", json={"items": items(world)}, headers={"X-API-Key": key})
             assert response.status_code == 200
@@ -59,7 +57,7 @@ async def test_an_api_key_is_required_and_must_be_live(world: World) -> None:
     live = await make_key(world.database)
     revoked = await make_key(world.database, revoked=True)
     payload = {"items": items(world)[:1]}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         missing = await client.post("/v1/verify/batch", json=payload)
         unknown = await client.post("/v1/verify/batch", json=payload, headers={"X-API-Key": generate_api_key()})
         dead = await client.post("/v1/verify/batch", json=payload, headers={"X-API-Key": revoked})
@@ -83,7 +81,7 @@ async def test_a_thousand_items_pass_and_a_thousand_and_one_do_not(world: World)
     key = await make_key(world.database)
     thousand = {"items": [{"number": world.valid.number, "name": "张三"}] * 1000}
     too_many = {"items": [{"number": world.valid.number, "name": "张三"}] * 1001}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         ok = await client.post("/v1/verify/batch", json=thousand, headers={"X-API-Key": key})
         refused = await client.post("/v1/verify/batch", json=too_many, headers={"X-API-Key": key})
         empty = await client.post("/v1/verify/batch", json={"items": []}, headers={"X-API-Key": key})
@@ -98,7 +96,7 @@ async def test_a_thousand_items_pass_and_a_thousand_and_one_do_not(world: World)
 async def test_each_item_counts_against_the_keys_own_limit(world: World) -> None:
     key = await make_key(world.database, rate=10)
     six = {"items": items(world)}
-    async with AsyncTestClient(verify_app(world.database.url, api_rate_per_minute=100_000)) as client:
+    async with verify_client(world.database.url, api_rate_per_minute=100_000) as client:
         await outside_a_window_boundary(5)  # the three batches counted in one fixed minute
         first = await client.post("/v1/verify/batch", json=six, headers={"X-API-Key": key})
         second = await client.post("/v1/verify/batch", json=six, headers={"X-API-Key": key})
@@ -113,7 +111,7 @@ async def test_each_item_counts_against_the_keys_own_limit(world: World) -> None
 async def test_a_batch_larger_than_the_keys_per_minute_limit_is_a_400_not_a_429_forever(world: World) -> None:
     key = await make_key(world.database, rate=3)
     six = {"items": items(world)}
-    async with AsyncTestClient(verify_app(world.database.url, api_rate_per_minute=100_000)) as client:
+    async with verify_client(world.database.url, api_rate_per_minute=100_000) as client:
         refused = await client.post("/v1/verify/batch", json=six, headers={"X-API-Key": key})
         three = await client.post("/v1/verify/batch", json={"items": six["items"][:3]}, headers={"X-API-Key": key})
     assert refused.status_code == 400

@@ -3,17 +3,15 @@ status, never the holder."""
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
-
 from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.test_query import UNKNOWN
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 
 async def test_public_view_and_status_without_the_holder(world: World) -> None:
     key = await make_key(world.database)
     headers = {"X-API-Key": key}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         valid = await client.get(f"/v1/certificates/{world.valid.number}", headers=headers)
         assert valid.status_code == 200, valid.text
         body = valid.json()
@@ -31,7 +29,7 @@ async def test_public_view_and_status_without_the_holder(world: World) -> None:
 
 async def test_key_required_unknown_and_malformed_numbers(world: World) -> None:
     key = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         assert (await client.get(f"/v1/certificates/{world.valid.number}")).status_code == 401
         unknown = await client.get(f"/v1/certificates/{UNKNOWN}", headers={"X-API-Key": key})
         assert unknown.status_code == 404
@@ -42,7 +40,7 @@ async def test_key_required_unknown_and_malformed_numbers(world: World) -> None:
 
 async def test_each_look_up_counts_against_the_key(world: World) -> None:
     key = await make_key(world.database, rate=2)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         codes = [
             (await client.get(f"/v1/certificates/{world.valid.number}", headers={"X-API-Key": key})).status_code
             for _ in range(3)

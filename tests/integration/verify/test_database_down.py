@@ -4,11 +4,10 @@ everything else is a 503 with Retry-After; when it is back, so is the service.""
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.conftest import rename_database
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 pytestmark = pytest.mark.postgres
 
@@ -17,8 +16,7 @@ async def test_cached_certificates_verify_and_the_rest_get_503(pg_world: World) 
     world = pg_world
     name = world.database.url.rsplit("/", 1)[1]
     api_key = await make_key(world.database)  # never used before the outage: not in any cache
-    app = verify_app(world.database.url, db_timeout_seconds=2, retry_after_seconds=7)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, db_timeout_seconds=2, retry_after_seconds=7) as client:
         warm_json = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
         warm_page = await client.get(f"/Q/{world.valid.token}")
         await world.database.dispose()

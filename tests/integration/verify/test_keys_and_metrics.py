@@ -7,18 +7,16 @@ import asyncio
 import hashlib
 import re
 
-from litestar.testing import AsyncTestClient
-
 from keys.keyset import KeySet
 from registry.keyring import load_keyset, mark_compromised
 from tests.factories import CITY
 from tests.integration.verify.test_qr import verdict_of
 from tests.integration.verify.windows import outside_a_window_boundary
-from tests.integration.verify.world import World, now, verify_app
+from tests.integration.verify.world import World, now, verify_client
 
 
 async def test_keys_have_a_strong_etag_and_answer_304(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, keys_max_age_seconds=120)) as client:
+    async with verify_client(world.database.url, keys_max_age_seconds=120) as client:
         first = await client.get("/v1/keys")
         etag = first.headers["etag"]
         same = await client.get("/v1/keys", headers={"If-None-Match": etag})
@@ -37,8 +35,7 @@ async def test_keys_have_a_strong_etag_and_answer_304(world: World) -> None:
 
 
 async def test_a_key_compromise_reaches_cached_answers_through_the_change_feed(world: World) -> None:
-    app = verify_app(world.database.url, change_poll_seconds=0.05)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, change_poll_seconds=0.05) as client:
         before = await client.get(f"/Q/{world.valid.token}")
         etag = (await client.get("/v1/keys")).headers["etag"]
         async with world.database.transaction() as session:
@@ -59,8 +56,7 @@ async def test_a_key_compromise_reaches_cached_answers_through_the_change_feed(w
 
 
 async def test_metrics_count_requests_cache_levels_verdicts_and_limits(world: World) -> None:
-    app = verify_app(world.database.url, public_rate_per_minute=3)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, public_rate_per_minute=3) as client:
         await outside_a_window_boundary(5)  # the four look-ups counted in one fixed minute
         for _ in range(3):
             await client.get(f"/Q/{world.valid.token}")
@@ -86,7 +82,7 @@ async def test_metrics_count_requests_cache_levels_verdicts_and_limits(world: Wo
 
 
 async def test_openapi_documents_the_employer_api(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         schema = (await client.get("/schema/openapi.json")).json()
     paths = schema["paths"]
     assert set(paths) >= {"/v1/verify", "/v1/verify/batch", "/v1/qr/{token}", "/v1/keys"}

@@ -15,7 +15,7 @@ from registry.log.checkpoint import open_checkpoint
 from registry.log.note import NoteVerifier
 from registry.log.verification import verify_inclusion
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from tests.support import make_settings
 
 ORIGIN = "verify.test/log"
@@ -49,8 +49,7 @@ async def _answer(client: AsyncTestClient, world: World) -> dict[str, Any]:  # t
 
 async def test_the_answer_proves_inclusion_and_follows_new_checkpoints(world: World) -> None:
     settings = make_settings(log_origin=ORIGIN)
-    app = verify_app(world.database.url, change_poll_seconds=0.05)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, change_poll_seconds=0.05) as client:
         pending = await _answer(client, world)
         assert pending == {"pending": True}
 

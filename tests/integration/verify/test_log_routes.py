@@ -6,14 +6,13 @@ from __future__ import annotations
 import base64
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import delete, func, select
 
 from issuer.checkpoints import publish_checkpoint
 from registry.append_only import unguarded
 from registry.models import Event
 from tests.integration.verify.test_log_proofs import ORIGIN
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from tests.support import make_settings
 
 INCOMPLETE = "日志数据不完整 / the log is incomplete"
@@ -31,7 +30,7 @@ async def log_with_a_hole(world: World) -> tuple[int, int]:
 
 async def test_a_page_of_entries_with_a_missing_leaf_is_a_503_never_a_short_cacheable_page(world: World) -> None:
     size, hole = await log_with_a_hole(world)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(f"/v1/log/entries?start=0&end={size}")
         around = await client.get(f"/v1/log/entries?start={hole - 1}&end={hole + 2}")
         before = await client.get(f"/v1/log/entries?start=0&end={hole}")
@@ -46,7 +45,7 @@ async def test_a_page_of_entries_with_a_missing_leaf_is_a_503_never_a_short_cach
 
 async def test_a_proof_that_needs_a_missing_leaf_is_a_503_not_a_422(world: World) -> None:
     size, hole = await log_with_a_hole(world)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(f"/v1/log/proof/inclusion?index={hole}&size={size}")
     assert response.status_code == 503, response.text
     assert response.json()["error"] == INCOMPLETE
@@ -55,7 +54,7 @@ async def test_a_proof_that_needs_a_missing_leaf_is_a_503_not_a_422(world: World
 @pytest.mark.parametrize("path", ["/v1/log/checkpoint", "/v1/log/key"])
 async def test_text_routes_name_their_charset_once(world: World, path: str) -> None:
     await publish_checkpoint(world.database, world.store, make_settings(log_origin=ORIGIN))
-    async with AsyncTestClient(verify_app(world.database.url, log_origin=ORIGIN)) as client:
+    async with verify_client(world.database.url, log_origin=ORIGIN) as client:
         response = await client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
@@ -64,7 +63,7 @@ async def test_text_routes_name_their_charset_once(world: World, path: str) -> N
 async def test_the_pages_proof_link_names_the_checkpoint_size_the_page_states(world: World) -> None:
     settings = make_settings(log_origin=ORIGIN)
     first = await publish_checkpoint(world.database, world.store, settings)
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=60) as client:
         page = await client.get("/", params={"number": world.valid.number, "name": "张三"})
         answer = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
     certificate = answer.json()["certificate"]
@@ -75,7 +74,7 @@ async def test_the_pages_proof_link_names_the_checkpoint_size_the_page_states(wo
     assert f'href="{link}"' in page.text, "the page links to the readable proof"
     json_link = f"/v1/log/proof/inclusion?index={certificate['log_index']}&size={tree_size}"
     assert certificate["log_proof"] == json_link, "machines keep the JSON"
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=60) as client:
         readable = await client.get(link)
         english = await client.get(link + "&lang=en")
         proof = (await client.get(json_link)).json()

@@ -16,7 +16,7 @@ from issuer.cli import main
 from registry.statement import decode_statement
 from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.test_qr import verdict_of
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from tests.support import ID_HASH_KEY
 
 
@@ -60,7 +60,7 @@ def compromise_now(world: World, kid: str, key_dir: Path) -> str:
 async def test_a_compromised_key_gives_the_same_verdict_on_every_route(world: World, tmp_path: Path) -> None:
     kid = decode_statement(world.valid.statement).kid
     api_key = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=0.1)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=0.1) as client:
         for _ in range(2):  # from the database, then from the caches
             before = await every_route(client, world, api_key)
             assert set(before.values()) == {("valid", "valid")}, before

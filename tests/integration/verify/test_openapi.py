@@ -8,13 +8,12 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from litestar.routes import HTTPRoute
-from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from tests.factories import HOLDER_IDS
 from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.test_query import UNKNOWN
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from verify.http import examples
 
 UNDOCUMENTED = ("/q/", "/Q/", "/c/", "/log/", "/person", "/health/", "/metrics", "/static/", "/notice", "/schema")
@@ -61,8 +60,8 @@ def _schema_of(document: dict[str, Any], method: str, path: str, status: int) ->
 
 
 async def test_the_document_is_valid_and_lists_every_route(world: World) -> None:
-    app = verify_app(world.database.url)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url) as client:
+        app = client.app
         document = (await client.get("/schema/openapi.json")).json()
     validate(document)
     documented = set(document["paths"])
@@ -79,8 +78,7 @@ async def test_the_document_is_valid_and_lists_every_route(world: World) -> None
 
 async def test_every_provoked_error_matches_its_documented_schema(world: World) -> None:
     key = await make_key(world.database)
-    app = verify_app(world.database.url)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url) as client:
         document = (await client.get("/schema/openapi.json")).json()
         for method, template, request, status in PROVOKED:
             media_type, schema = _schema_of(document, method, template, status)
@@ -109,7 +107,7 @@ async def test_the_public_api_documents_no_client_error_it_never_answers(world: 
     holds no number to be malformed, and a bad token is a 200 verdict (a 404 for the credential). And the
     413 of a body past the route's limit, the 401 of a bad key and the 415 of a compressed body on
     ``POST /v1/credentials`` were answered but not documented (they are now in ``PROVOKED``)."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         document = (await client.get("/schema/openapi.json")).json()
     provoked = {(method, template.partition("?")[0], status) for method, template, _, status in PROVOKED}
     documented = {
@@ -127,7 +125,7 @@ async def test_the_public_api_documents_no_client_error_it_never_answers(world: 
 async def test_the_key_set_answer_is_documented(world: World) -> None:
     """``GET /v1/keys`` documented its 200 with no media type and no schema: a client generated from the
     document had no idea of the fields ``certreg verify-token --keys`` reads."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         document = (await client.get("/schema/openapi.json")).json()
         answer = await client.get("/v1/keys")
     media_type, schema = _schema_of(document, "get", "/v1/keys", 200)
@@ -145,7 +143,7 @@ async def test_the_verify_examples_say_what_the_answers_say(world: World) -> Non
     certificate is valid" (it is "有效：证书有效 / Valid: the certificate is valid"), and a person's certificate
     sent its ``check`` to ``/v1/certificates/{number}`` (an employer route needing a key) where the answer links
     the page ``/c/{number}``."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         valid = (await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})).json()
         person = (
             await client.post("/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]})

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from registry.certificates import superseded_event
 from registry.events import EventKind, append_events
 from registry.qrtoken import MAX_TOKEN_CHARS, encode_token
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.world import REVOKE_REASON, World, altered_token, flip, verify_app
+from tests.integration.verify.world import REVOKE_REASON, World, altered_token, flip, verify_client
 
 
 def verdict_of(html: str) -> tuple[str, str]:
@@ -22,7 +21,7 @@ def verdict_of(html: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("prefix", ["/q/", "/Q/"])
 async def test_valid_certificate_page_shows_the_certificate(world: World, prefix: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get(prefix + world.valid.token)
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
@@ -46,7 +45,7 @@ async def test_valid_certificate_page_shows_the_certificate(world: World, prefix
 
 
 async def test_english_page(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get(f"/Q/{world.valid.token}?lang=en")
         json_twin = await client.get(f"/v1/qr/{world.valid.token}")
     assert '<html lang="en">' in page.text
@@ -57,7 +56,7 @@ async def test_english_page(world: World) -> None:
 
 
 async def test_revoked_page_says_when_and_why(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get(f"/Q/{world.revoked.token}")
         data = (await client.get(f"/v1/qr/{world.revoked.token}")).json()
     assert verdict_of(page.text) == ("revoked", "revoked")
@@ -71,7 +70,7 @@ async def test_revoked_page_says_when_and_why(world: World) -> None:
 
 
 async def test_superseded_page_names_the_new_certificate(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get(f"/Q/{world.superseded.token}")
         data = (await client.get(f"/v1/qr/{world.superseded.token}")).json()
         successor = (await client.get(f"/v1/qr/{world.successor.token}")).json()
@@ -102,7 +101,7 @@ async def test_tokens_the_registry_did_not_issue_are_not_genuine(world: World) -
         ),
         "signed, other content": (await altered_token(world, world.valid, holder_name="赵六"), "statement_mismatch"),
     }
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for case, (forged, reason) in cases.items():
             page = await client.get(f"/Q/{forged}")
             data = (await client.get(f"/v1/qr/{forged}")).json()
@@ -125,7 +124,7 @@ GARBAGE = {
 
 
 async def test_garbage_tokens_are_a_verdict_not_an_error(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for case, token in GARBAGE.items():
             page = await client.get(f"/q/{token}")
             data = await client.get(f"/v1/qr/{token}")
@@ -145,7 +144,7 @@ async def test_reissue_and_replacement_each_have_their_own_words(world: World) -
             old.number, new.number, kind=EventKind.CERTIFICATE_REPLACED, reason="证书污损换发", actor="test"
         )
         await append_events(session, [event])
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         pages = {
             (name, lang): await client.get(f"/Q/{cert.token}" + ("?lang=en" if lang == "en" else ""))
             for name, cert in (("reissued", world.superseded), ("replaced", old))

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_qr import verdict_of
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 UNKNOWN = "S000043000101263999999"  # well-formed, never issued
 
 
 async def test_form_round_trip_with_the_right_name(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         form = await client.get("/")
         page = await client.get("/", params={"number": world.valid.number, "name": "张三"})
         spaced = await client.get("/", params={"number": world.valid.number.lower(), "name": " 张　三 "})
@@ -28,7 +27,7 @@ async def test_form_round_trip_with_the_right_name(world: World) -> None:
 
 
 async def test_wrong_name_and_unknown_number_are_the_same_answer(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for _ in range(2):  # first from the database, then from the caches
             wrong_page = await client.get("/", params={"number": world.valid.number, "name": "张四"})
             missing_page = await client.get("/", params={"number": UNKNOWN, "name": "张四"})
@@ -46,7 +45,7 @@ async def test_wrong_name_and_unknown_number_are_the_same_answer(world: World) -
 
 
 async def test_a_number_alone_never_shows_a_name(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         only_number = await client.get("/", params={"number": world.valid.number})
         short = await client.get(f"/c/{world.valid.number}")
         short_en = await client.get(f"/c/{world.valid.number}?lang=en")
@@ -66,7 +65,7 @@ async def test_a_number_alone_never_shows_a_name(world: World) -> None:
     "number", ["12345", "S00004300010126300000X", "S0000430001012600000011", "S000043000101253000001" + "0" * 40]
 )
 async def test_malformed_numbers_get_a_format_message(world: World, number: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get("/", params={"number": number, "name": "张三"})
         api = await client.post("/v1/verify", json={"number": number[:64], "name": "张三"})
         metrics = (await client.get("/metrics")).text
@@ -80,7 +79,7 @@ async def test_malformed_numbers_get_a_format_message(world: World, number: str)
 
 
 async def test_verify_api_answers(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         valid = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张三"})
         revoked = await client.post("/v1/verify", json={"number": world.revoked.number, "name": "李四"})
         superseded = await client.post("/v1/verify", json={"number": world.superseded.number, "name": "王五"})
@@ -100,7 +99,7 @@ async def test_verify_api_answers(world: World) -> None:
 
 
 async def test_english_query_result_links_back_to_chinese(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get("/", params={"number": world.valid.number, "name": "张三", "lang": "en"})
         toggle = page.text.split('id="lang-toggle" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
         back = await client.get(toggle)
@@ -109,7 +108,7 @@ async def test_english_query_result_links_back_to_chinese(world: World) -> None:
 
 
 async def test_oversized_bodies_are_refused_not_buffered(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         long_name = await client.post("/v1/verify", json={"number": world.valid.number, "name": "张" * 3000})
         huge = await client.post(
             "/v1/verify",
@@ -125,7 +124,7 @@ async def test_oversized_bodies_are_refused_not_buffered(world: World) -> None:
 async def test_a_name_with_a_rare_character_is_found_with_spaces_typed_in_it(world: World) -> None:
     """ "王 𠀾 华" finds 王𠀾华 as "张 三" finds 张三 (𠀾 is U+2003E, CJK Extension B; issue 10, item 5)."""
     (rare,) = await issue_test_certificates(world.database, world.store, [("王\U0002003e华", HOLDER_IDS[3])])
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for typed in ("王\U0002003e华", "王 \U0002003e 华", "王\u3000\U0002003e\u3000华"):
             answer = await client.post("/v1/verify", json={"number": rare.number, "name": typed})
             page = await client.get("/", params={"number": rare.number, "name": typed})

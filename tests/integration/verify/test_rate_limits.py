@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.windows import outside_a_window_boundary
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from verify.ratelimit import WINDOW_SECONDS
 from verify.runtime import STATE_KEY
 
@@ -41,8 +41,8 @@ async def test_two_workers_share_one_limit_through_redis(world: World, redis_url
     }
     await outside_a_window_boundary(2.5)
     async with (
-        AsyncTestClient(verify_app(world.database.url, **settings)) as one,
-        AsyncTestClient(verify_app(world.database.url, **settings)) as two,
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
     ):
         statuses = []
         for client in (one, one, one, one, two, two, two, two):
@@ -60,8 +60,8 @@ async def test_without_redis_each_worker_limits_alone(world: World) -> None:
     settings = {"redis_url": DEAD_REDIS, "public_rate_per_minute": 3}
     await outside_a_window_boundary(1.5)
     async with (
-        AsyncTestClient(verify_app(world.database.url, **settings)) as one,
-        AsyncTestClient(verify_app(world.database.url, **settings)) as two,
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
     ):
         first = [await ask(one, world) for _ in range(4)]
         second = [await ask(two, world) for _ in range(4)]
@@ -74,7 +74,7 @@ async def test_without_redis_each_worker_limits_alone(world: World) -> None:
 
 
 async def test_the_empty_form_is_not_limited(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=1)) as client:
+    async with verify_client(world.database.url, public_rate_per_minute=1) as client:
         statuses = [(await client.get("/")).status_code for _ in range(5)]
     assert statuses == [200] * 5
 
@@ -84,8 +84,8 @@ async def test_unknown_api_keys_count_against_the_ip_and_their_look_ups_are_boun
     await outside_a_window_boundary(1.5)
     payload = {"number": world.valid.number, "name": "张三"}
     body = payload if route == "/v1/verify" else {"items": [payload]}
-    app = verify_app(world.database.url, public_rate_per_minute=3)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, public_rate_per_minute=3) as client:
+        app = client.app
         statuses = []
         for guess in range(9):
             response = await client.post(route, json=body, headers={"X-API-Key": f"ck_guess{guess:040d}"})
@@ -105,7 +105,7 @@ async def test_a_valid_api_key_is_served_when_its_ip_is_over_the_public_limit(wo
     await outside_a_window_boundary(1.5)
     payload = {"number": world.valid.number, "name": "张三"}
     body = payload if route == "/v1/verify" else {"items": [payload]}
-    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=3)) as client:
+    async with verify_client(world.database.url, public_rate_per_minute=3) as client:
         public = [(await client.post("/v1/verify", json=payload)).status_code for _ in range(4)]
         keyed = [(await client.post(route, json=body, headers={"X-API-Key": key})).status_code for _ in range(6)]
         anonymous = await client.post("/v1/verify", json=payload)
@@ -117,7 +117,7 @@ async def test_a_valid_api_key_is_served_when_its_ip_is_over_the_public_limit(wo
 async def test_valid_api_keys_are_not_limited_by_the_public_ip_limit(world: World) -> None:
     key = await make_key(world.database)
     await outside_a_window_boundary(1.5)
-    async with AsyncTestClient(verify_app(world.database.url, public_rate_per_minute=3)) as client:
+    async with verify_client(world.database.url, public_rate_per_minute=3) as client:
         statuses = []
         for _ in range(6):
             response = await client.post(

@@ -3,12 +3,10 @@ certificate is signed, stored and verified like any other (the 8th of a Hunan 20
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
-
 from registry.db import Database
 from registry.vocab import CertificateKind
 from tests.factories import CITY, EMBROIDERY, HOLDER_IDS, SITE, issue_test_certificates
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 
 async def test_a_star_numbered_certificate_verifies(world: World, database: Database) -> None:
@@ -20,7 +18,7 @@ async def test_a_star_numbered_certificate_verifies(world: World, database: Data
     starred = [cert for cert in made if cert.number.endswith("*")]
     assert starred, [cert.number for cert in made]
     cert = starred[0]
-    async with AsyncTestClient(verify_app(database.url)) as client:
+    async with verify_client(database.url) as client:
         api = await client.post("/v1/verify", json={"number": cert.number, "name": cert.holder_name})
         qr = await client.get(f"/v1/qr/{cert.token}")
         short = await client.get(f"/c/{cert.number}")

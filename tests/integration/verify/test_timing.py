@@ -14,10 +14,9 @@ import statistics
 import time
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +49,7 @@ async def test_a_wrong_name_and_an_unknown_number_take_the_same_time(world: Worl
     unknown = [f"S0000430001012639{n:05d}" for n in range(20_000, 20_000 + COUNT)]
     known_times: list[float] = []
     unknown_times: list[float] = []
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         for warm in range(5):  # code paths warm, nothing of the measured numbers cached
             await client.get("/", params={"number": f"S0000430001012639{warm:05d}", "name": "王五"})
         for pair, (known, missing) in enumerate(zip(existing, unknown, strict=True)):

@@ -4,21 +4,25 @@ successor, plus tokens the registry never issued (forged, unknown number, altere
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
 from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from issuer.keystore import KeyStore, signer_for
 from keys.signing import SigningKey
 from registry.certificates import revoke, superseded_event
+from registry.config import Settings
 from registry.db import Database
 from registry.events import EventKind, append_events
 from registry.keyring import load_keyset
 from registry.qrtoken import encode_token
 from registry.statement import decode_statement, encode_statement, sign_statement
+from tests import support_apps
 from tests.factories import CITY, HOLDER_IDS, TestCertificate, add_keys, issue_test_certificates, key_store, seed_world
 from tests.support import make_settings
 from verify.app import create_app
@@ -84,10 +88,23 @@ def flip(token: str, position: int) -> str:
     return token[:position] + replacement + token[position + 1 :]
 
 
-def verify_app(database_url: str, **settings: object) -> Litestar:
-    """The stand-alone verify app on ``database_url`` (limits out of reach unless given)."""
+def verify_settings(database_url: str, **settings: object) -> Settings:
+    """Settings of the stand-alone verify app on ``database_url`` (limits out of reach unless given)."""
     base: dict[str, object] = {"public_rate_per_minute": 100_000, "api_rate_per_minute": 100_000}
-    return create_app(make_settings(database_url=database_url, **(base | settings)))
+    return make_settings(database_url=database_url, **(base | settings))
+
+
+def verify_app(database_url: str, **settings: object) -> Litestar:
+    """A new stand-alone verify app on ``database_url``, for a test that serves the app itself, or whose
+    settings no other test shares (a path under its own ``tmp_path``); else :func:`verify_client`."""
+    return create_app(verify_settings(database_url, **settings))
+
+
+def verify_client(database_url: str, **settings: object) -> AbstractAsyncContextManager[AsyncTestClient[Litestar]]:
+    """A test client of ``verify_app(database_url, **settings)``, on an app an earlier test built on equal
+    settings when one is idle, with none of that test's runtime, caches, metrics or rate limits
+    (:mod:`tests.support_apps`). Two clients open at once are two apps: two workers."""
+    return support_apps.verify_client(verify_settings(database_url, **settings))
 
 
 def now() -> datetime:
@@ -95,7 +112,8 @@ def now() -> datetime:
 
 
 def runtime_of(app: Litestar) -> VerifyRuntime:
-    """The verify runtime an app built by :func:`verify_app` keeps in its state (its caches and metrics)."""
+    """The verify runtime a started app of :func:`verify_app` or :func:`verify_client` keeps in its state (its
+    caches and metrics)."""
     runtime = app.state[STATE_KEY]
     assert isinstance(runtime, VerifyRuntime)
     return runtime

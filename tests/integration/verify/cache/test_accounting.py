@@ -8,13 +8,11 @@ import gc
 import tracemalloc
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
-
 from issuer.checkpoints import publish_checkpoint
 from registry.config import Settings
 from registry.db import Database
 from tests.factories import HOLDER_IDS, issue_test_certificates
-from tests.integration.verify.world import build_world, runtime_of, verify_app
+from tests.integration.verify.world import build_world, runtime_of, verify_client
 from tests.support import make_settings
 
 ANSWERS = 200
@@ -26,7 +24,7 @@ async def test_counted_bytes_match_the_memory_answers_hold(database: Database, t
     made = await issue_test_certificates(database, world.store, holders)
     # a checkpoint over them: every answer carries its inclusion proof, as in production
     await publish_checkpoint(database, world.store, make_settings(log_origin="test.example/log"))
-    async with AsyncTestClient(verify_app(database.url)) as client:
+    async with verify_client(database.url) as client:
         cache = runtime_of(client.app).cache
         await client.post("/v1/verify", json={"number": made[0].number, "name": made[0].holder_name})
         tracemalloc.start()

@@ -19,7 +19,7 @@ from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.test_query import UNKNOWN
-from tests.integration.verify.world import World, cache_on, runtime_of, verify_app
+from tests.integration.verify.world import World, cache_on, runtime_of, verify_client
 from tests.support import make_settings
 from verify.cache.invalidation import channel, invalidate_numbers, view_key
 from verify.cache.viewstore import ViewStore
@@ -46,7 +46,7 @@ async def result(client: AsyncTestClient[Litestar], number: str, name: str) -> s
 
 
 async def test_hits_cost_no_query_and_an_announced_revocation_shows_at_once(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=60) as client:
         for _ in range(5):
             assert await result(client, world.valid.number, "张三") == "valid"
         assert queries((await client.get("/metrics")).text) == 1
@@ -57,7 +57,7 @@ async def test_hits_cost_no_query_and_an_announced_revocation_shows_at_once(worl
 
 
 async def test_the_event_log_catches_a_revocation_nobody_announced(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=0.1)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=0.1) as client:
         assert await result(client, world.valid.number, "张三") == "valid"
         async with world.database.transaction() as session:
             await revoke(session, world.valid.number, reason="未通知的撤销", actor="test")
@@ -68,7 +68,7 @@ async def test_the_event_log_catches_a_revocation_nobody_announced(world: World)
 
 
 async def test_concurrent_misses_share_one_query(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         answers = await asyncio.gather(*(result(client, world.revoked.number, "李四") for _ in range(40)))
         assert set(answers) == {"revoked"}
         assert queries((await client.get("/metrics")).text) == 1, "one query for one number"
@@ -153,7 +153,7 @@ async def test_simulated_slow_database_load_cannot_hide_a_revocation_from_a_requ
 
 
 async def test_not_found_is_cached_like_a_view_and_dropped_on_issue(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=60)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=60) as client:
         for _ in range(3):
             assert await result(client, UNKNOWN, "张三") == "not_found"
         assert queries((await client.get("/metrics")).text) == 1
@@ -195,8 +195,8 @@ async def test_a_number_cached_as_not_found_is_verifiable_within_a_second_of_its
             "redis_url": request.getfixturevalue("redis_url"),
             "redis_prefix": request.getfixturevalue("redis_prefix"),
         }
-    app = verify_app(world.database.url, **settings)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, **settings) as client:
+        app = client.app
         await cache_on(app)
         assert await result(client, number, "赵六") == "not_found"
         assert await result(client, number, "赵六") == "not_found"
@@ -208,8 +208,10 @@ async def test_a_number_cached_as_not_found_is_verifiable_within_a_second_of_its
 @pytest.mark.redis
 async def test_redis_holds_views_for_every_worker(world: World, redis_url: str, redis_prefix: str) -> None:
     settings = {"redis_url": redis_url, "redis_prefix": redis_prefix}
-    first, second = verify_app(world.database.url, **settings), verify_app(world.database.url, **settings)
-    async with AsyncTestClient(first) as one, AsyncTestClient(second) as two:
+    async with (
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
+    ):
         assert await result(one, world.valid.number, "张三") == "valid"
         assert await result(two, world.valid.number, "张三") == "valid"
         assert queries((await one.get("/metrics")).text) == 1
@@ -227,9 +229,11 @@ async def test_redis_holds_views_for_every_worker(world: World, redis_url: str, 
 async def test_a_published_invalidation_drops_the_in_process_answer(
     world: World, redis_url: str, redis_prefix: str
 ) -> None:
-    app = verify_app(world.database.url, redis_url=redis_url, redis_prefix=redis_prefix, change_poll_seconds=60)
     publisher = aioredis.Redis.from_url(redis_url)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(
+        world.database.url, redis_url=redis_url, redis_prefix=redis_prefix, change_poll_seconds=60
+    ) as client:
+        app = client.app
         await cache_on(app, within=1.0)  # the in-process cache comes on once subscribed
         runtime = runtime_of(app)
         await result(client, world.valid.number, "张三")

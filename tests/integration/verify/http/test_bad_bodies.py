@@ -4,10 +4,9 @@ bilingual 400 on every JSON route, with or without an API key, never a 500."""
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 BAD_BODIES = {
     "invalid UTF-8 in a string": b'{"number":"\xff","name":"x"}',
@@ -23,7 +22,7 @@ async def test_undecodable_bodies_are_a_bilingual_400(world: World, body: bytes,
     headers = {"Content-Type": "application/json"}
     if keyed:
         headers["X-API-Key"] = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post(route, content=body, headers=headers)
     assert response.status_code == 400, response.text
     error = response.json()["error"]
@@ -34,7 +33,7 @@ async def test_undecodable_bodies_are_a_bilingual_400(world: World, body: bytes,
 
 async def test_an_undecodable_body_gives_each_language_its_own_member(world: World) -> None:
     """The message is written "…（嵌套层数过深）/ the request body …": message_zh held both halves."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify", content=b"[" * 5000, headers={"Content-Type": "application/json"})
     problem = response.json()
     assert problem["message_zh"] == "请求体不是有效的 JSON（嵌套层数过深）"
@@ -55,7 +54,7 @@ async def test_an_ambiguous_body_is_a_bilingual_400_on_both_lanes(
     headers = {"Content-Type": "application/json"}
     if keyed:
         headers["X-API-Key"] = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify", content=body % world.valid.number.encode(), headers=headers)
     assert response.status_code == 400, response.text
     problem = response.json()

@@ -4,10 +4,9 @@ preflight is answered, and the staff API and the pages stay same-origin."""
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from verify.http.cors import PUBLIC_API
 
 ORIGIN = {"Origin": "https://hr.example.com"}
@@ -19,7 +18,7 @@ async def test_a_json_post_passes_its_preflight(world: World, path: str) -> None
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type, x-api-key",
     }
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.options(path, headers=asked)
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "*"
@@ -31,7 +30,7 @@ async def test_a_json_post_passes_its_preflight(world: World, path: str) -> None
 
 async def test_a_verdict_is_readable_from_another_origin(world: World) -> None:
     body = {"number": world.valid.number, "name": world.valid.holder_name}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         cross = await client.post("/v1/verify", json=body, headers=ORIGIN)
         cached = await client.post("/v1/verify", json=body, headers=ORIGIN)  # the in-process cache's answer
         same_site = await client.post("/v1/verify", json=body)
@@ -46,7 +45,7 @@ async def test_a_verdict_is_readable_from_another_origin(world: World) -> None:
 
 async def test_an_error_is_readable_too(world: World) -> None:
     """A page must be able to show the bilingual refusal, not only the verdicts."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify", json={"number": "x", "name": "张三"}, headers=ORIGIN)
     assert response.status_code == 400
     assert response.headers["access-control-allow-origin"] == "*"
@@ -55,7 +54,7 @@ async def test_an_error_is_readable_too(world: World) -> None:
 
 async def test_a_not_found_is_readable_too(world: World) -> None:
     """This world's certificates carry no credential: the 404 a page shows must reach it."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(f"/v1/qr/{world.valid.token}/credential", headers=ORIGIN)
     assert response.status_code == 404
     assert response.headers["access-control-allow-origin"] == "*"
@@ -65,7 +64,7 @@ async def test_a_not_found_is_readable_too(world: World) -> None:
 async def test_the_public_reads_are_readable(world: World, path: str) -> None:
     key = await make_key(world.database)
     url = path.format(token=world.valid.token, number=world.valid.number)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(url, headers=ORIGIN | {"X-API-Key": key})
     assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == "*"
@@ -74,7 +73,7 @@ async def test_the_public_reads_are_readable(world: World, path: str) -> None:
 @pytest.mark.parametrize("path", ["/", "/q/{token}", "/metrics", "/health/ready"])
 async def test_pages_and_operations_get_no_cors_headers(world: World, path: str) -> None:
     url = path.format(token=world.valid.token)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(url, headers=ORIGIN)
         preflight = await client.options(url, headers=ORIGIN | {"Access-Control-Request-Method": "GET"})
     assert response.status_code == 200

@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from issuer.demo import ensure_demo_keys, load_demo_reference
 from registry.db import Database
 from registry.vocab import CertificateKind
 from tests.factories import HOLDER_IDS, issue_test_certificates, key_store
-from tests.integration.verify.world import verify_app
+from tests.integration.verify.world import verify_client
 from tests.support import scratch_database
 
 
@@ -61,7 +60,7 @@ async def test_demo_certificates_of_every_kind_render(demo_database: Database, t
             "专项职业能力证书",
         ),
     }
-    async with AsyncTestClient(verify_app(demo_database.url)) as client:
+    async with verify_client(demo_database.url) as client:
         for token, shown in expected.items():
             page = await client.get(f"/Q/{token}")
             assert page.status_code == 200

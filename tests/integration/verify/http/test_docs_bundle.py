@@ -8,9 +8,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
-
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from verify.http.apidocs import REDOC_PATH
 
 STORED = Path(__file__).parents[4] / "verify" / "http" / "static" / "redoc.standalone.js.gz"
@@ -20,7 +18,7 @@ REDOC_SHA256 = "0ec05be285ac885a330289b02f470e1bdbd2b6b3223a9fa213f24bf805a851d1
 
 
 async def test_the_docs_bundle_is_gzipped_for_a_browser_and_plain_for_other_clients(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         page = await client.get("/schema")
         zipped = await client.get(REDOC_PATH, headers={"accept-encoding": "gzip, deflate, br"})
         plain = await client.get(REDOC_PATH, headers={"accept-encoding": "identity"})

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from issuer.checkpoints import publish_checkpoint
 from tests.integration.verify.test_log_proofs import ORIGIN
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 from tests.support import make_settings
 
 #: Headers that may differ between two answers to the same request.
@@ -39,7 +38,7 @@ VOLATILE = {"date", "x-request-id"}  # a request id is new per request
 async def test_head_answers_like_get_without_a_body(world: World, path: str) -> None:
     await publish_checkpoint(world.database, world.store, make_settings(log_origin=ORIGIN))
     url = path.format(token=world.valid.token, number=world.valid.number)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         got = await client.get(url)
         head = await client.head(url)
     assert got.status_code == 200, got.text

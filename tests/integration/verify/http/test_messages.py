@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ from tests.integration.verify.world import World, verify_app
     ],
 )
 async def test_unknown_pages_and_bad_parameters_are_a_page(world: World, path: str, status: int, text: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         await _opened_in_a_browser(client, path, status, text)
         api = await client.get(path, headers={"Accept": "application/json"})
     if status == 400:
@@ -48,7 +48,7 @@ async def _opened_in_a_browser(client: AsyncTestClient[Litestar], path: str, sta
 
 @pytest.mark.parametrize("path", ["/v1/nope", "/v1/log/nope", "/health/nope"])
 async def test_unknown_api_paths_are_a_json_404(world: World, path: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
@@ -60,7 +60,7 @@ async def test_unknown_api_paths_are_a_json_404(world: World, path: str) -> None
 
 async def test_framework_errors_keep_their_english_as_written(world: World) -> None:
     key = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         malformed = await client.post(
             "/v1/verify", content=b'{"number":', headers={"Content-Type": "application/json", "X-API-Key": key}
         )
@@ -79,7 +79,7 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
 async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(world: World) -> None:
     key = await make_key(world.database)
     too_many = {"items": [{"number": world.valid.number, "name": "张三"}] * 1001}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify/batch", json=too_many, headers={"X-API-Key": key})
     assert response.status_code == 400
     assert response.json()["error"] == "一次最多查验 1000 张证书 / a batch holds at most 1000 items"
@@ -104,7 +104,7 @@ async def test_a_refused_parameter_is_named_and_the_url_is_not_echoed(
     world: World, path: str, zh: str, en: str
 ) -> None:
     """Whatever else a client put in the query (a holder's name, a document number) is not quoted back."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(path)
     assert response.status_code == 400
     body = response.json()
@@ -147,7 +147,7 @@ REFUSED_BODIES = {
 
 @pytest.mark.parametrize(("body", "zh", "en"), REFUSED_BODIES.values(), ids=REFUSED_BODIES.keys())
 async def test_a_refused_body_names_its_field_in_both_languages(world: World, body: bytes, zh: str, en: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     problem = response.json()
@@ -157,7 +157,7 @@ async def test_a_refused_body_names_its_field_in_both_languages(world: World, bo
 
 async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World) -> None:
     key = await make_key(world.database)
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify/batch", json={"items": [{}]}, headers={"X-API-Key": key})
     assert response.status_code == 400
     problem = response.json()
@@ -168,7 +168,7 @@ async def test_a_batch_item_s_missing_field_is_named_in_chinese_too(world: World
 async def test_a_batch_item_in_both_modes_is_refused_in_each_language(world: World) -> None:
     key = await make_key(world.database)
     item = {"name": "张三", "number": "S000043000101264000001", "id_type": "resident_id", "id_number": "1"}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify/batch", json={"items": [item]}, headers={"X-API-Key": key})
     assert response.status_code == 400
     problem = response.json()
@@ -184,7 +184,7 @@ async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> Non
     key = await make_key(world.database)
     body = {"number": world.valid.number, "name": "张三"}
     json = body if route == "/v1/verify" else {"items": [body]}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post(route, json=json, headers=[("X-API-Key", key), ("X-API-Key", "crk_other")])
     assert response.status_code == 400, response.text
     assert (
@@ -196,7 +196,7 @@ async def test_an_api_key_sent_twice_is_refused(world: World, route: str) -> Non
 @pytest.mark.parametrize("route", ["/v1/verify", "/v1/credentials"])
 async def test_an_id_number_typed_as_the_certificate_number_is_not_quoted_back(world: World, route: str) -> None:
     """The 400 said "证书编号110101199003074514长度不符": a holder's ID number, whole, in an error."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post(route, json={"number": "110101199003074514", "name": "张三"})
     assert response.status_code == 400, response.text
     assert "110101199003074514" not in response.text
@@ -208,7 +208,7 @@ async def test_a_compressed_body_is_a_415_not_malformed_json(world: World, encod
     key = await make_key(world.database)
     body = gzip.compress(b'{"items":[{"number":"S000043000101264000001","name":"x"}]}')
     headers = {"X-API-Key": key, "Content-Type": "application/json", "Content-Encoding": encoding}
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify/batch", content=body, headers=headers)
         plain = await client.post("/v1/verify", json={"number": "S000043000101264000001", "name": "x"})
     assert response.status_code == 415
@@ -221,7 +221,7 @@ async def test_a_compressed_body_is_a_415_not_malformed_json(world: World, encod
 
 async def test_a_number_copied_with_zero_width_characters_is_found(world: World) -> None:
     number = f"\u200b{world.valid.number}\ufeff"  # as a web page or a chat hands it over
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.post("/v1/verify", json={"number": number, "name": world.valid.holder_name})
     assert response.status_code == 200
     assert response.json()["result"] == "valid"

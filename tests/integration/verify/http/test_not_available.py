@@ -8,12 +8,11 @@ import logging
 from pathlib import Path
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from issuer.keystore import new_key
 from registry.db import Database
 from tests.factories import CITY, PROVINCE, key_store, seed_world
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 NOT_AVAILABLE = ("日志验证公钥暂不可用", "the log's verifier key is not available")
 
@@ -43,7 +42,7 @@ async def test_a_log_key_not_set_up_is_not_available_to_the_public_and_the_opera
 ) -> None:
     await _keys(database, tmp_path / "keys", *keys)
     with caplog.at_level(logging.WARNING, logger="certreg.verify.runtime"):
-        async with AsyncTestClient(verify_app(database.url)) as client:
+        async with verify_client(database.url) as client:
             response = await client.get("/v1/log/key")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
@@ -58,7 +57,7 @@ async def test_a_log_key_in_place_is_served_and_nothing_is_logged(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="certreg.verify.runtime"):
-        async with AsyncTestClient(verify_app(world.database.url)) as client:
+        async with verify_client(world.database.url) as client:
             response = await client.get("/v1/log/key")
     assert response.status_code == 200
     assert "log key" not in caplog.text
@@ -67,7 +66,7 @@ async def test_a_log_key_in_place_is_served_and_nothing_is_logged(
 async def test_a_number_in_the_path_of_verify_is_the_apis_json_404_and_not_echoed(world: World) -> None:
     """``GET /v1/verify/{number}`` is no route (verifying needs the name: ``POST /v1/verify``); checked, it
     already answered problem details like every other API error, without the number: kept so."""
-    async with AsyncTestClient(verify_app(world.database.url)) as client:
+    async with verify_client(world.database.url) as client:
         response = await client.get(f"/v1/verify/{world.valid.number}", headers={"Accept": "text/html,*/*"})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"

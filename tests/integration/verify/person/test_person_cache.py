@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from registry.certificates import revoke, superseded_event
 from registry.events import EventKind, append_events
@@ -23,7 +21,7 @@ from registry.rules.profiles import get_profile
 from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
 from tests.integration.verify.cache.test_cache import counter
 from tests.integration.verify.person.helpers import OPEN, person_json
-from tests.integration.verify.world import World, cache_on, verify_app
+from tests.integration.verify.world import World, cache_on, verify_client
 from tests.support import ID_HASH_KEY
 from verify.cache.feed import ChangeFeed
 from verify.cache.lru import ResponseCache
@@ -74,9 +72,11 @@ async def test_redis_holds_persons_for_every_worker_and_one_load_serves_many(
     world: World, redis_url: str, redis_prefix: str, loads: list[bytes]
 ) -> None:
     settings = OPEN | {"redis_url": redis_url, "redis_prefix": redis_prefix}
-    first, second = verify_app(world.database.url, **settings), verify_app(world.database.url, **settings)
-    async with AsyncTestClient(first) as one, AsyncTestClient(second) as two:  # asserted after: a failure
-        await cache_on(first)  # inside two live clients would hang their shutdown
+    async with (
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
+    ):  # asserted after: a failure inside two live clients would hang their shutdown
+        await cache_on(one.app)
         answers = await asyncio.gather(*(person_json(one, "王五", HOLDER_IDS[2]) for _ in range(20)))
         loads_first = len(loads)
         other_worker = await person_json(two, "王五", HOLDER_IDS[2])
@@ -102,11 +102,13 @@ async def test_every_change_to_a_persons_certificates_shows_within_a_second_on_e
     """Nobody announces the changes (as when the writer cannot reach Redis): the change feed of each
     worker, at its default poll interval, must end both levels."""
     settings = OPEN | {"redis_url": redis_url, "redis_prefix": redis_prefix}
-    apps = [verify_app(world.database.url, **settings), verify_app(world.database.url, **settings)]
     failure: AssertionError | None = None  # raised after the clients close (inside, their shutdown hangs)
-    async with AsyncTestClient(apps[0]) as one, AsyncTestClient(apps[1]) as two:
+    async with (
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
+    ):
         try:
-            for app in apps:
+            for app in (one.app, two.app):
                 await cache_on(app)
             clients = (one, two)
 
@@ -159,8 +161,7 @@ async def test_every_change_to_a_persons_certificates_shows_within_a_second_on_e
 
 
 async def test_without_redis_the_person_cache_is_in_process(world: World, loads: list[bytes]) -> None:
-    app: Litestar = verify_app(world.database.url, **OPEN)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         for _ in range(3):
             assert (await person_json(client, "张三", HOLDER_IDS[0]))["count"] == 1
             assert (await person_json(client, "李四", HOLDER_IDS[0]))["result"] == "not_found"

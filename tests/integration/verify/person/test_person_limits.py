@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from tests.factories import HOLDER_IDS
 from tests.integration.verify.person.helpers import OPEN, person_form
 from tests.integration.verify.windows import outside_a_window_boundary
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_app, verify_client
 from verify.person.pow import ProofOfWork, leading_zero_bits, solve, work_digest
 
 
@@ -39,7 +39,7 @@ def test_a_challenge_is_bound_to_its_client_its_inputs_and_its_life() -> None:
 
 async def test_without_the_work_the_form_is_answered_under_a_stricter_limit(world: World) -> None:
     limits = OPEN | {"person_nojs_rate_per_minute": 2, "person_rate_per_minute": 5}
-    async with AsyncTestClient(verify_app(world.database.url, **limits)) as client:
+    async with verify_client(world.database.url, **limits) as client:
         await outside_a_window_boundary(15)  # nine look-ups, five with the work, counted in one window
         for _ in range(2):
             assert (await person_form(client, "张三", HOLDER_IDS[0], work=False)).status_code == 200
@@ -85,7 +85,7 @@ async def test_one_document_is_limited_across_every_address(world: World) -> Non
 
 
 async def test_a_client_address_is_limited_through_the_api(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, **(OPEN | {"person_rate_per_minute": 2}))) as client:
+    async with verify_client(world.database.url, **(OPEN | {"person_rate_per_minute": 2})) as client:
         await outside_a_window_boundary(5)  # a boundary between them made the third look-up a 200
         for number in HOLDER_IDS[:2]:
             ok = await client.post("/v1/verify", json={"name": "某", "id_type": "resident_id", "id_number": number})
@@ -107,10 +107,12 @@ async def test_the_document_limit_is_shared_through_redis_and_kept_per_process_w
         "redis_prefix": redis_prefix,
         "rate_sync_seconds": 0.05,
     }
-    first, second = verify_app(world.database.url, **settings), verify_app(world.database.url, **settings)
     body = {"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]}
     accepted = 0
-    async with AsyncTestClient(first) as one, AsyncTestClient(second) as two:
+    async with (
+        verify_client(world.database.url, **settings) as one,
+        verify_client(world.database.url, **settings) as two,
+    ):
         for _ in range(4):
             for client in (one, two):
                 accepted += (await client.post("/v1/verify", json=body)).status_code == 200
@@ -118,7 +120,7 @@ async def test_the_document_limit_is_shared_through_redis_and_kept_per_process_w
     # Alone each worker would accept 4 (8 in all); shared, at most one more per sync interval slips through.
     assert 4 <= accepted <= 5
     down = OPEN | {"person_id_rate_per_minute": 2, "redis_url": "redis://127.0.0.1:1/0", "redis_prefix": redis_prefix}
-    async with AsyncTestClient(verify_app(world.database.url, **down)) as alone:
+    async with verify_client(world.database.url, **down) as alone:
         assert (await alone.post("/v1/verify", json=body)).status_code == 200
         assert (await alone.post("/v1/verify", json=body)).status_code == 200
         assert (await alone.post("/v1/verify", json=body)).status_code == 429

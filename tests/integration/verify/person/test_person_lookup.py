@@ -17,13 +17,13 @@ from registry.models import Certificate
 from registry.rules.ids import resident_id_check_char
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json
-from tests.integration.verify.world import World, runtime_of, verify_app
+from tests.integration.verify.world import World, runtime_of, verify_app, verify_client
 from verify.apikeys import hash_api_key as hash_key
 from verify.person.texts import PERSON_UI
 
 
 async def test_a_person_gets_every_certificate_with_its_verdict(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         one = await person_json(client, "张三", HOLDER_IDS[0])
         assert one["result"] == "found"
         assert one["count"] == 1
@@ -52,7 +52,7 @@ def same_for_all(headers: Any) -> list[tuple[str, str]]:
 async def test_an_unknown_document_a_wrong_name_and_a_person_without_certificates_answer_alike(
     world: World,
 ) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         answers = []
         for name, number in (("张三", "430102199003074478"), ("李四", HOLDER_IDS[0]), ("张三", NOBODY)):
             response = await client.post(
@@ -78,8 +78,8 @@ async def test_an_unknown_document_a_wrong_name_and_a_person_without_certificate
 
 
 async def test_a_malformed_document_is_a_precise_400_before_any_look_up(world: World) -> None:
-    app = verify_app(world.database.url, **OPEN)
-    async with AsyncTestClient(app) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
+        app = client.app
         bad = await client.post(
             "/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": "430102199003071235"}
         )
@@ -126,7 +126,7 @@ async def test_the_batch_mixes_numbers_and_persons(world: World) -> None:
 
     async with world.database.transaction() as session:
         session.add(ApiKey(name="某公司", key_hash=hash_key("crk_test_person"), rate_per_minute=None))
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         items = [
             {"number": world.valid.number, "name": "张三"},
             {"name": "王五", "id_type": "resident_id", "id_number": HOLDER_IDS[2]},
@@ -151,7 +151,7 @@ async def test_the_batch_mixes_numbers_and_persons(world: World) -> None:
 
 
 async def test_the_person_tab_lists_certificates_and_the_answer_page_links_to_it(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         form = await client.get("/", params={"mode": "person"})
         assert form.status_code == 200
         assert 'id="tab-person" aria-current="page"' in form.text
@@ -174,7 +174,7 @@ async def test_the_person_tab_lists_certificates_and_the_answer_page_links_to_it
 
 
 async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: World) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, id_hash_key=None)) as client:
+    async with verify_client(world.database.url, id_hash_key=None) as client:
         assert (await client.get("/", params={"mode": "person"})).status_code == 503
         response = await client.post(
             "/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]}
@@ -190,7 +190,7 @@ async def test_a_new_certificate_and_a_revocation_show_within_a_second(world: Wo
     """In process (no Redis): the change feed maps the new number to its holder."""
     from registry.certificates import revoke
 
-    async with AsyncTestClient(verify_app(world.database.url, change_poll_seconds=0.1, **OPEN)) as client:
+    async with verify_client(world.database.url, change_poll_seconds=0.1, **OPEN) as client:
         assert (await person_json(client, "赵六", HOLDER_IDS[3]))["result"] == "not_found"
         await issue_test_certificates(world.database, world.store, [("赵六", HOLDER_IDS[3])])
         began = time.monotonic()
@@ -207,7 +207,7 @@ async def test_a_new_certificate_and_a_revocation_show_within_a_second(world: Wo
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_malformed_form_bodies_are_400_not_500(world: World, lang: str) -> None:
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         raw = await client.post(
             f"/person?lang={lang}", content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"}
         )
@@ -259,7 +259,7 @@ async def test_a_resident_id_under_no_province_is_a_400_naming_the_address_code(
     a number under any other prefix is refused as such, with a valid check character, before any look-up."""
     first17 = f"{prefix}0102199003071234"[:17]
     number = first17 + resident_id_check_char(first17)
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         bad = await client.post("/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": number})
     assert bad.status_code == 400, bad.text
     assert bad.json()["errors"] == {"code": "id.region", "field": "id_number"}
@@ -273,7 +273,7 @@ def _full_width(text: str) -> str:
 async def test_full_width_input_is_read_as_its_ascii_and_finds_the_holder(world: World) -> None:
     """A holder typing on a Chinese IME: full-width digits, a full-width Ｘ, ideographic spaces (U+3000) in and
     around the name and the number. NFKC at the edge: found, exactly as the ASCII form is."""
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         found = await person_json(client, "\u3000张\u3000三\u3000", "\u3000" + _full_width(HOLDER_IDS[0]) + "\u3000")
         assert found["result"] == "found", found
         assert [c["number"] for c in found["certificates"]] == [world.valid.number]

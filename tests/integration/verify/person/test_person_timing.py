@@ -14,13 +14,12 @@ import statistics
 import time
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from tests.factories import issue_test_certificates
 from tests.factories.world import resident_id
 from tests.integration.verify.person.helpers import OPEN
 from tests.integration.verify.test_timing import SAME_TIME_AUC, auc
-from tests.integration.verify.world import World, verify_app
+from tests.integration.verify.world import World, verify_client
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +37,7 @@ async def test_unknown_wrong_name_and_nobody_take_the_same_time(world: World) ->
     unknown = resident_ids(5000, COUNT)
     times: dict[str, list[float]] = {"wrong_name": [], "unknown": []}
     bodies: set[bytes] = set()
-    async with AsyncTestClient(verify_app(world.database.url, **OPEN)) as client:
+    async with verify_client(world.database.url, **OPEN) as client:
         for warm in resident_ids(9000, 5):  # code paths warm, nothing of the measured documents cached
             await client.post("/v1/verify", json={"name": "王五", "id_type": "resident_id", "id_number": warm})
         for pair, (one, other) in enumerate(zip(known, unknown, strict=True)):
