@@ -35,7 +35,7 @@ from typing import Final, Literal
 from registry.rules.checkdigits import mod11_2
 from registry.rules.document_types import DocumentType, parse_document_type
 from registry.rules.errors import RuleError, Violation, accepted
-from registry.rules.ids import birth_date_fault, check_resident_id
+from registry.rules.ids import UNASSIGNED_ORDER, birth_date_fault, check_resident_id
 from registry.rules.masks import mask_document
 from registry.rules.messages import violation
 from registry.rules.policy import ProvinceProfile
@@ -72,7 +72,10 @@ def _residence_permit(value: str, today: date) -> Violation | None:
         return violation("permit.format", field=_FIELD)
     if value[:6] not in RESIDENCE_PERMIT_CODES:
         return violation("permit.region", field=_FIELD)
-    return _birth_and_check(value, today, ("permit.birth_date", "permit.checksum"))
+    fault = _birth_and_check(value, today, ("permit.birth_date", "permit.checksum"))
+    if fault is None and value[14:17] == UNASSIGNED_ORDER:  # the resident ID's rule: same layout, same numbering
+        return violation("permit.order", field=_FIELD)
+    return fault
 
 
 def _hk_macao(value: str, today: date) -> Violation | None:

@@ -31,7 +31,7 @@ from registry.rules.regions import is_plausible_address_code
 _RESIDENT_ID: Final = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH: Final = date(1900, 1, 1)
 #: GB 11643-1999 §5.4: the order code numbers the people born on one day in one area, from 001.
-_UNASSIGNED_ORDER: Final = "000"
+UNASSIGNED_ORDER: Final = "000"
 _USCC: Final = re.compile(f"[{USCC_ALPHABET}]{{18}}")
 
 #: GB 32100-2015 table 1 and later assignments: registration authority → organisation types it registers.
@@ -86,7 +86,7 @@ def check_resident_id(value: str, *, today: date) -> Violation | None:
     expected = mod11_2(value[:17])
     if value[17] != expected:
         return violation("id.checksum", field="id_number", expected=expected)
-    if value[14:17] == _UNASSIGNED_ORDER:
+    if value[14:17] == UNASSIGNED_ORDER:
         return violation("id.order", field="id_number")
     return None
 

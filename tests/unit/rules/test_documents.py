@@ -94,6 +94,7 @@ BAD = [
     (T.RESIDENCE_PERMIT, with_check("81000018991231123"), "permit.birth_date"),
     (T.RESIDENCE_PERMIT, with_check("81000020250602123"), "permit.birth_date"),  # after today
     (T.RESIDENCE_PERMIT, wrong_check(PERMIT_HK), "permit.checksum"),
+    (T.RESIDENCE_PERMIT, with_check("83000020011231000"), "permit.order"),  # order code 000: never assigned
     (T.HK_MACAO_PERMIT, "H1234567", "hkmacao.format"),
     (T.HK_MACAO_PERMIT, "H123456789", "hkmacao.format"),
     (T.HK_MACAO_PERMIT, "A12345678", "hkmacao.format"),
@@ -267,10 +268,10 @@ _SHAPES = {
 def numbers(draw: st.DrawFn) -> tuple[DocumentType, str]:
     """A valid number of any type."""
     doc_type = draw(st.sampled_from(ALL_DOCUMENT_TYPES))
-    born, order = draw(_birth), draw(st.integers(0, 999))
+    # the order code 000 of a resident ID or a residence permit is never assigned (id.order, permit.order)
+    born, order = draw(_birth), draw(st.integers(1, 999))
     if doc_type is T.RESIDENT_ID:
         body = f"{draw(_mainland)}{draw(st.integers(1, 99)):02d}{draw(st.integers(0, 99)):02d}"
-        order = order or 1  # a resident ID's order code 000 is never assigned (id.order)
         return doc_type, with_check(f"{body}{born:%Y%m%d}{order:03d}")
     if doc_type is T.RESIDENCE_PERMIT:
         return doc_type, with_check(f"{draw(st.sampled_from(['81', '82', '83']))}0000{born:%Y%m%d}{order:03d}")
