@@ -22,6 +22,7 @@ from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.i18n import split_bilingual
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import NotAvailableError, ServiceUnavailableError, VerifyError
+from verify.http.choices import Choices, enum_choices
 from verify.http.edge import route_of
 from verify.http.pathparams import unparsed_message, unparsed_path_parameter
 from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
@@ -63,7 +64,7 @@ def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     """400: a page on the pages for people (a person who opened ``/notice?page=0`` reads no JSON), problem
     details everywhere else."""
     assert isinstance(exc, ValidationException)
-    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request))
+    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request), enum_choices(request))
     return _bad_request(request, message, exc.extra, page=_person_page(request))
 
 
@@ -127,8 +128,11 @@ def _constraint_zh(message: str) -> str:
     return ""
 
 
-def validation_message(exc: ValidationException, wire_names: dict[str, str] | None = None) -> str:
-    """The bilingual message of a refused parameter or body, naming each field and where it was read.
+def validation_message(
+    exc: ValidationException, wire_names: dict[str, str] | None = None, choices: Choices | None = None
+) -> str:
+    """The bilingual message of a refused parameter or body, naming each field and where it was read, and for
+    an enum field the values it takes (``choices``, :func:`verify.http.choices.enum_choices`).
 
     Litestar's own detail quotes the whole URL, query string included ("Validation failed for GET
     /notice?page=-1&name=…"): whatever else the client put in it — a name, a document number — would be
@@ -144,6 +148,7 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
             continue
         message, key, source = (str(getattr(v, "value", v)) for v in (problem.get(k, "") for k in _PROBLEM_KEYS))
         whole = source == "body" and key == "data"  # the body as a whole, not one of its fields
+        allowed = choices(source, key) if choices is not None and message.startswith("Invalid enum value") else ()
         key = (wire_names or {}).get(key, key)
         where = "请求体" if whole else f"{_SOURCE_ZH.get(source, '参数')} {key} "
         named = _FIELD_NAMED.search(message)
@@ -154,6 +159,9 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
         elif whole and message == "'data'":
             zh.append("缺少请求体")
             message = "the request body is missing"
+        elif allowed:
+            zh.append(f"{where}无效：须为以下之一：{', '.join(allowed)}")
+            message = f"{message} (one of: {', '.join(allowed)})"
         elif halves := split_bilingual(message):  # a check of our own (a schema's __post_init__) says both
             zh.append(f"{'请求体' if whole else where}无效：{halves[0]}")
             message = halves[1]
