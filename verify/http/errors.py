@@ -233,12 +233,25 @@ def http_message(request: Request[Any, Any, Any], exc: HTTPException) -> str:
     elif exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
         # litestar's decoder said what is wrong with the body in English ("Input data was truncated"); the
         # Chinese says what it is about, not just "bad request"
-        message = f"请求体不是有效的 JSON / {message}"
+        message = _not_json(request, message)
     elif exc.status_code == 413 and (limit := _body_limit(request)) is not None:
         message = f"请求内容过大（上限 {limit:,} 字节） / {message} (the limit is {limit:,} bytes)"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     return message
+
+
+def _not_json(request: Request[Any, Any, Any], said: str) -> str:
+    """A body the JSON decoder refused; when it was sent as something else (an HTML form's or multipart
+    encoding), what was sent and what to send: "invalid character (byte 0)" had the client look for a fault in
+    JSON it never sent. The type alone does not refuse a body: JSON sent as ``curl -d`` sends it is read."""
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not sent or "json" in sent or len(sent) > 100 or not sent.isascii() or not sent.isprintable():
+        return f"请求体不是有效的 JSON / {said}"
+    return (
+        f"请求体不是有效的 JSON（收到的是 {sent}，请以 JSON 发送，Content-Type: application/json） / "
+        f"{said} (the body was sent as {sent}; send JSON, with Content-Type: application/json)"
+    )
 
 
 def _body_limit(request: Request[Any, Any, Any]) -> int | None:
