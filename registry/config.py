@@ -26,6 +26,10 @@ import msgspec
 from registry.errors import RegistryError
 
 ENV_PREFIX: Final = "CERTREG_"
+#: ``CERTREG_*`` variables that are not settings: the TOML file's name, and the ASGI app the Docker image's
+#: command serves (``Dockerfile``, ``docker-compose.yml``: ``issuer.asgi:app`` or ``verify.asgi:app``), which
+#: is in the environment of every process of the container, ``certreg`` commands included.
+NOT_SETTINGS: Final = frozenset({f"{ENV_PREFIX}CONFIG", f"{ENV_PREFIX}APP"})
 _SECRET_FIELDS: Final = frozenset({"key_passphrase", "id_hash_key"})
 #: Settings holding a URL that may carry a password: shown only through :func:`redact_url`.
 _URL_FIELDS: Final = frozenset({"database_url", "replica_url", "redis_url"})
@@ -608,7 +612,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raw.update(_read_toml(config_file))
     for name, given in env.items():
         value = given
-        if not name.startswith(ENV_PREFIX) or name == f"{ENV_PREFIX}CONFIG":
+        if not name.startswith(ENV_PREFIX) or name in NOT_SETTINGS:
             continue
         field = name[len(ENV_PREFIX) :].lower()
         if field.endswith("_file") and field not in _CONCERN_OF and field[: -len("_file")] in FILE_SECRETS:

@@ -37,6 +37,7 @@ from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,7 +184,7 @@ class BatchController(Controller):
             issuer.database, principal, state=batch_state, institution=institution, offset=offset, limit=limit
         )
 
-    @get(
+    @get_and_head(  # public: answers HEAD as every public GET does (docs/verify.md)
         "/template.xlsx",
         media_type=XLSX,
         **documented(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, MediaType, Response
 from litestar.params import QueryParameter
 
 from issuer import openapi_examples as examples
@@ -56,7 +56,7 @@ class NoticeController(Controller):
             headers=_CACHE,
         )
 
-    @get(
+    @get_and_head(
         "/v1/notice",
         **documented(
             "listNotices",
@@ -70,7 +70,7 @@ class NoticeController(Controller):
         """The batches under notice, newest notice first; names masked (rule 8)."""
         return await notice_list(issuer.database, page=page)
 
-    @get(
+    @get_and_head(
         "/v1/notice/{batch_id:int}",
         **documented(
             "getNotice",

@@ -48,7 +48,8 @@ def apikeys_group() -> None:
 @click.option(
     "--rate",
     type=click.IntRange(1, 10_000_000),
-    help="每分钟查验次数 / verifications per minute (default CERTREG_API_RATE_PER_MINUTE).",
+    help="每分钟查验次数（默认 CERTREG_API_RATE_PER_MINUTE）/ verifications per minute "
+    "(default CERTREG_API_RATE_PER_MINUTE).",
 )
 def apikeys_create(name: str, rate: int | None) -> None:
     """新建 API 密钥（仅显示一次）/ Create a key and print it once: store it safely, it cannot be shown again."""

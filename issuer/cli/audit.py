@@ -83,7 +83,8 @@ def fail(message: str) -> NoReturn:
     "state_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"记录以往审计确认的检查点的文件 / file of the checkpoints confirmed by earlier audits "
+    help=f"记录以往审计确认的检查点的文件（默认：密钥目录旁的 {STATE_NAME}）/ "
+    f"file of the checkpoints confirmed by earlier audits "
     f"[default: {STATE_NAME} beside the key directory].",
 )
 def audit_command(state_path: Path | None) -> None:

@@ -90,7 +90,7 @@ def revoke_command(number: str, reason: str, operator: str | None) -> None:
 @click.option(
     "--print-serial",
     default=None,
-    help="所用空白证书的印制流水码 / serial of the pre-printed blank it is printed on "
+    help="所用空白证书的印制流水码（资格证书；默认取下一个）/ serial of the pre-printed blank it is printed on "
     "(qualification certificates; default: the next one).",
 )
 @operator_option

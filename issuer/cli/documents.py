@@ -85,7 +85,8 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
 @click.option("--kind", type=click.Choice([kind.value for kind in CertificateKind]), required=True,
               help="哪种证书的空白证书纸 / whose blank stock.")  # fmt: skip
 @click.option("--offset", default=None, metavar="X,Y",
-              help="试用的偏移（毫米，各在 ±20 以内；+ 为右、下）/ offset to try (mm, each within ±20; + is "
+              help="试用的偏移（毫米，各在 ±20 以内；+ 为右、下；默认 CERTREG_PRINT_OFFSET_MM，未设则用本省配置）/ "
+                   "offset to try (mm, each within ±20; + is "
                    "right/down). Default: CERTREG_PRINT_OFFSET_MM, else the profile's.")  # fmt: skip
 @_output
 def test_print_command(kind: str, offset: str | None, output: Path) -> None:

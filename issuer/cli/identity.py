@@ -54,7 +54,8 @@ def show_command(number: str, reason: str, operator: str | None) -> None:
     "--new-passphrase-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="新 KEK 口令所在文件 / file holding the passphrase that seals the new KEK (default: the key passphrase).",
+    help="新 KEK 口令所在文件（默认：密钥口令）/ file holding the passphrase that seals the new KEK "
+    "(default: the key passphrase).",
 )
 @operator_option
 def rotate_command(reason: str, new_passphrase_file: Path | None, operator: str | None) -> None:

@@ -22,7 +22,7 @@ def registry_group() -> None:
 @click.option(
     "--table",
     type=click.Choice([spec.name for spec in SPECS]),
-    help="CSV 文件对应的表 / the table a CSV file holds (default: recognised from its header).",
+    help="CSV 文件对应的表（默认按表头识别）/ the table a CSV file holds (default: recognised from its header).",
 )
 def load(path: Path, table: str | None) -> None:
     """载入登记数据文件 / Load FILE; every bad row is listed and nothing of the file is loaded. Re-loading changes

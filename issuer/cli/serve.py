@@ -18,7 +18,11 @@ from verify.multiproc import metrics_directory, serve_metrics
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听端口 / port to listen on."
 )
-@click.option("--workers", type=click.IntRange(1, 64), help="工作进程数 / worker processes (default CERTREG_WORKERS).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="工作进程数（默认 CERTREG_WORKERS）/ worker processes (default CERTREG_WORKERS).",
+)
 def serve(host: str, port: int, workers: int | None) -> None:
     """启动服务：发证与查验同一端口 / serve the registry: issue and verify, on one port."""
     settings = settings_from_env()

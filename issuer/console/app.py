@@ -50,6 +50,7 @@ from registry.calendar import province_time_text
 from registry.errors import ConflictError, NotFoundError
 from registry.events import EventKind, NewEvent, append_events
 from registry.models import SessionStage
+from verify.http.choices import enum_choices
 from verify.http.errors import (
     DATABASE_DOWN_MESSAGE,
     DATABASE_OUTAGES,
@@ -285,7 +286,7 @@ def _http_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if unparsed is not None:  # /console/batches/abc: the parameter named, as the API does (400, not 404)
         status, message = 400, unparsed
     elif isinstance(exc, ValidationException):
-        message = validation_message(exc, wire_names(request))
+        message = validation_message(exc, wire_names(request), enum_choices(request))
     else:
         message = http_message(request, exc)
     heading = _HTTP_HEADINGS.get(status, ("无法完成", "Cannot be done"))

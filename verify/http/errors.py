@@ -22,6 +22,7 @@ from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.i18n import split_bilingual
 from registry.log.errors import LogCorruptError, LogRangeError
 from verify.errors import NotAvailableError, ServiceUnavailableError, VerifyError
+from verify.http.choices import Choices, enum_choices
 from verify.http.edge import route_of
 from verify.http.pathparams import unparsed_message, unparsed_path_parameter
 from verify.http.problems import PROBLEM_JSON, problem_bytes, split_message
@@ -63,7 +64,7 @@ def _validation(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     """400: a page on the pages for people (a person who opened ``/notice?page=0`` reads no JSON), problem
     details everywhere else."""
     assert isinstance(exc, ValidationException)
-    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request))
+    message = _batch_size_message(exc.extra) or validation_message(exc, wire_names(request), enum_choices(request))
     return _bad_request(request, message, exc.extra, page=_person_page(request))
 
 
@@ -127,8 +128,11 @@ def _constraint_zh(message: str) -> str:
     return ""
 
 
-def validation_message(exc: ValidationException, wire_names: dict[str, str] | None = None) -> str:
-    """The bilingual message of a refused parameter or body, naming each field and where it was read.
+def validation_message(
+    exc: ValidationException, wire_names: dict[str, str] | None = None, choices: Choices | None = None
+) -> str:
+    """The bilingual message of a refused parameter or body, naming each field and where it was read, and for
+    an enum field the values it takes (``choices``, :func:`verify.http.choices.enum_choices`).
 
     Litestar's own detail quotes the whole URL, query string included ("Validation failed for GET
     /notice?page=-1&name=…"): whatever else the client put in it — a name, a document number — would be
@@ -144,6 +148,7 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
             continue
         message, key, source = (str(getattr(v, "value", v)) for v in (problem.get(k, "") for k in _PROBLEM_KEYS))
         whole = source == "body" and key == "data"  # the body as a whole, not one of its fields
+        allowed = choices(source, key) if choices is not None and message.startswith("Invalid enum value") else ()
         key = (wire_names or {}).get(key, key)
         where = "请求体" if whole else f"{_SOURCE_ZH.get(source, '参数')} {key} "
         named = _FIELD_NAMED.search(message)
@@ -154,6 +159,9 @@ def validation_message(exc: ValidationException, wire_names: dict[str, str] | No
         elif whole and message == "'data'":
             zh.append("缺少请求体")
             message = "the request body is missing"
+        elif allowed:
+            zh.append(f"{where}无效：须为以下之一：{', '.join(allowed)}")
+            message = f"{message} (one of: {', '.join(allowed)})"
         elif halves := split_bilingual(message):  # a check of our own (a schema's __post_init__) says both
             zh.append(f"{'请求体' if whole else where}无效：{halves[0]}")
             message = halves[1]
@@ -225,12 +233,25 @@ def http_message(request: Request[Any, Any, Any], exc: HTTPException) -> str:
     elif exc.status_code == 400 and isinstance(exc.__cause__, SerializationException):
         # litestar's decoder said what is wrong with the body in English ("Input data was truncated"); the
         # Chinese says what it is about, not just "bad request"
-        message = f"请求体不是有效的 JSON / {message}"
+        message = _not_json(request, message)
     elif exc.status_code == 413 and (limit := _body_limit(request)) is not None:
         message = f"请求内容过大（上限 {limit:,} 字节） / {message} (the limit is {limit:,} bytes)"
     elif exc.status_code in _HTTP_ZH and " / " not in message:
         message = f"{_HTTP_ZH[exc.status_code]} / {message}"
     return message
+
+
+def _not_json(request: Request[Any, Any, Any], said: str) -> str:
+    """A body the JSON decoder refused; when it was sent as something else (an HTML form's or multipart
+    encoding), what was sent and what to send: "invalid character (byte 0)" had the client look for a fault in
+    JSON it never sent. The type alone does not refuse a body: JSON sent as ``curl -d`` sends it is read."""
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not sent or "json" in sent or len(sent) > 100 or not sent.isascii() or not sent.isprintable():
+        return f"请求体不是有效的 JSON / {said}"
+    return (
+        f"请求体不是有效的 JSON（收到的是 {sent}，请以 JSON 发送，Content-Type: application/json） / "
+        f"{said} (the body was sent as {sent}; send JSON, with Content-Type: application/json)"
+    )
 
 
 def _body_limit(request: Request[Any, Any, Any]) -> int | None:

@@ -26,6 +26,7 @@ from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.issuing.errors import IneligibleError
 from registry.errors import ConflictError, NotFoundError, RegistryError
 from registry.tabular import TableError
+from verify.http.choices import enum_choices
 from verify.http.errors import EXCEPTION_HANDLERS, Handler, validation_message, wire_names
 
 #: The app's table, issuer rows over verify's (the order :class:`issuer.app` registers them in).
@@ -73,7 +74,7 @@ def refusal_page(request: Request[Any, Any, Any], exc: Exception) -> Response[st
         status = 403
     message = str(exc)
     if isinstance(exc, ValidationException):
-        message = validation_message(exc, wire_names(request))
+        message = validation_message(exc, wire_names(request), enum_choices(request))
     problems = exc.problems if isinstance(exc, IneligibleError) else []
     return render(
         request,

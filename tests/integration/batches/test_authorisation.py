@@ -184,13 +184,15 @@ async def test_lists_show_what_each_holder_may_see(
 
 
 async def test_a_bad_filter_is_named_as_the_client_typed_it(matrix: tuple[Client, dict[str, str], Settings]) -> None:
-    """``?state=nope`` is refused naming ``state``, not the handler's ``batch_state``."""
+    """``?state=nope`` is refused naming ``state``, not the handler's ``batch_state``, and the states it takes
+    (the message named only the value refused)."""
     client, tokens, _ = matrix
     response = await client.get("/v1/batches?state=nope", headers=auth(tokens["province_admin"]))
     assert response.status_code == 400
     problem = response.json()
-    assert problem["message_zh"] == "请求参数无效：查询参数 state 无效"
-    assert problem["message_en"] == "invalid request: state (query): Invalid enum value 'nope'"
+    states = "submitted, city_reviewed, province_approved, under_notice, issued, rejected"
+    assert problem["message_zh"] == f"请求参数无效：查询参数 state 无效：须为以下之一：{states}"
+    assert problem["message_en"] == f"invalid request: state (query): Invalid enum value 'nope' (one of: {states})"
 
 
 async def test_a_broken_bound_is_named_in_chinese_too(matrix: tuple[Client, dict[str, str], Settings]) -> None:

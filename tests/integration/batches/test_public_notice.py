@@ -161,3 +161,22 @@ async def test_the_notice_pages_and_the_log_say_when_the_demo_mode_is_on(
         create_app(make_settings(database_url=db_url, demo_mode=True))  # `make run`: the app keeps the rule's days
     assert "new batches are noticed for 7" in caplog.text
     assert "the public notice lasts 7 days (rule 8 asks 7)" not in caplog.text
+
+
+async def test_every_public_get_of_the_issuer_answers_head_like_get_without_a_body(
+    client: Client, world: Database, settings: Settings
+) -> None:
+    """docs/verify.md: every ``GET`` route also answers ``HEAD``. The notice pages did, but their JSON twins and
+    the upload template (public too, no token) answered 405 "Method Not Allowed" to a link checker's ``HEAD``."""
+    batch = await _under_notice(world, settings, _rows())
+    for path in ("/notice", f"/notice/{batch}", "/v1/notice", f"/v1/notice/{batch}", "/v1/batches/template.xlsx"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert got.status_code == 200, (path, got.text)
+        assert head.status_code == 200, (path, head.text)
+        assert head.content == b"", path
+        assert head.headers["content-length"], path
+        if "xlsx" not in path:  # the workbook is made anew per request (its timestamps): its length may move
+            assert head.headers["content-length"] == got.headers["content-length"], path
+        for name in ("content-type", "cache-control", "content-disposition"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)

@@ -61,6 +61,19 @@ def test_every_command_and_option_has_chinese_and_english_help() -> None:
     assert missing == []
 
 
+def test_an_option_whose_help_names_its_default_names_it_in_chinese_too() -> None:
+    """``--workers``, ``audit --state``, ``registry load --table`` … said their default in English only ("(default
+    CERTREG_WORKERS)"): a reader of the Chinese half did not learn what happens without the option."""
+    english_only = []
+    for path, command in _walk(main, ("certreg",)):
+        ctx = click.Context(command, info_name=path[-1])
+        for param in command.get_params(ctx):
+            text = getattr(param, "help", None) or ""
+            if re.search(r"\bdefault\b", text, re.IGNORECASE) and "默认" not in text:
+                english_only.append(f"{' '.join(path)} {'/'.join(param.opts)}")
+    assert english_only == []
+
+
 def test_every_list_command_has_json_output() -> None:
     lists = [(path, command) for path, command in _walk(main, ("certreg",)) if path[-1] == "list"]
     assert len(lists) >= 4

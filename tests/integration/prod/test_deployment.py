@@ -155,3 +155,32 @@ def test_a_bad_setting_stops_the_asgi_module_with_its_message_not_a_traceback(mo
     assert result.returncode == 2, stderr
     assert "配置错误：CERTREG_WORKERS 取值无效 / bad setting CERTREG_WORKERS='abc'" in stderr
     assert "Traceback" not in stderr
+
+
+def _image_environment() -> dict[str, str]:
+    """The ``ENV`` of the Dockerfile's runtime stage (``KEY=value`` pairs, continued over ``\\`` lines)."""
+    runtime = DOCKERFILE.split("AS runtime", 1)[1]
+    env: dict[str, str] = {}
+    for block in re.findall(r"^ENV ((?:.*\\\n)*.*)$", runtime, re.MULTILINE):
+        env.update(re.findall(r"(\w+)=(\S+)", block))
+    return env
+
+
+@pytest.mark.parametrize("service", ["migrate", "app", "verify"])
+def test_every_certreg_variable_the_image_and_compose_set_is_accepted(service: str, tmp_path: Path) -> None:
+    """The image sets ``CERTREG_APP`` (the app its command serves) and compose sets it per service; the settings
+    refuse an unknown ``CERTREG_*`` name, so the container's app and every ``certreg`` command in it stopped at
+    start-up with "unknown setting CERTREG_APP"."""
+    from registry.config import load_settings
+
+    compose_env = COMPOSE["services"][service]["environment"]
+    env = {**_image_environment(), **{key: str(value) for key, value in compose_env.items()}}
+    assert "CERTREG_APP" in env
+    for key, value in env.items():  # ${VAR:-default} → its default; secrets → a file of a valid value
+        env[key] = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+        if key.endswith("_FILE"):
+            secret = tmp_path / key
+            secret.write_text("sqlite+aiosqlite:///x.db" if "URL" in key else "a-secret-of-sixteen-characters")
+            env[key] = str(secret)
+    settings = load_settings(env)
+    assert settings.server.workers == 4

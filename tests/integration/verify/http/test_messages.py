@@ -76,6 +76,40 @@ async def test_framework_errors_keep_their_english_as_written(world: World) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/x-www-form-urlencoded", "number=S1&name=张三"),  # an HTML form's or curl -d's encoding
+        ("multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="number"\r\n\r\nS1\r\n--x--'),
+    ],
+)
+async def test_a_form_sent_to_a_json_route_is_named_by_its_content_type(
+    world: World, content_type: str, body: str
+) -> None:
+    """A form posted to a JSON route read "请求体不是有效的 JSON / JSON is malformed: invalid character (byte 0)":
+    the client looked for a fault in JSON it never sent. The answer names what was sent and what to send."""
+    async with verify_client(world.database.url) as client:
+        response = await client.post("/v1/verify", content=body.encode(), headers={"Content-Type": content_type})
+    assert response.status_code == 400
+    sent = content_type.split(";", maxsplit=1)[0]
+    problem = response.json()
+    assert (
+        problem["message_zh"]
+        == f"请求体不是有效的 JSON（收到的是 {sent}，请以 JSON 发送，Content-Type: application/json）"
+    )
+    assert problem["message_en"].startswith("JSON is malformed: invalid character")
+    assert problem["message_en"].endswith(
+        f"(the body was sent as {sent}; send JSON, with Content-Type: application/json)"
+    )
+    async with verify_client(world.database.url) as client:  # JSON sent with curl -d's form type is still read
+        lenient = await client.post(
+            "/v1/verify",
+            content=b'{"number": "S000043000101264000001", "name": "x"}',
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert lenient.status_code == 200, lenient.text
+
+
 async def test_a_batch_over_a_thousand_items_names_the_limit_in_chinese_too(world: World) -> None:
     key = await make_key(world.database)
     too_many = {"items": [{"number": world.valid.number, "name": "张三"}] * 1001}

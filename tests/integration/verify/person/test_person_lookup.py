@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from registry.models import Certificate
+from registry.rules.document_types import DocumentType
 from registry.rules.ids import resident_id_check_char
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json
@@ -94,6 +95,10 @@ async def test_a_malformed_document_is_a_precise_400_before_any_look_up(world: W
             "/v1/verify", json={"name": "张三", "id_type": "driving_licence", "id_number": "E12345678"}
         )
         assert wrong_type.status_code == 400
+        # the types it takes are named (msgspec names only the value it refused)
+        types = ", ".join(t.value for t in DocumentType)
+        assert wrong_type.json()["message_zh"] == f"请求参数无效：请求体 id_type 无效：须为以下之一：{types}"
+        assert wrong_type.json()["message_en"].endswith(f"Invalid enum value 'driving_licence' (one of: {types})")
         both = await client.post(
             "/v1/verify",
             json={"name": "张三", "number": world.valid.number, "id_type": "resident_id", "id_number": HOLDER_IDS[0]},
@@ -141,6 +146,14 @@ async def test_the_batch_mixes_numbers_and_persons(world: World) -> None:
         assert [r["result"] for r in results] == ["valid", "found", "invalid_id_number", "not_found"]
         assert results[1]["count"] == 2
         assert results[2]["reason"] == "id.checksum"
+        unknown_type = await client.post(
+            "/v1/verify/batch",
+            json={"items": [items[0], {**items[1], "id_type": "passprot"}]},
+            headers={"X-API-Key": "crk_test_person"},
+        )
+        assert unknown_type.status_code == 400
+        assert "请求体 items[1].id_type 无效：须为以下之一：resident_id, " in unknown_type.json()["message_zh"]
+        assert "Invalid enum value 'passprot' (one of: resident_id, " in unknown_type.json()["message_en"]
         too_many = await client.post(
             "/v1/verify/batch",
             json={"items": [items[1]] * 1001},
