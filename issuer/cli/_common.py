@@ -8,19 +8,18 @@ environment or shell history. Without a terminal (cron, CI) a missing passphrase
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Any, Final, NoReturn, TypeVar
+from typing import Any, Final, TypeVar
 
 import click
 import msgspec
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from issuer.cli.pipe import reader_gone
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings, SettingsError, load_settings
 from registry.db import Database
@@ -31,24 +30,6 @@ from registry.rules.profiles import get_profile
 from registry.schema import check_schema
 
 T = TypeVar("T")
-
-#: The exit status of a command whose reader stopped reading (``certreg keys list --json | head -1``).
-READER_GONE = 128 + signal.SIGPIPE
-
-
-def reader_gone() -> NoReturn:
-    """End the command quietly because the reader of its output closed the pipe: no traceback, no message,
-    exit status 141 (128 + SIGPIPE).
-
-    141 is what the shell reports for coreutils (``yes | head``: killed by SIGPIPE) and for the Python tools
-    that restore SIGPIPE's default action, so ``set -o pipefail`` scripts and ``${PIPESTATUS[@]}`` read it the
-    way they read every other command's. Not click's own choice, 1 (as the snippet of Python's "Note on
-    SIGPIPE"), because 1 already means an answer here (``certreg verify-token``: not valid), and not 0: the
-    command did not write all it had to. The rest of the output goes to ``/dev/null``, so the flush at the
-    interpreter's exit cannot print "Exception ignored … BrokenPipeError" either. Called by the command group
-    (``issuer.cli._Group``) and by the consoles below (rich's own ends with 1)."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(READER_GONE)
 
 
 class _Console(Console):

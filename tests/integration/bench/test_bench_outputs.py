@@ -35,3 +35,26 @@ def test_the_identity_bench_ends_with_the_ratios_json() -> None:
     figures = json.loads(lines[-1])
     assert set(figures) == {"identity_row_ratio_to_sign", "seal_ratio_to_sign", "open_ratio_to_sign"}
     assert all(isinstance(v, float) and v > 0 for v in figures.values())
+
+
+def test_the_cli_startup_bench_ends_with_the_ratios_json() -> None:
+    lines = _run("bench.cli_startup", "--runs", "1", "--commands", "1")
+    assert lines[0] == "median of 1 interleaved rounds; baseline = python -c pass"
+    assert [line.split("  ")[0] for line in lines[2:-1]] == [
+        "python -c pass",
+        "certreg --version",
+        "certreg --help",
+        "certreg keys list --help",
+        "certreg db upgrade (fresh SQLite)",
+        "certreg apikeys --help",
+    ]
+    figures = json.loads(lines[-1])
+    assert set(figures) == {
+        "version_seconds",
+        "help_seconds",
+        "version_cpu_seconds",
+        "help_cpu_seconds",
+        "ratio_version_to_bare_python",
+        "ratio_help_to_bare_python",
+    }
+    assert all(isinstance(v, float) and v > 0 for v in figures.values())

@@ -33,9 +33,13 @@ ZH_THEN_EN = re.compile(r"[\u4e00-\u9fff][^/]*/[^/]*[A-Za-z]{3,}")
 
 
 def _walk(command: click.Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Every command under ``command``, as click finds them (``certreg`` imports its commands when asked for one)."""
     yield path, command
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+        ctx = click.Context(command, info_name=path[-1])
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             yield from _walk(sub, (*path, name))
 
 

@@ -1,0 +1,68 @@
+"""``certreg --version`` and ``--help`` import no command module and none of their libraries (SQLAlchemy,
+litestar, the PDF renderer, …: 1.6 s of CPU they paid on every start), and ``certreg <command> …`` imports only
+that command's modules. Checked on what a fresh interpreter has loaded (``sys.modules``), never on the clock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from issuer.cli.table import COMMAND_TABLE
+
+#: ``certreg ARGS``, then the names of the modules loaded when it ends, as the last line of stdout.
+_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print("\\n" + json.dumps(sorted(sys.modules))))
+{imports}
+"""
+COMMAND_MODULES = {f"issuer.cli.{module}" for entry in COMMAND_TABLE.values() for module in entry.modules}
+
+
+def _loaded(imports: str, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    command = [sys.executable, "-c", _PROBE.format(imports=imports), *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return done, set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _packages(modules: set[str]) -> set[str]:
+    """The top-level packages of ``modules`` that are not the standard library's."""
+    return {name.split(".")[0] for name in modules} - set(sys.stdlib_module_names)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["-h"], []])
+def test_version_and_help_load_click_and_the_command_line_only(args: list[str]) -> None:
+    _, bare = _loaded("import click")
+    done, loaded = _loaded("from issuer.cli import main; main()", *args)
+    assert "certreg" in done.stdout
+    assert _packages(loaded) - _packages(bare) == {"issuer"}
+    assert {name for name in loaded if name.startswith("issuer.")} == {
+        "issuer.cli",
+        "issuer.cli.pipe",
+        "issuer.cli.table",
+        "issuer.cli.usage",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "modules"),
+    [
+        (["keys", "list", "--help"], {"keys"}),
+        (["db", "--help"], {"db"}),
+        (["verify-token", "--help"], {"offline"}),
+        (["certificates", "--help"], {"certificates", "documents", "batches"}),  # documents adds to batches too
+    ],
+)
+def test_a_command_loads_its_own_modules_only(args: list[str], modules: set[str]) -> None:
+    done, loaded = _loaded("from issuer.cli import main; main()", *args)
+    assert done.returncode == 0, done.stderr
+    assert loaded & COMMAND_MODULES == {f"issuer.cli.{module}" for module in modules}
+
+
+def test_a_mistyped_command_is_matched_against_every_command() -> None:
+    """Click suggests from the commands it has; in a fresh process none was loaded yet."""
+    done, _ = _loaded("from issuer.cli import main; main()", "key")
+    assert done.returncode == 2
+    assert "没有命令 key / No such command 'key'. (Did you mean one of: 'apikeys', 'keys'?)" in done.stderr
