@@ -31,6 +31,19 @@ class InvalidInputError(IssuerError):
         self.code = code
 
 
+#: The message of :class:`ReasonRequiredError` (also the example of the 400 in the OpenAPI document).
+REASON_REQUIRED_MESSAGE = "必须填写原因 / a reason is required"
+
+
+class ReasonRequiredError(InvalidInputError):
+    """A reason left empty where one is required (rule 11: responsibility traceable): ONE refusal, 400
+    ``reason.required`` with one message, on every route that takes a reason (certificate changes, identity
+    reads, batch steps) and on the console's screens, so that one input error never reads two ways."""
+
+    def __init__(self) -> None:
+        super().__init__(REASON_REQUIRED_MESSAGE, field="reason", code="reason.required")
+
+
 class BatchStateError(IssuerError):
     """The batch is not in a state that allows this transition (answered 409)."""
 

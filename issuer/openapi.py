@@ -26,7 +26,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
-from issuer.errors import KEYS_UNAVAILABLE_MESSAGE
+from issuer.errors import KEYS_UNAVAILABLE_MESSAGE, ReasonRequiredError
 from issuer.openapi_examples import REQUESTS
 from registry.vocab import CertificateKind
 from verify.http.apidocs import request_example
@@ -118,6 +118,16 @@ NO_ACTIVE_KEY: Final[Override] = (
     "must make one first)",
     "430000 没有有效的签名密钥，请先 certreg keys new / no active statement key for 430000: run `certreg keys new "
     "--authority 430000`",
+)
+
+
+#: The 400 of a route whose body carries a required reason: every such route refuses an empty one with the same
+#: status and message (:class:`issuer.errors.ReasonRequiredError`), batch steps and certificate changes alike.
+REASON_REQUIRED: Final[Override] = (
+    "请求格式错误：参数或请求体字段无效，或未填写原因 / malformed request: a parameter or a body field is invalid, "
+    "or the reason is empty",
+    str(ReasonRequiredError()),
+    {"code": ReasonRequiredError().code, "field": "reason"},
 )
 
 

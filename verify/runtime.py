@@ -42,7 +42,7 @@ from verify.http.pages import Pages
 from verify.http.responses import RawResponse
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics, multiprocess_dir
-from verify.person.wiring import build_person_service
+from verify.person.wiring import build_person_service, person_offered
 from verify.ratelimit import RateLimiter, run_sync
 from verify.service import Limits, ReadService
 from verify.stats import RegistryStats, run_refresh, run_stats
@@ -144,6 +144,7 @@ class VerifyRuntime:
                 "en": f"{profile.name_en} Vocational Skill Assessment Centre",
             },
             demo=settings.issuing.demo_mode,
+            person_offered=person_offered(settings),
         )
         self.fixed = FixedAnswers(pages, retry_after_seconds=settings.database.retry_after_seconds)
         self.service = ReadService(

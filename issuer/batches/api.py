@@ -32,7 +32,7 @@ from issuer.batches.template import build_template
 from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, read_form
 from issuer.batches.workflow import RowStatus, State
 from issuer.injected import Caller, Runtime
-from issuer.openapi import RESUBMIT_FORM, SUBMIT_FORM, documented
+from issuer.openapi import REASON_REQUIRED, RESUBMIT_FORM, SUBMIT_FORM, documented
 from issuer.params import BatchId, Offset, check_text
 from issuer.runtime import IssuerRuntime
 from registry.config import Settings
@@ -91,7 +91,8 @@ def _step(
         f"/{{batch_id:int}}/{path}",
         status_code=200,
         signature_namespace={"Body": body},
-        **documented(operation_id, summary, errors=errors, answers=_THE_BATCH),
+        # every step takes a reason (a review's only to return the batch)
+        **documented(operation_id, summary, errors=errors, answers=_THE_BATCH, error_examples={400: REASON_REQUIRED}),
     )
     return route(step)
 

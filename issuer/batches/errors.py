@@ -6,8 +6,8 @@ from issuer.errors import BatchStateError, IssuerError
 
 
 class BatchRequestError(IssuerError):
-    """A well-formed request the batch cannot take (row numbers it does not hold, a missing reason, a
-    notice shorter than the minimum): answered 422 with its stable ``code`` (:mod:`issuer.http_errors`)."""
+    """A well-formed request the batch cannot take (row numbers it does not hold, a notice shorter than the
+    minimum): answered 422 with its stable ``code`` (:mod:`issuer.http_errors`)."""
 
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)

@@ -1,7 +1,7 @@
 """The public notice: ``GET /notice`` (HTML, zh-CN, mobile-first, no script) and ``GET /v1/notice`` (JSON).
 
-No token: the notice is public by rule 8. Pages are short-lived in caches (a batch leaves the notice when
-it is issued).
+No token: the notice is public by rule 8. Pages and their JSON twins are short-lived in caches, one policy
+(:data:`_CACHE`) for both (a batch leaves the notice when it is issued).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
 Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
+#: The caching of the notice, pages and JSON alike: a minute, short enough for a batch that left the notice.
 _CACHE = {"Cache-Control": "public, max-age=60"}
 
 
@@ -66,9 +67,9 @@ class NoticeController(Controller):
             bearer=False,
         ),
     )
-    async def index_json(self, issuer: Runtime, page: Page = 1) -> NoticeIndex:
+    async def index_json(self, issuer: Runtime, page: Page = 1) -> Response[NoticeIndex]:
         """The batches under notice, newest notice first; names masked (rule 8)."""
-        return await notice_list(issuer.database, page=page)
+        return Response(await notice_list(issuer.database, page=page), headers=_CACHE)
 
     @get_and_head(
         "/v1/notice/{batch_id:int}",
@@ -80,6 +81,6 @@ class NoticeController(Controller):
             bearer=False,
         ),
     )
-    async def batch_json(self, batch_id: BatchId, issuer: Runtime, page: Page = 1) -> NoticeBatch:
+    async def batch_json(self, batch_id: BatchId, issuer: Runtime, page: Page = 1) -> Response[NoticeBatch]:
         """One batch's notice, a page of its rows (names masked, rule 8); 404 once it left the notice."""
-        return await notice_of(issuer.database, batch_id, page=page)
+        return Response(await notice_of(issuer.database, batch_id, page=page), headers=_CACHE)

@@ -257,8 +257,8 @@ async def exclude_rows(database: Database, caller: Principal, batch_id: int, row
     """Exclude rows (bad or not) of a ``submitted`` batch so it can go on without them; reason required.
 
     Rows already excluded are left as they are: the event names the rows this call excluded, and a call that
-    excludes none (a double click) writes none. Raises :class:`BatchRequestError` for an empty reason or row
-    numbers the batch does not hold.
+    excludes none (a double click) writes none. Raises :class:`ReasonRequiredError` for an empty reason,
+    :class:`BatchRequestError` for row numbers the batch does not hold.
     """
     reason = require_reason(reason)
     async with database.transaction() as session:

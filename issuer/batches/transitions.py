@@ -64,8 +64,8 @@ async def review_batch(
 ) -> None:
     """The city centre's review (rule 7): ``submitted`` → ``city_reviewed`` or ``rejected``.
 
-    Raises :class:`Forbidden`, :class:`BatchStateError` (wrong state, bad rows left), :class:`BatchRequestError`
-    (a rejection without a reason).
+    Raises :class:`Forbidden`, :class:`BatchStateError` (wrong state, bad rows left),
+    :class:`ReasonRequiredError` (a rejection without a reason).
     """
     async with database.transaction() as session:
         reason = clean_reason(reason)

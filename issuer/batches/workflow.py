@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from issuer.batches.errors import BatchRequestError
-from issuer.errors import BatchStateError
+from issuer.errors import BatchStateError, ReasonRequiredError
 from issuer.params import check_text, check_typed
 from registry.calendar import province_time_text
 from registry.labels import LabelledEnum
@@ -147,11 +147,11 @@ REASON: Final = ("原因", "The reason")
 
 
 def require_reason(reason: str) -> str:
-    """The stripped reason; :class:`BatchRequestError` when it is empty (rule 11: responsibility traceable),
-    :class:`InvalidInputError` for control characters."""
+    """The stripped reason; :class:`ReasonRequiredError` (400, as on every route that takes a reason) when
+    it is empty (rule 11: responsibility traceable), :class:`InvalidInputError` for control characters."""
     text = clean_reason(reason)
     if not text:
-        raise BatchRequestError("须说明理由 / a reason is required", code="reason.required")
+        raise ReasonRequiredError
     return text
 
 

@@ -18,7 +18,7 @@ from litestar.params import FromPath, JSONBody
 from issuer import openapi_examples as examples
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.injected import Caller, Runtime
-from issuer.openapi import documented
+from issuer.openapi import REASON_REQUIRED, documented
 from verify.http.problems import ok
 
 
@@ -37,6 +37,7 @@ class IdentityController(Controller):
             "查看持证人完整身份（记入透明日志）/ read the holder's full identity (logged)",
             errors=(400, 401, 403, 404, 503),
             answers={200: ok(IdentityRecord, "完整身份，不缓存 / the full identity, never cached", examples.IDENTITY)},
+            error_examples={400: REASON_REQUIRED},
         ),
     )
     async def read(

@@ -46,7 +46,7 @@ from issuer.issuing.prints import CertificatePrints, certificate_prints
 from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
-from issuer.openapi import documented
+from issuer.openapi import REASON_REQUIRED, documented
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
@@ -164,6 +164,7 @@ class CertificateChangeController(Controller):
             "撤销证书 / revoke a certificate",
             errors=(400, 401, 403, 404, 409),
             answers={200: ok(RevokeResult, "已撤销 / revoked", examples.REVOKED)},
+            error_examples={400: REASON_REQUIRED},
         ),
     )
     async def revoke(
@@ -182,6 +183,7 @@ class CertificateChangeController(Controller):
             "补发证书 / reissue a certificate (补发)",
             errors=(400, 401, 403, 404, 409),
             answers={201: ok(SuccessorResult, "补发结果 / the reissue", examples.SUCCESSOR_RESULT)},
+            error_examples={400: REASON_REQUIRED},
         ),
     )
     async def reissue(
@@ -219,6 +221,7 @@ class CertificateChangeController(Controller):
             "换发证书（更正内容，新编号）/ replace a certificate (corrected content, new number)",
             errors=(400, 401, 403, 404, 409, 422),
             answers={201: ok(SuccessorResult, "换发结果 / the replacement", examples.SUCCESSOR_RESULT)},
+            error_examples={400: REASON_REQUIRED},
         ),
     )
     async def replace(

@@ -15,6 +15,7 @@ from typing import Final
 
 import msgspec
 
+from issuer.errors import ReasonRequiredError
 from issuer.issuing.errors import InvalidInputError
 from issuer.params import check_typed
 from registry import holders
@@ -89,7 +90,7 @@ def check_reason(text: str) -> str:
     """A reason, trimmed: required, at most 500 characters, no control characters but line breaks."""
     reason = text.strip()
     if not reason:
-        raise InvalidInputError("必须填写原因 / a reason is required", field="reason", code="reason.required")
+        raise ReasonRequiredError
     if len(reason) > REASON_MAX_LENGTH:
         raise InvalidInputError(
             f"原因不能超过{REASON_MAX_LENGTH}字 / the reason is longer than {REASON_MAX_LENGTH} characters",

@@ -46,11 +46,16 @@ def _environment() -> jinja2.Environment:
 class Pages:
     """The templates, the style sheet and the policy that allows exactly that style sheet."""
 
-    def __init__(self, *, authority: dict[Lang, str] | None = None, demo: bool = False) -> None:
+    def __init__(
+        self, *, authority: dict[Lang, str] | None = None, demo: bool = False, person_offered: bool = True
+    ) -> None:
         #: Who answers, named in every page's header (e.g. 湖南省职业技能鉴定中心), per language.
         self.authority: dict[Lang, str] = authority or {"zh": "职业技能鉴定中心", "en": "Skill Assessment Centre"}
         #: The demo mode (``CERTREG_DEMO_MODE``): every page carries a banner saying so.
         self.demo = demo
+        #: Whether this deployment offers the person look-up (:func:`verify.person.wiring.person_offered`):
+        #: without it no page shows its tab or a link to it, a search that could only fail.
+        self.person_offered = person_offered
         self.env = _environment()
         css = (_TEMPLATES / "style.css").read_text("utf-8").strip()
         self.css = Markup(css)  # noqa: S704 - our own file, inlined verbatim so its hash matches the policy
@@ -73,6 +78,7 @@ class Pages:
                 authority=self.authority,
                 demo=self.demo,
                 p=PERSON_UI[lang],
+                person_offered=self.person_offered,
                 **context,
             )
             .encode()

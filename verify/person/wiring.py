@@ -26,6 +26,12 @@ from verify.person.service import PersonLimits, PersonService
 from verify.ratelimit import RateLimiter
 
 
+def person_offered(settings: Settings) -> bool:
+    """Whether this deployment can look people up: only with the id-hash key (a replica or a verify-only app
+    without it answers 503 "not offered", and its pages offer no such search)."""
+    return bool(settings.keys.id_hash_key)
+
+
 def build_person_service(
     settings: Settings,
     *,
@@ -42,7 +48,7 @@ def build_person_service(
     feed: ChangeFeed,
 ) -> PersonService | None:
     """The worker's person look-up, hooked into the change feed; ``None`` without an id-hash key."""
-    if not settings.keys.id_hash_key:
+    if not person_offered(settings):
         return None
     secret = settings.keys.id_hash_secret()
     store = PersonStore(

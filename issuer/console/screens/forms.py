@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 from litestar import Request
 
-from issuer.errors import InvalidInputError
+from issuer.errors import InvalidInputError, ReasonRequiredError
 from issuer.params import check_text
 
 #: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma; the input is NFKC-normalised
@@ -75,8 +75,12 @@ def text(fields: dict[str, str], name: str, *, required: bool = True, max_length
 
 
 def reason(fields: dict[str, str], *, required: bool = True) -> str:
-    """The reason typed (the services check its content, rule 11); at most :data:`MAX_REASON` characters."""
-    return text(fields, "reason", required=required, max_length=MAX_REASON)
+    """The reason typed (the services check its content, rule 11); at most :data:`MAX_REASON` characters.
+    An empty one where ``required`` is :class:`ReasonRequiredError`, the API's refusal word for word."""
+    value = text(fields, "reason", required=False, max_length=MAX_REASON)
+    if required and not value:
+        raise ReasonRequiredError
+    return value
 
 
 def choice(fields: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:

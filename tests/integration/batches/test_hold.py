@@ -127,7 +127,8 @@ async def test_hold_refuses_bad_input_with_a_bilingual_message(issuing_client: C
         "已提交待市州审核",
     )
     batch = await _noticed(client, tokens, count=3)
-    unprocessable(await act(client, tokens["city"], batch, "hold", {"rows": [2], "reason": "  "}), "reason")
+    blank = await act(client, tokens["city"], batch, "hold", {"rows": [2], "reason": "  "})
+    assert (blank.status_code, blank.json()["code"]) == (400, "reason.required"), blank.text  # as control characters
     unprocessable(await act(client, tokens["city"], batch, "hold", {"rows": [2, 9, 10], "reason": "x"}), "no rows 9-10")
     control = await act(client, tokens["city"], batch, "hold", {"rows": [2], "reason": "a\x00b"})
     assert control.status_code == 400, control.text

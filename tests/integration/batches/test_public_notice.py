@@ -180,3 +180,18 @@ async def test_every_public_get_of_the_issuer_answers_head_like_get_without_a_bo
             assert head.headers["content-length"] == got.headers["content-length"], path
         for name in ("content-type", "cache-control", "content-disposition"):
             assert head.headers.get(name) == got.headers.get(name), (path, name)
+
+
+async def test_the_notice_json_is_cached_as_the_notice_pages_are(
+    client: Client, world: Database, settings: Settings
+) -> None:
+    """The notice pages were short-lived in caches, their JSON twins sent no ``Cache-Control`` at all: one
+    notice, one caching policy, on ``GET`` and ``HEAD`` alike."""
+    batch = await _under_notice(world, settings, _rows())
+    for path in ("/notice", f"/notice/{batch}", "/v1/notice", f"/v1/notice/{batch}"):
+        for method in ("GET", "HEAD"):
+            answer = await client.request(method, path)
+            assert (answer.status_code, answer.headers.get("cache-control")) == (200, "public, max-age=60"), (
+                method,
+                path,
+            )

@@ -138,7 +138,13 @@ async def test_an_objection_holds_rows_until_it_is_resolved(client: Client, toke
     missing = await act(client, tokens["city"], batch, "objections", {"rows": [99], "reason": "x"})
     assert (missing.status_code, missing.json()["code"]) == (422, "rows.unknown")
     no_reason = await act(client, tokens["city"], batch, "objections", {"rows": [4], "reason": "  "})
-    assert (no_reason.status_code, no_reason.json()["code"]) == (422, "reason.required")
+    # the same refusal as a certificate change's (tests/integration/issuing/test_changes.py): one input error
+    assert (no_reason.status_code, no_reason.json()["code"], no_reason.json()["field"]) == (
+        400,
+        "reason.required",
+        "reason",
+    )
+    assert no_reason.json()["error"] == "必须填写原因 / a reason is required"
     released = {"rows": [2], "decision": "release", "reason": "查无实据"}
     ok(await act(client, tokens["city"], batch, "objections/resolve", released))
     excluded = {"rows": [3], "decision": "exclude", "reason": "查实"}
@@ -193,7 +199,7 @@ async def test_bad_rows_are_excluded_or_the_file_resubmitted(client: Client, tok
 async def test_a_rejection_needs_a_reason(client: Client, tokens: dict[str, str]) -> None:
     batch = await submit(client, tokens, good_rows(1))
     response = await act(client, tokens["city"], batch, "review", {"decision": "reject"})
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["code"]) == (400, "reason.required")  # as a revoke's
     assert "reason is required" in response.json()["error"]
     unknown = await act(client, tokens["city"], batch, "review", {"decision": "maybe"})
     assert unknown.status_code == 400

@@ -129,6 +129,9 @@ async def test_a_refusal_leads_back_to_the_batch_it_came_from(staff: Staff, batc
     typo = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2,,x", "reason": "未参加"})
     assert typo.status_code == 400
     assert f'<a href="/console/batches/{batch}" id="back">返回该批次</a>' in typo.text
+    unexplained = await staff.post(f"/console/batches/{batch}/exclude", {"rows": "2", "reason": " "})
+    # a certificate's change and the API refuse it the same way (test_a_refused_certificate_change_…)
+    assert (unexplained.status_code, refusal(unexplained)) == (400, "必须填写原因 / a reason is required")
     await staff.sign_in("city")
     wrong_queue = await staff.client.get("/console/queue/town")
     assert '<a href="/console/batches" id="back">返回批次列表</a>' in wrong_queue.text
@@ -141,6 +144,7 @@ async def test_a_refused_certificate_change_leads_back_to_the_certificate(
     await staff.sign_in("province_admin")
     unexplained = await staff.post(f"/console/certificates/{number}/revoke", {"reason": ""})
     assert unexplained.status_code == 400
+    assert refusal(unexplained) == "必须填写原因 / a reason is required"  # the API's refusal, word for word
     assert f'<a href="/console/certificates/{number}" id="back">返回该证书</a>' in unexplained.text
     await staff.sign_in("other_institution")
     elsewhere = await staff.client.get(f"/console/certificates/{number}")  # the page itself refused: the search

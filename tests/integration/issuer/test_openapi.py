@@ -436,3 +436,25 @@ async def test_every_documented_error_of_the_issuer_routes_is_what_is_sent(ctx: 
             assert body["message_zh"], (op["operationId"], status)
             assert body["message_en"], (op["operationId"], status)
     assert unprovoked == []
+
+
+#: The operations whose body carries a required reason (a review's: to return the batch).
+REASON_OPERATIONS = {
+    "excludeBatchRows", "reviewBatch", "approveBatch", "recordBatchObjection", "holdBatchRows",
+    "resolveBatchObjection", "revokeCertificate", "reissueCertificate", "replaceCertificate",
+    "readCertificateIdentity",
+}  # fmt: skip
+
+
+async def test_every_route_that_takes_a_reason_documents_the_one_refusal_of_an_empty_one(ctx: Ctx) -> None:
+    """An empty reason is one input error: 400 ``reason.required`` with one message on every route (it was a
+    422 with other words on the batch steps), and the document says so on each."""
+    refusal = {"code": "reason.required", "error": "必须填写原因 / a reason is required", "field": "reason"}
+    found = {}
+    for _, _, op in _operations(ctx.document):
+        if op["operationId"] not in REASON_OPERATIONS:
+            continue
+        (content,) = op["responses"]["400"]["content"].values()
+        (example,) = _example_values(content)
+        found[op["operationId"]] = {key: example.get(key) for key in refusal}
+    assert found == dict.fromkeys(REASON_OPERATIONS, refusal)

@@ -181,6 +181,7 @@ async def test_the_person_tab_lists_certificates_and_the_answer_page_links_to_it
         assert "Reissued" in english.text
         number_form = await client.get("/")
         assert 'id="tab-number" aria-current="page"' in number_form.text
+        assert 'href="/?mode=person" id="tab-person"' in number_form.text  # offered: with the key, the tab is there
         verdict = await client.get("/", params={"number": world.valid.number, "name": "张三"})
         assert 'href="/?mode=person"' in verdict.text  # the person view, only through name + document
         assert HOLDER_IDS[0] not in verdict.text
@@ -188,7 +189,22 @@ async def test_the_person_tab_lists_certificates_and_the_answer_page_links_to_it
 
 async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: World) -> None:
     async with verify_client(world.database.url, id_hash_key=None) as client:
-        assert (await client.get("/", params={"mode": "person"})).status_code == 503
+        form = await client.get("/", params={"mode": "person"})  # a bookmark, a link from elsewhere
+        assert form.status_code == 503
+        assert "本服务未开通按证件查询 / look-up by identity document is not offered here" in form.text
+        # a search that can only fail is not offered: no tab, no link to it, on any page
+        pages = [
+            form,
+            await client.get("/"),
+            await client.get("/", params={"lang": "en"}),
+            await client.get("/", params={"number": world.valid.number, "name": "张三"}),
+            await client.get("/", params={"number": world.valid.number, "name": "张三", "lang": "en"}),
+        ]
+        assert [(p.status_code, "mode=person" in p.text, "tab-person" in p.text) for p in pages[1:]] == [
+            (200, False, False)
+        ] * 4
+        assert "mode=person" not in form.text
+        assert 'id="query"' in pages[1].text  # the number search still is
         response = await client.post(
             "/v1/verify", json={"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]}
         )
