@@ -28,7 +28,13 @@ from tests.integration.issuing.conftest import Api, World
 from tests.integration.issuing.snapshots import issue_state
 
 OPERATOR = Principal.for_operator("tester", role=Role.PROVINCE_ADMIN, org_code="430000")
-SCOPE_LEVEL_3 = f"skill_level|institution={SKILL_INSTITUTION}|year={province_day(datetime.now(UTC)).year}|level=3"
+
+
+def scope_level_3() -> str:
+    """The level-3 sequence scope of the province's current year, read when a test needs it: a constant read
+    at import (collection) named the old year in a run that went on past the province's midnight on 31
+    December (16:00 UTC)."""
+    return f"skill_level|institution={SKILL_INSTITUTION}|year={province_day(datetime.now(UTC)).year}|level=3"
 
 
 class ExplodingSigner:
@@ -75,7 +81,7 @@ async def test_a_signer_failing_mid_way_fake_leaves_nothing_and_gives_numbers_ba
     assert await issue_state(database, batch_id) == before  # … and rolled back with the numbers
     counters = before["counters"]
     assert isinstance(counters, dict)
-    assert counters.get(SCOPE_LEVEL_3, 1) == 1  # level 3 still starts at 1
+    assert counters.get(scope_level_3(), 1) == 1  # level 3 still starts at 1
     assert before["rows_ok"] == 10
     result = await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
     assert [parse_any(HUNAN, n)[1].sequence for n in result.numbers] == list(range(1, 11))
@@ -85,7 +91,7 @@ async def test_an_overflowing_sequence_stops_the_batch_before_anything_is_issued
     database = world.database
     batch_id = await make_batch(database, [*rows_of(2, level=4), *rows_of(3)])
     async with database.transaction() as session:
-        session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_998))  # two numbers left in level 3
+        session.add(SequenceCounter(scope=scope_level_3(), next_value=999_998))  # two numbers left in level 3
     before = await issue_state(database, batch_id)
     with pytest.raises(SequenceOverflowError, match="3 numbers asked, 2 left"):
         await issue_batch(database, world.store, HUNAN, batch_id, caller=OPERATOR)
@@ -97,7 +103,7 @@ async def test_an_overflowing_sequence_stops_the_batch_before_anything_is_issued
 async def test_overflow_is_a_clear_422_over_http(world: World, api: Api) -> None:
     batch_id = await workflow_batch(world.database, rows_of(3))
     async with world.database.transaction() as session:
-        session.add(SequenceCounter(scope=SCOPE_LEVEL_3, next_value=999_999))
+        session.add(SequenceCounter(scope=scope_level_3(), next_value=999_999))
     response = await api.client.post(f"/v1/batches/{batch_id}/issue", headers=api.headers["province_admin"])
     assert response.status_code == 422
     assert "nothing was issued" in response.json()["error"]

@@ -31,7 +31,13 @@ from tests.integration.log.tampering import log_seeded_filings
 from tests.support import make_settings
 
 REASON = "证书遗失，登报声明作废 / lost, declared void in the press"
-YEAR = province_day(datetime.now(UTC)).year
+
+
+def this_year() -> int:
+    """The province's current year (print serials carry it), read when a test needs it: a constant read at
+    import (collection) named the old year in a run that went on past the province's midnight on 31 December
+    (16:00 UTC)."""
+    return province_day(datetime.now(UTC)).year
 
 
 async def audit(api: Api) -> AuditReport:
@@ -72,7 +78,7 @@ async def test_every_certificate_gets_a_print_serial_from_its_authoritys_counter
     made = await qualification(api, 3)
     serials = [(await prints(api, cert.number))["print_serial"] for cert in made]
     # the Hunan profile's shape: the authority's region, the year, an 8-digit gap-free sequence, in row order
-    assert serials == [f"{CITY}{YEAR}{n:08d}" for n in (1, 2, 3)]
+    assert serials == [f"{CITY}{this_year()}{n:08d}" for n in (1, 2, 3)]
     assert all(serial not in cert.number for serial, cert in zip(serials, made, strict=True))  # never the number
     kind, details = (await events_of(api, made[0].number))[0]
     assert (kind, details["print_serial"]) == ("certificate.issued", serials[0])
@@ -87,7 +93,7 @@ async def test_a_qualification_reissue_keeps_its_number_and_gets_a_new_print_ser
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["old_number"], body["number"], body["change"]) == (cert.number, cert.number, "reprinted")
-    assert (body["voided_print_serial"], body["print_serial"]) == (first, f"{CITY}{YEAR}{2:08d}")
+    assert (body["voided_print_serial"], body["print_serial"]) == (first, f"{CITY}{this_year()}{2:08d}")
     async with api.world.database.reader() as session:
         assert (await session.scalars(select(Certificate.number))).all() == [cert.number]  # no new number
         assert (await status_of(session, cert.number)).status is CertificateStatus.VALID
@@ -125,7 +131,7 @@ async def test_a_serial_given_for_a_pre_printed_blank(api: Api) -> None:
     cases = {
         "HN0012345": (409, "already used"),  # one blank, one print
         "HN-0012345": (400, "serial.format"),
-        f"{CITY}{YEAR}00000099": (400, "serial.reserved"),  # the shape the registry allocates
+        f"{CITY}{this_year()}00000099": (400, "serial.reserved"),  # the shape the registry allocates
     }
     for serial, (status, what) in cases.items():
         answer = await api.client.post(
@@ -188,7 +194,7 @@ async def test_an_operator_sees_each_rows_print_serial_in_the_batch(api: Api) ->
     detail = await api.client.get(f"/v1/batches/{batch_id}", headers=api.headers["institution"])
     assert detail.status_code == 200, detail.text
     rows = detail.json()["rows"]["items"]
-    assert [row["print_serial"] for row in rows] == [f"{CITY}{YEAR}{n:08d}" for n in (1, 2, 3)]
+    assert [row["print_serial"] for row in rows] == [f"{CITY}{this_year()}{n:08d}" for n in (1, 2, 3)]
     assert [row["certificate_number"] for row in rows] == issued.json()["numbers"]
 
 
@@ -199,8 +205,8 @@ def test_the_cli_shows_print_serials_and_reissues_on_a_pre_printed_blank(empty_d
     assert runner.invoke(main, ["issue-batch", str(batch_id)], env=env).exit_code == 0
     shown = runner.invoke(main, ["batches", "show", str(batch_id)], env=env)
     assert shown.exit_code == 0, shown.output
-    assert f"{CITY}{YEAR}00000001" in shown.output
-    assert f"{CITY}{YEAR}00000002" in shown.output
+    assert f"{CITY}{this_year()}00000001" in shown.output
+    assert f"{CITY}{this_year()}00000002" in shown.output
 
     async def qualification_certificate() -> str:
         async with Database(empty_db_url) as database:
@@ -215,7 +221,7 @@ def test_the_cli_shows_print_serials_and_reissues_on_a_pre_printed_blank(empty_d
     reissued = runner.invoke(main, args, env=env)
     assert reissued.exit_code == 0, reissued.output
     assert "HN0012345" in reissued.output
-    assert f"void: {CITY}{YEAR}00000003" in reissued.output
+    assert f"void: {CITY}{this_year()}00000003" in reissued.output
     listed = runner.invoke(main, ["certificates", "prints", number], env=env)
     assert listed.exit_code == 0, listed.output
     assert "作废 void" in listed.output

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from issuer.auth import Role
 from keys.keyset import KeySet
+from registry.calendar import province_day
 from registry.certificates import status_of
 from registry.db import Database
 from registry.events import decode_entry
@@ -127,15 +128,17 @@ async def test_only_the_province_admin_imports_and_files_of_every_format_load(wo
 
 
 async def test_new_numbering_starts_after_the_highest_imported_sequence(world: World) -> None:
-    year = datetime.now(UTC).year
-    imported = skill_number(500, year=year)
-    row = [imported, *skill_rows(1, issued_on=datetime.now(UTC).date())[0][1:]]
+    # the province's day (from 16:00 UTC on 31 December its year is the next one), one reading for the imported
+    # number and the certificate issued after it: a number carries the year of its issue there
+    today = province_day(datetime.now(UTC))
+    imported = skill_number(500, year=today.year)
+    row = [imported, *skill_rows(1, issued_on=today)[0][1:]]
     answer = await world.post(csv_bytes([row]))
     assert answer.status_code == 201, answer.text
     scope, floor = counter_floor(HUNAN, imported) or ("", 0)
     async with world.database.reader() as session:
         assert await peek(session, scope) == floor == 501
     (issued,) = await issue_test_certificates(
-        world.database, key_store(Path(world.settings.keys.key_dir)), [("王五", "430102199003071234")]
+        world.database, key_store(Path(world.settings.keys.key_dir)), [("王五", "430102199003071234")], issued_on=today
     )
-    assert issued.number == skill_number(501, year=year)  # the counter's scope is the imported number's
+    assert issued.number == skill_number(501, year=today.year)  # the counter's scope is the imported number's

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.integration.verify.test_batch import make_key
-from tests.integration.verify.windows import outside_a_window_boundary
+from tests.integration.verify.windows import in_one_window
 from tests.integration.verify.world import World, verify_client
 from verify.ratelimit import WINDOW_SECONDS
 from verify.runtime import STATE_KEY
@@ -39,11 +39,11 @@ async def test_two_workers_share_one_limit_through_redis(world: World, redis_url
         "public_rate_per_minute": 6,
         "rate_sync_seconds": 0.02,
     }
-    await outside_a_window_boundary(2.5)
     async with (
         verify_client(world.database.url, **settings) as one,
         verify_client(world.database.url, **settings) as two,
     ):
+        in_one_window(one.app, two.app)
         statuses = []
         for client in (one, one, one, one, two, two, two, two):
             statuses.append(await ask(client, world))
@@ -58,11 +58,11 @@ async def test_two_workers_share_one_limit_through_redis(world: World, redis_url
 
 async def test_without_redis_each_worker_limits_alone(world: World) -> None:
     settings = {"redis_url": DEAD_REDIS, "public_rate_per_minute": 3}
-    await outside_a_window_boundary(1.5)
     async with (
         verify_client(world.database.url, **settings) as one,
         verify_client(world.database.url, **settings) as two,
     ):
+        in_one_window(one.app, two.app)
         first = [await ask(one, world) for _ in range(4)]
         second = [await ask(two, world) for _ in range(4)]
         page = await one.get(f"/Q/{world.valid.token}")
@@ -81,11 +81,11 @@ async def test_the_empty_form_is_not_limited(world: World) -> None:
 
 @pytest.mark.parametrize("route", ["/v1/verify", "/v1/verify/batch"])
 async def test_unknown_api_keys_count_against_the_ip_and_their_look_ups_are_bounded(world: World, route: str) -> None:
-    await outside_a_window_boundary(1.5)
     payload = {"number": world.valid.number, "name": "张三"}
     body = payload if route == "/v1/verify" else {"items": [payload]}
     async with verify_client(world.database.url, public_rate_per_minute=3) as client:
         app = client.app
+        in_one_window(app)
         statuses = []
         for guess in range(9):
             response = await client.post(route, json=body, headers={"X-API-Key": f"ck_guess{guess:040d}"})
@@ -102,10 +102,10 @@ async def test_unknown_api_keys_count_against_the_ip_and_their_look_ups_are_boun
 async def test_a_valid_api_key_is_served_when_its_ip_is_over_the_public_limit(world: World, route: str) -> None:
     """The key is checked first and its own limit governs it (issue 10, item 8)."""
     key = await make_key(world.database, rate=5)
-    await outside_a_window_boundary(1.5)
     payload = {"number": world.valid.number, "name": "张三"}
     body = payload if route == "/v1/verify" else {"items": [payload]}
     async with verify_client(world.database.url, public_rate_per_minute=3) as client:
+        in_one_window(client.app)
         public = [(await client.post("/v1/verify", json=payload)).status_code for _ in range(4)]
         keyed = [(await client.post(route, json=body, headers={"X-API-Key": key})).status_code for _ in range(6)]
         anonymous = await client.post("/v1/verify", json=payload)
@@ -116,8 +116,8 @@ async def test_a_valid_api_key_is_served_when_its_ip_is_over_the_public_limit(wo
 
 async def test_valid_api_keys_are_not_limited_by_the_public_ip_limit(world: World) -> None:
     key = await make_key(world.database)
-    await outside_a_window_boundary(1.5)
     async with verify_client(world.database.url, public_rate_per_minute=3) as client:
+        in_one_window(client.app)
         statuses = []
         for _ in range(6):
             response = await client.post(

@@ -5,8 +5,8 @@ before; two clients open at once are two workers with two apps."""
 from __future__ import annotations
 
 from tests.integration.verify.cache.test_cache import counter, queries
-from tests.integration.verify.windows import outside_a_window_boundary
-from tests.integration.verify.world import World, verify_client
+from tests.integration.verify.windows import WindowStartClock
+from tests.integration.verify.world import World, runtime_of, verify_client
 
 LIMITED = {"public_rate_per_minute": 2, "change_poll_seconds": 60}
 REQUESTS = 'certreg_http_requests_total{method="POST",route="/v1/verify",status="200"}'
@@ -14,14 +14,16 @@ REQUESTS = 'certreg_http_requests_total{method="POST",route="/v1/verify",status=
 
 async def test_an_app_built_before_starts_with_nothing_of_the_test_before(world: World) -> None:
     body = {"number": world.valid.number, "name": "张三"}
-    await outside_a_window_boundary(5)  # both apps' look-ups counted in one fixed minute
+    clock = WindowStartClock()  # both apps' look-ups counted in one fixed minute
     async with verify_client(world.database.url, **LIMITED) as client:
         built = client.app
+        runtime_of(built).limiter.clock = clock
         for _ in range(2):
             assert (await client.post("/v1/verify", json=body)).status_code == 200
         assert (await client.post("/v1/verify", json=body)).status_code == 429
     async with verify_client(world.database.url, **LIMITED) as client:
         assert client.app is built, "the idle app is handed out again"
+        runtime_of(built).limiter.clock = clock
         assert (await client.post("/v1/verify", json=body)).status_code == 200, "a limit spent before"
         metrics = (await client.get("/metrics")).text
     assert queries(metrics) == 1, "an answer cached before"
