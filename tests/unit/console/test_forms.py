@@ -52,7 +52,7 @@ def test_reason_choice_and_decisions() -> None:
 @pytest.mark.parametrize(
     ("fields", "read", "said"),
     [
-        ({}, reason, "请填写原因 / the reason is required"),
+        ({}, reason, "必须填写原因 / a reason is required"),  # the API's refusal word for word (ReasonRequiredError)
         ({"print_serial": "长" * 65}, lambda f: text(f, "print_serial", max_length=64), "印制流水码过长（最多 64 字）"),
         ({"decision": "x"}, review_decision, "决定须为 approve、reject / the decision must be one of"),
     ],
