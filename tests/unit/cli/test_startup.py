@@ -53,12 +53,30 @@ def test_version_and_help_load_click_and_the_command_line_only(args: list[str]) 
         (["db", "--help"], {"db"}),
         (["verify-token", "--help"], {"offline"}),
         (["certificates", "--help"], {"certificates", "documents", "batches"}),  # documents adds to batches too
+        # They act as the province admin (issuer.cli.operators), and load nothing of the command that issues.
+        (["credentials", "--help"], {"credentials"}),
+        (["feed", "--help"], {"feed"}),
+        (["identity", "--help"], {"identity"}),
+        (["legacy", "--help"], {"legacy"}),
     ],
 )
 def test_a_command_loads_its_own_modules_only(args: list[str], modules: set[str]) -> None:
     done, loaded = _loaded("from issuer.cli import main; main()", *args)
     assert done.returncode == 0, done.stderr
     assert loaded & COMMAND_MODULES == {f"issuer.cli.{module}" for module in modules}
+
+
+#: What no command loads to start: the web app's stack (litestar, the app's runtime and plugin). Commands that
+#: publish a checkpoint (``issuer.checkpoints``), act as an operator (``issuer.auth``) or check a reason
+#: (``issuer.text_checks``) loaded all of it through those modules (0.2–0.9 s of CPU on every start).
+WEB_APP = {"litestar", "issuer.runtime", "issuer.plugin", "issuer.app", "issuer.params", "issuer.auth.bearer"}
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_TABLE))
+def test_no_command_loads_the_web_app(command: str) -> None:
+    done, loaded = _loaded("from issuer.cli import main; main()", command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert loaded & WEB_APP == set()
 
 
 def test_a_mistyped_command_is_matched_against_every_command() -> None:
