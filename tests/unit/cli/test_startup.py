@@ -79,6 +79,14 @@ def test_no_command_loads_the_web_app(command: str) -> None:
     assert loaded & WEB_APP == set()
 
 
+@pytest.mark.parametrize("command", ["batches", "certificates", "demo", "issue", "issue-batch"])
+def test_the_commands_that_announce_changes_load_redis_only_to_announce(command: str) -> None:
+    """They tell the verify caches through Redis when ``CERTREG_REDIS_URL`` is set, after a change only."""
+    done, loaded = _loaded("from issuer.cli import main; main()", command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert {name for name in loaded if name.split(".")[0] == "redis"} == set()
+
+
 def test_a_mistyped_command_is_matched_against_every_command() -> None:
     """Click suggests from the commands it has; in a fresh process none was loaded yet."""
     done, _ = _loaded("from issuer.cli import main; main()", "key")
