@@ -4,6 +4,7 @@ that command's modules. Checked on what a fresh interpreter has loaded (``sys.mo
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -44,6 +45,14 @@ def test_version_and_help_load_click_and_the_command_line_only(args: list[str]) 
         "issuer.cli.table",
         "issuer.cli.usage",
     }
+
+
+def test_the_version_is_printed_without_a_metadata_look_up() -> None:
+    """``importlib.metadata`` was a third of ``certreg --version``; the version is ``issuer.__version__``, which
+    the installed package's metadata is built from (pyproject.toml), so the two agree."""
+    done, loaded = _loaded("from issuer.cli import main; main()", "--version")
+    assert done.stdout.startswith(f"certreg {importlib.metadata.version('certreg')}\n")
+    assert "importlib.metadata" not in loaded
 
 
 @pytest.mark.parametrize(
