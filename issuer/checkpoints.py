@@ -2,8 +2,8 @@
 
 :func:`publish_checkpoint` signs the current tree head as a C2SP checkpoint and stores it, unless one of that
 size exists already. Call it after each batch is issued; :func:`periodic_checkpoints` also runs it every
-``checkpoint_interval_seconds`` in the all-in-one app (:func:`checkpoint_lifespan` is the lifespan hook), so
-revocations and other single events get a signed checkpoint within that interval.
+``checkpoint_interval_seconds`` in the all-in-one app (:func:`issuer.plugin.checkpoint_lifespan` is the
+lifespan hook), so revocations and other single events get a signed checkpoint within that interval.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from issuer.keystore import KeyStore
-from issuer.runtime import provide_issuer
 from keys.errors import KeysError
 from registry.config import Settings
 from registry.db import Database
@@ -113,10 +111,3 @@ async def periodic_checkpoints(
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
         except TimeoutError:
             await cancel_and_wait(task)  # a cancellation swallowed on the way is repeated (verify/tasks.py)
-
-
-def checkpoint_lifespan(app: Litestar) -> AbstractAsyncContextManager[asyncio.Task[None]]:
-    """Litestar lifespan hook for the all-in-one app: runs :func:`periodic_checkpoints` on the issuer's
-    runtime. Append it to ``app_config.lifespan`` after the issuer runtime's own lifespan (which it reads)."""
-    runtime = provide_issuer(app.state)
-    return periodic_checkpoints(runtime.database, lambda: runtime.keystore, runtime.settings)

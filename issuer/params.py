@@ -1,20 +1,13 @@
 """Parameters shared by the issuer's routes, validated at the edge (400, never a database error).
 
-Text that reaches the database must hold no control characters: PostgreSQL refuses U+0000 in a text
-column (``CharacterNotInRepertoireError``, a 500 if it got that far) and the others have no business in a
-code, a query or a reason. :func:`check_text` is the one check every text field, query parameter and
-reason goes through.
+The checks of the text they carry are :mod:`issuer.text_checks`, which the commands share without litestar.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Final
 
 from litestar.params import Parameter, QueryParameter
-
-from issuer.issuing.errors import InvalidInputError
-from registry.rules.freetext import text_violation
 
 #: Largest value of a 64-bit key column: a larger id would overflow the database driver.
 MAX_ID: Final = 2**63 - 1
@@ -23,32 +16,3 @@ BatchId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="批次编号 / 
 #: Rows to skip in a paged list. Bounded like an id: an unbounded offset reached the driver and overflowed
 #: its 64-bit integer (a 500, issue 10 item 10); no list is anywhere near this long.
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="跳过的条数 / rows to skip")]
-
-
-def has_control_characters(text: str, *, allowed: str = "") -> bool:
-    """Whether ``text`` holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F)
-    other than those in ``allowed``."""
-    return any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
-
-
-def check_text(text: str, *, field: str, allowed: str = "", what: tuple[str, str] | None = None) -> str:
-    """``text`` unchanged; raises :class:`InvalidInputError` (400, code ``<field>.characters``) when it holds
-    a control character other than those in ``allowed``. ``what`` names the field in Chinese and English as a
-    form labels it (a console page); without it, the field's wire name (an API body)."""
-    if has_control_characters(text, allowed=allowed):
-        zh, en = what or (f"{field} ", field)
-        raise InvalidInputError(
-            f"{zh}含控制字符 / {en} contains control characters", field=field, code=f"{field}.characters"
-        )
-    return text
-
-
-def check_typed(text: str, *, field: str, what: tuple[str, str], formula_checked: bool = True) -> str:
-    """``text`` unchanged; raises :class:`InvalidInputError` (400, codes ``text.invisible``,
-    ``text.document_number``, ``text.formula``) when it breaks rule ``text`` (docs/rules.md, "Typed text"):
-    invisible format characters, something shaped like an identity document number, or (when
-    ``formula_checked``) a spreadsheet formula start. ``what`` names the field in Chinese and English."""
-    problem = text_violation(text, field=field, what=what, formula_checked=formula_checked)
-    if problem is not None:
-        raise InvalidInputError(f"{problem.message_zh} / {problem.message_en}", field=field, code=problem.code)
-    return text

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
+
+from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -9,7 +13,7 @@ from litestar.plugins import InitPlugin
 
 from issuer.artefacts.api import ARTEFACT_ROUTES
 from issuer.batches.api import batch_routes
-from issuer.checkpoints import checkpoint_lifespan
+from issuer.checkpoints import periodic_checkpoints
 from issuer.console.app import console_http_errors, console_router
 from issuer.http_errors import ISSUER_EXCEPTION_HANDLERS
 from issuer.identity.api import IDENTITY_ROUTES
@@ -18,6 +22,15 @@ from issuer.legacy.api import legacy_routes
 from issuer.openapi import BEARER_COMPONENTS
 from issuer.runtime import lifespan, provide_issuer, provide_principal
 from registry.config import Settings
+
+
+def checkpoint_lifespan(app: Litestar) -> AbstractAsyncContextManager[asyncio.Task[None]]:
+    """Litestar lifespan hook for the all-in-one app: runs :func:`issuer.checkpoints.periodic_checkpoints` on
+    the issuer's runtime. Append it to ``app_config.lifespan`` after the issuer runtime's own lifespan (which it
+    reads). Here, not in :mod:`issuer.checkpoints`: the commands that publish a checkpoint after a batch import
+    that module, and the app's runtime (litestar, redis, the PDF renderer) is not theirs to load."""
+    runtime = provide_issuer(app.state)
+    return periodic_checkpoints(runtime.database, lambda: runtime.keystore, runtime.settings)
 
 
 class IssuerPlugin(InitPlugin):

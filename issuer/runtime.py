@@ -14,7 +14,8 @@ from litestar import Litestar, Request
 from litestar.datastructures import State
 
 from issuer.artefacts.services import Artefacts
-from issuer.auth import Principal, bearer_token, resolve_token, unauthorized
+from issuer.auth import Principal, resolve_token
+from issuer.auth.bearer import bearer_token, unauthorized
 from issuer.keystore import KeyStore, keystore_from_settings
 from registry.config import Settings
 from registry.db import Database

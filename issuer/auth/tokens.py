@@ -1,7 +1,7 @@
 """API tokens of the issuers: one organisation and one role per token, stored only as a SHA-256.
 
 A live token resolves to a :class:`issuer.auth.principal.Principal`; what it may do is
-:mod:`issuer.auth.policy`.
+:mod:`issuer.auth.policy`. How a request presents one is :mod:`issuer.auth.bearer` (HTTP: litestar).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Final
 
-from litestar.connection import ASGIConnection
-from litestar.exceptions import ClientException, NotAuthorizedException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,25 +79,3 @@ async def resolve_token(session: AsyncSession, token: str) -> Principal | None:
 async def revoke_token(session: AsyncSession, token_id: int) -> None:
     row = await get_or_refuse(session, ApiToken, token_id, named=("令牌", "token"))
     row.revoked_at = row.revoked_at or datetime.now(UTC)
-
-
-def bearer_token(connection: ASGIConnection) -> str:  # type: ignore[type-arg]
-    """The bearer token of the request; raises 401 when there is none, 400 when ``Authorization`` is sent more
-    than once (which one a proxy in front believed is unknown; the first one was used)."""
-    sent = [part for value in connection.headers.getall("authorization", []) for part in value.split(",")]
-    if len(sent) > 1:  # also two joined by a proxy or client: a comma is in no bearer token (RFC 6750)
-        raise ClientException("Authorization 请求头只能有一个 / send the Authorization header once")
-    header = connection.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise NotAuthorizedException(
-            "需要 API 令牌 / an API token is required: send 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return value.strip()
-
-
-def unauthorized() -> NotAuthorizedException:
-    return NotAuthorizedException(
-        "API 令牌无效或已吊销 / the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
-    )

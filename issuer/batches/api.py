@@ -33,8 +33,9 @@ from issuer.batches.upload import FORM_SLACK, RESUBMIT_FIELDS, SUBMIT_FIELDS, re
 from issuer.batches.workflow import RowStatus, State
 from issuer.injected import Caller, Runtime
 from issuer.openapi import REASON_REQUIRED, RESUBMIT_FORM, SUBMIT_FORM, documented
-from issuer.params import BatchId, Offset, check_text
+from issuer.params import BatchId, Offset
 from issuer.runtime import IssuerRuntime
+from issuer.text_checks import check_text
 from registry.config import Settings
 from registry.vocab import CertificateKind
 from verify.http.head import get as get_and_head

@@ -21,7 +21,7 @@ from litestar.utils.scope.state import ScopeState
 
 from issuer.batches.submission import Upload
 from issuer.errors import UploadError
-from issuer.params import has_control_characters
+from issuer.text_checks import has_control_characters
 from registry.rules.errors import RuleError
 from registry.rules.formats import parse_iso_date
 from registry.rules.freetext import text_violation

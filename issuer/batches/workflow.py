@@ -20,7 +20,7 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError, ReasonRequiredError
-from issuer.params import check_text, check_typed
+from issuer.text_checks import check_text, check_typed
 from registry.calendar import province_time_text
 from registry.labels import LabelledEnum
 from registry.rules.policy import ProvinceProfile

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from issuer import __version__
 from issuer.cli.pipe import reader_gone
 from issuer.cli.table import COMMAND_TABLE
 from issuer.cli.usage import BilingualContext, bilingual_usage_error
@@ -105,7 +106,7 @@ def _refuse(exc: Exception) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="certreg", message="certreg %(version)s", help="显示版本 / show the version.")
+@click.version_option(__version__, message="certreg %(version)s", help="显示版本 / show the version.")
 def main() -> None:
     """certreg — 职业技能证书登记与查验 / vocational certificate registry."""
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import click
 
 from issuer.cli._common import console, keystore, open_database, run, settings_from_env
-from issuer.cli.issue_batch import operator_for
+from issuer.cli.operators import operator_for
 from issuer.cli.options import operator_option
 from issuer.issuing.credentials import CredentialContext, backfill
 

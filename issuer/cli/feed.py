@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env, with_passphrase
-from issuer.cli.issue_batch import operator_for
+from issuer.cli.operators import operator_for
 from issuer.cli.options import operator_option, reason_option
 from issuer.feed.service import XLSX_MAX_RECORDS, FeedResult, export_feed
 

@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from issuer.cli._common import console, open_database, run, settings_from_env, with_passphrase
-from issuer.cli.issue_batch import operator_for
+from issuer.cli.operators import operator_for
 from issuer.cli.options import operator_option, reason_option
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.identity.rotation import RotationResult, rotate_kek

@@ -17,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from issuer.auth import Principal, Role
-from issuer.auth.operators import login_name
 from issuer.auth.operators import operator as find_operator
 from issuer.checkpoints import publish_after_batch
 from issuer.cli._common import (
@@ -44,14 +43,6 @@ STAGES = {
     "store": "写入 / writing",
     "done": "完成 / committed",
 }
-
-
-def operator_for(settings: Settings, name: str | None = None) -> Principal:
-    """The operator ``name`` (default: the login name) in the province admin role for the province centre of
-    the configured profile (its code is the province's region code), without a database round trip."""
-    return Principal.for_operator(
-        name or login_name(), role=Role.PROVINCE_ADMIN, org_code=province(settings).province_region
-    )
 
 
 def admin_operator(settings: Settings, name: str | None) -> Principal:

@@ -25,7 +25,7 @@ from issuer.cli._common import (
     settings_from_env,
     with_passphrase,
 )
-from issuer.cli.issue_batch import operator_for
+from issuer.cli.operators import operator_for
 from issuer.cli.options import operator_option
 from issuer.legacy.service import DEFAULT_CHUNK, LegacyImportError, LegacyReport, import_legacy
 

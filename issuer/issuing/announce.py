@@ -8,17 +8,10 @@ the change from their change feed, which polls the event table).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-
 from registry.config import Settings
-from verify.cache.connect import redis_from_url
-from verify.cache.invalidation import ANNOUNCE_SECONDS, invalidate_numbers
 
 #: Called with the changed numbers once the transaction committed.
 Announce = Callable[[Sequence[str]], Awaitable[None]]
@@ -36,20 +29,9 @@ async def announcer_from_settings(settings: Settings) -> AsyncIterator[Announce 
     if settings.redis.redis_url is None:
         yield None
         return
-    # No retries and short timeouts: the change is committed, and a frozen Redis must not hold the operator
-    # up (the verify workers' change feed applies it anyway).
-    client = redis_from_url(
-        settings.redis.redis_url,
-        socket_timeout=ANNOUNCE_SECONDS,
-        socket_connect_timeout=ANNOUNCE_SECONDS,
-        retry=Retry(NoBackoff(), 0),
-    )
+    # Imported here: redis-py (0.1–0.2 s of CPU) is needed only with a Redis configured and a change made, and
+    # the commands that announce (issue, issue-batch, certificates, demo) import this module to start.
+    from issuer.issuing.redis_announce import redis_announcer
 
-    async def _announce(numbers: Sequence[str]) -> None:
-        await invalidate_numbers(client, settings.redis.redis_prefix, numbers)
-
-    try:
-        yield _announce
-    finally:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(client.aclose(), ANNOUNCE_SECONDS)
+    async with redis_announcer(settings.redis.redis_url, settings.redis.redis_prefix) as announce:
+        yield announce

@@ -17,7 +17,7 @@ import msgspec
 
 from issuer.errors import ReasonRequiredError
 from issuer.issuing.errors import InvalidInputError
-from issuer.params import check_typed
+from issuer.text_checks import check_typed
 from registry import holders
 from registry.identity.index import holder_digest
 from registry.rules.document_types import DocumentType

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 from litestar import Request
 
 from issuer.errors import InvalidInputError, ReasonRequiredError
-from issuer.params import check_text
+from issuer.text_checks import check_text
 
 #: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma; the input is NFKC-normalised
 #: first, so the full-width digits and hyphen of a Chinese IME are the ASCII ones).

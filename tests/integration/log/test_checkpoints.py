@@ -13,9 +13,9 @@ from litestar.plugins import InitPlugin
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from issuer.checkpoints import checkpoint_lifespan, periodic_checkpoints, publish_after_batch, publish_checkpoint
+from issuer.checkpoints import periodic_checkpoints, publish_after_batch, publish_checkpoint
 from issuer.keystore import KeyStore
-from issuer.plugin import IssuerPlugin
+from issuer.plugin import IssuerPlugin, checkpoint_lifespan
 from registry.config import SettingsError
 from registry.db import Database
 from registry.errors import NotFoundError

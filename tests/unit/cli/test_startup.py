@@ -4,6 +4,7 @@ that command's modules. Checked on what a fresh interpreter has loaded (``sys.mo
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -46,6 +47,14 @@ def test_version_and_help_load_click_and_the_command_line_only(args: list[str]) 
     }
 
 
+def test_the_version_is_printed_without_a_metadata_look_up() -> None:
+    """``importlib.metadata`` was a third of ``certreg --version``; the version is ``issuer.__version__``, which
+    the installed package's metadata is built from (pyproject.toml), so the two agree."""
+    done, loaded = _loaded("from issuer.cli import main; main()", "--version")
+    assert done.stdout.startswith(f"certreg {importlib.metadata.version('certreg')}\n")
+    assert "importlib.metadata" not in loaded
+
+
 @pytest.mark.parametrize(
     ("args", "modules"),
     [
@@ -53,12 +62,38 @@ def test_version_and_help_load_click_and_the_command_line_only(args: list[str]) 
         (["db", "--help"], {"db"}),
         (["verify-token", "--help"], {"offline"}),
         (["certificates", "--help"], {"certificates", "documents", "batches"}),  # documents adds to batches too
+        # They act as the province admin (issuer.cli.operators), and load nothing of the command that issues.
+        (["credentials", "--help"], {"credentials"}),
+        (["feed", "--help"], {"feed"}),
+        (["identity", "--help"], {"identity"}),
+        (["legacy", "--help"], {"legacy"}),
     ],
 )
 def test_a_command_loads_its_own_modules_only(args: list[str], modules: set[str]) -> None:
     done, loaded = _loaded("from issuer.cli import main; main()", *args)
     assert done.returncode == 0, done.stderr
     assert loaded & COMMAND_MODULES == {f"issuer.cli.{module}" for module in modules}
+
+
+#: What no command loads to start: the web app's stack (litestar, the app's runtime and plugin). Commands that
+#: publish a checkpoint (``issuer.checkpoints``), act as an operator (``issuer.auth``) or check a reason
+#: (``issuer.text_checks``) loaded all of it through those modules (0.2–0.9 s of CPU on every start).
+WEB_APP = {"litestar", "issuer.runtime", "issuer.plugin", "issuer.app", "issuer.params", "issuer.auth.bearer"}
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_TABLE))
+def test_no_command_loads_the_web_app(command: str) -> None:
+    done, loaded = _loaded("from issuer.cli import main; main()", command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert loaded & WEB_APP == set()
+
+
+@pytest.mark.parametrize("command", ["batches", "certificates", "demo", "issue", "issue-batch"])
+def test_the_commands_that_announce_changes_load_redis_only_to_announce(command: str) -> None:
+    """They tell the verify caches through Redis when ``CERTREG_REDIS_URL`` is set, after a change only."""
+    done, loaded = _loaded("from issuer.cli import main; main()", command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert {name for name in loaded if name.split(".")[0] == "redis"} == set()
 
 
 def test_a_mistyped_command_is_matched_against_every_command() -> None:
