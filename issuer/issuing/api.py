@@ -50,6 +50,7 @@ from issuer.openapi import REASON_REQUIRED, documented
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
+from issuer.text_checks import Reason
 from registry.calendar import province_day
 from verify.http.problems import ok
 
@@ -66,25 +67,25 @@ class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class ReissueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``/reissue``: why, and for a qualification certificate (which keeps its number) optionally the print
     serial of the pre-printed blank it is printed on (000:35); otherwise the authority's next serial."""
 
-    reason: str
+    reason: Reason
     print_serial: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class IssueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`)."""
 
-    reason: str = DEFAULT_ISSUE_REASON
+    reason: Reason = DEFAULT_ISSUE_REASON
 
 
 class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class BatchIssueController(Controller):
