@@ -12,13 +12,14 @@
 
 The batch's ``qr.zip`` is served from a file built once (:mod:`issuer.artefacts.api`).
 
-``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event.
+``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event; omitted, empty or
+blank, the default reason is recorded (never a "reason required" refusal: the reason is optional here).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 import msgspec
 import segno
@@ -66,6 +67,14 @@ class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
     numbers: list[str]  # every certificate of the batch, in row order
 
 
+#: What the OpenAPI document says of ``/issue``'s reason.
+ISSUE_REASON_DESCRIPTION: Final = (
+    "发证原因，记入 batch.issued 事件；可选：省略、为空或仅含空白时记为默认原因“按公示期满发证” / why, recorded in "
+    "the batch.issued event; optional: omitted, empty or blank records the default (issued after the public "
+    "notice ended)"
+)
+
+
 class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: Reason
 
@@ -79,9 +88,10 @@ class ReissueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class IssueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`)."""
+    """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`, also for an
+    empty or blank one)."""
 
-    reason: Reason = DEFAULT_ISSUE_REASON
+    reason: Annotated[Reason, msgspec.Meta(description=ISSUE_REASON_DESCRIPTION)] = DEFAULT_ISSUE_REASON
 
 
 class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -486,3 +486,15 @@ async def test_every_reason_in_a_request_body_has_the_one_limit(ctx: Ctx) -> Non
     }
     assert set(limits) == REASON_OPERATIONS | {"issueBatch", "startBatchNotice"}
     assert limits == dict.fromkeys(limits, 500)
+
+
+async def test_the_issue_reason_is_documented_optional_even_empty(ctx: Ctx) -> None:
+    """``/issue``'s reason is optional: omitted, empty or blank records the default; the document says so."""
+    (op,) = (op for _, _, op in _operations(ctx.document) if op["operationId"] == "issueBatch")
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    for part in schema.get("oneOf", [schema]):
+        if "$ref" in part:
+            schema = ctx.document["components"]["schemas"][part["$ref"].rsplit("/", 1)[1]]
+    assert "reason" not in schema.get("required", [])
+    assert "省略、为空或仅含空白时记为默认原因" in schema["properties"]["reason"]["description"]
+    assert "omitted, empty or blank records the default" in schema["properties"]["reason"]["description"]
