@@ -10,9 +10,32 @@ checking a reason loads no web framework.
 from __future__ import annotations
 
 import unicodedata
+from typing import Annotated, Final
+
+import msgspec
 
 from issuer.issuing.errors import InvalidInputError
 from registry.rules.freetext import text_violation
+
+#: The longest reason (trimmed) anyone gives for a step: a batch's (return, exclude, objection, hold, resolve,
+#: notice, issue) or a certificate's (revoke, reissue, replace), the reading of an identity, a key's rotation.
+#: One limit for the API's bodies (:data:`Reason`), the console's fields (their ``maxlength`` too) and the
+#: services (:func:`check_reason_length`); a revocation's reason is shown on the public page.
+REASON_MAX_LENGTH: Final = 500
+#: A reason in a request body: longer than :data:`REASON_MAX_LENGTH` is a 400, and the OpenAPI document says so.
+Reason = Annotated[str, msgspec.Meta(max_length=REASON_MAX_LENGTH)]
+
+
+def check_reason_length(reason: str) -> str:
+    """``reason`` unchanged; raises :class:`InvalidInputError` (400, ``reason.too_long``) when it is longer
+    than :data:`REASON_MAX_LENGTH`."""
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInputError(
+            f"原因不能超过{REASON_MAX_LENGTH}字 / the reason is longer than {REASON_MAX_LENGTH} characters",
+            field="reason",
+            code="reason.too_long",
+        )
+    return reason
 
 
 def has_control_characters(text: str, *, allowed: str = "") -> bool:

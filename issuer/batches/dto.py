@@ -9,8 +9,8 @@ import msgspec
 
 from issuer.batches.problems import RowProblem
 from issuer.batches.workflow import RowStatus
+from issuer.text_checks import Reason
 
-Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 #: Row numbers as the file shows them; ``batch_row.row_no`` is a 32-bit column.
 RowNumbers = Annotated[
     list[Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]], msgspec.Meta(min_length=1, max_length=100_000)

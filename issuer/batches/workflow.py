@@ -20,7 +20,7 @@ from typing import Final
 
 from issuer.batches.errors import BatchRequestError
 from issuer.errors import BatchStateError, ReasonRequiredError
-from issuer.text_checks import check_text, check_typed
+from issuer.text_checks import check_reason_length, check_text, check_typed
 from registry.calendar import province_time_text
 from registry.labels import LabelledEnum
 from registry.rules.policy import ProvinceProfile
@@ -135,10 +135,11 @@ def row_ranges(rows: Iterable[int]) -> str:
 
 
 def clean_reason(reason: str) -> str:
-    """The stripped reason, possibly empty; :class:`InvalidInputError` (400) when it holds control
-    characters other than line breaks and tabs (PostgreSQL refuses U+0000 in text), invisible format
-    characters or a document number (rule ``text``, docs/rules.md "Typed text")."""
-    checked = check_text(reason.strip(), field="reason", allowed="\n\r\t")
+    """The stripped reason, possibly empty; :class:`InvalidInputError` (400) when it is longer than
+    :data:`~issuer.text_checks.REASON_MAX_LENGTH` (every reason's limit), holds control characters other than
+    line breaks and tabs (PostgreSQL refuses U+0000 in text), invisible format characters or a document
+    number (rule ``text``, docs/rules.md "Typed text")."""
+    checked = check_text(check_reason_length(reason.strip()), field="reason", allowed="\n\r\t")
     return check_typed(checked, field="reason", what=REASON, formula_checked=False)
 
 

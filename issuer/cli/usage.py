@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import IO, Any, Final
 
 import click
+from click.formatting import iter_rows, measure_table
 
 _HAN: Final = re.compile(r"[\u4e00-\u9fff]")
 
@@ -107,17 +109,84 @@ def _extra_item(item: str) -> str:
     return item  # a range (1<=x<=1000) reads the same in both
 
 
+def wrap_words(
+    text: str, width: int, initial_indent: str = "", subsequent_indent: str = "", *, paragraphs: bool = False
+) -> str:
+    """``click.formatting.wrap_text`` (same indents, same paragraphs: a blank line between two, a ``\\b`` line
+    before one that is not rewrapped) that never cuts a word: click's wrapper cut a word longer than the room
+    left at the line's end (``{institution|city_reviewer|pr`` / ``ovince_reviewer|…}``) and broke a line after
+    any hyphen (``audit-`` / ``state.json``). A word longer than the whole line overflows it instead."""
+
+    def wrapper(extra: str) -> textwrap.TextWrapper:
+        return textwrap.TextWrapper(
+            width, initial_indent=initial_indent + extra, subsequent_indent=subsequent_indent + extra,
+            replace_whitespace=False, break_long_words=False, break_on_hyphens=False,
+        )  # fmt: skip
+
+    text = text.expandtabs()
+    if not paragraphs:
+        return wrapper("").fill(text)
+    wrapped = []
+    for block in re.split(r"\n(?:\n)+", text.strip("\n")):
+        lines = block.splitlines()
+        indent = " " * (len(lines[0]) - len(lines[0].lstrip()))
+        if lines[0].strip() == "\b":
+            raw = [
+                (initial_indent if n == 0 else subsequent_indent) + indent + line for n, line in enumerate(lines[1:])
+            ]
+            wrapped.append("\n".join(raw))
+        else:
+            wrapped.append(
+                wrapper(indent).fill(" ".join(line.strip() if n else line.lstrip() for n, line in enumerate(lines)))
+            )
+    return "\n\n".join(wrapped)
+
+
 class BilingualFormatter(click.HelpFormatter):
-    """Click's help layout with its own words ("Usage:", "Options", "[required]") in both languages."""
+    """Click's help layout with its own words ("Usage:", "Options", "[required]") in both languages, wrapped
+    between words only (:func:`wrap_words`)."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, USAGE_PREFIX if prefix is None else prefix)
+        """Click's usage line: the arguments after the program, continued under the first; a word too long for
+        that column (a choice of every role) continues it under the prefix instead, never cut."""
+        prefix = USAGE_PREFIX if prefix is None else prefix
+        usage_prefix = f"{prefix:>{self.current_indent}}{prog} "
+        width = self.width - self.current_indent
+        words = args.split()
+        if not words:
+            self.write(f"{usage_prefix.rstrip()}\n")
+            return
+        hang = " " * len(usage_prefix)
+        if max(map(len, words)) > width - len(hang):
+            hang = " " * (max(self.current_indent, len(prefix)) + 4)
+        if len(usage_prefix) + len(words[0]) <= width:
+            self.write(f"{wrap_words(args, width, usage_prefix, hang)}\n")
+        else:
+            self.write(f"{usage_prefix.rstrip()}\n{wrap_words(args, width, hang, hang)}\n")
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(_HEADINGS.get(heading, heading))
 
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write(f"{wrap_words(text, self.width, indent, indent, paragraphs=True)}\n")
+
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(term, _extra_zh(text)) for term, text in rows], col_max, col_spacing)
+        """Click's definition list (options, commands), the help in both languages and wrapped between words."""
+        rows = [(term, _extra_zh(text)) for term, text in rows]
+        widths = measure_table(rows)
+        if len(widths) != 2:
+            raise TypeError("Expected two columns for definition list")
+        first_col = min(widths[0], col_max) + col_spacing
+        margin = " " * (first_col + self.current_indent)
+        for first, second in iter_rows(rows, len(widths)):
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            self.write(" " * (first_col - len(first)) if len(first) <= first_col - col_spacing else f"\n{margin}")
+            lines = wrap_words(second, max(self.width - first_col - 2, 10), paragraphs=True).splitlines() or [""]
+            self.write("".join(f"{margin if n else ''}{line}\n" for n, line in enumerate(lines)))
 
 
 class BilingualContext(click.Context):

@@ -28,6 +28,7 @@ from issuer.console.session import (
     current_session,
     signed_in,
 )
+from issuer.text_checks import REASON_MAX_LENGTH
 
 P = ParamSpec("P")
 Lang = Literal["zh", "en"]
@@ -45,6 +46,8 @@ _env: Final = Environment(
     lstrip_blocks=True,
 )
 _env.globals["role_zh"] = ROLE_LABELS_ZH
+#: Every reason field's ``maxlength``: the limit the form and the services hold to.
+_env.globals["reason_max"] = REASON_MAX_LENGTH
 
 
 def environment() -> Environment:

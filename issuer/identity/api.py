@@ -19,11 +19,12 @@ from issuer import openapi_examples as examples
 from issuer.identity.reads import IdentityRecord, read_identity
 from issuer.injected import Caller, Runtime
 from issuer.openapi import REASON_REQUIRED, documented
+from issuer.text_checks import Reason
 from verify.http.problems import ok
 
 
 class IdentityReadRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class IdentityController(Controller):

@@ -12,13 +12,14 @@
 
 The batch's ``qr.zip`` is served from a file built once (:mod:`issuer.artefacts.api`).
 
-``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event.
+``/issue`` takes an optional body ``{"reason": …}``, recorded in the ``batch.issued`` event; omitted, empty or
+blank, the default reason is recorded (never a "reason required" refusal: the reason is optional here).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 import msgspec
 import segno
@@ -50,6 +51,7 @@ from issuer.openapi import REASON_REQUIRED, documented
 from issuer.params import BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
+from issuer.text_checks import Reason
 from registry.calendar import province_day
 from verify.http.problems import ok
 
@@ -65,26 +67,35 @@ class IssueResponse(msgspec.Struct, frozen=True, kw_only=True):
     numbers: list[str]  # every certificate of the batch, in row order
 
 
+#: What the OpenAPI document says of ``/issue``'s reason.
+ISSUE_REASON_DESCRIPTION: Final = (
+    "发证原因，记入 batch.issued 事件；可选：省略、为空或仅含空白时记为默认原因“按公示期满发证” / why, recorded in "
+    "the batch.issued event; optional: omitted, empty or blank records the default (issued after the public "
+    "notice ended)"
+)
+
+
 class ReasonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class ReissueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``/reissue``: why, and for a qualification certificate (which keeps its number) optionally the print
     serial of the pre-printed blank it is printed on (000:35); otherwise the authority's next serial."""
 
-    reason: str
+    reason: Reason
     print_serial: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class IssueRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`)."""
+    """``POST /v1/batches/{id}/issue``: an optional reason (default :data:`DEFAULT_ISSUE_REASON`, also for an
+    empty or blank one)."""
 
-    reason: str = DEFAULT_ISSUE_REASON
+    reason: Annotated[Reason, msgspec.Meta(description=ISSUE_REASON_DESCRIPTION)] = DEFAULT_ISSUE_REASON
 
 
 class ReplaceRequest(Correction, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class BatchIssueController(Controller):

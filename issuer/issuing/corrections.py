@@ -17,7 +17,7 @@ import msgspec
 
 from issuer.errors import ReasonRequiredError
 from issuer.issuing.errors import InvalidInputError
-from issuer.text_checks import check_typed
+from issuer.text_checks import check_reason_length, check_typed
 from registry import holders
 from registry.identity.index import holder_digest
 from registry.rules.document_types import DocumentType
@@ -31,7 +31,6 @@ from registry.rules.policy import ProvinceProfile
 from registry.rules.serials import check_given_serial
 from registry.vocab import CertificateKind
 
-REASON_MAX_LENGTH: Final = 500
 #: Besides letters (any script) and combining marks: the middle dot of minority names, and the space,
 #: apostrophe, hyphen and full stop of names written in Latin letters.
 _NAME_EXTRAS: Final = frozenset("· '-.")
@@ -87,16 +86,12 @@ def check_print_serial(profile: ProvinceProfile, text: str) -> str:
 
 
 def check_reason(text: str) -> str:
-    """A reason, trimmed: required, at most 500 characters, no control characters but line breaks."""
+    """A reason, trimmed: required, at most :data:`~issuer.text_checks.REASON_MAX_LENGTH` characters, no
+    control characters but line breaks."""
     reason = text.strip()
     if not reason:
         raise ReasonRequiredError
-    if len(reason) > REASON_MAX_LENGTH:
-        raise InvalidInputError(
-            f"原因不能超过{REASON_MAX_LENGTH}字 / the reason is longer than {REASON_MAX_LENGTH} characters",
-            field="reason",
-            code="reason.too_long",
-        )
+    check_reason_length(reason)
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in reason):
         raise InvalidInputError(
             "原因含控制字符 / the reason contains control characters", field="reason", code="reason.characters"

@@ -96,7 +96,8 @@ async def issue_batch(
 ) -> IssueResult:
     """Issue every ``ok`` row of batch ``batch_id`` (idempotent: a repeat issues nothing and answers the same
     numbers), then ``announce`` the new numbers so verify caches drop stale "not found" answers. ``reason``
-    (checked like every reason) is recorded in the ``batch.issued`` event. With ``credentials`` every
+    (checked like every reason) is recorded in the ``batch.issued`` event; it is optional here, so an empty or
+    blank one is :data:`DEFAULT_ISSUE_REASON`, as an omitted one. With ``credentials`` every
     certificate is also issued as a signed W3C credential (:mod:`issuer.issuing.credentials`).
 
     Raises :class:`NotFoundError` (no batch), :class:`Forbidden`, :class:`BatchStateError` (409: state, notice
@@ -106,7 +107,7 @@ async def issue_batch(
     signing key) or a ``KeyFileError``.
     """
     now = now or datetime.now(UTC)
-    reason = check_reason(reason)
+    reason = check_reason(reason) if reason.strip() else DEFAULT_ISSUE_REASON
     async with database.transaction() as session:
         batch, institution = await _open_batch(session, caller, batch_id, now)
         rows = await ok_rows(session, batch_id)

@@ -19,6 +19,7 @@ from typing import Final, Generic, TypeVar
 import msgspec
 
 from issuer.batches.problems import RowProblem, from_violation, problem, rule_of
+from issuer.text_checks import REASON_MAX_LENGTH
 from registry.holders import NAME_MAX_LENGTH, normalise_name
 from registry.rules.documents import HolderDocument, holder_document, normalise_document_number
 from registry.rules.errors import RuleError, Violation
@@ -27,8 +28,6 @@ from registry.rules.legacy import ImportedNumber, LegacyNumbers
 from registry.rules.policy import ProvinceProfile
 from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles
 from registry.vocab import CertificateKind
-
-REASON_MAX: Final = 500
 
 
 class Column(StrEnum):
@@ -358,9 +357,9 @@ class RecordChecker:
         if not reason:
             zh, en = "撤销的证书须有撤销原因", "a revoked certificate needs its revocation reason"
             found.append(self._own(row, Column.REVOKE_REASON, "cell.required", zh, en))
-        elif len(reason) > REASON_MAX or any(unicodedata.category(c) == "Cc" for c in reason):
-            zh = f"撤销原因超过 {REASON_MAX} 个字符或含控制字符"
-            en = f"the revocation reason is longer than {REASON_MAX} characters or holds control characters"
+        elif len(reason) > REASON_MAX_LENGTH or any(unicodedata.category(c) == "Cc" for c in reason):
+            zh = f"撤销原因超过 {REASON_MAX_LENGTH} 个字符或含控制字符"
+            en = f"the revocation reason is longer than {REASON_MAX_LENGTH} characters or holds control characters"
             found.append(self._own(row, Column.REVOKE_REASON, "reason.format", zh, en))
         if revoked_on is not None and issued_on is not None and not issued_on <= revoked_on <= self._today:
             found.append(

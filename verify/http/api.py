@@ -26,8 +26,9 @@ from verify.http import examples
 from verify.http.apidocs import NoValidationError, request_example
 from verify.http.errors import RefusedError
 from verify.http.fastlane import VerifyLane
+from verify.http.fixed import PERSON_NOT_OFFERED, PERSON_NOT_OFFERED_CODE
 from verify.http.head import get
-from verify.http.problems import ok, problem_spec
+from verify.http.problems import ok, problem, problem_causes, problem_spec
 from verify.http.responses import RawResponse
 from verify.queries import ApiKeyRecord
 from verify.runtime import STATE_KEY, VerifyRuntime
@@ -41,6 +42,7 @@ from verify.schemas import (
 )
 
 _NO_CERTIFICATE = "没有该编号的证书 / no certificate with this number"
+_UNAVAILABLE = "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later"
 ERRORS = {
     400: problem_spec(
         400,
@@ -50,10 +52,23 @@ ERRORS = {
     429: problem_spec(
         429, "请求过于频繁（见 Retry-After）/ rate limited (see Retry-After)", "请求过于频繁 / too many requests"
     ),
-    503: problem_spec(
-        503,
-        "数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)",
-        "查询服务暂时不可用，请稍后重试 / the registry cannot be read right now; retry later",
+    503: problem_spec(503, "数据库暂时不可用（见 Retry-After）/ registry unavailable (see Retry-After)", _UNAVAILABLE),
+}
+#: The routes that take a person look-up (``/v1/verify``, ``/v1/verify/batch``): their 503 has a second cause, a
+#: deployment without the id-hash key, which no retry helps (docs/verify.md "Person look-up").
+PERSON_ERRORS = {
+    **ERRORS,
+    503: problem_causes(
+        "数据库暂时不可用（见 Retry-After）；或按证件查询：本服务未开通（code person.not_offered，无 Retry-After，"
+        "重试无用）/ registry unavailable (see Retry-After); or, for a look-up by identity document: not offered "
+        "by this deployment (code person.not_offered, no Retry-After: retrying does not help)",
+        [
+            ("数据库暂时不可用 / registry unavailable", problem(503, _UNAVAILABLE)),
+            (
+                "未开通按证件查询 / look-up by identity document not offered",
+                problem(503, PERSON_NOT_OFFERED, code=PERSON_NOT_OFFERED_CODE),
+            ),
+        ],
     ),
 }
 #: A compressed body (verify.http.encoding): no route decodes one.
@@ -180,7 +195,7 @@ class VerifyApi(Controller):
                 examples.VERIFY_RESULT,
                 summary="有效 / valid",
             ),
-            **ERRORS,
+            **PERSON_ERRORS,
             **UNAUTHORIZED,
             **COMPRESSED,
             **TOO_LARGE,
@@ -222,7 +237,7 @@ class VerifyApi(Controller):
                 examples.BATCH_RESPONSE,
                 summary="两项 / two items",
             ),
-            **ERRORS,
+            **PERSON_ERRORS,
             **UNAUTHORIZED,
             **COMPRESSED,
             **TOO_LARGE,

@@ -22,6 +22,8 @@ _encode: Final = msgspec.json.encode
 
 #: Why a person look-up is refused where the deployment has no id-hash key (page and JSON alike).
 PERSON_NOT_OFFERED: Final = "本服务未开通按证件查询 / look-up by identity document is not offered here"
+#: Its JSON answer's code: the same status as a database that is down, which has a Retry-After and no code.
+PERSON_NOT_OFFERED_CODE: Final = "person.not_offered"
 
 
 def error_json(
@@ -31,10 +33,11 @@ def error_json(
     *,
     extra: tuple[tuple[bytes, bytes], ...] = (),
     rule: str | None = None,
+    code: str | None = None,
 ) -> RawResponse:
     """Every JSON error answer: RFC 9457 problem details (:mod:`verify.http.problems`), ``detail`` given here
     going to its ``errors`` member."""
-    body = problem_bytes(status, message, detail, rule=rule)
+    body = problem_bytes(status, message, detail, rule=rule, code=code)
     return RawResponse(status, body, [(b"content-type", PROBLEM_JSON.encode()), NO_STORE, *extra])
 
 
@@ -87,7 +90,7 @@ class FixedAnswers:
         )
         #: A deployment without the id-hash key offers no person look-up (docs/verify.md): no retry helps, so
         #: it is not the "retry later" of a database that is down.
-        self.person_not_offered_json = error_json(503, PERSON_NOT_OFFERED)
+        self.person_not_offered_json = error_json(503, PERSON_NOT_OFFERED, code=PERSON_NOT_OFFERED_CODE)
         self.unavailable_page = {
             lang: self._problem(
                 lang, 503, UI[lang]["unavailable"].format(seconds=retry_after_seconds), retry_after_seconds

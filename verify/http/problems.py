@@ -5,13 +5,15 @@ phrase), ``status``, ``detail`` (the English message) and the extension members 
 ``message_en`` (the message in both languages), ``error`` (``"<zh> / <en>"``, the one-line form older
 clients read), ``rule`` (the rule of docs/rules.md a refusal applies, when one does) and ``errors`` (what
 was wrong, field by field or row by row, when it helps); on the issuer's routes also ``code`` (a stable
-code of the refusal), ``field`` (the input it is about) and ``hold`` (the route that holds refused rows).
+code of the refusal), ``field`` (the input it is about) and ``hold`` (the route that holds refused rows);
+``code`` also on the verify routes where one status has two causes (503 ``person.not_offered``).
 :class:`Problem` is also the schema the OpenAPI document gives
 for every error status, so what is documented is what is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -112,10 +114,15 @@ def problem_spec(
     """The OpenAPI response of an error ``status``: the :class:`Problem` schema as
     ``application/problem+json``, with ``example`` (``"<zh> / <en>"``, and ``errors`` and ``members`` as
     in :func:`problem`) as what the body says."""
+    return problem_causes(description, [(description, problem(status, example, errors, **members))])
+
+
+def problem_causes(description: str, examples: Sequence[tuple[str, Problem]]) -> ResponseSpec:
+    """:func:`problem_spec` of a status with several causes: an example (summary, body) for each."""
     return ResponseSpec(
         Problem,
         description=description,
         media_type=PROBLEM_JSON,
         generate_examples=False,
-        examples=[Example(summary=description, value=msgspec.to_builtins(problem(status, example, errors, **members)))],
+        examples=[Example(summary=summary, value=msgspec.to_builtins(body)) for summary, body in examples],
     )

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 from litestar import Request
 
 from issuer.errors import InvalidInputError, ReasonRequiredError
-from issuer.text_checks import check_text
+from issuer.text_checks import check_reason_length, check_text
 
 #: "3", "3, 5", "7-9" (ASCII or full-width comma / dash, Chinese enumeration comma; the input is NFKC-normalised
 #: first, so the full-width digits and hyphen of a Chinese IME are the ASCII ones).
@@ -22,7 +22,6 @@ _RANGE: Final = re.compile(r"\s*(\d{1,10})\s*(?:[-–—~～]\s*(\d{1,10}))?\s*"
 _SEPARATORS: Final = re.compile(r"[,，、;；\s]+")
 MAX_ROWS: Final = 100_000
 MAX_ROW_NUMBER: Final = 2**31 - 1
-MAX_REASON: Final = 1000
 #: Hidden fields of the layout, never part of what an action takes.
 _IGNORED: Final = frozenset({"_csrf"})
 #: Each form field as its label on the screens says it (templates/console/screens), so that a refusal names
@@ -75,9 +74,12 @@ def text(fields: dict[str, str], name: str, *, required: bool = True, max_length
 
 
 def reason(fields: dict[str, str], *, required: bool = True) -> str:
-    """The reason typed (the services check its content, rule 11); at most :data:`MAX_REASON` characters.
+    """The reason typed (the services check its content, rule 11); at most
+    :data:`~issuer.text_checks.REASON_MAX_LENGTH` characters, every reason's limit (the fields' ``maxlength``),
+    refused as the API refuses it (``reason.too_long``).
     An empty one where ``required`` is :class:`ReasonRequiredError`, the API's refusal word for word."""
-    value = text(fields, "reason", required=False, max_length=MAX_REASON)
+    value = check_text(fields.get("reason", "").strip(), field="reason", what=label("reason"))
+    check_reason_length(value)  # the services' refusal word for word
     if required and not value:
         raise ReasonRequiredError
     return value

@@ -166,6 +166,35 @@ async def test_a_certificate_s_qr_code(staff: Staff, world: Database, console_se
     assert (await staff.client.get(f"/console/certificates/{number}/qr.svg")).status_code == 403
 
 
+_REASON_INPUT = re.compile(r'<input name="reason"[^>]*>')
+
+
+async def test_every_reason_field_takes_what_the_services_take(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    """One limit for a reason (500 characters): the batch steps' fields took 1,000, which a certificate's
+    change then refused; the field's maxlength and the refusal name the same number."""
+    submitted_batch = await workflow_batch(world, [Row(name="王小明", holder_id=resident_id(28))], state="submitted")
+    ready = await workflow_batch(world, [Row(name="王小明", holder_id=resident_id(26))])
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(27))
+    fields: list[str] = []
+    for holder, page in (
+        ("city", f"/console/batches/{submitted_batch}"),  # review
+        ("province_admin", f"/console/batches/{ready}"),  # objection, hold, issue
+        ("province_admin", f"/console/certificates/{number}"),  # revoke, reissue, replace
+    ):
+        await staff.sign_in(holder)
+        fields += _REASON_INPUT.findall((await staff.client.get(page)).text)
+    assert len(fields) == 7, fields
+    assert {re.search(r'maxlength="(\d+)"', field).group(1) for field in fields} == {"500"}  # type: ignore[union-attr]
+    await staff.sign_in("city")
+    long = await staff.post(f"/console/batches/{submitted_batch}/review", {"decision": "reject", "reason": "长" * 501})
+    assert (long.status_code, refusal(long)) == (
+        400,
+        "原因不能超过500字 / the reason is longer than 500 characters",
+    )
+
+
 CHANGE_FORMS = ('id="revoke-form"', 'id="reissue-form"', 'id="replace-form"')
 
 

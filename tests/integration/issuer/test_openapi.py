@@ -458,3 +458,43 @@ async def test_every_route_that_takes_a_reason_documents_the_one_refusal_of_an_e
         (example,) = _example_values(content)
         found[op["operationId"]] = {key: example.get(key) for key in refusal}
     assert found == dict.fromkeys(REASON_OPERATIONS, refusal)
+
+
+def _reason_limits(document: dict[str, Any], schema: dict[str, Any]) -> list[Any]:
+    """The ``maxLength`` of each ``reason`` property a request body's schema has (through refs and unions)."""
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    found = [
+        limit
+        for key in ("oneOf", "anyOf", "allOf")
+        for part in schema.get(key, ())
+        for limit in _reason_limits(document, part)
+    ]
+    if "reason" in schema.get("properties", {}):
+        found.append(schema["properties"]["reason"].get("maxLength"))
+    return found
+
+
+async def test_every_reason_in_a_request_body_has_the_one_limit(ctx: Ctx) -> None:
+    """One limit for every reason, 500 characters, and the document says it: a batch step's body said 1,000,
+    a certificate's change nothing (its service then refused past 500)."""
+    limits = {
+        op["operationId"]: limit
+        for _, _, op in _operations(ctx.document)
+        for content in op.get("requestBody", {}).get("content", {}).values()
+        for limit in _reason_limits(ctx.document, content["schema"])
+    }
+    assert set(limits) == REASON_OPERATIONS | {"issueBatch", "startBatchNotice"}
+    assert limits == dict.fromkeys(limits, 500)
+
+
+async def test_the_issue_reason_is_documented_optional_even_empty(ctx: Ctx) -> None:
+    """``/issue``'s reason is optional: omitted, empty or blank records the default; the document says so."""
+    (op,) = (op for _, _, op in _operations(ctx.document) if op["operationId"] == "issueBatch")
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    for part in schema.get("oneOf", [schema]):
+        if "$ref" in part:
+            schema = ctx.document["components"]["schemas"][part["$ref"].rsplit("/", 1)[1]]
+    assert "reason" not in schema.get("required", [])
+    assert "省略、为空或仅含空白时记为默认原因" in schema["properties"]["reason"]["description"]
+    assert "omitted, empty or blank records the default" in schema["properties"]["reason"]["description"]

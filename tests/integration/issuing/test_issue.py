@@ -221,11 +221,23 @@ async def test_issuing_records_why(api: Api) -> None:
     assert (with_reason.status_code, without.status_code) == (200, 200), (with_reason.text, without.text)
     assert await _issued_reason(world, given) == "异议已处理完毕"
     assert await _issued_reason(world, default) == "按公示期满发证 / issued after the public notice ended"
-    for body in ({"reason": "a\x00b"}, {"reason": " "}, {"reason": "x" * 501}, {"why": "x"}):
+    for body in ({"reason": "a\x00b"}, {"reason": "x" * 501}, {"why": "x"}):
         response = await api.client.post(f"/v1/batches/{refused}/issue", json=body, headers=admin)
         assert response.status_code == 400, (body, response.text)
         assert " / " in response.json()["error"]
     assert await _issued_reason(world, refused) is None
+
+
+async def test_an_empty_issue_reason_is_an_omitted_one(api: Api) -> None:
+    """The reason is optional on /issue (omitted: the default), yet ``""`` or blanks were refused with
+    "a reason is required": empty or blank now records the default, as an omitted one and the console's."""
+    world = api.world
+    admin = api.headers["province_admin"]
+    for n, reason in enumerate(("", " \u3000\n")):
+        batch = await workflow_batch(world.database, [Row(name="张三", holder_id=HOLDER_IDS[n])])
+        response = await api.client.post(f"/v1/batches/{batch}/issue", json={"reason": reason}, headers=admin)
+        assert response.status_code == 200, (reason, response.text)
+        assert await _issued_reason(world, batch) == "按公示期满发证 / issued after the public notice ended"
 
 
 async def test_whoever_submitted_a_batch_may_not_issue_it(world: World) -> None:

@@ -160,3 +160,18 @@ async def test_the_verify_examples_say_what_the_answers_say(world: World) -> Non
     assert answered["check"] == f"/c/{answered['number']}"
     assert listed["verdict_label"] == answered["verdict_label"]
     assert list(listed) == list(answered)
+
+
+async def test_the_person_look_up_s_503_is_documented_as_not_offered_too(world: World) -> None:
+    """``/v1/verify`` and ``/v1/verify/batch`` answer 503 ``person.not_offered`` (no Retry-After: not
+    temporary) on a deployment without the id-hash key; their 503 said only "registry unavailable (see
+    Retry-After)"."""
+    async with verify_client(world.database.url) as client:
+        document = (await client.get("/schema/openapi.json")).json()
+    for path in ("/v1/verify", "/v1/verify/batch"):
+        answer = document["paths"][path]["post"]["responses"]["503"]
+        assert "person.not_offered" in answer["description"], path
+        assert "Retry-After" in answer["description"], path
+        (content,) = answer["content"].values()
+        codes = {example["value"].get("code") for example in content["examples"].values()}
+        assert codes == {None, "person.not_offered"}, path

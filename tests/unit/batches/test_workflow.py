@@ -8,16 +8,18 @@ import pytest
 
 from issuer.batches.workflow import (
     State,
+    clean_reason,
     issuable_problem,
     needs_province,
     notice_days,
     notice_states,
     notice_window,
     require_issuable,
+    require_reason,
     require_state,
     row_ranges,
 )
-from issuer.errors import BatchStateError
+from issuer.errors import BatchStateError, InvalidInputError
 from registry.rules.profiles import HUNAN
 
 NOW = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
@@ -83,3 +85,13 @@ def test_issuing_needs_an_ended_notice_and_no_bad_rows_while_held_rows_wait() ->
 )
 def test_row_numbers_are_written_as_ranges(rows: list[int], text: str) -> None:
     assert row_ranges(rows) == text
+
+
+def test_a_batch_step_s_reason_has_the_limit_of_every_reason() -> None:
+    """A batch step took a reason of any length (the API's body 1,000) where a certificate's change takes 500."""
+    assert require_reason(" " + "x" * 500 + "\n") == "x" * 500
+    for check in (clean_reason, require_reason):
+        with pytest.raises(InvalidInputError) as refused:
+            check("x" * 501)
+        assert refused.value.code == "reason.too_long"
+        assert str(refused.value) == "原因不能超过500字 / the reason is longer than 500 characters"

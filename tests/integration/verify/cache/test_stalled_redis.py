@@ -6,13 +6,16 @@ Every answer of every worker is recorded. Once a worker has answered "revoked" f
 never answer "valid" for it again: zero such answers. (Across workers a change is seen at slightly
 different moments, each worker within its change feed's poll interval; a worker that has not yet heard of
 the revocation is not contradicting itself.) And the operator is never held up: `certreg certificates
-revoke` returns within a few seconds however long Redis stays frozen.
+revoke` spends at most its announcement's budget telling Redis, however long Redis stays frozen (timed in
+the CLI's own process, :data:`TIMED_MAIN`, so that a loaded machine's slow start and slow database do not
+count).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -28,7 +31,7 @@ from tests.factories import HOLDER_IDS, TestCertificate, issue_test_certificates
 from tests.integration.verify.servers import ROOT, RedisServer, Server, wait_for
 from tests.integration.verify.world import World
 from tests.support import ID_HASH_KEY
-from verify.cache.invalidation import view_key
+from verify.cache.invalidation import ANNOUNCE_SECONDS, view_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -45,13 +48,14 @@ FEED = 'certreg_verify_invalidations_total{source="feed"}'
 #: anything: the time a "valid" answer from a stale level would have to show.
 WATCH_AFTER = 0.5
 NAME = "赵六"
-#: How much longer a revoke may take while Redis is frozen than while it answers (it took 7–18 s more): 2.5 s,
-#: or half the slowest revoke while Redis answered when the machine is so loaded that a CLI process alone
-#: takes 5–11 s (a full suite beside other work: 11.3 s frozen against 8.3 s answering, no stall involved).
-#: The CLI's import is not timed (:class:`RevokeCli`): what is compared is the command itself (here 0.7–1.2 s
-#: answering, 1.1–2.2 s frozen: the announcement's 1 s budget).
-PROMPT_SECONDS = 2.5
-PROMPT_SHARE = 0.5
+#: The longest the CLI may spend in its Redis announcement: the announcement's own budget (ANNOUNCE_SECONDS)
+#: and the client's close (the same budget), and a second for a loaded machine's late timers. Blocking on the
+#: frozen Redis took 7–18 s. Only the announcement is timed: the whole command took 9.2 s at load 9 (its
+#: database work and its share of two cores), which said nothing about Redis.
+ANNOUNCE_BUDGET = 2 * ANNOUNCE_SECONDS + 1.0
+#: How long a revoke may take at all before the test calls it stuck (an announcement that blocks on a frozen
+#: Redis never returns: the steps thaw Redis only after the revoke).
+STUCK_SECONDS = 60
 
 
 @dataclass
@@ -140,17 +144,55 @@ def cli_env(world: World, redis_url: str, prefix: str) -> dict[str, str]:
 
 #: The CLI's process imports it and the ``certificates`` command (the command line loads a command's modules
 #: on first use: ~1-2 s of CPU, 3-5 s on a loaded machine), says so, and waits for a line before it runs the
-#: command.
-READY_THEN_MAIN = (
-    "import sys, click; from issuer.cli import main; main.get_command(click.Context(main), 'certificates'); "
-    "print('ready', flush=True); sys.stdin.readline(); main()"
-)
+#: command. Its Redis announcer (:func:`issuer.issuing.redis_announce.redis_announcer`, which
+#: ``announcer_from_settings`` imports when it opens one) is wrapped to time what the command spends in it —
+#: opening it, each announcement, closing it — and the total and the number of announcements are printed
+#: on stderr when the command ends: ``announced N in S``.
+TIMED_MAIN = """
+import contextlib, sys, time
+import click
+from issuer.cli import main
+from issuer.issuing import redis_announce
+
+real, spent, calls = redis_announce.redis_announcer, [0.0], [0]
+
+@contextlib.asynccontextmanager
+async def timed(url, prefix):
+    began = time.perf_counter()
+    opened = real(url, prefix)
+    announce = await opened.__aenter__()
+    spent[0] += time.perf_counter() - began
+
+    async def timed_announce(numbers):
+        began = time.perf_counter()
+        try:
+            await announce(numbers)
+        finally:
+            spent[0] += time.perf_counter() - began
+            calls[0] += 1
+
+    try:
+        yield timed_announce
+    finally:
+        began = time.perf_counter()
+        await opened.__aexit__(None, None, None)
+        spent[0] += time.perf_counter() - began
+
+redis_announce.redis_announcer = timed
+main.get_command(click.Context(main), "certificates")
+print("ready", flush=True)
+sys.stdin.readline()
+try:
+    main()
+finally:
+    print(f"announced {calls[0]} in {spent[0]:.6f}", file=sys.stderr, flush=True)
+"""
 
 
 class RevokeCli:
-    """`certreg certificates revoke NUMBER` in a process of its own, started ahead of the revocation: the import
-    is done while the test waits for other things, and :meth:`run` times the command alone (the import's 3-5 s
-    under load were most of each step, and their spread most of the spread of the times compared)."""
+    """`certreg certificates revoke NUMBER` in a process of its own, started ahead of the revocation (the import
+    is done while the test waits for other things); :meth:`run` answers the seconds the command spent in its
+    Redis announcement, timed in that process (:data:`TIMED_MAIN`)."""
 
     def __init__(self, env: dict[str, str], number: str) -> None:
         self.env = env
@@ -159,25 +201,30 @@ class RevokeCli:
 
     async def start(self) -> RevokeCli:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", READY_THEN_MAIN, "certificates", "revoke", self.number,
+            sys.executable, "-c", TIMED_MAIN, "certificates", "revoke", self.number,
             "--reason", "冻结测试 / stall test", "--operator", "tester", env=self.env, cwd=ROOT,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         return self
 
     async def run(self) -> float:
-        """Revoke (once the CLI is imported); returns how long the command took."""
+        """Revoke (once the CLI is imported); returns the seconds the command spent in its one announcement."""
         if self.process is None:
             await self.start()
         assert self.process is not None
         assert self.process.stdout is not None
         ready = await asyncio.wait_for(self.process.stdout.readline(), timeout=60)
         assert ready == b"ready\n", ready
-        began = time.monotonic()
-        out, err = await self.process.communicate(b"go\n")
+        try:
+            out, err = await asyncio.wait_for(self.process.communicate(b"go\n"), timeout=STUCK_SECONDS)
+        except TimeoutError:
+            raise AssertionError(f"certreg certificates revoke still running after {STUCK_SECONDS} s") from None
         assert self.process.returncode == 0, (out + err).decode()
         assert b"revoked" in out
-        return time.monotonic() - began
+        timed = re.search(rb"^announced (\d+) in ([0-9.]+)$", err, re.MULTILINE)
+        assert timed is not None, err.decode()
+        assert timed.group(1) == b"1", err.decode()  # it did tell Redis (once)
+        return float(timed.group(2))
 
     async def kill(self) -> None:
         """End a process the test did not get to run (a failure on the way)."""
@@ -192,7 +239,7 @@ async def more_certificates(world: World, count: int) -> list[TestCertificate]:
 
 
 Revoke = Callable[[], Coroutine[Any, Any, float]]
-#: A step returns how long each revoke took, and whether Redis was frozen during it.
+#: A step returns how long each revoke's announcement took, and whether Redis was frozen during it.
 Step = Callable[[RedisServer, tuple[Server, ...], Revoke], Awaitable[list[tuple[float, bool]]]]
 
 
@@ -295,10 +342,8 @@ async def test_no_worker_says_valid_again_after_it_said_revoked_while_redis_stal
     contradictions = {w.number: c for w in watches if (c := w.contradictions())}
     assert answers > 1000, f"only {answers} answers polled"
     assert contradictions == {}, f"'valid' after 'revoked' (number: {{port: count}}): {contradictions}"
-    frozen = max(took for took, stalled in durations if stalled)
-    answering = max(took for took, stalled in durations if not stalled)
-    slack = max(PROMPT_SECONDS, PROMPT_SHARE * answering)
-    assert frozen < answering + slack, f"certreg certificates revoke took {durations} s (frozen?)"
+    assert any(stalled for _, stalled in durations)
+    assert max(took for took, _ in durations) < ANNOUNCE_BUDGET, f"announcements took {durations} s (blocked?)"
 
 
 async def test_a_redis_restarted_from_a_snapshot_taken_before_a_revocation_cannot_undo_it(

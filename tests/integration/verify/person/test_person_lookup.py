@@ -18,6 +18,7 @@ from registry.rules.document_types import DocumentType
 from registry.rules.ids import resident_id_check_char
 from tests.factories import HOLDER_IDS, issue_test_certificates
 from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form, person_json
+from tests.integration.verify.test_batch import make_key
 from tests.integration.verify.world import World, runtime_of, verify_app, verify_client
 from verify.apikeys import hash_api_key as hash_key
 from verify.person.texts import PERSON_UI
@@ -191,6 +192,7 @@ async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: W
     async with verify_client(world.database.url, id_hash_key=None) as client:
         form = await client.get("/", params={"mode": "person"})  # a bookmark, a link from elsewhere
         assert form.status_code == 503
+        assert "retry-after" not in form.headers  # not temporary: no retry helps
         assert "本服务未开通按证件查询 / look-up by identity document is not offered here" in form.text
         # a search that can only fail is not offered: no tab, no link to it, on any page
         pages = [
@@ -212,6 +214,15 @@ async def test_without_an_id_hash_key_the_person_look_up_is_not_offered(world: W
         # it said the registry could not be read and to retry later (with a Retry-After): no retry helps
         assert response.json()["error"] == "本服务未开通按证件查询 / look-up by identity document is not offered here"
         assert "retry-after" not in response.headers
+        # the database-down 503 has no code: a client tells "not offered here" (no retry helps) by this one
+        assert response.json()["code"] == "person.not_offered"
+        person_item = {"name": "张三", "id_type": "resident_id", "id_number": HOLDER_IDS[0]}
+        batch = await client.post(
+            "/v1/verify/batch", json={"items": [person_item]}, headers={"X-API-Key": await make_key(world.database)}
+        )
+        assert (batch.status_code, batch.json()["code"], "retry-after" in batch.headers) == (
+            503, "person.not_offered", False,
+        )  # fmt: skip
         assert (await client.post("/v1/verify", json={"name": "张三", "number": world.valid.number})).status_code == 200
 
 
