@@ -39,6 +39,9 @@ TITLE_ROWS: Final = 3
 _HIDDEN_SHOWN: Final = 10
 #: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
 _SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
+#: A number marked as text for Excel: ``="430102…"`` (what systems export so that Excel keeps the digits), or
+#: one leading apostrophe (ASCII, full-width, or the ‘ ’ a Chinese input method types for it).
+_TEXT_MARK: Final = re.compile('="(.*)"|[\'\u2018\u2019\uff07](.*)', re.DOTALL)
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
 
@@ -285,6 +288,20 @@ def without_invisibles(text: str) -> str:
     if text.isascii():  # no format character is ASCII: the common cell costs one C call
         return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def without_text_mark(text: str) -> str:
+    """``text`` without the mark that makes Excel keep a number as text (:data:`_TEXT_MARK`): the mark is no
+    part of the number, and the number is what the cell shows. A closing quote after an apostrophe goes too
+    (‘430102…’). Only one mark is taken off: ``''430102…`` is not a number."""
+    if not text.startswith(("=", "'", "\u2018", "\u2019", "\uff07")):  # the common cell: no regex
+        return text
+    found = _TEXT_MARK.fullmatch(text)
+    if found is None:
+        return text
+    if found.group(1) is not None:
+        return found.group(1).strip()
+    return found.group(2).removesuffix("\u2019").removesuffix("\u2018").strip()
 
 
 def in_scientific_notation(text: str) -> bool:

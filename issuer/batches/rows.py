@@ -31,7 +31,7 @@ from registry.rules.formats import check_occupation_code, normalise_occupation_c
 from registry.rules.freetext import text_violation
 from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
-from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles
+from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles, without_text_mark
 from registry.vocab import CertificateKind
 
 #: Stored for an ID number that is not valid: no digest of a wrong number is kept.
@@ -180,7 +180,7 @@ class RowChecker:
         if not raw:
             return NO_DIGEST, "", None
         column = self._columns.header(Field.ID_NUMBER)
-        raw = without_invisibles(raw)
+        raw = without_text_mark(without_invisibles(raw))
         if not raw:
             found.append(problem("cell.required", column=column, field=Field.ID_NUMBER.value))
             return NO_DIGEST, "", None

@@ -79,6 +79,26 @@ async def test_an_id_number_typed_loosely_is_normalised(client: Client, tokens: 
     assert body["batch"]["counts"]["ok"] == 5
 
 
+async def test_an_id_number_marked_as_text_is_read_without_the_mark(client: Client, tokens: dict[str, str]) -> None:
+    """Systems that export ID numbers for Excel mark them as text: a leading apostrophe (typed with a Chinese
+    input method it is ‘ or ’), or Excel's ``="…"``. The mark is no part of the number; it had made every such
+    row the misleading ``id.format`` ("18 characters"), though the 18 characters were all there."""
+    rows = [
+        ["张三", f"'{resident_id(640)}", ELECTRICIAN, "4"],
+        ["李四", f"\u2018{resident_id(641)}", ELECTRICIAN, "4"],
+        ["王五", f"\u2019{resident_id(642)}\u2019", ELECTRICIAN, "4"],
+        ["赵六", f'="{resident_id(643)}"', ELECTRICIAN, "4"],
+        ["钱七", f"\uff07{resident_id(644)}", ELECTRICIAN, "4"],
+    ]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["bad_rows"], body["batch"]["counts"]["ok"]) == ([], 5)
+    twice = [["孙八", f"''{resident_id(645)}", ELECTRICIAN, "4"]]  # one mark is read, not any number of quotes
+    response = await upload(client, tokens["institution"], csv_file(twice))
+    assert [p["code"] for r in response.json()["bad_rows"] for p in r["problems"]] == ["id.format"]
+
+
 async def test_an_id_number_excel_rounded_is_named(client: Client, tokens: dict[str, str]) -> None:
     rounded = next(n[:15] + "000" for n in map(resident_id, range(610, 630)) if mod11_2(n[:15] + "00") != "0")
     rows = [["张三", "4.30102E+17", ELECTRICIAN, "4"], ["李四", rounded, ELECTRICIAN, "4"], good_rows(1, start=630)[0]]
