@@ -15,9 +15,16 @@ import msgspec
 
 from issuer.batches.columns import ColumnMap, Field, pick_table
 from issuer.batches.problems import problem
-from issuer.batches.rows import CheckedRow, RowChecker, subject_key
+from issuer.batches.rows import NO_DIGEST, CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
-from registry.tabular import Table, TableError, read_tables, refuse_hidden, refuse_hidden_columns
+from registry.tabular import (
+    Table,
+    TableError,
+    read_tables,
+    refuse_hidden,
+    refuse_hidden_columns,
+    rounded_by_excel,
+)
 from registry.vocab import CertificateKind
 
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
@@ -85,8 +92,23 @@ def check_rows(parsed: ParsedFile, checker: RowChecker, progress: Progress = no_
         if done % _PROGRESS_STEP == 0:
             progress("check", done, len(rows))
     progress("check", len(rows), len(rows))
+    mark_rounded_alongside(checked, parsed.columns.header(Field.ID_NUMBER))
     mark_in_file_duplicates(checked, parsed.columns.header(Field.ID_NUMBER))
     return checked
+
+
+def mark_rounded_alongside(rows: list[CheckedRow], column: str) -> None:
+    """When Excel rounded ID numbers of the file (a row is ``id.rounded``: 18 digits ending in 000, the check
+    character wrong), every other 18-digit number ending in 000 of it is ``id.rounded_column`` and loses its
+    digest: a column saved as numbers rounds them all, and one in eleven ends in a check character that still
+    fits. Alone, such a number may be someone's (order code x00, check character 0) and is kept."""
+    if not any(p.code == "id.rounded" for row in rows for p in row.problems):
+        return
+    for row in rows:
+        number = row.document.number if row.document is not None else ""
+        if len(number) == 18 and number.isdigit() and rounded_by_excel(number):
+            row.problems.append(problem("id.rounded_column", row=row.row_no, column=column, field="id_number"))
+            row.holder_id_digest, row.comparable, row.document = NO_DIGEST, False, None
 
 
 def mark_in_file_duplicates(rows: list[CheckedRow], column: str) -> None:

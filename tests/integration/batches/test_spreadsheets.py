@@ -10,8 +10,10 @@ from collections.abc import Callable
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import select
 
 from registry.db import Database
+from registry.models import BatchRow
 from registry.rules.checkdigits import mod11_2
 from tests.factories import ELECTRICIAN
 from tests.integration.batches.helpers import Client, bilingual, csv_file, good_rows, resident_id
@@ -112,6 +114,35 @@ async def test_an_id_number_excel_rounded_is_named(client: Client, tokens: dict[
     assert "科学计数法" in scientific["problems"][0]["message_zh"]
     assert "format the column as text" in scientific["problems"][0]["message_en"]
     assert "keeps only 15 digits" in fifteen["problems"][0]["message_en"]
+
+
+async def test_an_id_number_rounded_with_its_column_is_named_though_its_check_character_fits(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """A column saved as numbers loses the last three digits of every ID number (``…071000``): one in eleven of
+    them ends in a check character that still fits. Alone, such a number may be someone's; beside numbers of
+    the same file that Excel demonstrably rounded, it is one more, and had been stored for a wrong person."""
+    people = range(1_200_000, 1_202_000)  # order codes from 101 on: rounded, one reads 100, an assigned code
+    fits = next(n for n in people if mod11_2(resident_id(n)[:15] + "00") == "0")
+    wrong = next(n for n in people if mod11_2(resident_id(n)[:15] + "00") != "0")
+    rows = [
+        ["张三", resident_id(wrong)[:15] + "000", ELECTRICIAN, "4"],
+        ["李四", resident_id(fits)[:15] + "000", ELECTRICIAN, "4"],
+        good_rows(1, start=2100)[0],
+    ]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    problems = {r["row"]: [(p["column"], p["code"]) for p in r["problems"]] for r in response.json()["bad_rows"]}
+    assert problems == {2: [("身份证号", "id.rounded")], 3: [("身份证号", "id.rounded_column")]}
+    message = response.json()["bad_rows"][1]["problems"][0]
+    assert "format the column as text" in message["message_en"]
+    assert "文本格式" in message["message_zh"]
+    async with world.reader() as session:  # no digest of the rounded number is kept
+        digests = (await session.scalars(select(BatchRow.holder_id_digest).order_by(BatchRow.row_no))).all()
+    assert digests[:2] == [bytes(32), bytes(32)]
+    alone = [["王五", resident_id(fits)[:15] + "000", ELECTRICIAN, "4"]]  # a number that may well be someone's
+    response = await upload(client, tokens["institution"], csv_file(alone))
+    assert response.json()["bad_rows"] == []
 
 
 def filtered_sheet(_: openpyxl.Workbook, sheet: Worksheet) -> None:
