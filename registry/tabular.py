@@ -4,8 +4,8 @@ Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class
 bilingual message (empty file, binary data, undecodable text, an .xls or password-protected workbook, a
 damaged workbook, formula cells, an XLSX zip bomb, a long number that Excel already rounded, a CSV cell past
 the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows and
-columns are kept and listed (:attr:`Table.hidden`, :attr:`Table.hidden_columns`): what they mean is the
-caller's to say."""
+columns are kept and listed (:attr:`Table.hidden`, :attr:`Table.hidden_columns`), and so are hidden sheets
+(:attr:`Table.hidden_sheet`): what they mean is the caller's to say."""
 
 from __future__ import annotations
 
@@ -71,6 +71,8 @@ class Table(msgspec.Struct, frozen=True):
     hidden: tuple[int, ...] = ()
     #: The sheet's hidden columns as ``(first, last)`` cell indices, both included (XLSX).
     hidden_columns: tuple[tuple[int, int], ...] = ()
+    #: The sheet itself is hidden (XLSX): no tab shows it.
+    hidden_sheet: bool = False
 
 
 def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> list[Table]:
@@ -379,10 +381,14 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
         )
     tables = []
     try:
-        for name, rows in sheets(data):
+        for name, rows, hidden_sheet in sheets(data):
             try:
                 table = _table(name, _sheet_rows(rows), max_rows=max_rows)
-                found = {"hidden": hidden.get(name, ()), "hidden_columns": hidden_columns.get(name, ())}
+                found = {
+                    "hidden": hidden.get(name, ()),
+                    "hidden_columns": hidden_columns.get(name, ()),
+                    "hidden_sheet": hidden_sheet,
+                }
                 tables.append(msgspec.structs.replace(table, **found))
             except TableError as exc:
                 if exc.code != "file.empty":

@@ -7,9 +7,9 @@ results sheet holds no formula (registry/tabular.py, docs/rules.md: values must 
 is checked here on the sheet XML itself: any ``<f>`` element is a formula, named by its cell. Calamine is
 also lenient with a date cell (``t="d"``) whose value is no date (it hands back the text); openpyxl refused
 the file, and so does :func:`bad_date` here. Calamine reads hidden rows and columns as any other:
-:func:`scan` lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
-sheet's XML once for all three. The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so
-the XML read here is bounded.
+:func:`scan` lists them (and :func:`sheets` names hidden sheets, :attr:`Sheet.hidden`), and cells merged
+down a column are filled in (:func:`fill_merged`). :func:`scan` reads each sheet's XML once for all three.
+The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so the XML read here is bounded.
 """
 
 from __future__ import annotations
@@ -181,18 +181,28 @@ def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple
                 row[column] = value
 
 
-def sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
-    """``(name, rows)`` of each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers
-    and column letters are Excel's), a cell merged down a column filled in on every row it spans. Raises
-    what calamine raises for a damaged workbook."""
-    from python_calamine import CalamineWorkbook  # imported here: only XLSX uploads pay for it
+class Sheet(NamedTuple):
+    """One worksheet as :func:`sheets` reads it."""
+
+    name: str
+    rows: list[list[Any]]
+    #: Hidden from view (right-click → Hide, or "very hidden" by a macro): no tab shows it.
+    hidden: bool
+
+
+def sheets(data: bytes) -> Iterator[Sheet]:
+    """Each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers and column letters
+    are Excel's), a cell merged down a column filled in on every row it spans. Raises what calamine raises for
+    a damaged workbook."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum  # imported here: only XLSX uploads pay for it
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
+        hidden = {sheet.name for sheet in workbook.sheets_metadata if sheet.visible != SheetVisibleEnum.Visible}
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             fill_merged(rows, sheet.merged_cell_ranges or [])
-            yield name, rows
+            yield Sheet(name, rows, name in hidden)
     finally:
         workbook.close()

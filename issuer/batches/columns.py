@@ -221,7 +221,9 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
     hold an example table under its own title). Raises the most telling :class:`TableError` when none is
     recognisable (one naming some columns, in the first row, then under a title, over one naming none), and
     ``file.sheets`` when several sheets hold results (a result split over sheets is easy to half-import by
-    mistake).
+    mistake), and first ``file.hidden_sheet`` when a hidden sheet does (results nobody saw, or a sheet the
+    issuer cannot find by the name ``file.sheets`` gives; a hidden list of codes for drop-downs is no results
+    table and harmless).
     """
     top: list[tuple[Table, ColumnMap]] = []
     titled: list[tuple[Table, ColumnMap]] = []
@@ -239,6 +241,14 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
             titled.append(_below_title(table, kind, no_header))
         except TableError as exc:
             errors.append((0 if exc is no_header else 1, exc))
+    hidden = [table.name for table, _ in (*top, *titled) if table.hidden_sheet]
+    if hidden:
+        sheets_are = f"sheet {hidden[0]!r} is" if len(hidden) == 1 else f"sheets {', '.join(map(repr, hidden))} are"
+        raise TableError(
+            "file.hidden_sheet",
+            f"工作表 {'、'.join(hidden)} 被隐藏却含有成绩数据：请取消隐藏、核对后再上传，或删除该工作表 / {sheets_are} "
+            "hidden but hold results; unhide and check them, or delete them, then upload again",
+        )
     found = top or titled
     if len(found) > 1:
         names = "、".join(table.name for table, _ in found)

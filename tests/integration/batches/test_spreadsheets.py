@@ -215,6 +215,54 @@ OLD_WORKBOOKS = [
 ]
 
 
+def _hidden_results_sheet(book: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """Results in view, and an older copy of them on a sheet hidden from view (右键 → 隐藏)."""
+    sheet.title = "成绩"
+    sheet.append(HEADER_ROW)
+    sheet.append(good_rows(1, start=660)[0])
+    older = book.create_sheet("旧成绩")
+    older.append(HEADER_ROW)
+    older.append(good_rows(1, start=661)[0])
+    older.sheet_state = "hidden"
+
+
+def _only_hidden_results(book: openpyxl.Workbook, sheet: Worksheet) -> None:
+    sheet.title = "说明"
+    sheet.append(["本表为2025年第一批电工成绩"])
+    results = book.create_sheet("成绩")
+    results.append(HEADER_ROW)
+    results.append(good_rows(1, start=662)[0])
+    results.sheet_state = "veryHidden"
+
+
+def _hidden_code_list(book: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """A template's hidden list of codes for its drop-downs: no results, harmless."""
+    sheet.append(HEADER_ROW)
+    sheet.append(good_rows(1, start=663)[0])
+    codes = book.create_sheet("代码表")
+    codes.append(["职业编码", "职业名称"])
+    codes.append([ELECTRICIAN, "电工"])
+    codes.sheet_state = "hidden"
+
+
+async def test_results_on_a_hidden_sheet_refuse_the_file_naming_it(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """A hidden sheet was read as any other: results nobody saw were imported (or, beside the sheet in view,
+    refused as "several sheets hold results" naming a sheet the issuer cannot find)."""
+    for build, name in ((_hidden_results_sheet, "旧成绩"), (_only_hidden_results, "成绩")):
+        response = await upload(client, tokens["institution"], workbook(build), "results.xlsx")
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["code"] == "file.hidden_sheet"
+        assert bilingual(body["error"])
+        assert f"工作表 {name} 被隐藏" in body["error"]
+        assert f"sheet {name!r} is hidden" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+    codes = await upload(client, tokens["institution"], workbook(_hidden_code_list), "results.xlsx")
+    assert codes.status_code == 201, codes.text
+
+
 async def test_old_and_password_protected_workbooks_are_named_whatever_their_name(
     client: Client, tokens: dict[str, str], world: Database
 ) -> None:
