@@ -44,6 +44,11 @@ _SUBJECT_MAX: Final = 32  # batch_row.subject_code
 _CELL_DATE: Final = re.compile(
     r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
 )
+#: The dashes an occupation code is typed with besides ``-`` (WPS and Word make en and em dashes of it; NFKC
+#: already reads the full-width ones): one character each, as ``-`` is.
+_DASHES: Final = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+#: An occupation code typed without its dashes (``6310103``, ``631010301`` with a trade): 1+2+2+2 (+2) digits.
+_CODE_GROUPS: Final = re.compile(r"(\d)(\d{2})(\d{2})(\d{2})(\d{2})?")
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -76,9 +81,12 @@ class CheckedRow(msgspec.Struct, kw_only=True):
 
 
 def subject_key(kind: CertificateKind, text: str) -> str:
-    """The canonical subject code of a cell: an occupation code (NFKC) or an upper-case project code."""
+    """The canonical subject code of a cell: an occupation code (NFKC, any dash read as ``-``, the 7 or 9
+    digits of a code typed without dashes grouped as the code) or an upper-case project code."""
     if kind.has_level:
-        return normalise_occupation_code(text)
+        code = normalise_occupation_code(text).translate(_DASHES)
+        grouped = _CODE_GROUPS.fullmatch(code)
+        return "-".join(group for group in grouped.groups() if group) if grouped else code
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 

@@ -317,6 +317,34 @@ async def test_a_level_written_as_result_sheets_write_it_is_read(client: Client,
     assert problems == {5: ["level.range"]}  # two names of different levels: which one is meant?
 
 
+async def test_an_occupation_code_typed_with_other_dashes_or_none_is_the_code(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """WPS and Word turn ``-`` into en or em dashes, a sheet of codes may drop them (``6310103``, typed as a
+    number too): each was refused as ``occupation.format`` — for the dashes with a message showing the code
+    exactly as the example it asked for."""
+    typed = ["6\u201331\u201301\u201303", "6\u201431\u201401\u201403", "6\u221231\u221201\u221203", "6310103"]
+    people = zip(good_rows(4, start=690), typed, strict=True)
+    rows = [[name, number, code, level] for (name, number, _, level), code in people]
+    response = await upload(client, tokens["institution"], csv_file(rows))
+    assert response.status_code == 201, response.text
+    assert response.json()["bad_rows"] == []
+
+    def as_number(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+        sheet.append(HEADER_ROW)
+        name, number, _, _ = good_rows(1, start=695)[0]
+        sheet.append([name, number, 6310103, 4])
+
+    response = await upload(client, tokens["institution"], workbook(as_number), "results.xlsx")
+    assert response.status_code == 201, response.text
+    assert response.json()["bad_rows"] == []
+    async with world.reader() as session:
+        assert set((await session.scalars(select(BatchRow.subject_code))).all()) == {ELECTRICIAN}
+    other = [["张三", resident_id(696), "63101", "4"]]  # five digits: no code; said so, as before
+    response = await upload(client, tokens["institution"], csv_file(other))
+    assert [p["code"] for r in response.json()["bad_rows"] for p in r["problems"]] == ["occupation.format"]
+
+
 async def test_rows_naming_no_one_are_not_rows_of_the_batch(client: Client, tokens: dict[str, str]) -> None:
     """A template numbered down (序号) and filled down with the batch's one occupation and level, past its
     last candidate, and a total line: rows without a name or an ID number are no one's."""
