@@ -17,7 +17,7 @@ import msgspec
 
 from registry.labels import LabelledEnum
 from registry.rules.document_shapes import redact_document_numbers
-from registry.tabular import Table, TableError, header_below_title
+from registry.tabular import Table, TableError, display_header, header_below_title
 from registry.vocab import CertificateKind
 
 
@@ -114,12 +114,6 @@ def normalise_header(text: str) -> str:
     """NFKC, lower case, bracketed notes and separators removed: ``职业（工种）编码`` → ``职业编码``."""
     folded = unicodedata.normalize("NFKC", text).lower()
     return _NOISE.sub("", _BRACKETS.sub("", folded))
-
-
-def display_header(text: str) -> str:
-    """A header as messages show it: as written, but every run of whitespace (the line break of a
-    two-line template header ``姓名\nname``) one space, so no message breaks mid-name."""
-    return " ".join(text.split())
 
 
 def _shown(header: str) -> str:

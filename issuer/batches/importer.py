@@ -23,6 +23,7 @@ from registry.tabular import (
     read_tables,
     refuse_hidden,
     refuse_hidden_columns,
+    refuse_unreadable,
     rounded_by_excel,
 )
 from registry.vocab import CertificateKind
@@ -59,7 +60,9 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
             f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
         )
     refuse_hidden(table)
-    refuse_hidden_columns(table, {at: columns.header(field) for field, at in columns.index.items()})
+    used = {at: columns.header(field) for field, at in columns.index.items()}
+    refuse_hidden_columns(table, used)
+    refuse_unreadable(table, used)
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
 
 

@@ -5,7 +5,8 @@ never a 500, and nothing stored for a refusal."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Sequence
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -199,6 +200,59 @@ async def test_a_hidden_column_the_import_reads_refuses_the_file(
     assert await stored(world) == (0, 0, 0)
     notes = await upload(client, tokens["institution"], workbook(_hidden_notes_column), "results.xlsx")
     assert notes.status_code == 201, notes.text  # a hidden column nothing reads is harmless
+
+
+def _with_cells(rows: Sequence[Sequence[object]], change: dict[str, str]) -> bytes:
+    """A one-sheet XLSX of ``rows`` whose sheet XML is then rewritten (``old`` → ``new``): openpyxl cannot
+    write an error value (``#N/A`` pasted as a value) itself."""
+
+    def fill(_: openpyxl.Workbook, sheet: Worksheet) -> None:
+        for row in rows:
+            sheet.append(row)
+
+    data = workbook(fill)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for old, new in change.items():
+                    assert old.encode() in body, old  # the rewrite must hit, or the case tests nothing
+                    body = body.replace(old.encode(), new.encode())
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+async def test_an_unusable_cell_refuses_the_file_only_in_a_column_the_import_reads(
+    client: Client, tokens: dict[str, str], world: Database
+) -> None:
+    """An Excel error value pasted with the values (``#N/A`` of a VLOOKUP) was read as an empty cell: in
+    证件类型 a resident ID card, in 考核日期 the form's date, in 身份证号 "required" for a cell that shows
+    #N/A. A long number in a column nothing reads (an 18-digit 准考证号 typed as a number) refused the whole
+    file, though no value of it would be kept."""
+    name, number, subject, _ = good_rows(1, start=720)[0]
+    header = [*HEADER_ROW, "证件类型", "准考证号"]
+    lookup = _with_cells(
+        [header, [name, number, subject, 4, "居民身份证", "备注"]],
+        {'<c r="E2" t="inlineStr"><is><t>居民身份证</t></is></c>': '<c r="E2" t="e"><v>#N/A</v></c>'},
+    )
+    response = await upload(client, tokens["institution"], lookup, "results.xlsx")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "file.error_value"
+    assert bilingual(body["error"])
+    assert "单元格 E2（证件类型）是 Excel 错误值 #N/A" in body["error"]
+    assert "cell E2 (证件类型) holds the Excel error #N/A" in body["error"]
+    assert await stored(world) == (0, 0, 0)
+    in_notes = _with_cells(
+        [header, [name, number, subject, 4, "", "备注"]],
+        {'<c r="F2" t="inlineStr"><is><t>备注</t></is></c>': '<c r="F2" t="e"><v>#N/A</v></c>'},
+    )
+    ticket = _with_cells([header, [*good_rows(1, start=721)[0], "", 202506010000000123]], {})
+    for data in (in_notes, ticket):
+        response = await upload(client, tokens["institution"], data, "results.xlsx")
+        assert response.status_code == 201, response.text
+        assert response.json()["ignored_columns"] == ["准考证号"]
 
 
 COMPOUND = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the header of an OLE2 compound file
