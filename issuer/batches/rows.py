@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import msgspec
@@ -49,6 +49,10 @@ _CELL_DATE: Final = re.compile(
 _DASHES: Final = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 #: An occupation code typed without its dashes (``6310103``, ``631010301`` with a trade): 1+2+2+2 (+2) digits.
 _CODE_GROUPS: Final = re.compile(r"(\d)(\d{2})(\d{2})(\d{2})(\d{2})?")
+#: Day 0 of Excel's serial dates (the 1900 date system, for serials past its phantom 29 February 1900).
+_EXCEL_EPOCH: Final = date(1899, 12, 30)
+#: A cell's text as a message echoes it: at most this many characters.
+_SHOWN_VALUE: Final = 40
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -255,8 +259,14 @@ class RowChecker:
             return
         column = self._columns.header(Field.ASSESSED_ON)
         on = cell_date(text)
-        if on is None:
-            found.append(problem("assessed_on.format", column=column, field="assessed_on"))
+        serial = excel_serial_date(text) if on is None else None
+        if serial is not None:
+            found.append(
+                problem("assessed_on.serial", column=column, field="assessed_on", value=text, date=serial.isoformat())
+            )
+        elif on is None:
+            shown = redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
+            found.append(problem("assessed_on.format", column=column, field="assessed_on", value=shown))
         elif on > self._today:
             found.append(problem("assessed_on.future", column=column, field="assessed_on", value=on.isoformat()))
         elif on != self._assessed_on:
@@ -281,6 +291,15 @@ def cell_date(text: str) -> date | None:
         return date(int(year), int(month or compact_month), int(day or compact_day))
     except ValueError:  # 2025-02-30
         return None
+
+
+def excel_serial_date(text: str) -> date | None:
+    """The date Excel's serial number ``text`` stands for (a date column not formatted as dates shows
+    ``45809`` for 2025-06-01), when it is one of the years a results sheet can hold (1990–2099); else None."""
+    if not (text.isascii() and text.isdigit() and len(text) == 5):
+        return None
+    on = _EXCEL_EPOCH + timedelta(days=int(text))  # from 1900-03-01 on: Excel counts a 29 February 1900
+    return on if 1990 <= on.year <= 2099 else None
 
 
 def loose_mask(text: str) -> str:
