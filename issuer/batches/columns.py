@@ -30,6 +30,8 @@ class Field(LabelledEnum):
     LEVEL = "level", "等级 level"
     #: Optional: the batch's date is the upload form's ``assessed_on``; a file's column must agree with it.
     ASSESSED_ON = "assessed_on", "考核日期 assessed_on"
+    #: Optional: a sheet exported with every candidate says who passed; only they get a certificate.
+    RESULT = "result", "考核结果 result"
 
 
 ALIASES: Final[dict[Field, tuple[str, ...]]] = {
@@ -84,6 +86,21 @@ ALIASES: Final[dict[Field, tuple[str, ...]]] = {
         "assessedon",
         "assessmentdate",
         "examdate",
+    ),
+    Field.RESULT: (
+        "考核结果",
+        "鉴定结果",
+        "认定结果",
+        "评价结果",
+        "考试结果",
+        "成绩结果",
+        "结果",
+        "是否合格",
+        "合格与否",
+        "是否通过",
+        "result",
+        "passed",
+        "passfail",
     ),
 }
 _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
@@ -143,8 +160,9 @@ def required_fields(kind: CertificateKind) -> tuple[Field, ...]:
 def _used_fields(kind: CertificateKind) -> frozenset[Field]:
     """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one; the
     document type is optional (no column, or an empty cell: resident ID, docs/identity.md); so is the
-    assessment date (no column, or an empty cell: the form's ``assessed_on``, docs/batches.md)."""
-    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE, Field.ASSESSED_ON}
+    assessment date (no column, or an empty cell: the form's ``assessed_on``, docs/batches.md), and so is the
+    result (no column, or an empty cell: the file lists who passed)."""
+    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE, Field.ASSESSED_ON, Field.RESULT}
 
 
 def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:

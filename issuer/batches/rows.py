@@ -53,6 +53,28 @@ _CODE_GROUPS: Final = re.compile(r"(\d)(\d{2})(\d{2})(\d{2})(\d{2})?")
 _EXCEL_EPOCH: Final = date(1899, 12, 30)
 #: A cell's text as a message echoes it: at most this many characters.
 _SHOWN_VALUE: Final = 40
+#: What a 考核结果 cell says for a pass, and for no pass (NFKC, no spaces, lower case); anything else is no result.
+_PASSED: Final = frozenset({"合格", "通过", "已通过", "及格", "是", "pass", "passed", "yes", "y", "√", "✓", "✔"})
+_NOT_PASSED: Final = frozenset(
+    {
+        "不合格",
+        "未通过",
+        "不通过",
+        "不及格",
+        "否",
+        "缺考",
+        "弃考",
+        "作弊",
+        "违纪",
+        "fail",
+        "failed",
+        "no",
+        "n",
+        "×",
+        "✗",
+        "✘",
+    }
+)
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
     Field.NAME: ("姓名", "The name"),
@@ -121,6 +143,7 @@ class RowChecker:
         subject, occupation, project = self._subject(row, found)
         level = self._level(row, found)
         self._assessment_date(row, found)
+        self._result(row, found)
         judged = (occupation or project) is not None and level is not None
         if judged:
             for violation in self._context.check(
@@ -279,6 +302,21 @@ class RowChecker:
                     batch=self._assessed_on.isoformat(),
                 )
             )
+
+    def _result(self, row: Row, found: list[RowProblem]) -> None:
+        """A 考核结果 cell, when the file has one and it is filled: a pass, or the row is bad — only those who
+        passed are certified (000 §1(1), 002 §4(4) "合格人员核发"). Ignored, a sheet exported with every
+        candidate certified those marked 不合格 too."""
+        text = self._columns.cell(row.cells, Field.RESULT)
+        said = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+        if not said or said in _PASSED:
+            return
+        column = self._columns.header(Field.RESULT)
+        shown = redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
+        if said in _NOT_PASSED:
+            found.append(problem("result.not_passed", column=column, field=Field.RESULT.value, rule="9", value=shown))
+        else:
+            found.append(problem("result.unknown", column=column, field=Field.RESULT.value, value=shown))
 
 
 def cell_date(text: str) -> date | None:
