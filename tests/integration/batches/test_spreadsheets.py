@@ -8,6 +8,7 @@ import io
 import zipfile
 from collections.abc import Callable, Sequence
 
+import httpx
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -35,6 +36,16 @@ def unicode_text(rows: list[list[str]], *, bom: bool = True) -> bytes:
     """Excel's "Unicode text (*.txt)": tab-separated UTF-16 little-endian, with its byte order mark."""
     text = "".join("\t".join(row) + "\r\n" for row in [HEADER_ROW, *rows])
     return (b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")
+
+
+def assert_refused(response: httpx.Response, code: str, *says: str) -> None:
+    """A 422 with ``code`` whose bilingual message says each of ``says``."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == code
+    assert bilingual(body["error"])
+    for words in says:
+        assert words in body["error"]
 
 
 def _title_and_merged(_: openpyxl.Workbook, sheet: Worksheet) -> None:
@@ -163,12 +174,9 @@ def _hidden_empty_row(_: openpyxl.Workbook, sheet: Worksheet) -> None:
 
 async def test_hidden_rows_refuse_the_file_naming_them(client: Client, tokens: dict[str, str], world: Database) -> None:
     response = await upload(client, tokens["institution"], workbook(filtered_sheet), "results.xlsx")
-    assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["code"] == "file.hidden_rows"
-    assert bilingual(body["error"])
-    assert "第 3、5 行被隐藏" in body["error"]
-    assert "rows 3, 5 are hidden in sheet 'Sheet' (2 in all, a filter?)" in body["error"]
+    assert_refused(
+        response, "file.hidden_rows", "第 3、5 行被隐藏", "rows 3, 5 are hidden in sheet 'Sheet' (2 in all, a filter?)"
+    )
     assert await stored(world) == (0, 0, 0)
     empty = await upload(client, tokens["institution"], workbook(_hidden_empty_row), "results.xlsx")
     assert empty.status_code == 201, empty.text
@@ -191,12 +199,12 @@ async def test_a_hidden_column_the_import_reads_refuses_the_file(
 ) -> None:
     """A hidden 身份证号 column was read as any other: what the reviewer saw was not what would be stored."""
     response = await upload(client, tokens["institution"], workbook(_hidden_id_column), "results.xlsx")
-    assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["code"] == "file.hidden_columns"
-    assert bilingual(body["error"])
-    assert f"B（{HEADER_ROW[1]}） 列被隐藏" in body["error"]
-    assert f"column B ({HEADER_ROW[1]!r}) of sheet 'Sheet' is hidden" in body["error"]
+    assert_refused(
+        response,
+        "file.hidden_columns",
+        f"B（{HEADER_ROW[1]}） 列被隐藏",
+        f"column B ({HEADER_ROW[1]!r}) of sheet 'Sheet' is hidden",
+    )
     assert await stored(world) == (0, 0, 0)
     notes = await upload(client, tokens["institution"], workbook(_hidden_notes_column), "results.xlsx")
     assert notes.status_code == 201, notes.text  # a hidden column nothing reads is harmless
@@ -237,12 +245,12 @@ async def test_an_unusable_cell_refuses_the_file_only_in_a_column_the_import_rea
         {'<c r="E2" t="inlineStr"><is><t>居民身份证</t></is></c>': '<c r="E2" t="e"><v>#N/A</v></c>'},
     )
     response = await upload(client, tokens["institution"], lookup, "results.xlsx")
-    assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["code"] == "file.error_value"
-    assert bilingual(body["error"])
-    assert "单元格 E2（证件类型）是 Excel 错误值 #N/A" in body["error"]
-    assert "cell E2 (证件类型) holds the Excel error #N/A" in body["error"]
+    assert_refused(
+        response,
+        "file.error_value",
+        "单元格 E2（证件类型）是 Excel 错误值 #N/A",
+        "cell E2 (证件类型) holds the Excel error #N/A",
+    )
     assert await stored(world) == (0, 0, 0)
     in_notes = _with_cells(
         [header, [name, number, subject, 4, "", "备注"]],
@@ -306,12 +314,7 @@ async def test_results_on_a_hidden_sheet_refuse_the_file_naming_it(
     refused as "several sheets hold results" naming a sheet the issuer cannot find)."""
     for build, name in ((_hidden_results_sheet, "旧成绩"), (_only_hidden_results, "成绩")):
         response = await upload(client, tokens["institution"], workbook(build), "results.xlsx")
-        assert response.status_code == 422, response.text
-        body = response.json()
-        assert body["code"] == "file.hidden_sheet"
-        assert bilingual(body["error"])
-        assert f"工作表 {name} 被隐藏" in body["error"]
-        assert f"sheet {name!r} is hidden" in body["error"]
+        assert_refused(response, "file.hidden_sheet", f"工作表 {name} 被隐藏", f"sheet {name!r} is hidden")
     assert await stored(world) == (0, 0, 0)
     codes = await upload(client, tokens["institution"], workbook(_hidden_code_list), "results.xlsx")
     assert codes.status_code == 201, codes.text
