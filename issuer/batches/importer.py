@@ -13,7 +13,7 @@ from typing import Final
 
 import msgspec
 
-from issuer.batches.columns import ColumnMap, Field, pick_table
+from issuer.batches.columns import ColumnMap, Field, field_of, pick_table
 from issuer.batches.problems import problem
 from issuer.batches.rows import NO_DIGEST, CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
@@ -69,11 +69,22 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
 def _people_only(table: Table, columns: ColumnMap) -> Table:
     """The rows that name someone: a row with neither a name nor an ID number is a template's pre-filled line
     (序号 numbered down, or the one occupation and level of the batch filled down past its last candidate),
-    or a 合计 line, and would otherwise be a bad row to exclude for every such line."""
+    or a 合计 line, and would otherwise be a bad row to exclude for every such line; nor is the header
+    repeated down the sheet (an export's header on every printed page)."""
     rows = tuple(
-        row for row in table.rows if columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER)
+        row
+        for row in table.rows
+        if (columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER))
+        and not _repeats_header(row.cells, columns)
     )
     return table if len(rows) == len(table.rows) else msgspec.structs.replace(table, rows=rows)
+
+
+def _repeats_header(cells: tuple[str, ...], columns: ColumnMap) -> bool:
+    """Whether every column read holds a header of its own field (``姓名``, ``身份证号`` …)."""
+    if columns.cell(cells, Field.ID_NUMBER)[:1].isdigit():  # the common row: an ID number (a header: 身份证号（18位）)
+        return False
+    return all(field_of(columns.cell(cells, field)) is field for field in columns.index)
 
 
 def subject_codes(parsed: ParsedFile, kind: CertificateKind) -> set[str]:

@@ -414,3 +414,14 @@ async def test_rows_naming_no_one_are_not_rows_of_the_batch(client: Client, toke
     assert (body["batch"]["counts"]["total"], body["bad_rows"]) == (2, [])
     only_filled = await upload(client, tokens["institution"], csv_file(filled, header=["序号", *HEADER_ROW]))
     assert (only_filled.status_code, only_filled.json()["code"]) == (422, "file.no_rows")
+
+
+async def test_the_header_repeated_down_the_sheet_is_no_row(client: Client, tokens: dict[str, str]) -> None:
+    """A system's export repeats the header on every printed page: each repeat was a bad row ("姓名" a name,
+    "身份证号" an ID number of the wrong length) to exclude before the review."""
+    first, second, third = good_rows(3, start=730)
+    header = [HEADER_ROW[0], "身份证号（18位）", "职业（工种）编码", *HEADER_ROW[3:]]  # as written on that page
+    response = await upload(client, tokens["institution"], csv_file([first, HEADER_ROW, second, header, third]))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["batch"]["counts"]["total"], body["bad_rows"]) == (3, [])
