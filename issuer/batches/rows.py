@@ -110,8 +110,10 @@ def subject_key(kind: CertificateKind, text: str) -> str:
     """The canonical subject code of a cell: an occupation code (NFKC, any dash read as ``-``, the 7 or 9
     digits of a code typed without dashes grouped as the code) or an upper-case project code."""
     if kind.has_level:
-        code = normalise_occupation_code(text).translate(_DASHES)
-        grouped = _CODE_GROUPS.fullmatch(code)
+        code = normalise_occupation_code(text)
+        if not code.isascii():  # the common cell (6-31-01-03) is neither this nor digits only: no more work
+            code = code.translate(_DASHES)
+        grouped = _CODE_GROUPS.fullmatch(code) if code.isdigit() else None
         return "-".join(group for group in grouped.groups() if group) if grouped else code
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
