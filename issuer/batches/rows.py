@@ -290,8 +290,7 @@ class RowChecker:
                 problem("assessed_on.serial", column=column, field="assessed_on", value=text, date=serial.isoformat())
             )
         elif on is None:
-            shown = redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
-            found.append(problem("assessed_on.format", column=column, field="assessed_on", value=shown))
+            found.append(problem("assessed_on.format", column=column, field="assessed_on", value=shown_value(text)))
         elif on > self._today:
             found.append(problem("assessed_on.future", column=column, field="assessed_on", value=on.isoformat()))
         elif on != self._assessed_on:
@@ -314,7 +313,7 @@ class RowChecker:
         if not said or said in _PASSED:
             return
         column = self._columns.header(Field.RESULT)
-        shown = redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
+        shown = shown_value(text)
         if said in _NOT_PASSED:
             found.append(problem("result.not_passed", column=column, field=Field.RESULT.value, rule="9", value=shown))
         else:
@@ -340,6 +339,12 @@ def excel_serial_date(text: str) -> date | None:
         return None
     on = _EXCEL_EPOCH + timedelta(days=int(text))  # from 1900-03-01 on: Excel counts a 29 February 1900
     return on if 1990 <= on.year <= 2099 else None
+
+
+def shown_value(text: str) -> str:
+    """A cell as a problem's message echoes it: a document number masked (the message is kept and may be
+    logged), and no longer than :data:`_SHOWN_VALUE`."""
+    return redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
 
 
 def loose_mask(text: str) -> str:

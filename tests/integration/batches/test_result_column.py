@@ -36,3 +36,17 @@ async def test_a_pass_or_fail_column_in_english_or_as_a_question(client: Client,
     rows = [[*row, result] for row, result in zip(good_rows(2, start=52), ["Pass", "FAIL"], strict=True)]
     submitted = await post_batch(client, tokens["institution"], csv_file(rows, (*HEADER, "result")))
     assert [row["row"] for row in submitted.json()["bad_rows"]] == [3]
+
+
+async def test_an_id_number_typed_in_the_result_or_date_column_is_not_echoed(
+    client: Client, tokens: dict[str, str]
+) -> None:
+    """Both messages name the cell's value: a document number typed there (a column shifted by one) is masked."""
+    (row,) = good_rows(1, start=60)
+    submitted = await post_batch(
+        client, tokens["institution"], csv_file([[*row, row[1], row[1]]], (*HEADER, "结果", "考核日期"))
+    )
+    problems = [p for bad in submitted.json()["bad_rows"] for p in bad["problems"]]
+    assert [p["code"] for p in problems] == ["assessed_on.format", "result.unknown"]
+    assert all(row[1] not in p["message_zh"] + p["message_en"] for p in problems)
+    assert all(f"{row[1][:2]}**************{row[1][-2:]}" in p["message_en"] for p in problems)
