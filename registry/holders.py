@@ -32,18 +32,24 @@ _CJK: Final = re.compile(
 NAME_MAX_LENGTH: Final = 64
 #: The middle dots typed in minority names (买买提·艾力), as the one the registry keeps; the half-width ``･``
 #: included, which NFKC would otherwise turn into ``・``.
-_DOTS: Final = str.maketrans(dict.fromkeys("•．・･", "·"))
+_DOTS: Final = str.maketrans(dict.fromkeys("•．・･\u2027\u2219\u22c5", "·"))
+#: A dot between two Han characters, spaces around it or not: the middle dot of a minority name, also typed as an
+#: ASCII full stop (no Chinese name holds one; a Latin name's ``J. SMITH`` keeps it).
+_DOT_BETWEEN_HAN: Final = re.compile(f"(?<={_CJK.pattern})[\\s\u3000]*[.·][\\s\u3000]*(?={_CJK.pattern})")
 
 
 def normalise_name(name: str) -> str:
     """NFKC, trimmed, inner runs of any space (incl. full-width) removed between CJK characters and
-    collapsed to one ASCII space elsewhere, middle dots unified (``·``).
+    collapsed to one ASCII space elsewhere, middle dots unified (``·``; between two Han characters an ASCII
+    full stop is one too, and spaces around the dot go).
 
     NFKC, not NFC: a Chinese IME in full-width mode types ``ＭＡＲＹ`` for ``MARY``, and the holder who types
     the name one way must be found under the other (docs/rules.md, "Holders' names are compared after one
     normalisation"). The dots are unified first: NFKC would make the full-width ``．`` an ASCII ``.``."""
     text = name.translate(_DOTS)  # the dots of minority names
     text = unicodedata.normalize("NFKC", text).strip()
+    if "." in text or "·" in text:  # the common name has neither: no regex
+        text = _DOT_BETWEEN_HAN.sub("·", text)
     parts = [p for p in _SPACES.split(text) if p]
     if not parts:
         return ""

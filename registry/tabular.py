@@ -4,8 +4,8 @@ Pure: bytes in, :class:`Table` out. Every way a file can be unusable is a :class
 bilingual message (empty file, binary data, undecodable text, an .xls or password-protected workbook, a
 damaged workbook, formula cells, an XLSX zip bomb, a long number that Excel already rounded, a CSV cell past
 the csv module's limit), so an upload never turns into a 500 or a silently wrong record. Hidden rows and
-columns are kept and listed (:attr:`Table.hidden`, :attr:`Table.hidden_columns`): what they mean is the
-caller's to say."""
+columns are kept and listed (:attr:`Table.hidden`, :attr:`Table.hidden_columns`), and so are hidden sheets
+(:attr:`Table.hidden_sheet`): what they mean is the caller's to say."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ TITLE_ROWS: Final = 3
 _HIDDEN_SHOWN: Final = 10
 #: A number as Excel shows (and a CSV export saves) it in scientific notation: ``4.30102E+17``.
 _SCIENTIFIC: Final = re.compile(r"\d(?:\.\d+)?[eE]\+\d+")
+#: A number marked as text for Excel: ``="430102…"`` (what systems export so that Excel keeps the digits), or
+#: one leading apostrophe (ASCII, full-width, or the ‘ ’ a Chinese input method types for it).
+_TEXT_MARK: Final = re.compile('="(.*)"|[\'\u2018\u2019\uff07](.*)', re.DOTALL)
 #: Floats beyond 2**53 cannot hold every integer: an ID number typed as a number has lost digits.
 _EXACT_FLOAT_LIMIT: Final = 2**53
 
@@ -60,6 +63,16 @@ class Row(msgspec.Struct, frozen=True):
     cells: tuple[str, ...]
 
 
+class Unreadable(msgspec.Struct, frozen=True):
+    """An XLSX cell whose value is not there to read: ``file.number_precision`` (a long number Excel kept as
+    a number, its last digits lost) or ``file.error_value`` (an error value such as ``#N/A``, ``value``)."""
+
+    row: int
+    index: int
+    code: str
+    value: str = ""
+
+
 class Table(msgspec.Struct, frozen=True):
     name: str  # sheet name, or "" for a CSV
     header: tuple[str, ...]
@@ -68,6 +81,11 @@ class Table(msgspec.Struct, frozen=True):
     hidden: tuple[int, ...] = ()
     #: The sheet's hidden columns as ``(first, last)`` cell indices, both included (XLSX).
     hidden_columns: tuple[tuple[int, int], ...] = ()
+    #: The sheet itself is hidden (XLSX): no tab shows it.
+    hidden_sheet: bool = False
+    #: Cells whose value is not there to read (XLSX), in sheet order: they matter only in a column the caller
+    #: reads (:func:`refuse_unreadable`).
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 def read_tables(data: bytes, filename: str, *, max_rows: int | None = None) -> list[Table]:
@@ -279,12 +297,56 @@ def refuse_hidden_columns(table: Table, used: Mapping[int, str]) -> None:
         )
 
 
+def refuse_unreadable(table: Table, used: Mapping[int, str]) -> None:
+    """A cell whose value is not there to read (:attr:`Table.unreadable`) refuses the file when its column is
+    read: a long ID number Excel kept as a number lost its last digits (``file.number_precision``), and an
+    error value pasted with the values of a look-up (``file.error_value``: ``#N/A``) would be read as an
+    empty cell — in 证件类型 a resident ID card, in 考核日期 the form's date. In a column nothing reads (a
+    准考证号, notes) neither is kept, and neither refuses the file. ``used`` maps the cell index of each
+    column read to its header as written. Raises :class:`TableError` naming the first such cell."""
+    for cell in table.unreadable:
+        if cell.index not in used:
+            continue
+        where, header = f"{column_letters(cell.index)}{cell.row}", display_header(used[cell.index])
+        if cell.code == "file.number_precision":
+            message = (
+                f"单元格 {where}（{header}）的长号码以数字保存已丢失精度，请设为文本格式 / cell {where} ({header}): a "
+                "long number stored as a number lost digits; format the column as text"
+            )
+        else:
+            message = (
+                f"单元格 {where}（{header}）是 Excel 错误值 {cell.value}，请改为正确的值后再上传 / cell {where} "
+                f"({header}) holds the Excel error {cell.value}; replace it with the right value, then upload again"
+            )
+        raise TableError(cell.code, message, row=cell.row, column=column_letters(cell.index))
+
+
+def display_header(text: str) -> str:
+    """A header as messages show it: every run of whitespace (the line break of a two-line template header
+    ``姓名\nname``) one space."""
+    return " ".join(text.split())
+
+
 def without_invisibles(text: str) -> str:
     """A number copied from a web page or a chat keeps its zero-width characters (U+200B, U+FEFF …, Unicode
     format characters): invisible, and no part of it."""
     if text.isascii():  # no format character is ASCII: the common cell costs one C call
         return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def without_text_mark(text: str) -> str:
+    """``text`` without the mark that makes Excel keep a number as text (:data:`_TEXT_MARK`): the mark is no
+    part of the number, and the number is what the cell shows. A closing quote after an apostrophe goes too
+    (‘430102…’). Only one mark is taken off: ``''430102…`` is not a number."""
+    if not text.startswith(("=", "'", "\u2018", "\u2019", "\uff07")):  # the common cell: no regex
+        return text
+    found = _TEXT_MARK.fullmatch(text)
+    if found is None:
+        return text
+    if found.group(1) is not None:
+        return found.group(1).strip()
+    return found.group(2).removesuffix("\u2019").removesuffix("\u2018").strip()
 
 
 def in_scientific_notation(text: str) -> bool:
@@ -340,7 +402,7 @@ def _check_zip(data: bytes) -> None:
 def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     _check_zip(data)
     try:
-        formula, date_cell, hidden, hidden_columns = scan(data)
+        formula, date_cell, hidden, hidden_columns, errors = scan(data)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise TableError("file.type", "不是有效的 XLSX 文件 / not a valid XLSX file") from None
     if date_cell is not None:
@@ -362,10 +424,17 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
         )
     tables = []
     try:
-        for name, rows in sheets(data):
+        for name, rows, hidden_sheet in sheets(data):
             try:
-                table = _table(name, _sheet_rows(rows), max_rows=max_rows)
-                found = {"hidden": hidden.get(name, ()), "hidden_columns": hidden_columns.get(name, ())}
+                lost: list[Unreadable] = []
+                table = _table(name, _sheet_rows(rows, lost), max_rows=max_rows)
+                errors_in = (Unreadable(row, at, "file.error_value", value) for row, at, value in errors.get(name, ()))
+                found = {
+                    "hidden": hidden.get(name, ()),
+                    "hidden_columns": hidden_columns.get(name, ()),
+                    "hidden_sheet": hidden_sheet,
+                    "unreadable": tuple(sorted((*lost, *errors_in), key=lambda cell: (cell.row, cell.index))),
+                }
                 tables.append(msgspec.structs.replace(table, **found))
             except TableError as exc:
                 if exc.code != "file.empty":
@@ -383,24 +452,27 @@ def _read_xlsx(data: bytes, *, max_rows: int | None) -> list[Table]:
     return tables
 
 
-def _sheet_rows(rows: list[list[object]]) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(rows: list[list[object]], lost: list[Unreadable]) -> Iterator[tuple[int, list[str]]]:
+    """Each row's cells as text; the long numbers that lost digits are added to ``lost``."""
     for number, row in enumerate(rows, start=1):
-        yield number, [_cell_text(value, number, column) for column, value in enumerate(row)]
+        yield number, [_cell_text(value, number, column, lost) for column, value in enumerate(row)]
 
 
-def _cell_text(value: object, row: int, index: int) -> str:
-    column = column_letters(index)
+def _cell_text(value: object, row: int, index: int, lost: list[Unreadable]) -> str:
     if isinstance(value, str) and value.startswith("="):
+        column = column_letters(index)
         raise TableError(
             "file.formula",
             f"单元格 {column}{row} 含公式，请粘贴为数值 / cell {column}{row} holds a formula; paste values instead",
             row=row,
             column=column,
         )
-    return _plain_text(value, f"{column}{row}", row=row, column=column)
+    if isinstance(value, float) and value.is_integer() and abs(value) >= _EXACT_FLOAT_LIMIT:
+        lost.append(Unreadable(row, index, "file.number_precision"))
+    return _plain_text(value)
 
 
-def _plain_text(value: object, where: str, *, row: int, column: str) -> str:
+def _plain_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -410,13 +482,5 @@ def _plain_text(value: object, where: str, *, row: int, column: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
-        if abs(value) >= _EXACT_FLOAT_LIMIT:
-            raise TableError(
-                "file.number_precision",
-                f"单元格 {where} 的长号码以数字保存已丢失精度，请设为文本格式 / "
-                f"cell {where}: a long number stored as a number lost digits; format the column as text",
-                row=row,
-                column=column,
-            )
         return str(int(value))
     return str(value)

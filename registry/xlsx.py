@@ -7,9 +7,10 @@ results sheet holds no formula (registry/tabular.py, docs/rules.md: values must 
 is checked here on the sheet XML itself: any ``<f>`` element is a formula, named by its cell. Calamine is
 also lenient with a date cell (``t="d"``) whose value is no date (it hands back the text); openpyxl refused
 the file, and so does :func:`bad_date` here. Calamine reads hidden rows and columns as any other:
-:func:`scan` lists them, and cells merged down a column are filled in (:func:`fill_merged`). :func:`scan` reads each
-sheet's XML once for all three. The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so
-the XML read here is bounded.
+:func:`scan` lists them (and :func:`sheets` names hidden sheets, :attr:`Sheet.hidden`), and cells merged
+down a column are filled in (:func:`fill_merged`); error values (``#N/A``), which calamine reads as empty
+cells, it lists too. :func:`scan` reads each sheet's XML once for all of them.
+The zip-bomb check (:func:`registry.tabular._check_zip`) runs before, so the XML read here is bounded.
 """
 
 from __future__ import annotations
@@ -30,6 +31,23 @@ _RELATION: Final = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _ROW: Final = re.compile(rb"<(?:\w+:)?row\s([^>]*?)/?>")
 _COL: Final = re.compile(rb"<(?:\w+:)?col\s([^>]*?)/?>")
 _ATTRIBUTE: Final = re.compile(rb'\b(\w+)="([^"]*)"')
+_ERROR_CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"[^>]*?\bt="e"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
+#: Excel's error values as a sheet stores them (and only these are echoed: a message is logged).
+_ERROR_VALUE: Final = {
+    value.encode(): value
+    for value in (
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+    )
+}
 _DATE_CELL: Final = re.compile(rb'<(?:\w+:)?c r="([A-Z]+)([0-9]+)"[^>]*?\bt="d"[^>]*>\s*<(?:\w+:)?v>([^<]*)<')
 
 
@@ -54,6 +72,9 @@ class Scan(NamedTuple):
     hidden: dict[str, tuple[int, ...]]
     #: Sheet name → its hidden columns as ``(first, last)`` cell indices (0 is column A), both included.
     hidden_columns: dict[str, tuple[tuple[int, int], ...]]
+    #: Sheet name → its cells holding an Excel error value (``#N/A`` pasted with the values of a look-up) as
+    #: ``(row, cell index, value)``: calamine reads them as empty cells.
+    errors: dict[str, tuple[tuple[int, int, str], ...]]
 
 
 def scan(data: bytes) -> Scan:
@@ -65,6 +86,7 @@ def scan(data: bytes) -> Scan:
     formula = date = None
     hidden: dict[str, tuple[int, ...]] = {}
     hidden_columns: dict[str, tuple[tuple[int, int], ...]] = {}
+    errors: dict[str, tuple[tuple[int, int, str], ...]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         # without a workbook to name the sheets calamine refuses the file: no hidden rows to name then
@@ -76,13 +98,17 @@ def scan(data: bytes) -> Scan:
             xml = archive.read(part)
             formula = formula or _formula_in(xml)
             date = date or _bad_date_in(xml)
-            if part not in sheet_of or b"hidden=" not in xml:
+            if part not in sheet_of:
+                continue
+            if b't="e"' in xml and (found := _errors_in(xml)):
+                errors[sheet_of[part]] = found
+            if b"hidden=" not in xml:
                 continue
             if rows := _hidden_in(xml):
                 hidden[sheet_of[part]] = tuple(rows)
             if columns := _hidden_columns_in(xml):
                 hidden_columns[sheet_of[part]] = tuple(columns)
-    return Scan(formula, date, hidden, hidden_columns)
+    return Scan(formula, date, hidden, hidden_columns, errors)
 
 
 def _bad_date_in(xml: bytes) -> tuple[str, int] | None:
@@ -94,6 +120,22 @@ def _bad_date_in(xml: bytes) -> tuple[str, int] | None:
         except ValueError:
             return cell.group(1).decode(), int(cell.group(2))
     return None
+
+
+def _errors_in(xml: bytes) -> tuple[tuple[int, int, str], ...]:
+    """The error values of a sheet: ``(row, cell index, value)``."""
+    return tuple(
+        (int(row), column_index(column.decode()), _ERROR_VALUE.get(value, "#?"))
+        for column, row, value in _ERROR_CELL.findall(xml)
+    )
+
+
+def column_index(letters: str) -> int:
+    """``A`` → ``0``, ``Z`` → ``25``, ``AA`` → ``26`` (the inverse of :func:`column_letters`)."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _formula_in(xml: bytes) -> tuple[str, int] | None:
@@ -181,18 +223,28 @@ def fill_merged(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple
                 row[column] = value
 
 
-def sheets(data: bytes) -> Iterator[tuple[str, list[list[Any]]]]:
-    """``(name, rows)`` of each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers
-    and column letters are Excel's), a cell merged down a column filled in on every row it spans. Raises
-    what calamine raises for a damaged workbook."""
-    from python_calamine import CalamineWorkbook  # imported here: only XLSX uploads pay for it
+class Sheet(NamedTuple):
+    """One worksheet as :func:`sheets` reads it."""
+
+    name: str
+    rows: list[list[Any]]
+    #: Hidden from view (right-click → Hide, or "very hidden" by a macro): no tab shows it.
+    hidden: bool
+
+
+def sheets(data: bytes) -> Iterator[Sheet]:
+    """Each worksheet, rows from A1 (empty leading rows and columns kept, so row numbers and column letters
+    are Excel's), a cell merged down a column filled in on every row it spans. Raises what calamine raises for
+    a damaged workbook."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum  # imported here: only XLSX uploads pay for it
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
+        hidden = {sheet.name for sheet in workbook.sheets_metadata if sheet.visible != SheetVisibleEnum.Visible}
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             fill_merged(rows, sheet.merged_cell_ranges or [])
-            yield name, rows
+            yield Sheet(name, rows, name in hidden)
     finally:
         workbook.close()

@@ -17,7 +17,7 @@ import msgspec
 
 from registry.labels import LabelledEnum
 from registry.rules.document_shapes import redact_document_numbers
-from registry.tabular import Table, TableError, header_below_title
+from registry.tabular import Table, TableError, display_header, header_below_title
 from registry.vocab import CertificateKind
 
 
@@ -30,6 +30,8 @@ class Field(LabelledEnum):
     LEVEL = "level", "等级 level"
     #: Optional: the batch's date is the upload form's ``assessed_on``; a file's column must agree with it.
     ASSESSED_ON = "assessed_on", "考核日期 assessed_on"
+    #: Optional: a sheet exported with every candidate says who passed; only they get a certificate.
+    RESULT = "result", "考核结果 result"
 
 
 ALIASES: Final[dict[Field, tuple[str, ...]]] = {
@@ -85,6 +87,21 @@ ALIASES: Final[dict[Field, tuple[str, ...]]] = {
         "assessmentdate",
         "examdate",
     ),
+    Field.RESULT: (
+        "考核结果",
+        "鉴定结果",
+        "认定结果",
+        "评价结果",
+        "考试结果",
+        "成绩结果",
+        "结果",
+        "是否合格",
+        "合格与否",
+        "是否通过",
+        "result",
+        "passed",
+        "passfail",
+    ),
 }
 _LOOKUP: Final = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 _BRACKETS: Final = re.compile(r"\([^)]*\)|\[[^]]*\]|【[^】]*】")
@@ -116,12 +133,6 @@ def normalise_header(text: str) -> str:
     return _NOISE.sub("", _BRACKETS.sub("", folded))
 
 
-def display_header(text: str) -> str:
-    """A header as messages show it: as written, but every run of whitespace (the line break of a
-    two-line template header ``姓名\nname``) one space, so no message breaks mid-name."""
-    return " ".join(text.split())
-
-
 def _shown(header: str) -> str:
     """A header as a logged error message lists it: a document number masked (a data row taken for the
     header would otherwise put one in the log, rule ``text``), and no longer than :data:`_SHOWN_HEADER`."""
@@ -149,8 +160,9 @@ def required_fields(kind: CertificateKind) -> tuple[Field, ...]:
 def _used_fields(kind: CertificateKind) -> frozenset[Field]:
     """Fields read for ``kind``: the level is read for special ability too, to refuse a filled one; the
     document type is optional (no column, or an empty cell: resident ID, docs/identity.md); so is the
-    assessment date (no column, or an empty cell: the form's ``assessed_on``, docs/batches.md)."""
-    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE, Field.ASSESSED_ON}
+    assessment date (no column, or an empty cell: the form's ``assessed_on``, docs/batches.md), and so is the
+    result (no column, or an empty cell: the file lists who passed)."""
+    return frozenset(required_fields(kind)) | {Field.LEVEL, Field.ID_TYPE, Field.ASSESSED_ON, Field.RESULT}
 
 
 def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
@@ -221,7 +233,9 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
     hold an example table under its own title). Raises the most telling :class:`TableError` when none is
     recognisable (one naming some columns, in the first row, then under a title, over one naming none), and
     ``file.sheets`` when several sheets hold results (a result split over sheets is easy to half-import by
-    mistake).
+    mistake), and first ``file.hidden_sheet`` when a hidden sheet does (results nobody saw, or a sheet the
+    issuer cannot find by the name ``file.sheets`` gives; a hidden list of codes for drop-downs is no results
+    table and harmless).
     """
     top: list[tuple[Table, ColumnMap]] = []
     titled: list[tuple[Table, ColumnMap]] = []
@@ -239,6 +253,14 @@ def pick_table(tables: list[Table], kind: CertificateKind) -> tuple[Table, Colum
             titled.append(_below_title(table, kind, no_header))
         except TableError as exc:
             errors.append((0 if exc is no_header else 1, exc))
+    hidden = [table.name for table, _ in (*top, *titled) if table.hidden_sheet]
+    if hidden:
+        sheets_are = f"sheet {hidden[0]!r} is" if len(hidden) == 1 else f"sheets {', '.join(map(repr, hidden))} are"
+        raise TableError(
+            "file.hidden_sheet",
+            f"工作表 {'、'.join(hidden)} 被隐藏却含有成绩数据：请取消隐藏、核对后再上传，或删除该工作表 / {sheets_are} "
+            "hidden but hold results; unhide and check them, or delete them, then upload again",
+        )
     found = top or titled
     if len(found) > 1:
         names = "、".join(table.name for table, _ in found)

@@ -13,11 +13,19 @@ from typing import Final
 
 import msgspec
 
-from issuer.batches.columns import ColumnMap, Field, pick_table
+from issuer.batches.columns import ColumnMap, Field, field_of, pick_table
 from issuer.batches.problems import problem
-from issuer.batches.rows import CheckedRow, RowChecker, subject_key
+from issuer.batches.rows import NO_DIGEST, CheckedRow, RowChecker, subject_key
 from registry.rules.formats import occupation_of
-from registry.tabular import Table, TableError, read_tables, refuse_hidden, refuse_hidden_columns
+from registry.tabular import (
+    Table,
+    TableError,
+    read_tables,
+    refuse_hidden,
+    refuse_hidden_columns,
+    refuse_unreadable,
+    rounded_by_excel,
+)
 from registry.vocab import CertificateKind
 
 #: ``progress(stage, done, total)``; stages are ``read``, ``check`` and ``store``.
@@ -52,18 +60,31 @@ def parse_file(data: bytes, file_name: str, kind: CertificateKind, *, max_rows: 
             f"{where}只有表头，没有成绩数据行 / {where_en}has a header row but no data rows",
         )
     refuse_hidden(table)
-    refuse_hidden_columns(table, {at: columns.header(field) for field, at in columns.index.items()})
+    used = {at: columns.header(field) for field, at in columns.index.items()}
+    refuse_hidden_columns(table, used)
+    refuse_unreadable(table, used)
     return ParsedFile(file_name=file_name, sha256=hashlib.sha256(data).digest(), table=table, columns=columns)
 
 
 def _people_only(table: Table, columns: ColumnMap) -> Table:
     """The rows that name someone: a row with neither a name nor an ID number is a template's pre-filled line
     (序号 numbered down, or the one occupation and level of the batch filled down past its last candidate),
-    or a 合计 line, and would otherwise be a bad row to exclude for every such line."""
+    or a 合计 line, and would otherwise be a bad row to exclude for every such line; nor is the header
+    repeated down the sheet (an export's header on every printed page)."""
     rows = tuple(
-        row for row in table.rows if columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER)
+        row
+        for row in table.rows
+        if (columns.cell(row.cells, Field.NAME) or columns.cell(row.cells, Field.ID_NUMBER))
+        and not _repeats_header(row.cells, columns)
     )
     return table if len(rows) == len(table.rows) else msgspec.structs.replace(table, rows=rows)
+
+
+def _repeats_header(cells: tuple[str, ...], columns: ColumnMap) -> bool:
+    """Whether every column read holds a header of its own field (``姓名``, ``身份证号`` …)."""
+    if columns.cell(cells, Field.ID_NUMBER)[:1].isdigit():  # the common row: an ID number (a header: 身份证号（18位）)
+        return False
+    return all(field_of(columns.cell(cells, field)) is field for field in columns.index)
 
 
 def subject_codes(parsed: ParsedFile, kind: CertificateKind) -> set[str]:
@@ -85,8 +106,23 @@ def check_rows(parsed: ParsedFile, checker: RowChecker, progress: Progress = no_
         if done % _PROGRESS_STEP == 0:
             progress("check", done, len(rows))
     progress("check", len(rows), len(rows))
+    mark_rounded_alongside(checked, parsed.columns.header(Field.ID_NUMBER))
     mark_in_file_duplicates(checked, parsed.columns.header(Field.ID_NUMBER))
     return checked
+
+
+def mark_rounded_alongside(rows: list[CheckedRow], column: str) -> None:
+    """When Excel rounded ID numbers of the file (a row is ``id.rounded``: 18 digits ending in 000, the check
+    character wrong), every other 18-digit number ending in 000 of it is ``id.rounded_column`` and loses its
+    digest: a column saved as numbers rounds them all, and one in eleven ends in a check character that still
+    fits. Alone, such a number may be someone's (order code x00, check character 0) and is kept."""
+    if not any(p.code == "id.rounded" for row in rows for p in row.problems):
+        return
+    for row in rows:
+        number = row.document.number if row.document is not None else ""
+        if len(number) == 18 and number.isdigit() and rounded_by_excel(number):
+            row.problems.append(problem("id.rounded_column", row=row.row_no, column=column, field="id_number"))
+            row.holder_id_digest, row.comparable, row.document = NO_DIGEST, False, None
 
 
 def mark_in_file_duplicates(rows: list[CheckedRow], column: str) -> None:

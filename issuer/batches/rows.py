@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import msgspec
@@ -31,7 +31,7 @@ from registry.rules.formats import check_occupation_code, normalise_occupation_c
 from registry.rules.freetext import text_violation
 from registry.rules.messages import violation
 from registry.rules.views import OccupationView, ProjectView
-from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles
+from registry.tabular import Row, in_scientific_notation, rounded_by_excel, without_invisibles, without_text_mark
 from registry.vocab import CertificateKind
 
 #: Stored for an ID number that is not valid: no digest of a wrong number is kept.
@@ -43,6 +43,37 @@ _SUBJECT_MAX: Final = 32  # batch_row.subject_code
 #: is read as 2025-06-01; a time after it, 2025-06-01 00:00:00, is allowed).
 _CELL_DATE: Final = re.compile(
     r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+#: The dashes an occupation code is typed with besides ``-`` (WPS and Word make en and em dashes of it; NFKC
+#: already reads the full-width ones): one character each, as ``-`` is.
+_DASHES: Final = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+#: An occupation code typed without its dashes (``6310103``, ``631010301`` with a trade): 1+2+2+2 (+2) digits.
+_CODE_GROUPS: Final = re.compile(r"(\d)(\d{2})(\d{2})(\d{2})(\d{2})?")
+#: Day 0 of Excel's serial dates (the 1900 date system, for serials past its phantom 29 February 1900).
+_EXCEL_EPOCH: Final = date(1899, 12, 30)
+#: A cell's text as a message echoes it: at most this many characters.
+_SHOWN_VALUE: Final = 40
+#: What a 考核结果 cell says for a pass, and for no pass (NFKC, no spaces, lower case); anything else is no result.
+_PASSED: Final = frozenset({"合格", "通过", "已通过", "及格", "是", "pass", "passed", "yes", "y", "√", "✓", "✔"})
+_NOT_PASSED: Final = frozenset(
+    {
+        "不合格",
+        "未通过",
+        "不通过",
+        "不及格",
+        "否",
+        "缺考",
+        "弃考",
+        "作弊",
+        "违纪",
+        "fail",
+        "failed",
+        "no",
+        "n",
+        "×",
+        "✗",
+        "✘",
+    }
 )
 #: How rule ``text`` messages name a column's content.
 _WHAT: Final = {
@@ -76,9 +107,14 @@ class CheckedRow(msgspec.Struct, kw_only=True):
 
 
 def subject_key(kind: CertificateKind, text: str) -> str:
-    """The canonical subject code of a cell: an occupation code (NFKC) or an upper-case project code."""
+    """The canonical subject code of a cell: an occupation code (NFKC, any dash read as ``-``, the 7 or 9
+    digits of a code typed without dashes grouped as the code) or an upper-case project code."""
     if kind.has_level:
-        return normalise_occupation_code(text)
+        code = normalise_occupation_code(text)
+        if not code.isascii():  # the common cell (6-31-01-03) is neither this nor digits only: no more work
+            code = code.translate(_DASHES)
+        grouped = _CODE_GROUPS.fullmatch(code) if code.isdigit() else None
+        return "-".join(group for group in grouped.groups() if group) if grouped else code
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
@@ -109,6 +145,7 @@ class RowChecker:
         subject, occupation, project = self._subject(row, found)
         level = self._level(row, found)
         self._assessment_date(row, found)
+        self._result(row, found)
         judged = (occupation or project) is not None and level is not None
         if judged:
             for violation in self._context.check(
@@ -180,7 +217,7 @@ class RowChecker:
         if not raw:
             return NO_DIGEST, "", None
         column = self._columns.header(Field.ID_NUMBER)
-        raw = without_invisibles(raw)
+        raw = without_text_mark(without_invisibles(raw))
         if not raw:
             found.append(problem("cell.required", column=column, field=Field.ID_NUMBER.value))
             return NO_DIGEST, "", None
@@ -247,8 +284,13 @@ class RowChecker:
             return
         column = self._columns.header(Field.ASSESSED_ON)
         on = cell_date(text)
-        if on is None:
-            found.append(problem("assessed_on.format", column=column, field="assessed_on"))
+        serial = excel_serial_date(text) if on is None else None
+        if serial is not None:
+            found.append(
+                problem("assessed_on.serial", column=column, field="assessed_on", value=text, date=serial.isoformat())
+            )
+        elif on is None:
+            found.append(problem("assessed_on.format", column=column, field="assessed_on", value=shown_value(text)))
         elif on > self._today:
             found.append(problem("assessed_on.future", column=column, field="assessed_on", value=on.isoformat()))
         elif on != self._assessed_on:
@@ -262,6 +304,21 @@ class RowChecker:
                 )
             )
 
+    def _result(self, row: Row, found: list[RowProblem]) -> None:
+        """A 考核结果 cell, when the file has one and it is filled: a pass, or the row is bad — only those who
+        passed are certified (000 §1(1), 002 §4(4) "合格人员核发"). Ignored, a sheet exported with every
+        candidate certified those marked 不合格 too."""
+        text = self._columns.cell(row.cells, Field.RESULT)
+        said = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+        if not said or said in _PASSED:
+            return
+        column = self._columns.header(Field.RESULT)
+        shown = shown_value(text)
+        if said in _NOT_PASSED:
+            found.append(problem("result.not_passed", column=column, field=Field.RESULT.value, rule="9", value=shown))
+        else:
+            found.append(problem("result.unknown", column=column, field=Field.RESULT.value, value=shown))
+
 
 def cell_date(text: str) -> date | None:
     """The date a 考核日期 cell names (see :data:`_CELL_DATE`), or ``None`` when it names none."""
@@ -273,6 +330,21 @@ def cell_date(text: str) -> date | None:
         return date(int(year), int(month or compact_month), int(day or compact_day))
     except ValueError:  # 2025-02-30
         return None
+
+
+def excel_serial_date(text: str) -> date | None:
+    """The date Excel's serial number ``text`` stands for (a date column not formatted as dates shows
+    ``45809`` for 2025-06-01), when it is one of the years a results sheet can hold (1990–2099); else None."""
+    if not (text.isascii() and text.isdigit() and len(text) == 5):
+        return None
+    on = _EXCEL_EPOCH + timedelta(days=int(text))  # from 1900-03-01 on: Excel counts a 29 February 1900
+    return on if 1990 <= on.year <= 2099 else None
+
+
+def shown_value(text: str) -> str:
+    """A cell as a problem's message echoes it: a document number masked (the message is kept and may be
+    logged), and no longer than :data:`_SHOWN_VALUE`."""
+    return redact_document_numbers(text if len(text) <= _SHOWN_VALUE else f"{text[: _SHOWN_VALUE - 1]}…")
 
 
 def loose_mask(text: str) -> str:

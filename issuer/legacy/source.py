@@ -47,6 +47,7 @@ from registry.tabular import (
     read_tables,
     refuse_hidden,
     refuse_hidden_columns,
+    refuse_unreadable,
     undecodable,
     utf16_encoding,
 )
@@ -395,7 +396,7 @@ def _below_title(table: Table) -> Table:
 
 def _best_table(tables: list[Table]) -> Rows:
     """The first table whose header has every required column (an XLSX may hold other sheets); hidden rows,
-    and hidden columns it reads, refuse it."""
+    and hidden columns or unreadable cells (a long number that lost digits, ``#N/A``) it reads, refuse it."""
     missing: list[Column] | None = None
     for table in tables:
         index, lacking = map_header(table.header)
@@ -403,7 +404,9 @@ def _best_table(tables: list[Table]) -> Rows:
             if not table.rows:
                 raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
             refuse_hidden(table)
-            refuse_hidden_columns(table, {at: table.header[at] for at in index.values()})
+            used = {at: table.header[at] for at in index.values()}
+            refuse_hidden_columns(table, used)
+            refuse_unreadable(table, used)
             return Rows(table.header, index, iter(table.rows))
         if missing is None or len(lacking) < len(missing):
             missing = lacking

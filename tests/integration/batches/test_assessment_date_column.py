@@ -37,3 +37,21 @@ async def test_the_assessment_date_column_must_be_the_batchs_date(client: Client
     assert bilingual(f"{other['message_zh']} / {other['message_en']}")
     assert "2025-05-31" in other["message_en"]
     assert "2025-06-01" in other["message_en"]
+
+
+async def test_a_date_cell_that_is_no_date_says_what_it_holds(client: Client, tokens: dict[str, str]) -> None:
+    """A date column not formatted as dates shows Excel's serial numbers (``45809``), and a CSV export saves
+    them so: said so, with the date it stands for, and the column to format. Any other cell that is no date
+    (29 February of a year without one) is named by its value; "is not a date" alone left the clerk
+    looking at a cell that reads like one."""
+    rows = [[*row, value] for row, value in zip(good_rows(2, start=30), ["45809", "2025-02-29"], strict=True)]
+    submitted = await post_batch(client, tokens["institution"], csv_file(rows, DATED))
+    assert submitted.status_code == 201, submitted.text
+    problems = [p for row in submitted.json()["bad_rows"] for p in row["problems"]]
+    assert [(p["row"], p["code"]) for p in problems] == [(2, "assessed_on.serial"), (3, "assessed_on.format")]
+    serial, impossible = problems
+    assert bilingual(f"{serial['message_zh']} / {serial['message_en']}")
+    assert "45809" in serial["message_zh"]
+    assert "2025-06-01" in serial["message_zh"]
+    assert "format the column as dates" in serial["message_en"]
+    assert "2025-02-29" in impossible["message_en"]

@@ -276,3 +276,21 @@ async def test_downloads_come_from_the_api_s_files_under_its_policy(
     assert "取得证书文件" in refusal(refused)
     await staff.sign_in("other_institution")
     assert (await staff.client.get(f"/console/certificates/{numbers[0]}/certificate.pdf")).status_code == 403
+
+
+async def test_the_file_pickers_offer_every_file_the_import_reads(staff: Staff, world: Database) -> None:
+    """Excel's and WPS's "Unicode text" is a ``.txt`` (docs/batches.md "The files issuers keep"), and a workbook
+    with macros an ``.xlsm``: the upload and resubmit pickers offered .xlsx and .csv only, so a clerk who saved
+    the sheet so did not see the file in the dialog."""
+    await staff.sign_in("institution")
+    form = (await staff.client.get("/console/batches/new")).text
+    (accepted,) = re.findall(r'<input type="file" name="file" required accept="([^"]*)"', form)
+    assert set(accepted.split(",")) == {".xlsx", ".xlsm", ".csv", ".txt"}
+    lines = [["姓名", "身份证号", "职业编码", "等级"], *good_rows(2, start=90)]
+    text = "".join("\t".join(row) + "\r\n" for row in lines)
+    saved = b"\xff\xfe" + text.encode("utf-16-le")
+    uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("成绩.txt", saved)})
+    assert uploaded.status_code == 303
+    page = (await staff.client.get(uploaded.headers["location"].split("?")[0])).text
+    assert re.findall(r'<input type="file" name="file" required accept="([^"]*)"', page) == [accepted]
+    assert "合格 2" in page

@@ -44,7 +44,9 @@ def test_the_template_reads_back_with_its_id_column_as_text(kind: CertificateKin
 
 @pytest.mark.parametrize("code", sorted(codes()))
 def test_every_problem_code_has_both_languages(code: str) -> None:
-    found = problem(code, column="列", field="name", first=2, number="N", batch=1, max=64, chars="<", value="X")
+    found = problem(
+        code, column="列", field="name", first=2, number="N", batch=1, max=64, chars="<", value="X", date="D"
+    )
     assert found.message_zh
     assert found.message_en
     assert "{" not in found.message_zh + found.message_en

@@ -85,3 +85,25 @@ def test_full_width_letters_and_dots_are_read_as_typed_in_ascii() -> None:
     assert names_match("ＭＡＲＹ ＳＭＩＴＨ", "MARY SMITH")
     assert normalise_name("买买提．艾力") == "买买提·艾力"
     assert normalise_name("买买提･艾力") == "买买提·艾力"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "买买提\u2027艾力",  # ‧ the middle dot of Big5 fonts and Taiwanese input methods
+        "买买提\u2219艾力",  # ∙ Word's symbol table
+        "买买提\u22c5艾力",  # ⋅
+        "买买提.艾力",  # a clerk without a · key: an ASCII full stop between two Han characters
+        "买买提 . 艾力",
+    ],
+)
+def test_every_dot_typed_between_the_parts_of_a_minority_name_is_its_middle_dot(typed: str) -> None:
+    """The upload refused the first three (``name.characters``), and kept the full stop: a certificate
+    printed 买买提.艾力, and the holder's 买买提·艾力 in the public query did not match it."""
+    assert normalise_name(typed) == "买买提·艾力"
+    assert names_match(typed, "买买提·艾力")
+
+
+def test_a_full_stop_in_a_latin_name_stays() -> None:
+    assert normalise_name("J. SMITH") == "J. SMITH"
+    assert normalise_name("王.J") == "王.J"
