@@ -53,10 +53,17 @@ class RedocWithHead(RedocRenderPlugin):
 
     Litestar builds the ``/schema`` routes itself with ``GET`` alone, so a link checker's ``HEAD`` on
     ``/schema/openapi.json`` got 405 where every other page answers; each gets a ``HEAD`` twin here, calling
-    the same function (the body is dropped by :class:`verify.http.head.HeadWithoutBody`)."""
+    the same function (the body is dropped by :class:`verify.http.head.HeadWithoutBody`).
+
+    Litestar also catches every other path under ``/schema`` (``/schema/swagger``, ``/schema/rapidoc``: the
+    renderers it did not set up) with a page of its own that says "Error 404" in English alone; that route is
+    dropped, so such a path is an unknown path like any other: the bilingual "no such page" page, or JSON for a
+    client that accepts only JSON."""
 
     def receive_router(self, router: Router) -> None:
         super().receive_router(router)
+        catch_all = f"{router.path}/{{path:str}}"
+        router.routes = [r for r in router.routes if r.path != catch_all]
         handlers = [h for r in router.routes if isinstance(r, HTTPRoute) for h in r.route_handlers]
         for handler in handlers:
             if HttpMethod.GET in handler.http_methods and HttpMethod.HEAD not in handler.http_methods:
