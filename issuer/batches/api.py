@@ -38,11 +38,12 @@ from issuer.runtime import IssuerRuntime
 from issuer.text_checks import check_text
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.apidocs import bounded
 from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
+Limit = Annotated[int, bounded(1, reports.MAX_PAGE, kind=QueryParameter)]
 
 
 #: What every step on one batch answers: the batch as it now is.
