@@ -83,7 +83,8 @@ ERRORS: Final[dict[int, tuple[str, str, dict[str, str]]]] = {
     ),
     415: (
         "不是 multipart/form-data 上传 / not a multipart/form-data upload",
-        "请以 multipart/form-data 上传文件 / upload the file as multipart/form-data (got application/json)",
+        "请以 multipart/form-data 上传文件（收到的是 application/json）/ upload the file as multipart/form-data (got "
+        "application/json)",
         {"code": "upload.content_type"},
     ),
     422: (

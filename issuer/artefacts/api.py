@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import IO, Any, Final
+from typing import IO, Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
@@ -35,11 +35,15 @@ from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
 from issuer.injected import Caller, Runtime
 from issuer.openapi import PHOTOS_FORM, documented
-from issuer.params import BatchId
+from issuer.params import BatchId, one_of
+from issuer.qr import Mode
 from registry.calendar import province_day
+from registry.vocab import CertificateKind
 from verify.http.problems import ok
 
 _FILE_ERRORS: Final = (400, 401, 403, 404, 409, 503)
+#: ``?variant=``, read by the route (:func:`parse_variant`): its values listed in the document.
+VariantChoice = Annotated[str | None, one_of(Variant)]
 
 
 def _binary(media: str, description: str) -> dict[int, ResponseSpec]:
@@ -100,7 +104,7 @@ class DocumentController(Controller):
         ),
     )
     async def certificate_pdf(
-        self, number: FromPath[str], issuer: Runtime, principal: Caller, variant: FromQuery[str | None] = None
+        self, number: FromPath[str], issuer: Runtime, principal: Caller, variant: VariantChoice = None
     ) -> Response[bytes]:
         chosen = parse_variant(variant)
         today = province_day(datetime.now(UTC))
@@ -128,7 +132,7 @@ class DocumentController(Controller):
         self,
         issuer: Runtime,
         principal: Caller,
-        kind: FromQuery[str | None] = None,
+        kind: Annotated[str | None, one_of(CertificateKind)] = None,
         offset: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         chosen, moved = parse_kind(kind), parse_offset(offset)
@@ -151,7 +155,7 @@ class DocumentController(Controller):
         ),
     )
     async def certificates_zip(
-        self, batch_id: BatchId, issuer: Runtime, principal: Caller, variant: FromQuery[str | None] = None
+        self, batch_id: BatchId, issuer: Runtime, principal: Caller, variant: VariantChoice = None
     ) -> Stream:
         chosen = parse_variant(variant)
         found = await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.CERTIFICATES_ZIP, chosen.value)
@@ -190,7 +194,7 @@ class DocumentController(Controller):
         ),
     )
     async def qr_zip(
-        self, batch_id: BatchId, issuer: Runtime, principal: Caller, mode: FromQuery[str | None] = None
+        self, batch_id: BatchId, issuer: Runtime, principal: Caller, mode: Annotated[str | None, one_of(Mode)] = None
     ) -> Stream:
         chosen = parse_mode(mode)
         return _stream(await issuer.artefacts.batch_file(principal, batch_id, ArtefactKind.QR_ZIP, chosen.value))

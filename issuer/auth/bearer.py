@@ -15,7 +15,10 @@ def bearer_token(connection: ASGIConnection) -> str:  # type: ignore[type-arg]
     than once (which one a proxy in front believed is unknown; the first one was used)."""
     sent = [part for value in connection.headers.getall("authorization", []) for part in value.split(",")]
     if len(sent) > 1:  # also two joined by a proxy or client: a comma is in no bearer token (RFC 6750)
-        raise ClientException("Authorization 请求头只能有一个 / send the Authorization header once")
+        raise ClientException(
+            "Authorization 请求头只能有一个，且只含一个令牌（不能有逗号） / "
+            "send one Authorization header holding one token (no comma)"
+        )
     header = connection.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():

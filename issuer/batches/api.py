@@ -38,11 +38,12 @@ from issuer.runtime import IssuerRuntime
 from issuer.text_checks import check_text
 from registry.config import Settings
 from registry.vocab import CertificateKind
+from verify.http.apidocs import bounded
 from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Limit = Annotated[int, QueryParameter(ge=1, le=reports.MAX_PAGE)]
+Limit = Annotated[int, bounded(1, reports.MAX_PAGE, kind=QueryParameter)]
 
 
 #: What every step on one batch answers: the batch as it now is.
@@ -165,8 +166,21 @@ class BatchController(Controller):
         **documented(
             "listBatches",
             "本令牌可见的批次（新的在前）/ the batches the token may see, newest first",
-            errors=(400, 401),
+            errors=(400, 401, 403, 404),
             answers={200: ok(BatchList, "一页批次 / a page of batches", examples.BATCH_LIST)},
+            error_examples={
+                403: (
+                    "institution 为本中心地区以外的机构 / institution names one outside the city centre's region",
+                    "查看批次：市州鉴定中心只能处理本地区机构的记录（机构所在地 430202） / view a batch: a city "
+                    "centre acts only on records of institutions in its region (institution in 430202, centre "
+                    "430100 in 430102)",
+                ),
+                404: (
+                    "institution 不存在，或（机构令牌）不是本机构 / institution is unknown, or (an institution's "
+                    "token) not its own",
+                    "鉴定机构 43022001 不存在 / no institution 43022001",
+                ),
+            },
         ),
     )
     async def index(

@@ -18,10 +18,11 @@ from issuer.injected import Runtime
 from issuer.openapi import documented
 from issuer.params import BatchId
 from registry.errors import NotFoundError
+from verify.http.apidocs import bounded
 from verify.http.head import get as get_and_head
 from verify.http.problems import ok
 
-Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
+Page = Annotated[int, bounded(1, 100_000, kind=QueryParameter)]
 #: The caching of the notice, pages and JSON alike: a minute, short enough for a batch that left the notice.
 _CACHE = {"Cache-Control": "public, max-age=60"}
 

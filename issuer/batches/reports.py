@@ -154,11 +154,12 @@ async def list_batches(
     offset: int = 0,
     limit: int = DEFAULT_PAGE,
 ) -> BatchList:
-    """Batches the caller may see, newest first; asking for an institution it may not see is 403."""
+    """Batches the caller may see, newest first; asking for an institution it may not see is 403 (404 to an
+    institution, as for an unknown one). An empty ``institution`` filters nothing."""
     own, prefix = visible_scope(caller)
     limit = max(1, min(limit, MAX_PAGE))
     async with database.reader() as session:
-        if institution is not None:
+        if institution:
             region = await store.institution_region(session, institution)
             authorise(caller, Action.VIEW, institution_target(institution, region))
         batches = await store.list_batches(

@@ -8,6 +8,7 @@ default) and parsed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Final
 
@@ -29,6 +30,8 @@ from registry.vocab import CertificateKind
 
 #: Room for the multipart framing and the small form fields on top of the file itself.
 FORM_SLACK: Final = 64 * 1024
+#: A media type as a 415 may name it back (``type/subtype``); anything else the client sent is named "—".
+_MEDIA_TYPE: Final = re.compile(r"[\w.+-]+/[\w.+-]+")
 SUBMIT_FIELDS: Final = ("file", "institution", "kind", "assessed_on")
 #: Each field as the console's upload form labels it (Chinese, English): a refusal names what staff see on the
 #: page, and the wire name beside it for a script.
@@ -75,8 +78,10 @@ async def read_form(
     """
     content_type, _ = request.content_type
     if content_type != "multipart/form-data":
+        sent = content_type if _MEDIA_TYPE.fullmatch(content_type) else "—"
         raise UploadError(
-            f"请以 multipart/form-data 上传文件 / upload the file as multipart/form-data (got {content_type or '—'})",
+            f"请以 multipart/form-data 上传文件（收到的是 {sent}）/ "
+            f"upload the file as multipart/form-data (got {sent})",
             status=415,
             code="upload.content_type",
         )

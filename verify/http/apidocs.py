@@ -20,6 +20,7 @@ from litestar.enums import HttpMethod
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.openapi.spec import Example, Operation, RequestBody
+from litestar.params import ParameterKwarg
 from litestar.routes import HTTPRoute
 from litestar.types import Receive, Send
 
@@ -53,10 +54,17 @@ class RedocWithHead(RedocRenderPlugin):
 
     Litestar builds the ``/schema`` routes itself with ``GET`` alone, so a link checker's ``HEAD`` on
     ``/schema/openapi.json`` got 405 where every other page answers; each gets a ``HEAD`` twin here, calling
-    the same function (the body is dropped by :class:`verify.http.head.HeadWithoutBody`)."""
+    the same function (the body is dropped by :class:`verify.http.head.HeadWithoutBody`).
+
+    Litestar also catches every other path under ``/schema`` (``/schema/swagger``, ``/schema/rapidoc``: the
+    renderers it did not set up) with a page of its own that says "Error 404" in English alone; that route is
+    dropped, so such a path is an unknown path like any other: the bilingual "no such page" page, or JSON for a
+    client that accepts only JSON."""
 
     def receive_router(self, router: Router) -> None:
         super().receive_router(router)
+        catch_all = f"{router.path}/{{path:str}}"
+        router.routes = [r for r in router.routes if r.path != catch_all]
         handlers = [h for r in router.routes if isinstance(r, HTTPRoute) for h in r.route_handlers]
         for handler in handlers:
             if HttpMethod.GET in handler.http_methods and HttpMethod.HEAD not in handler.http_methods:
@@ -68,6 +76,16 @@ class RedocWithHead(RedocRenderPlugin):
                     include_in_schema=False,
                 )
                 router.register(twin(handler.fn))
+
+
+def bounded(
+    ge: int, le: int, *, kind: type[ParameterKwarg] = ParameterKwarg, description: str | None = None
+) -> ParameterKwarg:
+    """An integer parameter from ``ge`` to ``le`` (``kind``: ``QueryParameter`` to pin it to the query), with the
+    bounds written in the document as the integers they are. litestar writes a parameter's ``ge`` and ``le`` as
+    floats: 2**63 - 1, the largest batch id, became ``9.223372036854776e+18`` (above what the server takes, so a
+    client that sent the documented maximum got a 400), and a page size ``1000.0``."""
+    return kind(ge=ge, le=le, description=description, schema_extra={"minimum": ge, "maximum": le})
 
 
 def request_example(example: Any, form: RequestBody | None = None) -> type[Operation]:

@@ -34,7 +34,7 @@ from verify.http.api import (
     open_post,
     optional_api_key,
 )
-from verify.http.apidocs import NoValidationError
+from verify.http.apidocs import NoValidationError, bounded
 from verify.http.head import get
 from verify.http.log_api import cacheable
 from verify.http.problems import PROBLEM_JSON, problem_bytes, problem_spec
@@ -50,7 +50,7 @@ DID_CACHE: Final = "public, max-age=300"
 CREDENTIAL_CACHE: Final = "private, no-store"  # it names the holder (hashed): no shared cache keeps it
 
 AuthorityCode = Annotated[str, Parameter(pattern=r"^[0-9A-Za-z]{1,16}$", description="authority code (430000 …)")]
-ListNumber = Annotated[int, Parameter(ge=1, le=2**31 - 1, description="status list number, from 1")]
+ListNumber = Annotated[int, bounded(1, 2**31 - 1, description="status list number, from 1")]
 
 _NOT_FOUND = {
     404: problem_spec(

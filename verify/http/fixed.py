@@ -73,7 +73,9 @@ class FixedAnswers:
             extra=((b"www-authenticate", b'Bearer realm="certreg", error="invalid_token"'),),
         )
         self.repeated_key = error_json(
-            400, "X-API-Key 与 Authorization 请求头各只能有一个 / send X-API-Key or Authorization once"
+            400,
+            "X-API-Key 与 Authorization 请求头各只能有一个，且只含一个密钥（不能有逗号） / "
+            "send X-API-Key or Authorization once, holding one key (no comma)",
         )
         #: One answer for an unknown number, a wrong name, a forged token and a certificate without a
         #: credential: a credential is had only with what verifying the certificate needs.

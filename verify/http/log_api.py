@@ -17,7 +17,6 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
 
 from registry.errors import ConflictError, NotFoundError
 from registry.log.errors import LogCorruptError
@@ -32,6 +31,7 @@ from registry.log.service import (
 )
 from registry.log.store import EntryView, active_log_verifier
 from verify.errors import NotAvailableError
+from verify.http.apidocs import bounded
 from verify.http.head import get
 from verify.http.problems import ok, problem_spec
 from verify.runtime import VerifyRuntime
@@ -44,11 +44,11 @@ LOG_KEY_UNAVAILABLE: Final = "日志验证公钥暂不可用 / the log's verifie
 KEY_CACHE: Final = "public, max-age=300"
 MAX_INDEX: Final = 2**62  # beyond any log; keeps numbers the database cannot hold out of queries
 
-Start = Annotated[int, Parameter(ge=0, le=MAX_INDEX, description="first leaf index")]
-End = Annotated[int, Parameter(ge=0, le=MAX_INDEX, description="leaf index after the last (at most start + 1000)")]
-LeafIndex = Annotated[int, Parameter(ge=0, le=MAX_INDEX, description="leaf index")]
-First = Annotated[int, Parameter(ge=1, le=MAX_INDEX, description="the smaller tree size")]
-TreeSize = Annotated[int | None, Parameter(ge=1, le=MAX_INDEX, description="tree size (default: latest checkpoint)")]
+Start = Annotated[int, bounded(0, MAX_INDEX, description="first leaf index")]
+End = Annotated[int, bounded(0, MAX_INDEX, description="leaf index after the last (at most start + 1000)")]
+LeafIndex = Annotated[int, bounded(0, MAX_INDEX, description="leaf index")]
+First = Annotated[int, bounded(1, MAX_INDEX, description="the smaller tree size")]
+TreeSize = Annotated[int | None, bounded(1, MAX_INDEX, description="tree size (default: latest checkpoint)")]
 
 
 _HASH: Final = "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="

@@ -10,6 +10,7 @@ from litestar.plugins import InitPlugin
 
 from registry.config import Settings
 from registry.observability.logs import configure_logging
+from verify.http.allow import RouteAllow
 from verify.http.api import VerifyApi
 from verify.http.apidocs import DocsPolicy, redoc_bundle
 from verify.http.bodies import StrictJsonRequest
@@ -48,6 +49,7 @@ class VerifyPlugin(InitPlugin):
         )
         app_config.request_class = StrictJsonRequest  # bodies read as sent (verify/http/bodies.py)
         app_config.middleware.append(PublicCors)
+        app_config.middleware.append(RouteAllow)  # litestar 2's OPTIONS forgot methods (verify/http/allow.py)
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(RefuseContentEncoding)
         app_config.middleware.append(DocsPolicy)

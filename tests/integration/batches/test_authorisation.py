@@ -214,3 +214,22 @@ async def test_a_broken_bound_is_named_in_chinese_too(matrix: tuple[Client, dict
     assert reason.status_code == 400
     assert reason.json()["message_zh"] == "请求参数无效：请求体 reason 无效：最多 500 个字符"
     assert reason.json()["message_en"] == "invalid request: reason (body): Expected `str` of length <= 500"
+
+
+async def test_a_refused_listing_is_an_answer_the_document_lists(
+    matrix: tuple[Client, dict[str, str], Settings],
+) -> None:
+    """``GET /v1/batches?institution=…`` naming an institution out of the token's reach is a 404 (to an
+    institution) or a 403 (to a city centre): the document listed only 200, 400 and 401. An empty
+    ``institution=`` filters nothing (it was a 404 "no institution " naming nobody)."""
+    client, tokens, _ = matrix
+    documented = (await client.get("/schema/openapi.json")).json()["paths"]["/v1/batches"]["get"]["responses"]
+    nosy = await client.get(f"/v1/batches?institution={OTHER_INSTITUTION}", headers=auth(tokens["institution"]))
+    foreign = await client.get(f"/v1/batches?institution={OTHER_INSTITUTION}", headers=auth(tokens["city"]))
+    blank = await client.get("/v1/batches?institution=", headers=auth(tokens["institution"]))
+    assert (nosy.status_code, foreign.status_code, blank.status_code) == (404, 403, 200), blank.text
+    for refused in (nosy, foreign):
+        assert str(refused.status_code) in documented
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["message_zh"]
+        assert refused.json()["message_en"]

@@ -161,6 +161,9 @@ async def test_a_json_body_is_415(client: Client, tokens: dict[str, str]) -> Non
     response = await client.post("/v1/batches", json=FORM, headers=auth(tokens["institution"]))
     assert response.status_code == 415
     assert response.json()["code"] == "upload.content_type"
+    # both languages name the type that came (the Chinese said only "upload as multipart/form-data")
+    assert response.json()["message_zh"] == "请以 multipart/form-data 上传文件（收到的是 application/json）"
+    assert response.json()["message_en"] == "upload the file as multipart/form-data (got application/json)"
 
 
 async def test_a_future_assessment_date_and_an_unknown_institution(client: Client, tokens: dict[str, str]) -> None:

@@ -333,8 +333,20 @@ async def _forbidden_test_print(ctx: Ctx, method: str, template: str, op: dict[s
     return await _forbidden(ctx, method, template, op, query={"kind": "skill_level"})  # kind is required
 
 
+async def _listing_out_of_reach(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response | None:
+    """The list filtered on the world's institution by the other region's city centre: 403."""
+    return await _forbidden(ctx, method, template, op, query={"institution": SKILL_INSTITUTION})
+
+
+async def _listing_not_ours(ctx: Ctx, method: str, template: str, op: dict[str, Any]) -> httpx.Response:
+    """The list filtered on an institution not the token's own, by an institution: 404 (as for an unknown one)."""
+    return await ctx.send(method.upper(), template, who="institution", query={"institution": "NOPE"})
+
+
 #: (operation id, status) → how to provoke it, where the generic way cannot.
 SPECIFIC: dict[tuple[str, int], Provoker] = {
+    ("listBatches", 403): _listing_out_of_reach,
+    ("listBatches", 404): _listing_not_ours,
     ("excludeBatchRows", 422): _unknown_rows,
     ("recordBatchObjection", 422): _unknown_rows,
     ("holdBatchRows", 422): _unknown_rows,

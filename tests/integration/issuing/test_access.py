@@ -185,11 +185,17 @@ async def test_a_bad_token_is_401_on_every_issuing_endpoint(api: Api) -> None:
 
 
 async def test_two_authorization_headers_are_refused(api: Api) -> None:
-    """The first of two was believed, whichever a proxy in front checked; now neither is."""
+    """The first of two was believed, whichever a proxy in front checked; now neither is. One header holding
+    two tokens (joined by a comma, as a proxy joins two) is refused too, and the message says why: it said
+    "send the header once" to a client that had sent it once."""
     good = api.headers["province_admin"]["Authorization"]
-    for pair in ([good, "Bearer not-a-real-token"], ["Bearer not-a-real-token", good], [good, good]):
+    joined = [f"{good},Bearer not-a-real-token"]
+    for pair in ([good, "Bearer not-a-real-token"], ["Bearer not-a-real-token", good], [good, good], joined):
         response = await api.client.get(
             "/v1/exports/certificates", headers=[("Authorization", value) for value in pair]
         )
         assert response.status_code == 400, response.text
-        assert response.json()["error"] == "Authorization 请求头只能有一个 / send the Authorization header once"
+        assert response.json()["error"] == (
+            "Authorization 请求头只能有一个，且只含一个令牌（不能有逗号） / "
+            "send one Authorization header holding one token (no comma)"
+        )
