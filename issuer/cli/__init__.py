@@ -45,14 +45,14 @@ class _Group(click.Group):
         except BrokenPipeError:
             # before the database errors of _refuse, among which ConnectionError called it a database failure
             reader_gone()
+        except click.Abort:  # a prompt (the key passphrase) ended with Ctrl-C or Ctrl-D: click said "Aborted!"
+            click.echo("\n已取消 / cancelled", err=True)
+            sys.exit(1)
         except Exception as exc:
             _refuse(exc)
             raise
         except KeyboardInterrupt:
             interrupted()
-        except click.Abort:  # a prompt (the key passphrase) ended with Ctrl-C or Ctrl-D: click said "Aborted!"
-            click.echo("\n已取消 / cancelled", err=True)
-            sys.exit(1)
         return outcome
 
     def list_commands(self, ctx: click.Context) -> list[str]:
