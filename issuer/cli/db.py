@@ -12,7 +12,7 @@ from issuer.cli._common import console, open_database, run, settings_from_env
 from registry.config import SettingsError
 from registry.db import sqlite_file
 from registry.dbroles import role_statements
-from registry.schema import check_schema, current_revision, head_revision, upgrade
+from registry.schema import check_schema, check_sqlite_path, current_revision, head_revision, upgrade
 
 
 @click.group("db")
@@ -24,6 +24,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """迁移数据库 / Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
     settings = settings_from_env()
+    check_sqlite_path(settings.database.database_url)
     path = sqlite_file(settings.database.database_url)
     if path is not None:  # the one command that makes a SQLite database (every other refuses a missing file)
         path.parent.mkdir(parents=True, exist_ok=True)
