@@ -102,7 +102,8 @@ def db_roles(
 ) -> None:
     """建立或更正 PostgreSQL 角色 / Create or correct the PostgreSQL roles: owner (migrations), issuer (no DDL, log
     append-only), verify
-    (read-only). Run as a superuser, after `certreg db upgrade`; again after each upgrade."""
+    (read-only). Run as a superuser before `certreg db upgrade` (the owner it makes migrates) and again after
+    it, at every upgrade (docs/operations.md)."""
     settings = settings_from_env()
     if not settings.database.database_url.startswith("postgresql"):
         raise SettingsError("数据库角色仅用于 PostgreSQL / roles are for PostgreSQL (CERTREG_DATABASE_URL)")
