@@ -110,6 +110,20 @@ class KeyStore:
         return key
 
 
+def _require_key_dir(keyset: KeySet, store: KeyStore) -> None:
+    """Refuse a key directory that does not exist once the registry has keys: sealing would make it (as it
+    does for a registry's first key), so a mistyped CERTREG_KEY_DIR, or one not restored yet, received the new
+    active key (and a rotation retired the old one) while the registry's other keys lay elsewhere; and the
+    passphrase, checked against a key file already in the directory, was checked against none."""
+    if keyset.keys and not store.directory.exists():
+        example = keyset.keys[-1].kid
+        raise KeyFileError(
+            f"密钥目录不存在 / the key directory {store.directory} does not exist, but the registry already has "
+            f"{len(keyset.keys)} keys (e.g. {example}): check CERTREG_KEY_DIR, or restore the directory from its "
+            "backup"
+        )
+
+
 async def new_key(
     session: AsyncSession, store: KeyStore, *, authority: str, purpose: Purpose, actor: str
 ) -> PublicKeyInfo:
@@ -120,6 +134,7 @@ async def new_key(
             f"{authority} 已有有效的{purpose}密钥，请用 keys rotate / {authority} already has an active "
             f"{purpose} key; use `certreg keys rotate`"
         )
+    _require_key_dir(keyset, store)
     info = store.create(authority, purpose)
     await register_key(session, info, actor=actor)
     return info
@@ -133,6 +148,7 @@ async def rotate_key(
     old = keyset.active(authority, purpose)
     if old is None:
         raise ConflictError(f"{authority} 没有可轮换的有效密钥 / {authority} has no active {purpose} key to rotate")
+    _require_key_dir(keyset, store)
     info = store.create(authority, purpose)
     retired = await retire_key(session, old.kid, info.valid_from, actor=actor, reason=reason or "rotation")
     await register_key(session, info, actor=actor)

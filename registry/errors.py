@@ -32,6 +32,12 @@ class DatabaseMissingError(SchemaOutdatedError):
     upgrade`` makes one (:func:`registry.schema.check_schema`)."""
 
 
+class DatabasePathError(DatabaseMissingError):
+    """The SQLite path CERTREG_DATABASE_URL names is a directory (or another non-file), or lies in a folder
+    SQLite cannot write its -wal and -shm files to: SQLite's own words were "unable to open database file"
+    (:func:`registry.schema.check_sqlite_path`)."""
+
+
 class Problem(msgspec.Struct, frozen=True, kw_only=True):
     """One bad row of a file: where it is, which rule it breaks, and what to do (Chinese / English)."""
 

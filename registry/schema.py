@@ -13,18 +13,19 @@ containers of a rollout) run one after the other, and the second finds nothing l
 from __future__ import annotations
 
 import functools
+import os
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import URL, Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry.db import Database, sqlite_file
-from registry.errors import DatabaseMissingError, SchemaOutdatedError
+from registry.errors import DatabaseMissingError, DatabasePathError, SchemaOutdatedError
 
 #: The advisory-lock key of migrations (any fixed bigint; "certreg" in ASCII).
 MIGRATION_LOCK = 0x63657274726567
@@ -104,6 +105,33 @@ async def oldest_reader(engine: AsyncEngine, revision: str) -> str | None:
     return str(found) if found is not None else None
 
 
+def check_sqlite_path(url: str | URL) -> None:
+    """Raise :class:`DatabasePathError` when ``url`` names a SQLite path that exists and is no regular file
+    (``sqlite+aiosqlite:///var``, the folder), or one in an existing folder SQLite cannot write to (a read-only
+    mount, another user's folder: in WAL mode SQLite keeps its -wal and -shm files beside the database, even to
+    read it, unless both are there and writable). Connecting failed with SQLite's "unable to open database
+    file", and aiosqlite's thread, left behind by the failed connection, now and then printed a traceback."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    if path.exists() and not path.is_file():
+        kind = "目录" if path.is_dir() else "特殊文件"
+        what = "a directory" if path.is_dir() else "not a regular file"
+        raise DatabasePathError(
+            f"SQLite 数据库路径 {path} 是{kind}，不是文件：请检查 CERTREG_DATABASE_URL（如 …/var/certreg.db）/ the "
+            f"SQLite database path {path} is {what}, not a file: check CERTREG_DATABASE_URL (e.g. …/var/certreg.db)"
+        )
+    folder = path.parent
+    beside = [path.with_name(f"{path.name}-{suffix}") for suffix in ("wal", "shm")]
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK) and not all(os.access(f, os.W_OK) for f in beside):
+        raise DatabasePathError(
+            f"SQLite 数据库所在目录 {folder} 不可写：SQLite 即使只读也要在数据库旁写 -wal 与 -shm 文件；"
+            f"请让它可写，或改用 PostgreSQL / the folder {folder} of the SQLite database is not writable: SQLite "
+            "writes its -wal and -shm files beside the database, even to read it; make the folder writable, or use "
+            "PostgreSQL"
+        )
+
+
 async def check_schema(engine: AsyncEngine, *, which: str = "", head: str | None = None) -> None:
     """Raise :class:`SchemaOutdatedError` unless the database is at this code's head revision, or one
     migration ahead of it that declared this code compatible (rolling upgrades, see the module docstring).
@@ -111,6 +139,7 @@ async def check_schema(engine: AsyncEngine, *, which: str = "", head: str | None
     ``which`` names the database in the message when there are two (``the write database``, ``the replica``).
     ``head`` is this code's revision (tests pass an older one to play the previous release).
     """
+    check_sqlite_path(engine.url)
     missing = sqlite_file(engine.url)
     if missing is not None and not missing.exists():  # connecting would make it, empty (a typo's registry)
         raise DatabaseMissingError(

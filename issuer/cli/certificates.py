@@ -17,12 +17,13 @@ from rich.table import Table
 
 from issuer.auth import Principal, Role
 from issuer.auth.operators import operator as find_operator
-from issuer.cli._common import console, keystore, open_database, province, run, settings_from_env
+from issuer.cli._common import console, err_console, keystore, open_database, province, run, settings_from_env
 from issuer.cli.options import operator_option, reason_option
 from issuer.issuing.announce import Announce, announcer_from_settings
 from issuer.issuing.changes import ChangeOrder, reissue_certificate, replace_certificate, revoke_certificate
 from issuer.issuing.corrections import Correction
 from issuer.issuing.credentials import CredentialContext
+from issuer.issuing.errors import IneligibleError
 from issuer.issuing.prints import certificate_prints
 from registry.calendar import province_day, province_minute
 from registry.config import Settings
@@ -176,13 +177,20 @@ def replace_command(
         holder_name=holder_name, holder_id=holder_id, holder_id_type=holder_id_type, subject_code=subject_code,
         level=level,
     )  # fmt: skip
-    result = _change(
-        settings,
-        operator,
-        reason,
-        CredentialContext.of(settings, store),
-        lambda db, order: replace_certificate(db, store, profile, number, correction, order=order, settings=settings),
-    )
+    try:
+        result = _change(
+            settings,
+            operator,
+            reason,
+            CredentialContext.of(settings, store),
+            lambda db, order: replace_certificate(
+                db, store, profile, number, correction, order=order, settings=settings
+            ),
+        )
+    except IneligibleError as exc:  # which rule refused the corrected content (the API's `errors`)
+        for problem in exc.problems:
+            err_console.print(f"[{problem.field}] {problem.code}: {problem.message}", markup=False, soft_wrap=True)
+        raise
     console.print(f"已换发 / replaced {result.old_number} → {result.number} (event {result.event_id})")
 
 

@@ -12,7 +12,7 @@ from issuer.cli._common import console, open_database, run, settings_from_env
 from registry.config import SettingsError
 from registry.db import sqlite_file
 from registry.dbroles import role_statements
-from registry.schema import check_schema, current_revision, head_revision, upgrade
+from registry.schema import check_schema, check_sqlite_path, current_revision, head_revision, upgrade
 
 
 @click.group("db")
@@ -24,6 +24,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """迁移数据库 / Migrate the database to this code's schema (creates a SQLite file and its folder if needed)."""
     settings = settings_from_env()
+    check_sqlite_path(settings.database.database_url)
     path = sqlite_file(settings.database.database_url)
     if path is not None:  # the one command that makes a SQLite database (every other refuses a missing file)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,8 @@ def db_roles(
 ) -> None:
     """建立或更正 PostgreSQL 角色 / Create or correct the PostgreSQL roles: owner (migrations), issuer (no DDL, log
     append-only), verify
-    (read-only). Run as a superuser, after `certreg db upgrade`; again after each upgrade."""
+    (read-only). Run as a superuser before `certreg db upgrade` (the owner it makes migrates) and again after
+    it, at every upgrade (docs/operations.md)."""
     settings = settings_from_env()
     if not settings.database.database_url.startswith("postgresql"):
         raise SettingsError("数据库角色仅用于 PostgreSQL / roles are for PostgreSQL (CERTREG_DATABASE_URL)")

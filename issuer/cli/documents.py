@@ -3,13 +3,12 @@ certificate documents and holder photos from the command line (issue 15; ``docs/
 
 The same services as the routes (:mod:`issuer.artefacts`), run by a named operator in the province admin role:
 a document handed out is a ``certificate.document`` or ``batch.documents`` event; a batch's file is built
-once and kept (a progress bar on stderr while it is built), then copied to ``-o FILE``.
+once and kept (a progress bar on stderr while it is built), then copied to ``-o FILE`` (whole or not at all:
+:mod:`issuer.cli.output`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from issuer.cli._common import (
 from issuer.cli.batches import batches_group
 from issuer.cli.certificates import certificates_group
 from issuer.cli.options import operator_option
+from issuer.cli.output import copy_output, write_output
 from issuer.documents.model import Variant
 from issuer.documents.render import print_offset
 from registry.calendar import province_day
@@ -77,7 +77,7 @@ def certificate_pdf_command(number: str, variant: str, output: Path, operator: s
         return data
 
     data = run(_main)
-    output.write_bytes(data)
+    write_output(output, data)
     console.print(f"已写入 / written {output} ({len(data):,} bytes)")
 
 
@@ -100,7 +100,7 @@ def test_print_command(kind: str, offset: str | None, output: Path) -> None:
     except RegistryError as exc:
         raise click.BadParameter(str(exc), param_hint="--offset") from None
     data = draw_test_print(settings, CertificateKind(kind), moved)
-    output.write_bytes(data)
+    write_output(output, data)
     x, y = moved if moved is not None else print_offset(settings.issuing.profile, settings.documents.print_offset())
     console.print(f"已写入 / written {output} ({len(data):,} bytes; offset x = {x:+.1f} mm, y = {y:+.1f} mm)")
 
@@ -133,8 +133,7 @@ def batch_certificates_command(
                 found = await artefacts.batch_file(
                     caller, batch_id, kind, chosen.value, progress=lambda done: bar.update(task, completed=done)
                 )
-            with found.handle, output.open("wb") as out:
-                await asyncio.to_thread(shutil.copyfileobj, found.handle, out)
+            await copy_output(found.handle, output)
             return found.size, found.rendered
 
     size, rendered = run(_main)

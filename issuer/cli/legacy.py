@@ -54,7 +54,7 @@ def legacy_group() -> None:
 )
 @operator_option
 def import_command(file: Path, source: str, chunk_size: int, processes: int | None, operator: str | None) -> None:
-    """导入历史证书（CSV、XLSX 或 JSON）/ import legacy certificates from FILE (CSV, XLSX or JSON)."""
+    """导入历史证书（CSV、XLSX、JSON 或 NDJSON）/ import legacy certificates from FILE (CSV, XLSX, JSON or NDJSON)."""
     settings = with_passphrase(settings_from_env())
     store = keystore(settings)
     profile, caller = province(settings), operator_for(settings, operator)

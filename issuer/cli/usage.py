@@ -57,10 +57,16 @@ def _value_zh(said: str) -> str:
     return "请检查取值"
 
 
+#: Click's words around a value our own check refused in both languages ("Invalid value for URL: 须为… / …").
+_FRAMED: Final = re.compile(r"^Invalid value for (.+?): (.*)$", re.S)
+
+
 def bilingual(message: str) -> str:
-    """``message`` as ``"<zh> / <en>"`` (unchanged when it already holds Chinese)."""
+    """``message`` as ``"<zh> / <en>"`` (unchanged when it already holds Chinese, but for click's English frame
+    around our own bilingual words, which gets its Chinese too)."""
     if _HAN.search(message):
-        return message
+        framed = _FRAMED.match(message)
+        return f"{framed.group(1)} 取值无效 / {message}" if framed is not None else message
     for pattern, chinese in _PATTERNS:
         match = pattern.match(message)
         if match is not None:

@@ -18,7 +18,7 @@ import errno
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Final
@@ -239,6 +239,18 @@ class _Book:
         return out.getvalue()
 
 
+async def _in_thread_to_the_end(add: Callable[[list[FeedRecord]], None], page: list[FeedRecord]) -> None:
+    """``add(page)`` in a thread; cancelled (Ctrl-C), it still waits for the thread before it raises: the
+    export's clean-up closes the workbook, which the thread may be writing ("generator already executing",
+    a traceback instead of the interrupted line)."""
+    adding = asyncio.ensure_future(asyncio.to_thread(add, page))
+    try:
+        await asyncio.shield(adding)
+    except asyncio.CancelledError:
+        await asyncio.wait([adding])
+        raise
+
+
 class _Written(msgspec.Struct, kw_only=True):
     last: int
     counts: dict[str, int]
@@ -256,7 +268,7 @@ async def _stream(
         ndjson.write(b"".join(encoder.encode(record) + b"\n" for record in page))
         table.write(_csv_text([record.cells() for record in page]))
         if book is not None:
-            await asyncio.to_thread(book.add, page)
+            await _in_thread_to_the_end(book.add, page)
         for record in page:
             written.counts[record.event] = written.counts.get(record.event, 0) + 1
         written.counts["records"] += len(page)

@@ -201,6 +201,12 @@ USAGE_ERRORS = {
         "'PATH' 取值无效：'/no/such/file.csv' 不存在",
         "Invalid value for 'PATH': File '/no/such/file.csv' does not exist.",
     ),
+    # our own check's words are in both languages already; click's "Invalid value for URL:" around them was not
+    "a value our own check refuses": (
+        ["monitor", "not-a-url"],
+        "URL 取值无效",
+        "Invalid value for URL: 须为日志的 http:// 或 https:// 网址（不带查询串）/ the log's http:// or https:// URL",
+    ),
     "an option without its value": (["batches", "list", "--state"], "选项 --state 需要取值", "Option '--state'"),
     "an extra argument": (["tokens", "list", "x"], "多余的参数：x", "Got unexpected extra argument (x)"),
 }

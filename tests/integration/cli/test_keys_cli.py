@@ -424,3 +424,35 @@ def test_links_written_by_an_older_version_are_printed_encoded(tmp_path: Path) -
     assert demo_links(settings) == [
         "  公众查询 / public query: http://127.0.0.1:8000/?number=X1&name=%E5%BC%A0%E4%B8%89"
     ]
+
+
+def test_fake_terminal_a_prompt_ended_with_ctrl_d_is_cancelled_in_both_languages(
+    env: dict[str, str], tmp_path: Path, fake_terminal: None
+) -> None:
+    """Ctrl-D (or Ctrl-C) at the passphrase prompt: click said "Aborted!", in English only."""
+    seed_authority(env, tmp_path)
+    del env["CERTREG_KEY_PASSPHRASE"]
+    result = CliRunner().invoke(main, ["keys", "new", "--authority", "430000"], env=env, input="")
+    assert result.exit_code == 1
+    assert "已取消 / cancelled" in result.output
+    assert "Aborted!" not in result.output
+    assert not Path(env["CERTREG_KEY_DIR"]).exists() or not list(Path(env["CERTREG_KEY_DIR"]).iterdir())
+
+
+def test_a_missing_key_directory_is_refused_once_the_registry_has_keys(env: dict[str, str], tmp_path: Path) -> None:
+    """A mistyped CERTREG_KEY_DIR (or a key directory not restored yet) made `keys rotate` create that folder and
+    seal the new active key there, retiring the old one: the registry's keys then lay in two places, and the
+    passphrase check (it opens a key file already in the directory) had nothing to compare. Only the first key
+    of a registry makes the directory."""
+    seed_authority(env, tmp_path)
+    assert invoke(env, "keys", "new", "--authority", "430000").exit_code == 0
+    before = keyset(env)
+    wrong = tmp_path / "kyes"
+    for args in (["rotate", "--authority", "430000"], ["new", "--authority", "430000", "--purpose", "log"]):
+        result = invoke({**env, "CERTREG_KEY_DIR": str(wrong)}, "keys", *args)
+        assert result.exit_code == 2, result.output
+        assert "密钥目录不存在 / the key directory" in result.output
+        assert str(wrong) in result.output
+        assert "CERTREG_KEY_DIR" in result.output
+        assert not wrong.exists()
+    assert msgspec.json.encode(keyset(env)) == msgspec.json.encode(before)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,3 +91,42 @@ async def test_the_cli_says_when_an_export_has_no_xlsx(
     output = await asyncio.to_thread(cli_export, world.settings, 0, tmp_path / "feed")
     assert "no XLSX: more than 1 records" in output
     assert not list((tmp_path / "feed").glob("*.xlsx"))
+
+
+async def test_an_export_interrupted_while_the_workbook_grows_ends_cleanly(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (the command's task cancelled) while a page went into the XLSX in its thread: the export's clean-up
+    closed the workbook under that thread, and the operator saw a traceback ending in "ValueError: generator
+    already executing" (status 1) instead of the interrupted line. The clean-up now waits for the thread.
+    ``SlowBook`` is a fake for a timing no real run can be made to hit on purpose: its ``add`` waits in the
+    thread until the test has cancelled the export, and it notes whether the workbook was closed meanwhile."""
+    await world.load(skill_rows(2))
+    entered, release = threading.Event(), threading.Event()
+    closed_while_adding: list[bool] = []
+
+    class SlowBook(service._Book):
+        adding = False
+
+        def add(self, records: Any) -> None:
+            self.adding = True
+            entered.set()
+            release.wait(timeout=30)
+            super().add(records)
+            self.adding = False
+
+        def discard(self) -> None:
+            closed_while_adding.append(self.adding)
+            super().discard()
+
+    monkeypatch.setattr(service, "_Book", SlowBook)
+    out = tmp_path / "feed"
+    export = asyncio.create_task(_export(world, out))
+    assert await asyncio.to_thread(entered.wait, 30)
+    export.cancel()
+    await asyncio.sleep(0.05)  # the cancellation reaches the export while the thread is still in the workbook
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await export
+    assert closed_while_adding == [False]
+    assert list(out.iterdir()) == []

@@ -134,6 +134,31 @@ def test_certificate_commands_change_and_announce(
     client.close()
 
 
+def test_a_replacement_refused_by_a_rule_says_which_rule(empty_db_url: str, tmp_path: Path) -> None:
+    """`certreg certificates replace N --subject …` that rules 1–6 refuse said only "the corrected content cannot
+    be issued": the problems the API answers in `errors` (which rule, which field) never reached the operator."""
+    key_dir = tmp_path / "keys"
+    _prepare(empty_db_url, key_dir, rows=0)
+
+    async def issue() -> str:
+        async with Database(empty_db_url) as database:
+            made = await issue_test_certificates(database, key_store(key_dir), [("张三", HOLDER_IDS[0])])
+            return made[0].number
+
+    number = asyncio.run(issue())
+    env = _env(empty_db_url, key_dir)
+    refused = CliRunner().invoke(
+        main, ["certificates", "replace", number, "--reason", "更正 / fix", "--subject", "6-31-01-99"], env=env
+    )
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.stderr.split())
+    assert "the corrected content cannot be issued" in said
+    assert "subject_code" in said
+    assert "catalogue.unknown" in said
+    assert "6-31-01-99 is not in the catalogue" in said
+    assert "Traceback" not in said
+
+
 def test_credentials_backfill_signs_what_is_missing_once(empty_db_url: str, tmp_path: Path) -> None:
     key_dir = tmp_path / "keys"
 

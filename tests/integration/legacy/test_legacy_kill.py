@@ -102,6 +102,28 @@ WITH_WORKERS = (
 )
 
 
+def _with_workers(path: Path) -> list[str]:
+    """The import of ``path`` in two worker processes, a chunk of :data:`CHUNK` rows at a time."""
+    return [sys.executable, "-c", WITH_WORKERS, "legacy", "import", str(path), "--source", "hunan-osta",
+            "--chunk-size", str(CHUNK), "--processes", "2"]  # fmt: skip
+
+
+async def _still_running(workers: list[int]) -> list[int]:
+    """The ``workers`` still running after up to ten seconds."""
+    for _ in range(100):
+        if not any(alive(pid) for pid in workers):
+            break
+        await asyncio.sleep(0.1)
+    return [pid for pid in workers if alive(pid)]
+
+
+def _end_left_behind(workers: list[int]) -> None:
+    """A worker a test saw left behind (its failure) is ended here."""
+    for pid in workers:
+        if alive(pid) and "multiprocessing" in cmdline(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_path: Path) -> None:
     """The workers waited for tasks forever once their importer was killed, each holding the province's
     signing key and the key-encryption key opened; they now end with it, and the re-run completes."""
@@ -109,17 +131,12 @@ async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_
     workers: list[int] = []
     try:
         path, env = await _setup(database, db_url, tmp_path)
-        command = [sys.executable, "-c", WITH_WORKERS, "legacy", "import", str(path), "--source", "hunan-osta"]
-        command += ["--chunk-size", str(CHUNK), "--processes", "2"]
+        command = _with_workers(path)
         process = await _start_and_wait(command, env, CHUNK)
         workers = [pid for pid in children(process.pid) if "multiprocessing" in cmdline(pid)]
         assert len(workers) >= 2, workers  # the two workers (and the resource tracker)
         process.send_signal(signal.SIGKILL)
-        for _ in range(100):
-            if not any(alive(pid) for pid in workers):
-                break
-            await asyncio.sleep(0.1)
-        assert [pid for pid in workers if alive(pid)] == []
+        assert await _still_running(workers) == []
         # (asyncio's wait() also waits for the stderr pipe, which a worker left running kept open)
         assert await asyncio.wait_for(process.wait(), timeout=30) == -signal.SIGKILL
 
@@ -131,8 +148,58 @@ async def test_a_killed_import_leaves_no_worker_process_behind(db_url: str, tmp_
         assert f"{ROWS} rows, imported " in " ".join(out.decode().split())
         assert await _counts(database) == (ROWS, ROWS, ROWS)
     finally:
-        for pid in workers:  # a worker this test saw left behind (the failure above) is ended here
-            if alive(pid) and "multiprocessing" in cmdline(pid):
-                os.kill(pid, signal.SIGKILL)
+        _end_left_behind(workers)
+        await empty_tables(database)
+        await database.dispose()
+
+
+def _terminal_like() -> None:
+    """In the child before it runs: SIGINT at its default (a terminal's foreground job has it so; a test
+    runner's worker may have it ignored, which ``exec`` would pass on)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+async def test_ctrl_c_ends_an_import_with_one_clear_line_and_whole_chunks(db_url: str, tmp_path: Path) -> None:
+    """Ctrl-C at a terminal sends SIGINT to the whole foreground process group: the importer and its workers.
+    The workers printed their tracebacks ("KeyboardInterrupt", "BrokenProcessPool", "Future exception was
+    never retrieved") and the importer click's English "Aborted!" with status 1. Now the workers leave the
+    signal to the importer, which ends with one line in both languages and status 130 (128 + SIGINT, as
+    coreutils' commands do); the chunks committed stay whole and the same command stores the rest."""
+    database = Database(db_url)
+    workers: list[int] = []
+    try:
+        path, env = await _setup(database, db_url, tmp_path)
+        command = _with_workers(path)
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True, preexec_fn=_terminal_like,
+        )  # fmt: skip
+        assert process.stderr is not None
+        said = b""
+        while b"legacy: stored" not in said:
+            line = await asyncio.wait_for(process.stderr.readline(), timeout=120)
+            assert line, said.decode()
+            said += line
+        workers = [pid for pid in children(process.pid) if "multiprocessing" in cmdline(pid)]
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does
+        rest = await asyncio.wait_for(process.stderr.read(), timeout=60)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 128 + signal.SIGINT
+        after = rest.decode()
+        assert "已中断 / interrupted" in after, after
+        for noise in ("Traceback", "KeyboardInterrupt", "BrokenProcessPool", "never retrieved", "Aborted!"):
+            assert noise not in after, after
+        assert await _still_running(workers) == []
+        stored, origins, identities = await _counts(database)
+        assert stored % CHUNK == 0
+        assert origins == identities == stored
+
+        rerun = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(rerun.communicate(), timeout=300)
+        assert rerun.returncode == 0, err.decode()
+        assert await _counts(database) == (ROWS, ROWS, ROWS)
+    finally:
+        _end_left_behind(workers)
         await empty_tables(database)
         await database.dispose()

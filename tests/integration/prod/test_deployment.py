@@ -128,6 +128,22 @@ def test_compose_least_privilege_and_secrets() -> None:
                 assert str(value).startswith("/run/secrets/")
 
 
+def test_the_verify_service_scales_as_its_comment_says_without_a_host_port_clash() -> None:
+    """The compose file says `docker compose up --scale verify=3`; with one fixed host port ("8080:8000") the
+    second replica could not start ("port is already allocated"). Each replica needs a host port of its own:
+    a range at least as wide as the scale the comment shows, beginning at CERTREG_PUBLIC_URL's default port."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    scale = int(re.search(r"--scale verify=(\d+)", text).group(1))  # type: ignore[union-attr]
+    for mapping in COMPOSE["services"]["verify"]["ports"]:
+        host, _, container = str(mapping).rpartition(":")
+        assert container == "8000"
+        first, _, last = host.rpartition(":")[2].partition("-")
+        assert last, f"verify publishes one fixed host port ({mapping}): --scale verify={scale} cannot start"
+        assert int(last) - int(first) + 1 >= scale
+        assert first == "8080"  # the port of the default CERTREG_PUBLIC_URL
+    assert "127.0.0.1:8080" in COMPOSE["x-certreg"]["environment"]["CERTREG_PUBLIC_URL"]
+
+
 def test_dockerignore_keeps_secrets_and_history_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "secrets", "var", ".env", "*.key", "tests"} <= ignored

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -158,6 +161,57 @@ async def test_the_app_refuses_a_sqlite_file_that_does_not_exist_and_creates_non
     assert "不存在" in message
     assert not path.exists()
     assert not path.parent.exists() or path.parent == tmp_path
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "check"], ["keys", "list"], ["serve"]])
+def test_a_directory_given_as_the_sqlite_file_is_refused_by_name(tmp_path: Path, command: list[str]) -> None:
+    """``CERTREG_DATABASE_URL=sqlite+aiosqlite:///var`` (the folder, not ``var/certreg.db``): every command said
+    "the database cannot be used: unable to open database file", and ``db upgrade`` now and then printed a
+    traceback of aiosqlite's thread after it ("Exception in thread … _connection_worker_thread")."""
+    folder = tmp_path / "var"
+    folder.mkdir()
+    result = CliRunner().invoke(main, command, env={"CERTREG_DATABASE_URL": f"sqlite+aiosqlite:///{folder}"})
+    assert result.exit_code == 2, result.output
+    assert f"SQLite 数据库路径 {folder} 是目录，不是文件" in result.output
+    assert f"the SQLite database path {folder} is a directory, not a file" in result.output
+    assert "CERTREG_DATABASE_URL" in result.output
+    assert "Traceback" not in result.output
+    assert list(folder.iterdir()) == []
+
+
+def _read_only(folder: Path, command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``certreg *command`` run with ``folder`` read-only: mounted so in a mount namespace of its own when this
+    runs as root (whom a mode never stops), else by its mode."""
+    certreg = [str(Path(sys.executable).parent / "certreg"), *command]
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        try:
+            return subprocess.run(certreg, env=env, capture_output=True, text=True, timeout=120, check=False)
+        finally:
+            folder.chmod(0o700)
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
+    wrapped = ["unshare", "-m", "sh", "-c", script, "sh", str(folder), *certreg]
+    return subprocess.run(wrapped, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("command", [["keys", "list"], ["db", "upgrade"], ["db", "check"]])
+def test_a_sqlite_database_in_a_read_only_folder_is_refused_saying_why(tmp_path: Path, command: list[str]) -> None:
+    """A read-only var dir (a read-only mount, a folder of another user): SQLite keeps its -wal and -shm files
+    beside the database, even to read it, and every command said "the database cannot be used: unable to open
+    database file" about a file that was there."""
+    folder = tmp_path / "var"
+    database = folder / "certreg.db"
+    _db_upgrade(f"sqlite+aiosqlite:///{database}")
+    for extra in folder.glob("certreg.db-*"):
+        extra.unlink()
+    env = {**os.environ, "CERTREG_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    result = _read_only(folder, command, env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"SQLite 数据库所在目录 {folder} 不可写" in said
+    assert f"the folder {folder} of the SQLite database is not writable" in said
+    assert "-wal" in said
+    assert "Traceback" not in said
 
 
 @pytest.mark.parametrize("mistyped", MISTYPED)
