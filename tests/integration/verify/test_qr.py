@@ -202,3 +202,19 @@ async def test_a_qualification_reissued_under_its_number_says_the_earlier_print_
     assert re.search(r'<dt>Reissued at</dt><dd id="reprinted-at">', en)
     assert f'<dt>Valid print serial</dt><dd id="print-serial">{serial}</dd>' in en
     assert "Earlier prints are void: the valid certificate says 补发 (reissued) under 备注 (remarks)" in en
+
+
+async def test_an_allocated_reprint_serial_is_not_shown(world: World) -> None:
+    """A qualification blank has its serial pre-printed: a serial the registry allocated is on no paper, so the
+    page of a reprint without a given serial names none (the employer would find it on no certificate)."""
+    (cert,) = await issue_test_certificates(
+        world.database, world.store, [("钱七", HOLDER_IDS[3])], kind=CertificateKind.QUALIFICATION,
+        subject=WELDER, institution=STATION,
+    )  # fmt: skip
+    order = ChangeOrder(reason="遗失补发", caller=OPERATOR)
+    await reissue_certificate(world.database, world.store, HUNAN, cert.number, order=order)
+    async with verify_client(world.database.url) as client:
+        page = (await client.get(f"/Q/{cert.token}")).text
+    assert 'id="reprinted-at"' in page
+    assert "有效的证书在备注栏注明“补发”" in page
+    assert 'id="print-serial"' not in page
