@@ -196,7 +196,8 @@ class Artefacts:
             except BaseException:
                 handle.close()
                 raise
-        suffix = {ArtefactKind.QR_ZIP: "qr", ArtefactKind.CERTIFICATES_ZIP: f"certificates-{variant}",
+        qr = "qr" if variant == Mode.TOKEN.value else f"qr-{variant}"  # the short links' archive: a name of its own
+        suffix = {ArtefactKind.QR_ZIP: qr, ArtefactKind.CERTIFICATES_ZIP: f"certificates-{variant}",
                   ArtefactKind.CERTIFICATES_PDF: "certificates-print"}[kind]  # fmt: skip
         media = "application/pdf" if kind is ArtefactKind.CERTIFICATES_PDF else "application/zip"
         return Download(handle=handle, size=built.size, file_name=f"batch-{batch_id}-{suffix}.{kind.extension}",
