@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from issuer.issuing.changes import ChangeOrder, reissue_certificate
+from registry.calendar import province_day
 from registry.certificates import superseded_event
 from registry.events import EventKind, append_events
 from registry.qrtoken import MAX_TOKEN_CHARS, encode_token
@@ -194,6 +196,9 @@ async def test_a_qualification_reissued_under_its_number_says_the_earlier_print_
     await reissue_certificate(world.database, world.store, HUNAN, cert.number, order=order, print_serial=serial)
     async with verify_client(world.database.url) as client:
         pages = {lang: await client.get(f"/Q/{cert.token}" + ("?lang=en" if lang == "en" else "")) for lang in LANGS}
+        status = (await client.get(f"/v1/qr/{cert.token}")).json()["status"]
+    assert (status["status"], status["print_serial"]) == ("valid", serial)  # the JSON twin says it too
+    assert status["reprinted_at"].startswith(str(province_day(datetime.now(UTC)).year))
     zh, en = pages["zh"].text, pages["en"].text
     assert verdict_of(zh) == ("valid", "valid")  # the certificate itself stays valid
     assert re.search(r'<dt>补发时间</dt><dd id="reprinted-at">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）<', zh)
