@@ -53,6 +53,7 @@ DECOY_ROW: Final = (
     _STATEMENT.subject_code, "电工", None, 3, _STATEMENT.institution_code, "某某职业技能评价机构",
     _AUTHORITY, "某某市职业技能鉴定中心", _ISSUED, 0, DECOY_STATEMENT, DECOY_SIGNATURE,
     None, None, None, None, None, None,
+    "000000000000000000", False, None, None, 0,  # its first print
 )  # fmt: skip
 #: Depth of the decoy's inclusion proof: that of a log of a million entries.
 _PROOF_DEPTH: Final = 20

@@ -24,6 +24,7 @@ from registry.models import (
     ApiKey,
     Authority,
     Certificate,
+    CertificatePrint,
     Checkpoint,
     Event,
     Institution,
@@ -47,6 +48,13 @@ _origin = (
     .where(Event.subject == Certificate.number, Event.kind == EventKind.CERTIFICATE_IMPORTED.value)
     .correlate(Certificate)
     .limit(1)
+    .scalar_subquery()
+)
+#: The certificate's valid print: its newest (a 补发 keeping the number voids the one before, rule 9).
+_latest_print = (
+    select(func.max(CertificatePrint.log_index))
+    .where(CertificatePrint.number == Certificate.number)
+    .correlate(Certificate)
     .scalar_subquery()
 )
 IMPORTED_PREFIX: Final = "imported from "
@@ -74,6 +82,11 @@ _VIEW_COLUMNS: Final = (
     Event.data,
     Event.idx,
     _origin,
+    CertificatePrint.serial,
+    CertificatePrint.given,
+    CertificatePrint.replaces,
+    CertificatePrint.printed_at,
+    CertificatePrint.log_index,
 )
 _views = (
     select(*_VIEW_COLUMNS)
@@ -89,6 +102,10 @@ _views = (
     .outerjoin(Institution, Institution.code == Certificate.institution_code)
     .outerjoin(Authority, Authority.code == Certificate.authority_code)
     .outerjoin(Event, Event.idx == _latest_status)
+    .outerjoin(
+        CertificatePrint,
+        and_(CertificatePrint.number == Certificate.number, CertificatePrint.log_index == _latest_print),
+    )
 )
 #: Built once: building the statement was a tenth of a cold look-up's proof work (py-spy, issue 12).
 _newest_checkpoint = (
@@ -125,7 +142,8 @@ async def fetch_views(conn: AsyncConnection, numbers: Iterable[str]) -> dict[str
 def _view_of(row: Any) -> CertificateView:
     (number, kind, name, masked, subject_type, code, occupation, project, level, institution, institution_name,
      authority, authority_name, issued_on, log_index, statement, signature, event_kind, event_at, reason, data,
-     event_index, origin) = row  # fmt: skip
+     event_index, origin, serial, given, replaces, printed_at, print_index) = row  # fmt: skip
+    reprinted = replaces is not None  # a later print of the same number: 补发 keeping it (rule 9)
     view = CertificateView(
         number=number,
         kind=kind,
@@ -142,9 +160,11 @@ def _view_of(row: Any) -> CertificateView:
         issued_on=issued_on,
         log_index=log_index,
         statement=bytes(statement),
-        revision=max(log_index, -1 if event_index is None else int(event_index)),
+        revision=max(log_index, *(int(i) for i in (event_index, print_index) if i is not None)),
         signature=bytes(signature),
         imported_from=origin.removeprefix(IMPORTED_PREFIX) if origin else "",
+        reprinted_at=printed_at if reprinted else None,
+        given_print_serial=serial if reprinted and given else "",
     )
     if event_kind is None:
         return view

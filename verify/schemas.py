@@ -141,6 +141,11 @@ class StatusInfo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     changed_on: date | None = None
     reason: str | None = None
     superseded_by: str | None = None
+    #: A valid qualification certificate printed again under its number (补发, rule 9): when. Every earlier
+    #: print is void (the valid one says 补发 in 备注) and carries the same QR code.
+    reprinted_at: datetime | None = None
+    #: The valid print's serial, when the operator gave it from the pre-printed blank.
+    print_serial: str | None = None
 
 
 class VerifyResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -280,7 +285,7 @@ def inclusion_of(view: CertificateView) -> LogInclusion:
 
 def status_info(view: CertificateView) -> StatusInfo:
     if view.status_change is None:
-        return StatusInfo(status="valid")
+        return StatusInfo(status="valid", reprinted_at=view.reprinted_at, print_serial=view.given_print_serial or None)
     return msgspec.convert(
         {
             "status": view.status,

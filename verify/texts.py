@@ -54,6 +54,8 @@ UI: Final[dict[Lang, dict[str, str]]] = {
         "replaced_on": "换发时间",
         "reason": "原因",
         "new_number": "新证书编号",
+        "print_serial": "有效印制流水号",
+        "reprint_note": "此前印制的证书已作废：有效的证书在备注栏注明“补发”。",
         "check_new": "查询新证书",
         "qr_note": "本结果由证书二维码的数字签名和登记库的当前状态共同得出。",
         "not_genuine_help": "此二维码不能证明证书真实。请向持证人索取原件，或向发证机构核实。",
@@ -109,6 +111,8 @@ UI: Final[dict[Lang, dict[str, str]]] = {
         "replaced_on": "Replaced at",
         "reason": "Reason",
         "new_number": "New certificate number",
+        "print_serial": "Valid print serial",
+        "reprint_note": "Earlier prints are void: the valid certificate says 补发 (reissued) under 备注 (remarks).",
         "check_new": "Check the new certificate",
         "qr_note": "This result combines the QR code's digital signature with the registry's current status.",
         "not_genuine_help": "This QR code does not prove the certificate genuine. Ask the holder for the original "

@@ -68,6 +68,12 @@ class CertificateView(msgspec.Struct, frozen=True, kw_only=True, array_like=True
     #: The source system of a certificate issued before the registry ("" for one issued here); from its
     #: ``certificate.imported`` event (docs/legacy.md).
     imported_from: str = ""
+    #: When the certificate was printed again under its number (补发 of a qualification certificate, rule 9):
+    #: every earlier print is void. ``None`` when it never was.
+    reprinted_at: datetime | None = None
+    #: The valid print's serial when the operator gave it from the pre-printed blank (the paper carries it);
+    #: "" otherwise (an allocated serial is not printed on a qualification blank, so it is not shown).
+    given_print_serial: str = ""
 
     def proof_older_than(self, checkpoint_size: int) -> bool:
         """Whether a newer checkpoint than the one this view was built against is known."""

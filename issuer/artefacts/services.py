@@ -41,7 +41,7 @@ from issuer.errors import BatchStateError, InvalidInputError
 from issuer.issuing.corrections import check_number
 from issuer.issuing.lookups import authorised_certificate
 from issuer.qr import Mode, file_stem
-from registry.certificates import status_of
+from registry.certificates import StatusInfo, status_of
 from registry.config import Settings, SettingsError, parse_offset_mm
 from registry.db import Database
 from registry.events import DetailValue, EventKind, NewEvent, append_event
@@ -196,7 +196,8 @@ class Artefacts:
             except BaseException:
                 handle.close()
                 raise
-        suffix = {ArtefactKind.QR_ZIP: "qr", ArtefactKind.CERTIFICATES_ZIP: f"certificates-{variant}",
+        qr = "qr" if variant == Mode.TOKEN.value else f"qr-{variant}"  # the short links' archive: a name of its own
+        suffix = {ArtefactKind.QR_ZIP: qr, ArtefactKind.CERTIFICATES_ZIP: f"certificates-{variant}",
                   ArtefactKind.CERTIFICATES_PDF: "certificates-print"}[kind]  # fmt: skip
         media = "application/pdf" if kind is ArtefactKind.CERTIFICATES_PDF else "application/zip"
         return Download(handle=handle, size=built.size, file_name=f"batch-{batch_id}-{suffix}.{kind.extension}",
@@ -212,12 +213,9 @@ class Artefacts:
         number = check_number(profile, number, today=today)
         async with self.database.reader() as session:
             await authorised_certificate(session, caller, number, (Action.DOCUMENTS,))
-            status = (await status_of(session, number)).status
-            if status is not CertificateStatus.VALID:  # as the batch's files, which leave it out
-                raise BatchStateError(
-                    f"证书 {number} 当前状态为{status.label_zh}，不再生成证书文件 / certificate {number} is "
-                    f"{status.value}: no document is made for it"
-                )
+            status = await status_of(session, number)
+            if status.status is not CertificateStatus.VALID:  # as the batch's files, which leave it out
+                raise BatchStateError(_not_valid_message(number, status))
             (document,) = await load_documents(session, self.settings, [number])
         if isinstance(document, Unsealed):
             raise BatchStateError(f"证书 {number}：{document.message}")
@@ -301,3 +299,19 @@ def parse_mode(text: str | None) -> Mode:
         raise InvalidInputError(
             "mode 须为 token 或 short / mode must be token or short", field="mode", code="mode.unknown"
         ) from None
+
+
+def _not_valid_message(number: str, status: StatusInfo) -> str:
+    """Why a revoked or superseded certificate gets no document; a superseded one names its successor, whose
+    document the caller wants (the status alone, 已换发, also called a 补发 under a new number a 换发)."""
+    successor = status.superseded_by
+    if status.status is CertificateStatus.SUPERSEDED and successor is not None:
+        return (
+            f"证书 {number} 已被新证书 {successor} 取代（补发或换发），不再生成证书文件；请下载 {successor} 的证书文件"
+            f" / certificate {number} is superseded by {successor}: no document is made for it; download "
+            f"{successor}'s document"
+        )
+    return (
+        f"证书 {number} 当前状态为{status.status.label_zh}，不再生成证书文件 / certificate {number} is "
+        f"{status.status.value}: no document is made for it"
+    )

@@ -100,6 +100,7 @@ class Pages:
             via=via,
             cert=_certificate(view, lang) if view else None,
             change=_change(view, lang) if view and answer.result is not Result.VALID else None,
+            reprint=_reprint(view, lang) if view and view.reprinted_at and answer.result is Result.VALID else None,
         )
 
     def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> bytes:
@@ -160,6 +161,14 @@ def _change(view: CertificateView, lang: Lang) -> dict[str, Any]:
         "day": format_date(province_day(view.status_at), lang) if view.status_at else "",
         "reason": view.status_reason,
         "successor": view.superseded_by or "",
+    }
+
+
+def _reprint(view: CertificateView, lang: Lang) -> dict[str, Any]:
+    """A valid certificate printed again under its number (补发, rule 9): its QR code is the lost print's too."""
+    return {
+        "at": format_moment(view.reprinted_at, lang) if view.reprinted_at else "",
+        "serial": view.given_print_serial,
     }
 
 

@@ -299,14 +299,20 @@ async def test_a_revoked_or_superseded_certificate_gets_no_document(api: Api) ->
         api.world.database, api.world.store, HUNAN, superseded, order=ChangeOrder(reason="遗失补发", caller=OPERATOR)
     )
     headers = api.headers["institution"]
-    for number, zh, en in ((revoked, "已撤销", "revoked"), (superseded, "已换发", "superseded")):
+    new = successor.number  # a 补发 under a new number: the message names it, and does not call it 换发
+    for number, zh, en in (
+        (revoked, f"证书 {revoked} 当前状态为已撤销，不再生成证书文件",
+         f"certificate {revoked} is revoked: no document is made for it"),
+        (superseded, f"证书 {superseded} 已被新证书 {new} 取代（补发或换发），不再生成证书文件；"
+         f"请下载 {new} 的证书文件",
+         f"certificate {superseded} is superseded by {new}: no document is made for it; download {new}'s document"),
+    ):  # fmt: skip
         for variant in ("electronic", "print"):
             refused = await api.client.get(
                 f"/v1/certificates/{number}/certificate.pdf?variant={variant}", headers=headers
             )
             assert refused.status_code == 409, (number, variant)
-            assert refused.json()["message_zh"] == f"证书 {number} 当前状态为{zh}，不再生成证书文件"
-            assert refused.json()["message_en"] == f"certificate {number} is {en}: no document is made for it"
+            assert (refused.json()["message_zh"], refused.json()["message_en"]) == (zh, en)
     assert await _events(api, "certificate.document") == []  # nothing drawn, nothing logged
     served = await api.client.get(f"/v1/certificates/{successor.number}/certificate.pdf", headers=headers)
     assert served.status_code == 200, served.text

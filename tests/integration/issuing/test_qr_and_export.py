@@ -58,6 +58,17 @@ async def test_batch_qr_zip_holds_an_svg_and_a_png_per_certificate(api: Api, mon
     assert cert.number.encode() in svg  # its title
 
 
+async def test_the_short_mode_archive_has_a_name_of_its_own(api: Api) -> None:
+    """Both archives of a batch saved in one folder: the short links' one was also batch-N-qr.zip, and the
+    browser kept it as 'batch-N-qr (1).zip', one easily printed for the other."""
+    batch_id, certificates = await _issued(api, 1)
+    response = await api.client.get(f"/v1/batches/{batch_id}/qr.zip?mode=short", headers=api.headers["institution"])
+    assert response.status_code == 200, response.text
+    assert f'filename="batch-{batch_id}-qr-short.zip"' in response.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert read_qr(archive.read(f"{certificates[0].number}.png")) == f"{PUBLIC_URL}/c/{certificates[0].number}"
+
+
 async def test_qr_zip_file_names_never_hold_a_star(api: Api) -> None:
     """``*`` (a MOD 37-2 check character) is not allowed in a Windows file name: it is written ``_x``."""
     batch_id, certificates = await _issued(api, 2)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
+from issuer.issuing.changes import ChangeOrder, reissue_certificate
+from registry.calendar import province_day
 from registry.certificates import superseded_event
 from registry.events import EventKind, append_events
 from registry.qrtoken import MAX_TOKEN_CHARS, encode_token
-from tests.factories import HOLDER_IDS, issue_test_certificates
+from registry.rules.profiles import HUNAN
+from registry.vocab import CertificateKind
+from tests.factories import HOLDER_IDS, STATION, WELDER, issue_test_certificates
+from tests.integration.issuing.batches import OPERATOR
 from tests.integration.verify.world import REVOKE_REASON, World, altered_token, flip, verify_client
+
+LANGS = ("zh", "en")
 
 
 def verdict_of(html: str) -> tuple[str, str]:
@@ -170,3 +178,48 @@ async def test_reissue_and_replacement_each_have_their_own_words(world: World) -
     assert " / Reissued: " in reissued_json["message"]
     assert replaced_json["message"].startswith("已换发：")
     assert (replaced_json["status"]["change"], replaced_json["status"]["superseded_by"]) == ("replaced", new.number)
+
+
+async def test_a_qualification_reissued_under_its_number_says_the_earlier_print_is_void(world: World) -> None:
+    """补发 of a qualification certificate keeps its number and its QR code (rule 9): the lost print and the new one
+    scan to the same page. The page says the certificate was reissued and that a print without 补发 in 备注 is
+    void, so an employer holding the lost (void) paper can tell; the serial given from the blank is shown."""
+    (cert,) = await issue_test_certificates(
+        world.database, world.store, [("钱七", HOLDER_IDS[3])], kind=CertificateKind.QUALIFICATION,
+        subject=WELDER, institution=STATION,
+    )  # fmt: skip
+    async with verify_client(world.database.url) as client:
+        before = await client.get(f"/Q/{cert.token}")
+    assert "补发" not in before.text  # never reprinted: nothing said
+    order = ChangeOrder(reason="遗失补发", caller=OPERATOR)
+    serial = "A00012345"
+    await reissue_certificate(world.database, world.store, HUNAN, cert.number, order=order, print_serial=serial)
+    async with verify_client(world.database.url) as client:
+        pages = {lang: await client.get(f"/Q/{cert.token}" + ("?lang=en" if lang == "en" else "")) for lang in LANGS}
+        status = (await client.get(f"/v1/qr/{cert.token}")).json()["status"]
+    assert (status["status"], status["print_serial"]) == ("valid", serial)  # the JSON twin says it too
+    assert status["reprinted_at"].startswith(str(province_day(datetime.now(UTC)).year))
+    zh, en = pages["zh"].text, pages["en"].text
+    assert verdict_of(zh) == ("valid", "valid")  # the certificate itself stays valid
+    assert re.search(r'<dt>补发时间</dt><dd id="reprinted-at">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）<', zh)
+    assert f'<dt>有效印制流水号</dt><dd id="print-serial">{serial}</dd>' in zh
+    assert "此前印制的证书已作废：有效的证书在备注栏注明“补发”" in zh
+    assert re.search(r'<dt>Reissued at</dt><dd id="reprinted-at">', en)
+    assert f'<dt>Valid print serial</dt><dd id="print-serial">{serial}</dd>' in en
+    assert "Earlier prints are void: the valid certificate says 补发 (reissued) under 备注 (remarks)" in en
+
+
+async def test_an_allocated_reprint_serial_is_not_shown(world: World) -> None:
+    """A qualification blank has its serial pre-printed: a serial the registry allocated is on no paper, so the
+    page of a reprint without a given serial names none (the employer would find it on no certificate)."""
+    (cert,) = await issue_test_certificates(
+        world.database, world.store, [("钱七", HOLDER_IDS[3])], kind=CertificateKind.QUALIFICATION,
+        subject=WELDER, institution=STATION,
+    )  # fmt: skip
+    order = ChangeOrder(reason="遗失补发", caller=OPERATOR)
+    await reissue_certificate(world.database, world.store, HUNAN, cert.number, order=order)
+    async with verify_client(world.database.url) as client:
+        page = (await client.get(f"/Q/{cert.token}")).text
+    assert 'id="reprinted-at"' in page
+    assert "有效的证书在备注栏注明“补发”" in page
+    assert 'id="print-serial"' not in page
