@@ -74,6 +74,8 @@ BATCH_DETAIL: Final[dict[str, Any]] = {
             "details": {"rows": 3},
         }
     ],
+    "ignored_columns": [],
+    "ignored_count": 0,
 }
 BATCH_LIST: Final[dict[str, Any]] = {"items": [SUMMARY], "offset": 0, "limit": 100}
 ISSUED: Final[dict[str, Any]] = {

@@ -133,7 +133,7 @@ def normalise_header(text: str) -> str:
     return _NOISE.sub("", _BRACKETS.sub("", folded))
 
 
-def _shown(header: str) -> str:
+def shown_header(header: str) -> str:
     """A header as a logged error message lists it: a document number masked (a data row taken for the
     header would otherwise put one in the log, rule ``text``), and no longer than :data:`_SHOWN_HEADER`."""
     text = redact_document_numbers(display_header(header))
@@ -199,7 +199,7 @@ def map_columns(table: Table, kind: CertificateKind) -> ColumnMap:
     missing = [f for f in required_fields(kind) if f not in index]
     if missing:
         names = "、".join(f.label_zh for f in missing)
-        found = ", ".join(_shown(h) for h in table.header if h.strip()) or "—"
+        found = ", ".join(shown_header(h) for h in table.header if h.strip()) or "—"
         raise TableError(
             "file.header_missing",
             f"缺少必需的列：{names}（表头为：{found}） / missing required columns: "

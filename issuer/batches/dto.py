@@ -128,6 +128,11 @@ class BatchDetail(msgspec.Struct, frozen=True, kw_only=True):
     next_step: str
     rows: RowPage
     history: list[HistoryEntry]
+    #: The columns the batch's last upload did not read (a clerk's 考核成绩 typed into a column the template
+    #: does not have): headers as its event records them (``issuer.batches.events.ignored_details``: a
+    #: document number masked, at most 40 characters, the first 50), and how many there were.
+    ignored_columns: list[str] = msgspec.field(default_factory=list)
+    ignored_count: int = 0
 
 
 class ImportAnswer(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from issuer.auth.duties import Step
 from issuer.auth.principal import Principal
+from issuer.batches.columns import shown_header
 from issuer.batches.dto import HistoryEntry
 from registry.convert import view_of
 from registry.events import DetailValue, EventKind, NewEvent, decode_entry
@@ -28,6 +30,11 @@ _STEP_OF_KIND: Final = {
     EventKind.BATCH_CITY_REVIEWED.value: Step.CITY_REVIEW,
     EventKind.BATCH_PROVINCE_APPROVED.value: Step.PROVINCE_REVIEW,
 }
+#: The events of an upload (their details are its report: file, rows, bad rows, columns not read).
+_UPLOADS: Final = frozenset({EventKind.BATCH_SUBMITTED.value, EventKind.BATCH_RESUBMITTED.value})
+#: An upload's event names at most this many of the columns it did not read (``ignored_count``: how many).
+MAX_RECORDED_IGNORED: Final = 50
+_header_list = msgspec.json.Decoder(list[str])
 
 
 def subject_of(batch_id: int) -> str:
@@ -52,6 +59,31 @@ async def history(session: AsyncSession, batch_id: int) -> list[HistoryEntry]:
     """Every event of the batch, oldest first (``ix_event_subject_idx``)."""
     rows = await session.scalars(select(Event).where(Event.subject == subject_of(batch_id)).order_by(Event.idx))
     return [view_of(row, HistoryEntry, index=row.idx, details=_details(row.data)) for row in rows]
+
+
+def ignored_details(ignored: tuple[str, ...]) -> dict[str, DetailValue]:
+    """The columns an upload did not read, for its event (nothing when it read every column): details hold no
+    lists, so ``ignored_columns`` is a JSON array of the headers as a logged message shows them (a document
+    number masked, at most 40 characters: the log is public) — the first :data:`MAX_RECORDED_IGNORED` — and
+    ``ignored_count`` says how many there were."""
+    if not ignored:
+        return {}
+    shown = [shown_header(h) for h in ignored[:MAX_RECORDED_IGNORED]]
+    return {"ignored_columns": msgspec.json.encode(shown).decode(), "ignored_count": len(ignored)}
+
+
+def last_upload_ignored(entries: list[HistoryEntry]) -> tuple[list[str], int]:
+    """The columns the batch's last upload did not read (:func:`ignored_details`), and how many there were;
+    none for a batch uploaded before they were recorded."""
+    for entry in reversed(entries):
+        if entry.kind in _UPLOADS:
+            listed = entry.details.get("ignored_columns")
+            if not isinstance(listed, str):
+                return [], 0
+            headers = _header_list.decode(listed)
+            count = entry.details.get("ignored_count")
+            return headers, max(count if isinstance(count, int) else 0, len(headers))
+    return [], 0
 
 
 def _details(data: bytes) -> dict[str, Any]:

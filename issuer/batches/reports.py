@@ -17,7 +17,7 @@ from issuer.auth.policy import Action, authorise, batch_target, institution_targ
 from issuer.auth.principal import Principal
 from issuer.batches import store
 from issuer.batches.dto import BatchDetail, BatchList, BatchSummary, Counts, ImportAnswer, RowPage, RowReport
-from issuer.batches.events import history
+from issuer.batches.events import history, last_upload_ignored
 from issuer.batches.problems import decode_problems
 from issuer.batches.submission import Imported
 from issuer.batches.workflow import RowStatus, State, issuable_problem, needs_province
@@ -130,6 +130,8 @@ async def batch_detail(
         )
         names = await _institution_names(session, {batch.institution_code})
         serials = await current_prints(session, [r.certificate_number for r in rows if r.certificate_number])
+        entries = await history(session, batch_id)
+        ignored, ignored_count = last_upload_ignored(entries)
         return BatchDetail(
             batch=summary(batch, names.get(batch.institution_code, ""), counts),
             province_approval_needed=province,
@@ -141,7 +143,9 @@ async def batch_detail(
                 status=status.value if status else None,
                 items=[row_report(r, serials) for r in rows],
             ),
-            history=await history(session, batch_id),
+            history=entries,
+            ignored_columns=ignored,
+            ignored_count=ignored_count,
         )
 
 

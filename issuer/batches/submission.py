@@ -19,7 +19,7 @@ from issuer.auth.principal import Principal
 from issuer.batches import refstore, store
 from issuer.batches.columns import Field
 from issuer.batches.errors import BatchRequestError, SameUploadError
-from issuer.batches.events import batch_event
+from issuer.batches.events import batch_event, ignored_details
 from issuer.batches.importer import (
     ParsedFile,
     Progress,
@@ -117,6 +117,7 @@ def _details(upload: Upload, parsed: ParsedFile, rows: list[CheckedRow]) -> dict
         "file_sha256": parsed.sha256,
         "rows": len(rows),
         "bad": sum(1 for r in rows if r.problems),
+        **ignored_details(parsed.columns.ignored),
     }
 
 

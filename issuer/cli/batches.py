@@ -189,6 +189,15 @@ def batches_show(batch_id: int, status: str | None, limit: int) -> None:
 def show_detail(detail: BatchDetail, *, history: bool = True) -> None:
     console.print(batch_table(detail.batch))
     console.print(f"下一步 / next: {detail.next_step}")
+    if detail.ignored_columns:
+        more = len(detail.ignored_columns) < detail.ignored_count
+        console.print(
+            f"未读取的列 / columns not read: {', '.join(detail.ignored_columns)}"
+            + (f" … ({detail.ignored_count})" if more else "")
+            + "（其内容未导入；如有应导入的数据，请按模板改正列名后重新提交 / nothing in them was imported: name a "
+            "column as the template does if it holds what the import should read)",
+            markup=False,
+        )
     page = detail.rows
     title = f"行 rows {page.offset + 1}–{page.offset + len(page.items)} / {page.total}"
     if page.items:

@@ -206,6 +206,16 @@ class RecordChecker:
         self._dates = _Memo(_date_or_none)
         self._occupations = _Memo(_occupation)
         self._projects = _Memo(_project)
+        #: Rows (numbers) whose 18-digit ID number ends in 000 though its check character fits, since
+        #: :meth:`take_rounded_alike`: alone, such a number may be someone's; in a file Excel demonstrably
+        #: rounded (a row ``id.rounded``) it is one more rounded number (``issuer.legacy.service``).
+        self._rounded_alike: list[int] = []
+
+    def take_rounded_alike(self) -> list[int]:
+        """The rows checked since the last call whose ID number reads as Excel's rounding (18 digits ending in
+        000) though its check character fits."""
+        found, self._rounded_alike = self._rounded_alike, []
+        return found
 
     def _cell(self, row: Row, column: Column) -> str:
         return self._cells.get(column, "")
@@ -284,7 +294,8 @@ class RecordChecker:
 
     def _document(self, row: Row, found: list[RowProblem]) -> HolderDocument | None:
         """The holder's document; an ID number Excel damaged (scientific notation, rounded to 15 digits) is
-        named so, as an upload names it (``id.scientific``, ``id.rounded``)."""
+        named so, as an upload names it (``id.scientific``, ``id.rounded``). A number that reads as rounded but
+        whose check character fits is kept for the file to judge (:meth:`take_rounded_alike`)."""
         text = without_invisibles(self._cell(row, Column.ID_NUMBER))
         if not text:
             if self._cell(row, Column.ID_NUMBER):  # only zero-width characters
@@ -294,7 +305,7 @@ class RecordChecker:
             found.append(self._excel(row, "id.scientific"))
             return None
         try:
-            return holder_document(self._profile, self._cell(row, Column.ID_TYPE), text, today=self._today)
+            document = holder_document(self._profile, self._cell(row, Column.ID_TYPE), text, today=self._today)
         except RuleError as exc:
             if exc.violation.code == "id.checksum" and rounded_by_excel(normalise_document_number(text)):
                 found.append(self._excel(row, "id.rounded"))
@@ -302,6 +313,10 @@ class RecordChecker:
             column = Column.ID_TYPE if exc.violation.field == "id_type" else Column.ID_NUMBER
             found.append(self._problem(row, column, exc.violation))
             return None
+        number = document.number
+        if len(number) == 18 and rounded_by_excel(number) and number.isdigit():
+            self._rounded_alike.append(row.number)
+        return document
 
     def _excel(self, row: Row, code: str) -> RowProblem:
         return problem(code, row=row.number, column=self.where(Column.ID_NUMBER), field=Column.ID_NUMBER.value)

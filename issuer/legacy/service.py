@@ -38,7 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from issuer.auth.policy import Action, authorise
 from issuer.auth.principal import Principal
-from issuer.batches.problems import RowProblem, rule_of
+from issuer.batches.problems import RowProblem, problem, rule_of
 from issuer.errors import IssuerError
 from issuer.identity.kek import kek_for_sealing
 from issuer.identity.sealer import DEFAULT_POLICY
@@ -50,6 +50,7 @@ from issuer.legacy.spool import Spool
 from issuer.legacy.workers import (
     MIN_PARALLEL_ROWS,
     Checked,
+    CheckedChunk,
     CheckSpec,
     Prepared,
     RowPool,
@@ -263,6 +264,34 @@ class _Pass1(msgspec.Struct, kw_only=True):
     problems: list[RowProblem] = msgspec.field(default_factory=list)
     total_problems: int = 0
     photos: int = 0
+    #: Whether a row's ID number is ``id.rounded`` (Excel demonstrably rounded the file's numbers).
+    rounded: bool = False
+    #: Rows whose 18-digit ID number ends in 000 though its check character fits (the first
+    #: :data:`MAX_LISTED_PROBLEMS`), and how many in all.
+    rounded_alike: list[int] = msgspec.field(default_factory=list)
+    rounded_alike_total: int = 0
+
+    def note_rounding(self, checked: CheckedChunk) -> None:
+        """What ``checked`` tells of Excel's rounding of the file's ID numbers."""
+        if not self.rounded and checked.problems:
+            self.rounded = any(p.code == "id.rounded" for p in checked.problems)
+        if checked.rounded_alike:
+            self.rounded_alike_total += len(checked.rounded_alike)
+            self.rounded_alike.extend(checked.rounded_alike[: MAX_LISTED_PROBLEMS - len(self.rounded_alike)])
+
+    def rounded_alongside(self, where: Where) -> None:
+        """Once a row is ``id.rounded``, every row whose 18-digit number ends in 000 is ``id.rounded_column``,
+        as in an upload (``issuer.batches.importer.mark_rounded_alongside``): a column saved as numbers rounds
+        them all, and one in eleven still ends in a check character that fits — imported, it would name what
+        is most likely the wrong person. Alone, such a number may be someone's and is imported."""
+        if not self.rounded or not self.rounded_alike_total:
+            return
+        column, field = where(Column.ID_NUMBER), Column.ID_NUMBER.value
+        room = max(MAX_LISTED_PROBLEMS - len(self.problems), 0)
+        self.problems.extend(
+            problem("id.rounded_column", row=row, column=column, field=field) for row in self.rounded_alike[:room]
+        )
+        self.total_problems += self.rounded_alike_total
 
 
 class _Seen:
@@ -318,6 +347,7 @@ async def _check_pass(
         checked = decode_checked(data)
         found.rows += checked.count
         found.photos += checked.photos
+        found.note_rounding(checked)
         if found.rows > MAX_ROWS:
             raise TableError("file.too_many_rows", f"行数超过上限 {MAX_ROWS} / more than {MAX_ROWS} rows")
         problems = list(checked.problems)
@@ -336,6 +366,10 @@ async def _check_pass(
         checking(found.rows, found.total_problems)
     if not found.rows:
         raise TableError("file.no_rows", "文件没有数据行 / the file has no data rows")
+    before = found.total_problems
+    found.rounded_alongside(where)  # judged on the whole file: the rounding may show only in a later chunk
+    if found.total_problems != before:
+        checking(found.rows, found.total_problems)
     return found
 
 

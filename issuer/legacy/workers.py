@@ -147,6 +147,9 @@ class CheckedChunk(msgspec.Struct, frozen=True, array_like=True):
     #: The chunk's rows (good or not) and how many of them have a photo cell (never read further).
     count: int
     photos: int
+    #: The chunk's rows whose 18-digit ID number ends in 000 though its check character fits (refused only
+    #: when the file holds a number Excel demonstrably rounded: ``id.rounded_column``).
+    rounded_alike: list[int] = msgspec.field(default_factory=list)
 
 
 class Prepared(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -287,7 +290,9 @@ class RowWorker:
         rows = chunk.rows() if isinstance(chunk, Piece) else chunk
         photo = self._spec.index.get(Column.PHOTO)
         photos = 0 if photo is None else sum(1 for row in rows if photo < len(row.cells) and row.cells[photo].strip())
+        self.checker.take_rounded_alike()  # a chunk's own rows only
         records, problems = self.records(rows)
+        rounded_alike = self.checker.take_rounded_alike()
         spec = self._sign_spec
         _, identities = seal_all(
             self._data_key(data_key), [r.document for r in records], spec.id_secret, spec.sealed_at
@@ -299,7 +304,8 @@ class RowWorker:
             )
             for r, i in zip(records, identities, strict=True)
         ]  # fmt: skip
-        return _encoder.encode(CheckedChunk(checked, self._floors(records), problems, len(rows), photos))
+        floors = self._floors(records)
+        return _encoder.encode(CheckedChunk(checked, floors, problems, len(rows), photos, rounded_alike))
 
     def sign(self, data: bytes, skip: frozenset[str]) -> bytes:
         """The encoded :class:`Signed` of a spooled chunk (``data``, from :meth:`check`) but for the numbers in

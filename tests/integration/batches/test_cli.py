@@ -218,3 +218,19 @@ def test_names_and_files_are_printed_as_written_not_as_rich_markup(seeded: str, 
     assert shown.exit_code == 0, shown.output
     assert "cli:ok:institution:" + SKILL_INSTITUTION in flat(shown.stdout)
     assert "🆗" not in shown.stdout
+
+
+def test_issue_names_the_columns_the_import_did_not_read(seeded: str, tmp_path: Path) -> None:
+    """A clerk who typed the results into a column the import does not read (考核成绩) was never told: the CLI
+    printed the batch and its bad rows, and the ignored columns only reached the API's answer."""
+    path = tmp_path / "results.csv"
+    header = ("姓名", "身份证号", "职业编码", "等级", "考核成绩", "备注")
+    path.write_bytes(csv_file([[*row, "85", ""] for row in good_rows(2, level="3")], header))
+    first = issue(seeded, path)
+    assert first.exit_code == 0, first.output
+    assert "未读取的列 / columns not read: 考核成绩, 备注" in flat(first.stdout)
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(csv_file(good_rows(2, start=10, level="3")))
+    read_whole = issue(seeded, clean)
+    assert read_whole.exit_code == 0, read_whole.output
+    assert "columns not read" not in flat(read_whole.stdout)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import msgspec
 from litestar.testing import AsyncTestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from issuer.app import create_app
 from issuer.checkpoints import publish_checkpoint
@@ -19,7 +19,7 @@ from registry.audit.state import AuditState
 from registry.config import Settings
 from registry.db import Database
 from registry.log.monitor import SeenCheckpoint
-from registry.models import Batch
+from registry.models import Batch, Event
 from tests.factories import EMBROIDERY, SITE, SKILL_INSTITUTION, key_store
 from tests.factories.world import resident_id
 from tests.integration.batches.helpers import csv_file, good_rows
@@ -294,3 +294,52 @@ async def test_the_file_pickers_offer_every_file_the_import_reads(staff: Staff, 
     page = (await staff.client.get(uploaded.headers["location"].split("?")[0])).text
     assert re.findall(r'<input type="file" name="file" required accept="([^"]*)"', page) == [accepted]
     assert "合格 2" in page
+
+
+async def test_the_batch_page_names_the_columns_the_upload_did_not_read(staff: Staff, world: Database) -> None:
+    """A clerk who typed the results into a column the import does not read (考核成绩) learned it only from the
+    API's ``ignored_columns``: the batch page said nothing, to the clerk or to the reviewers. It says so, from
+    the batch's last upload: a corrected file that is read whole clears it."""
+    header = ("姓名", "身份证号", "职业编码", "等级", "考核成绩", "备注")
+    rows = [[*row, "85", ""] for row in good_rows(2, start=95)]
+    await staff.sign_in("institution")
+    uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(rows, header))})
+    assert uploaded.status_code == 303
+    batch = uploaded.headers["location"].split("?")[0]
+    page = (await staff.client.get(batch)).text
+    (notice,) = re.findall(r'<p class="notice" id="ignored-columns" role="status">(.*?)</p>', page)
+    assert "未读取" in notice
+    assert "考核成绩、备注" in notice
+    english = (await staff.client.get(f"{batch}?lang=en")).text
+    (notice,) = re.findall(r'<p class="notice" id="ignored-columns" role="status">(.*?)</p>', english)
+    assert "not read" in notice
+    assert "考核成绩, 备注" in notice
+    await staff.sign_in("city")  # the reviewer is told too
+    assert 'id="ignored-columns"' in (await staff.client.get(batch)).text
+    await staff.sign_in("institution")
+    corrected = await staff.post(f"{batch}/resubmit", files={"file": ("r.csv", csv_file(good_rows(2, start=95)))})
+    assert corrected.status_code == 303
+    assert 'id="ignored-columns"' not in (await staff.client.get(batch)).text
+
+
+async def test_the_columns_not_read_are_recorded_masked_and_bounded(staff: Staff, world: Database) -> None:
+    """What an upload did not read is kept in its event, in the public log: a document number typed as a
+    header is masked there and on the page, and a file of many stray columns records the first 50 and the
+    count, which the page gives."""
+    stray = [resident_id(7), *(f"备注{n}" for n in range(59))]
+    header = ("姓名", "身份证号", "职业编码", "等级", *stray)
+    rows = [[*row, *([""] * len(stray))] for row in good_rows(2, start=97)]
+    await staff.sign_in("institution")
+    uploaded = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(rows, header))})
+    assert uploaded.status_code == 303
+    page = (await staff.client.get(uploaded.headers["location"].split("?")[0])).text
+    (notice,) = re.findall(r'<p class="notice" id="ignored-columns" role="status">(.*?)</p>', page)
+    assert notice.count("、") == 49
+    assert "备注48" in notice
+    assert "备注49" not in notice
+    assert "（共 60 列）" in notice
+    assert "43**************" in notice
+    async with world.reader() as session:
+        (data,) = (await session.scalars(select(Event.data).where(Event.kind == "batch.submitted"))).all()
+    assert resident_id(7).encode() not in data
+    assert resident_id(7) not in page

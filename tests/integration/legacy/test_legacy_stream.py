@@ -12,13 +12,15 @@ from sqlalchemy import func, select
 
 from issuer.auth import Principal, Role
 from issuer.legacy import service
-from issuer.legacy.service import import_legacy
+from issuer.legacy.service import LegacyImportError, import_legacy
 from keys.keyset import KeySet
 from registry.keyring import load_keyset
 from registry.models import Certificate, HolderIdentity
 from registry.qrtoken import encode_token
+from registry.rules.checkdigits import mod11_2
 from registry.rules.profiles import HUNAN
 from tests.factories import PROVINCE, key_store
+from tests.factories.world import resident_id
 from tests.integration.legacy.conftest import World
 from tests.integration.legacy.files import HEADER, csv_bytes, skill_rows
 from verify.verifier import verify_token
@@ -57,6 +59,33 @@ async def test_worker_processes_check_and_sign_a_file_read_from_its_path(
         world.database, world.settings, store, HUNAN, ADMIN, path=path, source="osta", chunk_size=7, processes=2
     )
     assert (again.imported, again.already, again.chunks) == (0, 30, 0)
+
+
+async def test_worker_processes_refuse_a_number_rounded_with_its_column_in_an_earlier_chunk(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rounding shows in a chunk a worker checked after the one holding a rounded number whose check
+    character fits: the file is refused naming both, nothing stored (no certificate, no sealed identity)."""
+    monkeypatch.setattr(service, "MIN_PARALLEL_ROWS", 1)  # a small file, as if it were a large one
+    people = range(1_200_000, 1_202_000)  # order codes from 101 on
+    fits = next(n for n in people if mod11_2(resident_id(n)[:15] + "00") == "0")
+    wrong = next(n for n in people if mod11_2(resident_id(n)[:15] + "00") != "0")
+    rows = skill_rows(30)
+    rows[1][4] = resident_id(fits)[:15] + "000"  # row 3, chunk 1
+    rows[25][4] = resident_id(wrong)[:15] + "000"  # row 27, chunk 4
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(csv_bytes(rows))
+    store = key_store(Path(world.settings.keys.key_dir))
+    with pytest.raises(LegacyImportError) as refused:
+        await import_legacy(
+            world.database, world.settings, store, HUNAN, ADMIN, path=path, source="osta", chunk_size=7, processes=2
+        )
+    assert [(p.row, p.column, p.code) for p in refused.value.problems] == [
+        (3, "证件号码", "id.rounded_column"),
+        (27, "证件号码", "id.rounded"),
+    ]
+    certificates, _, identities = await _certificates(world)
+    assert (len(certificates), identities) == (0, 0)
 
 
 async def test_an_ndjson_file_with_photos_imports_and_says_the_photos_were_not(world: World, tmp_path: Path) -> None:
