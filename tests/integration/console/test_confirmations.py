@@ -115,3 +115,15 @@ async def test_every_field_of_the_batch_pages_has_a_label(staff: Staff, world: D
     reviewing = await staff.client.get(batch)
     assert 'id="review-form"' in reviewing.text
     assert unlabelled(reviewing) == []
+
+
+async def test_the_language_toggle_is_marked_in_the_language_it_is_written_in(staff: Staff) -> None:
+    """The toggle says "English" on a Chinese page (and "中文" on an English one): without its own ``lang`` a
+    screen reader read the word with the page's voice."""
+    await staff.sign_in("institution")
+    chinese = (await staff.client.get("/console/batches")).text
+    assert '<html lang="zh-CN">' in chinese
+    assert re.search(r'<a href="[^"]*" hreflang="en" lang="en">English</a>', chinese)
+    english = (await staff.client.get("/console/batches?lang=en")).text
+    assert '<html lang="en">' in english
+    assert re.search(r'<a href="[^"]*" hreflang="zh-CN" lang="zh-CN">中文</a>', english)

@@ -239,9 +239,10 @@ async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_no
         f"{page}/exclude", {"rows": "x", "reason": "未参加"}, headers={"referer": f"http://testserver.local{page}"}
     )
     assert refused.status_code == 400
-    assert f'<a href="{page}?lang=en" hreflang="en">English</a>' in refused.text  # not …/exclude?lang=en: a 405
+    toggle = f'<a href="{page}?lang=en" hreflang="en" lang="en">English</a>'
+    assert toggle in refused.text  # not …/exclude?lang=en: a 405
     unreferred = await staff.post(f"{page}/exclude", {"rows": "x", "reason": "未参加"})
-    assert '<a href="/console/?lang=en" hreflang="en">English</a>' in unreferred.text
+    assert '<a href="/console/?lang=en" hreflang="en" lang="en">English</a>' in unreferred.text
     english = await staff.client.get(f"{page}?lang=en")
     assert english.status_code == 200
     assert "<h1>Batch" in english.text
