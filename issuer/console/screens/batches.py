@@ -77,6 +77,7 @@ def back_to(batch_id: int, done: str, rows: list[int] | None = None) -> Redirect
 
 #: What the batch's page says after a step (``?done=``): (Chinese, English); ``{rows}`` the rows it was on.
 DONE: Final = {
+    "upload": ("文件已导入本批次，见下方行报告", "the file was imported as this batch: see the row report below"),
     "resubmit": ("已重新提交更正后的文件", "the corrected file was resubmitted"),
     "exclude": ("已剔除行 {rows}", "{row_word} {rows} excluded"),
     "review-approve": ("市州初审通过", "city review passed"),
@@ -174,7 +175,15 @@ async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Cal
         imported = await submit_form(issuer, staff, form)
     except SameUploadError as sent:  # sent twice: the batch the first made, which says so (the API's 409)
         return Redirect(path=f"{batch_url(sent.batch_id)}?again=1", status_code=303)
-    return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
+    return imported_to(imported, "upload")
+
+
+def imported_to(imported: submission.Imported, done: str) -> Redirect:
+    """After an upload or a resubmission: the batch's page, which says so, on the bad rows if there are
+    any (to be put right), else on every row (a clean file is not an empty "bad" tab)."""
+    bad = any(row.problems for row in imported.rows)
+    query = urlencode({**({"status": RowStatus.BAD.value} if bad else {}), "done": done})
+    return Redirect(path=f"{batch_url(imported.batch_id)}?{query}", status_code=303)
 
 
 @get("/batches/{batch_id:int}", name="console:batch")
@@ -215,8 +224,7 @@ async def batch_page(
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
 async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
-    await resubmit_form(issuer, staff, batch_id, form)
-    return Redirect(path=f"{batch_url(batch_id)}?status=bad&done=resubmit", status_code=303)
+    return imported_to(await resubmit_form(issuer, staff, batch_id, form), "resubmit")
 
 
 #: What a step on a batch does with its form's fields: the service call, by ``staff`` on batch ``batch_id``.

@@ -127,3 +127,32 @@ async def test_the_language_toggle_is_marked_in_the_language_it_is_written_in(st
     english = (await staff.client.get("/console/batches?lang=en")).text
     assert '<html lang="en">' in english
     assert re.search(r'<a href="[^"]*" hreflang="zh-CN" lang="zh-CN">中文</a>', english)
+
+
+async def test_an_upload_says_it_was_imported_and_shows_the_bad_rows_only_when_there_are_some(
+    staff: Staff, world: Database
+) -> None:
+    """Every upload landed on the row report's "bad" tab: a clean file showed "没有行 / no rows" under it, as if
+    nothing had been imported."""
+    await staff.sign_in("institution")
+    clean = await staff.post("/console/batches/new", UPLOAD, files={"file": ("r.csv", csv_file(good_rows(2)))})
+    assert clean.status_code == 303
+    assert "status=bad" not in clean.headers["location"]
+    page = await staff.client.get(clean.headers["location"])
+    said = "文件已导入本批次，见下方行报告 / the file was imported as this batch: see the row report below"
+    assert done(page) == said
+    assert 'id="row-2"' in page.text
+    assert 'id="row-3"' in page.text
+    rows = good_rows(2, start=40)
+    rows[1][3] = "9"  # row 3: no such level
+    flawed = await staff.post("/console/batches/new", UPLOAD, files={"file": ("s.csv", csv_file(rows))})
+    assert "status=bad" in flawed.headers["location"]
+    page = await staff.client.get(flawed.headers["location"])
+    assert done(page).startswith("文件已导入本批次")
+    assert 'id="row-3"' in page.text
+    assert 'id="row-2"' not in page.text  # the bad rows, to be put right
+    batch = flawed.headers["location"].split("?")[0]
+    rows[1][3] = "4"
+    fixed = await staff.post(f"{batch}/resubmit", files={"file": ("s.csv", csv_file(rows))})
+    assert "status=bad" not in fixed.headers["location"]
+    assert 'id="row-2"' in (await staff.client.get(fixed.headers["location"])).text
