@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from issuer.auth import Principal
-from issuer.auth.policy import Action
+from issuer.auth.policy import POLICY, Action, authorise
 from issuer.batches import reports, submission, transitions
 from issuer.batches.dto import MAX_NOTICE_DAYS
 from issuer.batches.errors import SameUploadError
@@ -163,7 +163,10 @@ async def review_queue(
 
 @get("/batches/new", name="console:upload")
 async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Response[str]:
-    """Upload a results file: institution, kind, assessment date, the file; the templates to download."""
+    """Upload a results file: institution, kind, assessment date, the file; the templates to download. A role
+    that never uploads gets the refusal its upload would get, before it fills the form in."""
+    if staff.role not in POLICY[Action.SUBMIT]:
+        authorise(staff, Action.SUBMIT)
     return render(request, staff, "upload.html", kinds=list(CertificateKind))
 
 
