@@ -250,7 +250,7 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_com
         await session.execute(update(StaffSession).values(ended_at=utcnow()))
     again = await staff.client.post("/console/logout", data={"_csrf": token})  # sign-out clicked twice
     assert again.status_code == 303
-    assert again.headers["location"] == "/console/login"
+    assert again.headers["location"] == "/console/login?notice=signed_out"
 
 
 async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_not_to_the_form_s_post(

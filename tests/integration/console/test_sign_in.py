@@ -64,7 +64,10 @@ async def test_a_staff_member_signs_in_sees_the_dashboard_and_signs_out(client: 
 
     token = await csrf_of_page(client)
     out = await client.post("/console/logout", data={"_csrf": token}, follow_redirects=False)
-    assert (out.status_code, out.headers["location"]) == (303, "/console/login")
+    assert (out.status_code, out.headers["location"]) == (303, "/console/login?notice=signed_out")
+    said = (await client.get(out.headers["location"])).text  # the sign-in page says what happened
+    assert '<p class="notice" role="status">您已退出登录 / you have signed out</p>' in said
+    assert 'role="status"' not in (await client.get("/console/login?notice=whatever")).text  # only its own words
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
     assert len(await _events(database, "staff.signed_out")) == 1
 
@@ -352,7 +355,9 @@ async def test_guessing_the_current_password_locks_and_signs_out(client: Any, da
         }
         assert (await client.post("/console/password", data=form)).status_code == 400
     fifth = await client.post("/console/password", data=form, follow_redirects=False)
-    assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login")
+    assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login?notice=locked")
+    said = (await client.get(fifth.headers["location"])).text  # not thrown out without a word
+    assert "当前密码连续输错，账户已锁定并退出登录" in said
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
     assert (await sign_in(client, "inst9", check=False)).status_code == 423
 
