@@ -228,7 +228,9 @@ def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, SignInRequired)
     sign_in = f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}"
     if request.method in ("GET", "HEAD"):
-        return Redirect(sign_in, status_code=303)
+        # a session cookie that signs nobody in any more: the session ended (idle, too old, reset): say so
+        ended = "&notice=expired" if request.cookies.get(SESSION_COOKIE) else ""
+        return Redirect(f"{sign_in}{ended}", status_code=303)
     # A form posted without a live session: a page that says so, whose link signs in and comes back to the
     # form's page (a redirect would turn the POST into a GET of the sign-in page and say nothing).
     return render_now(

@@ -54,6 +54,7 @@ _env.globals["reason_max"] = REASON_MAX_LENGTH
 #: says nothing.
 LOGIN_NOTICES: Final = {
     "signed_out": "您已退出登录 / you have signed out",
+    "expired": "登录已失效，请重新登录 / your session has ended: sign in again",
     "locked": "当前密码连续输错，账户已锁定并退出登录；请稍后再试或请管理员重置 / the current password was wrong too "
     "many times: the account is locked and signed out; try again later or ask your administrator for a reset",
 }

@@ -260,7 +260,13 @@ async def test_sessions_end_when_idle_and_when_too_old(client: Any, database: Da
         row = await session.get(StaffSession, session_hash(token))
         assert row is not None
         row.created_at = utcnow() - lifetime - timedelta(seconds=1)  # active all along, but too old
-    assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+    ended = await client.get("/console/batches", follow_redirects=False)
+    assert (ended.status_code, ended.headers["location"]) == (
+        303,
+        "/console/login?next=%2Fconsole%2Fbatches&notice=expired",
+    )
+    said = (await client.get(ended.headers["location"])).text  # not a bare sign-in form: why it is there
+    assert '<p class="notice" role="status">登录已失效，请重新登录 / your session has ended: sign in again</p>' in said
     await sign_in(client, "inst5")  # a new sign-in clears the account's sessions past their lifetime
     async with database.reader() as session:
         assert await session.get(StaffSession, session_hash(token)) is None
