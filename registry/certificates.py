@@ -432,11 +432,16 @@ async def require_valid(session: AsyncSession, number: str) -> Certificate:
         raise NotFoundError(f"证书 {number} 不存在 / no certificate {number}")
     status = await status_of(session, number)
     if status.status is not CertificateStatus.VALID:
-        raise ConflictError(
-            f"证书 {number} 当前状态为{status.status.label_zh}，不能再变更 / certificate {number} is "
-            f"{status.status.value}; it cannot change again"
-        )
+        raise unchangeable(number, status.status)
     return row
+
+
+def unchangeable(number: str, status: CertificateStatus) -> ConflictError:
+    """The refusal of a change to a certificate that is no longer valid (revoked, superseded)."""
+    return ConflictError(
+        f"证书 {number} 当前状态为{status.label_zh}，不能再变更 / certificate {number} is {status.value}; "
+        "it cannot change again"
+    )
 
 
 def revoked_event(number: str, *, reason: str, actor: str, at: datetime | None = None) -> NewEvent:

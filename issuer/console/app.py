@@ -32,7 +32,7 @@ from issuer.console.accounts import (
 )
 from issuer.console.csrf import BEFORE_SIGN_IN, NOTHING_TO_END, csrf_guard
 from issuer.console.errors import SignInRequired, TotpEnrolmentRequired
-from issuer.console.pages import render, render_now
+from issuer.console.pages import LOGIN_NOTICES, render, render_now, sign_in_saying
 from issuer.console.screens import SCREEN_HANDLERS
 from issuer.console.security import password_change, password_page, totp_confirm, totp_page
 from issuer.console.session import (
@@ -107,12 +107,17 @@ def _refusal_text(outcome: Outcome) -> str:
 
 
 @get("/login", name="console:login")
-async def login_page(request: Request[Any, Any, Any], next: FromQuery[str] = "/console/") -> Response[Any]:
-    """The sign-in form (already signed in: the dashboard)."""
+async def login_page(
+    request: Request[Any, Any, Any], next: FromQuery[str] = "/console/", notice: FromQuery[str] = ""
+) -> Response[Any]:
+    """The sign-in form (already signed in: the dashboard); ``notice``: what sent the user here (signed out,
+    locked), said above the form."""
     if await current_session(request) is not None:
         return Redirect(safe_next(next), status_code=303)
+    said = LOGIN_NOTICES.get(notice, "")
+    title = ("登录", "Sign in")
     return await render(
-        request, "console/login.html", title=("登录", "Sign in"), message="", notice="", login="", next=safe_next(next)
+        request, "console/login.html", title=title, message="", notice=said, login="", next=safe_next(next)
     )
 
 
@@ -202,7 +207,7 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
                 ],
             )
     gone = Cookie(key=SESSION_COOKIE, value="", path=COOKIE_PATH, max_age=0, httponly=True, samesite="lax")
-    return Redirect("/console/login", status_code=303, cookies=[gone])
+    return Redirect(sign_in_saying("signed_out"), status_code=303, cookies=[gone])
 
 
 @get("/", name="console:dashboard")
@@ -223,7 +228,9 @@ def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, SignInRequired)
     sign_in = f"/console/login?{urlencode({'next': safe_next(exc.next_path)})}"
     if request.method in ("GET", "HEAD"):
-        return Redirect(sign_in, status_code=303)
+        # a session cookie that signs nobody in any more: the session ended (idle, too old, reset): say so
+        ended = "&notice=expired" if request.cookies.get(SESSION_COOKIE) else ""
+        return Redirect(f"{sign_in}{ended}", status_code=303)
     # A form posted without a live session: a page that says so, whose link signs in and comes back to the
     # form's page (a redirect would turn the POST into a GET of the sign-in page and say nothing).
     return render_now(

@@ -50,6 +50,21 @@ _env.globals["role_zh"] = ROLE_LABELS_ZH
 _env.globals["reason_max"] = REASON_MAX_LENGTH
 
 
+#: What the sign-in page says when an action sent the user there (``/console/login?notice=``); any other value
+#: says nothing.
+LOGIN_NOTICES: Final = {
+    "signed_out": "您已退出登录 / you have signed out",
+    "expired": "登录已失效，请重新登录 / your session has ended: sign in again",
+    "locked": "当前密码连续输错，账户已锁定并退出登录；请稍后再试或请管理员重置 / the current password was wrong too "
+    "many times: the account is locked and signed out; try again later or ask your administrator for a reset",
+}
+
+
+def sign_in_saying(notice: str) -> str:
+    """The sign-in page's address that says :data:`LOGIN_NOTICES` ``[notice]``."""
+    return f"/console/login?{urlencode({'notice': notice})}"
+
+
 def environment() -> Environment:
     """The console's template environment (screens may add filters to it)."""
     return _env

@@ -24,7 +24,7 @@ from issuer.console.accounts import (
     totp_required,
 )
 from issuer.console.errors import SignInRequired
-from issuer.console.pages import render
+from issuer.console.pages import render, sign_in_saying
 from issuer.console.passwords import check_new_password
 from issuer.console.session import LiveSession, console_runtime, current_session, promote_session
 from issuer.errors import InvalidInputError
@@ -74,7 +74,7 @@ async def password_change(
     except InvalidInputError as exc:
         return await _password_form(request, str(exc))
     if outcome.refusal is Refusal.LOCKED:
-        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
+        return Redirect(sign_in_saying("locked"), status_code=303)  # the lockout ended this session too
     if outcome.refusal is not None:
         return await _password_form(request, "当前密码不正确 / the current password is wrong")
     return await render(request, "console/password.html", title=("修改密码", "Change password"), message="", done=True)
@@ -161,7 +161,7 @@ async def totp_confirm(request: Request[Any, Any, Any], data: URLEncodedBody[Tot
         if codes is not None:
             await promote_session(session, live.id_hash)
     if refused is not None and refused.refusal is Refusal.LOCKED:
-        return Redirect("/console/login", status_code=303)  # the lockout ended this session too
+        return Redirect(sign_in_saying("locked"), status_code=303)  # the lockout ended this session too
     if refused is not None:
         return await _totp_page(request, live, secret, "当前密码不正确 / the current password is wrong")
     if codes is None:

@@ -19,7 +19,7 @@ from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
@@ -29,7 +29,7 @@ from issuer.auth.roles import Role
 from registry.db import Database
 from registry.models import Batch
 from registry.schema import upgrade
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, PHONE
 from tests.factories import CITY, PROVINCE, SKILL_INSTITUTION, add_keys, key_store, seed_world
 from tests.factories.world import OTHER_INSTITUTION
 from tests.integration.batches.helpers import csv_file, good_rows, seed_other_prefecture
@@ -293,3 +293,36 @@ def test_the_other_screens_and_another_institution_s_batch(browser: Browser, con
     page = signed_in(browser, console, "admin2", {"width": 768, "height": 1024}).pages[0]
     page.goto(f"{url}/console/batches/1")
     shoot(page, "25-batch-on-a-tablet")
+
+
+#: What sticks out of the window on the right (tag#id, its right edge), and how wide the page is.
+_WIDER: Final = """() => { const w = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1
+    && !e.closest('.scroll')).map(e => e.tagName + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right));
+  return {width: w, page: document.documentElement.scrollWidth, out: out.slice(0, 5)}; }"""
+#: How many lines the text of ``selector`` takes.
+_LINES: Final = """s => { const r = document.createRange(); r.selectNodeContents(document.querySelector(s));
+  return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"""
+
+
+def test_on_a_phone_nothing_is_cut_off_and_the_tables_scroll(browser: Browser, console: Console) -> None:
+    """At 390 px the batch's page was 636 px wide: its tables pushed the page sideways past the header, and
+    the row report squeezed a name to one character a line. A wide table now scrolls in its own box."""
+    url = console.url
+    if url not in _JOURNEYED:
+        journey(browser, console)
+    page = signed_in(browser, console, "admin1", PHONE).pages[0]
+    page.goto(f"{url}/console/batches/1")
+    number = page.locator("#row-2 a").inner_text()
+    for path in ["/console/batches", "/console/batches/1", f"/console/certificates/{number}", "/console/trust"]:
+        page.goto(f"{url}{path}")
+        wider = page.evaluate(_WIDER)
+        assert wider["page"] == wider["width"] == PHONE["width"], (path, wider)
+    page.goto(f"{url}/console/batches/1")
+    shoot(page, "26-batch-on-a-phone")
+    assert page.evaluate(_LINES, "#row-2 td:nth-child(3)") == 1  # the holder's name on one line
+    report = page.locator("#rows").locator("xpath=..")
+    assert report.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    assert report.evaluate("e => e.scrollWidth > e.clientWidth")  # it scrolls, within the page
+    report.evaluate("e => e.scrollLeft = e.scrollWidth")
+    assert page.locator("#row-2 td:last-child a").is_visible()  # the certificate number, scrolled to

@@ -140,7 +140,8 @@ def test_sign_in_dashboard_english_and_sign_out(browser: Browser, console: Conso
     page.screenshot(path=str(SHOTS / "dashboard-en-1366.png"), full_page=True)
     _go(page, "text=中文")
     _go(page, "button:has-text('退出')")
-    assert page.url == f"{console.url}/console/login"
+    assert page.url == f"{console.url}/console/login?notice=signed_out"
+    assert page.get_by_role("status").inner_text() == "您已退出登录 / you have signed out"
     page.goto(f"{console.url}/console/")
     assert "/console/login" in page.url
     tablet = _page(browser, TABLET)

@@ -9,8 +9,10 @@ separation of duties and every rule are theirs, and a refusal becomes the API's 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
@@ -18,7 +20,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from issuer.auth import Principal
-from issuer.auth.policy import Action
+from issuer.auth.policy import POLICY, Action, authorise
 from issuer.batches import reports, submission, transitions
 from issuer.batches.dto import MAX_NOTICE_DAYS
 from issuer.batches.errors import SameUploadError
@@ -67,8 +69,58 @@ def batch_url(batch_id: int) -> str:
     return f"/console/batches/{batch_id}"
 
 
-def back_to(batch_id: int) -> Redirect:
-    return Redirect(path=batch_url(batch_id), status_code=303)
+def back_to(batch_id: int, done: str, rows: list[int] | None = None) -> Redirect:
+    """Back to the batch's page, which says what was ``done`` (a key of :data:`DONE`), on which ``rows``."""
+    query = {"done": done, **({"rows": row_ranges(rows)} if rows else {})}
+    return Redirect(path=f"{batch_url(batch_id)}?{urlencode(query)}", status_code=303)
+
+
+#: What the batch's page says after a step (``?done=``): (Chinese, English); ``{rows}`` the rows it was on.
+DONE: Final = {
+    "upload": ("文件已导入本批次，见下方行报告", "the file was imported as this batch: see the row report below"),
+    "resubmit": ("已重新提交更正后的文件", "the corrected file was resubmitted"),
+    "exclude": ("已剔除行 {rows}", "{row_word} {rows} excluded"),
+    "review-approve": ("市州初审通过", "city review passed"),
+    "review-reject": ("已退回机构：市州初审", "returned to the institution: city review"),
+    "approve-approve": ("省级复审通过", "province review passed"),
+    "approve-reject": ("已退回机构：省级复审", "returned to the institution: province review"),
+    "notice": ("已启动公示", "the notice started"),
+    "objections": ("已登记异议，行 {rows} 暂缓发证", "objection recorded: {row_word} {rows} held"),
+    "hold": ("已暂缓发证：行 {rows}", "{row_word} {rows} held"),
+    "resolve-release": ("已恢复发证：行 {rows}", "{row_word} {rows} released to be issued"),
+    "resolve-exclude": ("已剔除行 {rows}", "{row_word} {rows} excluded"),
+}
+#: The rows a confirmation names, as :func:`row_ranges` writes them (anything else in the URL is not shown).
+_SHOWN_ROWS: Final = re.compile(r"\d{1,10}(?:-\d{1,10})?(?:, \d{1,10}(?:-\d{1,10})?)*(?:, …)?")
+_SHOWN_ROWS_MAX: Final = 80
+
+
+def row_ranges(rows: list[int]) -> str:
+    """``[3, 5, 6, 7]`` → ``"3, 5-7"`` (the way the forms take them), cut with "…" past a line."""
+    parts: list[str] = []
+    start = previous = rows[0]
+    for row in [*rows[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if row is not None:
+            start = previous = row
+    shown = ", ".join(parts)
+    if len(shown) > _SHOWN_ROWS_MAX:
+        shown = shown[: shown.rfind(", ", 0, _SHOWN_ROWS_MAX)] + ", …"
+    return shown
+
+
+def done_message(done: str | None, rows: str | None) -> str | None:
+    """The confirmation of the step ``done`` on ``rows``, Chinese / English as every message of the console
+    (both from the URL: a step not in :data:`DONE`, or on rows not as :func:`row_ranges` writes them, shows
+    nothing)."""
+    shown = rows if rows and _SHOWN_ROWS.fullmatch(rows) else ""
+    if done not in DONE or ("{rows}" in DONE[done][0] and not shown):
+        return None
+    zh, en = (text.format(rows=shown, row_word="row" if shown.isdigit() else "rows") for text in DONE[done])
+    return f"{zh} / {en}"
 
 
 async def _upload_form(request: Request[Any, Any, Any], issuer: IssuerRuntime, fields: tuple[str, ...]) -> Form:
@@ -111,7 +163,10 @@ async def review_queue(
 
 @get("/batches/new", name="console:upload")
 async def upload_form(*, request: Request[Any, Any, Any], staff: Caller) -> Response[str]:
-    """Upload a results file: institution, kind, assessment date, the file; the templates to download."""
+    """Upload a results file: institution, kind, assessment date, the file; the templates to download. A role
+    that never uploads gets the refusal its upload would get, before it fills the form in."""
+    if staff.role not in POLICY[Action.SUBMIT]:
+        authorise(staff, Action.SUBMIT)
     return render(request, staff, "upload.html", kinds=list(CertificateKind))
 
 
@@ -123,7 +178,15 @@ async def upload(*, request: Request[Any, Any, Any], issuer: Runtime, staff: Cal
         imported = await submit_form(issuer, staff, form)
     except SameUploadError as sent:  # sent twice: the batch the first made, which says so (the API's 409)
         return Redirect(path=f"{batch_url(sent.batch_id)}?again=1", status_code=303)
-    return Redirect(path=f"{batch_url(imported.batch_id)}?status=bad", status_code=303)
+    return imported_to(imported, "upload")
+
+
+def imported_to(imported: submission.Imported, done: str) -> Redirect:
+    """After an upload or a resubmission: the batch's page, which says so, on the bad rows if there are
+    any (to be put right), else on every row (a clean file is not an empty "bad" tab)."""
+    bad = any(row.problems for row in imported.rows)
+    query = urlencode({**({"status": RowStatus.BAD.value} if bad else {}), "done": done})
+    return Redirect(path=f"{batch_url(imported.batch_id)}?{query}", status_code=303)
 
 
 @get("/batches/{batch_id:int}", name="console:batch")
@@ -136,9 +199,12 @@ async def batch_page(
     status: FromQuery[RowStatus | None] = None,
     offset: Offset = 0,
     again: FromQuery[bool] = False,
+    done: FromQuery[str | None] = None,
+    rows: FromQuery[str | None] = None,
 ) -> Response[str]:
     """The batch: state, counts, what it waits for, the actions of this role, a page of the row report (row,
-    column, rule, message) and the history; ``again``: its file was just uploaded a second time."""
+    column, rule, message) and the history; ``again``: its file was just uploaded a second time; ``done``
+    (and ``rows``): the step just done on it, said at the top."""
     detail = await reports.batch_detail(
         issuer.database, issuer.profile, staff, batch_id, status=status, offset=offset, limit=PAGE
     )
@@ -154,14 +220,14 @@ async def batch_page(
         statuses=list(RowStatus),
         page=PAGE,
         again=again,
+        done=done_message(done, rows),
     )
 
 
 @post("/batches/{batch_id:int}/resubmit", request_max_body_size=UPLOAD_BODY_CAP)
 async def resubmit(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
     form = await _upload_form(request, issuer, RESUBMIT_FIELDS)
-    await resubmit_form(issuer, staff, batch_id, form)
-    return Redirect(path=f"{batch_url(batch_id)}?status=bad", status_code=303)
+    return imported_to(await resubmit_form(issuer, staff, batch_id, form), "resubmit")
 
 
 #: What a step on a batch does with its form's fields: the service call, by ``staff`` on batch ``batch_id``.
@@ -169,11 +235,14 @@ FormStep = StepAction[dict[str, str]]
 
 
 def _batch_step(name: str, step: str, act: FormStep, doc: str | None = None) -> HTTPRouteHandler:
-    """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch."""
+    """The POST of ``/batches/{batch_id}/<step>``: its form's fields through ``act``, then back to the batch,
+    whose page says what was done (the decision taken, the rows it was on)."""
 
     async def screen(*, request: Request[Any, Any, Any], batch_id: BatchId, issuer: Runtime, staff: Caller) -> Redirect:
-        await act(issuer, staff, batch_id, await forms.form_fields(request))
-        return back_to(batch_id)
+        fields = await forms.form_fields(request)
+        await act(issuer, staff, batch_id, fields)
+        decided = f"{step}-{fields['decision']}" if f"{step}-{fields.get('decision')}" in DONE else step
+        return back_to(batch_id, decided, forms.row_numbers(fields) if "rows" in fields else None)
 
     screen.__doc__ = doc
     screen.__name__ = screen.__qualname__ = name

@@ -32,8 +32,9 @@ from issuer.issuing.search import certificate_view, find_by_holder
 from issuer.qr import make_code, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from registry.calendar import province_day
+from registry.certificates import unchangeable
 from registry.rules.policy import ProvinceProfile
-from registry.vocab import CertificateKind
+from registry.vocab import CertificateKind, CertificateStatus
 
 CHANGES: Final = ("revoke", "reissue", "replace")
 #: The fields of a replacement's correction, as the form names them (empty: unchanged).
@@ -162,6 +163,8 @@ async def change_certificate(
     profile = issuer.profile
     view = await certificate_view(issuer.database, profile, number, caller=staff, today=_today(), action=Action(change))
     if fields.get("confirm") != "yes":
+        if view.status != CertificateStatus.VALID:  # a stale page: said now, not after "are you sure?"
+            raise unchangeable(view.number, CertificateStatus(view.status))
         kept = {k: v for k, v in fields.items() if k != "confirm"}
         shown = _checked_before_confirmation(change, fields, CertificateKind(view.kind), profile)
         return render(

@@ -152,6 +152,29 @@ async def test_a_refused_certificate_change_leads_back_to_the_certificate(
     assert '<a href="/console/certificates" id="back">' in elsewhere.text
 
 
+async def test_a_certificate_another_admin_already_changed_is_refused_before_are_you_sure(
+    staff: Staff, world: Database, console_settings: Settings
+) -> None:
+    """A stale certificate page (another admin revoked it meanwhile, or the back button and "resubmit"): the
+    first POST asked "once revoked, every verifier sees it revoked — confirm?" of a certificate already
+    revoked, and only the confirmation was refused."""
+    number = await issued_number(world, Path(console_settings.keys.key_dir), resident_id(33))
+    await staff.sign_in("province_admin")
+    stale = await staff.csrf()  # the page the second admin still has open
+    revoked = await staff.post(f"/console/certificates/{number}/revoke", {"reason": "信息有误", "confirm": "yes"})
+    assert revoked.status_code == 303
+    for change, form in [("revoke", {}), ("reissue", {}), ("replace", {"holder_name": "王晓明"})]:
+        data = {"reason": "再次操作", "_csrf": stale, **form}
+        again = await staff.client.post(f"/console/certificates/{number}/{change}", data=data)
+        assert again.status_code == 409, (change, again.text[:2000])
+        assert (
+            refusal(again)
+            == f"证书 {number} 当前状态为已撤销，不能再变更 / certificate {number} is revoked; it cannot change again"
+        )
+        assert 'id="confirm-form"' not in again.text
+        assert f'<a href="/console/certificates/{number}" id="back">返回该证书</a>' in again.text
+
+
 async def test_a_replacement_is_checked_and_shown_before_it_is_confirmed(
     staff: Staff, world: Database, console_settings: Settings
 ) -> None:
@@ -227,7 +250,7 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again_and_com
         await session.execute(update(StaffSession).values(ended_at=utcnow()))
     again = await staff.client.post("/console/logout", data={"_csrf": token})  # sign-out clicked twice
     assert again.status_code == 303
-    assert again.headers["location"] == "/console/login"
+    assert again.headers["location"] == "/console/login?notice=signed_out"
 
 
 async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_not_to_the_form_s_post(
@@ -239,9 +262,10 @@ async def test_the_language_toggle_of_a_page_answering_a_form_leads_to_a_page_no
         f"{page}/exclude", {"rows": "x", "reason": "未参加"}, headers={"referer": f"http://testserver.local{page}"}
     )
     assert refused.status_code == 400
-    assert f'<a href="{page}?lang=en" hreflang="en">English</a>' in refused.text  # not …/exclude?lang=en: a 405
+    toggle = f'<a href="{page}?lang=en" hreflang="en" lang="en">English</a>'
+    assert toggle in refused.text  # not …/exclude?lang=en: a 405
     unreferred = await staff.post(f"{page}/exclude", {"rows": "x", "reason": "未参加"})
-    assert '<a href="/console/?lang=en" hreflang="en">English</a>' in unreferred.text
+    assert '<a href="/console/?lang=en" hreflang="en" lang="en">English</a>' in unreferred.text
     english = await staff.client.get(f"{page}?lang=en")
     assert english.status_code == 200
     assert "<h1>Batch" in english.text

@@ -80,6 +80,19 @@ async def test_an_upload_refused_by_the_policy(staff: Staff, world: Database) ->
     assert "提交批次：仅限鉴定机构、省鉴定中心管理员（规则1）" in refusal(response)
 
 
+async def test_the_upload_form_is_refused_to_a_role_that_may_not_upload_before_a_file_is_chosen(staff: Staff) -> None:
+    """A city reviewer who typed /console/batches/new was given the form, filled it, chose the file, and only
+    then was refused."""
+    await staff.sign_in("city")
+    form = await staff.client.get("/console/batches/new")
+    assert form.status_code == 403
+    assert "提交批次：仅限鉴定机构、省鉴定中心管理员（规则1）" in refusal(form)
+    assert 'id="upload-form"' not in form.text
+    assert '<a href="/console/batches" id="back">' in form.text
+    await staff.sign_in("institution")
+    assert (await staff.client.get("/console/batches/new")).status_code == 200
+
+
 async def test_another_institution_s_batch_is_refused_and_nothing_of_it_shown(staff: Staff, batch: int) -> None:
     await staff.sign_in("other_institution")
     page = await staff.client.get(f"/console/batches/{batch}")

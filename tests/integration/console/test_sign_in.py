@@ -64,7 +64,10 @@ async def test_a_staff_member_signs_in_sees_the_dashboard_and_signs_out(client: 
 
     token = await csrf_of_page(client)
     out = await client.post("/console/logout", data={"_csrf": token}, follow_redirects=False)
-    assert (out.status_code, out.headers["location"]) == (303, "/console/login")
+    assert (out.status_code, out.headers["location"]) == (303, "/console/login?notice=signed_out")
+    said = (await client.get(out.headers["location"])).text  # the sign-in page says what happened
+    assert '<p class="notice" role="status">您已退出登录 / you have signed out</p>' in said
+    assert 'role="status"' not in (await client.get("/console/login?notice=whatever")).text  # only its own words
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
     assert len(await _events(database, "staff.signed_out")) == 1
 
@@ -257,7 +260,13 @@ async def test_sessions_end_when_idle_and_when_too_old(client: Any, database: Da
         row = await session.get(StaffSession, session_hash(token))
         assert row is not None
         row.created_at = utcnow() - lifetime - timedelta(seconds=1)  # active all along, but too old
-    assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+    ended = await client.get("/console/batches", follow_redirects=False)
+    assert (ended.status_code, ended.headers["location"]) == (
+        303,
+        "/console/login?next=%2Fconsole%2Fbatches&notice=expired",
+    )
+    said = (await client.get(ended.headers["location"])).text  # not a bare sign-in form: why it is there
+    assert '<p class="notice" role="status">登录已失效，请重新登录 / your session has ended: sign in again</p>' in said
     await sign_in(client, "inst5")  # a new sign-in clears the account's sessions past their lifetime
     async with database.reader() as session:
         assert await session.get(StaffSession, session_hash(token)) is None
@@ -352,7 +361,9 @@ async def test_guessing_the_current_password_locks_and_signs_out(client: Any, da
         }
         assert (await client.post("/console/password", data=form)).status_code == 400
     fifth = await client.post("/console/password", data=form, follow_redirects=False)
-    assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login")
+    assert (fifth.status_code, fifth.headers["location"]) == (303, "/console/login?notice=locked")
+    said = (await client.get(fifth.headers["location"])).text  # not thrown out without a word
+    assert "当前密码连续输错，账户已锁定并退出登录" in said
     assert (await client.get("/console/", follow_redirects=False)).status_code == 303
     assert (await sign_in(client, "inst9", check=False)).status_code == 423
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from issuer.console.screens import batches
 from issuer.console.screens.forms import choice, reason, resolve_decision, review_decision, row_numbers, text
 from issuer.errors import InvalidInputError
 
@@ -65,3 +66,15 @@ def test_a_refusal_names_the_field_as_its_screen_labels_it(
     with pytest.raises(InvalidInputError) as refused:
         read(fields)
     assert str(refused.value).startswith(said)
+
+
+def test_the_rows_a_confirmation_names_are_ranges_cut_past_a_line() -> None:
+    assert batches.row_ranges([3, 5, 6, 7, 9]) == "3, 5-7, 9"
+    many = batches.row_ranges(list(range(2, 400, 2)))
+    assert many.endswith(", …")
+    assert len(many) <= 84
+    assert batches.done_message("exclude", many) == f"已剔除行 {many} / rows {many} excluded"
+    assert batches.done_message("hold", "3") == "已暂缓发证：行 3 / row 3 held"
+    assert batches.done_message("hold", "<b>3</b>") is None  # not as written here: nothing said
+    assert batches.done_message("notice", None) == "已启动公示 / the notice started"
+    assert batches.done_message("delete-everything", "3") is None
