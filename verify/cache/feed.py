@@ -6,7 +6,8 @@ listening. The feed is what makes "never served stale for longer than about a se
 that almost always returns nothing; event indices are handed out under a lock in commit order, so none is
 skipped) and
 
-* drops its in-process answers about every certificate named by a ``certificate.*`` event;
+* drops its in-process answers about every certificate named by an event that changes its answer
+  (:data:`ANSWER_EVENT_KINDS`: issued, revoked, reissued, replaced, reprinted);
 * also deletes the Redis view and bumps its version (retried until Redis takes it), in case the writer
   could not. Issues too: "no such certificate" is cached as long as a view (so an unknown number costs
   what a known one does, and the two cannot be told apart by timing), and this is what ends it;
@@ -31,7 +32,9 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from registry.certificates import STATUS_EVENT_KINDS
 from registry.db import Database
+from registry.events import EventKind
 from verify.cache.lru import ResponseCache
 from verify.cache.redis_views import RedisViews
 from verify.cache.revisions import Revisions
@@ -44,6 +47,15 @@ from verify.queries import events_after, last_event_index, latest_checkpoint_siz
 logger = logging.getLogger("certreg.verify.feed")
 
 PAGE: Final = 5000
+#: The certificate events a verify answer reflects: a view (``verify/queries.py``) is built from the issue,
+#: the status events and the newest print, and its ``revision`` is the newest of their indexes. The other
+#: ``certificate.*`` events change no answer — a document handed out (one per PDF download), a credential
+#: backfilled (served uncached), an imported certificate's origin (committed with its issue) — and taking them
+#: as changes dropped cached answers and, since no view's revision reaches their index, sent every later load
+#: of that number to the primary instead of the replica (the view store's lagging-replica check).
+ANSWER_EVENT_KINDS: Final = frozenset(
+    {EventKind.CERTIFICATE_ISSUED.value, *STATUS_EVENT_KINDS, EventKind.CERTIFICATE_REPRINTED.value}
+)
 REDIS_CHUNK: Final = 500
 
 
@@ -115,7 +127,7 @@ class ChangeFeed:
                 rows = await events_after(conn, self.last, PAGE)
                 keys_changed |= self._apply(rows)
                 if self.on_changed is not None:
-                    changed = [subject for _, kind, subject in rows if kind.startswith("certificate.")]
+                    changed = [subject for _, kind, subject in rows if kind in ANSWER_EVENT_KINDS]
                     if changed:
                         await self.on_changed(conn, changed)
                 if len(rows) < PAGE:
@@ -134,7 +146,7 @@ class ChangeFeed:
         keys_changed = False
         for idx, kind, subject in rows:
             self.last = max(self.last, idx)
-            if kind.startswith("certificate."):
+            if kind in ANSWER_EVENT_KINDS:
                 changed.append(subject)
                 self._redis_pending.add(subject)
                 self.revisions.saw(subject, idx)
