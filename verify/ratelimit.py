@@ -75,6 +75,11 @@ class RateLimiter:
     def redis_key(self, key: str, window: int) -> str:
         return f"{self.prefix}:rl:{key}:{window}"
 
+    @property
+    def unsynced(self) -> int:
+        """Requests accepted here and not yet flushed to Redis (what other workers cannot know of yet)."""
+        return sum(count.pending for count in self._counts.values())
+
     async def sync(self, redis: RedisClient, *, seconds: float) -> bool:
         """Flush pending counts to Redis and learn the shared totals; returns whether there was anything to
         flush. Raises a Redis error when it cannot (the counts then stay pending and local)."""

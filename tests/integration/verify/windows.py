@@ -48,3 +48,14 @@ def in_one_window(*apps: Litestar) -> None:
     clock = WindowStartClock()
     for app in apps:
         runtime_of(app).limiter.clock = clock
+
+
+async def synced(app: Litestar, *, deadline: float = 10.0) -> None:
+    """Wait until the app's limiter has flushed every count it accepted to Redis (and so learnt the shared
+    totals): a fixed sleep of a few sync intervals was not enough on a loaded machine, and the workers then
+    counted alone."""
+    limiter = runtime_of(app).limiter
+    give_up = time.monotonic() + deadline
+    while limiter.unsynced:
+        assert time.monotonic() < give_up, f"the limiter kept {limiter.unsynced} counts from Redis for {deadline} s"
+        await asyncio.sleep(0.01)
