@@ -38,6 +38,11 @@ T = TypeVar("T")
 MANIFEST: Final = "manifest.csv"
 #: Written in manifest.csv for a certificate that has no photo (the box is left empty).
 NO_PHOTO: Final = "无照片，照片框留空 / no photo: the box is left empty"
+#: Why a batch none of whose certificates is valid any more (each revoked or superseded) gets no document file.
+NO_VALID_CERTIFICATE: Final = (
+    "批次中没有有效的证书可打印（均已撤销或已换发、补发）/ the batch has no valid certificate to print (each is "
+    "revoked or superseded)"
+)
 NOT_VALID: Final = "证书已撤销或已换发（补发），未包含 / revoked or superseded: not included"
 
 #: Loads the documents of some numbers (a coroutine run on the event loop).
@@ -169,6 +174,8 @@ def build_certificates_zip(
     temporary = target.with_name(target.name + ".tmp")
     reuse = _Reuse(store, target, job)
     valid = [member for member in job.members if member.valid]
+    if not valid:  # a zip of only a manifest answered 200 where the batch's print run is a 409: the same 409
+        raise NothingToPrintError(NO_VALID_CERTIFICATE)
     fresh = [m.number for m in valid if reuse.usable(m.number, _revision(job, m)) is None]
     notes: dict[str, str] = {}
 
@@ -207,10 +214,7 @@ def build_certificates_pdf(
     temporary = target.with_name(target.name + ".tmp")
     valid = [member.number for member in job.members if member.valid]
     if not valid:  # not "no sealed number or none fits": there is nothing current to print at all
-        raise NothingToPrintError(
-            "批次中没有有效的证书可打印（均已撤销或已换发、补发）/ the batch has no valid certificate to print (each "
-            "is revoked or superseded)"
-        )
+        raise NothingToPrintError(NO_VALID_CERTIFICATE)
     left_out: list[str] = []
     done = 0
 

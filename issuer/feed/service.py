@@ -299,7 +299,21 @@ async def export_feed(
     authorise(caller, Action.FEED)
     reason = check_reason(reason)
     await check_since(database, since)
-    _prepare(out_dir)
+    made = _prepare(out_dir)
+    try:
+        return await _export(
+            database, settings, keystore, profile, caller, since=since, out_dir=out_dir, reason=reason, now=now
+        )
+    except BaseException:  # a wrong passphrase, a missing KEK …: no empty directory of ours is left behind
+        _remove_empty(out_dir, made)
+        raise
+
+
+async def _export(
+    database: Database, settings: Settings, keystore: KeyStore, profile: ProvinceProfile, caller: Principal, *,
+    since: int, out_dir: Path, reason: str, now: datetime | None,
+) -> FeedResult:  # fmt: skip
+    """:func:`export_feed` once its directory is ready."""
     now = now or datetime.now(UTC)
     sinks, book = (_Sink(), _Sink()), _Book()
     try:
@@ -363,12 +377,31 @@ async def _write_files(
         raise
 
 
-def _prepare(out_dir: Path) -> None:
+def _prepare(out_dir: Path) -> Path | None:
     """The output directory (0700), made, and checked writable before the ``feed.exported`` event is appended:
-    a directory that could not be made (a path through a file, /proc …) logged an export that wrote nothing."""
+    a directory that could not be made (a path through a file, /proc …) logged an export that wrote nothing.
+    Returns the outermost directory this made (``out_dir`` or one of its parents), ``None`` when it existed."""
+    missing = [path for path in (out_dir, *out_dir.parents) if not path.exists()]
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    made = missing[-1] if missing else None
     if not os.access(out_dir, os.W_OK | os.X_OK):
+        _remove_empty(out_dir, made)
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out_dir))
+    return made
+
+
+def _remove_empty(out_dir: Path, made: Path | None) -> None:
+    """Remove ``out_dir`` and its parents up to ``made`` (the directories the export made), each only while it
+    is empty: a failed export left an empty ``--out`` behind. Nothing that existed before is touched."""
+    if made is None:
+        return
+    for path in (out_dir, *out_dir.parents):
+        try:
+            path.rmdir()  # only an empty directory
+        except OSError:
+            return
+        if path == made:
+            return
 
 
 def _check_same(sinks: Sequence[_Sink], entries: Sequence[FeedFile]) -> None:

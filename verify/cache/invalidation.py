@@ -105,10 +105,14 @@ async def invalidate_numbers(
         async with asyncio.timeout(seconds):
             await _announce(redis, prefix, numbers)
     except (RedisError, OSError, TimeoutError) as exc:
+        count, reason = len(numbers), type(exc).__name__
         logger.warning(
-            "could not announce %d changed certificates (%s); verify workers apply them from the change feed",
-            len(numbers),
-            type(exc).__name__,
+            "未能通知查验缓存 %d 张证书已变更（%s），查验进程将从变更流中得知 / could not announce %d changed "
+            "certificates (%s); verify workers apply them from the change feed",
+            count,
+            reason,
+            count,
+            reason,
         )
         return False
     return True

@@ -24,6 +24,7 @@ from verify.http.health import HealthController
 from verify.http.log_api import LogController
 from verify.http.ops import MetricsController
 from verify.http.person import PersonPages
+from verify.http.repeated import RefuseRepeatedQuery
 from verify.http.web import PublicPages
 from verify.runtime import lifespan, provide_runtime
 
@@ -53,6 +54,7 @@ class VerifyPlugin(InitPlugin):
         app_config.middleware.append(HeadWithoutBody)
         app_config.middleware.append(RefuseContentEncoding)
         app_config.middleware.append(DocsPolicy)
+        app_config.middleware.append(RefuseRepeatedQuery)  # ?lang=en&lang=zh is ambiguous (verify/http/repeated.py)
         app_config.lifespan.append(lifespan(self.settings))
         app_config.on_startup.append(install_edge(self.settings))
         app_config.dependencies["runtime"] = Provide(provide_runtime, sync_to_thread=False)

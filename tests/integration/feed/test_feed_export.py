@@ -215,6 +215,32 @@ async def test_an_export_that_cannot_open_the_identities_ends_with_its_message_o
     assert "wrong passphrase" in text
     assert "Traceback" not in text
     assert "Exception ignored" not in text
-    assert not any(out.iterdir())
+    assert not out.exists()  # the directory the export made, removed with nothing in it
     async with world.database.reader() as session:
         assert await session.scalar(select(Event).where(Event.kind == "feed.exported")) is None
+
+
+@pytest.mark.parametrize("existed", [False, True], ids=["made-by-the-export", "there-before"])
+async def test_an_export_that_fails_early_removes_only_the_directory_it_made(
+    world: World, tmp_path: Path, existed: bool
+) -> None:
+    """A wrong passphrase left behind the empty ``--out`` directory (and its parents) the command had made; a
+    directory that was there before the command is kept, as it was."""
+    await world.load(skill_rows(1))
+    env = command_env(
+        world.settings.database.database_url, world.settings.keys.key_dir,
+        CERTREG_ID_HASH_KEY=ID_HASH_KEY, CERTREG_KEY_PASSPHRASE="not-the-passphrase",
+    )  # fmt: skip
+    out = tmp_path / "exports" / "feed"
+    if existed:
+        out.mkdir(parents=True)
+    args = ["feed", "export", "--since", "0", "--out", str(out), "--reason", "国家库上报 / national upload"]
+    result = await asyncio.to_thread(invoke, env, *args)
+
+    assert result.exit_code == 2, result.output
+    assert "wrong passphrase" in " ".join(result.output.split())
+    if existed:
+        assert out.is_dir()
+        assert not any(out.iterdir())
+    else:
+        assert not (tmp_path / "exports").exists()

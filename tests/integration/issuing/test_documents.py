@@ -364,3 +364,27 @@ async def test_a_sealed_number_that_does_not_open_is_a_503_and_nothing_is_logged
     assert response.status_code == 503
     assert response.json()["code"] == "identity.unavailable"
     assert await _events(api, "certificate.document") == []
+
+
+async def test_a_batch_whose_certificates_are_all_superseded_has_no_zip_as_it_has_no_print_run(api: Api) -> None:
+    """certificates.pdf was a 409 while certificates.zip answered 200 with only a manifest: the same 409 now."""
+    batch_id, certificates = await sealed_batch(api)
+    for certificate in certificates:
+        await reissue_certificate(
+            api.world.database, api.world.store, HUNAN, certificate.number,
+            order=ChangeOrder(reason="遗失补发", caller=OPERATOR),
+        )  # fmt: skip
+    headers = api.headers["institution"]
+    answers = [
+        await api.client.get(f"/v1/batches/{batch_id}/{name}", headers=headers)
+        for name in ("certificates.pdf", "certificates.zip?variant=electronic", "certificates.zip?variant=print")
+    ]
+    assert [a.status_code for a in answers] == [409, 409, 409]
+    assert {(a.json()["code"], a.json()["error"]) for a in answers} == {
+        (
+            "document.nothing_to_print",
+            "批次中没有有效的证书可打印（均已撤销或已换发、补发）/ the batch has no valid certificate to print (each "
+            "is revoked or superseded)",
+        )
+    }
+    assert await _events(api, "batch.documents") == []  # nothing handed out, nothing logged
