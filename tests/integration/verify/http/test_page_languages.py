@@ -1,0 +1,71 @@
+"""Screen readers pick their voice from ``lang``: every text of the public pages in the other language than the
+page's (the language toggle, the demo banner's other half, the registry's Chinese names on an English page)
+sits in an element that says its language, so a Chinese voice does not spell out "English" letter by letter
+and an English voice does not skip 张三."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.integration.verify.world import World, verify_client
+
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
+#: An operator's free text (a revocation reason), which may itself be written in both languages.
+FREE_TEXT = {"change-reason"}
+VOID = {"meta", "link", "input", "br", "img", "hr", "source", "wbr"}
+
+
+class _Texts(HTMLParser):
+    """Each text node of the body with the language in force where it stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str, bool]] = []  # tag, lang, inside free text or style/script
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        values = dict(attrs)
+        lang, skip = self.stack[-1][1:] if self.stack else ("", False)
+        lang = values.get("lang") or lang
+        skip = skip or tag in {"style", "script", "title", "head"} or values.get("id") in FREE_TEXT
+        self.stack.append((tag, lang or "", skip))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and not self.stack[-1][2] and data.strip():
+            self.texts.append((self.stack[-1][1], data.strip()))
+
+
+def mislabelled(html: str) -> list[tuple[str, str]]:
+    """Texts whose words are not in the language their element declares."""
+    parser = _Texts()
+    parser.feed(html)
+    foreign = {"en": HAN, "zh": LATIN_WORD}
+    return [(lang, text) for lang, text in parser.texts if foreign[lang[:2]].search(text)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_text_in_the_other_language_says_so(world: World, lang: str) -> None:
+    query = {"lang": "en"} if lang == "en" else {}
+    async with verify_client(world.database.url, demo_mode=True) as client:
+        pages = {
+            "form": await client.get("/", params=query),
+            "short": await client.get(f"/c/{world.valid.number}", params=query),
+            "valid": await client.get("/", params={"number": world.valid.number, "name": "张三"} | query),
+            "revoked": await client.get(f"/q/{world.revoked.token}", params=query),
+            "bad number": await client.get("/", params={"number": "S12", "name": "张三"} | query),
+        }
+    for what, page in pages.items():
+        assert page.status_code in (200, 400), what
+        assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in page.text
+        assert mislabelled(page.text) == [], what
