@@ -136,9 +136,18 @@ class FixedAnswers:
         message = f"{answer.label_zh}：{violation.message_zh} / {answer.label_en}: {violation.message_en}"
         return _encode(msgspec.structs.replace(item, message=message))
 
-    def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> RawResponse:
-        """The query form with a message (400) or a number filled in (short mode, 200)."""
-        body = self.pages.form(lang, number=number, message=message, short=short)
+    def form(
+        self,
+        lang: Lang,
+        *,
+        number: str = "",
+        name: str = "",
+        message: str | None = None,
+        short: bool = False,
+        error_field: str | None = None,
+    ) -> RawResponse:
+        """The query form with a message about ``error_field`` (400) or a number filled in (short mode, 200)."""
+        body = self.pages.form(lang, number=number, name=name, message=message, short=short, error_field=error_field)
         return html_response(body, self.pages.csp, status=400 if message else 200)
 
     def bad_request_page(self, lang: Lang, message: str) -> RawResponse:

@@ -107,15 +107,28 @@ class Pages:
             reprint=_reprint(view, lang) if view and view.reprinted_at and answer.result is Result.VALID else None,
         )
 
-    def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> bytes:
-        """The query form, optionally with the number filled in (short mode) and a message."""
+    def form(
+        self,
+        lang: Lang,
+        *,
+        number: str = "",
+        name: str = "",
+        message: str | None = None,
+        short: bool = False,
+        error_field: str | None = None,
+    ) -> bytes:
+        """The query form, optionally with the number (and the name typed) filled in and a message; the message
+        stands next to ``error_field`` (``number`` or ``name``) and is that field's description."""
         to_en = lang == "zh"
         if short and number:
             toggle = f"/c/{quote(number, safe='')}" + ("?lang=en" if to_en else "")
-        else:
-            params = ({"number": number} if number else {}) | ({"lang": "en"} if to_en else {})
+        else:  # the name was in the address asked for already: the other language keeps the whole query
+            params = ({"number": number} if number else {}) | ({"name": name} if name else {})
+            params |= {"lang": "en"} if to_en else {}
             toggle = "/?" + urlencode(params) if params else "/"
-        return self._render("form.html", lang, toggle, number=number, message=message, short=short)
+        return self._render(
+            "form.html", lang, toggle, number=number, name=name, message=message, short=short, error_field=error_field
+        )
 
     def proof(self, proof: InclusionView, checkpoint: str, lang: Lang, *, toggle: str) -> bytes:
         """The readable inclusion proof of a log entry: what it means in plain words, then the hashes."""
