@@ -183,9 +183,13 @@ def _change(view: CertificateView, lang: Lang) -> dict[str, Any]:
 
 def _reprint(view: CertificateView, lang: Lang) -> dict[str, Any]:
     """A valid certificate printed again under its number (补发, rule 9): its QR code is the lost print's too."""
+    # The English note quotes the Chinese words printed on the certificate: marked as Chinese for a screen reader.
+    word = Markup('<span lang="zh-CN">{}</span>') if lang == "en" else Markup("{}")
+    note = Markup.escape(UI[lang]["reprint_note"]).format(reissued=word.format("补发"), remarks=word.format("备注"))
     return {
         "at": format_moment(view.reprinted_at, lang) if view.reprinted_at else "",
         "serial": view.given_print_serial,
+        "note": note,
     }
 
 

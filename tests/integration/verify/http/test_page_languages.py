@@ -10,6 +10,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from issuer.issuing.changes import ChangeOrder, reissue_certificate
+from registry.rules.profiles import HUNAN
+from registry.vocab import CertificateKind
+from tests.factories import HOLDER_IDS, STATION, WELDER, issue_test_certificates
+from tests.integration.issuing.batches import OPERATOR
 from tests.integration.verify.world import World, verify_client
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -69,3 +74,20 @@ async def test_every_text_in_the_other_language_says_so(world: World, lang: str)
         assert page.status_code in (200, 400), what
         assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in page.text
         assert mislabelled(page.text) == [], what
+
+
+async def test_the_reprint_notes_chinese_words_on_the_english_page_say_so(world: World) -> None:
+    """The English note of a 补发 names the words printed on the certificate (补发 under 备注): in Chinese, so
+    marked as such."""
+    (cert,) = await issue_test_certificates(
+        world.database, world.store, [("钱七", HOLDER_IDS[3])], kind=CertificateKind.QUALIFICATION,
+        subject=WELDER, institution=STATION,
+    )  # fmt: skip
+    order = ChangeOrder(reason="遗失补发", caller=OPERATOR)
+    await reissue_certificate(world.database, world.store, HUNAN, cert.number, order=order, print_serial="A00012345")
+    async with verify_client(world.database.url) as client:
+        en = await client.get(f"/Q/{cert.token}", params={"lang": "en"})
+        zh = await client.get(f"/Q/{cert.token}")
+    assert 'id="reprint-note"' in en.text
+    assert mislabelled(en.text) == []
+    assert "此前印制的证书已作废：有效的证书在备注栏注明“补发”。" in zh.text
