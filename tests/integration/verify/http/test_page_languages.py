@@ -15,6 +15,7 @@ from registry.rules.profiles import HUNAN
 from registry.vocab import CertificateKind
 from tests.factories import HOLDER_IDS, STATION, WELDER, issue_test_certificates
 from tests.integration.issuing.batches import OPERATOR
+from tests.integration.verify.person.helpers import NOBODY, OPEN, person_form
 from tests.integration.verify.world import World, verify_client
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -91,3 +92,15 @@ async def test_the_reprint_notes_chinese_words_on_the_english_page_say_so(world:
     assert 'id="reprint-note"' in en.text
     assert mislabelled(en.text) == []
     assert "此前印制的证书已作废：有效的证书在备注栏注明“补发”。" in zh.text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_person_pages_mark_their_other_language_too(world: World, lang: str) -> None:
+    query = {"lang": "en"} if lang == "en" else {}
+    async with verify_client(world.database.url, demo_mode=True, **OPEN) as client:
+        form = await client.get("/", params={"mode": "person"} | query)
+        found = await person_form(client, "张三", HOLDER_IDS[0], lang=lang)
+        missing = await person_form(client, "张三", NOBODY, lang=lang)
+    assert 'data-result="found"' in found.text
+    for page in (form, found, missing):
+        assert mislabelled(page.text.split("<script>")[0] + page.text.split("</script>")[-1]) == []
