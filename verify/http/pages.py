@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Final
 from urllib.parse import quote, urlencode
@@ -42,6 +43,18 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """What the query form shows: the number (and the name typed) filled in, and a message, which stands next
+    to ``error_field`` (``number`` or ``name``) and is that field's description; ``short`` for ``/c/``."""
+
+    number: str = ""
+    name: str = ""
+    message: str | None = None
+    short: bool = False
+    error_field: str | None = None
 
 
 class Pages:
@@ -107,27 +120,26 @@ class Pages:
             reprint=_reprint(view, lang) if view and view.reprinted_at and answer.result is Result.VALID else None,
         )
 
-    def form(
-        self,
-        lang: Lang,
-        *,
-        number: str = "",
-        name: str = "",
-        message: str | None = None,
-        short: bool = False,
-        error_field: str | None = None,
-    ) -> bytes:
-        """The query form, optionally with the number (and the name typed) filled in and a message; the message
-        stands next to ``error_field`` (``number`` or ``name``) and is that field's description."""
+    def form(self, lang: Lang, filled: Filled | None = None) -> bytes:
+        """The query form, empty or as ``filled`` says."""
+        filled = filled or Filled()
+        number, name = filled.number, filled.name
         to_en = lang == "zh"
-        if short and number:
+        if filled.short and number:
             toggle = f"/c/{quote(number, safe='')}" + ("?lang=en" if to_en else "")
         else:  # the name was in the address asked for already: the other language keeps the whole query
             params = ({"number": number} if number else {}) | ({"name": name} if name else {})
             params |= {"lang": "en"} if to_en else {}
             toggle = "/?" + urlencode(params) if params else "/"
         return self._render(
-            "form.html", lang, toggle, number=number, name=name, message=message, short=short, error_field=error_field
+            "form.html",
+            lang,
+            toggle,
+            number=number,
+            name=name,
+            message=filled.message,
+            short=filled.short,
+            error_field=filled.error_field,
         )
 
     def proof(self, proof: InclusionView, checkpoint: str, lang: Lang, *, toggle: str) -> bytes:
