@@ -31,7 +31,7 @@ from verify.cache.viewstore import ViewStore
 from verify.errors import ServiceUnavailableError
 from verify.http.fixed import FixedAnswers, error_json
 from verify.http.named import NamedAnswers
-from verify.http.pages import Pages
+from verify.http.pages import Filled, Pages
 from verify.http.responses import RawResponse, encode_json, html_response, json_response
 from verify.keysets import KeySetCache
 from verify.metrics import Metrics
@@ -145,13 +145,13 @@ class ReadService:
         if retry:
             return self._refused("ip", lang, retry)
         if not number_text.strip() or not name.strip():
-            return self.fixed.form(lang, number=number_text[:64], message=UI[lang]["need_both"])
+            empty = "number" if not number_text.strip() else "name"
+            return self.fixed.form(lang, Filled(number_text[:64], name[:64], UI[lang]["need_both"], error_field=empty))
         number = self._parse(number_text)
         if isinstance(number, Violation):
             detail = number.message_zh if lang == "zh" else number.message_en
-            return self.fixed.form(
-                lang, number=number_text[:64], message=UI[lang]["number_format"].format(detail=detail)
-            )
+            message = UI[lang]["number_format"].format(detail=detail)
+            return self.fixed.form(lang, Filled(number_text[:64], name[:64], message, error_field="number"))
         try:
             entry = await self._entry(number, lang)
         except ServiceUnavailableError as exc:
@@ -164,8 +164,9 @@ class ReadService:
         number = self._parse(number_text)
         if isinstance(number, Violation):
             detail = number.message_zh if lang == "zh" else number.message_en
-            return self.fixed.form(lang, message=UI[lang]["number_format"].format(detail=detail))
-        return self.fixed.form(lang, number=number, short=True)
+            message = UI[lang]["number_format"].format(detail=detail)
+            return self.fixed.form(lang, Filled(number_text[:64], message=message, error_field="number"))
+        return self.fixed.form(lang, Filled(number, short=True))
 
     async def verify_batch(self, api_key: ApiKeyRecord, items: Sequence[VerifyQuery | VerifyRequest]) -> RawResponse:
         """``POST /v1/verify/batch``: one result per item, in order; counts ``len(items)`` against the key.

@@ -112,7 +112,8 @@ UI: Final[dict[Lang, dict[str, str]]] = {
         "reason": "Reason",
         "new_number": "New certificate number",
         "print_serial": "Valid print serial",
-        "reprint_note": "Earlier prints are void: the valid certificate says 补发 (reissued) under 备注 (remarks).",
+        "reprint_note": "Earlier prints are void: the valid certificate says {reissued} (reissued) under {remarks} "
+        "(remarks).",
         "check_new": "Check the new certificate",
         "qr_note": "This result combines the QR code's digital signature with the registry's current status.",
         "not_genuine_help": "This QR code does not prove the certificate genuine. Ask the holder for the original "

@@ -12,7 +12,7 @@ import msgspec
 
 from registry.rules.errors import Violation
 from verify.answers import NOT_FOUND, Answer, Result
-from verify.http.pages import Pages
+from verify.http.pages import Filled, Pages
 from verify.http.problems import PROBLEM_JSON, problem_bytes
 from verify.http.responses import NO_STORE, RawResponse, html_response, json_response, retry_after
 from verify.schemas import result_of
@@ -136,10 +136,10 @@ class FixedAnswers:
         message = f"{answer.label_zh}：{violation.message_zh} / {answer.label_en}: {violation.message_en}"
         return _encode(msgspec.structs.replace(item, message=message))
 
-    def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> RawResponse:
-        """The query form with a message (400) or a number filled in (short mode, 200)."""
-        body = self.pages.form(lang, number=number, message=message, short=short)
-        return html_response(body, self.pages.csp, status=400 if message else 200)
+    def form(self, lang: Lang, filled: Filled) -> RawResponse:
+        """The query form with a message about a field (400) or a number filled in (short mode, 200)."""
+        body = self.pages.form(lang, filled)
+        return html_response(body, self.pages.csp, status=400 if filled.message else 200)
 
     def bad_request_page(self, lang: Lang, message: str) -> RawResponse:
         """A page for people whose address carries a parameter it cannot take (``/notice?page=0``)."""

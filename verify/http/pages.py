@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Final
 from urllib.parse import quote, urlencode
@@ -28,6 +29,7 @@ from verify.texts import UI, Lang, format_date, format_moment
 from verify.views import CertificateView
 
 _TEMPLATES: Final = files("verify.http") / "templates"
+_ZH_DATA: Final = Markup(' lang="zh-CN"')
 
 
 @functools.cache
@@ -41,6 +43,18 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """What the query form shows: the number (and the name typed) filled in, and a message, which stands next
+    to ``error_field`` (``number`` or ``name``) and is that field's description; ``short`` for ``/c/``."""
+
+    number: str = ""
+    name: str = ""
+    message: str | None = None
+    short: bool = False
+    error_field: str | None = None
 
 
 class Pages:
@@ -79,6 +93,9 @@ class Pages:
                 demo=self.demo,
                 p=PERSON_UI[lang],
                 person_offered=self.person_offered,
+                # The registry's names (holder, occupation, institution, centre) are Chinese in either language:
+                # on an English page they say so, for a screen reader's voice.
+                zh_data=_ZH_DATA if lang == "en" else "",
                 **context,
             )
             .encode()
@@ -103,15 +120,27 @@ class Pages:
             reprint=_reprint(view, lang) if view and view.reprinted_at and answer.result is Result.VALID else None,
         )
 
-    def form(self, lang: Lang, *, number: str = "", message: str | None = None, short: bool = False) -> bytes:
-        """The query form, optionally with the number filled in (short mode) and a message."""
+    def form(self, lang: Lang, filled: Filled | None = None) -> bytes:
+        """The query form, empty or as ``filled`` says."""
+        filled = filled or Filled()
+        number, name = filled.number, filled.name
         to_en = lang == "zh"
-        if short and number:
+        if filled.short and number:
             toggle = f"/c/{quote(number, safe='')}" + ("?lang=en" if to_en else "")
-        else:
-            params = ({"number": number} if number else {}) | ({"lang": "en"} if to_en else {})
+        else:  # the name was in the address asked for already: the other language keeps the whole query
+            params = ({"number": number} if number else {}) | ({"name": name} if name else {})
+            params |= {"lang": "en"} if to_en else {}
             toggle = "/?" + urlencode(params) if params else "/"
-        return self._render("form.html", lang, toggle, number=number, message=message, short=short)
+        return self._render(
+            "form.html",
+            lang,
+            toggle,
+            number=number,
+            name=name,
+            message=filled.message,
+            short=filled.short,
+            error_field=filled.error_field,
+        )
 
     def proof(self, proof: InclusionView, checkpoint: str, lang: Lang, *, toggle: str) -> bytes:
         """The readable inclusion proof of a log entry: what it means in plain words, then the hashes."""
@@ -166,9 +195,13 @@ def _change(view: CertificateView, lang: Lang) -> dict[str, Any]:
 
 def _reprint(view: CertificateView, lang: Lang) -> dict[str, Any]:
     """A valid certificate printed again under its number (补发, rule 9): its QR code is the lost print's too."""
+    # The English note quotes the Chinese words printed on the certificate: marked as Chinese for a screen reader.
+    word = Markup('<span lang="zh-CN">{}</span>') if lang == "en" else Markup("{}")
+    note = Markup.escape(UI[lang]["reprint_note"]).format(reissued=word.format("补发"), remarks=word.format("备注"))
     return {
         "at": format_moment(view.reprinted_at, lang) if view.reprinted_at else "",
         "serial": view.given_print_serial,
+        "note": note,
     }
 
 

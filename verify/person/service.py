@@ -85,9 +85,17 @@ class PersonService:
     # --- the form -------------------------------------------------------------------------------------
 
     def form(
-        self, client: str, lang: Lang, *, name: str = "", id_type: str = "", message: str | None = None
+        self,
+        client: str,
+        lang: Lang,
+        *,
+        name: str = "",
+        id_type: str = "",
+        message: str | None = None,
+        error_field: str | None = None,
     ) -> RawResponse:
-        """``GET /?mode=person``: the person tab with a fresh challenge (400 when ``message`` says why)."""
+        """``GET /?mode=person``: the person tab with a fresh challenge (400 when ``message`` says why; it stands
+        next to ``error_field``, ``person-name`` or ``id-number``, and describes it)."""
         retry = self.limiter.hit(client, self.limits.public_per_minute)
         if retry:
             return self.fixed.too_many(lang, retry)
@@ -98,6 +106,7 @@ class PersonService:
             "/?mode=person" + ("&lang=en" if zh else ""),
             mode="person",
             message=message,
+            error_field=error_field,
             name=name[:_MAX_FIELD],
             id_type=id_type or self.profile.document_types[0].value,
             types=[(t.value, t.label_zh if zh else t.label_en) for t in self.profile.document_types],
@@ -121,12 +130,14 @@ class PersonService:
             self.metrics.rate_limited.labels("person_ip").inc()
             return self.fixed.too_many(lang, retry)
         if not name.strip() or not id_number.strip():
-            return self.form(client, lang, name=name, id_type=id_type, message=PERSON_UI[lang]["need_all"])
+            empty = "person-name" if not name.strip() else "id-number"
+            message = PERSON_UI[lang]["need_all"]
+            return self.form(client, lang, name=name, id_type=id_type, message=message, error_field=empty)
         query = self._parse(name, id_type, id_number)
         if isinstance(query, Violation):
             detail = query.message_zh if lang == "zh" else query.message_en
             message = PERSON_UI[lang]["id_format"].format(detail=detail)
-            return self.form(client, lang, name=name, id_type=id_type, message=message)
+            return self.form(client, lang, name=name, id_type=id_type, message=message, error_field="id-number")
         retry = self._id_over(query)
         if retry:
             return self.fixed.too_many(lang, retry)

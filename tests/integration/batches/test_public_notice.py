@@ -156,6 +156,8 @@ async def test_the_notice_pages_and_the_log_say_when_the_demo_mode_is_on(
             for path in ("/notice", "/notice/999"):
                 html = (await client.get(path)).text
                 assert ('id="demo-banner"' in html) is demo, path
+                # the banner's English half says so, for a screen reader reading the Chinese page
+                assert ('<span lang="en">demo mode: the public notice is shortened' in html) is demo, path
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="certreg.app"):
         create_app(make_settings(database_url=db_url, demo_mode=True))  # `make run`: the app keeps the rule's days
