@@ -191,15 +191,19 @@ def documented(
     form: tuple[str, Iterable[FormField]] | None = None,
     bearer: bool = True,
     error_examples: Mapping[int, Override] | None = None,
+    required: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The keyword arguments of a route decorator that document it completely (see the module docstring):
     ``answers`` the success responses, ``errors`` the statuses of its problem answers, ``form`` a multipart
-    upload's (description, fields), ``bearer`` whether it takes an issuer token."""
+    upload's (description, fields), ``bearer`` whether it takes an issuer token, ``required`` the query
+    parameters the handler reads as optional but refuses without."""
     kwargs: dict[str, Any] = {
         "operation_id": operation_id,
         "summary": summary,
         "responses": {**answers, **error_specs(errors, error_examples)},
-        "operation_class": request_example(REQUESTS.get(operation_id), _form_body(form[1], form[0]) if form else None),
+        "operation_class": request_example(
+            REQUESTS.get(operation_id), _form_body(form[1], form[0]) if form else None, required
+        ),
     }
     if description is not None:
         kwargs["description"] = description
