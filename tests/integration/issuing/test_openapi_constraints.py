@@ -25,6 +25,8 @@ from jsonschema import Draft202012Validator
 
 from tests.integration.issuing.conftest import Api
 from tests.integration.verify.test_batch import make_key
+from tests.support import make_settings
+from tests.support_apps import verify_client
 
 #: Ids no record has: a refusal at decoding is a 400, a request that reaches its handler a 404.
 NO_BATCH = 2**40
@@ -289,3 +291,28 @@ async def test_postgres_refuses_a_documented_bound_as_sqlite(api: Api) -> None:
         answer = await api.client.post(f"/v1/batches/{NO_BATCH}/{path}", json=body, headers=headers)
         assert _bilingual_400(answer), answer.text
         assert field in answer.json()["error"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_verify_app_documents_its_request_bodies_as_the_all_in_one_app(api: Api, db_url: str) -> None:
+    """The stand-alone verify app's document (its own) says of each request body what the walked one says."""
+    whole = (await api.client.get("/schema/openapi.json")).json()
+    async with verify_client(make_settings(database_url=db_url)) as client:
+        alone = (await client.get("/schema/openapi.json")).json()
+    bodies = {name for _, path, _, _ in _json_operations(alone) for name in _component_names(alone, path)}
+    assert bodies >= {"VerifyQuery", "BatchRequest", "VerifyRequest"}
+    for name in bodies:
+        assert alone["components"]["schemas"][name] == whole["components"]["schemas"][name], name
+        assert alone["components"]["schemas"][name]["additionalProperties"] is False
+
+
+def _component_names(document: dict[str, Any], path: str) -> Iterator[str]:
+    for op in document["paths"][path].values():
+        schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        reference = schema.get("$ref", "")
+        if reference:
+            name = reference.rsplit("/", 1)[1]
+            yield name
+            for part in document["components"]["schemas"][name].get("properties", {}).values():
+                if "$ref" in part.get("items", {}):
+                    yield part["items"]["$ref"].rsplit("/", 1)[1]
