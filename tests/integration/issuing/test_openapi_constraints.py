@@ -306,6 +306,32 @@ async def test_the_verify_app_documents_its_request_bodies_as_the_all_in_one_app
         assert alone["components"]["schemas"][name]["additionalProperties"] is False
 
 
+CONSTRAINTS = ("description", "minimum", "maximum", "maxLength", "pattern", "enum", "format", "$ref", "const")
+
+
+def _told(schema: Any) -> bool:
+    """Whether a property's schema says more than its type anywhere (a bound, a pattern … or what it holds)."""
+    if isinstance(schema, dict):
+        return any(key in schema for key in CONSTRAINTS) or any(_told(part) for part in schema.values())
+    return isinstance(schema, list) and any(_told(part) for part in schema)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_every_text_or_number_of_a_request_body_says_what_it_takes(api: Api) -> None:
+    """A field the server checks in its service (a replacement's name, document, subject code and level) says
+    what it takes: ``ReplaceRequest`` said five bare strings."""
+    document = (await api.client.get("/schema/openapi.json")).json()
+    bare = [
+        (op["operationId"], name)
+        for _, _, op, _ in _json_operations(document)
+        for name, part in _resolve(document, op["requestBody"]["content"]["application/json"]["schema"])
+        .get("properties", {})
+        .items()
+        if not _told(part)
+    ]
+    assert bare == []
+
+
 def _component_names(document: dict[str, Any], path: str) -> Iterator[str]:
     for op in document["paths"][path].values():
         schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
