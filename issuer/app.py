@@ -9,7 +9,7 @@ from litestar import Litestar
 from issuer.plugin import IssuerPlugin
 from registry.config import Settings, load_settings
 from registry.rules.profiles import get_profile
-from verify.http.apidocs import openapi_config
+from verify.http.apidocs import openapi_config, schema_plugins
 from verify.http.plugin import VerifyPlugin
 
 logger = logging.getLogger("certreg.app")
@@ -40,6 +40,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.issuing.demo_mode:
         logger.warning(_demo_mode_warning(settings))
     return Litestar(
-        plugins=[VerifyPlugin(settings), IssuerPlugin(settings)],
+        plugins=[VerifyPlugin(settings), IssuerPlugin(settings), *schema_plugins()],
         openapi_config=openapi_config("certreg API"),
     )

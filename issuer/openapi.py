@@ -19,6 +19,7 @@ from litestar.openapi.spec import (
     Components,
     Encoding,
     Example,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIType,
     RequestBody,
@@ -155,13 +156,20 @@ class FormField:
     example: str
     binary: bool = False
     enum: list[str] | None = None
+    format: OpenAPIFormat | None = None
 
     def schema(self) -> Schema:
         if self.binary:
             return Schema(
                 type=OpenAPIType.STRING, content_media_type="application/octet-stream", description=self.description
             )
-        return Schema(type=OpenAPIType.STRING, description=self.description, enum=self.enum, examples=[self.example])
+        return Schema(
+            type=OpenAPIType.STRING,
+            description=self.description,
+            enum=self.enum,
+            format=self.format,
+            examples=[self.example],
+        )
 
 
 def _form_body(fields: Iterable[FormField], description: str) -> RequestBody:
@@ -191,15 +199,19 @@ def documented(
     form: tuple[str, Iterable[FormField]] | None = None,
     bearer: bool = True,
     error_examples: Mapping[int, Override] | None = None,
+    required: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The keyword arguments of a route decorator that document it completely (see the module docstring):
     ``answers`` the success responses, ``errors`` the statuses of its problem answers, ``form`` a multipart
-    upload's (description, fields), ``bearer`` whether it takes an issuer token."""
+    upload's (description, fields), ``bearer`` whether it takes an issuer token, ``required`` the query
+    parameters the handler reads as optional but refuses without."""
     kwargs: dict[str, Any] = {
         "operation_id": operation_id,
         "summary": summary,
         "responses": {**answers, **error_specs(errors, error_examples)},
-        "operation_class": request_example(REQUESTS.get(operation_id), _form_body(form[1], form[0]) if form else None),
+        "operation_class": request_example(
+            REQUESTS.get(operation_id), _form_body(form[1], form[0]) if form else None, required
+        ),
     }
     if description is not None:
         kwargs["description"] = description
@@ -223,7 +235,7 @@ SUBMIT_FORM: Final = (
         ),
         FormField("institution", "评价机构编码 / the assessing institution's code", "S4301001"),
         FormField("kind", "证书类别 / certificate kind", "skill_level", enum=[k.value for k in CertificateKind]),
-        FormField("assessed_on", "考核日期 YYYY-MM-DD / assessment date", "2026-02-10"),
+        FormField("assessed_on", "考核日期 YYYY-MM-DD / assessment date", "2026-02-10", format=OpenAPIFormat.DATE),
     ),
 )
 #: The field of ``POST /v1/batches/{id}/resubmit``.

@@ -412,6 +412,9 @@ MAX_OFFSET_MM: Final = 20.0
 #: One offset as people write it: ASCII digits, an optional sign and decimal point. ``float`` alone also took
 #: ``1_0`` (10 mm), ``1e1`` and digits of other scripts.
 _MILLIMETRES: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+#: ``x,y`` as :func:`parse_offset_mm` reads it (spaces around each number allowed), as a regular expression
+#: (the OpenAPI document's ``pattern`` of an offset; the bound of :data:`MAX_OFFSET_MM` is checked apart).
+OFFSET_MM_PATTERN: Final = rf"\s*{_MILLIMETRES.pattern}\s*,\s*{_MILLIMETRES.pattern}\s*"
 
 
 def parse_offset_mm(text: str, *, name: str = "offset") -> tuple[float, float]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from litestar import Litestar
 
 from registry.config import Settings, load_settings
-from verify.http.apidocs import openapi_config
+from verify.http.apidocs import openapi_config, schema_plugins
 from verify.http.plugin import VerifyPlugin
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     return Litestar(
-        plugins=[VerifyPlugin(settings)],
+        plugins=[VerifyPlugin(settings), *schema_plugins()],
         openapi_config=openapi_config("certreg verify API"),
     )

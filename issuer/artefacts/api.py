@@ -24,7 +24,7 @@ from typing import IO, Annotated, Any, Final
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from issuer import openapi_examples as examples
@@ -35,7 +35,7 @@ from issuer.batches.upload import read_form
 from issuer.documents.model import Variant
 from issuer.injected import Caller, Runtime
 from issuer.openapi import PHOTOS_FORM, documented
-from issuer.params import BatchId, one_of
+from issuer.params import PRINT_OFFSET, BatchId, one_of
 from issuer.qr import Mode
 from registry.calendar import province_day
 from registry.vocab import CertificateKind
@@ -126,6 +126,7 @@ class DocumentController(Controller):
             ),
             errors=(400, 401, 403),
             answers=_binary("application/pdf", "校准页 PDF / the test page"),
+            required=("kind",),  # read here to refuse a missing or unknown one alike (kind.unknown)
         ),
     )
     async def test_print_pdf(
@@ -133,7 +134,7 @@ class DocumentController(Controller):
         issuer: Runtime,
         principal: Caller,
         kind: Annotated[str | None, one_of(CertificateKind)] = None,
-        offset: FromQuery[str | None] = None,
+        offset: Annotated[str | None, PRINT_OFFSET] = None,
     ) -> Response[bytes]:
         chosen, moved = parse_kind(kind), parse_offset(offset)
         data = await issuer.artefacts.test_print(principal, chosen, moved)

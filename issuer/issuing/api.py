@@ -48,7 +48,7 @@ from issuer.issuing.qrcodes import certificate_qr_source
 from issuer.issuing.service import DEFAULT_ISSUE_REASON, issue_batch
 from issuer.issuing.successor import SuccessorResult
 from issuer.openapi import REASON_REQUIRED, documented
-from issuer.params import BatchId
+from issuer.params import SINCE, BatchId
 from issuer.qr import Mode, make_code, png_bytes, qr_url, svg_bytes
 from issuer.runtime import IssuerRuntime
 from issuer.text_checks import Reason
@@ -282,7 +282,9 @@ class ExportController(Controller):
             },
         ),
     )
-    async def certificates(self, issuer: Runtime, principal: Caller, since: FromQuery[str | None] = None) -> Stream:
+    async def certificates(
+        self, issuer: Runtime, principal: Caller, since: Annotated[str | None, SINCE] = None
+    ) -> Stream:
         """Certificate events after ``since`` as NDJSON, for the national query system."""
         authorise(principal, Action.EXPORT)
         first = parse_since(since)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
@@ -37,16 +37,70 @@ _NAME_EXTRAS: Final = frozenset("· '-.")
 _PROJECT: Final = re.compile(r"[0-9A-Z]{1,32}")
 
 
+def _says(zh: str, en: str) -> msgspec.Meta:
+    """What the OpenAPI document says of a corrected field: the checks :func:`check_correction` makes (after
+    the certificate is found; a refusal is a 400 naming the field)."""
+    return msgspec.Meta(description=f"{zh} / {en}")
+
+
 class Correction(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The corrected fields of a replacement; a field left out keeps the certificate's value."""
 
-    holder_name: str | None = None
-    holder_id: str | None = None
+    holder_name: (
+        Annotated[
+            str,
+            _says(
+                f"更正后的姓名：1–{holders.NAME_MAX_LENGTH} 个文字，可含间隔号和空格",
+                f"the corrected name: 1–{holders.NAME_MAX_LENGTH} letters (any script; the middle dot, space, "
+                "apostrophe, hyphen and full stop too)",
+            ),
+        ]
+        | None
+    ) = None
+    holder_id: (
+        Annotated[
+            str,
+            _says(
+                "更正后的证件号码，按证件类型校验（居民身份证含校验码）",
+                "the corrected document number, checked as its type's (a resident ID with its check digit)",
+            ),
+        ]
+        | None
+    ) = None
     #: The corrected document's type (证件类型: a name, code or wire value as uploads accept); with
     #: ``holder_id`` only, default resident ID.
-    holder_id_type: str | None = None
-    subject_code: str | None = None
-    level: int | str | None = None
+    holder_id_type: (
+        Annotated[
+            str,
+            _says(
+                "证件类型（名称、代码或取值，同上传文件）；仅更正号码时默认居民身份证",
+                "the document's type (its name, code or value, as uploads take it); with holder_id only, a resident ID",
+            ),
+        ]
+        | None
+    ) = None
+    subject_code: (
+        Annotated[
+            str,
+            _says(
+                "更正后的职业（工种）编码；专项职业能力证书为项目编码（1–32 位大写字母或数字）",
+                "the corrected occupation code; for a special-ability certificate the project code (1–32 "
+                "capital letters or digits)",
+            ),
+        ]
+        | None
+    ) = None
+    level: (
+        Annotated[
+            int | str,
+            _says(
+                "更正后的等级：1–5、数字文本或等级名称（三级、高级工…）；专项职业能力证书没有等级",
+                "the corrected level: 1–5, as a number, digits or its name (三级, 高级工 …); a special-ability "
+                "certificate has none",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Content(msgspec.Struct, frozen=True, kw_only=True):

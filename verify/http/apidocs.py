@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import functools
 import gzip
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from importlib.resources import files
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+import msgspec
 from litestar import Request, Response, Router, route
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.enums import HttpMethod
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
-from litestar.openapi.spec import Example, Operation, RequestBody
+from litestar.openapi.spec import Example, OpenAPIType, Operation, Parameter, Reference, RequestBody, Schema
 from litestar.params import ParameterKwarg
 from litestar.routes import HTTPRoute
 from litestar.types import Receive, Send
@@ -27,6 +30,10 @@ from litestar.types import Receive, Send
 from verify.http.head import get
 from verify.http.middleware import HttpMiddleware, setting_headers
 from verify.http.problems import example_value
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.typing import FieldDefinition
 
 #: Where the vendored Redoc bundle is served (see ``verify/http/static/README.md``).
 REDOC_PATH: Final = "/schema/assets/redoc.standalone.js"
@@ -78,6 +85,66 @@ class RedocWithHead(RedocRenderPlugin):
                 router.register(twin(handler.fn))
 
 
+class StrictStructSchema(StructSchemaPlugin):
+    """Each request struct the server decodes strictly (``forbid_unknown_fields``) documented by msgspec's own
+    JSON schema of it, which is what msgspec enforces: ``additionalProperties: false`` and every ``Meta``
+    bound. litestar's schema of a struct left out all three of: ``additionalProperties`` (an unknown field is a
+    400), a bound of 0 (it drops falsy ones: ``days`` said no minimum, the server refuses -1) and the bounds of
+    a list's items (``rows[]`` said any integer, the server refuses 0). litestar still builds the component
+    (its title, description and the components its properties refer to); each property's schema is then
+    msgspec's, its references the ones litestar made. Registered before litestar's own struct plugin
+    (:func:`schema_plugins`), so it is asked first."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return super().is_plugin_supported_field(field_definition) and bool(
+            getattr(field_definition.type_, "__struct_config__", None)
+            and field_definition.type_.__struct_config__.forbid_unknown_fields
+        )
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        ((own,), components) = msgspec.json.schema_components([field_definition.type_], ref_template="{name}")
+        strict = components[own["$ref"]]
+        properties = schema.properties or {}
+        schema.properties = {
+            name: _with_references(part, _references(schema_creator, properties[name]), name)
+            for name, part in strict["properties"].items()
+        }
+        schema.additional_properties = strict["additionalProperties"]  # False: the structs taken are strict
+        return schema
+
+
+def _references(creator: SchemaCreator, schema: Schema | Reference) -> dict[str, Reference]:
+    """The references in one of litestar's property schemas, by the name of the type they point to."""
+    if isinstance(schema, Reference):
+        return {creator.schema_registry.from_reference(schema).key[-1]: schema}
+    found: dict[str, Reference] = {}
+    for part in (schema.items, *(schema.one_of or ()), *(schema.any_of or ()), *(schema.all_of or ())):
+        if isinstance(part, Schema | Reference):
+            found |= _references(creator, part)
+    return found
+
+
+def _with_references(part: Any, references: dict[str, Reference], name: str) -> Any:
+    """msgspec's schema ``part`` with each ``{"$ref": component}`` replaced by litestar's reference to it
+    (litestar names and renames components; its references follow)."""
+    if isinstance(part, dict):
+        if "$ref" in part:
+            if part["$ref"] not in references:
+                raise LookupError(f"OpenAPI: no component {part['$ref']!r} for the property {name!r}")
+            return references[part["$ref"]]
+        return {key: _with_references(value, references, name) for key, value in part.items()}
+    if isinstance(part, list):
+        return [_with_references(value, references, name) for value in part]
+    return part
+
+
+def schema_plugins() -> list[StrictStructSchema]:
+    """The schema plugins of an app with an API document: passed in ``Litestar(plugins=…)``, they come before
+    litestar's own (which it appends)."""
+    return [StrictStructSchema()]
+
+
 def bounded(
     ge: int, le: int, *, kind: type[ParameterKwarg] = ParameterKwarg, description: str | None = None
 ) -> ParameterKwarg:
@@ -88,10 +155,14 @@ def bounded(
     return kind(ge=ge, le=le, description=description, schema_extra={"minimum": ge, "maximum": le})
 
 
-def request_example(example: Any, form: RequestBody | None = None) -> type[Operation]:
+def request_example(example: Any, form: RequestBody | None = None, required: Iterable[str] = ()) -> type[Operation]:
     """An ``operation_class`` for a route decorator: the operation litestar generates, with ``example`` as the
-    example of its request body (or ``form`` as the body: a multipart upload the handler reads itself)."""
+    example of its request body (or ``form`` as the body: a multipart upload the handler reads itself), and
+    the query parameters named in ``required`` documented required: parameters the handler takes as optional
+    (to refuse a missing one with its own message) but refuses without (``test-print``'s ``kind`` said
+    optional, and leaving it out was a 400)."""
     value = example_value(example)
+    needed = frozenset(required)
 
     @dataclass
     class WithRequestExample(Operation):
@@ -101,8 +172,22 @@ def request_example(example: Any, form: RequestBody | None = None) -> type[Opera
             elif isinstance(self.request_body, RequestBody):
                 for media in self.request_body.content.values():
                     media.examples = {"request": Example(summary="请求示例 / example", value=value)}
+            for parameter in self.parameters or ():
+                if isinstance(parameter, Parameter) and parameter.name in needed:
+                    parameter.required = True
+                    parameter.schema = _without_null(parameter.schema)
 
     return WithRequestExample
+
+
+def _without_null(schema: Schema | Reference | None) -> Schema | Reference | None:
+    """A parameter's schema without its ``null`` alternative (a query parameter is text or absent)."""
+    if not isinstance(schema, Schema) or not schema.one_of:
+        return schema
+    kept = [part for part in schema.one_of if not (isinstance(part, Schema) and part.type == OpenAPIType.NULL)]
+    if len(kept) != 1 or not isinstance(kept[0], Schema):
+        return schema
+    return replace(kept[0], enum=schema.enum, description=schema.description, pattern=schema.pattern)
 
 
 @dataclass
