@@ -11,31 +11,16 @@ so with a read replica every later load of that number went to the primary."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from registry.certificates import revoke
 from registry.events import EventKind, NewEvent, append_event
+from tests.integration.verify.cache.feeds import started_feed
 from tests.integration.verify.world import World
-from verify.cache.feed import ChangeFeed
-from verify.cache.lru import ResponseCache
-from verify.cache.viewstore import ViewStore
-from verify.keysets import KeySetCache
-from verify.metrics import Metrics
-
-
-async def _feed(world: World) -> ChangeFeed:
-    metrics, cache = Metrics(), ResponseCache[Any](max_entries=100, max_bytes=1_000_000)
-    views = ViewStore(world.database, None, metrics, db_timeout=5, retry_after=5, cache=cache)
-    feed = ChangeFeed(
-        world.database, cache, KeySetCache(), None, metrics, views=views, interval=60, timeout=5, keyset_refresh=60
-    )
-    await feed.start()
-    return feed
 
 
 async def test_an_event_that_changes_no_answer_leaves_the_number_alone(world: World) -> None:
     number = world.valid.number
-    feed = await _feed(world)
+    feed = await started_feed(world)
     generation = feed.cache.generation
     async with world.database.transaction() as session:
         for kind in (EventKind.CERTIFICATE_DOCUMENT, EventKind.CERTIFICATE_CREDENTIAL):
@@ -50,7 +35,7 @@ async def test_an_event_that_changes_no_answer_leaves_the_number_alone(world: Wo
 
 async def test_a_revocation_is_still_a_change(world: World) -> None:
     number = world.valid.number
-    feed = await _feed(world)
+    feed = await started_feed(world)
     generation = feed.cache.generation
     async with world.database.transaction() as session:
         await revoke(session, number, reason="测试撤销", actor="test")

@@ -6,31 +6,16 @@ waited 30 s and failed with "database is locked" (registry/db.py, ``Database.pri
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from sqlalchemy import text
 
 from registry.certificates import revoke
+from tests.integration.verify.cache.feeds import started_feed
 from tests.integration.verify.world import World
-from verify.cache.feed import ChangeFeed
-from verify.cache.lru import ResponseCache
-from verify.cache.viewstore import ViewStore
-from verify.keysets import KeySetCache
-from verify.metrics import Metrics
-
-
-async def _feed(world: World) -> ChangeFeed:
-    metrics, cache = Metrics(), ResponseCache[Any](max_entries=100, max_bytes=1_000_000)
-    views = ViewStore(world.database, None, metrics, db_timeout=5, retry_after=5, cache=cache)
-    feed = ChangeFeed(
-        world.database, cache, KeySetCache(), None, metrics, views=views, interval=60, timeout=5, keyset_refresh=60
-    )
-    await feed.start()
-    return feed
 
 
 async def test_the_feed_polls_while_a_writer_holds_the_lock(world: World) -> None:
-    feed = await _feed(world)
+    feed = await started_feed(world)
     async with world.database.transaction() as session:
         await session.execute(text("UPDATE log_head SET size = size"))  # the write lock is this session's now
         await asyncio.wait_for(feed.poll(), 3)  # the old feed waited here for the lock, then timed out
@@ -51,7 +36,7 @@ async def test_a_write_commits_while_a_read_of_the_primary_is_open(world: World)
 async def test_a_stopped_feed_returns_after_its_poll_instead_of_being_cancelled(world: World) -> None:
     """What the verify runtime's close() relies on: stop() ends run() between polls, so no poll is cut short
     inside its connection (the runtime cancels only a feed that has not returned within 5 s)."""
-    feed = await _feed(world)
+    feed = await started_feed(world)
     feed.interval = 0.01
     task = asyncio.create_task(feed.run())
     await asyncio.sleep(0.1)  # several polls done
