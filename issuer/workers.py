@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
-from registry.parent_watch import watch_parent, worker_context
+from registry.parent_watch import watch_parent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,9 +36,7 @@ def pool_map(
     worker ends with this process (:mod:`registry.parent_watch`)."""
     workers = processes or os.cpu_count() or 1
     pending = iter(items)
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=worker_context("fork"), initializer=_start, initargs=(os.getpid(), initializer)
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(os.getpid(), initializer)) as pool:
         window: list[Future[list[R]]] = []
         while True:
             while len(window) < 2 * workers:

@@ -51,8 +51,6 @@ class _Group(click.Group):
         except Exception as exc:
             _refuse(exc)
             raise
-        except KeyboardInterrupt:
-            interrupted()
         return outcome
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -78,23 +76,6 @@ class _Group(click.Group):
         the commands themselves (the same words, shortened to the same width), without importing them."""
         stand_ins = [click.Command(name, help=entry.summary) for name, entry in COMMAND_TABLE.items()]
         click.Group(commands=stand_ins).format_commands(ctx, formatter)
-
-
-#: Status of a command ended by Ctrl-C: 128 + SIGINT, what the shell reports for coreutils' commands.
-INTERRUPTED_STATUS = 130
-
-
-def interrupted() -> None:
-    """End a command interrupted by Ctrl-C (SIGINT) with one line in both languages and status 130; click said
-    "Aborted!" (English) with status 1, after the tracebacks of the worker processes (which now ignore SIGINT:
-    ``registry/parent_watch.py``). Every service runs in transactions, each rolled back when cancelled: what was
-    committed before stays (a legacy import's whole chunks; running it again stores the rest)."""
-    click.echo(
-        "\n已中断 / interrupted (Ctrl-C): 未提交的部分已放弃，已提交的保留 / what was not committed was discarded, "
-        "what was committed stays",
-        err=True,
-    )
-    sys.exit(INTERRUPTED_STATUS)
 
 
 def _refuse(exc: Exception) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -44,7 +45,7 @@ from keys.signing import SigningKey
 from registry.certificates import IssuedParts, NewCertificate, issued_parts
 from registry.events import EncodedEvent, EventKind, NewEvent, encode_event
 from registry.identity.sealing.datakeys import DataKey, WrappedDataKey, unwrap_data_key
-from registry.parent_watch import watch_parent, worker_context
+from registry.parent_watch import watch_parent
 from registry.rules.cutting import compiled
 from registry.rules.errors import RuleError
 from registry.rules.legacy import counter_floors
@@ -429,7 +430,7 @@ class RowPool:
         if self.processes > 1:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.processes,
-                mp_context=worker_context("spawn"),
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
                 initargs=(*self._specs, os.getpid()),
             )

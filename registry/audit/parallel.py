@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import sys
 from collections import deque
@@ -33,7 +34,7 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
-from registry.parent_watch import watch_parent, worker_context
+from registry.parent_watch import watch_parent
 
 #: Fewer rows than this are checked in-process: spawning workers costs about a second.
 MIN_PARALLEL_ROWS: Final = 20_000
@@ -79,7 +80,7 @@ class ChunkPool:
         if self.processes > 1:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.processes,
-                mp_context=worker_context("spawn"),
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=watch_parent,  # a killed audit left its workers waiting for ever
                 initargs=(os.getpid(),),
             )
